@@ -27,6 +27,9 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy import (
+    text as sql_text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from cobranza.db.types import Amount, UTCDateTime
@@ -224,3 +227,170 @@ class ImportRun(Base):
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     at: Mapped[datetime]
     report: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class CaseState(StrEnum):
+    OPEN = "open"
+    PAUSED = "paused"
+    HANDED_OFF = "handed_off"
+    CLOSED = "closed"
+
+
+class OutboxState(StrEnum):
+    QUEUED = "queued"
+    SENDING = "sending"
+    SENT = "sent"
+    DELIVERED = "delivered"
+    READ = "read"
+    FAILED = "failed"
+    SUPPRESSED = "suppressed"
+
+
+class PromiseStatus(StrEnum):
+    OPEN = "open"
+    KEPT = "kept"
+    BROKEN = "broken"
+    CANCELLED = "cancelled"
+
+
+class Case(Base):
+    """One customer's dunning process over all of its open invoices.
+
+    A customer has at most one case that is not closed, which the partial
+    unique index on (business_id, customer_id) where closed_at is NULL enforces.
+    """
+
+    __tablename__ = "dunning_case"
+    __table_args__ = (
+        Index(
+            "uq_dunning_case_open_customer",
+            "business_id",
+            "customer_id",
+            unique=True,
+            sqlite_where=sql_text("closed_at IS NULL"),
+            postgresql_where=sql_text("closed_at IS NULL"),
+        ),
+        Index("ix_dunning_case_customer_id", "customer_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    business_id: Mapped[int] = mapped_column(ForeignKey("business.id"))
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id"))
+    state: Mapped[str] = mapped_column(String(16), default=CaseState.OPEN)
+    # `step` is the key of the last policy step sent and `planned_step` the
+    # last one the planner queued or skipped. Steps only move forward in a case.
+    step: Mapped[str | None] = mapped_column(String(64))
+    step_sent_at: Mapped[datetime | None]
+    planned_step: Mapped[str | None] = mapped_column(String(64))
+    planned_at: Mapped[datetime | None]
+    paused_until: Mapped[datetime | None]
+    pause_reason: Mapped[str | None] = mapped_column(String(200))
+    opened_at: Mapped[datetime]
+    closed_at: Mapped[datetime | None]
+    close_reason: Mapped[str | None] = mapped_column(String(64))
+
+
+class OutboxMessage(Base):
+    """One intended message to a customer, unique by its idempotency key."""
+
+    __tablename__ = "outbox_message"
+    __table_args__ = (
+        Index("ix_outbox_message_due", "business_id", "state", "planned_for"),
+        Index("ix_outbox_message_customer_sent", "customer_id", "sent_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    business_id: Mapped[int] = mapped_column(ForeignKey("business.id"))
+    case_id: Mapped[int] = mapped_column(ForeignKey("dunning_case.id"), index=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id"))
+    channel: Mapped[str] = mapped_column(String(16), default="sandbox")
+    step: Mapped[str] = mapped_column(String(64))
+    step_kind: Mapped[str] = mapped_column(String(64))
+    tone: Mapped[str] = mapped_column(String(16))
+    locale: Mapped[str] = mapped_column(String(16))
+    # Composer inputs: amounts as decimal strings, dates as ISO strings.
+    variables: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    document_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    idempotency_key: Mapped[str] = mapped_column(String(128), unique=True)
+    state: Mapped[str] = mapped_column(String(16), default=OutboxState.QUEUED)
+    planned_for: Mapped[datetime]
+    deferred_reason: Mapped[str | None] = mapped_column(String(64))
+    suppressed_reason: Mapped[str | None] = mapped_column(String(64))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    template_name: Mapped[str | None] = mapped_column(String(128))
+    language_code: Mapped[str | None] = mapped_column(String(16))
+    parameters: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    text: Mapped[str | None] = mapped_column(Text)
+    provider_message_id: Mapped[str | None] = mapped_column(String(200), index=True)
+    error_code: Mapped[str | None] = mapped_column(String(64))
+    error_detail: Mapped[str | None] = mapped_column(Text)
+    claimed_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+    delivered_at: Mapped[datetime | None]
+    read_at: Mapped[datetime | None]
+    failed_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+
+
+class InboundMessage(Base):
+    """A message a customer (or an unknown sender) wrote to the business."""
+
+    __tablename__ = "inbound_message"
+    __table_args__ = (
+        UniqueConstraint("provider", "provider_message_id"),
+        Index("ix_inbound_message_customer_received", "customer_id", "received_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    business_id: Mapped[int] = mapped_column(ForeignKey("business.id"))
+    # NULL when the sender matches no customer, so unknown senders are kept.
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customer.id"))
+    channel: Mapped[str] = mapped_column(String(16))
+    provider: Mapped[str] = mapped_column(String(32))
+    provider_message_id: Mapped[str] = mapped_column(String(200))
+    # E.164 number or WhatsApp wa_id, exactly as the provider sent it.
+    sender: Mapped[str] = mapped_column(String(64))
+    type: Mapped[str] = mapped_column(String(32), default="text")
+    text: Mapped[str | None] = mapped_column(Text)
+    received_at: Mapped[datetime]
+    intent: Mapped[str | None] = mapped_column(String(64))
+    entities: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    action_taken: Mapped[str | None] = mapped_column(String(64))
+
+
+class SandboxMessage(Base):
+    """A message sent through the sandbox channel, which stands in for a provider."""
+
+    __tablename__ = "sandbox_message"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    business_id: Mapped[int] = mapped_column(ForeignKey("business.id"))
+    outbox_id: Mapped[int] = mapped_column(ForeignKey("outbox_message.id"), unique=True)
+    to_phone: Mapped[str | None] = mapped_column(String(20))
+    text: Mapped[str] = mapped_column(Text)
+    buttons: Mapped[list[str]] = mapped_column(JSON, default=list)
+    provider_message_id: Mapped[str] = mapped_column(String(200), index=True)
+    sent_at: Mapped[datetime]
+
+
+class PromiseToPay(Base):
+    """A customer's promise to pay an amount (or the balance) by a date."""
+
+    __tablename__ = "promise_to_pay"
+    __table_args__ = (
+        Index("ix_promise_to_pay_customer_status", "customer_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    business_id: Mapped[int] = mapped_column(ForeignKey("business.id"))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("dunning_case.id"))
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id"))
+    # NULL means the whole balance.
+    amount: Mapped[Decimal | None]
+    currency: Mapped[str] = mapped_column(String(3))
+    due_on: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16), default=PromiseStatus.OPEN)
+    source_inbound_id: Mapped[int | None] = mapped_column(
+        ForeignKey("inbound_message.id")
+    )
+    created_at: Mapped[datetime]
