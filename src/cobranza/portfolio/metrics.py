@@ -1,0 +1,209 @@
+"""Portfolio metrics over a `Snapshot`: aging, delinquency, DSO, CEI, Pareto.
+
+Definitions (the owner's guide in docs/auditoria.md gives the same ones in
+Spanish):
+
+- An *open invoice* is an invoice or debit note whose open amount on the
+  as-of date is above zero. Credit notes carry negative amounts; the part
+  not yet applied is reported as unapplied credit, so the open balance is
+  the aging total plus the (negative) unapplied credit.
+- *Days past due* = as-of date − due date; current means not yet past due
+  (days past due ≤ 0).
+- *Delinquency rate*: the share of open invoices, by count and by amount,
+  more than 60 days past due.
+- *Receivables* at a date = the signed sum of open amounts of every
+  document, credit notes included. *Current receivables* = the part held by
+  documents not yet past due on that date. *Credit sales* = the signed sum
+  of the amounts of documents issued inside the period.
+- DSO = ending receivables / credit sales × days in the period.
+- CEI = (beginning receivables + credit sales − ending receivables) /
+  (beginning receivables + credit sales − ending current receivables) × 100.
+- Pareto, over the customers with an overdue balance (the sum of their
+  invoices' open amounts past due): the share held by the top 20% of them
+  (rounded up to a whole customer) and the fewest customers holding 80%.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from decimal import Decimal
+
+import pandas as pd
+
+from cobranza.db.types import AMOUNT_SCALE
+from cobranza.portfolio.snapshot import Snapshot
+
+DELINQUENT_AFTER_DAYS = 60
+PARETO_TOP_SHARE = Decimal("0.2")
+PARETO_BALANCE_PERCENT = 80
+PARETO_CURVE_POINTS = 100
+RATE_STEP = Decimal("0.0001")
+DAYS_STEP = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class AgingBucket:
+    """One aging bucket: days past due from `min_days` to `max_days`."""
+
+    key: str
+    min_days: int | None
+    max_days: int | None
+    count: int
+    amount: Decimal
+
+
+BUCKET_BOUNDS: list[tuple[str, int | None, int | None]] = [
+    ("current", None, 0),
+    ("1_30", 1, 30),
+    ("31_60", 31, 60),
+    ("61_90", 61, 90),
+    ("over_90", 91, None),
+]
+
+
+def to_decimal(units: int) -> Decimal:
+    """Convert stored integer units (ten-thousandths) to a `Decimal` amount."""
+    return Decimal(int(units)).scaleb(-AMOUNT_SCALE)
+
+
+def ratio(numerator: int | Decimal, denominator: int | Decimal) -> Decimal | None:
+    """Return numerator / denominator to four places, or None when undefined."""
+    if denominator == 0:
+        return None
+    return (Decimal(numerator) / Decimal(denominator)).quantize(RATE_STEP)
+
+
+def open_invoices(snapshot: Snapshot) -> pd.DataFrame:
+    """Return the documents with a positive open amount on the as-of date."""
+    documents = snapshot.documents
+    return documents[documents["open"] > 0]
+
+
+def aging(snapshot: Snapshot) -> list[AgingBucket]:
+    """Count and sum the open invoices in each days-past-due bucket."""
+    invoices = open_invoices(snapshot)
+    days = invoices["days_past_due"]
+    buckets = []
+    for key, low, high in BUCKET_BOUNDS:
+        mask = pd.Series(True, index=invoices.index)
+        if low is not None:
+            mask &= days >= low
+        if high is not None:
+            mask &= days <= high
+        selected = invoices.loc[mask, "open"]
+        buckets.append(
+            AgingBucket(key, low, high, int(mask.sum()), to_decimal(selected.sum()))
+        )
+    return buckets
+
+
+def delinquency_rate(snapshot: Snapshot) -> dict[str, Decimal | None]:
+    """Share of open invoices more than 60 days past due, by count and amount."""
+    invoices = open_invoices(snapshot)
+    late = invoices[invoices["days_past_due"] > DELINQUENT_AFTER_DAYS]
+    return {
+        "by_count": ratio(len(late), len(invoices)),
+        "by_amount": ratio(int(late["open"].sum()), int(invoices["open"].sum())),
+    }
+
+
+@dataclass(frozen=True)
+class PeriodFigures:
+    """The receivables and sales that DSO and CEI are computed from."""
+
+    period_days: int
+    beginning_receivables: Decimal
+    credit_sales: Decimal
+    ending_receivables: Decimal
+    ending_current_receivables: Decimal
+
+    @property
+    def dso(self) -> Decimal | None:
+        """Days sales outstanding; None when the period has no credit sales."""
+        if self.credit_sales <= 0:
+            return None
+        days = self.ending_receivables / self.credit_sales * self.period_days
+        return days.quantize(DAYS_STEP)
+
+    @property
+    def cei(self) -> Decimal | None:
+        """Collection effectiveness index in percent; None when undefined."""
+        collectible = self.beginning_receivables + self.credit_sales
+        denominator = collectible - self.ending_current_receivables
+        if denominator == 0:
+            return None
+        index = (collectible - self.ending_receivables) / denominator * 100
+        return index.quantize(DAYS_STEP)
+
+
+def period_figures(snapshot: Snapshot, period_days: int) -> PeriodFigures:
+    """Sum the receivables at both ends of the period and the sales inside it."""
+    documents = snapshot.documents
+    start = pd.Timestamp(snapshot.period_start)
+    in_period = documents["issued_on"] > start
+    current = documents["days_past_due"] <= 0
+    return PeriodFigures(
+        period_days=period_days,
+        beginning_receivables=to_decimal(documents["open_at_start"].sum()),
+        credit_sales=to_decimal(documents.loc[in_period, "amount"].sum()),
+        ending_receivables=to_decimal(documents["open"].sum()),
+        ending_current_receivables=to_decimal(documents.loc[current, "open"].sum()),
+    )
+
+
+def overdue_by_customer(snapshot: Snapshot) -> pd.Series:
+    """Return each customer's overdue balance in stored units, largest first."""
+    invoices = open_invoices(snapshot)
+    overdue = invoices[invoices["days_past_due"] > 0]
+    totals = overdue.groupby("customer_id")["open"].sum()
+    # Ties are broken by customer id so that the order is stable.
+    frame = totals.rename("overdue").reset_index()
+    frame = frame.sort_values(["overdue", "customer_id"], ascending=[False, True])
+    return frame.set_index("customer_id")["overdue"]
+
+
+@dataclass(frozen=True)
+class Pareto:
+    """How concentrated the overdue balance is among customers."""
+
+    customers_with_overdue: int
+    top_customers: int
+    top_share: Decimal | None
+    customers_for_80_percent: int
+    # Up to 100 points (share of customers, share of overdue balance),
+    # largest debtors first; the HTML report draws them as the Pareto curve.
+    curve: list[tuple[Decimal, Decimal]]
+
+
+def pareto(snapshot: Snapshot) -> Pareto:
+    """Measure the share of overdue balance held by the largest debtors."""
+    overdue = overdue_by_customer(snapshot)
+    # Python integers, because cumulative × 100 can overflow int64.
+    cumulative = [int(value) for value in overdue.cumsum()]
+    count = len(cumulative)
+    total = cumulative[-1] if cumulative else 0
+    if total == 0:
+        return Pareto(count, 0, None, 0, [])
+
+    top = math.ceil(count * PARETO_TOP_SHARE)
+    top_share = ratio(cumulative[top - 1], total)
+    needed = next(
+        rank
+        for rank, value in enumerate(cumulative, start=1)
+        if value * 100 >= total * PARETO_BALANCE_PERCENT
+    )
+    return Pareto(count, top, top_share, needed, _curve(cumulative, total))
+
+
+def _curve(cumulative: list[int], total: int) -> list[tuple[Decimal, Decimal]]:
+    count = len(cumulative)
+    points = min(count, PARETO_CURVE_POINTS)
+    ranks = sorted({math.ceil(step * count / points) for step in range(1, points + 1)})
+    return [
+        (
+            ratio(rank, count) or Decimal(0),
+            ratio(cumulative[rank - 1], total) or Decimal(0),
+        )
+        for rank in ranks
+    ]
