@@ -1,0 +1,58 @@
+"""The interface every outbound channel implements (sandbox, WhatsApp, Twilio)."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class OutgoingMessage:
+    """One composed message, ready for a channel to deliver."""
+
+    outbox_id: int
+    business_id: int
+    customer_id: int
+    to_phone: str  # E.164, such as +5491155551234
+    text: str
+    template_name: str | None = None
+    language_code: str | None = None
+    parameters: Mapping[str, str] = field(default_factory=dict)
+    buttons: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SendResult:
+    """The provider's receipt for one accepted message."""
+
+    provider_message_id: str
+    sent_at: datetime
+
+
+class Channel(ABC):
+    """A way to deliver outbox messages to customers.
+
+    `send` raises a `cobranza.channels.errors.ChannelError` subclass when the
+    provider rejects the message or cannot be reached. `lookup` lets the
+    dispatcher settle rows left in `sending` by a crash: it returns the
+    receipt when the provider has a message for that outbox row.
+    """
+
+    # The outbox `channel` value this channel serves.
+    name: str
+
+    # True when `lookup` returning None proves that the message was never
+    # sent, so the row may be queued again. A channel that cannot search its
+    # provider by our outbox id leaves this False, and the dispatcher then
+    # flags such rows for a person instead of sending them a second time.
+    proves_absence: bool = False
+
+    @abstractmethod
+    def send(self, message: OutgoingMessage) -> SendResult:
+        """Deliver `message` and return the provider's receipt."""
+
+    @abstractmethod
+    def lookup(self, outbox_id: int) -> SendResult | None:
+        """Return the receipt of the message sent for `outbox_id`, if any."""

@@ -1,0 +1,87 @@
+"""Errors a channel raises when a send or a lookup fails.
+
+Every error carries a short `code` (stored on the outbox row as `error_code`)
+and tells whether sending the same message again later can succeed:
+
+    ChannelError                     base class; `code`, `is_transient`
+    ├── TransientChannelError        a retry later can help
+    │   ├── RateLimitedError         the provider throttled us; `retry_after`
+    │   └── ChannelUnavailableError  timeout, connection error, provider 5xx
+    └── PermanentChannelError        the same message will fail again
+        ├── InvalidRecipientError    number invalid or not on the channel
+        ├── TemplateRejectedError    template or its parameters not accepted
+        └── DuplicateSendError       the outbox row was already sent
+
+The dispatcher puts a row that failed with a transient error back in the
+queue with a backoff, and marks it `failed` after a permanent error or when
+its attempts run out.
+"""
+
+from __future__ import annotations
+
+
+class ChannelError(Exception):
+    """A send or lookup through a channel failed."""
+
+    code = "channel_error"
+    is_transient = False
+
+    def __init__(self, message: str, *, code: str | None = None) -> None:
+        super().__init__(message)
+        if code is not None:
+            self.code = code
+
+
+class TransientChannelError(ChannelError):
+    """A failure that a later retry of the same message can overcome."""
+
+    code = "transient_error"
+    is_transient = True
+
+
+class RateLimitedError(TransientChannelError):
+    """The provider rejected the send because we exceeded its rate limit."""
+
+    code = "rate_limited"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        retry_after: float | None = None,
+        code: str | None = None,
+    ) -> None:
+        super().__init__(message, code=code)
+        # Seconds to wait before the next send, from the provider's Retry-After.
+        self.retry_after = retry_after
+
+
+class ChannelUnavailableError(TransientChannelError):
+    """The provider could not be reached or returned a server error."""
+
+    code = "channel_unavailable"
+
+
+class PermanentChannelError(ChannelError):
+    """A failure that sending the same message again cannot fix."""
+
+    code = "permanent_error"
+    is_transient = False
+
+
+class InvalidRecipientError(PermanentChannelError):
+    """The recipient's number is invalid or cannot receive on this channel."""
+
+    code = "invalid_recipient"
+
+
+class TemplateRejectedError(PermanentChannelError):
+    """The provider rejected the template, its language or its parameters."""
+
+    code = "template_rejected"
+
+
+class DuplicateSendError(PermanentChannelError):
+    """The channel already stored a message for this outbox row."""
+
+    code = "duplicate_send"

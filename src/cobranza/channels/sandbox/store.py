@@ -1,0 +1,172 @@
+"""Read what the sandbox sent and record the replies typed in by hand."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+import phonenumbers
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cobranza.channels.sandbox.channel import SANDBOX
+from cobranza.db.models import (
+    AuditEvent,
+    Business,
+    Customer,
+    InboundMessage,
+    OutboxMessage,
+    SandboxMessage,
+)
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SentMessage:
+    """One message the sandbox delivered, with the customer it went to."""
+
+    outbox_id: int
+    customer_external_id: str
+    customer_name: str
+    phone: str | None
+    step: str
+    step_kind: str
+    text: str
+    buttons: list[str]
+    provider_message_id: str
+    sent_at: datetime
+
+
+@dataclass(frozen=True)
+class RecordedReply:
+    """The stored reply and the customer it was matched to, if any."""
+
+    inbound_id: int
+    customer_id: int | None
+    customer_external_id: str | None
+    sender: str
+
+
+def sent_messages(
+    session: Session, business_id: int, limit: int | None = None
+) -> list[SentMessage]:
+    """Return the sandbox's messages for a business, oldest first."""
+    query = (
+        select(SandboxMessage, OutboxMessage, Customer)
+        .join(OutboxMessage, OutboxMessage.id == SandboxMessage.outbox_id)
+        .join(Customer, Customer.id == OutboxMessage.customer_id)
+        .where(SandboxMessage.business_id == business_id)
+        .order_by(SandboxMessage.sent_at, SandboxMessage.id)
+    )
+    if limit is not None:
+        query = query.limit(limit)
+    return [
+        SentMessage(
+            outbox_id=outbox.id,
+            customer_external_id=customer.external_id,
+            customer_name=customer.name,
+            phone=stored.to_phone,
+            step=outbox.step,
+            step_kind=outbox.step_kind,
+            text=stored.text,
+            buttons=list(stored.buttons),
+            provider_message_id=stored.provider_message_id,
+            sent_at=stored.sent_at,
+        )
+        for stored, outbox, customer in session.execute(query)
+    ]
+
+
+def record_reply(
+    session: Session, business: Business, phone: str, text: str, now: datetime
+) -> RecordedReply:
+    """Store a reply from `phone` as an inbound message and audit it.
+
+    The sender is matched to a customer by phone number. A number that
+    matches no customer is kept with `customer_id` NULL.
+    """
+    sender = normalise_phone(phone, business.country)
+    customer = _customer_by_phone(session, business, sender)
+
+    inbound = InboundMessage(
+        business_id=business.id,
+        customer_id=customer.id if customer else None,
+        channel=SANDBOX,
+        provider=SANDBOX,
+        provider_message_id=f"sandbox-in-{uuid.uuid4().hex}",
+        sender=sender,
+        type="text",
+        text=text,
+        received_at=now,
+        entities={},
+    )
+    session.add(inbound)
+    session.flush()
+
+    session.add(
+        AuditEvent(
+            business_id=business.id,
+            at=now,
+            actor=SANDBOX,
+            kind="reply_received",
+            subject_type="inbound_message",
+            subject_id=inbound.id,
+            reason="customer_matched" if customer else "unknown_sender",
+            details={
+                "customer_id": customer.id if customer else None,
+                "channel": SANDBOX,
+            },
+        )
+    )
+    logger.info(
+        "sandbox reply %s stored for customer %s",
+        inbound.id,
+        customer.id if customer else None,
+    )
+    return RecordedReply(
+        inbound_id=inbound.id,
+        customer_id=customer.id if customer else None,
+        customer_external_id=customer.external_id if customer else None,
+        sender=sender,
+    )
+
+
+def normalise_phone(phone: str, country: str) -> str:
+    """Return `phone` in E.164, read as a number of `country` when local.
+
+    Raises ValueError naming the value when it is not a phone number.
+    """
+    try:
+        parsed = phonenumbers.parse(phone, country)
+    except phonenumbers.NumberParseException as exc:
+        raise ValueError(
+            f"invalid phone number {phone!r}: write it with its country code, "
+            "such as +5491155551234"
+        ) from exc
+    if not phonenumbers.is_possible_number(parsed):
+        raise ValueError(
+            f"invalid phone number {phone!r}: it has too few or too many digits "
+            "for its country"
+        )
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _customer_by_phone(
+    session: Session, business: Business, e164: str
+) -> Customer | None:
+    # NOTE: Argentine mobiles are stored with the "9" after +54, but a reply
+    # may be typed without it, so both forms are tried. Other countries'
+    # variants (Mexico's old "1", Brazil's ninth digit) are not matched yet.
+    candidates = {e164}
+    if e164.startswith("+549"):
+        candidates.add("+54" + e164[4:])
+    elif e164.startswith("+54"):
+        candidates.add("+549" + e164[3:])
+    return session.scalars(
+        select(Customer)
+        .where(Customer.business_id == business.id, Customer.phone.in_(candidates))
+        .order_by(Customer.id)
+    ).first()
