@@ -9,7 +9,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from cobranza.config import Settings
@@ -46,6 +46,16 @@ class PortfolioBuilder:
         self.session.add(customer)
         self.session.flush()
         return customer
+
+    def customer_by(self, external_id: str) -> Customer:
+        """Return the customer with `external_id`, adding it on first use."""
+        found = self.session.scalars(
+            select(Customer).where(
+                Customer.business_id == self.business.id,
+                Customer.external_id == external_id,
+            )
+        ).first()
+        return found or self.customer(external_id)
 
     def invoice(
         self,
