@@ -8,8 +8,23 @@ import typer
 from rich.console import Console
 from sqlalchemy import Engine
 
+from cobranza.compliance import (
+    ComplianceError,
+    consent_history,
+    current_consent,
+    record_consent,
+    resolve_customer,
+)
 from cobranza.config import Settings, get_settings
-from cobranza.db.engine import make_engine, open_database, upgrade
+from cobranza.db.engine import (
+    default_business,
+    make_engine,
+    open_database,
+    transaction,
+    upgrade,
+)
+from cobranza.db.models import ConsentAction
+from cobranza.timeutil import utcnow
 
 app = typer.Typer(
     help="cobranza: collections over WhatsApp for small businesses.",
@@ -18,6 +33,10 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Database schema commands.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+consent_app = typer.Typer(
+    help="WhatsApp consent and opt-out of each customer.", no_args_is_help=True
+)
+app.add_typer(consent_app, name="consent")
 
 console = Console()
 err_console = Console(stderr=True)
@@ -45,6 +64,89 @@ def db_upgrade(
     settings = load_settings()
     upgrade(make_engine(settings.database_url), revision)
     console.print(f"Database at {revision}.")
+
+
+CUSTOMER_ARGUMENT = typer.Argument(
+    ..., help="The customer's external id from the import, or its phone."
+)
+SOURCE_OPTION = typer.Option(
+    ..., "--source", help="Where the consent or opt-out came from."
+)
+EVIDENCE_OPTION = typer.Option(
+    None, "--evidence", help="What proves it: a document, a message id."
+)
+
+
+@consent_app.command("grant")
+def consent_grant(
+    customer: str = CUSTOMER_ARGUMENT,
+    source: str = SOURCE_OPTION,
+    evidence: str | None = EVIDENCE_OPTION,
+) -> None:
+    """Record that the customer agreed to receive WhatsApp messages."""
+    _change_consent(customer, ConsentAction.GRANT, source, evidence)
+
+
+@consent_app.command("revoke")
+def consent_revoke(
+    customer: str = CUSTOMER_ARGUMENT,
+    source: str = SOURCE_OPTION,
+    evidence: str | None = EVIDENCE_OPTION,
+) -> None:
+    """Record the customer's opt-out: no message until a new grant."""
+    _change_consent(customer, ConsentAction.REVOKE, source, evidence)
+
+
+def _change_consent(
+    ref: str, action: ConsentAction, source: str, evidence: str | None
+) -> None:
+    settings = load_settings()
+    try:
+        with transaction(open_engine(settings)) as session:
+            business = default_business(session, settings)
+            found = resolve_customer(session, business.id, ref)
+            record_consent(
+                session,
+                business.id,
+                found.id,
+                action,
+                source,
+                evidence,
+                utcnow(),
+                actor="cli",
+            )
+            external_id = found.external_id
+    except ComplianceError as exc:
+        err_console.print(f"[red]Consent not recorded:[/red] {exc}")
+        raise typer.Exit(1) from exc
+    console.print(f"Consent {action} recorded for customer {external_id}.")
+
+
+@consent_app.command("show")
+def consent_show(customer: str = CUSTOMER_ARGUMENT) -> None:
+    """Show the customer's current consent and every change to it."""
+    settings = load_settings()
+    try:
+        with transaction(open_engine(settings)) as session:
+            business = default_business(session, settings)
+            found = resolve_customer(session, business.id, customer)
+            state = current_consent(session, business.id, found.id)
+            events = consent_history(session, business.id, found.id)
+            external_id = found.external_id
+    except ComplianceError as exc:
+        err_console.print(f"[red]Customer not found:[/red] {exc}")
+        raise typer.Exit(1) from exc
+
+    summary = {True: "granted", False: "revoked (opted out)", None: "never recorded"}
+    console.print(f"Customer {external_id}: consent {summary[state]}.")
+    for event in events:
+        evidence = f" ({event.evidence})" if event.evidence else ""
+        console.print(
+            f"  {event.at:%Y-%m-%d %H:%M} UTC  {event.action:<6}  "
+            f"{event.source}{evidence}",
+            markup=False,
+            highlight=False,
+        )
 
 
 def main() -> None:

@@ -1,0 +1,89 @@
+"""Compliance: contact windows, holidays, caps, the consent ledger, tone lint.
+
+The gate (`evaluate`) decides, from facts read in the transaction that
+claims an outbox message, whether the message is sent, deferred or
+suppressed, and why (`Reason`).
+"""
+
+from cobranza.compliance.caps import (
+    SENT_STATES,
+    CapDecision,
+    capped_customers_query,
+    check_caps,
+    recent_sends_query,
+)
+from cobranza.compliance.consent import (
+    ConsentState,
+    consent_granted_subquery,
+    consent_history,
+    current_consent,
+    current_consent_state,
+    record_consent,
+)
+from cobranza.compliance.customers import resolve_customer
+from cobranza.compliance.errors import (
+    AmbiguousCustomerError,
+    ComplianceError,
+    CustomerNotFoundError,
+    InvalidConsentError,
+    LooserThanLawError,
+    RuleOverrideError,
+    UnknownJurisdictionError,
+)
+from cobranza.compliance.gate import Action, GateDecision, GateFacts, evaluate
+from cobranza.compliance.reasons import Reason
+from cobranza.compliance.rules import (
+    COUNTRY_RULES,
+    ContactRules,
+    DayWindow,
+    apply_overrides,
+    legal_rules,
+    rules_for_business,
+)
+from cobranza.compliance.tone import ToneIssue, ToneProblem, lint_text
+from cobranza.compliance.window import (
+    block_reason,
+    holiday_name,
+    is_allowed,
+    next_allowed,
+)
+
+__all__ = [
+    "COUNTRY_RULES",
+    "SENT_STATES",
+    "Action",
+    "AmbiguousCustomerError",
+    "CapDecision",
+    "ComplianceError",
+    "ConsentState",
+    "ContactRules",
+    "CustomerNotFoundError",
+    "DayWindow",
+    "GateDecision",
+    "GateFacts",
+    "InvalidConsentError",
+    "LooserThanLawError",
+    "Reason",
+    "RuleOverrideError",
+    "ToneIssue",
+    "ToneProblem",
+    "UnknownJurisdictionError",
+    "apply_overrides",
+    "block_reason",
+    "capped_customers_query",
+    "check_caps",
+    "consent_granted_subquery",
+    "consent_history",
+    "current_consent",
+    "current_consent_state",
+    "evaluate",
+    "holiday_name",
+    "is_allowed",
+    "legal_rules",
+    "lint_text",
+    "next_allowed",
+    "recent_sends_query",
+    "record_consent",
+    "resolve_customer",
+    "rules_for_business",
+]

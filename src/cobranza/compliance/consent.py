@@ -1,0 +1,192 @@
+"""The consent ledger: append-only grants and revocations per customer.
+
+The latest event for a customer and channel wins: a revocation (opt-out)
+stops every message until a later grant, and a customer with no event at
+all has not consented, so nothing is sent. Events are never updated or
+deleted; each one also writes an `AuditEvent`.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Subquery, func, select
+from sqlalchemy.orm import Session
+
+from cobranza.compliance.errors import CustomerNotFoundError, InvalidConsentError
+from cobranza.db.models import AuditEvent, ConsentAction, ConsentEvent, Customer
+
+logger = logging.getLogger(__name__)
+
+WHATSAPP = "whatsapp"
+
+
+@dataclass(frozen=True)
+class ConsentState:
+    """A customer's current consent and the event that set it."""
+
+    granted: bool | None
+    event: ConsentEvent | None
+
+
+def record_consent(
+    session: Session,
+    business_id: int,
+    customer_id: int,
+    action: ConsentAction | str,
+    source: str,
+    evidence: str | None,
+    at: datetime,
+    *,
+    channel: str = WHATSAPP,
+    actor: str = "system",
+) -> ConsentEvent:
+    """Append a grant or revocation of consent, with its audit event.
+
+    `source` says where the consent came from (a signed form, a WhatsApp
+    reply, the owner by hand) and `evidence` what proves it (a document id,
+    a message id). Raises InvalidConsentError for an unknown action, an
+    empty source or a naive `at`, and CustomerNotFoundError when the
+    customer is not the business's.
+    """
+    checked_action = _check_action(action)
+    checked_source = source.strip() if source else ""
+    if not checked_source:
+        raise InvalidConsentError(
+            "missing consent source: say where the consent or opt-out came "
+            "from, for example 'formulario firmado' or 'respuesta por WhatsApp'"
+        )
+    if at.tzinfo is None:
+        raise InvalidConsentError(
+            f"naive consent time {at.isoformat()}: pass an aware datetime (UTC)"
+        )
+    _require_customer(session, business_id, customer_id)
+
+    event = ConsentEvent(
+        business_id=business_id,
+        customer_id=customer_id,
+        channel=channel,
+        action=checked_action,
+        source=checked_source,
+        evidence=evidence.strip() if evidence and evidence.strip() else None,
+        at=at,
+    )
+    session.add(event)
+    session.flush()
+    session.add(
+        AuditEvent(
+            business_id=business_id,
+            at=at,
+            actor=actor,
+            kind=f"consent.{checked_action}",
+            subject_type="customer",
+            subject_id=customer_id,
+            reason=checked_source,
+            details={"consent_event_id": event.id, "channel": channel},
+        )
+    )
+    session.flush()
+
+    logger.info(
+        "consent %s recorded for business %s customer %s (event %s)",
+        checked_action,
+        business_id,
+        customer_id,
+        event.id,
+    )
+    return event
+
+
+def current_consent_state(
+    session: Session, business_id: int, customer_id: int, channel: str = WHATSAPP
+) -> ConsentState:
+    """Return the customer's latest consent event and what it means."""
+    event = session.scalars(
+        select(ConsentEvent)
+        .where(
+            ConsentEvent.business_id == business_id,
+            ConsentEvent.customer_id == customer_id,
+            ConsentEvent.channel == channel,
+        )
+        .order_by(ConsentEvent.at.desc(), ConsentEvent.id.desc())
+        .limit(1)
+    ).first()
+    if event is None:
+        return ConsentState(granted=None, event=None)
+    return ConsentState(granted=event.action == ConsentAction.GRANT, event=event)
+
+
+def current_consent(
+    session: Session, business_id: int, customer_id: int, channel: str = WHATSAPP
+) -> bool | None:
+    """Return True (granted), False (revoked) or None (never recorded)."""
+    return current_consent_state(session, business_id, customer_id, channel).granted
+
+
+def consent_history(
+    session: Session, business_id: int, customer_id: int
+) -> list[ConsentEvent]:
+    """Return every consent event of the customer, oldest first."""
+    return list(
+        session.scalars(
+            select(ConsentEvent)
+            .where(
+                ConsentEvent.business_id == business_id,
+                ConsentEvent.customer_id == customer_id,
+            )
+            .order_by(ConsentEvent.at, ConsentEvent.id)
+        )
+    )
+
+
+def consent_granted_subquery(business_id: int, channel: str = WHATSAPP) -> Subquery:
+    """Return a subquery of the customers whose latest event is a grant.
+
+    Its one column, `customer_id`, can be joined or used with `in_` by the
+    planner to filter a whole portfolio in one statement. Events are ranked
+    per customer with ROW_NUMBER (SQLite 3.25+ and PostgreSQL), latest
+    instant first and the higher id breaking ties, as `current_consent` does.
+    """
+    ranked = (
+        select(
+            ConsentEvent.customer_id,
+            ConsentEvent.action,
+            func.row_number()
+            .over(
+                partition_by=ConsentEvent.customer_id,
+                order_by=(ConsentEvent.at.desc(), ConsentEvent.id.desc()),
+            )
+            .label("rank"),
+        )
+        .where(ConsentEvent.business_id == business_id, ConsentEvent.channel == channel)
+        .subquery("ranked_consent")
+    )
+    return (
+        select(ranked.c.customer_id)
+        .where(ranked.c.rank == 1, ranked.c.action == ConsentAction.GRANT)
+        .subquery("consent_granted")
+    )
+
+
+def _check_action(action: ConsentAction | str) -> ConsentAction:
+    try:
+        return ConsentAction(str(action).strip().lower())
+    except ValueError:
+        raise InvalidConsentError(
+            f"invalid consent action {action!r}: use 'grant' or 'revoke'"
+        ) from None
+
+
+def _require_customer(session: Session, business_id: int, customer_id: int) -> None:
+    found = session.scalar(
+        select(Customer.id).where(
+            Customer.business_id == business_id, Customer.id == customer_id
+        )
+    )
+    if found is None:
+        raise CustomerNotFoundError(
+            f"customer id {customer_id} not found in business {business_id}: "
+            "check the id, or import the customer first"
+        )

@@ -1,0 +1,86 @@
+"""Find a customer from what a person types: an external id or a phone."""
+
+from __future__ import annotations
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from cobranza.compliance.errors import AmbiguousCustomerError, CustomerNotFoundError
+from cobranza.db.models import Business, Customer
+from cobranza.phones import match_wa_id, normalize_phone, wa_id_variants
+
+
+def resolve_customer(session: Session, business_id: int, ref: str) -> Customer:
+    """Return the business's customer whose external id or phone is `ref`.
+
+    The external id from the import is tried first, exactly. Otherwise `ref`
+    is read as a phone in any format for the business's country
+    (`cobranza.phones` normalises it to E.164, including the Argentine
+    mobile `9` and the `wa_id` forms) and compared with `Customer.phone` and
+    `Customer.wa_id`. Raises CustomerNotFoundError when nothing matches and
+    AmbiguousCustomerError when several customers share the phone.
+    """
+    text = ref.strip()
+    if not text:
+        raise CustomerNotFoundError(
+            "missing customer reference: give the external id or the phone"
+        )
+
+    by_external_id = session.scalars(
+        select(Customer).where(
+            Customer.business_id == business_id, Customer.external_id == text
+        )
+    ).first()
+    if by_external_id is not None:
+        return by_external_id
+
+    phones = _phone_candidates(session, business_id, text)
+    if not phones:
+        raise CustomerNotFoundError(
+            f"no customer with external id {text!r}, and it is not a valid phone: "
+            "check the id from the import, or write the phone with its area code"
+        )
+    wa_ids = {phone.lstrip("+") for phone in phones}
+    matches = list(
+        session.scalars(
+            select(Customer)
+            .where(
+                Customer.business_id == business_id,
+                or_(
+                    Customer.phone.in_(sorted(phones)),
+                    Customer.wa_id.in_(sorted(wa_ids)),
+                ),
+            )
+            .order_by(Customer.id)
+        )
+    )
+    if not matches:
+        raise CustomerNotFoundError(
+            f"no customer with external id or phone {text!r}: check the value, "
+            "or import the customer first"
+        )
+    if len(matches) > 1:
+        ids = ", ".join(customer.external_id for customer in matches)
+        raise AmbiguousCustomerError(
+            f"phone {text!r} belongs to {len(matches)} customers ({ids}): "
+            "use the external id instead"
+        )
+    return matches[0]
+
+
+def _phone_candidates(session: Session, business_id: int, text: str) -> set[str]:
+    country = session.scalar(select(Business.country).where(Business.id == business_id))
+    if country is None:
+        raise CustomerNotFoundError(
+            f"business id {business_id} not found: check the business"
+        )
+    candidates = set()
+    for mobile in (False, True):
+        result = normalize_phone(text, country, mobile=mobile)
+        if result.e164 is not None:
+            candidates.add(result.e164)
+    wa_form = match_wa_id(text, country)
+    if wa_form is not None and text.lstrip("+").isdigit():
+        candidates.add(wa_form)
+    variants = set().union(*(wa_id_variants(phone) for phone in candidates))
+    return candidates | {"+" + digits for digits in variants}

@@ -1,0 +1,416 @@
+"""Contact rules per country, as data, and a business's tightening of them.
+
+`COUNTRY_RULES` holds the legal limit for each supported country: the hours
+of each weekday during which a collection message may be sent (in the
+customer's local time, end exclusive), whether holidays are blocked, and the
+frequency caps. A business may tighten these rules through the `compliance`
+key of `Business.settings` and is never allowed to loosen them:
+`apply_overrides` raises `LooserThanLawError` naming the value and the limit.
+
+The `compliance` setting accepts these keys (every one optional):
+
+    {"subdivision": "SP",                        # holidays of a state
+     "days": ["mon", "tue", "wed", "thu"],       # a subset of the legal days
+     "hours": {"start": "10:00", "end": "18:00"},  # every allowed day
+     "hours_by_day": {"sat": {"start": "09:00", "end": "12:00"}},
+     "block_holidays": true,
+     "max_per_day": 1, "max_per_week": 2, "min_gap_hours": 48}
+
+Not legal advice: the sources were read in secondary summaries unless a
+comment says otherwise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import time, timedelta
+from typing import Any
+
+from cobranza.compliance.errors import (
+    LooserThanLawError,
+    RuleOverrideError,
+    UnknownJurisdictionError,
+)
+
+DAY_CODES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+DAY_NAMES_ES = (
+    "lunes",
+    "martes",
+    "miércoles",
+    "jueves",
+    "viernes",
+    "sábado",
+    "domingo",
+)
+
+_OVERRIDE_KEYS = frozenset(
+    {
+        "subdivision",
+        "days",
+        "hours",
+        "hours_by_day",
+        "block_holidays",
+        "max_per_day",
+        "max_per_week",
+        "min_gap_hours",
+    }
+)
+
+
+@dataclass(frozen=True)
+class DayWindow:
+    """Local wall-clock hours of one day: `start` included, `end` excluded."""
+
+    start: time
+    end: time
+
+    def contains(self, moment: time) -> bool:
+        return self.start <= moment < self.end
+
+    def __str__(self) -> str:
+        return f"{self.start:%H:%M}-{self.end:%H:%M}"
+
+
+@dataclass(frozen=True)
+class ContactRules:
+    """When and how often a business may message a customer.
+
+    `windows` has one entry per weekday, Monday first; None closes the day.
+    `max_per_week` counts over a rolling 7 days (see `caps.check_caps`) and
+    `min_gap` is the least time between two sent messages.
+    """
+
+    country: str
+    subdivision: str | None
+    windows: tuple[DayWindow | None, ...]
+    block_holidays: bool
+    max_per_day: int | None
+    max_per_week: int | None
+    min_gap: timedelta | None
+    source: str
+
+    def window_for(self, weekday: int) -> DayWindow | None:
+        return self.windows[weekday]
+
+
+def _window(start: int, end: int) -> DayWindow:
+    return DayWindow(time(start), time(end))
+
+
+def _week(
+    weekday: DayWindow | None, saturday: DayWindow | None = None
+) -> tuple[DayWindow | None, ...]:
+    return (weekday,) * 5 + (saturday, None)
+
+
+COUNTRY_RULES: dict[str, ContactRules] = {
+    # Argentina: no national contact window or cap was found. Ley 24.240
+    # art. 8 bis (trato digno) bans vexing practices; Mon-Fri 09-20 with
+    # weekends and holidays blocked is this project's safe default.
+    "AR": ContactRules(
+        country="AR",
+        subdivision=None,
+        windows=_week(_window(9, 20)),
+        block_holidays=True,
+        max_per_day=None,
+        max_per_week=None,
+        min_gap=None,
+        source="Ley 24.240 art. 8 bis (sin horario legal: valor prudente)",
+    ),
+    # Colombia: Ley 2300 de 2023 ("dejen de fregar") art. 3: Mon-Fri
+    # 07:00-19:00, Sat 08:00-15:00, never on Sundays or holidays; after the
+    # first contact at most one contact a day and one channel a week.
+    "CO": ContactRules(
+        country="CO",
+        subdivision=None,
+        windows=_week(_window(7, 19), _window(8, 15)),
+        block_holidays=True,
+        max_per_day=1,
+        max_per_week=None,
+        min_gap=None,
+        source="Ley 2300 de 2023, art. 3",
+    ),
+    # Chile: Ley 19.496 art. 37 as amended by Ley 21.320 (2021): messages
+    # (SMS, e-mail, messaging apps) at most twice a week, at least two days
+    # apart. Art. 37 bans visits and calls outside the days and hours that
+    # art. 59 of the Código de Procedimiento Civil declares working time:
+    # days that are not holidays, 08:00-20:00 (hours unconfirmed in a
+    # primary text); Saturday counts, Sunday does not.
+    "CL": ContactRules(
+        country="CL",
+        subdivision=None,
+        windows=_week(_window(8, 20), _window(8, 20)),
+        block_holidays=True,
+        max_per_day=None,
+        max_per_week=2,
+        min_gap=timedelta(days=2),
+        source="Ley 19.496 art. 37 (Ley 21.320)",
+    ),
+    # Mexico: Profeco's rules for collection agencies allow Mon-Fri
+    # 07:00-22:00 (CONDUSEF: 07-22 any day). No holiday rule was found
+    # (unconfirmed); blocking holidays is this project's safe default.
+    "MX": ContactRules(
+        country="MX",
+        subdivision=None,
+        windows=_week(_window(7, 22)),
+        block_holidays=True,
+        max_per_day=None,
+        max_per_week=None,
+        min_gap=None,
+        source="Profeco, disposiciones sobre despachos de cobranza",
+    ),
+    # Peru: Ley 29571 (Código de Protección y Defensa del Consumidor) art. 62
+    # b: no calls or visits between 20:00 and 07:00, nor on Saturdays,
+    # Sundays or holidays.
+    "PE": ContactRules(
+        country="PE",
+        subdivision=None,
+        windows=_week(_window(7, 20)),
+        block_holidays=True,
+        max_per_day=None,
+        max_per_week=None,
+        min_gap=None,
+        source="Ley 29571, art. 62 b",
+    ),
+    # Brazil: São Paulo Lei Estadual 15.426/2014 art. 2 (primary text read):
+    # Mon-Fri 08:00-20:00, Sat 08:00-14:00, never on holidays. Other states
+    # have laws of their own (Rio de Janeiro is stricter, unconfirmed); a
+    # business there must tighten these hours.
+    "BR": ContactRules(
+        country="BR",
+        subdivision="SP",
+        windows=_week(_window(8, 20), _window(8, 14)),
+        block_holidays=True,
+        max_per_day=None,
+        max_per_week=None,
+        min_gap=None,
+        source="Lei Estadual SP 15.426/2014, art. 2",
+    ),
+    # Uruguay: no contact window or cap was found (unconfirmed); the same
+    # safe default as Argentina.
+    "UY": ContactRules(
+        country="UY",
+        subdivision=None,
+        windows=_week(_window(9, 20)),
+        block_holidays=True,
+        max_per_day=None,
+        max_per_week=None,
+        min_gap=None,
+        source="sin norma específica encontrada: valor prudente",
+    ),
+}
+
+
+def legal_rules(country: str) -> ContactRules:
+    """Return the legal contact rules of `country` (ISO 3166-1 alpha-2)."""
+    code = country.strip().upper()
+    try:
+        return COUNTRY_RULES[code]
+    except KeyError:
+        raise UnknownJurisdictionError(
+            f"no contact rules for country {country!r}: use one of "
+            + ", ".join(sorted(COUNTRY_RULES))
+        ) from None
+
+
+def rules_for_business(
+    country: str, settings: Mapping[str, Any] | None
+) -> ContactRules:
+    """Return the rules of a business: its country's, tightened by `settings`.
+
+    `settings` is `Business.settings`; only its `compliance` key is read.
+    """
+    overrides = (settings or {}).get("compliance") or {}
+    return apply_overrides(legal_rules(country), overrides)
+
+
+def apply_overrides(law: ContactRules, overrides: Mapping[str, Any]) -> ContactRules:
+    """Tighten `law` with a business's overrides, rejecting any loosening."""
+    if not isinstance(overrides, Mapping):
+        raise RuleOverrideError(
+            f"invalid compliance setting {overrides!r}: it must be an object"
+        )
+    unknown = sorted(set(overrides) - _OVERRIDE_KEYS)
+    if unknown:
+        raise RuleOverrideError(
+            f"unknown compliance setting {', '.join(unknown)}: use "
+            + ", ".join(sorted(_OVERRIDE_KEYS))
+        )
+
+    windows = _tightened_windows(law, overrides)
+    return replace(
+        law,
+        subdivision=_subdivision(law, overrides.get("subdivision")),
+        windows=windows,
+        block_holidays=_block_holidays(law, overrides.get("block_holidays")),
+        max_per_day=_tightened_cap(law, "max_per_day", overrides),
+        max_per_week=_tightened_cap(law, "max_per_week", overrides),
+        min_gap=_tightened_gap(law, overrides.get("min_gap_hours")),
+    )
+
+
+def _tightened_windows(
+    law: ContactRules, overrides: Mapping[str, Any]
+) -> tuple[DayWindow | None, ...]:
+    days = _allowed_days(law, overrides.get("days"))
+    common = _parse_hours("hours", overrides.get("hours"))
+    by_day = overrides.get("hours_by_day") or {}
+    if not isinstance(by_day, Mapping):
+        raise RuleOverrideError(
+            f"invalid hours_by_day {by_day!r}: use an object such as "
+            '{"sat": {"start": "09:00", "end": "12:00"}}'
+        )
+    bad_days = sorted(set(by_day) - set(DAY_CODES))
+    if bad_days:
+        raise RuleOverrideError(
+            f"invalid day {', '.join(bad_days)} in hours_by_day: use "
+            + ", ".join(DAY_CODES)
+        )
+
+    windows: list[DayWindow | None] = []
+    for weekday, code in enumerate(DAY_CODES):
+        legal = law.windows[weekday]
+        if weekday not in days:
+            windows.append(None)
+            continue
+        wanted = _parse_hours(f"hours_by_day.{code}", by_day.get(code)) or common
+        if wanted is None:
+            windows.append(legal)
+            continue
+        if legal is None:
+            raise LooserThanLawError(
+                f"hours_by_day.{code} opens {DAY_NAMES_ES[weekday]}, but "
+                f"{law.country} allows no messages on that day ({law.source})"
+            )
+        _check_within(law, weekday, wanted, legal)
+        windows.append(wanted)
+    return tuple(windows)
+
+
+def _allowed_days(law: ContactRules, days: Any) -> set[int]:
+    legal_days = {i for i, window in enumerate(law.windows) if window is not None}
+    if days is None:
+        return legal_days
+    if not isinstance(days, list | tuple) or not days:
+        raise RuleOverrideError(
+            f"invalid days {days!r}: use a non-empty list such as "
+            '["mon", "tue", "wed", "thu", "fri"]'
+        )
+    chosen: set[int] = set()
+    for code in days:
+        if code not in DAY_CODES:
+            raise RuleOverrideError(
+                f"invalid day {code!r} in days: use " + ", ".join(DAY_CODES)
+            )
+        weekday = DAY_CODES.index(code)
+        if weekday not in legal_days:
+            raise LooserThanLawError(
+                f"days includes {code!r} ({DAY_NAMES_ES[weekday]}), but "
+                f"{law.country} allows no messages on that day ({law.source})"
+            )
+        chosen.add(weekday)
+    return chosen
+
+
+def _parse_hours(name: str, value: Any) -> DayWindow | None:
+    if value is None:
+        return None
+    if not isinstance(value, Mapping) or set(value) != {"start", "end"}:
+        raise RuleOverrideError(
+            f"invalid {name} {value!r}: use an object such as "
+            '{"start": "09:00", "end": "18:00"}'
+        )
+    start = _parse_time(name, value["start"])
+    end = _parse_time(name, value["end"])
+    if start >= end:
+        raise RuleOverrideError(
+            f"invalid {name}: start {start:%H:%M} is not before end {end:%H:%M}"
+        )
+    return DayWindow(start, end)
+
+
+def _parse_time(name: str, value: Any) -> time:
+    try:
+        return time.fromisoformat(str(value))
+    except ValueError:
+        raise RuleOverrideError(
+            f"invalid time {value!r} in {name}: use 24-hour HH:MM such as 09:30"
+        ) from None
+
+
+def _check_within(
+    law: ContactRules, weekday: int, wanted: DayWindow, legal: DayWindow
+) -> None:
+    day = DAY_NAMES_ES[weekday]
+    if wanted.start < legal.start:
+        raise LooserThanLawError(
+            f"start {wanted.start:%H:%M} on {day} is earlier than the legal "
+            f"limit {legal.start:%H:%M} in {law.country} ({law.source})"
+        )
+    if wanted.end > legal.end:
+        raise LooserThanLawError(
+            f"end {wanted.end:%H:%M} on {day} is later than the legal limit "
+            f"{legal.end:%H:%M} in {law.country} ({law.source}); set a "
+            "shorter hours_by_day entry for that day"
+        )
+
+
+def _subdivision(law: ContactRules, value: Any) -> str | None:
+    if value is None:
+        return law.subdivision
+    if not isinstance(value, str) or not value.strip():
+        raise RuleOverrideError(
+            f"invalid subdivision {value!r}: use a state or province code such as SP"
+        )
+    return value.strip().upper()
+
+
+def _block_holidays(law: ContactRules, value: Any) -> bool:
+    if value is None:
+        return law.block_holidays
+    if not isinstance(value, bool):
+        raise RuleOverrideError(f"invalid block_holidays {value!r}: use true or false")
+    if law.block_holidays and not value:
+        raise LooserThanLawError(
+            f"block_holidays false is looser than the rule in {law.country}, "
+            f"which blocks holidays ({law.source})"
+        )
+    return value
+
+
+def _tightened_cap(
+    law: ContactRules, key: str, overrides: Mapping[str, Any]
+) -> int | None:
+    legal: int | None = getattr(law, key)
+    value = overrides.get(key)
+    if value is None:
+        return legal
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise RuleOverrideError(
+            f"invalid {key} {value!r}: use a whole number of at least 1 (to "
+            "stop messages on a day, leave it out of days)"
+        )
+    if legal is not None and value > legal:
+        raise LooserThanLawError(
+            f"{key} {value} is higher than the legal limit {legal} in "
+            f"{law.country} ({law.source})"
+        )
+    return value
+
+
+def _tightened_gap(law: ContactRules, value: Any) -> timedelta | None:
+    if value is None:
+        return law.min_gap
+    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+        raise RuleOverrideError(
+            f"invalid min_gap_hours {value!r}: use a positive number of hours"
+        )
+    gap = timedelta(hours=value)
+    if law.min_gap is not None and gap < law.min_gap:
+        legal_hours = law.min_gap / timedelta(hours=1)
+        raise LooserThanLawError(
+            f"min_gap_hours {value} is shorter than the legal limit of "
+            f"{legal_hours:g} hours in {law.country} ({law.source})"
+        )
+    return gap

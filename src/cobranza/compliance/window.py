@@ -1,0 +1,122 @@
+"""Contact windows: whether an instant is allowed, and the next one that is.
+
+Every check reads the wall clock of the customer's time zone, so the rules
+follow daylight-saving changes: 09:00 is 09:00 local on both sides of a
+transition. Window ends are exclusive (a window of 09-20 allows 19:59:59
+and not 20:00).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+import holidays
+
+from cobranza.compliance.reasons import Reason
+from cobranza.compliance.rules import ContactRules
+
+# Rules always open at least one weekday, so a holiday-free allowed day
+# comes within weeks; a year bounds the search against a closed calendar.
+MAX_SEARCH_DAYS = 366
+
+
+@lru_cache(maxsize=256)
+def _holiday_calendar(
+    country: str, subdivision: str | None, year: int
+) -> holidays.HolidayBase:
+    return holidays.country_holidays(country, subdiv=subdivision, years=year)
+
+
+def holiday_name(rules: ContactRules, day: date) -> str | None:
+    """Return the name of the holiday on `day` in the rules' country, or None.
+
+    Uses the `holidays` package for the country and, when set, its
+    subdivision (for example BR with SP adds São Paulo's state holidays).
+    """
+    calendar = _holiday_calendar(rules.country, rules.subdivision, day.year)
+    return calendar.get(day)
+
+
+def block_reason(rules: ContactRules, at: datetime, tz: str) -> Reason | None:
+    """Return why `at` is outside the contact window in zone `tz`, or None."""
+    local = _to_local(at, tz)
+    window = rules.window_for(local.weekday())
+    if window is None:
+        return Reason.DAY_NOT_ALLOWED
+    if rules.block_holidays and holiday_name(rules, local.date()) is not None:
+        return Reason.HOLIDAY
+    if not window.contains(local.time()):
+        return Reason.OUTSIDE_CONTACT_WINDOW
+    return None
+
+
+def is_allowed(rules: ContactRules, at: datetime, tz: str) -> bool:
+    """Return whether a message may be sent at instant `at` in zone `tz`."""
+    return block_reason(rules, at, tz) is None
+
+
+def next_allowed(rules: ContactRules, at: datetime, tz: str) -> datetime:
+    """Return the earliest instant >= `at` inside the window, in UTC.
+
+    A message blocked now is deferred to this instant, not dropped. Raises
+    ValueError when no allowed instant exists within `MAX_SEARCH_DAYS`.
+    """
+    local = _to_local(at, tz)
+    zone = ZoneInfo(tz)
+
+    for offset in range(MAX_SEARCH_DAYS):
+        day = local.date() + timedelta(days=offset)
+        window = rules.window_for(day.weekday())
+        if window is None:
+            continue
+        if rules.block_holidays and holiday_name(rules, day) is not None:
+            continue
+        opening = _first_instant_at(day, window.start, zone)
+        closing = _first_instant_at(day, window.end, zone)
+        if offset == 0 and at >= closing:
+            continue
+        return max(opening, at.astimezone(UTC))
+
+    raise ValueError(
+        f"no allowed contact time within {MAX_SEARCH_DAYS} days after "
+        f"{at.isoformat()} in {tz}: check the business's days and hours"
+    )
+
+
+def _to_local(at: datetime, tz: str) -> datetime:
+    if at.tzinfo is None:
+        raise ValueError(
+            f"naive datetime {at.isoformat()}: pass an aware datetime (UTC)"
+        )
+    return at.astimezone(ZoneInfo(tz))
+
+
+def _first_instant_at(day: date, wall: time, zone: ZoneInfo) -> datetime:
+    """Return the first instant at which the clock of `zone` reads `wall` on `day`.
+
+    In a fall-back overlap that is the first of the two readings. In a
+    spring-forward gap the wall time never occurs, and the answer is the
+    transition itself, the first instant after the gap.
+    """
+    naive = datetime.combine(day, wall)
+    first = naive.replace(tzinfo=zone, fold=0).astimezone(UTC)
+    second = naive.replace(tzinfo=zone, fold=1).astimezone(UTC)
+    if _wall_clock(second, zone) == naive:
+        return min(first, second)
+
+    # A gap: fold=1 maps before it and fold=0 after it. Transitions fall on
+    # whole seconds, so bisect over whole seconds between the two.
+    low, high = int(second.timestamp()), int(first.timestamp())
+    while high - low > 1:
+        middle = (low + high) // 2
+        if _wall_clock(datetime.fromtimestamp(middle, UTC), zone) >= naive:
+            high = middle
+        else:
+            low = middle
+    return datetime.fromtimestamp(high, UTC)
+
+
+def _wall_clock(instant: datetime, zone: ZoneInfo) -> datetime:
+    return instant.astimezone(zone).replace(tzinfo=None)
