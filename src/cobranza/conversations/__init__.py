@@ -1,0 +1,1 @@
+"""Conversations with customers: understanding replies, then acting on them."""

@@ -1,0 +1,178 @@
+"""Find the amount of money a reply names ("15.000", "20 lucas", "R$ 300,00").
+
+Decisions:
+- Separators: when a number has both "." and ",", the last one is the decimal
+  mark ("12.500,50", "1,500.50"). With only one kind, groups of exactly three
+  digits are thousands ("15.000", "1,500") and anything else is a decimal
+  ("1,5", "300,00", "2.5").
+- Slang multipliers: "mil" and "k" are thousands, "luca"/"lucas" (AR, CL,
+  UY) a thousand pesos each, "palo"/"palos" (AR, UY) a million each, so
+  "1,5 palos" is 1,500,000 and "medio palo" 500,000. "mangos", "pesos",
+  "soles", "reais" and "$"/"R$" mark money without changing the value.
+- A bare number counts as money only from 100 upwards, and never when it is
+  a date ("el 15", "10/4"), a count ("3 cuotas", "10 días") or a long digit
+  run such as a phone number.
+- The amount is the first one named; the currency is the business's.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from cobranza.conversations.normalize import NUMBER_WORDS, tokenize, word_number
+
+_MULTIPLIERS = {
+    "mil": Decimal(1000),
+    "k": Decimal(1000),
+    "luca": Decimal(1000),
+    "lucas": Decimal(1000),
+    "lukas": Decimal(1000),
+    "palo": Decimal(1_000_000),
+    "palos": Decimal(1_000_000),
+    "millon": Decimal(1_000_000),
+    "millones": Decimal(1_000_000),
+    "milhao": Decimal(1_000_000),
+    "milhoes": Decimal(1_000_000),
+}
+_CURRENCY_WORDS = frozenset(
+    {
+        "pesos",
+        "peso",
+        "mangos",
+        "mango",
+        "soles",
+        "sol",
+        "reais",
+        "real",
+        "reales",
+        "dolares",
+        "dolar",
+        "usd",
+        "ars",
+        "mxn",
+        "cop",
+        "clp",
+        "pen",
+        "uyu",
+        "brl",
+        "plata",
+    }
+)
+_CURRENCY_SIGNS = frozenset({"$", "r$", "usd", "ars", "mxn", "brl"})
+_COUNT_NOUNS = frozenset(
+    {
+        "cuotas",
+        "cuota",
+        "pagos",
+        "pago",
+        "partes",
+        "veces",
+        "vezes",
+        "parcelas",
+        "x",
+        "dias",
+        "dia",
+        "semanas",
+        "meses",
+        "mes",
+        "anos",
+        "horas",
+        "hs",
+        "hrs",
+        "minutos",
+        "%",
+        "por",
+        "mensualidades",
+        "facturas",
+        "de",
+    }
+)
+_DATE_WORDS = frozenset({"el", "del", "al", "dia", "las", "los", "hasta", "para"})
+
+
+def parse_number(text: str) -> Decimal | None:
+    """Read "12.500,50", "15.000", "1,5" or "300" as a Decimal."""
+    dots, commas = text.count("."), text.count(",")
+    if dots and commas:
+        decimal_mark = "." if text.rfind(".") > text.rfind(",") else ","
+        thousands = "," if decimal_mark == "." else "."
+        cleaned = text.replace(thousands, "").replace(decimal_mark, ".")
+    elif dots or commas:
+        mark = "." if dots else ","
+        groups = text.split(mark)
+        if len(groups) > 1 and all(len(group) == 3 for group in groups[1:]):
+            cleaned = "".join(groups)
+        elif len(groups) == 2:
+            cleaned = ".".join(groups)
+        else:
+            return None
+    else:
+        cleaned = text
+    try:
+        return Decimal(cleaned)
+    except InvalidOperation:
+        return None
+
+
+def _tidy(value: Decimal) -> Decimal:
+    """Drop the ".0" that a multiplied decimal keeps ("1,5 palos")."""
+    if value == value.to_integral_value():
+        return value.quantize(Decimal(1))
+    return value
+
+
+def _is_numeric_token(token: str) -> bool:
+    return token[:1].isdigit() and "/" not in token and "-" not in token
+
+
+def find_amount(text: str) -> Decimal | None:
+    """Return the first amount of money named in `text`, or None."""
+    tokens = tokenize(text)
+    index = 0
+    while index < len(tokens):
+        found = _amount_at(tokens, index)
+        if found is not None:
+            return found
+        index += 1
+    return None
+
+
+def _amount_at(tokens: list[str], index: int) -> Decimal | None:
+    token = tokens[index]
+    previous = tokens[index - 1] if index > 0 else ""
+    # "S/ 150" is how Peru writes soles.
+    soles = index > 1 and tokens[index - 2] == "s" and previous == "/"
+    signed = previous in _CURRENCY_SIGNS or soles
+    half = token in ("medio", "media", "meio", "meia")
+    if _is_numeric_token(token):
+        value = parse_number(token)
+        used = 1
+        separated = "." in token or "," in token
+        if value is None or (len(token) > 9 and not separated):
+            return None
+    elif half:
+        value, used, separated = Decimal("0.5"), 1, False
+    elif token in NUMBER_WORDS or token == "mil":
+        read = word_number(tuple(tokens[index : index + 6]))
+        if read is None:
+            return None
+        value, used = Decimal(read[0]), read[1]
+        separated = False
+    else:
+        return None
+
+    following = tokens[index + used] if index + used < len(tokens) else ""
+    multiplier = _MULTIPLIERS.get(following)
+    if multiplier is not None:
+        return _tidy(value * multiplier)
+    if half:
+        return None
+    if signed or following in _CURRENCY_WORDS:
+        return value
+    if following in _COUNT_NOUNS or previous in _DATE_WORDS:
+        return None
+    if token in NUMBER_WORDS or token == "mil":
+        return value if value >= 1000 else None
+    if separated or value >= 100:
+        return value
+    return None

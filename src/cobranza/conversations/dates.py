@@ -1,0 +1,699 @@
+"""Find the days that a reply names ("el viernes", "a fin de mes", "amanhã").
+
+Rules over folded tokens (see `normalize`), resolved against "today" in the
+customer's time zone. Semantics, chosen once and tested:
+
+- A bare weekday ("el viernes", "sexta") is the next such day strictly after
+  today, so "el viernes" said on a Friday means the Friday a week later: a
+  debtor paying today says "hoy".
+- "el viernes que viene", "el próximo viernes" and "el viernes de la semana
+  que viene" are the Friday of next week (weeks start on Monday), as in
+  Duckling's Spanish corpus. "el viernes de esta semana" may lie in the past.
+- A span resolves to its first day and keeps its last one in `end`: "la
+  semana que viene" is next Monday to Sunday, "el mes que viene" the 1st to
+  the last day of next month, "el finde" Saturday and Sunday (this weekend
+  when said on one of them), "a principios de mes" the 1st to the 5th of next
+  month (of this month up to the 5th).
+- "a fin de mes" is the last day of this month; "a mediados de mes" the 15th,
+  or next month's when the 15th has passed; "la quincena" the next payday of a
+  twice-monthly salary: the 15th or the last day of the month, whichever
+  comes first from today.
+- A day number without a month ("el 5") is in this month, or next month when
+  it has passed, clipped to the month's length ("el 31" in April is the 30th).
+  A day and month without a year that has passed this year is next year's.
+  Numeric dates are day first ("10/4" is the 10th of April).
+- Nothing is found in "cuando cobre": no expression, no date.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import lru_cache
+
+from cobranza.conversations.normalize import tokenize, word_number
+
+
+@dataclass(frozen=True)
+class DateMention:
+    """A day or span named in a reply, with the tokens that named it."""
+
+    start: date
+    end: date
+    text: str
+    negated: bool = False
+
+
+_WEEKDAYS_ES = {
+    "lunes": 0,
+    "martes": 1,
+    "miercoles": 2,
+    "jueves": 3,
+    "viernes": 4,
+    "sabado": 5,
+    "domingo": 6,
+}
+_WEEKDAYS_PT = {
+    "segunda": 0,
+    "terca": 1,
+    "quarta": 2,
+    "quinta": 3,
+    "sexta": 4,
+}
+# Abbreviations count only before "." or a number ("lun.", "jue 15").
+_WEEKDAY_ABBREVIATIONS = {
+    "lun": 0,
+    "ma": 1,
+    "mar": 1,
+    "mie": 2,
+    "mier": 2,
+    "jue": 3,
+    "vie": 4,
+    "sab": 5,
+    "dom": 6,
+}
+# Words one typo away from a weekday that are ordinary words.
+_NOT_WEEKDAYS = frozenset(
+    {"vienes", "viene", "mates", "lunas", "marte", "dominio", "juegos", "jueces"}
+)
+# Nouns that make "segunda", "quinta" or "sexta" an ordinal ("sexta cuota").
+_ORDINAL_NOUNS = frozenset(
+    {"cuota", "cuotas", "parcela", "parte", "vez", "semana", "factura", "fatura"}
+)
+_MONTHS = {
+    "enero": 1,
+    "febrero": 2,
+    "marzo": 3,
+    "abril": 4,
+    "mayo": 5,
+    "junio": 6,
+    "julio": 7,
+    "agosto": 8,
+    "septiembre": 9,
+    "setiembre": 9,
+    "octubre": 10,
+    "noviembre": 11,
+    "diciembre": 12,
+    "janeiro": 1,
+    "fevereiro": 2,
+    "marco": 3,
+    "maio": 5,
+    "junho": 6,
+    "julho": 7,
+    "setembro": 9,
+    "outubro": 10,
+    "novembro": 11,
+    "dezembro": 12,
+}
+_MONTH_ABBREVIATIONS = {
+    "ene": 1,
+    "feb": 2,
+    "mar": 3,
+    "abr": 4,
+    "may": 5,
+    "jun": 6,
+    "jul": 7,
+    "ago": 8,
+    "sep": 9,
+    "sept": 9,
+    "set": 9,
+    "oct": 10,
+    "nov": 11,
+    "dic": 12,
+    "dez": 12,
+}
+_UNIT_DAYS = {
+    "dia": 1,
+    "dias": 1,
+    "semana": 7,
+    "semanas": 7,
+}
+_UNIT_MONTHS = frozenset({"mes", "meses", "mese"})
+_NEXT_WORDS = frozenset({"proximo", "proxima", "siguiente", "proximos", "proximas"})
+_THIS_WORDS = frozenset({"este", "esta", "neste", "nesta", "essa", "esse"})
+_NEGATIONS = frozenset({"no", "nao", "tampoco", "nunca"})
+# "no puedo hasta el 15" names the day it becomes possible.
+_UNTIL = frozenset({"hasta", "ate", "antes"})
+_CLAUSE_BREAKS = frozenset({",", ".", ";", "!", "?", "pero", "mas", "porque"})
+# Words after a day number that make it something other than a day.
+_NOT_DAY_AFTER = frozenset(
+    {
+        "cuotas",
+        "cuota",
+        "pagos",
+        "veces",
+        "vezes",
+        "x",
+        "mil",
+        "lucas",
+        "luca",
+        "pesos",
+        "reais",
+        "soles",
+        "%",
+        "dias",
+        "semanas",
+        "meses",
+        "horas",
+        "hs",
+        "hrs",
+        "minutos",
+        "palos",
+        "mangos",
+        "parcelas",
+        "mensualidades",
+    }
+)
+
+
+def _last_day(year: int, month: int) -> int:
+    return calendar.monthrange(year, month)[1]
+
+
+def _add_months(day: date, months: int) -> date:
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    month += 1
+    return date(year, month, min(day.day, _last_day(year, month)))
+
+
+def _month_span(today: date, offset: int) -> tuple[date, date]:
+    first = _add_months(today.replace(day=1), offset)
+    return first, first.replace(day=_last_day(first.year, first.month))
+
+
+def _monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def _damerau(left: str, right: str) -> int:
+    """Return the optimal-string-alignment distance between two words."""
+    rows = [list(range(len(right) + 1))]
+    for i in range(1, len(left) + 1):
+        row = [i] + [0] * len(right)
+        for j in range(1, len(right) + 1):
+            cost = 0 if left[i - 1] == right[j - 1] else 1
+            row[j] = min(row[j - 1] + 1, rows[i - 1][j] + 1, rows[i - 1][j - 1] + cost)
+            if (
+                i > 1
+                and j > 1
+                and left[i - 1] == right[j - 2]
+                and left[i - 2] == right[j - 1]
+            ):
+                row[j] = min(row[j], rows[i - 2][j - 2] + 1)
+        rows.append(row)
+    return rows[-1][-1]
+
+
+@lru_cache(maxsize=8192)
+def _fuzzy_weekday(token: str) -> int | None:
+    """Match a Spanish weekday name with up to one typo (two in "miercoles")."""
+    if token in _WEEKDAYS_ES:
+        return _WEEKDAYS_ES[token]
+    if len(token) < 5 or token in _NOT_WEEKDAYS:
+        return None
+    singular = token[:-1] if token.endswith("s") and token != "lunes" else token
+    if singular in _WEEKDAYS_ES:
+        return _WEEKDAYS_ES[singular]
+    # "biernes" for "viernes": b and v sound the same in Spanish.
+    initial = "v" if token[0] == "b" else token[0]
+    for name, weekday in _WEEKDAYS_ES.items():
+        allowed = 2 if len(name) >= 8 else 1
+        if initial == name[0] and _damerau(initial + token[1:], name) <= allowed:
+            return weekday
+    return None
+
+
+class _Scanner:
+    """One left-to-right pass over the tokens of a reply."""
+
+    def __init__(self, tokens: list[str], today: date, portuguese: bool) -> None:
+        self.tokens = tokens
+        self.today = today
+        self.portuguese = portuguese
+
+    def at(self, index: int) -> str:
+        return self.tokens[index] if 0 <= index < len(self.tokens) else ""
+
+    def phrase(self, index: int, *words: str) -> bool:
+        return all(self.at(index + k) == word for k, word in enumerate(words))
+
+    # Each rule returns (tokens used, start, end) or None.
+
+    def relative_day(self, i: int) -> tuple[int, date, date] | None:
+        token = self.at(i)
+        today = self.today
+        offset: int | None = None
+        used = 1
+        if self.phrase(i, "pasado", "manana") or self.phrase(i, "pasado", "amanha"):
+            offset, used = 2, 2
+        elif self.phrase(i, "depois", "de", "amanha"):
+            offset, used = 2, 3
+        elif self.phrase(i, "antes", "de", "ayer"):
+            offset, used = -2, 3
+        elif token in ("manana", "amanha"):
+            if self.at(i - 1) == "la" or self.at(i - 1) == "da":
+                return None
+            offset = 1
+        elif token in ("hoy", "hoje", "ahora", "ahorita", "ahoritita", "agora"):
+            offset = 0
+        elif self.phrase(i, "en", "este", "momento"):
+            offset, used = 0, 3
+        elif token in ("ayer", "ontem"):
+            offset = -1
+        elif token in ("anteayer", "antier", "anteontem"):
+            offset = -2
+        elif self.phrase(i, "esta", "tarde") or self.phrase(i, "esta", "noche"):
+            offset, used = 0, 2
+        if offset is None:
+            return None
+        day = today + timedelta(days=offset)
+        return used, day, day
+
+    def month_part(self, i: int) -> tuple[int, date, date] | None:
+        today = self.today
+        j = i
+        if self.at(j) in ("a", "al", "para", "hasta", "ate", "no", "na", "o"):
+            j += 1
+        word = self.at(j)
+        linked = self.at(j + 1) in ("de", "del", "do", "da")
+        month_word = self.at(j + 2 if linked else j + 1)
+        if month_word != "mes":
+            return None
+        used = (j + (3 if linked else 2)) - i
+        if word in ("fin", "fines", "final", "finales", "fim", "ultimo"):
+            last = today.replace(day=_last_day(today.year, today.month))
+            return used, last, last
+        if word in ("principios", "principio", "comienzos", "inicio", "inicios"):
+            offset = 0 if today.day <= 5 else 1
+            first = _add_months(today.replace(day=1), offset)
+            return used, first, first.replace(day=5)
+        if word in ("mediados", "mitad", "meados", "metade"):
+            middle = today.replace(day=15)
+            if middle < today:
+                middle = _add_months(middle, 1)
+            return used, middle, middle
+        return None
+
+    def payday(self, i: int) -> tuple[int, date, date] | None:
+        if self.at(i) not in ("quincena", "quinzena"):
+            return None
+        today = self.today
+        month_end = today.replace(day=_last_day(today.year, today.month))
+        day = today.replace(day=15) if today.day <= 15 else month_end
+        return 1, day, day
+
+    def weekend(self, i: int) -> tuple[int, date, date] | None:
+        if self.at(i) in ("finde", "weekend", "findes"):
+            used = 1
+        elif self.phrase(i, "fin", "de", "semana") or self.phrase(
+            i, "fim", "de", "semana"
+        ):
+            used = 3
+        else:
+            return None
+        saturday = _monday(self.today) + timedelta(days=5)
+        if self.today.weekday() == 6:
+            saturday = self.today - timedelta(days=1)
+        return used, saturday, saturday + timedelta(days=1)
+
+    def relative_span(self, i: int) -> tuple[int, date, date] | None:
+        """Read "la semana que viene", "esta semana", "el mes que viene"."""
+        token = self.at(i)
+        j = i
+        offset: int | None = None
+        if token in _NEXT_WORDS or token in _THIS_WORDS:
+            j += 1
+        unit = self.at(j)
+        if unit not in ("semana", "mes"):
+            return None
+        following = (self.at(j + 1), self.at(j + 2))
+        if token in _NEXT_WORDS or following[0] in ("proxima", "proximo", "entrante"):
+            offset = 1
+            used = j + 1 - i + (1 if following[0] in _NEXT_WORDS | {"entrante"} else 0)
+        elif following in (("que", "viene"), ("que", "vem")):
+            offset, used = 1, j + 3 - i
+        elif token in _THIS_WORDS:
+            offset, used = 0, j + 1 - i
+        elif following[0] in ("pasada", "pasado", "passada", "passado"):
+            offset, used = -1, j + 2 - i
+        if offset is None:
+            return None
+        if unit == "semana":
+            monday = _monday(self.today) + timedelta(weeks=offset)
+            return used, monday, monday + timedelta(days=6)
+        first, last = _month_span(self.today, offset)
+        return used, first, last
+
+    def count(self, i: int) -> tuple[int, int] | None:
+        """Read a small number in digits or words: (value, tokens used)."""
+        token = self.at(i)
+        if token.isdigit() and len(token) <= 3:
+            return int(token), 1
+        if token == "par" or self.phrase(i, "un", "par"):
+            return 2, 2 if token == "un" else 1
+        read = word_number(tuple(self.tokens[i : i + 4]))
+        return read
+
+    def duration(self, i: int) -> tuple[int, date, date] | None:
+        """Read "en 10 días", "dentro de una semana", "hace tres meses"."""
+        sign = 1
+        if self.at(i) in ("en", "em"):
+            j = i + 1
+        elif self.phrase(i, "dentro", "de"):
+            j = i + 2
+        elif self.phrase(i, "daqui", "a"):
+            j = i + 2
+        elif self.at(i) in ("hace", "faz"):
+            j, sign = i + 1, -1
+        elif self.phrase(i, "de", "hoy", "en", "ocho") or self.phrase(
+            i, "hoy", "en", "ocho"
+        ):
+            used = 4 if self.at(i) == "de" else 3
+            day = self.today + timedelta(days=7)
+            return used, day, day
+        else:
+            return None
+        read = self.count(j)
+        if read is None:
+            return None
+        amount, used = read
+        if self.at(j + used) == "de":
+            used += 1
+        unit = self.at(j + used)
+        if unit in _UNIT_DAYS:
+            day = self.today + timedelta(days=sign * amount * _UNIT_DAYS[unit])
+        elif unit in _UNIT_MONTHS:
+            day = _add_months(self.today, sign * amount)
+        else:
+            return None
+        return j + used + 1 - i, day, day
+
+    def weekday(self, i: int) -> tuple[int, date, date] | None:
+        j = i
+        next_week = False
+        while self.at(j) in ("el", "la", "o", "a", "na", "no", "ate", "para", "hasta"):
+            j += 1
+        if self.at(j) in _NEXT_WORDS:
+            next_week = True
+            j += 1
+        elif self.at(j) in _THIS_WORDS:
+            j += 1
+        weekday, used = self._weekday_word(j)
+        if weekday is None:
+            return None
+        end = j + used
+        # "lunes, 18 de febrero": the explicit date is the answer.
+        k = end
+        while self.at(k) in (",", "el", "dia"):
+            k += 1
+        explicit = self.day_of_month(k, introduced=True)
+        if explicit is not None:
+            return k + explicit[0] - i, explicit[1], explicit[2]
+        which = self._week_modifier(end)
+        week_offset: int | None = 1 if next_week else None
+        if which is not None:
+            week_offset, extra = which
+            end += extra
+        today = self.today
+        if week_offset is None:
+            ahead = (weekday - today.weekday() - 1) % 7 + 1
+            day = today + timedelta(days=ahead)
+        elif week_offset == -2:
+            back = (today.weekday() - weekday - 1) % 7 + 1
+            day = today - timedelta(days=back)
+        else:
+            day = _monday(today) + timedelta(weeks=week_offset, days=weekday)
+        return end - i, day, day
+
+    def _weekday_word(self, j: int) -> tuple[int | None, int]:
+        token = self.at(j)
+        following = self.at(j + 1)
+        if token in _WEEKDAYS_PT or (self.portuguese and token in _WEEKDAYS_ES):
+            if following == "-" and self.at(j + 2) == "feira":
+                return _WEEKDAYS_PT.get(token, _WEEKDAYS_ES.get(token)), 3
+            if following == "feira":
+                return _WEEKDAYS_PT.get(token), 2
+            if self.portuguese and following not in _ORDINAL_NOUNS:
+                return _WEEKDAYS_PT.get(token, _WEEKDAYS_ES.get(token)), 1
+        if token in _WEEKDAY_ABBREVIATIONS and following == ".":
+            return _WEEKDAY_ABBREVIATIONS[token], 2
+        if token in _WEEKDAY_ABBREVIATIONS and token != "ma" and following.isdigit():
+            return _WEEKDAY_ABBREVIATIONS[token], 1
+        if token.isalpha():
+            return _fuzzy_weekday(token), 1
+        return None, 1
+
+    def _week_modifier(self, k: int) -> tuple[int, int] | None:
+        """Read what follows a weekday: (week offset, tokens used).
+
+        The offset -2 marks "pasado": the last such day before today.
+        """
+        if self.phrase(k, "que", "viene") or self.phrase(k, "que", "vem"):
+            return 1, 2
+        if self.at(k) in ("proximo", "proxima", "entrante"):
+            return 1, 1
+        if self.at(k) in ("pasado", "passado", "passada"):
+            return -2, 1
+        if self.at(k) in ("de", "da", "dela"):
+            span = self.relative_span(k + 1 if self.at(k + 1) != "la" else k + 2)
+            skip = 2 if self.at(k + 1) == "la" else 1
+            if span is not None:
+                offset = (span[1] - _monday(self.today)).days // 7
+                return offset, skip + span[0]
+        return None
+
+    def day_of_month(
+        self, i: int, introduced: bool = False
+    ) -> tuple[int, date, date] | None:
+        """Read "el 5", "el 15 de abril", "el primero de abril", "día once".
+
+        A bare number counts as a day only after "el", "del", "al" or "día",
+        after a weekday (`introduced`), or before a month name.
+        """
+        j = i
+        while self.at(j) in ("el", "del", "al", "dia", "o", "hasta", "para", "ate"):
+            introduced = introduced or self.at(j) in ("el", "del", "al", "dia")
+            j += 1
+        read = self._day_number(j)
+        if read is None:
+            return None
+        day, used = read
+        k = j + used
+        month, year, extra = self._month_after(k)
+        if month is None and (not introduced or self.at(k) in _NOT_DAY_AFTER):
+            return None
+        if self.at(k) == ":":
+            return None
+        resolved = self._resolve(day, month, year)
+        if resolved is None:
+            return None
+        return k + extra - i, resolved, resolved
+
+    def month_first(self, i: int) -> tuple[int, date, date] | None:
+        """Read "marzo 3" and "mayo 5 del 2013"."""
+        month = _MONTHS.get(self.at(i))
+        if month is None:
+            return None
+        read = self._day_number(i + 1)
+        if read is None:
+            return None
+        day, used = read
+        k = i + 1 + used
+        year, extra = self._year(k)
+        resolved = self._resolve(day, month, year)
+        if resolved is None:
+            return None
+        return k + extra - i, resolved, resolved
+
+    def numeric(self, i: int) -> tuple[int, date, date] | None:
+        """Read "10/4", "10-04", "1.3.2013" and "31/10/74" (day first)."""
+        token = self.at(i)
+        for separator in "/-.":
+            parts = token.split(separator)
+            if len(parts) in (2, 3) and all(p.isdigit() for p in parts):
+                break
+        else:
+            return None
+        if separator == "." and len(parts) == 2:
+            return None
+        if len(parts[0]) > 2 or len(parts[1]) > 2:
+            return None
+        if self.at(i - 1) in ("$", "r$"):
+            return None
+        day, month = int(parts[0]), int(parts[1])
+        year = self._full_year(parts[2]) if len(parts) == 3 else None
+        if len(parts) == 3 and year is None:
+            return None
+        resolved = self._resolve(day, month, year)
+        if resolved is None:
+            return None
+        return 1, resolved, resolved
+
+    def holiday(self, i: int) -> tuple[int, date, date] | None:
+        today = self.today
+        fixed = {"navidad": (12, 25), "nochebuena": (12, 24), "nochevieja": (12, 31)}
+        if self.at(i) in fixed:
+            month, day = fixed[self.at(i)]
+            used = 1
+        elif self.phrase(i, "ano", "nuevo"):
+            month, day, used = 1, 1, 2
+        elif self.phrase(i, "fin", "de", "ano"):
+            month, day, used = 12, 31, 3
+        else:
+            return None
+        resolved = date(today.year, month, day)
+        if resolved < today:
+            resolved = date(today.year + 1, month, day)
+        return used, resolved, resolved
+
+    def _day_number(self, j: int) -> tuple[int, int] | None:
+        token = self.at(j)
+        if token.isdigit() and len(token) <= 2:
+            value, used = int(token), 1
+        elif token in ("primero", "primer", "1ro", "1o"):
+            value, used = 1, 1
+        else:
+            read = word_number(tuple(self.tokens[j : j + 4]))
+            if read is None:
+                return None
+            value, used = read
+        if not 1 <= value <= 31:
+            return None
+        return value, used
+
+    def _month_after(self, k: int) -> tuple[int | None, int | None, int]:
+        """Read " de abril [de 2026]" after a day: (month, year, tokens used)."""
+        j = k
+        if self.at(j) in ("de", "do"):
+            j += 1
+        token = self.at(j)
+        month = _MONTHS.get(token)
+        if month is None and token in _MONTH_ABBREVIATIONS and j > k:
+            month = _MONTH_ABBREVIATIONS[token]
+        if month is None:
+            return None, None, 0
+        j += 1
+        if self.at(j) == ".":
+            j += 1
+        year, extra = self._year(j)
+        return month, year, j + extra - k
+
+    def _year(self, j: int) -> tuple[int | None, int]:
+        used = 0
+        if self.at(j) in ("de", "del", "do", ","):
+            used = 1
+        token = self.at(j + used)
+        if token.isdigit() and len(token) == 4:
+            return int(token), used + 1
+        read = word_number(tuple(self.tokens[j + used : j + used + 5]))
+        if read is not None and read[0] >= 1900:
+            return read[0], used + read[1]
+        return None, 0
+
+    def _full_year(self, text: str) -> int | None:
+        if len(text) == 4:
+            return int(text)
+        if len(text) == 2:
+            short = int(text)
+            century = 1900 if short > self.today.year % 100 + 10 else 2000
+            return century + short
+        return None
+
+    def _resolve(self, day: int, month: int | None, year: int | None) -> date | None:
+        today = self.today
+        if month is None:
+            candidate = today.replace(day=min(day, _last_day(today.year, today.month)))
+            if day < today.day:
+                following = _add_months(today.replace(day=1), 1)
+                last = _last_day(following.year, following.month)
+                candidate = following.replace(day=min(day, last))
+            return candidate
+        if not 1 <= month <= 12:
+            return None
+        try:
+            candidate = date(year or today.year, month, day)
+        except ValueError:
+            return None
+        if year is None and candidate < today:
+            candidate = candidate.replace(year=today.year + 1)
+        return candidate
+
+
+def _rules(
+    scanner: _Scanner,
+) -> list[Callable[[int], tuple[int, date, date] | None]]:
+    return [
+        scanner.holiday,
+        scanner.month_part,
+        scanner.weekend,
+        scanner.relative_day,
+        scanner.weekday,
+        scanner.relative_span,
+        scanner.duration,
+        scanner.payday,
+        scanner.month_first,
+        scanner.day_of_month,
+        scanner.numeric,
+    ]
+
+
+def _negated(tokens: list[str], start: int, end: int) -> bool:
+    """Tell whether a "no" sits next to a mention in the same clause."""
+    if tokens[start] in _UNTIL or (start > 0 and tokens[start - 1] in _UNTIL):
+        return False
+    for index in (start - 1, start - 2):
+        if index < 0 or tokens[index] in _CLAUSE_BREAKS:
+            break
+        if tokens[index] in _NEGATIONS and tokens[index + 1] != "dia":
+            return True
+    return end < len(tokens) and tokens[end] in _NEGATIONS
+
+
+def find_dates(text: str, today: date, locale: str | None = None) -> list[DateMention]:
+    """Return every day or span named in `text`, in reading order.
+
+    `locale` starting with "pt" also reads bare Portuguese weekdays
+    ("sexta"); other locales read them only as "sexta-feira", because in
+    Spanish "la sexta cuota" is an ordinal.
+    """
+    tokens = tokenize(text)
+    portuguese = locale is None or locale.lower().startswith("pt")
+    scanner = _Scanner(tokens, today, portuguese)
+    rules = _rules(scanner)
+    mentions: list[DateMention] = []
+    index = 0
+    while index < len(tokens):
+        for rule in rules:
+            found = rule(index)
+            if found is not None:
+                used, start, end = found
+                mentions.append(
+                    DateMention(
+                        start=start,
+                        end=end,
+                        text=" ".join(tokens[index : index + used]),
+                        negated=_negated(tokens, index, index + used),
+                    )
+                )
+                index += used
+                break
+        else:
+            index += 1
+    return mentions
+
+
+def promised_date(text: str, today: date, locale: str | None = None) -> date | None:
+    """Return the day a debtor commits to, or None when the reply names none.
+
+    Takes the first mention that is not negated ("hoy no puedo") and does not
+    lie wholly in the past; a span that began earlier ("esta semana") counts
+    from today.
+    """
+    for mention in find_dates(text, today, locale):
+        if mention.negated or mention.end < today:
+            continue
+        return max(mention.start, today)
+    return None

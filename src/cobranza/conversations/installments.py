@@ -1,0 +1,86 @@
+"""Find how many installments a reply asks for ("en 3 cuotas", "em 4 vezes").
+
+"la mitad ahora y la mitad el mes que viene" counts as 2. "en cuotas"
+without a number gives None: the reply asks for a plan but names no count.
+"""
+
+from __future__ import annotations
+
+from cobranza.conversations.normalize import tokenize, word_number
+
+_PART_NOUNS = frozenset(
+    {
+        "cuotas",
+        "pagos",
+        "partes",
+        "veces",
+        "vezes",
+        "parcelas",
+        "x",
+        "mensualidades",
+        "quincenas",
+        "pagamentos",
+        "prestaciones",
+    }
+)
+_SPLIT_VERBS = frozenset(
+    {
+        "parcelar",
+        "parcelado",
+        "parcelada",
+        "parcela",
+        "dividir",
+        "dividirlo",
+        "dividila",
+        "dividilo",
+        "dividirla",
+        "partir",
+        "partirlo",
+        "fraccionar",
+    }
+)
+_HALVES = frozenset({"mitad", "metade"})
+_REST = frozenset({"mitad", "metade", "resto", "restante", "otra", "outra"})
+_MAXIMUM = 48
+
+
+def _count_at(tokens: list[str], index: int) -> tuple[int, int] | None:
+    token = tokens[index]
+    if token.isdigit() and len(token) <= 2:
+        return int(token), 1
+    return word_number(tuple(tokens[index : index + 4]))
+
+
+def find_installments(text: str) -> int | None:
+    """Return the number of installments named in `text`, or None."""
+    tokens = tokenize(text)
+    for index in range(len(tokens)):
+        count = _count_at(tokens, index)
+        if count is None:
+            continue
+        value, used = count
+        following = tokens[index + used : index + used + 3]
+        previous = tokens[max(0, index - 2) : index]
+        if not 2 <= value <= _MAXIMUM:
+            continue
+        if following and following[0] in _PART_NOUNS:
+            return value
+        if following[:1] == ["meses"] and (
+            following[1:3] == ["sin", "intereses"] or previous[-1:] == ["a"]
+        ):
+            return value
+        if following[:1] == ["msi"]:
+            return value
+        if previous[-1:] in (["em"], ["en"]) and any(
+            word in _SPLIT_VERBS for word in tokens[max(0, index - 4) : index]
+        ):
+            return value
+    return _halves(tokens)
+
+
+def _halves(tokens: list[str]) -> int | None:
+    """Count "la mitad ahora y la mitad/el resto después" as two payments."""
+    for index, token in enumerate(tokens):
+        if token in _HALVES and any(word in _REST for word in tokens[index + 1 :]):
+            return 2
+    return None

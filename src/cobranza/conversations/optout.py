@@ -1,0 +1,122 @@
+"""Deterministic opt-out detection ("BAJA", "no me escriban más", "SAIR").
+
+Opt-out never depends on the intent model: these rules run first and their
+answer overrides it. They are written to avoid the usual false positives:
+"cancelar la deuda" is a payment, "ya te paré la transferencia" is not a
+request to stop messages, "me di de baja del servicio" is a dispute and "vou
+sair para pagar" is Portuguese for going out.
+"""
+
+from __future__ import annotations
+
+import re
+
+from cobranza.conversations.normalize import fold
+
+# Whole-message keywords: the reply is only this word, maybe with courtesy.
+_KEYWORDS = frozenset(
+    {
+        "stop",
+        "baja",
+        "parar",
+        "sair",
+        "cancelar",
+        "unsubscribe",
+        "desuscribir",
+        "desuscribirme",
+        "basta",
+        "pare",
+        "parem",
+        "descadastrar",
+    }
+)
+_COURTESY = frozenset(
+    {"por", "favor", "porfa", "pf", "gracias", "please", "ya", "obrigado", "obrigada"}
+)
+
+_MORE = r"(?:mas|nunca|nada|nunca mas|de nuevo|otra vez)"
+_MESSAGES = (
+    r"(?:mensajes?|mensagens?|msj|msjs|mjs|whatsapps?|wpp|wsp|notificaciones|"
+    r"notificacoes|recordatorios|avisos|sms|spam|nada)"
+)
+_WRITE = (
+    r"(?:escriban|escribas|escribis|escriba|escribir|escribirme|escribanme|"
+    r"molesten|molestes|molestar|molestarme|jodan|jodas|joder|jorobar|hinchen|"
+    r"contacten|contactes|contactar|contactarme|llamen|llames|llamar|llamarme)"
+)
+_SEND = (
+    r"(?:manden|mandes|mandar|mandarme|envien|envies|enviar|enviarme|"
+    r"mande|mandem|envie|enviem)"
+)
+_STOP_VERB = (
+    r"(?:dejen|deja|deje|dejes|paren|para|pare|parem|paran|basta|terminen|"
+    r"dejar|pueden dejar|podes dejar|puede dejar)"
+)
+_SERVICE = (
+    r"(?:servicio|plan|cuenta|contrato|linea|tarjeta|gimnasio|seguro|"
+    r"producto|abono|membresia|curso|colegio|internet|cable)"
+)
+
+_PATTERNS = [
+    # "no me escriban más", "no me molesten", "ya no me escribas"
+    rf"\bno (?:me |nos )?{_WRITE}\b(?! (?:antes|el|la|los|las|para) )",
+    # "no me manden más mensajes", "no me envíen nada"
+    rf"\bno (?:me |nos )?{_SEND} (?:{_MORE}|{_MESSAGES})\b",
+    rf"\bno (?:me |nos )?{_SEND} (?:\w+ )?{_MESSAGES}\b",
+    # "dejen de mandarme mensajes", "paren de escribirme", "pare de me mandar"
+    rf"(?<!no ){_STOP_VERB} de (?:me )?(?:{_WRITE}|{_SEND})\b",
+    # "no quiero recibir más mensajes", "não quero mais receber"
+    rf"\bno quiero (?:recibir|que me {_WRITE}|que me {_SEND}) ?(?:{_MORE} )?"
+    rf"(?:{_MESSAGES}|{_MORE})\b",
+    r"\bnao quero (?:mais )?receber\b",
+    r"\bnao quero (?:mais )?(?:mensagens?|que me (?:mandem|enviem|escrevam))\b",
+    r"\bnao (?:me )?(?:mande|mandem|envie|enviem|escreva|escrevam) mais\b",
+    # "no quiero más mensajes", "basta de mensajes", "no más mensajes"
+    rf"\b(?:no quiero|basta de|no mas|chega de|sin) (?:mas )?{_MESSAGES}\b",
+    # "denme de baja", "quiero darme de baja", "dar de baja este número"
+    rf"\b(?:dar|darme|denme|dame|den|deme|doy|quiero|pido|solicito) "
+    rf"(?:la )?(?:de )?baja\b(?! (?:del?|a|al|la|el|mi) {_SERVICE})"
+    rf"(?! (?:del?|la|el|mi) \w+ {_SERVICE})",
+    # "sáquenme de la lista", "borrame de su base", "me tire da lista"
+    r"\b(?:saquen|sacame|sacar|saquenme|sacarme|borren|borrame|borrenme|borrar|"
+    r"borrarme|eliminen|eliminenme|eliminar|quiten|quitenme|tire|tirem|remova|"
+    r"removam|remover|me tire|me tirem|me remova|me removam) "
+    r"(?:me |mi numero |meu numero |mis datos )?(?:de|da|do) (?:la |su |tu |sua |"
+    r"vuestra )?(?:lista|base|listado|cadastro|difusion|grupo)\b",
+    r"\bsair da lista\b",
+    r"\b(?:cancelar|cancelen|cancela) (?:las |los |la |el |as |os )?"
+    rf"(?:suscripcion|envios|{_MESSAGES})\b",
+    r"\b(?:unsubscribe|desuscribir(?:me)?|desuscribanme|descadastrar|descadastre)\b",
+    r"(?:^| )stop(?: |$)",
+]
+_COMPILED = [re.compile(pattern) for pattern in _PATTERNS]
+_WORDS = re.compile(r"[a-z0-9]+")
+
+
+def _plain(text: str) -> str:
+    return " ".join(_WORDS.findall(fold(text)))
+
+
+def find_opt_out(text: str) -> str | None:
+    """Return the words of `text` that ask to stop messages, or None.
+
+    The match is kept for the audit log, so a person can see why a customer
+    was opted out.
+    """
+    plain = _plain(text)
+    words = plain.split()
+    meaningful = [word for word in words if word not in _COURTESY]
+    if meaningful and all(word in _KEYWORDS for word in meaningful):
+        return plain
+    if meaningful[:3] == ["de", "baja"] or meaningful == ["dar", "de", "baja"]:
+        return plain
+    for pattern in _COMPILED:
+        match = pattern.search(plain)
+        if match is not None:
+            return match.group(0).strip()
+    return None
+
+
+def is_opt_out(text: str) -> bool:
+    """Tell whether `text` asks to stop receiving messages."""
+    return find_opt_out(text) is not None
