@@ -1,0 +1,286 @@
+"""Template parameters: the named values a template body may use.
+
+Each builder turns `MessageVariables` into one display string for the
+message's locale. Builders run only for the parameters a template uses, so a
+step kind that never mentions a discount never needs one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from types import MappingProxyType
+from urllib.parse import urlsplit
+
+from babel import Locale
+from babel.dates import format_date
+from babel.numbers import format_percent
+from stdnum.br import cnpj, cpf
+
+from cobranza.messages.catalog import COUNTED_WORDS, LocaleProfile, StepKind
+from cobranza.messages.errors import InvalidVariableError, MissingVariableError
+from cobranza.messages.variables import MessageVariables, clean_parameter, require_text
+from cobranza.money import format_money
+
+# Lengths chosen so that the longest values still fit every template body in
+# WhatsApp's 1,024 characters (a test renders all templates with them).
+CUSTOMER_NAME_MAX = 60
+BUSINESS_NAME_MAX = 60
+PAYMENT_TEXT_MAX = 200
+BUSINESS_ADDRESS_MAX = 100
+
+
+@dataclass(frozen=True)
+class ParameterContext:
+    """The step kind and locale a parameter is built for."""
+
+    step_kind: StepKind
+    profile: LocaleProfile
+
+    def missing(self, variable: str, fix: str) -> MissingVariableError:
+        return MissingVariableError(
+            variable, self.step_kind.name, self.profile.locale, fix
+        )
+
+
+ParameterBuilder = Callable[[MessageVariables, ParameterContext], str]
+
+
+def _amount(variable: str, value: Decimal, currency: str, locale: str) -> str:
+    if not isinstance(value, Decimal):
+        raise InvalidVariableError(variable, value, "pass a Decimal, never a float")
+    return format_money(value, currency, locale)
+
+
+def _date(value: date, variables: MessageVariables, locale: str) -> str:
+    if variables.today is not None and value.year != variables.today.year:
+        return format_date(value, "d 'de' MMMM 'de' y", locale=locale)
+    return format_date(value, "d 'de' MMMM", locale=locale)
+
+
+def _counted(count: int, word: str, context: ParameterContext) -> str:
+    singular, plural = COUNTED_WORDS[context.profile.language][word]
+    return f"{count} {singular if count == 1 else plural}"
+
+
+def _customer_name(variables: MessageVariables, context: ParameterContext) -> str:
+    return require_text("customer_name", variables.customer_name, CUSTOMER_NAME_MAX)
+
+
+def _business_name(variables: MessageVariables, context: ParameterContext) -> str:
+    return require_text("business_name", variables.business_name, BUSINESS_NAME_MAX)
+
+
+def _balance(variables: MessageVariables, context: ParameterContext) -> str:
+    if context.step_kind.reminder and variables.balance <= 0:
+        raise InvalidVariableError(
+            "balance",
+            variables.balance,
+            f"step kind {context.step_kind.name!r} asks for a payment, so the "
+            "balance must be positive",
+        )
+    return _amount(
+        "balance", variables.balance, variables.currency, context.profile.locale
+    )
+
+
+def _invoice_count(variables: MessageVariables, context: ParameterContext) -> str:
+    if variables.invoice_count < 1:
+        raise InvalidVariableError(
+            "invoice_count", variables.invoice_count, "pass at least 1 open invoice"
+        )
+    return _counted(variables.invoice_count, "invoice", context)
+
+
+def _oldest_due_on(variables: MessageVariables, context: ParameterContext) -> str:
+    return _date(variables.oldest_due_on, variables, context.profile.locale)
+
+
+def _days_past_due(variables: MessageVariables, context: ParameterContext) -> str:
+    if variables.days_past_due < 1:
+        raise InvalidVariableError(
+            "days_past_due",
+            variables.days_past_due,
+            f"step kind {context.step_kind.name!r} says how late the payment is, "
+            "so pass 1 or more days past due",
+        )
+    return _counted(variables.days_past_due, "day", context)
+
+
+def _payment_link(link: str) -> str:
+    cleaned = clean_parameter(link)
+    parts = urlsplit(cleaned)
+    if parts.scheme not in ("http", "https") or not parts.netloc or " " in cleaned:
+        raise InvalidVariableError(
+            "payment_link", link, "pass an absolute http or https URL"
+        )
+    return cleaned
+
+
+def _how_to_pay(variables: MessageVariables, context: ParameterContext) -> str:
+    if variables.payment_link:
+        text = _payment_link(variables.payment_link)
+        variable = "payment_link"
+    elif variables.payment_instructions:
+        text = require_text(
+            "payment_instructions", variables.payment_instructions, None
+        )
+        variable = "payment_instructions"
+    else:
+        raise context.missing(
+            "payment_link",
+            "pass a payment link or set the business's payment instructions",
+        )
+
+    if len(text) > PAYMENT_TEXT_MAX:
+        raise InvalidVariableError(
+            variable,
+            text,
+            f"it has {len(text)} characters; shorten it to {PAYMENT_TEXT_MAX}",
+        )
+    return text
+
+
+def _installments(variables: MessageVariables, context: ParameterContext) -> str:
+    if variables.installments is None:
+        raise context.missing("installments", "pass the maximum number of installments")
+    if variables.installments < 2:
+        raise InvalidVariableError(
+            "installments",
+            variables.installments,
+            "an installment plan needs 2 or more",
+        )
+    return _counted(variables.installments, "installment", context)
+
+
+def _discount_fraction(
+    variables: MessageVariables, context: ParameterContext
+) -> Decimal:
+    percent = variables.discount_percent
+    if percent is None:
+        raise context.missing("discount_percent", "pass the discount, such as 10")
+    if not isinstance(percent, Decimal) or not 0 < percent < 100:
+        raise InvalidVariableError(
+            "discount_percent", percent, "pass a Decimal between 0 and 100, such as 10"
+        )
+    return percent / 100
+
+
+def _discount(variables: MessageVariables, context: ParameterContext) -> str:
+    fraction = _discount_fraction(variables, context)
+    pattern = Locale.parse(context.profile.locale).percent_formats[None].pattern
+    pattern = pattern.replace("#,##0", "#,##0.##", 1)
+    return format_percent(fraction, format=pattern, locale=context.profile.locale)
+
+
+def _discounted_balance(variables: MessageVariables, context: ParameterContext) -> str:
+    fraction = _discount_fraction(variables, context)
+    discounted = variables.balance * (1 - fraction)
+    return _amount("balance", discounted, variables.currency, context.profile.locale)
+
+
+def _discount_deadline(variables: MessageVariables, context: ParameterContext) -> str:
+    deadline = variables.discount_deadline or variables.oldest_due_on
+    return _date(deadline, variables, context.profile.locale)
+
+
+def _promise_amount(variables: MessageVariables, context: ParameterContext) -> str:
+    if variables.promise_amount is None:
+        raise context.missing("promise_amount", "pass the promised amount")
+    return _amount(
+        "promise_amount",
+        variables.promise_amount,
+        variables.currency,
+        context.profile.locale,
+    )
+
+
+def _promise_due_on(variables: MessageVariables, context: ParameterContext) -> str:
+    if variables.promise_due_on is None:
+        raise context.missing("promise_due_on", "pass the promised payment date")
+    return _date(variables.promise_due_on, variables, context.profile.locale)
+
+
+def _paid_amount(variables: MessageVariables, context: ParameterContext) -> str:
+    if variables.paid_amount is None:
+        raise context.missing("paid_amount", "pass the amount of the payment received")
+    return _amount(
+        "paid_amount", variables.paid_amount, variables.currency, context.profile.locale
+    )
+
+
+def _creditor_details(variables: MessageVariables, context: ParameterContext) -> str:
+    """Format the creditor's CNPJ or CPF and address, as Brazilian law asks.
+
+    Código de Defesa do Consumidor art. 42-A: every collection notice shows
+    the supplier's name, address and CPF or CNPJ.
+    """
+    tax_id = variables.business_tax_id
+    if not tax_id:
+        raise context.missing(
+            "business_tax_id",
+            "set the business's CNPJ or CPF, which Brazilian law (CDC art. 42-A) "
+            "requires in every collection message",
+        )
+    if cnpj.is_valid(tax_id):
+        details = "CNPJ " + cnpj.format(tax_id)
+    elif cpf.is_valid(tax_id):
+        details = "CPF " + cpf.format(tax_id)
+    else:
+        raise InvalidVariableError(
+            "business_tax_id", tax_id, "pass a valid CNPJ (14 digits) or CPF (11)"
+        )
+
+    # NOTE: art. 42-A also asks for the address, but the business table has no
+    # address column yet, so the message omits it when the caller has none.
+    if variables.business_address:
+        address = require_text("business_address", variables.business_address, None)
+        if len(address) > BUSINESS_ADDRESS_MAX:
+            raise InvalidVariableError(
+                "business_address",
+                address,
+                f"it has {len(address)} characters; shorten it to "
+                f"{BUSINESS_ADDRESS_MAX}",
+            )
+        details += ", " + address
+    return details
+
+
+PARAMETERS: MappingProxyType[str, ParameterBuilder] = MappingProxyType(
+    {
+        "nombre": _customer_name,
+        "negocio": _business_name,
+        "monto": _balance,
+        "facturas": _invoice_count,
+        "vencimiento": _oldest_due_on,
+        "atraso": _days_past_due,
+        "pago": _how_to_pay,
+        "cuotas": _installments,
+        "descuento": _discount,
+        "monto_con_descuento": _discounted_balance,
+        "fecha_descuento": _discount_deadline,
+        "monto_promesa": _promise_amount,
+        "fecha_promesa": _promise_due_on,
+        "monto_pagado": _paid_amount,
+        "dados_credor": _creditor_details,
+    }
+)
+
+# Parameters every reminder must use: the business, the amount, the due date
+# and how to pay.
+REMINDER_PARAMETERS = frozenset({"negocio", "monto", "vencimiento", "pago"})
+
+
+def build_parameters(
+    names: Sequence[str],
+    variables: MessageVariables,
+    step_kind: StepKind,
+    profile: LocaleProfile,
+) -> dict[str, str]:
+    """Build the value of each named parameter, in the order given."""
+    context = ParameterContext(step_kind, profile)
+    return {
+        name: clean_parameter(PARAMETERS[name](variables, context)) for name in names
+    }

@@ -1,0 +1,123 @@
+"""Previews of every message with sample values, and the WhatsApp export."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from cobranza.messages.catalog import LOCALES
+from cobranza.messages.composer import (
+    ComposedMessage,
+    all_combinations,
+    compose,
+    normalise_locale,
+    template_for,
+)
+from cobranza.messages.variables import MessageVariables
+
+_CURRENCIES = {
+    "es_AR": "ARS",
+    "es_MX": "MXN",
+    "es_CO": "COP",
+    "es_CL": "CLP",
+    "es_PE": "PEN",
+    "es_UY": "UYU",
+    "es": "USD",
+    "pt_BR": "BRL",
+}
+
+
+def sample_variables(locale: str = "es_AR") -> MessageVariables:
+    """Return made-up values that fill every parameter, in the locale's currency.
+
+    The Brazilian sample carries a CNPJ that passes the check digits but
+    belongs to no real company.
+    """
+    brazil = normalise_locale(locale) == "pt_BR"
+    return MessageVariables(
+        customer_name="João Silva" if brazil else "Juan Pérez",
+        business_name="Loja Exemplo" if brazil else "Ferretería El Tornillo",
+        business_tax_id="11.222.333/0001-81" if brazil else None,
+        business_address="Rua das Flores, 100, São Paulo - SP" if brazil else None,
+        balance=Decimal("125000.00"),
+        currency=_CURRENCIES.get(normalise_locale(locale), "USD"),
+        invoice_count=2,
+        oldest_due_on=date(2026, 3, 3),
+        days_past_due=15,
+        payment_link="https://pagar.example.com/c/8f3k2",
+        payment_instructions=None,
+        discount_percent=Decimal("10"),
+        discount_deadline=date(2026, 3, 3),
+        installments=3,
+        promise_amount=Decimal("50000.00"),
+        promise_due_on=date(2026, 3, 20),
+        paid_amount=Decimal("125000.00"),
+        today=date(2026, 3, 18),
+    )
+
+
+def _fill_gaps(variables: MessageVariables, locale: str) -> MessageVariables:
+    """Fill the step-specific fields left None with sample values."""
+    sample = sample_variables(locale)
+    optional = (
+        "discount_percent",
+        "discount_deadline",
+        "installments",
+        "promise_amount",
+        "promise_due_on",
+        "paid_amount",
+    )
+    changes = {
+        name: getattr(sample, name)
+        for name in optional
+        if getattr(variables, name) is None
+    }
+    if variables.payment_link is None and variables.payment_instructions is None:
+        changes["payment_link"] = sample.payment_link
+    return dataclasses.replace(variables, **changes)
+
+
+def preview_all(
+    sample: MessageVariables | None = None,
+    *,
+    locales: Iterable[str] | None = None,
+    tones: Iterable[str] | None = None,
+    step_kinds: Iterable[str] | None = None,
+) -> list[ComposedMessage]:
+    """Compose every step kind × locale × tone, for `cobranza policy show`.
+
+    With no `sample`, each locale uses `sample_variables(locale)`. A given
+    sample is used for every locale, with its step-specific fields (discount,
+    installments, promise, payment) filled in when they are None; the
+    business's own values, such as its tax id, are never invented.
+    """
+    messages = []
+    for step_kind, locale, tone in all_combinations(locales, tones, step_kinds):
+        variables = (
+            sample_variables(locale) if sample is None else _fill_gaps(sample, locale)
+        )
+        messages.append(compose(step_kind, locale, tone, variables))
+    return messages
+
+
+def whatsapp_template_definitions() -> list[dict[str, Any]]:
+    """Build one template-creation payload per template name and language code.
+
+    Several locales share the neutral Spanish text and the "es" code; each
+    (name, language) pair appears once, with sample values as examples.
+    """
+    definitions: dict[tuple[str, str], dict[str, Any]] = {}
+    for step_kind, locale, tone in all_combinations():
+        profile = LOCALES[locale]
+        spec = template_for(step_kind, locale, tone)
+        key = (spec.name, profile.whatsapp_language)
+        if key in definitions:
+            continue
+        examples = compose(step_kind, locale, tone, sample_variables(locale))
+        definitions[key] = spec.whatsapp_definition(
+            profile.whatsapp_language, examples.parameters
+        )
+    return list(definitions.values())

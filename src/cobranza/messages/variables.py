@@ -1,0 +1,96 @@
+"""The values a message is composed from, and how they are cleaned.
+
+WhatsApp rejects a template parameter that contains a newline, a tab or more
+than four consecutive spaces, so every value is flattened to one line before
+it is used. The text is not HTML: nothing is HTML-escaped, so a name such as
+"<b>Ana</b>" reaches the customer as typed.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from cobranza.messages.errors import InvalidVariableError
+
+# Zero-width joiners are kept because emoji sequences and some scripts in
+# names need them; every other format character (bidi overrides, BOM) is
+# dropped so a name cannot reorder the text around it.
+_KEPT_FORMAT_CHARACTERS = frozenset({"\u200c", "\u200d"})
+_SPACES = re.compile(r"[ \u00a0\u202f]{2,}")
+_ELLIPSIS = "…"
+
+
+@dataclass(frozen=True, kw_only=True)
+class MessageVariables:
+    """Everything one message to one customer may say.
+
+    One message covers all the customer's open invoices: `balance` is their
+    total, `oldest_due_on` the due date of the oldest one and `days_past_due`
+    counts from it (negative before it). Fields a step kind does not use may
+    stay None; a template that needs one raises `MissingVariableError`.
+    """
+
+    customer_name: str
+    business_name: str
+    balance: Decimal
+    currency: str
+    invoice_count: int
+    oldest_due_on: date
+    days_past_due: int
+    business_tax_id: str | None = None
+    # Brazil's consumer code (art. 42-A) asks for the creditor's address too.
+    business_address: str | None = None
+    payment_link: str | None = None
+    # Shown in place of the link while the business has no payment provider.
+    payment_instructions: str | None = None
+    discount_percent: Decimal | None = None
+    # The last day the discount applies; None means `oldest_due_on`.
+    discount_deadline: date | None = None
+    installments: int | None = None
+    promise_amount: Decimal | None = None
+    promise_due_on: date | None = None
+    paid_amount: Decimal | None = None
+    # The business's local date; dates in another year are shown with it.
+    today: date | None = None
+
+
+def _flatten_character(character: str) -> str:
+    if character in ("\u00a0", "\u202f"):
+        return character
+    if character.isspace():
+        return " "
+    category = unicodedata.category(character)
+    if category == "Cc":
+        return " "
+    if category == "Cf" and character not in _KEPT_FORMAT_CHARACTERS:
+        return ""
+    return character
+
+
+def clean_parameter(value: str, max_length: int | None = None) -> str:
+    """Flatten `value` to one line that WhatsApp accepts as a parameter.
+
+    Newlines, tabs and other control characters become spaces, runs of
+    spaces collapse to one, and format characters that reorder text are
+    removed. Text longer than `max_length` is cut and ends with "…".
+    """
+    flattened = "".join(_flatten_character(character) for character in value)
+    cleaned = _SPACES.sub(" ", flattened).strip()
+
+    if max_length is not None and len(cleaned) > max_length:
+        cleaned = cleaned[: max_length - 1].rstrip() + _ELLIPSIS
+    return cleaned
+
+
+def require_text(variable: str, value: str, max_length: int | None) -> str:
+    """Clean `value` and reject it when nothing printable is left."""
+    cleaned = clean_parameter(value, max_length)
+    if not cleaned:
+        raise InvalidVariableError(
+            variable, value, "it is empty once control characters are removed"
+        )
+    return cleaned
