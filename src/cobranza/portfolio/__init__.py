@@ -4,6 +4,7 @@ from cobranza.portfolio.audit import AuditReport, audit_portfolio
 from cobranza.portfolio.errors import InvalidAuditRequest, PortfolioError
 from cobranza.portfolio.rules import Segment, SegmentRules
 from cobranza.portfolio.segments import refresh_segments
+from cobranza.portfolio.service import audit_business
 
 __all__ = [
     "AuditReport",
@@ -11,6 +12,7 @@ __all__ = [
     "PortfolioError",
     "Segment",
     "SegmentRules",
+    "audit_business",
     "audit_portfolio",
     "refresh_segments",
 ]

@@ -55,6 +55,7 @@ class AuditReport:
 
     business_name: str
     currency: str
+    locale: str
     as_of: date
     period_start: date
     open_invoices: int
@@ -89,6 +90,7 @@ class AuditReport:
             "as_of": self.as_of.isoformat(),
             "business": self.business_name,
             "currency": self.currency,
+            "period_days": self.period.period_days,
             "open_invoices": self.open_invoices,
             "open_balance": self.money(self.open_balance),
             "unapplied_credits": {
@@ -262,6 +264,7 @@ def _build_report(
     return AuditReport(
         business_name=business.name,
         currency=business.currency,
+        locale=business.locale,
         as_of=snapshot.as_of,
         period_start=snapshot.period_start,
         open_invoices=len(invoices),

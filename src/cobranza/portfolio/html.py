@@ -1,0 +1,117 @@
+"""The audit as one self-contained HTML page: inline CSS and SVG, no assets.
+
+The page opens offline: it loads no script, font, style sheet or image from
+anywhere, and every chart is SVG drawn here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from importlib.resources import files
+
+from jinja2 import Environment, select_autoescape
+
+from cobranza.portfolio.audit import AuditReport
+from cobranza.portfolio.labels import labels_for
+from cobranza.portfolio.presentation import Formatter
+from cobranza.portfolio.rules import Segment
+
+MAX_CUSTOMER_ROWS = 500
+CHART_WIDTH = 560
+CHART_HEIGHT = 220
+MARGIN = 40
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One bar of a chart, in SVG user units, with its labels."""
+
+    x: float
+    y: float
+    width: float
+    height: float
+    label: str
+    value: str
+
+
+def render_html(report: AuditReport, locale: str) -> str:
+    """Render the audit as an HTML page in the locale's language."""
+    text = labels_for(locale)
+    fmt = Formatter(report, locale, text)
+    environment = Environment(autoescape=select_autoescape(default=True))
+    source = files("cobranza.portfolio").joinpath("templates/audit.html")
+    template = environment.from_string(source.read_text(encoding="utf-8"))
+    customers = report.customers.head(MAX_CUSTOMER_ROWS)
+    return template.render(
+        report=report,
+        text=text,
+        fmt=fmt,
+        lang="pt" if locale.lower().startswith("pt") else "es",
+        segments=list(Segment),
+        aging_bars=_aging_bars(report, fmt),
+        pareto_points=_pareto_points(report),
+        monthly_bars=_monthly_bars(report, fmt),
+        chart={"width": CHART_WIDTH, "height": CHART_HEIGHT, "margin": MARGIN},
+        customers=list(customers.itertuples(index=False)),
+        customers_left_out=len(report.customers) - len(customers),
+        cei_share=None if report.period.cei is None else report.period.cei / 100,
+    )
+
+
+def _aging_bars(report: AuditReport, fmt: Formatter) -> list[Bar]:
+    """Draw one horizontal bar per aging bucket, scaled to the largest amount."""
+    largest = max((bucket.amount for bucket in report.aging), default=Decimal(0))
+    plot_width = CHART_WIDTH - 2 * MARGIN - 120
+    row_height = (CHART_HEIGHT - MARGIN) / len(report.aging)
+    bars = []
+    for index, bucket in enumerate(report.aging):
+        share = float(bucket.amount / largest) if largest > 0 else 0.0
+        bars.append(
+            Bar(
+                x=MARGIN + 80,
+                y=MARGIN / 2 + index * row_height + 4,
+                width=max(share * plot_width, 0.0),
+                height=row_height - 8,
+                label=fmt.labels[bucket.key],
+                value=fmt.money(bucket.amount),
+            )
+        )
+    return bars
+
+
+def _pareto_points(report: AuditReport) -> str:
+    """Return the Pareto curve as an SVG polyline `points` attribute."""
+    plot_width = CHART_WIDTH - 2 * MARGIN
+    plot_height = CHART_HEIGHT - 2 * MARGIN
+    points = [(Decimal(0), Decimal(0)), *report.pareto.curve]
+    return " ".join(
+        f"{MARGIN + float(x) * plot_width:.1f},"
+        f"{CHART_HEIGHT - MARGIN - float(y) * plot_height:.1f}"
+        for x, y in points
+    )
+
+
+def _monthly_bars(report: AuditReport, fmt: Formatter) -> list[Bar]:
+    """Draw one vertical bar per month: the share of invoices paid late."""
+    months = report.paid_late_by_month
+    if months.empty:
+        return []
+    plot_width = CHART_WIDTH - 2 * MARGIN
+    plot_height = CHART_HEIGHT - 2 * MARGIN
+    slot = plot_width / len(months)
+    bars = []
+    for index, row in enumerate(months.itertuples(index=False)):
+        share = int(row.paid_late) / int(row.paid_invoices)
+        height = share * plot_height
+        bars.append(
+            Bar(
+                x=MARGIN + index * slot + slot * 0.1,
+                y=CHART_HEIGHT - MARGIN - height,
+                width=slot * 0.8,
+                height=height,
+                label=str(row.month),
+                value=fmt.percent(share),
+            )
+        )
+    return bars

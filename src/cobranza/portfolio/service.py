@@ -1,0 +1,46 @@
+"""The audit as one unit of work, for the CLI and the web app."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Engine
+
+from cobranza.config import Settings
+from cobranza.db.engine import default_business, transaction
+from cobranza.portfolio.audit import (
+    DEFAULT_PERIOD_DAYS,
+    DEFAULT_TOP_DEBTORS,
+    AuditReport,
+    audit_portfolio,
+)
+from cobranza.portfolio.rules import SegmentRules
+from cobranza.timeutil import local_date
+
+
+def audit_business(
+    engine: Engine,
+    settings: Settings,
+    now: datetime,
+    as_of: date | None = None,
+    *,
+    period_days: int = DEFAULT_PERIOD_DAYS,
+    top_debtors: int = DEFAULT_TOP_DEBTORS,
+) -> AuditReport:
+    """Audit the settings' business in one transaction.
+
+    `as_of` defaults to the date of `now` in the business's time zone; an
+    audit of that date also stores the customers' segments.
+    """
+    with transaction(engine) as session:
+        business = default_business(session, settings)
+        today = local_date(now, business.timezone)
+        return audit_portfolio(
+            session,
+            business,
+            as_of or today,
+            today=today,
+            rules=SegmentRules.from_settings(settings),
+            period_days=period_days,
+            top_debtors=top_debtors,
+        )

@@ -1,0 +1,134 @@
+"""The audit as Rich tables, for people at a terminal."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+from cobranza.portfolio.audit import AuditReport
+from cobranza.portfolio.labels import labels_for
+from cobranza.portfolio.presentation import Formatter
+from cobranza.portfolio.rules import Segment
+
+
+def print_audit(report: AuditReport, console: Console, locale: str) -> None:
+    """Print the audit's summary, aging, Pareto, top debtors and segments."""
+    text = labels_for(locale)
+    fmt = Formatter(report, locale, text)
+
+    console.print(
+        f"[bold]{text['title']}[/bold] — {report.business_name} — "
+        f"{text['as_of']} {report.as_of.isoformat()}"
+    )
+    console.print(_summary(report, fmt))
+    console.print(_aging(report, fmt))
+    _print_pareto(report, fmt, console)
+    console.print(_top_debtors(report, fmt))
+    console.print(_segments(report, fmt))
+    console.print(fmt.rules())
+    console.print(text["stored"] if report.segments_stored else text["not_stored"])
+
+
+def _summary(report: AuditReport, fmt: Formatter) -> Table:
+    text = fmt.labels
+    figures = report.period
+    table = Table(show_header=False)
+    table.add_column()
+    table.add_column(justify="right")
+    table.add_column(style="dim")
+    table.add_row(text["open_invoices"], str(report.open_invoices), "")
+    table.add_row(text["open_balance"], fmt.money(report.open_balance), "")
+    table.add_row(
+        text["unapplied_credits"],
+        fmt.money(report.unapplied_credit),
+        str(report.unapplied_credit_count),
+    )
+    table.add_row(
+        text["disputed"], fmt.money(report.disputed_amount), str(report.disputed_count)
+    )
+    table.add_row(
+        text["delinquency_count"], fmt.percent(report.delinquency["by_count"]), ""
+    )
+    table.add_row(
+        text["delinquency_amount"], fmt.percent(report.delinquency["by_amount"]), ""
+    )
+    period = (
+        f"{text['period']}: {report.period_start.isoformat()} – "
+        f"{report.as_of.isoformat()} ({figures.period_days} {text['days']})"
+    )
+    table.add_row(
+        text["dso"], fmt.number(figures.dso), f"{text['dso_formula']}. {period}"
+    )
+    cei = figures.cei
+    table.add_row(
+        text["cei"],
+        fmt.percent(None if cei is None else cei / 100),
+        f"{text['cei_formula']}",
+    )
+    return table
+
+
+def _aging(report: AuditReport, fmt: Formatter) -> Table:
+    text = fmt.labels
+    table = Table(title=text["aging"])
+    table.add_column(text["bucket"])
+    table.add_column(text["invoices"], justify="right")
+    table.add_column(text["amount"], justify="right")
+    table.add_column(text["share"], justify="right")
+    for bucket in report.aging:
+        table.add_row(
+            text[bucket.key],
+            str(bucket.count),
+            fmt.money(bucket.amount),
+            fmt.aging_share(bucket.amount),
+        )
+    return table
+
+
+def _print_pareto(report: AuditReport, fmt: Formatter, console: Console) -> None:
+    text = fmt.labels
+    result = report.pareto
+    console.print(f"[bold]{text['pareto']}[/bold]")
+    if result.top_share is None:
+        console.print(text["pareto_none"])
+        return
+    count = result.customers_with_overdue
+    console.print(
+        text["pareto_top"].format(
+            share=fmt.percent(result.top_share), top=result.top_customers, count=count
+        )
+    )
+    console.print(
+        text["pareto_80"].format(needed=result.customers_for_80_percent, count=count)
+    )
+
+
+def _top_debtors(report: AuditReport, fmt: Formatter) -> Table:
+    text = fmt.labels
+    table = Table(title=text["top_debtors"])
+    table.add_column(text["customer"])
+    table.add_column(text["open_balance"], justify="right")
+    table.add_column(text["overdue"], justify="right")
+    table.add_column(text["max_dpd"], justify="right")
+    table.add_column(text["late_share"], justify="right")
+    table.add_column(text["segment"])
+    for row in report.top_debtors().itertuples(index=False):
+        table.add_row(
+            f"{row.name} ({row.external_id})",
+            fmt.units(row.open_balance),
+            fmt.units(row.overdue_balance),
+            str(row.max_days_past_due),
+            fmt.percent(row.late_share),
+            text[row.segment],
+        )
+    return table
+
+
+def _segments(report: AuditReport, fmt: Formatter) -> Table:
+    text = fmt.labels
+    table = Table(title=text["segments"])
+    table.add_column(text["segment"])
+    table.add_column(text["customers"], justify="right")
+    for segment in Segment:
+        table.add_row(text[segment.value], str(report.segment_counts.get(segment, 0)))
+    return table

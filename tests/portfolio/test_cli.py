@@ -1,0 +1,122 @@
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from typer.testing import CliRunner
+
+from cobranza.cli import app
+from cobranza.config import Settings, get_settings
+from cobranza.db.engine import default_business, make_engine, transaction
+from cobranza.db.models import Customer
+from tests.portfolio.conftest import PortfolioBuilder
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def cli_database(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """Point the CLI at a database holding a small overdue portfolio."""
+    monkeypatch.setenv("COBRANZA_DATABASE_URL", sqlite_url)
+    get_settings.cache_clear()
+    engine = make_engine(sqlite_url)
+    with transaction(engine) as session:
+        business = default_business(session, get_settings())
+        builder = PortfolioBuilder(session, business)
+        customer = builder.customer("C-001", "Ferretería <Ejemplo> (ficticia)")
+        for month in (1, 2, 3):
+            builder.paid_invoice(customer, date(2025, month, 10), date(2025, month, 25))
+        builder.invoice(customer, "1234.56", date(2025, 4, 1), date(2025, 5, 1))
+    engine.dispose()
+    yield sqlite_url
+    get_settings.cache_clear()
+
+
+def test_audit_json_has_stable_keys(cli_database: str) -> None:
+    result = runner.invoke(app, ["audit", "--as-of", "2025-06-30", "--json"])
+
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    for key in (
+        "as_of",
+        "open_invoices",
+        "open_balance",
+        "aging",
+        "delinquency_rate",
+        "dso",
+        "cei",
+        "pareto",
+        "customers",
+    ):
+        assert key in report
+    assert report["as_of"] == "2025-06-30"
+    assert report["open_balance"] == "1234.56"
+    assert report["customers"][0]["segment"] == "chronic_late"
+
+
+def test_audit_prints_tables_in_spanish(cli_database: str) -> None:
+    result = runner.invoke(app, ["audit", "--as-of", "2025-06-30"])
+
+    assert result.exit_code == 0, result.output
+    assert "Antigüedad de saldos" in result.stdout
+    assert "31 a 60 días" in result.stdout
+    assert "Atraso crónico" in result.stdout
+    assert "los segmentos guardados no cambian" in result.stdout
+
+
+def test_audit_today_stores_segments(cli_database: str) -> None:
+    result = runner.invoke(app, ["audit"])
+
+    assert result.exit_code == 0, result.output
+    engine = make_engine(cli_database)
+    with transaction(engine) as session:
+        segment = session.scalar(select(Customer.segment))
+    engine.dispose()
+    assert segment == "chronic_late"
+
+
+def test_audit_html_is_self_contained(cli_database: str, tmp_path: Path) -> None:
+    page = tmp_path / "auditoria.html"
+
+    result = runner.invoke(app, ["audit", "--as-of", "2025-06-30", "--html", str(page)])
+
+    assert result.exit_code == 0, result.output
+    html = page.read_text(encoding="utf-8")
+    assert html.startswith("<!DOCTYPE html>")
+    assert "<svg" in html
+    assert "<polyline" in html
+    assert "Ferretería &lt;Ejemplo&gt; (ficticia)" in html
+    for external in ("http://", "https://", "<script", "<link", "@import", "url("):
+        assert external not in html
+
+
+def test_audit_rejects_invalid_date(cli_database: str) -> None:
+    result = runner.invoke(app, ["audit", "--as-of", "30/06/2025"])
+
+    assert result.exit_code == 2
+    assert "use YYYY-MM-DD" in result.stderr
+
+
+def test_audit_rejects_future_date(cli_database: str) -> None:
+    result = runner.invoke(app, ["audit", "--as-of", "2999-01-01"])
+
+    assert result.exit_code == 1
+    assert "after today" in result.stderr
+
+
+def test_settings_thresholds_reach_the_report(
+    cli_database: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COBRANZA_SEGMENT_LATE_GRACE_DAYS", "20")
+    get_settings.cache_clear()
+
+    result = runner.invoke(app, ["audit", "--as-of", "2025-06-30", "--json"])
+
+    report = json.loads(result.stdout)
+    assert report["segment_rules"]["late_grace_days"] == 20
+    assert report["customers"][0]["segment"] == "punctual"
+    assert Settings().segment_late_grace_days == 20
