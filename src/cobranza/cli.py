@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import logging
+from datetime import date
+from pathlib import Path
 
 import typer
 from rich.console import Console
@@ -147,6 +150,68 @@ def consent_show(customer: str = CUSTOMER_ARGUMENT) -> None:
             markup=False,
             highlight=False,
         )
+
+
+@app.command("audit")
+def audit(
+    as_of: str | None = typer.Option(
+        None,
+        "--as-of",
+        help="Date to audit (YYYY-MM-DD) in the business's time zone. "
+        "Default: today, which also stores each customer's segment.",
+    ),
+    period_days: int = typer.Option(
+        90, "--period-days", min=1, help="Length of the DSO and CEI period, in days."
+    ),
+    top: int = typer.Option(10, "--top", min=1, help="Number of top debtors listed."),
+    as_json: bool = typer.Option(
+        False, "--json", help="Print the report as JSON (keys in docs/auditoria.md)."
+    ),
+    html: Path | None = typer.Option(
+        None, "--html", help="Also write the report to this self-contained HTML file."
+    ),
+) -> None:
+    """Audit the portfolio: aging, delinquency, DSO, CEI, Pareto and segments."""
+    # Imported here so that other commands start without loading pandas.
+    from cobranza.portfolio import PortfolioError, audit_business
+    from cobranza.portfolio.html import render_html
+    from cobranza.portfolio.terminal import print_audit
+
+    settings = load_settings()
+    audit_date = _parse_date_option("--as-of", as_of)
+    try:
+        report = audit_business(
+            open_engine(settings),
+            settings,
+            utcnow(),
+            audit_date,
+            period_days=period_days,
+            top_debtors=top,
+        )
+    except PortfolioError as exc:
+        err_console.print(f"[red]Audit failed:[/red] {exc}")
+        raise typer.Exit(1) from exc
+
+    if as_json:
+        typer.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print_audit(report, console, report.locale)
+    if html is not None:
+        html.write_text(render_html(report, report.locale), encoding="utf-8")
+        err_console.print(f"HTML report written to {html}.")
+
+
+def _parse_date_option(option: str, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        err_console.print(
+            f"[red]Invalid {option} date[/red] {value!r}: use YYYY-MM-DD, "
+            "such as 2026-03-31."
+        )
+        raise typer.Exit(2) from exc
 
 
 def main() -> None:
