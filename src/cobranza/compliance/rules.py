@@ -271,20 +271,18 @@ def _tightened_windows(
     windows: list[DayWindow | None] = []
     for weekday, code in enumerate(DAY_CODES):
         legal = law.windows[weekday]
-        if weekday not in days:
-            windows.append(None)
-            continue
-        wanted = _parse_hours(f"hours_by_day.{code}", by_day.get(code)) or common
-        if wanted is None:
-            windows.append(legal)
-            continue
-        if legal is None:
+        if legal is None and by_day.get(code) is not None:
             raise LooserThanLawError(
                 f"hours_by_day.{code} opens {DAY_NAMES_ES[weekday]}, but "
                 f"{law.country} allows no messages on that day ({law.source})"
             )
-        _check_within(law, weekday, wanted, legal)
-        windows.append(wanted)
+        if legal is None or weekday not in days:
+            windows.append(None)
+            continue
+        wanted = _parse_hours(f"hours_by_day.{code}", by_day.get(code)) or common
+        if wanted is not None:
+            _check_within(law, weekday, wanted, legal)
+        windows.append(wanted or legal)
     return tuple(windows)
 
 
