@@ -1,0 +1,174 @@
+"""Amount parsing with one decimal convention per file.
+
+Whether `1.234` means one thousand or one point two is decided once for the
+whole file, from the evidence in all its amount cells, never cell by cell:
+
+- a value with both marks (`1.234,56`) or a mark followed by other than
+  three digits (`1234,5`) proves the convention;
+- a value whose only mark is followed by exactly three digits (`1.234`) is
+  ambiguous;
+- if nothing proves the convention, the country's convention is used only
+  when it reads every ambiguous value with no more decimals than the
+  currency has (so `1.234` in Argentina is 1234, but in Mexico it would be
+  1.234 pesos, which settles nothing and needs `--decimal`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from cobranza.ingest.errors import DecimalConventionError
+from cobranza.money import minor_units
+
+COMMA = "comma"
+POINT = "point"
+CONVENTIONS = (COMMA, POINT)
+
+# Mexico writes 1,234.56; the other supported countries write 1.234,56.
+COUNTRY_CONVENTION = {
+    "AR": COMMA,
+    "BR": COMMA,
+    "CL": COMMA,
+    "CO": COMMA,
+    "MX": POINT,
+    "PE": COMMA,
+    "UY": COMMA,
+}
+
+_CURRENCY_MARKS = re.compile(
+    r"(R\$|US\$|U\$S|U\$D|S/\.?|\$|€|ARS|MXN|BRL|CLP|COP|PEN|UYU|USD|EUR)",
+    re.IGNORECASE,
+)
+_SPACES = re.compile(r"[\s\u00a0\u202f']+")
+_BODY = re.compile(r"\d[\d.,]*|[.,]\d+")
+
+
+@dataclass(frozen=True)
+class AmountText:
+    """An amount cell split into its sign and its digits-and-marks body."""
+
+    negative: bool
+    body: str
+
+
+@dataclass(frozen=True)
+class DecimalDecision:
+    """The decimal convention of a file and how it was decided."""
+
+    convention: str
+    source: str  # "option", "file", "country" or "not needed"
+    note: str
+
+
+def split_amount(text: str) -> AmountText | None:
+    """Strip currency marks, spaces and the sign; None if it is not an amount."""
+    value = _SPACES.sub("", _CURRENCY_MARKS.sub("", text.strip()))
+    negative = False
+    if value.startswith("(") and value.endswith(")"):
+        negative, value = True, value[1:-1]
+    if value.startswith("-"):
+        negative, value = not negative, value[1:]
+    elif value.endswith("-"):
+        negative, value = not negative, value[:-1]
+    elif value.startswith("+"):
+        value = value[1:]
+    if not _BODY.fullmatch(value):
+        return None
+    return AmountText(negative, value)
+
+
+def evidence(body: str) -> str | None:
+    """Return COMMA or POINT if `body` proves a convention, "ambiguous" or None."""
+    commas, points = body.count(","), body.count(".")
+    if commas and points:
+        return COMMA if body.rfind(",") > body.rfind(".") else POINT
+    if not commas and not points:
+        return None
+    mark, count = (",", commas) if commas else (".", points)
+    if count > 1:
+        return POINT if mark == "," else COMMA
+    decimals = len(body) - body.index(mark) - 1
+    if decimals == 3 and body.index(mark) > 0:
+        return "ambiguous"
+    return COMMA if mark == "," else POINT
+
+
+def decide_convention(
+    bodies: Iterable[str], country: str, currency: str, option: str | None
+) -> DecimalDecision:
+    """Decide the file's decimal convention or raise `DecimalConventionError`."""
+    if option is not None:
+        return DecimalDecision(option, "option", f"decimal {option} from --decimal")
+
+    proofs: dict[str, str] = {}
+    ambiguous: list[str] = []
+    for body in bodies:
+        found = evidence(body)
+        if found in CONVENTIONS:
+            proofs.setdefault(found, body)
+        elif found == "ambiguous":
+            ambiguous.append(body)
+
+    if len(proofs) == 2:
+        raise DecimalConventionError(
+            f"the amounts mix conventions ({proofs[COMMA]!r} has a decimal comma, "
+            f"{proofs[POINT]!r} a decimal point): fix the file or choose with "
+            "--decimal comma|point",
+            examples=[proofs[COMMA], proofs[POINT]],
+        )
+    if proofs:
+        (convention, example), *_ = proofs.items()
+        return DecimalDecision(
+            convention,
+            "file",
+            f"decimal {convention}, proved by values like {example!r}",
+        )
+    if not ambiguous:
+        default = COUNTRY_CONVENTION.get(country.upper(), COMMA)
+        return DecimalDecision(default, "not needed", "no amount has decimals")
+
+    convention = COUNTRY_CONVENTION.get(country.upper())
+    if convention is not None and all(
+        _settles(body, convention, currency) for body in ambiguous
+    ):
+        return DecimalDecision(
+            convention,
+            "country",
+            f"values like {ambiguous[0]!r} are ambiguous, so the {country.upper()} "
+            f"convention (decimal {convention}) was used",
+        )
+    raise DecimalConventionError(
+        f"cannot tell whether {ambiguous[0]!r} has a decimal comma or a decimal "
+        "point, and no amount in the file settles it: choose with "
+        "--decimal comma|point",
+        examples=ambiguous[:3],
+    )
+
+
+def _settles(body: str, convention: str, currency: str) -> bool:
+    parsed = parse_body(body, convention)
+    if parsed is None:
+        return False
+    return -parsed.as_tuple().exponent <= minor_units(currency)  # type: ignore[operator]
+
+
+def parse_body(body: str, convention: str) -> Decimal | None:
+    """Read a split amount body under `convention`; None if it does not fit."""
+    decimal_mark, group_mark = (",", ".") if convention == COMMA else (".", ",")
+    if body.count(decimal_mark) > 1:
+        return None
+    whole, _, fraction = body.partition(decimal_mark)
+    if group_mark in whole:
+        groups = whole.split(group_mark)
+        if not (1 <= len(groups[0]) <= 3) or any(len(g) != 3 for g in groups[1:]):
+            return None
+        whole = "".join(groups)
+    if group_mark in fraction:
+        return None
+    try:
+        return Decimal(f"{whole or '0'}.{fraction or '0'}").normalize()
+    except InvalidOperation:
+        return None

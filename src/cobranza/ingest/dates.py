@@ -1,0 +1,199 @@
+"""Date cells: day/month order decided once per file, Excel serials, ISO.
+
+Numeric dates such as 03/04/2026 are read day first (dd/mm/yyyy) unless the
+file proves month first: some second field above 12 and no first field above
+12, as in 1/15/2013. `--date-format` overrides the decision with `dmy`,
+`mdy`, `ymd` or a `strptime` pattern such as `%d.%m.%Y`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from cobranza.ingest.errors import DateFormatError
+
+DMY, MDY, YMD = "dmy", "mdy", "ymd"
+ORDERS = (DMY, MDY, YMD)
+
+# Excel's 1900 date system counts days from 1899-12-30 (it keeps Lotus 1-2-3's
+# phantom 29 February 1900, so serials above 60 line up with this origin).
+_EXCEL_EPOCH = date(1899, 12, 30)
+# Serials from 1954-10-04 to 2173-10-14: an invoice date outside that range
+# is more likely a number typed into the wrong column.
+_SERIAL_RANGE = (20000, 100000)
+
+_ISO = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[T ].*)?")
+_NUMERIC = re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{2}|\d{4})(?:[T ].*)?")
+_COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})")
+_SERIAL = re.compile(r"\d{5}(?:\.0+)?")
+_NAMED = re.compile(r"(\d{1,2})[-/. ]([^\W\d_]{3,})\.?[-/. ](\d{2}|\d{4})(?:[T ].*)?")
+
+_MONTHS = {
+    "jan": 1, "ene": 1, "janeiro": 1, "enero": 1, "january": 1,
+    "feb": 2, "fev": 2, "febrero": 2, "fevereiro": 2, "february": 2,
+    "mar": 3, "marzo": 3, "marco": 3, "march": 3,
+    "apr": 4, "abr": 4, "abril": 4, "april": 4,
+    "may": 5, "mai": 5, "mayo": 5, "maio": 5,
+    "jun": 6, "junio": 6, "junho": 6, "june": 6,
+    "jul": 7, "julio": 7, "julho": 7, "july": 7,
+    "aug": 8, "ago": 8, "agosto": 8, "august": 8,
+    "sep": 9, "set": 9, "sept": 9, "septiembre": 9, "setiembre": 9,
+    "setembro": 9, "september": 9,
+    "oct": 10, "out": 10, "octubre": 10, "outubro": 10, "october": 10,
+    "nov": 11, "noviembre": 11, "novembro": 11, "november": 11,
+    "dec": 12, "dic": 12, "dez": 12, "diciembre": 12, "dezembro": 12,
+    "december": 12,
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class DateDecision:
+    """The order used for numeric dates in a file and why."""
+
+    order: str
+    source: str  # "option", "file" or "default"
+    note: str
+    pattern: str | None = None
+
+
+def validate_date_option(option: str) -> str:
+    """Return a valid `--date-format` value or raise `DateFormatError`."""
+    value = option.strip()
+    if value.lower() in ORDERS:
+        return value.lower()
+    if "%" in value:
+        try:
+            _strptime_date(date(2026, 1, 31).strftime(value), value)
+        except ValueError as exc:
+            raise DateFormatError(
+                f"invalid --date-format {option!r}: {exc}", option=option
+            ) from exc
+        return value
+    raise DateFormatError(
+        f"invalid --date-format {option!r}: use dmy, mdy, ymd or a strptime "
+        "pattern such as %d/%m/%Y",
+        option=option,
+    )
+
+
+def decide_order(texts: Iterable[str], option: str | None) -> DateDecision:
+    """Decide day/month order from every numeric date text in the file."""
+    if option is not None:
+        value = validate_date_option(option)
+        if value in ORDERS:
+            return DateDecision(value, "option", f"{value} from --date-format")
+        return DateDecision(DMY, "option", f"{value} from --date-format", value)
+
+    first_example: str | None = None
+    second_example: str | None = None
+    for text in texts:
+        match = _NUMERIC.fullmatch(text.strip())
+        if match is None:
+            continue
+        if int(match.group(1)) > 12 and first_example is None:
+            first_example = text
+        if int(match.group(2)) > 12 and second_example is None:
+            second_example = text
+
+    if second_example is not None and first_example is None:
+        return DateDecision(
+            MDY, "file", f"month/day/year, proved by {second_example.strip()!r}"
+        )
+    if second_example is not None and first_example is not None:
+        return DateDecision(
+            DMY,
+            "default",
+            f"day/month/year by default: {first_example.strip()!r} reads day "
+            f"first but {second_example.strip()!r} month first, so rows that "
+            "do not fit are rejected; use --date-format to choose",
+        )
+    return DateDecision(DMY, "default", "day/month/year")
+
+
+def parse_date(value: object, decision: DateDecision) -> date | None:
+    """Read a date cell; None when empty, `ValueError` when it is not a date."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return _from_serial(float(value))
+
+    text = str(value).strip()
+    if not text:
+        return None
+    if decision.pattern is not None:
+        try:
+            return _strptime_date(text, decision.pattern)
+        except ValueError as exc:
+            raise ValueError(
+                f"does not match --date-format {decision.pattern}"
+            ) from exc
+    return _parse_text(text, decision.order)
+
+
+def _parse_text(text: str, order: str) -> date:
+    if match := _ISO.fullmatch(text):
+        year, month, day = (int(part) for part in match.groups())
+        return _build(year, month, day)
+    if match := _NUMERIC.fullmatch(text):
+        first, second, year_text = match.groups()
+        year = _full_year(year_text)
+        if order == MDY:
+            return _build(year, int(first), int(second))
+        return _build(year, int(second), int(first))
+    if match := _NAMED.fullmatch(text):
+        day_text, month_name, year_text = match.groups()
+        month = _MONTHS.get(_fold(month_name))
+        if month is None:
+            raise ValueError(f"unknown month name {month_name!r}")
+        return _build(_full_year(year_text), month, int(day_text))
+    if match := _COMPACT.fullmatch(text):
+        year, month, day = (int(part) for part in match.groups())
+        return _build(year, month, day)
+    if _SERIAL.fullmatch(text):
+        return _from_serial(float(text))
+    raise ValueError("is not a date: use dd/mm/yyyy or yyyy-mm-dd")
+
+
+def _strptime_date(text: str, pattern: str) -> date:
+    # Only the calendar day is kept, so the missing zone does not matter.
+    return datetime.strptime(text, pattern).date()  # noqa: DTZ007
+
+
+def _build(year: int, month: int, day: int) -> date:
+    try:
+        return date(year, month, day)
+    except ValueError as exc:
+        raise ValueError(f"is not a real date ({exc})") from exc
+
+
+def _full_year(text: str) -> int:
+    year = int(text)
+    if len(text) == 2:
+        return 2000 + year if year < 70 else 1900 + year
+    return year
+
+
+def _from_serial(serial: float) -> date:
+    low, high = _SERIAL_RANGE
+    if not (low <= serial < high):
+        raise ValueError(
+            f"number {serial:g} is not a plausible Excel date serial ({low} to {high})"
+        )
+    return _EXCEL_EPOCH + timedelta(days=int(serial))
+
+
+def _fold(text: str) -> str:
+    return (
+        text.lower()
+        .replace("ç", "c")
+        .replace("é", "e")
+        .replace("í", "i")
+        .replace("ã", "a")
+    )

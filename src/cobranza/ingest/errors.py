@@ -1,0 +1,48 @@
+"""Errors that stop an import before anything is written.
+
+Row problems never raise: they become `RowIssue` entries in the report.
+These exceptions are for questions about the whole file that only the
+owner can answer, or files that cannot be read at all::
+
+    IngestError
+    ├── FileFormatError          the file cannot be read as a table
+    ├── MappingError             a required field has no column, or two
+    │                            columns compete for one field (--map)
+    ├── DecimalConventionError   the amounts do not settle whether the
+    │                            decimal mark is a comma or a point (--decimal)
+    └── DateFormatError          the dates prove neither day/month nor
+                                 month/day order (--date-format)
+
+Each error carries a machine-readable `code` and `details` so a Spanish UI
+can word its own message; `str(error)` is the English text for the CLI.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class IngestError(Exception):
+    """An import that cannot go ahead; nothing was written."""
+
+    code = "ingest_error"
+
+    def __init__(self, message: str, **details: Any) -> None:
+        super().__init__(message)
+        self.details = details
+
+
+class FileFormatError(IngestError):
+    code = "file_format"
+
+
+class MappingError(IngestError):
+    code = "mapping"
+
+
+class DecimalConventionError(IngestError):
+    code = "decimal_convention"
+
+
+class DateFormatError(IngestError):
+    code = "date_format"

@@ -1,0 +1,428 @@
+"""Column mapping: which column of the file holds which field.
+
+Headers are compared after `normalize_header`, so "Razón Social",
+"RAZON_SOCIAL" and "razon social" are the same header, and "invoiceNumber"
+matches "invoice number". A header maps to a field only by an exact match
+against the synonyms below; anything else is left unmapped and listed in the
+report, so nothing is guessed silently.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from cobranza.ingest.errors import MappingError
+
+IGNORE = "ignore"
+
+# Field names, as accepted by --map and shown in the report.
+CUSTOMER_ID = "customer_id"
+CUSTOMER_NAME = "customer_name"
+TAX_ID = "tax_id"
+PHONE = "phone"
+MOBILE = "mobile"
+EMAIL = "email"
+NUMBER = "number"
+KIND = "kind"
+ISSUED_ON = "issued_on"
+DUE_ON = "due_on"
+AMOUNT = "amount"
+OPEN_AMOUNT = "open_amount"
+PAID_AMOUNT = "paid_amount"
+PAID_ON = "paid_on"
+CURRENCY = "currency"
+DISPUTED = "disputed"
+CONSENT = "consent"
+
+AMOUNT_FIELDS = (AMOUNT, OPEN_AMOUNT, PAID_AMOUNT)
+DATE_FIELDS = (ISSUED_ON, DUE_ON, PAID_ON)
+CUSTOMER_FIELDS = (CUSTOMER_ID, CUSTOMER_NAME, TAX_ID)
+REQUIRED_FIELDS = (NUMBER, AMOUNT, DUE_ON)
+
+_SYNONYMS: dict[str, tuple[str, ...]] = {
+    CUSTOMER_ID: (
+        "customer id",
+        "customerid",
+        "id cliente",
+        "cliente id",
+        "codigo cliente",
+        "cod cliente",
+        "numero cliente",
+        "cliente numero",
+        "customer numero",
+        "customer code",
+        "client id",
+        "cuenta",
+        "numero cuenta",
+        "account",
+        "account numero",
+        "codigo",
+        "cod",
+        "codigo deudor",
+        "codigo do cliente",
+        "cliente codigo",
+    ),
+    CUSTOMER_NAME: (
+        "cliente",
+        "nombre cliente",
+        "cliente nombre",
+        "razon social",
+        "nombre",
+        "nombre razon social",
+        "customer",
+        "customer name",
+        "client",
+        "client name",
+        "nome cliente",
+        "cliente nome",
+        "nome",
+        "denominacion",
+        "deudor",
+        "name",
+        "sacado",
+        "comprador",
+        "apellido nombre",
+        "nombre apellido",
+    ),
+    TAX_ID: (
+        "cuit",
+        "cuil",
+        "cuit cuil",
+        "rfc",
+        "nit",
+        "rut",
+        "cpf",
+        "cnpj",
+        "cpf cnpj",
+        "ruc",
+        "tax id",
+        "taxid",
+        "tax numero",
+        "documento",
+        "numero documento",
+        "dni",
+        "ci",
+        "nif",
+        "identificacion",
+        "numero identificacion",
+        "document numero",
+        "cedula",
+    ),
+    PHONE: (
+        "telefono",
+        "tel",
+        "phone",
+        "telephone",
+        "phone numero",
+        "telefone",
+        "fone",
+        "telefono contacto",
+        "contacto",
+        "telefono fijo",
+    ),
+    MOBILE: (
+        "celular",
+        "cel",
+        "movil",
+        "whatsapp",
+        "numero whatsapp",
+        "telefono celular",
+        "telefono movil",
+        "mobile",
+        "mobile phone",
+        "cell",
+        "cell phone",
+        "cellphone",
+        "wa",
+    ),
+    EMAIL: ("email", "e mail", "mail", "correo", "correo electronico", "email address"),
+    NUMBER: (
+        "comprobante",
+        "numero comprobante",
+        "factura",
+        "numero factura",
+        "factura numero",
+        "folio",
+        "invoice",
+        "invoice numero",
+        "invoice id",
+        "invoice no",
+        "numero",
+        "nota fiscal",
+        "numero nota fiscal",
+        "nf",
+        "numero nf",
+        "numero fc",
+        "bill id",
+        "bill numero",
+        "document",
+        "comprobante numero",
+        "numero documento fiscal",
+    ),
+    KIND: (
+        "tipo",
+        "tipo comprobante",
+        "tipo documento fiscal",
+        "tipo factura",
+        "type",
+        "document type",
+        "invoice type",
+        "clase",
+        "cbte tipo",
+        "tipo cbte",
+    ),
+    ISSUED_ON: (
+        "fecha",
+        "emision",
+        "fecha emision",
+        "fecha factura",
+        "fecha comprobante",
+        "invoice date",
+        "invoicedate",
+        "date",
+        "issue date",
+        "issued",
+        "issued on",
+        "data emissao",
+        "emissao",
+        "data",
+        "fecha documento",
+    ),
+    DUE_ON: (
+        "vencimiento",
+        "fecha vencimiento",
+        "vto",
+        "fecha vto",
+        "venc",
+        "fecha venc",
+        "due date",
+        "duedate",
+        "due",
+        "due on",
+        "vencimento",
+        "data vencimento",
+        "fecha limite pago",
+        "fecha limite",
+    ),
+    AMOUNT: (
+        "importe",
+        "monto",
+        "total",
+        "importe total",
+        "monto total",
+        "total factura",
+        "importe factura",
+        "invoice amount",
+        "invoiceamount",
+        "amount",
+        "total amount",
+        "valor",
+        "valor total",
+        "valor nota",
+    ),
+    OPEN_AMOUNT: (
+        "saldo",
+        "pendiente",
+        "saldo pendiente",
+        "importe pendiente",
+        "monto pendiente",
+        "outstanding",
+        "balance",
+        "open amount",
+        "amount due",
+        "balance due",
+        "saldo devedor",
+        "valor em aberto",
+        "em aberto",
+        "adeudado",
+        "deuda",
+        "saldo factura",
+    ),
+    PAID_AMOUNT: (
+        "pagado",
+        "importe pagado",
+        "monto pagado",
+        "paid",
+        "amount paid",
+        "paid amount",
+        "cobrado",
+        "importe cobrado",
+        "valor pago",
+        "pago",
+        "settled",
+        "abonado",
+    ),
+    PAID_ON: (
+        "fecha pago",
+        "fecha cobro",
+        "settled date",
+        "settleddate",
+        "payment date",
+        "paid date",
+        "date paid",
+        "paid on",
+        "settlement date",
+        "data pagamento",
+        "fecha cancelacion",
+    ),
+    CURRENCY: ("moneda", "currency", "divisa", "moeda"),
+    DISPUTED: (
+        "disputed",
+        "disputa",
+        "en disputa",
+        "disputado",
+        "reclamo",
+        "em disputa",
+        "dispute",
+        "contestada",
+    ),
+    CONSENT: (
+        "consentimiento",
+        "consentimiento whatsapp",
+        "opt in",
+        "optin",
+        "whatsapp opt in",
+        "opt in whatsapp",
+        "acepta whatsapp",
+        "acepta",
+        "autoriza whatsapp",
+        "autoriza contacto",
+        "consent",
+        "consentimento",
+    ),
+}
+
+FIELDS = tuple(_SYNONYMS)
+
+_STOP_WORDS = frozenset(
+    {"de", "del", "la", "el", "los", "las", "of", "the", "do", "da"}
+)
+_NUMBER_WORDS = frozenset({"n", "no", "nro", "nr", "num", "numero", "number", "nros"})
+_CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+
+
+def normalize_header(header: str) -> str:
+    """Return the accent-, case- and punctuation-free form of a header."""
+    text = _CAMEL_BOUNDARY.sub(" ", str(header).strip())
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(char for char in text if not unicodedata.combining(char))
+    words = _NON_ALNUM.sub(" ", text.lower()).split()
+    words = ["numero" if word in _NUMBER_WORDS else word for word in words]
+    return " ".join(word for word in words if word not in _STOP_WORDS)
+
+
+_LOOKUP: dict[str, str] = {}
+for _field, _names in _SYNONYMS.items():
+    for _name in _names:
+        _LOOKUP.setdefault(normalize_header(_name), _field)
+
+
+def field_for_header(header: str) -> str | None:
+    """Return the field a header names, or None when it names none."""
+    return _LOOKUP.get(normalize_header(header))
+
+
+@dataclass(frozen=True)
+class ColumnMapping:
+    """The column index of each mapped field, and the columns left unmapped."""
+
+    columns: dict[str, int]
+    headers: tuple[str, ...]
+    unmapped: tuple[str, ...]
+
+    def describe(self) -> dict[str, str]:
+        """Return {header: field} for the report."""
+        return {self.headers[index]: field for field, index in self.columns.items()}
+
+
+def resolve_mapping(
+    headers: Sequence[str], overrides: Mapping[str, str]
+) -> ColumnMapping:
+    """Map headers to fields, applying `--map COLUMN=FIELD` overrides first.
+
+    Raises `MappingError` when an override names an unknown column or field,
+    when two columns compete for one field, or when a required field has no
+    column.
+    """
+    normalized = [normalize_header(header) for header in headers]
+    forced = _forced_fields(headers, normalized, overrides)
+
+    candidates: dict[str, list[int]] = {}
+    for index, header in enumerate(headers):
+        if index in forced:
+            field = forced[index]
+        else:
+            field = field_for_header(header)
+        if field is not None and field != IGNORE:
+            candidates.setdefault(field, []).append(index)
+
+    columns: dict[str, int] = {}
+    for field, indexes in candidates.items():
+        forced_here = [index for index in indexes if index in forced]
+        if len(forced_here) == 1:
+            columns[field] = forced_here[0]
+            continue
+        if len(indexes) > 1:
+            names = [headers[index] for index in indexes]
+            raise MappingError(
+                f"columns {', '.join(repr(name) for name in names)} all look like "
+                f"field {field!r}: choose one with --map {names[0]!r}={field} "
+                f"and drop the others with --map COLUMN={IGNORE}",
+                field=field,
+                candidates=names,
+            )
+        columns[field] = indexes[0]
+
+    _check_required(headers, columns)
+    mapped = set(columns.values()) | {i for i, f in forced.items() if f == IGNORE}
+    unmapped = tuple(h for i, h in enumerate(headers) if i not in mapped and h)
+    return ColumnMapping(columns=columns, headers=tuple(headers), unmapped=unmapped)
+
+
+def _forced_fields(
+    headers: Sequence[str], normalized: list[str], overrides: Mapping[str, str]
+) -> dict[int, str]:
+    forced: dict[int, str] = {}
+    for column, field in overrides.items():
+        field_name = field.strip().lower()
+        if field_name not in FIELDS and field_name != IGNORE:
+            raise MappingError(
+                f"unknown field {field!r} in --map {column}={field}: use one of "
+                + ", ".join((*FIELDS, IGNORE)),
+                field=field,
+                candidates=list(FIELDS),
+            )
+        matches = [i for i, h in enumerate(headers) if h.strip() == column.strip()]
+        if not matches:
+            wanted = normalize_header(column)
+            matches = [i for i, name in enumerate(normalized) if name == wanted]
+        if len(matches) != 1:
+            problem = "not found" if not matches else "found more than once"
+            raise MappingError(
+                f"column {column!r} in --map {column}={field} {problem} in the "
+                f"header: the columns are {', '.join(repr(h) for h in headers)}",
+                column=column,
+                candidates=list(headers),
+            )
+        forced[matches[0]] = field_name
+    return forced
+
+
+def _check_required(headers: Sequence[str], columns: dict[str, int]) -> None:
+    missing = [field for field in REQUIRED_FIELDS if field not in columns]
+    if not any(field in columns for field in CUSTOMER_FIELDS):
+        missing.append(" or ".join(CUSTOMER_FIELDS))
+    if not missing:
+        return
+    unused = [h for i, h in enumerate(headers) if i not in columns.values() and h]
+    raise MappingError(
+        f"no column found for {', '.join(missing)}: name the column with "
+        f"--map COLUMN=FIELD; the unmapped columns are "
+        f"{', '.join(repr(h) for h in unused) or 'none'}",
+        missing=missing,
+        candidates=unused,
+    )

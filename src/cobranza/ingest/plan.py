@@ -1,0 +1,447 @@
+"""Plan an import against the stored state, without writing anything.
+
+The stored customers, documents, import payments and consent states of the
+business are loaded in one query each, then the parsed rows are compared with
+them in memory. The result is a `Plan` of inserts and updates that
+`store.apply_plan` writes in bulk, or that a dry run only reports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cobranza.db.models import (
+    Business,
+    ConsentAction,
+    ConsentEvent,
+    Customer,
+    CustomerKind,
+    Document,
+    DocumentKind,
+    Payment,
+    PhoneStatus,
+)
+from cobranza.ingest.rows import CustomerFields, ParsedRow
+from cobranza.money import quantize
+
+IMPORT_PROVIDER = "import"
+
+# Payments read from a file carry a day, not an instant: they are stored at
+# noon in the business's time zone, which keeps the UTC instant on the same
+# calendar day anywhere between UTC-12 and UTC+11.
+PAYMENT_LOCAL_TIME = time(12, 0)
+
+DocumentKey = tuple[str, str]
+
+_CUSTOMER_COLUMNS = (
+    "name",
+    "kind",
+    "tax_id",
+    "tax_id_valid",
+    "email",
+    "phone_raw",
+    "phone",
+    "phone_status",
+    "phone_problem",
+)
+_DOCUMENT_COLUMNS = (
+    "customer_id",
+    "issued_on",
+    "due_on",
+    "amount",
+    "currency",
+    "open_amount",
+    "disputed",
+    "missing_since",
+)
+
+
+@dataclass
+class PlannedPayment:
+    """A payment to record against one document."""
+
+    provider_payment_id: str
+    customer_key: str | int  # external id of a new customer, or a stored id
+    document_key: DocumentKey
+    amount: Decimal
+    currency: str
+    paid_at: datetime
+    recorded_at: datetime
+
+
+@dataclass
+class Plan:
+    """Inserts and updates that bring the store in line with the file."""
+
+    new_customers: list[dict[str, Any]] = field(default_factory=list)
+    customer_updates: list[dict[str, Any]] = field(default_factory=list)
+    new_documents: list[dict[str, Any]] = field(default_factory=list)
+    document_updates: list[dict[str, Any]] = field(default_factory=list)
+    payments: list[PlannedPayment] = field(default_factory=list)
+    consent_events: list[dict[str, Any]] = field(default_factory=list)
+    missing: list[dict[str, str]] = field(default_factory=list)
+    balances_increased: list[dict[str, str]] = field(default_factory=list)
+    customer_count: int = 0
+    open_balance_by_currency: dict[str, Decimal] = field(default_factory=dict)
+
+
+@dataclass
+class StoredState:
+    """What the business already has, keyed the way the file is."""
+
+    customers: dict[str, dict[str, Any]]
+    documents: dict[DocumentKey, dict[str, Any]]
+    import_payment_ids: set[str]
+    consent: dict[int, str]
+
+
+def load_state(session: Session, business_id: int) -> StoredState:
+    """Load the business's rows that an import compares against."""
+    customer_rows = session.execute(
+        select(
+            Customer.id, Customer.external_id, *_columns(Customer, _CUSTOMER_COLUMNS)
+        ).where(Customer.business_id == business_id)
+    ).mappings()
+    customers = {row["external_id"]: dict(row) for row in customer_rows}
+
+    document_rows = session.execute(
+        select(
+            Document.id,
+            Document.kind,
+            Document.number,
+            *_columns(Document, _DOCUMENT_COLUMNS),
+        ).where(Document.business_id == business_id)
+    ).mappings()
+    documents = {(row["kind"], row["number"]): dict(row) for row in document_rows}
+
+    payment_ids = set(
+        session.scalars(
+            select(Payment.provider_payment_id).where(
+                Payment.business_id == business_id,
+                Payment.provider == IMPORT_PROVIDER,
+            )
+        )
+    )
+
+    consent: dict[int, str] = {}
+    consent_rows = session.execute(
+        select(ConsentEvent.customer_id, ConsentEvent.action)
+        .where(
+            ConsentEvent.business_id == business_id,
+            ConsentEvent.channel == "whatsapp",
+        )
+        .order_by(ConsentEvent.at, ConsentEvent.id)
+    )
+    for customer_id, action in consent_rows:
+        consent[customer_id] = action
+    return StoredState(customers, documents, payment_ids, consent)
+
+
+def _columns(model: type[Any], names: Sequence[str]) -> list[Any]:
+    return [getattr(model, name) for name in names]
+
+
+def build_plan(
+    state: StoredState,
+    business: Business,
+    rows: Sequence[ParsedRow],
+    *,
+    now: datetime,
+    today: date,
+    full_snapshot: bool,
+    evidence: str,
+    source: str,
+) -> Plan:
+    """Compare parsed rows with the stored state and plan the changes."""
+    plan = Plan()
+    customers = merge_customers(rows)
+    plan.customer_count = len(customers)
+    _plan_customers(plan, state, customers, business, now)
+    _plan_consent(plan, state, customers, business, now, evidence, source)
+
+    in_file: set[DocumentKey] = set()
+    for row in rows:
+        key = (row.kind.value, row.number)
+        in_file.add(key)
+        _plan_document(plan, state, row, business, now)
+
+    _plan_missing(plan, state, in_file, business, now, today, full_snapshot)
+    plan.payments = [
+        payment
+        for payment in plan.payments
+        if payment.provider_payment_id not in state.import_payment_ids
+    ]
+    return plan
+
+
+@dataclass
+class MergedCustomer:
+    """One customer's fields gathered over all of its rows."""
+
+    fields: CustomerFields
+    consent_line: int | None = None
+
+
+def merge_customers(rows: Sequence[ParsedRow]) -> dict[str, MergedCustomer]:
+    """Merge rows per customer: the first non-empty value of each field wins.
+
+    The phone is the first valid one, else the first given. Consent is the
+    value on the customer's last row that has one.
+    """
+    merged: dict[str, MergedCustomer] = {}
+    for row in rows:
+        fields = row.customer
+        current = merged.get(fields.external_id)
+        if current is None:
+            current = MergedCustomer(
+                CustomerFields(external_id=fields.external_id, name=fields.name)
+            )
+            merged[fields.external_id] = current
+        target = current.fields
+        for name in ("tax_id", "tax_id_valid", "kind", "email"):
+            if getattr(target, name) is None and getattr(fields, name) is not None:
+                setattr(target, name, getattr(fields, name))
+        if target.tax_id is not None and target.tax_id_valid is None:
+            target.tax_id_valid = fields.tax_id_valid
+        if fields.phone is not None and (
+            target.phone is None
+            or (target.phone.e164 is None and fields.phone.e164 is not None)
+        ):
+            target.phone = fields.phone
+        if fields.consent is not None:
+            target.consent = fields.consent
+            current.consent_line = row.line
+    return merged
+
+
+def _customer_values(fields: CustomerFields) -> dict[str, Any]:
+    values: dict[str, Any] = {"name": fields.name}
+    for name in ("tax_id", "tax_id_valid", "email"):
+        if getattr(fields, name) is not None:
+            values[name] = getattr(fields, name)
+    if fields.kind is not None:
+        values["kind"] = fields.kind.value
+    if fields.phone is not None:
+        values["phone_raw"] = fields.phone.raw
+        values["phone"] = fields.phone.e164
+        values["phone_status"] = fields.phone.status.value
+        values["phone_problem"] = fields.phone.problem
+    return values
+
+
+def _plan_customers(
+    plan: Plan,
+    state: StoredState,
+    customers: dict[str, MergedCustomer],
+    business: Business,
+    now: datetime,
+) -> None:
+    for external_id, merged in customers.items():
+        values = _customer_values(merged.fields)
+        stored = state.customers.get(external_id)
+        if stored is None:
+            plan.new_customers.append(
+                {
+                    "kind": CustomerKind.PERSON.value,
+                    "phone_status": PhoneStatus.MISSING.value,
+                    **values,
+                    "business_id": business.id,
+                    "external_id": external_id,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
+            continue
+        if stored["phone"] is not None and stored["phone"] == values.get("phone"):
+            # The same number keeps what was learnt about it since, such as
+            # not_on_whatsapp from a failed send.
+            values["phone_status"] = stored["phone_status"]
+        changed = {k: v for k, v in values.items() if stored.get(k) != v}
+        if changed:
+            update = {name: stored[name] for name in _CUSTOMER_COLUMNS}
+            update.update(changed, id=stored["id"], updated_at=now)
+            plan.customer_updates.append(update)
+
+
+def _plan_consent(
+    plan: Plan,
+    state: StoredState,
+    customers: dict[str, MergedCustomer],
+    business: Business,
+    now: datetime,
+    evidence: str,
+    source: str,
+) -> None:
+    for external_id, merged in customers.items():
+        wanted = merged.fields.consent
+        if wanted is None:
+            continue
+        stored = state.customers.get(external_id)
+        current = state.consent.get(stored["id"]) if stored is not None else None
+        if wanted and current != ConsentAction.GRANT:
+            action = ConsentAction.GRANT
+        elif not wanted and current == ConsentAction.GRANT:
+            action = ConsentAction.REVOKE
+        else:
+            continue
+        plan.consent_events.append(
+            {
+                "business_id": business.id,
+                "customer_key": stored["id"] if stored is not None else external_id,
+                "channel": "whatsapp",
+                "action": action.value,
+                "source": source,
+                "evidence": f"{evidence} line:{merged.consent_line}",
+                "at": now,
+            }
+        )
+
+
+def _plan_document(
+    plan: Plan, state: StoredState, row: ParsedRow, business: Business, now: datetime
+) -> None:
+    key = (row.kind.value, row.number)
+    stored_customer = state.customers.get(row.customer.external_id)
+    customer_key: str | int = (
+        stored_customer["id"] if stored_customer else row.customer.external_id
+    )
+    values = {
+        "issued_on": row.issued_on,
+        "due_on": row.due_on,
+        "amount": row.amount,
+        "currency": row.currency,
+        "open_amount": row.open_amount,
+        "disputed": row.disputed,
+        "missing_since": None,
+    }
+    _add_balance(plan, row.currency, row.open_amount)
+    stored = state.documents.get(key)
+
+    if stored is None:
+        plan.new_documents.append(
+            {
+                **values,
+                "business_id": business.id,
+                "customer_key": customer_key,
+                "kind": row.kind.value,
+                "number": row.number,
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
+    else:
+        changed = {k: v for k, v in values.items() if stored[k] != v}
+        if stored_customer is None or stored["customer_id"] != stored_customer["id"]:
+            changed["customer_key"] = customer_key
+        if changed:
+            update = {name: stored[name] for name in _DOCUMENT_COLUMNS}
+            update.update(changed, id=stored["id"], updated_at=now)
+            update.setdefault("customer_key", stored["customer_id"])
+            plan.document_updates.append(update)
+        if (
+            row.open_amount > stored["open_amount"]
+            and row.kind != DocumentKind.CREDIT_NOTE
+        ):
+            plan.balances_increased.append(
+                {
+                    "number": row.number,
+                    "kind": row.kind.value,
+                    "line": str(row.line),
+                    "stored_open_amount": str(stored["open_amount"]),
+                    "file_open_amount": str(row.open_amount),
+                }
+            )
+
+    if row.kind == DocumentKind.CREDIT_NOTE:
+        return
+    settled_now = row.amount - row.open_amount
+    if stored is None:
+        paid = settled_now
+    else:
+        paid = stored["open_amount"] - row.open_amount
+    if paid <= 0:
+        return
+    plan.payments.append(
+        PlannedPayment(
+            provider_payment_id=_payment_id(key, settled_now, row.currency),
+            customer_key=customer_key,
+            document_key=key,
+            amount=paid,
+            currency=row.currency,
+            paid_at=_paid_at(row.paid_on, business.timezone, now),
+            recorded_at=now,
+        )
+    )
+
+
+def _plan_missing(
+    plan: Plan,
+    state: StoredState,
+    in_file: set[DocumentKey],
+    business: Business,
+    now: datetime,
+    today: date,
+    full_snapshot: bool,
+) -> None:
+    for key, stored in state.documents.items():
+        if key in in_file:
+            continue
+        open_amount = stored["open_amount"]
+        if open_amount == 0 or stored["missing_since"] is not None:
+            _add_balance(plan, stored["currency"], open_amount)
+            continue
+        plan.missing.append(
+            {"kind": key[0], "number": key[1], "open_amount": str(open_amount)}
+        )
+        if not full_snapshot:
+            _add_balance(plan, stored["currency"], open_amount)
+            continue
+        update = {name: stored[name] for name in _DOCUMENT_COLUMNS}
+        update.update(
+            id=stored["id"],
+            customer_key=stored["customer_id"],
+            open_amount=Decimal(0),
+            missing_since=today,
+            updated_at=now,
+        )
+        plan.document_updates.append(update)
+        if open_amount > 0:
+            plan.payments.append(
+                PlannedPayment(
+                    provider_payment_id=_payment_id(
+                        key, stored["amount"], stored["currency"]
+                    ),
+                    customer_key=stored["customer_id"],
+                    document_key=key,
+                    amount=open_amount,
+                    currency=stored["currency"],
+                    paid_at=now,
+                    recorded_at=now,
+                )
+            )
+
+
+def _add_balance(plan: Plan, currency: str, amount: Decimal) -> None:
+    totals = plan.open_balance_by_currency
+    totals[currency] = totals.get(currency, Decimal(0)) + amount
+
+
+def _payment_id(key: DocumentKey, settled_total: Decimal, currency: str) -> str:
+    """Return the id of the payment that brings a document's settled total to
+    `settled_total`, so the same file always yields the same ids."""
+    kind, number = key
+    return f"{kind}:{number}:{quantize(settled_total, currency)}"
+
+
+def _paid_at(paid_on: date | None, timezone: str, now: datetime) -> datetime:
+    if paid_on is None:
+        return now
+    return datetime.combine(paid_on, PAYMENT_LOCAL_TIME, tzinfo=ZoneInfo(timezone))

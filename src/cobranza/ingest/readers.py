@@ -1,0 +1,226 @@
+"""Readers that turn a CSV or XLSX export into a header and data rows.
+
+Real exports are read as they are: the encoding (UTF-8, UTF-8 with BOM or
+Windows-1252) and the separator (`,`, `;` or tab) are detected, title rows
+above the header, blank rows and TOTAL rows are skipped and reported.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cobranza.ingest.errors import FileFormatError
+from cobranza.ingest.mapping import field_for_header, normalize_header
+
+SEPARATORS = (",", ";", "\t")
+_HEADER_SEARCH_ROWS = 30
+_TOTAL_WORDS = frozenset(
+    {
+        "total",
+        "totales",
+        "total general",
+        "totales generales",
+        "subtotal",
+        "grand total",
+        "suma",
+        "total facturado",
+        "total adeudado",
+        "total saldo",
+        "total geral",
+        "totais",
+    }
+)
+
+
+@dataclass(frozen=True)
+class SourceRow:
+    """One data row and its line (CSV) or row number (XLSX) in the file."""
+
+    line: int
+    cells: tuple[Any, ...]
+
+
+@dataclass
+class Table:
+    """A file read as a header and rows, with what the reader skipped."""
+
+    headers: list[str]
+    rows: list[SourceRow]
+    skipped: list[dict[str, Any]] = field(default_factory=list)
+    sha256: str = ""
+    encoding: str | None = None
+    separator: str | None = None
+    sheet: str | None = None
+
+
+def read_table(path: Path) -> Table:
+    """Read a CSV or XLSX file; raise `FileFormatError` if it is neither."""
+    if not path.is_file():
+        raise FileFormatError(f"file not found: {path}", path=str(path))
+    data = path.read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    suffix = path.suffix.lower()
+
+    if suffix in (".xlsx", ".xlsm") or data[:4] == b"PK\x03\x04":
+        table = _read_xlsx(data, path)
+    elif suffix in (".csv", ".txt", ".tsv", ""):
+        table = _read_csv(data, path)
+    else:
+        raise FileFormatError(
+            f"unsupported file type {suffix!r} for {path.name}: export the sheet "
+            "as CSV or XLSX",
+            path=str(path),
+        )
+    table.sha256 = digest
+    return table
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """Decode bytes as UTF-8 (with or without BOM) or else Windows-1252."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8"), "utf-8-sig"
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace"), "cp1252"
+
+
+def detect_separator(text: str) -> str:
+    """Pick the separator that splits most sample lines into the same width."""
+    sample = [line for line in text.splitlines()[:50] if line.strip()]
+    best, best_score = ",", 0
+    for separator in SEPARATORS:
+        widths = Counter(
+            len(row) for row in csv.reader(sample, delimiter=separator) if row
+        )
+        width, count = max(widths.items(), key=lambda item: (item[1], item[0]))
+        score = count * (width > 1) * width
+        if score > best_score:
+            best, best_score = separator, score
+    return best
+
+
+def _read_csv(data: bytes, path: Path) -> Table:
+    text, encoding = decode(data)
+    separator = detect_separator(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
+    raw_rows: list[SourceRow] = []
+    line = 1
+    for cells in reader:
+        raw_rows.append(SourceRow(line, tuple(cell.strip() for cell in cells)))
+        line = reader.line_num + 1
+    table = _split_header(raw_rows, path)
+    table.encoding, table.separator = encoding, separator
+    return table
+
+
+def _read_xlsx(data: bytes, path: Path) -> Table:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for a damaged file
+        raise FileFormatError(
+            f"cannot open {path.name} as an XLSX workbook ({exc}): save it again "
+            "from the spreadsheet program as .xlsx or .csv",
+            path=str(path),
+        ) from exc
+    try:
+        problems: list[str] = []
+        for sheet in workbook.worksheets:
+            raw_rows = [
+                SourceRow(number, tuple(_xlsx_cell(value) for value in values))
+                for number, values in enumerate(
+                    sheet.iter_rows(values_only=True), start=1
+                )
+            ]
+            try:
+                table = _split_header(raw_rows, path)
+            except FileFormatError as exc:
+                problems.append(f"{sheet.title}: {exc}")
+                continue
+            table.sheet = sheet.title
+            return table
+    finally:
+        workbook.close()
+    raise FileFormatError(
+        f"no sheet of {path.name} has a header row: " + "; ".join(problems),
+        path=str(path),
+    )
+
+
+def _xlsx_cell(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.strip()
+    return value
+
+
+def _is_blank(cells: tuple[Any, ...]) -> bool:
+    return all(cell is None or cell == "" for cell in cells)
+
+
+def _split_header(raw_rows: list[SourceRow], path: Path) -> Table:
+    header_index = _find_header(raw_rows)
+    if header_index is None:
+        raise FileFormatError(
+            f"no header row found in the first {_HEADER_SEARCH_ROWS} rows of "
+            f"{path.name}: the file needs a row of column names",
+            path=str(path),
+        )
+    header_row = raw_rows[header_index]
+    headers = [
+        str(cell).strip() if cell is not None else "" for cell in header_row.cells
+    ]
+    while headers and not headers[-1]:
+        headers.pop()
+
+    table = Table(headers=headers, rows=[])
+    for row in raw_rows[:header_index]:
+        if not _is_blank(row.cells):
+            table.skipped.append(
+                {"line": row.line, "reason": "title row above the header"}
+            )
+    for row in raw_rows[header_index + 1 :]:
+        if _is_blank(row.cells):
+            table.skipped.append({"line": row.line, "reason": "blank row"})
+        elif _is_total(row.cells):
+            table.skipped.append({"line": row.line, "reason": "total row"})
+        else:
+            table.rows.append(row)
+    return table
+
+
+def _find_header(raw_rows: list[SourceRow]) -> int | None:
+    """Return the index of the header: the first row naming two known fields.
+
+    Failing that, the first row of two or more text cells followed by a row
+    of the same width, so a file with unknown headers still gets a header
+    (and then a mapping error that lists its columns).
+    """
+    window = raw_rows[:_HEADER_SEARCH_ROWS]
+    for index, row in enumerate(window):
+        texts = [c for c in row.cells if isinstance(c, str) and c]
+        if sum(field_for_header(text) is not None for text in texts) >= 2:
+            return index
+    for index, row in enumerate(window):
+        texts = [c for c in row.cells if isinstance(c, str) and c]
+        if len(texts) >= 2 and len(texts) == sum(
+            c is not None and c != "" for c in row.cells
+        ):
+            return index
+    return None
+
+
+def _is_total(cells: tuple[Any, ...]) -> bool:
+    for cell in cells:
+        if isinstance(cell, str) and cell:
+            words = normalize_header(cell)
+            if words in _TOTAL_WORDS:
+                return True
+    return False

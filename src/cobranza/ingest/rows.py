@@ -1,0 +1,455 @@
+"""Row validation: one source row becomes a parsed document or issues.
+
+A problem that makes the document wrong (no number, an unreadable amount,
+an impossible date) rejects the row. A problem that only limits what can be
+done with the customer (an invalid phone, a wrong tax id check digit) flags
+the row and the document is still imported.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from cobranza.db.models import CustomerKind, DocumentKind
+from cobranza.ingest import mapping as m
+from cobranza.ingest.amounts import DecimalDecision, parse_body, split_amount
+from cobranza.ingest.dates import DateDecision, parse_date
+from cobranza.ingest.mapping import ColumnMapping, normalize_header
+from cobranza.ingest.readers import SourceRow
+from cobranza.ingest.report import RowIssue
+from cobranza.ingest.taxids import check_tax_id, kind_from_name
+from cobranza.money import quantize
+from cobranza.phones import PhoneResult, normalize_phone
+
+_TRUE = frozenset({"si", "s", "yes", "y", "x", "1", "true", "verdadero", "sim", "ok"})
+_FALSE = frozenset({"no", "n", "0", "false", "falso", "nao"})
+
+# Document type codes: ARCA (Argentina) voucher codes, CFDI (Mexico) I/E, and
+# the usual abbreviations. Letters A, B, C, M and E after a code are the
+# Argentine invoice class and are ignored.
+_KIND_WORDS = {
+    DocumentKind.INVOICE: (
+        "fc", "fa", "fac", "fact", "factura", "facturas", "invoice", "inv", "boleta",
+        "nota fiscal", "nf", "nfe", "fatura", "cfdi", "ingreso", "i", "1", "6",
+        "11", "19", "51", "201", "206", "211",
+    ),
+    DocumentKind.CREDIT_NOTE: (
+        "nc", "nota credito", "credit note", "credit", "cn", "egreso", "e", "3",
+        "8", "13", "21", "53", "203", "208", "213",
+    ),
+    DocumentKind.DEBIT_NOTE: (
+        "nd", "nota debito", "debit note", "debit", "dn", "2", "7", "12", "20",
+        "52", "202", "207", "212",
+    ),
+}  # fmt: skip
+_KINDS = {word: kind for kind, words in _KIND_WORDS.items() for word in words}
+_INVOICE_CLASS = re.compile(r"^(.*\S)\s+[abcme]$")
+
+_CURRENCY_WORDS = {
+    "usd": "USD", "us$": "USD", "u$s": "USD", "u$d": "USD", "dolares": "USD",
+    "dolar": "USD", "dollars": "USD", "r$": "BRL", "reais": "BRL", "real": "BRL",
+    "eur": "EUR", "euros": "EUR", "€": "EUR",
+}  # fmt: skip
+_PESO_WORDS = frozenset({"$", "pesos", "peso", "pes"})
+
+
+@dataclass
+class CustomerFields:
+    """What one row says about its customer."""
+
+    external_id: str
+    name: str
+    tax_id: str | None = None
+    tax_id_valid: bool | None = None
+    kind: CustomerKind | None = None
+    email: str | None = None
+    phone: PhoneResult | None = None
+    consent: bool | None = None
+
+
+@dataclass
+class ParsedRow:
+    """A valid document row with signed amounts and its customer."""
+
+    line: int
+    cells: tuple[Any, ...]
+    customer: CustomerFields
+    kind: DocumentKind
+    number: str
+    amount: Decimal
+    open_amount: Decimal
+    currency: str
+    issued_on: date | None = None
+    due_on: date | None = None
+    paid_on: date | None = None
+    disputed: bool = False
+    flags: list[RowIssue] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class RowContext:
+    """Everything a row needs to be read: mapping, decisions and business."""
+
+    mapping: ColumnMapping
+    decimal: DecimalDecision
+    dates: DateDecision
+    country: str
+    currency: str
+
+
+def text_of(value: Any) -> str | None:
+    """Return a cell as trimmed text; whole floats from XLSX lose the `.0`."""
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    text = str(value).strip()
+    return text or None
+
+
+def amount_bodies(rows: Iterable[SourceRow], mapping: ColumnMapping) -> Iterator[str]:
+    """Yield the body of every text amount cell, for the decimal decision."""
+    indexes = [mapping.columns[f] for f in m.AMOUNT_FIELDS if f in mapping.columns]
+    for row in rows:
+        for index in indexes:
+            value = row.cells[index] if index < len(row.cells) else None
+            if isinstance(value, str) and value:
+                split = split_amount(value)
+                if split is not None:
+                    yield split.body
+
+
+def date_texts(rows: Iterable[SourceRow], mapping: ColumnMapping) -> Iterator[str]:
+    """Yield every text date cell, for the day/month order decision."""
+    indexes = [mapping.columns[f] for f in m.DATE_FIELDS if f in mapping.columns]
+    for row in rows:
+        for index in indexes:
+            value = row.cells[index] if index < len(row.cells) else None
+            if isinstance(value, str) and value:
+                yield value
+
+
+def _fold(text: str) -> str:
+    """Return lower-case text without accents or punctuation ("Sí." -> "si")."""
+    decomposed = unicodedata.normalize("NFKD", text.strip().lower())
+    letters = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return re.sub(r"[^a-z0-9]+", " ", letters).strip()
+
+
+class RowReader:
+    """Parse rows under one file's mapping and decisions."""
+
+    def __init__(self, context: RowContext) -> None:
+        self.context = context
+        self.headers = context.mapping.headers
+        self.columns = context.mapping.columns
+
+    def parse(self, row: SourceRow) -> tuple[ParsedRow | None, list[RowIssue]]:
+        """Return the parsed row, or None and the issues that rejected it."""
+        rejections: list[RowIssue] = []
+        flags: list[RowIssue] = []
+
+        number = text_of(self._cell(row, m.NUMBER))
+        if number is None:
+            rejections.append(
+                self._issue(
+                    row,
+                    m.NUMBER,
+                    "missing_number",
+                    "invoice number is empty: fill it in",
+                )
+            )
+        amount = self._amount(row, m.AMOUNT, rejections)
+        if amount is None and not any(
+            i.column == self._header(m.AMOUNT) for i in rejections
+        ):
+            rejections.append(
+                self._issue(
+                    row, m.AMOUNT, "missing_amount", "amount is empty: fill it in"
+                )
+            )
+        open_amount = self._amount(row, m.OPEN_AMOUNT, rejections)
+        paid_amount = self._amount(row, m.PAID_AMOUNT, rejections)
+        issued_on = self._date(row, m.ISSUED_ON, rejections)
+        due_on = self._date(row, m.DUE_ON, rejections)
+        paid_on = self._date(row, m.PAID_ON, rejections)
+        kind = self._kind(row, amount, rejections)
+        currency = self._currency(row, rejections)
+        customer = self._customer(row, rejections, flags)
+        disputed = self._flag_value(row, m.DISPUTED, flags) or False
+
+        if rejections or number is None or amount is None or kind is None:
+            return None, rejections
+        assert customer is not None and currency is not None
+
+        amount = self._signed(amount, kind)
+        open_value = self._open_amount(
+            row, amount, kind, open_amount, paid_amount, paid_on, flags
+        )
+        if due_on is None:
+            due_on = issued_on
+            flags.append(
+                self._issue(
+                    row,
+                    m.DUE_ON,
+                    "missing_due_date",
+                    "due date is empty: the issue date is used"
+                    if issued_on
+                    else "due date is empty: reminders cannot be timed",
+                )
+            )
+
+        parsed = ParsedRow(
+            line=row.line,
+            cells=row.cells,
+            customer=customer,
+            kind=kind,
+            number=number,
+            amount=quantize(amount, currency),
+            open_amount=quantize(open_value, currency),
+            currency=currency,
+            issued_on=issued_on,
+            due_on=due_on,
+            paid_on=paid_on,
+            disputed=disputed,
+            flags=flags,
+        )
+        return parsed, flags
+
+    def _cell(self, row: SourceRow, name: str) -> Any:
+        index = self.columns.get(name)
+        if index is None or index >= len(row.cells):
+            return None
+        value = row.cells[index]
+        return None if value == "" else value
+
+    def _header(self, name: str) -> str | None:
+        index = self.columns.get(name)
+        return None if index is None else self.headers[index]
+
+    def _issue(self, row: SourceRow, name: str, code: str, message: str) -> RowIssue:
+        value = self._cell(row, name)
+        return RowIssue(
+            line=row.line,
+            column=self._header(name),
+            value=None if value is None else str(value),
+            message=message,
+            code=code,
+        )
+
+    def _amount(
+        self, row: SourceRow, name: str, issues: list[RowIssue]
+    ) -> Decimal | None:
+        value = self._cell(row, name)
+        if value is None:
+            return None
+        if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+            return Decimal(str(value))
+        split = split_amount(str(value))
+        parsed = None
+        if split is not None:
+            parsed = parse_body(split.body, self.context.decimal.convention)
+        if split is None or parsed is None:
+            issues.append(
+                self._issue(
+                    row,
+                    name,
+                    "invalid_amount",
+                    f"amount {value!r} is not a number with a decimal "
+                    f"{self.context.decimal.convention}: correct it, or set --decimal",
+                )
+            )
+            return None
+        return -parsed if split.negative else parsed
+
+    def _date(self, row: SourceRow, name: str, issues: list[RowIssue]) -> date | None:
+        value = self._cell(row, name)
+        try:
+            return parse_date(value, self.context.dates)
+        except ValueError as exc:
+            issues.append(
+                self._issue(
+                    row,
+                    name,
+                    "invalid_date",
+                    f"date {value!r} {exc}: dates are read as "
+                    f"{self.context.dates.note}",
+                )
+            )
+            return None
+
+    def _kind(
+        self, row: SourceRow, amount: Decimal | None, issues: list[RowIssue]
+    ) -> DocumentKind | None:
+        value = text_of(self._cell(row, m.KIND))
+        if value is None:
+            if amount is not None and amount < 0:
+                return DocumentKind.CREDIT_NOTE
+            return DocumentKind.INVOICE
+        words = normalize_header(value)
+        kind = _KINDS.get(words)
+        if kind is None and (match := _INVOICE_CLASS.match(words)):
+            kind = _KINDS.get(match.group(1))
+        if kind is None:
+            issues.append(
+                self._issue(
+                    row,
+                    m.KIND,
+                    "invalid_kind",
+                    f"document type {value!r} is unknown: use FC (invoice), NC "
+                    "(credit note) or ND (debit note)",
+                )
+            )
+            return None
+        if kind == DocumentKind.INVOICE and amount is not None and amount < 0:
+            return DocumentKind.CREDIT_NOTE
+        return kind
+
+    def _currency(self, row: SourceRow, issues: list[RowIssue]) -> str | None:
+        value = text_of(self._cell(row, m.CURRENCY))
+        if value is None:
+            return self.context.currency
+        word = value.lower()
+        if word in _PESO_WORDS:
+            return self.context.currency
+        if word in _CURRENCY_WORDS:
+            return _CURRENCY_WORDS[word]
+        if re.fullmatch(r"[a-z]{3}", word):
+            return word.upper()
+        issues.append(self._issue(
+            row, m.CURRENCY, "invalid_currency",
+            f"currency {value!r} is unknown: use an ISO 4217 code such as "
+            f"{self.context.currency} or USD",
+        ))  # fmt: skip
+        return None
+
+    def _flag_value(
+        self, row: SourceRow, name: str, flags: list[RowIssue]
+    ) -> bool | None:
+        value = text_of(self._cell(row, name))
+        if value is None:
+            return None
+        words = _fold(value)
+        if words in _TRUE:
+            return True
+        if words in _FALSE:
+            return False
+        flags.append(self._issue(
+            row, name, "invalid_yes_no",
+            f"{value!r} is not yes or no: use si/no, 1/0 or x; the cell was ignored",
+        ))  # fmt: skip
+        return None
+
+    def _signed(self, amount: Decimal, kind: DocumentKind) -> Decimal:
+        if kind == DocumentKind.CREDIT_NOTE:
+            return -abs(amount)
+        return abs(amount)
+
+    def _open_amount(
+        self,
+        row: SourceRow,
+        amount: Decimal,
+        kind: DocumentKind,
+        open_amount: Decimal | None,
+        paid_amount: Decimal | None,
+        paid_on: date | None,
+        flags: list[RowIssue],
+    ) -> Decimal:
+        if open_amount is not None:
+            value = self._signed(open_amount, kind)
+        elif paid_amount is not None:
+            value = amount - self._signed(paid_amount, kind)
+        elif paid_on is not None:
+            value = Decimal(0)
+        else:
+            value = amount
+        if abs(value) > abs(amount) or (value and (value < 0) != (amount < 0)):
+            flags.append(
+                self._issue(
+                    row,
+                    m.OPEN_AMOUNT if open_amount is not None else m.PAID_AMOUNT,
+                    "balance_out_of_range",
+                    f"open balance {value} is outside 0..{amount}: it was capped; "
+                    "check the amount and balance columns",
+                )
+            )
+            value = amount if abs(value) > abs(amount) else Decimal(0)
+        return value
+
+    def _customer(
+        self, row: SourceRow, rejections: list[RowIssue], flags: list[RowIssue]
+    ) -> CustomerFields | None:
+        country = self.context.country
+        external_id = text_of(self._cell(row, m.CUSTOMER_ID))
+        name = text_of(self._cell(row, m.CUSTOMER_NAME))
+        tax_text = text_of(self._cell(row, m.TAX_ID))
+
+        tax = check_tax_id(tax_text, country) if tax_text else None
+        if tax is not None and tax.problem:
+            flags.append(
+                self._issue(
+                    row,
+                    m.TAX_ID,
+                    "invalid_tax_id",
+                    f"{tax.problem}: correct it in the source; the row was imported",
+                )
+            )
+        if external_id is None:
+            if tax is not None and tax.compact:
+                external_id = tax.compact
+            elif name is not None:
+                external_id = normalize_header(name) or name
+        if external_id is None:
+            rejections.append(
+                self._issue(
+                    row,
+                    m.CUSTOMER_NAME
+                    if m.CUSTOMER_NAME in self.columns
+                    else m.CUSTOMER_ID,
+                    "missing_customer",
+                    "the row names no customer: fill in the customer id, name "
+                    "or tax id",
+                )
+            )
+            return None
+
+        kind = tax.kind if tax is not None else None
+        if kind is None and name is not None:
+            kind = kind_from_name(name)
+
+        customer = CustomerFields(
+            external_id=external_id[:120],
+            name=(name or external_id)[:300],
+            tax_id=tax.compact if tax is not None else None,
+            tax_id_valid=tax.valid if tax is not None else None,
+            kind=kind,
+            email=text_of(self._cell(row, m.EMAIL)),
+            consent=self._flag_value(row, m.CONSENT, flags),
+        )
+        customer.phone = self._phone(row, flags)
+        return customer
+
+    def _phone(self, row: SourceRow, flags: list[RowIssue]) -> PhoneResult | None:
+        for name, mobile in ((m.MOBILE, True), (m.PHONE, False)):
+            value = self._cell(row, name)
+            if value is None:
+                continue
+            result = normalize_phone(value, self.context.country, mobile=mobile)
+            if result.e164 is None and result.problem:
+                flags.append(
+                    self._issue(
+                        row,
+                        name,
+                        "invalid_phone",
+                        f"{result.problem}; the customer cannot be messaged until it "
+                        "is fixed",
+                    )
+                )
+            return result
+        return None

@@ -1,0 +1,279 @@
+"""`import_file`: read, map, validate, plan and store one export."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cobranza.db.models import AuditEvent, Business, DocumentKind, ImportRun
+from cobranza.ingest.amounts import CONVENTIONS, decide_convention
+from cobranza.ingest.dates import decide_order
+from cobranza.ingest.errors import DecimalConventionError
+from cobranza.ingest.mapping import resolve_mapping
+from cobranza.ingest.plan import Plan, build_plan, load_state
+from cobranza.ingest.readers import SourceRow, Table, read_table
+from cobranza.ingest.report import ImportReport, RowIssue
+from cobranza.ingest.rows import (
+    ParsedRow,
+    RowContext,
+    RowReader,
+    amount_bodies,
+    date_texts,
+)
+from cobranza.ingest.store import apply_plan
+from cobranza.timeutil import local_date
+
+logger = logging.getLogger(__name__)
+
+# Called as progress(done, total) while rows are parsed and written.
+ProgressCallback = Callable[[int, int], None]
+
+
+@dataclass
+class ImportOptions:
+    """What the owner told the import: overrides and modes.
+
+    `mapping` is {column header: field} from `--map`; `decimal` is "comma" or
+    "point"; `date_format` is dmy, mdy, ymd or a strptime pattern.
+    """
+
+    mapping: dict[str, str] = field(default_factory=dict)
+    decimal: str | None = None
+    date_format: str | None = None
+    dry_run: bool = False
+    full_snapshot: bool = False
+    progress: ProgressCallback | None = None
+
+
+def import_file(
+    session: Session,
+    business: Business,
+    path: Path | str,
+    options: ImportOptions,
+    now: datetime,
+) -> ImportReport:
+    """Import a CSV or XLSX export of invoices into `business`.
+
+    The work happens in the caller's transaction and is only flushed, so a
+    failure leaves the store as it was once the caller rolls back. Raises an
+    `IngestError` subclass when the file as a whole needs an answer from the
+    owner (`--map`, `--decimal`); bad rows go to the report instead.
+    """
+    path = Path(path)
+    if options.decimal is not None and options.decimal not in CONVENTIONS:
+        raise DecimalConventionError(
+            f"invalid --decimal {options.decimal!r}: use comma or point",
+            examples=[],
+        )
+    table = read_table(path)
+    report = _new_report(path, table, options)
+
+    mapping = resolve_mapping(table.headers, options.mapping)
+    report.mapping = mapping.describe()
+    report.unmapped_columns = list(mapping.unmapped)
+    decimal = decide_convention(
+        amount_bodies(table.rows, mapping),
+        business.country,
+        business.currency,
+        options.decimal,
+    )
+    dates = decide_order(date_texts(table.rows, mapping), options.date_format)
+    report.decimal = {
+        "convention": decimal.convention,
+        "source": decimal.source,
+        "note": decimal.note,
+    }
+    report.date_format = {
+        "order": dates.pattern or dates.order,
+        "source": dates.source,
+        "note": dates.note,
+    }
+    for note in (decimal.note, dates.note):
+        if "ambiguous" in note or "by default:" in note:
+            report.notes.append(note)
+
+    context = RowContext(
+        mapping, decimal, dates, business.country.upper(), business.currency
+    )
+    total_work = len(table.rows) * 2
+    rows = _parse_rows(table.rows, RowReader(context), report, options, total_work)
+
+    previous = session.scalars(
+        select(ImportRun.at).where(
+            ImportRun.business_id == business.id, ImportRun.sha256 == table.sha256
+        )
+    ).first()
+    if previous is not None:
+        report.already_imported = True
+        report.notes.append(
+            f"this file was already imported at {previous.isoformat()}: nothing "
+            "was written"
+        )
+
+    state = load_state(session, business.id)
+    plan = build_plan(
+        state,
+        business,
+        rows,
+        now=now,
+        today=local_date(now, business.timezone),
+        full_snapshot=options.full_snapshot,
+        evidence=f"sha256:{table.sha256}",
+        source=f"import:{path.name}"[:200],
+    )
+    _fill_report(report, plan, rows, business)
+
+    if options.dry_run or report.already_imported:
+        return report
+
+    done = len(table.rows)
+
+    def advance(count: int) -> None:
+        nonlocal done
+        done = min(done + count, total_work)
+        if options.progress is not None:
+            options.progress(done, total_work)
+
+    apply_plan(session, business.id, plan, advance)
+    _record_run(session, business, report, now)
+    if options.progress is not None:
+        options.progress(total_work, total_work)
+    logger.info(
+        "import stored: business %s, sha256 %s, %d documents, %d rejected rows",
+        business.id,
+        table.sha256[:12],
+        report.documents_imported,
+        len(report.rows_rejected),
+    )
+    return report
+
+
+def _new_report(path: Path, table: Table, options: ImportOptions) -> ImportReport:
+    return ImportReport(
+        file_name=path.name,
+        sha256=table.sha256,
+        dry_run=options.dry_run,
+        encoding=table.encoding,
+        separator=table.separator,
+        sheet=table.sheet,
+        rows_read=len(table.rows),
+        skipped_rows=list(table.skipped),
+    )
+
+
+def _parse_rows(
+    source_rows: list[SourceRow],
+    reader: RowReader,
+    report: ImportReport,
+    options: ImportOptions,
+    total_work: int,
+) -> list[ParsedRow]:
+    """Parse every row, skipping exact duplicates and rejecting clashes."""
+    parsed_rows: list[ParsedRow] = []
+    seen_cells: set[tuple[object, ...]] = set()
+    seen_keys: dict[tuple[str, str], int] = {}
+
+    for index, row in enumerate(source_rows, start=1):
+        if options.progress is not None and index % 5000 == 0:
+            options.progress(index, total_work)
+        cells = tuple(cell for cell in row.cells)
+        if cells in seen_cells:
+            report.duplicates_skipped += 1
+            report.skipped_rows.append(
+                {"line": row.line, "reason": "exact duplicate of an earlier row"}
+            )
+            continue
+        seen_cells.add(cells)
+
+        parsed, issues = reader.parse(row)
+        if parsed is None:
+            report.rows_rejected.extend(issues)
+            continue
+        key = (parsed.kind.value, parsed.number)
+        if key in seen_keys:
+            report.rows_rejected.append(
+                RowIssue(
+                    line=row.line,
+                    column=reader.headers[reader.columns["number"]],
+                    value=parsed.number,
+                    message=(
+                        f"document {parsed.number!r} already appears on line "
+                        f"{seen_keys[key]} with other values: keep one of the rows"
+                    ),
+                    code="conflicting_duplicate",
+                )
+            )
+            continue
+        seen_keys[key] = row.line
+        report.rows_flagged.extend(issues)
+        parsed_rows.append(parsed)
+    return parsed_rows
+
+
+def _fill_report(
+    report: ImportReport, plan: Plan, rows: list[ParsedRow], business: Business
+) -> None:
+    report.documents_imported = len(rows)
+    report.invoices = sum(row.kind == DocumentKind.INVOICE for row in rows)
+    report.credit_notes = sum(row.kind == DocumentKind.CREDIT_NOTE for row in rows)
+    report.debit_notes = sum(row.kind == DocumentKind.DEBIT_NOTE for row in rows)
+    report.customers = plan.customer_count
+    report.customers_created = len(plan.new_customers)
+    report.customers_updated = len(plan.customer_updates)
+    report.documents_created = len(plan.new_documents)
+
+    settled = [row for row in plan.document_updates if row["missing_since"]]
+    report.documents_updated = len(plan.document_updates) - len(settled)
+    report.settled_as_missing = len(settled)
+    report.missing_from_file = plan.missing
+    report.balances_increased = plan.balances_increased
+
+    report.payments_recorded = len(plan.payments)
+    report.payments_total = sum(
+        (payment.amount for payment in plan.payments), start=Decimal(0)
+    )
+    report.consent_events = len(plan.consent_events)
+    report.currency = business.currency
+    report.open_balance_by_currency = dict(plan.open_balance_by_currency)
+    report.open_balance = plan.open_balance_by_currency.get(
+        business.currency, Decimal(0)
+    )
+
+
+def _record_run(
+    session: Session, business: Business, report: ImportReport, now: datetime
+) -> None:
+    run = ImportRun(
+        business_id=business.id,
+        file_name=report.file_name[:500],
+        sha256=report.sha256,
+        at=now,
+        report=report.to_dict(),
+    )
+    session.add(run)
+    session.flush()
+    session.add(
+        AuditEvent(
+            business_id=business.id,
+            at=now,
+            actor="import",
+            kind="import",
+            subject_type="import_run",
+            subject_id=run.id,
+            reason=f"imported {report.file_name}",
+            details={
+                "documents_imported": report.documents_imported,
+                "rows_rejected": len(report.rows_rejected),
+                "payments_recorded": report.payments_recorded,
+                "settled_as_missing": report.settled_as_missing,
+            },
+        )
+    )
+    session.flush()

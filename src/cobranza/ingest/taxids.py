@@ -1,0 +1,110 @@
+"""Tax ids checked with python-stdnum, and person-or-company detection."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from types import ModuleType
+
+from stdnum import exceptions as stdnum_errors
+from stdnum.ar import cuit
+from stdnum.br import cnpj, cpf
+from stdnum.cl import rut as cl_rut
+from stdnum.co import nit
+from stdnum.mx import rfc
+from stdnum.pe import ruc
+from stdnum.uy import rut as uy_rut
+
+from cobranza.db.models import CustomerKind
+
+# (name shown in messages, stdnum module) per country; Brazil picks by length.
+_VALIDATORS: dict[str, tuple[str, ModuleType]] = {
+    "AR": ("CUIT", cuit),
+    "MX": ("RFC", rfc),
+    "CO": ("NIT", nit),
+    "CL": ("RUT", cl_rut),
+    "PE": ("RUC", ruc),
+    "UY": ("RUT", uy_rut),
+}
+
+# CUIT prefixes 30, 33 and 34 are legal entities; 20, 23, 24 and 27 people.
+_AR_COMPANY_PREFIXES = ("30", "33", "34")
+
+_COMPANY_WORDS = re.compile(
+    r"(?:^|[\s,.])(?:s\.?\s?a\.?(?:\s?de\s?c\.?\s?v\.?)?|s\.?\s?r\.?\s?l\.?|"
+    r"s\.?\s?a\.?\s?s\.?|s\.?\s?a\.?\s?c\.?|s\.?\s?c\.?|ltda\.?|limitada|"
+    r"e\.?i\.?r\.?l\.?|eireli|spa|s\.?\s?en\s?c\.?|cia\.?|compa[nñ][ií]a|"
+    r"sociedad|cooperativa|coop\.?|inc\.?|llc|corp\.?)(?=$|[\s,.])",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class TaxIdCheck:
+    """A tax id in compact form, whether it is valid and whom it names."""
+
+    compact: str
+    valid: bool | None  # None when the country's scheme is unknown
+    kind: CustomerKind | None
+    problem: str | None = None
+
+
+def check_tax_id(value: str, country: str) -> TaxIdCheck:
+    """Validate a tax id for `country`; a wrong check digit is reported, not raised."""
+    country = country.upper()
+    label, module = _module_for(value, country)
+    if module is None:
+        compact = re.sub(r"[\s.\-/]", "", value).upper()
+        return TaxIdCheck(compact, None, None)
+
+    compact = module.compact(value)
+    try:
+        if module is rfc:
+            module.validate(value, validate_check_digits=True)
+        else:
+            module.validate(value)
+    except stdnum_errors.InvalidChecksum:
+        return TaxIdCheck(
+            compact, False, None, f"{label} {value!r} has a wrong check digit"
+        )
+    except stdnum_errors.ValidationError as exc:
+        return TaxIdCheck(
+            compact, False, None, f"invalid {label} {value!r}: {exc.message}"
+        )
+    return TaxIdCheck(compact, True, _kind_from_tax_id(compact, country, module))
+
+
+def _module_for(value: str, country: str) -> tuple[str, ModuleType | None]:
+    if country == "BR":
+        digits = re.sub(r"\D", "", value)
+        return ("CNPJ", cnpj) if len(digits) > 11 else ("CPF", cpf)
+    if country == "AR" and len(re.sub(r"\D", "", value)) <= 8:
+        # A DNI (7 or 8 digits) has no check digit to verify.
+        return "DNI", None
+    return _VALIDATORS.get(country, ("tax id", None))
+
+
+def _kind_from_tax_id(
+    compact: str, country: str, module: ModuleType
+) -> CustomerKind | None:
+    if module is cuit:
+        if compact.startswith(_AR_COMPANY_PREFIXES):
+            return CustomerKind.COMPANY
+        return CustomerKind.PERSON
+    if module is cnpj:
+        return CustomerKind.COMPANY
+    if module is cpf:
+        return CustomerKind.PERSON
+    if module is rfc:
+        return CustomerKind.COMPANY if len(compact) == 12 else CustomerKind.PERSON
+    if module is ruc:
+        # Peru: RUC 20... are legal entities, 10... people with a business.
+        return CustomerKind.COMPANY if compact.startswith("20") else CustomerKind.PERSON
+    return None
+
+
+def kind_from_name(name: str) -> CustomerKind | None:
+    """Return COMPANY when the name carries a legal form such as S.A. or Ltda."""
+    if _COMPANY_WORDS.search(name):
+        return CustomerKind.COMPANY
+    return None

@@ -1,0 +1,181 @@
+"""Phone numbers: E.164 normalisation and WhatsApp identity matching.
+
+`phonenumbers` (Google's libphonenumber metadata) does the parsing. On top of
+it this module applies the WhatsApp rules of the region:
+
+- Argentina: a mobile number is stored as `+54 9 <area> <number>`. The
+  domestic form `0 <area> 15 <number>` is already turned into that by
+  libphonenumber; a bare 10-digit number found in a column that names a
+  mobile (celular, móvil, WhatsApp) also gets the `9`.
+- Mexico: numbering dropped the `1` after `+52` in 2019, so `+52 1 ...` is
+  stored without it, while WhatsApp may still report a `wa_id` of `521...`.
+- Brazil: mobiles have nine digits after the area code. An 8-digit landline
+  never gets a `9` added, and a `wa_id` without the ninth digit is matched
+  to the stored mobile.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+import phonenumbers
+from phonenumbers import NumberParseException, PhoneNumberType
+
+from cobranza.db.models import PhoneStatus
+
+_MOBILE_TYPES = frozenset(
+    {PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE}
+)
+_NON_DIGITS = re.compile(r"\D")
+
+
+@dataclass(frozen=True)
+class PhoneResult:
+    """The outcome of normalising one raw phone value."""
+
+    raw: str | None
+    e164: str | None
+    status: PhoneStatus
+    problem: str | None = None
+
+
+def phone_text(value: object) -> str | None:
+    """Return a cell value as phone text; spreadsheet floats lose the `.0`.
+
+    XLSX files often store phones as numbers, which openpyxl returns as
+    `1145678901` (int) or `1145678901.0` (float).
+    """
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if value.is_integer():
+            return str(int(value))
+        return repr(value)
+    text = str(value).strip()
+    if re.fullmatch(r"\d+\.0+", text):
+        text = text.split(".", 1)[0]
+    elif re.fullmatch(r"\d(\.\d+)?[eE]\+\d+", text):
+        try:
+            text = str(int(Decimal(text)))
+        except InvalidOperation:
+            pass
+    return text or None
+
+
+def normalize_phone(
+    value: object, country: str, *, mobile: bool = False
+) -> PhoneResult:
+    """Normalise a raw phone to E.164 for a business in `country`.
+
+    `mobile` says that the value came from a column meant for mobiles
+    (celular, móvil, WhatsApp), which matters in Argentina.
+    """
+    raw = phone_text(value)
+    if raw is None:
+        return PhoneResult(None, None, PhoneStatus.MISSING)
+
+    digits = _NON_DIGITS.sub("", raw)
+    if not digits:
+        return PhoneResult(
+            raw, None, PhoneStatus.INVALID, f"no digits in phone {raw!r}"
+        )
+    try:
+        number = phonenumbers.parse(raw, country.upper())
+    except NumberParseException as exc:
+        return PhoneResult(
+            raw, None, PhoneStatus.INVALID, f"cannot read phone {raw!r}: {exc}"
+        )
+
+    number = _apply_country_rules(number, mobile=mobile)
+    if not phonenumbers.is_valid_number(number):
+        return PhoneResult(
+            raw,
+            None,
+            PhoneStatus.INVALID,
+            f"invalid phone {raw!r} for country {country.upper()}: check the "
+            "area code and the number of digits",
+        )
+
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    if phonenumbers.number_type(number) not in _MOBILE_TYPES:
+        return PhoneResult(
+            raw,
+            e164,
+            PhoneStatus.VALID,
+            "landline: WhatsApp reaches it only if it runs WhatsApp Business",
+        )
+    return PhoneResult(raw, e164, PhoneStatus.VALID)
+
+
+def _apply_country_rules(
+    number: phonenumbers.PhoneNumber, *, mobile: bool
+) -> phonenumbers.PhoneNumber:
+    national = str(number.national_number)
+    if number.country_code == 54 and mobile and len(national) == 10:
+        candidate = phonenumbers.parse("+549" + national)
+        if phonenumbers.is_valid_number(candidate):
+            return candidate
+    if number.country_code == 52 and len(national) == 11 and national[0] == "1":
+        return phonenumbers.parse("+52" + national[1:])
+    return number
+
+
+def wa_id_variants(e164: str) -> set[str]:
+    """Return every `wa_id` under which WhatsApp may report this number.
+
+    A `wa_id` is the number's digits without `+`. Argentina: with and
+    without the mobile `9` (549... and 54...). Mexico: with and without the
+    old `1` (521... and 52...). Brazil: a mobile with and without its ninth
+    digit. Other numbers have one variant.
+    """
+    digits = _NON_DIGITS.sub("", e164)
+    variants = {digits}
+    if digits.startswith("549") and len(digits) == 13:
+        variants.add("54" + digits[3:])
+    elif digits.startswith("54") and len(digits) == 12:
+        variants.add("549" + digits[2:])
+    elif digits.startswith("521") and len(digits) == 13:
+        variants.add("52" + digits[3:])
+    elif digits.startswith("52") and len(digits) == 12:
+        variants.add("521" + digits[2:])
+    elif digits.startswith("55") and len(digits) == 13 and digits[4] == "9":
+        variants.add(digits[:4] + digits[5:])
+    elif digits.startswith("55") and len(digits) == 12 and digits[4] in "6789":
+        variants.add(digits[:4] + "9" + digits[4:])
+    return variants
+
+
+def match_wa_id(wa_id: str, country: str) -> str | None:
+    """Return the stored E.164 form of a `wa_id`, or None if it is not valid.
+
+    The result is what `normalize_phone` stores for the same line, so a
+    customer is found by equality on `Customer.phone`.
+    """
+    digits = _NON_DIGITS.sub("", wa_id)
+    if not digits:
+        return None
+
+    candidates = [digits]
+    if digits.startswith("54") and len(digits) == 12:
+        candidates.insert(0, "549" + digits[2:])
+    elif digits.startswith("521") and len(digits) == 13:
+        candidates.insert(0, "52" + digits[3:])
+    elif digits.startswith("55") and len(digits) == 12 and digits[4] in "6789":
+        candidates.insert(0, digits[:4] + "9" + digits[4:])
+
+    for candidate in candidates:
+        try:
+            number = phonenumbers.parse("+" + candidate, country.upper())
+        except NumberParseException:
+            continue
+        if phonenumbers.is_valid_number(number):
+            return phonenumbers.format_number(
+                number, phonenumbers.PhoneNumberFormat.E164
+            )
+    return None
