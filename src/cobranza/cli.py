@@ -214,6 +214,64 @@ def _parse_date_option(option: str, value: str | None) -> date | None:
         raise typer.Exit(2) from exc
 
 
+@app.command("import")
+def import_command(
+    file: Path = typer.Argument(
+        ..., exists=True, dir_okay=False, help="CSV or XLSX export of invoices."
+    ),
+    column_map: list[str] = typer.Option(
+        [],
+        "--map",
+        help="COLUMN=FIELD: read COLUMN as FIELD (or FIELD 'ignore'). Repeatable.",
+    ),
+    decimal: str | None = typer.Option(
+        None, "--decimal", help="Decimal mark of the amounts: comma or point."
+    ),
+    date_format: str | None = typer.Option(
+        None,
+        "--date-format",
+        help="Order of numeric dates: dmy, mdy, ymd, or a strptime pattern.",
+    ),
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="Show the report and write nothing."
+    ),
+    full_snapshot: bool = typer.Option(
+        False,
+        "--full-snapshot",
+        help="The file lists every open document: mark the missing ones settled.",
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+) -> None:
+    """Import invoices, credit notes and payments from a spreadsheet export."""
+    from cobranza.ingest.cli_support import import_from_cli
+
+    settings = load_settings()
+    import_from_cli(
+        open_engine(settings),
+        settings,
+        file,
+        column_map,
+        decimal=decimal,
+        date_format=date_format,
+        dry_run=dry_run,
+        full_snapshot=full_snapshot,
+        as_json=as_json,
+        console=console,
+        err_console=err_console,
+    )
+
+
+@app.command("customers")
+def customers_command(
+    as_json: bool = typer.Option(False, "--json", help="Print the list as JSON."),
+) -> None:
+    """List customers with their phone, tax id, balance and segment."""
+    from cobranza.ingest.cli_support import list_customers_from_cli
+
+    settings = load_settings()
+    list_customers_from_cli(open_engine(settings), settings, as_json, console)
+
+
 def main() -> None:
     logging.basicConfig(
         level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s"

@@ -22,7 +22,7 @@ def render_report(console: Console, report: ImportReport, locale: str) -> None:
         title += " (dry run: nothing was written)"
     summary = Table(title=title, show_header=False)
     summary.add_column("what")
-    summary.add_column("count", justify="right")
+    summary.add_column("value")
     for label, value in _summary_lines(report, locale):
         summary.add_row(label, value)
     console.print(summary)

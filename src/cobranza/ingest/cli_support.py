@@ -1,0 +1,141 @@
+"""The work behind `cobranza import` and `cobranza customers`.
+
+`cli.py` validates options and calls these; they own the transaction, the
+progress bar and the output format.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import Progress
+from sqlalchemy import Engine
+
+from cobranza.config import Settings
+from cobranza.db.engine import default_business, session_factory
+from cobranza.ingest.console import render_customers, render_report
+from cobranza.ingest.customers import list_customers
+from cobranza.ingest.errors import IngestError
+from cobranza.ingest.service import ImportOptions, ProgressCallback, import_file
+from cobranza.timeutil import utcnow
+
+# Files with fewer rows than this finish before a progress bar would help.
+PROGRESS_MIN_ROWS = 20_000
+
+
+def parse_map_options(values: Sequence[str]) -> dict[str, str]:
+    """Turn repeated `--map COLUMN=FIELD` values into {column: field}."""
+    mapping: dict[str, str] = {}
+    for value in values:
+        column, separator, field = value.rpartition("=")
+        if not separator or not column.strip() or not field.strip():
+            raise typer.BadParameter(
+                f"{value!r} is not COLUMN=FIELD, such as --map 'Nro. Cbte'=number",
+                param_hint="--map",
+            )
+        mapping[column.strip()] = field.strip()
+    return mapping
+
+
+def import_from_cli(
+    engine: Engine,
+    settings: Settings,
+    path: Path,
+    column_map: Sequence[str],
+    *,
+    decimal: str | None,
+    date_format: str | None,
+    dry_run: bool,
+    full_snapshot: bool,
+    as_json: bool,
+    console: Console,
+    err_console: Console,
+) -> None:
+    """Run one import in one transaction and print its report.
+
+    Exits with status 2 when the file needs `--map`, `--decimal` or
+    `--date-format`; a dry run rolls back, so it writes nothing at all.
+    """
+    options = ImportOptions(
+        mapping=parse_map_options(column_map),
+        decimal=decimal.lower() if decimal else None,
+        date_format=date_format,
+        dry_run=dry_run,
+        full_snapshot=full_snapshot,
+    )
+    with (
+        session_factory(engine)() as session,
+        _progress(err_console, enabled=not as_json) as progress,
+    ):
+        options.progress = progress
+        try:
+            business = default_business(session, settings)
+            report = import_file(session, business, path, options, utcnow())
+        except IngestError as exc:
+            session.rollback()
+            _print_error(exc, as_json, console, err_console)
+            raise typer.Exit(2) from exc
+        if dry_run:
+            session.rollback()
+        else:
+            session.commit()
+
+    if as_json:
+        typer.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        render_report(console, report, settings.locale)
+
+
+def _print_error(
+    exc: IngestError, as_json: bool, console: Console, err_console: Console
+) -> None:
+    if as_json:
+        error = {"error": exc.code, "message": str(exc), "details": exc.details}
+        typer.echo(json.dumps(error, ensure_ascii=False, indent=2))
+        return
+    err_console.print(f"[red]Import stopped, nothing was written:[/red] {exc}")
+
+
+@contextmanager
+def _progress(console: Console, *, enabled: bool) -> Iterator[ProgressCallback]:
+    """Yield a progress callback that shows a bar once a file is large."""
+    bar: Progress | None = None
+    task = None
+
+    def update(done: int, total: int) -> None:
+        nonlocal bar, task
+        if not enabled or total < PROGRESS_MIN_ROWS * 2:
+            return
+        if bar is None:
+            bar = Progress(console=console, transient=True)
+            bar.start()
+            task = bar.add_task("Importing", total=total)
+        assert task is not None
+        bar.update(task, completed=done)
+
+    try:
+        yield update
+    finally:
+        if bar is not None:
+            bar.stop()
+
+
+def list_customers_from_cli(
+    engine: Engine, settings: Settings, as_json: bool, console: Console
+) -> None:
+    """Print the customers of the CLI's business."""
+    with session_factory(engine)() as session:
+        business = default_business(session, settings)
+        customers = list_customers(session, business.id)
+        currency, locale = business.currency, business.locale
+        session.commit()
+    if as_json:
+        payload = [customer.to_dict() for customer in customers]
+        typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        return
+    render_customers(console, customers, currency, locale)
