@@ -153,6 +153,8 @@ def _segments(path: str, source: str) -> tuple[tuple[str, str | None], ...]:
 
 def _check_parameters(spec: TemplateSpec) -> None:
     path = spec.path
+    if not spec.segments:
+        raise TemplateError(path, "the body is empty")
     for name in spec.parameter_names:
         if not PARAMETER_NAME.fullmatch(name):
             raise TemplateError(path, f"parameter {name!r} is not lowercase a-z and _")
@@ -194,15 +196,10 @@ def _check_body(spec: TemplateSpec) -> None:
             raise TemplateError(spec.path, f"button title {title!r} is too long")
 
 
-@cache
-def load_template(step_kind: str, template_set: str, tone: Tone) -> TemplateSpec:
-    """Read, parse and check one shipped template file."""
-    path = f"templates/{template_set}/{tone.value}/{step_kind}.j2"
-    resource = resources.files(__package__).joinpath(path)
-    if not resource.is_file():
-        raise TemplateError(path, "the file is missing from the package")
-    source = resource.read_text(encoding="utf-8")
-
+def parse_template(
+    path: str, source: str, step_kind: str, template_set: str, tone: Tone
+) -> TemplateSpec:
+    """Parse a template source and check it against WhatsApp's rules."""
     spec = TemplateSpec(
         step_kind=STEP_KINDS[step_kind],
         template_set=template_set,
@@ -214,3 +211,14 @@ def load_template(step_kind: str, template_set: str, tone: Tone) -> TemplateSpec
     _check_parameters(spec)
     _check_body(spec)
     return spec
+
+
+@cache
+def load_template(step_kind: str, template_set: str, tone: Tone) -> TemplateSpec:
+    """Read and check one shipped template file."""
+    path = f"templates/{template_set}/{tone.value}/{step_kind}.j2"
+    resource = resources.files(__package__).joinpath(path)
+    if not resource.is_file():
+        raise TemplateError(path, "the file is missing from the package")
+    source = resource.read_text(encoding="utf-8")
+    return parse_template(path, source, step_kind, template_set, tone)
