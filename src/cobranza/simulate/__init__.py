@@ -1,0 +1,1 @@
+"""Generated, fictitious portfolios and the `cobranza demo` stages."""

@@ -1,0 +1,151 @@
+"""`cobranza demo`: a fresh database with a generated portfolio, then its audit.
+
+The demo runs a list of stages over one `DemoContext`. Each stage reads what
+the stages before it stored on the context and adds its own results, so a
+later feature (the dunning cycle, say) joins the demo by appending a stage to
+`DEMO_STAGES`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from sqlalchemy import Engine
+
+from cobranza.config import Settings
+from cobranza.db.engine import default_business, open_database, transaction
+from cobranza.ingest import ImportOptions, ImportReport, import_file
+from cobranza.portfolio import AuditReport, audit_business
+from cobranza.portfolio.html import render_html
+from cobranza.portfolio.terminal import print_audit
+from cobranza.simulate.portfolio import (
+    BUSINESS_NAME,
+    DEFAULT_SEED,
+    DemoPortfolio,
+    generate_portfolio,
+    write_csv,
+)
+from cobranza.timeutil import local_date
+
+logger = logging.getLogger(__name__)
+
+DEMO_TIMEZONE = "America/Argentina/Buenos_Aires"
+
+
+@dataclass
+class DemoContext:
+    """What the demo stages share: where to write, "now", and the results."""
+
+    database: Path
+    now: datetime
+    console: Console
+    seed: int = DEFAULT_SEED
+    html: Path | None = None
+    settings: Settings = field(init=False)
+    engine: Engine | None = None
+    portfolio: DemoPortfolio | None = None
+    export_path: Path | None = None
+    import_report: ImportReport | None = None
+    audit_report: AuditReport | None = None
+    results: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # Explicit values, so that the demo never reads the owner's
+        # COBRANZA_DATABASE_URL or business name from the environment.
+        self.settings = Settings(
+            database_url=f"sqlite:///{self.database}",
+            business_name=BUSINESS_NAME,
+            country="AR",
+            timezone=DEMO_TIMEZONE,
+            currency="ARS",
+            locale="es_AR",
+            _env_file=None,
+        )
+
+    @property
+    def today(self) -> date:
+        return local_date(self.now, DEMO_TIMEZONE)
+
+    def require_engine(self) -> Engine:
+        if self.engine is None:
+            raise RuntimeError("the database stage must run before this stage")
+        return self.engine
+
+
+DemoStage = tuple[str, Callable[[DemoContext], None]]
+
+
+def create_database(context: DemoContext) -> None:
+    """Delete the demo database file if present and create a migrated one."""
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{context.database}{suffix}").unlink(missing_ok=True)
+    context.engine = open_database(context.settings.database_url)
+    with transaction(context.engine) as session:
+        default_business(session, context.settings)
+    context.console.print(f"Base de datos nueva: {context.database}")
+
+
+def generate_export(context: DemoContext) -> None:
+    """Generate the fictitious portfolio and write it as a CSV export."""
+    context.portfolio = generate_portfolio(context.today, context.seed)
+    export = context.database.with_name(f"{context.database.stem}-facturas.csv")
+    context.export_path = write_csv(context.portfolio, export)
+    context.console.print(
+        f"Cartera ficticia: {len(context.portfolio.customers)} clientes, "
+        f"{len(context.portfolio.documents)} comprobantes, exportados a {export}"
+    )
+
+
+def import_export(context: DemoContext) -> None:
+    """Load the export through the importer, as an owner's file would be."""
+    assert context.export_path is not None, "the export stage must run first"
+    with transaction(context.require_engine()) as session:
+        business = default_business(session, context.settings)
+        report = import_file(
+            session, business, context.export_path, ImportOptions(), context.now
+        )
+    context.import_report = report
+    context.console.print(
+        f"Importados {report.documents_imported} comprobantes y "
+        f"{report.payments_recorded} pagos; "
+        f"{len(report.rows_rejected)} filas rechazadas."
+    )
+
+
+def audit_portfolio_stage(context: DemoContext) -> None:
+    """Audit the portfolio as of today, store segments and print the tables."""
+    report = audit_business(context.require_engine(), context.settings, context.now)
+    context.audit_report = report
+    context.console.print()
+    print_audit(report, context.console, report.locale)
+    if context.html is not None:
+        context.html.write_text(render_html(report, report.locale), encoding="utf-8")
+        context.console.print(f"Informe HTML: {context.html}")
+
+
+DEMO_STAGES: list[DemoStage] = [
+    ("database", create_database),
+    ("export", generate_export),
+    ("import", import_export),
+    ("audit", audit_portfolio_stage),
+]
+
+
+def run_demo(
+    context: DemoContext, stages: list[DemoStage] | None = None
+) -> DemoContext:
+    """Run the demo stages in order and return the context with their results."""
+    try:
+        for name, stage in DEMO_STAGES if stages is None else stages:
+            logger.info("demo stage %s started", name)
+            stage(context)
+    finally:
+        if context.engine is not None:
+            context.engine.dispose()
+    return context
