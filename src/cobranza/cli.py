@@ -214,6 +214,48 @@ def _parse_date_option(option: str, value: str | None) -> date | None:
         raise typer.Exit(2) from exc
 
 
+@app.command("demo")
+def demo(
+    database: Path = typer.Option(
+        Path("cobranza-demo.db"),
+        "--database",
+        dir_okay=False,
+        help="SQLite file for the demo, deleted and recreated on every run. "
+        "COBRANZA_DATABASE_URL is not used, so your own data stays untouched.",
+    ),
+    now: str | None = typer.Option(
+        None,
+        "--now",
+        help="The demo's current date or instant, ISO 8601 (such as 2026-03-20); "
+        "read in Buenos Aires time when it has no zone. Default: now.",
+    ),
+    seed: int = typer.Option(
+        20260, "--seed", help="Seed of the generated portfolio; same seed, same data."
+    ),
+    html: Path | None = typer.Option(
+        None, "--html", help="Also write the audit to this self-contained HTML file."
+    ),
+) -> None:
+    """Load a generated, fictitious portfolio into a fresh database and audit it."""
+    from cobranza.simulate.demo import DEMO_TIMEZONE, DemoContext, run_demo
+    from cobranza.timeutil import parse_instant
+
+    try:
+        instant = utcnow() if now is None else parse_instant(now, DEMO_TIMEZONE)
+    except ValueError as exc:
+        err_console.print(f"[red]Invalid --now:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    context = DemoContext(
+        database=database.resolve(), now=instant, console=console, seed=seed, html=html
+    )
+    run_demo(context)
+    console.print(
+        "\nPara seguir explorando: "
+        f"COBRANZA_DATABASE_URL=sqlite:///{context.database} "
+        f"COBRANZA_BUSINESS_NAME='{context.settings.business_name}' cobranza customers"
+    )
+
+
 @app.command("import")
 def import_command(
     file: Path = typer.Argument(
