@@ -1,0 +1,102 @@
+"""`cobranza consent grant|revoke|show` against a temporary SQLite database."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from typer.testing import CliRunner
+
+from cobranza.cli import app
+from cobranza.config import get_settings
+from cobranza.db.engine import default_business, open_database, transaction
+from cobranza.db.models import AuditEvent, ConsentEvent
+from tests.compliance.factories import add_customer
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def cli_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A fresh database with one customer, named by COBRANZA_DATABASE_URL."""
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setenv("COBRANZA_DATABASE_URL", url)
+    monkeypatch.setenv("COBRANZA_COUNTRY", "AR")
+    monkeypatch.chdir(tmp_path)
+    get_settings.cache_clear()
+    engine = open_database(url)
+    with transaction(engine) as session:
+        business = default_business(session, get_settings())
+        add_customer(session, business, external_id="CLI-7", phone="+5491123456789")
+    engine.dispose()
+    yield url
+    get_settings.cache_clear()
+
+
+def test_show_never_recorded(cli_db: str) -> None:
+    result = runner.invoke(app, ["consent", "show", "CLI-7"])
+
+    assert result.exit_code == 0, result.output
+    assert "Customer CLI-7: consent never recorded." in result.output
+
+
+def test_grant_revoke_show(cli_db: str) -> None:
+    granted = runner.invoke(
+        app,
+        [
+            "consent",
+            "grant",
+            "CLI-7",
+            "--source",
+            "formulario firmado",
+            "--evidence",
+            "F-12",
+        ],
+    )
+    revoked = runner.invoke(
+        app, ["consent", "revoke", "011 15-2345-6789", "--source", "respondió BAJA"]
+    )
+    shown = runner.invoke(app, ["consent", "show", "+54 9 11 2345-6789"])
+
+    assert granted.exit_code == 0, granted.output
+    assert "Consent grant recorded for customer CLI-7." in granted.output
+    assert revoked.exit_code == 0, revoked.output
+    assert "Consent revoke recorded for customer CLI-7." in revoked.output
+    assert shown.exit_code == 0, shown.output
+    assert "consent revoked (opted out)" in shown.output
+    assert "formulario firmado (F-12)" in shown.output
+    assert "respondió BAJA" in shown.output
+
+    engine = open_database(cli_db)
+    with transaction(engine) as session:
+        actions = list(
+            session.scalars(select(ConsentEvent.action).order_by(ConsentEvent.id))
+        )
+        audit_actors = set(session.scalars(select(AuditEvent.actor)))
+    engine.dispose()
+    assert actions == ["grant", "revoke"]
+    assert audit_actors == {"cli"}
+
+
+def test_unknown_customer_exits_with_error(cli_db: str) -> None:
+    result = runner.invoke(app, ["consent", "grant", "NOPE", "--source", "form"])
+
+    assert result.exit_code == 1
+    assert "Consent not recorded" in result.output
+    assert "'NOPE'" in result.output
+
+
+def test_source_is_required(cli_db: str) -> None:
+    result = runner.invoke(app, ["consent", "grant", "CLI-7"])
+
+    assert result.exit_code == 2
+    assert "--source" in result.output
+
+
+def test_blank_source_rejected(cli_db: str) -> None:
+    result = runner.invoke(app, ["consent", "revoke", "CLI-7", "--source", "  "])
+
+    assert result.exit_code == 1
+    assert "missing consent source" in result.output

@@ -1,0 +1,102 @@
+"""Finding a customer by external id or by a phone in any format."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import Engine
+
+from cobranza.compliance import (
+    AmbiguousCustomerError,
+    CustomerNotFoundError,
+    resolve_customer,
+)
+from cobranza.db.engine import transaction
+from tests.compliance.factories import add_business, add_customer
+
+AR_MOBILE = "+5491123456789"
+
+
+@pytest.fixture
+def argentine(engine: Engine) -> int:
+    with transaction(engine) as session:
+        business = add_business(session)
+        add_customer(session, business, external_id="CLI-001", phone=AR_MOBILE)
+        add_customer(session, business, external_id="CLI-002", phone="+541143214321")
+        add_customer(session, business, external_id="1122334455")
+        return business.id
+
+
+@pytest.mark.parametrize(
+    "ref",
+    [
+        "+5491123456789",
+        "+54 9 11 2345-6789",
+        "011 15-2345-6789",
+        "(011) 15 2345 6789",
+        "5491123456789",
+        "541123456789",  # wa_id form without the mobile 9
+        "11 2345 6789",  # a bare 10-digit mobile as people type it
+    ],
+)
+def test_argentine_mobile_in_any_format(
+    engine: Engine, argentine: int, ref: str
+) -> None:
+    with transaction(engine) as session:
+        customer = resolve_customer(session, argentine, ref)
+
+        assert customer.external_id == "CLI-001"
+
+
+def test_external_id_first(engine: Engine, argentine: int) -> None:
+    with transaction(engine) as session:
+        assert (
+            resolve_customer(session, argentine, " CLI-002 ").external_id == "CLI-002"
+        )
+        # Digits that are an external id win over reading them as a phone.
+        assert resolve_customer(session, argentine, "1122334455").external_id == (
+            "1122334455"
+        )
+
+
+def test_landline_by_phone(engine: Engine, argentine: int) -> None:
+    with transaction(engine) as session:
+        customer = resolve_customer(session, argentine, "(011) 4321-4321")
+
+        assert customer.external_id == "CLI-002"
+
+
+def test_match_by_wa_id_column(engine: Engine) -> None:
+    with transaction(engine) as session:
+        business = add_business(session, country="MX", timezone="America/Mexico_City")
+        add_customer(
+            session, business, external_id="mx", phone=None, wa_id="5215512345678"
+        )
+
+        customer = resolve_customer(session, business.id, "+52 55 1234 5678")
+
+        assert customer.external_id == "mx"
+
+
+@pytest.mark.parametrize("ref", ["CLI-999", "+54 9 11 9999-9999", "hola", "  "])
+def test_unknown_reference_rejected(engine: Engine, argentine: int, ref: str) -> None:
+    with transaction(engine) as session:
+        with pytest.raises(CustomerNotFoundError):
+            resolve_customer(session, argentine, ref)
+
+
+def test_other_business_customer_not_found(engine: Engine, argentine: int) -> None:
+    with transaction(engine) as session:
+        other = add_business(session, name="Otra")
+
+        with pytest.raises(CustomerNotFoundError, match="CLI-001"):
+            resolve_customer(session, other.id, "CLI-001")
+
+
+def test_shared_phone_is_ambiguous(engine: Engine) -> None:
+    with transaction(engine) as session:
+        business = add_business(session)
+        add_customer(session, business, external_id="A", phone=AR_MOBILE)
+        add_customer(session, business, external_id="B", phone=AR_MOBILE)
+
+        with pytest.raises(AmbiguousCustomerError, match=r"2 customers \(A, B\)"):
+            resolve_customer(session, business.id, "011 15 2345 6789")
