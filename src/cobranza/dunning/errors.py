@@ -1,0 +1,39 @@
+"""Errors raised by the dunning package.
+
+DunningError
+├── PolicyError        a policy file cannot be read or is invalid
+└── CaseNotFound       `case show` names no known customer
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class DunningError(Exception):
+    """Base class for dunning errors."""
+
+
+@dataclass(frozen=True)
+class PolicyIssue:
+    """One problem in a policy file, with the line it is on (1-based)."""
+
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.message}"
+
+
+class PolicyError(DunningError):
+    """A policy file that cannot be read or has one or more invalid lines."""
+
+    def __init__(self, source: str, issues: list[PolicyIssue]) -> None:
+        self.source = source
+        self.issues = issues
+        listed = "\n".join(f"  {source}, {issue}" for issue in issues)
+        super().__init__(f"invalid policy {source}:\n{listed}")
+
+
+class CaseNotFound(DunningError):
+    """No customer matches the external id or phone given."""

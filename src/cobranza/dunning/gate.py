@@ -1,0 +1,275 @@
+"""The gate: re-read a customer's facts just before a message goes out.
+
+`check` runs inside the dispatcher's transaction, after `outbox.claim`. It
+reads the current facts (consent, phone, contact rules, sent messages, open
+promise, disputes and holds, pending payments and the balance of the row's
+invoices), lets `cobranza.compliance.gate.evaluate` decide, and applies the
+decision to the row: a deferral moves `planned_for`, a suppression drops it,
+and both write an audit event with the reason and the facts.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from cobranza.compliance.caps import recent_sends_query
+from cobranza.compliance.consent import WHATSAPP, current_consent
+from cobranza.compliance.gate import Action, GateDecision, GateFacts, evaluate
+from cobranza.compliance.rules import ContactRules, rules_for_business
+from cobranza.db.models import (
+    Business,
+    Case,
+    CaseState,
+    Customer,
+    Document,
+    OutboxMessage,
+    Payment,
+    PhoneStatus,
+    PromiseStatus,
+    PromiseToPay,
+)
+from cobranza.dunning import outbox
+from cobranza.timeutil import local_date, start_of_day
+
+logger = logging.getLogger(__name__)
+
+PENDING_PAYMENT_STATUS = "pending"
+
+__all__ = ["Action", "GateDecision", "check", "read_facts"]
+
+
+@dataclass(frozen=True)
+class InvoiceBalance:
+    """The current state of the invoices an outbox row covers."""
+
+    # The open amount of every invoice of the row that is not paid yet.
+    open_total: Decimal
+    collectable: Decimal
+    collectable_ids: list[int]
+    all_disputed: bool
+    held_until: date | None
+
+
+def check(session: Session, row: OutboxMessage, now: datetime) -> GateDecision:
+    """Decide send, defer or suppress for `row` at `now`, and apply it to the row.
+
+    A deferral puts the row back in the queue for `decision.until`, and a
+    suppression moves it to `suppressed`; both are audited. On send the row
+    is left as it is (claimed), with its amount variables refreshed when a
+    payment or credit note changed them since planning.
+    """
+    _lock(session, row)
+
+    business = session.get_one(Business, row.business_id)
+    customer = session.get_one(Customer, row.customer_id)
+    case = session.get_one(Case, row.case_id)
+    rules = rules_for_business(business.country, business.settings)
+    facts, details = read_facts(session, row, business, customer, case, rules, now)
+
+    decision = evaluate(facts, rules, now)
+
+    if decision.action is Action.DEFER:
+        assert decision.until is not None and decision.reason is not None
+        outbox.defer(session, row, decision.until, decision.reason, now, details)
+    elif decision.action is Action.SUPPRESS:
+        assert decision.reason is not None
+        outbox.suppress(session, row, decision.reason, now, details)
+    else:
+        _refresh_amounts(row, details)
+    return decision
+
+
+def read_facts(
+    session: Session,
+    row: OutboxMessage,
+    business: Business,
+    customer: Customer,
+    case: Case,
+    rules: ContactRules,
+    now: datetime,
+) -> tuple[GateFacts, dict[str, Any]]:
+    """Read the facts `evaluate` needs, and the audit details that explain them."""
+    tz = customer.timezone or business.timezone
+    today = local_date(now, tz)
+    invoices = invoice_balance(session, row, today)
+    customer_balance = collectable_balance(session, row, today)
+
+    balance = min(invoices.collectable, customer_balance)
+    hold_until = _case_hold(case)
+    if invoices.held_until is not None:
+        document_hold = start_of_day(invoices.held_until + timedelta(days=1), tz)
+        hold_until = max(hold_until or document_hold, document_hold)
+    if invoices.all_disputed or invoices.held_until is not None:
+        # The invoices still carry a debt, so the dispute or the hold is the
+        # reason to report, not a zero balance.
+        balance = invoices.open_total
+
+    facts = GateFacts(
+        consent=current_consent(session, row.business_id, row.customer_id, WHATSAPP),
+        balance=balance,
+        phone_status=_phone_status(customer),
+        tz=tz,
+        previous_sends=_previous_sends(session, row, rules, now),
+        disputed=invoices.all_disputed,
+        pending_payment=_has_pending_payment(session, row),
+        promise_until=_promise_until(session, row, today, tz),
+        hold_until=hold_until,
+    )
+    details: dict[str, Any] = {
+        "balance": str(invoices.collectable),
+        "customer_balance": str(customer_balance),
+        "collectable_document_ids": invoices.collectable_ids,
+        "consent": facts.consent,
+        "phone_status": facts.phone_status,
+        "tz": tz,
+        "sent_recently": len(facts.previous_sends),
+        "pending_payment": facts.pending_payment,
+        "promise_until": _iso(facts.promise_until),
+        "hold_until": _iso(facts.hold_until),
+    }
+    return facts, details
+
+
+def invoice_balance(
+    session: Session, row: OutboxMessage, today: date
+) -> InvoiceBalance:
+    """Return the current balance of the row's invoices on `today`.
+
+    Invoices paid since planning drop out. Disputed invoices and invoices on
+    hold through `today` are not collectable.
+    """
+    documents = session.execute(
+        select(
+            Document.id,
+            Document.open_amount,
+            Document.disputed,
+            Document.hold_until,
+        ).where(
+            Document.business_id == row.business_id,
+            Document.id.in_(row.document_ids),
+            Document.open_amount > 0,
+        )
+    ).all()
+
+    collectable = Decimal(0)
+    collectable_ids = []
+    held_until: date | None = None
+    for document_id, open_amount, disputed, hold in documents:
+        if disputed:
+            continue
+        if hold is not None and hold >= today:
+            held_until = hold if held_until is None else min(held_until, hold)
+            continue
+        collectable += open_amount
+        collectable_ids.append(document_id)
+
+    has_debt = bool(documents)
+    return InvoiceBalance(
+        open_total=sum((amount for _, amount, _, _ in documents), Decimal(0)),
+        collectable=collectable,
+        collectable_ids=sorted(collectable_ids),
+        all_disputed=has_debt and all(disputed for _, _, disputed, _ in documents),
+        held_until=held_until if has_debt and not collectable_ids else None,
+    )
+
+
+def collectable_balance(session: Session, row: OutboxMessage, today: date) -> Decimal:
+    """Return the customer's collectable balance: credit notes netted in.
+
+    Disputed documents and documents on hold through `today` are left out,
+    as the planner does.
+    """
+    total = session.scalar(
+        select(func.sum(Document.open_amount)).where(
+            Document.business_id == row.business_id,
+            Document.customer_id == row.customer_id,
+            Document.missing_since.is_(None),
+            Document.disputed.is_(False),
+            (Document.hold_until.is_(None)) | (Document.hold_until < today),
+        )
+    )
+    return total if total is not None else Decimal(0)
+
+
+def _lock(session: Session, row: OutboxMessage) -> None:
+    """Lock the case, then the row, on PostgreSQL, in the order `claim` uses.
+
+    After `claim` this transaction already holds both locks, so the
+    statements return at once. SQLite serialises writers and needs none.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    session.execute(select(Case.id).where(Case.id == row.case_id).with_for_update())
+    session.execute(
+        select(OutboxMessage.id).where(OutboxMessage.id == row.id).with_for_update()
+    )
+
+
+def _case_hold(case: Case) -> datetime | None:
+    if case.state == CaseState.PAUSED or case.paused_until is not None:
+        return case.paused_until
+    return None
+
+
+def _phone_status(customer: Customer) -> str:
+    if not customer.phone:
+        return PhoneStatus.MISSING
+    return customer.phone_status
+
+
+def _previous_sends(
+    session: Session, row: OutboxMessage, rules: ContactRules, now: datetime
+) -> list[datetime]:
+    query = recent_sends_query(row.business_id, row.customer_id, rules, now)
+    return [sent for sent in session.scalars(query) if sent is not None]
+
+
+def _has_pending_payment(session: Session, row: OutboxMessage) -> bool:
+    found = session.scalar(
+        select(Payment.id)
+        .where(
+            Payment.business_id == row.business_id,
+            Payment.customer_id == row.customer_id,
+            Payment.status == PENDING_PAYMENT_STATUS,
+        )
+        .limit(1)
+    )
+    return found is not None
+
+
+def _promise_until(
+    session: Session, row: OutboxMessage, today: date, tz: str
+) -> datetime | None:
+    """Return when the customer's latest open promise lapses, if it has not."""
+    due_on = session.scalar(
+        select(func.max(PromiseToPay.due_on)).where(
+            PromiseToPay.business_id == row.business_id,
+            PromiseToPay.customer_id == row.customer_id,
+            PromiseToPay.status == PromiseStatus.OPEN,
+            PromiseToPay.due_on >= today,
+        )
+    )
+    if due_on is None:
+        return None
+    return start_of_day(due_on + timedelta(days=1), tz)
+
+
+def _refresh_amounts(row: OutboxMessage, details: dict[str, Any]) -> None:
+    """Update the row's amount variables to what is owed now."""
+    variables = dict(row.variables)
+    if variables.get("balance") == details["customer_balance"]:
+        return
+    variables["balance"] = details["customer_balance"]
+    variables["invoice_count"] = len(details["collectable_document_ids"])
+    row.variables = variables
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None

@@ -1,0 +1,246 @@
+"""The outbox: one row per intended message, moved through its states here.
+
+States: queued → sending → sent → delivered → read, or failed, or
+suppressed. Every state change of a row goes through a function of this
+module, so the guards (claim only a queued row, never move back from sent)
+live in one place.
+
+Locking: `claim` locks the row's case before the row itself, the same order
+the planner uses (it updates cases, then their queued rows), so a planner
+and a dispatcher never wait on each other in a cycle.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from cobranza.db.models import AuditEvent, Case, OutboxMessage, OutboxState
+
+logger = logging.getLogger(__name__)
+
+# States after which a row is settled: no function here moves it back to
+# queued or sending.
+FINAL_STATES = frozenset(
+    {
+        OutboxState.SENT,
+        OutboxState.DELIVERED,
+        OutboxState.READ,
+        OutboxState.FAILED,
+        OutboxState.SUPPRESSED,
+    }
+)
+
+
+def idempotency_key(
+    business_id: int, case_id: int, step: str, document_ids: Iterable[int]
+) -> str:
+    """Return the sha256 hex key of (business, case, step, sorted invoice set)."""
+    invoices = ",".join(str(document_id) for document_id in sorted(document_ids))
+    material = f"{business_id}|{case_id}|{step}|{invoices}"
+    return hashlib.sha256(material.encode("ascii")).hexdigest()
+
+
+def due_messages(
+    session: Session, business_id: int, now: datetime, limit: int
+) -> list[OutboxMessage]:
+    """Return up to `limit` queued rows planned for `now` or earlier, oldest first."""
+    statement = (
+        select(OutboxMessage)
+        .where(
+            OutboxMessage.business_id == business_id,
+            OutboxMessage.state == OutboxState.QUEUED,
+            OutboxMessage.planned_for <= now,
+        )
+        .order_by(OutboxMessage.planned_for, OutboxMessage.id)
+        .limit(limit)
+    )
+    return list(session.scalars(statement))
+
+
+def claim(session: Session, row: OutboxMessage, now: datetime) -> bool:
+    """Move a queued row to `sending` and count the attempt.
+
+    Returns False when another dispatcher claimed it first or the row is
+    locked by another transaction. The UPDATE is guarded by `state = queued`,
+    so of two dispatchers racing for one row exactly one sees a row count of
+    1. On PostgreSQL the case is locked first (waiting for a planner that
+    holds it), then the row with SKIP LOCKED.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(Case.id).where(Case.id == row.case_id).with_for_update())
+        locked = session.scalar(
+            select(OutboxMessage.id)
+            .where(OutboxMessage.id == row.id)
+            .with_for_update(skip_locked=True)
+        )
+        if locked is None:
+            return False
+
+    result = session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id == row.id,
+            OutboxMessage.state == OutboxState.QUEUED,
+        )
+        .values(
+            state=OutboxState.SENDING,
+            attempts=OutboxMessage.attempts + 1,
+            claimed_at=now,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    claimed = bool(result.rowcount == 1)  # type: ignore[attr-defined]
+    session.refresh(row)
+    return claimed
+
+
+def mark_sent(
+    session: Session, row: OutboxMessage, provider_message_id: str, sent_at: datetime
+) -> None:
+    """Record that the channel accepted the row, and advance the case's step.
+
+    A row already delivered or read (a status webhook that beat the send
+    call) keeps its state and only gains the provider id and sent time.
+    """
+    session.execute(
+        update(Case)
+        .where(Case.id == row.case_id)
+        .values(step=row.step, step_sent_at=sent_at)
+        .execution_options(synchronize_session=False)
+    )
+    if row.state not in (OutboxState.DELIVERED, OutboxState.READ):
+        row.state = OutboxState.SENT
+    row.provider_message_id = provider_message_id
+    row.sent_at = sent_at
+    row.deferred_reason = None
+    session.flush()
+
+
+def mark_failed(
+    session: Session,
+    row: OutboxMessage,
+    now: datetime,
+    code: str,
+    detail: str | None = None,
+) -> None:
+    """Record that sending failed for good, with the error code and detail."""
+    row.state = OutboxState.FAILED
+    row.failed_at = now
+    row.error_code = code
+    row.error_detail = detail
+    session.flush()
+
+
+def requeue(
+    session: Session,
+    row: OutboxMessage,
+    planned_for: datetime,
+    reason: str,
+    detail: str | None = None,
+) -> None:
+    """Put a row back in the queue for `planned_for`, after a transient error."""
+    _check_not_final(row, "requeue")
+    row.state = OutboxState.QUEUED
+    row.planned_for = planned_for
+    row.deferred_reason = reason
+    if detail is not None:
+        row.error_code = reason
+        row.error_detail = detail
+    session.flush()
+
+
+def defer(
+    session: Session,
+    row: OutboxMessage,
+    until: datetime,
+    reason: str,
+    now: datetime,
+    details: dict[str, Any] | None = None,
+) -> None:
+    """Move a row to `until` for `reason` and write the audit event.
+
+    A row claimed for this check gives its attempt back, because nothing
+    was tried.
+    """
+    _check_not_final(row, "defer")
+    if row.state == OutboxState.SENDING:
+        row.attempts = max(0, row.attempts - 1)
+    row.state = OutboxState.QUEUED
+    row.planned_for = until
+    row.deferred_reason = reason
+    facts = {"until": until.isoformat(), **(details or {})}
+    session.add(_audit(row, now, "message_deferred", reason, facts))
+    session.flush()
+
+
+def suppress(
+    session: Session,
+    row: OutboxMessage,
+    reason: str,
+    now: datetime,
+    details: dict[str, Any] | None = None,
+) -> None:
+    """Drop a row for `reason` and write the audit event."""
+    _check_not_final(row, "suppress")
+    if row.state == OutboxState.SENDING:
+        row.attempts = max(0, row.attempts - 1)
+    row.state = OutboxState.SUPPRESSED
+    row.suppressed_reason = reason
+    session.add(_audit(row, now, "message_suppressed", reason, details or {}))
+    session.flush()
+
+
+def stuck_sending(
+    session: Session, business_id: int, older_than: datetime
+) -> list[OutboxMessage]:
+    """Return rows claimed before `older_than` and still in `sending`."""
+    statement = (
+        select(OutboxMessage)
+        .where(
+            OutboxMessage.business_id == business_id,
+            OutboxMessage.state == OutboxState.SENDING,
+            OutboxMessage.claimed_at < older_than,
+        )
+        .order_by(OutboxMessage.claimed_at, OutboxMessage.id)
+    )
+    return list(session.scalars(statement))
+
+
+def _check_not_final(row: OutboxMessage, operation: str) -> None:
+    if row.state in FINAL_STATES:
+        raise ValueError(
+            f"cannot {operation} outbox row {row.id}: it is already {row.state}; "
+            "only queued or sending rows can change"
+        )
+
+
+def _audit(
+    row: OutboxMessage,
+    now: datetime,
+    kind: str,
+    reason: str,
+    details: dict[str, Any],
+) -> AuditEvent:
+    return AuditEvent(
+        business_id=row.business_id,
+        at=now,
+        actor="gate",
+        kind=kind,
+        subject_type="outbox_message",
+        subject_id=row.id,
+        reason=reason,
+        details={
+            "case_id": row.case_id,
+            "customer_id": row.customer_id,
+            "step": row.step,
+            "document_ids": list(row.document_ids),
+            **details,
+        },
+    )

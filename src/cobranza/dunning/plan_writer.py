@@ -1,0 +1,421 @@
+"""Bulk writes of a planning cycle: cases, outbox rows and audit events.
+
+`PlanWriter` collects the planner's decisions and writes them in a few
+statements per batch, in the lock order the dispatcher also uses: cases
+first, then outbox rows. Outbox rows are inserted with ON CONFLICT DO
+NOTHING on the idempotency key (the dialect's own `insert`), so a row that
+already exists is never duplicated.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import bindparam, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from cobranza.db.models import (
+    AuditEvent,
+    Business,
+    Case,
+    CaseState,
+    OutboxMessage,
+    OutboxState,
+)
+from cobranza.dunning.balances import CustomerBalance
+from cobranza.dunning.outbox import idempotency_key
+from cobranza.dunning.policy import Action, CustomerFacts, Policy, Step
+from cobranza.timeutil import local_date
+
+if TYPE_CHECKING:
+    from cobranza.dunning.planner import PlanResult, StepDecision
+
+logger = logging.getLogger(__name__)
+
+ACTOR = "planner"
+DEFAULT_CHANNEL = "sandbox"
+SUPERSEDED = "superseded"
+
+_CASES = Case.__table__
+_OUTBOX = OutboxMessage.__table__
+_AUDIT = AuditEvent.__table__
+
+
+@dataclass
+class _Pending:
+    case_id: int | None
+    balance: CustomerBalance
+    facts: CustomerFacts
+    decision: StepDecision
+
+
+class PlanWriter:
+    """Collect decisions and write them in bulk on `flush`."""
+
+    def __init__(
+        self,
+        session: Session,
+        business: Business,
+        now: datetime,
+        policy: Policy,
+        dialect: str,
+    ) -> None:
+        self.session = session
+        self.business = business
+        self.now = now
+        self.policy = policy
+        self.dialect = dialect
+        self.channel = (business.settings or {}).get("channel") or DEFAULT_CHANNEL
+        self.today = local_date(now, business.timezone)
+        self._decisions: list[_Pending] = []
+        self._closes: list[tuple[int, int, str, dict[str, Any]]] = []
+        self._resumes: list[tuple[int, int]] = []
+
+    @property
+    def pending(self) -> int:
+        return len(self._decisions) + len(self._closes) + len(self._resumes)
+
+    def add(
+        self,
+        case_id: int | None,
+        balance: CustomerBalance,
+        facts: CustomerFacts,
+        decision: StepDecision,
+    ) -> None:
+        """Queue a decision; `case_id` None opens a case for the customer."""
+        self._decisions.append(_Pending(case_id, balance, facts, decision))
+
+    def close_case(
+        self, case_id: int, customer_id: int, reason: str, details: dict[str, Any]
+    ) -> None:
+        self._closes.append((case_id, customer_id, reason, details))
+
+    def resume_case(self, case_id: int, customer_id: int) -> None:
+        self._resumes.append((case_id, customer_id))
+
+    def flush(self, result: PlanResult) -> None:
+        """Write everything collected since the last flush."""
+        audits: list[dict[str, Any]] = []
+        case_updates: list[dict[str, Any]] = []
+        outbox_rows: list[dict[str, Any]] = []
+        superseding: list[int] = []
+
+        opened = self._open_cases(audits, result)
+        for pending in self._decisions:
+            case_id = pending.case_id or opened.get(pending.balance.customer_id)
+            if case_id is None:
+                continue
+            values = self._record(case_id, pending, audits, outbox_rows, result)
+            case_updates.append({"b_id": case_id, **values})
+            if pending.case_id is not None:
+                # The case moves past its planned step, so a row of that step
+                # still queued (deferred by the gate) is stale.
+                superseding.append(case_id)
+
+        self._update_cases(case_updates)
+        self._write_resumes(audits, result)
+        closed = self._write_closes(audits, result)
+        self._supersede(superseding, SUPERSEDED, audits, result)
+        self._supersede(closed, "zero_balance", audits, result)
+        result.messages_queued += self._insert_outbox(outbox_rows)
+        if audits:
+            self.session.execute(_AUDIT.insert(), audits)
+
+        self._decisions.clear()
+        self._closes.clear()
+        self._resumes.clear()
+
+    def _open_cases(
+        self, audits: list[dict[str, Any]], result: PlanResult
+    ) -> dict[int, int]:
+        """Insert a case for each decision without one; return customer → case id."""
+        rows = [
+            {
+                "business_id": self.business.id,
+                "customer_id": pending.balance.customer_id,
+                "state": CaseState.OPEN,
+                "opened_at": self.now,
+            }
+            for pending in self._decisions
+            if pending.case_id is None
+        ]
+        if not rows:
+            return {}
+        statement = (
+            self._insert(_CASES)
+            .on_conflict_do_nothing(
+                index_elements=["business_id", "customer_id"],
+                index_where=_CASES.c.closed_at.is_(None),
+            )
+            .returning(_CASES.c.id, _CASES.c.customer_id)
+        )
+        opened = {
+            customer_id: case_id
+            for case_id, customer_id in self.session.connection().execute(
+                statement, rows
+            )
+        }
+        if len(opened) < len(rows):
+            # Another planner opened these cases since this cycle started;
+            # it plans them, so this cycle leaves them alone.
+            logger.warning(
+                "business %s: %s cases were opened concurrently and skipped",
+                self.business.id,
+                len(rows) - len(opened),
+            )
+        for customer_id, case_id in opened.items():
+            audits.append(
+                self._audit("case_opened", case_id, None, {"customer_id": customer_id})
+            )
+        result.cases_opened += len(opened)
+        return opened
+
+    def _record(
+        self,
+        case_id: int,
+        pending: _Pending,
+        audits: list[dict[str, Any]],
+        outbox_rows: list[dict[str, Any]],
+        result: PlanResult,
+    ) -> dict[str, Any]:
+        """Add the audit events and outbox row of one decision; return case values."""
+        facts = _audit_facts(pending.balance, pending.facts)
+        decision = pending.decision
+        for step, reason in decision.skipped:
+            audits.append(
+                self._audit(
+                    "step_skipped", case_id, reason, {"step": step.key, **facts}
+                )
+            )
+        result.steps_skipped += len(decision.skipped)
+
+        step = decision.step
+        last = step if step is not None else decision.skipped[-1][0]
+        values: dict[str, Any] = {
+            "planned_step": last.key,
+            "planned_at": self.now,
+            "state": CaseState.OPEN,
+            "paused_until": None,
+            "pause_reason": None,
+        }
+        if step is None:
+            return values
+
+        details: dict[str, Any] = {"step": step.key, "action": step.action, **facts}
+        if step.sends_message:
+            row = self._outbox_row(case_id, step, pending)
+            outbox_rows.append(row)
+            details["idempotency_key"] = row["idempotency_key"]
+        if step.action is Action.HANDOFF:
+            values["state"] = CaseState.HANDED_OFF
+            result.handoffs += 1
+            audits.append(self._audit("case_handed_off", case_id, step.key, facts))
+        elif step.action is Action.PAUSE:
+            assert step.pause_days is not None
+            values["state"] = CaseState.PAUSED
+            values["paused_until"] = self.now + timedelta(days=step.pause_days)
+            values["pause_reason"] = f"policy step {step.key}"
+            result.pauses += 1
+        audits.append(self._audit("step_planned", case_id, step.key, details))
+        return values
+
+    def _outbox_row(
+        self, case_id: int, step: Step, pending: _Pending
+    ) -> dict[str, Any]:
+        balance = pending.balance
+        tone = step.resolve_tone(balance.kind)
+        assert step.step_kind is not None
+        return {
+            "business_id": self.business.id,
+            "case_id": case_id,
+            "customer_id": balance.customer_id,
+            "channel": self.channel,
+            "step": step.key,
+            "step_kind": step.step_kind,
+            "tone": str(tone),
+            "locale": balance.locale or self.business.locale,
+            "variables": self._variables(step, pending),
+            "document_ids": list(balance.document_ids),
+            "idempotency_key": idempotency_key(
+                self.business.id, case_id, step.key, balance.document_ids
+            ),
+            "state": OutboxState.QUEUED,
+            "planned_for": self.now,
+            "attempts": 0,
+            "created_at": self.now,
+        }
+
+    def _variables(self, step: Step, pending: _Pending) -> dict[str, Any]:
+        """Return the composer inputs: amounts as decimal text, dates in ISO."""
+        balance = pending.balance
+        assert balance.oldest_due_on is not None
+        settings = self.business.settings or {}
+        variables: dict[str, Any] = {
+            "customer_name": balance.name,
+            "business_name": self.business.name,
+            "business_tax_id": self.business.tax_id,
+            "business_address": settings.get("address"),
+            "payment_instructions": settings.get("payment_instructions"),
+            "currency": balance.currency,
+            "balance": str(balance.balance),
+            "overdue_amount": str(balance.overdue_amount),
+            "invoice_count": len(balance.document_ids),
+            "oldest_due_on": balance.oldest_due_on.isoformat(),
+            "days_past_due": pending.facts.days_past_due,
+            "today": self.today.isoformat(),
+            "action": str(step.action),
+        }
+        if step.discount_percent is not None:
+            variables["discount_percent"] = str(step.discount_percent)
+        if step.max_installments is not None:
+            variables["installments"] = step.max_installments
+        return variables
+
+    def _update_cases(self, updates: list[dict[str, Any]]) -> None:
+        if not updates:
+            return
+        statement = (
+            update(_CASES)
+            .where(_CASES.c.id == bindparam("b_id"))
+            .values(
+                planned_step=bindparam("planned_step"),
+                planned_at=bindparam("planned_at"),
+                state=bindparam("state"),
+                paused_until=bindparam("paused_until"),
+                pause_reason=bindparam("pause_reason"),
+            )
+        )
+        self.session.connection().execute(statement, updates)
+
+    def _write_resumes(self, audits: list[dict[str, Any]], result: PlanResult) -> None:
+        if not self._resumes:
+            return
+        statement = (
+            update(_CASES)
+            .where(_CASES.c.id == bindparam("b_id"))
+            .values(state=CaseState.OPEN, paused_until=None, pause_reason=None)
+        )
+        self.session.connection().execute(
+            statement, [{"b_id": case_id} for case_id, _ in self._resumes]
+        )
+        for case_id, customer_id in self._resumes:
+            audits.append(
+                self._audit("case_resumed", case_id, None, {"customer_id": customer_id})
+            )
+        result.cases_resumed += len(self._resumes)
+
+    def _write_closes(
+        self, audits: list[dict[str, Any]], result: PlanResult
+    ) -> list[int]:
+        if not self._closes:
+            return []
+        statement = (
+            update(_CASES)
+            .where(_CASES.c.id == bindparam("b_id"))
+            .values(
+                state=CaseState.CLOSED,
+                closed_at=self.now,
+                close_reason=bindparam("b_reason"),
+            )
+        )
+        self.session.connection().execute(
+            statement,
+            [
+                {"b_id": case_id, "b_reason": reason}
+                for case_id, _, reason, _ in self._closes
+            ],
+        )
+        for case_id, customer_id, reason, details in self._closes:
+            audits.append(
+                self._audit(
+                    "case_closed",
+                    case_id,
+                    reason,
+                    {"customer_id": customer_id, **details},
+                )
+            )
+        result.cases_closed += len(self._closes)
+        return [case_id for case_id, _, _, _ in self._closes]
+
+    def _supersede(
+        self,
+        case_ids: list[int],
+        reason: str,
+        audits: list[dict[str, Any]],
+        result: PlanResult,
+    ) -> None:
+        """Suppress the queued rows of `case_ids`, so a case never has two."""
+        if not case_ids:
+            return
+        statement = (
+            update(_OUTBOX)
+            .where(
+                _OUTBOX.c.case_id.in_(case_ids),
+                _OUTBOX.c.state == OutboxState.QUEUED,
+            )
+            .values(state=OutboxState.SUPPRESSED, suppressed_reason=reason)
+            .returning(_OUTBOX.c.id, _OUTBOX.c.case_id, _OUTBOX.c.step)
+        )
+        for outbox_id, case_id, step in self.session.connection().execute(statement):
+            audits.append(
+                {
+                    "business_id": self.business.id,
+                    "at": self.now,
+                    "actor": ACTOR,
+                    "kind": "message_suppressed",
+                    "subject_type": "outbox_message",
+                    "subject_id": outbox_id,
+                    "reason": reason,
+                    "details": {"case_id": case_id, "step": step},
+                }
+            )
+            result.messages_superseded += 1
+
+    def _insert_outbox(self, rows: list[dict[str, Any]]) -> int:
+        if not rows:
+            return 0
+        statement = (
+            self._insert(_OUTBOX)
+            .on_conflict_do_nothing(index_elements=["idempotency_key"])
+            .returning(_OUTBOX.c.id)
+        )
+        return len(self.session.connection().execute(statement, rows).all())
+
+    def _insert(self, table: Any) -> Any:
+        if self.dialect == "postgresql":
+            return postgresql.insert(table)
+        return sqlite.insert(table)
+
+    def _audit(
+        self, kind: str, case_id: int, reason: str | None, details: dict[str, Any]
+    ) -> dict[str, Any]:
+        return {
+            "business_id": self.business.id,
+            "at": self.now,
+            "actor": ACTOR,
+            "kind": kind,
+            "subject_type": "case",
+            "subject_id": case_id,
+            "reason": reason,
+            "details": details,
+        }
+
+
+def _audit_facts(balance: CustomerBalance, facts: CustomerFacts) -> dict[str, Any]:
+    """Return the facts behind a decision, as stored in its audit event."""
+    oldest = balance.oldest_due_on
+    return {
+        "customer_id": balance.customer_id,
+        "days_past_due": facts.days_past_due,
+        "balance": str(balance.balance),
+        "currency": balance.currency,
+        "segment": facts.segment,
+        "customer_kind": facts.customer_kind,
+        "risk_score": facts.risk_score,
+        "oldest_due_on": oldest.isoformat() if oldest is not None else None,
+        "document_ids": list(balance.document_ids),
+    }

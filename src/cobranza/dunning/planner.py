@@ -1,0 +1,226 @@
+"""The planner: decide each customer's next policy step and queue it.
+
+One planning cycle reads a business's open balances with one aggregate
+query (`balances.customer_balances_query`), decides in memory, and writes in
+bulk: new cases, case updates, outbox rows (insert-or-ignore on the
+idempotency key) and one audit event per decision. Running it twice at the
+same instant changes nothing, because a case remembers the last step it
+planned (`Case.planned_step`) and steps only move forward.
+
+Within a case only the latest due step is planned. Earlier steps that were
+missed (downtime, a paused case) are recorded as skipped, and the latest
+one is skipped too when its day has passed and its `catch_up` is `skip`.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from itertools import groupby
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cobranza.db.models import Business, Case, CaseState
+from cobranza.dunning.balances import (
+    CustomerBalance,
+    customer_balances_query,
+    to_customer_balance,
+)
+from cobranza.dunning.plan_writer import PlanWriter
+from cobranza.dunning.policy import Action, CatchUp, CustomerFacts, Policy, Step
+from cobranza.timeutil import local_date
+
+logger = logging.getLogger(__name__)
+
+# Customers decided per round of bulk writes; bounds the memory of a cycle.
+DEFAULT_BATCH_SIZE = 5000
+
+
+@dataclass
+class PlanResult:
+    """What one planning cycle did, in counts."""
+
+    customers: int = 0
+    cases_opened: int = 0
+    cases_closed: int = 0
+    cases_resumed: int = 0
+    messages_queued: int = 0
+    messages_superseded: int = 0
+    steps_skipped: int = 0
+    handoffs: int = 0
+    pauses: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return dict(self.__dict__)
+
+
+@dataclass(frozen=True)
+class OpenCase:
+    """The columns of an open case that the planner reads."""
+
+    id: int
+    state: str
+    planned_step: str | None
+    paused_until: datetime | None
+
+
+@dataclass
+class StepDecision:
+    """The planner's decision for one customer."""
+
+    step: Step | None
+    skipped: list[tuple[Step, str]] = field(default_factory=list)
+    days_past_due: int = 0
+
+
+def plan(
+    session: Session,
+    business: Business,
+    now: datetime,
+    policy: Policy,
+    *,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+) -> PlanResult:
+    """Run one planning cycle for `business` at instant `now`, in `session`.
+
+    The caller owns the transaction. Returns the counts of what changed.
+    """
+    today = local_date(now, business.timezone)
+    dialect = session.get_bind().dialect.name
+    open_cases = _load_open_cases(session, business.id)
+    writer = PlanWriter(session, business, now, policy, dialect)
+    result = PlanResult()
+    seen: set[int] = set()
+
+    rows = session.execute(
+        customer_balances_query(business.id, today, dialect),
+        execution_options={"yield_per": batch_size},
+    )
+    for customer_id, group in groupby(rows, key=lambda row: row.customer_id):
+        balances = [to_customer_balance(row) for row in group]
+        seen.add(customer_id)
+        result.customers += 1
+        _plan_customer(
+            writer, policy, balances, open_cases.get(customer_id), today, now
+        )
+        if writer.pending >= batch_size:
+            writer.flush(result)
+
+    for customer_id, case in open_cases.items():
+        if customer_id not in seen:
+            writer.close_case(case.id, customer_id, "zero_balance", {})
+    writer.flush(result)
+    # The writes above bypass the ORM, so loaded cases and outbox rows are stale.
+    session.expire_all()
+
+    logger.info(
+        "planned business %s: %s customers, %s messages queued, %s cases "
+        "opened, %s closed",
+        business.id,
+        result.customers,
+        result.messages_queued,
+        result.cases_opened,
+        result.cases_closed,
+    )
+    return result
+
+
+def decide(
+    policy: Policy,
+    facts: CustomerFacts,
+    oldest_due_on: date,
+    today: date,
+    planned_step: str | None,
+) -> StepDecision:
+    """Pick the latest due step after `planned_step`; earlier ones are skipped.
+
+    The latest step is skipped as well when its day is before `today` and
+    its `catch_up` is `skip`. Returns a decision with `step` None when there
+    is nothing to send or do.
+    """
+    done = policy.index_of(planned_step)
+    candidates = [
+        step
+        for index, step in enumerate(policy.steps)
+        if index > done and step.applies_to(facts)
+    ]
+    decision = StepDecision(step=None, days_past_due=facts.days_past_due)
+    if not candidates:
+        return decision
+
+    latest = candidates[-1]
+    decision.skipped = [(step, "later_step_due") for step in candidates[:-1]]
+    step_day = oldest_due_on + timedelta(days=latest.offset_days)
+    if step_day < today and latest.catch_up is CatchUp.SKIP:
+        decision.skipped.append((latest, "missed_catch_up_skip"))
+        return decision
+    decision.step = latest
+    return decision
+
+
+def _plan_customer(
+    writer: PlanWriter,
+    policy: Policy,
+    balances: list[CustomerBalance],
+    case: OpenCase | None,
+    today: date,
+    now: datetime,
+) -> None:
+    if all(part.total_balance <= 0 for part in balances):
+        if case is not None:
+            writer.close_case(case.id, balances[0].customer_id, "zero_balance", {})
+        return
+
+    drivers = [
+        part
+        for part in balances
+        if part.balance > 0 and part.oldest_due_on is not None and part.document_ids
+    ]
+    if not drivers:
+        # Everything owed is disputed or on hold: wait without planning.
+        return
+    # NOTE: a customer owing in several currencies is reminded of the one
+    # with the oldest due date only; the other currencies wait for it to close.
+    driver = min(drivers, key=lambda part: (part.oldest_due_on, part.currency))
+    assert driver.oldest_due_on is not None
+
+    if case is not None and case.state == CaseState.HANDED_OFF:
+        return
+    if case is not None and case.state == CaseState.PAUSED:
+        if case.paused_until is not None and case.paused_until > now:
+            return
+        writer.resume_case(case.id, driver.customer_id)
+
+    facts = CustomerFacts(
+        segment=driver.segment,
+        customer_kind=driver.kind,
+        balance=driver.balance,
+        days_past_due=(today - driver.oldest_due_on).days,
+        risk_score=driver.risk_score,
+    )
+    planned_step = case.planned_step if case is not None else None
+    decision = decide(policy, facts, driver.oldest_due_on, today, planned_step)
+    if decision.step is None and not decision.skipped:
+        return
+    writer.add(case.id if case is not None else None, driver, facts, decision)
+
+
+def _load_open_cases(session: Session, business_id: int) -> dict[int, OpenCase]:
+    rows = session.execute(
+        select(
+            Case.customer_id,
+            Case.id,
+            Case.state,
+            Case.planned_step,
+            Case.paused_until,
+        ).where(Case.business_id == business_id, Case.closed_at.is_(None))
+    )
+    return {
+        customer_id: OpenCase(case_id, state, planned_step, paused_until)
+        for customer_id, case_id, state, planned_step, paused_until in rows
+    }
+
+
+__all__ = ["Action", "PlanResult", "StepDecision", "decide", "plan"]
