@@ -56,7 +56,7 @@ def test_good_template_parses() -> None:
         (GOOD_REMINDER.replace("{{ nombre }}", "{{ apodo }}"), "unknown parameter"),
         (GOOD_REMINDER.replace("{{ monto }}", "algo"), "missing parameters monto"),
         (GOOD_REMINDER.replace("Hola {{ nombre }}, t", "{{ nombre }} t"), "starts"),
-        (GOOD_REMINDER.replace("{{ monto }}", "{{ monto }}{{ facturas }}"), "touch"),
+        (GOOD_REMINDER.replace("{{ monto }}", "{{ monto }}{{ facturas }}"), "adjacent"),
         (GOOD_REMINDER.replace(OPT_OUT_ES_AR, "Gracias."), "must end with"),
         (GOOD_REMINDER.replace(" Podés", "\tPodés"), "tab"),
         (GOOD_REMINDER.replace("Hola", "Hola" + " hola" * 200), "characters"),

@@ -110,7 +110,7 @@ class LocaleProfile:
 
     `template_set` is the folder under `templates/`. `whatsapp_language` is
     the language code the template is registered under at Meta, and
-    `required_parameters` the parameters the law of the country asks for.
+    `required_parameters` the parameters that the country's law requires.
     """
 
     locale: str

@@ -37,7 +37,7 @@ CUSTOMER_KIND_TONES = {"company": Tone.FORMAL, "person": Tone.FRIENDLY}
 class ComposedMessage:
     """A rendered message and the WhatsApp template it corresponds to.
 
-    `parameters` holds the template's named parameters in body order;
+    `parameters` contains the template's named parameters in body order;
     `text` is the body rendered with them, opt-out line included.
     `button_ids` are the catalog keys of `buttons` ("pay", "paid", ...).
     """
@@ -108,7 +108,7 @@ def tone_for(customer_kind: str) -> str:
         return CUSTOMER_KIND_TONES[customer_kind].value
     except KeyError:
         raise UnknownToneError(
-            customer_kind, CUSTOMER_KIND_TONES, what="customer kind"
+            customer_kind, CUSTOMER_KIND_TONES, subject="customer kind"
         ) from None
 
 
@@ -123,11 +123,11 @@ def locale_for(country: str | None, customer_locale: str | None) -> str:
     country_locale = COUNTRY_LOCALES.get((country or "").strip().upper())
 
     if customer_locale:
-        wanted = normalise_locale(customer_locale)
-        if wanted in LOCALES:
-            if "_" in wanted or country_locale is None:
-                return wanted
-        language = wanted.partition("_")[0]
+        requested = normalise_locale(customer_locale)
+        if requested in LOCALES:
+            if "_" in requested or country_locale is None:
+                return requested
+        language = requested.partition("_")[0]
         if country_locale and country_locale.startswith(language + "_"):
             return country_locale
         if language == "pt":

@@ -47,8 +47,10 @@ class UnknownLocaleError(MessageError):
 class UnknownToneError(MessageError):
     """The tone, or the customer kind it is derived from, is not known."""
 
-    def __init__(self, tone: str, allowed: Iterable[str], what: str = "tone") -> None:
-        super().__init__(f"unknown {what} {tone!r}: use one of {_allowed(allowed)}")
+    def __init__(
+        self, tone: str, allowed: Iterable[str], subject: str = "tone"
+    ) -> None:
+        super().__init__(f"unknown {subject} {tone!r}: use one of {_allowed(allowed)}")
         self.tone = tone
 
 

@@ -212,7 +212,7 @@ def _paid_amount(variables: MessageVariables, context: ParameterContext) -> str:
 
 
 def _creditor_details(variables: MessageVariables, context: ParameterContext) -> str:
-    """Format the creditor's CNPJ or CPF and address, as Brazilian law asks.
+    """Format the creditor's CNPJ or CPF and address, as Brazilian law requires.
 
     Código de Defesa do Consumidor art. 42-A: every collection notice shows
     the supplier's name, address and CPF or CNPJ.
@@ -233,7 +233,7 @@ def _creditor_details(variables: MessageVariables, context: ParameterContext) ->
             "business_tax_id", tax_id, "pass a valid CNPJ (14 digits) or CPF (11)"
         )
 
-    # NOTE: art. 42-A also asks for the address, but the business table has no
+    # NOTE: art. 42-A also requires the address, but the business table has no
     # address column yet, so the message omits it when the caller has none.
     if variables.business_address:
         address = require_text("business_address", variables.business_address, None)

@@ -90,9 +90,9 @@ def preview_all(
     """Compose every step kind × locale × tone, for `cobranza policy show`.
 
     With no `sample`, each locale uses `sample_variables(locale)`. A given
-    sample is used for every locale, with its step-specific fields (discount,
-    installments, promise, payment) filled in when they are None; the
-    business's own values, such as its tax id, are never invented.
+    sample is used for every locale. Its step-specific fields (discount,
+    installments, promise, payment) are filled in when they are None, but
+    the business's own values, such as its tax id, are never invented.
     """
     messages = []
     for step_kind, locale, tone in all_combinations(locales, tones, step_kinds):

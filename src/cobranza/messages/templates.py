@@ -168,16 +168,24 @@ def _check_parameters(spec: TemplateSpec) -> None:
         required |= REMINDER_PARAMETERS
     missing = sorted(required - set(spec.parameter_names))
     if missing:
-        raise TemplateError(path, f"missing parameters {', '.join(missing)}")
+        raise TemplateError(
+            path, f"missing parameters {', '.join(missing)}; add them to the body"
+        )
 
     # Meta rejects bodies that start or end with a parameter or that put two
     # parameters side by side.
     segments = spec.segments
     if segments[0][1] is not None or segments[-1][1] is not None:
-        raise TemplateError(path, "the body starts or ends with a parameter")
+        raise TemplateError(
+            path, "the body starts or ends with a parameter; add text around it"
+        )
     for first, second in zip(segments, segments[1:], strict=False):
         if first[1] is not None and second[1] is not None:
-            raise TemplateError(path, f"parameters {first[1]} and {second[1]} touch")
+            raise TemplateError(
+                path,
+                f"parameters {first[1]} and {second[1]} are adjacent; "
+                "put text between them",
+            )
 
 
 def _check_body(spec: TemplateSpec) -> None:
@@ -186,14 +194,27 @@ def _check_body(spec: TemplateSpec) -> None:
     if not body.endswith("\n\n" + opt_out):
         raise TemplateError(spec.path, f"the body must end with {opt_out!r}")
     if len(body) > BODY_MAX:
-        raise TemplateError(spec.path, f"the body has {len(body)} characters")
+        raise TemplateError(
+            spec.path,
+            f"the body has {len(body)} characters, above the limit of {BODY_MAX}",
+        )
     if "\t" in body or "\n\n\n" in body or "     " in body:
-        raise TemplateError(spec.path, "tab, 3 newlines or 5 spaces in the body")
+        raise TemplateError(
+            spec.path,
+            "the body contains a tab, three newlines in a row or five spaces "
+            "in a row, which WhatsApp rejects",
+        )
     if len(spec.button_titles) > BUTTONS_MAX:
-        raise TemplateError(spec.path, f"more than {BUTTONS_MAX} buttons")
+        raise TemplateError(
+            spec.path,
+            f"more than {BUTTONS_MAX} buttons; remove some from the step kind",
+        )
     for title in spec.button_titles:
         if len(title) > BUTTON_TITLE_MAX:
-            raise TemplateError(spec.path, f"button title {title!r} is too long")
+            raise TemplateError(
+                spec.path,
+                f"button title {title!r} is longer than {BUTTON_TITLE_MAX} characters",
+            )
 
 
 def parse_template(

@@ -17,8 +17,8 @@ from decimal import Decimal
 from cobranza.messages.errors import InvalidVariableError
 
 # Zero-width joiners are kept because emoji sequences and some scripts in
-# names need them; every other format character (bidi overrides, BOM) is
-# dropped so a name cannot reorder the text around it.
+# names need them. Every other format character (bidi overrides, BOM) is
+# dropped, so a name cannot reorder the text around it.
 _KEPT_FORMAT_CHARACTERS = frozenset({"\u200c", "\u200d"})
 _SPACES = re.compile(r"[ \u00a0\u202f]{2,}")
 _ELLIPSIS = "…"
@@ -26,7 +26,7 @@ _ELLIPSIS = "…"
 
 @dataclass(frozen=True, kw_only=True)
 class MessageVariables:
-    """Everything one message to one customer may say.
+    """Everything one message to one customer may contain.
 
     One message covers all the customer's open invoices: `balance` is their
     total, `oldest_due_on` the due date of the oldest one and `days_past_due`
@@ -42,7 +42,7 @@ class MessageVariables:
     oldest_due_on: date
     days_past_due: int
     business_tax_id: str | None = None
-    # Brazil's consumer code (art. 42-A) asks for the creditor's address too.
+    # Brazil's consumer code (art. 42-A) requires the creditor's address too.
     business_address: str | None = None
     payment_link: str | None = None
     # Shown in place of the link while the business has no payment provider.
