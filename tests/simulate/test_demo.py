@@ -1,0 +1,127 @@
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from typer.testing import CliRunner
+
+from cobranza.cli import app
+from cobranza.config import get_settings
+from cobranza.db.engine import make_engine, transaction
+from cobranza.db.models import Business, ConsentEvent, Customer, Document
+
+runner = CliRunner()
+NOW = "2026-03-20T10:00-03:00"
+
+
+@pytest.fixture
+def demo_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Run `cobranza demo` once into a tmp folder, with an unrelated owner URL."""
+    owner_database = tmp_path / "owner.db"
+    monkeypatch.setenv("COBRANZA_DATABASE_URL", f"sqlite:///{owner_database}")
+    get_settings.cache_clear()
+    database = tmp_path / "demo.db"
+    html = tmp_path / "demo.html"
+
+    result = runner.invoke(
+        app, ["demo", "--database", str(database), "--now", NOW, "--html", str(html)]
+    )
+
+    assert result.exit_code == 0, result.output
+    assert not owner_database.exists()
+    yield database
+    get_settings.cache_clear()
+
+
+def test_demo_prints_the_audit(demo_run: Path) -> None:
+    html = demo_run.with_name("demo.html").read_text(encoding="utf-8")
+
+    assert demo_run.with_name("demo-facturas.csv").exists()
+    assert "Antigüedad de saldos" in html
+    assert "Distribuidora Ejemplo (ficticia)" in html
+
+
+def test_demo_loads_through_the_importer(demo_run: Path) -> None:
+    engine = make_engine(f"sqlite:///{demo_run}")
+    with transaction(engine) as session:
+        businesses = session.scalars(select(Business.name)).all()
+        documents = session.scalar(select(func.count(Document.id)))
+        consents = session.scalar(select(func.count(ConsentEvent.id)))
+        invalid_phones = session.scalar(
+            select(func.count(Customer.id)).where(Customer.phone.is_(None))
+        )
+    engine.dispose()
+
+    assert businesses == ["Distribuidora Ejemplo (ficticia)"]
+    assert documents is not None and documents > 300
+    assert consents is not None and consents > 0
+    assert invalid_phones == 0
+
+
+def test_demo_segments_cover_every_pattern(demo_run: Path) -> None:
+    engine = make_engine(f"sqlite:///{demo_run}")
+    with transaction(engine) as session:
+        segments = Counter(session.scalars(select(Customer.segment)).all())
+    engine.dispose()
+
+    assert set(segments) == {
+        "punctual",
+        "new",
+        "occasional_late",
+        "chronic_late",
+        "month_end",
+    }
+
+
+def test_demo_is_deterministic(tmp_path: Path) -> None:
+    outputs = []
+    for folder in ("one", "two"):
+        database = tmp_path / folder / "demo.db"
+        result = runner.invoke(app, ["demo", "--database", str(database), "--now", NOW])
+        assert result.exit_code == 0, result.output
+        outputs.append(result.stdout.replace(folder, "FOLDER"))
+
+    assert outputs[0] == outputs[1]
+
+
+def test_demo_recreates_the_database(tmp_path: Path) -> None:
+    database = tmp_path / "demo.db"
+    for _ in range(2):
+        result = runner.invoke(app, ["demo", "--database", str(database), "--now", NOW])
+        assert result.exit_code == 0, result.output
+
+    engine = make_engine(f"sqlite:///{database}")
+    with transaction(engine) as session:
+        businesses = session.scalar(select(func.count(Business.id)))
+    engine.dispose()
+    assert businesses == 1
+
+
+def test_demo_rejects_invalid_now(tmp_path: Path) -> None:
+    result = runner.invoke(
+        app, ["demo", "--database", str(tmp_path / "d.db"), "--now", "ayer"]
+    )
+
+    assert result.exit_code == 2
+    assert "invalid date or time" in result.stderr
+
+
+def test_demo_audit_json_matches_segments(
+    demo_run: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COBRANZA_DATABASE_URL", f"sqlite:///{demo_run}")
+    monkeypatch.setenv("COBRANZA_BUSINESS_NAME", "Distribuidora Ejemplo (ficticia)")
+    get_settings.cache_clear()
+
+    result = runner.invoke(app, ["audit", "--as-of", "2026-03-20", "--json"])
+
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert sum(report["segments"].values()) == len(report["customers"])
+    assert report["open_invoices"] > 0
+    assert report["unapplied_credits"]["count"] == 4
+    assert report["disputed"]["count"] == 1
