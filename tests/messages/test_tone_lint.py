@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-import pytest
+from cobranza.compliance.tone import lint_text
+from cobranza.messages import preview_all, template_for
 
-from cobranza.messages import preview_all
 
-
-def test_templates_pass_tone_lint() -> None:
-    try:
-        from cobranza.compliance.tone import lint_text
-    except ImportError as error:  # pragma: no cover - only before compliance lands
-        pytest.fail(f"cobranza.compliance.tone.lint_text is not importable: {error}")
-
+def test_rendered_messages_pass_tone_lint() -> None:
     for message in preview_all():
         problems = lint_text(message.text, message.locale)
 
         assert problems == [], (message.template_name, message.locale, problems)
+
+
+def test_whatsapp_bodies_pass_tone_lint() -> None:
+    for message in preview_all():
+        spec = template_for(message.step_kind, message.locale, message.tone)
+
+        problems = lint_text(spec.whatsapp_body(), message.locale)
+
+        assert problems == [], (spec.path, problems)

@@ -176,8 +176,6 @@ COUNTRY_LOCALES: MappingProxyType[str, str] = MappingProxyType(
     }
 )
 
-TEMPLATE_SETS = tuple(sorted({profile.template_set for profile in LOCALES.values()}))
-
 # Words whose plural the composer chooses, so templates need no conditionals.
 COUNTED_WORDS: MappingProxyType[str, MappingProxyType[str, tuple[str, str]]] = (
     MappingProxyType(

@@ -33,8 +33,8 @@ _CURRENCIES = {
 def sample_variables(locale: str = "es_AR") -> MessageVariables:
     """Return made-up values that fill every parameter, in the locale's currency.
 
-    The Brazilian sample carries a CNPJ that passes the check digits but
-    belongs to no real company.
+    The Brazilian sample uses 11.222.333/0001-81, a CNPJ with valid check
+    digits that is common in documentation examples.
     """
     brazil = normalise_locale(locale) == "pt_BR"
     return MessageVariables(
