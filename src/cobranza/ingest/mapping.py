@@ -305,9 +305,14 @@ _CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 
 
-def normalize_header(header: str) -> str:
-    """Return the accent-, case- and punctuation-free form of a header."""
-    text = _CAMEL_BOUNDARY.sub(" ", str(header).strip())
+def normalize_header(header: str, *, split_camel: bool = True) -> str:
+    """Return the accent-, case- and punctuation-free form of a header.
+
+    With `split_camel`, "invoiceNumber" becomes "invoice numero".
+    """
+    text = str(header).strip()
+    if split_camel:
+        text = _CAMEL_BOUNDARY.sub(" ", text)
     text = unicodedata.normalize("NFKD", text)
     text = "".join(char for char in text if not unicodedata.combining(char))
     words = _NON_ALNUM.sub(" ", text.lower()).split()
@@ -318,12 +323,19 @@ def normalize_header(header: str) -> str:
 _LOOKUP: dict[str, str] = {}
 for _field, _names in _SYNONYMS.items():
     for _name in _names:
-        _LOOKUP.setdefault(normalize_header(_name), _field)
+        _LOOKUP.setdefault(normalize_header(_name, split_camel=False), _field)
 
 
 def field_for_header(header: str) -> str | None:
-    """Return the field a header names, or None when it names none."""
-    return _LOOKUP.get(normalize_header(header))
+    """Return the field a header names, or None when it names none.
+
+    The header is tried as written ("WhatsApp") and then with camelCase split
+    into words ("invoiceNumber").
+    """
+    field = _LOOKUP.get(normalize_header(header, split_camel=False))
+    if field is None:
+        field = _LOOKUP.get(normalize_header(header))
+    return field
 
 
 @dataclass(frozen=True)

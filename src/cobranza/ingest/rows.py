@@ -404,7 +404,7 @@ class RowReader:
             if tax is not None and tax.compact:
                 external_id = tax.compact
             elif name is not None:
-                external_id = normalize_header(name) or name
+                external_id = _fold(name) or name
         if external_id is None:
             rejections.append(
                 self._issue(

@@ -118,7 +118,7 @@ def _insert_payments(
             select(Document.id, Document.kind, Document.number).where(
                 Document.business_id == business_id
             )
-        ).tuples()
+        )
     }
     allocations = [
         {

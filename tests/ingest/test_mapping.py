@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+import pytest
+
+from cobranza.ingest.errors import MappingError
+from cobranza.ingest.mapping import field_for_header, normalize_header, resolve_mapping
+
+
+@pytest.mark.parametrize(
+    ("header", "field"),
+    [
+        ("Razón Social", "customer_name"),
+        ("RAZON_SOCIAL", "customer_name"),
+        ("CUIT/CUIL", "tax_id"),
+        ("RFC", "tax_id"),
+        ("Teléfono", "phone"),
+        ("Celular", "mobile"),
+        ("WhatsApp", "mobile"),
+        ("Nro. Factura", "number"),
+        ("N° Comprobante", "number"),
+        ("Folio", "number"),
+        ("Tipo", "kind"),
+        ("Fecha de Emisión", "issued_on"),
+        ("Vencimiento", "due_on"),
+        ("Importe", "amount"),
+        ("Saldo", "open_amount"),
+        ("Pagado", "paid_amount"),
+        ("Fecha de pago", "paid_on"),
+        ("Moneda", "currency"),
+        ("E-mail", "email"),
+        ("customerID", "customer_id"),
+        ("invoiceNumber", "number"),
+        ("InvoiceDate", "issued_on"),
+        ("DueDate", "due_on"),
+        ("InvoiceAmount", "amount"),
+        ("SettledDate", "paid_on"),
+        ("Disputed", "disputed"),
+        ("Acepta WhatsApp", "consent"),
+        ("Opt-in", "consent"),
+        ("Data de Vencimento", "due_on"),
+        ("Valor em aberto", "open_amount"),
+        ("PaperlessBill", None),
+    ],
+)
+def test_header_synonyms(header: str, field: str | None) -> None:
+    assert field_for_header(header) == field
+
+
+def test_normalize_header_ignores_accents_case_punctuation() -> None:
+    assert normalize_header("Fecha de Vto.") == normalize_header("FECHA_VTO")
+
+
+def test_missing_required_field_lists_candidates() -> None:
+    with pytest.raises(MappingError) as caught:
+        resolve_mapping(["Cliente", "Comprobante", "Importe", "Fecha prevista"], {})
+
+    assert "due_on" in str(caught.value)
+    assert "--map" in str(caught.value)
+    assert caught.value.details["candidates"] == ["Fecha prevista"]
+
+
+def test_competing_columns_ask_for_map() -> None:
+    headers = ["Cliente", "Factura", "Importe", "Total", "Vencimiento"]
+
+    with pytest.raises(MappingError) as caught:
+        resolve_mapping(headers, {})
+
+    assert caught.value.details["candidates"] == ["Importe", "Total"]
+
+
+def test_map_resolves_competition() -> None:
+    headers = ["Cliente", "Factura", "Importe", "Total", "Vencimiento"]
+
+    mapping = resolve_mapping(headers, {"Total": "amount", "Importe": "ignore"})
+
+    assert mapping.columns["amount"] == 3
+
+
+def test_map_names_unknown_column_or_field() -> None:
+    headers = ["Cliente", "Factura", "Importe", "Vencimiento"]
+
+    with pytest.raises(MappingError, match="not found"):
+        resolve_mapping(headers, {"Monto": "amount"})
+    with pytest.raises(MappingError, match="unknown field"):
+        resolve_mapping(headers, {"Importe": "dinero"})
+
+
+def test_map_matches_normalized_header() -> None:
+    headers = ["Cliente", "Factura", "Importe", "Fecha prevista"]
+
+    mapping = resolve_mapping(headers, {"fecha prevista": "due_on"})
+
+    assert mapping.columns["due_on"] == 3

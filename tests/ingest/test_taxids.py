@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+import pytest
+
+from cobranza.db.models import CustomerKind
+from cobranza.ingest.taxids import check_tax_id, kind_from_name
+
+
+@pytest.mark.parametrize(
+    ("value", "country", "kind"),
+    [
+        ("30-71234567-1", "AR", CustomerKind.COMPANY),
+        ("20-12345678-6", "AR", CustomerKind.PERSON),
+        ("ABC010101AB1", "MX", CustomerKind.COMPANY),
+        ("GODE561231GR8", "MX", CustomerKind.PERSON),
+        ("11.222.333/0001-81", "BR", CustomerKind.COMPANY),
+        ("123.456.789-09", "BR", CustomerKind.PERSON),
+        ("20100070970", "PE", CustomerKind.COMPANY),
+    ],
+)
+def test_valid_tax_ids_and_kind(value: str, country: str, kind: CustomerKind) -> None:
+    check = check_tax_id(value, country)
+
+    assert check.valid is True
+    assert check.kind == kind
+    assert check.problem is None
+
+
+@pytest.mark.parametrize(
+    ("value", "country"),
+    [
+        ("20-12345678-0", "AR"),
+        ("123.456.789-00", "BR"),
+        ("11.222.333/0001-80", "BR"),
+        ("76.086.428-6", "CL"),
+        ("900.373.913-5", "CO"),
+    ],
+)
+def test_wrong_check_digit_is_a_problem(value: str, country: str) -> None:
+    check = check_tax_id(value, country)
+
+    assert check.valid is False
+    assert check.problem is not None
+    assert value in check.problem
+
+
+def test_argentine_dni_is_not_checked() -> None:
+    check = check_tax_id("12.345.678", "AR")
+
+    assert check.valid is None
+    assert check.compact == "12345678"
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [
+        ("Distribuidora del Sur S.R.L.", CustomerKind.COMPANY),
+        ("Acme S.A.", CustomerKind.COMPANY),
+        ("Abarrotes Lupita S.A. de C.V.", CustomerKind.COMPANY),
+        ("Comercial Andes Ltda", CustomerKind.COMPANY),
+        ("Servicios Bogotá SAS", CustomerKind.COMPANY),
+        ("María Pérez", None),
+        ("Sasha Gómez", None),
+    ],
+)
+def test_kind_from_name(name: str, kind: CustomerKind | None) -> None:
+    assert kind_from_name(name) == kind

@@ -1,0 +1,106 @@
+from __future__ import annotations
+
+import pytest
+
+from cobranza.db.models import PhoneStatus
+from cobranza.phones import match_wa_id, normalize_phone, phone_text, wa_id_variants
+
+
+@pytest.mark.parametrize(
+    ("raw", "mobile", "expected"),
+    [
+        ("011 15 4567-8901", False, "+5491145678901"),
+        ("(011) 15-4567-8901", False, "+5491145678901"),
+        ("0351 15 456 7890", False, "+5493514567890"),
+        ("+54 9 11 4567 8901", False, "+5491145678901"),
+        ("11 4567 8901", True, "+5491145678901"),
+        (1145678901.0, True, "+5491145678901"),
+        ("1145678901", False, "+541145678901"),
+    ],
+)
+def test_argentina_mobile_rules(raw: object, mobile: bool, expected: str) -> None:
+    result = normalize_phone(raw, "AR", mobile=mobile)
+
+    assert result.e164 == expected
+    assert result.status == PhoneStatus.VALID
+
+
+def test_argentina_landline_outside_mobile_column_has_note() -> None:
+    result = normalize_phone("011 4567-8901", "AR")
+
+    assert result.e164 == "+541145678901"
+    assert result.problem is not None
+    assert "landline" in result.problem
+
+
+def test_mexico_drops_old_mobile_one() -> None:
+    assert normalize_phone("+52 1 55 1234 5678", "MX").e164 == "+525512345678"
+    assert normalize_phone("55 1234 5678", "MX").e164 == "+525512345678"
+
+
+def test_brazil_never_adds_ninth_digit_to_landline() -> None:
+    landline = normalize_phone("(11) 3456-7890", "BR", mobile=True)
+    old_mobile = normalize_phone("(11) 8765-4321", "BR", mobile=True)
+
+    assert landline.e164 == "+551134567890"
+    assert old_mobile.e164 is None
+    assert old_mobile.status == PhoneStatus.INVALID
+
+
+def test_brazil_mobile_keeps_ninth_digit() -> None:
+    assert normalize_phone("(11) 98765-4321", "BR").e164 == "+5511987654321"
+
+
+@pytest.mark.parametrize("raw", ["123", "abc", "011 15 123", "+54 9 11 4567"])
+def test_invalid_phone_is_flagged(raw: str) -> None:
+    result = normalize_phone(raw, "AR")
+
+    assert result.e164 is None
+    assert result.status == PhoneStatus.INVALID
+    assert result.problem
+
+
+def test_missing_phone() -> None:
+    assert normalize_phone(None, "AR").status == PhoneStatus.MISSING
+    assert normalize_phone("  ", "AR").status == PhoneStatus.MISSING
+
+
+def test_phone_text_from_spreadsheet_numbers() -> None:
+    assert phone_text(1145678901.0) == "1145678901"
+    assert phone_text(1145678901) == "1145678901"
+    assert phone_text("1145678901.0") == "1145678901"
+    assert phone_text("1.145678901E+9") == "1145678901"
+
+
+def test_wa_id_variants_per_country() -> None:
+    assert wa_id_variants("+5491145678901") == {"5491145678901", "541145678901"}
+    assert wa_id_variants("+525512345678") == {"525512345678", "5215512345678"}
+    assert wa_id_variants("+5511987654321") == {"5511987654321", "551187654321"}
+    assert wa_id_variants("+551134567890") == {"551134567890"}
+    assert wa_id_variants("+56912345678") == {"56912345678"}
+
+
+@pytest.mark.parametrize(
+    ("wa_id", "country", "expected"),
+    [
+        ("5491145678901", "AR", "+5491145678901"),
+        ("541145678901", "AR", "+5491145678901"),
+        ("5215512345678", "MX", "+525512345678"),
+        ("525512345678", "MX", "+525512345678"),
+        ("551187654321", "BR", "+5511987654321"),
+        ("5511987654321", "BR", "+5511987654321"),
+        ("551134567890", "BR", "+551134567890"),
+        ("12", "AR", None),
+        ("", "AR", None),
+    ],
+)
+def test_match_wa_id(wa_id: str, country: str, expected: str | None) -> None:
+    assert match_wa_id(wa_id, country) == expected
+
+
+def test_match_wa_id_agrees_with_stored_phone() -> None:
+    stored = normalize_phone("011 15 4567-8901", "AR").e164
+    assert stored is not None
+
+    for variant in wa_id_variants(stored):
+        assert match_wa_id(variant, "AR") == stored
