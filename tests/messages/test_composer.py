@@ -18,9 +18,11 @@ from cobranza.messages import (
     UnknownLocaleError,
     UnknownStepKindError,
     UnknownToneError,
+    available_step_kinds,
     compose,
     locale_for,
     sample_variables,
+    supported_locales,
     template_for,
     tone_for,
 )
@@ -485,3 +487,32 @@ def test_locale_for(
 def test_locale_for_unknown_country() -> None:
     with pytest.raises(UnknownLocaleError, match="US"):
         locale_for("US", None)
+
+
+def test_available_step_kinds_in_policy_order() -> None:
+    assert available_step_kinds() == [
+        "preventive",
+        "due_today",
+        "reminder_soft",
+        "reminder_empathetic",
+        "second_notice",
+        "plan_offer",
+        "final_notice",
+        "handoff_notice",
+        "early_discount",
+        "promise_confirmation",
+        "payment_thanks",
+    ]
+
+
+def test_supported_locales() -> None:
+    assert sorted(supported_locales()) == [
+        "es",
+        "es_AR",
+        "es_CL",
+        "es_CO",
+        "es_MX",
+        "es_PE",
+        "es_UY",
+        "pt_BR",
+    ]
