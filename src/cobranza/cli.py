@@ -179,9 +179,10 @@ def audit(
 
     settings = load_settings()
     audit_date = _parse_date_option("--as-of", as_of)
+    engine = open_engine(settings)
     try:
         report = audit_business(
-            open_engine(settings),
+            engine,
             settings,
             utcnow(),
             audit_date,
@@ -191,6 +192,8 @@ def audit(
     except PortfolioError as exc:
         err_console.print(f"[red]Audit failed:[/red] {exc}")
         raise typer.Exit(1) from exc
+    finally:
+        engine.dispose()
 
     if as_json:
         typer.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
