@@ -1,0 +1,196 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import Engine, select
+
+from cobranza.db.engine import session_factory
+from cobranza.db.models import Business, Case, OutboxMessage, OutboxState
+from cobranza.dunning import outbox
+from cobranza.dunning.planner import plan
+from cobranza.dunning.policy import Policy
+
+from .conftest import NOW, TODAY, Portfolio
+
+
+def _queue(portfolio: Portfolio, policy: Policy, customers: int = 1) -> list[int]:
+    for number in range(customers):
+        customer = portfolio.customer(f"C{number}")
+        portfolio.invoice(customer, "100", TODAY - timedelta(days=1 + number))
+    plan(portfolio.session, portfolio.business, NOW, policy)
+    return list(portfolio.session.scalars(select(OutboxMessage.id)))
+
+
+def test_key_ignores_invoice_order() -> None:
+    first = outbox.idempotency_key(1, 7, "reminder_soft", [3, 1, 2])
+    second = outbox.idempotency_key(1, 7, "reminder_soft", [1, 2, 3])
+
+    assert first == second
+    assert len(first) == 64
+
+
+def test_key_changes_with_each_part() -> None:
+    base = outbox.idempotency_key(1, 7, "reminder_soft", [1, 2])
+
+    assert outbox.idempotency_key(2, 7, "reminder_soft", [1, 2]) != base
+    assert outbox.idempotency_key(1, 8, "reminder_soft", [1, 2]) != base
+    assert outbox.idempotency_key(1, 7, "second_notice", [1, 2]) != base
+    assert outbox.idempotency_key(1, 7, "reminder_soft", [1, 2, 3]) != base
+
+
+def test_due_messages_order_and_limit(
+    portfolio: Portfolio, default_policy: Policy
+) -> None:
+    ids = _queue(portfolio, default_policy, customers=3)
+    rows = portfolio.session.scalars(select(OutboxMessage)).all()
+    for offset, row in enumerate(rows):
+        row.planned_for = NOW - timedelta(minutes=offset)
+    rows[0].planned_for = NOW + timedelta(minutes=1)
+    portfolio.session.flush()
+
+    due = outbox.due_messages(portfolio.session, portfolio.business.id, NOW, 10)
+    limited = outbox.due_messages(portfolio.session, portfolio.business.id, NOW, 1)
+    other = outbox.due_messages(portfolio.session, portfolio.business.id + 1, NOW, 10)
+
+    assert [row.id for row in due] == [ids[2], ids[1]]
+    assert [row.id for row in limited] == [ids[2]]
+    assert other == []
+
+
+def test_claim_only_once(portfolio: Portfolio, default_policy: Policy) -> None:
+    _queue(portfolio, default_policy)
+    row = portfolio.session.scalars(select(OutboxMessage)).one()
+
+    first = outbox.claim(portfolio.session, row, NOW)
+    second = outbox.claim(portfolio.session, row, NOW)
+
+    assert first is True
+    assert second is False
+    assert row.state == OutboxState.SENDING
+    assert row.attempts == 1
+    assert row.claimed_at == NOW
+
+
+def test_claim_with_stale_row(engine: Engine, default_policy: Policy) -> None:
+    # Two dispatchers load the same queued row, and only the first claim wins.
+    factory = session_factory(engine)
+    with factory.begin() as setup:
+        business = Business(
+            name="Demo",
+            country="AR",
+            timezone="America/Argentina/Buenos_Aires",
+            currency="ARS",
+            locale="es_AR",
+            settings={},
+            created_at=NOW,
+        )
+        setup.add(business)
+        setup.flush()
+        helper = Portfolio(setup, business)
+        customer = helper.customer("C1")
+        helper.invoice(customer, "100", TODAY - timedelta(days=1))
+        plan(setup, business, NOW, default_policy)
+
+    first_session = factory()
+    second_session = factory()
+    try:
+        first_row = first_session.scalars(select(OutboxMessage)).one()
+        second_row = second_session.scalars(select(OutboxMessage)).one()
+        # End the read transaction so SQLite lets the first session write.
+        second_session.rollback()
+
+        assert outbox.claim(first_session, first_row, NOW)
+        first_session.commit()
+        won = outbox.claim(second_session, second_row, NOW)
+        second_session.commit()
+    finally:
+        first_session.close()
+        second_session.close()
+
+    assert won is False
+    with factory() as check:
+        row = check.scalars(select(OutboxMessage)).one()
+        assert row.attempts == 1
+
+
+def test_mark_sent_advances_case(portfolio: Portfolio, default_policy: Policy) -> None:
+    _queue(portfolio, default_policy)
+    row = portfolio.session.scalars(select(OutboxMessage)).one()
+    outbox.claim(portfolio.session, row, NOW)
+
+    outbox.mark_sent(portfolio.session, row, "sandbox-1", NOW)
+
+    case = portfolio.session.get_one(Case, row.case_id)
+    portfolio.session.refresh(case)
+    assert row.state == OutboxState.SENT
+    assert row.provider_message_id == "sandbox-1"
+    assert row.sent_at == NOW
+    assert case.step == "reminder_soft"
+    assert case.step_sent_at == NOW
+
+
+def test_mark_sent_keeps_later_status(
+    portfolio: Portfolio, default_policy: Policy
+) -> None:
+    _queue(portfolio, default_policy)
+    row = portfolio.session.scalars(select(OutboxMessage)).one()
+    row.state = OutboxState.DELIVERED
+
+    outbox.mark_sent(portfolio.session, row, "wamid.1", NOW)
+
+    assert row.state == OutboxState.DELIVERED
+    assert row.provider_message_id == "wamid.1"
+
+
+def test_mark_failed_records_error(
+    portfolio: Portfolio, default_policy: Policy
+) -> None:
+    _queue(portfolio, default_policy)
+    row = portfolio.session.scalars(select(OutboxMessage)).one()
+
+    outbox.mark_failed(portfolio.session, row, NOW, "131026", "undeliverable")
+
+    assert row.state == OutboxState.FAILED
+    assert row.failed_at == NOW
+    assert row.error_code == "131026"
+    assert row.error_detail == "undeliverable"
+
+
+def test_requeue_sets_retry_time(portfolio: Portfolio, default_policy: Policy) -> None:
+    _queue(portfolio, default_policy)
+    row = portfolio.session.scalars(select(OutboxMessage)).one()
+    outbox.claim(portfolio.session, row, NOW)
+    retry_at = NOW + timedelta(minutes=5)
+
+    outbox.requeue(portfolio.session, row, retry_at, "130429", "rate limited")
+
+    assert row.state == OutboxState.QUEUED
+    assert row.planned_for == retry_at
+    assert row.error_code == "130429"
+    assert row.error_detail == "rate limited"
+
+
+def test_final_row_cannot_change(portfolio: Portfolio, default_policy: Policy) -> None:
+    _queue(portfolio, default_policy)
+    row = portfolio.session.scalars(select(OutboxMessage)).one()
+    outbox.mark_sent(portfolio.session, row, "sandbox-1", NOW)
+
+    with pytest.raises(ValueError, match="already sent"):
+        outbox.defer(portfolio.session, row, NOW, "holiday", NOW)
+    with pytest.raises(ValueError, match="already sent"):
+        outbox.suppress(portfolio.session, row, "opted_out", NOW)
+
+
+def test_stuck_sending_found(portfolio: Portfolio, default_policy: Policy) -> None:
+    ids = _queue(portfolio, default_policy, customers=2)
+    rows = portfolio.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))
+    old, recent = list(rows)
+    outbox.claim(portfolio.session, old, NOW - timedelta(hours=1))
+    outbox.claim(portfolio.session, recent, NOW)
+
+    stuck = outbox.stuck_sending(
+        portfolio.session, portfolio.business.id, NOW - timedelta(minutes=10)
+    )
+
+    assert [row.id for row in stuck] == [ids[0]]
