@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -222,3 +223,28 @@ def test_granted_subquery_agrees_with_current_consent(engine: Engine) -> None:
 
     assert expected
     assert found == expected
+
+
+def test_logs_carry_ids_not_personal_data(
+    engine: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
+    with transaction(engine) as session:
+        business = add_business(session)
+        customer = add_customer(
+            session, business, external_id="c1", phone="+5491123456789"
+        )
+
+        with caplog.at_level(logging.DEBUG, logger="cobranza.compliance"):
+            event = record_consent(
+                session, business.id, customer.id, "revoke", "BAJA", "wamid.X", T0
+            )
+
+    messages = [record.getMessage() for record in caplog.records]
+    assert messages == [
+        f"consent revoke recorded for business {business.id} customer "
+        f"{customer.id} (event {event.id})"
+    ]
+    for message in messages:
+        assert "+5491123456789" not in message
+        assert customer.name not in message
+        assert "wamid.X" not in message

@@ -7,8 +7,8 @@ were never delivered) do not.
 - The daily cap counts messages on the customer's local calendar day, as
   Colombia's Ley 2300 speaks of contacts per day.
 - The weekly cap counts over a rolling 7 days (168 hours) ending at the
-  instant checked. Chile's Ley 21.320 says "two a week, at least two days
-  apart"; a rolling week is the stricter reading, because with calendar
+  instant checked. Chile's Ley 21.320 allows "two a week, at least two days
+  apart". A rolling week is the stricter reading, because with calendar
   weeks four messages could fall inside seven days (Thu, Sat, Mon, Wed).
 - The minimum gap is measured in elapsed time (48 hours for Chile's two
   days), which is stricter than counting calendar days.
@@ -54,7 +54,7 @@ def check_caps(
 ) -> CapDecision:
     """Check the frequency caps for one more message to a customer at `at`.
 
-    `previous_sends` holds the instants of messages actually sent to the
+    `previous_sends` contains the instants of messages actually sent to the
     customer (aware datetimes, any order); sends after `at` are ignored. `tz`
     is the customer's time zone, which sets the calendar day. When a cap is
     hit, `retry_at` is the earliest instant at which that cap allows the
@@ -91,9 +91,9 @@ def capped_customers_query(
 
     For the planner, which filters thousands of customers in one query. It
     reads `outbox_message` rows in `SENT_STATES`. The day boundary is taken in
-    `tz` (the business's zone), so a customer in another zone may be kept or
-    dropped one message early or late here; the gate runs `check_caps` with
-    the customer's own zone before sending.
+    `tz` (the business's zone), so for a customer in another zone the daily
+    cap may be off by the zone difference here. The gate runs `check_caps`
+    with the customer's own zone before sending.
     """
     sent = OutboxMessage.sent_at
     conditions = []

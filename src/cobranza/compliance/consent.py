@@ -45,7 +45,7 @@ def record_consent(
 ) -> ConsentEvent:
     """Append a grant or revocation of consent, with its audit event.
 
-    `source` says where the consent came from (a signed form, a WhatsApp
+    `source` names where the consent came from (a signed form, a WhatsApp
     reply, the owner by hand) and `evidence` what proves it (a document id,
     a message id). Raises InvalidConsentError for an unknown action, an
     empty source or a naive `at`, and CustomerNotFoundError when the

@@ -25,8 +25,8 @@ from cobranza.compliance.rules import ContactRules
 from cobranza.compliance.window import block_reason, next_allowed
 from cobranza.db.models import PhoneStatus
 
-# Each pass either accepts the candidate or moves it forward to where the
-# blocking rule clears; rules that clear as time passes settle in a few.
+# Each pass accepts the candidate or moves it to where the blocking rule
+# clears. No rule blocks again once cleared, so a few passes settle it.
 MAX_PASSES = 16
 
 
@@ -38,7 +38,7 @@ class Action(StrEnum):
 
 @dataclass(frozen=True)
 class GateDecision:
-    """What to do with one message: send now, defer until an instant, or drop."""
+    """The gate's verdict on one message: send now, defer until an instant, or drop."""
 
     action: Action
     reason: Reason | None = None

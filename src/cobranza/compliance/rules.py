@@ -16,8 +16,8 @@ The `compliance` setting accepts these keys (every one optional):
      "block_holidays": true,
      "max_per_day": 1, "max_per_week": 2, "min_gap_hours": 48}
 
-Not legal advice: the sources were read in secondary summaries unless a
-comment says otherwise.
+Not legal advice: the sources were read in secondary summaries unless the
+comment on a rule names a primary text.
 """
 
 from __future__ import annotations

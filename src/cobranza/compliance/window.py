@@ -97,7 +97,7 @@ def _first_instant_at(day: date, wall: time, zone: ZoneInfo) -> datetime:
     """Return the first instant at which the clock of `zone` reads `wall` on `day`.
 
     In a fall-back overlap that is the first of the two readings. In a
-    spring-forward gap the wall time never occurs, and the answer is the
+    spring-forward gap the wall time never occurs, and the result is the
     transition itself, the first instant after the gap.
     """
     naive = datetime.combine(day, wall)
