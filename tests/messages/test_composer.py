@@ -88,7 +88,7 @@ def test_compose_every_combination(step_kind: str, locale: str, tone: str) -> No
         assert DATE_WORDS[locale[:2]] in message.text
         assert variables.payment_link in message.text
     if locale == "pt_BR":
-        assert "CNPJ 11.222.333/0001-81" in message.text
+        assert "Loja Exemplo, CNPJ 11.222.333/0001-81" in message.text
 
 
 @pytest.mark.parametrize(("step_kind", "locale", "tone"), all_combinations())
@@ -312,8 +312,8 @@ def test_brazil_cpf_creditor_without_address() -> None:
 
     message = compose("preventive", "pt_BR", "formal", variables)
 
-    assert message.parameters["dados_credor"] == "CPF 390.533.447-05"
-    assert "Credor: Loja Exemplo, CPF 390.533.447-05." in message.text
+    assert message.parameters["dados_credor"] == "Loja Exemplo, CPF 390.533.447-05"
+    assert "Dados do credor: Loja Exemplo, CPF 390.533.447-05." in message.text
 
 
 def test_name_with_newline_is_cleaned(variables: MessageVariables) -> None:

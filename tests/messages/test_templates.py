@@ -57,11 +57,20 @@ def test_good_template_parses() -> None:
         (GOOD_REMINDER.replace("{{ monto }}", "algo"), "missing parameters monto"),
         (GOOD_REMINDER.replace("Hola {{ nombre }}, t", "{{ nombre }} t"), "starts"),
         (GOOD_REMINDER.replace("{{ monto }}", "{{ monto }}{{ facturas }}"), "adjacent"),
+        (
+            GOOD_REMINDER.replace("{{ monto }}", "{{ monto }} ({{ facturas }})"),
+            "adjacent",
+        ),
         (GOOD_REMINDER.replace(OPT_OUT_ES_AR, "Gracias."), "must end with"),
         (GOOD_REMINDER.replace(" Podés", "\tPodés"), "tab"),
         (GOOD_REMINDER.replace("Hola", "Hola" + " hola" * 200), "characters"),
         (GOOD_REMINDER.replace("{{ nombre }}", "{{ nombre"), "syntax error"),
         ("", "empty"),
+        (
+            "Hola {{ nombre }} de {{ negocio }}: {{ monto }} por {{ facturas }} "
+            "con {{ atraso }} el {{ vencimiento }} en {{ pago }}\n\n" + OPT_OUT_ES_AR,
+            "14 words for 7 parameters",
+        ),
     ],
 )
 def test_bad_template_is_rejected(source: str, problem: str) -> None:

@@ -212,7 +212,7 @@ def _paid_amount(variables: MessageVariables, context: ParameterContext) -> str:
 
 
 def _creditor_details(variables: MessageVariables, context: ParameterContext) -> str:
-    """Format the creditor's CNPJ or CPF and address, as Brazilian law requires.
+    """Format the creditor's name, CNPJ or CPF and address, as Brazilian law requires.
 
     Código de Defesa do Consumidor art. 42-A: every collection notice shows
     the supplier's name, address and CPF or CNPJ.
@@ -224,10 +224,11 @@ def _creditor_details(variables: MessageVariables, context: ParameterContext) ->
             "set the business's CNPJ or CPF, which Brazilian law (CDC art. 42-A) "
             "requires in every collection message",
         )
+    name = _business_name(variables, context)
     if cnpj.is_valid(tax_id):
-        details = "CNPJ " + cnpj.format(tax_id)
+        details = f"{name}, CNPJ {cnpj.format(tax_id)}"
     elif cpf.is_valid(tax_id):
-        details = "CPF " + cpf.format(tax_id)
+        details = f"{name}, CPF {cpf.format(tax_id)}"
     else:
         raise InvalidVariableError(
             "business_tax_id", tax_id, "pass a valid CNPJ (14 digits) or CPF (11)"
