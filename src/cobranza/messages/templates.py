@@ -179,8 +179,9 @@ def _check_parameters(spec: TemplateSpec) -> None:
         raise TemplateError(
             path, "the body starts or ends with a parameter; add text around it"
         )
-    # Meta publishes no ratio of words to parameters; 2 × parameters + 1 words
-    # is the rule a WhatsApp provider (Maqsam) observed in template reviews.
+    # Reviewers reject bodies with too few words per parameter. The threshold,
+    # 2 × parameters + 1, is an estimate that a WhatsApp provider (Maqsam)
+    # reports from its template reviews.
     literal = "".join(text for text, _ in segments).split()
     words = sum(1 for token in literal if any(c.isalpha() for c in token))
     if words < 2 * len(spec.parameter_names) + 1:
