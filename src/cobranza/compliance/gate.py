@@ -64,8 +64,10 @@ class GateFacts:
     `consent` is `current_consent` (None: never recorded). `previous_sends`
     are the instants of messages actually sent (`caps.recent_sends_query`).
     `tz` is the customer's time zone, or the business's when the customer
-    has none. `promise_until` is the instant an open promise to pay lapses
-    and `hold_until` the end of a pause; both defer the message.
+    has none. NOTE: holidays come from the business's country (`rules`),
+    so a customer abroad is still held to that country's holidays.
+    `promise_until` is the instant an open promise to pay lapses and
+    `hold_until` the end of a pause. Both defer the message.
     """
 
     consent: bool | None

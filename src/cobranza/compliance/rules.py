@@ -121,6 +121,8 @@ COUNTRY_RULES: dict[str, ContactRules] = {
     # Colombia: Ley 2300 de 2023 ("dejen de fregar") art. 3: Mon-Fri
     # 07:00-19:00, Sat 08:00-15:00, never on Sundays or holidays; after the
     # first contact at most one contact a day and one channel a week.
+    # NOTE: the one-channel-a-week rule is not checked here. That is safe
+    # only while WhatsApp is the sole channel for collection messages.
     "CO": ContactRules(
         country="CO",
         subdivision=None,
@@ -175,8 +177,9 @@ COUNTRY_RULES: dict[str, ContactRules] = {
     ),
     # Brazil: São Paulo Lei Estadual 15.426/2014 art. 2 (primary text read):
     # Mon-Fri 08:00-20:00, Sat 08:00-14:00, never on holidays. Other states
-    # have laws of their own (Rio de Janeiro is stricter, unconfirmed); a
-    # business there must tighten these hours.
+    # have laws of their own (Rio de Janeiro is stricter, unconfirmed).
+    # NOTE: only São Paulo's law is encoded, so a business in another state
+    # must tighten these hours and set its subdivision itself.
     "BR": ContactRules(
         country="BR",
         subdivision="SP",

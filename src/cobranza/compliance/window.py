@@ -34,6 +34,8 @@ def holiday_name(rules: ContactRules, day: date) -> str | None:
 
     Uses the `holidays` package for the country and, when set, its
     subdivision (for example BR with SP adds São Paulo's state holidays).
+    NOTE: municipal holidays (such as São Paulo city's 25 January) are not in
+    that package, so messages are not blocked on them.
     """
     calendar = _holiday_calendar(rules.country, rules.subdivision, day.year)
     return calendar.get(day)
