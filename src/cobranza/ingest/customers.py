@@ -9,7 +9,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from cobranza.db.models import Customer, Document
+from cobranza.db.models import Business, Customer, Document
+from cobranza.money import quantize
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,11 @@ class CustomerSummary:
 
 
 def list_customers(session: Session, business_id: int) -> list[CustomerSummary]:
-    """Return the business's customers with their balance, by external id."""
+    """Return the business's customers with their balance, by external id.
+
+    Balances are rounded to the business currency's minor units.
+    """
+    currency = session.get_one(Business, business_id).currency
     totals = (
         select(
             Document.customer_id,
@@ -64,7 +69,7 @@ def list_customers(session: Session, business_id: int) -> list[CustomerSummary]:
             phone_problem=customer.phone_problem,
             tax_id=customer.tax_id,
             tax_id_valid=customer.tax_id_valid,
-            balance=_amount(balance),
+            balance=quantize(_amount(balance), currency),
             documents=documents or 0,
             segment=customer.segment,
         )

@@ -355,7 +355,9 @@ def _plan_document(
                     "number": row.number,
                     "kind": row.kind.value,
                     "line": str(row.line),
-                    "stored_open_amount": str(stored["open_amount"]),
+                    "stored_open_amount": str(
+                        quantize(stored["open_amount"], row.currency)
+                    ),
                     "file_open_amount": str(row.open_amount),
                 }
             )
@@ -399,7 +401,11 @@ def _plan_missing(
             _add_balance(plan, stored["currency"], open_amount)
             continue
         plan.missing.append(
-            {"kind": key[0], "number": key[1], "open_amount": str(open_amount)}
+            {
+                "kind": key[0],
+                "number": key[1],
+                "open_amount": str(quantize(open_amount, stored["currency"])),
+            }
         )
         if not full_snapshot:
             _add_balance(plan, stored["currency"], open_amount)

@@ -1,0 +1,155 @@
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from cobranza.cli import app
+from cobranza.config import get_settings
+from tests.ingest.conftest import write_csv
+
+runner = CliRunner()
+
+ROWS = [
+    ["Cliente", "CUIT", "Celular", "Factura", "Vencimiento", "Importe", "Saldo"],
+    ["Ana Díaz", "20-12345678-6", "011 15 4567-8901", "F-1", "10/03/2026",
+     "1.000,00", "600,00"],
+    ["Ana Díaz", "20-12345678-6", "011 15 4567-8901", "F-2", "10/04/2026",
+     "250,50", "250,50"],
+    ["Bar Sur S.A.", "30-71234567-1", "123", "F-3", "31/02/2026", "10,00", "10,00"],
+]  # fmt: skip
+
+REPORT_KEYS = (
+    "customers",
+    "documents_imported",
+    "invoices",
+    "credit_notes",
+    "duplicates_skipped",
+    "open_balance",
+    "rows_rejected",
+    "rows_flagged",
+    "debit_notes",
+    "payments_recorded",
+    "missing_from_file",
+    "mapping",
+    "decimal",
+    "date_format",
+    "skipped_rows",
+)
+
+
+@pytest.fixture
+def cli_database(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    monkeypatch.setenv("COBRANZA_DATABASE_URL", sqlite_url)
+    monkeypatch.setenv("COBRANZA_COUNTRY", "AR")
+    get_settings.cache_clear()
+    yield sqlite_url
+    get_settings.cache_clear()
+
+
+def test_import_json_report(cli_database: str, tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "saldos.csv", ROWS, separator=";")
+
+    result = runner.invoke(app, ["import", str(path), "--json"])
+
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    for key in REPORT_KEYS:
+        assert key in report
+    assert report["documents_imported"] == 2
+    assert report["open_balance"] == "850.50"
+    assert report["rows_rejected"] == [
+        {
+            "line": 4,
+            "column": "Vencimiento",
+            "value": "31/02/2026",
+            "message": report["rows_rejected"][0]["message"],
+            "code": "invalid_date",
+        }
+    ]
+    assert report["payments_recorded"] == 1
+
+
+def test_import_table_for_people(cli_database: str, tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "saldos.csv", ROWS, separator=";")
+
+    result = runner.invoke(app, ["import", str(path)])
+
+    assert result.exit_code == 0, result.output
+    assert "Documents imported" in result.stdout
+    assert "Rejected rows" in result.stdout
+    assert "31/02/2026" in result.stdout
+
+
+def test_import_asks_for_map(cli_database: str, tmp_path: Path) -> None:
+    rows = [["Cliente", "Factura", "Fecha prevista", "Importe"], ["Ana", "1", "x", "1"]]
+    path = write_csv(tmp_path / "a.csv", rows)
+
+    result = runner.invoke(app, ["import", str(path)])
+    mapped = runner.invoke(
+        app, ["import", str(path), "--map", "Fecha prevista=due_on", "--json"]
+    )
+
+    assert result.exit_code == 2
+    assert "--map" in result.output
+    assert "Fecha prevista" in result.output
+    assert mapped.exit_code == 0, mapped.output
+    assert json.loads(mapped.stdout)["mapping"]["Fecha prevista"] == "due_on"
+
+
+def test_import_error_as_json(cli_database: str, tmp_path: Path) -> None:
+    rows = [["Cliente", "Factura", "Vencimiento", "Importe", "Total"]]
+    path = write_csv(tmp_path / "a.csv", [*rows, ["Ana", "1", "1/1/2026", "1", "1"]])
+
+    result = runner.invoke(app, ["import", str(path), "--json"])
+
+    assert result.exit_code == 2
+    error = json.loads(result.stdout)
+    assert error["error"] == "mapping"
+    assert error["details"]["candidates"] == ["Importe", "Total"]
+
+
+@pytest.mark.parametrize(
+    "options",
+    [["--map", "no-equals-sign"], ["--decimal", "coma"], ["--date-format", "dd/mm"]],
+)
+def test_import_rejects_bad_options(
+    cli_database: str, tmp_path: Path, options: list[str]
+) -> None:
+    path = write_csv(tmp_path / "saldos.csv", ROWS, separator=";")
+
+    result = runner.invoke(app, ["import", str(path), *options])
+
+    assert result.exit_code == 2
+
+
+def test_dry_run_then_customers_is_empty(cli_database: str, tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "saldos.csv", ROWS, separator=";")
+
+    dry = runner.invoke(app, ["import", str(path), "--dry-run", "--json"])
+    listed = runner.invoke(app, ["customers", "--json"])
+
+    assert dry.exit_code == 0, dry.output
+    assert json.loads(dry.stdout)["dry_run"] is True
+    assert json.loads(listed.stdout) == []
+
+
+def test_customers_lists_phone_and_balance(cli_database: str, tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "saldos.csv", ROWS, separator=";")
+    runner.invoke(app, ["import", str(path)])
+
+    result = runner.invoke(app, ["customers", "--json"])
+    table = runner.invoke(app, ["customers"])
+
+    assert result.exit_code == 0, result.output
+    [ana] = json.loads(result.stdout)
+    assert ana["external_id"] == "20123456786"
+    assert ana["name"] == "Ana Díaz"
+    assert ana["phone"] == "+5491145678901"
+    assert ana["tax_id"] == "20123456786"
+    assert ana["balance"] == "850.50"
+    assert table.exit_code == 0
+    assert "Ana Díaz" in table.stdout

@@ -1,0 +1,284 @@
+"""Re-imports, newer exports, snapshots, dry runs, rollback and consent."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, func, select, text
+
+from cobranza.db.engine import transaction
+from cobranza.db.models import (
+    Allocation,
+    Base,
+    ConsentEvent,
+    Customer,
+    Document,
+    ImportRun,
+    Payment,
+)
+from tests.ingest.conftest import (
+    NOW,
+    balance,
+    customer,
+    make_business,
+    run_import,
+    write_csv,
+)
+
+HEADER = ["Cliente", "Celular", "Factura", "Vencimiento", "Importe", "Saldo",
+          "Fecha de pago", "Acepta WhatsApp"]  # fmt: skip
+
+
+def export(path: Path, rows: list[list[str]], newline: str = "\r\n") -> Path:
+    return write_csv(path, [HEADER, *rows], separator=";", newline=newline)
+
+
+FIRST = [
+    ["Ana", "11 4567 8901", "F-1", "10/03/2026", "1.000,00", "1.000,00", "", "si"],
+    ["Ana", "11 4567 8901", "F-2", "20/03/2026", "500,00", "500,00", "", "si"],
+    ["Beto", "", "F-3", "25/03/2026", "300,00", "0,00", "24/03/2026", ""],
+]
+
+
+def table_counts(engine: Engine) -> dict[str, int]:
+    with transaction(engine) as session:
+        return {
+            table.name: session.scalar(select(func.count()).select_from(table)) or 0
+            for table in Base.metadata.sorted_tables
+            if table.name != "business"
+        }
+
+
+def payments(engine: Engine) -> list[tuple[str, Decimal, datetime]]:
+    with transaction(engine) as session:
+        rows = session.execute(
+            select(
+                Payment.provider_payment_id, Payment.amount, Payment.paid_at
+            ).order_by(Payment.id)
+        )
+        return [tuple(row) for row in rows]  # type: ignore[misc]
+
+
+def test_first_import_records_settled_payment(engine: Engine, tmp_path: Path) -> None:
+    business_id = make_business(engine)
+
+    report = run_import(engine, business_id, export(tmp_path / "a.csv", FIRST))
+
+    assert report.payments_recorded == 1
+    [(payment_id, amount, paid_at)] = payments(engine)
+    assert payment_id == "invoice:F-3:300.00"
+    assert amount == Decimal("300")
+    # Noon in Buenos Aires (UTC-3) on the settle date.
+    assert paid_at == datetime(2026, 3, 24, 15, 0, tzinfo=UTC)
+    with transaction(engine) as session:
+        allocation = session.scalars(select(Allocation)).one()
+        assert allocation.amount == Decimal("300")
+
+
+def test_same_file_twice_changes_nothing(engine: Engine, tmp_path: Path) -> None:
+    business_id = make_business(engine)
+    path = export(tmp_path / "a.csv", FIRST)
+    run_import(engine, business_id, path)
+    before = table_counts(engine)
+
+    report = run_import(engine, business_id, path)
+
+    assert report.already_imported is True
+    assert table_counts(engine) == before
+
+
+def test_same_content_new_bytes_is_idempotent(engine: Engine, tmp_path: Path) -> None:
+    business_id = make_business(engine)
+    run_import(engine, business_id, export(tmp_path / "a.csv", FIRST))
+    before = table_counts(engine)
+
+    # Other line endings give another sha256, so only the data decides.
+    report = run_import(
+        engine, business_id, export(tmp_path / "b.csv", FIRST, newline="\n")
+    )
+
+    assert report.already_imported is False
+    assert report.documents_created == 0
+    assert report.documents_updated == 0
+    assert report.payments_recorded == 0
+    assert report.consent_events == 0
+    after = table_counts(engine)
+    assert after.pop("import_run") == before.pop("import_run") + 1
+    assert after.pop("audit_event") == before.pop("audit_event") + 1
+    assert after == before
+
+
+def test_newer_export_records_the_difference(engine: Engine, tmp_path: Path) -> None:
+    business_id = make_business(engine)
+    run_import(engine, business_id, export(tmp_path / "a.csv", FIRST))
+    newer = [
+        ["Ana", "11 4567 8901", "F-1", "10/03/2026", "1.000,00", "400,00", "", "si"],
+        ["Ana", "11 4567 8901", "F-2", "20/03/2026", "500,00", "0,00", "02/04/2026",
+         "si"],
+        ["Beto", "", "F-3", "25/03/2026", "300,00", "0,00", "24/03/2026", ""],
+    ]  # fmt: skip
+
+    report = run_import(engine, business_id, export(tmp_path / "b.csv", newer))
+
+    assert report.payments_recorded == 2
+    assert report.payments_total == Decimal("1100")
+    recorded = {payment_id: amount for payment_id, amount, _ in payments(engine)}
+    assert recorded["invoice:F-1:600.00"] == Decimal("600")
+    assert recorded["invoice:F-2:500.00"] == Decimal("500")
+    assert balance(engine, business_id, "ana") == Decimal("400")
+
+
+def test_missing_invoice_is_only_reported(engine: Engine, tmp_path: Path) -> None:
+    business_id = make_business(engine)
+    run_import(engine, business_id, export(tmp_path / "a.csv", FIRST))
+
+    report = run_import(engine, business_id, export(tmp_path / "b.csv", FIRST[1:]))
+
+    assert report.missing_from_file == [
+        {"kind": "invoice", "number": "F-1", "open_amount": "1000.00"}
+    ]
+    assert report.settled_as_missing == 0
+    assert balance(engine, business_id, "ana") == Decimal("1500")
+
+
+def test_full_snapshot_settles_missing_invoice(engine: Engine, tmp_path: Path) -> None:
+    business_id = make_business(engine)
+    run_import(engine, business_id, export(tmp_path / "a.csv", FIRST))
+
+    report = run_import(
+        engine,
+        business_id,
+        export(tmp_path / "b.csv", FIRST[1:]),
+        full_snapshot=True,
+    )
+
+    assert report.settled_as_missing == 1
+    assert balance(engine, business_id, "ana") == Decimal("500")
+    with transaction(engine) as session:
+        settled = session.scalars(
+            select(Document).where(Document.number == "F-1")
+        ).one()
+        assert settled.open_amount == Decimal("0")
+        assert settled.missing_since == date(2026, 4, 10)
+    recorded = {payment_id: amount for payment_id, amount, _ in payments(engine)}
+    assert recorded["invoice:F-1:1000.00"] == Decimal("1000")
+
+    again = run_import(
+        engine,
+        business_id,
+        export(tmp_path / "c.csv", FIRST[1:], newline="\n"),
+        full_snapshot=True,
+    )
+    assert again.payments_recorded == 0
+    assert again.missing_from_file == []
+
+
+def test_dry_run_writes_nothing(engine: Engine, tmp_path: Path) -> None:
+    business_id = make_business(engine)
+    before = table_counts(engine)
+
+    report = run_import(
+        engine, business_id, export(tmp_path / "a.csv", FIRST), dry_run=True
+    )
+
+    assert report.dry_run is True
+    assert report.documents_created == 3
+    assert report.payments_recorded == 1
+    assert table_counts(engine) == before
+
+
+def _install_failing_trigger(engine: Engine, number: str) -> None:
+    """Make the database reject inserting document `number`."""
+    with engine.begin() as connection:
+        if engine.dialect.name == "sqlite":
+            connection.execute(
+                text(
+                    "CREATE TRIGGER fail_document BEFORE INSERT ON document "
+                    f"WHEN NEW.number = '{number}' "
+                    "BEGIN SELECT RAISE(ABORT, 'document rejected by test'); END"
+                )
+            )
+            return
+        connection.execute(
+            text(
+                "CREATE FUNCTION fail_document() RETURNS trigger AS $$ BEGIN "
+                f"IF NEW.number = '{number}' THEN "
+                "RAISE EXCEPTION 'document rejected by test'; END IF; "
+                "RETURN NEW; END $$ LANGUAGE plpgsql"
+            )
+        )
+        connection.execute(
+            text(
+                "CREATE TRIGGER fail_document BEFORE INSERT ON document "
+                "FOR EACH ROW EXECUTE FUNCTION fail_document()"
+            )
+        )
+
+
+def test_failure_mid_file_rolls_back(engine: Engine, tmp_path: Path) -> None:
+    business_id = make_business(engine)
+    _install_failing_trigger(engine, "F-3")
+    before = table_counts(engine)
+
+    with pytest.raises(Exception, match="document rejected by test"):
+        run_import(engine, business_id, export(tmp_path / "a.csv", FIRST))
+
+    assert table_counts(engine) == before
+
+
+def test_consent_column_appends_only_changes(engine: Engine, tmp_path: Path) -> None:
+    business_id = make_business(engine)
+    path = export(tmp_path / "a.csv", FIRST)
+
+    first = run_import(engine, business_id, path)
+    again = run_import(
+        engine, business_id, export(tmp_path / "b.csv", FIRST, newline="\n")
+    )
+    revoked = [[*row[:7], "no"] if row[0] == "Ana" else row for row in FIRST]
+    third = run_import(engine, business_id, export(tmp_path / "c.csv", revoked))
+
+    assert (first.consent_events, again.consent_events, third.consent_events) == (
+        1,
+        0,
+        1,
+    )
+    with transaction(engine) as session:
+        events = session.scalars(select(ConsentEvent).order_by(ConsentEvent.id)).all()
+        assert [event.action for event in events] == ["grant", "revoke"]
+        assert events[0].source == "import:a.csv"
+        assert events[0].evidence is not None
+        assert events[0].evidence.startswith(f"sha256:{first.sha256}")
+        assert events[0].evidence.endswith("line:3")
+        assert events[0].at == NOW
+
+
+def test_no_consent_without_history_appends_nothing(
+    engine: Engine, tmp_path: Path
+) -> None:
+    business_id = make_business(engine)
+    rows = [[*row[:7], "no"] for row in FIRST]
+
+    report = run_import(engine, business_id, export(tmp_path / "a.csv", rows))
+
+    assert report.consent_events == 0
+
+
+def test_import_run_and_customer_update(engine: Engine, tmp_path: Path) -> None:
+    business_id = make_business(engine)
+    run_import(engine, business_id, export(tmp_path / "a.csv", FIRST))
+    moved = [
+        [row[0], "11 5555 6666", *row[2:]] if row[0] == "Ana" else row for row in FIRST
+    ]
+
+    report = run_import(engine, business_id, export(tmp_path / "b.csv", moved))
+
+    assert report.customers_updated == 1
+    assert customer(engine, business_id, "ana").phone == "+5491155556666"
+    with transaction(engine) as session:
+        runs = session.scalars(select(ImportRun).order_by(ImportRun.id)).all()
+        assert [run.file_name for run in runs] == ["a.csv", "b.csv"]
+        assert runs[1].report["customers_updated"] == 1
+        assert session.scalar(select(func.count()).select_from(Customer)) == 2
