@@ -19,6 +19,8 @@ from cobranza.db.models import (
     PhoneStatus,
 )
 
+PAYMENT_INSTRUCTIONS = "Transferí al alias EJEMPLO.SRL"
+
 COUNTRY_DEFAULTS = {
     "AR": ("America/Argentina/Buenos_Aires", "ARS", "es_AR"),
     "CL": ("America/Santiago", "CLP", "es_CL"),
@@ -38,7 +40,7 @@ def make_business(
         currency=currency,
         locale=locale,
         tax_id="30-71234567-1",
-        settings={},
+        settings={"payment_instructions": PAYMENT_INSTRUCTIONS},
         created_at=now,
     )
     session.add(business)

@@ -6,8 +6,8 @@ import logging
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-import phonenumbers
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -20,6 +20,7 @@ from cobranza.db.models import (
     OutboxMessage,
     SandboxMessage,
 )
+from cobranza.phones import normalize_phone, wa_id_variants
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +39,23 @@ class SentMessage:
     buttons: list[str]
     provider_message_id: str
     sent_at: datetime
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the message as JSON-ready values, `sent_at` in ISO 8601."""
+        return {
+            "outbox_id": self.outbox_id,
+            "customer": {
+                "external_id": self.customer_external_id,
+                "name": self.customer_name,
+            },
+            "phone": self.phone,
+            "step": self.step,
+            "step_kind": self.step_kind,
+            "text": self.text,
+            "buttons": list(self.buttons),
+            "provider_message_id": self.provider_message_id,
+            "sent_at": self.sent_at.isoformat(),
+        }
 
 
 @dataclass(frozen=True)
@@ -135,36 +153,26 @@ def record_reply(
 
 
 def normalise_phone(phone: str, country: str) -> str:
-    """Return `phone` in E.164, read as a number of `country` when local.
+    """Return `phone` in E.164, read as a mobile of `country` when local.
 
-    Raises ValueError naming the value when it is not a phone number.
+    Raises ValueError naming the value when it is not a valid phone number.
     """
-    try:
-        parsed = phonenumbers.parse(phone, country)
-    except phonenumbers.NumberParseException as exc:
+    result = normalize_phone(phone, country, mobile=True)
+    if result.e164 is None:
         raise ValueError(
-            f"invalid phone number {phone!r}: write it with its country code, "
-            "such as +5491155551234"
-        ) from exc
-    if not phonenumbers.is_possible_number(parsed):
-        raise ValueError(
-            f"invalid phone number {phone!r}: it has too few or too many digits "
-            "for its country"
+            f"invalid phone number {phone!r}: {result.problem or 'it is empty'}. "
+            "Write it with its country code, such as +5491155551234"
         )
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    return result.e164
 
 
 def _customer_by_phone(
     session: Session, business: Business, e164: str
 ) -> Customer | None:
-    # NOTE: Argentine mobiles are stored with the "9" after +54, but a reply
-    # may be typed without it, so both forms are tried. Other countries'
-    # variants (Mexico's old "1", Brazil's ninth digit) are not matched yet.
-    candidates = {e164}
-    if e164.startswith("+549"):
-        candidates.add("+54" + e164[4:])
-    elif e164.startswith("+54"):
-        candidates.add("+549" + e164[3:])
+    # WhatsApp may report one line in several forms (Argentina with or
+    # without the mobile 9, Mexico with the old 1, Brazil without the ninth
+    # digit), so every form is looked up.
+    candidates = {"+" + variant for variant in wa_id_variants(e164)}
     return session.scalars(
         select(Customer)
         .where(Customer.business_id == business.id, Customer.phone.in_(candidates))

@@ -1,0 +1,380 @@
+"""The dispatcher: claims due outbox rows, gates and composes them, sends them.
+
+Each due row goes through three steps, and the first and the last each run
+in a transaction of their own:
+
+1. claim (queued -> sending, state-guarded), run the gate, compose the text,
+   store it on the row and commit. A deferral or suppression ends here.
+2. call the channel, outside any transaction.
+3. record the result: `sent` with the provider message id, back to `queued`
+   with a backoff after a transient error, or `failed` with the error code.
+
+A crash between 1 and 3 leaves the row in `sending`. `reconcile` settles such
+rows at the start of each run by asking the channel whether it has the
+message, and never sends one blindly.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from cobranza.channels.base import Channel, OutgoingMessage, SendResult
+from cobranza.channels.compose import compose_row
+from cobranza.channels.errors import ChannelError, RateLimitedError
+from cobranza.channels.ratelimit import TokenBucket
+from cobranza.db.engine import transaction
+from cobranza.db.models import AuditEvent, Customer, OutboxMessage, OutboxState
+from cobranza.dunning import gate, outbox
+
+logger = logging.getLogger(__name__)
+
+ACTOR = "dispatcher"
+UNKNOWN_DELIVERY_STATE = "unknown_delivery_state"
+COMPOSE_FAILED = "compose_failed"
+NO_CHANNEL = "channel_not_configured"
+
+
+@dataclass(frozen=True)
+class DispatchLimits:
+    """How much one run sends and how it retries."""
+
+    batch_size: int = 100
+    max_attempts: int = 5
+    # The wait after the n-th failed attempt is backoff * 2 ** (n - 1).
+    backoff: timedelta = timedelta(minutes=5)
+    max_backoff: timedelta = timedelta(hours=6)
+    # A row left in `sending` for longer than this is reconciled.
+    stuck_after: timedelta = timedelta(minutes=10)
+
+
+@dataclass
+class DispatchReport:
+    """Counts of one dispatch run, by outcome and reason."""
+
+    sent: int = 0
+    deferred: Counter[str] = field(default_factory=Counter)
+    suppressed: Counter[str] = field(default_factory=Counter)
+    failed: Counter[str] = field(default_factory=Counter)
+    retried: Counter[str] = field(default_factory=Counter)
+    reconciled: Counter[str] = field(default_factory=Counter)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "sent": self.sent,
+            "deferred": sum(self.deferred.values()),
+            "deferred_by_reason": dict(sorted(self.deferred.items())),
+            "suppressed": dict(sorted(self.suppressed.items())),
+            "failed": dict(sorted(self.failed.items())),
+            "retried": dict(sorted(self.retried.items())),
+            "reconciled": dict(sorted(self.reconciled.items())),
+        }
+
+
+class Dispatcher:
+    """Send a business's due outbox rows through the configured channels."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        channels: Mapping[str, Channel],
+        *,
+        rate_limits: Mapping[str, TokenBucket] | None = None,
+        limits: DispatchLimits | None = None,
+    ) -> None:
+        self.engine = engine
+        self.channels = dict(channels)
+        self.rate_limits = dict(rate_limits or {})
+        self.limits = limits or DispatchLimits()
+
+    def run(self, business_id: int, now: datetime) -> DispatchReport:
+        """Reconcile stuck rows, then send every due row in capped batches."""
+        report = DispatchReport()
+        self.reconcile(business_id, now, report)
+
+        # A row is due again in the same run only after a zero backoff. It
+        # waits for the next run, so one run cannot loop on it.
+        seen: set[int] = set()
+        while True:
+            with transaction(self.engine) as session:
+                due = outbox.due_messages(
+                    session, business_id, now, self.limits.batch_size
+                )
+                due_ids = [row.id for row in due if row.id not in seen]
+            if not due_ids:
+                break
+            seen.update(due_ids)
+            for outbox_id in due_ids:
+                self._dispatch_one(business_id, outbox_id, now, report)
+
+        logger.info(
+            "dispatch for business %s: %s sent, %s deferred, %s suppressed, %s failed",
+            business_id,
+            report.sent,
+            sum(report.deferred.values()),
+            sum(report.suppressed.values()),
+            sum(report.failed.values()),
+        )
+        return report
+
+    def evaluate(
+        self, session: Session, business_id: int, now: datetime
+    ) -> DispatchReport:
+        """Claim, gate and compose every due row in `session` without sending.
+
+        For dry runs: the caller rolls the session back afterwards, so the
+        rows the gate would send are counted as `sent` and nothing changes.
+        """
+        report = DispatchReport()
+        while True:
+            rows = outbox.due_messages(
+                session, business_id, now, self.limits.batch_size
+            )
+            if not rows:
+                break
+            for row in rows:
+                if self._prepare(session, row, now, report) is not None:
+                    report.sent += 1
+        return report
+
+    def reconcile(
+        self, business_id: int, now: datetime, report: DispatchReport
+    ) -> None:
+        """Settle rows left in `sending` by a crash, using `Channel.lookup`."""
+        older_than = now - self.limits.stuck_after
+        with transaction(self.engine) as session:
+            stuck = [
+                (row.id, row.channel)
+                for row in outbox.stuck_sending(session, business_id, older_than)
+            ]
+
+        for outbox_id, channel_name in stuck:
+            channel = self.channels.get(channel_name)
+            if channel is None:
+                logger.warning(
+                    "outbox row %s stuck in sending on channel %s, which is not "
+                    "configured: left as it is",
+                    outbox_id,
+                    channel_name,
+                )
+                continue
+            receipt = channel.lookup(outbox_id)
+            with transaction(self.engine) as session:
+                row = _load(session, business_id, outbox_id)
+                if row is None or row.state != OutboxState.SENDING:
+                    continue
+                outcome = self._settle(session, row, channel, receipt, now)
+            report.reconciled[outcome] += 1
+
+    def _settle(
+        self,
+        session: Session,
+        row: OutboxMessage,
+        channel: Channel,
+        receipt: SendResult | None,
+        now: datetime,
+    ) -> str:
+        if receipt is not None:
+            outbox.mark_sent(session, row, receipt.provider_message_id, receipt.sent_at)
+            _audit(session, row, now, "message_sent", "reconciled_found", receipt)
+            return "sent"
+        if channel.proves_absence:
+            outbox.requeue(session, row, now, "reconciled_not_sent")
+            _audit(session, row, now, "message_requeued", "reconciled_not_sent")
+            return "requeued"
+        outbox.mark_failed(
+            session,
+            row,
+            now,
+            UNKNOWN_DELIVERY_STATE,
+            f"outbox row {row.id} was left in sending and channel "
+            f"{channel.name} cannot tell whether it was sent: check with the "
+            "customer before sending it again",
+        )
+        _audit(session, row, now, "message_failed", UNKNOWN_DELIVERY_STATE)
+        logger.warning("outbox row %s flagged %s", row.id, UNKNOWN_DELIVERY_STATE)
+        return "flagged"
+
+    def _dispatch_one(
+        self, business_id: int, outbox_id: int, now: datetime, report: DispatchReport
+    ) -> None:
+        with transaction(self.engine) as session:
+            row = _load(session, business_id, outbox_id)
+            if row is None:
+                return
+            message = self._prepare(session, row, now, report)
+            channel_name = row.channel
+        if message is None:
+            return
+
+        channel = self.channels[channel_name]
+        limiter = self.rate_limits.get(channel_name)
+        if limiter is not None:
+            limiter.acquire()
+        try:
+            receipt = channel.send(message)
+        except ChannelError as exc:
+            self._record_error(business_id, outbox_id, now, exc, report)
+            return
+
+        with transaction(self.engine) as session:
+            row = _load(session, business_id, outbox_id)
+            assert row is not None  # the row was claimed by this run
+            outbox.mark_sent(session, row, receipt.provider_message_id, receipt.sent_at)
+            _audit(session, row, now, "message_sent", row.step, receipt)
+        report.sent += 1
+
+    def _prepare(
+        self,
+        session: Session,
+        row: OutboxMessage,
+        now: datetime,
+        report: DispatchReport,
+    ) -> OutgoingMessage | None:
+        """Claim, gate and compose one row; return the message to send, if any."""
+        if not outbox.claim(session, row, now):
+            return None
+
+        decision = gate.check(session, row, now)
+        if decision.action is gate.Action.DEFER:
+            report.deferred[str(decision.reason)] += 1
+            return None
+        if decision.action is gate.Action.SUPPRESS:
+            report.suppressed[str(decision.reason)] += 1
+            return None
+
+        if row.channel not in self.channels:
+            self._fail(session, row, now, NO_CHANNEL, _no_channel_detail(row), report)
+            return None
+        customer = session.get(Customer, row.customer_id)
+        if customer is None or not customer.phone:
+            # The gate suppresses customers without a phone; this guards a
+            # phone removed by a concurrent import.
+            self._fail(session, row, now, "phone_missing", None, report)
+            return None
+        try:
+            composed = compose_row(row)
+        except ValueError as exc:
+            self._fail(session, row, now, COMPOSE_FAILED, str(exc), report)
+            return None
+
+        row.template_name = composed.template_name
+        row.language_code = composed.language_code
+        row.parameters = dict(composed.parameters)
+        row.text = composed.text
+        return OutgoingMessage(
+            outbox_id=row.id,
+            business_id=row.business_id,
+            customer_id=row.customer_id,
+            to_phone=customer.phone,
+            text=composed.text,
+            template_name=composed.template_name,
+            language_code=composed.language_code,
+            parameters=dict(composed.parameters),
+            buttons=tuple(composed.buttons),
+        )
+
+    def _record_error(
+        self,
+        business_id: int,
+        outbox_id: int,
+        now: datetime,
+        error: ChannelError,
+        report: DispatchReport,
+    ) -> None:
+        with transaction(self.engine) as session:
+            row = _load(session, business_id, outbox_id)
+            assert row is not None  # the row was claimed by this run
+            if error.is_transient and row.attempts < self.limits.max_attempts:
+                retry_at = now + self._backoff(row.attempts, error)
+                outbox.requeue(session, row, retry_at, error.code, str(error))
+                _audit(session, row, now, "message_retry", error.code)
+                report.retried[error.code] += 1
+                logger.warning(
+                    "outbox row %s send failed (%s), retry %s at %s",
+                    outbox_id,
+                    error.code,
+                    row.attempts,
+                    retry_at.isoformat(),
+                )
+                return
+            self._fail(session, row, now, error.code, str(error), report)
+
+    def _fail(
+        self,
+        session: Session,
+        row: OutboxMessage,
+        now: datetime,
+        code: str,
+        detail: str | None,
+        report: DispatchReport,
+    ) -> None:
+        outbox.mark_failed(session, row, now, code, detail)
+        _audit(session, row, now, "message_failed", code)
+        report.failed[code] += 1
+        logger.warning(
+            "outbox row %s failed after %s attempts: %s", row.id, row.attempts, code
+        )
+
+    def _backoff(self, attempts: int, error: ChannelError) -> timedelta:
+        doublings = max(0, attempts - 1)
+        wait: timedelta = self.limits.backoff * (2**doublings)
+        if isinstance(error, RateLimitedError) and error.retry_after is not None:
+            wait = max(wait, timedelta(seconds=error.retry_after))
+        return min(wait, self.limits.max_backoff)
+
+
+def _load(session: Session, business_id: int, outbox_id: int) -> OutboxMessage | None:
+    row = session.get(OutboxMessage, outbox_id)
+    if row is None or row.business_id != business_id:
+        return None
+    return row
+
+
+def _no_channel_detail(row: OutboxMessage) -> str:
+    return (
+        f"outbox row {row.id} is for channel {row.channel!r}, which this "
+        "process has not configured: configure it and queue the row again"
+    )
+
+
+def _audit(
+    session: Session,
+    row: OutboxMessage,
+    now: datetime,
+    kind: str,
+    reason: str,
+    receipt: SendResult | None = None,
+) -> None:
+    details: dict[str, Any] = {
+        "case_id": row.case_id,
+        "customer_id": row.customer_id,
+        "step": row.step,
+        "step_kind": row.step_kind,
+        "channel": row.channel,
+        "attempts": row.attempts,
+        "document_ids": list(row.document_ids),
+    }
+    if receipt is not None:
+        details["provider_message_id"] = receipt.provider_message_id
+    if row.template_name:
+        details["template_name"] = row.template_name
+    session.add(
+        AuditEvent(
+            business_id=row.business_id,
+            at=now,
+            actor=ACTOR,
+            kind=kind,
+            subject_type="outbox_message",
+            subject_id=row.id,
+            reason=reason,
+            details=details,
+        )
+    )

@@ -1,0 +1,133 @@
+"""One dunning cycle: plan the due steps, then dispatch the due outbox rows."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from cobranza.channels.dispatcher import Dispatcher, DispatchReport
+from cobranza.channels.ratelimit import TokenBucket
+from cobranza.channels.sandbox import SandboxChannel
+from cobranza.db.engine import session_factory, transaction
+from cobranza.db.models import Business
+from cobranza.dunning.planner import PlanResult, plan
+from cobranza.dunning.policy import Policy
+from cobranza.dunning.policy_loader import load_policy, policy_path_for
+
+logger = logging.getLogger(__name__)
+
+# The sandbox writes to the local database, so its only limit is the disk,
+# but the dispatcher still paces it like a provider to exercise that path.
+SANDBOX_MESSAGES_PER_SECOND = 80.0
+
+
+@dataclass
+class CycleReport:
+    """Counts of one cycle: rows planned and the dispatcher's outcomes."""
+
+    now: datetime
+    dry_run: bool
+    plan: PlanResult
+    dispatch: DispatchReport = field(default_factory=DispatchReport)
+
+    @property
+    def planned(self) -> int:
+        """Outbox rows the planner queued in this cycle."""
+        return self.plan.messages_queued
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "now": self.now.isoformat(),
+            "dry_run": self.dry_run,
+            "planned": self.planned,
+            **self.dispatch.as_dict(),
+            "plan": self.plan.as_dict(),
+        }
+
+
+def sandbox_dispatcher(
+    engine: Engine,
+    now: datetime,
+    messages_per_second: float = SANDBOX_MESSAGES_PER_SECOND,
+) -> Dispatcher:
+    """Build a dispatcher that sends through the sandbox, stamping `now`."""
+    channel = SandboxChannel(engine, clock=lambda: now)
+    burst = max(1, int(messages_per_second))
+    return Dispatcher(
+        engine,
+        {channel.name: channel},
+        rate_limits={channel.name: TokenBucket(messages_per_second, burst=burst)},
+    )
+
+
+def run_cycle(
+    engine: Engine,
+    business_id: int,
+    now: datetime,
+    dry_run: bool = False,
+    *,
+    policy: Policy | None = None,
+    dispatcher: Dispatcher | None = None,
+) -> CycleReport:
+    """Plan and dispatch one cycle for a business at the instant `now`.
+
+    With `dry_run` the planner and the gate run in one transaction that is
+    rolled back, so nothing is written and no channel is called. Running
+    twice at the same instant sends nothing new: the planner inserts each
+    idempotency key once and sent rows are no longer due.
+    """
+    if dispatcher is None:
+        dispatcher = sandbox_dispatcher(engine, now)
+
+    if dry_run:
+        return _dry_run(engine, business_id, now, policy, dispatcher)
+
+    with transaction(engine) as session:
+        business = _business(session, business_id)
+        active_policy = policy or load_policy(policy_path_for(business))
+        planned = plan(session, business, now, active_policy)
+
+    report = CycleReport(now=now, dry_run=False, plan=planned)
+    report.dispatch = dispatcher.run(business_id, now)
+    logger.info(
+        "cycle for business %s at %s: %s planned, %s sent",
+        business_id,
+        now.isoformat(),
+        report.planned,
+        report.dispatch.sent,
+    )
+    return report
+
+
+def _dry_run(
+    engine: Engine,
+    business_id: int,
+    now: datetime,
+    policy: Policy | None,
+    dispatcher: Dispatcher,
+) -> CycleReport:
+    session = session_factory(engine)()
+    try:
+        session.begin()
+        business = _business(session, business_id)
+        active_policy = policy or load_policy(policy_path_for(business))
+        planned = plan(session, business, now, active_policy)
+        dispatch = dispatcher.evaluate(session, business_id, now)
+    finally:
+        session.rollback()
+        session.close()
+    return CycleReport(now=now, dry_run=True, plan=planned, dispatch=dispatch)
+
+
+def _business(session: Session, business_id: int) -> Business:
+    business = session.get(Business, business_id)
+    if business is None:
+        raise LookupError(
+            f"business {business_id} not found: create it with an import first"
+        )
+    return business

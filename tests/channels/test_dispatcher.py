@@ -1,0 +1,442 @@
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlalchemy import Engine, func, select
+
+from cobranza.channels.base import Channel, OutgoingMessage, SendResult
+from cobranza.channels.dispatcher import (
+    UNKNOWN_DELIVERY_STATE,
+    Dispatcher,
+    DispatchLimits,
+)
+from cobranza.channels.errors import (
+    ChannelError,
+    ChannelUnavailableError,
+    InvalidRecipientError,
+    RateLimitedError,
+)
+from cobranza.channels.ratelimit import TokenBucket
+from cobranza.channels.sandbox import SandboxChannel
+from cobranza.db.engine import transaction
+from cobranza.db.models import (
+    AuditEvent,
+    Customer,
+    OutboxMessage,
+    OutboxState,
+    SandboxMessage,
+)
+from tests.channels.factories import (
+    make_business,
+    make_customer,
+    make_document,
+    make_outbox_row,
+)
+
+# Tuesday 10 March 2026, 10:00 in Buenos Aires: inside Argentina's window.
+NOW = datetime(2026, 3, 10, 13, 0, tzinfo=UTC)
+PHONE = "+5491155550101"
+NAME = "Ana Prueba (ficticia)"
+
+
+def _given_rows(
+    engine: Engine,
+    count: int = 1,
+    *,
+    step_kind: str = "reminder_soft",
+    business_name: str = "Ejemplo SRL",
+) -> tuple[int, list[int]]:
+    """Add a business and `count` customers, each with one due outbox row."""
+    with transaction(engine) as session:
+        business = make_business(session, NOW, name=business_name)
+        row_ids = []
+        for index in range(count):
+            phone = f"+54911555501{index:02d}"
+            customer = make_customer(
+                session, business, NOW, f"C{index}", phone, name=NAME
+            )
+            invoice = make_document(
+                session, customer, NOW, f"A-{index}", "1500.00", date(2026, 3, 5)
+            )
+            key = f"{business.id}-{index}"
+            row = make_outbox_row(session, customer, NOW, key=key)
+            row.step_kind = step_kind
+            row.document_ids = [invoice.id]
+            row.variables = {
+                "customer_name": customer.name,
+                "business_name": business.name,
+                "balance": "1500.00",
+                "currency": "ARS",
+                "invoice_count": 1,
+                "oldest_due_on": "2026-03-05",
+                "days_past_due": 5,
+                "payment_instructions": "Transferí al alias EJEMPLO.SRL",
+            }
+            row_ids.append(row.id)
+        return business.id, row_ids
+
+
+def _row(engine: Engine, outbox_id: int) -> OutboxMessage:
+    with transaction(engine) as session:
+        return session.get_one(OutboxMessage, outbox_id)
+
+
+def _sandbox_count(engine: Engine) -> int:
+    with transaction(engine) as session:
+        return session.scalar(select(func.count(SandboxMessage.id))) or 0
+
+
+def _dispatcher(engine: Engine, channel: Channel, **limits: object) -> Dispatcher:
+    return Dispatcher(
+        engine,
+        {channel.name: channel},
+        limits=DispatchLimits(**limits),  # type: ignore[arg-type]
+    )
+
+
+@dataclass
+class ScriptedChannel(Channel):
+    """The sandbox, but raising the scripted errors on the first sends."""
+
+    inner: SandboxChannel
+    errors: list[ChannelError] = field(default_factory=list)
+    proves_absence: bool = True
+    calls: int = 0
+    name: str = "sandbox"
+
+    def send(self, message: OutgoingMessage) -> SendResult:
+        self.calls += 1
+        if self.errors:
+            raise self.errors.pop(0)
+        return self.inner.send(message)
+
+    def lookup(self, outbox_id: int) -> SendResult | None:
+        if not self.proves_absence:
+            return None
+        return self.inner.lookup(outbox_id)
+
+
+def test_due_row_sent_and_recorded(engine: Engine) -> None:
+    business_id, [outbox_id] = _given_rows(engine)
+    dispatcher = _dispatcher(engine, SandboxChannel(engine, clock=lambda: NOW))
+
+    report = dispatcher.run(business_id, NOW)
+
+    assert report.sent == 1
+    row = _row(engine, outbox_id)
+    assert row.state == OutboxState.SENT
+    assert row.provider_message_id == f"sandbox-{outbox_id}"
+    assert row.sent_at == NOW
+    assert row.attempts == 1
+    assert row.template_name == "cobranza_reminder_soft_friendly"
+    assert row.language_code == "es_AR"
+    assert row.text is not None and "$ 1.500,00" in row.text
+    assert row.parameters
+    with transaction(engine) as session:
+        stored = session.scalars(select(SandboxMessage)).one()
+        audit = session.scalars(
+            select(AuditEvent).where(AuditEvent.kind == "message_sent")
+        ).one()
+    assert stored.text == row.text
+    assert stored.to_phone == "+5491155550100"
+    assert audit.subject_id == outbox_id
+    assert audit.details["step"] == "reminder_soft"
+    assert audit.details["provider_message_id"] == row.provider_message_id
+
+
+def test_second_run_sends_nothing(engine: Engine) -> None:
+    business_id, _ = _given_rows(engine, 3)
+    dispatcher = _dispatcher(engine, SandboxChannel(engine, clock=lambda: NOW))
+    dispatcher.run(business_id, NOW)
+
+    again = dispatcher.run(business_id, NOW)
+
+    assert again.sent == 0
+    assert _sandbox_count(engine) == 3
+
+
+def test_batches_cover_every_due_row(engine: Engine) -> None:
+    business_id, row_ids = _given_rows(engine, 5)
+    dispatcher = _dispatcher(
+        engine, SandboxChannel(engine, clock=lambda: NOW), batch_size=2
+    )
+
+    report = dispatcher.run(business_id, NOW)
+
+    assert report.sent == 5
+    assert {_row(engine, i).state for i in row_ids} == {OutboxState.SENT}
+
+
+def test_rows_of_other_business_untouched(engine: Engine) -> None:
+    business_id, _ = _given_rows(engine)
+    other_id, [other_row] = _given_rows(engine, business_name="Otra SA")
+    dispatcher = _dispatcher(engine, SandboxChannel(engine, clock=lambda: NOW))
+
+    dispatcher.run(business_id, NOW)
+
+    assert other_id != business_id
+    assert _row(engine, other_row).state == OutboxState.QUEUED
+
+
+def test_transient_error_requeues_with_backoff(engine: Engine) -> None:
+    business_id, [outbox_id] = _given_rows(engine)
+    channel = ScriptedChannel(
+        SandboxChannel(engine, clock=lambda: NOW),
+        [ChannelUnavailableError("provider timed out")],
+    )
+    dispatcher = _dispatcher(engine, channel, backoff=timedelta(minutes=5))
+
+    report = dispatcher.run(business_id, NOW)
+
+    assert report.sent == 0
+    assert report.retried == {"channel_unavailable": 1}
+    row = _row(engine, outbox_id)
+    assert row.state == OutboxState.QUEUED
+    assert row.planned_for == NOW + timedelta(minutes=5)
+    assert row.error_code == "channel_unavailable"
+    assert row.attempts == 1
+
+
+def test_retry_after_backoff_sends_once(engine: Engine) -> None:
+    business_id, [outbox_id] = _given_rows(engine)
+    channel = ScriptedChannel(
+        SandboxChannel(engine, clock=lambda: NOW + timedelta(minutes=5)),
+        [ChannelUnavailableError("provider timed out")],
+    )
+    dispatcher = _dispatcher(engine, channel, backoff=timedelta(minutes=5))
+    dispatcher.run(business_id, NOW)
+
+    report = dispatcher.run(business_id, NOW + timedelta(minutes=5))
+
+    assert report.sent == 1
+    assert channel.calls == 2
+    assert _row(engine, outbox_id).state == OutboxState.SENT
+    assert _row(engine, outbox_id).attempts == 2
+    assert _sandbox_count(engine) == 1
+
+
+def test_rate_limited_waits_retry_after(engine: Engine) -> None:
+    business_id, [outbox_id] = _given_rows(engine)
+    channel = ScriptedChannel(
+        SandboxChannel(engine, clock=lambda: NOW),
+        [RateLimitedError("throughput exceeded", retry_after=3600)],
+    )
+    dispatcher = _dispatcher(engine, channel, backoff=timedelta(minutes=5))
+
+    dispatcher.run(business_id, NOW)
+
+    assert _row(engine, outbox_id).planned_for == NOW + timedelta(hours=1)
+
+
+def test_attempts_exhausted_marks_failed(engine: Engine) -> None:
+    business_id, [outbox_id] = _given_rows(engine)
+    channel = ScriptedChannel(
+        SandboxChannel(engine, clock=lambda: NOW),
+        [ChannelUnavailableError("down") for _ in range(3)],
+    )
+    dispatcher = _dispatcher(
+        engine, channel, max_attempts=3, backoff=timedelta(minutes=1)
+    )
+
+    at = NOW
+    for _ in range(3):
+        report = dispatcher.run(business_id, at)
+        at += timedelta(hours=1)
+
+    assert report.failed == {"channel_unavailable": 1}
+    row = _row(engine, outbox_id)
+    assert row.state == OutboxState.FAILED
+    assert row.attempts == 3
+    assert row.error_code == "channel_unavailable"
+    assert _sandbox_count(engine) == 0
+
+
+def test_permanent_error_marks_failed(engine: Engine) -> None:
+    business_id, [outbox_id] = _given_rows(engine)
+    channel = ScriptedChannel(
+        SandboxChannel(engine, clock=lambda: NOW),
+        [InvalidRecipientError("number is not on WhatsApp")],
+    )
+    dispatcher = _dispatcher(engine, channel)
+
+    report = dispatcher.run(business_id, NOW)
+
+    assert report.failed == {"invalid_recipient": 1}
+    row = _row(engine, outbox_id)
+    assert row.state == OutboxState.FAILED
+    assert row.error_detail == "number is not on WhatsApp"
+    assert row.failed_at == NOW
+
+
+def test_compose_error_marks_failed(engine: Engine) -> None:
+    business_id, [outbox_id] = _given_rows(engine, step_kind="no_such_kind")
+    channel = ScriptedChannel(SandboxChannel(engine, clock=lambda: NOW))
+    dispatcher = _dispatcher(engine, channel)
+
+    report = dispatcher.run(business_id, NOW)
+
+    assert report.failed == {"compose_failed": 1}
+    assert channel.calls == 0
+    row = _row(engine, outbox_id)
+    assert row.state == OutboxState.FAILED
+    assert row.error_detail is not None and "no_such_kind" in row.error_detail
+
+
+def test_gate_suppression_counted(engine: Engine) -> None:
+    business_id, [outbox_id] = _given_rows(engine)
+    with transaction(engine) as session:
+        customer = session.scalars(select(Customer)).one()
+        customer.phone = None
+    channel = ScriptedChannel(SandboxChannel(engine, clock=lambda: NOW))
+
+    report = _dispatcher(engine, channel).run(business_id, NOW)
+
+    assert report.suppressed == {"phone_missing": 1}
+    assert channel.calls == 0
+    assert _row(engine, outbox_id).state == OutboxState.SUPPRESSED
+
+
+def test_gate_deferral_counted(engine: Engine) -> None:
+    business_id, [outbox_id] = _given_rows(engine)
+    evening = datetime(2026, 3, 10, 23, 30, tzinfo=UTC)  # 20:30 in Buenos Aires
+    channel = ScriptedChannel(SandboxChannel(engine, clock=lambda: evening))
+
+    report = _dispatcher(engine, channel).run(business_id, evening)
+
+    assert report.deferred == {"outside_contact_window": 1}
+    row = _row(engine, outbox_id)
+    assert row.state == OutboxState.QUEUED
+    assert row.planned_for == datetime(2026, 3, 11, 12, 0, tzinfo=UTC)
+    assert row.attempts == 0
+
+
+def test_rate_limit_paces_sends(engine: Engine) -> None:
+    business_id, _ = _given_rows(engine, 4)
+    waits: list[float] = []
+    bucket = TokenBucket(2, burst=1, clock=lambda: 0.0, sleep=waits.append)
+    channel = SandboxChannel(engine, clock=lambda: NOW)
+    dispatcher = Dispatcher(
+        engine, {"sandbox": channel}, rate_limits={"sandbox": bucket}
+    )
+
+    report = dispatcher.run(business_id, NOW)
+
+    assert report.sent == 4
+    assert waits == [pytest.approx(0.5)] * 3
+
+
+def _crash_after_claim(engine: Engine, business_id: int) -> None:
+    class PowerCut(Exception):
+        pass
+
+    @dataclass
+    class CrashingChannel(ScriptedChannel):
+        def send(self, message: OutgoingMessage) -> SendResult:
+            raise PowerCut("process killed before the provider call")
+
+    crashing = CrashingChannel(SandboxChannel(engine, clock=lambda: NOW))
+    with pytest.raises(PowerCut):
+        _dispatcher(engine, crashing).run(business_id, NOW)
+
+
+def test_stuck_row_not_sent_is_requeued(engine: Engine) -> None:
+    business_id, [outbox_id] = _given_rows(engine)
+    _crash_after_claim(engine, business_id)
+    assert _row(engine, outbox_id).state == OutboxState.SENDING
+    later = NOW + timedelta(minutes=30)
+    channel = ScriptedChannel(SandboxChannel(engine, clock=lambda: later))
+
+    report = _dispatcher(engine, channel).run(business_id, later)
+
+    assert report.reconciled == {"requeued": 1}
+    assert report.sent == 1
+    assert channel.calls == 1
+    assert _row(engine, outbox_id).state == OutboxState.SENT
+    assert _sandbox_count(engine) == 1
+
+
+def test_stuck_row_already_sent_not_resent(engine: Engine) -> None:
+    business_id, [outbox_id] = _given_rows(engine)
+    sandbox = SandboxChannel(engine, clock=lambda: NOW)
+
+    class SendThenCrash(Exception):
+        pass
+
+    @dataclass
+    class CrashAfterSend(ScriptedChannel):
+        def send(self, message: OutgoingMessage) -> SendResult:
+            self.inner.send(message)
+            raise SendThenCrash("process killed before recording the send")
+
+    with pytest.raises(SendThenCrash):
+        _dispatcher(engine, CrashAfterSend(sandbox)).run(business_id, NOW)
+    later = NOW + timedelta(minutes=30)
+    channel = ScriptedChannel(sandbox)
+
+    report = _dispatcher(engine, channel).run(business_id, later)
+
+    assert report.reconciled == {"sent": 1}
+    assert channel.calls == 0
+    row = _row(engine, outbox_id)
+    assert row.state == OutboxState.SENT
+    assert row.provider_message_id == f"sandbox-{outbox_id}"
+    assert row.sent_at == NOW
+    assert _sandbox_count(engine) == 1
+
+
+def test_stuck_row_unknown_state_flagged(engine: Engine) -> None:
+    business_id, [outbox_id] = _given_rows(engine)
+    _crash_after_claim(engine, business_id)
+    later = NOW + timedelta(minutes=30)
+    blind = ScriptedChannel(
+        SandboxChannel(engine, clock=lambda: later), proves_absence=False
+    )
+
+    report = _dispatcher(engine, blind).run(business_id, later)
+
+    assert report.reconciled == {"flagged": 1}
+    assert blind.calls == 0
+    row = _row(engine, outbox_id)
+    assert row.state == OutboxState.FAILED
+    assert row.error_code == UNKNOWN_DELIVERY_STATE
+
+
+def test_recent_sending_row_left_alone(engine: Engine) -> None:
+    business_id, [outbox_id] = _given_rows(engine)
+    _crash_after_claim(engine, business_id)
+    soon = NOW + timedelta(minutes=2)
+    channel = ScriptedChannel(SandboxChannel(engine, clock=lambda: soon))
+
+    report = _dispatcher(engine, channel, stuck_after=timedelta(minutes=10)).run(
+        business_id, soon
+    )
+
+    assert report.reconciled == {}
+    assert channel.calls == 0
+    assert _row(engine, outbox_id).state == OutboxState.SENDING
+
+
+def test_logs_carry_no_personal_data(
+    engine: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
+    business_id, [outbox_id] = _given_rows(engine)
+    channel = ScriptedChannel(
+        SandboxChannel(engine, clock=lambda: NOW),
+        [ChannelUnavailableError("provider timed out")],
+    )
+    caplog.set_level(logging.DEBUG, logger="cobranza")
+
+    _dispatcher(engine, channel, backoff=timedelta(0)).run(business_id, NOW)
+    _dispatcher(engine, channel).run(business_id, NOW)
+
+    text = _row(engine, outbox_id).text
+    assert text
+    loud = [r.getMessage() for r in caplog.records if r.levelno >= logging.INFO]
+    assert loud
+    for message in loud:
+        assert "5491155550100" not in message
+        assert "Ana" not in message
+        assert text not in message
