@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
+from rich.table import Table
 from sqlalchemy import Engine
 
+from cobranza.channels.sandbox import SentMessage, record_reply, sent_messages
 from cobranza.compliance import (
     ComplianceError,
     consent_history,
@@ -18,6 +21,8 @@ from cobranza.compliance import (
     record_consent,
     resolve_customer,
 )
+from cobranza.compliance.reasons import Reason
+from cobranza.compliance.tone import lint_text
 from cobranza.config import Settings, get_settings
 from cobranza.db.engine import (
     default_business,
@@ -27,7 +32,25 @@ from cobranza.db.engine import (
     upgrade,
 )
 from cobranza.db.models import ConsentAction
-from cobranza.timeutil import utcnow
+from cobranza.dunning.errors import PolicyError
+from cobranza.dunning.policy import Policy, Step, Tone
+from cobranza.dunning.policy_loader import (
+    check_step_kinds,
+    check_templates,
+    default_policy_path,
+    load_policy,
+)
+from cobranza.dunning.terminal import case_tables, policy_table
+from cobranza.dunning.timeline import case_timeline
+from cobranza.jobs import CycleReport, run_cycle, sandbox_dispatcher
+from cobranza.jobs.cycle import SANDBOX_MESSAGES_PER_SECOND
+from cobranza.messages import (
+    available_step_kinds,
+    compose,
+    sample_variables,
+    supported_locales,
+)
+from cobranza.timeutil import parse_instant, utcnow
 
 app = typer.Typer(
     help="cobranza: collections over WhatsApp for small businesses.",
@@ -315,6 +338,281 @@ def customers_command(
 
     settings = load_settings()
     list_customers_from_cli(open_engine(settings), settings, as_json, console)
+
+
+policy_app = typer.Typer(
+    help="Dunning policies: explain and validate them.", no_args_is_help=True
+)
+app.add_typer(policy_app, name="policy")
+case_app = typer.Typer(help="Dunning cases of each customer.", no_args_is_help=True)
+app.add_typer(case_app, name="case")
+
+POLICY_FILE_ARGUMENT = typer.Argument(
+    None, help="Policy YAML file; without it, the policy shipped with cobranza."
+)
+
+
+def _load_policy_or_exit(file: Path | None) -> Policy:
+    try:
+        return load_policy(file if file is not None else default_policy_path())
+    except PolicyError as exc:
+        err_console.print(
+            f"[red]Política inválida:[/red] {exc}", highlight=False, soft_wrap=True
+        )
+        raise typer.Exit(1) from exc
+
+
+@policy_app.command("show")
+def policy_show(
+    file: Path | None = POLICY_FILE_ARGUMENT,
+    preview: bool = typer.Option(
+        False, "--preview", help="Also render each step's message per tone."
+    ),
+    locale: list[str] | None = typer.Option(
+        None,
+        "--locale",
+        help="Locale of the preview, such as es_AR or pt_BR; repeat it for "
+        "several. Default: the configured COBRANZA_LOCALE.",
+    ),
+) -> None:
+    """Explain a dunning policy in plain words, step by step."""
+    policy = _load_policy_or_exit(file)
+    console.print(policy_table(policy))
+    if not preview:
+        return
+
+    locales = locale or [load_settings().locale]
+    for step in policy.steps:
+        if step.step_kind is None:
+            continue
+        for tone in step.concrete_tones():
+            for message_locale in locales:
+                text = compose(
+                    step.step_kind,
+                    message_locale,
+                    tone,
+                    sample_variables(message_locale),
+                ).text
+                console.rule(f"{step.key} · {tone} · {message_locale}")
+                console.print(text, markup=False, highlight=False)
+
+
+@policy_app.command("validate")
+def policy_validate(file: Path | None = POLICY_FILE_ARGUMENT) -> None:
+    """Check a policy: keys, types, offsets, step kinds and message tone."""
+    policy = _load_policy_or_exit(file)
+
+    def render(step: Step, tone: Tone) -> list[tuple[str, str]]:
+        assert step.step_kind is not None
+        return [
+            (code, compose(step.step_kind, code, tone, sample_variables(code)).text)
+            for code in supported_locales()
+        ]
+
+    def lint(text: str, code: str) -> list[str]:
+        return [problem.why for problem in lint_text(text, code)]
+
+    issues = check_step_kinds(policy, available_step_kinds())
+    if not issues:
+        issues = check_templates(policy, render, lint)
+    if issues:
+        for issue in issues:
+            err_console.print(f"{policy.source}, {issue}", markup=False, soft_wrap=True)
+        raise typer.Exit(1)
+    console.print(
+        f"La política {policy.name!r} es válida: {len(policy.steps)} pasos.",
+        markup=False,
+    )
+
+
+@case_app.command("show")
+def case_show(customer: str = CUSTOMER_ARGUMENT) -> None:
+    """Show a customer's cases, messages with their state and reason, and replies."""
+    settings = load_settings()
+    try:
+        with transaction(open_engine(settings)) as session:
+            business = default_business(session, settings)
+            timeline = case_timeline(session, business.id, customer)
+    except ComplianceError as exc:
+        err_console.print(f"[red]Customer not found:[/red] {exc}")
+        raise typer.Exit(1) from exc
+    console.print(case_tables(timeline))
+
+
+sandbox_app = typer.Typer(
+    help="The sandbox channel: messages kept in the local database.",
+    no_args_is_help=True,
+)
+app.add_typer(sandbox_app, name="sandbox")
+
+
+def _parse_now(text: str | None, timezone: str) -> datetime:
+    if text is None:
+        return utcnow()
+    try:
+        return parse_instant(text, timezone)
+    except ValueError as exc:
+        err_console.print(f"[red]Invalid --now:[/red] {exc}")
+        raise typer.Exit(2) from exc
+
+
+@app.command("run")
+def run_command(
+    now: str | None = typer.Option(
+        None,
+        "--now",
+        help="Instant of the cycle, ISO 8601 such as 2026-03-24T10:00 (a bare "
+        "date is 00:00 in the business's time zone). Default: the current time.",
+    ),
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="Plan and run the gate, then roll back everything."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print the counts as JSON."),
+    policy_file: Path | None = typer.Option(
+        None, "--policy", help="Policy YAML file to use instead of the business's."
+    ),
+    rate: float = typer.Option(
+        SANDBOX_MESSAGES_PER_SECOND,
+        "--rate",
+        min=0.1,
+        help="Maximum messages per second sent through the sandbox channel.",
+    ),
+) -> None:
+    """Plan and send one dunning cycle, then print the counts by reason."""
+    settings = load_settings()
+    engine = open_engine(settings)
+    with transaction(engine) as session:
+        business = default_business(session, settings)
+        business_id, timezone = business.id, business.timezone
+    instant = _parse_now(now, timezone)
+    policy = None
+    if policy_file is not None:
+        try:
+            policy = load_policy(policy_file)
+        except PolicyError as exc:
+            err_console.print(f"[red]{exc}[/red]")
+            raise typer.Exit(2) from exc
+
+    report = run_cycle(
+        engine,
+        business_id,
+        instant,
+        dry_run,
+        policy=policy,
+        dispatcher=sandbox_dispatcher(engine, instant, rate),
+    )
+
+    if as_json:
+        console.print_json(json.dumps(report.as_dict()))
+        return
+    console.print(render_cycle(report, timezone))
+
+
+@sandbox_app.command("outbox")
+def sandbox_outbox(
+    as_json: bool = typer.Option(False, "--json", help="Print the messages as JSON."),
+    limit: int | None = typer.Option(
+        None, "--limit", min=1, help="Show at most this many messages."
+    ),
+) -> None:
+    """List the messages the sandbox channel sent, oldest first."""
+    settings = load_settings()
+    engine = open_engine(settings)
+    with transaction(engine) as session:
+        business = default_business(session, settings)
+        timezone = business.timezone
+        messages = sent_messages(session, business.id, limit)
+
+    if as_json:
+        console.print_json(json.dumps([message.as_dict() for message in messages]))
+        return
+    console.print(render_sandbox_outbox(messages, timezone))
+
+
+@sandbox_app.command("reply")
+def sandbox_reply(
+    phone: str = typer.Argument(..., help="Sender's phone, such as +5491155550101."),
+    text: str = typer.Argument(..., help="The reply's text."),
+    now: str | None = typer.Option(
+        None, "--now", help="Instant the reply arrived, ISO 8601. Default: now."
+    ),
+) -> None:
+    """Record a reply to the sandbox as if the customer had written it."""
+    settings = load_settings()
+    engine = open_engine(settings)
+    with transaction(engine) as session:
+        business = default_business(session, settings)
+        received_at = _parse_now(now, business.timezone)
+        try:
+            reply = record_reply(session, business, phone, text, received_at)
+        except ValueError as exc:
+            err_console.print(f"[red]Invalid phone:[/red] {exc}")
+            raise typer.Exit(2) from exc
+
+    if reply.customer_external_id is None:
+        console.print(
+            f"Respuesta {reply.inbound_id} guardada. El número {reply.sender} no "
+            "coincide con ningún cliente, así que quedó sin cliente asignado."
+        )
+        return
+    console.print(
+        f"Respuesta {reply.inbound_id} guardada para el cliente "
+        f"{reply.customer_external_id}."
+    )
+
+
+def _reason_label(reason: str) -> str:
+    try:
+        return f"{Reason(reason).label} ({reason})"
+    except ValueError:
+        return reason
+
+
+def render_cycle(report: CycleReport, timezone: str) -> Table:
+    """Build the table `cobranza run` prints: counts by outcome and reason."""
+    local = report.now.astimezone(ZoneInfo(timezone))
+    title = f"Ciclo del {local:%Y-%m-%d %H:%M} ({timezone})"
+    if report.dry_run:
+        title += ", simulación: no se guardó ni se envió nada"
+    table = Table(title=title)
+    table.add_column("Resultado")
+    table.add_column("Motivo")
+    table.add_column("Mensajes", justify="right")
+
+    dispatch = report.dispatch
+    table.add_row("Planificados", "", str(report.planned))
+    table.add_row("Enviados", "", str(dispatch.sent))
+    groups = (
+        ("Diferidos", dispatch.deferred),
+        ("Suprimidos", dispatch.suppressed),
+        ("Reintentos", dispatch.retried),
+        ("Fallidos", dispatch.failed),
+        ("Reconciliados", dispatch.reconciled),
+    )
+    for label, counts in groups:
+        if not counts:
+            table.add_row(label, "", "0")
+        for reason, count in sorted(counts.items()):
+            table.add_row(label, _reason_label(reason), str(count))
+    return table
+
+
+def render_sandbox_outbox(messages: list[SentMessage], timezone: str) -> Table:
+    """Build the table `cobranza sandbox outbox` prints, times in `timezone`."""
+    zone = ZoneInfo(timezone)
+    table = Table(title=f"Mensajes del sandbox ({len(messages)})", show_lines=True)
+    for column in ("Enviado", "Cliente", "Nombre", "Teléfono", "Paso", "Texto"):
+        table.add_column(column)
+    for message in messages:
+        table.add_row(
+            f"{message.sent_at.astimezone(zone):%Y-%m-%d %H:%M}",
+            message.customer_external_id,
+            message.customer_name,
+            message.phone or "",
+            message.step,
+            message.text,
+        )
+    return table
 
 
 def main() -> None:

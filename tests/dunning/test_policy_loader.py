@@ -225,17 +225,19 @@ def test_unknown_step_kind() -> None:
 def test_template_lint_failure_line() -> None:
     policy = parse_policy(VALID)
 
-    def render(step: Step, tone: Tone) -> list[str]:
+    def render(step: Step, tone: Tone) -> list[tuple[str, str]]:
         if step.key == "soft":
-            return ["Pagá hoy o iniciaremos acciones legales."]
-        return ["Tu saldo es de $ 100."]
+            return [("es_AR", "Pagá hoy o iniciaremos acciones legales.")]
+        return [("es_AR", "Tu saldo es de $ 100.")]
 
-    issues = check_templates(
-        policy, render, lambda text: [p.why for p in lint_text(text, "es_AR")]
-    )
+    def lint(text: str, locale: str) -> list[str]:
+        return [problem.why for problem in lint_text(text, locale)]
+
+    issues = check_templates(policy, render, lint)
 
     # The soft step has tone auto, so both tones are rendered and fail.
     assert [issue.line for issue in issues] == [4, 4]
+    assert "(formal, es_AR)" in issues[0].message
     assert "fails the tone check" in issues[0].message
 
 
@@ -276,17 +278,18 @@ def test_default_policy_kinds_exist(default_policy: Policy) -> None:
 def test_default_policy_passes_tone_lint(default_policy: Policy) -> None:
     from cobranza.messages import compose, sample_variables, supported_locales
 
-    def render(step: Step, tone: Tone) -> list[str]:
+    def render(step: Step, tone: Tone) -> list[tuple[str, str]]:
         assert step.step_kind is not None
         return [
-            compose(step.step_kind, locale, tone, sample_variables(locale)).text
+            (
+                locale,
+                compose(step.step_kind, locale, tone, sample_variables(locale)).text,
+            )
             for locale in supported_locales()
         ]
 
-    def lint(text: str) -> list[str]:
-        return [problem.why for problem in lint_text(text, "es_AR")] + [
-            problem.why for problem in lint_text(text, "pt_BR")
-        ]
+    def lint(text: str, locale: str) -> list[str]:
+        return [problem.why for problem in lint_text(text, locale)]
 
     assert check_templates(default_policy, render, lint) == []
 

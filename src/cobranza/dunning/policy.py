@@ -131,6 +131,12 @@ class Step:
             facts
         )
 
+    def concrete_tones(self) -> tuple[Tone, ...]:
+        """Return the tones the step's message can go out in."""
+        if self.tone is Tone.AUTO:
+            return (Tone.FORMAL, Tone.FRIENDLY)
+        return (self.tone,)
+
     def resolve_tone(self, customer_kind: str) -> Tone:
         """Return the tone for a customer, turning `auto` into formal or friendly."""
         if self.tone is not Tone.AUTO:

@@ -118,33 +118,30 @@ def check_step_kinds(policy: Policy, known: Collection[str]) -> list[PolicyIssue
 
 def check_templates(
     policy: Policy,
-    render: Callable[[Step, Tone], Iterable[str]],
-    lint: Callable[[str], Iterable[str]],
+    render: Callable[[Step, Tone], Iterable[tuple[str, str]]],
+    lint: Callable[[str, str], Iterable[str]],
 ) -> list[PolicyIssue]:
-    """Lint the texts each sending step would produce, in both tones.
+    """Lint the texts each sending step would produce, in each of its tones.
 
-    `render(step, tone)` returns the texts of the step's message (one per
-    locale), and `lint(text)` returns the problems found in one text.
+    `render(step, tone)` returns (locale, text) pairs, one per locale, and
+    `lint(text, locale)` returns the problems found in one text.
     """
     issues = []
     for step in policy.steps:
         if not step.sends_message:
             continue
-        tones = [step.tone] if step.tone is not Tone.AUTO else list(_CONCRETE_TONES)
-        for tone in tones:
-            for text in render(step, tone):
-                for problem in lint(text):
+        for tone in step.concrete_tones():
+            for locale, text in render(step, tone):
+                for problem in lint(text, locale):
                     issues.append(
                         PolicyIssue(
                             step.line,
-                            f"step {step.key!r} ({tone}): the message fails the "
-                            f"tone check: {problem}; change the step_kind or tone",
+                            f"step {step.key!r} ({tone}, {locale}): the message "
+                            f"fails the tone check: {problem}; change the "
+                            "step_kind or tone",
                         )
                     )
     return issues
-
-
-_CONCRETE_TONES = (Tone.FORMAL, Tone.FRIENDLY)
 
 
 def _line(node: Node) -> int:

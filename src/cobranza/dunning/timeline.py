@@ -1,0 +1,145 @@
+"""A customer's dunning history, for `cobranza case show`.
+
+The timeline merges, in time order, the audit events of the customer's
+cases and outbox rows, the outbox rows themselves (state and reason) and the
+replies the customer sent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
+
+from cobranza.compliance.customers import resolve_customer
+from cobranza.db.models import AuditEvent, Case, Customer, InboundMessage, OutboxMessage
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One line of a timeline: when, from where, what, and why."""
+
+    at: datetime
+    source: str
+    kind: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class CaseTimeline:
+    """A customer, its cases (newest first) and their merged history."""
+
+    customer: Customer
+    cases: list[Case]
+    outbox: list[OutboxMessage]
+    entries: list[TimelineEntry]
+
+
+def case_timeline(
+    session: Session, business_id: int, customer_ref: str
+) -> CaseTimeline:
+    """Build the timeline of the customer named by external id or phone.
+
+    Raises `cobranza.compliance.errors.CustomerNotFoundError` when no
+    customer matches `customer_ref`.
+    """
+    customer = resolve_customer(session, business_id, customer_ref)
+    cases = list(
+        session.scalars(
+            select(Case)
+            .where(Case.business_id == business_id, Case.customer_id == customer.id)
+            .order_by(Case.opened_at.desc(), Case.id.desc())
+        )
+    )
+    rows = list(
+        session.scalars(
+            select(OutboxMessage)
+            .where(
+                OutboxMessage.business_id == business_id,
+                OutboxMessage.customer_id == customer.id,
+            )
+            .order_by(OutboxMessage.created_at, OutboxMessage.id)
+        )
+    )
+    replies = list(
+        session.scalars(
+            select(InboundMessage)
+            .where(
+                InboundMessage.business_id == business_id,
+                InboundMessage.customer_id == customer.id,
+            )
+            .order_by(InboundMessage.received_at, InboundMessage.id)
+        )
+    )
+    events = _audit_events(
+        session, business_id, [case.id for case in cases], [row.id for row in rows]
+    )
+
+    entries = [_audit_entry(event) for event in events]
+    entries.extend(_outbox_entry(row) for row in rows)
+    entries.extend(_reply_entry(reply) for reply in replies)
+    entries.sort(key=lambda entry: entry.at)
+    return CaseTimeline(customer, cases, rows, entries)
+
+
+def _audit_events(
+    session: Session, business_id: int, case_ids: list[int], outbox_ids: list[int]
+) -> list[AuditEvent]:
+    subjects = []
+    if case_ids:
+        subjects.append(
+            and_(AuditEvent.subject_type == "case", AuditEvent.subject_id.in_(case_ids))
+        )
+    if outbox_ids:
+        subjects.append(
+            and_(
+                AuditEvent.subject_type == "outbox_message",
+                AuditEvent.subject_id.in_(outbox_ids),
+            )
+        )
+    if not subjects:
+        return []
+    return list(
+        session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.business_id == business_id, or_(*subjects))
+            .order_by(AuditEvent.at, AuditEvent.id)
+        )
+    )
+
+
+def _audit_entry(event: AuditEvent) -> TimelineEntry:
+    details = event.details or {}
+    parts = []
+    if event.reason:
+        parts.append(event.reason)
+    if "step" in details and details["step"] != event.reason:
+        parts.append(f"step {details['step']}")
+    if "days_past_due" in details:
+        parts.append(f"DPD {details['days_past_due']}")
+    if "balance" in details:
+        parts.append(f"balance {details['balance']}")
+    if "until" in details:
+        parts.append(f"until {details['until']}")
+    source = f"{event.actor} ({event.subject_type} {event.subject_id})"
+    return TimelineEntry(event.at, source, event.kind, ", ".join(parts))
+
+
+def _outbox_entry(row: OutboxMessage) -> TimelineEntry:
+    reason = row.suppressed_reason or row.deferred_reason or row.error_code or ""
+    detail = f"{row.step} ({row.step_kind}, {row.tone}) → {row.state}"
+    if reason:
+        detail += f": {reason}"
+    at = row.sent_at or row.failed_at or row.created_at
+    return TimelineEntry(at, f"outbox {row.id}", "message", detail)
+
+
+def _reply_entry(reply: InboundMessage) -> TimelineEntry:
+    parts = [reply.text or f"[{reply.type}]"]
+    if reply.intent:
+        parts.append(f"intent {reply.intent}")
+    if reply.action_taken:
+        parts.append(f"action {reply.action_taken}")
+    return TimelineEntry(reply.received_at, reply.channel, "reply", " · ".join(parts))

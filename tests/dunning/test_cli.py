@@ -1,0 +1,146 @@
+"""`cobranza policy show|validate` and `cobranza case show`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from cobranza import cli
+from cobranza.cli import app
+from cobranza.config import get_settings
+from cobranza.db.engine import default_business, open_database, session_factory
+from cobranza.dunning.planner import plan
+from cobranza.dunning.policy import Policy
+
+from .conftest import NOW, TODAY, Portfolio
+
+runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def wide_console(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Print tables 200 columns wide, so no cell wraps inside a phrase."""
+    monkeypatch.setattr(cli.console, "width", 200)
+    monkeypatch.setattr(cli.err_console, "width", 200)
+
+
+BAD_POLICY = """\
+version: 1
+name: mala
+steps:
+  - key: second
+    offset_days: 15
+    action: send
+    step_kind: second_notice
+  - key: first
+    offset_days: 1
+    action: send
+    step_kind: reminder_soft
+    tono: friendly
+"""
+
+
+@pytest.fixture
+def cli_db(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, default_policy: Policy
+) -> Iterator[str]:
+    """A database with one planned case, named by COBRANZA_DATABASE_URL."""
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setenv("COBRANZA_DATABASE_URL", url)
+    monkeypatch.chdir(tmp_path)
+    get_settings.cache_clear()
+    engine = open_database(url)
+    with session_factory(engine).begin() as session:
+        business = default_business(session, get_settings())
+        portfolio = Portfolio(session, business)
+        customer = portfolio.customer("CLI-9", phone="+5491123456789")
+        portfolio.invoice(customer, "1000", TODAY - timedelta(days=16))
+        plan(session, business, NOW, default_policy)
+    engine.dispose()
+    yield url
+    get_settings.cache_clear()
+
+
+def test_policy_show_default() -> None:
+    result = runner.invoke(app, ["policy", "show"])
+
+    assert result.exit_code == 0, result.output
+    assert "predeterminada" in result.output
+    assert "3 días antes del vencimiento" in result.output
+    assert "60 días después del vencimiento" in result.output
+
+
+def test_policy_show_preview() -> None:
+    result = runner.invoke(
+        app,
+        ["policy", "show", "--preview", "--locale", "es_AR"],
+    )
+
+    assert result.exit_code == 0, result.output
+    assert "reminder_soft · friendly · es_AR" in result.output
+    assert "reminder_soft · formal · es_AR" in result.output
+    assert "Respondé BAJA" in result.output
+
+
+def test_policy_validate_default() -> None:
+    result = runner.invoke(app, ["policy", "validate"])
+
+    assert result.exit_code == 0, result.output
+    assert "es válida: 8 pasos" in result.output
+
+
+def test_policy_validate_reports_lines(tmp_path: Path) -> None:
+    path = tmp_path / "mala.yaml"
+    path.write_text(BAD_POLICY, encoding="utf-8")
+
+    result = runner.invoke(app, ["policy", "validate", str(path)])
+
+    assert result.exit_code == 1
+    assert "line 8: step 'first': offset_days 1 is not greater than 15" in (
+        result.output
+    )
+    assert "line 12: unknown key 'tono'" in result.output
+
+
+def test_policy_validate_unknown_kind(tmp_path: Path) -> None:
+    path = tmp_path / "tipo.yaml"
+    path.write_text(
+        BAD_POLICY.replace("    tono: friendly\n", "")
+        .replace("offset_days: 1\n", "offset_days: 20\n")
+        .replace("step_kind: reminder_soft", "step_kind: recordatorio"),
+        "utf-8",
+    )
+
+    result = runner.invoke(app, ["policy", "validate", str(path)])
+
+    assert result.exit_code == 1
+    assert "line 8: step 'first': unknown step_kind 'recordatorio'" in result.output
+
+
+def test_case_show_timeline(cli_db: str) -> None:
+    result = runner.invoke(app, ["case", "show", "CLI-9"])
+
+    assert result.exit_code == 0, result.output
+    assert "Casos de CLI-9" in result.output
+    assert "abierto" in result.output
+    assert "case_opened" in result.output
+    assert "step_planned" in result.output
+    assert "second_notice (second_notice, friendly) → queued" in result.output
+
+
+def test_case_show_by_phone(cli_db: str) -> None:
+    result = runner.invoke(app, ["case", "show", "011 2345-6789"])
+
+    assert result.exit_code == 0, result.output
+    assert "Casos de CLI-9" in result.output
+
+
+def test_case_show_unknown(cli_db: str) -> None:
+    result = runner.invoke(app, ["case", "show", "NADIE"])
+
+    assert result.exit_code == 1
+    assert "Customer not found" in result.output
