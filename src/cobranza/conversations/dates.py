@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 
-from cobranza.conversations.normalize import tokenize, word_number
+from cobranza.conversations.normalize import NUMBER_WORDS, tokenize, word_number
 
 
 @dataclass(frozen=True)
@@ -238,7 +238,7 @@ class _Scanner:
         return self.tokens[index] if 0 <= index < len(self.tokens) else ""
 
     def phrase(self, index: int, *words: str) -> bool:
-        return all(self.at(index + k) == word for k, word in enumerate(words))
+        return tuple(self.tokens[index : index + len(words)]) == words
 
     # Each rule returns (tokens used, start, end) or None.
 
@@ -253,8 +253,11 @@ class _Scanner:
             offset, used = 2, 3
         elif self.phrase(i, "antes", "de", "ayer"):
             offset, used = -2, 3
+        elif self.phrase(i, "esta", "manana") or self.phrase(i, "hoje", "de", "manha"):
+            offset, used = 0, 2 if token == "esta" else 3
         elif token in ("manana", "amanha"):
-            if self.at(i - 1) == "la" or self.at(i - 1) == "da":
+            # "por la mañana", "de la mañana": a time of day, not tomorrow.
+            if self.at(i - 1) in ("la", "da"):
                 return None
             offset = 1
         elif token in ("hoy", "hoje", "ahora", "ahorita", "ahoritita", "agora"):
@@ -640,6 +643,91 @@ def _rules(
     ]
 
 
+# Words that can begin some rule; other tokens are skipped without trying.
+_TRIGGERS = (
+    frozenset(
+        {
+            "pasado",
+            "depois",
+            "antes",
+            "manana",
+            "amanha",
+            "hoy",
+            "hoje",
+            "ahora",
+            "ahorita",
+            "ahoritita",
+            "agora",
+            "en",
+            "em",
+            "ayer",
+            "ontem",
+            "anteayer",
+            "antier",
+            "anteontem",
+            "esta",
+            "a",
+            "al",
+            "para",
+            "hasta",
+            "ate",
+            "no",
+            "na",
+            "o",
+            "fin",
+            "fines",
+            "final",
+            "finales",
+            "fim",
+            "ultimo",
+            "principios",
+            "principio",
+            "comienzos",
+            "inicio",
+            "inicios",
+            "mediados",
+            "mitad",
+            "meados",
+            "metade",
+            "finde",
+            "weekend",
+            "findes",
+            "semana",
+            "mes",
+            "dentro",
+            "daqui",
+            "hace",
+            "faz",
+            "de",
+            "el",
+            "la",
+            "del",
+            "dia",
+            "quincena",
+            "quinzena",
+            "navidad",
+            "nochebuena",
+            "nochevieja",
+            "ano",
+            "primero",
+            "primer",
+        }
+    )
+    | _NEXT_WORDS
+    | _THIS_WORDS
+    | frozenset(_MONTHS)
+    | frozenset(_WEEKDAY_ABBREVIATIONS)
+    | frozenset(_WEEKDAYS_PT)
+    | NUMBER_WORDS
+)
+
+
+def _may_start(token: str) -> bool:
+    if token in _TRIGGERS or token[:1].isdigit():
+        return True
+    return token.isalpha() and _fuzzy_weekday(token) is not None
+
+
 def _negated(tokens: list[str], start: int, end: int) -> bool:
     """Tell whether a "no" sits next to a mention in the same clause."""
     if tokens[start] in _UNTIL or (start > 0 and tokens[start - 1] in _UNTIL):
@@ -666,6 +754,9 @@ def find_dates(text: str, today: date, locale: str | None = None) -> list[DateMe
     mentions: list[DateMention] = []
     index = 0
     while index < len(tokens):
+        if not _may_start(tokens[index]):
+            index += 1
+            continue
         for rule in rules:
             found = rule(index)
             if found is not None:

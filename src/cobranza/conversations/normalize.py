@@ -15,9 +15,15 @@ from functools import lru_cache
 _TOKEN = re.compile(r"r\$|\d+(?:[.,/\-]\d+)*|[a-z]+|[$%x]|[^\sa-z0-9]")
 
 
+# Emojis that carry a meaning in a reply become words; others become spaces.
+_EMOJI_WORDS = str.maketrans(
+    {"👍": " thumbsup ", "👌": " thumbsup ", "✅": " thumbsup ", "🙏": " pray "}
+)
+
+
 def fold(text: str) -> str:
     """Lower-case `text`, strip accents and turn emojis and symbols into spaces."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
+    decomposed = unicodedata.normalize("NFKD", text.lower().translate(_EMOJI_WORDS))
     kept = []
     for char in decomposed:
         category = unicodedata.category(char)

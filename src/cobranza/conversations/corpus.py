@@ -1,0 +1,333 @@
+"""The labelled reply corpus: generation from templates, loading and splits.
+
+The corpus is built from the hand-written templates in `corpus_templates`
+by filling slots and adding the noise of real chat (no accents, typos,
+abbreviations, emojis, greetings), with a fixed seed so that the shipped
+file can be rebuilt byte for byte:
+
+    python -m cobranza.conversations.corpus
+
+Every row carries its template group. The held-out split is made by group,
+never by row, so that no variant of a test template is ever trained on.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import random
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
+from importlib import resources
+from pathlib import Path
+
+from cobranza.conversations import corpus_replies
+from cobranza.conversations import corpus_templates as templates
+
+CORPUS_FILE = "corpus.tsv"
+FIELDS = (
+    "group",
+    "split",
+    "locale",
+    "intent",
+    "text",
+    "date_text",
+    "promised_date",
+    "amount",
+    "installments",
+)
+SEED = 20260319
+VARIANTS_PER_TEMPLATE = 5
+MIXED_REPLIES = 500
+# Every fifth template of each intent, counting from the fourth, is held out.
+TEST_EVERY = 5
+TEST_OFFSET = 3
+
+_LOCALES = {
+    "AR": "es_AR",
+    "MX": "es_MX",
+    "CO": "es_CO",
+    "CL": "es_CL",
+    "PE": "es_PE",
+    "UY": "es_UY",
+    "BR": "pt_BR",
+}
+_SPANISH_REGIONS = ("AR", "MX", "CO", "CL", "PE", "UY")
+# Pairs of intents that real replies combine ("gracias, te pago el viernes").
+_MIXES = (
+    ("cannot_pay", "request_installments"),
+    ("cannot_pay", "promise_to_pay"),
+    ("acknowledge", "promise_to_pay"),
+    ("acknowledge", "request_payment_link"),
+    ("promise_to_pay", "request_payment_link"),
+    ("already_paid", "other"),
+    ("already_paid", "acknowledge"),
+    ("dispute", "request_human"),
+    ("dispute", "already_paid"),
+    ("cannot_pay", "request_human"),
+    ("wrong_person", "opt_out"),
+    ("dispute", "opt_out"),
+    ("request_installments", "request_payment_link"),
+    ("other", "promise_to_pay"),
+    ("cannot_pay", "opt_out"),
+    ("request_human", "other"),
+    ("wrong_person", "other"),
+    ("already_paid", "request_human"),
+)
+_SLOT = re.compile(r"\{(date|amount|n|money)\}")
+_ABBREVIATIONS = {
+    "que": "q",
+    "por favor": "porfa",
+    "porque": "xq",
+    "también": "tmb",
+    "mensajes": "msjs",
+    "mensaje": "msj",
+    "por": "x",
+    "mañana": "mñn",
+    "você": "vc",
+    "não": "n",
+    "beleza": "blz",
+}
+_EMOJIS = ("🙏", "😅", "🙂", "😔", "🤞", "😊", "💸")
+
+
+@dataclass(frozen=True)
+class CorpusRow:
+    """One labelled reply with its template group and entity annotations."""
+
+    group: str
+    split: str
+    locale: str
+    intent: str
+    text: str
+    date_text: str = ""
+    promised_date: str = ""
+    amount: str = ""
+    installments: str = ""
+
+
+def _fillers(region: str) -> dict[str, list[tuple[str, str]]]:
+    if region == "BR":
+        return {
+            "date": templates.DATES_PT,
+            "amount": templates.AMOUNTS_PT,
+            "n": [(text, str(n)) for text, n in templates.INSTALLMENTS_PT],
+            "money": [(word, "") for word in templates.MONEY_WORDS["BR"]],
+        }
+    installments = templates.INSTALLMENTS_ES + templates.INSTALLMENTS_REGIONAL.get(
+        region, []
+    )
+    return {
+        "date": templates.DATES_ES + templates.DATES_REGIONAL.get(region, []),
+        "amount": templates.AMOUNTS_ES + templates.AMOUNTS_REGIONAL.get(region, []),
+        "n": [(text, str(n)) for text, n in installments],
+        "money": [(word, "") for word in templates.MONEY_WORDS[region]],
+    }
+
+
+def _typo(word: str, rng: random.Random) -> str:
+    """Swap, drop or double one letter, as fast thumbs do."""
+    if len(word) < 4 or not word.isalpha():
+        return word
+    position = rng.randrange(1, len(word) - 1)
+    kind = rng.choice(("swap", "drop", "double"))
+    if kind == "swap":
+        return (
+            word[: position - 1]
+            + word[position]
+            + word[position - 1]
+            + word[position + 1 :]
+        )
+    if kind == "drop":
+        return word[:position] + word[position + 1 :]
+    return word[:position] + word[position] + word[position:]
+
+
+def _noisy_literal(text: str, rng: random.Random) -> str:
+    """Add abbreviations and typos to template words (never to slots)."""
+    for full, short in _ABBREVIATIONS.items():
+        if rng.random() < 0.15:
+            text = re.sub(rf"\b{full}\b", short, text)
+    words = text.split(" ")
+    if words and rng.random() < 0.3:
+        index = rng.randrange(len(words))
+        words[index] = _typo(words[index], rng)
+    return " ".join(words)
+
+
+def _strip_accents(text: str) -> str:
+    table = str.maketrans("áéíóúâêôãõçÁÉÍÓÚ", "aeiouaeoaocAEIOU")
+    return text.translate(table)
+
+
+def _surface(text: str, region: str, rng: random.Random) -> str:
+    """Add greetings, sign-offs, casing and punctuation habits."""
+    key = region if region in templates.GREETINGS else "es"
+    if rng.random() < 0.35:
+        greeting = rng.choice(templates.GREETINGS[key])
+        text = f"{greeting}{rng.choice((', ', ' ', '! ', '. '))}{text}"
+    if rng.random() < 0.3:
+        sign_off = rng.choice(templates.SIGN_OFFS[key])
+        text = f"{text}{rng.choice((' ', ', ', '. '))}{sign_off}"
+    if rng.random() < 0.1:
+        text = f"{text} {rng.choice(_EMOJIS)}"
+    if rng.random() < 0.6:
+        text = text.replace("¿", "").replace("¡", "")
+    if rng.random() < 0.5:
+        text = _strip_accents(text).replace("ñ", rng.choice(("n", "ñ")))
+    if rng.random() < 0.6:
+        text = text.lower()
+    elif rng.random() < 0.04:
+        text = text.upper()
+    else:
+        text = text[:1].upper() + text[1:]
+    return text
+
+
+def _realise(
+    template: str, region: str, rng: random.Random
+) -> tuple[str, dict[str, str]]:
+    """Fill the slots of one template and return the text and annotations."""
+    fillers = _fillers(region)
+    annotations: dict[str, str] = {}
+    pieces = _SLOT.split(template)
+    out: list[str] = []
+    for index, piece in enumerate(pieces):
+        if index % 2 == 0:
+            out.append(_noisy_literal(piece, rng))
+            continue
+        text, value = rng.choice(fillers[piece])
+        out.append(text)
+        if piece == "date":
+            annotations["date_text"] = text
+            annotations["promised_date"] = value
+        elif piece == "amount":
+            annotations["amount"] = value
+        elif piece == "n":
+            annotations["installments"] = value
+    return _surface("".join(out), region, rng), annotations
+
+
+def _template_split(index: int) -> str:
+    return "test" if index % TEST_EVERY == TEST_OFFSET else "train"
+
+
+def generate() -> list[CorpusRow]:
+    """Build the whole corpus from the templates, deterministically."""
+    rng = random.Random(SEED)
+    rows: list[CorpusRow] = []
+    by_intent: dict[str, list[tuple[str, str, str, str]]] = {}
+    for intent, entries in corpus_replies.TEMPLATES.items():
+        for index, (region, template) in enumerate(entries):
+            group = f"{intent}/{index:02d}"
+            split = _template_split(index)
+            by_intent.setdefault(intent, []).append((group, split, region, template))
+            seen: set[str] = set()
+            for _ in range(VARIANTS_PER_TEMPLATE):
+                chosen = rng.choice(_SPANISH_REGIONS) if region == "es" else region
+                text, annotations = _realise(template, chosen, rng)
+                if text in seen:
+                    continue
+                seen.add(text)
+                rows.append(
+                    CorpusRow(
+                        group=group,
+                        split=split,
+                        locale=_LOCALES[chosen],
+                        intent=intent,
+                        text=text,
+                        **annotations,
+                    )
+                )
+    rows.extend(_mixed(by_intent, rng))
+    return rows
+
+
+def _mixed(
+    by_intent: dict[str, list[tuple[str, str, str, str]]], rng: random.Random
+) -> Iterator[CorpusRow]:
+    """Join two templates of one split and label them by precedence."""
+    produced = 0
+    while produced < MIXED_REPLIES:
+        first_intent, second_intent = rng.choice(_MIXES)
+        first = rng.choice(by_intent[first_intent])
+        portuguese = first[2] == "BR"
+        candidates = [
+            entry
+            for entry in by_intent[second_intent]
+            if entry[1] == first[1] and (entry[2] == "BR") == portuguese
+        ]
+        if not candidates:
+            continue
+        second = rng.choice(candidates)
+        region = first[2] if first[2] != "es" else second[2]
+        if region == "es":
+            region = rng.choice(_SPANISH_REGIONS)
+        parts = [first, second] if rng.random() < 0.5 else [second, first]
+        texts: list[str] = []
+        annotations: dict[str, str] = {}
+        for part in parts:
+            text, found = _realise(part[3], region, rng)
+            texts.append(text)
+            for key, value in found.items():
+                annotations.setdefault(key, value)
+        intent = min((first_intent, second_intent), key=templates.PRECEDENCE.index)
+        joiner = rng.choice((". ", ", ", " ", "\u2026 ", "! "))
+        produced += 1
+        yield CorpusRow(
+            group=f"mix/{first[0]}+{second[0]}",
+            split=first[1],
+            locale=_LOCALES[region],
+            intent=intent,
+            text=joiner.join(texts),
+            **annotations,
+        )
+
+
+def dumps(rows: Iterable[CorpusRow]) -> str:
+    """Serialise rows as tab-separated text with a header line."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter="\t", lineterminator="\n")
+    writer.writerow(FIELDS)
+    for row in rows:
+        writer.writerow([getattr(row, field) for field in FIELDS])
+    return buffer.getvalue()
+
+
+def loads(text: str) -> list[CorpusRow]:
+    """Parse rows written by `dumps`."""
+    reader = csv.DictReader(io.StringIO(text), delimiter="\t")
+    return [CorpusRow(**{field: row[field] for field in FIELDS}) for row in reader]
+
+
+def shipped_text() -> str:
+    """Return the text of the corpus file shipped in the package."""
+    data = resources.files("cobranza.conversations") / "data" / CORPUS_FILE
+    return data.read_text(encoding="utf-8")
+
+
+def load_corpus() -> list[CorpusRow]:
+    """Load the shipped corpus."""
+    return loads(shipped_text())
+
+
+def split_rows(rows: Iterable[CorpusRow], split: str) -> list[CorpusRow]:
+    """Return the rows of one split ("train" or "test")."""
+    return [row for row in rows if row.split == split]
+
+
+def relabel(row: CorpusRow, intent: str) -> CorpusRow:
+    """Return a copy of `row` with another intent."""
+    return replace(row, intent=intent)
+
+
+def main() -> None:
+    target = Path(__file__).parent / "data" / CORPUS_FILE
+    rows = generate()
+    target.write_text(dumps(rows), encoding="utf-8")
+    print(f"wrote {len(rows)} replies to {target}")
+
+
+if __name__ == "__main__":
+    main()

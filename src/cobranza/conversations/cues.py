@@ -1,0 +1,341 @@
+"""Cue words: a hand-made lexicon that maps synonyms onto shared tags.
+
+"transferí", "deposité", "consigné", "yapeé" and "paguei" all become
+`PAID`, so the intent model learns one weight for the idea instead of one per
+regional verb it happened to see. The tags feed one of the model's feature
+sets; the raw text still feeds the others. Entity parsers add `DATE`,
+`AMOUNT` and `COUNT` when a reply names a day, a sum or installments.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import lru_cache
+
+from cobranza.conversations.amounts import find_amount
+from cobranza.conversations.dates import find_dates
+from cobranza.conversations.installments import find_installments
+from cobranza.conversations.normalize import tokenize
+
+# Tag -> word stems (folded). A token carries the tag when it starts with a stem.
+_STEMS: dict[str, tuple[str, ...]] = {
+    "PAID": (
+        "pague",
+        "pagado",
+        "pagada",
+        "pagamos",
+        "transferi",
+        "deposite",
+        "consigne",
+        "abone",
+        "liquide",
+        "yapee",
+        "paguei",
+        "quitei",
+        "cancele",
+        "comprobante",
+        "comprovante",
+        "recibo",
+        "voucher",
+        "captura",
+        "pantallazo",
+        "ticket",
+        "soporte",
+    ),
+    "ALREADY": ("ya", "ja", "acabo", "recien", "hace"),
+    "WILL_PAY": (
+        "pagare",
+        "pago",
+        "deposito",
+        "transfiero",
+        "consigno",
+        "abono",
+        "yapeo",
+        "vou",
+        "voy",
+        "cobro",
+        "pagan",
+        "depositen",
+        "sin falta",
+        "prometo",
+        "comprometo",
+        "acerto",
+        "quitar",
+        "regularizo",
+    ),
+    "SPLIT": (
+        "cuota",
+        "parcel",
+        "plan",
+        "partes",
+        "parte",
+        "dividi",
+        "fraccion",
+        "financ",
+        "refinanc",
+        "convenio",
+        "acuerdo",
+        "acordo",
+        "abonos",
+        "abonando",
+        "poco",
+        "poucos",
+        "mensualidad",
+        "diferi",
+        "repact",
+        "mitad",
+        "metade",
+        "facilidades",
+        "meses",
+        "vezes",
+        "negociar",
+    ),
+    "MEANS": (
+        "link",
+        "enlace",
+        "liga",
+        "alias",
+        "cbu",
+        "cvu",
+        "clabe",
+        "cuenta",
+        "conta",
+        "pix",
+        "chave",
+        "boleto",
+        "datos",
+        "pse",
+        "tarjeta",
+        "nequi",
+        "yape",
+        "codigo",
+        "transferir",
+        "depositar",
+        "consignar",
+        "spei",
+        "online",
+        "medio",
+    ),
+    "WRONG_AMOUNT": (
+        "error",
+        "mal",
+        "doble",
+        "duplicad",
+        "reclam",
+        "reconozco",
+        "reconheco",
+        "corresponde",
+        "defectuos",
+        "roto",
+        "fallad",
+        "devolvi",
+        "incorrect",
+        "cobrando",
+        "cobraron",
+        "cobrado",
+        "cobraste",
+        "facturando",
+        "facturaron",
+        "acordamos",
+        "coincide",
+        "errad",
+        "errada",
+        "prescript",
+        "defeito",
+        "monto",
+        "importe",
+        "valor",
+    ),
+    "PERSON": (
+        "persona",
+        "pessoa",
+        "humano",
+        "alguien",
+        "alguem",
+        "asesor",
+        "operador",
+        "encargado",
+        "ejecutivo",
+        "supervisor",
+        "gerente",
+        "atendente",
+        "responsable",
+        "dueno",
+        "llam",
+        "ligar",
+        "liga",
+        "marcar",
+        "robot",
+        "bot",
+        "maquina",
+        "hablar",
+        "falar",
+        "comunic",
+        "atienda",
+        "atender",
+        "contacte",
+    ),
+    "HARDSHIP": (
+        "trabajo",
+        "laburo",
+        "chamba",
+        "pega",
+        "emprego",
+        "desemplead",
+        "desempregad",
+        "enferm",
+        "doente",
+        "internad",
+        "operaron",
+        "accidente",
+        "imposible",
+        "alcanza",
+        "apretad",
+        "complicad",
+        "dificil",
+        "misio",
+        "pato",
+        "lona",
+        "liso",
+        "ingresos",
+        "renda",
+        "condicoes",
+        "echaron",
+        "rajaron",
+        "robaron",
+        "paro",
+        "varado",
+        "mango",
+        "peso",
+        "sol",
+    ),
+    "ACK": (
+        "ok",
+        "okey",
+        "gracias",
+        "dale",
+        "listo",
+        "perfecto",
+        "entendido",
+        "entiendo",
+        "entendi",
+        "joya",
+        "genial",
+        "anotado",
+        "recibido",
+        "visto",
+        "acuerdo",
+        "bien",
+        "bueno",
+        "orale",
+        "sale",
+        "vale",
+        "beleza",
+        "blz",
+        "valeu",
+        "obrigad",
+        "combinado",
+        "bacan",
+        "thumbsup",
+    ),
+    "NOT_ME": (
+        "equivoca",
+        "numero",
+        "falleci",
+        "murio",
+        "faleceu",
+        "titular",
+        "nombre",
+        "nome",
+        "conozco",
+        "conheco",
+        "chip",
+        "celu",
+        "erraste",
+        "confunden",
+    ),
+    "STOP": (
+        "baja",
+        "stop",
+        "escriban",
+        "escribirme",
+        "molest",
+        "mensaje",
+        "mensagem",
+        "lista",
+        "manden",
+        "envien",
+        "sair",
+        "parar",
+        "parem",
+        "basta",
+    ),
+    "NEG": ("no", "nao", "nunca", "ni", "tampoco", "sin", "sem", "n"),
+    "ASK": (
+        "cuanto",
+        "cual",
+        "donde",
+        "quien",
+        "cuando",
+        "quanto",
+        "qual",
+        "onde",
+        "quem",
+        "que",
+        "como",
+        "por que",
+    ),
+    "INSTRUCTION": (
+        "ignor",
+        "olvid",
+        "esquece",
+        "instruc",
+        "sistema",
+        "asistente",
+        "actua",
+        "reglas",
+        "marca",
+        "respond",
+        "confirm",
+        "elimina",
+        "borra",
+    ),
+}
+_BY_FIRST_LETTER: dict[str, list[tuple[str, str]]] = {}
+for _tag, _stems in _STEMS.items():
+    for _stem in _stems:
+        _BY_FIRST_LETTER.setdefault(_stem[0], []).append((_stem, _tag))
+
+
+@lru_cache(maxsize=16384)
+def _tags_for(token: str) -> tuple[str, ...]:
+    tags: list[str] = []
+    for stem, tag in _BY_FIRST_LETTER.get(token[:1], ()):
+        if " " in stem:
+            continue
+        exact_only = len(stem) <= 3
+        if (token == stem) if exact_only else token.startswith(stem):
+            tags.append(tag)
+    return tuple(tags)
+
+
+# Entities are found against a fixed day: only their presence matters here.
+_ANY_DAY = date(2026, 1, 15)
+
+
+def cue_text(text: str) -> str:
+    """Return the cue tags of `text` as words, in reading order."""
+    tokens = tokenize(text)
+    tags: list[str] = []
+    for token in tokens:
+        if token == "?":
+            tags.append("QUESTION")
+            continue
+        tags.extend(_tags_for(token))
+    if find_dates(text, _ANY_DAY):
+        tags.append("DATE")
+    if find_amount(text) is not None:
+        tags.append("AMOUNT")
+    if find_installments(text) is not None:
+        tags.append("COUNT")
+    return " ".join(tags) if tags else "NONE"

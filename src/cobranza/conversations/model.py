@@ -1,0 +1,267 @@
+"""The intent model: TF-IDF character and word n-grams, logistic regression.
+
+The trained model ships as `data/intent_model.joblib`, built from the shipped
+corpus by `python -m cobranza.conversations.train`. When the installed
+scikit-learn differs from the one that built the file, the model is retrained
+from the corpus at first use (about five seconds on two cores) instead of
+unpickling across versions, which scikit-learn does not support. The shipped
+model is trained on every corpus row; evaluation trains a separate model on
+the train split only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import threading
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from importlib import resources
+from pathlib import Path
+
+import joblib
+import numpy as np
+import numpy.typing as npt
+import sklearn
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import FeatureUnion, Pipeline
+
+from cobranza.conversations.corpus import (
+    CorpusRow,
+    load_corpus,
+    shipped_text,
+    split_rows,
+)
+from cobranza.conversations.cues import cue_text
+from cobranza.conversations.normalize import fold
+
+logger = logging.getLogger(__name__)
+
+MODEL_FILE = "intent_model.joblib"
+RANDOM_STATE = 0
+
+
+def build_pipeline() -> Pipeline:
+    """Return an untrained pipeline: char_wb 2-5 and word 1-2 TF-IDF, then LR."""
+    features = FeatureUnion(
+        [
+            (
+                "chars",
+                TfidfVectorizer(
+                    analyzer="char_wb",
+                    ngram_range=(2, 5),
+                    preprocessor=fold,
+                    sublinear_tf=True,
+                    min_df=2,
+                    dtype=np.float32,
+                ),
+            ),
+            (
+                "words",
+                TfidfVectorizer(
+                    analyzer="word",
+                    ngram_range=(1, 2),
+                    preprocessor=fold,
+                    token_pattern=r"(?u)\b\w+\b",
+                    sublinear_tf=True,
+                    dtype=np.float32,
+                ),
+            ),
+            (
+                "cues",
+                TfidfVectorizer(
+                    analyzer="word",
+                    ngram_range=(1, 2),
+                    preprocessor=cue_text,
+                    lowercase=False,
+                    token_pattern=r"\S+",
+                    sublinear_tf=True,
+                    dtype=np.float32,
+                ),
+            ),
+        ]
+    )
+    classifier = LogisticRegression(C=10.0, max_iter=2000, random_state=RANDOM_STATE)
+    return Pipeline([("features", features), ("classifier", classifier)])
+
+
+@dataclass(frozen=True)
+class _CompiledModel:
+    """The fitted pipeline unrolled into dictionaries and arrays.
+
+    `Pipeline.predict_proba` on one text spends most of its ~3 ms in input
+    validation and sparse-matrix bookkeeping. This computes the same numbers
+    (sublinear TF times IDF, L2 norm per feature set, linear scores,
+    softmax) directly; a test checks that both agree.
+    """
+
+    analyzers: tuple[Callable[[str], list[str]], ...]
+    vocabularies: tuple[dict[str, int], ...]
+    idfs: tuple[npt.NDArray[np.float64], ...]
+    offsets: tuple[int, ...]
+    coef: npt.NDArray[np.float64]
+    intercept: npt.NDArray[np.float64]
+
+    @classmethod
+    def from_pipeline(cls, pipeline: Pipeline) -> _CompiledModel:
+        vectorizers = [
+            vectorizer for _, vectorizer in pipeline["features"].transformer_list
+        ]
+        offsets = []
+        position = 0
+        for vectorizer in vectorizers:
+            offsets.append(position)
+            position += len(vectorizer.vocabulary_)
+        classifier = pipeline["classifier"]
+        return cls(
+            analyzers=tuple(vectorizer.build_analyzer() for vectorizer in vectorizers),
+            vocabularies=tuple(vectorizer.vocabulary_ for vectorizer in vectorizers),
+            idfs=tuple(
+                vectorizer.idf_.astype(np.float64) for vectorizer in vectorizers
+            ),
+            offsets=tuple(offsets),
+            coef=np.ascontiguousarray(classifier.coef_.T, dtype=np.float64),
+            intercept=classifier.intercept_.astype(np.float64),
+        )
+
+    def predict_proba(self, text: str) -> npt.NDArray[np.float64]:
+        columns: list[int] = []
+        values: list[float] = []
+        for analyzer, vocabulary, idf, offset in zip(
+            self.analyzers, self.vocabularies, self.idfs, self.offsets, strict=True
+        ):
+            counts = Counter(
+                vocabulary[feature]
+                for feature in analyzer(text)
+                if feature in vocabulary
+            )
+            if not counts:
+                continue
+            indices = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
+            tf = 1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64))
+            weights = tf * idf[indices]
+            weights /= np.sqrt(np.dot(weights, weights))
+            columns.extend((indices + offset).tolist())
+            values.extend(weights.tolist())
+        scores = self.intercept.copy()
+        if columns:
+            scores += np.asarray(values) @ self.coef[columns]
+        scores -= scores.max()
+        exponentials = np.exp(scores)
+        return exponentials / exponentials.sum()
+
+
+@dataclass(frozen=True)
+class IntentModel:
+    """A trained pipeline with the scikit-learn version that built it."""
+
+    pipeline: Pipeline
+    sklearn_version: str
+    train_rows: int
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return tuple(str(label) for label in self.pipeline.classes_)
+
+    @cached_property
+    def _compiled(self) -> _CompiledModel:
+        return _CompiledModel.from_pipeline(self.pipeline)
+
+    def predict(self, text: str) -> tuple[str, float, dict[str, float]]:
+        """Return the top intent, its probability and every label's probability."""
+        probabilities = self._compiled.predict_proba(text)
+        scores = {
+            label: float(probability)
+            for label, probability in zip(self.labels, probabilities, strict=True)
+        }
+        best = int(np.argmax(probabilities))
+        return self.labels[best], float(probabilities[best]), scores
+
+    def predict_many(self, texts: Sequence[str]) -> list[str]:
+        """Return the top intent of each text."""
+        return [str(label) for label in self.pipeline.predict(list(texts))]
+
+
+def train(rows: Sequence[CorpusRow]) -> IntentModel:
+    """Fit a new model on `rows`."""
+    pipeline = build_pipeline()
+    pipeline.fit([row.text for row in rows], [row.intent for row in rows])
+    return IntentModel(
+        pipeline=pipeline, sklearn_version=sklearn.__version__, train_rows=len(rows)
+    )
+
+
+def train_from_corpus(include_test: bool = False) -> IntentModel:
+    """Fit on the shipped corpus: its train split, or every row."""
+    rows = load_corpus()
+    return train(rows if include_test else split_rows(rows, "train"))
+
+
+def shipped_model_path() -> Path:
+    """Return the path of the shipped model file."""
+    return Path(str(resources.files("cobranza.conversations") / "data" / MODEL_FILE))
+
+
+def corpus_sha256() -> str:
+    """Return the SHA-256 of the shipped corpus, which the model records."""
+    return hashlib.sha256(shipped_text().encode("utf-8")).hexdigest()
+
+
+def save(model: IntentModel, path: Path) -> None:
+    """Write `model` with joblib, and its provenance beside it as JSON."""
+    joblib.dump(model.pipeline, path, compress=3)
+    metadata = {
+        "sklearn_version": model.sklearn_version,
+        "train_rows": model.train_rows,
+        "corpus_sha256": corpus_sha256(),
+    }
+    path.with_suffix(".json").write_text(
+        json.dumps(metadata, indent=2) + "\n", encoding="utf-8"
+    )
+
+
+def load(path: Path) -> IntentModel | None:
+    """Read a model written by `save`, or None when it cannot be used.
+
+    The JSON beside the model is checked first, so that a file from another
+    scikit-learn version or built from another corpus is never unpickled.
+    The file is trusted: it ships inside the package.
+    """
+    metadata_path = path.with_suffix(".json")
+    if not path.exists() or not metadata_path.exists():
+        logger.warning("intent model %s not found; retraining from the corpus", path)
+        return None
+    metadata = json.loads(metadata_path.read_text(encoding="utf-8"))
+    if metadata.get("sklearn_version") != sklearn.__version__:
+        logger.warning(
+            "intent model built with scikit-learn %s but %s is installed; "
+            "retraining from the corpus",
+            metadata.get("sklearn_version"),
+            sklearn.__version__,
+        )
+        return None
+    if metadata.get("corpus_sha256") != corpus_sha256():
+        logger.warning("intent model is older than the corpus; retraining")
+        return None
+    return IntentModel(
+        pipeline=joblib.load(path),
+        sklearn_version=metadata["sklearn_version"],
+        train_rows=int(metadata["train_rows"]),
+    )
+
+
+_lock = threading.Lock()
+_loaded: IntentModel | None = None
+
+
+def default_model() -> IntentModel:
+    """Return the shipped model (trained on the whole corpus), loaded once."""
+    global _loaded
+    with _lock:
+        if _loaded is None:
+            _loaded = load(shipped_model_path()) or train_from_corpus(include_test=True)
+        return _loaded
