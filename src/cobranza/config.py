@@ -6,7 +6,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale, UnknownLocaleError
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SUPPORTED_COUNTRIES = ("AR", "BR", "CL", "CO", "MX", "PE", "UY")
@@ -49,6 +49,24 @@ class Settings(BaseSettings):
     )
     segment_month_end_share: float = Field(
         default=0.7, description="share of payments at month end for the flag"
+    )
+
+    # Optional OpenAI-compatible endpoint consulted for replies that the
+    # intent model scores below `llm_min_confidence`. Unset means offline.
+    llm_base_url: str | None = Field(
+        default=None,
+        description="base URL ending in /v1, such as http://127.0.0.1:11434/v1",
+    )
+    llm_model: str | None = Field(default=None, description="model name sent to it")
+    llm_api_key: SecretStr | None = Field(default=None, description="bearer token")
+    llm_timeout_seconds: float = Field(
+        default=5.0, gt=0, description="seconds to wait for one LLM answer"
+    )
+    llm_min_confidence: float = Field(
+        default=0.6,
+        ge=0,
+        le=1,
+        description="model confidence below which the LLM is consulted",
     )
 
     @field_validator("country")
