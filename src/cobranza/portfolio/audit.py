@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -74,6 +74,11 @@ class AuditReport:
     paid_late_by_month: pd.DataFrame
     top_debtor_count: int = DEFAULT_TOP_DEBTORS
     segment_counts: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def period_first_day(self) -> date:
+        """The first day of the DSO and CEI period (the day after `period_start`)."""
+        return self.period_start + timedelta(days=1)
 
     def money(self, amount: Decimal) -> str:
         """Render an amount as a decimal string in the currency's minor units."""

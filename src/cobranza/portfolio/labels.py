@@ -20,7 +20,7 @@ SPANISH: Final[dict[str, str]] = {
         "(saldo al inicio + ventas − saldo al cierre) ÷ "
         "(saldo al inicio + ventas − saldo no vencido al cierre) × 100"
     ),
-    "period": "Período",
+    "period": "Período de DSO y CEI",
     "days": "días",
     "undefined": "sin datos",
     "aging": "Antigüedad de saldos",
@@ -94,7 +94,7 @@ PORTUGUESE: Final[dict[str, str]] = {
         "(saldo no início + vendas − saldo no fim) ÷ "
         "(saldo no início + vendas − saldo a vencer no fim) × 100"
     ),
-    "period": "Período",
+    "period": "Período do DSO e do CEI",
     "days": "dias",
     "undefined": "sem dados",
     "aging": "Aging dos saldos",

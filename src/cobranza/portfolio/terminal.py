@@ -20,6 +20,10 @@ def print_audit(report: AuditReport, console: Console, locale: str) -> None:
         f"[bold]{text['title']}[/bold] — {report.business_name} — "
         f"{text['as_of']} {report.as_of.isoformat()}"
     )
+    console.print(
+        f"{text['period']}: {report.period_first_day.isoformat()} – "
+        f"{report.as_of.isoformat()} ({report.period.period_days} {text['days']})"
+    )
     console.print(_summary(report, fmt))
     console.print(_aging(report, fmt))
     _print_pareto(report, fmt, console)
@@ -52,18 +56,12 @@ def _summary(report: AuditReport, fmt: Formatter) -> Table:
     table.add_row(
         text["delinquency_amount"], fmt.percent(report.delinquency["by_amount"]), ""
     )
-    period = (
-        f"{text['period']}: {report.period_start.isoformat()} – "
-        f"{report.as_of.isoformat()} ({figures.period_days} {text['days']})"
-    )
-    table.add_row(
-        text["dso"], fmt.number(figures.dso), f"{text['dso_formula']}. {period}"
-    )
+    table.add_row(text["dso"], fmt.number(figures.dso), text["dso_formula"])
     cei = figures.cei
     table.add_row(
         text["cei"],
         fmt.percent(None if cei is None else cei / 100),
-        f"{text['cei_formula']}",
+        text["cei_formula"],
     )
     return table
 
