@@ -9,8 +9,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import typer
-from rich.console import Console
+from rich.console import Console, Group, RenderableType
+from rich.panel import Panel
 from rich.table import Table
+from rich.text import Text
 from sqlalchemy import Engine
 
 from cobranza.channels.sandbox import SentMessage, record_reply, sent_messages
@@ -480,11 +482,6 @@ def run_command(
 ) -> None:
     """Plan and send one dunning cycle, then print the counts by reason."""
     settings = load_settings()
-    engine = open_engine(settings)
-    with transaction(engine) as session:
-        business = default_business(session, settings)
-        business_id, timezone = business.id, business.timezone
-    instant = _parse_now(now, timezone)
     policy = None
     if policy_file is not None:
         try:
@@ -493,17 +490,25 @@ def run_command(
             err_console.print(f"[red]{exc}[/red]")
             raise typer.Exit(2) from exc
 
-    report = run_cycle(
-        engine,
-        business_id,
-        instant,
-        dry_run,
-        policy=policy,
-        dispatcher=sandbox_dispatcher(engine, instant, rate),
-    )
+    engine = open_engine(settings)
+    try:
+        with transaction(engine) as session:
+            business = default_business(session, settings)
+            business_id, timezone = business.id, business.timezone
+        instant = _parse_now(now, timezone)
+        report = run_cycle(
+            engine,
+            business_id,
+            instant,
+            dry_run,
+            policy=policy,
+            dispatcher=sandbox_dispatcher(engine, instant, rate),
+        )
+    finally:
+        engine.dispose()
 
     if as_json:
-        console.print_json(json.dumps(report.as_dict()))
+        typer.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
         return
     console.print(render_cycle(report, timezone))
 
@@ -518,13 +523,17 @@ def sandbox_outbox(
     """List the messages the sandbox channel sent, oldest first."""
     settings = load_settings()
     engine = open_engine(settings)
-    with transaction(engine) as session:
-        business = default_business(session, settings)
-        timezone = business.timezone
-        messages = sent_messages(session, business.id, limit)
+    try:
+        with transaction(engine) as session:
+            business = default_business(session, settings)
+            timezone = business.timezone
+            messages = sent_messages(session, business.id, limit)
+    finally:
+        engine.dispose()
 
     if as_json:
-        console.print_json(json.dumps([message.as_dict() for message in messages]))
+        payload = [message.as_dict() for message in messages]
+        typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         return
     console.print(render_sandbox_outbox(messages, timezone))
 
@@ -540,14 +549,17 @@ def sandbox_reply(
     """Record a reply to the sandbox as if the customer had written it."""
     settings = load_settings()
     engine = open_engine(settings)
-    with transaction(engine) as session:
-        business = default_business(session, settings)
-        received_at = _parse_now(now, business.timezone)
-        try:
-            reply = record_reply(session, business, phone, text, received_at)
-        except ValueError as exc:
-            err_console.print(f"[red]Invalid phone:[/red] {exc}")
-            raise typer.Exit(2) from exc
+    try:
+        with transaction(engine) as session:
+            business = default_business(session, settings)
+            received_at = _parse_now(now, business.timezone)
+            try:
+                reply = record_reply(session, business, phone, text, received_at)
+            except ValueError as exc:
+                err_console.print(f"[red]Invalid phone:[/red] {exc}")
+                raise typer.Exit(2) from exc
+    finally:
+        engine.dispose()
 
     if reply.customer_external_id is None:
         console.print(
@@ -597,22 +609,31 @@ def render_cycle(report: CycleReport, timezone: str) -> Table:
     return table
 
 
-def render_sandbox_outbox(messages: list[SentMessage], timezone: str) -> Table:
-    """Build the table `cobranza sandbox outbox` prints, times in `timezone`."""
+def render_sandbox_outbox(messages: list[SentMessage], timezone: str) -> Group:
+    """Build what `cobranza sandbox outbox` prints: one panel per message."""
     zone = ZoneInfo(timezone)
-    table = Table(title=f"Mensajes del sandbox ({len(messages)})", show_lines=True)
-    for column in ("Enviado", "Cliente", "Nombre", "Teléfono", "Paso", "Texto"):
-        table.add_column(column)
+    panels: list[RenderableType] = [
+        Text(f"Mensajes del sandbox: {len(messages)}", style="bold")
+    ]
     for message in messages:
-        table.add_row(
-            f"{message.sent_at.astimezone(zone):%Y-%m-%d %H:%M}",
-            message.customer_external_id,
-            message.customer_name,
-            message.phone or "",
-            message.step,
-            message.text,
+        sent_at = message.sent_at.astimezone(zone)
+        title = (
+            f"{sent_at:%Y-%m-%d %H:%M} · {message.customer_external_id} "
+            f"{message.customer_name} · {message.phone or 'sin teléfono'}"
         )
-    return table
+        body = message.text
+        if message.buttons:
+            body += "\n\n" + " | ".join(f"[{button}]" for button in message.buttons)
+        panels.append(
+            Panel(
+                Text(body),
+                title=Text(title),
+                title_align="left",
+                subtitle=f"paso {message.step}",
+                subtitle_align="right",
+            )
+        )
+    return Group(*panels)
 
 
 def main() -> None:

@@ -1,0 +1,214 @@
+"""`cobranza run` and the sandbox commands, through the command line."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from typer.testing import CliRunner
+
+from cobranza.cli import app
+from cobranza.config import Settings, get_settings
+from cobranza.db.engine import default_business, make_engine, transaction
+from cobranza.db.models import InboundMessage, OutboxMessage
+from tests.channels.factories import PAYMENT_INSTRUCTIONS, make_customer, make_document
+from tests.scenarios.helpers import AR_TZ, local_instant
+
+runner = CliRunner()
+TUESDAY = "2026-03-03T10:00"
+
+
+@dataclass(frozen=True)
+class CliDatabase:
+    url: str
+    business_id: int
+
+
+@pytest.fixture
+def cli_database(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliDatabase]:
+    """Point the CLI at a database with two customers owing since 2 March.
+
+    C1 gave consent and C2 never did.
+    """
+    monkeypatch.setenv("COBRANZA_DATABASE_URL", db_url)
+    get_settings.cache_clear()
+    setup = local_instant(date(2026, 2, 1), 10, AR_TZ)
+    engine = make_engine(db_url)
+    with transaction(engine) as session:
+        business = default_business(session, Settings())
+        business.settings = {"payment_instructions": PAYMENT_INSTRUCTIONS}
+        for index, consent in ((1, True), (2, False)):
+            customer = make_customer(
+                session,
+                business,
+                setup,
+                f"C{index}",
+                f"+549115555010{index}",
+                name=f"Cliente {index} (ficticio)",
+                segment="punctual",
+                consent=consent,
+            )
+            make_document(
+                session, customer, setup, f"A-{index}", "1000.00", date(2026, 3, 2)
+            )
+        business_id = business.id
+    engine.dispose()
+    yield CliDatabase(db_url, business_id)
+    get_settings.cache_clear()
+
+
+def _outbox_count(url: str) -> int:
+    engine = make_engine(url)
+    with transaction(engine) as session:
+        count = session.scalar(select(func.count(OutboxMessage.id))) or 0
+    engine.dispose()
+    return count
+
+
+def _run_json(*args: str) -> dict[str, object]:
+    result = runner.invoke(app, ["run", "--json", *args])
+    assert result.exit_code == 0, result.output
+    parsed: dict[str, object] = json.loads(result.output)
+    return parsed
+
+
+def test_run_json_counts(cli_database: CliDatabase) -> None:
+    counts = _run_json("--now", TUESDAY)
+
+    assert counts["planned"] == 2
+    assert counts["sent"] == 1
+    assert counts["suppressed"] == {"no_consent": 1}
+    assert counts["deferred"] == 0
+    assert counts["deferred_by_reason"] == {}
+    assert counts["failed"] == {}
+    assert counts["reconciled"] == {}
+    assert counts["dry_run"] is False
+
+
+def test_run_twice_sends_nothing_new(cli_database: CliDatabase) -> None:
+    _run_json("--now", TUESDAY)
+    rows = _outbox_count(cli_database.url)
+
+    again = _run_json("--now", TUESDAY)
+
+    assert again["planned"] == 0
+    assert again["sent"] == 0
+    assert again["suppressed"] == {}
+    assert _outbox_count(cli_database.url) == rows
+
+
+def test_run_dry_run_writes_nothing(cli_database: CliDatabase) -> None:
+    counts = _run_json("--now", TUESDAY, "--dry-run")
+
+    assert counts["dry_run"] is True
+    assert counts["planned"] == 2
+    assert counts["sent"] == 1
+    assert counts["suppressed"] == {"no_consent": 1}
+    assert _outbox_count(cli_database.url) == 0
+
+
+def test_run_days_through_cli(cli_database: CliDatabase) -> None:
+    # Saturday's message waits for Monday, and Tuesday brings nothing new.
+    saturday = _run_json("--now", "2026-03-07T10:00")
+    monday = _run_json("--now", "2026-03-09T10:00")
+    tuesday = _run_json("--now", "2026-03-10T10:00")
+
+    assert saturday["deferred_by_reason"] == {"day_not_allowed": 1}
+    assert saturday["sent"] == 0
+    assert monday["sent"] == 1
+    assert tuesday["sent"] == 0
+
+
+def test_run_table_in_spanish(cli_database: CliDatabase) -> None:
+    result = runner.invoke(app, ["run", "--now", TUESDAY])
+
+    assert result.exit_code == 0, result.output
+    assert "Enviados" in result.output
+    assert "Suprimidos" in result.output
+    assert "no_consent" in result.output
+
+
+def test_run_invalid_now_rejected(cli_database: CliDatabase) -> None:
+    result = runner.invoke(app, ["run", "--now", "martes"])
+
+    assert result.exit_code == 2
+    assert "invalid date or time 'martes'" in result.output
+
+
+def test_run_invalid_policy_rejected(cli_database: CliDatabase, tmp_path: Path) -> None:
+    policy = tmp_path / "politica.yaml"
+    policy.write_text("version: 1\nname: rota\nsteps: 3\n", encoding="utf-8")
+
+    result = runner.invoke(app, ["run", "--now", TUESDAY, "--policy", str(policy)])
+
+    assert result.exit_code == 2
+    assert "line 3" in result.output
+    assert _outbox_count(cli_database.url) == 0
+
+
+def test_sandbox_outbox_lists_sent(cli_database: CliDatabase) -> None:
+    _run_json("--now", TUESDAY)
+
+    result = runner.invoke(app, ["sandbox", "outbox", "--json"])
+
+    assert result.exit_code == 0, result.output
+    [message] = json.loads(result.output)
+    assert message["customer"] == {
+        "external_id": "C1",
+        "name": "Cliente 1 (ficticio)",
+    }
+    assert message["phone"] == "+5491155550101"
+    assert message["step"] == "reminder_soft"
+    assert "$ 1.000,00" in message["text"]
+    assert message["sent_at"] == "2026-03-03T13:00:00+00:00"
+
+
+def test_sandbox_outbox_table(cli_database: CliDatabase) -> None:
+    _run_json("--now", TUESDAY)
+
+    result = runner.invoke(app, ["sandbox", "outbox"])
+
+    assert result.exit_code == 0, result.output
+    assert "Cliente 1 (ficticio)" in result.output
+    assert "2026-03-03 10:00" in result.output
+
+
+def test_sandbox_reply_matched(cli_database: CliDatabase) -> None:
+    result = runner.invoke(
+        app,
+        ["sandbox", "reply", "11 5555-0101", "Ya pagué", "--now", "2026-03-03T11:00"],
+    )
+
+    assert result.exit_code == 0, result.output
+    assert "cliente C1" in result.output
+    engine = make_engine(cli_database.url)
+    with transaction(engine) as session:
+        inbound = session.scalars(select(InboundMessage)).one()
+        assert inbound.customer_id is not None
+        assert inbound.text == "Ya pagué"
+        assert inbound.sender == "+5491155550101"
+    engine.dispose()
+
+
+def test_sandbox_reply_unknown_number(cli_database: CliDatabase) -> None:
+    result = runner.invoke(app, ["sandbox", "reply", "+5491144449999", "Hola"])
+
+    assert result.exit_code == 0, result.output
+    assert "no coincide con ningún cliente" in result.output
+    engine = make_engine(cli_database.url)
+    with transaction(engine) as session:
+        inbound = session.scalars(select(InboundMessage)).one()
+        assert inbound.customer_id is None
+    engine.dispose()
+
+
+def test_sandbox_reply_invalid_phone(cli_database: CliDatabase) -> None:
+    result = runner.invoke(app, ["sandbox", "reply", "abc", "Hola"])
+
+    assert result.exit_code == 2
+    assert "invalid phone number 'abc'" in result.output
