@@ -13,6 +13,7 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from cobranza.ingest.errors import MappingError
 
@@ -305,6 +306,7 @@ _CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 
 
+@lru_cache(maxsize=4096)
 def normalize_header(header: str, *, split_camel: bool = True) -> str:
     """Return the accent-, case- and punctuation-free form of a header.
 

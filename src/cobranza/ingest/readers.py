@@ -37,6 +37,8 @@ _TOTAL_WORDS = frozenset(
     }
 )
 
+_TOTAL_PREFIXES = frozenset(word[:3] for word in _TOTAL_WORDS)
+
 
 @dataclass(frozen=True)
 class SourceRow:
@@ -219,8 +221,8 @@ def _find_header(raw_rows: list[SourceRow]) -> int | None:
 
 def _is_total(cells: tuple[Any, ...]) -> bool:
     for cell in cells:
-        if isinstance(cell, str) and cell:
-            words = normalize_header(cell)
-            if words in _TOTAL_WORDS:
+        # The prefix check keeps this cheap: it runs on every cell of every row.
+        if isinstance(cell, str) and cell[:3].lower() in _TOTAL_PREFIXES:
+            if normalize_header(cell) in _TOTAL_WORDS:
                 return True
     return False

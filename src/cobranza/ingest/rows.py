@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from cobranza.db.models import CustomerKind, DocumentKind
@@ -23,7 +24,7 @@ from cobranza.ingest.dates import DateDecision, parse_date
 from cobranza.ingest.mapping import ColumnMapping, normalize_header
 from cobranza.ingest.readers import SourceRow
 from cobranza.ingest.report import RowIssue
-from cobranza.ingest.taxids import check_tax_id, kind_from_name
+from cobranza.ingest.taxids import TaxIdCheck, check_tax_id, kind_from_name
 from cobranza.money import quantize
 from cobranza.phones import PhoneResult, normalize_phone
 
@@ -135,6 +136,7 @@ def date_texts(rows: Iterable[SourceRow], mapping: ColumnMapping) -> Iterator[st
                 yield value
 
 
+@lru_cache(maxsize=4096)
 def _fold(text: str) -> str:
     """Return lower-case text without accents or punctuation ("Sí." -> "si")."""
     decomposed = unicodedata.normalize("NFKD", text.strip().lower())
@@ -149,6 +151,10 @@ class RowReader:
         self.context = context
         self.headers = context.mapping.headers
         self.columns = context.mapping.columns
+        # Customers repeat over many rows, so each distinct phone and tax id
+        # is checked once per file.
+        self._phones: dict[tuple[object, bool], PhoneResult] = {}
+        self._tax_ids: dict[str, TaxIdCheck] = {}
 
     def parse(self, row: SourceRow) -> tuple[ParsedRow | None, list[RowIssue]]:
         """Return the parsed row, or None and the issues that rejected it."""
@@ -390,7 +396,11 @@ class RowReader:
         name = text_of(self._cell(row, m.CUSTOMER_NAME))
         tax_text = text_of(self._cell(row, m.TAX_ID))
 
-        tax = check_tax_id(tax_text, country) if tax_text else None
+        tax = None
+        if tax_text:
+            tax = self._tax_ids.get(tax_text)
+            if tax is None:
+                tax = self._tax_ids[tax_text] = check_tax_id(tax_text, country)
         if tax is not None and tax.problem:
             flags.append(
                 self._issue(
@@ -440,7 +450,10 @@ class RowReader:
             value = self._cell(row, name)
             if value is None:
                 continue
-            result = normalize_phone(value, self.context.country, mobile=mobile)
+            result = self._phones.get((value, mobile))
+            if result is None:
+                result = normalize_phone(value, self.context.country, mobile=mobile)
+                self._phones[(value, mobile)] = result
             if result.e164 is None and result.problem:
                 flags.append(
                     self._issue(
