@@ -636,6 +636,80 @@ def render_sandbox_outbox(messages: list[SentMessage], timezone: str) -> Group:
     return Group(*panels)
 
 
+@app.command("nlu")
+def nlu_command(
+    text: str | None = typer.Argument(None, help="The reply to understand."),
+    file: Path | None = typer.Option(
+        None, "--file", help="UTF-8 file with one reply per line, instead of TEXT."
+    ),
+    now: str | None = typer.Option(
+        None,
+        "--now",
+        help="Instant the reply arrived, ISO 8601 such as 2026-03-19T10:00 "
+        "(naive values are read in --tz). Default: the current time.",
+    ),
+    tz: str | None = typer.Option(
+        None,
+        "--tz",
+        help="IANA time zone that resolves relative dates such as 'mañana'. "
+        "Default: the business's (COBRANZA_TIMEZONE).",
+    ),
+    locale: str | None = typer.Option(
+        None,
+        "--locale",
+        help="Locale such as es_AR or pt_BR. Default: COBRANZA_LOCALE.",
+    ),
+    as_json: bool = typer.Option(
+        False, "--json", help="Print one JSON object per reply, one per line."
+    ),
+) -> None:
+    """Print the intent, confidence, date, amount and installments of replies."""
+    # Imported here so that other commands do not pay for loading scikit-learn.
+    from cobranza.conversations.llm import LLMClassifier
+    from cobranza.conversations.understand import understand
+
+    settings = load_settings()
+    if (text is None) == (file is None):
+        err_console.print("[red]Give either TEXT or --file, not both or neither.[/red]")
+        raise typer.Exit(2)
+    timezone = tz or settings.timezone
+    try:
+        ZoneInfo(timezone)
+    except (KeyError, ValueError) as exc:
+        err_console.print(f"[red]Unknown --tz {timezone!r}:[/red] use an IANA name.")
+        raise typer.Exit(2) from exc
+    instant = _parse_now(now, timezone)
+    if file is not None:
+        try:
+            replies = file.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as exc:
+            err_console.print(f"[red]Cannot read --file {file}:[/red] {exc}")
+            raise typer.Exit(2) from exc
+    else:
+        replies = [text or ""]
+
+    llm = LLMClassifier.from_settings(settings)
+    results = [
+        understand(reply, instant, timezone, locale or settings.locale, llm=llm)
+        for reply in replies
+    ]
+    if as_json:
+        for result in results:
+            typer.echo(json.dumps(result.to_dict(), ensure_ascii=False))
+        return
+    for reply, result in zip(replies, results, strict=True):
+        row = result.to_dict()
+        console.print(f"reply: {reply}", markup=False, highlight=False)
+        console.print(
+            f"  intent: {result.intent} ({result.source}, "
+            f"confidence {result.confidence:.2f})",
+            highlight=False,
+        )
+        for key in ("promised_date", "amount", "installments"):
+            value = "null" if row[key] is None else row[key]
+            console.print(f"  {key}: {value}", highlight=False)
+
+
 def main() -> None:
     logging.basicConfig(
         level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
