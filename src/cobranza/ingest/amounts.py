@@ -130,15 +130,15 @@ def decide_convention(
         default = COUNTRY_CONVENTION.get(country.upper(), COMMA)
         return DecimalDecision(default, "not needed", "no amount has decimals")
 
-    convention = COUNTRY_CONVENTION.get(country.upper())
-    if convention is not None and all(
-        _settles(body, convention, currency) for body in ambiguous
+    country_convention = COUNTRY_CONVENTION.get(country.upper())
+    if country_convention is not None and all(
+        _settles(body, country_convention, currency) for body in ambiguous
     ):
         return DecimalDecision(
-            convention,
+            country_convention,
             "country",
             f"values like {ambiguous[0]!r} are ambiguous, so the {country.upper()} "
-            f"convention (decimal {convention}) was used",
+            f"convention (decimal {country_convention}) was used",
         )
     raise DecimalConventionError(
         f"cannot tell whether {ambiguous[0]!r} has a decimal comma or a decimal "

@@ -149,10 +149,10 @@ def _parse_text(text: str, order: str) -> date:
         return _build(year, int(second), int(first))
     if match := _NAMED.fullmatch(text):
         day_text, month_name, year_text = match.groups()
-        month = _MONTHS.get(_fold(month_name))
-        if month is None:
+        month_number = _MONTHS.get(_fold(month_name))
+        if month_number is None:
             raise ValueError(f"unknown month name {month_name!r}")
-        return _build(_full_year(year_text), month, int(day_text))
+        return _build(_full_year(year_text), month_number, int(day_text))
     if match := _COMPACT.fullmatch(text):
         year, month, day = (int(part) for part in match.groups())
         return _build(year, month, day)

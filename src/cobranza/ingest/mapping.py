@@ -367,6 +367,7 @@ def resolve_mapping(
 
     candidates: dict[str, list[int]] = {}
     for index, header in enumerate(headers):
+        field: str | None
         if index in forced:
             field = forced[index]
         else:

@@ -313,7 +313,7 @@ def _plan_document(
     customer_key: str | int = (
         stored_customer["id"] if stored_customer else row.customer.external_id
     )
-    values = {
+    values: dict[str, Any] = {
         "issued_on": row.issued_on,
         "due_on": row.due_on,
         "amount": row.amount,

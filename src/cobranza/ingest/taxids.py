@@ -68,9 +68,7 @@ def check_tax_id(value: str, country: str) -> TaxIdCheck:
             compact, False, None, f"{label} {value!r} has a wrong check digit"
         )
     except stdnum_errors.ValidationError as exc:
-        return TaxIdCheck(
-            compact, False, None, f"invalid {label} {value!r}: {exc.message}"
-        )
+        return TaxIdCheck(compact, False, None, f"invalid {label} {value!r}: {exc}")
     return TaxIdCheck(compact, True, _kind_from_tax_id(compact, country, module))
 
 
