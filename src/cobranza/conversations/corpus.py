@@ -217,19 +217,20 @@ def generate() -> list[CorpusRow]:
     """Build the whole corpus from the templates, deterministically."""
     rng = random.Random(SEED)
     rows: list[CorpusRow] = []
+    # Texts already produced, lower-cased: a reply appears once in the corpus.
+    seen: set[str] = set()
     by_intent: dict[str, list[tuple[str, str, str, str]]] = {}
     for intent, entries in corpus_replies.TEMPLATES.items():
         for index, (region, template) in enumerate(entries):
             group = f"{intent}/{index:02d}"
             split = _template_split(index)
             by_intent.setdefault(intent, []).append((group, split, region, template))
-            seen: set[str] = set()
             for _ in range(VARIANTS_PER_TEMPLATE):
                 chosen = rng.choice(_SPANISH_REGIONS) if region == "es" else region
                 text, annotations = _realise(template, chosen, rng)
-                if text in seen:
+                if text.lower() in seen:
                     continue
-                seen.add(text)
+                seen.add(text.lower())
                 rows.append(
                     CorpusRow(
                         group=group,
@@ -240,7 +241,10 @@ def generate() -> list[CorpusRow]:
                         **annotations,
                     )
                 )
-    rows.extend(_mixed(by_intent, rng))
+    for row in _mixed(by_intent, rng):
+        if row.text.lower() not in seen:
+            seen.add(row.text.lower())
+            rows.append(row)
     return rows
 
 

@@ -595,7 +595,7 @@ TEMPLATES: dict[str, list[tuple[str, str]]] = {
         ("BR", "ok, obrigado"),
         ("BR", "entendi"),
         ("BR", "valeu"),
-        ("BR", "👍"),
+        ("BR", "show, obrigado 👍"),
         ("BR", "tá bom"),
         ("BR", "combinado"),
     ],

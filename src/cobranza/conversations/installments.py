@@ -39,7 +39,7 @@ _SPLIT_VERBS = frozenset(
         "fraccionar",
     }
 )
-_HALVES = frozenset({"mitad", "metade"})
+_HALVES = frozenset({"mitad", "metade", "parte"})
 _REST = frozenset({"mitad", "metade", "resto", "restante", "otra", "outra"})
 _MAXIMUM = 48
 
@@ -63,6 +63,14 @@ def find_installments(text: str) -> int | None:
         previous = tokens[max(0, index - 2) : index]
         if not 2 <= value <= _MAXIMUM:
             continue
+        if following[:1] in (["veces"], ["vezes"]):
+            # "em 4 vezes" splits a payment; "me cobraron dos veces" does not.
+            if previous[-1:] in (["en"], ["em"]) or following[1:2] in (
+                ["sin"],
+                ["sem"],
+            ):
+                return value
+            continue
         if following and following[0] in _PART_NOUNS:
             return value
         if following[:1] == ["meses"] and (
@@ -79,7 +87,7 @@ def find_installments(text: str) -> int | None:
 
 
 def _halves(tokens: list[str]) -> int | None:
-    """Count "la mitad ahora y la mitad/el resto después" as two payments."""
+    """Count "la mitad ahora y el resto después", "una parte y otra" as two."""
     for index, token in enumerate(tokens):
         if token in _HALVES and any(word in _REST for word in tokens[index + 1 :]):
             return 2

@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from cobranza.conversations.amounts import find_amount, parse_number
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("te pago 15.000", Decimal("15000")),
+        ("te mando $ 8.300 el viernes", Decimal("8300")),
+        ("son 12.500,50", Decimal("12500.50")),
+        ("puedo 50 mil", Decimal("50000")),
+        ("te paso 20 lucas", Decimal("20000")),
+        ("1,5 palos", Decimal("1500000")),
+        ("medio palo", Decimal("500000")),
+        ("R$ 300,00", Decimal("300.00")),
+        ("$1,500.50", Decimal("1500.50")),
+        ("15k", Decimal("15000")),
+        ("S/ 150", Decimal("150")),
+        ("300 mangos", Decimal("300")),
+        ("quinientos pesos", Decimal("500")),
+        ("dos mil quinientos", Decimal("2500")),
+        ("una luca", Decimal("1000")),
+        ("puedo pagar 1500 ahora", Decimal("1500")),
+        ("el 10/4 te pago 2.000", Decimal("2000")),
+        ("3 cuotas de 5000", Decimal("5000")),
+    ],
+)
+def test_amount_found(text: str, expected: Decimal) -> None:
+    found = find_amount(text)
+
+    assert found == expected
+    assert str(found) == str(expected)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "te pago el 15",
+        "te mando 50",
+        "mi número es 1155667788",
+        "a las 15",
+        "en 3 cuotas",
+        "una pila de plata",
+        "en 10 días",
+        "cuando cobre",
+    ],
+)
+def test_no_amount(text: str) -> None:
+    assert find_amount(text) is None
+
+
+def test_first_amount_wins() -> None:
+    assert find_amount("debo 20.000 pero puedo 5.000") == Decimal("20000")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1.500.000", Decimal("1500000")),
+        ("1,500", Decimal("1500")),
+        ("2.5", Decimal("2.5")),
+        ("1.5.3", None),
+    ],
+)
+def test_parse_number_separators(text: str, expected: Decimal | None) -> None:
+    assert parse_number(text) == expected

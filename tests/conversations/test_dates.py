@@ -1,0 +1,190 @@
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from cobranza.conversations.dates import find_dates, promised_date
+from tests.conversations.conftest import TODAY
+
+# Thursday 2026-03-19 is "today" in every case below.
+SPANISH_CASES = [
+    ("hoy", date(2026, 3, 19)),
+    ("esta tarde", date(2026, 3, 19)),
+    ("mañana", date(2026, 3, 20)),
+    ("manana", date(2026, 3, 20)),
+    ("pasado mañana", date(2026, 3, 21)),
+    ("el viernes", date(2026, 3, 20)),
+    ("el lunes que viene", date(2026, 3, 23)),
+    ("el miércoles que viene", date(2026, 3, 25)),
+    ("la semana que viene", date(2026, 3, 23)),
+    ("el finde", date(2026, 3, 21)),
+    ("a fin de mes", date(2026, 3, 31)),
+    ("el 5", date(2026, 4, 5)),
+    ("el 15 de abril", date(2026, 4, 15)),
+    ("el primero de abril", date(2026, 4, 1)),
+    ("dentro de una semana", date(2026, 3, 26)),
+    ("en 10 días", date(2026, 3, 29)),
+    ("la quincena", date(2026, 3, 31)),
+    ("a principios de mes", date(2026, 4, 1)),
+    ("el 10/4", date(2026, 4, 10)),
+    ("10-04", date(2026, 4, 10)),
+    ("el mes que viene", date(2026, 4, 1)),
+    ("a mediados de mes", date(2026, 4, 15)),
+    ("de hoy en ocho", date(2026, 3, 26)),
+    ("ahorita", date(2026, 3, 19)),
+    ("el viernes 27", date(2026, 3, 27)),
+    ("el jueves que viene", date(2026, 3, 26)),
+]
+PORTUGUESE_CASES = [
+    ("amanhã", date(2026, 3, 20)),
+    ("sexta", date(2026, 3, 20)),
+    ("na sexta-feira", date(2026, 3, 20)),
+    ("semana que vem", date(2026, 3, 23)),
+    ("fim do mês", date(2026, 3, 31)),
+    ("dia 10", date(2026, 4, 10)),
+    ("depois de amanhã", date(2026, 3, 21)),
+    ("mês que vem", date(2026, 4, 1)),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), SPANISH_CASES)
+def test_spanish_expression_in_reply(text: str, expected: date) -> None:
+    assert promised_date(f"te pago {text} sin falta", TODAY, "es_AR") == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), PORTUGUESE_CASES)
+def test_portuguese_expression_in_reply(text: str, expected: date) -> None:
+    assert promised_date(f"vou pagar {text}", TODAY, "pt_BR") == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["cuando cobre te pago", "ya veremos", "te pago 15.000", "en 3 cuotas", ""],
+)
+def test_no_date_when_none_is_said(text: str) -> None:
+    assert promised_date(text, TODAY, "es_AR") is None
+
+
+def test_weekday_said_on_that_day_is_next_week() -> None:
+    friday = date(2026, 3, 20)
+
+    assert promised_date("el viernes", friday) == date(2026, 3, 27)
+
+
+def test_weekday_next_week_said_early_in_week() -> None:
+    monday = date(2026, 3, 16)
+
+    assert promised_date("el miércoles", monday) == date(2026, 3, 18)
+    assert promised_date("el miércoles que viene", monday) == date(2026, 3, 25)
+    assert promised_date("el próximo miércoles", monday) == date(2026, 3, 25)
+
+
+def test_past_day_number_is_next_month() -> None:
+    assert promised_date("el 10", TODAY) == date(2026, 4, 10)
+    assert promised_date("el 19", TODAY) == TODAY
+    assert promised_date("el 20", TODAY) == date(2026, 3, 20)
+
+
+def test_day_number_clipped_to_month_length() -> None:
+    april_2 = date(2026, 4, 2)
+
+    assert promised_date("el 31", april_2) == date(2026, 4, 30)
+
+
+def test_past_month_day_is_next_year() -> None:
+    assert promised_date("el 15 de enero", TODAY) == date(2027, 1, 15)
+
+
+def test_end_of_month_in_february() -> None:
+    assert promised_date("a fin de mes", date(2028, 2, 3)) == date(2028, 2, 29)
+
+
+def test_payday_after_the_fifteenth() -> None:
+    assert promised_date("la quincena", date(2026, 3, 10)) == date(2026, 3, 15)
+    assert promised_date("la quincena", date(2026, 3, 16)) == date(2026, 3, 31)
+
+
+def test_weekend_said_on_sunday_is_today_span() -> None:
+    sunday = date(2026, 3, 22)
+
+    mention = find_dates("el finde", sunday)[0]
+
+    assert mention.start == date(2026, 3, 21)
+    assert promised_date("el finde", sunday) == sunday
+
+
+def test_span_start_and_end() -> None:
+    mention = find_dates("la semana que viene", TODAY)[0]
+
+    assert mention.start == date(2026, 3, 23)
+    assert mention.end == date(2026, 3, 29)
+
+
+def test_this_week_counts_from_today() -> None:
+    assert find_dates("esta semana", TODAY)[0].start == date(2026, 3, 16)
+    assert promised_date("esta semana te pago", TODAY) == TODAY
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("el biernes", date(2026, 3, 20)),
+        ("el mierkoles", date(2026, 3, 25)),
+        ("el miercole", date(2026, 3, 25)),
+        ("el juves", date(2026, 3, 26)),
+        ("el sabdo", date(2026, 3, 21)),
+        ("EL LUNES", date(2026, 3, 23)),
+    ],
+)
+def test_weekday_typos(text: str, expected: date) -> None:
+    assert promised_date(text, TODAY) == expected
+
+
+@pytest.mark.parametrize(
+    "text", ["¿vienes el 5?", "unos mates", "en dos partes", "el dominio"]
+)
+def test_words_near_weekdays_are_not_weekdays(text: str) -> None:
+    mentions = [m for m in find_dates(text, TODAY) if m.text != "el 5"]
+
+    assert mentions == []
+
+
+def test_negated_day_is_skipped() -> None:
+    text = "hoy no puedo, el viernes te pago"
+
+    assert promised_date(text, TODAY) == date(2026, 3, 20)
+
+
+def test_until_day_is_not_negated() -> None:
+    assert promised_date("no puedo hasta el 15", TODAY) == date(2026, 4, 15)
+
+
+def test_past_mention_is_not_a_promise() -> None:
+    assert find_dates("ya pagué ayer", TODAY)[0].start == date(2026, 3, 18)
+    assert promised_date("ya pagué ayer", TODAY) is None
+
+
+def test_morning_is_not_tomorrow() -> None:
+    assert promised_date("pagué esta mañana", TODAY) == TODAY
+    assert promised_date("mañana por la mañana", TODAY) == date(2026, 3, 20)
+    assert promised_date("por la mañana", TODAY) is None
+
+
+def test_ordinal_is_not_portuguese_weekday() -> None:
+    assert promised_date("la sexta cuota", TODAY) is None
+    assert promised_date("pago na sexta", TODAY, "es_AR") is None
+    assert promised_date("pago na sexta-feira", TODAY, "es_AR") == date(2026, 3, 20)
+
+
+def test_weekday_with_day_number_uses_number() -> None:
+    assert promised_date("el jueves 26", TODAY) == date(2026, 3, 26)
+
+
+def test_invalid_numeric_date_ignored() -> None:
+    assert promised_date("el 31/2", TODAY) is None
+
+
+def test_numeric_date_with_two_digit_year() -> None:
+    assert find_dates("31/10/74", TODAY)[0].start == date(1974, 10, 31)
+    assert find_dates("1/4/27", TODAY)[0].start == date(2027, 4, 1)

@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+import pytest
+
+from cobranza.conversations.installments import find_installments
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("¿puedo pagar en 3 cuotas?", 3),
+        ("tres pagos", 3),
+        ("la mitad ahora y la mitad el mes que viene", 2),
+        ("una parte ahora y otra el viernes", 2),
+        ("em 4 vezes", 4),
+        ("parcelar em 3", 3),
+        ("dá pra fazer 4x?", 4),
+        ("a 6 meses sin intereses", 6),
+        ("puedo dividirlo en 3?", 3),
+        ("dos cuotas de 5000", 2),
+        ("en seis mensualidades", 6),
+    ],
+)
+def test_installments_found(text: str, expected: int) -> None:
+    assert find_installments(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "¿puedo pagar en cuotas?",
+        "me cobraron dos veces",
+        "fui cobrado duas vezes",
+        "en 10 días",
+        "te pago 15.000",
+        "en 100 cuotas",
+    ],
+)
+def test_no_installments(text: str) -> None:
+    assert find_installments(text) is None

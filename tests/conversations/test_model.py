@@ -1,0 +1,103 @@
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+import pytest
+
+from cobranza.conversations.corpus import (
+    CorpusRow,
+    dumps,
+    generate,
+    shipped_text,
+    split_rows,
+)
+from cobranza.conversations.model import (
+    IntentModel,
+    load,
+    shipped_model_path,
+    train_from_corpus,
+)
+from cobranza.conversations.understand import INTENTS
+
+MIN_HELD_OUT_ACCURACY = 0.9
+
+
+def test_corpus_rebuilds_from_templates() -> None:
+    assert dumps(generate()) == shipped_text()
+
+
+def test_corpus_size_labels_and_locales(corpus: list[CorpusRow]) -> None:
+    intents = Counter(row.intent for row in corpus)
+    locales = {row.locale for row in corpus}
+
+    assert len(corpus) >= 1500
+    assert set(intents) == set(INTENTS)
+    assert min(intents.values()) >= 100
+    assert {"es_AR", "es_MX", "es_CO", "es_CL", "es_PE", "es_UY", "pt_BR"} <= locales
+
+
+def test_split_is_by_template_group(corpus: list[CorpusRow]) -> None:
+    train_groups = {row.group for row in split_rows(corpus, "train")}
+    test_groups = {row.group for row in split_rows(corpus, "test")}
+    train_texts = {row.text.lower() for row in split_rows(corpus, "train")}
+    test_texts = {row.text.lower() for row in split_rows(corpus, "test")}
+
+    assert train_groups.isdisjoint(test_groups)
+    assert train_texts.isdisjoint(test_texts)
+    assert len(test_texts) >= 300
+
+
+def test_held_out_accuracy(
+    held_out_model: IntentModel, corpus: list[CorpusRow]
+) -> None:
+    test = split_rows(corpus, "test")
+
+    predicted = held_out_model.predict_many([row.text for row in test])
+    correct = sum(p == row.intent for p, row in zip(predicted, test, strict=True))
+
+    assert held_out_model.train_rows == len(split_rows(corpus, "train"))
+    assert correct / len(test) >= MIN_HELD_OUT_ACCURACY
+
+
+def test_fast_path_matches_pipeline(
+    held_out_model: IntentModel, corpus: list[CorpusRow]
+) -> None:
+    texts = [row.text for row in split_rows(corpus, "test")[::7]] + ["", "👍"]
+
+    expected = held_out_model.pipeline.predict_proba(texts)
+    for text, row in zip(texts, expected, strict=True):
+        _, _, scores = held_out_model.predict(text)
+        got = np.array([scores[label] for label in held_out_model.labels])
+        assert np.allclose(got, row, atol=1e-5), text
+
+
+def test_shipped_model_matches_retrain(corpus: list[CorpusRow]) -> None:
+    shipped = load(shipped_model_path())
+    retrained = train_from_corpus(include_test=True)
+    texts = [row.text for row in corpus[::5]]
+
+    assert shipped is not None
+    assert shipped.train_rows == len(corpus)
+    assert shipped.predict_many(texts) == retrained.predict_many(texts)
+    assert np.allclose(
+        shipped.pipeline.predict_proba(texts),
+        retrained.pipeline.predict_proba(texts),
+        atol=1e-4,
+    )
+
+
+def test_stale_model_is_not_loaded(tmp_path, caplog: pytest.LogCaptureFixture) -> None:
+    path = tmp_path / "intent_model.joblib"
+    path.write_bytes(shipped_model_path().read_bytes())
+    path.with_suffix(".json").write_text(
+        '{"sklearn_version": "0.1", "train_rows": 1, "corpus_sha256": "x"}',
+        encoding="utf-8",
+    )
+
+    assert load(path) is None
+    assert "retraining" in caplog.text
+
+
+def test_missing_model_is_not_loaded(tmp_path) -> None:
+    assert load(tmp_path / "absent.joblib") is None

@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+import pytest
+
+from cobranza.conversations.optout import find_opt_out, is_opt_out
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "STOP",
+        "Baja",
+        "BAJA por favor",
+        "PARAR",
+        "SAIR",
+        "cancelar",
+        "no me escriban más",
+        "No me escriban mas!!",
+        "dejen de mandarme mensajes",
+        "no quiero recibir más mensajes",
+        "não quero mais receber",
+        "no me manden mas mensajes",
+        "sáquenme de la lista",
+        "quiero darme de baja",
+        "paren de escribirme por favor",
+        "no me molesten más",
+        "ya no me escriban",
+        "pare de me mandar mensagem",
+        "me tire da lista",
+        "dejá de escribirme",
+        "stop 🛑",
+        "cancelar suscripción",
+        "nao me mandem mais",
+        "basta de mensajes",
+    ],
+)
+def test_opt_out_detected(text: str) -> None:
+    assert is_opt_out(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ya te paré la transferencia",
+        "quiero cancelar la deuda",
+        "¿cómo hago para cancelar el saldo?",
+        "me di de baja del servicio y me siguen cobrando",
+        "quiero dar de baja el servicio",
+        "vou sair para pagar",
+        "no me mandaste el link",
+        "no me llegó el mensaje",
+        "no me escribió nadie",
+        "no dejen de avisarme",
+        "¿para cuándo vence?",
+        "dejé de trabajar",
+        "no me molesta pagar",
+        "no quiero cuotas",
+        "no me manden el link todavía",
+        "no me escribas antes de las 9",
+        "pasame el cbu para cancelar la deuda",
+        "¿baja el monto si pago hoy?",
+    ],
+)
+def test_not_opt_out(text: str) -> None:
+    assert find_opt_out(text) is None
+
+
+def test_match_is_kept_for_audit() -> None:
+    assert find_opt_out("Hola, dejen de mandarme mensajes!") == "dejen de mandarme"
