@@ -1,0 +1,1 @@
+"""The FastAPI application: REST API, webhooks and the owner dashboard."""

@@ -1,0 +1,29 @@
+"""Application factory. Routers for webhooks, the API and the dashboard are
+mounted here; each lives in its own module and reads `request.app.state`."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI
+from sqlalchemy import Engine
+
+from cobranza import __version__
+from cobranza.config import Settings
+from cobranza.db.engine import session_factory
+
+logger = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings, engine: Engine) -> FastAPI:
+    """Build the app for one database; nothing is started until it is served."""
+    app = FastAPI(title="cobranza", version=__version__)
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessions = session_factory(engine)
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app
