@@ -86,7 +86,7 @@ def open_engine(settings: Settings) -> Engine:
 
 @db_app.command("upgrade")
 def db_upgrade(
-    revision: str = typer.Argument("head", help="Alembic revision to upgrade to."),
+    revision: str = typer.Argument("heads", help="Alembic revision to upgrade to."),
 ) -> None:
     """Apply the database migrations (also done automatically on first use)."""
     settings = load_settings()
