@@ -71,6 +71,7 @@ SPANISH_CASES = [
         "de lo contrario",
         ToneIssue.URGENCY_THREAT,
     ),
+    ("Haremos la denuncia penal.", "denuncia penal", ToneIssue.LEGAL_THREAT),
     ("Sos un irresponsable.", "irresponsable", ToneIssue.INSULT),
     ("Eso es de sinvergüenza.", "sinvergüenza", ToneIssue.INSULT),
     ("PAGUE SU DEUDA YA", "PAGUE SU DEUDA YA", ToneIssue.SHOUTING),
@@ -95,6 +96,12 @@ PORTUGUESE_CASES = [
     ("Seu nome irá para o Serasa.", "Serasa", ToneIssue.CREDIT_BUREAU),
     ("Negativação no SPC.", "Negativação", ToneIssue.CREDIT_BUREAU),
     ("Faremos a penhora dos bens.", "penhora", ToneIssue.SEIZURE),
+    ("Vamos processar você.", "processar você", ToneIssue.LEGAL_THREAT),
+    (
+        "Entraremos com um processo.",
+        "Entraremos com um processo",
+        ToneIssue.LEGAL_THREAT,
+    ),
     ("Você é um caloteiro.", "caloteiro", ToneIssue.SHAMING),
     ("Avisaremos a sua família.", "a sua família", ToneIssue.THIRD_PARTY),
     ("Este é o último aviso.", "último aviso", ToneIssue.FINAL_NOTICE),
@@ -114,6 +121,11 @@ def test_accent_and_case_insensitive() -> None:
     for text in ("ULTIMO AVISO", "último aviso", "Ultimo Aviso", "úLtImO aViSo"):
         issues = {problem.issue for problem in lint_text(text, "es_AR")}
         assert ToneIssue.FINAL_NOTICE in issues, text
+
+
+def test_ordinary_words_near_flagged_stems_pass() -> None:
+    assert lint_text("Processaremos seu pagamento em até 2 dias.", "pt_BR") == []
+    assert lint_text("Si recibís un mensaje sospechoso, denuncialo.", "es_AR") == []
 
 
 def test_word_boundaries_respected() -> None:

@@ -100,7 +100,7 @@ _SPANISH: dict[ToneIssue, tuple[str, ...]] = {
         r"tribunal(es)?",
         r"juzgados?",
         r"carta documento",
-        r"denuncia\w*",
+        r"denuncia (penal|policial|judicial)",
         r"proceso legal",
     ),
     ToneIssue.SEIZURE: (
@@ -167,7 +167,8 @@ _PORTUGUESE: dict[ToneIssue, tuple[str, ...]] = {
         r"acao judicial",
         r"acoes judiciais",
         r"processo judicial",
-        r"processar\w*",
+        r"process(ar|aremos|ado|ada) (voce|o senhor|a senhora|judicialmente)",
+        r"entrar(emos)? com (um )?processo",
         r"cobranca judicial",
         r"advogad[oa]s?",
         r"justica",
