@@ -101,7 +101,7 @@ class PortfolioBuilder:
     ) -> Payment:
         """Pay `amount` (default: the whole open amount) of one document.
 
-        `on` is a local calendar day (paid at noon in the business's zone);
+        `on` is a local calendar day, paid at noon in the business's zone, and
         `at` is an exact instant.
         """
         value = Decimal(amount) if amount is not None else document.open_amount

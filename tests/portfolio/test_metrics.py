@@ -17,8 +17,8 @@ AS_OF = date(2026, 3, 31)
 def portfolio(builder: PortfolioBuilder) -> PortfolioBuilder:
     """Three customers with one invoice in each aging bucket, and a credit note.
 
-    As of 2026-03-31: A owes 100 current, 200 at 10 days and 300 at 90 days;
-    B owes 250 of 400 at 120 days and 500 at 59 days (paid on 2026-04-02);
+    As of 2026-03-31, A owes 100 current, 200 at 10 days and 300 at 90 days.
+    B owes 250 of 400 at 120 days and 500 at 59 days (paid on 2026-04-02).
     C owes 60 at 30 days, has a credit note of 30 and an invoice issued later.
     """
     a = builder.customer("A")

@@ -223,8 +223,8 @@ def audit_portfolio(
     """Compute the audit of `business` as of `as_of`.
 
     When `as_of` is `today`, the computed segments are also stored on
-    `Customer.segment` (the planner reads them); an audit of a past date only
-    reports. The caller owns the transaction.
+    `Customer.segment`, where the dunning planner reads them. An audit of a
+    past date only reports. The caller owns the transaction.
     """
     if as_of > today:
         raise InvalidAuditRequest(

@@ -21,6 +21,11 @@ MAX_CUSTOMER_ROWS = 500
 CHART_WIDTH = 560
 CHART_HEIGHT = 220
 MARGIN = 40
+# Room left of the aging bars for the bucket names, right of them for the
+# amounts, and under the monthly bars for the rotated month labels.
+BUCKET_LABEL_WIDTH = 80
+AMOUNT_LABEL_WIDTH = 110
+MONTH_LABEL_HEIGHT = 50
 
 
 @dataclass(frozen=True)
@@ -52,7 +57,12 @@ def render_html(report: AuditReport, locale: str) -> str:
         aging_bars=_aging_bars(report, fmt),
         pareto_points=_pareto_points(report),
         monthly_bars=_monthly_bars(report, fmt),
-        chart={"width": CHART_WIDTH, "height": CHART_HEIGHT, "margin": MARGIN},
+        chart={
+            "width": CHART_WIDTH,
+            "height": CHART_HEIGHT,
+            "margin": MARGIN,
+            "month_axis_y": CHART_HEIGHT - MONTH_LABEL_HEIGHT,
+        },
         customers=list(customers.itertuples(index=False)),
         customers_left_out=len(report.customers) - len(customers),
         cei_share=None if report.period.cei is None else report.period.cei / 100,
@@ -62,14 +72,14 @@ def render_html(report: AuditReport, locale: str) -> str:
 def _aging_bars(report: AuditReport, fmt: Formatter) -> list[Bar]:
     """Draw one horizontal bar per aging bucket, scaled to the largest amount."""
     largest = max((bucket.amount for bucket in report.aging), default=Decimal(0))
-    plot_width = CHART_WIDTH - 2 * MARGIN - 120
+    plot_width = CHART_WIDTH - MARGIN - BUCKET_LABEL_WIDTH - AMOUNT_LABEL_WIDTH
     row_height = (CHART_HEIGHT - MARGIN) / len(report.aging)
     bars = []
     for index, bucket in enumerate(report.aging):
         share = float(bucket.amount / largest) if largest > 0 else 0.0
         bars.append(
             Bar(
-                x=MARGIN + 80,
+                x=MARGIN + BUCKET_LABEL_WIDTH,
                 y=MARGIN / 2 + index * row_height + 4,
                 width=max(share * plot_width, 0.0),
                 height=row_height - 8,
@@ -98,7 +108,8 @@ def _monthly_bars(report: AuditReport, fmt: Formatter) -> list[Bar]:
     if months.empty:
         return []
     plot_width = CHART_WIDTH - 2 * MARGIN
-    plot_height = CHART_HEIGHT - 2 * MARGIN
+    axis_y = CHART_HEIGHT - MONTH_LABEL_HEIGHT
+    plot_height = axis_y - MARGIN / 2
     slot = plot_width / len(months)
     bars = []
     for index, row in enumerate(months.itertuples(index=False)):
@@ -107,7 +118,7 @@ def _monthly_bars(report: AuditReport, fmt: Formatter) -> list[Bar]:
         bars.append(
             Bar(
                 x=MARGIN + index * slot + slot * 0.1,
-                y=CHART_HEIGHT - MARGIN - height,
+                y=axis_y - height,
                 width=slot * 0.8,
                 height=height,
                 label=str(row.month),

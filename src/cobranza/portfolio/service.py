@@ -29,8 +29,8 @@ def audit_business(
 ) -> AuditReport:
     """Audit the settings' business in one transaction.
 
-    `as_of` defaults to the date of `now` in the business's time zone; an
-    audit of that date also stores the customers' segments.
+    `as_of` defaults to the date of `now` in the business's time zone, and
+    an audit of that date also stores the customers' segments.
     """
     with transaction(engine) as session:
         business = default_business(session, settings)

@@ -45,12 +45,13 @@ DOCUMENT_COLUMNS = [
 class Snapshot:
     """The documents and customers of one business as of `as_of`.
 
-    `documents` has one row per counted document with these columns:
-    `amount`, `open` (open amount on `as_of`) and `open_at_start` (open
-    amount at the end of `period_start`, or 0 when issued later) in stored
-    units; `issued_on`, `due_on` (the issue date when the due date is
-    missing), `paid_on` (local date of the last counted payment, NaT when
-    none) as datetime64; `days_past_due` on `as_of`.
+    `documents` has one row per counted document. These columns are in
+    stored units: `amount`, `open` (open amount on `as_of`) and
+    `open_at_start` (open amount at the end of `period_start`, or 0 when
+    issued later). These are datetime64: `issued_on`, `due_on` (the issue
+    date when the due date is missing) and `paid_on` (local date of the last
+    counted payment, NaT when none). `days_past_due` counts from `due_on` to
+    `as_of`.
     """
 
     as_of: date

@@ -40,6 +40,7 @@ def _summary(report: AuditReport, fmt: Formatter) -> Table:
     table.add_column()
     table.add_column(justify="right")
     table.add_column(style="dim")
+
     table.add_row(text["open_invoices"], str(report.open_invoices), "")
     table.add_row(text["open_balance"], fmt.money(report.open_balance), "")
     table.add_row(
@@ -50,12 +51,14 @@ def _summary(report: AuditReport, fmt: Formatter) -> Table:
     table.add_row(
         text["disputed"], fmt.money(report.disputed_amount), str(report.disputed_count)
     )
+
     table.add_row(
         text["delinquency_count"], fmt.percent(report.delinquency["by_count"]), ""
     )
     table.add_row(
         text["delinquency_amount"], fmt.percent(report.delinquency["by_amount"]), ""
     )
+
     table.add_row(text["dso"], fmt.number(figures.dso), text["dso_formula"])
     cei = figures.cei
     table.add_row(

@@ -13,7 +13,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
 
 from rich.console import Console
 from sqlalchemy import Engine
@@ -40,7 +39,7 @@ DEMO_TIMEZONE = "America/Argentina/Buenos_Aires"
 
 @dataclass
 class DemoContext:
-    """What the demo stages share: where to write, "now", and the results."""
+    """State shared by the demo stages: output paths, "now" and stage results."""
 
     database: Path
     now: datetime
@@ -53,7 +52,6 @@ class DemoContext:
     export_path: Path | None = None
     import_report: ImportReport | None = None
     audit_report: AuditReport | None = None
-    results: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         # Explicit values, so that the demo never reads the owner's

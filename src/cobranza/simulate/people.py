@@ -1,7 +1,7 @@
 """Fictitious Argentine customers: names, CUITs and mobile phones.
 
-Every name carries "(ficticio)" or "(ficticia)" so that nobody mistakes the
-demo data for real people or companies. CUITs have a valid check digit
+Every name ends in "(ficticio)" or "(ficticia)", so that no reader mistakes
+the demo data for real people or companies. CUITs have a valid check digit
 (python-stdnum's `ar.cuit`) over random digits, so any match with a real
 taxpayer is chance.
 """

@@ -48,7 +48,7 @@ CSV_HEADER = (
 
 
 class Profile(StrEnum):
-    """How a generated customer pays; the audit should find the same segment."""
+    """The payment pattern of a generated customer, matching a segment name."""
 
     PUNCTUAL = "punctual"
     OCCASIONAL_LATE = "occasional_late"
@@ -107,7 +107,7 @@ class DemoPortfolio:
 
 
 def generate_portfolio(today: date, seed: int = DEFAULT_SEED) -> DemoPortfolio:
-    """Generate the demo portfolio as it stands on `today`."""
+    """Generate the demo portfolio as of `today`."""
     rng = random.Random(seed)
     numbers = _NumberSequence()
     customers = []
