@@ -3,10 +3,10 @@
 `phonenumbers` (Google's libphonenumber metadata) does the parsing. On top of
 it this module applies the WhatsApp rules of the region:
 
-- Argentina: a mobile number is stored as `+54 9 <area> <number>`. The
-  domestic form `0 <area> 15 <number>` is already turned into that by
-  libphonenumber; a bare 10-digit number found in a column that names a
-  mobile (celular, móvil, WhatsApp) also gets the `9`.
+- Argentina: a mobile number is stored as `+54 9 <area> <number>`.
+  libphonenumber already turns the domestic form `0 <area> 15 <number>`
+  into that. A bare 10-digit number found in a column for mobiles
+  (celular, móvil, WhatsApp) also gets the `9`.
 - Mexico: numbering dropped the `1` after `+52` in 2019, so `+52 1 ...` is
   stored without it, while WhatsApp may still report a `wa_id` of `521...`.
 - Brazil: mobiles have nine digits after the area code. An 8-digit landline
@@ -73,7 +73,7 @@ def normalize_phone(
 ) -> PhoneResult:
     """Normalise a raw phone to E.164 for a business in `country`.
 
-    `mobile` says that the value came from a column meant for mobiles
+    `mobile` is true when the value came from a column for mobiles
     (celular, móvil, WhatsApp), which matters in Argentina.
     """
     raw = phone_text(value)

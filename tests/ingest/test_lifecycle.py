@@ -282,3 +282,59 @@ def test_import_run_and_customer_update(engine: Engine, tmp_path: Path) -> None:
         assert [run.file_name for run in runs] == ["a.csv", "b.csv"]
         assert runs[1].report["customers_updated"] == 1
         assert session.scalar(select(func.count()).select_from(Customer)) == 2
+
+
+def test_progress_reaches_total(engine: Engine, tmp_path: Path) -> None:
+    business_id = make_business(engine)
+    calls: list[tuple[int, int]] = []
+
+    run_import(
+        engine,
+        business_id,
+        export(tmp_path / "a.csv", FIRST),
+        progress=lambda done, total: calls.append((done, total)),
+    )
+
+    assert calls[-1] == (6, 6)
+    assert [done for done, _ in calls] == sorted(done for done, _ in calls)
+
+
+def test_logs_hold_no_names_or_phones(
+    engine: Engine, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    business_id = make_business(engine)
+    caplog.set_level("DEBUG", logger="cobranza")
+
+    run_import(engine, business_id, export(tmp_path / "a.csv", FIRST))
+
+    logged = " ".join(
+        record.getMessage() for record in caplog.records if record.levelno >= 20
+    )
+    assert "import stored" in logged
+    for secret in ("Ana", "Beto", "4567", "5491145678901"):
+        assert secret not in logged
+
+
+def test_overlong_values_are_rejected_or_flagged(
+    engine: Engine, tmp_path: Path
+) -> None:
+    business_id = make_business(engine)
+    long_name = "Distribuidora " + "x" * 400
+    path = write_csv(
+        tmp_path / "a.csv",
+        [
+            ["Cliente", "Factura", "Vencimiento", "Importe"],
+            ["Ana", "F" * 65, "10/04/2026", "100,00"],
+            [long_name, "F-2", "10/04/2026", "100,00"],
+        ],
+    )
+
+    report = run_import(engine, business_id, path)
+
+    assert [issue.code for issue in report.rows_rejected] == ["number_too_long"]
+    assert [issue.code for issue in report.rows_flagged] == ["name_too_long"]
+    assert report.documents_imported == 1
+    with transaction(engine) as session:
+        stored = session.scalars(select(Customer)).one()
+        assert stored.name == long_name[:300]
+        assert len(stored.external_id) == 120

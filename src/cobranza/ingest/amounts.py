@@ -9,8 +9,8 @@ whole file, from the evidence in all its amount cells, never cell by cell:
   ambiguous;
 - if nothing proves the convention, the country's convention is used only
   when it reads every ambiguous value with no more decimals than the
-  currency has (so `1.234` in Argentina is 1234, but in Mexico it would be
-  1.234 pesos, which settles nothing and needs `--decimal`).
+  currency has. So `1.234` in Argentina is 1234, but in Mexico it would be
+  1.234 pesos, which settles nothing and needs `--decimal`.
 """
 
 from __future__ import annotations

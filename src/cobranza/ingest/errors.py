@@ -1,6 +1,6 @@
 """Errors that stop an import before anything is written.
 
-Row problems never raise: they become `RowIssue` entries in the report.
+Row problems do not raise. They become `RowIssue` entries in the report.
 These exceptions are for questions about the whole file that only the
 owner can answer, or files that cannot be read at all::
 

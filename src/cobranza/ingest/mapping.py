@@ -1,4 +1,4 @@
-"""Column mapping: which column of the file holds which field.
+"""Column mapping: which column of the file contains which field.
 
 Headers are compared after `normalize_header`, so "Razón Social",
 "RAZON_SOCIAL" and "razon social" are the same header, and "invoiceNumber"

@@ -95,7 +95,7 @@ class Plan:
 
 @dataclass
 class StoredState:
-    """What the business already has, keyed the way the file is."""
+    """The business's stored rows, keyed the way the file is."""
 
     customers: dict[str, dict[str, Any]]
     documents: dict[DocumentKey, dict[str, Any]]
@@ -230,7 +230,7 @@ def _customer_values(fields: CustomerFields) -> dict[str, Any]:
     if fields.kind is not None:
         values["kind"] = fields.kind.value
     if fields.phone is not None:
-        values["phone_raw"] = fields.phone.raw
+        values["phone_raw"] = fields.phone.raw[:64] if fields.phone.raw else None
         values["phone"] = fields.phone.e164
         values["phone_status"] = fields.phone.status.value
         values["phone_problem"] = fields.phone.problem

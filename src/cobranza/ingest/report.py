@@ -27,7 +27,7 @@ class RowIssue:
 
 @dataclass
 class ImportReport:
-    """What an import found and did; `to_dict()` is the `--json` report."""
+    """The outcome of one import. `to_dict()` returns the `--json` report."""
 
     file_name: str
     sha256: str

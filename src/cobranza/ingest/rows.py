@@ -28,6 +28,13 @@ from cobranza.ingest.taxids import TaxIdCheck, check_tax_id, kind_from_name
 from cobranza.money import quantize
 from cobranza.phones import PhoneResult, normalize_phone
 
+# Column sizes of the customer and document tables.
+MAX_NUMBER_LENGTH = 64
+MAX_EXTERNAL_ID_LENGTH = 120
+MAX_NAME_LENGTH = 300
+MAX_TAX_ID_LENGTH = 32
+MAX_EMAIL_LENGTH = 320
+
 _TRUE = frozenset({"si", "s", "yes", "y", "x", "1", "true", "verdadero", "sim", "ok"})
 _FALSE = frozenset({"no", "n", "0", "false", "falso", "nao"})
 
@@ -62,7 +69,7 @@ _PESO_WORDS = frozenset({"$", "pesos", "peso", "pes"})
 
 @dataclass
 class CustomerFields:
-    """What one row says about its customer."""
+    """The customer fields of one row."""
 
     external_id: str
     name: str
@@ -171,6 +178,17 @@ class RowReader:
                     "invoice number is empty: fill it in",
                 )
             )
+        elif len(number) > MAX_NUMBER_LENGTH:
+            rejections.append(
+                self._issue(
+                    row,
+                    m.NUMBER,
+                    "number_too_long",
+                    f"invoice number has {len(number)} characters, more than "
+                    f"{MAX_NUMBER_LENGTH}: check that the column is the number",
+                )
+            )
+            number = None
         amount = self._amount(row, m.AMOUNT, rejections)
         if amount is None and not any(
             i.column == self._header(m.AMOUNT) for i in rejections
@@ -429,17 +447,53 @@ class RowReader:
             )
             return None
 
+        if len(external_id) > MAX_EXTERNAL_ID_LENGTH and m.CUSTOMER_ID in self.columns:
+            rejections.append(
+                self._issue(
+                    row,
+                    m.CUSTOMER_ID,
+                    "customer_id_too_long",
+                    f"customer id has more than {MAX_EXTERNAL_ID_LENGTH} characters: "
+                    "use a shorter code or map another column with --map",
+                )
+            )
+            return None
+        if tax is not None and len(tax.compact) > MAX_TAX_ID_LENGTH:
+            flags.append(
+                self._issue(
+                    row,
+                    m.TAX_ID,
+                    "tax_id_too_long",
+                    f"tax id is longer than {MAX_TAX_ID_LENGTH} characters: it was "
+                    "ignored",
+                )
+            )
+            tax = None
+
         kind = tax.kind if tax is not None else None
         if kind is None and name is not None:
             kind = kind_from_name(name)
+        if name is not None and len(name) > MAX_NAME_LENGTH:
+            flags.append(
+                self._issue(
+                    row,
+                    m.CUSTOMER_NAME,
+                    "name_too_long",
+                    f"name is longer than {MAX_NAME_LENGTH} characters: it was cut",
+                )
+            )
+        email = text_of(self._cell(row, m.EMAIL))
+        if email is not None and len(email) > MAX_EMAIL_LENGTH:
+            email = None
 
         customer = CustomerFields(
-            external_id=external_id[:120],
-            name=(name or external_id)[:300],
+            # An id derived from a long name is cut, which keeps it stable.
+            external_id=external_id[:MAX_EXTERNAL_ID_LENGTH],
+            name=(name or external_id)[:MAX_NAME_LENGTH],
             tax_id=tax.compact if tax is not None else None,
             tax_id_valid=tax.valid if tax is not None else None,
             kind=kind,
-            email=text_of(self._cell(row, m.EMAIL)),
+            email=email,
             consent=self._flag_value(row, m.CONSENT, flags),
         )
         customer.phone = self._phone(row, flags)

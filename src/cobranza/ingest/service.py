@@ -38,7 +38,7 @@ ProgressCallback = Callable[[int, int], None]
 
 @dataclass
 class ImportOptions:
-    """What the owner told the import: overrides and modes.
+    """Options for one import: column overrides and modes.
 
     `mapping` is {column header: field} from `--map`; `decimal` is "comma" or
     "point"; `date_format` is dmy, mdy, ymd or a strptime pattern.
@@ -63,7 +63,7 @@ def import_file(
 
     The work happens in the caller's transaction and is only flushed, so a
     failure leaves the store as it was once the caller rolls back. Raises an
-    `IngestError` subclass when the file as a whole needs an answer from the
+    `IngestError` subclass when the file as a whole needs a decision from the
     owner (`--map`, `--decimal`); bad rows go to the report instead.
     """
     path = Path(path)

@@ -1,9 +1,9 @@
 """Write a `Plan` with bulk statements, in chunks, inside the caller's
 transaction.
 
-New rows are inserted with executemany-style bulk inserts; their ids are then
+New rows go in through executemany-style bulk inserts. Their ids are then
 read back with one query per table (by external id, document key or payment
-id) rather than one round-trip per row.
+id), so no statement runs once per row.
 """
 
 from __future__ import annotations
