@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from cobranza.cli import app
+from cobranza.config import get_settings
+
+NOW_OPTIONS = ["--now", "2026-03-19T10:00", "--tz", "America/Argentina/Buenos_Aires"]
+
+
+@pytest.fixture
+def runner(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> CliRunner:
+    monkeypatch.chdir(tmp_path)
+    for name in ("COBRANZA_LLM_BASE_URL", "COBRANZA_LLM_MODEL"):
+        monkeypatch.delenv(name, raising=False)
+    get_settings.cache_clear()
+    return CliRunner()
+
+
+def test_nlu_json(runner: CliRunner) -> None:
+    result = runner.invoke(
+        app, ["nlu", "te pago el viernes 20 lucas", *NOW_OPTIONS, "--json"]
+    )
+
+    payload = json.loads(result.stdout)
+
+    assert result.exit_code == 0
+    assert payload["intent"] == "promise_to_pay"
+    assert payload["promised_date"] == "2026-03-20"
+    assert payload["amount"] == "20000"
+    assert payload["installments"] is None
+    assert 0 < payload["confidence"] <= 1
+
+
+def test_nlu_file_keeps_order(runner: CliRunner, tmp_path: Path) -> None:
+    replies = tmp_path / "replies.txt"
+    lines = [
+        "BAJA",
+        "te pago el viernes",
+        "",
+        "¿puedo pagar en 3 cuotas?",
+        "amanhã pago R$ 300,00",
+    ]
+    replies.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    result = runner.invoke(app, ["nlu", "--file", str(replies), *NOW_OPTIONS, "--json"])
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+
+    assert result.exit_code == 0
+    assert [line["intent"] for line in lines] == [
+        "opt_out",
+        "promise_to_pay",
+        "other",
+        "request_installments",
+        "promise_to_pay",
+    ]
+    assert lines[3]["installments"] == 3
+    assert lines[4]["amount"] == "300.00"
+
+
+def test_nlu_text_output(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["nlu", "ya te pagué", *NOW_OPTIONS])
+
+    assert result.exit_code == 0
+    assert "intent: already_paid" in result.stdout
+    assert "promised_date: null" in result.stdout
+
+
+def test_nlu_default_now_and_zone(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["nlu", "hoy te pago", "--json"])
+
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["promised_date"] is not None
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["nlu"], "Give either TEXT or --file"),
+        (["nlu", "hola", "--file", "x.txt"], "Give either TEXT or --file"),
+        (["nlu", "hola", "--tz", "Mars/Base"], "Unknown --tz"),
+        (["nlu", "hola", "--now", "ayer"], "Invalid --now"),
+        (["nlu", "--file", "absent.txt"], "Cannot read --file"),
+    ],
+)
+def test_nlu_invalid_input(
+    runner: CliRunner, arguments: list[str], message: str
+) -> None:
+    result = runner.invoke(app, arguments)
+
+    assert result.exit_code == 2
+    assert message in result.stderr
