@@ -58,7 +58,7 @@ def check_caps(
     customer (aware datetimes, any order); sends after `at` are ignored. `tz`
     is the customer's time zone, which sets the calendar day. When a cap is
     hit, `retry_at` is the earliest instant at which that cap allows the
-    message; the caller checks the contact window at that instant.
+    message. The caller still checks the contact window at that instant.
     """
     sends = sorted(sent for sent in previous_sends if sent <= at)
     if not sends:
