@@ -127,7 +127,6 @@ def test_case_show_timeline(cli_db: str) -> None:
     assert result.exit_code == 0, result.output
     assert "Casos de CLI-9" in result.output
     assert "abierto" in result.output
-    assert "case_opened" in result.output
     assert "step_planned" in result.output
     assert "second_notice (second_notice, friendly) → queued" in result.output
 

@@ -48,18 +48,20 @@ def test_latest_due_step_only(portfolio: Portfolio, default_policy: Policy) -> N
     rows = _rows(portfolio.session)
     assert [row.step for row in rows] == ["reminder_empathetic"]
     assert result.messages_queued == 1
-    skipped = _audit_kinds(portfolio.session, "step_skipped")
-    assert [event.details["step"] for event in skipped] == [
-        "preventive",
-        "due_today",
-        "reminder_soft",
-    ]
-    assert {event.reason for event in skipped} == {"later_step_due"}
+    assert result.steps_skipped == 3
     planned = _audit_kinds(portfolio.session, "step_planned")
     assert len(planned) == 1
-    assert planned[0].details["days_past_due"] == 8
-    assert planned[0].details["segment"] == "chronic_late"
-    assert planned[0].details["balance"] == "1000.0000"
+    details = planned[0].details
+    assert details["skipped_steps"] == [
+        {"step": "preventive", "reason": "later_step_due"},
+        {"step": "due_today", "reason": "later_step_due"},
+        {"step": "reminder_soft", "reason": "later_step_due"},
+    ]
+    assert details["case_opened"] is True
+    assert details["days_past_due"] == 8
+    assert details["segment"] == "chronic_late"
+    assert details["balance"] == "1000.0000"
+    assert details["idempotency_key"] == rows[0].idempotency_key
 
 
 def test_one_message_covers_all_invoices(
@@ -125,8 +127,11 @@ def test_catch_up_skip(portfolio: Portfolio, default_policy: Policy) -> None:
 
     assert _rows(portfolio.session) == []
     skipped = _audit_kinds(portfolio.session, "step_skipped")
-    assert [event.details["step"] for event in skipped] == ["preventive"]
+    assert len(skipped) == 1
     assert skipped[0].reason == "missed_catch_up_skip"
+    assert skipped[0].details["skipped_steps"] == [
+        {"step": "preventive", "reason": "missed_catch_up_skip"}
+    ]
     case = portfolio.session.scalars(select(Case)).one()
     assert case.planned_step == "preventive"
 
@@ -150,8 +155,10 @@ def test_missed_days_plan_one_step(
     # The preventive row never went out, so it is superseded, not sent late.
     assert rows[0].state == OutboxState.SUPPRESSED
     assert rows[0].suppressed_reason == "superseded"
-    skipped = _audit_kinds(portfolio.session, "step_skipped")
-    assert [event.details["step"] for event in skipped] == ["due_today"]
+    planned = _audit_kinds(portfolio.session, "step_planned")
+    assert planned[-1].details["skipped_steps"] == [
+        {"step": "due_today", "reason": "later_step_due"}
+    ]
 
 
 def _simulate(portfolio: Portfolio, policy: Policy, days: int) -> list[str]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import bindparam, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -100,65 +100,72 @@ class PlanWriter:
     def flush(self, result: PlanResult) -> None:
         """Write everything collected since the last flush."""
         audits: list[dict[str, Any]] = []
-        case_updates: list[dict[str, Any]] = []
         outbox_rows: list[dict[str, Any]] = []
-        superseding: list[int] = []
+        case_values = [
+            _case_values(pending.decision, self.now) for pending in self._decisions
+        ]
 
-        opened = self._open_cases(audits, result)
+        opened = self._open_cases(case_values, result)
+        updates = [
+            {"b_id": pending.case_id, **values}
+            for pending, values in zip(self._decisions, case_values, strict=True)
+            if pending.case_id is not None
+        ]
+        self._update_cases(updates)
         for pending in self._decisions:
             case_id = pending.case_id or opened.get(pending.balance.customer_id)
-            if case_id is None:
-                continue
-            values = self._record(case_id, pending, audits, outbox_rows, result)
-            case_updates.append({"b_id": case_id, **values})
-            if pending.case_id is not None:
-                # The case moves past its planned step, so a row of that step
-                # still queued (deferred by the gate) is stale.
-                superseding.append(case_id)
+            if case_id is not None:
+                opened_now = pending.case_id is None
+                self._record(case_id, opened_now, pending, audits, outbox_rows, result)
 
-        self._update_cases(case_updates)
         self._write_resumes(audits, result)
         closed = self._write_closes(audits, result)
-        self._supersede(superseding, SUPERSEDED, audits, result)
+        # A case that moves past its planned step makes a row of that step
+        # still queued (deferred by the gate) stale.
+        moved = [update["b_id"] for update in updates]
+        self._supersede(moved, SUPERSEDED, audits, result)
         self._supersede(closed, "zero_balance", audits, result)
         result.messages_queued += self._insert_outbox(outbox_rows)
         if audits:
-            self.session.execute(_AUDIT.insert(), audits)
+            self.session.connection().execute(_AUDIT.insert(), audits)
 
         self._decisions.clear()
         self._closes.clear()
         self._resumes.clear()
 
     def _open_cases(
-        self, audits: list[dict[str, Any]], result: PlanResult
+        self, case_values: list[dict[str, Any]], result: PlanResult
     ) -> dict[int, int]:
         """Insert a case for each decision without one; return customer → case id."""
         rows = [
             {
                 "business_id": self.business.id,
                 "customer_id": pending.balance.customer_id,
-                "state": CaseState.OPEN,
                 "opened_at": self.now,
+                **values,
             }
-            for pending in self._decisions
+            for pending, values in zip(self._decisions, case_values, strict=True)
             if pending.case_id is None
         ]
         if not rows:
             return {}
-        statement = (
-            self._insert(_CASES)
-            .on_conflict_do_nothing(
-                index_elements=["business_id", "customer_id"],
-                index_where=_CASES.c.closed_at.is_(None),
-            )
-            .returning(_CASES.c.id, _CASES.c.customer_id)
+        statement = self._insert(_CASES).on_conflict_do_nothing(
+            index_elements=["business_id", "customer_id"],
+            index_where=_CASES.c.closed_at.is_(None),
         )
-        opened = {
-            customer_id: case_id
-            for case_id, customer_id in self.session.connection().execute(
-                statement, rows
+        connection = self.session.connection()
+        connection.execute(statement, rows)
+        # Read the new ids back instead of INSERT ... RETURNING, which is
+        # several times slower through psycopg's batched executemany.
+        opened_at_now = connection.execute(
+            select(_CASES.c.id, _CASES.c.customer_id).where(
+                _CASES.c.business_id == self.business.id,
+                _CASES.c.customer_id.in_([row["customer_id"] for row in rows]),
+                _CASES.c.closed_at.is_(None),
+                _CASES.c.opened_at == self.now,
             )
-        }
+        )
+        opened = {customer_id: case_id for case_id, customer_id in opened_at_now}
         if len(opened) < len(rows):
             # Another planner opened these cases since this cycle started;
             # it plans them, so this cycle leaves them alone.
@@ -167,61 +174,45 @@ class PlanWriter:
                 self.business.id,
                 len(rows) - len(opened),
             )
-        for customer_id, case_id in opened.items():
-            audits.append(
-                self._audit("case_opened", case_id, None, {"customer_id": customer_id})
-            )
         result.cases_opened += len(opened)
         return opened
 
     def _record(
         self,
         case_id: int,
+        opened_now: bool,
         pending: _Pending,
         audits: list[dict[str, Any]],
         outbox_rows: list[dict[str, Any]],
         result: PlanResult,
-    ) -> dict[str, Any]:
-        """Add the audit events and outbox row of one decision; return case values."""
-        facts = _audit_facts(pending.balance, pending.facts)
+    ) -> None:
+        """Add the outbox row and the one audit event of a decision."""
         decision = pending.decision
-        for step, reason in decision.skipped:
-            audits.append(
-                self._audit(
-                    "step_skipped", case_id, reason, {"step": step.key, **facts}
-                )
-            )
+        details = _audit_facts(pending.balance, pending.facts)
+        details["case_opened"] = opened_now
+        details["skipped_steps"] = [
+            {"step": step.key, "reason": reason} for step, reason in decision.skipped
+        ]
         result.steps_skipped += len(decision.skipped)
 
         step = decision.step
-        last = step if step is not None else decision.skipped[-1][0]
-        values: dict[str, Any] = {
-            "planned_step": last.key,
-            "planned_at": self.now,
-            "state": CaseState.OPEN,
-            "paused_until": None,
-            "pause_reason": None,
-        }
         if step is None:
-            return values
+            last_skipped, reason = decision.skipped[-1]
+            details["step"] = last_skipped.key
+            audits.append(self._audit("step_skipped", case_id, reason, details))
+            return
 
-        details: dict[str, Any] = {"step": step.key, "action": step.action, **facts}
+        details["step"] = step.key
+        details["action"] = str(step.action)
         if step.sends_message:
             row = self._outbox_row(case_id, step, pending)
             outbox_rows.append(row)
             details["idempotency_key"] = row["idempotency_key"]
         if step.action is Action.HANDOFF:
-            values["state"] = CaseState.HANDED_OFF
             result.handoffs += 1
-            audits.append(self._audit("case_handed_off", case_id, step.key, facts))
         elif step.action is Action.PAUSE:
-            assert step.pause_days is not None
-            values["state"] = CaseState.PAUSED
-            values["paused_until"] = self.now + timedelta(days=step.pause_days)
-            values["pause_reason"] = f"policy step {step.key}"
             result.pauses += 1
         audits.append(self._audit("step_planned", case_id, step.key, details))
-        return values
 
     def _outbox_row(
         self, case_id: int, step: Step, pending: _Pending
@@ -376,14 +367,21 @@ class PlanWriter:
             result.messages_superseded += 1
 
     def _insert_outbox(self, rows: list[dict[str, Any]]) -> int:
+        """Insert the rows whose key is new; return how many were inserted."""
         if not rows:
             return 0
-        statement = (
-            self._insert(_OUTBOX)
-            .on_conflict_do_nothing(index_elements=["idempotency_key"])
-            .returning(_OUTBOX.c.id)
+        statement = self._insert(_OUTBOX).on_conflict_do_nothing(
+            index_elements=["idempotency_key"]
         )
-        return len(self.session.connection().execute(statement, rows).all())
+        connection = self.session.connection()
+        connection.execute(statement, rows)
+        inserted = connection.scalar(
+            select(func.count()).where(
+                _OUTBOX.c.idempotency_key.in_([row["idempotency_key"] for row in rows]),
+                _OUTBOX.c.created_at == self.now,
+            )
+        )
+        return int(inserted or 0)
 
     def _insert(self, table: Any) -> Any:
         if self.dialect == "postgresql":
@@ -403,6 +401,27 @@ class PlanWriter:
             "reason": reason,
             "details": details,
         }
+
+
+def _case_values(decision: StepDecision, now: datetime) -> dict[str, Any]:
+    """Return the case columns a decision sets: its step, state and pause."""
+    step = decision.step
+    last = step if step is not None else decision.skipped[-1][0]
+    values: dict[str, Any] = {
+        "planned_step": last.key,
+        "planned_at": now,
+        "state": CaseState.OPEN,
+        "paused_until": None,
+        "pause_reason": None,
+    }
+    if step is not None and step.action is Action.HANDOFF:
+        values["state"] = CaseState.HANDED_OFF
+    if step is not None and step.action is Action.PAUSE:
+        assert step.pause_days is not None
+        values["state"] = CaseState.PAUSED
+        values["paused_until"] = now + timedelta(days=step.pause_days)
+        values["pause_reason"] = f"policy step {step.key}"
+    return values
 
 
 def _audit_facts(balance: CustomerBalance, facts: CustomerFacts) -> dict[str, Any]:
