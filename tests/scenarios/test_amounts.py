@@ -1,4 +1,4 @@
-"""What a message says about money: one per customer, netted and current."""
+"""The amounts a message states: one message per customer, netted and current."""
 
 from __future__ import annotations
 

@@ -150,7 +150,7 @@ def test_customer_zone_sets_window(engine: Engine) -> None:
 def test_chile_dst_change_keeps_local_hour(engine: Engine) -> None:
     # Thursday 2 April 2026, 20:30 in Santiago (UTC-3) is after the window.
     # Friday and Saturday are Easter holidays and Sunday is not a contact
-    # day; summer time ends that Sunday, so Monday 08:00 is UTC-4.
+    # day. Summer time ends that Sunday, so Monday 08:00 is UTC-4.
     business_id, [customer_id] = _given(
         engine, date(2026, 4, 1), country="CL", amount="90000", currency="CLP"
     )

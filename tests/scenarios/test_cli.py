@@ -33,8 +33,22 @@ class CliDatabase:
 def cli_database(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliDatabase]:
     """Point the CLI at a database with two customers owing since 2 March.
 
-    C1 gave consent and C2 never did.
+    C1 gave consent and C2 never did. The database is SQLite and PostgreSQL.
     """
+    yield from _cli_database(db_url, monkeypatch)
+
+
+@pytest.fixture
+def cli_sqlite(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[CliDatabase]:
+    """The same database on SQLite only, for checks of output and input."""
+    yield from _cli_database(sqlite_url, monkeypatch)
+
+
+def _cli_database(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[CliDatabase]:
     monkeypatch.setenv("COBRANZA_DATABASE_URL", db_url)
     get_settings.cache_clear()
     setup = local_instant(date(2026, 2, 1), 10, AR_TZ)
@@ -124,7 +138,7 @@ def test_run_days_through_cli(cli_database: CliDatabase) -> None:
     assert tuesday["sent"] == 0
 
 
-def test_run_table_in_spanish(cli_database: CliDatabase) -> None:
+def test_run_table_in_spanish(cli_sqlite: CliDatabase) -> None:
     result = runner.invoke(app, ["run", "--now", TUESDAY])
 
     assert result.exit_code == 0, result.output
@@ -133,14 +147,14 @@ def test_run_table_in_spanish(cli_database: CliDatabase) -> None:
     assert "no_consent" in result.output
 
 
-def test_run_invalid_now_rejected(cli_database: CliDatabase) -> None:
+def test_run_invalid_now_rejected(cli_sqlite: CliDatabase) -> None:
     result = runner.invoke(app, ["run", "--now", "martes"])
 
     assert result.exit_code == 2
     assert "invalid date or time 'martes'" in result.output
 
 
-def test_run_invalid_policy_rejected(cli_database: CliDatabase, tmp_path: Path) -> None:
+def test_run_invalid_policy_rejected(cli_sqlite: CliDatabase, tmp_path: Path) -> None:
     policy = tmp_path / "politica.yaml"
     policy.write_text("version: 1\nname: rota\nsteps: 3\n", encoding="utf-8")
 
@@ -148,7 +162,7 @@ def test_run_invalid_policy_rejected(cli_database: CliDatabase, tmp_path: Path) 
 
     assert result.exit_code == 2
     assert "line 3" in result.output
-    assert _outbox_count(cli_database.url) == 0
+    assert _outbox_count(cli_sqlite.url) == 0
 
 
 def test_sandbox_outbox_lists_sent(cli_database: CliDatabase) -> None:
@@ -168,7 +182,7 @@ def test_sandbox_outbox_lists_sent(cli_database: CliDatabase) -> None:
     assert message["sent_at"] == "2026-03-03T13:00:00+00:00"
 
 
-def test_sandbox_outbox_table(cli_database: CliDatabase) -> None:
+def test_sandbox_outbox_table(cli_sqlite: CliDatabase) -> None:
     _run_json("--now", TUESDAY)
 
     result = runner.invoke(app, ["sandbox", "outbox"])
@@ -195,19 +209,19 @@ def test_sandbox_reply_matched(cli_database: CliDatabase) -> None:
     engine.dispose()
 
 
-def test_sandbox_reply_unknown_number(cli_database: CliDatabase) -> None:
+def test_sandbox_reply_unknown_number(cli_sqlite: CliDatabase) -> None:
     result = runner.invoke(app, ["sandbox", "reply", "+5491144449999", "Hola"])
 
     assert result.exit_code == 0, result.output
     assert "no coincide con ningún cliente" in result.output
-    engine = make_engine(cli_database.url)
+    engine = make_engine(cli_sqlite.url)
     with transaction(engine) as session:
         inbound = session.scalars(select(InboundMessage)).one()
         assert inbound.customer_id is None
     engine.dispose()
 
 
-def test_sandbox_reply_invalid_phone(cli_database: CliDatabase) -> None:
+def test_sandbox_reply_invalid_phone(cli_sqlite: CliDatabase) -> None:
     result = runner.invoke(app, ["sandbox", "reply", "abc", "Hola"])
 
     assert result.exit_code == 2

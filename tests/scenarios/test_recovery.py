@@ -124,11 +124,11 @@ def test_dry_run_writes_nothing(engine: Engine) -> None:
     assert real.dispatch.sent == 1
 
 
-def test_dry_run_reports_gate_reasons(engine: Engine) -> None:
-    business_id, _ = _given(engine)
+def test_dry_run_reports_gate_reasons(sqlite_engine: Engine) -> None:
+    business_id, _ = _given(sqlite_engine)
     evening = local_instant(date(2026, 3, 3), 21, AR_TZ)
 
-    report = run_cycle(engine, business_id, evening, dry_run=True)
+    report = run_cycle(sqlite_engine, business_id, evening, dry_run=True)
 
     assert report.dispatch.deferred == {"outside_contact_window": 1}
     assert report.dispatch.sent == 0
