@@ -338,3 +338,27 @@ def test_overlong_values_are_rejected_or_flagged(
         stored = session.scalars(select(Customer)).one()
         assert stored.name == long_name[:300]
         assert len(stored.external_id) == 120
+
+
+def test_older_export_keeps_lower_balance(engine: Engine, tmp_path: Path) -> None:
+    business_id = make_business(engine)
+    run_import(engine, business_id, export(tmp_path / "a.csv", FIRST))
+    paid = [["Ana", "11 4567 8901", "F-1", "10/03/2026", "1.000,00", "400,00", "",
+             "si"], *FIRST[1:]]  # fmt: skip
+    run_import(engine, business_id, export(tmp_path / "b.csv", paid))
+
+    stale = run_import(
+        engine, business_id, export(tmp_path / "c.csv", FIRST, newline="\n")
+    )
+
+    assert balance(engine, business_id, "ana") == Decimal("900")
+    assert stale.payments_recorded == 0
+    assert stale.balances_increased == [
+        {
+            "number": "F-1",
+            "kind": "invoice",
+            "line": "2",
+            "stored_open_amount": "400.00",
+            "file_open_amount": "1000.00",
+        }
+    ]

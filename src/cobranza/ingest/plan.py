@@ -322,8 +322,30 @@ def _plan_document(
         "disputed": row.disputed,
         "missing_since": None,
     }
-    _add_balance(plan, row.currency, row.open_amount)
     stored = state.documents.get(key)
+    open_amount = row.open_amount
+    if (
+        stored is not None
+        and row.kind != DocumentKind.CREDIT_NOTE
+        and row.open_amount > stored["open_amount"]
+        and row.amount == stored["amount"]
+    ):
+        # An export older than a payment recorded since (by a provider or an
+        # earlier import) shows a higher balance. Dunning for money already
+        # paid is worse than a stale balance, so the stored one is kept and
+        # the difference is reported for the owner to check.
+        open_amount = stored["open_amount"]
+        values["open_amount"] = open_amount
+        plan.balances_increased.append(
+            {
+                "number": row.number,
+                "kind": row.kind.value,
+                "line": str(row.line),
+                "stored_open_amount": str(quantize(open_amount, row.currency)),
+                "file_open_amount": str(row.open_amount),
+            }
+        )
+    _add_balance(plan, row.currency, open_amount)
 
     if stored is None:
         plan.new_documents.append(
@@ -346,29 +368,14 @@ def _plan_document(
             update.update(changed, id=stored["id"], updated_at=now)
             update.setdefault("customer_key", stored["customer_id"])
             plan.document_updates.append(update)
-        if (
-            row.open_amount > stored["open_amount"]
-            and row.kind != DocumentKind.CREDIT_NOTE
-        ):
-            plan.balances_increased.append(
-                {
-                    "number": row.number,
-                    "kind": row.kind.value,
-                    "line": str(row.line),
-                    "stored_open_amount": str(
-                        quantize(stored["open_amount"], row.currency)
-                    ),
-                    "file_open_amount": str(row.open_amount),
-                }
-            )
 
     if row.kind == DocumentKind.CREDIT_NOTE:
         return
-    settled_now = row.amount - row.open_amount
+    settled_now = row.amount - open_amount
     if stored is None:
         paid = settled_now
     else:
-        paid = stored["open_amount"] - row.open_amount
+        paid = stored["open_amount"] - open_amount
     if paid <= 0:
         return
     plan.payments.append(
