@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -125,3 +126,22 @@ def test_demo_audit_json_matches_segments(
     assert report["open_invoices"] > 0
     assert report["unapplied_credits"]["count"] == 4
     assert report["disputed"]["count"] == 1
+
+
+def test_demo_audit_agrees_with_stored_balances(
+    demo_run: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = make_engine(f"sqlite:///{demo_run}")
+    with transaction(engine) as session:
+        stored = session.scalar(select(func.sum(Document.open_amount)))
+    engine.dispose()
+    monkeypatch.setenv("COBRANZA_DATABASE_URL", f"sqlite:///{demo_run}")
+    monkeypatch.setenv("COBRANZA_BUSINESS_NAME", "Distribuidora Ejemplo (ficticia)")
+    get_settings.cache_clear()
+
+    result = runner.invoke(app, ["audit", "--as-of", "2026-03-20", "--json"])
+
+    assert result.exit_code == 0, result.output
+    assert stored is not None
+    expected = str(stored.quantize(Decimal("0.01")))
+    assert json.loads(result.stdout)["open_balance"] == expected

@@ -82,6 +82,9 @@ def load_snapshot(
     return Snapshot(as_of, period_start, business.timezone, documents, customers)
 
 
+# NOTE: the open amount here is the amount minus allocations. It equals
+# Document.open_amount only while every balance change is an allocation, so
+# an amount that a later import edits without one makes the two differ.
 def _documents_query(
     business: Business, as_of: date, period_start: date
 ) -> Select[*tuple[Any, ...]]:
