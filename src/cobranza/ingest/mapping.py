@@ -419,12 +419,17 @@ def _forced_fields(
             problem = "not found" if not matches else "found more than once"
             raise MappingError(
                 f"column {column!r} in --map {column}={field} {problem} in the "
-                f"header: the columns are {', '.join(repr(h) for h in headers)}",
+                f"header: the columns are {_quoted(headers)}",
                 column=column,
                 candidates=list(headers),
             )
         forced[matches[0]] = field_name
     return forced
+
+
+def _quoted(headers: Sequence[str]) -> str:
+    """Return headers as a quoted list, each cut to 40 characters."""
+    return ", ".join(repr(header[:40]) for header in headers) or "none"
 
 
 def _check_required(headers: Sequence[str], columns: dict[str, int]) -> None:
@@ -437,7 +442,7 @@ def _check_required(headers: Sequence[str], columns: dict[str, int]) -> None:
     raise MappingError(
         f"no column found for {', '.join(missing)}: name the column with "
         f"--map COLUMN=FIELD; the unmapped columns are "
-        f"{', '.join(repr(h) for h in unused) or 'none'}",
+        f"{_quoted(unused)}",
         missing=missing,
         candidates=unused,
     )

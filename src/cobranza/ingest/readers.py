@@ -109,6 +109,14 @@ def detect_separator(text: str) -> str:
 
 
 def _read_csv(data: bytes, path: Path) -> Table:
+    if not data.strip():
+        raise FileFormatError(f"{path.name} is empty", path=str(path))
+    if b"\x00" in data[:8192]:
+        raise FileFormatError(
+            f"{path.name} is not a text file (it contains NUL bytes): export the "
+            "sheet as CSV or XLSX",
+            path=str(path),
+        )
     text, encoding = decode(data)
     separator = detect_separator(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)

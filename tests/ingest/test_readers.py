@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cobranza.ingest import FileFormatError
+from cobranza.ingest.readers import decode, detect_separator, read_table
+
+
+def test_decode_detects_encodings() -> None:
+    assert decode("Núñez".encode()) == ("Núñez", "utf-8")
+    assert decode(b"\xef\xbb\xbf" + "Núñez".encode()) == ("Núñez", "utf-8-sig")
+    assert decode("Núñez".encode("cp1252")) == ("Núñez", "cp1252")
+
+
+@pytest.mark.parametrize("separator", [",", ";", "\t"])
+def test_detect_separator(separator: str) -> None:
+    rows = [["Cliente", "Importe", "Vence"], ["Ana", "1,5", "1/1/2026"]]
+    text = "\n".join(separator.join(f'"{c}"' for c in row) for row in rows)
+
+    assert detect_separator(text) == separator
+
+
+def test_header_below_title_and_blank(tmp_path: Path) -> None:
+    path = tmp_path / "a.csv"
+    path.write_text("Saldos al 1/4\n\nCliente;Factura;Importe\nAna;1;5\n;;\n")
+
+    table = read_table(path)
+
+    assert table.headers == ["Cliente", "Factura", "Importe"]
+    assert [row.line for row in table.rows] == [4]
+    assert table.skipped == [
+        {"line": 1, "reason": "title row above the header"},
+        {"line": 5, "reason": "blank row"},
+    ]
+
+
+def test_total_row_needs_a_total_word(tmp_path: Path) -> None:
+    path = tmp_path / "a.csv"
+    path.write_text("Cliente;Factura;Importe\nTotal Austral S.A.;1;5\nTOTAL:;;5\n")
+
+    table = read_table(path)
+
+    assert [row.cells[0] for row in table.rows] == ["Total Austral S.A."]
+    assert table.skipped == [{"line": 3, "reason": "total row"}]
+
+
+def test_quoted_newline_keeps_line_numbers(tmp_path: Path) -> None:
+    path = tmp_path / "a.csv"
+    path.write_text('Cliente,Factura\n"Ana\nDíaz",1\nBeto,2\n')
+
+    table = read_table(path)
+
+    assert [row.line for row in table.rows] == [2, 4]
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("empty.csv", b"", "is empty"),
+        ("binary.csv", b"\x00\x01\x02abc", "not a text file"),
+        ("broken.xlsx", b"PK\x03\x04garbage", "cannot open"),
+        ("old.xls", b"abc", "unsupported file type"),
+        ("one.csv", b"just one cell\n", "no header row"),
+    ],
+)
+def test_unreadable_files(
+    tmp_path: Path, name: str, content: bytes, message: str
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+
+    with pytest.raises(FileFormatError, match=message):
+        read_table(path)
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(FileFormatError, match="not found"):
+        read_table(tmp_path / "nope.csv")
