@@ -22,6 +22,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -356,6 +357,12 @@ class InboundMessage(Base):
     intent: Mapped[str | None] = mapped_column(String(64))
     entities: Mapped[dict[str, Any]] = mapped_column(default=dict)
     action_taken: Mapped[str | None] = mapped_column(String(64))
+    # WhatsApp's business-scoped user id, sent with or in place of the wa_id.
+    sender_user_id: Mapped[str | None] = mapped_column(String(128))
+    # The provider id of the message this one quotes or answers.
+    reply_to: Mapped[str | None] = mapped_column(String(200))
+    # Type-specific fields as received: button payload, media id, emoji.
+    details: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class SandboxMessage(Base):
@@ -394,3 +401,115 @@ class PromiseToPay(Base):
         ForeignKey("inbound_message.id")
     )
     created_at: Mapped[datetime]
+
+
+class TemplateStatus(StrEnum):
+    """Review states of a WhatsApp template; UNKNOWN keeps new values parseable."""
+
+    PENDING = "PENDING"
+    APPROVED = "APPROVED"
+    REJECTED = "REJECTED"
+    PAUSED = "PAUSED"
+    DISABLED = "DISABLED"
+    IN_APPEAL = "IN_APPEAL"
+    FLAGGED = "FLAGGED"
+    REINSTATED = "REINSTATED"
+    DELETED = "DELETED"
+    PENDING_DELETION = "PENDING_DELETION"
+    ARCHIVED = "ARCHIVED"
+    LIMIT_EXCEEDED = "LIMIT_EXCEEDED"
+    # Registered here but not found at Meta, or rejected by a send (132001).
+    MISSING = "MISSING"
+    UNKNOWN = "UNKNOWN"
+
+
+class WhatsAppTemplate(Base):
+    """One template translation registered with Meta, and its review state."""
+
+    __tablename__ = "whatsapp_template"
+    __table_args__ = (UniqueConstraint("business_id", "name", "language"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    business_id: Mapped[int] = mapped_column(ForeignKey("business.id"))
+    name: Mapped[str] = mapped_column(String(512))
+    language: Mapped[str] = mapped_column(String(16))
+    category: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(32), default=TemplateStatus.PENDING)
+    meta_id: Mapped[str | None] = mapped_column(String(64))
+    rejected_reason: Mapped[str | None] = mapped_column(Text)
+    # The category Meta announced it will move the template to, if any.
+    new_category: Mapped[str | None] = mapped_column(String(32))
+    updated_at: Mapped[datetime]
+
+
+class WebhookEvent(Base):
+    """A webhook request body stored raw before it is processed.
+
+    `business_id` stays NULL until processing finds the business the event
+    belongs to, because the body is stored before it is read.
+    """
+
+    __tablename__ = "webhook_event"
+    __table_args__ = (
+        UniqueConstraint("provider", "event_key"),
+        Index("ix_webhook_event_pending", "processed_at", "received_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    business_id: Mapped[int | None] = mapped_column(ForeignKey("business.id"))
+    provider: Mapped[str] = mapped_column(String(32))
+    # sha256 of the raw body, or the provider's own event id.
+    event_key: Mapped[str] = mapped_column(String(128))
+    raw_body: Mapped[bytes] = mapped_column(LargeBinary)
+    headers: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    received_at: Mapped[datetime]
+    processed_at: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class MessageStatusEvent(Base):
+    """One delivery status a provider reported for an outbound message."""
+
+    __tablename__ = "message_status_event"
+    __table_args__ = (
+        UniqueConstraint("provider", "provider_message_id", "status"),
+        Index("ix_message_status_event_outbox_id", "outbox_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    business_id: Mapped[int] = mapped_column(ForeignKey("business.id"))
+    provider: Mapped[str] = mapped_column(String(32))
+    provider_message_id: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(16))
+    outbox_id: Mapped[int | None] = mapped_column(ForeignKey("outbox_message.id"))
+    at: Mapped[datetime]
+    pricing: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    error_code: Mapped[str | None] = mapped_column(String(32))
+    error_detail: Mapped[str | None] = mapped_column(Text)
+    received_at: Mapped[datetime]
+
+
+class InboundMedia(Base):
+    """A file a customer sent (a payment receipt), downloaded when it arrived.
+
+    The bytes live under the configured media directory, named by sha256.
+    """
+
+    __tablename__ = "inbound_media"
+    __table_args__ = (UniqueConstraint("business_id", "provider", "media_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    business_id: Mapped[int] = mapped_column(ForeignKey("business.id"))
+    inbound_message_id: Mapped[int] = mapped_column(
+        ForeignKey("inbound_message.id"), index=True
+    )
+    provider: Mapped[str] = mapped_column(String(32))
+    media_id: Mapped[str] = mapped_column(String(200))
+    mime_type: Mapped[str | None] = mapped_column(String(128))
+    file_name: Mapped[str | None] = mapped_column(String(300))
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    size: Mapped[int | None] = mapped_column(Integer)
+    path: Mapped[str | None] = mapped_column(String(500))
+    downloaded_at: Mapped[datetime | None]
+    error: Mapped[str | None] = mapped_column(Text)
