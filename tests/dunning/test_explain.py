@@ -32,15 +32,15 @@ def test_default_steps_in_words(default_policy: Policy) -> None:
 
     preventive = described["preventive"]
     assert preventive.when == "3 días antes del vencimiento"
-    assert preventive.who == (
+    assert preventive.audience == (
         "clientes con atrasos frecuentes, con atrasos ocasionales y que pagan a "
         "fin de mes"
     )
     assert preventive.catch_up == "se omite"
     assert described["due_today"].when == "el día del vencimiento"
-    assert described["due_today"].who == "salvo clientes puntuales"
+    assert described["due_today"].audience == "salvo clientes puntuales"
     assert described["reminder_soft"].when == "1 día después del vencimiento"
-    assert described["reminder_soft"].who == "todos los clientes"
+    assert described["reminder_soft"].audience == "todos los clientes"
     assert described["plan_offer"].action == (
         "ofrece pagar en hasta 6 cuotas (plan_offer)"
     )
@@ -54,7 +54,7 @@ def test_custom_steps_in_words() -> None:
     discount, wait = (describe_step(step) for step in parse_policy(CUSTOM).steps)
 
     assert discount.action == "ofrece 5% de descuento (early_discount)"
-    assert discount.who == "solo empresas; saldo desde 10000"
+    assert discount.audience == "solo empresas; saldo desde 10000"
     assert wait.action == "pausa el caso 7 días"
     assert wait.tone == "—"
-    assert wait.who == "días de atraso hasta 20; puntaje de riesgo entre 0.2 y 0.8"
+    assert wait.audience == "días de atraso hasta 20; puntaje de riesgo entre 0.2 y 0.8"

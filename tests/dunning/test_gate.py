@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import logging
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import select
 
 from cobranza.db.models import (
@@ -352,3 +354,22 @@ def test_partial_payment_refreshes_amount(
 
     assert decision.action == "send"
     assert row.variables["balance"] == "600.0000"
+
+
+def test_logs_carry_no_personal_data(
+    portfolio: Portfolio,
+    default_policy: Policy,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    customer = portfolio.customer("C1", phone="+5491155551234")
+    portfolio.invoice(customer, "100", TODAY - timedelta(days=1))
+
+    with caplog.at_level(logging.DEBUG, logger="cobranza"):
+        row = _planned_row(portfolio, default_policy, customer)
+        _check(portfolio, row)
+
+    informative = [r.getMessage() for r in caplog.records if r.levelno >= logging.INFO]
+    assert informative
+    for message in informative:
+        assert "5491155551234" not in message
+        assert customer.name not in message

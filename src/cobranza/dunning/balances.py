@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
@@ -49,7 +50,7 @@ class CustomerBalance:
     locale: str | None
 
 
-def customer_balances_query(business_id: int, today: date, dialect: str) -> Select:
+def customer_balances_query(business_id: int, today: date, dialect: str) -> Select[Any]:
     """Select one row per (customer, currency) with open documents, by customer.
 
     A document is collectable when it is neither disputed nor on hold through
@@ -132,7 +133,7 @@ def _amount(value: Decimal | None) -> Decimal:
 
 
 def _amount_sum(expression: ColumnElement[Decimal] | object) -> ColumnElement[Decimal]:
-    # SUM of the scaled integers is exact; Amount turns it back into a Decimal.
+    # SUM of the scaled integers is exact, and Amount turns it into a Decimal.
     return type_coerce(func.sum(expression), Amount)
 
 

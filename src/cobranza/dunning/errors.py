@@ -1,8 +1,7 @@
 """Errors raised by the dunning package.
 
 DunningError
-├── PolicyError        a policy file cannot be read or is invalid
-└── CaseNotFound       `case show` names no known customer
+└── PolicyError        a policy file cannot be read or is invalid
 """
 
 from __future__ import annotations
@@ -33,7 +32,3 @@ class PolicyError(DunningError):
         self.issues = issues
         listed = "\n".join(f"  {source}, {issue}" for issue in issues)
         super().__init__(f"invalid policy {source}:\n{listed}")
-
-
-class CaseNotFound(DunningError):
-    """No customer matches the external id or phone given."""

@@ -27,11 +27,11 @@ TONE_LABELS = {
 
 @dataclass(frozen=True)
 class StepDescription:
-    """One step told in words: when, to whom, what it does, how and if late."""
+    """A step described in Spanish: when, for whom, what it does, tone, catch-up."""
 
     key: str
     when: str
-    who: str
+    audience: str
     action: str
     tone: str
     catch_up: str
@@ -42,7 +42,7 @@ def describe_step(step: Step) -> StepDescription:
     return StepDescription(
         key=step.key,
         when=describe_offset(step.offset_days),
-        who=describe_conditions(step.conditions),
+        audience=describe_conditions(step.conditions),
         action=describe_action(step),
         tone=TONE_LABELS[step.tone] if step.sends_message else "—",
         catch_up=describe_catch_up(step.catch_up),
@@ -60,7 +60,7 @@ def describe_offset(offset_days: int) -> str:
 
 
 def describe_conditions(conditions: Conditions) -> str:
-    """Describe who the step applies to; "todos los clientes" without limits."""
+    """Describe whom the step applies to: "todos los clientes" without limits."""
     parts = []
     if conditions.segments is not None:
         parts.append(

@@ -1,11 +1,11 @@
 """The gate: re-read a customer's facts just before a message goes out.
 
 `check` runs inside the dispatcher's transaction, after `outbox.claim`. It
-reads the current facts (consent, phone, contact rules, sent messages, open
+reads the current facts: consent, phone, contact rules, sent messages, open
 promise, disputes and holds, pending payments and the balance of the row's
-invoices), lets `cobranza.compliance.gate.evaluate` decide, and applies the
-decision to the row: a deferral moves `planned_for`, a suppression drops it,
-and both write an audit event with the reason and the facts.
+invoices. `cobranza.compliance.gate.evaluate` decides, and `check` applies
+the decision to the row. A deferral moves `planned_for` and a suppression
+drops the row, and both write an audit event with the reason and the facts.
 """
 
 from __future__ import annotations

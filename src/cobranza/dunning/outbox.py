@@ -5,9 +5,9 @@ suppressed. Every state change of a row goes through a function of this
 module, so the guards (claim only a queued row, never move back from sent)
 live in one place.
 
-Locking: `claim` locks the row's case before the row itself, the same order
-the planner uses (it updates cases, then their queued rows), so a planner
-and a dispatcher never wait on each other in a cycle.
+Locking: `claim` locks the row's case before the row itself. The planner
+takes the same order (it updates cases, then their queued rows), which rules
+out a deadlock between a planner and a dispatcher.
 """
 
 from __future__ import annotations
@@ -69,9 +69,9 @@ def claim(session: Session, row: OutboxMessage, now: datetime) -> bool:
 
     Returns False when another dispatcher claimed it first or the row is
     locked by another transaction. The UPDATE is guarded by `state = queued`,
-    so of two dispatchers racing for one row exactly one sees a row count of
-    1. On PostgreSQL the case is locked first (waiting for a planner that
-    holds it), then the row with SKIP LOCKED.
+    so of two dispatchers racing for one row only one UPDATE changes it. On
+    PostgreSQL the case is locked first (waiting for a planner that holds
+    it), then the row with SKIP LOCKED.
     """
     if session.get_bind().dialect.name == "postgresql":
         session.execute(select(Case.id).where(Case.id == row.case_id).with_for_update())
@@ -216,8 +216,8 @@ def stuck_sending(
 def _check_not_final(row: OutboxMessage, operation: str) -> None:
     if row.state in FINAL_STATES:
         raise ValueError(
-            f"cannot {operation} outbox row {row.id}: it is already {row.state}; "
-            "only queued or sending rows can change"
+            f"cannot {operation} outbox row {row.id}: it is already {row.state}, "
+            "and only queued or sending rows can change"
         )
 
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -40,9 +40,9 @@ ACTOR = "planner"
 DEFAULT_CHANNEL = "sandbox"
 SUPERSEDED = "superseded"
 
-_CASES = Case.__table__
-_OUTBOX = OutboxMessage.__table__
-_AUDIT = AuditEvent.__table__
+_CASES = cast(Table, Case.__table__)
+_OUTBOX = cast(Table, OutboxMessage.__table__)
+_AUDIT = cast(Table, AuditEvent.__table__)
 
 
 @dataclass
@@ -86,7 +86,7 @@ class PlanWriter:
         facts: CustomerFacts,
         decision: StepDecision,
     ) -> None:
-        """Queue a decision; `case_id` None opens a case for the customer."""
+        """Queue a decision. A `case_id` of None opens a case for the customer."""
         self._decisions.append(_Pending(case_id, balance, facts, decision))
 
     def close_case(
@@ -136,7 +136,7 @@ class PlanWriter:
     def _open_cases(
         self, case_values: list[dict[str, Any]], result: PlanResult
     ) -> dict[int, int]:
-        """Insert a case for each decision without one; return customer → case id."""
+        """Insert a case for each decision without one; return ids by customer."""
         rows = [
             {
                 "business_id": self.business.id,
@@ -149,6 +149,7 @@ class PlanWriter:
         ]
         if not rows:
             return {}
+
         statement = self._insert(_CASES).on_conflict_do_nothing(
             index_elements=["business_id", "customer_id"],
             index_where=_CASES.c.closed_at.is_(None),
@@ -166,9 +167,10 @@ class PlanWriter:
             )
         )
         opened = {customer_id: case_id for case_id, customer_id in opened_at_now}
+
         if len(opened) < len(rows):
-            # Another planner opened these cases since this cycle started;
-            # it plans them, so this cycle leaves them alone.
+            # Another planner opened these cases after this cycle started.
+            # That planner plans them, so this cycle leaves them alone.
             logger.warning(
                 "business %s: %s cases were opened concurrently and skipped",
                 self.business.id,

@@ -40,7 +40,7 @@ DEFAULT_BATCH_SIZE = 5000
 
 @dataclass
 class PlanResult:
-    """What one planning cycle did, in counts."""
+    """Counts of what one planning cycle changed."""
 
     customers: int = 0
     cases_opened: int = 0
@@ -181,8 +181,8 @@ def _plan_customer(
     if not drivers:
         # Everything owed is disputed or on hold: wait without planning.
         return
-    # NOTE: a customer owing in several currencies is reminded of the one
-    # with the oldest due date only; the other currencies wait for it to close.
+    # NOTE: a customer who owes in several currencies is reminded only of the
+    # currency with the oldest due date. The others wait until it is paid.
     driver = min(drivers, key=lambda part: (part.oldest_due_on, part.currency))
     assert driver.oldest_due_on is not None
 

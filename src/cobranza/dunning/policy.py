@@ -1,8 +1,8 @@
 """Dunning policies: ordered steps, their conditions, actions and tones.
 
 A policy is read from YAML by `cobranza.dunning.policy_loader`. The planner
-asks each step whether it applies to a customer's facts (`Step.applies_to`)
-and which tone to use (`Step.resolve_tone`).
+calls `Step.applies_to` to check a step against a customer's facts and
+`Step.resolve_tone` to pick the tone of its message.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ SEGMENTS = ("punctual", "new", "occasional_late", "chronic_late", "month_end")
 
 @dataclass(frozen=True)
 class CustomerFacts:
-    """What a step's conditions are checked against, for one customer today."""
+    """The facts of one customer on one day that step conditions are checked on."""
 
     segment: str | None
     customer_kind: str
@@ -52,7 +52,7 @@ class CustomerFacts:
 
 @dataclass(frozen=True)
 class Conditions:
-    """Limits on the customers a step applies to; None means no limit."""
+    """Limits on the customers a step applies to. None means no limit."""
 
     segments: frozenset[str] | None = None
     excluded_segments: frozenset[str] = frozenset()

@@ -194,7 +194,7 @@ class _Reader:
             self.fail(node, "`steps` must be a non-empty list of steps")
             return None
 
-        steps = []
+        steps: list[Step] = []
         seen_keys: dict[str, int] = {}
         for item in node.value:
             step = self.read_step(item)
@@ -388,7 +388,7 @@ class _Reader:
             expected = "a whole number" if kind is int else "text"
             self.fail(node, f"`{name}` must be {expected}, got {_describe(value)}")
             return None
-        if kind is str and not value.strip():
+        if isinstance(value, str) and not value.strip():
             self.fail(node, f"`{name}` is empty: write a value")
             return None
         return value

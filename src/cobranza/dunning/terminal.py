@@ -21,14 +21,21 @@ def policy_table(policy: Policy) -> Table:
     """Return a table with one row per step, described in plain Spanish."""
     title = f"Política {policy.name!r} ({policy.source})"
     table = Table(title=title, caption=policy.description or None, show_lines=True)
-    for header in ("Paso", "Cuándo", "A quién", "Qué hace", "Tono", "Si se pasó el día"):
+    for header in (
+        "Paso",
+        "Cuándo",
+        "A quién",
+        "Qué hace",
+        "Tono",
+        "Si se pasó el día",
+    ):
         table.add_column(header, overflow="fold")
     for step in policy.steps:
         described = describe_step(step)
         table.add_row(
             described.key,
             described.when,
-            described.who,
+            described.audience,
             described.action,
             described.tone,
             described.catch_up,
