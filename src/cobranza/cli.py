@@ -9,13 +9,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import typer
-from rich.console import Console, Group, RenderableType
-from rich.panel import Panel
-from rich.table import Table
-from rich.text import Text
+from rich.console import Console
 from sqlalchemy import Engine
 
-from cobranza.channels.sandbox import SentMessage, record_reply, sent_messages
+from cobranza.channels.sandbox import record_reply, sent_messages
 from cobranza.compliance import (
     ComplianceError,
     consent_history,
@@ -23,7 +20,6 @@ from cobranza.compliance import (
     record_consent,
     resolve_customer,
 )
-from cobranza.compliance.reasons import Reason
 from cobranza.compliance.tone import lint_text
 from cobranza.config import Settings, get_settings
 from cobranza.db.engine import (
@@ -44,8 +40,9 @@ from cobranza.dunning.policy_loader import (
 )
 from cobranza.dunning.terminal import case_tables, policy_table
 from cobranza.dunning.timeline import case_timeline
-from cobranza.jobs import CycleReport, run_cycle, sandbox_dispatcher
+from cobranza.jobs import run_cycle, sandbox_dispatcher
 from cobranza.jobs.cycle import SANDBOX_MESSAGES_PER_SECOND
+from cobranza.jobs.terminal import render_cycle, render_sandbox_outbox
 from cobranza.messages import (
     available_step_kinds,
     compose,
@@ -265,6 +262,7 @@ def demo(
     ),
 ) -> None:
     """Load a generated, fictitious portfolio into a fresh database and audit it."""
+    from cobranza.jobs.demo import DEMO_STAGES_WITH_CYCLE
     from cobranza.simulate.demo import DEMO_TIMEZONE, DemoContext, run_demo
     from cobranza.timeutil import parse_instant
 
@@ -276,7 +274,7 @@ def demo(
     context = DemoContext(
         database=database.resolve(), now=instant, console=console, seed=seed, html=html
     )
-    run_demo(context)
+    run_demo(context, DEMO_STAGES_WITH_CYCLE)
     console.print(
         "\nPara seguir explorando: "
         f"COBRANZA_DATABASE_URL=sqlite:///{context.database} "
@@ -571,69 +569,6 @@ def sandbox_reply(
         f"Respuesta {reply.inbound_id} guardada para el cliente "
         f"{reply.customer_external_id}."
     )
-
-
-def _reason_label(reason: str) -> str:
-    try:
-        return f"{Reason(reason).label} ({reason})"
-    except ValueError:
-        return reason
-
-
-def render_cycle(report: CycleReport, timezone: str) -> Table:
-    """Build the table `cobranza run` prints: counts by outcome and reason."""
-    local = report.now.astimezone(ZoneInfo(timezone))
-    title = f"Ciclo del {local:%Y-%m-%d %H:%M} ({timezone})"
-    if report.dry_run:
-        title += ", simulación: no se guardó ni se envió nada"
-    table = Table(title=title)
-    table.add_column("Resultado")
-    table.add_column("Motivo")
-    table.add_column("Mensajes", justify="right")
-
-    dispatch = report.dispatch
-    table.add_row("Planificados", "", str(report.planned))
-    table.add_row("Enviados", "", str(dispatch.sent))
-    groups = (
-        ("Diferidos", dispatch.deferred),
-        ("Suprimidos", dispatch.suppressed),
-        ("Reintentos", dispatch.retried),
-        ("Fallidos", dispatch.failed),
-        ("Reconciliados", dispatch.reconciled),
-    )
-    for label, counts in groups:
-        if not counts:
-            table.add_row(label, "", "0")
-        for reason, count in sorted(counts.items()):
-            table.add_row(label, _reason_label(reason), str(count))
-    return table
-
-
-def render_sandbox_outbox(messages: list[SentMessage], timezone: str) -> Group:
-    """Build what `cobranza sandbox outbox` prints: one panel per message."""
-    zone = ZoneInfo(timezone)
-    panels: list[RenderableType] = [
-        Text(f"Mensajes del sandbox: {len(messages)}", style="bold")
-    ]
-    for message in messages:
-        sent_at = message.sent_at.astimezone(zone)
-        title = (
-            f"{sent_at:%Y-%m-%d %H:%M} · {message.customer_external_id} "
-            f"{message.customer_name} · {message.phone or 'sin teléfono'}"
-        )
-        body = message.text
-        if message.buttons:
-            body += "\n\n" + " | ".join(f"[{button}]" for button in message.buttons)
-        panels.append(
-            Panel(
-                Text(body),
-                title=Text(title),
-                title_align="left",
-                subtitle=f"paso {message.step}",
-                subtitle_align="right",
-            )
-        )
-    return Group(*panels)
 
 
 @app.command("nlu")

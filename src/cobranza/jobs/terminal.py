@@ -1,0 +1,123 @@
+"""Rich renderings of dunning cycles and sandbox messages, in Spanish."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from zoneinfo import ZoneInfo
+
+from rich.console import Group, RenderableType
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from cobranza.channels.sandbox import SentMessage
+from cobranza.compliance.reasons import Reason
+from cobranza.jobs.cycle import CycleReport
+
+WEEKDAYS = ("lun", "mar", "mié", "jue", "vie", "sáb", "dom")
+
+
+def reason_label(reason: str) -> str:
+    """Return the owner's Spanish label of a reason, with its code."""
+    try:
+        return f"{Reason(reason).label} ({reason})"
+    except ValueError:
+        return reason
+
+
+def render_cycle(report: CycleReport, timezone: str) -> Table:
+    """Build the table `cobranza run` prints: counts by outcome and reason."""
+    local = report.now.astimezone(ZoneInfo(timezone))
+    title = f"Ciclo del {local:%Y-%m-%d %H:%M} ({timezone})"
+    if report.dry_run:
+        title += ", simulación: no se guardó ni se envió nada"
+    table = Table(title=title)
+    table.add_column("Resultado")
+    table.add_column("Motivo")
+    table.add_column("Mensajes", justify="right")
+
+    dispatch = report.dispatch
+    table.add_row("Planificados", "", str(report.planned))
+    table.add_row("Enviados", "", str(dispatch.sent))
+    groups = (
+        ("Diferidos", dispatch.deferred),
+        ("Suprimidos", dispatch.suppressed),
+        ("Reintentos", dispatch.retried),
+        ("Fallidos", dispatch.failed),
+        ("Reconciliados", dispatch.reconciled),
+    )
+    for label, counts in groups:
+        if not counts:
+            table.add_row(label, "", "0")
+        for reason, count in sorted(counts.items()):
+            table.add_row(label, reason_label(reason), str(count))
+    return table
+
+
+def render_days(reports: Sequence[CycleReport], timezone: str) -> Table:
+    """Build a table with one row per simulated day of cycles."""
+    zone = ZoneInfo(timezone)
+    table = Table(title="Ciclos diarios de cobranza")
+    for column in ("Día", "Planificados", "Enviados", "Diferidos", "Suprimidos"):
+        table.add_column(column, justify="left" if column == "Día" else "right")
+    for report in reports:
+        local = report.now.astimezone(zone)
+        dispatch = report.dispatch
+        table.add_row(
+            f"{WEEKDAYS[local.weekday()]} {local:%Y-%m-%d %H:%M}",
+            str(report.planned),
+            str(dispatch.sent),
+            str(sum(dispatch.deferred.values())),
+            str(sum(dispatch.suppressed.values())),
+        )
+    return table
+
+
+def render_reasons(reports: Iterable[CycleReport]) -> Table:
+    """Build a table of every deferral, suppression and failure, by reason."""
+    totals: Counter[tuple[str, str]] = Counter()
+    for report in reports:
+        dispatch = report.dispatch
+        for label, counts in (
+            ("Diferidos", dispatch.deferred),
+            ("Suprimidos", dispatch.suppressed),
+            ("Fallidos", dispatch.failed),
+        ):
+            for reason, count in counts.items():
+                totals[(label, reason)] += count
+    table = Table(title="Por qué no salió un mensaje")
+    table.add_column("Resultado")
+    table.add_column("Motivo")
+    table.add_column("Mensajes", justify="right")
+    for (label, reason), count in sorted(totals.items()):
+        table.add_row(label, reason_label(reason), str(count))
+    return table
+
+
+def render_sandbox_outbox(
+    messages: Sequence[SentMessage], timezone: str, title: str | None = None
+) -> Group:
+    """Build what `cobranza sandbox outbox` prints: one panel per message."""
+    zone = ZoneInfo(timezone)
+    heading = title or f"Mensajes del sandbox: {len(messages)}"
+    panels: list[RenderableType] = [Text(heading, style="bold")]
+    for message in messages:
+        sent_at = message.sent_at.astimezone(zone)
+        title = (
+            f"{sent_at:%Y-%m-%d %H:%M} · {message.customer_external_id} "
+            f"{message.customer_name} · {message.phone or 'sin teléfono'}"
+        )
+        body = message.text
+        if message.buttons:
+            body += "\n\n" + " | ".join(f"[{button}]" for button in message.buttons)
+        panels.append(
+            Panel(
+                Text(body),
+                title=Text(title),
+                title_align="left",
+                subtitle=f"paso {message.step}",
+                subtitle_align="right",
+            )
+        )
+    return Group(*panels)
