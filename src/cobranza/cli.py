@@ -186,6 +186,12 @@ def audit(
         90, "--period-days", min=1, help="Length of the DSO and CEI period, in days."
     ),
     top: int = typer.Option(10, "--top", min=1, help="Number of top debtors listed."),
+    currency: str | None = typer.Option(
+        None,
+        "--currency",
+        help="ISO 4217 code of the documents whose amounts are audited. "
+        "Default: the business's currency.",
+    ),
     as_json: bool = typer.Option(
         False, "--json", help="Print the report as JSON (keys in docs/auditoria.md)."
     ),
@@ -210,6 +216,7 @@ def audit(
             audit_date,
             period_days=period_days,
             top_debtors=top,
+            currency=currency,
         )
     except PortfolioError as exc:
         err_console.print(f"[red]Audit failed:[/red] {exc}")

@@ -198,3 +198,41 @@ def test_disputed_invoices_are_counted(
     disputed = run(session, business).to_dict()["disputed"]
 
     assert disputed == {"count": 1, "amount": "70.00"}
+
+
+def test_other_currencies_are_left_out(
+    session: Session, business: Business, builder: PortfolioBuilder
+) -> None:
+    customer = builder.customer("U")
+    builder.invoice(customer, "100", date(2026, 3, 1), date(2026, 3, 31))
+    dollars = builder.invoice(customer, "40", date(2026, 3, 1), date(2026, 3, 31))
+    dollars.currency = "USD"
+    session.flush()
+
+    pesos = run(session, business).to_dict()
+    in_dollars = audit_portfolio(
+        session,
+        business,
+        AS_OF,
+        today=date(2026, 4, 30),
+        rules=SegmentRules(),
+        currency="usd",
+    ).to_dict()
+
+    assert pesos["open_balance"] == "100.00"
+    assert pesos["other_currencies"] == {"USD": 1}
+    assert in_dollars["currency"] == "USD"
+    assert in_dollars["open_balance"] == "40.00"
+    assert in_dollars["other_currencies"] == {"ARS": 1}
+
+
+def test_invalid_currency_is_rejected(session: Session, business: Business) -> None:
+    with pytest.raises(InvalidAuditRequest, match="ISO 4217"):
+        audit_portfolio(
+            session,
+            business,
+            AS_OF,
+            today=AS_OF,
+            rules=SegmentRules(),
+            currency="pesos",
+        )

@@ -73,6 +73,8 @@ class AuditReport:
     customers: pd.DataFrame
     paid_late_by_month: pd.DataFrame
     top_debtor_count: int = DEFAULT_TOP_DEBTORS
+    # Documents left out because they are in another currency, per currency.
+    other_currencies: dict[str, int] = field(default_factory=dict)
     segment_counts: Counter[str] = field(default_factory=Counter)
 
     @property
@@ -95,6 +97,7 @@ class AuditReport:
             "as_of": self.as_of.isoformat(),
             "business": self.business_name,
             "currency": self.currency,
+            "other_currencies": self.other_currencies,
             "period_days": self.period.period_days,
             "open_invoices": self.open_invoices,
             "open_balance": self.money(self.open_balance),
@@ -219,12 +222,15 @@ def audit_portfolio(
     rules: SegmentRules,
     period_days: int = DEFAULT_PERIOD_DAYS,
     top_debtors: int = DEFAULT_TOP_DEBTORS,
+    currency: str | None = None,
 ) -> AuditReport:
     """Compute the audit of `business` as of `as_of`.
 
-    When `as_of` is `today`, the computed segments are also stored on
-    `Customer.segment`, where the dunning planner reads them. An audit of a
-    past date only reports. The caller owns the transaction.
+    Amounts cover the documents in `currency` (default: the business's),
+    and payment behaviour covers every currency. When `as_of` is `today`,
+    the computed segments are also stored on `Customer.segment`, where the
+    dunning planner reads them. An audit of a past date only reports. The
+    caller owns the transaction.
     """
     if as_of > today:
         raise InvalidAuditRequest(
@@ -235,8 +241,12 @@ def audit_portfolio(
         raise InvalidAuditRequest(
             f"invalid period of {period_days} days: pass 1 or more days"
         )
+    if currency is not None and not (len(currency) == 3 and currency.isalpha()):
+        raise InvalidAuditRequest(
+            f"invalid currency {currency!r}: pass an ISO 4217 code such as ARS"
+        )
 
-    snapshot = load_snapshot(session, business, as_of, period_days)
+    snapshot = load_snapshot(session, business, as_of, period_days, currency)
     customers = _customer_table(snapshot, rules)
     segments_stored = as_of == today
     if segments_stored:
@@ -268,7 +278,7 @@ def _build_report(
     disputed = invoices[invoices["disputed"]]
     return AuditReport(
         business_name=business.name,
-        currency=business.currency,
+        currency=snapshot.currency,
         locale=business.locale,
         as_of=snapshot.as_of,
         period_start=snapshot.period_start,
@@ -285,7 +295,10 @@ def _build_report(
         rules=rules,
         segments_stored=False,
         customers=customers,
-        paid_late_by_month=paid_late_by_month(paid_invoices(documents, rules)),
+        paid_late_by_month=paid_late_by_month(
+            paid_invoices(snapshot.all_documents, rules)
+        ),
+        other_currencies=snapshot.other_currencies(),
         segment_counts=Counter(customers["segment"].tolist()),
     )
 
@@ -293,7 +306,7 @@ def _build_report(
 def _customer_table(snapshot: Snapshot, rules: SegmentRules) -> pd.DataFrame:
     """Join balances and behaviour per customer, largest overdue balance first."""
     documents = snapshot.documents
-    behaviour = customer_behaviour(documents, rules)
+    behaviour = customer_behaviour(snapshot.all_documents, rules)
     invoices = open_invoices(snapshot)
     overdue = invoices[invoices["days_past_due"] > 0]
     balances = pd.DataFrame(

@@ -71,6 +71,10 @@ SPANISH: Final[dict[str, str]] = {
     "chronic_late": "Atraso crónico",
     "month_end": "Paga a fin de mes",
     "all_customers": "Todos los clientes",
+    "other_currencies": (
+        "Los importes son sólo de los comprobantes en {currency}. Los "
+        "comprobantes en otras monedas ({counts}) se auditan con --currency."
+    ),
     "customers_left_out": (
         "{count} clientes más no entran en esta página: "
         "con cobranza audit --json se ven todos."
@@ -141,6 +145,10 @@ PORTUGUESE: Final[dict[str, str]] = {
     "chronic_late": "Atraso crônico",
     "month_end": "Paga no fim do mês",
     "all_customers": "Todos os clientes",
+    "other_currencies": (
+        "Os valores são só dos documentos em {currency}. Os documentos em "
+        "outras moedas ({counts}) são auditados com --currency."
+    ),
     "customers_left_out": (
         "Mais {count} clientes não cabem nesta página: "
         "use cobranza audit --json para ver todos."

@@ -44,7 +44,7 @@ def store_segments(
     session: Session, business: Business, snapshot: Snapshot, rules: SegmentRules
 ) -> Counter[str]:
     """Write the segments computed from `snapshot`, changing only what differs."""
-    behaviour = customer_behaviour(snapshot.documents, rules)
+    behaviour = customer_behaviour(snapshot.all_documents, rules)
     customers = snapshot.customers.set_index("customer_id")
     computed = behaviour["segment"].reindex(customers.index).fillna(Segment.NEW.value)
 

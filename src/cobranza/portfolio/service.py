@@ -26,6 +26,7 @@ def audit_business(
     *,
     period_days: int = DEFAULT_PERIOD_DAYS,
     top_debtors: int = DEFAULT_TOP_DEBTORS,
+    currency: str | None = None,
 ) -> AuditReport:
     """Audit the settings' business in one transaction.
 
@@ -43,4 +44,5 @@ def audit_business(
             rules=SegmentRules.from_settings(settings),
             period_days=period_days,
             top_debtors=top_debtors,
+            currency=currency,
         )

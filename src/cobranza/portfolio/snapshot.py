@@ -31,6 +31,7 @@ DOCUMENT_COLUMNS = [
     "customer_id",
     "kind",
     "number",
+    "currency",
     "issued_on",
     "due_on",
     "amount",
@@ -52,19 +53,39 @@ class Snapshot:
     date when the due date is missing) and `paid_on` (local date of the last
     counted payment, NaT when none). `days_past_due` counts from `due_on` to
     `as_of`.
+
+    `all_documents` has the same columns for every currency. Amount metrics
+    read `documents`, which keeps only `currency`, while payment behaviour
+    reads `all_documents`, because lateness does not depend on the currency.
     """
 
     as_of: date
     period_start: date
     timezone: str
+    currency: str
     documents: pd.DataFrame
+    all_documents: pd.DataFrame
     customers: pd.DataFrame
+
+    def other_currencies(self) -> dict[str, int]:
+        """Count the documents in currencies other than `currency`."""
+        frame = self.all_documents
+        counts = frame.loc[frame["currency"] != self.currency, "currency"]
+        return {str(key): int(value) for key, value in counts.value_counts().items()}
 
 
 def load_snapshot(
-    session: Session, business: Business, as_of: date, period_days: int
+    session: Session,
+    business: Business,
+    as_of: date,
+    period_days: int,
+    currency: str | None = None,
 ) -> Snapshot:
-    """Read the documents open or paid as of `as_of` into data frames."""
+    """Read the documents open or paid as of `as_of` into data frames.
+
+    `currency` selects the documents of the amount metrics and defaults to
+    the business's currency.
+    """
     period_start = as_of - timedelta(days=period_days)
     rows = session.execute(_documents_query(business, as_of, period_start)).all()
     documents = pd.DataFrame.from_records(rows, columns=DOCUMENT_COLUMNS)
@@ -79,7 +100,16 @@ def load_snapshot(
         customer_rows, columns=["customer_id", "external_id", "name", "segment"]
     )
 
-    return Snapshot(as_of, period_start, business.timezone, documents, customers)
+    chosen = (currency or business.currency).upper()
+    return Snapshot(
+        as_of=as_of,
+        period_start=period_start,
+        timezone=business.timezone,
+        currency=chosen,
+        documents=documents[documents["currency"] == chosen],
+        all_documents=documents,
+        customers=customers,
+    )
 
 
 # NOTE: the open amount here is the amount minus allocations. It equals
@@ -115,6 +145,7 @@ def _documents_query(
             Document.customer_id,
             Document.kind,
             Document.number,
+            Document.currency,
             Document.issued_on,
             Document.due_on,
             type_coerce(Document.amount, BigInteger),

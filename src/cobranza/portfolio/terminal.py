@@ -31,6 +31,8 @@ def print_audit(report: AuditReport, console: Console, locale: str) -> None:
     console.print(_segments(report, fmt))
     console.print(fmt.rules())
     console.print(text["stored"] if report.segments_stored else text["not_stored"])
+    if report.other_currencies:
+        console.print(_other_currencies(report, text))
 
 
 def _summary(report: AuditReport, fmt: Formatter) -> Table:
@@ -133,3 +135,10 @@ def _segments(report: AuditReport, fmt: Formatter) -> Table:
     for segment in Segment:
         table.add_row(text[segment.value], str(report.segment_counts.get(segment, 0)))
     return table
+
+
+def _other_currencies(report: AuditReport, text: dict[str, str]) -> str:
+    counts = ", ".join(
+        f"{currency}: {count}" for currency, count in report.other_currencies.items()
+    )
+    return text["other_currencies"].format(currency=report.currency, counts=counts)
