@@ -336,3 +336,41 @@ def test_wrong_tax_id_check_digit_flags_row(engine: Engine, tmp_path: Path) -> N
     assert flag.code == "invalid_tax_id"
     assert flag.column == "CUIT"
     assert customer(engine, business_id, "20123456780").tax_id_valid is False
+
+
+def test_amount_too_large_is_rejected(engine: Engine, tmp_path: Path) -> None:
+    business_id = make_business(engine, "AR")
+    path = write_csv(
+        tmp_path / "a.csv",
+        [
+            ["Cliente", "Factura", "Vencimiento", "Importe"],
+            ["Ana", "1", "10/04/2026", "100.000.000.000.000,00"],
+            ["Beto", "2", "10/04/2026", "99.999.999.999.999,99"],
+        ],
+        separator=";",
+    )
+
+    report = run_import(engine, business_id, path)
+
+    assert [issue.code for issue in report.rows_rejected] == ["amount_too_large"]
+    assert report.open_balance == Decimal("99999999999999.99")
+
+
+def test_extra_decimals_are_rounded_and_flagged(engine: Engine, tmp_path: Path) -> None:
+    business_id = make_business(engine, "AR")
+    path = write_csv(
+        tmp_path / "a.csv",
+        [
+            ["Cliente", "Factura", "Vencimiento", "Importe"],
+            ["Ana", "1", "10/04/2026", "10,125"],
+            ["Beto", "2", "10/04/2026", "1.000,50"],
+        ],
+        separator=";",
+    )
+
+    report = run_import(engine, business_id, path)
+
+    [flag] = report.rows_flagged
+    assert flag.code == "amount_rounded"
+    assert flag.line == 2
+    assert report.open_balance == Decimal("1010.63")

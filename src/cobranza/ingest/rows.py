@@ -34,6 +34,8 @@ MAX_EXTERNAL_ID_LENGTH = 120
 MAX_NAME_LENGTH = 300
 MAX_TAX_ID_LENGTH = 32
 MAX_EMAIL_LENGTH = 320
+# Amounts are stored as 64-bit counts of ten-thousandths (max about 9.2e14).
+MAX_AMOUNT = Decimal(10) ** 14
 
 _TRUE = frozenset({"si", "s", "yes", "y", "x", "1", "true", "verdadero", "sim", "ok"})
 _FALSE = frozenset({"no", "n", "0", "false", "falso", "nao"})
@@ -229,13 +231,25 @@ class RowReader:
                 )
             )
 
+        rounded = quantize(amount, currency)
+        if rounded != amount:
+            flags.append(
+                self._issue(
+                    row,
+                    m.AMOUNT,
+                    "amount_rounded",
+                    f"amount has more decimals than {currency} uses: stored as "
+                    f"{rounded}",
+                )
+            )
+
         parsed = ParsedRow(
             line=row.line,
             cells=row.cells,
             customer=customer,
             kind=kind,
             number=number,
-            amount=quantize(amount, currency),
+            amount=rounded,
             open_amount=quantize(open_value, currency),
             currency=currency,
             issued_on=issued_on,
@@ -273,13 +287,8 @@ class RowReader:
         value = self._cell(row, name)
         if value is None:
             return None
-        if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
-            return Decimal(str(value))
-        split = split_amount(str(value))
-        parsed = None
-        if split is not None:
-            parsed = parse_body(split.body, self.context.decimal.convention)
-        if split is None or parsed is None:
+        amount = self._read_amount(value)
+        if amount is None:
             issues.append(
                 self._issue(
                     row,
@@ -289,6 +298,29 @@ class RowReader:
                     f"{self.context.decimal.convention}: correct it, or set --decimal",
                 )
             )
+            return None
+        if abs(amount) >= MAX_AMOUNT:
+            issues.append(
+                self._issue(
+                    row,
+                    name,
+                    "amount_too_large",
+                    f"amount {value!r} is {MAX_AMOUNT:,} or more: check the column "
+                    "and the decimal mark",
+                )
+            )
+            return None
+        return amount
+
+    def _read_amount(self, value: Any) -> Decimal | None:
+        if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+            number = Decimal(str(value))
+            return number if number.is_finite() else None
+        split = split_amount(str(value))
+        if split is None:
+            return None
+        parsed = parse_body(split.body, self.context.decimal.convention)
+        if parsed is None:
             return None
         return -parsed if split.negative else parsed
 
