@@ -3,6 +3,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import Engine, func, select
@@ -144,7 +145,10 @@ def test_due_row_sent_and_recorded(engine: Engine) -> None:
     assert stored.to_phone == "+5491155550100"
     assert audit.subject_id == outbox_id
     assert audit.details["step"] == "reminder_soft"
+    assert audit.reason == "gate_passed"
     assert audit.details["provider_message_id"] == row.provider_message_id
+    assert Decimal(audit.details["balance"]) == Decimal("1500.00")
+    assert audit.details["days_past_due"] == 5
 
 
 def test_second_run_sends_nothing(engine: Engine) -> None:

@@ -228,7 +228,7 @@ class Dispatcher:
             row = _load(session, business_id, outbox_id)
             assert row is not None  # the row was claimed by this run
             outbox.mark_sent(session, row, receipt.provider_message_id, receipt.sent_at)
-            _audit(session, row, now, "message_sent", row.step, receipt)
+            _audit(session, row, now, "message_sent", "gate_passed", receipt)
         report.sent += 1
 
     def _prepare(
@@ -250,6 +250,9 @@ class Dispatcher:
             report.suppressed[str(decision.reason)] += 1
             return None
 
+        # NOTE: `due_messages` does not filter by channel, so a row for a
+        # channel this process lacks fails here instead of waiting for a
+        # process that has it; only the sandbox channel exists so far.
         if row.channel not in self.channels:
             self._fail(session, row, now, NO_CHANNEL, _no_channel_detail(row), report)
             return None
@@ -362,6 +365,10 @@ def _audit(
         "attempts": row.attempts,
         "document_ids": list(row.document_ids),
     }
+    # The facts the message states, as the gate last refreshed them.
+    for fact in ("balance", "currency", "invoice_count", "days_past_due"):
+        if fact in row.variables:
+            details[fact] = row.variables[fact]
     if receipt is not None:
         details["provider_message_id"] = receipt.provider_message_id
     if row.template_name:
