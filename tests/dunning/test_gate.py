@@ -373,3 +373,19 @@ def test_logs_carry_no_personal_data(
     for message in informative:
         assert "5491155551234" not in message
         assert customer.name not in message
+
+
+def test_open_ended_pause_suppresses(
+    portfolio: Portfolio, default_policy: Policy
+) -> None:
+    row = _planned_row(portfolio, default_policy)
+    case = portfolio.session.get_one(Case, row.case_id)
+    case.state = CaseState.PAUSED
+    case.pause_reason = "el dueño lo pausó a mano"
+    portfolio.session.flush()
+
+    decision = _check(portfolio, row)
+
+    assert decision.action == "suppress"
+    assert decision.reason == "on_hold"
+    assert row.state == OutboxState.SUPPRESSED

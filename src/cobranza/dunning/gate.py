@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from cobranza.compliance.caps import recent_sends_query
 from cobranza.compliance.consent import WHATSAPP, current_consent
 from cobranza.compliance.gate import Action, GateDecision, GateFacts, evaluate
+from cobranza.compliance.reasons import Reason
 from cobranza.compliance.rules import ContactRules, rules_for_business
 from cobranza.db.models import (
     Business,
@@ -74,6 +75,9 @@ def check(session: Session, row: OutboxMessage, now: datetime) -> GateDecision:
     facts, details = read_facts(session, row, business, customer, case, rules, now)
 
     decision = evaluate(facts, rules, now)
+    if decision.action is Action.SEND and _paused_without_end(case):
+        # A pause with no end date has no instant to defer to.
+        decision = GateDecision.suppress(Reason.ON_HOLD)
 
     if decision.action is Action.DEFER:
         assert decision.until is not None and decision.reason is not None
@@ -121,6 +125,9 @@ def read_facts(
         pending_payment=_has_pending_payment(session, row),
         promise_until=_promise_until(session, row, today, tz),
         hold_until=hold_until,
+        # NOTE: template approval at Meta is not read here yet, so every
+        # template counts as approved until the WhatsApp channel records it.
+        template_approved=True,
     )
     details: dict[str, Any] = {
         "balance": str(invoices.collectable),
@@ -216,6 +223,10 @@ def _case_hold(case: Case) -> datetime | None:
     if case.state == CaseState.PAUSED or case.paused_until is not None:
         return case.paused_until
     return None
+
+
+def _paused_without_end(case: Case) -> bool:
+    return case.state == CaseState.PAUSED and case.paused_until is None
 
 
 def _phone_status(customer: Customer) -> str:
