@@ -374,3 +374,41 @@ def test_extra_decimals_are_rounded_and_flagged(engine: Engine, tmp_path: Path) 
     assert flag.code == "amount_rounded"
     assert flag.line == 2
     assert report.open_balance == Decimal("1010.63")
+
+
+def test_xlsx_picks_the_invoice_sheet(engine: Engine, tmp_path: Path) -> None:
+    business_id = make_business(engine, "AR")
+    workbook = Workbook()
+    notes = workbook.active
+    assert notes is not None
+    notes.title = "Instrucciones"
+    notes.append(["Paso", "Detalle"])
+    notes.append(["1", "Revisar los saldos"])
+    customers = workbook.create_sheet("Clientes")
+    customers.append(["Cliente", "CUIT", "Email"])
+    invoices = workbook.create_sheet("Facturas")
+    invoices.append(["Cliente", "Factura", "Vencimiento", "Importe"])
+    invoices.append(["Ana", "1", date(2026, 4, 10), 100])
+    path = tmp_path / "libro.xlsx"
+    workbook.save(path)
+
+    report = run_import(engine, business_id, path)
+
+    assert report.sheet == "Facturas"
+    assert report.documents_imported == 1
+
+
+def test_mapping_error_names_the_sheet(engine: Engine, tmp_path: Path) -> None:
+    business_id = make_business(engine, "AR")
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = "Hoja1"
+    sheet.append(["Cliente", "Importe", "Fecha prevista"])
+    path = tmp_path / "libro.xlsx"
+    workbook.save(path)
+
+    with pytest.raises(MappingError, match="sheet 'Hoja1'") as caught:
+        run_import(engine, business_id, path)
+
+    assert caught.value.details["sheet"] == "Hoja1"

@@ -16,7 +16,15 @@ from pathlib import Path
 from typing import Any
 
 from cobranza.ingest.errors import FileFormatError
-from cobranza.ingest.mapping import field_for_header, normalize_header
+from cobranza.ingest.mapping import (
+    AMOUNT,
+    DUE_ON,
+    NUMBER,
+    OPEN_AMOUNT,
+    PAID_AMOUNT,
+    field_for_header,
+    normalize_header,
+)
 
 SEPARATORS = (",", ";", "\t")
 _HEADER_SEARCH_ROWS = 30
@@ -37,6 +45,14 @@ _TOTAL_WORDS = frozenset(
     }
 )
 
+# How much a known column says that a sheet is the invoice list.
+_FIELD_WEIGHTS = {
+    AMOUNT: 5,
+    OPEN_AMOUNT: 5,
+    PAID_AMOUNT: 5,
+    NUMBER: 3,
+    DUE_ON: 3,
+}
 _TOTAL_PREFIXES = frozenset(word[:3] for word in _TOTAL_WORDS)
 
 
@@ -142,27 +158,51 @@ def _read_xlsx(data: bytes, path: Path) -> Table:
             path=str(path),
         ) from exc
     try:
-        problems: list[str] = []
-        for sheet in workbook.worksheets:
-            raw_rows = [
-                SourceRow(number, tuple(_xlsx_cell(value) for value in values))
-                for number, values in enumerate(
-                    sheet.iter_rows(values_only=True), start=1
-                )
-            ]
-            try:
-                table = _split_header(raw_rows, path)
-            except FileFormatError as exc:
-                problems.append(f"{sheet.title}: {exc}")
-                continue
-            table.sheet = sheet.title
-            return table
+        sheet = _best_sheet(workbook.worksheets)
+        if sheet is None:
+            raise FileFormatError(
+                f"no sheet of {path.name} has a header row in its first "
+                f"{_HEADER_SEARCH_ROWS} rows: the file needs a row of column names",
+                path=str(path),
+            )
+        raw_rows = _sheet_rows(sheet)
     finally:
         workbook.close()
-    raise FileFormatError(
-        f"no sheet of {path.name} has a header row: " + "; ".join(problems),
-        path=str(path),
-    )
+    table = _split_header(raw_rows, path)
+    table.sheet = sheet.title
+    return table
+
+
+def _sheet_rows(sheet: Any, max_row: int | None = None) -> list[SourceRow]:
+    values = sheet.iter_rows(values_only=True, max_row=max_row)
+    return [
+        SourceRow(number, tuple(_xlsx_cell(value) for value in row))
+        for number, row in enumerate(values, start=1)
+    ]
+
+
+def _best_sheet(sheets: list[Any]) -> Any | None:
+    """Return the sheet whose header looks most like an invoice list.
+
+    Workbooks often hold instructions or customer lists next to the
+    invoices. An amount column weighs most, then the invoice number and due
+    date, then any other known column; ties go to the first sheet.
+    """
+    best, best_score = None, 0
+    for sheet in sheets:
+        rows = _sheet_rows(sheet, max_row=_HEADER_SEARCH_ROWS + 1)
+        index = _find_header(rows)
+        if index is None:
+            continue
+        fields = {
+            field_for_header(cell)
+            for cell in rows[index].cells
+            if isinstance(cell, str) and cell
+        }
+        score = 1 + sum(_FIELD_WEIGHTS.get(field, 1) for field in fields if field)
+        if score > best_score:
+            best, best_score = sheet, score
+    return best
 
 
 def _xlsx_cell(value: Any) -> Any:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from cobranza.db.models import AuditEvent, Business, DocumentKind, ImportRun
 from cobranza.ingest.amounts import CONVENTIONS, decide_convention
 from cobranza.ingest.dates import decide_order
-from cobranza.ingest.errors import DecimalConventionError
+from cobranza.ingest.errors import DecimalConventionError, MappingError
 from cobranza.ingest.mapping import resolve_mapping
 from cobranza.ingest.plan import Plan, build_plan, load_state
 from cobranza.ingest.readers import SourceRow, Table, read_table
@@ -75,7 +75,14 @@ def import_file(
     table = read_table(path)
     report = _new_report(path, table, options)
 
-    mapping = resolve_mapping(table.headers, options.mapping)
+    try:
+        mapping = resolve_mapping(table.headers, options.mapping)
+    except MappingError as exc:
+        if table.sheet is None:
+            raise
+        raise MappingError(
+            f"{exc} (sheet {table.sheet!r})", **exc.details, sheet=table.sheet
+        ) from exc
     report.mapping = mapping.describe()
     report.unmapped_columns = list(mapping.unmapped)
     decimal = decide_convention(
