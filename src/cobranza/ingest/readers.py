@@ -188,6 +188,8 @@ def _best_sheet(sheets: list[Any]) -> Any | None:
     invoices. An amount column weighs most, then the invoice number and due
     date, then any other known column; ties go to the first sheet.
     """
+    # NOTE: there is no option to name the sheet yet; a workbook whose
+    # invoice list scores lower than another sheet must be saved as CSV.
     best, best_score = None, 0
     for sheet in sheets:
         rows = _sheet_rows(sheet, max_row=_HEADER_SEARCH_ROWS + 1)
