@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 import pytest
@@ -194,3 +195,49 @@ def test_stuck_sending_found(portfolio: Portfolio, default_policy: Policy) -> No
     )
 
     assert [row.id for row in stuck] == [ids[0]]
+
+
+@pytest.mark.postgres
+def test_concurrent_claims_one_wins(engine: Engine, default_policy: Policy) -> None:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("row locks are a PostgreSQL feature")
+    factory = session_factory(engine)
+    with factory.begin() as setup:
+        business = Business(
+            name="Demo",
+            country="AR",
+            timezone="America/Argentina/Buenos_Aires",
+            currency="ARS",
+            locale="es_AR",
+            settings={},
+            created_at=NOW,
+        )
+        setup.add(business)
+        setup.flush()
+        helper = Portfolio(setup, business)
+        customer = helper.customer("C1")
+        helper.invoice(customer, "100", TODAY - timedelta(days=1))
+        plan(setup, business, NOW, default_policy)
+
+    outcomes: dict[str, bool] = {}
+    first = factory()
+    first_row = first.scalars(select(OutboxMessage)).one()
+    outcomes["first"] = outbox.claim(first, first_row, NOW)
+
+    def second_dispatcher() -> None:
+        with factory() as second:
+            row = second.scalars(select(OutboxMessage)).one()
+            outcomes["second"] = outbox.claim(second, row, NOW)
+            second.commit()
+
+    # The second claim waits on the case lock the first one holds.
+    worker = threading.Thread(target=second_dispatcher)
+    worker.start()
+    worker.join(timeout=0.5)
+    waited = worker.is_alive()
+    first.commit()
+    first.close()
+    worker.join(timeout=10)
+
+    assert waited is True
+    assert outcomes == {"first": True, "second": False}
