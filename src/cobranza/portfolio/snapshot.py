@@ -19,11 +19,19 @@ from datetime import date, timedelta
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import BigInteger, Select, case, func, or_, select, type_coerce
+from sqlalchemy import (
+    BigInteger,
+    Select,
+    String,
+    case,
+    func,
+    or_,
+    select,
+    type_coerce,
+)
 from sqlalchemy.orm import Session
 
 from cobranza.db.models import Allocation, Business, Customer, Document, Payment
-from cobranza.db.types import UTCDateTime
 from cobranza.timeutil import end_of_day
 
 DOCUMENT_COLUMNS = [
@@ -87,7 +95,9 @@ def load_snapshot(
     the business's currency.
     """
     period_start = as_of - timedelta(days=period_days)
-    rows = session.execute(_documents_query(business, as_of, period_start)).all()
+    result = session.execute(_documents_query(business, as_of, period_start))
+    # Plain tuples, because pandas probes each Row for attributes otherwise.
+    rows = [tuple(row) for row in result]
     documents = pd.DataFrame.from_records(rows, columns=DOCUMENT_COLUMNS)
     documents = _derive_columns(documents, business.timezone, as_of, period_start)
 
@@ -146,13 +156,13 @@ def _documents_query(
             Document.kind,
             Document.number,
             Document.currency,
-            Document.issued_on,
-            Document.due_on,
+            _unprocessed(Document.issued_on),
+            _unprocessed(Document.due_on),
             type_coerce(Document.amount, BigInteger),
             Document.disputed,
             func.coalesce(paid.c.paid, 0),
             func.coalesce(paid.c.paid_at_start, 0),
-            type_coerce(paid.c.last_paid_at, UTCDateTime()),
+            _unprocessed(paid.c.last_paid_at),
         )
         .outerjoin(paid, paid.c.document_id == Document.id)
         .where(
@@ -163,6 +173,15 @@ def _documents_query(
     )
 
 
+def _unprocessed(column: Any) -> Any:
+    """Skip SQLAlchemy's per-row conversion of a date or time column.
+
+    SQLite then returns ISO text and PostgreSQL its driver's date or naive
+    UTC datetime, and pandas converts the whole column at once.
+    """
+    return type_coerce(column, String())
+
+
 def _derive_columns(
     frame: pd.DataFrame, timezone: str, as_of: date, period_start: date
 ) -> pd.DataFrame:
@@ -170,11 +189,13 @@ def _derive_columns(
     for column in ("amount", "paid", "paid_at_start"):
         frame[column] = frame[column].astype("int64")
     frame["disputed"] = frame["disputed"].fillna(False).astype(bool)
-    frame["issued_on"] = pd.to_datetime(frame["issued_on"])
+    frame["issued_on"] = pd.to_datetime(frame["issued_on"], format="ISO8601")
     # A document without a due date is due when it is issued.
-    frame["due_on"] = pd.to_datetime(frame["due_on"]).fillna(frame["issued_on"])
+    due_on = pd.to_datetime(frame["due_on"], format="ISO8601")
+    frame["due_on"] = due_on.fillna(frame["issued_on"])
 
-    last_paid = pd.to_datetime(frame["last_paid_at"], utc=True)
+    # Stored times are naive UTC on both databases (see UTCDateTime).
+    last_paid = pd.to_datetime(frame["last_paid_at"], format="ISO8601", utc=True)
     frame["paid_on"] = last_paid.dt.tz_convert(timezone).dt.tz_localize(None)
     frame["paid_on"] = frame["paid_on"].dt.normalize()
     frame = frame.drop(columns=["last_paid_at"])
