@@ -169,6 +169,11 @@ class Payment(Base):
     # The part of the payment not yet allocated to any document (a credit).
     unallocated: Mapped[Decimal] = mapped_column(default=Decimal(0))
     created_at: Mapped[datetime]
+    # The payment link it was made through, for provider payments.
+    link_id: Mapped[int | None] = mapped_column(ForeignKey("payment_link.id"))
+    # The provider's own status text, such as "accredited" or "expired".
+    status_detail: Mapped[str | None] = mapped_column(String(64))
+    updated_at: Mapped[datetime | None]
 
 
 class Allocation(Base):
@@ -513,3 +518,113 @@ class InboundMedia(Base):
     path: Mapped[str | None] = mapped_column(String(500))
     downloaded_at: Mapped[datetime | None]
     error: Mapped[str | None] = mapped_column(Text)
+
+
+class PaymentLinkPurpose(StrEnum):
+    BALANCE = "balance"
+    INSTALLMENT = "installment"
+    DISCOUNT = "discount"
+
+
+class PaymentLinkStatus(StrEnum):
+    ACTIVE = "active"
+    # The amount owed changed, so a newer link of the case replaced this one.
+    SUPERSEDED = "superseded"
+    PAID = "paid"
+    # An offer (discount) past its deadline.
+    EXPIRED = "expired"
+
+
+class PaymentLink(Base):
+    """Our short payment link, `/pagar/{token}`, and its current provider link.
+
+    The provider link (a Mercado Pago preference or a Stripe Checkout
+    Session) is created when the customer opens our link, and created again
+    when it has expired. `amount` and `document_ids` never change: when the
+    amount owed changes, the case gets a new link and this one is superseded.
+    """
+
+    __tablename__ = "payment_link"
+    __table_args__ = (
+        Index("ix_payment_link_case_status", "business_id", "case_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    business_id: Mapped[int] = mapped_column(ForeignKey("business.id"))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("dunning_case.id"))
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id"), index=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    provider: Mapped[str] = mapped_column(String(32))
+    provider_reference: Mapped[str | None] = mapped_column(String(200), index=True)
+    provider_url: Mapped[str | None] = mapped_column(Text)
+    provider_expires_at: Mapped[datetime | None]
+    amount: Mapped[Decimal]
+    currency: Mapped[str] = mapped_column(String(3))
+    document_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    purpose: Mapped[str] = mapped_column(String(16), default=PaymentLinkPurpose.BALANCE)
+    installment_id: Mapped[int | None] = mapped_column(ForeignKey("installment.id"))
+    # The offer's deadline (a discount's due date); NULL for no deadline.
+    expires_at: Mapped[datetime | None]
+    status: Mapped[str] = mapped_column(String(16), default=PaymentLinkStatus.ACTIVE)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class PlanStatus(StrEnum):
+    ACTIVE = "active"
+    COMPLETED = "completed"
+    BROKEN = "broken"
+    CANCELLED = "cancelled"
+
+
+class InstallmentStatus(StrEnum):
+    PENDING = "pending"
+    PAID = "paid"
+    MISSED = "missed"
+
+
+class InstallmentPlan(Base):
+    """A case's balance split into installments; one active plan per case."""
+
+    __tablename__ = "installment_plan"
+    __table_args__ = (
+        Index(
+            "uq_installment_plan_active_case",
+            "business_id",
+            "case_id",
+            unique=True,
+            sqlite_where=sql_text("status = 'active'"),
+            postgresql_where=sql_text("status = 'active'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    business_id: Mapped[int] = mapped_column(ForeignKey("business.id"))
+    case_id: Mapped[int] = mapped_column(ForeignKey("dunning_case.id"), index=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id"))
+    currency: Mapped[str] = mapped_column(String(3))
+    # The balance the plan covers, and the interest or fee the business set.
+    principal: Mapped[Decimal]
+    fee: Mapped[Decimal] = mapped_column(default=Decimal(0))
+    total: Mapped[Decimal]
+    installment_count: Mapped[int] = mapped_column(Integer)
+    document_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    status: Mapped[str] = mapped_column(String(16), default=PlanStatus.ACTIVE)
+    created_at: Mapped[datetime]
+    closed_at: Mapped[datetime | None]
+
+
+class Installment(Base):
+    """One installment of a plan: an amount due on a day."""
+
+    __tablename__ = "installment"
+    __table_args__ = (UniqueConstraint("plan_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    business_id: Mapped[int] = mapped_column(ForeignKey("business.id"))
+    plan_id: Mapped[int] = mapped_column(ForeignKey("installment_plan.id"))
+    number: Mapped[int] = mapped_column(Integer)
+    amount: Mapped[Decimal]
+    due_on: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16), default=InstallmentStatus.PENDING)
+    paid_at: Mapped[datetime | None]
