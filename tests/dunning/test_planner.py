@@ -483,3 +483,35 @@ def test_decide_nothing_after_planned(default_policy: Policy) -> None:
 
     assert decision.step is None
     assert decision.skipped == []
+
+
+REPEATED_PAUSE_POLICY = """\
+version: 1
+name: dos pausas
+steps:
+  - key: first_pause
+    offset_days: 1
+    action: pause
+    pause_days: 2
+  - key: second_pause
+    offset_days: 4
+    action: pause
+    pause_days: 5
+"""
+
+
+def test_pause_after_resume_holds(portfolio: Portfolio) -> None:
+    policy = parse_policy(REPEATED_PAUSE_POLICY)
+    customer = portfolio.customer("C1")
+    portfolio.invoice(customer, "100", TODAY - timedelta(days=1))
+    plan(portfolio.session, portfolio.business, NOW, policy)
+
+    # The first pause ends and the second pause step is due in the same cycle.
+    later = NOW + timedelta(days=3)
+    result = plan(portfolio.session, portfolio.business, later, policy)
+
+    case = portfolio.session.scalars(select(Case)).one()
+    assert result.cases_resumed == 1
+    assert case.state == CaseState.PAUSED
+    assert case.planned_step == "second_pause"
+    assert case.paused_until == later + timedelta(days=5)

@@ -105,6 +105,8 @@ class PlanWriter:
             _case_values(pending.decision, self.now) for pending in self._decisions
         ]
 
+        # Resumes go first, so a pause step decided in the same cycle wins.
+        self._write_resumes(audits, result)
         opened = self._open_cases(case_values, result)
         updates = [
             {"b_id": pending.case_id, **values}
@@ -118,7 +120,6 @@ class PlanWriter:
                 opened_now = pending.case_id is None
                 self._record(case_id, opened_now, pending, audits, outbox_rows, result)
 
-        self._write_resumes(audits, result)
         closed = self._write_closes(audits, result)
         # A case that moves past its planned step makes a row of that step
         # still queued (deferred by the gate) stale.
