@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, func, select, text
+from sqlalchemy.exc import DBAPIError
 
 from cobranza.db.engine import transaction
 from cobranza.db.models import (
@@ -223,7 +224,7 @@ def test_failure_mid_file_rolls_back(engine: Engine, tmp_path: Path) -> None:
     _install_failing_trigger(engine, "F-3")
     before = table_counts(engine)
 
-    with pytest.raises(Exception, match="document rejected by test"):
+    with pytest.raises(DBAPIError, match="document rejected by test"):
         run_import(engine, business_id, export(tmp_path / "a.csv", FIRST))
 
     assert table_counts(engine) == before
@@ -299,7 +300,7 @@ def test_progress_reaches_total(engine: Engine, tmp_path: Path) -> None:
     assert [done for done, _ in calls] == sorted(done for done, _ in calls)
 
 
-def test_logs_hold_no_names_or_phones(
+def test_logs_contain_no_names_or_phones(
     engine: Engine, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     business_id = make_business(engine)

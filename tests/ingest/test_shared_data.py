@@ -79,3 +79,22 @@ def test_billing_bills_ask_for_map(engine: Engine) -> None:
         run_import(engine, business_id, path)
 
     assert "expired_date" in caught.value.details["candidates"]
+
+
+def test_billing_bills_import_with_map(engine: Engine) -> None:
+    path = shared_data("billing-payments-co-prueba-tecnica", "bills.csv")
+    business_id = make_business(engine)
+    mapping = {
+        "id": "number",
+        "contract_id": "customer_id",
+        "expired_date": "due_on",
+        "cuttoff_date": "issued_on",
+    }
+
+    report = run_import(engine, business_id, path, mapping=mapping)
+
+    assert report.rows_read == 18633
+    assert report.documents_imported == 18633
+    assert report.credit_notes == 45
+    assert report.rows_rejected == []
+    assert [row["reason"] for row in report.skipped_rows] == ["blank row"] * 2
