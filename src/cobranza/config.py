@@ -6,10 +6,41 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale, UnknownLocaleError
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SUPPORTED_COUNTRIES = ("AR", "BR", "CL", "CO", "MX", "PE", "UY")
+
+# WhatsApp messaging tiers: unique customers a number may start conversations
+# with in a rolling 24 hours. "unlimited" has no cap.
+WHATSAPP_TIERS = ("250", "2000", "10000", "100000", "unlimited")
+
+PAYMENT_PROVIDERS = ("sandbox", "mercadopago", "stripe")
+
+# Values that look like a secret left at its example; rejected outside
+# development, where a real provider would receive them.
+PLACEHOLDER_SECRETS = frozenset(
+    {"", "changeme", "change-me", "change_me", "secret", "token", "placeholder", "todo"}
+)
+
+# Secret settings and where the business finds the real value.
+SECRET_SOURCES = {
+    "whatsapp_access_token": "a system user token from Meta Business Suite",
+    "whatsapp_app_secret": "the app secret from Meta's App Dashboard → App "
+    "settings → Basic",
+    "whatsapp_verify_token": "a random string that you also enter in Meta's "
+    "webhook settings",
+    "twilio_auth_token": "the auth token from Twilio Console → Account info",
+    "mercadopago_access_token": "the production access token from Mercado Pago "
+    "→ Tus integraciones → Credenciales",
+    "mercadopago_webhook_secret": "the secret signature shown in Mercado Pago → "
+    "Tus integraciones → Webhooks",
+    "stripe_secret_key": "a secret or restricted key (sk_... or rk_...) from "
+    "Stripe Dashboard → Developers → API keys",
+    "stripe_webhook_secret": "the endpoint's signing secret (whsec_...) from "
+    "Stripe Dashboard → Developers → Webhooks",
+    "sandbox_payment_secret": "a random string of your own",
+}
 
 
 class Settings(BaseSettings):
@@ -68,6 +99,143 @@ class Settings(BaseSettings):
         le=1,
         description="model confidence below which the LLM is consulted",
     )
+
+    # WhatsApp Cloud API. Ids and secrets come from Meta's App Dashboard.
+    whatsapp_phone_number_id: str | None = Field(
+        default=None, description="id of the sending phone number"
+    )
+    whatsapp_business_account_id: str | None = Field(
+        default=None, description="WhatsApp Business account (WABA) id"
+    )
+    whatsapp_access_token: SecretStr | None = None
+    whatsapp_app_secret: SecretStr | None = Field(
+        default=None, description="signs the webhook bodies (X-Hub-Signature-256)"
+    )
+    whatsapp_verify_token: SecretStr | None = Field(
+        default=None, description="echoed by Meta in the webhook verification"
+    )
+    whatsapp_messaging_tier: str = Field(
+        default="250",
+        description="unique customers per rolling 24 h: " + ", ".join(WHATSAPP_TIERS),
+    )
+    whatsapp_messages_per_second: float = Field(
+        default=80.0, gt=0, description="throughput of the sending number"
+    )
+    whatsapp_pair_interval_seconds: float = Field(
+        default=6.0,
+        ge=0,
+        description="minimum seconds between two messages to one user",
+    )
+    whatsapp_graph_base_url: str = Field(
+        default="https://graph.facebook.com", description="Graph API base URL"
+    )
+    whatsapp_api_version: str = Field(default="23.0", description="such as 23.0")
+    whatsapp_timeout_seconds: float = Field(
+        default=10.0, gt=0, description="seconds to wait for one Graph API call"
+    )
+    media_dir: str = Field(
+        default="media", description="directory for files that customers send"
+    )
+
+    # Twilio, the second WhatsApp provider.
+    twilio_account_sid: str | None = None
+    twilio_auth_token: SecretStr | None = None
+    twilio_from_number: str | None = Field(
+        default=None, description="sending number in E.164, such as +5491155550000"
+    )
+    twilio_base_url: str = Field(
+        default="https://api.twilio.com", description="Twilio REST API base URL"
+    )
+    twilio_content_sids: dict[str, str] = Field(
+        default_factory=dict,
+        description='JSON map "template_name:language" to Content SID (HX...)',
+    )
+    twilio_webhook_base_url: str | None = Field(
+        default=None,
+        description="public URL of this server as Twilio calls it, such as "
+        "https://cobranza.example.com; signatures are checked against it",
+    )
+
+    # Payments. Messages carry {public_base_url}/pagar/{token}.
+    public_base_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="public URL of this server, such as https://cobranza.example.com",
+    )
+    payment_provider: str = Field(
+        default="sandbox",
+        description="provider of new payment links: sandbox, mercadopago or stripe",
+    )
+    payment_link_days: int = Field(
+        default=7, ge=1, description="days a Mercado Pago preference stays valid"
+    )
+    mercadopago_api_base_url: str = Field(
+        default="https://api.mercadopago.com", description="Mercado Pago API base URL"
+    )
+    mercadopago_access_token: SecretStr | None = None
+    mercadopago_webhook_secret: SecretStr | None = Field(
+        default=None, description="signs the webhook requests (x-signature)"
+    )
+    mercadopago_timeout_seconds: float = Field(
+        default=10.0, gt=0, description="seconds to wait for one Mercado Pago call"
+    )
+    stripe_api_base_url: str = Field(
+        default="https://api.stripe.com", description="Stripe API base URL"
+    )
+    stripe_secret_key: SecretStr | None = None
+    stripe_webhook_secret: SecretStr | None = Field(
+        default=None, description="signs the webhook requests (Stripe-Signature)"
+    )
+    stripe_timeout_seconds: float = Field(
+        default=10.0, gt=0, description="seconds to wait for one Stripe call"
+    )
+    webhook_tolerance_seconds: int = Field(
+        default=300,
+        ge=1,
+        description="maximum age of a signed payment notification, in seconds",
+    )
+    sandbox_payment_secret: SecretStr = Field(
+        default=SecretStr("sandbox-development-secret"),
+        description="signs the sandbox pay page's notifications",
+    )
+
+    @field_validator("whatsapp_messaging_tier")
+    @classmethod
+    def _known_tier(cls, value: str) -> str:
+        tier = value.strip().lower().replace(",", "").replace("_", "")
+        if tier not in WHATSAPP_TIERS:
+            raise ValueError(
+                f"unknown WhatsApp messaging tier {value!r}: set "
+                "COBRANZA_WHATSAPP_MESSAGING_TIER to one of "
+                + ", ".join(WHATSAPP_TIERS)
+            )
+        return tier
+
+    @field_validator("payment_provider")
+    @classmethod
+    def _known_payment_provider(cls, value: str) -> str:
+        provider = value.strip().lower()
+        if provider not in PAYMENT_PROVIDERS:
+            raise ValueError(
+                f"unknown payment provider {value!r}: set "
+                "COBRANZA_PAYMENT_PROVIDER to one of " + ", ".join(PAYMENT_PROVIDERS)
+            )
+        return provider
+
+    @model_validator(mode="after")
+    def _no_placeholder_secrets(self) -> Settings:
+        if self.environment == "development":
+            return self
+        for name, source in SECRET_SOURCES.items():
+            secret = getattr(self, name)
+            if secret is None:
+                continue
+            value = secret.get_secret_value().strip().lower()
+            if value in PLACEHOLDER_SECRETS or set(value) == {"x"}:
+                raise ValueError(
+                    f"COBRANZA_{name.upper()} is a placeholder in the "
+                    f"{self.environment} environment: set it to {source}"
+                )
+        return self
 
     @field_validator("country")
     @classmethod

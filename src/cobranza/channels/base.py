@@ -6,6 +6,9 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,15 @@ class SendResult:
 
     provider_message_id: str
     sent_at: datetime
+
+
+@dataclass(frozen=True)
+class Deferral:
+    """A channel's reason to hold a composed message until a later instant."""
+
+    until: datetime
+    reason: str
+    details: Mapping[str, Any] = field(default_factory=dict)
 
 
 class Channel(ABC):
@@ -56,3 +68,13 @@ class Channel(ABC):
     @abstractmethod
     def lookup(self, outbox_id: int) -> SendResult | None:
         """Return the receipt of the message sent for `outbox_id`, if any."""
+
+    def check_ready(
+        self, session: Session, message: OutgoingMessage, now: datetime
+    ) -> Deferral | None:
+        """Return a deferral when the channel cannot send `message` yet.
+
+        The dispatcher calls it in the claim transaction, after the gate and
+        the composer. The default channel is always ready.
+        """
+        return None

@@ -272,7 +272,7 @@ class Dispatcher:
         row.language_code = composed.language_code
         row.parameters = dict(composed.parameters)
         row.text = composed.text
-        return OutgoingMessage(
+        message = OutgoingMessage(
             outbox_id=row.id,
             business_id=row.business_id,
             customer_id=row.customer_id,
@@ -283,6 +283,16 @@ class Dispatcher:
             parameters=dict(composed.parameters),
             buttons=tuple(composed.buttons),
         )
+
+        # The channel may hold the row, such as WhatsApp while the template
+        # waits for Meta's approval and the customer's window is closed.
+        deferral = self.channels[row.channel].check_ready(session, message, now)
+        if deferral is not None:
+            details = dict(deferral.details)
+            outbox.defer(session, row, deferral.until, deferral.reason, now, details)
+            report.deferred[deferral.reason] += 1
+            return None
+        return message
 
     def _record_error(
         self,

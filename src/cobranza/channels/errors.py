@@ -12,6 +12,10 @@ and tells whether sending the same message again later can succeed:
         ├── TemplateRejectedError    template or its parameters not accepted
         └── DuplicateSendError       the outbox row was already sent
 
+    WebhookError                     an incoming webhook request was rejected
+    ├── SignatureMissingError        no signature header (HTTP 401)
+    └── SignatureMismatchError       wrong signature (HTTP 403)
+
 The dispatcher puts a row that failed with a transient error back in the
 queue with a backoff, and marks it `failed` after a permanent error or when
 its attempts run out.
@@ -85,3 +89,25 @@ class DuplicateSendError(PermanentChannelError):
     """The channel already stored a message for this outbox row."""
 
     code = "duplicate_send"
+
+
+class WebhookError(Exception):
+    """A webhook request was rejected before its body was stored.
+
+    `status_code` is the HTTP answer: 401 for a missing signature, 403 for a
+    wrong one, 400 for a body that cannot be parsed.
+    """
+
+    status_code = 400
+
+
+class SignatureMissingError(WebhookError):
+    """The request carries no signature header."""
+
+    status_code = 401
+
+
+class SignatureMismatchError(WebhookError):
+    """The signature does not match the body and the shared secret."""
+
+    status_code = 403

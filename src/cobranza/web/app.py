@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 from cobranza import __version__
 from cobranza.config import Settings
 from cobranza.db.engine import session_factory
+from cobranza.web import webhooks_twilio, webhooks_whatsapp
 
 logger = logging.getLogger(__name__)
 
@@ -21,6 +22,9 @@ def create_app(settings: Settings, engine: Engine) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = session_factory(engine)
+
+    app.include_router(webhooks_whatsapp.router)
+    app.include_router(webhooks_twilio.router)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:

@@ -1,0 +1,506 @@
+"""The webhook inbox: raw events stored first, then processed, for every provider.
+
+A webhook route verifies the signature, calls `store_event` (insert-or-ignore
+on the provider's event key, so a redelivery is a no-op) and answers 200.
+`process_pending_events` then hands each unprocessed event to its provider's
+processor in a transaction of its own. It runs after each stored event, at
+startup and periodically, so an event stored by a process that died before
+processing it is processed by the next one.
+
+Processors record what happened through the helpers here: `apply_status`
+(deduplicated on message id and status, forward-only) and `record_inbound`
+(deduplicated on the provider's message id), which calls `on_inbound`.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine, Insert, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from cobranza.config import Settings, get_settings
+from cobranza.db.engine import transaction
+from cobranza.db.models import (
+    AuditEvent,
+    Business,
+    Customer,
+    InboundMessage,
+    MessageStatusEvent,
+    OutboxMessage,
+    OutboxState,
+    WebhookEvent,
+)
+from cobranza.phones import match_wa_id, wa_id_variants
+from cobranza.timeutil import utcnow
+
+logger = logging.getLogger(__name__)
+
+# The customer-service window that each inbound message opens or refreshes.
+SERVICE_WINDOW = timedelta(hours=24)
+# An event that failed this often stays stored with its error for a person.
+MAX_EVENT_ATTEMPTS = 5
+PROCESS_BATCH = 200
+
+Processor = Callable[[Session, WebhookEvent, datetime, Settings], None]
+
+# Delivery statuses in the order they may follow each other.
+_STATUS_RANK = {
+    OutboxState.QUEUED: 0,
+    OutboxState.SENDING: 0,
+    OutboxState.SENT: 1,
+    OutboxState.DELIVERED: 2,
+    OutboxState.READ: 3,
+}
+
+
+@dataclass(frozen=True)
+class StatusUpdate:
+    """One delivery status as a provider reported it, in our words."""
+
+    provider_message_id: str
+    status: str  # an OutboxState value, or the provider's own for others
+    at: datetime
+    outbox_id: int | None = None
+    pricing: dict[str, Any] | None = None
+    error_code: str | None = None
+    error_detail: str | None = None
+
+
+def _insert(session: Session, model: type[Any]) -> Any:
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return postgresql.insert(model)
+    if dialect == "sqlite":
+        return sqlite.insert(model)
+    raise NotImplementedError(f"insert-or-ignore is not written for {dialect}")
+
+
+def _insert_or_ignore(session: Session, statement: Insert, *keys: str) -> int | None:
+    """Run an INSERT ... ON CONFLICT DO NOTHING; return the new id or None."""
+    statement = statement.on_conflict_do_nothing(  # type: ignore[attr-defined]
+        index_elements=list(keys)
+    ).returning(statement.table.c.id)
+    return session.execute(statement).scalar_one_or_none()
+
+
+def store_event(
+    engine: Engine,
+    provider: str,
+    event_key: str,
+    raw_body: bytes,
+    headers: Mapping[str, str],
+    received_at: datetime,
+) -> int | None:
+    """Store a verified webhook body; return its id, or None for a duplicate."""
+    with transaction(engine) as session:
+        statement = _insert(session, WebhookEvent).values(
+            provider=provider,
+            event_key=event_key,
+            raw_body=raw_body,
+            headers=dict(headers),
+            received_at=received_at,
+            attempts=0,
+        )
+        event_id = _insert_or_ignore(session, statement, "provider", "event_key")
+    if event_id is None:
+        logger.debug("%s webhook event %s already stored", provider, event_key)
+    return event_id
+
+
+def _processors() -> dict[str, Processor]:
+    # Imported here because the provider packages import this module.
+    from cobranza.channels.twilio.webhook import process_event as twilio
+    from cobranza.channels.whatsapp.webhook import process_event as whatsapp
+
+    return {"whatsapp": whatsapp, "twilio": twilio}
+
+
+def process_pending_events(
+    engine: Engine,
+    now: datetime,
+    *,
+    settings: Settings | None = None,
+    limit: int = PROCESS_BATCH,
+) -> int:
+    """Process stored events not yet processed, oldest first; return the count.
+
+    Each event is processed in its own transaction. A failure rolls back
+    that event's work, stores the error and counts the attempt; the event
+    is tried again on the next call until `MAX_EVENT_ATTEMPTS`.
+    """
+    settings = settings or get_settings()
+    processors = _processors()
+    with transaction(engine) as session:
+        pending = list(
+            session.scalars(
+                select(WebhookEvent.id)
+                .where(
+                    WebhookEvent.processed_at.is_(None),
+                    WebhookEvent.attempts < MAX_EVENT_ATTEMPTS,
+                )
+                .order_by(WebhookEvent.received_at, WebhookEvent.id)
+                .limit(limit)
+            )
+        )
+    processed = 0
+    for event_id in pending:
+        if process_event_id(engine, event_id, now, settings, processors):
+            processed += 1
+    return processed
+
+
+def process_event_id(
+    engine: Engine,
+    event_id: int,
+    now: datetime,
+    settings: Settings,
+    processors: Mapping[str, Processor] | None = None,
+) -> bool:
+    """Process one stored event unless another worker did; True when done here."""
+    processors = processors or _processors()
+    try:
+        with transaction(engine) as session:
+            event = _lock_pending(session, event_id)
+            if event is None:
+                return False
+            processor = processors.get(event.provider)
+            if processor is None:
+                raise LookupError(
+                    f"no processor for webhook provider {event.provider!r}"
+                )
+            processor(session, event, now, settings)
+            event.processed_at = now
+            event.attempts += 1
+            event.error = None
+        return True
+    except Exception as exc:  # noqa: BLE001 - any failure is stored, not lost
+        logger.warning(
+            "webhook event %s failed to process: %s", event_id, type(exc).__name__
+        )
+        logger.debug("webhook event %s error detail", event_id, exc_info=True)
+        with transaction(engine) as session:
+            event = session.get(WebhookEvent, event_id)
+            if event is not None:
+                event.attempts += 1
+                event.error = f"{type(exc).__name__}: {exc}"[:2000]
+        return False
+
+
+def _lock_pending(session: Session, event_id: int) -> WebhookEvent | None:
+    statement = select(WebhookEvent).where(
+        WebhookEvent.id == event_id, WebhookEvent.processed_at.is_(None)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        statement = statement.with_for_update(skip_locked=True)
+    return session.scalars(statement).first()
+
+
+class EventWorker:
+    """A thread that processes stored events when woken and every `interval`.
+
+    The web app starts one at startup (which also processes what a previous
+    process left behind) and wakes it after each stored event.
+    """
+
+    def __init__(
+        self,
+        engine: Engine,
+        settings: Settings,
+        *,
+        interval: float = 30.0,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self._engine = engine
+        self._settings = settings
+        self._interval = interval
+        self._clock = clock
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self._thread = threading.Thread(
+            target=self._run, name="webhook-events", daemon=True
+        )
+        self._thread.start()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def _run(self) -> None:
+        logger.info("webhook event worker started")
+        while not self._stop.is_set():
+            self._wake.clear()
+            try:
+                while process_pending_events(
+                    self._engine, self._clock(), settings=self._settings
+                ):
+                    if self._stop.is_set():
+                        break
+            except Exception:  # noqa: BLE001 - the worker must keep running
+                logger.exception("webhook event worker failed; retrying later")
+            self._wake.wait(self._interval)
+        logger.info("webhook event worker stopped")
+
+
+def apply_status(
+    session: Session,
+    business_id: int,
+    provider: str,
+    update: StatusUpdate,
+    now: datetime,
+) -> bool:
+    """Store a delivery status once and move its outbox row forward only.
+
+    Returns False for a duplicate (same message id and status). The row is
+    found by the outbox id the provider echoes, so a status that arrives
+    before the send call returned still finds it, or else by message id.
+    Read beats delivered beats sent, failed is final, and a status never
+    moves a row back.
+    """
+    row = _status_row(session, business_id, update)
+    statement = _insert(session, MessageStatusEvent).values(
+        business_id=business_id,
+        provider=provider,
+        provider_message_id=update.provider_message_id,
+        status=update.status,
+        outbox_id=row.id if row is not None else None,
+        at=update.at,
+        pricing=update.pricing,
+        error_code=update.error_code,
+        error_detail=update.error_detail,
+        received_at=now,
+    )
+    inserted = _insert_or_ignore(
+        session, statement, "provider", "provider_message_id", "status"
+    )
+    if inserted is None:
+        logger.debug("duplicate %s status %s", provider, update.status)
+        return False
+    if row is None:
+        logger.info("%s status for an unknown message, stored only", provider)
+        return True
+    _advance(session, row, update, now)
+    return True
+
+
+def _status_row(
+    session: Session, business_id: int, update: StatusUpdate
+) -> OutboxMessage | None:
+    if update.outbox_id is not None:
+        row = session.get(OutboxMessage, update.outbox_id)
+        if (
+            row is not None
+            and row.business_id == business_id
+            and row.provider_message_id in (None, update.provider_message_id)
+        ):
+            return row
+    return session.scalars(
+        select(OutboxMessage).where(
+            OutboxMessage.business_id == business_id,
+            OutboxMessage.provider_message_id == update.provider_message_id,
+        )
+    ).first()
+
+
+def _advance(
+    session: Session, row: OutboxMessage, update: StatusUpdate, now: datetime
+) -> None:
+    if row.state in (OutboxState.FAILED, OutboxState.SUPPRESSED):
+        return
+    if row.provider_message_id is None:
+        row.provider_message_id = update.provider_message_id
+
+    if update.status == OutboxState.FAILED:
+        if row.state == OutboxState.READ:
+            return
+        row.state = OutboxState.FAILED
+        row.failed_at = update.at
+        row.error_code = update.error_code
+        row.error_detail = update.error_detail
+        _audit_status(session, row, now, "message_failed", update)
+        return
+
+    rank = _STATUS_RANK.get(OutboxState(update.status)) if _known(update) else None
+    if rank is None:
+        return
+    if update.status in (OutboxState.SENT, OutboxState.DELIVERED, OutboxState.READ):
+        row.sent_at = row.sent_at or update.at
+    if update.status in (OutboxState.DELIVERED, OutboxState.READ):
+        row.delivered_at = row.delivered_at or update.at
+    if update.status == OutboxState.READ:
+        row.read_at = row.read_at or update.at
+    if rank > _STATUS_RANK.get(OutboxState(row.state), 0):
+        row.state = update.status
+
+
+def _known(update: StatusUpdate) -> bool:
+    return update.status in _STATUS_RANK
+
+
+def _audit_status(
+    session: Session,
+    row: OutboxMessage,
+    now: datetime,
+    kind: str,
+    update: StatusUpdate,
+) -> None:
+    session.add(
+        AuditEvent(
+            business_id=row.business_id,
+            at=now,
+            actor="webhook",
+            kind=kind,
+            subject_type="outbox_message",
+            subject_id=row.id,
+            reason=update.error_code,
+            details={
+                "customer_id": row.customer_id,
+                "provider_message_id": update.provider_message_id,
+                "error_detail": update.error_detail,
+            },
+        )
+    )
+
+
+def match_customer(
+    session: Session,
+    business: Business,
+    *,
+    wa_id: str | None = None,
+    user_id: str | None = None,
+) -> Customer | None:
+    """Find the one customer a sender is; None when unknown or ambiguous.
+
+    The business-scoped user id wins. Otherwise the `wa_id` (or an E.164
+    number) is matched with its country variants (Argentina 549/54, Mexico
+    521/52, Brazil with or without the ninth digit) to the stored phones
+    and `wa_id`s. Two customers sharing the number match none, so a reply
+    is never attached to the wrong one.
+    """
+    if user_id:
+        by_user = list(
+            session.scalars(
+                select(Customer).where(
+                    Customer.business_id == business.id,
+                    Customer.wa_user_id == user_id,
+                )
+            )
+        )
+        if len(by_user) == 1:
+            return by_user[0]
+    if not wa_id:
+        return None
+
+    e164 = match_wa_id(wa_id, business.country)
+    digits = {wa_id.lstrip("+")}
+    if e164 is not None:
+        digits |= wa_id_variants(e164)
+    phones = {"+" + value for value in digits}
+    candidates = list(
+        session.scalars(
+            select(Customer).where(
+                Customer.business_id == business.id,
+                Customer.phone.in_(phones) | Customer.wa_id.in_(digits),
+            )
+        )
+    )
+    if len(candidates) == 1:
+        return candidates[0]
+    if candidates:
+        logger.warning(
+            "inbound sender matches %s customers of business %s: kept unassigned",
+            len(candidates),
+            business.id,
+        )
+    return None
+
+
+def record_inbound(
+    session: Session, message: InboundMessage, now: datetime
+) -> InboundMessage | None:
+    """Insert an inbound message once per provider id and call `on_inbound`.
+
+    Returns the stored row, or None when the message was stored before.
+    """
+    values = {
+        column.key: getattr(message, column.key)
+        for column in InboundMessage.__table__.columns
+        if column.key != "id" and getattr(message, column.key) is not None
+    }
+    values.setdefault("entities", {})
+    statement = _insert(session, InboundMessage).values(**values)
+    inbound_id = _insert_or_ignore(
+        session, statement, "provider", "provider_message_id"
+    )
+    if inbound_id is None:
+        logger.debug("duplicate inbound message on %s", message.provider)
+        return None
+    stored = session.get_one(InboundMessage, inbound_id)
+    on_inbound(session, stored, now)
+    return stored
+
+
+def on_inbound(session: Session, inbound: InboundMessage, now: datetime) -> None:
+    """The hook where the conversation engine will act on a reply.
+
+    Today it only writes the audit event, so every reply is visible; the
+    conversations package will classify the text and take the action.
+    """
+    session.add(
+        AuditEvent(
+            business_id=inbound.business_id,
+            at=now,
+            actor="webhook",
+            kind="inbound_received",
+            subject_type="inbound_message",
+            subject_id=inbound.id,
+            reason=inbound.type,
+            details={
+                "customer_id": inbound.customer_id,
+                "channel": inbound.channel,
+                "provider_message_id": inbound.provider_message_id,
+            },
+        )
+    )
+    session.flush()
+
+
+def last_inbound_at(
+    session: Session, business_id: int, customer_id: int
+) -> datetime | None:
+    """Return when the customer last wrote to the business, on any channel."""
+    return session.scalar(
+        select(InboundMessage.received_at)
+        .where(
+            InboundMessage.business_id == business_id,
+            InboundMessage.customer_id == customer_id,
+        )
+        .order_by(InboundMessage.received_at.desc())
+        .limit(1)
+    )
+
+
+def window_open(
+    session: Session, business_id: int, customer_id: int, now: datetime
+) -> bool:
+    """True while the 24-hour window of the customer's last message is open."""
+    last = last_inbound_at(session, business_id, customer_id)
+    return last is not None and now - last < SERVICE_WINDOW

@@ -1,0 +1,133 @@
+"""A small client for Twilio's Messages API (WhatsApp senders), over httpx."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from cobranza.channels.errors import ChannelUnavailableError
+from cobranza.channels.twilio.errors import twilio_error
+from cobranza.config import Settings
+
+logger = logging.getLogger(__name__)
+
+API_VERSION = "2010-04-01"
+
+
+class TwilioConfigError(ValueError):
+    """A Twilio setting that sending or the webhooks need is missing."""
+
+
+@dataclass(frozen=True)
+class TwilioConfig:
+    account_sid: str
+    auth_token: str
+    from_number: str  # E.164
+    base_url: str = "https://api.twilio.com"
+    content_sids: Mapping[str, str] | None = None
+    webhook_base_url: str | None = None
+    timeout_seconds: float = 10.0
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> TwilioConfig:
+        if not (
+            settings.twilio_account_sid
+            and settings.twilio_auth_token
+            and settings.twilio_from_number
+        ):
+            raise TwilioConfigError(
+                "Twilio is not configured: set COBRANZA_TWILIO_ACCOUNT_SID, "
+                "COBRANZA_TWILIO_AUTH_TOKEN and COBRANZA_TWILIO_FROM_NUMBER from "
+                "Twilio Console → Account info and Messaging → Senders"
+            )
+        return cls(
+            account_sid=settings.twilio_account_sid,
+            auth_token=settings.twilio_auth_token.get_secret_value(),
+            from_number=settings.twilio_from_number,
+            base_url=settings.twilio_base_url.rstrip("/"),
+            content_sids=dict(settings.twilio_content_sids),
+            webhook_base_url=settings.twilio_webhook_base_url,
+        )
+
+
+def whatsapp_address(e164: str) -> str:
+    """Return Twilio's address for a WhatsApp number: `whatsapp:+5491155550000`."""
+    return "whatsapp:+" + e164.removeprefix("whatsapp:").lstrip("+")
+
+
+class TwilioClient:
+    """Create messages and download media through Twilio's REST API."""
+
+    def __init__(
+        self, config: TwilioConfig, *, transport: httpx.BaseTransport | None = None
+    ) -> None:
+        self.config = config
+        self._http = httpx.Client(
+            base_url=f"{config.base_url}/{API_VERSION}",
+            auth=(config.account_sid, config.auth_token),
+            timeout=httpx.Timeout(config.timeout_seconds),
+            transport=transport,
+            follow_redirects=True,
+        )
+
+    def close(self) -> None:
+        self._http.close()
+
+    def create_message(
+        self,
+        to: str,
+        *,
+        body: str | None = None,
+        content_sid: str | None = None,
+        content_variables: Mapping[str, str] | None = None,
+        status_callback: str | None = None,
+    ) -> dict[str, Any]:
+        """POST one message; returns Twilio's message resource (`sid`, `status`)."""
+        form = {
+            "To": whatsapp_address(to),
+            "From": whatsapp_address(self.config.from_number),
+        }
+        if content_sid:
+            form["ContentSid"] = content_sid
+            form["ContentVariables"] = json.dumps(
+                dict(content_variables or {}), ensure_ascii=False
+            )
+        elif body is not None:
+            form["Body"] = body
+        if status_callback:
+            form["StatusCallback"] = status_callback
+        path = f"/Accounts/{self.config.account_sid}/Messages.json"
+        return self._request("POST", path, data=form).json()  # type: ignore[no-any-return]
+
+    def download(self, url: str) -> bytes:
+        """Download an inbound media URL with the account's credentials."""
+        return self._request("GET", url).content
+
+    def _request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        try:
+            response = self._http.request(method, url, **kwargs)
+        except httpx.TimeoutException as exc:
+            raise ChannelUnavailableError(
+                f"Twilio did not answer within {self.config.timeout_seconds} s",
+                code="twilio_timeout",
+            ) from exc
+        except httpx.TransportError as exc:
+            raise ChannelUnavailableError(
+                f"cannot reach Twilio at {self.config.base_url} ({exc}): check the "
+                "network or COBRANZA_TWILIO_BASE_URL",
+                code="twilio_unreachable",
+            ) from exc
+        if response.status_code >= 400:
+            try:
+                body = response.json()
+            except ValueError:
+                body = {"message": response.text[:200]}
+            raise twilio_error(
+                body if isinstance(body, dict) else {}, response.status_code
+            )
+        return response

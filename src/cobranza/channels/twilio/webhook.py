@@ -1,0 +1,181 @@
+"""Twilio status and inbound webhooks: parsing and the event processor.
+
+The routes store the raw form body with `kind` (status or inbound) and the
+signed URL in the headers subset; `process_event` handles it later. Status
+events are keyed on MessageSid + MessageStatus and inbound ones on
+MessageSid, so a redelivery is stored once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from datetime import datetime
+from typing import Any
+from urllib.parse import parse_qs, parse_qsl, urlsplit
+
+from sqlalchemy.orm import Session
+
+from cobranza.channels.errors import ChannelError, WebhookError
+from cobranza.channels.inbox import (
+    StatusUpdate,
+    apply_status,
+    match_customer,
+    record_inbound,
+)
+from cobranza.channels.media import store_file
+from cobranza.channels.twilio.client import (
+    TwilioClient,
+    TwilioConfig,
+    TwilioConfigError,
+)
+from cobranza.channels.whatsapp.webhook import resolve_business
+from cobranza.config import Settings
+from cobranza.db.models import InboundMedia, InboundMessage, OutboxState, WebhookEvent
+
+logger = logging.getLogger(__name__)
+
+TWILIO = "twilio"
+STATUS = "status"
+INBOUND = "inbound"
+
+_STATUSES = {
+    "sent": OutboxState.SENT,
+    "delivered": OutboxState.DELIVERED,
+    "read": OutboxState.READ,
+    "failed": OutboxState.FAILED,
+    "undelivered": OutboxState.FAILED,
+}
+
+
+def parse_form(raw_body: bytes) -> list[tuple[str, str]]:
+    """Parse a form body; raise `WebhookError` (400) without a MessageSid."""
+    try:
+        params = parse_qsl(raw_body.decode("utf-8"), keep_blank_values=True)
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise WebhookError(f"Twilio webhook body is not a form: {exc}") from exc
+    if not any(name == "MessageSid" and value for name, value in params):
+        raise WebhookError("Twilio webhook body has no MessageSid")
+    return params
+
+
+def event_key(kind: str, form: dict[str, str]) -> str:
+    """Key a status on MessageSid + MessageStatus and an inbound on MessageSid."""
+    material = form["MessageSid"]
+    if kind == STATUS:
+        material += ":" + form.get("MessageStatus", form.get("SmsStatus", ""))
+    return hashlib.sha256(f"{kind}:{material}".encode()).hexdigest()
+
+
+def process_event(
+    session: Session, event: WebhookEvent, now: datetime, settings: Settings
+) -> None:
+    form = dict(parse_form(event.raw_body))
+    business = resolve_business(session, settings)
+    event.business_id = business.id
+    kind = event.headers.get("kind")
+    if kind == STATUS:
+        _handle_status(session, business.id, form, event, now)
+    elif kind == INBOUND:
+        _handle_inbound(session, business, form, now, settings)
+    else:
+        raise ValueError(f"Twilio webhook event {event.id} has unknown kind {kind!r}")
+
+
+def _handle_status(
+    session: Session,
+    business_id: int,
+    form: dict[str, str],
+    event: WebhookEvent,
+    now: datetime,
+) -> None:
+    raw_status = form.get("MessageStatus", form.get("SmsStatus", "unknown")).lower()
+    query = parse_qs(urlsplit(str(event.headers.get("url", ""))).query)
+    outbox_ids = query.get("outbox_id") or []
+    update = StatusUpdate(
+        provider_message_id=form["MessageSid"],
+        status=_STATUSES.get(raw_status, raw_status),
+        at=now,
+        outbox_id=int(outbox_ids[0])
+        if outbox_ids and outbox_ids[0].isdigit()
+        else None,
+        error_code=form.get("ErrorCode") or None,
+        error_detail=form.get("ErrorMessage") or None,
+    )
+    apply_status(session, business_id, TWILIO, update, now)
+
+
+def _handle_inbound(
+    session: Session,
+    business: Any,
+    form: dict[str, str],
+    now: datetime,
+    settings: Settings,
+) -> None:
+    sender = form.get("From", "")
+    wa_id = form.get("WaId") or sender.removeprefix("whatsapp:").lstrip("+")
+    customer = match_customer(session, business, wa_id=wa_id)
+    media_count = int(form.get("NumMedia") or 0)
+    content_type = form.get("MediaContentType0") or ""
+    if form.get("ButtonPayload"):
+        kind = "button"
+    elif media_count:
+        kind = "image" if content_type.startswith("image/") else "document"
+    else:
+        kind = "text"
+    inbound = InboundMessage(
+        business_id=business.id,
+        customer_id=customer.id if customer is not None else None,
+        channel="whatsapp",
+        provider=TWILIO,
+        provider_message_id=form["MessageSid"],
+        sender=sender,
+        type=kind,
+        text=form.get("ButtonText") or form.get("Body") or None,
+        received_at=now,
+        reply_to=form.get("OriginalRepliedMessageSid") or None,
+        details={
+            "payload": form.get("ButtonPayload"),
+            "num_media": media_count,
+            "profile_name_present": bool(form.get("ProfileName")),
+        },
+    )
+    stored = record_inbound(session, inbound, now)
+    if stored is not None and media_count:
+        _download_media(session, business.id, stored, form, now, settings)
+
+
+def _download_media(
+    session: Session,
+    business_id: int,
+    inbound: InboundMessage,
+    form: dict[str, str],
+    now: datetime,
+    settings: Settings,
+) -> None:
+    url = form.get("MediaUrl0", "")
+    media = InboundMedia(
+        business_id=business_id,
+        inbound_message_id=inbound.id,
+        provider=TWILIO,
+        media_id=url.rstrip("/").rsplit("/", 1)[-1] or inbound.provider_message_id,
+        mime_type=form.get("MediaContentType0"),
+    )
+    try:
+        client = TwilioClient(TwilioConfig.from_settings(settings))
+        try:
+            content = client.download(url)
+        finally:
+            client.close()
+        media.sha256, media.path = store_file(settings.media_dir, content)
+        media.size = len(content)
+        media.downloaded_at = now
+    except (ChannelError, TwilioConfigError, OSError) as exc:
+        logger.warning(
+            "media of inbound message %s not downloaded: %s",
+            inbound.id,
+            type(exc).__name__,
+        )
+        media.error = str(exc)[:2000]
+    session.add(media)
+    session.flush()

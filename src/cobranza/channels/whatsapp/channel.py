@@ -1,0 +1,326 @@
+"""The WhatsApp Cloud API channel.
+
+Outside the customer's 24-hour window only an approved template goes out:
+`check_ready` defers a row whose template is not approved, and `send`
+checks the parameters against the template first. Inside the window the
+composed text goes as free-form (a payment-link button or reply buttons);
+when Meta answers 131047 (window closed) the template is sent instead.
+
+Every send carries the outbox id in `biz_opaque_callback_data`, so status
+webhooks find their row even before this call has stored the message id.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from functools import cache
+
+from sqlalchemy import Engine, select, update
+from sqlalchemy.orm import Session
+
+from cobranza.channels.base import Channel, Deferral, OutgoingMessage, SendResult
+from cobranza.channels.inbox import window_open
+from cobranza.channels.whatsapp.config import WhatsAppConfig
+from cobranza.channels.whatsapp.errors import (
+    MarketingLimitError,
+    NotOnWhatsAppError,
+    TemplateParameterError,
+    TemplateProblemError,
+    WindowClosedError,
+)
+from cobranza.channels.whatsapp.graph import GraphClient
+from cobranza.channels.whatsapp.limits import PairLimiter, TierCounter
+from cobranza.channels.whatsapp.payloads import (
+    Payload,
+    check_parameters,
+    session_payload,
+    template_payload,
+)
+from cobranza.channels.whatsapp.templates import find_template, set_template_status
+from cobranza.compliance.reasons import Reason
+from cobranza.db.engine import transaction
+from cobranza.db.models import (
+    AuditEvent,
+    Customer,
+    MessageStatusEvent,
+    PhoneStatus,
+    TemplateStatus,
+)
+from cobranza.messages import whatsapp_template_definitions
+from cobranza.timeutil import utcnow
+
+logger = logging.getLogger(__name__)
+
+WHATSAPP = "whatsapp"
+CALLBACK_PREFIX = "outbox:"
+# How long a row waits before its template's approval is checked again.
+TEMPLATE_RECHECK = timedelta(hours=6)
+
+
+def callback_data(outbox_id: int) -> str:
+    """Return the `biz_opaque_callback_data` that marks an outbox row."""
+    return f"{CALLBACK_PREFIX}{outbox_id}"
+
+
+def outbox_id_from_callback(value: str | None) -> int | None:
+    """Read the outbox id back from `biz_opaque_callback_data`, if it is ours."""
+    if not value or not value.startswith(CALLBACK_PREFIX):
+        return None
+    number = value[len(CALLBACK_PREFIX) :]
+    return int(number) if number.isdigit() else None
+
+
+@cache
+def registered_parameters() -> dict[tuple[str, str], tuple[str, ...]]:
+    """Map (template name, language) to its named parameters, in body order."""
+    result = {}
+    for definition in whatsapp_template_definitions():
+        body = next(c for c in definition["components"] if c["type"] == "BODY")
+        names = [p["param_name"] for p in body["example"]["body_text_named_params"]]
+        result[(definition["name"], definition["language"])] = tuple(names)
+    return result
+
+
+class WhatsAppChannel(Channel):
+    """Send outbox messages through the WhatsApp Cloud API."""
+
+    name = WHATSAPP
+    # The Cloud API cannot be searched by our outbox id; statuses can.
+    proves_absence = False
+
+    def __init__(
+        self,
+        engine: Engine,
+        config: WhatsAppConfig,
+        *,
+        client: GraphClient | None = None,
+        clock: Callable[[], datetime] = utcnow,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._engine = engine
+        self.config = config
+        self.client = client or GraphClient(config)
+        self._clock = clock
+        self.pair = PairLimiter(config.pair_interval_seconds, clock=monotonic)
+        self._tiers: dict[int, TierCounter] = {}
+
+    def check_ready(
+        self, session: Session, message: OutgoingMessage, now: datetime
+    ) -> Deferral | None:
+        if window_open(session, message.business_id, message.customer_id, now):
+            return None
+        name, language = message.template_name, message.language_code
+        template = (
+            find_template(session, message.business_id, name, language)
+            if name and language
+            else None
+        )
+        if template is not None and template.status == TemplateStatus.APPROVED:
+            return None
+        status = template.status if template is not None else "NOT_REGISTERED"
+        return Deferral(
+            until=now + TEMPLATE_RECHECK,
+            reason=Reason.TEMPLATE_NOT_APPROVED,
+            details={
+                "template_name": name,
+                "language_code": language,
+                "template_status": status,
+            },
+        )
+
+    def send(self, message: OutgoingMessage) -> SendResult:
+        earlier = self.lookup(message.outbox_id)
+        if earlier is not None:
+            # A status webhook proves an earlier attempt (one that timed out)
+            # reached Meta, so it is not sent twice.
+            return earlier
+        to = message.to_phone.lstrip("+")
+        self.pair.check(to)
+        now = self._clock()
+
+        with transaction(self._engine) as session:
+            in_window = window_open(
+                session, message.business_id, message.customer_id, now
+            )
+        if in_window:
+            try:
+                payload = session_payload(message.text, message.buttons)
+                return self._post(message, to, payload, now)
+            except WindowClosedError:
+                logger.info(
+                    "outbox row %s: the window closed, sending the template",
+                    message.outbox_id,
+                )
+        return self._send_template(message, to, now)
+
+    def lookup(self, outbox_id: int) -> SendResult | None:
+        with transaction(self._engine) as session:
+            status = session.scalars(
+                select(MessageStatusEvent)
+                .where(
+                    MessageStatusEvent.provider == WHATSAPP,
+                    MessageStatusEvent.outbox_id == outbox_id,
+                )
+                .order_by(MessageStatusEvent.at)
+                .limit(1)
+            ).first()
+            if status is None:
+                return None
+            return SendResult(status.provider_message_id, status.at)
+
+    def tier(self, business_id: int, now: datetime) -> TierCounter:
+        """Return the business's tier counter, loaded from the outbox once."""
+        counter = self._tiers.get(business_id)
+        if counter is None:
+            counter = TierCounter(self.config.tier_limit)
+            counter.load(self._engine, business_id, WHATSAPP, now)
+            self._tiers[business_id] = counter
+        return counter
+
+    def _send_template(
+        self, message: OutgoingMessage, to: str, now: datetime
+    ) -> SendResult:
+        name, language = message.template_name, message.language_code
+        if not name or not language:
+            raise TemplateParameterError(
+                f"outbox row {message.outbox_id} has no template: compose it again"
+            )
+        with transaction(self._engine) as session:
+            template = find_template(session, message.business_id, name, language)
+            approved = (
+                template is not None and template.status == TemplateStatus.APPROVED
+            )
+        if not approved:
+            raise WindowClosedError(
+                f"template {name} ({language}) is not approved and the customer's "
+                "24-hour window is closed: the row waits for the approval",
+                code=Reason.TEMPLATE_NOT_APPROVED.value,
+            )
+        expected = registered_parameters().get((name, language))
+        if expected is None:
+            raise TemplateParameterError(
+                f"template {name} ({language}) is not one of the composer's "
+                "templates: push the templates again"
+            )
+        check_parameters(name, expected, message.parameters)
+
+        tier = self.tier(message.business_id, now)
+        tier.check(message.customer_id, now)
+        result = self._post(
+            message, to, template_payload(name, language, message.parameters), now
+        )
+        tier.record(message.customer_id, now)
+        return result
+
+    def _post(
+        self, message: OutgoingMessage, to: str, payload: Payload, now: datetime
+    ) -> SendResult:
+        message_type, content = payload
+        try:
+            response = self.client.send_message(
+                to,
+                message_type,
+                content,
+                callback_data=callback_data(message.outbox_id),
+            )
+        except NotOnWhatsAppError as exc:
+            self._mark_not_on_whatsapp(message, now, exc)
+            raise
+        except TemplateProblemError as exc:
+            self._template_problem(message, now, exc)
+            raise
+        except MarketingLimitError as exc:
+            self._audit(message, now, "whatsapp_marketing_limit", exc.code)
+            raise
+        self.pair.record(to)
+
+        wamid = str(response["messages"][0]["id"])
+        contacts = response.get("contacts") or [{}]
+        wa_id = contacts[0].get("wa_id")
+        if wa_id and wa_id != to:
+            self._store_wa_id(message, str(wa_id))
+        logger.debug("outbox row %s sent as %s", message.outbox_id, message_type)
+        return SendResult(provider_message_id=wamid, sent_at=now)
+
+    def _mark_not_on_whatsapp(
+        self, message: OutgoingMessage, now: datetime, error: NotOnWhatsAppError
+    ) -> None:
+        with transaction(self._engine) as session:
+            session.execute(
+                update(Customer)
+                .where(
+                    Customer.id == message.customer_id,
+                    Customer.business_id == message.business_id,
+                )
+                .values(
+                    phone_status=PhoneStatus.NOT_ON_WHATSAPP,
+                    phone_problem="WhatsApp could not deliver to this number (131026)",
+                    updated_at=now,
+                )
+            )
+            self._add_audit(session, message, now, "phone_not_on_whatsapp", error.code)
+        logger.info("customer %s marked not on WhatsApp", message.customer_id)
+
+    def _template_problem(
+        self, message: OutgoingMessage, now: datetime, error: TemplateProblemError
+    ) -> None:
+        with transaction(self._engine) as session:
+            if error.template_status is not None and message.template_name:
+                set_template_status(
+                    session,
+                    message.business_id,
+                    message.template_name,
+                    message.language_code or "",
+                    error.template_status,
+                    now,
+                    source="send",
+                    reason=error.details,
+                )
+            self._add_audit(
+                session, message, now, "whatsapp_template_problem", error.code
+            )
+
+    def _store_wa_id(self, message: OutgoingMessage, wa_id: str) -> None:
+        with transaction(self._engine) as session:
+            session.execute(
+                update(Customer)
+                .where(
+                    Customer.id == message.customer_id,
+                    Customer.business_id == message.business_id,
+                )
+                .values(wa_id=wa_id)
+            )
+
+    def _audit(
+        self, message: OutgoingMessage, now: datetime, kind: str, reason: str
+    ) -> None:
+        with transaction(self._engine) as session:
+            self._add_audit(session, message, now, kind, reason)
+
+    def _add_audit(
+        self,
+        session: Session,
+        message: OutgoingMessage,
+        now: datetime,
+        kind: str,
+        reason: str,
+    ) -> None:
+        session.add(
+            AuditEvent(
+                business_id=message.business_id,
+                at=now,
+                actor=WHATSAPP,
+                kind=kind,
+                subject_type="outbox_message",
+                subject_id=message.outbox_id,
+                reason=reason,
+                details={
+                    "customer_id": message.customer_id,
+                    "template_name": message.template_name,
+                    "language_code": message.language_code,
+                },
+            )
+        )

@@ -1,0 +1,270 @@
+"""The business's WhatsApp templates: registered with Meta, status kept current.
+
+`push_templates` registers every composer template (one translation per
+language code), `sync_templates` reads their review status back from the
+Graph API, and the template webhooks and send errors update it through
+`set_template_status`. The channel sends a template only when its stored
+status is APPROVED.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cobranza.channels.errors import ChannelError
+from cobranza.channels.whatsapp.graph import GraphClient
+from cobranza.db.models import AuditEvent, TemplateStatus, WhatsAppTemplate
+from cobranza.messages import Category, whatsapp_template_definitions
+
+logger = logging.getLogger(__name__)
+
+# Parameters that carry an early-payment discount, a promotional element
+# that makes WhatsApp class a template as MARKETING.
+DISCOUNT_PARAMETERS = frozenset({"descuento", "monto_con_descuento", "fecha_descuento"})
+
+
+@dataclass(frozen=True)
+class PushResult:
+    """What happened to one template translation in `push_templates`."""
+
+    name: str
+    language: str
+    category: str
+    status: str
+    error: str | None = None
+
+
+def parse_status(value: Any) -> TemplateStatus:
+    """Read a status from Meta; a value this version does not know is UNKNOWN."""
+    try:
+        return TemplateStatus(str(value).upper())
+    except ValueError:
+        return TemplateStatus.UNKNOWN
+
+
+def required_category(definition: dict[str, Any]) -> str:
+    """Return MARKETING for a template with a discount parameter, else its own."""
+    names = {
+        parameter["param_name"]
+        for component in definition.get("components", [])
+        for parameter in component.get("example", {}).get("body_text_named_params", [])
+    }
+    if names & DISCOUNT_PARAMETERS:
+        return Category.MARKETING.value
+    return str(definition["category"])
+
+
+def push_templates(
+    session: Session,
+    business_id: int,
+    client: GraphClient,
+    now: datetime,
+    definitions: Iterable[dict[str, Any]] | None = None,
+) -> list[PushResult]:
+    """Register each template translation not yet at Meta; return the outcomes.
+
+    A translation already stored with a Meta id is skipped (run
+    `sync_templates` for its status). A rejection by the API is stored on
+    the template and reported, and the other templates are still pushed.
+    """
+    results = []
+    for definition in definitions or whatsapp_template_definitions():
+        definition = {**definition, "category": required_category(definition)}
+        name, language = definition["name"], definition["language"]
+        stored = find_template(session, business_id, name, language)
+        if stored is not None and stored.meta_id:
+            results.append(PushResult(name, language, stored.category, stored.status))
+            continue
+        try:
+            created = client.create_template(definition)
+        except ChannelError as exc:
+            logger.warning("template %s %s push failed: %s", name, language, exc.code)
+            set_template_status(
+                session,
+                business_id,
+                name,
+                language,
+                TemplateStatus.REJECTED,
+                now,
+                source="push",
+                category=definition["category"],
+                reason=str(exc),
+            )
+            results.append(
+                PushResult(name, language, definition["category"], "REJECTED", str(exc))
+            )
+            continue
+        status = parse_status(created.get("status", TemplateStatus.PENDING))
+        category = str(created.get("category") or definition["category"])
+        set_template_status(
+            session,
+            business_id,
+            name,
+            language,
+            status,
+            now,
+            source="push",
+            category=category,
+            meta_id=str(created["id"]) if created.get("id") else None,
+        )
+        results.append(PushResult(name, language, category, status.value))
+    return results
+
+
+def sync_templates(
+    session: Session, business_id: int, client: GraphClient, now: datetime
+) -> list[WhatsAppTemplate]:
+    """Read every template's status from the Graph API into the table.
+
+    A stored template that Meta no longer lists becomes MISSING.
+    """
+    seen: set[tuple[str, str]] = set()
+    for remote in client.list_templates():
+        name, language = str(remote["name"]), str(remote["language"])
+        seen.add((name, language))
+        reason = remote.get("rejected_reason")
+        set_template_status(
+            session,
+            business_id,
+            name,
+            language,
+            parse_status(remote.get("status")),
+            now,
+            source="sync",
+            category=remote.get("category"),
+            meta_id=str(remote["id"]) if remote.get("id") else None,
+            reason=None if reason in (None, "NONE") else str(reason),
+        )
+    for stored in list_templates(session, business_id):
+        if (stored.name, stored.language) not in seen and stored.meta_id:
+            set_template_status(
+                session,
+                business_id,
+                stored.name,
+                stored.language,
+                TemplateStatus.MISSING,
+                now,
+                source="sync",
+            )
+    return list_templates(session, business_id)
+
+
+def list_templates(session: Session, business_id: int) -> list[WhatsAppTemplate]:
+    return list(
+        session.scalars(
+            select(WhatsAppTemplate)
+            .where(WhatsAppTemplate.business_id == business_id)
+            .order_by(WhatsAppTemplate.name, WhatsAppTemplate.language)
+        )
+    )
+
+
+def find_template(
+    session: Session, business_id: int, name: str, language: str
+) -> WhatsAppTemplate | None:
+    return session.scalars(
+        select(WhatsAppTemplate).where(
+            WhatsAppTemplate.business_id == business_id,
+            WhatsAppTemplate.name == name,
+            WhatsAppTemplate.language == language,
+        )
+    ).first()
+
+
+def is_approved(session: Session, business_id: int, name: str, language: str) -> bool:
+    template = find_template(session, business_id, name, language)
+    return template is not None and template.status == TemplateStatus.APPROVED
+
+
+def set_template_status(
+    session: Session,
+    business_id: int,
+    name: str,
+    language: str,
+    status: TemplateStatus,
+    now: datetime,
+    *,
+    source: str,
+    category: str | None = None,
+    new_category: str | None = None,
+    meta_id: str | None = None,
+    reason: str | None = None,
+) -> WhatsAppTemplate:
+    """Create or update one template's row; audit every change of status.
+
+    `source` says who reported it: push, sync, webhook or send.
+    """
+    template = find_template(session, business_id, name, language)
+    if template is None:
+        template = WhatsAppTemplate(
+            business_id=business_id,
+            name=name,
+            language=language,
+            category=category or Category.UTILITY.value,
+            status=status,
+            updated_at=now,
+        )
+        session.add(template)
+        previous = None
+    else:
+        previous = template.status
+    template.status = status
+    template.updated_at = now
+    if category:
+        template.category = category
+    if new_category:
+        template.new_category = new_category
+    if meta_id:
+        template.meta_id = meta_id
+    if status == TemplateStatus.APPROVED:
+        template.rejected_reason = None
+    elif reason:
+        template.rejected_reason = reason
+    session.flush()
+
+    if previous != status or new_category:
+        _audit(session, template, now, source, previous)
+    return template
+
+
+def _audit(
+    session: Session,
+    template: WhatsAppTemplate,
+    now: datetime,
+    source: str,
+    previous: str | None,
+) -> None:
+    logger.info(
+        "template %s %s is %s (was %s, from %s)",
+        template.name,
+        template.language,
+        template.status,
+        previous,
+        source,
+    )
+    session.add(
+        AuditEvent(
+            business_id=template.business_id,
+            at=now,
+            actor=f"whatsapp_{source}",
+            kind="whatsapp_template_status",
+            subject_type="whatsapp_template",
+            subject_id=template.id,
+            reason=template.status,
+            details={
+                "name": template.name,
+                "language": template.language,
+                "previous_status": previous,
+                "category": template.category,
+                "new_category": template.new_category,
+                "rejected_reason": template.rejected_reason,
+            },
+        )
+    )

@@ -1,0 +1,404 @@
+"""WhatsApp webhooks: signature check, parsing, and the event processor.
+
+The route (`cobranza.web.webhooks_whatsapp`) calls `verify_signature` and
+`parse_body`, stores the raw body and answers. `process_event` later reads
+every entry and every change of the stored body and picks a handler by the
+change's `field`: delivery statuses and inbound messages (`messages`),
+template review (`message_template_status_update`) and re-categorisation
+(`template_category_update`). Other fields are logged and skipped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from cobranza.channels.errors import (
+    ChannelError,
+    SignatureMismatchError,
+    SignatureMissingError,
+    WebhookError,
+)
+from cobranza.channels.inbox import (
+    StatusUpdate,
+    apply_status,
+    match_customer,
+    record_inbound,
+)
+from cobranza.channels.media import store_file
+from cobranza.channels.whatsapp.channel import WHATSAPP, outbox_id_from_callback
+from cobranza.channels.whatsapp.config import WhatsAppConfig, WhatsAppConfigError
+from cobranza.channels.whatsapp.graph import GraphClient
+from cobranza.channels.whatsapp.templates import (
+    find_template,
+    parse_status,
+    set_template_status,
+)
+from cobranza.config import Settings
+from cobranza.db.models import (
+    Business,
+    Customer,
+    InboundMedia,
+    InboundMessage,
+    OutboxMessage,
+    PhoneStatus,
+    TemplateStatus,
+    WebhookEvent,
+)
+
+logger = logging.getLogger(__name__)
+
+SIGNATURE_HEADER = "X-Hub-Signature-256"
+# Inbound types whose media is downloaded at once: receipts come as these.
+DOWNLOADED_MEDIA = frozenset({"image", "document"})
+MEDIA_TYPES = frozenset({"image", "document", "audio", "video", "sticker"})
+
+
+def verify_signature(raw_body: bytes, header: str | None, app_secret: str) -> None:
+    """Check `X-Hub-Signature-256` over the exact bytes received.
+
+    Raises `SignatureMissingError` without the header and
+    `SignatureMismatchError` when it does not match. The body is never
+    re-serialised, because Meta escapes characters (`\\u00e4`, `\\/`) that
+    `json.dumps` would write differently.
+    """
+    if not header:
+        raise SignatureMissingError(f"missing {SIGNATURE_HEADER} header")
+    scheme, _, received = header.strip().partition("=")
+    expected = hmac.new(app_secret.encode(), raw_body, hashlib.sha256).hexdigest()
+    if scheme != "sha256" or not hmac.compare_digest(
+        expected.encode(), received.encode("utf-8", "replace")
+    ):
+        raise SignatureMismatchError(
+            f"{SIGNATURE_HEADER} does not match the body: check "
+            "COBRANZA_WHATSAPP_APP_SECRET"
+        )
+
+
+def parse_body(raw_body: bytes) -> dict[str, Any]:
+    """Parse a webhook body; raise `WebhookError` (400) unless it is a JSON object."""
+    try:
+        body = json.loads(raw_body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise WebhookError(f"webhook body is not JSON: {exc}") from exc
+    if not isinstance(body, dict) or not isinstance(body.get("entry", []), list):
+        raise WebhookError("webhook body is not an object with an entry list")
+    return body
+
+
+def event_key(raw_body: bytes) -> str:
+    """Return the deduplication key of a body: its sha256, hex."""
+    return hashlib.sha256(raw_body).hexdigest()
+
+
+ChangeHandler = Callable[[Session, Business, dict[str, Any], datetime, Settings], None]
+
+
+def process_event(
+    session: Session, event: WebhookEvent, now: datetime, settings: Settings
+) -> None:
+    """Handle every change of every entry of one stored WhatsApp body."""
+    body = parse_body(event.raw_body)
+    business = resolve_business(session, settings)
+    event.business_id = business.id
+
+    for entry in body.get("entry", []):
+        for change in entry.get("changes", []):
+            field = change.get("field")
+            handler = HANDLERS.get(field)
+            if handler is None:
+                logger.info("WhatsApp webhook field %s is not handled", field)
+                continue
+            handler(session, business, change.get("value") or {}, now, settings)
+
+
+def resolve_business(session: Session, settings: Settings) -> Business:
+    """Return the business this process serves: by name, else the only one.
+
+    NOTE: one WhatsApp number per process; a deployment serving several
+    businesses needs a map from phone_number_id to business.
+    """
+    business = session.scalars(
+        select(Business).where(Business.name == settings.business_name)
+    ).first()
+    if business is not None:
+        return business
+    businesses = list(session.scalars(select(Business).limit(2)))
+    if len(businesses) == 1:
+        return businesses[0]
+    raise LookupError(
+        f"no business named {settings.business_name!r}: set COBRANZA_BUSINESS_NAME "
+        "to the business that owns this WhatsApp number"
+    )
+
+
+def handle_messages_change(
+    session: Session,
+    business: Business,
+    value: dict[str, Any],
+    now: datetime,
+    settings: Settings,
+) -> None:
+    """Apply the statuses and store the inbound messages of one change."""
+    phone_number_id = (value.get("metadata") or {}).get("phone_number_id")
+    configured = settings.whatsapp_phone_number_id
+    if configured and phone_number_id and str(phone_number_id) != configured:
+        logger.warning(
+            "WhatsApp change for phone number id %s skipped: this process serves %s",
+            phone_number_id,
+            configured,
+        )
+        return
+
+    for status in value.get("statuses") or []:
+        handle_status(session, business, status, now)
+    contacts = value.get("contacts") or []
+    for message in value.get("messages") or []:
+        handle_message(session, business, message, contacts, now, settings)
+    for error in value.get("errors") or []:
+        logger.warning("WhatsApp reported error %s in a webhook", error.get("code"))
+
+
+def handle_status(
+    session: Session, business: Business, status: dict[str, Any], now: datetime
+) -> None:
+    errors = status.get("errors") or []
+    error = errors[0] if errors else {}
+    error_data = error.get("error_data") or {}
+    update_ = StatusUpdate(
+        provider_message_id=str(status["id"]),
+        status=str(status.get("status", "unknown")).lower(),
+        at=_timestamp(status.get("timestamp"), now),
+        outbox_id=outbox_id_from_callback(status.get("biz_opaque_callback_data")),
+        pricing=status.get("pricing"),
+        error_code=str(error["code"]) if error.get("code") is not None else None,
+        error_detail=error_data.get("details") or error.get("title"),
+    )
+    if not apply_status(session, business.id, WHATSAPP, update_, now):
+        return
+    if update_.status == "failed" and update_.error_code == "131026":
+        _mark_not_on_whatsapp(session, business, update_)
+
+
+def _mark_not_on_whatsapp(
+    session: Session, business: Business, status: StatusUpdate
+) -> None:
+    customer_id = session.scalar(
+        select(OutboxMessage.customer_id).where(
+            OutboxMessage.business_id == business.id,
+            OutboxMessage.provider_message_id == status.provider_message_id,
+        )
+    )
+    if customer_id is None:
+        return
+    session.execute(
+        update(Customer)
+        .where(Customer.id == customer_id, Customer.business_id == business.id)
+        .values(
+            phone_status=PhoneStatus.NOT_ON_WHATSAPP,
+            phone_problem="WhatsApp could not deliver to this number (131026)",
+        )
+    )
+
+
+def handle_message(
+    session: Session,
+    business: Business,
+    message: dict[str, Any],
+    contacts: list[dict[str, Any]],
+    now: datetime,
+    settings: Settings,
+) -> None:
+    """Store one inbound message (any type) and download its media."""
+    sender = message.get("from") or message.get("from_user_id") or ""
+    contact = next(
+        (
+            c
+            for c in contacts
+            if sender and sender in (c.get("wa_id"), c.get("user_id"))
+        ),
+        contacts[0] if len(contacts) == 1 else {},
+    )
+    wa_id = message.get("from") or contact.get("wa_id")
+    user_id = message.get("from_user_id") or contact.get("user_id")
+    customer = match_customer(session, business, wa_id=wa_id, user_id=user_id)
+    if customer is not None:
+        _remember_identity(customer, wa_id, user_id)
+
+    kind = str(message.get("type") or "unknown")
+    text, details = _content(kind, message)
+    inbound = InboundMessage(
+        business_id=business.id,
+        customer_id=customer.id if customer is not None else None,
+        channel=WHATSAPP,
+        provider=WHATSAPP,
+        provider_message_id=str(message["id"]),
+        sender=str(sender),
+        sender_user_id=user_id,
+        type=kind,
+        text=text,
+        received_at=_timestamp(message.get("timestamp"), now),
+        reply_to=(message.get("context") or {}).get("id"),
+        details=details,
+    )
+    stored = record_inbound(session, inbound, now)
+    if stored is not None and kind in DOWNLOADED_MEDIA:
+        _download_media(session, business, stored, details, now, settings)
+
+
+def _remember_identity(
+    customer: Customer, wa_id: str | None, user_id: str | None
+) -> None:
+    if wa_id and customer.wa_id != wa_id:
+        customer.wa_id = wa_id
+    if user_id and customer.wa_user_id != user_id:
+        customer.wa_user_id = user_id
+
+
+def _content(kind: str, message: dict[str, Any]) -> tuple[str | None, dict[str, Any]]:
+    """Return the readable text and the type-specific details of a message."""
+    body = message.get(kind) if isinstance(message.get(kind), dict) else {}
+    if kind == "text":
+        return body.get("body"), {}
+    if kind == "button":
+        return body.get("text"), {"payload": body.get("payload")}
+    if kind == "interactive":
+        reply_type = body.get("type")
+        reply = body.get(reply_type) if isinstance(body.get(reply_type), dict) else {}
+        return reply.get("title"), {
+            "interactive_type": reply_type,
+            "reply_id": reply.get("id"),
+            "description": reply.get("description"),
+        }
+    if kind == "reaction":
+        emoji = body.get("emoji") or None
+        return emoji, {"message_id": body.get("message_id"), "removed": emoji is None}
+    if kind in MEDIA_TYPES:
+        return body.get("caption"), {
+            "media_id": body.get("id"),
+            "mime_type": body.get("mime_type"),
+            "sha256": body.get("sha256"),
+            "filename": body.get("filename"),
+        }
+    if kind in ("unsupported", "unknown"):
+        return None, {"errors": message.get("errors") or []}
+    return None, {kind: body}
+
+
+def _download_media(
+    session: Session,
+    business: Business,
+    inbound: InboundMessage,
+    details: dict[str, Any],
+    now: datetime,
+    settings: Settings,
+) -> None:
+    """Download a receipt at once (media ids expire) and describe it in a row.
+
+    A failed download is stored on the row, so the message is kept and a
+    person can ask the customer to send the file again.
+    """
+    media_id = str(details.get("media_id") or "")
+    media = InboundMedia(
+        business_id=business.id,
+        inbound_message_id=inbound.id,
+        provider=WHATSAPP,
+        media_id=media_id,
+        mime_type=details.get("mime_type"),
+        file_name=details.get("filename"),
+    )
+    try:
+        client = GraphClient(WhatsAppConfig.from_settings(settings))
+        try:
+            info = client.media_info(media_id)
+            content = client.download(str(info["url"]))
+        finally:
+            client.close()
+        expected = info.get("sha256") or details.get("sha256")
+        digest, path = store_file(settings.media_dir, content)
+        if expected and expected != digest:
+            media.error = f"sha256 {digest} differs from the {expected} Meta sent"
+        media.sha256, media.path, media.size = digest, path, len(content)
+        media.downloaded_at = now
+    except (ChannelError, WhatsAppConfigError, KeyError, OSError) as exc:
+        logger.warning(
+            "media of inbound message %s not downloaded: %s",
+            inbound.id,
+            type(exc).__name__,
+        )
+        media.error = str(exc)[:2000]
+    session.add(media)
+    session.flush()
+
+
+def handle_template_status(
+    session: Session,
+    business: Business,
+    value: dict[str, Any],
+    now: datetime,
+    settings: Settings,
+) -> None:
+    rejection = value.get("rejection_info") or {}
+    other = value.get("other_info") or {}
+    reason = rejection.get("reason") or other.get("description") or value.get("reason")
+    set_template_status(
+        session,
+        business.id,
+        str(value.get("message_template_name")),
+        str(value.get("message_template_language")),
+        parse_status(value.get("event")),
+        now,
+        source="webhook",
+        category=value.get("message_template_category"),
+        meta_id=_text_or_none(value.get("message_template_id")),
+        reason=None if reason in (None, "NONE") else str(reason),
+    )
+
+
+def handle_template_category(
+    session: Session,
+    business: Business,
+    value: dict[str, Any],
+    now: datetime,
+    settings: Settings,
+) -> None:
+    name = str(value.get("message_template_name"))
+    language = str(value.get("message_template_language"))
+    stored = find_template(session, business.id, name, language)
+    set_template_status(
+        session,
+        business.id,
+        name,
+        language,
+        TemplateStatus(stored.status) if stored else TemplateStatus.UNKNOWN,
+        now,
+        source="webhook",
+        new_category=value.get("new_category") or value.get("correct_category"),
+        meta_id=_text_or_none(value.get("message_template_id")),
+    )
+
+
+HANDLERS: dict[str | None, ChangeHandler] = {
+    "messages": handle_messages_change,
+    "message_template_status_update": handle_template_status,
+    "template_category_update": handle_template_category,
+}
+
+
+def _timestamp(value: Any, default: datetime) -> datetime:
+    try:
+        return datetime.fromtimestamp(int(value), tz=UTC)
+    except (TypeError, ValueError, OverflowError):
+        return default
+
+
+def _text_or_none(value: Any) -> str | None:
+    return None if value is None else str(value)

@@ -1,0 +1,132 @@
+"""WhatsApp Cloud API webhook: verification (GET) and events (POST).
+
+POST checks `X-Hub-Signature-256` over the raw bytes (401 missing, 403
+wrong, 400 not JSON), stores the body in `webhook_event`, answers 200 and
+leaves the processing to the event worker, so a slow handler never delays
+Meta and a crash after the answer loses nothing.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import APIRouter, BackgroundTasks, FastAPI, Query, Request
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from cobranza.channels.errors import WebhookError
+from cobranza.channels.inbox import EventWorker, process_event_id, store_event
+from cobranza.channels.whatsapp.webhook import (
+    SIGNATURE_HEADER,
+    event_key,
+    parse_body,
+    verify_signature,
+)
+from cobranza.timeutil import utcnow
+
+logger = logging.getLogger(__name__)
+
+PROVIDER = "whatsapp"
+STORED_HEADERS = ("content-type", "user-agent", "x-hub-signature-256")
+
+
+@asynccontextmanager
+async def event_worker_lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Start the webhook event worker; it first processes what was left pending."""
+    worker = EventWorker(app.state.engine, app.state.settings)
+    app.state.webhook_worker = worker
+    worker.start()
+    try:
+        yield
+    finally:
+        worker.stop()
+
+
+router = APIRouter(lifespan=event_worker_lifespan)
+
+
+@router.get("/webhooks/whatsapp", include_in_schema=False)
+def verify_subscription(
+    request: Request,
+    mode: str = Query("", alias="hub.mode"),
+    verify_token: str = Query("", alias="hub.verify_token"),
+    challenge: str = Query("", alias="hub.challenge"),
+) -> Response:
+    """Echo `hub.challenge` when Meta subscribes with our verify token."""
+    expected = request.app.state.settings.whatsapp_verify_token
+    if (
+        mode == "subscribe"
+        and expected is not None
+        and expected.get_secret_value()
+        and hmac.compare_digest(
+            verify_token.encode(), expected.get_secret_value().encode()
+        )
+    ):
+        logger.info("WhatsApp webhook subscription verified")
+        return PlainTextResponse(challenge)
+    logger.warning("WhatsApp webhook verification rejected")
+    return PlainTextResponse("verification failed", status_code=403)
+
+
+@router.post("/webhooks/whatsapp", include_in_schema=False)
+async def receive_event(request: Request, background: BackgroundTasks) -> Response:
+    """Verify, store and answer; the event worker processes the body."""
+    settings = request.app.state.settings
+    secret = settings.whatsapp_app_secret
+    if secret is None or not secret.get_secret_value():
+        logger.error(
+            "WhatsApp webhook called but COBRANZA_WHATSAPP_APP_SECRET is unset"
+        )
+        return JSONResponse(
+            {"detail": "set COBRANZA_WHATSAPP_APP_SECRET to accept WhatsApp webhooks"},
+            status_code=503,
+        )
+
+    raw_body = await request.body()
+    try:
+        verify_signature(
+            raw_body, request.headers.get(SIGNATURE_HEADER), secret.get_secret_value()
+        )
+        parse_body(raw_body)
+    except WebhookError as exc:
+        logger.warning("WhatsApp webhook rejected with %s", exc.status_code)
+        return JSONResponse({"detail": str(exc)}, status_code=exc.status_code)
+
+    headers = {
+        name: request.headers[name]
+        for name in STORED_HEADERS
+        if name in request.headers
+    }
+    event_id = await run_in_threadpool(
+        store_event,
+        request.app.state.engine,
+        PROVIDER,
+        event_key(raw_body),
+        raw_body,
+        headers,
+        utcnow(),
+    )
+    if event_id is not None:
+        schedule_processing(request, background, event_id)
+    return JSONResponse({"status": "ok"})
+
+
+def schedule_processing(
+    request: Request, background: BackgroundTasks, event_id: int
+) -> None:
+    """Wake the event worker, or process after the answer when none runs."""
+    worker: Any = getattr(request.app.state, "webhook_worker", None)
+    if worker is not None and worker.running:
+        worker.wake()
+        return
+    background.add_task(
+        process_event_id,
+        request.app.state.engine,
+        event_id,
+        utcnow(),
+        request.app.state.settings,
+    )
