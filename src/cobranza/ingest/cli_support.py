@@ -109,14 +109,14 @@ def _progress(console: Console, *, enabled: bool) -> Iterator[ProgressCallback]:
 
     def update(done: int, total: int) -> None:
         nonlocal bar, task
-        if not enabled or total < PROGRESS_MIN_ROWS * 2:
+        if not enabled or total < PROGRESS_MIN_ROWS:
             return
         if bar is None:
             bar = Progress(console=console, transient=True)
             bar.start()
             task = bar.add_task("Importing", total=total)
         assert task is not None
-        bar.update(task, completed=done)
+        bar.update(task, completed=done, total=total)
 
     try:
         yield update

@@ -92,6 +92,17 @@ class Plan:
     customer_count: int = 0
     open_balance_by_currency: dict[str, Decimal] = field(default_factory=dict)
 
+    def size(self) -> int:
+        """Return the number of rows to insert or update."""
+        return (
+            len(self.new_customers)
+            + len(self.customer_updates)
+            + len(self.new_documents)
+            + len(self.document_updates)
+            + len(self.consent_events)
+            + 2 * len(self.payments)  # a payment and its allocation
+        )
+
 
 @dataclass
 class StoredState:

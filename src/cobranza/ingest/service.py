@@ -32,7 +32,8 @@ from cobranza.timeutil import local_date
 
 logger = logging.getLogger(__name__)
 
-# Called as progress(done, total) while rows are parsed and written.
+# Called as progress(done, total) while rows are parsed and written. The
+# total can grow once the number of rows to write is known.
 ProgressCallback = Callable[[int, int], None]
 
 
@@ -75,6 +76,40 @@ def import_file(
     table = read_table(path)
     report = _new_report(path, table, options)
 
+    context = _decide(table, business, options, report)
+    rows = _parse_rows(table.rows, RowReader(context), report, options)
+    _check_already_imported(session, business, table.sha256, report)
+
+    state = load_state(session, business.id)
+    plan = build_plan(
+        state,
+        business,
+        rows,
+        now=now,
+        today=local_date(now, business.timezone),
+        full_snapshot=options.full_snapshot,
+        evidence=f"sha256:{table.sha256}",
+        source=f"import:{path.name}"[:200],
+    )
+    _fill_report(report, plan, rows, business)
+    if options.dry_run or report.already_imported:
+        return report
+
+    _write(session, business, plan, report, options, now)
+    logger.info(
+        "import stored: business %s, sha256 %s, %d documents, %d rejected rows",
+        business.id,
+        table.sha256[:12],
+        report.documents_imported,
+        len(report.rows_rejected),
+    )
+    return report
+
+
+def _decide(
+    table: Table, business: Business, options: ImportOptions, report: ImportReport
+) -> RowContext:
+    """Map the columns and decide the decimal mark and date order, once."""
     try:
         mapping = resolve_mapping(table.headers, options.mapping)
     except MappingError as exc:
@@ -85,6 +120,7 @@ def import_file(
         ) from exc
     report.mapping = mapping.describe()
     report.unmapped_columns = list(mapping.unmapped)
+
     decimal = decide_convention(
         amount_bodies(table.rows, mapping),
         business.country,
@@ -102,19 +138,21 @@ def import_file(
         "source": dates.source,
         "note": dates.note,
     }
-    for note in (decimal.note, dates.note):
-        if "ambiguous" in note or "by default:" in note:
-            report.notes.append(note)
-
-    context = RowContext(
+    if decimal.source == "country":
+        report.notes.append(decimal.note)
+    if dates.source == "default" and "--date-format" in dates.note:
+        report.notes.append(dates.note)
+    return RowContext(
         mapping, decimal, dates, business.country.upper(), business.currency
     )
-    total_work = len(table.rows) * 2
-    rows = _parse_rows(table.rows, RowReader(context), report, options, total_work)
 
+
+def _check_already_imported(
+    session: Session, business: Business, sha256: str, report: ImportReport
+) -> None:
     previous = session.scalars(
         select(ImportRun.at).where(
-            ImportRun.business_id == business.id, ImportRun.sha256 == table.sha256
+            ImportRun.business_id == business.id, ImportRun.sha256 == sha256
         )
     ).first()
     if previous is not None:
@@ -124,42 +162,29 @@ def import_file(
             "was written"
         )
 
-    state = load_state(session, business.id)
-    plan = build_plan(
-        state,
-        business,
-        rows,
-        now=now,
-        today=local_date(now, business.timezone),
-        full_snapshot=options.full_snapshot,
-        evidence=f"sha256:{table.sha256}",
-        source=f"import:{path.name}"[:200],
-    )
-    _fill_report(report, plan, rows, business)
 
-    if options.dry_run or report.already_imported:
-        return report
-
-    done = len(table.rows)
+def _write(
+    session: Session,
+    business: Business,
+    plan: Plan,
+    report: ImportReport,
+    options: ImportOptions,
+    now: datetime,
+) -> None:
+    """Apply the plan and record the run, reporting progress after the parse."""
+    done = report.rows_read
+    total = report.rows_read + plan.size()
 
     def advance(count: int) -> None:
         nonlocal done
-        done = min(done + count, total_work)
+        done = min(done + count, total)
         if options.progress is not None:
-            options.progress(done, total_work)
+            options.progress(done, total)
 
     apply_plan(session, business.id, plan, advance)
     _record_run(session, business, report, now)
     if options.progress is not None:
-        options.progress(total_work, total_work)
-    logger.info(
-        "import stored: business %s, sha256 %s, %d documents, %d rejected rows",
-        business.id,
-        table.sha256[:12],
-        report.documents_imported,
-        len(report.rows_rejected),
-    )
-    return report
+        options.progress(total, total)
 
 
 def _new_report(path: Path, table: Table, options: ImportOptions) -> ImportReport:
@@ -180,7 +205,6 @@ def _parse_rows(
     reader: RowReader,
     report: ImportReport,
     options: ImportOptions,
-    total_work: int,
 ) -> list[ParsedRow]:
     """Parse every row, skipping exact duplicates and rejecting clashes."""
     parsed_rows: list[ParsedRow] = []
@@ -189,7 +213,8 @@ def _parse_rows(
 
     for index, row in enumerate(source_rows, start=1):
         if options.progress is not None and index % 5000 == 0:
-            options.progress(index, total_work)
+            # The total is a guess until the plan says how much there is to write.
+            options.progress(index, len(source_rows) * 2)
         cells = tuple(cell for cell in row.cells)
         if cells in seen_cells:
             report.duplicates_skipped += 1
