@@ -20,6 +20,7 @@ from cobranza.db.models import (
     ImportRun,
     Payment,
 )
+from cobranza.ingest import service
 from tests.ingest.conftest import (
     NOW,
     balance,
@@ -365,3 +366,19 @@ def test_older_export_keeps_lower_balance(engine: Engine, tmp_path: Path) -> Non
             "file_open_amount": "1000.00",
         }
     ]
+
+
+def test_stored_report_caps_issue_lists(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    business_id = make_business(engine)
+    monkeypatch.setattr(service, "STORED_ISSUES_LIMIT", 2)
+    rows = [["Ana", "", f"F-{n}", "31/02/2026", "1,00", "", "", ""] for n in range(5)]
+
+    report = run_import(engine, business_id, export(tmp_path / "a.csv", rows))
+
+    assert len(report.rows_rejected) == 5
+    with transaction(engine) as session:
+        stored = session.scalars(select(ImportRun)).one().report
+    assert stored["rows_rejected_count"] == 5
+    assert [issue["line"] for issue in stored["rows_rejected"]] == [2, 3]

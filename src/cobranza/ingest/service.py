@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -31,6 +32,10 @@ from cobranza.ingest.store import apply_plan
 from cobranza.timeutil import local_date
 
 logger = logging.getLogger(__name__)
+
+# Entries kept per list in the report stored with each ImportRun.
+STORED_ISSUES_LIMIT = 1000
+_CAPPED_LISTS = ("rows_rejected", "rows_flagged", "skipped_rows", "missing_from_file")
 
 # Called as progress(done, total) while rows are parsed and written. The
 # total can grow once the number of rows to write is known.
@@ -279,6 +284,19 @@ def _fill_report(
     )
 
 
+def _stored_report(report: ImportReport) -> dict[str, Any]:
+    """Return the report to keep with the run, with long lists cut.
+
+    A file of 100,000 bad rows would otherwise store megabytes of issues in
+    one JSON value; the counts stay exact in `<list>_count`.
+    """
+    data = report.to_dict()
+    for name in _CAPPED_LISTS:
+        data[f"{name}_count"] = len(data[name])
+        data[name] = data[name][:STORED_ISSUES_LIMIT]
+    return data
+
+
 def _record_run(
     session: Session, business: Business, report: ImportReport, now: datetime
 ) -> None:
@@ -287,7 +305,7 @@ def _record_run(
         file_name=report.file_name[:500],
         sha256=report.sha256,
         at=now,
-        report=report.to_dict(),
+        report=_stored_report(report),
     )
     session.add(run)
     session.flush()
