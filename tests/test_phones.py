@@ -104,3 +104,26 @@ def test_match_wa_id_agrees_with_stored_phone() -> None:
 
     for variant in wa_id_variants(stored):
         assert match_wa_id(variant, "AR") == stored
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "011 4567-8901 / 011 15 5555-6666",
+        "011 4567-8901; 011 15 5555-6666",
+        "011 4567-8901 y 011 15 5555-6666",
+    ],
+)
+def test_cell_with_several_numbers_prefers_mobile(raw: str) -> None:
+    result = normalize_phone(raw, "AR")
+
+    assert result.e164 == "+5491155556666"
+    assert result.raw == raw
+
+
+def test_cell_with_several_invalid_numbers() -> None:
+    result = normalize_phone("123 / 456", "AR")
+
+    assert result.status == PhoneStatus.INVALID
+    assert result.problem is not None
+    assert "123 / 456" in result.problem

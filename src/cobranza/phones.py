@@ -29,6 +29,8 @@ _MOBILE_TYPES = frozenset(
     {PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE}
 )
 _NON_DIGITS = re.compile(r"\D")
+# Cells that list several numbers: "4567-8901 / 15 5555-6666", "... y ...".
+_SEPARATORS = re.compile(r"\s*(?:/|;|,|\s[yo]\s)\s*")
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,29 @@ def normalize_phone(
     if raw is None:
         return PhoneResult(None, None, PhoneStatus.MISSING)
 
+    parts = [part for part in _SEPARATORS.split(raw) if part.strip()]
+    if len(parts) > 1:
+        return _first_of(raw, parts, country, mobile=mobile)
+    return _normalize_one(raw, country, mobile=mobile)
+
+
+def _first_of(raw: str, parts: list[str], country: str, *, mobile: bool) -> PhoneResult:
+    """Pick a mobile, else any valid number, from a cell listing several."""
+    results = [_normalize_one(part, country, mobile=mobile) for part in parts]
+    valid = [result for result in results if result.e164 is not None]
+    if not valid:
+        return PhoneResult(
+            raw,
+            None,
+            PhoneStatus.INVALID,
+            f"none of the numbers in {raw!r} is a valid phone for "
+            f"{country.upper()}: check the area codes and digits",
+        )
+    best = next((result for result in valid if result.problem is None), valid[0])
+    return PhoneResult(raw, best.e164, best.status, best.problem)
+
+
+def _normalize_one(raw: str, country: str, *, mobile: bool) -> PhoneResult:
     digits = _NON_DIGITS.sub("", raw)
     if not digits:
         return PhoneResult(
