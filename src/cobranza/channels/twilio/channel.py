@@ -67,6 +67,10 @@ class TwilioChannel(Channel):
         self._clock = clock
         self.pair = PairLimiter(pair_interval_seconds, clock=monotonic)
 
+    def close(self) -> None:
+        """Close the Twilio client's connections."""
+        self.client.close()
+
     def content_sid(self, message: OutgoingMessage) -> str | None:
         key = f"{message.template_name}:{message.language_code}"
         return (self.config.content_sids or {}).get(key)

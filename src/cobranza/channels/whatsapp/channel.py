@@ -107,6 +107,10 @@ class WhatsAppChannel(Channel):
         self.pair = PairLimiter(config.pair_interval_seconds, clock=monotonic)
         self._tiers: dict[int, TierCounter] = {}
 
+    def close(self) -> None:
+        """Close the Graph client's connections."""
+        self.client.close()
+
     def check_ready(
         self, session: Session, message: OutgoingMessage, now: datetime
     ) -> Deferral | None:
