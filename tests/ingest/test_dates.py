@@ -69,6 +69,7 @@ def test_impossible_date_raises() -> None:
         ("15/03/26", date(2026, 3, 15)),
         (45366, date(2024, 3, 15)),
         ("45366", date(2024, 3, 15)),
+        ("45366.75", date(2024, 3, 15)),
         (datetime(2026, 1, 2, 10, 30), date(2026, 1, 2)),  # noqa: DTZ001
         (date(2026, 1, 2), date(2026, 1, 2)),
         ("", None),
@@ -82,3 +83,10 @@ def test_date_cells(value: object, expected: date | None) -> None:
 def test_number_out_of_serial_range_is_rejected() -> None:
     with pytest.raises(ValueError, match="Excel date serial"):
         parse_date(12, decide_order([], None))
+
+
+def test_short_year_first_with_ymd_option() -> None:
+    decision = decide_order([], "ymd")
+
+    assert parse_date("26/03/15", decision) == date(2026, 3, 15)
+    assert parse_date("2026-03-15", decision) == date(2026, 3, 15)

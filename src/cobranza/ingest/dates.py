@@ -28,7 +28,8 @@ _SERIAL_RANGE = (20000, 100000)
 _ISO = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[T ].*)?")
 _NUMERIC = re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{2}|\d{4})(?:[T ].*)?")
 _COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})")
-_SERIAL = re.compile(r"\d{5}(?:\.0+)?")
+_SERIAL = re.compile(r"\d{5}(?:\.\d+)?")
+_SHORT_YMD = re.compile(r"(\d{2})[-/.](\d{1,2})[-/.](\d{1,2})(?:[T ].*)?")
 _NAMED = re.compile(r"(\d{1,2})[-/. ]([^\W\d_]{3,})\.?[-/. ](\d{2}|\d{4})(?:[T ].*)?")
 
 _MONTHS = {
@@ -141,6 +142,9 @@ def _parse_text(text: str, order: str) -> date:
     if match := _ISO.fullmatch(text):
         year, month, day = (int(part) for part in match.groups())
         return _build(year, month, day)
+    if order == YMD and (match := _SHORT_YMD.fullmatch(text)):
+        year_text, month_text, day_text = match.groups()
+        return _build(_full_year(year_text), int(month_text), int(day_text))
     if match := _NUMERIC.fullmatch(text):
         first, second, year_text = match.groups()
         year = _full_year(year_text)
