@@ -39,6 +39,11 @@ from cobranza.ingest.mapping import field_for_header, normalize_header, resolve_
         ("Opt-in", "consent"),
         ("Data de Vencimento", "due_on"),
         ("Valor em aberto", "open_amount"),
+        ("Tel. Móvil", "mobile"),
+        ("F. Vto.", "due_on"),
+        ("Imp. Total", "amount"),
+        ("Saldo Adeudado", "open_amount"),
+        ("Razón Social / Nombre", "customer_name"),
         ("PaperlessBill", None),
     ],
 )

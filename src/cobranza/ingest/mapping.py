@@ -87,6 +87,9 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
         "comprador",
         "apellido nombre",
         "nombre apellido",
+        "razon social nombre",
+        "nombre razon social cliente",
+        "nombre fantasia",
     ),
     TAX_ID: (
         "cuit",
@@ -138,6 +141,10 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
         "cell phone",
         "cellphone",
         "wa",
+        "tel movil",
+        "tel celular",
+        "numero celular",
+        "celular whatsapp",
     ),
     EMAIL: ("email", "e mail", "mail", "correo", "correo electronico", "email address"),
     NUMBER: (
@@ -191,6 +198,9 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
         "emissao",
         "data",
         "fecha documento",
+        "f emision",
+        "fec emision",
+        "fecha emision factura",
     ),
     DUE_ON: (
         "vencimiento",
@@ -207,6 +217,10 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
         "data vencimento",
         "fecha limite pago",
         "fecha limite",
+        "f vto",
+        "f venc",
+        "fec vto",
+        "fecha vencimiento factura",
     ),
     AMOUNT: (
         "importe",
@@ -223,6 +237,9 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
         "valor",
         "valor total",
         "valor nota",
+        "imp total",
+        "importe original",
+        "monto original",
     ),
     OPEN_AMOUNT: (
         "saldo",
@@ -241,6 +258,10 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
         "adeudado",
         "deuda",
         "saldo factura",
+        "saldo adeudado",
+        "importe adeudado",
+        "saldo actual",
+        "monto adeudado",
     ),
     PAID_AMOUNT: (
         "pagado",
