@@ -102,3 +102,10 @@ def test_option_wins() -> None:
 
 def test_whole_numbers_need_no_decision() -> None:
     assert decide_convention(["1234", "5"], "AR", "ARS", None).source == "not needed"
+
+
+def test_three_written_decimals_never_settle() -> None:
+    # With a decimal comma, 1,230 would be 1.230 pesos: three decimals for a
+    # currency that has two, so the country cannot settle it.
+    with pytest.raises(DecimalConventionError):
+        decide_convention(["1,230"], "AR", "ARS", None)

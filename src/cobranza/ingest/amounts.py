@@ -169,6 +169,8 @@ def parse_body(body: str, convention: str) -> Decimal | None:
     if group_mark in fraction:
         return None
     try:
-        return Decimal(f"{whole or '0'}.{fraction or '0'}").normalize()
+        if fraction:
+            return Decimal(f"{whole or '0'}.{fraction}")
+        return Decimal(whole)
     except InvalidOperation:
         return None
