@@ -1,0 +1,429 @@
+"""The WhatsApp webhook route and event processing, end to end."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, func, select
+
+from cobranza.channels.inbox import process_pending_events, store_event
+from cobranza.channels.whatsapp import WhatsAppConfig
+from cobranza.channels.whatsapp.webhook import event_key
+from cobranza.config import Settings
+from cobranza.db.engine import transaction
+from cobranza.db.models import (
+    AuditEvent,
+    Customer,
+    InboundMedia,
+    InboundMessage,
+    MessageStatusEvent,
+    OutboxMessage,
+    OutboxState,
+    PhoneStatus,
+    WebhookEvent,
+    WhatsAppTemplate,
+)
+from cobranza.dunning import outbox
+from cobranza.web.app import create_app
+from tests.channels.factories import make_business, make_customer, make_outbox_row
+from tests.channels.whatsapp.conftest import (
+    BUSINESS_NAME,
+    NOW,
+    PHONE,
+    VERIFY_TOKEN,
+    channel_for,
+    dispatcher_for,
+    given_rows,
+    sign,
+)
+from tests.conftest import shared_data
+from tests.fakes.graph_api import FakeGraphAPI
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture
+def client(settings: Settings, engine: Engine) -> TestClient:
+    return TestClient(create_app(settings, engine))
+
+
+def _post(client: TestClient, body: bytes, signature: str | None = "sign") -> Any:
+    headers = {"Content-Type": "application/json"}
+    if signature == "sign":
+        headers["X-Hub-Signature-256"] = sign(body)
+    elif signature is not None:
+        headers["X-Hub-Signature-256"] = signature
+    return client.post("/webhooks/whatsapp", content=body, headers=headers)
+
+
+def _fixture(name: str, **replace: object) -> bytes:
+    text = (FIXTURES / name).read_text()
+    for key, value in replace.items():
+        text = text.replace(key, str(value))
+    return text.encode()
+
+
+def _count(engine: Engine, model: type[Any]) -> int:
+    with transaction(engine) as session:
+        return session.scalar(select(func.count()).select_from(model)) or 0
+
+
+def _business(engine: Engine) -> int:
+    with transaction(engine) as session:
+        return make_business(session, NOW, name=BUSINESS_NAME).id
+
+
+def _sent_row(engine: Engine, wamid: str, phone: str = PHONE) -> int:
+    with transaction(engine) as session:
+        business = make_business(session, NOW, name=BUSINESS_NAME)
+        customer = make_customer(session, business, NOW, "C1", phone)
+        row = make_outbox_row(session, customer, NOW)
+        row.channel = "whatsapp"
+        row.state = OutboxState.SENT
+        row.provider_message_id = wamid
+        row.sent_at = NOW
+        return row.id
+
+
+def test_verification_echoes_challenge(client: TestClient) -> None:
+    params = {
+        "hub.mode": "subscribe",
+        "hub.verify_token": VERIFY_TOKEN,
+        "hub.challenge": "1158201444",
+    }
+
+    accepted = client.get("/webhooks/whatsapp", params=params)
+    rejected = client.get(
+        "/webhooks/whatsapp", params={**params, "hub.verify_token": "wrong"}
+    )
+
+    assert accepted.status_code == 200
+    assert accepted.text == "1158201444"
+    assert rejected.status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("signature", "body", "status"),
+    [
+        (None, b'{"object": "whatsapp_business_account", "entry": []}', 401),
+        ("sha256=" + "0" * 64, b'{"object": "x", "entry": []}', 403),
+        ("md5=abc", b'{"object": "x", "entry": []}', 403),
+        ("sign", b"not json", 400),
+        ("sign", b"[1, 2]", 400),
+    ],
+)
+def test_rejected_post_stores_nothing(
+    client: TestClient, engine: Engine, signature: str | None, body: bytes, status: int
+) -> None:
+    response = _post(client, body, signature)
+
+    assert response.status_code == status
+    assert _count(engine, WebhookEvent) == 0
+
+
+def test_forged_body_changes_nothing(client: TestClient, engine: Engine) -> None:
+    outbox_id = _sent_row(engine, "wamid.out1")
+    genuine = _fixture("mixed_batch.json")
+    forged = genuine.replace(b'"status": "read"', b'"status": "failed"')
+
+    response = _post(client, forged, signature=sign(genuine))
+
+    assert response.status_code == 403
+    assert _count(engine, WebhookEvent) == 0
+    assert _count(engine, InboundMessage) == 0
+    with transaction(engine) as session:
+        assert session.get_one(OutboxMessage, outbox_id).state == OutboxState.SENT
+
+
+def test_signature_over_escaped_unicode_bytes(
+    client: TestClient, engine: Engine
+) -> None:
+    _business(engine)
+    body = (
+        b'{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{'
+        b'"field":"messages","value":{"metadata":{"phone_number_id":"1122334455667"},'
+        b'"messages":[{"from":"5491199990000","id":"wamid.esc","timestamp":"1773147600",'
+        b'"type":"text","text":{"body":"J\\u00e4 pagu\\u00e9 https:\\/\\/x.com '
+        b'ana\\u0040mail.com"}}]}}]}]}'
+    )
+
+    response = _post(client, body)
+
+    assert response.status_code == 200
+    with transaction(engine) as session:
+        event = session.scalars(select(WebhookEvent)).one()
+        inbound = session.scalars(select(InboundMessage)).one()
+    assert event.raw_body == body
+    assert event.processed_at is not None
+    assert inbound.text == "Jä pagué https://x.com ana@mail.com"
+
+
+def test_duplicate_delivery_stored_once(client: TestClient, engine: Engine) -> None:
+    _business(engine)
+    body = _fixture("mixed_batch.json")
+
+    first = _post(client, body)
+    second = _post(client, body)
+
+    assert first.status_code == 200
+    assert second.status_code == 200
+    assert _count(engine, WebhookEvent) == 1
+    assert _count(engine, InboundMessage) == 6
+
+
+def test_mixed_batch_handles_every_change(
+    client: TestClient, engine: Engine, graph: FakeGraphAPI
+) -> None:
+    outbox_id = _sent_row(engine, "wamid.out1", phone="+5491155550100")
+    graph.add_media("media-receipt-1", b"%PDF-1.4 comprobante", "application/pdf")
+
+    response = _post(client, _fixture("mixed_batch.json"))
+
+    assert response.status_code == 200
+    with transaction(engine) as session:
+        row = session.get_one(OutboxMessage, outbox_id)
+        inbound = {
+            m.provider_message_id: m for m in session.scalars(select(InboundMessage))
+        }
+        customer = session.get_one(Customer, row.customer_id)
+        media = session.scalars(select(InboundMedia)).one()
+        statuses = session.scalars(select(MessageStatusEvent)).all()
+        received = session.scalars(
+            select(AuditEvent).where(AuditEvent.kind == "inbound_received")
+        ).all()
+    assert row.state == OutboxState.READ
+    assert row.delivered_at is not None
+    assert {s.status for s in statuses} == {"read", "delivered"}
+    assert any(s.pricing and s.pricing["category"] == "utility" for s in statuses)
+    assert len(inbound) == 6
+    assert inbound["wamid.in1"].customer_id == customer.id
+    assert inbound["wamid.in1"].text == "Pago el viernes"
+    assert inbound["wamid.in2"].details == {"payload": "paid"}
+    assert inbound["wamid.in2"].reply_to == "wamid.out1"
+    assert inbound["wamid.in3"].customer_id is None
+    assert inbound["wamid.in3"].text == "Pagar"
+    assert inbound["wamid.in5"].details["removed"] is True
+    assert inbound["wamid.in6"].type == "unsupported"
+    assert customer.wa_user_id == "AR.1234567890"
+    assert customer.wa_id == "541155550100"
+    assert media.path is not None and Path(media.path).read_bytes().startswith(b"%PDF")
+    assert media.error is None
+    assert len(received) == 6
+
+
+def test_late_sent_never_downgrades(client: TestClient, engine: Engine) -> None:
+    outbox_id = _sent_row(engine, "wamid.out1")
+    read = {"id": "wamid.out1", "status": "read", "timestamp": "1773147700"}
+    sent = {"id": "wamid.out1", "status": "sent", "timestamp": "1773147600"}
+
+    for status in (read, sent, read):
+        _post(client, _status_body(status))
+
+    with transaction(engine) as session:
+        row = session.get_one(OutboxMessage, outbox_id)
+        assert row.state == OutboxState.READ
+        assert row.read_at is not None
+    assert _count(engine, MessageStatusEvent) == 2
+
+
+def test_failed_is_final(client: TestClient, engine: Engine) -> None:
+    outbox_id = _sent_row(engine, "wamid.failed1", phone="+5491155550100")
+    _post(client, _fixture("failed_wa_id_only.json", OUTBOX_ID=outbox_id))
+    _post(client, _status_body({"id": "wamid.failed1", "status": "read"}))
+
+    with transaction(engine) as session:
+        row = session.get_one(OutboxMessage, outbox_id)
+        customer = session.get_one(Customer, row.customer_id)
+        assert row.state == OutboxState.FAILED
+        assert row.error_code == "131026"
+        assert customer.phone_status == PhoneStatus.NOT_ON_WHATSAPP
+
+
+def test_window_error_status_is_stored(client: TestClient, engine: Engine) -> None:
+    outbox_id = _sent_row(engine, "wamid.window1")
+
+    _post(client, _fixture("error_131047.json"))
+
+    with transaction(engine) as session:
+        row = session.get_one(OutboxMessage, outbox_id)
+        assert row.state == OutboxState.FAILED
+        assert row.error_code == "131047"
+        assert "24 hours" in (row.error_detail or "")
+
+
+def test_status_before_send_returns(
+    client: TestClient, engine: Engine, config: WhatsAppConfig
+) -> None:
+    business_id, (outbox_id,) = given_rows(engine)
+    with transaction(engine) as session:
+        row = session.get_one(OutboxMessage, outbox_id)
+        assert outbox.claim(session, row, NOW)
+
+    _post(
+        client,
+        _status_body(
+            {
+                "id": "wamid.early",
+                "status": "delivered",
+                "biz_opaque_callback_data": f"outbox:{outbox_id}",
+            }
+        ),
+    )
+    with transaction(engine) as session:
+        row = session.get_one(OutboxMessage, outbox_id)
+        assert row.state == OutboxState.DELIVERED
+        assert row.provider_message_id == "wamid.early"
+        outbox.mark_sent(session, row, "wamid.early", NOW)
+
+    assert channel_for(engine, config).lookup(outbox_id) is not None
+    with transaction(engine) as session:
+        assert session.get_one(OutboxMessage, outbox_id).state == OutboxState.DELIVERED
+
+
+def test_event_left_unprocessed_is_processed_after_restart(
+    engine: Engine, settings: Settings
+) -> None:
+    _business(engine)
+    body = _fixture("mixed_batch.json")
+    store_event(engine, "whatsapp", event_key(body), body, {}, NOW)
+    assert _count(engine, InboundMessage) == 0
+
+    processed = process_pending_events(engine, NOW, settings=settings)
+
+    assert processed == 1
+    assert _count(engine, InboundMessage) == 6
+    assert process_pending_events(engine, NOW, settings=settings) == 0
+
+
+def test_failed_processing_keeps_event_for_retry(
+    engine: Engine, settings: Settings
+) -> None:
+    body = _fixture("mixed_batch.json")
+    store_event(engine, "whatsapp", event_key(body), body, {}, NOW)
+
+    assert process_pending_events(engine, NOW, settings=settings) == 0
+    with transaction(engine) as session:
+        event = session.scalars(select(WebhookEvent)).one()
+        assert event.processed_at is None
+        assert event.attempts == 1
+        assert "no business" in (event.error or "")
+    _business(engine)
+
+    assert process_pending_events(engine, NOW, settings=settings) == 1
+    assert _count(engine, InboundMessage) == 6
+
+
+def test_template_webhooks_update_status(client: TestClient, engine: Engine) -> None:
+    _business(engine)
+    cases = json.loads(
+        shared_data("whatsapp-webhooks", "template_status_update.json").read_text()
+    )
+    category = json.loads(
+        shared_data("whatsapp-webhooks", "template_category_update.json").read_text()
+    )
+
+    for body in (cases["approved"], cases["rejected"], category["marketing"]):
+        assert _post(client, json.dumps(body).encode()).status_code == 200
+
+    with transaction(engine) as session:
+        templates = {t.name: t for t in session.scalars(select(WhatsAppTemplate))}
+    assert templates["order_confirmation"].status == "APPROVED"
+    assert templates["abandoned_cart"].status == "REJECTED"
+    assert "parameters placed next to each other" in (
+        templates["abandoned_cart"].rejected_reason or ""
+    )
+    assert templates["my_message_template"].new_category == "MARKETING"
+
+
+SHARED_FILES = [
+    "account_update.json",
+    "call_connect.json",
+    "call_permission_update.json",
+    "call_status.json",
+    "call_terminate.json",
+    "callback_button.json",
+    "callback_selection.json",
+    "deleted_message.json",
+    "edited_message.json",
+    "flow_completion.json",
+    "message.json",
+    "message_status.json",
+    "outgoing_message.json",
+    "system.json",
+    "template_category_update.json",
+    "template_components_update.json",
+    "template_quality_update.json",
+    "template_status_update.json",
+    "user_marketing_preferences.json",
+]
+
+
+@pytest.mark.shared_data
+@pytest.mark.parametrize("file_name", SHARED_FILES)
+def test_every_shared_payload_is_processed(
+    sqlite_engine: Engine, settings: Settings, file_name: str
+) -> None:
+    client = TestClient(create_app(settings, sqlite_engine))
+    _business(sqlite_engine)
+    cases = json.loads(shared_data("whatsapp-webhooks", file_name).read_text())
+
+    for body in cases.values():
+        assert _post(client, json.dumps(body).encode()).status_code == 200
+
+    with transaction(sqlite_engine) as session:
+        events = session.scalars(select(WebhookEvent)).all()
+    assert len(events) == len(cases)
+    assert [e.error for e in events if e.error] == []
+    assert all(e.processed_at is not None for e in events)
+
+
+def test_no_phone_or_text_logged_at_info(
+    client: TestClient,
+    engine: Engine,
+    config: WhatsAppConfig,
+    graph: FakeGraphAPI,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    business_id, (outbox_id,) = given_rows(engine)
+    caplog.set_level(logging.DEBUG)
+
+    dispatcher_for(channel_for(engine, config), engine).run(business_id, NOW)
+    _post(client, _fixture("mixed_batch.json"))
+    _post(client, _fixture("failed_wa_id_only.json", OUTBOX_ID=outbox_id))
+    _post(client, b"not json")
+
+    loud = [r for r in caplog.records if r.levelno >= logging.INFO]
+    assert loud, "the cycle should log at INFO"
+    secrets = ["5491155550100", "541155550100", "5491199998888", "Pago el viernes"]
+    secrets += ["Ana (ficticia)", "Ya pagué", "comprobante"]
+    for record in loud:
+        text = record.getMessage()
+        for secret in secrets:
+            assert secret not in text, f"{secret!r} logged at {record.levelname}"
+
+
+def _status_body(status: dict[str, Any]) -> bytes:
+    status = {"timestamp": "1773147600", "recipient_id": "5491155550100", **status}
+    body = {
+        "object": "whatsapp_business_account",
+        "entry": [
+            {
+                "id": "1",
+                "changes": [
+                    {
+                        "field": "messages",
+                        "value": {
+                            "metadata": {"phone_number_id": "1122334455667"},
+                            "statuses": [status],
+                        },
+                    }
+                ],
+            }
+        ],
+    }
+    return json.dumps(body).encode()
