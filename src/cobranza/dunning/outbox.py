@@ -106,8 +106,9 @@ def mark_sent(
 ) -> None:
     """Record that the channel accepted the row, and advance the case's step.
 
-    A row already delivered or read (a status webhook that beat the send
-    call) keeps its state and only gains the provider id and sent time.
+    A row already delivered, read or failed (a status webhook that beat
+    the send call) keeps its state and only gains the provider id and sent
+    time, because statuses never move back and failed is final.
     """
     session.execute(
         update(Case)
@@ -115,7 +116,7 @@ def mark_sent(
         .values(step=row.step, step_sent_at=sent_at)
         .execution_options(synchronize_session=False)
     )
-    if row.state not in (OutboxState.DELIVERED, OutboxState.READ):
+    if row.state not in (OutboxState.DELIVERED, OutboxState.READ, OutboxState.FAILED):
         row.state = OutboxState.SENT
     row.provider_message_id = provider_message_id
     row.sent_at = sent_at

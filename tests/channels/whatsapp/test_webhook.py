@@ -427,3 +427,19 @@ def _status_body(status: dict[str, Any]) -> bytes:
         ],
     }
     return json.dumps(body).encode()
+
+
+def test_failed_before_send_returns_stays_failed(
+    client: TestClient, engine: Engine
+) -> None:
+    business_id, (outbox_id,) = given_rows(engine)
+    with transaction(engine) as session:
+        assert outbox.claim(session, session.get_one(OutboxMessage, outbox_id), NOW)
+    _post(client, _fixture("failed_wa_id_only.json", OUTBOX_ID=outbox_id))
+
+    with transaction(engine) as session:
+        row = session.get_one(OutboxMessage, outbox_id)
+        outbox.mark_sent(session, row, "wamid.failed1", NOW)
+
+    with transaction(engine) as session:
+        assert session.get_one(OutboxMessage, outbox_id).state == OutboxState.FAILED
