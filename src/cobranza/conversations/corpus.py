@@ -7,8 +7,9 @@ file can be rebuilt byte for byte:
 
     python -m cobranza.conversations.corpus
 
-Every row carries its template group. The held-out split is made by group,
-never by row, so that no variant of a test template is ever trained on.
+Every row carries its template group. The held-out split is made by family
+of near-paraphrase templates, never by row, so that no variant or close
+paraphrase of a test template is ever trained on.
 """
 
 from __future__ import annotations
@@ -22,8 +23,14 @@ from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import connected_components
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.metrics.pairwise import cosine_similarity
+
 from cobranza.conversations import corpus_replies
 from cobranza.conversations import corpus_templates as templates
+from cobranza.conversations.normalize import fold
 
 CORPUS_FILE = "corpus.tsv"
 FIELDS = (
@@ -40,9 +47,11 @@ FIELDS = (
 SEED = 20260319
 VARIANTS_PER_TEMPLATE = 5
 MIXED_REPLIES = 500
-# Every fifth template of each intent, counting from the fourth, is held out.
+# Every fifth template family of each intent, counting from the fourth, is
+# held out.
 TEST_EVERY = 5
 TEST_OFFSET = 3
+FAMILY_SIMILARITY = 0.5
 
 _LOCALES = {
     "AR": "es_AR",
@@ -209,8 +218,36 @@ def _realise(
     return _surface("".join(out), region, rng), annotations
 
 
-def _template_split(index: int) -> str:
-    return "test" if index % TEST_EVERY == TEST_OFFSET else "train"
+def template_families(texts: list[str]) -> list[int]:
+    """Label near-paraphrase templates with one family number.
+
+    Two templates whose character 3-5-gram TF-IDF vectors (slots removed)
+    have a cosine similarity of at least `FAMILY_SIMILARITY` are linked, and
+    a family is a connected component of those links. "¿a qué corresponde
+    este cobro?" and "¿a qué se debe este cobro?" are one family, so a
+    paraphrase can never sit in training while its twin is held out.
+    """
+    bare = [_SLOT.sub(" ", text) for text in texts]
+    vectors = TfidfVectorizer(
+        analyzer="char_wb", ngram_range=(3, 5), preprocessor=fold
+    ).fit_transform(bare)
+    linked = cosine_similarity(vectors) >= FAMILY_SIMILARITY
+    _, labels = connected_components(csr_matrix(linked), directed=False)
+    return [int(label) for label in labels]
+
+
+def _template_splits(texts: list[str]) -> list[str]:
+    """Hold out every fifth family, counted by its first template."""
+    families = template_families(texts)
+    first_index: dict[int, int] = {}
+    for index, family in enumerate(families):
+        first_index.setdefault(family, index)
+    ordered = sorted(first_index, key=first_index.__getitem__)
+    rank = {family: position for position, family in enumerate(ordered)}
+    return [
+        "test" if rank[family] % TEST_EVERY == TEST_OFFSET else "train"
+        for family in families
+    ]
 
 
 def generate() -> list[CorpusRow]:
@@ -221,9 +258,10 @@ def generate() -> list[CorpusRow]:
     seen: set[str] = set()
     by_intent: dict[str, list[tuple[str, str, str, str]]] = {}
     for intent, entries in corpus_replies.TEMPLATES.items():
+        splits = _template_splits([template for _, template in entries])
         for index, (region, template) in enumerate(entries):
             group = f"{intent}/{index:02d}"
-            split = _template_split(index)
+            split = splits[index]
             by_intent.setdefault(intent, []).append((group, split, region, template))
             for _ in range(VARIANTS_PER_TEMPLATE):
                 chosen = rng.choice(_SPANISH_REGIONS) if region == "es" else region

@@ -9,13 +9,14 @@ sets; the raw text still feeds the others. Entity parsers add `DATE`,
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from functools import lru_cache
 
 from cobranza.conversations.amounts import find_amount
 from cobranza.conversations.dates import find_dates
 from cobranza.conversations.installments import find_installments
-from cobranza.conversations.normalize import tokenize
+from cobranza.conversations.normalize import edit_distance, tokenize
 
 # Tag -> word stems (folded). A token carries the tag when it starts with a stem.
 _STEMS: dict[str, tuple[str, ...]] = {
@@ -42,7 +43,29 @@ _STEMS: dict[str, tuple[str, ...]] = {
         "ticket",
         "soporte",
     ),
-    "ALREADY": ("ya", "ja", "acabo", "recien", "hace"),
+    "ALREADY": (
+        "ya",
+        "ja",
+        "acabo",
+        "recien",
+        "hace",
+        "ayer",
+        "ontem",
+        "anoche",
+        "pasad",
+        "passad",
+        "hice",
+        "fiz",
+        "realice",
+        "salio",
+        "hecho",
+        "feito",
+        "descontaron",
+        "abonamos",
+        "pagamos",
+        "pagou",
+        "quedo",
+    ),
     "WILL_PAY": (
         "pagare",
         "pago",
@@ -285,6 +308,31 @@ _STEMS: dict[str, tuple[str, ...]] = {
         "como",
         "por que",
     ),
+    "INFO": (
+        "descuento",
+        "desconto",
+        "interes",
+        "juros",
+        "recargo",
+        "vence",
+        "vencimiento",
+        "vencimento",
+        "factura",
+        "fatura",
+        "detalle",
+        "desglose",
+        "resumen",
+        "extracto",
+        "extrato",
+        "estado",
+        "saldo",
+        "total",
+        "precio",
+        "horario",
+        "local",
+        "empresa",
+        "contacto",
+    ),
     "INSTRUCTION": (
         "ignor",
         "olvid",
@@ -316,6 +364,12 @@ def _tags_for(token: str) -> tuple[str, ...]:
         exact_only = len(stem) <= 3
         if (token == stem) if exact_only else token.startswith(stem):
             tags.append(tag)
+    if not tags and len(token) >= 5:
+        # One typo away from a long stem ("pgue" stays unknown, "trasnferi"
+        # is read as "transferi").
+        for stem, tag in _BY_FIRST_LETTER.get(token[:1], ()):
+            if len(stem) >= 5 and edit_distance(token[: len(stem)], stem) <= 1:
+                tags.append(tag)
     return tuple(tags)
 
 
@@ -323,10 +377,26 @@ def _tags_for(token: str) -> tuple[str, ...]:
 _ANY_DAY = date(2026, 1, 15)
 
 
+# Accented endings of the Spanish preterite ("pagué", "transferí", "pagó")
+# mark a past action; these accented words are not verbs in that tense.
+_PRETERITE = re.compile(r"\b\w{2,}[éíó]\b")
+_NOT_PRETERITE = frozenset(
+    {"qué", "aquí", "allí", "ahí", "así", "según", "también", "café", "bebé", "quién"}
+)
+
+
+def _past_tags(text: str) -> list[str]:
+    return [
+        "PAST"
+        for word in _PRETERITE.findall(text.lower())
+        if word not in _NOT_PRETERITE
+    ]
+
+
 def cue_text(text: str) -> str:
     """Return the cue tags of `text` as words, in reading order."""
     tokens = tokenize(text)
-    tags: list[str] = []
+    tags: list[str] = _past_tags(text)
     for token in tokens:
         if token == "?":
             tags.append("QUESTION")

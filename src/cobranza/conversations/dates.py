@@ -33,7 +33,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 
-from cobranza.conversations.normalize import NUMBER_WORDS, tokenize, word_number
+from cobranza.conversations.normalize import (
+    NUMBER_WORDS,
+    edit_distance,
+    tokenize,
+    word_number,
+)
 
 
 @dataclass(frozen=True)
@@ -188,25 +193,6 @@ def _monday(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def _damerau(left: str, right: str) -> int:
-    """Return the optimal-string-alignment distance between two words."""
-    rows = [list(range(len(right) + 1))]
-    for i in range(1, len(left) + 1):
-        row = [i] + [0] * len(right)
-        for j in range(1, len(right) + 1):
-            cost = 0 if left[i - 1] == right[j - 1] else 1
-            row[j] = min(row[j - 1] + 1, rows[i - 1][j] + 1, rows[i - 1][j - 1] + cost)
-            if (
-                i > 1
-                and j > 1
-                and left[i - 1] == right[j - 2]
-                and left[i - 2] == right[j - 1]
-            ):
-                row[j] = min(row[j], rows[i - 2][j - 2] + 1)
-        rows.append(row)
-    return rows[-1][-1]
-
-
 @lru_cache(maxsize=8192)
 def _fuzzy_weekday(token: str) -> int | None:
     """Match a Spanish weekday name with up to one typo (two in "miercoles")."""
@@ -221,7 +207,7 @@ def _fuzzy_weekday(token: str) -> int | None:
     initial = "v" if token[0] == "b" else token[0]
     for name, weekday in _WEEKDAYS_ES.items():
         allowed = 2 if len(name) >= 8 else 1
-        if initial == name[0] and _damerau(initial + token[1:], name) <= allowed:
+        if initial == name[0] and edit_distance(initial + token[1:], name) <= allowed:
             return weekday
     return None
 

@@ -159,3 +159,25 @@ def word_number(tokens: tuple[str, ...]) -> tuple[int, int] | None:
     if not seen:
         return None
     return total + current, used
+
+
+def edit_distance(left: str, right: str) -> int:
+    """Return the optimal-string-alignment distance between two words.
+
+    Like Levenshtein, plus swapping two adjacent letters costs one edit.
+    """
+    rows = [list(range(len(right) + 1))]
+    for i in range(1, len(left) + 1):
+        row = [i] + [0] * len(right)
+        for j in range(1, len(right) + 1):
+            cost = 0 if left[i - 1] == right[j - 1] else 1
+            row[j] = min(row[j - 1] + 1, rows[i - 1][j] + 1, rows[i - 1][j - 1] + cost)
+            if (
+                i > 1
+                and j > 1
+                and left[i - 1] == right[j - 2]
+                and left[i - 2] == right[j - 1]
+            ):
+                row[j] = min(row[j], rows[i - 2][j - 2] + 1)
+        rows.append(row)
+    return rows[-1][-1]

@@ -10,8 +10,9 @@ sair para pagar" is Portuguese for going out.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
-from cobranza.conversations.normalize import fold
+from cobranza.conversations.normalize import edit_distance, fold
 
 # Whole-message keywords: the reply is only this word, maybe with courtesy.
 _KEYWORDS = frozenset(
@@ -30,13 +31,52 @@ _KEYWORDS = frozenset(
         "descadastrar",
     }
 )
+# Greetings and courtesy words that may surround a keyword ("hola! baja").
 _COURTESY = frozenset(
-    {"por", "favor", "porfa", "pf", "gracias", "please", "ya", "obrigado", "obrigada"}
+    {
+        "por",
+        "favor",
+        "porfa",
+        "pf",
+        "gracias",
+        "please",
+        "ya",
+        "obrigado",
+        "obrigada",
+        "hola",
+        "holaa",
+        "buenas",
+        "buen",
+        "buenos",
+        "dia",
+        "dias",
+        "tardes",
+        "noches",
+        "que",
+        "tal",
+        "mas",
+        "che",
+        "wena",
+        "saludos",
+        "vale",
+        "bendiciones",
+        "oi",
+        "ola",
+        "opa",
+        "bom",
+        "boa",
+        "tarde",
+        "noite",
+        "valeu",
+        "pray",
+        "thumbsup",
+    }
 )
 
 _MORE = r"(?:mas|nunca|nada|nunca mas|de nuevo|otra vez)"
 _MESSAGES = (
-    r"(?:mensajes?|mensagens?|msj|msjs|mjs|whatsapps?|wpp|wsp|notificaciones|"
+    r"(?:mensajes?|mesajes?|mensages?|mensagens?|mensagem|msj|msjs|mjs|whatsapps?|"
+    r"wpp|wsp|notificaciones|"
     r"notificacoes|recordatorios|avisos|sms|spam|nada)"
 )
 _WRITE = (
@@ -68,9 +108,9 @@ _PATTERNS = [
     # "no quiero recibir más mensajes", "não quero mais receber"
     rf"\bno quiero (?:recibir|que me {_WRITE}|que me {_SEND}) ?(?:{_MORE} )?"
     rf"(?:{_MESSAGES}|{_MORE})\b",
-    r"\bnao quero (?:mais )?receber\b",
+    r"\b(?:nao|n) quero (?:mais )?receber\b",
     r"\bnao quero (?:mais )?(?:mensagens?|que me (?:mandem|enviem|escrevam))\b",
-    r"\bnao (?:me )?(?:mande|mandem|envie|enviem|escreva|escrevam) mais\b",
+    r"\b(?:nao|n) (?:me )?(?:mande|mandem|envie|enviem|escreva|escrevam) mais\b",
     # "no quiero más mensajes", "basta de mensajes", "no más mensajes"
     rf"\b(?:no quiero|basta de|no mas|chega de|sin) (?:mas )?{_MESSAGES}\b",
     # "denme de baja", "quiero darme de baja", "dar de baja este número"
@@ -91,10 +131,66 @@ _PATTERNS = [
 ]
 _COMPILED = [re.compile(pattern) for pattern in _PATTERNS]
 _WORDS = re.compile(r"[a-z0-9]+")
+_STRETCHED_VOWEL = re.compile(r"([aeiou])\1+")
+
+
+# Words of the patterns above that people mistype ("escribrme", "molessten").
+# A token one edit away from one of these, with the same first letter, is
+# read as that word, unless it is a Spanish or Portuguese word in its own
+# right ("escriben", "mandan").
+_TYPO_TARGETS = (
+    "escriban",
+    "escribirme",
+    "escribanme",
+    "molesten",
+    "molestarme",
+    "contacten",
+    "manden",
+    "mandarme",
+    "envien",
+    "enviarme",
+    "mensajes",
+    "mensagens",
+    "mandem",
+)
+_REAL_WORDS = frozenset(
+    {
+        "escriben",
+        "escribir",
+        "mandan",
+        "mandar",
+        "mandes",
+        "mande",
+        "mando",
+        "envian",
+        "enviar",
+        "molesta",
+        "molesto",
+        "contactan",
+        "mensaje",
+        "mensagem",
+        "manda",
+        "mandei",
+        "mandou",
+        "molestan",
+    }
+)
+
+
+@lru_cache(maxsize=16384)
+def _correct(word: str) -> str:
+    if len(word) < 5 or word in _REAL_WORDS or word in _TYPO_TARGETS:
+        return word
+    for target in _TYPO_TARGETS:
+        if word[0] == target[0] and edit_distance(word, target) == 1:
+            return target
+    return word
 
 
 def _plain(text: str) -> str:
-    return " ".join(_WORDS.findall(fold(text)))
+    # "naaada" is "nada": stretched vowels never matter to these rules.
+    folded = _STRETCHED_VOWEL.sub(r"\1", fold(text))
+    return " ".join(_correct(word) for word in _WORDS.findall(folded))
 
 
 def find_opt_out(text: str) -> str | None:
