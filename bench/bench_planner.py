@@ -182,6 +182,8 @@ def _run(engine: Engine, invoices: int, customers: int) -> None:
         for model in (Case, OutboxMessage, AuditEvent):
             count = session.scalar(select(func.count()).select_from(model))
             print(f"  {model.__tablename__}: {count:,} rows")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak RSS of the whole process: {peak:.0f} MiB")
 
 
 def _load(engine: Engine, business_id: int, invoices: int, customers: int) -> int:
