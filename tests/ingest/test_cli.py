@@ -5,10 +5,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 from typer.testing import CliRunner
 
 from cobranza.cli import app
 from cobranza.config import get_settings
+from cobranza.db.engine import make_engine
 from tests.ingest.conftest import write_csv
 
 runner = CliRunner()
@@ -153,3 +155,24 @@ def test_customers_lists_phone_and_balance(cli_database: str, tmp_path: Path) ->
     assert ana["balance"] == "850.50"
     assert table.exit_code == 0
     assert "Ana Díaz" in table.stdout
+
+
+def test_database_failure_writes_nothing(cli_database: str, tmp_path: Path) -> None:
+    engine = make_engine(cli_database)
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "CREATE TRIGGER fail_document BEFORE INSERT ON document "
+                "BEGIN SELECT RAISE(ABORT, 'disk full in test'); END"
+            )
+        )
+    engine.dispose()
+    path = write_csv(tmp_path / "saldos.csv", ROWS, separator=";")
+
+    result = runner.invoke(app, ["import", str(path)])
+    listed = runner.invoke(app, ["customers", "--json"])
+
+    assert result.exit_code == 1
+    assert "nothing was written" in result.output
+    assert "disk full in test" in result.output
+    assert json.loads(listed.stdout) == []

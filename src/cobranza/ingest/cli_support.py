@@ -7,6 +7,7 @@ progress bar and the output format.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,6 +16,7 @@ import typer
 from rich.console import Console
 from rich.progress import Progress
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from cobranza.config import Settings
 from cobranza.db.engine import default_business, session_factory
@@ -23,6 +25,8 @@ from cobranza.ingest.customers import list_customers
 from cobranza.ingest.errors import IngestError
 from cobranza.ingest.service import ImportOptions, ProgressCallback, import_file
 from cobranza.timeutil import utcnow
+
+logger = logging.getLogger(__name__)
 
 # Files with fewer rows than this finish before a progress bar would help.
 PROGRESS_MIN_ROWS = 20_000
@@ -76,14 +80,24 @@ def import_from_cli(
         try:
             business = default_business(session, settings)
             report = import_file(session, business, path, options, utcnow())
+            if dry_run:
+                session.rollback()
+            else:
+                session.commit()
         except IngestError as exc:
             session.rollback()
             _print_error(exc, as_json, console, err_console)
             raise typer.Exit(2) from exc
-        if dry_run:
+        except SQLAlchemyError as exc:
             session.rollback()
-        else:
-            session.commit()
+            logger.error("import failed in the database: %s", type(exc).__name__)
+            # The driver's message, without the SQL and its thousands of values.
+            cause = getattr(exc, "orig", None) or exc
+            err_console.print(
+                f"[red]Import failed, nothing was written:[/red] {cause}. Run it "
+                "again; if it fails again, check the database."
+            )
+            raise typer.Exit(1) from exc
 
     if as_json:
         typer.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
