@@ -12,7 +12,11 @@ import typer
 from rich.console import Console
 from sqlalchemy import Engine
 
+from cobranza.channels.errors import ChannelError
 from cobranza.channels.sandbox import record_reply, sent_messages
+from cobranza.channels.whatsapp import GraphClient, WhatsAppConfig, WhatsAppConfigError
+from cobranza.channels.whatsapp import templates as whatsapp_templates
+from cobranza.channels.whatsapp.terminal import push_table, templates_table
 from cobranza.compliance import (
     ComplianceError,
     consent_history,
@@ -650,6 +654,82 @@ def nlu_command(
         for key in ("promised_date", "amount", "installments"):
             value = "null" if row[key] is None else row[key]
             console.print(f"  {key}: {value}", highlight=False)
+
+
+whatsapp_app = typer.Typer(
+    help="WhatsApp Cloud API: the number's message templates.", no_args_is_help=True
+)
+app.add_typer(whatsapp_app, name="whatsapp")
+whatsapp_templates_app = typer.Typer(
+    help="Register the message templates with Meta and track their review.",
+    no_args_is_help=True,
+)
+whatsapp_app.add_typer(whatsapp_templates_app, name="templates")
+
+
+def _graph_client_or_exit(settings: Settings) -> GraphClient:
+    try:
+        return GraphClient(WhatsAppConfig.from_settings(settings))
+    except WhatsAppConfigError as exc:
+        err_console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+
+
+@whatsapp_templates_app.command("push")
+def whatsapp_templates_push() -> None:
+    """Register every template translation that Meta does not have yet."""
+    settings = load_settings()
+    client = _graph_client_or_exit(settings)
+    engine = open_engine(settings)
+    try:
+        with transaction(engine) as session:
+            business = default_business(session, settings)
+            results = whatsapp_templates.push_templates(
+                session, business.id, client, utcnow()
+            )
+    finally:
+        client.close()
+        engine.dispose()
+    console.print(push_table(results))
+    if any(result.error for result in results):
+        raise typer.Exit(1)
+
+
+@whatsapp_templates_app.command("sync")
+def whatsapp_templates_sync() -> None:
+    """Read each template's review status from Meta."""
+    settings = load_settings()
+    client = _graph_client_or_exit(settings)
+    engine = open_engine(settings)
+    try:
+        with transaction(engine) as session:
+            business = default_business(session, settings)
+            templates = whatsapp_templates.sync_templates(
+                session, business.id, client, utcnow()
+            )
+            waiting = whatsapp_templates.deferred_counts(session, business.id)
+            console.print(templates_table(templates, waiting))
+    except ChannelError as exc:
+        err_console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from exc
+    finally:
+        client.close()
+        engine.dispose()
+
+
+@whatsapp_templates_app.command("list")
+def whatsapp_templates_list() -> None:
+    """Show the stored templates, their status and the messages waiting for them."""
+    settings = load_settings()
+    engine = open_engine(settings)
+    try:
+        with transaction(engine) as session:
+            business = default_business(session, settings)
+            templates = whatsapp_templates.list_templates(session, business.id)
+            waiting = whatsapp_templates.deferred_counts(session, business.id)
+            console.print(templates_table(templates, waiting))
+    finally:
+        engine.dispose()
 
 
 def main() -> None:

@@ -15,12 +15,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from cobranza.channels.errors import ChannelError
 from cobranza.channels.whatsapp.graph import GraphClient
-from cobranza.db.models import AuditEvent, TemplateStatus, WhatsAppTemplate
+from cobranza.compliance.reasons import Reason
+from cobranza.db.models import (
+    AuditEvent,
+    OutboxMessage,
+    OutboxState,
+    TemplateStatus,
+    WhatsAppTemplate,
+)
 from cobranza.messages import Category, whatsapp_template_definitions
 
 logger = logging.getLogger(__name__)
@@ -268,3 +275,21 @@ def _audit(
             },
         )
     )
+
+
+def deferred_counts(session: Session, business_id: int) -> dict[tuple[str, str], int]:
+    """Count queued rows waiting for each template's approval."""
+    rows = session.execute(
+        select(
+            OutboxMessage.template_name,
+            OutboxMessage.language_code,
+            func.count(OutboxMessage.id),
+        )
+        .where(
+            OutboxMessage.business_id == business_id,
+            OutboxMessage.state == OutboxState.QUEUED,
+            OutboxMessage.deferred_reason == Reason.TEMPLATE_NOT_APPROVED,
+        )
+        .group_by(OutboxMessage.template_name, OutboxMessage.language_code)
+    ).all()
+    return {(name, language): count for name, language, count in rows if name}

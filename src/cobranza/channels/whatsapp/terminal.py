@@ -1,0 +1,60 @@
+"""Rich tables for `cobranza whatsapp templates` (Spanish UI)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from rich.table import Table
+
+from cobranza.channels.whatsapp.templates import PushResult
+from cobranza.db.models import TemplateStatus, WhatsAppTemplate
+
+STATUS_LABELS = {
+    TemplateStatus.APPROVED: "[green]aprobada[/green]",
+    TemplateStatus.PENDING: "[yellow]en revisión[/yellow]",
+    TemplateStatus.REJECTED: "[red]rechazada[/red]",
+    TemplateStatus.PAUSED: "[red]pausada[/red]",
+    TemplateStatus.DISABLED: "[red]deshabilitada[/red]",
+    TemplateStatus.MISSING: "[red]no existe en Meta[/red]",
+}
+
+
+def status_label(status: str) -> str:
+    return STATUS_LABELS.get(status, status.lower())  # type: ignore[call-overload]
+
+
+def templates_table(
+    templates: Sequence[WhatsAppTemplate], waiting: Mapping[tuple[str, str], int]
+) -> Table:
+    """One row per template translation, with the messages waiting for it."""
+    table = Table(title="Plantillas de WhatsApp", show_lines=False)
+    for header in ("Plantilla", "Idioma", "Categoría", "Estado", "Esperando", "Motivo"):
+        table.add_column(header, overflow="fold")
+    for template in templates:
+        category = template.category
+        if template.new_category and template.new_category != category:
+            category = f"{category} → {template.new_category}"
+        table.add_row(
+            template.name,
+            template.language,
+            category,
+            status_label(template.status),
+            str(waiting.get((template.name, template.language), 0)),
+            template.rejected_reason or "",
+        )
+    return table
+
+
+def push_table(results: Sequence[PushResult]) -> Table:
+    table = Table(title="Plantillas enviadas a Meta")
+    for header in ("Plantilla", "Idioma", "Categoría", "Estado", "Error"):
+        table.add_column(header, overflow="fold")
+    for result in results:
+        table.add_row(
+            result.name,
+            result.language,
+            result.category,
+            status_label(result.status),
+            result.error or "",
+        )
+    return table
