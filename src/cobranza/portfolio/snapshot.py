@@ -9,7 +9,8 @@ without an issue date always counts). A payment counts when it was paid on or
 before the end of the as-of date in the business's time zone, and the open
 amount of a document is its amount minus the allocations of the payments that
 count. The same query also gives the open amounts at the start of the
-measuring period, for DSO and CEI.
+measuring period, for DSO and CEI. Documents and payment sums are two
+queries merged in pandas, which on SQLite ran faster than one outer join.
 """
 
 from __future__ import annotations
@@ -38,16 +39,13 @@ DOCUMENT_COLUMNS = [
     "document_id",
     "customer_id",
     "kind",
-    "number",
     "currency",
     "issued_on",
     "due_on",
     "amount",
     "disputed",
-    "paid",
-    "paid_at_start",
-    "last_paid_at",
 ]
+PAID_COLUMNS = ["document_id", "paid", "paid_at_start", "last_paid_at"]
 
 
 @dataclass(frozen=True)
@@ -95,10 +93,12 @@ def load_snapshot(
     the business's currency.
     """
     period_start = as_of - timedelta(days=period_days)
-    result = session.execute(_documents_query(business, as_of, period_start))
-    # Plain tuples, because pandas probes each Row for attributes otherwise.
-    rows = [tuple(row) for row in result]
-    documents = pd.DataFrame.from_records(rows, columns=DOCUMENT_COLUMNS)
+    documents = _frame(session, _documents_query(business, as_of), DOCUMENT_COLUMNS)
+    paid = _frame(session, _paid_query(business, as_of, period_start), PAID_COLUMNS)
+    # An empty result has object columns, which pandas will not merge on.
+    documents["document_id"] = documents["document_id"].astype("int64")
+    paid["document_id"] = paid["document_id"].astype("int64")
+    documents = documents.merge(paid, on="document_id", how="left")
     documents = _derive_columns(documents, business.timezone, as_of, period_start)
 
     customer_rows = session.execute(
@@ -122,23 +122,48 @@ def load_snapshot(
     )
 
 
-# NOTE: the open amount here is the amount minus allocations. It equals
+def _frame(
+    session: Session, statement: Select[*tuple[Any, ...]], columns: list[str]
+) -> pd.DataFrame:
+    result = session.execute(statement)
+    # Plain tuples, because pandas probes each Row for attributes otherwise.
+    rows = [tuple(row) for row in result]
+    return pd.DataFrame.from_records(rows, columns=columns)
+
+
+def _documents_query(business: Business, as_of: date) -> Select[*tuple[Any, ...]]:
+    return select(
+        Document.id,
+        Document.customer_id,
+        Document.kind,
+        Document.currency,
+        _unprocessed(Document.issued_on),
+        _unprocessed(Document.due_on),
+        type_coerce(Document.amount, BigInteger),
+        Document.disputed,
+    ).where(
+        Document.business_id == business.id,
+        or_(Document.issued_on <= as_of, Document.issued_on.is_(None)),
+    )
+
+
+# NOTE: the open amount is the amount minus these allocations. It equals
 # Document.open_amount only while every balance change is an allocation, so
 # an amount that a later import edits without one makes the two differ.
-def _documents_query(
+def _paid_query(
     business: Business, as_of: date, period_start: date
 ) -> Select[*tuple[Any, ...]]:
+    """Sum each document's allocations by the as-of date and by period start."""
     cutoff = end_of_day(as_of, business.timezone)
     start_cutoff = end_of_day(period_start, business.timezone)
     allocated = type_coerce(Allocation.amount, BigInteger)
-    paid = (
+    by_start = case((Payment.paid_at <= start_cutoff, allocated), else_=0)
+    return (
         select(
-            Allocation.document_id.label("document_id"),
-            func.sum(allocated).label("paid"),
-            func.sum(case((Payment.paid_at <= start_cutoff, allocated), else_=0)).label(
-                "paid_at_start"
-            ),
-            func.max(Payment.paid_at).label("last_paid_at"),
+            Allocation.document_id,
+            func.sum(allocated),
+            func.sum(by_start),
+            _unprocessed(func.max(Payment.paid_at)),
         )
         .join(Payment, Payment.id == Allocation.payment_id)
         .where(
@@ -147,29 +172,6 @@ def _documents_query(
             Payment.paid_at <= cutoff,
         )
         .group_by(Allocation.document_id)
-        .subquery()
-    )
-    return (
-        select(
-            Document.id,
-            Document.customer_id,
-            Document.kind,
-            Document.number,
-            Document.currency,
-            _unprocessed(Document.issued_on),
-            _unprocessed(Document.due_on),
-            type_coerce(Document.amount, BigInteger),
-            Document.disputed,
-            func.coalesce(paid.c.paid, 0),
-            func.coalesce(paid.c.paid_at_start, 0),
-            _unprocessed(paid.c.last_paid_at),
-        )
-        .outerjoin(paid, paid.c.document_id == Document.id)
-        .where(
-            Document.business_id == business.id,
-            or_(Document.issued_on <= as_of, Document.issued_on.is_(None)),
-        )
-        .order_by(Document.id)
     )
 
 
@@ -186,8 +188,10 @@ def _derive_columns(
     frame: pd.DataFrame, timezone: str, as_of: date, period_start: date
 ) -> pd.DataFrame:
     frame = frame.copy()
-    for column in ("amount", "paid", "paid_at_start"):
-        frame[column] = frame[column].astype("int64")
+    frame["amount"] = frame["amount"].astype("int64")
+    # Documents without a counted payment have no row in the payment sums.
+    for column in ("paid", "paid_at_start"):
+        frame[column] = frame[column].fillna(0).astype("int64")
     frame["disputed"] = frame["disputed"].fillna(False).astype(bool)
     frame["issued_on"] = pd.to_datetime(frame["issued_on"], format="ISO8601")
     # A document without a due date is due when it is issued.
