@@ -444,3 +444,17 @@ def test_logs_carry_no_personal_data(
         assert "5491155550100" not in message
         assert "Ana" not in message
         assert text not in message
+
+
+def test_days_past_due_counted_to_send_day(engine: Engine) -> None:
+    business_id, [outbox_id] = _given_rows(engine, step_kind="second_notice")
+    thursday = NOW + timedelta(days=2)
+    channel = SandboxChannel(engine, clock=lambda: thursday)
+
+    report = _dispatcher(engine, channel).run(business_id, thursday)
+
+    assert report.sent == 1
+    row = _row(engine, outbox_id)
+    assert row.variables["days_past_due"] == 7
+    assert row.variables["today"] == "2026-03-12"
+    assert row.text is not None and "7 días" in row.text

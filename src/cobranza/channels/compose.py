@@ -12,14 +12,31 @@ from cobranza.db.models import OutboxMessage
 from cobranza.messages import ComposedMessage, MessageVariables, compose
 
 
-def compose_row(row: OutboxMessage) -> ComposedMessage:
-    """Compose the text of `row` from its step kind, locale, tone and variables.
+def compose_row(row: OutboxMessage, today: date) -> ComposedMessage:
+    """Compose the text of `row` as of `today`, the business's local date.
 
-    Raises ValueError (a `cobranza.messages` error, or one naming the stored
-    variable) when the row cannot be composed.
+    A row deferred since planning would otherwise state the days past due
+    of the day it was planned, so `today` and `days_past_due` are brought up
+    to date on the row before composing. Raises ValueError (a
+    `cobranza.messages` error, or one naming the stored variable) when the
+    row cannot be composed.
     """
+    row.variables = refresh_dates(row.variables, today)
     variables = message_variables(row.variables, row.id)
     return compose(row.step_kind, row.locale, row.tone, variables)
+
+
+def refresh_dates(stored: dict[str, Any], today: date) -> dict[str, Any]:
+    """Return `stored` with `today` and the days past due counted to it."""
+    refreshed = {**stored, "today": today.isoformat()}
+    oldest = stored.get("oldest_due_on")
+    if isinstance(oldest, str):
+        try:
+            refreshed["days_past_due"] = (today - date.fromisoformat(oldest)).days
+        except ValueError:
+            # `message_variables` reports the invalid date with its row id.
+            pass
+    return refreshed
 
 
 def message_variables(stored: dict[str, Any], outbox_id: int) -> MessageVariables:

@@ -31,8 +31,15 @@ from cobranza.channels.compose import compose_row
 from cobranza.channels.errors import ChannelError, RateLimitedError
 from cobranza.channels.ratelimit import TokenBucket
 from cobranza.db.engine import transaction
-from cobranza.db.models import AuditEvent, Customer, OutboxMessage, OutboxState
+from cobranza.db.models import (
+    AuditEvent,
+    Business,
+    Customer,
+    OutboxMessage,
+    OutboxState,
+)
 from cobranza.dunning import gate, outbox
+from cobranza.timeutil import local_date
 
 logger = logging.getLogger(__name__)
 
@@ -263,7 +270,8 @@ class Dispatcher:
             self._fail(session, row, now, "phone_missing", None, report)
             return None
         try:
-            composed = compose_row(row)
+            today = local_date(now, _business_timezone(session, row))
+            composed = compose_row(row, today)
         except ValueError as exc:
             self._fail(session, row, now, COMPOSE_FAILED, str(exc), report)
             return None
@@ -349,6 +357,10 @@ def _load(session: Session, business_id: int, outbox_id: int) -> OutboxMessage |
     if row is None or row.business_id != business_id:
         return None
     return row
+
+
+def _business_timezone(session: Session, row: OutboxMessage) -> str:
+    return session.get_one(Business, row.business_id).timezone
 
 
 def _no_channel_detail(row: OutboxMessage) -> str:
