@@ -78,3 +78,17 @@ def test_unreadable_files(
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(FileFormatError, match="not found"):
         read_table(tmp_path / "nope.csv")
+
+
+def test_key_value_title_is_not_the_header(tmp_path: Path) -> None:
+    path = tmp_path / "a.csv"
+    path.write_text(
+        "Fecha:;01/04/2026;Total:;5000\n"
+        "Cliente;Factura;Vencimiento;Importe\n"
+        "Ana;1;10/04/2026;5000\n"
+    )
+
+    table = read_table(path)
+
+    assert table.headers == ["Cliente", "Factura", "Vencimiento", "Importe"]
+    assert table.skipped == [{"line": 1, "reason": "title row above the header"}]

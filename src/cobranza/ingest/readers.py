@@ -249,17 +249,24 @@ def _split_header(raw_rows: list[SourceRow], path: Path) -> Table:
 
 
 def _find_header(raw_rows: list[SourceRow]) -> int | None:
-    """Return the index of the header: the first row naming two known fields.
+    """Return the index of the header: the row naming the most known fields.
 
-    Failing that, the first row of two or more text cells followed by a row
-    of the same width, so a file with unknown headers still gets a header
-    (and then a mapping error that lists its columns).
+    At least two are needed, and the first such row wins a tie. Title blocks
+    such as "Fecha: 01/04 | Total: 5000" name fewer fields than the header.
+
+    Failing that, the first row whose two or more filled cells are all text,
+    so a file with unknown headers still gets a header (and then a mapping
+    error that lists its columns).
     """
     window = raw_rows[:_HEADER_SEARCH_ROWS]
+    best, best_known = None, 1
     for index, row in enumerate(window):
         texts = [c for c in row.cells if isinstance(c, str) and c]
-        if sum(field_for_header(text) is not None for text in texts) >= 2:
-            return index
+        known = len({field_for_header(text) for text in texts} - {None})
+        if known > best_known:
+            best, best_known = index, known
+    if best is not None:
+        return best
     for index, row in enumerate(window):
         texts = [c for c in row.cells if isinstance(c, str) and c]
         if len(texts) >= 2 and len(texts) == sum(
