@@ -28,6 +28,7 @@ from cobranza.conversations.amounts import find_amount, parse_number
         ("puedo pagar 1500 ahora", Decimal("1500")),
         ("el 10/4 te pago 2.000", Decimal("2000")),
         ("3 cuotas de 5000", Decimal("5000")),
+        ("¿me aceptan 15.000 por mes?", Decimal("15000")),
     ],
 )
 def test_amount_found(text: str, expected: Decimal) -> None:
@@ -48,6 +49,8 @@ def test_amount_found(text: str, expected: Decimal) -> None:
         "una pila de plata",
         "en 10 días",
         "cuando cobre",
+        "no tengo un peso",
+        "ni un sol",
     ],
 )
 def test_no_amount(text: str) -> None:

@@ -81,7 +81,6 @@ _COUNT_NOUNS = frozenset(
         "hrs",
         "minutos",
         "%",
-        "por",
         "mensualidades",
         "facturas",
         "de",
@@ -167,11 +166,18 @@ def _amount_at(tokens: list[str], index: int) -> Decimal | None:
         return _tidy(value * multiplier)
     if half:
         return None
+    if following == "por" and index + used + 1 < len(tokens):
+        if tokens[index + used + 1] in ("ciento", "cento"):
+            return None
+    words = token in NUMBER_WORDS or token == "mil"
+    # "no tengo un peso" is an idiom for having no money, not an amount.
+    if words and value < 10:
+        return None
     if signed or following in _CURRENCY_WORDS:
         return value
     if following in _COUNT_NOUNS or previous in _DATE_WORDS:
         return None
-    if token in NUMBER_WORDS or token == "mil":
+    if words:
         return value if value >= 1000 else None
     if separated or value >= 100:
         return value

@@ -151,8 +151,9 @@ class _CompiledModel:
         if columns:
             scores += np.asarray(values) @ self.coef[columns]
         scores -= scores.max()
-        exponentials = np.exp(scores)
-        return exponentials / exponentials.sum()
+        exponentials: npt.NDArray[np.float64] = np.exp(scores)
+        probabilities: npt.NDArray[np.float64] = exponentials / exponentials.sum()
+        return probabilities
 
 
 @dataclass(frozen=True)

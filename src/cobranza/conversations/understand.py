@@ -96,6 +96,7 @@ def understand(
     amount = find_amount(text)
     installments = find_installments(text)
 
+    source: Source
     opt_out_match = find_opt_out(text)
     if opt_out_match is not None:
         intent, confidence, source = "opt_out", 1.0, "rules"
