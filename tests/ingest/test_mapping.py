@@ -96,3 +96,13 @@ def test_map_matches_normalized_header() -> None:
     mapping = resolve_mapping(headers, {"fecha prevista": "due_on"})
 
     assert mapping.columns["due_on"] == 3
+
+
+def test_repeated_header_mapped_by_position() -> None:
+    headers = ["Cliente", "Factura", "Importe", "Importe", "Vencimiento"]
+
+    with pytest.raises(MappingError, match="#4"):
+        resolve_mapping(headers, {"Importe": "amount"})
+    mapping = resolve_mapping(headers, {"#4": "amount", "#3": "ignore"})
+
+    assert mapping.columns["amount"] == 3

@@ -325,6 +325,8 @@ _STOP_WORDS = frozenset(
 _NUMBER_WORDS = frozenset({"n", "no", "nro", "nr", "num", "numero", "number", "nros"})
 _CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
+# `--map '#3=amount'` names the third column, for headers that repeat.
+_POSITION = re.compile(r"#(\d+)")
 
 
 @lru_cache(maxsize=4096)
@@ -405,9 +407,10 @@ def resolve_mapping(
         if len(indexes) > 1:
             names = [headers[index] for index in indexes]
             raise MappingError(
-                f"columns {', '.join(repr(name) for name in names)} all look like "
-                f"field {field!r}: choose one with --map {names[0]!r}={field} "
-                f"and drop the others with --map COLUMN={IGNORE}",
+                f"columns {_positions(names, indexes)} all look like field "
+                f"{field!r}: choose one with --map {names[0]!r}={field} (or by "
+                f"position, --map '#{indexes[0] + 1}={field}') and drop the "
+                f"others with --map COLUMN={IGNORE}",
                 field=field,
                 candidates=names,
             )
@@ -433,11 +436,19 @@ def _forced_fields(
                 candidates=list(FIELDS),
             )
         matches = [i for i, h in enumerate(headers) if h.strip() == column.strip()]
+        position = _POSITION.fullmatch(column.strip())
+        if not matches and position and 1 <= int(position.group(1)) <= len(headers):
+            matches = [int(position.group(1)) - 1]
         if not matches:
             wanted = normalize_header(column)
             matches = [i for i, name in enumerate(normalized) if name == wanted]
         if len(matches) != 1:
-            problem = "not found" if not matches else "found more than once"
+            problem = (
+                "not found"
+                if not matches
+                else f"found more than once: name it by position, such as "
+                f"--map '#{matches[1] + 1}={field}'"
+            )
             raise MappingError(
                 f"column {column!r} in --map {column}={field} {problem} in the "
                 f"header: the columns are {_quoted(headers)}",
@@ -446,6 +457,14 @@ def _forced_fields(
             )
         forced[matches[0]] = field_name
     return forced
+
+
+def _positions(names: Sequence[str], indexes: Sequence[int]) -> str:
+    """Return "'Importe' (#3), 'Total' (#4)" for a competition message."""
+    return ", ".join(
+        f"{name[:40]!r} (#{index + 1})"
+        for name, index in zip(names, indexes, strict=True)
+    )
 
 
 def _quoted(headers: Sequence[str]) -> str:
