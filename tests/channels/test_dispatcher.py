@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -458,3 +459,29 @@ def test_days_past_due_counted_to_send_day(engine: Engine) -> None:
     assert row.variables["days_past_due"] == 7
     assert row.variables["today"] == "2026-03-12"
     assert row.text is not None and "7 días" in row.text
+
+
+def test_racing_dispatchers_send_once(engine: Engine) -> None:
+    business_id, row_ids = _given_rows(engine, 12)
+    channel = SandboxChannel(engine, clock=lambda: NOW)
+    reports: list[int] = []
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            reports.append(
+                _dispatcher(engine, channel, batch_size=3).run(business_id, NOW).sent
+            )
+        except BaseException as exc:  # surfaced by the asserts below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    assert sum(reports) == 12
+    assert _sandbox_count(engine) == 12
+    assert {_row(engine, i).state for i in row_ids} == {OutboxState.SENT}
