@@ -1,0 +1,106 @@
+"""A fake Twilio REST API on 127.0.0.1: Messages.json and media downloads."""
+
+from __future__ import annotations
+
+import base64
+import itertools
+import json
+import threading
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+ACCOUNT_SID = "ACtest0000000000000000000000000000"
+AUTH_TOKEN = "test-twilio-auth-token"
+
+
+@dataclass
+class TwilioState:
+    messages: list[dict[str, str]] = field(default_factory=list)
+    media: dict[str, bytes] = field(default_factory=dict)
+    # Error bodies returned for the next creates: (HTTP status, code).
+    next_errors: list[tuple[int, int]] = field(default_factory=list)
+    # Recipients whose window is closed: a Body send gets 63016.
+    closed_windows: set[str] = field(default_factory=set)
+
+
+class FakeTwilio:
+    def __init__(self) -> None:
+        self.state = TwilioState()
+        self._ids = itertools.count(1)
+        handler = type("Handler", (_Handler,), {"fake": self})
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def __enter__(self) -> FakeTwilio:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+class _Handler(BaseHTTPRequestHandler):
+    fake: FakeTwilio
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        return
+
+    def _authorised(self) -> bool:
+        expected = base64.b64encode(f"{ACCOUNT_SID}:{AUTH_TOKEN}".encode()).decode()
+        if self.headers.get("Authorization") == f"Basic {expected}":
+            return True
+        self._json(401, {"code": 20003, "message": "Authenticate", "status": 401})
+        return False
+
+    def do_POST(self) -> None:  # noqa: N802
+        if not self._authorised():
+            return
+        length = int(self.headers.get("Content-Length") or 0)
+        form = dict(parse_qsl(self.rfile.read(length).decode()))
+        path = urlsplit(self.path).path
+        if path != f"/2010-04-01/Accounts/{ACCOUNT_SID}/Messages.json":
+            self._json(404, {"code": 20404, "message": "not found", "status": 404})
+            return
+        state = self.fake.state
+        if state.next_errors:
+            status, code = state.next_errors.pop(0)
+            self._json(status, {"code": code, "message": "scripted", "status": status})
+            return
+        if "Body" in form and form["To"] in state.closed_windows:
+            self._json(400, {"code": 63016, "message": "outside window", "status": 400})
+            return
+        sid = f"SM{next(self.fake._ids):032d}"
+        state.messages.append({**form, "sid": sid})
+        self._json(201, {"sid": sid, "status": "queued", "to": form["To"]})
+
+    def do_GET(self) -> None:  # noqa: N802
+        if not self._authorised():
+            return
+        media_id = urlsplit(self.path).path.rstrip("/").rsplit("/", 1)[-1]
+        content = self.fake.state.media.get(media_id)
+        if content is None:
+            self._json(404, {"code": 20404, "message": "not found", "status": 404})
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", "image/jpeg")
+        self.send_header("Content-Length", str(len(content)))
+        self.end_headers()
+        self.wfile.write(content)
+
+    def _json(self, status: int, body: dict[str, Any]) -> None:
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
