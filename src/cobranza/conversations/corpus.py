@@ -1,9 +1,9 @@
 """The labelled reply corpus: generation from templates, loading and splits.
 
-The corpus is built from the hand-written templates in `corpus_templates`
-by filling slots and adding the noise of real chat (no accents, typos,
-abbreviations, emojis, greetings), with a fixed seed so that the shipped
-file can be rebuilt byte for byte:
+The corpus is built from the hand-written templates in `corpus_replies` by
+filling slots and adding the noise of real chat: no accents, typos,
+abbreviations, emojis and greetings. The seed is fixed, so the shipped file
+can be rebuilt byte for byte:
 
     python -m cobranza.conversations.corpus
 
@@ -19,7 +19,7 @@ import io
 import random
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
@@ -357,11 +357,6 @@ def load_corpus() -> list[CorpusRow]:
 def split_rows(rows: Iterable[CorpusRow], split: str) -> list[CorpusRow]:
     """Return the rows of one split ("train" or "test")."""
     return [row for row in rows if row.split == split]
-
-
-def relabel(row: CorpusRow, intent: str) -> CorpusRow:
-    """Return a copy of `row` with another intent."""
-    return replace(row, intent=intent)
 
 
 def main() -> None:

@@ -139,6 +139,8 @@ _UNIT_MONTHS = frozenset({"mes", "meses", "mese"})
 _NEXT_WORDS = frozenset({"proximo", "proxima", "siguiente", "proximos", "proximas"})
 _THIS_WORDS = frozenset({"este", "esta", "neste", "nesta", "essa", "esse"})
 _NEGATIONS = frozenset({"no", "nao", "tampoco", "nunca"})
+# Week offset meaning "the last such weekday before today" ("el martes pasado").
+_LAST_SUCH_DAY = -2
 # "no puedo hasta el 15" names the day it becomes possible.
 _UNTIL = frozenset({"hasta", "ate", "antes"})
 _CLAUSE_BREAKS = frozenset({",", ".", ";", "!", "?", "pero", "mas", "porque"})
@@ -381,6 +383,7 @@ class _Scanner:
         return j + used + 1 - i, day, day
 
     def weekday(self, i: int) -> tuple[int, date, date] | None:
+        """Read "el viernes", "el próximo lunes", "el martes que viene"."""
         j = i
         next_week = False
         while self.at(j) in ("el", "la", "o", "a", "na", "no", "ate", "para", "hasta"):
@@ -394,23 +397,26 @@ class _Scanner:
         if weekday is None:
             return None
         end = j + used
-        # "lunes, 18 de febrero": the explicit date is the answer.
+
+        # "lunes, 18 de febrero": the explicit date wins over the weekday.
         k = end
         while self.at(k) in (",", "el", "dia"):
             k += 1
         explicit = self.day_of_month(k, introduced=True)
         if explicit is not None:
             return k + explicit[0] - i, explicit[1], explicit[2]
-        which = self._week_modifier(end)
+
+        modifier = self._week_modifier(end)
         week_offset: int | None = 1 if next_week else None
-        if which is not None:
-            week_offset, extra = which
+        if modifier is not None:
+            week_offset, extra = modifier
             end += extra
+
         today = self.today
         if week_offset is None:
             ahead = (weekday - today.weekday() - 1) % 7 + 1
             day = today + timedelta(days=ahead)
-        elif week_offset == -2:
+        elif week_offset == _LAST_SUCH_DAY:
             back = (today.weekday() - weekday - 1) % 7 + 1
             day = today - timedelta(days=back)
         else:
@@ -438,14 +444,15 @@ class _Scanner:
     def _week_modifier(self, k: int) -> tuple[int, int] | None:
         """Read what follows a weekday: (week offset, tokens used).
 
-        The offset -2 marks "pasado": the last such day before today.
+        The offset `_LAST_SUCH_DAY` marks "pasado": the last such day before
+        today, which may lie in this week or the last.
         """
         if self.phrase(k, "que", "viene") or self.phrase(k, "que", "vem"):
             return 1, 2
         if self.at(k) in ("proximo", "proxima", "entrante"):
             return 1, 1
         if self.at(k) in ("pasado", "passado", "passada"):
-            return -2, 1
+            return _LAST_SUCH_DAY, 1
         if self.at(k) in ("de", "da", "dela"):
             span = self.relative_span(k + 1 if self.at(k + 1) != "la" else k + 2)
             skip = 2 if self.at(k + 1) == "la" else 1

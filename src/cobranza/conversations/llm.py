@@ -2,9 +2,9 @@
 
 Only replies that the intent model scores below the configured confidence
 are sent. The answer must be JSON naming one label of the fixed set and a
-confidence between 0 and 1; anything else (a label outside the set, a
+confidence between 0 and 1. Anything else (a label outside the set, a
 timeout, an HTTP error, malformed JSON) is logged and ignored, and the
-model's answer stands. The LLM only ever picks a label: it never sees the
+model's label is kept. The LLM only ever picks a label: it never sees the
 customer's account and its output changes no money state.
 """
 
@@ -143,7 +143,7 @@ def _response_format(labels: Sequence[str]) -> dict[str, object]:
 
 
 def _validate(payload: object, labels: Sequence[str]) -> LLMAnswer:
-    """Check the answer against the schema by hand; raise ValueError if off."""
+    """Check the parsed content against the schema; raise ValueError if it fails."""
     if not isinstance(payload, dict):
         raise ValueError(f"expected a JSON object, got {type(payload).__name__}")
     intent = payload.get("intent")

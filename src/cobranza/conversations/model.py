@@ -1,4 +1,4 @@
-"""The intent model: TF-IDF character and word n-grams, logistic regression.
+"""The intent model: TF-IDF n-grams and cue words, logistic regression.
 
 The trained model ships as `data/intent_model.joblib`, built from the shipped
 corpus by `python -m cobranza.conversations.train`. When the installed
@@ -46,7 +46,11 @@ RANDOM_STATE = 0
 
 
 def build_pipeline() -> Pipeline:
-    """Return an untrained pipeline: char_wb 2-5 and word 1-2 TF-IDF, then LR."""
+    """Return an untrained pipeline of three TF-IDF feature sets and LR.
+
+    The sets are character n-grams within words (2-5), word n-grams (1-2)
+    and cue-tag n-grams (1-2, see `cues`).
+    """
     features = FeatureUnion(
         [
             (
@@ -93,8 +97,9 @@ def build_pipeline() -> Pipeline:
 class _CompiledModel:
     """The fitted pipeline unrolled into dictionaries and arrays.
 
-    `Pipeline.predict_proba` on one text spends most of its ~3 ms in input
-    validation and sparse-matrix bookkeeping. This computes the same numbers
+    `Pipeline.predict_proba` on one text took about 3 ms on the two-core
+    development machine, mostly in input validation and sparse-matrix
+    bookkeeping. This computes the same numbers
     (sublinear TF times IDF, L2 norm per feature set, linear scores,
     softmax) directly; a test checks that both agree.
     """
