@@ -1,7 +1,8 @@
 """The demo's dunning stage: a week of daily cycles on the demo portfolio.
 
 It joins the stages of `cobranza.simulate.demo` here, in `jobs`, because
-`simulate` sits below `jobs` in the layering and cannot import `run_cycle`.
+`simulate` may not import `jobs` (which wires the packages together on top)
+and so cannot call `run_cycle` itself.
 """
 
 from __future__ import annotations
