@@ -136,19 +136,20 @@ class WhatsAppChannel(Channel):
         )
 
     def send(self, message: OutgoingMessage) -> SendResult:
-        earlier = self.lookup(message.outbox_id)
+        now = self._clock()
+        with transaction(self._engine) as session:
+            earlier = _first_status(session, message.outbox_id)
+            in_window = window_open(
+                session, message.business_id, message.customer_id, now
+            )
+            approved = _approved(session, message)
         if earlier is not None:
             # A status webhook proves an earlier attempt (one that timed out)
             # reached Meta, so it is not sent twice.
             return earlier
         to = message.to_phone.lstrip("+")
         self.pair.check(to)
-        now = self._clock()
 
-        with transaction(self._engine) as session:
-            in_window = window_open(
-                session, message.business_id, message.customer_id, now
-            )
         if in_window:
             try:
                 payload = session_payload(message.text, message.buttons)
@@ -158,22 +159,11 @@ class WhatsAppChannel(Channel):
                     "outbox row %s: the window closed, sending the template",
                     message.outbox_id,
                 )
-        return self._send_template(message, to, now)
+        return self._send_template(message, to, now, approved)
 
     def lookup(self, outbox_id: int) -> SendResult | None:
         with transaction(self._engine) as session:
-            status = session.scalars(
-                select(MessageStatusEvent)
-                .where(
-                    MessageStatusEvent.provider == WHATSAPP,
-                    MessageStatusEvent.outbox_id == outbox_id,
-                )
-                .order_by(MessageStatusEvent.at)
-                .limit(1)
-            ).first()
-            if status is None:
-                return None
-            return SendResult(status.provider_message_id, status.at)
+            return _first_status(session, outbox_id)
 
     def tier(self, business_id: int, now: datetime) -> TierCounter:
         """Return the business's tier counter, loaded from the outbox once."""
@@ -185,17 +175,12 @@ class WhatsAppChannel(Channel):
         return counter
 
     def _send_template(
-        self, message: OutgoingMessage, to: str, now: datetime
+        self, message: OutgoingMessage, to: str, now: datetime, approved: bool
     ) -> SendResult:
         name, language = message.template_name, message.language_code
         if not name or not language:
             raise TemplateParameterError(
                 f"outbox row {message.outbox_id} has no template: compose it again"
-            )
-        with transaction(self._engine) as session:
-            template = find_template(session, message.business_id, name, language)
-            approved = (
-                template is not None and template.status == TemplateStatus.APPROVED
             )
         if not approved:
             raise WindowClosedError(
@@ -328,3 +313,27 @@ class WhatsAppChannel(Channel):
                 },
             )
         )
+
+
+def _first_status(session: Session, outbox_id: int) -> SendResult | None:
+    status = session.scalars(
+        select(MessageStatusEvent)
+        .where(
+            MessageStatusEvent.provider == WHATSAPP,
+            MessageStatusEvent.outbox_id == outbox_id,
+        )
+        .order_by(MessageStatusEvent.at)
+        .limit(1)
+    ).first()
+    if status is None:
+        return None
+    return SendResult(status.provider_message_id, status.at)
+
+
+def _approved(session: Session, message: OutgoingMessage) -> bool:
+    if not message.template_name or not message.language_code:
+        return False
+    template = find_template(
+        session, message.business_id, message.template_name, message.language_code
+    )
+    return template is not None and template.status == TemplateStatus.APPROVED
