@@ -2,10 +2,11 @@
 
 The corpus is a Haskell file of `examples (datetime (Y, M, D, h, m, s) Grain)
 [ "text", ... ]` groups. Selection rule: keep the groups whose value is a
-single `datetime` (no interval, no holiday) with grain `Day` or `Week`, which
-covers today/tomorrow, weekdays, relative days and weeks, day-of-month and
-dates with month names; drop clock times, months, years and seasons, which a
-promise to pay does not use. Repeated strings are counted once.
+single `datetime` (no interval, no holiday) with grain `Day` or `Week`. They
+cover today and tomorrow, weekdays, relative days and weeks, day-of-month
+and dates with month names. Clock times, months, years and seasons are
+dropped, because a promise to pay names a day. Repeated strings are counted
+once.
 """
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ REPLY = "mirá, la verdad no sé qué decirte"
 
 @dataclass
 class FakeBehaviour:
-    """What the fake server answers, and what it received."""
+    """What the fake server returns, and the requests it received."""
 
     status: int = 200
     content: str = '{"intent": "cannot_pay", "confidence": 0.8}'

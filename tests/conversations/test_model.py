@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -37,7 +38,7 @@ def test_corpus_size_labels_and_locales(corpus: list[CorpusRow]) -> None:
     assert {"es_AR", "es_MX", "es_CO", "es_CL", "es_PE", "es_UY", "pt_BR"} <= locales
 
 
-def test_split_is_by_template_group(corpus: list[CorpusRow]) -> None:
+def test_split_is_by_family(corpus: list[CorpusRow]) -> None:
     train_groups = {row.group for row in split_rows(corpus, "train")}
     test_groups = {row.group for row in split_rows(corpus, "test")}
     train_texts = {row.text.lower() for row in split_rows(corpus, "train")}
@@ -87,7 +88,9 @@ def test_shipped_model_matches_retrain(corpus: list[CorpusRow]) -> None:
     )
 
 
-def test_stale_model_is_not_loaded(tmp_path, caplog: pytest.LogCaptureFixture) -> None:
+def test_stale_model_is_not_loaded(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     path = tmp_path / "intent_model.joblib"
     path.write_bytes(shipped_model_path().read_bytes())
     path.with_suffix(".json").write_text(
@@ -99,5 +102,5 @@ def test_stale_model_is_not_loaded(tmp_path, caplog: pytest.LogCaptureFixture) -
     assert "retraining" in caplog.text
 
 
-def test_missing_model_is_not_loaded(tmp_path) -> None:
+def test_missing_model_is_not_loaded(tmp_path: Path) -> None:
     assert load(tmp_path / "absent.joblib") is None

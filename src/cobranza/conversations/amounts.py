@@ -125,7 +125,11 @@ def _is_numeric_token(token: str) -> bool:
 
 
 def find_amount(text: str) -> Decimal | None:
-    """Return the first amount of money named in `text`, or None."""
+    """Return the first amount of money named in `text`, or None.
+
+    NOTE: "debo 20.000 pero puedo 5.000" returns 20000: the parser does not
+    tell the debt apart from the offer.
+    """
     tokens = tokenize(text)
     index = 0
     while index < len(tokens):

@@ -251,7 +251,12 @@ def _template_splits(texts: list[str]) -> list[str]:
 
 
 def generate() -> list[CorpusRow]:
-    """Build the whole corpus from the templates, deterministically."""
+    """Build the whole corpus from the templates, deterministically.
+
+    NOTE: every reply is synthetic. Held-out scores measure new phrasings
+    by the same authors, not real debtors; a labelled sample of real
+    replies is still needed to know the model's accuracy in use.
+    """
     rng = random.Random(SEED)
     rows: list[CorpusRow] = []
     # Texts already produced, lower-cased: a reply appears once in the corpus.

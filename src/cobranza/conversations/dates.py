@@ -399,6 +399,8 @@ class _Scanner:
         end = j + used
 
         # "lunes, 18 de febrero": the explicit date wins over the weekday.
+        # NOTE: a weekday that does not match the day ("el jueves 20" when the
+        # 20th is a Friday) is not flagged; the day number is taken as is.
         k = end
         while self.at(k) in (",", "el", "dia"):
             k += 1
