@@ -565,6 +565,8 @@ class PaymentLink(Base):
     installment_id: Mapped[int | None] = mapped_column(ForeignKey("installment.id"))
     # The offer's deadline (a discount's due date); NULL for no deadline.
     expires_at: Mapped[datetime | None]
+    # The percentage off the balance that a discount link grants.
+    discount_percent: Mapped[Decimal | None]
     status: Mapped[str] = mapped_column(String(16), default=PaymentLinkStatus.ACTIVE)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]

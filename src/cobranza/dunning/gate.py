@@ -11,7 +11,7 @@ drops the row, and both write an audit event with the reason and the facts.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -42,6 +42,8 @@ from cobranza.timeutil import local_date, start_of_day
 logger = logging.getLogger(__name__)
 
 PENDING_PAYMENT_STATUS = "pending"
+# The step kind of the thank-you that `cobranza.payments` queues for a payment.
+PAYMENT_THANKS = "payment_thanks"
 
 __all__ = ["Action", "GateDecision", "check", "read_facts"]
 
@@ -73,6 +75,20 @@ def check(session: Session, row: OutboxMessage, now: datetime) -> GateDecision:
     case = session.get_one(Case, row.case_id)
     rules = rules_for_business(business.country, business.settings)
     facts, details = read_facts(session, row, business, customer, case, rules, now)
+    if row.step_kind == PAYMENT_THANKS:
+        # A thank-you follows a payment, so the zero balance, the pending
+        # payment and the case's pause that stop reminders must not stop it:
+        # the amount paid stands in for the balance. Consent, the phone, the
+        # contact window and the caps still apply.
+        paid = Decimal(str(row.variables.get("paid_amount") or 0))
+        facts = replace(
+            facts,
+            balance=paid,
+            pending_payment=False,
+            disputed=False,
+            promise_until=None,
+            hold_until=None,
+        )
 
     decision = evaluate(facts, rules, now)
     if decision.action is Action.SEND and _paused_without_end(case):

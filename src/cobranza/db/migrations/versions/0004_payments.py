@@ -109,6 +109,7 @@ def upgrade() -> None:
         sa.Column("purpose", sa.String(length=16), nullable=False),
         sa.Column("installment_id", sa.Integer(), nullable=True),
         sa.Column("expires_at", cobranza.db.types.UTCDateTime(), nullable=True),
+        sa.Column("discount_percent", cobranza.db.types.Amount(), nullable=True),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("created_at", cobranza.db.types.UTCDateTime(), nullable=False),
         sa.Column("updated_at", cobranza.db.types.UTCDateTime(), nullable=False),

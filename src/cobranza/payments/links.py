@@ -1,0 +1,423 @@
+"""Payment links: our short `/pagar/{token}` URL in front of a provider checkout.
+
+Messages carry `{public_base_url}/pagar/{token}`. The provider checkout (a
+Mercado Pago preference or a Stripe Checkout Session) is created only when
+the customer opens our link, for three reasons: the planner and the
+dispatcher never wait on a provider, Stripe sessions expire within 24 hours
+while a reminder may be opened days later, and the amount is checked
+against what is owed at the moment of paying. A link whose amount no longer
+matches the balance (a partial payment, a new invoice, a credit note) is
+superseded by a new link of the same case, so a link's amount never
+changes after it is created and a payment can always be checked against it.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from enum import StrEnum
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from cobranza.db.models import (
+    Business,
+    Case,
+    Customer,
+    OutboxMessage,
+    PaymentLink,
+    PaymentLinkPurpose,
+    PaymentLinkStatus,
+)
+from cobranza.payments.base import CheckoutItem, CheckoutRequest, PaymentProvider
+from cobranza.payments.errors import (
+    LinkNotFoundError,
+    PaymentError,
+    ProviderNotConfiguredError,
+)
+from cobranza.payments.targets import LinkTarget, balance_target, open_documents
+from cobranza.timeutil import local_date
+
+logger = logging.getLogger(__name__)
+
+# Bytes of randomness in a token; `token_urlsafe(16)` gives 22 characters.
+TOKEN_BYTES = 16
+# A provider checkout closer than this to its end is replaced on click, so
+# the customer has time to pay.
+CHECKOUT_MIN_REMAINING = timedelta(minutes=15)
+# Card statements show at most 22 characters of the descriptor (the common
+# card network limit; Mercado Pago documents no limit of its own).
+STATEMENT_DESCRIPTOR_MAX = 22
+
+
+class NothingOwedError(PaymentError):
+    """The customer owes nothing collectable, so no link is made."""
+
+    code = "nothing_owed"
+
+
+class LinkState(StrEnum):
+    REDIRECT = "redirect"
+    PAID = "paid"
+    NOTHING_OWED = "nothing_owed"
+
+
+@dataclass(frozen=True)
+class LinkOutcome:
+    """What opening a link leads to: a provider page, or a page of ours."""
+
+    state: LinkState
+    url: str | None = None
+    link: PaymentLink | None = None
+
+
+@dataclass(frozen=True)
+class LinkContext:
+    """Settings that opening a link needs."""
+
+    public_base_url: str
+    default_provider: str
+    providers: dict[str, PaymentProvider]
+    checkout_days: int = 7
+
+
+def link_url(public_base_url: str, token: str) -> str:
+    """Return the URL that messages carry for `token`."""
+    return f"{public_base_url.rstrip('/')}/pagar/{token}"
+
+
+def payment_link_for_case(
+    session: Session,
+    business: Business,
+    case: Case,
+    now: datetime,
+    *,
+    public_base_url: str | None = None,
+    provider: str | None = None,
+) -> str:
+    """Return the payment link URL for `case`, creating the link when needed.
+
+    The link collects the next installment when the case has an active
+    plan, and the balance otherwise. Raises `NothingOwedError` when the
+    customer owes nothing collectable. No provider is called here.
+    """
+    from cobranza.config import get_settings
+
+    settings = get_settings()
+    base = public_base_url or settings.public_base_url
+    target = current_target(session, business, case, now)
+    if target is None:
+        raise NothingOwedError(
+            f"case {case.id} has no collectable balance, so it gets no payment "
+            "link: check the customer's invoices"
+        )
+    chosen = provider or provider_for(business, settings.payment_provider)
+    link = ensure_link(session, business, case, target, chosen, now)
+    return link_url(base, link.token)
+
+
+def current_target(
+    session: Session, business: Business, case: Case, now: datetime
+) -> LinkTarget | None:
+    """Return what a link for `case` should collect now, or None."""
+    from cobranza.payments.plans import installment_target
+
+    installment = installment_target(session, case)
+    if installment is not None:
+        return installment
+    customer = session.get_one(Customer, case.customer_id)
+    today = local_date(now, customer.timezone or business.timezone)
+    documents = open_documents(session, business.id, case.customer_id, today)
+    language = (customer.locale or business.locale)[:2]
+    return balance_target(documents, language, customer.name)
+
+
+def ensure_link(
+    session: Session,
+    business: Business,
+    case: Case,
+    target: LinkTarget,
+    provider: str,
+    now: datetime,
+) -> PaymentLink:
+    """Return the case's active link for `target`, superseding stale ones.
+
+    An active link of the same purpose with another amount or invoice set
+    is marked superseded, and a new link is inserted.
+    """
+    active = list(
+        session.scalars(
+            select(PaymentLink).where(
+                PaymentLink.business_id == business.id,
+                PaymentLink.case_id == case.id,
+                PaymentLink.status == PaymentLinkStatus.ACTIVE,
+                PaymentLink.purpose == target.purpose,
+            )
+        )
+    )
+    for link in active:
+        if _matches(link, target):
+            return link
+    stale = [link.id for link in active]
+    if stale:
+        session.execute(
+            update(PaymentLink)
+            .where(
+                PaymentLink.id.in_(stale),
+                PaymentLink.status == PaymentLinkStatus.ACTIVE,
+            )
+            .values(status=PaymentLinkStatus.SUPERSEDED, updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+
+    link = PaymentLink(
+        business_id=business.id,
+        case_id=case.id,
+        customer_id=case.customer_id,
+        token=secrets.token_urlsafe(TOKEN_BYTES),
+        provider=provider,
+        amount=target.amount,
+        currency=target.currency,
+        document_ids=list(target.document_ids),
+        purpose=target.purpose,
+        installment_id=target.installment_id,
+        expires_at=target.expires_at,
+        status=PaymentLinkStatus.ACTIVE,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(link)
+    session.flush()
+    logger.info(
+        "payment link %s created for case %s (%s, provider %s)",
+        link.id,
+        case.id,
+        target.purpose,
+        provider,
+    )
+    return link
+
+
+def open_link(
+    session: Session, token: str, now: datetime, context: LinkContext
+) -> LinkOutcome:
+    """Resolve our link `token` to the page the customer should see now.
+
+    A link whose amount is stale, or whose offer has ended, is replaced by
+    the case's current link. A provider checkout is created when the link
+    has none or its checkout is about to end. The link row is locked while
+    the checkout is created, so two clicks at once create one checkout.
+    """
+    link = _locked_link(session, token)
+    if link.status == PaymentLinkStatus.PAID:
+        return LinkOutcome(LinkState.PAID, link=link)
+    business = session.get_one(Business, link.business_id)
+    case = session.get(Case, link.case_id) if link.case_id is not None else None
+    if case is None or case.closed_at is not None:
+        return _closed_case_outcome(link)
+
+    current = _current_link(session, business, case, link, now, context)
+    if current is None:
+        return LinkOutcome(LinkState.NOTHING_OWED)
+    link = current
+    if _checkout_usable(link, now):
+        assert link.provider_url is not None
+        return LinkOutcome(LinkState.REDIRECT, link.provider_url, link)
+
+    provider = context.providers.get(link.provider)
+    if provider is None:
+        raise ProviderNotConfiguredError(
+            f"payment link {link.id} uses provider {link.provider!r}, which is "
+            "not configured: set its credentials or COBRANZA_PAYMENT_PROVIDER"
+        )
+    request = checkout_request(session, business, link, now, context, provider)
+    checkout = provider.create_checkout(request)
+    link.provider_reference = checkout.reference
+    link.provider_url = checkout.url
+    link.provider_expires_at = checkout.expires_at
+    link.updated_at = now
+    session.flush()
+    logger.info("payment link %s: %s checkout created", link.id, link.provider)
+    return LinkOutcome(LinkState.REDIRECT, checkout.url, link)
+
+
+def checkout_request(
+    session: Session,
+    business: Business,
+    link: PaymentLink,
+    now: datetime,
+    context: LinkContext,
+    provider: PaymentProvider,
+) -> CheckoutRequest:
+    """Build the provider request for `link`: items, expiry and our URLs."""
+    customer = session.get_one(Customer, link.customer_id)
+    language = (customer.locale or business.locale)[:2]
+    items = _checkout_items(session, business, link, customer, language, now)
+
+    expires_at = now + timedelta(days=context.checkout_days)
+    if provider.max_checkout_lifetime is not None:
+        expires_at = min(expires_at, now + provider.max_checkout_lifetime)
+    if link.expires_at is not None:
+        expires_at = min(expires_at, link.expires_at)
+    base = context.public_base_url.rstrip("/")
+    return CheckoutRequest(
+        link_id=link.id,
+        token=link.token,
+        items=tuple(items),
+        amount=link.amount,
+        currency=link.currency,
+        business_name=business.name,
+        statement_descriptor=statement_descriptor(business),
+        starts_at=now,
+        expires_at=expires_at,
+        return_url=f"{base}/pagar/{link.token}/listo",
+        notification_url=f"{base}/webhooks/{provider.name}",
+        payer_email=customer.email,
+    )
+
+
+def _checkout_items(
+    session: Session,
+    business: Business,
+    link: PaymentLink,
+    customer: Customer,
+    language: str,
+    now: datetime,
+) -> tuple[CheckoutItem, ...]:
+    """Return one item per invoice of a balance link, else one item for the amount."""
+    from cobranza.payments.offers import discount_items
+    from cobranza.payments.plans import installment_items
+
+    if link.purpose == PaymentLinkPurpose.INSTALLMENT:
+        return installment_items(session, link, language)
+    if link.purpose == PaymentLinkPurpose.DISCOUNT:
+        return discount_items(link, language, customer.name)
+    today = local_date(now, customer.timezone or business.timezone)
+    wanted = set(link.document_ids)
+    documents = [
+        document
+        for document in open_documents(session, business.id, link.customer_id, today)
+        if document.id in wanted
+    ]
+    target = balance_target(documents, language, customer.name)
+    if target is not None and _matches(link, target):
+        return target.items
+    return (CheckoutItem(business.name, link.amount),)
+
+
+def link_for_outbox_row(
+    session: Session,
+    row: OutboxMessage,
+    now: datetime,
+    *,
+    public_base_url: str | None = None,
+) -> str | None:
+    """Return the payment link an outbox row's message should carry, or None.
+
+    A row with `discount_percent` gets a discount link that ends on its
+    `discount_deadline` (default: its oldest due date). A thank-you, or a
+    customer who owes nothing collectable, gets no link.
+    """
+    from cobranza.payments.cases import THANKS_STEP_KIND
+    from cobranza.payments.offers import discount_link_for_case
+
+    if row.step_kind == THANKS_STEP_KIND:
+        return None
+    business = session.get_one(Business, row.business_id)
+    case = session.get_one(Case, row.case_id)
+    variables = row.variables or {}
+    try:
+        if variables.get("discount_percent"):
+            deadline = variables.get("discount_deadline") or variables["oldest_due_on"]
+            return discount_link_for_case(
+                session,
+                business,
+                case,
+                Decimal(str(variables["discount_percent"])),
+                date.fromisoformat(str(deadline)),
+                now,
+                public_base_url=public_base_url,
+            )
+        return payment_link_for_case(
+            session, business, case, now, public_base_url=public_base_url
+        )
+    except NothingOwedError:
+        return None
+
+
+def statement_descriptor(business: Business) -> str:
+    """Return the text on the customer's card statement, from the business."""
+    configured = (business.settings or {}).get("statement_descriptor")
+    text = str(configured or business.name).strip()
+    return text[:STATEMENT_DESCRIPTOR_MAX]
+
+
+def _current_link(
+    session: Session,
+    business: Business,
+    case: Case,
+    link: PaymentLink,
+    now: datetime,
+    context: LinkContext,
+) -> PaymentLink | None:
+    """Return `link` when it still collects the right amount, else its successor."""
+    if link.status == PaymentLinkStatus.ACTIVE:
+        offer_ended = link.expires_at is not None and link.expires_at <= now
+        if offer_ended:
+            link.status = PaymentLinkStatus.EXPIRED
+            link.updated_at = now
+        elif link.purpose == PaymentLinkPurpose.DISCOUNT:
+            from cobranza.payments.offers import discount_still_valid
+
+            if discount_still_valid(session, business, case, link, now):
+                return link
+        else:
+            target = current_target(session, business, case, now)
+            if target is not None and _matches(link, target):
+                return link
+
+    target = current_target(session, business, case, now)
+    if target is None:
+        return None
+    return ensure_link(session, business, case, target, link.provider, now)
+
+
+def _checkout_usable(link: PaymentLink, now: datetime) -> bool:
+    if link.provider_url is None or link.provider_expires_at is None:
+        return False
+    return link.provider_expires_at - now > CHECKOUT_MIN_REMAINING
+
+
+def _closed_case_outcome(link: PaymentLink) -> LinkOutcome:
+    if link.status == PaymentLinkStatus.PAID:
+        return LinkOutcome(LinkState.PAID, link=link)
+    return LinkOutcome(LinkState.NOTHING_OWED, link=link)
+
+
+def _locked_link(session: Session, token: str) -> PaymentLink:
+    statement = select(PaymentLink).where(PaymentLink.token == token)
+    if session.get_bind().dialect.name == "postgresql":
+        statement = statement.with_for_update()
+    link = session.scalars(statement).first()
+    if link is None:
+        raise LinkNotFoundError(
+            "payment link not found: the token is wrong or was never issued"
+        )
+    return link
+
+
+def _matches(link: PaymentLink, target: LinkTarget) -> bool:
+    return (
+        link.amount == target.amount
+        and link.currency == target.currency
+        and sorted(link.document_ids) == list(target.document_ids)
+        and link.installment_id == target.installment_id
+    )
+
+
+def provider_for(business: Business, default: str) -> str:
+    configured = (business.settings or {}).get("payment_provider")
+    return str(configured or default)

@@ -1,0 +1,316 @@
+"""Payments recorded by a person: typed in, imported from a file, or a receipt.
+
+A receipt a customer sends over WhatsApp is a claim ("ya pagué"): it is
+stored as a pending payment, which pauses reminders, until a person
+accepts it with the amount it shows (the payment is applied) or rejects it
+(reminders resume).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cobranza.db.models import Business, Customer, InboundMedia
+from cobranza.money import quantize
+from cobranza.payments import cases
+from cobranza.payments.errors import PaymentError
+from cobranza.payments.reconcile import ApplyResult, PaymentFacts, apply_payment
+from cobranza.payments.status import PaymentStatus
+from cobranza.timeutil import parse_instant
+
+MANUAL_PROVIDER = "manual"
+RECEIPT_PROVIDER = "receipt"
+# Column names accepted in a payments file, Spanish or English.
+COLUMNS = {
+    "customer": ("cliente", "customer", "customer_id", "id_cliente"),
+    "amount": ("monto", "importe", "amount"),
+    "date": ("fecha", "date", "paid_at"),
+    "method": ("medio", "metodo", "método", "method"),
+    "reference": ("referencia", "comprobante", "reference"),
+    "currency": ("moneda", "currency"),
+}
+
+
+@dataclass
+class PaymentImportReport:
+    """What an import of a payments file did, with each rejected line."""
+
+    applied: int = 0
+    unchanged: int = 0
+    total: Decimal = Decimal(0)
+    errors: list[str] = field(default_factory=list)
+
+
+def record_payment(
+    session: Session,
+    business: Business,
+    customer: Customer,
+    amount: Decimal,
+    paid_at: datetime,
+    now: datetime,
+    *,
+    currency: str | None = None,
+    method: str | None = None,
+    reference: str | None = None,
+) -> ApplyResult:
+    """Record a payment received outside the providers and allocate it.
+
+    The same `reference` given twice records one payment. Without a
+    reference every call records a new payment.
+    """
+    code = (currency or business.currency).upper()
+    if amount <= 0:
+        raise PaymentError(f"invalid amount {amount}: a payment must be positive")
+    if quantize(amount, code) != amount:
+        raise PaymentError(
+            f"amount {amount} has more decimals than {code} allows: round it"
+        )
+    case = cases.open_case_of(session, business.id, customer.id)
+    facts = PaymentFacts(
+        business_id=business.id,
+        customer_id=customer.id,
+        provider=MANUAL_PROVIDER,
+        provider_payment_id=reference or f"manual-{uuid.uuid4().hex}",
+        status=PaymentStatus.APPROVED,
+        amount=amount,
+        currency=code,
+        paid_at=paid_at,
+        case_id=case.id if case is not None else None,
+        method=method,
+    )
+    return apply_payment(session, facts, now)
+
+
+def import_payments(
+    session: Session, business: Business, path: Path, now: datetime
+) -> PaymentImportReport:
+    """Record every valid line of a CSV payments file; report the others.
+
+    Columns: cliente (the customer's external id), monto, fecha, and
+    optionally medio, referencia and moneda. A line without a reference
+    gets one from its content, so importing the same file twice records
+    each payment once.
+    """
+    text = path.read_text(encoding="utf-8-sig")
+    reader = csv.DictReader(io.StringIO(text), dialect=_dialect(text))
+    columns = _columns(list(reader.fieldnames or []), path)
+    report = PaymentImportReport()
+    for line, row in enumerate(reader, start=2):
+        try:
+            result = _import_row(session, business, row, columns, line, now)
+        except PaymentError as exc:
+            report.errors.append(f"line {line}: {exc}")
+            continue
+        if result.changed:
+            report.applied += 1
+            report.total += Decimal(row[columns["amount"]].strip())
+        else:
+            report.unchanged += 1
+    return report
+
+
+def claim_receipt(
+    session: Session, business_id: int, media_id: int, now: datetime
+) -> ApplyResult:
+    """Store a receipt the customer sent as a pending payment (reminders pause)."""
+    media, customer_id = _media(session, business_id, media_id)
+    business = session.get_one(Business, business_id)
+    case = cases.open_case_of(session, business_id, customer_id)
+    facts = PaymentFacts(
+        business_id=business_id,
+        customer_id=customer_id,
+        provider=RECEIPT_PROVIDER,
+        provider_payment_id=f"media-{media.id}",
+        status=PaymentStatus.PENDING,
+        amount=Decimal(0),
+        currency=business.currency,
+        paid_at=now,
+        case_id=case.id if case is not None else None,
+        method="receipt",
+    )
+    return apply_payment(session, facts, now)
+
+
+def accept_receipt(
+    session: Session,
+    business_id: int,
+    media_id: int,
+    amount: Decimal,
+    now: datetime,
+    actor: str,
+    *,
+    currency: str | None = None,
+) -> ApplyResult:
+    """Accept a claimed receipt for `amount`: the payment is applied.
+
+    Raises `PaymentError` when the receipt was never claimed or was already
+    decided.
+    """
+    result = _decide(
+        session, business_id, media_id, PaymentStatus.APPROVED, amount, now, currency
+    )
+    cases.audit(
+        session, business_id, now, "receipt_accepted", "inbound_media", media_id,
+        None, {"amount": str(amount), "payment_id": result.payment_id}, actor=actor,
+    )  # fmt: skip
+    return result
+
+
+def reject_receipt(
+    session: Session,
+    business_id: int,
+    media_id: int,
+    reason: str,
+    now: datetime,
+    actor: str,
+) -> ApplyResult:
+    """Reject a claimed receipt: the pending payment ends and reminders resume."""
+    result = _decide(
+        session, business_id, media_id, PaymentStatus.REJECTED, Decimal(0), now, None
+    )
+    cases.audit(
+        session, business_id, now, "receipt_rejected", "inbound_media", media_id,
+        reason, {"payment_id": result.payment_id}, actor=actor,
+    )  # fmt: skip
+    return result
+
+
+def _decide(
+    session: Session,
+    business_id: int,
+    media_id: int,
+    status: PaymentStatus,
+    amount: Decimal,
+    now: datetime,
+    currency: str | None,
+) -> ApplyResult:
+    _, customer_id = _media(session, business_id, media_id)
+    business = session.get_one(Business, business_id)
+    case = cases.open_case_of(session, business_id, customer_id)
+    facts = PaymentFacts(
+        business_id=business_id,
+        customer_id=customer_id,
+        provider=RECEIPT_PROVIDER,
+        provider_payment_id=f"media-{media_id}",
+        status=status,
+        amount=amount,
+        currency=(currency or business.currency).upper(),
+        paid_at=now,
+        case_id=case.id if case is not None else None,
+        method="receipt",
+    )
+    if status == PaymentStatus.APPROVED and amount <= 0:
+        raise PaymentError(f"invalid amount {amount}: accept a receipt for its amount")
+    result = apply_payment(session, facts, now)
+    if not result.changed:
+        raise PaymentError(
+            f"receipt {media_id} is not waiting for a decision: claim it first, "
+            "or it was already accepted or rejected"
+        )
+    return result
+
+
+def _media(
+    session: Session, business_id: int, media_id: int
+) -> tuple[InboundMedia, int]:
+    from cobranza.db.models import InboundMessage
+
+    found = session.execute(
+        select(InboundMedia, InboundMessage.customer_id)
+        .join(InboundMessage, InboundMessage.id == InboundMedia.inbound_message_id)
+        .where(InboundMedia.id == media_id, InboundMedia.business_id == business_id)
+    ).first()
+    if found is None or found[1] is None:
+        raise PaymentError(
+            f"receipt {media_id} not found, or its sender matches no customer"
+        )
+    return found[0], found[1]
+
+
+def _import_row(
+    session: Session,
+    business: Business,
+    row: dict[str, str],
+    columns: dict[str, str],
+    line: int,
+    now: datetime,
+) -> ApplyResult:
+    external_id = (row.get(columns["customer"]) or "").strip()
+    customer = session.scalars(
+        select(Customer).where(
+            Customer.business_id == business.id, Customer.external_id == external_id
+        )
+    ).first()
+    if customer is None:
+        raise PaymentError(
+            f"customer {external_id!r} not found: import the customer first"
+        )
+    raw_amount = (row.get(columns["amount"]) or "").strip()
+    try:
+        amount = Decimal(raw_amount)
+    except InvalidOperation as exc:
+        raise PaymentError(
+            f"invalid amount {raw_amount!r}: write it as 1234.56, without "
+            "thousands separators"
+        ) from exc
+    try:
+        paid_at = parse_instant(
+            (row.get(columns["date"]) or "").strip(), business.timezone
+        )
+    except ValueError as exc:
+        raise PaymentError(str(exc)) from exc
+    reference = _optional(row, columns, "reference")
+    if reference is None:
+        material = "|".join(f"{key}={row.get(key)}" for key in sorted(row))
+        reference = "import-" + hashlib.sha256(material.encode()).hexdigest()[:32]
+    return record_payment(
+        session,
+        business,
+        customer,
+        amount,
+        paid_at,
+        now,
+        currency=_optional(row, columns, "currency"),
+        method=_optional(row, columns, "method"),
+        reference=reference,
+    )
+
+
+def _columns(fieldnames: list[str], path: Path) -> dict[str, str]:
+    normalised = {name.strip().lower(): name for name in fieldnames}
+    found: dict[str, str] = {}
+    for column, aliases in COLUMNS.items():
+        for alias in aliases:
+            if alias in normalised:
+                found[column] = normalised[alias]
+                break
+    missing = [name for name in ("customer", "amount", "date") if name not in found]
+    if missing:
+        raise PaymentError(
+            f"{path.name} lacks the columns {', '.join(missing)}: name them "
+            "cliente, monto and fecha"
+        )
+    return found
+
+
+def _optional(row: dict[str, str], columns: dict[str, str], column: str) -> str | None:
+    name = columns.get(column)
+    value = (row.get(name) or "").strip() if name else ""
+    return value or None
+
+
+def _dialect(text: str) -> type[csv.Dialect]:
+    try:
+        return csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        return csv.excel

@@ -1,0 +1,392 @@
+"""Installment plans: a case's balance split into installments, each with its link.
+
+Limits come from `Business.settings["installments"]` (see
+`InstallmentLimits` for the keys and defaults). While a plan is active the
+case is paused, so the policy's reminders stop; each installment is
+collected through its own payment link. An installment still unpaid
+`grace_days` after its due date breaks the plan, and the case resumes:
+the policy continues on the remaining balance.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import ROUND_DOWN, ROUND_UP, Decimal, InvalidOperation
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from cobranza.db.models import (
+    Business,
+    Case,
+    CaseState,
+    Customer,
+    Installment,
+    InstallmentPlan,
+    InstallmentStatus,
+    PaymentLink,
+    PaymentLinkPurpose,
+    PlanStatus,
+)
+from cobranza.money import minor_units, quantize
+from cobranza.payments import cases
+from cobranza.payments.base import CheckoutItem
+from cobranza.payments.errors import PlanError
+from cobranza.payments.targets import LinkTarget, balance_target, open_documents
+from cobranza.timeutil import end_of_day, local_date
+
+logger = logging.getLogger(__name__)
+
+PLAN_PAUSE_PREFIX = "installment plan"
+_TITLES = {"es": "Cuota {number} de {count}", "pt": "Parcela {number} de {count}"}
+
+
+@dataclass(frozen=True)
+class InstallmentLimits:
+    """A business's limits on plans, from `settings["installments"]`.
+
+    `fee_percent` is interest or a fee on the balance; it is zero unless
+    the business sets it, and a plan with a fee states it in `PlanTerms`.
+    """
+
+    max_count: int = 6
+    min_down_payment_percent: Decimal = Decimal(0)
+    min_installment: Decimal = Decimal(0)
+    fee_percent: Decimal = Decimal(0)
+    interval_days: int = 30
+    grace_days: int = 3
+
+
+@dataclass(frozen=True)
+class PlanTerms:
+    """The amounts of a plan before it is stored: what the customer agrees to."""
+
+    principal: Decimal
+    fee: Decimal
+    total: Decimal
+    currency: str
+    amounts: tuple[Decimal, ...]
+    due_dates: tuple[date, ...]
+
+
+def limits_for(business: Business) -> InstallmentLimits:
+    """Read the business's installment limits, or raise `PlanError` naming the key."""
+    raw: dict[str, Any] = dict((business.settings or {}).get("installments") or {})
+    defaults = InstallmentLimits()
+    try:
+        limits = InstallmentLimits(
+            max_count=int(raw.get("max_count", defaults.max_count)),
+            min_down_payment_percent=Decimal(
+                str(raw.get("min_down_payment_percent", 0))
+            ),
+            min_installment=Decimal(str(raw.get("min_installment", 0))),
+            fee_percent=Decimal(str(raw.get("fee_percent", 0))),
+            interval_days=int(raw.get("interval_days", defaults.interval_days)),
+            grace_days=int(raw.get("grace_days", defaults.grace_days)),
+        )
+    except (ValueError, InvalidOperation) as exc:
+        raise PlanError(
+            f"invalid installments settings {raw!r} of business {business.id}: "
+            'use numbers, such as {"max_count": 6, "fee_percent": 0}'
+        ) from exc
+    if limits.max_count < 2 or limits.interval_days < 1 or limits.grace_days < 0:
+        raise PlanError(
+            f"invalid installments settings {raw!r} of business {business.id}: "
+            "max_count must be 2 or more, interval_days 1 or more, grace_days 0 or more"
+        )
+    return limits
+
+
+def plan_terms(
+    balance: Decimal,
+    currency: str,
+    count: int,
+    first_due_on: date,
+    limits: InstallmentLimits,
+) -> PlanTerms:
+    """Split `balance` (plus any configured fee) into `count` installments.
+
+    Installments are equal after rounding down to the minor unit, and the
+    first (the down payment) takes the remainder, or more when the minimum
+    down payment asks for it. Raises `PlanError` outside the limits.
+    """
+    if not 2 <= count <= limits.max_count:
+        raise PlanError(
+            f"a plan of {count} installments is outside this business's limit: "
+            f"choose between 2 and {limits.max_count}"
+        )
+    fee = quantize(balance * limits.fee_percent / 100, currency)
+    total = balance + fee
+    step = Decimal(1).scaleb(-minor_units(currency))
+    regular = (total / count).quantize(step, rounding=ROUND_DOWN)
+    first = total - regular * (count - 1)
+    minimum_first = (total * limits.min_down_payment_percent / 100).quantize(
+        step, rounding=ROUND_UP
+    )
+    if first < minimum_first:
+        first = minimum_first
+        regular = ((total - first) / (count - 1)).quantize(step, rounding=ROUND_DOWN)
+        first = total - regular * (count - 1)
+    amounts = (first, *([regular] * (count - 1)))
+    if min(amounts) < limits.min_installment or regular <= 0:
+        raise PlanError(
+            f"installments of {regular} {currency} are below this business's "
+            f"minimum of {limits.min_installment}: choose fewer installments"
+        )
+    dates = tuple(
+        first_due_on + timedelta(days=limits.interval_days * index)
+        for index in range(count)
+    )
+    return PlanTerms(balance, fee, total, currency, amounts, dates)
+
+
+def create_plan(
+    session: Session,
+    case: Case,
+    n: int,
+    now: datetime,
+    *,
+    first_due_on: date | None = None,
+) -> InstallmentPlan:
+    """Split the case's balance into `n` installments and pause the case.
+
+    The first installment is due on `first_due_on` (default: today in the
+    business's time zone). Raises `PlanError` when `n` or the amounts break
+    the business's limits, the customer owes nothing, or the case already
+    has an active plan (a unique index decides between concurrent calls).
+    """
+    business = session.get_one(Business, case.business_id)
+    customer = session.get_one(Customer, case.customer_id)
+    today = local_date(now, business.timezone)
+    documents = open_documents(session, business.id, case.customer_id, today)
+    target = balance_target(documents, business.locale[:2], customer.name)
+    if target is None:
+        raise PlanError(f"case {case.id} owes nothing, so it needs no plan")
+    limits = limits_for(business)
+    terms = plan_terms(target.amount, target.currency, n, first_due_on or today, limits)
+
+    plan = InstallmentPlan(
+        business_id=business.id,
+        case_id=case.id,
+        customer_id=case.customer_id,
+        currency=terms.currency,
+        principal=terms.principal,
+        fee=terms.fee,
+        total=terms.total,
+        installment_count=n,
+        document_ids=list(target.document_ids),
+        status=PlanStatus.ACTIVE,
+        created_at=now,
+    )
+    try:
+        with session.begin_nested():
+            session.add(plan)
+            session.flush()
+    except IntegrityError as exc:
+        raise PlanError(
+            f"case {case.id} already has an active installment plan: cancel it "
+            "before creating another"
+        ) from exc
+    for number, (amount, due_on) in enumerate(
+        zip(terms.amounts, terms.due_dates, strict=True), start=1
+    ):
+        session.add(
+            Installment(
+                business_id=business.id,
+                plan_id=plan.id,
+                number=number,
+                amount=amount,
+                due_on=due_on,
+                status=InstallmentStatus.PENDING,
+            )
+        )
+    _pause_case(session, case, plan, terms.due_dates[-1], limits, business, now)
+    cases.audit(
+        session,
+        business.id,
+        now,
+        "plan_created",
+        "installment_plan",
+        plan.id,
+        None,
+        {
+            "case_id": case.id,
+            "principal": str(terms.principal),
+            "fee": str(terms.fee),
+            "total": str(terms.total),
+            "amounts": [str(amount) for amount in terms.amounts],
+            "due_dates": [day.isoformat() for day in terms.due_dates],
+        },
+    )
+    session.flush()
+    logger.info("installment plan %s created for case %s (%s)", plan.id, case.id, n)
+    return plan
+
+
+def check_plans(session: Session, business: Business, now: datetime) -> list[int]:
+    """Break the active plans with an installment past its grace; return their ids.
+
+    A broken plan resumes its case, so the policy continues on the
+    remaining balance.
+    """
+    limits = limits_for(business)
+    today = local_date(now, business.timezone)
+    overdue = today - timedelta(days=limits.grace_days)
+    late = session.execute(
+        select(InstallmentPlan.id, InstallmentPlan.case_id, Installment.id)
+        .join(Installment, Installment.plan_id == InstallmentPlan.id)
+        .where(
+            InstallmentPlan.business_id == business.id,
+            InstallmentPlan.status == PlanStatus.ACTIVE,
+            Installment.status == InstallmentStatus.PENDING,
+            Installment.due_on < overdue,
+        )
+        .order_by(InstallmentPlan.id, Installment.number)
+    ).all()
+
+    broken: list[int] = []
+    for plan_id, case_id, installment_id in late:
+        if plan_id in broken:
+            continue
+        session.execute(
+            update(Installment)
+            .where(Installment.id == installment_id)
+            .values(status=InstallmentStatus.MISSED)
+        )
+        changed = session.execute(
+            update(InstallmentPlan)
+            .where(
+                InstallmentPlan.id == plan_id,
+                InstallmentPlan.status == PlanStatus.ACTIVE,
+            )
+            .values(status=PlanStatus.BROKEN, closed_at=now)
+        ).rowcount  # type: ignore[attr-defined]
+        if changed != 1:
+            continue
+        _resume_case(session, case_id, plan_id)
+        cases.audit(
+            session,
+            business.id,
+            now,
+            "plan_broken",
+            "installment_plan",
+            plan_id,
+            "installment_missed",
+            {"case_id": case_id, "installment_id": installment_id},
+        )
+        broken.append(plan_id)
+    if broken:
+        logger.info(
+            "business %s: %s installment plans broken", business.id, len(broken)
+        )
+    return broken
+
+
+def mark_installment_paid(session: Session, installment_id: int, now: datetime) -> None:
+    """Mark an installment paid, and its plan completed when it was the last one."""
+    installment = session.get_one(Installment, installment_id)
+    session.execute(
+        update(Installment)
+        .where(
+            Installment.id == installment_id,
+            Installment.status == InstallmentStatus.PENDING,
+        )
+        .values(status=InstallmentStatus.PAID, paid_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    remaining = session.scalar(
+        select(Installment.id).where(
+            Installment.plan_id == installment.plan_id,
+            Installment.status == InstallmentStatus.PENDING,
+        )
+    )
+    if remaining is None:
+        session.execute(
+            update(InstallmentPlan)
+            .where(
+                InstallmentPlan.id == installment.plan_id,
+                InstallmentPlan.status == PlanStatus.ACTIVE,
+            )
+            .values(status=PlanStatus.COMPLETED, closed_at=now)
+        )
+    session.expire_all()
+
+
+def installment_target(session: Session, case: Case) -> LinkTarget | None:
+    """Return the link target of the case's next unpaid installment, if any."""
+    found = session.execute(
+        select(Installment, InstallmentPlan)
+        .join(InstallmentPlan, InstallmentPlan.id == Installment.plan_id)
+        .where(
+            InstallmentPlan.case_id == case.id,
+            InstallmentPlan.status == PlanStatus.ACTIVE,
+            Installment.status == InstallmentStatus.PENDING,
+        )
+        .order_by(Installment.number)
+        .limit(1)
+    ).first()
+    if found is None:
+        return None
+    installment, plan = found
+    return LinkTarget(
+        purpose=PaymentLinkPurpose.INSTALLMENT,
+        amount=installment.amount,
+        currency=plan.currency,
+        document_ids=tuple(sorted(plan.document_ids)),
+        installment_id=installment.id,
+    )
+
+
+def installment_items(
+    session: Session, link: PaymentLink, language: str
+) -> tuple[CheckoutItem, ...]:
+    """Return the checkout item of an installment link: "Cuota 2 de 3"."""
+    assert link.installment_id is not None
+    installment = session.get_one(Installment, link.installment_id)
+    plan = session.get_one(InstallmentPlan, installment.plan_id)
+    title = _TITLES.get(language, _TITLES["es"]).format(
+        number=installment.number, count=plan.installment_count
+    )
+    return (CheckoutItem(title, link.amount),)
+
+
+def _pause_case(
+    session: Session,
+    case: Case,
+    plan: InstallmentPlan,
+    last_due_on: date,
+    limits: InstallmentLimits,
+    business: Business,
+    now: datetime,
+) -> None:
+    until = end_of_day(
+        last_due_on + timedelta(days=limits.grace_days), business.timezone
+    )
+    session.execute(
+        update(Case)
+        .where(Case.id == case.id, Case.closed_at.is_(None))
+        .values(
+            state=CaseState.PAUSED,
+            paused_until=until,
+            pause_reason=f"{PLAN_PAUSE_PREFIX} {plan.id}",
+        )
+        .execution_options(synchronize_session=False)
+    )
+    session.expire(case)
+
+
+def _resume_case(session: Session, case_id: int, plan_id: int) -> None:
+    session.execute(
+        update(Case)
+        .where(
+            Case.id == case_id,
+            Case.closed_at.is_(None),
+            Case.pause_reason == f"{PLAN_PAUSE_PREFIX} {plan_id}",
+        )
+        .values(state=CaseState.OPEN, paused_until=None, pause_reason=None)
+        .execution_options(synchronize_session=False)
+    )

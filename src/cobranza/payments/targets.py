@@ -1,0 +1,132 @@
+"""What a payment link should collect now: the balance, an installment or an offer.
+
+A link's amount and invoice set are fixed when it is created. `balance_target`
+reads what the customer owes today, so a link whose amount no longer matches
+is replaced instead of charging a stale amount.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cobranza.db.models import Document, PaymentLinkPurpose
+from cobranza.money import quantize
+from cobranza.payments.base import CheckoutItem
+
+_ITEM_TITLES = {"es": "Factura {number}", "pt": "Fatura {number}"}
+_BALANCE_TITLES = {"es": "Saldo de {name}", "pt": "Saldo de {name}"}
+
+
+@dataclass(frozen=True)
+class LinkTarget:
+    """The amount a link collects, for which invoices, and until when."""
+
+    purpose: PaymentLinkPurpose
+    amount: Decimal
+    currency: str
+    document_ids: tuple[int, ...]
+    items: tuple[CheckoutItem, ...] = field(default=(), compare=False)
+    expires_at: datetime | None = None
+    installment_id: int | None = None
+
+
+@dataclass(frozen=True)
+class OpenDocument:
+    id: int
+    kind: str
+    number: str
+    due_on: date | None
+    open_amount: Decimal
+    currency: str
+
+
+def open_documents(
+    session: Session, business_id: int, customer_id: int, today: date
+) -> list[OpenDocument]:
+    """Return the customer's collectable documents, oldest due date first.
+
+    Disputed documents, documents on hold through `today` and documents a
+    full-snapshot import no longer lists are left out, as the planner does.
+    Credit notes (negative open amounts) are included so they net in.
+    """
+    rows = session.execute(
+        select(
+            Document.id,
+            Document.kind,
+            Document.number,
+            Document.due_on,
+            Document.open_amount,
+            Document.currency,
+        )
+        .where(
+            Document.business_id == business_id,
+            Document.customer_id == customer_id,
+            Document.open_amount != 0,
+            Document.missing_since.is_(None),
+            Document.disputed.is_(False),
+            (Document.hold_until.is_(None)) | (Document.hold_until < today),
+        )
+        .order_by(Document.due_on.is_(None), Document.due_on, Document.id)
+    )
+    return [OpenDocument(*row) for row in rows]
+
+
+def balance_target(
+    documents: list[OpenDocument], language: str, customer_name: str
+) -> LinkTarget | None:
+    """Return the balance link target, or None when nothing is owed.
+
+    A customer who owes in several currencies is asked for the currency of
+    the oldest due invoice first, as the planner reminds them.
+    """
+    owed = [document for document in documents if document.open_amount > 0]
+    if not owed:
+        return None
+    currency = owed[0].currency
+    in_currency = [document for document in documents if document.currency == currency]
+    amount = quantize(
+        sum((document.open_amount for document in in_currency), Decimal(0)), currency
+    )
+    if amount <= 0:
+        return None
+
+    return LinkTarget(
+        purpose=PaymentLinkPurpose.BALANCE,
+        amount=amount,
+        currency=currency,
+        document_ids=tuple(sorted(document.id for document in in_currency)),
+        items=_items(in_currency, amount, language, customer_name),
+    )
+
+
+def _items(
+    documents: list[OpenDocument],
+    amount: Decimal,
+    language: str,
+    customer_name: str,
+) -> tuple[CheckoutItem, ...]:
+    """Return one item per invoice, or one item for the total.
+
+    Checkout items cannot be negative, so a credit note (or a rounding
+    difference) folds everything into one item for the balance.
+    """
+    currency = documents[0].currency
+    items = tuple(
+        CheckoutItem(
+            _ITEM_TITLES.get(language, _ITEM_TITLES["es"]).format(
+                number=document.number
+            ),
+            quantize(document.open_amount, currency),
+        )
+        for document in documents
+    )
+    has_credit = any(document.open_amount < 0 for document in documents)
+    if has_credit or sum(item.amount for item in items) != amount:
+        title = _BALANCE_TITLES.get(language, _BALANCE_TITLES["es"])
+        return (CheckoutItem(title.format(name=customer_name), amount),)
+    return items

@@ -1,0 +1,314 @@
+"""Payment routes: our short links, the sandbox pay page and provider webhooks.
+
+Webhooks verify the signature on the raw body, store the body (a duplicate
+is stored once), answer 200, and process it afterwards in a background
+task. `inbox.process_pending` picks up any that were not processed.
+Answers: 401 missing signature, 403 wrong or stale signature, 400 a body
+that is not JSON, 503 a provider that is not configured.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from decimal import Decimal
+
+from fastapi import APIRouter, BackgroundTasks, FastAPI, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from sqlalchemy import Engine, select
+
+from cobranza.config import Settings
+from cobranza.db.engine import transaction
+from cobranza.db.models import Business, PaymentLink
+from cobranza.money import format_money
+from cobranza.payments import inbox
+from cobranza.payments.errors import (
+    LinkNotFoundError,
+    PaymentError,
+    ProviderNotConfiguredError,
+    WebhookError,
+)
+from cobranza.payments.links import LinkState, open_link
+from cobranza.payments.mercadopago import verify_notification as verify_mercadopago
+from cobranza.payments.providers import PaymentServices, build_services, sandbox_enabled
+from cobranza.payments.sandbox import sign_notification
+from cobranza.payments.sandbox import verify_notification as verify_sandbox
+from cobranza.payments.sandbox.provider import (
+    EVENT_PROVIDER,
+    SIGNATURE_HEADER,
+    notification_body,
+)
+from cobranza.payments.stripe import verify_event as verify_stripe
+from cobranza.timeutil import utcnow
+
+logger = logging.getLogger(__name__)
+
+router = APIRouter()
+
+# Texts the customer reads, by language: Spanish (voseo) and Portuguese.
+PAGES = {
+    "es": {
+        "paid": "Este pago ya está registrado. ¡Gracias!",
+        "nothing_owed": "No tenés saldo pendiente con este negocio. ¡Gracias!",
+        "not_found": "No encontramos este link de pago. Pedile uno nuevo al negocio.",
+        "unavailable": "No pudimos abrir el pago en este momento. Probá de nuevo "
+        "en unos minutos.",
+        "done": "¡Gracias! Estamos confirmando tu pago. Te avisamos por WhatsApp "
+        "cuando se acredite.",
+        "sandbox": "Pago de prueba: no se mueve dinero real.",
+        "pay": "Pagar",
+    },
+    "pt": {
+        "paid": "Este pagamento já está registrado. Obrigado!",
+        "nothing_owed": "Você não tem saldo pendente com esta empresa. Obrigado!",
+        "not_found": "Não encontramos este link de pagamento. Peça um novo à empresa.",
+        "unavailable": "Não foi possível abrir o pagamento agora. Tente de novo "
+        "em alguns minutos.",
+        "done": "Obrigado! Estamos confirmando o seu pagamento. Avisaremos pelo "
+        "WhatsApp quando for creditado.",
+        "sandbox": "Pagamento de teste: nenhum dinheiro é movimentado.",
+        "pay": "Pagar",
+    },
+}
+
+
+def install_payments(
+    app: FastAPI, settings: Settings, services: PaymentServices | None = None
+) -> None:
+    """Mount the payment routes and the configured providers on `app`."""
+    app.state.payments = services or build_services(settings)
+    app.include_router(router)
+
+
+@router.get("/pagar/sandbox/{token}", include_in_schema=False)
+def sandbox_page(token: str, request: Request) -> Response:
+    """Show the sandbox pay page with its "Pagar" button."""
+    settings: Settings = request.app.state.settings
+    if not sandbox_enabled(settings):
+        return _page("es", "not_found", 404)
+    with transaction(_engine(request)) as session:
+        found = session.execute(
+            select(PaymentLink, Business)
+            .join(Business, Business.id == PaymentLink.business_id)
+            .where(PaymentLink.token == token)
+        ).first()
+        if found is None:
+            return _page("es", "not_found", 404)
+        link, business = found
+        language = _language(business)
+        amount = format_money(link.amount, link.currency, business.locale)
+    texts = PAGES[language]
+    body = (
+        f"<p>{html.escape(texts['sandbox'])}</p>"
+        f"<p>{html.escape(business.name)}: <strong>{html.escape(amount)}</strong></p>"
+        f'<form method="post" action="/pagar/sandbox/{html.escape(token)}">'
+        f'<button type="submit">{texts["pay"]}</button></form>'
+    )
+    return HTMLResponse(_document(body, language))
+
+
+@router.post("/pagar/sandbox/{token}", include_in_schema=False)
+def sandbox_pay(token: str, request: Request) -> Response:
+    """Post a signed sandbox notification that approves the link's amount."""
+    settings: Settings = request.app.state.settings
+    if not sandbox_enabled(settings):
+        return _page("es", "not_found", 404)
+    with transaction(_engine(request)) as session:
+        link = session.scalars(
+            select(PaymentLink).where(PaymentLink.token == token)
+        ).first()
+        if link is None:
+            return _page("es", "not_found", 404)
+        body = notification_body(
+            link.id,
+            f"sbx_{link.id}_{link.provider_reference or 'direct'}",
+            "approved",
+            Decimal(link.amount),
+            link.currency,
+        )
+    now = utcnow()
+    secret = settings.sandbox_payment_secret.get_secret_value()
+    headers = {SIGNATURE_HEADER: sign_notification(secret, body, int(now.timestamp()))}
+    event_key = verify_sandbox(
+        secret, body, headers, now, settings.webhook_tolerance_seconds
+    )
+    event_id = _store(request, EVENT_PROVIDER, event_key, body, headers)
+    if event_id is not None:
+        handler = _services(request).handlers[EVENT_PROVIDER]
+        inbox.process_event(_engine(request), handler, event_id, now)
+    return RedirectResponse(f"/pagar/{token}/listo", status_code=303)
+
+
+@router.get("/pagar/{token}/listo", include_in_schema=False)
+def payment_done(token: str, request: Request) -> Response:
+    """The page providers send the customer back to."""
+    return _page(_language_of_token(request, token), "done", 200)
+
+
+@router.get("/pagar/{token}", include_in_schema=False)
+def pay(token: str, request: Request) -> Response:
+    """Redirect to the provider's checkout for this link, making one if needed."""
+    settings: Settings = request.app.state.settings
+    context = _services(request).link_context(settings)
+    language = _language_of_token(request, token)
+    try:
+        with transaction(_engine(request)) as session:
+            outcome = open_link(session, token, utcnow(), context)
+    except LinkNotFoundError:
+        return _page(language, "not_found", 404)
+    except ProviderNotConfiguredError as exc:
+        logger.error("payment link cannot open: %s", exc)
+        return _page(language, "unavailable", 503)
+    except PaymentError as exc:
+        logger.warning("payment link checkout failed: %s (%s)", exc.code, exc)
+        return _page(language, "unavailable", 503)
+
+    if outcome.state is LinkState.REDIRECT and outcome.url is not None:
+        return RedirectResponse(outcome.url, status_code=303)
+    key = "paid" if outcome.state is LinkState.PAID else "nothing_owed"
+    return _page(language, key, 200)
+
+
+@router.post("/webhooks/mercadopago", include_in_schema=False)
+async def mercadopago_webhook(request: Request, tasks: BackgroundTasks) -> Response:
+    """Verify, store and acknowledge a Mercado Pago notification."""
+    settings: Settings = request.app.state.settings
+    services = _services(request)
+    if settings.mercadopago_webhook_secret is None or services.mercadopago is None:
+        return _not_configured("mercadopago")
+    body = await request.body()
+    headers = {name.lower(): value for name, value in request.headers.items()}
+    try:
+        key = verify_mercadopago(
+            settings.mercadopago_webhook_secret.get_secret_value(),
+            body,
+            headers,
+            dict(request.query_params),
+            utcnow(),
+            settings.webhook_tolerance_seconds,
+        )
+    except WebhookError as exc:
+        return _rejected("mercadopago", exc)
+    return _accept(request, tasks, "mercadopago", key, body, headers)
+
+
+@router.post("/webhooks/stripe", include_in_schema=False)
+async def stripe_webhook(request: Request, tasks: BackgroundTasks) -> Response:
+    """Verify, store and acknowledge a Stripe event."""
+    settings: Settings = request.app.state.settings
+    if settings.stripe_webhook_secret is None:
+        return _not_configured("stripe")
+    body = await request.body()
+    headers = {name.lower(): value for name, value in request.headers.items()}
+    try:
+        key = verify_stripe(
+            settings.stripe_webhook_secret.get_secret_value(),
+            body,
+            headers.get("stripe-signature"),
+            settings.webhook_tolerance_seconds,
+        )
+    except WebhookError as exc:
+        return _rejected("stripe", exc)
+    return _accept(request, tasks, "stripe", key, body, headers)
+
+
+@router.post("/webhooks/sandbox", include_in_schema=False)
+async def sandbox_webhook(request: Request, tasks: BackgroundTasks) -> Response:
+    """Verify, store and acknowledge a sandbox notification (development only)."""
+    settings: Settings = request.app.state.settings
+    if not sandbox_enabled(settings):
+        return JSONResponse({"error": "not found"}, status_code=404)
+    body = await request.body()
+    headers = {name.lower(): value for name, value in request.headers.items()}
+    try:
+        key = verify_sandbox(
+            settings.sandbox_payment_secret.get_secret_value(),
+            body,
+            headers,
+            utcnow(),
+            settings.webhook_tolerance_seconds,
+        )
+    except WebhookError as exc:
+        return _rejected("sandbox", exc)
+    return _accept(request, tasks, EVENT_PROVIDER, key, body, headers)
+
+
+def _accept(
+    request: Request,
+    tasks: BackgroundTasks,
+    provider: str,
+    key: str,
+    body: bytes,
+    headers: dict[str, str],
+) -> Response:
+    event_id = _store(request, provider, key, body, headers)
+    if event_id is None:
+        return JSONResponse({"status": "duplicate"})
+    handler = _services(request).handlers.get(provider)
+    if handler is not None:
+        tasks.add_task(
+            inbox.process_event, _engine(request), handler, event_id, utcnow()
+        )
+    return JSONResponse({"status": "stored"})
+
+
+def _store(
+    request: Request, provider: str, key: str, body: bytes, headers: dict[str, str]
+) -> int | None:
+    with transaction(_engine(request)) as session:
+        return inbox.store_event(session, provider, key, body, headers, utcnow())
+
+
+def _rejected(provider: str, error: WebhookError) -> Response:
+    logger.warning("%s webhook rejected: %s (%s)", provider, error.code, error)
+    return JSONResponse({"error": error.code}, status_code=error.status_code)
+
+
+def _not_configured(provider: str) -> Response:
+    logger.error(
+        "%s webhook received but its secret is not configured: set "
+        "COBRANZA_%s_WEBHOOK_SECRET",
+        provider,
+        provider.upper(),
+    )
+    return JSONResponse({"error": "not_configured"}, status_code=503)
+
+
+def _services(request: Request) -> PaymentServices:
+    services: PaymentServices = request.app.state.payments
+    return services
+
+
+def _engine(request: Request) -> Engine:
+    engine: Engine = request.app.state.engine
+    return engine
+
+
+def _language(business: Business) -> str:
+    return "pt" if business.locale.startswith("pt") else "es"
+
+
+def _language_of_token(request: Request, token: str) -> str:
+    with transaction(_engine(request)) as session:
+        locale = session.scalar(
+            select(Business.locale)
+            .join(PaymentLink, PaymentLink.business_id == Business.id)
+            .where(PaymentLink.token == token)
+        )
+    return "pt" if locale and locale.startswith("pt") else "es"
+
+
+def _page(language: str, key: str, status: int) -> HTMLResponse:
+    text = html.escape(PAGES[language][key])
+    return HTMLResponse(_document(f"<p>{text}</p>", language), status_code=status)
+
+
+def _document(body: str, language: str) -> str:
+    return (
+        f'<!doctype html><html lang="{language}"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>cobranza</title></head><body>{body}</body></html>"
+    )
+
+
+__all__ = ["install_payments", "router"]
