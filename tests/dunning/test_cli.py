@@ -24,8 +24,8 @@ runner = CliRunner()
 @pytest.fixture(autouse=True)
 def wide_console(monkeypatch: pytest.MonkeyPatch) -> None:
     """Print tables 200 columns wide, so no cell wraps inside a phrase."""
-    monkeypatch.setattr(cli.console, "width", 200)
-    monkeypatch.setattr(cli.err_console, "width", 200)
+    monkeypatch.setattr(cli.console, "_width", 200)
+    monkeypatch.setattr(cli.err_console, "_width", 200)
 
 
 BAD_POLICY = """\
