@@ -359,7 +359,7 @@ case_app = typer.Typer(help="Dunning cases of each customer.", no_args_is_help=T
 app.add_typer(case_app, name="case")
 
 POLICY_FILE_ARGUMENT = typer.Argument(
-    None, help="Policy YAML file; without it, the policy shipped with cobranza."
+    None, help="Policy YAML file. Without it, the policy shipped with cobranza."
 )
 
 
