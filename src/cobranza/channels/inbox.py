@@ -98,9 +98,16 @@ def store_event(
     headers: Mapping[str, str],
     received_at: datetime,
 ) -> int | None:
-    """Store a verified webhook body; return its id, or None for a duplicate."""
-    with transaction(engine) as session:
-        statement = _insert(session, WebhookEvent).values(
+    """Store a verified webhook body; return its id, or None for a duplicate.
+
+    It runs on a plain connection, without an ORM session, because the
+    webhook routes call it for every request.
+    """
+    dialect = engine.dialect.name
+    insert_for = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = (
+        insert_for(WebhookEvent)
+        .values(
             provider=provider,
             event_key=event_key,
             raw_body=raw_body,
@@ -108,7 +115,11 @@ def store_event(
             received_at=received_at,
             attempts=0,
         )
-        event_id = _insert_or_ignore(session, statement, "provider", "event_key")
+        .on_conflict_do_nothing(index_elements=["provider", "event_key"])
+        .returning(WebhookEvent.id)
+    )
+    with engine.begin() as connection:
+        event_id = connection.execute(statement).scalar_one_or_none()
     if event_id is None:
         logger.debug("%s webhook event %s already stored", provider, event_key)
     return event_id
