@@ -259,7 +259,7 @@ class Dispatcher:
 
         # NOTE: `due_messages` does not filter by channel, so a row for a
         # channel this process lacks fails here instead of waiting for a
-        # process that has it; only the sandbox channel exists so far.
+        # process that has it.
         if row.channel not in self.channels:
             self._fail(session, row, now, NO_CHANNEL, _no_channel_detail(row), report)
             return None

@@ -1,7 +1,7 @@
 """The webhook inbox: raw events stored first, then processed, for every provider.
 
 A webhook route verifies the signature, calls `store_event` (insert-or-ignore
-on the provider's event key, so a redelivery is a no-op) and answers 200.
+on the provider's event key, so a redelivery is a no-op) and returns 200.
 `process_pending_events` then hands each unprocessed event to its provider's
 processor in a transaction of its own. It runs after each stored event, at
 startup and periodically, so an event stored by a process that died before

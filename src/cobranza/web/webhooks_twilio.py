@@ -2,7 +2,7 @@
 
 Both check `X-Twilio-Signature` against the public URL (401 missing, 403
 wrong, 400 not a form with a MessageSid), store the raw form body and
-answer 200; the event worker processes it.
+return 200. The event worker processes it later.
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """WhatsApp Cloud API webhook: verification (GET) and events (POST).
 
 POST checks `X-Hub-Signature-256` over the raw bytes (401 missing, 403
-wrong, 400 not JSON), stores the body in `webhook_event`, answers 200 and
+wrong, 400 not JSON), stores the body in `webhook_event`, returns 200 and
 leaves the processing to the event worker, so a slow handler never delays
-Meta and a crash after the answer loses nothing.
+Meta and a crash after the response loses nothing.
 """
 
 from __future__ import annotations
@@ -74,7 +74,7 @@ def verify_subscription(
 
 @router.post("/webhooks/whatsapp", include_in_schema=False)
 async def receive_event(request: Request, background: BackgroundTasks) -> Response:
-    """Verify, store and answer; the event worker processes the body."""
+    """Verify and store the body, then return 200 for the event worker to process it."""
     settings = request.app.state.settings
     secret = settings.whatsapp_app_secret
     if secret is None or not secret.get_secret_value():
@@ -118,7 +118,7 @@ async def receive_event(request: Request, background: BackgroundTasks) -> Respon
 def schedule_processing(
     request: Request, background: BackgroundTasks, event_id: int
 ) -> None:
-    """Wake the event worker, or process after the answer when none runs."""
+    """Wake the event worker, or process after the response when none runs."""
     worker: Any = getattr(request.app.state, "webhook_worker", None)
     if worker is not None and worker.running:
         worker.wake()

@@ -3,7 +3,7 @@
 Inside the customer's 24-hour window the composed text goes as `Body`.
 Outside it, the template goes by its Content SID (set per template and
 language in COBRANZA_TWILIO_CONTENT_SIDS) with `ContentVariables`; when
-Twilio answers 63016 (window closed) the template is sent instead.
+Twilio returns error 63016 (window closed) the template is sent instead.
 """
 
 from __future__ import annotations

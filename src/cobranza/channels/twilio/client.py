@@ -113,7 +113,7 @@ class TwilioClient:
             response = self._http.request(method, url, **kwargs)
         except httpx.TimeoutException as exc:
             raise ChannelUnavailableError(
-                f"Twilio did not answer within {self.config.timeout_seconds} s",
+                f"Twilio request timed out after {self.config.timeout_seconds} s",
                 code="twilio_timeout",
             ) from exc
         except httpx.TransportError as exc:

@@ -31,7 +31,11 @@ def verify_signature(
     header: str | None,
     auth_token: str,
 ) -> None:
-    """Raise `SignatureMissingError` or `SignatureMismatchError` unless it matches."""
+    """Raise `SignatureMissingError` or `SignatureMismatchError` unless it matches.
+
+    NOTE: Twilio's own validators also try the URL with and without the
+    default port (443 or 80); this one checks the URL exactly as given.
+    """
     if not header:
         raise SignatureMissingError(f"missing {SIGNATURE_HEADER} header")
     expected = compute_signature(url, params, auth_token)

@@ -4,7 +4,7 @@ Outside the customer's 24-hour window only an approved template goes out:
 `check_ready` defers a row whose template is not approved, and `send`
 checks the parameters against the template first. Inside the window the
 composed text goes as free-form (a payment-link button or reply buttons);
-when Meta answers 131047 (window closed) the template is sent instead.
+when Meta returns error 131047 (window closed) the template is sent instead.
 
 Every send carries the outbox id in `biz_opaque_callback_data`, so status
 webhooks find their row even before this call has stored the message id.

@@ -27,7 +27,7 @@ def whatsapp_dispatcher(
     """Return a dispatcher paced at the number's throughput.
 
     The token bucket has a burst of one, so sends are spaced evenly and no
-    rolling second holds more than `config.messages_per_second` of them.
+    rolling second contains more than `config.messages_per_second` of them.
     """
     channel = WhatsAppChannel(
         engine, config, client=GraphClient(config, transport=transport), clock=clock

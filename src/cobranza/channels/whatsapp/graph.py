@@ -135,8 +135,8 @@ class GraphClient:
             raise graph_error(exc.raw, exc.status_code) from exc
         except httpx.TimeoutException as exc:
             raise GraphUnavailableError(
-                f"the Graph API did not answer within {self.config.timeout_seconds} "
-                "s: the request is retried later",
+                f"Graph API request timed out after {self.config.timeout_seconds} s: "
+                "the message is retried later",
                 code="whatsapp_timeout",
             ) from exc
         except httpx.TransportError as exc:
@@ -146,7 +146,7 @@ class GraphClient:
                 code="whatsapp_unreachable",
             ) from exc
         except ValueError as exc:
-            # A 2xx answer whose body is not JSON (a proxy error page).
+            # A 2xx response whose body is not JSON (a proxy error page).
             raise GraphUnavailableError(
                 f"the Graph API returned a body that is not JSON ({exc})",
                 code="whatsapp_bad_response",

@@ -39,7 +39,7 @@ DISCOUNT_PARAMETERS = frozenset({"descuento", "monto_con_descuento", "fecha_desc
 
 @dataclass(frozen=True)
 class PushResult:
-    """What happened to one template translation in `push_templates`."""
+    """The outcome of pushing one template translation in `push_templates`."""
 
     name: str
     language: str
@@ -206,7 +206,7 @@ def set_template_status(
 ) -> WhatsAppTemplate:
     """Create or update one template's row; audit every change of status.
 
-    `source` says who reported it: push, sync, webhook or send.
+    `source` names who reported it: push, sync, webhook or send.
     """
     template = find_template(session, business_id, name, language)
     if template is None:

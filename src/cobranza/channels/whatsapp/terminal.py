@@ -26,7 +26,7 @@ def status_label(status: str) -> str:
 def templates_table(
     templates: Sequence[WhatsAppTemplate], waiting: Mapping[tuple[str, str], int]
 ) -> Table:
-    """One row per template translation, with the messages waiting for it."""
+    """Build a table with one row per template translation and its waiting rows."""
     table = Table(title="Plantillas de WhatsApp", show_lines=False)
     for header in ("Plantilla", "Idioma", "Categoría", "Estado", "Esperando", "Motivo"):
         table.add_column(header, overflow="fold")

@@ -1,7 +1,7 @@
 """WhatsApp webhooks: signature check, parsing, and the event processor.
 
 The route (`cobranza.web.webhooks_whatsapp`) calls `verify_signature` and
-`parse_body`, stores the raw body and answers. `process_event` later reads
+`parse_body`, stores the raw body and returns 200. `process_event` later reads
 every entry and every change of the stored body and picks a handler by the
 change's `field`: delivery statuses and inbound messages (`messages`),
 template review (`message_template_status_update`) and re-categorisation
