@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from pathlib import Path
 from typing import Any
 
@@ -443,3 +444,19 @@ def test_failed_before_send_returns_stays_failed(
 
     with transaction(engine) as session:
         assert session.get_one(OutboxMessage, outbox_id).state == OutboxState.FAILED
+
+
+def test_startup_processes_pending_events(settings: Settings, engine: Engine) -> None:
+    _business(engine)
+    body = _fixture("mixed_batch.json")
+    store_event(engine, "whatsapp", event_key(body), body, {}, NOW)
+
+    with TestClient(create_app(settings, engine)):
+        for _ in range(100):
+            if _count(engine, InboundMessage) == 6:
+                break
+            time.sleep(0.05)
+
+    assert _count(engine, InboundMessage) == 6
+    with transaction(engine) as session:
+        assert session.scalars(select(WebhookEvent)).one().processed_at is not None
