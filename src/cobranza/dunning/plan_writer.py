@@ -28,7 +28,7 @@ from cobranza.db.models import (
 )
 from cobranza.dunning.balances import CustomerBalance
 from cobranza.dunning.outbox import idempotency_key
-from cobranza.dunning.policy import Action, CustomerFacts, Policy, Step
+from cobranza.dunning.policy import Action, CustomerFacts, Step
 from cobranza.timeutil import local_date
 
 if TYPE_CHECKING:
@@ -61,13 +61,11 @@ class PlanWriter:
         session: Session,
         business: Business,
         now: datetime,
-        policy: Policy,
         dialect: str,
     ) -> None:
         self.session = session
         self.business = business
         self.now = now
-        self.policy = policy
         self.dialect = dialect
         self.channel = (business.settings or {}).get("channel") or DEFAULT_CHANNEL
         self.today = local_date(now, business.timezone)

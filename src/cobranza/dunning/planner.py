@@ -90,7 +90,7 @@ def plan(
     today = local_date(now, business.timezone)
     dialect = session.get_bind().dialect.name
     open_cases = _load_open_cases(session, business.id)
-    writer = PlanWriter(session, business, now, policy, dialect)
+    writer = PlanWriter(session, business, now, dialect)
     result = PlanResult()
     seen: set[int] = set()
 
