@@ -12,6 +12,7 @@ from cobranza import __version__
 from cobranza.config import Settings
 from cobranza.db.engine import session_factory
 from cobranza.web import webhooks_twilio, webhooks_whatsapp
+from cobranza.web.payments import install_payments
 
 logger = logging.getLogger(__name__)
 
@@ -25,6 +26,7 @@ def create_app(settings: Settings, engine: Engine) -> FastAPI:
 
     app.include_router(webhooks_whatsapp.router)
     app.include_router(webhooks_twilio.router)
+    install_payments(app, settings)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:

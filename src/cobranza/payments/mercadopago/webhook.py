@@ -66,14 +66,14 @@ def verify_notification(
 
     body_id = _data_id(payload)
     data_id = query.get("data.id") or body_id
+    manifest = signed_manifest(data_id, headers.get(REQUEST_ID_HEADER), ts)
+    check_any(hmac_sha256_hex(secret, manifest), parts.get("v1", []), SIGNATURE_HEADER)
     if body_id is not None and data_id != body_id:
         # The body's id is the one processed, so it must be the one signed.
         raise InvalidPayloadError(
             f"the notification's data.id differs between the query ({data_id!r}) "
             f"and the body ({body_id!r})"
         )
-    manifest = signed_manifest(data_id, headers.get(REQUEST_ID_HEADER), ts)
-    check_any(hmac_sha256_hex(secret, manifest), parts.get("v1", []), SIGNATURE_HEADER)
 
     notification_id = payload.get("id")
     if notification_id is not None:
