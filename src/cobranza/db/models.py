@@ -630,3 +630,97 @@ class Installment(Base):
     due_on: Mapped[date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(16), default=InstallmentStatus.PENDING)
     paid_at: Mapped[datetime | None]
+
+
+class User(Base):
+    """An owner account that signs in to the dashboard of one business."""
+
+    __tablename__ = "web_user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    business_id: Mapped[int] = mapped_column(ForeignKey("business.id"), index=True)
+    # Stored lower-cased, so one address is one account.
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime]
+    last_login_at: Mapped[datetime | None]
+
+
+class WebSession(Base):
+    """A signed-in browser; the cookie carries a random token, stored hashed."""
+
+    __tablename__ = "web_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    business_id: Mapped[int] = mapped_column(ForeignKey("business.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("web_user.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+
+
+class LoginFailure(Base):
+    """One failed sign-in, counted per account and per client address."""
+
+    __tablename__ = "login_failure"
+    __table_args__ = (Index("ix_login_failure_email_at", "email", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320))
+    ip: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[datetime]
+
+
+class ApiToken(Base):
+    """A bearer token for the REST API; only its sha256 is stored."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    business_id: Mapped[int] = mapped_column(ForeignKey("business.id"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime]
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+
+class OutgoingWebhook(Base):
+    """An endpoint (Zapier, Make, n8n) that receives signed event posts."""
+
+    __tablename__ = "outgoing_webhook"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    business_id: Mapped[int] = mapped_column(ForeignKey("business.id"), index=True)
+    url: Mapped[str] = mapped_column(String(2000))
+    secret: Mapped[str] = mapped_column(String(128))
+    # Event types sent to this endpoint; an empty list means all of them.
+    event_types: Mapped[list[str]] = mapped_column(JSON, default=list)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime]
+
+
+class WebhookDelivery(Base):
+    """One event for one endpoint, written in the emitting transaction."""
+
+    __tablename__ = "webhook_delivery"
+    __table_args__ = (
+        UniqueConstraint("webhook_id", "event_key"),
+        Index("ix_webhook_delivery_state_next", "state", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    business_id: Mapped[int] = mapped_column(ForeignKey("business.id"))
+    webhook_id: Mapped[int] = mapped_column(ForeignKey("outgoing_webhook.id"))
+    event_type: Mapped[str] = mapped_column(String(64))
+    # "<event type>:<subject id>", so an event is queued once per endpoint.
+    event_key: Mapped[str] = mapped_column(String(128))
+    body: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    status_code: Mapped[int | None] = mapped_column(Integer)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    next_attempt_at: Mapped[datetime]
+    delivered_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
