@@ -31,7 +31,7 @@ router = APIRouter()
 
 def signed_url(request: Request) -> str:
     """Return the URL Twilio signed: the configured public base, else our own."""
-    base = request.app.state.settings.twilio_webhook_base_url
+    base: str | None = request.app.state.settings.twilio_webhook_base_url
     if not base:
         return str(request.url)
     query = f"?{request.url.query}" if request.url.query else ""

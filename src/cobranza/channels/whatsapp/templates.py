@@ -292,4 +292,8 @@ def deferred_counts(session: Session, business_id: int) -> dict[tuple[str, str],
         )
         .group_by(OutboxMessage.template_name, OutboxMessage.language_code)
     ).all()
-    return {(name, language): count for name, language, count in rows if name}
+    return {
+        (name, language): count
+        for name, language, count in rows
+        if name is not None and language is not None
+    }

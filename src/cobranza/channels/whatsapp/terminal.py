@@ -9,7 +9,7 @@ from rich.table import Table
 from cobranza.channels.whatsapp.templates import PushResult
 from cobranza.db.models import TemplateStatus, WhatsAppTemplate
 
-STATUS_LABELS = {
+STATUS_LABELS: dict[str, str] = {
     TemplateStatus.APPROVED: "[green]aprobada[/green]",
     TemplateStatus.PENDING: "[yellow]en revisión[/yellow]",
     TemplateStatus.REJECTED: "[red]rechazada[/red]",
@@ -20,7 +20,7 @@ STATUS_LABELS = {
 
 
 def status_label(status: str) -> str:
-    return STATUS_LABELS.get(status, status.lower())  # type: ignore[call-overload]
+    return STATUS_LABELS.get(status, status.lower())
 
 
 def templates_table(

@@ -265,14 +265,16 @@ def _remember_identity(
 
 def _content(kind: str, message: dict[str, Any]) -> tuple[str | None, dict[str, Any]]:
     """Return the readable text and the type-specific details of a message."""
-    body = message.get(kind) if isinstance(message.get(kind), dict) else {}
+    raw = message.get(kind)
+    body: dict[str, Any] = raw if isinstance(raw, dict) else {}
     if kind == "text":
         return body.get("body"), {}
     if kind == "button":
         return body.get("text"), {"payload": body.get("payload")}
     if kind == "interactive":
         reply_type = body.get("type")
-        reply = body.get(reply_type) if isinstance(body.get(reply_type), dict) else {}
+        raw_reply = body.get(str(reply_type))
+        reply: dict[str, Any] = raw_reply if isinstance(raw_reply, dict) else {}
         return reply.get("title"), {
             "interactive_type": reply_type,
             "reply_id": reply.get("id"),
