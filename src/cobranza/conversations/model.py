@@ -3,7 +3,7 @@
 The trained model ships as `data/intent_model.joblib`, built from the shipped
 corpus by `python -m cobranza.conversations.train`. When the installed
 scikit-learn differs from the one that built the file, the model is retrained
-from the corpus at first use (about five seconds on two cores) instead of
+from the corpus at first use (5 to 15 seconds on a two-core machine) instead of
 unpickling across versions, which scikit-learn does not support. The shipped
 model is trained on every corpus row; evaluation trains a separate model on
 the train split only.
