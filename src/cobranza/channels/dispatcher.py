@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -42,6 +42,10 @@ from cobranza.dunning import gate, outbox
 from cobranza.timeutil import local_date
 
 logger = logging.getLogger(__name__)
+
+# Returns the payment link a row's message carries, or None for none. It is
+# injected (by `cobranza.jobs`) because payments sit below channels.
+LinkBuilder = Callable[[Session, OutboxMessage, datetime], "str | None"]
 
 ACTOR = "dispatcher"
 UNKNOWN_DELIVERY_STATE = "unknown_delivery_state"
@@ -95,11 +99,13 @@ class Dispatcher:
         *,
         rate_limits: Mapping[str, TokenBucket] | None = None,
         limits: DispatchLimits | None = None,
+        link_builder: LinkBuilder | None = None,
     ) -> None:
         self.engine = engine
         self.channels = dict(channels)
         self.rate_limits = dict(rate_limits or {})
         self.limits = limits or DispatchLimits()
+        self.link_builder = link_builder
 
     def run(self, business_id: int, now: datetime) -> DispatchReport:
         """Reconcile stuck rows, then send every due row in capped batches."""
@@ -269,6 +275,10 @@ class Dispatcher:
             # phone removed by a concurrent import.
             self._fail(session, row, now, "phone_missing", None, report)
             return None
+        if self.link_builder is not None and not row.variables.get("payment_link"):
+            link = self.link_builder(session, row, now)
+            if link is not None:
+                row.variables = {**row.variables, "payment_link": link}
         try:
             today = local_date(now, _business_timezone(session, row))
             composed = compose_row(row, today)

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from cobranza.channels.dispatcher import Dispatcher, DispatchReport
+from cobranza.channels.dispatcher import Dispatcher, DispatchReport, LinkBuilder
 from cobranza.channels.ratelimit import TokenBucket
 from cobranza.channels.sandbox import SandboxChannel
 from cobranza.db.engine import session_factory, transaction
@@ -54,14 +54,21 @@ def sandbox_dispatcher(
     engine: Engine,
     now: datetime,
     messages_per_second: float = SANDBOX_MESSAGES_PER_SECOND,
+    link_builder: LinkBuilder | None = None,
 ) -> Dispatcher:
-    """Build a dispatcher that sends through the sandbox, stamping `now`."""
+    """Build a dispatcher that sends through the sandbox, stamping `now`.
+
+    With `link_builder` (such as `cobranza.payments.link_for_outbox_row`)
+    reminders carry a payment link. Without it they carry the business's
+    payment instructions, and the text is the same on every run.
+    """
     channel = SandboxChannel(engine, clock=lambda: now)
     burst = max(1, int(messages_per_second))
     return Dispatcher(
         engine,
         {channel.name: channel},
         rate_limits={channel.name: TokenBucket(messages_per_second, burst=burst)},
+        link_builder=link_builder,
     )
 
 

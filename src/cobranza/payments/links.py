@@ -23,6 +23,7 @@ from enum import StrEnum
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from cobranza.config import Settings
 from cobranza.db.models import (
     Business,
     Case,
@@ -43,6 +44,9 @@ from cobranza.timeutil import local_date
 
 logger = logging.getLogger(__name__)
 
+# The sandbox's pay page marks invoices paid without any money moving, so
+# it works only in these environments.
+SANDBOX_ENVIRONMENTS = frozenset({"development", "test"})
 # Bytes of randomness in a token; `token_urlsafe(16)` gives 22 characters.
 TOKEN_BYTES = 16
 # A provider checkout closer than this to its end is replaced on click, so
@@ -321,12 +325,17 @@ def link_for_outbox_row(
     `discount_deadline` (default: its oldest due date). A thank-you, or a
     customer who owes nothing collectable, gets no link.
     """
+    from cobranza.config import get_settings
     from cobranza.payments.cases import THANKS_STEP_KIND
     from cobranza.payments.offers import discount_link_for_case
 
     if row.step_kind == THANKS_STEP_KIND:
         return None
     business = session.get_one(Business, row.business_id)
+    settings = get_settings()
+    if not provider_usable(provider_for(business, settings.payment_provider), settings):
+        # The message falls back to the business's payment instructions.
+        return None
     case = session.get_one(Case, row.case_id)
     variables = row.variables or {}
     try:
@@ -346,6 +355,17 @@ def link_for_outbox_row(
         )
     except NothingOwedError:
         return None
+
+
+def provider_usable(provider: str, settings: Settings) -> bool:
+    """Return whether links of `provider` can open in this environment."""
+    if provider == "sandbox":
+        return settings.environment in SANDBOX_ENVIRONMENTS
+    if provider == "mercadopago":
+        return settings.mercadopago_access_token is not None
+    if provider == "stripe":
+        return settings.stripe_secret_key is not None
+    return False
 
 
 def statement_descriptor(business: Business) -> str:

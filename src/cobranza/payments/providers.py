@@ -7,15 +7,11 @@ from dataclasses import dataclass, field
 from cobranza.config import Settings
 from cobranza.payments.base import PaymentProvider
 from cobranza.payments.inbox import NotificationHandler
-from cobranza.payments.links import LinkContext
+from cobranza.payments.links import SANDBOX_ENVIRONMENTS, LinkContext
 from cobranza.payments.mercadopago import MercadoPagoHandler, MercadoPagoProvider
 from cobranza.payments.sandbox import SandboxHandler, SandboxProvider
 from cobranza.payments.sandbox.provider import EVENT_PROVIDER
 from cobranza.payments.stripe import StripeHandler, StripeProvider
-
-# The sandbox's pay page marks invoices paid without any money moving, so
-# it exists only in these environments.
-SANDBOX_ENVIRONMENTS = frozenset({"development", "test"})
 
 
 @dataclass
