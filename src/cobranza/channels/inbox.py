@@ -271,6 +271,26 @@ class EventWorker:
         logger.info("webhook event worker stopped")
 
 
+def resolve_business(session: Session, settings: Settings) -> Business:
+    """Return the business this process serves: by name, else the only one.
+
+    NOTE: one WhatsApp number per process; a deployment serving several
+    businesses needs a map from phone_number_id to business.
+    """
+    business = session.scalars(
+        select(Business).where(Business.name == settings.business_name)
+    ).first()
+    if business is not None:
+        return business
+    businesses = list(session.scalars(select(Business).limit(2)))
+    if len(businesses) == 1:
+        return businesses[0]
+    raise LookupError(
+        f"no business named {settings.business_name!r}: set COBRANZA_BUSINESS_NAME "
+        "to the business that owns this WhatsApp number"
+    )
+
+
 def apply_status(
     session: Session,
     business_id: int,

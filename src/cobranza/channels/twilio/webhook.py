@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import logging
 from datetime import datetime
-from typing import Any
 from urllib.parse import parse_qs, parse_qsl, urlsplit
 
 from sqlalchemy.orm import Session
@@ -22,6 +21,7 @@ from cobranza.channels.inbox import (
     apply_status,
     match_customer,
     record_inbound,
+    resolve_business,
 )
 from cobranza.channels.media import store_file
 from cobranza.channels.twilio.client import (
@@ -29,9 +29,14 @@ from cobranza.channels.twilio.client import (
     TwilioConfig,
     TwilioConfigError,
 )
-from cobranza.channels.whatsapp.webhook import resolve_business
 from cobranza.config import Settings
-from cobranza.db.models import InboundMedia, InboundMessage, OutboxState, WebhookEvent
+from cobranza.db.models import (
+    Business,
+    InboundMedia,
+    InboundMessage,
+    OutboxState,
+    WebhookEvent,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -107,7 +112,7 @@ def _handle_status(
 
 def _handle_inbound(
     session: Session,
-    business: Any,
+    business: Business,
     form: dict[str, str],
     now: datetime,
     settings: Settings,

@@ -32,6 +32,7 @@ from cobranza.channels.inbox import (
     apply_status,
     match_customer,
     record_inbound,
+    resolve_business,
 )
 from cobranza.channels.media import store_file
 from cobranza.channels.whatsapp.channel import WHATSAPP, outbox_id_from_callback
@@ -118,26 +119,6 @@ def process_event(
                 logger.info("WhatsApp webhook field %s is not handled", field)
                 continue
             handler(session, business, change.get("value") or {}, now, settings)
-
-
-def resolve_business(session: Session, settings: Settings) -> Business:
-    """Return the business this process serves: by name, else the only one.
-
-    NOTE: one WhatsApp number per process; a deployment serving several
-    businesses needs a map from phone_number_id to business.
-    """
-    business = session.scalars(
-        select(Business).where(Business.name == settings.business_name)
-    ).first()
-    if business is not None:
-        return business
-    businesses = list(session.scalars(select(Business).limit(2)))
-    if len(businesses) == 1:
-        return businesses[0]
-    raise LookupError(
-        f"no business named {settings.business_name!r}: set COBRANZA_BUSINESS_NAME "
-        "to the business that owns this WhatsApp number"
-    )
 
 
 def handle_messages_change(
