@@ -2,9 +2,10 @@
 
 Queues RATE × SECONDS reminders (one per customer, template approved) and
 runs the real dispatcher with `whatsapp_dispatcher` against
-`tests.fakes.graph_api.FakeGraphAPI`, which answers error 130429 to any send
+`tests.fakes.graph_api.FakeGraphAPI`, which returns error 130429 for any send
 above RATE in a rolling second. Prints the sends, the wall time, the
-achieved rate, the busiest rolling second and the throughput errors.
+achieved rate, the busiest rolling second, the throughput errors and the
+CPU time per message.
 
 Run from the repository root:
     /work/venv/bin/python -m bench.bench_whatsapp_dispatch [RATE] [SECONDS] [URL]
@@ -169,8 +170,10 @@ def main() -> None:
             )
             dispatcher = whatsapp_dispatcher(engine, config, clock=lambda: NOW)
             started = time.perf_counter()
+            cpu_started = time.process_time()
             report = dispatcher.run(business_id, NOW)
             elapsed = time.perf_counter() - started
+            cpu = time.process_time() - cpu_started
             send_times = sorted(graph.state.send_times_all)
             errors = graph.state.throughput_errors
         engine.dispose()
@@ -181,6 +184,10 @@ def main() -> None:
         f"busiest rolling second: {busiest_second(send_times)} sends (limit {rate:g})"
     )
     print(f"throughput errors (130429): {errors}")
+    # The fake server runs in this process, so its CPU time is included.
+    print(
+        f"CPU time {cpu:.1f} s: {cpu / max(report.sent, 1) * 1000:.1f} ms per message"
+    )
     print(f"retried: {dict(report.retried)}, failed: {dict(report.failed)}")
 
 
