@@ -1,0 +1,138 @@
+"""Payments recorded by a person: by hand, from a file, or from a receipt."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from cobranza.db.models import Customer, InboundMedia, InboundMessage
+from cobranza.payments import (
+    accept_receipt,
+    claim_receipt,
+    import_payments,
+    record_payment,
+    reject_receipt,
+)
+from cobranza.payments.errors import PaymentError
+from tests.payments.conftest import NOW, World
+
+
+def test_record_payment_partial(world: World) -> None:
+    with world.session() as session, session.begin():
+        customer = session.get_one(Customer, world.customer_id)
+        result = record_payment(
+            session,
+            world.business(session),
+            customer,
+            Decimal("1200.00"),
+            NOW,
+            NOW,
+            method="transfer",
+            reference="TR-1",
+        )
+
+    assert result.changed
+    assert world.open_amounts()[world.new_invoice_id] == Decimal("300")
+    assert world.case_row().closed_at is None
+
+
+def test_record_payment_same_reference_once(world: World) -> None:
+    for _ in range(2):
+        with world.session() as session, session.begin():
+            customer = session.get_one(Customer, world.customer_id)
+            record_payment(
+                session, world.business(session), customer, Decimal("1500.00"),
+                NOW, NOW, reference="TR-2",
+            )  # fmt: skip
+
+    assert len(world.payments()) == 1
+    assert world.case_row().close_reason == "paid"
+
+
+def test_record_payment_rejects_bad_amount(world: World) -> None:
+    with pytest.raises(PaymentError), world.session() as session:
+        customer = session.get_one(Customer, world.customer_id)
+        record_payment(
+            session, world.business(session), customer, Decimal("-1"), NOW, NOW
+        )
+
+
+def test_import_reports_bad_lines_and_keeps_good(world: World, tmp_path: Path) -> None:
+    path = tmp_path / "pagos.csv"
+    path.write_text(
+        "cliente;monto;fecha;referencia\n"
+        "C1;1000.00;2026-03-09;R-1\n"
+        "C9;10.00;2026-03-09;R-2\n"
+        "C1;diez;2026-03-09;R-3\n",
+        encoding="utf-8",
+    )
+
+    with world.session() as session, session.begin():
+        report = import_payments(session, world.business(session), path, NOW)
+    with world.session() as session, session.begin():
+        again = import_payments(session, world.business(session), path, NOW)
+
+    assert report.applied == 1
+    assert len(report.errors) == 2
+    assert report.errors[0].startswith("line 3: customer 'C9' not found")
+    assert report.errors[1].startswith("line 4: invalid amount 'diez'")
+    assert again.applied == 0
+    assert again.unchanged == 1
+    assert world.open_amounts()[world.old_invoice_id] == Decimal("0")
+
+
+def _receipt(world: World) -> int:
+    with world.session() as session, session.begin():
+        message = InboundMessage(
+            business_id=world.business_id,
+            customer_id=world.customer_id,
+            channel="whatsapp",
+            provider="whatsapp",
+            provider_message_id="wamid.1",
+            sender="5491155550001",
+            type="image",
+            received_at=NOW,
+            entities={},
+        )
+        session.add(message)
+        session.flush()
+        media = InboundMedia(
+            business_id=world.business_id,
+            inbound_message_id=message.id,
+            provider="whatsapp",
+            media_id="media-1",
+            mime_type="image/jpeg",
+        )
+        session.add(media)
+        session.flush()
+        claim_receipt(session, world.business_id, media.id, NOW)
+        return media.id
+
+
+def test_receipt_claim_then_accept(world: World) -> None:
+    media_id = _receipt(world)
+    pending = world.payments()[0].status
+
+    with world.session() as session, session.begin():
+        accept_receipt(
+            session, world.business_id, media_id, Decimal("1500.00"), NOW, "ana"
+        )
+
+    assert pending == "pending"
+    assert world.payments()[0].status == "approved"
+    assert world.case_row().close_reason == "paid"
+    assert "receipt_accepted" in world.audit_kinds()
+
+
+def test_receipt_reject_resumes(world: World) -> None:
+    media_id = _receipt(world)
+
+    with world.session() as session, session.begin():
+        reject_receipt(session, world.business_id, media_id, "ilegible", NOW, "ana")
+
+    assert world.payments()[0].status == "rejected"
+    assert world.open_amounts()[world.old_invoice_id] == Decimal("1000")
+    with pytest.raises(PaymentError, match="not waiting"), world.session() as session:
+        accept_receipt(session, world.business_id, media_id, Decimal("1"), NOW, "ana")

@@ -1,0 +1,163 @@
+"""Installment plans: terms within limits, kept and broken plans."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select, update
+
+from cobranza.db.models import Business, Installment, InstallmentPlan
+from cobranza.payments import check_plans, create_plan, plan_terms
+from cobranza.payments.errors import PlanError
+from cobranza.payments.plans import InstallmentLimits
+from cobranza.payments.status import PaymentStatus
+from tests.payments.conftest import NOW, World
+from tests.payments.helpers import make_link, report
+
+
+def test_terms_split_evenly_with_remainder_first() -> None:
+    terms = plan_terms(
+        Decimal("1000.00"), "ARS", 3, date(2026, 3, 10), InstallmentLimits()
+    )
+
+    assert terms.amounts == (Decimal("333.34"), Decimal("333.33"), Decimal("333.33"))
+    assert sum(terms.amounts) == Decimal("1000.00")
+    assert terms.due_dates == (date(2026, 3, 10), date(2026, 4, 9), date(2026, 5, 9))
+
+
+def test_terms_whole_pesos_for_clp() -> None:
+    terms = plan_terms(
+        Decimal("100000"), "CLP", 3, date(2026, 3, 10), InstallmentLimits()
+    )
+
+    assert terms.amounts == (Decimal("33334"), Decimal("33333"), Decimal("33333"))
+
+
+def test_terms_respect_down_payment() -> None:
+    limits = InstallmentLimits(min_down_payment_percent=Decimal(50))
+
+    terms = plan_terms(Decimal("1000.00"), "ARS", 3, date(2026, 3, 10), limits)
+
+    assert terms.amounts == (Decimal("500.00"), Decimal("250.00"), Decimal("250.00"))
+
+
+def test_terms_show_configured_fee() -> None:
+    limits = InstallmentLimits(fee_percent=Decimal(10))
+
+    terms = plan_terms(Decimal("1000.00"), "ARS", 2, date(2026, 3, 10), limits)
+
+    assert terms.fee == Decimal("100.00")
+    assert terms.total == Decimal("1100.00")
+    assert sum(terms.amounts) == Decimal("1100.00")
+
+
+@pytest.mark.parametrize(
+    ("count", "limits"),
+    [
+        (1, InstallmentLimits()),
+        (7, InstallmentLimits()),
+        (4, InstallmentLimits(min_installment=Decimal(300))),
+    ],
+)
+def test_terms_outside_limits(count: int, limits: InstallmentLimits) -> None:
+    with pytest.raises(PlanError):
+        plan_terms(Decimal("1000.00"), "ARS", count, date(2026, 3, 10), limits)
+
+
+def _create(world: World, n: int = 3) -> int:
+    with world.session() as session, session.begin():
+        plan = create_plan(session, world.case(session), n, NOW)
+        return plan.id
+
+
+def _installments(world: World, plan_id: int) -> list[Installment]:
+    with world.session() as session:
+        return list(
+            session.scalars(
+                select(Installment)
+                .where(Installment.plan_id == plan_id)
+                .order_by(Installment.number)
+            )
+        )
+
+
+def test_plan_pauses_case_and_links_first_installment(world: World) -> None:
+    plan_id = _create(world)
+
+    link = make_link(world)
+
+    case = world.case_row()
+    assert case.state == "paused"
+    assert case.pause_reason == f"installment plan {plan_id}"
+    assert link.purpose == "installment"
+    assert link.amount == Decimal("500.00")
+    assert link.installment_id == _installments(world, plan_id)[0].id
+
+
+def test_second_active_plan_rejected(world: World) -> None:
+    _create(world)
+
+    with pytest.raises(PlanError, match="already has an active"):
+        _create(world)
+
+
+def test_plan_kept_closes_case(world: World) -> None:
+    plan_id = _create(world)
+
+    for number in range(3):
+        link = make_link(world)
+        report(
+            world,
+            link.id,
+            PaymentStatus.APPROVED,
+            str(link.amount),
+            payment_id=f"sbx-{number}",
+        )
+
+    assert [item.status for item in _installments(world, plan_id)] == ["paid"] * 3
+    with world.session() as session:
+        assert session.get_one(InstallmentPlan, plan_id).status == "completed"
+    assert world.case_row().close_reason == "paid"
+    assert len(world.thanks()) == 1
+
+
+def test_plan_broken_resumes_case(world: World) -> None:
+    plan_id = _create(world)
+    link = make_link(world)
+    report(world, link.id, PaymentStatus.APPROVED, "500.00")
+    second_due = _installments(world, plan_id)[1].due_on
+    later = NOW + timedelta(days=(second_due - date(2026, 3, 10)).days + 4)
+
+    with world.session() as session, session.begin():
+        broken = check_plans(
+            session, session.get_one(Business, world.business_id), later
+        )
+
+    assert broken == [plan_id]
+    statuses = [item.status for item in _installments(world, plan_id)]
+    assert statuses == ["paid", "missed", "pending"]
+    case = world.case_row()
+    assert case.state == "open"
+    assert case.paused_until is None
+    assert world.open_amounts()[world.new_invoice_id] == Decimal("500")
+    assert make_link(world, now=later).purpose == "balance"
+
+
+def test_plan_within_grace_not_broken(world: World) -> None:
+    plan_id = _create(world)
+    first_due = _installments(world, plan_id)[0].due_on
+    with world.session() as session, session.begin():
+        session.execute(
+            update(Installment)
+            .where(Installment.plan_id == plan_id, Installment.number == 1)
+            .values(due_on=first_due)
+        )
+        broken = check_plans(
+            session,
+            session.get_one(Business, world.business_id),
+            NOW + timedelta(days=3),
+        )
+
+    assert broken == []
