@@ -51,7 +51,7 @@ CEI_FORMULA = (
 
 @dataclass
 class AuditReport:
-    """The audit of one business on `as_of`; `to_dict` gives the JSON form."""
+    """The audit of one business on `as_of`, which `to_dict` turns into JSON."""
 
     business_name: str
     currency: str
