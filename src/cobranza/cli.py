@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -52,6 +53,13 @@ from cobranza.messages import (
     compose,
     sample_variables,
     supported_locales,
+)
+from cobranza.payments import import_payments, link_for_outbox_row, record_payment
+from cobranza.payments.errors import PaymentError
+from cobranza.payments.terminal import (
+    link_for_customer,
+    render_import_report,
+    render_payment_result,
 )
 from cobranza.timeutil import parse_instant, utcnow
 
@@ -511,7 +519,9 @@ def run_command(
             instant,
             dry_run,
             policy=policy,
-            dispatcher=sandbox_dispatcher(engine, instant, rate),
+            dispatcher=sandbox_dispatcher(
+                engine, instant, rate, link_builder=link_for_outbox_row
+            ),
         )
     finally:
         engine.dispose()
@@ -730,6 +740,101 @@ def whatsapp_templates_list() -> None:
             console.print(templates_table(templates, waiting))
     finally:
         engine.dispose()
+
+
+payment_app = typer.Typer(
+    help="Payments: record them, import them, make payment links.",
+    no_args_is_help=True,
+)
+app.add_typer(payment_app, name="payment")
+
+
+@payment_app.command("add")
+def payment_add(
+    customer: str = CUSTOMER_ARGUMENT,
+    amount: str = typer.Argument(..., help="Amount received, such as 12500.50."),
+    paid_on: str | None = typer.Option(
+        None, "--date", help="Day or instant paid (ISO 8601); default: now."
+    ),
+    method: str | None = typer.Option(
+        None, "--method", help="How it was paid, such as transfer or cash."
+    ),
+    reference: str | None = typer.Option(
+        None,
+        "--reference",
+        help="Transfer or receipt number; a reference is recorded only once.",
+    ),
+) -> None:
+    """Record a payment received outside the providers and settle invoices."""
+    settings = load_settings()
+    try:
+        value = Decimal(amount)
+    except InvalidOperation as exc:
+        err_console.print(f"[red]Invalid amount[/red] {amount!r}: write it as 12500.50")
+        raise typer.Exit(2) from exc
+    now = utcnow()
+    paid_at = _parse_now(paid_on, settings.timezone) if paid_on else now
+    engine = open_engine(settings)
+    try:
+        with transaction(engine) as session:
+            business = default_business(session, settings)
+            found = resolve_customer(session, business.id, customer)
+            result = record_payment(
+                session, business, found, value, paid_at, now,
+                method=method, reference=reference,
+            )  # fmt: skip
+    except ComplianceError as exc:
+        err_console.print(f"[red]Customer not found:[/red] {exc}")
+        raise typer.Exit(1) from exc
+    except PaymentError as exc:
+        err_console.print(f"[red]Payment not recorded:[/red] {exc}")
+        raise typer.Exit(1) from exc
+    finally:
+        engine.dispose()
+    console.print(render_payment_result(result))
+
+
+@payment_app.command("import")
+def payment_import(
+    file: Path = typer.Argument(
+        ..., exists=True, dir_okay=False, help="CSV with cliente, monto, fecha."
+    ),
+) -> None:
+    """Record the payments of a CSV file; bad lines are listed and skipped."""
+    settings = load_settings()
+    engine = open_engine(settings)
+    try:
+        with transaction(engine) as session:
+            business = default_business(session, settings)
+            report = import_payments(session, business, file, utcnow())
+    except PaymentError as exc:
+        err_console.print(f"[red]Import failed:[/red] {exc}")
+        raise typer.Exit(1) from exc
+    finally:
+        engine.dispose()
+    console.print(render_import_report(report))
+    if report.errors:
+        raise typer.Exit(1)
+
+
+@payment_app.command("link")
+def payment_link(customer: str = CUSTOMER_ARGUMENT) -> None:
+    """Print the payment link of the customer's open case."""
+    settings = load_settings()
+    engine = open_engine(settings)
+    try:
+        with transaction(engine) as session:
+            business = default_business(session, settings)
+            url = link_for_customer(session, business, customer, utcnow())
+    except ComplianceError as exc:
+        err_console.print(f"[red]Customer not found:[/red] {exc}")
+        raise typer.Exit(1) from exc
+    except PaymentError as exc:
+        err_console.print(f"[red]No payment link:[/red] {exc}")
+        raise typer.Exit(1) from exc
+    finally:
+        engine.dispose()
+    typer.echo(url)
 
 
 def main() -> None:

@@ -1,0 +1,123 @@
+"""`cobranza payment add|import|link`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from typer.testing import CliRunner
+
+from cobranza import cli
+from cobranza.cli import app
+from cobranza.config import get_settings
+from cobranza.db.engine import default_business, open_database, session_factory
+from cobranza.db.models import Case, Document, Payment
+from tests.channels.factories import make_customer, make_document
+from tests.payments.conftest import NOW
+
+runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def wide_console(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cli.console, "_width", 200)
+    monkeypatch.setattr(cli.err_console, "_width", 200)
+
+
+@pytest.fixture
+def cli_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A database with customer C1 owing 1500 in two invoices, and an open case."""
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setenv("COBRANZA_DATABASE_URL", url)
+    monkeypatch.setenv("COBRANZA_PUBLIC_BASE_URL", "https://cobros.example.com")
+    monkeypatch.chdir(tmp_path)
+    get_settings.cache_clear()
+    engine = open_database(url)
+    with session_factory(engine).begin() as session:
+        business = default_business(session, get_settings())
+        customer = make_customer(session, business, NOW, "C1", "+5491155550001")
+        make_document(session, customer, NOW, "A-1", "1000.00", date(2026, 2, 1))
+        make_document(session, customer, NOW, "A-2", "500.00", date(2026, 3, 1))
+        session.add(
+            Case(
+                business_id=business.id,
+                customer_id=customer.id,
+                state="open",
+                opened_at=NOW,
+            )
+        )
+    engine.dispose()
+    yield url
+    get_settings.cache_clear()
+
+
+def _rows(url: str, model: type) -> list:  # type: ignore[type-arg]
+    engine = open_database(url)
+    with session_factory(engine)() as session:
+        rows = list(session.scalars(select(model)))
+    engine.dispose()
+    return rows
+
+
+def test_payment_add_settles_oldest(cli_db: str) -> None:
+    result = runner.invoke(
+        app,
+        [
+            "payment",
+            "add",
+            "C1",
+            "1200.00",
+            "--date",
+            "2026-03-09",
+            "--reference",
+            "T1",
+        ],
+    )
+
+    assert result.exit_code == 0, result.output
+    assert "Pago registrado" in result.output
+    open_amounts = sorted(str(row.open_amount) for row in _rows(cli_db, Document))
+    assert open_amounts == ["0.0000", "300.0000"]
+    payment = _rows(cli_db, Payment)[0]
+    assert payment.provider_payment_id == "T1"
+    assert payment.paid_at.date() == date(2026, 3, 9)
+
+
+def test_payment_add_rejects_bad_amount(cli_db: str) -> None:
+    result = runner.invoke(app, ["payment", "add", "C1", "mil"])
+
+    assert result.exit_code == 2
+    assert "Invalid amount" in result.output
+
+
+def test_payment_add_unknown_customer(cli_db: str) -> None:
+    result = runner.invoke(app, ["payment", "add", "C404", "10"])
+
+    assert result.exit_code == 1
+    assert "Customer not found" in result.output
+
+
+def test_payment_import_lists_bad_lines(cli_db: str, tmp_path: Path) -> None:
+    path = tmp_path / "pagos.csv"
+    path.write_text(
+        "cliente,monto,fecha\nC1,1500.00,2026-03-09\nC1,,2026-03-09\n", encoding="utf-8"
+    )
+
+    result = runner.invoke(app, ["payment", "import", str(path)])
+
+    assert result.exit_code == 1
+    assert "Pagos registrados" in result.output
+    assert "line 3: invalid amount" in result.output
+    assert _rows(cli_db, Case)[0].close_reason == "paid"
+
+
+def test_payment_link_prints_url(cli_db: str) -> None:
+    first = runner.invoke(app, ["payment", "link", "C1"])
+    second = runner.invoke(app, ["payment", "link", "C1"])
+
+    assert first.exit_code == 0, first.output
+    assert first.output.startswith("https://cobros.example.com/pagar/")
+    assert first.output == second.output
