@@ -4,8 +4,8 @@ Starts the cobranza app under uvicorn (one process, SQLite file database,
 the event worker running) on 127.0.0.1, then a load loop in CLIENTS other
 processes, each with THREADS keep-alive connections, posts EVENTS distinct
 signed status bodies (bounded by MAX_SECONDS). It prints the accepted events
-per second, latency percentiles, and how many stored events the worker had
-processed when the load stopped.
+per second, latency percentiles, how many stored events the worker had
+processed when the load stopped, and the server's CPU time per event.
 
 Run from the repository root:
     /work/venv/bin/python -m bench.bench_whatsapp_webhooks [EVENTS] [CLIENTS] [THREADS]
@@ -121,6 +121,12 @@ def _client(port: int, indexes: list[int], threads: int, queue: object) -> None:
     queue.put((latencies, failures[0]))  # type: ignore[attr-defined]
 
 
+def _cpu_seconds(pid: int) -> float:
+    """Return the user + system CPU seconds a Linux process has used."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -199,10 +205,12 @@ def main() -> None:
                 for part in parts
             ]
             started = time.perf_counter()
+            server_cpu = _cpu_seconds(server.pid)
             for process in processes:
                 process.start()
             results = [queue.get() for _ in processes]
             elapsed = time.perf_counter() - started
+            server_cpu = _cpu_seconds(server.pid) - server_cpu
             for process in processes:
                 process.join()
             with transaction(engine) as session:
@@ -229,6 +237,11 @@ def main() -> None:
         f"max {latencies[-1] * 1000:.1f} ms; non-200 answers: {failures}"
     )
     print(f"stored {stored}, processed by the worker when the load stopped {processed}")
+    per_event = server_cpu / max(len(latencies), 1) * 1000
+    print(
+        f"server CPU {server_cpu:.1f} s ({per_event:.2f} ms per event, "
+        "storing and processing)"
+    )
 
 
 if __name__ == "__main__":
