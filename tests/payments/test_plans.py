@@ -161,3 +161,45 @@ def test_plan_within_grace_not_broken(world: World) -> None:
         )
 
     assert broken == []
+
+
+def test_plan_with_fee_needs_acceptance(world: World) -> None:
+    with world.session() as session, session.begin():
+        business = world.business(session)
+        business.settings = {"installments": {"fee_percent": 10}}
+
+    with pytest.raises(PlanError, match="adds a fee of 150.00 ARS"):
+        _create(world)
+    with world.session() as session, session.begin():
+        plan = create_plan(session, world.case(session), 3, NOW, fee_accepted=True)
+        total = plan.total
+
+    assert total == Decimal("1650.00")
+
+
+def test_installment_reminder_sent_while_case_paused(world: World) -> None:
+    from cobranza.channels.dispatcher import Dispatcher
+    from cobranza.channels.sandbox import SandboxChannel
+    from cobranza.db.models import SandboxMessage
+    from cobranza.payments import link_for_outbox_row, queue_installment_reminders
+
+    _create(world)
+    with world.session() as session, session.begin():
+        business = session.get_one(Business, world.business_id)
+        queued = queue_installment_reminders(session, business, NOW)
+        again = queue_installment_reminders(session, business, NOW)
+    channel = SandboxChannel(world.engine, clock=lambda: NOW)
+    dispatcher = Dispatcher(
+        world.engine, {channel.name: channel}, link_builder=link_for_outbox_row
+    )
+
+    result = dispatcher.run(world.business_id, NOW)
+
+    assert queued == 1
+    assert again == 0
+    assert result.sent == 1
+    with world.session() as session:
+        text = session.scalars(select(SandboxMessage.text)).one()
+    assert "$ 500,00" in text
+    assert "/pagar/" in text
+    assert world.case_row().state == "paused"

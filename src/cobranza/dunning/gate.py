@@ -101,7 +101,8 @@ def check(session: Session, row: OutboxMessage, now: datetime) -> GateDecision:
     elif decision.action is Action.SUPPRESS:
         assert decision.reason is not None
         outbox.suppress(session, row, decision.reason, now, details)
-    else:
+    elif row.variables.get("installment_id") is None:
+        # An installment reminder states the installment, not the balance.
         _refresh_amounts(row, details)
     return decision
 
@@ -123,6 +124,10 @@ def read_facts(
 
     balance = min(invoices.collectable, customer_balance)
     hold_until = _case_hold(case)
+    if row.variables.get("installment_id") is not None:
+        # An installment plan pauses its case, and the installment's own
+        # reminders are what that pause waits for, so it does not hold them.
+        hold_until = None
     if invoices.held_until is not None:
         document_hold = start_of_day(invoices.held_until + timedelta(days=1), tz)
         hold_until = max(hold_until or document_hold, document_hold)

@@ -18,6 +18,7 @@ from cobranza.db.models import Business
 from cobranza.dunning.planner import PlanResult, plan
 from cobranza.dunning.policy import Policy
 from cobranza.dunning.policy_loader import load_policy, policy_path_for
+from cobranza.payments import check_plans, queue_installment_reminders
 
 logger = logging.getLogger(__name__)
 
@@ -97,6 +98,7 @@ def run_cycle(
     with transaction(engine) as session:
         business = _business(session, business_id)
         active_policy = policy or load_policy(policy_path_for(business))
+        _installment_upkeep(session, business, now)
         planned = plan(session, business, now, active_policy)
 
     report = CycleReport(now=now, dry_run=False, plan=planned)
@@ -123,12 +125,30 @@ def _dry_run(
         session.begin()
         business = _business(session, business_id)
         active_policy = policy or load_policy(policy_path_for(business))
+        _installment_upkeep(session, business, now)
         planned = plan(session, business, now, active_policy)
         dispatch = dispatcher.evaluate(session, business_id, now)
     finally:
         session.rollback()
         session.close()
     return CycleReport(now=now, dry_run=True, plan=planned, dispatch=dispatch)
+
+
+def _installment_upkeep(session: Session, business: Business, now: datetime) -> None:
+    """Break plans with a missed installment, then queue installment reminders.
+
+    Runs before the planner, so a case resumed by a broken plan is planned
+    in the same cycle.
+    """
+    broken = check_plans(session, business, now)
+    queued = queue_installment_reminders(session, business, now)
+    if broken or queued:
+        logger.info(
+            "business %s: %s installment plans broken, %s installment reminders queued",
+            business.id,
+            len(broken),
+            queued,
+        )
 
 
 def _business(session: Session, business_id: int) -> Business:

@@ -10,7 +10,8 @@ Other packages call:
   the one place where a payment's status changes.
 - `record_payment`, `import_payments`, `claim_receipt`, `accept_receipt`,
   `reject_receipt`: payments recorded by a person.
-- `create_plan(session, case, n, now)` and `check_plans(session, business, now)`.
+- `create_plan(session, case, n, now)`, `check_plans(session, business, now)`
+  and `queue_installment_reminders(session, business, now)`.
 """
 
 from cobranza.payments.links import (
@@ -31,7 +32,12 @@ from cobranza.payments.manual import (
     reject_receipt,
 )
 from cobranza.payments.offers import discount_link_for_case, discounted_amount
-from cobranza.payments.plans import check_plans, create_plan, plan_terms
+from cobranza.payments.plans import (
+    check_plans,
+    create_plan,
+    plan_terms,
+    queue_installment_reminders,
+)
 from cobranza.payments.reconcile import (
     ApplyResult,
     PaymentFacts,
@@ -62,6 +68,7 @@ __all__ = [
     "open_link",
     "payment_link_for_case",
     "plan_terms",
+    "queue_installment_reminders",
     "record_payment",
     "reject_receipt",
 ]

@@ -198,20 +198,25 @@ def audit(
     )
 
 
-def _queue_thanks(
+def queue_message(
     session: Session,
     case: Case,
-    payment: Payment,
+    step: str,
+    step_kind: str,
+    variables: dict[str, Any],
     document_ids: list[int],
     now: datetime,
-) -> None:
-    """Insert the thank-you outbox row, unique by the payment it thanks for."""
+) -> int:
+    """Queue one message of `case` outside the policy; return 1 if new, else 0.
+
+    The business and customer variables every message needs are added to
+    `variables`. The outbox's idempotency key (case, step, invoices) makes
+    a repeated call insert nothing.
+    """
     business = session.get_one(Business, case.business_id)
     customer = session.get_one(Customer, case.customer_id)
     settings = business.settings or {}
-    tz = customer.timezone or business.timezone
-    today = local_date(now, tz)
-    step = f"{THANKS_STEP_KIND}:{payment.id}"
+    today = local_date(now, customer.timezone or business.timezone)
     tone = "formal" if customer.kind == CustomerKind.COMPANY else "friendly"
     row = {
         "business_id": business.id,
@@ -219,7 +224,7 @@ def _queue_thanks(
         "customer_id": customer.id,
         "channel": settings.get("channel") or DEFAULT_CHANNEL,
         "step": step,
-        "step_kind": THANKS_STEP_KIND,
+        "step_kind": step_kind,
         "tone": tone,
         "locale": customer.locale or business.locale,
         "variables": {
@@ -227,14 +232,9 @@ def _queue_thanks(
             "business_name": business.name,
             "business_tax_id": business.tax_id,
             "business_address": settings.get("address"),
-            "currency": payment.currency,
-            "balance": str(Decimal(0)),
-            "paid_amount": str(payment.amount),
-            "invoice_count": len(document_ids),
-            "oldest_due_on": today.isoformat(),
-            "days_past_due": 0,
+            "payment_instructions": settings.get("payment_instructions"),
             "today": today.isoformat(),
-            "payment_id": payment.id,
+            **variables,
         },
         "document_ids": sorted(document_ids),
         "idempotency_key": idempotency_key(business.id, case.id, step, document_ids),
@@ -244,17 +244,41 @@ def _queue_thanks(
         "created_at": now,
     }
     table: Table = OutboxMessage.__table__  # type: ignore[assignment]
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(
-            postgresql.insert(table).on_conflict_do_nothing(
-                index_elements=["idempotency_key"]
-            ),
-            [row],
-        )
-    else:
-        session.execute(
-            sqlite.insert(table).on_conflict_do_nothing(
-                index_elements=["idempotency_key"]
-            ),
-            [row],
-        )
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = (
+        dialect.insert(table)
+        .values(row)
+        .on_conflict_do_nothing(index_elements=["idempotency_key"])
+        .returning(table.c.id)
+    )
+    return 1 if session.execute(statement).scalar() is not None else 0
+
+
+def _queue_thanks(
+    session: Session,
+    case: Case,
+    payment: Payment,
+    document_ids: list[int],
+    now: datetime,
+) -> None:
+    """Queue the thank-you, unique by the payment it thanks for."""
+    customer = session.get_one(Customer, case.customer_id)
+    business = session.get_one(Business, case.business_id)
+    today = local_date(now, customer.timezone or business.timezone)
+    queue_message(
+        session,
+        case,
+        f"{THANKS_STEP_KIND}:{payment.id}",
+        THANKS_STEP_KIND,
+        {
+            "currency": payment.currency,
+            "balance": str(Decimal(0)),
+            "paid_amount": str(payment.amount),
+            "invoice_count": len(document_ids),
+            "oldest_due_on": today.isoformat(),
+            "days_past_due": 0,
+            "payment_id": payment.id,
+        },
+        document_ids,
+        now,
+    )

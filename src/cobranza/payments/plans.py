@@ -20,6 +20,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from cobranza.config import get_settings
 from cobranza.db.models import (
     Business,
     Case,
@@ -42,6 +43,8 @@ from cobranza.timeutil import end_of_day, local_date
 logger = logging.getLogger(__name__)
 
 PLAN_PAUSE_PREFIX = "installment plan"
+# Days before an installment's due date that its first reminder goes out.
+REMINDER_DAYS_BEFORE = 2
 _TITLES = {"es": "Cuota {number} de {count}", "pt": "Parcela {number} de {count}"}
 
 
@@ -151,13 +154,17 @@ def create_plan(
     now: datetime,
     *,
     first_due_on: date | None = None,
+    fee_accepted: bool = False,
 ) -> InstallmentPlan:
     """Split the case's balance into `n` installments and pause the case.
 
     The first installment is due on `first_due_on` (default: today in the
     business's time zone). Raises `PlanError` when `n` or the amounts break
-    the business's limits, the customer owes nothing, or the case already
-    has an active plan (a unique index decides between concurrent calls).
+    the business's limits, the customer owes nothing, the case already has
+    an active plan (a unique index decides between concurrent calls), or
+    the business charges a fee and `fee_accepted` is False. A fee is never
+    added silently: the caller shows `plan_terms(...).fee` to the customer
+    first and passes `fee_accepted=True` once they agree.
     """
     business = session.get_one(Business, case.business_id)
     customer = session.get_one(Customer, case.customer_id)
@@ -168,6 +175,11 @@ def create_plan(
         raise PlanError(f"case {case.id} owes nothing, so it needs no plan")
     limits = limits_for(business)
     terms = plan_terms(target.amount, target.currency, n, first_due_on or today, limits)
+    if terms.fee > 0 and not fee_accepted:
+        raise PlanError(
+            f"a plan for case {case.id} adds a fee of {terms.fee} {terms.currency}: "
+            "show it to the customer and pass fee_accepted=True once they agree"
+        )
 
     plan = InstallmentPlan(
         business_id=business.id,
@@ -284,6 +296,73 @@ def check_plans(session: Session, business: Business, now: datetime) -> list[int
             "business %s: %s installment plans broken", business.id, len(broken)
         )
     return broken
+
+
+def queue_installment_reminders(
+    session: Session,
+    business: Business,
+    now: datetime,
+    *,
+    public_base_url: str | None = None,
+) -> int:
+    """Queue the reminders of unpaid installments due soon; return how many are new.
+
+    Each pending installment of an active plan gets a `preventive` message
+    `REMINDER_DAYS_BEFORE` days before its due date and a `due_today`
+    message on it, each carrying the installment's own link. The outbox's
+    idempotency key makes a second call on the same day queue nothing.
+    """
+    from cobranza.payments.links import ensure_link, link_url, provider_for
+
+    settings = get_settings()
+    today = local_date(now, business.timezone)
+    kinds = {
+        today + timedelta(days=REMINDER_DAYS_BEFORE): "preventive",
+        today: "due_today",
+    }
+    due = session.execute(
+        select(Installment, InstallmentPlan)
+        .join(InstallmentPlan, InstallmentPlan.id == Installment.plan_id)
+        .where(
+            InstallmentPlan.business_id == business.id,
+            InstallmentPlan.status == PlanStatus.ACTIVE,
+            Installment.status == InstallmentStatus.PENDING,
+            Installment.due_on.in_(list(kinds)),
+        )
+        .order_by(Installment.id)
+    ).all()
+
+    queued = 0
+    for installment, plan in due:
+        case = session.get_one(Case, plan.case_id)
+        target = installment_target(session, case)
+        if target is None or target.installment_id != installment.id:
+            # An earlier installment is still unpaid; its link comes first.
+            continue
+        provider = provider_for(business, settings.payment_provider)
+        link = ensure_link(session, business, case, target, provider, now)
+        url = link_url(public_base_url or settings.public_base_url, link.token)
+        kind = kinds[installment.due_on]
+        queued += cases.queue_message(
+            session,
+            case,
+            f"installment:{installment.id}:{kind}",
+            kind,
+            {
+                "balance": str(installment.amount),
+                "currency": plan.currency,
+                "invoice_count": len(plan.document_ids),
+                "oldest_due_on": installment.due_on.isoformat(),
+                "days_past_due": (today - installment.due_on).days,
+                "payment_link": url,
+                "installment_id": installment.id,
+                "installment_number": installment.number,
+                "installment_count": plan.installment_count,
+            },
+            list(plan.document_ids),
+            now,
+        )
+    return queued
 
 
 def mark_installment_paid(session: Session, installment_id: int, now: datetime) -> None:
