@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import logging
 from datetime import date
 
 import pytest
@@ -183,3 +184,25 @@ def test_paid_late_by_month(
         "1.0000",
         "0.0000",
     ]
+
+
+def test_logs_carry_no_customer_names(
+    session: Session,
+    business: Business,
+    builder: PortfolioBuilder,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    customer = builder.customer("L1", "Nombre Secreto (ficticio)")
+    customer.phone = "+5491155550000"
+    pay_series(builder, customer, [0, 5, 9])
+    caplog.set_level(logging.DEBUG, logger="cobranza")
+
+    audit_portfolio(session, business, TODAY, today=TODAY, rules=RULES)
+    refresh_segments(session, business, TODAY, RULES)
+
+    messages = [record.getMessage() for record in caplog.records]
+    assert messages
+    for message in messages:
+        assert "Secreto" not in message
+        assert "5491155550000" not in message
+        assert "L1" not in message
