@@ -56,6 +56,8 @@ from cobranza.messages import (
 )
 from cobranza.payments import import_payments, link_for_outbox_row, record_payment
 from cobranza.payments.errors import PaymentError
+from cobranza.payments.inbox import process_pending
+from cobranza.payments.providers import build_services
 from cobranza.payments.terminal import (
     link_for_customer,
     render_import_report,
@@ -835,6 +837,23 @@ def payment_link(customer: str = CUSTOMER_ARGUMENT) -> None:
     finally:
         engine.dispose()
     typer.echo(url)
+
+
+@payment_app.command("process")
+def payment_process(
+    limit: int = typer.Option(
+        100, "--limit", min=1, help="Maximum notifications processed in this run."
+    ),
+) -> None:
+    """Process stored payment notifications that are still pending (retries)."""
+    settings = load_settings()
+    engine = open_engine(settings)
+    try:
+        services = build_services(settings)
+        processed = process_pending(engine, services.handlers, utcnow(), limit)
+    finally:
+        engine.dispose()
+    typer.echo(f"{processed} payment notifications processed")
 
 
 def main() -> None:

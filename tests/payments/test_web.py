@@ -469,3 +469,34 @@ def test_paid_at_uses_provider_time(
     client.post("/webhooks/mercadopago", params=query, content=body, headers=headers)
 
     assert world.payments()[0].paid_at == datetime(2026, 3, 10, 15, 0, tzinfo=UTC)
+
+
+def test_failed_processing_is_retried(
+    world: World, client: TestClient, mercadopago: FakeMercadoPago
+) -> None:
+    from sqlalchemy import select
+
+    from cobranza.db.models import WebhookEvent
+    from cobranza.payments.inbox import process_pending
+
+    link = make_link(world, provider="mercadopago")
+    body, headers, query = mercadopago.notification("9010", MP_SECRET)
+
+    response = client.post(
+        "/webhooks/mercadopago", params=query, content=body, headers=headers
+    )
+    with world.session() as session:
+        event = session.scalars(select(WebhookEvent)).one()
+    mercadopago.add_payment("9010", "approved", 1500.0, "ARS", str(link.id))
+    services = client.app.state.payments  # type: ignore[attr-defined]
+    processed = process_pending(
+        world.engine, services.handlers, datetime.now(UTC), limit=10
+    )
+
+    assert response.status_code == 200
+    assert event.processed_at is None
+    assert event.attempts == 1
+    assert event.error is not None
+    assert event.error.startswith("provider_rejected")
+    assert processed == 1
+    assert world.case_row().close_reason == "paid"

@@ -18,6 +18,7 @@ from typing import Protocol
 
 from sqlalchemy import Engine, Table, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from cobranza.db.engine import transaction
@@ -93,6 +94,17 @@ def process_event(
             handler.provider,
             event_id,
             exc.code,
+        )
+        return None
+    except SQLAlchemyError as exc:
+        # A lost race on a unique index (a case opened meanwhile) or a
+        # dropped connection: the next attempt reads the new state.
+        _record_failure(engine, event_id, f"database: {type(exc).__name__}")
+        logger.warning(
+            "%s notification %s failed on the database (%s); it stays pending",
+            handler.provider,
+            event_id,
+            type(exc).__name__,
         )
         return None
     logger.info("%s notification %s: %s", handler.provider, event_id, outcome)
