@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -192,40 +194,52 @@ def test_dry_run_writes_nothing(engine: Engine, tmp_path: Path) -> None:
     assert table_counts(engine) == before
 
 
-def _install_failing_trigger(engine: Engine, number: str) -> None:
-    """Make the database reject inserting document `number`."""
+@contextmanager
+def failing_document_insert(engine: Engine, number: str) -> Iterator[None]:
+    """Make the database reject inserting document `number`, then undo it.
+
+    The PostgreSQL test database is shared by the whole session, so the
+    trigger must not outlive the test.
+    """
+    if engine.dialect.name == "sqlite":
+        statements = [
+            "CREATE TRIGGER fail_document BEFORE INSERT ON document "
+            f"WHEN NEW.number = '{number}' "
+            "BEGIN SELECT RAISE(ABORT, 'document rejected by test'); END"
+        ]
+        cleanup = ["DROP TRIGGER IF EXISTS fail_document"]
+    else:
+        statements = [
+            "CREATE FUNCTION fail_document() RETURNS trigger AS $$ BEGIN "
+            f"IF NEW.number = '{number}' THEN "
+            "RAISE EXCEPTION 'document rejected by test'; END IF; "
+            "RETURN NEW; END $$ LANGUAGE plpgsql",
+            "CREATE TRIGGER fail_document BEFORE INSERT ON document "
+            "FOR EACH ROW EXECUTE FUNCTION fail_document()",
+        ]
+        cleanup = [
+            "DROP TRIGGER IF EXISTS fail_document ON document",
+            "DROP FUNCTION IF EXISTS fail_document()",
+        ]
     with engine.begin() as connection:
-        if engine.dialect.name == "sqlite":
-            connection.execute(
-                text(
-                    "CREATE TRIGGER fail_document BEFORE INSERT ON document "
-                    f"WHEN NEW.number = '{number}' "
-                    "BEGIN SELECT RAISE(ABORT, 'document rejected by test'); END"
-                )
-            )
-            return
-        connection.execute(
-            text(
-                "CREATE FUNCTION fail_document() RETURNS trigger AS $$ BEGIN "
-                f"IF NEW.number = '{number}' THEN "
-                "RAISE EXCEPTION 'document rejected by test'; END IF; "
-                "RETURN NEW; END $$ LANGUAGE plpgsql"
-            )
-        )
-        connection.execute(
-            text(
-                "CREATE TRIGGER fail_document BEFORE INSERT ON document "
-                "FOR EACH ROW EXECUTE FUNCTION fail_document()"
-            )
-        )
+        for statement in statements:
+            connection.execute(text(statement))
+    try:
+        yield
+    finally:
+        with engine.begin() as connection:
+            for statement in cleanup:
+                connection.execute(text(statement))
 
 
 def test_failure_mid_file_rolls_back(engine: Engine, tmp_path: Path) -> None:
     business_id = make_business(engine)
-    _install_failing_trigger(engine, "F-3")
     before = table_counts(engine)
 
-    with pytest.raises(DBAPIError, match="document rejected by test"):
+    with (
+        failing_document_insert(engine, "F-3"),
+        pytest.raises(DBAPIError, match="document rejected by test"),
+    ):
         run_import(engine, business_id, export(tmp_path / "a.csv", FIRST))
 
     assert table_counts(engine) == before
