@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 
@@ -106,6 +107,8 @@ class WhatsAppChannel(Channel):
         self._clock = clock
         self.pair = PairLimiter(config.pair_interval_seconds, clock=monotonic)
         self._tiers: dict[int, TierCounter] = {}
+        # Facts read by `check_ready` in the claim transaction, by outbox id.
+        self._readiness: dict[int, _Readiness] = {}
 
     def close(self) -> None:
         """Close the Graph client's connections."""
@@ -114,43 +117,38 @@ class WhatsAppChannel(Channel):
     def check_ready(
         self, session: Session, message: OutgoingMessage, now: datetime
     ) -> Deferral | None:
-        if window_open(session, message.business_id, message.customer_id, now):
+        readiness = _read_readiness(session, message, now)
+        if readiness.in_window or readiness.approved:
+            # `send` follows at once, so it reuses these reads. Dry runs call
+            # this without `send`, so the map is cleared when it grows.
+            if len(self._readiness) > 10_000:
+                self._readiness.clear()
+            self._readiness[message.outbox_id] = readiness
             return None
-        name, language = message.template_name, message.language_code
-        template = (
-            find_template(session, message.business_id, name, language)
-            if name and language
-            else None
-        )
-        if template is not None and template.status == TemplateStatus.APPROVED:
-            return None
-        status = template.status if template is not None else "NOT_REGISTERED"
         return Deferral(
             until=now + TEMPLATE_RECHECK,
             reason=Reason.TEMPLATE_NOT_APPROVED,
             details={
-                "template_name": name,
-                "language_code": language,
-                "template_status": status,
+                "template_name": message.template_name,
+                "language_code": message.language_code,
+                "template_status": readiness.template_status,
             },
         )
 
     def send(self, message: OutgoingMessage) -> SendResult:
         now = self._clock()
-        with transaction(self._engine) as session:
-            earlier = _first_status(session, message.outbox_id)
-            in_window = window_open(
-                session, message.business_id, message.customer_id, now
-            )
-            approved = _approved(session, message)
-        if earlier is not None:
+        readiness = self._readiness.pop(message.outbox_id, None)
+        if readiness is None:
+            with transaction(self._engine) as session:
+                readiness = _read_readiness(session, message, now)
+        if readiness.earlier is not None:
             # A status webhook proves an earlier attempt (one that timed out)
             # reached Meta, so it is not sent twice.
-            return earlier
+            return readiness.earlier
         to = message.to_phone.lstrip("+")
         self.pair.check(to)
 
-        if in_window:
+        if readiness.in_window:
             try:
                 payload = session_payload(message.text, message.buttons)
                 return self._post(message, to, payload, now)
@@ -159,7 +157,7 @@ class WhatsAppChannel(Channel):
                     "outbox row %s: the window closed, sending the template",
                     message.outbox_id,
                 )
-        return self._send_template(message, to, now, approved)
+        return self._send_template(message, to, now, readiness.approved)
 
     def lookup(self, outbox_id: int) -> SendResult | None:
         with transaction(self._engine) as session:
@@ -330,10 +328,28 @@ def _first_status(session: Session, outbox_id: int) -> SendResult | None:
     return SendResult(status.provider_message_id, status.at)
 
 
-def _approved(session: Session, message: OutgoingMessage) -> bool:
-    if not message.template_name or not message.language_code:
-        return False
-    template = find_template(
-        session, message.business_id, message.template_name, message.language_code
+@dataclass(frozen=True)
+class _Readiness:
+    """What decides how a message goes out, read in one transaction."""
+
+    earlier: SendResult | None
+    in_window: bool
+    approved: bool
+    template_status: str
+
+
+def _read_readiness(
+    session: Session, message: OutgoingMessage, now: datetime
+) -> _Readiness:
+    template = None
+    if message.template_name and message.language_code:
+        template = find_template(
+            session, message.business_id, message.template_name, message.language_code
+        )
+    status = template.status if template is not None else "NOT_REGISTERED"
+    return _Readiness(
+        earlier=_first_status(session, message.outbox_id),
+        in_window=window_open(session, message.business_id, message.customer_id, now),
+        approved=status == TemplateStatus.APPROVED,
+        template_status=status,
     )
-    return template is not None and template.status == TemplateStatus.APPROVED
