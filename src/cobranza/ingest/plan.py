@@ -207,6 +207,8 @@ def merge_customers(rows: Sequence[ParsedRow]) -> dict[str, MergedCustomer]:
     The phone is the first valid one, else the first given. Consent is the
     value on the customer's last row that has one.
     """
+    # NOTE: rows of one customer that disagree (two names, two tax ids) are
+    # not reported; the first value silently wins.
     merged: dict[str, MergedCustomer] = {}
     for row in rows:
         fields = row.customer
