@@ -2,7 +2,7 @@
 
 Amounts stay in the stored unit (integer ten-thousandths, see
 `cobranza.db.types.AMOUNT_SCALE`) inside the frames, so every sum is exact
-integer arithmetic; they become `Decimal` only in the report.
+integer arithmetic. They become `Decimal` only in the report.
 
 A document counts when it was issued on or before the as-of date (a document
 without an issue date always counts). A payment counts when it was paid on or
