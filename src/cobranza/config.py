@@ -198,6 +198,18 @@ class Settings(BaseSettings):
         description="signs the sandbox pay page's notifications",
     )
 
+    # Web dashboard and embedded scheduler (`cobranza serve`).
+    cookie_secure: bool = Field(
+        default=True,
+        description="send the session cookie only over HTTPS; set false to sign "
+        "in over plain http on a host other than localhost",
+    )
+    scheduler_interval_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="seconds between two runs of the embedded scheduler",
+    )
+
     @field_validator("whatsapp_messaging_tier")
     @classmethod
     def _known_tier(cls, value: str) -> str:

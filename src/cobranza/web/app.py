@@ -13,6 +13,7 @@ from cobranza.config import Settings
 from cobranza.db.engine import session_factory
 from cobranza.web import webhooks_twilio, webhooks_whatsapp
 from cobranza.web.payments import install_payments
+from cobranza.web.site import install_site
 
 logger = logging.getLogger(__name__)
 
@@ -27,6 +28,7 @@ def create_app(settings: Settings, engine: Engine) -> FastAPI:
     app.include_router(webhooks_whatsapp.router)
     app.include_router(webhooks_twilio.router)
     install_payments(app, settings)
+    install_site(app, settings, engine)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:

@@ -1,0 +1,83 @@
+"""Owner accounts: create one, authenticate one."""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cobranza.accounts.errors import AccountExists, InvalidAccountRequest
+from cobranza.accounts.passwords import (
+    MIN_PASSWORD_LENGTH,
+    hash_password,
+    verify_password,
+)
+from cobranza.accounts.throttle import check_throttle, clear_failures, record_failure
+from cobranza.db.models import User
+
+logger = logging.getLogger(__name__)
+
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+def normalize_email(email: str) -> str:
+    """Return the email trimmed and lower-cased, or raise when it is invalid."""
+    normalized = email.strip().lower()
+    if not _EMAIL.fullmatch(normalized) or len(normalized) > 320:
+        raise InvalidAccountRequest(
+            f"invalid email {email!r}: use an address such as duenia@negocio.com"
+        )
+    return normalized
+
+
+def create_user(
+    session: Session, business_id: int, email: str, password: str, now: datetime
+) -> User:
+    """Create an owner account with an argon2 hash of the password."""
+    address = normalize_email(email)
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidAccountRequest(
+            f"password too short ({len(password)} characters): use at least "
+            f"{MIN_PASSWORD_LENGTH}"
+        )
+    exists = session.scalars(select(User.id).where(User.email == address)).first()
+    if exists is not None:
+        raise AccountExists(f"an account for {address} already exists")
+
+    user = User(
+        business_id=business_id,
+        email=address,
+        password_hash=hash_password(password),
+        created_at=now,
+    )
+    session.add(user)
+    session.flush()
+    logger.info("user %s created for business %s", user.id, business_id)
+    return user
+
+
+def authenticate(
+    session: Session, email: str, password: str, ip: str, now: datetime
+) -> User | None:
+    """Return the user when the password matches, counting failures.
+
+    Raises LoginThrottled, before checking the password, when the account
+    or the client address is locked. The caller commits the session so
+    that failures are stored even though the sign-in fails.
+    """
+    address = email.strip().lower()[:320]
+    check_throttle(session, address, ip, now)
+
+    user = session.scalars(select(User).where(User.email == address)).first()
+    if not verify_password(user.password_hash if user else None, password):
+        record_failure(session, address, ip, now)
+        logger.info("failed sign-in from a client address, user %s", user and user.id)
+        return None
+
+    clear_failures(session, address)
+    assert user is not None
+    user.last_login_at = now
+    return user

@@ -1,0 +1,409 @@
+"""REST API v1: customers, invoices, payments, cases, messages, consents, imports.
+
+Every list takes `limit` (1 to 200) and an opaque `cursor` (the last id of
+the previous page) and returns items by ascending id. Every query is scoped
+by the token's business, so another business's id is a 404.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, TypeVar
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, UploadFile
+from pydantic import BaseModel
+from sqlalchemy import Select, select
+from sqlalchemy.exc import IntegrityError
+
+from cobranza.compliance.consent import record_consent
+from cobranza.compliance.errors import ComplianceError
+from cobranza.db.models import (
+    Business,
+    Case,
+    ConsentEvent,
+    Customer,
+    Document,
+    ImportRun,
+    OutboxMessage,
+    Payment,
+)
+from cobranza.ingest.errors import IngestError
+from cobranza.ingest.service import ImportOptions, import_file
+from cobranza.money import quantize
+from cobranza.phones import normalize_phone
+from cobranza.web.api.auth import api_business
+from cobranza.web.api.schemas import (
+    CasePublic,
+    ConsentCreate,
+    ConsentPublic,
+    CustomerCreate,
+    CustomerPublic,
+    ImportPublic,
+    InvoiceCreate,
+    InvoicePublic,
+    MessagePublic,
+    Page,
+    PaymentPublic,
+)
+from cobranza.web.security import db, now
+
+router = APIRouter(prefix="/api/v1", tags=["api"])
+
+MAX_LIMIT = 200
+P = TypeVar("P", bound=BaseModel)
+
+
+def _cursor(cursor: str | None) -> int:
+    if cursor is None or cursor == "":
+        return 0
+    if not cursor.isdigit():
+        raise HTTPException(status_code=400, detail=f"invalid cursor {cursor!r}")
+    return int(cursor)
+
+
+def _page(
+    request: Request,
+    statement: Select[Any],
+    model: Any,
+    schema: type[P],
+    limit: int,
+    cursor: str | None,
+) -> Page[P]:
+    after = _cursor(cursor)
+    with db(request) as session:
+        rows = session.scalars(
+            statement.where(model.id > after).order_by(model.id).limit(limit + 1)
+        ).all()
+        items = [schema.model_validate(row) for row in rows[:limit]]
+    next_cursor = str(rows[limit - 1].id) if len(rows) > limit else None
+    return Page[schema](data=items, next_cursor=next_cursor)  # type: ignore[valid-type]
+
+
+def _one(
+    request: Request, model: Any, business_id: int, item_id: int, schema: type[P]
+) -> P:
+    with db(request) as session:
+        row = session.get(model, item_id)
+        if row is None or row.business_id != business_id:
+            raise HTTPException(
+                status_code=404, detail=f"{model.__tablename__} {item_id} not found"
+            )
+        return schema.model_validate(row)
+
+
+LIMIT = Query(50, ge=1, le=MAX_LIMIT, description="items per page")
+CURSOR = Query(None, description="next_cursor of the previous page")
+
+
+@router.get("/customers", response_model=Page[CustomerPublic])
+def list_customers(
+    request: Request,
+    business_id: int = Depends(api_business),
+    limit: int = LIMIT,
+    cursor: str | None = CURSOR,
+    segment: str | None = Query(None),
+    external_id: str | None = Query(None),
+) -> Page[CustomerPublic]:
+    """List customers, filtered by segment or external id."""
+    statement = select(Customer).where(Customer.business_id == business_id)
+    if segment:
+        statement = statement.where(Customer.segment == segment)
+    if external_id:
+        statement = statement.where(Customer.external_id == external_id)
+    return _page(request, statement, Customer, CustomerPublic, limit, cursor)
+
+
+@router.get("/customers/{customer_id}", response_model=CustomerPublic)
+def get_customer(
+    request: Request, customer_id: int, business_id: int = Depends(api_business)
+) -> CustomerPublic:
+    """Return one customer."""
+    return _one(request, Customer, business_id, customer_id, CustomerPublic)
+
+
+@router.post("/customers", response_model=CustomerPublic, status_code=201)
+def create_customer(
+    request: Request, body: CustomerCreate, business_id: int = Depends(api_business)
+) -> CustomerPublic:
+    """Create a customer; its phone is normalised to E.164 for the country."""
+    instant = now(request)
+    try:
+        with db(request) as session:
+            business = session.get_one(Business, business_id)
+            phone = (
+                normalize_phone(body.phone, business.country, mobile=True)
+                if body.phone
+                else None
+            )
+            customer = Customer(
+                business_id=business_id,
+                external_id=body.external_id,
+                name=body.name,
+                kind=body.kind,
+                tax_id=body.tax_id,
+                email=body.email,
+                phone_raw=body.phone,
+                phone=phone.e164 if phone else None,
+                phone_status=phone.status if phone else "missing",
+                phone_problem=phone.problem if phone else None,
+                locale=body.locale,
+                created_at=instant,
+                updated_at=instant,
+            )
+            session.add(customer)
+            session.flush()
+            return CustomerPublic.model_validate(customer)
+    except IntegrityError as exc:
+        raise HTTPException(
+            status_code=409,
+            detail=f"customer with external_id {body.external_id!r} already exists",
+        ) from exc
+
+
+@router.get("/invoices", response_model=Page[InvoicePublic])
+def list_invoices(
+    request: Request,
+    business_id: int = Depends(api_business),
+    limit: int = LIMIT,
+    cursor: str | None = CURSOR,
+    customer_id: int | None = Query(None),
+    open: bool | None = Query(None, description="only documents with an open amount"),
+    due_before: date | None = Query(None),
+) -> Page[InvoicePublic]:
+    """List invoices and notes, filtered by customer, open state or due date."""
+    statement = select(Document).where(Document.business_id == business_id)
+    if customer_id is not None:
+        statement = statement.where(Document.customer_id == customer_id)
+    if open is True:
+        statement = statement.where(Document.open_amount != 0)
+    if open is False:
+        statement = statement.where(Document.open_amount == 0)
+    if due_before is not None:
+        statement = statement.where(Document.due_on < due_before)
+    return _page(request, statement, Document, InvoicePublic, limit, cursor)
+
+
+@router.get("/invoices/{invoice_id}", response_model=InvoicePublic)
+def get_invoice(
+    request: Request, invoice_id: int, business_id: int = Depends(api_business)
+) -> InvoicePublic:
+    """Return one invoice or note."""
+    return _one(request, Document, business_id, invoice_id, InvoicePublic)
+
+
+@router.post("/invoices", response_model=InvoicePublic, status_code=201)
+def create_invoice(
+    request: Request, body: InvoiceCreate, business_id: int = Depends(api_business)
+) -> InvoicePublic:
+    """Create an invoice (positive amount) or credit note (negative amount)."""
+    instant = now(request)
+    if (body.kind == "credit_note") != (body.amount < 0):
+        raise HTTPException(
+            status_code=422,
+            detail=f"amount {body.amount} does not match kind {body.kind}: credit "
+            "notes are negative, invoices and debit notes positive",
+        )
+    try:
+        with db(request) as session:
+            business = session.get_one(Business, business_id)
+            customer = session.get(Customer, body.customer_id)
+            if customer is None or customer.business_id != business_id:
+                raise HTTPException(
+                    status_code=404, detail=f"customer {body.customer_id} not found"
+                )
+            currency = (body.currency or business.currency).upper()
+            amount = quantize(Decimal(body.amount), currency)
+            document = Document(
+                business_id=business_id,
+                customer_id=customer.id,
+                kind=body.kind,
+                number=body.number,
+                issued_on=body.issued_on,
+                due_on=body.due_on,
+                amount=amount,
+                currency=currency,
+                open_amount=amount,
+                created_at=instant,
+                updated_at=instant,
+            )
+            session.add(document)
+            session.flush()
+            return InvoicePublic.model_validate(document)
+    except IntegrityError as exc:
+        raise HTTPException(
+            status_code=409, detail=f"{body.kind} {body.number!r} already exists"
+        ) from exc
+
+
+@router.get("/payments", response_model=Page[PaymentPublic])
+def list_payments(
+    request: Request,
+    business_id: int = Depends(api_business),
+    limit: int = LIMIT,
+    cursor: str | None = CURSOR,
+    customer_id: int | None = Query(None),
+    status: str | None = Query(None),
+    since: datetime | None = Query(None, description="paid at or after, ISO 8601"),
+) -> Page[PaymentPublic]:
+    """List payments, filtered by customer, status or date."""
+    statement = select(Payment).where(Payment.business_id == business_id)
+    if customer_id is not None:
+        statement = statement.where(Payment.customer_id == customer_id)
+    if status:
+        statement = statement.where(Payment.status == status)
+    if since is not None:
+        if since.tzinfo is None:
+            raise HTTPException(status_code=422, detail="since needs a UTC offset")
+        statement = statement.where(Payment.paid_at >= since)
+    return _page(request, statement, Payment, PaymentPublic, limit, cursor)
+
+
+@router.get("/payments/{payment_id}", response_model=PaymentPublic)
+def get_payment(
+    request: Request, payment_id: int, business_id: int = Depends(api_business)
+) -> PaymentPublic:
+    """Return one payment."""
+    return _one(request, Payment, business_id, payment_id, PaymentPublic)
+
+
+@router.get("/cases", response_model=Page[CasePublic])
+def list_cases(
+    request: Request,
+    business_id: int = Depends(api_business),
+    limit: int = LIMIT,
+    cursor: str | None = CURSOR,
+    state: str | None = Query(None, description="open, paused, handed_off or closed"),
+    customer_id: int | None = Query(None),
+) -> Page[CasePublic]:
+    """List dunning cases, filtered by state or customer."""
+    statement = select(Case).where(Case.business_id == business_id)
+    if state == "closed":
+        statement = statement.where(Case.closed_at.is_not(None))
+    elif state:
+        statement = statement.where(Case.state == state, Case.closed_at.is_(None))
+    if customer_id is not None:
+        statement = statement.where(Case.customer_id == customer_id)
+    return _page(request, statement, Case, CasePublic, limit, cursor)
+
+
+@router.get("/cases/{case_id}", response_model=CasePublic)
+def get_case(
+    request: Request, case_id: int, business_id: int = Depends(api_business)
+) -> CasePublic:
+    """Return one case."""
+    return _one(request, Case, business_id, case_id, CasePublic)
+
+
+@router.get("/messages", response_model=Page[MessagePublic])
+def list_messages(
+    request: Request,
+    business_id: int = Depends(api_business),
+    limit: int = LIMIT,
+    cursor: str | None = CURSOR,
+    state: str | None = Query(None),
+    customer_id: int | None = Query(None),
+) -> Page[MessagePublic]:
+    """List outbox messages, filtered by state or customer."""
+    statement = select(OutboxMessage).where(OutboxMessage.business_id == business_id)
+    if state:
+        statement = statement.where(OutboxMessage.state == state)
+    if customer_id is not None:
+        statement = statement.where(OutboxMessage.customer_id == customer_id)
+    return _page(request, statement, OutboxMessage, MessagePublic, limit, cursor)
+
+
+@router.get("/messages/{message_id}", response_model=MessagePublic)
+def get_message(
+    request: Request, message_id: int, business_id: int = Depends(api_business)
+) -> MessagePublic:
+    """Return one outbox message."""
+    return _one(request, OutboxMessage, business_id, message_id, MessagePublic)
+
+
+@router.get("/consents", response_model=Page[ConsentPublic])
+def list_consents(
+    request: Request,
+    business_id: int = Depends(api_business),
+    limit: int = LIMIT,
+    cursor: str | None = CURSOR,
+    customer_id: int | None = Query(None),
+) -> Page[ConsentPublic]:
+    """List consent ledger entries, filtered by customer."""
+    statement = select(ConsentEvent).where(ConsentEvent.business_id == business_id)
+    if customer_id is not None:
+        statement = statement.where(ConsentEvent.customer_id == customer_id)
+    return _page(request, statement, ConsentEvent, ConsentPublic, limit, cursor)
+
+
+@router.post("/consents", response_model=ConsentPublic, status_code=201)
+def create_consent(
+    request: Request, body: ConsentCreate, business_id: int = Depends(api_business)
+) -> ConsentPublic:
+    """Append a consent grant or revocation to the ledger."""
+    with db(request) as session:
+        customer = session.get(Customer, body.customer_id)
+        if customer is None or customer.business_id != business_id:
+            raise HTTPException(
+                status_code=404, detail=f"customer {body.customer_id} not found"
+            )
+        try:
+            event = record_consent(
+                session,
+                business_id,
+                body.customer_id,
+                body.action,
+                body.source,
+                body.evidence,
+                now(request),
+                actor="api",
+            )
+        except ComplianceError as exc:
+            raise HTTPException(status_code=422, detail=str(exc)) from exc
+        return ConsentPublic.model_validate(event)
+
+
+@router.get("/imports", response_model=Page[ImportPublic])
+def list_imports(
+    request: Request,
+    business_id: int = Depends(api_business),
+    limit: int = LIMIT,
+    cursor: str | None = CURSOR,
+) -> Page[ImportPublic]:
+    """List import runs with their stored reports."""
+    statement = select(ImportRun).where(ImportRun.business_id == business_id)
+    return _page(request, statement, ImportRun, ImportPublic, limit, cursor)
+
+
+@router.post("/imports", status_code=200)
+async def create_import(
+    request: Request,
+    file: UploadFile,
+    dry_run: bool = Query(False, description="report only, write nothing"),
+    business_id: int = Depends(api_business),
+) -> dict[str, Any]:
+    """Import a CSV or XLSX file, as `cobranza import` does; returns the report."""
+    suffix = Path(file.filename or "").suffix.lower()
+    if suffix not in (".csv", ".txt", ".xlsx"):
+        raise HTTPException(
+            status_code=422, detail="upload a .csv or .xlsx file in the field 'file'"
+        )
+    content = await file.read()
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / (Path(file.filename or "import").stem[:80] + suffix)
+        path.write_bytes(content)
+        try:
+            with db(request) as session:
+                business = session.get_one(Business, business_id)
+                report = import_file(
+                    session,
+                    business,
+                    path,
+                    ImportOptions(dry_run=dry_run),
+                    now(request),
+                )
+        except IngestError as exc:
+            raise HTTPException(status_code=422, detail=str(exc)) from exc
+    return report.to_dict()

@@ -1,0 +1,148 @@
+"""Pydantic schemas of the REST API: `XPublic` out, `XCreate` in.
+
+Amounts travel as decimal strings so no client parses money as a float.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Generic, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, field_serializer
+
+T = TypeVar("T")
+
+
+class Page(BaseModel, Generic[T]):
+    """One page of a list; pass `next_cursor` as `cursor` for the next one."""
+
+    data: list[T]
+    next_cursor: str | None = None
+
+
+class _Public(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class CustomerPublic(_Public):
+    id: int
+    external_id: str
+    name: str
+    kind: str
+    tax_id: str | None
+    email: str | None
+    phone: str | None
+    phone_status: str
+    locale: str | None
+    segment: str | None
+    created_at: datetime
+
+
+class CustomerCreate(BaseModel):
+    external_id: str = Field(min_length=1, max_length=120)
+    name: str = Field(min_length=1, max_length=300)
+    kind: Literal["person", "company"] = "person"
+    tax_id: str | None = Field(default=None, max_length=32)
+    email: str | None = Field(default=None, max_length=320)
+    phone: str | None = Field(default=None, max_length=64)
+    locale: str | None = Field(default=None, max_length=16)
+
+
+class InvoicePublic(_Public):
+    id: int
+    customer_id: int
+    kind: str
+    number: str
+    issued_on: date | None
+    due_on: date | None
+    amount: Decimal
+    currency: str
+    open_amount: Decimal
+    disputed: bool
+
+    @field_serializer("amount", "open_amount")
+    def _money(self, value: Decimal) -> str:
+        return str(value)
+
+
+class InvoiceCreate(BaseModel):
+    customer_id: int
+    kind: Literal["invoice", "credit_note", "debit_note"] = "invoice"
+    number: str = Field(min_length=1, max_length=64)
+    issued_on: date | None = None
+    due_on: date
+    amount: Decimal = Field(description="decimal string; negative for a credit note")
+    currency: str | None = Field(default=None, min_length=3, max_length=3)
+
+
+class PaymentPublic(_Public):
+    id: int
+    customer_id: int
+    amount: Decimal
+    currency: str
+    paid_at: datetime
+    method: str | None
+    provider: str
+    provider_payment_id: str
+    status: str
+
+    @field_serializer("amount")
+    def _money(self, value: Decimal) -> str:
+        return str(value)
+
+
+class CasePublic(_Public):
+    id: int
+    customer_id: int
+    state: str
+    step: str | None
+    step_sent_at: datetime | None
+    paused_until: datetime | None
+    pause_reason: str | None
+    opened_at: datetime
+    closed_at: datetime | None
+    close_reason: str | None
+
+
+class MessagePublic(_Public):
+    id: int
+    case_id: int
+    customer_id: int
+    channel: str
+    step: str
+    state: str
+    text: str | None
+    suppressed_reason: str | None
+    deferred_reason: str | None
+    provider_message_id: str | None
+    planned_for: datetime
+    sent_at: datetime | None
+    delivered_at: datetime | None
+    read_at: datetime | None
+    failed_at: datetime | None
+
+
+class ConsentPublic(_Public):
+    id: int
+    customer_id: int
+    channel: str
+    action: str
+    source: str
+    evidence: str | None
+    at: datetime
+
+
+class ConsentCreate(BaseModel):
+    customer_id: int
+    action: Literal["grant", "revoke"]
+    source: str = Field(min_length=1, max_length=200)
+    evidence: str | None = Field(default=None, max_length=2000)
+
+
+class ImportPublic(_Public):
+    id: int
+    file_name: str
+    sha256: str
+    at: datetime
+    report: dict[str, Any]

@@ -1,0 +1,35 @@
+"""The owner's dashboard: server-rendered Spanish pages.
+
+Every route here sits behind `csrf_protect`, so no POST reaches a handler
+without the session's CSRF token, and every handler reads the business from
+the signed-in session and scopes each query by it.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends
+
+from cobranza.web.dashboard import (
+    audit_log,
+    conversations,
+    customers,
+    imports,
+    policy_page,
+    settings_page,
+    summary,
+)
+from cobranza.web.security import csrf_protect
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
+for module in (
+    summary,
+    customers,
+    imports,
+    conversations,
+    policy_page,
+    settings_page,
+    audit_log,
+):
+    router.include_router(module.router)
+
+__all__ = ["router"]

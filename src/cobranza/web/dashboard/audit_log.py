@@ -1,0 +1,132 @@
+"""Auditoría: the decision log, filtered, paged and exportable."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import Select, func, select
+
+from cobranza.db.models import AuditEvent, Customer
+from cobranza.timeutil import start_of_day
+from cobranza.web.dashboard.common import PAGE_SIZE, business_of
+from cobranza.web.exports import export_response
+from cobranza.web.security import db, signed_in
+from cobranza.web.templating import render
+
+router = APIRouter()
+
+EXPORT_LIMIT = 100_000
+AUDIT_COLUMNS = ["fecha (UTC)", "actor", "tipo", "sujeto", "id", "cliente", "motivo"]
+
+
+def audit_query(
+    business_id: int,
+    timezone: str,
+    kind: str,
+    customer_id: int | None,
+    since: date | None,
+    until: date | None,
+) -> Select:  # type: ignore[type-arg]
+    """Return the business's audit events matching the filters, newest first."""
+    statement = select(AuditEvent).where(AuditEvent.business_id == business_id)
+    if kind:
+        statement = statement.where(AuditEvent.kind == kind)
+    if customer_id is not None:
+        statement = statement.where(
+            (
+                (AuditEvent.subject_type == "customer")
+                & (AuditEvent.subject_id == customer_id)
+            )
+            | (AuditEvent.details["customer_id"].as_integer() == customer_id)
+        )
+    if since is not None:
+        statement = statement.where(AuditEvent.at >= start_of_day(since, timezone))
+    if until is not None:
+        end = start_of_day(until + timedelta(days=1), timezone)
+        statement = statement.where(AuditEvent.at < end)
+    return statement.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+
+
+def _customer_of(event: AuditEvent) -> int | None:
+    if event.subject_type == "customer":
+        return event.subject_id
+    value = (event.details or {}).get("customer_id")
+    return value if isinstance(value, int) else None
+
+
+@router.get("/auditoria", response_class=HTMLResponse, response_model=None)
+def audit_page(
+    request: Request,
+    kind: str = Query("", max_length=64),
+    customer: str = Query("", max_length=12),
+    since: date | None = Query(None),
+    until: date | None = Query(None),
+    page: int = Query(1, ge=1),
+    export: str = Query(""),
+) -> Response:
+    """Show the decision log; `export=csv` or `export=xlsx` downloads it."""
+    user = signed_in(request)
+    customer_id = int(customer) if customer.strip().isdigit() else None
+    with db(request) as session:
+        business = business_of(session, user.business_id)
+        statement = audit_query(
+            business.id, business.timezone, kind, customer_id, since, until
+        )
+        if export in ("csv", "xlsx"):
+            events = session.scalars(statement.limit(EXPORT_LIMIT)).all()
+            rows = [
+                [
+                    event.at.isoformat(),
+                    event.actor,
+                    event.kind,
+                    event.subject_type,
+                    event.subject_id,
+                    _customer_of(event),
+                    event.reason or "",
+                ]
+                for event in events
+            ]
+            return export_response("auditoria", export, AUDIT_COLUMNS, rows)
+
+        total = session.scalar(select(func.count()).select_from(statement.subquery()))
+        events = session.scalars(
+            statement.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+        ).all()
+        kinds = session.scalars(
+            select(AuditEvent.kind)
+            .where(AuditEvent.business_id == business.id)
+            .distinct()
+            .order_by(AuditEvent.kind)
+        ).all()
+        customer_ids = {cid for e in events if (cid := _customer_of(e)) is not None}
+        names = dict(
+            session.execute(
+                select(Customer.id, Customer.name).where(
+                    Customer.business_id == business.id,
+                    Customer.id.in_(customer_ids),
+                )
+            ).all()
+        )
+    pages = max(1, -(-(total or 0) // PAGE_SIZE))
+    return render(
+        request,
+        "auditoria.html",
+        {
+            "events": [(event, _customer_of(event)) for event in events],
+            "names": names,
+            "kinds": kinds,
+            "filters": {
+                "kind": kind,
+                "customer": customer_id or "",
+                "since": since.isoformat() if since else "",
+                "until": until.isoformat() if until else "",
+            },
+            "page": page,
+            "pages": pages,
+            "total": total,
+            "timezone": business.timezone,
+            "query": request.url.query,
+        },
+    )

@@ -1,0 +1,364 @@
+"""Conversaciones: the hand-off inbox and a person's answers to a customer."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from sqlalchemy import func, select
+
+from cobranza.channels.inbox import window_open
+from cobranza.db.models import (
+    AuditEvent,
+    Case,
+    CaseState,
+    Customer,
+    Document,
+    InboundMedia,
+    InboundMessage,
+    OutboxMessage,
+    Payment,
+    PromiseToPay,
+)
+from cobranza.dunning.owner_actions import resume_customer, set_disputed
+from cobranza.payments.errors import PaymentError
+from cobranza.payments.manual import RECEIPT_PROVIDER, accept_receipt, claim_receipt
+from cobranza.web.dashboard.common import actor_of, business_of, customer_or_404
+from cobranza.web.dashboard.customer_queries import open_case
+from cobranza.web.dashboard.replies import ReplyRejected, send_owner_reply
+from cobranza.web.security import db, now, signed_in
+from cobranza.web.templating import render
+
+router = APIRouter()
+
+INBOX_LIMIT = 200
+
+
+def parse_amount_input(text: str) -> Decimal:
+    """Parse an amount typed by an owner: "15.000,50", "15000,5" or "15000.50".
+
+    A comma is the decimal mark when present (es-AR and pt-BR style); with
+    only points, a last group of exactly three digits is read as thousands.
+    Raises InvalidOperation for anything else.
+    """
+    cleaned = text.strip().replace("$", "").replace(" ", "")
+    if "," in cleaned:
+        cleaned = cleaned.replace(".", "").replace(",", ".")
+    elif cleaned.count(".") > 1 or (
+        "." in cleaned and len(cleaned.rsplit(".", 1)[1]) == 3
+    ):
+        cleaned = cleaned.replace(".", "")
+    value = Decimal(cleaned)
+    if not value.is_finite():
+        raise InvalidOperation(text)
+    return value
+
+
+def _back(
+    customer_id: int, ok: str | None = None, error: str | None = None
+) -> RedirectResponse:
+    query = urlencode({k: v for k, v in (("ok", ok), ("error", error)) if v})
+    url = f"/conversaciones/{customer_id}" + (f"?{query}" if query else "")
+    return RedirectResponse(url, status_code=303)
+
+
+@router.get("/conversaciones", response_class=HTMLResponse)
+def inbox(request: Request) -> HTMLResponse:
+    """List the cases handed to a person and messages from unknown senders."""
+    user = signed_in(request)
+    with db(request) as session:
+        business = business_of(session, user.business_id)
+        last = (
+            select(
+                InboundMessage.customer_id,
+                func.max(InboundMessage.received_at).label("last_at"),
+            )
+            .where(InboundMessage.business_id == business.id)
+            .group_by(InboundMessage.customer_id)
+            .subquery()
+        )
+        handed = session.execute(
+            select(Case, Customer, last.c.last_at)
+            .join(Customer, Customer.id == Case.customer_id)
+            .outerjoin(last, last.c.customer_id == Case.customer_id)
+            .where(
+                Case.business_id == business.id,
+                Case.state == CaseState.HANDED_OFF,
+                Case.closed_at.is_(None),
+            )
+            .order_by(last.c.last_at.desc(), Case.id)
+            .limit(INBOX_LIMIT)
+        ).all()
+        unknown = session.scalars(
+            select(InboundMessage)
+            .where(
+                InboundMessage.business_id == business.id,
+                InboundMessage.customer_id.is_(None),
+            )
+            .order_by(InboundMessage.received_at.desc())
+            .limit(INBOX_LIMIT)
+        ).all()
+    return render(
+        request,
+        "conversaciones.html",
+        {"handed": handed, "unknown": unknown, "timezone": business.timezone},
+    )
+
+
+def _thread(session, business_id: int, customer_id: int) -> list[dict[str, object]]:  # type: ignore[no-untyped-def]
+    sent = session.scalars(
+        select(OutboxMessage).where(
+            OutboxMessage.business_id == business_id,
+            OutboxMessage.customer_id == customer_id,
+            OutboxMessage.sent_at.is_not(None),
+        )
+    ).all()
+    received = session.scalars(
+        select(InboundMessage).where(
+            InboundMessage.business_id == business_id,
+            InboundMessage.customer_id == customer_id,
+        )
+    ).all()
+    items: list[dict[str, object]] = [
+        {"at": row.sent_at, "out": True, "text": row.text or "", "state": row.state}
+        for row in sent
+    ]
+    items.extend(
+        {
+            "at": row.received_at,
+            "out": False,
+            "text": row.text or f"[{row.type}]",
+            "state": row.intent or "",
+        }
+        for row in received
+    )
+    items.sort(key=lambda item: item["at"])  # type: ignore[arg-type, return-value]
+    return items
+
+
+def _receipts(session, business_id: int, customer_id: int) -> list[dict[str, object]]:  # type: ignore[no-untyped-def]
+    media = session.scalars(
+        select(InboundMedia)
+        .join(InboundMessage, InboundMessage.id == InboundMedia.inbound_message_id)
+        .where(
+            InboundMedia.business_id == business_id,
+            InboundMessage.customer_id == customer_id,
+        )
+        .order_by(InboundMedia.id.desc())
+    ).all()
+    payments = dict(
+        session.execute(
+            select(Payment.provider_payment_id, Payment.status).where(
+                Payment.business_id == business_id,
+                Payment.provider == RECEIPT_PROVIDER,
+                Payment.provider_payment_id.in_([f"media-{m.id}" for m in media]),
+            )
+        ).all()
+    )
+    return [{"media": m, "status": payments.get(f"media-{m.id}")} for m in media]
+
+
+@router.get("/conversaciones/{customer_id}", response_class=HTMLResponse)
+def conversation(request: Request, customer_id: int) -> HTMLResponse:
+    """Show the thread with a customer and what a person can do about it."""
+    user = signed_in(request)
+    instant = now(request)
+    with db(request) as session:
+        business = business_of(session, user.business_id)
+        customer = customer_or_404(session, business.id, customer_id)
+        context = {
+            "customer": customer,
+            "business": business,
+            "case": open_case(session, business.id, customer.id),
+            "thread": _thread(session, business.id, customer.id),
+            "window_open": window_open(session, business.id, customer.id, instant),
+            "documents": session.scalars(
+                select(Document).where(
+                    Document.business_id == business.id,
+                    Document.customer_id == customer.id,
+                    Document.open_amount > 0,
+                )
+            ).all(),
+            "receipts": _receipts(session, business.id, customer.id),
+            "promises": session.scalars(
+                select(PromiseToPay)
+                .where(
+                    PromiseToPay.business_id == business.id,
+                    PromiseToPay.customer_id == customer.id,
+                )
+                .order_by(PromiseToPay.created_at.desc())
+            ).all(),
+            "message": request.query_params.get("ok"),
+            "error": request.query_params.get("error"),
+        }
+    return render(request, "conversacion.html", context)
+
+
+@router.post("/conversaciones/{customer_id}/responder")
+def reply(
+    request: Request, customer_id: int, text: str = Form(..., max_length=5000)
+) -> RedirectResponse:
+    """Send a person's reply through the channel, inside the 24-hour window."""
+    user = signed_in(request)
+    with db(request) as session:
+        customer_or_404(session, user.business_id, customer_id)
+        case = open_case(session, user.business_id, customer_id)
+    if case is None:
+        return _back(customer_id, error="El cliente no tiene un caso abierto.")
+    try:
+        send_owner_reply(
+            request.app.state.engine,
+            request.app.state.reply_channel,
+            user.business_id,
+            customer_id,
+            case.id,
+            text,
+            now(request),
+            actor_of(user.email),
+        )
+    except ReplyRejected as exc:
+        return _back(customer_id, error=str(exc))
+    return _back(customer_id, ok="Respuesta enviada.")
+
+
+@router.post("/conversaciones/{customer_id}/promesa")
+def promise(
+    request: Request,
+    customer_id: int,
+    due_on: date = Form(...),
+    amount: str = Form("", max_length=32),
+) -> RedirectResponse:
+    """Record a promise to pay; the gate holds reminders until its date."""
+    user = signed_in(request)
+    instant = now(request)
+    with db(request) as session:
+        business = business_of(session, user.business_id)
+        customer_or_404(session, business.id, customer_id)
+        try:
+            value = parse_amount_input(amount) if amount else None
+        except InvalidOperation:
+            return _back(
+                customer_id, error=f"Monto inválido: {amount}. Ejemplo: 15000,50"
+            )
+        if value is not None and value <= 0:
+            return _back(
+                customer_id, error="El monto prometido tiene que ser positivo."
+            )
+        case = open_case(session, business.id, customer_id)
+        row = PromiseToPay(
+            business_id=business.id,
+            case_id=case.id if case else None,
+            customer_id=customer_id,
+            amount=value,
+            currency=business.currency,
+            due_on=due_on,
+            created_at=instant,
+        )
+        session.add(row)
+        session.flush()
+        session.add(
+            AuditEvent(
+                business_id=business.id,
+                at=instant,
+                actor=actor_of(user.email),
+                kind="promise_recorded",
+                subject_type="promise_to_pay",
+                subject_id=row.id,
+                reason="promesa registrada por una persona",
+                details={
+                    "customer_id": customer_id,
+                    "due_on": due_on.isoformat(),
+                    "amount": str(value) if value is not None else None,
+                },
+            )
+        )
+    return _back(customer_id, ok=f"Promesa registrada para el {due_on:%d/%m/%Y}.")
+
+
+@router.post("/conversaciones/{customer_id}/comprobante/{media_id}")
+def accept(
+    request: Request, customer_id: int, media_id: int, amount: str = Form(...)
+) -> RedirectResponse:
+    """Accept a receipt the customer sent as a payment of `amount`."""
+    user = signed_in(request)
+    instant = now(request)
+    try:
+        value = parse_amount_input(amount)
+    except InvalidOperation:
+        return _back(customer_id, error=f"Monto inválido: {amount}. Ejemplo: 15000,50")
+    with db(request) as session:
+        customer_or_404(session, user.business_id, customer_id)
+        media = session.get(InboundMedia, media_id)
+        if media is None or media.business_id != user.business_id:
+            raise HTTPException(status_code=404, detail="Comprobante no encontrado.")
+        try:
+            claimed = session.scalar(
+                select(Payment.id).where(
+                    Payment.business_id == user.business_id,
+                    Payment.provider == RECEIPT_PROVIDER,
+                    Payment.provider_payment_id == f"media-{media_id}",
+                )
+            )
+            if claimed is None:
+                claim_receipt(session, user.business_id, media_id, instant)
+            accept_receipt(
+                session,
+                user.business_id,
+                media_id,
+                value,
+                instant,
+                actor_of(user.email),
+            )
+        except PaymentError as exc:
+            session.rollback()
+            return _back(customer_id, error=f"No se pudo aceptar el comprobante: {exc}")
+    return _back(customer_id, ok="Comprobante aceptado como pago.")
+
+
+@router.post("/conversaciones/{customer_id}/disputa")
+def dispute(
+    request: Request,
+    customer_id: int,
+    document_id: int = Form(...),
+    reason: str = Form("", max_length=500),
+) -> RedirectResponse:
+    """Open a dispute on one of the customer's invoices."""
+    user = signed_in(request)
+    with db(request) as session:
+        customer_or_404(session, user.business_id, customer_id)
+        document = session.get(Document, document_id)
+        if (
+            document is None
+            or document.business_id != user.business_id
+            or (document.customer_id != customer_id)
+        ):
+            raise HTTPException(status_code=404, detail="Factura no encontrada.")
+        set_disputed(
+            session,
+            user.business_id,
+            document_id,
+            True,
+            reason.strip(),
+            now(request),
+            actor_of(user.email),
+        )
+    return _back(
+        customer_id, ok="Disputa abierta: no se envían recordatorios de esa factura."
+    )
+
+
+@router.post("/conversaciones/{customer_id}/automatizar")
+def back_to_automation(request: Request, customer_id: int) -> RedirectResponse:
+    """Return the case to automation."""
+    user = signed_in(request)
+    with db(request) as session:
+        customer_or_404(session, user.business_id, customer_id)
+        case = resume_customer(
+            session, user.business_id, customer_id, now(request), actor_of(user.email)
+        )
+    if case is None:
+        return _back(customer_id, error="El cliente no tiene un caso abierto.")
+    return _back(customer_id, ok="El caso volvió a la automatización.")

@@ -1,0 +1,187 @@
+"""Queries behind the Clientes pages, every one scoped by business."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import Session
+
+from cobranza.db.models import (
+    Case,
+    ConsentEvent,
+    Customer,
+    Document,
+    Payment,
+)
+
+
+@dataclass(frozen=True)
+class CustomerRow:
+    """One line of the customer list."""
+
+    id: int
+    external_id: str
+    name: str
+    phone: str | None
+    segment: str | None
+    balance: Decimal
+    days_past_due: int
+    case_state: str | None
+
+
+@dataclass(frozen=True)
+class CustomerFilters:
+    """Filters of the list: segment, only overdue, free text."""
+
+    segment: str = ""
+    overdue: bool = False
+    search: str = ""
+
+
+def _listing(business_id: int, today: date, filters: CustomerFilters) -> Select:  # type: ignore[type-arg]
+    totals = (
+        select(
+            Document.customer_id,
+            func.sum(Document.open_amount).label("balance"),
+            func.min(Document.due_on)
+            .filter(Document.open_amount > 0, Document.due_on < today)
+            .label("oldest_due"),
+        )
+        .where(Document.business_id == business_id)
+        .group_by(Document.customer_id)
+        .subquery()
+    )
+    cases = (
+        select(Case.customer_id, Case.state)
+        .where(Case.business_id == business_id, Case.closed_at.is_(None))
+        .subquery()
+    )
+    statement = (
+        select(Customer, totals.c.balance, totals.c.oldest_due, cases.c.state)
+        .outerjoin(totals, totals.c.customer_id == Customer.id)
+        .outerjoin(cases, cases.c.customer_id == Customer.id)
+        .where(Customer.business_id == business_id)
+    )
+    if filters.segment:
+        statement = statement.where(Customer.segment == filters.segment)
+    if filters.overdue:
+        statement = statement.where(totals.c.oldest_due.is_not(None))
+    if filters.search:
+        pattern = f"%{filters.search.strip().lower()}%"
+        statement = statement.where(
+            or_(
+                func.lower(Customer.name).like(pattern),
+                func.lower(Customer.external_id).like(pattern),
+                Customer.phone.like(pattern),
+            )
+        )
+    return statement
+
+
+def list_customers_page(
+    session: Session,
+    business_id: int,
+    today: date,
+    filters: CustomerFilters,
+    page: int,
+    page_size: int,
+) -> tuple[list[CustomerRow], int]:
+    """Return one page of customers, most overdue first, and the total count."""
+    statement = _listing(business_id, today, filters)
+    total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
+    rows = session.execute(
+        statement.order_by(
+            statement.selected_columns.oldest_due.is_(None),
+            statement.selected_columns.oldest_due,
+            Customer.name,
+            Customer.id,
+        )
+        .limit(page_size)
+        .offset((page - 1) * page_size)
+    ).all()
+    return [
+        CustomerRow(
+            id=customer.id,
+            external_id=customer.external_id,
+            name=customer.name,
+            phone=customer.phone,
+            segment=customer.segment,
+            balance=Decimal(balance or 0),
+            days_past_due=(today - oldest).days if oldest else 0,
+            case_state=state,
+        )
+        for customer, balance, oldest, state in rows
+    ], total
+
+
+def segments_in_use(session: Session, business_id: int) -> list[str]:
+    """Return the segments that some customer of the business has."""
+    return sorted(
+        s
+        for s in session.scalars(
+            select(Customer.segment)
+            .where(Customer.business_id == business_id)
+            .distinct()
+        )
+        if s
+    )
+
+
+def customer_documents(
+    session: Session, business_id: int, customer_id: int
+) -> list[Document]:
+    """Return the customer's documents, newest due date first."""
+    return list(
+        session.scalars(
+            select(Document)
+            .where(
+                Document.business_id == business_id, Document.customer_id == customer_id
+            )
+            .order_by(Document.due_on.desc(), Document.id.desc())
+        )
+    )
+
+
+def customer_payments(
+    session: Session, business_id: int, customer_id: int
+) -> list[Payment]:
+    """Return the customer's payments, newest first."""
+    return list(
+        session.scalars(
+            select(Payment)
+            .where(
+                Payment.business_id == business_id, Payment.customer_id == customer_id
+            )
+            .order_by(Payment.paid_at.desc(), Payment.id.desc())
+        )
+    )
+
+
+def customer_consents(
+    session: Session, business_id: int, customer_id: int
+) -> list[ConsentEvent]:
+    """Return the customer's consent ledger, newest first."""
+    return list(
+        session.scalars(
+            select(ConsentEvent)
+            .where(
+                ConsentEvent.business_id == business_id,
+                ConsentEvent.customer_id == customer_id,
+            )
+            .order_by(ConsentEvent.at.desc(), ConsentEvent.id.desc())
+        )
+    )
+
+
+def open_case(session: Session, business_id: int, customer_id: int) -> Case | None:
+    """Return the customer's open case, if any."""
+    return session.scalars(
+        select(Case).where(
+            Case.business_id == business_id,
+            Case.customer_id == customer_id,
+            Case.closed_at.is_(None),
+        )
+    ).first()

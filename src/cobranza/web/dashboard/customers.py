@@ -1,0 +1,290 @@
+"""Clientes: the list, a customer's page and the owner's actions on it."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Form, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from sqlalchemy import and_, or_, select
+
+from cobranza.compliance.consent import record_consent
+from cobranza.compliance.errors import ComplianceError
+from cobranza.db.models import AuditEvent, Customer, Document, PhoneStatus
+from cobranza.dunning.owner_actions import (
+    pause_customer,
+    resume_customer,
+    set_disputed,
+)
+from cobranza.dunning.timeline import case_timeline
+from cobranza.phones import normalize_phone
+from cobranza.timeutil import local_date
+from cobranza.web.dashboard.common import (
+    PAGE_SIZE,
+    actor_of,
+    business_of,
+    customer_or_404,
+)
+from cobranza.web.dashboard.customer_queries import (
+    CustomerFilters,
+    customer_consents,
+    customer_documents,
+    customer_payments,
+    list_customers_page,
+    open_case,
+    segments_in_use,
+)
+from cobranza.web.security import db, now, signed_in
+from cobranza.web.templating import render
+
+router = APIRouter()
+
+
+@router.get("/clientes", response_class=HTMLResponse)
+def customer_list(
+    request: Request,
+    segment: str = Query(""),
+    overdue: bool = Query(False),
+    q: str = Query("", max_length=200),
+    page: int = Query(1, ge=1),
+) -> HTMLResponse:
+    """List the customers with filters and pages."""
+    user = signed_in(request)
+    filters = CustomerFilters(segment=segment, overdue=overdue, search=q)
+    with db(request) as session:
+        business = business_of(session, user.business_id)
+        today = local_date(now(request), business.timezone)
+        rows, total = list_customers_page(
+            session, business.id, today, filters, page, PAGE_SIZE
+        )
+        segments = segments_in_use(session, business.id)
+    pages = max(1, -(-total // PAGE_SIZE))
+    context = {
+        "rows": rows,
+        "total": total,
+        "page": page,
+        "pages": pages,
+        "filters": filters,
+        "segments": segments,
+        "currency": business.currency,
+        "locale": business.locale,
+    }
+    if request.headers.get("hx-request") or request.query_params.get("partial"):
+        return render(request, "_customer_rows.html", context)
+    return render(request, "clientes.html", context)
+
+
+def _customer_history(session, business_id: int, customer: Customer):  # type: ignore[no-untyped-def]
+    """Return the case timeline plus the owner's decisions on the customer."""
+    timeline = case_timeline(session, business_id, customer.external_id)
+    document_ids = select(Document.id).where(
+        Document.business_id == business_id, Document.customer_id == customer.id
+    )
+    extra = session.scalars(
+        select(AuditEvent)
+        .where(
+            AuditEvent.business_id == business_id,
+            or_(
+                and_(
+                    AuditEvent.subject_type == "customer",
+                    AuditEvent.subject_id == customer.id,
+                ),
+                and_(
+                    AuditEvent.subject_type == "document",
+                    AuditEvent.subject_id.in_(document_ids),
+                ),
+            ),
+        )
+        .order_by(AuditEvent.at, AuditEvent.id)
+    ).all()
+    entries = [
+        {"at": e.at, "source": "decisión", "kind": e.kind, "detail": e.detail}
+        for e in timeline.entries
+    ]
+    entries.extend(
+        {
+            "at": event.at,
+            "source": event.actor,
+            "kind": event.kind,
+            "detail": event.reason or "",
+        }
+        for event in extra
+    )
+    entries.sort(key=lambda entry: entry["at"], reverse=True)
+    return entries
+
+
+@router.get("/clientes/{customer_id}", response_class=HTMLResponse)
+def customer_page(request: Request, customer_id: int) -> HTMLResponse:
+    """Show a customer's invoices, payments, consents and timeline."""
+    user = signed_in(request)
+    with db(request) as session:
+        business = business_of(session, user.business_id)
+        customer = customer_or_404(session, business.id, customer_id)
+        context = {
+            "customer": customer,
+            "business": business,
+            "documents": customer_documents(session, business.id, customer.id),
+            "payments": customer_payments(session, business.id, customer.id),
+            "consents": customer_consents(session, business.id, customer.id),
+            "case": open_case(session, business.id, customer.id),
+            "timeline": _customer_history(session, business.id, customer),
+            "today": local_date(now(request), business.timezone),
+            "message": request.query_params.get("ok"),
+            "error": request.query_params.get("error"),
+        }
+    return render(request, "cliente.html", context)
+
+
+def _back(
+    customer_id: int, ok: str | None = None, error: str | None = None
+) -> RedirectResponse:
+    query = urlencode({k: v for k, v in (("ok", ok), ("error", error)) if v})
+    url = f"/clientes/{customer_id}" + (f"?{query}" if query else "")
+    return RedirectResponse(url, status_code=303)
+
+
+@router.post("/clientes/{customer_id}/pausa")
+def pause(
+    request: Request,
+    customer_id: int,
+    until: date = Form(...),
+    reason: str = Form("", max_length=200),
+) -> RedirectResponse:
+    """Pause the customer's reminders until the end of a local day."""
+    user = signed_in(request)
+    instant = now(request)
+    with db(request) as session:
+        business = business_of(session, user.business_id)
+        customer_or_404(session, business.id, customer_id)
+        end = datetime.combine(until, time(23, 59, 59), ZoneInfo(business.timezone))
+        if end <= instant:
+            return _back(
+                customer_id, error="La fecha de la pausa tiene que ser futura."
+            )
+        pause_customer(
+            session,
+            business.id,
+            customer_id,
+            end,
+            reason.strip() or "pausado por el dueño",
+            instant,
+            actor_of(user.email),
+        )
+    return _back(customer_id, ok=f"Recordatorios pausados hasta el {until:%d/%m/%Y}.")
+
+
+@router.post("/clientes/{customer_id}/reanudar")
+def resume(request: Request, customer_id: int) -> RedirectResponse:
+    """Return the customer's case to automation."""
+    user = signed_in(request)
+    with db(request) as session:
+        customer_or_404(session, user.business_id, customer_id)
+        case = resume_customer(
+            session, user.business_id, customer_id, now(request), actor_of(user.email)
+        )
+    if case is None:
+        return _back(customer_id, error="El cliente no tiene un caso abierto.")
+    return _back(customer_id, ok="El caso volvió a la automatización.")
+
+
+@router.post("/clientes/{customer_id}/consentimiento")
+def consent(
+    request: Request,
+    customer_id: int,
+    action: str = Form(...),
+    source: str = Form("", max_length=200),
+    evidence: str = Form("", max_length=2000),
+) -> RedirectResponse:
+    """Append a consent grant or revocation to the ledger."""
+    user = signed_in(request)
+    with db(request) as session:
+        customer_or_404(session, user.business_id, customer_id)
+        try:
+            record_consent(
+                session,
+                user.business_id,
+                customer_id,
+                action,
+                source,
+                evidence.strip() or None,
+                now(request),
+                actor=actor_of(user.email),
+            )
+        except ComplianceError as exc:
+            session.rollback()
+            return _back(customer_id, error=f"No se registró el consentimiento: {exc}")
+    word = "otorgado" if action == "grant" else "revocado"
+    return _back(customer_id, ok=f"Consentimiento {word} y registrado.")
+
+
+@router.post("/clientes/{customer_id}/telefono")
+def edit_phone(
+    request: Request, customer_id: int, phone: str = Form(..., max_length=64)
+) -> RedirectResponse:
+    """Validate a new phone with the business's country rules and store it."""
+    user = signed_in(request)
+    with db(request) as session:
+        business = business_of(session, user.business_id)
+        customer = customer_or_404(session, business.id, customer_id)
+        result = normalize_phone(phone, business.country, mobile=True)
+        if result.e164 is None or result.status == PhoneStatus.INVALID:
+            problem = result.problem or "número inválido"
+            return _back(
+                customer_id,
+                error=f"Teléfono inválido ({problem}). Escribilo con código de área, "
+                "por ejemplo +54 9 11 5555-6666.",
+            )
+        previous = customer.phone
+        customer.phone_raw = phone.strip()
+        customer.phone = result.e164
+        customer.phone_status = result.status
+        customer.phone_problem = result.problem
+        customer.updated_at = now(request)
+        session.add(
+            AuditEvent(
+                business_id=business.id,
+                at=now(request),
+                actor=actor_of(user.email),
+                kind="phone_changed",
+                subject_type="customer",
+                subject_id=customer.id,
+                reason="teléfono editado por el dueño",
+                details={"had_phone": previous is not None},
+            )
+        )
+    return _back(customer_id, ok="Teléfono actualizado.")
+
+
+@router.post("/clientes/{customer_id}/facturas/{document_id}/disputa")
+def dispute(
+    request: Request,
+    customer_id: int,
+    document_id: int,
+    disputed: bool = Form(True),
+    reason: str = Form("", max_length=500),
+) -> RedirectResponse:
+    """Mark an invoice disputed, or clear the dispute."""
+    user = signed_in(request)
+    with db(request) as session:
+        customer_or_404(session, user.business_id, customer_id)
+        document = session.get(Document, document_id)
+        if (
+            document is None
+            or document.business_id != user.business_id
+            or document.customer_id != customer_id
+        ):
+            raise HTTPException(status_code=404, detail="Factura no encontrada.")
+        set_disputed(
+            session,
+            user.business_id,
+            document_id,
+            disputed,
+            reason.strip(),
+            now(request),
+            actor_of(user.email),
+        )
+    word = "en disputa" if disputed else "sin disputa"
+    return _back(customer_id, ok=f"Factura {document.number} marcada {word}.")

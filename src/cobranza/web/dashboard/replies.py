@@ -1,0 +1,123 @@
+"""A person's reply inside the 24-hour window, sent through the channel.
+
+The reply follows the dispatcher's protocol: an outbox row is written and
+committed in state `sending` before the channel is called, then marked
+`sent` with the provider's id (or `failed` with the error). A crash between
+the two leaves a `sending` row that the dispatcher's reconciliation settles,
+so a reply is never sent twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+from datetime import datetime
+
+from sqlalchemy import Engine
+
+from cobranza.channels.base import Channel, OutgoingMessage
+from cobranza.channels.errors import ChannelError
+from cobranza.channels.inbox import window_open
+from cobranza.db.engine import transaction
+from cobranza.db.models import AuditEvent, Customer, OutboxMessage, OutboxState
+
+logger = logging.getLogger(__name__)
+
+MANUAL_STEP = "manual_reply"
+MAX_REPLY_LENGTH = 4096
+
+
+class ReplyRejected(ValueError):
+    """The reply cannot be sent; the message says why, in Spanish."""
+
+
+def send_owner_reply(
+    engine: Engine,
+    channel: Channel,
+    business_id: int,
+    customer_id: int,
+    case_id: int,
+    text: str,
+    now: datetime,
+    actor: str,
+) -> OutboxMessage:
+    """Send a free-text reply from a person to the customer of an open case."""
+    body = text.strip()
+    if not body:
+        raise ReplyRejected("Escribí una respuesta antes de enviar.")
+    if len(body) > MAX_REPLY_LENGTH:
+        raise ReplyRejected(f"La respuesta supera los {MAX_REPLY_LENGTH} caracteres.")
+
+    with transaction(engine) as session:
+        customer = session.get_one(Customer, customer_id)
+        if not window_open(session, business_id, customer_id, now):
+            raise ReplyRejected(
+                "Pasaron más de 24 horas desde el último mensaje del cliente: "
+                "WhatsApp solo permite texto libre dentro de esa ventana."
+            )
+        if not customer.phone:
+            raise ReplyRejected("El cliente no tiene un teléfono válido.")
+        row = OutboxMessage(
+            business_id=business_id,
+            case_id=case_id,
+            customer_id=customer_id,
+            channel=channel.name,
+            step=MANUAL_STEP,
+            step_kind=MANUAL_STEP,
+            tone="friendly",
+            locale=customer.locale or "es_AR",
+            variables={},
+            document_ids=[],
+            idempotency_key=hashlib.sha256(
+                f"{business_id}:{case_id}:manual:{secrets.token_hex(16)}".encode()
+            ).hexdigest(),
+            state=OutboxState.SENDING,
+            planned_for=now,
+            attempts=1,
+            text=body,
+            claimed_at=now,
+            created_at=now,
+        )
+        session.add(row)
+        session.flush()
+        message = OutgoingMessage(
+            outbox_id=row.id,
+            business_id=business_id,
+            customer_id=customer_id,
+            to_phone=customer.phone,
+            text=body,
+        )
+
+    try:
+        receipt = channel.send(message)
+    except ChannelError as exc:
+        with transaction(engine) as session:
+            failed = session.get_one(OutboxMessage, message.outbox_id)
+            failed.state = OutboxState.FAILED
+            failed.failed_at = now
+            failed.error_code = type(exc).__name__[:64]
+            failed.error_detail = str(exc)
+        logger.warning(
+            "manual reply %s failed: %s", message.outbox_id, type(exc).__name__
+        )
+        raise ReplyRejected(f"El canal no aceptó el mensaje: {exc}") from exc
+
+    with transaction(engine) as session:
+        sent = session.get_one(OutboxMessage, message.outbox_id)
+        sent.state = OutboxState.SENT
+        sent.sent_at = receipt.sent_at
+        sent.provider_message_id = receipt.provider_message_id
+        session.add(
+            AuditEvent(
+                business_id=business_id,
+                at=now,
+                actor=actor,
+                kind="manual_reply_sent",
+                subject_type="outbox_message",
+                subject_id=sent.id,
+                reason="respuesta de una persona",
+                details={"customer_id": customer_id, "case_id": case_id},
+            )
+        )
+    return sent

@@ -1,0 +1,57 @@
+"""Resumen: the portfolio and collection figures with their charts."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from cobranza.money import format_money
+from cobranza.portfolio.rules import SegmentRules
+from cobranza.web.charts import bar_chart, funnel_chart
+from cobranza.web.dashboard.common import business_of
+from cobranza.web.dashboard.summary_data import AGING_LABELS, load_summary
+from cobranza.web.security import db, now, signed_in
+from cobranza.web.templating import render
+
+router = APIRouter()
+
+
+@router.get("/", response_class=HTMLResponse)
+def summary_page(request: Request) -> HTMLResponse:
+    """Show the Resumen page."""
+    user = signed_in(request)
+    rules = SegmentRules.from_settings(request.app.state.settings)
+    with db(request) as session:
+        business = business_of(session, user.business_id)
+        figures = load_summary(session, business, now(request), rules)
+        name = business.name
+
+    def money(amount: object) -> str:
+        return format_money(amount, figures.currency, figures.locale)  # type: ignore[arg-type]
+
+    aging = bar_chart(
+        [
+            (AGING_LABELS.get(b.key, b.key), b.amount, money(b.amount))
+            for b in figures.aging
+        ],
+        "Antigüedad de la deuda",
+    )
+    collections = bar_chart(
+        [(month, amount, money(amount)) for month, amount in figures.collections],
+        "Cobrado por mes",
+    )
+    funnel = funnel_chart(
+        [(stage.label, stage.customers) for stage in figures.funnel],
+        "Embudo de los últimos 30 días",
+    )
+    return render(
+        request,
+        "resumen.html",
+        {
+            "business_name": name,
+            "s": figures,
+            "aging_chart": aging,
+            "collections_chart": collections,
+            "funnel_chart": funnel,
+        },
+    )

@@ -1,0 +1,120 @@
+"""Who is signed in, and the CSRF check that guards every dashboard POST.
+
+The session cookie carries a random token whose sha256 is a `web_session`
+row. Each session has its own CSRF token, which every form sends back in the
+hidden field `csrf_token` (or an `X-CSRF-Token` header for scripts). The
+sign-in form, which has no session yet, uses a double-submit cookie instead.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+
+from fastapi import HTTPException, Request, Response
+from sqlalchemy.orm import Session
+
+from cobranza.accounts import SignedIn, load_session
+from cobranza.accounts.sessions import SESSION_LIFETIME
+
+SESSION_COOKIE = "cobranza_session"
+LOGIN_CSRF_COOKIE = "cobranza_login_csrf"
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "x-csrf-token"
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+class NotSignedIn(Exception):
+    """Raised by dashboard pages without a valid session; redirects to sign-in."""
+
+
+def now(request: Request) -> datetime:
+    """Return the app's current instant (tests replace `app.state.clock`)."""
+    clock = request.app.state.clock
+    instant: datetime = clock()
+    return instant
+
+
+@contextmanager
+def db(request: Request) -> Iterator[Session]:
+    """Yield a session whose work is committed at the end or rolled back."""
+    with request.app.state.sessions.begin() as session:
+        yield session
+
+
+def client_ip(request: Request) -> str:
+    """Return the client address (the proxy's, when behind one)."""
+    return request.client.host if request.client else "unknown"
+
+
+def signed_in(request: Request) -> SignedIn:
+    """Return the signed-in user, or raise NotSignedIn.
+
+    The result is cached on the request, so the CSRF check and the route
+    share one database lookup.
+    """
+    cached = getattr(request.state, "signed_in", None)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if not cookie:
+        raise NotSignedIn()
+    with db(request) as session:
+        user = load_session(session, cookie, now(request))
+    if user is None:
+        raise NotSignedIn()
+    request.state.signed_in = user
+    return user
+
+
+async def csrf_protect(request: Request) -> None:
+    """Reject an unsafe request whose CSRF token does not match the session's.
+
+    Mounted as a router dependency, so it runs for every dashboard route.
+    Starlette caches the parsed form on the request, so the route reads the
+    same form afterwards.
+    """
+    if request.method not in UNSAFE_METHODS:
+        return
+    user = signed_in(request)
+    sent = request.headers.get(CSRF_HEADER)
+    if sent is None:
+        form = await request.form()
+        value = form.get(CSRF_FIELD)
+        sent = value if isinstance(value, str) else None
+    if not sent or not hmac.compare_digest(sent, user.csrf_token):
+        raise HTTPException(
+            status_code=403,
+            detail="Token CSRF ausente o inválido: recargá la página y reintentá.",
+        )
+
+
+def set_session_cookie(response: Response, token: str, secure: bool) -> None:
+    """Attach the session cookie: httponly, SameSite=Lax, Secure if configured."""
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=int(SESSION_LIFETIME.total_seconds()),
+        httponly=True,
+        secure=secure,
+        samesite="lax",
+        path="/",
+    )
+
+
+def new_login_csrf() -> str:
+    """Return a random token for the sign-in form's double-submit cookie."""
+    return secrets.token_urlsafe(32)
+
+
+def check_login_csrf(request: Request, sent: str | None) -> None:
+    """Reject a sign-in POST whose form token differs from its cookie."""
+    cookie = request.cookies.get(LOGIN_CSRF_COOKIE)
+    if not cookie or not sent or not hmac.compare_digest(cookie, sent):
+        raise HTTPException(
+            status_code=403,
+            detail="Token CSRF ausente o inválido: recargá la página y reintentá.",
+        )

@@ -1,0 +1,98 @@
+"""Sign-in and sign-out pages."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from cobranza.accounts import LoginThrottled, authenticate, end_session, start_session
+from cobranza.web.security import (
+    LOGIN_CSRF_COOKIE,
+    SESSION_COOKIE,
+    check_login_csrf,
+    client_ip,
+    csrf_protect,
+    db,
+    new_login_csrf,
+    now,
+    set_session_cookie,
+)
+from cobranza.web.templating import render
+
+logger = logging.getLogger(__name__)
+
+router = APIRouter(include_in_schema=False)
+
+
+def _login_page(
+    request: Request, error: str | None = None, email: str = "", status_code: int = 200
+) -> HTMLResponse:
+    token = new_login_csrf()
+    response = render(
+        request,
+        "login.html",
+        {"login_csrf": token, "error": error, "email": email},
+        status_code=status_code,
+    )
+    response.set_cookie(
+        LOGIN_CSRF_COOKIE,
+        token,
+        httponly=True,
+        secure=request.app.state.settings.cookie_secure,
+        samesite="strict",
+        path="/entrar",
+    )
+    return response
+
+
+@router.get("/entrar", response_class=HTMLResponse)
+def login_form(request: Request) -> HTMLResponse:
+    """Show the sign-in form."""
+    return _login_page(request)
+
+
+@router.post("/entrar", response_model=None)
+def login(
+    request: Request,
+    email: str = Form(""),
+    password: str = Form(""),
+    csrf_token: str | None = Form(None),
+) -> Response:
+    """Check the password, with throttling, and start a session."""
+    check_login_csrf(request, csrf_token)
+    instant = now(request)
+
+    try:
+        with db(request) as session:
+            user = authenticate(session, email, password, client_ip(request), instant)
+            token = start_session(session, user, instant) if user else None
+    except LoginThrottled as exc:
+        minutes = max(1, int((exc.until - instant).total_seconds() // 60) + 1)
+        message = (
+            "Demasiados intentos fallidos. Esperá "
+            f"{minutes} minutos y volvé a intentar."
+        )
+        return _login_page(request, message, email, status_code=429)
+
+    if token is None:
+        return _login_page(
+            request, "Email o contraseña incorrectos.", email, status_code=401
+        )
+    response = RedirectResponse("/", status_code=303)
+    set_session_cookie(response, token, request.app.state.settings.cookie_secure)
+    response.delete_cookie(LOGIN_CSRF_COOKIE, path="/entrar")
+    return response
+
+
+@router.post("/salir")
+async def logout(request: Request) -> RedirectResponse:
+    """End the session; the CSRF token is checked like any other form."""
+    await csrf_protect(request)
+    cookie = request.cookies.get(SESSION_COOKIE, "")
+    with db(request) as session:
+        end_session(session, cookie)
+    response = RedirectResponse("/entrar", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response

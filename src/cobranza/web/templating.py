@@ -1,0 +1,61 @@
+"""Jinja2 templates of the dashboard, with autoescaping and Spanish filters."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from cobranza.money import format_money
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+STATIC_DIR = Path(__file__).parent / "static"
+
+templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+# Jinja2Templates turns autoescaping on for .html files; this states it for
+# every template, so a customer name is always shown as text.
+templates.env.autoescape = True
+
+
+def _money(amount: Decimal | None, currency: str, locale: str = "es_AR") -> str:
+    if amount is None:
+        return "—"
+    return format_money(amount, currency, locale)
+
+
+def _percent(value: Decimal | float | None) -> str:
+    if value is None:
+        return "—"
+    return f"{Decimal(str(value)) * 100:.1f} %".replace(".", ",")
+
+
+def _local(value: datetime | None, timezone: str) -> str:
+    if value is None:
+        return "—"
+    return value.astimezone(ZoneInfo(timezone)).strftime("%d/%m/%Y %H:%M")
+
+
+def _day(value: date | None) -> str:
+    return value.strftime("%d/%m/%Y") if value else "—"
+
+
+templates.env.filters["money"] = _money
+templates.env.filters["percent"] = _percent
+templates.env.filters["local"] = _local
+templates.env.filters["day"] = _day
+
+
+def render(
+    request: Request, name: str, context: dict[str, Any], status_code: int = 200
+) -> HTMLResponse:
+    """Render a page; the signed-in user and CSRF token come from the request."""
+    user = getattr(request.state, "signed_in", None)
+    base: dict[str, Any] = {"user": user, "csrf_token": user.csrf_token if user else ""}
+    base.update(context)
+    return templates.TemplateResponse(request, name, base, status_code=status_code)

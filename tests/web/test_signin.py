@@ -1,0 +1,190 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from cobranza.web.security import LOGIN_CSRF_COOKIE, SESSION_COOKIE
+from tests.web.conftest import Clock, Tenant, csrf_from, sign_in
+
+
+def _attempt(client: TestClient, email: str, password: str) -> int:
+    form = client.get("/entrar")
+    response = client.post(
+        "/entrar",
+        data={"email": email, "password": password, "csrf_token": csrf_from(form.text)},
+        follow_redirects=False,
+    )
+    return response.status_code
+
+
+def test_pages_redirect_to_sign_in(app: FastAPI, tenant: Tenant) -> None:
+    client = TestClient(app, base_url="https://testserver")
+
+    response = client.get("/clientes", follow_redirects=False)
+
+    assert response.status_code == 303
+    assert response.headers["location"] == "/entrar"
+
+
+def test_session_cookie_flags(app: FastAPI, tenant: Tenant) -> None:
+    client = TestClient(app, base_url="https://testserver")
+    form = client.get("/entrar")
+
+    response = client.post(
+        "/entrar",
+        data={
+            "email": tenant.email,
+            "password": "correct horse battery",
+            "csrf_token": csrf_from(form.text),
+        },
+        follow_redirects=False,
+    )
+
+    cookie = next(
+        value
+        for name, value in response.headers.multi_items()
+        if name == "set-cookie" and value.startswith(SESSION_COOKIE + "=")
+    ).lower()
+    assert response.status_code == 303
+    assert "httponly" in cookie
+    assert "samesite=lax" in cookie
+    assert "secure" in cookie
+
+
+def test_secure_flag_can_be_turned_off(app: FastAPI, tenant: Tenant) -> None:
+    app.state.settings = app.state.settings.model_copy(update={"cookie_secure": False})
+    client = TestClient(app)
+    form = client.get("/entrar")
+
+    response = client.post(
+        "/entrar",
+        data={
+            "email": tenant.email,
+            "password": "correct horse battery",
+            "csrf_token": csrf_from(form.text),
+        },
+        follow_redirects=False,
+    )
+
+    cookie = response.headers["set-cookie"].lower()
+    assert "secure" not in cookie
+    assert client.get("/", follow_redirects=False).status_code == 200
+
+
+def test_sign_in_form_needs_csrf(app: FastAPI, tenant: Tenant) -> None:
+    client = TestClient(app, base_url="https://testserver")
+    client.get("/entrar")
+
+    response = client.post(
+        "/entrar",
+        data={"email": tenant.email, "password": "correct horse battery"},
+        follow_redirects=False,
+    )
+
+    assert response.status_code == 403
+    assert LOGIN_CSRF_COOKIE in client.cookies
+
+
+def test_wrong_password_is_rejected(app: FastAPI, tenant: Tenant) -> None:
+    client = TestClient(app, base_url="https://testserver")
+
+    status = _attempt(client, tenant.email, "wrong password!")
+
+    assert status == 401
+    assert SESSION_COOKIE not in client.cookies
+
+
+def test_post_without_csrf_token_is_403(
+    app: FastAPI, client_for, tenant: Tenant
+) -> None:  # type: ignore[no-untyped-def]
+    client, token = client_for(tenant)
+    url = f"/clientes/{tenant.customer_id}/telefono"
+
+    missing = client.post(url, data={"phone": "+5491155559999"})
+    wrong = client.post(url, data={"phone": "+5491155559999", "csrf_token": "x" * 43})
+    right = client.post(
+        url,
+        data={"phone": "+5491155559999", "csrf_token": token},
+        follow_redirects=False,
+    )
+
+    assert missing.status_code == 403
+    assert wrong.status_code == 403
+    assert right.status_code == 303
+
+
+def test_every_dashboard_post_checks_csrf(
+    app: FastAPI, client_for, tenant: Tenant
+) -> None:  # type: ignore[no-untyped-def]
+    client, _ = client_for(tenant)
+    paths = [
+        f"/clientes/{tenant.customer_id}/pausa",
+        f"/clientes/{tenant.customer_id}/reanudar",
+        f"/clientes/{tenant.customer_id}/consentimiento",
+        f"/clientes/{tenant.customer_id}/telefono",
+        f"/clientes/{tenant.customer_id}/facturas/{tenant.invoice_id}/disputa",
+        "/importar",
+        "/importar/confirmar",
+        f"/conversaciones/{tenant.customer_id}/responder",
+        f"/conversaciones/{tenant.customer_id}/promesa",
+        f"/conversaciones/{tenant.customer_id}/comprobante/1",
+        f"/conversaciones/{tenant.customer_id}/disputa",
+        f"/conversaciones/{tenant.customer_id}/automatizar",
+        "/salir",
+    ]
+
+    for path in paths:
+        assert client.post(path, data={}).status_code == 403, path
+
+
+def test_sign_out_ends_the_session(app: FastAPI, client_for, tenant: Tenant) -> None:  # type: ignore[no-untyped-def]
+    client, token = client_for(tenant)
+
+    response = client.post("/salir", data={"csrf_token": token}, follow_redirects=False)
+
+    assert response.status_code == 303
+    assert client.get("/", follow_redirects=False).status_code == 303
+
+
+def test_five_failures_lock_the_account(
+    app: FastAPI, tenant: Tenant, clock: Clock
+) -> None:
+    client = TestClient(app, base_url="https://testserver")
+
+    statuses = [_attempt(client, tenant.email, "wrong password!") for _ in range(5)]
+    locked = _attempt(client, tenant.email, "correct horse battery")
+    clock.now += timedelta(minutes=16)
+    after = _attempt(client, tenant.email, "correct horse battery")
+
+    assert statuses == [401] * 5
+    assert locked == 429
+    assert after == 303
+
+
+def test_failures_lock_the_client_address(
+    app: FastAPI, tenant: Tenant, other_tenant: Tenant
+) -> None:
+    client = TestClient(app, base_url="https://testserver")
+
+    for index in range(5):
+        _attempt(client, f"nadie{index}@ejemplo.com", "wrong password!")
+    locked = _attempt(client, other_tenant.email, "correct horse battery")
+
+    assert locked == 429
+
+
+def test_success_clears_account_failures(app: FastAPI, tenant: Tenant) -> None:
+    client = TestClient(app, base_url="https://testserver")
+
+    for _ in range(4):
+        _attempt(client, tenant.email, "wrong password!")
+    sign_in(client, tenant.email)
+    client.cookies.clear()
+    later = [_attempt(client, tenant.email, "wrong password!") for _ in range(4)]
+    # Eight failures in 15 minutes, but only four since the last success.
+    final = _attempt(client, tenant.email, "correct horse battery")
+
+    assert later == [401] * 4
+    assert final == 303
