@@ -1,12 +1,15 @@
 from __future__ import annotations
 
+import io
 import json
 from collections import Counter
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
@@ -14,6 +17,7 @@ from cobranza.cli import app
 from cobranza.config import get_settings
 from cobranza.db.engine import make_engine, transaction
 from cobranza.db.models import Business, ConsentEvent, Customer, Document
+from cobranza.simulate.demo import DEMO_STAGES, DemoContext, run_demo
 
 runner = CliRunner()
 NOW = "2026-03-20T10:00-03:00"
@@ -145,3 +149,22 @@ def test_demo_audit_agrees_with_stored_balances(
     assert stored is not None
     expected = str(stored.quantize(Decimal("0.01")))
     assert json.loads(result.stdout)["open_balance"] == expected
+
+
+def test_appended_stage_sees_earlier_results(tmp_path: Path) -> None:
+    seen: list[int] = []
+
+    def count_open_invoices(context: DemoContext) -> None:
+        assert context.audit_report is not None
+        seen.append(context.audit_report.open_invoices)
+
+    context = DemoContext(
+        database=tmp_path / "demo.db",
+        now=datetime(2026, 3, 20, 13, tzinfo=UTC),
+        console=Console(file=io.StringIO()),
+    )
+
+    run_demo(context, [*DEMO_STAGES, ("count", count_open_invoices)])
+
+    assert len(seen) == 1
+    assert seen[0] > 0
