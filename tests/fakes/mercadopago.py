@@ -39,7 +39,7 @@ class FakeMercadoPago:
         external_reference: str | None,
         status_detail: str = "accredited",
     ) -> None:
-        """Set what `GET /v1/payments/{payment_id}` answers."""
+        """Set the payment that `GET /v1/payments/{payment_id}` returns."""
         self.payments[payment_id] = {
             "id": int(payment_id) if payment_id.isdigit() else payment_id,
             "status": status,

@@ -77,9 +77,9 @@ def check(session: Session, row: OutboxMessage, now: datetime) -> GateDecision:
     facts, details = read_facts(session, row, business, customer, case, rules, now)
     if row.step_kind == PAYMENT_THANKS:
         # A thank-you follows a payment, so the zero balance, the pending
-        # payment and the case's pause that stop reminders must not stop it:
-        # the amount paid stands in for the balance. Consent, the phone, the
-        # contact window and the caps still apply.
+        # payment and the case's pause that stop reminders must not stop it.
+        # The amount paid replaces the balance in the check. Consent, the
+        # phone, the contact window and the caps still apply.
         paid = Decimal(str(row.variables.get("paid_amount") or 0))
         facts = replace(
             facts,

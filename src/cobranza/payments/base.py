@@ -20,7 +20,7 @@ class CheckoutItem:
 
 @dataclass(frozen=True)
 class CheckoutRequest:
-    """What a provider needs to create a checkout for one payment link."""
+    """The input a provider needs to create a checkout for one payment link."""
 
     link_id: int
     token: str
@@ -32,7 +32,7 @@ class CheckoutRequest:
     # The checkout is valid from `starts_at` (now) until `expires_at`.
     starts_at: datetime
     expires_at: datetime
-    # Where the provider sends the customer back, and where it notifies us.
+    # The page the provider sends the customer back to, and our webhook URL.
     return_url: str
     notification_url: str
     payer_email: str | None = None
@@ -72,8 +72,8 @@ class PaymentProvider(ABC):
 
     # The `payment.provider` and `payment_link.provider` value.
     name: str
-    # The longest a checkout may stay open, or None when the provider sets no
-    # limit. Stripe's Checkout Sessions end within 24 hours.
+    # The maximum time a checkout may stay open, or None when the provider
+    # sets no limit. Stripe's Checkout Sessions end within 24 hours.
     max_checkout_lifetime: timedelta | None = None
 
     @abstractmethod

@@ -1,4 +1,4 @@
-"""What a payment does to its case: close it as paid and thank, reopen, hand off.
+"""Case changes caused by payments: close as paid and thank, reopen, hand off.
 
 Each change is one UPDATE guarded by the case's current state, so when two
 notifications race, one of them changes the case and the other finds
@@ -147,9 +147,9 @@ def reopen(
         )
         target = current.id
     elif case_id is not None:
-        # NOTE: a planner that opens a new case for this customer between
-        # the read above and this UPDATE makes it fail on the one-open-case
-        # index; the webhook event then stays unprocessed and is retried.
+        # NOTE: a planner may open a new case for this customer between the
+        # read above and this UPDATE. The UPDATE then fails on the
+        # one-open-case index, so the notification stays pending for a retry.
         result = session.execute(
             update(Case)
             .where(

@@ -3,7 +3,7 @@
     PaymentError                      base class; `code`, `is_transient`
     ├── ProviderError                 a provider call failed
     │   ├── ProviderUnavailableError  timeout, connection error, 429 or 5xx (retry)
-    │   └── ProviderRejectedError     the provider refused the request (4xx)
+    │   └── ProviderRejectedError     the provider rejected the request (4xx)
     ├── ProviderNotConfiguredError    credentials for a provider are missing
     ├── WebhookError                  a notification was rejected before storing
     │   ├── SignatureMissingError     no signature header (HTTP 401)
@@ -39,14 +39,14 @@ class ProviderError(PaymentError):
 
 
 class ProviderUnavailableError(ProviderError):
-    """The provider timed out, could not be reached or answered 429 or 5xx."""
+    """The provider timed out, could not be reached or returned 429 or 5xx."""
 
     code = "provider_unavailable"
     is_transient = True
 
 
 class ProviderRejectedError(ProviderError):
-    """The provider refused the request; sending it again will fail again."""
+    """The provider rejected the request, so sending it again fails again."""
 
     code = "provider_rejected"
 
@@ -58,7 +58,7 @@ class ProviderNotConfiguredError(PaymentError):
 
 
 class WebhookError(PaymentError):
-    """An incoming notification was rejected; `status_code` is the HTTP answer."""
+    """An incoming notification was rejected with the HTTP `status_code`."""
 
     code = "webhook_rejected"
     status_code = 400

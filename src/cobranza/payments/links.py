@@ -2,10 +2,10 @@
 
 Messages carry `{public_base_url}/pagar/{token}`. The provider checkout (a
 Mercado Pago preference or a Stripe Checkout Session) is created only when
-the customer opens our link, for three reasons: the planner and the
-dispatcher never wait on a provider, Stripe sessions expire within 24 hours
-while a reminder may be opened days later, and the amount is checked
-against what is owed at the moment of paying. A link whose amount no longer
+the customer opens our link. So the planner and the dispatcher never wait
+on a provider, and a reminder opened days later still works although
+Stripe sessions expire within 24 hours. The amount is also checked against
+what is owed at the moment of paying. A link whose amount no longer
 matches the balance (a partial payment, a new invoice, a credit note) is
 superseded by a new link of the same case, so a link's amount never
 changes after it is created and a payment can always be checked against it.
@@ -71,7 +71,7 @@ class LinkState(StrEnum):
 
 @dataclass(frozen=True)
 class LinkOutcome:
-    """What opening a link leads to: a provider page, or a page of ours."""
+    """The result of opening a link: a provider page, or a page of ours."""
 
     state: LinkState
     url: str | None = None
@@ -300,11 +300,11 @@ def _checkout_items(
     if link.purpose == PaymentLinkPurpose.DISCOUNT:
         return discount_items(link, language, customer.name)
     today = local_date(now, customer.timezone or business.timezone)
-    wanted = set(link.document_ids)
+    link_documents = set(link.document_ids)
     documents = [
         document
         for document in open_documents(session, business.id, link.customer_id, today)
-        if document.id in wanted
+        if document.id in link_documents
     ]
     target = balance_target(documents, language, customer.name)
     if target is not None and _matches(link, target):

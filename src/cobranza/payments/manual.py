@@ -43,7 +43,7 @@ COLUMNS = {
 
 @dataclass
 class PaymentImportReport:
-    """What an import of a payments file did, with each rejected line."""
+    """Counts of an import of a payments file, with each rejected line."""
 
     applied: int = 0
     unchanged: int = 0

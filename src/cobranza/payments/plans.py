@@ -52,8 +52,8 @@ _TITLES = {"es": "Cuota {number} de {count}", "pt": "Parcela {number} de {count}
 class InstallmentLimits:
     """A business's limits on plans, from `settings["installments"]`.
 
-    `fee_percent` is interest or a fee on the balance; it is zero unless
-    the business sets it, and a plan with a fee states it in `PlanTerms`.
+    `fee_percent` is interest or a fee on the balance. It is zero unless the
+    business sets it, and a plan with a fee states it in `PlanTerms`.
     """
 
     max_count: int = 6
@@ -115,7 +115,7 @@ def plan_terms(
 
     Installments are equal after rounding down to the minor unit, and the
     first (the down payment) takes the remainder, or more when the minimum
-    down payment asks for it. Raises `PlanError` outside the limits.
+    down payment requires it. Raises `PlanError` outside the limits.
     """
     if not 2 <= count <= limits.max_count:
         raise PlanError(

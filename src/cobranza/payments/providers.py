@@ -36,7 +36,7 @@ def sandbox_enabled(settings: Settings) -> bool:
 
 
 def build_services(settings: Settings) -> PaymentServices:
-    """Return a provider for each one whose credentials are set."""
+    """Build a provider and a handler for each provider whose credentials are set."""
     services = PaymentServices()
     if sandbox_enabled(settings):
         services.providers["sandbox"] = SandboxProvider(settings.public_base_url)

@@ -29,7 +29,7 @@ from cobranza.db.models import (
 )
 from cobranza.payments import allocation, cases
 from cobranza.payments.base import ProviderPayment
-from cobranza.payments.status import ALLOWED_FROM, PaymentStatus
+from cobranza.payments.status import ALLOWED_FROM, SETTLING, PaymentStatus
 
 logger = logging.getLogger(__name__)
 
@@ -38,7 +38,7 @@ _PAYMENTS: Table = Payment.__table__  # type: ignore[assignment]
 
 @dataclass
 class ApplyResult:
-    """What applying one payment status changed."""
+    """The changes made by applying one payment status."""
 
     status: PaymentStatus
     previous: PaymentStatus | None = None
@@ -171,7 +171,7 @@ def _apply_effects(
 ) -> None:
     status = facts.status
     previous = result.previous
-    settled_before = previous in (PaymentStatus.APPROVED, PaymentStatus.IN_MEDIATION)
+    settled_before = previous in SETTLING
 
     if status == PaymentStatus.APPROVED:
         _settle(session, payment, facts, result, now)

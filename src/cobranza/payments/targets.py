@@ -1,4 +1,4 @@
-"""What a payment link should collect now: the balance, an installment or an offer.
+"""Link targets: the amount a payment link collects (balance, installment, offer).
 
 A link's amount and invoice set are fixed when it is created. `balance_target`
 reads what the customer owes today, so a link whose amount no longer matches

@@ -1,4 +1,4 @@
-"""What the `cobranza payment` commands print, and the link lookup they use."""
+"""Output of the `cobranza payment` commands, and their link lookup."""
 
 from __future__ import annotations
 

@@ -78,8 +78,8 @@ class MercadoPagoHttpClient(HttpClient):  # type: ignore[misc]
                 body = response.json()
             except ValueError as exc:
                 raise ProviderUnavailableError(
-                    f"Mercado Pago {method} {url} answered {response.status_code} "
-                    "with a body that is not JSON"
+                    f"Mercado Pago {method} {url} returned HTTP "
+                    f"{response.status_code} with a body that is not JSON"
                 ) from exc
         return {"status": response.status_code, "response": body}
 
@@ -178,7 +178,7 @@ def wire_amount(amount: Decimal, currency: str) -> int | float:
 
 
 def parse_payment(payment: dict[str, Any]) -> ProviderPayment:
-    """Turn a `/v1/payments/{id}` answer into a `ProviderPayment`."""
+    """Convert a `/v1/payments/{id}` response into a `ProviderPayment`."""
     try:
         currency = str(payment["currency_id"]).upper()
         amount = quantize(Decimal(str(payment["transaction_amount"])), currency)
@@ -213,7 +213,8 @@ def _checked(answer: dict[str, Any], action: str) -> dict[str, Any]:
     if status >= 300 or not isinstance(body, dict):
         message = body.get("message") if isinstance(body, dict) else None
         raise ProviderRejectedError(
-            f"Mercado Pago refused to {action}: HTTP {status} {message or ''}".strip()
+            f"Mercado Pago rejected the request to {action}: HTTP {status} "
+            f"{message or ''}".strip()
             + "; check the access token and the request"
         )
     return body

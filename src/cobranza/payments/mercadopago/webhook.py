@@ -3,7 +3,7 @@
 The signed text is `id:{data.id};request-id:{x-request-id};ts:{ts};`, and a
 part whose value is missing is left out, as Mercado Pago does. `data.id` is
 used exactly as received (query string first, then body). The notification
-only says which payment changed: processing reads the payment from
+only names the payment that changed, so processing reads the payment from
 `GET /v1/payments/{id}` and trusts nothing else.
 """
 
@@ -109,7 +109,7 @@ class MercadoPagoHandler:
             raise InvalidPayloadError(
                 f"Mercado Pago notification {event.id} has no data.id"
             )
-        # NOTE: the payment is read while this transaction holds the event
+        # NOTE: the payment is read while this transaction locks the event
         # row, so a slow API keeps one database connection busy meanwhile.
         reported = self.client.fetch_payment(payment_id)
         result = apply_provider_payment(session, reported, now)

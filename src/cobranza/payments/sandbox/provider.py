@@ -91,7 +91,7 @@ def verify_notification(
 
 
 class SandboxHandler:
-    """Applies stored sandbox notifications."""
+    """Handler of stored sandbox notifications."""
 
     provider = EVENT_PROVIDER
 

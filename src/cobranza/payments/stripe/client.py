@@ -56,10 +56,10 @@ class StripeProvider(PaymentProvider):
         except stripe.StripeError as exc:
             if exc.http_status is not None and exc.http_status >= 500:
                 raise ProviderUnavailableError(
-                    f"Stripe answered HTTP {exc.http_status} to a session create"
+                    f"Stripe returned HTTP {exc.http_status} to a session create"
                 ) from exc
             raise ProviderRejectedError(
-                f"Stripe refused the Checkout Session: {exc.user_message}; check "
+                f"Stripe rejected the Checkout Session: {exc.user_message}. Check "
                 "the secret key and the currency"
             ) from exc
         if not session.url:

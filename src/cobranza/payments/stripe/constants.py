@@ -11,12 +11,14 @@ PROVIDER = "stripe"
 SIGNATURE_HEADER = "stripe-signature"
 
 # Checkout Sessions expire 30 minutes to 24 hours after creation. One hour
-# is kept off the maximum so the clocks of both sides never disagree.
+# is kept off the maximum, so a clock difference between this server and
+# Stripe cannot push a session past Stripe's limit.
 SESSION_MIN_LIFETIME = timedelta(minutes=31)
 SESSION_MAX_LIFETIME = timedelta(hours=23)
 
-# Stripe's zero-decimal currencies: amounts are sent in whole units. COP is
-# not among them at Stripe (it takes cents), unlike at Mercado Pago.
+# Stripe's zero-decimal currencies, whose amounts are sent in whole units
+# (https://docs.stripe.com/currencies#zero-decimal). COP is not among them,
+# so Stripe takes COP in cents while Mercado Pago takes whole pesos.
 ZERO_DECIMAL_CURRENCIES = frozenset(
     {
         "BIF", "CLP", "DJF", "GNF", "JPY", "KMF", "KRW", "MGA",

@@ -1,8 +1,8 @@
 """Stripe events: verified with `stripe.Webhook.construct_event`, then applied.
 
 Signed events are trusted as sent, so processing reads the stored body and
-calls no API. Each event type has one handler in `HANDLERS`; other types
-are stored and answered 200 without any effect.
+calls no API. Each event type has one handler in `HANDLERS`. Other types
+are stored and acknowledged with 200, without any effect.
 """
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ def verify_event(
 
 
 class StripeHandler:
-    """Applies stored Stripe events by type."""
+    """Handler of stored Stripe events, one function per event type."""
 
     provider = PROVIDER
 
