@@ -389,3 +389,18 @@ def test_open_ended_pause_suppresses(
     assert decision.action == "suppress"
     assert decision.reason == "on_hold"
     assert row.state == OutboxState.SUPPRESSED
+
+
+def test_thanks_pass_open_ended_pause(
+    portfolio: Portfolio, default_policy: Policy
+) -> None:
+    row = _planned_row(portfolio, default_policy)
+    row.step_kind = "payment_thanks"
+    row.variables = {**row.variables, "paid_amount": "1000"}
+    case = portfolio.session.get_one(Case, row.case_id)
+    case.state = CaseState.PAUSED
+    portfolio.session.flush()
+
+    decision = _check(portfolio, row)
+
+    assert decision.action == "send"

@@ -91,7 +91,11 @@ def check(session: Session, row: OutboxMessage, now: datetime) -> GateDecision:
         )
 
     decision = evaluate(facts, rules, now)
-    if decision.action is Action.SEND and _paused_without_end(case):
+    if (
+        decision.action is Action.SEND
+        and _paused_without_end(case)
+        and not _passes_pause(row)
+    ):
         # A pause with no end date has no instant to defer to.
         decision = GateDecision.suppress(Reason.ON_HOLD)
 
@@ -248,6 +252,18 @@ def _case_hold(case: Case) -> datetime | None:
 
 def _paused_without_end(case: Case) -> bool:
     return case.state == CaseState.PAUSED and case.paused_until is None
+
+
+def _passes_pause(row: OutboxMessage) -> bool:
+    """Return whether a case's pause lets the row through, as `read_facts` does.
+
+    A payment thank-you and an installment plan's own reminders are what a
+    paused case still sends.
+    """
+    return (
+        row.step_kind == PAYMENT_THANKS
+        or row.variables.get("installment_id") is not None
+    )
 
 
 def _phone_status(customer: Customer) -> str:
