@@ -2,12 +2,19 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, func, select
 
 from cobranza.config import Settings
-from cobranza.db.engine import default_business, is_current, transaction
+from cobranza.db.engine import (
+    default_business,
+    is_current,
+    make_engine,
+    transaction,
+    upgrade,
+)
 from cobranza.db.models import Customer, Document
 
 
@@ -90,3 +97,53 @@ def test_float_amount_is_rejected(engine: Engine) -> None:
                     updated_at=now,
                 )
             )
+
+
+def test_upgrade_keeps_rows_that_later_tables_reference(sqlite_url: str) -> None:
+    # Given a database at the foundation revision with a payment allocated to
+    # an invoice, the case batch migrations rebuild `payment` on SQLite.
+    path = sqlite_url.removeprefix("sqlite:///")
+    Path(path).unlink()
+    engine = make_engine(sqlite_url)
+    upgrade(engine, "0001")
+    with engine.begin() as connection:
+        connection.exec_driver_sql(
+            "INSERT INTO business (id, name, country, timezone, currency, locale,"
+            " settings, created_at) VALUES (1, 'B', 'AR',"
+            " 'America/Argentina/Buenos_Aires', 'ARS', 'es_AR', '{}',"
+            " '2026-01-01 00:00:00')"
+        )
+        connection.exec_driver_sql(
+            "INSERT INTO customer (id, business_id, external_id, name, kind,"
+            " phone_status, created_at, updated_at) VALUES (1, 1, 'C1', 'c',"
+            " 'person', 'missing', '2026-01-01 00:00:00', '2026-01-01 00:00:00')"
+        )
+        connection.exec_driver_sql(
+            "INSERT INTO document (id, business_id, customer_id, kind, number,"
+            " amount, currency, open_amount, disputed, created_at, updated_at)"
+            " VALUES (1, 1, 1, 'invoice', 'F1', 10000, 'ARS', 0, 0,"
+            " '2026-01-01 00:00:00', '2026-01-01 00:00:00')"
+        )
+        connection.exec_driver_sql(
+            "INSERT INTO payment (id, business_id, customer_id, amount, currency,"
+            " paid_at, provider, provider_payment_id, status, unallocated,"
+            " created_at) VALUES (1, 1, 1, 10000, 'ARS', '2026-01-02 00:00:00',"
+            " 'import', 'p1', 'approved', 0, '2026-01-02 00:00:00')"
+        )
+        connection.exec_driver_sql(
+            "INSERT INTO allocation (id, business_id, payment_id, document_id,"
+            " amount) VALUES (1, 1, 1, 1, 10000)"
+        )
+
+    # When every later migration is applied
+    upgrade(engine)
+
+    # Then the rows are all still there and foreign keys are back on
+    with engine.connect() as connection:
+        assert (
+            connection.exec_driver_sql("SELECT count(*) FROM allocation").scalar() == 1
+        )
+        assert connection.exec_driver_sql("SELECT count(*) FROM payment").scalar() == 1
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    assert is_current(engine)
+    engine.dispose()
