@@ -294,6 +294,13 @@ class Case(Base):
     opened_at: Mapped[datetime]
     closed_at: Mapped[datetime | None]
     close_reason: Mapped[str | None] = mapped_column(String(64))
+    # Why and since when the case waits for a person (state handed_off).
+    handoff_reason: Mapped[str | None] = mapped_column(String(64))
+    handed_off_at: Mapped[datetime | None]
+    # The question the robot asked the customer and awaits an answer to
+    # ("promise_date", "clarify"); a second unclear answer hands the case off.
+    pending_question: Mapped[str | None] = mapped_column(String(32))
+    question_asked_at: Mapped[datetime | None]
 
 
 class OutboxMessage(Base):
