@@ -1,7 +1,7 @@
 """Payment routes: our short links, the sandbox pay page and provider webhooks.
 
 Webhooks verify the signature on the raw body, store the body (a duplicate
-is stored once), answer 200, and process it afterwards in a background
+is stored once), respond 200, and process it afterwards in a background
 task. `inbox.process_pending` picks up any that were not processed.
 Answers: 401 missing signature, 403 wrong or stale signature, 400 a body
 that is not JSON, 503 a provider that is not configured.
@@ -141,7 +141,7 @@ def sandbox_pay(token: str, request: Request) -> Response:
 
 @router.get("/pagar/{token}/listo", include_in_schema=False)
 def payment_done(token: str, request: Request) -> Response:
-    """The page providers send the customer back to."""
+    """Show the page that providers send the customer back to."""
     return _page(_language_of_token(request, token), "done", 200)
 
 

@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, HTTPException, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import and_, or_, select
 
 from cobranza.compliance.consent import record_consent
@@ -36,6 +36,7 @@ from cobranza.web.dashboard.customer_queries import (
     open_case,
     segments_in_use,
 )
+from cobranza.web.exports import export_response
 from cobranza.web.security import db, now, signed_in
 from cobranza.web.templating import render
 
@@ -288,3 +289,97 @@ def dispute(
         )
     word = "en disputa" if disputed else "sin disputa"
     return _back(customer_id, ok=f"Factura {document.number} marcada {word}.")
+
+
+EXPORT_LIMIT = 100_000
+CUSTOMER_COLUMNS = [
+    "código",
+    "nombre",
+    "teléfono",
+    "segmento",
+    "saldo",
+    "días de atraso",
+    "estado",
+]
+INVOICE_COLUMNS = [
+    "cliente",
+    "nombre",
+    "tipo",
+    "número",
+    "emitida",
+    "vence",
+    "importe",
+    "pendiente",
+    "moneda",
+    "en disputa",
+]
+
+
+@router.get("/clientes/exportar/{file_format}", response_model=None)
+def export_customers(
+    request: Request,
+    file_format: str,
+    segment: str = Query(""),
+    overdue: bool = Query(False),
+    q: str = Query("", max_length=200),
+) -> Response:
+    """Download the filtered customer list as CSV or XLSX."""
+    user = signed_in(request)
+    filters = CustomerFilters(segment=segment, overdue=overdue, search=q)
+    with db(request) as session:
+        business = business_of(session, user.business_id)
+        today = local_date(now(request), business.timezone)
+        rows, _ = list_customers_page(
+            session, business.id, today, filters, 1, EXPORT_LIMIT
+        )
+    return export_response(
+        "clientes",
+        file_format,
+        CUSTOMER_COLUMNS,
+        [
+            [
+                row.external_id,
+                row.name,
+                row.phone,
+                row.segment,
+                row.balance,
+                row.days_past_due,
+                row.case_state,
+            ]
+            for row in rows
+        ],
+    )
+
+
+@router.get("/facturas/exportar/{file_format}", response_model=None)
+def export_invoices(request: Request, file_format: str) -> Response:
+    """Download every invoice and note of the business as CSV or XLSX."""
+    user = signed_in(request)
+    with db(request) as session:
+        rows = session.execute(
+            select(Customer.external_id, Customer.name, Document)
+            .join(Customer, Customer.id == Document.customer_id)
+            .where(Document.business_id == user.business_id)
+            .order_by(Customer.external_id, Document.due_on, Document.id)
+            .limit(EXPORT_LIMIT)
+        ).all()
+    return export_response(
+        "facturas",
+        file_format,
+        INVOICE_COLUMNS,
+        [
+            [
+                external_id,
+                name,
+                document.kind,
+                document.number,
+                document.issued_on,
+                document.due_on,
+                document.amount,
+                document.open_amount,
+                document.currency,
+                document.disputed,
+            ]
+            for external_id, name, document in rows
+        ],
+    )

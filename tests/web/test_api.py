@@ -1,0 +1,178 @@
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, select
+
+from cobranza.accounts import create_api_token, token_hash
+from cobranza.db.engine import transaction
+from cobranza.db.models import ApiToken, Business
+from tests.web.conftest import NOW, Tenant
+from tests.web.factories import make_customer
+
+
+def _client(app: FastAPI, engine: Engine, business_id: int) -> TestClient:
+    with transaction(engine) as session:
+        issued = create_api_token(session, business_id, "zapier", NOW)
+    return TestClient(
+        app,
+        base_url="https://testserver",
+        headers={"Authorization": f"Bearer {issued.token}"},
+    )
+
+
+def test_token_is_stored_hashed(engine: Engine, tenant: Tenant) -> None:
+    with transaction(engine) as session:
+        issued = create_api_token(session, tenant.business_id, "zapier", NOW)
+        stored = session.scalars(select(ApiToken)).one()
+
+    assert issued.token.startswith("cbz_")
+    assert stored.token_hash == token_hash(issued.token)
+    assert issued.token not in stored.token_hash
+
+
+def test_missing_or_bad_token_is_401(app: FastAPI, tenant: Tenant) -> None:
+    client = TestClient(app, base_url="https://testserver")
+
+    missing = client.get("/api/v1/customers")
+    bad = client.get("/api/v1/customers", headers={"Authorization": "Bearer nope"})
+
+    assert missing.status_code == 401
+    assert bad.status_code == 401
+    assert missing.headers["www-authenticate"] == "Bearer"
+
+
+def test_revoked_token_is_401(app: FastAPI, engine: Engine, tenant: Tenant) -> None:
+    client = _client(app, engine, tenant.business_id)
+    with transaction(engine) as session:
+        session.scalars(select(ApiToken)).one().revoked_at = NOW
+
+    assert client.get("/api/v1/customers").status_code == 401
+
+
+def test_customers_paginate_with_cursor(
+    app: FastAPI, engine: Engine, tenant: Tenant
+) -> None:
+    with transaction(engine) as session:
+        business = session.get_one(Business, tenant.business_id)
+        for index in range(3):
+            make_customer(session, business, NOW, f"P-{index}", f"Paginado {index}")
+    client = _client(app, engine, tenant.business_id)
+
+    first = client.get("/api/v1/customers", params={"limit": 2}).json()
+    second = client.get(
+        "/api/v1/customers", params={"limit": 2, "cursor": first["next_cursor"]}
+    ).json()
+    third = client.get(
+        "/api/v1/customers", params={"limit": 2, "cursor": second["next_cursor"]}
+    ).json()
+
+    ids = [row["id"] for page in (first, second, third) for row in page["data"]]
+    assert len(ids) == 5
+    assert ids == sorted(set(ids))
+    assert third["next_cursor"] is None
+
+
+def test_create_customer_and_invoice(
+    app: FastAPI, engine: Engine, tenant: Tenant
+) -> None:
+    client = _client(app, engine, tenant.business_id)
+
+    customer = client.post(
+        "/api/v1/customers",
+        json={"external_id": "API-1", "name": "Desde la API", "phone": "11 4567 8901"},
+    )
+    duplicate = client.post(
+        "/api/v1/customers", json={"external_id": "API-1", "name": "Otra vez"}
+    )
+    invoice = client.post(
+        "/api/v1/invoices",
+        json={
+            "customer_id": customer.json()["id"],
+            "number": "API-F1",
+            "due_on": "2026-04-01",
+            "amount": "1234.5",
+        },
+    )
+    wrong_sign = client.post(
+        "/api/v1/invoices",
+        json={
+            "customer_id": customer.json()["id"],
+            "kind": "credit_note",
+            "number": "NC-1",
+            "due_on": "2026-04-01",
+            "amount": "10",
+        },
+    )
+    listed = client.get(
+        "/api/v1/invoices", params={"customer_id": customer.json()["id"]}
+    ).json()
+
+    assert customer.status_code == 201
+    assert customer.json()["phone"] == "+5491145678901"
+    assert duplicate.status_code == 409
+    assert invoice.status_code == 201
+    assert invoice.json()["amount"] == "1234.50"
+    assert invoice.json()["open_amount"] == "1234.50"
+    assert wrong_sign.status_code == 422
+    assert [row["number"] for row in listed["data"]] == ["API-F1"]
+
+
+def test_consents_and_filters(app: FastAPI, engine: Engine, tenant: Tenant) -> None:
+    client = _client(app, engine, tenant.business_id)
+
+    created = client.post(
+        "/api/v1/consents",
+        json={
+            "customer_id": tenant.customer_id,
+            "action": "grant",
+            "source": "formulario",
+            "evidence": "F-22",
+        },
+    )
+    mine = client.get("/api/v1/consents", params={"customer_id": tenant.customer_id})
+    others = client.get(
+        "/api/v1/consents", params={"customer_id": tenant.script_customer_id}
+    )
+    open_invoices = client.get("/api/v1/invoices", params={"open": "true"}).json()
+    cases = client.get("/api/v1/cases", params={"state": "open"})
+    messages = client.get("/api/v1/messages")
+    payments = client.get("/api/v1/payments")
+
+    assert created.status_code == 201
+    assert created.json()["action"] == "grant"
+    assert len(mine.json()["data"]) == 1
+    assert others.json()["data"] == []
+    assert len(open_invoices["data"]) == 2
+    assert cases.status_code == 200
+    assert messages.status_code == 200
+    assert payments.status_code == 200
+
+
+def test_import_through_api(app: FastAPI, engine: Engine, tenant: Tenant) -> None:
+    client = _client(app, engine, tenant.business_id)
+    export = b"Cliente,Factura,Vencimiento,Importe\r\nAna,F-9,10/03/2026,100\r\n"
+
+    dry = client.post(
+        "/api/v1/imports",
+        params={"dry_run": "true"},
+        files={"file": ("api.csv", export, "text/csv")},
+    )
+    real = client.post(
+        "/api/v1/imports", files={"file": ("api.csv", export, "text/csv")}
+    )
+    runs = client.get("/api/v1/imports").json()
+
+    assert dry.status_code == 200
+    assert dry.json()["dry_run"] is True
+    assert real.json()["documents_imported"] == 1
+    assert [run["file_name"] for run in runs["data"]] == ["api.csv"]
+
+
+def test_openapi_lists_the_api(app: FastAPI) -> None:
+    schema = TestClient(app).get("/openapi.json").json()
+
+    assert "/api/v1/customers" in schema["paths"]
+    assert "CustomerPublic" in schema["components"]["schemas"]
+    assert "CustomerCreate" in schema["components"]["schemas"]
+    assert "/clientes" not in schema["paths"]

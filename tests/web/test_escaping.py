@@ -1,0 +1,71 @@
+"""A customer named <script>alert(1)</script> is shown as text on every page."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from fastapi import FastAPI
+from sqlalchemy import Engine
+
+from cobranza.db.engine import transaction
+from cobranza.db.models import AuditEvent, Case, CaseState, InboundMessage
+from tests.web.conftest import NOW, Tenant
+
+SCRIPT = "<script>alert(1)</script>"
+ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
+
+
+def test_script_name_is_escaped_everywhere(
+    app: FastAPI, client_for, tenant: Tenant, engine: Engine
+) -> None:  # type: ignore[no-untyped-def]
+    customer_id = tenant.script_customer_id
+    with transaction(engine) as session:
+        session.add(
+            Case(
+                business_id=tenant.business_id,
+                customer_id=customer_id,
+                state=CaseState.HANDED_OFF,
+                pause_reason=SCRIPT,
+                opened_at=NOW,
+            )
+        )
+        session.add(
+            InboundMessage(
+                business_id=tenant.business_id,
+                customer_id=customer_id,
+                channel="sandbox",
+                provider="sandbox",
+                provider_message_id="in-1",
+                sender="+5491155550002",
+                text=SCRIPT,
+                received_at=NOW - timedelta(hours=1),
+            )
+        )
+        session.add(
+            AuditEvent(
+                business_id=tenant.business_id,
+                at=NOW,
+                actor="test",
+                kind="note",
+                subject_type="customer",
+                subject_id=customer_id,
+                reason=SCRIPT,
+                details={"customer_id": customer_id},
+            )
+        )
+    client, _ = client_for(tenant)
+    pages = [
+        "/clientes",
+        "/clientes?partial=1",
+        f"/clientes?q={SCRIPT}",
+        f"/clientes/{customer_id}",
+        "/conversaciones",
+        f"/conversaciones/{customer_id}",
+        "/auditoria",
+    ]
+
+    for path in pages:
+        page = client.get(path)
+        assert page.status_code == 200, path
+        assert SCRIPT not in page.text, path
+        assert ESCAPED in page.text, path

@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal
+
+from fastapi import FastAPI
+from openpyxl import load_workbook
+from sqlalchemy import Engine
+
+from cobranza.db.engine import transaction
+from cobranza.db.models import AuditEvent
+from cobranza.web.exports import neutralize, to_csv, to_xlsx
+from tests.web.conftest import NOW, Tenant
+
+DANGEROUS = ["=1+1", "+54911", "-2", "@SUM(A1)", "\tx", "\rx"]
+
+
+def test_neutralize_formula_prefixes() -> None:
+    for value in DANGEROUS:
+        assert neutralize(value) == "'" + value
+    assert neutralize("Ana") == "Ana"
+    assert neutralize(Decimal("-5")) == Decimal("-5")
+
+
+def test_csv_cells_are_neutralised() -> None:
+    body = to_csv(["nombre"], [[value] for value in DANGEROUS])
+
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"), newline="")))
+
+    assert [row[0] for row in rows[1:]] == ["'" + value for value in DANGEROUS]
+
+
+def test_xlsx_cells_are_neutralised() -> None:
+    body = to_xlsx(["nombre", "monto"], [['=HYPERLINK("x")', Decimal("-5.25")]])
+
+    sheet = load_workbook(io.BytesIO(body)).active
+    assert sheet is not None
+    assert sheet["A2"].value == '\'=HYPERLINK("x")'
+    assert sheet["B2"].value == -5.25
+
+
+def test_audit_export_filters(
+    app: FastAPI, client_for, tenant: Tenant, engine: Engine
+) -> None:  # type: ignore[no-untyped-def]
+    with transaction(engine) as session:
+        for kind, reason in (("note", "=cmd|' /C calc'!A0"), ("other", "ok")):
+            session.add(
+                AuditEvent(
+                    business_id=tenant.business_id,
+                    at=NOW,
+                    actor="test",
+                    kind=kind,
+                    subject_type="customer",
+                    subject_id=tenant.customer_id,
+                    reason=reason,
+                    details={},
+                )
+            )
+    client, _ = client_for(tenant)
+
+    response = client.get("/auditoria", params={"kind": "note", "export": "csv"})
+    workbook = client.get("/auditoria", params={"kind": "note", "export": "xlsx"})
+
+    rows = list(csv.reader(io.StringIO(response.text.lstrip("\ufeff"))))
+    assert response.headers["content-disposition"].endswith('auditoria.csv"')
+    assert len(rows) == 2
+    assert rows[1][2] == "note"
+    assert rows[1][6] == "'=cmd|' /C calc'!A0"
+    assert workbook.headers["content-type"].startswith("application/vnd.openxml")
+
+
+def test_customer_and_invoice_exports(
+    app: FastAPI, client_for, tenant: Tenant, other_tenant: Tenant
+) -> None:  # type: ignore[no-untyped-def]
+    client, _ = client_for(tenant)
+
+    customers = client.get("/clientes/exportar/csv")
+    invoices = client.get("/facturas/exportar/xlsx")
+    unknown = client.get("/facturas/exportar/pdf")
+
+    rows = list(csv.reader(io.StringIO(customers.text.lstrip("\ufeff"))))
+    names = sorted(row[1] for row in rows[1:])
+    sheet = load_workbook(io.BytesIO(invoices.content)).active
+    assert sheet is not None
+    numbers = sorted(
+        str(row[3]) for row in sheet.iter_rows(min_row=2, values_only=True)
+    )
+    assert names == ["<script>alert(1)</script>", "Cliente de Ferretería Uno"]
+    assert numbers == ["A-0001", "A-0002"]
+    assert unknown.status_code == 400

@@ -1,0 +1,97 @@
+from __future__ import annotations
+
+import re
+
+from fastapi import FastAPI
+from sqlalchemy import Engine, func, select
+
+from cobranza.db.engine import transaction
+from cobranza.db.models import Document, ImportRun
+from tests.web.conftest import Tenant
+
+EXPORT = (
+    "Cliente;Celular;Factura;Vencimiento;Importe\r\n"
+    "Ana Gómez;11 4567 8901;F-1;10/03/2026;1.000,00\r\n"
+    "Ana Gómez;11 4567 8901;F-2;20/03/2026;500,00\r\n"
+    "Beto;;F-3;no es fecha;300,00\r\n"
+).encode()
+
+
+def _documents(engine: Engine, business_id: int) -> int:
+    with transaction(engine) as session:
+        return (
+            session.scalar(
+                select(func.count()).where(Document.business_id == business_id)
+            )
+            or 0
+        )
+
+
+def test_preview_then_confirm(
+    app: FastAPI, client_for, tenant: Tenant, engine: Engine
+) -> None:  # type: ignore[no-untyped-def]
+    client, token = client_for(tenant)
+    before = _documents(engine, tenant.business_id)
+
+    preview = client.post(
+        "/importar",
+        data={"csrf_token": token},
+        files={"file": ("deudores.csv", EXPORT, "text/csv")},
+    )
+    after_preview = _documents(engine, tenant.business_id)
+    upload = re.search(r'name="upload" value="([^"]+)"', preview.text)
+    assert upload is not None
+    confirmed = client.post(
+        "/importar/confirmar",
+        data={"csrf_token": token, "upload": upload.group(1)},
+    )
+
+    with transaction(engine) as session:
+        run = session.scalars(select(ImportRun)).one()
+    assert preview.status_code == 200
+    assert "Vista previa de deudores.csv" in preview.text
+    assert "Columnas detectadas" in preview.text
+    assert "no es fecha" in preview.text
+    assert after_preview == before
+    assert confirmed.status_code == 200
+    assert "Importado: deudores.csv" in confirmed.text
+    assert _documents(engine, tenant.business_id) == before + 2
+    assert run.business_id == tenant.business_id
+    assert run.file_name == "deudores.csv"
+
+
+def test_confirm_needs_own_upload(
+    app: FastAPI, client_for, tenant: Tenant, other_tenant: Tenant
+) -> None:  # type: ignore[no-untyped-def]
+    client, token = client_for(tenant)
+    other, other_token = client_for(other_tenant)
+    preview = other.post(
+        "/importar",
+        data={"csrf_token": other_token},
+        files={"file": ("x.csv", EXPORT, "text/csv")},
+    )
+    upload = re.search(r'name="upload" value="([^"]+)"', preview.text)
+    assert upload is not None
+
+    stolen = client.post(
+        "/importar/confirmar", data={"csrf_token": token, "upload": upload.group(1)}
+    )
+    traversal = client.post(
+        "/importar/confirmar", data={"csrf_token": token, "upload": "../1"}
+    )
+
+    assert stolen.status_code == 404
+    assert traversal.status_code == 404
+
+
+def test_rejects_other_file_types(app: FastAPI, client_for, tenant: Tenant) -> None:  # type: ignore[no-untyped-def]
+    client, token = client_for(tenant)
+
+    response = client.post(
+        "/importar",
+        data={"csrf_token": token},
+        files={"file": ("notas.pdf", b"%PDF-1.4", "application/pdf")},
+    )
+
+    assert response.status_code == 400
+    assert "CSV o XLSX" in response.text

@@ -1,0 +1,235 @@
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from decimal import Decimal
+
+from fastapi import FastAPI
+from pydantic import SecretStr
+from sqlalchemy import Engine, select
+
+from cobranza.db.engine import transaction
+from cobranza.db.models import (
+    AuditEvent,
+    Business,
+    Case,
+    CaseState,
+    ConsentEvent,
+    Customer,
+    Document,
+    Payment,
+)
+from cobranza.money import format_money
+from tests.web.conftest import NOW, Tenant
+from tests.web.factories import make_customer
+
+
+def test_summary_shows_balances(app: FastAPI, client_for, tenant: Tenant) -> None:  # type: ignore[no-untyped-def]
+    client, _ = client_for(tenant)
+
+    page = client.get("/")
+
+    assert page.status_code == 200
+    assert "Resumen de Ferretería Uno" in page.text
+    # 15.000 + 2.500,50 open; both due before 18/03, so both overdue.
+    total = format_money(Decimal("17500.50"), "ARS", "es_AR")
+    assert f"<span>Saldo abierto</span><strong>{total}</strong>" in page.text
+    assert f"<span>Vencido</span><strong>{total}</strong>" in page.text
+    assert "<svg" in page.text
+    assert "Embudo" in page.text
+
+
+def test_summary_counts_payments_this_month(
+    app: FastAPI, client_for, tenant: Tenant, engine: Engine
+) -> None:  # type: ignore[no-untyped-def]
+    with transaction(engine) as session:
+        for index, (days, amount) in enumerate([(2, "1000.00"), (40, "300.00")]):
+            session.add(
+                Payment(
+                    business_id=tenant.business_id,
+                    customer_id=tenant.customer_id,
+                    amount=Decimal(amount),
+                    currency="ARS",
+                    paid_at=NOW - timedelta(days=days),
+                    provider="manual",
+                    provider_payment_id=f"p-{index}",
+                    status="approved",
+                    created_at=NOW,
+                )
+            )
+    client, _ = client_for(tenant)
+
+    page = client.get("/")
+
+    assert "Recuperado este mes" in page.text
+    recovered = format_money(Decimal("1000"), "ARS", "es_AR")
+    assert f"<span>Recuperado este mes</span><strong>{recovered}</strong>" in page.text
+
+
+def test_customer_list_filters(
+    app: FastAPI, client_for, tenant: Tenant, engine: Engine
+) -> None:  # type: ignore[no-untyped-def]
+    # Signing in opens the Resumen, whose audit stores computed segments.
+    client, _ = client_for(tenant)
+    with transaction(engine) as session:
+        business = session.get_one(Business, tenant.business_id)
+        make_customer(session, business, NOW, "C-3", "Sin deuda SA", segment="good")
+
+    everyone = client.get("/clientes")
+    overdue = client.get("/clientes", params={"overdue": "true"})
+    search = client.get("/clientes", params={"q": "sin deuda"})
+    segment = client.get("/clientes", params={"segment": "good", "partial": "1"})
+
+    assert "3 clientes" in everyone.text
+    assert "2 clientes" in overdue.text
+    assert "Sin deuda SA" not in overdue.text
+    assert "1 clientes" in search.text
+    assert "Sin deuda SA" in segment.text
+    assert "<html" not in segment.text
+
+
+def test_customer_list_pages(
+    app: FastAPI, client_for, tenant: Tenant, engine: Engine
+) -> None:  # type: ignore[no-untyped-def]
+    with transaction(engine) as session:
+        business = session.get_one(Business, tenant.business_id)
+        for index in range(30):
+            make_customer(session, business, NOW, f"X-{index:02}", f"Extra {index:02}")
+    client, _ = client_for(tenant)
+
+    first = client.get("/clientes")
+    second = client.get("/clientes", params={"page": 2})
+
+    assert "Página 1 de 2" in first.text
+    assert "Página 2 de 2" in second.text
+    assert len(re.findall(r'href="/clientes/\d+"', second.text)) == 32 - 25
+
+
+def test_pause_customer(
+    app: FastAPI, client_for, tenant: Tenant, engine: Engine
+) -> None:  # type: ignore[no-untyped-def]
+    client, token = client_for(tenant)
+
+    response = client.post(
+        f"/clientes/{tenant.customer_id}/pausa",
+        data={
+            "until": "2026-04-01",
+            "reason": "acordamos por teléfono",
+            "csrf_token": token,
+        },
+    )
+
+    with transaction(engine) as session:
+        case = session.scalars(
+            select(Case).where(Case.customer_id == tenant.customer_id)
+        ).one()
+        audit = session.scalars(
+            select(AuditEvent).where(AuditEvent.kind == "case_paused")
+        ).one()
+    assert response.status_code == 200
+    assert "pausados hasta el 01/04/2026" in response.text
+    assert case.state == CaseState.PAUSED
+    assert case.paused_until is not None
+    assert case.paused_until > NOW + timedelta(days=13)
+    assert audit.actor == "owner:duenia@uno.com"
+    assert "acordamos por teléfono" in response.text
+
+
+def test_pause_in_the_past_is_rejected(
+    app: FastAPI, client_for, tenant: Tenant
+) -> None:  # type: ignore[no-untyped-def]
+    client, token = client_for(tenant)
+
+    response = client.post(
+        f"/clientes/{tenant.customer_id}/pausa",
+        data={"until": "2026-03-01", "csrf_token": token},
+    )
+
+    assert "tiene que ser futura" in response.text
+
+
+def test_record_consent(
+    app: FastAPI, client_for, tenant: Tenant, engine: Engine
+) -> None:  # type: ignore[no-untyped-def]
+    client, token = client_for(tenant)
+
+    client.post(
+        f"/clientes/{tenant.customer_id}/consentimiento",
+        data={
+            "action": "revoke",
+            "source": "llamada",
+            "evidence": "nota 12",
+            "csrf_token": token,
+        },
+    )
+    empty = client.post(
+        f"/clientes/{tenant.customer_id}/consentimiento",
+        data={"action": "grant", "source": " ", "csrf_token": token},
+    )
+
+    with transaction(engine) as session:
+        events = session.scalars(select(ConsentEvent)).all()
+    assert [(e.action, e.source, e.evidence) for e in events] == [
+        ("revoke", "llamada", "nota 12")
+    ]
+    assert "No se registró el consentimiento" in empty.text
+
+
+def test_edit_phone_validates(
+    app: FastAPI, client_for, tenant: Tenant, engine: Engine
+) -> None:  # type: ignore[no-untyped-def]
+    client, token = client_for(tenant)
+    url = f"/clientes/{tenant.customer_id}/telefono"
+
+    bad = client.post(url, data={"phone": "123", "csrf_token": token})
+    good = client.post(url, data={"phone": "011 15 5555-6666", "csrf_token": token})
+
+    with transaction(engine) as session:
+        customer = session.get_one(Customer, tenant.customer_id)
+    assert "Teléfono inválido" in bad.text
+    assert "Teléfono actualizado" in good.text
+    assert customer.phone == "+5491155556666"
+
+
+def test_mark_invoice_disputed(
+    app: FastAPI, client_for, tenant: Tenant, engine: Engine
+) -> None:  # type: ignore[no-untyped-def]
+    client, token = client_for(tenant)
+
+    page = client.post(
+        f"/clientes/{tenant.customer_id}/facturas/{tenant.invoice_id}/disputa",
+        data={"disputed": "true", "csrf_token": token},
+    )
+
+    with transaction(engine) as session:
+        document = session.get_one(Document, tenant.invoice_id)
+    assert document.disputed is True
+    assert "document_disputed" in page.text
+    assert "En disputa" in page.text
+
+
+def test_policy_page_previews(app: FastAPI, client_for, tenant: Tenant) -> None:  # type: ignore[no-untyped-def]
+    client, _ = client_for(tenant)
+
+    page = client.get("/politica")
+
+    assert page.status_code == 200
+    assert "tono formal" in page.text or "tono friendly" in page.text
+    assert "La política es válida" in page.text
+
+
+def test_settings_page_hides_secrets(app: FastAPI, client_for, tenant: Tenant) -> None:  # type: ignore[no-untyped-def]
+    app.state.settings = app.state.settings.model_copy(
+        update={
+            "whatsapp_phone_number_id": "123",
+            "whatsapp_access_token": SecretStr("EAAG-very-secret"),
+        }
+    )
+    client, _ = client_for(tenant)
+
+    page = client.get("/configuracion")
+
+    assert page.status_code == 200
+    assert "conectado" in page.text
+    assert "EAAG-very-secret" not in page.text
+    assert "08:00" in page.text or "09:00" in page.text
