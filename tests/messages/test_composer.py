@@ -65,7 +65,11 @@ def test_compose_every_combination(step_kind: str, locale: str, tone: str) -> No
     message = compose(step_kind, locale, tone, variables)
 
     # then
-    assert message.text.endswith("\n\n" + OPT_OUT[(_template_set(locale), tone)])
+    opt_out = OPT_OUT[(_template_set(locale), tone)]
+    if kind.opt_out_line:
+        assert message.text.endswith("\n\n" + opt_out)
+    else:
+        assert opt_out not in message.text
     assert variables.business_name in message.text
     assert variables.customer_name in message.text
     assert message.template_name == f"cobranza_{step_kind}_{tone}"
@@ -502,6 +506,17 @@ def test_available_step_kinds_in_policy_order() -> None:
         "early_discount",
         "promise_confirmation",
         "payment_thanks",
+        "broken_promise",
+        "ask_promise_date",
+        "ask_receipt",
+        "receipt_ack",
+        "optout_confirmation",
+        "handoff_ack",
+        "dispute_ack",
+        "clarify",
+        "plan_offer_reply",
+        "link_reply",
+        "closed_ack",
     ]
 
 

@@ -37,6 +37,8 @@ class StepKind:
     reminder: bool
     buttons: tuple[str, ...]
     category: Category = Category.UTILITY
+    # False only for the opt-out confirmation, which cannot offer an opt-out.
+    opt_out_line: bool = True
 
     def template_name(self, tone: Tone) -> str:
         """Return the stable WhatsApp template name for this kind and tone."""
@@ -89,6 +91,58 @@ STEP_KINDS: MappingProxyType[str, StepKind] = MappingProxyType(
                 ("paid", "change_date"),
             ),
             StepKind("payment_thanks", "thanks for a payment", False, ()),
+            StepKind(
+                "broken_promise",
+                "after a promised day passed unpaid, one step stronger",
+                True,
+                _PAY_SPLIT_PAID,
+            ),
+            # Replies to a customer's message, sent inside the 24-hour window.
+            StepKind(
+                "ask_promise_date",
+                "asks for the day of a promise that named none",
+                False,
+                (),
+            ),
+            StepKind(
+                "ask_receipt",
+                "thanks for a reported payment and asks for the receipt",
+                False,
+                (),
+            ),
+            StepKind(
+                "receipt_ack", "a person will check the receipt received", False, ()
+            ),
+            StepKind(
+                "optout_confirmation",
+                "confirms the opt-out, the last message sent",
+                False,
+                (),
+                opt_out_line=False,
+            ),
+            StepKind("handoff_ack", "a person will answer the customer", False, ()),
+            StepKind(
+                "dispute_ack",
+                "the disputed invoices are paused and a person will review them",
+                False,
+                (),
+            ),
+            StepKind(
+                "clarify", "asks once what the customer meant", False, _PAY_SPLIT_PAID
+            ),
+            StepKind(
+                "plan_offer_reply",
+                "the installment plan made on request, with its link",
+                False,
+                ("pay",),
+            ),
+            StepKind("link_reply", "the payment link on request", False, ("pay",)),
+            StepKind(
+                "closed_ack",
+                "answers a message sent after the case was paid or closed",
+                False,
+                (),
+            ),
         )
     }
 )

@@ -203,8 +203,10 @@ def _check_parameters(spec: TemplateSpec) -> None:
 def _check_body(spec: TemplateSpec) -> None:
     body = spec.whatsapp_body()
     opt_out = spec.profile.opt_out[spec.tone]
-    if not body.endswith("\n\n" + opt_out):
+    if spec.step_kind.opt_out_line and not body.endswith("\n\n" + opt_out):
         raise TemplateError(spec.path, f"the body must end with {opt_out!r}")
+    if not spec.step_kind.opt_out_line and opt_out in body:
+        raise TemplateError(spec.path, f"the body must not offer {opt_out!r}")
     if len(body) > BODY_MAX:
         raise TemplateError(
             spec.path,
