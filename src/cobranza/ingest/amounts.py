@@ -42,6 +42,14 @@ _CURRENCY_MARKS = re.compile(
     r"(R\$|US\$|U\$S|U\$D|S/\.?|\$|€|ARS|MXN|BRL|CLP|COP|PEN|UYU|USD|EUR)",
     re.IGNORECASE,
 )
+# The ISO 4217 code each mark names. "$" is left out because most supported
+# countries write their own currency with it, so it is read as the business's.
+_MARK_CURRENCIES = {
+    "r$": "BRL", "us$": "USD", "u$s": "USD", "u$d": "USD", "usd": "USD",
+    "€": "EUR", "eur": "EUR", "s/": "PEN", "s/.": "PEN", "ars": "ARS",
+    "mxn": "MXN", "brl": "BRL", "clp": "CLP", "cop": "COP", "pen": "PEN",
+    "uyu": "UYU",
+}  # fmt: skip
 _SPACES = re.compile(r"[\s\u00a0\u202f']+")
 _BODY = re.compile(r"\d[\d.,]*|[.,]\d+")
 
@@ -78,6 +86,19 @@ def split_amount(text: str) -> AmountText | None:
     if not _BODY.fullmatch(value):
         return None
     return AmountText(negative, value)
+
+
+def marked_currency(text: str) -> str | None:
+    """Return the ISO 4217 code that a mark in an amount cell names, if any.
+
+    `USD 100` returns "USD" and `$ 100` or `100` return None.
+    """
+    codes = {
+        _MARK_CURRENCIES[mark.lower()]
+        for mark in _CURRENCY_MARKS.findall(text)
+        if mark.lower() in _MARK_CURRENCIES
+    }
+    return codes.pop() if len(codes) == 1 else None
 
 
 def evidence(body: str) -> str | None:

@@ -56,8 +56,8 @@ def _summary_lines(report: ImportReport, locale: str) -> list[tuple[str, str]]:
         ("Payments recorded", str(report.payments_recorded)),
         ("Duplicates skipped", str(report.duplicates_skipped)),
         ("Rows skipped (titles, blanks, totals)", str(_layout_skips(report))),
-        ("Rows rejected", str(len(report.rows_rejected))),
-        ("Rows flagged", str(len(report.rows_flagged))),
+        ("Rows rejected", str(report.rejected_row_count)),
+        ("Rows flagged", str(report.flagged_row_count)),
         ("Decimal mark", report.decimal.get("note", "")),
         ("Dates", report.date_format.get("note", "")),
         (

@@ -10,8 +10,10 @@ owner can answer, or files that cannot be read at all::
     │                            columns compete for one field (--map)
     ├── DecimalConventionError   the amounts do not settle whether the
     │                            decimal mark is a comma or a point (--decimal)
-    └── DateFormatError          the dates prove neither day/month nor
-                                 month/day order (--date-format)
+    ├── DateFormatError          the dates prove neither day/month nor
+    │                            month/day order (--date-format)
+    └── EmptySnapshotError       --full-snapshot with no valid document row
+                                 would mark every open document settled
 
 Each error carries a machine-readable `code` and `details` so a Spanish UI
 can word its own message; `str(error)` is the English text for the CLI.
@@ -46,3 +48,7 @@ class DecimalConventionError(IngestError):
 
 class DateFormatError(IngestError):
     code = "date_format"
+
+
+class EmptySnapshotError(IngestError):
+    code = "empty_snapshot"

@@ -134,16 +134,33 @@ def _read_csv(data: bytes, path: Path) -> Table:
             path=str(path),
         )
     text, encoding = decode(data)
-    separator = detect_separator(text)
+    try:
+        separator = detect_separator(text)
+    except csv.Error as exc:
+        raise _csv_error(exc, path, 0) from exc
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
     raw_rows: list[SourceRow] = []
     line = 1
-    for cells in reader:
-        raw_rows.append(SourceRow(line, tuple(cell.strip() for cell in cells)))
-        line = reader.line_num + 1
+    try:
+        for cells in reader:
+            raw_rows.append(SourceRow(line, tuple(cell.strip() for cell in cells)))
+            line = reader.line_num + 1
+    except csv.Error as exc:
+        raise _csv_error(exc, path, line) from exc
     table = _split_header(raw_rows, path)
     table.encoding, table.separator = encoding, separator
     return table
+
+
+def _csv_error(exc: csv.Error, path: Path, line: int) -> FileFormatError:
+    """Build the `FileFormatError` for a `csv.Error`, such as an oversized cell."""
+    where = f" on line {line}" if line else ""
+    return FileFormatError(
+        f"cannot read {path.name} as CSV{where} ({exc}): check for an unclosed "
+        "quote or a cell pasted with a whole document, then export it again",
+        path=str(path),
+        line=line or None,
+    )
 
 
 def _read_xlsx(data: bytes, path: Path) -> Table:

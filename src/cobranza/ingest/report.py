@@ -65,6 +65,16 @@ class ImportReport:
     balances_increased: list[dict[str, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
+    @property
+    def rejected_row_count(self) -> int:
+        """Number of rejected rows. A row with several bad cells has several issues."""
+        return len({issue.line for issue in self.rows_rejected})
+
+    @property
+    def flagged_row_count(self) -> int:
+        """Number of imported rows with at least one flag."""
+        return len({issue.line for issue in self.rows_flagged})
+
     def to_dict(self) -> dict[str, Any]:
         """Return the report as JSON-ready data; amounts are decimal strings."""
         data = asdict(self)

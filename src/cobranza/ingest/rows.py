@@ -19,7 +19,12 @@ from typing import Any
 
 from cobranza.db.models import CustomerKind, DocumentKind
 from cobranza.ingest import mapping as m
-from cobranza.ingest.amounts import DecimalDecision, parse_body, split_amount
+from cobranza.ingest.amounts import (
+    DecimalDecision,
+    marked_currency,
+    parse_body,
+    split_amount,
+)
 from cobranza.ingest.dates import DateDecision, parse_date
 from cobranza.ingest.mapping import ColumnMapping, normalize_header
 from cobranza.ingest.readers import SourceRow
@@ -206,7 +211,9 @@ class RowReader:
         due_on = self._date(row, m.DUE_ON, rejections)
         paid_on = self._date(row, m.PAID_ON, rejections)
         kind = self._kind(row, amount, rejections)
-        currency = self._currency(row, rejections)
+        currency = self._amount_currency(
+            row, self._currency(row, rejections), rejections
+        )
         customer = self._customer(row, rejections, flags)
         disputed = self._flag_value(row, m.DISPUTED, flags) or False
 
@@ -382,6 +389,38 @@ class RowReader:
             row, m.CURRENCY, "invalid_currency",
             f"currency {value!r} is unknown: use an ISO 4217 code such as "
             f"{self.context.currency} or USD",
+        ))  # fmt: skip
+        return None
+
+    def _amount_currency(
+        self, row: SourceRow, currency: str | None, issues: list[RowIssue]
+    ) -> str | None:
+        """Check a mark such as `USD 100` in an amount cell against the currency.
+
+        A mark is taken as the currency when the row has no currency cell.
+        A mark that contradicts the currency cell rejects the row, because
+        storing `USD 100` as 100 pesos would be wrong money.
+        """
+        if currency is None:
+            return None
+        marks = {
+            name: code
+            for name in m.AMOUNT_FIELDS
+            if isinstance(value := self._cell(row, name), str)
+            and (code := marked_currency(value)) is not None
+        }
+        if not marks:
+            return currency
+        if len(set(marks.values())) == 1:
+            marked = next(iter(marks.values()))
+            if marked == currency or text_of(self._cell(row, m.CURRENCY)) is None:
+                return marked
+        name = next(n for n, code in marks.items() if code != currency)
+        issues.append(self._issue(
+            row, name, "currency_mismatch",
+            f"amount {self._cell(row, name)!r} is in {marks[name]} but the row's "
+            f"currency is {currency}: make the currency cell and the amounts "
+            "agree",
         ))  # fmt: skip
         return None
 

@@ -16,7 +16,11 @@ from sqlalchemy.orm import Session
 from cobranza.db.models import AuditEvent, Business, DocumentKind, ImportRun
 from cobranza.ingest.amounts import CONVENTIONS, decide_convention
 from cobranza.ingest.dates import decide_order
-from cobranza.ingest.errors import DecimalConventionError, MappingError
+from cobranza.ingest.errors import (
+    DecimalConventionError,
+    EmptySnapshotError,
+    MappingError,
+)
 from cobranza.ingest.mapping import resolve_mapping
 from cobranza.ingest.plan import Plan, build_plan, load_state
 from cobranza.ingest.readers import SourceRow, Table, read_table
@@ -97,6 +101,14 @@ def import_file(
         source=f"import:{path.name}"[:200],
     )
     _fill_report(report, plan, rows, business)
+    if options.full_snapshot and not rows and plan.missing:
+        raise EmptySnapshotError(
+            f"--full-snapshot with {path.name}, which has no valid document row, "
+            f"would mark all {len(plan.missing)} open documents settled: fix the "
+            "rejected rows or the file, or import without --full-snapshot",
+            path=str(path),
+            open_documents=len(plan.missing),
+        )
     if options.dry_run or report.already_imported:
         return report
 
@@ -106,7 +118,7 @@ def import_file(
         business.id,
         table.sha256[:12],
         report.documents_imported,
-        len(report.rows_rejected),
+        report.rejected_row_count,
     )
     return report
 
@@ -320,7 +332,7 @@ def _record_run(
             reason=f"imported {report.file_name}",
             details={
                 "documents_imported": report.documents_imported,
-                "rows_rejected": len(report.rows_rejected),
+                "rows_rejected": report.rejected_row_count,
                 "payments_recorded": report.payments_recorded,
                 "settled_as_missing": report.settled_as_missing,
             },

@@ -112,7 +112,7 @@ def import_export(context: DemoContext) -> None:
     context.console.print(
         f"Importados {report.documents_imported} comprobantes y "
         f"{report.payments_recorded} pagos; "
-        f"{len(report.rows_rejected)} filas rechazadas."
+        f"{report.rejected_row_count} filas rechazadas."
     )
 
 

@@ -1,0 +1,173 @@
+"""Hostile and clumsy import files: clear errors, exact counts, no lost money."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+from sqlalchemy import Engine, func, select
+
+from cobranza.db.engine import transaction
+from cobranza.db.models import Document
+from cobranza.ingest.console import render_report
+from cobranza.ingest.errors import EmptySnapshotError, FileFormatError
+from cobranza.ingest.readers import read_table
+from tests.ingest.conftest import make_business, run_import, write_csv
+
+HEADER = ["Código cliente", "Nombre", "Factura", "Vencimiento", "Importe"]
+
+
+def _documents(engine: Engine, business_id: int) -> list[tuple[str, str, Decimal]]:
+    with transaction(engine) as session:
+        rows = session.execute(
+            select(Document.number, Document.currency, Document.open_amount)
+            .where(Document.business_id == business_id)
+            .order_by(Document.number)
+        )
+        return [tuple(row) for row in rows]  # type: ignore[misc]
+
+
+def _count_documents(engine: Engine, business_id: int) -> int:
+    with transaction(engine) as session:
+        query = select(func.count()).where(Document.business_id == business_id)
+        return session.scalar(query.select_from(Document)) or 0
+
+
+def test_huge_cell_is_a_file_error(tmp_path: Path) -> None:
+    path = tmp_path / "enorme.csv"
+    path.write_text(
+        f"Cliente,Factura,Vencimiento,Importe\n{'A' * 300_000},F-1,10/03/2026,100\n",
+        encoding="utf-8",
+    )
+
+    with pytest.raises(FileFormatError) as caught:
+        read_table(path)
+
+    assert "enorme.csv" in str(caught.value)
+    assert "field larger than field limit" in str(caught.value)
+
+
+def test_huge_cell_after_sample_names_line(tmp_path: Path) -> None:
+    lines = ["Cliente,Factura,Vencimiento,Importe"]
+    lines += [f"C{i},F-{i},10/03/2026,100" for i in range(60)]
+    lines.append(f"C61,{'9' * 300_000},10/03/2026,100")
+    path = tmp_path / "tarde.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    with pytest.raises(FileFormatError) as caught:
+        read_table(path)
+
+    assert "line 62" in str(caught.value)
+
+
+def test_rejected_rows_count_rows_not_cells(
+    sqlite_engine: Engine, tmp_path: Path
+) -> None:
+    business_id = make_business(sqlite_engine)
+    path = tmp_path / "separadores.csv"
+    path.write_text(
+        "codigo cliente,nombre,numero,monto,vencimiento\n"
+        "C1,Juan,F1,100,10/01/2026\n"
+        "C2;Ana;F2;200;10/01/2026\n"
+        "C3\tPepe\tF3\t300\t10/01/2026\n",
+        encoding="utf-8",
+    )
+
+    report = run_import(sqlite_engine, business_id, path, dry_run=True)
+    console = Console(width=200, record=True)
+    render_report(console, report, "es_AR")
+    summary = console.export_text()
+
+    assert len(report.rows_rejected) == 4
+    assert report.rejected_row_count == 2
+    assert "Rows rejected                         │ 2" in summary
+
+
+def test_foreign_currency_mark_is_not_local_money(
+    sqlite_engine: Engine, tmp_path: Path
+) -> None:
+    business_id = make_business(sqlite_engine)
+    path = write_csv(
+        tmp_path / "monedas.csv",
+        [
+            HEADER,
+            ["C1", "Juan", "F-1", "10/03/2026", "USD 100"],
+            ["C1", "Juan", "F-2", "10/03/2026", "$ 200"],
+            ["C1", "Juan", "F-3", "10/03/2026", "US$ 1.000,50"],
+        ],
+        separator=";",
+    )
+
+    run_import(sqlite_engine, business_id, path)
+
+    assert _documents(sqlite_engine, business_id) == [
+        ("F-1", "USD", Decimal("100.00")),
+        ("F-2", "ARS", Decimal("200.00")),
+        ("F-3", "USD", Decimal("1000.50")),
+    ]
+
+
+def test_currency_mark_against_column_rejects(
+    sqlite_engine: Engine, tmp_path: Path
+) -> None:
+    business_id = make_business(sqlite_engine)
+    path = write_csv(
+        tmp_path / "contradice.csv",
+        [
+            [*HEADER, "Moneda"],
+            ["C1", "Juan", "F-1", "10/03/2026", "USD 100", "ARS"],
+            ["C1", "Juan", "F-2", "10/03/2026", "USD 300", "USD"],
+        ],
+    )
+
+    report = run_import(sqlite_engine, business_id, path)
+
+    assert [issue.code for issue in report.rows_rejected] == ["currency_mismatch"]
+    assert "'USD 100'" in report.rows_rejected[0].message
+    assert _documents(sqlite_engine, business_id) == [("F-2", "USD", Decimal("300.00"))]
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        pytest.param([HEADER], id="header-only"),
+        pytest.param(
+            [HEADER, ["C1", "Juan", "", "10/03/2026", "100"]], id="all-rejected"
+        ),
+    ],
+)
+def test_empty_full_snapshot_settles_nothing(
+    engine: Engine, tmp_path: Path, rows: list[list[str]]
+) -> None:
+    business_id = make_business(engine)
+    first = write_csv(
+        tmp_path / "enero.csv",
+        [
+            HEADER,
+            ["C1", "Juan", "F-1", "10/03/2026", "100"],
+            ["C2", "Ana", "F-2", "10/03/2026", "200"],
+        ],
+    )
+    run_import(engine, business_id, first)
+    before = _documents(engine, business_id)
+    empty = write_csv(tmp_path / "vacio.csv", rows)
+
+    with pytest.raises(EmptySnapshotError) as caught:
+        run_import(engine, business_id, empty, full_snapshot=True)
+
+    assert "all 2 open documents" in str(caught.value)
+    assert _documents(engine, business_id) == before
+    assert _count_documents(engine, business_id) == 2
+
+
+def test_empty_full_snapshot_without_open_documents(
+    sqlite_engine: Engine, tmp_path: Path
+) -> None:
+    business_id = make_business(sqlite_engine)
+    empty = write_csv(tmp_path / "vacio.csv", [HEADER])
+
+    report = run_import(sqlite_engine, business_id, empty, full_snapshot=True)
+
+    assert report.settled_as_missing == 0
