@@ -6,6 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from cobranza.conversations import train as train_script
 from cobranza.conversations.corpus import (
     CorpusRow,
     dumps,
@@ -17,7 +18,6 @@ from cobranza.conversations.model import (
     IntentModel,
     load,
     shipped_model_path,
-    train_from_corpus,
 )
 from cobranza.conversations.understand import INTENTS
 
@@ -73,12 +73,20 @@ def test_fast_path_matches_pipeline(
         assert np.allclose(got, row, atol=1e-5), text
 
 
-def test_shipped_model_matches_retrain(corpus: list[CorpusRow]) -> None:
+def test_shipped_model_matches_retrain(
+    corpus: list[CorpusRow], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    output = tmp_path / "intent_model.joblib"
+
+    exit_code = train_script.main(["--output", str(output)])
     shipped = load(shipped_model_path())
-    retrained = train_from_corpus(include_test=True)
+    retrained = load(output)
     texts = [row.text for row in corpus[::5]]
 
+    assert exit_code == 0
+    assert f"trained on {len(corpus)} replies" in capsys.readouterr().out
     assert shipped is not None
+    assert retrained is not None
     assert shipped.train_rows == len(corpus)
     assert shipped.predict_many(texts) == retrained.predict_many(texts)
     assert np.allclose(
