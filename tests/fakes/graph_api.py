@@ -3,7 +3,7 @@
 It serves the calls cobranza makes: send messages (template, text,
 interactive), list and create message templates, media (GET media id → URL,
 GET URL → bytes), with Graph-style error bodies. Above `max_per_second`
-sends in a rolling second it answers error 130429, like a number's
+sends in a rolling second it returns error 130429, like a number's
 throughput limit. Tests script errors per recipient or for the next sends.
 """
 
@@ -46,13 +46,13 @@ class GraphState:
     recipient_errors: dict[str, ScriptedError] = field(default_factory=dict)
     # Recipients whose 24-hour window is closed: free-form sends get 131047.
     closed_windows: set[str] = field(default_factory=set)
-    # wa_id that the send answer reports for a "to" value.
+    # wa_id that the send response reports for a "to" value.
     wa_ids: dict[str, str] = field(default_factory=dict)
     throughput_errors: int = 0
     send_times: deque[float] = field(default_factory=deque)
     # Monotonic time of every accepted send, for the throughput benchmark.
     send_times_all: list[float] = field(default_factory=list)
-    # Seconds to wait before answering a send, to test timeouts.
+    # Seconds to wait before responding to a send, to test timeouts.
     send_delay: float = 0.0
 
 
@@ -124,7 +124,7 @@ def graph_error_body(code: int, details: str) -> dict[str, Any]:
 class _Handler(BaseHTTPRequestHandler):
     fake: FakeGraphAPI
     protocol_version = "HTTP/1.1"
-    # One buffered write per answer and no Nagle delay, so keep-alive
+    # One buffered write per response and no Nagle delay, so keep-alive
     # requests are not held back by delayed ACKs (about 40 ms each).
     wbufsize = 64 * 1024
     disable_nagle_algorithm = True

@@ -37,6 +37,7 @@ from cobranza.db.models import (
     OutboxState,
     WebhookEvent,
 )
+from cobranza.dunning import outbox
 from cobranza.phones import match_wa_id, wa_id_variants
 from cobranza.timeutil import utcnow
 
@@ -372,6 +373,10 @@ def _advance(
     rank = _STATUS_RANK.get(OutboxState(update.status)) if _known(update) else None
     if rank is None:
         return
+    if row.state in (OutboxState.QUEUED, OutboxState.SENDING) and rank > 0:
+        # The provider has the message: a send that timed out reached it, or
+        # the send call has not returned yet. Either way it is sent, once.
+        outbox.mark_sent(session, row, update.provider_message_id, update.at)
     if update.status in (OutboxState.SENT, OutboxState.DELIVERED, OutboxState.READ):
         row.sent_at = row.sent_at or update.at
     if update.status in (OutboxState.DELIVERED, OutboxState.READ):
@@ -489,11 +494,24 @@ def record_inbound(
     return stored
 
 
-def on_inbound(session: Session, inbound: InboundMessage, now: datetime) -> None:
-    """The hook where the conversation engine will act on a reply.
+# Acts on a stored reply in its transaction. `cobranza.conversations` sits
+# above channels in the layer order, so the wiring (`cobranza.jobs.replies`)
+# installs its handler here instead of channels importing it.
+ReplyHandler = Callable[[Session, InboundMessage, datetime], object]
+_reply_handler: ReplyHandler | None = None
 
-    Today it only writes the audit event, so every reply is visible; the
-    conversations package will classify the text and take the action.
+
+def set_reply_handler(handler: ReplyHandler | None) -> ReplyHandler | None:
+    """Install the handler that acts on each reply; return the previous one."""
+    global _reply_handler
+    previous, _reply_handler = _reply_handler, handler
+    return previous
+
+
+def on_inbound(session: Session, inbound: InboundMessage, now: datetime) -> None:
+    """Audit a newly stored reply, then hand it to the installed reply handler.
+
+    Without a handler the reply is only stored and audited.
     """
     session.add(
         AuditEvent(
@@ -512,6 +530,17 @@ def on_inbound(session: Session, inbound: InboundMessage, now: datetime) -> None
         )
     )
     session.flush()
+    handle_stored_reply(session, inbound, now)
+
+
+def handle_stored_reply(
+    session: Session, inbound: InboundMessage, now: datetime
+) -> None:
+    """Call the installed reply handler on `inbound`, if one is installed."""
+    if _reply_handler is None:
+        logger.debug("no reply handler installed: reply %s stored only", inbound.id)
+        return
+    _reply_handler(session, inbound, now)
 
 
 def last_inbound_at(

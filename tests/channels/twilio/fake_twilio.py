@@ -51,7 +51,7 @@ class FakeTwilio:
 class _Handler(BaseHTTPRequestHandler):
     fake: FakeTwilio
     protocol_version = "HTTP/1.1"
-    # One buffered write per answer and no Nagle delay, so keep-alive
+    # One buffered write per response and no Nagle delay, so keep-alive
     # requests are not held back by delayed ACKs (about 40 ms each).
     wbufsize = 64 * 1024
     disable_nagle_algorithm = True

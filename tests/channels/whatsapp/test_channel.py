@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 from sqlalchemy import Engine, select
 
+from cobranza.channels.inbox import StatusUpdate, apply_status
 from cobranza.channels.whatsapp import WhatsAppConfig
 from cobranza.channels.whatsapp.channel import callback_data
 from cobranza.db.engine import transaction
 from cobranza.db.models import (
     AuditEvent,
+    Case,
     Customer,
     InboundMessage,
     OutboxMessage,
@@ -243,3 +246,34 @@ def test_parameter_with_newline_is_rejected(
     assert report.sent == 1
     parameters = graph.state.messages[0]["template"]["components"][0]["parameters"]
     assert all("\t" not in p["text"] and "\n" not in p["text"] for p in parameters)
+
+
+def test_timeout_retried_without_second_send(
+    engine: Engine, config: WhatsAppConfig, graph: FakeGraphAPI
+) -> None:
+    business_id, (outbox_id,) = given_rows(engine)
+    impatient = WhatsAppConfig(**{**config.__dict__, "timeout_seconds": 0.3})
+    graph.state.send_delay = 1.0
+
+    first = dispatcher_for(channel_for(engine, impatient), engine).run(business_id, NOW)
+    time.sleep(1.0)  # the fake accepts the message after the client gave up
+    wamid = graph.state.messages[0]["id"]
+    with transaction(engine) as session:
+        apply_status(
+            session,
+            business_id,
+            "whatsapp",
+            StatusUpdate(wamid, "sent", NOW, outbox_id=outbox_id),
+            NOW,
+        )
+    graph.state.send_delay = 0.0
+    second = dispatcher_for(channel_for(engine, config), engine).run(business_id, NOW)
+
+    assert first.retried["whatsapp_timeout"] == 1
+    assert second.sent == 0
+    assert len(graph.state.messages) == 1
+    row = _row(engine, outbox_id)
+    assert row.state == OutboxState.SENT
+    assert row.provider_message_id == wamid
+    with transaction(engine) as session:
+        assert session.get_one(Case, row.case_id).step == "reminder_soft"
