@@ -634,14 +634,20 @@ def nlu_command(
     try:
         ZoneInfo(timezone)
     except (KeyError, ValueError) as exc:
-        err_console.print(f"[red]Unknown --tz {timezone!r}:[/red] use an IANA name.")
+        err_console.print(
+            f"[red]Unknown --tz {timezone!r}:[/red] use an IANA name such as "
+            "America/Argentina/Buenos_Aires."
+        )
         raise typer.Exit(2) from exc
     instant = _parse_now(now, timezone)
     if file is not None:
         try:
             replies = file.read_text(encoding="utf-8").splitlines()
         except (OSError, UnicodeDecodeError) as exc:
-            err_console.print(f"[red]Cannot read --file {file}:[/red] {exc}")
+            err_console.print(
+                f"[red]Cannot read --file {file}:[/red] {exc}. Check the path and "
+                "that the file is UTF-8 text."
+            )
             raise typer.Exit(2) from exc
     else:
         replies = [text or ""]
