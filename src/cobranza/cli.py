@@ -862,6 +862,71 @@ def payment_process(
     typer.echo(f"{processed} payment notifications processed")
 
 
+user_app = typer.Typer(
+    help="Owner accounts of the web dashboard.", no_args_is_help=True
+)
+app.add_typer(user_app, name="user")
+token_app = typer.Typer(help="API tokens for the REST API.", no_args_is_help=True)
+app.add_typer(token_app, name="token")
+BUSINESS_OPTION = typer.Option(
+    None, "--business", help="Business name. Default: COBRANZA_BUSINESS_NAME."
+)
+
+
+@app.command("serve")
+def serve_command(
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
+    port: int = typer.Option(8000, "--port", min=1, max=65535, help="TCP port."),
+    scheduler: bool = typer.Option(
+        True,
+        "--scheduler/--no-scheduler",
+        help="Run the dunning cycle, webhook processing and outgoing webhooks "
+        "in the background (every COBRANZA_SCHEDULER_INTERVAL_SECONDS).",
+    ),
+) -> None:
+    """Serve the dashboard, the API and the webhooks, with the scheduler."""
+    from cobranza.channels.whatsapp.config import WhatsAppConfigError
+    from cobranza.web.serve import check_serve_settings, serve
+
+    settings = load_settings()
+    try:
+        check_serve_settings(settings)
+    except WhatsAppConfigError as exc:
+        err_console.print(f"Not starting: {exc}", markup=False, soft_wrap=True)
+        raise typer.Exit(2) from exc
+    serve(settings, open_engine(settings), host, port, scheduler)
+
+
+@user_app.command("create")
+def user_create_command(
+    email: str = typer.Argument(..., help="Email the owner signs in with."),
+    business: str | None = BUSINESS_OPTION,
+    password_stdin: bool = typer.Option(
+        False, "--password-stdin", help="Read the password from the first stdin line."
+    ),
+) -> None:
+    """Create an owner account (the password is prompted twice)."""
+    from cobranza.web.cli_support import read_password, user_create
+
+    settings = load_settings()
+    password = read_password(password_stdin)
+    user_create(
+        open_engine(settings), settings, email, business, password, console, err_console
+    )
+
+
+@token_app.command("create")
+def token_create_command(
+    business: str | None = BUSINESS_OPTION,
+    name: str = typer.Option("api", "--name", help="What the token is for."),
+) -> None:
+    """Create an API token for the REST API; it is shown once."""
+    from cobranza.web.cli_support import token_create
+
+    settings = load_settings()
+    token_create(open_engine(settings), settings, business, name, console, err_console)
+
+
 def main() -> None:
     logging.basicConfig(
         level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s"

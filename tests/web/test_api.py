@@ -176,3 +176,26 @@ def test_openapi_lists_the_api(app: FastAPI) -> None:
     assert "CustomerPublic" in schema["components"]["schemas"]
     assert "CustomerCreate" in schema["components"]["schemas"]
     assert "/clientes" not in schema["paths"]
+
+
+def test_webhook_endpoints(app: FastAPI, engine: Engine, tenant: Tenant) -> None:
+    client = _client(app, engine, tenant.business_id)
+
+    created = client.post(
+        "/api/v1/webhooks",
+        json={"url": "https://hooks.example.test/a", "event_types": ["case.resolved"]},
+    )
+    bad = client.post(
+        "/api/v1/webhooks",
+        json={"url": "https://hooks.example.test/a", "event_types": ["nope"]},
+    )
+    listed = client.get("/api/v1/webhooks").json()
+    deleted = client.delete(f"/api/v1/webhooks/{created.json()['id']}")
+    after = client.get("/api/v1/webhooks").json()
+
+    assert created.status_code == 201
+    assert len(created.json()["secret"]) >= 32
+    assert "secret" not in listed["data"][0]
+    assert bad.status_code == 422
+    assert deleted.status_code == 204
+    assert after["data"][0]["active"] is False

@@ -705,6 +705,10 @@ class OutgoingWebhook(Base):
     # Event types sent to this endpoint; an empty list means all of them.
     event_types: Mapped[list[str]] = mapped_column(JSON, default=list)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Audit event ids: the last one read for this endpoint, and the last one
+    # recorded before the endpoint existed (never delivered).
+    audit_cursor: Mapped[int] = mapped_column(Integer, default=0)
+    audit_start: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime]
 
 

@@ -1,4 +1,5 @@
-"""REST API v1: customers, invoices, payments, cases, messages, consents, imports.
+"""REST API v1: customers, invoices, payments, cases, messages, consents,
+imports and outgoing webhook endpoints.
 
 Every list takes `limit` (1 to 200) and an opaque `cursor` (the last id of
 the previous page) and returns items by ascending id. Every query is scoped
@@ -28,6 +29,7 @@ from cobranza.db.models import (
     Document,
     ImportRun,
     OutboxMessage,
+    OutgoingWebhook,
     Payment,
 )
 from cobranza.ingest.errors import IngestError
@@ -47,7 +49,11 @@ from cobranza.web.api.schemas import (
     MessagePublic,
     Page,
     PaymentPublic,
+    WebhookCreate,
+    WebhookCreated,
+    WebhookPublic,
 )
+from cobranza.web.outgoing import create_webhook
 from cobranza.web.security import db, now
 
 router = APIRouter(prefix="/api/v1", tags=["api"])
@@ -407,3 +413,46 @@ async def create_import(
         except IngestError as exc:
             raise HTTPException(status_code=422, detail=str(exc)) from exc
     return report.to_dict()
+
+
+@router.get("/webhooks", response_model=Page[WebhookPublic])
+def list_webhooks(
+    request: Request,
+    business_id: int = Depends(api_business),
+    limit: int = LIMIT,
+    cursor: str | None = CURSOR,
+) -> Page[WebhookPublic]:
+    """List the outgoing webhook endpoints."""
+    statement = select(OutgoingWebhook).where(
+        OutgoingWebhook.business_id == business_id
+    )
+    return _page(request, statement, OutgoingWebhook, WebhookPublic, limit, cursor)
+
+
+@router.post("/webhooks", response_model=WebhookCreated, status_code=201)
+def add_webhook(
+    request: Request, body: WebhookCreate, business_id: int = Depends(api_business)
+) -> WebhookCreated:
+    """Register an endpoint for signed event posts; the secret is shown once."""
+    with db(request) as session:
+        try:
+            webhook = create_webhook(
+                session, business_id, body.url, body.event_types, now(request)
+            )
+        except ValueError as exc:
+            raise HTTPException(status_code=422, detail=str(exc)) from exc
+        return WebhookCreated.model_validate(webhook)
+
+
+@router.delete("/webhooks/{webhook_id}", status_code=204)
+def remove_webhook(
+    request: Request, webhook_id: int, business_id: int = Depends(api_business)
+) -> None:
+    """Stop sending to an endpoint; its delivery log is kept."""
+    with db(request) as session:
+        webhook = session.get(OutgoingWebhook, webhook_id)
+        if webhook is None or webhook.business_id != business_id:
+            raise HTTPException(
+                status_code=404, detail=f"webhook {webhook_id} not found"
+            )
+        webhook.active = False

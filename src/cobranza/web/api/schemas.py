@@ -146,3 +146,24 @@ class ImportPublic(_Public):
     sha256: str
     at: datetime
     report: dict[str, Any]
+
+
+class WebhookPublic(_Public):
+    id: int
+    url: str
+    event_types: list[str]
+    active: bool
+    created_at: datetime
+
+
+class WebhookCreate(BaseModel):
+    url: str = Field(min_length=8, max_length=2000)
+    event_types: list[str] = Field(
+        default_factory=list, description="event types to send; empty means all"
+    )
+
+
+class WebhookCreated(WebhookPublic):
+    """The new endpoint with its signing secret, shown only in this response."""
+
+    secret: str

@@ -67,6 +67,8 @@ def upgrade() -> None:
         sa.Column("secret", sa.String(length=128), nullable=False),
         sa.Column("event_types", sa.JSON(), nullable=False),
         sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("audit_cursor", sa.Integer(), nullable=False),
+        sa.Column("audit_start", sa.Integer(), nullable=False),
         sa.Column("created_at", cobranza.db.types.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(
             ["business_id"],

@@ -1,0 +1,169 @@
+"""The embedded scheduler of `cobranza serve`: one background thread.
+
+Every `interval` seconds it runs, in order and each guarded on its own:
+
+1. the dunning cycle (`run_cycle`: planner, then dispatcher) of every
+   business whose contact window is open at that instant; the gate checks
+   the window again for each message, so this only saves idle work;
+2. the webhook-event processor (`process_pending_events`);
+3. any extra tasks the caller wires in, such as outgoing webhook deliveries.
+
+A failing task is logged with its error and the next one still runs, so one
+bad business or event does not stop the loop.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import Engine, select
+
+from cobranza.channels.dispatcher import Dispatcher
+from cobranza.channels.inbox import process_pending_events
+from cobranza.compliance.rules import rules_for_business
+from cobranza.compliance.window import is_allowed
+from cobranza.config import Settings
+from cobranza.db.engine import transaction
+from cobranza.db.models import Business
+from cobranza.jobs.cycle import run_cycle, sandbox_dispatcher
+from cobranza.payments import link_for_outbox_row
+from cobranza.timeutil import utcnow
+
+logger = logging.getLogger(__name__)
+
+Task = Callable[[datetime], object]
+
+
+@dataclass
+class TickReport:
+    """What one scheduler run did: businesses cycled, events, failures."""
+
+    at: datetime
+    businesses_cycled: list[int] = field(default_factory=list)
+    businesses_outside_window: list[int] = field(default_factory=list)
+    events_processed: int = 0
+    messages_sent: int = 0
+    failures: list[str] = field(default_factory=list)
+
+
+def _whatsapp_configured(settings: Settings) -> bool:
+    return bool(settings.whatsapp_phone_number_id and settings.whatsapp_access_token)
+
+
+class Scheduler:
+    """Runs the periodic work of a single-process installation."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        settings: Settings,
+        *,
+        interval_seconds: float | None = None,
+        clock: Callable[[], datetime] = utcnow,
+        extra_tasks: list[tuple[str, Task]] | None = None,
+    ) -> None:
+        self.engine = engine
+        self.settings = settings
+        self.interval = interval_seconds or settings.scheduler_interval_seconds
+        self.clock = clock
+        self.extra_tasks = list(extra_tasks or [])
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._whatsapp: Dispatcher | None = None
+
+    def _dispatcher(self, now: datetime) -> Dispatcher:
+        if not _whatsapp_configured(self.settings):
+            return sandbox_dispatcher(
+                self.engine, now, link_builder=link_for_outbox_row
+            )
+        if self._whatsapp is None:
+            # Imported here so a sandbox-only install never loads the client.
+            from cobranza.channels.whatsapp.config import WhatsAppConfig
+            from cobranza.channels.whatsapp.dispatch import whatsapp_dispatcher
+
+            config = WhatsAppConfig.from_settings(self.settings)
+            self._whatsapp = whatsapp_dispatcher(self.engine, config, clock=self.clock)
+        return self._whatsapp
+
+    def run_once(self, now: datetime) -> TickReport:
+        """Run every task once at the instant `now`."""
+        report = TickReport(at=now)
+        with transaction(self.engine) as session:
+            businesses = session.execute(
+                select(
+                    Business.id, Business.country, Business.timezone, Business.settings
+                ).order_by(Business.id)
+            ).all()
+
+        for business_id, country, timezone, business_settings in businesses:
+            try:
+                rules = rules_for_business(country, business_settings)
+                if not is_allowed(rules, now, timezone):
+                    report.businesses_outside_window.append(business_id)
+                    continue
+                cycle = run_cycle(
+                    self.engine, business_id, now, dispatcher=self._dispatcher(now)
+                )
+                report.businesses_cycled.append(business_id)
+                report.messages_sent += cycle.dispatch.sent
+            except Exception as exc:  # noqa: BLE001 - logged; the loop goes on
+                report.failures.append(f"cycle:{business_id}")
+                logger.exception(
+                    "dunning cycle of business %s failed: %s",
+                    business_id,
+                    type(exc).__name__,
+                )
+
+        try:
+            report.events_processed = process_pending_events(
+                self.engine, now, settings=self.settings
+            )
+        except Exception as exc:  # noqa: BLE001 - logged; the loop goes on
+            report.failures.append("webhook_events")
+            logger.exception("webhook event processing failed: %s", type(exc).__name__)
+
+        for name, task in self.extra_tasks:
+            try:
+                task(now)
+            except Exception as exc:  # noqa: BLE001 - logged; the loop goes on
+                report.failures.append(name)
+                logger.exception(
+                    "scheduled task %s failed: %s", name, type(exc).__name__
+                )
+        return report
+
+    def _loop(self) -> None:
+        logger.info("scheduler started, every %.0f seconds", self.interval)
+        while True:
+            report = self.run_once(self.clock())
+            logger.info(
+                "scheduler run: %d businesses cycled, %d messages sent, "
+                "%d webhook events, %d failures",
+                len(report.businesses_cycled),
+                report.messages_sent,
+                report.events_processed,
+                len(report.failures),
+            )
+            if self._stop.wait(self.interval):
+                break
+        logger.info("scheduler stopped")
+
+    def start(self) -> None:
+        """Start the background thread; the first run happens at once."""
+        if self._thread is not None:
+            raise RuntimeError("scheduler already started")
+        self._thread = threading.Thread(
+            target=self._loop, name="cobranza-scheduler", daemon=True
+        )
+        self._thread.start()
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """Ask the loop to stop and wait for the current run to finish."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None

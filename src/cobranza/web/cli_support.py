@@ -1,0 +1,92 @@
+"""The work behind the `user create` and `token create` commands."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from rich.console import Console
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from cobranza.accounts import AccountError, create_api_token, create_user
+from cobranza.config import Settings
+from cobranza.db.engine import default_business, transaction
+from cobranza.db.models import Business
+from cobranza.timeutil import utcnow
+
+
+def read_password(password_stdin: bool) -> str:
+    """Read the password from stdin (one line) or prompt for it twice."""
+    if password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    password: str = typer.prompt(
+        "Contraseña", hide_input=True, confirmation_prompt=True
+    )
+    return password
+
+
+def _business_named(session: Session, name: str) -> Business | None:
+    return session.scalars(select(Business).where(Business.name == name)).first()
+
+
+def user_create(
+    engine: Engine,
+    settings: Settings,
+    email: str,
+    business_name: str | None,
+    password: str,
+    console: Console,
+    err_console: Console,
+) -> None:
+    """Create an owner account, creating the business when it is new."""
+    named = (
+        settings.model_copy(update={"business_name": business_name})
+        if (business_name)
+        else settings
+    )
+    try:
+        with transaction(engine) as session:
+            business = default_business(session, named)
+            user = create_user(session, business.id, email, password, utcnow())
+            business_label = business.name
+            address = user.email
+    except AccountError as exc:
+        err_console.print(f"[red]Account not created:[/red] {exc}", markup=True)
+        raise typer.Exit(1) from exc
+    console.print(
+        f"Usuario {address} creado para {business_label!r}. Entrá con "
+        "'cobranza serve' y abrí http://127.0.0.1:8000/entrar",
+        markup=False,
+    )
+
+
+def token_create(
+    engine: Engine,
+    settings: Settings,
+    business_name: str | None,
+    name: str,
+    console: Console,
+    err_console: Console,
+) -> None:
+    """Create an API token for an existing business and print it once."""
+    wanted = business_name or settings.business_name
+    try:
+        with transaction(engine) as session:
+            business = _business_named(session, wanted)
+            if business is None:
+                err_console.print(
+                    f"Business {wanted!r} not found: import a file or run "
+                    "'cobranza user create' for it first",
+                    markup=False,
+                )
+                raise typer.Exit(1)
+            issued = create_api_token(session, business.id, name, utcnow())
+            token = issued.token
+    except AccountError as exc:
+        err_console.print(f"Token not created: {exc}", markup=False)
+        raise typer.Exit(1) from exc
+    console.print(
+        f"Token para {wanted!r} (se muestra una sola vez; guardalo):", markup=False
+    )
+    console.print(token, markup=False, highlight=False, soft_wrap=True)

@@ -1,0 +1,108 @@
+"""`cobranza user create`, `cobranza token create` and the serve check."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from typer.testing import CliRunner
+
+from cobranza.accounts import token_hash
+from cobranza.cli import app
+from cobranza.config import get_settings
+from cobranza.db.engine import open_database, transaction
+from cobranza.db.models import ApiToken, Business, User
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def cli_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setenv("COBRANZA_DATABASE_URL", url)
+    monkeypatch.chdir(tmp_path)
+    get_settings.cache_clear()
+    yield url
+    get_settings.cache_clear()
+
+
+def test_user_create_with_stdin(cli_url: str) -> None:
+    result = runner.invoke(
+        app,
+        [
+            "user",
+            "create",
+            "Ana@Demo.com",
+            "--business",
+            "Demo SRL",
+            "--password-stdin",
+        ],
+        input="una clave larga 123\n",
+    )
+
+    engine = open_database(cli_url)
+    with transaction(engine) as session:
+        user = session.scalars(select(User)).one()
+        business = session.get_one(Business, user.business_id)
+    engine.dispose()
+    assert result.exit_code == 0, result.output
+    assert user.email == "ana@demo.com"
+    assert business.name == "Demo SRL"
+    assert user.password_hash.startswith("$argon2id$")
+
+
+def test_user_create_prompts_twice(cli_url: str) -> None:
+    result = runner.invoke(
+        app,
+        ["user", "create", "b@demo.com"],
+        input="una clave larga 123\notra clave larga 456\nuna clave larga 123\n"
+        "una clave larga 123\n",
+    )
+
+    assert result.exit_code == 0, result.output
+    assert "do not match" in result.output or "no coinciden" in result.output
+
+
+def test_short_password_is_rejected(cli_url: str) -> None:
+    result = runner.invoke(
+        app, ["user", "create", "c@demo.com", "--password-stdin"], input="corta\n"
+    )
+
+    assert result.exit_code == 1
+    assert "password too short" in result.output
+
+
+def test_token_create_prints_once(cli_url: str) -> None:
+    runner.invoke(
+        app,
+        ["user", "create", "d@demo.com", "--business", "Demo SRL", "--password-stdin"],
+        input="una clave larga 123\n",
+    )
+
+    result = runner.invoke(app, ["token", "create", "--business", "Demo SRL"])
+    missing = runner.invoke(app, ["token", "create", "--business", "Nadie"])
+
+    token = result.output.strip().splitlines()[-1]
+    engine = open_database(cli_url)
+    with transaction(engine) as session:
+        stored = session.scalars(select(ApiToken)).one()
+    engine.dispose()
+    assert result.exit_code == 0, result.output
+    assert token.startswith("cbz_")
+    assert stored.token_hash == token_hash(token)
+    assert missing.exit_code == 1
+    assert "not found" in missing.output
+
+
+def test_serve_refuses_whatsapp_without_secret(
+    cli_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COBRANZA_WHATSAPP_PHONE_NUMBER_ID", "123456")
+    get_settings.cache_clear()
+
+    result = runner.invoke(app, ["serve", "--port", "1"])
+
+    assert result.exit_code == 2
+    assert "COBRANZA_WHATSAPP_APP_SECRET" in result.output
