@@ -371,7 +371,7 @@ class InboundMessage(Base):
     action_taken: Mapped[str | None] = mapped_column(String(64))
     # WhatsApp's business-scoped user id, sent with or in place of the wa_id.
     sender_user_id: Mapped[str | None] = mapped_column(String(128))
-    # The provider id of the message this one quotes or answers.
+    # The provider id of the message this one quotes or replies to.
     reply_to: Mapped[str | None] = mapped_column(String(200))
     # Type-specific fields as received: button payload, media id, emoji.
     details: Mapped[dict[str, Any] | None] = mapped_column(JSON)
