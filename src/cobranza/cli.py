@@ -216,7 +216,7 @@ def audit(
     """Audit the portfolio: aging, delinquency, DSO, CEI, Pareto and segments."""
     # Imported here so that other commands start without loading pandas.
     from cobranza.portfolio import PortfolioError, audit_business
-    from cobranza.portfolio.html import render_html
+    from cobranza.portfolio.html import write_html
     from cobranza.portfolio.terminal import print_audit
 
     settings = load_settings()
@@ -243,7 +243,11 @@ def audit(
     else:
         print_audit(report, console, report.locale)
     if html is not None:
-        html.write_text(render_html(report, report.locale), encoding="utf-8")
+        try:
+            write_html(report, html)
+        except PortfolioError as exc:
+            err_console.print(f"[red]Audit failed:[/red] {exc}")
+            raise typer.Exit(1) from exc
         err_console.print(f"HTML report written to {html}.")
 
 

@@ -1,7 +1,8 @@
 """Errors raised by the portfolio audit.
 
 PortfolioError
-└── InvalidAuditRequest   an as-of date or period the audit cannot use
+├── InvalidAuditRequest   an as-of date or period the audit cannot use
+└── ReportWriteError      the HTML report cannot be written to its path
 """
 
 from __future__ import annotations
@@ -13,3 +14,7 @@ class PortfolioError(Exception):
 
 class InvalidAuditRequest(PortfolioError, ValueError):
     """The audit was asked for a date or period it cannot compute."""
+
+
+class ReportWriteError(PortfolioError, OSError):
+    """The audit's HTML file cannot be written, such as in a missing folder."""

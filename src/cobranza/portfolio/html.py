@@ -9,10 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 from importlib.resources import files
+from pathlib import Path
 
 from jinja2 import Environment, select_autoescape
 
 from cobranza.portfolio.audit import AuditReport
+from cobranza.portfolio.errors import ReportWriteError
 from cobranza.portfolio.labels import labels_for
 from cobranza.portfolio.presentation import Formatter
 from cobranza.portfolio.rules import Segment
@@ -70,6 +72,21 @@ def render_html(report: AuditReport, locale: str) -> str:
             f"{code}: {count}" for code, count in report.other_currencies.items()
         ),
     )
+
+
+def write_html(report: AuditReport, path: Path) -> None:
+    """Render the audit in the report's locale and write it to `path`.
+
+    Raises `ReportWriteError` naming the path when the file cannot be written.
+    """
+    page = render_html(report, report.locale)
+    try:
+        path.write_text(page, encoding="utf-8")
+    except OSError as exc:
+        raise ReportWriteError(
+            f"failed to write the HTML report to {path} ({exc.strerror or exc}): "
+            "choose a file in an existing folder that you can write to"
+        ) from exc
 
 
 def _aging_bars(report: AuditReport, fmt: Formatter) -> list[Bar]:

@@ -128,13 +128,22 @@ class PeriodFigures:
 
     @property
     def cei(self) -> Decimal | None:
-        """Collection effectiveness index in percent; None when undefined."""
+        """Collection effectiveness index in percent; None when undefined.
+
+        The index is undefined unless something was collectible: with only
+        credit notes the denominator is zero or negative, and a ratio of two
+        negative sums would read as a high collection rate.
+        """
         collectible = self.beginning_receivables + self.credit_sales
         denominator = collectible - self.ending_current_receivables
-        if denominator == 0:
+        if denominator <= 0:
             return None
         index = (collectible - self.ending_receivables) / denominator * 100
-        return index.quantize(DAYS_STEP)
+        index = index.quantize(DAYS_STEP)
+        # A zero numerator can carry a minus sign, which would print as -0,0 %.
+        if index.is_zero():
+            return abs(index)
+        return index
 
 
 def period_figures(snapshot: Snapshot, period_days: int) -> PeriodFigures:

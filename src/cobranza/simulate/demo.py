@@ -21,7 +21,7 @@ from cobranza.config import Settings
 from cobranza.db.engine import default_business, open_database, transaction
 from cobranza.ingest import ImportOptions, ImportReport, import_file
 from cobranza.portfolio import AuditReport, audit_business
-from cobranza.portfolio.html import render_html
+from cobranza.portfolio.html import write_html
 from cobranza.portfolio.terminal import print_audit
 from cobranza.simulate.portfolio import (
     BUSINESS_NAME,
@@ -123,7 +123,7 @@ def audit_portfolio_stage(context: DemoContext) -> None:
     context.console.print()
     print_audit(report, context.console, report.locale)
     if context.html is not None:
-        context.html.write_text(render_html(report, report.locale), encoding="utf-8")
+        write_html(report, context.html)
         context.console.print(f"Informe HTML: {context.html}")
 
 
