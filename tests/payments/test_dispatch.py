@@ -100,3 +100,47 @@ def test_thanks_sent_once_on_rerun(world: World) -> None:
     assert first.sent == 1
     assert second.sent == 0
     assert len(_sent_texts(world)) == 1
+
+
+def test_discount_row_gets_discount_link(world: World) -> None:
+    from cobranza.db.models import PaymentLink
+
+    reminder_id = _queue_reminder(world)
+    with world.session() as session, session.begin():
+        row = session.get_one(OutboxMessage, reminder_id)
+        row.variables = {
+            **row.variables,
+            "discount_percent": "10",
+            "discount_deadline": "2026-03-20",
+        }
+        session.flush()
+        url = link_for_outbox_row(session, row, NOW)
+
+    assert url is not None
+    with world.session() as session:
+        link = session.scalars(
+            select(PaymentLink).where(PaymentLink.token == url.rsplit("/", 1)[1])
+        ).one()
+    assert link.purpose == "discount"
+    assert str(link.amount) == "1350.0000"
+    assert link.expires_at is not None
+    assert link.expires_at.isoformat() == "2026-03-21T02:59:59.999999+00:00"
+
+
+def test_discount_past_deadline_gets_balance_link(world: World) -> None:
+    from cobranza.db.models import PaymentLink
+
+    reminder_id = _queue_reminder(world)
+    with world.session() as session, session.begin():
+        row = session.get_one(OutboxMessage, reminder_id)
+        row.variables = {**row.variables, "discount_percent": "10"}
+        session.flush()
+        url = link_for_outbox_row(session, row, NOW)
+
+    assert url is not None
+    with world.session() as session:
+        link = session.scalars(
+            select(PaymentLink).where(PaymentLink.token == url.rsplit("/", 1)[1])
+        ).one()
+    assert link.purpose == "balance"
+    assert str(link.amount) == "1500.0000"

@@ -136,3 +136,19 @@ def test_receipt_reject_resumes(world: World) -> None:
     assert world.open_amounts()[world.old_invoice_id] == Decimal("1000")
     with pytest.raises(PaymentError, match="not waiting"), world.session() as session:
         accept_receipt(session, world.business_id, media_id, Decimal("1"), NOW, "ana")
+
+
+def test_import_reads_excel(world: World, tmp_path: Path) -> None:
+    import pandas
+
+    path = tmp_path / "pagos.xlsx"
+    pandas.DataFrame(
+        {"Cliente": ["C1"], "Monto": ["1500.00"], "Fecha": ["2026-03-09"]}
+    ).to_excel(path, index=False)
+
+    with world.session() as session, session.begin():
+        report = import_payments(session, world.business(session), path, NOW)
+
+    assert report.errors == []
+    assert report.applied == 1
+    assert world.case_row().close_reason == "paid"

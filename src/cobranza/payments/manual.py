@@ -17,6 +17,7 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+import pandas
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -94,18 +95,17 @@ def record_payment(
 def import_payments(
     session: Session, business: Business, path: Path, now: datetime
 ) -> PaymentImportReport:
-    """Record every valid line of a CSV payments file; report the others.
+    """Record every valid line of a CSV or Excel payments file; report the others.
 
     Columns: cliente (the customer's external id), monto, fecha, and
     optionally medio, referencia and moneda. A line without a reference
     gets one from its content, so importing the same file twice records
     each payment once.
     """
-    text = path.read_text(encoding="utf-8-sig")
-    reader = csv.DictReader(io.StringIO(text), dialect=_dialect(text))
-    columns = _columns(list(reader.fieldnames or []), path)
+    fieldnames, rows = _read_rows(path)
+    columns = _columns(fieldnames, path)
     report = PaymentImportReport()
-    for line, row in enumerate(reader, start=2):
+    for line, row in enumerate(rows, start=2):
         try:
             result = _import_row(session, business, row, columns, line, now)
         except PaymentError as exc:
@@ -307,6 +307,21 @@ def _optional(row: dict[str, str], columns: dict[str, str], column: str) -> str 
     name = columns.get(column)
     value = (row.get(name) or "").strip() if name else ""
     return value or None
+
+
+def _read_rows(path: Path) -> tuple[list[str], list[dict[str, str]]]:
+    """Return the header and the rows of a CSV or Excel file, as text."""
+    if path.suffix.lower() in (".xlsx", ".xls"):
+        frame = pandas.read_excel(path, dtype=str).fillna("")
+        records = [
+            {str(key): str(value) for key, value in record.items()}
+            for record in frame.to_dict(orient="records")
+        ]
+        return [str(name) for name in frame.columns], records
+    text = path.read_text(encoding="utf-8-sig")
+    reader = csv.DictReader(io.StringIO(text), dialect=_dialect(text))
+    rows = list(reader)
+    return list(reader.fieldnames or []), rows
 
 
 def _dialect(text: str) -> type[csv.Dialect]:

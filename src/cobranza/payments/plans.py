@@ -175,6 +175,8 @@ def create_plan(
         raise PlanError(f"case {case.id} owes nothing, so it needs no plan")
     limits = limits_for(business)
     terms = plan_terms(target.amount, target.currency, n, first_due_on or today, limits)
+    # NOTE: no message template states a plan's fee yet, so whoever offers
+    # a plan with a fee (a person, or the conversation) must state it.
     if terms.fee > 0 and not fee_accepted:
         raise PlanError(
             f"a plan for case {case.id} adds a fee of {terms.fee} {terms.currency}: "
