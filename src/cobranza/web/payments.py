@@ -148,6 +148,9 @@ def payment_done(token: str, request: Request) -> Response:
 @router.get("/pagar/{token}", include_in_schema=False)
 def pay(token: str, request: Request) -> Response:
     """Redirect to the provider's checkout for this link, making one if needed."""
+    # NOTE: a link-preview fetch is a GET too, so it may create a checkout
+    # before the customer opens the link. The checkout is reused by the
+    # customer's own visit, so no second one is made.
     settings: Settings = request.app.state.settings
     context = _services(request).link_context(settings)
     language = _language_of_token(request, token)
