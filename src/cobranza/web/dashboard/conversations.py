@@ -35,6 +35,13 @@ from cobranza.web.templating import render
 router = APIRouter()
 
 INBOX_LIMIT = 200
+# Outbox states as the thread shows them.
+STATE_LABELS = {
+    "sent": "enviado",
+    "delivered": "entregado",
+    "read": "leído",
+    "failed": "no se pudo enviar",
+}
 
 
 def parse_amount_input(text: str) -> Decimal:
@@ -191,6 +198,7 @@ def conversation(request: Request, customer_id: int) -> HTMLResponse:
                 )
                 .order_by(PromiseToPay.created_at.desc())
             ).all(),
+            "states": STATE_LABELS,
             "message": request.query_params.get("ok"),
             "error": request.query_params.get("error"),
         }

@@ -1,0 +1,163 @@
+"""A real uvicorn server on 127.0.0.1 and Debian's headless Chromium.
+
+The tests skip, with the reason, when /usr/bin/chromium or the playwright
+package is missing; CI installs both. Set COBRANZA_SCREENSHOTS to a folder
+to keep one phone-width screenshot per page.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+
+from cobranza.config import Settings
+from cobranza.db.engine import open_database, transaction
+from cobranza.db.models import Case, CaseState, InboundMessage
+from cobranza.timeutil import utcnow
+from cobranza.web.app import create_app
+from tests.web.factories import (
+    PASSWORD,
+    make_business,
+    make_customer,
+    make_invoice,
+    make_owner,
+)
+
+CHROMIUM = Path("/usr/bin/chromium")
+PHONE = {"width": 390, "height": 844}
+EMAIL = "duenia@navegador.com"
+
+sync_api = pytest.importorskip(
+    "playwright.sync_api", reason="playwright is not installed (pip install playwright)"
+)
+
+
+@dataclass
+class LiveServer:
+    """The base URL of the running server and the ids of its seeded rows."""
+
+    url: str
+    database_url: str
+    business_id: int
+    handed_off_customer_id: int
+    customer_id: int
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _seed(url: str) -> tuple[int, int, int]:
+    engine = open_database(url)
+    now = utcnow()
+    with transaction(engine) as session:
+        business = make_business(session, now, "Kiosco Navegador")
+        make_owner(session, business, now, EMAIL)
+        waiting = make_customer(session, business, now, "N-1", "Marta Respuesta")
+        plain = make_customer(
+            session, business, now, "N-2", "Pedro Pausa", phone="+5491155550003"
+        )
+        make_invoice(
+            session, waiting, now, "B-1", "8000.00", now.date() - timedelta(days=9)
+        )
+        make_invoice(
+            session, plain, now, "B-2", "1200.00", now.date() - timedelta(days=3)
+        )
+        session.add(
+            Case(
+                business_id=business.id,
+                customer_id=waiting.id,
+                state=CaseState.HANDED_OFF,
+                pause_reason="pidió hablar con una persona",
+                opened_at=now,
+            )
+        )
+        session.add(
+            InboundMessage(
+                business_id=business.id,
+                customer_id=waiting.id,
+                channel="sandbox",
+                provider="sandbox",
+                provider_message_id="browser-in-1",
+                sender="+5491155550001",
+                text="¿Puedo pagar la mitad el viernes?",
+                received_at=now - timedelta(hours=2),
+            )
+        )
+        ids = business.id, waiting.id, plain.id
+    engine.dispose()
+    return ids
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """Serve the app on a free port with a fresh SQLite database."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} not found: install Debian's chromium package")
+    url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'cobranza.db'}"
+    business_id, waiting_id, plain_id = _seed(url)
+    engine = open_database(url)
+    app = create_app(Settings(_env_file=None, database_url=url), engine)  # type: ignore[call-arg]
+    port = _free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"uvicorn did not start on port {port}")
+        time.sleep(0.05)
+
+    yield LiveServer(f"http://127.0.0.1:{port}", url, business_id, waiting_id, plain_id)
+
+    server.should_exit = True
+    thread.join(timeout=10)
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} not found: install Debian's chromium package")
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox"]
+        )
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Any, live_server: LiveServer) -> Iterator[Any]:
+    """A phone-sized page, signed in as the seeded owner."""
+    context = browser.new_context(viewport=PHONE, locale="es-AR")
+    tab = context.new_page()
+    tab.goto(live_server.url + "/entrar")
+    tab.fill("input[name=email]", EMAIL)
+    tab.fill("input[name=password]", PASSWORD)
+    tab.click("button[type=submit]")
+    tab.wait_for_url(live_server.url + "/")
+    yield tab
+    context.close()
+
+
+def screenshot(page: Any, name: str) -> None:
+    """Save a screenshot when COBRANZA_SCREENSHOTS names a folder."""
+    folder = os.environ.get("COBRANZA_SCREENSHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)

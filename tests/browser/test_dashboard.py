@@ -1,0 +1,95 @@
+"""The owner's main paths in a real browser at phone width."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from cobranza.db.engine import make_engine, transaction
+from cobranza.db.models import Case, CaseState
+from tests.browser.conftest import LiveServer, screenshot
+
+EXPORT = (
+    "Cliente;Celular;Factura;Vencimiento;Importe\r\n"
+    "Lucía Importada;11 4567 8901;I-1;01/02/2026;3.000,00\r\n"
+    "Lucía Importada;11 4567 8901;I-2;15/02/2026;1.500,00\r\n"
+)
+
+
+def test_sign_in_shows_summary(page: Any, live_server: LiveServer) -> None:
+    summary = page.locator(".kpi").first
+
+    assert page.title() == "Resumen · cobranza"
+    assert "Saldo abierto" in summary.inner_text()
+    assert page.locator("svg.chart").count() == 3
+    screenshot(page, "resumen")
+
+
+def test_import_a_file(page: Any, live_server: LiveServer, tmp_path: Path) -> None:
+    export = tmp_path / "deudores.csv"
+    export.write_text(EXPORT, encoding="utf-8")
+
+    page.click("text=Menú")
+    page.click("nav >> text=Importar")
+    page.set_input_files("input[name=file]", str(export))
+    page.click("text=Ver vista previa")
+    preview = page.locator("section.card").inner_text()
+    screenshot(page, "importar-vista-previa")
+    page.click("text=Confirmar e importar")
+    page.wait_for_selector("text=Importado: deudores.csv")
+    page.goto(live_server.url + "/clientes?q=Lucía")
+
+    assert "Filas leídas: 2" in preview
+    assert page.locator("text=Lucía Importada").count() == 1
+    screenshot(page, "clientes")
+
+
+def test_answer_a_conversation(page: Any, live_server: LiveServer) -> None:
+    page.goto(live_server.url + "/conversaciones")
+    screenshot(page, "conversaciones")
+    page.click("text=Marta Respuesta")
+    page.fill("textarea[name=text]", "Sí, el viernes está bien. ¡Gracias!")
+    page.click("button:has-text('Enviar')")
+    page.wait_for_selector("text=Respuesta enviada.")
+    screenshot(page, "conversacion")
+
+    bubbles = page.locator(".bubble.out").all_inner_texts()
+    url = page.evaluate("() => document.location.href")
+    assert url.endswith(
+        f"/conversaciones/{live_server.handed_off_customer_id}?ok=Respuesta+enviada."
+    )
+    assert any("el viernes está bien" in text for text in bubbles)
+
+
+def test_pause_a_customer(page: Any, live_server: LiveServer) -> None:
+    page.goto(f"{live_server.url}/clientes/{live_server.customer_id}")
+    page.click("text=Pausar recordatorios")
+    page.fill("input[name=until]", "2099-12-31")
+    page.fill("input[name=reason]", "viaja, vuelve en enero")
+    page.click("button:has-text('Pausar')")
+    page.wait_for_selector("text=Recordatorios pausados hasta el 31/12/2099.")
+    screenshot(page, "cliente")
+
+    engine = make_engine(live_server.database_url)
+    with transaction(engine) as session:
+        case = session.scalars(
+            select(Case).where(Case.customer_id == live_server.customer_id)
+        ).one()
+    engine.dispose()
+    assert "en pausa hasta el" in page.locator("main").inner_text()
+    assert case.state == CaseState.PAUSED
+    assert case.pause_reason == "viaja, vuelve en enero"
+
+
+def test_other_pages_render(page: Any, live_server: LiveServer) -> None:
+    for path, name in [
+        ("/politica", "politica"),
+        ("/configuracion", "configuracion"),
+        ("/auditoria", "auditoria"),
+    ]:
+        response = page.goto(live_server.url + path)
+        assert response is not None
+        assert response.status == 200, path
+        screenshot(page, name)
