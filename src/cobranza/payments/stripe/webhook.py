@@ -79,7 +79,8 @@ class StripeHandler:
         return handler(session, data, now)
 
 
-def _session_payment(data: dict[str, Any], status: PaymentStatus) -> ProviderPayment:
+def session_payment(data: dict[str, Any], status: PaymentStatus) -> ProviderPayment:
+    """Convert a Checkout Session object into a `ProviderPayment` with `status`."""
     try:
         currency = str(data["currency"]).upper()
         reference = data.get("client_reference_id") or (data.get("metadata") or {}).get(
@@ -108,7 +109,7 @@ def _session_payment(data: dict[str, Any], status: PaymentStatus) -> ProviderPay
 def _apply_session(
     session: Session, data: dict[str, Any], status: PaymentStatus, now: datetime
 ) -> str:
-    result = apply_provider_payment(session, _session_payment(data, status), now)
+    result = apply_provider_payment(session, session_payment(data, status), now)
     if result.mismatch:
         return f"not applied: {result.mismatch}"
     return f"{status} {'applied' if result.changed else 'unchanged'}"
