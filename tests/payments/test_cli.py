@@ -121,3 +121,15 @@ def test_payment_link_prints_url(cli_db: str) -> None:
     assert first.exit_code == 0, first.output
     assert first.output.startswith("https://cobros.example.com/pagar/")
     assert first.output == second.output
+
+
+def test_payment_link_needs_usable_provider(
+    cli_db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COBRANZA_PAYMENT_PROVIDER", "stripe")
+    get_settings.cache_clear()
+
+    result = runner.invoke(app, ["payment", "link", "C1"])
+
+    assert result.exit_code == 1
+    assert "payment provider 'stripe' cannot open links" in result.output

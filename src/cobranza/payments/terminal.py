@@ -8,9 +8,16 @@ from rich.table import Table
 from sqlalchemy.orm import Session
 
 from cobranza.compliance import resolve_customer
+from cobranza.config import get_settings
 from cobranza.db.models import Business
 from cobranza.payments import cases
-from cobranza.payments.links import NothingOwedError, payment_link_for_case
+from cobranza.payments.errors import ProviderNotConfiguredError
+from cobranza.payments.links import (
+    NothingOwedError,
+    payment_link_for_case,
+    provider_for,
+    provider_usable,
+)
 from cobranza.payments.manual import PaymentImportReport
 from cobranza.payments.reconcile import ApplyResult
 
@@ -20,9 +27,18 @@ def link_for_customer(
 ) -> str:
     """Return the payment link of a customer's open case.
 
-    Raises `ComplianceError` for an unknown customer and `NothingOwedError`
-    when the customer has no open case.
+    Raises `ComplianceError` for an unknown customer, `NothingOwedError`
+    when the customer has no open case, and `ProviderNotConfiguredError`
+    when the business's provider cannot open links here.
     """
+    settings = get_settings()
+    provider = provider_for(business, settings.payment_provider)
+    if not provider_usable(provider, settings):
+        raise ProviderNotConfiguredError(
+            f"payment provider {provider!r} cannot open links in the "
+            f"{settings.environment} environment: set its credentials, or "
+            "COBRANZA_PAYMENT_PROVIDER to a configured provider"
+        )
     customer = resolve_customer(session, business.id, customer_ref)
     case = cases.open_case_of(session, business.id, customer.id)
     if case is None:

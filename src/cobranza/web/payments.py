@@ -269,8 +269,8 @@ def _rejected(provider: str, error: WebhookError) -> Response:
 
 def _not_configured(provider: str) -> Response:
     logger.error(
-        "%s webhook received but its secret is not configured: set "
-        "COBRANZA_%s_WEBHOOK_SECRET",
+        "%s webhook received but the provider is not configured: set "
+        "COBRANZA_%s_WEBHOOK_SECRET and its API credentials",
         provider,
         provider.upper(),
     )
