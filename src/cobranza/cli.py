@@ -47,6 +47,7 @@ from cobranza.dunning.terminal import case_tables, policy_table
 from cobranza.dunning.timeline import case_timeline
 from cobranza.jobs import run_cycle, sandbox_dispatcher
 from cobranza.jobs.cycle import SANDBOX_MESSAGES_PER_SECOND
+from cobranza.jobs.replies import install_reply_handler
 from cobranza.jobs.terminal import render_cycle, render_sandbox_outbox
 from cobranza.messages import (
     available_step_kinds,
@@ -91,7 +92,11 @@ def load_settings() -> Settings:
 
 
 def open_engine(settings: Settings) -> Engine:
-    """Open the configured database, applying pending migrations."""
+    """Open the configured database, applying pending migrations.
+
+    Replies recorded by a command are acted on by the conversation engine.
+    """
+    install_reply_handler()
     return open_database(settings.database_url)
 
 

@@ -44,6 +44,11 @@ logger = logging.getLogger(__name__)
 PENDING_PAYMENT_STATUS = "pending"
 # The step kind of the thank-you that `cobranza.payments` queues for a payment.
 PAYMENT_THANKS = "payment_thanks"
+# The variable that marks a row as the answer to a customer's message, as
+# `cobranza.conversations` queues it.
+REPLY_TO_VARIABLE = "reply_to_inbound_id"
+# The one message sent after a revocation: it confirms the opt-out itself.
+OPTOUT_CONFIRMATION = "optout_confirmation"
 
 __all__ = ["Action", "GateDecision", "check", "read_facts"]
 
@@ -89,6 +94,9 @@ def check(session: Session, row: OutboxMessage, now: datetime) -> GateDecision:
             promise_until=None,
             hold_until=None,
         )
+
+    if row.variables.get(REPLY_TO_VARIABLE) is not None:
+        facts = _reply_facts(facts, row)
 
     decision = evaluate(facts, rules, now)
     if (
@@ -263,6 +271,30 @@ def _passes_pause(row: OutboxMessage) -> bool:
     return (
         row.step_kind == PAYMENT_THANKS
         or row.variables.get("installment_id") is not None
+        or row.variables.get(REPLY_TO_VARIABLE) is not None
+    )
+
+
+def _reply_facts(facts: GateFacts, row: OutboxMessage) -> GateFacts:
+    """Return the facts that decide a reply to the customer's own message.
+
+    A reply answers what the customer just wrote (a promise, a dispute, a
+    question after the case closed), so the balance, the pause, the promise,
+    the dispute and the caps on unsolicited reminders do not hold it back.
+    A positive placeholder balance passes the zero-balance check. Consent,
+    the phone and the contact window still apply, except that the opt-out
+    confirmation goes out after the revocation it confirms.
+    """
+    consent = True if row.step_kind == OPTOUT_CONFIRMATION else facts.consent
+    return replace(
+        facts,
+        consent=consent,
+        balance=max(facts.balance, Decimal(1)),
+        previous_sends=(),
+        disputed=False,
+        pending_payment=False,
+        promise_until=None,
+        hold_until=None,
     )
 
 

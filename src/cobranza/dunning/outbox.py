@@ -19,6 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from cobranza.db.models import AuditEvent, Case, OutboxMessage, OutboxState
@@ -45,6 +46,27 @@ def idempotency_key(
     invoices = ",".join(str(document_id) for document_id in sorted(document_ids))
     material = f"{business_id}|{case_id}|{step}|{invoices}"
     return hashlib.sha256(material.encode("ascii")).hexdigest()
+
+
+def enqueue(session: Session, values: dict[str, Any]) -> int | None:
+    """Insert one queued row unless its idempotency key exists; return its id.
+
+    `values` are the row's columns. Returns None when a row with the same
+    key was queued before, so repeating a call queues nothing.
+    """
+    table = OutboxMessage.__table__
+    insert_for = (
+        postgresql.insert
+        if session.get_bind().dialect.name == "postgresql"
+        else sqlite.insert
+    )
+    statement = (
+        insert_for(table)
+        .values({"state": OutboxState.QUEUED, "attempts": 0, **values})
+        .on_conflict_do_nothing(index_elements=["idempotency_key"])
+        .returning(table.c.id)
+    )
+    return session.execute(statement).scalar_one_or_none()
 
 
 def due_messages(

@@ -18,6 +18,7 @@ from cobranza.db.models import Business
 from cobranza.dunning.planner import PlanResult, plan
 from cobranza.dunning.policy import Policy
 from cobranza.dunning.policy_loader import load_policy, policy_path_for
+from cobranza.dunning.promises import check_promises
 from cobranza.payments import check_plans, queue_installment_reminders
 
 logger = logging.getLogger(__name__)
@@ -99,6 +100,7 @@ def run_cycle(
         business = _business(session, business_id)
         active_policy = policy or load_policy(policy_path_for(business))
         _installment_upkeep(session, business, now)
+        check_promises(session, business, now, active_policy)
         planned = plan(session, business, now, active_policy)
 
     report = CycleReport(now=now, dry_run=False, plan=planned)
@@ -126,6 +128,7 @@ def _dry_run(
         business = _business(session, business_id)
         active_policy = policy or load_policy(policy_path_for(business))
         _installment_upkeep(session, business, now)
+        check_promises(session, business, now, active_policy)
         planned = plan(session, business, now, active_policy)
         dispatch = dispatcher.evaluate(session, business_id, now)
     finally:

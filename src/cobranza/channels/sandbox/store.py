@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cobranza.channels.inbox import handle_stored_reply
 from cobranza.channels.sandbox.channel import SANDBOX
 from cobranza.db.models import (
     AuditEvent,
@@ -101,7 +102,7 @@ def sent_messages(
 def record_reply(
     session: Session, business: Business, phone: str, text: str, now: datetime
 ) -> RecordedReply:
-    """Store a reply from `phone` as an inbound message and audit it.
+    """Store a reply from `phone` as an inbound message, audit it and act on it.
 
     The sender is matched to a customer by phone number. A number that
     matches no customer is kept with `customer_id` NULL.
@@ -139,6 +140,7 @@ def record_reply(
             },
         )
     )
+    handle_stored_reply(session, inbound, now)
     logger.info(
         "sandbox reply %s stored for customer %s",
         inbound.id,

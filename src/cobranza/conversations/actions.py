@@ -1,0 +1,463 @@
+"""What the robot does for each kind of reply, one function per intent.
+
+Each action takes the `Reply` (the stored message, its customer, case and
+meaning) and returns the name of the action taken, which is stored on the
+inbound message. Actions change the case, the promise and the consent
+ledger, and queue their answer in the outbox. No action changes what is
+owed: money only moves through `cobranza.payments`.
+
+Every answer is queued under an idempotency key named by its cause (the
+promise, the plan, the revocation, or the kind and the local day), so a
+burst of replies that mean the same thing gets one answer.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cobranza.compliance.consent import current_consent, record_consent
+from cobranza.conversations.handoff import hand_off
+from cobranza.conversations.understand import Understanding
+from cobranza.db.models import (
+    Business,
+    Case,
+    CaseState,
+    ConsentAction,
+    Customer,
+    Document,
+    InboundMessage,
+    PromiseStatus,
+    PromiseToPay,
+)
+from cobranza.dunning import outbox
+from cobranza.dunning.gate import REPLY_TO_VARIABLE
+from cobranza.dunning.owner_actions import set_disputed
+from cobranza.dunning.promises import (
+    PROMISE_PAUSE_PREFIX,
+    case_message,
+    open_balance,
+    pause_end,
+)
+from cobranza.timeutil import start_of_day
+
+logger = logging.getLogger(__name__)
+
+ACTOR = "conversations"
+CONSENT_SOURCE = "respuesta del cliente"
+DEFAULT_PAID_PAUSE_DAYS = 3
+# Inbound types that carry a file, which counts as a payment receipt.
+RECEIPT_TYPES = frozenset({"image", "document"})
+WRONG_PERSON = "wrong_person"
+PAYMENT_PAUSE_REASON = "pago informado, a verificar"
+
+
+@dataclass(frozen=True)
+class ReplyServices:
+    """Payment services the actions call, injected from above `payments`.
+
+    `conversations` sits above `payments` in the layer order, so the wiring
+    (`cobranza.jobs.replies`) passes these in. `payment_link` returns the
+    case's link URL or None when nothing is collectable. `max_installments`
+    returns the business's limit. `create_plan` splits the case's balance
+    into the given count and returns True, or False when the business's
+    limits (a fee, a minimum installment, an active plan) rule it out.
+    """
+
+    payment_link: Callable[[Session, Business, Case, datetime], str | None]
+    max_installments: Callable[[Business], int]
+    create_plan: Callable[[Session, Case, int, datetime], bool]
+
+
+@dataclass
+class Reply:
+    """One inbound message being handled, with everything the actions read."""
+
+    session: Session
+    inbound: InboundMessage
+    business: Business
+    customer: Customer
+    case: Case | None
+    meaning: Understanding
+    now: datetime
+    today: date
+    tz: str
+    services: ReplyServices | None = None
+    entities: dict[str, Any] = field(default_factory=dict)
+
+
+Action = Callable[[Reply], str]
+
+
+def queue_reply(
+    reply: Reply,
+    step_kind: str,
+    scope: str,
+    variables: dict[str, Any] | None = None,
+    case: Case | None = None,
+) -> bool:
+    """Queue the answer `step_kind` once per `scope`; True when newly queued.
+
+    The row goes out on the channel the customer wrote on, at the
+    dispatcher's next run, and the gate treats it as a reply.
+    """
+    target = case or reply.case
+    if target is None:
+        return False
+    extra = {REPLY_TO_VARIABLE: reply.inbound.id, **(variables or {})}
+    values = case_message(
+        reply.session,
+        target,
+        f"{step_kind}:{scope}",
+        step_kind,
+        extra,
+        reply.now,
+        channel=reply.inbound.channel,
+    )
+    queued = outbox.enqueue(reply.session, values) is not None
+    if not queued:
+        logger.debug("reply %s for case %s already queued", step_kind, target.id)
+    return queued
+
+
+def _daily(reply: Reply) -> str:
+    return reply.today.isoformat()
+
+
+def _ask_once(reply: Reply, question: str, step_kind: str, reason: str) -> str:
+    """Ask `question` once; a second reply that still misses it goes to a person."""
+    case = reply.case
+    assert case is not None
+    if case.pending_question == question:
+        hand_off(reply.session, case, reason, reply.now)
+        queue_reply(reply, "handoff_ack", _daily(reply))
+        return "handed_off"
+    case.pending_question = question
+    case.question_asked_at = reply.now
+    queue_reply(reply, step_kind, f"{question}:{_daily(reply)}")
+    return f"asked_{question}"
+
+
+def promise(reply: Reply) -> str:
+    """Record a promise to pay, pause the reminders and confirm it."""
+    case = reply.case
+    assert case is not None
+    due_on = reply.meaning.promised_date
+    if due_on is None or due_on < reply.today:
+        return _ask_once(reply, "promise_date", "ask_promise_date", "promise_no_date")
+
+    session = reply.session
+    existing = session.scalars(
+        select(PromiseToPay).where(
+            PromiseToPay.business_id == reply.business.id,
+            PromiseToPay.customer_id == reply.customer.id,
+            PromiseToPay.status == PromiseStatus.OPEN,
+        )
+    ).all()
+    amount = reply.meaning.amount
+    if any(
+        earlier.due_on == due_on and amount in (None, earlier.amount)
+        for earlier in existing
+    ):
+        case.pending_question = None
+        return "promise_already_recorded"
+    for earlier in existing:
+        earlier.status = PromiseStatus.CANCELLED
+
+    owed = open_balance(session, reply.business, reply.customer.id, reply.today)
+    record = PromiseToPay(
+        business_id=reply.business.id,
+        case_id=case.id,
+        customer_id=reply.customer.id,
+        amount=reply.meaning.amount,
+        currency=owed.currency,
+        due_on=due_on,
+        status=PromiseStatus.OPEN,
+        source_inbound_id=reply.inbound.id,
+        created_at=reply.now,
+    )
+    session.add(record)
+    session.flush()
+
+    case.pending_question = None
+    case.question_asked_at = None
+    if case.state in (CaseState.OPEN, CaseState.PAUSED):
+        case.state = CaseState.PAUSED
+        case.paused_until = pause_end(reply.business, reply.tz, due_on)
+        case.pause_reason = f"{PROMISE_PAUSE_PREFIX} {record.id}"
+    stated = amount if amount is not None else owed.balance
+    queue_reply(
+        reply,
+        "promise_confirmation",
+        str(record.id),
+        {"promise_amount": str(stated), "promise_due_on": due_on.isoformat()},
+    )
+    reply.entities["promise_id"] = record.id
+    return "promise_recorded"
+
+
+def already_paid(reply: Reply) -> str:
+    """Thank, ask for the receipt unless one came, pause and flag for a person.
+
+    Nothing is marked paid here: a person checks the receipt and records
+    the payment.
+    """
+    case = reply.case
+    assert case is not None
+    has_receipt = reply.inbound.type in RECEIPT_TYPES or _recent_receipt(reply)
+    _pause_for_verification(reply, case)
+    hand_off(reply.session, case, "payment_to_verify", reply.now, stop_automation=False)
+    if has_receipt:
+        queue_reply(reply, "receipt_ack", _daily(reply))
+        return "receipt_to_verify"
+    queue_reply(reply, "ask_receipt", _daily(reply))
+    return "asked_receipt"
+
+
+def receipt(reply: Reply) -> str:
+    """A file arrived: treat it as the receipt of a reported payment."""
+    return already_paid(reply)
+
+
+def installments(reply: Reply) -> str:
+    """Make a plan within the business's limits and send its link."""
+    case = reply.case
+    assert case is not None
+    services = reply.services
+    if services is None:
+        return _hand_off_with_ack(reply, "installments_requested")
+
+    limit = services.max_installments(reply.business)
+    requested = reply.meaning.installments or limit
+    count = max(2, min(requested, limit))
+    reply.entities["installments_offered"] = count
+    if not services.create_plan(reply.session, case, count, reply.now):
+        return _hand_off_with_ack(reply, "installments_requested")
+
+    link = services.payment_link(reply.session, reply.business, case, reply.now)
+    variables: dict[str, Any] = {"installments": count}
+    if link is not None:
+        variables["payment_link"] = link
+    queue_reply(reply, "plan_offer_reply", f"{count}:{_daily(reply)}", variables)
+    return "plan_created"
+
+
+def payment_link(reply: Reply) -> str:
+    """Send the case's payment link (or the business's payment instructions)."""
+    case = reply.case
+    assert case is not None
+    link = None
+    if reply.services is not None:
+        link = reply.services.payment_link(
+            reply.session, reply.business, case, reply.now
+        )
+    variables = {"payment_link": link} if link is not None else {}
+    queue_reply(reply, "link_reply", _daily(reply), variables)
+    return "link_sent"
+
+
+def dispute(reply: Reply) -> str:
+    """Mark the invoices named (or all open ones) disputed, acknowledge, hand off."""
+    case = reply.case
+    assert case is not None
+    documents = _open_invoices(reply)
+    named = [doc for doc in documents if _mentions(reply.inbound.text, doc.number)]
+    for document in named or documents:
+        set_disputed(
+            reply.session,
+            reply.business.id,
+            document.id,
+            True,
+            CONSENT_SOURCE,
+            reply.now,
+            ACTOR,
+        )
+    reply.entities["disputed_documents"] = [doc.number for doc in named or documents]
+    hand_off(reply.session, case, "dispute", reply.now)
+    queue_reply(reply, "dispute_ack", _daily(reply))
+    return "dispute_recorded"
+
+
+def opt_out(reply: Reply) -> str:
+    """Record the revocation at once and confirm it once."""
+    session = reply.session
+    if current_consent(session, reply.business.id, reply.customer.id) is False:
+        return "already_opted_out"
+    event = record_consent(
+        session,
+        reply.business.id,
+        reply.customer.id,
+        ConsentAction.REVOKE,
+        CONSENT_SOURCE,
+        str(reply.inbound.id),
+        reply.now,
+        actor=ACTOR,
+    )
+    queue_reply(reply, "optout_confirmation", str(event.id), case=_any_case(reply))
+    return "opted_out"
+
+
+def wrong_person(reply: Reply) -> str:
+    """Stop writing to the number at once and flag the contact for correction."""
+    session = reply.session
+    customer = reply.customer
+    customer.phone_status = WRONG_PERSON
+    customer.phone_problem = (
+        "Quien respondió dice no ser el cliente: corregí el teléfono y volvé a "
+        "importarlo"
+    )
+    customer.updated_at = reply.now
+    if current_consent(session, reply.business.id, customer.id) is not False:
+        record_consent(
+            session,
+            reply.business.id,
+            customer.id,
+            ConsentAction.REVOKE,
+            f"{CONSENT_SOURCE}: número equivocado",
+            str(reply.inbound.id),
+            reply.now,
+            actor=ACTOR,
+        )
+    if reply.case is not None:
+        hand_off(session, reply.case, WRONG_PERSON, reply.now)
+    return "wrong_person_flagged"
+
+
+def human(reply: Reply) -> str:
+    """Hand the case to a person, who answers from the inbox."""
+    return _hand_off_with_ack(reply, reply.meaning.intent)
+
+
+def acknowledge(reply: Reply) -> str:
+    """An "ok" or a thank-you needs no answer."""
+    if reply.case is not None:
+        reply.case.pending_question = None
+    return "none"
+
+
+def other(reply: Reply) -> str:
+    """Ask once what the customer meant; a second unclear reply goes to a person."""
+    return _ask_once(reply, "clarify", "clarify", "unclear_reply")
+
+
+def after_close(reply: Reply) -> str:
+    """Answer a reply that arrives after the case was paid or closed, once a day."""
+    closed = _any_case(reply)
+    if closed is None:
+        return "no_case"
+    queue_reply(reply, "closed_ack", _daily(reply), case=closed)
+    return "closed_acknowledged"
+
+
+ACTIONS: dict[str, Action] = {
+    "promise_to_pay": promise,
+    "already_paid": already_paid,
+    "receipt": receipt,
+    "request_installments": installments,
+    "request_payment_link": payment_link,
+    "dispute": dispute,
+    "opt_out": opt_out,
+    "request_human": human,
+    "cannot_pay": human,
+    "wrong_person": wrong_person,
+    "acknowledge": acknowledge,
+    "other": other,
+}
+# Intents acted on even when the customer has no open case.
+WITHOUT_CASE: dict[str, Action] = {"opt_out": opt_out, "wrong_person": wrong_person}
+
+
+def paid_pause_days(business: Business) -> int:
+    """Return the days reminders wait after a reported payment (default 3)."""
+    value = (business.settings or {}).get("paid_pause_days", DEFAULT_PAID_PAUSE_DAYS)
+    try:
+        days = int(value)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(
+            f"invalid paid_pause_days {value!r} of business {business.id}: "
+            "set a whole number of days, such as 3"
+        ) from exc
+    return max(days, 0)
+
+
+def _pause_for_verification(reply: Reply, case: Case) -> None:
+    until = start_of_day(
+        reply.today + timedelta(days=paid_pause_days(reply.business) + 1), reply.tz
+    )
+    if case.state == CaseState.HANDED_OFF:
+        return
+    if case.paused_until is not None and case.paused_until >= until:
+        return
+    case.state = CaseState.PAUSED
+    case.paused_until = until
+    case.pause_reason = PAYMENT_PAUSE_REASON
+
+
+def _recent_receipt(reply: Reply) -> bool:
+    since = reply.now - timedelta(days=paid_pause_days(reply.business) + 1)
+    found = reply.session.scalar(
+        select(InboundMessage.id)
+        .where(
+            InboundMessage.business_id == reply.business.id,
+            InboundMessage.customer_id == reply.customer.id,
+            InboundMessage.type.in_(RECEIPT_TYPES),
+            InboundMessage.received_at >= since,
+        )
+        .limit(1)
+    )
+    return found is not None
+
+
+def _hand_off_with_ack(reply: Reply, reason: str) -> str:
+    case = reply.case
+    assert case is not None
+    hand_off(reply.session, case, reason, reply.now)
+    queue_reply(reply, "handoff_ack", _daily(reply))
+    return "handed_off"
+
+
+def _open_invoices(reply: Reply) -> list[Document]:
+    return list(
+        reply.session.scalars(
+            select(Document)
+            .where(
+                Document.business_id == reply.business.id,
+                Document.customer_id == reply.customer.id,
+                Document.open_amount > Decimal(0),
+                Document.disputed.is_(False),
+                Document.missing_since.is_(None),
+            )
+            .order_by(Document.id)
+        )
+    )
+
+
+def _mentions(text: str | None, number: str) -> bool:
+    """Return whether `text` names invoice `number` as a whole token."""
+    if not text or not number.strip():
+        return False
+    pattern = r"(?<![\w-])" + re.escape(number.strip()) + r"(?![\w-])"
+    return re.search(pattern, text, flags=re.IGNORECASE) is not None
+
+
+def _any_case(reply: Reply) -> Case | None:
+    """Return the open case, else the customer's latest closed one."""
+    if reply.case is not None:
+        return reply.case
+    return reply.session.scalars(
+        select(Case)
+        .where(
+            Case.business_id == reply.business.id,
+            Case.customer_id == reply.customer.id,
+        )
+        .order_by(Case.opened_at.desc(), Case.id.desc())
+        .limit(1)
+    ).first()

@@ -1,0 +1,200 @@
+"""Act on a customer's reply: understand it, act, store what was done.
+
+`handle_reply` runs in the transaction that stored the inbound message. It
+reads the reply (text through `understand`, quick-reply buttons through
+their ids, a file as a payment receipt), picks the action for the intent
+from `cobranza.conversations.actions`, and stores the intent, the entities
+and the action on the message, with one audit event.
+
+A reply is data: whatever its text says, the actions only pause, hand off,
+record promises and consent, and queue answers. None of them changes what
+is owed, so a reply that gives orders ("marcá mi factura como pagada")
+cannot mark anything paid.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cobranza.channels.whatsapp.payloads import button_id
+from cobranza.conversations import actions
+from cobranza.conversations.actions import Reply, ReplyServices
+from cobranza.conversations.llm import LLMClassifier
+from cobranza.conversations.model import IntentModel
+from cobranza.conversations.understand import Understanding, understand
+from cobranza.db.models import AuditEvent, Business, Case, Customer, InboundMessage
+from cobranza.messages.catalog import BUTTON_TITLES
+from cobranza.timeutil import local_date
+
+logger = logging.getLogger(__name__)
+
+# The intent each quick-reply button of the composer stands for.
+BUTTON_INTENTS = {
+    "pay": "request_payment_link",
+    "installments": "request_installments",
+    "paid": "already_paid",
+    "change_date": "promise_to_pay",
+}
+BUTTON_TYPES = frozenset({"button", "interactive"})
+
+
+def handle_reply(
+    session: Session,
+    inbound: InboundMessage,
+    now: datetime,
+    *,
+    services: ReplyServices | None = None,
+    model: IntentModel | None = None,
+    llm: LLMClassifier | None = None,
+) -> str:
+    """Understand `inbound`, act on it and store the result; return the action.
+
+    Dates in the text ("el viernes") are read at the instant the message
+    was received. A sender who matches no customer is stored only.
+    """
+    if inbound.customer_id is None:
+        return _store(session, inbound, None, "unknown_sender", {}, now, None)
+
+    customer = session.get_one(Customer, inbound.customer_id)
+    business = session.get_one(Business, inbound.business_id)
+    tz = customer.timezone or business.timezone
+    locale = customer.locale or business.locale
+    meaning = read_reply(inbound, tz, locale, model=model, llm=llm)
+    case = _open_case(session, business.id, customer.id)
+
+    reply = Reply(
+        session=session,
+        inbound=inbound,
+        business=business,
+        customer=customer,
+        case=case,
+        meaning=meaning,
+        now=now,
+        today=local_date(inbound.received_at, tz),
+        tz=tz,
+        services=services,
+        entities=meaning.to_dict(),
+    )
+    if case is None:
+        action = actions.WITHOUT_CASE.get(meaning.intent, actions.after_close)
+    else:
+        action = actions.ACTIONS.get(meaning.intent, actions.other)
+    taken = action(reply)
+    return _store(session, inbound, meaning, taken, reply.entities, now, case)
+
+
+def read_reply(
+    inbound: InboundMessage,
+    tz: str,
+    locale: str | None,
+    *,
+    model: IntentModel | None = None,
+    llm: LLMClassifier | None = None,
+) -> Understanding:
+    """Return what a message means: a button's intent, a receipt, or its text's."""
+    if inbound.type in BUTTON_TYPES:
+        intent = _button_intent(inbound)
+        if intent is not None:
+            return Understanding(
+                intent=intent,
+                confidence=1.0,
+                promised_date=None,
+                amount=None,
+                installments=None,
+                opt_out=False,
+                source="rules",
+            )
+    if inbound.type in actions.RECEIPT_TYPES:
+        return Understanding(
+            intent="receipt",
+            confidence=1.0,
+            promised_date=None,
+            amount=None,
+            installments=None,
+            opt_out=False,
+            source="rules",
+        )
+    return understand(
+        inbound.text or "", inbound.received_at, tz, locale, model=model, llm=llm
+    )
+
+
+def _button_intent(inbound: InboundMessage) -> str | None:
+    """Map a button's payload, reply id or title to the intent it stands for."""
+    details: dict[str, Any] = inbound.details or {}
+    candidates = [details.get("payload"), details.get("reply_id"), inbound.text]
+    for candidate in candidates:
+        if not candidate:
+            continue
+        key = _BUTTON_KEYS.get(str(candidate).strip().casefold())
+        if key is not None:
+            return BUTTON_INTENTS[key]
+    return None
+
+
+def _button_keys() -> dict[str, str]:
+    """Index every spelling of each button: its id, titles and title ids."""
+    keys: dict[str, str] = {}
+    for key, titles in BUTTON_TITLES.items():
+        keys[key] = key
+        for title in titles.values():
+            keys[title.casefold()] = key
+            keys[button_id(title)] = key
+    return keys
+
+
+_BUTTON_KEYS = _button_keys()
+
+
+def _open_case(session: Session, business_id: int, customer_id: int) -> Case | None:
+    statement = select(Case).where(
+        Case.business_id == business_id,
+        Case.customer_id == customer_id,
+        Case.closed_at.is_(None),
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        # Two replies of one customer processed at once act one after the other.
+        statement = statement.with_for_update()
+    return session.scalars(statement).first()
+
+
+def _store(
+    session: Session,
+    inbound: InboundMessage,
+    meaning: Understanding | None,
+    taken: str,
+    entities: dict[str, Any],
+    now: datetime,
+    case: Case | None,
+) -> str:
+    inbound.intent = meaning.intent if meaning is not None else None
+    inbound.entities = entities
+    inbound.action_taken = taken
+    session.add(
+        AuditEvent(
+            business_id=inbound.business_id,
+            at=now,
+            actor=actions.ACTOR,
+            kind="reply_handled",
+            subject_type="inbound_message",
+            subject_id=inbound.id,
+            reason=taken,
+            details={
+                "customer_id": inbound.customer_id,
+                "case_id": case.id if case is not None else None,
+                "intent": inbound.intent,
+                "confidence": entities.get("confidence"),
+                "source": entities.get("source"),
+            },
+        )
+    )
+    session.flush()
+    logger.info(
+        "reply %s handled: intent=%s action=%s", inbound.id, inbound.intent, taken
+    )
+    return taken

@@ -1,0 +1,304 @@
+"""Promises to pay: the pause they grant, and what happens when one is broken.
+
+A promise pauses its case until the promised day plus a grace period (the
+business setting `promise_grace_days`, default 1). `check_promises` runs
+before each planning cycle. It settles every open promise whose pause has
+ended: kept when the money arrived, broken otherwise. A broken promise
+resumes the case and queues a `broken_promise` message in place of the
+policy's next step, so the follow-up is one step stronger than the last
+reminder and goes out on the next day the contact rules allow.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from cobranza.db.models import (
+    AuditEvent,
+    Business,
+    Case,
+    CaseState,
+    Customer,
+    CustomerKind,
+    Document,
+    Payment,
+    PromiseStatus,
+    PromiseToPay,
+)
+from cobranza.dunning import outbox
+from cobranza.dunning.policy import Policy
+from cobranza.timeutil import local_date, start_of_day
+
+logger = logging.getLogger(__name__)
+
+ACTOR = "promises"
+BROKEN_PROMISE = "broken_promise"
+DEFAULT_GRACE_DAYS = 1
+DEFAULT_CHANNEL = "sandbox"
+# The pause reason of a case that waits for a promise, followed by its id.
+PROMISE_PAUSE_PREFIX = "promesa de pago"
+# Payment statuses whose money counts towards a promise.
+SETTLED_STATUSES = ("approved", "in_mediation")
+
+
+@dataclass(frozen=True)
+class OpenBalance:
+    """What a customer owes now: collectable invoices, credit notes netted in."""
+
+    balance: Decimal
+    currency: str
+    invoice_count: int
+    oldest_due_on: date | None
+    document_ids: list[int]
+
+
+@dataclass
+class PromiseCheck:
+    """The promises one check settled, by id."""
+
+    kept: list[int] = field(default_factory=list)
+    broken: list[int] = field(default_factory=list)
+
+
+def grace_days(business: Business) -> int:
+    """Return the business's days of grace after a promised day (default 1)."""
+    value = (business.settings or {}).get("promise_grace_days", DEFAULT_GRACE_DAYS)
+    try:
+        days = int(value)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(
+            f"invalid promise_grace_days {value!r} of business {business.id}: "
+            "set a whole number of days, such as 1"
+        ) from exc
+    if days < 0:
+        raise ValueError(
+            f"invalid promise_grace_days {days} of business {business.id}: "
+            "set 0 or more days"
+        )
+    return days
+
+
+def pause_end(business: Business, tz: str, due_on: date) -> datetime:
+    """Return the instant a promise for `due_on` stops pausing reminders."""
+    return start_of_day(due_on + timedelta(days=grace_days(business) + 1), tz)
+
+
+def open_balance(
+    session: Session, business: Business, customer_id: int, today: date
+) -> OpenBalance:
+    """Return the customer's collectable balance in the business's currency.
+
+    Disputed documents, documents on hold through `today` and documents a
+    full import no longer lists are left out, as the planner does.
+    """
+    rows = session.execute(
+        select(Document.id, Document.open_amount, Document.due_on, Document.kind)
+        .where(
+            Document.business_id == business.id,
+            Document.customer_id == customer_id,
+            Document.currency == business.currency,
+            Document.open_amount != 0,
+            Document.missing_since.is_(None),
+            Document.disputed.is_(False),
+            (Document.hold_until.is_(None)) | (Document.hold_until < today),
+        )
+        .order_by(Document.id)
+    ).all()
+    invoices = [row for row in rows if row.open_amount > 0]
+    due_dates = [row.due_on for row in invoices if row.due_on is not None]
+    return OpenBalance(
+        balance=sum((row.open_amount for row in rows), Decimal(0)),
+        currency=business.currency,
+        invoice_count=len(invoices),
+        oldest_due_on=min(due_dates) if due_dates else None,
+        document_ids=sorted(row.id for row in invoices),
+    )
+
+
+def case_message(
+    session: Session,
+    case: Case,
+    step: str,
+    step_kind: str,
+    variables: dict[str, Any],
+    now: datetime,
+    *,
+    channel: str | None = None,
+) -> dict[str, Any]:
+    """Build the outbox row (column values) of one message of `case`.
+
+    The business, customer and balance variables every template may use
+    are filled in; `variables` adds to them or overrides them. The row's
+    idempotency key covers (business, case, step, invoices), so a step
+    name that names its cause queues one message per cause.
+    """
+    business = session.get_one(Business, case.business_id)
+    customer = session.get_one(Customer, case.customer_id)
+    settings = business.settings or {}
+    today = local_date(now, customer.timezone or business.timezone)
+    owed = open_balance(session, business, customer.id, today)
+    oldest = owed.oldest_due_on or today
+    values = {
+        "customer_name": customer.name,
+        "business_name": business.name,
+        "business_tax_id": business.tax_id,
+        "business_address": settings.get("address"),
+        "payment_instructions": settings.get("payment_instructions"),
+        "today": today.isoformat(),
+        "balance": str(max(owed.balance, Decimal(0))),
+        "currency": owed.currency,
+        "invoice_count": owed.invoice_count,
+        "oldest_due_on": oldest.isoformat(),
+        "days_past_due": (today - oldest).days,
+        **variables,
+    }
+    return {
+        "business_id": business.id,
+        "case_id": case.id,
+        "customer_id": customer.id,
+        "channel": channel or settings.get("channel") or DEFAULT_CHANNEL,
+        "step": step,
+        "step_kind": step_kind,
+        "tone": "formal" if customer.kind == CustomerKind.COMPANY else "friendly",
+        "locale": customer.locale or business.locale,
+        "variables": values,
+        "document_ids": owed.document_ids,
+        "idempotency_key": outbox.idempotency_key(
+            business.id, case.id, step, owed.document_ids
+        ),
+        "planned_for": now,
+        "created_at": now,
+    }
+
+
+def check_promises(
+    session: Session, business: Business, now: datetime, policy: Policy
+) -> PromiseCheck:
+    """Settle the open promises whose pause has ended: kept or broken.
+
+    The caller owns the transaction. A broken promise resumes its case
+    (unless a person handles it), moves the case past the policy's next
+    step and queues the `broken_promise` message in that step's place.
+    """
+    result = PromiseCheck()
+    promises = session.scalars(
+        select(PromiseToPay)
+        .where(
+            PromiseToPay.business_id == business.id,
+            PromiseToPay.status == PromiseStatus.OPEN,
+        )
+        .order_by(PromiseToPay.id)
+    ).all()
+    for promise in promises:
+        customer = session.get_one(Customer, promise.customer_id)
+        tz = customer.timezone or business.timezone
+        if now < pause_end(business, tz, promise.due_on):
+            continue
+        if _kept(session, business, promise, local_date(now, tz)):
+            promise.status = PromiseStatus.KEPT
+            _audit(session, promise, now, "promise_kept", {})
+            result.kept.append(promise.id)
+            continue
+        promise.status = PromiseStatus.BROKEN
+        queued = _follow_up(session, promise, now, policy)
+        _audit(session, promise, now, "promise_broken", {"follow_up": queued})
+        result.broken.append(promise.id)
+    if result.kept or result.broken:
+        logger.info(
+            "business %s: %s promises kept, %s broken",
+            business.id,
+            len(result.kept),
+            len(result.broken),
+        )
+    return result
+
+
+def _kept(
+    session: Session, business: Business, promise: PromiseToPay, today: date
+) -> bool:
+    """Return whether the money promised arrived since the promise was made."""
+    if open_balance(session, business, promise.customer_id, today).balance <= 0:
+        return True
+    if promise.amount is None:
+        return False
+    paid = session.scalar(
+        select(func.sum(Payment.amount)).where(
+            Payment.business_id == business.id,
+            Payment.customer_id == promise.customer_id,
+            Payment.currency == promise.currency,
+            Payment.status.in_(SETTLED_STATUSES),
+            Payment.paid_at >= promise.created_at,
+        )
+    )
+    return paid is not None and paid >= promise.amount
+
+
+def _follow_up(
+    session: Session, promise: PromiseToPay, now: datetime, policy: Policy
+) -> bool:
+    """Resume the promise's case and queue the stronger step; True if queued."""
+    case = session.get(Case, promise.case_id) if promise.case_id else None
+    if case is None or case.closed_at is not None:
+        return False
+    if case.state == CaseState.HANDED_OFF:
+        return False
+    if case.state == CaseState.PAUSED and (case.pause_reason or "").startswith(
+        PROMISE_PAUSE_PREFIX
+    ):
+        case.state = CaseState.OPEN
+        case.paused_until = None
+        case.pause_reason = None
+
+    # The broken-promise message stands in for the next policy step, so the
+    # planner continues with the step after it.
+    following = [
+        step
+        for step in policy.steps[policy.index_of(case.planned_step) + 1 :]
+        if step.sends_message
+    ]
+    if following:
+        case.planned_step = following[0].key
+        case.planned_at = now
+    variables = {
+        "promise_due_on": promise.due_on.isoformat(),
+        "promise_amount": str(promise.amount) if promise.amount is not None else None,
+        "promise_id": promise.id,
+    }
+    values = case_message(
+        session, case, f"{BROKEN_PROMISE}:{promise.id}", BROKEN_PROMISE, variables, now
+    )
+    if not values["document_ids"]:
+        return False
+    return outbox.enqueue(session, values) is not None
+
+
+def _audit(
+    session: Session,
+    promise: PromiseToPay,
+    now: datetime,
+    kind: str,
+    details: dict[str, Any],
+) -> None:
+    session.add(
+        AuditEvent(
+            business_id=promise.business_id,
+            at=now,
+            actor=ACTOR,
+            kind=kind,
+            subject_type="promise_to_pay",
+            subject_id=promise.id,
+            reason=promise.due_on.isoformat(),
+            details={
+                "case_id": promise.case_id,
+                "customer_id": promise.customer_id,
+                **details,
+            },
+        )
+    )
