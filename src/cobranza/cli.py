@@ -814,10 +814,13 @@ def payment_add(
 @payment_app.command("import")
 def payment_import(
     file: Path = typer.Argument(
-        ..., exists=True, dir_okay=False, help="CSV with cliente, monto, fecha."
+        ...,
+        exists=True,
+        dir_okay=False,
+        help="CSV or .xlsx with cliente, monto, fecha.",
     ),
 ) -> None:
-    """Record the payments of a CSV file; bad lines are listed and skipped."""
+    """Record the payments of a CSV or Excel file; bad lines are listed and skipped."""
     settings = load_settings()
     engine = open_engine(settings)
     try:
