@@ -250,3 +250,35 @@ def test_parallel_duplicates_apply_once(db_url: str, engine: Engine) -> None:
     assert len(world.payments()) == 1
     assert len(world.thanks()) == 1
     assert world.open_amounts()[world.old_invoice_id] == Decimal("0")
+
+
+@pytest.mark.postgres
+def test_parallel_duplicate_events_stored_once(engine: Engine) -> None:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite serialises writers, so the race needs PostgreSQL")
+    from cobranza.db.engine import transaction
+    from cobranza.payments import inbox
+
+    barrier = threading.Barrier(6)
+    ids: list[int | None] = []
+    errors: list[BaseException] = []
+
+    def store() -> None:
+        try:
+            barrier.wait()
+            with transaction(engine) as session:
+                ids.append(
+                    inbox.store_event(session, "stripe", "event:evt_1", b"{}", {}, NOW)
+                )
+        except BaseException as exc:  # noqa: BLE001 - reported by the assert below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=store) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    assert len([event_id for event_id in ids if event_id is not None]) == 1
+    assert ids.count(None) == 5
