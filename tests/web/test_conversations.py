@@ -1,0 +1,181 @@
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import Engine, select
+
+from cobranza.db.engine import transaction
+from cobranza.db.models import (
+    Case,
+    CaseState,
+    InboundMedia,
+    InboundMessage,
+    OutboxMessage,
+    Payment,
+    PromiseToPay,
+    SandboxMessage,
+)
+from cobranza.web.dashboard.conversations import parse_amount_input
+from tests.web.conftest import NOW, Clock, Tenant
+
+
+def _handed_off(engine: Engine, tenant: Tenant, replied_hours_ago: float) -> int:
+    with transaction(engine) as session:
+        case = Case(
+            business_id=tenant.business_id,
+            customer_id=tenant.customer_id,
+            state=CaseState.HANDED_OFF,
+            pause_reason="pidió una persona",
+            opened_at=NOW - timedelta(days=2),
+        )
+        session.add(case)
+        inbound = InboundMessage(
+            business_id=tenant.business_id,
+            customer_id=tenant.customer_id,
+            channel="sandbox",
+            provider="sandbox",
+            provider_message_id="in-1",
+            sender="+5491155550001",
+            text="quiero hablar con alguien",
+            received_at=NOW - timedelta(hours=replied_hours_ago),
+        )
+        session.add(inbound)
+        session.flush()
+        return inbound.id
+
+
+def test_inbox_lists_handed_off_and_unknown(
+    app: FastAPI, client_for, tenant: Tenant, engine: Engine
+) -> None:  # type: ignore[no-untyped-def]
+    _handed_off(engine, tenant, 1)
+    with transaction(engine) as session:
+        session.add(
+            InboundMessage(
+                business_id=tenant.business_id,
+                channel="sandbox",
+                provider="sandbox",
+                provider_message_id="in-unknown",
+                sender="+5491100000000",
+                text="¿quién es?",
+                received_at=NOW,
+            )
+        )
+    client, _ = client_for(tenant)
+
+    page = client.get("/conversaciones")
+
+    assert f'href="/conversaciones/{tenant.customer_id}"' in page.text
+    assert "pidió una persona" in page.text
+    assert "¿quién es?" in page.text
+
+
+def test_reply_inside_window_is_sent(
+    app: FastAPI, client_for, tenant: Tenant, engine: Engine
+) -> None:  # type: ignore[no-untyped-def]
+    _handed_off(engine, tenant, 23)
+    client, token = client_for(tenant)
+
+    page = client.post(
+        f"/conversaciones/{tenant.customer_id}/responder",
+        data={"text": "Hola, te escribo yo.", "csrf_token": token},
+    )
+
+    with transaction(engine) as session:
+        row = session.scalars(select(OutboxMessage)).one()
+        stored = session.scalars(select(SandboxMessage)).one()
+    assert "Respuesta enviada." in page.text
+    assert row.state == "sent"
+    assert row.step == "manual_reply"
+    assert row.provider_message_id == stored.provider_message_id
+    assert stored.text == "Hola, te escribo yo."
+
+
+def test_reply_outside_window_is_disabled(
+    app: FastAPI, client_for, tenant: Tenant, engine: Engine
+) -> None:  # type: ignore[no-untyped-def]
+    _handed_off(engine, tenant, 25)
+    client, token = client_for(tenant)
+
+    page = client.get(f"/conversaciones/{tenant.customer_id}")
+    forced = client.post(
+        f"/conversaciones/{tenant.customer_id}/responder",
+        data={"text": "Hola", "csrf_token": token},
+    )
+
+    with transaction(engine) as session:
+        rows = session.scalars(select(OutboxMessage)).all()
+    assert "Pasaron más de 24 horas" in page.text
+    assert '<button type="submit" disabled>Enviar</button>' in page.text
+    assert "Pasaron más de 24 horas" in forced.text
+    assert rows == []
+
+
+def test_promise_and_back_to_automation(
+    app: FastAPI, client_for, tenant: Tenant, engine: Engine
+) -> None:  # type: ignore[no-untyped-def]
+    _handed_off(engine, tenant, 1)
+    client, token = client_for(tenant)
+    base = f"/conversaciones/{tenant.customer_id}"
+
+    promised = client.post(
+        base + "/promesa",
+        data={"due_on": "2026-03-27", "amount": "7.500,50", "csrf_token": token},
+    )
+    resumed = client.post(base + "/automatizar", data={"csrf_token": token})
+
+    with transaction(engine) as session:
+        promise = session.scalars(select(PromiseToPay)).one()
+        case = session.scalars(select(Case)).one()
+    assert "Promesa registrada para el 27/03/2026." in promised.text
+    assert promise.amount == Decimal("7500.50")
+    assert promise.case_id == case.id
+    assert "volvió a la automatización" in resumed.text
+    assert case.state == CaseState.OPEN
+
+
+def test_accept_receipt_as_payment(
+    app: FastAPI, client_for, tenant: Tenant, engine: Engine, clock: Clock
+) -> None:  # type: ignore[no-untyped-def]
+    inbound_id = _handed_off(engine, tenant, 1)
+    with transaction(engine) as session:
+        media = InboundMedia(
+            business_id=tenant.business_id,
+            inbound_message_id=inbound_id,
+            provider="sandbox",
+            media_id="m-1",
+            mime_type="image/jpeg",
+            file_name="comprobante.jpg",
+        )
+        session.add(media)
+        session.flush()
+        media_id = media.id
+    client, token = client_for(tenant)
+
+    page = client.post(
+        f"/conversaciones/{tenant.customer_id}/comprobante/{media_id}",
+        data={"amount": "15.000,00", "csrf_token": token},
+    )
+
+    with transaction(engine) as session:
+        payment = session.scalars(select(Payment)).one()
+    assert "Comprobante aceptado como pago." in page.text
+    assert payment.status == "approved"
+    assert payment.amount == Decimal("15000.00")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("15.000,50", Decimal("15000.50")),
+        ("15000,5", Decimal("15000.5")),
+        ("15000.50", Decimal("15000.50")),
+        ("15.000", Decimal("15000")),
+        ("1.234.567", Decimal("1234567")),
+        ("$ 300", Decimal("300")),
+    ],
+)
+def test_parse_amount_input(text: str, expected: Decimal) -> None:
+    assert parse_amount_input(text) == expected

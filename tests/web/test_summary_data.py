@@ -1,0 +1,120 @@
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from sqlalchemy import Engine
+
+from cobranza.db.engine import transaction
+from cobranza.db.models import (
+    Business,
+    Case,
+    Customer,
+    InboundMessage,
+    OutboxMessage,
+    Payment,
+    PromiseToPay,
+)
+from cobranza.portfolio.rules import SegmentRules
+from cobranza.web.dashboard.summary_data import load_summary
+from tests.web.conftest import NOW, Tenant
+
+
+def _sent(session, customer: Customer, key: str, **stamps) -> None:  # type: ignore[no-untyped-def]
+    case = Case(
+        business_id=customer.business_id,
+        customer_id=customer.id,
+        opened_at=NOW - timedelta(days=5),
+    )
+    session.add(case)
+    session.flush()
+    session.add(
+        OutboxMessage(
+            business_id=customer.business_id,
+            case_id=case.id,
+            customer_id=customer.id,
+            channel="sandbox",
+            step="reminder_soft",
+            step_kind="reminder_soft",
+            tone="friendly",
+            locale="es_AR",
+            idempotency_key=key,
+            state="sent",
+            planned_for=NOW - timedelta(days=3),
+            sent_at=NOW - timedelta(days=3),
+            created_at=NOW - timedelta(days=3),
+            **stamps,
+        )
+    )
+
+
+def test_funnel_and_rates(engine: Engine, tenant: Tenant) -> None:
+    with transaction(engine) as session:
+        first = session.get_one(Customer, tenant.customer_id)
+        second = session.get_one(Customer, tenant.script_customer_id)
+        _sent(
+            session,
+            first,
+            "k1",
+            delivered_at=NOW - timedelta(days=3),
+            read_at=NOW - timedelta(days=2),
+        )
+        _sent(session, second, "k2", delivered_at=NOW - timedelta(days=3))
+        session.add(
+            InboundMessage(
+                business_id=first.business_id,
+                customer_id=first.id,
+                channel="sandbox",
+                provider="sandbox",
+                provider_message_id="r1",
+                sender="+5491155550001",
+                text="pago el viernes",
+                received_at=NOW - timedelta(days=2),
+            )
+        )
+        for status, due in (("kept", date(2026, 3, 10)), ("open", date(2026, 3, 25))):
+            session.add(
+                PromiseToPay(
+                    business_id=first.business_id,
+                    customer_id=first.id,
+                    currency="ARS",
+                    due_on=due,
+                    status=status,
+                    created_at=NOW - timedelta(days=2),
+                )
+            )
+        session.add(
+            Payment(
+                business_id=first.business_id,
+                customer_id=first.id,
+                amount=Decimal("5000.00"),
+                currency="ARS",
+                paid_at=NOW - timedelta(days=1),
+                provider="manual",
+                provider_payment_id="p1",
+                status="approved",
+                created_at=NOW,
+            )
+        )
+
+    with transaction(engine) as session:
+        business = session.get_one(Business, tenant.business_id)
+        summary = load_summary(session, business, NOW, SegmentRules())
+
+    counts = {stage.key: stage.customers for stage in summary.funnel}
+    assert counts == {
+        "sent": 2,
+        "delivered": 2,
+        "read": 1,
+        "replied": 1,
+        "promised": 1,
+        "paid": 1,
+    }
+    assert summary.reply_rate == Decimal("0.5")
+    assert summary.promises_kept == 1
+    assert summary.promises_broken == 0
+    assert summary.promise_kept_rate == Decimal(1)
+    assert summary.recovered_this_month == Decimal("5000.00")
+    assert summary.collections[-1] == ("03/2026", Decimal("5000.00"))
+    assert len(summary.collections) == 6
+    assert summary.open_balance == Decimal("17500.50")
