@@ -345,6 +345,9 @@ def queue_installment_reminders(
         link = ensure_link(session, business, case, target, provider, now)
         url = link_url(public_base_url or settings.public_base_url, link.token)
         kind = kinds[installment.due_on]
+        # NOTE: the preventive and due_today templates speak of "tu saldo",
+        # so the installment's amount is shown as the balance due that day.
+        # A step kind of its own would name the installment.
         queued += cases.queue_message(
             session,
             case,
