@@ -57,8 +57,20 @@ def test_no_amount(text: str) -> None:
     assert find_amount(text) is None
 
 
-def test_first_amount_wins() -> None:
-    assert find_amount("debo 20.000 pero puedo 5.000") == Decimal("20000")
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("debo 20.000 pero puedo 5.000", Decimal("5000")),
+        ("de los 20.000 que debo te paso 5.000", Decimal("5000")),
+        ("el saldo es 15.000, te pago 10.000 el viernes", Decimal("10000")),
+        ("devo R$ 900 mas posso pagar R$ 300", Decimal("300")),
+        ("te debo 20.000", Decimal("20000")),
+        ("puedo 5000 ahora y 3000 el viernes", Decimal("5000")),
+        ("dos mil quinientos", Decimal("2500")),
+    ],
+)
+def test_offer_wins_over_debt(text: str, expected: Decimal) -> None:
+    assert find_amount(text) == expected
 
 
 @pytest.mark.parametrize(

@@ -188,3 +188,31 @@ def test_invalid_numeric_date_ignored() -> None:
 def test_numeric_date_with_two_digit_year() -> None:
     assert find_dates("31/10/74", TODAY)[0].start == date(1974, 10, 31)
     assert find_dates("1/4/27", TODAY)[0].start == date(2027, 4, 1)
+
+
+def test_weekday_moves_to_month_it_matches() -> None:
+    # 2026-03-15 is a Sunday; the next 15th that is a Thursday is in October.
+    assert promised_date("el jueves 15", TODAY) == date(2026, 10, 15)
+    assert promised_date("jue 15", TODAY) == date(2026, 10, 15)
+    assert promised_date("el domingo 15 de marzo", TODAY) == date(2027, 3, 15)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("lu", date(2026, 3, 23)),
+        ("ma", date(2026, 3, 24)),
+        ("mx", date(2026, 3, 25)),
+        ("vi 20", date(2026, 3, 20)),
+        ("te pago el ju 26", date(2026, 3, 26)),
+    ],
+)
+def test_two_letter_weekday(text: str, expected: date) -> None:
+    assert promised_date(text, TODAY) == expected
+
+
+@pytest.mark.parametrize(
+    "text", ["mi mamá te paga", "mi 20 lucas", "vi el mensaje", "ma que se yo"]
+)
+def test_two_letter_word_is_not_weekday(text: str) -> None:
+    assert promised_date(text, TODAY) is None

@@ -12,7 +12,12 @@ Decisions:
 - A bare number counts as money only from 100 upwards, and never when it is
   a date ("el 15", "10/4"), a count ("3 cuotas", "10 días") or a long digit
   run such as a phone number.
-- The amount is the first one named; the currency is the business's.
+- The amount is the first one named, unless a reply names several and some
+  of them are what is owed ("debo 20.000 pero puedo 5.000"): then it is the
+  first one that is not, because the debtor's offer is what matters. An
+  amount is what is owed when a debt word ("debo", "deuda", "saldo", "devo")
+  sits within three words before or after it.
+- The currency is the business's.
 """
 
 from __future__ import annotations
@@ -124,20 +129,62 @@ def _is_numeric_token(token: str) -> bool:
     return token[:1].isdigit() and "/" not in token and "-" not in token
 
 
-def find_amount(text: str) -> Decimal | None:
-    """Return the first amount of money named in `text`, or None.
+# Words that mark an amount as the debt rather than the debtor's offer.
+_DEBT_WORDS = frozenset(
+    {
+        "debo",
+        "debia",
+        "deuda",
+        "deudas",
+        "saldo",
+        "adeudo",
+        "adeudado",
+        "devo",
+        "divida",
+        "debito",
+        "total",
+    }
+)
+_NUMBER_TAIL = NUMBER_WORDS | frozenset(_MULTIPLIERS) | {"y", "e"}
 
-    NOTE: "debo 20.000 pero puedo 5.000" returns 20000: the parser does not
-    tell the debt apart from the offer.
+
+def find_amount(text: str) -> Decimal | None:
+    """Return the amount of money `text` offers or names, or None.
+
+    The first amount wins, except that an amount marked as the debt gives
+    way to a later one that is not (see the module docstring).
     """
     tokens = tokenize(text)
+    found = list(_amounts(tokens))
+    if not found:
+        return None
+    offers = [value for index, value in found if not _is_debt(tokens, index)]
+    if len(found) > 1 and offers:
+        return offers[0]
+    return found[0][1]
+
+
+def _amounts(tokens: list[str]) -> list[tuple[int, Decimal]]:
+    """Return each amount in `tokens` with the index of its first token."""
+    found = []
     index = 0
     while index < len(tokens):
-        found = _amount_at(tokens, index)
-        if found is not None:
-            return found
+        value = _amount_at(tokens, index)
+        if value is None:
+            index += 1
+            continue
+        found.append((index, value))
         index += 1
-    return None
+        # Skip the rest of "dos mil quinientos" so "mil quinientos" is not
+        # read again as a second amount.
+        while index < len(tokens) and tokens[index] in _NUMBER_TAIL:
+            index += 1
+    return found
+
+
+def _is_debt(tokens: list[str], index: int) -> bool:
+    nearby = tokens[max(0, index - 3) : index] + tokens[index + 1 : index + 4]
+    return not _DEBT_WORDS.isdisjoint(nearby)
 
 
 def _amount_at(tokens: list[str], index: int) -> Decimal | None:

@@ -22,6 +22,12 @@ customer's time zone. Semantics, chosen once and tested:
   it has passed, clipped to the month's length ("el 31" in April is the 30th).
   A day and month without a year that has passed this year is next year's.
   Numeric dates are day first ("10/4" is the 10th of April).
+- A weekday with a day number and no month ("el jueves 15") is the first such
+  day number, from this month on, that falls on that weekday, as Duckling
+  reads it. So a weekday that does not match this month's day moves the date
+  to a later month.
+- Two-letter weekday abbreviations ("lu", "ma", "mi", "mx", "ju", "vi") count
+  only before a day number or as the whole reply, because they are also words.
 - Nothing is found in "cuando cobre": no expression, no date.
 """
 
@@ -79,6 +85,14 @@ _WEEKDAY_ABBREVIATIONS = {
     "sab": 5,
     "dom": 6,
 }
+# Two-letter abbreviations are other words too ("mi", "ma", "do"), so they
+# count only before a day number ("ju 15") or as a whole reply ("lu").
+_WEEKDAY_SHORT = {"lu": 0, "ma": 1, "mi": 2, "mx": 2, "ju": 3, "vi": 4}
+# Words after a number that make it a sum or a count, not a day ("mi 20 lucas").
+_NOT_A_DAY_AFTER = frozenset(
+    {"lucas", "luca", "mil", "k", "pesos", "soles", "reais", "mangos", "%"}
+    | {"cuotas", "pagos", "dias", "meses", "semanas", "anos", "x", "vezes"}
+)
 # Words one typo away from a weekday that are ordinary words.
 _NOT_WEEKDAYS = frozenset(
     {"vienes", "viene", "mates", "lunas", "marte", "dominio", "juegos", "jueces"}
@@ -189,6 +203,21 @@ def _add_months(day: date, months: int) -> date:
 def _month_span(today: date, offset: int) -> tuple[date, date]:
     first = _add_months(today.replace(day=1), offset)
     return first, first.replace(day=_last_day(first.year, first.month))
+
+
+def _same_day_on_weekday(day: date, weekday: int) -> date:
+    """Move `day` to the first later month whose same day falls on `weekday`.
+
+    "el jueves 15" said when this month's 15th is a Friday means the next
+    15th that is a Thursday, as Duckling reads it. Within a year every day
+    number up to the 28th meets every weekday; when none matches, `day` is
+    kept as written.
+    """
+    for months in range(13):
+        candidate = _add_months(day, months)
+        if candidate.day == day.day and candidate.weekday() == weekday:
+            return candidate
+    return day
 
 
 def _monday(day: date) -> date:
@@ -399,14 +428,17 @@ class _Scanner:
         end = j + used
 
         # "lunes, 18 de febrero": the explicit date wins over the weekday.
-        # NOTE: a weekday that does not match the day ("el jueves 20" when the
-        # 20th is a Friday) is not flagged; the day number is taken as is.
         k = end
         while self.at(k) in (",", "el", "dia"):
             k += 1
         explicit = self.day_of_month(k, introduced=True)
         if explicit is not None:
-            return k + explicit[0] - i, explicit[1], explicit[2]
+            used = k + explicit[0] - i
+            month_named = any(self.at(m) in _MONTHS for m in range(k, k + used))
+            day = explicit[1]
+            if not month_named:
+                day = _same_day_on_weekday(day, weekday)
+            return used, day, day
 
         modifier = self._week_modifier(end)
         week_offset: int | None = 1 if next_week else None
@@ -439,6 +471,12 @@ class _Scanner:
             return _WEEKDAY_ABBREVIATIONS[token], 2
         if token in _WEEKDAY_ABBREVIATIONS and token != "ma" and following.isdigit():
             return _WEEKDAY_ABBREVIATIONS[token], 1
+        if token in _WEEKDAY_SHORT:
+            alone = len(self.tokens) == 1
+            day_number = following.isdigit() and 1 <= int(following) <= 31
+            if alone or (day_number and self.at(j + 2) not in _NOT_A_DAY_AFTER):
+                return _WEEKDAY_SHORT[token], 1
+            return None, 1
         if token.isalpha():
             return _fuzzy_weekday(token), 1
         return None, 1
@@ -712,6 +750,7 @@ _TRIGGERS = (
     | _THIS_WORDS
     | frozenset(_MONTHS)
     | frozenset(_WEEKDAY_ABBREVIATIONS)
+    | frozenset(_WEEKDAY_SHORT)
     | frozenset(_WEEKDAYS_PT)
     | NUMBER_WORDS
 )
