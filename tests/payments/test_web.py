@@ -500,3 +500,25 @@ def test_failed_processing_is_retried(
     assert event.error.startswith("provider_rejected")
     assert processed == 1
     assert world.case_row().close_reason == "paid"
+
+
+def test_redelivery_retries_failed_processing(
+    world: World, client: TestClient, mercadopago: FakeMercadoPago
+) -> None:
+    link = make_link(world, provider="mercadopago")
+    body, headers, query = mercadopago.notification("9011", MP_SECRET)
+    first = client.post(
+        "/webhooks/mercadopago", params=query, content=body, headers=headers
+    )
+    payments_after_failure = world.payments()
+    mercadopago.add_payment("9011", "approved", 1500.0, "ARS", str(link.id))
+
+    again = client.post(
+        "/webhooks/mercadopago", params=query, content=body, headers=headers
+    )
+
+    assert first.json() == {"status": "stored"}
+    assert payments_after_failure == []
+    assert again.json() == {"status": "duplicate"}
+    assert mercadopago.payment_reads == ["9011", "9011"]
+    assert world.case_row().close_reason == "paid"

@@ -70,6 +70,17 @@ def store_event(
     return session.execute(statement).scalar()
 
 
+def pending_event_id(session: Session, provider: str, event_key: str) -> int | None:
+    """Return the id of the stored event with this key if it is still pending."""
+    return session.scalar(
+        select(WebhookEvent.id).where(
+            WebhookEvent.provider == provider,
+            WebhookEvent.event_key == event_key,
+            WebhookEvent.processed_at.is_(None),
+        )
+    )
+
+
 def process_event(
     engine: Engine, handler: NotificationHandler, event_id: int, now: datetime
 ) -> str | None:

@@ -245,14 +245,19 @@ def _accept(
     headers: dict[str, str],
 ) -> Response:
     event_id = _store(request, provider, key, body, headers)
+    status = "stored"
     if event_id is None:
-        return JSONResponse({"status": "duplicate"})
+        # A provider delivers again when it got no 200, or when our first
+        # processing failed: a stored event that is still pending is retried.
+        status = "duplicate"
+        with transaction(_engine(request)) as session:
+            event_id = inbox.pending_event_id(session, provider, key)
     handler = _services(request).handlers.get(provider)
-    if handler is not None:
+    if handler is not None and event_id is not None:
         tasks.add_task(
             inbox.process_event, _engine(request), handler, event_id, utcnow()
         )
-    return JSONResponse({"status": "stored"})
+    return JSONResponse({"status": status})
 
 
 def _store(
