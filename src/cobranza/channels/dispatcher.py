@@ -323,6 +323,16 @@ class Dispatcher:
         with transaction(self.engine) as session:
             row = _load(session, business_id, outbox_id)
             assert row is not None  # the row was claimed by this run
+            if row.state != OutboxState.SENDING:
+                # A status webhook settled the row while the send call was
+                # failing (a timeout after the provider had accepted it).
+                logger.info(
+                    "outbox row %s send error %s ignored: the row is %s",
+                    outbox_id,
+                    error.code,
+                    row.state,
+                )
+                return
             if error.is_transient and row.attempts < self.limits.max_attempts:
                 retry_at = now + self._backoff(row.attempts, error)
                 outbox.requeue(session, row, retry_at, error.code, str(error))

@@ -7,9 +7,12 @@ from datetime import timedelta
 
 from sqlalchemy import Engine, select
 
+from cobranza.channels.base import Channel, OutgoingMessage, SendResult
+from cobranza.channels.dispatcher import Dispatcher
 from cobranza.channels.inbox import StatusUpdate, apply_status
 from cobranza.channels.whatsapp import WhatsAppConfig
 from cobranza.channels.whatsapp.channel import callback_data
+from cobranza.channels.whatsapp.errors import GraphUnavailableError
 from cobranza.db.engine import transaction
 from cobranza.db.models import (
     AuditEvent,
@@ -281,3 +284,37 @@ def test_timeout_retried_without_second_send(
     assert row.provider_message_id == wamid
     with transaction(engine) as session:
         assert session.get_one(Case, row.case_id).step == "reminder_soft"
+
+
+class _AcceptedThenTimedOut(Channel):
+    """Meta accepts the message and its status webhook is processed, then the
+    send call times out on our side."""
+
+    name = "whatsapp"
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def send(self, message: OutgoingMessage) -> SendResult:
+        with transaction(self.engine) as session:
+            update = StatusUpdate(
+                "wamid.accepted", "sent", NOW, outbox_id=message.outbox_id
+            )
+            apply_status(session, message.business_id, "whatsapp", update, NOW)
+        raise GraphUnavailableError("timed out", code="whatsapp_timeout")
+
+    def lookup(self, outbox_id: int) -> SendResult | None:
+        return None
+
+
+def test_status_during_timeout_keeps_row_sent(engine: Engine) -> None:
+    business_id, (outbox_id,) = given_rows(engine)
+    channel = _AcceptedThenTimedOut(engine)
+
+    report = Dispatcher(engine, {channel.name: channel}).run(business_id, NOW)
+
+    assert report.retried == {}
+    assert report.failed == {}
+    row = _row(engine, outbox_id)
+    assert row.state == OutboxState.SENT
+    assert row.provider_message_id == "wamid.accepted"

@@ -144,6 +144,8 @@ class WhatsAppChannel(Channel):
         if readiness.earlier is not None:
             # A status webhook proves an earlier attempt (one that timed out)
             # reached Meta, so it is not sent twice.
+            # NOTE: an attempt that timed out and whose status webhook has not
+            # arrived by the retry (5 minutes later by default) is sent again.
             return readiness.earlier
         to = message.to_phone.lstrip("+")
         self.pair.check(to)
