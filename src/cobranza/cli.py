@@ -11,8 +11,10 @@ from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
+from rich.table import Table
 from sqlalchemy import Engine
 
+from cobranza.channels.base import Channel
 from cobranza.channels.errors import ChannelError
 from cobranza.channels.sandbox import record_reply, sent_messages
 from cobranza.channels.whatsapp import GraphClient, WhatsAppConfig, WhatsAppConfigError
@@ -27,6 +29,7 @@ from cobranza.compliance import (
 )
 from cobranza.compliance.tone import lint_text
 from cobranza.config import Settings, get_settings
+from cobranza.conversations.inbox import REASON_LABELS, WaitingCase
 from cobranza.db.engine import (
     default_business,
     make_engine,
@@ -944,6 +947,150 @@ def main() -> None:
         level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
     )
     app()
+
+
+inbox_app = typer.Typer(
+    help="Cases waiting for a person: list, answer and resolve them.",
+    invoke_without_command=True,
+)
+app.add_typer(inbox_app, name="inbox")
+
+
+@inbox_app.callback()
+def inbox_list(
+    ctx: typer.Context,
+    as_json: bool = typer.Option(False, "--json", help="Print the cases as JSON."),
+) -> None:
+    """List the cases waiting for a person, longest waiting first."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from cobranza.conversations.inbox import waiting_cases
+
+    settings = load_settings()
+    engine = open_engine(settings)
+    try:
+        with transaction(engine) as session:
+            business = default_business(session, settings)
+            timezone = business.timezone
+            cases = waiting_cases(session, business.id, utcnow())
+    finally:
+        engine.dispose()
+
+    if as_json:
+        payload = [case.as_dict() for case in cases]
+        typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        return
+    console.print(_inbox_table(cases, timezone))
+
+
+def _inbox_table(cases: list[WaitingCase], timezone: str) -> Table | str:
+    if not cases:
+        return "No hay casos esperando a una persona."
+    zone = ZoneInfo(timezone)
+    table = Table(title="Casos para atender")
+    for header in ("Caso", "Cliente", "Motivo", "Último mensaje", "Espera desde"):
+        table.add_column(header)
+    for case in cases:
+        last = case.last_message or "-"
+        if not case.window_open:
+            last += " (fuera de la ventana de 24 h)"
+        table.add_row(
+            str(case.case_id),
+            f"{case.customer_name} ({case.customer_external_id})",
+            REASON_LABELS.get(case.reason, case.reason),
+            last,
+            case.waiting_since.astimezone(zone).strftime("%d/%m %H:%M"),
+        )
+    return table
+
+
+@inbox_app.command("reply")
+def inbox_reply(
+    case_id: int = typer.Argument(..., help="The case number shown by `inbox`."),
+    text: str = typer.Argument(..., help="The answer to send to the customer."),
+) -> None:
+    """Answer the customer of a case, inside WhatsApp's 24-hour window."""
+    from cobranza.conversations.inbox import InboxError, reply_channel, waiting_case
+    from cobranza.web.dashboard.replies import ReplyRejected, send_owner_reply
+
+    settings = load_settings()
+    engine = open_engine(settings)
+    now = utcnow()
+    try:
+        with transaction(engine) as session:
+            business = default_business(session, settings)
+            try:
+                case = waiting_case(session, business.id, case_id)
+            except InboxError as exc:
+                err_console.print(f"[red]{exc}[/red]", highlight=False)
+                raise typer.Exit(1) from exc
+            business_id, customer_id = business.id, case.customer_id
+            channel_name = reply_channel(session, business_id, customer_id)
+        channel = _reply_channel(engine, settings, channel_name, now)
+        try:
+            sent = send_owner_reply(
+                engine, channel, business_id, customer_id, case_id, text, now, "cli"
+            )
+        except ReplyRejected as exc:
+            err_console.print(f"[red]No se envió:[/red] {exc}", highlight=False)
+            raise typer.Exit(1) from exc
+    finally:
+        engine.dispose()
+    console.print(f"Respuesta enviada al cliente del caso {case_id} ({sent.id}).")
+
+
+def _reply_channel(
+    engine: Engine, settings: Settings, name: str, now: datetime
+) -> Channel:
+    from cobranza.channels.sandbox import SandboxChannel
+    from cobranza.channels.whatsapp import WhatsAppChannel
+
+    if name == "whatsapp":
+        try:
+            config = WhatsAppConfig.from_settings(settings)
+        except WhatsAppConfigError as exc:
+            err_console.print(f"[red]WhatsApp is not configured:[/red] {exc}")
+            raise typer.Exit(2) from exc
+        return WhatsAppChannel(engine, config)
+    if name == "sandbox":
+        return SandboxChannel(engine, clock=lambda: now)
+    err_console.print(
+        f"[red]Channel {name!r} cannot send a person's reply yet:[/red] answer "
+        "from the provider's own console"
+    )
+    raise typer.Exit(2)
+
+
+@inbox_app.command("resolve")
+def inbox_resolve(
+    case_id: int = typer.Argument(..., help="The case number shown by `inbox`."),
+    resume: bool = typer.Option(
+        False, "--resume", help="Return the case to the automatic reminders."
+    ),
+    close: bool = typer.Option(False, "--close", help="Close the case for good."),
+) -> None:
+    """Settle a waiting case: back to automation (--resume) or closed (--close)."""
+    from cobranza.conversations.inbox import InboxError, resolve
+
+    if resume == close:
+        err_console.print("[red]Choose one:[/red] --resume or --close.")
+        raise typer.Exit(2)
+    settings = load_settings()
+    engine = open_engine(settings)
+    try:
+        with transaction(engine) as session:
+            business = default_business(session, settings)
+            try:
+                resolve(
+                    session, business.id, case_id, utcnow(), resume=resume, actor="cli"
+                )
+            except InboxError as exc:
+                err_console.print(f"[red]{exc}[/red]", highlight=False)
+                raise typer.Exit(1) from exc
+    finally:
+        engine.dispose()
+    outcome = "vuelve a la automatización" if resume else "quedó cerrado"
+    console.print(f"El caso {case_id} {outcome}.")
 
 
 if __name__ == "__main__":

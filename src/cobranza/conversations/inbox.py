@@ -1,0 +1,176 @@
+"""The hand-off inbox: cases waiting for a person, and how a person settles them.
+
+A case waits while its `handoff_reason` is set, whether the automation is
+stopped (`handed_off`) or only paused while a person verifies a reported
+payment. `cobranza inbox` lists them, a person answers inside the 24-hour
+window, then resumes the automation or closes the case.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cobranza.channels.inbox import window_open
+from cobranza.conversations import handoff
+from cobranza.db.models import Case, Customer, InboundMessage
+
+# What each hand-off reason means, as the owner reads it in the inbox.
+REASON_LABELS = {
+    "request_human": "pidió hablar con una persona",
+    "cannot_pay": "dice que no puede pagar",
+    "wrong_person": "número equivocado: corregí el contacto",
+    "dispute": "reclama una factura",
+    "payment_to_verify": "dice que ya pagó: verificá el pago",
+    "promise_no_date": "promete pagar sin decir cuándo",
+    "unclear_reply": "respuesta que el robot no entendió",
+    "installments_requested": "pidió cuotas fuera de los límites",
+}
+
+
+class InboxError(LookupError):
+    """The case is not found in the business or is not waiting for a person."""
+
+
+@dataclass(frozen=True)
+class WaitingCase:
+    """One case in the inbox, with the customer's last message."""
+
+    case_id: int
+    customer_id: int
+    customer_external_id: str
+    customer_name: str
+    reason: str
+    waiting_since: datetime
+    last_message: str | None
+    last_message_at: datetime | None
+    window_open: bool
+
+    def as_dict(self) -> dict[str, object]:
+        """Return the case as JSON-ready values, times in ISO 8601."""
+        return {
+            "case_id": self.case_id,
+            "customer": {
+                "id": self.customer_id,
+                "external_id": self.customer_external_id,
+                "name": self.customer_name,
+            },
+            "reason": self.reason,
+            "waiting_since": self.waiting_since.isoformat(),
+            "last_message": self.last_message,
+            "last_message_at": self.last_message_at.isoformat()
+            if self.last_message_at is not None
+            else None,
+            "window_open": self.window_open,
+        }
+
+
+def waiting_cases(
+    session: Session, business_id: int, now: datetime
+) -> list[WaitingCase]:
+    """Return the business's cases waiting for a person, longest waiting first."""
+    rows = session.execute(
+        select(Case, Customer)
+        .join(Customer, Customer.id == Case.customer_id)
+        .where(
+            Case.business_id == business_id,
+            Case.closed_at.is_(None),
+            Case.handoff_reason.is_not(None),
+        )
+        .order_by(Case.handed_off_at, Case.id)
+    ).all()
+    waiting = []
+    for case, customer in rows:
+        last = session.scalars(
+            select(InboundMessage)
+            .where(
+                InboundMessage.business_id == business_id,
+                InboundMessage.customer_id == customer.id,
+            )
+            .order_by(InboundMessage.received_at.desc(), InboundMessage.id.desc())
+            .limit(1)
+        ).first()
+        waiting.append(
+            WaitingCase(
+                case_id=case.id,
+                customer_id=customer.id,
+                customer_external_id=customer.external_id,
+                customer_name=customer.name,
+                reason=case.handoff_reason or "",
+                waiting_since=case.handed_off_at or case.opened_at,
+                last_message=_message_text(last),
+                last_message_at=last.received_at if last is not None else None,
+                window_open=window_open(session, business_id, customer.id, now),
+            )
+        )
+    return waiting
+
+
+def waiting_case(session: Session, business_id: int, case_id: int) -> Case:
+    """Return the business's open case `case_id`, or raise `InboxError`."""
+    case = session.get(Case, case_id)
+    if case is None or case.business_id != business_id:
+        raise InboxError(
+            f"case {case_id} not found in business {business_id}: list the "
+            "waiting cases with `cobranza inbox`"
+        )
+    if case.closed_at is not None:
+        raise InboxError(f"case {case_id} is closed: there is nothing to settle")
+    return case
+
+
+def reply_channel(session: Session, business_id: int, customer_id: int) -> str:
+    """Return the channel the customer last wrote on, where a person answers."""
+    channel = session.scalar(
+        select(InboundMessage.channel)
+        .where(
+            InboundMessage.business_id == business_id,
+            InboundMessage.customer_id == customer_id,
+        )
+        .order_by(InboundMessage.received_at.desc(), InboundMessage.id.desc())
+        .limit(1)
+    )
+    if channel is None:
+        raise InboxError(
+            f"customer {customer_id} never wrote to the business, so there is no "
+            "24-hour window to answer in"
+        )
+    return channel
+
+
+def resolve(
+    session: Session,
+    business_id: int,
+    case_id: int,
+    now: datetime,
+    *,
+    resume: bool,
+    actor: str,
+) -> Case:
+    """Return a waiting case to automation (`resume`) or close it, audited.
+
+    NOTE: closing stops this case only. While the customer's invoices stay
+    open, the next planning cycle opens a new case for them, so settle or
+    remove the invoices before closing.
+    """
+    case = waiting_case(session, business_id, case_id)
+    if case.handoff_reason is None:
+        raise InboxError(
+            f"case {case_id} is not waiting for a person: nothing to resolve"
+        )
+    if resume:
+        handoff.resume(session, case, now, actor)
+    else:
+        handoff.close(session, case, now, actor)
+    return case
+
+
+def _message_text(message: InboundMessage | None) -> str | None:
+    if message is None:
+        return None
+    if message.text:
+        return message.text
+    return f"[{message.type}]"

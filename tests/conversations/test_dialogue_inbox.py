@@ -1,0 +1,150 @@
+"""`cobranza inbox`: list the waiting cases, answer one, resolve it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, select
+from typer.testing import CliRunner
+
+from cobranza import cli
+from cobranza.channels.inbox import set_reply_handler
+from cobranza.channels.sandbox import record_reply
+from cobranza.config import get_settings
+from cobranza.db.engine import open_database, transaction
+from cobranza.db.models import AuditEvent, Business, Case, CaseState, SandboxMessage
+from cobranza.jobs.replies import install_reply_handler
+from cobranza.timeutil import utcnow
+from tests.conversations.test_dialogue import PHONE, given_customer
+
+runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def reply_handler() -> Iterator[None]:
+    previous = install_reply_handler()
+    yield
+    set_reply_handler(previous)
+
+
+@pytest.fixture
+def cli_engine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
+    """A database the CLI opens through COBRANZA_DATABASE_URL, with one case."""
+    url = f"sqlite:///{tmp_path / 'inbox.db'}"
+    monkeypatch.setenv("COBRANZA_DATABASE_URL", url)
+    monkeypatch.setenv("COBRANZA_BUSINESS_NAME", "Ejemplo SRL")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(cli.console, "_width", 200)
+    get_settings.cache_clear()
+    engine = open_database(url)
+    given_customer(engine)
+    yield engine
+    engine.dispose()
+    get_settings.cache_clear()
+
+
+def customer_writes(engine: Engine, text: str, hours_ago: float) -> None:
+    with transaction(engine) as session:
+        business = session.scalars(select(Business)).one()
+        at = utcnow() - timedelta(hours=hours_ago)
+        record_reply(session, business, PHONE, text, at)
+
+
+def test_inbox_lists_waiting_case(cli_engine: Engine) -> None:
+    # given
+    customer_writes(cli_engine, "quiero hablar con una persona", hours_ago=1)
+
+    # when
+    table = runner.invoke(cli.app, ["inbox"])
+    listed = runner.invoke(cli.app, ["inbox", "--json"])
+
+    # then
+    assert table.exit_code == 0, table.output
+    assert "pidió hablar con una persona" in table.output
+    assert "Ana Test" in table.output
+    assert listed.exit_code == 0, listed.output
+    cases = json.loads(listed.output)
+    assert len(cases) == 1
+    assert cases[0]["reason"] == "request_human"
+    assert cases[0]["last_message"] == "quiero hablar con una persona"
+    assert cases[0]["window_open"] is True
+
+
+def test_inbox_reply_inside_window(cli_engine: Engine) -> None:
+    # given
+    customer_writes(cli_engine, "quiero hablar con una persona", hours_ago=1)
+    with transaction(cli_engine) as session:
+        case_id = session.scalars(select(Case.id)).one()
+
+    # when
+    result = runner.invoke(
+        cli.app, ["inbox", "reply", str(case_id), "Hola Ana, te llamo a las 15."]
+    )
+
+    # then
+    assert result.exit_code == 0, result.output
+    with transaction(cli_engine) as session:
+        texts = list(session.scalars(select(SandboxMessage.text)))
+    assert texts == ["Hola Ana, te llamo a las 15."]
+
+
+def test_inbox_reply_outside_window_rejected(cli_engine: Engine) -> None:
+    # given
+    customer_writes(cli_engine, "quiero hablar con una persona", hours_ago=30)
+    with transaction(cli_engine) as session:
+        case_id = session.scalars(select(Case.id)).one()
+
+    # when
+    result = runner.invoke(cli.app, ["inbox", "reply", str(case_id), "Hola"])
+
+    # then
+    assert result.exit_code == 1
+    assert "24 horas" in result.output
+    with transaction(cli_engine) as session:
+        assert list(session.scalars(select(SandboxMessage.id))) == []
+
+
+@pytest.mark.parametrize(
+    ("flag", "state"), [("--resume", CaseState.OPEN), ("--close", CaseState.CLOSED)]
+)
+def test_inbox_resolve(cli_engine: Engine, flag: str, state: CaseState) -> None:
+    # given
+    customer_writes(cli_engine, "no puedo pagar, me quedé sin trabajo", hours_ago=1)
+    with transaction(cli_engine) as session:
+        case_id = session.scalars(select(Case.id)).one()
+
+    # when
+    result = runner.invoke(cli.app, ["inbox", "resolve", str(case_id), flag])
+    listed = runner.invoke(cli.app, ["inbox", "--json"])
+
+    # then
+    assert result.exit_code == 0, result.output
+    assert json.loads(listed.output) == []
+    with transaction(cli_engine) as session:
+        case = session.get_one(Case, case_id)
+        kinds = set(session.scalars(select(AuditEvent.kind)))
+        assert case.state == state
+        assert case.handoff_reason is None
+    assert ("case_resumed" if flag == "--resume" else "case_closed") in kinds
+
+
+def test_inbox_resolve_needs_one_flag(cli_engine: Engine) -> None:
+    # when
+    result = runner.invoke(cli.app, ["inbox", "resolve", "1"])
+
+    # then
+    assert result.exit_code == 2
+    assert "--resume or --close" in result.output
+
+
+def test_inbox_resolve_unknown_case(cli_engine: Engine) -> None:
+    # when
+    result = runner.invoke(cli.app, ["inbox", "resolve", "999", "--resume"])
+
+    # then
+    assert result.exit_code == 1
+    assert "case 999 not found" in result.output
