@@ -155,8 +155,11 @@ def _claim(session: Session, event_id: int) -> WebhookEvent | None:
         WebhookEvent.id == event_id, WebhookEvent.processed_at.is_(None)
     )
     if session.get_bind().dialect.name == "postgresql":
-        # A second worker skips the row instead of processing it twice.
-        statement = statement.with_for_update(skip_locked=True)
+        # A second worker waits for the first, then finds the row processed.
+        # Waiting, not skipping, matters because the channels' event worker
+        # also locks pending rows of every provider for a moment, and a
+        # skipped notification would wait for `process_pending`.
+        statement = statement.with_for_update()
     return session.scalars(statement).first()
 
 
