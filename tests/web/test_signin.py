@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 from fastapi import FastAPI
@@ -188,3 +189,25 @@ def test_success_clears_account_failures(app: FastAPI, tenant: Tenant) -> None:
 
     assert later == [401] * 4
     assert final == 303
+
+
+def test_logs_carry_no_email_or_phone(
+    app: FastAPI,
+    tenant: Tenant,
+    client_for,
+    caplog,  # type: ignore[no-untyped-def]
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="cobranza")
+    owner, token = client_for(tenant)
+    owner.post(
+        f"/clientes/{tenant.customer_id}/telefono",
+        data={"phone": "+5491155559999", "csrf_token": token},
+    )
+    client = TestClient(app, base_url="https://testserver")
+    for _ in range(6):
+        _attempt(client, tenant.email, "wrong password!")
+
+    info = [r.getMessage() for r in caplog.records if r.levelno >= logging.INFO]
+    assert any("sign-in locked" in message for message in info)
+    assert not any(tenant.email in message for message in info)
+    assert not any("5555" in message for message in info)

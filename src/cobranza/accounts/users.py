@@ -74,7 +74,7 @@ def authenticate(
     user = session.scalars(select(User).where(User.email == address)).first()
     if not verify_password(user.password_hash if user else None, password):
         record_failure(session, address, ip, now)
-        logger.info("failed sign-in from a client address, user %s", user and user.id)
+        logger.info("failed sign-in for user %s", user.id if user else "unknown")
         return None
 
     clear_failures(session, address)

@@ -190,7 +190,9 @@ def collect_events(engine: Engine, now: datetime) -> int:
 
 def retry_delay(attempts: int) -> timedelta:
     """Return the wait after `attempts` failures: 30 s doubling, capped at 6 h."""
-    return min(FIRST_RETRY * (2 ** (attempts - 1)), MAX_RETRY)
+    doublings = min(max(0, attempts - 1), 20)
+    delay: timedelta = FIRST_RETRY * (1 << doublings)
+    return min(delay, MAX_RETRY)
 
 
 def deliver_due(engine: Engine, now: datetime, client: httpx.Client) -> int:

@@ -3,7 +3,7 @@
 Webhooks verify the signature on the raw body, store the body (a duplicate
 is stored once), respond 200, and process it afterwards in a background
 task. `inbox.process_pending` picks up any that were not processed.
-Answers: 401 missing signature, 403 wrong or stale signature, 400 a body
+Responses: 401 missing signature, 403 wrong or stale signature, 400 a body
 that is not JSON, 503 a provider that is not configured.
 """
 

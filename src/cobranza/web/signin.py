@@ -69,6 +69,7 @@ def login(
             user = authenticate(session, email, password, client_ip(request), instant)
             token = start_session(session, user, instant) if user else None
     except LoginThrottled as exc:
+        logger.warning("sign-in locked until %s", exc.until.isoformat())
         minutes = max(1, int((exc.until - instant).total_seconds() // 60) + 1)
         message = (
             "Demasiados intentos fallidos. Esperá "

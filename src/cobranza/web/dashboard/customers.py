@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -9,6 +10,7 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
 
 from cobranza.compliance.consent import record_consent
 from cobranza.compliance.errors import ComplianceError
@@ -77,13 +79,25 @@ def customer_list(
     return render(request, "clientes.html", context)
 
 
-def _customer_history(session, business_id: int, customer: Customer):  # type: ignore[no-untyped-def]
-    """Return the case timeline plus the owner's decisions on the customer."""
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One line of a customer's history: when, what, why, and who."""
+
+    at: datetime
+    kind: str
+    detail: str
+    source: str
+
+
+def _customer_history(
+    session: Session, business_id: int, customer: Customer
+) -> list[HistoryEntry]:
+    """Return the case timeline plus the decisions on the customer, newest first."""
     timeline = case_timeline(session, business_id, customer.external_id)
     document_ids = select(Document.id).where(
         Document.business_id == business_id, Document.customer_id == customer.id
     )
-    extra = session.scalars(
+    decisions = session.scalars(
         select(AuditEvent)
         .where(
             AuditEvent.business_id == business_id,
@@ -100,20 +114,16 @@ def _customer_history(session, business_id: int, customer: Customer):  # type: i
         )
         .order_by(AuditEvent.at, AuditEvent.id)
     ).all()
+
     entries = [
-        {"at": e.at, "source": "decisión", "kind": e.kind, "detail": e.detail}
-        for e in timeline.entries
+        HistoryEntry(entry.at, entry.kind, entry.detail, entry.source)
+        for entry in timeline.entries
     ]
     entries.extend(
-        {
-            "at": event.at,
-            "source": event.actor,
-            "kind": event.kind,
-            "detail": event.reason or "",
-        }
-        for event in extra
+        HistoryEntry(event.at, event.kind, event.reason or "", event.actor)
+        for event in decisions
     )
-    entries.sort(key=lambda entry: entry["at"], reverse=True)
+    entries.sort(key=lambda entry: entry.at, reverse=True)
     return entries
 
 

@@ -7,7 +7,7 @@ from fastapi.responses import HTMLResponse
 
 from cobranza.compliance.tone import lint_text
 from cobranza.dunning.errors import PolicyError, PolicyIssue
-from cobranza.dunning.policy import Step, Tone
+from cobranza.dunning.policy import Policy, Step, Tone
 from cobranza.dunning.policy_loader import (
     check_step_kinds,
     check_templates,
@@ -23,8 +23,11 @@ from cobranza.web.templating import render
 router = APIRouter()
 
 
-def _validate(policy_steps: object, locales: list[str]) -> list[PolicyIssue]:
-    policy = policy_steps
+def validate_policy(policy: Policy, locales: list[str]) -> list[PolicyIssue]:
+    """Check step kinds, then lint every message of every step, tone and locale.
+
+    These are the checks of `cobranza policy validate`.
+    """
 
     def render_step(step: Step, tone: Tone) -> list[tuple[str, str]]:
         assert step.step_kind is not None
@@ -36,9 +39,9 @@ def _validate(policy_steps: object, locales: list[str]) -> list[PolicyIssue]:
     def lint(text: str, code: str) -> list[str]:
         return [problem.why for problem in lint_text(text, code)]
 
-    issues = check_step_kinds(policy, available_step_kinds())  # type: ignore[arg-type]
+    issues = check_step_kinds(policy, available_step_kinds())
     if not issues:
-        issues = check_templates(policy, render_step, lint)  # type: ignore[arg-type]
+        issues = check_templates(policy, render_step, lint)
     return issues
 
 
@@ -80,7 +83,7 @@ def policy_page(request: Request, locale: str = Query("")) -> HTMLResponse:
         {
             "policy": policy,
             "previews": previews,
-            "issues": _validate(policy, locales),
+            "issues": validate_policy(policy, locales),
             "locales": locales,
             "locale": chosen,
             "path": str(path),

@@ -10,8 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import Subquery, func, select
 from sqlalchemy.orm import Session
 
 from cobranza.db.models import (
@@ -163,12 +164,42 @@ def _collections(
     ]
 
 
+def _customers_at_outbox_stage(
+    session: Session, business_id: int, since: datetime, stamp: Any
+) -> int:
+    """Count customers with a message sent since `since` whose `stamp` is set."""
+    count = session.scalar(
+        select(func.count(func.distinct(OutboxMessage.customer_id))).where(
+            OutboxMessage.business_id == business_id,
+            OutboxMessage.sent_at >= since,
+            stamp.is_not(None),
+        )
+    )
+    return int(count or 0)
+
+
+def _customers_acting_after(
+    session: Session, first_sent: Subquery, model: Any, *conditions: Any
+) -> int:
+    """Count messaged customers with a `model` row matching `conditions`."""
+    count = session.scalar(
+        select(func.count(func.distinct(model.customer_id)))
+        .join(first_sent, first_sent.c.customer_id == model.customer_id)
+        .where(*conditions)
+    )
+    return int(count or 0)
+
+
 def _funnel(session: Session, business_id: int, since: datetime) -> list[FunnelStage]:
-    """Count customers at each stage, among those messaged since `since`."""
-    sent = (
+    """Count customers at each stage, among those messaged since `since`.
+
+    A reply, promise or payment counts when it comes after the customer's
+    first message of the period.
+    """
+    first_sent = (
         select(
             OutboxMessage.customer_id,
-            func.min(OutboxMessage.sent_at).label("first_sent"),
+            func.min(OutboxMessage.sent_at).label("at"),
         )
         .where(
             OutboxMessage.business_id == business_id,
@@ -177,54 +208,42 @@ def _funnel(session: Session, business_id: int, since: datetime) -> list[FunnelS
         .group_by(OutboxMessage.customer_id)
         .subquery()
     )
-
-    def count_outbox(column: object) -> int:
-        return (
-            session.scalar(
-                select(func.count(func.distinct(OutboxMessage.customer_id))).where(
-                    OutboxMessage.business_id == business_id,
-                    OutboxMessage.sent_at >= since,
-                    column.is_not(None),  # type: ignore[attr-defined]
-                )
-            )
-            or 0
-        )
-
-    def count_after(model: type, at_column: object, extra: object = True) -> int:
-        return (
-            session.scalar(
-                select(func.count(func.distinct(model.customer_id)))  # type: ignore[attr-defined]
-                .join(sent, sent.c.customer_id == model.customer_id)  # type: ignore[attr-defined]
-                .where(
-                    model.business_id == business_id,  # type: ignore[attr-defined]
-                    and_(at_column >= sent.c.first_sent, extra),  # type: ignore[operator]
-                )
-            )
-            or 0
-        )
-
-    total_sent = session.scalar(select(func.count()).select_from(sent)) or 0
+    sent = session.scalar(select(func.count()).select_from(first_sent)) or 0
+    replied = _customers_acting_after(
+        session,
+        first_sent,
+        InboundMessage,
+        InboundMessage.business_id == business_id,
+        InboundMessage.received_at >= first_sent.c.at,
+    )
+    promised = _customers_acting_after(
+        session,
+        first_sent,
+        PromiseToPay,
+        PromiseToPay.business_id == business_id,
+        PromiseToPay.created_at >= first_sent.c.at,
+    )
+    paid = _customers_acting_after(
+        session,
+        first_sent,
+        Payment,
+        Payment.business_id == business_id,
+        Payment.paid_at >= first_sent.c.at,
+        Payment.status.in_(RECEIVED),
+    )
+    delivered = _customers_at_outbox_stage(
+        session, business_id, since, OutboxMessage.delivered_at
+    )
+    read = _customers_at_outbox_stage(
+        session, business_id, since, OutboxMessage.read_at
+    )
     return [
-        FunnelStage("sent", "Enviados", total_sent),
-        FunnelStage(
-            "delivered", "Entregados", count_outbox(OutboxMessage.delivered_at)
-        ),
-        FunnelStage("read", "Leídos", count_outbox(OutboxMessage.read_at)),
-        FunnelStage(
-            "replied",
-            "Respondieron",
-            count_after(InboundMessage, InboundMessage.received_at),
-        ),
-        FunnelStage(
-            "promised",
-            "Prometieron",
-            count_after(PromiseToPay, PromiseToPay.created_at),
-        ),
-        FunnelStage(
-            "paid",
-            "Pagaron",
-            count_after(Payment, Payment.paid_at, Payment.status.in_(RECEIVED)),
-        ),
+        FunnelStage("sent", "Enviados", sent),
+        FunnelStage("delivered", "Entregados", delivered),
+        FunnelStage("read", "Leídos", read),
+        FunnelStage("replied", "Respondieron", replied),
+        FunnelStage("promised", "Prometieron", promised),
+        FunnelStage("paid", "Pagaron", paid),
     ]
 
 
