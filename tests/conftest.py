@@ -126,3 +126,14 @@ def sqlite_engine(sqlite_url: str) -> Iterator[Engine]:
     engine = make_engine(sqlite_url)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _restore_reply_handler() -> Iterator[None]:
+    """Undo the reply handler that `create_app` or the CLI installs globally."""
+    from cobranza.channels.inbox import set_reply_handler
+
+    previous = set_reply_handler(None)
+    set_reply_handler(previous)
+    yield
+    set_reply_handler(previous)
