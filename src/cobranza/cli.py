@@ -950,7 +950,7 @@ def main() -> None:
 
 
 inbox_app = typer.Typer(
-    help="Cases waiting for a person: list, answer and resolve them.",
+    help="Cases waiting for a person: list them, reply and resolve them.",
     invoke_without_command=True,
 )
 app.add_typer(inbox_app, name="inbox")
@@ -1007,9 +1007,9 @@ def _inbox_table(cases: list[WaitingCase], timezone: str) -> Table | str:
 @inbox_app.command("reply")
 def inbox_reply(
     case_id: int = typer.Argument(..., help="The case number shown by `inbox`."),
-    text: str = typer.Argument(..., help="The answer to send to the customer."),
+    text: str = typer.Argument(..., help="The reply text to send to the customer."),
 ) -> None:
-    """Answer the customer of a case, inside WhatsApp's 24-hour window."""
+    """Send a reply to the customer of a case, inside the 24-hour window."""
     from cobranza.conversations.inbox import InboxError, reply_channel, waiting_case
     from cobranza.web.dashboard.replies import ReplyRejected, send_owner_reply
 

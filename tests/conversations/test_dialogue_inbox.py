@@ -1,4 +1,4 @@
-"""`cobranza inbox`: list the waiting cases, answer one, resolve it."""
+"""`cobranza inbox`: list the waiting cases, reply to one, resolve it."""
 
 from __future__ import annotations
 

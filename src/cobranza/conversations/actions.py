@@ -3,7 +3,7 @@
 Each action takes the `Reply` (the stored message, its customer, case and
 meaning) and returns the name of the action taken, which is stored on the
 inbound message. Actions change the case, the promise and the consent
-ledger, and queue their answer in the outbox. No action changes what is
+ledger, and queue their reply message in the outbox. No action changes what is
 owed: money only moves through `cobranza.payments`.
 
 Every answer is queued under an idempotency key named by its cause (the
@@ -104,7 +104,7 @@ def queue_reply(
     variables: dict[str, Any] | None = None,
     case: Case | None = None,
 ) -> bool:
-    """Queue the answer `step_kind` once per `scope`; True when newly queued.
+    """Queue the reply message `step_kind` once per `scope`; True if new.
 
     The row goes out on the channel the customer wrote on, at the
     dispatcher's next run, and the gate treats it as a reply.
@@ -223,7 +223,7 @@ def already_paid(reply: Reply) -> str:
 
 
 def receipt(reply: Reply) -> str:
-    """A file arrived: treat it as the receipt of a reported payment."""
+    """Treat a file (image or document) as the receipt of a reported payment."""
     return already_paid(reply)
 
 
@@ -332,12 +332,12 @@ def wrong_person(reply: Reply) -> str:
 
 
 def human(reply: Reply) -> str:
-    """Hand the case to a person, who answers from the inbox."""
+    """Hand the case to a person, who replies from the inbox."""
     return _hand_off_with_ack(reply, reply.meaning.intent)
 
 
 def acknowledge(reply: Reply) -> str:
-    """An "ok" or a thank-you needs no answer."""
+    """Send nothing, because an "ok" or a thank-you needs no reply."""
     if reply.case is not None:
         reply.case.pending_question = None
     return "none"

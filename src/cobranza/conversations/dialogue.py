@@ -1,10 +1,10 @@
 """Act on a customer's reply: understand it, act, store what was done.
 
 `handle_reply` runs in the transaction that stored the inbound message. It
-reads the reply (text through `understand`, quick-reply buttons through
-their ids, a file as a payment receipt), picks the action for the intent
-from `cobranza.conversations.actions`, and stores the intent, the entities
-and the action on the message, with one audit event.
+reads text through `understand`, quick-reply buttons through their ids and
+a file as a payment receipt. Then it runs the action for the intent from
+`cobranza.conversations.actions` and stores the intent, the entities and
+the action taken on the message, with one audit event.
 
 A reply is data: whatever its text says, the actions only pause, hand off,
 record promises and consent, and queue answers. None of them changes what
@@ -84,8 +84,8 @@ def handle_reply(
         action = actions.WITHOUT_CASE.get(meaning.intent, actions.after_close)
     else:
         action = actions.ACTIONS.get(meaning.intent, actions.other)
-    taken = action(reply)
-    return _store(session, inbound, meaning, taken, reply.entities, now, case)
+    action_taken = action(reply)
+    return _store(session, inbound, meaning, action_taken, reply.entities, now, case)
 
 
 def read_reply(
@@ -167,14 +167,14 @@ def _store(
     session: Session,
     inbound: InboundMessage,
     meaning: Understanding | None,
-    taken: str,
+    action_taken: str,
     entities: dict[str, Any],
     now: datetime,
     case: Case | None,
 ) -> str:
     inbound.intent = meaning.intent if meaning is not None else None
     inbound.entities = entities
-    inbound.action_taken = taken
+    inbound.action_taken = action_taken
     session.add(
         AuditEvent(
             business_id=inbound.business_id,
@@ -183,7 +183,7 @@ def _store(
             kind="reply_handled",
             subject_type="inbound_message",
             subject_id=inbound.id,
-            reason=taken,
+            reason=action_taken,
             details={
                 "customer_id": inbound.customer_id,
                 "case_id": case.id if case is not None else None,
@@ -195,6 +195,9 @@ def _store(
     )
     session.flush()
     logger.info(
-        "reply %s handled: intent=%s action=%s", inbound.id, inbound.intent, taken
+        "reply %s handled: intent=%s action=%s",
+        inbound.id,
+        inbound.intent,
+        action_taken,
     )
-    return taken
+    return action_taken

@@ -3,7 +3,8 @@
 A case waits for a person when `handoff_reason` is set. Most reasons also
 stop the automation (state `handed_off`, queued reminders suppressed); a
 reported payment only flags the case for verification while a short pause
-holds the reminders, so the robot resumes by itself if nobody checks.
+holds the reminders, so the reminders resume by themselves if no person
+verifies the payment in time.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 A case waits while its `handoff_reason` is set, whether the automation is
 stopped (`handed_off`) or only paused while a person verifies a reported
-payment. `cobranza inbox` lists them, a person answers inside the 24-hour
+payment. `cobranza inbox` lists them. A person replies inside the 24-hour
 window, then resumes the automation or closes the case.
 """
 
@@ -18,7 +18,7 @@ from cobranza.channels.inbox import window_open
 from cobranza.conversations import handoff
 from cobranza.db.models import Case, Customer, InboundMessage
 
-# What each hand-off reason means, as the owner reads it in the inbox.
+# Owner-facing labels of the hand-off reasons, shown by `cobranza inbox`.
 REASON_LABELS = {
     "request_human": "pidió hablar con una persona",
     "cannot_pay": "dice que no puede pagar",
@@ -123,7 +123,7 @@ def waiting_case(session: Session, business_id: int, case_id: int) -> Case:
 
 
 def reply_channel(session: Session, business_id: int, customer_id: int) -> str:
-    """Return the channel the customer last wrote on, where a person answers."""
+    """Return the channel the customer last wrote on, where a person replies."""
     channel = session.scalar(
         select(InboundMessage.channel)
         .where(

@@ -44,7 +44,7 @@ logger = logging.getLogger(__name__)
 PENDING_PAYMENT_STATUS = "pending"
 # The step kind of the thank-you that `cobranza.payments` queues for a payment.
 PAYMENT_THANKS = "payment_thanks"
-# The variable that marks a row as the answer to a customer's message, as
+# The variable that marks a row as the reply to a customer's message, as
 # `cobranza.conversations` queues it.
 REPLY_TO_VARIABLE = "reply_to_inbound_id"
 # The one message sent after a revocation: it confirms the opt-out itself.
