@@ -135,7 +135,7 @@ def set_disputed(
     now: datetime,
     actor: str,
 ) -> Document:
-    """Mark a document disputed (the gate then holds its reminders) or clear it."""
+    """Mark a document disputed, which pauses its reminders, or clear the mark."""
     document = session.get(Document, document_id)
     if document is None or document.business_id != business_id:
         raise OwnerActionError(

@@ -3,9 +3,9 @@
 Every `interval` seconds it runs, in order and each guarded on its own:
 
 1. the dunning cycle (`run_cycle`: planner, then dispatcher) of every
-   business whose contact window is open at that instant; the gate checks
-   the window again for each message, so this only saves idle work;
-2. the webhook-event processor (`process_pending_events`);
+   business whose contact window is open at that instant. The gate checks
+   the window again for each message, so this check only saves idle work.
+2. the webhook-event processor (`process_pending_events`).
 3. any extra tasks the caller wires in, such as outgoing webhook deliveries.
 
 A failing task is logged with its error and the next one still runs, so one
@@ -40,7 +40,7 @@ Task = Callable[[datetime], object]
 
 @dataclass
 class TickReport:
-    """What one scheduler run did: businesses cycled, events, failures."""
+    """Counts of one scheduler run: businesses cycled, events, failures."""
 
     at: datetime
     businesses_cycled: list[int] = field(default_factory=list)

@@ -70,13 +70,13 @@ def token_create(
     err_console: Console,
 ) -> None:
     """Create an API token for an existing business and print it once."""
-    wanted = business_name or settings.business_name
+    target = business_name or settings.business_name
     try:
         with transaction(engine) as session:
-            business = _business_named(session, wanted)
+            business = _business_named(session, target)
             if business is None:
                 err_console.print(
-                    f"Business {wanted!r} not found: import a file or run "
+                    f"Business {target!r} not found: import a file or run "
                     "'cobranza user create' for it first",
                     markup=False,
                 )
@@ -87,6 +87,6 @@ def token_create(
         err_console.print(f"Token not created: {exc}", markup=False)
         raise typer.Exit(1) from exc
     console.print(
-        f"Token para {wanted!r} (se muestra una sola vez; guardalo):", markup=False
+        f"Token para {target!r} (se muestra una sola vez; guardalo):", markup=False
     )
     console.print(token, markup=False, highlight=False, soft_wrap=True)

@@ -164,8 +164,10 @@ def collect_events(engine: Engine, now: datetime) -> int:
             rows = []
             for event in events:
                 event_type = event_for(event)
-                wanted = not webhook.event_types or event_type in webhook.event_types
-                if event_type is None or not wanted:
+                subscribed = (
+                    not webhook.event_types or event_type in webhook.event_types
+                )
+                if event_type is None or not subscribed:
                     continue
                 payload = _payload(event, event_type)
                 rows.append(

@@ -1,4 +1,4 @@
-"""Who is signed in, and the CSRF check that guards every dashboard POST.
+"""Session lookup and the CSRF check that guards every dashboard POST.
 
 The session cookie carries a random token whose sha256 is a `web_session`
 row. Each session has its own CSRF token, which every form sends back in the

@@ -1,4 +1,4 @@
-"""Conversaciones: the hand-off inbox and a person's answers to a customer."""
+"""Conversaciones: the hand-off inbox and a person's replies to a customer."""
 
 from __future__ import annotations
 
@@ -47,7 +47,7 @@ STATE_LABELS = {
 def parse_amount_input(text: str) -> Decimal:
     """Parse an amount typed by an owner: "15.000,50", "15000,5" or "15000.50".
 
-    A comma is the decimal mark when present (es-AR and pt-BR style); with
+    A comma, when present, is the decimal mark, as in es-AR and pt-BR. With
     only points, a last group of exactly three digits is read as thousands.
     Raises InvalidOperation for anything else.
     """
@@ -239,7 +239,7 @@ def promise(
     due_on: date = Form(...),
     amount: str = Form("", max_length=32),
 ) -> RedirectResponse:
-    """Record a promise to pay; the gate holds reminders until its date."""
+    """Record a promise to pay, which pauses reminders until its date."""
     user = signed_in(request)
     instant = now(request)
     with db(request) as session:

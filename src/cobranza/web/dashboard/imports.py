@@ -1,7 +1,7 @@
 """Importar: upload, preview (a dry run of `import_file`) and confirm.
 
-The upload is kept under a random name in a per-business folder of the
-system's temporary directory between the preview and the confirmation; the
+Between the preview and the confirmation, the upload is kept in a random
+folder under a per-business folder of the system's temporary directory. The
 confirmation runs the same `import_file` without `dry_run`.
 """
 

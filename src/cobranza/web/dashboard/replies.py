@@ -29,7 +29,7 @@ MAX_REPLY_LENGTH = 4096
 
 
 class ReplyRejected(ValueError):
-    """The reply cannot be sent; the message says why, in Spanish."""
+    """Raised when a reply cannot be sent; the message gives the reason in Spanish."""
 
 
 def send_owner_reply(
