@@ -52,7 +52,7 @@ def store_event(
     now: datetime,
 ) -> int | None:
     """Store a verified notification; return its id, or None for a duplicate."""
-    kept = {name: headers[name] for name in KEPT_HEADERS if name in headers}
+    stored_headers = {name: headers[name] for name in KEPT_HEADERS if name in headers}
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     statement = (
         dialect.insert(_EVENTS)
@@ -60,7 +60,7 @@ def store_event(
             provider=provider,
             event_key=event_key,
             raw_body=raw_body,
-            headers=kept,
+            headers=stored_headers,
             received_at=now,
             attempts=0,
         )
