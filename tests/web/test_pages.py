@@ -233,3 +233,15 @@ def test_settings_page_hides_secrets(app: FastAPI, client_for, tenant: Tenant) -
     assert "conectado" in page.text
     assert "EAAG-very-secret" not in page.text
     assert "08:00" in page.text or "09:00" in page.text
+
+
+def test_search_wildcards_match_literally(
+    app: FastAPI, client_for, tenant: Tenant
+) -> None:  # type: ignore[no-untyped-def]
+    client, _ = client_for(tenant)
+
+    percent = client.get("/clientes", params={"q": "%"})
+    underscore = client.get("/clientes", params={"q": "_"})
+
+    assert "0 clientes" in percent.text
+    assert "0 clientes" in underscore.text

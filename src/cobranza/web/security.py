@@ -46,7 +46,12 @@ def db(request: Request) -> Iterator[Session]:
 
 
 def client_ip(request: Request) -> str:
-    """Return the client address (the proxy's, when behind one)."""
+    """Return the client address used for per-address login throttling.
+
+    NOTE: behind a reverse proxy this is the proxy's address, so every
+    client shares one throttle; run uvicorn with --proxy-headers and
+    --forwarded-allow-ips set to the proxy to see the real address.
+    """
     return request.client.host if request.client else "unknown"
 
 

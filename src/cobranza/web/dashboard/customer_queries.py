@@ -69,13 +69,14 @@ def _listing(business_id: int, today: date, filters: CustomerFilters) -> Select:
         statement = statement.where(Customer.segment == filters.segment)
     if filters.overdue:
         statement = statement.where(totals.c.oldest_due.is_not(None))
-    if filters.search:
-        pattern = f"%{filters.search.strip().lower()}%"
+    if filters.search.strip():
+        # autoescape makes % and _ in the search match themselves.
+        term = filters.search.strip().lower()
         statement = statement.where(
             or_(
-                func.lower(Customer.name).like(pattern),
-                func.lower(Customer.external_id).like(pattern),
-                Customer.phone.like(pattern),
+                func.lower(Customer.name).contains(term, autoescape=True),
+                func.lower(Customer.external_id).contains(term, autoescape=True),
+                Customer.phone.contains(term, autoescape=True),
             )
         )
     return statement

@@ -99,6 +99,8 @@ async def import_preview(
             {"report": None, "error": "Subí un archivo CSV o XLSX."},
             status_code=400,
         )
+    # NOTE: Starlette spools the whole upload to a temporary file before this
+    # check runs, so the size limit protects the importer, not the disk.
     content = await file.read(MAX_UPLOAD_BYTES + 1)
     if len(content) > MAX_UPLOAD_BYTES:
         return render(

@@ -92,6 +92,8 @@ def send_owner_reply(
     try:
         receipt = channel.send(message)
     except ChannelError as exc:
+        # NOTE: a timeout may hide a message that did reach the provider;
+        # the row is marked failed anyway and the owner can write again.
         with transaction(engine) as session:
             failed = session.get_one(OutboxMessage, message.outbox_id)
             failed.state = OutboxState.FAILED
