@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -66,13 +67,14 @@ def test_rejected_rows_count_rows_not_cells(
     sqlite_engine: Engine, tmp_path: Path
 ) -> None:
     business_id = make_business(sqlite_engine)
-    path = tmp_path / "separadores.csv"
-    path.write_text(
-        "codigo cliente,nombre,numero,monto,vencimiento\n"
-        "C1,Juan,F1,100,10/01/2026\n"
-        "C2;Ana;F2;200;10/01/2026\n"
-        "C3\tPepe\tF3\t300\t10/01/2026\n",
-        encoding="utf-8",
+    path = write_csv(
+        tmp_path / "celdas.csv",
+        [
+            HEADER,
+            ["C1", "Juan", "F-1", "10/03/2026", "100"],
+            ["C2", "Ana", "", "10/03/2026", ""],
+            ["C3", "Pepe", "F-3", "31/02/2026", "abc"],
+        ],
     )
 
     report = run_import(sqlite_engine, business_id, path, dry_run=True)
@@ -83,6 +85,66 @@ def test_rejected_rows_count_rows_not_cells(
     assert len(report.rows_rejected) == 4
     assert report.rejected_row_count == 2
     assert "Rows rejected                         │ 2" in summary
+
+
+def test_line_with_other_separator_named(sqlite_engine: Engine, tmp_path: Path) -> None:
+    business_id = make_business(sqlite_engine)
+    path = tmp_path / "separadores.csv"
+    path.write_text(
+        "codigo cliente,nombre,numero,monto,vencimiento\n"
+        "C1,Juan,F1,100,10/01/2026\n"
+        "C2;Ana;F2;200;10/01/2026\n"
+        "C3\tPepe\tF3\t300\t10/01/2026\n",
+        encoding="utf-8",
+    )
+
+    report = run_import(sqlite_engine, business_id, path, dry_run=True)
+
+    assert report.documents_imported == 1
+    assert [issue.line for issue in report.rows_rejected] == [3, 4]
+    assert [issue.code for issue in report.rows_rejected] == ["wrong_separator"] * 2
+    assert "separated by ';'" in report.rows_rejected[0].message
+    assert "separated by tab" in report.rows_rejected[1].message
+
+
+@pytest.mark.parametrize(
+    "due_on", ["01/01/1900", "00/00/0000", "1900-01-01", "31/12/9999", "0", "1"]
+)
+def test_implausible_due_date_rejected(
+    sqlite_engine: Engine, tmp_path: Path, due_on: str
+) -> None:
+    business_id = make_business(sqlite_engine)
+    path = write_csv(
+        tmp_path / "fechas.csv",
+        [HEADER, ["C1", "Juan", "F-1", "10/03/2026", "100"],
+         ["C1", "Juan", "F-2", due_on, "100"]],
+    )  # fmt: skip
+
+    report = run_import(sqlite_engine, business_id, path, dry_run=True)
+
+    assert report.documents_imported == 1
+    assert [issue.code for issue in report.rows_rejected] == ["invalid_date"]
+    assert repr(due_on) in report.rows_rejected[0].message
+
+
+def test_xlsx_date_in_1900_rejected(sqlite_engine: Engine, tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    business_id = make_business(sqlite_engine)
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(HEADER)
+    sheet.append(["C1", "Juan", "F-1", date(2026, 3, 10), 100])
+    sheet.append(["C1", "Juan", "F-2", date(1900, 1, 1), 100])
+    path = tmp_path / "fechas.xlsx"
+    workbook.save(path)
+
+    report = run_import(sqlite_engine, business_id, path, dry_run=True)
+
+    assert report.documents_imported == 1
+    assert [issue.line for issue in report.rows_rejected] == [3]
+    assert "plausible range" in report.rows_rejected[0].message
 
 
 def test_foreign_currency_mark_is_not_local_money(

@@ -24,6 +24,12 @@ _EXCEL_EPOCH = date(1899, 12, 30)
 # Serials from 1954-10-04 to 2173-10-14: an invoice date outside that range
 # is more likely a number typed into the wrong column.
 _SERIAL_RANGE = (20000, 100000)
+# The same range for every date, so 01/01/1900 typed as text or stored as an
+# XLSX date is rejected like the serial 1 would be.
+_PLAUSIBLE_RANGE = (
+    _EXCEL_EPOCH + timedelta(days=_SERIAL_RANGE[0]),
+    _EXCEL_EPOCH + timedelta(days=_SERIAL_RANGE[1]),
+)
 
 _ISO = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[T ].*)?")
 _NUMERIC = re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{2}|\d{4})(?:[T ].*)?")
@@ -115,7 +121,24 @@ def decide_order(texts: Iterable[str], option: str | None) -> DateDecision:
 
 
 def parse_date(value: object, decision: DateDecision) -> date | None:
-    """Read a date cell; None when empty, `ValueError` when it is not a date."""
+    """Read a date cell; None when empty, `ValueError` when it is not a date.
+
+    A real date outside 1954-10-03 to 2173-10-13 also raises, because an
+    invoice from then is more likely a typing error or the wrong column.
+    """
+    day = _parse_any(value, decision)
+    if day is None:
+        return None
+    first, end = _PLAUSIBLE_RANGE
+    if not first <= day < end:
+        raise ValueError(
+            f"is outside the plausible range {first.isoformat()} to "
+            f"{(end - timedelta(days=1)).isoformat()}: check the year and the column"
+        )
+    return day
+
+
+def _parse_any(value: object, decision: DateDecision) -> date | None:
     if value is None:
         return None
     if isinstance(value, datetime):

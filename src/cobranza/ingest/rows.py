@@ -27,7 +27,7 @@ from cobranza.ingest.amounts import (
 )
 from cobranza.ingest.dates import DateDecision, parse_date
 from cobranza.ingest.mapping import ColumnMapping, normalize_header
-from cobranza.ingest.readers import SourceRow
+from cobranza.ingest.readers import SEPARATORS, SourceRow
 from cobranza.ingest.report import RowIssue
 from cobranza.ingest.taxids import TaxIdCheck, check_tax_id, kind_from_name
 from cobranza.money import quantize
@@ -174,6 +174,8 @@ class RowReader:
         """Return the parsed row, or None and the issues that rejected it."""
         rejections: list[RowIssue] = []
         flags: list[RowIssue] = []
+        if (wrong := self._separator_issue(row)) is not None:
+            return None, [wrong]
 
         number = text_of(self._cell(row, m.NUMBER))
         if number is None:
@@ -266,6 +268,33 @@ class RowReader:
             flags=flags,
         )
         return parsed, flags
+
+    def _separator_issue(self, row: SourceRow) -> RowIssue | None:
+        """Reject a CSV line that reads as one cell split by another separator.
+
+        Without this, a `;` line in a `,` file is reported as an empty invoice
+        number and amount, which sends the owner looking at the wrong cells.
+        """
+        if len(row.cells) != 1 or len(self.headers) < 3:
+            return None
+        cell = row.cells[0]
+        if not isinstance(cell, str):
+            return None
+        for separator in SEPARATORS:
+            if cell.count(separator) >= len(self.headers) - 1:
+                shown = "tab" if separator == "\t" else repr(separator)
+                return RowIssue(
+                    line=row.line,
+                    column=None,
+                    value=cell[:80],
+                    message=(
+                        f"the line is one cell separated by {shown}, unlike the "
+                        f"header's {len(self.headers)} columns: export the file "
+                        "again so every line uses the same separator"
+                    ),
+                    code="wrong_separator",
+                )
+        return None
 
     def _cell(self, row: SourceRow, name: str) -> Any:
         index = self.columns.get(name)
