@@ -204,7 +204,7 @@ def test_mark_invoice_disputed(
     with transaction(engine) as session:
         document = session.get_one(Document, tenant.invoice_id)
     assert document.disputed is True
-    assert "document_disputed" in page.text
+    assert "factura en disputa" in page.text
     assert "En disputa" in page.text
 
 

@@ -45,6 +45,47 @@ def _day(value: date | None) -> str:
     return value.strftime("%d/%m/%Y") if value else "—"
 
 
+# Audit and timeline kinds as an owner reads them; other kinds show as stored.
+KIND_LABELS = {
+    "case_closed": "caso cerrado",
+    "case_handed_off": "pasado a una persona",
+    "case_opened": "caso abierto",
+    "case_paused": "caso en pausa",
+    "case_reopened": "caso reabierto",
+    "case_resumed": "vuelve a la automatización",
+    "consent.grant": "consentimiento otorgado",
+    "consent.revoke": "consentimiento revocado",
+    "dispute_cleared": "disputa quitada",
+    "document_disputed": "factura en disputa",
+    "import": "importación",
+    "inbound_received": "mensaje recibido",
+    "manual_reply_sent": "respuesta de una persona",
+    "message": "mensaje",
+    "message_deferred": "mensaje demorado",
+    "message_failed": "mensaje fallido",
+    "message_requeued": "mensaje reencolado",
+    "message_retry": "reintento de envío",
+    "message_sent": "mensaje enviado",
+    "message_suppressed": "mensaje no enviado",
+    "payment_status": "pago",
+    "phone_changed": "teléfono editado",
+    "plan_broken": "plan de cuotas incumplido",
+    "plan_created": "plan de cuotas",
+    "promise_recorded": "promesa registrada",
+    "receipt_accepted": "comprobante aceptado",
+    "receipt_rejected": "comprobante rechazado",
+    "reply": "respuesta",
+    "reply_received": "respuesta recibida",
+    "step_planned": "paso planificado",
+    "step_skipped": "paso salteado",
+}
+
+
+def _kind(kind: str) -> str:
+    return KIND_LABELS.get(kind, kind)
+
+
+templates.env.filters["kind"] = _kind
 templates.env.filters["money"] = _money
 templates.env.filters["percent"] = _percent
 templates.env.filters["local"] = _local
