@@ -129,11 +129,14 @@ def sqlite_engine(sqlite_url: str) -> Iterator[Engine]:
 
 
 @pytest.fixture(autouse=True)
-def _restore_reply_handler() -> Iterator[None]:
-    """Undo the reply handler that `create_app` or the CLI installs globally."""
+def _no_reply_handler() -> Iterator[None]:
+    """Start and end each test without the reply handler installed.
+
+    `create_app` and the CLI install it process-wide, so without this a
+    test that built an app would make later tests act on their replies.
+    """
     from cobranza.channels.inbox import set_reply_handler
 
-    previous = set_reply_handler(None)
-    set_reply_handler(previous)
+    set_reply_handler(None)
     yield
-    set_reply_handler(previous)
+    set_reply_handler(None)

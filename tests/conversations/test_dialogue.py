@@ -212,7 +212,7 @@ def test_promise_pauses_and_confirms(engine: Engine) -> None:
     assert case.state == CaseState.PAUSED
     assert case.paused_until == start_of_day(date(2026, 3, 22), TZ)
     assert sent == ["promise_confirmation"]
-    assert "20 de marzo" in sent_texts(engine, "promise_confirmation")[0]
+    assert "viernes 20 de marzo" in sent_texts(engine, "promise_confirmation")[0]
     assert outbox_state(engine, ids["reminder"])[0] == OutboxState.QUEUED
 
 
@@ -765,3 +765,47 @@ def test_no_personal_data_logged_at_info(
         assert "5491155550101" not in message
         assert "viernes" not in message
         assert "Ana Test" not in message
+
+
+def test_new_promise_replaces_earlier(engine: Engine) -> None:
+    # given
+    ids = given_customer(engine, queued_reminder=False)
+    reply(engine, "te pago el viernes")
+
+    # when
+    reply(engine, "mejor te pago el 27", NOW + timedelta(minutes=5))
+    sent = dispatch(engine, NOW + timedelta(minutes=6))
+
+    # then
+    with transaction(engine) as session:
+        statuses = [
+            (promise.due_on, promise.status)
+            for promise in session.scalars(
+                select(PromiseToPay).order_by(PromiseToPay.id)
+            )
+        ]
+    assert statuses == [
+        (date(2026, 3, 20), PromiseStatus.CANCELLED),
+        (date(2026, 3, 27), PromiseStatus.OPEN),
+    ]
+    assert get_case(engine, ids["case"]).paused_until == start_of_day(
+        date(2026, 3, 29), TZ
+    )
+    assert sent == ["promise_confirmation", "promise_confirmation"]
+
+
+def test_promise_keeps_longer_plan_pause(engine: Engine) -> None:
+    # given
+    ids = given_customer(engine, queued_reminder=False)
+    reply(engine, "quiero pagar en 3 cuotas")
+    plan_pause = get_case(engine, ids["case"]).paused_until
+
+    # when
+    reply(engine, "te pago el viernes", NOW + timedelta(minutes=5))
+
+    # then
+    case = get_case(engine, ids["case"])
+    assert plan_pause is not None
+    assert plan_pause > start_of_day(date(2026, 3, 22), TZ)
+    assert case.paused_until == plan_pause
+    assert count(engine, PromiseToPay) == 1

@@ -35,6 +35,7 @@ from cobranza.db.models import (
     Customer,
     Document,
     InboundMessage,
+    PhoneStatus,
     PromiseStatus,
     PromiseToPay,
 )
@@ -56,7 +57,7 @@ CONSENT_SOURCE = "respuesta del cliente"
 DEFAULT_PAID_PAUSE_DAYS = 3
 # Inbound types that carry a file, which counts as a payment receipt.
 RECEIPT_TYPES = frozenset({"image", "document"})
-WRONG_PERSON = "wrong_person"
+WRONG_PERSON = PhoneStatus.WRONG_PERSON
 PAYMENT_PAUSE_REASON = "pago informado, a verificar"
 
 
@@ -106,8 +107,10 @@ def queue_reply(
 ) -> bool:
     """Queue the reply message `step_kind` once per `scope`; True if new.
 
-    The row goes out on the channel the customer wrote on, at the
-    dispatcher's next run, and the gate treats it as a reply.
+    The row goes out on the channel the customer wrote on, and the gate
+    treats it as a reply.
+    NOTE: the row waits for the dispatcher's next run (`cobranza run` or the
+    scheduled cycle). Nothing dispatches it right after the webhook.
     """
     target = case or reply.case
     if target is None:
@@ -189,10 +192,7 @@ def promise(reply: Reply) -> str:
 
     case.pending_question = None
     case.question_asked_at = None
-    if case.state in (CaseState.OPEN, CaseState.PAUSED):
-        case.state = CaseState.PAUSED
-        case.paused_until = pause_end(reply.business, reply.tz, due_on)
-        case.pause_reason = f"{PROMISE_PAUSE_PREFIX} {record.id}"
+    _pause_case(case, pause_end(reply.business, reply.tz, due_on), record.id)
     stated = amount if amount is not None else owed.balance
     queue_reply(
         reply,
@@ -388,17 +388,41 @@ def paid_pause_days(business: Business) -> int:
     return max(days, 0)
 
 
+def _pause_case(case: Case, until: datetime, promise_id: int) -> None:
+    """Pause an open case until `until` for a promise.
+
+    A new promise replaces the pause of an earlier one. A longer pause (an
+    installment plan, an owner's pause without end) and a hand-off are left
+    as they are, so a promise cannot shorten them.
+    """
+    replaces = case.state == CaseState.PAUSED and (case.pause_reason or "").startswith(
+        PROMISE_PAUSE_PREFIX
+    )
+    if not replaces and _pause_covers(case, until):
+        return
+    case.state = CaseState.PAUSED
+    case.paused_until = until
+    case.pause_reason = f"{PROMISE_PAUSE_PREFIX} {promise_id}"
+
+
 def _pause_for_verification(reply: Reply, case: Case) -> None:
     until = start_of_day(
         reply.today + timedelta(days=paid_pause_days(reply.business) + 1), reply.tz
     )
-    if case.state == CaseState.HANDED_OFF:
-        return
-    if case.paused_until is not None and case.paused_until >= until:
+    if _pause_covers(case, until):
         return
     case.state = CaseState.PAUSED
     case.paused_until = until
     case.pause_reason = PAYMENT_PAUSE_REASON
+
+
+def _pause_covers(case: Case, until: datetime) -> bool:
+    """Return whether the case already waits at least until `until`."""
+    if case.state == CaseState.HANDED_OFF:
+        return True
+    if case.state != CaseState.PAUSED:
+        return False
+    return case.paused_until is None or case.paused_until >= until
 
 
 def _recent_receipt(reply: Reply) -> bool:

@@ -59,6 +59,8 @@ class PhoneStatus(StrEnum):
     MISSING = "missing"
     INVALID = "invalid"
     NOT_ON_WHATSAPP = "not_on_whatsapp"
+    # The person who answers says the number is not the customer's.
+    WRONG_PERSON = "wrong_person"
 
 
 class DocumentKind(StrEnum):

@@ -200,7 +200,11 @@ def _promise_amount(variables: MessageVariables, context: ParameterContext) -> s
 def _promise_due_on(variables: MessageVariables, context: ParameterContext) -> str:
     if variables.promise_due_on is None:
         raise context.missing("promise_due_on", "pass the promised payment date")
-    return _date(variables.promise_due_on, variables, context.profile.locale)
+    # Customers promise by weekday ("te pago el viernes"), so the message
+    # names it too: "el viernes 20 de marzo".
+    locale = context.profile.locale
+    weekday = format_date(variables.promise_due_on, "EEEE", locale=locale)
+    return f"{weekday} {_date(variables.promise_due_on, variables, locale)}"
 
 
 def _paid_amount(variables: MessageVariables, context: ParameterContext) -> str:
