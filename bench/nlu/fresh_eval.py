@@ -19,6 +19,7 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from cobranza.conversations.corpus import load_corpus
 from cobranza.conversations.understand import understand
 
 FRESH_EVAL = Path(__file__).with_name("fresh_eval.tsv")
@@ -71,6 +72,16 @@ def main() -> None:
         guess == reply.intent for guess, reply in zip(predicted, replies, strict=True)
     )
     print(f"fresh set: {correct}/{len(replies)} = {correct / len(replies):.3f}")
+    corpus_texts = {row.text.lower() for row in load_corpus()}
+    unseen = [
+        guess == reply.intent
+        for guess, reply in zip(predicted, replies, strict=True)
+        if reply.text.lower() not in corpus_texts
+    ]
+    print(
+        f"replies not also in the corpus: {sum(unseen)}/{len(unseen)}"
+        f" = {sum(unseen) / len(unseen):.3f}"
+    )
 
     totals = Counter(reply.intent for reply in replies)
     hits = Counter(

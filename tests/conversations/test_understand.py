@@ -138,3 +138,25 @@ def test_reply_text_not_logged(caplog: pytest.LogCaptureFixture) -> None:
 
     assert "Juana" not in caplog.text
     assert "reply understood" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("ya pagué esa cuota y me la cobraron dos veces", "dispute"),
+        ("esto es un cobro indebido, gracias", "dispute"),
+        ("não sou essa pessoa, quanto eu devo?", "wrong_person"),
+        ("número equivocado, pasame el alias igual", "wrong_person"),
+    ],
+)
+def test_clear_cue_outranks_model(text: str, expected: str) -> None:
+    result = understand(text, NOW, TIMEZONE)
+
+    assert result.intent == expected
+
+
+def test_clear_cue_keeps_opt_out() -> None:
+    result = understand("número equivocado, no me escriban más", NOW, TIMEZONE)
+
+    assert result.intent == "opt_out"
+    assert result.source == "rules"

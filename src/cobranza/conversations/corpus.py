@@ -46,7 +46,7 @@ FIELDS = (
 )
 SEED = 20260319
 VARIANTS_PER_TEMPLATE = 5
-MIXED_REPLIES = 500
+MIXED_REPLIES = 1000
 # Every fifth template family of each intent, counting from the fourth, is
 # held out.
 TEST_EVERY = 5
@@ -83,6 +83,12 @@ _MIXES = (
     ("request_human", "other"),
     ("wrong_person", "other"),
     ("already_paid", "request_human"),
+    ("already_paid", "opt_out"),
+    ("acknowledge", "opt_out"),
+    ("acknowledge", "cannot_pay"),
+    ("other", "request_payment_link"),
+    ("wrong_person", "dispute"),
+    ("promise_to_pay", "request_installments"),
 )
 _SLOT = re.compile(r"\{(date|amount|n|money)\}")
 _ABBREVIATIONS = {
@@ -97,8 +103,35 @@ _ABBREVIATIONS = {
     "você": "vc",
     "não": "n",
     "beleza": "blz",
+    "para": "pa",
+    "después": "dsp",
+    "gracias": "grax",
+    "cuando": "cdo",
+    "está": "ta",
+    "estoy": "toy",
+    "também": "tb",
+    "para o": "pro",
 }
-_EMOJIS = ("🙏", "😅", "🙂", "😔", "🤞", "😊", "💸")
+_EMOJIS = (
+    "🙏",
+    "😅",
+    "🙂",
+    "😔",
+    "🤞",
+    "😊",
+    "💸",
+    "🙌",
+    "😭",
+    "🤷",
+    "😞",
+    "💪",
+    "✌️",
+    "😬",
+    "🙏🙏",
+    "😅😅",
+)
+_MARKS = ("!!", "!!!", "??", "...")
+_LAUGHS = {"BR": ("kkk", "kkkkk", "rsrs"), "es": ("jaja", "jajaja", "jsjs")}
 
 
 @dataclass(frozen=True)
@@ -136,11 +169,11 @@ def _fillers(region: str) -> dict[str, list[tuple[str, str]]]:
 
 
 def _typo(word: str, rng: random.Random) -> str:
-    """Swap, drop or double one letter, as fast thumbs do."""
+    """Swap, drop or double one letter, as fast thumbs do, or misspell by ear."""
     if len(word) < 4 or not word.isalpha():
         return word
     position = rng.randrange(1, len(word) - 1)
-    kind = rng.choice(("swap", "drop", "double"))
+    kind = rng.choice(("swap", "drop", "double", "sound"))
     if kind == "swap":
         return (
             word[: position - 1]
@@ -150,7 +183,41 @@ def _typo(word: str, rng: random.Random) -> str:
         )
     if kind == "drop":
         return word[:position] + word[position + 1 :]
+    if kind == "sound":
+        return _misspell_by_ear(word, rng)
     return word[:position] + word[position] + word[position:]
+
+
+# Spellings that sound alike in Latin American Spanish and Brazilian
+# Portuguese: seseo ("grasias"), yeísmo ("yamo"), b/v, the silent h.
+_SOUND_ALIKE = (
+    ("ci", "si"),
+    ("ce", "se"),
+    ("z", "s"),
+    ("ll", "y"),
+    ("v", "b"),
+    ("b", "v"),
+    ("qu", "k"),
+    ("ss", "s"),
+    ("ç", "s"),
+)
+
+
+def _misspell_by_ear(word: str, rng: random.Random) -> str:
+    if word.startswith("h") and rng.random() < 0.5:
+        return word[1:]
+    choices = [(old, new) for old, new in _SOUND_ALIKE if old in word]
+    if not choices:
+        return word
+    old, new = rng.choice(choices)
+    return word.replace(old, new, 1)
+
+
+def _elongate(word: str, rng: random.Random) -> str:
+    """Repeat the last letter of a word, as in "holaaa" or "graciasss"."""
+    if len(word) < 2 or not word[-1].isalpha():
+        return word
+    return word + word[-1] * rng.randint(1, 3)
 
 
 def _noisy_literal(text: str, rng: random.Random) -> str:
@@ -162,6 +229,9 @@ def _noisy_literal(text: str, rng: random.Random) -> str:
     if words and rng.random() < 0.3:
         index = rng.randrange(len(words))
         words[index] = _typo(words[index], rng)
+    if words and rng.random() < 0.12:
+        index = rng.randrange(len(words))
+        words[index] = _elongate(words[index], rng)
     return " ".join(words)
 
 
@@ -179,8 +249,13 @@ def _surface(text: str, region: str, rng: random.Random) -> str:
     if rng.random() < 0.3:
         sign_off = rng.choice(templates.SIGN_OFFS[key])
         text = f"{text}{rng.choice((' ', ', ', '. '))}{sign_off}"
-    if rng.random() < 0.1:
+    if rng.random() < 0.2:
         text = f"{text} {rng.choice(_EMOJIS)}"
+    elif rng.random() < 0.1:
+        text = f"{text}{rng.choice(_MARKS)}"
+    elif rng.random() < 0.05:
+        laughs = _LAUGHS["BR" if region == "BR" else "es"]
+        text = f"{rng.choice(laughs)} {text}"
     if rng.random() < 0.6:
         text = text.replace("¿", "").replace("¡", "")
     if rng.random() < 0.5:

@@ -293,6 +293,25 @@ _STEMS: dict[str, tuple[str, ...]] = {
         "parem",
         "basta",
     ),
+    # A charge made again or still shown as unpaid: with PAID, a dispute
+    # ("ya la pagué y me figura impaga"), not a payment claim.
+    "AGAIN": (
+        "nuevamente",
+        "novo",
+        "vuelven",
+        "volves",
+        "volvieron",
+        "impag",
+        "figura",
+        "aparece",
+        "consta",
+        "repetid",
+        "otra vez",
+        "de nuevo",
+        "de novo",
+        "dos veces",
+        "duas vezes",
+    ),
     "NEG": ("no", "nao", "nunca", "ni", "tampoco", "sin", "sem", "n"),
     "ASK": (
         "cuanto",
@@ -353,6 +372,13 @@ _BY_FIRST_LETTER: dict[str, list[tuple[str, str]]] = {}
 for _tag, _stems in _STEMS.items():
     for _stem in _stems:
         _BY_FIRST_LETTER.setdefault(_stem[0], []).append((_stem, _tag))
+# Stems of several words ("sin falta") match whole words in the token stream.
+_PHRASES = tuple(
+    (re.compile(rf"(?:^| ){re.escape(stem)}(?: |$)"), tag)
+    for tag, stems in _STEMS.items()
+    for stem in stems
+    if " " in stem
+)
 
 
 @lru_cache(maxsize=16384)
@@ -402,6 +428,8 @@ def cue_text(text: str) -> str:
             tags.append("QUESTION")
             continue
         tags.extend(_tags_for(token))
+    joined = " ".join(tokens)
+    tags.extend(tag for pattern, tag in _PHRASES if pattern.search(joined))
     if find_dates(text, _ANY_DAY):
         tags.append("DATE")
     if find_amount(text) is not None:
@@ -409,3 +437,43 @@ def cue_text(text: str) -> str:
     if find_installments(text) is not None:
         tags.append("COUNT")
     return " ".join(tags) if tags else "NONE"
+
+
+# Phrasings so unambiguous that they decide the intent whatever else a reply
+# says, checked on folded text. Only the two labels that outrank everything
+# the model can return (docs/etiquetado.md, precedence) have rules, so a rule
+# never hides a more urgent intent: opt-out is decided before, by `optout`.
+_CLEAR_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
+        "wrong_person",
+        re.compile(
+            r"\b(?:numero|nro) (?:equivocado|errado|incorrecto)\b"
+            r"|\bequivocad[oa]s? de (?:numero|persona)\b"
+            r"|\bno soy (?:esa|la) persona\b"
+            r"|\bnao sou (?:essa|a) pessoa\b"
+            r"|\bessa pessoa (?:faleceu|morreu)\b"
+        ),
+    ),
+    (
+        "dispute",
+        re.compile(
+            r"\bcobr\w* (?:\w+ ){0,3}(?:dos veces|duas vezes|doble|de novo|otra vez)\b"
+            r"|\bcobr\w* (?:\w+ ){0,4}que ya (?:\w+ )?(?:pague|pagamos|cancele)\b"
+            r"|\bya (?:\w+ )?pague (?:\w+ ){0,3}(?:figura|aparece) (?:como )?impag"
+            r"|\bcobro (?:indebido|duplicado)\b"
+            r"|\b(?:factura|cuota|cobro|cargo) duplicad[oa]\b"
+            r"|\bno reconozco (?:es[aeo]|este|esta|el|la) "
+            r"(?:cobro|cargo|deuda|compra|monto|factura)\b"
+            r"|\bnao reconheco (?:essa|esta|a) (?:cobranca|divida|compra)\b"
+        ),
+    ),
+)
+
+
+def clear_intent(text: str) -> str | None:
+    """Return the intent an unambiguous phrasing in `text` decides, or None."""
+    folded = " ".join(tokenize(text))
+    for intent, pattern in _CLEAR_CUES:
+        if pattern.search(folded):
+            return intent
+    return None

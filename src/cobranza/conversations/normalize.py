@@ -21,8 +21,17 @@ _EMOJI_WORDS = str.maketrans(
 )
 
 
+# Three or more of one letter ("holaaa", "siiii") are chat emphasis, never
+# spelling: Spanish and Portuguese double letters at most ("ll", "rr", "ss").
+_ELONGATED = re.compile(r"([a-z])\1{2,}")
+
+
 def fold(text: str) -> str:
-    """Lower-case `text`, strip accents and turn emojis and symbols into spaces."""
+    """Lower-case `text`, strip accents, emojis and symbols, and undo elongation.
+
+    Emojis and symbols other than "$" become spaces; runs of three or more of
+    one letter become that letter once.
+    """
     decomposed = unicodedata.normalize("NFKD", text.lower().translate(_EMOJI_WORDS))
     kept = []
     for char in decomposed:
@@ -33,7 +42,7 @@ def fold(text: str) -> str:
             kept.append(" ")
             continue
         kept.append(char)
-    return "".join(kept)
+    return _ELONGATED.sub(r"\1", "".join(kept))
 
 
 def tokenize(text: str) -> list[str]:

@@ -4,6 +4,8 @@ The order is fixed: opt-out rules first (their answer overrides any model),
 then the intent model, then, for low-confidence replies and only when one is
 configured, the LLM. Only the rules can return `opt_out`: a model or LLM
 that predicts it returns `request_human` instead, so a person decides.
+Last, an unambiguous wrong-person or dispute phrasing (`cues.clear_intent`)
+replaces a label that ranks below it in the labelling precedence.
 
 Entities come from the rule-based parsers whatever the intent, with one
 exception: an `already_paid` reply carries no promised date, because the day
@@ -23,6 +25,8 @@ from decimal import Decimal
 from typing import Literal
 
 from cobranza.conversations.amounts import find_amount
+from cobranza.conversations.corpus_templates import PRECEDENCE
+from cobranza.conversations.cues import clear_intent
 from cobranza.conversations.dates import promised_date
 from cobranza.conversations.installments import find_installments
 from cobranza.conversations.llm import LLMClassifier
@@ -138,4 +142,7 @@ def _classify(
         # Opt-out is decided by the rules alone. A model or LLM that reads
         # one the rules missed ("no me escrivan") hands the reply to a person.
         intent = "request_human"
+    ruled = clear_intent(text)
+    if ruled is not None and PRECEDENCE.index(ruled) < PRECEDENCE.index(intent):
+        intent, confidence, source = ruled, 1.0, "rules"
     return intent, confidence, source
