@@ -15,6 +15,7 @@ from cobranza.db.models import Document
 from cobranza.ingest.console import render_report
 from cobranza.ingest.errors import EmptySnapshotError, FileFormatError
 from cobranza.ingest.readers import read_table
+from cobranza.ingest.report import ImportReport
 from tests.ingest.conftest import make_business, run_import, write_csv
 
 HEADER = ["Código cliente", "Nombre", "Factura", "Vencimiento", "Importe"]
@@ -233,3 +234,55 @@ def test_empty_full_snapshot_without_open_documents(
     report = run_import(sqlite_engine, business_id, empty, full_snapshot=True)
 
     assert report.settled_as_missing == 0
+
+
+PHONE_HEADER = ["Código cliente", "Nombre", "Celular", "Factura", "Vencimiento",
+                "Importe"]  # fmt: skip
+
+
+def _shared_phone_notes(report: ImportReport) -> list[str]:
+    return [note for note in report.notes if "have the same phone" in note]
+
+
+def test_shared_phone_in_file_noted(sqlite_engine: Engine, tmp_path: Path) -> None:
+    business_id = make_business(sqlite_engine)
+    path = write_csv(
+        tmp_path / "telefonos.csv",
+        [
+            PHONE_HEADER,
+            ["C1", "Juan", "+54 9 11 1234-5678", "F-1", "10/03/2026", "100"],
+            ["C2", "Ana", "011 15 1234 5678", "F-2", "10/03/2026", "100"],
+            ["C3", "Pepe", "+54 9 11 8765-4321", "F-3", "10/03/2026", "100"],
+        ],
+    )
+
+    report = run_import(sqlite_engine, business_id, path)
+
+    [note] = _shared_phone_notes(report)
+    assert note.startswith("customers C1, C2 have the same phone")
+    assert "1234" not in note
+
+
+def test_shared_phone_with_stored_noted(sqlite_engine: Engine, tmp_path: Path) -> None:
+    business_id = make_business(sqlite_engine)
+    first = write_csv(
+        tmp_path / "enero.csv",
+        [
+            PHONE_HEADER,
+            ["C1", "Juan", "+54 9 11 1234-5678", "F-1", "10/03/2026", "100"],
+            ["C3", "Pepe", "+54 9 11 8765-4321", "F-3", "10/03/2026", "100"],
+        ],
+    )
+    second = write_csv(
+        tmp_path / "febrero.csv",
+        [
+            PHONE_HEADER,
+            ["C3", "Pepe", "+54 9 11 1234-5678", "F-3", "10/03/2026", "100"],
+        ],
+    )
+
+    assert _shared_phone_notes(run_import(sqlite_engine, business_id, first)) == []
+    report = run_import(sqlite_engine, business_id, second)
+
+    [note] = _shared_phone_notes(report)
+    assert note.startswith("customers C1, C3 have the same phone")

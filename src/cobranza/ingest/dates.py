@@ -21,7 +21,7 @@ ORDERS = (DMY, MDY, YMD)
 # Excel's 1900 date system counts days from 1899-12-30 (it keeps Lotus 1-2-3's
 # phantom 29 February 1900, so serials above 60 line up with this origin).
 _EXCEL_EPOCH = date(1899, 12, 30)
-# Serials from 1954-10-04 to 2173-10-14: an invoice date outside that range
+# Serials from 1954-10-03 to 2173-10-13: an invoice date outside that range
 # is more likely a number typed into the wrong column.
 _SERIAL_RANGE = (20000, 100000)
 # The same range for every date, so 01/01/1900 typed as text or stored as an

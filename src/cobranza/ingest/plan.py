@@ -156,6 +156,27 @@ def load_state(session: Session, business_id: int) -> StoredState:
     return StoredState(customers, documents, payment_ids, consent)
 
 
+def shared_phones(state: StoredState, plan: Plan) -> list[list[str]]:
+    """Return the external ids of customers that share one phone after `plan`.
+
+    Each group is sorted, and the groups are sorted by their first id.
+    """
+    phones = {external_id: row["phone"] for external_id, row in state.customers.items()}
+    external_ids = {
+        row["id"]: external_id for external_id, row in state.customers.items()
+    }
+    for row in plan.customer_updates:
+        phones[external_ids[row["id"]]] = row.get("phone")
+    for row in plan.new_customers:
+        phones[row["external_id"]] = row.get("phone")
+
+    by_phone: dict[str, list[str]] = {}
+    for external_id, phone in phones.items():
+        if phone:
+            by_phone.setdefault(phone, []).append(external_id)
+    return sorted(sorted(ids) for ids in by_phone.values() if len(ids) > 1)
+
+
 def _columns(model: type[Any], names: Sequence[str]) -> list[Any]:
     return [getattr(model, name) for name in names]
 

@@ -282,15 +282,15 @@ class RowReader:
             return None
         for separator in SEPARATORS:
             if cell.count(separator) >= len(self.headers) - 1:
-                shown = "tab" if separator == "\t" else repr(separator)
+                separator_name = "tab" if separator == "\t" else repr(separator)
                 return RowIssue(
                     line=row.line,
                     column=None,
                     value=cell[:80],
                     message=(
-                        f"the line is one cell separated by {shown}, unlike the "
-                        f"header's {len(self.headers)} columns: export the file "
-                        "again so every line uses the same separator"
+                        f"the line is one cell separated by {separator_name}, "
+                        f"unlike the header's {len(self.headers)} columns: export "
+                        "the file again so every line uses the same separator"
                     ),
                     code="wrong_separator",
                 )

@@ -22,7 +22,7 @@ from cobranza.ingest.errors import (
     MappingError,
 )
 from cobranza.ingest.mapping import resolve_mapping
-from cobranza.ingest.plan import Plan, build_plan, load_state
+from cobranza.ingest.plan import Plan, build_plan, load_state, shared_phones
 from cobranza.ingest.readers import SourceRow, Table, read_table
 from cobranza.ingest.report import ImportReport, RowIssue
 from cobranza.ingest.rows import (
@@ -39,6 +39,8 @@ logger = logging.getLogger(__name__)
 
 # Entries kept per list in the report stored with each ImportRun.
 STORED_ISSUES_LIMIT = 1000
+# Shared-phone notes listed one by one; the rest are counted in one note.
+MAX_SHARED_PHONE_NOTES = 20
 _CAPPED_LISTS = ("rows_rejected", "rows_flagged", "skipped_rows", "missing_from_file")
 
 # Called as progress(done, total) while rows are parsed and written. The
@@ -101,6 +103,7 @@ def import_file(
         source=f"import:{path.name}"[:200],
     )
     _fill_report(report, plan, rows, business)
+    _note_shared_phones(report, shared_phones(state, plan))
     if options.full_snapshot and not rows and plan.missing:
         raise EmptySnapshotError(
             f"--full-snapshot with {path.name}, which has no valid document row, "
@@ -294,6 +297,26 @@ def _fill_report(
     report.open_balance = plan.open_balance_by_currency.get(
         business.currency, Decimal(0)
     )
+
+
+def _note_shared_phones(report: ImportReport, groups: list[list[str]]) -> None:
+    """Add a note for each group of customers that share one phone.
+
+    Nothing is blocked, because one person may own several accounts. Each
+    reminder names its customer and balance, so when the customers are
+    different people, the phone's owner sees the others' debts.
+    """
+    for ids in groups[:MAX_SHARED_PHONE_NOTES]:
+        report.notes.append(
+            f"customers {', '.join(ids)} have the same phone, so all their "
+            "reminders go to one WhatsApp: correct the phones unless they are "
+            "one person"
+        )
+    if len(groups) > MAX_SHARED_PHONE_NOTES:
+        report.notes.append(
+            f"{len(groups) - MAX_SHARED_PHONE_NOTES} more groups of customers "
+            "share a phone: compare the phone column of `cobranza customers`"
+        )
 
 
 def _stored_report(report: ImportReport) -> dict[str, Any]:
