@@ -424,7 +424,7 @@ def policy_show(
                     step.step_kind,
                     message_locale,
                     tone,
-                    sample_variables(message_locale),
+                    sample_variables(message_locale, step.offset_days),
                 ).text
                 console.rule(f"{step.key} · {tone} · {message_locale}")
                 console.print(text, markup=False, highlight=False)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -30,13 +30,18 @@ _CURRENCIES = {
 }
 
 
-def sample_variables(locale: str = "es_AR") -> MessageVariables:
+def sample_variables(
+    locale: str = "es_AR", days_past_due: int = 15
+) -> MessageVariables:
     """Return made-up values that fill every parameter, in the locale's currency.
 
-    The Brazilian sample uses 11.222.333/0001-81, a CNPJ with valid check
-    digits that is common in documentation examples.
+    `days_past_due` sets the sample's today relative to its due date, so a
+    step's preview can state that step's own delay (negative: before the
+    due date). The Brazilian sample uses 11.222.333/0001-81, a CNPJ with
+    valid check digits that is common in documentation examples.
     """
     brazil = normalise_locale(locale) == "pt_BR"
+    due_on = date(2026, 3, 3)
     return MessageVariables(
         customer_name="João Silva" if brazil else "Juan Pérez",
         business_name="Loja Exemplo" if brazil else "Ferretería El Tornillo",
@@ -45,17 +50,17 @@ def sample_variables(locale: str = "es_AR") -> MessageVariables:
         balance=Decimal("125000.00"),
         currency=_CURRENCIES.get(normalise_locale(locale), "USD"),
         invoice_count=2,
-        oldest_due_on=date(2026, 3, 3),
-        days_past_due=15,
+        oldest_due_on=due_on,
+        days_past_due=days_past_due,
         payment_link="https://pagar.example.com/c/8f3k2",
         payment_instructions=None,
         discount_percent=Decimal("10"),
-        discount_deadline=date(2026, 3, 3),
+        discount_deadline=due_on,
         installments=3,
         promise_amount=Decimal("50000.00"),
         promise_due_on=date(2026, 3, 20),
         paid_amount=Decimal("125000.00"),
-        today=date(2026, 3, 18),
+        today=due_on + timedelta(days=days_past_due),
     )
 
 
