@@ -610,7 +610,19 @@ def test_injection_never_changes_money(engine: Engine) -> None:
         assert session.scalars(select(Case.closed_at)).one() is None
 
 
-def test_button_maps_to_action(engine: Engine) -> None:
+@pytest.mark.parametrize(
+    ("payload", "intent", "action"),
+    [
+        ("Pagar", "request_payment_link", "link_sent"),
+        ("pedir_cuotas", "request_installments", "plan_created"),
+        ("Ya pagué", "already_paid", "asked_receipt"),
+        ("change_date", "promise_to_pay", "asked_promise_date"),
+        ("Já paguei", "already_paid", "asked_receipt"),
+    ],
+)
+def test_button_maps_to_action(
+    engine: Engine, payload: str, intent: str, action: str
+) -> None:
     # given
     ids = given_customer(engine, queued_reminder=False)
 
@@ -626,18 +638,18 @@ def test_button_maps_to_action(engine: Engine) -> None:
                 provider_message_id="sandbox-in-button",
                 sender=PHONE,
                 type="button",
-                text="Ya pagué",
+                text=payload,
                 received_at=NOW,
-                details={"payload": "Ya pagué"},
+                details={"payload": payload},
             ),
             NOW,
         )
         assert stored is not None
-        intent, action = stored.intent, stored.action_taken
+        stored_intent, stored_action = stored.intent, stored.action_taken
 
     # then
-    assert intent == "already_paid"
-    assert action == "asked_receipt"
+    assert stored_intent == intent
+    assert stored_action == action
 
 
 def test_reply_after_close_acknowledged(engine: Engine) -> None:
