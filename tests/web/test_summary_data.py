@@ -10,11 +10,13 @@ from cobranza.db.models import (
     Business,
     Case,
     Customer,
+    Document,
     InboundMessage,
     OutboxMessage,
     Payment,
     PromiseToPay,
 )
+from cobranza.portfolio.audit import audit_portfolio
 from cobranza.portfolio.rules import SegmentRules
 from cobranza.web.dashboard.summary_data import load_summary
 from tests.web.conftest import NOW, Tenant
@@ -118,3 +120,44 @@ def test_funnel_and_rates(engine: Engine, tenant: Tenant) -> None:
     assert summary.collections[-1] == ("03/2026", Decimal("5000.00"))
     assert len(summary.collections) == 6
     assert summary.open_balance == Decimal("17500.50")
+
+
+def test_portfolio_figures_match_the_audit(engine: Engine, tenant: Tenant) -> None:
+    with transaction(engine) as session:
+        customer = session.get_one(Customer, tenant.customer_id)
+        for number, days_late, amount in [
+            ("D-1", -5, "100.00"),
+            ("D-2", 0, "200.00"),
+            ("D-3", 31, "300.00"),
+            ("D-4", 61, "400.00"),
+            ("D-5", 95, "500.00"),
+            ("NC-1", 10, "-50.00"),
+        ]:
+            due = NOW.date() - timedelta(days=days_late)
+            session.add(
+                Document(
+                    business_id=customer.business_id,
+                    customer_id=customer.id,
+                    kind="credit_note" if amount.startswith("-") else "invoice",
+                    number=number,
+                    issued_on=due - timedelta(days=30),
+                    due_on=due,
+                    amount=Decimal(amount),
+                    currency="ARS",
+                    open_amount=Decimal(amount),
+                    created_at=NOW,
+                    updated_at=NOW,
+                )
+            )
+
+    with transaction(engine) as session:
+        business = session.get_one(Business, tenant.business_id)
+        summary = load_summary(session, business, NOW, SegmentRules())
+        report = audit_portfolio(
+            session, business, NOW.date(), today=NOW.date(), rules=SegmentRules()
+        )
+
+    assert summary.aging == report.aging
+    assert summary.open_balance == report.open_balance
+    assert summary.delinquency_rate == report.delinquency["by_amount"]
+    assert summary.dso_days == report.period.dso

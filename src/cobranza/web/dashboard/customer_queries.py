@@ -50,7 +50,8 @@ def _listing(business_id: int, today: date, filters: CustomerFilters) -> Select:
             .filter(Document.open_amount > 0, Document.due_on < today)
             .label("oldest_due"),
         )
-        .where(Document.business_id == business_id)
+        # Settled documents add nothing to a balance, so they are skipped.
+        .where(Document.business_id == business_id, Document.open_amount != 0)
         .group_by(Document.customer_id)
         .subquery()
     )

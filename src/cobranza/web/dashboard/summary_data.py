@@ -1,8 +1,13 @@
-"""Figures of the Resumen page, read in one transaction.
+"""Figures of the Resumen page, read in one transaction with SQL aggregates.
 
-Portfolio figures (open balance, aging, delinquency, DSO) come from the
-portfolio audit. Collection figures (recovered this month, reply rate,
-promises, funnel) are counted here over the last `FUNNEL_DAYS` days.
+Portfolio figures (open balance, aging, delinquency, DSO) follow the
+definitions of `cobranza.portfolio.metrics` for today. Collection figures
+(recovered this month, reply rate, promises, funnel) are counted over the
+last `FUNNEL_DAYS` days.
+
+NOTE: these figures read the live `Document.open_amount`, while `cobranza
+audit` rebuilds open amounts from allocations. The two differ when an import
+changes an amount without an allocation.
 """
 
 from __future__ import annotations
@@ -12,18 +17,25 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Subquery, func, select
+from sqlalchemy import Subquery, and_, case, func, select
 from sqlalchemy.orm import Session
 
 from cobranza.db.models import (
     Business,
+    Document,
     InboundMessage,
     OutboxMessage,
     Payment,
     PromiseToPay,
 )
-from cobranza.portfolio.audit import AuditReport, audit_portfolio
-from cobranza.portfolio.metrics import AgingBucket
+from cobranza.portfolio.audit import DEFAULT_PERIOD_DAYS as DSO_PERIOD_DAYS
+from cobranza.portfolio.metrics import (
+    BUCKET_BOUNDS,
+    DAYS_STEP,
+    DELINQUENT_AFTER_DAYS,
+    RATE_STEP,
+    AgingBucket,
+)
 from cobranza.portfolio.rules import SegmentRules
 from cobranza.timeutil import local_date, start_of_day
 
@@ -80,9 +92,23 @@ class Summary:
 def load_summary(
     session: Session, business: Business, now: datetime, rules: SegmentRules
 ) -> Summary:
-    """Compute the Resumen figures of a business at the instant `now`."""
+    """Compute the Resumen figures of a business at the instant `now`.
+
+    `rules` is accepted for the segment rules of the business; the page
+    shows the segments last stored by `cobranza audit`.
+    """
     today = local_date(now, business.timezone)
-    report = audit_portfolio(session, business, today, today=today, rules=rules)
+    documents = _document_figures(session, business, today)
+    aging = documents.aging
+    open_positive = sum((bucket.amount for bucket in aging), Decimal(0))
+    late = sum(
+        (
+            b.amount
+            for b in aging
+            if b.min_days is not None and b.min_days > DELINQUENT_AFTER_DAYS
+        ),
+        Decimal(0),
+    )
     since = now - timedelta(days=FUNNEL_DAYS)
     funnel = _funnel(session, business.id, since)
     kept, broken = _promises(session, business.id, since)
@@ -90,27 +116,83 @@ def load_summary(
     return Summary(
         currency=business.currency,
         locale=business.locale,
-        open_balance=report.open_balance,
-        overdue=_overdue(report),
-        delinquency_rate=report.delinquency["by_amount"],
-        dso_days=report.period.dso,
+        open_balance=documents.open_balance,
+        overdue=sum((b.amount for b in aging if b.key != "current"), Decimal(0)),
+        delinquency_rate=_ratio(late, open_positive),
+        dso_days=documents.dso_days,
         recovered_this_month=_received_since(
             session, business, start_of_day(today.replace(day=1), business.timezone)
         ),
         reply_rate=_rate(funnel[3].customers, funnel[0].customers),
         promises_kept=kept,
         promises_broken=broken,
-        aging=report.aging,
+        aging=aging,
         collections=_collections(session, business, today),
         funnel=funnel,
     )
 
 
-def _overdue(report: AuditReport) -> Decimal:
-    return sum(
-        (bucket.amount for bucket in report.aging if bucket.key != "current"),
-        Decimal(0),
+@dataclass(frozen=True)
+class DocumentFigures:
+    """Today's aging, open balance and DSO, from one pass over the documents."""
+
+    aging: list[AgingBucket]
+    open_balance: Decimal
+    dso_days: Decimal | None
+
+
+def _document_figures(
+    session: Session, business: Business, today: date
+) -> DocumentFigures:
+    """Aggregate the business's documents in its currency in one query.
+
+    Aging counts invoices with a positive open amount by days past due (a
+    document without a due date is due when issued). The open balance sums
+    every open amount, credit notes included. DSO divides that balance by
+    the amounts issued in the last `DSO_PERIOD_DAYS` days, times the days,
+    as `cobranza audit` computes it.
+    """
+    due = func.coalesce(Document.due_on, Document.issued_on)
+    is_open = Document.open_amount > 0
+    columns: list[Any] = []
+    for _key, low, high in BUCKET_BOUNDS:
+        parts = [is_open]
+        if low is not None:
+            parts.append(due <= today - timedelta(days=low))
+        if high is not None:
+            parts.append(due >= today - timedelta(days=high))
+        columns.append(func.count().filter(and_(*parts)))
+        columns.append(func.sum(Document.open_amount).filter(and_(*parts)))
+    period_start = today - timedelta(days=DSO_PERIOD_DAYS)
+    columns.append(func.sum(Document.open_amount))
+    columns.append(
+        func.sum(Document.amount).filter(
+            Document.issued_on > period_start, Document.issued_on <= today
+        )
     )
+    row = session.execute(
+        select(*columns).where(
+            Document.business_id == business.id,
+            Document.currency == business.currency,
+        )
+    ).one()
+
+    aging = [
+        AgingBucket(key, low, high, int(row[2 * i] or 0), Decimal(row[2 * i + 1] or 0))
+        for i, (key, low, high) in enumerate(BUCKET_BOUNDS)
+    ]
+    open_balance = Decimal(row[-2] or 0)
+    sales = Decimal(row[-1] or 0)
+    dso = None
+    if sales > 0:
+        dso = (open_balance / sales * DSO_PERIOD_DAYS).quantize(DAYS_STEP)
+    return DocumentFigures(aging, open_balance, dso)
+
+
+def _ratio(numerator: Decimal, denominator: Decimal) -> Decimal | None:
+    if denominator == 0:
+        return None
+    return (numerator / denominator).quantize(RATE_STEP)
 
 
 def _rate(numerator: int, denominator: int) -> Decimal | None:
@@ -142,25 +224,29 @@ def _collections(
         first = (first - timedelta(days=1)).replace(day=1)
     months.reverse()
 
-    bounds = [start_of_day(month, business.timezone) for month in months]
-    bounds.append(datetime.max.replace(tzinfo=bounds[0].tzinfo))
-    rows = session.execute(
-        select(Payment.paid_at, Payment.amount).where(
-            Payment.business_id == business.id,
-            Payment.currency == business.currency,
-            Payment.status.in_(RECEIVED),
-            Payment.paid_at >= bounds[0],
-        )
-    ).all()
-    totals = [Decimal(0)] * len(months)
-    for paid_at, amount in rows:
-        for index in range(len(months)):
-            if bounds[index] <= paid_at < bounds[index + 1]:
-                totals[index] += amount
-                break
+    starts = [start_of_day(month, business.timezone) for month in months]
+    month_of = case(
+        *[
+            (Payment.paid_at >= start, index)
+            for index, start in reversed(list(enumerate(starts)))
+        ],
+        else_=-1,
+    )
+    totals: dict[int, Decimal | None] = dict(
+        session.execute(
+            select(month_of, func.sum(Payment.amount))
+            .where(
+                Payment.business_id == business.id,
+                Payment.currency == business.currency,
+                Payment.status.in_(RECEIVED),
+                Payment.paid_at >= starts[0],
+            )
+            .group_by(month_of)
+        ).all()
+    )
     return [
-        (month.strftime("%m/%Y"), total)
-        for month, total in zip(months, totals, strict=True)
+        (month.strftime("%m/%Y"), Decimal(totals.get(index) or 0))
+        for index, month in enumerate(months)
     ]
 
 
