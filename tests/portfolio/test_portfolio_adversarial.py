@@ -101,3 +101,21 @@ def test_audit_html_escapes_names(credit_only_database: str, tmp_path: Path) -> 
     page = target.read_text(encoding="utf-8")
     assert "<script>x</script>" not in page
     assert "&lt;script&gt;x&lt;/script&gt;" in page
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--as-of", "2026-03-01", "--period-days", "1000000"], "pass 1 to 3660 days"),
+        (["--as-of", "0001-01-01"], "starts before 1900-01-01"),
+        (["--as-of", "1900-02-01"], "starts before 1900-01-01"),
+    ],
+)
+def test_audit_dates_out_of_range(
+    credit_only_database: str, options: list[str], message: str
+) -> None:
+    result = runner.invoke(app, ["audit", *options])
+
+    assert result.exit_code == 1
+    assert isinstance(result.exception, SystemExit)
+    assert message in result.output

@@ -42,6 +42,10 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_PERIOD_DAYS = 90
 DEFAULT_TOP_DEBTORS = 10
+# Ten years is far longer than any DSO or CEI period in use, and keeps the
+# period start inside what `date` and pandas timestamps can hold.
+MAX_PERIOD_DAYS = 3660
+EARLIEST_PERIOD_START = date(1900, 1, 1)
 DSO_FORMULA = "ending receivables / credit sales in the period × days in the period"
 CEI_FORMULA = (
     "(beginning receivables + credit sales − ending receivables) / "
@@ -237,9 +241,14 @@ def audit_portfolio(
             f"as-of date {as_of.isoformat()} is after today "
             f"({today.isoformat()}): pass today or an earlier date"
         )
-    if period_days < 1:
+    if not 1 <= period_days <= MAX_PERIOD_DAYS:
         raise InvalidAuditRequest(
-            f"invalid period of {period_days} days: pass 1 or more days"
+            f"invalid period of {period_days} days: pass 1 to {MAX_PERIOD_DAYS} days"
+        )
+    if (as_of - EARLIEST_PERIOD_START).days < period_days:
+        raise InvalidAuditRequest(
+            f"the {period_days}-day period before {as_of.isoformat()} starts "
+            f"before {EARLIEST_PERIOD_START.isoformat()}: pass a later as-of date"
         )
     if currency is not None and not (len(currency) == 3 and currency.isalpha()):
         raise InvalidAuditRequest(
