@@ -1,12 +1,12 @@
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import Engine, select
 
 from cobranza.config import Settings
 from cobranza.db.engine import transaction
-from cobranza.db.models import Case
+from cobranza.db.models import Case, Customer
 from cobranza.jobs.scheduler import Scheduler
 from tests.web.factories import make_business, make_customer, make_invoice
 
@@ -90,3 +90,19 @@ def test_start_and_stop_thread(engine: Engine) -> None:
     scheduler.stop(timeout=30)
 
     assert calls == [SUNDAY_NOON]
+
+
+def test_refreshes_segments_once_a_day(engine: Engine) -> None:
+    _portfolio(engine)
+    scheduler = Scheduler(engine, Settings(_env_file=None))  # type: ignore[call-arg]
+
+    first = scheduler.run_once(WEEKDAY_NOON)
+    again = scheduler.run_once(WEEKDAY_NOON + timedelta(hours=1))
+    next_day = scheduler.run_once(WEEKDAY_NOON + timedelta(days=1))
+
+    with transaction(engine) as session:
+        segments = session.scalars(select(Customer.segment)).all()
+    assert len(first.segments_refreshed) == 1
+    assert again.segments_refreshed == []
+    assert next_day.segments_refreshed == first.segments_refreshed
+    assert segments == ["new"]

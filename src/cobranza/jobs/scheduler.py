@@ -2,11 +2,13 @@
 
 Every `interval` seconds it runs, in order and each guarded on its own:
 
-1. the dunning cycle (`run_cycle`: planner, then dispatcher) of every
+1. once per local day and business, the customers' segments
+   (`refresh_segments`), which the dashboard lists and policies use;
+2. the dunning cycle (`run_cycle`: planner, then dispatcher) of every
    business whose contact window is open at that instant. The gate checks
    the window again for each message, so this check only saves idle work.
-2. the webhook-event processor (`process_pending_events`).
-3. any extra tasks the caller wires in, such as outgoing webhook deliveries.
+3. the webhook-event processor (`process_pending_events`).
+4. any extra tasks the caller wires in, such as outgoing webhook deliveries.
 
 A failing task is logged with its error and the next one still runs, so one
 bad business or event does not stop the loop.
@@ -18,7 +20,7 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import Engine, select
 
@@ -31,7 +33,8 @@ from cobranza.db.engine import transaction
 from cobranza.db.models import Business
 from cobranza.jobs.cycle import run_cycle, sandbox_dispatcher
 from cobranza.payments import link_for_outbox_row
-from cobranza.timeutil import utcnow
+from cobranza.portfolio import SegmentRules, refresh_segments
+from cobranza.timeutil import local_date, utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +46,7 @@ class TickReport:
     """Counts of one scheduler run: businesses cycled, events, failures."""
 
     at: datetime
+    segments_refreshed: list[int] = field(default_factory=list)
     businesses_cycled: list[int] = field(default_factory=list)
     businesses_outside_window: list[int] = field(default_factory=list)
     events_processed: int = 0
@@ -74,6 +78,8 @@ class Scheduler:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._whatsapp: Dispatcher | None = None
+        # The local day whose segments are stored, per business.
+        self._segments_day: dict[int, date] = {}
 
     def _dispatcher(self, now: datetime) -> Dispatcher:
         if not _whatsapp_configured(self.settings):
@@ -98,6 +104,9 @@ class Scheduler:
                     Business.id, Business.country, Business.timezone, Business.settings
                 ).order_by(Business.id)
             ).all()
+
+        for business_id, _country, timezone, _settings in businesses:
+            self._refresh_segments(business_id, timezone, now, report)
 
         for business_id, country, timezone, business_settings in businesses:
             try:
@@ -135,6 +144,29 @@ class Scheduler:
                     "scheduled task %s failed: %s", name, type(exc).__name__
                 )
         return report
+
+    def _refresh_segments(
+        self, business_id: int, timezone: str, now: datetime, report: TickReport
+    ) -> None:
+        today = local_date(now, timezone)
+        if self._segments_day.get(business_id) == today:
+            return
+        try:
+            with transaction(self.engine) as session:
+                business = session.get_one(Business, business_id)
+                refresh_segments(
+                    session, business, today, SegmentRules.from_settings(self.settings)
+                )
+        except Exception as exc:  # noqa: BLE001 - logged; the loop goes on
+            report.failures.append(f"segments:{business_id}")
+            logger.exception(
+                "segment refresh of business %s failed: %s",
+                business_id,
+                type(exc).__name__,
+            )
+            return
+        self._segments_day[business_id] = today
+        report.segments_refreshed.append(business_id)
 
     def _loop(self) -> None:
         logger.info("scheduler started, every %.0f seconds", self.interval)
