@@ -199,3 +199,11 @@ def test_webhook_endpoints(app: FastAPI, engine: Engine, tenant: Tenant) -> None
     assert bad.status_code == 422
     assert deleted.status_code == 204
     assert after["data"][0]["active"] is False
+
+
+def test_no_cdn_documentation_pages(app: FastAPI) -> None:
+    client = TestClient(app)
+
+    assert client.get("/docs").status_code == 404
+    assert client.get("/redoc").status_code == 404
+    assert client.get("/openapi.json").status_code == 200

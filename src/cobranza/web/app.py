@@ -21,7 +21,9 @@ logger = logging.getLogger(__name__)
 
 def create_app(settings: Settings, engine: Engine) -> FastAPI:
     """Build the app for one database; nothing is started until it is served."""
-    app = FastAPI(title="cobranza", version=__version__)
+    # The interactive /docs and /redoc pages load their scripts from a CDN,
+    # so they are off; the schema stays at /openapi.json.
+    app = FastAPI(title="cobranza", version=__version__, docs_url=None, redoc_url=None)
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = session_factory(engine)
