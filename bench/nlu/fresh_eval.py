@@ -2,7 +2,7 @@
 
     /work/venv/bin/python bench/nlu/fresh_eval.py [--errors]
 
-`fresh_eval.tsv` holds replies written without reading the corpus templates,
+`fresh_eval.tsv` contains replies written without reading the corpus templates,
 labelled by the precedence rule in `docs/etiquetado.md`. It is read here and
 in one test only, never trained on, so its score is the one to trust more
 than the held-out split of the synthetic corpus. The shipped model is used

@@ -1,6 +1,6 @@
 """Intent accuracy on replies written apart from the corpus templates.
 
-`bench/nlu/fresh_eval.tsv` holds debtor replies written without reading the
+`bench/nlu/fresh_eval.tsv` contains debtor replies written without reading the
 templates and never trained on (see `bench/nlu/fresh_eval.py`). The floor is
 the accuracy the shipped model reached on it, minus a margin for retraining
 with another scikit-learn version.
@@ -25,12 +25,13 @@ LOCALES = {
     "PE": "es_PE",
     "BR": "pt_BR",
 }
-# Measured with the shipped model through understand(), minus 0.02.
+# The shipped model scored 0.954 through understand(); the floor leaves
+# about 0.02 for a retrain under another scikit-learn version.
 MIN_FRESH_ACCURACY = 0.93
 # Stock replies ("ok", "BAJA", "numero equivocado") that the fresh set and
 # the corpus templates both contain, written independently. A larger count
 # means fresh replies leaked into the templates.
-MAX_SHARED_WITH_CORPUS = 33
+MAX_SHARED_WITH_CORPUS = 20
 
 
 def _load() -> list[dict[str, str]]:

@@ -439,10 +439,10 @@ def cue_text(text: str) -> str:
     return " ".join(tags) if tags else "NONE"
 
 
-# Phrasings so unambiguous that they decide the intent whatever else a reply
-# says, checked on folded text. Only the two labels that outrank everything
-# the model can return (docs/etiquetado.md, precedence) have rules, so a rule
-# never hides a more urgent intent: opt-out is decided before, by `optout`.
+# Phrasings so unambiguous that they decide the intent whatever else the
+# reply contains, matched on folded text. Only wrong_person and dispute have
+# rules, because in the labelling precedence only opt_out ranks above them,
+# and `optout` decides that before the model runs.
 _CLEAR_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "wrong_person",

@@ -206,9 +206,9 @@ def _month_span(today: date, offset: int) -> tuple[date, date]:
 
 
 def _same_day_on_weekday(day: date, weekday: int) -> date:
-    """Move `day` to the first later month whose same day falls on `weekday`.
+    """Return the first date from `day` on with its day number and `weekday`.
 
-    "el jueves 15" said when this month's 15th is a Friday means the next
+    "el jueves 15" written when this month's 15th is a Friday means the next
     15th that is a Thursday, as Duckling reads it. Within a year every day
     number up to the 28th meets every weekday; when none matches, `day` is
     kept as written.

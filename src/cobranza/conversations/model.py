@@ -46,10 +46,12 @@ RANDOM_STATE = 0
 
 
 def build_pipeline() -> Pipeline:
-    """Return an untrained pipeline of three TF-IDF feature sets and LR.
+    """Return an untrained pipeline of four TF-IDF feature sets and LR.
 
-    The sets are character n-grams within words (2-5), word n-grams (1-2)
-    and cue-tag n-grams (1-2, see `cues`).
+    The sets are character n-grams within words (2-5), character n-grams
+    across word boundaries (4-6, the 60,000 most frequent, which see "ya la
+    pag" and "me lo pas" as units), word n-grams (1-2) and cue-tag n-grams
+    (1-2, see `cues`).
     """
     features = FeatureUnion(
         [
@@ -61,6 +63,18 @@ def build_pipeline() -> Pipeline:
                     preprocessor=fold,
                     sublinear_tf=True,
                     min_df=2,
+                    dtype=np.float32,
+                ),
+            ),
+            (
+                "phrases",
+                TfidfVectorizer(
+                    analyzer="char",
+                    ngram_range=(4, 6),
+                    preprocessor=fold,
+                    sublinear_tf=True,
+                    min_df=3,
+                    max_features=60_000,
                     dtype=np.float32,
                 ),
             ),
@@ -89,7 +103,7 @@ def build_pipeline() -> Pipeline:
             ),
         ]
     )
-    classifier = LogisticRegression(C=10.0, max_iter=2000, random_state=RANDOM_STATE)
+    classifier = LogisticRegression(C=20.0, max_iter=2000, random_state=RANDOM_STATE)
     return Pipeline([("features", features), ("classifier", classifier)])
 
 
