@@ -2,7 +2,9 @@
 
 The latest event for a customer and channel wins: a revocation (opt-out)
 stops every message until a later grant, and a customer with no event at
-all has not consented, so nothing is sent. Events are never updated or
+all has not consented, so nothing is sent. A revocation also stops the
+other customers with the same phone until each gets a later grant, because
+WhatsApp opt-outs apply to the phone number. Events are never updated or
 deleted; each one also writes an `AuditEvent`.
 """
 
@@ -102,7 +104,12 @@ def record_consent(
 def current_consent_state(
     session: Session, business_id: int, customer_id: int, channel: str = WHATSAPP
 ) -> ConsentState:
-    """Return the customer's latest consent event and what it means."""
+    """Return the customer's latest consent event and what it means.
+
+    An opt-out comes from the person who uses the phone, so a grant loses to
+    a later revocation that is still the latest event of another customer
+    with the same phone. That revocation is returned then.
+    """
     event = session.scalars(
         select(ConsentEvent)
         .where(
@@ -115,7 +122,46 @@ def current_consent_state(
     ).first()
     if event is None:
         return ConsentState(granted=None, event=None)
-    return ConsentState(granted=event.action == ConsentAction.GRANT, event=event)
+    if event.action != ConsentAction.GRANT:
+        return ConsentState(granted=False, event=event)
+
+    revocation = _later_revocation_of_phone(session, event)
+    if revocation is not None:
+        return ConsentState(granted=False, event=revocation)
+    return ConsentState(granted=True, event=event)
+
+
+def _later_revocation_of_phone(
+    session: Session, grant: ConsentEvent
+) -> ConsentEvent | None:
+    """Return a revocation after `grant` by another customer with its phone."""
+    phone = session.scalar(
+        select(Customer.phone).where(Customer.id == grant.customer_id)
+    )
+    if not phone:
+        return None
+    sharing = select(Customer.id).where(
+        Customer.business_id == grant.business_id,
+        Customer.phone == phone,
+        Customer.id != grant.customer_id,
+    )
+    events = session.scalars(
+        select(ConsentEvent)
+        .where(
+            ConsentEvent.business_id == grant.business_id,
+            ConsentEvent.customer_id.in_(sharing),
+            ConsentEvent.channel == grant.channel,
+        )
+        .order_by(ConsentEvent.at.desc(), ConsentEvent.id.desc())
+    )
+    seen: set[int] = set()
+    for event in events:
+        if event.customer_id in seen:
+            continue
+        seen.add(event.customer_id)
+        if event.action == ConsentAction.REVOKE and event.at > grant.at:
+            return event
+    return None
 
 
 def current_consent(

@@ -42,8 +42,8 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_PERIOD_DAYS = 90
 DEFAULT_TOP_DEBTORS = 10
-# Ten years is far longer than any DSO or CEI period in use, and keeps the
-# period start inside what `date` and pandas timestamps can hold.
+# Ten years, against the usual DSO and CEI periods of 30 to 365 days. The
+# cap keeps the period start inside what `date` and pandas timestamps hold.
 MAX_PERIOD_DAYS = 3660
 EARLIEST_PERIOD_START = date(1900, 1, 1)
 DSO_FORMULA = "ending receivables / credit sales in the period × days in the period"
