@@ -4,7 +4,7 @@ The latest event for a customer and channel wins: a revocation (opt-out)
 stops every message until a later grant, and a customer with no event at
 all has not consented, so nothing is sent. A revocation also stops the
 other customers with the same phone until each gets a later grant, because
-WhatsApp opt-outs apply to the phone number. Events are never updated or
+the person who opted out uses that number. Events are never updated or
 deleted; each one also writes an `AuditEvent`.
 """
 
