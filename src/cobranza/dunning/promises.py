@@ -50,7 +50,7 @@ SETTLED_STATUSES = ("approved", "in_mediation")
 
 @dataclass(frozen=True)
 class OpenBalance:
-    """What a customer owes now: collectable invoices, credit notes netted in."""
+    """A customer's current debt: collectable invoices, credit notes netted in."""
 
     balance: Decimal
     currency: str
@@ -256,7 +256,7 @@ def _follow_up(
         case.paused_until = None
         case.pause_reason = None
 
-    # The broken-promise message stands in for the next policy step, so the
+    # The broken-promise message replaces the next policy step, so the
     # planner continues with the step after it.
     following = [
         step
