@@ -99,9 +99,12 @@ def test_customer_list_pages(
 
     first = client.get("/clientes")
     second = client.get("/clientes", params={"page": 2})
+    past_end = client.get("/clientes", params={"page": 9})
 
     assert "Página 1 de 2" in first.text
     assert "Página 2 de 2" in second.text
+    assert "32 clientes" in second.text
+    assert "32 clientes" in past_end.text
     assert len(re.findall(r'href="/clientes/\d+"', second.text)) == 32 - 25
 
 

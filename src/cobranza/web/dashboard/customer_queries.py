@@ -91,11 +91,16 @@ def list_customers_page(
     page: int,
     page_size: int,
 ) -> tuple[list[CustomerRow], int]:
-    """Return one page of customers, most overdue first, and the total count."""
+    """Return one page of customers, most overdue first, and the total count.
+
+    The total comes from a window function in the page query, so the
+    documents are aggregated once; only a page past the end needs a second
+    query to count.
+    """
     statement = _listing(business_id, today, filters)
-    total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
     rows = session.execute(
-        statement.order_by(
+        statement.add_columns(func.count().over().label("total"))
+        .order_by(
             statement.selected_columns.oldest_due.is_(None),
             statement.selected_columns.oldest_due,
             Customer.name,
@@ -104,6 +109,11 @@ def list_customers_page(
         .limit(page_size)
         .offset((page - 1) * page_size)
     ).all()
+    if rows:
+        total = int(rows[0].total)
+    else:
+        counted = select(func.count()).select_from(statement.subquery())
+        total = session.scalar(counted) or 0
     return [
         CustomerRow(
             id=customer.id,
@@ -115,7 +125,7 @@ def list_customers_page(
             days_past_due=(today - oldest).days if oldest else 0,
             case_state=state,
         )
-        for customer, balance, oldest, state in rows
+        for customer, balance, oldest, state, _total in rows
     ], total
 
 
