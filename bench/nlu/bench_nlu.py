@@ -12,7 +12,9 @@
 5. Robustness: share of the Spanish multilingual task-oriented dialog test
    utterances (alarms, reminders, weather) that come out as `other`.
 
-Data under the shared folder is read only here, never trained on.
+Data under the shared folder is read only here, never trained on. The
+fresh evaluation set of replies written apart from the corpus is scored by
+`fresh_eval.py` beside this script.
 """
 
 from __future__ import annotations

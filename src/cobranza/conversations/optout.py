@@ -97,6 +97,10 @@ _SERVICE = (
     r"producto|abono|membresia|curso|colegio|internet|cable)"
 )
 
+# TODO: "sacame de esta lista", "me tira dessa lista" and "no me vuelvan a
+# escribir" are not matched, so they reach a person as request_human. The
+# fresh evaluation set found them: after widening these patterns, measure
+# opt-out recall on a new sample, because that set no longer counts.
 _PATTERNS = [
     # "no me escriban más", "no me molesten", "ya no me escribas"
     rf"\bno (?:me |nos )?{_WRITE}\b(?! (?:antes|el|la|los|las|para) )",
