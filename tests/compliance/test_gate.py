@@ -50,7 +50,6 @@ def test_ready_customer_in_window_is_sent() -> None:
         ({"phone_status": PhoneStatus.NOT_ON_WHATSAPP}, Reason.NOT_ON_WHATSAPP),
         ({"disputed": True}, Reason.OPEN_DISPUTE),
         ({"pending_payment": True}, Reason.PENDING_PAYMENT),
-        ({"template_approved": False}, Reason.TEMPLATE_NOT_APPROVED),
     ],
 )
 def test_suppressions(change: dict[str, object], reason: Reason) -> None:
@@ -62,6 +61,17 @@ def test_suppressions(change: dict[str, object], reason: Reason) -> None:
     assert decision.reason is reason
     assert not reason.defers
     assert decision.until is None
+
+
+def test_unapproved_template_defers_an_hour() -> None:
+    facts = replace(READY, template_approved=False)
+
+    decision = evaluate(facts, legal_rules("AR"), MONDAY_10)
+
+    assert decision.action is Action.DEFER
+    assert decision.reason is Reason.TEMPLATE_NOT_APPROVED
+    assert Reason.TEMPLATE_NOT_APPROVED.defers
+    assert decision.until == MONDAY_10 + timedelta(hours=1)
 
 
 def test_suppression_beats_deferral() -> None:

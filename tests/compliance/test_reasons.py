@@ -13,6 +13,7 @@ DEFERRING = {
     Reason.MIN_GAP,
     Reason.OPEN_PROMISE,
     Reason.ON_HOLD,
+    Reason.TEMPLATE_NOT_APPROVED,
 }
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
@@ -28,6 +28,9 @@ from cobranza.db.models import PhoneStatus
 # Each pass accepts the candidate or moves it to where the blocking rule
 # clears. No rule blocks again once cleared, so a few passes settle it.
 MAX_PASSES = 16
+
+# How long a message whose template is not approved waits before the next try.
+TEMPLATE_RECHECK = timedelta(hours=1)
 
 
 class Action(StrEnum):
@@ -67,7 +70,8 @@ class GateFacts:
     has none. NOTE: holidays come from the business's country (`rules`),
     so a customer abroad is still held to that country's holidays.
     `promise_until` is the instant an open promise to pay lapses and
-    `hold_until` the end of a pause. Both defer the message.
+    `hold_until` the end of a pause. Both defer the message, and so does a
+    template that WhatsApp has not approved yet.
     """
 
     consent: bool | None
@@ -135,14 +139,16 @@ def _suppression(facts: GateFacts) -> Reason | None:
         return Reason.OPEN_DISPUTE
     if facts.pending_payment:
         return Reason.PENDING_PAYMENT
-    if not facts.template_approved:
-        return Reason.TEMPLATE_NOT_APPROVED
     return None
 
 
 def _after_pauses(facts: GateFacts, now: datetime) -> tuple[datetime, Reason | None]:
     candidate = now
     reason: Reason | None = None
+    if not facts.template_approved:
+        # Meta usually reviews a template within hours; the message waits for
+        # it instead of being dropped.
+        candidate, reason = now + TEMPLATE_RECHECK, Reason.TEMPLATE_NOT_APPROVED
     if facts.hold_until is not None and facts.hold_until > candidate:
         candidate, reason = facts.hold_until, Reason.ON_HOLD
     if facts.promise_until is not None and facts.promise_until > candidate:

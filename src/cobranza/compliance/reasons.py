@@ -81,6 +81,6 @@ _INFO: dict[Reason, _ReasonInfo] = {
         "El teléfono del cliente no usa WhatsApp", False
     ),
     Reason.TEMPLATE_NOT_APPROVED: _ReasonInfo(
-        "La plantilla del mensaje no está aprobada por WhatsApp", False
+        "La plantilla del mensaje no está aprobada por WhatsApp", True
     ),
 }
