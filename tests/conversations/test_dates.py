@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from cobranza.conversations.dates import find_dates, promised_date
+from cobranza.conversations.dates import _same_day_on_weekday, find_dates, promised_date
 from tests.conversations.conftest import TODAY
 
 # Thursday 2026-03-19 is "today" in every case below.
@@ -216,3 +216,12 @@ def test_two_letter_weekday(text: str, expected: date) -> None:
 )
 def test_two_letter_word_is_not_weekday(text: str) -> None:
     assert promised_date(text, TODAY) is None
+
+
+@pytest.mark.parametrize("month", range(1, 13))
+def test_weekday_day_number_always_matches(month: int) -> None:
+    for weekday in range(7):
+        day = _same_day_on_weekday(date(2026, month, 13), weekday)
+
+        assert day.weekday() == weekday
+        assert day.day == 13

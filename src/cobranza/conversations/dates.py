@@ -209,11 +209,11 @@ def _same_day_on_weekday(day: date, weekday: int) -> date:
     """Return the first date from `day` on with its day number and `weekday`.
 
     "el jueves 15" written when this month's 15th is a Friday means the next
-    15th that is a Thursday, as Duckling reads it. Within a year every day
-    number up to the 28th meets every weekday; when none matches, `day` is
-    kept as written.
+    15th that is a Thursday, as Duckling reads it. A day number up to the
+    28th falls on every weekday within 13 months of any start (checked over
+    400 years of calendar). When none matches, `day` is kept as written.
     """
-    for months in range(13):
+    for months in range(14):
         candidate = _add_months(day, months)
         if candidate.day == day.day and candidate.weekday() == weekday:
             return candidate
