@@ -154,6 +154,9 @@ def process_pending_events(
             session.scalars(
                 select(WebhookEvent.id)
                 .where(
+                    # Payment providers store their notifications in this table
+                    # too and process them with their own worker.
+                    WebhookEvent.provider.in_(processors),
                     WebhookEvent.processed_at.is_(None),
                     WebhookEvent.attempts < MAX_EVENT_ATTEMPTS,
                 )

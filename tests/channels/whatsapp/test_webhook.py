@@ -460,3 +460,20 @@ def test_startup_processes_pending_events(settings: Settings, engine: Engine) ->
     assert _count(engine, InboundMessage) == 6
     with transaction(engine) as session:
         assert session.scalars(select(WebhookEvent)).one().processed_at is not None
+
+
+def test_pending_payment_events_are_left_alone(
+    settings: Settings, engine: Engine
+) -> None:
+    # A Mercado Pago notification shares the table but has its own worker.
+    _business(engine)
+    body = b'{"type": "payment", "data": {"id": "123"}}'
+    store_event(engine, "mercadopago", "mp-123", body, {}, NOW)
+
+    processed = process_pending_events(engine, NOW, settings=settings)
+
+    assert processed == 0
+    with transaction(engine) as session:
+        event = session.scalars(select(WebhookEvent)).one()
+    assert event.attempts == 0
+    assert event.error is None
