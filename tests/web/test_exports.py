@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import timedelta
 from decimal import Decimal
 
 from fastapi import FastAPI
@@ -89,3 +90,36 @@ def test_customer_and_invoice_exports(
     assert names == ["<script>alert(1)</script>", "Cliente de Ferretería Uno"]
     assert numbers == ["A-0001", "A-0002"]
     assert unknown.status_code == 400
+
+
+def test_audit_filters_by_customer_and_dates(
+    app: FastAPI, client_for, tenant: Tenant, engine: Engine
+) -> None:  # type: ignore[no-untyped-def]
+    with transaction(engine) as session:
+        for customer_id, days_ago, reason in (
+            (tenant.customer_id, 0, "hoy-del-primero"),
+            (tenant.customer_id, 10, "antes-del-primero"),
+            (tenant.script_customer_id, 0, "hoy-del-segundo"),
+        ):
+            session.add(
+                AuditEvent(
+                    business_id=tenant.business_id,
+                    at=NOW - timedelta(days=days_ago),
+                    actor="test",
+                    kind="note",
+                    subject_type="case",
+                    subject_id=99,
+                    reason=reason,
+                    details={"customer_id": customer_id},
+                )
+            )
+    client, _ = client_for(tenant)
+
+    page = client.get(
+        "/auditoria",
+        params={"customer": tenant.customer_id, "since": "2026-03-15"},
+    )
+
+    assert "hoy-del-primero" in page.text
+    assert "antes-del-primero" not in page.text
+    assert "hoy-del-segundo" not in page.text
