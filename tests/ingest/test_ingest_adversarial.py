@@ -12,7 +12,8 @@ from sqlalchemy import Engine, func, select
 
 from cobranza.db.engine import transaction
 from cobranza.db.models import Document
-from cobranza.ingest.console import render_report
+from cobranza.ingest.console import render_customers, render_report
+from cobranza.ingest.customers import list_customers
 from cobranza.ingest.errors import EmptySnapshotError, FileFormatError
 from cobranza.ingest.readers import read_table
 from cobranza.ingest.report import ImportReport
@@ -286,3 +287,31 @@ def test_shared_phone_with_stored_noted(sqlite_engine: Engine, tmp_path: Path) -
 
     [note] = _shared_phone_notes(report)
     assert note.startswith("customers C1, C3 have the same phone")
+
+
+def test_markup_and_escapes_in_cells(sqlite_engine: Engine, tmp_path: Path) -> None:
+    business_id = make_business(sqlite_engine)
+    path = tmp_path / "marcas.csv"
+    path.write_text(
+        "Código cliente,Nombre,Factura,Vencimiento,Importe\n"
+        "C1,[bold red]Juan[/] [link=http://x]y[/link],F-1,10/03/2026,100\n"
+        "C2,Ana \x1b[31mROJO\x1b[0m,F-2,10/03/2026,100\n"
+        "[/],[/],F-3,[/],100\n",
+        encoding="utf-8",
+    )
+
+    report = run_import(sqlite_engine, business_id, path)
+    console = Console(width=200, record=True)
+    render_report(console, report, "es_AR")
+    with transaction(sqlite_engine) as session:
+        summaries = list_customers(session, business_id)
+    render_customers(console, summaries, "ARS", "es_AR")
+    output = console.export_text()
+
+    names = {summary.external_id: summary.name for summary in summaries}
+    assert names["C1"] == "[bold red]Juan[/] [link=http://x]y[/link]"
+    assert names["C2"].startswith("Ana ")
+    assert "\x1b" not in names["C2"]
+    assert "\x1b" not in output
+    assert "[bold red]Juan[/]" in output
+    assert "│ 4    │ Vencimiento │ [/]" in output

@@ -119,3 +119,24 @@ def test_audit_dates_out_of_range(
     assert result.exit_code == 1
     assert isinstance(result.exception, SystemExit)
     assert message in result.output
+
+
+def test_audit_prints_markup_names(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COBRANZA_DATABASE_URL", sqlite_url)
+    get_settings.cache_clear()
+    engine = make_engine(sqlite_url)
+    with transaction(engine) as session:
+        business = default_business(session, get_settings())
+        builder = PortfolioBuilder(session, business)
+        customer = builder.customer("[/]", "[bold red]Juan[/] (ficticio)")
+        builder.invoice(customer, "100", date(2026, 1, 1), date(2026, 1, 31))
+    engine.dispose()
+
+    result = runner.invoke(app, ["audit", "--as-of", "2026-03-01"])
+    get_settings.cache_clear()
+
+    assert result.exit_code == 0, result.output
+    assert "red]Juan[/]" in result.output
+    assert "([/])" in result.output

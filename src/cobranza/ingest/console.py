@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from cobranza.ingest.customers import CustomerSummary
@@ -17,18 +18,18 @@ MAX_LISTED_ISSUES = 20
 
 def render_report(console: Console, report: ImportReport, locale: str) -> None:
     """Print the summary table, then the rejected and flagged rows."""
-    title = f"Import of {report.file_name}"
+    title = f"Import of {escape(report.file_name)}"
     if report.dry_run:
         title += " (dry run: nothing was written)"
     summary = Table(title=title, show_header=False)
     summary.add_column("what")
     summary.add_column("value")
     for label, value in _summary_lines(report, locale):
-        summary.add_row(label, value)
+        summary.add_row(label, escape(value))
     console.print(summary)
 
     for note in report.notes:
-        console.print(f"[yellow]Note:[/yellow] {note}")
+        console.print(f"[yellow]Note:[/yellow] {escape(note)}")
     if report.missing_from_file:
         action = (
             "were marked settled"
@@ -78,8 +79,12 @@ def _render_issues(console: Console, title: str, issues: Sequence[RowIssue]) -> 
     for column in ("line", "column", "value", "problem and fix"):
         table.add_column(column)
     for issue in issues[:MAX_LISTED_ISSUES]:
+        # Cells come from the file, so "[/]" in one must not be read as markup.
         table.add_row(
-            str(issue.line), issue.column or "", issue.value or "", issue.message
+            str(issue.line),
+            escape(issue.column or ""),
+            escape(issue.value or ""),
+            escape(issue.message),
         )
     console.print(table)
     if len(issues) > MAX_LISTED_ISSUES:
@@ -98,13 +103,13 @@ def render_customers(
     for customer in customers:
         phone = customer.phone or f"[red]{customer.phone_status}[/red]"
         if customer.phone_problem and customer.phone is None:
-            phone = f"[red]{customer.phone_problem}[/red]"
-        tax_id = customer.tax_id or ""
+            phone = f"[red]{escape(customer.phone_problem)}[/red]"
+        tax_id = escape(customer.tax_id or "")
         if customer.tax_id_valid is False:
             tax_id += " [red](invalid)[/red]"
         table.add_row(
-            customer.external_id,
-            customer.name,
+            escape(customer.external_id),
+            escape(customer.name),
             phone,
             tax_id,
             format_money(customer.balance, currency, locale),

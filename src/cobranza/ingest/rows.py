@@ -72,6 +72,8 @@ _CURRENCY_WORDS = {
     "eur": "EUR", "euros": "EUR", "€": "EUR",
 }  # fmt: skip
 _PESO_WORDS = frozenset({"$", "pesos", "peso", "pes"})
+# C0 and C1 control characters, DEL included; runs become one space.
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
 
 
 @dataclass
@@ -148,6 +150,18 @@ def date_texts(rows: Iterable[SourceRow], mapping: ColumnMapping) -> Iterator[st
             value = row.cells[index] if index < len(row.cells) else None
             if isinstance(value, str) and value:
                 yield value
+
+
+def _without_controls(text: str | None) -> str | None:
+    """Replace control characters, such as terminal escapes, with spaces.
+
+    Names and ids are printed to terminals and sent in messages, where an
+    ESC sequence from a cell could recolour or rewrite the screen.
+    """
+    if text is None:
+        return None
+    cleaned = _CONTROL_CHARACTERS.sub(" ", text).strip()
+    return cleaned or None
 
 
 @lru_cache(maxsize=4096)
@@ -510,8 +524,8 @@ class RowReader:
         self, row: SourceRow, rejections: list[RowIssue], flags: list[RowIssue]
     ) -> CustomerFields | None:
         country = self.context.country
-        external_id = text_of(self._cell(row, m.CUSTOMER_ID))
-        name = text_of(self._cell(row, m.CUSTOMER_NAME))
+        external_id = _without_controls(text_of(self._cell(row, m.CUSTOMER_ID)))
+        name = _without_controls(text_of(self._cell(row, m.CUSTOMER_NAME)))
         tax_text = text_of(self._cell(row, m.TAX_ID))
 
         tax = None

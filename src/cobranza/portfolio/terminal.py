@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from cobranza.portfolio.audit import AuditReport
@@ -17,7 +18,7 @@ def print_audit(report: AuditReport, console: Console, locale: str) -> None:
     fmt = Formatter(report, locale, text)
 
     console.print(
-        f"[bold]{text['title']}[/bold] — {report.business_name} — "
+        f"[bold]{text['title']}[/bold] — {escape(report.business_name)} — "
         f"{text['as_of']} {report.as_of.isoformat()}"
     )
     console.print(
@@ -117,7 +118,8 @@ def _top_debtors(report: AuditReport, fmt: Formatter) -> Table:
     table.add_column(text["segment"])
     for row in report.top_debtors().itertuples(index=False):
         table.add_row(
-            f"{row.name} ({row.external_id})",
+            # Names and ids come from imported files, so "[/]" is text, not markup.
+            escape(f"{row.name} ({row.external_id})"),
             fmt.units(row.open_balance),
             fmt.units(row.overdue_balance),
             str(row.max_days_past_due),
