@@ -32,6 +32,10 @@ from cobranza.conversations.optout import find_opt_out, is_opt_out
         "cancelar suscripción",
         "nao me mandem mais",
         "basta de mensajes",
+        "sacame de esta lista",
+        "me tira dessa lista",
+        "no me vuelvan a escribir",
+        "por favor que no me vuelvan a mandar mensajes",
     ],
 )
 def test_opt_out_detected(text: str) -> None:
@@ -59,6 +63,8 @@ def test_opt_out_detected(text: str) -> None:
         "no me escribas antes de las 9",
         "pasame el cbu para cancelar la deuda",
         "¿baja el monto si pago hoy?",
+        "no me vuelvan a mandar el link que no anda",
+        "si no me vuelven a escribir para el viernes, pago igual",
     ],
 )
 def test_not_opt_out(text: str) -> None:
