@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 from sqlalchemy import Engine
 
@@ -164,9 +165,9 @@ def _change_consent(
             )
             external_id = found.external_id
     except ComplianceError as exc:
-        err_console.print(f"[red]Consent not recorded:[/red] {exc}")
+        err_console.print(f"[red]Consent not recorded:[/red] {escape(str(exc))}")
         raise typer.Exit(1) from exc
-    console.print(f"Consent {action} recorded for customer {external_id}.")
+    console.print(f"Consent {action} recorded for customer {escape(external_id)}.")
 
 
 @consent_app.command("show")
@@ -181,11 +182,11 @@ def consent_show(customer: str = CUSTOMER_ARGUMENT) -> None:
             events = consent_history(session, business.id, found.id)
             external_id = found.external_id
     except ComplianceError as exc:
-        err_console.print(f"[red]Customer not found:[/red] {exc}")
+        err_console.print(f"[red]Customer not found:[/red] {escape(str(exc))}")
         raise typer.Exit(1) from exc
 
     summary = {True: "granted", False: "revoked (opted out)", None: "never recorded"}
-    console.print(f"Customer {external_id}: consent {summary[state]}.")
+    console.print(f"Customer {escape(external_id)}: consent {summary[state]}.")
     for event in events:
         evidence = f" ({event.evidence})" if event.evidence else ""
         console.print(
@@ -602,7 +603,7 @@ def sandbox_reply(
         return
     console.print(
         f"Respuesta {reply.inbound_id} guardada para el cliente "
-        f"{reply.customer_external_id}."
+        f"{escape(reply.customer_external_id)}."
     )
 
 
@@ -996,9 +997,10 @@ def _inbox_table(cases: list[WaitingCase], timezone: str) -> Table | str:
             last += " (fuera de la ventana de 24 h)"
         table.add_row(
             str(case.case_id),
-            f"{case.customer_name} ({case.customer_external_id})",
+            # Names come from imports and messages from debtors: text, not markup.
+            escape(f"{case.customer_name} ({case.customer_external_id})"),
             REASON_LABELS.get(case.reason, case.reason),
-            last,
+            escape(last),
             case.waiting_since.astimezone(zone).strftime("%d/%m %H:%M"),
         )
     return table

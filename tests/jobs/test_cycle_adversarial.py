@@ -6,22 +6,32 @@ import logging
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, func, select
+from typer.testing import CliRunner
 
-from cobranza.db.engine import make_engine, transaction
+from cobranza.cli import app
+from cobranza.config import Settings, get_settings
+from cobranza.db.engine import default_business, make_engine, transaction
 from cobranza.db.models import Business, OutboxMessage, OutboxState, SandboxMessage
 from cobranza.jobs import run_cycle
-from tests.channels.factories import make_business
+from tests.channels.factories import (
+    PAYMENT_INSTRUCTIONS,
+    make_business,
+    make_customer,
+    make_document,
+)
 from tests.ingest.conftest import run_import, write_csv
 from tests.scenarios.helpers import AR_TZ, local_instant
 
 HEADER = ["Código cliente", "Nombre", "Celular", "Factura", "Vencimiento", "Importe"]
 HEADER_WITH_CONSENT = [*HEADER, "Consentimiento"]
 TUESDAY = local_instant(date(2026, 3, 10), 10, AR_TZ)
+runner = CliRunner()
 SETUP = local_instant(date(2026, 2, 1), 10, AR_TZ)
 
 
@@ -145,3 +155,49 @@ def test_two_cli_runs_send_once(
         ).all()
     assert dict(states) == {OutboxState.SENT: 60}
     engine.dispose()
+
+
+@pytest.fixture
+def markup_customer(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """Point the CLI at a database whose one customer has id and name '[/]'."""
+    monkeypatch.setenv("COBRANZA_DATABASE_URL", sqlite_url)
+    get_settings.cache_clear()
+    engine = make_engine(sqlite_url)
+    with transaction(engine) as session:
+        business = default_business(session, Settings())
+        business.settings = {"payment_instructions": PAYMENT_INSTRUCTIONS}
+        customer = make_customer(
+            session, business, SETUP, "[/]", "+5491155550101", name="[/]"
+        )
+        make_document(session, customer, SETUP, "F-1", "1000.00", date(2026, 3, 2))
+    engine.dispose()
+    yield sqlite_url
+    get_settings.cache_clear()
+
+
+def test_cli_prints_markup_as_text(markup_customer: str) -> None:
+    commands = [
+        ["consent", "revoke", "[/]", "--source", "prueba"],
+        ["consent", "grant", "[/]", "--source", "prueba"],
+        ["consent", "show", "[/]"],
+        ["run", "--now", "2026-03-10T10:00"],
+        ["sandbox", "reply", "+5491155550101", "[/] quiero hablar con una persona"],
+        ["inbox"],
+    ]
+
+    results = [runner.invoke(app, command) for command in commands]
+
+    for command, result in zip(commands, results, strict=True):
+        assert result.exit_code == 0, (command, result.output)
+    assert "customer [/]" in results[0].output
+    assert "Customer [/]: consent granted." in results[2].output
+    assert "cliente [/]." in results[4].output
+    assert "[/] quiero" in results[5].output
+
+
+def test_cli_error_with_markup_value(markup_customer: str) -> None:
+    result = runner.invoke(app, ["consent", "show", "[/]x"])
+
+    assert result.exit_code == 1
+    assert isinstance(result.exception, SystemExit)
+    assert "'[/]x'" in result.output
