@@ -4,8 +4,18 @@ import logging
 from datetime import timedelta
 
 from fastapi import FastAPI
+from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
+from cobranza.web.dashboard import (
+    audit_log,
+    conversations,
+    customers,
+    imports,
+    policy_page,
+    settings_page,
+    summary,
+)
 from cobranza.web.security import LOGIN_CSRF_COOKIE, SESSION_COOKIE
 from tests.web.conftest import Clock, Tenant, csrf_from, sign_in
 
@@ -116,26 +126,40 @@ def test_post_without_csrf_token_is_403(
     assert right.status_code == 303
 
 
-def test_every_dashboard_post_checks_csrf(
-    app: FastAPI, client_for, tenant: Tenant
-) -> None:  # type: ignore[no-untyped-def]
-    client, _ = client_for(tenant)
-    paths = [
-        f"/clientes/{tenant.customer_id}/pausa",
-        f"/clientes/{tenant.customer_id}/reanudar",
-        f"/clientes/{tenant.customer_id}/consentimiento",
-        f"/clientes/{tenant.customer_id}/telefono",
-        f"/clientes/{tenant.customer_id}/facturas/{tenant.invoice_id}/disputa",
-        "/importar",
-        "/importar/confirmar",
-        f"/conversaciones/{tenant.customer_id}/responder",
-        f"/conversaciones/{tenant.customer_id}/promesa",
-        f"/conversaciones/{tenant.customer_id}/comprobante/1",
-        f"/conversaciones/{tenant.customer_id}/disputa",
-        f"/conversaciones/{tenant.customer_id}/automatizar",
-        "/salir",
+def _dashboard_post_paths(tenant: Tenant) -> list[str]:
+    """Return every POST path of the dashboard with its ids filled in."""
+    modules = [
+        audit_log,
+        conversations,
+        customers,
+        imports,
+        policy_page,
+        settings_page,
+        summary,
     ]
+    ids = {
+        "customer_id": tenant.customer_id,
+        "document_id": tenant.invoice_id,
+        "media_id": 1,
+    }
+    paths = [
+        route.path.format(**ids)
+        for module in modules
+        for route in module.router.routes
+        if isinstance(route, APIRoute) and "POST" in route.methods
+    ]
+    return [*paths, "/salir"]
 
+
+def test_every_dashboard_post_checks_csrf(
+    app: FastAPI,
+    client_for,  # type: ignore[no-untyped-def]
+    tenant: Tenant,
+) -> None:
+    client, _ = client_for(tenant)
+    paths = _dashboard_post_paths(tenant)
+
+    assert len(paths) >= 13
     for path in paths:
         assert client.post(path, data={}).status_code == 403, path
 
