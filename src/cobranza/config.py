@@ -155,6 +155,11 @@ class Settings(BaseSettings):
         description="public URL of this server as Twilio calls it, such as "
         "https://cobranza.example.com; signatures are checked against it",
     )
+    twilio_messages_per_second: float = Field(
+        default=80.0,
+        gt=0,
+        description="messages per second sent through the Twilio sender",
+    )
 
     # Payments. Messages carry {public_base_url}/pagar/{token}.
     public_base_url: str = Field(

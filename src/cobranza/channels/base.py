@@ -78,3 +78,6 @@ class Channel(ABC):
         the composer. The default channel is always ready.
         """
         return None
+
+    def close(self) -> None:
+        """Release the channel's connections; the default channel holds none."""

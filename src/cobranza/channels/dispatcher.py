@@ -107,6 +107,11 @@ class Dispatcher:
         self.limits = limits or DispatchLimits()
         self.link_builder = link_builder
 
+    def close(self) -> None:
+        """Close every channel's connections."""
+        for channel in self.channels.values():
+            channel.close()
+
     def run(self, business_id: int, now: datetime) -> DispatchReport:
         """Reconcile stuck rows, then send every due row in capped batches."""
         report = DispatchReport()

@@ -31,7 +31,8 @@ from cobranza.compliance.window import is_allowed
 from cobranza.config import Settings
 from cobranza.db.engine import transaction
 from cobranza.db.models import Business
-from cobranza.jobs.cycle import run_cycle, sandbox_dispatcher
+from cobranza.jobs.channels import SANDBOX, build_dispatcher, business_channel
+from cobranza.jobs.cycle import run_cycle
 from cobranza.payments import link_for_outbox_row
 from cobranza.portfolio import SegmentRules, refresh_segments
 from cobranza.timeutil import local_date, utcnow
@@ -54,10 +55,6 @@ class TickReport:
     failures: list[str] = field(default_factory=list)
 
 
-def _whatsapp_configured(settings: Settings) -> bool:
-    return bool(settings.whatsapp_phone_number_id and settings.whatsapp_access_token)
-
-
 class Scheduler:
     """Runs the periodic work of a single-process installation."""
 
@@ -77,23 +74,30 @@ class Scheduler:
         self.extra_tasks = list(extra_tasks or [])
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self._whatsapp: Dispatcher | None = None
+        self._dispatchers: dict[str, Dispatcher] = {}
         # The local day whose segments are stored, per business.
         self._segments_day: dict[int, date] = {}
 
-    def _dispatcher(self, now: datetime) -> Dispatcher:
-        if not _whatsapp_configured(self.settings):
-            return sandbox_dispatcher(
-                self.engine, now, link_builder=link_for_outbox_row
+    def _dispatcher(self, channel: str, now: datetime) -> Dispatcher:
+        if channel == SANDBOX:
+            return build_dispatcher(
+                self.engine,
+                self.settings,
+                channel,
+                now,
+                link_builder=link_for_outbox_row,
             )
-        if self._whatsapp is None:
-            # Imported here so a sandbox-only install never loads the client.
-            from cobranza.channels.whatsapp.config import WhatsAppConfig
-            from cobranza.channels.whatsapp.dispatch import whatsapp_dispatcher
-
-            config = WhatsAppConfig.from_settings(self.settings)
-            self._whatsapp = whatsapp_dispatcher(self.engine, config, clock=self.clock)
-        return self._whatsapp
+        # A real channel keeps its HTTP client and pacing across ticks.
+        if channel not in self._dispatchers:
+            self._dispatchers[channel] = build_dispatcher(
+                self.engine,
+                self.settings,
+                channel,
+                now,
+                link_builder=link_for_outbox_row,
+                clock=self.clock,
+            )
+        return self._dispatchers[channel]
 
     def run_once(self, now: datetime) -> TickReport:
         """Run every task once at the instant `now`."""
@@ -114,9 +118,8 @@ class Scheduler:
                 if not is_allowed(rules, now, timezone):
                     report.businesses_outside_window.append(business_id)
                     continue
-                cycle = run_cycle(
-                    self.engine, business_id, now, dispatcher=self._dispatcher(now)
-                )
+                dispatcher = self._dispatcher(business_channel(business_settings), now)
+                cycle = run_cycle(self.engine, business_id, now, dispatcher=dispatcher)
                 report.businesses_cycled.append(business_id)
                 report.messages_sent += cycle.dispatch.sent
             except Exception as exc:  # noqa: BLE001 - logged; the loop goes on
@@ -199,3 +202,6 @@ class Scheduler:
         if self._thread is not None:
             self._thread.join(timeout)
             self._thread = None
+        for dispatcher in self._dispatchers.values():
+            dispatcher.close()
+        self._dispatchers.clear()
