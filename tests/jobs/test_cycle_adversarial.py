@@ -201,3 +201,16 @@ def test_cli_error_with_markup_value(markup_customer: str) -> None:
     assert result.exit_code == 1
     assert isinstance(result.exception, SystemExit)
     assert "'[/]x'" in result.output
+
+
+@pytest.mark.xfail(
+    reason="dunning.terminal renders the customer's id and name as Rich markup, "
+    "so 'case show' raises MarkupError for a customer named '[/]'",
+    strict=True,
+)
+def test_case_show_markup_name(markup_customer: str) -> None:
+    runner.invoke(app, ["run", "--now", "2026-03-10T10:00"])
+
+    result = runner.invoke(app, ["case", "show", "[/]"])
+
+    assert result.exit_code == 0, result.output

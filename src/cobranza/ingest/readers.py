@@ -166,6 +166,9 @@ def _csv_error(exc: csv.Error, path: Path, line: int) -> FileFormatError:
 def _read_xlsx(data: bytes, path: Path) -> Table:
     from openpyxl import load_workbook
 
+    # NOTE: data_only reads the value a spreadsheet program saved with each
+    # formula. A file written by a script without those values reads formula
+    # cells as empty, so their rows are rejected as missing the value.
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a damaged file
