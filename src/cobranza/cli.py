@@ -50,6 +50,14 @@ from cobranza.dunning.policy_loader import (
 from cobranza.dunning.terminal import case_tables, policy_table
 from cobranza.dunning.timeline import case_timeline
 from cobranza.jobs import run_cycle, sandbox_dispatcher
+from cobranza.jobs.channels import (
+    CHANNELS,
+    SANDBOX,
+    ChannelSetupError,
+    build_dispatcher,
+    business_channel,
+    use_channel,
+)
 from cobranza.jobs.cycle import SANDBOX_MESSAGES_PER_SECOND
 from cobranza.jobs.replies import install_reply_handler
 from cobranza.jobs.terminal import render_cycle, render_sandbox_outbox
@@ -509,7 +517,8 @@ def run_command(
         SANDBOX_MESSAGES_PER_SECOND,
         "--rate",
         min=0.1,
-        help="Maximum messages per second sent through the sandbox channel.",
+        help="Maximum messages per second sent through the sandbox channel "
+        "(WhatsApp and Twilio use their own configured throughput).",
     ),
 ) -> None:
     """Plan and send one dunning cycle, then print the counts by reason."""
@@ -527,17 +536,35 @@ def run_command(
         with transaction(engine) as session:
             business = default_business(session, settings)
             business_id, timezone = business.id, business.timezone
+            channel = business_channel(business.settings)
         instant = _parse_now(now, timezone)
-        report = run_cycle(
-            engine,
-            business_id,
-            instant,
-            dry_run,
-            policy=policy,
-            dispatcher=sandbox_dispatcher(
+        if channel == SANDBOX:
+            dispatcher = sandbox_dispatcher(
                 engine, instant, rate, link_builder=link_for_outbox_row
-            ),
-        )
+            )
+        else:
+            try:
+                dispatcher = build_dispatcher(
+                    engine,
+                    settings,
+                    channel,
+                    instant,
+                    link_builder=link_for_outbox_row,
+                )
+            except ChannelSetupError as exc:
+                err_console.print(f"[red]Channel {channel} is not ready:[/red] {exc}")
+                raise typer.Exit(2) from exc
+        try:
+            report = run_cycle(
+                engine,
+                business_id,
+                instant,
+                dry_run,
+                policy=policy,
+                dispatcher=dispatcher,
+            )
+        finally:
+            dispatcher.close()
     finally:
         engine.dispose()
 
@@ -545,6 +572,45 @@ def run_command(
         typer.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
         return
     console.print(render_cycle(report, timezone))
+
+
+channel_app = typer.Typer(
+    help="The channel reminders go out through: sandbox, whatsapp or twilio.",
+    no_args_is_help=True,
+)
+app.add_typer(channel_app, name="channel")
+
+
+@channel_app.command("show")
+def channel_show() -> None:
+    """Print the channel the business sends through."""
+    settings = load_settings()
+    engine = open_engine(settings)
+    try:
+        with transaction(engine) as session:
+            channel = business_channel(default_business(session, settings).settings)
+    finally:
+        engine.dispose()
+    console.print(channel)
+
+
+@channel_app.command("use")
+def channel_use(
+    name: str = typer.Argument(..., help="One of: " + ", ".join(CHANNELS) + "."),
+) -> None:
+    """Send reminders through another channel; queued messages move to it."""
+    settings = load_settings()
+    engine = open_engine(settings)
+    try:
+        with transaction(engine) as session:
+            business = default_business(session, settings)
+            moved = use_channel(session, business, name, settings, utcnow())
+    except ChannelSetupError as exc:
+        err_console.print(f"[red]Channel not changed:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    finally:
+        engine.dispose()
+    console.print(f"Reminders now go out through {name}; {moved} queued moved.")
 
 
 @sandbox_app.command("outbox")

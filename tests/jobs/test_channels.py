@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, select
+from typer.testing import CliRunner
 
 from cobranza.channels.whatsapp.templates import set_template_status
-from cobranza.config import Settings
+from cobranza.cli import app
+from cobranza.config import Settings, get_settings
 from cobranza.db.engine import transaction
 from cobranza.db.models import AuditEvent, Business, OutboxMessage, TemplateStatus
 from cobranza.jobs.channels import (
@@ -112,3 +116,37 @@ def test_planned_reminder_goes_out_on_whatsapp(
     sent = graph.state.messages[0]
     assert sent["type"] == "template"
     assert sent["to"] == "5491155550101"
+
+
+@pytest.fixture
+def cli_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setenv("COBRANZA_DATABASE_URL", url)
+    for name in ("PHONE_NUMBER_ID", "ACCESS_TOKEN", "APP_SECRET"):
+        monkeypatch.delenv(f"COBRANZA_WHATSAPP_{name}", raising=False)
+    monkeypatch.chdir(tmp_path)
+    get_settings.cache_clear()
+    yield url
+    get_settings.cache_clear()
+
+
+def test_cli_refuses_an_unconfigured_channel(cli_db: str) -> None:
+    runner = CliRunner()
+
+    refused = runner.invoke(app, ["channel", "use", "whatsapp"])
+    shown = runner.invoke(app, ["channel", "show"])
+
+    assert refused.exit_code == 2
+    assert "COBRANZA_WHATSAPP" in refused.output
+    assert shown.exit_code == 0
+    assert shown.output.strip() == "sandbox"
+
+
+def test_cli_switches_channel(cli_db: str) -> None:
+    runner = CliRunner()
+
+    used = runner.invoke(app, ["channel", "use", "sandbox"])
+    shown = runner.invoke(app, ["channel", "show"])
+
+    assert used.exit_code == 0, used.output
+    assert shown.output.strip() == "sandbox"
