@@ -63,7 +63,7 @@ def test_suppressions(change: dict[str, object], reason: Reason) -> None:
     assert decision.until is None
 
 
-def test_unapproved_template_defers_an_hour() -> None:
+def test_unapproved_template_defers_six_hours() -> None:
     facts = replace(READY, template_approved=False)
 
     decision = evaluate(facts, legal_rules("AR"), MONDAY_10)
@@ -71,7 +71,7 @@ def test_unapproved_template_defers_an_hour() -> None:
     assert decision.action is Action.DEFER
     assert decision.reason is Reason.TEMPLATE_NOT_APPROVED
     assert Reason.TEMPLATE_NOT_APPROVED.defers
-    assert decision.until == MONDAY_10 + timedelta(hours=1)
+    assert decision.until == MONDAY_10 + timedelta(hours=6)
 
 
 def test_suppression_beats_deferral() -> None:

@@ -30,7 +30,7 @@ from cobranza.db.models import PhoneStatus
 MAX_PASSES = 16
 
 # How long a message whose template is not approved waits before the next try.
-TEMPLATE_RECHECK = timedelta(hours=1)
+TEMPLATE_RECHECK = timedelta(hours=6)
 
 
 class Action(StrEnum):
