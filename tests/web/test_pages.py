@@ -248,3 +248,15 @@ def test_search_wildcards_match_literally(
 
     assert "0 clientes" in percent.text
     assert "0 clientes" in underscore.text
+
+
+def test_crafted_notice_is_not_shown(app: FastAPI, client_for, tenant: Tenant) -> None:  # type: ignore[no-untyped-def]
+    client, _ = client_for(tenant)
+
+    page = client.get(
+        f"/clientes/{tenant.customer_id}",
+        params={"ok": "Tu cuenta fue suspendida", "sig": "0" * 32},
+    )
+
+    assert page.status_code == 200
+    assert "Tu cuenta fue suspendida" not in page.text

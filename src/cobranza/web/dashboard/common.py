@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-from fastapi import HTTPException
+import hashlib
+import hmac
+from urllib.parse import urlencode
+
+from fastapi import HTTPException, Request
+from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
+from cobranza.accounts import SignedIn
 from cobranza.db.models import Business, Customer
 
 PAGE_SIZE = 25
@@ -26,3 +32,33 @@ def customer_or_404(session: Session, business_id: int, customer_id: int) -> Cus
 def actor_of(email: str) -> str:
     """Return the audit actor for an owner's action."""
     return f"owner:{email}"[:64]
+
+
+def _notice_signature(csrf_token: str, ok: str, error: str) -> str:
+    message = f"{ok}\x00{error}".encode()
+    return hmac.new(csrf_token.encode(), message, hashlib.sha256).hexdigest()[:32]
+
+
+def redirect_with_notice(
+    path: str, user: SignedIn, ok: str | None = None, error: str | None = None
+) -> RedirectResponse:
+    """Redirect to `path` with a notice that only this session can show.
+
+    The notice travels in the query string with an HMAC keyed by the
+    session's CSRF token, so a crafted link cannot put its own text in a
+    trusted notice.
+    """
+    query = {"ok": ok or "", "error": error or ""}
+    query["sig"] = _notice_signature(user.csrf_token, query["ok"], query["error"])
+    return RedirectResponse(f"{path}?{urlencode(query)}", status_code=303)
+
+
+def notice_of(request: Request, user: SignedIn) -> tuple[str | None, str | None]:
+    """Return the (ok, error) notice of the request, or nothing if unsigned."""
+    ok = request.query_params.get("ok", "")
+    error = request.query_params.get("error", "")
+    signature = request.query_params.get("sig", "")
+    expected = _notice_signature(user.csrf_token, ok, error)
+    if not (ok or error) or not hmac.compare_digest(signature, expected):
+        return None, None
+    return ok or None, error or None

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -26,7 +25,13 @@ from cobranza.db.models import (
 from cobranza.dunning.owner_actions import resume_customer, set_disputed
 from cobranza.payments.errors import PaymentError
 from cobranza.payments.manual import RECEIPT_PROVIDER, accept_receipt, claim_receipt
-from cobranza.web.dashboard.common import actor_of, business_of, customer_or_404
+from cobranza.web.dashboard.common import (
+    actor_of,
+    business_of,
+    customer_or_404,
+    notice_of,
+    redirect_with_notice,
+)
 from cobranza.web.dashboard.customer_queries import open_case
 from cobranza.web.dashboard.replies import ReplyRejected, send_owner_reply
 from cobranza.web.security import db, now, signed_in
@@ -65,11 +70,14 @@ def parse_amount_input(text: str) -> Decimal:
 
 
 def _back(
-    customer_id: int, ok: str | None = None, error: str | None = None
+    request: Request,
+    customer_id: int,
+    ok: str | None = None,
+    error: str | None = None,
 ) -> RedirectResponse:
-    query = urlencode({k: v for k, v in (("ok", ok), ("error", error)) if v})
-    url = f"/conversaciones/{customer_id}" + (f"?{query}" if query else "")
-    return RedirectResponse(url, status_code=303)
+    return redirect_with_notice(
+        f"/conversaciones/{customer_id}", signed_in(request), ok=ok, error=error
+    )
 
 
 @router.get("/conversaciones", response_class=HTMLResponse)
@@ -173,6 +181,7 @@ def conversation(request: Request, customer_id: int) -> HTMLResponse:
     """Show the thread with a customer and what a person can do about it."""
     user = signed_in(request)
     instant = now(request)
+    notice = notice_of(request, user)
     with db(request) as session:
         business = business_of(session, user.business_id)
         customer = customer_or_404(session, business.id, customer_id)
@@ -199,8 +208,8 @@ def conversation(request: Request, customer_id: int) -> HTMLResponse:
                 .order_by(PromiseToPay.created_at.desc())
             ).all(),
             "states": STATE_LABELS,
-            "message": request.query_params.get("ok"),
-            "error": request.query_params.get("error"),
+            "message": notice[0],
+            "error": notice[1],
         }
     return render(request, "conversacion.html", context)
 
@@ -215,7 +224,7 @@ def reply(
         customer_or_404(session, user.business_id, customer_id)
         case = open_case(session, user.business_id, customer_id)
     if case is None:
-        return _back(customer_id, error="El cliente no tiene un caso abierto.")
+        return _back(request, customer_id, error="El cliente no tiene un caso abierto.")
     try:
         send_owner_reply(
             request.app.state.engine,
@@ -228,8 +237,8 @@ def reply(
             actor_of(user.email),
         )
     except ReplyRejected as exc:
-        return _back(customer_id, error=str(exc))
-    return _back(customer_id, ok="Respuesta enviada.")
+        return _back(request, customer_id, error=str(exc))
+    return _back(request, customer_id, ok="Respuesta enviada.")
 
 
 @router.post("/conversaciones/{customer_id}/promesa")
@@ -249,11 +258,13 @@ def promise(
             value = parse_amount_input(amount) if amount else None
         except InvalidOperation:
             return _back(
-                customer_id, error=f"Monto inválido: {amount}. Ejemplo: 15000,50"
+                request,
+                customer_id,
+                error=f"Monto inválido: {amount}. Ejemplo: 15000,50",
             )
         if value is not None and value <= 0:
             return _back(
-                customer_id, error="El monto prometido tiene que ser positivo."
+                request, customer_id, error="El monto prometido tiene que ser positivo."
             )
         case = open_case(session, business.id, customer_id)
         row = PromiseToPay(
@@ -283,7 +294,9 @@ def promise(
                 },
             )
         )
-    return _back(customer_id, ok=f"Promesa registrada para el {due_on:%d/%m/%Y}.")
+    return _back(
+        request, customer_id, ok=f"Promesa registrada para el {due_on:%d/%m/%Y}."
+    )
 
 
 @router.post("/conversaciones/{customer_id}/comprobante/{media_id}")
@@ -296,7 +309,9 @@ def accept(
     try:
         value = parse_amount_input(amount)
     except InvalidOperation:
-        return _back(customer_id, error=f"Monto inválido: {amount}. Ejemplo: 15000,50")
+        return _back(
+            request, customer_id, error=f"Monto inválido: {amount}. Ejemplo: 15000,50"
+        )
     with db(request) as session:
         customer_or_404(session, user.business_id, customer_id)
         media = session.get(InboundMedia, media_id)
@@ -322,8 +337,10 @@ def accept(
             )
         except PaymentError as exc:
             session.rollback()
-            return _back(customer_id, error=f"No se pudo aceptar el comprobante: {exc}")
-    return _back(customer_id, ok="Comprobante aceptado como pago.")
+            return _back(
+                request, customer_id, error=f"No se pudo aceptar el comprobante: {exc}"
+            )
+    return _back(request, customer_id, ok="Comprobante aceptado como pago.")
 
 
 @router.post("/conversaciones/{customer_id}/disputa")
@@ -354,7 +371,9 @@ def dispute(
             actor_of(user.email),
         )
     return _back(
-        customer_id, ok="Disputa abierta: no se envían recordatorios de esa factura."
+        request,
+        customer_id,
+        ok="Disputa abierta: no se envían recordatorios de esa factura.",
     )
 
 
@@ -368,5 +387,5 @@ def back_to_automation(request: Request, customer_id: int) -> RedirectResponse:
             session, user.business_id, customer_id, now(request), actor_of(user.email)
         )
     if case is None:
-        return _back(customer_id, error="El cliente no tiene un caso abierto.")
-    return _back(customer_id, ok="El caso volvió a la automatización.")
+        return _back(request, customer_id, error="El cliente no tiene un caso abierto.")
+    return _back(request, customer_id, ok="El caso volvió a la automatización.")

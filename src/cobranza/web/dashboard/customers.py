@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, HTTPException, Query, Request
@@ -28,6 +27,8 @@ from cobranza.web.dashboard.common import (
     actor_of,
     business_of,
     customer_or_404,
+    notice_of,
+    redirect_with_notice,
 )
 from cobranza.web.dashboard.customer_queries import (
     CustomerFilters,
@@ -131,6 +132,7 @@ def _customer_history(
 def customer_page(request: Request, customer_id: int) -> HTMLResponse:
     """Show a customer's invoices, payments, consents and timeline."""
     user = signed_in(request)
+    notice = notice_of(request, user)
     with db(request) as session:
         business = business_of(session, user.business_id)
         customer = customer_or_404(session, business.id, customer_id)
@@ -143,18 +145,21 @@ def customer_page(request: Request, customer_id: int) -> HTMLResponse:
             "case": open_case(session, business.id, customer.id),
             "timeline": _customer_history(session, business.id, customer),
             "today": local_date(now(request), business.timezone),
-            "message": request.query_params.get("ok"),
-            "error": request.query_params.get("error"),
+            "message": notice[0],
+            "error": notice[1],
         }
     return render(request, "cliente.html", context)
 
 
 def _back(
-    customer_id: int, ok: str | None = None, error: str | None = None
+    request: Request,
+    customer_id: int,
+    ok: str | None = None,
+    error: str | None = None,
 ) -> RedirectResponse:
-    query = urlencode({k: v for k, v in (("ok", ok), ("error", error)) if v})
-    url = f"/clientes/{customer_id}" + (f"?{query}" if query else "")
-    return RedirectResponse(url, status_code=303)
+    return redirect_with_notice(
+        f"/clientes/{customer_id}", signed_in(request), ok=ok, error=error
+    )
 
 
 @router.post("/clientes/{customer_id}/pausa")
@@ -173,7 +178,7 @@ def pause(
         end = datetime.combine(until, time(23, 59, 59), ZoneInfo(business.timezone))
         if end <= instant:
             return _back(
-                customer_id, error="La fecha de la pausa tiene que ser futura."
+                request, customer_id, error="La fecha de la pausa tiene que ser futura."
             )
         pause_customer(
             session,
@@ -184,7 +189,9 @@ def pause(
             instant,
             actor_of(user.email),
         )
-    return _back(customer_id, ok=f"Recordatorios pausados hasta el {until:%d/%m/%Y}.")
+    return _back(
+        request, customer_id, ok=f"Recordatorios pausados hasta el {until:%d/%m/%Y}."
+    )
 
 
 @router.post("/clientes/{customer_id}/reanudar")
@@ -197,8 +204,8 @@ def resume(request: Request, customer_id: int) -> RedirectResponse:
             session, user.business_id, customer_id, now(request), actor_of(user.email)
         )
     if case is None:
-        return _back(customer_id, error="El cliente no tiene un caso abierto.")
-    return _back(customer_id, ok="El caso volvió a la automatización.")
+        return _back(request, customer_id, error="El cliente no tiene un caso abierto.")
+    return _back(request, customer_id, ok="El caso volvió a la automatización.")
 
 
 @router.post("/clientes/{customer_id}/consentimiento")
@@ -226,9 +233,11 @@ def consent(
             )
         except ComplianceError as exc:
             session.rollback()
-            return _back(customer_id, error=f"No se registró el consentimiento: {exc}")
+            return _back(
+                request, customer_id, error=f"No se registró el consentimiento: {exc}"
+            )
     word = "otorgado" if action == "grant" else "revocado"
-    return _back(customer_id, ok=f"Consentimiento {word} y registrado.")
+    return _back(request, customer_id, ok=f"Consentimiento {word} y registrado.")
 
 
 @router.post("/clientes/{customer_id}/telefono")
@@ -244,6 +253,7 @@ def edit_phone(
         if result.e164 is None or result.status == PhoneStatus.INVALID:
             problem = result.problem or "número inválido"
             return _back(
+                request,
                 customer_id,
                 error=f"Teléfono inválido ({problem}). Escribilo con código de área, "
                 "por ejemplo +54 9 11 5555-6666.",
@@ -266,7 +276,7 @@ def edit_phone(
                 details={"had_phone": previous is not None},
             )
         )
-    return _back(customer_id, ok="Teléfono actualizado.")
+    return _back(request, customer_id, ok="Teléfono actualizado.")
 
 
 @router.post("/clientes/{customer_id}/facturas/{document_id}/disputa")
@@ -298,7 +308,7 @@ def dispute(
             actor_of(user.email),
         )
     word = "en disputa" if disputed else "sin disputa"
-    return _back(customer_id, ok=f"Factura {document.number} marcada {word}.")
+    return _back(request, customer_id, ok=f"Factura {document.number} marcada {word}.")
 
 
 EXPORT_LIMIT = 100_000
