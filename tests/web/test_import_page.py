@@ -1,12 +1,15 @@
 from __future__ import annotations
 
+import os
 import re
+import tempfile
 
 from fastapi import FastAPI
 from sqlalchemy import Engine, func, select
 
 from cobranza.db.engine import transaction
 from cobranza.db.models import Document, ImportRun
+from cobranza.web.dashboard.imports import remove_stale_uploads, upload_dir
 from tests.web.conftest import Tenant
 
 EXPORT = (
@@ -95,3 +98,21 @@ def test_rejects_other_file_types(app: FastAPI, client_for, tenant: Tenant) -> N
 
     assert response.status_code == 400
     assert "CSV o XLSX" in response.text
+
+
+def test_stale_uploads_are_removed(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    folder = upload_dir(7)
+    old = folder / ("a" * 32)
+    fresh = folder / ("b" * 32)
+    for path in (old, fresh):
+        path.mkdir()
+        (path / "x.csv").write_text("x")
+    os.utime(old, (1_000, 1_000))
+    os.utime(fresh, (90_000, 90_000))
+
+    removed = remove_stale_uploads(7, now=90_000 + 60)
+
+    assert removed == 1
+    assert not old.exists()
+    assert fresh.exists()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import re
 import secrets
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -28,6 +29,8 @@ router = APIRouter()
 
 ALLOWED_SUFFIXES = (".csv", ".txt", ".xlsx")
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+# An upload never confirmed is deleted after a day.
+STALE_UPLOAD_SECONDS = 24 * 3600
 _UPLOAD_ID = re.compile(r"[A-Za-z0-9_-]{32}")
 _UNSAFE_CHARACTERS = re.compile(r"[^\w.-]")
 
@@ -37,6 +40,19 @@ def upload_dir(business_id: int) -> Path:
     folder = Path(tempfile.gettempdir()) / "cobranza-imports" / str(business_id)
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+def remove_stale_uploads(business_id: int, now: float) -> int:
+    """Delete pending uploads older than `STALE_UPLOAD_SECONDS`; return the count.
+
+    `now` is a Unix time, compared with each folder's modification time.
+    """
+    removed = 0
+    for folder in upload_dir(business_id).iterdir():
+        if folder.is_dir() and now - folder.stat().st_mtime > STALE_UPLOAD_SECONDS:
+            shutil.rmtree(folder, ignore_errors=True)
+            removed += 1
+    return removed
 
 
 def _safe_name(filename: str, suffix: str) -> str:
@@ -109,6 +125,7 @@ async def import_preview(
             {"report": None, "error": "El archivo pesa más de 20 MB."},
             status_code=413,
         )
+    remove_stale_uploads(user.business_id, now(request).timestamp())
     upload_id = secrets.token_urlsafe(24)
     folder = upload_dir(user.business_id) / upload_id
     folder.mkdir()
