@@ -101,7 +101,7 @@ def test_funnel_and_rates(engine: Engine, tenant: Tenant) -> None:
 
     with transaction(engine) as session:
         business = session.get_one(Business, tenant.business_id)
-        summary = load_summary(session, business, NOW, SegmentRules())
+        summary = load_summary(session, business, NOW)
 
     counts = {stage.key: stage.customers for stage in summary.funnel}
     assert counts == {
@@ -152,7 +152,7 @@ def test_portfolio_figures_match_the_audit(engine: Engine, tenant: Tenant) -> No
 
     with transaction(engine) as session:
         business = session.get_one(Business, tenant.business_id)
-        summary = load_summary(session, business, NOW, SegmentRules())
+        summary = load_summary(session, business, NOW)
         report = audit_portfolio(
             session, business, NOW.date(), today=NOW.date(), rules=SegmentRules()
         )

@@ -6,7 +6,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from cobranza.money import format_money
-from cobranza.portfolio.rules import SegmentRules
 from cobranza.web.charts import bar_chart, funnel_chart
 from cobranza.web.dashboard.common import business_of
 from cobranza.web.dashboard.summary_data import AGING_LABELS, load_summary
@@ -20,10 +19,9 @@ router = APIRouter()
 def summary_page(request: Request) -> HTMLResponse:
     """Show the Resumen page."""
     user = signed_in(request)
-    rules = SegmentRules.from_settings(request.app.state.settings)
     with db(request) as session:
         business = business_of(session, user.business_id)
-        figures = load_summary(session, business, now(request), rules)
+        figures = load_summary(session, business, now(request))
         name = business.name
 
     def money(amount: object) -> str:

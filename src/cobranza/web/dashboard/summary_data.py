@@ -36,7 +36,6 @@ from cobranza.portfolio.metrics import (
     RATE_STEP,
     AgingBucket,
 )
-from cobranza.portfolio.rules import SegmentRules
 from cobranza.timeutil import local_date, start_of_day
 
 FUNNEL_DAYS = 30
@@ -89,14 +88,8 @@ class Summary:
         return Decimal(self.promises_kept) / settled
 
 
-def load_summary(
-    session: Session, business: Business, now: datetime, rules: SegmentRules
-) -> Summary:
-    """Compute the Resumen figures of a business at the instant `now`.
-
-    `rules` is accepted for the segment rules of the business; the page
-    shows the segments last stored by `cobranza audit`.
-    """
+def load_summary(session: Session, business: Business, now: datetime) -> Summary:
+    """Compute the Resumen figures of a business at the instant `now`."""
     today = local_date(now, business.timezone)
     documents = _document_figures(session, business, today)
     aging = documents.aging
