@@ -4,10 +4,11 @@ Every `interval` seconds it runs, in order and each guarded on its own:
 
 1. once per local day and business, the customers' segments
    (`refresh_segments`), which the dashboard lists and policies use;
-2. the dunning cycle (`run_cycle`: planner, then dispatcher) of every
+2. the webhook-event processor (`process_pending_events`), which also
+   queues the answers to customers' replies;
+3. the dunning cycle (`run_cycle`: planner, then dispatcher) of every
    business whose contact window is open at that instant. The gate checks
    the window again for each message, so this check only saves idle work.
-3. the webhook-event processor (`process_pending_events`).
 4. any extra tasks the caller wires in, such as outgoing webhook deliveries.
 
 A failing task is logged with its error and the next one still runs, so one
@@ -112,6 +113,16 @@ class Scheduler:
         for business_id, _country, timezone, _settings in businesses:
             self._refresh_segments(business_id, timezone, now, report)
 
+        # Events first: the answers to replies they queue then go out with
+        # this run's cycle instead of waiting for the next one.
+        try:
+            report.events_processed = process_pending_events(
+                self.engine, now, settings=self.settings
+            )
+        except Exception as exc:  # noqa: BLE001 - logged; the loop goes on
+            report.failures.append("webhook_events")
+            logger.exception("webhook event processing failed: %s", type(exc).__name__)
+
         for business_id, country, timezone, business_settings in businesses:
             try:
                 rules = rules_for_business(country, business_settings)
@@ -129,14 +140,6 @@ class Scheduler:
                     business_id,
                     type(exc).__name__,
                 )
-
-        try:
-            report.events_processed = process_pending_events(
-                self.engine, now, settings=self.settings
-            )
-        except Exception as exc:  # noqa: BLE001 - logged; the loop goes on
-            report.failures.append("webhook_events")
-            logger.exception("webhook event processing failed: %s", type(exc).__name__)
 
         for name, task in self.extra_tasks:
             try:
