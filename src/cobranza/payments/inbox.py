@@ -21,6 +21,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from cobranza.channels.inbox import MAX_EVENT_ATTEMPTS
 from cobranza.db.engine import transaction
 from cobranza.db.models import WebhookEvent
 from cobranza.payments.errors import PaymentError
@@ -139,6 +140,9 @@ def process_pending(
             .where(
                 WebhookEvent.processed_at.is_(None),
                 WebhookEvent.provider.in_(list(handlers)),
+                # A notification that keeps failing stops being retried here;
+                # the provider's own redelivery still reaches it.
+                WebhookEvent.attempts < MAX_EVENT_ATTEMPTS,
             )
             .order_by(WebhookEvent.received_at, WebhookEvent.id)
             .limit(limit)

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 import httpx
 import uvicorn
 from sqlalchemy import Engine
 
 from cobranza.config import Settings
-from cobranza.jobs.scheduler import Scheduler
+from cobranza.jobs.scheduler import Scheduler, Task
+from cobranza.payments.inbox import process_pending
+from cobranza.payments.providers import build_services
 from cobranza.web.app import create_app
 from cobranza.web.outgoing import webhook_task
 
@@ -31,12 +34,18 @@ def check_serve_settings(settings: Settings) -> None:
 def build_scheduler(
     engine: Engine, settings: Settings, client: httpx.Client
 ) -> Scheduler:
-    """Return the scheduler with the webhook delivery task wired in."""
-    return Scheduler(
-        engine,
-        settings,
-        extra_tasks=[("outgoing_webhooks", webhook_task(engine, client))],
-    )
+    """Return the scheduler with outgoing webhooks and payment retries wired in."""
+    tasks: list[tuple[str, Task]] = [
+        ("outgoing_webhooks", webhook_task(engine, client))
+    ]
+    handlers = build_services(settings).handlers
+    if handlers:
+
+        def retry_payment_notifications(now: datetime) -> int:
+            return process_pending(engine, handlers, now)
+
+        tasks.append(("payment_notifications", retry_payment_notifications))
+    return Scheduler(engine, settings, extra_tasks=tasks)
 
 
 def serve(
