@@ -79,5 +79,5 @@ class Channel(ABC):
         """
         return None
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - optional hook, not abstract
         """Release the channel's connections; the default channel holds none."""
