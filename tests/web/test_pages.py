@@ -260,3 +260,19 @@ def test_crafted_notice_is_not_shown(app: FastAPI, client_for, tenant: Tenant) -
 
     assert page.status_code == 200
     assert "Tu cuenta fue suspendida" not in page.text
+
+
+def test_customer_list_shows_segment_names(
+    app: FastAPI, client_for, tenant: Tenant, engine: Engine
+) -> None:  # type: ignore[no-untyped-def]
+    client, _ = client_for(tenant)
+    with transaction(engine) as session:
+        business = session.get_one(Business, tenant.business_id)
+        make_customer(
+            session, business, NOW, "C-9", "Tarde Siempre", segment="chronic_late"
+        )
+
+    page = client.get("/clientes", params={"q": "tarde siempre"})
+
+    assert "Atraso crónico" in page.text
+    assert "chronic_late</td>" not in page.text

@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from cobranza.money import format_money
+from cobranza.portfolio.labels import SPANISH as SEGMENT_LABELS
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
@@ -85,7 +86,14 @@ def _kind(kind: str) -> str:
     return KIND_LABELS.get(kind, kind)
 
 
+def _segment(segment: str | None) -> str:
+    if not segment:
+        return "—"
+    return SEGMENT_LABELS.get(segment, segment)
+
+
 templates.env.filters["kind"] = _kind
+templates.env.filters["segment"] = _segment
 templates.env.filters["money"] = _money
 templates.env.filters["percent"] = _percent
 templates.env.filters["local"] = _local
