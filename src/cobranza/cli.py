@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import secrets
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -302,6 +303,14 @@ def demo(
     html: Path | None = typer.Option(
         None, "--html", help="Also write the audit to this self-contained HTML file."
     ),
+    serve_after: bool = typer.Option(
+        False,
+        "--serve",
+        help="Then serve the dashboard on the demo data, with a demo account.",
+    ),
+    port: int = typer.Option(
+        8000, "--port", min=1, max=65535, help="TCP port for --serve."
+    ),
 ) -> None:
     """Load a generated, fictitious portfolio into a fresh database and audit it."""
     from cobranza.jobs.demo import DEMO_STAGES_WITH_CYCLE
@@ -322,6 +331,28 @@ def demo(
         f"COBRANZA_DATABASE_URL=sqlite:///{context.database} "
         f"COBRANZA_BUSINESS_NAME='{context.settings.business_name}' cobranza customers"
     )
+    if serve_after:
+        _serve_demo(context.settings, port)
+
+
+DEMO_EMAIL = "demo@ejemplo.com"
+
+
+def _serve_demo(settings: Settings, port: int) -> None:
+    """Serve the demo database with a new demo account whose password is printed."""
+    from cobranza.accounts import create_user
+    from cobranza.web.serve import serve
+
+    password = secrets.token_urlsafe(12)
+    engine = open_database(settings.database_url)
+    with transaction(engine) as session:
+        business = default_business(session, settings)
+        create_user(session, business.id, DEMO_EMAIL, password, utcnow())
+    console.print(
+        f"\nPanel de la demo: http://127.0.0.1:{port}/  "
+        f"(usuario {DEMO_EMAIL}, contraseña {password}). Ctrl+C para terminar."
+    )
+    serve(settings, engine, "127.0.0.1", port)
 
 
 @app.command("import")

@@ -2,17 +2,25 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
+import httpx
 import pytest
 from rich.console import Console
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
+from cobranza.accounts import authenticate
 from cobranza.cli import app
 from cobranza.config import get_settings
 from cobranza.db.engine import make_engine, transaction
@@ -168,3 +176,57 @@ def test_appended_stage_sees_earlier_results(tmp_path: Path) -> None:
 
     assert len(seen) == 1
     assert seen[0] > 0
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_demo_serves_the_dashboard(tmp_path: Path) -> None:
+    # Given the demo started with --serve as the README's first command does
+    port = _free_port()
+    database = tmp_path / "demo.db"
+    command = [sys.executable, "-m", "cobranza.cli", "demo", "--database"]
+    command += [str(database), "--now", NOW, "--serve", "--port", str(port)]
+    server = subprocess.Popen(
+        command,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "COLUMNS": "200"},
+    )
+    try:
+        # When it prints the panel's address and the sign-in page answers
+        output = ""
+        assert server.stdout is not None
+        for line in server.stdout:
+            output += line
+            if "Panel de la demo" in line:
+                break
+        match = re.search(r"usuario (\S+), contraseña (\S+)\)", output)
+        assert match, output
+        status = 0
+        for _ in range(100):
+            try:
+                status = httpx.get(f"http://127.0.0.1:{port}/entrar").status_code
+                break
+            except httpx.TransportError:
+                time.sleep(0.1)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        if server.stdout is not None:
+            server.stdout.close()
+
+    # Then the page is up and the printed account signs in
+    assert status == 200
+    engine = make_engine(f"sqlite:///{database}")
+    with transaction(engine) as session:
+        user = authenticate(
+            session, match.group(1), match.group(2), "127.0.0.1", datetime.now(UTC)
+        )
+    engine.dispose()
+    assert user is not None
