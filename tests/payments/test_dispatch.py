@@ -144,3 +144,15 @@ def test_discount_past_deadline_gets_balance_link(world: World) -> None:
         ).one()
     assert link.purpose == "balance"
     assert str(link.amount) == "1500.0000"
+
+
+def test_whatsapp_row_gets_no_sandbox_link(world: World) -> None:
+    # A real customer cannot open the sandbox pay page on this machine.
+    reminder_id = _queue_reminder(world)
+    with world.session() as session, session.begin():
+        row = session.get_one(OutboxMessage, reminder_id)
+        row.channel = "whatsapp"
+        session.flush()
+        url = link_for_outbox_row(session, row, NOW)
+
+    assert url is None

@@ -11,7 +11,7 @@ from sqlalchemy import update
 from cobranza.db.models import Document
 from cobranza.payments import NothingOwedError, open_link, payment_link_for_case
 from cobranza.payments.base import CheckoutItem, CheckoutRequest
-from cobranza.payments.links import LinkContext, LinkState
+from cobranza.payments.links import LinkContext, LinkState, reachable_by_customers
 from cobranza.payments.mercadopago import preference_body, wire_amount
 from cobranza.payments.sandbox import SandboxProvider
 from cobranza.payments.stripe import from_stripe_amount, to_stripe_amount
@@ -132,3 +132,20 @@ def test_wire_and_stripe_amounts() -> None:
     assert to_stripe_amount(Decimal("5000"), "COP") == 500000
     assert from_stripe_amount(123456, "ars") == Decimal("1234.56")
     assert from_stripe_amount(5000, "CLP") == Decimal("5000")
+
+
+@pytest.mark.parametrize(
+    ("provider", "base_url", "reachable"),
+    [
+        ("sandbox", "https://cobranza.example.com", False),
+        ("mercadopago", "http://127.0.0.1:8000", False),
+        ("mercadopago", "http://localhost:8000", False),
+        ("stripe", "http://[::1]:8000", False),
+        ("mercadopago", "https://cobranza.example.com", True),
+        ("stripe", "https://203.0.113.7", True),
+    ],
+)
+def test_links_reachable_by_customers(
+    provider: str, base_url: str, reachable: bool
+) -> None:
+    assert reachable_by_customers(provider, base_url) is reachable

@@ -13,12 +13,14 @@ changes after it is created and a payment can always be checked against it.
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
+from urllib.parse import urlsplit
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -333,8 +335,20 @@ def link_for_outbox_row(
         return None
     business = session.get_one(Business, row.business_id)
     settings = get_settings()
-    if not provider_usable(provider_for(business, settings.payment_provider), settings):
+    provider = provider_for(business, settings.payment_provider)
+    if not provider_usable(provider, settings):
         # The message falls back to the business's payment instructions.
+        return None
+    if row.channel != "sandbox" and not reachable_by_customers(
+        provider, public_base_url or settings.public_base_url
+    ):
+        # A customer's phone cannot open the sandbox pay page or this machine's
+        # loopback address, so a real message carries the instructions instead.
+        logger.warning(
+            "no payment link in outbox row %s: set COBRANZA_PUBLIC_BASE_URL to the "
+            "public address and COBRANZA_PAYMENT_PROVIDER to a real provider",
+            row.id,
+        )
         return None
     case = session.get_one(Case, row.case_id)
     variables = row.variables or {}
@@ -355,6 +369,19 @@ def link_for_outbox_row(
         )
     except NothingOwedError:
         return None
+
+
+def reachable_by_customers(provider: str, public_base_url: str) -> bool:
+    """Return whether a customer's phone could open links made this way."""
+    if provider == "sandbox":
+        return False
+    host = (urlsplit(public_base_url).hostname or "").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return False
+    try:
+        return not ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return bool(host)
 
 
 def provider_usable(provider: str, settings: Settings) -> bool:
