@@ -147,6 +147,14 @@ def test_run_table_in_spanish(cli_sqlite: CliDatabase) -> None:
     assert "no_consent" in result.output
 
 
+def test_dry_run_table_says_would_send(cli_sqlite: CliDatabase) -> None:
+    result = runner.invoke(app, ["run", "--now", TUESDAY, "--dry-run"])
+
+    assert result.exit_code == 0, result.output
+    assert "Se enviarían" in result.output
+    assert "Enviados" not in result.output
+
+
 def test_run_invalid_now_rejected(cli_sqlite: CliDatabase) -> None:
     result = runner.invoke(app, ["run", "--now", "martes"])
 

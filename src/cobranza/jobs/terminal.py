@@ -39,7 +39,8 @@ def render_cycle(report: CycleReport, timezone: str) -> Table:
 
     dispatch = report.dispatch
     table.add_row("Planificados", "", str(report.planned))
-    table.add_row("Enviados", "", str(dispatch.sent))
+    sent_label = "Se enviarían" if report.dry_run else "Enviados"
+    table.add_row(sent_label, "", str(dispatch.sent))
     groups = (
         ("Diferidos", dispatch.deferred),
         ("Suprimidos", dispatch.suppressed),
