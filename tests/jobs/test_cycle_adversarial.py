@@ -53,12 +53,6 @@ def _import_portfolio(engine: Engine, tmp_path: Path, rows: list[list[str]]) -> 
     return business_id
 
 
-@pytest.mark.xfail(
-    reason="dunning.gate._phone_status reports phone_missing for every customer "
-    "without a stored phone, but the importer stores no phone for an invalid "
-    "one, so phone_invalid is never reported",
-    strict=True,
-)
 def test_imported_invalid_phone_reported(engine: Engine, tmp_path: Path) -> None:
     business_id = _import_portfolio(
         engine,
@@ -203,11 +197,6 @@ def test_cli_error_with_markup_value(markup_customer: str) -> None:
     assert "'[/]x'" in result.output
 
 
-@pytest.mark.xfail(
-    reason="dunning.terminal renders the customer's id and name as Rich markup, "
-    "so 'case show' raises MarkupError for a customer named '[/]'",
-    strict=True,
-)
 def test_case_show_markup_name(markup_customer: str) -> None:
     runner.invoke(app, ["run", "--now", "2026-03-10T10:00"])
 

@@ -299,9 +299,13 @@ def _reply_facts(facts: GateFacts, row: OutboxMessage) -> GateFacts:
 
 
 def _phone_status(customer: Customer) -> str:
-    if not customer.phone:
-        return PhoneStatus.MISSING
-    return customer.phone_status
+    if customer.phone:
+        return customer.phone_status
+    # The importer keeps no E.164 number for an invalid phone, but records
+    # that it was invalid; say so rather than "missing".
+    if customer.phone_status == PhoneStatus.INVALID:
+        return PhoneStatus.INVALID
+    return PhoneStatus.MISSING
 
 
 def _previous_sends(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.console import Group
+from rich.markup import escape
 from rich.table import Table
 
 from cobranza.dunning.explain import describe_step
@@ -46,7 +47,8 @@ def policy_table(policy: Policy) -> Table:
 def case_tables(timeline: CaseTimeline) -> Group:
     """Return the customer's cases and the merged timeline as two tables."""
     customer = timeline.customer
-    cases = Table(title=f"Casos de {customer.external_id}")
+    # Ids, names and reply texts come from files and customers: never markup.
+    cases = Table(title=f"Casos de {escape(customer.external_id)}")
     for header in ("Caso", "Estado", "Último paso enviado", "Abierto", "Cerrado"):
         cases.add_column(header)
     for case in timeline.cases:
@@ -66,6 +68,9 @@ def case_tables(timeline: CaseTimeline) -> Group:
         history.add_column(header, overflow="fold")
     for entry in timeline.entries:
         history.add_row(
-            f"{entry.at:%Y-%m-%d %H:%M}", entry.source, entry.kind, entry.detail
+            f"{entry.at:%Y-%m-%d %H:%M}",
+            escape(entry.source),
+            escape(entry.kind),
+            escape(entry.detail),
         )
     return Group(cases, history)
