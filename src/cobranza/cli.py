@@ -408,9 +408,12 @@ def customers_command(
 ) -> None:
     """List customers with their phone, tax id, balance and segment."""
     from cobranza.ingest.cli_support import list_customers_from_cli
+    from cobranza.portfolio.labels import SPANISH as SEGMENT_LABELS
 
     settings = load_settings()
-    list_customers_from_cli(open_engine(settings), settings, as_json, console)
+    list_customers_from_cli(
+        open_engine(settings), settings, as_json, console, SEGMENT_LABELS
+    )
 
 
 policy_app = typer.Typer(

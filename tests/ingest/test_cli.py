@@ -81,8 +81,8 @@ def test_import_table_for_people(cli_database: str, tmp_path: Path) -> None:
     result = runner.invoke(app, ["import", str(path)])
 
     assert result.exit_code == 0, result.output
-    assert "Documents imported" in result.stdout
-    assert "Rejected rows" in result.stdout
+    assert "Comprobantes importados" in result.stdout
+    assert "Filas rechazadas" in result.stdout
     assert "31/02/2026" in result.stdout
 
 
@@ -173,6 +173,6 @@ def test_database_failure_writes_nothing(cli_database: str, tmp_path: Path) -> N
     listed = runner.invoke(app, ["customers", "--json"])
 
     assert result.exit_code == 1
-    assert "nothing was written" in result.output
+    assert "no se guardó nada" in result.output
     assert "disk full in test" in result.output
     assert json.loads(listed.stdout) == []

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import Progress
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -94,8 +95,8 @@ def import_from_cli(
             # The driver's message, without the SQL and its thousands of values.
             cause = getattr(exc, "orig", None) or exc
             err_console.print(
-                f"[red]Import failed, nothing was written:[/red] {cause}. Run it "
-                "again; if it fails again, check the database."
+                f"[red]La importación falló y no se guardó nada:[/red] {cause}. "
+                "Volvé a correrla; si vuelve a fallar, revisá la base de datos."
             )
             raise typer.Exit(1) from exc
 
@@ -112,7 +113,9 @@ def _print_error(
         error = {"error": exc.code, "message": str(exc), "details": exc.details}
         typer.echo(json.dumps(error, ensure_ascii=False, indent=2))
         return
-    err_console.print(f"[red]Import stopped, nothing was written:[/red] {exc}")
+    err_console.print(
+        f"[red]La importación se detuvo y no se guardó nada:[/red] {escape(str(exc))}"
+    )
 
 
 @contextmanager
@@ -140,7 +143,11 @@ def _progress(console: Console, *, enabled: bool) -> Iterator[ProgressCallback]:
 
 
 def list_customers_from_cli(
-    engine: Engine, settings: Settings, as_json: bool, console: Console
+    engine: Engine,
+    settings: Settings,
+    as_json: bool,
+    console: Console,
+    segment_labels: Mapping[str, str] | None = None,
 ) -> None:
     """Print the customers of the CLI's business."""
     with session_factory(engine)() as session:
@@ -152,4 +159,4 @@ def list_customers_from_cli(
         payload = [customer.to_dict() for customer in customers]
         typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         return
-    render_customers(console, customers, currency, locale)
+    render_customers(console, customers, currency, locale, segment_labels)

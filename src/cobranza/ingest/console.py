@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from rich.console import Console
 from rich.markup import escape
@@ -12,57 +12,69 @@ from cobranza.ingest.customers import CustomerSummary
 from cobranza.ingest.report import ImportReport, RowIssue
 from cobranza.money import format_money
 
+PHONE_STATUS_LABELS = {
+    "missing": "sin teléfono",
+    "invalid": "teléfono inválido",
+    "not_on_whatsapp": "no usa WhatsApp",
+    "wrong_person": "número de otra persona",
+}
+
 # Rows listed per problem table; the JSON report always has all of them.
 MAX_LISTED_ISSUES = 20
 
 
 def render_report(console: Console, report: ImportReport, locale: str) -> None:
     """Print the summary table, then the rejected and flagged rows."""
-    title = f"Import of {escape(report.file_name)}"
+    title = f"Importación de {escape(report.file_name)}"
     if report.dry_run:
-        title += " (dry run: nothing was written)"
+        title += " (prueba: no se guardó nada)"
     summary = Table(title=title, show_header=False)
-    summary.add_column("what")
-    summary.add_column("value")
+    summary.add_column("qué")
+    summary.add_column("cuánto")
     for label, value in _summary_lines(report, locale):
         summary.add_row(label, escape(value))
     console.print(summary)
 
     for note in report.notes:
-        console.print(f"[yellow]Note:[/yellow] {escape(note)}")
+        console.print(f"[yellow]Nota:[/yellow] {escape(note)}")
     if report.missing_from_file:
         action = (
-            "were marked settled"
+            "se marcaron como saldados"
             if report.settled_as_missing
-            else "are still open; use --full-snapshot to mark them settled"
+            else "siguen abiertos; con --full-snapshot se marcan como saldados"
         )
         console.print(
-            f"[yellow]{len(report.missing_from_file)} open documents are missing "
-            f"from this file and {action}.[/yellow]"
+            f"[yellow]{len(report.missing_from_file)} comprobantes abiertos no "
+            f"están en este archivo y {action}.[/yellow]"
         )
-    _render_issues(console, "Rejected rows (not imported)", report.rows_rejected)
-    _render_issues(console, "Flagged rows (imported)", report.rows_flagged)
+    _render_issues(console, "Filas rechazadas (no se importaron)", report.rows_rejected)
+    _render_issues(
+        console, "Filas con observaciones (se importaron)", report.rows_flagged
+    )
 
 
 def _summary_lines(report: ImportReport, locale: str) -> list[tuple[str, str]]:
     return [
-        ("Rows read", str(report.rows_read)),
-        ("Customers", str(report.customers)),
-        ("  new", str(report.customers_created)),
-        ("Documents imported", str(report.documents_imported)),
-        ("  invoices", str(report.invoices)),
-        ("  credit notes", str(report.credit_notes)),
-        ("  debit notes", str(report.debit_notes)),
-        ("  new / updated", f"{report.documents_created} / {report.documents_updated}"),
-        ("Payments recorded", str(report.payments_recorded)),
-        ("Duplicates skipped", str(report.duplicates_skipped)),
-        ("Rows skipped (titles, blanks, totals)", str(_layout_skips(report))),
-        ("Rows rejected", str(report.rejected_row_count)),
-        ("Rows flagged", str(report.flagged_row_count)),
-        ("Decimal mark", report.decimal.get("note", "")),
-        ("Dates", report.date_format.get("note", "")),
+        ("Filas leídas", str(report.rows_read)),
+        ("Clientes", str(report.customers)),
+        ("  nuevos", str(report.customers_created)),
+        ("Comprobantes importados", str(report.documents_imported)),
+        ("  facturas", str(report.invoices)),
+        ("  notas de crédito", str(report.credit_notes)),
+        ("  notas de débito", str(report.debit_notes)),
         (
-            "Open balance",
+            "  nuevos / actualizados",
+            f"{report.documents_created} / {report.documents_updated}",
+        ),
+        ("Pagos registrados", str(report.payments_recorded)),
+        ("Duplicados salteados", str(report.duplicates_skipped)),
+        ("Filas salteadas (títulos, vacías, totales)", str(_layout_skips(report))),
+        ("Filas rechazadas", str(report.rejected_row_count)),
+        ("Filas con observaciones", str(report.flagged_row_count)),
+        ("Separador decimal", report.decimal.get("note", "")),
+        ("Fechas", report.date_format.get("note", "")),
+        (
+            "Saldo abierto",
             format_money(report.open_balance, report.currency, locale),
         ),
     ]
@@ -76,7 +88,7 @@ def _render_issues(console: Console, title: str, issues: Sequence[RowIssue]) -> 
     if not issues:
         return
     table = Table(title=title)
-    for column in ("line", "column", "value", "problem and fix"):
+    for column in ("línea", "columna", "valor", "problema y cómo corregirlo"):
         table.add_column(column)
     for issue in issues[:MAX_LISTED_ISSUES]:
         # Cells come from the file, so "[/]" in one must not be read as markup.
@@ -89,30 +101,40 @@ def _render_issues(console: Console, title: str, issues: Sequence[RowIssue]) -> 
     console.print(table)
     if len(issues) > MAX_LISTED_ISSUES:
         console.print(
-            f"... and {len(issues) - MAX_LISTED_ISSUES} more; --json lists them all."
+            f"... y {len(issues) - MAX_LISTED_ISSUES} más; --json las lista todas."
         )
 
 
 def render_customers(
-    console: Console, customers: Sequence[CustomerSummary], currency: str, locale: str
+    console: Console,
+    customers: Sequence[CustomerSummary],
+    currency: str,
+    locale: str,
+    segment_labels: Mapping[str, str] | None = None,
 ) -> None:
-    """Print one line per customer with phone state and balance."""
-    table = Table(title=f"{len(customers)} customers")
-    for column in ("id", "name", "phone", "tax id", "balance", "segment"):
-        table.add_column(column, justify="right" if column == "balance" else "left")
+    """Print one line per customer with phone state and balance.
+
+    `segment_labels` names the segments for people; the portfolio package
+    owns those names and sits below this one, so the caller passes them.
+    """
+    segment_labels = segment_labels or {}
+    table = Table(title=f"{len(customers)} clientes")
+    for column in ("código", "nombre", "teléfono", "id fiscal", "saldo", "segmento"):
+        table.add_column(column, justify="right" if column == "saldo" else "left")
     for customer in customers:
-        phone = customer.phone or f"[red]{customer.phone_status}[/red]"
+        status = PHONE_STATUS_LABELS.get(customer.phone_status, customer.phone_status)
+        phone = customer.phone or f"[red]{status}[/red]"
         if customer.phone_problem and customer.phone is None:
             phone = f"[red]{escape(customer.phone_problem)}[/red]"
         tax_id = escape(customer.tax_id or "")
         if customer.tax_id_valid is False:
-            tax_id += " [red](invalid)[/red]"
+            tax_id += " [red](inválido)[/red]"
         table.add_row(
             escape(customer.external_id),
             escape(customer.name),
             phone,
             tax_id,
             format_money(customer.balance, currency, locale),
-            customer.segment or "",
+            segment_labels.get(customer.segment or "", customer.segment or ""),
         )
     console.print(table)
