@@ -13,6 +13,8 @@ class RowIssue:
 
     `code` names the problem for a UI that words its own message (in
     Spanish); `message` is the English text with the value and the fix.
+    NOTE: no Spanish text per `code` exists yet, so the terminal report and
+    the dashboard's import preview show `message` in English.
     """
 
     line: int
