@@ -608,6 +608,65 @@ def run_command(
     console.print(render_cycle(report, timezone))
 
 
+rules_app = typer.Typer(
+    help="Contact rules: the country's legal window and caps, and your stricter ones.",
+    no_args_is_help=True,
+)
+app.add_typer(rules_app, name="rules")
+
+
+@rules_app.command("show")
+def rules_show() -> None:
+    """Print the contact window, holidays and caps that apply now."""
+    from cobranza.compliance.business_rules import current_rules, describe_rules
+
+    settings = load_settings()
+    engine = open_engine(settings)
+    try:
+        with transaction(engine) as session:
+            business = default_business(session, settings)
+            lines = describe_rules(current_rules(business))
+    finally:
+        engine.dispose()
+    for label, value in lines:
+        console.print(f"{label}: {escape(value)}")
+
+
+@rules_app.command("set")
+def rules_set(
+    file: Path = typer.Argument(
+        ...,
+        exists=True,
+        dir_okay=False,
+        help="JSON file with the stricter rules, such as "
+        '{"hours": {"start": "10:00", "end": "18:00"}, "max_per_week": 2}; '
+        "{} goes back to the law's rules.",
+    ),
+) -> None:
+    """Store stricter contact rules; a value looser than the law is rejected."""
+    from cobranza.compliance.business_rules import describe_rules, set_business_rules
+    from cobranza.compliance.errors import RuleOverrideError
+
+    try:
+        overrides = json.loads(file.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        err_console.print(f"[red]Invalid JSON in {escape(str(file))}:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    settings = load_settings()
+    engine = open_engine(settings)
+    try:
+        with transaction(engine) as session:
+            business = default_business(session, settings)
+            rules = set_business_rules(session, business, overrides, utcnow())
+    except RuleOverrideError as exc:
+        err_console.print(f"[red]Rules not changed:[/red] {escape(str(exc))}")
+        raise typer.Exit(2) from exc
+    finally:
+        engine.dispose()
+    for label, value in describe_rules(rules):
+        console.print(f"{label}: {escape(value)}")
+
+
 channel_app = typer.Typer(
     help="The channel reminders go out through: sandbox, whatsapp or twilio.",
     no_args_is_help=True,

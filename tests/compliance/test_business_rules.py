@@ -1,0 +1,84 @@
+"""`cobranza rules show|set`: a business tightens its contact rules."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from typer.testing import CliRunner
+
+from cobranza.cli import app
+from cobranza.config import get_settings
+from cobranza.db.engine import default_business, open_database, transaction
+from cobranza.db.models import AuditEvent
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def cli_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    url = f"sqlite:///{tmp_path / 'rules.db'}"
+    monkeypatch.setenv("COBRANZA_DATABASE_URL", url)
+    monkeypatch.setenv("COBRANZA_COUNTRY", "AR")
+    monkeypatch.chdir(tmp_path)
+    get_settings.cache_clear()
+    yield url
+    get_settings.cache_clear()
+
+
+def _rules_file(tmp_path: Path, rules: object) -> str:
+    path = tmp_path / "reglas.json"
+    path.write_text(json.dumps(rules), encoding="utf-8")
+    return str(path)
+
+
+def test_show_prints_argentina_window(cli_db: str) -> None:
+    result = runner.invoke(app, ["rules", "show"])
+
+    assert result.exit_code == 0, result.output
+    assert "lunes: 09:00-20:00" in result.output
+    assert "sábado: no se envía" in result.output
+
+
+def test_set_tightens_and_audits(cli_db: str, tmp_path: Path) -> None:
+    path = _rules_file(tmp_path, {"hours": {"start": "10:00", "end": "18:00"}})
+
+    result = runner.invoke(app, ["rules", "set", path])
+
+    assert result.exit_code == 0, result.output
+    assert "lunes: 10:00-18:00" in result.output
+    engine = open_database(cli_db)
+    with transaction(engine) as session:
+        business = default_business(session, get_settings())
+        stored = business.settings["compliance"]
+        audit = session.scalars(
+            select(AuditEvent).where(AuditEvent.kind == "contact_rules.changed")
+        ).one()
+    engine.dispose()
+    assert stored == {"hours": {"start": "10:00", "end": "18:00"}}
+    assert audit.details["to"] == stored
+
+
+def test_set_rejects_looser_than_law(cli_db: str, tmp_path: Path) -> None:
+    path = _rules_file(tmp_path, {"hours": {"start": "08:00", "end": "18:00"}})
+
+    rejected = runner.invoke(app, ["rules", "set", path])
+    shown = runner.invoke(app, ["rules", "show"])
+
+    assert rejected.exit_code == 2
+    assert "Rules not changed" in rejected.output
+    assert "08:00" in rejected.output
+    assert "lunes: 09:00-20:00" in shown.output
+
+
+def test_set_rejects_invalid_json(cli_db: str, tmp_path: Path) -> None:
+    path = tmp_path / "rota.json"
+    path.write_text("{hours", encoding="utf-8")
+
+    result = runner.invoke(app, ["rules", "set", str(path)])
+
+    assert result.exit_code == 2
+    assert "Invalid JSON" in result.output
