@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import logging
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -15,6 +17,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
 from cobranza.channels.base import Channel
 from cobranza.channels.errors import ChannelError
@@ -39,7 +42,7 @@ from cobranza.db.engine import (
     transaction,
     upgrade,
 )
-from cobranza.db.models import ConsentAction
+from cobranza.db.models import Business, ConsentAction
 from cobranza.dunning.errors import PolicyError
 from cobranza.dunning.policy import Policy, Step, Tone
 from cobranza.dunning.policy_loader import (
@@ -608,6 +611,18 @@ def run_command(
     console.print(render_cycle(report, timezone))
 
 
+@contextmanager
+def business_session() -> Iterator[tuple[Session, Business, Settings]]:
+    """Yield a transaction on the configured database and the CLI's business."""
+    settings = load_settings()
+    engine = open_engine(settings)
+    try:
+        with transaction(engine) as session:
+            yield session, default_business(session, settings), settings
+    finally:
+        engine.dispose()
+
+
 rules_app = typer.Typer(
     help="Contact rules: the country's legal window and caps, and your stricter ones.",
     no_args_is_help=True,
@@ -620,14 +635,8 @@ def rules_show() -> None:
     """Print the contact window, holidays and caps that apply now."""
     from cobranza.compliance.business_rules import current_rules, describe_rules
 
-    settings = load_settings()
-    engine = open_engine(settings)
-    try:
-        with transaction(engine) as session:
-            business = default_business(session, settings)
-            lines = describe_rules(current_rules(business))
-    finally:
-        engine.dispose()
+    with business_session() as (_, business, _settings):
+        lines = describe_rules(current_rules(business))
     for label, value in lines:
         console.print(f"{label}: {escape(value)}")
 
@@ -652,17 +661,12 @@ def rules_set(
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         err_console.print(f"[red]Invalid JSON in {escape(str(file))}:[/red] {exc}")
         raise typer.Exit(2) from exc
-    settings = load_settings()
-    engine = open_engine(settings)
     try:
-        with transaction(engine) as session:
-            business = default_business(session, settings)
+        with business_session() as (session, business, _settings):
             rules = set_business_rules(session, business, overrides, utcnow())
     except RuleOverrideError as exc:
         err_console.print(f"[red]Rules not changed:[/red] {escape(str(exc))}")
         raise typer.Exit(2) from exc
-    finally:
-        engine.dispose()
     for label, value in describe_rules(rules):
         console.print(f"{label}: {escape(value)}")
 
@@ -677,13 +681,8 @@ app.add_typer(channel_app, name="channel")
 @channel_app.command("show")
 def channel_show() -> None:
     """Print the channel the business sends through."""
-    settings = load_settings()
-    engine = open_engine(settings)
-    try:
-        with transaction(engine) as session:
-            channel = business_channel(default_business(session, settings).settings)
-    finally:
-        engine.dispose()
+    with business_session() as (_, business, _settings):
+        channel = business_channel(business.settings)
     console.print(channel)
 
 
@@ -692,17 +691,12 @@ def channel_use(
     name: str = typer.Argument(..., help="One of: " + ", ".join(CHANNELS) + "."),
 ) -> None:
     """Send reminders through another channel; queued messages move to it."""
-    settings = load_settings()
-    engine = open_engine(settings)
     try:
-        with transaction(engine) as session:
-            business = default_business(session, settings)
+        with business_session() as (session, business, settings):
             moved = use_channel(session, business, name, settings, utcnow())
     except ChannelSetupError as exc:
         err_console.print(f"[red]Channel not changed:[/red] {exc}")
         raise typer.Exit(2) from exc
-    finally:
-        engine.dispose()
     console.print(f"Reminders now go out through {name}; {moved} queued moved.")
 
 

@@ -1,4 +1,4 @@
-"""Which channel a business sends through, and the dispatcher for it.
+"""The channel a business sends through, and the dispatcher for it.
 
 The business's channel lives in `Business.settings["channel"]` (default
 `sandbox`). The planner stamps it on every outbox row it writes, and the

@@ -5,7 +5,7 @@ Every `interval` seconds it runs, in order and each guarded on its own:
 1. once per local day and business, the customers' segments
    (`refresh_segments`), which the dashboard lists and policies use;
 2. the webhook-event processor (`process_pending_events`), which also
-   queues the answers to customers' replies;
+   queues the messages that reply to customers;
 3. the dunning cycle (`run_cycle`: planner, then dispatcher) of every
    business whose contact window is open at that instant. The gate checks
    the window again for each message, so this check only saves idle work.
@@ -113,8 +113,8 @@ class Scheduler:
         for business_id, _country, timezone, _settings in businesses:
             self._refresh_segments(business_id, timezone, now, report)
 
-        # Events first: the answers to replies they queue then go out with
-        # this run's cycle instead of waiting for the next one.
+        # Events first, so the messages they queue in reply to customers go
+        # out with this run's cycle instead of waiting for the next one.
         try:
             report.events_processed = process_pending_events(
                 self.engine, now, settings=self.settings
