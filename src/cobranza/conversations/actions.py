@@ -108,9 +108,8 @@ def queue_reply(
     """Queue the reply message `step_kind` once per `scope`; True if new.
 
     The row goes out on the channel the customer wrote on, and the gate
-    treats it as a reply.
-    NOTE: the row waits for the dispatcher's next run (`cobranza run` or the
-    scheduled cycle). Nothing dispatches it right after the webhook.
+    treats it as a reply. Under `cobranza serve` the scheduler dispatches it
+    as soon as the transaction commits (see `cobranza.jobs.replies`).
     """
     target = case or reply.case
     if target is None:

@@ -5,26 +5,41 @@
 module, which sits on top, builds the payment services the actions need
 and installs `handle_reply` as the channels' reply handler. The web app
 and the CLI call `install_reply_handler` when they start.
+
+A handled reply queues its response in the outbox. So that the response
+is sent at once instead of on the next scheduled run, listeners added with
+`add_reply_listener` (the scheduler of `cobranza serve`) hear the business
+id of every handled reply once its transaction commits.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
+from collections.abc import Callable
 from datetime import datetime
-from functools import partial
 
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from cobranza.channels.inbox import ReplyHandler, set_reply_handler
 from cobranza.conversations.actions import ReplyServices
 from cobranza.conversations.dialogue import handle_reply
-from cobranza.db.models import Business, Case
+from cobranza.db.models import Business, Case, InboundMessage
 from cobranza.payments import create_plan
 from cobranza.payments.errors import PaymentError
 from cobranza.payments.links import NothingOwedError, payment_link_for_case
 from cobranza.payments.plans import limits_for
 
 logger = logging.getLogger(__name__)
+
+ReplyListener = Callable[[int], None]
+_listeners: list[ReplyListener] = []
+_listeners_lock = threading.Lock()
+# Keys in `Session.info`: the businesses whose replies this transaction
+# handled, and whether the session's commit hook is installed.
+_PENDING = "cobranza.replies.pending_businesses"
+_HOOKED = "cobranza.replies.commit_hook"
 
 
 def _payment_link(
@@ -59,7 +74,62 @@ def reply_services() -> ReplyServices:
     )
 
 
+def add_reply_listener(listener: ReplyListener) -> Callable[[], None]:
+    """Call `listener(business_id)` after each committed reply; return a remover."""
+    with _listeners_lock:
+        _listeners.append(listener)
+
+    def remove() -> None:
+        with _listeners_lock:
+            if listener in _listeners:
+                _listeners.remove(listener)
+
+    return remove
+
+
+def _notify(session: Session) -> None:
+    businesses = session.info.pop(_PENDING, set())
+    with _listeners_lock:
+        listeners = list(_listeners)
+    for business_id in sorted(businesses):
+        for listener in listeners:
+            try:
+                listener(business_id)
+            except Exception as exc:  # noqa: BLE001 - the reply is committed
+                logger.warning(
+                    "reply listener failed for business %s: %s",
+                    business_id,
+                    type(exc).__name__,
+                )
+
+
+def _forget(session: Session) -> None:
+    session.info.pop(_PENDING, None)
+
+
+def _after_commit(session: Session, business_id: int) -> None:
+    """Remember `business_id` until the session's transaction commits."""
+    session.info.setdefault(_PENDING, set()).add(business_id)
+    if not session.info.get(_HOOKED):
+        session.info[_HOOKED] = True
+        event.listen(session, "after_commit", _notify)
+        event.listen(session, "after_rollback", _forget)
+
+
+def _handle(
+    session: Session, inbound: InboundMessage, now: datetime, services: ReplyServices
+) -> str:
+    action = handle_reply(session, inbound, now, services=services)
+    if inbound.customer_id is not None:
+        _after_commit(session, inbound.business_id)
+    return action
+
+
 def install_reply_handler() -> ReplyHandler | None:
     """Make every stored reply go through `handle_reply`; return the old handler."""
-    handler = partial(handle_reply, services=reply_services())
+    services = reply_services()
+
+    def handler(session: Session, inbound: InboundMessage, now: datetime) -> str:
+        return _handle(session, inbound, now, services)
+
     return set_reply_handler(handler)

@@ -11,6 +11,11 @@ Every `interval` seconds it runs, in order and each guarded on its own:
    the window again for each message, so this check only saves idle work.
 4. any extra tasks the caller wires in, such as outgoing webhook deliveries.
 
+Between runs it listens for replies: when a customer's reply has been
+handled and committed, the scheduler wakes and dispatches that business's
+due messages at once (inside the contact window), so the answer to "te pago
+el viernes" goes out within seconds rather than at the next run.
+
 A failing task is logged with its error and the next one still runs, so one
 bad business or event does not stop the loop.
 """
@@ -19,6 +24,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -34,6 +40,7 @@ from cobranza.db.engine import transaction
 from cobranza.db.models import Business
 from cobranza.jobs.channels import SANDBOX, build_dispatcher, business_channel
 from cobranza.jobs.cycle import run_cycle
+from cobranza.jobs.replies import add_reply_listener
 from cobranza.payments import link_for_outbox_row
 from cobranza.portfolio import SegmentRules, refresh_segments
 from cobranza.timeutil import local_date, utcnow
@@ -56,6 +63,17 @@ class TickReport:
     failures: list[str] = field(default_factory=list)
 
 
+@dataclass
+class ReplyRunReport:
+    """Counts of one dispatch run woken by customers' replies."""
+
+    at: datetime
+    businesses_dispatched: list[int] = field(default_factory=list)
+    businesses_outside_window: list[int] = field(default_factory=list)
+    messages_sent: int = 0
+    failures: list[str] = field(default_factory=list)
+
+
 class Scheduler:
     """Runs the periodic work of a single-process installation."""
 
@@ -74,7 +92,11 @@ class Scheduler:
         self.clock = clock
         self.extra_tasks = list(extra_tasks or [])
         self._stop = threading.Event()
+        self._wake = threading.Event()
         self._thread: threading.Thread | None = None
+        self._replied: set[int] = set()
+        self._replied_lock = threading.Lock()
+        self._remove_listener: Callable[[], None] | None = None
         self._dispatchers: dict[str, Dispatcher] = {}
         # The local day whose segments are stored, per business.
         self._segments_day: dict[int, date] = {}
@@ -174,26 +196,85 @@ class Scheduler:
         self._segments_day[business_id] = today
         report.segments_refreshed.append(business_id)
 
+    def notify_reply(self, business_id: int) -> None:
+        """Note a committed reply of `business_id` and wake the loop."""
+        with self._replied_lock:
+            self._replied.add(business_id)
+        self._wake.set()
+
+    def run_replies(self, now: datetime) -> ReplyRunReport:
+        """Dispatch the due messages of every business noted by `notify_reply`.
+
+        A business outside its contact window is left for the regular run
+        that finds the window open; the gate would defer its messages anyway.
+        """
+        with self._replied_lock:
+            business_ids, self._replied = sorted(self._replied), set()
+        report = ReplyRunReport(at=now)
+        if not business_ids:
+            return report
+        with transaction(self.engine) as session:
+            businesses = session.execute(
+                select(
+                    Business.id, Business.country, Business.timezone, Business.settings
+                ).where(Business.id.in_(business_ids))
+            ).all()
+        for business_id, country, timezone, business_settings in businesses:
+            try:
+                rules = rules_for_business(country, business_settings)
+                if not is_allowed(rules, now, timezone):
+                    report.businesses_outside_window.append(business_id)
+                    continue
+                dispatcher = self._dispatcher(business_channel(business_settings), now)
+                dispatch = dispatcher.run(business_id, now)
+                report.businesses_dispatched.append(business_id)
+                report.messages_sent += dispatch.sent
+            except Exception as exc:  # noqa: BLE001 - logged; the loop goes on
+                report.failures.append(f"replies:{business_id}")
+                logger.exception(
+                    "reply dispatch of business %s failed: %s",
+                    business_id,
+                    type(exc).__name__,
+                )
+        return report
+
     def _loop(self) -> None:
         logger.info("scheduler started, every %.0f seconds", self.interval)
-        while True:
-            report = self.run_once(self.clock())
-            logger.info(
-                "scheduler run: %d businesses cycled, %d messages sent, "
-                "%d webhook events, %d failures",
-                len(report.businesses_cycled),
-                report.messages_sent,
-                report.events_processed,
-                len(report.failures),
-            )
-            if self._stop.wait(self.interval):
-                break
+        next_run = time.monotonic()
+        while not self._stop.is_set():
+            # Cleared before the work, so a reply noted during it wakes the
+            # next wait at once.
+            self._wake.clear()
+            if time.monotonic() >= next_run:
+                # The regular run dispatches what replies queued as well.
+                with self._replied_lock:
+                    self._replied.clear()
+                report = self.run_once(self.clock())
+                logger.info(
+                    "scheduler run: %d businesses cycled, %d messages sent, "
+                    "%d webhook events, %d failures",
+                    len(report.businesses_cycled),
+                    report.messages_sent,
+                    report.events_processed,
+                    len(report.failures),
+                )
+                next_run = time.monotonic() + self.interval
+            else:
+                replies = self.run_replies(self.clock())
+                if replies.businesses_dispatched:
+                    logger.info(
+                        "reply dispatch: %d businesses, %d messages sent",
+                        len(replies.businesses_dispatched),
+                        replies.messages_sent,
+                    )
+            self._wake.wait(max(0.0, next_run - time.monotonic()))
         logger.info("scheduler stopped")
 
     def start(self) -> None:
         """Start the background thread; the first run happens at once."""
         if self._thread is not None:
             raise RuntimeError("scheduler already started")
+        self._remove_listener = add_reply_listener(self.notify_reply)
         self._thread = threading.Thread(
             target=self._loop, name="cobranza-scheduler", daemon=True
         )
@@ -202,6 +283,10 @@ class Scheduler:
     def stop(self, timeout: float = 30.0) -> None:
         """Ask the loop to stop and wait for the current run to finish."""
         self._stop.set()
+        self._wake.set()
+        if self._remove_listener is not None:
+            self._remove_listener()
+            self._remove_listener = None
         if self._thread is not None:
             self._thread.join(timeout)
             self._thread = None
