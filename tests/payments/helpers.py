@@ -43,6 +43,7 @@ def report(
     payment_id: str = "sbx-1",
     currency: str = "ARS",
     now: datetime = NOW,
+    amount_refunded: str = "0",
 ) -> ApplyResult:
     """Apply a provider payment in its own transaction."""
     reported = ProviderPayment(
@@ -53,6 +54,7 @@ def report(
         currency=currency,
         link_id=link_id,
         paid_at=now,
+        amount_refunded=Decimal(amount_refunded),
     )
     with world.session() as session, session.begin():
         return apply_provider_payment(session, reported, now)

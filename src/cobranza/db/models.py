@@ -170,6 +170,11 @@ class Payment(Base):
     status: Mapped[str] = mapped_column(String(32), default="approved")
     # The part of the payment not yet allocated to any document (a credit).
     unallocated: Mapped[Decimal] = mapped_column(default=Decimal(0))
+    # The total given back to the customer so far, as the provider reports it
+    # (cumulative, so a repeated or late refund notification changes nothing).
+    amount_refunded: Mapped[Decimal] = mapped_column(
+        default=Decimal(0), server_default=sql_text("0")
+    )
     created_at: Mapped[datetime]
     # The payment link it was made through, for provider payments.
     link_id: Mapped[int | None] = mapped_column(ForeignKey("payment_link.id"))

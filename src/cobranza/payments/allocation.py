@@ -1,5 +1,8 @@
 """Allocation: a payment settles a customer's invoices, oldest due date first.
 
+A refund gives back in the reverse order: the payment's credit first, then
+the most recently allocated invoices.
+
 The documents are locked (PostgreSQL, in id order) before they are read, so
 two payments of one customer applied at once cannot both settle the same
 open amount. SQLite serialises writers, and every caller writes the payment
@@ -27,26 +30,38 @@ def allocate(
     the customer's other open invoices in the same currency, each group
     oldest due date first. Disputed invoices and invoices a full-snapshot
     import no longer lists are skipped. What is left over becomes a credit
-    in `payment.unallocated`.
+    in `payment.unallocated`. Calling it again for a payment with a credit
+    applies the credit to what the customer owes now.
     """
     documents = _lock_open_documents(session, payment)
     preferred = set(preferred_ids)
     documents.sort(key=lambda document: document.id not in preferred)
 
-    remaining = payment.amount - _allocated(session, payment)
+    existing = _allocations(session, payment)
+    remaining = (
+        payment.amount
+        - payment.amount_refunded
+        - sum((row.amount for row in existing), Decimal(0))
+    )
+    by_document = {row.document_id: row for row in existing}
     allocations = []
     for document in documents:
         if remaining <= 0:
             break
         amount = min(remaining, document.open_amount)
         document.open_amount -= amount
-        allocation = Allocation(
-            business_id=payment.business_id,
-            payment_id=payment.id,
-            document_id=document.id,
-            amount=amount,
-        )
-        session.add(allocation)
+        allocation = by_document.get(document.id)
+        if allocation is None:
+            allocation = Allocation(
+                business_id=payment.business_id,
+                payment_id=payment.id,
+                document_id=document.id,
+                amount=amount,
+            )
+            session.add(allocation)
+        else:
+            # A refund reopened this invoice earlier, and (payment, document) is unique.
+            allocation.amount += amount
         allocations.append(allocation)
         remaining -= amount
 
@@ -79,6 +94,49 @@ def reverse(session: Session, payment: Payment) -> list[int]:
     return ids
 
 
+def release(session: Session, payment: Payment, amount: Decimal) -> list[int]:
+    """Give back `amount` of `payment`: its credit first, then newest allocations.
+
+    Allocations are undone in the reverse order they were made, so the
+    invoices settled last reopen first. Returns the ids of the invoices
+    whose open amount grew. Raises `ValueError` when `amount` is more than
+    the payment still has applied or as credit.
+    """
+    allocations = _allocations(session, payment)
+    applied = sum((row.amount for row in allocations), Decimal(0))
+    if amount > payment.unallocated + applied:
+        raise ValueError(
+            f"invalid release of {amount} from payment {payment.id}: only "
+            f"{payment.unallocated + applied} is allocated or left as credit"
+        )
+
+    from_credit = min(amount, payment.unallocated)
+    payment.unallocated -= from_credit
+    remaining = amount - from_credit
+    newest_first = sorted(allocations, key=lambda row: row.id, reverse=True)
+    released_by_document: dict[int, Decimal] = {}
+    for allocation in newest_first:
+        if remaining <= 0:
+            break
+        part = min(remaining, allocation.amount)
+        released_by_document[allocation.document_id] = part
+        remaining -= part
+
+    documents = {
+        document.id: document for document in _lock(session, list(released_by_document))
+    }
+    for allocation in newest_first:
+        released = released_by_document.get(allocation.document_id)
+        if released is None:
+            continue
+        documents[allocation.document_id].open_amount += released
+        allocation.amount -= released
+        if allocation.amount == 0:
+            session.delete(allocation)
+    session.flush()
+    return sorted(released_by_document)
+
+
 def _lock_open_documents(session: Session, payment: Payment) -> list[Document]:
     statement = (
         select(Document)
@@ -106,8 +164,11 @@ def _lock(session: Session, ids: list[int]) -> list[Document]:
     return list(session.scalars(statement))
 
 
-def _allocated(session: Session, payment: Payment) -> Decimal:
-    rows = session.scalars(
-        select(Allocation.amount).where(Allocation.payment_id == payment.id)
+def _allocations(session: Session, payment: Payment) -> list[Allocation]:
+    return list(
+        session.scalars(
+            select(Allocation)
+            .where(Allocation.payment_id == payment.id)
+            .order_by(Allocation.id)
+        )
     )
-    return sum(rows, Decimal(0))

@@ -61,6 +61,8 @@ class ProviderPayment:
     paid_at: datetime | None = None
     status_detail: str | None = None
     method: str | None = None
+    # The total refunded so far; a partial refund leaves the status approved.
+    amount_refunded: Decimal = Decimal(0)
 
 
 class PaymentProvider(ABC):

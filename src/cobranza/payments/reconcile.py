@@ -8,6 +8,10 @@ two transactions applying the same status at once, exactly one writes, and
 only that one allocates, closes the case and queues the thank-you. The
 order of notifications does not matter because statuses only move forward
 (`status.ALLOWED_FROM`).
+
+A partial refund keeps the status and is applied by `apply_partial_refund`
+from the cumulative refunded amount the provider reports. That amount only
+grows, so a repeated or late notification finds nothing to change.
 """
 
 from __future__ import annotations
@@ -47,6 +51,8 @@ class ApplyResult:
     allocated_document_ids: list[int] = field(default_factory=list)
     case_closed: bool = False
     mismatch: str | None = None
+    # Invoices reopened by a partial refund applied with this status.
+    reopened_document_ids: list[int] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -106,7 +112,18 @@ def apply_provider_payment(
         method=reported.method,
         status_detail=reported.status_detail,
     )
-    return apply_payment(session, facts, now)
+    result = apply_payment(session, facts, now)
+    if reported.amount_refunded > 0 and reported.status in SETTLING:
+        reopened = apply_partial_refund(
+            session,
+            link.business_id,
+            reported.provider,
+            reported.payment_id,
+            reported.amount_refunded,
+            now,
+        )
+        result.reopened_document_ids = reopened or []
+    return result
 
 
 def apply_payment(session: Session, facts: PaymentFacts, now: datetime) -> ApplyResult:
@@ -177,6 +194,7 @@ def _apply_effects(
         _settle(session, payment, facts, result, now)
     elif status == PaymentStatus.REFUNDED and settled_before:
         allocation.reverse(session, payment)
+        payment.amount_refunded = payment.amount
         _unpay_link(session, facts.link_id, now)
         cases.reopen(
             session,
@@ -194,6 +212,111 @@ def _apply_effects(
         _hand_off(session, facts, "payment_charged_back", now)
     elif status == PaymentStatus.IN_MEDIATION:
         _hand_off(session, facts, "payment_in_mediation", now)
+
+
+def apply_partial_refund(
+    session: Session,
+    business_id: int,
+    provider: str,
+    provider_payment_id: str,
+    refunded_total: Decimal,
+    now: datetime,
+) -> list[int] | None:
+    """Give back the part of a settled payment that was refunded since last time.
+
+    `refunded_total` is the provider's cumulative refunded amount (Stripe's
+    `amount_refunded`, Mercado Pago's `transaction_amount_refunded`). Only
+    the growth over the stored total is released: the payment's credit
+    first, then the invoices it settled most recently. A reopened invoice
+    reopens the case closed as paid, so the policy resumes on it. Returns
+    the reopened invoice ids, or None when nothing changed.
+    """
+    payment = _locked_payment(session, business_id, provider, provider_payment_id)
+    if payment is None or payment.status not in SETTLING:
+        return None
+    previous = payment.amount_refunded
+    if refunded_total <= previous:
+        return None
+    if refunded_total > payment.amount:
+        logger.warning(
+            "%s payment %s reports %s refunded of %s: not applied",
+            provider,
+            provider_payment_id,
+            refunded_total,
+            payment.amount,
+        )
+        return None
+
+    # Guarded by the total read above, so of two transactions that read the
+    # same total (SQLite) only one releases the difference.
+    changed = session.execute(
+        update(Payment)
+        .where(Payment.id == payment.id, Payment.amount_refunded == previous)
+        .values(amount_refunded=refunded_total, updated_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount  # type: ignore[attr-defined]
+    if changed != 1:
+        return None
+    session.refresh(payment)
+    released = refunded_total - previous
+    reopened = allocation.release(session, payment, released)
+
+    case_id = None
+    if reopened:
+        link = session.get(PaymentLink, payment.link_id) if payment.link_id else None
+        case_id = link.case_id if link is not None else None
+        _unpay_link(session, payment.link_id, now)
+        # NOTE: an installment that this payment paid stays paid, so a
+        # person decides whether the plan still holds.
+        cases.reopen(
+            session,
+            business_id,
+            payment.customer_id,
+            case_id,
+            CaseState.OPEN,
+            "payment_partially_refunded",
+            now,
+        )
+    cases.audit(
+        session,
+        business_id,
+        now,
+        "payment_partially_refunded",
+        "payment",
+        payment.id,
+        None,
+        {
+            "provider": provider,
+            "provider_payment_id": provider_payment_id,
+            "refunded_total": str(refunded_total),
+            "released": str(released),
+            "currency": payment.currency,
+            "reopened_document_ids": reopened,
+            "case_id": case_id,
+        },
+    )
+    logger.info(
+        "payment %s (%s %s) partially refunded: %s released, %s invoices reopened",
+        payment.id,
+        provider,
+        provider_payment_id,
+        released,
+        len(reopened),
+    )
+    return reopened
+
+
+def _locked_payment(
+    session: Session, business_id: int, provider: str, provider_payment_id: str
+) -> Payment | None:
+    statement = select(Payment).where(
+        Payment.business_id == business_id,
+        Payment.provider == provider,
+        Payment.provider_payment_id == provider_payment_id,
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        statement = statement.with_for_update()
+    return session.scalars(statement.execution_options(populate_existing=True)).first()
 
 
 def _settle(

@@ -184,6 +184,8 @@ def parse_payment(payment: dict[str, Any]) -> ProviderPayment:
         amount = quantize(Decimal(str(payment["transaction_amount"])), currency)
         reference = payment.get("external_reference")
         approved = payment.get("date_approved")
+        # A partial refund keeps the status approved and raises this total.
+        refunded = payment.get("transaction_amount_refunded") or 0
         return ProviderPayment(
             provider=PROVIDER,
             payment_id=str(payment["id"]),
@@ -196,6 +198,7 @@ def parse_payment(payment: dict[str, Any]) -> ProviderPayment:
             else None,
             status_detail=payment.get("status_detail"),
             method=payment.get("payment_method_id"),
+            amount_refunded=quantize(Decimal(str(refunded)), currency),
         )
     except (KeyError, ValueError, ArithmeticError) as exc:
         raise InvalidPayloadError(

@@ -26,6 +26,7 @@ from cobranza.payments.errors import (
 )
 from cobranza.payments.reconcile import (
     PaymentFacts,
+    apply_partial_refund,
     apply_payment,
     apply_provider_payment,
     find_payment,
@@ -181,14 +182,46 @@ def _charge_status(
 def handle_charge_refunded(
     session: Session, data: dict[str, Any], now: datetime
 ) -> str:
-    if not data.get("refunded"):
-        # NOTE: a partial refund leaves the payment applied in full; a
-        # person adjusts the invoices.
+    """Apply a refund: `refunded` is true once the whole charge went back.
+
+    A partial refund releases the growth of the charge's cumulative
+    `amount_refunded`, so a repeated or reordered event changes nothing.
+    """
+    if data.get("refunded"):
+        return _charge_status(session, data, PaymentStatus.REFUNDED, now)
+
+    intent = data.get("payment_intent")
+    payment = find_payment(session, PROVIDER, str(intent)) if intent else None
+    if payment is None:
+        return "partial refund for an unknown payment intent: ignored"
+    try:
+        currency = str(data["currency"]).upper()
+        refunded_total = from_stripe_amount(int(data["amount_refunded"]), currency)
+    except (KeyError, ValueError, TypeError) as exc:
+        raise InvalidPayloadError(
+            f"Stripe charge {data.get('id')!r} lacks a valid amount_refunded or "
+            f"currency: {exc}"
+        ) from exc
+    if currency != payment.currency.upper():
         logger.warning(
-            "Stripe charge %s partially refunded: left as is", data.get("id")
+            "Stripe charge %s refunded in %s, payment %s is in %s: not applied",
+            data.get("id"),
+            currency,
+            payment.id,
+            payment.currency,
         )
-        return "partial refund: left as is"
-    return _charge_status(session, data, PaymentStatus.REFUNDED, now)
+        return "partial refund: currency differs, not applied"
+    reopened = apply_partial_refund(
+        session,
+        payment.business_id,
+        PROVIDER,
+        payment.provider_payment_id,
+        refunded_total,
+        now,
+    )
+    if reopened is None:
+        return "partial refund unchanged"
+    return f"partial refund applied, {len(reopened)} invoices reopened"
 
 
 def handle_dispute_created(
