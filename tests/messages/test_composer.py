@@ -511,6 +511,7 @@ def test_available_step_kinds_in_policy_order() -> None:
         "ask_receipt",
         "receipt_ack",
         "optout_confirmation",
+        "optin_confirmation",
         "handoff_ack",
         "dispute_ack",
         "clarify",

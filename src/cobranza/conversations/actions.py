@@ -304,6 +304,31 @@ def opt_out(reply: Reply) -> str:
     return "opted_out"
 
 
+def opt_in(reply: Reply) -> str:
+    """Record a new grant for a customer who opted out and asks to hear from us again.
+
+    Only a revocation the customer made can be lifted this way: a number
+    flagged as the wrong person stays blocked until the owner corrects it.
+    """
+    session = reply.session
+    if reply.customer.phone_status == WRONG_PERSON:
+        return "opt_in_ignored_wrong_person"
+    if current_consent(session, reply.business.id, reply.customer.id) is not False:
+        return "already_opted_in"
+    event = record_consent(
+        session,
+        reply.business.id,
+        reply.customer.id,
+        ConsentAction.GRANT,
+        f"{CONSENT_SOURCE}: pidió volver a recibir mensajes",
+        str(reply.inbound.id),
+        reply.now,
+        actor=ACTOR,
+    )
+    queue_reply(reply, "optin_confirmation", str(event.id), case=_any_case(reply))
+    return "opted_in"
+
+
 def wrong_person(reply: Reply) -> str:
     """Stop writing to the number at once and flag the contact for correction."""
     session = reply.session

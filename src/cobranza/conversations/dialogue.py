@@ -22,10 +22,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cobranza.channels.whatsapp.payloads import button_id
+from cobranza.compliance.consent import current_consent
 from cobranza.conversations import actions
 from cobranza.conversations.actions import Reply, ReplyServices
 from cobranza.conversations.llm import LLMClassifier
 from cobranza.conversations.model import IntentModel
+from cobranza.conversations.optin import find_opt_in
 from cobranza.conversations.understand import Understanding, understand
 from cobranza.db.models import AuditEvent, Business, Case, Customer, InboundMessage
 from cobranza.messages.catalog import BUTTON_TITLES
@@ -80,12 +82,23 @@ def handle_reply(
         services=services,
         entities=meaning.to_dict(),
     )
-    if case is None:
+    if _asks_to_opt_in(session, inbound, business.id, customer.id):
+        action = actions.opt_in
+    elif case is None:
         action = actions.WITHOUT_CASE.get(meaning.intent, actions.after_close)
     else:
         action = actions.ACTIONS.get(meaning.intent, actions.other)
     action_taken = action(reply)
     return _store(session, inbound, meaning, action_taken, reply.entities, now, case)
+
+
+def _asks_to_opt_in(
+    session: Session, inbound: InboundMessage, business_id: int, customer_id: int
+) -> bool:
+    """True when a customer who opted out writes to receive messages again."""
+    if inbound.type != "text" or find_opt_in(inbound.text or "") is None:
+        return False
+    return current_consent(session, business_id, customer_id) is False
 
 
 def read_reply(

@@ -120,6 +120,12 @@ STEP_KINDS: MappingProxyType[str, StepKind] = MappingProxyType(
                 (),
                 opt_out_line=False,
             ),
+            StepKind(
+                "optin_confirmation",
+                "confirms that a customer who opted out receives messages again",
+                False,
+                (),
+            ),
             StepKind("handoff_ack", "a person will answer the customer", False, ()),
             StepKind(
                 "dispute_ack",
