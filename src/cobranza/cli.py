@@ -72,11 +72,13 @@ from cobranza.messages import (
     supported_locales,
 )
 from cobranza.payments import import_payments, link_for_outbox_row, record_payment
+from cobranza.payments.credits import customer_credits
 from cobranza.payments.errors import PaymentError
 from cobranza.payments.inbox import process_pending
 from cobranza.payments.providers import build_services
 from cobranza.payments.terminal import (
     link_for_customer,
+    render_balances,
     render_import_report,
     render_payment_result,
 )
@@ -512,9 +514,11 @@ def case_show(customer: str = CUSTOMER_ARGUMENT) -> None:
         with transaction(open_engine(settings)) as session:
             business = default_business(session, settings)
             timeline = case_timeline(session, business.id, customer)
+            balances = render_balances(session, business, timeline.customer.id)
     except ComplianceError as exc:
         err_console.print(f"[red]Customer not found:[/red] {exc}")
         raise typer.Exit(1) from exc
+    console.print(balances)
     console.print(case_tables(timeline))
 
 
@@ -957,6 +961,8 @@ def payment_add(
                 session, business, found, value, paid_at, now,
                 method=method, reference=reference,
             )  # fmt: skip
+            credits = customer_credits(session, business.id, found.id)
+            locale = business.locale
     except ComplianceError as exc:
         err_console.print(f"[red]Customer not found:[/red] {exc}")
         raise typer.Exit(1) from exc
@@ -965,7 +971,7 @@ def payment_add(
         raise typer.Exit(1) from exc
     finally:
         engine.dispose()
-    console.print(render_payment_result(result))
+    console.print(render_payment_result(result, credits, locale))
 
 
 @payment_app.command("import")

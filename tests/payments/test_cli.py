@@ -133,3 +133,19 @@ def test_payment_link_needs_usable_provider(
 
     assert result.exit_code == 1
     assert "payment provider 'stripe' cannot open links" in result.output
+
+
+def test_overpayment_shows_credit(cli_db: str) -> None:
+    add_output = runner.invoke(
+        app, ["payment", "add", "C1", "1800.00", "--reference", "T9"]
+    )
+
+    case_output = runner.invoke(app, ["case", "show", "C1"])
+
+    assert add_output.exit_code == 0, add_output.output
+    assert "Saldo a favor" in add_output.output
+    assert "$ 300,00" in add_output.output
+    assert case_output.exit_code == 0, case_output.output
+    assert "Saldo a favor" in case_output.output
+    assert "$ 0,00" in case_output.output
+    assert "$ 300,00" in case_output.output

@@ -33,6 +33,7 @@ from cobranza.ingest.rows import (
     date_texts,
 )
 from cobranza.ingest.store import apply_plan
+from cobranza.payments.credits import apply_credits
 from cobranza.timeutil import local_date
 
 logger = logging.getLogger(__name__)
@@ -202,6 +203,9 @@ def _write(
             options.progress(done, total)
 
     apply_plan(session, business.id, plan, advance)
+    # New invoices take any credit the customer has, so a customer is not
+    # reminded of a balance that an earlier overpayment already covers.
+    apply_credits(session, business.id, now)
     _record_run(session, business, report, now)
     if options.progress is not None:
         options.progress(total, total)

@@ -20,6 +20,7 @@ from cobranza.dunning.policy import Policy
 from cobranza.dunning.policy_loader import load_policy, policy_path_for
 from cobranza.dunning.promises import check_promises
 from cobranza.payments import check_plans, queue_installment_reminders
+from cobranza.payments.credits import apply_credits
 
 logger = logging.getLogger(__name__)
 
@@ -99,6 +100,8 @@ def run_cycle(
     with transaction(engine) as session:
         business = _business(session, business_id)
         active_policy = policy or load_policy(policy_path_for(business))
+        # Credits settle invoices before the planner reads the balances.
+        apply_credits(session, business.id, now)
         _installment_upkeep(session, business, now)
         check_promises(session, business, now, active_policy)
         planned = plan(session, business, now, active_policy)
@@ -127,6 +130,8 @@ def _dry_run(
         session.begin()
         business = _business(session, business_id)
         active_policy = policy or load_policy(policy_path_for(business))
+        # Credits settle invoices before the planner reads the balances.
+        apply_credits(session, business.id, now)
         _installment_upkeep(session, business, now)
         check_promises(session, business, now, active_policy)
         planned = plan(session, business, now, active_policy)

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
 from rich.table import Table
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from cobranza.compliance import resolve_customer
 from cobranza.config import get_settings
-from cobranza.db.models import Business
+from cobranza.db.models import Business, Document
+from cobranza.money import format_money
 from cobranza.payments import cases
+from cobranza.payments.credits import CreditBalance, customer_credits
 from cobranza.payments.errors import ProviderNotConfiguredError
 from cobranza.payments.links import (
     NothingOwedError,
@@ -49,13 +53,52 @@ def link_for_customer(
     return payment_link_for_case(session, business, case, now)
 
 
-def render_payment_result(result: ApplyResult) -> Table:
+def render_payment_result(
+    result: ApplyResult,
+    credits: list[CreditBalance] | None = None,
+    locale: str = "es_AR",
+) -> Table:
     table = Table(title="Pago registrado", show_header=False)
     table.add_row("Pago", str(result.payment_id) if result.changed else "ya registrado")
     table.add_row(
         "Facturas saldadas", ", ".join(map(str, result.allocated_document_ids)) or "-"
     )
     table.add_row("Caso cerrado", "sí" if result.case_closed else "no")
+    for credit in credits or []:
+        table.add_row(
+            "Saldo a favor", format_money(credit.amount, credit.currency, locale)
+        )
+    return table
+
+
+def render_balances(session: Session, business: Business, customer_id: int) -> Table:
+    """Build the customer's open balance and credit per currency, for `case show`."""
+    rows = session.execute(
+        select(Document.currency, func.sum(Document.open_amount))
+        .where(
+            Document.business_id == business.id,
+            Document.customer_id == customer_id,
+            Document.missing_since.is_(None),
+        )
+        .group_by(Document.currency)
+    )
+    owed = {currency: total for currency, total in rows}
+    credits = {
+        credit.currency: credit.amount
+        for credit in customer_credits(session, business.id, customer_id)
+    }
+
+    table = Table(title="Saldo")
+    for header in ("Moneda", "Saldo abierto", "Saldo a favor"):
+        table.add_column(header, justify="left" if header == "Moneda" else "right")
+    for currency in sorted(set(owed) | set(credits) or {business.currency}):
+        balance = owed.get(currency) or Decimal(0)
+        credit = credits.get(currency, Decimal(0))
+        table.add_row(
+            currency,
+            format_money(balance, currency, business.locale),
+            format_money(credit, currency, business.locale),
+        )
     return table
 
 
