@@ -1,0 +1,346 @@
+"""Conversations end to end on WhatsApp: every intent, promises, plans and closing.
+
+Replies come in through the signed webhook; reminders and responses go out
+through the dispatcher to the fake Graph API, and the planner runs as in
+production with the business switched to the WhatsApp channel.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, select
+
+from cobranza.channels.inbox import process_pending_events
+from cobranza.channels.whatsapp.templates import set_template_status
+from cobranza.compliance.consent import current_consent
+from cobranza.config import Settings
+from cobranza.db.engine import transaction
+from cobranza.db.models import (
+    Business,
+    Case,
+    CaseState,
+    Customer,
+    InboundMessage,
+    Installment,
+    InstallmentPlan,
+    TemplateStatus,
+)
+from cobranza.jobs.channels import build_dispatcher, use_channel
+from cobranza.jobs.cycle import run_cycle
+from cobranza.messages.catalog import STEP_KINDS, Tone
+from cobranza.payments.links import link_for_outbox_row
+from cobranza.payments.manual import record_payment
+from tests.channels.factories import make_business, make_customer, make_document
+from tests.channels.whatsapp.conftest import (  # noqa: F401 - fixtures
+    BUSINESS_NAME,
+    LANGUAGE,
+    NOW,
+    PHONE,
+    _close_channels,
+    graph,
+    settings,
+)
+from tests.conversations.test_e2e_whatsapp import (  # noqa: F401 - fixture
+    client,
+    post,
+    text_message,
+)
+from tests.fakes.graph_api import FakeGraphAPI
+
+# NOW is Tuesday 10 March 2026, 10:00 in Buenos Aires.
+WA_ID = PHONE.lstrip("+")
+
+
+@pytest.fixture
+def business_id(engine: Engine, settings: Settings) -> int:  # noqa: F811
+    """A business on WhatsApp with every template approved, owed 1,500 since 5 March."""
+    with transaction(engine) as session:
+        business = make_business(session, NOW, name=BUSINESS_NAME)
+        customer = make_customer(session, business, NOW, "C1", PHONE, name="Ana Test")
+        make_document(session, customer, NOW, "A-0001", "1500.00", date(2026, 3, 5))
+        use_channel(session, business, "whatsapp", settings, NOW)
+        for kind in STEP_KINDS.values():
+            for tone in Tone:
+                set_template_status(
+                    session,
+                    business.id,
+                    kind.template_name(tone),
+                    LANGUAGE,
+                    TemplateStatus.APPROVED,
+                    NOW,
+                    source="sync",
+                )
+        return business.id
+
+
+class Conversation:
+    """Drives one customer's conversation: replies in, cycles and responses out."""
+
+    def __init__(
+        self,
+        client: TestClient,  # noqa: F811
+        engine: Engine,
+        settings: Settings,  # noqa: F811
+        graph: FakeGraphAPI,  # noqa: F811
+        business_id: int,
+    ) -> None:
+        self.client = client
+        self.engine = engine
+        self.settings = settings
+        self.graph = graph
+        self.business_id = business_id
+        self.count = 0
+
+    def reply(self, text: str, at: datetime) -> str | None:
+        """Post `text` to the signed webhook, act on it, dispatch; return the action."""
+        self.count += 1
+        message_id = f"wamid.flow{self.count}"
+        assert post(self.client, text_message(message_id, text, at)) == 200
+        process_pending_events(self.engine, at, settings=self.settings)
+        self.cycle(at, plan=False)
+        with transaction(self.engine) as session:
+            return session.scalars(
+                select(InboundMessage.action_taken).where(
+                    InboundMessage.provider_message_id == message_id
+                )
+            ).one()
+
+    def cycle(self, at: datetime, plan: bool = True) -> list[dict[str, Any]]:
+        """Run the planner (if `plan`) and the dispatcher; return the messages sent."""
+        before = len(self.graph.state.messages)
+        dispatcher = build_dispatcher(
+            self.engine,
+            self.settings,
+            "whatsapp",
+            at,
+            link_builder=link_for_outbox_row,
+            clock=lambda: at,
+        )
+        try:
+            if plan:
+                run_cycle(self.engine, self.business_id, at, dispatcher=dispatcher)
+            else:
+                dispatcher.run(self.business_id, at)
+        finally:
+            dispatcher.close()
+        return self.graph.state.messages[before:]
+
+    def sent_since(self, start: int) -> list[str]:
+        return [describe(message) for message in self.graph.state.messages[start:]]
+
+    @property
+    def sent(self) -> int:
+        return len(self.graph.state.messages)
+
+
+def describe(message: dict[str, Any]) -> str:
+    """Return a template's name, or a free-form message's text."""
+    if message.get("type") == "template":
+        return "template:" + message["template"]["name"]
+    if message.get("type") == "interactive":
+        return message["interactive"]["body"]["text"]
+    return message["text"]["body"]
+
+
+@pytest.fixture
+def chat(
+    client: TestClient,  # noqa: F811
+    engine: Engine,
+    settings: Settings,  # noqa: F811
+    graph: FakeGraphAPI,  # noqa: F811
+    business_id: int,
+) -> Iterator[Conversation]:
+    conversation = Conversation(client, engine, settings, graph, business_id)
+    first = conversation.cycle(NOW)
+    assert [describe(message) for message in first] == [
+        "template:cobranza_reminder_soft_friendly"
+    ]
+    yield conversation
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "action", "answer"),
+    [
+        ("ya te transferí ayer", "already_paid", "asked_receipt", "comprobante"),
+        (
+            "¿puedo pagar en 3 cuotas?",
+            "request_installments",
+            "plan_created",
+            "3 cuotas",
+        ),
+        ("pasame el link para pagar", "request_payment_link", "link_sent", "/pagar/"),
+        (
+            "esa factura ya la pagué, me la están cobrando dos veces",
+            "dispute",
+            "dispute_recorded",
+            "revisar",
+        ),
+        ("quiero hablar con una persona", "request_human", "handed_off", "persona"),
+        (
+            "me quedé sin trabajo y ahora no tengo un peso",
+            "cannot_pay",
+            "handed_off",
+            "persona",
+        ),
+        (
+            "número equivocado, no conozco a esa persona",
+            "wrong_person",
+            "wrong_person_flagged",
+            None,
+        ),
+        ("ok gracias 👍", "acknowledge", "none", None),
+        ("¿qué es esto?", "other", "asked_clarify", "entender"),
+    ],
+)
+def test_each_intent_through_webhook(
+    chat: Conversation,
+    engine: Engine,
+    text: str,
+    intent: str,
+    action: str,
+    answer: str | None,
+) -> None:
+    # given
+    start = chat.sent
+
+    # when
+    action_taken = chat.reply(text, NOW + timedelta(hours=1))
+
+    # then
+    with transaction(engine) as session:
+        stored = session.scalars(select(InboundMessage)).one()
+        assert stored.intent == intent
+    assert action_taken == action
+    answers = chat.sent_since(start)
+    if answer is None:
+        assert answers == []
+    else:
+        assert len(answers) == 1
+        assert answer in answers[0]
+
+
+def test_wrong_person_stops_writing(chat: Conversation, engine: Engine) -> None:
+    action_taken = chat.reply("número equivocado", NOW + timedelta(hours=1))
+    start = chat.sent
+
+    later = [chat.cycle(NOW + timedelta(days=days)) for days in (1, 2, 7)]
+
+    assert action_taken == "wrong_person_flagged"
+    assert later == [[], [], []]
+    assert chat.sent == start
+    with transaction(engine) as session:
+        customer = session.scalars(select(Customer)).one()
+        assert customer.phone_status == "wrong_person"
+        assert customer.phone_problem
+
+
+def test_broken_promise_through_webhook(chat: Conversation, engine: Engine) -> None:
+    # given: on Tuesday the customer promises to pay on Thursday 12 March
+    action_taken = chat.reply("dale, te pago el jueves", NOW + timedelta(hours=1))
+    confirmation = chat.sent_since(1)
+
+    # when: the money never comes and the cycle runs every morning
+    sent_by_day = {
+        (NOW + timedelta(days=days)).date(): [
+            describe(message) for message in chat.cycle(NOW + timedelta(days=days))
+        ]
+        for days in range(1, 7)
+    }
+
+    # then: reminders waited for the promise, then came back one step stronger
+    assert action_taken == "promise_recorded"
+    assert len(confirmation) == 1
+    assert "12/3" in confirmation[0] or "12 de marzo" in confirmation[0]
+    days_with_messages = {day: sent for day, sent in sent_by_day.items() if sent}
+    first_day = min(days_with_messages)
+    assert first_day > date(2026, 3, 12)
+    assert days_with_messages[first_day] == [
+        "template:cobranza_broken_promise_friendly"
+    ]
+    with transaction(engine) as session:
+        case = session.scalars(select(Case)).one()
+        assert case.state == CaseState.OPEN
+
+
+def test_opt_out_mid_plan(chat: Conversation, engine: Engine) -> None:
+    # given: a plan of three installments made in the conversation
+    plan_action = chat.reply("¿puedo pagar en 3 cuotas?", NOW + timedelta(hours=1))
+    with transaction(engine) as session:
+        plan = session.scalars(select(InstallmentPlan)).one()
+        installment_days = list(
+            session.scalars(
+                select(Installment.due_on)
+                .where(Installment.plan_id == plan.id)
+                .order_by(Installment.number)
+            )
+        )
+
+    # when: the customer opts out, and the installments fall due
+    opt_out_action = chat.reply("BAJA", NOW + timedelta(hours=2))
+    start = chat.sent
+    after = [chat.cycle(datetime_at(day)) for day in installment_days]
+
+    # then: nothing but the one confirmation, and the ledger records the revocation
+    assert plan_action == "plan_created"
+    assert opt_out_action == "opted_out"
+    assert "no te vamos a enviar más recordatorios" in chat.sent_since(start - 1)[0]
+    assert after == [[] for _ in installment_days]
+    assert chat.sent == start
+    with transaction(engine) as session:
+        customer = session.scalars(select(Customer)).one()
+        assert current_consent(session, customer.business_id, customer.id) is False
+
+
+def test_opt_back_in_through_webhook(chat: Conversation, engine: Engine) -> None:
+    chat.reply("BAJA", NOW + timedelta(hours=1))
+    silent = chat.cycle(NOW + timedelta(days=1))
+
+    action_taken = chat.reply("ALTA", NOW + timedelta(days=1, hours=1))
+    welcome = chat.sent_since(chat.sent - 1)
+    resumed = chat.cycle(NOW + timedelta(days=2))
+
+    assert silent == []
+    assert action_taken == "opted_in"
+    assert "volvés a recibir" in welcome[0]
+    # The reminder may be free-form: ALTA opened a new 24-hour window.
+    assert len(resumed) == 1
+    assert "1.500" in describe(resumed[0])
+
+
+def test_reply_after_case_paid(chat: Conversation, engine: Engine) -> None:
+    # given: the invoice is paid in full and the customer is thanked
+    paid_at = NOW + timedelta(hours=1)
+    with transaction(engine) as session:
+        business = session.scalars(select(Business)).one()
+        customer = session.scalars(select(Customer)).one()
+        record_payment(
+            session, business, customer, Decimal("1500.00"), paid_at, paid_at
+        )
+    thanks = chat.cycle(paid_at + timedelta(minutes=1))
+
+    # when: the customer writes twice the same day
+    first = chat.reply("ya pagué todo, avisame", paid_at + timedelta(hours=1))
+    start = chat.sent
+    second = chat.reply("hola? ya está pago", paid_at + timedelta(hours=2))
+
+    # then: one acknowledgement, nothing reopened
+    assert [describe(message) for message in thanks] == [
+        "template:cobranza_payment_thanks_friendly"
+    ]
+    assert first == "closed_acknowledged"
+    assert second == "closed_acknowledged"
+    assert chat.sent == start
+    with transaction(engine) as session:
+        case = session.scalars(select(Case)).one()
+        assert case.state == CaseState.CLOSED
+
+
+def datetime_at(day: date) -> datetime:
+    """Return 10:00 in Buenos Aires on `day`."""
+    return datetime.combine(day, NOW.timetz())
