@@ -36,6 +36,10 @@ from cobranza.conversations.optout import find_opt_out, is_opt_out
         "me tira dessa lista",
         "no me vuelvan a escribir",
         "por favor que no me vuelvan a mandar mensajes",
+        "no deseo recibir más mensajes",
+        "n quero mais mensagens",
+        "no quiero q me escriban mas",
+        "parar, abrazo",
     ],
 )
 def test_opt_out_detected(text: str) -> None:
@@ -68,6 +72,34 @@ def test_opt_out_detected(text: str) -> None:
     ],
 )
 def test_not_opt_out(text: str) -> None:
+    assert find_opt_out(text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Dejjen de mandarme mensajes!!",
+        "No quiero recivir más mensajes",
+        "vaja",
+        "bajja, saludos",
+        "asirr",
+        "Parr",
+        "dar de abja",
+        "Ya no me amnden mensajes",
+        "sáquenme de la lsita",
+        "cancelar suscripcionn",
+        "bsta de mensajes",
+    ],
+)
+def test_mistyped_opt_out_detected(text: str) -> None:
+    assert is_opt_out(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["jaja", "jaja qué más 👌 gracias", "cancelo", "para", "me quedé sin nada"],
+)
+def test_near_keyword_not_opt_out(text: str) -> None:
     assert find_opt_out(text) is None
 
 

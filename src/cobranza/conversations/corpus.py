@@ -311,17 +311,22 @@ def template_families(texts: list[str]) -> list[int]:
     return [int(label) for label in labels]
 
 
-def _template_splits(texts: list[str]) -> list[str]:
-    """Hold out every fifth family, counted by its first template."""
+def family_ranks(texts: list[str]) -> list[int]:
+    """Number each template's family by the order of its first template."""
     families = template_families(texts)
     first_index: dict[int, int] = {}
     for index, family in enumerate(families):
         first_index.setdefault(family, index)
     ordered = sorted(first_index, key=first_index.__getitem__)
     rank = {family: position for position, family in enumerate(ordered)}
+    return [rank[family] for family in families]
+
+
+def _template_splits(texts: list[str]) -> list[str]:
+    """Hold out every fifth family, counted by its first template."""
     return [
-        "test" if rank[family] % TEST_EVERY == TEST_OFFSET else "train"
-        for family in families
+        "test" if rank % TEST_EVERY == TEST_OFFSET else "train"
+        for rank in family_ranks(texts)
     ]
 
 

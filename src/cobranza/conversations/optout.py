@@ -68,6 +68,8 @@ _COURTESY = frozenset(
         "tarde",
         "noite",
         "valeu",
+        "abrazo",
+        "abraco",
         "pray",
         "thumbsup",
     }
@@ -112,14 +114,17 @@ _PATTERNS = [
     rf"\bno (?:me |nos )?{_SEND} (?:\w+ )?{_MESSAGES}\b",
     # "dejen de mandarme mensajes", "paren de escribirme", "pare de me mandar"
     rf"(?<!no ){_STOP_VERB} de (?:me )?(?:{_WRITE}|{_SEND})\b",
-    # "no quiero recibir más mensajes", "não quero mais receber"
-    rf"\bno quiero (?:recibir|que me {_WRITE}|que me {_SEND}) ?(?:{_MORE} )?"
-    rf"(?:{_MESSAGES}|{_MORE})\b",
+    # "no quiero recibir más mensajes", "no deseo recibir más mensajes",
+    # "não quero mais receber"
+    rf"\bno (?:quiero|deseo) (?:recibir|que me {_WRITE}|que me {_SEND}) ?"
+    rf"(?:{_MORE} )?(?:{_MESSAGES}|{_MORE})\b",
     r"\b(?:nao|n) quero (?:mais )?receber\b",
-    r"\bnao quero (?:mais )?(?:mensagens?|que me (?:mandem|enviem|escrevam))\b",
+    r"\b(?:nao|n) quero (?:mais )?(?:mensagens?|que me (?:mandem|enviem|escrevam))\b",
     r"\b(?:nao|n) (?:me )?(?:mande|mandem|envie|enviem|escreva|escrevam) mais\b",
-    # "no quiero más mensajes", "basta de mensajes", "no más mensajes"
-    rf"\b(?:no quiero|basta de|no mas|chega de|sin) (?:mas )?{_MESSAGES}\b",
+    # "no quiero más mensajes", "basta de mensajes", "no más mensajes", but
+    # not "me quedé sin nada"
+    rf"\b(?:no quiero|no deseo|basta de|no mas|chega de) (?:mas )?{_MESSAGES}\b",
+    rf"\bsin (?:mas )?(?!nada\b){_MESSAGES}\b",
     # "denme de baja", "quiero darme de baja", "dar de baja este número"
     rf"\b(?:dar|darme|denme|dame|den|deme|doy|quiero|pido|solicito) "
     rf"(?:la )?(?:de )?baja\b(?! (?:del?|a|al|la|el|mi) {_SERVICE})"
@@ -143,9 +148,9 @@ _STRETCHED_VOWEL = re.compile(r"([aeiou])\1+")
 
 
 # Words of the patterns above that people mistype ("escribrme", "molessten").
-# A token one edit away from one of these, with the same first letter, is
-# read as that word, unless it is a Spanish or Portuguese word in its own
-# right ("escriben", "mandan").
+# A token of four or more letters one edit away from one of these is read as
+# that word when it starts the same way (see `_same_start`), unless it is a
+# Spanish or Portuguese word in its own right ("escriben", "mandan").
 _TYPO_TARGETS = (
     "escriban",
     "escribirme",
@@ -160,6 +165,19 @@ _TYPO_TARGETS = (
     "mensajes",
     "mensagens",
     "mandem",
+    "mandar",
+    "recibir",
+    "receber",
+    "deseo",
+    "dejen",
+    "darme",
+    "lista",
+    "vuelvan",
+    "suscripcion",
+    "baja",
+    "deja",
+    "basta",
+    "sair",
 )
 _REAL_WORDS = frozenset(
     {
@@ -181,18 +199,106 @@ _REAL_WORDS = frozenset(
         "mandei",
         "mandou",
         "molestan",
+        "mandam",
+        "mandas",
+        "recibi",
+        "recibo",
+        "recibe",
+        "reciben",
+        "recebe",
+        "receba",
+        "recebo",
+        "dejan",
+        "dejas",
+        "dejar",
+        "dejes",
+        "darle",
+        "darte",
+        "darse",
+        "listo",
+        "listas",
+        "listar",
+        "vuelven",
+        "vuelva",
+        "vuelvas",
+        "dame",
+        "lisa",
+        "bajo",
+        "baje",
+        "bajar",
+        "bajan",
+        "caja",
+        "dejo",
+        "deje",
+        "saia",
+        "saio",
+        "saiu",
     }
 )
+# Chat abbreviations of words the patterns spell out.
+_ABBREVIATIONS = {"q": "que", "k": "que", "ke": "que", "xq": "porque"}
+# Real words one edit away from a whole-message keyword ("para" and "parar",
+# "cancelo" and "cancelar"), so never read as a mistyped keyword.
+_NOT_KEYWORDS = frozenset(
+    {
+        "para",
+        "paro",
+        "pase",
+        "pasa",
+        "parte",
+        "cancelo",
+        "cancela",
+        "cancele",
+        "bajo",
+        "baje",
+        "saia",
+        "saio",
+        "sain",
+        "pasta",
+    }
+)
+_DOUBLED = re.compile(r"([a-z])\1+")
 
 
 @lru_cache(maxsize=16384)
 def _correct(word: str) -> str:
-    if len(word) < 5 or word in _REAL_WORDS or word in _TYPO_TARGETS:
+    if word in _ABBREVIATIONS:
+        return _ABBREVIATIONS[word]
+    if len(word) < 4 or word in _REAL_WORDS or word in _TYPO_TARGETS:
         return word
     for target in _TYPO_TARGETS:
-        if word[0] == target[0] and edit_distance(word, target) == 1:
+        if _same_start(word, target) and edit_distance(word, target) == 1:
             return target
     return word
+
+
+@lru_cache(maxsize=4096)
+def _is_keyword(word: str) -> bool:
+    """Tell whether `word` is a whole-message keyword, maybe mistyped.
+
+    "vaja", "bajja", "asirr" and "parr" count; a doubled letter counts once.
+    """
+    if word in _KEYWORDS:
+        return True
+    if len(word) < 4 or word in _NOT_KEYWORDS:
+        return False
+    forms = {word, _DOUBLED.sub(r"\1", word)}
+    return any(
+        _same_start(form, keyword) and edit_distance(form, keyword) <= 1
+        for form in forms
+        if len(form) >= 4
+        for keyword in _KEYWORDS
+        if len(keyword) >= 4
+    )
+
+
+def _same_start(word: str, target: str) -> bool:
+    """Tell whether a typo keeps the first letter, up to b/v or a swap."""
+    return (
+        word[0] == target[0]
+        or {word[0], target[0]} == {"b", "v"}
+        or word[1::-1] == target[:2]
+    )
 
 
 def _plain(text: str) -> str:
@@ -210,7 +316,7 @@ def find_opt_out(text: str) -> str | None:
     plain = _plain(text)
     words = plain.split()
     meaningful = [word for word in words if word not in _COURTESY]
-    if meaningful and all(word in _KEYWORDS for word in meaningful):
+    if meaningful and all(_is_keyword(word) for word in meaningful):
         return plain
     if meaningful[:3] == ["de", "baja"] or meaningful == ["dar", "de", "baja"]:
         return plain

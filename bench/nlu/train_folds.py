@@ -1,0 +1,97 @@
+"""Family folds inside the corpus's train split, for choosing model settings.
+
+The train split's template families carry the ranks whose remainder modulo
+`TEST_EVERY` differs from `TEST_OFFSET`, and each remainder is one fold. A fold's
+test rows are the replies built from at least one of its families, and the
+model is trained on the replies that touch none of them. The held-out split
+is never read, so settings chosen on these folds leave its score honest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from cobranza.conversations import corpus, corpus_replies
+from cobranza.conversations.corpus import CorpusRow, split_rows
+from cobranza.conversations.understand import understand
+
+NOW = datetime(2026, 3, 19, 10, 0, tzinfo=ZoneInfo("America/Buenos_Aires"))
+
+
+@dataclass(frozen=True)
+class Fold:
+    """One family fold of the train split."""
+
+    remainder: int
+    train: list[CorpusRow]
+    test: list[CorpusRow]
+
+
+def _template_folds() -> dict[str, int]:
+    """Map each template group ("dispute/07") to its family rank's remainder."""
+    folds = {}
+    for intent, entries in corpus_replies.TEMPLATES.items():
+        ranks = corpus.family_ranks([template for _, template in entries])
+        for index, rank in enumerate(ranks):
+            folds[f"{intent}/{index:02d}"] = rank % corpus.TEST_EVERY
+    return folds
+
+
+def _row_folds(row: CorpusRow, folds: dict[str, int]) -> set[int]:
+    if row.group.startswith("mix/"):
+        return {folds[part] for part in row.group[len("mix/") :].split("+")}
+    return {folds[row.group]}
+
+
+def train_folds(rows: Sequence[CorpusRow]) -> list[Fold]:
+    """Split the train rows of `rows` into family folds."""
+    template_folds = _template_folds()
+    train = split_rows(rows, "train")
+    remainders = [r for r in range(corpus.TEST_EVERY) if r != corpus.TEST_OFFSET]
+    result = []
+    for remainder in remainders:
+        touched = [remainder in _row_folds(row, template_folds) for row in train]
+        result.append(
+            Fold(
+                remainder=remainder,
+                train=[row for row, hit in zip(train, touched, strict=True) if not hit],
+                test=[row for row, hit in zip(train, touched, strict=True) if hit],
+            )
+        )
+    return result
+
+
+class _FixedPredictions:
+    """A stand-in for `IntentModel` that returns precomputed probabilities."""
+
+    def __init__(self, scores: dict[str, dict[str, float]]) -> None:
+        self._scores = scores
+
+    def predict(self, text: str) -> tuple[str, float, dict[str, float]]:
+        scores = self._scores[text]
+        best = max(scores, key=scores.__getitem__)
+        return best, scores[best], scores
+
+
+def understand_intents(
+    rows: Sequence[CorpusRow],
+    probabilities: Sequence[Sequence[float]],
+    labels: Sequence[str],
+) -> list[str]:
+    """Return the intent `understand()` gives each row, from model probabilities."""
+    scores = {
+        row.text: dict(zip(labels, map(float, row_probabilities), strict=True))
+        for row, row_probabilities in zip(rows, probabilities, strict=True)
+    }
+    # Duck-typed: understand() only calls the model's predict().
+    model: Any = _FixedPredictions(scores)
+    return [
+        understand(
+            row.text, NOW, "America/Buenos_Aires", row.locale, model=model
+        ).intent
+        for row in rows
+    ]
