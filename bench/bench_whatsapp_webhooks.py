@@ -29,7 +29,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 
 from cobranza.db.engine import open_database, transaction
 from cobranza.db.models import Business, WebhookEvent
@@ -118,7 +118,8 @@ def _client(port: int, indexes: list[int], threads: int, queue: object) -> None:
         worker.start()
     for worker in workers:
         worker.join()
-    queue.put((latencies, failures[0]))  # type: ignore[attr-defined]
+    times = os.times()
+    queue.put((latencies, failures[0], times.user + times.system))  # type: ignore[attr-defined]
 
 
 def _cpu_seconds(pid: int) -> float:
@@ -143,6 +144,31 @@ def _wait_ready(port: int) -> None:
         except OSError:
             time.sleep(0.1)
     raise RuntimeError(f"the server on port {port} did not start")
+
+
+def _counts(engine: Engine) -> tuple[int, int]:
+    """Return how many events are stored and how many of them are processed."""
+    with transaction(engine) as session:
+        stored = session.scalar(select(func.count(WebhookEvent.id))) or 0
+        processed = session.scalar(
+            select(func.count(WebhookEvent.id)).where(
+                WebhookEvent.processed_at.is_not(None)
+            )
+        )
+    return stored, processed or 0
+
+
+def _wait_processed(engine: Engine, stored: int) -> float | None:
+    """Wait until the worker has processed every stored event; return the seconds.
+
+    None when it had not after MAX_SECONDS.
+    """
+    started = time.perf_counter()
+    while time.perf_counter() - started < MAX_SECONDS:
+        if _counts(engine)[1] >= stored:
+            return time.perf_counter() - started
+        time.sleep(0.2)
+    return None
 
 
 def main() -> None:
@@ -194,7 +220,7 @@ def main() -> None:
         )
         try:
             _wait_ready(port)
-            queue: multiprocessing.Queue[tuple[list[float], int]] = (
+            queue: multiprocessing.Queue[tuple[list[float], int, float]] = (
                 multiprocessing.Queue()
             )
             parts = [list(range(events))[offset::clients] for offset in range(clients)]
@@ -213,13 +239,9 @@ def main() -> None:
             server_cpu = _cpu_seconds(server.pid) - server_cpu
             for process in processes:
                 process.join()
-            with transaction(engine) as session:
-                stored = session.scalar(select(func.count(WebhookEvent.id)))
-                processed = session.scalar(
-                    select(func.count(WebhookEvent.id)).where(
-                        WebhookEvent.processed_at.is_not(None)
-                    )
-                )
+            load = os.getloadavg()[0]
+            stored, processed = _counts(engine)
+            caught_up = _wait_processed(engine, stored)
         finally:
             server.terminate()
             server.wait(timeout=30)
@@ -237,10 +259,16 @@ def main() -> None:
         f"max {latencies[-1] * 1000:.1f} ms; non-200 answers: {failures}"
     )
     print(f"stored {stored}, processed by the worker when the load stopped {processed}")
+    if caught_up is None:
+        print(f"the worker had not processed every event {MAX_SECONDS:.0f} s later")
+    else:
+        print(f"the worker processed the rest in {caught_up:.1f} s after the load")
     per_event = server_cpu / max(len(latencies), 1) * 1000
+    client_cpu = sum(result[2] for result in results)
     print(
-        f"server CPU {server_cpu:.1f} s ({per_event:.2f} ms per event, "
-        "storing and processing)"
+        f"server CPU during the load {server_cpu:.1f} s ({per_event:.2f} ms per "
+        f"event, storing and processing); client CPU {client_cpu:.1f} s; "
+        f"load average {load:.2f} when the load stopped"
     )
 
 

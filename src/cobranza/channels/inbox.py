@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Mapping
+import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -26,7 +27,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from cobranza.config import Settings, get_settings
-from cobranza.db.engine import transaction
+from cobranza.db.engine import background_write, transaction, urgent_write
 from cobranza.db.models import (
     AuditEvent,
     Business,
@@ -48,6 +49,13 @@ SERVICE_WINDOW = timedelta(hours=24)
 # An event that failed this often stays stored with its error for a person.
 MAX_EVENT_ATTEMPTS = 5
 PROCESS_BATCH = 200
+# Events processed in one transaction. Each event costs about 0.5 ms of CPU,
+# and on SQLite webhook ingest waits for the whole transaction, so a batch
+# stays short.
+TRANSACTION_BATCH = 20
+# While webhooks keep arriving, the event worker pauses this many times as
+# long as each transaction took, leaving ingest about 3/4 of the time.
+INGEST_SHARE = 3.0
 
 Processor = Callable[[Session, WebhookEvent, datetime, Settings], None]
 
@@ -91,6 +99,17 @@ def _insert_or_ignore(session: Session, statement: Insert, *keys: str) -> int | 
     return session.execute(statement).scalar_one_or_none()
 
 
+@dataclass(frozen=True)
+class NewEvent:
+    """A verified webhook body to store in `webhook_event`."""
+
+    provider: str
+    event_key: str
+    raw_body: bytes
+    headers: Mapping[str, str]
+    received_at: datetime
+
+
 def store_event(
     engine: Engine,
     provider: str,
@@ -99,31 +118,57 @@ def store_event(
     headers: Mapping[str, str],
     received_at: datetime,
 ) -> int | None:
-    """Store a verified webhook body; return its id, or None for a duplicate.
+    """Store a verified webhook body; return its id, or None for a duplicate."""
+    event = NewEvent(provider, event_key, raw_body, headers, received_at)
+    return store_events(engine, [event])[0]
 
-    It runs on a plain connection, without an ORM session, because the
-    webhook routes call it for every request.
+
+def store_events(engine: Engine, events: Sequence[NewEvent]) -> list[int | None]:
+    """Store verified webhook bodies in one transaction; return their ids.
+
+    The list has one entry per event, in order: the new row's id, or None
+    when the body was stored before or earlier in `events`. Either every
+    row is committed or, when the insert fails, none is. It runs on a plain
+    connection, without an ORM session, because the webhook routes call it
+    for every request.
     """
+    if not events:
+        return []
     dialect = engine.dialect.name
     insert_for = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = (
         insert_for(WebhookEvent)
-        .values(
-            provider=provider,
-            event_key=event_key,
-            raw_body=raw_body,
-            headers=dict(headers),
-            received_at=received_at,
-            attempts=0,
-        )
         .on_conflict_do_nothing(index_elements=["provider", "event_key"])
-        .returning(WebhookEvent.id)
+        .returning(WebhookEvent.id, WebhookEvent.provider, WebhookEvent.event_key)
     )
-    with engine.begin() as connection:
-        event_id = connection.execute(statement).scalar_one_or_none()
-    if event_id is None:
-        logger.debug("%s webhook event %s already stored", provider, event_key)
-    return event_id
+    rows = [
+        {
+            "provider": event.provider,
+            "event_key": event.event_key,
+            "raw_body": event.raw_body,
+            "headers": dict(event.headers),
+            "received_at": event.received_at,
+            "attempts": 0,
+        }
+        for event in events
+    ]
+
+    with urgent_write(engine), engine.begin() as connection:
+        # RETURNING lists only the inserted rows, in no promised order.
+        inserted = {
+            (provider, key): event_id
+            for event_id, provider, key in connection.execute(statement, rows)
+        }
+
+    ids: list[int | None] = []
+    for event in events:
+        event_id = inserted.pop((event.provider, event.event_key), None)
+        if event_id is None:
+            logger.debug(
+                "%s webhook event %s already stored", event.provider, event.event_key
+            )
+        ids.append(event_id)
+    return ids
 
 
 def _processors() -> dict[str, Processor]:
@@ -140,12 +185,15 @@ def process_pending_events(
     *,
     settings: Settings | None = None,
     limit: int = PROCESS_BATCH,
+    batch_size: int = TRANSACTION_BATCH,
 ) -> int:
     """Process stored events not yet processed, oldest first; return the count.
 
-    Each event is processed in its own transaction. A failure rolls back
-    that event's work, stores the error and counts the attempt; the event
-    is tried again on the next call until `MAX_EVENT_ATTEMPTS`.
+    Events are processed `batch_size` to a transaction. When one of them
+    fails, that transaction is rolled back and its events are processed
+    again one transaction each, so a failure rolls back only its own
+    event's work, stores the error and counts the attempt. A failed event is
+    tried again on the next call until `MAX_EVENT_ATTEMPTS`.
     """
     settings = settings or get_settings()
     processors = _processors()
@@ -165,10 +213,59 @@ def process_pending_events(
             )
         )
     processed = 0
-    for event_id in pending:
-        if process_event_id(engine, event_id, now, settings, processors):
-            processed += 1
+    for start in range(0, len(pending), batch_size):
+        batch = pending[start : start + batch_size]
+        done = _process_batch(engine, batch, now, settings, processors)
+        if done is None:
+            done = sum(
+                process_event_id(engine, event_id, now, settings, processors)
+                for event_id in batch
+            )
+        processed += done
     return processed
+
+
+def _process_batch(
+    engine: Engine,
+    event_ids: Sequence[int],
+    now: datetime,
+    settings: Settings,
+    processors: Mapping[str, Processor],
+) -> int | None:
+    """Process events in one transaction; None when one failed and all rolled back."""
+    try:
+        with background_write(engine), transaction(engine) as session:
+            done = 0
+            for event_id in event_ids:
+                event = _lock_pending(session, event_id)
+                if event is None:
+                    continue
+                _process_locked(session, event, now, settings, processors)
+                done += 1
+        return done
+    except Exception as exc:  # noqa: BLE001 - retried one event at a time
+        logger.info(
+            "batch of %s webhook events rolled back after %s; retrying one by one",
+            len(event_ids),
+            type(exc).__name__,
+        )
+        return None
+
+
+def _process_locked(
+    session: Session,
+    event: WebhookEvent,
+    now: datetime,
+    settings: Settings,
+    processors: Mapping[str, Processor],
+) -> None:
+    processor = processors.get(event.provider)
+    if processor is None:
+        raise LookupError(f"no processor for webhook provider {event.provider!r}")
+    processor(session, event, now, settings)
+    event.processed_at = now
+    event.attempts += 1
+    event.error = None
 
 
 def process_event_id(
@@ -181,26 +278,18 @@ def process_event_id(
     """Process one stored event unless another worker did; True when done here."""
     processors = processors or _processors()
     try:
-        with transaction(engine) as session:
+        with background_write(engine), transaction(engine) as session:
             event = _lock_pending(session, event_id)
             if event is None:
                 return False
-            processor = processors.get(event.provider)
-            if processor is None:
-                raise LookupError(
-                    f"no processor for webhook provider {event.provider!r}"
-                )
-            processor(session, event, now, settings)
-            event.processed_at = now
-            event.attempts += 1
-            event.error = None
+            _process_locked(session, event, now, settings, processors)
         return True
     except Exception as exc:  # noqa: BLE001 - any failure is stored, not lost
         logger.warning(
             "webhook event %s failed to process: %s", event_id, type(exc).__name__
         )
         logger.debug("webhook event %s error detail", event_id, exc_info=True)
-        with transaction(engine) as session:
+        with background_write(engine), transaction(engine) as session:
             event = session.get(WebhookEvent, event_id)
             if event is not None:
                 event.attempts += 1
@@ -221,7 +310,11 @@ class EventWorker:
     """A thread that processes stored events when woken and every `interval`.
 
     The web app starts one at startup (which also processes what a previous
-    process left behind) and wakes it after each stored event.
+    process left behind) and wakes it after each stored event. While
+    `ingest_busy` returns True, the worker pauses after each transaction for
+    `INGEST_SHARE` times as long as the transaction took, so storing and
+    answering webhooks gets most of the process's CPU. Processing then lags
+    behind a burst and catches up once it ends.
     """
 
     def __init__(
@@ -231,11 +324,13 @@ class EventWorker:
         *,
         interval: float = 30.0,
         clock: Callable[[], datetime] = utcnow,
+        ingest_busy: Callable[[], bool] | None = None,
     ) -> None:
         self._engine = engine
         self._settings = settings
         self._interval = interval
         self._clock = clock
+        self._ingest_busy = ingest_busy or (lambda: False)
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -264,15 +359,25 @@ class EventWorker:
         while not self._stop.is_set():
             self._wake.clear()
             try:
-                while process_pending_events(
-                    self._engine, self._clock(), settings=self._settings
-                ):
-                    if self._stop.is_set():
-                        break
+                self._process_until_done()
             except Exception:  # noqa: BLE001 - the worker must keep running
                 logger.exception("webhook event worker failed; retrying later")
             self._wake.wait(self._interval)
         logger.info("webhook event worker stopped")
+
+    def _process_until_done(self) -> None:
+        while not self._stop.is_set():
+            started = time.monotonic()
+            processed = process_pending_events(
+                self._engine,
+                self._clock(),
+                settings=self._settings,
+                limit=TRANSACTION_BATCH,
+            )
+            if not processed:
+                return
+            if self._ingest_busy():
+                self._stop.wait(INGEST_SHARE * (time.monotonic() - started))
 
 
 def resolve_business(session: Session, settings: Settings) -> Business:

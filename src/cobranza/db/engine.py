@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+import threading
+import weakref
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -46,6 +48,91 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+class WriteGate:
+    """Let one thread of this process write to a SQLite database at a time.
+
+    SQLite has one writer per database, and a connection that finds the
+    write lock taken retries after sleeps that grow to 100 ms, which shows
+    as long stalls under load. Threads that take the gate first wait on a
+    condition instead and are woken the moment the writer ends. Urgent
+    writers (webhook ingest, where a request waits) go before background
+    ones (event processing). The gate only orders writers in this process;
+    other processes still meet SQLite's own lock and busy timeout.
+    """
+
+    def __init__(self) -> None:
+        self._condition = threading.Condition()
+        self._busy = False
+        self._urgent_waiting = 0
+
+    @contextmanager
+    def urgent(self) -> Iterator[None]:
+        """Hold the gate, ahead of every background writer waiting for it."""
+        with self._condition:
+            self._urgent_waiting += 1
+            try:
+                self._condition.wait_for(lambda: not self._busy)
+            finally:
+                self._urgent_waiting -= 1
+            self._busy = True
+        try:
+            yield
+        finally:
+            self._release()
+
+    @contextmanager
+    def background(self) -> Iterator[None]:
+        """Hold the gate once no urgent writer is waiting for it."""
+        with self._condition:
+            self._condition.wait_for(
+                lambda: not self._busy and self._urgent_waiting == 0
+            )
+            self._busy = True
+        try:
+            yield
+        finally:
+            self._release()
+
+    def urgent_waiting(self) -> bool:
+        """Return whether an urgent writer is waiting for the gate."""
+        return self._urgent_waiting > 0
+
+    def _release(self) -> None:
+        with self._condition:
+            self._busy = False
+            self._condition.notify_all()
+
+
+_WRITE_GATES: weakref.WeakKeyDictionary[Engine, WriteGate] = weakref.WeakKeyDictionary()
+_WRITE_GATES_LOCK = threading.Lock()
+
+
+def write_gate(engine: Engine) -> WriteGate | None:
+    """Return the engine's `WriteGate` on SQLite; None on PostgreSQL.
+
+    PostgreSQL locks rows, not the database, so its writers need no gate.
+    """
+    if engine.dialect.name != "sqlite":
+        return None
+    with _WRITE_GATES_LOCK:
+        gate = _WRITE_GATES.get(engine)
+        if gate is None:
+            gate = _WRITE_GATES[engine] = WriteGate()
+        return gate
+
+
+def urgent_write(engine: Engine) -> AbstractContextManager[None]:
+    """Hold the engine's write gate as an urgent writer (no-op off SQLite)."""
+    gate = write_gate(engine)
+    return gate.urgent() if gate is not None else nullcontext()
+
+
+def background_write(engine: Engine) -> AbstractContextManager[None]:
+    """Hold the engine's write gate as a background writer (no-op off SQLite)."""
+    gate = write_gate(engine)
+    return gate.background() if gate is not None else nullcontext()
 
 
 def alembic_config(engine: Engine) -> Config:

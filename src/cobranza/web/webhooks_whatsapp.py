@@ -16,10 +16,10 @@ from typing import Any
 
 from fastapi import APIRouter, BackgroundTasks, FastAPI, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
-from starlette.concurrency import run_in_threadpool
 
 from cobranza.channels.errors import WebhookError
-from cobranza.channels.inbox import EventWorker, process_event_id, store_event
+from cobranza.channels.group_commit import EventNotStoredError, GroupCommitStore
+from cobranza.channels.inbox import EventWorker, process_event_id
 from cobranza.channels.whatsapp.webhook import (
     SIGNATURE_HEADER,
     event_key,
@@ -37,7 +37,9 @@ STORED_HEADERS = ("content-type", "user-agent", "x-hub-signature-256")
 @asynccontextmanager
 async def event_worker_lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Start the webhook event worker; it first processes what was left pending."""
-    worker = EventWorker(app.state.engine, app.state.settings)
+    worker = EventWorker(
+        app.state.engine, app.state.settings, ingest_busy=event_store(app).busy
+    )
     app.state.webhook_worker = worker
     worker.start()
     try:
@@ -101,18 +103,25 @@ async def receive_event(request: Request, background: BackgroundTasks) -> Respon
         for name in STORED_HEADERS
         if name in request.headers
     }
-    event_id = await run_in_threadpool(
-        store_event,
-        request.app.state.engine,
-        PROVIDER,
-        event_key(raw_body),
-        raw_body,
-        headers,
-        utcnow(),
-    )
+    try:
+        event_id = await event_store(request.app).store(
+            PROVIDER, event_key(raw_body), raw_body, headers, utcnow()
+        )
+    except EventNotStoredError as exc:
+        return JSONResponse(
+            {"detail": f"{exc}: retry later, nothing was accepted"}, status_code=503
+        )
     if event_id is not None:
         schedule_processing(request, background, event_id)
     return JSONResponse({"status": "ok"})
+
+
+def event_store(app: FastAPI) -> GroupCommitStore:
+    """Return the app's group-commit store, created on first use."""
+    store: GroupCommitStore | None = getattr(app.state, "event_store", None)
+    if store is None:
+        store = app.state.event_store = GroupCommitStore(app.state.engine)
+    return store
 
 
 def schedule_processing(
