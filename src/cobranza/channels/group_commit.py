@@ -1,14 +1,14 @@
 """Group commit for webhook ingest: one transaction for many concurrent requests.
 
 Each webhook request that passed its signature check awaits
-`GroupCommitStore.store`. The store appends the body to a queue and one
-flush task per event loop inserts everything queued in a single transaction
+`GroupCommitStore.store`. The store appends the body to a queue, and a
+single flush task inserts everything queued in one transaction
 (`store_events`, on a worker thread), then resolves each request's future.
 Bodies that arrive during a flush wait for the next one, so batches grow
-with the load and no request waits for a timer. A request is answered only
-after the transaction holding its row has committed. When the insert
-fails, every request of that batch gets `EventNotStoredError` and no row of
-the batch is stored.
+with the load and no request waits for a timer. A request gets its response
+only after the transaction that contains its row has committed. When the
+insert fails, every request of that batch gets `EventNotStoredError` and no
+row of the batch is stored.
 """
 
 from __future__ import annotations

@@ -312,8 +312,8 @@ class EventWorker:
     The web app starts one at startup (which also processes what a previous
     process left behind) and wakes it after each stored event. While
     `ingest_busy` returns True, the worker pauses after each transaction for
-    `INGEST_SHARE` times as long as the transaction took, so storing and
-    answering webhooks gets most of the process's CPU. Processing then lags
+    `INGEST_SHARE` times as long as the transaction took, so webhook ingest
+    gets most of the process's CPU. Processing then lags
     behind a burst and catches up once it ends.
     """
 

@@ -54,8 +54,9 @@ class WriteGate:
     """Let one thread of this process write to a SQLite database at a time.
 
     SQLite has one writer per database, and a connection that finds the
-    write lock taken retries after sleeps that grow to 100 ms, which shows
-    as long stalls under load. Threads that take the gate first wait on a
+    write lock taken retries after sleeps of 1, 2, 5 and up to 100 ms
+    (`sqliteDefaultBusyCallback` in SQLite's main.c), which shows as long
+    stalls under load. Threads that take the gate first wait on a
     condition instead and are woken the moment the writer ends. Urgent
     writers (webhook ingest, where a request waits) go before background
     ones (event processing). The gate only orders writers in this process;

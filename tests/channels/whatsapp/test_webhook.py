@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 
-from cobranza.channels.inbox import process_pending_events, store_event
+from cobranza.channels.inbox import EventWorker, process_pending_events, store_event
 from cobranza.channels.whatsapp import WhatsAppConfig
 from cobranza.channels.whatsapp.webhook import event_key
 from cobranza.config import Settings
@@ -477,3 +478,108 @@ def test_pending_payment_events_are_left_alone(
         event = session.scalars(select(WebhookEvent)).one()
     assert event.attempts == 0
     assert event.error is None
+
+
+def _status_body(wamid: str) -> bytes:
+    status = {"id": wamid, "status": "delivered", "timestamp": "1773147600"}
+    change = {
+        "field": "messages",
+        "value": {
+            "metadata": {"phone_number_id": "1122334455667"},
+            "statuses": [status],
+        },
+    }
+    body = {"object": "whatsapp_business_account", "entry": [{"changes": [change]}]}
+    return json.dumps(body).encode()
+
+
+def _committed(engine: Engine, body: bytes) -> bool:
+    """Look the body up on a connection of its own, which reads only committed rows."""
+    with engine.connect() as connection:
+        count = connection.scalar(
+            select(func.count()).where(WebhookEvent.event_key == event_key(body))
+        )
+    return count == 1
+
+
+def test_concurrent_posts_stored_once(settings: Settings, engine: Engine) -> None:
+    _business(engine)
+    bodies = [_status_body(f"wamid.concurrent{index}") for index in range(20)]
+
+    def post_and_check(body: bytes) -> tuple[int, bool]:
+        response = _post(client, body)
+        return response.status_code, _committed(engine, body)
+
+    with TestClient(create_app(settings, engine)) as client:
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            results = list(pool.map(post_and_check, bodies + bodies))
+
+    assert [status for status, _ in results] == [200] * 40
+    assert all(committed for _, committed in results)
+    assert _count(engine, WebhookEvent) == 20
+
+
+def test_post_answers_503_when_store_fails(
+    settings: Settings, sqlite_engine: Engine
+) -> None:
+    # A trigger makes the database reject one body, as a full disk would.
+    with sqlite_engine.begin() as connection:
+        connection.exec_driver_sql(
+            "CREATE TRIGGER reject_poison BEFORE INSERT ON webhook_event "
+            "WHEN CAST(NEW.raw_body AS TEXT) LIKE '%poison%' "
+            "BEGIN SELECT RAISE(ABORT, 'rejected by test trigger'); END"
+        )
+    client = TestClient(create_app(settings, sqlite_engine))
+
+    rejected = _post(client, _status_body("wamid.poison"))
+    accepted = _post(client, _status_body("wamid.fine"))
+
+    assert rejected.status_code == 503
+    assert "not stored" in rejected.json()["detail"]
+    assert accepted.status_code == 200
+    assert _count(sqlite_engine, WebhookEvent) == 1
+
+
+def test_failed_event_rolls_back_only_itself(
+    engine: Engine, settings: Settings
+) -> None:
+    _business(engine)
+    bodies = [_status_body("wamid.batch1"), b"not json", _status_body("wamid.batch2")]
+    for body in bodies:
+        store_event(engine, "whatsapp", event_key(body), body, {}, NOW)
+
+    processed = process_pending_events(engine, NOW, settings=settings, batch_size=3)
+
+    assert processed == 2
+    assert _count(engine, MessageStatusEvent) == 2
+    with transaction(engine) as session:
+        events = {
+            event.raw_body: event for event in session.scalars(select(WebhookEvent))
+        }
+    assert events[b"not json"].processed_at is None
+    assert events[b"not json"].attempts == 1
+    assert "not JSON" in (events[b"not json"].error or "")
+    for body in (bodies[0], bodies[2]):
+        assert events[body].processed_at is not None
+        assert events[body].attempts == 1
+
+
+def test_worker_catches_up_while_ingest_busy(
+    engine: Engine, settings: Settings
+) -> None:
+    _business(engine)
+    for index in range(45):
+        body = _status_body(f"wamid.busy{index}")
+        store_event(engine, "whatsapp", event_key(body), body, {}, NOW)
+    worker = EventWorker(engine, settings, clock=lambda: NOW, ingest_busy=lambda: True)
+
+    worker.start()
+    try:
+        for _ in range(400):
+            if _count(engine, MessageStatusEvent) == 45:
+                break
+            time.sleep(0.05)
+    finally:
+        worker.stop()
+
+    assert _count(engine, MessageStatusEvent) == 45
