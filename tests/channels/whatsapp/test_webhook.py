@@ -480,17 +480,8 @@ def test_pending_payment_events_are_left_alone(
     assert event.error is None
 
 
-def _status_body(wamid: str) -> bytes:
-    status = {"id": wamid, "status": "delivered", "timestamp": "1773147600"}
-    change = {
-        "field": "messages",
-        "value": {
-            "metadata": {"phone_number_id": "1122334455667"},
-            "statuses": [status],
-        },
-    }
-    body = {"object": "whatsapp_business_account", "entry": [{"changes": [change]}]}
-    return json.dumps(body).encode()
+def _delivered_body(wamid: str) -> bytes:
+    return _status_body({"id": wamid, "status": "delivered"})
 
 
 def _committed(engine: Engine, body: bytes) -> bool:
@@ -504,7 +495,7 @@ def _committed(engine: Engine, body: bytes) -> bool:
 
 def test_concurrent_posts_stored_once(settings: Settings, engine: Engine) -> None:
     _business(engine)
-    bodies = [_status_body(f"wamid.concurrent{index}") for index in range(20)]
+    bodies = [_delivered_body(f"wamid.concurrent{index}") for index in range(20)]
 
     def post_and_check(body: bytes) -> tuple[int, bool]:
         response = _post(client, body)
@@ -531,8 +522,8 @@ def test_post_answers_503_when_store_fails(
         )
     client = TestClient(create_app(settings, sqlite_engine))
 
-    rejected = _post(client, _status_body("wamid.poison"))
-    accepted = _post(client, _status_body("wamid.fine"))
+    rejected = _post(client, _delivered_body("wamid.poison"))
+    accepted = _post(client, _delivered_body("wamid.fine"))
 
     assert rejected.status_code == 503
     assert "not stored" in rejected.json()["detail"]
@@ -544,7 +535,11 @@ def test_failed_event_rolls_back_only_itself(
     engine: Engine, settings: Settings
 ) -> None:
     _business(engine)
-    bodies = [_status_body("wamid.batch1"), b"not json", _status_body("wamid.batch2")]
+    bodies = [
+        _delivered_body("wamid.batch1"),
+        b"not json",
+        _delivered_body("wamid.batch2"),
+    ]
     for body in bodies:
         store_event(engine, "whatsapp", event_key(body), body, {}, NOW)
 
@@ -569,7 +564,7 @@ def test_worker_catches_up_while_ingest_busy(
 ) -> None:
     _business(engine)
     for index in range(45):
-        body = _status_body(f"wamid.busy{index}")
+        body = _delivered_body(f"wamid.busy{index}")
         store_event(engine, "whatsapp", event_key(body), body, {}, NOW)
     worker = EventWorker(engine, settings, clock=lambda: NOW, ingest_busy=lambda: True)
 
