@@ -517,6 +517,9 @@ def test_available_step_kinds_in_policy_order() -> None:
         "clarify",
         "plan_offer_reply",
         "link_reply",
+        "plan_proposal",
+        "installment_preventive",
+        "installment_due_today",
         "closed_ack",
     ]
 

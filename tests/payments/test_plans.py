@@ -203,3 +203,38 @@ def test_installment_reminder_sent_while_case_paused(world: World) -> None:
     assert "$ 500,00" in text
     assert "/pagar/" in text
     assert world.case_row().state == "paused"
+
+
+def test_installment_reminders_name_installment(world: World) -> None:
+    from cobranza.db.models import OutboxMessage, PaymentLink, SandboxMessage
+    from cobranza.jobs.cycle import run_cycle
+
+    plan_id = _create(world)
+    run_cycle(world.engine, world.business_id, NOW)
+    with world.session() as session:
+        first_link = session.scalars(
+            select(PaymentLink).where(PaymentLink.installment_id.is_not(None))
+        ).one()
+    report(world, first_link.id, PaymentStatus.APPROVED, "500.00")
+    before_second = NOW + timedelta(days=28)
+
+    run_cycle(world.engine, world.business_id, before_second)
+
+    with world.session() as session:
+        rows = list(session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
+        texts = list(
+            session.scalars(select(SandboxMessage.text).order_by(SandboxMessage.id))
+        )
+        second_link = session.scalars(
+            select(PaymentLink).where(
+                PaymentLink.installment_id == _installments(world, plan_id)[1].id
+            )
+        ).one()
+    kinds = [row.step_kind for row in rows if row.step_kind != "payment_thanks"]
+    assert kinds == ["installment_due_today", "installment_preventive"]
+    assert len(texts) == 2
+    assert "hoy, 10 de marzo, vence la cuota 1 de 3 de tu plan, de $ 500,00" in texts[0]
+    assert first_link.token in texts[0]
+    assert "la cuota 2 de 3 de tu plan, de $ 500,00, vence el 9 de abril" in texts[1]
+    assert second_link.token in texts[1]
+    assert "tu saldo" not in texts[1]

@@ -35,6 +35,7 @@ from cobranza.db.models import (
     Customer,
     Document,
     InboundMessage,
+    OutboxMessage,
     PhoneStatus,
     PromiseStatus,
     PromiseToPay,
@@ -59,6 +60,11 @@ DEFAULT_PAID_PAUSE_DAYS = 3
 RECEIPT_TYPES = frozenset({"image", "document"})
 WRONG_PERSON = PhoneStatus.WRONG_PERSON
 PAYMENT_PAUSE_REASON = "pago informado, a verificar"
+# The prefix of `Case.pending_question` while the customer has not yet
+# accepted a proposed plan with a fee, followed by its count ("accept_plan:3").
+PLAN_QUESTION = "accept_plan:"
+# "acepto" or "aceito", unless "no" or "não" comes right before it.
+ACCEPT_WORDS = re.compile(r"(?<!\bno )(?<!\bnão )\b(acepto|aceito)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -68,14 +74,46 @@ class ReplyServices:
     `conversations` sits above `payments` in the layer order, so the wiring
     (`cobranza.jobs.replies`) passes these in. `payment_link` returns the
     case's link URL or None when nothing is collectable. `max_installments`
-    returns the business's limit. `create_plan` splits the case's balance
-    into the given count and returns True, or False when the business's
-    limits (a fee, a minimum installment, an active plan) rule it out.
+    returns the business's limit. `propose_plan` returns the terms of a plan
+    of the given count, or None when the business's limits rule it out.
+    `create_plan` splits the case's balance into the given count and returns
+    True, or False when the limits (a minimum installment, an active plan,
+    a fee not accepted) rule it out. Its last argument is True once the
+    customer accepted the plan's fee.
     """
 
     payment_link: Callable[[Session, Business, Case, datetime], str | None]
     max_installments: Callable[[Business], int]
-    create_plan: Callable[[Session, Case, int, datetime], bool]
+    propose_plan: Callable[[Session, Case, int, datetime], PlanOffer | None]
+    create_plan: Callable[[Session, Case, int, datetime, bool], bool]
+
+
+@dataclass(frozen=True)
+class PlanOffer:
+    """The terms of an installment plan before it is created, as they are shown."""
+
+    count: int
+    principal: Decimal
+    fee: Decimal
+    total: Decimal
+    currency: str
+    # (amount, due date) of each installment, in order.
+    schedule: tuple[tuple[Decimal, date], ...]
+
+    @staticmethod
+    def variable_names() -> tuple[str, ...]:
+        return ("installments", "plan_fee", "plan_total", "plan_schedule")
+
+    def variables(self) -> dict[str, Any]:
+        """Return the composer variables of the `plan_proposal` message."""
+        return {
+            "installments": self.count,
+            "plan_fee": str(self.fee),
+            "plan_total": str(self.total),
+            "plan_schedule": [
+                [str(amount), due_on.isoformat()] for amount, due_on in self.schedule
+            ],
+        }
 
 
 @dataclass
@@ -227,7 +265,12 @@ def receipt(reply: Reply) -> str:
 
 
 def installments(reply: Reply) -> str:
-    """Make a plan within the business's limits and send its link."""
+    """Make a plan within the business's limits and send its link.
+
+    A plan with a fee is only proposed: the `plan_proposal` message states
+    each installment, the fee and the total, and the plan is created when
+    the customer accepts (`accept_plan`).
+    """
     case = reply.case
     assert case is not None
     services = reply.services
@@ -238,15 +281,104 @@ def installments(reply: Reply) -> str:
     requested = reply.meaning.installments or limit
     count = max(2, min(requested, limit))
     reply.entities["installments_offered"] = count
-    if not services.create_plan(reply.session, case, count, reply.now):
+    offer = services.propose_plan(reply.session, case, count, reply.now)
+    if offer is None:
+        return _hand_off_with_ack(reply, "installments_requested")
+    if offer.fee > 0:
+        return _propose_plan(reply, case, offer)
+    if not services.create_plan(reply.session, case, count, reply.now, False):
         return _hand_off_with_ack(reply, "installments_requested")
 
-    link = services.payment_link(reply.session, reply.business, case, reply.now)
+    _send_plan_link(reply, case, count)
+    return "plan_created"
+
+
+def accept_plan(reply: Reply) -> str:
+    """Create the proposed plan with its fee, once the customer accepted it.
+
+    The terms are computed again and must equal the last proposal sent. When
+    they changed (a payment, a new invoice, another day), the new terms are
+    proposed instead, so a fee is never charged without being shown.
+    """
+    case = reply.case
+    assert case is not None
+    count = proposed_installments(case)
+    services = reply.services
+    if count is None or services is None:
+        # Nothing was proposed, so the button or "acepto" is a plain ok.
+        return acknowledge(reply)
+
+    case.pending_question = None
+    offer = services.propose_plan(reply.session, case, count, reply.now)
+    if offer is None:
+        return _hand_off_with_ack(reply, "installments_requested")
+    if _last_proposal(reply, case) != offer.variables():
+        return _propose_plan(reply, case, offer)
+    if not services.create_plan(reply.session, case, count, reply.now, True):
+        return _hand_off_with_ack(reply, "installments_requested")
+
+    reply.entities["plan_fee_accepted"] = str(offer.fee)
+    _send_plan_link(reply, case, count)
+    return "plan_accepted"
+
+
+def proposed_installments(case: Case) -> int | None:
+    """Return the installment count of the plan proposed to the case, if any."""
+    question = case.pending_question or ""
+    if not question.startswith(PLAN_QUESTION):
+        return None
+    count = question[len(PLAN_QUESTION) :]
+    return int(count) if count.isdigit() else None
+
+
+def accepts_plan(reply: Reply) -> bool:
+    """Return whether the reply accepts a proposed plan.
+
+    It does when a proposed plan is pending and the reply is the "Acepto el
+    plan" button, an acknowledgement ("ok", "dale") or says "acepto" or
+    "aceito" without a "no" before it.
+    """
+    if reply.case is None or proposed_installments(reply.case) is None:
+        return False
+    if reply.meaning.intent in ("accept_plan", "acknowledge"):
+        return True
+    return ACCEPT_WORDS.search(reply.inbound.text or "") is not None
+
+
+def _propose_plan(reply: Reply, case: Case, offer: PlanOffer) -> str:
+    case.pending_question = f"{PLAN_QUESTION}{offer.count}"
+    case.question_asked_at = reply.now
+    # One proposal per set of terms, so a repeated request gets one message.
+    scope = f"{offer.count}:{offer.total}:{offer.schedule[0][1].isoformat()}"
+    queue_reply(reply, "plan_proposal", scope, offer.variables())
+    reply.entities["plan_fee_proposed"] = str(offer.fee)
+    return "plan_proposed"
+
+
+def _send_plan_link(reply: Reply, case: Case, count: int) -> None:
+    assert reply.services is not None
+    link = reply.services.payment_link(reply.session, reply.business, case, reply.now)
     variables: dict[str, Any] = {"installments": count}
     if link is not None:
         variables["payment_link"] = link
     queue_reply(reply, "plan_offer_reply", f"{count}:{_daily(reply)}", variables)
-    return "plan_created"
+
+
+def _last_proposal(reply: Reply, case: Case) -> dict[str, Any] | None:
+    """Return the plan variables of the last `plan_proposal` queued for the case."""
+    row = reply.session.scalars(
+        select(OutboxMessage)
+        .where(
+            OutboxMessage.case_id == case.id,
+            OutboxMessage.step_kind == "plan_proposal",
+        )
+        .order_by(OutboxMessage.id.desc())
+        .limit(1)
+    ).first()
+    if row is None:
+        return None
+    stored = row.variables or {}
+    return {key: stored.get(key) for key in PlanOffer.variable_names()}
 
 
 def payment_link(reply: Reply) -> str:
@@ -386,6 +518,7 @@ ACTIONS: dict[str, Action] = {
     "already_paid": already_paid,
     "receipt": receipt,
     "request_installments": installments,
+    "accept_plan": accept_plan,
     "request_payment_link": payment_link,
     "dispute": dispute,
     "opt_out": opt_out,

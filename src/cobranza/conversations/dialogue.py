@@ -41,6 +41,7 @@ BUTTON_INTENTS = {
     "installments": "request_installments",
     "paid": "already_paid",
     "change_date": "promise_to_pay",
+    "accept_plan": "accept_plan",
 }
 BUTTON_TYPES = frozenset({"button", "interactive"})
 
@@ -86,6 +87,8 @@ def handle_reply(
         action = actions.opt_in
     elif case is None:
         action = actions.WITHOUT_CASE.get(meaning.intent, actions.after_close)
+    elif actions.accepts_plan(reply):
+        action = actions.accept_plan
     else:
         action = actions.ACTIONS.get(meaning.intent, actions.other)
     action_taken = action(reply)

@@ -23,10 +23,10 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from cobranza.channels.inbox import ReplyHandler, set_reply_handler
-from cobranza.conversations.actions import ReplyServices
+from cobranza.conversations.actions import PlanOffer, ReplyServices
 from cobranza.conversations.dialogue import handle_reply
 from cobranza.db.models import Business, Case, InboundMessage
-from cobranza.payments import create_plan
+from cobranza.payments import create_plan, propose_plan
 from cobranza.payments.errors import PaymentError
 from cobranza.payments.links import NothingOwedError, payment_link_for_case
 from cobranza.payments.plans import limits_for
@@ -55,9 +55,30 @@ def _max_installments(business: Business) -> int:
     return limits_for(business).max_count
 
 
-def _create_plan(session: Session, case: Case, count: int, now: datetime) -> bool:
+def _propose_plan(
+    session: Session, case: Case, count: int, now: datetime
+) -> PlanOffer | None:
     try:
-        create_plan(session, case, count, now)
+        terms = propose_plan(session, case, count, now)
+    except PaymentError as exc:
+        # The customer is handed to a person, who can offer other terms.
+        logger.info("no plan proposed for case %s: %s", case.id, exc.code)
+        return None
+    return PlanOffer(
+        count=count,
+        principal=terms.principal,
+        fee=terms.fee,
+        total=terms.total,
+        currency=terms.currency,
+        schedule=tuple(zip(terms.amounts, terms.due_dates, strict=True)),
+    )
+
+
+def _create_plan(
+    session: Session, case: Case, count: int, now: datetime, fee_accepted: bool
+) -> bool:
+    try:
+        create_plan(session, case, count, now, fee_accepted=fee_accepted)
     except PaymentError as exc:
         # The customer is handed to a person, who can offer other terms.
         logger.info("no plan for case %s: %s", case.id, exc.code)
@@ -70,6 +91,7 @@ def reply_services() -> ReplyServices:
     return ReplyServices(
         payment_link=_payment_link,
         max_installments=_max_installments,
+        propose_plan=_propose_plan,
         create_plan=_create_plan,
     )
 

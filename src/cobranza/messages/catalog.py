@@ -143,6 +143,25 @@ STEP_KINDS: MappingProxyType[str, StepKind] = MappingProxyType(
                 ("pay",),
             ),
             StepKind("link_reply", "the payment link on request", False, ("pay",)),
+            # A plan with a fee is created only after the customer accepts it.
+            StepKind(
+                "plan_proposal",
+                "proposes an installment plan with its fee and asks to accept it",
+                False,
+                ("accept_plan",),
+            ),
+            StepKind(
+                "installment_preventive",
+                "before an installment's due date, names the installment",
+                True,
+                _PAY_PAID,
+            ),
+            StepKind(
+                "installment_due_today",
+                "on an installment's due date, names the installment",
+                True,
+                _PAY_PAID,
+            ),
             StepKind(
                 "closed_ack",
                 "answers a message sent after the case was paid or closed",
@@ -160,6 +179,9 @@ BUTTON_TITLES: MappingProxyType[str, MappingProxyType[str, str]] = MappingProxyT
         "installments": MappingProxyType({"es": "Pedir cuotas", "pt": "Parcelar"}),
         "paid": MappingProxyType({"es": "Ya pagué", "pt": "Já paguei"}),
         "change_date": MappingProxyType({"es": "Cambiar fecha", "pt": "Alterar data"}),
+        "accept_plan": MappingProxyType(
+            {"es": "Acepto el plan", "pt": "Aceito o plano"}
+        ),
     }
 )
 

@@ -155,6 +155,79 @@ def _installments(variables: MessageVariables, context: ParameterContext) -> str
     return _counted(variables.installments, "installment", context)
 
 
+def _installment(variables: MessageVariables, context: ParameterContext) -> str:
+    """Name one installment of a plan: "cuota 2 de 3"."""
+    number, count = variables.installment_number, variables.installments
+    if number is None or count is None:
+        raise context.missing(
+            "installment_number", "pass the installment's number and the plan's count"
+        )
+    if not 1 <= number <= count:
+        raise InvalidVariableError(
+            "installment_number",
+            number,
+            f"pass a number from 1 to the plan's {count} installments",
+        )
+    singular, _ = COUNTED_WORDS[context.profile.language]["installment"]
+    return f"{singular} {number} de {count}"
+
+
+def _plan_schedule(variables: MessageVariables, context: ParameterContext) -> str:
+    """List each installment's amount and date: "$ 500,00 el 10 de marzo, ..."."""
+    if not variables.plan_schedule:
+        raise context.missing(
+            "plan_schedule", "pass the (amount, due date) of each installment"
+        )
+    locale = context.profile.locale
+    on, last_joiner = _SCHEDULE_WORDS[context.profile.language]
+    parts = []
+    for amount, due_on in _schedule_items(variables.plan_schedule):
+        money = _amount("plan_schedule", amount, variables.currency, locale)
+        parts.append(f"{money} {on} {_date(due_on, variables, locale)}")
+    if len(parts) == 1:
+        return parts[0]
+    return ", ".join(parts[:-1]) + f" {last_joiner} " + parts[-1]
+
+
+def _schedule_items(
+    schedule: Sequence[Sequence[object]],
+) -> list[tuple[Decimal, date]]:
+    """Read the schedule as given, or as stored in JSON (decimal and ISO strings)."""
+    items = []
+    for item in schedule:
+        try:
+            amount, due_on = item
+            if not isinstance(amount, Decimal):
+                amount = Decimal(str(amount))
+            if not isinstance(due_on, date):
+                due_on = date.fromisoformat(str(due_on))
+        except (TypeError, ValueError, ArithmeticError) as exc:
+            raise InvalidVariableError(
+                "plan_schedule",
+                item,
+                "pass each installment as (amount, due date), such as "
+                '("500.00", "2026-03-10")',
+            ) from exc
+        items.append((amount, due_on))
+    return items
+
+
+def _plan_fee(variables: MessageVariables, context: ParameterContext) -> str:
+    if variables.plan_fee is None:
+        raise context.missing("plan_fee", "pass the fee the plan adds")
+    return _amount(
+        "plan_fee", variables.plan_fee, variables.currency, context.profile.locale
+    )
+
+
+def _plan_total(variables: MessageVariables, context: ParameterContext) -> str:
+    if variables.plan_total is None:
+        raise context.missing("plan_total", "pass the plan's total with the fee")
+    return _amount(
+        "plan_total", variables.plan_total, variables.currency, context.profile.locale
+    )
+
+
 def _discount_fraction(
     variables: MessageVariables, context: ParameterContext
 ) -> Decimal:
@@ -263,6 +336,10 @@ PARAMETERS: MappingProxyType[str, ParameterBuilder] = MappingProxyType(
         "atraso": _days_past_due,
         "pago": _how_to_pay,
         "cuotas": _installments,
+        "cuota": _installment,
+        "detalle_cuotas": _plan_schedule,
+        "recargo": _plan_fee,
+        "total": _plan_total,
         "descuento": _discount,
         "monto_con_descuento": _discounted_balance,
         "fecha_descuento": _discount_deadline,
@@ -272,6 +349,9 @@ PARAMETERS: MappingProxyType[str, ParameterBuilder] = MappingProxyType(
         "dados_credor": _creditor_details,
     }
 )
+
+# The word before an installment's date and the one before the last item.
+_SCHEDULE_WORDS = MappingProxyType({"es": ("el", "y"), "pt": ("em", "e")})
 
 # Parameters every reminder must use: the business, the amount, the due date
 # and how to pay.

@@ -51,6 +51,13 @@ class MessageVariables:
     # The last day the discount applies; None means `oldest_due_on`.
     discount_deadline: date | None = None
     installments: int | None = None
+    # The installment a reminder is about, counted from 1 of `installments`.
+    installment_number: int | None = None
+    # A proposed plan: (amount, due date) of each installment in order, the
+    # fee the business adds and the total with the fee.
+    plan_schedule: tuple[tuple[Decimal, date], ...] | None = None
+    plan_fee: Decimal | None = None
+    plan_total: Decimal | None = None
     promise_amount: Decimal | None = None
     promise_due_on: date | None = None
     paid_amount: Decimal | None = None

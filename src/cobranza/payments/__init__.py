@@ -10,8 +10,11 @@ Other packages call:
   the one place where a payment's status changes.
 - `record_payment`, `import_payments`, `claim_receipt`, `accept_receipt`,
   `reject_receipt`: payments recorded by a person.
-- `create_plan(session, case, n, now)`, `check_plans(session, business, now)`
+- `propose_plan(session, case, n, now)` (the terms, nothing stored),
+  `create_plan(session, case, n, now)`, `check_plans(session, business, now)`
   and `queue_installment_reminders(session, business, now)`.
+- `apply_credits(session, business_id, now)` in `payments.credits`: customer
+  credits applied to open invoices.
 """
 
 from cobranza.payments.links import (
@@ -36,6 +39,7 @@ from cobranza.payments.plans import (
     check_plans,
     create_plan,
     plan_terms,
+    propose_plan,
     queue_installment_reminders,
 )
 from cobranza.payments.reconcile import (
@@ -68,6 +72,7 @@ __all__ = [
     "open_link",
     "payment_link_for_case",
     "plan_terms",
+    "propose_plan",
     "queue_installment_reminders",
     "record_payment",
     "reject_receipt",

@@ -45,6 +45,12 @@ logger = logging.getLogger(__name__)
 PLAN_PAUSE_PREFIX = "installment plan"
 # Days before an installment's due date that its first reminder goes out.
 REMINDER_DAYS_BEFORE = 2
+# The message of each installment reminder. The step names keep the short
+# kind, so the idempotency keys of reminders queued before stay the same.
+INSTALLMENT_STEP_KINDS = {
+    "preventive": "installment_preventive",
+    "due_today": "installment_due_today",
+}
 _TITLES = {"es": "Cuota {number} de {count}", "pt": "Parcela {number} de {count}"}
 
 
@@ -163,20 +169,14 @@ def create_plan(
     the business's limits, the customer owes nothing, the case already has
     an active plan (a unique index decides between concurrent calls), or
     the business charges a fee and `fee_accepted` is False. A fee is never
-    added silently: the caller shows `plan_terms(...).fee` to the customer
-    first and passes `fee_accepted=True` once they agree.
+    added silently: the caller shows the terms of `propose_plan` to the
+    customer first (the conversation sends the `plan_proposal` message) and
+    passes `fee_accepted=True` once they agree.
     """
     business = session.get_one(Business, case.business_id)
-    customer = session.get_one(Customer, case.customer_id)
+    target, limits = _plan_basis(session, business, case, now)
     today = local_date(now, business.timezone)
-    documents = open_documents(session, business.id, case.customer_id, today)
-    target = balance_target(documents, business.locale[:2], customer.name)
-    if target is None:
-        raise PlanError(f"case {case.id} owes nothing, so it needs no plan")
-    limits = limits_for(business)
     terms = plan_terms(target.amount, target.currency, n, first_due_on or today, limits)
-    # NOTE: no message template states a plan's fee yet, so whoever offers
-    # a plan with a fee (a person, or the conversation) must state it.
     if terms.fee > 0 and not fee_accepted:
         raise PlanError(
             f"a plan for case {case.id} adds a fee of {terms.fee} {terms.currency}: "
@@ -239,6 +239,37 @@ def create_plan(
     session.flush()
     logger.info("installment plan %s created for case %s (%s)", plan.id, case.id, n)
     return plan
+
+
+def propose_plan(
+    session: Session,
+    case: Case,
+    n: int,
+    now: datetime,
+    *,
+    first_due_on: date | None = None,
+) -> PlanTerms:
+    """Return the terms `create_plan` would store now, without storing anything.
+
+    Raises `PlanError` like `create_plan`, except for an unaccepted fee.
+    """
+    business = session.get_one(Business, case.business_id)
+    target, limits = _plan_basis(session, business, case, now)
+    today = local_date(now, business.timezone)
+    return plan_terms(target.amount, target.currency, n, first_due_on or today, limits)
+
+
+def _plan_basis(
+    session: Session, business: Business, case: Case, now: datetime
+) -> tuple[LinkTarget, InstallmentLimits]:
+    """Return what a plan of the case covers now, and the business's limits."""
+    customer = session.get_one(Customer, case.customer_id)
+    today = local_date(now, business.timezone)
+    documents = open_documents(session, business.id, case.customer_id, today)
+    target = balance_target(documents, business.locale[:2], customer.name)
+    if target is None:
+        raise PlanError(f"case {case.id} owes nothing, so it needs no plan")
+    return target, limits_for(business)
 
 
 def check_plans(session: Session, business: Business, now: datetime) -> list[int]:
@@ -309,9 +340,10 @@ def queue_installment_reminders(
 ) -> int:
     """Queue the reminders of unpaid installments due soon; return how many are new.
 
-    Each pending installment of an active plan gets a `preventive` message
-    `REMINDER_DAYS_BEFORE` days before its due date and a `due_today`
-    message on it, each carrying the installment's own link. The outbox's
+    Each pending installment of an active plan gets an
+    `installment_preventive` message `REMINDER_DAYS_BEFORE` days before its
+    due date and an `installment_due_today` message on it. Each names the
+    installment ("cuota 2 de 3") and carries its own link. The outbox's
     idempotency key makes a second call on the same day queue nothing.
     """
     from cobranza.payments.links import ensure_link, link_url, provider_for
@@ -345,14 +377,11 @@ def queue_installment_reminders(
         link = ensure_link(session, business, case, target, provider, now)
         url = link_url(public_base_url or settings.public_base_url, link.token)
         kind = kinds[installment.due_on]
-        # NOTE: the preventive and due_today templates speak of "tu saldo",
-        # so the installment's amount is shown as the balance due that day.
-        # A step kind of its own would name the installment.
         queued += cases.queue_message(
             session,
             case,
             f"installment:{installment.id}:{kind}",
-            kind,
+            INSTALLMENT_STEP_KINDS[kind],
             {
                 "balance": str(installment.amount),
                 "currency": plan.currency,
@@ -362,7 +391,7 @@ def queue_installment_reminders(
                 "payment_link": url,
                 "installment_id": installment.id,
                 "installment_number": installment.number,
-                "installment_count": plan.installment_count,
+                "installments": plan.installment_count,
             },
             list(plan.document_ids),
             now,
