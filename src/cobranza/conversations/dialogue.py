@@ -83,6 +83,7 @@ def handle_reply(
         services=services,
         entities=meaning.to_dict(),
     )
+    action: actions.Action
     if _asks_to_opt_in(session, inbound, business.id, customer.id):
         action = actions.opt_in
     elif case is None:
