@@ -63,8 +63,8 @@ from cobranza.jobs.channels import (
     use_channel,
 )
 from cobranza.jobs.cycle import SANDBOX_MESSAGES_PER_SECOND
-from cobranza.jobs.replies import install_reply_handler
 from cobranza.jobs.terminal import render_cycle, render_sandbox_outbox
+from cobranza.jobs.wiring import install_hooks
 from cobranza.messages import (
     available_step_kinds,
     compose,
@@ -112,9 +112,10 @@ def load_settings() -> Settings:
 def open_engine(settings: Settings) -> Engine:
     """Open the configured database, applying pending migrations.
 
-    Replies recorded by a command are acted on by the conversation engine.
+    Replies recorded by a command are acted on by the conversation engine,
+    and imported invoices take the customers' credits.
     """
-    install_reply_handler()
+    install_hooks()
     return open_database(settings.database_url)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -12,6 +13,7 @@ from sqlalchemy import Engine, select, update
 
 from cobranza.db.models import Customer, Document, OutboxMessage, PaymentLink
 from cobranza.ingest import ImportOptions, import_file
+from cobranza.ingest.service import set_import_hook
 from cobranza.jobs.cycle import run_cycle
 from cobranza.payments.credits import apply_credits, customer_credits
 from cobranza.payments.status import PaymentStatus
@@ -86,7 +88,14 @@ def test_credit_smaller_than_invoice(world: World) -> None:
     assert Decimal(reminders[0].variables["balance"]) == Decimal("200")
 
 
-def test_import_applies_credit(world: World, tmp_path: Path) -> None:
+@pytest.fixture
+def import_hook() -> Iterator[None]:
+    previous = set_import_hook(apply_credits)
+    yield
+    set_import_hook(previous)
+
+
+def test_import_applies_credit(world: World, tmp_path: Path, import_hook: None) -> None:
     _overpay(world)
     path = tmp_path / "facturas.csv"
     path.write_text(

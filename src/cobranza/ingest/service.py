@@ -33,10 +33,24 @@ from cobranza.ingest.rows import (
     date_texts,
 )
 from cobranza.ingest.store import apply_plan
-from cobranza.payments.credits import apply_credits
 from cobranza.timeutil import local_date
 
 logger = logging.getLogger(__name__)
+
+# Runs in the import's transaction once its rows are stored, with the
+# business id and the import's instant. `payments` sits below `ingest` in the
+# layer order, so the wiring (`cobranza.jobs.wiring`) installs the hook that
+# applies customers' credits to the new invoices.
+ImportHook = Callable[[Session, int, datetime], object]
+_after_import: ImportHook | None = None
+
+
+def set_import_hook(hook: ImportHook | None) -> ImportHook | None:
+    """Install the hook that runs after each stored import; return the old one."""
+    global _after_import
+    previous, _after_import = _after_import, hook
+    return previous
+
 
 # Entries kept per list in the report stored with each ImportRun.
 STORED_ISSUES_LIMIT = 1000
@@ -203,9 +217,8 @@ def _write(
             options.progress(done, total)
 
     apply_plan(session, business.id, plan, advance)
-    # New invoices take any credit the customer has, so a customer is not
-    # reminded of a balance that an earlier overpayment already covers.
-    apply_credits(session, business.id, now)
+    if _after_import is not None:
+        _after_import(session, business.id, now)
     _record_run(session, business, report, now)
     if options.progress is not None:
         options.progress(total, total)

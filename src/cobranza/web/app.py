@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 from cobranza import __version__
 from cobranza.config import Settings
 from cobranza.db.engine import session_factory
-from cobranza.jobs.replies import install_reply_handler
+from cobranza.jobs.wiring import install_hooks
 from cobranza.web import webhooks_twilio, webhooks_whatsapp
 from cobranza.web.payments import install_payments
 from cobranza.web.site import install_site
@@ -28,8 +28,9 @@ def create_app(settings: Settings, engine: Engine) -> FastAPI:
     app.state.engine = engine
     app.state.sessions = session_factory(engine)
 
-    # Replies that the webhooks store are acted on by the conversation engine.
-    install_reply_handler()
+    # Replies that the webhooks store are acted on by the conversation engine,
+    # and imported invoices take the customers' credits.
+    install_hooks()
     app.include_router(webhooks_whatsapp.router)
     app.include_router(webhooks_twilio.router)
     install_payments(app, settings)
