@@ -2,12 +2,14 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
 
 from cobranza.channels.base import Channel, OutgoingMessage, SendResult
 from cobranza.channels.dispatcher import (
@@ -26,9 +28,13 @@ from cobranza.channels.sandbox import SandboxChannel
 from cobranza.db.engine import transaction
 from cobranza.db.models import (
     AuditEvent,
+    Case,
     Customer,
+    Document,
     OutboxMessage,
     OutboxState,
+    PromiseStatus,
+    PromiseToPay,
     SandboxMessage,
 )
 from tests.channels.factories import (
@@ -36,6 +42,7 @@ from tests.channels.factories import (
     make_customer,
     make_document,
     make_outbox_row,
+    revoke_consent,
 )
 
 # Tuesday 10 March 2026, 10:00 in Buenos Aires: inside Argentina's window.
@@ -485,3 +492,174 @@ def test_racing_dispatchers_send_once(engine: Engine) -> None:
     assert sum(reports) == 12
     assert _sandbox_count(engine) == 12
     assert {_row(engine, i).state for i in row_ids} == {OutboxState.SENT}
+
+
+@dataclass
+class MidBatchChannel(ScriptedChannel):
+    """The sandbox, committing `change` in its own transaction during the first send."""
+
+    change: Callable[[Session], None] | None = None
+    engine: Engine | None = None
+
+    def send(self, message: OutgoingMessage) -> SendResult:
+        if self.change is not None and self.engine is not None:
+            change, self.change = self.change, None
+            with transaction(self.engine) as session:
+                change(session)
+        return super().send(message)
+
+
+def _second_customer(session: Session) -> Customer:
+    return session.scalars(select(Customer).order_by(Customer.id)).all()[1]
+
+
+def _opt_out(session: Session) -> None:
+    revoke_consent(session, _second_customer(session), NOW)
+
+
+def _pay_in_full(session: Session) -> None:
+    customer = _second_customer(session)
+    for document in session.scalars(
+        select(Document).where(Document.customer_id == customer.id)
+    ):
+        document.open_amount = Decimal(0)
+
+
+def _promise(session: Session) -> None:
+    customer = _second_customer(session)
+    case = session.scalars(select(Case).where(Case.customer_id == customer.id)).one()
+    session.add(
+        PromiseToPay(
+            business_id=customer.business_id,
+            case_id=case.id,
+            customer_id=customer.id,
+            amount=None,
+            currency="ARS",
+            due_on=date(2026, 3, 13),
+            status=PromiseStatus.OPEN,
+            created_at=NOW,
+        )
+    )
+
+
+@pytest.mark.parametrize(
+    ("change", "state", "counted"),
+    [
+        (_opt_out, OutboxState.SUPPRESSED, ("suppressed", "opted_out")),
+        (_pay_in_full, OutboxState.SUPPRESSED, ("suppressed", "zero_balance")),
+        (_promise, OutboxState.QUEUED, ("deferred", "open_promise")),
+    ],
+    ids=["opt_out", "paid", "promise"],
+)
+def test_change_after_claim_stops_later_row(
+    engine: Engine,
+    change: Callable[[Session], None],
+    state: OutboxState,
+    counted: tuple[str, str],
+) -> None:
+    # Given two rows that one batch claims and gates together,
+    business_id, [first_id, second_id] = _given_rows(engine, 2)
+    channel = MidBatchChannel(
+        SandboxChannel(engine, clock=lambda: NOW), change=change, engine=engine
+    )
+
+    # when the second customer's state changes while the first row is sent,
+    report = _dispatcher(engine, channel).run(business_id, NOW)
+
+    # then the second row is re-checked before its send and does not go out.
+    assert channel.calls == 1
+    assert report.sent == 1
+    assert _row(engine, first_id).state == OutboxState.SENT
+    second = _row(engine, second_id)
+    assert second.state == state
+    assert second.attempts == 0
+    outcome, reason = counted
+    assert getattr(report, outcome) == {reason: 1}
+    assert _sandbox_count(engine) == 1
+
+
+def test_partial_payment_after_claim_restates_balance(engine: Engine) -> None:
+    business_id, [_, second_id] = _given_rows(engine, 2)
+
+    def pay_part(session: Session) -> None:
+        customer = _second_customer(session)
+        document = session.scalars(
+            select(Document).where(Document.customer_id == customer.id)
+        ).one()
+        document.open_amount = Decimal("1000.00")
+
+    channel = MidBatchChannel(
+        SandboxChannel(engine, clock=lambda: NOW), change=pay_part, engine=engine
+    )
+
+    report = _dispatcher(engine, channel).run(business_id, NOW)
+
+    assert report.sent == 2
+    second = _row(engine, second_id)
+    assert Decimal(second.variables["balance"]) == Decimal("1000.00")
+    assert second.text is not None
+    assert "$ 1.000,00" in second.text
+    assert "$ 1.500,00" not in second.text
+    with transaction(engine) as session:
+        stored = session.scalars(
+            select(SandboxMessage).where(SandboxMessage.outbox_id == second_id)
+        ).one()
+    assert stored.text == second.text
+
+
+def test_daily_cap_counts_same_batch_send(engine: Engine) -> None:
+    # Given a Colombian business (one message a day) and two rows due for
+    # one customer in the same batch,
+    colombia_now = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)  # 10:00 in Bogotá
+    with transaction(engine) as session:
+        business = make_business(session, colombia_now, country="CO")
+        customer = make_customer(session, business, colombia_now, "C1", PHONE)
+        invoice = make_document(
+            session, customer, colombia_now, "A-1", "1500.00", date(2026, 3, 5)
+        )
+        first = make_outbox_row(session, customer, colombia_now, key="first")
+        first.locale = "es_CO"
+        first.document_ids = [invoice.id]
+        first.variables = {
+            "customer_name": customer.name,
+            "business_name": business.name,
+            "balance": "1500.00",
+            "currency": "COP",
+            "invoice_count": 1,
+            "oldest_due_on": "2026-03-05",
+            "days_past_due": 5,
+            "payment_instructions": "Transferí al alias EJEMPLO.SRL",
+        }
+        # A second step of the same case, due at the same instant.
+        second = OutboxMessage(
+            business_id=business.id,
+            case_id=first.case_id,
+            customer_id=customer.id,
+            channel="sandbox",
+            step="second_notice",
+            step_kind="second_notice",
+            tone="friendly",
+            locale="es_CO",
+            variables=dict(first.variables),
+            document_ids=[invoice.id],
+            idempotency_key="second",
+            state="queued",
+            planned_for=colombia_now,
+            attempts=0,
+            created_at=colombia_now,
+        )
+        session.add(second)
+        session.flush()
+        row_ids = [first.id, second.id]
+        business_id = business.id
+    channel = ScriptedChannel(SandboxChannel(engine, clock=lambda: colombia_now))
+
+    # when one run sends the batch,
+    report = _dispatcher(engine, channel).run(business_id, colombia_now)
+
+    # then the first send counts against the cap before the second goes.
+    assert report.sent == 1
+    assert report.deferred == {"daily_cap": 1}
+    assert channel.calls == 1
+    states = [_row(engine, outbox_id).state for outbox_id in row_ids]
+    assert states == [OutboxState.SENT, OutboxState.QUEUED]

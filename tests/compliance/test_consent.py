@@ -15,6 +15,7 @@ from cobranza.compliance import (
     consent_history,
     current_consent,
     current_consent_state,
+    current_consents,
     record_consent,
 )
 from cobranza.db.engine import transaction
@@ -248,3 +249,47 @@ def test_logs_carry_ids_not_personal_data(
         assert "+5491123456789" not in message
         assert customer.name not in message
         assert "wamid.X" not in message
+
+
+def test_batch_consents_agree_with_current_consent(engine: Engine) -> None:
+    # 60 customers with 0-3 events each, every fifth sharing one phone, so
+    # a revocation by one of them stops the others' earlier grants.
+    with transaction(engine) as session:
+        business = add_business(session)
+        customer_ids = []
+        for index in range(60):
+            phone = "+5491100000000" if index % 5 == 0 else f"+54911{index:08d}"
+            customer = add_customer(
+                session, business, external_id=f"c{index}", phone=phone
+            )
+            customer_ids.append(customer.id)
+            for event_index in range(index % 4):
+                action = "grant" if (index + event_index) % 3 else "revoke"
+                at = T0 + timedelta(minutes=(index * 7 + event_index * 13) % 50)
+                record_consent(session, business.id, customer.id, action, "t", None, at)
+        expected = {
+            customer_id: current_consent(session, business.id, customer_id)
+            for customer_id in customer_ids
+        }
+
+        found = current_consents(session, business.id, customer_ids)
+        subset = current_consents(session, business.id, customer_ids[:7])
+
+    assert set(expected.values()) == {True, False, None}
+    assert found == expected
+    assert subset == {i: expected[i] for i in customer_ids[:7]}
+
+
+def test_batch_consents_shared_phone_revocation(engine: Engine) -> None:
+    with transaction(engine) as session:
+        business = add_business(session)
+        granted = add_customer(session, business, external_id="a", phone="+5491199")
+        sharing = add_customer(session, business, external_id="b", phone="+5491199")
+        record_consent(session, business.id, granted.id, "grant", "t", None, T0)
+        later = T0 + timedelta(hours=1)
+        record_consent(session, business.id, sharing.id, "revoke", "t", None, later)
+
+        # Only the customer with the grant is asked for.
+        found = current_consents(session, business.id, [granted.id])
+
+    assert found == {granted.id: False}

@@ -241,3 +241,88 @@ def test_concurrent_claims_one_wins(engine: Engine, default_policy: Policy) -> N
 
     assert waited is True
     assert outcomes == {"first": True, "second": False}
+
+
+def test_claim_due_oldest_first_up_to_limit(
+    portfolio: Portfolio, default_policy: Policy
+) -> None:
+    ids = _queue(portfolio, default_policy, customers=4)
+    rows = portfolio.session.scalars(select(OutboxMessage)).all()
+    for offset, row in enumerate(rows):
+        row.planned_for = NOW - timedelta(minutes=offset)
+    rows[0].planned_for = NOW + timedelta(minutes=1)
+    portfolio.session.flush()
+
+    claimed, passed_over = outbox.claim_due(
+        portfolio.session, portfolio.business.id, NOW, 2, exclude={ids[3]}
+    )
+
+    assert [row.id for row in claimed] == [ids[2], ids[1]]
+    assert passed_over == []
+    assert {row.state for row in claimed} == {OutboxState.SENDING}
+    assert [row.attempts for row in claimed] == [1, 1]
+    assert [row.claimed_at for row in claimed] == [NOW, NOW]
+    states = {row.id: row.state for row in rows}
+    assert states[ids[0]] == OutboxState.QUEUED
+    assert states[ids[3]] == OutboxState.QUEUED
+
+
+def test_claim_due_skips_claimed_rows(
+    portfolio: Portfolio, default_policy: Policy
+) -> None:
+    _queue(portfolio, default_policy, customers=2)
+    business_id = portfolio.business.id
+
+    first, _ = outbox.claim_due(portfolio.session, business_id, NOW, 10)
+    second, passed_over = outbox.claim_due(portfolio.session, business_id, NOW, 10)
+
+    assert len(first) == 2
+    assert second == []
+    assert passed_over == []
+
+
+@pytest.mark.postgres
+def test_claim_due_passes_over_locked_case(
+    engine: Engine, default_policy: Policy
+) -> None:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("row locks are a PostgreSQL feature")
+    factory = session_factory(engine)
+    with factory.begin() as setup:
+        business = Business(
+            name="Demo",
+            country="AR",
+            timezone="America/Argentina/Buenos_Aires",
+            currency="ARS",
+            locale="es_AR",
+            settings={},
+            created_at=NOW,
+        )
+        setup.add(business)
+        setup.flush()
+        helper = Portfolio(setup, business)
+        for number in range(2):
+            customer = helper.customer(f"C{number}")
+            helper.invoice(customer, "100", TODAY - timedelta(days=1))
+        plan(setup, business, NOW, default_policy)
+        business_id = business.id
+        locked_row = setup.scalars(
+            select(OutboxMessage).order_by(OutboxMessage.id)
+        ).first()
+        assert locked_row is not None
+        locked_id, locked_case = locked_row.id, locked_row.case_id
+
+    # A planner has locked the first row's case.
+    planner = factory()
+    planner.execute(select(Case.id).where(Case.id == locked_case).with_for_update())
+    try:
+        with factory.begin() as dispatcher:
+            claimed, passed_over = outbox.claim_due(dispatcher, business_id, NOW, 10)
+            claimed_ids = [row.id for row in claimed]
+    finally:
+        planner.rollback()
+        planner.close()
+
+    assert passed_over == [locked_id]
+    assert len(claimed_ids) == 1
+    assert locked_id not in claimed_ids

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -78,6 +78,20 @@ class Channel(ABC):
         the composer. The default channel is always ready.
         """
         return None
+
+    def check_ready_batch(
+        self, session: Session, messages: Sequence[OutgoingMessage], now: datetime
+    ) -> dict[int, Deferral]:
+        """Return the deferrals of `check_ready` for many messages, by outbox id.
+
+        A channel overrides it to read what it needs in a few queries.
+        """
+        deferrals = {}
+        for message in messages:
+            deferral = self.check_ready(session, message, now)
+            if deferral is not None:
+                deferrals[message.outbox_id] = deferral
+        return deferrals
 
     def close(self) -> None:  # noqa: B027 - optional hook, not abstract
         """Release the channel's connections; the default channel holds none."""

@@ -1,15 +1,19 @@
 """The dispatcher: claims due outbox rows, gates and composes them, sends them.
 
-Each due row goes through three steps, and the first and the last each run
-in a transaction of their own:
+Rows go in batches of `DispatchLimits.batch_size`, through four steps:
 
-1. claim (queued -> sending, state-guarded), run the gate, compose the text,
-   store it on the row and commit. A deferral or suppression ends here.
-2. call the channel, outside any transaction.
-3. record the result: `sent` with the provider message id, back to `queued`
+1. claim the batch (queued -> sending, state-guarded), run the gate on it
+   with set-based reads, compose each text, store it on its row and commit.
+   A deferral or suppression ends here.
+2. just before each send, re-check the row's facts in a transaction of its
+   own, so an opt-out, payment or promise that lands after the claim still
+   stops it.
+3. call the channel, outside any transaction.
+4. record the result: `sent` with the provider message id (in the next
+   re-check's transaction, or at the end of the batch), back to `queued`
    with a backoff after a transient error, or `failed` with the error code.
 
-A crash between 1 and 3 leaves the row in `sending`. `reconcile` settles such
+A crash between 1 and 4 leaves the row in `sending`. `reconcile` settles such
 rows at the start of each run by asking the channel whether it has the
 message, and never sends one blindly.
 """
@@ -23,13 +27,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from cobranza.channels.base import Channel, OutgoingMessage, SendResult
+from cobranza.channels.base import Channel, Deferral, OutgoingMessage, SendResult
 from cobranza.channels.compose import compose_row
 from cobranza.channels.errors import ChannelError, RateLimitedError
-from cobranza.channels.ratelimit import TokenBucket
+from cobranza.channels.ratelimit import RateLimiter
 from cobranza.db.engine import transaction
 from cobranza.db.models import (
     AuditEvent,
@@ -89,6 +93,17 @@ class DispatchReport:
         }
 
 
+@dataclass(frozen=True)
+class _Prepared:
+    """A claimed row that passed the gate and its channel's check."""
+
+    outbox_id: int
+    channel: str
+    message: OutgoingMessage
+    # The row's variables the message was composed from.
+    variables: dict[str, Any]
+
+
 class Dispatcher:
     """Send a business's due outbox rows through the configured channels."""
 
@@ -97,7 +112,7 @@ class Dispatcher:
         engine: Engine,
         channels: Mapping[str, Channel],
         *,
-        rate_limits: Mapping[str, TokenBucket] | None = None,
+        rate_limits: Mapping[str, RateLimiter] | None = None,
         limits: DispatchLimits | None = None,
         link_builder: LinkBuilder | None = None,
     ) -> None:
@@ -117,20 +132,20 @@ class Dispatcher:
         report = DispatchReport()
         self.reconcile(business_id, now, report)
 
-        # A row is due again in the same run only after a zero backoff. It
-        # waits for the next run, so one run cannot loop on it.
-        seen: set[int] = set()
+        # A row put back in the queue and due at `now` (after a zero
+        # backoff) waits for the next run, so one run cannot loop on it. So
+        # does a row passed over because another transaction locked it.
+        excluded: set[int] = set()
         while True:
             with transaction(self.engine) as session:
-                due = outbox.due_messages(
-                    session, business_id, now, self.limits.batch_size
+                rows, passed_over = outbox.claim_due(
+                    session, business_id, now, self.limits.batch_size, excluded
                 )
-                due_ids = [row.id for row in due if row.id not in seen]
-            if not due_ids:
+                prepared = self._prepare_batch(session, rows, now, report)
+            excluded.update(passed_over)
+            if not rows and not passed_over:
                 break
-            seen.update(due_ids)
-            for outbox_id in due_ids:
-                self._dispatch_one(business_id, outbox_id, now, report)
+            self._send_batch(business_id, prepared, now, report, excluded)
 
         logger.info(
             "dispatch for business %s: %s sent, %s deferred, %s suppressed, %s failed",
@@ -151,15 +166,15 @@ class Dispatcher:
         rows the gate would send are counted as `sent` and nothing changes.
         """
         report = DispatchReport()
+        excluded: set[int] = set()
         while True:
-            rows = outbox.due_messages(
-                session, business_id, now, self.limits.batch_size
+            rows, passed_over = outbox.claim_due(
+                session, business_id, now, self.limits.batch_size, excluded
             )
-            if not rows:
+            excluded.update(passed_over)
+            if not rows and not passed_over:
                 break
-            for row in rows:
-                if self._prepare(session, row, now, report) is not None:
-                    report.sent += 1
+            report.sent += len(self._prepare_batch(session, rows, now, report))
         return report
 
     def reconcile(
@@ -220,61 +235,174 @@ class Dispatcher:
         logger.warning("outbox row %s flagged %s", row.id, UNKNOWN_DELIVERY_STATE)
         return "flagged"
 
-    def _dispatch_one(
-        self, business_id: int, outbox_id: int, now: datetime, report: DispatchReport
+    def _send_batch(
+        self,
+        business_id: int,
+        prepared: list[_Prepared],
+        now: datetime,
+        report: DispatchReport,
+        excluded: set[int],
     ) -> None:
+        """Re-check and send each prepared row, pacing each channel."""
+        receipts: list[tuple[int, SendResult]] = []
+        try:
+            for item in prepared:
+                limiter = self.rate_limits.get(item.channel)
+                if limiter is not None:
+                    limiter.acquire()
+                try:
+                    self._send_one(business_id, item, now, report, excluded, receipts)
+                finally:
+                    if limiter is not None:
+                        limiter.release()
+        finally:
+            if receipts:
+                with transaction(self.engine) as session:
+                    self._record_sent(session, business_id, receipts, now)
+                report.sent += len(receipts)
+
+    def _send_one(
+        self,
+        business_id: int,
+        item: _Prepared,
+        now: datetime,
+        report: DispatchReport,
+        excluded: set[int],
+        receipts: list[tuple[int, SendResult]],
+    ) -> None:
+        """Re-check one row, send it and keep its receipt in `receipts`.
+
+        The receipts of earlier sends are recorded in the re-check's
+        transaction, so the caps see them before this row is checked.
+        """
         with transaction(self.engine) as session:
-            row = _load(session, business_id, outbox_id)
-            if row is None:
-                return
-            message = self._prepare(session, row, now, report)
-            channel_name = row.channel
+            self._record_sent(session, business_id, receipts, now)
+            message = self._recheck(session, business_id, item, now, report)
+        report.sent += len(receipts)
+        receipts.clear()
         if message is None:
             return
 
-        channel = self.channels[channel_name]
-        limiter = self.rate_limits.get(channel_name)
-        if limiter is not None:
-            limiter.acquire()
         try:
-            receipt = channel.send(message)
+            receipt = self.channels[item.channel].send(message)
         except ChannelError as exc:
-            self._record_error(business_id, outbox_id, now, exc, report)
+            self._record_error(business_id, item.outbox_id, now, exc, report, excluded)
             return
+        receipts.append((item.outbox_id, receipt))
 
-        with transaction(self.engine) as session:
+    def _recheck(
+        self,
+        session: Session,
+        business_id: int,
+        item: _Prepared,
+        now: datetime,
+        report: DispatchReport,
+    ) -> OutgoingMessage | None:
+        """Run the gate on a claimed row again; return the message to send, if any.
+
+        The message is composed again when a payment or credit note since
+        the claim changed the amounts it states.
+        """
+        row = _load(session, business_id, item.outbox_id)
+        if row is None or row.state != OutboxState.SENDING:
+            return None
+        decision = gate.check_batch(session, [row], now, lock=False)[row.id]
+        if not self._count_gate(decision, report):
+            return None
+        if row.variables == item.variables:
+            return item.message
+        customer = session.get(Customer, row.customer_id)
+        timezone = session.get_one(Business, row.business_id).timezone
+        return self._compose(session, row, customer, timezone, now, report)
+
+    def _record_sent(
+        self,
+        session: Session,
+        business_id: int,
+        receipts: list[tuple[int, SendResult]],
+        now: datetime,
+    ) -> None:
+        for outbox_id, receipt in receipts:
             row = _load(session, business_id, outbox_id)
             assert row is not None  # the row was claimed by this run
             outbox.mark_sent(session, row, receipt.provider_message_id, receipt.sent_at)
             _audit(session, row, now, "message_sent", "gate_passed", receipt)
-        report.sent += 1
 
-    def _prepare(
+    def _prepare_batch(
+        self,
+        session: Session,
+        rows: list[OutboxMessage],
+        now: datetime,
+        report: DispatchReport,
+    ) -> list[_Prepared]:
+        """Gate and compose claimed rows; return those to send, in claim order."""
+        if not rows:
+            return []
+        timezone = session.get_one(Business, rows[0].business_id).timezone
+        customers = _customers(session, rows)
+        decisions = gate.check_batch(session, rows, now)
+        composed: list[tuple[OutboxMessage, OutgoingMessage]] = []
+        for row in rows:
+            if not self._count_gate(decisions[row.id], report):
+                continue
+            customer = customers.get(row.customer_id)
+            message = self._compose(session, row, customer, timezone, now, report)
+            if message is not None:
+                composed.append((row, message))
+
+        # The channel may hold a row, such as WhatsApp while the template
+        # waits for Meta's approval and the customer's window is closed.
+        deferrals: dict[int, Deferral] = {}
+        for name in sorted({row.channel for row, _ in composed}):
+            messages = [message for row, message in composed if row.channel == name]
+            deferrals.update(
+                self.channels[name].check_ready_batch(session, messages, now)
+            )
+
+        prepared = []
+        for row, message in composed:
+            deferral = deferrals.get(row.id)
+            if deferral is not None:
+                details = dict(deferral.details)
+                outbox.defer(
+                    session, row, deferral.until, deferral.reason, now, details
+                )
+                report.deferred[deferral.reason] += 1
+                continue
+            prepared.append(
+                _Prepared(row.id, row.channel, message, dict(row.variables))
+            )
+        return prepared
+
+    def _count_gate(self, decision: gate.GateDecision, report: DispatchReport) -> bool:
+        """Count a deferral or suppression; return whether the row may go on."""
+        if decision.action is gate.Action.DEFER:
+            report.deferred[str(decision.reason)] += 1
+            return False
+        if decision.action is gate.Action.SUPPRESS:
+            report.suppressed[str(decision.reason)] += 1
+            return False
+        return True
+
+    def _compose(
         self,
         session: Session,
         row: OutboxMessage,
+        customer: Customer | None,
+        timezone: str,
         now: datetime,
         report: DispatchReport,
     ) -> OutgoingMessage | None:
-        """Claim, gate and compose one row; return the message to send, if any."""
-        if not outbox.claim(session, row, now):
-            return None
+        """Compose a row that passed the gate; return its message, if any.
 
-        decision = gate.check(session, row, now)
-        if decision.action is gate.Action.DEFER:
-            report.deferred[str(decision.reason)] += 1
-            return None
-        if decision.action is gate.Action.SUPPRESS:
-            report.suppressed[str(decision.reason)] += 1
-            return None
-
-        # NOTE: `due_messages` does not filter by channel, so a row for a
+        `timezone` is the business's, which sets the day the text counts to.
+        """
+        # NOTE: `claim_due` does not filter by channel, so a row for a
         # channel this process lacks fails here instead of waiting for a
         # process that has it.
         if row.channel not in self.channels:
             self._fail(session, row, now, NO_CHANNEL, _no_channel_detail(row), report)
             return None
-        customer = session.get(Customer, row.customer_id)
         if customer is None or not customer.phone:
             # The gate suppresses customers without a phone; this guards a
             # phone removed by a concurrent import.
@@ -285,7 +413,7 @@ class Dispatcher:
             if link is not None:
                 row.variables = {**row.variables, "payment_link": link}
         try:
-            today = local_date(now, _business_timezone(session, row))
+            today = local_date(now, timezone)
             composed = compose_row(row, today)
         except ValueError as exc:
             self._fail(session, row, now, COMPOSE_FAILED, str(exc), report)
@@ -295,7 +423,7 @@ class Dispatcher:
         row.language_code = composed.language_code
         row.parameters = dict(composed.parameters)
         row.text = composed.text
-        message = OutgoingMessage(
+        return OutgoingMessage(
             outbox_id=row.id,
             business_id=row.business_id,
             customer_id=row.customer_id,
@@ -307,16 +435,6 @@ class Dispatcher:
             buttons=tuple(composed.buttons),
         )
 
-        # The channel may hold the row, such as WhatsApp while the template
-        # waits for Meta's approval and the customer's window is closed.
-        deferral = self.channels[row.channel].check_ready(session, message, now)
-        if deferral is not None:
-            details = dict(deferral.details)
-            outbox.defer(session, row, deferral.until, deferral.reason, now, details)
-            report.deferred[deferral.reason] += 1
-            return None
-        return message
-
     def _record_error(
         self,
         business_id: int,
@@ -324,6 +442,7 @@ class Dispatcher:
         now: datetime,
         error: ChannelError,
         report: DispatchReport,
+        excluded: set[int],
     ) -> None:
         with transaction(self.engine) as session:
             row = _load(session, business_id, outbox_id)
@@ -343,6 +462,8 @@ class Dispatcher:
                 outbox.requeue(session, row, retry_at, error.code, str(error))
                 _audit(session, row, now, "message_retry", error.code)
                 report.retried[error.code] += 1
+                if retry_at <= now:
+                    excluded.add(outbox_id)
                 logger.warning(
                     "outbox row %s send failed (%s), retry %s at %s",
                     outbox_id,
@@ -384,8 +505,10 @@ def _load(session: Session, business_id: int, outbox_id: int) -> OutboxMessage |
     return row
 
 
-def _business_timezone(session: Session, row: OutboxMessage) -> str:
-    return session.get_one(Business, row.business_id).timezone
+def _customers(session: Session, rows: list[OutboxMessage]) -> dict[int, Customer]:
+    customer_ids = sorted({row.customer_id for row in rows})
+    found = session.scalars(select(Customer).where(Customer.id.in_(customer_ids)))
+    return {customer.id: customer for customer in found}
 
 
 def _no_channel_detail(row: OutboxMessage) -> str:

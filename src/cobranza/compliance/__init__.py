@@ -18,6 +18,7 @@ from cobranza.compliance.consent import (
     consent_history,
     current_consent,
     current_consent_state,
+    current_consents,
     record_consent,
 )
 from cobranza.compliance.customers import resolve_customer
@@ -76,6 +77,7 @@ __all__ = [
     "consent_history",
     "current_consent",
     "current_consent_state",
+    "current_consents",
     "evaluate",
     "holiday_name",
     "is_allowed",

@@ -16,12 +16,12 @@ were never delivered) do not.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, case, false, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, false, func, or_, select
 
 from cobranza.compliance.reasons import Reason
 from cobranza.compliance.rules import ContactRules
@@ -136,16 +136,33 @@ def recent_sends_query(
     The lookback covers a rolling week plus one local day, or the minimum
     gap when a business set a longer one.
     """
-    lookback = max(WEEK + timedelta(days=1), rules.min_gap or timedelta(0))
     return (
         select(OutboxMessage.sent_at)
-        .where(
-            OutboxMessage.business_id == business_id,
-            OutboxMessage.customer_id == customer_id,
-            OutboxMessage.state.in_(SENT_STATES),
-            OutboxMessage.sent_at.is_not(None),
-            OutboxMessage.sent_at > at - lookback,
-            OutboxMessage.sent_at <= at,
-        )
+        .where(_recent_sends(business_id, [customer_id], rules, at))
         .order_by(OutboxMessage.sent_at)
+    )
+
+
+def recent_sends_by_customer_query(
+    business_id: int, customer_ids: Collection[int], rules: ContactRules, at: datetime
+) -> Select[int, datetime | None]:
+    """Select (customer id, sent at) of `recent_sends_query` for many customers."""
+    return (
+        select(OutboxMessage.customer_id, OutboxMessage.sent_at)
+        .where(_recent_sends(business_id, customer_ids, rules, at))
+        .order_by(OutboxMessage.customer_id, OutboxMessage.sent_at)
+    )
+
+
+def _recent_sends(
+    business_id: int, customer_ids: Collection[int], rules: ContactRules, at: datetime
+) -> ColumnElement[bool]:
+    lookback = max(WEEK + timedelta(days=1), rules.min_gap or timedelta(0))
+    return and_(
+        OutboxMessage.business_id == business_id,
+        OutboxMessage.customer_id.in_(customer_ids),
+        OutboxMessage.state.in_(SENT_STATES),
+        OutboxMessage.sent_at.is_not(None),
+        OutboxMessage.sent_at > at - lookback,
+        OutboxMessage.sent_at <= at,
     )

@@ -11,10 +11,11 @@ deleted; each one also writes an `AuditEvent`.
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Subquery, func, select
+from sqlalchemy import Subquery, func, or_, select
 from sqlalchemy.orm import Session
 
 from cobranza.compliance.errors import CustomerNotFoundError, InvalidConsentError
@@ -169,6 +170,82 @@ def current_consent(
 ) -> bool | None:
     """Return True (granted), False (revoked) or None (never recorded)."""
     return current_consent_state(session, business_id, customer_id, channel).granted
+
+
+def current_consents(
+    session: Session,
+    business_id: int,
+    customer_ids: Collection[int],
+    channel: str = WHATSAPP,
+) -> dict[int, bool | None]:
+    """Return `current_consent` for many customers, in one statement.
+
+    The latest event of each customer, and of every other customer sharing
+    a phone with one of them, is read with ROW_NUMBER. A grant then loses
+    to a later revocation of a customer with the same phone, as in
+    `current_consent_state`.
+    """
+    if not customer_ids:
+        return {}
+    phones = select(Customer.phone).where(
+        Customer.business_id == business_id,
+        Customer.id.in_(customer_ids),
+        Customer.phone.is_not(None),
+        Customer.phone != "",
+    )
+    related = select(Customer.id).where(
+        Customer.business_id == business_id,
+        or_(Customer.id.in_(customer_ids), Customer.phone.in_(phones)),
+    )
+    ranked = (
+        select(
+            ConsentEvent.customer_id,
+            ConsentEvent.action,
+            ConsentEvent.at,
+            func.row_number()
+            .over(
+                partition_by=ConsentEvent.customer_id,
+                order_by=(ConsentEvent.at.desc(), ConsentEvent.id.desc()),
+            )
+            .label("rank"),
+        )
+        .where(
+            ConsentEvent.business_id == business_id,
+            ConsentEvent.channel == channel,
+            ConsentEvent.customer_id.in_(related),
+        )
+        .subquery("ranked_consent")
+    )
+    latest = session.execute(
+        select(ranked.c.customer_id, ranked.c.action, ranked.c.at, Customer.phone)
+        .join(Customer, Customer.id == ranked.c.customer_id)
+        .where(ranked.c.rank == 1)
+    ).all()
+
+    events = {customer_id: (action, at) for customer_id, action, at, _ in latest}
+    revocations: dict[str, list[tuple[int, datetime]]] = {}
+    for customer_id, action, at, phone in latest:
+        if phone and action == ConsentAction.REVOKE:
+            revocations.setdefault(phone, []).append((customer_id, at))
+    phone_of = {customer_id: phone for customer_id, _, _, phone in latest}
+
+    result: dict[int, bool | None] = {}
+    for customer_id in customer_ids:
+        event = events.get(customer_id)
+        if event is None:
+            result[customer_id] = None
+            continue
+        action, granted_at = event
+        if action != ConsentAction.GRANT:
+            result[customer_id] = False
+            continue
+        later = [
+            other
+            for other, revoked_at in revocations.get(phone_of[customer_id] or "", [])
+            if other != customer_id and revoked_at > granted_at
+        ]
+        result[customer_id] = not later
+    return result
 
 
 def consent_history(

@@ -1,26 +1,29 @@
 """The gate: re-read a customer's facts just before a message goes out.
 
-`check` runs inside the dispatcher's transaction, after `outbox.claim`. It
-reads the current facts: consent, phone, contact rules, sent messages, open
-promise, disputes and holds, pending payments and the balance of the row's
-invoices. `cobranza.compliance.gate.evaluate` decides, and `check` applies
-the decision to the row. A deferral moves `planned_for` and a suppression
+`check_batch` runs inside the dispatcher's transaction, after
+`outbox.claim_due`, and `check` does the same for one row. They read the
+current facts of all the rows at once, one query per kind: consent,
+phone, contact rules, sent messages, open promises, disputes and holds,
+pending payments and the balance of each row's invoices.
+`cobranza.compliance.gate.evaluate` decides for each row, and the decision
+is applied to the row. A deferral moves `planned_for` and a suppression
 drops the row, and both write an audit event with the reason and the facts.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from cobranza.compliance.caps import recent_sends_query
-from cobranza.compliance.consent import WHATSAPP, current_consent
+from cobranza.compliance.caps import recent_sends_by_customer_query
+from cobranza.compliance.consent import WHATSAPP, current_consents
 from cobranza.compliance.gate import Action, GateDecision, GateFacts, evaluate
 from cobranza.compliance.reasons import Reason
 from cobranza.compliance.rules import ContactRules, rules_for_business
@@ -50,7 +53,9 @@ REPLY_TO_VARIABLE = "reply_to_inbound_id"
 # The one message sent after a revocation: it confirms the opt-out itself.
 OPTOUT_CONFIRMATION = "optout_confirmation"
 
-__all__ = ["Action", "GateDecision", "check", "read_facts"]
+__all__ = ["Action", "GateDecision", "check", "check_batch", "read_facts"]
+
+_Model = TypeVar("_Model", Customer, Case)
 
 
 @dataclass(frozen=True)
@@ -65,6 +70,25 @@ class InvoiceBalance:
     held_until: date | None
 
 
+@dataclass(frozen=True)
+class _OpenDocument:
+    """One of a row's invoices with a positive open amount."""
+
+    id: int
+    open_amount: Decimal
+    disputed: bool
+    hold_until: date | None
+
+
+@dataclass(frozen=True)
+class RowFacts:
+    """The facts `evaluate` needs for one row, and the audit details behind them."""
+
+    facts: GateFacts
+    details: dict[str, Any]
+    case: Case
+
+
 def check(session: Session, row: OutboxMessage, now: datetime) -> GateDecision:
     """Decide send, defer or suppress for `row` at `now`, and apply it to the row.
 
@@ -73,13 +97,48 @@ def check(session: Session, row: OutboxMessage, now: datetime) -> GateDecision:
     is left as it is (claimed), with its amount variables refreshed when a
     payment or credit note changed them since planning.
     """
-    _lock(session, row)
+    return check_batch(session, [row], now)[row.id]
 
-    business = session.get_one(Business, row.business_id)
-    customer = session.get_one(Customer, row.customer_id)
-    case = session.get_one(Case, row.case_id)
-    rules = rules_for_business(business.country, business.settings)
-    facts, details = read_facts(session, row, business, customer, case, rules, now)
+
+def check_batch(
+    session: Session,
+    rows: Sequence[OutboxMessage],
+    now: datetime,
+    *,
+    lock: bool = True,
+) -> dict[int, GateDecision]:
+    """Run `check` on many claimed rows, reading their facts in a few queries.
+
+    Returns the decision by outbox id. With `lock` the cases and then the
+    rows are locked on PostgreSQL, in the order `outbox.claim_due` uses. A
+    caller passes False only to re-check rows that it already claimed and
+    whose claim it committed: the `sending` state keeps other dispatchers
+    and the planner off them.
+    """
+    if lock:
+        _lock(session, rows)
+
+    decisions: dict[int, GateDecision] = {}
+    for business_id in sorted({row.business_id for row in rows}):
+        group = [row for row in rows if row.business_id == business_id]
+        business = session.get_one(Business, business_id)
+        rules = rules_for_business(business.country, business.settings)
+        facts = read_facts(session, business, group, rules, now)
+        for row in group:
+            decisions[row.id] = _decide_and_apply(
+                session, row, facts[row.id], rules, now
+            )
+    return decisions
+
+
+def _decide_and_apply(
+    session: Session,
+    row: OutboxMessage,
+    row_facts: RowFacts,
+    rules: ContactRules,
+    now: datetime,
+) -> GateDecision:
+    facts, details, case = row_facts.facts, row_facts.details, row_facts.case
     if row.step_kind == PAYMENT_THANKS:
         # A thank-you follows a payment, so the zero balance, the pending
         # payment and the case's pause that stop reminders must not stop it.
@@ -121,134 +180,191 @@ def check(session: Session, row: OutboxMessage, now: datetime) -> GateDecision:
 
 def read_facts(
     session: Session,
-    row: OutboxMessage,
     business: Business,
-    customer: Customer,
-    case: Case,
+    rows: Sequence[OutboxMessage],
     rules: ContactRules,
     now: datetime,
-) -> tuple[GateFacts, dict[str, Any]]:
-    """Read the facts `evaluate` needs, and the audit details that explain them."""
-    tz = customer.timezone or business.timezone
-    today = local_date(now, tz)
-    invoices = invoice_balance(session, row, today)
-    customer_balance = collectable_balance(session, row, today)
+) -> dict[int, RowFacts]:
+    """Read the facts of the business's `rows`, by outbox id, set-based.
 
-    balance = min(invoices.collectable, customer_balance)
-    hold_until = _case_hold(case)
-    if row.variables.get("installment_id") is not None:
-        # An installment plan pauses its case, and the installment's own
-        # reminders are what that pause waits for, so it does not hold them.
-        hold_until = None
-    if invoices.held_until is not None:
-        document_hold = start_of_day(invoices.held_until + timedelta(days=1), tz)
-        hold_until = max(hold_until or document_hold, document_hold)
-    if invoices.all_disputed or invoices.held_until is not None:
-        # The invoices still carry a debt, so the dispute or the hold is the
-        # reason to report, not a zero balance.
-        balance = invoices.open_total
-
-    facts = GateFacts(
-        consent=current_consent(session, row.business_id, row.customer_id, WHATSAPP),
-        balance=balance,
-        phone_status=_phone_status(customer),
-        tz=tz,
-        previous_sends=_previous_sends(session, row, rules, now),
-        disputed=invoices.all_disputed,
-        pending_payment=_has_pending_payment(session, row),
-        promise_until=_promise_until(session, row, today, tz),
-        hold_until=hold_until,
-        # NOTE: template approval at Meta is not read here yet, so every
-        # template counts as approved until the WhatsApp channel records it.
-        template_approved=True,
-    )
-    details: dict[str, Any] = {
-        "balance": str(invoices.collectable),
-        "customer_balance": str(customer_balance),
-        "collectable_document_ids": invoices.collectable_ids,
-        "consent": facts.consent,
-        "phone_status": facts.phone_status,
-        "tz": tz,
-        "sent_recently": len(facts.previous_sends),
-        "pending_payment": facts.pending_payment,
-        "promise_until": _iso(facts.promise_until),
-        "hold_until": _iso(facts.hold_until),
+    Each kind of fact (consent, invoices, balances, sends, pending payments,
+    promises) is one query for all the rows, whatever their number.
+    """
+    customer_ids = sorted({row.customer_id for row in rows})
+    customers = _by_id(session, Customer, customer_ids)
+    cases = _by_id(session, Case, sorted({row.case_id for row in rows}))
+    zones = {
+        customer_id: customer.timezone or business.timezone
+        for customer_id, customer in customers.items()
     }
-    return facts, details
+    todays = {customer_id: local_date(now, tz) for customer_id, tz in zones.items()}
+
+    documents = _row_documents(session, business.id, rows)
+    balances = _collectable_balances(session, business.id, todays)
+    consents = current_consents(session, business.id, customer_ids, WHATSAPP)
+    sends = _previous_sends(session, business.id, customer_ids, rules, now)
+    pending = _pending_payments(session, business.id, customer_ids)
+    promises = _promise_due_dates(session, business.id, todays)
+
+    result = {}
+    for row in rows:
+        customer = customers[row.customer_id]
+        tz, today = zones[customer.id], todays[customer.id]
+        invoices = invoice_balance(documents, row, today)
+        customer_balance = balances.get(customer.id, Decimal(0))
+        case = cases[row.case_id]
+
+        balance = min(invoices.collectable, customer_balance)
+        hold_until = _case_hold(case)
+        if row.variables.get("installment_id") is not None:
+            # An installment plan pauses its case, and the installment's own
+            # reminders are what that pause waits for, so it does not hold them.
+            hold_until = None
+        if invoices.held_until is not None:
+            document_hold = start_of_day(invoices.held_until + timedelta(days=1), tz)
+            hold_until = max(hold_until or document_hold, document_hold)
+        if invoices.all_disputed or invoices.held_until is not None:
+            # The invoices still carry a debt, so the dispute or the hold is the
+            # reason to report, not a zero balance.
+            balance = invoices.open_total
+        promise_due = promises.get(customer.id)
+
+        facts = GateFacts(
+            consent=consents.get(customer.id),
+            balance=balance,
+            phone_status=_phone_status(customer),
+            tz=tz,
+            previous_sends=sends.get(customer.id, []),
+            disputed=invoices.all_disputed,
+            pending_payment=customer.id in pending,
+            promise_until=(
+                start_of_day(promise_due + timedelta(days=1), tz)
+                if promise_due is not None
+                else None
+            ),
+            hold_until=hold_until,
+            # NOTE: template approval at Meta is not read here yet, so every
+            # template counts as approved until the WhatsApp channel records it.
+            template_approved=True,
+        )
+        details: dict[str, Any] = {
+            "balance": str(invoices.collectable),
+            "customer_balance": str(customer_balance),
+            "collectable_document_ids": invoices.collectable_ids,
+            "consent": facts.consent,
+            "phone_status": facts.phone_status,
+            "tz": tz,
+            "sent_recently": len(facts.previous_sends),
+            "pending_payment": facts.pending_payment,
+            "promise_until": _iso(facts.promise_until),
+            "hold_until": _iso(facts.hold_until),
+        }
+        result[row.id] = RowFacts(facts, details, case)
+    return result
 
 
 def invoice_balance(
-    session: Session, row: OutboxMessage, today: date
+    documents: Mapping[int, _OpenDocument], row: OutboxMessage, today: date
 ) -> InvoiceBalance:
     """Return the current balance of the row's invoices on `today`.
 
-    Invoices paid since planning drop out. Disputed invoices and invoices on
-    hold through `today` are not collectable.
+    `documents` holds the open invoices (positive open amount) by id, so
+    invoices paid since planning drop out. Disputed invoices and invoices
+    on hold through `today` are not collectable.
     """
-    documents = session.execute(
+    own = [documents[i] for i in sorted(set(row.document_ids)) if i in documents]
+
+    collectable = Decimal(0)
+    collectable_ids = []
+    held_until: date | None = None
+    for document in own:
+        if document.disputed:
+            continue
+        hold = document.hold_until
+        if hold is not None and hold >= today:
+            held_until = hold if held_until is None else min(held_until, hold)
+            continue
+        collectable += document.open_amount
+        collectable_ids.append(document.id)
+
+    has_debt = bool(own)
+    return InvoiceBalance(
+        open_total=sum((document.open_amount for document in own), Decimal(0)),
+        collectable=collectable,
+        collectable_ids=sorted(collectable_ids),
+        all_disputed=has_debt and all(document.disputed for document in own),
+        held_until=held_until if has_debt and not collectable_ids else None,
+    )
+
+
+def _row_documents(
+    session: Session, business_id: int, rows: Sequence[OutboxMessage]
+) -> dict[int, _OpenDocument]:
+    """Return the rows' invoices that still have a positive open amount, by id."""
+    document_ids = sorted({i for row in rows for i in row.document_ids})
+    if not document_ids:
+        return {}
+    found = session.execute(
         select(
             Document.id,
             Document.open_amount,
             Document.disputed,
             Document.hold_until,
         ).where(
-            Document.business_id == row.business_id,
-            Document.id.in_(row.document_ids),
+            Document.business_id == business_id,
+            Document.id.in_(document_ids),
             Document.open_amount > 0,
         )
     ).all()
-
-    collectable = Decimal(0)
-    collectable_ids = []
-    held_until: date | None = None
-    for document_id, open_amount, disputed, hold in documents:
-        if disputed:
-            continue
-        if hold is not None and hold >= today:
-            held_until = hold if held_until is None else min(held_until, hold)
-            continue
-        collectable += open_amount
-        collectable_ids.append(document_id)
-
-    has_debt = bool(documents)
-    return InvoiceBalance(
-        open_total=sum((amount for _, amount, _, _ in documents), Decimal(0)),
-        collectable=collectable,
-        collectable_ids=sorted(collectable_ids),
-        all_disputed=has_debt and all(disputed for _, _, disputed, _ in documents),
-        held_until=held_until if has_debt and not collectable_ids else None,
-    )
+    return {values[0]: _OpenDocument(*values) for values in found}
 
 
-def collectable_balance(session: Session, row: OutboxMessage, today: date) -> Decimal:
-    """Return the customer's collectable balance: credit notes netted in.
+def _collectable_balances(
+    session: Session, business_id: int, todays: Mapping[int, date]
+) -> dict[int, Decimal]:
+    """Return each customer's collectable balance, credit notes netted in.
 
-    Disputed documents and documents on hold through `today` are left out,
-    as the planner does.
+    Disputed documents and documents on hold through the customer's local
+    `today` are left out, as the planner does. One query runs per distinct
+    local date, which is one in the usual case.
     """
-    total = session.scalar(
-        select(func.sum(Document.open_amount)).where(
-            Document.business_id == row.business_id,
-            Document.customer_id == row.customer_id,
-            Document.missing_since.is_(None),
-            Document.disputed.is_(False),
-            (Document.hold_until.is_(None)) | (Document.hold_until < today),
-        )
-    )
-    return total if total is not None else Decimal(0)
+    balances: dict[int, Decimal] = {}
+    for today in sorted(set(todays.values())):
+        customer_ids = [c for c, day in todays.items() if day == today]
+        totals = session.execute(
+            select(Document.customer_id, func.sum(Document.open_amount))
+            .where(
+                Document.business_id == business_id,
+                Document.customer_id.in_(customer_ids),
+                Document.missing_since.is_(None),
+                Document.disputed.is_(False),
+                (Document.hold_until.is_(None)) | (Document.hold_until < today),
+            )
+            .group_by(Document.customer_id)
+        ).all()
+        for customer_id, total in totals:
+            balances[customer_id] = total if total is not None else Decimal(0)
+    return balances
 
 
-def _lock(session: Session, row: OutboxMessage) -> None:
-    """Lock the case, then the row, on PostgreSQL, in the order `claim` uses.
+def _lock(session: Session, rows: Sequence[OutboxMessage]) -> None:
+    """Lock the cases, then the rows, on PostgreSQL, each in id order.
 
-    After `claim` this transaction already holds both locks, so the
-    statements return at once. SQLite serialises writers and needs none.
+    This is the order `outbox.claim_due` and `outbox.claim` use, so after a
+    claim the statements return at once. SQLite serialises writers and
+    needs none.
     """
-    if session.get_bind().dialect.name != "postgresql":
+    if session.get_bind().dialect.name != "postgresql" or not rows:
         return
-    session.execute(select(Case.id).where(Case.id == row.case_id).with_for_update())
+    case_ids = sorted({row.case_id for row in rows})
     session.execute(
-        select(OutboxMessage.id).where(OutboxMessage.id == row.id).with_for_update()
+        select(Case.id).where(Case.id.in_(case_ids)).order_by(Case.id).with_for_update()
+    )
+    session.execute(
+        select(OutboxMessage.id)
+        .where(OutboxMessage.id.in_(sorted(row.id for row in rows)))
+        .order_by(OutboxMessage.id)
+        .with_for_update()
     )
 
 
@@ -309,40 +425,78 @@ def _phone_status(customer: Customer) -> str:
 
 
 def _previous_sends(
-    session: Session, row: OutboxMessage, rules: ContactRules, now: datetime
-) -> list[datetime]:
-    query = recent_sends_query(row.business_id, row.customer_id, rules, now)
-    return [sent for sent in session.scalars(query) if sent is not None]
+    session: Session,
+    business_id: int,
+    customer_ids: Sequence[int],
+    rules: ContactRules,
+    now: datetime,
+) -> dict[int, list[datetime]]:
+    query = recent_sends_by_customer_query(business_id, customer_ids, rules, now)
+    sends: dict[int, list[datetime]] = {}
+    for customer_id, sent in session.execute(query):
+        if sent is not None:
+            sends.setdefault(customer_id, []).append(sent)
+    return sends
 
 
-def _has_pending_payment(session: Session, row: OutboxMessage) -> bool:
-    found = session.scalar(
-        select(Payment.id)
+def _pending_payments(
+    session: Session, business_id: int, customer_ids: Sequence[int]
+) -> set[int]:
+    """Return the customers with a payment still pending at the provider."""
+    return set(
+        session.scalars(
+            select(Payment.customer_id)
+            .where(
+                Payment.business_id == business_id,
+                Payment.customer_id.in_(customer_ids),
+                Payment.status == PENDING_PAYMENT_STATUS,
+            )
+            .distinct()
+        )
+    )
+
+
+def _promise_due_dates(
+    session: Session, business_id: int, todays: Mapping[int, date]
+) -> dict[int, date]:
+    """Return the due date of each customer's latest open promise not yet lapsed.
+
+    One query reads from the earliest local `today`; a customer whose latest
+    promise fell due before their own `today` is left out afterwards.
+    """
+    if not todays:
+        return {}
+    rows = session.execute(
+        select(PromiseToPay.customer_id, func.max(PromiseToPay.due_on))
         .where(
-            Payment.business_id == row.business_id,
-            Payment.customer_id == row.customer_id,
-            Payment.status == PENDING_PAYMENT_STATUS,
-        )
-        .limit(1)
-    )
-    return found is not None
-
-
-def _promise_until(
-    session: Session, row: OutboxMessage, today: date, tz: str
-) -> datetime | None:
-    """Return when the customer's latest open promise lapses, if it has not."""
-    due_on = session.scalar(
-        select(func.max(PromiseToPay.due_on)).where(
-            PromiseToPay.business_id == row.business_id,
-            PromiseToPay.customer_id == row.customer_id,
+            PromiseToPay.business_id == business_id,
+            PromiseToPay.customer_id.in_(sorted(todays)),
             PromiseToPay.status == PromiseStatus.OPEN,
-            PromiseToPay.due_on >= today,
+            PromiseToPay.due_on >= min(todays.values()),
         )
-    )
-    if due_on is None:
-        return None
-    return start_of_day(due_on + timedelta(days=1), tz)
+        .group_by(PromiseToPay.customer_id)
+    ).all()
+    return {
+        customer_id: due_on
+        for customer_id, due_on in rows
+        if due_on is not None and due_on >= todays[customer_id]
+    }
+
+
+def _by_id(
+    session: Session, model: type[_Model], ids: Sequence[int]
+) -> dict[int, _Model]:
+    found = {
+        item.id: item
+        for item in session.scalars(select(model).where(model.id.in_(ids)))
+    }
+    missing = [i for i in ids if i not in found]
+    if missing:
+        raise LookupError(
+            f"{model.__tablename__} ids {missing} not found for outbox rows being "
+            "checked: the rows point at deleted records"
+        )
+    return found
 
 
 def _refresh_amounts(row: OutboxMessage, details: dict[str, Any]) -> None:

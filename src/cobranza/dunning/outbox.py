@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -121,6 +121,100 @@ def claim(session: Session, row: OutboxMessage, now: datetime) -> bool:
     claimed = bool(result.rowcount == 1)  # type: ignore[attr-defined]
     session.refresh(row)
     return claimed
+
+
+def claim_due(
+    session: Session,
+    business_id: int,
+    now: datetime,
+    limit: int,
+    exclude: Collection[int] = (),
+) -> tuple[list[OutboxMessage], list[int]]:
+    """Claim up to `limit` due rows, oldest first, as `claim` does one row.
+
+    Returns the claimed rows and the ids of due rows that were passed over
+    because another transaction locked their case or the row (PostgreSQL
+    only). Rows in `exclude` are not considered. On PostgreSQL the cases are
+    locked first and then the rows, each in id order and with SKIP LOCKED,
+    so a claim never waits for a planner or another dispatcher and cannot
+    deadlock with one. On SQLite one UPDATE claims the rows, and SQLite
+    serialises writers.
+    """
+    due = (
+        select(OutboxMessage.id)
+        .where(
+            OutboxMessage.business_id == business_id,
+            OutboxMessage.state == OutboxState.QUEUED,
+            OutboxMessage.planned_for <= now,
+        )
+        .order_by(OutboxMessage.planned_for, OutboxMessage.id)
+        .limit(limit)
+    )
+    if exclude:
+        due = due.where(OutboxMessage.id.not_in(sorted(exclude)))
+
+    passed_over: list[int] = []
+    if session.get_bind().dialect.name == "postgresql":
+        candidates = (
+            session.execute(due.add_columns(OutboxMessage.case_id)).tuples().all()
+        )
+        lockable = _lock_due(session, candidates)
+        passed_over = [
+            outbox_id for outbox_id, _ in candidates if outbox_id not in lockable
+        ]
+        targets: Any = sorted(lockable)
+    else:
+        targets = due
+
+    claimed_ids = session.scalars(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id.in_(targets),
+            OutboxMessage.state == OutboxState.QUEUED,
+        )
+        .values(
+            state=OutboxState.SENDING,
+            attempts=OutboxMessage.attempts + 1,
+            claimed_at=now,
+        )
+        .returning(OutboxMessage.id)
+        .execution_options(synchronize_session=False)
+    ).all()
+    if not claimed_ids:
+        return [], passed_over
+    rows = session.scalars(
+        select(OutboxMessage)
+        .where(OutboxMessage.id.in_(claimed_ids))
+        .order_by(OutboxMessage.planned_for, OutboxMessage.id)
+        .execution_options(populate_existing=True)
+    ).all()
+    return list(rows), passed_over
+
+
+def _lock_due(session: Session, candidates: Sequence[tuple[int, int]]) -> set[int]:
+    """Lock the candidates' cases, then the rows, skipping locked ones; return ids."""
+    if not candidates:
+        return set()
+    case_ids = sorted({case_id for _, case_id in candidates})
+    cases = set(
+        session.scalars(
+            select(Case.id)
+            .where(Case.id.in_(case_ids))
+            .order_by(Case.id)
+            .with_for_update(skip_locked=True)
+        )
+    )
+    free = sorted(outbox_id for outbox_id, case_id in candidates if case_id in cases)
+    if not free:
+        return set()
+    return set(
+        session.scalars(
+            select(OutboxMessage.id)
+            .where(OutboxMessage.id.in_(free))
+            .order_by(OutboxMessage.id)
+            .with_for_update(skip_locked=True)
+        )
+    )
 
 
 def mark_sent(

@@ -14,16 +14,16 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
 
 from cobranza.channels.base import Channel, Deferral, OutgoingMessage, SendResult
-from cobranza.channels.inbox import window_open
+from cobranza.channels.inbox import SERVICE_WINDOW
 from cobranza.channels.whatsapp.config import WhatsAppConfig
 from cobranza.channels.whatsapp.errors import (
     MarketingLimitError,
@@ -40,15 +40,17 @@ from cobranza.channels.whatsapp.payloads import (
     session_payload,
     template_payload,
 )
-from cobranza.channels.whatsapp.templates import find_template, set_template_status
+from cobranza.channels.whatsapp.templates import set_template_status
 from cobranza.compliance.reasons import Reason
 from cobranza.db.engine import transaction
 from cobranza.db.models import (
     AuditEvent,
     Customer,
+    InboundMessage,
     MessageStatusEvent,
     PhoneStatus,
     TemplateStatus,
+    WhatsAppTemplate,
 )
 from cobranza.messages import whatsapp_template_definitions
 from cobranza.timeutil import utcnow
@@ -117,30 +119,37 @@ class WhatsAppChannel(Channel):
     def check_ready(
         self, session: Session, message: OutgoingMessage, now: datetime
     ) -> Deferral | None:
-        readiness = _read_readiness(session, message, now)
-        if readiness.in_window or readiness.approved:
-            # `send` follows at once, so it reuses these reads. Dry runs call
-            # this without `send`, so the map is cleared when it grows.
-            if len(self._readiness) > 10_000:
-                self._readiness.clear()
-            self._readiness[message.outbox_id] = readiness
-            return None
-        return Deferral(
-            until=now + TEMPLATE_RECHECK,
-            reason=Reason.TEMPLATE_NOT_APPROVED,
-            details={
-                "template_name": message.template_name,
-                "language_code": message.language_code,
-                "template_status": readiness.template_status,
-            },
-        )
+        return self.check_ready_batch(session, [message], now).get(message.outbox_id)
+
+    def check_ready_batch(
+        self, session: Session, messages: Sequence[OutgoingMessage], now: datetime
+    ) -> dict[int, Deferral]:
+        deferrals = {}
+        for message, readiness in _read_readiness(session, messages, now):
+            if readiness.in_window or readiness.approved:
+                # `send` follows soon, so it reuses these reads. Dry runs call
+                # this without `send`, so the map is cleared when it grows.
+                if len(self._readiness) > 10_000:
+                    self._readiness.clear()
+                self._readiness[message.outbox_id] = readiness
+                continue
+            deferrals[message.outbox_id] = Deferral(
+                until=now + TEMPLATE_RECHECK,
+                reason=Reason.TEMPLATE_NOT_APPROVED,
+                details={
+                    "template_name": message.template_name,
+                    "language_code": message.language_code,
+                    "template_status": readiness.template_status,
+                },
+            )
+        return deferrals
 
     def send(self, message: OutgoingMessage) -> SendResult:
         now = self._clock()
         readiness = self._readiness.pop(message.outbox_id, None)
         if readiness is None:
             with transaction(self._engine) as session:
-                readiness = _read_readiness(session, message, now)
+                [(_, readiness)] = _read_readiness(session, [message], now)
         if readiness.earlier is not None:
             # A status webhook proves an earlier attempt (one that timed out)
             # reached Meta, so it is not sent twice.
@@ -341,17 +350,97 @@ class _Readiness:
 
 
 def _read_readiness(
-    session: Session, message: OutgoingMessage, now: datetime
-) -> _Readiness:
-    template = None
-    if message.template_name and message.language_code:
-        template = find_template(
-            session, message.business_id, message.template_name, message.language_code
+    session: Session, messages: Sequence[OutgoingMessage], now: datetime
+) -> list[tuple[OutgoingMessage, _Readiness]]:
+    """Read what decides how each message goes out, in three queries in all.
+
+    A template's status is read once for all the messages that use it, so
+    a template paused or rejected at Meta stops the next batch.
+    """
+    if not messages:
+        return []
+    business_ids = sorted({message.business_id for message in messages})
+    statuses = _template_statuses(session, business_ids, messages)
+    earlier = _first_statuses(session, [message.outbox_id for message in messages])
+    last_inbound = _last_inbound(session, messages)
+
+    result = []
+    for message in messages:
+        key = (message.business_id, message.template_name, message.language_code)
+        status = statuses.get(key, "NOT_REGISTERED")
+        last = last_inbound.get((message.business_id, message.customer_id))
+        readiness = _Readiness(
+            earlier=earlier.get(message.outbox_id),
+            in_window=last is not None and now - last < SERVICE_WINDOW,
+            approved=status == TemplateStatus.APPROVED,
+            template_status=status,
         )
-    status = template.status if template is not None else "NOT_REGISTERED"
-    return _Readiness(
-        earlier=_first_status(session, message.outbox_id),
-        in_window=window_open(session, message.business_id, message.customer_id, now),
-        approved=status == TemplateStatus.APPROVED,
-        template_status=status,
-    )
+        result.append((message, readiness))
+    return result
+
+
+def _template_statuses(
+    session: Session, business_ids: list[int], messages: Sequence[OutgoingMessage]
+) -> dict[tuple[int, str | None, str | None], str]:
+    names = sorted({m.template_name for m in messages if m.template_name})
+    if not names:
+        return {}
+    found = session.execute(
+        select(
+            WhatsAppTemplate.business_id,
+            WhatsAppTemplate.name,
+            WhatsAppTemplate.language,
+            WhatsAppTemplate.status,
+        ).where(
+            WhatsAppTemplate.business_id.in_(business_ids),
+            WhatsAppTemplate.name.in_(names),
+        )
+    ).all()
+    return {
+        (business, name, language): status for business, name, language, status in found
+    }
+
+
+def _first_statuses(session: Session, outbox_ids: list[int]) -> dict[int, SendResult]:
+    """Return the first status webhook of each outbox row that has one."""
+    found = session.execute(
+        select(
+            MessageStatusEvent.outbox_id,
+            MessageStatusEvent.provider_message_id,
+            MessageStatusEvent.at,
+        )
+        .where(
+            MessageStatusEvent.provider == WHATSAPP,
+            MessageStatusEvent.outbox_id.in_(outbox_ids),
+        )
+        .order_by(MessageStatusEvent.outbox_id, MessageStatusEvent.at)
+    ).all()
+    first: dict[int, SendResult] = {}
+    for outbox_id, provider_message_id, at in found:
+        if outbox_id is not None and outbox_id not in first:
+            first[outbox_id] = SendResult(provider_message_id, at)
+    return first
+
+
+def _last_inbound(
+    session: Session, messages: Sequence[OutgoingMessage]
+) -> dict[tuple[int, int], datetime]:
+    """Return when each customer last wrote, on any channel, by (business, customer)."""
+    pairs = {(message.business_id, message.customer_id) for message in messages}
+    found = session.execute(
+        select(
+            InboundMessage.business_id,
+            InboundMessage.customer_id,
+            func.max(InboundMessage.received_at),
+        )
+        .where(
+            InboundMessage.business_id.in_(sorted({b for b, _ in pairs})),
+            InboundMessage.customer_id.in_(sorted({c for _, c in pairs})),
+        )
+        .group_by(InboundMessage.business_id, InboundMessage.customer_id)
+    ).all()
+    return {
+        (business_id, customer_id): last
+        for business_id, customer_id, last in found
+        if customer_id is not None and last is not None
+    }

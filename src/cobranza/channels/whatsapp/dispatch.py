@@ -9,7 +9,7 @@ import httpx
 from sqlalchemy import Engine
 
 from cobranza.channels.dispatcher import Dispatcher, DispatchLimits, LinkBuilder
-from cobranza.channels.ratelimit import TokenBucket
+from cobranza.channels.ratelimit import SlidingWindowLimiter
 from cobranza.channels.whatsapp.channel import WhatsAppChannel
 from cobranza.channels.whatsapp.config import WhatsAppConfig
 from cobranza.channels.whatsapp.graph import GraphClient
@@ -27,18 +27,19 @@ def whatsapp_dispatcher(
 ) -> Dispatcher:
     """Return a dispatcher paced at the number's throughput.
 
-    The token bucket has a burst of one, so sends are spaced evenly and no
-    rolling second contains more than `config.messages_per_second` of them.
-    `link_builder` puts a payment link in reminders, as for the sandbox.
+    No rolling second contains more than `config.messages_per_second` sends,
+    counted from each send's start to Meta's response, and a slow send is
+    made up by the next ones. `link_builder` puts a payment link in
+    reminders, as for the sandbox.
     """
     channel = WhatsAppChannel(
         engine, config, client=GraphClient(config, transport=transport), clock=clock
     )
-    bucket = TokenBucket(config.messages_per_second, burst=1)
+    limiter = SlidingWindowLimiter.per_second(config.messages_per_second)
     return Dispatcher(
         engine,
         {channel.name: channel},
-        rate_limits={channel.name: bucket},
+        rate_limits={channel.name: limiter},
         limits=limits,
         link_builder=link_builder,
     )
