@@ -245,6 +245,10 @@ class Scheduler:
             # Cleared before the work, so a reply noted during it wakes the
             # next wait at once.
             self._wake.clear()
+            # A stop() that landed between the loop test and the clear above
+            # had its wake-up erased, so the stop flag is read again.
+            if self._stop.is_set():
+                break
             if time.monotonic() >= next_run:
                 # The regular run dispatches what replies queued as well.
                 with self._replied_lock:
