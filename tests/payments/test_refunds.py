@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
-from cobranza.db.models import Allocation, OutboxMessage, PaymentLink
+from cobranza.db.models import Allocation, OutboxMessage, PaymentLink, WebhookEvent
 from cobranza.jobs.cycle import run_cycle
+from cobranza.payments.inbox import process_pending
 from cobranza.payments.status import PaymentStatus
 from cobranza.web.app import create_app
 from tests.fakes.mercadopago import FakeMercadoPago, serve_mercadopago
@@ -240,3 +242,36 @@ def test_partial_refund_resumes_policy(world: World) -> None:
     assert len(reminders) == 1
     assert Decimal(reminders[0].variables["balance"]) == Decimal("200")
     assert reminders[0].document_ids == [world.new_invoice_id]
+
+
+@pytest.mark.parametrize("full", [False, True])
+def test_stripe_refund_before_payment_kept(
+    world: World, client: TestClient, stripe_api: FakeStripe, full: bool
+) -> None:
+    # given: Stripe does not promise event order, so the refund of a charge
+    # can arrive before the checkout session that paid it
+    link = make_link(world, provider="stripe")
+    refunded = 150000 if full else 20000
+    early = _post_stripe(
+        client, stripe_api, "charge.refunded", _refund(refunded, full=full)
+    )
+
+    # when
+    _post_stripe(client, stripe_api, "checkout.session.completed", _completed(link.id))
+    services = client.app.state.payments  # type: ignore[attr-defined]
+    retried = process_pending(world.engine, services.handlers, datetime.now(UTC))
+
+    # then
+    assert early == 200
+    assert retried == 1
+    payment = world.payments()[0]
+    assert payment.amount_refunded == Decimal(refunded) / 100
+    assert payment.status == ("refunded" if full else "approved")
+    assert world.open_amounts()[world.new_invoice_id] == (
+        Decimal("500") if full else Decimal("200")
+    )
+    with world.session() as session:
+        pending = session.scalars(
+            select(WebhookEvent).where(WebhookEvent.processed_at.is_(None))
+        ).all()
+    assert pending == []

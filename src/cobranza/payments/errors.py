@@ -10,6 +10,7 @@
     │   ├── SignatureMismatchError    wrong or stale signature (HTTP 403)
     │   └── InvalidPayloadError       the body is not the expected JSON (HTTP 400)
     ├── LinkNotFoundError             no payment link has that token or id
+    ├── PaymentNotFoundError          a notification names a payment not stored yet
     ├── PaymentMismatchError          a provider payment disagrees with its link
     └── PlanError                     an installment plan breaks the business's limits
 
@@ -81,6 +82,18 @@ class InvalidPayloadError(WebhookError):
 
 class LinkNotFoundError(PaymentError):
     code = "link_not_found"
+
+
+class PaymentNotFoundError(PaymentError):
+    """A notification is about a payment that is not stored yet.
+
+    Providers do not promise the order of their notifications, so the
+    notification stays pending and is processed again once the payment
+    arrives.
+    """
+
+    code = "payment_not_found"
+    is_transient = True
 
 
 class PaymentMismatchError(PaymentError):

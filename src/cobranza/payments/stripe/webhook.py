@@ -17,10 +17,11 @@ import stripe
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from cobranza.db.models import PaymentLink, WebhookEvent
+from cobranza.db.models import Payment, PaymentLink, WebhookEvent
 from cobranza.payments.base import ProviderPayment
 from cobranza.payments.errors import (
     InvalidPayloadError,
+    PaymentNotFoundError,
     SignatureMismatchError,
     SignatureMissingError,
 )
@@ -158,10 +159,9 @@ def _charge_status(
     status: PaymentStatus,
     now: datetime,
 ) -> str:
-    intent = data.get("payment_intent")
-    payment = find_payment(session, PROVIDER, str(intent)) if intent else None
+    payment = _charge_payment(session, data, str(status))
     if payment is None:
-        return f"{status} for an unknown payment intent: ignored"
+        return f"{status} of a charge without a payment intent: ignored"
     facts = PaymentFacts(
         business_id=payment.business_id,
         customer_id=payment.customer_id,
@@ -190,10 +190,9 @@ def handle_charge_refunded(
     if data.get("refunded"):
         return _charge_status(session, data, PaymentStatus.REFUNDED, now)
 
-    intent = data.get("payment_intent")
-    payment = find_payment(session, PROVIDER, str(intent)) if intent else None
+    payment = _charge_payment(session, data, "partial refund")
     if payment is None:
-        return "partial refund for an unknown payment intent: ignored"
+        return "partial refund of a charge without a payment intent: ignored"
     try:
         currency = str(data["currency"]).upper()
         refunded_total = from_stripe_amount(int(data["amount_refunded"]), currency)
@@ -229,6 +228,30 @@ def handle_dispute_created(
 ) -> str:
     # Stripe takes the disputed amount back when the dispute opens.
     return _charge_status(session, data, PaymentStatus.CHARGED_BACK, now)
+
+
+def _charge_payment(
+    session: Session, data: dict[str, Any], change: str
+) -> Payment | None:
+    """Return the stored payment of a charge, or None for a charge without an intent.
+
+    Stripe does not promise event order, so a refund or dispute can arrive
+    before the checkout session that created the payment. Raises
+    `PaymentNotFoundError` then, which keeps the event pending, and
+    `process_pending` applies it once the payment is stored.
+    """
+    intent = data.get("payment_intent")
+    if not intent:
+        return None
+    payment = find_payment(session, PROVIDER, str(intent))
+    if payment is None:
+        # NOTE: a charge made outside cobranza on the same Stripe account is
+        # retried like this too, until its attempts run out.
+        raise PaymentNotFoundError(
+            f"Stripe {change} for payment intent {intent!r}, which is not stored "
+            "yet: it is retried once the checkout session that paid it arrives"
+        )
+    return payment
 
 
 def _case_of_link(session: Session, link_id: int | None) -> int | None:
