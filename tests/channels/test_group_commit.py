@@ -135,10 +135,18 @@ def test_batches_are_capped(engine: Engine) -> None:
     assert len(_stored_keys(engine)) == 10
 
 
-def test_busy_after_a_store(engine: Engine) -> None:
+def test_busy_while_a_request_waits(engine: Engine) -> None:
     store = GroupCommitStore(engine)
-    assert not store.busy()
+    seen: list[bool] = []
 
-    asyncio.run(store.store("whatsapp", "k", b"{}", {}, NOW))
+    async def post_and_watch() -> None:
+        seen.append(store.busy())
+        request = asyncio.create_task(store.store("whatsapp", "k", b"{}", {}, NOW))
+        await asyncio.sleep(0)
+        seen.append(store.busy())
+        await request
+        seen.append(store.busy())
 
-    assert store.busy()
+    asyncio.run(post_and_watch())
+
+    assert seen == [False, True, False]

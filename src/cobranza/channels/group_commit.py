@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -30,8 +29,6 @@ logger = logging.getLogger(__name__)
 # Rows per transaction. One row is a few kilobytes, so a batch stays well
 # under the size that SQLAlchemy splits into several INSERT statements.
 MAX_BATCH = 256
-# Seconds after the last stored body during which ingest counts as busy.
-BUSY_WINDOW = 0.5
 
 
 class EventNotStoredError(Exception):
@@ -52,14 +49,14 @@ class GroupCommitStore:
         self._max_batch = max_batch
         self._queue: list[_Queued] = []
         self._flushing: asyncio.Task[None] | None = None
-        self._last_store = -BUSY_WINDOW
+        self._waiting = 0
 
     def busy(self) -> bool:
-        """Return whether a body was queued within the last `BUSY_WINDOW` seconds.
+        """Return whether a request is waiting for its body to be committed.
 
-        Safe to call from any thread, because it only reads a float.
+        Safe to call from any thread, because it only reads an int.
         """
-        return time.monotonic() - self._last_store < BUSY_WINDOW
+        return self._waiting > 0
 
     async def store(
         self,
@@ -73,14 +70,17 @@ class GroupCommitStore:
 
         Raises `EventNotStoredError` when the batch insert failed.
         """
-        self._last_store = time.monotonic()
         loop = asyncio.get_running_loop()
         future: asyncio.Future[int | None] = loop.create_future()
         event = NewEvent(provider, event_key, raw_body, headers, received_at)
         self._queue.append(_Queued(event, future))
         if self._flushing is None or self._flushing.done():
             self._flushing = loop.create_task(self._flush_all())
-        return await future
+        self._waiting += 1
+        try:
+            return await future
+        finally:
+            self._waiting -= 1
 
     async def _flush_all(self) -> None:
         while self._queue:

@@ -55,9 +55,10 @@ PROCESS_BATCH = 200
 # SQLite webhook ingest waits for the whole transaction, so a batch stays
 # short: about 12 ms.
 TRANSACTION_BATCH = 20
-# While webhooks keep arriving, the event worker pauses this many times as
-# long as each transaction took, leaving ingest about 3/4 of the time.
-INGEST_SHARE = 3.0
+# When webhook requests are waiting as a transaction of the event worker
+# ends, the worker pauses this many times as long as the transaction took,
+# so during a burst it processes at most a quarter of the time.
+INGEST_PAUSE_RATIO = 3.0
 
 Processor = Callable[[Session, WebhookEvent, datetime, Settings], None]
 
@@ -338,11 +339,11 @@ class EventWorker:
     """A thread that processes stored events when woken and every `interval`.
 
     The web app starts one at startup (which also processes what a previous
-    process left behind) and wakes it after each stored event. While
-    `ingest_busy` returns True, the worker pauses after each transaction for
-    `INGEST_SHARE` times as long as the transaction took, so webhook ingest
-    gets most of the process's CPU. Processing then lags
-    behind a burst and catches up once it ends.
+    process left behind) and wakes it after each stored event. When
+    `ingest_busy` returns True after a transaction (webhook requests are
+    waiting for their commit), the worker pauses `INGEST_PAUSE_RATIO` times
+    as long as the transaction took, so ingest gets most of the process's
+    CPU. Processing then lags behind a burst and catches up once it ends.
     """
 
     def __init__(
@@ -405,7 +406,7 @@ class EventWorker:
             if not processed:
                 return
             if self._ingest_busy():
-                self._stop.wait(INGEST_SHARE * (time.monotonic() - started))
+                self._stop.wait(INGEST_PAUSE_RATIO * (time.monotonic() - started))
 
 
 _BUSINESS_CACHE = "cobranza.inbox.business"
