@@ -156,3 +156,24 @@ def test_stopped_scheduler_ignores_replies(engine: Engine) -> None:
 
     assert scheduler.run_replies(MONDAY).businesses_dispatched == []
     assert _sent(engine, business_id) == []
+
+
+def test_savepoint_rollback_keeps_reply_noted(engine: Engine) -> None:
+    # given: a batch transaction where a later step rolls back a savepoint,
+    # as `create_plan` does when the unique index rejects a second plan
+    business_id = _portfolio(engine)
+    notified: list[int] = []
+    remove = add_reply_listener(notified.append)
+
+    # when
+    try:
+        with transaction(engine) as session:
+            business = session.get_one(Business, business_id)
+            record_reply(session, business, PHONE, "BAJA", MONDAY)
+            savepoint = session.begin_nested()
+            savepoint.rollback()
+    finally:
+        remove()
+
+    # then
+    assert notified == [business_id]

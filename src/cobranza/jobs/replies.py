@@ -20,7 +20,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import event
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from cobranza.channels.inbox import ReplyHandler, set_reply_handler
 from cobranza.conversations.actions import PlanOffer, ReplyServices
@@ -125,8 +125,12 @@ def _notify(session: Session) -> None:
                 )
 
 
-def _forget(session: Session) -> None:
-    session.info.pop(_PENDING, None)
+def _forget(session: Session, transaction: SessionTransaction) -> None:
+    # Only the end of the outermost transaction forgets, because a rolled-back
+    # savepoint (`create_plan` uses one) leaves earlier replies to commit.
+    # After a commit, `_notify` has already taken the pending set.
+    if transaction.parent is None:
+        session.info.pop(_PENDING, None)
 
 
 def _after_commit(session: Session, business_id: int) -> None:
@@ -135,7 +139,7 @@ def _after_commit(session: Session, business_id: int) -> None:
     if not session.info.get(_HOOKED):
         session.info[_HOOKED] = True
         event.listen(session, "after_commit", _notify)
-        event.listen(session, "after_rollback", _forget)
+        event.listen(session, "after_transaction_end", _forget)
 
 
 def _handle(
