@@ -10,10 +10,16 @@ from sqlalchemy import Engine, select
 
 from cobranza.channels.inbox import set_reply_handler
 from cobranza.channels.sandbox import record_reply, sent_messages
-from cobranza.compliance.consent import current_consent
+from cobranza.compliance.consent import current_consent, record_consent
 from cobranza.conversations.optin import find_opt_in
 from cobranza.db.engine import transaction
-from cobranza.db.models import Business, ConsentEvent, Customer, InboundMessage
+from cobranza.db.models import (
+    Business,
+    ConsentAction,
+    ConsentEvent,
+    Customer,
+    InboundMessage,
+)
 from cobranza.jobs import run_cycle
 from cobranza.jobs.replies import install_reply_handler
 from tests.channels.factories import make_business, make_customer, make_document
@@ -148,3 +154,29 @@ def test_wrong_person_cannot_opt_back_in(engine: Engine) -> None:
     with transaction(engine) as session:
         customer = session.get_one(Customer, customer_id)
         assert customer.phone_status == "wrong_person"
+
+
+def test_alta_cannot_lift_owner_revocation(engine: Engine) -> None:
+    # given: the owner recorded the revocation (the customer asked by phone)
+    business_id, customer_id = _portfolio(engine)
+    _cycle(engine, business_id, MONDAY)
+    with transaction(engine) as session:
+        record_consent(
+            session,
+            business_id,
+            customer_id,
+            ConsentAction.REVOKE,
+            "pedido por carta documento",
+            None,
+            MONDAY + timedelta(minutes=5),
+            actor="owner@example.com",
+        )
+
+    # when
+    action = _reply(engine, business_id, "ALTA", MONDAY + timedelta(hours=1))
+    sent = _cycle(engine, business_id, MONDAY + timedelta(hours=2))
+
+    # then
+    assert action != "opted_in"
+    assert _consent(engine, business_id, customer_id) is False
+    assert sent == []

@@ -24,7 +24,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cobranza.compliance.consent import current_consent, record_consent
+from cobranza.compliance.consent import (
+    current_consent,
+    current_consent_state,
+    record_consent,
+)
 from cobranza.conversations.handoff import hand_off
 from cobranza.conversations.understand import Understanding
 from cobranza.db.models import (
@@ -445,8 +449,13 @@ def opt_in(reply: Reply) -> str:
     session = reply.session
     if reply.customer.phone_status == WRONG_PERSON:
         return "opt_in_ignored_wrong_person"
-    if current_consent(session, reply.business.id, reply.customer.id) is not False:
+    state = current_consent_state(session, reply.business.id, reply.customer.id)
+    if state.granted is not False:
         return "already_opted_in"
+    if state.event is None or state.event.source != CONSENT_SOURCE:
+        # The owner (or a wrong-person report) revoked it, so only the owner
+        # can grant it again.
+        return "opt_in_ignored_owner_revocation"
     event = record_consent(
         session,
         reply.business.id,
