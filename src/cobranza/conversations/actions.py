@@ -69,6 +69,14 @@ PAYMENT_PAUSE_REASON = "pago informado, a verificar"
 PLAN_QUESTION = "accept_plan:"
 # "acepto" or "aceito", unless "no" or "não" comes right before it.
 ACCEPT_WORDS = re.compile(r"(?<!\bno )(?<!\bnão )\b(acepto|aceito)\b", re.IGNORECASE)
+# A negation at most two words before "acepto" with no punctuation between
+# them: "no lo acepto", "nunca acepto", but not "no hay problema, acepto".
+REFUSE_WORDS = re.compile(
+    r"\b(?:no|nunca|jam[aá]s|ni|n[aã]o|nem)(?:\s+\w+){0,2}?\s+(?:acepto|aceito)\b",
+    re.IGNORECASE,
+)
+# Intents that win over a pending plan: the customer leaves or is not the debtor.
+NOT_ACCEPTING = frozenset({"opt_out", "wrong_person"})
 
 
 @dataclass(frozen=True)
@@ -311,6 +319,11 @@ def accept_plan(reply: Reply) -> str:
     if count is None or services is None:
         # Nothing was proposed, so the button or "acepto" is a plain ok.
         return acknowledge(reply)
+    if not accepts_plan(reply):
+        # The intent reads as acceptance but the text refuses ("no lo
+        # acepto"), so a person goes over the terms instead.
+        case.pending_question = None
+        return _hand_off_with_ack(reply, "plan_declined")
 
     case.pending_question = None
     offer = services.propose_plan(reply.session, case, count, reply.now)
@@ -340,13 +353,20 @@ def accepts_plan(reply: Reply) -> bool:
 
     It does when a proposed plan is pending and the reply is the "Acepto el
     plan" button, an acknowledgement ("ok", "dale") or says "acepto" or
-    "aceito" without a "no" before it.
+    "aceito" without a negation before it. An opt-out or a wrong-person
+    reply never accepts, so its own action runs.
     """
     if reply.case is None or proposed_installments(reply.case) is None:
         return False
-    if reply.meaning.intent in ("accept_plan", "acknowledge"):
+    meaning = reply.meaning
+    if meaning.opt_out or meaning.intent in NOT_ACCEPTING:
+        return False
+    text = reply.inbound.text or ""
+    if REFUSE_WORDS.search(text) is not None:
+        return False
+    if meaning.intent in ("accept_plan", "acknowledge"):
         return True
-    return ACCEPT_WORDS.search(reply.inbound.text or "") is not None
+    return ACCEPT_WORDS.search(text) is not None
 
 
 def _propose_plan(reply: Reply, case: Case, offer: PlanOffer) -> str:
