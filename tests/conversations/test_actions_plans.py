@@ -138,7 +138,7 @@ def test_fee_plan_proposed_then_accepted_by_button(
 
 
 @pytest.mark.usefixtures("sandbox_replies")
-@pytest.mark.parametrize("answer", ["acepto", "sí, acepto el plan", "dale"])
+@pytest.mark.parametrize("answer", ["acepto", "sí, acepto el plan", "dale", "ok 👍"])
 def test_fee_plan_accepted_by_text(
     engine: Engine,
     case_id: int,  # noqa: F811
@@ -157,11 +157,18 @@ def test_fee_plan_accepted_by_text(
 
 
 @pytest.mark.usefixtures("sandbox_replies")
-def test_fee_plan_not_accepted(engine: Engine, case_id: int) -> None:  # noqa: F811
+@pytest.mark.parametrize(
+    "text", ["no acepto ese recargo", "gracias", "muchas gracias!"]
+)
+def test_fee_plan_not_accepted(
+    engine: Engine,
+    case_id: int,  # noqa: F811
+    text: str,
+) -> None:
     _set_fee(engine, FEE_SETTINGS)
 
     _reply(engine, "¿puedo pagar en 3 cuotas?", 1)
-    answer = _reply(engine, "no acepto ese recargo", 2)
+    answer = _reply(engine, text, 2)
 
     assert answer != "plan_accepted"
     assert _plans(engine) == []

@@ -75,6 +75,13 @@ REFUSE_WORDS = re.compile(
     r"\b(?:no|nunca|jam[aá]s|ni|n[aã]o|nem)(?:\s+\w+){0,2}?\s+(?:acepto|aceito)\b",
     re.IGNORECASE,
 )
+# An acknowledgement accepts a fee only when it says yes ("ok", "dale", "sí",
+# 👍). A bare "gracias" is courtesy, and a fee is never added on courtesy.
+AGREE_WORDS = re.compile(
+    r"(?:\b(?:ok|oka|okey|okay|dale|s[ií]|sim|listo|perfecto|de acuerdo|va|vale|"
+    r"bueno|beleza|certo|combinado|fechado|claro)\b|👍|👌|✅)",
+    re.IGNORECASE,
+)
 # Intents that win over a pending plan: the customer leaves or is not the debtor.
 NOT_ACCEPTING = frozenset({"opt_out", "wrong_person"})
 
@@ -352,9 +359,9 @@ def accepts_plan(reply: Reply) -> bool:
     """Return whether the reply accepts a proposed plan.
 
     It does when a proposed plan is pending and the reply is the "Acepto el
-    plan" button, an acknowledgement ("ok", "dale") or says "acepto" or
-    "aceito" without a negation before it. An opt-out or a wrong-person
-    reply never accepts, so its own action runs.
+    plan" button, an acknowledgement that says yes ("ok", "dale", not a bare
+    "gracias") or says "acepto" or "aceito" without a negation before it. An
+    opt-out or a wrong-person reply never accepts, so its own action runs.
     """
     if reply.case is None or proposed_installments(reply.case) is None:
         return False
@@ -364,7 +371,9 @@ def accepts_plan(reply: Reply) -> bool:
     text = reply.inbound.text or ""
     if REFUSE_WORDS.search(text) is not None:
         return False
-    if meaning.intent in ("accept_plan", "acknowledge"):
+    if meaning.intent == "accept_plan":
+        return True
+    if meaning.intent == "acknowledge" and AGREE_WORDS.search(text) is not None:
         return True
     return ACCEPT_WORDS.search(text) is not None
 
