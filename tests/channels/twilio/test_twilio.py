@@ -13,6 +13,7 @@ from sqlalchemy import Engine, func, select
 
 from cobranza.channels.dispatcher import Dispatcher
 from cobranza.channels.twilio import TwilioChannel, TwilioConfig, compute_signature
+from cobranza.channels.twilio.signature import url_variants
 from cobranza.config import Settings
 from cobranza.db.engine import transaction
 from cobranza.db.models import (
@@ -288,3 +289,39 @@ def test_bad_signature_stores_nothing(
     assert response.status_code == status
     with transaction(engine) as session:
         assert session.scalar(select(func.count()).select_from(WebhookEvent)) == 0
+
+
+@pytest.mark.parametrize(
+    ("signed_host", "status"),
+    [("cobranza.example.com:443", 200), ("cobranza.example.com:8443", 403)],
+)
+def test_signature_accepts_default_port_variant(
+    engine: Engine, settings: Settings, signed_host: str, status: int
+) -> None:
+    client = TestClient(create_app(settings, engine))
+    form = {"MessageSid": "SM-port", "MessageStatus": "delivered"}
+    url = (
+        PUBLIC.replace("cobranza.example.com", signed_host) + "/webhooks/twilio/status"
+    )
+    headers = {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "X-Twilio-Signature": compute_signature(url, form.items(), AUTH_TOKEN),
+    }
+
+    response = client.post(
+        "/webhooks/twilio/status", content=urlencode(form).encode(), headers=headers
+    )
+
+    assert response.status_code == status
+
+
+def test_url_variants_add_and_remove_default_port() -> None:
+    assert url_variants("https://a.example/x?y=1") == [
+        "https://a.example/x?y=1",
+        "https://a.example:443/x?y=1",
+    ]
+    assert url_variants("http://a.example:80/x") == [
+        "http://a.example:80/x",
+        "http://a.example/x",
+    ]
+    assert url_variants("https://a.example:8443/x") == ["https://a.example:8443/x"]
