@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, bindparam, select
 from sqlalchemy.orm import Session
 
 from cobranza.channels.base import Channel, Deferral, OutgoingMessage, SendResult
@@ -258,7 +258,9 @@ class Dispatcher:
         finally:
             if receipts:
                 with transaction(self.engine) as session:
-                    self._record_sent(session, business_id, receipts, now)
+                    outbox_ids = [outbox_id for outbox_id, _ in receipts]
+                    rows = _load_many(session, business_id, outbox_ids)
+                    self._record_sent(session, rows, receipts, now)
                 report.sent += len(receipts)
 
     def _send_one(
@@ -276,8 +278,12 @@ class Dispatcher:
         transaction, so the caps see them before this row is checked.
         """
         with transaction(self.engine) as session:
-            self._record_sent(session, business_id, receipts, now)
-            message = self._recheck(session, business_id, item, now, report)
+            outbox_ids = [outbox_id for outbox_id, _ in receipts] + [item.outbox_id]
+            rows = _load_many(session, business_id, outbox_ids)
+            self._record_sent(session, rows, receipts, now)
+            message = self._recheck(
+                session, rows.get(item.outbox_id), item, now, report
+            )
         report.sent += len(receipts)
         receipts.clear()
         if message is None:
@@ -293,7 +299,7 @@ class Dispatcher:
     def _recheck(
         self,
         session: Session,
-        business_id: int,
+        row: OutboxMessage | None,
         item: _Prepared,
         now: datetime,
         report: DispatchReport,
@@ -303,7 +309,6 @@ class Dispatcher:
         The message is composed again when a payment or credit note since
         the claim changed the amounts it states.
         """
-        row = _load(session, business_id, item.outbox_id)
         if row is None or row.state != OutboxState.SENDING:
             return None
         decision = gate.check_batch(session, [row], now, lock=False)[row.id]
@@ -318,13 +323,12 @@ class Dispatcher:
     def _record_sent(
         self,
         session: Session,
-        business_id: int,
+        rows: Mapping[int, OutboxMessage],
         receipts: list[tuple[int, SendResult]],
         now: datetime,
     ) -> None:
         for outbox_id, receipt in receipts:
-            row = _load(session, business_id, outbox_id)
-            assert row is not None  # the row was claimed by this run
+            row = rows[outbox_id]  # claimed by this run, so it exists
             outbox.mark_sent(session, row, receipt.provider_message_id, receipt.sent_at)
             _audit(session, row, now, "message_sent", "gate_passed", receipt)
 
@@ -496,6 +500,20 @@ class Dispatcher:
         if isinstance(error, RateLimitedError) and error.retry_after is not None:
             wait = max(wait, timedelta(seconds=error.retry_after))
         return min(wait, self.limits.max_backoff)
+
+
+_ROWS_BY_ID = select(OutboxMessage).where(
+    OutboxMessage.business_id == bindparam("business_id"),
+    OutboxMessage.id.in_(bindparam("outbox_ids", expanding=True)),
+)
+
+
+def _load_many(
+    session: Session, business_id: int, outbox_ids: list[int]
+) -> dict[int, OutboxMessage]:
+    """Return the business's rows among `outbox_ids`, by id, in one query."""
+    parameters = {"business_id": business_id, "outbox_ids": outbox_ids}
+    return {row.id: row for row in session.scalars(_ROWS_BY_ID, parameters)}
 
 
 def _load(session: Session, business_id: int, outbox_id: int) -> OutboxMessage | None:

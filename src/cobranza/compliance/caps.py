@@ -16,12 +16,21 @@ were never delivered) do not.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, false, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    bindparam,
+    case,
+    false,
+    func,
+    or_,
+    select,
+)
 
 from cobranza.compliance.reasons import Reason
 from cobranza.compliance.rules import ContactRules
@@ -138,31 +147,36 @@ def recent_sends_query(
     """
     return (
         select(OutboxMessage.sent_at)
-        .where(_recent_sends(business_id, [customer_id], rules, at))
+        .where(
+            OutboxMessage.business_id == business_id,
+            OutboxMessage.customer_id == customer_id,
+            OutboxMessage.state.in_(SENT_STATES),
+            OutboxMessage.sent_at.is_not(None),
+            OutboxMessage.sent_at > at - recent_sends_lookback(rules),
+            OutboxMessage.sent_at <= at,
+        )
         .order_by(OutboxMessage.sent_at)
     )
 
 
-def recent_sends_by_customer_query(
-    business_id: int, customer_ids: Collection[int], rules: ContactRules, at: datetime
-) -> Select[int, datetime | None]:
-    """Select (customer id, sent at) of `recent_sends_query` for many customers."""
-    return (
-        select(OutboxMessage.customer_id, OutboxMessage.sent_at)
-        .where(_recent_sends(business_id, customer_ids, rules, at))
-        .order_by(OutboxMessage.customer_id, OutboxMessage.sent_at)
-    )
+def recent_sends_lookback(rules: ContactRules) -> timedelta:
+    """Return how far back `check_caps` needs the sends before an instant."""
+    return max(WEEK + timedelta(days=1), rules.min_gap or timedelta(0))
 
 
-def _recent_sends(
-    business_id: int, customer_ids: Collection[int], rules: ContactRules, at: datetime
-) -> ColumnElement[bool]:
-    lookback = max(WEEK + timedelta(days=1), rules.min_gap or timedelta(0))
-    return and_(
-        OutboxMessage.business_id == business_id,
-        OutboxMessage.customer_id.in_(customer_ids),
+# `recent_sends_query` for many customers, as (customer id, sent at). It is
+# built once with bind parameters `business_id`, `customer_ids`, `since`
+# (the instant minus `recent_sends_lookback`) and `until`, because building a
+# statement costs more than running it for a few customers.
+RECENT_SENDS_BY_CUSTOMER = (
+    select(OutboxMessage.customer_id, OutboxMessage.sent_at)
+    .where(
+        OutboxMessage.business_id == bindparam("business_id"),
+        OutboxMessage.customer_id.in_(bindparam("customer_ids", expanding=True)),
         OutboxMessage.state.in_(SENT_STATES),
         OutboxMessage.sent_at.is_not(None),
-        OutboxMessage.sent_at > at - lookback,
-        OutboxMessage.sent_at <= at,
+        OutboxMessage.sent_at > bindparam("since"),
+        OutboxMessage.sent_at <= bindparam("until"),
     )
+    .order_by(OutboxMessage.customer_id, OutboxMessage.sent_at)
+)

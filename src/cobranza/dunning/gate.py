@@ -17,12 +17,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import BindParameter, bindparam, func, select
 from sqlalchemy.orm import Session
 
-from cobranza.compliance.caps import recent_sends_by_customer_query
+from cobranza.compliance.caps import RECENT_SENDS_BY_CUSTOMER, recent_sends_lookback
 from cobranza.compliance.consent import WHATSAPP, current_consents
 from cobranza.compliance.gate import Action, GateDecision, GateFacts, evaluate
 from cobranza.compliance.reasons import Reason
@@ -55,7 +55,64 @@ OPTOUT_CONFIRMATION = "optout_confirmation"
 
 __all__ = ["Action", "GateDecision", "check", "check_batch", "read_facts"]
 
-_Model = TypeVar("_Model", Customer, Case)
+# The fact queries are built once with bind parameters, because building a
+# statement costs more than running it for the few rows of a re-check.
+_BUSINESS_ID: BindParameter[Any] = bindparam("business_id")
+_CUSTOMER_IDS: BindParameter[Any] = bindparam("customer_ids", expanding=True)
+
+_BUSINESS_RULES = select(Business.country, Business.timezone, Business.settings).where(
+    Business.id == _BUSINESS_ID
+)
+_ROW_CONTEXTS = (
+    select(
+        OutboxMessage.id,
+        Customer.phone,
+        Customer.phone_status,
+        Customer.timezone,
+        Case.state,
+        Case.paused_until,
+    )
+    .join(Customer, Customer.id == OutboxMessage.customer_id)
+    .join(Case, Case.id == OutboxMessage.case_id)
+    .where(OutboxMessage.id.in_(bindparam("outbox_ids", expanding=True)))
+)
+_OPEN_INVOICES = select(
+    Document.id, Document.open_amount, Document.disputed, Document.hold_until
+).where(
+    Document.business_id == _BUSINESS_ID,
+    Document.id.in_(bindparam("document_ids", expanding=True)),
+    Document.open_amount > 0,
+)
+# No GROUP BY: with one, SQLite scans every document of the business instead
+# of using the customer index, so the amounts are summed in Python.
+_COLLECTABLE_DOCUMENTS = select(
+    Document.customer_id, Document.open_amount, Document.hold_until
+).where(
+    Document.business_id == _BUSINESS_ID,
+    Document.customer_id.in_(_CUSTOMER_IDS),
+    Document.missing_since.is_(None),
+    Document.disputed.is_(False),
+    (Document.hold_until.is_(None)) | (Document.hold_until < bindparam("latest_today")),
+)
+_PENDING_PAYMENTS = (
+    select(Payment.customer_id)
+    .where(
+        Payment.business_id == _BUSINESS_ID,
+        Payment.customer_id.in_(_CUSTOMER_IDS),
+        Payment.status == PENDING_PAYMENT_STATUS,
+    )
+    .distinct()
+)
+_PROMISE_DUE_DATES = (
+    select(PromiseToPay.customer_id, func.max(PromiseToPay.due_on))
+    .where(
+        PromiseToPay.business_id == _BUSINESS_ID,
+        PromiseToPay.customer_id.in_(_CUSTOMER_IDS),
+        PromiseToPay.status == PromiseStatus.OPEN,
+        PromiseToPay.due_on >= bindparam("earliest_today"),
+    )
+    .group_by(PromiseToPay.customer_id)
+)
 
 
 @dataclass(frozen=True)
@@ -81,12 +138,24 @@ class _OpenDocument:
 
 
 @dataclass(frozen=True)
+class _RowContext:
+    """The customer's phone and zone and the case's pause, for one row."""
+
+    phone: str | None
+    phone_status: str
+    timezone: str | None
+    case_state: str
+    paused_until: datetime | None
+
+
+@dataclass(frozen=True)
 class RowFacts:
     """The facts `evaluate` needs for one row, and the audit details behind them."""
 
     facts: GateFacts
     details: dict[str, Any]
-    case: Case
+    # The case is paused with no end date, so no deferral can wait for it.
+    paused_without_end: bool
 
 
 def check(session: Session, row: OutboxMessage, now: datetime) -> GateDecision:
@@ -121,9 +190,11 @@ def check_batch(
     decisions: dict[int, GateDecision] = {}
     for business_id in sorted({row.business_id for row in rows}):
         group = [row for row in rows if row.business_id == business_id]
-        business = session.get_one(Business, business_id)
-        rules = rules_for_business(business.country, business.settings)
-        facts = read_facts(session, business, group, rules, now)
+        country, timezone, settings = session.execute(
+            _BUSINESS_RULES, {"business_id": business_id}
+        ).one()
+        rules = rules_for_business(country, settings)
+        facts = read_facts(session, business_id, timezone, group, rules, now)
         for row in group:
             decisions[row.id] = _decide_and_apply(
                 session, row, facts[row.id], rules, now
@@ -138,7 +209,7 @@ def _decide_and_apply(
     rules: ContactRules,
     now: datetime,
 ) -> GateDecision:
-    facts, details, case = row_facts.facts, row_facts.details, row_facts.case
+    facts, details = row_facts.facts, row_facts.details
     if row.step_kind == PAYMENT_THANKS:
         # A thank-you follows a payment, so the zero balance, the pending
         # payment and the case's pause that stop reminders must not stop it.
@@ -160,7 +231,7 @@ def _decide_and_apply(
     decision = evaluate(facts, rules, now)
     if (
         decision.action is Action.SEND
-        and _paused_without_end(case)
+        and row_facts.paused_without_end
         and not _passes_pause(row)
     ):
         # A pause with no end date has no instant to defer to.
@@ -180,7 +251,8 @@ def _decide_and_apply(
 
 def read_facts(
     session: Session,
-    business: Business,
+    business_id: int,
+    business_timezone: str,
     rows: Sequence[OutboxMessage],
     rules: ContactRules,
     now: datetime,
@@ -191,31 +263,29 @@ def read_facts(
     promises) is one query for all the rows, whatever their number.
     """
     customer_ids = sorted({row.customer_id for row in rows})
-    customers = _by_id(session, Customer, customer_ids)
-    cases = _by_id(session, Case, sorted({row.case_id for row in rows}))
+    contexts = _row_contexts(session, rows)
     zones = {
-        customer_id: customer.timezone or business.timezone
-        for customer_id, customer in customers.items()
+        row.customer_id: contexts[row.id].timezone or business_timezone for row in rows
     }
     todays = {customer_id: local_date(now, tz) for customer_id, tz in zones.items()}
 
-    documents = _row_documents(session, business.id, rows)
-    balances = _collectable_balances(session, business.id, todays)
-    consents = current_consents(session, business.id, customer_ids, WHATSAPP)
-    sends = _previous_sends(session, business.id, customer_ids, rules, now)
-    pending = _pending_payments(session, business.id, customer_ids)
-    promises = _promise_due_dates(session, business.id, todays)
+    documents = _row_documents(session, business_id, rows)
+    balances = _collectable_balances(session, business_id, todays)
+    consents = current_consents(session, business_id, customer_ids, WHATSAPP)
+    sends = _previous_sends(session, business_id, customer_ids, rules, now)
+    pending = _pending_payments(session, business_id, customer_ids)
+    promises = _promise_due_dates(session, business_id, todays)
 
     result = {}
     for row in rows:
-        customer = customers[row.customer_id]
-        tz, today = zones[customer.id], todays[customer.id]
+        context = contexts[row.id]
+        customer_id = row.customer_id
+        tz, today = zones[customer_id], todays[customer_id]
         invoices = invoice_balance(documents, row, today)
-        customer_balance = balances.get(customer.id, Decimal(0))
-        case = cases[row.case_id]
+        customer_balance = balances[customer_id]
 
         balance = min(invoices.collectable, customer_balance)
-        hold_until = _case_hold(case)
+        hold_until = _case_hold(context)
         if row.variables.get("installment_id") is not None:
             # An installment plan pauses its case, and the installment's own
             # reminders are what that pause waits for, so it does not hold them.
@@ -227,16 +297,16 @@ def read_facts(
             # The invoices still carry a debt, so the dispute or the hold is the
             # reason to report, not a zero balance.
             balance = invoices.open_total
-        promise_due = promises.get(customer.id)
+        promise_due = promises.get(customer_id)
 
         facts = GateFacts(
-            consent=consents.get(customer.id),
+            consent=consents.get(customer_id),
             balance=balance,
-            phone_status=_phone_status(customer),
+            phone_status=_phone_status(context),
             tz=tz,
-            previous_sends=sends.get(customer.id, []),
+            previous_sends=sends.get(customer_id, []),
             disputed=invoices.all_disputed,
-            pending_payment=customer.id in pending,
+            pending_payment=customer_id in pending,
             promise_until=(
                 start_of_day(promise_due + timedelta(days=1), tz)
                 if promise_due is not None
@@ -259,7 +329,10 @@ def read_facts(
             "promise_until": _iso(facts.promise_until),
             "hold_until": _iso(facts.hold_until),
         }
-        result[row.id] = RowFacts(facts, details, case)
+        paused_without_end = (
+            context.case_state == CaseState.PAUSED and context.paused_until is None
+        )
+        result[row.id] = RowFacts(facts, details, paused_without_end)
     return result
 
 
@@ -305,16 +378,7 @@ def _row_documents(
     if not document_ids:
         return {}
     found = session.execute(
-        select(
-            Document.id,
-            Document.open_amount,
-            Document.disputed,
-            Document.hold_until,
-        ).where(
-            Document.business_id == business_id,
-            Document.id.in_(document_ids),
-            Document.open_amount > 0,
-        )
+        _OPEN_INVOICES, {"business_id": business_id, "document_ids": document_ids}
     ).all()
     return {values[0]: _OpenDocument(*values) for values in found}
 
@@ -325,25 +389,22 @@ def _collectable_balances(
     """Return each customer's collectable balance, credit notes netted in.
 
     Disputed documents and documents on hold through the customer's local
-    `today` are left out, as the planner does. One query runs per distinct
-    local date, which is one in the usual case.
+    `today` are left out, as the planner does.
     """
-    balances: dict[int, Decimal] = {}
-    for today in sorted(set(todays.values())):
-        customer_ids = [c for c, day in todays.items() if day == today]
-        totals = session.execute(
-            select(Document.customer_id, func.sum(Document.open_amount))
-            .where(
-                Document.business_id == business_id,
-                Document.customer_id.in_(customer_ids),
-                Document.missing_since.is_(None),
-                Document.disputed.is_(False),
-                (Document.hold_until.is_(None)) | (Document.hold_until < today),
-            )
-            .group_by(Document.customer_id)
-        ).all()
-        for customer_id, total in totals:
-            balances[customer_id] = total if total is not None else Decimal(0)
+    balances = dict.fromkeys(todays, Decimal(0))
+    if not todays:
+        return balances
+    found = session.execute(
+        _COLLECTABLE_DOCUMENTS,
+        {
+            "business_id": business_id,
+            "customer_ids": sorted(todays),
+            "latest_today": max(todays.values()),
+        },
+    ).all()
+    for customer_id, open_amount, hold_until in found:
+        if hold_until is None or hold_until < todays[customer_id]:
+            balances[customer_id] += open_amount
     return balances
 
 
@@ -368,14 +429,10 @@ def _lock(session: Session, rows: Sequence[OutboxMessage]) -> None:
     )
 
 
-def _case_hold(case: Case) -> datetime | None:
-    if case.state == CaseState.PAUSED or case.paused_until is not None:
-        return case.paused_until
+def _case_hold(context: _RowContext) -> datetime | None:
+    if context.case_state == CaseState.PAUSED or context.paused_until is not None:
+        return context.paused_until
     return None
-
-
-def _paused_without_end(case: Case) -> bool:
-    return case.state == CaseState.PAUSED and case.paused_until is None
 
 
 def _passes_pause(row: OutboxMessage) -> bool:
@@ -414,12 +471,12 @@ def _reply_facts(facts: GateFacts, row: OutboxMessage) -> GateFacts:
     )
 
 
-def _phone_status(customer: Customer) -> str:
-    if customer.phone:
-        return customer.phone_status
+def _phone_status(context: _RowContext) -> str:
+    if context.phone:
+        return context.phone_status
     # The importer keeps no E.164 number for an invalid phone, but records
     # that it was invalid; say so rather than "missing".
-    if customer.phone_status == PhoneStatus.INVALID:
+    if context.phone_status == PhoneStatus.INVALID:
         return PhoneStatus.INVALID
     return PhoneStatus.MISSING
 
@@ -431,9 +488,14 @@ def _previous_sends(
     rules: ContactRules,
     now: datetime,
 ) -> dict[int, list[datetime]]:
-    query = recent_sends_by_customer_query(business_id, customer_ids, rules, now)
+    parameters = {
+        "business_id": business_id,
+        "customer_ids": customer_ids,
+        "since": now - recent_sends_lookback(rules),
+        "until": now,
+    }
     sends: dict[int, list[datetime]] = {}
-    for customer_id, sent in session.execute(query):
+    for customer_id, sent in session.execute(RECENT_SENDS_BY_CUSTOMER, parameters):
         if sent is not None:
             sends.setdefault(customer_id, []).append(sent)
     return sends
@@ -443,17 +505,8 @@ def _pending_payments(
     session: Session, business_id: int, customer_ids: Sequence[int]
 ) -> set[int]:
     """Return the customers with a payment still pending at the provider."""
-    return set(
-        session.scalars(
-            select(Payment.customer_id)
-            .where(
-                Payment.business_id == business_id,
-                Payment.customer_id.in_(customer_ids),
-                Payment.status == PENDING_PAYMENT_STATUS,
-            )
-            .distinct()
-        )
-    )
+    parameters = {"business_id": business_id, "customer_ids": customer_ids}
+    return set(session.scalars(_PENDING_PAYMENTS, parameters))
 
 
 def _promise_due_dates(
@@ -466,37 +519,32 @@ def _promise_due_dates(
     """
     if not todays:
         return {}
-    rows = session.execute(
-        select(PromiseToPay.customer_id, func.max(PromiseToPay.due_on))
-        .where(
-            PromiseToPay.business_id == business_id,
-            PromiseToPay.customer_id.in_(sorted(todays)),
-            PromiseToPay.status == PromiseStatus.OPEN,
-            PromiseToPay.due_on >= min(todays.values()),
-        )
-        .group_by(PromiseToPay.customer_id)
-    ).all()
+    parameters = {
+        "business_id": business_id,
+        "customer_ids": sorted(todays),
+        "earliest_today": min(todays.values()),
+    }
+    found = session.execute(_PROMISE_DUE_DATES, parameters).all()
     return {
         customer_id: due_on
-        for customer_id, due_on in rows
+        for customer_id, due_on in found
         if due_on is not None and due_on >= todays[customer_id]
     }
 
 
-def _by_id(
-    session: Session, model: type[_Model], ids: Sequence[int]
-) -> dict[int, _Model]:
-    found = {
-        item.id: item
-        for item in session.scalars(select(model).where(model.id.in_(ids)))
-    }
-    missing = [i for i in ids if i not in found]
+def _row_contexts(
+    session: Session, rows: Sequence[OutboxMessage]
+) -> dict[int, _RowContext]:
+    outbox_ids = sorted(row.id for row in rows)
+    found = session.execute(_ROW_CONTEXTS, {"outbox_ids": outbox_ids}).all()
+    contexts = {values[0]: _RowContext(*values[1:]) for values in found}
+    missing = sorted(row.id for row in rows if row.id not in contexts)
     if missing:
         raise LookupError(
-            f"{model.__tablename__} ids {missing} not found for outbox rows being "
-            "checked: the rows point at deleted records"
+            f"outbox rows {missing} point at a customer or case that does not "
+            "exist: check the rows' customer_id and case_id"
         )
-    return found
+    return contexts
 
 
 def _refresh_amounts(row: OutboxMessage, details: dict[str, Any]) -> None:

@@ -18,7 +18,7 @@ from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -217,6 +217,15 @@ def _lock_due(session: Session, candidates: Sequence[tuple[int, int]]) -> set[in
     )
 
 
+# Built once, because `mark_sent` runs for every message sent.
+_ADVANCE_CASE = (
+    update(Case)
+    .where(Case.id == bindparam("case_id"))
+    .values(step=bindparam("sent_step"), step_sent_at=bindparam("sent_at"))
+    .execution_options(synchronize_session=False)
+)
+
+
 def mark_sent(
     session: Session, row: OutboxMessage, provider_message_id: str, sent_at: datetime
 ) -> None:
@@ -227,10 +236,8 @@ def mark_sent(
     time, because statuses never move back and failed is final.
     """
     session.execute(
-        update(Case)
-        .where(Case.id == row.case_id)
-        .values(step=row.step, step_sent_at=sent_at)
-        .execution_options(synchronize_session=False)
+        _ADVANCE_CASE,
+        {"case_id": row.case_id, "sent_step": row.step, "sent_at": sent_at},
     )
     if row.state not in (OutboxState.DELIVERED, OutboxState.READ, OutboxState.FAILED):
         row.state = OutboxState.SENT
