@@ -1,11 +1,13 @@
 """Compare intent model settings on the family folds of the train split.
 
     /work/venv/bin/python bench/nlu/select_model.py [--only NAME ...]
+        [--sentence-confidence P]
 
 Each candidate is a feature set and a classifier. It is trained and scored
-on the four family folds of `train_folds.py`, and ranked by the mean
-accuracy through `understand()` (rules included) and of the model alone.
-The held-out split is never read here.
+on the four family folds of `train_folds.py`, and the script prints its
+accuracy through `understand()` (rules and sentence step included) on each
+fold, and the means of that and of the model alone. The held-out split is
+never read here.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion
 from sklearn.svm import LinearSVC
 
+from cobranza.conversations import understand as understand_module
 from cobranza.conversations.corpus import load_corpus
 from cobranza.conversations.cues import cue_text
 from cobranza.conversations.model import RANDOM_STATE
@@ -117,9 +120,12 @@ def _lr(c: float, **options: object) -> LogisticRegression:
     return LogisticRegression(C=c, max_iter=3000, random_state=RANDOM_STATE, **options)
 
 
-def _svm(c: float) -> CalibratedClassifierCV:
+def _svm(c: float, ensemble: bool = True) -> CalibratedClassifierCV:
     return CalibratedClassifierCV(
-        LinearSVC(C=c, random_state=RANDOM_STATE), method="sigmoid", cv=3
+        LinearSVC(C=c, random_state=RANDOM_STATE),
+        method="sigmoid",
+        cv=3,
+        ensemble=ensemble,
     )
 
 
@@ -127,6 +133,7 @@ FEATURES: dict[str, Callable[[], FeatureUnion]] = {
     "base": _features,
     "cues x1.5": lambda: _features(weights={"cues": 1.5}),
     "cues x2": lambda: _features(weights={"cues": 2.0}),
+    "cues x0.7": lambda: _features(weights={"cues": 0.7}),
     "cues 1-3": lambda: _features(cue_ngrams=(1, 3)),
     "chars 1-5": lambda: _features(chars=(1, 5)),
     "chars 2-6": lambda: _features(chars=(2, 6)),
@@ -137,15 +144,32 @@ FEATURES: dict[str, Callable[[], FeatureUnion]] = {
     "phrases 120k": lambda: _features(phrase_features=120_000),
 }
 CLASSIFIERS: dict[str, Callable[[], Any]] = {
-    "lr C20": lambda: _lr(20.0),
+    "lr C1": lambda: _lr(1.0),
+    "lr C2": lambda: _lr(2.0),
+    "lr C5": lambda: _lr(5.0),
     "lr C10": lambda: _lr(10.0),
+    "lr C20": lambda: _lr(20.0),
     "lr C40": lambda: _lr(40.0),
     "lr C80": lambda: _lr(80.0),
     "lr C20 balanced": lambda: _lr(20.0, class_weight="balanced"),
+    # "svm" averages three calibrated SVMs, one per cross-validation split.
+    # "one svm" is a single SVM, calibrated on cross-validated scores.
+    "svm C0.15": lambda: _svm(0.15),
+    "svm C0.3": lambda: _svm(0.3),
     "svm C0.5": lambda: _svm(0.5),
     "svm C1": lambda: _svm(1.0),
+    "one svm C0.05": lambda: _svm(0.05, ensemble=False),
+    "one svm C0.1": lambda: _svm(0.1, ensemble=False),
+    "one svm C0.15": lambda: _svm(0.15, ensemble=False),
+    "one svm C0.3": lambda: _svm(0.3, ensemble=False),
+    "one svm C0.5": lambda: _svm(0.5, ensemble=False),
+    "one svm C1": lambda: _svm(1.0, ensemble=False),
     "lr C20 + svm C0.5": lambda: _Average([_lr(20.0), _svm(0.5)]),
     "lr C40 + svm C1": lambda: _Average([_lr(40.0), _svm(1.0)]),
+    "lr C5 + one svm C0.3": lambda: _Average([_lr(5.0), _svm(0.3, ensemble=False)]),
+    "lr C20 + one svm C0.5": lambda: _Average([_lr(20.0), _svm(0.5, ensemble=False)]),
+    "lr C20 + one svm C1": lambda: _Average([_lr(20.0), _svm(1.0, ensemble=False)]),
+    "lr C40 + one svm C1": lambda: _Average([_lr(40.0), _svm(1.0, ensemble=False)]),
 }
 # The first round tries every classifier on the base features and the
 # current classifier on every feature set.
@@ -171,7 +195,13 @@ def _score(
             probabilities = classifier.predict_proba(x_test)
             labels = [str(label) for label in classifier.classes_]
             alone = [labels[i] for i in np.argmax(probabilities, axis=1)]
-            full = understand_intents(fold_.test, probabilities, labels)
+            full = understand_intents(
+                fold_.test,
+                lambda texts, c=classifier, f=features: c.predict_proba(
+                    f.transform(texts)
+                ),
+                labels,
+            )
             scores[name][0].append(_accuracy(expected, alone))
             scores[name][1].append(_accuracy(expected, full))
     return scores
@@ -189,7 +219,16 @@ def main() -> None:
         metavar="FEATURES/CLASSIFIER",
         help="candidates to run, as 'feature set/classifier' names",
     )
+    parser.add_argument(
+        "--sentence-confidence",
+        type=float,
+        default=understand_module.SENTENCE_CONFIDENCE,
+        help="probability at which a sentence's label may outrank the whole "
+        "reply's in understand(); above 1 turns that step off "
+        "(default: %(default)s)",
+    )
     arguments = parser.parse_args()
+    understand_module.SENTENCE_CONFIDENCE = arguments.sentence_confidence
     candidates = (
         [tuple(name.split("/", 1)) for name in arguments.only]
         if arguments.only

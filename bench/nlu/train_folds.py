@@ -2,14 +2,16 @@
 
 The train split's template families carry the ranks whose remainder modulo
 `TEST_EVERY` differs from `TEST_OFFSET`, and each remainder is one fold. A fold's
-test rows are the replies built from at least one of its families, and the
-model is trained on the replies that touch none of them. The held-out split
+test rows are the replies built from its families alone, and the model is
+trained on the replies that touch none of them. A mixed reply that joins a
+family of the fold with one outside it is left out of both, as the
+generator does for the held-out split. The held-out split
 is never read, so settings chosen on these folds leave its score honest.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -17,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from cobranza.conversations import corpus, corpus_replies
 from cobranza.conversations.corpus import CorpusRow, split_rows
+from cobranza.conversations.normalize import sentences
 from cobranza.conversations.understand import understand
 
 NOW = datetime(2026, 3, 19, 10, 0, tzinfo=ZoneInfo("America/Buenos_Aires"))
@@ -54,12 +57,20 @@ def train_folds(rows: Sequence[CorpusRow]) -> list[Fold]:
     remainders = [r for r in range(corpus.TEST_EVERY) if r != corpus.TEST_OFFSET]
     result = []
     for remainder in remainders:
-        touched = [remainder in _row_folds(row, template_folds) for row in train]
+        row_folds = [_row_folds(row, template_folds) for row in train]
         result.append(
             Fold(
                 remainder=remainder,
-                train=[row for row, hit in zip(train, touched, strict=True) if not hit],
-                test=[row for row, hit in zip(train, touched, strict=True) if hit],
+                train=[
+                    row
+                    for row, folds in zip(train, row_folds, strict=True)
+                    if remainder not in folds
+                ],
+                test=[
+                    row
+                    for row, folds in zip(train, row_folds, strict=True)
+                    if folds == {remainder}
+                ],
             )
         )
     return result
@@ -79,13 +90,22 @@ class _FixedPredictions:
 
 def understand_intents(
     rows: Sequence[CorpusRow],
-    probabilities: Sequence[Sequence[float]],
+    predict_proba: Callable[[list[str]], Any],
     labels: Sequence[str],
 ) -> list[str]:
-    """Return the intent `understand()` gives each row, from model probabilities."""
+    """Return the intent `understand()` gives each row.
+
+    `predict_proba` maps texts to a matrix of probabilities, one column per
+    label. It is called once, on every reply and every sentence of one.
+    """
+    texts = sorted(
+        {row.text for row in rows}
+        | {part for row in rows for part in sentences(row.text)}
+    )
+    probabilities = predict_proba(texts)
     scores = {
-        row.text: dict(zip(labels, map(float, row_probabilities), strict=True))
-        for row, row_probabilities in zip(rows, probabilities, strict=True)
+        text: dict(zip(labels, map(float, text_probabilities), strict=True))
+        for text, text_probabilities in zip(texts, probabilities, strict=True)
     }
     # Duck-typed: understand() only calls the model's predict().
     model: Any = _FixedPredictions(scores)

@@ -3,10 +3,17 @@ from __future__ import annotations
 import logging
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
-from cobranza.conversations.understand import INTENTS, understand
+from cobranza.conversations.normalize import sentences
+from cobranza.conversations.understand import (
+    INTENTS,
+    SENTENCE_CONFIDENCE,
+    Understanding,
+    understand,
+)
 from tests.conversations.conftest import NOW, TIMEZONE
 
 
@@ -160,3 +167,80 @@ def test_clear_cue_keeps_opt_out() -> None:
 
     assert result.intent == "opt_out"
     assert result.source == "rules"
+
+
+class _LabelsByText:
+    """A model that gives each known text one label with a set probability."""
+
+    def __init__(self, labels: dict[str, tuple[str, float]]) -> None:
+        self.labels = labels
+
+    def predict(self, text: str) -> tuple[str, float, dict[str, float]]:
+        label, probability = self.labels.get(text, ("other", 0.5))
+        return label, probability, {label: probability}
+
+
+def _understand_with(labels: dict[str, tuple[str, float]], text: str) -> Understanding:
+    model: Any = _LabelsByText(labels)
+    return understand(text, NOW, TIMEZONE, "es_AR", model=model)
+
+
+def test_confident_sentence_outranks_whole_reply() -> None:
+    labels = {
+        "Dale. Ya te transferí.": ("acknowledge", 0.6),
+        "Dale.": ("acknowledge", 0.99),
+        "Ya te transferí.": ("already_paid", 0.97),
+    }
+
+    result = _understand_with(labels, "Dale. Ya te transferí.")
+
+    assert result.intent == "already_paid"
+    assert result.confidence == 0.97
+    assert result.source == "model"
+
+
+def test_unsure_sentence_keeps_whole_label() -> None:
+    labels = {
+        "Te pago el 5. Ya te transferí una parte.": ("promise_to_pay", 0.7),
+        "Ya te transferí una parte.": ("already_paid", SENTENCE_CONFIDENCE - 0.01),
+    }
+
+    result = _understand_with(labels, "Te pago el 5. Ya te transferí una parte.")
+
+    assert result.intent == "promise_to_pay"
+    assert result.confidence == 0.7
+
+
+def test_lower_sentence_keeps_whole_label() -> None:
+    labels = {
+        "Ya pagué. No tengo plata.": ("already_paid", 0.8),
+        "No tengo plata.": ("cannot_pay", 0.99),
+    }
+
+    result = _understand_with(labels, "Ya pagué. No tengo plata.")
+
+    assert result.intent == "already_paid"
+
+
+def test_thanks_sentence_never_outranks() -> None:
+    labels = {
+        "¿A qué hora abren? Gracias!": ("other", 0.9),
+        "Gracias!": ("acknowledge", 0.99),
+    }
+
+    result = _understand_with(labels, "¿A qué hora abren? Gracias!")
+
+    assert result.intent == "other"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Hola, ya pagué. ¿me mandás el recibo?… gracias!!", 3),
+        ("ok\n\nte pago el 5", 2),
+        ("te pago 3.500 el viernes", 1),
+        ("... 🙏", 0),
+    ],
+)
+def test_sentences_split_at_ends(text: str, expected: int) -> None:
+    assert len(sentences(text)) == expected

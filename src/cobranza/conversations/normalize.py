@@ -45,6 +45,16 @@ def fold(text: str) -> str:
     return _ELONGATED.sub(r"\1", "".join(kept))
 
 
+# A sentence ends at ".", "!", "?" or "…" followed by a space, or at a line break.
+_SENTENCE_END = re.compile(r"(?<=[.!?\u2026])\s+|\n+")
+_WORD = re.compile(r"\w")
+
+
+def sentences(text: str) -> list[str]:
+    """Split `text` into sentences that contain at least one letter or digit."""
+    return [part for part in _SENTENCE_END.split(text) if _WORD.search(part)]
+
+
 def tokenize(text: str) -> list[str]:
     """Split folded text into word, number and punctuation tokens."""
     return _TOKEN.findall(fold(text))
