@@ -34,14 +34,22 @@ class Fold:
     test: list[CorpusRow]
 
 
-def _template_folds() -> dict[str, int]:
-    """Map each template group ("dispute/07") to its family rank's remainder."""
-    folds = {}
+def template_family_ranks() -> dict[str, int]:
+    """Map each template group ("dispute/07") to its family's rank in its intent."""
+    families = {}
     for intent, entries in corpus_replies.TEMPLATES.items():
         ranks = corpus.family_ranks([template for _, template in entries])
         for index, rank in enumerate(ranks):
-            folds[f"{intent}/{index:02d}"] = rank % corpus.TEST_EVERY
-    return folds
+            families[f"{intent}/{index:02d}"] = rank
+    return families
+
+
+def _template_folds() -> dict[str, int]:
+    """Map each template group to its family rank's remainder."""
+    return {
+        group: rank % corpus.TEST_EVERY
+        for group, rank in template_family_ranks().items()
+    }
 
 
 def _row_folds(row: CorpusRow, folds: dict[str, int]) -> set[int]:
