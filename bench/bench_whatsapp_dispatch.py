@@ -4,8 +4,8 @@ Queues RATE × SECONDS reminders (one per customer, template approved) and
 runs the real dispatcher with `whatsapp_dispatcher` against
 `tests.fakes.graph_api.FakeGraphAPI`, which returns error 130429 for any send
 above RATE in a rolling second. Prints the sends, the wall time, the
-achieved rate, the busiest rolling second, the throughput errors and the
-CPU time per message.
+achieved rate, the busiest rolling second, the throughput errors, the CPU
+time and SQL statements per message, and the machine's load average.
 
 Run from the repository root:
     /work/venv/bin/python -m bench.bench_whatsapp_dispatch [RATE] [SECONDS] [URL]
@@ -15,6 +15,7 @@ URL is a database URL; the default is a temporary SQLite file.
 
 from __future__ import annotations
 
+import os
 import sys
 import tempfile
 import time
@@ -22,7 +23,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event
 from tests.fakes.graph_api import PHONE_NUMBER_ID, TOKEN, WABA_ID, FakeGraphAPI
 
 from cobranza.channels.whatsapp.config import WhatsAppConfig
@@ -137,6 +138,17 @@ def _add_customer_row(session: object, business_id: int, index: int) -> None:
     )
 
 
+def count_statements(engine: Engine) -> list[int]:
+    """Count the statements `engine` runs from now on, in a one-item list."""
+    count = [0]
+
+    def increment(*_: object) -> None:
+        count[0] += 1
+
+    event.listen(engine, "before_cursor_execute", increment)
+    return count
+
+
 def busiest_second(times: list[float]) -> int:
     """Return the most sends that fall in any rolling one-second window."""
     best, left = 0, 0
@@ -169,6 +181,8 @@ def main() -> None:
                 tier_limit=None,
             )
             dispatcher = whatsapp_dispatcher(engine, config, clock=lambda: NOW)
+            statements = count_statements(engine)
+            load_before = os.getloadavg()[0]
             started = time.perf_counter()
             cpu_started = time.process_time()
             report = dispatcher.run(business_id, NOW)
@@ -177,6 +191,8 @@ def main() -> None:
             send_times = sorted(graph.state.send_times_all)
             errors = graph.state.throughput_errors
         engine.dispose()
+    load_after = os.getloadavg()[0]
+    sent = max(report.sent, 1)
 
     achieved = report.sent / elapsed
     print(f"sent {report.sent} of {count} in {elapsed:.1f} s: {achieved:.1f}/s")
@@ -185,9 +201,9 @@ def main() -> None:
     )
     print(f"throughput errors (130429): {errors}")
     # The fake server runs in this process, so its CPU time is included.
-    print(
-        f"CPU time {cpu:.1f} s: {cpu / max(report.sent, 1) * 1000:.1f} ms per message"
-    )
+    print(f"CPU time {cpu:.1f} s: {cpu / sent * 1000:.1f} ms per message")
+    print(f"SQL statements: {statements[0] / sent:.1f} per message")
+    print(f"load average (1 min): {load_before:.2f} before, {load_after:.2f} after")
     print(f"retried: {dict(report.retried)}, failed: {dict(report.failed)}")
 
 
