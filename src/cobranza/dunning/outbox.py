@@ -155,9 +155,8 @@ def claim_due(
 
     passed_over: list[int] = []
     if session.get_bind().dialect.name == "postgresql":
-        candidates = (
-            session.execute(due.add_columns(OutboxMessage.case_id)).tuples().all()
-        )
+        found = session.execute(due.add_columns(OutboxMessage.case_id)).all()
+        candidates = [(outbox_id, case_id) for outbox_id, case_id in found]
         lockable = _lock_due(session, candidates)
         passed_over = [
             outbox_id for outbox_id, _ in candidates if outbox_id not in lockable
