@@ -89,6 +89,11 @@ def test_not_opt_out(text: str) -> None:
         "sáquenme de la lsita",
         "cancelar suscripcionn",
         "bsta de mensajes",
+        "No kiero más mensajes",
+        "n quero mias receber",
+        "canselar suscripción",
+        "eliminen mi numro de su lista",
+        "apren de mandarme mensajes",
     ],
 )
 def test_mistyped_opt_out_detected(text: str) -> None:
@@ -100,6 +105,33 @@ def test_mistyped_opt_out_detected(text: str) -> None:
     ["jaja", "jaja qué más 👌 gracias", "cancelo", "para", "me quedé sin nada"],
 )
 def test_near_keyword_not_opt_out(text: str) -> None:
+    assert find_opt_out(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("ok dale. gracias!!… baja", "ok dale gracias baja"),
+        ("bom dia! sair, Ja fiz o pix", "sair"),
+        ("hola. no me molesten 😅. El total está inflado", "no me molesten"),
+        ("ya no me estén mandando mensajes", "no me esten mandando"),
+    ],
+)
+def test_opt_out_clause_detected(text: str, expected: str) -> None:
+    assert find_opt_out(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "para, ya te pagué",
+        "vou sair, pago amanhã",
+        "cancelar la deuda, ¿cómo hago?",
+        "quiero cancelar, cuánto debo?",
+        "dale, quedo atento",
+    ],
+)
+def test_clause_without_stop_not_opt_out(text: str) -> None:
     assert find_opt_out(text) is None
 
 

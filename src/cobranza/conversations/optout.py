@@ -70,6 +70,14 @@ _COURTESY = frozenset(
         "valeu",
         "abrazo",
         "abraco",
+        "quedo",
+        "atento",
+        "atenta",
+        "ok",
+        "okok",
+        "dale",
+        "jaja",
+        "jajaja",
         "pray",
         "thumbsup",
     }
@@ -114,6 +122,9 @@ _PATTERNS = [
     rf"\bno (?:me |nos )?{_SEND} (?:\w+ )?{_MESSAGES}\b",
     # "dejen de mandarme mensajes", "paren de escribirme", "pare de me mandar"
     rf"(?<!no ){_STOP_VERB} de (?:me )?(?:{_WRITE}|{_SEND})\b",
+    # "ya no me estén mandando mensajes", "no me sigan escribiendo"
+    r"\bno (?:me |nos )?(?:esten|estes|sigan|sigas) "
+    r"(?:mandando|enviando|escribiendo|molestando|llamando)\b",
     # "no quiero recibir más mensajes", "no deseo recibir más mensajes",
     # "não quero mais receber"
     rf"\bno (?:quiero|deseo) (?:recibir|que me {_WRITE}|que me {_SEND}) ?"
@@ -148,9 +159,9 @@ _STRETCHED_VOWEL = re.compile(r"([aeiou])\1+")
 
 
 # Words of the patterns above that people mistype ("escribrme", "molessten").
-# A token of four or more letters one edit away from one of these is read as
-# that word when it starts the same way (see `_same_start`), unless it is a
-# Spanish or Portuguese word in its own right ("escriben", "mandan").
+# A token of four or more letters one edit away from one of these, starting
+# the same way (see `_same_start`), is read as that word. A Spanish or
+# Portuguese word in its own right ("escriben", "mandan") is left alone.
 _TYPO_TARGETS = (
     "escriban",
     "escribirme",
@@ -178,6 +189,12 @@ _TYPO_TARGETS = (
     "deja",
     "basta",
     "sair",
+    "quiero",
+    "mais",
+    "cancelar",
+    "msjs",
+    "numero",
+    "paren",
 )
 _REAL_WORDS = frozenset(
     {
@@ -233,10 +250,32 @@ _REAL_WORDS = frozenset(
         "saia",
         "saio",
         "saiu",
+        "quiere",
+        "quiera",
+        "quero",
+        "mail",
+        "cancela",
+        "cancele",
+        "cancelo",
+        "cancelas",
+        "cancelan",
+        "numeros",
+        "pares",
+        "pared",
     }
 )
 # Chat abbreviations of words the patterns spell out.
-_ABBREVIATIONS = {"q": "que", "k": "que", "ke": "que", "xq": "porque"}
+_ABBREVIATIONS = {
+    "q": "que",
+    "k": "que",
+    "ke": "que",
+    "xq": "porque",
+    "kiero": "quiero",
+    "kero": "quero",
+}
+# Clause ends: a keyword or phrase may stand alone between them ("ok dale.
+# gracias… baja", "bom dia! sair, já fiz o pix").
+_CLAUSE_END = re.compile(r"[.!?,;\n\u2026]+")
 # Real words one edit away from a whole-message keyword ("para" and "parar",
 # "cancelo" and "cancelar"), so never read as a mistyped keyword.
 _NOT_KEYWORDS = frozenset(
@@ -314,6 +353,16 @@ def find_opt_out(text: str) -> str | None:
     was opted out.
     """
     plain = _plain(text)
+    clauses = [_plain(clause) for clause in _CLAUSE_END.split(text)]
+    for candidate in (plain, *clauses):
+        match = _match(candidate)
+        if match is not None:
+            return match
+    return None
+
+
+def _match(plain: str) -> str | None:
+    """Return the opt-out words of one normalized text or clause, or None."""
     words = plain.split()
     meaningful = [word for word in words if word not in _COURTESY]
     if meaningful and all(_is_keyword(word) for word in meaningful):
