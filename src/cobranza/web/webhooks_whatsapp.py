@@ -16,7 +16,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, Query, Request
+from fastapi import APIRouter, BackgroundTasks, FastAPI, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from starlette.background import BackgroundTask
 
@@ -119,7 +119,7 @@ async def receive_event(request: Request) -> Response:
         return JSONResponse(
             {"detail": f"{exc}: retry later, nothing was accepted"}, status_code=503
         )
-    background = None if event_id is None else schedule_processing(request, event_id)
+    background = None if event_id is None else processing_task(request, event_id)
     return Response(ACCEPTED_BODY, media_type="application/json", background=background)
 
 
@@ -136,7 +136,16 @@ def event_store(app: FastAPI) -> GroupCommitStore:
     return store
 
 
-def schedule_processing(request: Request, event_id: int) -> BackgroundTask | None:
+def schedule_processing(
+    request: Request, background: BackgroundTasks, event_id: int
+) -> None:
+    """Wake the event worker, or process after the response when none runs."""
+    task = processing_task(request, event_id)
+    if task is not None:
+        background.add_task(task.func, *task.args, **task.kwargs)
+
+
+def processing_task(request: Request, event_id: int) -> BackgroundTask | None:
     """Wake the event worker, or return a task that processes after the response."""
     worker: Any = getattr(request.app.state, "webhook_worker", None)
     if worker is not None and worker.running:
