@@ -5,7 +5,8 @@ the event worker running) on 127.0.0.1, then a load loop in CLIENTS other
 processes, each with THREADS keep-alive connections, posts EVENTS distinct
 signed status bodies (bounded by MAX_SECONDS). It prints the accepted events
 per second, latency percentiles, how many stored events the worker had
-processed when the load stopped, and the server's CPU time per event.
+processed when the load stopped and how long it took to process the rest,
+the server's and the clients' CPU time, and the load average.
 
 Run from the repository root:
     /work/venv/bin/python -m bench.bench_whatsapp_webhooks [EVENTS] [CLIENTS] [THREADS]

@@ -248,6 +248,9 @@ def _process_batch(
     processors: Mapping[str, Processor],
 ) -> int | None:
     """Process events in one transaction; None when one failed and all rolled back."""
+    # NOTE: a WhatsApp receipt is downloaded inside this transaction, so on
+    # SQLite webhook ingest waits for the download, up to the Graph client's
+    # timeout.
     try:
         with background_write(engine), transaction(engine) as session:
             events = _lock_pending_batch(session, event_ids)
