@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from datetime import UTC, datetime
 from typing import Any
 
@@ -150,3 +151,25 @@ def test_busy_while_a_request_waits(engine: Engine) -> None:
     asyncio.run(post_and_watch())
 
     assert seen == [False, True, False]
+
+
+def test_failed_batch_logs_no_body(
+    engine: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
+    store = GroupCommitStore(engine)
+    body = b'{"from": "5491155550100", "text": {"body": "Ya pague"}}'
+
+    async def post_all() -> list[object]:
+        return await asyncio.gather(
+            store.store("whatsapp", "with-phone", body, {}, NOW),
+            store.store("whatsapp", None, b"{}", {}, NOW),  # type: ignore[arg-type]
+            return_exceptions=True,
+        )
+
+    with caplog.at_level(logging.INFO):
+        asyncio.run(post_all())
+
+    errors = [record for record in caplog.records if record.levelno >= logging.INFO]
+    assert len(errors) == 1
+    assert "5491155550100" not in errors[0].getMessage()
+    assert "Ya pague" not in errors[0].getMessage()
