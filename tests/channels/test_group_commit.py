@@ -161,7 +161,10 @@ def test_failed_batch_logs_no_body(
 
     async def post_all() -> list[object]:
         return await asyncio.gather(
-            store.store("whatsapp", "with-phone", body, {}, NOW),
+            # The database error lists the headers among its parameters.
+            store.store(
+                "whatsapp", "with-phone", body, {"x-from": "5491155550100"}, NOW
+            ),
             store.store("whatsapp", None, b"{}", {}, NOW),  # type: ignore[arg-type]
             return_exceptions=True,
         )

@@ -93,8 +93,9 @@ class GroupCommitStore:
         try:
             ids = await run_in_threadpool(store_events, self._engine, events)
         except Exception as exc:  # noqa: BLE001 - every waiting request is told
-            # The error's text can carry the bound bodies, which hold phone
-            # numbers and message texts, so only its type is logged above DEBUG.
+            # The error's text lists the bound parameters, which can contain
+            # phone numbers and message texts, so only its type is logged
+            # above DEBUG.
             logger.error(
                 "storing a batch of %s webhook events failed: %s",
                 len(batch),
