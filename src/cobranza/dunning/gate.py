@@ -2,9 +2,9 @@
 
 `check_batch` runs inside the dispatcher's transaction, after
 `outbox.claim_due`, and `check` does the same for one row. They read the
-current facts of all the rows at once, one query per kind: consent,
-phone, contact rules, sent messages, open promises, disputes and holds,
-pending payments and the balance of each row's invoices.
+current facts of all the rows at once, in a few queries: consent, phone,
+contact rules, sent messages, open promises, disputes and holds, pending
+payments and the balance of each row's invoices.
 `cobranza.compliance.gate.evaluate` decides for each row, and the decision
 is applied to the row. A deferral moves `planned_for` and a suppression
 drops the row, and both write an audit event with the reason and the facts.
@@ -19,7 +19,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BindParameter, bindparam, func, select
+from sqlalchemy import BindParameter, bindparam, exists, func, select
 from sqlalchemy.orm import Session
 
 from cobranza.compliance.caps import RECENT_SENDS_BY_CUSTOMER, recent_sends_lookback
@@ -63,6 +63,28 @@ _CUSTOMER_IDS: BindParameter[Any] = bindparam("customer_ids", expanding=True)
 _BUSINESS_RULES = select(Business.country, Business.timezone, Business.settings).where(
     Business.id == _BUSINESS_ID
 )
+# A pending payment, and the latest open promise (the caller drops one that
+# fell due before the customer's local today), as columns of each row's
+# context: on PostgreSQL every query is a round trip per re-check.
+_PENDING_PAYMENT = (
+    exists()
+    .where(
+        Payment.business_id == OutboxMessage.business_id,
+        Payment.customer_id == OutboxMessage.customer_id,
+        Payment.status == PENDING_PAYMENT_STATUS,
+    )
+    .correlate(OutboxMessage)
+)
+_LATEST_PROMISE_DUE_ON = (
+    select(func.max(PromiseToPay.due_on))
+    .where(
+        PromiseToPay.business_id == OutboxMessage.business_id,
+        PromiseToPay.customer_id == OutboxMessage.customer_id,
+        PromiseToPay.status == PromiseStatus.OPEN,
+    )
+    .correlate(OutboxMessage)
+    .scalar_subquery()
+)
 _ROW_CONTEXTS = (
     select(
         OutboxMessage.id,
@@ -71,6 +93,8 @@ _ROW_CONTEXTS = (
         Customer.timezone,
         Case.state,
         Case.paused_until,
+        _PENDING_PAYMENT,
+        _LATEST_PROMISE_DUE_ON,
     )
     .join(Customer, Customer.id == OutboxMessage.customer_id)
     .join(Case, Case.id == OutboxMessage.case_id)
@@ -93,25 +117,6 @@ _COLLECTABLE_DOCUMENTS = select(
     Document.missing_since.is_(None),
     Document.disputed.is_(False),
     (Document.hold_until.is_(None)) | (Document.hold_until < bindparam("latest_today")),
-)
-_PENDING_PAYMENTS = (
-    select(Payment.customer_id)
-    .where(
-        Payment.business_id == _BUSINESS_ID,
-        Payment.customer_id.in_(_CUSTOMER_IDS),
-        Payment.status == PENDING_PAYMENT_STATUS,
-    )
-    .distinct()
-)
-_PROMISE_DUE_DATES = (
-    select(PromiseToPay.customer_id, func.max(PromiseToPay.due_on))
-    .where(
-        PromiseToPay.business_id == _BUSINESS_ID,
-        PromiseToPay.customer_id.in_(_CUSTOMER_IDS),
-        PromiseToPay.status == PromiseStatus.OPEN,
-        PromiseToPay.due_on >= bindparam("earliest_today"),
-    )
-    .group_by(PromiseToPay.customer_id)
 )
 
 
@@ -139,13 +144,15 @@ class _OpenDocument:
 
 @dataclass(frozen=True)
 class _RowContext:
-    """The customer's phone and zone and the case's pause, for one row."""
+    """The customer's phone, zone, payments and promises and the case's pause."""
 
     phone: str | None
     phone_status: str
     timezone: str | None
     case_state: str
     paused_until: datetime | None
+    pending_payment: bool
+    latest_promise_due_on: date | None
 
 
 @dataclass(frozen=True)
@@ -259,8 +266,9 @@ def read_facts(
 ) -> dict[int, RowFacts]:
     """Read the facts of the business's `rows`, by outbox id, set-based.
 
-    Each kind of fact (consent, invoices, balances, sends, pending payments,
-    promises) is one query for all the rows, whatever their number.
+    Six queries read all the rows, whatever their number: the rows' phones,
+    pauses, pending payments and promises, then consent, invoices, balances
+    and sends.
     """
     customer_ids = sorted({row.customer_id for row in rows})
     contexts = _row_contexts(session, rows)
@@ -273,8 +281,6 @@ def read_facts(
     balances = _collectable_balances(session, business_id, todays)
     consents = current_consents(session, business_id, customer_ids, WHATSAPP)
     sends = _previous_sends(session, business_id, customer_ids, rules, now)
-    pending = _pending_payments(session, business_id, customer_ids)
-    promises = _promise_due_dates(session, business_id, todays)
 
     result = {}
     for row in rows:
@@ -297,7 +303,9 @@ def read_facts(
             # The invoices still carry a debt, so the dispute or the hold is the
             # reason to report, not a zero balance.
             balance = invoices.open_total
-        promise_due = promises.get(customer_id)
+        promise_due = context.latest_promise_due_on
+        if promise_due is not None and promise_due < today:
+            promise_due = None
 
         facts = GateFacts(
             consent=consents.get(customer_id),
@@ -306,7 +314,7 @@ def read_facts(
             tz=tz,
             previous_sends=sends.get(customer_id, []),
             disputed=invoices.all_disputed,
-            pending_payment=customer_id in pending,
+            pending_payment=bool(context.pending_payment),
             promise_until=(
                 start_of_day(promise_due + timedelta(days=1), tz)
                 if promise_due is not None
@@ -499,37 +507,6 @@ def _previous_sends(
         if sent is not None:
             sends.setdefault(customer_id, []).append(sent)
     return sends
-
-
-def _pending_payments(
-    session: Session, business_id: int, customer_ids: Sequence[int]
-) -> set[int]:
-    """Return the customers with a payment still pending at the provider."""
-    parameters = {"business_id": business_id, "customer_ids": customer_ids}
-    return set(session.scalars(_PENDING_PAYMENTS, parameters))
-
-
-def _promise_due_dates(
-    session: Session, business_id: int, todays: Mapping[int, date]
-) -> dict[int, date]:
-    """Return the due date of each customer's latest open promise not yet lapsed.
-
-    One query reads from the earliest local `today`; a customer whose latest
-    promise fell due before their own `today` is left out afterwards.
-    """
-    if not todays:
-        return {}
-    parameters = {
-        "business_id": business_id,
-        "customer_ids": sorted(todays),
-        "earliest_today": min(todays.values()),
-    }
-    found = session.execute(_PROMISE_DUE_DATES, parameters).all()
-    return {
-        customer_id: due_on
-        for customer_id, due_on in found
-        if due_on is not None and due_on >= todays[customer_id]
-    }
 
 
 def _row_contexts(
