@@ -311,6 +311,9 @@ class Dispatcher:
         """
         if row is None or row.state != OutboxState.SENDING:
             return None
+        # NOTE: the channel's check (template approval, 24-hour window) is
+        # not repeated here, so a template paused during a batch is still
+        # tried for the rest of it, and Meta's rejection then records it.
         decision = gate.check_batch(session, [row], now, lock=False)[row.id]
         if not self._count_gate(decision, report):
             return None

@@ -8,11 +8,12 @@ from datetime import timedelta
 from sqlalchemy import Engine, select
 
 from cobranza.channels.base import Channel, OutgoingMessage, SendResult
-from cobranza.channels.dispatcher import Dispatcher
+from cobranza.channels.dispatcher import Dispatcher, DispatchLimits
 from cobranza.channels.inbox import StatusUpdate, apply_status
-from cobranza.channels.whatsapp import WhatsAppConfig
+from cobranza.channels.whatsapp import WhatsAppChannel, WhatsAppConfig
 from cobranza.channels.whatsapp.channel import callback_data
 from cobranza.channels.whatsapp.errors import GraphUnavailableError
+from cobranza.channels.whatsapp.templates import set_template_status
 from cobranza.db.engine import transaction
 from cobranza.db.models import (
     AuditEvent,
@@ -318,3 +319,45 @@ def test_status_during_timeout_keeps_row_sent(engine: Engine) -> None:
     row = _row(engine, outbox_id)
     assert row.state == OutboxState.SENT
     assert row.provider_message_id == "wamid.accepted"
+
+
+class PausingChannel(WhatsAppChannel):
+    """The WhatsApp channel, whose template Meta pauses after the first send."""
+
+    def send(self, message: OutgoingMessage) -> SendResult:
+        result = super().send(message)
+        with transaction(self._engine) as session:
+            set_template_status(
+                session,
+                message.business_id,
+                TEMPLATE,
+                LANGUAGE,
+                TemplateStatus.PAUSED,
+                NOW,
+                source="webhook",
+            )
+        return result
+
+
+def test_template_paused_stops_next_batch(
+    engine: Engine, config: WhatsAppConfig, graph: FakeGraphAPI
+) -> None:
+    # Given three rows sent one per batch,
+    business_id, row_ids = given_rows(engine, 3)
+    channel = PausingChannel(engine, config, clock=lambda: NOW)
+    dispatcher = Dispatcher(
+        engine, {channel.name: channel}, limits=DispatchLimits(batch_size=1)
+    )
+
+    # when the template is paused after the first send,
+    try:
+        report = dispatcher.run(business_id, NOW)
+    finally:
+        channel.close()
+
+    # then the later batches read the new status and hold their rows.
+    assert report.sent == 1
+    assert report.deferred == {"template_not_approved": 2}
+    assert len(graph.state.messages) == 1
+    states = [_row(engine, outbox_id).state for outbox_id in row_ids]
+    assert states == [OutboxState.SENT, OutboxState.QUEUED, OutboxState.QUEUED]
