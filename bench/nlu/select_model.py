@@ -1,13 +1,17 @@
 """Compare intent model settings on the family folds of the train split.
 
     /work/venv/bin/python bench/nlu/select_model.py [--only NAME ...]
-        [--sentence-confidence P]
+        [--sentence-confidence P] [--other-weights W ...]
+        [--low-confidences T ...]
 
 Each candidate is a feature set and a classifier. It is trained and scored
 on the four family folds of `train_folds.py`, and the script prints its
 accuracy through `understand()` (rules and sentence step included) on each
-fold, and the means of that and of the model alone. The held-out split is
-never read here.
+fold, and the means of that and of the model alone. Each candidate is also
+scored with every pair of a weight for the `other` probability
+(`model.OTHER_WEIGHT`) and a low-confidence threshold
+(`understand.LOW_CONFIDENCE`). The defaults are the shipped values. The
+held-out split is never read here.
 """
 
 from __future__ import annotations
@@ -31,8 +35,8 @@ from sklearn.svm import LinearSVC
 from cobranza.conversations import understand as understand_module
 from cobranza.conversations.corpus import load_corpus
 from cobranza.conversations.cues import cue_text
-from cobranza.conversations.model import RANDOM_STATE
-from cobranza.conversations.normalize import fold
+from cobranza.conversations.model import OTHER_WEIGHT, RANDOM_STATE
+from cobranza.conversations.normalize import fold, sentences
 
 sys.path.insert(0, str(Path(__file__).parent))
 from train_folds import Fold, train_folds, understand_intents  # noqa: E402
@@ -159,6 +163,7 @@ CLASSIFIERS: dict[str, Callable[[], Any]] = {
     "svm C0.5": lambda: _svm(0.5),
     "svm C1": lambda: _svm(1.0),
     "one svm C0.05": lambda: _svm(0.05, ensemble=False),
+    "one svm C0.07": lambda: _svm(0.07, ensemble=False),
     "one svm C0.1": lambda: _svm(0.1, ensemble=False),
     "one svm C0.15": lambda: _svm(0.15, ensemble=False),
     "one svm C0.3": lambda: _svm(0.3, ensemble=False),
@@ -170,6 +175,8 @@ CLASSIFIERS: dict[str, Callable[[], Any]] = {
     "lr C20 + one svm C0.5": lambda: _Average([_lr(20.0), _svm(0.5, ensemble=False)]),
     "lr C20 + one svm C1": lambda: _Average([_lr(20.0), _svm(1.0, ensemble=False)]),
     "lr C40 + one svm C1": lambda: _Average([_lr(40.0), _svm(1.0, ensemble=False)]),
+    "lr C20 + one svm C0.1": lambda: _Average([_lr(20.0), _svm(0.1, ensemble=False)]),
+    "lr C5 + one svm C0.1": lambda: _Average([_lr(5.0), _svm(0.1, ensemble=False)]),
 }
 # The first round tries every classifier on the base features and the
 # current classifier on every feature set.
@@ -178,33 +185,82 @@ DEFAULT_CANDIDATES = [("base", name) for name in CLASSIFIERS] + [
 ]
 
 
+def _weigh_other(probabilities: Any, labels: list[str], weight: float) -> Any:
+    """Multiply the `other` column by `weight` and renormalize each row."""
+    if weight == 1.0:
+        return probabilities
+    weighted = np.array(probabilities, dtype=np.float64)
+    weighted[:, labels.index("other")] *= weight
+    return weighted / weighted.sum(axis=1, keepdims=True)
+
+
+def _variants(
+    other_weights: list[float], low_confidences: list[float]
+) -> list[tuple[float, float]]:
+    return [(w, t) for w in other_weights for t in low_confidences]
+
+
 def _score(
-    folds: list[Fold], feature_name: str, classifier_names: list[str]
+    folds: list[Fold],
+    feature_name: str,
+    classifier_names: list[str],
+    variants: list[tuple[float, float]],
 ) -> dict[str, tuple[list[float], list[float]]]:
+    """Score each classifier, and each (other weight, low confidence) variant.
+
+    Keys are "classifier" for the plain settings and "classifier other xW
+    low T" for a variant. A variant scales the `other` probability by W and
+    sets `understand()`'s low-confidence threshold to T.
+    """
+    names = [
+        _variant_name(name, weight, threshold)
+        for name in classifier_names
+        for weight, threshold in variants
+    ]
     scores: dict[str, tuple[list[float], list[float]]] = {
-        name: ([], []) for name in classifier_names
+        name: ([], []) for name in names
     }
     for fold_ in folds:
         features = FEATURES[feature_name]()
         x_train = features.fit_transform([row.text for row in fold_.train])
-        x_test = features.transform([row.text for row in fold_.test])
         y_train = [row.intent for row in fold_.train]
         expected = [row.intent for row in fold_.test]
         for name in classifier_names:
             classifier = CLASSIFIERS[name]().fit(x_train, y_train)
-            probabilities = classifier.predict_proba(x_test)
             labels = [str(label) for label in classifier.classes_]
-            alone = [labels[i] for i in np.argmax(probabilities, axis=1)]
-            full = understand_intents(
-                fold_.test,
-                lambda texts, c=classifier, f=features: c.predict_proba(
-                    f.transform(texts)
-                ),
-                labels,
+            texts = sorted(
+                {row.text for row in fold_.test}
+                | {part for row in fold_.test for part in sentences(row.text)}
             )
-            scores[name][0].append(_accuracy(expected, alone))
-            scores[name][1].append(_accuracy(expected, full))
+            cached = dict(
+                zip(
+                    texts,
+                    classifier.predict_proba(features.transform(texts)),
+                    strict=True,
+                )
+            )
+            plain = np.array([cached[row.text] for row in fold_.test])
+            for weight, threshold in variants:
+                key = _variant_name(name, weight, threshold)
+                probabilities = _weigh_other(plain, labels, weight)
+                alone = [labels[i] for i in np.argmax(probabilities, axis=1)]
+                understand_module.LOW_CONFIDENCE = threshold
+                full = understand_intents(
+                    fold_.test,
+                    lambda texts, w=weight, lb=labels, c=cached: _weigh_other(
+                        np.array([c[text] for text in texts]), lb, w
+                    ),
+                    labels,
+                )
+                scores[key][0].append(_accuracy(expected, alone))
+                scores[key][1].append(_accuracy(expected, full))
     return scores
+
+
+def _variant_name(name: str, weight: float, threshold: float) -> str:
+    if weight == 1.0 and threshold == 0.0:
+        return name
+    return f"{name} other x{weight:g} low {threshold:g}"
 
 
 def _accuracy(expected: list[str], predicted: list[str]) -> float:
@@ -227,6 +283,21 @@ def main() -> None:
         "reply's in understand(); above 1 turns that step off "
         "(default: %(default)s)",
     )
+    parser.add_argument(
+        "--other-weights",
+        type=float,
+        nargs="+",
+        default=[OTHER_WEIGHT],
+        help="factors for the `other` probability to try (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--low-confidences",
+        type=float,
+        nargs="+",
+        default=[understand_module.LOW_CONFIDENCE],
+        help="top probabilities below which understand() returns `other`, "
+        "to try; 0 turns the rule off (default: %(default)s)",
+    )
     arguments = parser.parse_args()
     understand_module.SENTENCE_CONFIDENCE = arguments.sentence_confidence
     candidates = (
@@ -243,7 +314,12 @@ def main() -> None:
         by_features.setdefault(feature_name, []).append(classifier_name)
     for feature_name, classifier_names in by_features.items():
         started = time.perf_counter()
-        scores = _score(folds, feature_name, classifier_names)
+        scores = _score(
+            folds,
+            feature_name,
+            classifier_names,
+            _variants(arguments.other_weights, arguments.low_confidences),
+        )
         elapsed = time.perf_counter() - started
         for name, (alone, full) in scores.items():
             listed = " ".join(f"{score:.3f}" for score in full)
