@@ -66,7 +66,7 @@ def test_fast_path_matches_pipeline(
 ) -> None:
     texts = [row.text for row in split_rows(corpus, "test")[::7]] + ["", "👍"]
 
-    expected = held_out_model.pipeline.predict_proba(texts)
+    expected = held_out_model.predict_proba_many(texts)
     for text, row in zip(texts, expected, strict=True):
         _, _, scores = held_out_model.predict(text)
         got = np.array([scores[label] for label in held_out_model.labels])
@@ -90,8 +90,8 @@ def test_shipped_model_matches_retrain(
     assert shipped.train_rows == len(corpus)
     assert shipped.predict_many(texts) == retrained.predict_many(texts)
     assert np.allclose(
-        shipped.pipeline.predict_proba(texts),
-        retrained.pipeline.predict_proba(texts),
+        shipped.predict_proba_many(texts),
+        retrained.predict_proba_many(texts),
         atol=1e-4,
     )
 

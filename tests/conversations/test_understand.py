@@ -10,6 +10,7 @@ import pytest
 from cobranza.conversations.normalize import sentences
 from cobranza.conversations.understand import (
     INTENTS,
+    LOW_CONFIDENCE,
     SENTENCE_CONFIDENCE,
     Understanding,
     understand,
@@ -220,6 +221,24 @@ def test_lower_sentence_keeps_whole_label() -> None:
     result = _understand_with(labels, "Ya pagué. No tengo plata.")
 
     assert result.intent == "already_paid"
+
+
+def test_unsure_label_becomes_other() -> None:
+    labels = {"capaz que sí": ("promise_to_pay", LOW_CONFIDENCE - 0.01)}
+
+    result = _understand_with(labels, "capaz que sí")
+
+    assert result.intent == "other"
+    assert result.confidence == LOW_CONFIDENCE - 0.01
+    assert result.source == "model"
+
+
+def test_label_at_threshold_is_kept() -> None:
+    labels = {"capaz que sí": ("promise_to_pay", LOW_CONFIDENCE)}
+
+    result = _understand_with(labels, "capaz que sí")
+
+    assert result.intent == "promise_to_pay"
 
 
 def test_thanks_sentence_never_outranks() -> None:

@@ -2,7 +2,8 @@
 
 The order is fixed: opt-out rules first (their answer overrides any model),
 then the intent model on the whole reply and on each of its sentences, then,
-for low-confidence replies and only when one is configured, the LLM. Only
+for low-confidence replies and only when one is configured, the LLM. A
+model label below `LOW_CONFIDENCE` that no LLM replaced becomes `other`. Only
 the rules can return `opt_out`: a model or LLM that predicts it returns
 `request_human` instead, so a person decides.
 Last, an unambiguous wrong-person or dispute phrasing (`cues.clear_intent`)
@@ -56,6 +57,10 @@ Source = Literal["rules", "model", "llm"]
 # least this probability and it ranks higher in the labelling precedence.
 # Chosen on the family folds of the train split (`bench/nlu/select_model.py`).
 SENTENCE_CONFIDENCE = 0.93
+# A model label whose probability is below this becomes `other`, unless the
+# LLM returned a label instead. Chosen on the same folds, with
+# `model.OTHER_WEIGHT`.
+LOW_CONFIDENCE = 0.45
 
 
 @dataclass(frozen=True)
@@ -145,6 +150,8 @@ def _classify(
         answer = llm.classify(text, INTENTS)
         if answer is not None:
             intent, confidence, source = answer.intent, answer.confidence, "llm"
+    if source == "model" and confidence < LOW_CONFIDENCE:
+        intent = "other"
     if intent == "opt_out":
         # Opt-out is decided by the rules alone. A model or LLM that reads
         # one the rules missed ("no me escrivan") hands the reply to a person.
