@@ -130,7 +130,9 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     engine.dispose()
 
 
-@pytest.fixture(scope="session")
+# Module scope: while Playwright's sync API is open, the main thread counts
+# as running an event loop, so a later test's asyncio.run() would fail.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     if sync_api is None:
         pytest.skip("playwright is not installed: pip install -e '.[test]'")
