@@ -81,7 +81,7 @@ def test_ambiguous_values_use_country_when_it_settles() -> None:
 
     assert decision.convention == COMMA
     assert decision.source == "country"
-    assert "ambiguous" in decision.note
+    assert "ambiguos" in decision.note
 
 
 def test_ambiguous_values_that_country_cannot_settle_ask() -> None:

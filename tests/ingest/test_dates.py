@@ -55,7 +55,7 @@ def test_invalid_option_is_rejected() -> None:
 
 
 def test_impossible_date_raises() -> None:
-    with pytest.raises(ValueError, match="not a real date"):
+    with pytest.raises(ValueError, match="no existe en el calendario"):
         parse_date("31/02/2026", decide_order([], None))
 
 
@@ -81,7 +81,7 @@ def test_date_cells(value: object, expected: date | None) -> None:
 
 
 def test_number_out_of_serial_range_is_rejected() -> None:
-    with pytest.raises(ValueError, match="Excel date serial"):
+    with pytest.raises(ValueError, match="número de fecha de Excel"):
         parse_date(12, decide_order([], None))
 
 

@@ -227,7 +227,7 @@ def test_argentina_ambiguous_decimals_use_country(
 
     assert report.open_balance == Decimal("6234")
     assert report.decimal["source"] == "country"
-    assert any("ambiguous" in note for note in report.notes)
+    assert any("ambiguos" in note for note in report.notes)
 
 
 def test_competing_columns_ask_for_map(engine: Engine, tmp_path: Path) -> None:
@@ -288,7 +288,7 @@ def test_impossible_date_rejects_only_that_row(engine: Engine, tmp_path: Path) -
     assert issue.column == "Vencimiento"
     assert issue.value == "31/02/2026"
     assert issue.code == "invalid_date"
-    assert "not a real date" in issue.message
+    assert "no existe en el calendario" in issue.message
 
 
 def test_row_problems_are_reported_and_good_rows_kept(
@@ -408,7 +408,7 @@ def test_mapping_error_names_the_sheet(engine: Engine, tmp_path: Path) -> None:
     path = tmp_path / "libro.xlsx"
     workbook.save(path)
 
-    with pytest.raises(MappingError, match="sheet 'Hoja1'") as caught:
+    with pytest.raises(MappingError, match='hoja "Hoja1"') as caught:
         run_import(engine, business_id, path)
 
     assert caught.value.details["sheet"] == "Hoja1"

@@ -50,7 +50,7 @@ def test_huge_cell_is_a_file_error(tmp_path: Path) -> None:
         read_table(path)
 
     assert "enorme.csv" in str(caught.value)
-    assert "field larger than field limit" in str(caught.value)
+    assert "una celda tiene más de" in str(caught.value)
 
 
 def test_huge_cell_after_sample_names_line(tmp_path: Path) -> None:
@@ -63,7 +63,7 @@ def test_huge_cell_after_sample_names_line(tmp_path: Path) -> None:
     with pytest.raises(FileFormatError) as caught:
         read_table(path)
 
-    assert "line 62" in str(caught.value)
+    assert "línea 62" in str(caught.value)
 
 
 def test_rejected_rows_count_rows_not_cells(
@@ -106,8 +106,8 @@ def test_line_with_other_separator_named(sqlite_engine: Engine, tmp_path: Path) 
     assert report.documents_imported == 1
     assert [issue.line for issue in report.rows_rejected] == [3, 4]
     assert [issue.code for issue in report.rows_rejected] == ["wrong_separator"] * 2
-    assert "separated by ';'" in report.rows_rejected[0].message
-    assert "separated by tab" in report.rows_rejected[1].message
+    assert "separada por punto y coma" in report.rows_rejected[0].message
+    assert "separada por tabulaciones" in report.rows_rejected[1].message
 
 
 @pytest.mark.parametrize(
@@ -127,7 +127,7 @@ def test_implausible_due_date_rejected(
 
     assert report.documents_imported == 1
     assert [issue.code for issue in report.rows_rejected] == ["invalid_date"]
-    assert repr(due_on) in report.rows_rejected[0].message
+    assert f'"{due_on}"' in report.rows_rejected[0].message
 
 
 def test_xlsx_date_in_1900_rejected(sqlite_engine: Engine, tmp_path: Path) -> None:
@@ -147,7 +147,7 @@ def test_xlsx_date_in_1900_rejected(sqlite_engine: Engine, tmp_path: Path) -> No
 
     assert report.documents_imported == 1
     assert [issue.line for issue in report.rows_rejected] == [3]
-    assert "plausible range" in report.rows_rejected[0].message
+    assert "fuera del rango posible" in report.rows_rejected[0].message
 
 
 def test_foreign_currency_mark_is_not_local_money(
@@ -190,7 +190,7 @@ def test_currency_mark_against_column_rejects(
     report = run_import(sqlite_engine, business_id, path)
 
     assert [issue.code for issue in report.rows_rejected] == ["currency_mismatch"]
-    assert "'USD 100'" in report.rows_rejected[0].message
+    assert '"USD 100"' in report.rows_rejected[0].message
     assert _documents(sqlite_engine, business_id) == [("F-2", "USD", Decimal("300.00"))]
 
 
@@ -222,7 +222,7 @@ def test_empty_full_snapshot_settles_nothing(
     with pytest.raises(EmptySnapshotError) as caught:
         run_import(engine, business_id, empty, full_snapshot=True)
 
-    assert "all 2 open documents" in str(caught.value)
+    assert "los 2 comprobantes abiertos" in str(caught.value)
     assert _documents(engine, business_id) == before
     assert _count_documents(engine, business_id) == 2
 
@@ -243,7 +243,7 @@ PHONE_HEADER = ["Código cliente", "Nombre", "Celular", "Factura", "Vencimiento"
 
 
 def _shared_phone_notes(report: ImportReport) -> list[str]:
-    return [note for note in report.notes if "have the same phone" in note]
+    return [note for note in report.notes if "tienen el mismo teléfono" in note]
 
 
 def test_shared_phone_in_file_noted(sqlite_engine: Engine, tmp_path: Path) -> None:
@@ -261,7 +261,7 @@ def test_shared_phone_in_file_noted(sqlite_engine: Engine, tmp_path: Path) -> No
     report = run_import(sqlite_engine, business_id, path)
 
     [note] = _shared_phone_notes(report)
-    assert note.startswith("customers C1, C2 have the same phone")
+    assert note.startswith("Los clientes C1, C2 tienen el mismo teléfono")
     assert "1234" not in note
 
 
@@ -287,7 +287,7 @@ def test_shared_phone_with_stored_noted(sqlite_engine: Engine, tmp_path: Path) -
     report = run_import(sqlite_engine, business_id, second)
 
     [note] = _shared_phone_notes(report)
-    assert note.startswith("customers C1, C3 have the same phone")
+    assert note.startswith("Los clientes C1, C3 tienen el mismo teléfono")
 
 
 def test_markup_and_escapes_in_cells(sqlite_engine: Engine, tmp_path: Path) -> None:

@@ -84,9 +84,9 @@ def test_map_resolves_competition() -> None:
 def test_map_names_unknown_column_or_field() -> None:
     headers = ["Cliente", "Factura", "Importe", "Vencimiento"]
 
-    with pytest.raises(MappingError, match="not found"):
+    with pytest.raises(MappingError, match="no está en el encabezado"):
         resolve_mapping(headers, {"Monto": "amount"})
-    with pytest.raises(MappingError, match="unknown field"):
+    with pytest.raises(MappingError, match="no existe"):
         resolve_mapping(headers, {"Importe": "dinero"})
 
 

@@ -58,11 +58,11 @@ def test_quoted_newline_keeps_line_numbers(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
-        ("empty.csv", b"", "is empty"),
-        ("binary.csv", b"\x00\x01\x02abc", "not a text file"),
-        ("broken.xlsx", b"PK\x03\x04garbage", "cannot open"),
-        ("old.xls", b"abc", "unsupported file type"),
-        ("one.csv", b"just one cell\n", "no header row"),
+        ("empty.csv", b"", "está vacío"),
+        ("binary.csv", b"\x00\x01\x02abc", "no es un archivo de texto"),
+        ("broken.xlsx", b"PK\x03\x04garbage", "No se puede abrir"),
+        ("old.xls", b"abc", "no se puede leer"),
+        ("one.csv", b"just one cell\n", "No hay una fila de encabezado"),
     ],
 )
 def test_unreadable_files(
@@ -76,7 +76,7 @@ def test_unreadable_files(
 
 
 def test_missing_file(tmp_path: Path) -> None:
-    with pytest.raises(FileFormatError, match="not found"):
+    with pytest.raises(FileFormatError, match="No se encontró el archivo"):
         read_table(tmp_path / "nope.csv")
 
 

@@ -68,7 +68,11 @@ class DecimalDecision:
 
     convention: str
     source: str  # "option", "file", "country" or "not needed"
-    note: str
+    note: str  # Spanish, shown to the owner in the import report
+
+
+# The Spanish name of each convention, for notes and messages.
+MARK_NAMES = {COMMA: "coma decimal", POINT: "punto decimal"}
 
 
 def split_amount(text: str) -> AmountText | None:
@@ -122,7 +126,9 @@ def decide_convention(
 ) -> DecimalDecision:
     """Decide the file's decimal convention or raise `DecimalConventionError`."""
     if option is not None:
-        return DecimalDecision(option, "option", f"decimal {option} from --decimal")
+        return DecimalDecision(
+            option, "option", f"{MARK_NAMES[option]}, elegida con --decimal"
+        )
 
     proofs: dict[str, str] = {}
     ambiguous: list[str] = []
@@ -135,9 +141,9 @@ def decide_convention(
 
     if len(proofs) == 2:
         raise DecimalConventionError(
-            f"the amounts mix conventions ({proofs[COMMA]!r} has a decimal comma, "
-            f"{proofs[POINT]!r} a decimal point): fix the file or choose with "
-            "--decimal comma|point",
+            f'Los importes mezclan separadores decimales: "{proofs[COMMA]}" tiene '
+            f'coma decimal y "{proofs[POINT]}" punto decimal. Corregí el archivo '
+            "o elegí el separador con --decimal comma|point.",
             examples=[proofs[COMMA], proofs[POINT]],
         )
     if proofs:
@@ -145,11 +151,11 @@ def decide_convention(
         return DecimalDecision(
             convention,
             "file",
-            f"decimal {convention}, proved by values like {example!r}",
+            f'{MARK_NAMES[convention]}, según valores como "{example}"',
         )
     if not ambiguous:
         default = COUNTRY_CONVENTION.get(country.upper(), COMMA)
-        return DecimalDecision(default, "not needed", "no amount has decimals")
+        return DecimalDecision(default, "not needed", "ningún importe tiene decimales")
 
     country_convention = COUNTRY_CONVENTION.get(country.upper())
     if country_convention is not None and all(
@@ -158,13 +164,13 @@ def decide_convention(
         return DecimalDecision(
             country_convention,
             "country",
-            f"values like {ambiguous[0]!r} are ambiguous, so the {country.upper()} "
-            f"convention (decimal {country_convention}) was used",
+            f'valores como "{ambiguous[0]}" son ambiguos, así que se usó la '
+            f"convención de {country.upper()} ({MARK_NAMES[country_convention]})",
         )
     raise DecimalConventionError(
-        f"cannot tell whether {ambiguous[0]!r} has a decimal comma or a decimal "
-        "point, and no amount in the file settles it: choose with "
-        "--decimal comma|point",
+        f'No se puede saber si "{ambiguous[0]}" tiene coma decimal o punto '
+        "decimal, y ningún importe del archivo lo aclara. Elegí el separador con "
+        "--decimal comma|point.",
         examples=ambiguous[:3],
     )
 

@@ -40,7 +40,8 @@ def parse_map_options(values: Sequence[str]) -> dict[str, str]:
         column, separator, field = value.rpartition("=")
         if not separator or not column.strip() or not field.strip():
             raise typer.BadParameter(
-                f"{value!r} is not COLUMN=FIELD, such as --map 'Nro. Cbte'=number",
+                f'"{value}" no tiene la forma COLUMNA=CAMPO, como '
+                "--map 'Nro. Cbte=number'.",
                 param_hint="--map",
             )
         mapping[column.strip()] = field.strip()
@@ -131,7 +132,7 @@ def _progress(console: Console, *, enabled: bool) -> Iterator[ProgressCallback]:
         if bar is None:
             bar = Progress(console=console, transient=True)
             bar.start()
-            task = bar.add_task("Importing", total=total)
+            task = bar.add_task("Importando", total=total)
         assert task is not None
         bar.update(task, completed=done, total=total)
 

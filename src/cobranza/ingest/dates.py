@@ -76,12 +76,14 @@ def validate_date_option(option: str) -> str:
             _strptime_date(date(2026, 1, 31).strftime(value), value)
         except ValueError as exc:
             raise DateFormatError(
-                f"invalid --date-format {option!r}: {exc}", option=option
+                f'El --date-format "{option}" no es un patrón de fecha válido. '
+                "Usá dmy, mdy, ymd o un patrón de strptime como %d/%m/%Y.",
+                option=option,
             ) from exc
         return value
     raise DateFormatError(
-        f"invalid --date-format {option!r}: use dmy, mdy, ymd or a strptime "
-        "pattern such as %d/%m/%Y",
+        f'El --date-format "{option}" no es válido. Usá dmy, mdy, ymd o un patrón '
+        "de strptime como %d/%m/%Y.",
         option=option,
     )
 
@@ -91,8 +93,8 @@ def decide_order(texts: Iterable[str], option: str | None) -> DateDecision:
     if option is not None:
         value = validate_date_option(option)
         if value in ORDERS:
-            return DateDecision(value, "option", f"{value} from --date-format")
-        return DateDecision(DMY, "option", f"{value} from --date-format", value)
+            return DateDecision(value, "option", f"{value}, elegido con --date-format")
+        return DateDecision(DMY, "option", f"{value}, elegido con --date-format", value)
 
     first_example: str | None = None
     second_example: str | None = None
@@ -107,17 +109,17 @@ def decide_order(texts: Iterable[str], option: str | None) -> DateDecision:
 
     if second_example is not None and first_example is None:
         return DateDecision(
-            MDY, "file", f"month/day/year, proved by {second_example.strip()!r}"
+            MDY, "file", f'mes/día/año, según "{second_example.strip()}"'
         )
     if second_example is not None and first_example is not None:
         return DateDecision(
             DMY,
             "default",
-            f"day/month/year by default: {first_example.strip()!r} reads day "
-            f"first but {second_example.strip()!r} month first, so rows that "
-            "do not fit are rejected; use --date-format to choose",
+            f'día/mes/año por defecto, aunque "{first_example.strip()}" tiene el '
+            f'día primero y "{second_example.strip()}" el mes primero. Las filas '
+            "que no encajan se rechazan: elegí el orden con --date-format",
         )
-    return DateDecision(DMY, "default", "day/month/year")
+    return DateDecision(DMY, "default", "día/mes/año")
 
 
 def parse_date(value: object, decision: DateDecision) -> date | None:
@@ -125,6 +127,7 @@ def parse_date(value: object, decision: DateDecision) -> date | None:
 
     A real date outside 1954-10-03 to 2173-10-13 also raises, because an
     invoice from then is more likely a typing error or the wrong column.
+    The `ValueError` text is Spanish and completes "La fecha "…" …".
     """
     day = _parse_any(value, decision)
     if day is None:
@@ -132,8 +135,8 @@ def parse_date(value: object, decision: DateDecision) -> date | None:
     first, end = _PLAUSIBLE_RANGE
     if not first <= day < end:
         raise ValueError(
-            f"is outside the plausible range {first.isoformat()} to "
-            f"{(end - timedelta(days=1)).isoformat()}: check the year and the column"
+            f"está fuera del rango posible, de {first.isoformat()} a "
+            f"{(end - timedelta(days=1)).isoformat()}. Revisá el año y la columna"
         )
     return day
 
@@ -155,9 +158,7 @@ def _parse_any(value: object, decision: DateDecision) -> date | None:
         try:
             return _strptime_date(text, decision.pattern)
         except ValueError as exc:
-            raise ValueError(
-                f"does not match --date-format {decision.pattern}"
-            ) from exc
+            raise ValueError(f"no sigue el --date-format {decision.pattern}") from exc
     return _parse_text(text, decision.order)
 
 
@@ -178,14 +179,14 @@ def _parse_text(text: str, order: str) -> date:
         day_text, month_name, year_text = match.groups()
         month_number = _MONTHS.get(_fold(month_name))
         if month_number is None:
-            raise ValueError(f"unknown month name {month_name!r}")
+            raise ValueError(f'tiene un mes desconocido, "{month_name}"')
         return _build(_full_year(year_text), month_number, int(day_text))
     if match := _COMPACT.fullmatch(text):
         year, month, day = (int(part) for part in match.groups())
         return _build(year, month, day)
     if _SERIAL.fullmatch(text):
         return _from_serial(float(text))
-    raise ValueError("is not a date: use dd/mm/yyyy or yyyy-mm-dd")
+    raise ValueError("no es una fecha. Usá dd/mm/aaaa o aaaa-mm-dd")
 
 
 def _strptime_date(text: str, pattern: str) -> date:
@@ -197,7 +198,9 @@ def _build(year: int, month: int, day: int) -> date:
     try:
         return date(year, month, day)
     except ValueError as exc:
-        raise ValueError(f"is not a real date ({exc})") from exc
+        raise ValueError(
+            f"no existe en el calendario (día {day}, mes {month}, año {year})"
+        ) from exc
 
 
 def _full_year(text: str) -> int:
@@ -211,7 +214,8 @@ def _from_serial(serial: float) -> date:
     low, high = _SERIAL_RANGE
     if not (low <= serial < high):
         raise ValueError(
-            f"number {serial:g} is not a plausible Excel date serial ({low} to {high})"
+            f"es el número {serial:g}, que no es un número de fecha de Excel "
+            f"posible (de {low} a {high})"
         )
     return _EXCEL_EPOCH + timedelta(days=int(serial))
 

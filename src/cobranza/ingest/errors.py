@@ -15,8 +15,9 @@ owner can answer, or files that cannot be read at all::
     └── EmptySnapshotError       --full-snapshot with no valid document row
                                  would mark every open document settled
 
-Each error carries a machine-readable `code` and `details` so a Spanish UI
-can word its own message; `str(error)` is the English text for the CLI.
+Each error carries a machine-readable `code` and `details`; `str(error)` is
+the Spanish (es-AR) message with the value and the fix, which the CLI, its
+`--json` output and the dashboard show as they are.
 """
 
 from __future__ import annotations

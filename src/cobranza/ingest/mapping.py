@@ -407,10 +407,10 @@ def resolve_mapping(
         if len(indexes) > 1:
             names = [headers[index] for index in indexes]
             raise MappingError(
-                f"columns {_positions(names, indexes)} all look like field "
-                f"{field!r}: choose one with --map {names[0]!r}={field} (or by "
-                f"position, --map '#{indexes[0] + 1}={field}') and drop the "
-                f"others with --map COLUMN={IGNORE}",
+                f"Las columnas {_positions(names, indexes)} parecen todas el campo "
+                f'"{field}". Elegí una con --map "{names[0]}={field}" (o por '
+                f"posición, --map '#{indexes[0] + 1}={field}') y descartá las "
+                f"otras con --map COLUMNA={IGNORE}.",
                 field=field,
                 candidates=names,
             )
@@ -430,8 +430,8 @@ def _forced_fields(
         field_name = field.strip().lower()
         if field_name not in FIELDS and field_name != IGNORE:
             raise MappingError(
-                f"unknown field {field!r} in --map {column}={field}: use one of "
-                + ", ".join((*FIELDS, IGNORE)),
+                f'El campo "{field}" de --map {column}={field} no existe. Usá uno '
+                "de estos: " + ", ".join((*FIELDS, IGNORE)) + ".",
                 field=field,
                 candidates=list(FIELDS),
             )
@@ -444,14 +444,14 @@ def _forced_fields(
             matches = [i for i, name in enumerate(normalized) if name == wanted]
         if len(matches) != 1:
             problem = (
-                "not found"
+                "no está en el encabezado"
                 if not matches
-                else f"found more than once: name it by position, such as "
-                f"--map '#{matches[1] + 1}={field}'"
+                else "aparece más de una vez en el encabezado. Nombrala por "
+                f"posición, como --map '#{matches[1] + 1}={field}'"
             )
             raise MappingError(
-                f"column {column!r} in --map {column}={field} {problem} in the "
-                f"header: the columns are {_quoted(headers)}",
+                f'La columna "{column}" de --map {column}={field} {problem}. Las '
+                f"columnas son: {_quoted(headers)}.",
                 column=column,
                 candidates=list(headers),
             )
@@ -460,29 +460,32 @@ def _forced_fields(
 
 
 def _positions(names: Sequence[str], indexes: Sequence[int]) -> str:
-    """Return "'Importe' (#3), 'Total' (#4)" for a competition message."""
+    """Return '"Importe" (#3), "Total" (#4)' for a competition message."""
     return ", ".join(
-        f"{name[:40]!r} (#{index + 1})"
+        f'"{name[:40]}" (#{index + 1})'
         for name, index in zip(names, indexes, strict=True)
     )
 
 
 def _quoted(headers: Sequence[str]) -> str:
     """Return headers as a quoted list, each cut to 40 characters."""
-    return ", ".join(repr(header[:40]) for header in headers) or "none"
+    return ", ".join(f'"{header[:40]}"' for header in headers) or "ninguna"
 
 
 def _check_required(headers: Sequence[str], columns: dict[str, int]) -> None:
     missing = [field for field in REQUIRED_FIELDS if field not in columns]
+    named = list(missing)
     if not any(field in columns for field in CUSTOMER_FIELDS):
+        # `details` keeps the English "or" that `--json` readers already parse.
         missing.append(" or ".join(CUSTOMER_FIELDS))
+        named.append(" o ".join(CUSTOMER_FIELDS))
     if not missing:
         return
     unused = [h for i, h in enumerate(headers) if i not in columns.values() and h]
     raise MappingError(
-        f"no column found for {', '.join(missing)}: name the column with "
-        f"--map COLUMN=FIELD; the unmapped columns are "
-        f"{_quoted(unused)}",
+        f"No se encontró ninguna columna para {', '.join(named)}. Indicá la "
+        "columna con --map COLUMNA=CAMPO. Las columnas sin usar son: "
+        f"{_quoted(unused)}.",
         missing=missing,
         candidates=unused,
     )

@@ -80,7 +80,10 @@ class Table:
 def read_table(path: Path) -> Table:
     """Read a CSV or XLSX file; raise `FileFormatError` if it is neither."""
     if not path.is_file():
-        raise FileFormatError(f"file not found: {path}", path=str(path))
+        raise FileFormatError(
+            f"No se encontró el archivo {path}. Revisá la ruta y el nombre.",
+            path=str(path),
+        )
     data = path.read_bytes()
     digest = hashlib.sha256(data).hexdigest()
     suffix = path.suffix.lower()
@@ -91,8 +94,8 @@ def read_table(path: Path) -> Table:
         table = _read_csv(data, path)
     else:
         raise FileFormatError(
-            f"unsupported file type {suffix!r} for {path.name}: export the sheet "
-            "as CSV or XLSX",
+            f'El tipo de archivo "{suffix}" de {path.name} no se puede leer. '
+            "Exportá la planilla como CSV o XLSX.",
             path=str(path),
         )
     table.sha256 = digest
@@ -126,11 +129,13 @@ def detect_separator(text: str) -> str:
 
 def _read_csv(data: bytes, path: Path) -> Table:
     if not data.strip():
-        raise FileFormatError(f"{path.name} is empty", path=str(path))
+        raise FileFormatError(
+            f"{path.name} está vacío. Exportá la planilla de nuevo.", path=str(path)
+        )
     if b"\x00" in data[:8192]:
         raise FileFormatError(
-            f"{path.name} is not a text file (it contains NUL bytes): export the "
-            "sheet as CSV or XLSX",
+            f"{path.name} no es un archivo de texto (tiene bytes NUL). Exportá la "
+            "planilla como CSV o XLSX.",
             path=str(path),
         )
     text, encoding = decode(data)
@@ -154,10 +159,14 @@ def _read_csv(data: bytes, path: Path) -> Table:
 
 def _csv_error(exc: csv.Error, path: Path, line: int) -> FileFormatError:
     """Build the `FileFormatError` for a `csv.Error`, such as an oversized cell."""
-    where = f" on line {line}" if line else ""
+    where = f" en la línea {line}" if line else ""
+    detail = f"error de Python: {exc}"
+    if "field larger than field limit" in str(exc):
+        detail = f"una celda tiene más de {csv.field_size_limit()} caracteres"
     return FileFormatError(
-        f"cannot read {path.name} as CSV{where} ({exc}): check for an unclosed "
-        "quote or a cell pasted with a whole document, then export it again",
+        f"No se puede leer {path.name} como CSV{where} ({detail}). "
+        "Buscá una comilla sin cerrar o una celda con un documento entero pegado, "
+        "y exportá el archivo de nuevo.",
         path=str(path),
         line=line or None,
     )
@@ -173,16 +182,18 @@ def _read_xlsx(data: bytes, path: Path) -> Table:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a damaged file
         raise FileFormatError(
-            f"cannot open {path.name} as an XLSX workbook ({exc}): save it again "
-            "from the spreadsheet program as .xlsx or .csv",
+            f"No se puede abrir {path.name} como libro XLSX (error de openpyxl: "
+            f"{exc}). Guardalo de nuevo desde la planilla de cálculo como .xlsx o "
+            ".csv.",
             path=str(path),
         ) from exc
     try:
         sheet = _best_sheet(workbook.worksheets)
         if sheet is None:
             raise FileFormatError(
-                f"no sheet of {path.name} has a header row in its first "
-                f"{_HEADER_SEARCH_ROWS} rows: the file needs a row of column names",
+                f"Ninguna hoja de {path.name} tiene una fila de encabezado en sus "
+                f"primeras {_HEADER_SEARCH_ROWS} filas. El archivo necesita una fila "
+                "con los nombres de las columnas.",
                 path=str(path),
             )
         raw_rows = _sheet_rows(sheet)
@@ -241,8 +252,9 @@ def _split_header(raw_rows: list[SourceRow], path: Path) -> Table:
     header_index = _find_header(raw_rows)
     if header_index is None:
         raise FileFormatError(
-            f"no header row found in the first {_HEADER_SEARCH_ROWS} rows of "
-            f"{path.name}: the file needs a row of column names",
+            f"No hay una fila de encabezado en las primeras {_HEADER_SEARCH_ROWS} "
+            f"filas de {path.name}. El archivo necesita una fila con los nombres "
+            "de las columnas.",
             path=str(path),
         )
     header_row = raw_rows[header_index]

@@ -11,10 +11,9 @@ from typing import Any
 class RowIssue:
     """A problem with one cell: the row is rejected or only flagged.
 
-    `code` names the problem for a UI that words its own message (in
-    Spanish); `message` is the English text with the value and the fix.
-    NOTE: no Spanish text per `code` exists yet, so the terminal report and
-    the dashboard's import preview show `message` in English.
+    `code` is the stable, machine-readable name of the problem; `message`
+    is its Spanish (es-AR) text from `issue_texts`, with the value and the
+    fix, as the terminal report, the dashboard and `--json` show it.
     """
 
     line: int

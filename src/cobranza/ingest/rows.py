@@ -20,18 +20,27 @@ from typing import Any
 from cobranza.db.models import CustomerKind, DocumentKind
 from cobranza.ingest import mapping as m
 from cobranza.ingest.amounts import (
+    MARK_NAMES,
     DecimalDecision,
     marked_currency,
     parse_body,
     split_amount,
 )
 from cobranza.ingest.dates import DateDecision, parse_date
+from cobranza.ingest.issue_texts import (
+    DUE_DATE_FROM_ISSUE_DATE,
+    DUE_DATE_UNKNOWN,
+    SEPARATOR_NAMES,
+    quoted,
+    row_issue_text,
+    spanish_number,
+)
 from cobranza.ingest.mapping import ColumnMapping, normalize_header
 from cobranza.ingest.readers import SEPARATORS, SourceRow
 from cobranza.ingest.report import RowIssue
 from cobranza.ingest.taxids import TaxIdCheck, check_tax_id, kind_from_name
 from cobranza.money import quantize
-from cobranza.phones import PhoneResult, normalize_phone
+from cobranza.phones import PhoneResult, normalize_phone, phone_text
 
 # Column sizes of the customer and document tables.
 MAX_NUMBER_LENGTH = 64
@@ -193,22 +202,15 @@ class RowReader:
 
         number = text_of(self._cell(row, m.NUMBER))
         if number is None:
-            rejections.append(
-                self._issue(
-                    row,
-                    m.NUMBER,
-                    "missing_number",
-                    "invoice number is empty: fill it in",
-                )
-            )
+            rejections.append(self._issue(row, m.NUMBER, "missing_number"))
         elif len(number) > MAX_NUMBER_LENGTH:
             rejections.append(
                 self._issue(
                     row,
                     m.NUMBER,
                     "number_too_long",
-                    f"invoice number has {len(number)} characters, more than "
-                    f"{MAX_NUMBER_LENGTH}: check that the column is the number",
+                    length=len(number),
+                    limit=MAX_NUMBER_LENGTH,
                 )
             )
             number = None
@@ -216,11 +218,7 @@ class RowReader:
         if amount is None and not any(
             i.column == self._header(m.AMOUNT) for i in rejections
         ):
-            rejections.append(
-                self._issue(
-                    row, m.AMOUNT, "missing_amount", "amount is empty: fill it in"
-                )
-            )
+            rejections.append(self._issue(row, m.AMOUNT, "missing_amount"))
         open_amount = self._amount(row, m.OPEN_AMOUNT, rejections)
         paid_amount = self._amount(row, m.PAID_AMOUNT, rejections)
         issued_on = self._date(row, m.ISSUED_ON, rejections)
@@ -248,9 +246,7 @@ class RowReader:
                     row,
                     m.DUE_ON,
                     "missing_due_date",
-                    "due date is empty: the issue date is used"
-                    if issued_on
-                    else "due date is empty: reminders cannot be timed",
+                    effect=DUE_DATE_FROM_ISSUE_DATE if issued_on else DUE_DATE_UNKNOWN,
                 )
             )
 
@@ -261,8 +257,8 @@ class RowReader:
                     row,
                     m.AMOUNT,
                     "amount_rounded",
-                    f"amount has more decimals than {currency} uses: stored as "
-                    f"{rounded}",
+                    currency=currency,
+                    rounded=rounded,
                 )
             )
 
@@ -296,15 +292,14 @@ class RowReader:
             return None
         for separator in SEPARATORS:
             if cell.count(separator) >= len(self.headers) - 1:
-                separator_name = "tab" if separator == "\t" else repr(separator)
                 return RowIssue(
                     line=row.line,
                     column=None,
                     value=cell[:80],
-                    message=(
-                        f"the line is one cell separated by {separator_name}, "
-                        f"unlike the header's {len(self.headers)} columns: export "
-                        "the file again so every line uses the same separator"
+                    message=row_issue_text(
+                        "wrong_separator",
+                        separator=SEPARATOR_NAMES[separator],
+                        columns=len(self.headers),
                     ),
                     code="wrong_separator",
                 )
@@ -321,13 +316,18 @@ class RowReader:
         index = self.columns.get(name)
         return None if index is None else self.headers[index]
 
-    def _issue(self, row: SourceRow, name: str, code: str, message: str) -> RowIssue:
-        value = self._cell(row, name)
+    def _issue(self, row: SourceRow, name: str, code: str, **facts: object) -> RowIssue:
+        """Build the issue of `code` for the cell of field `name`.
+
+        The Spanish message gets the cell as `{value}` unless `facts` set it.
+        """
+        cell = self._cell(row, name)
+        value = None if cell is None else str(cell)
         return RowIssue(
             line=row.line,
             column=self._header(name),
-            value=None if value is None else str(value),
-            message=message,
+            value=value,
+            message=row_issue_text(code, **{"value": quoted(value), **facts}),
             code=code,
         )
 
@@ -344,8 +344,7 @@ class RowReader:
                     row,
                     name,
                     "invalid_amount",
-                    f"amount {value!r} is not a number with a decimal "
-                    f"{self.context.decimal.convention}: correct it, or set --decimal",
+                    mark=MARK_NAMES[self.context.decimal.convention],
                 )
             )
             return None
@@ -355,8 +354,7 @@ class RowReader:
                     row,
                     name,
                     "amount_too_large",
-                    f"amount {value!r} is {MAX_AMOUNT:,} or more: check the column "
-                    "and the decimal mark",
+                    limit=spanish_number(MAX_AMOUNT),
                 )
             )
             return None
@@ -384,8 +382,8 @@ class RowReader:
                     row,
                     name,
                     "invalid_date",
-                    f"date {value!r} {exc}: dates are read as "
-                    f"{self.context.dates.note}",
+                    reason=exc,
+                    order=self.context.dates.note,
                 )
             )
             return None
@@ -408,8 +406,6 @@ class RowReader:
                     row,
                     m.KIND,
                     "invalid_kind",
-                    f"document type {value!r} is unknown: use FC (invoice), NC "
-                    "(credit note) or ND (debit note)",
                 )
             )
             return None
@@ -428,11 +424,11 @@ class RowReader:
             return _CURRENCY_WORDS[word]
         if re.fullmatch(r"[a-z]{3}", word):
             return word.upper()
-        issues.append(self._issue(
-            row, m.CURRENCY, "invalid_currency",
-            f"currency {value!r} is unknown: use an ISO 4217 code such as "
-            f"{self.context.currency} or USD",
-        ))  # fmt: skip
+        issues.append(
+            self._issue(
+                row, m.CURRENCY, "invalid_currency", currency=self.context.currency
+            )
+        )
         return None
 
     def _amount_currency(
@@ -459,12 +455,11 @@ class RowReader:
             if marked == currency or text_of(self._cell(row, m.CURRENCY)) is None:
                 return marked
         name = next(n for n, code in marks.items() if code != currency)
-        issues.append(self._issue(
-            row, name, "currency_mismatch",
-            f"amount {self._cell(row, name)!r} is in {marks[name]} but the row's "
-            f"currency is {currency}: make the currency cell and the amounts "
-            "agree",
-        ))  # fmt: skip
+        issues.append(
+            self._issue(
+                row, name, "currency_mismatch", marked=marks[name], currency=currency
+            )
+        )
         return None
 
     def _flag_value(
@@ -478,10 +473,7 @@ class RowReader:
             return True
         if words in _FALSE:
             return False
-        flags.append(self._issue(
-            row, name, "invalid_yes_no",
-            f"{value!r} is not yes or no: use si/no, 1/0 or x; the cell was ignored",
-        ))  # fmt: skip
+        flags.append(self._issue(row, name, "invalid_yes_no"))
         return None
 
     def _signed(self, amount: Decimal, kind: DocumentKind) -> Decimal:
@@ -513,8 +505,8 @@ class RowReader:
                     row,
                     m.OPEN_AMOUNT if open_amount is not None else m.PAID_AMOUNT,
                     "balance_out_of_range",
-                    f"open balance {value} is outside 0..{amount}: it was capped; "
-                    "check the amount and balance columns",
+                    balance=value,
+                    amount=amount,
                 )
             )
             value = amount if abs(value) > abs(amount) else Decimal(0)
@@ -539,7 +531,7 @@ class RowReader:
                     row,
                     m.TAX_ID,
                     "invalid_tax_id",
-                    f"{tax.problem}: correct it in the source; the row was imported",
+                    problem=tax.problem,
                 )
             )
         if external_id is None:
@@ -555,8 +547,6 @@ class RowReader:
                     if m.CUSTOMER_NAME in self.columns
                     else m.CUSTOMER_ID,
                     "missing_customer",
-                    "the row names no customer: fill in the customer id, name "
-                    "or tax id",
                 )
             )
             return None
@@ -567,8 +557,7 @@ class RowReader:
                     row,
                     m.CUSTOMER_ID,
                     "customer_id_too_long",
-                    f"customer id has more than {MAX_EXTERNAL_ID_LENGTH} characters: "
-                    "use a shorter code or map another column with --map",
+                    limit=MAX_EXTERNAL_ID_LENGTH,
                 )
             )
             return None
@@ -578,8 +567,7 @@ class RowReader:
                     row,
                     m.TAX_ID,
                     "tax_id_too_long",
-                    f"tax id is longer than {MAX_TAX_ID_LENGTH} characters: it was "
-                    "ignored",
+                    limit=MAX_TAX_ID_LENGTH,
                 )
             )
             tax = None
@@ -593,7 +581,7 @@ class RowReader:
                     row,
                     m.CUSTOMER_NAME,
                     "name_too_long",
-                    f"name is longer than {MAX_NAME_LENGTH} characters: it was cut",
+                    limit=MAX_NAME_LENGTH,
                 )
             )
         email = text_of(self._cell(row, m.EMAIL))
@@ -628,9 +616,23 @@ class RowReader:
                         row,
                         name,
                         "invalid_phone",
-                        f"{result.problem}; the customer cannot be messaged until it "
-                        "is fixed",
+                        problem=self._phone_problem(value),
                     )
                 )
             return result
         return None
+
+    def _phone_problem(self, value: object) -> str:
+        """Word in Spanish why a phone cell has no valid number.
+
+        `PhoneResult.problem` is English and stays so for the other callers
+        of `normalize_phone`, so the row message restates the facts.
+        """
+        raw = phone_text(value) or ""
+        if not any(char.isdigit() for char in raw):
+            return f"El teléfono {quoted(raw)} no tiene dígitos"
+        return (
+            f"El teléfono {quoted(raw)} no es un número válido para "
+            f"{self.context.country}. Revisá la característica y la cantidad de "
+            "dígitos"
+        )

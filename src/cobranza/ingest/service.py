@@ -21,6 +21,7 @@ from cobranza.ingest.errors import (
     EmptySnapshotError,
     MappingError,
 )
+from cobranza.ingest.issue_texts import quoted, row_issue_text
 from cobranza.ingest.mapping import resolve_mapping
 from cobranza.ingest.plan import Plan, build_plan, load_state, shared_phones
 from cobranza.ingest.readers import SourceRow, Table, read_table
@@ -96,7 +97,8 @@ def import_file(
     path = Path(path)
     if options.decimal is not None and options.decimal not in CONVENTIONS:
         raise DecimalConventionError(
-            f"invalid --decimal {options.decimal!r}: use comma or point",
+            f'El --decimal "{options.decimal}" no es válido. Usá comma (coma) o '
+            "point (punto).",
             examples=[],
         )
     table = read_table(path)
@@ -121,9 +123,10 @@ def import_file(
     _note_shared_phones(report, shared_phones(state, plan))
     if options.full_snapshot and not rows and plan.missing:
         raise EmptySnapshotError(
-            f"--full-snapshot with {path.name}, which has no valid document row, "
-            f"would mark all {len(plan.missing)} open documents settled: fix the "
-            "rejected rows or the file, or import without --full-snapshot",
+            f"{path.name} no tiene ninguna fila de comprobante válida, así que "
+            f"--full-snapshot marcaría como saldados los {len(plan.missing)} "
+            "comprobantes abiertos. Corregí las filas rechazadas o el archivo, o "
+            "importalo sin --full-snapshot.",
             path=str(path),
             open_documents=len(plan.missing),
         )
@@ -151,7 +154,7 @@ def _decide(
         if table.sheet is None:
             raise
         raise MappingError(
-            f"{exc} (sheet {table.sheet!r})", **exc.details, sheet=table.sheet
+            f'{exc} (hoja "{table.sheet}")', **exc.details, sheet=table.sheet
         ) from exc
     report.mapping = mapping.describe()
     report.unmapped_columns = list(mapping.unmapped)
@@ -174,12 +177,17 @@ def _decide(
         "note": dates.note,
     }
     if decimal.source == "country":
-        report.notes.append(decimal.note)
+        report.notes.append(_sentence(decimal.note))
     if dates.source == "default" and "--date-format" in dates.note:
-        report.notes.append(dates.note)
+        report.notes.append(_sentence(dates.note))
     return RowContext(
         mapping, decimal, dates, business.country.upper(), business.currency
     )
+
+
+def _sentence(note: str) -> str:
+    """Return a decision note as a sentence, as the other notes are."""
+    return f"{note[:1].upper()}{note[1:]}."
 
 
 def _check_already_imported(
@@ -193,8 +201,8 @@ def _check_already_imported(
     if previous is not None:
         report.already_imported = True
         report.notes.append(
-            f"this file was already imported at {previous.isoformat()}: nothing "
-            "was written"
+            f"Este archivo ya se importó el {previous.isoformat()}, así que no se "
+            "guardó nada."
         )
 
 
@@ -272,9 +280,10 @@ def _parse_rows(
                     line=row.line,
                     column=reader.headers[reader.columns["number"]],
                     value=parsed.number,
-                    message=(
-                        f"document {parsed.number!r} already appears on line "
-                        f"{seen_keys[key]} with other values: keep one of the rows"
+                    message=row_issue_text(
+                        "conflicting_duplicate",
+                        number=quoted(parsed.number),
+                        line=seen_keys[key],
                     ),
                     code="conflicting_duplicate",
                 )
@@ -325,14 +334,15 @@ def _note_shared_phones(report: ImportReport, groups: list[list[str]]) -> None:
     """
     for ids in groups[:MAX_SHARED_PHONE_NOTES]:
         report.notes.append(
-            f"customers {', '.join(ids)} have the same phone, so all their "
-            "reminders go to one WhatsApp: correct the phones unless they are "
-            "one person"
+            f"Los clientes {', '.join(ids)} tienen el mismo teléfono, así que "
+            "todos sus recordatorios van a un solo WhatsApp. Corregí los "
+            "teléfonos, salvo que sean la misma persona."
         )
     if len(groups) > MAX_SHARED_PHONE_NOTES:
         report.notes.append(
-            f"{len(groups) - MAX_SHARED_PHONE_NOTES} more groups of customers "
-            "share a phone: compare the phone column of `cobranza customers`"
+            f"Otros {len(groups) - MAX_SHARED_PHONE_NOTES} grupos de clientes "
+            "comparten un teléfono. Compará la columna de teléfono de "
+            "`cobranza customers`."
         )
 
 

@@ -27,6 +27,14 @@ _VALIDATORS: dict[str, tuple[str, ModuleType]] = {
     "UY": ("RUT", uy_rut),
 }
 
+# Spanish reasons for python-stdnum's validation errors, whose own texts
+# are English.
+_INVALID_REASONS: dict[type[Exception], str] = {
+    stdnum_errors.InvalidLength: "no tiene la cantidad de caracteres correcta",
+    stdnum_errors.InvalidFormat: "tiene caracteres o un formato que no corresponden",
+    stdnum_errors.InvalidComponent: "tiene una parte que no existe",
+}
+
 # CUIT prefixes 30, 33 and 34 are legal entities; 20, 23, 24 and 27 people.
 _AR_COMPANY_PREFIXES = ("30", "33", "34")
 
@@ -41,7 +49,10 @@ _COMPANY_WORDS = re.compile(
 
 @dataclass(frozen=True)
 class TaxIdCheck:
-    """A tax id in compact form, whether it is valid and whom it names."""
+    """A tax id in compact form, whether it is valid and whom it names.
+
+    `problem` is a Spanish sentence naming the id and what is wrong with it.
+    """
 
     compact: str
     valid: bool | None  # None when the country's scheme is unknown
@@ -65,10 +76,14 @@ def check_tax_id(value: str, country: str) -> TaxIdCheck:
             module.validate(value)
     except stdnum_errors.InvalidChecksum:
         return TaxIdCheck(
-            compact, False, None, f"{label} {value!r} has a wrong check digit"
+            compact,
+            False,
+            None,
+            f'El {label} "{value}" tiene mal el dígito verificador',
         )
     except stdnum_errors.ValidationError as exc:
-        return TaxIdCheck(compact, False, None, f"invalid {label} {value!r}: {exc}")
+        reason = _INVALID_REASONS.get(type(exc), "no es válido")
+        return TaxIdCheck(compact, False, None, f'El {label} "{value}" {reason}')
     return TaxIdCheck(compact, True, _kind_from_tax_id(compact, country, module))
 
 

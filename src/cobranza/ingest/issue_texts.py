@@ -1,0 +1,112 @@
+"""The Spanish (es-AR) text of every row problem that an import reports.
+
+`RowIssue.code` stays the stable, machine-readable name of a problem, and
+`RowIssue.message` is the text below filled with the row's facts: the
+value, the column or limit, and what the owner should do next. Owners read
+these messages in the terminal report, in the dashboard's import preview,
+in the report stored with each import and in `--json`.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+ROW_ISSUE_TEXTS: dict[str, str] = {
+    "wrong_separator": (
+        "La línea es una sola celda separada por {separator}, pero el encabezado "
+        "tiene {columns} columnas. Exportá el archivo de nuevo para que todas las "
+        "líneas usen el mismo separador."
+    ),
+    "missing_number": (
+        "El número de comprobante está vacío. Completalo en el archivo."
+    ),
+    "number_too_long": (
+        "El número de comprobante tiene {length} caracteres, más que el máximo "
+        "de {limit}. Revisá que la columna sea la del número."
+    ),
+    "missing_amount": "El importe está vacío. Completalo en el archivo.",
+    "invalid_amount": (
+        "El importe {value} no es un número con {mark}. Corregilo, o elegí el "
+        "separador decimal con --decimal."
+    ),
+    "amount_too_large": (
+        "El importe {value} llega a {limit} o más. Revisá la columna y el "
+        "separador decimal."
+    ),
+    "amount_rounded": (
+        "El importe tiene más decimales de los que usa {currency}, así que se "
+        "guardó como {rounded}."
+    ),
+    "invalid_date": (
+        "La fecha {value} {reason}. Las fechas de este archivo se leen como {order}."
+    ),
+    "missing_due_date": (
+        "La fecha de vencimiento está vacía, así que {effect}. Completala si la tenés."
+    ),
+    "invalid_kind": (
+        "El tipo de comprobante {value} no se reconoce. Usá FC (factura), NC "
+        "(nota de crédito) o ND (nota de débito)."
+    ),
+    "invalid_currency": (
+        "La moneda {value} no se reconoce. Usá un código ISO 4217, como "
+        "{currency} o USD."
+    ),
+    "currency_mismatch": (
+        "El importe {value} está en {marked}, pero la moneda de la fila es "
+        "{currency}. Hacé que coincidan la celda de moneda y los importes."
+    ),
+    "invalid_yes_no": (
+        "{value} no es sí ni no, así que la celda se ignoró. Usá sí/no, 1/0 o x."
+    ),
+    "balance_out_of_range": (
+        "El saldo abierto {balance} está fuera del rango de 0 a {amount}, así que "
+        "se ajustó. Revisá las columnas de importe y de saldo."
+    ),
+    "invalid_tax_id": (
+        "{problem}. La fila se importó igual: corregilo en el sistema de origen."
+    ),
+    "tax_id_too_long": (
+        "El ID fiscal tiene más de {limit} caracteres, así que se ignoró."
+    ),
+    "missing_customer": (
+        "La fila no indica el cliente. Completá el código, el nombre o el ID "
+        "fiscal del cliente."
+    ),
+    "customer_id_too_long": (
+        "El código de cliente tiene más de {limit} caracteres. Usá un código más "
+        "corto o elegí otra columna con --map."
+    ),
+    "name_too_long": ("El nombre tiene más de {limit} caracteres, así que se cortó."),
+    "invalid_phone": (
+        "{problem}. No se le puede escribir al cliente hasta que lo corrijas."
+    ),
+    "conflicting_duplicate": (
+        "El comprobante {number} ya aparece en la línea {line} con otros "
+        "valores. Dejá una sola de las dos filas."
+    ),
+}
+
+# Fills the `{effect}` of "missing_due_date".
+DUE_DATE_FROM_ISSUE_DATE = "se usa la fecha de emisión"
+DUE_DATE_UNKNOWN = "no se pueden programar los recordatorios"
+
+SEPARATOR_NAMES = {",": "comas", ";": "punto y coma", "\t": "tabulaciones"}
+
+
+def row_issue_text(code: str, **facts: object) -> str:
+    """Fill the Spanish text of `code` with the row's facts.
+
+    Raises `KeyError` for a code without a text, so a new code cannot reach
+    an owner without its Spanish message.
+    """
+    return ROW_ISSUE_TEXTS[code].format(**facts)
+
+
+def quoted(value: object) -> str:
+    """Return a cell value between double quotes, as messages show values."""
+    return f'"{value}"'
+
+
+def spanish_number(value: int | Decimal) -> str:
+    """Return a whole number with the es-AR thousands point: 100.000.000."""
+    return f"{value:,}".replace(",", ".")
