@@ -68,7 +68,10 @@ def test_import_json_report(cli_database: str, tmp_path: Path) -> None:
             "line": 4,
             "column": "Vencimiento",
             "value": "31/02/2026",
-            "message": report["rows_rejected"][0]["message"],
+            "message": (
+                'La fecha "31/02/2026" no existe en el calendario (día 31, mes 2, '
+                "año 2026). Las fechas de este archivo se leen como día/mes/año."
+            ),
             "code": "invalid_date",
         }
     ]
@@ -95,7 +98,10 @@ def test_import_asks_for_map(cli_database: str, tmp_path: Path) -> None:
         app, ["import", str(path), "--map", "Fecha prevista=due_on", "--json"]
     )
 
+    output = " ".join(result.output.split())
     assert result.exit_code == 2
+    assert "La importación se detuvo y no se guardó nada" in output
+    assert "No se encontró ninguna columna para due_on" in output
     assert "--map" in result.output
     assert "Fecha prevista" in result.output
     assert mapped.exit_code == 0, mapped.output
@@ -111,21 +117,28 @@ def test_import_error_as_json(cli_database: str, tmp_path: Path) -> None:
     assert result.exit_code == 2
     error = json.loads(result.stdout)
     assert error["error"] == "mapping"
+    assert error["message"].startswith("Las columnas ")
+    assert "parecen todas el campo" in error["message"]
     assert error["details"]["candidates"] == ["Importe", "Total"]
 
 
 @pytest.mark.parametrize(
-    "options",
-    [["--map", "no-equals-sign"], ["--decimal", "coma"], ["--date-format", "dd/mm"]],
+    ("options", "message"),
+    [
+        (["--map", "no-equals-sign"], "no tiene la forma COLUMNA=CAMPO"),
+        (["--decimal", "coma"], 'El --decimal "coma" no es válido'),
+        (["--date-format", "dd/mm"], 'El --date-format "dd/mm" no es válido'),
+    ],
 )
 def test_import_rejects_bad_options(
-    cli_database: str, tmp_path: Path, options: list[str]
+    cli_database: str, tmp_path: Path, options: list[str], message: str
 ) -> None:
     path = write_csv(tmp_path / "saldos.csv", ROWS, separator=";")
 
     result = runner.invoke(app, ["import", str(path), *options])
 
     assert result.exit_code == 2
+    assert message in " ".join(result.output.split())
 
 
 def test_dry_run_then_customers_is_empty(cli_database: str, tmp_path: Path) -> None:

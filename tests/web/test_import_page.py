@@ -55,12 +55,17 @@ def test_preview_then_confirm(
     assert "Vista previa de deudores.csv" in preview.text
     assert "Columnas detectadas" in preview.text
     assert "no es fecha" in preview.text
+    assert "no es una fecha. Usá dd/mm/aaaa o aaaa-mm-dd." in preview.text
+    assert "is not a date" not in preview.text
     assert after_preview == before
     assert confirmed.status_code == 200
     assert "Importado: deudores.csv" in confirmed.text
     assert _documents(engine, tenant.business_id) == before + 2
     assert run.business_id == tenant.business_id
     assert run.file_name == "deudores.csv"
+    [stored] = run.report["rows_rejected"]
+    assert stored["code"] == "invalid_date"
+    assert stored["message"].startswith('La fecha "no es fecha" no es una fecha.')
 
 
 def test_confirm_needs_own_upload(
@@ -85,6 +90,21 @@ def test_confirm_needs_own_upload(
 
     assert stolen.status_code == 404
     assert traversal.status_code == 404
+
+
+def test_file_error_is_spanish(app: FastAPI, client_for, tenant: Tenant) -> None:  # type: ignore[no-untyped-def]
+    client, token = client_for(tenant)
+    export = b"Cliente;Importe;Fecha prevista\r\nAna;1;x\r\n"
+
+    response = client.post(
+        "/importar",
+        data={"csrf_token": token},
+        files={"file": ("sin_columnas.csv", export, "text/csv")},
+    )
+
+    assert response.status_code == 422
+    assert "No se encontró ninguna columna para number, due_on" in response.text
+    assert "no column found" not in response.text
 
 
 def test_rejects_other_file_types(app: FastAPI, client_for, tenant: Tenant) -> None:  # type: ignore[no-untyped-def]

@@ -115,7 +115,7 @@ def _print_error(
         typer.echo(json.dumps(error, ensure_ascii=False, indent=2))
         return
     err_console.print(
-        f"[red]La importación se detuvo y no se guardó nada:[/red] {escape(str(exc))}"
+        f"[red]La importación se detuvo y no se guardó nada.[/red] {escape(str(exc))}"
     )
 
 

@@ -20,6 +20,7 @@ from typing import Any
 from cobranza.db.models import CustomerKind, DocumentKind
 from cobranza.ingest import mapping as m
 from cobranza.ingest.amounts import (
+    COMMA,
     MARK_NAMES,
     DecimalDecision,
     marked_currency,
@@ -258,7 +259,7 @@ class RowReader:
                     m.AMOUNT,
                     "amount_rounded",
                     currency=currency,
-                    rounded=rounded,
+                    rounded=self._decimal_text(rounded),
                 )
             )
 
@@ -304,6 +305,13 @@ class RowReader:
                     code="wrong_separator",
                 )
         return None
+
+    def _decimal_text(self, amount: Decimal) -> str:
+        """Write an amount in messages with the file's own decimal mark."""
+        text = str(amount)
+        if self.context.decimal.convention == COMMA:
+            return text.replace(".", ",")
+        return text
 
     def _cell(self, row: SourceRow, name: str) -> Any:
         index = self.columns.get(name)
@@ -505,8 +513,8 @@ class RowReader:
                     row,
                     m.OPEN_AMOUNT if open_amount is not None else m.PAID_AMOUNT,
                     "balance_out_of_range",
-                    balance=value,
-                    amount=amount,
+                    balance=self._decimal_text(value),
+                    amount=self._decimal_text(amount),
                 )
             )
             value = amount if abs(value) > abs(amount) else Decimal(0)
