@@ -92,6 +92,21 @@ def test_confirm_needs_own_upload(
     assert traversal.status_code == 404
 
 
+def test_preview_shows_notes(app: FastAPI, client_for, tenant: Tenant) -> None:  # type: ignore[no-untyped-def]
+    client, token = client_for(tenant)
+    export = b"Cliente;Factura;Vencimiento;Importe\r\nAna;F-1;10/03/2026;1.000\r\n"
+
+    preview = client.post(
+        "/importar",
+        data={"csrf_token": token},
+        files={"file": ("ambiguo.csv", export, "text/csv")},
+    )
+
+    assert preview.status_code == 200
+    assert "<h3>Notas</h3>" in preview.text
+    assert "son ambiguos, así que se usó la convención de AR" in preview.text
+
+
 def test_file_error_is_spanish(app: FastAPI, client_for, tenant: Tenant) -> None:  # type: ignore[no-untyped-def]
     client, token = client_for(tenant)
     export = b"Cliente;Importe;Fecha prevista\r\nAna;1;x\r\n"

@@ -94,7 +94,7 @@ SEPARATOR_NAMES = {",": "comas", ";": "punto y coma", "\t": "tabulaciones"}
 
 
 def row_issue_text(code: str, **facts: object) -> str:
-    """Fill the Spanish text of `code` with the row's facts.
+    """Return the Spanish text of `code`, filled with the row's facts.
 
     Raises `KeyError` for a code without a text, so a new code cannot reach
     an owner without its Spanish message.

@@ -307,7 +307,7 @@ class RowReader:
         return None
 
     def _decimal_text(self, amount: Decimal) -> str:
-        """Write an amount in messages with the file's own decimal mark."""
+        """Return an amount as message text, with the file's own decimal mark."""
         text = str(amount)
         if self.context.decimal.convention == COMMA:
             return text.replace(".", ",")
@@ -631,7 +631,7 @@ class RowReader:
         return None
 
     def _phone_problem(self, value: object) -> str:
-        """Word in Spanish why a phone cell has no valid number.
+        """Return the Spanish reason that a phone cell has no valid number.
 
         `PhoneResult.problem` is English and stays so for the other callers
         of `normalize_phone`, so the row message restates the facts.
