@@ -12,8 +12,8 @@ from markupsafe import Markup
 
 WIDTH = 360
 ROW_HEIGHT = 28
-LABEL_WIDTH = 110
-VALUE_WIDTH = 90
+LABEL_WIDTH = 95
+VALUE_WIDTH = 115
 
 
 def bar_chart(rows: list[tuple[str, Decimal | int, str]], title: str) -> Markup:
