@@ -13,6 +13,7 @@ from sqlalchemy import Engine, select
 from cobranza.db.engine import transaction
 from cobranza.db.models import CustomerKind, Document, DocumentKind, PhoneStatus
 from cobranza.ingest import DecimalConventionError, MappingError
+from cobranza.ingest.issue_texts import LANDLINE_PROBLEM
 from tests.ingest.conftest import (
     balance,
     customer,
@@ -64,8 +65,8 @@ def test_windows_1252_semicolon_export(engine: Engine, tmp_path: Path) -> None:
     assert report.duplicates_skipped == 1
     assert report.rows_rejected == []
     reasons = {row["reason"] for row in report.skipped_rows}
-    assert "total row" in reasons
-    assert "title row above the header" in reasons
+    assert "fila de totales" in reasons
+    assert "fila de título sobre el encabezado" in reasons
     assert report.open_balance == Decimal("5534.56")
     assert balance(engine, business_id, "30712345671") == Decimal("1034.56")
 
@@ -136,7 +137,11 @@ def test_xlsx_export_with_title_and_total(engine: Engine, tmp_path: Path) -> Non
     assert report.documents_imported == 3
     assert report.rows_rejected == []
     reasons = sorted(row["reason"] for row in report.skipped_rows)
-    assert reasons == ["blank row", "title row above the header", "total row"]
+    assert reasons == [
+        "fila de totales",
+        "fila de título sobre el encabezado",
+        "fila vacía",
+    ]
     assert report.open_balance == Decimal("15800.50")
     assert report.payments_recorded == 1
 
@@ -154,6 +159,9 @@ def test_xlsx_phones_typed_as_numbers(engine: Engine, tmp_path: Path) -> None:
     assert bar.phone is None
     assert bar.phone_status == PhoneStatus.INVALID
     assert bar.phone_problem is not None
+    assert bar.phone_problem.startswith('El teléfono "')
+    assert "no es un número válido para AR" in bar.phone_problem
+    assert lola.phone_problem == LANDLINE_PROBLEM
     assert [issue.code for issue in report.rows_flagged] == ["invalid_phone"]
     assert report.rows_flagged[0].line == 7
 

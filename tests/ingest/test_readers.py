@@ -31,8 +31,8 @@ def test_header_below_title_and_blank(tmp_path: Path) -> None:
     assert table.headers == ["Cliente", "Factura", "Importe"]
     assert [row.line for row in table.rows] == [4]
     assert table.skipped == [
-        {"line": 1, "reason": "title row above the header"},
-        {"line": 5, "reason": "blank row"},
+        {"line": 1, "reason": "fila de título sobre el encabezado"},
+        {"line": 5, "reason": "fila vacía"},
     ]
 
 
@@ -43,7 +43,7 @@ def test_total_row_needs_a_total_word(tmp_path: Path) -> None:
     table = read_table(path)
 
     assert [row.cells[0] for row in table.rows] == ["Total Austral S.A."]
-    assert table.skipped == [{"line": 3, "reason": "total row"}]
+    assert table.skipped == [{"line": 3, "reason": "fila de totales"}]
 
 
 def test_quoted_newline_keeps_line_numbers(tmp_path: Path) -> None:
@@ -91,4 +91,6 @@ def test_key_value_title_is_not_the_header(tmp_path: Path) -> None:
     table = read_table(path)
 
     assert table.headers == ["Cliente", "Factura", "Vencimiento", "Importe"]
-    assert table.skipped == [{"line": 1, "reason": "title row above the header"}]
+    assert table.skipped == [
+        {"line": 1, "reason": "fila de título sobre el encabezado"}
+    ]

@@ -97,4 +97,4 @@ def test_billing_bills_import_with_map(engine: Engine) -> None:
     assert report.documents_imported == 18633
     assert report.credit_notes == 45
     assert report.rows_rejected == []
-    assert [row["reason"] for row in report.skipped_rows] == ["blank row"] * 2
+    assert [row["reason"] for row in report.skipped_rows] == ["fila vacía"] * 2

@@ -90,6 +90,9 @@ ROW_ISSUE_TEXTS: dict[str, str] = {
 DUE_DATE_FROM_ISSUE_DATE = "se usa la fecha de emisión"
 DUE_DATE_UNKNOWN = "no se pueden programar los recordatorios"
 
+# The phone problem stored for a valid number that is not a mobile.
+LANDLINE_PROBLEM = "Teléfono fijo: WhatsApp solo llega si usa WhatsApp Business"
+
 SEPARATOR_NAMES = {",": "comas", ";": "punto y coma", "\t": "tabulaciones"}
 
 

@@ -268,13 +268,13 @@ def _split_header(raw_rows: list[SourceRow], path: Path) -> Table:
     for row in raw_rows[:header_index]:
         if not _is_blank(row.cells):
             table.skipped.append(
-                {"line": row.line, "reason": "title row above the header"}
+                {"line": row.line, "reason": "fila de título sobre el encabezado"}
             )
     for row in raw_rows[header_index + 1 :]:
         if _is_blank(row.cells):
-            table.skipped.append({"line": row.line, "reason": "blank row"})
+            table.skipped.append({"line": row.line, "reason": "fila vacía"})
         elif _is_total(row.cells):
-            table.skipped.append({"line": row.line, "reason": "total row"})
+            table.skipped.append({"line": row.line, "reason": "fila de totales"})
         else:
             table.rows.append(row)
     return table

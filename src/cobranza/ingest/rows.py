@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
@@ -31,6 +31,7 @@ from cobranza.ingest.dates import DateDecision, parse_date
 from cobranza.ingest.issue_texts import (
     DUE_DATE_FROM_ISSUE_DATE,
     DUE_DATE_UNKNOWN,
+    LANDLINE_PROBLEM,
     SEPARATOR_NAMES,
     quoted,
     row_issue_text,
@@ -41,7 +42,7 @@ from cobranza.ingest.readers import SEPARATORS, SourceRow
 from cobranza.ingest.report import RowIssue
 from cobranza.ingest.taxids import TaxIdCheck, check_tax_id, kind_from_name
 from cobranza.money import quantize
-from cobranza.phones import PhoneResult, normalize_phone, phone_text
+from cobranza.phones import PhoneResult, normalize_phone
 
 # Column sizes of the customer and document tables.
 MAX_NUMBER_LENGTH = 64
@@ -616,31 +617,35 @@ class RowReader:
                 continue
             result = self._phones.get((value, mobile))
             if result is None:
-                result = normalize_phone(value, self.context.country, mobile=mobile)
+                result = self._spanish_problem(
+                    normalize_phone(value, self.context.country, mobile=mobile)
+                )
                 self._phones[(value, mobile)] = result
             if result.e164 is None and result.problem:
                 flags.append(
-                    self._issue(
-                        row,
-                        name,
-                        "invalid_phone",
-                        problem=self._phone_problem(value),
-                    )
+                    self._issue(row, name, "invalid_phone", problem=result.problem)
                 )
             return result
         return None
 
-    def _phone_problem(self, value: object) -> str:
-        """Return the Spanish reason that a phone cell has no valid number.
+    def _spanish_problem(self, result: PhoneResult) -> PhoneResult:
+        """Replace the English `PhoneResult.problem` with its Spanish reason.
 
-        `PhoneResult.problem` is English and stays so for the other callers
-        of `normalize_phone`, so the row message restates the facts.
+        The problem is stored as the customer's phone problem, which the
+        owner reads in the customer list. `normalize_phone` keeps English for
+        its other callers, so the reason is restated from the cell.
         """
-        raw = phone_text(value) or ""
+        if result.problem is None:
+            return result
+        if result.e164 is not None:
+            return replace(result, problem=LANDLINE_PROBLEM)
+        raw = result.raw or ""
         if not any(char.isdigit() for char in raw):
-            return f"El teléfono {quoted(raw)} no tiene dígitos"
-        return (
-            f"El teléfono {quoted(raw)} no es un número válido para "
-            f"{self.context.country}. Revisá la característica y la cantidad de "
-            "dígitos"
-        )
+            problem = f"El teléfono {quoted(raw)} no tiene dígitos"
+        else:
+            problem = (
+                f"El teléfono {quoted(raw)} no es un número válido para "
+                f"{self.context.country}. Revisá la característica y la cantidad "
+                "de dígitos"
+            )
+        return replace(result, problem=problem)

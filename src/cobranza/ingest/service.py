@@ -264,7 +264,7 @@ def _parse_rows(
         if cells in seen_cells:
             report.duplicates_skipped += 1
             report.skipped_rows.append(
-                {"line": row.line, "reason": "exact duplicate of an earlier row"}
+                {"line": row.line, "reason": "copia exacta de una fila anterior"}
             )
             continue
         seen_cells.add(cells)
