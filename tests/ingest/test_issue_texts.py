@@ -30,7 +30,7 @@ def _row(**cells: str) -> list[str]:
     return row
 
 
-# One row per problem, each on its own line; the comment names the code.
+# One row per problem, each on its own line. The comment names the code.
 ROWS = [
     GOOD,
     ["C1;Beto;;;F-1;FC;ARS;10/03/2026;100;;"],  # wrong_separator
@@ -56,7 +56,7 @@ ROWS = [
     _row(number="F-0", amount="200"),  # conflicting_duplicate
 ]
 
-# Words of the English texts these messages replaced; none may reach an owner.
+# Words of the English texts these messages replaced. None may reach an owner.
 ENGLISH = re.compile(
     r"\b(the|is|are|was|fill|check|use|correct|ignored|stored|unknown|empty|"
     r"invalid|missing|column|amount|date|phone|customer|row|line|cannot)\b",
