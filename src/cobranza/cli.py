@@ -1059,6 +1059,12 @@ def serve_command(
         help="Run the dunning cycle, webhook processing and outgoing webhooks "
         "in the background (every COBRANZA_SCHEDULER_INTERVAL_SECONDS).",
     ),
+    process_events: bool = typer.Option(
+        True,
+        "--process-events/--no-process-events",
+        help="Act on WhatsApp and Twilio webhook events in this process. With "
+        "--no-process-events they are only stored, for 'cobranza worker'.",
+    ),
 ) -> None:
     """Serve the dashboard, the API and the webhooks, with the scheduler."""
     from cobranza.channels.whatsapp.config import WhatsAppConfigError
@@ -1070,7 +1076,24 @@ def serve_command(
     except WhatsAppConfigError as exc:
         err_console.print(f"Not starting: {exc}", markup=False, soft_wrap=True)
         raise typer.Exit(2) from exc
-    serve(settings, open_engine(settings), host, port, scheduler)
+    serve(settings, open_engine(settings), host, port, scheduler, process_events)
+
+
+@app.command("worker")
+def worker_command(
+    poll: float = typer.Option(
+        1.0, "--poll", min=0.1, help="Seconds between looks for stored events."
+    ),
+) -> None:
+    """Process stored webhook events and run the scheduler, without a web server.
+
+    Pair it with 'cobranza serve --no-process-events --no-scheduler' to keep
+    webhook ingest and processing on separate processes.
+    """
+    from cobranza.web.serve import run_worker
+
+    settings = load_settings()
+    run_worker(settings, open_engine(settings), poll)
 
 
 @user_app.command("create")

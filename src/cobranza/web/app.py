@@ -19,13 +19,20 @@ from cobranza.web.site import install_site
 logger = logging.getLogger(__name__)
 
 
-def create_app(settings: Settings, engine: Engine) -> FastAPI:
-    """Build the app for one database; nothing is started until it is served."""
+def create_app(
+    settings: Settings, engine: Engine, *, process_events: bool = True
+) -> FastAPI:
+    """Build the app for one database; nothing is started until it is served.
+
+    With `process_events` False the messaging webhooks only store their
+    events, and a separate `cobranza worker` process acts on them.
+    """
     # The interactive /docs and /redoc pages load their scripts from a CDN,
     # so they are off; the schema stays at /openapi.json.
     app = FastAPI(title="cobranza", version=__version__, docs_url=None, redoc_url=None)
     app.state.settings = settings
     app.state.engine = engine
+    app.state.process_events = process_events
     app.state.sessions = session_factory(engine)
 
     # Replies that the webhooks store are acted on by the conversation engine,

@@ -1,14 +1,24 @@
-"""`cobranza serve`: the web app and the embedded scheduler in one process."""
+"""`cobranza serve` and `cobranza worker`.
+
+By default one process serves the web app and runs the scheduler and the
+webhook event worker beside it. For high webhook volume the work splits in
+two: `cobranza serve --no-process-events --no-scheduler` only verifies and
+stores webhook events, and `cobranza worker` processes them and runs the
+scheduler, each on its own interpreter.
+"""
 
 from __future__ import annotations
 
 import logging
+import signal
+import threading
 from datetime import datetime
 
 import httpx
 import uvicorn
 from sqlalchemy import Engine
 
+from cobranza.channels.inbox import EventWorker
 from cobranza.config import Settings
 from cobranza.jobs.scheduler import Scheduler, Task
 from cobranza.payments.inbox import process_pending
@@ -48,16 +58,25 @@ def build_scheduler(
     return Scheduler(engine, settings, extra_tasks=tasks)
 
 
+def _log_at_info() -> None:
+    # A long-running process reports its runs at INFO; libraries stay at the
+    # CLI's WARNING. basicConfig is a no-op when the CLI set it up.
+    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("cobranza").setLevel(logging.INFO)
+
+
 def serve(
-    settings: Settings, engine: Engine, host: str, port: int, scheduler: bool = True
+    settings: Settings,
+    engine: Engine,
+    host: str,
+    port: int,
+    scheduler: bool = True,
+    process_events: bool = True,
 ) -> None:
     """Run the app with uvicorn until interrupted, with the scheduler beside it."""
     check_serve_settings(settings)
-    # A long-running server reports its scheduler runs at INFO; libraries
-    # stay at the CLI's WARNING. basicConfig is a no-op when the CLI set it up.
-    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("cobranza").setLevel(logging.INFO)
-    app = create_app(settings, engine)
+    _log_at_info()
+    app = create_app(settings, engine, process_events=process_events)
     with httpx.Client(timeout=10.0) as client:
         runner = build_scheduler(engine, settings, client) if scheduler else None
         if runner is not None:
@@ -67,3 +86,34 @@ def serve(
         finally:
             if runner is not None:
                 runner.stop()
+
+
+def run_worker(
+    settings: Settings,
+    engine: Engine,
+    poll_seconds: float = 1.0,
+    stop: threading.Event | None = None,
+) -> None:
+    """Process stored webhook events and run the scheduler until `stop` is set.
+
+    Events are found by polling every `poll_seconds`, since the web process
+    that stored them cannot wake this one. Without `stop`, SIGINT and
+    SIGTERM end the loop.
+    """
+    _log_at_info()
+    done = stop or threading.Event()
+    if stop is None:
+        for number in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(number, lambda *_: done.set())
+    events = EventWorker(engine, settings, interval=poll_seconds)
+    with httpx.Client(timeout=10.0) as client:
+        runner = build_scheduler(engine, settings, client)
+        events.start()
+        runner.start()
+        logger.info("worker started: events every %.1f seconds", poll_seconds)
+        try:
+            done.wait()
+        finally:
+            runner.stop()
+            events.stop()
+            logger.info("worker stopped")

@@ -40,7 +40,13 @@ ACCEPTED_BODY = b'{"status":"ok"}'
 
 @asynccontextmanager
 async def event_worker_lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Start the webhook event worker; it first processes what was left pending."""
+    """Start the webhook event worker; it first processes what was left pending.
+
+    No worker starts when the app leaves processing to `cobranza worker`.
+    """
+    if not getattr(app.state, "process_events", True):
+        yield
+        return
     worker = EventWorker(
         app.state.engine, app.state.settings, ingest_busy=event_store(app).busy
     )
@@ -146,7 +152,13 @@ def schedule_processing(
 
 
 def processing_task(request: Request, event_id: int) -> BackgroundTask | None:
-    """Wake the event worker, or return a task that processes after the response."""
+    """Wake the event worker, or return a task that processes after the response.
+
+    When the app leaves processing to `cobranza worker`, there is nothing to
+    do here: the worker finds the stored event on its next poll.
+    """
+    if not getattr(request.app.state, "process_events", True):
+        return None
     worker: Any = getattr(request.app.state, "webhook_worker", None)
     if worker is not None and worker.running:
         worker.wake()
