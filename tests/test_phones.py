@@ -30,7 +30,7 @@ def test_argentina_landline_outside_mobile_column_has_note() -> None:
 
     assert result.e164 == "+541145678901"
     assert result.problem is not None
-    assert "landline" in result.problem
+    assert "fijo" in result.problem
 
 
 def test_mexico_drops_old_mobile_one() -> None:

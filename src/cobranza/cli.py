@@ -748,7 +748,7 @@ def sandbox_reply(
             try:
                 reply = record_reply(session, business, phone, text, received_at)
             except ValueError as exc:
-                err_console.print(f"[red]Invalid phone:[/red] {exc}")
+                err_console.print(f"[red]Teléfono inválido:[/red] {exc}")
                 raise typer.Exit(2) from exc
     finally:
         engine.dispose()

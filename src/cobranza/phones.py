@@ -97,8 +97,8 @@ def _first_of(raw: str, parts: list[str], country: str, *, mobile: bool) -> Phon
             raw,
             None,
             PhoneStatus.INVALID,
-            f"none of the numbers in {raw!r} is a valid phone for "
-            f"{country.upper()}: check the area codes and digits",
+            f"ninguno de los números de «{raw}» es un teléfono válido de "
+            f"{country.upper()}: revisá las características y los dígitos",
         )
     best = next((result for result in valid if result.problem is None), valid[0])
     return PhoneResult(raw, best.e164, best.status, best.problem)
@@ -108,13 +108,17 @@ def _normalize_one(raw: str, country: str, *, mobile: bool) -> PhoneResult:
     digits = _NON_DIGITS.sub("", raw)
     if not digits:
         return PhoneResult(
-            raw, None, PhoneStatus.INVALID, f"no digits in phone {raw!r}"
+            raw, None, PhoneStatus.INVALID, f"el teléfono «{raw}» no tiene dígitos"
         )
     try:
         number = phonenumbers.parse(raw, country.upper())
-    except NumberParseException as exc:
+    except NumberParseException:
         return PhoneResult(
-            raw, None, PhoneStatus.INVALID, f"cannot read phone {raw!r}: {exc}"
+            raw,
+            None,
+            PhoneStatus.INVALID,
+            f"no se puede leer el teléfono «{raw}»: revisá que sean solo dígitos, "
+            "espacios, guiones y un + inicial",
         )
 
     number = _apply_country_rules(number, mobile=mobile)
@@ -123,8 +127,8 @@ def _normalize_one(raw: str, country: str, *, mobile: bool) -> PhoneResult:
             raw,
             None,
             PhoneStatus.INVALID,
-            f"invalid phone {raw!r} for country {country.upper()}: check the "
-            "area code and the number of digits",
+            f"el teléfono «{raw}» no es válido en {country.upper()}: revisá la "
+            "característica y la cantidad de dígitos",
         )
 
     e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
@@ -133,7 +137,7 @@ def _normalize_one(raw: str, country: str, *, mobile: bool) -> PhoneResult:
             raw,
             e164,
             PhoneStatus.VALID,
-            "landline: WhatsApp reaches it only if it runs WhatsApp Business",
+            "teléfono fijo: WhatsApp le llega solo si usa WhatsApp Business",
         )
     return PhoneResult(raw, e164, PhoneStatus.VALID)
 

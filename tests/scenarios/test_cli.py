@@ -233,4 +233,4 @@ def test_sandbox_reply_invalid_phone(cli_sqlite: CliDatabase) -> None:
     result = runner.invoke(app, ["sandbox", "reply", "abc", "Hola"])
 
     assert result.exit_code == 2
-    assert "invalid phone number 'abc'" in result.output
+    assert "teléfono inválido «abc»" in result.output

@@ -162,8 +162,8 @@ def normalise_phone(phone: str, country: str) -> str:
     result = normalize_phone(phone, country, mobile=True)
     if result.e164 is None:
         raise ValueError(
-            f"invalid phone number {phone!r}: {result.problem or 'it is empty'}. "
-            "Write it with its country code, such as +5491155551234"
+            f"teléfono inválido «{phone}»: {result.problem or 'está vacío'}. "
+            "Escribilo con el código de país, por ejemplo +5491155551234"
         )
     return result.e164
 

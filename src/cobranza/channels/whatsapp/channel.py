@@ -26,6 +26,7 @@ from cobranza.channels.base import Channel, Deferral, OutgoingMessage, SendResul
 from cobranza.channels.inbox import SERVICE_WINDOW
 from cobranza.channels.whatsapp.config import WhatsAppConfig
 from cobranza.channels.whatsapp.errors import (
+    UNREACHABLE_PROBLEM,
     MarketingLimitError,
     NotOnWhatsAppError,
     TemplateParameterError,
@@ -255,7 +256,7 @@ class WhatsAppChannel(Channel):
                 )
                 .values(
                     phone_status=PhoneStatus.NOT_ON_WHATSAPP,
-                    phone_problem="WhatsApp could not deliver to this number (131026)",
+                    phone_problem=UNREACHABLE_PROBLEM,
                     updated_at=now,
                 )
             )

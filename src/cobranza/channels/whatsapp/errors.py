@@ -123,6 +123,13 @@ _TRANSIENT_CODES: dict[int, type[ChannelError]] = {
     131047: WindowClosedError,
 }
 
+# The customer's phone problem recorded after error 131026, which the owner
+# reads on the customer's page.
+UNREACHABLE_PROBLEM = (
+    "WhatsApp no pudo entregarle mensajes a este número (error 131026): pedile "
+    "al cliente un número con WhatsApp y volvé a importarlo"
+)
+
 _PERMANENT_CODES: dict[int, type[ChannelError]] = {
     131026: NotOnWhatsAppError,
     131030: RecipientNotAllowedError,

@@ -37,6 +37,7 @@ from cobranza.channels.inbox import (
 from cobranza.channels.media import store_file
 from cobranza.channels.whatsapp.channel import WHATSAPP, outbox_id_from_callback
 from cobranza.channels.whatsapp.config import WhatsAppConfig, WhatsAppConfigError
+from cobranza.channels.whatsapp.errors import UNREACHABLE_PROBLEM
 from cobranza.channels.whatsapp.graph import GraphClient
 from cobranza.channels.whatsapp.templates import (
     find_template,
@@ -185,7 +186,7 @@ def _mark_not_on_whatsapp(
         .where(Customer.id == customer_id, Customer.business_id == business.id)
         .values(
             phone_status=PhoneStatus.NOT_ON_WHATSAPP,
-            phone_problem="WhatsApp could not deliver to this number (131026)",
+            phone_problem=UNREACHABLE_PROBLEM,
         )
     )
 
