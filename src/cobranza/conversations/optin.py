@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from cobranza.conversations.normalize import fold
-from cobranza.conversations.optout import find_opt_out
+from cobranza.conversations.optout import COURTESY, find_opt_out
 
 # Whole-message keywords: the reply is only this word, maybe with courtesy.
 _KEYWORDS = frozenset(
@@ -25,35 +25,8 @@ _KEYWORDS = frozenset(
         "subscribe",
     }
 )
-_COURTESY = frozenset(
-    {
-        "por",
-        "favor",
-        "porfa",
-        "pf",
-        "gracias",
-        "please",
-        "obrigado",
-        "obrigada",
-        "hola",
-        "buenas",
-        "buen",
-        "buenos",
-        "dia",
-        "dias",
-        "tardes",
-        "noches",
-        "ok",
-        "si",
-        "sim",
-        "de",
-        "nuevo",
-        "novo",
-        # `fold` spells emojis out as words.
-        "pray",
-        "thumbsup",
-    }
-)
+# The opt-out courtesy words, plus a yes and "de nuevo".
+_COURTESY = COURTESY | {"si", "sim", "de", "nuevo", "novo"}
 _NEGATIONS = frozenset({"no", "nao", "nunca", "jamas", "ni", "nem"})
 _RECEIVE = r"(?:recibir|recibirlos|receber)"
 _MESSAGES = (

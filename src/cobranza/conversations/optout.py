@@ -32,7 +32,7 @@ _KEYWORDS = frozenset(
     }
 )
 # Greetings and courtesy words that may surround a keyword ("hola! baja").
-_COURTESY = frozenset(
+COURTESY = frozenset(
     {
         "por",
         "favor",
@@ -364,7 +364,7 @@ def find_opt_out(text: str) -> str | None:
 def _match(plain: str) -> str | None:
     """Return the opt-out words of one normalized text or clause, or None."""
     words = plain.split()
-    meaningful = [word for word in words if word not in _COURTESY]
+    meaningful = [word for word in words if word not in COURTESY]
     if meaningful and all(_is_keyword(word) for word in meaningful):
         return plain
     if meaningful[:3] == ["de", "baja"] or meaningful == ["dar", "de", "baja"]:
