@@ -28,6 +28,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import Engine, select
 
@@ -122,15 +123,33 @@ class Scheduler:
             )
         return self._dispatchers[channel]
 
+    def _businesses(self, ids: list[int] | None = None) -> list[Any]:
+        """Return (id, country, timezone, settings) of the businesses, by id."""
+        query = select(
+            Business.id, Business.country, Business.timezone, Business.settings
+        ).order_by(Business.id)
+        if ids is not None:
+            query = query.where(Business.id.in_(ids))
+        with transaction(self.engine) as session:
+            return list(session.execute(query).all())
+
+    def _window_dispatcher(
+        self,
+        country: str,
+        timezone: str,
+        business_settings: dict[str, Any] | None,
+        now: datetime,
+    ) -> Dispatcher | None:
+        """Return the business's dispatcher, or None outside its contact window."""
+        rules = rules_for_business(country, business_settings)
+        if not is_allowed(rules, now, timezone):
+            return None
+        return self._dispatcher(business_channel(business_settings), now)
+
     def run_once(self, now: datetime) -> TickReport:
         """Run every task once at the instant `now`."""
         report = TickReport(at=now)
-        with transaction(self.engine) as session:
-            businesses = session.execute(
-                select(
-                    Business.id, Business.country, Business.timezone, Business.settings
-                ).order_by(Business.id)
-            ).all()
+        businesses = self._businesses()
 
         for business_id, _country, timezone, _settings in businesses:
             self._refresh_segments(business_id, timezone, now, report)
@@ -147,11 +166,12 @@ class Scheduler:
 
         for business_id, country, timezone, business_settings in businesses:
             try:
-                rules = rules_for_business(country, business_settings)
-                if not is_allowed(rules, now, timezone):
+                dispatcher = self._window_dispatcher(
+                    country, timezone, business_settings, now
+                )
+                if dispatcher is None:
                     report.businesses_outside_window.append(business_id)
                     continue
-                dispatcher = self._dispatcher(business_channel(business_settings), now)
                 cycle = run_cycle(self.engine, business_id, now, dispatcher=dispatcher)
                 report.businesses_cycled.append(business_id)
                 report.messages_sent += cycle.dispatch.sent
@@ -213,19 +233,16 @@ class Scheduler:
         report = ReplyRunReport(at=now)
         if not business_ids:
             return report
-        with transaction(self.engine) as session:
-            businesses = session.execute(
-                select(
-                    Business.id, Business.country, Business.timezone, Business.settings
-                ).where(Business.id.in_(business_ids))
-            ).all()
-        for business_id, country, timezone, business_settings in businesses:
+        for business_id, country, timezone, business_settings in self._businesses(
+            business_ids
+        ):
             try:
-                rules = rules_for_business(country, business_settings)
-                if not is_allowed(rules, now, timezone):
+                dispatcher = self._window_dispatcher(
+                    country, timezone, business_settings, now
+                )
+                if dispatcher is None:
                     report.businesses_outside_window.append(business_id)
                     continue
-                dispatcher = self._dispatcher(business_channel(business_settings), now)
                 dispatch = dispatcher.run(business_id, now)
                 report.businesses_dispatched.append(business_id)
                 report.messages_sent += dispatch.sent
