@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -17,6 +16,7 @@ from cobranza.db.models import Business
 from cobranza.jobs.replies import add_reply_listener, install_reply_handler
 from cobranza.jobs.scheduler import Scheduler
 from tests.channels.factories import make_business, make_customer, make_document
+from tests.polling import wait_for
 
 PHONE = "+5491155550101"
 # Monday 16 March 2026, 11:00 in Buenos Aires, inside the contact window.
@@ -57,15 +57,6 @@ def _reply(engine: Engine, business_id: int, text: str, at: datetime) -> None:
         record_reply(session, business, PHONE, text, at)
 
 
-def _wait_for(condition: Callable[[], bool], seconds: float = 20.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return condition()
-
-
 def test_reply_response_sent_before_next_run(engine: Engine) -> None:
     # given
     business_id = _portfolio(engine)
@@ -74,11 +65,11 @@ def test_reply_response_sent_before_next_run(engine: Engine) -> None:
     )
     scheduler.start()
     try:
-        assert _wait_for(lambda: len(_sent(engine, business_id)) == 1)
+        assert wait_for(lambda: len(_sent(engine, business_id)) == 1)
 
         # when
         _reply(engine, business_id, "sí, te pago el viernes", MONDAY)
-        answered = _wait_for(
+        answered = wait_for(
             lambda: "promise_confirmation" in _sent(engine, business_id)
         )
     finally:

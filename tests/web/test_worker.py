@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
-from collections.abc import Callable
 
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
@@ -24,6 +22,7 @@ from tests.channels.whatsapp.conftest import (  # noqa: F401 - fixtures
     settings,
 )
 from tests.conversations.test_e2e_whatsapp import post, text_message
+from tests.polling import wait_for
 
 
 def _stored(engine: Engine) -> list[WebhookEvent]:
@@ -34,15 +33,6 @@ def _stored(engine: Engine) -> list[WebhookEvent]:
 def _inbound(engine: Engine) -> list[InboundMessage]:
     with transaction(engine) as session:
         return list(session.scalars(select(InboundMessage)))
-
-
-def _wait_for(condition: Callable[[], bool], seconds: float = 20.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return condition()
 
 
 def _business(engine: Engine) -> None:
@@ -81,7 +71,7 @@ def test_worker_processes_what_web_stored(
     # when: the worker runs beside it
     worker.start()
     try:
-        processed = _wait_for(
+        processed = wait_for(
             lambda: all(event.processed_at for event in _stored(engine))
         )
     finally:
