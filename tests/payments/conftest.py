@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
@@ -23,7 +24,10 @@ from cobranza.db.models import (
     Payment,
     PaymentLink,
 )
+from cobranza.web.app import create_app
 from tests.channels.factories import make_business, make_customer, make_document
+from tests.fakes.mercadopago import FakeMercadoPago, serve_mercadopago
+from tests.fakes.stripe import FakeStripe, serve_stripe
 
 # A Tuesday, 12:00 in Buenos Aires, inside the AR contact window.
 NOW = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)
@@ -138,3 +142,31 @@ def make_settings(**overrides: object) -> Settings:
 @pytest.fixture
 def settings() -> Iterator[Settings]:
     yield make_settings()
+
+
+# The web fixtures: fake provider servers and an app pointed at them. A test
+# module that overrides `world` gets a client on its own world.
+@pytest.fixture
+def mercadopago() -> Iterator[FakeMercadoPago]:
+    with serve_mercadopago() as fake:
+        yield fake
+
+
+@pytest.fixture
+def stripe_api() -> Iterator[FakeStripe]:
+    with serve_stripe() as fake:
+        yield fake
+
+
+@pytest.fixture
+def client(
+    world: World, mercadopago: FakeMercadoPago, stripe_api: FakeStripe
+) -> Iterator[TestClient]:
+    settings = make_settings(
+        mercadopago_access_token="TEST-0000-access-token",
+        mercadopago_api_base_url=mercadopago.base_url,
+        stripe_secret_key="sk_test_cobranza",
+        stripe_api_base_url=stripe_api.base_url,
+    )
+    with TestClient(create_app(settings, world.engine)) as test_client:
+        yield test_client

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -14,43 +13,15 @@ from cobranza.db.models import Allocation, OutboxMessage, PaymentLink, WebhookEv
 from cobranza.jobs.cycle import run_cycle
 from cobranza.payments.inbox import process_pending
 from cobranza.payments.status import PaymentStatus
-from cobranza.web.app import create_app
-from tests.fakes.mercadopago import FakeMercadoPago, serve_mercadopago
-from tests.fakes.stripe import FakeStripe, serve_stripe
+from tests.fakes.mercadopago import FakeMercadoPago
+from tests.fakes.stripe import FakeStripe
 from tests.payments.conftest import (
     MP_SECRET,
     NOW,
     STRIPE_SECRET,
     World,
-    make_settings,
 )
 from tests.payments.helpers import make_link, report
-
-
-@pytest.fixture
-def mercadopago() -> Iterator[FakeMercadoPago]:
-    with serve_mercadopago() as fake:
-        yield fake
-
-
-@pytest.fixture
-def stripe_api() -> Iterator[FakeStripe]:
-    with serve_stripe() as fake:
-        yield fake
-
-
-@pytest.fixture
-def client(
-    world: World, mercadopago: FakeMercadoPago, stripe_api: FakeStripe
-) -> Iterator[TestClient]:
-    settings = make_settings(
-        mercadopago_access_token="TEST-0000-access-token",
-        mercadopago_api_base_url=mercadopago.base_url,
-        stripe_secret_key="sk_test_cobranza",
-        stripe_api_base_url=stripe_api.base_url,
-    )
-    with TestClient(create_app(settings, world.engine)) as test_client:
-        yield test_client
 
 
 def _post_stripe(

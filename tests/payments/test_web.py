@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -13,8 +12,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from cobranza.web.app import create_app
-from tests.fakes.mercadopago import FakeMercadoPago, serve_mercadopago
-from tests.fakes.stripe import FakeStripe, serve_stripe
+from tests.fakes.mercadopago import FakeMercadoPago
+from tests.fakes.stripe import FakeStripe
 from tests.payments.conftest import (
     MP_SECRET,
     STRIPE_SECRET,
@@ -30,32 +29,6 @@ def world(sqlite_engine: Engine) -> World:
     # The routes are checked on SQLite only; reconciliation itself runs on
     # both databases in test_reconcile.
     return build_world(sqlite_engine)
-
-
-@pytest.fixture
-def mercadopago() -> Iterator[FakeMercadoPago]:
-    with serve_mercadopago() as fake:
-        yield fake
-
-
-@pytest.fixture
-def stripe_api() -> Iterator[FakeStripe]:
-    with serve_stripe() as fake:
-        yield fake
-
-
-@pytest.fixture
-def client(
-    world: World, mercadopago: FakeMercadoPago, stripe_api: FakeStripe
-) -> Iterator[TestClient]:
-    settings = make_settings(
-        mercadopago_access_token="TEST-0000-access-token",
-        mercadopago_api_base_url=mercadopago.base_url,
-        stripe_secret_key="sk_test_cobranza",
-        stripe_api_base_url=stripe_api.base_url,
-    )
-    with TestClient(create_app(settings, world.engine)) as test_client:
-        yield test_client
 
 
 def _token(link_url: str) -> str:
