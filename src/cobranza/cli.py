@@ -1082,7 +1082,7 @@ def serve_command(
 @app.command("worker")
 def worker_command(
     poll: float = typer.Option(
-        1.0, "--poll", min=0.1, help="Seconds between looks for stored events."
+        1.0, "--poll", min=0.1, help="Seconds between polls for stored events."
     ),
 ) -> None:
     """Process stored webhook events and run the scheduler, without a web server.

@@ -1,8 +1,8 @@
 """Conversations end to end on WhatsApp: every intent, promises, plans and closing.
 
-Replies come in through the signed webhook; reminders and responses go out
+Replies come in through the signed webhook. Reminders and responses go out
 through the dispatcher to the fake Graph API, and the planner runs as in
-production with the business switched to the WhatsApp channel.
+production, with the business switched to the WhatsApp channel.
 """
 
 from __future__ import annotations

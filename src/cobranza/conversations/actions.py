@@ -75,8 +75,8 @@ REFUSE_WORDS = re.compile(
     r"\b(?:no|nunca|jam[aá]s|ni|n[aã]o|nem)(?:\s+\w+){0,2}?\s+(?:acepto|aceito)\b",
     re.IGNORECASE,
 )
-# An acknowledgement accepts a fee only when it says yes ("ok", "dale", "sí",
-# 👍). A bare "gracias" is courtesy, and a fee is never added on courtesy.
+# An acknowledgement accepts a fee only with an affirmative word or emoji
+# ("ok", "dale", "sí", 👍). A bare "gracias" is courtesy, not consent to a fee.
 AGREE_WORDS = re.compile(
     r"(?:\b(?:ok|oka|okey|okay|dale|s[ií]|sim|listo|perfecto|de acuerdo|va|vale|"
     r"bueno|beleza|certo|combinado|fechado|claro)\b|👍|👌|✅)",
@@ -359,7 +359,7 @@ def accepts_plan(reply: Reply) -> bool:
     """Return whether the reply accepts a proposed plan.
 
     It does when a proposed plan is pending and the reply is the "Acepto el
-    plan" button, an acknowledgement that says yes ("ok", "dale", not a bare
+    plan" button, an affirmative acknowledgement ("ok", "dale", not a bare
     "gracias") or says "acepto" or "aceito" without a negation before it. An
     opt-out or a wrong-person reply never accepts, so its own action runs.
     """
@@ -470,7 +470,7 @@ def opt_out(reply: Reply) -> str:
 
 
 def opt_in(reply: Reply) -> str:
-    """Record a new grant for a customer who opted out and asks to hear from us again.
+    """Record a new grant for a customer who opted out and requests messages again.
 
     Only a revocation the customer made can be lifted this way: a number
     flagged as the wrong person stays blocked until the owner corrects it.

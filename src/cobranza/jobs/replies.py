@@ -126,8 +126,9 @@ def _notify(session: Session) -> None:
 
 
 def _forget(session: Session, transaction: SessionTransaction) -> None:
-    # Only the end of the outermost transaction forgets, because a rolled-back
-    # savepoint (`create_plan` uses one) leaves earlier replies to commit.
+    # Only the end of the outermost transaction clears the pending set, because
+    # a rolled-back savepoint (`create_plan` uses one) leaves earlier replies
+    # to commit.
     # After a commit, `_notify` has already taken the pending set.
     if transaction.parent is None:
         session.info.pop(_PENDING, None)

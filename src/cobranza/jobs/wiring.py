@@ -2,7 +2,7 @@
 
 `channels` hands each stored reply to the conversation engine, and `ingest`
 hands each stored import to `payments`, which applies customers' credits to
-the new invoices so that nobody is reminded of a balance an earlier
+the new invoices so that no customer is reminded of a balance an earlier
 overpayment already covers. The web app and the CLI call `install_hooks`
 when they start.
 """
