@@ -137,3 +137,45 @@ def test_clause_without_stop_not_opt_out(text: str) -> None:
 
 def test_match_is_kept_for_audit() -> None:
     assert find_opt_out("Hola, dejen de mandarme mensajes!") == "dejen de mandarme"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ni un whatsapp más por favor",
+        "no autorizo que me manden mensajes",
+        "nunca te di permiso pa escribirme",
+        "no quiero que me contacten más",
+        "retírenme de su base",
+        "eliminen mi número de la lista",
+        "desactiven las notificaciones",
+        "paren con los recordatorios",
+        "chega com essas mensagens",
+        "não autorizo mensagens",
+        "no me interesa recibir sus avisos",
+        "me tienen harta con los mensajes",
+        "si me siguen escribiendo los bloqueo",
+        "quiero salirme de la lista",
+        "não quero ser contatada",
+        "no me hablen nunca",
+    ],
+)
+def test_stop_phrasings_detected(text: str) -> None:
+    assert is_opt_out(text), text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "quiero salir de la deuda",
+        "no me hablen de intereses, ya pagué",
+        "no autorizo el débito automático",
+        "no me interesa la promoción",
+        "suspendan el servicio, nunca funcionó",
+        "me tienen cansada con el producto que nunca llegó",
+        "no quiero que me cobren de nuevo",
+        "si me siguen cobrando de más voy a reclamar",
+    ],
+)
+def test_near_stop_phrasings_not_opt_out(text: str) -> None:
+    assert not is_opt_out(text), text

@@ -85,8 +85,8 @@ COURTESY = frozenset(
 
 _MORE = r"(?:mas|nunca|nada|nunca mas|de nuevo|otra vez)"
 _MESSAGES = (
-    r"(?:mensajes?|mesajes?|mensages?|mensagens?|mensagem|msj|msjs|mjs|whatsapps?|"
-    r"wpp|wsp|notificaciones|"
+    r"(?:mensajes?|mesajes?|mensages?|mensagens?|mensagem|mensajitos?|msj|msjs|mjs|"
+    r"whatsapps?|wpp|wsp|notificaciones|comunicaciones|"
     r"notificacoes|recordatorios|avisos|sms|spam|nada)"
 )
 _WRITE = (
@@ -100,7 +100,11 @@ _SEND = (
 )
 _STOP_VERB = (
     r"(?:dejen|deja|deje|dejes|paren|para|pare|parem|paran|basta|terminen|"
-    r"dejar|pueden dejar|podes dejar|puede dejar)"
+    r"dejar|pueden dejar|podes dejar|puede dejar|dejenme|dejame|dejeme)"
+)
+_DETERMINER = (
+    r"(?:los |las |estos |estas |esos |esas |sus |tus |el |la |os |as |essas |"
+    r"esses |estas |suas )"
 )
 _SERVICE = (
     r"(?:servicio|plan|cuenta|contrato|linea|tarjeta|gimnasio|seguro|"
@@ -148,8 +152,58 @@ _PATTERNS = [
     r"(?:(?:de|da|do) (?:la |su |tu |sua |vuestra |esta |esa |essa )?|"
     r"dessa |desta |dessa )(?:lista|base|listado|cadastro|difusion|grupo)\b",
     r"\bsair da lista\b",
-    r"\b(?:cancelar|cancelen|cancela) (?:las |los |la |el |as |os )?"
-    rf"(?:suscripcion|envios|{_MESSAGES})\b",
+    # "retírenme de la lista de envíos", "eliminen este contacto de sus
+    # envíos", "retiren mis datos de su sistema", "saquen mi número de esto"
+    r"\b(?:retiren|retirenme|retirame|retirar|retirarme|eliminen|saquen|quiten|"
+    r"remove|me remove) (?:me |mi numero |mis datos |este contacto |este numero )?"
+    r"(?:de|da|do) (?:la |su |sus |tu |sua |esta |essa )?"
+    r"(?:lista|base|listado|cadastro|difusion|grupo|envios|sistema)\b",
+    r"\bsaquen mi numero de (?:aca|aqui|esto)\b",
+    r"\bme remove (?:dessa|desta|da) lista\b",
+    # "quiero salir de su grupo de difusión"
+    r"\bsalir(?:me)? (?:de|da|do) (?:la |su |tu |esta |esa |sua |essa )?"
+    r"(?:lista|grupo|difusion)\b",
+    # "cancelen los mensajes", "desactiven los recordatorios", "suspendan
+    # los mensajes", "quiero anular estos avisos"
+    r"\b(?:cancelar|cancelen|cancela|desactiven|desactivar|desactiva|anular|"
+    r"anulen|suspendan|suspender|suspenda|corten|cortar) "
+    rf"{_DETERMINER}?(?:suscripcion|envios|{_MESSAGES})\b",
+    # "paren con los avisos", "pará con los mensajes", "para com essas
+    # mensagens", "ya párenle con los mensajitos"
+    r"\b(?:paren|para|pare|parem|parenle|parale|basta|chega|corten) (?:ya )?"
+    rf"(?:con|com) {_DETERMINER}?{_MESSAGES}\b",
+    # "ni un mensaje más"
+    rf"\bni (?:un|una|um|uma) (?:solo |sola )?{_MESSAGES} mas\b",
+    # "no autorizo que me sigan escribiendo", "não autorizo o envio de
+    # mensagens", "este número no está autorizado para recibir sus mensajes",
+    # "nunca les di permiso para escribirme"
+    r"\b(?:no|nao|n) (?:autorizo|autorizamos) (?:\w+ ){0,3}"
+    rf"(?:{_WRITE}|{_SEND}|{_MESSAGES}|envio|escribiendo|mandando)\b",
+    rf"\bno (?:esta|estoy) autorizad[oa] (?:para |a )?(?:recibir|{_MESSAGES})\b",
+    rf"\bnunca (?:les |te |le )?di permiso (?:para|pa) {_WRITE}\b",
+    # "no quiero que me contacten", "no me interesa recibir este tipo de
+    # mensajes", "no acepto más comunicaciones", "não quero ser contatado"
+    rf"\bno (?:quiero|deseo) que (?:me |nos )?(?:sigan |vuelvan a )?"
+    rf"(?:{_WRITE}|{_SEND})\b(?! (?:antes|el|la|los|las|para) )",
+    r"\bno me interesa (?:recibir|que me \w+) (?:\w+ ){0,3}?"
+    rf"{_MESSAGES}\b",
+    rf"\bno acepto (?:mas )?{_MESSAGES}\b",
+    r"\b(?:no|nao|n) quero (?:mais )?ser (?:mais )?(?:contatad|contactad)[oa]\b",
+    # "no me hablen más por acá", "no quiero saber más nada con estos
+    # mensajes", "no me hueveen más con mensajes"
+    r"\bno (?:me |nos )?(?:hablen|hables|hable) (?:mas|nunca)\b",
+    r"\bno quiero saber (?:mas )?nada (?:mas )?(?:con|de) (?:\w+ ){0,2}"
+    rf"{_MESSAGES}\b",
+    # "me tienen podrido con los mensajitos, córtenla"
+    r"\bme (?:tienen|tenes|tiene) (?:podrid|cansad|hart|llen)[oa]s? (?:ya )?"
+    rf"(?:con|de) {_DETERMINER}?{_MESSAGES}\b",
+    rf"\bno (?:me |nos )?\w+ mas con {_DETERMINER}?{_MESSAGES}\b",
+    # "dejen de llegarme estos mensajes"
+    rf"{_STOP_VERB} de llegar(?:me|nos)? (?:\w+ )?{_MESSAGES}\b",
+    # "si me vuelven a escribir los denuncio"
+    r"\bsi (?:me )?(?:vuelven|vuelve|siguen|sigue) (?:a )?"
+    rf"(?:{_WRITE}|{_SEND}|escribiendo|mandando)\b (?:\w+ ){{0,2}}"
+    r"(?:denuncio|bloqueo|reporto|denuncia)",
     r"\b(?:unsubscribe|desuscribir(?:me)?|desuscribanme|descadastrar|descadastre)\b",
     r"(?:^| )stop(?: |$)",
 ]
@@ -195,6 +249,15 @@ _TYPO_TARGETS = (
     "msjs",
     "numero",
     "paren",
+    "mandando",
+    "recordatorios",
+    "cancelen",
+    "molestando",
+    "autorizado",
+    "contatado",
+    "hablen",
+    "denuncio",
+    "parenle",
 )
 _REAL_WORDS = frozenset(
     {
@@ -262,6 +325,16 @@ _REAL_WORDS = frozenset(
         "numeros",
         "pares",
         "pared",
+        "salir",
+        "recordatorio",
+        "mandado",
+        "hablan",
+        "hable",
+        "hablo",
+        "habla",
+        "autorizada",
+        "contatada",
+        "denuncia",
     }
 )
 # Chat abbreviations of words the patterns spell out.
