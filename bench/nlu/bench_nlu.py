@@ -6,7 +6,8 @@
    for a model trained on the train split only: the model alone, and the
    full `understand()` path (opt-out rules first). Each accuracy comes with
    a 95% interval from resampling whole template families, because replies
-   of one family tend to succeed or fail together.
+   of one family tend to succeed or fail together, and is also given apart
+   for the replies of the original templates and of the additions.
 2. Entity accuracy on the held-out rows that carry an annotation.
 3. Day-level accuracy on Duckling's Spanish time corpus (selection rule in
    `duckling_corpus.py`), next to dateparser on the same strings.
@@ -35,7 +36,12 @@ import numpy as np
 from sklearn.metrics import accuracy_score, classification_report, f1_score
 
 from cobranza.conversations.amounts import find_amount
-from cobranza.conversations.corpus import CorpusRow, load_corpus, split_rows
+from cobranza.conversations.corpus import (
+    CorpusRow,
+    is_added,
+    load_corpus,
+    split_rows,
+)
 from cobranza.conversations.dates import find_dates, promised_date
 from cobranza.conversations.installments import find_installments
 from cobranza.conversations.model import IntentModel, train
@@ -74,8 +80,19 @@ def intents(model: IntentModel, test: list[CorpusRow]) -> None:
             f"{name}: accuracy {accuracy:.3f} (95% interval by family "
             f"{low:.3f}-{high:.3f}), macro-F1 {macro:.3f}"
         )
+        for layer, hits in _by_layer(test, correct).items():
+            print(f"  {layer}: {sum(hits)}/{len(hits)} = {sum(hits) / len(hits):.3f}")
     print("\nPer intent, understand():")
     print(classification_report(expected, full_intents, digits=3, zero_division=0))
+
+
+def _by_layer(rows: list[CorpusRow], correct: list[bool]) -> dict[str, list[bool]]:
+    """Split per-row hits into replies of the original templates and the rest."""
+    layers: dict[str, list[bool]] = {}
+    for row, hit in zip(rows, correct, strict=True):
+        layer = "with added templates" if is_added(row.group) else "original templates"
+        layers.setdefault(layer, []).append(hit)
+    return layers
 
 
 def _families(rows: list[CorpusRow]) -> list[tuple[str, int]]:

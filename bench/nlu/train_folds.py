@@ -1,7 +1,7 @@
 """Family folds inside the corpus's train split, for choosing model settings.
 
-The train split's template families carry the ranks whose remainder modulo
-`TEST_EVERY` differs from `TEST_OFFSET`, and each remainder is one fold. A fold's
+The train split's template families carry the folds other than
+`TEST_OFFSET` (see `corpus.template_layout`), four of them. A fold's
 test rows are the replies built from its families alone, and the model is
 trained on the replies that touch none of them. A mixed reply that joins a
 family of the fold with one outside it is left out of both, as the
@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from cobranza.conversations import corpus, corpus_replies
+from cobranza.conversations import corpus
 from cobranza.conversations.corpus import CorpusRow, split_rows
 from cobranza.conversations.normalize import sentences
 from cobranza.conversations.understand import understand
@@ -34,22 +34,23 @@ class Fold:
     test: list[CorpusRow]
 
 
+def _template_layouts() -> dict[str, tuple[int, int]]:
+    """Map each template group ("dispute/07") to its family and fold."""
+    layouts = {}
+    for intent in corpus.intents_with_templates():
+        for index, placed in enumerate(corpus.template_layout(intent)):
+            layouts[f"{intent}/{index:02d}"] = placed
+    return layouts
+
+
 def template_family_ranks() -> dict[str, int]:
-    """Map each template group ("dispute/07") to its family's rank in its intent."""
-    families = {}
-    for intent, entries in corpus_replies.TEMPLATES.items():
-        ranks = corpus.family_ranks([template for _, template in entries])
-        for index, rank in enumerate(ranks):
-            families[f"{intent}/{index:02d}"] = rank
-    return families
+    """Map each template group to its family's number within its intent."""
+    return {group: family for group, (family, _) in _template_layouts().items()}
 
 
 def _template_folds() -> dict[str, int]:
-    """Map each template group to its family rank's remainder."""
-    return {
-        group: rank % corpus.TEST_EVERY
-        for group, rank in template_family_ranks().items()
-    }
+    """Map each template group to its fold."""
+    return {group: fold for group, (_, fold) in _template_layouts().items()}
 
 
 def _row_folds(row: CorpusRow, folds: dict[str, int]) -> set[int]:

@@ -5,6 +5,8 @@ import re
 
 import pytest
 
+from cobranza.conversations import corpus as corpus_module
+from cobranza.conversations import corpus_additions, corpus_replies
 from cobranza.conversations.corpus import CorpusRow, _elongate, _misspell_by_ear
 from cobranza.conversations.normalize import fold
 
@@ -56,3 +58,58 @@ def test_corpus_has_chat_noise(corpus: list[CorpusRow]) -> None:
     assert len(elongated) >= len(corpus) // 20
     assert len(laughing) >= 50
     assert len(mixed) >= 900
+
+
+# Two templates that resemble no existing one, for the layering tests.
+_ADDED = {
+    "acknowledge": [("es", "zzz qqq xxyy wwvv")],
+    "other": [("es", "kkjj ppww yyzz")],
+}
+
+
+def test_additions_leave_original_rows_unchanged(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(corpus_additions, "TEMPLATES", _ADDED)
+    with_additions = corpus_module.generate()
+    monkeypatch.setattr(corpus_additions, "TEMPLATES", {})
+
+    without = corpus_module.generate()
+
+    added = with_additions[len(without) :]
+    assert with_additions[: len(without)] == without
+    assert not any(corpus_module.is_added(row.group) for row in without)
+    assert added
+    assert all(corpus_module.is_added(row.group) for row in added)
+    assert {row.group.split("+")[0] for row in added} >= {
+        "acknowledge/105",
+        "other/168",
+    }
+
+
+def test_paraphrase_of_held_out_template_is_held_out(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    intent = "dispute"
+    originals = corpus_replies.TEMPLATES[intent]
+    held_out = corpus_module.template_folds(intent).index(corpus_module.TEST_OFFSET)
+    region, template = originals[held_out]
+    monkeypatch.setattr(
+        corpus_additions,
+        "TEMPLATES",
+        {intent: [(region, template + " ya"), ("es", "zzz qqq xxyy wwvv")]},
+    )
+
+    layout = corpus_module.template_layout(intent)
+
+    original_ranks = corpus_module.family_ranks([text for _, text in originals])
+    assert layout[: len(originals)] == [
+        (rank, rank % corpus_module.TEST_EVERY) for rank in original_ranks
+    ]
+    assert layout[len(originals)] == layout[held_out]
+    assert layout[len(originals) + 1] == (max(original_ranks) + 1, 0)
+    assert corpus_module.is_added(f"{intent}/{len(originals):02d}")
+    assert not corpus_module.is_added(f"{intent}/{held_out:02d}")
+    assert corpus_module.is_added(
+        f"mix/{intent}/{held_out:02d}+{intent}/{len(originals):02d}"
+    )

@@ -11,6 +11,7 @@ from cobranza.conversations.corpus import (
     CorpusRow,
     dumps,
     generate,
+    is_added,
     shipped_text,
     split_rows,
 )
@@ -21,7 +22,12 @@ from cobranza.conversations.model import (
 )
 from cobranza.conversations.understand import INTENTS
 
-MIN_HELD_OUT_ACCURACY = 0.9
+# Floors under the model alone on the held-out split, a little below what
+# it scores: the whole split, and the part built from the first layer of
+# templates alone. The second layer's held-out families are new phrasings
+# and harder (docs/benchmarks.md).
+MIN_HELD_OUT_ACCURACY = 0.85
+MIN_FIRST_LAYER_ACCURACY = 0.92
 
 
 def test_corpus_rebuilds_from_templates() -> None:
@@ -55,10 +61,15 @@ def test_held_out_accuracy(
     test = split_rows(corpus, "test")
 
     predicted = held_out_model.predict_many([row.text for row in test])
-    correct = sum(p == row.intent for p, row in zip(predicted, test, strict=True))
+    hits = [p == row.intent for p, row in zip(predicted, test, strict=True)]
+    first_layer = [
+        hit for hit, row in zip(hits, test, strict=True) if not is_added(row.group)
+    ]
 
     assert held_out_model.train_rows == len(split_rows(corpus, "train"))
-    assert correct / len(test) >= MIN_HELD_OUT_ACCURACY
+    assert sum(hits) / len(hits) >= MIN_HELD_OUT_ACCURACY
+    assert len(first_layer) < len(hits)
+    assert sum(first_layer) / len(first_layer) >= MIN_FIRST_LAYER_ACCURACY
 
 
 def test_fast_path_matches_pipeline(

@@ -30,8 +30,9 @@ LOCALES = {
 MIN_FRESH_ACCURACY = 0.93
 # Stock replies ("ok", "BAJA", "numero equivocado") that the fresh set and
 # the corpus templates both contain, written independently. A larger count
-# means fresh replies leaked into the templates.
-MAX_SHARED_WITH_CORPUS = 20
+# means fresh replies leaked into the templates. The second template layer
+# added two ("vale", "bom dia").
+MAX_SHARED_WITH_CORPUS = 22
 
 
 def _load() -> list[dict[str, str]]:

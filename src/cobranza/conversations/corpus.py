@@ -9,7 +9,9 @@ can be rebuilt byte for byte:
 
 Every row carries its template group. The held-out split is made by family
 of near-paraphrase templates, never by row, so that no variant or close
-paraphrase of a test template is ever trained on.
+paraphrase of a test template is ever trained on. Templates come in two
+layers, `corpus_replies` and the later `corpus_additions`; see
+`template_folds` for how the second joins the split without moving the first.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from scipy.sparse.csgraph import connected_components
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics.pairwise import cosine_similarity
 
-from cobranza.conversations import corpus_replies
+from cobranza.conversations import corpus_additions, corpus_replies
 from cobranza.conversations import corpus_templates as templates
 from cobranza.conversations.normalize import fold
 
@@ -322,16 +324,68 @@ def family_ranks(texts: list[str]) -> list[int]:
     return [rank[family] for family in families]
 
 
-def _template_splits(texts: list[str]) -> list[str]:
-    """Hold out every fifth family, counted by its first template."""
-    return [
-        "test" if rank % TEST_EVERY == TEST_OFFSET else "train"
-        for rank in family_ranks(texts)
-    ]
+def template_layout(intent: str) -> list[tuple[int, int]]:
+    """Return the family and the fold of each template of `intent`.
+
+    The list covers the templates of `corpus_replies` and then those of
+    `corpus_additions`. Folds run from 0 to `TEST_EVERY` - 1, and fold
+    `TEST_OFFSET` is the held-out split. An original template's family is
+    its rank among the original templates' families, counted on those
+    alone so that additions never move it, and its fold is that rank
+    modulo `TEST_EVERY`. An added template linked (over both layers) to an
+    original family joins it, taking the held-out fold if it links to a
+    held-out family at all. Families made of additions alone are numbered
+    after the original ones and folded by their own order.
+    """
+    original = [template for _, template in corpus_replies.TEMPLATES.get(intent, [])]
+    added = [template for _, template in corpus_additions.TEMPLATES.get(intent, [])]
+    ranks = family_ranks(original)
+    layout = [(rank, rank % TEST_EVERY) for rank in ranks]
+    if not added:
+        return layout
+    families = template_families(original + added)
+    linked: dict[int, list[tuple[int, int]]] = {}
+    for index, placed in enumerate(layout):
+        linked.setdefault(families[index], []).append(placed)
+    first_new = max(ranks, default=-1) + 1
+    new_ranks: dict[int, int] = {}
+    for family in families[len(original) :]:
+        originals = linked.get(family)
+        if originals:
+            held_out = [placed for placed in originals if placed[1] == TEST_OFFSET]
+            layout.append((held_out or originals)[0])
+        else:
+            rank = new_ranks.setdefault(family, len(new_ranks))
+            layout.append((first_new + rank, rank % TEST_EVERY))
+    return layout
+
+
+def intents_with_templates() -> list[str]:
+    """Return every intent that has templates, in the order of the layers."""
+    return list(dict.fromkeys([*corpus_replies.TEMPLATES, *corpus_additions.TEMPLATES]))
+
+
+def template_folds(intent: str) -> list[int]:
+    """Return the fold of each template of `intent` (see `template_layout`)."""
+    return [fold_number for _, fold_number in template_layout(intent)]
+
+
+def is_added(group: str) -> bool:
+    """Tell whether a row's group uses a template of `corpus_additions`."""
+    parts = group[len("mix/") :].split("+") if group.startswith("mix/") else [group]
+    for part in parts:
+        intent, index = part.split("/")
+        if int(index) >= len(corpus_replies.TEMPLATES.get(intent, [])):
+            return True
+    return False
 
 
 def generate() -> list[CorpusRow]:
     """Build the whole corpus from the templates, deterministically.
+
+    The original templates' replies and mixes come first, then those of
+    the additions, so that the additions leave every original row as it
+    was. Each added mix joins at least one added template.
 
     NOTE: every reply is synthetic. Held-out scores measure new phrasings
     by the same authors, not real debtors; a labelled sample of real
@@ -341,44 +395,77 @@ def generate() -> list[CorpusRow]:
     rows: list[CorpusRow] = []
     # Texts already produced, lower-cased: a reply appears once in the corpus.
     seen: set[str] = set()
-    by_intent: dict[str, list[tuple[str, str, str, str]]] = {}
-    for intent, entries in corpus_replies.TEMPLATES.items():
-        splits = _template_splits([template for _, template in entries])
-        for index, (region, template) in enumerate(entries):
-            group = f"{intent}/{index:02d}"
-            split = splits[index]
-            by_intent.setdefault(intent, []).append((group, split, region, template))
-            for _ in range(VARIANTS_PER_TEMPLATE):
-                chosen = rng.choice(_SPANISH_REGIONS) if region == "es" else region
-                text, annotations = _realise(template, chosen, rng)
-                if text.lower() in seen:
-                    continue
-                seen.add(text.lower())
-                rows.append(
-                    CorpusRow(
-                        group=group,
-                        split=split,
-                        locale=_LOCALES[chosen],
-                        intent=intent,
-                        text=text,
-                        **annotations,
+    by_intent: dict[str, list[_Entry]] = {}
+    added_by_intent: dict[str, list[_Entry]] = {}
+    original_count = sum(map(len, corpus_replies.TEMPLATES.values()))
+    added_count = sum(map(len, corpus_additions.TEMPLATES.values()))
+    layers = (
+        (corpus_replies.TEMPLATES, 0, by_intent, MIXED_REPLIES),
+        (
+            corpus_additions.TEMPLATES,
+            1,
+            added_by_intent,
+            MIXED_REPLIES * added_count // original_count,
+        ),
+    )
+    for layer, layer_number, first_parts, mixes in layers:
+        for intent, entries in layer.items():
+            folds = template_folds(intent)
+            start = len(corpus_replies.TEMPLATES.get(intent, [])) * layer_number
+            for offset, (region, template) in enumerate(entries):
+                index = start + offset
+                group = f"{intent}/{index:02d}"
+                split = "test" if folds[index] == TEST_OFFSET else "train"
+                entry = (group, split, region, template)
+                by_intent.setdefault(intent, []).append(entry)
+                if layer_number:
+                    added_by_intent.setdefault(intent, []).append(entry)
+                for _ in range(VARIANTS_PER_TEMPLATE):
+                    chosen = rng.choice(_SPANISH_REGIONS) if region == "es" else region
+                    text, annotations = _realise(template, chosen, rng)
+                    if text.lower() in seen:
+                        continue
+                    seen.add(text.lower())
+                    rows.append(
+                        CorpusRow(
+                            group=group,
+                            split=split,
+                            locale=_LOCALES[chosen],
+                            intent=intent,
+                            text=text,
+                            **annotations,
+                        )
                     )
-                )
-    for row in _mixed(by_intent, rng):
-        if row.text.lower() not in seen:
-            seen.add(row.text.lower())
-            rows.append(row)
+        for row in _mixed(first_parts, by_intent, mixes, rng):
+            if row.text.lower() not in seen:
+                seen.add(row.text.lower())
+                rows.append(row)
     return rows
 
 
+# A template as the generator carries it: group, split, region, text.
+_Entry = tuple[str, str, str, str]
+
+
 def _mixed(
-    by_intent: dict[str, list[tuple[str, str, str, str]]], rng: random.Random
+    first_parts: dict[str, list[_Entry]],
+    by_intent: dict[str, list[_Entry]],
+    count: int,
+    rng: random.Random,
 ) -> Iterator[CorpusRow]:
-    """Join two templates of one split and label them by precedence."""
+    """Join two templates of one split and label them by precedence.
+
+    The first template is drawn from `first_parts`, the second from
+    `by_intent`.
+    """
+    if not any(first_parts.get(intent) for intent, _ in _MIXES):
+        return
     produced = 0
-    while produced < MIXED_REPLIES:
+    while produced < count:
         first_intent, second_intent = rng.choice(_MIXES)
-        first = rng.choice(by_intent[first_intent])
+        if not first_parts.get(first_intent):
+            continue
+        first = rng.choice(first_parts[first_intent])
         portuguese = first[2] == "BR"
         candidates = [
             entry
