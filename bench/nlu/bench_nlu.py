@@ -7,7 +7,7 @@
    full `understand()` path (opt-out rules first). Each accuracy comes with
    a 95% interval from resampling whole template families, because replies
    of one family tend to succeed or fail together, and is also given apart
-   for the replies of the original templates and of the additions.
+   for the replies of each template layer.
 2. Entity accuracy on the held-out rows that carry an annotation.
 3. Day-level accuracy on Duckling's Spanish time corpus (selection rule in
    `duckling_corpus.py`), next to dateparser on the same strings.
@@ -38,9 +38,9 @@ from sklearn.metrics import accuracy_score, classification_report, f1_score
 from cobranza.conversations.amounts import find_amount
 from cobranza.conversations.corpus import (
     CorpusRow,
-    is_added,
     load_corpus,
     split_rows,
+    template_layer,
 )
 from cobranza.conversations.dates import find_dates, promised_date
 from cobranza.conversations.installments import find_installments
@@ -87,11 +87,12 @@ def intents(model: IntentModel, test: list[CorpusRow]) -> None:
 
 
 def _by_layer(rows: list[CorpusRow], correct: list[bool]) -> dict[str, list[bool]]:
-    """Split per-row hits into replies of the original templates and the rest."""
+    """Group per-row hits by template layer."""
     layers: dict[str, list[bool]] = {}
-    for row, hit in zip(rows, correct, strict=True):
-        layer = "with added templates" if is_added(row.group) else "original templates"
-        layers.setdefault(layer, []).append(hit)
+    for row, hit in sorted(
+        zip(rows, correct, strict=True), key=lambda pair: template_layer(pair[0].group)
+    ):
+        layers.setdefault(f"layer {template_layer(row.group)}", []).append(hit)
     return layers
 
 

@@ -6,7 +6,7 @@ import re
 import pytest
 
 from cobranza.conversations import corpus as corpus_module
-from cobranza.conversations import corpus_additions, corpus_replies
+from cobranza.conversations import corpus_layer2, corpus_layer3, corpus_replies
 from cobranza.conversations.corpus import CorpusRow, _elongate, _misspell_by_ear
 from cobranza.conversations.normalize import fold
 
@@ -70,20 +70,24 @@ _ADDED = {
 def test_additions_leave_original_rows_unchanged(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(corpus_additions, "TEMPLATES", _ADDED)
+    monkeypatch.setattr(corpus_layer2, "TEMPLATES", {})
+    monkeypatch.setattr(corpus_layer3, "TEMPLATES", _ADDED)
     with_additions = corpus_module.generate()
-    monkeypatch.setattr(corpus_additions, "TEMPLATES", {})
+    layers = [corpus_module.template_layer(row.group) for row in with_additions]
+    monkeypatch.setattr(corpus_layer3, "TEMPLATES", {})
 
     without = corpus_module.generate()
 
     added = with_additions[len(without) :]
+    first_acknowledge = len(corpus_replies.TEMPLATES["acknowledge"])
+    first_other = len(corpus_replies.TEMPLATES["other"])
     assert with_additions[: len(without)] == without
-    assert not any(corpus_module.is_added(row.group) for row in without)
+    assert set(layers[: len(without)]) == {1}
     assert added
-    assert all(corpus_module.is_added(row.group) for row in added)
+    assert set(layers[len(without) :]) == {3}
     assert {row.group.split("+")[0] for row in added} >= {
-        "acknowledge/105",
-        "other/168",
+        f"acknowledge/{first_acknowledge}",
+        f"other/{first_other}",
     }
 
 
@@ -94,8 +98,9 @@ def test_paraphrase_of_held_out_template_is_held_out(
     originals = corpus_replies.TEMPLATES[intent]
     held_out = corpus_module.template_folds(intent).index(corpus_module.TEST_OFFSET)
     region, template = originals[held_out]
+    monkeypatch.setattr(corpus_layer2, "TEMPLATES", {})
     monkeypatch.setattr(
-        corpus_additions,
+        corpus_layer3,
         "TEMPLATES",
         {intent: [(region, template + " ya"), ("es", "zzz qqq xxyy wwvv")]},
     )
@@ -108,8 +113,7 @@ def test_paraphrase_of_held_out_template_is_held_out(
     ]
     assert layout[len(originals)] == layout[held_out]
     assert layout[len(originals) + 1] == (max(original_ranks) + 1, 0)
-    assert corpus_module.is_added(f"{intent}/{len(originals):02d}")
-    assert not corpus_module.is_added(f"{intent}/{held_out:02d}")
-    assert corpus_module.is_added(
-        f"mix/{intent}/{held_out:02d}+{intent}/{len(originals):02d}"
-    )
+    assert corpus_module.template_layer(f"{intent}/{len(originals):02d}") == 3
+    assert corpus_module.template_layer(f"{intent}/{held_out:02d}") == 1
+    mix = f"mix/{intent}/{held_out:02d}+{intent}/{len(originals):02d}"
+    assert corpus_module.template_layer(mix) == 3

@@ -11,9 +11,9 @@ from cobranza.conversations.corpus import (
     CorpusRow,
     dumps,
     generate,
-    is_added,
     shipped_text,
     split_rows,
+    template_layer,
 )
 from cobranza.conversations.model import (
     IntentModel,
@@ -63,7 +63,9 @@ def test_held_out_accuracy(
     predicted = held_out_model.predict_many([row.text for row in test])
     hits = [p == row.intent for p, row in zip(predicted, test, strict=True)]
     first_layer = [
-        hit for hit, row in zip(hits, test, strict=True) if not is_added(row.group)
+        hit
+        for hit, row in zip(hits, test, strict=True)
+        if template_layer(row.group) == 1
     ]
 
     assert held_out_model.train_rows == len(split_rows(corpus, "train"))

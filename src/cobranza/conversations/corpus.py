@@ -9,9 +9,10 @@ can be rebuilt byte for byte:
 
 Every row carries its template group. The held-out split is made by family
 of near-paraphrase templates, never by row, so that no variant or close
-paraphrase of a test template is ever trained on. Templates come in two
-layers, `corpus_replies` and the later `corpus_additions`; see
-`template_folds` for how the second joins the split without moving the first.
+paraphrase of a test template is ever trained on. Templates come in
+layers, `corpus_replies` first and then `corpus_layer2` and `corpus_layer3`;
+see `template_layout` for how a later layer joins the split without moving
+an earlier one.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from scipy.sparse.csgraph import connected_components
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics.pairwise import cosine_similarity
 
-from cobranza.conversations import corpus_additions, corpus_replies
+from cobranza.conversations import corpus_layer2, corpus_layer3, corpus_replies
 from cobranza.conversations import corpus_templates as templates
 from cobranza.conversations.normalize import fold
 
@@ -324,45 +325,56 @@ def family_ranks(texts: list[str]) -> list[int]:
     return [rank[family] for family in families]
 
 
+def layers() -> tuple[dict[str, list[tuple[str, str]]], ...]:
+    """Return the template layers, oldest first."""
+    return (
+        corpus_replies.TEMPLATES,
+        corpus_layer2.TEMPLATES,
+        corpus_layer3.TEMPLATES,
+    )
+
+
 def template_layout(intent: str) -> list[tuple[int, int]]:
     """Return the family and the fold of each template of `intent`.
 
-    The list covers the templates of `corpus_replies` and then those of
-    `corpus_additions`. Folds run from 0 to `TEST_EVERY` - 1, and fold
-    `TEST_OFFSET` is the held-out split. An original template's family is
-    its rank among the original templates' families, counted on those
-    alone so that additions never move it, and its fold is that rank
-    modulo `TEST_EVERY`. An added template linked (over both layers) to an
-    original family joins it, taking the held-out fold if it links to a
-    held-out family at all. Families made of additions alone are numbered
-    after the original ones and folded by their own order.
+    The list covers the templates of every layer in order. Folds run from 0
+    to `TEST_EVERY` - 1, and fold `TEST_OFFSET` is the held-out split. A
+    first-layer template's family is its rank among the first layer's
+    families, and its fold is that rank modulo `TEST_EVERY`. Each later
+    layer is placed without moving an earlier one: a template linked (over
+    this and every earlier layer) to an earlier family joins it, taking
+    the held-out fold if it links to a held-out family at all. Families
+    made of one layer's templates alone are numbered after every earlier
+    family and folded by their own order.
     """
-    original = [template for _, template in corpus_replies.TEMPLATES.get(intent, [])]
-    added = [template for _, template in corpus_additions.TEMPLATES.get(intent, [])]
-    ranks = family_ranks(original)
-    layout = [(rank, rank % TEST_EVERY) for rank in ranks]
-    if not added:
-        return layout
-    families = template_families(original + added)
-    linked: dict[int, list[tuple[int, int]]] = {}
-    for index, placed in enumerate(layout):
-        linked.setdefault(families[index], []).append(placed)
-    first_new = max(ranks, default=-1) + 1
-    new_ranks: dict[int, int] = {}
-    for family in families[len(original) :]:
-        originals = linked.get(family)
-        if originals:
-            held_out = [placed for placed in originals if placed[1] == TEST_OFFSET]
-            layout.append((held_out or originals)[0])
-        else:
-            rank = new_ranks.setdefault(family, len(new_ranks))
-            layout.append((first_new + rank, rank % TEST_EVERY))
+    placed_texts: list[str] = []
+    layout: list[tuple[int, int]] = []
+    next_family = 0
+    for layer in layers():
+        texts = [template for _, template in layer.get(intent, [])]
+        if not texts:
+            continue
+        families = template_families(placed_texts + texts)
+        linked: dict[int, list[tuple[int, int]]] = {}
+        for index, placed in enumerate(layout):
+            linked.setdefault(families[index], []).append(placed)
+        new_ranks: dict[int, int] = {}
+        for family in families[len(placed_texts) :]:
+            earlier = linked.get(family)
+            if earlier:
+                held_out = [place for place in earlier if place[1] == TEST_OFFSET]
+                layout.append((held_out or earlier)[0])
+            else:
+                rank = new_ranks.setdefault(family, len(new_ranks))
+                layout.append((next_family + rank, rank % TEST_EVERY))
+        next_family += len(new_ranks)
+        placed_texts.extend(texts)
     return layout
 
 
 def intents_with_templates() -> list[str]:
     """Return every intent that has templates, in the order of the layers."""
-    return list(dict.fromkeys([*corpus_replies.TEMPLATES, *corpus_additions.TEMPLATES]))
+    return list(dict.fromkeys(intent for layer in layers() for intent in layer))
 
 
 def template_folds(intent: str) -> list[int]:
@@ -370,22 +382,31 @@ def template_folds(intent: str) -> list[int]:
     return [fold_number for _, fold_number in template_layout(intent)]
 
 
-def is_added(group: str) -> bool:
-    """Tell whether a row's group uses a template of `corpus_additions`."""
+def template_layer(group: str) -> int:
+    """Return the layer (1 for the first) of a row's template.
+
+    A mixed reply takes the later layer of its two templates.
+    """
+    result = 0
     parts = group[len("mix/") :].split("+") if group.startswith("mix/") else [group]
     for part in parts:
-        intent, index = part.split("/")
-        if int(index) >= len(corpus_replies.TEMPLATES.get(intent, [])):
-            return True
-    return False
+        intent, index_text = part.split("/")
+        index = int(index_text)
+        for number, layer in enumerate(layers(), start=1):
+            size = len(layer.get(intent, []))
+            if index < size:
+                result = max(result, number)
+                break
+            index -= size
+    return result
 
 
 def generate() -> list[CorpusRow]:
     """Build the whole corpus from the templates, deterministically.
 
-    The original templates' replies and mixes come first, then those of
-    the additions, so that the additions leave every original row as it
-    was. Each added mix joins at least one added template.
+    Each layer's replies and mixes are written before the next layer's, so
+    that a new layer leaves every earlier row as it was. A mix of a later
+    layer joins at least one template of that layer.
 
     NOTE: every reply is synthetic. Held-out scores measure new phrasings
     by the same authors, not real debtors; a labelled sample of real
@@ -396,30 +417,22 @@ def generate() -> list[CorpusRow]:
     # Texts already produced, lower-cased: a reply appears once in the corpus.
     seen: set[str] = set()
     by_intent: dict[str, list[_Entry]] = {}
-    added_by_intent: dict[str, list[_Entry]] = {}
-    original_count = sum(map(len, corpus_replies.TEMPLATES.values()))
-    added_count = sum(map(len, corpus_additions.TEMPLATES.values()))
-    layers = (
-        (corpus_replies.TEMPLATES, 0, by_intent, MIXED_REPLIES),
-        (
-            corpus_additions.TEMPLATES,
-            1,
-            added_by_intent,
-            MIXED_REPLIES * added_count // original_count,
-        ),
-    )
-    for layer, layer_number, first_parts, mixes in layers:
+    all_layers = layers()
+    first_count = sum(map(len, all_layers[0].values()))
+    layouts = {intent: template_folds(intent) for intent in intents_with_templates()}
+    starts: dict[str, int] = {}
+    for number, layer in enumerate(all_layers):
+        layer_entries: dict[str, list[_Entry]] = {}
         for intent, entries in layer.items():
-            folds = template_folds(intent)
-            start = len(corpus_replies.TEMPLATES.get(intent, [])) * layer_number
+            start = starts.get(intent, 0)
+            starts[intent] = start + len(entries)
             for offset, (region, template) in enumerate(entries):
                 index = start + offset
                 group = f"{intent}/{index:02d}"
-                split = "test" if folds[index] == TEST_OFFSET else "train"
+                split = "test" if layouts[intent][index] == TEST_OFFSET else "train"
                 entry = (group, split, region, template)
                 by_intent.setdefault(intent, []).append(entry)
-                if layer_number:
-                    added_by_intent.setdefault(intent, []).append(entry)
+                layer_entries.setdefault(intent, []).append(entry)
                 for _ in range(VARIANTS_PER_TEMPLATE):
                     chosen = rng.choice(_SPANISH_REGIONS) if region == "es" else region
                     text, annotations = _realise(template, chosen, rng)
@@ -436,6 +449,11 @@ def generate() -> list[CorpusRow]:
                             **annotations,
                         )
                     )
+        layer_count = sum(map(len, layer.values()))
+        mixes = MIXED_REPLIES * layer_count // first_count
+        # The first layer's mixes draw their first part from every template
+        # so far, which are its own; later layers draw it from their own.
+        first_parts = by_intent if number == 0 else layer_entries
         for row in _mixed(first_parts, by_intent, mixes, rng):
             if row.text.lower() not in seen:
                 seen.add(row.text.lower())

@@ -1,13 +1,12 @@
-"""Reply templates added after the held-out split was first fixed, by intent.
+"""The second layer of reply templates, by intent.
 
 The same rules as `corpus_replies` apply (regions, slots, labels in
-docs/etiquetado.md). They are kept apart because the generator treats them
-as a later layer: the split of every template in `corpus_replies` is decided
-on those templates alone and never moves, a template here that paraphrases a
-held-out one is held out with it, and the rows built from here are written
-after the original rows, so the original replies stay byte for byte the
-same. Their authors saw only the training templates, never the held-out
-ones or the fresh evaluation set.
+docs/etiquetado.md). A later layer never moves an earlier one: the split of
+every earlier template stays, a template here that paraphrases a held-out
+one is held out with it, and the rows built from here are written after the
+earlier rows, which stay byte for byte the same (see `corpus.template_layout`).
+Its authors saw only the first layer's training templates, never its
+held-out ones or the fresh evaluation set.
 """
 
 from __future__ import annotations
