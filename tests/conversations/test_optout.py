@@ -158,6 +158,16 @@ def test_match_is_kept_for_audit() -> None:
         "quiero salirme de la lista",
         "não quero ser contatada",
         "no me hablen nunca",
+        "detengan los avisos por favor",
+        "excluyan mi número de sus listas",
+        "bórrenme",
+        "no quiero seguir recibiendo recordatorios",
+        "no estoy interesada en recibir sus mensajes",
+        "que no me llegue ningún mensaje más",
+        "revoco mi consentimiento",
+        "no les doy permiso de escribirme",
+        "não entrem mais em contato",
+        "remover meu telefone por favor",
     ],
 )
 def test_stop_phrasings_detected(text: str) -> None:
@@ -175,6 +185,11 @@ def test_stop_phrasings_detected(text: str) -> None:
         "me tienen cansada con el producto que nunca llegó",
         "no quiero que me cobren de nuevo",
         "si me siguen cobrando de más voy a reclamar",
+        "parce, no puedo todo junto",
+        "cancelen el envío del pedido, llegó roto",
+        "paren el cobro, no les debo nada",
+        "borren la deuda del sistema",
+        "no me llegó el mensaje con el link",
     ],
 )
 def test_near_stop_phrasings_not_opt_out(text: str) -> None:

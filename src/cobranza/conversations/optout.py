@@ -87,7 +87,7 @@ _MORE = r"(?:mas|nunca|nada|nunca mas|de nuevo|otra vez)"
 _MESSAGES = (
     r"(?:mensajes?|mesajes?|mensages?|mensagens?|mensagem|mensajitos?|msj|msjs|mjs|"
     r"whatsapps?|wpp|wsp|notificaciones|comunicaciones|"
-    r"notificacoes|recordatorios|avisos|sms|spam|nada)"
+    r"notificacoes|comunicacoes|recordatorios|lembretes?|avisos|sms|spam|nada)"
 )
 _WRITE = (
     r"(?:escriban|escribas|escribis|escriba|escribir|escribirme|escribanme|"
@@ -105,6 +105,19 @@ _STOP_VERB = (
 _DETERMINER = (
     r"(?:los |las |estos |estas |esos |esas |sus |tus |el |la |os |as |essas |"
     r"esses |estas |suas )"
+)
+# Verbs that halt or remove ("detengan", "excluyan", "bórrenme"), and what
+# they act on when the reply is about messages ("los avisos", "su base").
+_HALT = (
+    r"(?:detengan|detener|frenen|frenar|anulen|anular|excluyan|excluir|excluyanme|"
+    r"suspendan|suspender|corten|cortala|cortenla|corta|paren|parar|interrumpan|"
+    r"interromper|interrompam|desactiven|desactivenme|desactiveme|desactivar|"
+    r"cancelen|eliminen|eliminar|borren|borrenme|borrame|borrar|remover|removam|"
+    r"remova|saquen|sacar|quiten|quitar|retiren|retirar|bloqueen)"
+)
+# `_MESSAGES` without "nada": "paren el cobro, no les debo nada" is a dispute.
+_CHANNEL = _MESSAGES.replace(
+    "|nada)", "|envios|listas?|base|registro|contactos|listado|cadastro)"
 )
 _SERVICE = (
     r"(?:servicio|plan|cuenta|contrato|linea|tarjeta|gimnasio|seguro|"
@@ -152,6 +165,36 @@ _PATTERNS = [
     r"(?:(?:de|da|do) (?:la |su |tu |sua |vuestra |esta |esa |essa )?|"
     r"dessa |desta |dessa )(?:lista|base|listado|cadastro|difusion|grupo)\b",
     r"\bsair da lista\b",
+    # "detengan el envío de mensajes", "excluyan mi teléfono de sus envíos",
+    # "hagan el favor de sacar mi celular de su base", "frenen los avisos"
+    rf"\b{_HALT}(?: \w+){{0,5}}? {_CHANNEL}\b",
+    r"\b(?:borrenme|excluyanme|eliminenme|desactiveme|desactivenme)\b",
+    r"\bremov\w* (?:o )?meu (?:numero|contato|telefone)\b",
+    # "no quiero seguir en esta lista", "no estoy interesado en seguir
+    # recibiendo sus mensajes", "não desejo receber comunicações"
+    r"\bno (?:quiero|deseo|necesito) seguir (?:recibiendo |en )(?:\w+ ){0,3}?"
+    rf"{_CHANNEL}\b",
+    r"\bno (?:estoy|estamos) interesad[oa]s? en (?:seguir )?recibi\w* "
+    rf"(?:\w+ ){{0,3}}?{_MESSAGES}\b",
+    r"\b(?:nao|n) (?:quero|desejo) (?:mais )?receber\b",
+    # "que no me llegue ni un aviso más", "no quiero que me lleguen estas cosas"
+    r"\bno (?:quiero que )?me (?:llegue|lleguen|lleguem) (?:\w+ ){0,3}?"
+    rf"(?:{_MESSAGES}|mas|cosas)\b",
+    # "no me avisen nada más", "no necesito que me recuerden nada"
+    r"\bno (?:me )?(?:avisen|avises|recuerden|recuerdes) (?:\w+ )?(?:mas|nada)\b",
+    r"\bno necesito que me (?:recuerden|avisen|escriban|manden|envien)\b",
+    # "revoco el permiso", "no doy permiso para que usen mi número", "no tienen
+    # permiso de escribirme", "ejerzo mi derecho a no ser contactado", REPEP
+    r"\b(?:revoco|retiro) (?:el |mi )?(?:permiso|consentimiento|autorizacion)\b",
+    r"\bno (?:doy|damos|les doy|te doy|tienen|tiene|tenes) (?:mi )?"
+    r"(?:permiso|autorizacion|consentimiento)\b",
+    r"\bno ser contactad[oa]\b",
+    r"\brepep\b",
+    r"\bdesinscrib\w*\b",
+    r"\b(?:nao|n) (?:entrem|entre) (?:mais )?em contato\b",
+    # "dejen de estar mande y mande mensajes", "paren con esto"
+    rf"\b{_STOP_VERB} de estar \w+ (?:y \w+ )?{_MESSAGES}\b",
+    r"\b(?:paren|parem|cortala|cortenla) (?:con |com )?(?:esto|isso)\b",
     # "retírenme de la lista de envíos", "eliminen este contacto de sus
     # envíos", "retiren mis datos de su sistema", "saquen mi número de esto"
     r"\b(?:retiren|retirenme|retirame|retirar|retirarme|eliminen|saquen|quiten|"
@@ -367,6 +410,8 @@ _NOT_KEYWORDS = frozenset(
         "saio",
         "sain",
         "pasta",
+        "parce",
+        "parse",
     }
 )
 _DOUBLED = re.compile(r"([a-z])\1+")

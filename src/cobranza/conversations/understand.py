@@ -59,7 +59,7 @@ Source = Literal["rules", "model", "llm"]
 SENTENCE_CONFIDENCE = 0.93
 # A model label whose probability is below this becomes `other`, unless the
 # LLM returned a label instead. 0 turns the rule off, which won on the train
-# split's family folds once the corpus doubled (docs/benchmarks.md); 0.45
+# split's family folds once the corpus grew to three layers (docs/benchmarks.md); 0.45
 # had won on the smaller corpus.
 LOW_CONFIDENCE = 0.0
 
