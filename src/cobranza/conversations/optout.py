@@ -174,7 +174,7 @@ _PATTERNS = [
     # recibiendo sus mensajes", "não desejo receber comunicações"
     r"\bno (?:quiero|deseo|necesito) seguir (?:recibiendo |en )(?:\w+ ){0,3}?"
     rf"{_CHANNEL}\b",
-    r"\bno (?:estoy|estamos) interesad[oa]s? en (?:seguir )?recibi\w* "
+    r"\bno (?:estoy|toy|estamos) interesad[oa]s? en (?:seguir )?recibi\w* "
     rf"(?:\w+ ){{0,3}}?{_MESSAGES}\b",
     r"\b(?:nao|n) (?:quero|desejo) (?:mais )?receber\b",
     # "que no me llegue ni un aviso más", "no quiero que me lleguen estas cosas"
@@ -370,6 +370,9 @@ _REAL_WORDS = frozenset(
         "pared",
         "salir",
         "recordatorio",
+        "contactado",
+        "contactada",
+        "desejo",
         "mandado",
         "hablan",
         "hable",
