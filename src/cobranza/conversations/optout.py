@@ -80,6 +80,14 @@ COURTESY = frozenset(
         "jajaja",
         "pray",
         "thumbsup",
+        "porfavor",
+        "porfis",
+        "xfa",
+        "fa",
+        "x",
+        "pls",
+        "plis",
+        "plz",
     }
 )
 
@@ -87,12 +95,14 @@ _MORE = r"(?:mas|nunca|nada|nunca mas|de nuevo|otra vez)"
 _MESSAGES = (
     r"(?:mensajes?|mesajes?|mensages?|mensagens?|mensagem|mensajitos?|msj|msjs|mjs|"
     r"whatsapps?|wpp|wsp|notificaciones|comunicaciones|"
-    r"notificacoes|comunicacoes|recordatorios|lembretes?|avisos|sms|spam|nada)"
+    r"notificacoes|comunicacoes|recordatorios|lembretes?|avisos?|sms|spam|nada)"
 )
 _WRITE = (
     r"(?:escriban|escribas|escribis|escriba|escribir|escribirme|escribanme|"
     r"molesten|molestes|molestar|molestarme|jodan|jodas|joder|jorobar|hinchen|"
-    r"contacten|contactes|contactar|contactarme|llamen|llames|llamar|llamarme)"
+    r"contacten|contactes|contactar|contactarme|llamen|llames|llamar|llamarme|"
+    r"acosen|acosar|acosarme|hostiguen|hostigar|hostigarme|fastidien|fastidiar|"
+    r"insistan|insistir)"
 )
 _SEND = (
     r"(?:manden|mandes|mandar|mandarme|envien|envies|enviar|enviarme|"
@@ -101,6 +111,17 @@ _SEND = (
 _STOP_VERB = (
     r"(?:dejen|deja|deje|dejes|paren|para|pare|parem|paran|basta|terminen|"
     r"dejar|pueden dejar|podes dejar|puede dejar|dejenme|dejame|dejeme)"
+)
+# Forms of "mandar"/"enviar" that address the sender: "mande" and "envie"
+# are also "mandé" and "envié" without accents ("todavía no mandé nada").
+_SEND_THEM = r"(?:manden|mandes|envien|envies|mandem|enviem)"
+# `_MESSAGES` without "nada": "no quiero nada de intereses" is a dispute.
+_MESSAGES_ONLY = _MESSAGES.replace("|nada)", ")")
+# Lists a debtor leaves by paying, not by opting out ("la lista de
+# morosos", Veraz, Serasa): a clause that names one is never an opt-out.
+_NOT_DEBTOR_LIST = (
+    r"(?!.*\b(?:morosos|deudores|inadimplentes|devedores|negativados|veraz|"
+    r"infocorp|datacredito|dicom|serasa|spc|buro|negra)\b)"
 )
 _DETERMINER = (
     r"(?:los |las |estos |estas |esos |esas |sus |tus |el |la |os |as |essas |"
@@ -113,30 +134,42 @@ _HALT = (
     r"suspendan|suspender|corten|cortala|cortenla|corta|paren|parar|interrumpan|"
     r"interromper|interrompam|desactiven|desactivenme|desactiveme|desactivar|"
     r"cancelen|eliminen|eliminar|borren|borrenme|borrame|borrar|remover|removam|"
-    r"remova|saquen|sacar|quiten|quitar|retiren|retirar|bloqueen)"
+    r"remova|saquen|sacar|quiten|quitar|retiren|retirar|bloquen)"
 )
-# `_MESSAGES` without "nada": "paren el cobro, no les debo nada" is a dispute.
-_CHANNEL = _MESSAGES.replace(
-    "|nada)", "|envios|listas?|base|registro|contactos|listado|cadastro)"
+# Messages, or a list that belongs to the sender ("sus envíos", "su base"):
+# "borren el registro de la deuda" is about the debt.
+_CHANNEL = (
+    rf"(?:{_MESSAGES_ONLY}|(?:su|sus|tu|tus|sua|suas|esta|esa|essa) "
+    r"(?:listas?|base|registros?|contactos|listado|cadastro|envios|difusion))"
 )
 _SERVICE = (
     r"(?:servicio|plan|cuenta|contrato|linea|tarjeta|gimnasio|seguro|"
-    r"producto|abono|membresia|curso|colegio|internet|cable)"
+    r"producto|abono|membresia|curso|colegio|internet|cable|debito|pedido|"
+    r"compra|orden|intereses|multa|cargo|recargo|cuota|deuda|factura|hija|hijo|"
+    r"alumno|socio|matricula|poliza|prestamo|credito)"
 )
 
 # NOTE: "sacame de esta lista", "me tira dessa lista" and "no me vuelvan a
 # escribir" were added after the fresh evaluation set (bench/nlu) showed them
 # missed, so that set no longer measures opt-out recall independently.
 _PATTERNS = [
-    # "no me escriban más", "no me molesten", "ya no me escribas"
-    rf"\bno (?:me |nos )?{_WRITE}\b(?! (?:antes|el|la|los|las|para) )",
+    # "no me escriban más", "no me molesten", "ya no me escribas", but not
+    # "no me llamen, escríbanme", "no me llames ahora" or "no llamen a mi
+    # mamá"
+    rf"\bno (?:me|nos) (?!llam){_WRITE}\b"
+    r"(?! (?:antes|el|la|los|las|para|al|a|ahora|hoy|manana|todavia|mientras|en)\b)"
+    r"(?!(?: \w+){0,3} (?:escribanme|escribime|escribame|escribeme|"
+    r"por (?:aca|aqui|whatsapp|wsp|mensaje|escrito))\b)",
+    rf"\bno {_WRITE} (?:mas|nunca)\b",
+    # Calls alone: "no me llamen, escríbanme" requests messages instead.
+    r"\bno (?:me |nos )(?:llamen|llames|llame) (?:mas|nunca)\b",
     # "no me vuelvan a escribir", "que no me vuelvan a mandar nada"
     rf"\bno (?:me |nos )?(?:vuelvan|vuelvas|vuelva|volver) a "
     rf"(?:{_WRITE}\b(?! (?:antes|el|la|los|las|para) )|"
     rf"{_SEND}(?: (?:{_MORE}|{_MESSAGES})\b|$))",
     # "no me manden más mensajes", "no me envíen nada"
-    rf"\bno (?:me |nos )?{_SEND} (?:{_MORE}|{_MESSAGES})\b",
-    rf"\bno (?:me |nos )?{_SEND} (?:\w+ )?{_MESSAGES}\b",
+    rf"\bno (?:(?:me |nos ){_SEND}|{_SEND_THEM}) (?:{_MORE}|{_MESSAGES})\b",
+    rf"\bno (?:(?:me |nos ){_SEND}|{_SEND_THEM}) (?:\w+ )?{_MESSAGES_ONLY}\b",
     # "dejen de mandarme mensajes", "paren de escribirme", "pare de me mandar"
     rf"(?<!no ){_STOP_VERB} de (?:me )?(?:{_WRITE}|{_SEND})\b",
     # "ya no me estén mandando mensajes", "no me sigan escribiendo"
@@ -145,30 +178,48 @@ _PATTERNS = [
     # "no quiero recibir más mensajes", "no deseo recibir más mensajes",
     # "não quero mais receber"
     rf"\bno (?:quiero|deseo) (?:recibir|que me {_WRITE}|que me {_SEND}) ?"
-    rf"(?:{_MORE} )?(?:{_MESSAGES}|{_MORE})\b",
-    r"\b(?:nao|n) quero (?:mais )?receber\b",
+    rf"(?:{_MORE} )?(?:{_DETERMINER}|este tipo de |ningun |ninguna )?"
+    rf"(?:{_MESSAGES}|{_MORE})\b",
+    # "não quero mais receber", "não desejo receber comunicações", but not
+    # "não quero mais receber boleto em papel"
+    r"\b(?:nao|n) (?:quero|desejo) (?:mais )?receber"
+    rf"(?:$| mais\b| nada\b| {_DETERMINER}?{_MESSAGES_ONLY}\b"
+    r"| (?:isso|essas?|esses?)\b)",
     r"\b(?:nao|n) quero (?:mais )?(?:mensagens?|que me (?:mandem|enviem|escrevam))\b",
-    r"\b(?:nao|n) (?:me )?(?:mande|mandem|envie|enviem|escreva|escrevam) mais\b",
+    r"\b(?:nao|n) (?:me )?(?:mande|mandem|manda|envie|enviem|envia|"
+    r"escreva|escrevam|escreve) mais\b",
     # "no quiero más mensajes", "basta de mensajes", "no más mensajes", but
     # not "me quedé sin nada"
-    rf"\b(?:no quiero|no deseo|basta de|no mas|chega de) (?:mas )?{_MESSAGES}\b",
-    rf"\bsin (?:mas )?(?!nada\b){_MESSAGES}\b",
+    rf"\b(?:no quiero|no deseo|basta de|no mas|chega de) (?:mas )?{_MESSAGES_ONLY}\b",
+    rf"\bsin mas {_MESSAGES_ONLY}\b",
     # "denme de baja", "quiero darme de baja", "dar de baja este número"
-    rf"\b(?:dar|darme|denme|dame|den|deme|doy|quiero|pido|solicito) "
+    rf"\b(?:dar|darme|denme|dame|den|deme|doy|quiero|pido|pedi|solicito|dan|das) "
     rf"(?:la )?(?:de )?baja\b(?! (?:del?|a|al|la|el|mi) {_SERVICE})"
-    rf"(?! (?:del?|la|el|mi) \w+ {_SERVICE})",
+    rf"(?! (?:del?|la|el|mi|a) \w+ {_SERVICE})",
     # "sáquenme de la lista", "borrame de su base", "me tire da lista"
-    r"\b(?:saquen|sacame|sacar|saquenme|sacarme|borren|borrame|borrenme|borrar|"
-    r"borrarme|eliminen|eliminenme|eliminar|quiten|quitenme|tire|tirem|tira|"
-    r"tirar|remova|removam|remover|me tire|me tirem|me tira|me remova|me removam) "
-    r"(?:me |mi numero |meu numero |mis datos )?"
+    rf"{_NOT_DEBTOR_LIST}"
+    # A bare verb needs its object ("quiten de la base el cobro duplicado"
+    # is about a charge): "me", "mi número" or "mis datos".
+    r"\b(?:(?:sacame|saquenme|sacarme|borrame|borrenme|borrarme|eliminenme|"
+    r"quitenme|me tire|me tirem|me tira|me remova|me removam|me sacas|me sacan|"
+    r"me borras|me borran|me eliminan) (?:me |mi numero |meu numero |mis datos )?|"
+    r"(?:saquen|sacar|borren|borrar|eliminen|eliminar|quiten|tire|tirem|tira|"
+    r"tirar|remova|removam|remover) (?:me |mi numero |meu numero |mis datos ))"
     r"(?:(?:de|da|do) (?:la |su |tu |sua |vuestra |esta |esa |essa )?|"
     r"dessa |desta |dessa )(?:lista|base|listado|cadastro|difusion|grupo)\b",
-    r"\bsair da lista\b",
+    rf"{_NOT_DEBTOR_LIST}\bsair da lista\b",
+    # "borren mi número", "eliminen mis datos"
+    rf"{_NOT_DEBTOR_LIST}"
+    r"\b(?:borren|borra|borrame|eliminen|elimina|saquen|saca|quiten|quita|"
+    r"bloquen|bloquea) (?:mi|este|mis) (?:numero|contacto|celular|telefono|datos)\b",
+    # "déjenme en paz", "déjenme tranquila"
+    r"\bdej(?:enme|ame|eme) (?:en paz|tranquil[oa])\b",
+    # "no insistan", "no me acosen más"
+    r"\bno (?:me |nos )?(?:insistan|insistas|insista|acosen|hostiguen|fastidien)\b",
     # "detengan el envío de mensajes", "excluyan mi teléfono de sus envíos",
     # "hagan el favor de sacar mi celular de su base", "frenen los avisos"
-    rf"\b{_HALT}(?: \w+){{0,5}}? {_CHANNEL}\b",
-    r"\b(?:borrenme|excluyanme|eliminenme|desactiveme|desactivenme)\b",
+    rf"{_NOT_DEBTOR_LIST}\b{_HALT}(?: \w+){{0,5}}? {_CHANNEL}\b",
+    r"(?:^| )(?:borrenme|excluyanme|eliminenme|desactiveme|desactivenme)$",
     r"\bremov\w* (?:o )?meu (?:numero|contato|telefone)\b",
     # "no quiero seguir en esta lista", "no estoy interesado en seguir
     # recibiendo sus mensajes", "não desejo receber comunicações"
@@ -176,41 +227,50 @@ _PATTERNS = [
     rf"{_CHANNEL}\b",
     r"\bno (?:estoy|toy|estamos) interesad[oa]s? en (?:seguir )?recibi\w* "
     rf"(?:\w+ ){{0,3}}?{_MESSAGES}\b",
-    r"\b(?:nao|n) (?:quero|desejo) (?:mais )?receber\b",
     # "que no me llegue ni un aviso más", "no quiero que me lleguen estas cosas"
-    r"\bno (?:quiero que )?me (?:llegue|lleguen|lleguem) (?:\w+ ){0,3}?"
+    r"\bno (?:quiero que )?me (?:llegue|lleguen|lleguem) (?!a )(?:\w+ ){0,3}?"
     rf"(?:{_MESSAGES}|mas|cosas)\b",
     # "no me avisen nada más", "no necesito que me recuerden nada"
     r"\bno (?:me )?(?:avisen|avises|recuerden|recuerdes) (?:\w+ )?(?:mas|nada)\b",
-    r"\bno necesito que me (?:recuerden|avisen|escriban|manden|envien)\b",
+    r"\bno necesito que me (?:recuerden|avisen)\b",
     # "revoco el permiso", "no doy permiso para que usen mi número", "no tienen
     # permiso de escribirme", "ejerzo mi derecho a no ser contactado", REPEP
-    r"\b(?:revoco|retiro) (?:el |mi )?(?:permiso|consentimiento|autorizacion)\b",
+    r"\b(?:revoco|retiro) (?:el |la |mi )?(?:permiso|consentimiento|autorizacion)"
+    r"(?:$| (?:para|de) (?:que )?(?:me |nos )?"
+    rf"(?:{_WRITE}|{_SEND}|{_MESSAGES_ONLY}|escribir|enviar|contactar)\b"
+    r"| (?:de|del|para el) tratamiento)",
     r"\bno (?:doy|damos|les doy|te doy|tienen|tiene|tenes) (?:mi )?"
-    r"(?:permiso|autorizacion|consentimiento)\b",
-    r"\bno ser contactad[oa]\b",
+    r"(?:permiso|autorizacion|consentimiento)(?: \w+){0,4}? "
+    rf"(?:{_WRITE}|{_SEND}|{_MESSAGES_ONLY}|escribir|enviar|contactar|numero)\b",
+    r"\bno (?:(?:quiero|deseo) )?ser contactad[oa]\b",
     r"\brepep\b",
     r"\bdesinscrib\w*\b",
-    r"\b(?:nao|n) (?:entrem|entre) (?:mais )?em contato\b",
+    # "não entrem mais em contato comigo", not "… com minha mãe"
+    r"\b(?:nao|n) (?:entrem|entre) (?:mais )?em contato\b"
+    r"(?! com (?:minha|meu|a|o|os|as)\b)",
     # "dejen de estar mande y mande mensajes", "paren con esto"
     rf"\b{_STOP_VERB} de estar \w+ (?:y \w+ )?{_MESSAGES}\b",
-    r"\b(?:paren|parem|cortala|cortenla) (?:con |com )?(?:esto|isso)\b",
+    r"\b(?:paren|parem|cortala|cortenla) (?:con |com )?(?:esto|isso)\b(?! de)",
     # "retírenme de la lista de envíos", "eliminen este contacto de sus
     # envíos", "retiren mis datos de su sistema", "saquen mi número de esto"
-    r"\b(?:retiren|retirenme|retirame|retirar|retirarme|eliminen|saquen|quiten|"
-    r"remove|me remove) (?:me |mi numero |mis datos |este contacto |este numero )?"
+    rf"{_NOT_DEBTOR_LIST}"
+    r"\b(?:(?:retirenme|retirame|retirarme|me remove) "
+    r"(?:me |mi numero |mis datos |este contacto |este numero )?|"
+    r"(?:retiren|retirar|eliminen|saquen|quiten|remove) "
+    r"(?:me |mi numero |mis datos |este contacto |este numero ))"
     r"(?:de|da|do) (?:la |su |sus |tu |sua |esta |essa )?"
     r"(?:lista|base|listado|cadastro|difusion|grupo|envios|sistema)\b",
     r"\bsaquen mi numero de (?:aca|aqui|esto)\b",
     r"\bme remove (?:dessa|desta|da) lista\b",
     # "quiero salir de su grupo de difusión"
-    r"\bsalir(?:me)? (?:de|da|do) (?:la |su |tu |esta |esa |sua |essa )?"
-    r"(?:lista|grupo|difusion)\b",
+    rf"{_NOT_DEBTOR_LIST}\bsalir(?:me)? (?:de|da|do) "
+    r"(?:la |su |tu |esta |esa |estos |sua |essa )?"
+    r"(?:lista|grupo|difusion|envios)\b",
     # "cancelen los mensajes", "desactiven los recordatorios", "suspendan
     # los mensajes", "quiero anular estos avisos"
     r"\b(?:cancelar|cancelen|cancela|desactiven|desactivar|desactiva|anular|"
     r"anulen|suspendan|suspender|suspenda|corten|cortar) "
-    rf"{_DETERMINER}?(?:suscripcion|envios|{_MESSAGES})\b",
+    rf"{_DETERMINER}?(?:suscripcion|{_MESSAGES_ONLY})\b",
     # "paren con los avisos", "pará con los mensajes", "para com essas
     # mensagens", "ya párenle con los mensajitos"
     r"\b(?:paren|para|pare|parem|parenle|parale|basta|chega|corten) (?:ya )?"
@@ -221,34 +281,34 @@ _PATTERNS = [
     # mensagens", "este número no está autorizado para recibir sus mensajes",
     # "nunca les di permiso para escribirme"
     r"\b(?:no|nao|n) (?:autorizo|autorizamos) (?:\w+ ){0,3}"
-    rf"(?:{_WRITE}|{_SEND}|{_MESSAGES}|envio|escribiendo|mandando)\b",
+    rf"(?:{_WRITE}|{_SEND}|{_MESSAGES_ONLY}|escribiendo|mandando)\b",
     rf"\bno (?:esta|estoy) autorizad[oa] (?:para |a )?(?:recibir|{_MESSAGES})\b",
     rf"\bnunca (?:les |te |le )?di permiso (?:para|pa) {_WRITE}\b",
     # "no quiero que me contacten", "no me interesa recibir este tipo de
     # mensajes", "no acepto más comunicaciones", "não quero ser contatado"
     rf"\bno (?:quiero|deseo) que (?:me |nos )?(?:sigan |vuelvan a )?"
-    rf"(?:{_WRITE}|{_SEND})\b(?! (?:antes|el|la|los|las|para) )",
+    rf"(?:{_WRITE}|{_SEND})\b(?! (?:antes|el|la|los|las|para|a|al|un|una|otra|con)\b)",
     r"\bno me interesa (?:recibir|que me \w+) (?:\w+ ){0,3}?"
     rf"{_MESSAGES}\b",
-    rf"\bno acepto (?:mas )?{_MESSAGES}\b",
+    rf"\bno acepto (?:mas )?{_MESSAGES_ONLY}\b",
     r"\b(?:no|nao|n) quero (?:mais )?ser (?:mais )?(?:contatad|contactad)[oa]\b",
     # "no me hablen más por acá", "no quiero saber más nada con estos
     # mensajes", "no me hueveen más con mensajes"
-    r"\bno (?:me |nos )?(?:hablen|hables|hable) (?:mas|nunca)\b",
+    r"\bno (?:(?:me |nos )(?:hablen|hables|hable)|hablen) (?:mas|nunca)\b",
     r"\bno quiero saber (?:mas )?nada (?:mas )?(?:con|de) (?:\w+ ){0,2}"
     rf"{_MESSAGES}\b",
     # "me tienen podrido con los mensajitos, córtenla"
-    r"\bme (?:tienen|tenes|tiene) (?:podrid|cansad|hart|llen)[oa]s? (?:ya )?"
-    rf"(?:con|de) {_DETERMINER}?{_MESSAGES}\b",
+    r"\bme (?:tienen|tenes|tiene) (?:podrid|cansad|hart|llen|aburrid)[oa]s? (?:ya )?"
+    rf"(?:con|de) (?:{_DETERMINER}|tantos? |tantas? )?{_MESSAGES_ONLY}\b",
     rf"\bno (?:me |nos )?\w+ mas con {_DETERMINER}?{_MESSAGES}\b",
     # "dejen de llegarme estos mensajes"
-    rf"{_STOP_VERB} de llegar(?:me|nos)? (?:\w+ )?{_MESSAGES}\b",
+    rf"\b(?:dejen|paren) de llegar(?:me|nos)? (?:\w+ )?{_MESSAGES}\b",
     # "si me vuelven a escribir los denuncio"
     r"\bsi (?:me )?(?:vuelven|vuelve|siguen|sigue) (?:a )?"
     rf"(?:{_WRITE}|{_SEND}|escribiendo|mandando)\b (?:\w+ ){{0,2}}"
     r"(?:denuncio|bloqueo|reporto|denuncia)",
     r"\b(?:unsubscribe|desuscribir(?:me)?|desuscribanme|descadastrar|descadastre)\b",
-    r"(?:^| )stop(?: |$)",
+    r"(?:^| )stop(?: (?!debit)|$)",
 ]
 _COMPILED = [re.compile(pattern) for pattern in _PATTERNS]
 _WORDS = re.compile(r"[a-z0-9]+")
@@ -370,6 +430,8 @@ _REAL_WORDS = frozenset(
         "pared",
         "salir",
         "recordatorio",
+        "envie",
+        "cancelare",
         "contactado",
         "contactada",
         "desejo",
@@ -415,6 +477,15 @@ _NOT_KEYWORDS = frozenset(
         "pasta",
         "parce",
         "parse",
+        "pagar",
+        "pasar",
+        "padre",
+        "parir",
+        "pagare",
+        "cancelare",
+        "cancelas",
+        "bajas",
+        "saiu",
     }
 )
 _DOUBLED = re.compile(r"([a-z])\1+")
@@ -473,9 +544,10 @@ def find_opt_out(text: str) -> str | None:
     The match is kept for the audit log, so a person can see why a customer
     was opted out.
     """
-    plain = _plain(text)
+    # Clause by clause, so that words of two sentences never combine ("hay
+    # que parar el débito. Te mando un whatsapp").
     clauses = [_plain(clause) for clause in _CLAUSE_END.split(text)]
-    for candidate in (plain, *clauses):
+    for candidate in clauses:
         match = _match(candidate)
         if match is not None:
             return match
