@@ -269,3 +269,70 @@ def test_payment_talk_not_opt_out(text: str) -> None:
 )
 def test_common_stop_requests_detected(text: str) -> None:
     assert is_opt_out(text), text
+
+
+# A second set of replies that are not opt-outs: timing, channel or
+# third-party requests, typo-like real words, debtor lists, questions.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "no me jodas, 50 lucas??",
+        "ustedes deben de mandarme el link",
+        "pasen el cbu x mensaje",
+        "ya pedí la baja hace 3 meses y me siguen cobrando",
+        "no quiero que me llamen, escríbanme por acá",
+        "dejen de escribirle a mi mamá, la deuda es mía",
+        "me cortaron la luz sin más aviso",
+        "no me escriban después de las 8",
+        "¿no me escribís más tarde? estoy manejando",
+        "no tienen permiso para contactar a mis referencias",
+        "cuando pague me dan de baja del veraz?",
+        "hice stop del débito automático",
+        "no me mandes más audios, escribime",
+        "no me manden nada todavía, cobro el viernes",
+        "voy a sacar plata y te mando msj",
+        "quiero dar de baja el gym",
+        "pago hoy para salir de la lista de mora",
+        "eliminen la deuda de su base, ya la pagué",
+        "todavía no me contacté con ustedes porque estuve enfermo",
+        "puede ser que no me lleguen los mensajes?",
+        "no quiero recibir más facturas en papel",
+        "si no pago se cancela la suscripción?",
+        "¿Cancelar? Si ya pagué",
+        "dejé de llamar porque nunca atienden",
+        "no me hables más de intereses, ya pagué",
+    ],
+)
+def test_more_payment_talk_not_opt_out(text: str) -> None:
+    assert not is_opt_out(text), text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "quiero dejar de recibir estos mensajes",
+        "quiero que me saquen de la lista",
+        "¿me pueden sacar de la lista?",
+        "nunca más me escriban",
+        "prefiero no recibir más mensajes",
+        "favor de no enviar más mensajes a este número",
+        "no me llamen ni me escriban más",
+        "¿pueden parar de escribirme?",
+        "ya párenle",
+        "no molesten por favor",
+        "porfa sacame",
+        "elimínenme de sus contactos",
+        "no me interesan sus mensajes",
+        "no quiero ningún mensaje más",
+        "cómo me desuscribo de estos mensajes?",
+        "nome escriban mas",
+        "basta de whats",
+        "dejen de spamear",
+        "quero sair dessa lista",
+        "não me mandem mensagens",
+        "nunca autoricé que me manden mensajes",
+        "no quiero recibir mensajes de cobranza",
+    ],
+)
+def test_more_stop_requests_detected(text: str) -> None:
+    assert is_opt_out(text), text

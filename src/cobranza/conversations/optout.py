@@ -29,6 +29,17 @@ _KEYWORDS = frozenset(
         "pare",
         "parem",
         "descadastrar",
+        "descadastra",
+        "descadastrem",
+        "borrenme",
+        "saquenme",
+        "excluyanme",
+        "eliminenme",
+        "desuscribanme",
+        "parenle",
+        "parenla",
+        "sacame",
+        "chega",
     }
 )
 # Greetings and courtesy words that may surround a keyword ("hola! baja").
@@ -94,12 +105,12 @@ COURTESY = frozenset(
 _MORE = r"(?:mas|nunca|nada|nunca mas|de nuevo|otra vez)"
 _MESSAGES = (
     r"(?:mensajes?|mesajes?|mensages?|mensagens?|mensagem|mensajitos?|msj|msjs|mjs|"
-    r"whatsapps?|wpp|wsp|notificaciones|comunicaciones|"
+    r"whatsapps?|whats|wasaps?|guasaps?|wpp|wsp|notificaciones|comunicaciones|"
     r"notificacoes|comunicacoes|recordatorios|lembretes?|avisos?|sms|spam|nada)"
 )
 _WRITE = (
     r"(?:escriban|escribas|escribis|escriba|escribir|escribirme|escribanme|"
-    r"molesten|molestes|molestar|molestarme|jodan|jodas|joder|jorobar|hinchen|"
+    r"molesten|molestes|molestar|molestarme|"
     r"contacten|contactes|contactar|contactarme|llamen|llames|llamar|llamarme|"
     r"acosen|acosar|acosarme|hostiguen|hostigar|hostigarme|fastidien|fastidiar|"
     r"insistan|insistir)"
@@ -109,7 +120,7 @@ _SEND = (
     r"mande|mandem|envie|enviem)"
 )
 _STOP_VERB = (
-    r"(?:dejen|deja|deje|dejes|paren|para|pare|parem|paran|basta|terminen|"
+    r"(?:dejen|deja|dejes|paren|para|pare|parem|paran|basta|terminen|parar|"
     r"dejar|pueden dejar|podes dejar|puede dejar|dejenme|dejame|dejeme)"
 )
 # Forms of "mandar"/"enviar" that address the sender: "mande" and "envie"
@@ -121,7 +132,8 @@ _MESSAGES_ONLY = _MESSAGES.replace("|nada)", ")")
 # morosos", Veraz, Serasa): a clause that names one is never an opt-out.
 _NOT_DEBTOR_LIST = (
     r"(?!.*\b(?:morosos|deudores|inadimplentes|devedores|negativados|veraz|"
-    r"infocorp|datacredito|dicom|serasa|spc|buro|negra)\b)"
+    r"infocorp|datacredito|dicom|serasa|spc|buro|negra|mora|morosidad|deudas|"
+    r"atraso|caloteiros|inadimplencia|pagador|deuda)\b)"
 )
 _DETERMINER = (
     r"(?:los |las |estos |estas |esos |esas |sus |tus |el |la |os |as |essas |"
@@ -129,12 +141,22 @@ _DETERMINER = (
 )
 # Verbs that halt or remove ("detengan", "excluyan", "bórrenme"), and what
 # they act on when the reply is about messages ("los avisos", "su base").
-_HALT = (
-    r"(?:detengan|detener|frenen|frenar|anulen|anular|excluyan|excluir|excluyanme|"
-    r"suspendan|suspender|corten|cortala|cortenla|corta|paren|parar|interrumpan|"
-    r"interromper|interrompam|desactiven|desactivenme|desactiveme|desactivar|"
-    r"cancelen|eliminen|eliminar|borren|borrenme|borrame|borrar|remover|removam|"
-    r"remova|saquen|sacar|quiten|quitar|retiren|retirar|bloquen)"
+_HALT_NOW = (
+    r"(?:detengan|frenen|anulen|excluyan|excluyanme|suspendan|corten|cortala|"
+    r"(?<!me )corta|"
+    r"cortenla|paren|interrumpan|interrompam|desactiven|desactivenme|desactiveme|"
+    r"cancelen|eliminen|borren|borrenme|borrame|removam|remova|saquen|quiten|"
+    r"retiren|bloquen|parem)"
+)
+# An infinitive counts only after a request ("pueden parar de…", "favor de
+# sacar mi celular de su base"): "voy a sacar plata y te mando msj" is not.
+_HALT_TO = (
+    r"(?:detener|frenar|anular|excluir|suspender|parar|interromper|desactivar|"
+    r"cancelar|eliminar|borrar|remover|sacar|quitar|retirar|bloquear)"
+)
+_ASK = (
+    r"(?:quiero|queremos|pueden|puede|podes|podrian|podria|podem|favor de|favor|"
+    r"necesito|pido|solicito|les pido|hagan el favor de)"
 )
 # Messages, or a list that belongs to the sender ("sus envíos", "su base"):
 # "borren el registro de la deuda" is about the debt.
@@ -146,7 +168,24 @@ _SERVICE = (
     r"(?:servicio|plan|cuenta|contrato|linea|tarjeta|gimnasio|seguro|"
     r"producto|abono|membresia|curso|colegio|internet|cable|debito|pedido|"
     r"compra|orden|intereses|multa|cargo|recargo|cuota|deuda|factura|hija|hijo|"
-    r"alumno|socio|matricula|poliza|prestamo|credito)"
+    r"alumno|socio|matricula|poliza|prestamo|credito|gym|prepaga|celular|"
+    r"servicios|pago|cobro|app|aplicacion|club|obra social|cartao)"
+)
+# A clause about someone or somewhere else ("no llamen a mi mamá", "dejen
+# de llamar a mi trabajo") is not the debtor asking to stop.
+_NOT_THIRD_PARTY = (
+    r"(?!.*\b(?:a|al|com|para) (?:mi |mis |su |sus |minha |meu |meus |minhas )?"
+    r"(?:mama|papa|madre|padre|familia|familiares|trabajo|hermana|hermano|"
+    r"esposa|esposo|referencias|hijo|hija|jefe|oficina|vecinos?|vecinas?|pareja|"
+    r"marido|mujer|novia|novio|suegra|abuela|abuelo|mae|pai|pais|irmao|irma|"
+    r"esposa|trabalho)\b)"
+)
+# Objects of "no me manden …" other than messages: "no me mandes más
+# audios", "no me manden el link todavía", "nada hasta el lunes".
+_NOT_THIS_MESSAGE = (
+    r"(?! (?:\w+ )?(?:audios?|de voz|el link|la factura|el cbu|todavia|antes|"
+    r"hasta|de nuevo el|mas el|mas la|nada todavia|nada hasta|boletos?|"
+    r"en papel|por (?:mail|correo|email)))"
 )
 
 # NOTE: "sacame de esta lista", "me tira dessa lista" and "no me vuelvan a
@@ -156,79 +195,141 @@ _PATTERNS = [
     # "no me escriban más", "no me molesten", "ya no me escribas", but not
     # "no me llamen, escríbanme", "no me llames ahora" or "no llamen a mi
     # mamá"
-    rf"\bno (?:me|nos) (?!llam){_WRITE}\b"
-    r"(?! (?:antes|el|la|los|las|para|al|a|ahora|hoy|manana|todavia|mientras|en)\b)"
+    rf"{_NOT_THIRD_PARTY}\bno (?:me|nos) (?!llam){_WRITE}\b"
+    r"(?! (?:antes|el|la|los|las|para|al|a|ahora|hoy|manana|todavia|mientras|en|"
+    r"despues|tan|de|cuando|temprano|seguido|mas tarde|mas temprano|durante|"
+    r"por (?:telefono|mail|correo|email))\b)"
     r"(?!(?: \w+){0,3} (?:escribanme|escribime|escribame|escribeme|"
     r"por (?:aca|aqui|whatsapp|wsp|mensaje|escrito))\b)",
-    rf"\bno {_WRITE} (?:mas|nunca)\b",
+    rf"{_NOT_THIRD_PARTY}\bno {_WRITE} (?:mas|nunca)\b",
+    # "no me jodan más", not "no me jodas, 50 lucas??" (disbelief)
+    r"\bno (?:me |nos )?(?:jodan|jodas|hinchen|hinches|jorobes|jorobe) "
+    r"(?:mas|nunca)\b",
+    # "nunca más me escriban", "no me llamen ni me escriban más"
+    rf"\bnunca mas (?:me |nos )(?:{_WRITE}|{_SEND})\b",
+    rf"\bni (?:me|nos) (?!llam)(?:{_WRITE}|{_SEND})\b",
+    r"^no molesten$",
     # Calls alone: "no me llamen, escríbanme" requests messages instead.
     r"\bno (?:me |nos )(?:llamen|llames|llame) (?:mas|nunca)\b",
     # "no me vuelvan a escribir", "que no me vuelvan a mandar nada"
     rf"\bno (?:me |nos )?(?:vuelvan|vuelvas|vuelva|volver) a "
     rf"(?:{_WRITE}\b(?! (?:antes|el|la|los|las|para) )|"
-    rf"{_SEND}(?: (?:{_MORE}|{_MESSAGES})\b|$))",
+    rf"{_SEND}(?: (?:{_MORE}|{_MESSAGES})\b{_NOT_THIS_MESSAGE}|$))",
     # "no me manden más mensajes", "no me envíen nada"
-    rf"\bno (?:(?:me |nos ){_SEND}|{_SEND_THEM}) (?:{_MORE}|{_MESSAGES})\b",
-    rf"\bno (?:(?:me |nos ){_SEND}|{_SEND_THEM}) (?:\w+ )?{_MESSAGES_ONLY}\b",
+    rf"{_NOT_THIRD_PARTY}\bno (?:(?:me |nos ){_SEND}|{_SEND_THEM}){_NOT_THIS_MESSAGE}"
+    rf" (?:{_MORE}|{_MESSAGES})\b{_NOT_THIS_MESSAGE}",
+    rf"{_NOT_THIRD_PARTY}\bno (?:(?:me |nos ){_SEND}|{_SEND_THEM}) (?:\w+ )?"
+    rf"{_MESSAGES_ONLY}\b(?! de voz| antes\b)",
     # "dejen de mandarme mensajes", "paren de escribirme", "pare de me mandar"
-    rf"(?<!no ){_STOP_VERB} de (?:me )?(?:{_WRITE}|{_SEND})\b",
+    rf"{_NOT_THIRD_PARTY}(?<!no ){_STOP_VERB} de (?:me )?(?:{_WRITE}|{_SEND}|hinchar|"
+    r"spamear|joder|jorobar)\b",
+    # "deje de escribirme" (usted), not "dejé de escribir" (past)
+    r"\bdeje de (?:me (?:escribir|mandar|enviar|llamar)|escribirme|mandarme|"
+    r"enviarme|llamarme|contactarme|molestarme)\b",
+    # "quiero dejar de recibir estos mensajes", "¿cómo dejo de recibir…?"
+    rf"\bdej(?:ar|o) de recibir (?:\w+ ){{0,2}}?{_MESSAGES_ONLY}\b",
+    rf"\bno recibir (?:mas )?{_DETERMINER}?{_MESSAGES_ONLY}\b",
+    # "favor de no enviar más mensajes", "por favor no escribirme"
+    r"\b(?:favor de|por favor|les pido|pido|porfa) no (?:me )?(?:enviar|mandar|"
+    r"escribir|contactar|enviarme|mandarme|escribirme|contactarme)\b",
     # "ya no me estén mandando mensajes", "no me sigan escribiendo"
-    r"\bno (?:me |nos )?(?:esten|estes|sigan|sigas) "
-    r"(?:mandando|enviando|escribiendo|molestando|llamando)\b",
+    rf"{_NOT_THIRD_PARTY}\bno (?:me |nos )?(?:esten|estes|sigan|sigas) "
+    r"(?:mandando|enviando|escribiendo|molestando|llamando|fastidiando|"
+    r"jodiendo|llegando)\b",
     # "no quiero recibir más mensajes", "no deseo recibir más mensajes",
     # "não quero mais receber"
-    rf"\bno (?:quiero|deseo) (?:recibir|que me {_WRITE}|que me {_SEND}) ?"
+    rf"\bno (?:quiero|deseo) (?:recibir|que me (?!llam){_WRITE}|que me {_SEND}) ?"
     rf"(?:{_MORE} )?(?:{_DETERMINER}|este tipo de |ningun |ninguna )?"
-    rf"(?:{_MESSAGES}|{_MORE})\b",
+    rf"(?:{_MESSAGES}\b|{_MORE}\b"
+    r"(?! (?:\w+ )?(?:facturas?|cobros?|boletos?|cobranzas?|cartas?|resumen|"
+    r"resumenes|productos?|pedidos?|papel)\b))",
     # "não quero mais receber", "não desejo receber comunicações", but not
     # "não quero mais receber boleto em papel"
     r"\b(?:nao|n) (?:quero|desejo) (?:mais )?receber"
-    rf"(?:$| mais\b| nada\b| {_DETERMINER}?{_MESSAGES_ONLY}\b"
-    r"| (?:isso|essas?|esses?)\b)",
+    rf"(?:$| mais$| mais {_DETERMINER}?{_MESSAGES_ONLY}\b| nada\b"
+    rf"| {_DETERMINER}?{_MESSAGES_ONLY}\b)",
     r"\b(?:nao|n) quero (?:mais )?(?:mensagens?|que me (?:mandem|enviem|escrevam))\b",
     r"\b(?:nao|n) (?:me )?(?:mande|mandem|manda|envie|enviem|envia|"
-    r"escreva|escrevam|escreve) mais\b",
+    r"escreva|escrevam|escreve) mais\b"
+    r"(?! (?:boletos?|cobrancas?|faturas?|cartas?|papel)\b)",
     # "no quiero más mensajes", "basta de mensajes", "no más mensajes", but
     # not "me quedé sin nada"
-    rf"\b(?:no quiero|no deseo|basta de|no mas|chega de) (?:mas )?{_MESSAGES_ONLY}\b",
-    rf"\bsin mas {_MESSAGES_ONLY}\b",
+    rf"\b(?:no quiero|no deseo|basta de|no mas|chega de) (?:mas |ningun |ninguna )?"
+    rf"{_MESSAGES_ONLY}\b"
+    r"(?! de voz)",
     # "denme de baja", "quiero darme de baja", "dar de baja este número"
-    rf"\b(?:dar|darme|denme|dame|den|deme|doy|quiero|pido|pedi|solicito|dan|das) "
-    rf"(?:la )?(?:de )?baja\b(?! (?:del?|a|al|la|el|mi) {_SERVICE})"
-    rf"(?! (?:del?|la|el|mi|a) \w+ {_SERVICE})",
+    # but not "dar de baja el débito", "me dan de baja del Veraz?" or "pedí
+    # la baja y me siguen cobrando" (a dispute)
+    rf"{_NOT_DEBTOR_LIST}(?!.*\b(?:cobrando|cobran|facturando|debitando|cobraron)\b)"
+    r"\b(?:dar|darme|denme|dame|den|deme|doy|quiero|pido|pedi|solicito|dan|das) "
+    r"(?:la )?(?:de )?baja\b"
+    r"(?! (?:del?|a|al|la|el|mi|los|las|de la|de los|de mi|a mi) "
+    rf"(?:\w+ ){{0,2}}{_SERVICE})",
     # "sáquenme de la lista", "borrame de su base", "me tire da lista"
     rf"{_NOT_DEBTOR_LIST}"
     # A bare verb needs its object ("quiten de la base el cobro duplicado"
     # is about a charge): "me", "mi número" or "mis datos".
     r"\b(?:(?:sacame|saquenme|sacarme|borrame|borrenme|borrarme|eliminenme|"
-    r"quitenme|me tire|me tirem|me tira|me remova|me removam|me sacas|me sacan|"
+    r"quitenme|eliminame|me tire|me tirem|me tira|me remova|me removam|"
+    r"me sacas|me sacan|"
     r"me borras|me borran|me eliminan) (?:me |mi numero |meu numero |mis datos )?|"
     r"(?:saquen|sacar|borren|borrar|eliminen|eliminar|quiten|tire|tirem|tira|"
     r"tirar|remova|removam|remover) (?:me |mi numero |meu numero |mis datos ))"
-    r"(?:(?:de|da|do) (?:la |su |tu |sua |vuestra |esta |esa |essa )?|"
-    r"dessa |desta |dessa )(?:lista|base|listado|cadastro|difusion|grupo)\b",
+    r"(?:(?:de|da|do) (?:la |su |sus |tu |tus |sua |vuestra |esta |esa |essa )?|"
+    r"dessa |desta |dessa )(?:listas?|base|listado|cadastro|difusion|grupo|"
+    r"contactos)\b",
     rf"{_NOT_DEBTOR_LIST}\bsair da lista\b",
     # "borren mi número", "eliminen mis datos"
     rf"{_NOT_DEBTOR_LIST}"
-    r"\b(?:borren|borra|borrame|eliminen|elimina|saquen|saca|quiten|quita|"
-    r"bloquen|bloquea) (?:mi|este|mis) (?:numero|contacto|celular|telefono|datos)\b",
+    r"(?<!donde )\b(?:borren|borra|borrame|eliminen|elimina|saquen|saca|quiten|"
+    r"quita|bloquen) (?:mi|este|mis) (?:numero|contacto|celular|telefono|datos)\b"
+    r"(?! de (?:la |mi )?(?:tarjeta|cuenta|debito))",
+    # "quiero que me saquen de la lista", "¿me pueden sacar de la lista?"
+    rf"{_NOT_DEBTOR_LIST}"
+    r"\b(?:que me|me pueden|me podrian|me puede|me podes) (?:saquen|borren|"
+    r"eliminen|excluyan|quiten|sacar|borrar|eliminar|excluir|quitar) "
+    r"(?:de|da) (?:la |su |sus |esta |esa )?"
+    r"(?:listas?|base|contactos|listado|difusion|grupo)\b",
+    r"\b(?:favor de )?(?:eliminarme|quitarme|excluirme|sacarme|borrarme) "
+    r"(?:de|da) (?:la |su |sus |esta |esa )?(?:listas?|base|contactos)\b",
+    r"\bme (?:exclua|excluam|excluem) (?:da|dessa|desta) lista\b",
+    r"\bser (?:removid|excluid)[oa] (?:da|dessa|desta) lista\b",
+    # Portuguese: "não me mandem mensagens", "deixem de me mandar mensagem"
+    r"\b(?:nao|n) (?:me )?(?:mande|mandem|manda|envie|enviem|envia|enviar|mandar) "
+    rf"(?:mais )?{_MESSAGES_ONLY}\b",
+    r"\bdeix(?:em|e|a) de (?:me )?(?:mandar|enviar|escrever|ligar)\b",
+    # "no quiero estar en su lista", "no me interesan sus mensajes", "no
+    # molesten por favor"
+    rf"{_NOT_DEBTOR_LIST}\bno quiero (?:estar|seguir) en (?:su|sus|esta|esa|tu) "
+    r"(?:lista|base|listado)\b",
+    rf"\bno me interesan? (?:recibir )?{_DETERMINER}?{_MESSAGES_ONLY}\b",
+    r"^no molesten(?: (?:por favor|porfa|gracias|pls|xfa|ya|mas))*$",
+    # Portuguese: "quero sair dessa lista", "não quero mais contato", "parem de
+    # me encher o saco", "para de me ligar e mandar mensagem"
+    rf"{_NOT_DEBTOR_LIST}\bsair (?:da|dessa|desta) lista\b",
+    r"\b(?:nao|n) quero mais contato\b",
+    r"\b(?:para|pare|parem) de me (?:encher|ligar|mandar|enviar)\b",
     # "déjenme en paz", "déjenme tranquila"
     r"\bdej(?:enme|ame|eme) (?:en paz|tranquil[oa])\b",
     # "no insistan", "no me acosen más"
     r"\bno (?:me |nos )?(?:insistan|insistas|insista|acosen|hostiguen|fastidien)\b",
     # "detengan el envío de mensajes", "excluyan mi teléfono de sus envíos",
     # "hagan el favor de sacar mi celular de su base", "frenen los avisos"
-    rf"{_NOT_DEBTOR_LIST}\b{_HALT}(?: \w+){{0,5}}? {_CHANNEL}\b",
+    rf"{_NOT_DEBTOR_LIST}\b(?:{_HALT_NOW}|{_ASK} (?:\w+ )?{_HALT_TO})"
+    r"(?: (?!(?:y|te|les|le|mando|manda|mandenme|deuda|factura|cobro|"
+    rf"cargo|recargo|multa|intereses)\b)\w+){{0,5}}? {_CHANNEL}\b",
     r"(?:^| )(?:borrenme|excluyanme|eliminenme|desactiveme|desactivenme)$",
     r"\bremov\w* (?:o )?meu (?:numero|contato|telefone)\b",
     # "no quiero seguir en esta lista", "no estoy interesado en seguir
     # recibiendo sus mensajes", "não desejo receber comunicações"
-    r"\bno (?:quiero|deseo|necesito) seguir (?:recibiendo |en )(?:\w+ ){0,3}?"
+    rf"{_NOT_DEBTOR_LIST}\bno (?:quiero|deseo|necesito) seguir (?:recibiendo |en )"
+    r"(?:\w+ ){0,3}?"
     rf"{_CHANNEL}\b",
     r"\bno (?:estoy|toy|estamos) interesad[oa]s? en (?:seguir )?recibi\w* "
     rf"(?:\w+ ){{0,3}}?{_MESSAGES}\b",
     # "que no me llegue ni un aviso más", "no quiero que me lleguen estas cosas"
-    r"\bno (?:quiero que )?me (?:llegue|lleguen|lleguem) (?!a )(?:\w+ ){0,3}?"
+    r"\bno me (?:llegue|lleguen|lleguem) (?!a )(?:\w+ ){0,3}?mas\b",
+    r"\bno quiero que me (?:llegue|lleguen|sigan llegando) (?!a )(?:\w+ ){0,3}?"
     rf"(?:{_MESSAGES}|mas|cosas)\b",
     # "no me avisen nada más", "no necesito que me recuerden nada"
     r"\bno (?:me )?(?:avisen|avises|recuerden|recuerdes) (?:\w+ )?(?:mas|nada)\b",
@@ -239,15 +340,16 @@ _PATTERNS = [
     r"(?:$| (?:para|de) (?:que )?(?:me |nos )?"
     rf"(?:{_WRITE}|{_SEND}|{_MESSAGES_ONLY}|escribir|enviar|contactar)\b"
     r"| (?:de|del|para el) tratamiento)",
-    r"\bno (?:doy|damos|les doy|te doy|tienen|tiene|tenes) (?:mi )?"
+    rf"{_NOT_THIRD_PARTY}\bno (?:doy|damos|les doy|te doy|tienen|tiene|tenes) (?:mi )?"
     r"(?:permiso|autorizacion|consentimiento)(?: \w+){0,4}? "
     rf"(?:{_WRITE}|{_SEND}|{_MESSAGES_ONLY}|escribir|enviar|contactar|numero)\b",
     r"\bno (?:(?:quiero|deseo) )?ser contactad[oa]\b",
     r"\brepep\b",
-    r"\bdesinscrib\w*\b",
+    r"\bdesinscrib\w*\b"
+    rf"(?! (?:del?|de la) (?:\w+ )?{_SERVICE}\b)",
     # "não entrem mais em contato comigo", not "… com minha mãe"
     r"\b(?:nao|n) (?:entrem|entre) (?:mais )?em contato\b"
-    r"(?! com (?:minha|meu|a|o|os|as)\b)",
+    r"(?! com (?:minha|meu|minhas|meus|a|o|os|as)\b| antes\b)",
     # "dejen de estar mande y mande mensajes", "paren con esto"
     rf"\b{_STOP_VERB} de estar \w+ (?:y \w+ )?{_MESSAGES}\b",
     r"\b(?:paren|parem|cortala|cortenla) (?:con |com )?(?:esto|isso)\b(?! de)",
@@ -268,9 +370,9 @@ _PATTERNS = [
     r"(?:lista|grupo|difusion|envios)\b",
     # "cancelen los mensajes", "desactiven los recordatorios", "suspendan
     # los mensajes", "quiero anular estos avisos"
-    r"\b(?:cancelar|cancelen|cancela|desactiven|desactivar|desactiva|anular|"
-    r"anulen|suspendan|suspender|suspenda|corten|cortar) "
-    rf"{_DETERMINER}?(?:suscripcion|{_MESSAGES_ONLY})\b",
+    r"(?<!se )\b(?:cancelar|cancelen|cancela|desactiven|desactiva|anulen|"
+    r"suspendan|suspenda|corten) "
+    rf"{_DETERMINER}?(?:suscripcion|inscripcion|inscricao|{_MESSAGES_ONLY})\b",
     # "paren con los avisos", "pará con los mensajes", "para com essas
     # mensagens", "ya párenle con los mensajitos"
     r"\b(?:paren|para|pare|parem|parenle|parale|basta|chega|corten) (?:ya )?"
@@ -280,35 +382,40 @@ _PATTERNS = [
     # "no autorizo que me sigan escribiendo", "não autorizo o envio de
     # mensagens", "este número no está autorizado para recibir sus mensajes",
     # "nunca les di permiso para escribirme"
-    r"\b(?:no|nao|n) (?:autorizo|autorizamos) (?:\w+ ){0,3}"
+    rf"{_NOT_THIRD_PARTY}\b(?:no|nao|n|nunca) (?:autorizo|autorizamos|autorice|"
+    r"autorizei) (?:\w+ ){0,3}"
     rf"(?:{_WRITE}|{_SEND}|{_MESSAGES_ONLY}|escribiendo|mandando)\b",
     rf"\bno (?:esta|estoy) autorizad[oa] (?:para |a )?(?:recibir|{_MESSAGES})\b",
     rf"\bnunca (?:les |te |le )?di permiso (?:para|pa) {_WRITE}\b",
     # "no quiero que me contacten", "no me interesa recibir este tipo de
     # mensajes", "no acepto más comunicaciones", "não quero ser contatado"
-    rf"\bno (?:quiero|deseo) que (?:me |nos )?(?:sigan |vuelvan a )?"
-    rf"(?:{_WRITE}|{_SEND})\b(?! (?:antes|el|la|los|las|para|a|al|un|una|otra|con)\b)",
+    rf"{_NOT_THIRD_PARTY}\bno (?:quiero|deseo) que (?:me |nos )?"
+    r"(?:sigan |vuelvan a )?(?!llam)"
+    rf"(?:{_WRITE}|{_SEND})\b(?! (?:antes|el|la|los|las|para|a|al|un|una|otra|con)\b)"
+    r"(?! por (?:telefono|mail|correo|email))",
     r"\bno me interesa (?:recibir|que me \w+) (?:\w+ ){0,3}?"
     rf"{_MESSAGES}\b",
     rf"\bno acepto (?:mas )?{_MESSAGES_ONLY}\b",
     r"\b(?:no|nao|n) quero (?:mais )?ser (?:mais )?(?:contatad|contactad)[oa]\b",
     # "no me hablen más por acá", "no quiero saber más nada con estos
     # mensajes", "no me hueveen más con mensajes"
-    r"\bno (?:(?:me |nos )(?:hablen|hables|hable)|hablen) (?:mas|nunca)\b",
+    r"\bno (?:(?:me |nos )(?:hablen|hables|hable)|hablen) (?:mas|nunca)\b(?! de)",
     r"\bno quiero saber (?:mas )?nada (?:mas )?(?:con|de) (?:\w+ ){0,2}"
     rf"{_MESSAGES}\b",
     # "me tienen podrido con los mensajitos, córtenla"
     r"\bme (?:tienen|tenes|tiene) (?:podrid|cansad|hart|llen|aburrid)[oa]s? (?:ya )?"
     rf"(?:con|de) (?:{_DETERMINER}|tantos? |tantas? )?{_MESSAGES_ONLY}\b",
-    rf"\bno (?:me |nos )?\w+ mas con {_DETERMINER}?{_MESSAGES}\b",
+    r"\bno (?:me |nos )?(?:jodan|hinchen|molesten|llenen|huev\w*|fastidien|"
+    rf"vengan|saturen|joroben|atosiguen) mas con {_DETERMINER}?{_MESSAGES}\b",
     # "dejen de llegarme estos mensajes"
     rf"\b(?:dejen|paren) de llegar(?:me|nos)? (?:\w+ )?{_MESSAGES}\b",
     # "si me vuelven a escribir los denuncio"
     r"\bsi (?:me )?(?:vuelven|vuelve|siguen|sigue) (?:a )?"
     rf"(?:{_WRITE}|{_SEND}|escribiendo|mandando)\b (?:\w+ ){{0,2}}"
     r"(?:denuncio|bloqueo|reporto|denuncia)",
-    r"\b(?:unsubscribe|desuscribir(?:me)?|desuscribanme|descadastrar|descadastre)\b",
-    r"(?:^| )stop(?: (?!debit)|$)",
+    r"\b(?:unsubscribe|desuscrib\w*|descadastr\w*)\b"
+    rf"(?! (?:del?|de la|da|do|meu|minha|o|a) (?:\w+ )?{_SERVICE}\b)",
+    r"^stop(?: (?!debit|del?\b|al\b)|$)",
 ]
 _COMPILED = [re.compile(pattern) for pattern in _PATTERNS]
 _WORDS = re.compile(r"[a-z0-9]+")
@@ -431,6 +538,16 @@ _REAL_WORDS = frozenset(
         "salir",
         "recordatorio",
         "envie",
+        "deben",
+        "pasen",
+        "pagen",
+        "escribirle",
+        "escribirte",
+        "mandarle",
+        "mandarte",
+        "enviarle",
+        "enviarte",
+        "contacte",
         "cancelare",
         "contactado",
         "contactada",
@@ -453,6 +570,10 @@ _ABBREVIATIONS = {
     "xq": "porque",
     "kiero": "quiero",
     "kero": "quero",
+    "nome": "no me",
+    "m": "me",
+    "d": "de",
+    "nomas": "no mas",
 }
 # Clause ends: a keyword or phrase may stand alone between them ("ok dale.
 # gracias… baja", "bom dia! sair, já fiz o pix").
@@ -545,20 +666,25 @@ def find_opt_out(text: str) -> str | None:
     was opted out.
     """
     # Clause by clause, so that words of two sentences never combine ("hay
-    # que parar el débito. Te mando un whatsapp").
-    clauses = [_plain(clause) for clause in _CLAUSE_END.split(text)]
-    for candidate in clauses:
-        match = _match(candidate)
+    # que parar el débito. Te mando un whatsapp"). A keyword that ends in a
+    # question mark is a question ("¿Cancelar? Si ya pagué").
+    pieces = _CLAUSE_END.split(text)
+    ends = [*_CLAUSE_END.findall(text), ""]
+    for piece, end in zip(pieces, ends, strict=True):
+        match = _match(_plain(piece), keywords="?" not in end)
         if match is not None:
             return match
     return None
 
 
-def _match(plain: str) -> str | None:
-    """Return the opt-out words of one normalized text or clause, or None."""
+def _match(plain: str, keywords: bool = True) -> str | None:
+    """Return the opt-out words of one normalized clause, or None.
+
+    With `keywords` False the whole-clause keyword test is skipped.
+    """
     words = plain.split()
     meaningful = [word for word in words if word not in COURTESY]
-    if meaningful and all(_is_keyword(word) for word in meaningful):
+    if keywords and meaningful and all(_is_keyword(word) for word in meaningful):
         return plain
     if meaningful[:3] == ["de", "baja"] or meaningful == ["dar", "de", "baja"]:
         return plain
