@@ -129,11 +129,13 @@ _SEND_THEM = r"(?:manden|mandes|envien|envies|mandem|enviem)"
 # `_MESSAGES` without "nada": "no quiero nada de intereses" is a dispute.
 _MESSAGES_ONLY = _MESSAGES.replace("|nada)", ")")
 # Lists a debtor leaves by paying, not by opting out ("la lista de
-# morosos", Veraz, Serasa): a clause that names one is never an opt-out.
-_NOT_DEBTOR_LIST = (
-    r"(?!.*\b(?:morosos|deudores|inadimplentes|devedores|negativados|veraz|"
+# morosos", Veraz, Serasa): a pattern marked with this regex comment never
+# matches a clause that names one (see `_GUARDS`).
+_NOT_DEBTOR_LIST = "(?#not-debtor-list)"
+_DEBTOR_LIST = re.compile(
+    r"\b(?:morosos|deudores|inadimplentes|devedores|negativados|veraz|"
     r"infocorp|datacredito|dicom|serasa|spc|buro|negra|mora|morosidad|deudas|"
-    r"atraso|caloteiros|inadimplencia|pagador|deuda)\b)"
+    r"atraso|caloteiros|inadimplencia|pagador|deuda)\b"
 )
 _DETERMINER = (
     r"(?:los |las |estos |estas |esos |esas |sus |tus |el |la |os |as |essas |"
@@ -172,13 +174,15 @@ _SERVICE = (
     r"servicios|pago|cobro|app|aplicacion|club|obra social|cartao)"
 )
 # A clause about someone or somewhere else ("no llamen a mi mamá", "dejen
-# de llamar a mi trabajo") is not the debtor asking to stop.
-_NOT_THIRD_PARTY = (
-    r"(?!.*\b(?:a|al|com|para) (?:mi |mis |su |sus |minha |meu |meus |minhas )?"
+# de llamar a mi trabajo") is not the debtor asking to stop: a pattern
+# marked with this regex comment never matches such a clause.
+_NOT_THIRD_PARTY = "(?#not-third-party)"
+_THIRD_PARTY = re.compile(
+    r"\b(?:a|al|com|para) (?:mi |mis |su |sus |minha |meu |meus |minhas )?"
     r"(?:mama|papa|madre|padre|familia|familiares|trabajo|hermana|hermano|"
     r"esposa|esposo|referencias|hijo|hija|jefe|oficina|vecinos?|vecinas?|pareja|"
     r"marido|mujer|novia|novio|suegra|abuela|abuelo|mae|pai|pais|irmao|irma|"
-    r"esposa|trabalho)\b)"
+    r"trabalho)\b"
 )
 # Objects of "no me manden …" other than messages: "no me mandes más
 # audios", "no me manden el link todavía", "nada hasta el lunes".
@@ -417,7 +421,16 @@ _PATTERNS = [
     rf"(?! (?:del?|de la|da|do|meu|minha|o|a) (?:\w+ )?{_SERVICE}\b)",
     r"^stop(?: (?!debit|del?\b|al\b)|$)",
 ]
-_COMPILED = [re.compile(pattern) for pattern in _PATTERNS]
+# Each pattern with the guards its regex comments name; the guards are
+# searched once per clause instead of at every position of every pattern.
+_GUARDS = ((_NOT_DEBTOR_LIST, _DEBTOR_LIST), (_NOT_THIRD_PARTY, _THIRD_PARTY))
+_COMPILED = [
+    (
+        re.compile(pattern),
+        tuple(guard for marker, guard in _GUARDS if marker in pattern),
+    )
+    for pattern in _PATTERNS
+]
 _WORDS = re.compile(r"[a-z0-9]+")
 _STRETCHED_VOWEL = re.compile(r"([aeiou])\1+")
 
@@ -688,7 +701,10 @@ def _match(plain: str, keywords: bool = True) -> str | None:
         return plain
     if meaningful[:3] == ["de", "baja"] or meaningful == ["dar", "de", "baja"]:
         return plain
-    for pattern in _COMPILED:
+    blocked = {guard for _, guard in _GUARDS if guard.search(plain)}
+    for pattern, guards in _COMPILED:
+        if blocked.intersection(guards):
+            continue
         match = pattern.search(plain)
         if match is not None:
             return match.group(0).strip()
