@@ -336,3 +336,31 @@ def test_more_payment_talk_not_opt_out(text: str) -> None:
 )
 def test_more_stop_requests_detected(text: str) -> None:
     assert is_opt_out(text), text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "no me dejen de mandar los recordatorios que me olvido",
+        "hace rato que no me escribían, ¿qué pasó?",
+        "no quiero más el servicio, ¿cómo lo doy de baja?",
+        "este número lo voy a dar de baja, escríbanme al otro",
+        "não me manda mensagem tão cedo por favor",
+    ],
+)
+def test_cancelled_line_or_timing_not_opt_out(text: str) -> None:
+    assert not is_opt_out(text), text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "no quiero que me sigan escribiendo a este número",
+        "revoco mi consentimiento para recibir mensajes",
+        "quítenme de sus envíos",
+        "baja de la lista",
+        "no me webeen más con los mensajes",
+    ],
+)
+def test_independent_set_misses_detected(text: str) -> None:
+    assert is_opt_out(text), text

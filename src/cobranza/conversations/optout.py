@@ -225,8 +225,8 @@ _PATTERNS = [
     rf"{_NOT_THIRD_PARTY}\bno (?:(?:me |nos ){_SEND}|{_SEND_THEM}) (?:\w+ )?"
     rf"{_MESSAGES_ONLY}\b(?! de voz| antes\b)",
     # "dejen de mandarme mensajes", "paren de escribirme", "pare de me mandar"
-    rf"{_NOT_THIRD_PARTY}(?<!no ){_STOP_VERB} de (?:me )?(?:{_WRITE}|{_SEND}|hinchar|"
-    r"spamear|joder|jorobar)\b",
+    rf"{_NOT_THIRD_PARTY}(?<!no )(?<!no me ){_STOP_VERB} de (?:me )?"
+    rf"(?:{_WRITE}|{_SEND}|hinchar|spamear|joder|jorobar)\b",
     # "deje de escribirme" (usted), not "dejé de escribir" (past)
     r"\bdeje de (?:me (?:escribir|mandar|enviar|llamar)|escribirme|mandarme|"
     r"enviarme|llamarme|contactarme|molestarme)\b",
@@ -240,6 +240,8 @@ _PATTERNS = [
     rf"{_NOT_THIRD_PARTY}\bno (?:me |nos )?(?:esten|estes|sigan|sigas) "
     r"(?:mandando|enviando|escribiendo|molestando|llamando|fastidiando|"
     r"jodiendo|llegando)\b",
+    rf"{_NOT_THIRD_PARTY}\bno quiero que (?:me |nos )?(?:sigan|esten) "
+    r"(?:mandando|enviando|escribiendo|molestando)\b",
     # "no quiero recibir más mensajes", "no deseo recibir más mensajes",
     # "não quero mais receber"
     rf"\bno (?:quiero|deseo) (?:recibir|que me (?!llam){_WRITE}|que me {_SEND}) ?"
@@ -265,6 +267,9 @@ _PATTERNS = [
     # but not "dar de baja el débito", "me dan de baja del Veraz?" or "pedí
     # la baja y me siguen cobrando" (a dispute)
     rf"{_NOT_DEBTOR_LIST}(?!.*\b(?:cobrando|cobran|facturando|debitando|cobraron)\b)"
+    # and not "lo doy de baja" or "este número lo voy a dar de baja", where
+    # "lo" is a service or a line being cancelled
+    r"(?<!lo )(?<!la )(?<!lo voy a )(?<!la voy a )"
     r"\b(?:dar|darme|denme|dame|den|deme|doy|quiero|pido|pedi|solicito|dan|das) "
     r"(?:la )?(?:de )?baja\b"
     r"(?! (?:del?|a|al|la|el|mi|los|las|de la|de los|de mi|a mi) "
@@ -281,7 +286,9 @@ _PATTERNS = [
     r"tirar|remova|removam|remover) (?:me |mi numero |meu numero |mis datos ))"
     r"(?:(?:de|da|do) (?:la |su |sus |tu |tus |sua |vuestra |esta |esa |essa )?|"
     r"dessa |desta |dessa )(?:listas?|base|listado|cadastro|difusion|grupo|"
-    r"contactos)\b",
+    r"contactos|envios)\b",
+    # "baja de la lista"
+    r"^baja de (?:la |su |sus |esta |esa )?(?:listas?|base|envios|mensajes)\b",
     rf"{_NOT_DEBTOR_LIST}\bsair da lista\b",
     # "borren mi número", "eliminen mis datos"
     rf"{_NOT_DEBTOR_LIST}"
@@ -300,7 +307,8 @@ _PATTERNS = [
     r"\bser (?:removid|excluid)[oa] (?:da|dessa|desta) lista\b",
     # Portuguese: "não me mandem mensagens", "deixem de me mandar mensagem"
     r"\b(?:nao|n) (?:me )?(?:mande|mandem|manda|envie|enviem|envia|enviar|mandar) "
-    rf"(?:mais )?{_MESSAGES_ONLY}\b",
+    rf"(?:mais )?{_MESSAGES_ONLY}\b"
+    r"(?! (?:tao cedo|cedo|de noite|de madrugada|antes|depois|tarde)\b)",
     r"\bdeix(?:em|e|a) de (?:me )?(?:mandar|enviar|escrever|ligar)\b",
     # "no quiero estar en su lista", "no me interesan sus mensajes", "no
     # molesten por favor"
@@ -342,7 +350,7 @@ _PATTERNS = [
     # permiso de escribirme", "ejerzo mi derecho a no ser contactado", REPEP
     r"\b(?:revoco|retiro) (?:el |la |mi )?(?:permiso|consentimiento|autorizacion)"
     r"(?:$| (?:para|de) (?:que )?(?:me |nos )?"
-    rf"(?:{_WRITE}|{_SEND}|{_MESSAGES_ONLY}|escribir|enviar|contactar)\b"
+    rf"(?:{_WRITE}|{_SEND}|{_MESSAGES_ONLY}|escribir|enviar|contactar|recibir)\b"
     r"| (?:de|del|para el) tratamiento)",
     rf"{_NOT_THIRD_PARTY}\bno (?:doy|damos|les doy|te doy|tienen|tiene|tenes) (?:mi )?"
     r"(?:permiso|autorizacion|consentimiento)(?: \w+){0,4}? "
@@ -409,7 +417,7 @@ _PATTERNS = [
     # "me tienen podrido con los mensajitos, córtenla"
     r"\bme (?:tienen|tenes|tiene) (?:podrid|cansad|hart|llen|aburrid)[oa]s? (?:ya )?"
     rf"(?:con|de) (?:{_DETERMINER}|tantos? |tantas? )?{_MESSAGES_ONLY}\b",
-    r"\bno (?:me |nos )?(?:jodan|hinchen|molesten|llenen|huev\w*|fastidien|"
+    r"\bno (?:me |nos )?(?:jodan|hinchen|molesten|llenen|huev\w*|webe\w*|fastidien|"
     rf"vengan|saturen|joroben|atosiguen) mas con {_DETERMINER}?{_MESSAGES}\b",
     # "dejen de llegarme estos mensajes"
     rf"\b(?:dejen|paren) de llegar(?:me|nos)? (?:\w+ )?{_MESSAGES}\b",
@@ -551,6 +559,10 @@ _REAL_WORDS = frozenset(
         "salir",
         "recordatorio",
         "envie",
+        "escribian",
+        "escribia",
+        "mandaban",
+        "llamaban",
         "deben",
         "pasen",
         "pagen",
