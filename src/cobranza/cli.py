@@ -843,6 +843,11 @@ def nlu_command(
         for key in ("promised_date", "amount", "installments"):
             value = "null" if row[key] is None else row[key]
             console.print(f"  {key}: {value}", highlight=False)
+        if result.possible_opt_out:
+            console.print(
+                "  possible_opt_out: true (a person checks it; no rule matched)",
+                highlight=False,
+            )
 
 
 whatsapp_app = typer.Typer(

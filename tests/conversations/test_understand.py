@@ -270,3 +270,21 @@ def test_thanks_sentence_never_outranks() -> None:
 )
 def test_sentences_split_at_ends(text: str, expected: int) -> None:
     assert len(sentences(text)) == expected
+
+
+def test_model_opt_out_goes_to_person() -> None:
+    text = "ya fue, no quiero saber nada con ustedes"
+
+    result = _understand_with({text: ("opt_out", 0.98)}, text)
+
+    assert result.intent == "request_human"
+    assert result.possible_opt_out is True
+    assert result.opt_out is False
+    assert result.to_dict()["possible_opt_out"] is True
+
+
+def test_rule_opt_out_is_not_possible_one() -> None:
+    result = _understand_with({}, "no me escriban más")
+
+    assert result.intent == "opt_out"
+    assert result.possible_opt_out is False

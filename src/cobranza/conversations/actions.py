@@ -526,8 +526,14 @@ def wrong_person(reply: Reply) -> str:
 
 
 def human(reply: Reply) -> str:
-    """Hand the case to a person, who replies from the inbox."""
-    return _hand_off_with_ack(reply, reply.meaning.intent)
+    """Hand the case to a person, who replies from the inbox.
+
+    A reply the model read as an opt-out that the rules did not confirm is
+    handed off as `possible_opt_out`, so the person checks for one first.
+    """
+    meaning = reply.meaning
+    reason = "possible_opt_out" if meaning.possible_opt_out else meaning.intent
+    return _hand_off_with_ack(reply, reason)
 
 
 def acknowledge(reply: Reply) -> str:

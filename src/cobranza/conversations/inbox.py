@@ -21,6 +21,10 @@ from cobranza.db.models import Case, Customer, InboundMessage
 # Owner-facing labels of the hand-off reasons, shown by `cobranza inbox`.
 REASON_LABELS = {
     "request_human": "pidió hablar con una persona",
+    "possible_opt_out": (
+        "podría estar pidiendo la baja: si es así, registrala con "
+        "cobranza consent revoke"
+    ),
     "cannot_pay": "dice que no puede pagar",
     "wrong_person": "número equivocado: corregí el contacto",
     "dispute": "reclama una factura",

@@ -76,6 +76,10 @@ class Understanding:
     opt_out: bool
     source: Source
     opt_out_match: str | None = None
+    # The model or the LLM read an opt-out that the rules did not: the
+    # intent is `request_human`, and the hand-off reason asks the person to
+    # check for one.
+    possible_opt_out: bool = False
 
     def to_dict(self) -> dict[str, object]:
         """Return a JSON-ready mapping (ISO date, decimal string)."""
@@ -88,6 +92,7 @@ class Understanding:
             "amount": str(self.amount) if self.amount is not None else None,
             "installments": self.installments,
             "opt_out": self.opt_out,
+            "possible_opt_out": self.possible_opt_out,
             "source": self.source,
         }
 
@@ -113,13 +118,16 @@ def understand(
     installments = find_installments(text)
 
     source: Source
+    possible_opt_out = False
     opt_out_match = find_opt_out(text)
     if opt_out_match is not None:
         intent, confidence, source = "opt_out", 1.0, "rules"
     elif not text.strip():
         intent, confidence, source = "other", 1.0, "rules"
     else:
-        intent, confidence, source = _classify(text, model or default_model(), llm)
+        intent, confidence, source, possible_opt_out = _classify(
+            text, model or default_model(), llm
+        )
 
     if intent == "already_paid":
         day = None
@@ -138,12 +146,14 @@ def understand(
         opt_out=opt_out_match is not None,
         source=source,
         opt_out_match=opt_out_match,
+        possible_opt_out=possible_opt_out,
     )
 
 
 def _classify(
     text: str, model: IntentModel, llm: LLMClassifier | None
-) -> tuple[str, float, Source]:
+) -> tuple[str, float, Source, bool]:
+    """Return the intent, its confidence, its source and whether an opt-out was read."""
     intent, confidence, _ = model.predict(text)
     intent, confidence = _outranking_sentence(text, model, intent, confidence)
     source: Source = "model"
@@ -153,14 +163,16 @@ def _classify(
             intent, confidence, source = answer.intent, answer.confidence, "llm"
     if source == "model" and confidence < LOW_CONFIDENCE:
         intent = "other"
-    if intent == "opt_out":
+    possible_opt_out = intent == "opt_out"
+    if possible_opt_out:
         # Opt-out is decided by the rules alone. A model or LLM that reads
         # one the rules missed ("no me escrivan") hands the reply to a person.
         intent = "request_human"
     ruled = clear_intent(text)
     if ruled is not None and PRECEDENCE.index(ruled) < PRECEDENCE.index(intent):
         intent, confidence, source = ruled, 1.0, "rules"
-    return intent, confidence, source
+        possible_opt_out = False
+    return intent, confidence, source, possible_opt_out
 
 
 def _outranking_sentence(
