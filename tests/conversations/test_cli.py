@@ -73,12 +73,12 @@ def test_nlu_text_output(runner: CliRunner) -> None:
 def test_nlu_flags_possible_opt_out(runner: CliRunner) -> None:
     text = "quero cancelar o recebimento dessas mensagens"
 
-    shown = runner.invoke(app, ["nlu", text, *NOW_OPTIONS])
+    plain = runner.invoke(app, ["nlu", text, *NOW_OPTIONS])
     as_json = runner.invoke(app, ["nlu", text, *NOW_OPTIONS, "--json"])
 
-    assert shown.exit_code == 0
-    assert "intent: request_human" in shown.output
-    assert "possible_opt_out: true" in shown.output
+    assert plain.exit_code == 0
+    assert "intent: request_human" in plain.output
+    assert "possible_opt_out: true" in plain.output
     assert json.loads(as_json.output)["possible_opt_out"] is True
 
 

@@ -67,7 +67,7 @@ _ADDED = {
 }
 
 
-def test_additions_leave_original_rows_unchanged(
+def test_new_layer_keeps_earlier_rows(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(corpus_layer2, "TEMPLATES", {})
@@ -91,7 +91,7 @@ def test_additions_leave_original_rows_unchanged(
     }
 
 
-def test_paraphrase_of_held_out_template_is_held_out(
+def test_held_out_paraphrase_stays_held_out(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     intent = "dispute"

@@ -283,7 +283,7 @@ def test_model_opt_out_goes_to_person() -> None:
     assert result.to_dict()["possible_opt_out"] is True
 
 
-def test_rule_opt_out_is_not_possible_one() -> None:
+def test_rule_opt_out_not_flagged_possible() -> None:
     result = _understand_with({}, "no me escriban más")
 
     assert result.intent == "opt_out"

@@ -10,9 +10,9 @@ can be rebuilt byte for byte:
 Every row carries its template group. The held-out split is made by family
 of near-paraphrase templates, never by row, so that no variant or close
 paraphrase of a test template is ever trained on. Templates come in
-layers, `corpus_replies` first and then `corpus_layer2` and `corpus_layer3`;
-see `template_layout` for how a later layer joins the split without moving
-an earlier one.
+layers, `corpus_replies` first and then `corpus_layer2` and `corpus_layer3`.
+`template_layout` says how a later layer joins the split without moving an
+earlier one.
 """
 
 from __future__ import annotations

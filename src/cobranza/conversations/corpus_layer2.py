@@ -1,10 +1,11 @@
 """The second layer of reply templates, by intent.
 
 The same rules as `corpus_replies` apply (regions, slots, labels in
-docs/etiquetado.md). A later layer never moves an earlier one: the split of
-every earlier template stays, a template here that paraphrases a held-out
-one is held out with it, and the rows built from here are written after the
-earlier rows, which stay byte for byte the same (see `corpus.template_layout`).
+docs/etiquetado.md). A later layer never moves an earlier one. Every earlier
+template keeps its split, and a template here that paraphrases a held-out
+one is held out with it. The rows built from here are written after the
+earlier rows, which stay byte for byte the same (see
+`corpus.template_layout`).
 Its authors saw only the first layer's training templates, never its
 held-out ones or the fresh evaluation set.
 """

@@ -47,7 +47,7 @@ MODEL_FILE = "intent_model.joblib"
 RANDOM_STATE = 0
 # The `other` probability is multiplied by this before each reply's
 # probabilities are renormalized. Chosen on the train split's family folds
-# together with `understand.LOW_CONFIDENCE`; on the layered corpus leaving
+# together with `understand.LOW_CONFIDENCE`. On the layered corpus, leaving
 # `other` as the model gives it (1.0) did best (docs/benchmarks.md).
 OTHER_WEIGHT = 1.0
 
@@ -113,7 +113,7 @@ def build_pipeline() -> Pipeline:
         ]
     )
     # Chosen on the train split's family folds (bench/nlu/select_model.py)
-    # over logistic regression (C=20) and SVMs with C from 0.05 to 1; the
+    # over logistic regression (C=20) and SVMs with C from 0.05 to 1. The
     # figures are in docs/benchmarks.md.
     classifier = CalibratedClassifierCV(
         LinearSVC(C=0.5, random_state=RANDOM_STATE),

@@ -289,7 +289,6 @@ _PATTERNS = [
     r"contactos|envios)\b",
     # "baja de la lista"
     r"^baja de (?:la |su |sus |esta |esa )?(?:listas?|base|envios|mensajes)\b",
-    rf"{_NOT_DEBTOR_LIST}\bsair da lista\b",
     # "borren mi número", "eliminen mis datos"
     rf"{_NOT_DEBTOR_LIST}"
     r"(?<!donde )\b(?:borren|borra|borrame|eliminen|elimina|saquen|saca|quiten|"

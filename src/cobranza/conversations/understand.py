@@ -61,6 +61,9 @@ SENTENCE_CONFIDENCE = 0.93
 # LLM returned a label instead. 0 turns the rule off. On the train split's
 # family folds of the layered corpus, 0 and 0.35 scored within 0.001 of each
 # other and 0.45 scored lower (docs/benchmarks.md).
+# NOTE: with the rule off, an unsure reply that names a day can be read as a
+# promise ("¿va a estar soleado el miércoles?" scored 0.54), which records
+# one and pauses reminders until that day.
 LOW_CONFIDENCE = 0.0
 
 
@@ -76,9 +79,9 @@ class Understanding:
     opt_out: bool
     source: Source
     opt_out_match: str | None = None
-    # The model or the LLM read an opt-out that the rules did not: the
-    # intent is `request_human`, and the hand-off reason asks the person to
-    # check for one.
+    # True when the model or the LLM read an opt-out that the rules did not.
+    # The intent is then `request_human`, and the hand-off reason
+    # `possible_opt_out` marks the case for a person to check.
     possible_opt_out: bool = False
 
     def to_dict(self) -> dict[str, object]:
