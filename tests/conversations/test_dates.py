@@ -156,6 +156,33 @@ def test_negated_day_is_skipped() -> None:
     assert promised_date(text, TODAY) == date(2026, 3, 20)
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("en este momento estoy corto, pero el finde le pago todo", date(2026, 3, 21)),
+        ("ahora no tengo, el viernes te transfiero", date(2026, 3, 20)),
+        ("se me complicó este mes pero el 2 de abril le abono", date(2026, 4, 2)),
+        ("tô sem grana agora, mas dia 10 eu pago", date(2026, 4, 10)),
+        ("te pago ahora", TODAY),
+        ("este mes te pago", TODAY),
+    ],
+)
+def test_now_yields_to_named_day(text: str, expected: date) -> None:
+    assert promised_date(text, TODAY) == expected
+
+
+def test_misspelled_pero_ends_clause() -> None:
+    text = "ahorita no peero el primero de abril le transfiero"
+
+    assert promised_date(text, TODAY) == date(2026, 4, 1)
+
+
+def test_portuguese_no_not_negation() -> None:
+    assert promised_date("pago no banco segunda", TODAY, "pt_BR") == date(2026, 3, 23)
+    assert promised_date("não posso na segunda", TODAY, "pt_BR") is None
+    assert promised_date("no puedo el lunes", TODAY, "es_AR") is None
+
+
 def test_until_day_is_not_negated() -> None:
     assert promised_date("no puedo hasta el 15", TODAY) == date(2026, 4, 15)
 

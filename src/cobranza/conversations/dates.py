@@ -153,11 +153,29 @@ _UNIT_MONTHS = frozenset({"mes", "meses", "mese"})
 _NEXT_WORDS = frozenset({"proximo", "proxima", "siguiente", "proximos", "proximas"})
 _THIS_WORDS = frozenset({"este", "esta", "neste", "nesta", "essa", "esse"})
 _NEGATIONS = frozenset({"no", "nao", "tampoco", "nunca"})
+# In Portuguese "no" is "in the" ("no churrasco"), never a negation.
+_PORTUGUESE_NEGATIONS = frozenset({"nao", "tampouco", "nunca"})
 # Week offset meaning "the last such weekday before today" ("el martes pasado").
 _LAST_SUCH_DAY = -2
 # "no puedo hasta el 15" names the day it becomes possible.
 _UNTIL = frozenset({"hasta", "ate", "antes"})
 _CLAUSE_BREAKS = frozenset({",", ".", ";", "!", "?", "pero", "mas", "porque"})
+# "ahora no, peero el viernes sí": "pero" typed with one slip still ends a clause.
+_PERO_SLIPS = frozenset({"peero", "peroo", "preo", "epro"})
+# Mentions of the present moment. "Ahora estoy corto, el viernes te pago"
+# promises the other day, so these count only when no other day is named.
+_NOW_MENTIONS = frozenset(
+    {
+        "ahora",
+        "ahorita",
+        "agora",
+        "en este momento",
+        "neste momento",
+        "nesse momento",
+        "este mes",
+        "esse mes",
+    }
+)
 # Words after a day number that make it something other than a day.
 _NOT_DAY_AFTER = frozenset(
     {
@@ -762,16 +780,18 @@ def _may_start(token: str) -> bool:
     return token.isalpha() and _fuzzy_weekday(token) is not None
 
 
-def _negated(tokens: list[str], start: int, end: int) -> bool:
+def _negated(
+    tokens: list[str], start: int, end: int, negations: frozenset[str]
+) -> bool:
     """Tell whether a "no" sits next to a mention in the same clause."""
     if tokens[start] in _UNTIL or (start > 0 and tokens[start - 1] in _UNTIL):
         return False
     for index in (start - 1, start - 2):
-        if index < 0 or tokens[index] in _CLAUSE_BREAKS:
+        if index < 0 or tokens[index] in _CLAUSE_BREAKS or tokens[index] in _PERO_SLIPS:
             break
-        if tokens[index] in _NEGATIONS and tokens[index + 1] != "dia":
+        if tokens[index] in negations and tokens[index + 1] != "dia":
             return True
-    return end < len(tokens) and tokens[end] in _NEGATIONS
+    return end < len(tokens) and tokens[end] in negations
 
 
 def find_dates(text: str, today: date, locale: str | None = None) -> list[DateMention]:
@@ -783,6 +803,11 @@ def find_dates(text: str, today: date, locale: str | None = None) -> list[DateMe
     """
     tokens = tokenize(text)
     portuguese = locale is None or locale.lower().startswith("pt")
+    negations = (
+        _PORTUGUESE_NEGATIONS
+        if locale is not None and locale.lower().startswith("pt")
+        else _NEGATIONS
+    )
     scanner = _Scanner(tokens, today, portuguese)
     rules = _rules(scanner)
     mentions: list[DateMention] = []
@@ -800,7 +825,7 @@ def find_dates(text: str, today: date, locale: str | None = None) -> list[DateMe
                         start=start,
                         end=end,
                         text=" ".join(tokens[index : index + used]),
-                        negated=_negated(tokens, index, index + used),
+                        negated=_negated(tokens, index, index + used, negations),
                     )
                 )
                 index += used
@@ -815,10 +840,16 @@ def promised_date(text: str, today: date, locale: str | None = None) -> date | N
 
     Takes the first mention that is not negated ("hoy no puedo") and does not
     lie wholly in the past; a span that began earlier ("esta semana") counts
-    from today.
+    from today. A mention of the present moment ("ahora", "este mes") counts
+    only when no other day is named: "ahora estoy corto, el finde te pago"
+    promises the weekend.
     """
-    for mention in find_dates(text, today, locale):
-        if mention.negated or mention.end < today:
-            continue
+    candidates = [
+        mention
+        for mention in find_dates(text, today, locale)
+        if not mention.negated and mention.end >= today
+    ]
+    named = [mention for mention in candidates if mention.text not in _NOW_MENTIONS]
+    for mention in named or candidates:
         return max(mention.start, today)
     return None
