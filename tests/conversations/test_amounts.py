@@ -29,6 +29,9 @@ from cobranza.conversations.amounts import find_amount, parse_number
         ("el 10/4 te pago 2.000", Decimal("2000")),
         ("3 cuotas de 5000", Decimal("5000")),
         ("¿me aceptan 15.000 por mes?", Decimal("15000")),
+        ("me cobraron 12.500,50 de más", Decimal("12500.50")),
+        ("los 12.500,50 ya incluyen el envío?", Decimal("12500.50")),
+        ("te pago mil pesos", Decimal("1000")),
     ],
 )
 def test_amount_found(text: str, expected: Decimal) -> None:
@@ -51,6 +54,10 @@ def test_amount_found(text: str, expected: Decimal) -> None:
         "cuando cobre",
         "no tengo un peso",
         "ni un sol",
+        "no tengo ni una luca",
+        "mil disculpas por no responder",
+        "mil gracias",
+        "los 15 de cada mes",
     ],
 )
 def test_no_amount(text: str) -> None:
@@ -67,6 +74,7 @@ def test_no_amount(text: str) -> None:
         ("te debo 20.000", Decimal("20000")),
         ("puedo 5000 ahora y 3000 el viernes", Decimal("5000")),
         ("dos mil quinientos", Decimal("2500")),
+        ("te paso 5.000 de los 20.000 que debo", Decimal("5000")),
     ],
 )
 def test_offer_wins_over_debt(text: str, expected: Decimal) -> None:

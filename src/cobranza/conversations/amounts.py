@@ -16,7 +16,8 @@ Decisions:
   of them are what is owed ("debo 20.000 pero puedo 5.000"): then it is the
   first one that is not, because the debtor's offer is what matters. An
   amount is what is owed when a debt word ("debo", "deuda", "saldo", "devo")
-  sits within three words before or after it.
+  sits within three words before or after it and no other amount is nearer
+  to that word.
 - The currency is the business's.
 """
 
@@ -158,7 +159,8 @@ def find_amount(text: str) -> Decimal | None:
     found = list(_amounts(tokens))
     if not found:
         return None
-    offers = [value for index, value in found if not _is_debt(tokens, index)]
+    starts = [index for index, _ in found]
+    offers = [value for index, value in found if not _is_debt(tokens, index, starts)]
     if len(found) > 1 and offers:
         return offers[0]
     return found[0][1]
@@ -182,14 +184,27 @@ def _amounts(tokens: list[str]) -> list[tuple[int, Decimal]]:
     return found
 
 
-def _is_debt(tokens: list[str], index: int) -> bool:
-    nearby = tokens[max(0, index - 3) : index] + tokens[index + 1 : index + 4]
-    return not _DEBT_WORDS.isdisjoint(nearby)
+def _is_debt(tokens: list[str], index: int, starts: list[int]) -> bool:
+    """Tell whether a debt word within three tokens belongs to this amount.
+
+    A debt word belongs to the amount nearest to it, so in "de los 20.000
+    que debo te paso 5.000" it marks the 20.000 and not the 5.000.
+    """
+    for position in range(max(0, index - 3), min(len(tokens), index + 4)):
+        if position == index or tokens[position] not in _DEBT_WORDS:
+            continue
+        nearest = min(starts, key=lambda start: abs(start - position))
+        if nearest == index:
+            return True
+    return False
 
 
 def _amount_at(tokens: list[str], index: int) -> Decimal | None:
     token = tokens[index]
     previous = tokens[index - 1] if index > 0 else ""
+    # "no tengo ni una luca" means having no money at all.
+    if previous == "ni":
+        return None
     # "S/ 150" is how Peru writes soles.
     soles = index > 1 and tokens[index - 2] == "s" and previous == "/"
     signed = previous in _CURRENCY_SIGNS or soles
@@ -226,7 +241,13 @@ def _amount_at(tokens: list[str], index: int) -> Decimal | None:
         return None
     if signed or following in _CURRENCY_WORDS:
         return value
-    if following in _COUNT_NOUNS or previous in _DATE_WORDS:
+    # "mil disculpas", "mil gracias": a bare "mil" before a noun is "many".
+    if token == "mil" and used == 1 and following.isalpha():
+        return None
+    # "12.500,50 de más" and "los 1.500" are sums: no day or count is
+    # written with a thousands separator.
+    grouped = separated and value >= 100
+    if not grouped and (following in _COUNT_NOUNS or previous in _DATE_WORDS):
         return None
     if words:
         return value if value >= 1000 else None
