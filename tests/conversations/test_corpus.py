@@ -6,7 +6,12 @@ import re
 import pytest
 
 from cobranza.conversations import corpus as corpus_module
-from cobranza.conversations import corpus_layer2, corpus_layer3, corpus_replies
+from cobranza.conversations import (
+    corpus_layer2,
+    corpus_layer3,
+    corpus_layer4,
+    corpus_replies,
+)
 from cobranza.conversations.corpus import CorpusRow, _elongate, _misspell_by_ear
 from cobranza.conversations.normalize import fold
 
@@ -71,6 +76,7 @@ def test_new_layer_keeps_earlier_rows(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(corpus_layer2, "TEMPLATES", {})
+    monkeypatch.setattr(corpus_layer4, "TEMPLATES", {})
     monkeypatch.setattr(corpus_layer3, "TEMPLATES", _ADDED)
     with_additions = corpus_module.generate()
     layers = [corpus_module.template_layer(row.group) for row in with_additions]
@@ -99,6 +105,7 @@ def test_held_out_paraphrase_stays_held_out(
     held_out = corpus_module.template_folds(intent).index(corpus_module.TEST_OFFSET)
     region, template = originals[held_out]
     monkeypatch.setattr(corpus_layer2, "TEMPLATES", {})
+    monkeypatch.setattr(corpus_layer4, "TEMPLATES", {})
     monkeypatch.setattr(
         corpus_layer3,
         "TEMPLATES",
