@@ -12,6 +12,7 @@ from cobranza.conversations.normalize import sentences
 from cobranza.conversations.understand import (
     INTENTS,
     SENTENCE_CONFIDENCE,
+    UNSURE_PROMISE,
     Understanding,
     understand,
 )
@@ -241,9 +242,33 @@ def test_unsure_label_becomes_other(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_label_at_threshold_is_kept(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(understand_module, "LOW_CONFIDENCE", _THRESHOLD)
-    labels = {"capaz que sí": ("promise_to_pay", _THRESHOLD)}
+    labels = {"capaz que te pago": ("promise_to_pay", _THRESHOLD)}
 
-    result = _understand_with(labels, "capaz que sí")
+    result = _understand_with(labels, "capaz que te pago")
+
+    assert result.intent == "promise_to_pay"
+
+
+def test_unsure_promise_without_payment_is_other() -> None:
+    text = "¿va a estar soleado el miércoles?"
+    labels = {text: ("promise_to_pay", UNSURE_PROMISE - 0.01)}
+
+    result = _understand_with(labels, text)
+
+    assert result.intent == "other"
+    assert result.source == "model"
+
+
+@pytest.mark.parametrize(
+    ("text", "probability"),
+    [
+        ("el miércoles te deposito", UNSURE_PROMISE - 0.01),
+        ("el miércoles, 15.000", UNSURE_PROMISE - 0.01),
+        ("¿va a estar soleado el miércoles?", UNSURE_PROMISE),
+    ],
+)
+def test_promise_kept_with_payment_or_confidence(text: str, probability: float) -> None:
+    result = _understand_with({text: ("promise_to_pay", probability)}, text)
 
     assert result.intent == "promise_to_pay"
 
