@@ -38,6 +38,7 @@ _KEYWORDS = frozenset(
         "desuscribanme",
         "parenle",
         "parenla",
+        "paren",
         "sacame",
         "chega",
     }
@@ -99,6 +100,7 @@ COURTESY = frozenset(
         "pls",
         "plis",
         "plz",
+        "asi",
     }
 )
 
@@ -110,6 +112,7 @@ _MESSAGES = (
 )
 _WRITE = (
     r"(?:escriban|escribas|escribis|escriba|escribir|escribirme|escribanme|"
+    r"escribais|molesteis|contacteis|"
     r"molesten|molestes|molestar|molestarme|"
     r"contacten|contactes|contactar|contactarme|llamen|llames|llamar|llamarme|"
     r"acosen|acosar|acosarme|hostiguen|hostigar|hostigarme|fastidien|fastidiar|"
@@ -117,15 +120,16 @@ _WRITE = (
 )
 _SEND = (
     r"(?:manden|mandes|mandar|mandarme|envien|envies|enviar|enviarme|"
-    r"mande|mandem|envie|enviem)"
+    r"mande|mandem|envie|enviem|mandeis|envieis)"
 )
 _STOP_VERB = (
     r"(?:dejen|deja|dejes|paren|para|pare|parem|paran|basta|terminen|parar|"
-    r"dejar|pueden dejar|podes dejar|puede dejar|dejenme|dejame|dejeme)"
+    r"dejar|pueden dejar|podes dejar|puede dejar|dejenme|dejame|dejeme|dejeis|"
+    r"pareis)"
 )
 # Forms of "mandar"/"enviar" that address the sender: "mande" and "envie"
 # are also "mandé" and "envié" without accents ("todavía no mandé nada").
-_SEND_THEM = r"(?:manden|mandes|envien|envies|mandem|enviem)"
+_SEND_THEM = r"(?:manden|mandes|envien|envies|mandem|enviem|mandeis|envieis)"
 # `_MESSAGES` without "nada": "no quiero nada de intereses" is a dispute.
 _MESSAGES_ONLY = _MESSAGES.replace("|nada)", ")")
 # Lists a debtor leaves by paying, not by opting out ("la lista de
@@ -148,7 +152,7 @@ _HALT_NOW = (
     r"(?<!me )corta|"
     r"cortenla|paren|interrumpan|interrompam|desactiven|desactivenme|desactiveme|"
     r"cancelen|eliminen|borren|borrenme|borrame|removam|remova|saquen|quiten|"
-    r"retiren|bloquen|parem)"
+    r"retiren|bloquen|parem|apaguen|apague)"
 )
 # An infinitive counts only after a request ("pueden parar de…", "favor de
 # sacar mi celular de su base"): "voy a sacar plata y te mando msj" is not.
@@ -177,6 +181,14 @@ _SERVICE = (
 # de llamar a mi trabajo") is not the debtor asking to stop: a pattern
 # marked with this regex comment never matches such a clause.
 _NOT_THIRD_PARTY = "(?#not-third-party)"
+# A clause that limits the request to a time ("antes de las nueve no me
+# escriban", "hoy no me escribas") requests a better hour, not a stop.
+_NOT_TIMED = "(?#not-timed)"
+_TIMED = re.compile(
+    r"\b(?:(?:antes|despues) de (?:las |la )?\w+|hasta (?:las |la |el )?\w+|"
+    r"hoy|ahora|esta semana|esta noche|de noche|a la noche|por ahora|hoje) "
+    r"no (?:me|nos)\b"
+)
 _THIRD_PARTY = re.compile(
     r"\b(?:a|al|com|para) (?:mi |mis |su |sus |minha |meu |meus |minhas )?"
     r"(?:mama|papa|madre|padre|familia|familiares|trabajo|hermana|hermano|"
@@ -189,6 +201,7 @@ _THIRD_PARTY = re.compile(
 _NOT_THIS_MESSAGE = (
     r"(?! (?:\w+ )?(?:audios?|de voz|el link|la factura|el cbu|todavia|antes|"
     r"hasta|de nuevo el|mas el|mas la|nada todavia|nada hasta|boletos?|"
+    r"cartas?|correspondencia|facturas?|boletas?|"
     r"en papel|por (?:mail|correo|email)))"
 )
 
@@ -199,7 +212,7 @@ _PATTERNS = [
     # "no me escriban más", "no me molesten", "ya no me escribas", but not
     # "no me llamen, escríbanme", "no me llames ahora" or "no llamen a mi
     # mamá"
-    rf"{_NOT_THIRD_PARTY}\bno (?:me|nos) (?!llam){_WRITE}\b"
+    rf"{_NOT_THIRD_PARTY}{_NOT_TIMED}\bno (?:me|nos) (?!llam){_WRITE}\b"
     r"(?! (?:antes|el|la|los|las|para|al|a|ahora|hoy|manana|todavia|mientras|en|"
     r"despues|tan|de|cuando|temprano|seguido|mas tarde|mas temprano|durante|"
     r"por (?:telefono|mail|correo|email))\b)"
@@ -226,7 +239,9 @@ _PATTERNS = [
     rf"{_MESSAGES_ONLY}\b(?! de voz| antes\b)",
     # "dejen de mandarme mensajes", "paren de escribirme", "pare de me mandar"
     rf"{_NOT_THIRD_PARTY}(?<!no )(?<!no me ){_STOP_VERB} de (?:me )?"
-    rf"(?:{_WRITE}|{_SEND}|hinchar|spamear|joder|jorobar)\b",
+    rf"(?:{_WRITE}|{_SEND}|hinchar|spamear\w*|joder|jorobar)\b{_NOT_THIS_MESSAGE}"
+    # "dejen de mandarme el monto equivocado" is about what they send
+    rf"(?! (?:el|la|los|las|un|una) (?!{_MESSAGES_ONLY}\b)\w+)",
     # "deje de escribirme" (usted), not "dejé de escribir" (past)
     r"\bdeje de (?:me (?:escribir|mandar|enviar|llamar)|escribirme|mandarme|"
     r"enviarme|llamarme|contactarme|molestarme)\b",
@@ -234,7 +249,8 @@ _PATTERNS = [
     rf"\bdej(?:ar|o) de recibir (?:\w+ ){{0,2}}?{_MESSAGES_ONLY}\b",
     rf"\bno recibir (?:mas )?{_DETERMINER}?{_MESSAGES_ONLY}\b",
     # "favor de no enviar más mensajes", "por favor no escribirme"
-    r"\b(?:favor de|por favor|les pido|pido|porfa) no (?:me )?(?:enviar|mandar|"
+    r"\b(?:favor de|por favor|les pido|pido|porfa|podrian|pueden|podrias|podes|"
+    r"puede|podria) no (?:me )?(?:enviar|mandar|"
     r"escribir|contactar|enviarme|mandarme|escribirme|contactarme)\b",
     # "ya no me estén mandando mensajes", "no me sigan escribiendo"
     rf"{_NOT_THIRD_PARTY}\bno (?:me |nos )?(?:esten|estes|sigan|sigas) "
@@ -270,8 +286,12 @@ _PATTERNS = [
     # and not "lo doy de baja" or "este número lo voy a dar de baja", where
     # "lo" is a service or a line being cancelled
     r"(?<!lo )(?<!la )(?<!lo voy a )(?<!la voy a )"
+    # and not "no quiero darme de baja, sigan avisándome", or "una tarjeta
+    # que pedí dar de baja" and "pedí la baja por correo" (a service)
+    r"(?<!no quiero )(?<!no pienso )(?<!no voy a )(?<!no me )(?<!que pedi )"
     r"\b(?:dar|darme|denme|dame|den|deme|doy|quiero|pido|pedi|solicito|dan|das) "
     r"(?:la )?(?:de )?baja\b"
+    r"(?! (?:por|x) (?:correo|mail|email|telefono)\b)"
     r"(?! (?:del?|a|al|la|el|mi|los|las|de la|de los|de mi|a mi) "
     rf"(?:\w+ ){{0,2}}{_SERVICE})",
     # "sáquenme de la lista", "borrame de su base", "me tire da lista"
@@ -280,13 +300,14 @@ _PATTERNS = [
     # is about a charge): "me", "mi número" or "mis datos".
     r"\b(?:(?:sacame|saquenme|sacarme|borrame|borrenme|borrarme|eliminenme|"
     r"quitenme|eliminame|me tire|me tirem|me tira|me remova|me removam|"
-    r"me sacas|me sacan|"
-    r"me borras|me borran|me eliminan) (?:me |mi numero |meu numero |mis datos )?|"
+    r"me sacas|me sacan|me saca|quiteme|saqueme|borreme|elimineme|retireme|"
+    r"me borras|me borran|me eliminan) (?:me |mi numero |meu numero |mis datos )?"
+    r"(?:al tiro |ya |ahora |ya mismo |porfa |por favor )?|"
     r"(?:saquen|sacar|borren|borrar|eliminen|eliminar|quiten|tire|tirem|tira|"
     r"tirar|remova|removam|remover) (?:me |mi numero |meu numero |mis datos ))"
     r"(?:(?:de|da|do) (?:la |su |sus |tu |tus |sua |vuestra |esta |esa |essa )?|"
-    r"dessa |desta |dessa )(?:listas?|base|listado|cadastro|difusion|grupo|"
-    r"contactos|envios)\b",
+    r"dessa |desta |dessa |cualquier |toda |todas las )(?:listas?|base|listado|"
+    r"cadastro|difusion|grupo|contactos|envios|todo)\b",
     # "baja de la lista"
     r"^baja de (?:la |su |sus |esta |esa )?(?:listas?|base|envios|mensajes)\b",
     # "borren mi número", "eliminen mis datos"
@@ -319,11 +340,13 @@ _PATTERNS = [
     # me encher o saco", "para de me ligar e mandar mensagem"
     rf"{_NOT_DEBTOR_LIST}\bsair (?:da|dessa|desta) lista\b",
     r"\b(?:nao|n) quero mais contato\b",
-    r"\b(?:para|pare|parem) de me (?:encher|ligar|mandar|enviar)\b",
+    r"\b(?:para|pare|parem) de me (?:encher|ligar|mandar|enviar|escrever)\b",
     # "déjenme en paz", "déjenme tranquila"
     r"\bdej(?:enme|ame|eme) (?:en paz|tranquil[oa])\b",
     # "no insistan", "no me acosen más"
-    r"\bno (?:me |nos )?(?:insistan|insistas|insista|acosen|hostiguen|fastidien)\b",
+    r"\bno (?:me |nos )?(?:insistan|insistas|insista|acosen|hostiguen|fastidien)\b"
+    # not "no insistan con las cuotas"
+    rf"(?! con {_DETERMINER}(?!{_MESSAGES_ONLY}\b))",
     # "detengan el envío de mensajes", "excluyan mi teléfono de sus envíos",
     # "hagan el favor de sacar mi celular de su base", "frenen los avisos"
     rf"{_NOT_DEBTOR_LIST}\b(?:{_HALT_NOW}|{_ASK} (?:\w+ )?{_HALT_TO})"
@@ -333,9 +356,12 @@ _PATTERNS = [
     r"\bremov\w* (?:o )?meu (?:numero|contato|telefone)\b",
     # "no quiero seguir en esta lista", "no estoy interesado en seguir
     # recibiendo sus mensajes", "não desejo receber comunicações"
-    rf"{_NOT_DEBTOR_LIST}\bno (?:quiero|deseo|necesito) seguir (?:recibiendo |en )"
+    rf"{_NOT_DEBTOR_LIST}\bno (?:quiero|deseo|necesito) seguir en "
     r"(?:\w+ ){0,3}?"
     rf"{_CHANNEL}\b",
+    # "no reconozco esa deuda y no quiero seguir recibiendo mensajes sobre
+    # ella" still requests a stop to the messages
+    rf"\bno (?:quiero|deseo|necesito) seguir recibiendo (?:\w+ ){{0,3}}?{_CHANNEL}\b",
     r"\bno (?:estoy|toy|estamos) interesad[oa]s? en (?:seguir )?recibi\w* "
     rf"(?:\w+ ){{0,3}}?{_MESSAGES}\b",
     # "que no me llegue ni un aviso más", "no quiero que me lleguen estas cosas"
@@ -347,6 +373,10 @@ _PATTERNS = [
     r"\bno necesito que me (?:recuerden|avisen)\b",
     # "revoco el permiso", "no doy permiso para que usen mi número", "no tienen
     # permiso de escribirme", "ejerzo mi derecho a no ser contactado", REPEP
+    r"\b(?:revoco|revogo) (?:el |la |mi |meu |o )?(?:permiso|consentimiento|"
+    r"autorizacion|consentimento|autorizacao)\b"
+    r"(?!(?: \w+){0,4} (?:debitos?|cargos?|tarjeta|cartao|cuenta|pagos?|"
+    r"automatico|tratamiento)\b)",
     r"\b(?:revoco|retiro) (?:el |la |mi )?(?:permiso|consentimiento|autorizacion)"
     r"(?:$| (?:para|de) (?:que )?(?:me |nos )?"
     rf"(?:{_WRITE}|{_SEND}|{_MESSAGES_ONLY}|escribir|enviar|contactar|recibir)\b"
@@ -371,7 +401,7 @@ _PATTERNS = [
     r"(?:me |mi numero |mis datos |este contacto |este numero )?|"
     r"(?:retiren|retirar|eliminen|saquen|quiten|remove) "
     r"(?:me |mi numero |mis datos |este contacto |este numero ))"
-    r"(?:de|da|do) (?:la |su |sus |tu |sua |esta |essa )?"
+    r"(?:de|da|do) (?:la |su |sus |tu |sua |esta |essa |cualquier |toda )?"
     r"(?:lista|base|listado|cadastro|difusion|grupo|envios|sistema)\b",
     r"\bsaquen mi numero de (?:aca|aqui|esto)\b",
     r"\bme remove (?:dessa|desta|da) lista\b",
@@ -394,8 +424,9 @@ _PATTERNS = [
     # mensagens", "este número no está autorizado para recibir sus mensajes",
     # "nunca les di permiso para escribirme"
     rf"{_NOT_THIRD_PARTY}\b(?:no|nao|n|nunca) (?:autorizo|autorizamos|autorice|"
-    r"autorizei) (?:\w+ ){0,3}"
-    rf"(?:{_WRITE}|{_SEND}|{_MESSAGES_ONLY}|escribiendo|mandando)\b",
+    r"autorizei) (?:\w+ ){0,6}?"
+    rf"(?:{_WRITE}|{_SEND}|{_MESSAGES_ONLY}|escribiendo|mandando|escribieran|"
+    r"mandaran|enviaran|contactaran)\b",
     rf"\bno (?:esta|estoy) autorizad[oa] (?:para |a )?(?:recibir|{_MESSAGES})\b",
     rf"\bnunca (?:les |te |le )?di permiso (?:para|pa) {_WRITE}\b",
     # "no quiero que me contacten", "no me interesa recibir este tipo de
@@ -426,11 +457,56 @@ _PATTERNS = [
     r"(?:denuncio|bloqueo|reporto|denuncia)",
     r"\b(?:unsubscribe|desuscrib\w*|descadastr\w*)\b"
     rf"(?! (?:del?|de la|da|do|meu|minha|o|a) (?:\w+ )?{_SERVICE}\b)",
-    r"^stop(?: (?!debit|del?\b|al\b)|$)",
+    # "stop", "stop a los mensajes", not "stop a los recargos"
+    r"^stop(?:$| (?!debit|del?\b|al?\b|con\b)"
+    rf"| (?:a|al|con) {_DETERMINER}?{_MESSAGES}\b)",
+    # "absténganse de contactarme", "abstenerse de enviar más mensajes"
+    r"\babsten\w* de (?:me )?(?:escribir\w*|enviar\w*|mandar\w*|contactar\w*|"
+    r"llamar\w*|molestar\w*)\b",
+    # "ni se les ocurra escribirme otra vez"
+    r"\bni se (?:les|te|le) ocurra (?:volver a )?(?:escribir\w*|mandar\w*|"
+    r"enviar\w*|contactar\w*|llamar\w*)\b",
+    # "terminen con los mensajes", "alto a los mensajes", "paren con todo"
+    rf"\b(?:terminen|termina|acaben|acaba) (?:ya )?con {_DETERMINER}?{_MESSAGES}\b",
+    rf"\balto a {_DETERMINER}?{_MESSAGES}\b",
+    r"\b(?:paren|parem|terminen|corten) (?:ya )?(?:con|com) (?:todo|tudo)$",
+    # "dejen de usar mi número para sus envíos"
+    rf"\b{_STOP_VERB} de usar (?:mi|este) (?:numero|contacto|celular|telefono|datos)\b",
+    # "solicito la baja de este servicio de mensajería"
+    r"\bbaja (?:de|del) (?:\w+ ){0,3}?(?:mensajeria|mensajes|whatsapp|envios|"
+    r"recordatorios|notificaciones)\b",
+    # "excluam meu contato da base", "fuera de mi whatsapp"
+    r"\bexclu\w* (?:o )?meu (?:numero|contato|telefone)\b",
+    r"\bfuera de mi (?:whatsapp|wsp|wpp|chat|celular)\b",
+    # "bórrenlo de su lista" (the number)
+    r"\b(?:borrenlo|eliminenlo|saquenlo|quitenlo|borralo|sacalo) (?:de|da) "
+    r"(?:la |su |sus |esta |esa )?(?:listas?|base|contactos|envios)\b",
+    # "no quiero más contacto con esta empresa"
+    r"\bno (?:quiero|deseo) (?:mas |ningun |ningún )?contacto\b"
+    r"(?! (?:telefonico|por telefono|antes|hasta)\b)",
+    # "que nadie de su empresa me vuelva a escribir"
+    r"\bnadie (?:\w+ ){0,4}?(?:me|nos) (?:vuelva a )?(?:escriba|mande|contacte|"
+    r"moleste|escribir|mandar|contactar)\b",
+    # "les prohíbo que me escriban"
+    r"\bprohibo (?:que )?(?:me |nos )?(?:escriban|manden|envien|contacten|llamen|"
+    r"escribirme|contactarme|llamarme|mandarme)\b",
+    # "pido que se me excluya de los envíos", "el cese de las comunicaciones",
+    # "la supresión de mi número", "la lista de no contactar"
+    rf"{_NOT_DEBTOR_LIST}\bse me (?:excluya|saque|borre|elimine|quite|retire) "
+    rf"de {_DETERMINER}?(?:listas?|base|envios|difusion|grupo|{_MESSAGES_ONLY})\b",
+    rf"\bces(?:e|en|ar) (?:de |del )?(?:las |los |toda |todo |el |la )?"
+    rf"(?:contacto|{_MESSAGES_ONLY}|envios?|llamadas)\b",
+    rf"{_NOT_DEBTOR_LIST}\bsupresion de (?:mi|mis) "
+    r"(?:numero|datos|telefono|contacto)\b",
+    r"\b(?:lista|registro) (?:de )?no (?:contactar|llamar|molestar|escribir)\b",
 ]
 # Each pattern with the guards its regex comments name; the guards are
 # searched once per clause instead of at every position of every pattern.
-_GUARDS = ((_NOT_DEBTOR_LIST, _DEBTOR_LIST), (_NOT_THIRD_PARTY, _THIRD_PARTY))
+_GUARDS = (
+    (_NOT_DEBTOR_LIST, _DEBTOR_LIST),
+    (_NOT_THIRD_PARTY, _THIRD_PARTY),
+    (_NOT_TIMED, _TIMED),
+)
 _COMPILED = [
     (
         re.compile(pattern),
@@ -584,6 +660,8 @@ _REAL_WORDS = frozenset(
         "autorizada",
         "contatada",
         "denuncia",
+        "enviem",
+        "parem",
     }
 )
 # Chat abbreviations of words the patterns spell out.
@@ -598,6 +676,11 @@ _ABBREVIATIONS = {
     "m": "me",
     "d": "de",
     "nomas": "no mas",
+    "nd": "nada",
+    "tampoco": "no",
+    "resivir": "recibir",
+    "recivir": "recibir",
+    "resibir": "recibir",
 }
 # Clause ends: a keyword or phrase may stand alone between them ("ok dale.
 # gracias… baja", "bom dia! sair, já fiz o pix").
