@@ -38,7 +38,6 @@ _KEYWORDS = frozenset(
         "desuscribanme",
         "parenle",
         "parenla",
-        "paren",
         "sacame",
         "chega",
     }
@@ -139,7 +138,8 @@ _NOT_DEBTOR_LIST = "(?#not-debtor-list)"
 _DEBTOR_LIST = re.compile(
     r"\b(?:morosos|deudores|inadimplentes|devedores|negativados|veraz|"
     r"infocorp|datacredito|dicom|serasa|spc|buro|negra|mora|morosidad|deudas|"
-    r"atraso|caloteiros|inadimplencia|pagador|deuda)\b"
+    r"atraso|caloteiros|inadimplencia|pagador|deuda|equifax|nosis|transunion|"
+    r"experian|sentinel|cifin|clearing)\b"
 )
 _DETERMINER = (
     r"(?:los |las |estos |estas |esos |esas |sus |tus |el |la |os |as |essas |"
@@ -185,9 +185,17 @@ _NOT_THIRD_PARTY = "(?#not-third-party)"
 # escriban", "hoy no me escribas") requests a better hour, not a stop.
 _NOT_TIMED = "(?#not-timed)"
 _TIMED = re.compile(
-    r"\b(?:(?:antes|despues) de (?:las |la )?\w+|hasta (?:las |la |el )?\w+|"
-    r"hoy|ahora|esta semana|esta noche|de noche|a la noche|por ahora|hoje) "
-    r"no (?:me|nos)\b"
+    r"(?<!desde )(?<!partir de )(?<!de )"
+    r"\b(?:(?:antes|despues) de (?:las |la )?\w+|hasta (?:que |las |la |el )?\w+|"
+    r"hoy|ahora|manana|esta semana|esta noche|de noche|a la noche|por ahora|"
+    r"hoje|amanha|(?:el|los|las) (?:fin de semana|finde|domingos?|sabados?)|"
+    r"por unos dias|en el trabajo) "
+    r"(?:no|nao|n) (?:me|nos)\b(?! \w+ (?:mas|nunca)\b)"
+    # "dejen de escribirme a las 7", "não me mande mensagem até sexta": an
+    # hour, not a stop
+    r"|\b(?:a las \d|a la madrugada|de madrugada|tan temprano|"
+    r"ate (?:sexta|segunda|terca|quarta|quinta|sabado|domingo|amanha|dia)|"
+    r"no domingo|no sabado)\b"
 )
 _THIRD_PARTY = re.compile(
     r"\b(?:a|al|com|para) (?:mi |mis |su |sus |minha |meu |meus |minhas )?"
@@ -233,12 +241,14 @@ _PATTERNS = [
     rf"(?:{_WRITE}\b(?! (?:antes|el|la|los|las|para) )|"
     rf"{_SEND}(?: (?:{_MORE}|{_MESSAGES})\b{_NOT_THIS_MESSAGE}|$))",
     # "no me manden más mensajes", "no me envíen nada"
-    rf"{_NOT_THIRD_PARTY}\bno (?:(?:me |nos ){_SEND}|{_SEND_THEM}){_NOT_THIS_MESSAGE}"
+    rf"{_NOT_THIRD_PARTY}{_NOT_TIMED}"
+    rf"\bno (?:(?:me |nos ){_SEND}|{_SEND_THEM}){_NOT_THIS_MESSAGE}"
     rf" (?:{_MORE}|{_MESSAGES})\b{_NOT_THIS_MESSAGE}",
-    rf"{_NOT_THIRD_PARTY}\bno (?:(?:me |nos ){_SEND}|{_SEND_THEM}) (?:\w+ )?"
+    rf"{_NOT_THIRD_PARTY}{_NOT_TIMED}"
+    rf"\bno (?:(?:me |nos ){_SEND}|{_SEND_THEM}) (?:\w+ )?"
     rf"{_MESSAGES_ONLY}\b(?! de voz| antes\b)",
     # "dejen de mandarme mensajes", "paren de escribirme", "pare de me mandar"
-    rf"{_NOT_THIRD_PARTY}(?<!no )(?<!no me ){_STOP_VERB} de (?:me )?"
+    rf"{_NOT_THIRD_PARTY}{_NOT_TIMED}(?<!no )(?<!no me ){_STOP_VERB} de (?:me )?"
     rf"(?:{_WRITE}|{_SEND}|hinchar|spamear\w*|joder|jorobar)\b{_NOT_THIS_MESSAGE}"
     # "dejen de mandarme el monto equivocado" is about what they send
     rf"(?! (?:el|la|los|las|un|una) (?!{_MESSAGES_ONLY}\b)\w+)",
@@ -326,10 +336,11 @@ _PATTERNS = [
     r"\bme (?:exclua|excluam|excluem) (?:da|dessa|desta) lista\b",
     r"\bser (?:removid|excluid)[oa] (?:da|dessa|desta) lista\b",
     # Portuguese: "não me mandem mensagens", "deixem de me mandar mensagem"
+    rf"{_NOT_TIMED}"
     r"\b(?:nao|n) (?:me )?(?:mande|mandem|manda|envie|enviem|envia|enviar|mandar) "
     rf"(?:mais )?{_MESSAGES_ONLY}\b"
     r"(?! (?:tao cedo|cedo|de noite|de madrugada|antes|depois|tarde)\b)",
-    r"\bdeix(?:em|e|a) de (?:me )?(?:mandar|enviar|escrever|ligar)\b",
+    rf"{_NOT_TIMED}\bdeix(?:em|e|a) de (?:me )?(?:mandar|enviar|escrever|ligar)\b",
     # "no quiero estar en su lista", "no me interesan sus mensajes", "no
     # molesten por favor"
     rf"{_NOT_DEBTOR_LIST}\bno quiero (?:estar|seguir) en (?:su|sus|esta|esa|tu) "
@@ -340,7 +351,8 @@ _PATTERNS = [
     # me encher o saco", "para de me ligar e mandar mensagem"
     rf"{_NOT_DEBTOR_LIST}\bsair (?:da|dessa|desta) lista\b",
     r"\b(?:nao|n) quero mais contato\b",
-    r"\b(?:para|pare|parem) de me (?:encher|ligar|mandar|enviar|escrever)\b",
+    rf"{_NOT_TIMED}\b(?:para|pare|parem) de me "
+    r"(?:encher|ligar|mandar|enviar|escrever)\b",
     # "déjenme en paz", "déjenme tranquila"
     r"\bdej(?:enme|ame|eme) (?:en paz|tranquil[oa])\b",
     # "no insistan", "no me acosen más"
@@ -349,7 +361,7 @@ _PATTERNS = [
     rf"(?! con {_DETERMINER}(?!{_MESSAGES_ONLY}\b))",
     # "detengan el envío de mensajes", "excluyan mi teléfono de sus envíos",
     # "hagan el favor de sacar mi celular de su base", "frenen los avisos"
-    rf"{_NOT_DEBTOR_LIST}\b(?:{_HALT_NOW}|{_ASK} (?:\w+ )?{_HALT_TO})"
+    rf"{_NOT_DEBTOR_LIST}{_NOT_TIMED}\b(?:{_HALT_NOW}|{_ASK} (?:\w+ )?{_HALT_TO})"
     r"(?: (?!(?:y|te|les|le|mando|manda|mandenme|deuda|factura|cobro|"
     rf"cargo|recargo|multa|intereses)\b)\w+){{0,5}}? {_CHANNEL}\b",
     r"(?:^| )(?:borrenme|excluyanme|eliminenme|desactiveme|desactivenme)$",
@@ -413,7 +425,10 @@ _PATTERNS = [
     # los mensajes", "quiero anular estos avisos"
     r"(?<!se )\b(?:cancelar|cancelen|cancela|desactiven|desactiva|anulen|"
     r"suspendan|suspenda|corten) "
-    rf"{_DETERMINER}?(?:suscripcion|inscripcion|inscricao|{_MESSAGES_ONLY})\b",
+    rf"{_DETERMINER}?(?:(?:suscripcion|inscripcion|inscricao)\b"
+    # not "cancelar la suscripción del gimnasio"
+    rf"(?! (?:del?|de la|a|al) (?!{_DETERMINER}?{_MESSAGES_ONLY}\b)\w+)"
+    rf"|{_MESSAGES_ONLY}\b)",
     # "paren con los avisos", "pará con los mensajes", "para com essas
     # mensagens", "ya párenle con los mensajitos"
     r"\b(?:paren|para|pare|parem|parenle|parale|basta|chega|corten) (?:ya )?"
@@ -458,7 +473,7 @@ _PATTERNS = [
     r"\b(?:unsubscribe|desuscrib\w*|descadastr\w*)\b"
     rf"(?! (?:del?|de la|da|do|meu|minha|o|a) (?:\w+ )?{_SERVICE}\b)",
     # "stop", "stop a los mensajes", not "stop a los recargos"
-    r"^stop(?:$| (?!debit|del?\b|al?\b|con\b)"
+    r"^stop(?:$| (?!debit|cobr|del?\b|al?\b|con\b)"
     rf"| (?:a|al|con) {_DETERMINER}?{_MESSAGES}\b)",
     # "absténganse de contactarme", "abstenerse de enviar más mensajes"
     r"\babsten\w* de (?:me )?(?:escribir\w*|enviar\w*|mandar\w*|contactar\w*|"
@@ -494,11 +509,23 @@ _PATTERNS = [
     # "la supresión de mi número", "la lista de no contactar"
     rf"{_NOT_DEBTOR_LIST}\bse me (?:excluya|saque|borre|elimine|quite|retire) "
     rf"de {_DETERMINER}?(?:listas?|base|envios|difusion|grupo|{_MESSAGES_ONLY})\b",
-    rf"\bces(?:e|en|ar) (?:de |del )?(?:las |los |toda |todo |el |la )?"
-    rf"(?:contacto|{_MESSAGES_ONLY}|envios?|llamadas)\b",
+    rf"\bces(?:e|en|ar) (?:inmediato )?(?:de |del )?(?:las |los |toda |todo |el |la )?"
+    rf"(?:contacto|{_MESSAGES_ONLY}|envios?)\b(?! telefonico| por telefono)",
     rf"{_NOT_DEBTOR_LIST}\bsupresion de (?:mi|mis) "
     r"(?:numero|datos|telefono|contacto)\b",
-    r"\b(?:lista|registro) (?:de )?no (?:contactar|llamar|molestar|escribir)\b",
+    r"\b(?:lista|registro) (?:de )?no (?:contactar|llamar|molestar|escribir|llame)\b",
+    # "parad de mandarme mensajes", "ni se os ocurra", "que no se les ocurra
+    # escribirme", "olvídense de mi número", "no quiero ningún tipo de
+    # contacto", "bájenme de la lista", "não me perturbe mais"
+    rf"\bparad de (?:me )?(?:{_WRITE}|{_SEND}|escribir\w*|mandar\w*)\b",
+    r"\bse (?:os|les|te|le) ocurra (?:volver a )?(?:escribir\w*|mandar\w*|"
+    r"enviar\w*|contactar\w*)\b",
+    r"\bolvid\w* de (?:mi|este) (?:numero|contacto|celular|telefono)\b",
+    r"\bno (?:quiero|deseo) ningun tipo de contacto\b(?! telefonico| por telefono)",
+    rf"{_NOT_DEBTOR_LIST}\bbajenme de (?:la |su |sus |esta |esa )?(?:listas?|base)\b",
+    r"\b(?:nao|n) me (?:perturbe|perturbem|incomode|incomodem) mais\b",
+    r"\bapag(?:a|ue|uem) (?:o )?meu (?:numero|contato|telefone)\b",
+    r"^asi que paren(?: ya)?$",
 ]
 # Each pattern with the guards its regex comments name; the guards are
 # searched once per clause instead of at every position of every pattern.
@@ -515,6 +542,20 @@ _COMPILED = [
     for pattern in _PATTERNS
 ]
 _WORDS = re.compile(r"[a-z0-9]+")
+# "Paren" is a stop when it is the whole message, or a clause of a message
+# about messages ("me tienen chato con los mensajes? paren"), and not in
+# "Paren, me están cobrando dos veces".
+_WHOLE_MESSAGE_KEYWORDS = frozenset({"paren", "paren ya"})
+_MENTIONS_MESSAGES = re.compile(rf"\b{_MESSAGES_ONLY}\b")
+# A request to be written to instead ("no me llamen más, escríbanme por
+# WhatsApp"): a stop that names only calls then keeps the messages.
+_WRITE_INSTEAD = re.compile(
+    r"\b(?:escribanme|escribime|escribeme|escribame|mandame mensajes?|"
+    r"prefiero (?:whatsapp|wsp|mensajes?|que me escriban|por escrito)|"
+    r"(?:me )?manda mensagem|so mensagem|(?:me )?mandem mensagem|"
+    r"por (?:aca|aqui|whatsapp|mensaje|escrito))\b"
+)
+_CALL_WORDS = re.compile(r"\b(?:llam|lig)\w*")
 _STRETCHED_VOWEL = re.compile(r"([aeiou])\1+")
 
 
@@ -707,6 +748,7 @@ _NOT_KEYWORDS = frozenset(
         "parse",
         "pagar",
         "pasar",
+        "paren",
         "padre",
         "parir",
         "pagare",
@@ -775,12 +817,25 @@ def find_opt_out(text: str) -> str | None:
     # Clause by clause, so that words of two sentences never combine ("hay
     # que parar el débito. Te mando un whatsapp"). A keyword that ends in a
     # question mark is a question ("¿Cancelar? Si ya pagué").
+    whole = _plain(text)
+    meaningful = " ".join(word for word in whole.split() if word not in COURTESY)
+    if meaningful in _WHOLE_MESSAGE_KEYWORDS:
+        return whole
+    write_instead = _WRITE_INSTEAD.search(whole) is not None
+    about_messages = _MENTIONS_MESSAGES.search(whole) is not None
     pieces = _CLAUSE_END.split(text)
     ends = [*_CLAUSE_END.findall(text), ""]
     for piece, end in zip(pieces, ends, strict=True):
-        match = _match(_plain(piece), keywords="?" not in end)
-        if match is not None:
-            return match
+        plain = _plain(piece)
+        bare = " ".join(word for word in plain.split() if word not in COURTESY)
+        if about_messages and bare in _WHOLE_MESSAGE_KEYWORDS:
+            return plain
+        match = _match(plain, keywords="?" not in end)
+        if match is None:
+            continue
+        if write_instead and _CALL_WORDS.search(match):
+            continue
+        return match
     return None
 
 
