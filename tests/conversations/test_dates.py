@@ -165,10 +165,35 @@ def test_negated_day_is_skipped() -> None:
         ("tô sem grana agora, mas dia 10 eu pago", date(2026, 4, 10)),
         ("te pago ahora", TODAY),
         ("este mes te pago", TODAY),
+        ("te pago ahora y el viernes te mando el comprobante", TODAY),
+        ("ahorita le deposito, el lunes le confirmo si llegó", TODAY),
+        ("la mitad ahora y la mitad el mes que viene", TODAY),
+        ("ahorita lo leo con calma, el 30 hago el pago", date(2026, 3, 30)),
     ],
 )
 def test_now_yields_to_named_day(text: str, expected: date) -> None:
     assert promised_date(text, TODAY) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("te pago el viernes, el 30 a más tardar", date(2026, 3, 20)),
+        ("el viernes no falla", date(2026, 3, 20)),
+        ("de mañana no pasa", date(2026, 3, 20)),
+        ("ni el viernes ni el lunes, recién el 30", date(2026, 3, 30)),
+        ("el viernes imposible, el lunes te pago", date(2026, 3, 23)),
+        ("el viernes ya no llego, el lunes", date(2026, 3, 23)),
+    ],
+)
+def test_day_ruled_out_or_kept(text: str, expected: date) -> None:
+    assert promised_date(text, TODAY) == expected
+
+
+def test_portuguese_nem_is_negation() -> None:
+    text = "nem sexta nem segunda, só dia 30"
+
+    assert promised_date(text, TODAY, "pt_BR") == date(2026, 3, 30)
 
 
 def test_misspelled_pero_ends_clause() -> None:

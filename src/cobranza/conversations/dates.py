@@ -34,6 +34,7 @@ customer's time zone. Semantics, chosen once and tested:
 from __future__ import annotations
 
 import calendar
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -55,6 +56,8 @@ class DateMention:
     end: date
     text: str
     negated: bool = False
+    # The folded tokens of the clause that contains the mention.
+    clause: str = ""
 
 
 _WEEKDAYS_ES = {
@@ -152,9 +155,13 @@ _UNIT_DAYS = {
 _UNIT_MONTHS = frozenset({"mes", "meses", "mese"})
 _NEXT_WORDS = frozenset({"proximo", "proxima", "siguiente", "proximos", "proximas"})
 _THIS_WORDS = frozenset({"este", "esta", "neste", "nesta", "essa", "esse"})
-_NEGATIONS = frozenset({"no", "nao", "tampoco", "nunca"})
+_NEGATIONS = frozenset({"no", "nao", "tampoco", "nunca", "ni", "nem"})
 # In Portuguese "no" is "in the" ("no churrasco"), never a negation.
-_PORTUGUESE_NEGATIONS = frozenset({"nao", "tampouco", "nunca"})
+_PORTUGUESE_NEGATIONS = frozenset({"nao", "tampouco", "nunca", "nem"})
+# "el viernes no falla", "de mañana no pasa": a "no" that promises.
+_NOT_FAILING = frozenset({"falla", "fallo", "falta", "pasa", "falha", "passa"})
+# Words after a day that rule it out, like a "no": "el viernes imposible".
+_RULED_OUT = frozenset({"imposible", "impossivel"})
 # Week offset meaning "the last such weekday before today" ("el martes pasado").
 _LAST_SUCH_DAY = -2
 # "no puedo hasta el 15" names the day it becomes possible.
@@ -163,7 +170,10 @@ _CLAUSE_BREAKS = frozenset({",", ".", ";", "!", "?", "pero", "mas", "porque"})
 # "ahora no, peero el viernes sí": "pero" typed with one slip still ends a clause.
 _PERO_SLIPS = frozenset({"peero", "peroo", "preo", "epro"})
 # Mentions of the present moment. "Ahora estoy corto, el viernes te pago"
-# promises the other day, so these count only when no other day is named.
+# promises the other day. Such a mention gives way to another day when its
+# clause states that the debtor cannot pay now (`_HARDSHIP`) or has no word
+# of paying (`_PAYING`, "ahorita lo leo, el 30 pago"). "Te pago ahora y el
+# viernes te mando el comprobante" keeps today.
 _NOW_MENTIONS = frozenset(
     {
         "ahora",
@@ -175,6 +185,19 @@ _NOW_MENTIONS = frozenset(
         "este mes",
         "esse mes",
     }
+)
+_HARDSHIP = re.compile(
+    r"\b(?:cort[oa]s?|lis[oa]|apretad[oa]s?|apertad[oa]s?|complicad[oa]|complico|"
+    r"misio|pelad[oa]|quebrad[oa]|bruj[oa]|sin (?:plata|dinero|un peso|trabajo|"
+    r"laburo|chamba|lana|guita|ingresos|nada|un mango)|sem (?:grana|dinheiro|"
+    r"condicoes|trabalho|nada)|(?:no|nao|n) (?:me )?(?:tengo|tenho|puedo|posso|"
+    r"llego|alcanza|da|consigo|cuento|hay|tenemos|podemos)|cero ingresos|"
+    r"imposible|impossivel)\b"
+)
+_PAYING = re.compile(
+    r"\b(?:pag\w*|pgo|pao|abon\w*|transfi\w*|transfer\w*|deposit\w*|"
+    r"consign\w*|yape\w*|pix|cancel\w*|cubr\w*|sald\w*|liquid\w*|giro|"
+    r"mando|envio|quito|mitad|metade|parte|adelanto|cuota)\b"
 )
 # Words after a day number that make it something other than a day.
 _NOT_DAY_AFTER = frozenset(
@@ -454,9 +477,14 @@ class _Scanner:
             used = k + explicit[0] - i
             month_named = any(self.at(m) in _MONTHS for m in range(k, k + used))
             day = explicit[1]
-            if not month_named:
+            # "el viernes, el 30 a más tardar" names two days: only a number
+            # written right after the weekday ("jue 15") moves to a month
+            # where the two agree.
+            separate = k > end and day.weekday() != weekday
+            if not month_named and not separate:
                 day = _same_day_on_weekday(day, weekday)
-            return used, day, day
+            if month_named or not separate:
+                return used, day, day
 
         modifier = self._week_modifier(end)
         week_offset: int | None = 1 if next_week else None
@@ -791,7 +819,24 @@ def _negated(
             break
         if tokens[index] in negations and tokens[index + 1] != "dia":
             return True
-    return end < len(tokens) and tokens[end] in negations
+    after = tokens[end : end + 4]
+    if after[:1] == ["ya"]:
+        after = after[1:]
+    if not after:
+        return False
+    if after[0] in _RULED_OUT:
+        return True
+    promises = not _NOT_FAILING.isdisjoint(after[1:3])
+    return after[0] in negations and not promises
+
+
+def _clause(tokens: list[str], breaks: list[int], index: int) -> str:
+    """Return the tokens between the clause breaks around `index`, joined."""
+    first = max((position for position in breaks if position < index), default=-1)
+    last = min(
+        (position for position in breaks if position > index), default=len(tokens)
+    )
+    return " ".join(tokens[first + 1 : last])
 
 
 def find_dates(text: str, today: date, locale: str | None = None) -> list[DateMention]:
@@ -809,6 +854,11 @@ def find_dates(text: str, today: date, locale: str | None = None) -> list[DateMe
         else _NEGATIONS
     )
     scanner = _Scanner(tokens, today, portuguese)
+    breaks = [
+        position
+        for position, token in enumerate(tokens)
+        if token in _CLAUSE_BREAKS or token in _PERO_SLIPS
+    ]
     rules = _rules(scanner)
     mentions: list[DateMention] = []
     index = 0
@@ -826,6 +876,7 @@ def find_dates(text: str, today: date, locale: str | None = None) -> list[DateMe
                         end=end,
                         text=" ".join(tokens[index : index + used]),
                         negated=_negated(tokens, index, index + used, negations),
+                        clause=_clause(tokens, breaks, index),
                     )
                 )
                 index += used
@@ -840,16 +891,23 @@ def promised_date(text: str, today: date, locale: str | None = None) -> date | N
 
     Takes the first mention that is not negated ("hoy no puedo") and does not
     lie wholly in the past; a span that began earlier ("esta semana") counts
-    from today. A mention of the present moment ("ahora", "este mes") counts
-    only when no other day is named: "ahora estoy corto, el finde te pago"
-    promises the weekend.
+    from today. A mention of the present moment ("ahora", "este mes") that
+    says nothing of paying now gives way to another day: "ahora estoy
+    corto, el finde te pago" promises the weekend.
     """
     candidates = [
         mention
         for mention in find_dates(text, today, locale)
         if not mention.negated and mention.end >= today
     ]
-    named = [mention for mention in candidates if mention.text not in _NOW_MENTIONS]
-    for mention in named or candidates:
+    definite = [mention for mention in candidates if not _passing_now(mention)]
+    for mention in definite or candidates:
         return max(mention.start, today)
     return None
+
+
+def _passing_now(mention: DateMention) -> bool:
+    """Tell whether a mention of the present is not about paying now."""
+    if mention.text not in _NOW_MENTIONS:
+        return False
+    return bool(_HARDSHIP.search(mention.clause)) or not _PAYING.search(mention.clause)
