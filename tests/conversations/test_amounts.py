@@ -32,6 +32,10 @@ from cobranza.conversations.amounts import find_amount, parse_number
         ("me cobraron 12.500,50 de más", Decimal("12500.50")),
         ("los 12.500,50 ya incluyen el envío?", Decimal("12500.50")),
         ("te pago mil pesos", Decimal("1000")),
+        ("te pago mil el viernes", Decimal("1000")),
+        ("te pago los 800 mañana", Decimal("800")),
+        ("te doy 500 de adelanto", Decimal("500")),
+        ("pago 50,00 hoje", Decimal("50.00")),
     ],
 )
 def test_amount_found(text: str, expected: Decimal) -> None:
@@ -58,6 +62,16 @@ def test_amount_found(text: str, expected: Decimal) -> None:
         "mil disculpas por no responder",
         "mil gracias",
         "los 15 de cada mes",
+        "el 15.04 te pago",
+        "a las 18.30 te transfiero",
+        "desde 2023 que debo esto",
+        "la factura de 2024 ya la pagué",
+        "mi número es 11 4567 8901",
+        "ya transferí, n° de operación 458812",
+        "el comprobante es el 00012345",
+        "mi dni es 30.456.789",
+        "ni 5 mil te puedo dar ahora",
+        "no llego ni siquiera a 5 mil",
     ],
 )
 def test_no_amount(text: str) -> None:
@@ -75,6 +89,10 @@ def test_no_amount(text: str) -> None:
         ("puedo 5000 ahora y 3000 el viernes", Decimal("5000")),
         ("dos mil quinientos", Decimal("2500")),
         ("te paso 5.000 de los 20.000 que debo", Decimal("5000")),
+        ("te pago 5.000 del total de 20.000", Decimal("5000")),
+        ("debo pagarte 5 mil el viernes y 10 mil a fin de mes", Decimal("5000")),
+        ("total te pago 8 mil hoy y 2 mil el viernes", Decimal("8000")),
+        ("el 15 de abril de 2026 te deposito 8 mil", Decimal("8000")),
     ],
 )
 def test_offer_wins_over_debt(text: str, expected: Decimal) -> None:

@@ -10,8 +10,9 @@ Decisions:
   "1,5 palos" is 1,500,000 and "medio palo" 500,000. "mangos", "pesos",
   "soles", "reais" and "$"/"R$" mark money without changing the value.
 - A bare number counts as money only from 100 upwards, and never when it is
-  a date ("el 15", "10/4"), a count ("3 cuotas", "10 días") or a long digit
-  run such as a phone number.
+  a date ("el 15", "10/4", "15.04"), a year ("desde 2023"), a count ("3
+  cuotas", "10 días"), a phone number or an id ("11 4567 8901", "n° de
+  operación 458812"), or after "ni" ("ni una luca").
 - The amount is the first one named, unless a reply names several and some
   of them are what is owed ("debo 20.000 pero puedo 5.000"): then it is the
   first one that is not, because the debtor's offer is what matters. An
@@ -93,6 +94,88 @@ _COUNT_NOUNS = frozenset(
     }
 )
 _DATE_WORDS = frozenset({"el", "del", "al", "dia", "las", "los", "hasta", "para"})
+# Words that name a number as an id: "código de pago 789012", "dni".
+_ID_WORDS = frozenset(
+    {
+        "operacion",
+        "codigo",
+        "folio",
+        "cbu",
+        "cvu",
+        "clabe",
+        "dni",
+        "cuit",
+        "cuil",
+        "rut",
+        "cedula",
+        "cpf",
+        "cnpj",
+        "referencia",
+        "comprobante",
+        "transaccion",
+        "telefono",
+        "celular",
+        "tel",
+        "av",
+        "avenida",
+        "calle",
+        "rua",
+        "nro",
+        "numero",
+        "pedido",
+        "orden",
+        "ticket",
+        "id",
+    }
+)
+# Nouns after which a bare "mil" means "many", not a thousand.
+_MANY_NOUNS = frozenset(
+    {
+        "disculpas",
+        "gracias",
+        "perdones",
+        "veces",
+        "desculpas",
+        "obrigados",
+        "besos",
+        "abrazos",
+        "bendiciones",
+        "cosas",
+        "problemas",
+        "grax",
+    }
+)
+_MONTH_NAMES = frozenset(
+    {
+        "enero",
+        "febrero",
+        "marzo",
+        "abril",
+        "mayo",
+        "junio",
+        "julio",
+        "agosto",
+        "septiembre",
+        "setiembre",
+        "octubre",
+        "noviembre",
+        "diciembre",
+        "janeiro",
+        "fevereiro",
+        "marco",
+        "maio",
+        "junho",
+        "julho",
+        "setembro",
+        "outubro",
+        "novembro",
+        "dezembro",
+    }
+)
+# Words before a year: "desde 2023", "en 2024", "del 2025", "abril 2026".
+_YEAR_BEFORE = (
+    frozenset({"desde", "en", "del", "ano", "anos", "em", "do"}) | _MONTH_NAMES
+)
 
 
 def parse_number(text: str) -> Decimal | None:
@@ -184,6 +267,17 @@ def _amounts(tokens: list[str]) -> list[tuple[int, Decimal]]:
     return found
 
 
+def _is_year(tokens: list[str], index: int, value: Decimal, separated: bool) -> bool:
+    """Tell whether a bare four-digit number is a year ("15 de abril de 2026")."""
+    if separated or not 1900 <= value <= 2100 or index == 0:
+        return False
+    previous = tokens[index - 1]
+    if previous in _YEAR_BEFORE:
+        return True
+    before_de = _MONTH_NAMES | {"factura", "facturas", "ano", "anos", "mes"}
+    return previous == "de" and index > 1 and tokens[index - 2] in before_de
+
+
 def _is_debt(tokens: list[str], index: int, starts: list[int]) -> bool:
     """Tell whether a debt word within three tokens belongs to this amount.
 
@@ -191,19 +285,44 @@ def _is_debt(tokens: list[str], index: int, starts: list[int]) -> bool:
     que debo te paso 5.000" it marks the 20.000 and not the 5.000.
     """
     for position in range(max(0, index - 3), min(len(tokens), index + 4)):
-        if position == index or tokens[position] not in _DEBT_WORDS:
+        if position == index or not _marks_debt(tokens, position):
             continue
-        nearest = min(starts, key=lambda start: abs(start - position))
+        # On a tie the later amount takes the word: "5.000 del total de
+        # 20.000".
+        nearest = min(starts, key=lambda start: (abs(start - position), -start))
         if nearest == index:
             return True
     return False
 
 
+def _marks_debt(tokens: list[str], position: int) -> bool:
+    """Tell whether the token at `position` is a debt word in this use.
+
+    "debo pagarte" is "I must pay you", and a "total" that does not name a
+    sum ("total te pago 8 mil hoy") is the filler "anyway".
+    """
+    word = tokens[position]
+    if word not in _DEBT_WORDS:
+        return False
+    following = tokens[position + 1] if position + 1 < len(tokens) else ""
+    if word == "debo" and following.startswith("pag"):
+        return False
+    if word == "total":
+        return (
+            following in ("de", "es", "son", "a", "adeudado") or following[:1].isdigit()
+        )
+    return True
+
+
 def _amount_at(tokens: list[str], index: int) -> Decimal | None:
     token = tokens[index]
     previous = tokens[index - 1] if index > 0 else ""
-    # "no tengo ni una luca" means having no money at all.
-    if previous == "ni":
+    # "no tengo ni una luca", "no llego ni siquiera a 5 mil": having no
+    # money at all.
+    if "ni" in tokens[max(0, index - 3) : index]:
+        return None
+    # The "mil" of "5 mil" was read with its number.
+    if token == "mil" and (previous[:1].isdigit() or previous in NUMBER_WORDS):
         return None
     # "S/ 150" is how Peru writes soles.
     soles = index > 1 and tokens[index - 2] == "s" and previous == "/"
@@ -241,16 +360,43 @@ def _amount_at(tokens: list[str], index: int) -> Decimal | None:
         return None
     if signed or following in _CURRENCY_WORDS:
         return value
-    # "mil disculpas", "mil gracias": a bare "mil" before a noun is "many".
-    if token == "mil" and used == 1 and following.isalpha():
+    # "mil disculpas", "mil gracias": a bare "mil" before these means "many".
+    if token == "mil" and used == 1 and following in _MANY_NOUNS:
         return None
-    # "12.500,50 de más" and "los 1.500" are sums: no day or count is
-    # written with a thousands separator.
-    grouped = separated and value >= 100
-    if not grouped and (following in _COUNT_NOUNS or previous in _DATE_WORDS):
+    if _is_year(tokens, index, value, separated):
+        return None
+    # A day is at most 31: "el 15" and "15 de abril" are days, "los 800" and
+    # "500 de adelanto" are sums.
+    day_like = value <= 31
+    if following in _COUNT_NOUNS and (following != "de" or day_like):
+        return None
+    if previous in _DATE_WORDS and day_like:
         return None
     if words:
         return value if value >= 1000 else None
-    if separated or value >= 100:
+    if _is_reference(tokens, index):
+        return None
+    if value >= 100:
         return value
+    # "50,00" is a sum; "15.04" is a date.
+    if separated:
+        whole, _, fraction = token.replace(",", ".").partition(".")
+        date_like = int(whole) <= 31 and fraction.isdigit() and int(fraction) <= 12
+        return None if date_like else value
     return None
+
+
+def _is_reference(tokens: list[str], index: int) -> bool:
+    """Tell whether a bare number is a phone, an id or a reference.
+
+    Bare digit runs next to each other ("11 4567 8901"), a leading zero
+    ("00012345") and numbers after an id word ("n° de operación 458812")
+    are never what the debtor offers.
+    """
+    token = tokens[index]
+    if token.isdigit() and token.startswith("0"):
+        return True
+    neighbours = tokens[max(0, index - 1) : index] + tokens[index + 1 : index + 2]
+    if token.isdigit() and any(word.isdigit() for word in neighbours):
+        return True
+    return not _ID_WORDS.isdisjoint(tokens[max(0, index - 4) : index])
