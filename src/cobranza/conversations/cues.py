@@ -16,7 +16,7 @@ from functools import lru_cache
 from cobranza.conversations.amounts import find_amount
 from cobranza.conversations.dates import find_dates
 from cobranza.conversations.installments import find_installments
-from cobranza.conversations.normalize import edit_distance, tokenize
+from cobranza.conversations.normalize import tokenize
 
 # Tag -> word stems (folded). A token carries the tag when it starts with a stem.
 _STEMS: dict[str, tuple[str, ...]] = {
@@ -542,12 +542,9 @@ def _tags_for(token: str) -> tuple[str, ...]:
         exact_only = len(stem) <= 3
         if (token == stem) if exact_only else token.startswith(stem):
             tags.append(tag)
-    if not tags and len(token) >= 5:
-        # One typo away from a long stem ("pgue" stays unknown, "trasnferi"
-        # is read as "transferi").
-        for stem, tag in _BY_FIRST_LETTER.get(token[:1], ()):
-            if len(stem) >= 5 and edit_distance(token[: len(stem)], stem) <= 1:
-                tags.append(tag)
+    # No match within one typo: that read "pagar" as "parar" and "buenas" as
+    # "bueno", and the train split's family folds scored 0.9074 without it
+    # against 0.9006 with it. The character n-grams cover typos.
     return tuple(tags)
 
 
