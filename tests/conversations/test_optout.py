@@ -264,6 +264,14 @@ STOP_REQUESTS = [
     "Não me perturbe mais",
     "Apaga meu número daí",
     "Dejen de mandarme mensajes todos los días, no quiero saber nada más",
+    "No quiero recibir más cobranzas por WhatsApp",
+    "Absténganse de seguir escribiéndome",
+    "No autorizo el uso de mi número para esto",
+    "Dejen de romper las bolas con los mensajes",
+    "Dejen de llenarme el whatsapp de mensajes",
+    "Sáquenme de acá",
+    "Não quero receber mais nada de vocês",
+    "Me esqueçam, não quero mais cobrança por aqui",
 ]
 # Look-alikes that must not revoke consent. They are payment talk that
 # mentions calls, sends, lists, permissions or "baja", timing, channel and

@@ -526,6 +526,21 @@ _PATTERNS = [
     r"\b(?:nao|n) me (?:perturbe|perturbem|incomode|incomodem) mais\b",
     r"\bapag(?:a|ue|uem) (?:o )?meu (?:numero|contato|telefone)\b",
     r"^asi que paren(?: ya)?$",
+    # "no quiero recibir más cobranzas por WhatsApp", "não quero mais
+    # cobrança por aqui": anything more, on this channel
+    r"\b(?:no|nao|n) (?:quiero|deseo|quero) (?:recibir |receber )?(?:mas|mais) "
+    r"(?:\w+ ){1,2}?por (?:whatsapp|wsp|wpp|aca|aqui|este medio|este numero)\b",
+    r"\b(?:nao|n) (?:quero|desejo) (?:mais )?receber mais nada\b",
+    # "absténganse de seguir escribiéndome", "dejen de llenarme el whatsapp"
+    r"\babsten\w* de seguir (?:escribiendo|mandando|enviando|contactando)\w*\b",
+    r"\b(?:dejen|deja|paren) de (?:llenarme|llenar) (?:el |mi )?"
+    r"(?:whatsapp|wsp|wpp|celular|chat)\b",
+    rf"\b(?:dejen|deja|paren) de (?:romper|hinchar|joder) (?:\w+ ){{0,3}}?"
+    rf"(?:con|de) {_DETERMINER}?{_MESSAGES}\b",
+    # "no autorizo el uso de mi número", "sáquenme de acá"
+    r"\b(?:no|nao|n) (?:autorizo|autorizamos) (?:el |o )?uso de (?:mi|meu) "
+    r"(?:numero|contacto|contato|telefono|telefone|celular)\b",
+    r"^saquenme de (?:aca|aqui)$",
 ]
 # Each pattern with the guards its regex comments name; the guards are
 # searched once per clause instead of at every position of every pattern.
