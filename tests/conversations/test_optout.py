@@ -272,6 +272,17 @@ STOP_REQUESTS = [
     "Sáquenme de acá",
     "Não quero receber mais nada de vocês",
     "Me esqueçam, não quero mais cobrança por aqui",
+    "No me contacten más por WhatsApp",
+    "solicito que se me excluya del envío de mensajes automáticos",
+    "ahorita mismo me dejan de escribir o los denuncio",
+    "ya no me incluyan en sus envíos",
+    "no quiero volver a recibir un mensaje suyo",
+    "cancela o envio de mensagens pra mim",
+    "parem de encher meu zap com essas mensagens",
+    "me exclui da lista, por favor",
+    "nunca mais me mandem mensagem",
+    "já falei, não quero mais mensagem de vocês",
+    "quero parar de receber essas mensagens",
 ]
 # Look-alikes that must not revoke consent. They are payment talk that
 # mentions calls, sends, lists, permissions or "baja", timing, channel and
@@ -389,6 +400,10 @@ LOOK_ALIKES = [
     "Stop cobrando de más",
     "Quiero cancelar la suscripción del gimnasio",
     "Sáquenme de la base de Equifax, ya pagué",
+    "no me llamen más, mejor mándenme un mensaje",
+    "quero parar de receber boleto em papel",
+    "no me incluyan en el plan de cuotas",
+    "no encuentro el link ni por ningún lado",
 ]
 
 

@@ -541,6 +541,28 @@ _PATTERNS = [
     r"\b(?:no|nao|n) (?:autorizo|autorizamos) (?:el |o )?uso de (?:mi|meu) "
     r"(?:numero|contacto|contato|telefono|telefone|celular)\b",
     r"^saquenme de (?:aca|aqui)$",
+    # "no me contacten más", "no me incluyan en sus envíos", "no quiero volver
+    # a recibir un mensaje suyo", "me dejan de escribir"
+    r"\bno (?:me |nos )(?:contacten|contactes|contacte) (?:mas|nunca)\b",
+    r"\bno (?:me |nos )(?:incluyan|incluyas|agreguen|sumen) (?:mas )?en "
+    r"(?:sus |tus |la |las |los )?(?:envios|listas?|difusion|mensajes)\b",
+    rf"\bno (?:quiero|deseo) volver a recibir (?:{_DETERMINER}|un |una |ningun )?"
+    rf"{_MESSAGES}\b",
+    r"\bme dejan de (?:escribir|mandar|molestar|contactar)\b",
+    rf"{_NOT_DEBTOR_LIST}\bse me excluya (?:del?|de la|de los) "
+    r"(?:envio|envios|lista|base|difusion)\b",
+    # Portuguese: "nunca mais me mandem mensagem", "quero parar de receber
+    # essas mensagens", "não quero mais mensagem de vocês", "me exclui da
+    # lista", "parem de encher meu zap", "cancela o envio de mensagens"
+    r"\bnunca mais (?:me )?(?:mande|mandem|manda|envie|enviem|escreva|escrevam|"
+    r"liguem|ligue)\b",
+    r"\b(?:quero|queria|gostaria de) parar de receber"
+    rf"(?:$| (?:{_DETERMINER}|essas |esses |estas )?{_MESSAGES}\b)",
+    r"\b(?:nao|n) quero mais (?:nenhuma )?(?:mensagem|mensagens|msg|zap)\b",
+    rf"{_NOT_DEBTOR_LIST}\bme (?:exclui|exclua|excluam|tira|tirem|remove|removam) "
+    r"(?:da|dessa|desta|de sua|de vossa) (?:lista|base)\b",
+    r"\b(?:parem|para|pare) de encher (?:o |meu )?(?:zap|whats|whatsapp|celular)\b",
+    r"\bcancel\w* (?:o )?envio de (?:mensagens|mensagem|mensajes)\b",
 ]
 # Each pattern with the guards its regex comments name; the guards are
 # searched once per clause instead of at every position of every pattern.
@@ -565,7 +587,8 @@ _MENTIONS_MESSAGES = re.compile(rf"\b{_MESSAGES_ONLY}\b")
 # A request to be written to instead ("no me llamen más, escríbanme por
 # WhatsApp"): a stop that names only calls then keeps the messages.
 _WRITE_INSTEAD = re.compile(
-    r"\b(?:escribanme|escribime|escribeme|escribame|mandame mensajes?|"
+    r"\b(?:escribanme|escribime|escribeme|escribame|"
+    r"(?:mandame|mandenme|mandeme|enviame|envienme) (?:un |unos )?mensajes?|"
     r"prefiero (?:whatsapp|wsp|mensajes?|que me escriban|por escrito)|"
     r"(?:me )?manda mensagem|so mensagem|(?:me )?mandem mensagem|"
     r"por (?:aca|aqui|whatsapp|mensaje|escrito))\b"
