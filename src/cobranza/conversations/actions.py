@@ -530,10 +530,15 @@ def human(reply: Reply) -> str:
 
     A reply the model read as an opt-out that the rules did not confirm is
     handed off as `possible_opt_out`, so the person checks for one first.
+    It gets no acknowledgement: the customer may have asked for no more
+    messages, so only the person decides whether to write again.
     """
     meaning = reply.meaning
-    reason = "possible_opt_out" if meaning.possible_opt_out else meaning.intent
-    return _hand_off_with_ack(reply, reason)
+    if meaning.possible_opt_out:
+        assert reply.case is not None
+        hand_off(reply.session, reply.case, "possible_opt_out", reply.now)
+        return "handed_off"
+    return _hand_off_with_ack(reply, meaning.intent)
 
 
 def acknowledge(reply: Reply) -> str:
