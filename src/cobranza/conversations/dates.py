@@ -895,6 +895,9 @@ def promised_date(text: str, today: date, locale: str | None = None) -> date | N
     says nothing of paying now gives way to another day: "ahora estoy
     corto, el finde te pago" promises the weekend.
     """
+    # NOTE: a weekday after a past verb ("te pagué el lunes, el viernes
+    # pago el resto") still reads as the next such day, because the verb's
+    # tense is not checked.
     candidates = [
         mention
         for mention in find_dates(text, today, locale)
