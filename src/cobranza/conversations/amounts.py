@@ -26,7 +26,12 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-from cobranza.conversations.normalize import NUMBER_WORDS, tokenize, word_number
+from cobranza.conversations.normalize import (
+    MONTHS,
+    NUMBER_WORDS,
+    tokenize,
+    word_number,
+)
 
 _MULTIPLIERS = {
     "mil": Decimal(1000),
@@ -145,37 +150,10 @@ _MANY_NOUNS = frozenset(
         "grax",
     }
 )
-_MONTH_NAMES = frozenset(
-    {
-        "enero",
-        "febrero",
-        "marzo",
-        "abril",
-        "mayo",
-        "junio",
-        "julio",
-        "agosto",
-        "septiembre",
-        "setiembre",
-        "octubre",
-        "noviembre",
-        "diciembre",
-        "janeiro",
-        "fevereiro",
-        "marco",
-        "maio",
-        "junho",
-        "julho",
-        "setembro",
-        "outubro",
-        "novembro",
-        "dezembro",
-    }
-)
 # Words before a year: "desde 2023", "en 2024", "del 2025", "abril 2026".
-_YEAR_BEFORE = (
-    frozenset({"desde", "en", "del", "ano", "anos", "em", "do"}) | _MONTH_NAMES
-)
+_YEAR_BEFORE = frozenset({"desde", "en", "del", "ano", "anos", "em", "do", *MONTHS})
+# Words before "de" and a year: "abril de 2026", "la factura de 2024".
+_YEAR_BEFORE_DE = frozenset({"factura", "facturas", "ano", "anos", "mes", *MONTHS})
 
 
 def parse_number(text: str) -> Decimal | None:
@@ -274,8 +252,7 @@ def _is_year(tokens: list[str], index: int, value: Decimal, separated: bool) -> 
     previous = tokens[index - 1]
     if previous in _YEAR_BEFORE:
         return True
-    before_de = _MONTH_NAMES | {"factura", "facturas", "ano", "anos", "mes"}
-    return previous == "de" and index > 1 and tokens[index - 2] in before_de
+    return previous == "de" and index > 1 and tokens[index - 2] in _YEAR_BEFORE_DE
 
 
 def _is_debt(tokens: list[str], index: int, starts: list[int]) -> bool:

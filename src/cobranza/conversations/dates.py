@@ -41,6 +41,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 
 from cobranza.conversations.normalize import (
+    MONTHS,
     NUMBER_WORDS,
     edit_distance,
     tokenize,
@@ -104,31 +105,6 @@ _NOT_WEEKDAYS = frozenset(
 _ORDINAL_NOUNS = frozenset(
     {"cuota", "cuotas", "parcela", "parte", "vez", "semana", "factura", "fatura"}
 )
-_MONTHS = {
-    "enero": 1,
-    "febrero": 2,
-    "marzo": 3,
-    "abril": 4,
-    "mayo": 5,
-    "junio": 6,
-    "julio": 7,
-    "agosto": 8,
-    "septiembre": 9,
-    "setiembre": 9,
-    "octubre": 10,
-    "noviembre": 11,
-    "diciembre": 12,
-    "janeiro": 1,
-    "fevereiro": 2,
-    "marco": 3,
-    "maio": 5,
-    "junho": 6,
-    "julho": 7,
-    "setembro": 9,
-    "outubro": 10,
-    "novembro": 11,
-    "dezembro": 12,
-}
 _MONTH_ABBREVIATIONS = {
     "ene": 1,
     "feb": 2,
@@ -475,7 +451,7 @@ class _Scanner:
         explicit = self.day_of_month(k, introduced=True)
         if explicit is not None:
             used = k + explicit[0] - i
-            month_named = any(self.at(m) in _MONTHS for m in range(k, k + used))
+            month_named = any(self.at(m) in MONTHS for m in range(k, k + used))
             day = explicit[1]
             # "el viernes, el 30 a más tardar" names two days: only a number
             # written right after the weekday ("jue 15") moves to a month
@@ -576,7 +552,7 @@ class _Scanner:
 
     def month_first(self, i: int) -> tuple[int, date, date] | None:
         """Read "marzo 3" and "mayo 5 del 2013"."""
-        month = _MONTHS.get(self.at(i))
+        month = MONTHS.get(self.at(i))
         if month is None:
             return None
         read = self._day_number(i + 1)
@@ -652,7 +628,7 @@ class _Scanner:
         if self.at(j) in ("de", "do"):
             j += 1
         token = self.at(j)
-        month = _MONTHS.get(token)
+        month = MONTHS.get(token)
         if month is None and token in _MONTH_ABBREVIATIONS and j > k:
             month = _MONTH_ABBREVIATIONS[token]
         if month is None:
@@ -794,7 +770,7 @@ _TRIGGERS = (
     )
     | _NEXT_WORDS
     | _THIS_WORDS
-    | frozenset(_MONTHS)
+    | frozenset(MONTHS)
     | frozenset(_WEEKDAY_ABBREVIATIONS)
     | frozenset(_WEEKDAY_SHORT)
     | frozenset(_WEEKDAYS_PT)
