@@ -542,9 +542,8 @@ def _tags_for(token: str) -> tuple[str, ...]:
         exact_only = len(stem) <= 3
         if (token == stem) if exact_only else token.startswith(stem):
             tags.append(tag)
-    # No match within one typo: that read "pagar" as "parar" and "buenas" as
-    # "bueno", and the train split's family folds scored 0.9074 without it
-    # against 0.9006 with it. The character n-grams cover typos.
+    # No match within one typo, which read "pagar" as "parar" and lowered the
+    # train-fold score (docs/benchmarks.md). The character n-grams cover typos.
     return tuple(tags)
 
 

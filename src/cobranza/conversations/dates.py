@@ -145,11 +145,8 @@ _UNTIL = frozenset({"hasta", "ate", "antes"})
 _CLAUSE_BREAKS = frozenset({",", ".", ";", "!", "?", "pero", "mas", "porque"})
 # "ahora no, peero el viernes sí": "pero" typed with one slip still ends a clause.
 _PERO_SLIPS = frozenset({"peero", "peroo", "preo", "epro"})
-# Mentions of the present moment. "Ahora estoy corto, el viernes te pago"
-# promises the other day. Such a mention gives way to another day when its
-# clause states that the debtor cannot pay now (`_HARDSHIP`) or has no word
-# of paying (`_PAYING`, "ahorita lo leo, el 30 pago"). "Te pago ahora y el
-# viernes te mando el comprobante" keeps today.
+# Mentions of the present moment. One gives way to another named day when
+# its clause states hardship or has no word of paying (see `_passing_now`).
 _NOW_MENTIONS = frozenset(
     {
         "ahora",
@@ -868,8 +865,8 @@ def promised_date(text: str, today: date, locale: str | None = None) -> date | N
     Takes the first mention that is not negated ("hoy no puedo") and does not
     lie wholly in the past; a span that began earlier ("esta semana") counts
     from today. A mention of the present moment ("ahora", "este mes") that
-    says nothing of paying now gives way to another day: "ahora estoy
-    corto, el finde te pago" promises the weekend.
+    is not about paying now gives way to another day: "ahora estoy corto,
+    el finde te pago" promises the weekend.
     """
     # NOTE: a weekday after a past verb ("te pagué el lunes, el viernes
     # pago el resto") still reads as the next such day, because the verb's
@@ -886,7 +883,11 @@ def promised_date(text: str, today: date, locale: str | None = None) -> date | N
 
 
 def _passing_now(mention: DateMention) -> bool:
-    """Tell whether a mention of the present is not about paying now."""
+    """Tell whether a mention of the present is not about paying now.
+
+    "Ahora estoy corto" (hardship) and "ahorita lo leo" (no word of paying)
+    are not; "te pago ahora y el viernes te mando el comprobante" is.
+    """
     if mention.text not in _NOW_MENTIONS:
         return False
     return bool(_HARDSHIP.search(mention.clause)) or not _PAYING.search(mention.clause)

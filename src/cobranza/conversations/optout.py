@@ -184,7 +184,7 @@ _NOT_THIRD_PARTY = "(?#not-third-party)"
 # A clause that limits the request to a time ("antes de las nueve no me
 # escriban", "hoy no me escribas") requests a better hour, not a stop.
 # NOTE: the guard reads one clause, so "Hoy no me escribas, ni mañana, ni
-# nunca" is missed: its "ni nunca" stands in a clause of its own.
+# nunca" is missed, because its "ni nunca" is a clause of its own.
 _NOT_TIMED = "(?#not-timed)"
 _TIMED = re.compile(
     r"(?<!desde )(?<!partir de )(?<!de )"

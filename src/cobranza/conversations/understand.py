@@ -64,11 +64,8 @@ SENTENCE_CONFIDENCE = 0.93
 # other and 0.45 scored lower (docs/benchmarks.md).
 LOW_CONFIDENCE = 0.0
 # A model's `promise_to_pay` below this probability becomes `other` when the
-# reply has no payment cue (a pay verb, a payment means, an amount, a count
-# of installments). "¿Va a estar soleado el miércoles?" names a day and
-# scored 0.61. On the train split's family folds the rule at 0.65 put 14
-# replies right and broke 12 promises, and from 0.7 up it broke more than
-# it put right.
+# reply has no payment cue ("¿va a estar soleado el miércoles?" scored 0.61).
+# Chosen on the train split's family folds (docs/benchmarks.md).
 # NOTE: a reply that names a day without a payment word still comes out
 # as a promise when the model is surer than this ("¿va a estar soleado el
 # miércoles en Charlotte?" scored 0.79), and then records one.
