@@ -135,6 +135,31 @@ def test_clause_without_stop_not_opt_out(text: str) -> None:
     assert find_opt_out(text) is None
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hoy no me escribas, ni mañana, ni nunca",
+        "hoy no me escriban, ni nunca mas",
+        "Hoje não me mande mensagem, nem amanhã, nem nunca mais",
+    ],
+)
+def test_time_lifted_by_never_is_opt_out(text: str) -> None:
+    assert is_opt_out(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hoy no me escribas, mañana sí",
+        "hoy no me escribas. ni mañana",
+        "Hoje não me mande mensagem, nem amanhã",
+        "hoy no me escriban. nunca estoy antes de las 10",
+    ],
+)
+def test_time_limit_without_never_not_opt_out(text: str) -> None:
+    assert find_opt_out(text) is None
+
+
 def test_match_is_kept_for_audit() -> None:
     assert find_opt_out("Hola, dejen de mandarme mensajes!") == "dejen de mandarme"
 

@@ -182,9 +182,9 @@ _SERVICE = (
 # marked with this regex comment never matches such a clause.
 _NOT_THIRD_PARTY = "(?#not-third-party)"
 # A clause that limits the request to a time ("antes de las nueve no me
-# escriban", "hoy no me escribas") requests a better hour, not a stop.
-# NOTE: the guard reads one clause, so "Hoy no me escribas, ni mañana, ni
-# nunca" is missed, because its "ni nunca" is a clause of its own.
+# escriban", "hoy no me escribas") requests a better hour, not a stop,
+# unless a later clause lifts the limit ("Hoy no me escribas, ni mañana, ni
+# nunca"): see `_NEVER`.
 _NOT_TIMED = "(?#not-timed)"
 _TIMED = re.compile(
     r"(?<!desde )(?<!partir de )(?<!de )"
@@ -596,6 +596,12 @@ _WRITE_INSTEAD = re.compile(
     r"por (?:aca|aqui|whatsapp|mensaje|escrito))\b"
 )
 _CALL_WORDS = re.compile(r"\b(?:llam|lig)\w*")
+# A clause that turns a time-limited request into a lasting one: "ni
+# nunca", "ni nunca más", "nem nunca mais", "ni ningún otro día".
+_NEVER = re.compile(
+    r"^(?:y |e )?(?:ni |nem )?(?:nunca|jamas|jamais|en la vida|"
+    r"ningun otro dia|nenhum outro dia)(?: mais| mas| jamas)?$"
+)
 _STRETCHED_VOWEL = re.compile(r"([aeiou])\1+")
 
 
@@ -865,12 +871,13 @@ def find_opt_out(text: str) -> str | None:
     about_messages = _MENTIONS_MESSAGES.search(whole) is not None
     pieces = _CLAUSE_END.split(text)
     ends = [*_CLAUSE_END.findall(text), ""]
-    for piece, end in zip(pieces, ends, strict=True):
-        plain = _plain(piece)
+    plains = [_plain(piece) for piece in pieces]
+    for index, (plain, end) in enumerate(zip(plains, ends, strict=True)):
         bare = " ".join(word for word in plain.split() if word not in COURTESY)
         if about_messages and bare in _WHOLE_MESSAGE_KEYWORDS:
             return plain
-        match = _match(plain, keywords="?" not in end)
+        lasting = any(_NEVER.match(later) for later in plains[index + 1 :])
+        match = _match(plain, keywords="?" not in end, timed=not lasting)
         if match is None:
             continue
         if write_instead and _CALL_WORDS.search(match):
@@ -879,10 +886,11 @@ def find_opt_out(text: str) -> str | None:
     return None
 
 
-def _match(plain: str, keywords: bool = True) -> str | None:
+def _match(plain: str, keywords: bool = True, timed: bool = True) -> str | None:
     """Return the opt-out words of one normalized clause, or None.
 
-    With `keywords` False the whole-clause keyword test is skipped.
+    With `keywords` False the whole-clause keyword test is skipped. With
+    `timed` False a time in the clause no longer blocks a match.
     """
     words = plain.split()
     meaningful = [word for word in words if word not in COURTESY]
@@ -890,7 +898,11 @@ def _match(plain: str, keywords: bool = True) -> str | None:
         return plain
     if meaningful[:3] == ["de", "baja"] or meaningful == ["dar", "de", "baja"]:
         return plain
-    blocked = {guard for _, guard in _GUARDS if guard.search(plain)}
+    blocked = {
+        guard
+        for _, guard in _GUARDS
+        if (timed or guard is not _TIMED) and guard.search(plain)
+    }
     for pattern, guards in _COMPILED:
         if blocked.intersection(guards):
             continue
