@@ -277,3 +277,24 @@ def test_weekday_day_number_always_matches(month: int) -> None:
 
         assert day.weekday() == weekday
         assert day.day == 13
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("te pagué el lunes, el viernes pago el resto", date(2026, 3, 20)),
+        ("transferí el martes la mitad y el sábado el resto", date(2026, 3, 21)),
+        ("el lunes te pagué la mitad, el resto el viernes", date(2026, 3, 20)),
+        ("paguei na segunda, o resto na sexta", date(2026, 3, 20)),
+        ("queres que te pague el lunes?", date(2026, 3, 23)),
+        ("el lunes te pago", date(2026, 3, 23)),
+    ],
+)
+def test_weekday_after_past_payment_is_skipped(text: str, expected: date) -> None:
+    locale = "pt-BR" if "paguei" in text else None
+    assert promised_date(text, TODAY, locale) == expected
+
+
+def test_only_past_weekday_gives_no_date() -> None:
+    assert promised_date("te pague el lunes", TODAY) is None
+    assert promised_date("el lunes ya te pagué", TODAY) is None

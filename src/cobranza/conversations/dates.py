@@ -172,6 +172,25 @@ _PAYING = re.compile(
     r"consign\w*|yape\w*|pix|cancel\w*|cubr\w*|sald\w*|liquid\w*|giro|"
     r"mando|envio|quito|mitad|metade|parte|adelanto|cuota)\b"
 )
+# A weekday with no word that places it ("que viene", "próximo").
+_BARE_WEEKDAY = re.compile(
+    r"^(?:el |este |esta |na |no |nesta |neste )?(?:lunes|martes|miercoles|"
+    r"jueves|viernes|sabado|domingo|segunda|terca|quarta|quinta|sexta)"
+    r"(?:-feira| feira)?$"
+)
+# A payment verb in the past. Unaccented "pague" is read as "pagué"
+# except after "que" ("querés que te pague el lunes").
+_PAST_PAYMENT = re.compile(
+    r"(?<!\bque )(?<!\bque te )(?<!\bque le )(?<!\bque les )"
+    r"\b(?:pague|transferi|deposite|consigne|yapee|abone|mande|envie|hice|"
+    r"realice|efectue|paguei|depositei|mandei|enviei|fiz|paguee|pagamos ya)\b"
+)
+# "El lunes te pagué la mitad": the past verb right after the day.
+_PAST_PAYMENT_AFTER = re.compile(
+    r"^ (?:(?:ya|te|le|les|se|lo|la|los|las|me) )*"
+    r"(?:pague|transferi|deposite|consigne|yapee|abone|hice|paguei|depositei|"
+    r"transfiri|fiz)\b"
+)
 # Words after a day number that make it something other than a day.
 _NOT_DAY_AFTER = frozenset(
     {
@@ -868,18 +887,32 @@ def promised_date(text: str, today: date, locale: str | None = None) -> date | N
     is not about paying now gives way to another day: "ahora estoy corto,
     el finde te pago" promises the weekend.
     """
-    # NOTE: a weekday after a past verb ("te pagué el lunes, el viernes
-    # pago el resto") still reads as the next such day, because the verb's
-    # tense is not checked.
     candidates = [
         mention
         for mention in find_dates(text, today, locale)
-        if not mention.negated and mention.end >= today
+        if not mention.negated and mention.end >= today and not _past_weekday(mention)
     ]
     definite = [mention for mention in candidates if not _passing_now(mention)]
     for mention in definite or candidates:
         return max(mention.start, today)
     return None
+
+
+def _past_weekday(mention: DateMention) -> bool:
+    """Tell whether a bare weekday names the day of a past payment.
+
+    "Te pagué el lunes" names the Monday that went by, so "te pagué el
+    lunes, el viernes pago el resto" promises Friday.
+    """
+    if _BARE_WEEKDAY.match(mention.text) is None:
+        return False
+    before, found, after = mention.clause.partition(mention.text)
+    if not found:
+        return False
+    # Only the verb of this day counts: in "transferí el martes la mitad y
+    # el sábado el resto" the Saturday is still to come.
+    stretch = re.split(r"\b(?:y|e|pero|mas)\b", before)[-1]
+    return bool(_PAST_PAYMENT.search(stretch) or _PAST_PAYMENT_AFTER.match(after))
 
 
 def _passing_now(mention: DateMention) -> bool:
