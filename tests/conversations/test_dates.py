@@ -298,3 +298,17 @@ def test_weekday_after_past_payment_is_skipped(text: str, expected: date) -> Non
 def test_only_past_weekday_gives_no_date() -> None:
     assert promised_date("te pague el lunes", TODAY) is None
     assert promised_date("el lunes ya te pagué", TODAY) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("hoy no puedo, el viernes sí", date(2026, 3, 20)),
+        ("el viernes no puedo, el lunes te pago", date(2026, 3, 23)),
+        ("mañana no me da, el sábado sí", date(2026, 3, 21)),
+        ("pago no sábado", date(2026, 3, 21)),
+        ("amanhã no pix", date(2026, 3, 20)),
+    ],
+)
+def test_spanish_no_under_portuguese_locale(text: str, expected: date) -> None:
+    assert promised_date(text, TODAY, "pt-BR") == expected

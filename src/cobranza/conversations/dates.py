@@ -134,6 +134,42 @@ _THIS_WORDS = frozenset({"este", "esta", "neste", "nesta", "essa", "esse"})
 _NEGATIONS = frozenset({"no", "nao", "tampoco", "nunca", "ni", "nem"})
 # In Portuguese "no" is "in the" ("no churrasco"), never a negation.
 _PORTUGUESE_NEGATIONS = frozenset({"nao", "tampouco", "nunca", "nem"})
+# Words after "no" that make it the Spanish negation under a Portuguese
+# locale: "hoy no puedo" is a no, "no sábado" is "on Saturday".
+_SPANISH_AFTER_NO = frozenset(
+    {
+        "me",
+        "te",
+        "le",
+        "les",
+        "lo",
+        "la",
+        "se",
+        "nos",
+        "puedo",
+        "podre",
+        "podemos",
+        "tengo",
+        "tenemos",
+        "voy",
+        "vamos",
+        "llego",
+        "alcanza",
+        "pago",
+        "creo",
+        "hay",
+        "es",
+        "estoy",
+        "cobro",
+        "cobre",
+        "va",
+        "sera",
+        "quiero",
+        "cuento",
+        "puede",
+        "podria",
+    }
+)
 # "el viernes no falla", "de mañana no pasa": a "no" that promises.
 _NOT_FAILING = frozenset({"falla", "fallo", "falta", "pasa", "falha", "passa"})
 # Words after a day that rule it out, like a "no": "el viernes imposible".
@@ -809,17 +845,29 @@ def _negated(
     for index in (start - 1, start - 2):
         if index < 0 or tokens[index] in _CLAUSE_BREAKS or tokens[index] in _PERO_SLIPS:
             break
-        if tokens[index] in negations and tokens[index + 1] != "dia":
+        if _is_negation(tokens, index, negations) and tokens[index + 1] != "dia":
             return True
-    after = tokens[end : end + 4]
-    if after[:1] == ["ya"]:
-        after = after[1:]
+    following = end + 1 if tokens[end : end + 1] == ["ya"] else end
+    after = tokens[following : following + 4]
     if not after:
         return False
     if after[0] in _RULED_OUT:
         return True
     promises = not _NOT_FAILING.isdisjoint(after[1:3])
-    return after[0] in negations and not promises
+    return _is_negation(tokens, following, negations) and not promises
+
+
+def _is_negation(tokens: list[str], index: int, negations: frozenset[str]) -> bool:
+    """Tell whether the token at `index` negates, Spanish "no" included.
+
+    Under a Portuguese locale "no" negates only before a Spanish verb or
+    pronoun, so a Spanish reply keeps its "no".
+    """
+    token = tokens[index]
+    if token in negations:
+        return True
+    following = tokens[index + 1] if index + 1 < len(tokens) else ""
+    return token == "no" and following in _SPANISH_AFTER_NO
 
 
 def _clause(tokens: list[str], breaks: list[int], index: int) -> str:
