@@ -110,3 +110,18 @@ def test_offer_wins_over_debt(text: str, expected: Decimal) -> None:
 )
 def test_parse_number_separators(text: str, expected: Decimal | None) -> None:
     assert parse_number(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("son 350 soles, le yapeo 100", Decimal("100")),
+        ("eran 350, te mando 200 hoy", Decimal("200")),
+        ("me cobran 350 y solo tengo 100", Decimal("100")),
+        ("me cobraram 200, pago 100 hoje", Decimal("100")),
+        ("Son 5000, te los paso mañana", Decimal("5000")),
+        ("te pago 100 son las 5", Decimal("100")),
+    ],
+)
+def test_sum_due_gives_way_to_offer(text: str, expected: Decimal) -> None:
+    assert find_amount(text) == expected

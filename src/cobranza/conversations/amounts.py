@@ -207,6 +207,12 @@ _DEBT_WORDS = frozenset(
         "total",
     }
 )
+# Verbs that open a clause to name the sum due: "son 350", "eran 5.000".
+_TOTAL_VERBS = frozenset({"son", "eran", "era", "serian", "sao", "seriam"})
+# "me cobran 350", "me cobraram 200": what the business charges.
+_CHARGED = frozenset(
+    {"cobran", "cobraron", "cobra", "cobro", "cobram", "cobraram", "cobrou"}
+)
 _NUMBER_TAIL = NUMBER_WORDS | frozenset(_MULTIPLIERS) | {"y", "e"}
 
 
@@ -279,9 +285,15 @@ def _marks_debt(tokens: list[str], position: int) -> bool:
     sum ("total te pago 8 mil hoy") is the filler "anyway".
     """
     word = tokens[position]
+    following = tokens[position + 1] if position + 1 < len(tokens) else ""
+    previous = tokens[position - 1] if position > 0 else ""
+    # "Son 350 soles, le yapeo 100" and "me cobran 350": the sum asked for.
+    if word in _TOTAL_VERBS and (position == 0 or not previous.isalnum()):
+        return following[:1].isdigit() or following in _CURRENCY_SIGNS
+    if word in _CHARGED:
+        return previous == "me"
     if word not in _DEBT_WORDS:
         return False
-    following = tokens[position + 1] if position + 1 < len(tokens) else ""
     if word == "debo" and following.startswith("pag"):
         return False
     if word == "total":
