@@ -160,6 +160,36 @@ def test_time_limit_without_never_not_opt_out(text: str) -> None:
     assert find_opt_out(text) is None
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "me tienen podrido con los mensajitos, córtenla",
+        "Anulen mi alta en este servicio de avisos",
+        "Quiero salir de estos envíos",
+        "me hacen el favor y no me vuelven a mandar nada",
+        "quiero desiscribirme de esto",
+        "Pará con los mensajes, por favor",
+        "no quiero saber más nada con estos mensajes",
+    ],
+)
+def test_more_stop_wordings_detected(text: str) -> None:
+    assert is_opt_out(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "corten el débito automático",
+        "quiero salir de la deuda",
+        "quiero anular el alta del plan",
+        "no quiero saber nada de intereses",
+        "me describís el detalle?",
+    ],
+)
+def test_more_look_alikes_not_opt_out(text: str) -> None:
+    assert find_opt_out(text) is None
+
+
 def test_match_is_kept_for_audit() -> None:
     assert find_opt_out("Hola, dejen de mandarme mensajes!") == "dejen de mandarme"
 

@@ -419,10 +419,26 @@ _PATTERNS = [
     r"(?:lista|base|listado|cadastro|difusion|grupo|envios|sistema)\b",
     r"\bsaquen mi numero de (?:aca|aqui|esto)\b",
     r"\bme remove (?:dessa|desta|da) lista\b",
-    # "quiero salir de su grupo de difusión"
+    # "quiero salir de su grupo de difusión", "quiero salir de estos envíos"
     rf"{_NOT_DEBTOR_LIST}\bsalir(?:me)? (?:de|da|do) "
-    r"(?:la |su |tu |esta |esa |estos |sua |essa )?"
-    r"(?:lista|grupo|difusion|envios)\b",
+    r"(?:la |su |tu |esta |esa |estos |esos |sus |sua |essa |essas )?"
+    r"(?:lista|grupo|difusion|envios|avisos|recordatorios|lembretes)\b",
+    # "anulen mi alta en este servicio de avisos"
+    r"\b(?:anulen|anular|cancelen|cancelar|den de baja|dar de baja|quiten) "
+    r"(?:mi |la )?(?:alta|suscripcion|inscripcion|registro) (?:en|a|de) "
+    r"(?:este|su|el|esse|seu) servicio de (?:avisos|mensajes|recordatorios|"
+    r"notificaciones|alertas)\b",
+    # "me hacen el favor y no me vuelven a mandar nada"
+    rf"\bfavor (?:y|de) no (?:me |nos )?vuelven a (?:{_WRITE}|{_SEND})\b",
+    # "quiero desiscribirme", "desinscríbanme"
+    r"\bdes(?:i|in|u)s?cri(?:b|v)\w*",
+    # "pará con los mensajes", "para com essas mensagens"
+    r"^(?:para|pare|paren|parem|basta) (?:con|com) "
+    r"(?:los |estos |esos |tantos |sus |essas |as |tanta )?"
+    rf"{_MESSAGES_ONLY}\b",
+    # "no quiero saber más nada con estos mensajes"
+    r"\bno quiero saber (?:mas )?nada (?:con|de) (?:estos|esos|sus|los) "
+    rf"{_MESSAGES_ONLY}\b",
     # "cancelen los mensajes", "desactiven los recordatorios", "suspendan
     # los mensajes", "quiero anular estos avisos"
     r"(?<!se )\b(?:cancelar|cancelen|cancela|desactiven|desactiva|anulen|"
@@ -581,10 +597,12 @@ _COMPILED = [
     for pattern in _PATTERNS
 ]
 _WORDS = re.compile(r"[a-z0-9]+")
-# "Paren" is a stop when it is the whole message, or a clause of a message
-# about messages ("me tienen chato con los mensajes? paren"), and not in
-# "Paren, me están cobrando dos veces".
-_WHOLE_MESSAGE_KEYWORDS = frozenset({"paren", "paren ya"})
+# "Paren" or "córtenla" is a stop when it is the whole message, or a clause
+# of a message about messages ("me tienen chato con los mensajes? paren"),
+# and not in "Paren, me están cobrando dos veces".
+_WHOLE_MESSAGE_KEYWORDS = frozenset(
+    {"paren", "paren ya", "cortenla", "cortala", "corten", "ya basta", "basta"}
+)
 _MENTIONS_MESSAGES = re.compile(rf"\b{_MESSAGES_ONLY}\b")
 # A request to be written to instead ("no me llamen más, escríbanme por
 # WhatsApp"): a stop that names only calls then keeps the messages.
