@@ -190,6 +190,63 @@ def test_more_look_alikes_not_opt_out(text: str) -> None:
     assert find_opt_out(text) is None
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Revoco toda autorización para escribirme",
+        "quiero revocar el consentimiento de tratamiento de mis datos",
+        "les pido que me den de baja de los recordatorios",
+        "Solicito excluir mi número de sus envíos",
+        "Borradme de la lista",
+        "sacadme ya",
+        "Eliminad mi número de vuestra base, gracias",
+        "no nos volváis a escribir",
+        "No me escriban más por este medio, no voy a contestar",
+        "no me mandís más mensajes weón",
+        "ya no manden",
+        "me quiero desafiliar… desafiliarme de estos avisos",
+        "pido mi baja definitiva de sus envíos",
+        "Parar estos mensajes",
+        "baja inmediata",
+        "Retírenme",
+        "para de me contatar por favor",
+        "me removam agora",
+        "queria deixar de receber essas mensagens",
+        "não me liguem mais",
+        "Não me escrevam",
+        "prefiro não receber mais mensagens",
+        "NO. MÁS. MENSAJES. GRACIAS.",
+    ],
+)
+def test_stop_request_other_forms(text: str) -> None:
+    assert is_opt_out(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "No me manden más nada al correo, por WhatsApp sí",
+        "no me llamen al teléfono fijo, por acá está bien",
+        "Que no me llame más ese señor, quiero otro asesor",
+        "ahorita no me escriban, estoy manejando",
+        "no me escriban hasta el lunes que cobro",
+        "a partir de las 9 de la noche no me manden nada",
+        "Todavía no me mandes el link, primero reviso",
+        "Deje de mandarme el mismo comprobante",
+        "Stop, espere: ¿cuánto es con intereses?",
+        "No me manden mensajes al celular de mi marido",
+        "Não mandem mensagem no número da minha mãe",
+        "Por hoy basta de mensajes, el lunes hablamos",
+        "Antes das 9 não me mandem nada",
+        "quiero darme de baja de la fibra",
+        "Parei de receber os lembretes, podem mandar de novo?",
+        "no me den de baja, me sirven los avisos",
+    ],
+)
+def test_limited_stop_not_opt_out(text: str) -> None:
+    assert find_opt_out(text) is None
+
+
 def test_match_is_kept_for_audit() -> None:
     assert find_opt_out("Hola, dejen de mandarme mensajes!") == "dejen de mandarme"
 

@@ -9,6 +9,7 @@ sair para pagar" is Portuguese for going out.
 
 from __future__ import annotations
 
+import itertools
 import re
 from functools import lru_cache
 
@@ -40,6 +41,12 @@ _KEYWORDS = frozenset(
         "parenla",
         "sacame",
         "chega",
+        "retirenme",
+        "quitenme",
+        "borradme",
+        "sacadme",
+        "quitadme",
+        "eliminadme",
     }
 )
 # Greetings and courtesy words that may surround a keyword ("hola! baja").
@@ -175,7 +182,8 @@ _SERVICE = (
     r"producto|abono|membresia|curso|colegio|internet|cable|debito|pedido|"
     r"compra|orden|intereses|multa|cargo|recargo|cuota|deuda|factura|hija|hijo|"
     r"alumno|socio|matricula|poliza|prestamo|credito|gym|prepaga|celular|"
-    r"servicios|pago|cobro|app|aplicacion|club|obra social|cartao)"
+    r"servicios|pago|cobro|app|aplicacion|club|obra social|cartao|tarifa|"
+    r"fibra|telefonia|movil|luz|gas|agua|suscripcion)"
 )
 # A clause about someone or somewhere else ("no llamen a mi mamá", "dejen
 # de llamar a mi trabajo") is not the debtor asking to stop: a pattern
@@ -189,17 +197,28 @@ _NOT_TIMED = "(?#not-timed)"
 _TIMED = re.compile(
     r"(?<!desde )(?<!partir de )(?<!de )"
     r"\b(?:(?:antes|despues) de (?:las |la )?\w+|hasta (?:que |las |la |el )?\w+|"
-    r"hoy|ahora|manana|esta semana|esta noche|de noche|a la noche|por ahora|"
+    r"hoy|ahora|ahorita|todavia|aun|manana|esta semana|esta noche|de noche|"
+    r"a la noche|por ahora|de la noche|de la manana|de la tarde|"
     r"hoje|amanha|(?:el|los|las) (?:fin de semana|finde|domingos?|sabados?)|"
     r"por unos dias|en el trabajo) "
     r"(?:no|nao|n) (?:me|nos)\b(?! \w+ (?:mas|nunca)\b)"
     # "dejen de escribirme a las 7", "não me mande mensagem até sexta": an
     # hour, not a stop
-    r"|\b(?:a las \d|a la madrugada|de madrugada|tan temprano|"
+    r"|\b(?:a las \d|de las \d|antes das \d|depois das \d|a la madrugada|"
+    r"de madrugada|tan temprano|por hoy|por hoje|"
     r"ate (?:sexta|segunda|terca|quarta|quinta|sabado|domingo|amanha|dia)|"
     r"no domingo|no sabado)\b"
 )
 _THIRD_PARTY = re.compile(
+    # "que no me escriba más el chabón de ayer": one agent, not the business
+    r"\bno me (?:escriban|escriba|llame|llamen|contacte|moleste|mande|manden) "
+    r"(?:mas )?(?:el|la|ese|esa|este|esta|aquel|aquella)\b(?! (?:numero|celular|"
+    r"medio|whatsapp|canal|chat)\b)|"
+    # "no me manden mensajes al número de mi esposa"
+    r"\b(?:numero|celular|telefono|telefone|whatsapp) (?:de|da|do|del) "
+    r"(?:mi |mis |su |minha |meu )?(?:mama|papa|madre|padre|esposa|esposo|"
+    r"marido|mujer|hijo|hija|trabajo|trabalho|oficina|jefe|pareja|hermano|"
+    r"hermana|mae|pai|irmao|irma|empresa|escritorio)\b|"
     r"\b(?:a|al|com|para) (?:mi |mis |su |sus |minha |meu |meus |minhas )?"
     r"(?:mama|papa|madre|padre|familia|familiares|trabajo|hermana|hermano|"
     r"esposa|esposo|referencias|hijo|hija|jefe|oficina|vecinos?|vecinas?|pareja|"
@@ -224,6 +243,7 @@ _PATTERNS = [
     # mamá"
     rf"{_NOT_THIRD_PARTY}{_NOT_TIMED}\bno (?:me|nos) (?!llam){_WRITE}\b"
     r"(?! (?:antes|el|la|los|las|para|al|a|ahora|hoy|manana|todavia|mientras|en|"
+    r"hasta|"
     r"despues|tan|de|cuando|temprano|seguido|mas tarde|mas temprano|durante|"
     r"por (?:telefono|mail|correo|email))\b)"
     r"(?!(?: \w+){0,3} (?:escribanme|escribime|escribame|escribeme|"
@@ -237,7 +257,7 @@ _PATTERNS = [
     rf"\bni (?:me|nos) (?!llam)(?:{_WRITE}|{_SEND})\b",
     r"^no molesten$",
     # Calls alone: "no me llamen, escríbanme" requests messages instead.
-    r"\bno (?:me |nos )(?:llamen|llames|llame) (?:mas|nunca)\b",
+    rf"{_NOT_THIRD_PARTY}\bno (?:me |nos )(?:llamen|llames|llame) (?:mas|nunca)\b",
     # "no me vuelvan a escribir", "que no me vuelvan a mandar nada"
     rf"\bno (?:me |nos )?(?:vuelvan|vuelvas|vuelva|volver) a "
     rf"(?:{_WRITE}\b(?! (?:antes|el|la|los|las|para) )|"
@@ -256,7 +276,8 @@ _PATTERNS = [
     rf"(?! (?:el|la|los|las|un|una) (?!{_MESSAGES_ONLY}\b)\w+)",
     # "deje de escribirme" (usted), not "dejé de escribir" (past)
     r"\bdeje de (?:me (?:escribir|mandar|enviar|llamar)|escribirme|mandarme|"
-    r"enviarme|llamarme|contactarme|molestarme)\b",
+    rf"enviarme|llamarme|contactarme|molestarme)\b{_NOT_THIS_MESSAGE}"
+    rf"(?! (?:el|la|los|las|un|una) (?!{_MESSAGES_ONLY}\b)\w+)",
     # "quiero dejar de recibir estos mensajes", "¿cómo dejo de recibir…?"
     rf"\bdej(?:ar|o) de recibir (?:\w+ ){{0,2}}?{_MESSAGES_ONLY}\b",
     rf"\bno recibir (?:mas )?{_DETERMINER}?{_MESSAGES_ONLY}\b",
@@ -288,7 +309,8 @@ _PATTERNS = [
     r"(?! (?:boletos?|cobrancas?|faturas?|cartas?|papel)\b)",
     # "no quiero más mensajes", "basta de mensajes", "no más mensajes", but
     # not "me quedé sin nada"
-    rf"\b(?:no quiero|no deseo|basta de|no mas|chega de) (?:mas |ningun |ninguna )?"
+    rf"{_NOT_TIMED}\b(?:no quiero|no deseo|basta de|no mas|chega de) "
+    r"(?:mas |ningun |ninguna )?"
     rf"{_MESSAGES_ONLY}\b"
     r"(?! de voz)",
     # "denme de baja", "quiero darme de baja", "dar de baja este número"
@@ -338,7 +360,7 @@ _PATTERNS = [
     r"\bme (?:exclua|excluam|excluem) (?:da|dessa|desta) lista\b",
     r"\bser (?:removid|excluid)[oa] (?:da|dessa|desta) lista\b",
     # Portuguese: "não me mandem mensagens", "deixem de me mandar mensagem"
-    rf"{_NOT_TIMED}"
+    rf"{_NOT_TIMED}{_NOT_THIRD_PARTY}"
     r"\b(?:nao|n) (?:me )?(?:mande|mandem|manda|envie|enviem|envia|enviar|mandar) "
     rf"(?:mais )?{_MESSAGES_ONLY}\b"
     r"(?! (?:tao cedo|cedo|de noite|de madrugada|antes|depois|tarde)\b)",
@@ -431,7 +453,8 @@ _PATTERNS = [
     # "me hacen el favor y no me vuelven a mandar nada"
     rf"\bfavor (?:y|de) no (?:me |nos )?vuelven a (?:{_WRITE}|{_SEND})\b",
     # "quiero desiscribirme", "desinscríbanme"
-    r"\bdes(?:i|in|u)s?cri(?:b|v)\w*",
+    r"\bdes(?:i|in|u)s?cri(?:b|v)\w*"
+    rf"(?! (?:del?|de la|da|do) (?:\w+ )?{_SERVICE}\b)",
     # "pará con los mensajes", "para com essas mensagens"
     r"^(?:para|pare|paren|parem|basta) (?:con|com) "
     r"(?:los |estos |esos |tantos |sus |essas |as |tanta )?"
@@ -581,6 +604,56 @@ _PATTERNS = [
     r"(?:da|dessa|desta|de sua|de vossa) (?:lista|base)\b",
     r"\b(?:parem|para|pare) de encher (?:o |meu )?(?:zap|whats|whatsapp|celular)\b",
     r"\bcancel\w* (?:o )?envio de (?:mensagens|mensagem|mensajes)\b",
+    # "revoco cualquier autorización que les haya dado para mandarme…",
+    # "quiero revocar la autorización de tratamiento de datos"
+    r"\b(?:revoco|revocar|revogo|revogar) (?:cualquier|toda|todo|qualquer) "
+    r"(?:permiso|consentimiento|autorizacion|consentimento|autorizacao)\b",
+    r"\b(?:revocar|revogar) (?:el |la |mi |o |a |meu |minha )?(?:permiso|"
+    r"consentimiento|autorizacion|consentimento|autorizacao)"
+    r"(?:$| (?:de|del|para el|para) (?:tratamiento|mensajes|contacto|envio))",
+    # "te pido que me des de baja de los avisos", "os pido que me deis de baja"
+    rf"{_NOT_DEBTOR_LIST}(?<!no )\bme (?:des|den|de|deis|dais|dan) de baja\b"
+    r"(?! (?:del?|de la|de los|a|al|la|el|mi|los|las) (?:\w+ ){0,2}"
+    rf"{_SERVICE}\b)(?!.*\b(?:cobrando|cobran|facturando|debitando)\b)",
+    # "les solicito excluir mi número de sus comunicaciones", "eliminad mi
+    # número de vuestra base de datos", "sacadme de la lista"
+    rf"{_NOT_DEBTOR_LIST}"
+    r"\b(?:excluir|eliminar|borrar|sacar|quitar|retirar|excluyan|eliminen|"
+    r"borren|saquen|quiten|retiren|eliminad|borrad|sacad|quitad|excluid) "
+    r"(?:mi numero|mis datos|mi contacto|este numero) (?:de|del) "
+    r"(?:sus |su |la |las |los |vuestra |vuestras |esta |estas )?"
+    r"(?:comunicaciones|envios|listas?|base|avisos|mensajes|sistema|contactos)\b",
+    rf"{_NOT_DEBTOR_LIST}\b(?:sacadme|borradme|quitadme|eliminadme|retiradme) "
+    r"(?:de|del) (?:la |vuestra |vuestras |esta |sus |su )?"
+    r"(?:listas?|base|envios|contactos|grupo)\b",
+    # "no me volváis a escribir"
+    rf"\bno (?:me |nos )?(?:volvais|volveis) a (?:{_WRITE}|{_SEND})\b",
+    # "no me escriban más por aquí", "no me mandís más weás"
+    rf"\bno (?:me|nos) {_WRITE} (?:mas|nunca) por (?:aca|aqui|este medio|"
+    r"whatsapp|wsp|este numero|este chat)\b",
+    r"\bno (?:me |nos )?(?:mandis|enviis|escribai|mandai) (?:mas|nunca)\b",
+    r"^ya no (?:escriban|manden|envien|molesten|escribas|mandes)$",
+    # "quiero desafiliarme de estos mensajes", "solicito mi baja inmediata
+    # de sus envíos"
+    r"\bdesafili\w* (?:de|del) (?:estos |sus |los |esta |la )?"
+    r"(?:mensajes|avisos|envios|listas?|recordatorios|notificaciones)\b",
+    r"\bmi baja (?:\w+ )?(?:de|del) (?:sus |los |estos |esta |la |su )?"
+    r"(?:envios|mensajes|avisos|listas?|recordatorios|notificaciones)\b",
+    # "parar los mensajes", "parar mensagens", "baja definitiva"
+    r"^(?:parar|detener|frenar|cortar) (?:los |estos |sus |as |os |essas |estas )?"
+    rf"{_MESSAGES_ONLY}\b",
+    r"^baja (?:definitiva|inmediata|total|de todo|ya|urgente)$",
+    # Portuguese: "parem de me contatar", "me removam agora", "gostaria de
+    # deixar de receber mensagens", "não me contatem mais", "não me
+    # escrevam", "desejo não receber mais comunicações"
+    r"\b(?:parem|pare|para) de me (?:contatar|contactar|procurar|cobrar por "
+    r"(?:aqui|whatsapp|mensagem))\b",
+    rf"{_NOT_DEBTOR_LIST}\bme (?:removam|remova|removem|tirem|excluam)"
+    r"(?: agora| ja| daqui| por favor| ja| logo)*$",
+    rf"\bdeixar de receber (?:\w+ )?{_MESSAGES_ONLY}\b",
+    r"\b(?:nao|n) (?:me )?(?:contatem|contate|procurem|procure|liguem|ligue) mais\b",
+    r"^(?:nao|n) me (?:escrevam|escreva|mandem mais nada)$",
+    rf"\b(?:nao|n) receber mais (?:{_DETERMINER})?{_MESSAGES_ONLY}\b",
 ]
 # Each pattern with the guards its regex comments name; the guards are
 # searched once per clause instead of at every position of every pattern.
@@ -611,8 +684,17 @@ _WRITE_INSTEAD = re.compile(
     r"(?:mandame|mandenme|mandeme|enviame|envienme) (?:un |unos )?mensajes?|"
     r"prefiero (?:whatsapp|wsp|mensajes?|que me escriban|por escrito)|"
     r"(?:me )?manda mensagem|so mensagem|(?:me )?mandem mensagem|"
-    r"por (?:aca|aqui|whatsapp|mensaje|escrito))\b"
+    r"por (?:aca|aqui|whatsapp|whats|wsp|wpp|zap|mensaje|escrito))\b"
 )
+# Channels other than these messages: "no me escribas más al mail, por
+# WhatsApp está perfecto" stops the mail only.
+_OTHER_CHANNEL = re.compile(
+    r"\b(?:mail|email|correo|correos|sms|repep|robinson|carta|cartas|"
+    r"telefono|llamadas?|ligacoes|ligacao)\b"
+)
+_NAMES_WHATSAPP = re.compile(r"\b(?:whatsapp|whats|wsp|wpp|zap|aca|aqui)\b")
+# "Stop, un momento: antes de mandarme el link…" is a request to wait.
+_WAIT = re.compile(r"^(?:un momento|un segundo|espera|espere|esperen|aguarda|perai)\b")
 _CALL_WORDS = re.compile(r"\b(?:llam|lig)\w*")
 # A clause that turns a time-limited request into a lasting one: "ni
 # nunca", "ni nunca más", "nem nunca mais", "ni ningún otro día".
@@ -672,6 +754,9 @@ _TYPO_TARGETS = (
 )
 _REAL_WORDS = frozenset(
     {
+        "parei",
+        "parou",
+        "paramos",
         "escriben",
         "escribir",
         "mandan",
@@ -894,13 +979,26 @@ def find_opt_out(text: str) -> str | None:
         bare = " ".join(word for word in plain.split() if word not in COURTESY)
         if about_messages and bare in _WHOLE_MESSAGE_KEYWORDS:
             return plain
-        lasting = any(_NEVER.match(later) for later in plains[index + 1 :])
+        later = plains[index + 1 :]
+        lasting = any(_NEVER.match(clause) for clause in later)
+        if later and _WAIT.match(later[0]) and len(bare.split()) == 1:
+            continue
         match = _match(plain, keywords="?" not in end, timed=not lasting)
         if match is None:
             continue
-        if write_instead and _CALL_WORDS.search(match):
+        if write_instead and (
+            _CALL_WORDS.search(match)
+            or (_OTHER_CHANNEL.search(plain) and not _NAMES_WHATSAPP.search(plain))
+        ):
             continue
         return match
+    # "NO. QUIERO. MÁS. MENSAJES.": one request cut into words.
+    short = list(
+        itertools.takewhile(lambda plain: len(plain.split()) <= 2, reversed(plains))
+    )
+    short = [plain for plain in short if plain]
+    if len(short) >= 3:
+        return _match(" ".join(reversed(short)))
     return None
 
 
