@@ -247,6 +247,48 @@ def test_limited_stop_not_opt_out(text: str) -> None:
     assert find_opt_out(text) is None
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "mañana no me escriban, ni pasado, ni nunca",
+        "hoy no me manden nada ni nunca más",
+        "BAJA. Esperen mi denuncia",
+        "Stop. Un segundo mensaje y los denuncio",
+        "No me manden más mails. Tampoco por WhatsApp.",
+        "dejen de llamarme y de escribirme por whatsapp",
+        "que no me escriba más esta empresa",
+        "no me manden más ese tipo de mensajes",
+        "parad ya con los mensajes",
+    ],
+)
+def test_stop_despite_limit_words(text: str) -> None:
+    assert is_opt_out(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a la noche no me escriban, nunca",
+        "los sábados no me escriban, jamás",
+        "hoy no me escriban. Nunca me dejan laburar",
+        "Stop. Espera, ¿cuánto es con descuento?",
+        "não me liguem mais, prefiro pelo zap",
+        "nao me contatem mais por email",
+        "não me contate mais no horário de trabalho",
+        "prefiro nao receber mais mensagens depois das 21h",
+        "nao quero mais mensagens hoje",
+        "hoy no quiero más mensajes",
+        "dejen de escribirme a las 11 de la noche",
+        "dejen de mandarme mensajes a las 6am",
+        "parem de mandar mensagem pro número da minha mãe",
+        "no me manden mensajes al celu de mi novia",
+        "que no me escriba más la señorita de ayer",
+    ],
+)
+def test_limited_request_not_opt_out(text: str) -> None:
+    assert find_opt_out(text) is None
+
+
 def test_match_is_kept_for_audit() -> None:
     assert find_opt_out("Hola, dejen de mandarme mensajes!") == "dejen de mandarme"
 

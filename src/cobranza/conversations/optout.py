@@ -201,25 +201,44 @@ _TIMED = re.compile(
     r"a la noche|por ahora|de la noche|de la manana|de la tarde|"
     r"hoje|amanha|(?:el|los|las) (?:fin de semana|finde|domingos?|sabados?)|"
     r"por unos dias|en el trabajo) "
-    r"(?:no|nao|n) (?:me|nos)\b(?! \w+ (?:mas|nunca)\b)"
+    r"(?:no|nao|n) (?:me|nos|quiero|quero)\b"
+    r"(?!(?: \w+){1,2} (?:ni )?(?:mas|nunca)\b)"
     # "dejen de escribirme a las 7", "não me mande mensagem até sexta": an
     # hour, not a stop
-    r"|\b(?:a las \d|de las \d|antes das \d|depois das \d|a la madrugada|"
-    r"de madrugada|tan temprano|por hoy|por hoje|"
+    r"|\b(?:a las \d+|de las \d+|antes das \d+h?|depois das \d+h?|as \d+h?|"
+    r"\d+ ?(?:am|pm|hs)|a esta hora|nesse horario|neste horario|a la madrugada|"
+    r"de madrugada|tan temprano|por hoy|por hoje|horario de (?:trabajo|trabalho|"
+    r"oficina)|no trabalho|"
     r"ate (?:sexta|segunda|terca|quarta|quinta|sabado|domingo|amanha|dia)|"
     r"no domingo|no sabado)\b"
+    # "no quiero más mensajes hoy": a day that ends the clause
+    r"|\b(?:hoy|hoje|esta noche|esta semana|por hoy|por hoje)$"
+)
+# Times that recur ("a la noche", "los domingos"): "a la noche no me
+# escriban, nunca" asks for never at night, so a later "ni nunca" keeps
+# the limit of these.
+_RECURRING = re.compile(
+    r"\b(?:de noche|a la noche|de la noche|de la manana|de la tarde|"
+    r"(?:los|las) (?:fines de semana|domingos|sabados)|el fin de semana|el finde|"
+    r"en el trabajo|madrugada|antes de|despues de|a las|de las|antes das|"
+    r"depois das|horario|no trabalho)\b"
 )
 _THIRD_PARTY = re.compile(
     # "que no me escriba más el chabón de ayer": one agent, not the business
     r"\bno me (?:escriban|escriba|llame|llamen|contacte|moleste|mande|manden) "
-    r"(?:mas )?(?:el|la|ese|esa|este|esta|aquel|aquella)\b(?! (?:numero|celular|"
-    r"medio|whatsapp|canal|chat)\b)|"
+    r"(?:mas )?(?:el|la|ese|esa|este|esta|aquel|aquella) (?:\w+ )?(?:chabon|"
+    r"chica|chico|senora|senor|senorita|muchacho|muchacha|tipo(?! de)|tipa|pibe|piba|"
+    r"mina|flaco|flaca|licenciado|licenciada|asesor|asesora|ejecutivo|ejecutiva|"
+    r"agente|vendedor|vendedora|cobrador|cobradora|abogado|abogada|operador|"
+    r"operadora|persona|empleado|empleada|gerente|doctor|doctora|joven|"
+    r"seno|loco|man|vieja|viejo|hombre|mujer)\b|"
     # "no me manden mensajes al número de mi esposa"
-    r"\b(?:numero|celular|telefono|telefone|whatsapp) (?:de|da|do|del) "
-    r"(?:mi |mis |su |minha |meu )?(?:mama|papa|madre|padre|esposa|esposo|"
+    r"\b(?:numero|nro|celular|celu|cel|telefono|telefone|whatsapp) (?:de|da|do|"
+    r"del) (?:mi |mis |su |minha |meu )?(?:mama|papa|madre|padre|esposa|esposo|"
     r"marido|mujer|hijo|hija|trabajo|trabalho|oficina|jefe|pareja|hermano|"
-    r"hermana|mae|pai|irmao|irma|empresa|escritorio)\b|"
-    r"\b(?:a|al|com|para) (?:mi |mis |su |sus |minha |meu |meus |minhas )?"
+    r"hermana|mae|pai|irmao|irma|empresa|escritorio|viejo|vieja|pololo|polola|"
+    r"novio|novia|suegra|suegro|namorado|namorada|sogra)\b|"
+    r"\b(?:a|al|com|para|pro|pra) (?:mi |mis |su |sus |minha |meu |meus |minhas )?"
     r"(?:mama|papa|madre|padre|familia|familiares|trabajo|hermana|hermano|"
     r"esposa|esposo|referencias|hijo|hija|jefe|oficina|vecinos?|vecinas?|pareja|"
     r"marido|mujer|novia|novio|suegra|abuela|abuelo|mae|pai|pais|irmao|irma|"
@@ -303,6 +322,7 @@ _PATTERNS = [
     r"\b(?:nao|n) (?:quero|desejo) (?:mais )?receber"
     rf"(?:$| mais$| mais {_DETERMINER}?{_MESSAGES_ONLY}\b| nada\b"
     rf"| {_DETERMINER}?{_MESSAGES_ONLY}\b)",
+    rf"{_NOT_TIMED}"
     r"\b(?:nao|n) quero (?:mais )?(?:mensagens?|que me (?:mandem|enviem|escrevam))\b",
     r"\b(?:nao|n) (?:me )?(?:mande|mandem|manda|envie|enviem|envia|"
     r"escreva|escrevam|escreve) mais\b"
@@ -385,7 +405,8 @@ _PATTERNS = [
     rf"(?! con {_DETERMINER}(?!{_MESSAGES_ONLY}\b))",
     # "detengan el envío de mensajes", "excluyan mi teléfono de sus envíos",
     # "hagan el favor de sacar mi celular de su base", "frenen los avisos"
-    rf"{_NOT_DEBTOR_LIST}{_NOT_TIMED}\b(?:{_HALT_NOW}|{_ASK} (?:\w+ )?{_HALT_TO})"
+    rf"{_NOT_DEBTOR_LIST}{_NOT_TIMED}{_NOT_THIRD_PARTY}"
+    rf"\b(?:{_HALT_NOW}|{_ASK} (?:\w+ )?{_HALT_TO})"
     r"(?: (?!(?:y|te|les|le|mando|manda|mandenme|deuda|factura|cobro|"
     rf"cargo|recargo|multa|intereses)\b)\w+){{0,5}}? {_CHANNEL}\b",
     r"(?:^| )(?:borrenme|excluyanme|eliminenme|desactiveme|desactivenme)$",
@@ -456,7 +477,7 @@ _PATTERNS = [
     r"\bdes(?:i|in|u)s?cri(?:b|v)\w*"
     rf"(?! (?:del?|de la|da|do) (?:\w+ )?{_SERVICE}\b)",
     # "pará con los mensajes", "para com essas mensagens"
-    r"^(?:para|pare|paren|parem|basta) (?:con|com) "
+    r"^(?:para|pare|paren|parem|parad|basta) (?:ya |ja )?(?:con|com) "
     r"(?:los |estos |esos |tantos |sus |essas |as |tanta )?"
     rf"{_MESSAGES_ONLY}\b",
     # "no quiero saber más nada con estos mensajes"
@@ -599,6 +620,7 @@ _PATTERNS = [
     r"liguem|ligue)\b",
     r"\b(?:quero|queria|gostaria de) parar de receber"
     rf"(?:$| (?:{_DETERMINER}|essas |esses |estas )?{_MESSAGES}\b)",
+    rf"{_NOT_TIMED}"
     r"\b(?:nao|n) quero mais (?:nenhuma )?(?:mensagem|mensagens|msg|zap)\b",
     rf"{_NOT_DEBTOR_LIST}\bme (?:exclui|exclua|excluam|tira|tirem|remove|removam) "
     r"(?:da|dessa|desta|de sua|de vossa) (?:lista|base)\b",
@@ -646,14 +668,16 @@ _PATTERNS = [
     # Portuguese: "parem de me contatar", "me removam agora", "gostaria de
     # deixar de receber mensagens", "não me contatem mais", "não me
     # escrevam", "desejo não receber mais comunicações"
+    rf"{_NOT_TIMED}{_NOT_THIRD_PARTY}"
     r"\b(?:parem|pare|para) de me (?:contatar|contactar|procurar|cobrar por "
     r"(?:aqui|whatsapp|mensagem))\b",
     rf"{_NOT_DEBTOR_LIST}\bme (?:removam|remova|removem|tirem|excluam)"
     r"(?: agora| ja| daqui| por favor| ja| logo)*$",
     rf"\bdeixar de receber (?:\w+ )?{_MESSAGES_ONLY}\b",
+    rf"{_NOT_TIMED}{_NOT_THIRD_PARTY}"
     r"\b(?:nao|n) (?:me )?(?:contatem|contate|procurem|procure|liguem|ligue) mais\b",
     r"^(?:nao|n) me (?:escrevam|escreva|mandem mais nada)$",
-    rf"\b(?:nao|n) receber mais (?:{_DETERMINER})?{_MESSAGES_ONLY}\b",
+    rf"{_NOT_TIMED}\b(?:nao|n) receber mais (?:{_DETERMINER})?{_MESSAGES_ONLY}\b",
 ]
 # Each pattern with the guards its regex comments name; the guards are
 # searched once per clause instead of at every position of every pattern.
@@ -684,23 +708,40 @@ _WRITE_INSTEAD = re.compile(
     r"(?:mandame|mandenme|mandeme|enviame|envienme) (?:un |unos )?mensajes?|"
     r"prefiero (?:whatsapp|wsp|mensajes?|que me escriban|por escrito)|"
     r"(?:me )?manda mensagem|so mensagem|(?:me )?mandem mensagem|"
-    r"por (?:aca|aqui|whatsapp|whats|wsp|wpp|zap|mensaje|escrito))\b"
+    r"(?<!no )(?<!ni )(?<!nem )(?<!escribirme )(?<!escriban )(?<!escribas )"
+    r"(?<!mandarme )(?<!manden )(?<!mensajes )"
+    r"por (?:aca|aqui|whatsapp|whats|wsp|wpp|zap|mensaje|escrito)|"
+    r"(?:so|somente|apenas) (?:pelo|por) (?:whatsapp|whats|zap|aqui)|"
+    r"pelo (?:whatsapp|whats|zap) (?:sim|pode|tudo bem)|"
+    r"prefiro (?:o |pelo |por )?(?:whatsapp|zap|mensagem))\b"
 )
 # Channels other than these messages: "no me escribas más al mail, por
 # WhatsApp está perfecto" stops the mail only.
 _OTHER_CHANNEL = re.compile(
-    r"\b(?:mail|email|correo|correos|sms|repep|robinson|carta|cartas|"
-    r"telefono|llamadas?|ligacoes|ligacao)\b"
+    r"\b(?:mail|mails|email|emails|correo|correos|sms|mensajes de texto|carta|"
+    r"cartas|llamadas?|ligacoes|ligacao|(?:por|pelo|al) (?:telefono|telefone|fijo)|"
+    r"telefono fijo)\b"
+)
+# "Tampoco por WhatsApp", "ni por acá": the stop covers these messages too.
+_REFUSES_WHATSAPP = re.compile(
+    # "tampoco" reads as "no" here (see `_ABBREVIATIONS`).
+    r"\b(?:no|ni|nem|tampouco) (?:por |pelo |por el )?"
+    r"(?:whatsapp|whats|wsp|wpp|zap|aca|aqui)\b"
 )
 _NAMES_WHATSAPP = re.compile(r"\b(?:whatsapp|whats|wsp|wpp|zap|aca|aqui)\b")
 # "Stop, un momento: antes de mandarme el link…" is a request to wait.
-_WAIT = re.compile(r"^(?:un momento|un segundo|espera|espere|esperen|aguarda|perai)\b")
+_WAIT = re.compile(
+    r"^(?:un momento|un segundo|espera|espere|esperen|aguarda|perai)"
+    r"(?:$| (?:por favor|porfa|que|antes|primero|cuanto|como|a que|una pregunta|"
+    r"una consulta|quiero|necesito|tengo)\b)"
+)
 _CALL_WORDS = re.compile(r"\b(?:llam|lig)\w*")
 # A clause that turns a time-limited request into a lasting one: "ni
 # nunca", "ni nunca más", "nem nunca mais", "ni ningún otro día".
 _NEVER = re.compile(
-    r"^(?:y |e )?(?:ni |nem )?(?:nunca|jamas|jamais|en la vida|"
-    r"ningun otro dia|nenhum outro dia)(?: mais| mas| jamas)?$"
+    r"^(?:y |e )?(?:(?:ni|nem) (?:\w+ (?:ni|nem) )?(?:nunca|jamas|jamais|"
+    r"en la vida|ningun otro dia|nenhum outro dia)(?: mais| mas| jamas)?|"
+    r"(?:nunca|jamas) (?:mas|mais))$"
 )
 _STRETCHED_VOWEL = re.compile(r"([aeiou])\1+")
 
@@ -980,15 +1021,20 @@ def find_opt_out(text: str) -> str | None:
         if about_messages and bare in _WHOLE_MESSAGE_KEYWORDS:
             return plain
         later = plains[index + 1 :]
-        lasting = any(_NEVER.match(clause) for clause in later)
+        lasting = not _RECURRING.search(plain) and any(
+            _NEVER.match(clause) for clause in later
+        )
         if later and _WAIT.match(later[0]) and len(bare.split()) == 1:
             continue
         match = _match(plain, keywords="?" not in end, timed=not lasting)
         if match is None:
             continue
-        if write_instead and (
-            _CALL_WORDS.search(match)
-            or (_OTHER_CHANNEL.search(plain) and not _NAMES_WHATSAPP.search(plain))
+        if write_instead and _CALL_WORDS.search(match):
+            continue
+        if (
+            _OTHER_CHANNEL.search(plain)
+            and not _NAMES_WHATSAPP.search(plain)
+            and not _REFUSES_WHATSAPP.search(whole)
         ):
             continue
         return match
