@@ -125,3 +125,18 @@ def test_parse_number_separators(text: str, expected: Decimal | None) -> None:
 )
 def test_sum_due_gives_way_to_offer(text: str, expected: Decimal) -> None:
     assert find_amount(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("me están cobrando 3500 y solo tengo 1000", Decimal("1000")),
+        ("me quieren cobrar 800 y tengo 300", Decimal("300")),
+        ("ya son 7 mil, te pago 5 mil", Decimal("5000")),
+        ("eran 5 mil, ahora son 7 mil, te pago 5 mil", Decimal("5000")),
+        ("Son S/ 350, le yapeo 100 hoy", Decimal("100")),
+        ("cobrá 5000 ahora y 3000 el viernes", Decimal("5000")),
+    ],
+)
+def test_charge_words_give_way_to_offer(text: str, expected: Decimal) -> None:
+    assert find_amount(text) == expected

@@ -312,3 +312,28 @@ def test_only_past_weekday_gives_no_date() -> None:
 )
 def test_spanish_no_under_portuguese_locale(text: str, expected: date) -> None:
     assert promised_date(text, TODAY, "pt-BR") == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("cuando te pague el lunes me mandás el libre deuda?", date(2026, 3, 23)),
+        ("apenas le pague el viernes le aviso", date(2026, 3, 20)),
+        ("te parece bien que el lunes te pague la mitad?", date(2026, 3, 23)),
+        ("ya hice el trámite el lunes te pago", date(2026, 3, 23)),
+        ("el lunes yo te pagué la mitad, el viernes el resto", date(2026, 3, 20)),
+        ("te pagué el lunes y el martes, el viernes lo último", date(2026, 3, 20)),
+        ("le pagué el lunes y el viernes le pago lo demás", date(2026, 3, 20)),
+        ("no me pagaron el viernes, te pago el lunes", date(2026, 3, 23)),
+        ("no sé si el viernes pueda, el lunes seguro", date(2026, 3, 23)),
+    ],
+)
+def test_weekday_tense_and_doubt(text: str, expected: date) -> None:
+    assert promised_date(text, TODAY) == expected
+
+
+@pytest.mark.parametrize(
+    "text", ["el viernes no, el lunes", "el viernes no alcanzo, el lunes seguro"]
+)
+def test_spanish_no_at_clause_end_under_portuguese(text: str) -> None:
+    assert promised_date(text, TODAY, "pt-BR") == date(2026, 3, 23)

@@ -209,9 +209,24 @@ _DEBT_WORDS = frozenset(
 )
 # Verbs that open a clause to name the sum due: "son 350", "eran 5.000".
 _TOTAL_VERBS = frozenset({"son", "eran", "era", "serian", "sao", "seriam"})
-# "me cobran 350", "me cobraram 200": what the business charges.
+# Words before "son" that keep it naming the total: "ya son 7 mil", "me
+# dicen que son 3500".
+_BEFORE_TOTAL = frozenset({"ya", "ahora", "que", "si", "pero"})
+# "me cobran 350", "me están cobrando 3500", "cobro 8000 y te paso 3000":
+# what the business charges, or what the debtor earns, not what is offered.
+# "Cobrame 5000" is an offer and stays out.
 _CHARGED = frozenset(
-    {"cobran", "cobraron", "cobra", "cobro", "cobram", "cobraram", "cobrou"}
+    {
+        "cobran",
+        "cobraron",
+        "cobro",
+        "cobras",
+        "cobrais",
+        "cobrando",
+        "cobram",
+        "cobraram",
+        "cobrou",
+    }
 )
 _NUMBER_TAIL = NUMBER_WORDS | frozenset(_MULTIPLIERS) | {"y", "e"}
 
@@ -287,11 +302,20 @@ def _marks_debt(tokens: list[str], position: int) -> bool:
     word = tokens[position]
     following = tokens[position + 1] if position + 1 < len(tokens) else ""
     previous = tokens[position - 1] if position > 0 else ""
-    # "Son 350 soles, le yapeo 100" and "me cobran 350": the sum asked for.
-    if word in _TOTAL_VERBS and (position == 0 or not previous.isalnum()):
-        return following[:1].isdigit() or following in _CURRENCY_SIGNS
+    # "Son 350 soles, le yapeo 100", "ya son 7 mil" and "me cobran 350": the
+    # sum asked for.
+    if word in _TOTAL_VERBS and (
+        position == 0 or not previous.isalnum() or previous in _BEFORE_TOTAL
+    ):
+        soles = following == "s" and tokens[position + 2 : position + 3] == ["/"]
+        return following[:1].isdigit() or following in _CURRENCY_SIGNS or soles
     if word in _CHARGED:
-        return previous == "me"
+        return True
+    # "cobrá 5000 ahora" is the voseo imperative, an offer.
+    if word == "cobra":
+        return previous in ("me", "nos", "le", "les")
+    if word == "cobrar":
+        return previous in ("quieren", "quiere", "van", "va", "pretenden")
     if word not in _DEBT_WORDS:
         return False
     if word == "debo" and following.startswith("pag"):

@@ -168,6 +168,10 @@ _SPANISH_AFTER_NO = frozenset(
         "cuento",
         "puede",
         "podria",
+        "alcanzo",
+        "alcanzamos",
+        "consigo",
+        "llegamos",
     }
 )
 # "el viernes no falla", "de mañana no pasa": a "no" that promises.
@@ -215,18 +219,30 @@ _BARE_WEEKDAY = re.compile(
     r"(?:-feira| feira)?$"
 )
 # A payment verb in the past. Unaccented "pague" is read as "pagué"
-# except after "que" ("querés que te pague el lunes").
+# unless one of `_SUBORDINATORS` comes just before it.
 _PAST_PAYMENT = re.compile(
-    r"(?<!\bque )(?<!\bque te )(?<!\bque le )(?<!\bque les )"
     r"\b(?:pague|transferi|deposite|consigne|yapee|abone|mande|envie|hice|"
-    r"realice|efectue|paguei|depositei|mandei|enviei|fiz|paguee|pagamos ya)\b"
+    r"realice|efectue|paguei|depositei|mandei|enviei|fiz|paguee|pagamos ya|"
+    r"pagaron|depositaron|transfirieron|cobre)\b"
+)
+# Words that make an unaccented "pague" a subjunctive, a payment to come:
+# "cuando te pague el lunes", "apenas le pague", "querés que te pague".
+_SUBORDINATORS = frozenset(
+    {"que", "cuando", "apenas", "cuanto", "ojala", "si", "hasta", "quando", "se"}
 )
 # "El lunes te pagué la mitad": the past verb right after the day.
 _PAST_PAYMENT_AFTER = re.compile(
-    r"^ (?:(?:ya|te|le|les|se|lo|la|los|las|me) )*"
+    r"^ (?:(?:ya|yo|eu|te|le|les|se|lo|la|los|las|me) )*"
     r"(?:pague|transferi|deposite|consigne|yapee|abone|hice|paguei|depositei|"
-    r"transfiri|fiz)\b"
+    r"transfiri|fiz|mande|envie|mandei|enviei|transferi)\b"
 )
+# "ya hice el trámite, el lunes te pago": a present payment after the day.
+_PAYS_AFTER = re.compile(
+    r"^ (?:(?:ya|yo|eu|te|le|les|se|lo|la) )*"
+    r"(?:pago|deposito|transfiero|faco|pagamos|pagaremos|mando)\b"
+)
+# "no sé si el viernes pueda": a day in doubt is no promise.
+_DOUBT_BEFORE = re.compile(r"\bno se si(?: \w+)?$")
 # Words after a day number that make it something other than a day.
 _NOT_DAY_AFTER = frozenset(
     {
@@ -861,13 +877,17 @@ def _is_negation(tokens: list[str], index: int, negations: frozenset[str]) -> bo
     """Tell whether the token at `index` negates, Spanish "no" included.
 
     Under a Portuguese locale "no" negates only before a Spanish verb or
-    pronoun, so a Spanish reply keeps its "no".
+    pronoun or at the end of a clause, so a Spanish reply keeps its "no".
     """
     token = tokens[index]
     if token in negations:
         return True
     following = tokens[index + 1] if index + 1 < len(tokens) else ""
-    return token == "no" and following in _SPANISH_AFTER_NO
+    # Portuguese "no" always has a noun after it, so "el viernes no, el
+    # lunes" is the Spanish negation.
+    return token == "no" and (
+        following in _SPANISH_AFTER_NO or following in ("", *_CLAUSE_BREAKS)
+    )
 
 
 def _clause(tokens: list[str], breaks: list[int], index: int) -> str:
@@ -935,10 +955,15 @@ def promised_date(text: str, today: date, locale: str | None = None) -> date | N
     is not about paying now gives way to another day: "ahora estoy corto,
     el finde te pago" promises the weekend.
     """
+    mentions = find_dates(text, today, locale)
+    past = _past_weekdays(mentions)
     candidates = [
         mention
-        for mention in find_dates(text, today, locale)
-        if not mention.negated and mention.end >= today and not _past_weekday(mention)
+        for mention, is_past in zip(mentions, past, strict=True)
+        if not mention.negated
+        and not is_past
+        and mention.end >= today
+        and not _DOUBT_BEFORE.search(mention.clause.partition(mention.text)[0].strip())
     ]
     definite = [mention for mention in candidates if not _passing_now(mention)]
     for mention in definite or candidates:
@@ -946,21 +971,50 @@ def promised_date(text: str, today: date, locale: str | None = None) -> date | N
     return None
 
 
-def _past_weekday(mention: DateMention) -> bool:
-    """Tell whether a bare weekday names the day of a past payment.
+def _past_weekdays(mentions: list[DateMention]) -> list[bool]:
+    """Tell, for each mention, whether it is a weekday of a past payment.
 
     "Te pagué el lunes" names the Monday that went by, so "te pagué el
-    lunes, el viernes pago el resto" promises Friday.
+    lunes, el viernes pago el resto" promises Friday. A weekday listed right
+    after a past one shares its tense: "te pagué el lunes y el martes".
     """
+    result = []
+    for index, mention in enumerate(mentions):
+        is_past = _past_weekday(mention)
+        if not is_past and index > 0 and result[-1]:
+            previous = mentions[index - 1]
+            after_previous = mention.clause.partition(previous.text)[2]
+            between, _, after = after_previous.partition(mention.text)
+            is_past = (
+                _BARE_WEEKDAY.match(mention.text) is not None
+                and previous.clause == mention.clause
+                and between.strip() in ("y", "e")
+                and not _PAYS_AFTER.match(after)
+            )
+        result.append(is_past)
+    return result
+
+
+def _past_weekday(mention: DateMention) -> bool:
+    """Tell whether a bare weekday names the day of a past payment."""
     if _BARE_WEEKDAY.match(mention.text) is None:
         return False
     before, found, after = mention.clause.partition(mention.text)
-    if not found:
+    if not found or _PAYS_AFTER.match(after):
         return False
+    words = before.split()
+    # "que el lunes le pague" is about a Monday to come.
+    if words[-1:] != ["que"] and _PAST_PAYMENT_AFTER.match(after):
+        return True
     # Only the verb of this day counts: in "transferí el martes la mitad y
     # el sábado el resto" the Saturday is still to come.
-    stretch = re.split(r"\b(?:y|e|pero|mas)\b", before)[-1]
-    return bool(_PAST_PAYMENT.search(stretch) or _PAST_PAYMENT_AFTER.match(after))
+    stretch = re.split(r"\b(?:y|e|pero|mas)\b", before)[-1].split()
+    for position, word in enumerate(stretch):
+        if _PAST_PAYMENT.fullmatch(word) and _SUBORDINATORS.isdisjoint(
+            stretch[max(0, position - 2) : position]
+        ):
+            return True
+    return False
 
 
 def _passing_now(mention: DateMention) -> bool:

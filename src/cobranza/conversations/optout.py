@@ -215,7 +215,7 @@ _TIMED = re.compile(
     r"|\b(?:hoy|hoje|esta noche|esta semana|por hoy|por hoje)$"
 )
 # Times that recur ("a la noche", "los domingos"): "a la noche no me
-# escriban, nunca" asks for never at night, so a later "ni nunca" keeps
+# escriban, nunca" means never at night, so a later "ni nunca" keeps
 # the limit of these.
 _RECURRING = re.compile(
     r"\b(?:de noche|a la noche|de la noche|de la manana|de la tarde|"
@@ -723,7 +723,7 @@ _OTHER_CHANNEL = re.compile(
     r"telefono fijo)\b"
 )
 # "Tampoco por WhatsApp", "ni por acá": the stop covers these messages too.
-_REFUSES_WHATSAPP = re.compile(
+_WHATSAPP_TOO = re.compile(
     # "tampoco" reads as "no" here (see `_ABBREVIATIONS`).
     r"\b(?:no|ni|nem|tampouco) (?:por |pelo |por el )?"
     r"(?:whatsapp|whats|wsp|wpp|zap|aca|aqui)\b"
@@ -1034,7 +1034,7 @@ def find_opt_out(text: str) -> str | None:
         if (
             _OTHER_CHANNEL.search(plain)
             and not _NAMES_WHATSAPP.search(plain)
-            and not _REFUSES_WHATSAPP.search(whole)
+            and not _WHATSAPP_TOO.search(whole)
         ):
             continue
         return match
