@@ -686,10 +686,11 @@ _GUARDS = (
     (_NOT_THIRD_PARTY, _THIRD_PARTY),
     (_NOT_TIMED, _TIMED),
 )
+# Each pattern with a bit mask of its guards, one bit per entry of `_GUARDS`.
 _COMPILED = [
     (
         re.compile(pattern),
-        tuple(guard for marker, guard in _GUARDS if marker in pattern),
+        sum(1 << bit for bit, (marker, _) in enumerate(_GUARDS) if marker in pattern),
     )
     for pattern in _PATTERNS
 ]
@@ -1060,13 +1061,13 @@ def _match(plain: str, keywords: bool = True, timed: bool = True) -> str | None:
         return plain
     if meaningful[:3] == ["de", "baja"] or meaningful == ["dar", "de", "baja"]:
         return plain
-    blocked = {
-        guard
-        for _, guard in _GUARDS
+    blocked = sum(
+        1 << bit
+        for bit, (_, guard) in enumerate(_GUARDS)
         if (timed or guard is not _TIMED) and guard.search(plain)
-    }
+    )
     for pattern, guards in _COMPILED:
-        if blocked.intersection(guards):
+        if blocked & guards:
             continue
         match = pattern.search(plain)
         if match is not None:
