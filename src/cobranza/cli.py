@@ -1224,6 +1224,8 @@ def inbox_reply(
         except ReplyRejected as exc:
             err_console.print(f"[red]No se envió:[/red] {exc}", highlight=False)
             raise typer.Exit(1) from exc
+        finally:
+            channel.close()
     finally:
         engine.dispose()
     console.print(f"Respuesta enviada al cliente del caso {case_id} ({sent.id}).")

@@ -108,6 +108,41 @@ def test_inbox_reply_outside_window_rejected(cli_engine: Engine) -> None:
         assert list(session.scalars(select(SandboxMessage.id))) == []
 
 
+def test_inbox_reply_to_wrong_person_rejected(cli_engine: Engine) -> None:
+    # given
+    customer_writes(cli_engine, "numero equivocado, no conozco a Ana", hours_ago=1)
+    with transaction(cli_engine) as session:
+        case_id = session.scalars(select(Case.id)).one()
+
+    # when
+    result = runner.invoke(cli.app, ["inbox", "reply", str(case_id), "Hola Ana"])
+
+    # then
+    assert result.exit_code == 1
+    assert "equivocado" in result.output
+    with transaction(cli_engine) as session:
+        texts = list(session.scalars(select(SandboxMessage.text)))
+    assert "Hola Ana" not in texts
+
+
+def test_inbox_reply_after_opt_out_rejected(cli_engine: Engine) -> None:
+    # given
+    customer_writes(cli_engine, "me cobraron dos veces la misma factura", hours_ago=2)
+    customer_writes(cli_engine, "BAJA", hours_ago=1)
+    with transaction(cli_engine) as session:
+        case_id = session.scalars(select(Case.id)).one()
+
+    # when
+    result = runner.invoke(cli.app, ["inbox", "reply", str(case_id), "Hola Ana"])
+
+    # then
+    assert result.exit_code == 1
+    assert "no recibir más mensajes" in result.output
+    with transaction(cli_engine) as session:
+        texts = list(session.scalars(select(SandboxMessage.text)))
+    assert "Hola Ana" not in texts
+
+
 @pytest.mark.parametrize(
     ("flag", "state"), [("--resume", CaseState.OPEN), ("--close", CaseState.CLOSED)]
 )

@@ -19,8 +19,15 @@ from sqlalchemy import Engine
 from cobranza.channels.base import Channel, OutgoingMessage
 from cobranza.channels.errors import ChannelError
 from cobranza.channels.inbox import window_open
+from cobranza.compliance.consent import current_consent_state
 from cobranza.db.engine import transaction
-from cobranza.db.models import AuditEvent, Customer, OutboxMessage, OutboxState
+from cobranza.db.models import (
+    AuditEvent,
+    Customer,
+    OutboxMessage,
+    OutboxState,
+    PhoneStatus,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -58,6 +65,21 @@ def send_owner_reply(
             )
         if not customer.phone:
             raise ReplyRejected("El cliente no tiene un teléfono válido.")
+        # The window opens whenever the phone writes, so it says nothing about
+        # whether this number may still be written to.
+        if customer.phone_status == PhoneStatus.WRONG_PERSON:
+            raise ReplyRejected(
+                "Este número está marcado como equivocado: quien lo usa no es "
+                "el cliente, así que no se le escribe. Corregí el teléfono del "
+                "cliente antes de responder."
+            )
+        consent = current_consent_state(session, business_id, customer_id)
+        if consent.granted is False:
+            raise ReplyRejected(
+                "El cliente pidió no recibir más mensajes, así que no se le "
+                "escribe. Si vuelve a aceptarlos, registrá su consentimiento "
+                "(cobranza consent grant) y respondé después."
+            )
         row = OutboxMessage(
             business_id=business_id,
             case_id=case_id,
