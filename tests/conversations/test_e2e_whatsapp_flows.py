@@ -344,3 +344,29 @@ def test_reply_after_case_paid(chat: Conversation, engine: Engine) -> None:
 def datetime_at(day: date) -> datetime:
     """Return 10:00 in Buenos Aires on `day`."""
     return datetime.combine(day, NOW.timetz())
+
+
+def test_opt_out_from_shared_number(chat: Conversation, engine: Engine) -> None:
+    # given: a second customer with the same phone, who also owes
+    with transaction(engine) as session:
+        business = session.scalars(select(Business)).one()
+        other = make_customer(session, business, NOW, "C2", PHONE, name="Beto Test")
+        make_document(session, other, NOW, "B-0001", "900.00", date(2026, 3, 4))
+    start = chat.sent
+
+    # when: the person who uses the phone asks to stop
+    action_taken = chat.reply("BAJA", NOW + timedelta(hours=1))
+    confirmation = chat.sent_since(start)
+    later = [chat.cycle(NOW + timedelta(days=days)) for days in (1, 2, 7, 14)]
+
+    # then: one confirmation, both customers revoked, nothing more to that phone
+    assert action_taken == "opted_out_shared_number"
+    assert len(confirmation) == 1
+    # The message belongs to no customer, so no 24-hour window: a template.
+    assert confirmation == ["template:cobranza_optout_confirmation_friendly"]
+    assert later == [[], [], [], []]
+    with transaction(engine) as session:
+        for customer in session.scalars(select(Customer)):
+            assert current_consent(session, customer.business_id, customer.id) is False
+        stored = session.scalars(select(InboundMessage)).one()
+        assert stored.customer_id is None

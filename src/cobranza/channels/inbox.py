@@ -586,6 +586,26 @@ def match_customer(
     and `wa_id`s. Two customers sharing the number match none, so a reply
     is never attached to the wrong one.
     """
+    candidates = matching_customers(session, business, wa_id=wa_id, user_id=user_id)
+    if len(candidates) == 1:
+        return candidates[0]
+    if candidates:
+        logger.warning(
+            "inbound sender matches %s customers of business %s: kept unassigned",
+            len(candidates),
+            business.id,
+        )
+    return None
+
+
+def matching_customers(
+    session: Session,
+    business: Business,
+    *,
+    wa_id: str | None = None,
+    user_id: str | None = None,
+) -> list[Customer]:
+    """Return every customer a sender may be, as `match_customer` matches them."""
     if user_id:
         by_user = list(
             session.scalars(
@@ -596,32 +616,25 @@ def match_customer(
             )
         )
         if len(by_user) == 1:
-            return by_user[0]
+            return by_user
     if not wa_id:
-        return None
+        return []
 
     e164 = match_wa_id(wa_id, business.country)
     digits = {wa_id.lstrip("+")}
     if e164 is not None:
         digits |= wa_id_variants(e164)
     phones = {"+" + value for value in digits}
-    candidates = list(
+    return list(
         session.scalars(
-            select(Customer).where(
+            select(Customer)
+            .where(
                 Customer.business_id == business.id,
                 Customer.phone.in_(phones) | Customer.wa_id.in_(digits),
             )
+            .order_by(Customer.id)
         )
     )
-    if len(candidates) == 1:
-        return candidates[0]
-    if candidates:
-        logger.warning(
-            "inbound sender matches %s customers of business %s: kept unassigned",
-            len(candidates),
-            business.id,
-        )
-    return None
 
 
 def record_inbound(

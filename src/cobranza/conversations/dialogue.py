@@ -21,15 +21,24 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cobranza.channels.inbox import matching_customers
 from cobranza.channels.whatsapp.payloads import button_id
-from cobranza.compliance.consent import current_consent
+from cobranza.compliance.consent import current_consent, record_consent
 from cobranza.conversations import actions
 from cobranza.conversations.actions import Reply, ReplyServices
 from cobranza.conversations.llm import LLMClassifier
 from cobranza.conversations.model import IntentModel
 from cobranza.conversations.optin import find_opt_in
+from cobranza.conversations.optout import find_opt_out
 from cobranza.conversations.understand import Understanding, understand
-from cobranza.db.models import AuditEvent, Business, Case, Customer, InboundMessage
+from cobranza.db.models import (
+    AuditEvent,
+    Business,
+    Case,
+    ConsentAction,
+    Customer,
+    InboundMessage,
+)
 from cobranza.messages.catalog import BUTTON_TITLES
 from cobranza.timeutil import local_date
 
@@ -60,11 +69,16 @@ def handle_reply(
     Dates in the text ("el viernes") are read at the instant the message
     was received. A sender who matches no customer is stored only.
     """
+    business = session.get_one(Business, inbound.business_id)
     if inbound.customer_id is None:
-        return _store(session, inbound, None, "unknown_sender", {}, now, None)
+        sharing = _sharing_customers(session, business, inbound)
+        if not sharing:
+            return _store(session, inbound, None, "unknown_sender", {}, now, None)
+        # A number shared by several customers: the person who uses it may
+        # still ask to stop, and that request covers all of them.
+        return _opt_out_shared(session, inbound, business, sharing, now, services)
 
     customer = session.get_one(Customer, inbound.customer_id)
-    business = session.get_one(Business, inbound.business_id)
     tz = customer.timezone or business.timezone
     locale = customer.locale or business.locale
     meaning = read_reply(inbound, tz, locale, model=model, llm=llm)
@@ -94,6 +108,66 @@ def handle_reply(
         action = actions.ACTIONS.get(meaning.intent, actions.other)
     action_taken = action(reply)
     return _store(session, inbound, meaning, action_taken, reply.entities, now, case)
+
+
+def _sharing_customers(
+    session: Session, business: Business, inbound: InboundMessage
+) -> list[Customer]:
+    """Return the customers of a shared number when its message is a stop request."""
+    if inbound.type != "text" or find_opt_out(inbound.text or "") is None:
+        return []
+    candidates = matching_customers(
+        session, business, wa_id=inbound.sender, user_id=inbound.sender_user_id
+    )
+    return candidates if len(candidates) > 1 else []
+
+
+def _opt_out_shared(
+    session: Session,
+    inbound: InboundMessage,
+    business: Business,
+    sharing: list[Customer],
+    now: datetime,
+    services: ReplyServices | None,
+) -> str:
+    """Revoke the consent of every customer of a shared number, confirm once.
+
+    The message stays unassigned, because it cannot tell which customer
+    wrote it. The confirmation goes to the number through the first one.
+    """
+    first = sharing[0]
+    tz = first.timezone or business.timezone
+    meaning = read_reply(inbound, tz, first.locale or business.locale)
+    reply = Reply(
+        session=session,
+        inbound=inbound,
+        business=business,
+        customer=first,
+        case=_open_case(session, business.id, first.id),
+        meaning=meaning,
+        now=now,
+        today=local_date(inbound.received_at, tz),
+        tz=tz,
+        services=services,
+        entities=meaning.to_dict(),
+    )
+    actions.opt_out(reply)
+    for customer in sharing[1:]:
+        if current_consent(session, business.id, customer.id) is not False:
+            record_consent(
+                session,
+                business.id,
+                customer.id,
+                ConsentAction.REVOKE,
+                actions.CONSENT_SOURCE,
+                str(inbound.id),
+                now,
+                actor=actions.ACTOR,
+            )
+    entities = {**reply.entities, "customer_ids": [c.id for c in sharing]}
+    return _store(
+        session, inbound, meaning, "opted_out_shared_number", entities, now, None
+    )
 
 
 def _asks_to_opt_in(

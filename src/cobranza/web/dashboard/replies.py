@@ -65,8 +65,8 @@ def send_owner_reply(
             )
         if not customer.phone:
             raise ReplyRejected("El cliente no tiene un teléfono válido.")
-        # The window opens whenever the phone writes, so it says nothing about
-        # whether this number may still be written to.
+        # The window opens whenever the phone writes, so an open window does
+        # not mean that this number may still be written to.
         if customer.phone_status == PhoneStatus.WRONG_PERSON:
             raise ReplyRejected(
                 "Este número está marcado como equivocado: quien lo usa no es "
