@@ -29,6 +29,7 @@ from cobranza.db.models import (
     InboundMessage,
     Installment,
     InstallmentPlan,
+    PromiseToPay,
     TemplateStatus,
 )
 from cobranza.jobs.channels import build_dispatcher, use_channel
@@ -370,3 +371,21 @@ def test_opt_out_from_shared_number(chat: Conversation, engine: Engine) -> None:
             assert current_consent(session, customer.business_id, customer.id) is False
         stored = session.scalars(select(InboundMessage)).one()
         assert stored.customer_id is None
+
+
+def test_older_reply_delivered_late(chat: Conversation, engine: Engine) -> None:
+    # given: WhatsApp delivers the later message first
+    written = NOW + timedelta(hours=1)
+    newer = chat.reply("no, mejor el lunes", written + timedelta(seconds=20))
+    start = chat.sent
+
+    # when: the older message arrives afterwards
+    older = chat.reply("te pago el viernes", written)
+
+    # then: the customer's last word, Monday 16 March, stands
+    assert newer == "promise_recorded"
+    assert older == "superseded"
+    assert chat.sent == start
+    with transaction(engine) as session:
+        promises = list(session.scalars(select(PromiseToPay.due_on)))
+    assert promises == [date(2026, 3, 16)]

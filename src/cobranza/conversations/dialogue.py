@@ -100,6 +100,10 @@ def handle_reply(
     action: actions.Action
     if _asks_to_opt_in(session, inbound, business.id, customer.id):
         action = actions.opt_in
+    elif meaning.intent in _SUPERSEDED_INTENTS and _newer_reply_handled(
+        session, inbound
+    ):
+        action = _superseded
     elif case is None:
         action = actions.WITHOUT_CASE.get(meaning.intent, actions.after_close)
     elif actions.accepts_plan(reply):
@@ -168,6 +172,42 @@ def _opt_out_shared(
     return _store(
         session, inbound, meaning, "opted_out_shared_number", entities, now, None
     )
+
+
+# Intents whose action a later reply replaces: an older "te pago el
+# viernes" handled after "no, mejor el lunes" must not move the promise back.
+# Stops, hand-offs and claims of payment still act, whenever they arrive.
+_SUPERSEDED_INTENTS = frozenset({"promise_to_pay", "other", "acknowledge"})
+
+
+def _newer_reply_handled(session: Session, inbound: InboundMessage) -> bool:
+    """Tell whether a reply written after `inbound` was handled already.
+
+    WhatsApp does not promise to deliver messages in order, and a webhook
+    retried after an error arrives after later ones.
+    """
+    newer = session.scalar(
+        select(InboundMessage.id)
+        .where(
+            InboundMessage.business_id == inbound.business_id,
+            InboundMessage.customer_id == inbound.customer_id,
+            InboundMessage.id != inbound.id,
+            InboundMessage.action_taken.is_not(None),
+            InboundMessage.received_at > inbound.received_at,
+        )
+        .limit(1)
+    )
+    return newer is not None
+
+
+def _superseded(reply: Reply) -> str:
+    """Store an out-of-order reply without acting on it."""
+    logger.info(
+        "reply %s of customer %s came after a newer one: not acted on",
+        reply.inbound.id,
+        reply.customer.id,
+    )
+    return "superseded"
 
 
 def _asks_to_opt_in(
