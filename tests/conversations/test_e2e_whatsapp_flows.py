@@ -49,6 +49,7 @@ from tests.channels.whatsapp.conftest import (  # noqa: F401 - fixtures
 )
 from tests.conversations.test_e2e_whatsapp import (  # noqa: F401 - fixture
     client,
+    inbound_body,
     post,
     text_message,
 )
@@ -389,3 +390,75 @@ def test_older_reply_delivered_late(chat: Conversation, engine: Engine) -> None:
     with transaction(engine) as session:
         promises = list(session.scalars(select(PromiseToPay.due_on)))
     assert promises == [date(2026, 3, 16)]
+
+
+def deliver(chat: Conversation, body: bytes, at: datetime) -> str | None:
+    """Post a signed body of one message, act on it, dispatch; return the action."""
+    assert post(chat.client, body) == 200
+    process_pending_events(chat.engine, at, settings=chat.settings)
+    chat.cycle(at, plan=False)
+    with transaction(chat.engine) as session:
+        return session.scalars(
+            select(InboundMessage.action_taken).order_by(InboundMessage.id.desc())
+        ).first()
+
+
+def test_reaction_taken_back_gets_no_answer(chat: Conversation, engine: Engine) -> None:
+    # given
+    at = NOW + timedelta(hours=1)
+    start = chat.sent
+
+    # when: a 👍 on the reminder, then the reaction removed
+    reacted = deliver(
+        chat,
+        inbound_body(
+            "wamid.react1",
+            at,
+            type="reaction",
+            reaction={"message_id": "wamid.any", "emoji": "👍"},
+        ),
+        at,
+    )
+    removed = deliver(
+        chat,
+        inbound_body(
+            "wamid.react2", at, type="reaction", reaction={"message_id": "wamid.any"}
+        ),
+        at + timedelta(minutes=1),
+    )
+
+    # then
+    assert reacted == "none"
+    assert removed == "reaction_removed"
+    assert chat.sent == start
+    with transaction(engine) as session:
+        assert session.scalars(select(Case)).one().handoff_reason is None
+
+
+def test_number_change_notice_stops_old_number(
+    chat: Conversation, engine: Engine
+) -> None:
+    # given
+    at = NOW + timedelta(hours=1)
+    start = chat.sent
+    notice = {
+        "body": "Ana changed from 5491155550101 to 5491177770000",
+        "wa_id": "5491177770000",
+        "type": "user_changed_number",
+    }
+
+    # when
+    action_taken = deliver(
+        chat, inbound_body("wamid.sys1", at, type="system", system=notice), at
+    )
+    later = [chat.cycle(NOW + timedelta(days=days)) for days in (1, 2, 7)]
+
+    # then: no answer, and nothing more to the old number until it is corrected
+    assert action_taken == "number_changed"
+    assert chat.sent == start
+    assert later == [[], [], []]
+    with transaction(engine) as session:
+        customer = session.scalars(select(Customer)).one()
+        assert customer.phone_status == "not_on_whatsapp"
+        assert customer.phone_problem is not None
+        assert "+5491177770000" in customer.phone_problem

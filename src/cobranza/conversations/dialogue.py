@@ -38,6 +38,7 @@ from cobranza.db.models import (
     ConsentAction,
     Customer,
     InboundMessage,
+    PhoneStatus,
 )
 from cobranza.messages.catalog import BUTTON_TITLES
 from cobranza.timeutil import local_date
@@ -79,6 +80,13 @@ def handle_reply(
         return _opt_out_shared(session, inbound, business, sharing, now, services)
 
     customer = session.get_one(Customer, inbound.customer_id)
+    # Notices from WhatsApp and a reaction taken back are not replies to
+    # answer: "no terminamos de entender" would only puzzle the customer.
+    if inbound.type == "system":
+        action_taken = _note_system_notice(session, customer, inbound, now)
+        return _store(session, inbound, None, action_taken, {}, now, None)
+    if inbound.type == "reaction" and not inbound.text:
+        return _store(session, inbound, None, "reaction_removed", {}, now, None)
     tz = customer.timezone or business.timezone
     locale = customer.locale or business.locale
     meaning = read_reply(inbound, tz, locale, model=model, llm=llm)
@@ -112,6 +120,31 @@ def handle_reply(
         action = actions.ACTIONS.get(meaning.intent, actions.other)
     action_taken = action(reply)
     return _store(session, inbound, meaning, action_taken, reply.entities, now, case)
+
+
+def _note_system_notice(
+    session: Session, customer: Customer, inbound: InboundMessage, now: datetime
+) -> str:
+    """Act on a WhatsApp notice; a change of number stops writing to the old one.
+
+    The old number may later belong to someone else, so reminders wait
+    until the owner confirms the new number and corrects the customer.
+    """
+    notice = (inbound.details or {}).get("system") or {}
+    if notice.get("type") != "user_changed_number":
+        return "system_notice"
+    new_number = notice.get("wa_id") or notice.get("new_wa_id")
+    customer.phone_status = PhoneStatus.NOT_ON_WHATSAPP
+    customer.phone_problem = (
+        f"WhatsApp avisó que cambió de número, al +{new_number}: confirmalo "
+        "con el cliente y corregí su teléfono"
+        if new_number
+        else "WhatsApp avisó que cambió de número: pedile el nuevo y "
+        "corregí su teléfono"
+    )
+    customer.updated_at = now
+    logger.info("customer %s changed WhatsApp number: reminders stop", customer.id)
+    return "number_changed"
 
 
 def _sharing_customers(
