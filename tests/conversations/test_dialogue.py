@@ -317,6 +317,26 @@ def test_promise_without_date_asks_once(engine: Engine) -> None:
     )
 
 
+def test_ok_does_not_reset_date_question(engine: Engine) -> None:
+    # given: asked for a day once, and the customer answered only "ok"
+    ids = given_customer(engine)
+    reply(engine, "te pago cuando cobre")
+    reply(engine, "ok", NOW + timedelta(minutes=5))
+
+    # when: the next day, another promise without a day
+    reply(engine, "te pago cuando cobre", NOW + timedelta(days=1))
+
+    # then: a person takes it instead of a second question
+    with transaction(engine) as session:
+        actions = list(
+            session.scalars(
+                select(InboundMessage.action_taken).order_by(InboundMessage.id)
+            )
+        )
+    assert actions == ["asked_promise_date", "none", "handed_off"]
+    assert get_case(engine, ids["case"]).handoff_reason == "promise_no_date"
+
+
 def test_already_paid_asks_receipt_marks_nothing(engine: Engine) -> None:
     # given
     ids = given_customer(engine)

@@ -541,10 +541,16 @@ def human(reply: Reply) -> str:
     return _hand_off_with_ack(reply, meaning.intent)
 
 
+# Questions that an "ok" does not answer: after "¿qué día?" and "ok", a
+# second promise without a day goes to a person instead of asking again.
+_OPEN_AFTER_OK = frozenset({"promise_date", "clarify"})
+
+
 def acknowledge(reply: Reply) -> str:
     """Send nothing, because an "ok" or a thank-you needs no reply."""
-    if reply.case is not None:
-        reply.case.pending_question = None
+    case = reply.case
+    if case is not None and case.pending_question not in _OPEN_AFTER_OK:
+        case.pending_question = None
     return "none"
 
 
