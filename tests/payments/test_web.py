@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from cobranza.web.app import create_app
+from cobranza.web.bodies import MAX_WEBHOOK_BODY
 from tests.fakes.mercadopago import FakeMercadoPago
 from tests.fakes.stripe import FakeStripe
 from tests.payments.conftest import (
@@ -349,6 +350,21 @@ def test_stripe_rejects_bad_signatures(
     code = _post_stripe(client, body, "" if change == "missing" else signature)
 
     assert code == status
+    assert world.payments() == []
+
+
+def test_stripe_rejects_oversized_body(
+    world: World, client: TestClient, stripe_api: FakeStripe
+) -> None:
+    link = make_link(world, provider="stripe")
+    body, signature = stripe_api.event(
+        "checkout.session.completed", _completed(link.id), STRIPE_SECRET
+    )
+    padded = body + b" " * MAX_WEBHOOK_BODY
+
+    code = _post_stripe(client, padded, signature)
+
+    assert code == 413
     assert world.payments() == []
 
 

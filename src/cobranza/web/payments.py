@@ -40,6 +40,7 @@ from cobranza.payments.sandbox.provider import (
 )
 from cobranza.payments.stripe import verify_event as verify_stripe
 from cobranza.timeutil import utcnow
+from cobranza.web.bodies import BodyTooLargeError, read_body, too_large
 
 logger = logging.getLogger(__name__)
 
@@ -179,7 +180,10 @@ async def mercadopago_webhook(request: Request, tasks: BackgroundTasks) -> Respo
     services = _services(request)
     if settings.mercadopago_webhook_secret is None or services.mercadopago is None:
         return _not_configured("mercadopago")
-    body = await request.body()
+    try:
+        body = await read_body(request)
+    except BodyTooLargeError as exc:
+        return too_large("mercadopago", exc)
     headers = {name.lower(): value for name, value in request.headers.items()}
     try:
         key = verify_mercadopago(
@@ -201,7 +205,10 @@ async def stripe_webhook(request: Request, tasks: BackgroundTasks) -> Response:
     settings: Settings = request.app.state.settings
     if settings.stripe_webhook_secret is None:
         return _not_configured("stripe")
-    body = await request.body()
+    try:
+        body = await read_body(request)
+    except BodyTooLargeError as exc:
+        return too_large("stripe", exc)
     headers = {name.lower(): value for name, value in request.headers.items()}
     try:
         key = verify_stripe(
@@ -221,7 +228,10 @@ async def sandbox_webhook(request: Request, tasks: BackgroundTasks) -> Response:
     settings: Settings = request.app.state.settings
     if not sandbox_enabled(settings):
         return JSONResponse({"error": "not found"}, status_code=404)
-    body = await request.body()
+    try:
+        body = await read_body(request)
+    except BodyTooLargeError as exc:
+        return too_large("sandbox", exc)
     headers = {name.lower(): value for name, value in request.headers.items()}
     try:
         key = verify_sandbox(

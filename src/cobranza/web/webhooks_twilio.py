@@ -19,6 +19,7 @@ from cobranza.channels.inbox import store_event
 from cobranza.channels.twilio.signature import SIGNATURE_HEADER, verify_signature
 from cobranza.channels.twilio.webhook import INBOUND, STATUS, event_key, parse_form
 from cobranza.timeutil import utcnow
+from cobranza.web.bodies import BodyTooLargeError, read_body, too_large
 from cobranza.web.webhooks_whatsapp import schedule_processing
 
 logger = logging.getLogger(__name__)
@@ -49,7 +50,10 @@ async def _receive(
             status_code=503,
         )
 
-    raw_body = await request.body()
+    try:
+        raw_body = await read_body(request)
+    except BodyTooLargeError as exc:
+        return too_large("Twilio", exc)
     url = signed_url(request)
     try:
         # The signature is checked before the form's content, so an unsigned

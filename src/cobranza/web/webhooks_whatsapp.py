@@ -30,6 +30,7 @@ from cobranza.channels.whatsapp.webhook import (
     verify_signature,
 )
 from cobranza.timeutil import utcnow
+from cobranza.web.bodies import BodyTooLargeError, read_body, too_large
 
 logger = logging.getLogger(__name__)
 
@@ -102,7 +103,10 @@ async def receive_event(request: Request) -> Response:
             status_code=503,
         )
 
-    raw_body = await request.body()
+    try:
+        raw_body = await read_body(request)
+    except BodyTooLargeError as exc:
+        return too_large("WhatsApp", exc)
     try:
         verify_signature(
             raw_body, request.headers.get(SIGNATURE_HEADER), secret.get_secret_value()

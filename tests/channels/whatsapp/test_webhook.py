@@ -32,6 +32,7 @@ from cobranza.db.models import (
 )
 from cobranza.dunning import outbox
 from cobranza.web.app import create_app
+from cobranza.web.bodies import MAX_WEBHOOK_BODY
 from tests.channels.factories import make_business, make_customer, make_outbox_row
 from tests.channels.whatsapp.conftest import (
     BUSINESS_NAME,
@@ -125,6 +126,39 @@ def test_rejected_post_stores_nothing(
     response = _post(client, body, signature)
 
     assert response.status_code == status
+    assert _count(engine, WebhookEvent) == 0
+
+
+def test_oversized_body_rejected(client: TestClient, engine: Engine) -> None:
+    padding = " " * MAX_WEBHOOK_BODY
+    body = f'{{"object": "whatsapp_business_account", "entry": []{padding}}}'.encode()
+
+    signed = _post(client, body)
+    unsigned = _post(client, body, signature=None)
+
+    assert signed.status_code == 413
+    assert unsigned.status_code == 413
+    assert _count(engine, WebhookEvent) == 0
+
+
+def test_oversized_streamed_body_rejected(client: TestClient, engine: Engine) -> None:
+    # Sent in chunks with no Content-Length, so reading stops at the limit.
+    chunk = b" " * 65536
+    count = MAX_WEBHOOK_BODY // len(chunk) + 2
+
+    def chunks() -> Any:
+        yield b'{"object": "whatsapp_business_account", "entry": []'
+        for _ in range(count):
+            yield chunk
+        yield b"}"
+
+    response = client.post(
+        "/webhooks/whatsapp",
+        content=chunks(),
+        headers={"Content-Type": "application/json", "X-Hub-Signature-256": "x"},
+    )
+
+    assert response.status_code == 413
     assert _count(engine, WebhookEvent) == 0
 
 
