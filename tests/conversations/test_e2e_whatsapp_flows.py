@@ -462,3 +462,30 @@ def test_number_change_notice_stops_old_number(
         assert customer.phone_status == "not_on_whatsapp"
         assert customer.phone_problem is not None
         assert "+5491177770000" in customer.phone_problem
+
+
+def test_stickers_need_no_answer(chat: Conversation, engine: Engine) -> None:
+    # given
+    at = NOW + timedelta(hours=1)
+    start = chat.sent
+
+    # when: two stickers in a row
+    actions_taken = [
+        deliver(
+            chat,
+            inbound_body(
+                f"wamid.sticker{index}",
+                at,
+                type="sticker",
+                sticker={"id": f"media{index}", "mime_type": "image/webp"},
+            ),
+            at + timedelta(minutes=index),
+        )
+        for index in range(2)
+    ]
+
+    # then: no question, no hand-off
+    assert actions_taken == ["none", "none"]
+    assert chat.sent == start
+    with transaction(engine) as session:
+        assert session.scalars(select(Case)).one().handoff_reason is None

@@ -273,6 +273,18 @@ def read_reply(
                 opt_out=False,
                 source="rules",
             )
+    # A sticker is a gesture ("👍", a thumbs-up cat), never a question to
+    # clarify or a reason to hand the case to a person.
+    if inbound.type == "sticker":
+        return Understanding(
+            intent="acknowledge",
+            confidence=1.0,
+            promised_date=None,
+            amount=None,
+            installments=None,
+            opt_out=False,
+            source="rules",
+        )
     if inbound.type in actions.RECEIPT_TYPES:
         return Understanding(
             intent="receipt",
