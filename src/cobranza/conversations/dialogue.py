@@ -125,7 +125,7 @@ def handle_reply(
 def _note_system_notice(
     session: Session, customer: Customer, inbound: InboundMessage, now: datetime
 ) -> str:
-    """Act on a WhatsApp notice; a change of number stops writing to the old one.
+    """Act on a WhatsApp notice: a change of number stops writing to the old one.
 
     The old number may later belong to someone else, so reminders wait
     until the owner confirms the new number and corrects the customer.
