@@ -7,10 +7,12 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import Engine, select
 
+from cobranza.compliance.consent import record_consent
 from cobranza.db.engine import transaction
 from cobranza.db.models import (
     Case,
     CaseState,
+    ConsentAction,
     InboundMedia,
     InboundMessage,
     OutboxMessage,
@@ -110,6 +112,36 @@ def test_reply_outside_window_is_disabled(
     assert "Pasaron más de 24 horas" in page.text
     assert '<button type="submit" disabled>Enviar</button>' in page.text
     assert "Pasaron más de 24 horas" in forced.text
+    assert rows == []
+
+
+def test_reply_to_opted_out_is_disabled(
+    app: FastAPI, client_for, tenant: Tenant, engine: Engine
+) -> None:  # type: ignore[no-untyped-def]
+    _handed_off(engine, tenant, 1)
+    with transaction(engine) as session:
+        record_consent(
+            session,
+            tenant.business_id,
+            tenant.customer_id,
+            ConsentAction.REVOKE,
+            "respuesta del cliente",
+            "in-1",
+            NOW - timedelta(minutes=30),
+        )
+    client, token = client_for(tenant)
+
+    page = client.get(f"/conversaciones/{tenant.customer_id}")
+    forced = client.post(
+        f"/conversaciones/{tenant.customer_id}/responder",
+        data={"text": "Hola", "csrf_token": token},
+    )
+
+    with transaction(engine) as session:
+        rows = session.scalars(select(OutboxMessage)).all()
+    assert "pidió no recibir más mensajes" in page.text
+    assert '<button type="submit" disabled>Enviar</button>' in page.text
+    assert "pidió no recibir más mensajes" in forced.text
     assert rows == []
 
 

@@ -33,7 +33,11 @@ from cobranza.web.dashboard.common import (
     redirect_with_notice,
 )
 from cobranza.web.dashboard.customer_queries import open_case
-from cobranza.web.dashboard.replies import ReplyRejected, send_owner_reply
+from cobranza.web.dashboard.replies import (
+    ReplyRejected,
+    reply_blocked,
+    send_owner_reply,
+)
 from cobranza.web.security import db, now, signed_in
 from cobranza.web.templating import render
 
@@ -191,6 +195,7 @@ def conversation(request: Request, customer_id: int) -> HTMLResponse:
             "case": open_case(session, business.id, customer.id),
             "thread": _thread(session, business.id, customer.id),
             "window_open": window_open(session, business.id, customer.id, instant),
+            "reply_blocked": reply_blocked(session, business.id, customer),
             "documents": session.scalars(
                 select(Document).where(
                     Document.business_id == business.id,

@@ -15,6 +15,7 @@ import secrets
 from datetime import datetime
 
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
 from cobranza.channels.base import Channel, OutgoingMessage
 from cobranza.channels.errors import ChannelError
@@ -37,6 +38,28 @@ MAX_REPLY_LENGTH = 4096
 
 class ReplyRejected(ValueError):
     """Raised when a reply cannot be sent; the message gives the reason in Spanish."""
+
+
+def reply_blocked(session: Session, business_id: int, customer: Customer) -> str | None:
+    """Return why no reply may go to this customer's number, or None.
+
+    The 24-hour window opens whenever the phone writes, so an open window
+    does not mean that this number may still be written to.
+    """
+    if customer.phone_status == PhoneStatus.WRONG_PERSON:
+        return (
+            "Este número está marcado como equivocado: quien lo usa no es el "
+            "cliente, así que no se le escribe. Corregí el teléfono del cliente "
+            "antes de responder."
+        )
+    consent = current_consent_state(session, business_id, customer.id)
+    if consent.granted is False:
+        return (
+            "El cliente pidió no recibir más mensajes, así que no se le escribe. "
+            "Si vuelve a aceptarlos, registrá su consentimiento (cobranza consent "
+            "grant) y respondé después."
+        )
+    return None
 
 
 def send_owner_reply(
@@ -65,21 +88,9 @@ def send_owner_reply(
             )
         if not customer.phone:
             raise ReplyRejected("El cliente no tiene un teléfono válido.")
-        # The window opens whenever the phone writes, so an open window does
-        # not mean that this number may still be written to.
-        if customer.phone_status == PhoneStatus.WRONG_PERSON:
-            raise ReplyRejected(
-                "Este número está marcado como equivocado: quien lo usa no es "
-                "el cliente, así que no se le escribe. Corregí el teléfono del "
-                "cliente antes de responder."
-            )
-        consent = current_consent_state(session, business_id, customer_id)
-        if consent.granted is False:
-            raise ReplyRejected(
-                "El cliente pidió no recibir más mensajes, así que no se le "
-                "escribe. Si vuelve a aceptarlos, registrá su consentimiento "
-                "(cobranza consent grant) y respondé después."
-            )
+        blocked = reply_blocked(session, business_id, customer)
+        if blocked is not None:
+            raise ReplyRejected(blocked)
         row = OutboxMessage(
             business_id=business_id,
             case_id=case_id,
