@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -11,9 +12,12 @@ from cobranza.db.models import (
     Business,
     Case,
     CaseState,
+    Customer,
     CustomerKind,
+    InstallmentPlan,
     OutboxMessage,
     OutboxState,
+    PlanStatus,
 )
 from cobranza.dunning.outbox import idempotency_key
 from cobranza.dunning.planner import decide, plan
@@ -483,6 +487,67 @@ def test_decide_nothing_after_planned(default_policy: Policy) -> None:
 
     assert decision.step is None
     assert decision.skipped == []
+
+
+def test_decide_no_plan_offer_after_broken_plan(default_policy: Policy) -> None:
+    due = date(2026, 3, 1)
+    broke = replace(_facts(30), broke_plan_recently=True)
+
+    decision = decide(
+        default_policy, broke, due, due + timedelta(days=30), "second_notice"
+    )
+    offered = decide(
+        default_policy, _facts(30), due, due + timedelta(days=30), "second_notice"
+    )
+
+    assert decision.step is None
+    assert offered.step is not None
+    assert offered.step.key == "plan_offer"
+
+
+def _broken_plan(portfolio: Portfolio, customer: Customer, days_ago: int) -> None:
+    broken_at = NOW - timedelta(days=days_ago)
+    case = Case(
+        business_id=portfolio.business.id,
+        customer_id=customer.id,
+        state=CaseState.CLOSED,
+        opened_at=broken_at - timedelta(days=30),
+        closed_at=broken_at,
+    )
+    portfolio.session.add(case)
+    portfolio.session.flush()
+    portfolio.session.add(
+        InstallmentPlan(
+            business_id=portfolio.business.id,
+            case_id=case.id,
+            customer_id=customer.id,
+            currency="ARS",
+            principal=Decimal(300),
+            total=Decimal(300),
+            installment_count=3,
+            status=PlanStatus.BROKEN,
+            created_at=broken_at - timedelta(days=20),
+            closed_at=broken_at,
+        )
+    )
+    portfolio.session.flush()
+
+
+def test_broken_plan_keeps_plan_offer_away(
+    portfolio: Portfolio, default_policy: Policy
+) -> None:
+    lately = portfolio.customer("C1")
+    portfolio.invoice(lately, "300", TODAY - timedelta(days=30))
+    _broken_plan(portfolio, lately, days_ago=10)
+    long_ago = portfolio.customer("C2")
+    portfolio.invoice(long_ago, "300", TODAY - timedelta(days=30))
+    _broken_plan(portfolio, long_ago, days_ago=200)
+
+    plan(portfolio.session, portfolio.business, NOW, default_policy)
+
+    steps = {row.customer_id: row.step for row in _rows(portfolio.session)}
+    assert steps.get(lately.id) == "second_notice"
+    assert steps[long_ago.id] == "plan_offer"
 
 
 REPEATED_PAUSE_POLICY = """\

@@ -22,7 +22,13 @@ from itertools import groupby
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cobranza.db.models import Business, Case, CaseState
+from cobranza.db.models import (
+    Business,
+    Case,
+    CaseState,
+    InstallmentPlan,
+    PlanStatus,
+)
 from cobranza.dunning.balances import (
     CustomerBalance,
     customer_balances_query,
@@ -36,6 +42,8 @@ logger = logging.getLogger(__name__)
 
 # Customers decided per round of bulk writes; bounds the memory of a cycle.
 DEFAULT_BATCH_SIZE = 5000
+# How long a broken installment plan keeps the policy's plan offers away.
+BROKEN_PLAN_MEMORY = timedelta(days=90)
 
 
 @dataclass
@@ -90,6 +98,7 @@ def plan(
     today = local_date(now, business.timezone)
     dialect = session.get_bind().dialect.name
     open_cases = _load_open_cases(session, business.id)
+    broke_plan = _customers_with_broken_plan(session, business.id, now)
     writer = PlanWriter(session, business, now, dialect)
     result = PlanResult()
     seen: set[int] = set()
@@ -103,7 +112,13 @@ def plan(
         seen.add(customer_id)
         result.customers += 1
         _plan_customer(
-            writer, policy, balances, open_cases.get(customer_id), today, now
+            writer,
+            policy,
+            balances,
+            open_cases.get(customer_id),
+            today,
+            now,
+            broke_plan=customer_id in broke_plan,
         )
         if writer.pending >= batch_size:
             writer.flush(result)
@@ -167,6 +182,8 @@ def _plan_customer(
     case: OpenCase | None,
     today: date,
     now: datetime,
+    *,
+    broke_plan: bool = False,
 ) -> None:
     if all(part.total_balance <= 0 for part in balances):
         if case is not None:
@@ -199,12 +216,28 @@ def _plan_customer(
         balance=driver.balance,
         days_past_due=(today - driver.oldest_due_on).days,
         risk_score=driver.risk_score,
+        broke_plan_recently=broke_plan,
     )
     planned_step = case.planned_step if case is not None else None
     decision = decide(policy, facts, driver.oldest_due_on, today, planned_step)
     if decision.step is None and not decision.skipped:
         return
     writer.add(case.id if case is not None else None, driver, facts, decision)
+
+
+def _customers_with_broken_plan(
+    session: Session, business_id: int, now: datetime
+) -> set[int]:
+    """Return the customers whose installment plan broke within `BROKEN_PLAN_MEMORY`."""
+    return set(
+        session.scalars(
+            select(InstallmentPlan.customer_id).where(
+                InstallmentPlan.business_id == business_id,
+                InstallmentPlan.status == PlanStatus.BROKEN,
+                InstallmentPlan.closed_at >= now - BROKEN_PLAN_MEMORY,
+            )
+        )
+    )
 
 
 def _load_open_cases(session: Session, business_id: int) -> dict[int, OpenCase]:

@@ -48,6 +48,8 @@ class CustomerFacts:
     balance: Decimal
     days_past_due: int
     risk_score: float | None
+    # A plan of this customer broke lately, so offering another is pointless.
+    broke_plan_recently: bool = False
 
 
 @dataclass(frozen=True)
@@ -126,7 +128,13 @@ class Step:
         return self.step_kind is not None
 
     def applies_to(self, facts: CustomerFacts) -> bool:
-        """Return whether the step is due by offset and its conditions hold."""
+        """Return whether the step is due by offset and its conditions hold.
+
+        An installment offer never applies to a customer who broke a plan
+        lately.
+        """
+        if self.action is Action.OFFER_INSTALLMENTS and facts.broke_plan_recently:
+            return False
         return self.offset_days <= facts.days_past_due and self.conditions.matches(
             facts
         )
