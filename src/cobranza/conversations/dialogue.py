@@ -264,39 +264,28 @@ def read_reply(
     if inbound.type in BUTTON_TYPES:
         intent = _button_intent(inbound)
         if intent is not None:
-            return Understanding(
-                intent=intent,
-                confidence=1.0,
-                promised_date=None,
-                amount=None,
-                installments=None,
-                opt_out=False,
-                source="rules",
-            )
+            return _ruled(intent)
     # A sticker is a gesture ("👍", a thumbs-up cat), never a question to
     # clarify or a reason to hand the case to a person.
     if inbound.type == "sticker":
-        return Understanding(
-            intent="acknowledge",
-            confidence=1.0,
-            promised_date=None,
-            amount=None,
-            installments=None,
-            opt_out=False,
-            source="rules",
-        )
+        return _ruled("acknowledge")
     if inbound.type in actions.RECEIPT_TYPES:
-        return Understanding(
-            intent="receipt",
-            confidence=1.0,
-            promised_date=None,
-            amount=None,
-            installments=None,
-            opt_out=False,
-            source="rules",
-        )
+        return _ruled("receipt")
     return understand(
         inbound.text or "", inbound.received_at, tz, locale, model=model, llm=llm
+    )
+
+
+def _ruled(intent: str) -> Understanding:
+    """Return a certain meaning with no entities, decided without the text."""
+    return Understanding(
+        intent=intent,
+        confidence=1.0,
+        promised_date=None,
+        amount=None,
+        installments=None,
+        opt_out=False,
+        source="rules",
     )
 
 
