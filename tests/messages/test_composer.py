@@ -520,6 +520,7 @@ def test_available_step_kinds_in_policy_order() -> None:
         "plan_proposal",
         "installment_preventive",
         "installment_due_today",
+        "installment_overdue",
         "closed_ack",
     ]
 

@@ -238,3 +238,28 @@ def test_installment_reminders_name_installment(world: World) -> None:
     assert "la cuota 2 de 3 de tu plan, de $ 500,00, vence el 9 de abril" in texts[1]
     assert second_link.token in texts[1]
     assert "tu saldo" not in texts[1]
+
+
+def test_overdue_installment_reminded_once(world: World) -> None:
+    from cobranza.db.models import OutboxMessage, SandboxMessage
+    from cobranza.jobs.cycle import run_cycle
+
+    # given: the first installment, due on 10 March, is not paid
+    _create(world)
+    run_cycle(world.engine, world.business_id, NOW)
+
+    # when: the cycle runs on the next two days, still within the grace
+    run_cycle(world.engine, world.business_id, NOW + timedelta(days=1))
+    run_cycle(world.engine, world.business_id, NOW + timedelta(days=2))
+
+    # then: one reminder on the due date and one the day after
+    with world.session() as session:
+        kinds = list(
+            session.scalars(select(OutboxMessage.step_kind).order_by(OutboxMessage.id))
+        )
+        texts = list(
+            session.scalars(select(SandboxMessage.text).order_by(SandboxMessage.id))
+        )
+    assert kinds == ["installment_due_today", "installment_overdue"]
+    assert "venció el 10 de marzo" in texts[1]
+    assert "/pagar/" in texts[1]

@@ -163,6 +163,12 @@ STEP_KINDS: MappingProxyType[str, StepKind] = MappingProxyType(
                 _PAY_PAID,
             ),
             StepKind(
+                "installment_overdue",
+                "the day after an unpaid installment's due date, within the grace",
+                True,
+                _PAY_PAID,
+            ),
+            StepKind(
                 "closed_ack",
                 "answers a message sent after the case was paid or closed",
                 False,

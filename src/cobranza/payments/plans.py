@@ -50,6 +50,7 @@ REMINDER_DAYS_BEFORE = 2
 INSTALLMENT_STEP_KINDS = {
     "preventive": "installment_preventive",
     "due_today": "installment_due_today",
+    "overdue": "installment_overdue",
 }
 _TITLES = {"es": "Cuota {number} de {count}", "pt": "Parcela {number} de {count}"}
 
@@ -342,7 +343,9 @@ def queue_installment_reminders(
 
     Each pending installment of an active plan gets an
     `installment_preventive` message `REMINDER_DAYS_BEFORE` days before its
-    due date and an `installment_due_today` message on it. Each names the
+    due date, an `installment_due_today` message on it and, when the
+    business allows grace days, an `installment_overdue` message the day
+    after if it is still unpaid. Each names the
     installment ("cuota 2 de 3") and carries its own link. The outbox's
     idempotency key makes a second call on the same day queue nothing.
     """
@@ -354,6 +357,9 @@ def queue_installment_reminders(
         today + timedelta(days=REMINDER_DAYS_BEFORE): "preventive",
         today: "due_today",
     }
+    if limits_for(business).grace_days >= 1:
+        # Still within the grace, so the plan holds if it is paid now.
+        kinds[today - timedelta(days=1)] = "overdue"
     due = session.execute(
         select(Installment, InstallmentPlan)
         .join(InstallmentPlan, InstallmentPlan.id == Installment.plan_id)
