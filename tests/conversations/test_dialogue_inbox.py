@@ -16,7 +16,15 @@ from cobranza.channels.inbox import set_reply_handler
 from cobranza.channels.sandbox import record_reply
 from cobranza.config import get_settings
 from cobranza.db.engine import open_database, transaction
-from cobranza.db.models import AuditEvent, Business, Case, CaseState, SandboxMessage
+from cobranza.db.models import (
+    AuditEvent,
+    Business,
+    Case,
+    CaseState,
+    Customer,
+    PhoneStatus,
+    SandboxMessage,
+)
 from cobranza.jobs.replies import install_reply_handler
 from cobranza.timeutil import utcnow
 from tests.conversations.test_dialogue import PHONE, given_customer
@@ -138,6 +146,26 @@ def test_inbox_reply_after_opt_out_rejected(cli_engine: Engine) -> None:
     # then
     assert result.exit_code == 1
     assert "no recibir más mensajes" in result.output
+    with transaction(cli_engine) as session:
+        texts = list(session.scalars(select(SandboxMessage.text)))
+    assert "Hola Ana" not in texts
+
+
+def test_inbox_reply_after_number_change_rejected(cli_engine: Engine) -> None:
+    # given: WhatsApp said the customer moved to another number
+    customer_writes(cli_engine, "quiero hablar con una persona", hours_ago=1)
+    with transaction(cli_engine) as session:
+        case_id = session.scalars(select(Case.id)).one()
+        customer = session.scalars(select(Customer)).one()
+        customer.phone_status = PhoneStatus.NOT_ON_WHATSAPP
+        customer.phone_problem = "WhatsApp avisó que cambió de número"
+
+    # when
+    result = runner.invoke(cli.app, ["inbox", "reply", str(case_id), "Hola Ana"])
+
+    # then
+    assert result.exit_code == 1
+    assert "Corregí el teléfono" in result.output
     with transaction(cli_engine) as session:
         texts = list(session.scalars(select(SandboxMessage.text)))
     assert "Hola Ana" not in texts

@@ -489,3 +489,88 @@ def test_stickers_need_no_answer(chat: Conversation, engine: Engine) -> None:
     assert chat.sent == start
     with transaction(engine) as session:
         assert session.scalars(select(Case)).one().handoff_reason is None
+
+
+def test_stop_written_as_caption_of_photo(chat: Conversation, engine: Engine) -> None:
+    # given
+    at = NOW + timedelta(hours=1)
+    photo = {"id": "media1", "mime_type": "image/jpeg", "caption": "BAJA, basta"}
+
+    # when: a photo whose caption asks to stop
+    action_taken = deliver(
+        chat, inbound_body("wamid.photo1", at, type="image", image=photo), at
+    )
+    start = chat.sent
+    later = [chat.cycle(NOW + timedelta(days=days)) for days in (1, 5, 14)]
+
+    # then: a stop, not a receipt
+    assert action_taken == "opted_out"
+    assert later == [[], [], []]
+    assert chat.sent == start
+    with transaction(engine) as session:
+        customer = session.scalars(select(Customer)).one()
+        assert current_consent(session, customer.business_id, customer.id) is False
+
+
+def test_older_opt_in_after_newer_stop(chat: Conversation, engine: Engine) -> None:
+    # given: opted out, then "ALTA" and, 30 seconds later, "BAJA" again
+    chat.reply("BAJA", NOW + timedelta(hours=1))
+    written = NOW + timedelta(hours=3)
+
+    # when: WhatsApp delivers the later BAJA first
+    chat.reply("BAJA otra vez", written + timedelta(seconds=30))
+    start = chat.sent
+    older = chat.reply("ALTA", written)
+    later = [chat.cycle(NOW + timedelta(days=days)) for days in (1, 3)]
+
+    # then: the last word was BAJA
+    assert older == "superseded"
+    assert chat.sent == start
+    assert later == [[], []]
+    with transaction(engine) as session:
+        customer = session.scalars(select(Customer)).one()
+        assert current_consent(session, customer.business_id, customer.id) is False
+
+
+def test_later_thanks_keeps_older_promise(chat: Conversation, engine: Engine) -> None:
+    # given: "gracias" written after the promise but delivered first
+    written = NOW + timedelta(hours=1)
+    chat.reply("gracias", written + timedelta(seconds=20))
+
+    # when
+    action_taken = chat.reply("te pago el viernes", written)
+
+    # then: a thank-you replaces nothing, so Friday 13 March stands
+    assert action_taken == "promise_recorded"
+    with transaction(engine) as session:
+        promises = list(session.scalars(select(PromiseToPay.due_on)))
+    assert promises == [date(2026, 3, 13)]
+
+
+def test_number_change_on_shared_number(chat: Conversation, engine: Engine) -> None:
+    # given: a second customer with the same phone
+    with transaction(engine) as session:
+        business = session.scalars(select(Business)).one()
+        other = make_customer(session, business, NOW, "C2", PHONE, name="Beto Test")
+        make_document(session, other, NOW, "B-0001", "900.00", date(2026, 3, 4))
+    at = NOW + timedelta(hours=1)
+    notice = {
+        "body": "changed",
+        "wa_id": "5491177770000",
+        "type": "user_changed_number",
+    }
+
+    # when
+    action_taken = deliver(
+        chat, inbound_body("wamid.sys2", at, type="system", system=notice), at
+    )
+    start = chat.sent
+    later = [chat.cycle(NOW + timedelta(days=days)) for days in (1, 2, 7)]
+
+    # then: both customers wait for a corrected phone
+    assert action_taken == "number_changed"
+    assert later == [[], [], []]
+    assert chat.sent == start
+    with transaction(engine) as session:
+        statuses = list(session.scalars(select(Customer.phone_status)))
+    assert statuses == ["not_on_whatsapp", "not_on_whatsapp"]

@@ -76,7 +76,11 @@ def handle_reply(
         if not sharing:
             return _store(session, inbound, None, "unknown_sender", {}, now, None)
         # A number shared by several customers: the person who uses it may
-        # still ask to stop, and that request covers all of them.
+        # still ask to stop or change number, and that covers all of them.
+        if inbound.type == "system":
+            for customer in sharing:
+                action_taken = _note_system_notice(session, customer, inbound, now)
+            return _store(session, inbound, None, action_taken, {}, now, None)
         return _opt_out_shared(session, inbound, business, sharing, now, services)
 
     customer = session.get_one(Customer, inbound.customer_id)
@@ -106,12 +110,13 @@ def handle_reply(
         entities=meaning.to_dict(),
     )
     action: actions.Action
-    if _asks_to_opt_in(session, inbound, business.id, customer.id):
-        action = actions.opt_in
-    elif meaning.intent in _SUPERSEDED_INTENTS and _newer_reply_handled(
+    opt_in = _asks_to_opt_in(session, inbound, business.id, customer.id)
+    if (opt_in or meaning.intent in _SUPERSEDED_INTENTS) and _newer_reply_handled(
         session, inbound
     ):
         action = _superseded
+    elif opt_in:
+        action = actions.opt_in
     elif case is None:
         action = actions.WITHOUT_CASE.get(meaning.intent, actions.after_close)
     elif actions.accepts_plan(reply):
@@ -150,8 +155,9 @@ def _note_system_notice(
 def _sharing_customers(
     session: Session, business: Business, inbound: InboundMessage
 ) -> list[Customer]:
-    """Return the customers of a shared number when its message is a stop request."""
-    if inbound.type != "text" or find_opt_out(inbound.text or "") is None:
+    """Return the customers of a shared number for a stop request or a notice."""
+    notice = inbound.type == "system"
+    if not notice and find_opt_out(inbound.text or "") is None:
         return []
     candidates = matching_customers(
         session, business, wa_id=inbound.sender, user_id=inbound.sender_user_id
@@ -172,7 +178,15 @@ def _opt_out_shared(
     The message stays unassigned, because it cannot tell which customer
     wrote it. The confirmation goes to the number through the first one.
     """
-    first = sharing[0]
+    # The confirmation goes through a customer who had not opted out yet.
+    pending = [
+        customer
+        for customer in sharing
+        if current_consent(session, business.id, customer.id) is not False
+    ]
+    if not pending:
+        return _store(session, inbound, None, "already_opted_out", {}, now, None)
+    first = pending[0]
     tz = first.timezone or business.timezone
     meaning = read_reply(inbound, tz, first.locale or business.locale)
     reply = Reply(
@@ -189,7 +203,7 @@ def _opt_out_shared(
         entities=meaning.to_dict(),
     )
     actions.opt_out(reply)
-    for customer in sharing[1:]:
+    for customer in pending[1:]:
         if current_consent(session, business.id, customer.id) is not False:
             record_consent(
                 session,
@@ -211,6 +225,7 @@ def _opt_out_shared(
 # viernes" handled after "no, mejor el lunes" must not move the promise back.
 # Stops, hand-offs and claims of payment still act, whenever they arrive.
 _SUPERSEDED_INTENTS = frozenset({"promise_to_pay", "other", "acknowledge"})
+_NOT_REPLACING = ("acknowledge", "other")
 
 
 def _newer_reply_handled(session: Session, inbound: InboundMessage) -> bool:
@@ -227,6 +242,9 @@ def _newer_reply_handled(session: Session, inbound: InboundMessage) -> bool:
             InboundMessage.id != inbound.id,
             InboundMessage.action_taken.is_not(None),
             InboundMessage.received_at > inbound.received_at,
+            # A later "gracias", sticker or notice does not replace anything.
+            InboundMessage.intent.is_not(None),
+            InboundMessage.intent.not_in(_NOT_REPLACING),
         )
         .limit(1)
     )
@@ -247,7 +265,9 @@ def _asks_to_opt_in(
     session: Session, inbound: InboundMessage, business_id: int, customer_id: int
 ) -> bool:
     """True when a customer who opted out writes to receive messages again."""
-    if inbound.type != "text" or find_opt_in(inbound.text or "") is None:
+    if inbound.type not in ("text", *actions.RECEIPT_TYPES) or (
+        find_opt_in(inbound.text or "") is None
+    ):
         return False
     return current_consent(session, business_id, customer_id) is False
 
@@ -270,6 +290,11 @@ def read_reply(
     if inbound.type == "sticker":
         return _ruled("acknowledge")
     if inbound.type in actions.RECEIPT_TYPES:
+        # A caption that asks to stop wins over the file: "BAJA" on a photo.
+        if inbound.text and find_opt_out(inbound.text) is not None:
+            return understand(
+                inbound.text, inbound.received_at, tz, locale, model=model
+            )
         return _ruled("receipt")
     return understand(
         inbound.text or "", inbound.received_at, tz, locale, model=model, llm=llm

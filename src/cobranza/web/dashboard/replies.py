@@ -52,6 +52,12 @@ def reply_blocked(session: Session, business_id: int, customer: Customer) -> str
             "cliente, así que no se le escribe. Corregí el teléfono del cliente "
             "antes de responder."
         )
+    if customer.phone_status == PhoneStatus.NOT_ON_WHATSAPP:
+        problem = customer.phone_problem or "el número no está en WhatsApp"
+        return (
+            f"No se le escribe a este número: {problem}. Corregí el teléfono "
+            "del cliente antes de responder."
+        )
     consent = current_consent_state(session, business_id, customer.id)
     if consent.granted is False:
         return (
