@@ -13,6 +13,7 @@ from cobranza.conversations.understand import (
     INTENTS,
     SENTENCE_CONFIDENCE,
     UNSURE_PROMISE,
+    UNSURE_WRONG_PERSON,
     Understanding,
     understand,
 )
@@ -271,6 +272,19 @@ def test_promise_kept_with_payment_or_confidence(text: str, probability: float) 
     result = _understand_with({text: ("promise_to_pay", probability)}, text)
 
     assert result.intent == "promise_to_pay"
+
+
+@pytest.mark.parametrize(
+    ("probability", "expected"),
+    [
+        (UNSURE_WRONG_PERSON - 0.01, "other"),
+        (UNSURE_WRONG_PERSON, "wrong_person"),
+    ],
+)
+def test_unsure_wrong_person_is_other(probability: float, expected: str) -> None:
+    result = _understand_with({"no sé": ("wrong_person", probability)}, "no sé")
+
+    assert result.intent == expected
 
 
 def test_thanks_sentence_never_outranks() -> None:

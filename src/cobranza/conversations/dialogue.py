@@ -223,7 +223,8 @@ def _opt_out_shared(
 
 # Intents whose action a later reply replaces: an older "te pago el
 # viernes" handled after "no, mejor el lunes" must not move the promise back.
-# Stops, hand-offs and claims of payment still act, whenever they arrive.
+# An older "ALTA" never undoes a newer "BAJA" either. Stops, hand-offs and
+# claims of payment still act, whenever they arrive.
 _SUPERSEDED_INTENTS = frozenset({"promise_to_pay", "other", "acknowledge"})
 _NOT_REPLACING = ("acknowledge", "other")
 

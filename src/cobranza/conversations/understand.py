@@ -70,6 +70,10 @@ LOW_CONFIDENCE = 0.0
 # as a promise when the model is surer than this ("¿va a estar soleado el
 # miércoles en Charlotte?" scored 0.79), and then records one.
 UNSURE_PROMISE = 0.65
+# A model's `wrong_person` below this probability becomes `other`: the
+# action stops writing to the number for good, so "no sé" (0.50) asks what
+# the customer meant instead. No reply of either fresh set is that unsure.
+UNSURE_WRONG_PERSON = 0.6
 _PAYMENT_CUES = frozenset({"WILL_PAY", "PAID", "MEANS", "AMOUNT", "SPLIT", "COUNT"})
 
 
@@ -177,6 +181,12 @@ def _classify(
         and intent == "promise_to_pay"
         and confidence < UNSURE_PROMISE
         and _PAYMENT_CUES.isdisjoint(cue_text(text).split())
+    ):
+        intent = "other"
+    if (
+        source == "model"
+        and intent == "wrong_person"
+        and confidence < UNSURE_WRONG_PERSON
     ):
         intent = "other"
     possible_opt_out = intent == "opt_out"
