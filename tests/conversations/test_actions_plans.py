@@ -175,6 +175,22 @@ def test_fee_plan_not_accepted(
 
 
 @pytest.mark.usefixtures("sandbox_replies")
+def test_accept_with_other_count_proposes_it(
+    engine: Engine,
+    case_id: int,  # noqa: F811
+) -> None:
+    _set_fee(engine, FEE_SETTINGS)
+
+    _reply(engine, "¿puedo pagar en 3 cuotas?", 1)
+    answer = _reply(engine, "acepto, pero en 4 cuotas", 2)
+
+    assert answer == "plan_proposed"
+    assert _plans(engine) == []
+    proposals = _outbox(engine, "plan_proposal")
+    assert proposals[-1].variables["installments"] == 4
+
+
+@pytest.mark.usefixtures("sandbox_replies")
 def test_changed_terms_proposed_again(engine: Engine, case_id: int) -> None:  # noqa: F811
     _set_fee(engine, FEE_SETTINGS)
     _reply(engine, "¿puedo pagar en 3 cuotas?", 1)

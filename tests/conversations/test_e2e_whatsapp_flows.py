@@ -574,3 +574,30 @@ def test_number_change_on_shared_number(chat: Conversation, engine: Engine) -> N
     with transaction(engine) as session:
         statuses = list(session.scalars(select(Customer.phone_status)))
     assert statuses == ["not_on_whatsapp", "not_on_whatsapp"]
+
+
+def test_reaction_never_accepts_fee_plan(chat: Conversation, engine: Engine) -> None:
+    # given: a plan with a fee proposed
+    with transaction(engine) as session:
+        business = session.scalars(select(Business)).one()
+        business.settings = {**business.settings, "installments": {"fee_percent": 10}}
+    at = NOW + timedelta(hours=1)
+    proposed = chat.reply("¿puedo pagar en 3 cuotas?", at)
+
+    # when: a 👍 reaction arrives
+    reacted = deliver(
+        chat,
+        inbound_body(
+            "wamid.react3",
+            at + timedelta(minutes=1),
+            type="reaction",
+            reaction={"message_id": "wamid.earlier", "emoji": "👍"},
+        ),
+        at + timedelta(minutes=1),
+    )
+
+    # then: no plan with a fee without a written or button acceptance
+    assert proposed == "plan_proposed"
+    assert reacted != "plan_accepted"
+    with transaction(engine) as session:
+        assert list(session.scalars(select(InstallmentPlan))) == []

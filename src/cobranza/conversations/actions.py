@@ -361,12 +361,22 @@ def accepts_plan(reply: Reply) -> bool:
     It does when a proposed plan is pending and the reply is the "Acepto el
     plan" button, an affirmative acknowledgement ("ok", "dale", not a bare
     "gracias") or says "acepto" or "aceito" without a negation before it. An
-    opt-out or a wrong-person reply never accepts, so its own action runs.
+    opt-out or a wrong-person reply never accepts, so its own action runs,
+    and neither does a reaction or a reply that names another count.
     """
-    if reply.case is None or proposed_installments(reply.case) is None:
+    if reply.case is None:
+        return False
+    proposed = proposed_installments(reply.case)
+    if proposed is None:
         return False
     meaning = reply.meaning
     if meaning.opt_out or meaning.intent in NOT_ACCEPTING:
+        return False
+    # A reaction may point at any message, so it is no consent to a fee.
+    if reply.inbound.type == "reaction":
+        return False
+    # "Acepto, pero en 4 cuotas" asks for other terms than those proposed.
+    if meaning.installments is not None and meaning.installments != proposed:
         return False
     text = reply.inbound.text or ""
     if REFUSE_WORDS.search(text) is not None:
