@@ -601,3 +601,25 @@ def test_reaction_never_accepts_fee_plan(chat: Conversation, engine: Engine) -> 
     assert reacted != "plan_accepted"
     with transaction(engine) as session:
         assert list(session.scalars(select(InstallmentPlan))) == []
+
+
+def test_promise_on_disputed_debt_goes_to_person(
+    chat: Conversation, engine: Engine
+) -> None:
+    # given: the only invoice is disputed
+    at = NOW + timedelta(hours=1)
+    chat.reply("esa factura ya la pagué, me la cobran dos veces", at)
+    start = chat.sent
+
+    # when: the customer takes it back and promises
+    action_taken = chat.reply(
+        "ya está, era mi error. la pago el viernes", at + timedelta(minutes=10)
+    )
+
+    # then: the promise is kept for the person, with no "$ 0,00" confirmation
+    assert action_taken == "promise_to_review"
+    assert not any("0,00" in text for text in chat.sent_since(start))
+    with transaction(engine) as session:
+        assert list(session.scalars(select(PromiseToPay.due_on))) == [date(2026, 3, 13)]
+        # The case stays with the person who took the dispute.
+        assert session.scalars(select(Case)).one().handoff_reason == "dispute"

@@ -248,6 +248,13 @@ def promise(reply: Reply) -> str:
 
     case.pending_question = None
     case.question_asked_at = None
+    reply.entities["promise_id"] = record.id
+    if amount is None and owed.balance <= 0:
+        # Everything owed is disputed or on hold, so there is no sum to
+        # confirm: "$ 0,00" would only confuse. A person answers instead.
+        hand_off(session, case, "promise_to_review", reply.now)
+        queue_reply(reply, "handoff_ack", _daily(reply))
+        return "promise_to_review"
     _pause_case(case, pause_end(reply.business, reply.tz, due_on), record.id)
     stated = amount if amount is not None else owed.balance
     queue_reply(
@@ -256,7 +263,6 @@ def promise(reply: Reply) -> str:
         str(record.id),
         {"promise_amount": str(stated), "promise_due_on": due_on.isoformat()},
     )
-    reply.entities["promise_id"] = record.id
     return "promise_recorded"
 
 

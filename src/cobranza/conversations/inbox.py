@@ -30,6 +30,7 @@ REASON_LABELS = {
     "dispute": "reclama una factura",
     "payment_to_verify": "dice que ya pagó: verificá el pago",
     "promise_no_date": "promete pagar sin decir cuándo",
+    "promise_to_review": "promete pagar lo que está en reclamo: revisá el monto",
     "unclear_reply": "respuesta que el robot no entendió",
     "installments_requested": "pidió cuotas fuera de los límites",
 }
