@@ -115,7 +115,7 @@ def open_engine(settings: Settings) -> Engine:
     Replies recorded by a command are acted on by the conversation engine,
     and imported invoices take the customers' credits.
     """
-    install_hooks()
+    install_hooks(settings)
     return open_database(settings.database_url)
 
 

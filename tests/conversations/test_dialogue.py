@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from http.server import ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -14,6 +16,7 @@ from sqlalchemy import Engine, func, select
 from cobranza.channels.inbox import record_inbound, set_reply_handler
 from cobranza.channels.sandbox import record_reply, sent_messages
 from cobranza.compliance.consent import current_consent_state
+from cobranza.config import Settings
 from cobranza.db.engine import transaction
 from cobranza.db.models import (
     AuditEvent,
@@ -41,6 +44,7 @@ from tests.channels.factories import (
     make_document,
     make_payment,
 )
+from tests.conversations.test_llm import FakeBehaviour, fake_llm_handler
 
 TZ = "America/Argentina/Buenos_Aires"
 # Monday 16 March 2026, 10:00 in Buenos Aires: inside Argentina's window.
@@ -846,3 +850,34 @@ def test_promise_keeps_longer_plan_pause(engine: Engine) -> None:
     assert plan_pause > start_of_day(date(2026, 3, 22), TZ)
     assert case.paused_until == plan_pause
     assert count(engine, PromiseToPay) == 1
+
+
+def test_live_reply_consults_configured_llm(engine: Engine) -> None:
+    # given: COBRANZA_LLM_* point at a fake server that reads "cannot_pay"
+    behaviour = FakeBehaviour(content='{"intent": "cannot_pay", "confidence": 0.8}')
+    server = ThreadingHTTPServer(("127.0.0.1", 0), fake_llm_handler(behaviour))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    host, port = server.server_address[:2]
+    settings = Settings(
+        _env_file=None,
+        llm_base_url=f"http://{host}:{port}/v1",
+        llm_model="test-model",
+        llm_min_confidence=1.0,
+    )
+    previous = install_reply_handler(settings)
+    given_customer(engine)
+
+    # when: a reply the model is not sure of
+    try:
+        stored = reply(engine, "mirá, la verdad no sé qué decirte")
+    finally:
+        set_reply_handler(previous)
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+    # then: the LLM was asked, and its label acted on
+    assert len(behaviour.requests) == 1
+    assert stored.intent == "cannot_pay"
+    assert stored.action_taken == "handed_off"

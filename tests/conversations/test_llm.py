@@ -34,7 +34,7 @@ class FakeBehaviour:
     authorizations: list[str | None] = field(default_factory=list)
 
 
-def _handler(behaviour: FakeBehaviour) -> type[BaseHTTPRequestHandler]:
+def fake_llm_handler(behaviour: FakeBehaviour) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:  # noqa: N802 - http.server's hook name
             length = int(self.headers["Content-Length"])
@@ -79,7 +79,7 @@ def _handler(behaviour: FakeBehaviour) -> type[BaseHTTPRequestHandler]:
 @pytest.fixture
 def fake_server() -> Iterator[tuple[str, FakeBehaviour]]:
     behaviour = FakeBehaviour()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(behaviour))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), fake_llm_handler(behaviour))
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -23,8 +23,10 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction
 
 from cobranza.channels.inbox import ReplyHandler, set_reply_handler
+from cobranza.config import Settings, get_settings
 from cobranza.conversations.actions import PlanOffer, ReplyServices
 from cobranza.conversations.dialogue import handle_reply
+from cobranza.conversations.llm import LLMClassifier
 from cobranza.db.models import Business, Case, InboundMessage
 from cobranza.payments import create_plan, propose_plan
 from cobranza.payments.errors import PaymentError
@@ -144,19 +146,30 @@ def _after_commit(session: Session, business_id: int) -> None:
 
 
 def _handle(
-    session: Session, inbound: InboundMessage, now: datetime, services: ReplyServices
+    session: Session,
+    inbound: InboundMessage,
+    now: datetime,
+    services: ReplyServices,
+    llm: LLMClassifier | None,
 ) -> str:
-    action = handle_reply(session, inbound, now, services=services)
+    action = handle_reply(session, inbound, now, services=services, llm=llm)
     if inbound.customer_id is not None:
         _after_commit(session, inbound.business_id)
     return action
 
 
-def install_reply_handler() -> ReplyHandler | None:
-    """Make every stored reply go through `handle_reply`; return the old handler."""
+def install_reply_handler(settings: Settings | None = None) -> ReplyHandler | None:
+    """Make every stored reply go through `handle_reply`; return the old handler.
+
+    With `COBRANZA_LLM_*` set in `settings` (default: the environment's), the
+    model's low-confidence replies are also sent to that LLM.
+    """
     services = reply_services()
+    # NOTE: the LLM request runs inside the reply's transaction, so a slow
+    # LLM holds it for up to its timeout; only unsure replies are sent.
+    llm = LLMClassifier.from_settings(settings or get_settings())
 
     def handler(session: Session, inbound: InboundMessage, now: datetime) -> str:
-        return _handle(session, inbound, now, services)
+        return _handle(session, inbound, now, services, llm)
 
     return set_reply_handler(handler)

@@ -9,12 +9,13 @@ when they start.
 
 from __future__ import annotations
 
+from cobranza.config import Settings
 from cobranza.ingest.service import set_import_hook
 from cobranza.jobs.replies import install_reply_handler
 from cobranza.payments.credits import apply_credits
 
 
-def install_hooks() -> None:
+def install_hooks(settings: Settings | None = None) -> None:
     """Install the reply handler and the after-import credit hook."""
-    install_reply_handler()
+    install_reply_handler(settings)
     set_import_hook(apply_credits)

@@ -37,7 +37,7 @@ def create_app(
 
     # Replies that the webhooks store are acted on by the conversation engine,
     # and imported invoices take the customers' credits.
-    install_hooks()
+    install_hooks(settings)
     app.include_router(webhooks_whatsapp.router)
     app.include_router(webhooks_twilio.router)
     install_payments(app, settings)
