@@ -881,3 +881,20 @@ def test_live_reply_consults_configured_llm(engine: Engine) -> None:
     assert len(behaviour.requests) == 1
     assert stored.intent == "cannot_pay"
     assert stored.action_taken == "handed_off"
+
+
+def test_link_sent_again_when_asked_later(engine: Engine) -> None:
+    # given
+    given_customer(engine)
+
+    # when: two requests a minute apart, then another two hours later
+    first = reply(engine, "pasame el link para pagar")
+    burst = reply(engine, "el link porfa", NOW + timedelta(minutes=1))
+    later = reply(engine, "no me llegó el link, pasámelo", NOW + timedelta(hours=2))
+    sent = dispatch(engine, NOW + timedelta(hours=2, minutes=1))
+
+    # then: one link for the burst, and one more when asked again
+    assert first.action_taken == "link_sent"
+    assert burst.action_taken == "link_already_sent"
+    assert later.action_taken == "link_sent"
+    assert sent.count("link_reply") == 2

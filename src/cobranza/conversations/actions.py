@@ -187,6 +187,11 @@ def queue_reply(
     return queued
 
 
+# Requests for the payment link within one such window of the hour get one
+# message.
+LINK_REPEAT_MINUTES = 30
+
+
 def _daily(reply: Reply) -> str:
     return reply.today.isoformat()
 
@@ -440,7 +445,12 @@ def payment_link(reply: Reply) -> str:
             reply.session, reply.business, case, reply.now
         )
     variables = {"payment_link": link} if link is not None else {}
-    queue_reply(reply, "link_reply", _daily(reply), variables)
+    # A burst of requests gets one link; asking again later ("no me
+    # llegó") gets it again.
+    moment = reply.inbound.received_at
+    window = f"{moment:%Y-%m-%dT%H}:{moment.minute // LINK_REPEAT_MINUTES}"
+    if not queue_reply(reply, "link_reply", window, variables):
+        return "link_already_sent"
     return "link_sent"
 
 
