@@ -187,8 +187,8 @@ def queue_reply(
     return queued
 
 
-# Requests for the payment link within one such window of the hour get one
-# message.
+# Requests for the payment link in the same window of this many minutes get
+# one message.
 LINK_REPEAT_MINUTES = 30
 
 
@@ -256,7 +256,7 @@ def promise(reply: Reply) -> str:
     reply.entities["promise_id"] = record.id
     if amount is None and owed.balance <= 0:
         # Everything owed is disputed or on hold, so there is no sum to
-        # confirm: "$ 0,00" would only confuse. A person answers instead.
+        # confirm: "$ 0,00" would only confuse. A person replies instead.
         hand_off(session, case, "promise_to_review", reply.now)
         queue_reply(reply, "handoff_ack", _daily(reply))
         return "promise_to_review"
@@ -386,7 +386,7 @@ def accepts_plan(reply: Reply) -> bool:
     # A reaction may point at any message, so it is no consent to a fee.
     if reply.inbound.type == "reaction":
         return False
-    # "Acepto, pero en 4 cuotas" asks for other terms than those proposed.
+    # "Acepto, pero en 4 cuotas" requests other terms than those proposed.
     if meaning.installments is not None and meaning.installments != proposed:
         return False
     text = reply.inbound.text or ""
