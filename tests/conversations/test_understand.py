@@ -287,6 +287,13 @@ def test_unsure_wrong_person_is_other(probability: float, expected: str) -> None
     assert result.intent == expected
 
 
+@pytest.mark.parametrize("text", ["la semana que viene veo", "el viernes te aviso"])
+def test_put_off_decision_is_no_promise(text: str) -> None:
+    result = _understand_with({text: ("promise_to_pay", 0.95)}, text)
+
+    assert result.intent == "other"
+
+
 def test_thanks_sentence_never_outranks() -> None:
     labels = {
         "¿A qué hora abren? Gracias!": ("other", 0.9),

@@ -22,6 +22,7 @@ mi factura como pagada") is classified like any other reply, normally as
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -34,7 +35,7 @@ from cobranza.conversations.dates import promised_date
 from cobranza.conversations.installments import find_installments
 from cobranza.conversations.llm import LLMClassifier
 from cobranza.conversations.model import IntentModel, default_model
-from cobranza.conversations.normalize import sentences
+from cobranza.conversations.normalize import fold, sentences
 from cobranza.conversations.optout import find_opt_out
 from cobranza.timeutil import local_date
 
@@ -75,6 +76,13 @@ UNSURE_PROMISE = 0.65
 # the customer meant instead. On the train split's family folds 0.5 cost
 # 0.0005 of accuracy and 0.6 cost 0.0035 (docs/benchmarks.md).
 UNSURE_WRONG_PERSON = 0.5
+# "La semana que viene veo", "el viernes te aviso": a day with a decision
+# put off, no commitment. Without a payment cue it is no promise, whatever
+# the model's probability (1 of the 171 such training replies is one).
+_DEFERS = re.compile(
+    r"\b(?:veo|vemos|lo veo|te aviso|le aviso|les aviso|hablamos|"
+    r"lo charlamos|te confirmo|le confirmo|vejo|vemos isso|te falo)\b"
+)
 _PAYMENT_CUES = frozenset({"WILL_PAY", "PAID", "MEANS", "AMOUNT", "SPLIT", "COUNT"})
 
 
@@ -180,7 +188,7 @@ def _classify(
     if (
         source == "model"
         and intent == "promise_to_pay"
-        and confidence < UNSURE_PROMISE
+        and (confidence < UNSURE_PROMISE or _DEFERS.search(fold(text)))
         and _PAYMENT_CUES.isdisjoint(cue_text(text).split())
     ):
         intent = "other"
