@@ -259,6 +259,7 @@ def test_limited_stop_not_opt_out(text: str) -> None:
         "que no me escriba más esta empresa",
         "no me manden más ese tipo de mensajes",
         "parad ya con los mensajes",
+        "dejad de darme la lata con los mensajes",
     ],
 )
 def test_stop_despite_limit_words(text: str) -> None:
@@ -283,6 +284,7 @@ def test_stop_despite_limit_words(text: str) -> None:
         "parem de mandar mensagem pro número da minha mãe",
         "no me manden mensajes al celu de mi novia",
         "que no me escriba más la señorita de ayer",
+        "deja de darme la lata con la deuda, ya te pago",
     ],
 )
 def test_limited_request_not_opt_out(text: str) -> None:

@@ -480,6 +480,9 @@ _PATTERNS = [
     r"^(?:para|pare|paren|parem|parad|basta) (?:ya |ja )?(?:con|com) "
     r"(?:los |estos |esos |tantos |sus |essas |as |tanta )?"
     rf"{_MESSAGES_ONLY}\b",
+    # "dejad de darme la lata con los mensajes"
+    rf"{_NOT_TIMED}\b{_STOP_VERB} de (?:darme|darnos|dar) la (?:lata|vara|tabarra) "
+    rf"con (?:\w+ )?{_MESSAGES_ONLY}\b",
     # "no quiero saber más nada con estos mensajes"
     r"\bno quiero saber (?:mas )?nada (?:con|de) (?:estos|esos|sus|los) "
     rf"{_MESSAGES_ONLY}\b",
