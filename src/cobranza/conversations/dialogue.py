@@ -84,31 +84,17 @@ def handle_reply(
         return _opt_out_shared(session, inbound, business, sharing, now, services)
 
     customer = session.get_one(Customer, inbound.customer_id)
-    # Notices from WhatsApp and a reaction taken back are not replies to
-    # answer: "no terminamos de entender" would only puzzle the customer.
+    # Notices from WhatsApp and a reaction taken back are not replies that
+    # need one: "no terminamos de entender" would only puzzle the customer.
     if inbound.type == "system":
         action_taken = _note_system_notice(session, customer, inbound, now)
         return _store(session, inbound, None, action_taken, {}, now, None)
     if inbound.type == "reaction" and not inbound.text:
         return _store(session, inbound, None, "reaction_removed", {}, now, None)
-    tz = customer.timezone or business.timezone
-    locale = customer.locale or business.locale
-    meaning = read_reply(inbound, tz, locale, model=model, llm=llm)
-    case = _open_case(session, business.id, customer.id)
-
-    reply = Reply(
-        session=session,
-        inbound=inbound,
-        business=business,
-        customer=customer,
-        case=case,
-        meaning=meaning,
-        now=now,
-        today=local_date(inbound.received_at, tz),
-        tz=tz,
-        services=services,
-        entities=meaning.to_dict(),
+    reply = _reply_of(
+        session, inbound, business, customer, now, services, model=model, llm=llm
     )
+    meaning, case = reply.meaning, reply.case
     action: actions.Action
     opt_in = _asks_to_opt_in(session, inbound, business.id, customer.id)
     if (opt_in or meaning.intent in _SUPERSEDED_INTENTS) and _newer_reply_handled(
@@ -125,6 +111,36 @@ def handle_reply(
         action = actions.ACTIONS.get(meaning.intent, actions.other)
     action_taken = action(reply)
     return _store(session, inbound, meaning, action_taken, reply.entities, now, case)
+
+
+def _reply_of(
+    session: Session,
+    inbound: InboundMessage,
+    business: Business,
+    customer: Customer,
+    now: datetime,
+    services: ReplyServices | None,
+    *,
+    model: IntentModel | None = None,
+    llm: LLMClassifier | None = None,
+) -> Reply:
+    """Read `inbound` in the customer's zone and locale, with their open case."""
+    tz = customer.timezone or business.timezone
+    locale = customer.locale or business.locale
+    meaning = read_reply(inbound, tz, locale, model=model, llm=llm)
+    return Reply(
+        session=session,
+        inbound=inbound,
+        business=business,
+        customer=customer,
+        case=_open_case(session, business.id, customer.id),
+        meaning=meaning,
+        now=now,
+        today=local_date(inbound.received_at, tz),
+        tz=tz,
+        services=services,
+        entities=meaning.to_dict(),
+    )
 
 
 def _note_system_notice(
@@ -176,9 +192,9 @@ def _opt_out_shared(
     """Revoke the consent of every customer of a shared number, confirm once.
 
     The message stays unassigned, because it cannot tell which customer
-    wrote it. The confirmation goes to the number through the first one.
+    wrote it. The confirmation goes to the number through the first customer
+    who had not opted out yet.
     """
-    # The confirmation goes through a customer who had not opted out yet.
     pending = [
         customer
         for customer in sharing
@@ -186,38 +202,22 @@ def _opt_out_shared(
     ]
     if not pending:
         return _store(session, inbound, None, "already_opted_out", {}, now, None)
-    first = pending[0]
-    tz = first.timezone or business.timezone
-    meaning = read_reply(inbound, tz, first.locale or business.locale)
-    reply = Reply(
-        session=session,
-        inbound=inbound,
-        business=business,
-        customer=first,
-        case=_open_case(session, business.id, first.id),
-        meaning=meaning,
-        now=now,
-        today=local_date(inbound.received_at, tz),
-        tz=tz,
-        services=services,
-        entities=meaning.to_dict(),
-    )
+    reply = _reply_of(session, inbound, business, pending[0], now, services)
     actions.opt_out(reply)
     for customer in pending[1:]:
-        if current_consent(session, business.id, customer.id) is not False:
-            record_consent(
-                session,
-                business.id,
-                customer.id,
-                ConsentAction.REVOKE,
-                actions.CONSENT_SOURCE,
-                str(inbound.id),
-                now,
-                actor=actions.ACTOR,
-            )
-    entities = {**reply.entities, "customer_ids": [c.id for c in sharing]}
+        record_consent(
+            session,
+            business.id,
+            customer.id,
+            ConsentAction.REVOKE,
+            actions.CONSENT_SOURCE,
+            str(inbound.id),
+            now,
+            actor=actions.ACTOR,
+        )
+    entities = {**reply.entities, "customer_ids": [customer.id for customer in sharing]}
     return _store(
-        session, inbound, meaning, "opted_out_shared_number", entities, now, None
+        session, inbound, reply.meaning, "opted_out_shared_number", entities, now, None
     )
 
 
@@ -291,7 +291,7 @@ def read_reply(
     if inbound.type == "sticker":
         return _ruled("acknowledge")
     if inbound.type in actions.RECEIPT_TYPES:
-        # A caption that asks to stop wins over the file: "BAJA" on a photo.
+        # A caption that requests a stop wins over the file: "BAJA" on a photo.
         if inbound.text and find_opt_out(inbound.text) is not None:
             return understand(
                 inbound.text, inbound.received_at, tz, locale, model=model
