@@ -322,7 +322,7 @@ def test_promise_without_date_asks_once(engine: Engine) -> None:
 
 
 def test_ok_does_not_reset_date_question(engine: Engine) -> None:
-    # given: asked for a day once, and the customer answered only "ok"
+    # given: asked for a day once, and the customer replied only "ok"
     ids = given_customer(engine)
     reply(engine, "te pago cuando cobre")
     reply(engine, "ok", NOW + timedelta(minutes=5))

@@ -152,7 +152,7 @@ def test_inbox_reply_after_opt_out_rejected(cli_engine: Engine) -> None:
 
 
 def test_inbox_reply_after_number_change_rejected(cli_engine: Engine) -> None:
-    # given: WhatsApp said the customer moved to another number
+    # given: WhatsApp reported that the customer moved to another number
     customer_writes(cli_engine, "quiero hablar con una persona", hours_ago=1)
     with transaction(cli_engine) as session:
         case_id = session.scalars(select(Case.id)).one()

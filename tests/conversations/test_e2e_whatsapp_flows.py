@@ -356,7 +356,7 @@ def test_opt_out_from_shared_number(chat: Conversation, engine: Engine) -> None:
         make_document(session, other, NOW, "B-0001", "900.00", date(2026, 3, 4))
     start = chat.sent
 
-    # when: the person who uses the phone asks to stop
+    # when: the person who uses the phone requests a stop
     action_taken = chat.reply("BAJA", NOW + timedelta(hours=1))
     confirmation = chat.sent_since(start)
     later = [chat.cycle(NOW + timedelta(days=days)) for days in (1, 2, 7, 14)]
@@ -383,7 +383,7 @@ def test_older_reply_delivered_late(chat: Conversation, engine: Engine) -> None:
     # when: the older message arrives afterwards
     older = chat.reply("te pago el viernes", written)
 
-    # then: the customer's last word, Monday 16 March, stands
+    # then: the customer's last word, Monday 16 March, is kept
     assert newer == "promise_recorded"
     assert older == "superseded"
     assert chat.sent == start
@@ -453,7 +453,7 @@ def test_number_change_notice_stops_old_number(
     )
     later = [chat.cycle(NOW + timedelta(days=days)) for days in (1, 2, 7)]
 
-    # then: no answer, and nothing more to the old number until it is corrected
+    # then: no reply, and nothing more to the old number until it is corrected
     assert action_taken == "number_changed"
     assert chat.sent == start
     assert later == [[], [], []]
@@ -496,7 +496,7 @@ def test_stop_written_as_caption_of_photo(chat: Conversation, engine: Engine) ->
     at = NOW + timedelta(hours=1)
     photo = {"id": "media1", "mime_type": "image/jpeg", "caption": "BAJA, basta"}
 
-    # when: a photo whose caption asks to stop
+    # when: a photo whose caption requests a stop
     action_taken = deliver(
         chat, inbound_body("wamid.photo1", at, type="image", image=photo), at
     )
@@ -540,7 +540,7 @@ def test_later_thanks_keeps_older_promise(chat: Conversation, engine: Engine) ->
     # when
     action_taken = chat.reply("te pago el viernes", written)
 
-    # then: a thank-you replaces nothing, so Friday 13 March stands
+    # then: a thank-you replaces nothing, so Friday 13 March is kept
     assert action_taken == "promise_recorded"
     with transaction(engine) as session:
         promises = list(session.scalars(select(PromiseToPay.due_on)))

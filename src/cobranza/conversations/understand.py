@@ -72,8 +72,8 @@ LOW_CONFIDENCE = 0.0
 # miércoles en Charlotte?" scored 0.79), and then records one.
 UNSURE_PROMISE = 0.65
 # A model's `wrong_person` below this probability becomes `other`: the
-# action stops writing to the number for good, so "no sé" (0.498) asks what
-# the customer meant instead. On the train split's family folds 0.5 cost
+# action stops writing to the number for good, so "no sé" (0.498) gets a
+# clarifying question instead. On the train split's family folds 0.5 cost
 # 0.0005 of accuracy and 0.6 cost 0.0035 (docs/benchmarks.md).
 UNSURE_WRONG_PERSON = 0.5
 # "La semana que viene veo", "el viernes te aviso": a day with a decision

@@ -166,7 +166,7 @@ def install_reply_handler(settings: Settings | None = None) -> ReplyHandler | No
     """
     services = reply_services()
     # NOTE: the LLM request runs inside the reply's transaction, so a slow
-    # LLM holds it for up to its timeout; only unsure replies are sent.
+    # LLM keeps it open for up to its timeout. Only unsure replies are sent.
     llm = LLMClassifier.from_settings(settings or get_settings())
 
     def handler(session: Session, inbound: InboundMessage, now: datetime) -> str:
