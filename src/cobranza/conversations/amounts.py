@@ -238,6 +238,9 @@ def find_amount(text: str) -> Decimal | None:
     way to a later one that is not (see the module docstring).
     """
     tokens = tokenize(text)
+    # Most replies hold no number; `_amount_at` starts only at one.
+    if not any(_may_start(token) for token in tokens):
+        return None
     found = list(_amounts(tokens))
     if not found:
         return None
@@ -246,6 +249,16 @@ def find_amount(text: str) -> Decimal | None:
     if len(found) > 1 and offers:
         return offers[0]
     return found[0][1]
+
+
+def _may_start(token: str) -> bool:
+    """Tell whether an amount may start at `token` (see `_amount_at`)."""
+    return (
+        token[:1].isdigit() or token in NUMBER_WORDS or token in _AMOUNT_WORDS
+    )
+
+
+_AMOUNT_WORDS = frozenset({"mil", "medio", "media", "meio", "meia"})
 
 
 def _amounts(tokens: list[str]) -> list[tuple[int, Decimal]]:

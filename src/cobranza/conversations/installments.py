@@ -6,7 +6,7 @@ without a number gives None: the reply asks for a plan but names no count.
 
 from __future__ import annotations
 
-from cobranza.conversations.normalize import tokenize, word_number
+from cobranza.conversations.normalize import NUMBER_WORDS, tokenize, word_number
 
 _PART_NOUNS = frozenset(
     {
@@ -51,9 +51,22 @@ def _count_at(tokens: list[str], index: int) -> tuple[int, int] | None:
     return word_number(tuple(tokens[index : index + 4]))
 
 
+def _may_count(token: str) -> bool:
+    """Tell whether `token` may start a count or a half (see `_halves`)."""
+    return (
+        token.isdigit()
+        or token in NUMBER_WORDS
+        or token == "mil"
+        or token in _HALVES
+    )
+
+
 def find_installments(text: str) -> int | None:
     """Return the number of installments named in `text`, or None."""
     tokens = tokenize(text)
+    # Most replies hold no number and no half; they need no scan.
+    if not any(_may_count(token) for token in tokens):
+        return None
     for index in range(len(tokens)):
         count = _count_at(tokens, index)
         if count is None:
