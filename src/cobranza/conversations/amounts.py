@@ -253,9 +253,7 @@ def find_amount(text: str) -> Decimal | None:
 
 def _may_start(token: str) -> bool:
     """Tell whether an amount may start at `token` (see `_amount_at`)."""
-    return (
-        token[:1].isdigit() or token in NUMBER_WORDS or token in _AMOUNT_WORDS
-    )
+    return token[:1].isdigit() or token in NUMBER_WORDS or token in _AMOUNT_WORDS
 
 
 _AMOUNT_WORDS = frozenset({"mil", "medio", "media", "meio", "meia"})

@@ -54,10 +54,7 @@ def _count_at(tokens: list[str], index: int) -> tuple[int, int] | None:
 def _may_count(token: str) -> bool:
     """Tell whether `token` may start a count or a half (see `_halves`)."""
     return (
-        token.isdigit()
-        or token in NUMBER_WORDS
-        or token == "mil"
-        or token in _HALVES
+        token.isdigit() or token in NUMBER_WORDS or token == "mil" or token in _HALVES
     )
 
 
