@@ -35,7 +35,11 @@ from sklearn.svm import LinearSVC
 from cobranza.conversations import understand as understand_module
 from cobranza.conversations.corpus import load_corpus
 from cobranza.conversations.cues import cue_text
-from cobranza.conversations.model import OTHER_WEIGHT, RANDOM_STATE
+from cobranza.conversations.model import (
+    OTHER_WEIGHT,
+    RANDOM_STATE,
+    FrequentTermsVectorizer,
+)
 from cobranza.conversations.normalize import fold, sentences
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -91,7 +95,7 @@ def _features(
             1,
             (
                 "phrases",
-                TfidfVectorizer(
+                FrequentTermsVectorizer(
                     analyzer="char",
                     ngram_range=phrases,
                     preprocessor=fold,

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from sklearn.feature_extraction.text import CountVectorizer
 
 from cobranza.conversations import train as train_script
 from cobranza.conversations.corpus import (
@@ -16,10 +17,12 @@ from cobranza.conversations.corpus import (
     template_layer,
 )
 from cobranza.conversations.model import (
+    FrequentTermsVectorizer,
     IntentModel,
     load,
     shipped_model_path,
 )
+from cobranza.conversations.normalize import fold
 from cobranza.conversations.understand import INTENTS
 
 # Floors under the model alone on the held-out split, a little below what
@@ -125,3 +128,32 @@ def test_stale_model_is_not_loaded(
 
 def test_missing_model_is_not_loaded(tmp_path: Path) -> None:
     assert load(tmp_path / "absent.joblib") is None
+
+
+def test_feature_cut_keeps_ties_in_alphabetical_order() -> None:
+    # "beta", "delta" and "gama" are tied after "alfa"; a cut of 3 keeps
+    # "alfa" and the first two of them by name, on any CPU.
+    documents = ["alfa gama", "alfa delta", "alfa beta", "alfa"] * 3
+    vectorizer = FrequentTermsVectorizer(max_features=3)
+
+    vectorizer.fit(documents)
+
+    assert sorted(vectorizer.vocabulary_) == ["alfa", "beta", "delta"]
+    assert sorted(vectorizer.vocabulary_.values()) == [0, 1, 2]
+
+
+def test_feature_cut_matches_a_stable_ranking(corpus: list[CorpusRow]) -> None:
+    texts = [row.text for row in corpus[::3]]
+    vectorizer = FrequentTermsVectorizer(
+        analyzer="char", ngram_range=(4, 6), preprocessor=fold, min_df=3
+    )
+    uncut = CountVectorizer(
+        analyzer="char", ngram_range=(4, 6), preprocessor=fold, min_df=3
+    ).fit(texts)
+    totals = np.asarray(uncut.transform(texts).sum(axis=0)).ravel()
+    terms = sorted(uncut.vocabulary_)
+    ranked = sorted(terms, key=lambda term: -totals[uncut.vocabulary_[term]])
+
+    vectorizer.set_params(max_features=5_000).fit(texts)
+
+    assert set(vectorizer.vocabulary_) == set(ranked[:5_000])
