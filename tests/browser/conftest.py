@@ -81,7 +81,8 @@ def _seed(url: str) -> tuple[int, int, int]:
                 business_id=business.id,
                 customer_id=waiting.id,
                 state=CaseState.HANDED_OFF,
-                pause_reason="pidió hablar con una persona",
+                handoff_reason="request_human",
+                handed_off_at=now,
                 opened_at=now,
             )
         )

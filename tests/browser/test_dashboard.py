@@ -49,6 +49,7 @@ def test_import_a_file(page: Any, live_server: LiveServer, tmp_path: Path) -> No
 def test_answer_a_conversation(page: Any, live_server: LiveServer) -> None:
     page.goto(live_server.url + "/conversaciones")
     screenshot(page, "conversaciones")
+    reason = page.locator("td[data-label=Motivo]").first.inner_text()
     page.click("text=Marta Respuesta")
     page.fill("textarea[name=text]", "Sí, el viernes está bien. ¡Gracias!")
     page.click("button:has-text('Enviar')")
@@ -59,6 +60,7 @@ def test_answer_a_conversation(page: Any, live_server: LiveServer) -> None:
     url = page.evaluate("() => document.location.pathname")
     assert url == f"/conversaciones/{live_server.handed_off_customer_id}"
     assert any("el viernes está bien" in text for text in bubbles)
+    assert reason == "pidió hablar con una persona"
 
 
 def test_pause_a_customer(page: Any, live_server: LiveServer) -> None:

@@ -8,6 +8,8 @@ from fastapi import FastAPI
 from sqlalchemy import Engine, select
 
 from cobranza.compliance.consent import record_consent
+from cobranza.conversations.handoff import hand_off
+from cobranza.conversations.inbox import waiting_cases
 from cobranza.db.engine import transaction
 from cobranza.db.models import (
     Case,
@@ -24,16 +26,30 @@ from cobranza.web.dashboard.conversations import parse_amount_input
 from tests.web.conftest import NOW, Clock, Tenant
 
 
-def _handed_off(engine: Engine, tenant: Tenant, replied_hours_ago: float) -> int:
+def _handed_off(
+    engine: Engine,
+    tenant: Tenant,
+    replied_hours_ago: float,
+    reason: str = "request_human",
+    *,
+    stop_automation: bool = True,
+) -> int:
     with transaction(engine) as session:
         case = Case(
             business_id=tenant.business_id,
             customer_id=tenant.customer_id,
-            state=CaseState.HANDED_OFF,
-            pause_reason="pidió una persona",
+            state=CaseState.OPEN,
             opened_at=NOW - timedelta(days=2),
         )
         session.add(case)
+        session.flush()
+        hand_off(
+            session,
+            case,
+            reason,
+            NOW - timedelta(hours=replied_hours_ago),
+            stop_automation=stop_automation,
+        )
         inbound = InboundMessage(
             business_id=tenant.business_id,
             customer_id=tenant.customer_id,
@@ -70,8 +86,26 @@ def test_inbox_lists_handed_off_and_unknown(
     page = client.get("/conversaciones")
 
     assert f'href="/conversaciones/{tenant.customer_id}"' in page.text
-    assert "pidió una persona" in page.text
+    assert "pidió hablar con una persona" in page.text
     assert "¿quién es?" in page.text
+
+
+def test_inbox_lists_payment_to_verify(
+    app: FastAPI, client_for, tenant: Tenant, engine: Engine
+) -> None:  # type: ignore[no-untyped-def]
+    # "Ya pagué" pauses the case instead of stopping it, and a person still
+    # has to check the payment.
+    _handed_off(engine, tenant, 1, "payment_to_verify", stop_automation=False)
+    client, _ = client_for(tenant)
+
+    inbox = client.get("/conversaciones")
+    thread = client.get(f"/conversaciones/{tenant.customer_id}")
+
+    assert f'href="/conversaciones/{tenant.customer_id}"' in inbox.text
+    assert "dice que ya pagó: verificá el pago" in inbox.text
+    assert 'id="handoff"' in thread.text
+    assert "Espera a una persona: dice que ya pagó" in thread.text
+    assert "Devolver a la automatización" in thread.text
 
 
 def test_reply_inside_window_is_sent(
@@ -166,6 +200,13 @@ def test_promise_and_back_to_automation(
     assert promise.case_id == case.id
     assert "volvió a la automatización" in resumed.text
     assert case.state == CaseState.OPEN
+    assert case.handoff_reason is None
+    assert case.handed_off_at is None
+    assert "pendiente" in resumed.text
+    with transaction(engine) as session:
+        assert waiting_cases(session, tenant.business_id, NOW) == []
+    inbox = client.get("/conversaciones")
+    assert "No hay conversaciones esperando a una persona." in inbox.text
 
 
 def test_accept_receipt_as_payment(

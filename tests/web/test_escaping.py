@@ -26,6 +26,8 @@ def test_script_name_is_escaped_everywhere(
                 customer_id=customer_id,
                 state=CaseState.HANDED_OFF,
                 pause_reason=SCRIPT,
+                handoff_reason=SCRIPT,
+                handed_off_at=NOW,
                 opened_at=NOW,
             )
         )

@@ -110,9 +110,14 @@ def resume_customer(
     if case is None:
         return None
     previous = case.state
+    handoff_reason = case.handoff_reason
     case.state = CaseState.OPEN
     case.paused_until = None
     case.pause_reason = None
+    # The case no longer waits for a person either, so `cobranza inbox` and
+    # the dashboard stop listing it.
+    case.handoff_reason = None
+    case.handed_off_at = None
     _audit(
         session,
         business_id,
@@ -121,7 +126,11 @@ def resume_customer(
         "case_resumed",
         ("case", case.id),
         f"vuelve a la automatización (estaba {previous})",
-        {"customer_id": customer_id, "previous_state": previous},
+        {
+            "customer_id": customer_id,
+            "previous_state": previous,
+            "handoff_reason": handoff_reason,
+        },
     )
     return case
 

@@ -12,6 +12,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from cobranza.conversations.inbox import REASON_LABELS as HANDOFF_LABELS
 from cobranza.money import format_money
 from cobranza.portfolio.labels import SPANISH as SEGMENT_LABELS
 
@@ -86,6 +87,24 @@ def _kind(kind: str) -> str:
     return KIND_LABELS.get(kind, kind)
 
 
+def _handoff(reason: str | None) -> str:
+    if not reason:
+        return "—"
+    return HANDOFF_LABELS.get(reason, reason)
+
+
+PROMISE_LABELS = {
+    "open": "pendiente",
+    "kept": "cumplida",
+    "broken": "incumplida",
+    "cancelled": "cancelada",
+}
+
+
+def _promise(status: str) -> str:
+    return PROMISE_LABELS.get(status, status)
+
+
 def _segment(segment: str | None) -> str:
     if not segment:
         return "—"
@@ -98,6 +117,8 @@ templates.env.filters["money"] = _money
 templates.env.filters["percent"] = _percent
 templates.env.filters["local"] = _local
 templates.env.filters["day"] = _day
+templates.env.filters["handoff"] = _handoff
+templates.env.filters["promise"] = _promise
 
 
 def render(

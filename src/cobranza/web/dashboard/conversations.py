@@ -13,7 +13,6 @@ from cobranza.channels.inbox import window_open
 from cobranza.db.models import (
     AuditEvent,
     Case,
-    CaseState,
     Customer,
     Document,
     InboundMedia,
@@ -105,7 +104,9 @@ def inbox(request: Request) -> HTMLResponse:
             .outerjoin(last, last.c.customer_id == Case.customer_id)
             .where(
                 Case.business_id == business.id,
-                Case.state == CaseState.HANDED_OFF,
+                # Waiting for a person, with the automation stopped or only
+                # paused while a reported payment is checked.
+                Case.handoff_reason.is_not(None),
                 Case.closed_at.is_(None),
             )
             .order_by(last.c.last_at.desc(), Case.id)
