@@ -484,6 +484,42 @@ def test_opt_out_revokes_and_confirms_once(engine: Engine) -> None:
     assert "BAJA" not in sent_texts(engine, "optout_confirmation")[0]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "no me escriban más a este número, mi número nuevo es 11 5555-1234",
+        "BAJA. Escríbanme por mail a ana@example.com",
+        "no quiero más mensajes de este número, háblenme al otro número",
+    ],
+)
+def test_opt_out_with_other_contact_goes_to_person(engine: Engine, text: str) -> None:
+    # given
+    ids = given_customer(engine, queued_reminder=False)
+
+    # when
+    reply(engine, text)
+    sent = dispatch(engine)
+
+    # then
+    with transaction(engine) as session:
+        case = session.get_one(Case, ids["case"])
+        state = current_consent_state(session, ids["business"], ids["customer"])
+        assert case.handoff_reason == "opt_out_new_contact"
+        assert case.state == CaseState.HANDED_OFF
+        assert state.granted is False
+    assert sent == ["optout_confirmation"]
+
+
+def test_plain_opt_out_waits_for_nobody(engine: Engine) -> None:
+    ids = given_customer(engine, queued_reminder=False)
+
+    reply(engine, "no me escriban más")
+
+    with transaction(engine) as session:
+        case = session.get_one(Case, ids["case"])
+        assert case.handoff_reason is None
+
+
 def test_opt_out_blocks_later_messages(engine: Engine) -> None:
     # given
     ids = given_customer(engine, queued_reminder=False)

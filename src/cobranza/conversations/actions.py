@@ -30,6 +30,7 @@ from cobranza.compliance.consent import (
     record_consent,
 )
 from cobranza.conversations.handoff import hand_off
+from cobranza.conversations.normalize import fold
 from cobranza.conversations.understand import Understanding
 from cobranza.db.models import (
     Business,
@@ -476,11 +477,27 @@ def dispute(reply: Reply) -> str:
     return "dispute_recorded"
 
 
+# Another way to reach the customer, in an opt-out: "mi número nuevo es
+# 11 5555 1234", "escríbanme al otro número", "mándenlo por mail".
+OTHER_CONTACT = re.compile(
+    r"\b(?:otro|nuevo|outro|novo) (?:numero|celular|cel|telefono|whatsapp|wsp)\b"
+    r"|\b(?:numero|celular|cel|telefono) (?:nuevo|correcto|novo)\b"
+    r"|\b(?:mail|email|e mail|correo)\b|@"
+    r"|\d(?:[ .-]?\d){7,}"
+)
+
+
 def opt_out(reply: Reply) -> str:
-    """Record the revocation at once and confirm it once."""
+    """Record the revocation at once and confirm it once.
+
+    An opt-out that gives another contact also goes to a person, who
+    updates the customer's phone or writes through the new channel.
+    """
     session = reply.session
     if current_consent(session, reply.business.id, reply.customer.id) is False:
         return "already_opted_out"
+    if reply.case is not None and OTHER_CONTACT.search(fold(reply.inbound.text or "")):
+        hand_off(session, reply.case, "opt_out_new_contact", reply.now)
     event = record_consent(
         session,
         reply.business.id,

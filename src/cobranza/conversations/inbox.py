@@ -25,6 +25,10 @@ REASON_LABELS = {
         "podría estar pidiendo la baja: si es así, registrala con "
         "cobranza consent revoke"
     ),
+    "opt_out_new_contact": (
+        "pidió la baja de este número y dejó otro contacto: actualizá el "
+        "teléfono y registrá su consentimiento"
+    ),
     "cannot_pay": "dice que no puede pagar",
     "wrong_person": "número equivocado: corregí el contacto",
     "dispute": "reclama una factura",
