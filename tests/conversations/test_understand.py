@@ -12,7 +12,6 @@ from cobranza.conversations.normalize import sentences
 from cobranza.conversations.understand import (
     INTENTS,
     SENTENCE_CONFIDENCE,
-    SETTLED_CONFIDENCE,
     UNSURE_PROMISE,
     UNSURE_WRONG_PERSON,
     Understanding,
@@ -201,21 +200,6 @@ def test_confident_sentence_outranks_whole_reply() -> None:
     assert result.intent == "already_paid"
     assert result.confidence == 0.97
     assert result.source == "model"
-
-
-def test_settled_reply_skips_sentence_step() -> None:
-    labels = {
-        "Te pago el 5. Ya te transferí una parte.": (
-            "promise_to_pay",
-            SETTLED_CONFIDENCE,
-        ),
-        "Ya te transferí una parte.": ("already_paid", 0.99),
-    }
-
-    result = _understand_with(labels, "Te pago el 5. Ya te transferí una parte.")
-
-    assert result.intent == "promise_to_pay"
-    assert result.confidence == SETTLED_CONFIDENCE
 
 
 def test_unsure_sentence_keeps_whole_label() -> None:

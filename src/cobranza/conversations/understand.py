@@ -59,11 +59,6 @@ Source = Literal["rules", "model", "llm"]
 # least this probability and it ranks higher in the labelling precedence.
 # Chosen on the family folds of the train split (`bench/nlu/select_model.py`).
 SENTENCE_CONFIDENCE = 0.93
-# A reply the model reads with at least this probability as a whole skips
-# the sentence step. On the train folds that left the score as it was
-# (0.9074 against 0.9073) and spared the model about half of its reads of
-# single sentences, the slowest part of a reply of several sentences.
-SETTLED_CONFIDENCE = 0.9
 # A model label whose probability is below this becomes `other`, unless the
 # LLM returned a label instead. 0 turns the rule off. On the train split's
 # family folds of the layered corpus, 0 and 0.35 scored within 0.001 of each
@@ -226,8 +221,6 @@ def _outranking_sentence(
     `acknowledge` sentence never does: a closing "Gracias!" after a question
     is courtesy, and the corpus labels such replies by the question.
     """
-    if confidence >= SETTLED_CONFIDENCE:
-        return intent, confidence
     parts = sentences(text)
     if len(parts) < 2:
         return intent, confidence
