@@ -245,12 +245,10 @@ _THIRD_PARTY = re.compile(
     r"trabalho)\b"
 )
 # Objects of "no me manden …" other than messages: "no me mandes más
-# audios", "no me manden el link todavía", "nada hasta el lunes". "Más el
-# recordatorio" is the message itself, so it stays a stop.
+# audios", "no me manden el link todavía", "nada hasta el lunes".
 _NOT_THIS_MESSAGE = (
     r"(?! (?:\w+ )?(?:audios?|de voz|el link|la factura|el cbu|todavia|antes|"
-    r"hasta|de nuevo el|mas (?:el|la)(?! (?:recordatorio|aviso|mensaje)\b)|"
-    r"nada todavia|nada hasta|boletos?|"
+    r"hasta|de nuevo el|mas el|mas la|nada todavia|nada hasta|boletos?|"
     r"cartas?|correspondencia|facturas?|boletas?|"
     r"en papel|por (?:mail|correo|email)))"
 )
