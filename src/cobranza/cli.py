@@ -1211,11 +1211,11 @@ def inbox_reply(
             business = default_business(session, settings)
             try:
                 case = waiting_case(session, business.id, case_id)
+                business_id, customer_id = business.id, case.customer_id
+                channel_name = reply_channel(session, business_id, customer_id)
             except InboxError as exc:
                 err_console.print(f"[red]{exc}[/red]", highlight=False)
                 raise typer.Exit(1) from exc
-            business_id, customer_id = business.id, case.customer_id
-            channel_name = reply_channel(session, business_id, customer_id)
         channel = _reply_channel(engine, settings, channel_name, now)
         try:
             sent = send_owner_reply(

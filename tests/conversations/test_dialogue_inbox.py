@@ -82,6 +82,25 @@ def test_inbox_lists_waiting_case(cli_engine: Engine) -> None:
     assert cases[0]["window_open"] is True
 
 
+def test_inbox_lists_policy_hand_off_without_reply(cli_engine: Engine) -> None:
+    # given: the policy's hand-off step stopped the case; nobody wrote.
+    with transaction(cli_engine) as session:
+        case = session.scalars(select(Case)).one()
+        case.state = CaseState.HANDED_OFF
+        case_id = case.id
+
+    # when
+    table = runner.invoke(cli.app, ["inbox"])
+    answer = runner.invoke(cli.app, ["inbox", "reply", str(case_id), "Hola"])
+
+    # then
+    assert table.exit_code == 0, table.output
+    assert "la política de cobranza llegó al paso de pasarlo" in table.output
+    assert answer.exit_code == 1
+    assert "never wrote to the business" in answer.output
+    assert "Traceback" not in answer.output
+
+
 def test_inbox_reply_inside_window(cli_engine: Engine) -> None:
     # given
     customer_writes(cli_engine, "quiero hablar con una persona", hours_ago=1)

@@ -109,6 +109,8 @@ def test_chargeback_hands_off(world: World) -> None:
     case = world.case_row()
     assert case.closed_at is None
     assert case.state == "handed_off"
+    assert case.handoff_reason == "payment_charged_back"
+    assert case.handed_off_at is not None
     assert world.open_amounts()[world.old_invoice_id] == Decimal("1000")
     assert "case_handed_off" in world.audit_kinds()
 

@@ -90,6 +90,32 @@ def test_inbox_lists_handed_off_and_unknown(
     assert "¿quién es?" in page.text
 
 
+def test_inbox_lists_policy_hand_off(
+    app: FastAPI, client_for, tenant: Tenant, engine: Engine
+) -> None:  # type: ignore[no-untyped-def]
+    # The policy's hand-off step stops the automation and sets no reason.
+    with transaction(engine) as session:
+        session.add(
+            Case(
+                business_id=tenant.business_id,
+                customer_id=tenant.customer_id,
+                state=CaseState.HANDED_OFF,
+                opened_at=NOW - timedelta(days=40),
+            )
+        )
+    client, _ = client_for(tenant)
+
+    inbox = client.get("/conversaciones")
+    with transaction(engine) as session:
+        waiting = waiting_cases(session, tenant.business_id, NOW)
+
+    assert f'href="/conversaciones/{tenant.customer_id}"' in inbox.text
+    assert (
+        "la política de cobranza llegó al paso de pasarlo a una persona" in inbox.text
+    )
+    assert [case.reason for case in waiting] == ["policy_handoff"]
+
+
 def test_inbox_lists_payment_to_verify(
     app: FastAPI, client_for, tenant: Tenant, engine: Engine
 ) -> None:  # type: ignore[no-untyped-def]
@@ -104,7 +130,7 @@ def test_inbox_lists_payment_to_verify(
     assert f'href="/conversaciones/{tenant.customer_id}"' in inbox.text
     assert "dice que ya pagó: verificá el pago" in inbox.text
     assert 'id="handoff"' in thread.text
-    assert "Espera a una persona: dice que ya pagó" in thread.text
+    assert "Espera a una persona (dice que ya pagó: verificá el pago)" in thread.text
     assert "Devolver a la automatización" in thread.text
 
 

@@ -11,13 +11,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
 from cobranza.channels.inbox import window_open
 from cobranza.conversations import handoff
-from cobranza.db.models import Case, Customer, InboundMessage
+from cobranza.db.models import Case, CaseState, Customer, InboundMessage
 
+# The reason shown for a case that the policy's hand-off step stopped.
+POLICY_HANDOFF = "policy_handoff"
 # Owner-facing labels of the hand-off reasons, shown by `cobranza inbox`.
 REASON_LABELS = {
     "request_human": "pidió hablar con una persona",
@@ -37,7 +39,22 @@ REASON_LABELS = {
     "promise_to_review": "promete pagar lo que está en reclamo: revisá el monto",
     "unclear_reply": "respuesta que el robot no entendió",
     "installments_requested": "pidió cuotas fuera de los límites",
+    "plan_declined": "rechazó el plan de cuotas ofrecido",
+    POLICY_HANDOFF: "la política de cobranza llegó al paso de pasarlo a una persona",
+    "payment_charged_back": "el pago tuvo un contracargo: revisá la deuda",
+    "payment_in_mediation": "el pago está en mediación: revisá la deuda",
+    "payment_mismatch_amount": "pagó un monto distinto al del link: revisá el pago",
+    "payment_mismatch_currency": "pagó en otra moneda que la del link: revisá el pago",
 }
+
+
+def waits_for_person() -> ColumnElement[bool]:
+    """Return the condition of a case that waits for a person.
+
+    A reply or a payment problem sets the hand-off reason. The policy's
+    hand-off step only stops the automation, so that state counts too.
+    """
+    return or_(Case.handoff_reason.is_not(None), Case.state == CaseState.HANDED_OFF)
 
 
 class InboxError(LookupError):
@@ -87,7 +104,7 @@ def waiting_cases(
         .where(
             Case.business_id == business_id,
             Case.closed_at.is_(None),
-            Case.handoff_reason.is_not(None),
+            waits_for_person(),
         )
         .order_by(Case.handed_off_at, Case.id)
     ).all()
@@ -108,7 +125,7 @@ def waiting_cases(
                 customer_id=customer.id,
                 customer_external_id=customer.external_id,
                 customer_name=customer.name,
-                reason=case.handoff_reason or "",
+                reason=case.handoff_reason or POLICY_HANDOFF,
                 waiting_since=case.handed_off_at or case.opened_at,
                 last_message=_message_text(last),
                 last_message_at=last.received_at if last is not None else None,
@@ -145,7 +162,8 @@ def reply_channel(session: Session, business_id: int, customer_id: int) -> str:
     if channel is None:
         raise InboxError(
             f"customer {customer_id} never wrote to the business, so there is no "
-            "24-hour window to answer in"
+            "24-hour window to answer in: call the customer, or resume the case "
+            "so that the policy writes with an approved template"
         )
     return channel
 

@@ -135,10 +135,13 @@ def reopen(
     owner's decision) stays closed.
     """
     current = open_case_of(session, business_id, customer_id)
+    values: dict[str, Any] = {"state": state}
+    if state == CaseState.HANDED_OFF:
+        values["pause_reason"] = reason
+        # The inbox lists cases by their hand-off reason.
+        values["handoff_reason"] = reason
+        values["handed_off_at"] = now
     if current is not None:
-        values: dict[str, Any] = {"state": state}
-        if state == CaseState.HANDED_OFF:
-            values["pause_reason"] = reason
         session.execute(
             update(Case)
             .where(Case.id == current.id, Case.closed_at.is_(None))
@@ -157,7 +160,7 @@ def reopen(
                 Case.closed_at.is_not(None),
                 Case.close_reason == PAID,
             )
-            .values(state=state, closed_at=None, close_reason=None)
+            .values(closed_at=None, close_reason=None, **values)
             .execution_options(synchronize_session=False)
         )
         if result.rowcount != 1:  # type: ignore[attr-defined]

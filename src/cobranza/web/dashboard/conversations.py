@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy import func, select
 
 from cobranza.channels.inbox import window_open
+from cobranza.conversations.inbox import waits_for_person
 from cobranza.db.models import (
     AuditEvent,
     Case,
@@ -104,9 +105,7 @@ def inbox(request: Request) -> HTMLResponse:
             .outerjoin(last, last.c.customer_id == Case.customer_id)
             .where(
                 Case.business_id == business.id,
-                # Waiting for a person, with the automation stopped or only
-                # paused while a reported payment is checked.
-                Case.handoff_reason.is_not(None),
+                waits_for_person(),
                 Case.closed_at.is_(None),
             )
             .order_by(last.c.last_at.desc(), Case.id)
