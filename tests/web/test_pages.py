@@ -4,6 +4,7 @@ import re
 from datetime import timedelta
 from decimal import Decimal
 
+import pytest
 from fastapi import FastAPI
 from pydantic import SecretStr
 from sqlalchemy import Engine, select
@@ -176,6 +177,37 @@ def test_record_consent(
         ("revoke", "llamada", "nota 12")
     ]
     assert "No se registró el consentimiento" in empty.text
+    assert 'id="no-consent"' in empty.text
+
+
+@pytest.mark.parametrize(
+    ("reason", "shown"),
+    [
+        ("policy step friendly", "paso de la política: friendly"),
+        ("installment plan 3", "plan de cuotas n.º 3"),
+        ("acordamos por teléfono", "acordamos por teléfono"),
+    ],
+)
+def test_pause_reason_in_spanish(
+    app: FastAPI, client_for, tenant: Tenant, engine: Engine, reason: str, shown: str
+) -> None:  # type: ignore[no-untyped-def]
+    with transaction(engine) as session:
+        session.add(
+            Case(
+                business_id=tenant.business_id,
+                customer_id=tenant.customer_id,
+                state=CaseState.PAUSED,
+                paused_until=NOW + timedelta(days=3),
+                pause_reason=reason,
+                opened_at=NOW,
+            )
+        )
+    client, _ = client_for(tenant)
+
+    page = client.get(f"/clientes/{tenant.customer_id}")
+
+    assert f"({shown})" in page.text
+    assert 'id="no-consent"' not in page.text
 
 
 def test_edit_phone_validates(

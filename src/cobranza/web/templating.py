@@ -105,6 +105,23 @@ def _promise(status: str) -> str:
     return PROMISE_LABELS.get(status, status)
 
 
+def _pause(reason: str | None) -> str:
+    """Return a case's pause reason in Spanish; owners' own reasons stay as typed."""
+    if not reason:
+        return "—"
+    for prefix, label in PAUSE_PREFIXES:
+        if reason.startswith(prefix):
+            return label + reason[len(prefix) :]
+    return reason
+
+
+# Pause reasons the planner and the payment plans write, with their labels.
+PAUSE_PREFIXES = (
+    ("policy step ", "paso de la política: "),
+    ("installment plan ", "plan de cuotas n.º "),
+)
+
+
 def _segment(segment: str | None) -> str:
     if not segment:
         return "—"
@@ -119,6 +136,7 @@ templates.env.filters["local"] = _local
 templates.env.filters["day"] = _day
 templates.env.filters["handoff"] = _handoff
 templates.env.filters["promise"] = _promise
+templates.env.filters["pause"] = _pause
 
 
 def render(

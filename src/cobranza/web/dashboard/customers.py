@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from cobranza.compliance.consent import record_consent
+from cobranza.compliance.consent import current_consent, record_consent
 from cobranza.compliance.errors import ComplianceError
 from cobranza.db.models import AuditEvent, Customer, Document, PhoneStatus
 from cobranza.dunning.owner_actions import (
@@ -142,6 +142,7 @@ def customer_page(request: Request, customer_id: int) -> HTMLResponse:
             "documents": customer_documents(session, business.id, customer.id),
             "payments": customer_payments(session, business.id, customer.id),
             "consents": customer_consents(session, business.id, customer.id),
+            "consent_granted": current_consent(session, business.id, customer.id),
             "case": open_case(session, business.id, customer.id),
             "timeline": _customer_history(session, business.id, customer),
             "today": local_date(now(request), business.timezone),
