@@ -801,6 +801,12 @@ def nlu_command(
     if (text is None) == (file is None):
         err_console.print("[red]Give either TEXT or --file, not both or neither.[/red]")
         raise typer.Exit(2)
+    if text is not None and not text.strip():
+        err_console.print(
+            "[red]TEXT is empty:[/red] pass the reply in quotes, such as "
+            '"te pago el viernes".'
+        )
+        raise typer.Exit(2)
     timezone = tz or settings.timezone
     try:
         ZoneInfo(timezone)

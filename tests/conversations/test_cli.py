@@ -97,6 +97,7 @@ def test_nlu_default_now_and_zone(runner: CliRunner) -> None:
         (["nlu", "hola", "--tz", "Mars/Base"], "Unknown --tz"),
         (["nlu", "hola", "--now", "ayer"], "Invalid --now"),
         (["nlu", "--file", "absent.txt"], "Cannot read --file"),
+        (["nlu", "   "], "TEXT is empty"),
     ],
 )
 def test_nlu_invalid_input(
