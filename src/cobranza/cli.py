@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 import logging
 import secrets
+import shlex
+import shutil
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
@@ -332,16 +335,33 @@ def demo(
         database=database.resolve(), now=instant, console=console, seed=seed, html=html
     )
     run_demo(context, DEMO_STAGES_WITH_CYCLE)
+    # The command is printed whole on its own line, with the path of this
+    # executable: the virtualenv is usually not on PATH, and a wrapped line
+    # pasted into a shell would set the variables without running anything.
+    console.print("\nPara seguir explorando, copiá esta línea en la terminal:")
     console.print(
-        "\nPara seguir explorando: "
         f"COBRANZA_DATABASE_URL=sqlite:///{context.database} "
-        f"COBRANZA_BUSINESS_NAME='{context.settings.business_name}' cobranza customers"
+        f"COBRANZA_BUSINESS_NAME='{context.settings.business_name}' "
+        f"{_own_command()} customers",
+        soft_wrap=True,
+        highlight=False,
+        markup=False,
     )
     if serve_after:
         _serve_demo(context.settings, port)
 
 
 DEMO_EMAIL = "demo@ejemplo.com"
+
+
+def _own_command() -> str:
+    """Return how to run this command again: its path, or `cobranza` on PATH."""
+    script = Path(sys.argv[0])
+    if script.name == "cobranza" and script.exists():
+        on_path = shutil.which("cobranza")
+        if on_path is None or Path(on_path).resolve() != script.resolve():
+            return shlex.quote(str(script))
+    return "cobranza"
 
 
 def _serve_demo(settings: Settings, port: int) -> None:

@@ -20,6 +20,7 @@ from rich.console import Console
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
+from cobranza import cli
 from cobranza.accounts import authenticate
 from cobranza.cli import app
 from cobranza.config import get_settings
@@ -230,3 +231,20 @@ def test_demo_serves_the_dashboard(tmp_path: Path) -> None:
         )
     engine.dispose()
     assert user is not None
+
+
+def test_hint_names_this_executable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    script = tmp_path / "venv bin" / "cobranza"
+    script.parent.mkdir()
+    script.write_text("#!/bin/sh\n", encoding="utf-8")
+    monkeypatch.setenv("PATH", "/nonexistent")
+
+    monkeypatch.setattr(sys, "argv", [str(script), "demo"])
+    own = cli._own_command()
+    monkeypatch.setattr(sys, "argv", ["python -m cobranza.cli", "demo"])
+    fallback = cli._own_command()
+
+    assert own == f"'{script}'"
+    assert fallback == "cobranza"
