@@ -215,6 +215,16 @@ def default_business(session: Session, settings: Settings) -> Business:
     ).first()
     if business is not None:
         return business
+    others = list(session.scalars(select(Business.name).order_by(Business.id)))
+    if others:
+        # A mistyped COBRANZA_BUSINESS_NAME would otherwise show an empty
+        # business as if the database held no data.
+        logger.warning(
+            "business %r not found, so it was created empty; the database has "
+            "%s: set COBRANZA_BUSINESS_NAME to one of them to see its data",
+            settings.business_name,
+            ", ".join(repr(name) for name in others[:5]),
+        )
     business = Business(
         name=settings.business_name,
         country=settings.country,
