@@ -759,6 +759,11 @@ def sandbox_reply(
     ),
 ) -> None:
     """Record a reply to the sandbox as if the customer had written it."""
+    if not text.strip():
+        err_console.print(
+            '[red]TEXT is empty:[/red] pass the reply in quotes, such as "ya pagué".'
+        )
+        raise typer.Exit(2)
     settings = load_settings()
     engine = open_engine(settings)
     try:

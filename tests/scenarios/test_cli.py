@@ -234,3 +234,14 @@ def test_sandbox_reply_invalid_phone(cli_sqlite: CliDatabase) -> None:
 
     assert result.exit_code == 2
     assert "teléfono inválido «abc»" in result.output
+
+
+def test_sandbox_reply_empty_text(cli_sqlite: CliDatabase) -> None:
+    result = runner.invoke(app, ["sandbox", "reply", "+5491155550101", "  "])
+
+    assert result.exit_code == 2
+    assert "TEXT is empty" in result.output
+    engine = make_engine(cli_sqlite.url)
+    with transaction(engine) as session:
+        assert session.scalars(select(InboundMessage)).all() == []
+    engine.dispose()
