@@ -58,6 +58,7 @@ def _handed_off(
             provider_message_id="in-1",
             sender="+5491155550001",
             text="quiero hablar con alguien",
+            intent="request_human",
             received_at=NOW - timedelta(hours=replied_hours_ago),
         )
         session.add(inbound)
@@ -132,6 +133,8 @@ def test_inbox_lists_payment_to_verify(
     assert 'id="handoff"' in thread.text
     assert "Espera a una persona (dice que ya pagó: verificá el pago)" in thread.text
     assert "Devolver a la automatización" in thread.text
+    assert "pide hablar con una persona" in thread.text
+    assert "request_human" not in thread.text
 
 
 def test_reply_inside_window_is_sent(

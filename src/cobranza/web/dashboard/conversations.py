@@ -51,6 +51,20 @@ STATE_LABELS = {
     "read": "leído",
     "failed": "no se pudo enviar",
 }
+# What the robot understood of each customer message, as the thread shows it.
+INTENT_LABELS = {
+    "promise_to_pay": "promete pagar",
+    "already_paid": "dice que ya pagó",
+    "request_installments": "pide cuotas",
+    "request_payment_link": "pide el link o los datos para pagar",
+    "dispute": "reclama",
+    "opt_out": "pide la baja",
+    "request_human": "pide hablar con una persona",
+    "cannot_pay": "dice que no puede pagar",
+    "acknowledge": "acusa recibo",
+    "wrong_person": "dice que es un número equivocado",
+    "other": "no se entendió",
+}
 
 
 def parse_amount_input(text: str) -> Decimal:
@@ -150,7 +164,7 @@ def _thread(session, business_id: int, customer_id: int) -> list[dict[str, objec
             "at": row.received_at,
             "out": False,
             "text": row.text or f"[{row.type}]",
-            "state": row.intent or "",
+            "state": INTENT_LABELS.get(row.intent, row.intent) if row.intent else "",
         }
         for row in received
     )
