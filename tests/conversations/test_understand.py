@@ -334,3 +334,27 @@ def test_rule_opt_out_not_flagged_possible() -> None:
 
     assert result.intent == "opt_out"
     assert result.possible_opt_out is False
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["la A-0002 no es mía", "la FC 0001-00001234 no es nuestra", "no es mia la cuenta"],
+)
+def test_disowned_invoice_is_dispute(text: str) -> None:
+    result = understand(text, NOW, TIMEZONE, "es_AR")
+
+    assert result.intent == "dispute"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "no es mío ese número",
+        "este celular no es mío",
+        "el número 1155551234 no es mío",
+    ],
+)
+def test_disowned_number_stays_wrong_person(text: str) -> None:
+    result = understand(text, NOW, TIMEZONE, "es_AR")
+
+    assert result.intent == "wrong_person"
