@@ -18,9 +18,11 @@ from cobranza.db.models import (
     ConsentEvent,
     Customer,
     Document,
+    InboundMessage,
     Payment,
 )
 from cobranza.money import format_money
+from tests.channels.factories import make_outbox_row
 from tests.web.conftest import NOW, Tenant
 from tests.web.factories import make_customer
 
@@ -308,3 +310,51 @@ def test_customer_list_shows_segment_names(
 
     assert "Atraso crónico" in page.text
     assert "chronic_late</td>" not in page.text
+
+
+def test_history_reads_in_spanish(
+    app: FastAPI, client_for, tenant: Tenant, engine: Engine
+) -> None:  # type: ignore[no-untyped-def]
+    with transaction(engine) as session:
+        customer = session.get_one(Customer, tenant.customer_id)
+        row = make_outbox_row(session, customer, NOW, step="recordatorio")
+        row.state = "suppressed"
+        row.suppressed_reason = "opted_out"
+        session.add(
+            AuditEvent(
+                business_id=tenant.business_id,
+                at=NOW,
+                actor="dispatcher",
+                kind="message_sent",
+                subject_type="outbox_message",
+                subject_id=row.id,
+                reason="gate_passed",
+                details={"days_past_due": 41, "balance": "362208.89"},
+            )
+        )
+        session.add(
+            InboundMessage(
+                business_id=tenant.business_id,
+                customer_id=tenant.customer_id,
+                channel="sandbox",
+                provider="sandbox",
+                provider_message_id="in-history",
+                sender="+5491155550001",
+                text="ya pagué",
+                intent="already_paid",
+                action_taken="asked_receipt",
+                received_at=NOW,
+            )
+        )
+    client, _ = client_for(tenant)
+
+    page = client.get(f"/clientes/{tenant.customer_id}")
+    history = page.text[page.text.index('class="timeline"') :]
+
+    assert "pasó los controles de envío" in history
+    assert "41 días de atraso" in history
+    assert "saldo $ 362.208,89" in history
+    assert "paso «recordatorio» (tono amable): no se envió" in history
+    assert "entendido: dice que ya pagó · pidió el comprobante" in history
+    for code in ("gate_passed", "already_paid", "asked_receipt", "suppressed"):
+        assert code not in history, code

@@ -7,8 +7,9 @@ replies the customer sent.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
@@ -25,6 +26,9 @@ class TimelineEntry:
     source: str
     kind: str
     detail: str
+    # The values behind `detail` (reason, step, state, intent…), so that the
+    # dashboard can word them in Spanish.
+    facts: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -124,7 +128,13 @@ def _audit_entry(event: AuditEvent) -> TimelineEntry:
     if "until" in details:
         parts.append(f"until {details['until']}")
     source = f"{event.actor} ({event.subject_type} {event.subject_id})"
-    return TimelineEntry(event.at, source, event.kind, ", ".join(parts))
+    facts = {
+        key: details[key]
+        for key in ("step", "days_past_due", "balance", "until")
+        if key in details
+    }
+    facts.update(reason=event.reason, actor=event.actor)
+    return TimelineEntry(event.at, source, event.kind, ", ".join(parts), facts)
 
 
 def _outbox_entry(row: OutboxMessage) -> TimelineEntry:
@@ -133,7 +143,8 @@ def _outbox_entry(row: OutboxMessage) -> TimelineEntry:
     if reason:
         detail += f": {reason}"
     at = row.sent_at or row.failed_at or row.created_at
-    return TimelineEntry(at, f"outbox {row.id}", "message", detail)
+    facts = {"step": row.step, "tone": row.tone, "state": row.state, "reason": reason}
+    return TimelineEntry(at, f"outbox {row.id}", "message", detail, facts)
 
 
 def _reply_entry(reply: InboundMessage) -> TimelineEntry:
@@ -142,4 +153,12 @@ def _reply_entry(reply: InboundMessage) -> TimelineEntry:
         parts.append(f"intent {reply.intent}")
     if reply.action_taken:
         parts.append(f"action {reply.action_taken}")
-    return TimelineEntry(reply.received_at, reply.channel, "reply", " · ".join(parts))
+    facts = {
+        "text": parts[0],
+        "intent": reply.intent,
+        "action": reply.action_taken,
+        "channel": reply.channel,
+    }
+    return TimelineEntry(
+        reply.received_at, reply.channel, "reply", " · ".join(parts), facts
+    )

@@ -38,6 +38,7 @@ from cobranza.web.dashboard.replies import (
     reply_blocked,
     send_owner_reply,
 )
+from cobranza.web.dashboard.wording import INTENT_LABELS
 from cobranza.web.security import db, now, signed_in
 from cobranza.web.templating import render
 
@@ -50,20 +51,6 @@ STATE_LABELS = {
     "delivered": "entregado",
     "read": "leído",
     "failed": "no se pudo enviar",
-}
-# What the robot understood of each customer message, as the thread shows it.
-INTENT_LABELS = {
-    "promise_to_pay": "promete pagar",
-    "already_paid": "dice que ya pagó",
-    "request_installments": "pide cuotas",
-    "request_payment_link": "pide el link o los datos para pagar",
-    "dispute": "reclama",
-    "opt_out": "pide la baja",
-    "request_human": "pide hablar con una persona",
-    "cannot_pay": "dice que no puede pagar",
-    "acknowledge": "acusa recibo",
-    "wrong_person": "dice que es un número equivocado",
-    "other": "no se entendió",
 }
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from cobranza.compliance.consent import current_consent, record_consent
 from cobranza.compliance.errors import ComplianceError
-from cobranza.db.models import AuditEvent, Customer, Document, PhoneStatus
+from cobranza.db.models import AuditEvent, Business, Customer, Document, PhoneStatus
 from cobranza.dunning.owner_actions import (
     pause_customer,
     resume_customer,
@@ -39,6 +39,7 @@ from cobranza.web.dashboard.customer_queries import (
     open_case,
     segments_in_use,
 )
+from cobranza.web.dashboard.wording import actor_label, reason_label, timeline_detail
 from cobranza.web.exports import export_response
 from cobranza.web.security import db, now, signed_in
 from cobranza.web.templating import render
@@ -91,9 +92,10 @@ class HistoryEntry:
 
 
 def _customer_history(
-    session: Session, business_id: int, customer: Customer
+    session: Session, business: Business, customer: Customer
 ) -> list[HistoryEntry]:
     """Return the case timeline plus the decisions on the customer, newest first."""
+    business_id = business.id
     timeline = case_timeline(session, business_id, customer.external_id)
     document_ids = select(Document.id).where(
         Document.business_id == business_id, Document.customer_id == customer.id
@@ -117,15 +119,31 @@ def _customer_history(
     ).all()
 
     entries = [
-        HistoryEntry(entry.at, entry.kind, entry.detail, entry.source)
+        HistoryEntry(
+            entry.at,
+            entry.kind,
+            timeline_detail(entry.kind, entry.facts, business.currency, business.locale)
+            or entry.detail,
+            _source(entry.kind, entry.facts),
+        )
         for entry in timeline.entries
     ]
     entries.extend(
-        HistoryEntry(event.at, event.kind, event.reason or "", event.actor)
+        HistoryEntry(
+            event.at, event.kind, reason_label(event.reason), actor_label(event.actor)
+        )
         for event in decisions
     )
     entries.sort(key=lambda entry: entry.at, reverse=True)
     return entries
+
+
+def _source(kind: str, facts: dict[str, object]) -> str:
+    if kind == "reply":
+        return "cliente"
+    if kind == "message":
+        return "envío"
+    return actor_label(str(facts.get("actor", "")))
 
 
 @router.get("/clientes/{customer_id}", response_class=HTMLResponse)
@@ -144,7 +162,7 @@ def customer_page(request: Request, customer_id: int) -> HTMLResponse:
             "consents": customer_consents(session, business.id, customer.id),
             "consent_granted": current_consent(session, business.id, customer.id),
             "case": open_case(session, business.id, customer.id),
-            "timeline": _customer_history(session, business.id, customer),
+            "timeline": _customer_history(session, business, customer),
             "today": local_date(now(request), business.timezone),
             "message": notice[0],
             "error": notice[1],
