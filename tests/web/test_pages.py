@@ -358,3 +358,28 @@ def test_history_reads_in_spanish(
     assert "entendido: dice que ya pagó · pidió el comprobante" in history
     for code in ("gate_passed", "already_paid", "asked_receipt", "suppressed"):
         assert code not in history, code
+
+
+def test_audit_page_reads_in_spanish(
+    app: FastAPI, client_for, tenant: Tenant, engine: Engine
+) -> None:  # type: ignore[no-untyped-def]
+    with transaction(engine) as session:
+        session.add(
+            AuditEvent(
+                business_id=tenant.business_id,
+                at=NOW,
+                actor="gate",
+                kind="message_deferred",
+                subject_type="customer",
+                subject_id=tenant.customer_id,
+                reason="day_not_allowed",
+                details={},
+            )
+        )
+    client, _ = client_for(tenant)
+
+    page = client.get("/auditoria")
+
+    assert "Ese día de la semana no se envían mensajes" in page.text
+    assert "control de envío" in page.text
+    assert "day_not_allowed" not in page.text

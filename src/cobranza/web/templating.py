@@ -15,6 +15,7 @@ from fastapi.templating import Jinja2Templates
 from cobranza.conversations.inbox import REASON_LABELS as HANDOFF_LABELS
 from cobranza.money import format_money
 from cobranza.portfolio.labels import SPANISH as SEGMENT_LABELS
+from cobranza.web.wording import actor_label, reason_label
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
@@ -78,6 +79,7 @@ KIND_LABELS = {
     "receipt_rejected": "comprobante rechazado",
     "reply": "respuesta",
     "reply_received": "respuesta recibida",
+    "reply_handled": "respuesta atendida",
     "step_planned": "paso planificado",
     "step_skipped": "paso salteado",
 }
@@ -137,6 +139,8 @@ templates.env.filters["day"] = _day
 templates.env.filters["handoff"] = _handoff
 templates.env.filters["promise"] = _promise
 templates.env.filters["pause"] = _pause
+templates.env.filters["reason"] = reason_label
+templates.env.filters["actor"] = actor_label
 
 
 def render(

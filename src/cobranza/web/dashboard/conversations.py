@@ -38,9 +38,9 @@ from cobranza.web.dashboard.replies import (
     reply_blocked,
     send_owner_reply,
 )
-from cobranza.web.dashboard.wording import INTENT_LABELS
 from cobranza.web.security import db, now, signed_in
 from cobranza.web.templating import render
+from cobranza.web.wording import INTENT_LABELS
 
 router = APIRouter()
 

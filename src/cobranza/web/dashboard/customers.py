@@ -39,10 +39,10 @@ from cobranza.web.dashboard.customer_queries import (
     open_case,
     segments_in_use,
 )
-from cobranza.web.dashboard.wording import actor_label, reason_label, timeline_detail
 from cobranza.web.exports import export_response
 from cobranza.web.security import db, now, signed_in
 from cobranza.web.templating import render
+from cobranza.web.wording import actor_label, reason_label, timeline_detail
 
 router = APIRouter()
 
