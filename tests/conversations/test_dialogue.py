@@ -510,14 +510,39 @@ def test_opt_out_with_other_contact_goes_to_person(engine: Engine, text: str) ->
     assert sent == ["optout_confirmation"]
 
 
-def test_plain_opt_out_waits_for_nobody(engine: Engine) -> None:
+@pytest.mark.parametrize(
+    "text",
+    [
+        "no me escriban más",
+        "BAJA, no tengo otro número",
+        "BAJA, no me escriban nunca más a ningún número ni mail",
+        "BAJA, ya pagué 15.000.000",
+        "BAJA, la FC 0001-00001234 ya está paga",
+        "BAJA, mi DNI es 30.123.456",
+        "BAJA, mi CBU es 0170099220000067797370",
+    ],
+)
+def test_opt_out_without_other_contact_waits_for_nobody(
+    engine: Engine, text: str
+) -> None:
     ids = given_customer(engine, queued_reminder=False)
 
-    reply(engine, "no me escriban más")
+    reply(engine, text)
 
     with transaction(engine) as session:
         case = session.get_one(Case, ids["case"])
         assert case.handoff_reason is None
+
+
+def test_second_opt_out_with_contact_goes_to_person(engine: Engine) -> None:
+    ids = given_customer(engine, queued_reminder=False)
+    reply(engine, "BAJA")
+
+    reply(engine, "BAJA, mi número nuevo es 11 5555-1234", NOW + timedelta(hours=1))
+
+    with transaction(engine) as session:
+        case = session.get_one(Case, ids["case"])
+        assert case.handoff_reason == "opt_out_new_contact"
 
 
 def test_opt_out_blocks_later_messages(engine: Engine) -> None:

@@ -478,13 +478,34 @@ def dispute(reply: Reply) -> str:
 
 
 # Another way to reach the customer, in an opt-out: "mi número nuevo es
-# 11 5555 1234", "escríbanme al otro número", "mándenlo por mail".
+# 11 5555 1234", "escríbanme al otro número", "mándenlo por mail". Digits
+# count only after a phone word or "al", so a sum, an invoice or an id
+# does not.
 OTHER_CONTACT = re.compile(
     r"\b(?:otro|nuevo|outro|novo) (?:numero|celular|cel|telefono|whatsapp|wsp)\b"
     r"|\b(?:numero|celular|cel|telefono) (?:nuevo|correcto|novo)\b"
     r"|\b(?:mail|email|e mail|correo)\b|@"
-    r"|\d(?:[ .-]?\d){7,}"
+    r"|\b(?:numero|celular|cel|telefono|tel|whatsapp|wsp|wpp|zap|al)"
+    r"(?: [a-z]+){0,3} \+?\d(?:[ .-]?\d){7,}"
 )
+# "Ni al otro número", "no tengo otro número", "tampoco por mail": the
+# contact is refused, not given.
+_REFUSED_CONTACT = re.compile(
+    r"\b(?:ni|no|nunca|tampoco|ningun|ninguna|nenhum|nem)\b(?: \S+){0,3}$"
+)
+
+
+def _gives_contact(text: str) -> bool:
+    """Tell whether `text` names another contact that it does not refuse."""
+    folded = fold(text)
+    for match in OTHER_CONTACT.finditer(folded):
+        clause = re.split(r"[,.;:!?]", folded[: match.start()])[-1]
+        before = clause.split()[-4:]
+        after = folded[match.end() :].split()[:1]
+        if _REFUSED_CONTACT.search(" ".join(before)) or after == ["tampoco"]:
+            continue
+        return True
+    return False
 
 
 def opt_out(reply: Reply) -> str:
@@ -494,10 +515,10 @@ def opt_out(reply: Reply) -> str:
     updates the customer's phone or writes through the new channel.
     """
     session = reply.session
+    if reply.case is not None and _gives_contact(reply.inbound.text or ""):
+        hand_off(session, reply.case, "opt_out_new_contact", reply.now)
     if current_consent(session, reply.business.id, reply.customer.id) is False:
         return "already_opted_out"
-    if reply.case is not None and OTHER_CONTACT.search(fold(reply.inbound.text or "")):
-        hand_off(session, reply.case, "opt_out_new_contact", reply.now)
     event = record_consent(
         session,
         reply.business.id,
