@@ -83,23 +83,28 @@ _DEFERS = re.compile(
     r"\b(?:veo|vemos|lo veo|te aviso|le aviso|les aviso|hablamos|"
     r"lo charlamos|te confirmo|le confirmo|vejo|vemos isso|te falo)\b"
 )
-# "La A-0002 no es mía", "esa deuda no es nuestra": a document, not the
-# person or the number, is disowned, so it is a dispute. A model's
-# `wrong_person` under 0.9 that reads so becomes `dispute`. On the train
-# folds it put 5 replies right and none wrong.
+# "La A-0002 no es mía", "esa factura no es nuestra": an invoice or a
+# charge, not the person or the number, is disowned, so it is a dispute. A
+# model's `wrong_person` under 0.9 that reads so becomes `dispute`. A debt
+# or an account ("esa deuda no es mía, es de mi papá") and bare digits
+# (maybe a phone) are left to the model.
 _NOT_MY_DOCUMENT = re.compile(
-    r"(?:\b(?:factura|facturas|fc|fact|boleta|comprobante|deuda|cuenta|cuota|"
-    r"compra|cargo|cobro|[a-z] - \d+|\d{3,}\S*))"
+    r"(?:\b(?:factura|facturas|fc|fact|boleta|comprobante|cuota|compra|cargo|"
+    r"cobro|[a-z] - \d+))"
     r"(?: \S+){0,2} no (?:es|son) (?:mia|mio|mias|mios|nuestra|nuestro|nuestras|"
     r"nuestros)\b"
     r"|\bno (?:es|son) (?:mia|mio|mias|mios|nuestra|nuestro) (?:\S+ )?"
-    r"(?:factura|facturas|deuda|cuenta|cuota|compra|cargo|cobro)\b"
+    r"(?:factura|facturas|cuota|compra|cargo|cobro)\b"
 )
-# A phone or another person named beside it keeps `wrong_person`: "esa
-# deuda no es mía, yo me llamo Ricardo".
+# A phone, another person or a death named beside it keeps `wrong_person`:
+# "esa factura no es mía, yo me llamo Ricardo", "es de mi hermano".
 _PHONE_OR_PERSON = re.compile(
     r"\b(?:numero|nro|celular|cel|telefono|whatsapp|wsp|linea|chip|"
-    r"me llamo|mi nombre|soy|persona|equivocad[oa]s?)\b"
+    r"me llamo|mi nombre|soy|persona|equivocad[oa]s?|otra|otro|"
+    r"papa|mama|padre|madre|hijo|hija|hermano|hermana|primo|prima|sobrino|"
+    r"sobrina|tio|tia|abuelo|abuela|esposo|esposa|marido|mujer|ex|novio|novia|"
+    r"pareja|suegro|suegra|vecino|vecina|fallecio|fallecido|fallecida|murio|"
+    r"difunto|difunta|descanse)\b"
 )
 SURE_WRONG_PERSON = 0.9
 _PAYMENT_CUES = frozenset({"WILL_PAY", "PAID", "MEANS", "AMOUNT", "SPLIT", "COUNT"})
