@@ -99,6 +99,11 @@ def test_inbox_lists_policy_hand_off_without_reply(cli_engine: Engine) -> None:
     assert answer.exit_code == 1
     assert "never wrote to the business" in answer.output
     assert "Traceback" not in answer.output
+    resolved = runner.invoke(cli.app, ["inbox", "resolve", str(case_id), "--resume"])
+    assert resolved.exit_code == 0, resolved.output
+    with transaction(cli_engine) as session:
+        assert session.get_one(Case, case_id).state == CaseState.OPEN
+    assert "No hay casos" in runner.invoke(cli.app, ["inbox"]).output
 
 
 def test_inbox_reply_inside_window(cli_engine: Engine) -> None:

@@ -284,3 +284,47 @@ def test_parallel_duplicate_events_stored_once(engine: Engine) -> None:
     assert errors == []
     assert len([event_id for event_id in ids if event_id is not None]) == 1
     assert ids.count(None) == 5
+
+
+def test_paid_case_waits_for_nobody(world: World) -> None:
+    with world.session() as session, session.begin():
+        session.execute(
+            update(Case)
+            .where(Case.id == world.case_id)
+            .values(handoff_reason="payment_to_verify", handed_off_at=NOW)
+        )
+    link = make_link(world)
+
+    report(world, link.id, PaymentStatus.APPROVED, "1500.00")
+    closed = world.case_row()
+    report(world, link.id, PaymentStatus.REFUNDED, "1500.00")
+    reopened = world.case_row()
+
+    assert closed.closed_at is not None
+    assert closed.handoff_reason is None
+    assert reopened.closed_at is None
+    assert reopened.handoff_reason is None
+
+
+def test_refund_keeps_case_with_person(world: World) -> None:
+    link = make_link(world)
+    report(world, link.id, PaymentStatus.APPROVED, "1500.00")
+    with world.session() as session, session.begin():
+        waiting = Case(
+            business_id=world.business_id,
+            customer_id=world.customer_id,
+            state="handed_off",
+            handoff_reason="request_human",
+            handed_off_at=NOW,
+            opened_at=NOW,
+        )
+        session.add(waiting)
+        session.flush()
+        waiting_id = waiting.id
+
+    report(world, link.id, PaymentStatus.REFUNDED, "1500.00")
+
+    with world.session() as session:
+        case = session.get_one(Case, waiting_id)
+        assert case.state == "handed_off"
+        assert case.handoff_reason == "request_human"

@@ -281,3 +281,25 @@ def test_accept_receipt_as_payment(
 )
 def test_parse_amount_input(text: str, expected: Decimal) -> None:
     assert parse_amount_input(text) == expected
+
+
+def test_inbox_lists_customers_who_wrote_first(
+    app: FastAPI, client_for, tenant: Tenant, engine: Engine
+) -> None:  # type: ignore[no-untyped-def]
+    _handed_off(engine, tenant, 1)
+    with transaction(engine) as session:
+        session.add(
+            Case(
+                business_id=tenant.business_id,
+                customer_id=tenant.script_customer_id,
+                state=CaseState.HANDED_OFF,
+                opened_at=NOW - timedelta(days=40),
+            )
+        )
+    client, _ = client_for(tenant)
+
+    page = client.get("/conversaciones").text
+
+    wrote = page.index(f'href="/conversaciones/{tenant.customer_id}"')
+    silent = page.index(f'href="/conversaciones/{tenant.script_customer_id}"')
+    assert wrote < silent

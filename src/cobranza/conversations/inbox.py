@@ -184,7 +184,7 @@ def resolve(
     remove the invoices before closing.
     """
     case = waiting_case(session, business_id, case_id)
-    if case.handoff_reason is None:
+    if case.handoff_reason is None and case.state != CaseState.HANDED_OFF:
         raise InboxError(
             f"case {case_id} is not waiting for a person: nothing to resolve"
         )

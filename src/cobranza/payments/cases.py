@@ -90,6 +90,9 @@ def close_paid(
             planned_at=None,
             paused_until=None,
             pause_reason=None,
+            # A paid case waits for nobody, even if it was reopened later.
+            handoff_reason=None,
+            handed_off_at=None,
         )
         .execution_options(synchronize_session=False)
     )
@@ -141,13 +144,20 @@ def reopen(
         # The inbox lists cases by their hand-off reason.
         values["handoff_reason"] = reason
         values["handed_off_at"] = now
+    # A person handles the case: a refund must not restart its reminders.
+    handled = (
+        current is not None
+        and state == CaseState.OPEN
+        and current.state == CaseState.HANDED_OFF
+    )
     if current is not None:
-        session.execute(
-            update(Case)
-            .where(Case.id == current.id, Case.closed_at.is_(None))
-            .values(**values)
-            .execution_options(synchronize_session=False)
-        )
+        if not handled:
+            session.execute(
+                update(Case)
+                .where(Case.id == current.id, Case.closed_at.is_(None))
+                .values(**values)
+                .execution_options(synchronize_session=False)
+            )
         target = current.id
     elif case_id is not None:
         # NOTE: a planner may open a new case for this customer between the

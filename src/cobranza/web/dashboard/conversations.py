@@ -109,7 +109,8 @@ def inbox(request: Request) -> HTMLResponse:
                 waits_for_person(),
                 Case.closed_at.is_(None),
             )
-            .order_by(last.c.last_at.desc(), Case.id)
+            # Cases whose customer wrote come first on both databases.
+            .order_by(last.c.last_at.desc().nulls_last(), Case.id)
             .limit(INBOX_LIMIT)
         ).all()
         unknown = session.scalars(
