@@ -338,7 +338,11 @@ def test_rule_opt_out_not_flagged_possible() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["la A-0002 no es mía", "la FC 0001-00001234 no es nuestra", "no es mia la cuenta"],
+    [
+        "la A-0002 no es mía",
+        "la FC 0001-00001234 no es nuestra",
+        "no es mía esa factura",
+    ],
 )
 def test_disowned_invoice_is_dispute(text: str) -> None:
     result = understand(text, NOW, TIMEZONE, "es_AR")
@@ -352,6 +356,8 @@ def test_disowned_invoice_is_dispute(text: str) -> None:
         "no es mío ese número",
         "este celular no es mío",
         "el número 1155551234 no es mío",
+        "esa deuda no es mia sino de mi papa q en paz descanse",
+        "no es mía la cuenta, es de mi ex",
     ],
 )
 def test_disowned_number_stays_wrong_person(text: str) -> None:
