@@ -19,6 +19,7 @@ from cobranza.db.models import (
     Customer,
     Document,
     InboundMessage,
+    OutboxMessage,
     Payment,
 )
 from cobranza.money import format_money
@@ -188,6 +189,7 @@ def test_record_consent(
         ("policy step friendly", "paso de la política: friendly"),
         ("installment plan 3", "plan de cuotas n.º 3"),
         ("acordamos por teléfono", "acordamos por teléfono"),
+        ("installment plan acordado", "installment plan acordado"),
     ],
 )
 def test_pause_reason_in_spanish(
@@ -321,6 +323,26 @@ def test_history_reads_in_spanish(
         row.state = "suppressed"
         row.suppressed_reason = "opted_out"
         session.add(
+            OutboxMessage(
+                business_id=row.business_id,
+                case_id=row.case_id,
+                customer_id=row.customer_id,
+                channel="sandbox",
+                step="handoff_ack:2026-03-16",
+                step_kind="handoff_ack",
+                tone="friendly",
+                locale="es_AR",
+                variables={},
+                document_ids=[],
+                idempotency_key="k2",
+                state="sent",
+                planned_for=NOW,
+                sent_at=NOW,
+                attempts=1,
+                created_at=NOW,
+            )
+        )
+        session.add(
             AuditEvent(
                 business_id=tenant.business_id,
                 at=NOW,
@@ -356,7 +378,14 @@ def test_history_reads_in_spanish(
     assert "saldo $ 362.208,89" in history
     assert "paso «recordatorio» (tono amable): no se envió" in history
     assert "entendido: dice que ya pagó · pidió el comprobante" in history
-    for code in ("gate_passed", "already_paid", "asked_receipt", "suppressed"):
+    assert "respuesta automática" in history
+    for code in (
+        "gate_passed",
+        "already_paid",
+        "asked_receipt",
+        "suppressed",
+        "handoff_ack",
+    ):
         assert code not in history, code
 
 

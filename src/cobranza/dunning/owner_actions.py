@@ -101,6 +101,14 @@ def pause_customer(
     return case
 
 
+# Case states in the owner's words, for audit reasons the dashboard shows.
+_STATE_WORDS = {
+    "open": "en gestión",
+    "paused": "en pausa",
+    "handed_off": "con una persona",
+}
+
+
 def resume_customer(
     session: Session, business_id: int, customer_id: int, now: datetime, actor: str
 ) -> Case | None:
@@ -125,7 +133,7 @@ def resume_customer(
         actor,
         "case_resumed",
         ("case", case.id),
-        f"vuelve a la automatización (estaba {previous})",
+        f"vuelve a la automatización (estaba {_STATE_WORDS.get(previous, previous)})",
         {
             "customer_id": customer_id,
             "previous_state": previous,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -15,7 +16,7 @@ from fastapi.templating import Jinja2Templates
 from cobranza.conversations.inbox import REASON_LABELS as HANDOFF_LABELS
 from cobranza.money import format_money
 from cobranza.portfolio.labels import SPANISH as SEGMENT_LABELS
-from cobranza.web.wording import actor_label, reason_label
+from cobranza.web.wording import actor_label, payment_label, reason_label
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
@@ -111,16 +112,17 @@ def _pause(reason: str | None) -> str:
     """Return a case's pause reason in Spanish; owners' own reasons stay as typed."""
     if not reason:
         return "—"
-    for prefix, label in PAUSE_PREFIXES:
-        if reason.startswith(prefix):
-            return label + reason[len(prefix) :]
+    for pattern, label in PAUSE_PREFIXES:
+        match = pattern.fullmatch(reason)
+        if match:
+            return label.format(match.group(1))
     return reason
 
 
 # Pause reasons the planner and the payment plans write, with their labels.
 PAUSE_PREFIXES = (
-    ("policy step ", "paso de la política: "),
-    ("installment plan ", "plan de cuotas n.º "),
+    (re.compile(r"policy step (\S+)"), "paso de la política: {}"),
+    (re.compile(r"installment plan (\d+)"), "plan de cuotas n.º {}"),
 )
 
 
@@ -141,6 +143,7 @@ templates.env.filters["promise"] = _promise
 templates.env.filters["pause"] = _pause
 templates.env.filters["reason"] = reason_label
 templates.env.filters["actor"] = actor_label
+templates.env.filters["payment"] = payment_label
 
 
 def render(

@@ -73,6 +73,26 @@ STATE_LABELS = {
 
 TONE_LABELS = {"formal": "tono formal", "friendly": "tono amable"}
 
+# Payment states and where a payment came from.
+PAYMENT_LABELS = {
+    "approved": "acreditado",
+    "pending": "pendiente",
+    "in_process": "en proceso",
+    "rejected": "rechazado",
+    "cancelled": "cancelado",
+    "refunded": "devuelto",
+    "charged_back": "contracargo",
+    "in_mediation": "en mediación",
+}
+PAYMENT_SOURCES = {
+    "receipt": "comprobante",
+    "import": "importado",
+    "sandbox": "prueba",
+    "mercadopago": "Mercado Pago",
+    "stripe": "Stripe",
+    "manual": "registrado a mano",
+}
+
 # Audit reasons other than the gate's `Reason` and the hand-off reasons.
 EXTRA_REASONS = {
     "gate_passed": "pasó los controles de envío",
@@ -145,9 +165,19 @@ def _reply(facts: Mapping[str, Any]) -> str:
     return " · ".join(parts)
 
 
+def payment_label(code: str | None) -> str:
+    """Return a payment state or source in Spanish, or the code."""
+    if not code:
+        return "—"
+    return PAYMENT_LABELS.get(code) or PAYMENT_SOURCES.get(code) or code
+
+
 def _message(facts: Mapping[str, Any]) -> str:
     state = facts.get("state", "")
-    detail = f"paso «{facts.get('step', '')}»"
+    step = str(facts.get("step", ""))
+    # Replies are keyed "kind:scope" ("handoff_ack:2026-03-16"); policy steps
+    # carry the business's own step names.
+    detail = "respuesta automática" if ":" in step else f"paso «{step}»"
     tone = TONE_LABELS.get(facts.get("tone") or "")
     if tone:
         detail += f" ({tone})"
