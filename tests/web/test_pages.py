@@ -321,7 +321,7 @@ def test_history_reads_in_spanish(
         customer = session.get_one(Customer, tenant.customer_id)
         row = make_outbox_row(session, customer, NOW, step="recordatorio")
         row.state = "suppressed"
-        row.suppressed_reason = "opted_out"
+        row.suppressed_reason = "superseded"
         session.add(
             OutboxMessage(
                 business_id=row.business_id,
@@ -376,7 +376,10 @@ def test_history_reads_in_spanish(
     assert "pasó los controles de envío" in history
     assert "41 días de atraso" in history
     assert "saldo $ 362.208,89" in history
-    assert "paso «recordatorio» (tono amable): no se envió" in history
+    assert (
+        "paso «recordatorio» (tono amable): no se envió, lo reemplazó un paso más "
+        "nuevo" in history
+    )
     assert "entendido: dice que ya pagó · pidió el comprobante" in history
     assert "respuesta automática" in history
     for code in (

@@ -97,6 +97,8 @@ PAYMENT_SOURCES = {
 EXTRA_REASONS = {
     "gate_passed": "pasó los controles de envío",
     "customer_matched": "el mensaje se asignó al cliente",
+    "superseded": "lo reemplazó un paso más nuevo",
+    "handed_off": "el caso pasó a una persona",
 }
 
 # The actor of an audit event.
