@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -87,15 +87,19 @@ def test_inbox_lists_policy_hand_off_without_reply(cli_engine: Engine) -> None:
     with transaction(cli_engine) as session:
         case = session.scalars(select(Case)).one()
         case.state = CaseState.HANDED_OFF
+        case.planned_step = "handoff"
+        case.planned_at = datetime(2026, 3, 17, 12, 0, tzinfo=UTC)
         case_id = case.id
 
     # when
     table = runner.invoke(cli.app, ["inbox"])
+    listed = json.loads(runner.invoke(cli.app, ["inbox", "--json"]).output)
     answer = runner.invoke(cli.app, ["inbox", "reply", str(case_id), "Hola"])
 
     # then
     assert table.exit_code == 0, table.output
     assert "la política de cobranza llegó al paso de pasarlo" in table.output
+    assert listed[0]["waiting_since"].startswith("2026-03-17T12:00")
     assert answer.exit_code == 1
     assert "never wrote to the business" in answer.output
     assert "Traceback" not in answer.output

@@ -102,11 +102,14 @@ def test_inbox_lists_policy_hand_off(
                 customer_id=tenant.customer_id,
                 state=CaseState.HANDED_OFF,
                 opened_at=NOW - timedelta(days=40),
+                planned_step="handoff",
+                planned_at=NOW - timedelta(days=1),
             )
         )
     client, _ = client_for(tenant)
 
     inbox = client.get("/conversaciones")
+    thread = client.get(f"/conversaciones/{tenant.customer_id}")
     with transaction(engine) as session:
         waiting = waiting_cases(session, tenant.business_id, NOW)
 
@@ -115,6 +118,8 @@ def test_inbox_lists_policy_hand_off(
         "la política de cobranza llegó al paso de pasarlo a una persona" in inbox.text
     )
     assert [case.reason for case in waiting] == ["policy_handoff"]
+    assert [case.waiting_since for case in waiting] == [NOW - timedelta(days=1)]
+    assert "desde el 17/03/2026" in thread.text
 
 
 def test_inbox_lists_payment_to_verify(

@@ -57,6 +57,15 @@ def waits_for_person() -> ColumnElement[bool]:
     return or_(Case.handoff_reason.is_not(None), Case.state == CaseState.HANDED_OFF)
 
 
+def waiting_since(case: Case) -> datetime:
+    """Return when the case started to wait for a person.
+
+    The policy's hand-off step sets no hand-off time, so its case waits
+    since the planner planned that step.
+    """
+    return case.handed_off_at or case.planned_at or case.opened_at
+
+
 class InboxError(LookupError):
     """The case is not found in the business or is not waiting for a person."""
 
@@ -126,7 +135,7 @@ def waiting_cases(
                 customer_external_id=customer.external_id,
                 customer_name=customer.name,
                 reason=case.handoff_reason or POLICY_HANDOFF,
-                waiting_since=case.handed_off_at or case.opened_at,
+                waiting_since=waiting_since(case),
                 last_message=_message_text(last),
                 last_message_at=last.received_at if last is not None else None,
                 window_open=window_open(session, business_id, customer.id, now),
