@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cobranza.db.models import AuditEvent, Case, CaseState, Customer, Document
+from cobranza.dunning.terminal import CASE_STATE_LABELS
 
 
 class OwnerActionError(LookupError):
@@ -101,14 +102,6 @@ def pause_customer(
     return case
 
 
-# Case states in the owner's words, for audit reasons the dashboard shows.
-_STATE_WORDS = {
-    "open": "en gestión",
-    "paused": "en pausa",
-    "handed_off": "con una persona",
-}
-
-
 def resume_customer(
     session: Session, business_id: int, customer_id: int, now: datetime, actor: str
 ) -> Case | None:
@@ -118,6 +111,7 @@ def resume_customer(
     if case is None:
         return None
     previous = case.state
+    previous_label = CASE_STATE_LABELS.get(previous, previous)
     handoff_reason = case.handoff_reason
     case.state = CaseState.OPEN
     case.paused_until = None
@@ -133,7 +127,7 @@ def resume_customer(
         actor,
         "case_resumed",
         ("case", case.id),
-        f"vuelve a la automatización (estaba {_STATE_WORDS.get(previous, previous)})",
+        f"vuelve a la automatización (estaba {previous_label})",
         {
             "customer_id": customer_id,
             "previous_state": previous,

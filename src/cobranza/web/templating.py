@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -16,7 +15,13 @@ from fastapi.templating import Jinja2Templates
 from cobranza.conversations.inbox import REASON_LABELS as HANDOFF_LABELS
 from cobranza.money import format_money
 from cobranza.portfolio.labels import SPANISH as SEGMENT_LABELS
-from cobranza.web.wording import actor_label, payment_label, reason_label
+from cobranza.web.wording import (
+    actor_label,
+    pause_label,
+    payment_label,
+    promise_label,
+    reason_label,
+)
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
@@ -96,36 +101,6 @@ def _handoff(reason: str | None) -> str:
     return HANDOFF_LABELS.get(reason, reason)
 
 
-PROMISE_LABELS = {
-    "open": "pendiente",
-    "kept": "cumplida",
-    "broken": "incumplida",
-    "cancelled": "cancelada",
-}
-
-
-def _promise(status: str) -> str:
-    return PROMISE_LABELS.get(status, status)
-
-
-def _pause(reason: str | None) -> str:
-    """Return a case's pause reason in Spanish; owners' own reasons stay as typed."""
-    if not reason:
-        return "—"
-    for pattern, label in PAUSE_PREFIXES:
-        match = pattern.fullmatch(reason)
-        if match:
-            return label.format(match.group(1))
-    return reason
-
-
-# Pause reasons the planner and the payment plans write, with their labels.
-PAUSE_PREFIXES = (
-    (re.compile(r"policy step (\S+)"), "paso de la política: {}"),
-    (re.compile(r"installment plan (\d+)"), "plan de cuotas n.º {}"),
-)
-
-
 def _segment(segment: str | None) -> str:
     if not segment:
         return "—"
@@ -139,8 +114,8 @@ templates.env.filters["percent"] = _percent
 templates.env.filters["local"] = _local
 templates.env.filters["day"] = _day
 templates.env.filters["handoff"] = _handoff
-templates.env.filters["promise"] = _promise
-templates.env.filters["pause"] = _pause
+templates.env.filters["promise"] = promise_label
+templates.env.filters["pause"] = pause_label
 templates.env.filters["reason"] = reason_label
 templates.env.filters["actor"] = actor_label
 templates.env.filters["payment"] = payment_label

@@ -8,6 +8,7 @@ stored, so a new code is visible before it gets its words.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -93,6 +94,37 @@ PAYMENT_SOURCES = {
     "manual": "registrado a mano",
 }
 
+PROMISE_LABELS = {
+    "open": "pendiente",
+    "kept": "cumplida",
+    "broken": "incumplida",
+    "cancelled": "cancelada",
+}
+
+
+def promise_label(status: str) -> str:
+    """Return a promise state in Spanish, or the code."""
+    return PROMISE_LABELS.get(status, status)
+
+
+def pause_label(reason: str | None) -> str:
+    """Return a case's pause reason in Spanish. An owner's own reason stays as typed."""
+    if not reason:
+        return "—"
+    for pattern, label in PAUSE_PREFIXES:
+        match = pattern.fullmatch(reason)
+        if match:
+            return label.format(match.group(1))
+    return reason
+
+
+# Pause reasons the planner and the payment plans write, with their labels.
+PAUSE_PREFIXES = (
+    (re.compile(r"policy step (\S+)"), "paso de la política: {}"),
+    (re.compile(r"installment plan (\d+)"), "plan de cuotas n.º {}"),
+)
+
+
 # Audit reasons other than the gate's `Reason` and the hand-off reasons.
 EXTRA_REASONS = {
     "gate_passed": "pasó los controles de envío",
@@ -132,7 +164,7 @@ def reason_label(code: str | None) -> str:
 
 
 def actor_label(actor: str) -> str:
-    """Return who acted, in Spanish; a person's e-mail stays as it is."""
+    """Return who acted, in Spanish. A person's e-mail stays as it is."""
     return ACTOR_LABELS.get(actor, actor)
 
 
@@ -177,8 +209,8 @@ def payment_label(code: str | None) -> str:
 def _message(facts: Mapping[str, Any]) -> str:
     state = facts.get("state", "")
     step = str(facts.get("step", ""))
-    # Replies are keyed "kind:scope" ("handoff_ack:2026-03-16"); policy steps
-    # carry the business's own step names.
+    # Replies are keyed "kind:scope" ("handoff_ack:2026-03-16"), while policy
+    # steps carry the business's own step names.
     detail = "respuesta automática" if ":" in step else f"paso «{step}»"
     tone = TONE_LABELS.get(facts.get("tone") or "")
     if tone:

@@ -40,18 +40,11 @@ from cobranza.web.dashboard.replies import (
 )
 from cobranza.web.security import db, now, signed_in
 from cobranza.web.templating import render
-from cobranza.web.wording import INTENT_LABELS
+from cobranza.web.wording import INTENT_LABELS, STATE_LABELS
 
 router = APIRouter()
 
 INBOX_LIMIT = 200
-# Outbox states as the thread shows them.
-STATE_LABELS = {
-    "sent": "enviado",
-    "delivered": "entregado",
-    "read": "leído",
-    "failed": "no se pudo enviar",
-}
 
 
 def parse_amount_input(text: str) -> Decimal:
