@@ -335,8 +335,8 @@ def demo(
         database=database.resolve(), now=instant, console=console, seed=seed, html=html
     )
     run_demo(context, DEMO_STAGES_WITH_CYCLE)
-    # The command is printed whole on its own line, with the path of this
-    # executable: the virtualenv is usually not on PATH, and a wrapped line
+    # The command is printed whole on its own line with this executable's
+    # path, because the virtualenv is usually not on PATH and a wrapped line
     # pasted into a shell would set the variables without running anything.
     console.print("\nPara seguir explorando, copiá esta línea en la terminal:")
     console.print(

@@ -83,7 +83,8 @@ def test_inbox_lists_waiting_case(cli_engine: Engine) -> None:
 
 
 def test_inbox_lists_policy_hand_off_without_reply(cli_engine: Engine) -> None:
-    # given: the policy's hand-off step stopped the case; nobody wrote.
+    # given: the policy's hand-off step stopped the case, and the customer
+    # never wrote.
     with transaction(cli_engine) as session:
         case = session.scalars(select(Case)).one()
         case.state = CaseState.HANDED_OFF

@@ -489,20 +489,20 @@ OTHER_CONTACT = re.compile(
     r"(?: [a-z]+){0,3} \+?\d(?:[ .-]?\d){7,}"
 )
 # "Ni al otro número", "no tengo otro número", "tampoco por mail": the
-# contact is refused, not given.
-_REFUSED_CONTACT = re.compile(
+# contact is negated, not given.
+_NEGATED_CONTACT = re.compile(
     r"\b(?:ni|no|nunca|tampoco|ningun|ninguna|nenhum|nem)\b(?: \S+){0,3}$"
 )
 
 
 def _gives_contact(text: str) -> bool:
-    """Tell whether `text` names another contact that it does not refuse."""
+    """Tell whether `text` names another contact that it does not negate."""
     folded = fold(text)
     for match in OTHER_CONTACT.finditer(folded):
         clause = re.split(r"[,.;:!?]", folded[: match.start()])[-1]
         before = clause.split()[-4:]
         after = folded[match.end() :].split()[:1]
-        if _REFUSED_CONTACT.search(" ".join(before)) or after == ["tampoco"]:
+        if _NEGATED_CONTACT.search(" ".join(before)) or after == ["tampoco"]:
             continue
         return True
     return False

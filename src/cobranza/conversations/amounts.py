@@ -238,7 +238,7 @@ def find_amount(text: str) -> Decimal | None:
     way to a later one that is not (see the module docstring).
     """
     tokens = tokenize(text)
-    # Most replies hold no number; `_amount_at` starts only at one.
+    # Most replies contain no number, and `_amount_at` starts only at one.
     if not any(_may_start(token) for token in tokens):
         return None
     found = list(_amounts(tokens))

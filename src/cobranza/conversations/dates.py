@@ -907,7 +907,7 @@ def find_dates(text: str, today: date, locale: str | None = None) -> list[DateMe
     Spanish "la sexta cuota" is an ordinal.
     """
     tokens = tokenize(text)
-    # Most replies name no day; they skip building the scanner and its rules.
+    # Most replies name no day, so they skip building the scanner and its rules.
     if not any(_may_start(token) for token in tokens):
         return []
     portuguese = locale is None or locale.lower().startswith("pt")

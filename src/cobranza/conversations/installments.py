@@ -61,7 +61,7 @@ def _may_count(token: str) -> bool:
 def find_installments(text: str) -> int | None:
     """Return the number of installments named in `text`, or None."""
     tokens = tokenize(text)
-    # Most replies hold no number and no half; they need no scan.
+    # Most replies contain no number and no half, so they need no scan.
     if not any(_may_count(token) for token in tokens):
         return None
     for index in range(len(tokens)):

@@ -242,7 +242,7 @@ def _classify(
 
 
 def _disowns_document(text: str) -> bool:
-    """Tell whether `text` disowns an invoice or a debt, not a phone number."""
+    """Tell whether `text` disowns an invoice or a charge, not a phone or a person."""
     tokens = " ".join(tokenize(text))
     return bool(_NOT_MY_DOCUMENT.search(tokens)) and not _PHONE_OR_PERSON.search(tokens)
 

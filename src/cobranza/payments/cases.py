@@ -90,7 +90,7 @@ def close_paid(
             planned_at=None,
             paused_until=None,
             pause_reason=None,
-            # A paid case waits for nobody, even if it was reopened later.
+            # A paid case no longer waits for a person, even if reopened later.
             handoff_reason=None,
             handed_off_at=None,
         )
