@@ -328,3 +328,26 @@ def test_refund_keeps_case_with_person(world: World) -> None:
         case = session.get_one(Case, waiting_id)
         assert case.state == "handed_off"
         assert case.handoff_reason == "request_human"
+
+
+def test_payment_problem_keeps_first_reason_of_waiting_case(world: World) -> None:
+    link = make_link(world)
+    waited_since = NOW - timedelta(days=2)
+    with world.session() as session, session.begin():
+        session.execute(
+            update(Case)
+            .where(Case.id == world.case_id)
+            .values(
+                state="handed_off",
+                handoff_reason="dispute",
+                handed_off_at=waited_since,
+            )
+        )
+
+    report(world, link.id, PaymentStatus.IN_MEDIATION, "1500.00")
+
+    case = world.case_row()
+    assert case.state == "handed_off"
+    assert case.handoff_reason == "dispute"
+    assert case.handed_off_at.replace(tzinfo=None) == waited_since.replace(tzinfo=None)
+    assert "case_handed_off" in world.audit_kinds()

@@ -141,9 +141,12 @@ def reopen(
     values: dict[str, Any] = {"state": state}
     if state == CaseState.HANDED_OFF:
         values["pause_reason"] = reason
-        # The inbox lists cases by their hand-off reason.
-        values["handoff_reason"] = reason
-        values["handed_off_at"] = now
+        # The inbox lists cases by their hand-off reason. A case that already
+        # waits keeps its first reason and its place in the queue, as
+        # `conversations.handoff.hand_off` does; the audit event below
+        # records this one.
+        values["handoff_reason"] = func.coalesce(Case.handoff_reason, reason)
+        values["handed_off_at"] = func.coalesce(Case.handed_off_at, now)
     # A person handles the case: a refund must not restart its reminders.
     handled = (
         current is not None
