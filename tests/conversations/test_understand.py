@@ -353,6 +353,34 @@ def test_disowned_invoice_is_dispute(text: str) -> None:
 @pytest.mark.parametrize(
     "text",
     [
+        "essa fatura não é minha",
+        "a A-0002 não é minha",
+        "não reconheço essa cobrança",
+    ],
+)
+def test_disowned_invoice_in_portuguese_is_dispute(text: str) -> None:
+    result = understand(text, NOW, TIMEZONE, "pt_BR")
+
+    assert result.intent == "dispute"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "essa fatura não é minha, é do meu irmão",
+        "esse número não é meu",
+        "essa fatura não é minha, meu nome é Carla",
+    ],
+)
+def test_disowned_number_or_relative_in_portuguese_is_no_dispute(text: str) -> None:
+    result = understand(text, NOW, TIMEZONE, "pt_BR")
+
+    assert result.intent != "dispute"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
         "no es mío ese número",
         "este celular no es mío",
         "el número 1155551234 no es mío",

@@ -85,7 +85,8 @@ _DEFERS = re.compile(
 )
 # "La A-0002 no es mía", "esa factura no es nuestra": an invoice or a
 # charge, not the person or the number, is disowned, so it is a dispute. A
-# model's `wrong_person` under 0.9 that reads so becomes `dispute`. A debt
+# model's `other`, or its `wrong_person` under 0.9, that reads so becomes
+# `dispute`. A debt
 # or an account ("esa deuda no es mía, es de mi papá") and bare digits
 # (maybe a phone) are left to the model.
 _NOT_MY_DOCUMENT = re.compile(
@@ -95,6 +96,11 @@ _NOT_MY_DOCUMENT = re.compile(
     r"nuestros)\b"
     r"|\bno (?:es|son) (?:mia|mio|mias|mios|nuestra|nuestro) (?:\S+ )?"
     r"(?:factura|facturas|cuota|compra|cargo|cobro)\b"
+    # Portuguese: "essa fatura não é minha", "não reconheço essa cobrança".
+    r"|\b(?:fatura|faturas|boleto|boletos|parcela|compra|cobranca|cobrancas|"
+    r"[a-z] - \d+)(?: \S+){0,2} nao (?:e|sao) (?:minha|meu|minhas|meus|nossa|"
+    r"nosso)\b"
+    r"|\bnao reconheco (?:\S+ ){0,2}(?:fatura|boleto|parcela|compra|cobranca)\b"
 )
 # A phone, another person or a death named beside it keeps `wrong_person`:
 # "esa factura no es mía, yo me llamo Ricardo", "es de mi hermano".
@@ -104,7 +110,11 @@ _PHONE_OR_PERSON = re.compile(
     r"papa|mama|padre|madre|hijo|hija|hermano|hermana|primo|prima|sobrino|"
     r"sobrina|tio|tia|abuelo|abuela|esposo|esposa|marido|mujer|ex|novio|novia|"
     r"pareja|suegro|suegra|vecino|vecina|fallecio|fallecido|fallecida|murio|"
-    r"difunto|difunta|descanse)\b"
+    r"difunto|difunta|descanse|"
+    r"telefone|me chamo|meu nome|sou|pai|mae|filho|filha|irmao|irma|avo|"
+    r"sobrinho|sobrinha|namorado|namorada|vizinho|vizinha|outro|outra|pessoa|"
+    r"errado|errada|faleceu|falecido|"
+    r"falecida|morreu)\b"
 )
 SURE_WRONG_PERSON = 0.9
 _PAYMENT_CUES = frozenset({"WILL_PAY", "PAID", "MEANS", "AMOUNT", "SPLIT", "COUNT"})
@@ -224,8 +234,10 @@ def _classify(
         intent = "other"
     if (
         source == "model"
-        and intent == "wrong_person"
-        and confidence < SURE_WRONG_PERSON
+        and (
+            (intent == "wrong_person" and confidence < SURE_WRONG_PERSON)
+            or intent == "other"
+        )
         and _disowns_document(text)
     ):
         intent = "dispute"
