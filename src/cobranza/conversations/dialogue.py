@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -27,7 +27,6 @@ from cobranza.compliance.consent import current_consent, record_consent
 from cobranza.conversations import actions
 from cobranza.conversations.actions import Reply, ReplyServices
 from cobranza.conversations.llm import LLMClassifier
-from cobranza.conversations.model import IntentModel
 from cobranza.conversations.optin import find_opt_in
 from cobranza.conversations.optout import find_opt_out
 from cobranza.conversations.understand import Understanding, understand
@@ -42,6 +41,9 @@ from cobranza.db.models import (
 )
 from cobranza.messages.catalog import BUTTON_TITLES
 from cobranza.timeutil import local_date
+
+if TYPE_CHECKING:
+    from cobranza.conversations.model import IntentModel
 
 logger = logging.getLogger(__name__)
 

@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from cobranza.conversations.amounts import find_amount
 from cobranza.conversations.corpus_templates import PRECEDENCE
@@ -34,10 +34,12 @@ from cobranza.conversations.cues import clear_intent, cue_text
 from cobranza.conversations.dates import promised_date
 from cobranza.conversations.installments import find_installments
 from cobranza.conversations.llm import LLMClassifier
-from cobranza.conversations.model import IntentModel, default_model
 from cobranza.conversations.normalize import fold, sentences, tokenize
 from cobranza.conversations.optout import find_opt_out
 from cobranza.timeutil import local_date
+
+if TYPE_CHECKING:
+    from cobranza.conversations.model import IntentModel
 
 logger = logging.getLogger(__name__)
 
@@ -181,9 +183,13 @@ def understand(
     elif not text.strip():
         intent, confidence, source = "other", 1.0, "rules"
     else:
-        intent, confidence, source, possible_opt_out = _classify(
-            text, model or default_model(), llm
-        )
+        if model is None:
+            # Imported here: the model needs scikit-learn, 0.7 s to import here,
+            # which commands that read no reply should not wait for.
+            from cobranza.conversations.model import default_model
+
+            model = default_model()
+        intent, confidence, source, possible_opt_out = _classify(text, model, llm)
 
     if intent == "already_paid":
         day = None

@@ -17,7 +17,6 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-import pandas
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -312,6 +311,9 @@ def _optional(row: dict[str, str], columns: dict[str, str], column: str) -> str 
 def _read_rows(path: Path) -> tuple[list[str], list[dict[str, str]]]:
     """Return the header and the rows of a CSV or Excel file, as text."""
     if path.suffix.lower() in (".xlsx", ".xls"):
+        # Imported here: pandas takes a third of a second to import.
+        import pandas
+
         frame = pandas.read_excel(path, dtype=str).fillna("")
         records = [
             {str(key): str(value) for key, value in record.items()}
