@@ -14,7 +14,7 @@ from sqlalchemy import Engine, func, select
 from cobranza.db.engine import transaction
 from cobranza.db.models import Document
 from cobranza.ingest.console import render_customers, render_report
-from cobranza.ingest.customers import list_customers
+from cobranza.ingest.customers import CustomerSummary, list_customers
 from cobranza.ingest.errors import EmptySnapshotError, FileFormatError
 from cobranza.ingest.readers import read_table
 from cobranza.ingest.report import ImportReport
@@ -316,3 +316,31 @@ def test_markup_and_escapes_in_cells(sqlite_engine: Engine, tmp_path: Path) -> N
     assert "\x1b" not in output
     assert "[bold red]Juan[/]" in output
     assert re.search(r"│ 4 +│ Vencimiento │ \[/\]", output)
+
+
+def test_customer_table_keeps_phone_and_sum_whole_at_80_columns() -> None:
+    summary = CustomerSummary(
+        id=1,
+        external_id="C-001",
+        name="Veterinaria La Esquina de Barrio Norte S.R.L. (ficticia)",
+        kind="company",
+        phone="+5492215975902",
+        phone_status="valid",
+        phone_problem=None,
+        tax_id="20-17816334-6",
+        tax_id_valid=True,
+        balance=Decimal("1131574.34"),
+        documents=3,
+        segment="occasional_late",
+    )
+    console = Console(width=80, record=True)
+
+    render_customers(
+        console, [summary], "ARS", "es_AR", {"occasional_late": "Atraso ocasional"}
+    )
+    output = console.export_text()
+
+    assert "+5492215975902" in output
+    assert "20-17816334-6" in output
+    assert "$ 1.131.574,34" in output
+    assert "…" not in output

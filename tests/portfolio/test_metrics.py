@@ -3,11 +3,13 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
+from rich.console import Console
 from sqlalchemy.orm import Session
 
 from cobranza.db.models import Business
 from cobranza.portfolio import AuditReport, InvalidAuditRequest, audit_portfolio
 from cobranza.portfolio.rules import SegmentRules
+from cobranza.portfolio.terminal import print_audit
 from tests.portfolio.conftest import PortfolioBuilder
 
 AS_OF = date(2026, 3, 31)
@@ -236,3 +238,19 @@ def test_invalid_currency_is_rejected(session: Session, business: Business) -> N
             rules=SegmentRules(),
             currency="pesos",
         )
+
+
+def test_audit_keeps_sums_whole_at_80_columns(
+    session: Session, business: Business, portfolio: PortfolioBuilder
+) -> None:
+    customer = portfolio.customer(
+        "C-016", "Veterinaria La Esquina de Barrio Norte S.R.L. (ficticia)"
+    )
+    portfolio.invoice(customer, "1131574.34", date(2026, 1, 2), date(2026, 2, 1))
+    console = Console(width=80, record=True)
+
+    print_audit(run(session, business), console, "es_AR")
+    output = console.export_text()
+
+    assert "$ 1.131.574,34" in output
+    assert "…" not in output

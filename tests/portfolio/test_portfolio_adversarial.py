@@ -134,6 +134,8 @@ def test_audit_prints_markup_names(
         builder.invoice(customer, "100", date(2026, 1, 1), date(2026, 1, 31))
     engine.dispose()
 
+    # Wide enough that no name folds across lines.
+    monkeypatch.setenv("COLUMNS", "200")
     result = runner.invoke(app, ["audit", "--as-of", "2026-03-01"])
     get_settings.cache_clear()
 

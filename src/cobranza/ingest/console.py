@@ -119,8 +119,17 @@ def render_customers(
     """
     segment_labels = segment_labels or {}
     table = Table(title=f"{len(customers)} clientes")
+    # A phone, a tax id or a sum split over two lines is misread. Their
+    # columns keep room for one, and a phone problem or a long name wraps.
+    widths = {"teléfono": len("+5491155551234"), "id fiscal": len("20-12345678-6")}
     for column in ("código", "nombre", "teléfono", "id fiscal", "saldo", "segmento"):
-        table.add_column(column, justify="right" if column == "saldo" else "left")
+        table.add_column(
+            column,
+            justify="right" if column == "saldo" else "left",
+            no_wrap=column == "saldo",
+            min_width=widths.get(column),
+            overflow="fold",
+        )
     for customer in customers:
         status = PHONE_STATUS_LABELS.get(customer.phone_status, customer.phone_status)
         phone = customer.phone or f"[red]{status}[/red]"

@@ -90,7 +90,9 @@ def render_balances(session: Session, business: Business, customer_id: int) -> T
 
     table = Table(title="Saldo")
     for header in ("Moneda", "Saldo abierto", "Saldo a favor"):
-        table.add_column(header, justify="left" if header == "Moneda" else "right")
+        table.add_column(
+            header, justify="left" if header == "Moneda" else "right", no_wrap=True
+        )
     for currency in sorted(set(owed) | set(credits) or {business.currency}):
         balance = owed.get(currency) or Decimal(0)
         credit = credits.get(currency, Decimal(0))

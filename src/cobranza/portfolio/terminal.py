@@ -41,7 +41,7 @@ def _summary(report: AuditReport, fmt: Formatter) -> Table:
     figures = report.period
     table = Table(show_header=False)
     table.add_column()
-    table.add_column(justify="right")
+    table.add_column(justify="right", no_wrap=True)
     table.add_column(style="dim")
 
     table.add_row(text["open_invoices"], str(report.open_invoices), "")
@@ -77,7 +77,7 @@ def _aging(report: AuditReport, fmt: Formatter) -> Table:
     table = Table(title=text["aging"])
     table.add_column(text["bucket"])
     table.add_column(text["invoices"], justify="right")
-    table.add_column(text["amount"], justify="right")
+    table.add_column(text["amount"], justify="right", no_wrap=True)
     table.add_column(text["share"], justify="right")
     for bucket in report.aging:
         table.add_row(
@@ -110,12 +110,14 @@ def _print_pareto(report: AuditReport, fmt: Formatter, console: Console) -> None
 def _top_debtors(report: AuditReport, fmt: Formatter) -> Table:
     text = fmt.labels
     table = Table(title=text["top_debtors"])
-    table.add_column(text["customer"])
-    table.add_column(text["open_balance"], justify="right")
-    table.add_column(text["overdue"], justify="right")
+    table.add_column(text["customer"], overflow="fold")
+    # Sums stay on one line; the customer and segment columns wrap, and a
+    # long word folds rather than losing its end.
+    table.add_column(text["open_balance"], justify="right", no_wrap=True)
+    table.add_column(text["overdue"], justify="right", no_wrap=True)
     table.add_column(text["max_dpd"], justify="right")
     table.add_column(text["late_share"], justify="right")
-    table.add_column(text["segment"])
+    table.add_column(text["segment"], overflow="fold")
     for row in report.top_debtors().itertuples(index=False):
         table.add_row(
             # Names and ids come from imported files, so "[/]" is text, not markup.
