@@ -26,7 +26,8 @@ def test_demo_runs_a_week_of_cycles(tmp_path: Path) -> None:
     assert output.count("2026-03-2") >= CYCLE_DAYS
     assert "Por qué no salió un mensaje" in output
     assert "(holiday)" in output
-    assert "cobranza sandbox outbox" in output
+    assert "«sandbox outbox» en lugar de «customers»" in output
+    assert "del 20/03 al 26/03" in output
     engine = make_engine(f"sqlite:///{context.database}")
     with transaction(engine) as session:
         sent = session.scalar(

@@ -53,7 +53,13 @@ def dunning_stage(context: DemoContext) -> list[CycleReport]:
 
     with transaction(engine) as session:
         messages = sent_messages(session, business_id)
+    last_day = context.today + timedelta(days=CYCLE_DAYS - 1)
     context.console.print()
+    context.console.print(
+        f"La demo simula {CYCLE_DAYS} ciclos diarios, del {context.today:%d/%m} "
+        f"al {last_day:%d/%m}, con el canal de prueba: ningún mensaje sale de esta "
+        "máquina."
+    )
     context.console.print(
         Group(render_days(reports, timezone), render_reasons(reports))
     )
@@ -63,10 +69,8 @@ def dunning_stage(context: DemoContext) -> list[CycleReport]:
     )
     context.console.print(render_sandbox_outbox(sample, timezone, title))
     context.console.print(
-        "Para verlos todos: "
-        f"COBRANZA_DATABASE_URL=sqlite:///{context.database} "
-        f"COBRANZA_BUSINESS_NAME='{context.settings.business_name}' "
-        "cobranza sandbox outbox"
+        "Para verlos todos, corré la línea que aparece al final con "
+        "«sandbox outbox» en lugar de «customers»."
     )
     return reports
 
