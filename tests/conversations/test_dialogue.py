@@ -534,31 +534,6 @@ def test_opt_out_without_other_contact_waits_for_nobody(
         assert case.handoff_reason is None
 
 
-def test_opt_out_with_other_contact_and_no_case_flags_customer(
-    engine: Engine,
-) -> None:
-    ids = given_customer(engine, with_case=False)
-
-    reply(engine, "no me escriban más a este número, mi número nuevo es 11 5555-1234")
-
-    with transaction(engine) as session:
-        customer = session.get_one(Customer, ids["customer"])
-        state = current_consent_state(session, ids["business"], ids["customer"])
-        assert state.granted is False
-        assert customer.phone_problem is not None
-        assert "dio otro contacto" in customer.phone_problem
-        assert NOW.strftime("%d/%m/%Y") in customer.phone_problem
-
-
-def test_opt_out_without_other_contact_leaves_phone_unflagged(engine: Engine) -> None:
-    ids = given_customer(engine, with_case=False)
-
-    reply(engine, "BAJA, no tengo otro número")
-
-    with transaction(engine) as session:
-        assert session.get_one(Customer, ids["customer"]).phone_problem is None
-
-
 def test_second_opt_out_with_contact_goes_to_person(engine: Engine) -> None:
     ids = given_customer(engine, queued_reminder=False)
     reply(engine, "BAJA")

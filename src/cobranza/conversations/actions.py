@@ -54,7 +54,7 @@ from cobranza.dunning.promises import (
     open_balance,
     pause_end,
 )
-from cobranza.timeutil import local_date, start_of_day
+from cobranza.timeutil import start_of_day
 
 logger = logging.getLogger(__name__)
 
@@ -512,22 +512,11 @@ def opt_out(reply: Reply) -> str:
     """Record the revocation at once and confirm it once.
 
     An opt-out that gives another contact also goes to a person, who
-    updates the customer's phone or writes through the new channel. The
-    customer is flagged too, so the new contact is not lost when no case
-    is open.
+    updates the customer's phone or writes through the new channel.
     """
     session = reply.session
-    if _gives_contact(reply.inbound.text or ""):
-        zone = reply.customer.timezone or reply.business.timezone
-        day = local_date(reply.now, zone).strftime("%d/%m/%Y")
-        reply.customer.phone_problem = (
-            "Pidió no recibir más mensajes en este número y dio otro contacto "
-            f"en su mensaje del {day}: corregí el teléfono y pedile el "
-            "consentimiento de nuevo"
-        )
-        reply.customer.updated_at = reply.now
-        if reply.case is not None:
-            hand_off(session, reply.case, "opt_out_new_contact", reply.now)
+    if reply.case is not None and _gives_contact(reply.inbound.text or ""):
+        hand_off(session, reply.case, "opt_out_new_contact", reply.now)
     if current_consent(session, reply.business.id, reply.customer.id) is False:
         return "already_opted_out"
     event = record_consent(
