@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import threading
-from datetime import timedelta
+from datetime import UTC, timedelta
+from zoneinfo import ZoneInfo
 from decimal import Decimal
 
 import pytest
@@ -330,7 +331,7 @@ def test_refund_keeps_case_with_person(world: World) -> None:
         assert case.handoff_reason == "request_human"
 
 
-def test_payment_problem_keeps_first_reason_of_waiting_case(world: World) -> None:
+def test_payment_problem_replaces_reason_keeps_place(world: World) -> None:
     link = make_link(world)
     waited_since = NOW - timedelta(days=2)
     with world.session() as session, session.begin():
@@ -348,6 +349,32 @@ def test_payment_problem_keeps_first_reason_of_waiting_case(world: World) -> Non
 
     case = world.case_row()
     assert case.state == "handed_off"
-    assert case.handoff_reason == "dispute"
+    assert case.handoff_reason == "payment_in_mediation"
     assert case.handed_off_at.replace(tzinfo=None) == waited_since.replace(tzinfo=None)
     assert "case_handed_off" in world.audit_kinds()
+
+
+def test_payment_problem_on_verified_case_names_it(world: World) -> None:
+    link = make_link(world)
+    with world.session() as session, session.begin():
+        session.execute(
+            update(Case)
+            .where(Case.id == world.case_id)
+            .values(handoff_reason="payment_to_verify", handed_off_at=NOW)
+        )
+
+    report(world, link.id, PaymentStatus.IN_MEDIATION, "1500.00")
+
+    case = world.case_row()
+    assert case.state == "handed_off"
+    assert case.handoff_reason == "payment_in_mediation"
+
+
+def test_hand_off_time_stored_in_utc_from_other_zone(world: World) -> None:
+    link = make_link(world)
+    local_now = NOW.astimezone(ZoneInfo("America/Sao_Paulo"))
+
+    report(world, link.id, PaymentStatus.IN_MEDIATION, "1500.00", now=local_now)
+
+    handed_off_at = world.case_row().handed_off_at
+    assert handed_off_at.replace(tzinfo=UTC) == NOW

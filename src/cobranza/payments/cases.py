@@ -13,7 +13,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Table, func, select, update
+from sqlalchemy import Table, func, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -141,12 +141,16 @@ def reopen(
     values: dict[str, Any] = {"state": state}
     if state == CaseState.HANDED_OFF:
         values["pause_reason"] = reason
-        # The inbox lists cases by their hand-off reason. A case that already
-        # waits keeps its first reason and its place in the queue, as
-        # `conversations.handoff.hand_off` does; the audit event below
-        # records this one.
-        values["handoff_reason"] = func.coalesce(Case.handoff_reason, reason)
-        values["handed_off_at"] = func.coalesce(Case.handed_off_at, now)
+        # The inbox lists cases by their hand-off reason. A payment problem
+        # takes the place of any earlier reason, because a person who settled
+        # that reason and resumed the case would otherwise restart reminders
+        # over money not yet applied. A case that already waited keeps its
+        # place in the queue. The instant is bound with the column's type,
+        # which stores it in UTC whatever the database session's zone.
+        values["handoff_reason"] = reason
+        values["handed_off_at"] = func.coalesce(
+            Case.handed_off_at, literal(now, Case.handed_off_at.type)
+        )
     # A person handles the case: a refund must not restart its reminders.
     handled = (
         current is not None
