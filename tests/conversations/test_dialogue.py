@@ -17,6 +17,7 @@ from cobranza.channels.inbox import record_inbound, set_reply_handler
 from cobranza.channels.sandbox import record_reply, sent_messages
 from cobranza.compliance.consent import current_consent_state
 from cobranza.config import Settings
+from cobranza.conversations.inbox import waiting_cases
 from cobranza.db.engine import transaction
 from cobranza.db.models import (
     AuditEvent,
@@ -959,3 +960,34 @@ def test_link_sent_again_when_asked_later(engine: Engine) -> None:
     assert burst.action_taken == "link_already_sent"
     assert later.action_taken == "link_sent"
     assert sent.count("link_reply") == 2
+
+
+def test_inbox_lists_longest_waiting_first(engine: Engine) -> None:
+    # given: a policy hand-off planned ten days ago, which has no hand-off
+    # time, and a case handed off yesterday.
+    ids = given_customer(engine, queued_reminder=False)
+    with transaction(engine) as session:
+        policy_case = session.get_one(Case, ids["case"])
+        policy_case.state = CaseState.HANDED_OFF
+        policy_case.planned_step = "handoff"
+        policy_case.planned_at = NOW - timedelta(days=10)
+        business = session.get_one(Business, ids["business"])
+        other = make_customer(session, business, NOW, "C2", "+5491155550002")
+        recent = Case(
+            business_id=business.id,
+            customer_id=other.id,
+            state=CaseState.HANDED_OFF,
+            handoff_reason="request_human",
+            handed_off_at=NOW - timedelta(days=1),
+            opened_at=NOW - timedelta(days=20),
+        )
+        session.add(recent)
+        session.flush()
+        recent_id = recent.id
+
+    # when
+    with transaction(engine) as session:
+        listed = waiting_cases(session, ids["business"], NOW)
+
+    # then
+    assert [case.case_id for case in listed] == [ids["case"], recent_id]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from cobranza.channels.inbox import window_open
@@ -115,7 +115,13 @@ def waiting_cases(
             Case.closed_at.is_(None),
             waits_for_person(),
         )
-        .order_by(Case.handed_off_at, Case.id)
+        # The same instant as `waiting_since`, so that a policy hand-off,
+        # which has no hand-off time, is not first on SQLite and last on
+        # PostgreSQL, which sort NULL apart.
+        .order_by(
+            func.coalesce(Case.handed_off_at, Case.planned_at, Case.opened_at),
+            Case.id,
+        )
     ).all()
     waiting = []
     for case, customer in rows:
