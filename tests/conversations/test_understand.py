@@ -341,6 +341,7 @@ def test_rule_opt_out_not_flagged_possible() -> None:
     [
         "la A-0002 no es mía",
         "la FC 0001-00001234 no es nuestra",
+        "fc 0001-00001234 no es mía",
         "no es mía esa factura",
     ],
 )
@@ -370,6 +371,14 @@ def test_disowned_invoice_in_portuguese_is_dispute(text: str) -> None:
         "essa fatura não é minha, é do meu irmão",
         "esse número não é meu",
         "essa fatura não é minha, meu nome é Carla",
+        "essa fatura não é minha, é do antigo dono da linha",
+        "essa fatura não é minha, foi engano",
+        "essa fatura não é minha, ele já se foi",
+        "essa fatura não é minha, é do meu cunhado",
+        "essa fatura não é minha, é do Carlos",
+        "essa fatura não é minha, ligue para 11 98765-4321",
+        "essa fatura não é minha, me chamam de Ana",
+        "a fatura não é minha prioridade agora",
     ],
 )
 def test_disowned_number_or_relative_in_portuguese_is_no_dispute(text: str) -> None:

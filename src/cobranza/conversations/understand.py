@@ -99,9 +99,11 @@ _NOT_MY_DOCUMENT = re.compile(
     r"|\bno (?:es|son) (?:mia|mio|mias|mios|nuestra|nuestro) (?:\S+ )?"
     r"(?:factura|facturas|cuota|compra|cargo|cobro)\b"
     # Portuguese: "essa fatura não é minha", "não reconheço essa cobrança".
+    # "Minha" is also a determiner ("não é minha prioridade"), so the
+    # Portuguese form must end its clause.
     r"|\b(?:fatura|faturas|boleto|boletos|parcela|compra|cobranca|cobrancas|"
     r"[a-z] - \d+)(?: \S+){0,2} nao (?:e|sao) (?:minha|meu|minhas|meus|nossa|"
-    r"nosso)\b"
+    r"nosso)\b(?! [a-z])"
     r"|\bnao reconheco (?:\S+ ){0,2}(?:fatura|boleto|parcela|compra|cobranca)\b"
 )
 # A phone, another person or a death named beside it keeps `wrong_person`:
@@ -113,10 +115,42 @@ _PHONE_OR_PERSON = re.compile(
     r"sobrina|tio|tia|abuelo|abuela|esposo|esposa|marido|mujer|ex|novio|novia|"
     r"pareja|suegro|suegra|vecino|vecina|fallecio|fallecido|fallecida|murio|"
     r"difunto|difunta|descanse|"
-    r"telefone|me chamo|meu nome|sou|pai|mae|filho|filha|irmao|irma|avo|"
+    r"telefone|me chamo|me chamam|meu nome|sou|pai|mae|filho|filha|irmao|irma|avo|"
     r"sobrinho|sobrinha|namorado|namorada|vizinho|vizinha|outro|outra|pessoa|"
-    r"errado|errada|faleceu|falecido|"
-    r"falecida|morreu)\b"
+    r"errado|errada|faleceu|falecido|falecida|morreu|linha|contato|zap|"
+    r"engano|errou|erraram|cunhado|cunhada|sogro|sogra|genro|nora|mulher|"
+    r"companheiro|companheira|chefe|socio|socia|dono|dona|se foi|entre nos|"
+    r"cunado|cunada|yerno|nuera|companero|companera|jefe|jefa|dueno|duena)\b"
+)
+# Digits long enough to be a phone ("ligue para 11 98765-4321"), unless an
+# invoice word comes just before them: "fc 0001-00001234 no es mía".
+_PHONE_DIGITS = re.compile(r"(?:^|(\S+) )(\d(?: ?-? ?\d){7,})")
+_CODE_WORDS = frozenset(
+    {
+        "factura",
+        "fc",
+        "fact",
+        "fatura",
+        "boleto",
+        "boleta",
+        "comprobante",
+        "cuota",
+        "parcela",
+        "n",
+        "no",
+        "nro",
+        "numero",
+        "nota",
+        "pedido",
+        "a",
+        "b",
+    }
+)
+# A person named after "es de", "é do": "é do Carlos", "es de Marta". Read
+# on the text as written, because the capital marks the name.
+_NAMED_OWNER = re.compile(
+    r"\b(?:es|era|é|e) (?:de|del|do|da) [A-ZÁÉÍÓÚÑ][a-záéíóúñãõç]+"
+    r"|\b(?:quem deve|el que debe|la que debe|quien debe) (?:é|e|es)\b"
 )
 SURE_WRONG_PERSON = 0.9
 _PAYMENT_CUES = frozenset({"WILL_PAY", "PAID", "MEANS", "AMOUNT", "SPLIT", "COUNT"})
@@ -262,7 +296,15 @@ def _classify(
 def _disowns_document(text: str) -> bool:
     """Tell whether `text` disowns an invoice or a charge, not a phone or a person."""
     tokens = " ".join(tokenize(text))
-    return bool(_NOT_MY_DOCUMENT.search(tokens)) and not _PHONE_OR_PERSON.search(tokens)
+    phone = any(
+        match.group(1) not in _CODE_WORDS for match in _PHONE_DIGITS.finditer(tokens)
+    )
+    return (
+        bool(_NOT_MY_DOCUMENT.search(tokens))
+        and not phone
+        and not _PHONE_OR_PERSON.search(tokens)
+        and not _NAMED_OWNER.search(text)
+    )
 
 
 def _outranking_sentence(
