@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import threading
 from datetime import UTC, timedelta
-from zoneinfo import ZoneInfo
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import Engine, update
