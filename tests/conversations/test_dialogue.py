@@ -491,6 +491,8 @@ def test_opt_out_revokes_and_confirms_once(engine: Engine) -> None:
         "no me escriban más a este número, mi número nuevo es 11 5555-1234",
         "BAJA. Escríbanme por mail a ana@example.com",
         "no quiero más mensajes de este número, háblenme al otro número",
+        "no me escriban más por acá sino por mail",
+        "parem de mandar mensagem aqui, meu número novo é 11 98765-4321",
     ],
 )
 def test_opt_out_with_other_contact_goes_to_person(engine: Engine, text: str) -> None:
@@ -521,6 +523,15 @@ def test_opt_out_with_other_contact_goes_to_person(engine: Engine, text: str) ->
         "BAJA, la FC 0001-00001234 ya está paga",
         "BAJA, mi DNI es 30.123.456",
         "BAJA, mi CBU es 0170099220000067797370",
+        "BAJA, ya pagué la factura número 0001-00012345",
+        "no me escriban más, ya transferí al CBU 0110599520000001234567",
+        "BAJA. Pagué al contado 15.000.000 el lunes",
+        "no me escriban más, mi número de cliente es 00012345",
+        "BAJA, número de operación 987654321",
+        "dejen de escribirme por WhatsApp y por correo",
+        "no me escriban más a este número ni al 11 5555 1234",
+        "no me escriban más, tengo el celular nuevo y no quiero que me lleguen",
+        "parem de me mandar mensagem, não tenho outro número",
     ],
 )
 def test_opt_out_without_other_contact_waits_for_nobody(

@@ -479,32 +479,83 @@ def dispute(reply: Reply) -> str:
 
 # Another way to reach the customer, in an opt-out: "mi número nuevo es
 # 11 5555 1234", "escríbanme al otro número", "mándenlo por mail". Digits
-# count only after a phone word or "al", so a sum, an invoice or an id
-# does not.
+# count only after a phone word or "al".
 OTHER_CONTACT = re.compile(
     r"\b(?:otro|nuevo|outro|novo) (?:numero|celular|cel|telefono|whatsapp|wsp)\b"
     r"|\b(?:numero|celular|cel|telefono) (?:nuevo|correcto|novo)\b"
     r"|\b(?:mail|email|e mail|correo)\b|@"
     r"|\b(?:numero|celular|cel|telefono|tel|whatsapp|wsp|wpp|zap|al)"
-    r"(?: [a-z]+){0,3} \+?\d(?:[ .-]?\d){7,}"
+    r"(?: [a-z]+){0,3} (?P<digits>\+?\d(?:[ .-]?\d){7,})"
 )
-# "Ni al otro número", "no tengo otro número", "tampoco por mail": the
-# contact is negated, not given.
-_NEGATED_CONTACT = re.compile(
-    r"\b(?:ni|no|nunca|tampoco|ningun|ninguna|nenhum|nem)\b(?: \S+){0,3}$"
+# "Ni al otro número", "no tengo otro número", "dejen de escribirme por
+# WhatsApp y por correo": the contact is refused, not given, unless a
+# contrast follows ("no por acá sino por mail").
+_REFUSAL = re.compile(
+    r"\b(?:ni|no|nunca|tampoco|ningun|ninguna|sin|nao|nem|nenhum|sem|dejen|"
+    r"dejar|paren|parar|basta|parem|pare)\b"
 )
+_CONTRAST = re.compile(r"\b(?:sino|mejor|pero|solo|solamente|somente|mas sim)\b")
+_REFUSED_AFTER = frozenset({"ni", "no", "tampoco", "nao", "nem"})
+# Digits after one of these words are an id, an account or an invoice.
+_ID_WORDS = frozenset(
+    {
+        "factura",
+        "fc",
+        "boleta",
+        "boleto",
+        "fatura",
+        "comprobante",
+        "recibo",
+        "cbu",
+        "cvu",
+        "alias",
+        "cuenta",
+        "conta",
+        "cliente",
+        "dni",
+        "cuit",
+        "cuil",
+        "rut",
+        "ruc",
+        "cpf",
+        "cnpj",
+        "operacion",
+        "transaccion",
+        "referencia",
+        "pedido",
+        "orden",
+        "contrato",
+        "documento",
+        "pix",
+    }
+)
+_PAYMENT_VERB = re.compile(
+    r"\b(?:pague|pagamos|transferi|transferimos|deposite|abone|paguei|"
+    r"transferi|depositei)\b"
+)
+_SUM = re.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?")
+# Clause ends; a dot between digits belongs to a number.
+_CLAUSE_END = re.compile(r"[,;:!?]|\.(?!\d)")
 
 
 def _gives_contact(text: str) -> bool:
-    """Tell whether `text` names another contact that it does not negate."""
-    folded = fold(text)
-    for match in OTHER_CONTACT.finditer(folded):
-        clause = re.split(r"[,.;:!?]", folded[: match.start()])[-1]
-        before = clause.split()[-4:]
-        after = folded[match.end() :].split()[:1]
-        if _NEGATED_CONTACT.search(" ".join(before)) or after == ["tampoco"]:
-            continue
-        return True
+    """Tell whether `text` names another contact that it does not refuse."""
+    for clause in _CLAUSE_END.split(fold(text)):
+        for match in OTHER_CONTACT.finditer(clause):
+            before = clause[: match.start()]
+            refusals = list(_REFUSAL.finditer(before))
+            if refusals and not _CONTRAST.search(before[refusals[-1].end() :]):
+                continue
+            if _REFUSED_AFTER.intersection(clause[match.end() :].split()[:3]):
+                continue
+            digits = match.group("digits")
+            if digits is not None and (
+                _SUM.fullmatch(digits)
+                or _ID_WORDS.intersection([*before.split()[-1:], *match[0].split()])
+                or _PAYMENT_VERB.search(clause)
+            ):
+                continue
+            return True
     return False
 
 
