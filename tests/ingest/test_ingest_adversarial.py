@@ -333,14 +333,35 @@ def test_customer_table_keeps_phone_and_sum_whole_at_80_columns() -> None:
         documents=3,
         segment="occasional_late",
     )
+    unreachable = CustomerSummary(
+        id=2,
+        external_id="CLIENTE-EXTERNO-0000000000012345",
+        name="Ana",
+        kind="person",
+        phone=None,
+        phone_status="invalid",
+        phone_problem="El número 123 es demasiado corto: revisá el código de área",
+        tax_id="XX-INVALIDO",
+        tax_id_valid=False,
+        balance=Decimal("123456789.00"),
+        documents=1,
+        segment="new",
+    )
     console = Console(width=80, record=True)
 
     render_customers(
-        console, [summary], "ARS", "es_AR", {"occasional_late": "Atraso ocasional"}
+        console,
+        [summary, unreachable],
+        "ARS",
+        "es_AR",
+        {"occasional_late": "Atraso ocasional", "new": "Nuevo"},
     )
     output = console.export_text()
 
     assert "+5492215975902" in output
     assert "20-17816334-6" in output
+    assert "$ 123.456.789,00" in output
     assert "$ 1.131.574,34" in output
     assert "…" not in output
+    table_lines = [line for line in output.splitlines() if line[:1] in "┏┃┡│└"]
+    assert all(line.rstrip()[-1] in "┓┃┩│┘" for line in table_lines)

@@ -254,3 +254,5 @@ def test_audit_keeps_sums_whole_at_80_columns(
 
     assert "$ 1.131.574,34" in output
     assert "…" not in output
+    table_lines = [line for line in output.splitlines() if line[:1] in "┏┃┡│└"]
+    assert all(line.rstrip()[-1] in "┓┃┩│┘" for line in table_lines)

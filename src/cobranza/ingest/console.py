@@ -118,18 +118,8 @@ def render_customers(
     owns those names and sits below this one, so the caller passes them.
     """
     segment_labels = segment_labels or {}
-    table = Table(title=f"{len(customers)} clientes")
-    # A phone, a tax id or a sum split over two lines is misread. Their
-    # columns keep room for one, and a phone problem or a long name wraps.
-    widths = {"teléfono": len("+5491155551234"), "id fiscal": len("20-12345678-6")}
-    for column in ("código", "nombre", "teléfono", "id fiscal", "saldo", "segmento"):
-        table.add_column(
-            column,
-            justify="right" if column == "saldo" else "left",
-            no_wrap=column == "saldo",
-            min_width=widths.get(column),
-            overflow="fold",
-        )
+    headers = ("código", "nombre", "teléfono", "id fiscal", "saldo", "segmento")
+    rows = []
     for customer in customers:
         status = PHONE_STATUS_LABELS.get(customer.phone_status, customer.phone_status)
         phone = customer.phone or f"[red]{status}[/red]"
@@ -138,12 +128,60 @@ def render_customers(
         tax_id = escape(customer.tax_id or "")
         if customer.tax_id_valid is False:
             tax_id += " [red](inválido)[/red]"
-        table.add_row(
-            escape(customer.external_id),
-            escape(customer.name),
-            phone,
-            tax_id,
-            format_money(customer.balance, currency, locale),
-            segment_labels.get(customer.segment or "", customer.segment or ""),
+        rows.append(
+            (
+                escape(customer.external_id),
+                escape(customer.name),
+                phone,
+                tax_id,
+                format_money(customer.balance, currency, locale),
+                segment_labels.get(customer.segment or "", customer.segment or ""),
+            )
         )
+    widths = _column_widths(customers, rows, headers, console.width)
+    table = Table(title=f"{len(customers)} clientes")
+    for column in headers:
+        table.add_column(
+            column,
+            justify="right" if column == "saldo" else "left",
+            width=widths.get(column),
+            overflow="fold" if widths else "ellipsis",
+        )
+    for row in rows:
+        table.add_row(*row)
     console.print(table)
+
+
+def _column_widths(
+    customers: Sequence[CustomerSummary],
+    rows: Sequence[tuple[str, ...]],
+    headers: Sequence[str],
+    available: int,
+) -> dict[str, int]:
+    """Return column widths that keep phones, tax ids and sums whole.
+
+    A sum, a phone or a tax id split over two lines or cut short is
+    misread, so their columns get the width of their longest value, and
+    the code and name columns share what is left. A phone problem or an
+    invalid tax id wraps inside its column. When even that does not fit,
+    no width is set and each column shrinks with an ellipsis.
+    """
+    widths = {
+        "teléfono": max([len("teléfono")] + [len(c.phone or "") for c in customers]),
+        "id fiscal": max(
+            [len("id fiscal")]
+            + [len(c.tax_id or "") for c in customers if c.tax_id_valid is not False]
+        ),
+        "saldo": max([len("saldo")] + [len(row[4]) for row in rows]),
+        "segmento": max(
+            [len("segmento")] + [len(word) for row in rows for word in row[5].split()]
+        ),
+    }
+    # Three characters of border and padding per column, and one at the end.
+    rest = available - sum(widths.values()) - 3 * len(headers) - 1
+    if rest < 2 * 4:
+        return {}
+    longest_code = max([len("código")] + [len(row[0]) for row in rows])
+    widths["código"] = min(longest_code, max(4, rest // 3))
+    widths["nombre"] = rest - widths["código"]
+    return widths

@@ -28,7 +28,7 @@ def print_audit(report: AuditReport, console: Console, locale: str) -> None:
     console.print(_summary(report, fmt))
     console.print(_aging(report, fmt))
     _print_pareto(report, fmt, console)
-    console.print(_top_debtors(report, fmt))
+    console.print(_top_debtors(report, fmt, console.width))
     console.print(_segments(report, fmt))
     console.print(fmt.rules())
     console.print(text["stored"] if report.segments_stored else text["not_stored"])
@@ -107,19 +107,10 @@ def _print_pareto(report: AuditReport, fmt: Formatter, console: Console) -> None
     )
 
 
-def _top_debtors(report: AuditReport, fmt: Formatter) -> Table:
+def _top_debtors(report: AuditReport, fmt: Formatter, available: int) -> Table:
     text = fmt.labels
-    table = Table(title=text["top_debtors"])
-    table.add_column(text["customer"], overflow="fold")
-    # Sums stay on one line; the customer and segment columns wrap, and a
-    # long word folds rather than losing its end.
-    table.add_column(text["open_balance"], justify="right", no_wrap=True)
-    table.add_column(text["overdue"], justify="right", no_wrap=True)
-    table.add_column(text["max_dpd"], justify="right")
-    table.add_column(text["late_share"], justify="right")
-    table.add_column(text["segment"], overflow="fold")
-    for row in report.top_debtors().itertuples(index=False):
-        table.add_row(
+    rows = [
+        (
             # Names and ids come from imported files, so "[/]" is text, not markup.
             escape(f"{row.name} ({row.external_id})"),
             fmt.units(row.open_balance),
@@ -128,7 +119,43 @@ def _top_debtors(report: AuditReport, fmt: Formatter) -> Table:
             fmt.percent(row.late_share),
             text[row.segment],
         )
+        for row in report.top_debtors().itertuples(index=False)
+    ]
+    widths = _debtor_widths(rows, text, available)
+    table = Table(title=text["top_debtors"])
+    keys = ("customer", "open_balance", "overdue", "max_dpd", "late_share", "segment")
+    for index, key in enumerate(keys):
+        table.add_column(
+            text[key],
+            justify="left" if key in ("customer", "segment") else "right",
+            width=widths[index] if widths else None,
+            overflow="fold" if widths else "ellipsis",
+        )
+    for row in rows:
+        table.add_row(*row)
     return table
+
+
+def _debtor_widths(
+    rows: list[tuple[str, ...]], text: dict[str, str], available: int
+) -> list[int]:
+    """Return column widths that keep the sums whole, or none if they do not fit.
+
+    A sum split over two lines or cut short is misread, so each column but
+    the customer's gets the width of its longest value (or, for headers and
+    segments, of its longest word), and the customer takes what is left. In
+    a narrower terminal no width is set and each column shrinks with an
+    ellipsis.
+    """
+    keys = ("open_balance", "overdue", "max_dpd", "late_share", "segment")
+    widths = []
+    for index, key in enumerate(keys, start=1):
+        words = [*text[key].split(), *(w for row in rows for w in row[index].split())]
+        whole = [row[index] for row in rows] if index < 3 else []
+        widths.append(max(len(value) for value in [*words, *whole]))
+    # Three characters of border and padding per column, and one at the end.
+    rest = available - sum(widths) - 3 * (len(keys) + 1) - 1
+    return [rest, *widths] if rest >= 6 else []
 
 
 def _segments(report: AuditReport, fmt: Formatter) -> Table:
