@@ -59,6 +59,11 @@ COURTESY = frozenset(
         "gracias",
         "please",
         "ya",
+        # "BAJA hoy", "sair agora": when, not what.
+        "hoy",
+        "ahora",
+        "mismo",
+        "agora",
         "obrigado",
         "obrigada",
         "hola",
