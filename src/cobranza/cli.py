@@ -88,14 +88,17 @@ from cobranza.payments.terminal import (
 from cobranza.timeutil import parse_instant, utcnow
 
 app = typer.Typer(
-    help="cobranza: collections over WhatsApp for small businesses.",
+    help="cobranza: cobrá tus facturas vencidas por WhatsApp, con el tono justo "
+    "y dentro de la ley.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-db_app = typer.Typer(help="Database schema commands.", no_args_is_help=True)
+db_app = typer.Typer(
+    help="La base de datos: aplicar sus migraciones.", no_args_is_help=True
+)
 app.add_typer(db_app, name="db")
 consent_app = typer.Typer(
-    help="WhatsApp consent and opt-out of each customer.", no_args_is_help=True
+    help="Consentimiento y baja de WhatsApp de cada cliente.", no_args_is_help=True
 )
 app.add_typer(consent_app, name="consent")
 
@@ -124,22 +127,29 @@ def open_engine(settings: Settings) -> Engine:
 
 @db_app.command("upgrade")
 def db_upgrade(
-    revision: str = typer.Argument("heads", help="Alembic revision to upgrade to."),
+    revision: str = typer.Argument(
+        "heads", help="Revisión de Alembic hasta la que se migra."
+    ),
 ) -> None:
-    """Apply the database migrations (also done automatically on first use)."""
+    """Aplica las migraciones de la base de datos (también se hace sola al usarla)."""
     settings = load_settings()
     upgrade(make_engine(settings.database_url), revision)
     console.print(f"Database at {revision}.")
 
 
 CUSTOMER_ARGUMENT = typer.Argument(
-    ..., help="The customer's external id from the import, or its phone."
+    ..., help="Código del cliente en la importación, o su teléfono."
 )
 SOURCE_OPTION = typer.Option(
-    ..., "--source", help="Where the consent or opt-out came from."
+    ...,
+    "--source",
+    help="De dónde salió el consentimiento o la baja, como 'formulario firmado'.",
 )
 EVIDENCE_OPTION = typer.Option(
-    None, "--evidence", help="What proves it: a document, a message id."
+    None,
+    "--evidence",
+    help="Qué lo prueba: el número de formulario, el identificador del mensaje "
+    "u otra prueba.",
 )
 
 
@@ -149,7 +159,7 @@ def consent_grant(
     source: str = SOURCE_OPTION,
     evidence: str | None = EVIDENCE_OPTION,
 ) -> None:
-    """Record that the customer agreed to receive WhatsApp messages."""
+    """Registra que el cliente aceptó recibir mensajes por WhatsApp."""
     _change_consent(customer, ConsentAction.GRANT, source, evidence)
 
 
@@ -159,7 +169,7 @@ def consent_revoke(
     source: str = SOURCE_OPTION,
     evidence: str | None = EVIDENCE_OPTION,
 ) -> None:
-    """Record the customer's opt-out: no message until a new grant."""
+    """Registra la baja del cliente: no se le escribe hasta un nuevo consentimiento."""
     _change_consent(customer, ConsentAction.REVOKE, source, evidence)
 
 
@@ -190,7 +200,7 @@ def _change_consent(
 
 @consent_app.command("show")
 def consent_show(customer: str = CUSTOMER_ARGUMENT) -> None:
-    """Show the customer's current consent and every change to it."""
+    """Muestra el consentimiento actual del cliente y cada cambio que tuvo."""
     settings = load_settings()
     try:
         with transaction(open_engine(settings)) as session:
@@ -220,27 +230,34 @@ def audit(
     as_of: str | None = typer.Option(
         None,
         "--as-of",
-        help="Date to audit (YYYY-MM-DD) in the business's time zone. "
-        "Default: today, which also stores each customer's segment.",
+        help="Día auditado (AAAA-MM-DD), en la zona horaria del negocio. "
+        "Por defecto, hoy, y entonces también guarda el segmento de cada cliente.",
     ),
     period_days: int = typer.Option(
-        90, "--period-days", min=1, help="Length of the DSO and CEI period, in days."
+        90, "--period-days", min=1, help="Duración del período de DSO y CEI, en días."
     ),
-    top: int = typer.Option(10, "--top", min=1, help="Number of top debtors listed."),
+    top: int = typer.Option(
+        10, "--top", min=1, help="Cuántos deudores principales se listan."
+    ),
     currency: str | None = typer.Option(
         None,
         "--currency",
-        help="ISO 4217 code of the documents whose amounts are audited. "
-        "Default: the business's currency.",
+        help="Código ISO 4217 de la moneda de los comprobantes auditados, como "
+        "USD. Por defecto, la moneda del negocio.",
     ),
     as_json: bool = typer.Option(
-        False, "--json", help="Print the report as JSON (keys in docs/auditoria.md)."
+        False,
+        "--json",
+        help="Imprime el informe en JSON (las claves están en docs/auditoria.md).",
     ),
     html: Path | None = typer.Option(
-        None, "--html", help="Also write the report to this self-contained HTML file."
+        None,
+        "--html",
+        help="Además escribe el informe en este archivo HTML, que se abre sin "
+        "conexión.",
     ),
 ) -> None:
-    """Audit the portfolio: aging, delinquency, DSO, CEI, Pareto and segments."""
+    """Audita la cartera: antigüedad, morosidad, DSO, CEI, Pareto y segmentos."""
     # Imported here so that other commands start without loading pandas.
     from cobranza.portfolio import PortfolioError, audit_business
     from cobranza.portfolio.html import write_html
@@ -297,31 +314,36 @@ def demo(
         Path("cobranza-demo.db"),
         "--database",
         dir_okay=False,
-        help="SQLite file for the demo, deleted and recreated on every run. "
-        "COBRANZA_DATABASE_URL is not used, so your own data stays untouched.",
+        help="Archivo SQLite de la demo, que se borra y se vuelve a crear en cada "
+        "corrida. No usa COBRANZA_DATABASE_URL, así que tus datos quedan intactos.",
     ),
     now: str | None = typer.Option(
         None,
         "--now",
-        help="The demo's current date or instant, ISO 8601 (such as 2026-03-20); "
-        "read in Buenos Aires time when it has no zone. Default: now.",
+        help="Fecha o momento actual de la demo, en ISO 8601 (como 2026-03-20); "
+        "sin zona, se lee en hora de Buenos Aires. Por defecto, ahora.",
     ),
     seed: int = typer.Option(
-        20260, "--seed", help="Seed of the generated portfolio; same seed, same data."
+        20260,
+        "--seed",
+        help="Semilla de la cartera generada: la misma semilla da los mismos datos.",
     ),
     html: Path | None = typer.Option(
-        None, "--html", help="Also write the audit to this self-contained HTML file."
+        None,
+        "--html",
+        help="Además escribe la auditoría en este archivo HTML, que se abre sin "
+        "conexión.",
     ),
     serve_after: bool = typer.Option(
         False,
         "--serve",
-        help="Then serve the dashboard on the demo data, with a demo account.",
+        help="Después abre el panel con los datos de la demo y una cuenta de prueba.",
     ),
     port: int = typer.Option(
-        8000, "--port", min=1, max=65535, help="TCP port for --serve."
+        8000, "--port", min=1, max=65535, help="Puerto TCP del panel de --serve."
     ),
 ) -> None:
-    """Load a generated, fictitious portfolio into a fresh database and audit it."""
+    """Carga una cartera generada y ficticia en una base nueva y la audita."""
     from cobranza.jobs.demo import DEMO_STAGES_WITH_CYCLE
     from cobranza.simulate.demo import DEMO_TIMEZONE, DemoContext, run_demo
     from cobranza.timeutil import parse_instant
@@ -384,32 +406,40 @@ def _serve_demo(settings: Settings, port: int) -> None:
 @app.command("import")
 def import_command(
     file: Path = typer.Argument(
-        ..., exists=True, dir_okay=False, help="CSV or XLSX export of invoices."
+        ...,
+        exists=True,
+        dir_okay=False,
+        help="Planilla de facturas exportada en CSV o XLSX.",
     ),
     column_map: list[str] = typer.Option(
         [],
         "--map",
-        help="COLUMN=FIELD: read COLUMN as FIELD (or FIELD 'ignore'). Repeatable.",
+        help="COLUMNA=CAMPO: lee COLUMNA como CAMPO (o la descarta con CAMPO "
+        "'ignore'). Se puede repetir.",
     ),
     decimal: str | None = typer.Option(
-        None, "--decimal", help="Decimal mark of the amounts: comma or point."
+        None,
+        "--decimal",
+        help="Separador decimal de los importes: comma (coma) o point (punto).",
     ),
     date_format: str | None = typer.Option(
         None,
         "--date-format",
-        help="Order of numeric dates: dmy, mdy, ymd, or a strptime pattern.",
+        help="Orden de las fechas numéricas: dmy, mdy, ymd o un patrón de strptime "
+        "como %d/%m/%Y.",
     ),
     dry_run: bool = typer.Option(
-        False, "--dry-run", help="Show the report and write nothing."
+        False, "--dry-run", help="Muestra el informe sin guardar nada."
     ),
     full_snapshot: bool = typer.Option(
         False,
         "--full-snapshot",
-        help="The file lists every open document: mark the missing ones settled.",
+        help="El archivo es el listado completo de comprobantes abiertos: los que "
+        "faltan se dan por pagados.",
     ),
-    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+    as_json: bool = typer.Option(False, "--json", help="Imprime el informe en JSON."),
 ) -> None:
-    """Import invoices, credit notes and payments from a spreadsheet export."""
+    """Importa facturas, notas de crédito y pagos desde una planilla exportada."""
     from cobranza.ingest.cli_support import import_from_cli
 
     settings = load_settings()
@@ -430,9 +460,9 @@ def import_command(
 
 @app.command("customers")
 def customers_command(
-    as_json: bool = typer.Option(False, "--json", help="Print the list as JSON."),
+    as_json: bool = typer.Option(False, "--json", help="Imprime la lista en JSON."),
 ) -> None:
-    """List customers with their phone, tax id, balance and segment."""
+    """Lista los clientes con su teléfono, identificación fiscal, saldo y segmento."""
     from cobranza.ingest.cli_support import list_customers_from_cli
     from cobranza.portfolio.labels import SPANISH as SEGMENT_LABELS
 
@@ -443,14 +473,15 @@ def customers_command(
 
 
 policy_app = typer.Typer(
-    help="Dunning policies: explain and validate them.", no_args_is_help=True
+    help="Políticas de cobranza: explicarlas y validarlas.", no_args_is_help=True
 )
 app.add_typer(policy_app, name="policy")
-case_app = typer.Typer(help="Dunning cases of each customer.", no_args_is_help=True)
+case_app = typer.Typer(help="Casos de cobranza de cada cliente.", no_args_is_help=True)
 app.add_typer(case_app, name="case")
 
 POLICY_FILE_ARGUMENT = typer.Argument(
-    None, help="Policy YAML file. Without it, the policy shipped with cobranza."
+    None,
+    help="Archivo YAML de la política. Sin él, la política predeterminada de cobranza.",
 )
 
 
@@ -468,16 +499,18 @@ def _load_policy_or_exit(file: Path | None) -> Policy:
 def policy_show(
     file: Path | None = POLICY_FILE_ARGUMENT,
     preview: bool = typer.Option(
-        False, "--preview", help="Also render each step's message per tone."
+        False,
+        "--preview",
+        help="Además muestra el mensaje de cada paso en cada tono.",
     ),
     locale: list[str] | None = typer.Option(
         None,
         "--locale",
-        help="Locale of the preview, such as es_AR or pt_BR; repeat it for "
-        "several. Default: the configured COBRANZA_LOCALE.",
+        help="Idioma de la vista previa, como es_AR o pt_BR; repetilo para ver "
+        "varios. Por defecto, el de COBRANZA_LOCALE.",
     ),
 ) -> None:
-    """Explain a dunning policy in plain words, step by step."""
+    """Explica una política de cobranza en palabras simples, paso por paso."""
     policy = _load_policy_or_exit(file)
     console.print(policy_table(policy))
     if not preview:
@@ -501,7 +534,7 @@ def policy_show(
 
 @policy_app.command("validate")
 def policy_validate(file: Path | None = POLICY_FILE_ARGUMENT) -> None:
-    """Check a policy: keys, types, offsets, step kinds and message tone."""
+    """Revisa una política: claves, valores, offset_days, step_kind y tono."""
     policy = _load_policy_or_exit(file)
 
     def render(step: Step, tone: Tone) -> list[tuple[str, str]]:
@@ -529,7 +562,7 @@ def policy_validate(file: Path | None = POLICY_FILE_ARGUMENT) -> None:
 
 @case_app.command("show")
 def case_show(customer: str = CUSTOMER_ARGUMENT) -> None:
-    """Show a customer's cases, messages with their state and reason, and replies."""
+    """Muestra los casos de un cliente, sus mensajes (estado, motivo) y respuestas."""
     settings = load_settings()
     try:
         with transaction(open_engine(settings)) as session:
@@ -544,7 +577,7 @@ def case_show(customer: str = CUSTOMER_ARGUMENT) -> None:
 
 
 sandbox_app = typer.Typer(
-    help="The sandbox channel: messages kept in the local database.",
+    help="El canal sandbox: los mensajes quedan guardados en la base local.",
     no_args_is_help=True,
 )
 app.add_typer(sandbox_app, name="sandbox")
@@ -565,25 +598,29 @@ def run_command(
     now: str | None = typer.Option(
         None,
         "--now",
-        help="Instant of the cycle, ISO 8601 such as 2026-03-24T10:00 (a bare "
-        "date is 00:00 in the business's time zone). Default: the current time.",
+        help="Momento del ciclo, en ISO 8601 como 2026-03-24T10:00 (una fecha sola "
+        "son las 00:00 en la zona horaria del negocio). Por defecto, la hora actual.",
     ),
     dry_run: bool = typer.Option(
-        False, "--dry-run", help="Plan and run the gate, then roll back everything."
+        False,
+        "--dry-run",
+        help="Planifica y pasa cada mensaje por el control, y después deshace todo.",
     ),
-    as_json: bool = typer.Option(False, "--json", help="Print the counts as JSON."),
+    as_json: bool = typer.Option(False, "--json", help="Imprime los números en JSON."),
     policy_file: Path | None = typer.Option(
-        None, "--policy", help="Policy YAML file to use instead of the business's."
+        None,
+        "--policy",
+        help="Archivo YAML de una política para usar en lugar de la del negocio.",
     ),
     rate: float = typer.Option(
         SANDBOX_MESSAGES_PER_SECOND,
         "--rate",
         min=0.1,
-        help="Maximum messages per second sent through the sandbox channel "
-        "(WhatsApp and Twilio use their own configured throughput).",
+        help="Máximo de mensajes por segundo por el canal sandbox (WhatsApp y "
+        "Twilio usan la velocidad configurada para cada uno).",
     ),
 ) -> None:
-    """Plan and send one dunning cycle, then print the counts by reason."""
+    """Planifica y envía un ciclo de cobranza, y muestra los números por motivo."""
     settings = load_settings()
     policy = None
     if policy_file is not None:
@@ -649,7 +686,8 @@ def business_session() -> Iterator[tuple[Session, Business, Settings]]:
 
 
 rules_app = typer.Typer(
-    help="Contact rules: the country's legal window and caps, and your stricter ones.",
+    help="Reglas de contacto: el horario y los topes legales del país, y los tuyos "
+    "si son más estrictos.",
     no_args_is_help=True,
 )
 app.add_typer(rules_app, name="rules")
@@ -657,7 +695,7 @@ app.add_typer(rules_app, name="rules")
 
 @rules_app.command("show")
 def rules_show() -> None:
-    """Print the contact window, holidays and caps that apply now."""
+    """Muestra el horario de contacto, los feriados y los topes que rigen ahora."""
     from cobranza.compliance.business_rules import current_rules, describe_rules
 
     with business_session() as (_, business, _settings):
@@ -672,12 +710,12 @@ def rules_set(
         ...,
         exists=True,
         dir_okay=False,
-        help="JSON file with the stricter rules, such as "
+        help="Archivo JSON con las reglas más estrictas, como "
         '{"hours": {"start": "10:00", "end": "18:00"}, "max_per_week": 2}; '
-        "{} goes back to the law's rules.",
+        "{} vuelve a las reglas de la ley.",
     ),
 ) -> None:
-    """Store stricter contact rules; a value looser than the law is rejected."""
+    """Guarda reglas de contacto más estrictas; rechaza las más laxas que la ley."""
     from cobranza.compliance.business_rules import describe_rules, set_business_rules
     from cobranza.compliance.errors import RuleOverrideError
 
@@ -697,7 +735,7 @@ def rules_set(
 
 
 channel_app = typer.Typer(
-    help="The channel reminders go out through: sandbox, whatsapp or twilio.",
+    help="El canal por el que salen los recordatorios: sandbox, whatsapp o twilio.",
     no_args_is_help=True,
 )
 app.add_typer(channel_app, name="channel")
@@ -705,7 +743,7 @@ app.add_typer(channel_app, name="channel")
 
 @channel_app.command("show")
 def channel_show() -> None:
-    """Print the channel the business sends through."""
+    """Muestra el canal por el que envía el negocio."""
     with business_session() as (_, business, _settings):
         channel = business_channel(business.settings)
     console.print(channel)
@@ -713,9 +751,9 @@ def channel_show() -> None:
 
 @channel_app.command("use")
 def channel_use(
-    name: str = typer.Argument(..., help="One of: " + ", ".join(CHANNELS) + "."),
+    name: str = typer.Argument(..., help="Uno de: " + ", ".join(CHANNELS) + "."),
 ) -> None:
-    """Send reminders through another channel; queued messages move to it."""
+    """Envía los recordatorios por otro canal; los mensajes en cola pasan a él."""
     try:
         with business_session() as (session, business, settings):
             moved = use_channel(session, business, name, settings, utcnow())
@@ -727,12 +765,12 @@ def channel_use(
 
 @sandbox_app.command("outbox")
 def sandbox_outbox(
-    as_json: bool = typer.Option(False, "--json", help="Print the messages as JSON."),
+    as_json: bool = typer.Option(False, "--json", help="Imprime los mensajes en JSON."),
     limit: int | None = typer.Option(
-        None, "--limit", min=1, help="Show at most this many messages."
+        None, "--limit", min=1, help="Muestra como máximo esta cantidad de mensajes."
     ),
 ) -> None:
-    """List the messages the sandbox channel sent, oldest first."""
+    """Lista los mensajes que envió el canal sandbox, del más viejo al más nuevo."""
     settings = load_settings()
     engine = open_engine(settings)
     try:
@@ -752,13 +790,17 @@ def sandbox_outbox(
 
 @sandbox_app.command("reply")
 def sandbox_reply(
-    phone: str = typer.Argument(..., help="Sender's phone, such as +5491155550101."),
-    text: str = typer.Argument(..., help="The reply's text."),
+    phone: str = typer.Argument(
+        ..., help="Teléfono de quien responde, como +5491155550101."
+    ),
+    text: str = typer.Argument(..., help="Texto de la respuesta."),
     now: str | None = typer.Option(
-        None, "--now", help="Instant the reply arrived, ISO 8601. Default: now."
+        None,
+        "--now",
+        help="Momento en que llegó la respuesta, en ISO 8601. Por defecto, ahora.",
     ),
 ) -> None:
-    """Record a reply to the sandbox as if the customer had written it."""
+    """Registra una respuesta en el sandbox como si la hubiera escrito el cliente."""
     if not text.strip():
         err_console.print(
             '[red]TEXT is empty:[/red] pass the reply in quotes, such as "ya pagué".'
@@ -792,32 +834,34 @@ def sandbox_reply(
 
 @app.command("nlu")
 def nlu_command(
-    text: str | None = typer.Argument(None, help="The reply to understand."),
+    text: str | None = typer.Argument(None, help="Respuesta del cliente a analizar."),
     file: Path | None = typer.Option(
-        None, "--file", help="UTF-8 file with one reply per line, instead of TEXT."
+        None,
+        "--file",
+        help="Archivo UTF-8 con una respuesta por línea, en lugar de TEXT.",
     ),
     now: str | None = typer.Option(
         None,
         "--now",
-        help="Instant the reply arrived, ISO 8601 such as 2026-03-19T10:00 "
-        "(naive values are read in --tz). Default: the current time.",
+        help="Momento en que llegó la respuesta, en ISO 8601 como 2026-03-19T10:00 "
+        "(sin zona, se lee en --tz). Por defecto, la hora actual.",
     ),
     tz: str | None = typer.Option(
         None,
         "--tz",
-        help="IANA time zone that resolves relative dates such as 'mañana'. "
-        "Default: the business's (COBRANZA_TIMEZONE).",
+        help="Zona horaria IANA con la que se resuelven fechas relativas como "
+        "'mañana'. Por defecto, la del negocio (COBRANZA_TIMEZONE).",
     ),
     locale: str | None = typer.Option(
         None,
         "--locale",
-        help="Locale such as es_AR or pt_BR. Default: COBRANZA_LOCALE.",
+        help="Idioma, como es_AR o pt_BR. Por defecto, el de COBRANZA_LOCALE.",
     ),
     as_json: bool = typer.Option(
-        False, "--json", help="Print one JSON object per reply, one per line."
+        False, "--json", help="Imprime un objeto JSON por respuesta, uno por línea."
     ),
 ) -> None:
-    """Print the intent, confidence, date, amount and installments of replies."""
+    """Muestra intención, confianza, fecha, monto y cuotas de cada respuesta."""
     # Imported here so that other commands do not pay for loading scikit-learn.
     from cobranza.conversations.llm import LLMClassifier
     from cobranza.conversations.understand import understand
@@ -882,11 +926,12 @@ def nlu_command(
 
 
 whatsapp_app = typer.Typer(
-    help="WhatsApp Cloud API: the number's message templates.", no_args_is_help=True
+    help="API de WhatsApp Cloud: las plantillas de mensajes del número.",
+    no_args_is_help=True,
 )
 app.add_typer(whatsapp_app, name="whatsapp")
 whatsapp_templates_app = typer.Typer(
-    help="Register the message templates with Meta and track their review.",
+    help="Registrar las plantillas de mensajes en Meta y seguir su revisión.",
     no_args_is_help=True,
 )
 whatsapp_app.add_typer(whatsapp_templates_app, name="templates")
@@ -902,7 +947,7 @@ def _graph_client_or_exit(settings: Settings) -> GraphClient:
 
 @whatsapp_templates_app.command("push")
 def whatsapp_templates_push() -> None:
-    """Register every template translation that Meta does not have yet."""
+    """Registra en Meta cada traducción de plantilla que todavía no tiene."""
     settings = load_settings()
     client = _graph_client_or_exit(settings)
     engine = open_engine(settings)
@@ -922,7 +967,7 @@ def whatsapp_templates_push() -> None:
 
 @whatsapp_templates_app.command("sync")
 def whatsapp_templates_sync() -> None:
-    """Read each template's review status from Meta."""
+    """Consulta a Meta el estado de revisión de cada plantilla."""
     settings = load_settings()
     client = _graph_client_or_exit(settings)
     engine = open_engine(settings)
@@ -944,7 +989,7 @@ def whatsapp_templates_sync() -> None:
 
 @whatsapp_templates_app.command("list")
 def whatsapp_templates_list() -> None:
-    """Show the stored templates, their status and the messages waiting for them."""
+    """Muestra las plantillas guardadas, su estado y los mensajes que las esperan."""
     settings = load_settings()
     engine = open_engine(settings)
     try:
@@ -958,7 +1003,7 @@ def whatsapp_templates_list() -> None:
 
 
 payment_app = typer.Typer(
-    help="Payments: record them, import them, make payment links.",
+    help="Pagos: registrarlos, importarlos y crear links de pago.",
     no_args_is_help=True,
 )
 app.add_typer(payment_app, name="payment")
@@ -967,20 +1012,23 @@ app.add_typer(payment_app, name="payment")
 @payment_app.command("add")
 def payment_add(
     customer: str = CUSTOMER_ARGUMENT,
-    amount: str = typer.Argument(..., help="Amount received, such as 12500.50."),
+    amount: str = typer.Argument(..., help="Monto recibido, como 12500.50."),
     paid_on: str | None = typer.Option(
-        None, "--date", help="Day or instant paid (ISO 8601); default: now."
+        None,
+        "--date",
+        help="Día o momento del pago (ISO 8601). Por defecto, ahora.",
     ),
     method: str | None = typer.Option(
-        None, "--method", help="How it was paid, such as transfer or cash."
+        None, "--method", help="Cómo se pagó, como transferencia o efectivo."
     ),
     reference: str | None = typer.Option(
         None,
         "--reference",
-        help="Transfer or receipt number; a reference is recorded only once.",
+        help="Número de transferencia o de recibo; cada referencia se registra una "
+        "sola vez.",
     ),
 ) -> None:
-    """Record a payment received outside the providers and settle invoices."""
+    """Registra un pago recibido por fuera de los proveedores y salda facturas."""
     settings = load_settings()
     try:
         value = Decimal(amount)
@@ -1017,10 +1065,10 @@ def payment_import(
         ...,
         exists=True,
         dir_okay=False,
-        help="CSV or .xlsx with cliente, monto, fecha.",
+        help="CSV o .xlsx con las columnas cliente, monto y fecha.",
     ),
 ) -> None:
-    """Record the payments of a CSV or Excel file; bad lines are listed and skipped."""
+    """Registra los pagos de un CSV o Excel; lista y saltea las líneas con errores."""
     settings = load_settings()
     engine = open_engine(settings)
     try:
@@ -1039,7 +1087,7 @@ def payment_import(
 
 @payment_app.command("link")
 def payment_link(customer: str = CUSTOMER_ARGUMENT) -> None:
-    """Print the payment link of the customer's open case."""
+    """Muestra el link de pago del caso abierto del cliente."""
     settings = load_settings()
     engine = open_engine(settings)
     try:
@@ -1060,10 +1108,10 @@ def payment_link(customer: str = CUSTOMER_ARGUMENT) -> None:
 @payment_app.command("process")
 def payment_process(
     limit: int = typer.Option(
-        100, "--limit", min=1, help="Maximum notifications processed in this run."
+        100, "--limit", min=1, help="Máximo de avisos procesados en esta corrida."
     ),
 ) -> None:
-    """Process stored payment notifications that are still pending (retries)."""
+    """Procesa los avisos de pago guardados que siguen pendientes (reintentos)."""
     settings = load_settings()
     engine = open_engine(settings)
     try:
@@ -1075,34 +1123,39 @@ def payment_process(
 
 
 user_app = typer.Typer(
-    help="Owner accounts of the web dashboard.", no_args_is_help=True
+    help="Cuentas de los dueños para entrar al panel web.", no_args_is_help=True
 )
 app.add_typer(user_app, name="user")
-token_app = typer.Typer(help="API tokens for the REST API.", no_args_is_help=True)
+token_app = typer.Typer(help="Tokens de la API REST.", no_args_is_help=True)
 app.add_typer(token_app, name="token")
 BUSINESS_OPTION = typer.Option(
-    None, "--business", help="Business name. Default: COBRANZA_BUSINESS_NAME."
+    None,
+    "--business",
+    help="Nombre del negocio. Por defecto, el de COBRANZA_BUSINESS_NAME.",
 )
 
 
 @app.command("serve")
 def serve_command(
-    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
-    port: int = typer.Option(8000, "--port", min=1, max=65535, help="TCP port."),
+    host: str = typer.Option(
+        "127.0.0.1", "--host", help="Dirección en la que escucha."
+    ),
+    port: int = typer.Option(8000, "--port", min=1, max=65535, help="Puerto TCP."),
     scheduler: bool = typer.Option(
         True,
         "--scheduler/--no-scheduler",
-        help="Run the dunning cycle, webhook processing and outgoing webhooks "
-        "in the background (every COBRANZA_SCHEDULER_INTERVAL_SECONDS).",
+        help="Hace en segundo plano el ciclo de cobranza, el procesamiento de los "
+        "avisos y los webhooks salientes (cada COBRANZA_SCHEDULER_INTERVAL_SECONDS "
+        "segundos).",
     ),
     process_events: bool = typer.Option(
         True,
         "--process-events/--no-process-events",
-        help="Act on WhatsApp and Twilio webhook events in this process. With "
-        "--no-process-events they are only stored, for 'cobranza worker'.",
+        help="Procesa en este proceso los avisos de WhatsApp y Twilio. Con "
+        "--no-process-events solo se guardan, para 'cobranza worker'.",
     ),
 ) -> None:
-    """Serve the dashboard, the API and the webhooks, with the scheduler."""
+    """Sirve el panel, la API y los webhooks, y hace el trabajo periódico."""
     from cobranza.channels.whatsapp.config import WhatsAppConfigError
     from cobranza.web.serve import check_serve_settings, serve
 
@@ -1118,13 +1171,16 @@ def serve_command(
 @app.command("worker")
 def worker_command(
     poll: float = typer.Option(
-        1.0, "--poll", min=0.1, help="Seconds between polls for stored events."
+        1.0,
+        "--poll",
+        min=0.1,
+        help="Segundos entre dos búsquedas de avisos guardados.",
     ),
 ) -> None:
-    """Process stored webhook events and run the scheduler, without a web server.
+    """Procesa los avisos guardados y hace el trabajo periódico, sin servidor web.
 
-    Pair it with 'cobranza serve --no-process-events --no-scheduler' to keep
-    webhook ingest and processing on separate processes.
+    Usalo junto con 'cobranza serve --no-process-events --no-scheduler' para
+    recibir los avisos y procesarlos en procesos separados.
     """
     from cobranza.web.serve import run_worker
 
@@ -1134,13 +1190,15 @@ def worker_command(
 
 @user_app.command("create")
 def user_create_command(
-    email: str = typer.Argument(..., help="Email the owner signs in with."),
+    email: str = typer.Argument(..., help="Email con el que entra el dueño."),
     business: str | None = BUSINESS_OPTION,
     password_stdin: bool = typer.Option(
-        False, "--password-stdin", help="Read the password from the first stdin line."
+        False,
+        "--password-stdin",
+        help="Lee la contraseña de la primera línea de la entrada estándar.",
     ),
 ) -> None:
-    """Create an owner account (the password is prompted twice)."""
+    """Crea la cuenta de un dueño (pide la contraseña dos veces)."""
     from cobranza.web.cli_support import read_password, user_create
 
     settings = load_settings()
@@ -1153,9 +1211,11 @@ def user_create_command(
 @token_app.command("create")
 def token_create_command(
     business: str | None = BUSINESS_OPTION,
-    name: str = typer.Option("api", "--name", help="What the token is for."),
+    name: str = typer.Option(
+        "api", "--name", help="Para qué es el token, como zapier."
+    ),
 ) -> None:
-    """Create an API token for the REST API; it is shown once."""
+    """Crea un token para la API REST; se muestra una sola vez."""
     from cobranza.web.cli_support import token_create
 
     settings = load_settings()
@@ -1170,7 +1230,7 @@ def main() -> None:
 
 
 inbox_app = typer.Typer(
-    help="Cases waiting for a person: list them, reply and resolve them.",
+    help="Casos que esperan a una persona: listarlos, responderlos y resolverlos.",
     invoke_without_command=True,
 )
 app.add_typer(inbox_app, name="inbox")
@@ -1179,9 +1239,9 @@ app.add_typer(inbox_app, name="inbox")
 @inbox_app.callback()
 def inbox_list(
     ctx: typer.Context,
-    as_json: bool = typer.Option(False, "--json", help="Print the cases as JSON."),
+    as_json: bool = typer.Option(False, "--json", help="Imprime los casos en JSON."),
 ) -> None:
-    """List the cases waiting for a person, longest waiting first."""
+    """Lista los casos que esperan a una persona, primero los que esperan hace más."""
     if ctx.invoked_subcommand is not None:
         return
     from cobranza.conversations.inbox import waiting_cases
@@ -1227,10 +1287,10 @@ def _inbox_table(cases: list[WaitingCase], timezone: str) -> Table | str:
 
 @inbox_app.command("reply")
 def inbox_reply(
-    case_id: int = typer.Argument(..., help="The case number shown by `inbox`."),
-    text: str = typer.Argument(..., help="The reply text to send to the customer."),
+    case_id: int = typer.Argument(..., help="Número de caso que muestra `inbox`."),
+    text: str = typer.Argument(..., help="Texto de la respuesta para el cliente."),
 ) -> None:
-    """Send a reply to the customer of a case, inside the 24-hour window."""
+    """Envía una respuesta al cliente de un caso, dentro de la ventana de 24 h."""
     from cobranza.conversations.inbox import InboxError, reply_channel, waiting_case
     from cobranza.web.dashboard.replies import ReplyRejected, send_owner_reply
 
@@ -1286,13 +1346,15 @@ def _reply_channel(
 
 @inbox_app.command("resolve")
 def inbox_resolve(
-    case_id: int = typer.Argument(..., help="The case number shown by `inbox`."),
+    case_id: int = typer.Argument(..., help="Número de caso que muestra `inbox`."),
     resume: bool = typer.Option(
-        False, "--resume", help="Return the case to the automatic reminders."
+        False, "--resume", help="Devuelve el caso a los recordatorios automáticos."
     ),
-    close: bool = typer.Option(False, "--close", help="Close the case for good."),
+    close: bool = typer.Option(
+        False, "--close", help="Cierra el caso definitivamente."
+    ),
 ) -> None:
-    """Settle a waiting case: back to automation (--resume) or closed (--close)."""
+    """Resuelve un caso: vuelve a la automatización (--resume) o se cierra (--close)."""
     from cobranza.conversations.inbox import InboxError, resolve
 
     if resume == close:
