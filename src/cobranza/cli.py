@@ -111,7 +111,7 @@ def load_settings() -> Settings:
     try:
         return get_settings()
     except ValueError as exc:
-        err_console.print(f"[red]Invalid setting:[/red] {exc}")
+        err_console.print(f"[red]Configuración inválida:[/red] {exc}")
         raise typer.Exit(2) from exc
 
 
@@ -134,7 +134,7 @@ def db_upgrade(
     """Aplica las migraciones de la base de datos (también se hace sola al usarla)."""
     settings = load_settings()
     upgrade(make_engine(settings.database_url), revision)
-    console.print(f"Database at {revision}.")
+    console.print(f"Base de datos en la revisión {revision}.")
 
 
 CUSTOMER_ARGUMENT = typer.Argument(
@@ -173,6 +173,19 @@ def consent_revoke(
     _change_consent(customer, ConsentAction.REVOKE, source, evidence)
 
 
+# Spanish names shown for the consent actions and states. The stored codes stay.
+CONSENT_CHANGES = {
+    ConsentAction.GRANT: "el consentimiento",
+    ConsentAction.REVOKE: "la baja",
+}
+CONSENT_ACTION_LABELS = {ConsentAction.GRANT: "alta", ConsentAction.REVOKE: "baja"}
+CONSENT_STATES = {
+    True: "consentimiento registrado",
+    False: "baja registrada (no se le escribe)",
+    None: "consentimiento nunca registrado (no se le escribe)",
+}
+
+
 def _change_consent(
     ref: str, action: ConsentAction, source: str, evidence: str | None
 ) -> None:
@@ -193,9 +206,13 @@ def _change_consent(
             )
             external_id = found.external_id
     except ComplianceError as exc:
-        err_console.print(f"[red]Consent not recorded:[/red] {escape(str(exc))}")
+        err_console.print(
+            f"[red]No se registró {CONSENT_CHANGES[action]}:[/red] {escape(str(exc))}"
+        )
         raise typer.Exit(1) from exc
-    console.print(f"Consent {action} recorded for customer {escape(external_id)}.")
+    console.print(
+        f"Se registró {CONSENT_CHANGES[action]} del cliente {escape(external_id)}."
+    )
 
 
 @consent_app.command("show")
@@ -210,16 +227,15 @@ def consent_show(customer: str = CUSTOMER_ARGUMENT) -> None:
             events = consent_history(session, business.id, found.id)
             external_id = found.external_id
     except ComplianceError as exc:
-        err_console.print(f"[red]Customer not found:[/red] {escape(str(exc))}")
+        err_console.print(f"[red]Cliente no encontrado:[/red] {escape(str(exc))}")
         raise typer.Exit(1) from exc
 
-    summary = {True: "granted", False: "revoked (opted out)", None: "never recorded"}
-    console.print(f"Customer {escape(external_id)}: consent {summary[state]}.")
+    console.print(f"Cliente {escape(external_id)}: {CONSENT_STATES[state]}.")
     for event in events:
         evidence = f" ({event.evidence})" if event.evidence else ""
+        label = CONSENT_ACTION_LABELS.get(event.action, event.action)
         console.print(
-            f"  {event.at:%Y-%m-%d %H:%M} UTC  {event.action:<6}  "
-            f"{event.source}{evidence}",
+            f"  {event.at:%Y-%m-%d %H:%M} UTC  {label:<4}  {event.source}{evidence}",
             markup=False,
             highlight=False,
         )
@@ -277,7 +293,7 @@ def audit(
             currency=currency,
         )
     except PortfolioError as exc:
-        err_console.print(f"[red]Audit failed:[/red] {exc}")
+        err_console.print(f"[red]La auditoría falló:[/red] {exc}")
         raise typer.Exit(1) from exc
     finally:
         engine.dispose()
@@ -290,9 +306,9 @@ def audit(
         try:
             write_html(report, html)
         except PortfolioError as exc:
-            err_console.print(f"[red]Audit failed:[/red] {exc}")
+            err_console.print(f"[red]La auditoría falló:[/red] {exc}")
             raise typer.Exit(1) from exc
-        err_console.print(f"HTML report written to {html}.")
+        err_console.print(f"Informe HTML guardado en {html}.")
 
 
 def _parse_date_option(option: str, value: str | None) -> date | None:
@@ -302,8 +318,8 @@ def _parse_date_option(option: str, value: str | None) -> date | None:
         return date.fromisoformat(value)
     except ValueError as exc:
         err_console.print(
-            f"[red]Invalid {option} date[/red] {value!r}: use YYYY-MM-DD, "
-            "such as 2026-03-31."
+            f"[red]Fecha de {option} inválida[/red] {value!r}: usá AAAA-MM-DD, "
+            "como 2026-03-31."
         )
         raise typer.Exit(2) from exc
 
@@ -351,7 +367,7 @@ def demo(
     try:
         instant = utcnow() if now is None else parse_instant(now, DEMO_TIMEZONE)
     except ValueError as exc:
-        err_console.print(f"[red]Invalid --now:[/red] {exc}")
+        err_console.print(f"[red]--now inválido:[/red] {exc}")
         raise typer.Exit(2) from exc
     context = DemoContext(
         database=database.resolve(), now=instant, console=console, seed=seed, html=html
@@ -570,7 +586,7 @@ def case_show(customer: str = CUSTOMER_ARGUMENT) -> None:
             timeline = case_timeline(session, business.id, customer)
             balances = render_balances(session, business, timeline.customer.id)
     except ComplianceError as exc:
-        err_console.print(f"[red]Customer not found:[/red] {exc}")
+        err_console.print(f"[red]Cliente no encontrado:[/red] {exc}")
         raise typer.Exit(1) from exc
     console.print(balances)
     console.print(case_tables(timeline))
@@ -589,7 +605,7 @@ def _parse_now(text: str | None, timezone: str) -> datetime:
     try:
         return parse_instant(text, timezone)
     except ValueError as exc:
-        err_console.print(f"[red]Invalid --now:[/red] {exc}")
+        err_console.print(f"[red]--now inválido:[/red] {exc}")
         raise typer.Exit(2) from exc
 
 
@@ -651,7 +667,7 @@ def run_command(
                     link_builder=link_for_outbox_row,
                 )
             except ChannelSetupError as exc:
-                err_console.print(f"[red]Channel {channel} is not ready:[/red] {exc}")
+                err_console.print(f"[red]El canal {channel} no está listo:[/red] {exc}")
                 raise typer.Exit(2) from exc
         try:
             report = run_cycle(
@@ -722,13 +738,16 @@ def rules_set(
     try:
         overrides = json.loads(file.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        err_console.print(f"[red]Invalid JSON in {escape(str(file))}:[/red] {exc}")
+        err_console.print(
+            f"[red]JSON inválido en {escape(str(file))}:[/red] {exc}. Corregí el "
+            'archivo: tiene que ser un objeto JSON, como {"max_per_week": 2}.'
+        )
         raise typer.Exit(2) from exc
     try:
         with business_session() as (session, business, _settings):
             rules = set_business_rules(session, business, overrides, utcnow())
     except RuleOverrideError as exc:
-        err_console.print(f"[red]Rules not changed:[/red] {escape(str(exc))}")
+        err_console.print(f"[red]No se cambiaron las reglas:[/red] {escape(str(exc))}")
         raise typer.Exit(2) from exc
     for label, value in describe_rules(rules):
         console.print(f"{label}: {escape(value)}")
@@ -758,9 +777,12 @@ def channel_use(
         with business_session() as (session, business, settings):
             moved = use_channel(session, business, name, settings, utcnow())
     except ChannelSetupError as exc:
-        err_console.print(f"[red]Channel not changed:[/red] {exc}")
+        err_console.print(f"[red]No se cambió el canal:[/red] {exc}")
         raise typer.Exit(2) from exc
-    console.print(f"Reminders now go out through {name}; {moved} queued moved.")
+    console.print(
+        f"Los recordatorios ahora salen por {name}; {moved} mensajes en cola "
+        "pasaron a este canal."
+    )
 
 
 @sandbox_app.command("outbox")
@@ -803,7 +825,8 @@ def sandbox_reply(
     """Registra una respuesta en el sandbox como si la hubiera escrito el cliente."""
     if not text.strip():
         err_console.print(
-            '[red]TEXT is empty:[/red] pass the reply in quotes, such as "ya pagué".'
+            "[red]TEXT está vacío:[/red] pasá la respuesta entre comillas, como "
+            '"ya pagué".'
         )
         raise typer.Exit(2)
     settings = load_settings()
@@ -868,11 +891,13 @@ def nlu_command(
 
     settings = load_settings()
     if (text is None) == (file is None):
-        err_console.print("[red]Give either TEXT or --file, not both or neither.[/red]")
+        err_console.print(
+            "[red]Pasá TEXT o --file:[/red] uno de los dos, no ambos ni ninguno."
+        )
         raise typer.Exit(2)
     if text is not None and not text.strip():
         err_console.print(
-            "[red]TEXT is empty:[/red] pass the reply in quotes, such as "
+            "[red]TEXT está vacío:[/red] pasá la respuesta entre comillas, como "
             '"te pago el viernes".'
         )
         raise typer.Exit(2)
@@ -881,8 +906,8 @@ def nlu_command(
         ZoneInfo(timezone)
     except (KeyError, ValueError) as exc:
         err_console.print(
-            f"[red]Unknown --tz {timezone!r}:[/red] use an IANA name such as "
-            "America/Argentina/Buenos_Aires."
+            f"[red]Zona horaria --tz {timezone!r} desconocida:[/red] usá un nombre "
+            "IANA, como America/Argentina/Buenos_Aires."
         )
         raise typer.Exit(2) from exc
     instant = _parse_now(now, timezone)
@@ -891,8 +916,8 @@ def nlu_command(
             replies = file.read_text(encoding="utf-8").splitlines()
         except (OSError, UnicodeDecodeError) as exc:
             err_console.print(
-                f"[red]Cannot read --file {file}:[/red] {exc}. Check the path and "
-                "that the file is UTF-8 text."
+                f"[red]No se puede leer --file {file}:[/red] {exc}. Revisá la ruta "
+                "y que el archivo sea texto UTF-8."
             )
             raise typer.Exit(2) from exc
     else:
@@ -909,10 +934,11 @@ def nlu_command(
         return
     for reply, result in zip(replies, results, strict=True):
         row = result.to_dict()
-        console.print(f"reply: {reply}", markup=False, highlight=False)
+        # intent and the keys below are the --json keys, so they stay in English.
+        console.print(f"respuesta: {reply}", markup=False, highlight=False)
         console.print(
             f"  intent: {result.intent} ({result.source}, "
-            f"confidence {result.confidence:.2f})",
+            f"confianza {result.confidence:.2f})",
             highlight=False,
         )
         for key in ("promised_date", "amount", "installments"):
@@ -920,7 +946,8 @@ def nlu_command(
             console.print(f"  {key}: {value}", highlight=False)
         if result.possible_opt_out:
             console.print(
-                "  possible_opt_out: true (a person checks it; no rule matched)",
+                "  possible_opt_out: true (lo revisa una persona: ninguna regla "
+                "confirmó la baja)",
                 highlight=False,
             )
 
@@ -1033,7 +1060,10 @@ def payment_add(
     try:
         value = Decimal(amount)
     except InvalidOperation as exc:
-        err_console.print(f"[red]Invalid amount[/red] {amount!r}: write it as 12500.50")
+        err_console.print(
+            f"[red]Monto inválido[/red] {amount!r}: escribilo con punto decimal y "
+            "sin separador de miles, como 12500.50."
+        )
         raise typer.Exit(2) from exc
     now = utcnow()
     paid_at = _parse_now(paid_on, settings.timezone) if paid_on else now
@@ -1049,10 +1079,10 @@ def payment_add(
             credits = customer_credits(session, business.id, found.id)
             locale = business.locale
     except ComplianceError as exc:
-        err_console.print(f"[red]Customer not found:[/red] {exc}")
+        err_console.print(f"[red]Cliente no encontrado:[/red] {exc}")
         raise typer.Exit(1) from exc
     except PaymentError as exc:
-        err_console.print(f"[red]Payment not recorded:[/red] {exc}")
+        err_console.print(f"[red]No se registró el pago:[/red] {exc}")
         raise typer.Exit(1) from exc
     finally:
         engine.dispose()
@@ -1076,7 +1106,7 @@ def payment_import(
             business = default_business(session, settings)
             report = import_payments(session, business, file, utcnow())
     except PaymentError as exc:
-        err_console.print(f"[red]Import failed:[/red] {exc}")
+        err_console.print(f"[red]No se importó ningún pago:[/red] {exc}")
         raise typer.Exit(1) from exc
     finally:
         engine.dispose()
@@ -1095,10 +1125,10 @@ def payment_link(customer: str = CUSTOMER_ARGUMENT) -> None:
             business = default_business(session, settings)
             url = link_for_customer(session, business, customer, utcnow())
     except ComplianceError as exc:
-        err_console.print(f"[red]Customer not found:[/red] {exc}")
+        err_console.print(f"[red]Cliente no encontrado:[/red] {exc}")
         raise typer.Exit(1) from exc
     except PaymentError as exc:
-        err_console.print(f"[red]No payment link:[/red] {exc}")
+        err_console.print(f"[red]No hay link de pago:[/red] {exc}")
         raise typer.Exit(1) from exc
     finally:
         engine.dispose()
@@ -1119,7 +1149,7 @@ def payment_process(
         processed = process_pending(engine, services.handlers, utcnow(), limit)
     finally:
         engine.dispose()
-    typer.echo(f"{processed} payment notifications processed")
+    typer.echo(f"{processed} avisos de pago procesados")
 
 
 user_app = typer.Typer(
@@ -1163,7 +1193,9 @@ def serve_command(
     try:
         check_serve_settings(settings)
     except WhatsAppConfigError as exc:
-        err_console.print(f"Not starting: {exc}", markup=False, soft_wrap=True)
+        err_console.print(
+            f"El servidor no arranca: {exc}", markup=False, soft_wrap=True
+        )
         raise typer.Exit(2) from exc
     serve(settings, open_engine(settings), host, port, scheduler, process_events)
 
@@ -1332,14 +1364,14 @@ def _reply_channel(
         try:
             config = WhatsAppConfig.from_settings(settings)
         except WhatsAppConfigError as exc:
-            err_console.print(f"[red]WhatsApp is not configured:[/red] {exc}")
+            err_console.print(f"[red]No se puede responder por WhatsApp:[/red] {exc}")
             raise typer.Exit(2) from exc
         return WhatsAppChannel(engine, config)
     if name == "sandbox":
         return SandboxChannel(engine, clock=lambda: now)
     err_console.print(
-        f"[red]Channel {name!r} cannot send a person's reply yet:[/red] answer "
-        "from the provider's own console"
+        f"[red]El canal {name!r} todavía no envía respuestas de una persona:[/red] "
+        "respondé desde la consola del proveedor."
     )
     raise typer.Exit(2)
 
@@ -1358,7 +1390,7 @@ def inbox_resolve(
     from cobranza.conversations.inbox import InboxError, resolve
 
     if resume == close:
-        err_console.print("[red]Choose one:[/red] --resume or --close.")
+        err_console.print("[red]Elegí una opción:[/red] --resume o --close.")
         raise typer.Exit(2)
     settings = load_settings()
     engine = open_engine(settings)

@@ -230,7 +230,7 @@ def test_inbox_resolve_needs_one_flag(cli_engine: Engine) -> None:
 
     # then
     assert result.exit_code == 2
-    assert "--resume or --close" in result.output
+    assert "--resume o --close" in result.output
 
 
 def test_inbox_resolve_unknown_case(cli_engine: Engine) -> None:

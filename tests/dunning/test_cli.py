@@ -142,4 +142,4 @@ def test_case_show_unknown(cli_db: str) -> None:
     result = runner.invoke(app, ["case", "show", "NADIE"])
 
     assert result.exit_code == 1
-    assert "Customer not found" in result.output
+    assert "Cliente no encontrado" in result.output

@@ -90,14 +90,14 @@ def test_payment_add_rejects_bad_amount(cli_db: str) -> None:
     result = runner.invoke(app, ["payment", "add", "C1", "mil"])
 
     assert result.exit_code == 2
-    assert "Invalid amount" in result.output
+    assert "Monto inválido" in result.output
 
 
 def test_payment_add_unknown_customer(cli_db: str) -> None:
     result = runner.invoke(app, ["payment", "add", "C404", "10"])
 
     assert result.exit_code == 1
-    assert "Customer not found" in result.output
+    assert "Cliente no encontrado" in result.output
 
 
 def test_payment_import_lists_bad_lines(cli_db: str, tmp_path: Path) -> None:

@@ -240,7 +240,7 @@ def test_sandbox_reply_empty_text(cli_sqlite: CliDatabase) -> None:
     result = runner.invoke(app, ["sandbox", "reply", "+5491155550101", "  "])
 
     assert result.exit_code == 2
-    assert "TEXT is empty" in result.output
+    assert "TEXT está vacío" in result.output
     engine = make_engine(cli_sqlite.url)
     with transaction(engine) as session:
         assert session.scalars(select(InboundMessage)).all() == []

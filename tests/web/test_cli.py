@@ -93,7 +93,7 @@ def test_token_create_prints_once(cli_url: str) -> None:
     assert token.startswith("cbz_")
     assert stored.token_hash == token_hash(token)
     assert missing.exit_code == 1
-    assert "not found" in missing.output
+    assert "No se encontró el negocio 'Nadie'" in missing.output
 
 
 def test_serve_refuses_whatsapp_without_secret(
