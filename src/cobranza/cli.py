@@ -1337,7 +1337,7 @@ def inbox_reply(
                 business_id, customer_id = business.id, case.customer_id
                 channel_name = reply_channel(session, business_id, customer_id)
             except InboxError as exc:
-                err_console.print(f"[red]{exc}[/red]", highlight=False)
+                err_console.print(f"[red]No se envió:[/red] {exc}", highlight=False)
                 raise typer.Exit(1) from exc
         channel = _reply_channel(engine, settings, channel_name, now)
         try:
@@ -1402,7 +1402,9 @@ def inbox_resolve(
                     session, business.id, case_id, utcnow(), resume=resume, actor="cli"
                 )
             except InboxError as exc:
-                err_console.print(f"[red]{exc}[/red]", highlight=False)
+                err_console.print(
+                    f"[red]No se resolvió el caso:[/red] {exc}", highlight=False
+                )
                 raise typer.Exit(1) from exc
     finally:
         engine.dispose()

@@ -102,4 +102,4 @@ def test_blank_source_rejected(cli_db: str) -> None:
     result = runner.invoke(app, ["consent", "revoke", "CLI-7", "--source", "  "])
 
     assert result.exit_code == 1
-    assert "missing consent source" in result.output
+    assert "falta el origen del consentimiento" in result.output

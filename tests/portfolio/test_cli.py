@@ -106,7 +106,7 @@ def test_audit_rejects_future_date(cli_database: str) -> None:
     result = runner.invoke(app, ["audit", "--as-of", "2999-01-01"])
 
     assert result.exit_code == 1
-    assert "after today" in result.stderr
+    assert "posterior a hoy" in result.stderr
 
 
 def test_settings_thresholds_reach_the_report(

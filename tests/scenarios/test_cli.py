@@ -159,7 +159,7 @@ def test_run_invalid_now_rejected(cli_sqlite: CliDatabase) -> None:
     result = runner.invoke(app, ["run", "--now", "martes"])
 
     assert result.exit_code == 2
-    assert "invalid date or time 'martes'" in result.output
+    assert "fecha u hora inválida 'martes'" in result.output
 
 
 def test_run_invalid_policy_rejected(cli_sqlite: CliDatabase, tmp_path: Path) -> None:

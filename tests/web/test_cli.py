@@ -71,7 +71,7 @@ def test_short_password_is_rejected(cli_url: str) -> None:
     )
 
     assert result.exit_code == 1
-    assert "password too short" in result.output
+    assert "contraseña demasiado corta" in result.output
 
 
 def test_token_create_prints_once(cli_url: str) -> None:
