@@ -169,7 +169,7 @@ def test_run_invalid_policy_rejected(cli_sqlite: CliDatabase, tmp_path: Path) ->
     result = runner.invoke(app, ["run", "--now", TUESDAY, "--policy", str(policy)])
 
     assert result.exit_code == 2
-    assert "line 3" in result.output
+    assert "línea 3" in result.output
     assert _outbox_count(cli_sqlite.url) == 0
 
 
