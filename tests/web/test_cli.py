@@ -62,6 +62,7 @@ def test_user_create_prompts_twice(cli_url: str) -> None:
     )
 
     assert result.exit_code == 0, result.output
+    assert "Repetí la contraseña" in result.output
     assert "do not match" in result.output or "no coinciden" in result.output
 
 

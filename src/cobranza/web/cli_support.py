@@ -21,7 +21,7 @@ def read_password(password_stdin: bool) -> str:
     if password_stdin:
         return sys.stdin.readline().rstrip("\r\n")
     password: str = typer.prompt(
-        "Contraseña", hide_input=True, confirmation_prompt=True
+        "Contraseña", hide_input=True, confirmation_prompt="Repetí la contraseña"
     )
     return password
 
