@@ -88,14 +88,17 @@ from cobranza.payments.terminal import (
 from cobranza.timeutil import parse_instant, utcnow
 
 app = typer.Typer(
-    help="cobranza: collections over WhatsApp for small businesses.",
+    help="cobranza: cobrá tus facturas vencidas por WhatsApp, con el tono justo "
+    "y dentro de la ley.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-db_app = typer.Typer(help="Database schema commands.", no_args_is_help=True)
+db_app = typer.Typer(
+    help="La base de datos: aplicar sus migraciones.", no_args_is_help=True
+)
 app.add_typer(db_app, name="db")
 consent_app = typer.Typer(
-    help="WhatsApp consent and opt-out of each customer.", no_args_is_help=True
+    help="Consentimiento y baja de WhatsApp de cada cliente.", no_args_is_help=True
 )
 app.add_typer(consent_app, name="consent")
 
@@ -108,7 +111,7 @@ def load_settings() -> Settings:
     try:
         return get_settings()
     except ValueError as exc:
-        err_console.print(f"[red]Invalid setting:[/red] {exc}")
+        err_console.print(f"[red]Configuración inválida:[/red] {exc}")
         raise typer.Exit(2) from exc
 
 
@@ -124,22 +127,29 @@ def open_engine(settings: Settings) -> Engine:
 
 @db_app.command("upgrade")
 def db_upgrade(
-    revision: str = typer.Argument("heads", help="Alembic revision to upgrade to."),
+    revision: str = typer.Argument(
+        "heads", help="Revisión de Alembic hasta la que se migra."
+    ),
 ) -> None:
-    """Apply the database migrations (also done automatically on first use)."""
+    """Aplica las migraciones de la base de datos (también se hace sola al usarla)."""
     settings = load_settings()
     upgrade(make_engine(settings.database_url), revision)
-    console.print(f"Database at {revision}.")
+    console.print(f"Base de datos en la revisión {revision}.")
 
 
 CUSTOMER_ARGUMENT = typer.Argument(
-    ..., help="The customer's external id from the import, or its phone."
+    ..., help="Código del cliente en la importación, o su teléfono."
 )
 SOURCE_OPTION = typer.Option(
-    ..., "--source", help="Where the consent or opt-out came from."
+    ...,
+    "--source",
+    help="De dónde salió el consentimiento o la baja, como 'formulario firmado'.",
 )
 EVIDENCE_OPTION = typer.Option(
-    None, "--evidence", help="What proves it: a document, a message id."
+    None,
+    "--evidence",
+    help="Qué lo prueba: el número de formulario, el identificador del mensaje "
+    "u otra prueba.",
 )
 
 
@@ -149,7 +159,7 @@ def consent_grant(
     source: str = SOURCE_OPTION,
     evidence: str | None = EVIDENCE_OPTION,
 ) -> None:
-    """Record that the customer agreed to receive WhatsApp messages."""
+    """Registra que el cliente aceptó recibir mensajes por WhatsApp."""
     _change_consent(customer, ConsentAction.GRANT, source, evidence)
 
 
@@ -159,8 +169,21 @@ def consent_revoke(
     source: str = SOURCE_OPTION,
     evidence: str | None = EVIDENCE_OPTION,
 ) -> None:
-    """Record the customer's opt-out: no message until a new grant."""
+    """Registra la baja del cliente: no se le escribe hasta un nuevo consentimiento."""
     _change_consent(customer, ConsentAction.REVOKE, source, evidence)
+
+
+# Spanish names shown for the consent actions and states. The stored codes stay.
+CONSENT_CHANGES = {
+    ConsentAction.GRANT: "el consentimiento",
+    ConsentAction.REVOKE: "la baja",
+}
+CONSENT_ACTION_LABELS = {ConsentAction.GRANT: "alta", ConsentAction.REVOKE: "baja"}
+CONSENT_STATES = {
+    True: "consentimiento registrado",
+    False: "baja registrada (no se le escribe)",
+    None: "consentimiento nunca registrado (no se le escribe)",
+}
 
 
 def _change_consent(
@@ -183,14 +206,18 @@ def _change_consent(
             )
             external_id = found.external_id
     except ComplianceError as exc:
-        err_console.print(f"[red]Consent not recorded:[/red] {escape(str(exc))}")
+        err_console.print(
+            f"[red]No se registró {CONSENT_CHANGES[action]}:[/red] {escape(str(exc))}"
+        )
         raise typer.Exit(1) from exc
-    console.print(f"Consent {action} recorded for customer {escape(external_id)}.")
+    console.print(
+        f"Se registró {CONSENT_CHANGES[action]} del cliente {escape(external_id)}."
+    )
 
 
 @consent_app.command("show")
 def consent_show(customer: str = CUSTOMER_ARGUMENT) -> None:
-    """Show the customer's current consent and every change to it."""
+    """Muestra el consentimiento actual del cliente y cada cambio que tuvo."""
     settings = load_settings()
     try:
         with transaction(open_engine(settings)) as session:
@@ -200,16 +227,15 @@ def consent_show(customer: str = CUSTOMER_ARGUMENT) -> None:
             events = consent_history(session, business.id, found.id)
             external_id = found.external_id
     except ComplianceError as exc:
-        err_console.print(f"[red]Customer not found:[/red] {escape(str(exc))}")
+        err_console.print(f"[red]Cliente no encontrado:[/red] {escape(str(exc))}")
         raise typer.Exit(1) from exc
 
-    summary = {True: "granted", False: "revoked (opted out)", None: "never recorded"}
-    console.print(f"Customer {escape(external_id)}: consent {summary[state]}.")
+    console.print(f"Cliente {escape(external_id)}: {CONSENT_STATES[state]}.")
     for event in events:
         evidence = f" ({event.evidence})" if event.evidence else ""
+        label = CONSENT_ACTION_LABELS.get(event.action, event.action)
         console.print(
-            f"  {event.at:%Y-%m-%d %H:%M} UTC  {event.action:<6}  "
-            f"{event.source}{evidence}",
+            f"  {event.at:%Y-%m-%d %H:%M} UTC  {label:<4}  {event.source}{evidence}",
             markup=False,
             highlight=False,
         )
@@ -220,27 +246,34 @@ def audit(
     as_of: str | None = typer.Option(
         None,
         "--as-of",
-        help="Date to audit (YYYY-MM-DD) in the business's time zone. "
-        "Default: today, which also stores each customer's segment.",
+        help="Día auditado (AAAA-MM-DD), en la zona horaria del negocio. "
+        "Por defecto, hoy, y entonces también guarda el segmento de cada cliente.",
     ),
     period_days: int = typer.Option(
-        90, "--period-days", min=1, help="Length of the DSO and CEI period, in days."
+        90, "--period-days", min=1, help="Duración del período de DSO y CEI, en días."
     ),
-    top: int = typer.Option(10, "--top", min=1, help="Number of top debtors listed."),
+    top: int = typer.Option(
+        10, "--top", min=1, help="Cuántos deudores principales se listan."
+    ),
     currency: str | None = typer.Option(
         None,
         "--currency",
-        help="ISO 4217 code of the documents whose amounts are audited. "
-        "Default: the business's currency.",
+        help="Código ISO 4217 de la moneda de los comprobantes auditados, como "
+        "USD. Por defecto, la moneda del negocio.",
     ),
     as_json: bool = typer.Option(
-        False, "--json", help="Print the report as JSON (keys in docs/auditoria.md)."
+        False,
+        "--json",
+        help="Imprime el informe en JSON (las claves están en docs/auditoria.md).",
     ),
     html: Path | None = typer.Option(
-        None, "--html", help="Also write the report to this self-contained HTML file."
+        None,
+        "--html",
+        help="Además escribe el informe en este archivo HTML, que se abre sin "
+        "conexión.",
     ),
 ) -> None:
-    """Audit the portfolio: aging, delinquency, DSO, CEI, Pareto and segments."""
+    """Audita la cartera: antigüedad, morosidad, DSO, CEI, Pareto y segmentos."""
     # Imported here so that other commands start without loading pandas.
     from cobranza.portfolio import PortfolioError, audit_business
     from cobranza.portfolio.html import write_html
@@ -260,7 +293,7 @@ def audit(
             currency=currency,
         )
     except PortfolioError as exc:
-        err_console.print(f"[red]Audit failed:[/red] {exc}")
+        err_console.print(f"[red]La auditoría falló:[/red] {exc}")
         raise typer.Exit(1) from exc
     finally:
         engine.dispose()
@@ -273,9 +306,9 @@ def audit(
         try:
             write_html(report, html)
         except PortfolioError as exc:
-            err_console.print(f"[red]Audit failed:[/red] {exc}")
+            err_console.print(f"[red]La auditoría falló:[/red] {exc}")
             raise typer.Exit(1) from exc
-        err_console.print(f"HTML report written to {html}.")
+        err_console.print(f"Informe HTML guardado en {html}.")
 
 
 def _parse_date_option(option: str, value: str | None) -> date | None:
@@ -285,8 +318,8 @@ def _parse_date_option(option: str, value: str | None) -> date | None:
         return date.fromisoformat(value)
     except ValueError as exc:
         err_console.print(
-            f"[red]Invalid {option} date[/red] {value!r}: use YYYY-MM-DD, "
-            "such as 2026-03-31."
+            f"[red]Fecha de {option} inválida[/red] {value!r}: usá AAAA-MM-DD, "
+            "como 2026-03-31."
         )
         raise typer.Exit(2) from exc
 
@@ -297,31 +330,36 @@ def demo(
         Path("cobranza-demo.db"),
         "--database",
         dir_okay=False,
-        help="SQLite file for the demo, deleted and recreated on every run. "
-        "COBRANZA_DATABASE_URL is not used, so your own data stays untouched.",
+        help="Archivo SQLite de la demo, que se borra y se vuelve a crear en cada "
+        "corrida. No usa COBRANZA_DATABASE_URL, así que tus datos quedan intactos.",
     ),
     now: str | None = typer.Option(
         None,
         "--now",
-        help="The demo's current date or instant, ISO 8601 (such as 2026-03-20); "
-        "read in Buenos Aires time when it has no zone. Default: now.",
+        help="Fecha o momento actual de la demo, en ISO 8601 (como 2026-03-20); "
+        "sin zona, se lee en hora de Buenos Aires. Por defecto, ahora.",
     ),
     seed: int = typer.Option(
-        20260, "--seed", help="Seed of the generated portfolio; same seed, same data."
+        20260,
+        "--seed",
+        help="Semilla de la cartera generada: la misma semilla da los mismos datos.",
     ),
     html: Path | None = typer.Option(
-        None, "--html", help="Also write the audit to this self-contained HTML file."
+        None,
+        "--html",
+        help="Además escribe la auditoría en este archivo HTML, que se abre sin "
+        "conexión.",
     ),
     serve_after: bool = typer.Option(
         False,
         "--serve",
-        help="Then serve the dashboard on the demo data, with a demo account.",
+        help="Después abre el panel con los datos de la demo y una cuenta de prueba.",
     ),
     port: int = typer.Option(
-        8000, "--port", min=1, max=65535, help="TCP port for --serve."
+        8000, "--port", min=1, max=65535, help="Puerto TCP del panel de --serve."
     ),
 ) -> None:
-    """Load a generated, fictitious portfolio into a fresh database and audit it."""
+    """Carga una cartera generada y ficticia en una base nueva y la audita."""
     from cobranza.jobs.demo import DEMO_STAGES_WITH_CYCLE
     from cobranza.simulate.demo import DEMO_TIMEZONE, DemoContext, run_demo
     from cobranza.timeutil import parse_instant
@@ -329,7 +367,7 @@ def demo(
     try:
         instant = utcnow() if now is None else parse_instant(now, DEMO_TIMEZONE)
     except ValueError as exc:
-        err_console.print(f"[red]Invalid --now:[/red] {exc}")
+        err_console.print(f"[red]--now inválido:[/red] {exc}")
         raise typer.Exit(2) from exc
     context = DemoContext(
         database=database.resolve(), now=instant, console=console, seed=seed, html=html
@@ -384,32 +422,40 @@ def _serve_demo(settings: Settings, port: int) -> None:
 @app.command("import")
 def import_command(
     file: Path = typer.Argument(
-        ..., exists=True, dir_okay=False, help="CSV or XLSX export of invoices."
+        ...,
+        exists=True,
+        dir_okay=False,
+        help="Planilla de facturas exportada en CSV o XLSX.",
     ),
     column_map: list[str] = typer.Option(
         [],
         "--map",
-        help="COLUMN=FIELD: read COLUMN as FIELD (or FIELD 'ignore'). Repeatable.",
+        help="COLUMNA=CAMPO: lee COLUMNA como CAMPO (o la descarta con CAMPO "
+        "'ignore'). Se puede repetir.",
     ),
     decimal: str | None = typer.Option(
-        None, "--decimal", help="Decimal mark of the amounts: comma or point."
+        None,
+        "--decimal",
+        help="Separador decimal de los importes: comma (coma) o point (punto).",
     ),
     date_format: str | None = typer.Option(
         None,
         "--date-format",
-        help="Order of numeric dates: dmy, mdy, ymd, or a strptime pattern.",
+        help="Orden de las fechas numéricas: dmy, mdy, ymd o un patrón de strptime "
+        "como %d/%m/%Y.",
     ),
     dry_run: bool = typer.Option(
-        False, "--dry-run", help="Show the report and write nothing."
+        False, "--dry-run", help="Muestra el informe sin guardar nada."
     ),
     full_snapshot: bool = typer.Option(
         False,
         "--full-snapshot",
-        help="The file lists every open document: mark the missing ones settled.",
+        help="El archivo es el listado completo de comprobantes abiertos: los que "
+        "faltan se dan por pagados.",
     ),
-    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+    as_json: bool = typer.Option(False, "--json", help="Imprime el informe en JSON."),
 ) -> None:
-    """Import invoices, credit notes and payments from a spreadsheet export."""
+    """Importa facturas, notas de crédito y pagos desde una planilla exportada."""
     from cobranza.ingest.cli_support import import_from_cli
 
     settings = load_settings()
@@ -430,9 +476,9 @@ def import_command(
 
 @app.command("customers")
 def customers_command(
-    as_json: bool = typer.Option(False, "--json", help="Print the list as JSON."),
+    as_json: bool = typer.Option(False, "--json", help="Imprime la lista en JSON."),
 ) -> None:
-    """List customers with their phone, tax id, balance and segment."""
+    """Lista los clientes con su teléfono, identificación fiscal, saldo y segmento."""
     from cobranza.ingest.cli_support import list_customers_from_cli
     from cobranza.portfolio.labels import SPANISH as SEGMENT_LABELS
 
@@ -443,14 +489,15 @@ def customers_command(
 
 
 policy_app = typer.Typer(
-    help="Dunning policies: explain and validate them.", no_args_is_help=True
+    help="Políticas de cobranza: explicarlas y validarlas.", no_args_is_help=True
 )
 app.add_typer(policy_app, name="policy")
-case_app = typer.Typer(help="Dunning cases of each customer.", no_args_is_help=True)
+case_app = typer.Typer(help="Casos de cobranza de cada cliente.", no_args_is_help=True)
 app.add_typer(case_app, name="case")
 
 POLICY_FILE_ARGUMENT = typer.Argument(
-    None, help="Policy YAML file. Without it, the policy shipped with cobranza."
+    None,
+    help="Archivo YAML de la política. Sin él, la política predeterminada de cobranza.",
 )
 
 
@@ -468,16 +515,18 @@ def _load_policy_or_exit(file: Path | None) -> Policy:
 def policy_show(
     file: Path | None = POLICY_FILE_ARGUMENT,
     preview: bool = typer.Option(
-        False, "--preview", help="Also render each step's message per tone."
+        False,
+        "--preview",
+        help="Además muestra el mensaje de cada paso en cada tono.",
     ),
     locale: list[str] | None = typer.Option(
         None,
         "--locale",
-        help="Locale of the preview, such as es_AR or pt_BR; repeat it for "
-        "several. Default: the configured COBRANZA_LOCALE.",
+        help="Idioma de la vista previa, como es_AR o pt_BR; repetilo para ver "
+        "varios. Por defecto, el de COBRANZA_LOCALE.",
     ),
 ) -> None:
-    """Explain a dunning policy in plain words, step by step."""
+    """Explica una política de cobranza en palabras simples, paso por paso."""
     policy = _load_policy_or_exit(file)
     console.print(policy_table(policy))
     if not preview:
@@ -501,7 +550,7 @@ def policy_show(
 
 @policy_app.command("validate")
 def policy_validate(file: Path | None = POLICY_FILE_ARGUMENT) -> None:
-    """Check a policy: keys, types, offsets, step kinds and message tone."""
+    """Revisa una política: claves, valores, offset_days, step_kind y tono."""
     policy = _load_policy_or_exit(file)
 
     def render(step: Step, tone: Tone) -> list[tuple[str, str]]:
@@ -529,7 +578,7 @@ def policy_validate(file: Path | None = POLICY_FILE_ARGUMENT) -> None:
 
 @case_app.command("show")
 def case_show(customer: str = CUSTOMER_ARGUMENT) -> None:
-    """Show a customer's cases, messages with their state and reason, and replies."""
+    """Muestra los casos de un cliente, sus mensajes (estado, motivo) y respuestas."""
     settings = load_settings()
     try:
         with transaction(open_engine(settings)) as session:
@@ -537,14 +586,14 @@ def case_show(customer: str = CUSTOMER_ARGUMENT) -> None:
             timeline = case_timeline(session, business.id, customer)
             balances = render_balances(session, business, timeline.customer.id)
     except ComplianceError as exc:
-        err_console.print(f"[red]Customer not found:[/red] {exc}")
+        err_console.print(f"[red]Cliente no encontrado:[/red] {exc}")
         raise typer.Exit(1) from exc
     console.print(balances)
     console.print(case_tables(timeline))
 
 
 sandbox_app = typer.Typer(
-    help="The sandbox channel: messages kept in the local database.",
+    help="El canal sandbox: los mensajes quedan guardados en la base local.",
     no_args_is_help=True,
 )
 app.add_typer(sandbox_app, name="sandbox")
@@ -556,7 +605,7 @@ def _parse_now(text: str | None, timezone: str) -> datetime:
     try:
         return parse_instant(text, timezone)
     except ValueError as exc:
-        err_console.print(f"[red]Invalid --now:[/red] {exc}")
+        err_console.print(f"[red]--now inválido:[/red] {exc}")
         raise typer.Exit(2) from exc
 
 
@@ -565,25 +614,29 @@ def run_command(
     now: str | None = typer.Option(
         None,
         "--now",
-        help="Instant of the cycle, ISO 8601 such as 2026-03-24T10:00 (a bare "
-        "date is 00:00 in the business's time zone). Default: the current time.",
+        help="Momento del ciclo, en ISO 8601 como 2026-03-24T10:00 (una fecha sola "
+        "son las 00:00 en la zona horaria del negocio). Por defecto, la hora actual.",
     ),
     dry_run: bool = typer.Option(
-        False, "--dry-run", help="Plan and run the gate, then roll back everything."
+        False,
+        "--dry-run",
+        help="Planifica y pasa cada mensaje por el control, y después deshace todo.",
     ),
-    as_json: bool = typer.Option(False, "--json", help="Print the counts as JSON."),
+    as_json: bool = typer.Option(False, "--json", help="Imprime los números en JSON."),
     policy_file: Path | None = typer.Option(
-        None, "--policy", help="Policy YAML file to use instead of the business's."
+        None,
+        "--policy",
+        help="Archivo YAML de una política para usar en lugar de la del negocio.",
     ),
     rate: float = typer.Option(
         SANDBOX_MESSAGES_PER_SECOND,
         "--rate",
         min=0.1,
-        help="Maximum messages per second sent through the sandbox channel "
-        "(WhatsApp and Twilio use their own configured throughput).",
+        help="Máximo de mensajes por segundo por el canal sandbox (WhatsApp y "
+        "Twilio usan la velocidad configurada para cada uno).",
     ),
 ) -> None:
-    """Plan and send one dunning cycle, then print the counts by reason."""
+    """Planifica y envía un ciclo de cobranza, y muestra los números por motivo."""
     settings = load_settings()
     policy = None
     if policy_file is not None:
@@ -614,7 +667,7 @@ def run_command(
                     link_builder=link_for_outbox_row,
                 )
             except ChannelSetupError as exc:
-                err_console.print(f"[red]Channel {channel} is not ready:[/red] {exc}")
+                err_console.print(f"[red]El canal {channel} no está listo:[/red] {exc}")
                 raise typer.Exit(2) from exc
         try:
             report = run_cycle(
@@ -649,7 +702,8 @@ def business_session() -> Iterator[tuple[Session, Business, Settings]]:
 
 
 rules_app = typer.Typer(
-    help="Contact rules: the country's legal window and caps, and your stricter ones.",
+    help="Reglas de contacto: el horario y los topes legales del país, y los tuyos "
+    "si son más estrictos.",
     no_args_is_help=True,
 )
 app.add_typer(rules_app, name="rules")
@@ -657,7 +711,7 @@ app.add_typer(rules_app, name="rules")
 
 @rules_app.command("show")
 def rules_show() -> None:
-    """Print the contact window, holidays and caps that apply now."""
+    """Muestra el horario de contacto, los feriados y los topes que rigen ahora."""
     from cobranza.compliance.business_rules import current_rules, describe_rules
 
     with business_session() as (_, business, _settings):
@@ -672,32 +726,35 @@ def rules_set(
         ...,
         exists=True,
         dir_okay=False,
-        help="JSON file with the stricter rules, such as "
+        help="Archivo JSON con las reglas más estrictas, como "
         '{"hours": {"start": "10:00", "end": "18:00"}, "max_per_week": 2}; '
-        "{} goes back to the law's rules.",
+        "{} vuelve a las reglas de la ley.",
     ),
 ) -> None:
-    """Store stricter contact rules; a value looser than the law is rejected."""
+    """Guarda reglas de contacto más estrictas; rechaza las más laxas que la ley."""
     from cobranza.compliance.business_rules import describe_rules, set_business_rules
     from cobranza.compliance.errors import RuleOverrideError
 
     try:
         overrides = json.loads(file.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        err_console.print(f"[red]Invalid JSON in {escape(str(file))}:[/red] {exc}")
+        err_console.print(
+            f"[red]JSON inválido en {escape(str(file))}:[/red] {exc}. Corregí el "
+            'archivo: tiene que ser un objeto JSON, como {"max_per_week": 2}.'
+        )
         raise typer.Exit(2) from exc
     try:
         with business_session() as (session, business, _settings):
             rules = set_business_rules(session, business, overrides, utcnow())
     except RuleOverrideError as exc:
-        err_console.print(f"[red]Rules not changed:[/red] {escape(str(exc))}")
+        err_console.print(f"[red]No se cambiaron las reglas:[/red] {escape(str(exc))}")
         raise typer.Exit(2) from exc
     for label, value in describe_rules(rules):
         console.print(f"{label}: {escape(value)}")
 
 
 channel_app = typer.Typer(
-    help="The channel reminders go out through: sandbox, whatsapp or twilio.",
+    help="El canal por el que salen los recordatorios: sandbox, whatsapp o twilio.",
     no_args_is_help=True,
 )
 app.add_typer(channel_app, name="channel")
@@ -705,7 +762,7 @@ app.add_typer(channel_app, name="channel")
 
 @channel_app.command("show")
 def channel_show() -> None:
-    """Print the channel the business sends through."""
+    """Muestra el canal por el que envía el negocio."""
     with business_session() as (_, business, _settings):
         channel = business_channel(business.settings)
     console.print(channel)
@@ -713,26 +770,29 @@ def channel_show() -> None:
 
 @channel_app.command("use")
 def channel_use(
-    name: str = typer.Argument(..., help="One of: " + ", ".join(CHANNELS) + "."),
+    name: str = typer.Argument(..., help="Uno de: " + ", ".join(CHANNELS) + "."),
 ) -> None:
-    """Send reminders through another channel; queued messages move to it."""
+    """Envía los recordatorios por otro canal; los mensajes en cola pasan a él."""
     try:
         with business_session() as (session, business, settings):
             moved = use_channel(session, business, name, settings, utcnow())
     except ChannelSetupError as exc:
-        err_console.print(f"[red]Channel not changed:[/red] {exc}")
+        err_console.print(f"[red]No se cambió el canal:[/red] {exc}")
         raise typer.Exit(2) from exc
-    console.print(f"Reminders now go out through {name}; {moved} queued moved.")
+    console.print(
+        f"Los recordatorios ahora salen por {name}; {moved} mensajes en cola "
+        "pasaron a este canal."
+    )
 
 
 @sandbox_app.command("outbox")
 def sandbox_outbox(
-    as_json: bool = typer.Option(False, "--json", help="Print the messages as JSON."),
+    as_json: bool = typer.Option(False, "--json", help="Imprime los mensajes en JSON."),
     limit: int | None = typer.Option(
-        None, "--limit", min=1, help="Show at most this many messages."
+        None, "--limit", min=1, help="Muestra como máximo esta cantidad de mensajes."
     ),
 ) -> None:
-    """List the messages the sandbox channel sent, oldest first."""
+    """Lista los mensajes que envió el canal sandbox, del más viejo al más nuevo."""
     settings = load_settings()
     engine = open_engine(settings)
     try:
@@ -752,16 +812,21 @@ def sandbox_outbox(
 
 @sandbox_app.command("reply")
 def sandbox_reply(
-    phone: str = typer.Argument(..., help="Sender's phone, such as +5491155550101."),
-    text: str = typer.Argument(..., help="The reply's text."),
+    phone: str = typer.Argument(
+        ..., help="Teléfono de quien responde, como +5491155550101."
+    ),
+    text: str = typer.Argument(..., help="Texto de la respuesta."),
     now: str | None = typer.Option(
-        None, "--now", help="Instant the reply arrived, ISO 8601. Default: now."
+        None,
+        "--now",
+        help="Momento en que llegó la respuesta, en ISO 8601. Por defecto, ahora.",
     ),
 ) -> None:
-    """Record a reply to the sandbox as if the customer had written it."""
+    """Registra una respuesta en el sandbox como si la hubiera escrito el cliente."""
     if not text.strip():
         err_console.print(
-            '[red]TEXT is empty:[/red] pass the reply in quotes, such as "ya pagué".'
+            "[red]TEXT está vacío:[/red] pasá la respuesta entre comillas, como "
+            '"ya pagué".'
         )
         raise typer.Exit(2)
     settings = load_settings()
@@ -792,43 +857,47 @@ def sandbox_reply(
 
 @app.command("nlu")
 def nlu_command(
-    text: str | None = typer.Argument(None, help="The reply to understand."),
+    text: str | None = typer.Argument(None, help="Respuesta del cliente a analizar."),
     file: Path | None = typer.Option(
-        None, "--file", help="UTF-8 file with one reply per line, instead of TEXT."
+        None,
+        "--file",
+        help="Archivo UTF-8 con una respuesta por línea, en lugar de TEXT.",
     ),
     now: str | None = typer.Option(
         None,
         "--now",
-        help="Instant the reply arrived, ISO 8601 such as 2026-03-19T10:00 "
-        "(naive values are read in --tz). Default: the current time.",
+        help="Momento en que llegó la respuesta, en ISO 8601 como 2026-03-19T10:00 "
+        "(sin zona, se lee en --tz). Por defecto, la hora actual.",
     ),
     tz: str | None = typer.Option(
         None,
         "--tz",
-        help="IANA time zone that resolves relative dates such as 'mañana'. "
-        "Default: the business's (COBRANZA_TIMEZONE).",
+        help="Zona horaria IANA con la que se resuelven fechas relativas como "
+        "'mañana'. Por defecto, la del negocio (COBRANZA_TIMEZONE).",
     ),
     locale: str | None = typer.Option(
         None,
         "--locale",
-        help="Locale such as es_AR or pt_BR. Default: COBRANZA_LOCALE.",
+        help="Idioma, como es_AR o pt_BR. Por defecto, el de COBRANZA_LOCALE.",
     ),
     as_json: bool = typer.Option(
-        False, "--json", help="Print one JSON object per reply, one per line."
+        False, "--json", help="Imprime un objeto JSON por respuesta, uno por línea."
     ),
 ) -> None:
-    """Print the intent, confidence, date, amount and installments of replies."""
+    """Muestra intención, confianza, fecha, monto y cuotas de cada respuesta."""
     # Imported here so that other commands do not pay for loading scikit-learn.
     from cobranza.conversations.llm import LLMClassifier
     from cobranza.conversations.understand import understand
 
     settings = load_settings()
     if (text is None) == (file is None):
-        err_console.print("[red]Give either TEXT or --file, not both or neither.[/red]")
+        err_console.print(
+            "[red]Pasá TEXT o --file:[/red] uno de los dos, no ambos ni ninguno."
+        )
         raise typer.Exit(2)
     if text is not None and not text.strip():
         err_console.print(
-            "[red]TEXT is empty:[/red] pass the reply in quotes, such as "
+            "[red]TEXT está vacío:[/red] pasá la respuesta entre comillas, como "
             '"te pago el viernes".'
         )
         raise typer.Exit(2)
@@ -837,8 +906,8 @@ def nlu_command(
         ZoneInfo(timezone)
     except (KeyError, ValueError) as exc:
         err_console.print(
-            f"[red]Unknown --tz {timezone!r}:[/red] use an IANA name such as "
-            "America/Argentina/Buenos_Aires."
+            f"[red]Zona horaria --tz {timezone!r} desconocida:[/red] usá un nombre "
+            "IANA, como America/Argentina/Buenos_Aires."
         )
         raise typer.Exit(2) from exc
     instant = _parse_now(now, timezone)
@@ -847,8 +916,8 @@ def nlu_command(
             replies = file.read_text(encoding="utf-8").splitlines()
         except (OSError, UnicodeDecodeError) as exc:
             err_console.print(
-                f"[red]Cannot read --file {file}:[/red] {exc}. Check the path and "
-                "that the file is UTF-8 text."
+                f"[red]No se puede leer --file {file}:[/red] {exc}. Revisá la ruta "
+                "y que el archivo sea texto UTF-8."
             )
             raise typer.Exit(2) from exc
     else:
@@ -865,10 +934,11 @@ def nlu_command(
         return
     for reply, result in zip(replies, results, strict=True):
         row = result.to_dict()
-        console.print(f"reply: {reply}", markup=False, highlight=False)
+        # intent and the keys below are the --json keys, so they stay in English.
+        console.print(f"respuesta: {reply}", markup=False, highlight=False)
         console.print(
             f"  intent: {result.intent} ({result.source}, "
-            f"confidence {result.confidence:.2f})",
+            f"confianza {result.confidence:.2f})",
             highlight=False,
         )
         for key in ("promised_date", "amount", "installments"):
@@ -876,17 +946,19 @@ def nlu_command(
             console.print(f"  {key}: {value}", highlight=False)
         if result.possible_opt_out:
             console.print(
-                "  possible_opt_out: true (a person checks it; no rule matched)",
+                "  possible_opt_out: true (lo revisa una persona: ninguna regla "
+                "confirmó la baja)",
                 highlight=False,
             )
 
 
 whatsapp_app = typer.Typer(
-    help="WhatsApp Cloud API: the number's message templates.", no_args_is_help=True
+    help="API de WhatsApp Cloud: las plantillas de mensajes del número.",
+    no_args_is_help=True,
 )
 app.add_typer(whatsapp_app, name="whatsapp")
 whatsapp_templates_app = typer.Typer(
-    help="Register the message templates with Meta and track their review.",
+    help="Registrar las plantillas de mensajes en Meta y seguir su revisión.",
     no_args_is_help=True,
 )
 whatsapp_app.add_typer(whatsapp_templates_app, name="templates")
@@ -902,7 +974,7 @@ def _graph_client_or_exit(settings: Settings) -> GraphClient:
 
 @whatsapp_templates_app.command("push")
 def whatsapp_templates_push() -> None:
-    """Register every template translation that Meta does not have yet."""
+    """Registra en Meta cada traducción de plantilla que todavía no tiene."""
     settings = load_settings()
     client = _graph_client_or_exit(settings)
     engine = open_engine(settings)
@@ -922,7 +994,7 @@ def whatsapp_templates_push() -> None:
 
 @whatsapp_templates_app.command("sync")
 def whatsapp_templates_sync() -> None:
-    """Read each template's review status from Meta."""
+    """Consulta a Meta el estado de revisión de cada plantilla."""
     settings = load_settings()
     client = _graph_client_or_exit(settings)
     engine = open_engine(settings)
@@ -944,7 +1016,7 @@ def whatsapp_templates_sync() -> None:
 
 @whatsapp_templates_app.command("list")
 def whatsapp_templates_list() -> None:
-    """Show the stored templates, their status and the messages waiting for them."""
+    """Muestra las plantillas guardadas, su estado y los mensajes que las esperan."""
     settings = load_settings()
     engine = open_engine(settings)
     try:
@@ -958,7 +1030,7 @@ def whatsapp_templates_list() -> None:
 
 
 payment_app = typer.Typer(
-    help="Payments: record them, import them, make payment links.",
+    help="Pagos: registrarlos, importarlos y crear links de pago.",
     no_args_is_help=True,
 )
 app.add_typer(payment_app, name="payment")
@@ -967,25 +1039,31 @@ app.add_typer(payment_app, name="payment")
 @payment_app.command("add")
 def payment_add(
     customer: str = CUSTOMER_ARGUMENT,
-    amount: str = typer.Argument(..., help="Amount received, such as 12500.50."),
+    amount: str = typer.Argument(..., help="Monto recibido, como 12500.50."),
     paid_on: str | None = typer.Option(
-        None, "--date", help="Day or instant paid (ISO 8601); default: now."
+        None,
+        "--date",
+        help="Día o momento del pago (ISO 8601). Por defecto, ahora.",
     ),
     method: str | None = typer.Option(
-        None, "--method", help="How it was paid, such as transfer or cash."
+        None, "--method", help="Cómo se pagó, como transferencia o efectivo."
     ),
     reference: str | None = typer.Option(
         None,
         "--reference",
-        help="Transfer or receipt number; a reference is recorded only once.",
+        help="Número de transferencia o de recibo; cada referencia se registra una "
+        "sola vez.",
     ),
 ) -> None:
-    """Record a payment received outside the providers and settle invoices."""
+    """Registra un pago recibido por fuera de los proveedores y salda facturas."""
     settings = load_settings()
     try:
         value = Decimal(amount)
     except InvalidOperation as exc:
-        err_console.print(f"[red]Invalid amount[/red] {amount!r}: write it as 12500.50")
+        err_console.print(
+            f"[red]Monto inválido[/red] {amount!r}: escribilo con punto decimal y "
+            "sin separador de miles, como 12500.50."
+        )
         raise typer.Exit(2) from exc
     now = utcnow()
     paid_at = _parse_now(paid_on, settings.timezone) if paid_on else now
@@ -1001,10 +1079,10 @@ def payment_add(
             credits = customer_credits(session, business.id, found.id)
             locale = business.locale
     except ComplianceError as exc:
-        err_console.print(f"[red]Customer not found:[/red] {exc}")
+        err_console.print(f"[red]Cliente no encontrado:[/red] {exc}")
         raise typer.Exit(1) from exc
     except PaymentError as exc:
-        err_console.print(f"[red]Payment not recorded:[/red] {exc}")
+        err_console.print(f"[red]No se registró el pago:[/red] {exc}")
         raise typer.Exit(1) from exc
     finally:
         engine.dispose()
@@ -1017,10 +1095,10 @@ def payment_import(
         ...,
         exists=True,
         dir_okay=False,
-        help="CSV or .xlsx with cliente, monto, fecha.",
+        help="CSV o .xlsx con las columnas cliente, monto y fecha.",
     ),
 ) -> None:
-    """Record the payments of a CSV or Excel file; bad lines are listed and skipped."""
+    """Registra los pagos de un CSV o Excel; lista y saltea las líneas con errores."""
     settings = load_settings()
     engine = open_engine(settings)
     try:
@@ -1028,7 +1106,7 @@ def payment_import(
             business = default_business(session, settings)
             report = import_payments(session, business, file, utcnow())
     except PaymentError as exc:
-        err_console.print(f"[red]Import failed:[/red] {exc}")
+        err_console.print(f"[red]No se importó ningún pago:[/red] {exc}")
         raise typer.Exit(1) from exc
     finally:
         engine.dispose()
@@ -1039,7 +1117,7 @@ def payment_import(
 
 @payment_app.command("link")
 def payment_link(customer: str = CUSTOMER_ARGUMENT) -> None:
-    """Print the payment link of the customer's open case."""
+    """Muestra el link de pago del caso abierto del cliente."""
     settings = load_settings()
     engine = open_engine(settings)
     try:
@@ -1047,10 +1125,10 @@ def payment_link(customer: str = CUSTOMER_ARGUMENT) -> None:
             business = default_business(session, settings)
             url = link_for_customer(session, business, customer, utcnow())
     except ComplianceError as exc:
-        err_console.print(f"[red]Customer not found:[/red] {exc}")
+        err_console.print(f"[red]Cliente no encontrado:[/red] {exc}")
         raise typer.Exit(1) from exc
     except PaymentError as exc:
-        err_console.print(f"[red]No payment link:[/red] {exc}")
+        err_console.print(f"[red]No hay link de pago:[/red] {exc}")
         raise typer.Exit(1) from exc
     finally:
         engine.dispose()
@@ -1060,10 +1138,10 @@ def payment_link(customer: str = CUSTOMER_ARGUMENT) -> None:
 @payment_app.command("process")
 def payment_process(
     limit: int = typer.Option(
-        100, "--limit", min=1, help="Maximum notifications processed in this run."
+        100, "--limit", min=1, help="Máximo de avisos procesados en esta corrida."
     ),
 ) -> None:
-    """Process stored payment notifications that are still pending (retries)."""
+    """Procesa los avisos de pago guardados que siguen pendientes (reintentos)."""
     settings = load_settings()
     engine = open_engine(settings)
     try:
@@ -1071,38 +1149,43 @@ def payment_process(
         processed = process_pending(engine, services.handlers, utcnow(), limit)
     finally:
         engine.dispose()
-    typer.echo(f"{processed} payment notifications processed")
+    typer.echo(f"{processed} avisos de pago procesados")
 
 
 user_app = typer.Typer(
-    help="Owner accounts of the web dashboard.", no_args_is_help=True
+    help="Cuentas de los dueños para entrar al panel web.", no_args_is_help=True
 )
 app.add_typer(user_app, name="user")
-token_app = typer.Typer(help="API tokens for the REST API.", no_args_is_help=True)
+token_app = typer.Typer(help="Tokens de la API REST.", no_args_is_help=True)
 app.add_typer(token_app, name="token")
 BUSINESS_OPTION = typer.Option(
-    None, "--business", help="Business name. Default: COBRANZA_BUSINESS_NAME."
+    None,
+    "--business",
+    help="Nombre del negocio. Por defecto, el de COBRANZA_BUSINESS_NAME.",
 )
 
 
 @app.command("serve")
 def serve_command(
-    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
-    port: int = typer.Option(8000, "--port", min=1, max=65535, help="TCP port."),
+    host: str = typer.Option(
+        "127.0.0.1", "--host", help="Dirección en la que escucha."
+    ),
+    port: int = typer.Option(8000, "--port", min=1, max=65535, help="Puerto TCP."),
     scheduler: bool = typer.Option(
         True,
         "--scheduler/--no-scheduler",
-        help="Run the dunning cycle, webhook processing and outgoing webhooks "
-        "in the background (every COBRANZA_SCHEDULER_INTERVAL_SECONDS).",
+        help="Hace en segundo plano el ciclo de cobranza, el procesamiento de los "
+        "avisos y los webhooks salientes (cada COBRANZA_SCHEDULER_INTERVAL_SECONDS "
+        "segundos).",
     ),
     process_events: bool = typer.Option(
         True,
         "--process-events/--no-process-events",
-        help="Act on WhatsApp and Twilio webhook events in this process. With "
-        "--no-process-events they are only stored, for 'cobranza worker'.",
+        help="Procesa en este proceso los avisos de WhatsApp y Twilio. Con "
+        "--no-process-events solo se guardan, para 'cobranza worker'.",
     ),
 ) -> None:
-    """Serve the dashboard, the API and the webhooks, with the scheduler."""
+    """Sirve el panel, la API y los webhooks, y hace el trabajo periódico."""
     from cobranza.channels.whatsapp.config import WhatsAppConfigError
     from cobranza.web.serve import check_serve_settings, serve
 
@@ -1110,7 +1193,9 @@ def serve_command(
     try:
         check_serve_settings(settings)
     except WhatsAppConfigError as exc:
-        err_console.print(f"Not starting: {exc}", markup=False, soft_wrap=True)
+        err_console.print(
+            f"El servidor no arranca: {exc}", markup=False, soft_wrap=True
+        )
         raise typer.Exit(2) from exc
     serve(settings, open_engine(settings), host, port, scheduler, process_events)
 
@@ -1118,13 +1203,16 @@ def serve_command(
 @app.command("worker")
 def worker_command(
     poll: float = typer.Option(
-        1.0, "--poll", min=0.1, help="Seconds between polls for stored events."
+        1.0,
+        "--poll",
+        min=0.1,
+        help="Segundos entre dos búsquedas de avisos guardados.",
     ),
 ) -> None:
-    """Process stored webhook events and run the scheduler, without a web server.
+    """Procesa los avisos guardados y hace el trabajo periódico, sin servidor web.
 
-    Pair it with 'cobranza serve --no-process-events --no-scheduler' to keep
-    webhook ingest and processing on separate processes.
+    Usalo junto con 'cobranza serve --no-process-events --no-scheduler' para
+    recibir los avisos y procesarlos en procesos separados.
     """
     from cobranza.web.serve import run_worker
 
@@ -1134,13 +1222,15 @@ def worker_command(
 
 @user_app.command("create")
 def user_create_command(
-    email: str = typer.Argument(..., help="Email the owner signs in with."),
+    email: str = typer.Argument(..., help="Email con el que entra el dueño."),
     business: str | None = BUSINESS_OPTION,
     password_stdin: bool = typer.Option(
-        False, "--password-stdin", help="Read the password from the first stdin line."
+        False,
+        "--password-stdin",
+        help="Lee la contraseña de la primera línea de la entrada estándar.",
     ),
 ) -> None:
-    """Create an owner account (the password is prompted twice)."""
+    """Crea la cuenta de un dueño (pide la contraseña dos veces)."""
     from cobranza.web.cli_support import read_password, user_create
 
     settings = load_settings()
@@ -1153,9 +1243,11 @@ def user_create_command(
 @token_app.command("create")
 def token_create_command(
     business: str | None = BUSINESS_OPTION,
-    name: str = typer.Option("api", "--name", help="What the token is for."),
+    name: str = typer.Option(
+        "api", "--name", help="Para qué es el token, como zapier."
+    ),
 ) -> None:
-    """Create an API token for the REST API; it is shown once."""
+    """Crea un token para la API REST; se muestra una sola vez."""
     from cobranza.web.cli_support import token_create
 
     settings = load_settings()
@@ -1170,7 +1262,7 @@ def main() -> None:
 
 
 inbox_app = typer.Typer(
-    help="Cases waiting for a person: list them, reply and resolve them.",
+    help="Casos que esperan a una persona: listarlos, responderlos y resolverlos.",
     invoke_without_command=True,
 )
 app.add_typer(inbox_app, name="inbox")
@@ -1179,9 +1271,9 @@ app.add_typer(inbox_app, name="inbox")
 @inbox_app.callback()
 def inbox_list(
     ctx: typer.Context,
-    as_json: bool = typer.Option(False, "--json", help="Print the cases as JSON."),
+    as_json: bool = typer.Option(False, "--json", help="Imprime los casos en JSON."),
 ) -> None:
-    """List the cases waiting for a person, longest waiting first."""
+    """Lista los casos que esperan a una persona, primero los que esperan hace más."""
     if ctx.invoked_subcommand is not None:
         return
     from cobranza.conversations.inbox import waiting_cases
@@ -1227,10 +1319,10 @@ def _inbox_table(cases: list[WaitingCase], timezone: str) -> Table | str:
 
 @inbox_app.command("reply")
 def inbox_reply(
-    case_id: int = typer.Argument(..., help="The case number shown by `inbox`."),
-    text: str = typer.Argument(..., help="The reply text to send to the customer."),
+    case_id: int = typer.Argument(..., help="Número de caso que muestra `inbox`."),
+    text: str = typer.Argument(..., help="Texto de la respuesta para el cliente."),
 ) -> None:
-    """Send a reply to the customer of a case, inside the 24-hour window."""
+    """Envía una respuesta al cliente de un caso, dentro de la ventana de 24 h."""
     from cobranza.conversations.inbox import InboxError, reply_channel, waiting_case
     from cobranza.web.dashboard.replies import ReplyRejected, send_owner_reply
 
@@ -1245,7 +1337,7 @@ def inbox_reply(
                 business_id, customer_id = business.id, case.customer_id
                 channel_name = reply_channel(session, business_id, customer_id)
             except InboxError as exc:
-                err_console.print(f"[red]{exc}[/red]", highlight=False)
+                err_console.print(f"[red]No se envió:[/red] {exc}", highlight=False)
                 raise typer.Exit(1) from exc
         channel = _reply_channel(engine, settings, channel_name, now)
         try:
@@ -1272,31 +1364,33 @@ def _reply_channel(
         try:
             config = WhatsAppConfig.from_settings(settings)
         except WhatsAppConfigError as exc:
-            err_console.print(f"[red]WhatsApp is not configured:[/red] {exc}")
+            err_console.print(f"[red]No se puede responder por WhatsApp:[/red] {exc}")
             raise typer.Exit(2) from exc
         return WhatsAppChannel(engine, config)
     if name == "sandbox":
         return SandboxChannel(engine, clock=lambda: now)
     err_console.print(
-        f"[red]Channel {name!r} cannot send a person's reply yet:[/red] answer "
-        "from the provider's own console"
+        f"[red]El canal {name!r} todavía no envía respuestas de una persona:[/red] "
+        "respondé desde la consola del proveedor."
     )
     raise typer.Exit(2)
 
 
 @inbox_app.command("resolve")
 def inbox_resolve(
-    case_id: int = typer.Argument(..., help="The case number shown by `inbox`."),
+    case_id: int = typer.Argument(..., help="Número de caso que muestra `inbox`."),
     resume: bool = typer.Option(
-        False, "--resume", help="Return the case to the automatic reminders."
+        False, "--resume", help="Devuelve el caso a los recordatorios automáticos."
     ),
-    close: bool = typer.Option(False, "--close", help="Close the case for good."),
+    close: bool = typer.Option(
+        False, "--close", help="Cierra el caso definitivamente."
+    ),
 ) -> None:
-    """Settle a waiting case: back to automation (--resume) or closed (--close)."""
+    """Resuelve un caso: vuelve a la automatización (--resume) o se cierra (--close)."""
     from cobranza.conversations.inbox import InboxError, resolve
 
     if resume == close:
-        err_console.print("[red]Choose one:[/red] --resume or --close.")
+        err_console.print("[red]Elegí una opción:[/red] --resume o --close.")
         raise typer.Exit(2)
     settings = load_settings()
     engine = open_engine(settings)
@@ -1308,7 +1402,9 @@ def inbox_resolve(
                     session, business.id, case_id, utcnow(), resume=resume, actor="cli"
                 )
             except InboxError as exc:
-                err_console.print(f"[red]{exc}[/red]", highlight=False)
+                err_console.print(
+                    f"[red]No se resolvió el caso:[/red] {exc}", highlight=False
+                )
                 raise typer.Exit(1) from exc
     finally:
         engine.dispose()

@@ -25,21 +25,21 @@ PLACEHOLDER_SECRETS = frozenset(
 
 # Secret settings and where the business finds the real value.
 SECRET_SOURCES = {
-    "whatsapp_access_token": "a system user token from Meta Business Suite",
-    "whatsapp_app_secret": "the app secret from Meta's App Dashboard → App "
-    "settings → Basic",
-    "whatsapp_verify_token": "a random string that you also enter in Meta's "
-    "webhook settings",
-    "twilio_auth_token": "the auth token from Twilio Console → Account info",
-    "mercadopago_access_token": "the production access token from Mercado Pago "
-    "→ Tus integraciones → Credenciales",
-    "mercadopago_webhook_secret": "the secret signature shown in Mercado Pago → "
+    "whatsapp_access_token": "un token de usuario del sistema de Meta Business Suite",
+    "whatsapp_app_secret": "la clave secreta de la app, en el App Dashboard de "
+    "Meta → Configuración de la app → Básica",
+    "whatsapp_verify_token": "una frase al azar, la misma que escribís en la "
+    "configuración del webhook en Meta",
+    "twilio_auth_token": "el auth token de Twilio Console → Account info",
+    "mercadopago_access_token": "el Access Token de producción de Mercado Pago → "
+    "Tus integraciones → Credenciales",
+    "mercadopago_webhook_secret": "la clave secreta que muestra Mercado Pago → "
     "Tus integraciones → Webhooks",
-    "stripe_secret_key": "a secret or restricted key (sk_... or rk_...) from "
-    "Stripe Dashboard → Developers → API keys",
-    "stripe_webhook_secret": "the endpoint's signing secret (whsec_...) from "
-    "Stripe Dashboard → Developers → Webhooks",
-    "sandbox_payment_secret": "a random string of your own",
+    "stripe_secret_key": "una clave secreta o restringida (sk_... o rk_...) del "
+    "panel de Stripe → Developers → API keys",
+    "stripe_webhook_secret": "el signing secret del endpoint (whsec_...) del "
+    "panel de Stripe → Developers → Webhooks",
+    "sandbox_payment_secret": "una frase al azar que inventes vos",
 }
 
 
@@ -221,8 +221,8 @@ class Settings(BaseSettings):
         tier = value.strip().lower().replace(",", "").replace("_", "")
         if tier not in WHATSAPP_TIERS:
             raise ValueError(
-                f"unknown WhatsApp messaging tier {value!r}: set "
-                "COBRANZA_WHATSAPP_MESSAGING_TIER to one of "
+                f"nivel de mensajería de WhatsApp desconocido {value!r}: definí "
+                "COBRANZA_WHATSAPP_MESSAGING_TIER con uno de estos valores: "
                 + ", ".join(WHATSAPP_TIERS)
             )
         return tier
@@ -233,8 +233,9 @@ class Settings(BaseSettings):
         provider = value.strip().lower()
         if provider not in PAYMENT_PROVIDERS:
             raise ValueError(
-                f"unknown payment provider {value!r}: set "
-                "COBRANZA_PAYMENT_PROVIDER to one of " + ", ".join(PAYMENT_PROVIDERS)
+                f"proveedor de pagos desconocido {value!r}: definí "
+                "COBRANZA_PAYMENT_PROVIDER con uno de estos valores: "
+                + ", ".join(PAYMENT_PROVIDERS)
             )
         return provider
 
@@ -249,8 +250,8 @@ class Settings(BaseSettings):
             value = secret.get_secret_value().strip().lower()
             if value in PLACEHOLDER_SECRETS or set(value) == {"x"}:
                 raise ValueError(
-                    f"COBRANZA_{name.upper()} is a placeholder in the "
-                    f"{self.environment} environment: set it to {source}"
+                    f"COBRANZA_{name.upper()} tiene un valor de ejemplo en el "
+                    f"entorno {self.environment}: definilo con {source}"
                 )
         return self
 
@@ -260,8 +261,8 @@ class Settings(BaseSettings):
         code = value.strip().upper()
         if code not in SUPPORTED_COUNTRIES:
             raise ValueError(
-                f"unsupported country {value!r}: set COBRANZA_COUNTRY to one of "
-                + ", ".join(SUPPORTED_COUNTRIES)
+                f"país no soportado {value!r}: definí COBRANZA_COUNTRY con uno de "
+                "estos códigos: " + ", ".join(SUPPORTED_COUNTRIES)
             )
         return code
 
@@ -272,8 +273,8 @@ class Settings(BaseSettings):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(
-                f"unknown time zone {value!r}: set COBRANZA_TIMEZONE to an IANA "
-                "name such as America/Argentina/Buenos_Aires"
+                f"zona horaria desconocida {value!r}: definí COBRANZA_TIMEZONE con "
+                "un nombre IANA, como America/Argentina/Buenos_Aires"
             ) from exc
         return value
 
@@ -283,8 +284,8 @@ class Settings(BaseSettings):
         code = value.strip().upper()
         if len(code) != 3 or not code.isalpha():
             raise ValueError(
-                f"invalid currency {value!r}: set COBRANZA_CURRENCY to an ISO 4217 "
-                "code such as ARS"
+                f"moneda inválida {value!r}: definí COBRANZA_CURRENCY con un código "
+                "ISO 4217, como ARS"
             )
         return code
 
@@ -296,8 +297,8 @@ class Settings(BaseSettings):
             Locale.parse(normalised)
         except (UnknownLocaleError, ValueError) as exc:
             raise ValueError(
-                f"unknown locale {value!r}: set COBRANZA_LOCALE to a code such as "
-                "es_AR or pt_BR"
+                f"idioma desconocido {value!r}: definí COBRANZA_LOCALE con un código "
+                "como es_AR o pt_BR"
             ) from exc
         return normalised
 

@@ -22,8 +22,8 @@ def parse_instant(text: str, default_tz: str) -> datetime:
         parsed = datetime.fromisoformat(value)
     except ValueError as exc:
         raise ValueError(
-            f"invalid date or time {text!r}: use ISO 8601, such as 2026-03-20 "
-            "or 2026-03-20T10:00-03:00"
+            f"fecha u hora inválida {text!r}: usá ISO 8601, como 2026-03-20 "
+            "o 2026-03-20T10:00-03:00"
         ) from exc
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=ZoneInfo(default_tz))

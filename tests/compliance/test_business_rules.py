@@ -69,7 +69,7 @@ def test_set_rejects_looser_than_law(cli_db: str, tmp_path: Path) -> None:
     shown = runner.invoke(app, ["rules", "show"])
 
     assert rejected.exit_code == 2
-    assert "Rules not changed" in rejected.output
+    assert "No se cambiaron las reglas" in rejected.output
     assert "08:00" in rejected.output
     assert "lunes: 09:00-20:00" in shown.output
 
@@ -81,4 +81,4 @@ def test_set_rejects_invalid_json(cli_db: str, tmp_path: Path) -> None:
     result = runner.invoke(app, ["rules", "set", str(path)])
 
     assert result.exit_code == 2
-    assert "Invalid JSON" in result.output
+    assert "JSON inválido" in result.output

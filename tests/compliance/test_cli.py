@@ -39,7 +39,10 @@ def test_show_never_recorded(cli_db: str) -> None:
     result = runner.invoke(app, ["consent", "show", "CLI-7"])
 
     assert result.exit_code == 0, result.output
-    assert "Customer CLI-7: consent never recorded." in result.output
+    assert (
+        "Cliente CLI-7: consentimiento nunca registrado (no se le escribe)."
+        in result.output
+    )
 
 
 def test_grant_revoke_show(cli_db: str) -> None:
@@ -61,11 +64,11 @@ def test_grant_revoke_show(cli_db: str) -> None:
     shown = runner.invoke(app, ["consent", "show", "+54 9 11 2345-6789"])
 
     assert granted.exit_code == 0, granted.output
-    assert "Consent grant recorded for customer CLI-7." in granted.output
+    assert "Se registró el consentimiento del cliente CLI-7." in granted.output
     assert revoked.exit_code == 0, revoked.output
-    assert "Consent revoke recorded for customer CLI-7." in revoked.output
+    assert "Se registró la baja del cliente CLI-7." in revoked.output
     assert shown.exit_code == 0, shown.output
-    assert "consent revoked (opted out)" in shown.output
+    assert "baja registrada (no se le escribe)" in shown.output
     assert "formulario firmado (F-12)" in shown.output
     assert "respondió BAJA" in shown.output
 
@@ -84,7 +87,7 @@ def test_unknown_customer_exits_with_error(cli_db: str) -> None:
     result = runner.invoke(app, ["consent", "grant", "NOPE", "--source", "form"])
 
     assert result.exit_code == 1
-    assert "Consent not recorded" in result.output
+    assert "No se registró el consentimiento" in result.output
     assert "'NOPE'" in result.output
 
 
@@ -99,4 +102,4 @@ def test_blank_source_rejected(cli_db: str) -> None:
     result = runner.invoke(app, ["consent", "revoke", "CLI-7", "--source", "  "])
 
     assert result.exit_code == 1
-    assert "missing consent source" in result.output
+    assert "falta el origen del consentimiento" in result.output

@@ -129,7 +129,7 @@ def test_event_stores_fields(engine: Engine) -> None:
     ("action", "source", "at", "named"),
     [
         ("allow", "form", T0, "invalid consent action 'allow'"),
-        ("grant", "   ", T0, "missing consent source"),
+        ("grant", "   ", T0, "falta el origen del consentimiento"),
         ("grant", "form", T0.replace(tzinfo=None), "naive consent time"),
     ],
 )

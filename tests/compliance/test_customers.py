@@ -98,5 +98,5 @@ def test_shared_phone_is_ambiguous(engine: Engine) -> None:
         add_customer(session, business, external_id="A", phone=AR_MOBILE)
         add_customer(session, business, external_id="B", phone=AR_MOBILE)
 
-        with pytest.raises(AmbiguousCustomerError, match=r"2 customers \(A, B\)"):
+        with pytest.raises(AmbiguousCustomerError, match=r"2 clientes \(A, B\)"):
             resolve_customer(session, business.id, "011 15 2345 6789")

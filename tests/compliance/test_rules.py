@@ -114,9 +114,9 @@ def test_subdivision_override_changes_holidays_only() -> None:
             {"hours_by_day": {"sun": {"start": "09:00", "end": "12:00"}}},
             ["domingo"],
         ),
-        ("CO", {"max_per_day": 2}, ["max_per_day 2", "limit 1"]),
-        ("CL", {"max_per_week": 3}, ["max_per_week 3", "limit 2"]),
-        ("CL", {"min_gap_hours": 24}, ["min_gap_hours 24", "48 hours"]),
+        ("CO", {"max_per_day": 2}, ["max_per_day 2", "límite legal de 1"]),
+        ("CL", {"max_per_week": 3}, ["max_per_week 3", "límite legal de 2"]),
+        ("CL", {"min_gap_hours": 24}, ["min_gap_hours 24", "48 horas"]),
         ("PE", {"block_holidays": False}, ["block_holidays", "Ley 29571"]),
     ],
 )
@@ -134,18 +134,18 @@ def test_looser_override_rejected(
 @pytest.mark.parametrize(
     ("overrides", "named"),
     [
-        ({"hours": {"start": "18:00", "end": "10:00"}}, "not before end"),
+        ({"hours": {"start": "18:00", "end": "10:00"}}, "anterior a end"),
         ({"hours": {"start": "9am", "end": "18:00"}}, "'9am'"),
-        ({"hours": ["09:00", "18:00"]}, "invalid hours"),
-        ({"days": []}, "non-empty list"),
+        ({"hours": ["09:00", "18:00"]}, "hours inválido"),
+        ({"days": []}, "lista no vacía"),
         ({"days": ["lunes"]}, "'lunes'"),
         ({"hours_by_day": {"monday": {"start": "10:00", "end": "12:00"}}}, "monday"),
-        ({"max_per_day": 0}, "at least 1"),
-        ({"max_per_day": True}, "at least 1"),
-        ({"min_gap_hours": -1}, "positive number"),
-        ({"block_holidays": "yes"}, "true or false"),
+        ({"max_per_day": 0}, "de 1 o más"),
+        ({"max_per_day": True}, "de 1 o más"),
+        ({"min_gap_hours": -1}, "mayor que 0"),
+        ({"block_holidays": "yes"}, "true o false"),
         ({"subdivision": ""}, "subdivision"),
-        ({"quiet_hours": 1}, "unknown compliance setting quiet_hours"),
+        ({"quiet_hours": 1}, "clave desconocida quiet_hours"),
     ],
 )
 def test_malformed_override_rejected(overrides: dict[str, object], named: str) -> None:
@@ -161,5 +161,5 @@ def test_malformed_override_is_not_looser_error() -> None:
 
 
 def test_compliance_setting_must_be_object() -> None:
-    with pytest.raises(RuleOverrideError, match="must be an object"):
+    with pytest.raises(RuleOverrideError, match="tienen que ser un objeto"):
         rules_for_business("AR", {"compliance": ["mon"]})

@@ -66,6 +66,7 @@ def test_nlu_text_output(runner: CliRunner) -> None:
     result = runner.invoke(app, ["nlu", "ya te pagué", *NOW_OPTIONS])
 
     assert result.exit_code == 0
+    assert "respuesta: ya te pagué" in result.stdout
     assert "intent: already_paid" in result.stdout
     assert "promised_date: null" in result.stdout
 
@@ -92,12 +93,12 @@ def test_nlu_default_now_and_zone(runner: CliRunner) -> None:
 @pytest.mark.parametrize(
     ("arguments", "message"),
     [
-        (["nlu"], "Give either TEXT or --file"),
-        (["nlu", "hola", "--file", "x.txt"], "Give either TEXT or --file"),
-        (["nlu", "hola", "--tz", "Mars/Base"], "Unknown --tz"),
-        (["nlu", "hola", "--now", "ayer"], "Invalid --now"),
-        (["nlu", "--file", "absent.txt"], "Cannot read --file"),
-        (["nlu", "   "], "TEXT is empty"),
+        (["nlu"], "Pasá TEXT o --file"),
+        (["nlu", "hola", "--file", "x.txt"], "Pasá TEXT o --file"),
+        (["nlu", "hola", "--tz", "Mars/Base"], "Zona horaria --tz 'Mars/Base'"),
+        (["nlu", "hola", "--now", "ayer"], "--now inválido"),
+        (["nlu", "--file", "absent.txt"], "No se puede leer --file"),
+        (["nlu", "   "], "TEXT está vacío"),
     ],
 )
 def test_nlu_invalid_input(

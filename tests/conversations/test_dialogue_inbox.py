@@ -102,7 +102,7 @@ def test_inbox_lists_policy_hand_off_without_reply(cli_engine: Engine) -> None:
     assert "la política de cobranza llegó al paso de pasarlo" in table.output
     assert listed[0]["waiting_since"].startswith("2026-03-17T12:00")
     assert answer.exit_code == 1
-    assert "never wrote to the business" in answer.output
+    assert "nunca le escribió al negocio" in answer.output
     assert "Traceback" not in answer.output
     resolved = runner.invoke(cli.app, ["inbox", "resolve", str(case_id), "--resume"])
     assert resolved.exit_code == 0, resolved.output
@@ -230,7 +230,7 @@ def test_inbox_resolve_needs_one_flag(cli_engine: Engine) -> None:
 
     # then
     assert result.exit_code == 2
-    assert "--resume or --close" in result.output
+    assert "--resume o --close" in result.output
 
 
 def test_inbox_resolve_unknown_case(cli_engine: Engine) -> None:
@@ -239,4 +239,4 @@ def test_inbox_resolve_unknown_case(cli_engine: Engine) -> None:
 
     # then
     assert result.exit_code == 1
-    assert "case 999 not found" in result.output
+    assert "no se encontró el caso 999" in result.output

@@ -100,10 +100,8 @@ def test_policy_validate_reports_lines(tmp_path: Path) -> None:
     result = runner.invoke(app, ["policy", "validate", str(path)])
 
     assert result.exit_code == 1
-    assert "line 8: step 'first': offset_days 1 is not greater than 15" in (
-        result.output
-    )
-    assert "line 12: unknown key 'tono'" in result.output
+    assert "línea 8: paso 'first': offset_days 1 no es mayor que 15" in (result.output)
+    assert "línea 12: clave desconocida 'tono'" in result.output
 
 
 def test_policy_validate_unknown_kind(tmp_path: Path) -> None:
@@ -118,7 +116,9 @@ def test_policy_validate_unknown_kind(tmp_path: Path) -> None:
     result = runner.invoke(app, ["policy", "validate", str(path)])
 
     assert result.exit_code == 1
-    assert "line 8: step 'first': unknown step_kind 'recordatorio'" in result.output
+    assert (
+        "línea 8: paso 'first': step_kind desconocido 'recordatorio'" in result.output
+    )
 
 
 def test_case_show_timeline(cli_db: str) -> None:
@@ -142,4 +142,4 @@ def test_case_show_unknown(cli_db: str) -> None:
     result = runner.invoke(app, ["case", "show", "NADIE"])
 
     assert result.exit_code == 1
-    assert "Customer not found" in result.output
+    assert "Cliente no encontrado" in result.output

@@ -86,8 +86,8 @@ def test_unknown_key_names_line() -> None:
     assert len(issues) == 1
     line, message = issues[0]
     assert line == 14
-    assert "unknown key 'catchup'" in message
-    assert "did you mean 'catch_up'?" in message
+    assert "clave desconocida 'catchup'" in message
+    assert "¿quisiste decir 'catch_up'?" in message
 
 
 def test_wrong_type_names_line() -> None:
@@ -96,7 +96,7 @@ def test_wrong_type_names_line() -> None:
     issues = _issues(text)
 
     assert issues[0][0] == 9
-    assert "`offset_days` must be a whole number" in issues[0][1]
+    assert "`offset_days` tiene que ser un número entero" in issues[0][1]
 
 
 def test_boolean_is_not_a_number() -> None:
@@ -111,8 +111,8 @@ def test_offsets_must_increase() -> None:
     issues = _issues(text)
 
     assert issues[0][0] == 8
-    assert "offset_days 1 is not greater than 1" in issues[0][1]
-    assert "increasing offset_days" in issues[0][1]
+    assert "offset_days 1 no es mayor que 1" in issues[0][1]
+    assert "por offset_days creciente" in issues[0][1]
 
 
 def test_unknown_action_and_tone() -> None:
@@ -123,8 +123,8 @@ def test_unknown_action_and_tone() -> None:
     issues = _issues(text)
 
     assert [line for line, _ in issues] == [6, 13]
-    assert "did you mean 'send'?" in issues[0][1]
-    assert "unknown tone 'severo'" in issues[1][1]
+    assert "¿quisiste decir 'send'?" in issues[0][1]
+    assert "valor desconocido 'severo' en `tone`" in issues[1][1]
 
 
 def test_send_needs_step_kind() -> None:
@@ -132,7 +132,7 @@ def test_send_needs_step_kind() -> None:
 
     issues = _issues(text)
 
-    assert issues == [(4, "action send needs `step_kind`: add it to the step")]
+    assert issues == [(4, "`action: send` necesita `step_kind`: agregalo al paso")]
 
 
 def test_field_of_other_action() -> None:
@@ -144,42 +144,42 @@ def test_field_of_other_action() -> None:
     issues = _issues(text)
 
     assert issues[0][0] == 8
-    assert "only applies to action pause" in issues[0][1]
+    assert "solo sirve para `action: pause`" in issues[0][1]
 
 
 def test_unknown_segment() -> None:
     issues = _issues(VALID.replace("[chronic_late]", "[cronic_late]"))
 
     assert issues[0][0] == 16
-    assert "did you mean 'chronic_late'?" in issues[0][1]
+    assert "¿quisiste decir 'chronic_late'?" in issues[0][1]
 
 
 def test_range_min_above_max() -> None:
     issues = _issues(VALID.replace("balance_min: 1000", "balance_min: 90000"))
 
     assert issues[0][0] == 18
-    assert "balance_min 90000 is greater than balance_max" in issues[0][1]
+    assert "balance_min 90000 es mayor que balance_max" in issues[0][1]
 
 
 def test_risk_score_out_of_range() -> None:
     issues = _issues(VALID.replace("risk_score_min: 0.5", "risk_score_min: 5"))
 
     assert issues[0][0] == 21
-    assert "use 0 to 1" in issues[0][1]
+    assert "usá de 0 a 1" in issues[0][1]
 
 
 def test_duplicate_step_key() -> None:
     issues = _issues(VALID.replace("key: plan", "key: soft"))
 
     assert issues[0][0] == 8
-    assert "duplicate step key 'soft' (first on line 4)" in issues[0][1]
+    assert "`key` repetida 'soft' (la primera está en la línea 4)" in issues[0][1]
 
 
 def test_yaml_syntax_error_line() -> None:
     issues = _issues(VALID.replace("step_kind: plan_offer", "step_kind: [plan_offer"))
 
     assert len(issues) == 1
-    assert issues[0][1].startswith("invalid YAML")
+    assert issues[0][1].startswith("YAML inválido")
     assert issues[0][0] in (11, 12)
 
 
@@ -187,12 +187,12 @@ def test_missing_name_and_steps() -> None:
     issues = _issues("version: 1\n")
 
     messages = [message for _, message in issues]
-    assert "missing `name`: add it" in messages
-    assert "missing `steps`: add a list of steps" in messages
+    assert "falta `name`: agregalo" in messages
+    assert "falta `steps`: agregá la lista de pasos" in messages
 
 
 def test_empty_file() -> None:
-    assert _issues("") == [(1, "the file is empty: write `name:` and `steps:`")]
+    assert _issues("") == [(1, "el archivo está vacío: escribí `name:` y `steps:`")]
 
 
 def test_error_lists_every_issue() -> None:
@@ -204,8 +204,8 @@ def test_error_lists_every_issue() -> None:
         parse_policy(text, "prueba.yaml")
 
     message = str(raised.value)
-    assert "prueba.yaml, line 6" in message
-    assert "prueba.yaml, line 14" in message
+    assert "prueba.yaml, línea 6" in message
+    assert "prueba.yaml, línea 14" in message
 
 
 def test_unknown_step_kind() -> None:
@@ -216,8 +216,8 @@ def test_unknown_step_kind() -> None:
     assert [(issue.line, issue.message) for issue in issues] == [
         (
             8,
-            "step 'plan': unknown step_kind 'plan_ofer'; use one of plan_offer, "
-            "reminder_soft",
+            "paso 'plan': step_kind desconocido 'plan_ofer'. Usá uno de estos: "
+            "plan_offer, reminder_soft",
         )
     ]
 
@@ -238,11 +238,11 @@ def test_template_lint_failure_line() -> None:
     # The soft step has tone auto, so both tones are rendered and fail.
     assert [issue.line for issue in issues] == [4, 4]
     assert "(formal, es_AR)" in issues[0].message
-    assert "fails the tone check" in issues[0].message
+    assert "no pasa el control de tono" in issues[0].message
 
 
 def test_missing_file() -> None:
-    with pytest.raises(PolicyError, match="cannot read the file"):
+    with pytest.raises(PolicyError, match="no se puede leer el archivo"):
         load_policy("/nonexistent/politica.yaml")
 
 

@@ -183,8 +183,8 @@ def test_cli_prints_markup_as_text(markup_customer: str) -> None:
 
     for command, result in zip(commands, results, strict=True):
         assert result.exit_code == 0, (command, result.output)
-    assert "customer [/]" in results[0].output
-    assert "Customer [/]: consent granted." in results[2].output
+    assert "cliente [/]" in results[0].output
+    assert "Cliente [/]: consentimiento registrado." in results[2].output
     assert "cliente [/]." in results[4].output
     assert "[/] quiero" in results[5].output
 

@@ -90,14 +90,14 @@ def test_payment_add_rejects_bad_amount(cli_db: str) -> None:
     result = runner.invoke(app, ["payment", "add", "C1", "mil"])
 
     assert result.exit_code == 2
-    assert "Invalid amount" in result.output
+    assert "Monto inválido" in result.output
 
 
 def test_payment_add_unknown_customer(cli_db: str) -> None:
     result = runner.invoke(app, ["payment", "add", "C404", "10"])
 
     assert result.exit_code == 1
-    assert "Customer not found" in result.output
+    assert "Cliente no encontrado" in result.output
 
 
 def test_payment_import_lists_bad_lines(cli_db: str, tmp_path: Path) -> None:
@@ -110,7 +110,7 @@ def test_payment_import_lists_bad_lines(cli_db: str, tmp_path: Path) -> None:
 
     assert result.exit_code == 1
     assert "Pagos registrados" in result.output
-    assert "line 3: invalid amount" in result.output
+    assert "línea 3: monto inválido" in result.output
     assert _rows(cli_db, Case)[0].close_reason == "paid"
 
 
@@ -132,7 +132,7 @@ def test_payment_link_needs_usable_provider(
     result = runner.invoke(app, ["payment", "link", "C1"])
 
     assert result.exit_code == 1
-    assert "payment provider 'stripe' cannot open links" in result.output
+    assert "el proveedor de pagos 'stripe' no puede abrir links" in result.output
 
 
 def test_overpayment_shows_credit(cli_db: str) -> None:

@@ -76,8 +76,8 @@ def test_import_reports_bad_lines_and_keeps_good(world: World, tmp_path: Path) -
 
     assert report.applied == 1
     assert len(report.errors) == 2
-    assert report.errors[0].startswith("line 3: customer 'C9' not found")
-    assert report.errors[1].startswith("line 4: invalid amount 'diez'")
+    assert report.errors[0].startswith("línea 3: no se encontró el cliente 'C9'")
+    assert report.errors[1].startswith("línea 4: monto inválido 'diez'")
     assert again.applied == 0
     assert again.unchanged == 1
     assert world.open_amounts()[world.old_invoice_id] == Decimal("0")

@@ -99,14 +99,14 @@ def test_audit_rejects_invalid_date(cli_database: str) -> None:
     result = runner.invoke(app, ["audit", "--as-of", "30/06/2025"])
 
     assert result.exit_code == 2
-    assert "use YYYY-MM-DD" in result.stderr
+    assert "usá AAAA-MM-DD" in result.stderr
 
 
 def test_audit_rejects_future_date(cli_database: str) -> None:
     result = runner.invoke(app, ["audit", "--as-of", "2999-01-01"])
 
     assert result.exit_code == 1
-    assert "after today" in result.stderr
+    assert "posterior a hoy" in result.stderr
 
 
 def test_settings_thresholds_reach_the_report(

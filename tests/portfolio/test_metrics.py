@@ -187,7 +187,7 @@ def test_empty_portfolio_has_undefined_ratios(
 
 
 def test_future_as_of_is_rejected(session: Session, business: Business) -> None:
-    with pytest.raises(InvalidAuditRequest, match="after today"):
+    with pytest.raises(InvalidAuditRequest, match="posterior a hoy"):
         run(session, business, date(2026, 5, 1))
 
 

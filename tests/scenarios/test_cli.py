@@ -159,7 +159,7 @@ def test_run_invalid_now_rejected(cli_sqlite: CliDatabase) -> None:
     result = runner.invoke(app, ["run", "--now", "martes"])
 
     assert result.exit_code == 2
-    assert "invalid date or time 'martes'" in result.output
+    assert "fecha u hora inválida 'martes'" in result.output
 
 
 def test_run_invalid_policy_rejected(cli_sqlite: CliDatabase, tmp_path: Path) -> None:
@@ -169,7 +169,7 @@ def test_run_invalid_policy_rejected(cli_sqlite: CliDatabase, tmp_path: Path) ->
     result = runner.invoke(app, ["run", "--now", TUESDAY, "--policy", str(policy)])
 
     assert result.exit_code == 2
-    assert "line 3" in result.output
+    assert "línea 3" in result.output
     assert _outbox_count(cli_sqlite.url) == 0
 
 
@@ -240,7 +240,7 @@ def test_sandbox_reply_empty_text(cli_sqlite: CliDatabase) -> None:
     result = runner.invoke(app, ["sandbox", "reply", "+5491155550101", "  "])
 
     assert result.exit_code == 2
-    assert "TEXT is empty" in result.output
+    assert "TEXT está vacío" in result.output
     engine = make_engine(cli_sqlite.url)
     with transaction(engine) as session:
         assert session.scalars(select(InboundMessage)).all() == []

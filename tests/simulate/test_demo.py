@@ -121,7 +121,7 @@ def test_demo_rejects_invalid_now(tmp_path: Path) -> None:
     )
 
     assert result.exit_code == 2
-    assert "invalid date or time" in result.stderr
+    assert "fecha u hora inválida" in result.stderr
 
 
 def test_demo_audit_json_matches_segments(

@@ -62,6 +62,7 @@ def test_user_create_prompts_twice(cli_url: str) -> None:
     )
 
     assert result.exit_code == 0, result.output
+    assert "Repetí la contraseña" in result.output
     assert "do not match" in result.output or "no coinciden" in result.output
 
 
@@ -71,7 +72,7 @@ def test_short_password_is_rejected(cli_url: str) -> None:
     )
 
     assert result.exit_code == 1
-    assert "password too short" in result.output
+    assert "contraseña demasiado corta" in result.output
 
 
 def test_token_create_prints_once(cli_url: str) -> None:
@@ -93,7 +94,7 @@ def test_token_create_prints_once(cli_url: str) -> None:
     assert token.startswith("cbz_")
     assert stored.token_hash == token_hash(token)
     assert missing.exit_code == 1
-    assert "not found" in missing.output
+    assert "No se encontró el negocio 'Nadie'" in missing.output
 
 
 def test_serve_refuses_whatsapp_without_secret(

@@ -41,7 +41,7 @@ def create_api_token(
     name = name.strip()
     if not name:
         raise InvalidAccountRequest(
-            "missing token name: name the integration, such as 'zapier'"
+            "falta el nombre del token: poné el de la integración, como 'zapier'"
         )
     token = API_TOKEN_PREFIX + new_token()
     row = ApiToken(

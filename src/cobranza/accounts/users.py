@@ -28,7 +28,7 @@ def normalize_email(email: str) -> str:
     normalized = email.strip().lower()
     if not _EMAIL.fullmatch(normalized) or len(normalized) > 320:
         raise InvalidAccountRequest(
-            f"invalid email {email!r}: use an address such as duenia@negocio.com"
+            f"email inválido {email!r}: usá una dirección como duenia@negocio.com"
         )
     return normalized
 
@@ -40,12 +40,14 @@ def create_user(
     address = normalize_email(email)
     if len(password) < MIN_PASSWORD_LENGTH:
         raise InvalidAccountRequest(
-            f"password too short ({len(password)} characters): use at least "
-            f"{MIN_PASSWORD_LENGTH}"
+            f"contraseña demasiado corta ({len(password)} caracteres): usá al "
+            f"menos {MIN_PASSWORD_LENGTH}"
         )
     exists = session.scalars(select(User.id).where(User.email == address)).first()
     if exists is not None:
-        raise AccountExists(f"an account for {address} already exists")
+        raise AccountExists(
+            f"ya existe una cuenta para {address}: entrá con ella o usá otro email"
+        )
 
     user = User(
         business_id=business_id,

@@ -59,8 +59,9 @@ def record_consent(
     checked_source = source.strip() if source else ""
     if not checked_source:
         raise InvalidConsentError(
-            "missing consent source: say where the consent or opt-out came "
-            "from, for example 'formulario firmado' or 'respuesta por WhatsApp'"
+            "falta el origen del consentimiento: anotá de dónde salió el "
+            "consentimiento o la baja, por ejemplo 'formulario firmado' o "
+            "'respuesta por WhatsApp'"
         )
     if at.tzinfo is None:
         raise InvalidConsentError(

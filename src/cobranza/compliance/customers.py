@@ -23,7 +23,7 @@ def resolve_customer(session: Session, business_id: int, ref: str) -> Customer:
     text = ref.strip()
     if not text:
         raise CustomerNotFoundError(
-            "missing customer reference: give the external id or the phone"
+            "falta el cliente: escribí su código de la importación o su teléfono"
         )
 
     by_external_id = session.scalars(
@@ -37,8 +37,9 @@ def resolve_customer(session: Session, business_id: int, ref: str) -> Customer:
     phones = _phone_candidates(session, business_id, text)
     if not phones:
         raise CustomerNotFoundError(
-            f"no customer with external id {text!r}, and it is not a valid phone: "
-            "check the id from the import, or write the phone with its area code"
+            f"no hay ningún cliente con el código {text!r}, y tampoco es un "
+            "teléfono válido: revisá el código de la importación, o escribí el "
+            "teléfono con su código de área"
         )
     wa_ids = {phone.lstrip("+") for phone in phones}
     matches = list(
@@ -56,14 +57,14 @@ def resolve_customer(session: Session, business_id: int, ref: str) -> Customer:
     )
     if not matches:
         raise CustomerNotFoundError(
-            f"no customer with external id or phone {text!r}: check the value, "
-            "or import the customer first"
+            f"no hay ningún cliente con el código o el teléfono {text!r}: revisá "
+            "el valor, o importá antes al cliente"
         )
     if len(matches) > 1:
         ids = ", ".join(customer.external_id for customer in matches)
         raise AmbiguousCustomerError(
-            f"phone {text!r} belongs to {len(matches)} customers ({ids}): "
-            "use the external id instead"
+            f"el teléfono {text!r} es de {len(matches)} clientes ({ids}): "
+            "usá el código del cliente"
         )
     return matches[0]
 
@@ -72,7 +73,7 @@ def _phone_candidates(session: Session, business_id: int, text: str) -> set[str]
     country = session.scalar(select(Business.country).where(Business.id == business_id))
     if country is None:
         raise CustomerNotFoundError(
-            f"business id {business_id} not found: check the business"
+            f"no se encontró el negocio con id {business_id}: revisá que exista"
         )
     candidates = set()
     for mobile in (False, True):

@@ -232,12 +232,13 @@ def apply_overrides(law: ContactRules, overrides: Mapping[str, Any]) -> ContactR
     """Tighten `law` with a business's overrides, rejecting any loosening."""
     if not isinstance(overrides, Mapping):
         raise RuleOverrideError(
-            f"invalid compliance setting {overrides!r}: it must be an object"
+            f"reglas inválidas {overrides!r}: tienen que ser un objeto JSON, como "
+            '{"max_per_week": 2}'
         )
     unknown = sorted(set(overrides) - _OVERRIDE_KEYS)
     if unknown:
         raise RuleOverrideError(
-            f"unknown compliance setting {', '.join(unknown)}: use "
+            f"clave desconocida {', '.join(unknown)}: usá alguna de estas: "
             + ", ".join(sorted(_OVERRIDE_KEYS))
         )
 
@@ -261,13 +262,13 @@ def _tightened_windows(
     by_day = overrides.get("hours_by_day") or {}
     if not isinstance(by_day, Mapping):
         raise RuleOverrideError(
-            f"invalid hours_by_day {by_day!r}: use an object such as "
+            f"hours_by_day inválido {by_day!r}: usá un objeto como "
             '{"sat": {"start": "09:00", "end": "12:00"}}'
         )
     bad_days = sorted(set(by_day) - set(DAY_CODES))
     if bad_days:
         raise RuleOverrideError(
-            f"invalid day {', '.join(bad_days)} in hours_by_day: use "
+            f"día inválido {', '.join(bad_days)} en hours_by_day: usá "
             + ", ".join(DAY_CODES)
         )
 
@@ -276,8 +277,9 @@ def _tightened_windows(
         legal = law.windows[weekday]
         if legal is None and by_day.get(code) is not None:
             raise LooserThanLawError(
-                f"hours_by_day.{code} opens {DAY_NAMES_ES[weekday]}, but "
-                f"{law.country} allows no messages on that day ({law.source})"
+                f"hours_by_day.{code} habilita el {DAY_NAMES_ES[weekday]}, pero en "
+                f"{law.country} no se pueden enviar mensajes ese día ({law.source}): "
+                "sacá ese día"
             )
         if legal is None or weekday not in days:
             windows.append(None)
@@ -295,20 +297,21 @@ def _allowed_days(law: ContactRules, days: Any) -> set[int]:
         return legal_days
     if not isinstance(days, list | tuple) or not days:
         raise RuleOverrideError(
-            f"invalid days {days!r}: use a non-empty list such as "
+            f"days inválido {days!r}: usá una lista no vacía, como "
             '["mon", "tue", "wed", "thu", "fri"]'
         )
     chosen: set[int] = set()
     for code in days:
         if code not in DAY_CODES:
             raise RuleOverrideError(
-                f"invalid day {code!r} in days: use " + ", ".join(DAY_CODES)
+                f"día inválido {code!r} en days: usá " + ", ".join(DAY_CODES)
             )
         weekday = DAY_CODES.index(code)
         if weekday not in legal_days:
             raise LooserThanLawError(
-                f"days includes {code!r} ({DAY_NAMES_ES[weekday]}), but "
-                f"{law.country} allows no messages on that day ({law.source})"
+                f"days incluye {code!r} ({DAY_NAMES_ES[weekday]}), pero en "
+                f"{law.country} no se pueden enviar mensajes ese día ({law.source}): "
+                "sacalo de days"
             )
         chosen.add(weekday)
     return chosen
@@ -319,14 +322,15 @@ def _parse_hours(name: str, value: Any) -> DayWindow | None:
         return None
     if not isinstance(value, Mapping) or set(value) != {"start", "end"}:
         raise RuleOverrideError(
-            f"invalid {name} {value!r}: use an object such as "
+            f"{name} inválido {value!r}: usá un objeto como "
             '{"start": "09:00", "end": "18:00"}'
         )
     start = _parse_time(name, value["start"])
     end = _parse_time(name, value["end"])
     if start >= end:
         raise RuleOverrideError(
-            f"invalid {name}: start {start:%H:%M} is not before end {end:%H:%M}"
+            f"{name} inválido: start {start:%H:%M} tiene que ser anterior a end "
+            f"{end:%H:%M}"
         )
     return DayWindow(start, end)
 
@@ -336,7 +340,7 @@ def _parse_time(name: str, value: Any) -> time:
         return time.fromisoformat(str(value))
     except ValueError:
         raise RuleOverrideError(
-            f"invalid time {value!r} in {name}: use 24-hour HH:MM such as 09:30"
+            f"hora inválida {value!r} en {name}: usá HH:MM de 24 horas, como 09:30"
         ) from None
 
 
@@ -346,14 +350,16 @@ def _check_within(
     day = DAY_NAMES_ES[weekday]
     if wanted.start < legal.start:
         raise LooserThanLawError(
-            f"start {wanted.start:%H:%M} on {day} is earlier than the legal "
-            f"limit {legal.start:%H:%M} in {law.country} ({law.source})"
+            f"start {wanted.start:%H:%M} del {day} es más temprano que el límite "
+            f"legal {legal.start:%H:%M} en {law.country} ({law.source}): poné "
+            f"{legal.start:%H:%M} o más tarde"
         )
     if wanted.end > legal.end:
         raise LooserThanLawError(
-            f"end {wanted.end:%H:%M} on {day} is later than the legal limit "
-            f"{legal.end:%H:%M} in {law.country} ({law.source}); set a "
-            "shorter hours_by_day entry for that day"
+            f"end {wanted.end:%H:%M} del {day} es más tarde que el límite legal "
+            f"{legal.end:%H:%M} en {law.country} ({law.source}): poné "
+            f"{legal.end:%H:%M} o más temprano, o un hours_by_day más corto para "
+            "ese día"
         )
 
 
@@ -362,7 +368,8 @@ def _subdivision(law: ContactRules, value: Any) -> str | None:
         return law.subdivision
     if not isinstance(value, str) or not value.strip():
         raise RuleOverrideError(
-            f"invalid subdivision {value!r}: use a state or province code such as SP"
+            f"subdivision inválida {value!r}: usá el código de un estado o "
+            "provincia, como SP"
         )
     return value.strip().upper()
 
@@ -371,11 +378,11 @@ def _block_holidays(law: ContactRules, value: Any) -> bool:
     if value is None:
         return law.block_holidays
     if not isinstance(value, bool):
-        raise RuleOverrideError(f"invalid block_holidays {value!r}: use true or false")
+        raise RuleOverrideError(f"block_holidays inválido {value!r}: usá true o false")
     if law.block_holidays and not value:
         raise LooserThanLawError(
-            f"block_holidays false is looser than the rule in {law.country}, "
-            f"which blocks holidays ({law.source})"
+            f"block_holidays false es más laxo que la regla de {law.country}, "
+            f"que no permite enviar en feriados ({law.source}): sacalo o poné true"
         )
     return value
 
@@ -389,13 +396,13 @@ def _tightened_cap(
         return legal
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise RuleOverrideError(
-            f"invalid {key} {value!r}: use a whole number of at least 1 (to "
-            "stop messages on a day, leave it out of days)"
+            f"{key} inválido {value!r}: usá un número entero de 1 o más (para no "
+            "enviar mensajes un día, sacalo de days)"
         )
     if legal is not None and value > legal:
         raise LooserThanLawError(
-            f"{key} {value} is higher than the legal limit {legal} in "
-            f"{law.country} ({law.source})"
+            f"{key} {value} supera el límite legal de {legal} en "
+            f"{law.country} ({law.source}): usá {legal} o menos"
         )
     return value
 
@@ -405,13 +412,14 @@ def _tightened_gap(law: ContactRules, value: Any) -> timedelta | None:
         return law.min_gap
     if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
         raise RuleOverrideError(
-            f"invalid min_gap_hours {value!r}: use a positive number of hours"
+            f"min_gap_hours inválido {value!r}: usá una cantidad de horas mayor que 0"
         )
     gap = timedelta(hours=value)
     if law.min_gap is not None and gap < law.min_gap:
         legal_hours = law.min_gap / timedelta(hours=1)
         raise LooserThanLawError(
-            f"min_gap_hours {value} is shorter than the legal limit of "
-            f"{legal_hours:g} hours in {law.country} ({law.source})"
+            f"min_gap_hours {value} es menor que el mínimo legal de "
+            f"{legal_hours:g} horas en {law.country} ({law.source}): usá "
+            f"{legal_hours:g} o más"
         )
     return gap

@@ -155,11 +155,11 @@ def waiting_case(session: Session, business_id: int, case_id: int) -> Case:
     case = session.get(Case, case_id)
     if case is None or case.business_id != business_id:
         raise InboxError(
-            f"case {case_id} not found in business {business_id}: list the "
-            "waiting cases with `cobranza inbox`"
+            f"no se encontró el caso {case_id} en el negocio {business_id}: mirá "
+            "los casos en espera con `cobranza inbox`"
         )
     if case.closed_at is not None:
-        raise InboxError(f"case {case_id} is closed: there is nothing to settle")
+        raise InboxError(f"el caso {case_id} está cerrado: no hay nada que resolver")
     return case
 
 
@@ -176,9 +176,9 @@ def reply_channel(session: Session, business_id: int, customer_id: int) -> str:
     )
     if channel is None:
         raise InboxError(
-            f"customer {customer_id} never wrote to the business, so there is no "
-            "24-hour window to answer in: call the customer, or resume the case "
-            "so that the policy writes with an approved template"
+            f"el cliente {customer_id} nunca le escribió al negocio, así que no hay "
+            "ventana de 24 h para responderle: llamalo, o reanudá el caso para que "
+            "la política le escriba con una plantilla aprobada"
         )
     return channel
 
@@ -201,7 +201,8 @@ def resolve(
     case = waiting_case(session, business_id, case_id)
     if case.handoff_reason is None and case.state != CaseState.HANDED_OFF:
         raise InboxError(
-            f"case {case_id} is not waiting for a person: nothing to resolve"
+            f"el caso {case_id} no está esperando a una persona: no hay nada que "
+            "resolver"
         )
     if resume:
         handoff.resume(session, case, now, actor)

@@ -21,7 +21,7 @@ class PolicyIssue:
     message: str
 
     def __str__(self) -> str:
-        return f"line {self.line}: {self.message}"
+        return f"línea {self.line}: {self.message}"
 
 
 class PolicyError(DunningError):
@@ -31,4 +31,4 @@ class PolicyError(DunningError):
         self.source = source
         self.issues = issues
         listed = "\n".join(f"  {source}, {issue}" for issue in issues)
-        super().__init__(f"invalid policy {source}:\n{listed}")
+        super().__init__(f"{source} tiene errores:\n{listed}")

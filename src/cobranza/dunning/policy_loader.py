@@ -80,7 +80,9 @@ def load_policy(path: str | Path) -> Policy:
     try:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
-        issue = PolicyIssue(0, f"cannot read the file ({exc.strerror}): check the path")
+        issue = PolicyIssue(
+            0, f"no se puede leer el archivo ({exc.strerror}): revisá la ruta"
+        )
         raise PolicyError(source, [issue]) from exc
     return parse_policy(text, source)
 
@@ -91,7 +93,7 @@ def parse_policy(text: str, source: str = "<policy>") -> Policy:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else 0
-        issue = PolicyIssue(line, f"invalid YAML: {exc.problem}; fix the syntax")
+        issue = PolicyIssue(line, f"YAML inválido: {exc.problem}. Corregí la sintaxis")
         raise PolicyError(source, [issue]) from exc
 
     reader = _Reader()
@@ -109,8 +111,8 @@ def check_step_kinds(policy: Policy, known: Collection[str]) -> list[PolicyIssue
             issues.append(
                 PolicyIssue(
                     step.line,
-                    f"step {step.key!r}: unknown step_kind {step.step_kind!r}; "
-                    f"use one of {', '.join(sorted(known))}",
+                    f"paso {step.key!r}: step_kind desconocido {step.step_kind!r}. "
+                    f"Usá uno de estos: {', '.join(sorted(known))}",
                 )
             )
     return issues
@@ -136,9 +138,9 @@ def check_templates(
                     issues.append(
                         PolicyIssue(
                             step.line,
-                            f"step {step.key!r} ({tone}, {locale}): the message "
-                            f"fails the tone check: {problem}; change the "
-                            "step_kind or tone",
+                            f"paso {step.key!r} ({tone}, {locale}): el mensaje "
+                            f"no pasa el control de tono: {problem}. Cambiá el "
+                            "step_kind o el tone",
                         )
                     )
     return issues
@@ -151,8 +153,8 @@ def _line(node: Node) -> int:
 def _suggest(word: str, choices: Iterable[str]) -> str:
     close = difflib.get_close_matches(word, list(choices), n=1)
     if close:
-        return f"did you mean {close[0]!r}?"
-    return "allowed: " + ", ".join(choices)
+        return f"¿quisiste decir {close[0]!r}?"
+    return "valores permitidos: " + ", ".join(choices)
 
 
 class _Reader:
@@ -168,16 +170,16 @@ class _Reader:
     def read_policy(self, root: Node | None, source: str) -> Policy | None:
         if root is None:
             self.issues.append(
-                PolicyIssue(1, "the file is empty: write `name:` and `steps:`")
+                PolicyIssue(1, "el archivo está vacío: escribí `name:` y `steps:`")
             )
             return None
-        fields = self.mapping(root, "the policy", TOP_LEVEL_KEYS)
+        fields = self.mapping(root, "la política", TOP_LEVEL_KEYS)
         if fields is None:
             return None
 
         version = self.scalar(fields, "version", int, root, required=True)
         if version is not None and version not in SUPPORTED_VERSIONS:
-            self.fail(fields["version"], f"unsupported version {version}: use 1")
+            self.fail(fields["version"], f"versión no soportada {version}: usá 1")
         name = self.scalar(fields, "name", str, root, required=True)
         description = self.scalar(fields, "description", str, root) or ""
         steps = self.read_steps(fields.get("steps"), root)
@@ -188,10 +190,10 @@ class _Reader:
 
     def read_steps(self, node: Node | None, parent: Node) -> tuple[Step, ...] | None:
         if node is None:
-            self.fail(parent, "missing `steps`: add a list of steps")
+            self.fail(parent, "falta `steps`: agregá la lista de pasos")
             return None
         if not isinstance(node, SequenceNode) or not node.value:
-            self.fail(node, "`steps` must be a non-empty list of steps")
+            self.fail(node, "`steps` tiene que ser una lista de pasos, no vacía")
             return None
 
         steps: list[Step] = []
@@ -203,22 +205,22 @@ class _Reader:
             if step.key in seen_keys:
                 self.fail(
                     item,
-                    f"duplicate step key {step.key!r} (first on line "
-                    f"{seen_keys[step.key]}): give each step its own key",
+                    f"`key` repetida {step.key!r} (la primera está en la línea "
+                    f"{seen_keys[step.key]}): dale a cada paso su propia `key`",
                 )
             seen_keys.setdefault(step.key, step.line)
             if steps and step.offset_days <= steps[-1].offset_days:
                 self.fail(
                     item,
-                    f"step {step.key!r}: offset_days {step.offset_days} is not "
-                    f"greater than {steps[-1].offset_days} of step "
-                    f"{steps[-1].key!r}; list steps by increasing offset_days",
+                    f"paso {step.key!r}: offset_days {step.offset_days} no es "
+                    f"mayor que {steps[-1].offset_days} del paso "
+                    f"{steps[-1].key!r}. Ordená los pasos por offset_days creciente",
                 )
             steps.append(step)
         return tuple(steps)
 
     def read_step(self, node: Node) -> Step | None:
-        fields = self.mapping(node, "a step", STEP_KEYS)
+        fields = self.mapping(node, "un paso", STEP_KEYS)
         if fields is None:
             return None
         issues_before = len(self.issues)
@@ -239,16 +241,19 @@ class _Reader:
         if discount is not None and not Decimal(0) < discount < Decimal(100):
             self.fail(
                 fields["discount_percent"],
-                f"discount_percent {discount} is out of range: use more than 0 "
-                "and less than 100",
+                f"discount_percent {discount} está fuera de rango: usá más de 0 "
+                "y menos de 100",
             )
         if installments is not None and installments < 2:
             self.fail(
                 fields["max_installments"],
-                f"max_installments {installments} is too small: use 2 or more",
+                f"max_installments {installments} es muy chico: usá 2 o más",
             )
         if pause_days is not None and pause_days < 1:
-            self.fail(fields["pause_days"], f"pause_days {pause_days}: use 1 or more")
+            self.fail(
+                fields["pause_days"],
+                f"pause_days {pause_days} es muy chico: usá 1 o más",
+            )
 
         if len(self.issues) > issues_before or key is None or offset is None:
             return None
@@ -281,14 +286,16 @@ class _Reader:
             Action.PAUSE: "pause_days",
         }.get(action)
         if required is not None and required not in fields:
-            self.fail(node, f"action {action} needs `{required}`: add it to the step")
+            self.fail(
+                node, f"`action: {action}` necesita `{required}`: agregalo al paso"
+            )
         if action in (Action.OFFER_DISCOUNT, Action.OFFER_INSTALLMENTS):
             if step_kind is None:
-                self.fail(node, f"action {action} needs `step_kind`: add it")
+                self.fail(node, f"`action: {action}` necesita `step_kind`: agregalo")
         if action is Action.PAUSE and step_kind is not None:
             self.fail(
                 fields["step_kind"],
-                "action pause sends nothing: remove `step_kind`",
+                "`action: pause` no envía nada: sacá `step_kind`",
             )
         for name, owner in (
             ("discount_percent", Action.OFFER_DISCOUNT),
@@ -298,7 +305,8 @@ class _Reader:
             if name in fields and action is not owner:
                 self.fail(
                     fields[name],
-                    f"`{name}` only applies to action {owner}, not {action}: remove it",
+                    f"`{name}` solo sirve para `action: {owner}`, no para "
+                    f"`action: {action}`: sacalo",
                 )
 
     def read_conditions(self, node: Node | None) -> Conditions | None:
@@ -326,8 +334,8 @@ class _Reader:
             if low is not None and high is not None and low > high:
                 self.fail(
                     fields[low_name],
-                    f"{low_name} {low} is greater than {high_name} {high}: "
-                    "swap them or widen the range",
+                    f"{low_name} {low} es mayor que {high_name} {high}: "
+                    "intercambialos o ampliá el rango",
                 )
         return Conditions(
             segments=frozenset(segments) if segments is not None else None,
@@ -345,7 +353,7 @@ class _Reader:
         self, node: Node, what: str, allowed: tuple[str, ...]
     ) -> dict[str, Node] | None:
         if not isinstance(node, MappingNode):
-            self.fail(node, f"{what} must be a mapping of `key: value` lines")
+            self.fail(node, f"{what} tiene que tener líneas `clave: valor`")
             return None
         fields: dict[str, Node] = {}
         for key_node, value_node in node.value:
@@ -353,11 +361,12 @@ class _Reader:
             if not isinstance(key, str) or key not in allowed:
                 self.fail(
                     key_node,
-                    f"unknown key {key!r} in {what}: {_suggest(str(key), allowed)}",
+                    f"clave desconocida {key!r} en {what}: "
+                    f"{_suggest(str(key), allowed)}",
                 )
                 continue
             if key in fields:
-                self.fail(key_node, f"duplicate key {key!r} in {what}: keep one")
+                self.fail(key_node, f"clave repetida {key!r} en {what}: dejá una")
                 continue
             fields[key] = value_node
         return fields
@@ -366,7 +375,7 @@ class _Reader:
         try:
             return self._constructor.construct_object(node, deep=True)
         except ConstructorError as exc:
-            self.fail(node, f"invalid value: {exc.problem}")
+            self.fail(node, f"valor inválido: {exc.problem}. Corregilo")
             return None
 
     def scalar(
@@ -380,16 +389,16 @@ class _Reader:
         node = fields.get(name)
         if node is None:
             if required:
-                self.fail(parent, f"missing `{name}`: add it")
+                self.fail(parent, f"falta `{name}`: agregalo")
             return None
         value = self.value(node) if isinstance(node, ScalarNode) else node
         # bool is a subclass of int, but `offset_days: yes` is a mistake.
         if not isinstance(value, kind) or isinstance(value, bool):
-            expected = "a whole number" if kind is int else "text"
-            self.fail(node, f"`{name}` must be {expected}, got {_describe(value)}")
+            expected = "un número entero" if kind is int else "texto"
+            self.fail(node, f"`{name}` tiene que ser {expected}, no {_describe(value)}")
             return None
         if isinstance(value, str) and not value.strip():
-            self.fail(node, f"`{name}` is empty: write a value")
+            self.fail(node, f"`{name}` está vacío: escribí un valor")
             return None
         return value
 
@@ -408,7 +417,10 @@ class _Reader:
             return choices(text)
         except ValueError:
             names = [member.value for member in choices]
-            self.fail(fields[name], f"unknown {name} {text!r}: {_suggest(text, names)}")
+            self.fail(
+                fields[name],
+                f"valor desconocido {text!r} en `{name}`: {_suggest(text, names)}",
+            )
             return None
 
     def decimal(
@@ -422,7 +434,7 @@ class _Reader:
                 return Decimal(node.value)
             except InvalidOperation:
                 pass
-        self.fail(node, f"`{name}` must be a number such as 10 or 2500.50")
+        self.fail(node, f"`{name}` tiene que ser un número, como 10 o 2500.50")
         return None
 
     def score(self, fields: dict[str, Node], name: str, parent: Node) -> float | None:
@@ -430,7 +442,9 @@ class _Reader:
         if amount is None:
             return None
         if not Decimal(0) <= amount <= Decimal(1):
-            self.fail(fields[name], f"`{name}` {amount} is out of range: use 0 to 1")
+            self.fail(
+                fields[name], f"`{name}` {amount} está fuera de rango: usá de 0 a 1"
+            )
             return None
         return float(amount)
 
@@ -447,7 +461,8 @@ class _Reader:
             if not isinstance(word, str) or word not in allowed:
                 self.fail(
                     item,
-                    f"unknown {name} {word!r}: {_suggest(str(word), allowed)}",
+                    f"valor desconocido {word!r} en `{name}`: "
+                    f"{_suggest(str(word), allowed)}",
                 )
                 continue
             words.append(word)
@@ -456,5 +471,5 @@ class _Reader:
 
 def _describe(value: Any) -> str:
     if isinstance(value, Node):
-        return "a list or mapping"
+        return "una lista o un mapeo"
     return f"{value!r}"

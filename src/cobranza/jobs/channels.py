@@ -42,7 +42,7 @@ def check_channel_ready(settings: Settings, channel: str) -> None:
     """Raise `ChannelSetupError` unless `channel` can send with these settings."""
     if channel not in CHANNELS:
         raise ChannelSetupError(
-            f"unknown channel {channel!r}: choose one of {', '.join(CHANNELS)}"
+            f"canal desconocido {channel!r}: elegí uno de estos: {', '.join(CHANNELS)}"
         )
     if channel == WHATSAPP:
         from cobranza.channels.whatsapp.config import (

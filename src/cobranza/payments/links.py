@@ -117,8 +117,8 @@ def payment_link_for_case(
     target = current_target(session, business, case, now)
     if target is None:
         raise NothingOwedError(
-            f"case {case.id} has no collectable balance, so it gets no payment "
-            "link: check the customer's invoices"
+            f"el caso {case.id} no tiene saldo para cobrar, así que no tiene link "
+            "de pago: revisá las facturas del cliente"
         )
     chosen = provider or provider_for(business, settings.payment_provider)
     link = ensure_link(session, business, case, target, chosen, now)

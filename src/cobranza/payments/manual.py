@@ -70,10 +70,13 @@ def record_payment(
     """
     code = (currency or business.currency).upper()
     if amount <= 0:
-        raise PaymentError(f"invalid amount {amount}: a payment must be positive")
+        raise PaymentError(
+            f"monto inválido {amount}: un pago tiene que ser mayor que 0"
+        )
     if quantize(amount, code) != amount:
         raise PaymentError(
-            f"amount {amount} has more decimals than {code} allows: round it"
+            f"el monto {amount} tiene más decimales de los que admite {code}: "
+            "redondealo"
         )
     case = cases.open_case_of(session, business.id, customer.id)
     facts = PaymentFacts(
@@ -108,7 +111,7 @@ def import_payments(
         try:
             result = _import_row(session, business, row, columns, line, now)
         except PaymentError as exc:
-            report.errors.append(f"line {line}: {exc}")
+            report.errors.append(f"línea {line}: {exc}")
             continue
         if result.changed:
             report.applied += 1
@@ -252,15 +255,15 @@ def _import_row(
     ).first()
     if customer is None:
         raise PaymentError(
-            f"customer {external_id!r} not found: import the customer first"
+            f"no se encontró el cliente {external_id!r}: importá antes al cliente"
         )
     raw_amount = (row.get(columns["amount"]) or "").strip()
     try:
         amount = Decimal(raw_amount)
     except InvalidOperation as exc:
         raise PaymentError(
-            f"invalid amount {raw_amount!r}: write it as 1234.56, without "
-            "thousands separators"
+            f"monto inválido {raw_amount!r}: escribilo con punto decimal y sin "
+            "separador de miles, como 1234.56"
         ) from exc
     try:
         paid_at = parse_instant(
@@ -295,9 +298,11 @@ def _columns(fieldnames: list[str], path: Path) -> dict[str, str]:
                 break
     missing = [name for name in ("customer", "amount", "date") if name not in found]
     if missing:
+        # The first alias of each column is its Spanish name.
+        missing_names = ", ".join(COLUMNS[name][0] for name in missing)
         raise PaymentError(
-            f"{path.name} lacks the columns {', '.join(missing)}: name them "
-            "cliente, monto and fecha"
+            f"a {path.name} le faltan las columnas {missing_names}: el archivo "
+            "necesita las columnas cliente, monto y fecha"
         )
     return found
 

@@ -39,16 +39,16 @@ def link_for_customer(
     provider = provider_for(business, settings.payment_provider)
     if not provider_usable(provider, settings):
         raise ProviderNotConfiguredError(
-            f"payment provider {provider!r} cannot open links in the "
-            f"{settings.environment} environment: set its credentials, or "
-            "COBRANZA_PAYMENT_PROVIDER to a configured provider"
+            f"el proveedor de pagos {provider!r} no puede abrir links en el "
+            f"entorno {settings.environment}: definí sus credenciales, o poné en "
+            "COBRANZA_PAYMENT_PROVIDER un proveedor configurado"
         )
     customer = resolve_customer(session, business.id, customer_ref)
     case = cases.open_case_of(session, business.id, customer.id)
     if case is None:
         raise NothingOwedError(
-            f"customer {customer.external_id} has no open case: run "
-            "`cobranza run` so the planner opens one for its overdue invoices"
+            f"el cliente {customer.external_id} no tiene un caso abierto: corré "
+            "`cobranza run` para que se abra uno por sus facturas vencidas"
         )
     return payment_link_for_case(session, business, case, now)
 

@@ -238,21 +238,22 @@ def audit_portfolio(
     """
     if as_of > today:
         raise InvalidAuditRequest(
-            f"as-of date {as_of.isoformat()} is after today "
-            f"({today.isoformat()}): pass today or an earlier date"
+            f"la fecha auditada {as_of.isoformat()} es posterior a hoy "
+            f"({today.isoformat()}): usá hoy o una fecha anterior"
         )
     if not 1 <= period_days <= MAX_PERIOD_DAYS:
         raise InvalidAuditRequest(
-            f"invalid period of {period_days} days: pass 1 to {MAX_PERIOD_DAYS} days"
+            f"período inválido de {period_days} días: usá de 1 a {MAX_PERIOD_DAYS} días"
         )
     if (as_of - EARLIEST_PERIOD_START).days < period_days:
         raise InvalidAuditRequest(
-            f"the {period_days}-day period before {as_of.isoformat()} starts "
-            f"before {EARLIEST_PERIOD_START.isoformat()}: pass a later as-of date"
+            f"el período de {period_days} días antes del {as_of.isoformat()} "
+            f"empieza antes del {EARLIEST_PERIOD_START.isoformat()}: auditá una "
+            "fecha posterior o un período más corto"
         )
     if currency is not None and not (len(currency) == 3 and currency.isalpha()):
         raise InvalidAuditRequest(
-            f"invalid currency {currency!r}: pass an ISO 4217 code such as ARS"
+            f"moneda inválida {currency!r}: usá un código ISO 4217, como ARS"
         )
 
     snapshot = load_snapshot(session, business, as_of, period_days, currency)

@@ -84,8 +84,9 @@ def write_html(report: AuditReport, path: Path) -> None:
         path.write_text(page, encoding="utf-8")
     except OSError as exc:
         raise ReportWriteError(
-            f"failed to write the HTML report to {path} ({exc.strerror or exc}): "
-            "choose a file in an existing folder that you can write to"
+            f"no se pudo escribir el informe HTML en {path} "
+            f"({exc.strerror or exc}): elegí un archivo en una carpeta que exista "
+            "y en la que puedas escribir"
         ) from exc
 
 

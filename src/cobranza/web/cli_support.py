@@ -21,7 +21,7 @@ def read_password(password_stdin: bool) -> str:
     if password_stdin:
         return sys.stdin.readline().rstrip("\r\n")
     password: str = typer.prompt(
-        "Contraseña", hide_input=True, confirmation_prompt=True
+        "Contraseña", hide_input=True, confirmation_prompt="Repetí la contraseña"
     )
     return password
 
@@ -52,7 +52,7 @@ def user_create(
             business_label = business.name
             address = user.email
     except AccountError as exc:
-        err_console.print(f"[red]Account not created:[/red] {exc}", markup=True)
+        err_console.print(f"[red]No se creó la cuenta:[/red] {exc}", markup=True)
         raise typer.Exit(1) from exc
     console.print(
         f"Usuario {address} creado para {business_label!r}. Entrá con "
@@ -76,15 +76,15 @@ def token_create(
             business = _business_named(session, target)
             if business is None:
                 err_console.print(
-                    f"Business {target!r} not found: import a file or run "
-                    "'cobranza user create' for it first",
+                    f"No se encontró el negocio {target!r}: importá un archivo o "
+                    "corré antes 'cobranza user create' para ese negocio.",
                     markup=False,
                 )
                 raise typer.Exit(1)
             issued = create_api_token(session, business.id, name, utcnow())
             token = issued.token
     except AccountError as exc:
-        err_console.print(f"Token not created: {exc}", markup=False)
+        err_console.print(f"No se creó el token: {exc}", markup=False)
         raise typer.Exit(1) from exc
     console.print(
         f"Token para {target!r} (se muestra una sola vez; guardalo):", markup=False

@@ -41,7 +41,7 @@ def test_webhook_settings_returned_when_set() -> None:
 
 @pytest.mark.parametrize("value", ["changeme", "xxx", "XXXX", "", "  ", "secret"])
 def test_placeholder_secret_rejected_in_production(value: str) -> None:
-    with pytest.raises(ValidationError, match="placeholder"):
+    with pytest.raises(ValidationError, match="valor de ejemplo"):
         _settings(environment="production", whatsapp_app_secret=value)
 
 

@@ -41,9 +41,9 @@ class TwilioConfig:
             and settings.twilio_from_number
         ):
             raise TwilioConfigError(
-                "Twilio is not configured: set COBRANZA_TWILIO_ACCOUNT_SID, "
-                "COBRANZA_TWILIO_AUTH_TOKEN and COBRANZA_TWILIO_FROM_NUMBER from "
-                "Twilio Console → Account info and Messaging → Senders"
+                "Twilio no está configurado: definí COBRANZA_TWILIO_ACCOUNT_SID, "
+                "COBRANZA_TWILIO_AUTH_TOKEN y COBRANZA_TWILIO_FROM_NUMBER con los "
+                "datos de Twilio Console → Account info y Messaging → Senders"
             )
         return cls(
             account_sid=settings.twilio_account_sid,

@@ -50,9 +50,10 @@ class WhatsAppConfig:
         ]
         if missing:
             raise WhatsAppConfigError(
-                "WhatsApp is not configured: set "
+                "WhatsApp no está configurado: definí "
                 + ", ".join(missing)
-                + " (Meta's App Dashboard → WhatsApp → API Setup shows the ids)"
+                + " (los identificadores están en el App Dashboard de Meta → "
+                "WhatsApp → Configuración de la API)"
             )
         assert settings.whatsapp_phone_number_id is not None
         assert settings.whatsapp_business_account_id is not None
@@ -80,15 +81,15 @@ def require_webhook_settings(settings: Settings) -> tuple[str, str]:
     secret = settings.whatsapp_app_secret
     if secret is None or not secret.get_secret_value().strip():
         raise WhatsAppConfigError(
-            "set COBRANZA_WHATSAPP_APP_SECRET to the app secret from Meta's App "
-            "Dashboard → App settings → Basic: without it webhook signatures "
-            "cannot be checked"
+            "definí COBRANZA_WHATSAPP_APP_SECRET con la clave secreta de la app "
+            "(App Dashboard de Meta → Configuración de la app → Básica): sin ella "
+            "no se puede verificar la firma de los avisos"
         )
     token = settings.whatsapp_verify_token
     if token is None or not token.get_secret_value().strip():
         raise WhatsAppConfigError(
-            "set COBRANZA_WHATSAPP_VERIFY_TOKEN to a random string and enter the "
-            "same string as the verify token in Meta's App Dashboard → WhatsApp "
-            "→ Configuration → Webhook"
+            "definí COBRANZA_WHATSAPP_VERIFY_TOKEN con una frase al azar y escribí "
+            "la misma frase como token de verificación en el App Dashboard de Meta "
+            "→ WhatsApp → Configuración → Webhook"
         )
     return secret.get_secret_value(), token.get_secret_value()
