@@ -528,11 +528,19 @@ def policy_show(
 ) -> None:
     """Explica una política de cobranza en palabras simples, paso por paso."""
     policy = _load_policy_or_exit(file)
+    locales = locale or [load_settings().locale]
+    unknown = [code for code in locales if code not in supported_locales()]
+    if preview and unknown:
+        err_console.print(
+            f"--locale desconocido: {', '.join(unknown)}. Usá uno de "
+            f"{', '.join(supported_locales())}.",
+            markup=False,
+        )
+        raise typer.Exit(2)
     console.print(policy_table(policy))
     if not preview:
         return
 
-    locales = locale or [load_settings().locale]
     for step in policy.steps:
         if step.step_kind is None:
             continue

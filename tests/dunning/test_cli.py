@@ -86,6 +86,18 @@ def test_policy_show_preview() -> None:
     assert "Respondé BAJA" in result.output
 
 
+def test_policy_show_preview_unknown_locale() -> None:
+    result = runner.invoke(
+        app,
+        ["policy", "show", "--preview", "--locale", "xx_YY"],
+    )
+
+    assert result.exit_code == 2
+    assert "--locale desconocido: xx_YY" in result.output
+    assert "es_AR" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
 def test_policy_validate_default() -> None:
     result = runner.invoke(app, ["policy", "validate"])
 
