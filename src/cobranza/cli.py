@@ -7,6 +7,7 @@ import logging
 import secrets
 import shlex
 import shutil
+import socket
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -369,27 +370,50 @@ def demo(
     except ValueError as exc:
         err_console.print(f"[red]--now inválido:[/red] {exc}")
         raise typer.Exit(2) from exc
+    if serve_after and not _port_free(port):
+        err_console.print(
+            f"El puerto {port} ya está en uso: cerrá el programa que lo usa o "
+            f"elegí otro, por ejemplo con --port {port + 1 if port < 65535 else 8001}.",
+            markup=False,
+        )
+        raise typer.Exit(2)
     context = DemoContext(
         database=database.resolve(), now=instant, console=console, seed=seed, html=html
     )
     run_demo(context, DEMO_STAGES_WITH_CYCLE)
-    # The command is printed whole on its own line with this executable's
+    # Each command is printed whole on its own line with this executable's
     # path, because the virtualenv is usually not on PATH and a wrapped line
     # pasted into a shell would set the variables without running anything.
-    console.print("\nPara seguir explorando, copiá esta línea en la terminal:")
-    console.print(
+    variables = (
         f"COBRANZA_DATABASE_URL=sqlite:///{context.database} "
-        f"COBRANZA_BUSINESS_NAME='{context.settings.business_name}' "
-        f"{_own_command()} customers",
-        soft_wrap=True,
-        highlight=False,
-        markup=False,
+        f"COBRANZA_BUSINESS_NAME='{context.settings.business_name}'"
     )
+    for intro, command in (
+        ("Para seguir explorando, copiá esta línea en la terminal:", "customers"),
+        ("Y para ver todos los mensajes que envió el sandbox:", "sandbox outbox"),
+    ):
+        console.print(f"\n{intro}")
+        console.print(
+            f"{variables} {_own_command()} {command}",
+            soft_wrap=True,
+            highlight=False,
+            markup=False,
+        )
     if serve_after:
         _serve_demo(context.settings, port)
 
 
 DEMO_EMAIL = "demo@ejemplo.com"
+
+
+def _port_free(port: int) -> bool:
+    """Tell whether the dashboard could listen on 127.0.0.1:`port` now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
 
 
 def _own_command() -> str:

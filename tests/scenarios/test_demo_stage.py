@@ -26,7 +26,7 @@ def test_demo_runs_a_week_of_cycles(tmp_path: Path) -> None:
     assert output.count("2026-03-2") >= CYCLE_DAYS
     assert "Por qué no salió un mensaje" in output
     assert "(holiday)" in output
-    assert "«sandbox outbox» en lugar de «customers»" in output
+    assert "usá la última línea que se muestra al terminar" in output
     assert "del 20/03 al 26/03" in output
     engine = make_engine(f"sqlite:///{context.database}")
     with transaction(engine) as session:

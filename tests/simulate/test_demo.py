@@ -248,3 +248,36 @@ def test_hint_names_this_executable(
 
     assert own == f"'{script}'"
     assert fallback == "cobranza"
+
+
+def test_demo_serve_on_taken_port_stops_first(tmp_path: Path) -> None:
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = int(holder.getsockname()[1])
+
+        result = runner.invoke(
+            app,
+            ["demo", "--database", str(tmp_path / "demo.db"), "--serve"]
+            + ["--port", str(port)],
+        )
+
+    assert result.exit_code == 2
+    assert f"El puerto {port} ya está en uso" in result.output
+    assert f"--port {port + 1}" in result.output
+    assert not (tmp_path / "demo.db").exists()
+
+
+def test_demo_prints_both_commands_whole(tmp_path: Path) -> None:
+    result = runner.invoke(
+        app, ["demo", "--database", str(tmp_path / "demo.db"), "--now", NOW]
+    )
+
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    customers = [line for line in lines if line.endswith(" customers")]
+    outbox = [line for line in lines if line.endswith(" sandbox outbox")]
+    assert len(customers) == 1
+    assert customers[0].startswith("COBRANZA_DATABASE_URL=sqlite:///")
+    assert len(outbox) == 1
+    assert outbox[0].startswith("COBRANZA_DATABASE_URL=sqlite:///")

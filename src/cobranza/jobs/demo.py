@@ -69,8 +69,7 @@ def dunning_stage(context: DemoContext) -> list[CycleReport]:
     )
     context.console.print(render_sandbox_outbox(sample, timezone, title))
     context.console.print(
-        "Para verlos todos, corré la línea que aparece al final con "
-        "«sandbox outbox» en lugar de «customers»."
+        "Para verlos todos, usá la última línea que se muestra al terminar."
     )
     return reports
 
