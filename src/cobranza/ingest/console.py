@@ -182,6 +182,6 @@ def _column_widths(
     if rest < 2 * 4:
         return {}
     longest_code = max([len("código")] + [len(row[0]) for row in rows])
-    widths["código"] = min(longest_code, max(4, rest // 3))
+    widths["código"] = min(longest_code, max(4, rest // 2))
     widths["nombre"] = rest - widths["código"]
     return widths
