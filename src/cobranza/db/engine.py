@@ -218,10 +218,12 @@ def default_business(session: Session, settings: Settings) -> Business:
     others = list(session.scalars(select(Business.name).order_by(Business.id)))
     if others:
         # A mistyped COBRANZA_BUSINESS_NAME would otherwise show an empty
-        # business as if the database held no data.
+        # business as if the database held no data. The owner reads this line
+        # on the terminal, so it is in Spanish.
         logger.warning(
-            "business %r not found, so it was created empty; the database has "
-            "%s: set COBRANZA_BUSINESS_NAME to one of them to see its data",
+            "no había ningún negocio llamado %r, así que se creó vacío; en esta "
+            "base están %s: definí COBRANZA_BUSINESS_NAME con uno de ellos para "
+            "ver sus datos",
             settings.business_name,
             ", ".join(repr(name) for name in others[:5]),
         )
