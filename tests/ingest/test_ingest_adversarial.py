@@ -365,3 +365,38 @@ def test_customer_table_keeps_phone_and_sum_whole_at_80_columns() -> None:
     assert "…" not in output
     table_lines = [line for line in output.splitlines() if line[:1] in "┏┃┡│└"]
     assert all(line.rstrip()[-1] in "┓┃┩│┘" for line in table_lines)
+
+
+def test_file_without_phone_column_noted(sqlite_engine: Engine, tmp_path: Path) -> None:
+    business_id = make_business(sqlite_engine)
+    path = write_csv(
+        tmp_path / "sin_telefono.csv",
+        [
+            ["Código cliente", "Nombre", "Factura", "Vencimiento", "Importe"],
+            ["C1", "Juan", "F-1", "10/03/2026", "100"],
+        ],
+    )
+
+    report = run_import(sqlite_engine, business_id, path)
+    again = run_import(sqlite_engine, business_id, path)
+
+    assert any("no tiene una columna de teléfono" in note for note in report.notes)
+    [repeated] = [note for note in again.notes if "ya se importó" in note]
+    assert re.search(r"el \d{2}/\d{2}/\d{4} a las \d{2}:\d{2},", repeated)
+
+
+def test_file_with_phone_column_not_noted(
+    sqlite_engine: Engine, tmp_path: Path
+) -> None:
+    business_id = make_business(sqlite_engine)
+    path = write_csv(
+        tmp_path / "telefonos.csv",
+        [
+            PHONE_HEADER,
+            ["C1", "Juan", "+54 9 11 1234-5678", "F-1", "10/03/2026", "100"],
+        ],
+    )
+
+    report = run_import(sqlite_engine, business_id, path)
+
+    assert not any("columna de teléfono" in note for note in report.notes)

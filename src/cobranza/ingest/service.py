@@ -9,6 +9,7 @@ from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -22,7 +23,7 @@ from cobranza.ingest.errors import (
     MappingError,
 )
 from cobranza.ingest.issue_texts import quoted, row_issue_text
-from cobranza.ingest.mapping import resolve_mapping
+from cobranza.ingest.mapping import MOBILE, PHONE, resolve_mapping
 from cobranza.ingest.plan import Plan, build_plan, load_state, shared_phones
 from cobranza.ingest.readers import SourceRow, Table, read_table
 from cobranza.ingest.report import ImportReport, RowIssue
@@ -180,6 +181,13 @@ def _decide(
         report.notes.append(_sentence(decimal.note))
     if dates.source == "default" and "--date-format" in dates.note:
         report.notes.append(_sentence(dates.note))
+    if PHONE not in mapping.columns and MOBILE not in mapping.columns:
+        report.notes.append(
+            "El archivo no tiene una columna de teléfono, así que los clientes "
+            "nuevos quedan sin teléfono y no reciben mensajes. Agregá una "
+            "columna Celular o Teléfono y volvé a importar; si ya está con "
+            "otro nombre, indicala con --map (ver docs/importar.md)."
+        )
     return RowContext(
         mapping, decimal, dates, business.country.upper(), business.currency
     )
@@ -200,9 +208,10 @@ def _check_already_imported(
     ).first()
     if previous is not None:
         report.already_imported = True
+        when = previous.astimezone(ZoneInfo(business.timezone))
         report.notes.append(
-            f"Este archivo ya se importó el {previous.isoformat()}, así que no se "
-            "guardó nada."
+            f"Este archivo ya se importó el {when:%d/%m/%Y a las %H:%M}, así que "
+            "no se guardó nada."
         )
 
 
