@@ -278,6 +278,7 @@ def audit(
     # Imported here so that other commands start without loading pandas.
     from cobranza.portfolio import PortfolioError, audit_business
     from cobranza.portfolio.html import write_html
+    from cobranza.portfolio.service import last_issue_date
     from cobranza.portfolio.terminal import print_audit
 
     settings = load_settings()
@@ -293,6 +294,7 @@ def audit(
             top_debtors=top,
             currency=currency,
         )
+        last_issued = last_issue_date(engine, settings)
     except PortfolioError as exc:
         err_console.print(f"[red]La auditoría falló:[/red] {exc}")
         raise typer.Exit(1) from exc
@@ -303,6 +305,16 @@ def audit(
         typer.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:
         print_audit(report, console, report.locale)
+        if (
+            report.open_invoices == 0
+            and last_issued is not None
+            and last_issued < report.period_start
+        ):
+            console.print(
+                "Ningún comprobante de esta base cae en el período auditado: el "
+                f"último se emitió el {last_issued:%d/%m/%Y}. Para auditar esa "
+                f"fecha, usá --as-of {last_issued.isoformat()}."
+            )
     if html is not None:
         try:
             write_html(report, html)
@@ -315,14 +327,23 @@ def audit(
 def _parse_date_option(option: str, value: str | None) -> date | None:
     if value is None:
         return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError as exc:
-        err_console.print(
-            f"[red]Fecha de {option} inválida[/red] {value!r}: usá AAAA-MM-DD, "
-            "como 2026-03-31."
-        )
-        raise typer.Exit(2) from exc
+    for parse in (date.fromisoformat, _day_month_year):
+        try:
+            return parse(value)
+        except ValueError:
+            continue
+    err_console.print(
+        f"[red]Fecha de {option} inválida[/red] {value!r}: usá AAAA-MM-DD o "
+        "DD/MM/AAAA, como 2026-03-31 o 31/03/2026."
+    )
+    raise typer.Exit(2)
+
+
+def _day_month_year(value: str) -> date:
+    day, month, year = value.split("/")
+    if len(year) != 4:
+        raise ValueError(f"year {year!r} needs four digits")
+    return date(int(year), int(month), int(day))
 
 
 @app.command("demo")

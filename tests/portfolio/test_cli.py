@@ -96,10 +96,45 @@ def test_audit_html_is_self_contained(cli_database: str, tmp_path: Path) -> None
 
 
 def test_audit_rejects_invalid_date(cli_database: str) -> None:
-    result = runner.invoke(app, ["audit", "--as-of", "30/06/2025"])
+    result = runner.invoke(app, ["audit", "--as-of", "31/06/2025"])
 
     assert result.exit_code == 2
-    assert "usá AAAA-MM-DD" in result.stderr
+    assert "usá AAAA-MM-DD o DD/MM/AAAA" in result.stderr
+
+
+def test_audit_reads_day_month_year(cli_database: str) -> None:
+    result = runner.invoke(app, ["audit", "--as-of", "30/06/2025", "--json"])
+
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["as_of"] == "2025-06-30"
+
+
+def test_audit_of_old_settled_data_names_its_date(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COBRANZA_DATABASE_URL", sqlite_url)
+    get_settings.cache_clear()
+    engine = make_engine(sqlite_url)
+    with transaction(engine) as session:
+        builder = PortfolioBuilder(session, default_business(session, get_settings()))
+        customer = builder.customer("C-001")
+        builder.paid_invoice(customer, date(2013, 5, 10), date(2013, 5, 25))
+    engine.dispose()
+
+    result = runner.invoke(app, ["audit"])
+    get_settings.cache_clear()
+
+    assert result.exit_code == 0, result.output
+    printed = " ".join(result.stdout.split())
+    assert "el último se emitió el 10/04/2013" in printed
+    assert "usá --as-of 2013-04-10" in printed
+
+
+def test_audit_with_open_invoices_gives_no_date_hint(cli_database: str) -> None:
+    result = runner.invoke(app, ["audit"])
+
+    assert result.exit_code == 0, result.output
+    assert "el último se emitió" not in result.stdout
 
 
 def test_audit_rejects_future_date(cli_database: str) -> None:

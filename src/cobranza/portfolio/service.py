@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, func, select
 
 from cobranza.config import Settings
 from cobranza.db.engine import default_business, transaction
+from cobranza.db.models import Business, Document
 from cobranza.portfolio.audit import (
     DEFAULT_PERIOD_DAYS,
     DEFAULT_TOP_DEBTORS,
@@ -45,4 +46,14 @@ def audit_business(
             period_days=period_days,
             top_debtors=top_debtors,
             currency=currency,
+        )
+
+
+def last_issue_date(engine: Engine, settings: Settings) -> date | None:
+    """Return the latest issue date among the business's documents, if any."""
+    with transaction(engine) as session:
+        return session.scalar(
+            select(func.max(Document.issued_on))
+            .join(Business, Business.id == Document.business_id)
+            .where(Business.name == settings.business_name)
         )
