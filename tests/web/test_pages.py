@@ -257,6 +257,92 @@ def test_policy_page_previews(app: FastAPI, client_for, tenant: Tenant) -> None:
     assert "La política es válida" in page.text
 
 
+def _policy_section(html: str, step_key: str) -> str:
+    """Return the card of one policy step on the policy page."""
+    for section in html.split('<section class="card">')[1:]:
+        if section.startswith(f"\n  <h2>{step_key} · "):
+            return section.split("</section>")[0]
+    raise AssertionError(f"no card for step {step_key!r}")
+
+
+def test_policy_preview_uses_step_inputs(
+    app: FastAPI, client_for, tenant: Tenant
+) -> None:  # type: ignore[no-untyped-def]
+    client, _ = client_for(tenant)
+
+    page = client.get("/politica")
+
+    final_notice = _policy_section(page.text, "final_notice")
+    plan_offer = _policy_section(page.text, "plan_offer")
+    assert "45 días después del vencimiento" in final_notice
+    assert "lleva 45 días vencido" in final_notice
+    assert "15 días" not in final_notice
+    assert "hasta 6 cuotas" in plan_offer
+    assert "hasta 3 cuotas" not in plan_offer
+
+
+def test_policy_page_in_spanish(app: FastAPI, client_for, tenant: Tenant) -> None:  # type: ignore[no-untyped-def]
+    client, _ = client_for(tenant)
+
+    page = client.get("/politica")
+
+    assert "1 día después del vencimiento" in page.text
+    assert "1 días" not in page.text
+    assert "tono amable" in page.text
+    assert "tono friendly" not in page.text
+    for code in ("send", "offer_installments", "handoff"):
+        assert f"Acción: {code}" not in page.text
+    assert "Acción: envía un mensaje" in page.text
+    assert "Acción: ofrece pagar en hasta 6 cuotas" in page.text
+    assert "Acción: pasa el caso a una persona del equipo" in page.text
+    assert "política predeterminada" in page.text
+    assert "default_policy.yaml" not in page.text
+    assert "/site-packages/" not in page.text
+    assert "/src/cobranza/" not in page.text
+
+
+def test_policy_page_names_file_only(
+    app: FastAPI, client_for, tenant: Tenant, engine: Engine, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    broken = tmp_path / "mi_politica.yaml"
+    broken.write_text("version: 1\nname: rota\nsteps: [\n", encoding="utf-8")
+    with transaction(engine) as session:
+        business = session.get_one(Business, tenant.business_id)
+        business.settings = {**(business.settings or {}), "policy_path": str(broken)}
+    client, _ = client_for(tenant)
+
+    page = client.get("/politica")
+
+    assert page.status_code == 200
+    assert "La política no se puede leer (archivo mi_politica.yaml)" in page.text
+    assert "YAML inválido" in page.text
+    assert str(tmp_path) not in page.text
+
+
+def test_policy_preview_reports_unsendable_step(
+    app: FastAPI, client_for, tenant: Tenant, engine: Engine, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    # final_notice states how many days late the payment is, so it cannot be
+    # composed on the due date itself.
+    policy = tmp_path / "aviso_temprano.yaml"
+    policy.write_text(
+        "version: 1\nname: temprana\nsteps:\n  - key: early_final\n"
+        "    offset_days: 0\n    action: send\n    step_kind: final_notice\n",
+        encoding="utf-8",
+    )
+    with transaction(engine) as session:
+        business = session.get_one(Business, tenant.business_id)
+        business.settings = {**(business.settings or {}), "policy_path": str(policy)}
+    client, _ = client_for(tenant)
+
+    page = client.get("/politica")
+
+    assert page.status_code == 200
+    card = _policy_section(page.text, "early_final")
+    assert "no se puede armar para este paso (el día del vencimiento)" in card
+    assert "un envío real fallaría" in card
+
+
 def test_settings_page_hides_secrets(app: FastAPI, client_for, tenant: Tenant) -> None:  # type: ignore[no-untyped-def]
     app.state.settings = app.state.settings.model_copy(
         update={

@@ -115,11 +115,7 @@ def new_login_csrf() -> str:
     return secrets.token_urlsafe(32)
 
 
-def check_login_csrf(request: Request, sent: str | None) -> None:
-    """Reject a sign-in POST whose form token differs from its cookie."""
+def login_csrf_valid(request: Request, sent: str | None) -> bool:
+    """Return True when a sign-in POST's form token matches its cookie."""
     cookie = request.cookies.get(LOGIN_CSRF_COOKIE)
-    if not cookie or not sent or not hmac.compare_digest(cookie, sent):
-        raise HTTPException(
-            status_code=403,
-            detail="Token CSRF ausente o inválido: recargá la página y reintentá.",
-        )
+    return bool(cookie and sent and hmac.compare_digest(cookie, sent))

@@ -11,10 +11,10 @@ from cobranza.accounts import LoginThrottled, authenticate, end_session, start_s
 from cobranza.web.security import (
     LOGIN_CSRF_COOKIE,
     SESSION_COOKIE,
-    check_login_csrf,
     client_ip,
     csrf_protect,
     db,
+    login_csrf_valid,
     new_login_csrf,
     now,
     set_session_cookie,
@@ -61,7 +61,13 @@ def login(
     csrf_token: str | None = Form(None),
 ) -> Response:
     """Check the password, with throttling, and start a session."""
-    check_login_csrf(request, csrf_token)
+    if not login_csrf_valid(request, csrf_token):
+        # Each form shows a new token, so a form posted again from the
+        # browser's history, or one left open past its cookie, lands here.
+        logger.info("sign-in rejected: missing or stale CSRF token")
+        return _login_page(
+            request, "La página venció: volvé a intentar.", email, status_code=403
+        )
     instant = now(request)
 
     try:

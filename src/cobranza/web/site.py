@@ -16,6 +16,7 @@ from cobranza.timeutil import utcnow
 from cobranza.web import signin
 from cobranza.web.api import router as api_router
 from cobranza.web.dashboard import router as dashboard_router
+from cobranza.web.error_pages import install_error_pages
 from cobranza.web.security import NotSignedIn
 from cobranza.web.templating import STATIC_DIR
 
@@ -44,6 +45,7 @@ def install_site(app: FastAPI, settings: Settings, engine: Engine) -> None:
     app.include_router(signin.router)
     app.include_router(dashboard_router)
     app.include_router(api_router)
+    install_error_pages(app)
 
     @app.exception_handler(NotSignedIn)
     def _to_sign_in(request: Request, exc: NotSignedIn) -> RedirectResponse:

@@ -2,23 +2,38 @@
 
 from __future__ import annotations
 
+import logging
+from pathlib import Path
+from typing import Any
+
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from cobranza.compliance.tone import lint_text
 from cobranza.dunning.errors import PolicyError, PolicyIssue
+from cobranza.dunning.explain import describe_action, describe_offset
 from cobranza.dunning.policy import Policy, Step, Tone
 from cobranza.dunning.policy_loader import (
     check_step_kinds,
     check_templates,
+    default_policy_path,
     load_policy,
     policy_path_for,
 )
-from cobranza.messages import available_step_kinds, compose, sample_variables
+from cobranza.dunning.preview import compose_step_preview
+from cobranza.messages import (
+    MessageError,
+    available_step_kinds,
+    compose,
+    sample_variables,
+)
 from cobranza.messages import supported_locales as composer_locales
 from cobranza.web.dashboard.common import business_of
 from cobranza.web.security import db, signed_in
 from cobranza.web.templating import render
+from cobranza.web.wording import TONE_LABELS
+
+logger = logging.getLogger(__name__)
 
 router = APIRouter()
 
@@ -63,20 +78,10 @@ def policy_page(request: Request, locale: str = Query("")) -> HTMLResponse:
         return render(
             request,
             "politica.html",
-            {"policy": None, "error": f"La política no se puede leer: {exc}"},
+            {"policy": None, "source": policy_source(path), "errors": exc.issues},
         )
 
-    previews = []
-    for step in policy.steps:
-        texts = []
-        if step.step_kind is not None:
-            for tone in step.concrete_tones():
-                text = compose(
-                    step.step_kind, chosen, tone, sample_variables(chosen)
-                ).text
-                problems = [p.why for p in lint_text(text, chosen)]
-                texts.append({"tone": tone, "text": text, "problems": problems})
-        previews.append({"step": step, "texts": texts})
+    previews = [step_preview(step, chosen) for step in policy.steps]
     return render(
         request,
         "politica.html",
@@ -86,6 +91,47 @@ def policy_page(request: Request, locale: str = Query("")) -> HTMLResponse:
             "issues": validate_policy(policy, locales),
             "locales": locales,
             "locale": chosen,
-            "path": str(path),
+            "source": policy_source(path),
         },
     )
+
+
+def step_preview(step: Step, locale: str) -> dict[str, Any]:
+    """Describe `step` and compose its message in each tone, as a send would."""
+    texts = []
+    if step.step_kind is not None:
+        for tone in step.concrete_tones():
+            texts.append(_tone_preview(step, locale, tone))
+    return {
+        "step": step,
+        "when": describe_offset(step.offset_days),
+        "action": describe_action(step),
+        "texts": texts,
+    }
+
+
+def _tone_preview(step: Step, locale: str, tone: Tone) -> dict[str, Any]:
+    label = TONE_LABELS.get(str(tone), f"tono {tone}")
+    try:
+        text = compose_step_preview(step, locale, tone).text
+    except MessageError as exc:
+        logger.warning("policy step %s cannot be composed: %s", step.key, exc)
+        problem = (
+            "Este mensaje no se puede armar para este paso "
+            f"({describe_offset(step.offset_days)}): un envío real fallaría. "
+            "Cambiá el step_kind o el offset_days del paso."
+        )
+        return {"tone": label, "text": "", "problems": [problem]}
+    problems = [problem.why for problem in lint_text(text, locale)]
+    return {"tone": label, "text": text, "problems": problems}
+
+
+def policy_source(path: Path) -> str:
+    """Name the policy file for the owner: the default one, or its file name.
+
+    A server path means nothing to the owner and reveals where cobranza is
+    installed, so only the file name is shown.
+    """
+    if path.resolve() == default_policy_path().resolve():
+        return "política predeterminada"
+    return f"archivo {path.name}"
