@@ -55,6 +55,7 @@ from cobranza.dunning.policy_loader import (
     default_policy_path,
     load_policy,
 )
+from cobranza.dunning.preview import compose_step_preview
 from cobranza.dunning.terminal import case_tables, policy_table
 from cobranza.dunning.timeline import case_timeline
 from cobranza.jobs import run_cycle, sandbox_dispatcher
@@ -70,6 +71,7 @@ from cobranza.jobs.cycle import SANDBOX_MESSAGES_PER_SECOND
 from cobranza.jobs.terminal import render_cycle, render_sandbox_outbox
 from cobranza.jobs.wiring import install_hooks
 from cobranza.messages import (
+    MessageError,
     available_step_kinds,
     compose,
     sample_variables,
@@ -591,13 +593,17 @@ def policy_show(
             continue
         for tone in step.concrete_tones():
             for message_locale in locales:
-                text = compose(
-                    step.step_kind,
-                    message_locale,
-                    tone,
-                    sample_variables(message_locale, step.offset_days),
-                ).text
                 console.rule(f"{step.key} · {tone} · {message_locale}")
+                try:
+                    text = compose_step_preview(step, message_locale, tone).text
+                except MessageError as exc:
+                    err_console.print(
+                        f"Este mensaje no se puede armar para el paso {step.key}: "
+                        f"{exc}. Un envío real fallaría: cambiá el step_kind o el "
+                        "offset_days del paso.",
+                        markup=False,
+                    )
+                    continue
                 console.print(text, markup=False, highlight=False)
 
 

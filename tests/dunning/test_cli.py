@@ -84,6 +84,9 @@ def test_policy_show_preview() -> None:
     assert "reminder_soft · friendly · es_AR" in result.output
     assert "reminder_soft · formal · es_AR" in result.output
     assert "Respondé BAJA" in result.output
+    # Each step is previewed with its own installment limit and delay.
+    previews = " ".join(result.output.split("plan_offer · friendly · es_AR")[1].split())
+    assert "hasta 6 cuotas" in previews.split(" · ")[0]
 
 
 def test_policy_show_preview_unknown_locale() -> None:
