@@ -593,11 +593,12 @@ def case_show(customer: str = CUSTOMER_ARGUMENT) -> None:
             business = default_business(session, settings)
             timeline = case_timeline(session, business.id, customer)
             balances = render_balances(session, business, timeline.customer.id)
+            tables = case_tables(timeline, business)
     except ComplianceError as exc:
         err_console.print(f"[red]Cliente no encontrado:[/red] {exc}")
         raise typer.Exit(1) from exc
     console.print(balances)
-    console.print(case_tables(timeline))
+    console.print(tables)
 
 
 sandbox_app = typer.Typer(

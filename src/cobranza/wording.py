@@ -1,17 +1,19 @@
 """The codes the robot stores, worded in Spanish for the business owner.
 
 Audit events, outbox rows and replies keep short English codes ("gate_passed",
-"suppressed", "already_paid"), which `cobranza case show` prints as stored.
-The dashboard shows these words instead; a code without a label shows as
-stored, so a new code is visible before it gets its words.
+"suppressed", "already_paid"), and exports keep them as stored. The dashboard
+and `cobranza case show` print these words instead. A code without a label
+shows as stored, so a new code is visible before it gets its words.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from cobranza.compliance.reasons import Reason
 from cobranza.conversations.inbox import REASON_LABELS as HANDOFF_LABELS
@@ -74,6 +76,43 @@ STATE_LABELS = {
 
 TONE_LABELS = {"formal": "tono formal", "friendly": "tono amable"}
 
+# Audit and timeline kinds as an owner reads them; other kinds show as stored.
+KIND_LABELS = {
+    "case_closed": "caso cerrado",
+    "case_handed_off": "pasado a una persona",
+    "case_opened": "caso abierto",
+    "case_paused": "caso en pausa",
+    "case_reopened": "caso reabierto",
+    "case_resumed": "vuelve a la automatización",
+    "consent.grant": "consentimiento otorgado",
+    "consent.revoke": "consentimiento revocado",
+    "dispute_cleared": "disputa quitada",
+    "document_disputed": "factura en disputa",
+    "import": "importación",
+    "inbound_received": "mensaje recibido",
+    "manual_reply_sent": "respuesta de una persona",
+    "message": "mensaje",
+    "message_deferred": "mensaje demorado",
+    "message_failed": "mensaje fallido",
+    "message_requeued": "mensaje reencolado",
+    "message_retry": "reintento de envío",
+    "message_sent": "mensaje enviado",
+    "message_suppressed": "mensaje no enviado",
+    "payment_status": "pago",
+    "phone_changed": "teléfono editado",
+    "plan_broken": "plan de cuotas incumplido",
+    "plan_created": "plan de cuotas",
+    "promise_recorded": "promesa registrada",
+    "receipt_accepted": "comprobante aceptado",
+    "receipt_rejected": "comprobante rechazado",
+    "reply": "respuesta",
+    "reply_received": "respuesta recibida",
+    "reply_handled": "respuesta atendida",
+    "step_planned": "paso planificado",
+    "step_skipped": "paso salteado",
+}
+
+
 # Payment states and where a payment came from.
 PAYMENT_LABELS = {
     "approved": "acreditado",
@@ -125,12 +164,15 @@ PAUSE_PREFIXES = (
 )
 
 
-# Audit reasons other than the gate's `Reason` and the hand-off reasons.
+# Audit and case-closing reasons other than the gate's `Reason` and the
+# hand-off reasons.
 EXTRA_REASONS = {
     "gate_passed": "pasó los controles de envío",
     "customer_matched": "el mensaje se asignó al cliente",
     "superseded": "lo reemplazó un paso más nuevo",
     "handed_off": "el caso pasó a una persona",
+    "paid": "pagado",
+    "closed_by_person": "lo cerró una persona",
 }
 
 # The actor of an audit event.
@@ -168,10 +210,28 @@ def actor_label(actor: str) -> str:
     return ACTOR_LABELS.get(actor, actor)
 
 
+def kind_label(kind: str) -> str:
+    """Return an audit or timeline kind in Spanish, or the code."""
+    return KIND_LABELS.get(kind, kind)
+
+
+def local_time(instant: datetime, timezone: str) -> str:
+    """Format an aware instant as day and time in zone `timezone`."""
+    return instant.astimezone(ZoneInfo(timezone)).strftime("%d/%m/%Y %H:%M")
+
+
 def timeline_detail(
-    kind: str, facts: Mapping[str, Any], currency: str, locale: str
+    kind: str,
+    facts: Mapping[str, Any],
+    currency: str,
+    locale: str,
+    timezone: str | None = None,
 ) -> str:
-    """Word one timeline entry's facts in Spanish, or return "" without facts."""
+    """Word one timeline entry's facts in Spanish, or return "" without facts.
+
+    With `timezone`, a deferral's "until" instant is shown in that zone;
+    without it, the instant is left out.
+    """
     if kind == "reply":
         return _reply(facts)
     if kind == "message":
@@ -185,6 +245,8 @@ def timeline_detail(
         parts.append(f"{facts['days_past_due']} días de atraso")
     if "balance" in facts:
         parts.append(f"saldo {_money(facts['balance'], currency, locale)}")
+    if timezone and facts.get("until"):
+        parts.append(f"hasta el {_instant(facts['until'], timezone)}")
     return ", ".join(part for part in parts if part)
 
 
@@ -227,3 +289,13 @@ def _money(value: Any, currency: str, locale: str) -> str:
         return format_money(Decimal(str(value)), currency, locale)
     except (InvalidOperation, ValueError):
         return str(value)
+
+
+def _instant(value: Any, timezone: str) -> str:
+    try:
+        instant = datetime.fromisoformat(str(value))
+    except ValueError:
+        return str(value)
+    if instant.tzinfo is None:
+        return str(value)
+    return local_time(instant, timezone)
