@@ -919,6 +919,13 @@ def nlu_command(
             "IANA, como America/Argentina/Buenos_Aires."
         )
         raise typer.Exit(2) from exc
+    if locale is not None and locale not in supported_locales():
+        err_console.print(
+            f"--locale desconocido: {locale}. Usá uno de "
+            f"{', '.join(supported_locales())}.",
+            markup=False,
+        )
+        raise typer.Exit(2)
     instant = _parse_now(now, timezone)
     if file is not None:
         try:
