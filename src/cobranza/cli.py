@@ -17,6 +17,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -113,9 +114,48 @@ def load_settings() -> Settings:
     """Read the settings, turning a bad value into a clear exit."""
     try:
         return get_settings()
+    except ValidationError as exc:
+        err_console.print("[red]Configuración inválida:[/red]")
+        for line in _settings_problems(exc):
+            err_console.print(line, markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from exc
     except ValueError as exc:
         err_console.print(f"[red]Configuración inválida:[/red] {exc}")
         raise typer.Exit(2) from exc
+
+
+# Spanish words for pydantic's type and bound errors, keyed by error type.
+# The bound comes from the error's context.
+_SETTINGS_PROBLEMS = {
+    "int_parsing": "tiene que ser un número entero",
+    "float_parsing": "tiene que ser un número",
+    "bool_parsing": "tiene que ser true o false",
+    "greater_than": "tiene que ser mayor que {gt}",
+    "greater_than_equal": "tiene que ser mayor o igual que {ge}",
+    "less_than": "tiene que ser menor que {lt}",
+    "less_than_equal": "tiene que ser menor o igual que {le}",
+}
+
+
+def _settings_problems(exc: ValidationError) -> list[str]:
+    """Return one line per invalid setting, without pydantic's frame.
+
+    The validators in `cobranza.config` raise Spanish messages that name the
+    variable, so those are printed as raised. Type and bound errors get the
+    variable's name, its value and Spanish words; other errors keep
+    pydantic's own message.
+    """
+    lines = []
+    for error in exc.errors():
+        context = error.get("ctx") or {}
+        if error["type"] == "value_error" and "error" in context:
+            lines.append(str(context["error"]))
+            continue
+        variable = "COBRANZA_" + "_".join(str(part) for part in error["loc"]).upper()
+        template = _SETTINGS_PROBLEMS.get(error["type"])
+        problem = template.format(**context) if template else error["msg"]
+        lines.append(f"{variable}={error['input']!r} es inválido: {problem}")
+    return lines
 
 
 def open_engine(settings: Settings) -> Engine:
@@ -644,11 +684,12 @@ def case_show(customer: str = CUSTOMER_ARGUMENT) -> None:
             business = default_business(session, settings)
             timeline = case_timeline(session, business.id, customer)
             balances = render_balances(session, business, timeline.customer.id)
+            tables = case_tables(timeline, business)
     except ComplianceError as exc:
         err_console.print(f"[red]Cliente no encontrado:[/red] {exc}")
         raise typer.Exit(1) from exc
     console.print(balances)
-    console.print(case_tables(timeline))
+    console.print(tables)
 
 
 sandbox_app = typer.Typer(
@@ -969,6 +1010,13 @@ def nlu_command(
             "IANA, como America/Argentina/Buenos_Aires."
         )
         raise typer.Exit(2) from exc
+    if locale is not None and locale not in supported_locales():
+        err_console.print(
+            f"--locale desconocido: {locale}. Usá uno de "
+            f"{', '.join(supported_locales())}.",
+            markup=False,
+        )
+        raise typer.Exit(2)
     instant = _parse_now(now, timezone)
     if file is not None:
         try:

@@ -108,3 +108,22 @@ def test_nlu_invalid_input(
 
     assert result.exit_code == 2
     assert message in result.stderr
+
+
+def test_nlu_unknown_locale_lists_accepted(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["nlu", "hola", *NOW_OPTIONS, "--locale", "xx_YY"])
+
+    assert result.exit_code == 2
+    assert "--locale desconocido: xx_YY" in result.stderr
+    assert "es_AR" in result.stderr
+    assert "pt_BR" in result.stderr
+    assert result.stdout == ""
+
+
+def test_nlu_known_locale(runner: CliRunner) -> None:
+    result = runner.invoke(
+        app, ["nlu", "te pago na sexta", *NOW_OPTIONS, "--locale", "pt_BR", "--json"]
+    )
+
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["promised_date"] is not None

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 from typer.testing import CliRunner
 
 from cobranza import cli
 from cobranza.cli import app
 from cobranza.config import get_settings
 from cobranza.db.engine import default_business, open_database, session_factory
+from cobranza.db.models import Case, CaseState
 from cobranza.dunning.planner import plan
 from cobranza.dunning.policy import Policy
 
@@ -142,8 +144,75 @@ def test_case_show_timeline(cli_db: str) -> None:
     assert result.exit_code == 0, result.output
     assert "Casos de CLI-9" in result.output
     assert "abierto" in result.output
-    assert "step_planned" in result.output
-    assert "second_notice (second_notice, friendly) → queued" in result.output
+    assert "paso planificado" in result.output
+    assert "planificador (caso 1)" in result.output
+    assert "16 días de atraso, saldo $ 1.000,00" in result.output
+    assert "paso «second_notice» (tono amable): en cola" in result.output
+    assert "step_planned" not in result.output
+    assert "→ queued" not in result.output
+
+
+def test_case_show_spanish_local_time(cli_db: str) -> None:
+    # Given a reminder deferred at night and a reply that promises to pay.
+    night = runner.invoke(app, ["run", "--now", "2026-03-10T22:30"])
+    reply = runner.invoke(
+        app,
+        [
+            "sandbox",
+            "reply",
+            "+5491123456789",
+            "te pago el viernes",
+            "--now",
+            "2026-03-10T23:00",
+        ],
+    )
+
+    # When the owner reads the customer's history.
+    result = runner.invoke(app, ["case", "show", "CLI-9"])
+
+    # Then it reads in Spanish, in Buenos Aires time (UTC-3).
+    assert night.exit_code == 0, night.output
+    assert reply.exit_code == 0, reply.output
+    assert result.exit_code == 0, result.output
+    output = result.output
+    assert "Historial (hora de America/Argentina/Buenos_Aires)" in output
+    assert "10/03/2026 22:30" in output
+    assert "control de envío (mensaje 1)" in output
+    assert "mensaje demorado" in output
+    assert "Fuera del horario de contacto permitido" in output
+    assert "saldo $ 1.000,00, hasta el 11/03/2026 09:00" in output
+    assert "cliente (sandbox)" in output
+    assert "te pago el viernes · entendido: promete pagar" in output
+    assert "respuesta automática (tono amable): en cola" in output
+    assert "en pausa" in output
+    for stored in (
+        "message_deferred",
+        "outside_contact_window",
+        "promise_to_pay",
+        "friendly",
+        "(UTC)",
+        "+00:00",
+        "2026-03-11T",
+    ):
+        assert stored not in output, stored
+
+
+def test_case_show_closed_case(cli_db: str) -> None:
+    # 01:30 UTC on the 12th is still the 11th in Buenos Aires.
+    engine = open_database(cli_db)
+    with session_factory(engine).begin() as session:
+        case = session.scalars(select(Case)).one()
+        case.state = CaseState.CLOSED
+        case.closed_at = datetime(2026, 3, 12, 1, 30, tzinfo=UTC)
+        case.close_reason = "paid"
+    engine.dispose()
+
+    result = runner.invoke(app, ["case", "show", "CLI-9"])
+
+    assert result.exit_code == 0, result.output
+    assert "│ cerrado │" in result.output
+    assert "11/03/2026 (pagado)" in result.output
+    assert "(paid)" not in result.output
 
 
 def test_case_show_by_phone(cli_db: str) -> None:

@@ -245,3 +245,64 @@ def test_sandbox_reply_empty_text(cli_sqlite: CliDatabase) -> None:
     with transaction(engine) as session:
         assert session.scalars(select(InboundMessage)).all() == []
     engine.dispose()
+
+
+@pytest.fixture
+def bad_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
+    """Read the settings afresh from a folder without a .env file."""
+    monkeypatch.chdir(tmp_path)
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("COBRANZA_LOCALE", "xx_YY", "idioma desconocido 'xx_YY': definí"),
+        ("COBRANZA_COUNTRY", "ZZ", "país no soportado 'ZZ': definí"),
+        (
+            "COBRANZA_LLM_TIMEOUT_SECONDS",
+            "abc",
+            "COBRANZA_LLM_TIMEOUT_SECONDS='abc' es inválido: tiene que ser un número",
+        ),
+        (
+            "COBRANZA_LLM_TIMEOUT_SECONDS",
+            "-1",
+            "COBRANZA_LLM_TIMEOUT_SECONDS='-1' es inválido: tiene que ser mayor que 0",
+        ),
+    ],
+)
+def test_invalid_setting_message_only(
+    bad_settings: None,
+    monkeypatch: pytest.MonkeyPatch,
+    variable: str,
+    value: str,
+    message: str,
+) -> None:
+    monkeypatch.setenv(variable, value)
+
+    result = runner.invoke(app, ["channel", "show"])
+
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Configuración inválida:\n")
+    assert message in result.stderr
+    assert "validation error" not in result.stderr
+    assert "Value error" not in result.stderr
+    assert "pydantic.dev" not in result.stderr
+
+
+def test_invalid_settings_one_per_line(
+    bad_settings: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COBRANZA_LOCALE", "xx_YY")
+    monkeypatch.setenv("COBRANZA_COUNTRY", "ZZ")
+
+    result = runner.invoke(app, ["channel", "show"])
+
+    lines = result.stderr.splitlines()
+    assert result.exit_code == 2
+    assert lines[0] == "Configuración inválida:"
+    assert len(lines) == 3
+    assert any(line.startswith("país no soportado 'ZZ'") for line in lines)
+    assert any(line.startswith("idioma desconocido 'xx_YY'") for line in lines)

@@ -6,9 +6,19 @@ from rich.console import Group
 from rich.markup import escape
 from rich.table import Table
 
+from cobranza.db.models import Business, Case, CaseState
 from cobranza.dunning.explain import describe_step
 from cobranza.dunning.policy import Policy
-from cobranza.dunning.timeline import CaseTimeline
+from cobranza.dunning.timeline import CaseTimeline, TimelineEntry
+from cobranza.timeutil import local_date
+from cobranza.wording import (
+    actor_label,
+    kind_label,
+    local_time,
+    pause_label,
+    reason_label,
+    timeline_detail,
+)
 
 CASE_STATE_LABELS = {
     "open": "abierto",
@@ -16,6 +26,9 @@ CASE_STATE_LABELS = {
     "handed_off": "en manos de una persona",
     "closed": "cerrado",
 }
+
+# The subject of an audit event, as the history's "Origen" column names it.
+SUBJECT_LABELS = {"case": "caso", "outbox_message": "mensaje"}
 
 
 def policy_table(policy: Policy) -> Table:
@@ -44,9 +57,14 @@ def policy_table(policy: Policy) -> Table:
     return table
 
 
-def case_tables(timeline: CaseTimeline) -> Group:
-    """Return the customer's cases and the merged timeline as two tables."""
+def case_tables(timeline: CaseTimeline, business: Business) -> Group:
+    """Return the customer's cases and the merged timeline as two tables.
+
+    Codes are worded in Spanish and instants shown in the business's zone,
+    as on the dashboard's customer page.
+    """
     customer = timeline.customer
+    timezone = business.timezone
     # Ids, names and reply texts come from files and customers: never markup.
     cases = Table(title=f"Casos de {escape(customer.external_id)}")
     for header in ("Caso", "Estado", "Último paso enviado", "Abierto", "Cerrado"):
@@ -54,23 +72,51 @@ def case_tables(timeline: CaseTimeline) -> Group:
     for case in timeline.cases:
         closed = ""
         if case.closed_at is not None:
-            closed = f"{case.closed_at:%Y-%m-%d} ({case.close_reason})"
+            closed = f"{local_date(case.closed_at, timezone):%d/%m/%Y}"
+            if case.close_reason:
+                closed += f" ({_lower_first(reason_label(case.close_reason))})"
         cases.add_row(
             str(case.id),
-            CASE_STATE_LABELS.get(case.state, case.state),
-            case.step or "—",
-            f"{case.opened_at:%Y-%m-%d}",
-            closed,
+            escape(_case_state(case)),
+            escape(case.step or "—"),
+            f"{local_date(case.opened_at, timezone):%d/%m/%Y}",
+            escape(closed),
         )
 
-    history = Table(title="Historial (UTC)")
+    history = Table(title=f"Historial (hora de {timezone})")
     for header in ("Cuándo", "Origen", "Qué", "Detalle"):
         history.add_column(header, overflow="fold")
     for entry in timeline.entries:
+        detail = timeline_detail(
+            entry.kind, entry.facts, business.currency, business.locale, timezone
+        )
         history.add_row(
-            f"{entry.at:%Y-%m-%d %H:%M}",
-            escape(entry.source),
-            escape(entry.kind),
-            escape(entry.detail),
+            local_time(entry.at, timezone),
+            escape(_source(entry)),
+            escape(kind_label(entry.kind)),
+            escape(detail or entry.detail),
         )
     return Group(cases, history)
+
+
+def _case_state(case: Case) -> str:
+    state = CASE_STATE_LABELS.get(case.state, case.state)
+    if case.state == CaseState.PAUSED and case.pause_reason:
+        state += f" ({pause_label(case.pause_reason)})"
+    return state
+
+
+def _source(entry: TimelineEntry) -> str:
+    facts = entry.facts
+    if entry.kind == "reply":
+        return f"cliente ({facts.get('channel')})"
+    if entry.kind == "message":
+        return f"envío (mensaje {facts.get('outbox_id')})"
+    subject_type = str(facts.get("subject_type", ""))
+    subject = SUBJECT_LABELS.get(subject_type, subject_type)
+    actor = actor_label(str(facts.get("actor", "")))
+    return f"{actor} ({subject} {facts.get('subject_id')})"
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]

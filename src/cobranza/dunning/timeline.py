@@ -26,8 +26,8 @@ class TimelineEntry:
     source: str
     kind: str
     detail: str
-    # The values behind `detail` (reason, step, state, intent…), so that the
-    # dashboard can word them in Spanish.
+    # The values behind `detail` and `source` (reason, step, state, intent,
+    # actor, ids…), so that the dashboard and the CLI can word them in Spanish.
     facts: dict[str, Any] = field(default_factory=dict)
 
 
@@ -133,7 +133,12 @@ def _audit_entry(event: AuditEvent) -> TimelineEntry:
         for key in ("step", "days_past_due", "balance", "until")
         if key in details
     }
-    facts.update(reason=event.reason, actor=event.actor)
+    facts.update(
+        reason=event.reason,
+        actor=event.actor,
+        subject_type=event.subject_type,
+        subject_id=event.subject_id,
+    )
     return TimelineEntry(event.at, source, event.kind, ", ".join(parts), facts)
 
 
@@ -143,7 +148,13 @@ def _outbox_entry(row: OutboxMessage) -> TimelineEntry:
     if reason:
         detail += f": {reason}"
     at = row.sent_at or row.failed_at or row.created_at
-    facts = {"step": row.step, "tone": row.tone, "state": row.state, "reason": reason}
+    facts = {
+        "step": row.step,
+        "tone": row.tone,
+        "state": row.state,
+        "reason": reason,
+        "outbox_id": row.id,
+    }
     return TimelineEntry(at, f"outbox {row.id}", "message", detail, facts)
 
 

@@ -6,7 +6,6 @@ from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -17,6 +16,8 @@ from cobranza.money import format_money
 from cobranza.portfolio.labels import SPANISH as SEGMENT_LABELS
 from cobranza.web.wording import (
     actor_label,
+    kind_label,
+    local_time,
     pause_label,
     payment_label,
     promise_label,
@@ -47,52 +48,11 @@ def _percent(value: Decimal | float | None) -> str:
 def _local(value: datetime | None, timezone: str) -> str:
     if value is None:
         return "—"
-    return value.astimezone(ZoneInfo(timezone)).strftime("%d/%m/%Y %H:%M")
+    return local_time(value, timezone)
 
 
 def _day(value: date | None) -> str:
     return value.strftime("%d/%m/%Y") if value else "—"
-
-
-# Audit and timeline kinds as an owner reads them; other kinds show as stored.
-KIND_LABELS = {
-    "case_closed": "caso cerrado",
-    "case_handed_off": "pasado a una persona",
-    "case_opened": "caso abierto",
-    "case_paused": "caso en pausa",
-    "case_reopened": "caso reabierto",
-    "case_resumed": "vuelve a la automatización",
-    "consent.grant": "consentimiento otorgado",
-    "consent.revoke": "consentimiento revocado",
-    "dispute_cleared": "disputa quitada",
-    "document_disputed": "factura en disputa",
-    "import": "importación",
-    "inbound_received": "mensaje recibido",
-    "manual_reply_sent": "respuesta de una persona",
-    "message": "mensaje",
-    "message_deferred": "mensaje demorado",
-    "message_failed": "mensaje fallido",
-    "message_requeued": "mensaje reencolado",
-    "message_retry": "reintento de envío",
-    "message_sent": "mensaje enviado",
-    "message_suppressed": "mensaje no enviado",
-    "payment_status": "pago",
-    "phone_changed": "teléfono editado",
-    "plan_broken": "plan de cuotas incumplido",
-    "plan_created": "plan de cuotas",
-    "promise_recorded": "promesa registrada",
-    "receipt_accepted": "comprobante aceptado",
-    "receipt_rejected": "comprobante rechazado",
-    "reply": "respuesta",
-    "reply_received": "respuesta recibida",
-    "reply_handled": "respuesta atendida",
-    "step_planned": "paso planificado",
-    "step_skipped": "paso salteado",
-}
-
-
-def _kind(kind: str) -> str:
-    return KIND_LABELS.get(kind, kind)
 
 
 def _handoff(reason: str | None) -> str:
@@ -107,7 +67,7 @@ def _segment(segment: str | None) -> str:
     return SEGMENT_LABELS.get(segment, segment)
 
 
-templates.env.filters["kind"] = _kind
+templates.env.filters["kind"] = kind_label
 templates.env.filters["segment"] = _segment
 templates.env.filters["money"] = _money
 templates.env.filters["percent"] = _percent

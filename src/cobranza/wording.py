@@ -1,0 +1,301 @@
+"""The codes the robot stores, worded in Spanish for the business owner.
+
+Audit events, outbox rows and replies keep short English codes ("gate_passed",
+"suppressed", "already_paid"), and exports keep them as stored. The dashboard
+and `cobranza case show` print these words instead. A code without a label
+shows as stored, so a new code is visible before it gets its words.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from cobranza.compliance.reasons import Reason
+from cobranza.conversations.inbox import REASON_LABELS as HANDOFF_LABELS
+from cobranza.money import format_money
+
+# The robot's reading of each customer message.
+INTENT_LABELS = {
+    "promise_to_pay": "promete pagar",
+    "already_paid": "dice que ya pagó",
+    "request_installments": "pide cuotas",
+    "request_payment_link": "pide el link o los datos para pagar",
+    "dispute": "reclama",
+    "opt_out": "pide la baja",
+    "request_human": "pide hablar con una persona",
+    "cannot_pay": "dice que no puede pagar",
+    "acknowledge": "acusa recibo",
+    "wrong_person": "dice que es un número equivocado",
+    "other": "no se entendió",
+}
+
+# The robot's action on a reply (`InboundMessage.action_taken`).
+ACTION_LABELS = {
+    "asked_receipt": "pidió el comprobante",
+    "receipt_to_verify": "comprobante para verificar",
+    "promise_recorded": "anotó la promesa",
+    "promise_already_recorded": "la promesa ya estaba anotada",
+    "promise_to_review": "promesa sobre un monto en reclamo, para revisar",
+    "plan_proposed": "propuso un plan de cuotas",
+    "plan_accepted": "el cliente aceptó el plan",
+    "plan_created": "creó el plan de cuotas",
+    "link_sent": "mandó el link de pago",
+    "link_already_sent": "el link ya se había mandado",
+    "dispute_recorded": "anotó el reclamo",
+    "opted_out": "registró la baja",
+    "already_opted_out": "la baja ya estaba registrada",
+    "opted_in": "registró que vuelve a recibir mensajes",
+    "already_opted_in": "ya recibía mensajes",
+    "opt_in_ignored_owner_revocation": "no levantó una baja que registraste vos",
+    "opt_in_ignored_wrong_person": "no levantó el bloqueo de número equivocado",
+    "wrong_person_flagged": "marcó el número como equivocado",
+    "handed_off": "lo pasó a una persona",
+    "closed_acknowledged": "caso ya cerrado: nada que hacer",
+    "superseded": "llegó después de un mensaje más nuevo: no cambió nada",
+    "system_notice": "aviso de WhatsApp",
+    "number_changed": "el cliente cambió de número",
+    "no_case": "sin caso abierto",
+    "none": "nada que hacer",
+}
+
+# Outbox states.
+STATE_LABELS = {
+    "queued": "en cola",
+    "sending": "enviándose",
+    "sent": "enviado",
+    "delivered": "entregado",
+    "read": "leído",
+    "failed": "no se pudo enviar",
+    "suppressed": "no se envió",
+}
+
+TONE_LABELS = {"formal": "tono formal", "friendly": "tono amable"}
+
+# Audit and timeline kinds as an owner reads them; other kinds show as stored.
+KIND_LABELS = {
+    "case_closed": "caso cerrado",
+    "case_handed_off": "pasado a una persona",
+    "case_opened": "caso abierto",
+    "case_paused": "caso en pausa",
+    "case_reopened": "caso reabierto",
+    "case_resumed": "vuelve a la automatización",
+    "consent.grant": "consentimiento otorgado",
+    "consent.revoke": "consentimiento revocado",
+    "dispute_cleared": "disputa quitada",
+    "document_disputed": "factura en disputa",
+    "import": "importación",
+    "inbound_received": "mensaje recibido",
+    "manual_reply_sent": "respuesta de una persona",
+    "message": "mensaje",
+    "message_deferred": "mensaje demorado",
+    "message_failed": "mensaje fallido",
+    "message_requeued": "mensaje reencolado",
+    "message_retry": "reintento de envío",
+    "message_sent": "mensaje enviado",
+    "message_suppressed": "mensaje no enviado",
+    "payment_status": "pago",
+    "phone_changed": "teléfono editado",
+    "plan_broken": "plan de cuotas incumplido",
+    "plan_created": "plan de cuotas",
+    "promise_recorded": "promesa registrada",
+    "receipt_accepted": "comprobante aceptado",
+    "receipt_rejected": "comprobante rechazado",
+    "reply": "respuesta",
+    "reply_received": "respuesta recibida",
+    "reply_handled": "respuesta atendida",
+    "step_planned": "paso planificado",
+    "step_skipped": "paso salteado",
+}
+
+
+# Payment states and where a payment came from.
+PAYMENT_LABELS = {
+    "approved": "acreditado",
+    "pending": "pendiente",
+    "in_process": "en proceso",
+    "rejected": "rechazado",
+    "cancelled": "cancelado",
+    "refunded": "devuelto",
+    "charged_back": "contracargo",
+    "in_mediation": "en mediación",
+}
+PAYMENT_SOURCES = {
+    "receipt": "comprobante",
+    "import": "importado",
+    "sandbox": "prueba",
+    "mercadopago": "Mercado Pago",
+    "stripe": "Stripe",
+    "manual": "registrado a mano",
+}
+
+PROMISE_LABELS = {
+    "open": "pendiente",
+    "kept": "cumplida",
+    "broken": "incumplida",
+    "cancelled": "cancelada",
+}
+
+
+def promise_label(status: str) -> str:
+    """Return a promise state in Spanish, or the code."""
+    return PROMISE_LABELS.get(status, status)
+
+
+def pause_label(reason: str | None) -> str:
+    """Return a case's pause reason in Spanish. An owner's own reason stays as typed."""
+    if not reason:
+        return "—"
+    for pattern, label in PAUSE_PREFIXES:
+        match = pattern.fullmatch(reason)
+        if match:
+            return label.format(match.group(1))
+    return reason
+
+
+# Pause reasons the planner and the payment plans write, with their labels.
+PAUSE_PREFIXES = (
+    (re.compile(r"policy step (\S+)"), "paso de la política: {}"),
+    (re.compile(r"installment plan (\d+)"), "plan de cuotas n.º {}"),
+)
+
+
+# Audit and case-closing reasons other than the gate's `Reason` and the
+# hand-off reasons.
+EXTRA_REASONS = {
+    "gate_passed": "pasó los controles de envío",
+    "customer_matched": "el mensaje se asignó al cliente",
+    "superseded": "lo reemplazó un paso más nuevo",
+    "handed_off": "el caso pasó a una persona",
+    "paid": "pagado",
+    "closed_by_person": "lo cerró una persona",
+}
+
+# The actor of an audit event.
+ACTOR_LABELS = {
+    "api": "API",
+    "cli": "terminal",
+    "conversations": "robot de respuestas",
+    "dispatcher": "envío",
+    "gate": "control de envío",
+    "import": "importación",
+    "owner": "vos",
+    "payments": "pagos",
+    "planner": "planificador",
+    "promises": "control de promesas",
+    "webhook": "WhatsApp",
+}
+
+_REASONS = {reason.value: reason.label for reason in Reason}
+
+
+def reason_label(code: str | None) -> str:
+    """Return the Spanish words of an audit or outbox reason, or the code."""
+    if not code:
+        return ""
+    return (
+        _REASONS.get(code)
+        or HANDOFF_LABELS.get(code)
+        or EXTRA_REASONS.get(code)
+        or code
+    )
+
+
+def actor_label(actor: str) -> str:
+    """Return who acted, in Spanish. A person's e-mail stays as it is."""
+    return ACTOR_LABELS.get(actor, actor)
+
+
+def kind_label(kind: str) -> str:
+    """Return an audit or timeline kind in Spanish, or the code."""
+    return KIND_LABELS.get(kind, kind)
+
+
+def local_time(instant: datetime, timezone: str) -> str:
+    """Format an aware instant as day and time in zone `timezone`."""
+    return instant.astimezone(ZoneInfo(timezone)).strftime("%d/%m/%Y %H:%M")
+
+
+def timeline_detail(
+    kind: str,
+    facts: Mapping[str, Any],
+    currency: str,
+    locale: str,
+    timezone: str | None = None,
+) -> str:
+    """Word one timeline entry's facts in Spanish, or return "" without facts.
+
+    With `timezone`, a deferral's "until" instant is shown in that zone;
+    without it, the instant is left out.
+    """
+    if kind == "reply":
+        return _reply(facts)
+    if kind == "message":
+        return _message(facts)
+    if not facts:
+        return ""
+    parts = [reason_label(facts.get("reason"))]
+    if facts.get("step") and facts.get("step") != facts.get("reason"):
+        parts.append(f"paso «{facts['step']}»")
+    if "days_past_due" in facts:
+        parts.append(f"{facts['days_past_due']} días de atraso")
+    if "balance" in facts:
+        parts.append(f"saldo {_money(facts['balance'], currency, locale)}")
+    if timezone and facts.get("until"):
+        parts.append(f"hasta el {_instant(facts['until'], timezone)}")
+    return ", ".join(part for part in parts if part)
+
+
+def _reply(facts: Mapping[str, Any]) -> str:
+    parts = [str(facts.get("text", ""))]
+    if facts.get("intent"):
+        intent = facts["intent"]
+        parts.append(f"entendido: {INTENT_LABELS.get(intent, intent)}")
+    if facts.get("action"):
+        action = facts["action"]
+        parts.append(ACTION_LABELS.get(action, action))
+    return " · ".join(parts)
+
+
+def payment_label(code: str | None) -> str:
+    """Return a payment state or source in Spanish, or the code."""
+    if not code:
+        return "—"
+    return PAYMENT_LABELS.get(code) or PAYMENT_SOURCES.get(code) or code
+
+
+def _message(facts: Mapping[str, Any]) -> str:
+    state = facts.get("state", "")
+    step = str(facts.get("step", ""))
+    # Replies are keyed "kind:scope" ("handoff_ack:2026-03-16"), while policy
+    # steps carry the business's own step names.
+    detail = "respuesta automática" if ":" in step else f"paso «{step}»"
+    tone = TONE_LABELS.get(facts.get("tone") or "")
+    if tone:
+        detail += f" ({tone})"
+    detail += f": {STATE_LABELS.get(state, state)}"
+    reason = reason_label(facts.get("reason"))
+    if reason:
+        detail += f", {reason[:1].lower()}{reason[1:]}"
+    return detail
+
+
+def _money(value: Any, currency: str, locale: str) -> str:
+    try:
+        return format_money(Decimal(str(value)), currency, locale)
+    except (InvalidOperation, ValueError):
+        return str(value)
+
+
+def _instant(value: Any, timezone: str) -> str:
+    try:
+        instant = datetime.fromisoformat(str(value))
+    except ValueError:
+        return str(value)
+    if instant.tzinfo is None:
+        return str(value)
+    return local_time(instant, timezone)
