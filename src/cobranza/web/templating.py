@@ -14,7 +14,7 @@ from fastapi.templating import Jinja2Templates
 from cobranza.conversations.inbox import REASON_LABELS as HANDOFF_LABELS
 from cobranza.money import format_money
 from cobranza.portfolio.labels import SPANISH as SEGMENT_LABELS
-from cobranza.web.wording import (
+from cobranza.wording import (
     actor_label,
     kind_label,
     local_time,

@@ -40,7 +40,7 @@ from cobranza.web.dashboard.replies import (
 )
 from cobranza.web.security import db, now, signed_in
 from cobranza.web.templating import render
-from cobranza.web.wording import INTENT_LABELS, STATE_LABELS
+from cobranza.wording import INTENT_LABELS, STATE_LABELS
 
 router = APIRouter()
 

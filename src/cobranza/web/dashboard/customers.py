@@ -42,7 +42,7 @@ from cobranza.web.dashboard.customer_queries import (
 from cobranza.web.exports import export_response
 from cobranza.web.security import db, now, signed_in
 from cobranza.web.templating import render
-from cobranza.web.wording import actor_label, reason_label, timeline_detail
+from cobranza.wording import actor_label, reason_label, timeline_detail
 
 router = APIRouter()
 
@@ -122,7 +122,13 @@ def _customer_history(
         HistoryEntry(
             entry.at,
             entry.kind,
-            timeline_detail(entry.kind, entry.facts, business.currency, business.locale)
+            timeline_detail(
+                entry.kind,
+                entry.facts,
+                business.currency,
+                business.locale,
+                business.timezone,
+            )
             or entry.detail,
             _source(entry.kind, entry.facts),
         )

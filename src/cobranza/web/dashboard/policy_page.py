@@ -31,7 +31,7 @@ from cobranza.messages import supported_locales as composer_locales
 from cobranza.web.dashboard.common import business_of
 from cobranza.web.security import db, signed_in
 from cobranza.web.templating import render
-from cobranza.web.wording import TONE_LABELS
+from cobranza.wording import TONE_LABELS
 
 logger = logging.getLogger(__name__)
 
