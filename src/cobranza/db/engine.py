@@ -38,8 +38,9 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
-        url = str(parsed.set(drivername="postgresql+psycopg"))
-    return create_engine(url, pool_pre_ping=True)
+        # The URL object goes on whole: its str() hides the password as "***".
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return create_engine(parsed, pool_pre_ping=True)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -139,8 +140,11 @@ def background_write(engine: Engine) -> AbstractContextManager[None]:
 def alembic_config(engine: Engine) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    # The option goes through configparser, which reads "%" as interpolation;
+    # a password with reserved characters is percent-encoded in the URL.
     config.set_main_option(
-        "sqlalchemy.url", engine.url.render_as_string(hide_password=False)
+        "sqlalchemy.url",
+        engine.url.render_as_string(hide_password=False).replace("%", "%%"),
     )
     return config
 
