@@ -493,6 +493,11 @@ def test_opt_out_revokes_and_confirms_once(engine: Engine) -> None:
         "no quiero más mensajes de este número, háblenme al otro número",
         "no me escriban más por acá sino por mail",
         "parem de mandar mensagem aqui, meu número novo é 11 98765-4321",
+        "Dejen de escribirme acá y escriban a ana@example.com",
+        "Paren de mandarme mensajes y llamen al 1155556666",
+        "BAJA. No uso más este número y mi nuevo número es 1155556666",
+        "BAJA. Cel: 1155556666",
+        "BAJA, escríbanme al +55 (11) 98888-7777",
     ],
 )
 def test_opt_out_with_other_contact_goes_to_person(engine: Engine, text: str) -> None:

@@ -484,8 +484,8 @@ OTHER_CONTACT = re.compile(
     r"\b(?:otro|nuevo|outro|novo) (?:numero|celular|cel|telefono|whatsapp|wsp)\b"
     r"|\b(?:numero|celular|cel|telefono) (?:nuevo|correcto|novo)\b"
     r"|\b(?:mail|email|e mail|correo)\b|@"
-    r"|\b(?:numero|celular|cel|telefono|tel|whatsapp|wsp|wpp|zap|al)"
-    r"(?: [a-z]+){0,3} (?P<digits>\+?\d(?:[ .-]?\d){7,})"
+    r"|\b(?:numero|celular|cel|telefono|tel|whatsapp|wsp|wpp|zap|al):?"
+    r"(?: [a-z]+){0,3} +(?P<digits>\(?\d(?:[ .()-]{0,2}\d){7,})"
 )
 # "Ni al otro número", "no tengo otro número", "dejen de escribirme por
 # WhatsApp y por correo": the contact is refused, not given, unless a
@@ -494,7 +494,14 @@ _REFUSAL = re.compile(
     r"\b(?:ni|no|nunca|tampoco|ningun|ninguna|sin|nao|nem|nenhum|sem|dejen|"
     r"dejar|paren|parar|basta|parem|pare)\b"
 )
-_CONTRAST = re.compile(r"\b(?:sino|mejor|pero|solo|solamente|somente|mas sim)\b")
+# A contrast, or "y" before a request to write elsewhere or a possessive,
+# ends the refusal: "dejen de escribirme acá y escriban a ana@x.com",
+# "no uso más este número y mi nuevo número es …".
+_CONTRAST = re.compile(
+    r"\b(?:sino|mejor|pero|solo|solamente|somente|mas sim)\b"
+    r"|\b(?:y|e) (?:escrib|llam|mand|contact|habl|usen|us[ae]\b|mi\b|meu\b|"
+    r"minha\b|me escrev|me liguem|liguem)"
+)
 _REFUSED_AFTER = frozenset({"ni", "no", "tampoco", "nao", "nem"})
 # Digits after one of these words are an id, an account or an invoice.
 _ID_WORDS = frozenset(
@@ -534,8 +541,9 @@ _PAYMENT_VERB = re.compile(
     r"transferi|depositei)\b"
 )
 _SUM = re.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?")
-# Clause ends; a dot between digits belongs to a number.
-_CLAUSE_END = re.compile(r"[,;:!?]|\.(?!\d)")
+# Clause ends; a dot between digits belongs to a number, and a colon
+# introduces the contact ("Cel: 11 5555 6666").
+_CLAUSE_END = re.compile(r"[,;!?]|\.(?!\d)")
 
 
 def _gives_contact(text: str) -> bool:
