@@ -120,7 +120,7 @@ def load_settings() -> Settings:
             err_console.print(line, markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(2) from exc
     except ValueError as exc:
-        err_console.print(f"[red]Configuración inválida:[/red] {exc}")
+        err_console.print(f"[red]Configuración inválida:[/red] {escape(str(exc))}")
         raise typer.Exit(2) from exc
 
 
@@ -338,7 +338,7 @@ def audit(
         )
         last_issued = last_issue_date(engine, settings)
     except PortfolioError as exc:
-        err_console.print(f"[red]La auditoría falló:[/red] {exc}")
+        err_console.print(f"[red]La auditoría falló:[/red] {escape(str(exc))}")
         raise typer.Exit(1) from exc
     finally:
         engine.dispose()
@@ -361,7 +361,7 @@ def audit(
         try:
             write_html(report, html)
         except PortfolioError as exc:
-            err_console.print(f"[red]La auditoría falló:[/red] {exc}")
+            err_console.print(f"[red]La auditoría falló:[/red] {escape(str(exc))}")
             raise typer.Exit(1) from exc
         err_console.print(f"Informe HTML guardado en {html}.")
 
@@ -375,7 +375,8 @@ def _parse_date_option(option: str, value: str | None) -> date | None:
         except ValueError:
             continue
     err_console.print(
-        f"[red]Fecha de {option} inválida[/red] {value!r}: usá AAAA-MM-DD o "
+        f"[red]Fecha de {option} inválida[/red] {escape(repr(value))}: usá "
+        "AAAA-MM-DD o "
         "DD/MM/AAAA, como 2026-03-31 o 31/03/2026."
     )
     raise typer.Exit(2)
@@ -431,7 +432,7 @@ def demo(
     try:
         instant = utcnow() if now is None else parse_instant(now, DEMO_TIMEZONE)
     except ValueError as exc:
-        err_console.print(f"[red]--now inválido:[/red] {exc}")
+        err_console.print(f"[red]--now inválido:[/red] {escape(str(exc))}")
         raise typer.Exit(2) from exc
     if serve_after and not _port_free(port):
         err_console.print(
@@ -593,7 +594,9 @@ def _load_policy_or_exit(file: Path | None) -> Policy:
         return load_policy(file if file is not None else default_policy_path())
     except PolicyError as exc:
         err_console.print(
-            f"[red]Política inválida:[/red] {exc}", highlight=False, soft_wrap=True
+            f"[red]Política inválida:[/red] {escape(str(exc))}",
+            highlight=False,
+            soft_wrap=True,
         )
         raise typer.Exit(1) from exc
 
@@ -686,7 +689,7 @@ def case_show(customer: str = CUSTOMER_ARGUMENT) -> None:
             balances = render_balances(session, business, timeline.customer.id)
             tables = case_tables(timeline, business)
     except ComplianceError as exc:
-        err_console.print(f"[red]Cliente no encontrado:[/red] {exc}")
+        err_console.print(f"[red]Cliente no encontrado:[/red] {escape(str(exc))}")
         raise typer.Exit(1) from exc
     console.print(balances)
     console.print(tables)
@@ -705,7 +708,7 @@ def _parse_now(text: str | None, timezone: str) -> datetime:
     try:
         return parse_instant(text, timezone)
     except ValueError as exc:
-        err_console.print(f"[red]--now inválido:[/red] {exc}")
+        err_console.print(f"[red]--now inválido:[/red] {escape(str(exc))}")
         raise typer.Exit(2) from exc
 
 
@@ -743,7 +746,7 @@ def run_command(
         try:
             policy = load_policy(policy_file)
         except PolicyError as exc:
-            err_console.print(f"[red]{exc}[/red]")
+            err_console.print(f"[red]{escape(str(exc))}[/red]")
             raise typer.Exit(2) from exc
 
     engine = open_engine(settings)
@@ -767,7 +770,9 @@ def run_command(
                     link_builder=link_for_outbox_row,
                 )
             except ChannelSetupError as exc:
-                err_console.print(f"[red]El canal {channel} no está listo:[/red] {exc}")
+                err_console.print(
+                    f"[red]El canal {channel} no está listo:[/red] {escape(str(exc))}"
+                )
                 raise typer.Exit(2) from exc
         try:
             report = run_cycle(
@@ -839,7 +844,8 @@ def rules_set(
         overrides = json.loads(file.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         err_console.print(
-            f"[red]JSON inválido en {escape(str(file))}:[/red] {exc}. Corregí el "
+            f"[red]JSON inválido en {escape(str(file))}:[/red] {escape(str(exc))}. "
+            "Corregí el "
             'archivo: tiene que ser un objeto JSON, como {"max_per_week": 2}.'
         )
         raise typer.Exit(2) from exc
@@ -877,7 +883,7 @@ def channel_use(
         with business_session() as (session, business, settings):
             moved = use_channel(session, business, name, settings, utcnow())
     except ChannelSetupError as exc:
-        err_console.print(f"[red]No se cambió el canal:[/red] {exc}")
+        err_console.print(f"[red]No se cambió el canal:[/red] {escape(str(exc))}")
         raise typer.Exit(2) from exc
     console.print(
         f"Los recordatorios ahora salen por {name}; {moved} mensajes en cola "
@@ -938,7 +944,7 @@ def sandbox_reply(
             try:
                 reply = record_reply(session, business, phone, text, received_at)
             except ValueError as exc:
-                err_console.print(f"[red]Teléfono inválido:[/red] {exc}")
+                err_console.print(f"[red]Teléfono inválido:[/red] {escape(str(exc))}")
                 raise typer.Exit(2) from exc
     finally:
         engine.dispose()
@@ -1006,7 +1012,8 @@ def nlu_command(
         ZoneInfo(timezone)
     except (KeyError, ValueError) as exc:
         err_console.print(
-            f"[red]Zona horaria --tz {timezone!r} desconocida:[/red] usá un nombre "
+            f"[red]Zona horaria --tz {escape(repr(timezone))} desconocida:[/red] "
+            "usá un nombre "
             "IANA, como America/Argentina/Buenos_Aires."
         )
         raise typer.Exit(2) from exc
@@ -1023,7 +1030,8 @@ def nlu_command(
             replies = file.read_text(encoding="utf-8").splitlines()
         except (OSError, UnicodeDecodeError) as exc:
             err_console.print(
-                f"[red]No se puede leer --file {file}:[/red] {exc}. Revisá la ruta "
+                f"[red]No se puede leer --file {escape(str(file))}:[/red] "
+                f"{escape(str(exc))}. Revisá la ruta "
                 "y que el archivo sea texto UTF-8."
             )
             raise typer.Exit(2) from exc
@@ -1075,7 +1083,7 @@ def _graph_client_or_exit(settings: Settings) -> GraphClient:
     try:
         return GraphClient(WhatsAppConfig.from_settings(settings))
     except WhatsAppConfigError as exc:
-        err_console.print(f"[red]{exc}[/red]")
+        err_console.print(f"[red]{escape(str(exc))}[/red]")
         raise typer.Exit(2) from exc
 
 
@@ -1114,7 +1122,7 @@ def whatsapp_templates_sync() -> None:
             waiting = whatsapp_templates.deferred_counts(session, business.id)
             console.print(templates_table(templates, waiting))
     except ChannelError as exc:
-        err_console.print(f"[red]{exc}[/red]")
+        err_console.print(f"[red]{escape(str(exc))}[/red]")
         raise typer.Exit(1) from exc
     finally:
         client.close()
@@ -1168,7 +1176,8 @@ def payment_add(
         value = Decimal(amount)
     except InvalidOperation as exc:
         err_console.print(
-            f"[red]Monto inválido[/red] {amount!r}: escribilo con punto decimal y "
+            f"[red]Monto inválido[/red] {escape(repr(amount))}: escribilo con punto "
+            "decimal y "
             "sin separador de miles, como 12500.50."
         )
         raise typer.Exit(2) from exc
@@ -1186,10 +1195,10 @@ def payment_add(
             credits = customer_credits(session, business.id, found.id)
             locale = business.locale
     except ComplianceError as exc:
-        err_console.print(f"[red]Cliente no encontrado:[/red] {exc}")
+        err_console.print(f"[red]Cliente no encontrado:[/red] {escape(str(exc))}")
         raise typer.Exit(1) from exc
     except PaymentError as exc:
-        err_console.print(f"[red]No se registró el pago:[/red] {exc}")
+        err_console.print(f"[red]No se registró el pago:[/red] {escape(str(exc))}")
         raise typer.Exit(1) from exc
     finally:
         engine.dispose()
@@ -1213,7 +1222,7 @@ def payment_import(
             business = default_business(session, settings)
             report = import_payments(session, business, file, utcnow())
     except PaymentError as exc:
-        err_console.print(f"[red]No se importó ningún pago:[/red] {exc}")
+        err_console.print(f"[red]No se importó ningún pago:[/red] {escape(str(exc))}")
         raise typer.Exit(1) from exc
     finally:
         engine.dispose()
@@ -1232,10 +1241,10 @@ def payment_link(customer: str = CUSTOMER_ARGUMENT) -> None:
             business = default_business(session, settings)
             url = link_for_customer(session, business, customer, utcnow())
     except ComplianceError as exc:
-        err_console.print(f"[red]Cliente no encontrado:[/red] {exc}")
+        err_console.print(f"[red]Cliente no encontrado:[/red] {escape(str(exc))}")
         raise typer.Exit(1) from exc
     except PaymentError as exc:
-        err_console.print(f"[red]No hay link de pago:[/red] {exc}")
+        err_console.print(f"[red]No hay link de pago:[/red] {escape(str(exc))}")
         raise typer.Exit(1) from exc
     finally:
         engine.dispose()
@@ -1444,7 +1453,9 @@ def inbox_reply(
                 business_id, customer_id = business.id, case.customer_id
                 channel_name = reply_channel(session, business_id, customer_id)
             except InboxError as exc:
-                err_console.print(f"[red]No se envió:[/red] {exc}", highlight=False)
+                err_console.print(
+                    f"[red]No se envió:[/red] {escape(str(exc))}", highlight=False
+                )
                 raise typer.Exit(1) from exc
         channel = _reply_channel(engine, settings, channel_name, now)
         try:
@@ -1452,7 +1463,9 @@ def inbox_reply(
                 engine, channel, business_id, customer_id, case_id, text, now, "cli"
             )
         except ReplyRejected as exc:
-            err_console.print(f"[red]No se envió:[/red] {exc}", highlight=False)
+            err_console.print(
+                f"[red]No se envió:[/red] {escape(str(exc))}", highlight=False
+            )
             raise typer.Exit(1) from exc
         finally:
             channel.close()
@@ -1471,13 +1484,16 @@ def _reply_channel(
         try:
             config = WhatsAppConfig.from_settings(settings)
         except WhatsAppConfigError as exc:
-            err_console.print(f"[red]No se puede responder por WhatsApp:[/red] {exc}")
+            err_console.print(
+                f"[red]No se puede responder por WhatsApp:[/red] {escape(str(exc))}"
+            )
             raise typer.Exit(2) from exc
         return WhatsAppChannel(engine, config)
     if name == "sandbox":
         return SandboxChannel(engine, clock=lambda: now)
     err_console.print(
-        f"[red]El canal {name!r} todavía no envía respuestas de una persona:[/red] "
+        f"[red]El canal {escape(repr(name))} todavía no envía respuestas de una "
+        "persona:[/red] "
         "respondé desde la consola del proveedor."
     )
     raise typer.Exit(2)
@@ -1510,7 +1526,8 @@ def inbox_resolve(
                 )
             except InboxError as exc:
                 err_console.print(
-                    f"[red]No se resolvió el caso:[/red] {exc}", highlight=False
+                    f"[red]No se resolvió el caso:[/red] {escape(str(exc))}",
+                    highlight=False,
                 )
                 raise typer.Exit(1) from exc
     finally:

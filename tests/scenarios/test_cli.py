@@ -306,3 +306,24 @@ def test_invalid_settings_one_per_line(
     assert len(lines) == 3
     assert any(line.startswith("país no soportado 'ZZ'") for line in lines)
     assert any(line.startswith("idioma desconocido 'xx_YY'") for line in lines)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["case", "show", "[/]"],
+        ["audit", "--as-of", "[/]"],
+        ["audit", "--currency", "[/]"],
+        ["demo", "--now", "[/]"],
+        ["nlu", "hola", "--tz", "[/]"],
+        ["payment", "add", "C1", "[/]"],
+    ],
+)
+def test_markup_in_bad_value_is_printed(
+    cli_database: CliDatabase, args: list[str]
+) -> None:
+    result = runner.invoke(app, args)
+
+    assert result.exit_code in (1, 2), result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert "[/]" in result.output

@@ -96,7 +96,8 @@ def import_from_cli(
             # The driver's message, without the SQL and its thousands of values.
             cause = getattr(exc, "orig", None) or exc
             err_console.print(
-                f"[red]La importación falló y no se guardó nada:[/red] {cause}. "
+                "[red]La importación falló y no se guardó nada:[/red] "
+                f"{escape(str(cause))}. "
                 "Volvé a correrla; si vuelve a fallar, revisá la base de datos."
             )
             raise typer.Exit(1) from exc

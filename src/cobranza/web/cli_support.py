@@ -6,6 +6,7 @@ import sys
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
@@ -52,7 +53,9 @@ def user_create(
             business_label = business.name
             address = user.email
     except AccountError as exc:
-        err_console.print(f"[red]No se creó la cuenta:[/red] {exc}", markup=True)
+        err_console.print(
+            f"[red]No se creó la cuenta:[/red] {escape(str(exc))}", markup=True
+        )
         raise typer.Exit(1) from exc
     console.print(
         f"Usuario {address} creado para {business_label!r}. Entrá con "
