@@ -473,6 +473,9 @@ DEMO_EMAIL = "demo@ejemplo.com"
 def _port_free(port: int) -> bool:
     """Tell whether the dashboard could listen on 127.0.0.1:`port` now."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        # As asyncio servers, uvicorn among them, do on Unix: connections of a
+        # server just stopped linger for a while and must not count as a server.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind(("127.0.0.1", port))
         except OSError:

@@ -186,7 +186,7 @@ def _decide(
             "El archivo no tiene una columna de teléfono, así que los clientes "
             "nuevos quedan sin teléfono y no reciben mensajes. Agregá una "
             "columna Celular o Teléfono y volvé a importar; si ya está con "
-            "otro nombre, indicala con --map (ver docs/importar.md)."
+            "otro nombre, indicá cuál es (ver docs/importar.md)."
         )
     return RowContext(
         mapping, decimal, dates, business.country.upper(), business.currency
