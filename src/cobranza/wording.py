@@ -241,17 +241,36 @@ def timeline_detail(
     parts = [reason_label(facts.get("reason"))]
     if facts.get("step") and facts.get("step") != facts.get("reason"):
         parts.append(f"paso «{facts['step']}»")
-    if "days_past_due" in facts:
+    if facts.get("days_past_due") is not None:
         parts.append(f"{facts['days_past_due']} días de atraso")
-    if "balance" in facts:
+    if facts.get("balance") is not None:
         parts.append(f"saldo {_money(facts['balance'], currency, locale)}")
     if timezone and facts.get("until"):
         parts.append(f"hasta el {_instant(facts['until'], timezone)}")
     return ", ".join(part for part in parts if part)
 
 
+# A reply without text is stored as "[type]" ("[image]").
+MEDIA_LABELS = {
+    "text": "mensaje vacío",
+    "image": "imagen",
+    "audio": "audio",
+    "video": "video",
+    "document": "documento",
+    "sticker": "sticker",
+    "location": "ubicación",
+    "contacts": "contacto",
+    "reaction": "reacción",
+    "button": "botón",
+    "interactive": "botón",
+    "system": "aviso de WhatsApp",
+}
+
+
 def _reply(facts: Mapping[str, Any]) -> str:
-    parts = [str(facts.get("text", ""))]
+    text = str(facts.get("text") or "")
+    kind = text[1:-1] if text.startswith("[") and text.endswith("]") else None
+    parts = [f"[{MEDIA_LABELS[kind]}]" if kind in MEDIA_LABELS else text]
     if facts.get("intent"):
         intent = facts["intent"]
         parts.append(f"entendido: {INTENT_LABELS.get(intent, intent)}")
