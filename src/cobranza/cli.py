@@ -37,7 +37,6 @@ from cobranza.compliance import (
     record_consent,
     resolve_customer,
 )
-from cobranza.compliance.tone import lint_text
 from cobranza.config import Settings, get_settings
 from cobranza.conversations.inbox import REASON_LABELS, WaitingCase
 from cobranza.db.engine import (
@@ -49,14 +48,12 @@ from cobranza.db.engine import (
 )
 from cobranza.db.models import Business, ConsentAction
 from cobranza.dunning.errors import PolicyError
-from cobranza.dunning.policy import Policy, Step, Tone
+from cobranza.dunning.policy import Policy
 from cobranza.dunning.policy_loader import (
-    check_step_kinds,
-    check_templates,
     default_policy_path,
     load_policy,
 )
-from cobranza.dunning.preview import compose_step_preview
+from cobranza.dunning.preview import compose_step_preview, validate_policy
 from cobranza.dunning.terminal import case_tables, policy_table
 from cobranza.dunning.timeline import case_timeline
 from cobranza.jobs import run_cycle, sandbox_dispatcher
@@ -73,9 +70,6 @@ from cobranza.jobs.terminal import render_cycle, render_sandbox_outbox
 from cobranza.jobs.wiring import install_hooks
 from cobranza.messages import (
     MessageError,
-    available_step_kinds,
-    compose,
-    sample_variables,
     supported_locales,
 )
 from cobranza.payments import import_payments, link_for_outbox_row, record_payment
@@ -658,19 +652,7 @@ def policy_validate(file: Path | None = POLICY_FILE_ARGUMENT) -> None:
     """Revisa una política: claves, valores, offset_days, step_kind y tono."""
     policy = _load_policy_or_exit(file)
 
-    def render(step: Step, tone: Tone) -> list[tuple[str, str]]:
-        assert step.step_kind is not None
-        return [
-            (code, compose(step.step_kind, code, tone, sample_variables(code)).text)
-            for code in supported_locales()
-        ]
-
-    def lint(text: str, code: str) -> list[str]:
-        return [problem.why for problem in lint_text(text, code)]
-
-    issues = check_step_kinds(policy, available_step_kinds())
-    if not issues:
-        issues = check_templates(policy, render, lint)
+    issues = validate_policy(policy, supported_locales())
     if issues:
         for issue in issues:
             err_console.print(f"{policy.source}, {issue}", markup=False, soft_wrap=True)

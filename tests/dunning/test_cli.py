@@ -227,3 +227,37 @@ def test_case_show_unknown(cli_db: str) -> None:
 
     assert result.exit_code == 1
     assert "Cliente no encontrado" in result.output
+
+
+UNSENDABLE_POLICY = """\
+version: 1
+name: imposible
+steps:
+  - key: too_soon
+    offset_days: 0
+    action: send
+    step_kind: final_notice
+  - key: plan_plain
+    offset_days: 5
+    action: send
+    step_kind: plan_offer
+  - key: fine
+    offset_days: 10
+    action: send
+    step_kind: second_notice
+"""
+
+
+def test_policy_validate_composes_each_step(tmp_path: Path) -> None:
+    path = tmp_path / "imposible.yaml"
+    path.write_text(UNSENDABLE_POLICY, encoding="utf-8")
+
+    result = runner.invoke(app, ["policy", "validate", str(path)])
+
+    printed = " ".join(result.output.split())
+    assert result.exit_code == 1
+    assert "línea 8: paso 'plan_plain'" in printed
+    assert "necesita max_installments" in printed
+    assert "línea 4: paso 'too_soon'" in printed
+    assert "con offset_days 0" in printed
+    assert "'fine'" not in printed

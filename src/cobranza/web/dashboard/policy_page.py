@@ -10,22 +10,17 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from cobranza.compliance.tone import lint_text
-from cobranza.dunning.errors import PolicyError, PolicyIssue
+from cobranza.dunning.errors import PolicyError
 from cobranza.dunning.explain import describe_action, describe_offset
-from cobranza.dunning.policy import Policy, Step, Tone
+from cobranza.dunning.policy import Step, Tone
 from cobranza.dunning.policy_loader import (
-    check_step_kinds,
-    check_templates,
     default_policy_path,
     load_policy,
     policy_path_for,
 )
-from cobranza.dunning.preview import compose_step_preview
+from cobranza.dunning.preview import compose_step_preview, validate_policy
 from cobranza.messages import (
     MessageError,
-    available_step_kinds,
-    compose,
-    sample_variables,
 )
 from cobranza.messages import supported_locales as composer_locales
 from cobranza.web.dashboard.common import business_of
@@ -36,28 +31,6 @@ from cobranza.wording import TONE_LABELS
 logger = logging.getLogger(__name__)
 
 router = APIRouter()
-
-
-def validate_policy(policy: Policy, locales: list[str]) -> list[PolicyIssue]:
-    """Check step kinds, then lint every message of every step, tone and locale.
-
-    These are the checks of `cobranza policy validate`.
-    """
-
-    def render_step(step: Step, tone: Tone) -> list[tuple[str, str]]:
-        assert step.step_kind is not None
-        return [
-            (code, compose(step.step_kind, code, tone, sample_variables(code)).text)
-            for code in locales
-        ]
-
-    def lint(text: str, code: str) -> list[str]:
-        return [problem.why for problem in lint_text(text, code)]
-
-    issues = check_step_kinds(policy, available_step_kinds())
-    if not issues:
-        issues = check_templates(policy, render_step, lint)
-    return issues
 
 
 @router.get("/politica", response_class=HTMLResponse)
