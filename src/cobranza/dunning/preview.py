@@ -51,7 +51,7 @@ def compose_step_preview(step: Step, locale: str, tone: Tone) -> ComposedMessage
     return compose(step.step_kind, locale, tone, step_sample_variables(step, locale))
 
 
-# What a step lacks when its message needs a variable it does not give.
+# The step field that gives each message variable a step may lack.
 _MISSING_FIELD = {
     "installments": "max_installments",
     "discount_percent": "discount_percent",
@@ -62,8 +62,8 @@ def check_previews(policy: Policy, locales: Iterable[str]) -> list[PolicyIssue]:
     """Return one issue per sending step whose message cannot be composed.
 
     Each step is composed with its own inputs, in each of its tones and in
-    each of `locales`, as `compose_step_preview` does; a step that fails
-    would fail on every real send.
+    each of `locales`, as `compose_step_preview` does. A step that fails
+    here would fail on every real send.
     """
     issues = []
     for step in policy.steps:
