@@ -152,14 +152,16 @@ def _settings_problems(exc: ValidationError) -> list[str]:
     return lines
 
 
-def open_engine(settings: Settings) -> Engine:
+def open_engine(settings: Settings, *, pooled: bool = False) -> Engine:
     """Open the configured database, applying pending migrations.
 
     Replies recorded by a command are acted on by the conversation engine,
-    and imported invoices take the customers' credits.
+    and imported invoices take the customers' credits. A command that runs
+    once keeps no connection pool, so none of its connections is left
+    open; the server and the worker pass `pooled`.
     """
     install_hooks(settings)
-    return open_database(settings.database_url)
+    return open_database(settings.database_url, pooled=pooled)
 
 
 @db_app.command("upgrade")
@@ -1298,7 +1300,8 @@ def serve_command(
             f"El servidor no arranca: {exc}", markup=False, soft_wrap=True
         )
         raise typer.Exit(2) from exc
-    serve(settings, open_engine(settings), host, port, scheduler, process_events)
+    engine = open_engine(settings, pooled=True)
+    serve(settings, engine, host, port, scheduler, process_events)
 
 
 @app.command("worker")
@@ -1318,7 +1321,7 @@ def worker_command(
     from cobranza.web.serve import run_worker
 
     settings = load_settings()
-    run_worker(settings, open_engine(settings), poll)
+    run_worker(settings, open_engine(settings, pooled=True), poll)
 
 
 @user_app.command("create")

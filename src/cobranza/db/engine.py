@@ -18,6 +18,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
 
 from cobranza.config import Settings
 from cobranza.db.models import Business
@@ -27,20 +28,28 @@ logger = logging.getLogger(__name__)
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
-def make_engine(url: str) -> Engine:
-    """Create an engine; SQLite gets WAL, foreign keys and a busy timeout."""
+def make_engine(url: str, *, pooled: bool = True) -> Engine:
+    """Create an engine; SQLite gets WAL, foreign keys and a busy timeout.
+
+    Without `pooled`, each connection closes when it is returned, which
+    suits a command that runs once: no connection outlives it unclosed.
+    """
     parsed = make_url(url)
+    options: dict[str, Any] = {} if pooled else {"poolclass": NullPool}
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30})
+        else:
+            # An in-memory database lives as long as its one connection.
+            options = {}
+        engine = create_engine(url, connect_args={"timeout": 30}, **options)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
         # The URL object goes on whole: its str() hides the password as "***".
         parsed = parsed.set(drivername="postgresql+psycopg")
-    return create_engine(parsed, pool_pre_ping=True)
+    return create_engine(parsed, pool_pre_ping=True, **options)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -192,9 +201,9 @@ def is_current(engine: Engine) -> bool:
     return set(current) == set(script.get_heads())
 
 
-def open_database(url: str) -> Engine:
+def open_database(url: str, *, pooled: bool = True) -> Engine:
     """Create an engine and apply pending migrations, as on first use."""
-    engine = make_engine(url)
+    engine = make_engine(url, pooled=pooled)
     if not is_current(engine):
         logger.info("applying database migrations")
         upgrade(engine)
