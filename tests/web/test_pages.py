@@ -41,6 +41,11 @@ def test_summary_shows_balances(app: FastAPI, client_for, tenant: Tenant) -> Non
     assert f"<span>Vencido</span><strong>{total}</strong>" in page.text
     assert "<svg" in page.text
     assert "Embudo" in page.text
+    # The audit's words and precision: one decimal of DSO, "No vencido".
+    assert re.search(r"DSO \(días de venta en la calle\)</span><strong>"
+                     r"\d+,\d días</strong>", page.text)  # fmt: skip
+    assert "No vencido" in page.text
+    assert "Al día" not in page.text
 
 
 def test_summary_counts_payments_this_month(

@@ -44,7 +44,8 @@ COLLECTION_MONTHS = 6
 RECEIVED = ("approved", "in_mediation")
 
 AGING_LABELS = {
-    "current": "Al día",
+    # The audit's words (`portfolio.labels`), so both read the same.
+    "current": "No vencido",
     "1_30": "1–30 días",
     "31_60": "31–60 días",
     "61_90": "61–90 días",
