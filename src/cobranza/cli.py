@@ -21,7 +21,8 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
-from sqlalchemy import Engine
+from sqlalchemy import Engine, make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session
 
 from cobranza.channels.base import Channel
@@ -161,7 +162,25 @@ def open_engine(settings: Settings, *, pooled: bool = False) -> Engine:
     open; the server and the worker pass `pooled`.
     """
     install_hooks(settings)
-    return open_database(settings.database_url, pooled=pooled)
+    try:
+        return open_database(settings.database_url, pooled=pooled)
+    except ArgumentError as exc:
+        err_console.print(
+            f"COBRANZA_DATABASE_URL no es una URL de base de datos: "
+            f"{settings.database_url!r}. Usá, por ejemplo, sqlite:///cobranza.db "
+            "o postgresql://usuario@servidor/base.",
+            markup=False,
+        )
+        raise typer.Exit(2) from exc
+    except OperationalError as exc:
+        shown = make_url(settings.database_url).render_as_string(hide_password=True)
+        reason = str(exc.orig or exc).splitlines()[0]
+        err_console.print(
+            f"No se pudo abrir la base de datos {shown}: {reason}. Revisá que el "
+            "servidor esté andando y que COBRANZA_DATABASE_URL sea la correcta.",
+            markup=False,
+        )
+        raise typer.Exit(2) from exc
 
 
 @db_app.command("upgrade")

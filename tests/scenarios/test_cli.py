@@ -327,3 +327,31 @@ def test_markup_in_bad_value_is_printed(
     assert result.exit_code in (1, 2), result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert "[/]" in result.output
+
+
+def test_unparsable_database_url_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COBRANZA_DATABASE_URL", "not a url")
+    get_settings.cache_clear()
+
+    result = runner.invoke(app, ["customers"])
+    get_settings.cache_clear()
+
+    assert result.exit_code == 2
+    assert "no es una URL de base de datos: 'not a url'" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_unreachable_database_hides_password(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(
+        "COBRANZA_DATABASE_URL", "postgresql://cobranza:secreto@127.0.0.1:1/nada"
+    )
+    get_settings.cache_clear()
+
+    result = runner.invoke(app, ["customers"])
+    get_settings.cache_clear()
+
+    printed = " ".join(result.output.split())
+    assert result.exit_code == 2
+    assert "No se pudo abrir la base de datos" in printed
+    assert "cobranza:***@127.0.0.1:1/nada" in printed
+    assert "secreto" not in printed
