@@ -518,10 +518,15 @@ def _serve_demo(settings: Settings, port: int) -> None:
     with transaction(engine) as session:
         business = default_business(session, settings)
         create_user(session, business.id, DEMO_EMAIL, password, utcnow())
-    console.print(
-        f"\nPanel de la demo: http://127.0.0.1:{port}/  "
-        f"(usuario {DEMO_EMAIL}, contraseña {password}). Ctrl+C para terminar."
-    )
+    # One value per line, so that a wrapped line never glues punctuation to
+    # the password a reader copies.
+    for line in (
+        f"\nPanel de la demo: http://127.0.0.1:{port}/",
+        f"Usuario: {DEMO_EMAIL}",
+        f"Contraseña: {password}",
+        "Ctrl+C para terminar.",
+    ):
+        console.print(line, soft_wrap=True, highlight=False, markup=False)
     serve(settings, engine, "127.0.0.1", port)
 
 

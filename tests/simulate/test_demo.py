@@ -205,9 +205,9 @@ def test_demo_serves_the_dashboard(tmp_path: Path) -> None:
         assert server.stdout is not None
         for line in server.stdout:
             output += line
-            if "Panel de la demo" in line:
+            if line.startswith("Contraseña: "):
                 break
-        match = re.search(r"usuario (\S+), contraseña (\S+)\)", output)
+        match = re.search(r"Usuario: (\S+)\nContraseña: (\S+)\n", output)
         assert match, output
         status = 0
         for _ in range(100):
