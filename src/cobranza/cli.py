@@ -173,10 +173,10 @@ def open_engine(settings: Settings, *, pooled: bool = False) -> Engine:
         )
         raise typer.Exit(2) from exc
     except OperationalError as exc:
-        shown = make_url(settings.database_url).render_as_string(hide_password=True)
+        safe_url = make_url(settings.database_url).render_as_string(hide_password=True)
         reason = str(exc.orig or exc).splitlines()[0]
         err_console.print(
-            f"No se pudo abrir la base de datos {shown}: {reason}. Revisá que el "
+            f"No se pudo abrir la base de datos {safe_url}: {reason}. Revisá que el "
             "servidor esté andando y que COBRANZA_DATABASE_URL sea la correcta.",
             markup=False,
         )
@@ -642,14 +642,8 @@ def policy_show(
     """Explica una política de cobranza en palabras simples, paso por paso."""
     policy = _load_policy_or_exit(file)
     locales = locale or [load_settings().locale]
-    unknown = [code for code in locales if code not in supported_locales()]
-    if preview and unknown:
-        err_console.print(
-            f"--locale desconocido: {', '.join(unknown)}. Usá uno de "
-            f"{', '.join(supported_locales())}.",
-            markup=False,
-        )
-        raise typer.Exit(2)
+    if preview:
+        _check_locales(locales)
     console.print(policy_table(policy))
     if not preview:
         return
@@ -671,6 +665,18 @@ def policy_show(
                     )
                     continue
                 console.print(text, markup=False, highlight=False)
+
+
+def _check_locales(locales: list[str]) -> None:
+    """Exit with status 2 if any of `locales` is not supported."""
+    unknown = [code for code in locales if code not in supported_locales()]
+    if unknown:
+        err_console.print(
+            f"--locale desconocido: {', '.join(unknown)}. Usá uno de "
+            f"{', '.join(supported_locales())}.",
+            markup=False,
+        )
+        raise typer.Exit(2)
 
 
 @policy_app.command("validate")
@@ -1028,13 +1034,8 @@ def nlu_command(
             "IANA, como America/Argentina/Buenos_Aires."
         )
         raise typer.Exit(2) from exc
-    if locale is not None and locale not in supported_locales():
-        err_console.print(
-            f"--locale desconocido: {locale}. Usá uno de "
-            f"{', '.join(supported_locales())}.",
-            markup=False,
-        )
-        raise typer.Exit(2)
+    if locale is not None:
+        _check_locales([locale])
     instant = _parse_now(now, timezone)
     if file is not None:
         try:

@@ -229,8 +229,8 @@ def timeline_detail(
 ) -> str:
     """Word one timeline entry's facts in Spanish, or return "" without facts.
 
-    With `timezone`, a deferral's "until" instant is shown in that zone;
-    without it, the instant is left out.
+    With `timezone`, a deferral's "until" instant is shown in that zone.
+    Without it, the instant is left out.
     """
     if kind == "reply":
         return _reply(facts)

@@ -381,7 +381,7 @@ def test_disowned_invoice_in_portuguese_is_dispute(text: str) -> None:
         "a fatura não é minha prioridade agora",
     ],
 )
-def test_disowned_number_or_relative_in_portuguese_is_no_dispute(text: str) -> None:
+def test_portuguese_wrong_person_no_dispute(text: str) -> None:
     result = understand(text, NOW, TIMEZONE, "pt_BR")
 
     assert result.intent != "dispute"

@@ -318,7 +318,7 @@ def test_markup_and_escapes_in_cells(sqlite_engine: Engine, tmp_path: Path) -> N
     assert re.search(r"│ 4 +│ Vencimiento │ \[/\]", output)
 
 
-def test_customer_table_keeps_phone_and_sum_whole_at_80_columns() -> None:
+def test_customer_table_at_80_columns() -> None:
     summary = CustomerSummary(
         id=1,
         external_id="C-001",

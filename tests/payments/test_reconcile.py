@@ -370,7 +370,7 @@ def test_payment_problem_on_verified_case_names_it(world: World) -> None:
     assert case.handoff_reason == "payment_in_mediation"
 
 
-def test_hand_off_time_stored_in_utc_from_other_zone(world: World) -> None:
+def test_hand_off_time_in_utc(world: World) -> None:
     link = make_link(world)
     local_now = NOW.astimezone(ZoneInfo("America/Sao_Paulo"))
 

@@ -487,22 +487,22 @@ OTHER_CONTACT = re.compile(
     r"|\b(?:numero|celular|cel|telefono|tel|whatsapp|wsp|wpp|zap|al):?"
     r"(?: [a-z]+){0,3} +(?P<digits>\(?\d(?:[ .()-]{0,2}\d){7,})"
 )
-# "Ni al otro número", "no tengo otro número", "dejen de escribirme por
-# WhatsApp y por correo": the contact is refused, not given, unless a
-# contrast follows ("no por acá sino por mail").
-_REFUSAL = re.compile(
+# Negations and stop verbs: in "ni al otro número", "no tengo otro número"
+# and "dejen de escribirme por WhatsApp y por correo" the contact is
+# negated, not given, unless a contrast follows ("no por acá sino por mail").
+_NEGATION = re.compile(
     r"\b(?:ni|no|nunca|tampoco|ningun|ninguna|sin|nao|nem|nenhum|sem|dejen|"
     r"dejar|paren|parar|basta|parem|pare)\b"
 )
 # A contrast, or "y" before a request to write elsewhere or a possessive,
-# ends the refusal: "dejen de escribirme acá y escriban a ana@x.com",
+# ends the negation: "dejen de escribirme acá y escriban a ana@x.com",
 # "no uso más este número y mi nuevo número es …".
 _CONTRAST = re.compile(
     r"\b(?:sino|mejor|pero|solo|solamente|somente|mas sim)\b"
     r"|\b(?:y|e) (?:escrib|llam|mand|contact|habl|usen|us[ae]\b|mi\b|meu\b|"
     r"minha\b|me escrev|me liguem|liguem)"
 )
-_REFUSED_AFTER = frozenset({"ni", "no", "tampoco", "nao", "nem"})
+_NEGATION_AFTER = frozenset({"ni", "no", "tampoco", "nao", "nem"})
 # Digits after one of these words are an id, an account or an invoice.
 _ID_WORDS = frozenset(
     {
@@ -547,14 +547,14 @@ _CLAUSE_END = re.compile(r"[,;!?]|\.(?!\d)")
 
 
 def _gives_contact(text: str) -> bool:
-    """Tell whether `text` names another contact that it does not refuse."""
+    """Tell whether `text` names another contact that it does not negate."""
     for clause in _CLAUSE_END.split(fold(text)):
         for match in OTHER_CONTACT.finditer(clause):
             before = clause[: match.start()]
-            refusals = list(_REFUSAL.finditer(before))
-            if refusals and not _CONTRAST.search(before[refusals[-1].end() :]):
+            negations = list(_NEGATION.finditer(before))
+            if negations and not _CONTRAST.search(before[negations[-1].end() :]):
                 continue
-            if _REFUSED_AFTER.intersection(clause[match.end() :].split()[:3]):
+            if _NEGATION_AFTER.intersection(clause[match.end() :].split()[:3]):
                 continue
             digits = match.group("digits")
             if digits is not None and (

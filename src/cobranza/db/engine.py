@@ -149,8 +149,8 @@ def background_write(engine: Engine) -> AbstractContextManager[None]:
 def alembic_config(engine: Engine) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    # The option goes through configparser, which reads "%" as interpolation;
-    # a password with reserved characters is percent-encoded in the URL.
+    # The option goes through configparser, which reads "%" as interpolation,
+    # and a password with reserved characters is percent-encoded in the URL.
     config.set_main_option(
         "sqlalchemy.url",
         engine.url.render_as_string(hide_password=False).replace("%", "%%"),

@@ -100,7 +100,7 @@ def validate_policy(policy: Policy, locales: Sequence[str]) -> list[PolicyIssue]
     """Check the step kinds, then compose and lint each step's message.
 
     Every sending step is composed with its own inputs in each tone and
-    each of `locales`, as a real send would be: a step that cannot be
+    each of `locales`, as a real send would be. A step that cannot be
     composed is one issue, and each tone-check problem of a composed text
     is another. These are the checks of `cobranza policy validate` and of
     the dashboard's policy page.
