@@ -141,6 +141,45 @@ PROMISE_LABELS = {
 }
 
 
+# Messages the robot sends outside the policy's steps. Their rows are keyed
+# "kind:scope" ("payment_thanks:442", "installment:7:overdue"), while policy
+# steps carry the business's own step names.
+AUTOMATIC_LABELS = {
+    "promise_confirmation": "confirmación de la promesa de pago",
+    "payment_thanks": "agradecimiento por el pago",
+    "broken_promise": "aviso de promesa incumplida",
+    "ask_promise_date": "pregunta por el día del pago",
+    "ask_receipt": "pedido del comprobante",
+    "receipt_ack": "recibo del comprobante",
+    "optout_confirmation": "confirmación de la baja",
+    "optin_confirmation": "confirmación del alta",
+    "handoff_ack": "aviso de que responde una persona",
+    "dispute_ack": "respuesta al reclamo",
+    "clarify": "pregunta qué quiso decir",
+    "plan_offer_reply": "plan de cuotas pedido",
+    "link_reply": "link de pago pedido",
+    "plan_proposal": "propuesta de plan de cuotas",
+    "installment_preventive": "aviso previo de cuota",
+    "installment_due_today": "cuota que vence hoy",
+    "installment_overdue": "cuota vencida",
+    "closed_ack": "respuesta con el caso cerrado",
+}
+
+
+def step_label(step: str) -> str:
+    """Word an outbox step: a policy step's own name, or an automatic message."""
+    if ":" not in step:
+        return step
+    kind, _, scope = step.partition(":")
+    if kind == "installment":
+        kind = f"installment_{scope.rpartition(':')[2]}"
+    return AUTOMATIC_LABELS.get(kind, "respuesta automática")
+
+
+def is_policy_step(step: str) -> bool:
+    return ":" not in step
+
+
 def promise_label(status: str) -> str:
     """Return a promise state in Spanish, or the code."""
     return PROMISE_LABELS.get(status, status)
@@ -239,10 +278,12 @@ def timeline_detail(
     if not facts:
         return ""
     parts = [reason_label(facts.get("reason"))]
-    if facts.get("step") and facts.get("step") != facts.get("reason"):
-        parts.append(f"paso «{facts['step']}»")
-    if facts.get("days_past_due") is not None:
-        parts.append(f"{facts['days_past_due']} días de atraso")
+    step = str(facts.get("step") or "")
+    if step and step != facts.get("reason"):
+        parts.append(f"paso «{step}»" if is_policy_step(step) else step_label(step))
+    days = facts.get("days_past_due")
+    if days is not None:
+        parts.append(f"{days} {'día' if days in (1, -1) else 'días'} de atraso")
     if facts.get("balance") is not None:
         parts.append(f"saldo {_money(facts['balance'], currency, locale)}")
     if timezone and facts.get("until"):
@@ -290,9 +331,7 @@ def payment_label(code: str | None) -> str:
 def _message(facts: Mapping[str, Any]) -> str:
     state = facts.get("state", "")
     step = str(facts.get("step", ""))
-    # Replies are keyed "kind:scope" ("handoff_ack:2026-03-16"), while policy
-    # steps carry the business's own step names.
-    detail = "respuesta automática" if ":" in step else f"paso «{step}»"
+    detail = f"paso «{step}»" if is_policy_step(step) else step_label(step)
     tone = TONE_LABELS.get(facts.get("tone") or "")
     if tone:
         detail += f" ({tone})"

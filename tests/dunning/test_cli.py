@@ -183,7 +183,7 @@ def test_case_show_spanish_local_time(cli_db: str) -> None:
     assert "saldo $ 1.000,00, hasta el 11/03/2026 09:00" in output
     assert "cliente (sandbox)" in output
     assert "te pago el viernes · entendido: promete pagar" in output
-    assert "respuesta automática (tono amable): en cola" in output
+    assert "confirmación de la promesa de pago (tono amable): en cola" in output
     assert "en pausa" in output
     for stored in (
         "message_deferred",

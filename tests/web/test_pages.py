@@ -472,7 +472,8 @@ def test_history_reads_in_spanish(
         "nuevo" in history
     )
     assert "entendido: dice que ya pagó · pidió el comprobante" in history
-    assert "respuesta automática" in history
+    assert "aviso de que responde una persona" in history
+    assert "handoff_ack" not in history
     for code in (
         "gate_passed",
         "already_paid",

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from cobranza.wording import timeline_detail
+import pytest
+
+from cobranza.messages.catalog import STEP_KINDS
+from cobranza.wording import AUTOMATIC_LABELS, step_label, timeline_detail
 
 
 def test_missing_facts_left_out() -> None:
@@ -29,3 +32,42 @@ def test_reply_without_text_names_its_kind() -> None:
 
     assert image == "[imagen]"
     assert written == "[hola]"
+
+
+def test_one_day_late_singular() -> None:
+    facts = {"reason": "gate_passed", "days_past_due": 1, "balance": "0"}
+
+    detail = timeline_detail("message_sent", facts, "ARS", "es_AR")
+
+    assert "1 día de atraso" in detail
+    assert "1 días" not in detail
+
+
+@pytest.mark.parametrize(
+    ("step", "label"),
+    [
+        ("segundo_aviso", "segundo_aviso"),
+        ("payment_thanks:442", "agradecimiento por el pago"),
+        ("link_reply:2026-11-30T11:1", "link de pago pedido"),
+        ("installment:7:overdue", "cuota vencida"),
+        ("installment:7:due_today", "cuota que vence hoy"),
+        ("new_kind:1", "respuesta automática"),
+    ],
+)
+def test_step_label(step: str, label: str) -> None:
+    assert step_label(step) == label
+
+
+def test_automatic_step_in_timeline() -> None:
+    facts = {"reason": "gate_passed", "step": "payment_thanks:442"}
+
+    detail = timeline_detail("message_sent", facts, "ARS", "es_AR")
+
+    assert detail == "pasó los controles de envío, agradecimiento por el pago"
+
+
+def test_automatic_labels_name_real_kinds() -> None:
+    replies = {kind.name for kind in STEP_KINDS.values() if not kind.reminder}
+
+    assert set(AUTOMATIC_LABELS) <= set(STEP_KINDS)
+    assert replies <= set(AUTOMATIC_LABELS)

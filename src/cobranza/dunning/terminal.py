@@ -17,6 +17,7 @@ from cobranza.wording import (
     local_time,
     pause_label,
     reason_label,
+    step_label,
     timeline_detail,
 )
 
@@ -78,7 +79,7 @@ def case_tables(timeline: CaseTimeline, business: Business) -> Group:
         cases.add_row(
             str(case.id),
             escape(_case_state(case)),
-            escape(case.step or "—"),
+            escape(step_label(case.step) if case.step else "—"),
             f"{local_date(case.opened_at, timezone):%d/%m/%Y}",
             escape(closed),
         )
