@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -8,8 +9,14 @@ from rich.console import Console
 from sqlalchemy import func, select
 
 from cobranza.db.engine import make_engine, transaction
-from cobranza.db.models import OutboxMessage, OutboxState, SandboxMessage
-from cobranza.jobs.demo import CYCLE_DAYS, DEMO_STAGES_WITH_CYCLE
+from cobranza.db.models import (
+    InboundMessage,
+    OutboxMessage,
+    OutboxState,
+    Payment,
+    SandboxMessage,
+)
+from cobranza.jobs.demo import CYCLE_DAYS, DEMO_REPLIES, DEMO_STAGES_WITH_CYCLE
 from cobranza.simulate.demo import DEMO_TIMEZONE, DemoContext, run_demo
 
 NOW = datetime(2026, 3, 20, 10, 0, tzinfo=ZoneInfo(DEMO_TIMEZONE))
@@ -23,11 +30,14 @@ def test_demo_runs_a_week_of_cycles(tmp_path: Path) -> None:
 
     output = console.export_text()
     assert "Ciclos diarios de cobranza" in output
-    assert output.count("2026-03-2") >= CYCLE_DAYS
+    # The week simulated is the one before "now", so its messages, replies
+    # and payment are in the past when the dashboard opens.
+    days = [f"2026-03-{day} 10:00" for day in range(13, 13 + CYCLE_DAYS)]
+    assert all(day in output for day in days), output
+    assert "2026-03-20 10:00" not in output
     assert "Por qué no salió un mensaje" in output
-    assert "(holiday)" in output
     assert "usá la última línea que se muestra al terminar" in output
-    assert "del 20/03 al 26/03" in output
+    assert "del 13/03 al 19/03" in output
     engine = make_engine(f"sqlite:///{context.database}")
     with transaction(engine) as session:
         sent = session.scalar(
@@ -41,7 +51,33 @@ def test_demo_runs_a_week_of_cycles(tmp_path: Path) -> None:
                 OutboxMessage.state == OutboxState.FAILED
             )
         )
+        intents = Counter(session.scalars(select(InboundMessage.intent)))
+        answered = session.scalar(
+            select(func.count(InboundMessage.id)).where(
+                InboundMessage.action_taken.is_not(None)
+            )
+        )
+        payments = session.scalars(
+            select(Payment).where(Payment.provider_payment_id.like("demo-%"))
+        ).all()
+        last_sent = session.scalar(select(func.max(SandboxMessage.sent_at)))
     engine.dispose()
+    # Every scripted reply reached a customer and the conversation engine.
+    assert sum(intents.values()) == len(DEMO_REPLIES)
+    assert answered == len(DEMO_REPLIES)
+    for intent in (
+        "promise_to_pay",
+        "already_paid",
+        "request_installments",
+        "request_payment_link",
+        "opt_out",
+        "dispute",
+        "cannot_pay",
+        "acknowledge",
+    ):
+        assert intents[intent] >= 1, intents
+    assert len(payments) == 1
+    assert last_sent is not None and last_sent < NOW
     assert sent and sent > 0
     assert delivered == sent
     assert failed == 0

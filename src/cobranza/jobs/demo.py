@@ -7,22 +7,34 @@ and so cannot call `run_cycle` itself.
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from rich.console import Group
+from sqlalchemy import Engine
 
-from cobranza.channels.sandbox import sent_messages
+from cobranza.channels.sandbox import record_reply, sent_messages
 from cobranza.db.engine import default_business, transaction
-from cobranza.jobs.cycle import CycleReport, run_cycle
+from cobranza.db.models import Business, Customer
+from cobranza.dunning.promises import open_balance
+from cobranza.jobs.cycle import CycleReport, run_cycle, sandbox_dispatcher
 from cobranza.jobs.terminal import (
     render_days,
     render_reasons,
     render_sandbox_outbox,
 )
-from cobranza.simulate.demo import DEMO_STAGES, DemoContext, DemoStage
+from cobranza.jobs.wiring import install_hooks
+from cobranza.payments.manual import record_payment
+from cobranza.simulate.demo import (
+    DEMO_STAGES,
+    SIMULATED_DAYS,
+    DemoContext,
+    DemoStage,
+)
+from cobranza.timeutil import local_date
 
-CYCLE_DAYS = 7
+CYCLE_DAYS = SIMULATED_DAYS
 CYCLE_HOUR = 10
 SAMPLE_MESSAGES = 3
 # The fictitious business has no payment provider, so its reminders carry
@@ -32,9 +44,57 @@ DEMO_PAYMENT_INSTRUCTIONS = (
 )
 
 
+@dataclass(frozen=True)
+class DemoReply:
+    """A customer's scripted reply to the demo's first message to them.
+
+    With `pays_in_days`, the customer then pays the whole collectable balance
+    that many days later, by transfer, as the owner would record it.
+    """
+
+    text: str
+    pays_in_days: int | None = None
+
+
+# One reply per intent that changes a case, in the order customers are first
+# written to. The promise "mañana" is kept on purpose, so the dashboard shows
+# a broken promise and its follow-up next to one that was paid.
+DEMO_REPLIES = (
+    DemoReply("Hola! Sí, pasado mañana te transfiero todo 🙏", pays_in_days=2),
+    DemoReply("ya te transferí el lunes, te mando el comprobante"),
+    DemoReply("¿Puedo pagarlo en 3 cuotas?"),
+    DemoReply("te lo pago mañana sin falta"),
+    DemoReply("me pasás el alias?"),
+    DemoReply("no me escriban más"),
+    DemoReply("el monto está mal, me cobraron dos veces la misma factura"),
+    DemoReply("me quedé sin laburo, ahora no puedo pagar nada"),
+    DemoReply("dale, gracias 👍"),
+)
+REPLIES_PER_DAY = 5
+FIRST_REPLY_DELAY = timedelta(minutes=40)
+REPLY_SPACING = timedelta(minutes=13)
+PAYMENT_HOUR = 15
+
+
+@dataclass
+class _Script:
+    """The scripted replies not yet sent and the payments not yet recorded."""
+
+    replies: list[DemoReply]
+    answered: set[str] = field(default_factory=set)
+    payments: list[tuple[date, int]] = field(default_factory=list)
+
+
 def dunning_stage(context: DemoContext) -> list[CycleReport]:
-    """Run one cycle a day for a week from the demo's today, and print them."""
+    """Run the week of daily cycles after the portfolio was loaded, and print it.
+
+    After each day's cycle, some of the customers written to that day reply
+    (`DEMO_REPLIES`), and the replies go through the conversation engine as a
+    real customer's would. A customer who promised and paid has the payment
+    recorded on its day.
+    """
     engine = context.require_engine()
+    install_hooks(context.settings)
     with transaction(engine) as session:
         business = default_business(session, context.settings)
         if not business.settings.get("payment_instructions"):
@@ -45,20 +105,25 @@ def dunning_stage(context: DemoContext) -> list[CycleReport]:
         business_id, timezone = business.id, business.timezone
 
     zone = ZoneInfo(timezone)
+    script = _Script(replies=list(DEMO_REPLIES))
     reports = []
+    first_day = context.loaded_on
     for offset in range(CYCLE_DAYS):
-        day = context.today + timedelta(days=offset)
+        day = first_day + timedelta(days=offset)
         instant = datetime.combine(day, time(CYCLE_HOUR), tzinfo=zone)
         reports.append(run_cycle(engine, business_id, instant))
+        _reply(engine, business_id, instant, script)
+        _pay(engine, business_id, day, zone, script)
 
     with transaction(engine) as session:
         messages = sent_messages(session, business_id)
-    last_day = context.today + timedelta(days=CYCLE_DAYS - 1)
+    last_day = first_day + timedelta(days=CYCLE_DAYS - 1)
     context.console.print()
     context.console.print(
-        f"La demo simula {CYCLE_DAYS} ciclos diarios, del {context.today:%d/%m} "
-        f"al {last_day:%d/%m}, con el canal de prueba: ningún mensaje sale de esta "
-        "máquina."
+        f"La demo simula los {CYCLE_DAYS} días desde que se cargó la cartera, "
+        f"del {first_day:%d/%m} al {last_day:%d/%m}, con el canal de prueba: "
+        "ningún mensaje sale de esta máquina. Algunos clientes responden y uno "
+        "paga, para que el panel muestre conversaciones y lo cobrado."
     )
     context.console.print(
         Group(render_days(reports, timezone), render_reasons(reports))
@@ -72,6 +137,67 @@ def dunning_stage(context: DemoContext) -> list[CycleReport]:
         "Para verlos todos, usá la última línea que se muestra al terminar."
     )
     return reports
+
+
+def _reply(
+    engine: Engine,
+    business_id: int,
+    cycle_at: datetime,
+    script: _Script,
+) -> None:
+    """Record replies from up to `REPLIES_PER_DAY` customers first written to today."""
+    with transaction(engine) as session:
+        business = session.get_one(Business, business_id)
+        phones: dict[str, str] = {}
+        for message in sent_messages(session, business_id):
+            if message.sent_at >= cycle_at and message.customer_external_id not in (
+                script.answered
+            ):
+                phones.setdefault(message.customer_external_id, message.phone)
+        writers = list(phones.items())[:REPLIES_PER_DAY]
+        answers: list[datetime] = []
+        for index, (external_id, phone) in enumerate(writers):
+            if not script.replies:
+                return
+            reply = script.replies.pop(0)
+            script.answered.add(external_id)
+            at = cycle_at + FIRST_REPLY_DELAY + index * REPLY_SPACING
+            recorded = record_reply(session, business, phone, reply.text, at)
+            answers.append(at)
+            if reply.pays_in_days is not None and recorded.customer_id is not None:
+                paid_on = local_date(at, business.timezone) + timedelta(
+                    days=reply.pays_in_days
+                )
+                script.payments.append((paid_on, recorded.customer_id))
+    # The server's worker sends the automatic messages as soon as a reply
+    # commits, so the demo dispatches at each reply's instant.
+    for at in answers:
+        sandbox_dispatcher(engine, at).run(business_id, at)
+
+
+def _pay(
+    engine: Engine,
+    business_id: int,
+    day: date,
+    zone: ZoneInfo,
+    script: _Script,
+) -> None:
+    """Record the scripted payments that fall on `day`."""
+    due = [customer_id for paid_on, customer_id in script.payments if paid_on == day]
+    if not due:
+        return
+    paid_at = datetime.combine(day, time(PAYMENT_HOUR), tzinfo=zone)
+    with transaction(engine) as session:
+        business = session.get_one(Business, business_id)
+        for customer_id in due:
+            customer = session.get_one(Customer, customer_id)
+            balance = open_balance(session, business, customer_id, day).balance
+            if balance > 0:
+                record_payment(
+                    session, business, customer, balance, paid_at, paid_at,
+                    method="transferencia", reference=f"demo-{customer.external_id}",
+                )  # fmt: skip
+    sandbox_dispatcher(engine, paid_at).run(business_id, paid_at)
 
 
 def _dunning_stage(context: DemoContext) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from rich.console import Console
@@ -35,6 +35,7 @@ from cobranza.timeutil import local_date
 logger = logging.getLogger(__name__)
 
 DEMO_TIMEZONE = "America/Argentina/Buenos_Aires"
+SIMULATED_DAYS = 7
 
 
 @dataclass
@@ -70,6 +71,20 @@ class DemoContext:
     def today(self) -> date:
         return local_date(self.now, DEMO_TIMEZONE)
 
+    @property
+    def loaded_at(self) -> datetime:
+        """When the portfolio is loaded: a week before `now`.
+
+        The demo then simulates that week's daily cycles, so that its
+        messages, replies and payments are in the past when the dashboard
+        opens.
+        """
+        return self.now - timedelta(days=SIMULATED_DAYS)
+
+    @property
+    def loaded_on(self) -> date:
+        return local_date(self.loaded_at, DEMO_TIMEZONE)
+
     def require_engine(self) -> Engine:
         if self.engine is None:
             raise RuntimeError("the database stage must run before this stage")
@@ -91,7 +106,7 @@ def create_database(context: DemoContext) -> None:
 
 def generate_export(context: DemoContext) -> None:
     """Generate the fictitious portfolio and write it as a CSV export."""
-    context.portfolio = generate_portfolio(context.today, context.seed)
+    context.portfolio = generate_portfolio(context.loaded_on, context.seed)
     export = context.database.with_name(f"{context.database.stem}-facturas.csv")
     context.export_path = write_csv(context.portfolio, export)
     context.console.print(
@@ -106,7 +121,7 @@ def import_export(context: DemoContext) -> None:
     with transaction(context.require_engine()) as session:
         business = default_business(session, context.settings)
         report = import_file(
-            session, business, context.export_path, ImportOptions(), context.now
+            session, business, context.export_path, ImportOptions(), context.loaded_at
         )
     context.import_report = report
     context.console.print(
@@ -117,8 +132,10 @@ def import_export(context: DemoContext) -> None:
 
 
 def audit_portfolio_stage(context: DemoContext) -> None:
-    """Audit the portfolio as of today, store segments and print the tables."""
-    report = audit_business(context.require_engine(), context.settings, context.now)
+    """Audit the portfolio as loaded, store segments and print the tables."""
+    report = audit_business(
+        context.require_engine(), context.settings, context.loaded_at
+    )
     context.audit_report = report
     context.console.print()
     print_audit(report, context.console, report.locale)
