@@ -122,6 +122,63 @@ def test_funnel_and_rates(engine: Engine, tenant: Tenant) -> None:
     assert summary.open_balance == Decimal("17500.50")
 
 
+def test_funnel_counts_reply_as_read(engine: Engine, tenant: Tenant) -> None:
+    # Given a sandbox message that no channel reported as delivered or read,
+    # and a reply to it
+    with transaction(engine) as session:
+        customer = session.get_one(Customer, tenant.customer_id)
+        _sent(session, customer, "k1")
+        session.add(
+            InboundMessage(
+                business_id=customer.business_id,
+                customer_id=customer.id,
+                channel="sandbox",
+                provider="sandbox",
+                provider_message_id="r1",
+                sender="+5491155550001",
+                text="ya pagué",
+                received_at=NOW - timedelta(days=2),
+            )
+        )
+
+    with transaction(engine) as session:
+        business = session.get_one(Business, tenant.business_id)
+        summary = load_summary(session, business, NOW)
+
+    # Then the reply counts the message as delivered and read
+    counts = {stage.key: stage.customers for stage in summary.funnel}
+    assert counts["sent"] == 1
+    assert counts["delivered"] == 1
+    assert counts["read"] == 1
+    assert counts["replied"] == 1
+
+
+def test_funnel_ignores_reply_before_message(engine: Engine, tenant: Tenant) -> None:
+    with transaction(engine) as session:
+        customer = session.get_one(Customer, tenant.customer_id)
+        _sent(session, customer, "k1")
+        session.add(
+            InboundMessage(
+                business_id=customer.business_id,
+                customer_id=customer.id,
+                channel="sandbox",
+                provider="sandbox",
+                provider_message_id="r0",
+                sender="+5491155550001",
+                text="hola",
+                received_at=NOW - timedelta(days=4),
+            )
+        )
+
+    with transaction(engine) as session:
+        business = session.get_one(Business, tenant.business_id)
+        summary = load_summary(session, business, NOW)
+
+    counts = {stage.key: stage.customers for stage in summary.funnel}
+    assert counts["delivered"] == 0
+    assert counts["read"] == 0
+
+
 def test_portfolio_figures_match_the_audit(engine: Engine, tenant: Tenant) -> None:
     with transaction(engine) as session:
         customer = session.get_one(Customer, tenant.customer_id)

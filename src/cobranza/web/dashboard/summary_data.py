@@ -17,7 +17,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Subquery, and_, case, func, select
+from sqlalchemy import Subquery, and_, case, func, or_, select, union
 from sqlalchemy.orm import Session
 
 from cobranza.db.models import (
@@ -245,16 +245,33 @@ def _collections(
 
 
 def _customers_at_outbox_stage(
-    session: Session, business_id: int, since: datetime, stamp: Any
+    session: Session,
+    business_id: int,
+    since: datetime,
+    first_sent: Subquery,
+    *stamps: Any,
 ) -> int:
-    """Count customers with a message sent since `since` whose `stamp` is set."""
-    count = session.scalar(
-        select(func.count(func.distinct(OutboxMessage.customer_id))).where(
-            OutboxMessage.business_id == business_id,
-            OutboxMessage.sent_at >= since,
-            stamp.is_not(None),
+    """Count messaged customers with one of `stamps` set, or who replied.
+
+    A reply proves that the message arrived and was read, even when the
+    channel never reported it (the sandbox, or a status webhook that was
+    lost).
+    """
+    stamped = select(OutboxMessage.customer_id).where(
+        OutboxMessage.business_id == business_id,
+        OutboxMessage.sent_at >= since,
+        or_(*(stamp.is_not(None) for stamp in stamps)),
+    )
+    replied = (
+        select(InboundMessage.customer_id)
+        .join(first_sent, first_sent.c.customer_id == InboundMessage.customer_id)
+        .where(
+            InboundMessage.business_id == business_id,
+            InboundMessage.received_at >= first_sent.c.at,
         )
     )
+    reached = union(stamped, replied).subquery()
+    count = session.scalar(select(func.count()).select_from(reached))
     return int(count or 0)
 
 
@@ -312,10 +329,15 @@ def _funnel(session: Session, business_id: int, since: datetime) -> list[FunnelS
         Payment.status.in_(RECEIVED),
     )
     delivered = _customers_at_outbox_stage(
-        session, business_id, since, OutboxMessage.delivered_at
+        session,
+        business_id,
+        since,
+        first_sent,
+        OutboxMessage.delivered_at,
+        OutboxMessage.read_at,
     )
     read = _customers_at_outbox_stage(
-        session, business_id, since, OutboxMessage.read_at
+        session, business_id, since, first_sent, OutboxMessage.read_at
     )
     return [
         FunnelStage("sent", "Enviados", sent),
