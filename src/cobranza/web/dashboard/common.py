@@ -6,12 +6,13 @@ import hashlib
 import hmac
 from urllib.parse import urlencode
 
-from fastapi import HTTPException, Request
+from fastapi import Request
 from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
 from cobranza.accounts import SignedIn
 from cobranza.db.models import Business, Customer
+from cobranza.web.error_pages import PageError
 
 PAGE_SIZE = 25
 
@@ -25,7 +26,7 @@ def customer_or_404(session: Session, business_id: int, customer_id: int) -> Cus
     """Return the business's customer; another business's id is a plain 404."""
     customer = session.get(Customer, customer_id)
     if customer is None or customer.business_id != business_id:
-        raise HTTPException(status_code=404, detail="Cliente no encontrado.")
+        raise PageError(404, "Cliente no encontrado.")
     return customer
 
 

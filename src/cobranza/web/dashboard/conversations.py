@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy import func, select
 
@@ -38,6 +38,7 @@ from cobranza.web.dashboard.replies import (
     reply_blocked,
     send_owner_reply,
 )
+from cobranza.web.error_pages import PageError
 from cobranza.web.security import db, now, signed_in
 from cobranza.web.templating import render
 from cobranza.wording import INTENT_LABELS, STATE_LABELS
@@ -316,7 +317,7 @@ def accept(
         customer_or_404(session, user.business_id, customer_id)
         media = session.get(InboundMedia, media_id)
         if media is None or media.business_id != user.business_id:
-            raise HTTPException(status_code=404, detail="Comprobante no encontrado.")
+            raise PageError(404, "Comprobante no encontrado.")
         try:
             claimed = session.scalar(
                 select(Payment.id).where(
@@ -360,7 +361,7 @@ def dispute(
             or document.business_id != user.business_id
             or (document.customer_id != customer_id)
         ):
-            raise HTTPException(status_code=404, detail="Factura no encontrada.")
+            raise PageError(404, "Factura no encontrada.")
         set_disputed(
             session,
             user.business_id,

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Form, HTTPException, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
@@ -39,6 +39,7 @@ from cobranza.web.dashboard.customer_queries import (
     open_case,
     segments_in_use,
 )
+from cobranza.web.error_pages import PageError
 from cobranza.web.exports import export_response
 from cobranza.web.security import db, now, signed_in
 from cobranza.web.templating import render
@@ -322,7 +323,7 @@ def dispute(
             or document.business_id != user.business_id
             or document.customer_id != customer_id
         ):
-            raise HTTPException(status_code=404, detail="Factura no encontrada.")
+            raise PageError(404, "Factura no encontrada.")
         set_disputed(
             session,
             user.business_id,
