@@ -48,7 +48,8 @@ def test_malformed_customer_id_page(app: FastAPI, client_for, tenant: Tenant) ->
     assert _is_dashboard_page(page)
     assert "No encontramos esta página." in page.text
     assert "«abc»" in page.text
-    assert "tiene que ser un número entero" in page.text
+    assert "que no existe" in page.text
+    assert "customer_id" not in page.text
     assert '<a href="/clientes">Volver a Clientes</a>' in page.text
     assert "Input should be" not in page.text
 

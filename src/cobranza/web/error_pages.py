@@ -28,6 +28,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import PlainTextResponse, Response
 
 from cobranza.web.templating import render
+from cobranza.wording import field_label
 
 logger = logging.getLogger(__name__)
 
@@ -79,7 +80,34 @@ STATUS_PAGES = {
 }
 OTHER_STATUS = ("Algo salió mal.", "Volvé a intentar en unos minutos.")
 
-LOCATIONS = {"path": "la dirección", "query": "el filtro", "body": "el formulario"}
+# Spanish messages for an invalid value, with the problem and its fix, by
+# pydantic error type. The field's label, the quoted value and the error's
+# bounds fill the blanks.
+PROBLEMS = {
+    "missing": "{field}: falta este dato. Completalo y volvé a enviar el formulario.",
+    "int_parsing": "{field}: «{value}» no es un número entero. Escribí solo "
+    "dígitos, por ejemplo 2.",
+    "greater_than_equal": "{field}: «{value}» es menor que {ge}. Usá un número "
+    "desde {ge}.",
+    "less_than_equal": "{field}: «{value}» es mayor que {le}, el máximo. Usá un "
+    "número más chico.",
+    "string_too_long": "{field}: el texto tiene {length} caracteres y el máximo es "
+    "{max_length}. Acortalo y volvé a enviar el formulario.",
+    "bool_parsing": "{field}: «{value}» no es sí ni no. Usá las opciones de la página.",
+    "date": "{field}: «{value}» no es una fecha. Elegila en el calendario o "
+    "escribila como 2026-03-31.",
+}
+OTHER_PROBLEM = "{field}: «{value}» no es un valor válido. Revisalo y volvé a intentar."
+
+# Ids in the path, with what the owner can do when the id names no record.
+PATH_RECORDS = {
+    "customer_id": "La dirección pide el cliente «{value}», que no existe. "
+    "Buscalo en la lista de clientes.",
+    "document_id": "La dirección pide la factura «{value}», que no existe. "
+    "Buscala en la página del cliente.",
+    "media_id": "La dirección pide el comprobante «{value}», que no existe. "
+    "Buscalo en la conversación con el cliente.",
+}
 
 # Characters of a typed value or path that a page quotes. A crafted link must
 # not fill the page with its own text.
@@ -143,18 +171,26 @@ def status_page(request: Request, status_code: int) -> Response:
 
 
 def describe_invalid_value(error: dict[str, Any]) -> str:
-    """Describe one pydantic error in Spanish: where, which value and why."""
-    location = error.get("loc", ())
-    place = LOCATIONS.get(str(location[0]), "el pedido") if location else "el pedido"
-    field = str(location[-1]) if len(location) > 1 else ""
-    value = error.get("input")
+    """Describe one pydantic error in Spanish: the field, the value and the fix.
 
-    if error.get("type") == "missing":
-        return f"Falta el dato «{field}» en {place}."
-    reason = "tiene que ser un número entero"
-    if error.get("type") != "int_parsing":
-        reason = "no es un valor válido"
-    return f"El valor «{value}» de «{field}» en {place} {reason}."
+    The field is named by its label on the page, never by its parameter name.
+    """
+    location = error.get("loc", ())
+    name = str(location[-1]) if len(location) > 1 else ""
+    value = error.get("input")
+    kind = str(error.get("type", ""))
+
+    if location and location[0] == "path" and name in PATH_RECORDS:
+        return PATH_RECORDS[name].format(value=quoted(value))
+    label = field_label(name)
+    template = PROBLEMS.get("date" if kind.startswith("date") else kind)
+    blanks = {
+        **(error.get("ctx") or {}),
+        "field": f"«{label}»" if label else "Un dato",
+        "value": quoted(value),
+        "length": len(value) if isinstance(value, str) else "",
+    }
+    return (template or OTHER_PROBLEM).format_map(blanks)
 
 
 async def _on_http_error(request: Request, exc: Exception) -> Response:
