@@ -9,11 +9,28 @@ from __future__ import annotations
 
 import html
 import re
+from datetime import timedelta
 
 import pytest
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
+from sqlalchemy import Engine, select
 
+from cobranza.channels.base import Channel, OutgoingMessage, SendResult
+from cobranza.channels.errors import (
+    ChannelUnavailableError,
+    InvalidRecipientError,
+    TemplateRejectedError,
+)
+from cobranza.db.engine import transaction
+from cobranza.db.models import (
+    Case,
+    CaseState,
+    ConsentEvent,
+    InboundMedia,
+    InboundMessage,
+    Payment,
+)
 from cobranza.web import signin
 from cobranza.web.dashboard import (
     audit_log,
@@ -25,14 +42,21 @@ from cobranza.web.dashboard import (
     summary,
 )
 from cobranza.wording import field_label
-from tests.web.conftest import Tenant
+from tests.web.conftest import NOW, Tenant
 
 DETAIL = re.compile(r"<li>(.*?)</li>")
+NOTICE = re.compile(r'<p class="notice error" role="alert">(.*?)</p>')
 INTERNAL_NAMES = ("customer_id", "document_id", "due_on", "until", "page", "q")
 
 
 def _details(page) -> list[str]:  # type: ignore[no-untyped-def]
     return [html.unescape(item) for item in DETAIL.findall(page.text)]
+
+
+def _notice(page) -> str:  # type: ignore[no-untyped-def]
+    found = NOTICE.search(page.text)
+    assert found is not None, "no error notice on the page"
+    return html.unescape(found.group(1))
 
 
 @pytest.mark.parametrize(
@@ -182,3 +206,209 @@ def test_every_dashboard_field_has_label() -> None:
     assert "customer_id" in fields
     assert "due_on" in fields
     assert unlabeled == []
+
+
+def test_unknown_consent_action_is_spanish(
+    app: FastAPI, client_for, tenant: Tenant, engine: Engine
+) -> None:  # type: ignore[no-untyped-def]
+    client, csrf = client_for(tenant)
+
+    page = client.post(
+        f"/clientes/{tenant.customer_id}/consentimiento",
+        data={"action": "grnat", "source": "formulario", "csrf_token": csrf},
+    )
+
+    with transaction(engine) as session:
+        events = session.scalars(select(ConsentEvent)).all()
+    assert _notice(page) == (
+        "La acción «grnat» no existe. Elegí «Otorga consentimiento» o «Revoca (baja)»."
+    )
+    assert events == []
+
+
+def _receipt(engine: Engine, tenant: Tenant, customer_id: int) -> int:
+    with transaction(engine) as session:
+        session.add(
+            Case(
+                business_id=tenant.business_id,
+                customer_id=customer_id,
+                state=CaseState.OPEN,
+                opened_at=NOW - timedelta(days=2),
+            )
+        )
+        inbound = InboundMessage(
+            business_id=tenant.business_id,
+            customer_id=customer_id,
+            channel="sandbox",
+            provider="sandbox",
+            provider_message_id=f"in-{customer_id}",
+            sender="+5491155550001",
+            text="[image]",
+            received_at=NOW - timedelta(hours=1),
+        )
+        session.add(inbound)
+        session.flush()
+        media = InboundMedia(
+            business_id=tenant.business_id,
+            inbound_message_id=inbound.id,
+            provider="sandbox",
+            media_id=f"m-{customer_id}",
+            mime_type="image/jpeg",
+            file_name="comprobante.jpg",
+        )
+        session.add(media)
+        session.flush()
+        return media.id
+
+
+def test_receipt_zero_amount_is_spanish(
+    app: FastAPI, client_for, tenant: Tenant, engine: Engine
+) -> None:  # type: ignore[no-untyped-def]
+    media_id = _receipt(engine, tenant, tenant.customer_id)
+    client, csrf = client_for(tenant)
+
+    page = client.post(
+        f"/conversaciones/{tenant.customer_id}/comprobante/{media_id}",
+        data={"amount": "0", "csrf_token": csrf},
+    )
+
+    with transaction(engine) as session:
+        payments = session.scalars(select(Payment)).all()
+    assert _notice(page) == (
+        "El monto recibido tiene que ser mayor que 0: escribí el importe del "
+        "comprobante, por ejemplo 15000,50."
+    )
+    assert payments == []
+
+
+def test_receipt_accepted_twice_is_spanish(
+    app: FastAPI, client_for, tenant: Tenant, engine: Engine
+) -> None:  # type: ignore[no-untyped-def]
+    media_id = _receipt(engine, tenant, tenant.customer_id)
+    client, csrf = client_for(tenant)
+    path = f"/conversaciones/{tenant.customer_id}/comprobante/{media_id}"
+    client.post(path, data={"amount": "100", "csrf_token": csrf})
+
+    again = client.post(path, data={"amount": "100", "csrf_token": csrf})
+
+    with transaction(engine) as session:
+        payments = session.scalars(select(Payment)).all()
+    assert _notice(again) == (
+        "Este comprobante ya se aceptó o se rechazó, así que no cambió nada. "
+        "Mirá su estado en la conversación."
+    )
+    assert len(payments) == 1
+
+
+def test_receipt_of_other_customer_is_404(
+    app: FastAPI, client_for, tenant: Tenant, engine: Engine
+) -> None:  # type: ignore[no-untyped-def]
+    media_id = _receipt(engine, tenant, tenant.script_customer_id)
+    client, csrf = client_for(tenant)
+
+    page = client.post(
+        f"/conversaciones/{tenant.customer_id}/comprobante/{media_id}",
+        data={"amount": "100", "csrf_token": csrf},
+    )
+
+    with transaction(engine) as session:
+        payments = session.scalars(select(Payment)).all()
+    assert page.status_code == 404
+    assert "Comprobante no encontrado." in page.text
+    assert payments == []
+
+
+class RejectingChannel(Channel):
+    """A channel whose provider rejects every send with an English message."""
+
+    name = "sandbox"
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+
+    def send(self, message: OutgoingMessage) -> SendResult:
+        raise self.error
+
+    def lookup(self, outbox_id: int) -> SendResult | None:
+        return None
+
+
+def _reply_window(engine: Engine, tenant: Tenant) -> None:
+    with transaction(engine) as session:
+        session.add(
+            Case(
+                business_id=tenant.business_id,
+                customer_id=tenant.customer_id,
+                state=CaseState.OPEN,
+                opened_at=NOW - timedelta(days=2),
+            )
+        )
+        session.add(
+            InboundMessage(
+                business_id=tenant.business_id,
+                customer_id=tenant.customer_id,
+                channel="sandbox",
+                provider="sandbox",
+                provider_message_id="in-window",
+                sender="+5491155550001",
+                text="hola",
+                received_at=NOW - timedelta(hours=1),
+            )
+        )
+
+
+@pytest.mark.parametrize(
+    ("error", "expected"),
+    [
+        (
+            InvalidRecipientError("(#131026) Message undeliverable"),
+            "El canal no pudo entregar el mensaje a este número. Revisá el "
+            "teléfono del cliente.",
+        ),
+        (
+            ChannelUnavailableError("Graph API timed out after 10 s"),
+            "El canal no respondió o pidió esperar. Esperá unos minutos y mirá la "
+            "conversación antes de volver a escribir, porque el mensaje puede "
+            "haber llegado igual.",
+        ),
+        (
+            TemplateRejectedError("(#132000) Number of parameters does not match"),
+            "El canal rechazó el mensaje. Volvé a intentar y, si se repite, revisá "
+            "la conexión del canal en Configuración.",
+        ),
+    ],
+)
+def test_channel_error_reply_is_spanish(
+    app: FastAPI,
+    client_for,  # type: ignore[no-untyped-def]
+    tenant: Tenant,
+    engine: Engine,
+    error: Exception,
+    expected: str,
+) -> None:
+    _reply_window(engine, tenant)
+    app.state.reply_channel = RejectingChannel(error)
+    client, csrf = client_for(tenant)
+
+    page = client.post(
+        f"/conversaciones/{tenant.customer_id}/responder",
+        data={"text": "Hola", "csrf_token": csrf},
+    )
+
+    assert _notice(page) == expected
+
+
+def test_promise_in_the_past_is_rejected(
+    app: FastAPI, client_for, tenant: Tenant
+) -> None:  # type: ignore[no-untyped-def]
+    client, csrf = client_for(tenant)
+    yesterday = (NOW - timedelta(days=1)).date()
+
+    page = client.post(
+        f"/conversaciones/{tenant.customer_id}/promesa",
+        data={"due_on": yesterday.isoformat(), "csrf_token": csrf},
+    )
+
+    assert _notice(page) == (
+        "La fecha de la promesa, 17/03/2026, ya pasó. Elegí hoy o un día futuro."
+    )

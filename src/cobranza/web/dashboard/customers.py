@@ -13,7 +13,14 @@ from sqlalchemy.orm import Session
 
 from cobranza.compliance.consent import current_consent, record_consent
 from cobranza.compliance.errors import ComplianceError
-from cobranza.db.models import AuditEvent, Business, Customer, Document, PhoneStatus
+from cobranza.db.models import (
+    AuditEvent,
+    Business,
+    ConsentAction,
+    Customer,
+    Document,
+    PhoneStatus,
+)
 from cobranza.dunning.owner_actions import (
     pause_customer,
     resume_customer,
@@ -39,7 +46,7 @@ from cobranza.web.dashboard.customer_queries import (
     open_case,
     segments_in_use,
 )
-from cobranza.web.error_pages import PageError
+from cobranza.web.error_pages import PageError, quoted
 from cobranza.web.exports import export_response
 from cobranza.web.security import db, now, signed_in
 from cobranza.web.templating import render
@@ -234,6 +241,10 @@ def resume(request: Request, customer_id: int) -> RedirectResponse:
     return _back(request, customer_id, ok="El caso volvió a la automatización.")
 
 
+# The consent form offers these as «Otorga consentimiento» and «Revoca (baja)».
+CONSENT_ACTIONS = frozenset(action.value for action in ConsentAction)
+
+
 @router.post("/clientes/{customer_id}/consentimiento")
 def consent(
     request: Request,
@@ -244,6 +255,13 @@ def consent(
 ) -> RedirectResponse:
     """Append a consent grant or revocation to the ledger."""
     user = signed_in(request)
+    if action not in CONSENT_ACTIONS:
+        return _back(
+            request,
+            customer_id,
+            error=f"La acción «{quoted(action)}» no existe. Elegí «Otorga "
+            "consentimiento» o «Revoca (baja)».",
+        )
     with db(request) as session:
         customer_or_404(session, user.business_id, customer_id)
         try:
