@@ -23,6 +23,7 @@ from cobranza.db.models import (
     OutboxMessage,
     Payment,
     PromiseToPay,
+    is_valid_id,
 )
 from cobranza.dunning.owner_actions import resume_customer, set_disputed
 from cobranza.payments.errors import PaymentError
@@ -33,6 +34,7 @@ from cobranza.web.dashboard.common import (
     actor_of,
     business_of,
     customer_or_404,
+    invoice_or_404,
     notice_of,
     redirect_with_notice,
 )
@@ -379,6 +381,8 @@ def accept(
 
 def _sender_of_media(session: Session, business_id: int, media_id: int) -> int | None:
     """Return the customer who sent the business's media `media_id`, or None."""
+    if not is_valid_id(media_id):
+        return None
     return session.scalar(
         select(InboundMessage.customer_id)
         .join(InboundMedia, InboundMedia.inbound_message_id == InboundMessage.id)
@@ -397,13 +401,7 @@ def dispute(
     user = signed_in(request)
     with db(request) as session:
         customer_or_404(session, user.business_id, customer_id)
-        document = session.get(Document, document_id)
-        if (
-            document is None
-            or document.business_id != user.business_id
-            or (document.customer_id != customer_id)
-        ):
-            raise PageError(404, "Factura no encontrada.")
+        invoice_or_404(session, user.business_id, customer_id, document_id)
         set_disputed(
             session,
             user.business_id,

@@ -30,10 +30,12 @@ from cobranza.dunning.timeline import case_timeline
 from cobranza.phones import normalize_phone
 from cobranza.timeutil import local_date
 from cobranza.web.dashboard.common import (
+    MAX_PAGE,
     PAGE_SIZE,
     actor_of,
     business_of,
     customer_or_404,
+    invoice_or_404,
     notice_of,
     redirect_with_notice,
 )
@@ -46,7 +48,7 @@ from cobranza.web.dashboard.customer_queries import (
     open_case,
     segments_in_use,
 )
-from cobranza.web.error_pages import PageError, quoted
+from cobranza.web.error_pages import quoted
 from cobranza.web.exports import export_response
 from cobranza.web.security import db, now, signed_in
 from cobranza.web.templating import render
@@ -61,7 +63,7 @@ def customer_list(
     segment: str = Query(""),
     overdue: bool = Query(False),
     q: str = Query("", max_length=200),
-    page: int = Query(1, ge=1),
+    page: int = Query(1, ge=1, le=MAX_PAGE),
 ) -> HTMLResponse:
     """List the customers with filters and pages."""
     user = signed_in(request)
@@ -335,13 +337,7 @@ def dispute(
     user = signed_in(request)
     with db(request) as session:
         customer_or_404(session, user.business_id, customer_id)
-        document = session.get(Document, document_id)
-        if (
-            document is None
-            or document.business_id != user.business_id
-            or document.customer_id != customer_id
-        ):
-            raise PageError(404, "Factura no encontrada.")
+        document = invoice_or_404(session, user.business_id, customer_id, document_id)
         set_disputed(
             session,
             user.business_id,
