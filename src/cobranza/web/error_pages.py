@@ -2,9 +2,10 @@
 
 FastAPI returns JSON for every `HTTPException` and every invalid path, query
 or form value, and Starlette plain text for an unhandled exception. A browser
-on the dashboard gets a Spanish page in the dashboard's layout instead, while
-the REST API, the webhooks and the OpenAPI schema keep FastAPI's JSON bodies,
-which their clients parse.
+on the dashboard gets a Spanish page in the dashboard's layout instead, and a
+debtor on a /pagar address gets the pay pages' own page, which has no link to
+the dashboard. The REST API, the webhooks and the OpenAPI schema keep
+FastAPI's JSON bodies, which their clients parse.
 
 Only a `PageError` puts its own text on a page. Every other `HTTPException`
 comes from FastAPI, Starlette or a library (a malformed form body, an unknown
@@ -27,6 +28,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import PlainTextResponse, Response
 
+from cobranza.web.payments import is_pay_path, pay_error_page
 from cobranza.web.templating import render
 from cobranza.wording import field_label
 
@@ -197,6 +199,10 @@ async def _on_http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     if wants_json(request) or exc.status_code < 400:
         return await http_exception_handler(request, exc)
+    if is_pay_path(request.url.path):
+        # The path may carry a payment link's token, so it stays out of the log.
+        logger.info("pay page request failed with %d", exc.status_code)
+        return pay_error_page(exc.status_code)
     if isinstance(exc, PageError):
         return error_page(request, exc.status_code, str(exc.detail), exc.details)
     logger.info(
@@ -212,6 +218,9 @@ async def _on_invalid_request(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     if wants_json(request):
         return await request_validation_exception_handler(request, exc)
+    if is_pay_path(request.url.path):
+        logger.info("invalid pay page request")
+        return pay_error_page(404)
 
     errors = list(exc.errors())
     logger.info(
@@ -232,6 +241,8 @@ async def _on_server_error(request: Request, exc: Exception) -> Response:
     # after this response is sent, so the server logs its traceback.
     if wants_json(request):
         return PlainTextResponse("Internal Server Error", status_code=500)
+    if is_pay_path(request.url.path):
+        return pay_error_page(500)
     return status_page(request, 500)
 
 
