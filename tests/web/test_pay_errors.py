@@ -115,3 +115,18 @@ def test_done_page_of_real_link(app: FastAPI, engine: Engine) -> None:
     assert page.status_code == 200
     assert "Estamos confirmando tu pago." in page.text
     _assert_debtor_page(page)
+
+
+def test_invalid_pay_value_is_debtor_page(app: FastAPI) -> None:
+    def numbered(number: int) -> dict[str, int]:
+        return {"number": number}
+
+    app.add_api_route("/pagar/prueba/{number}", numbered, include_in_schema=False)
+    client = TestClient(app, base_url="https://testserver")
+
+    page = client.get("/pagar/prueba/abc")
+
+    assert page.status_code == 404
+    assert NOT_VALID in page.text
+    assert "number" not in page.text
+    _assert_debtor_page(page)
