@@ -74,6 +74,42 @@ STATE_LABELS = {
     "suppressed": "no se envió",
 }
 
+# The dashboard's form, filter and address fields by parameter name, as the
+# pages label them. An error page names a field by its label.
+FIELD_LABELS = {
+    "action": "Acción",
+    "amount": "Monto",
+    "csrf_token": "Código de seguridad del formulario",
+    "customer": "Cliente (id)",
+    "customer_id": "Cliente",
+    "date_format": "Orden de las fechas",
+    "decimal": "Separador decimal",
+    "disputed": "En disputa",
+    "document_id": "Factura",
+    "due_on": "Fecha de la promesa",
+    "email": "Email",
+    "evidence": "Evidencia",
+    "export": "Descargar",
+    "file": "Archivo CSV o XLSX",
+    "file_format": "Formato",
+    "kind": "Tipo",
+    "locale": "Idioma de la vista previa",
+    "mapping": "Columnas",
+    "media_id": "Comprobante",
+    "overdue": "Solo vencidos",
+    "page": "Página",
+    "password": "Contraseña",
+    "phone": "Teléfono",
+    "q": "Buscar",
+    "reason": "Motivo",
+    "segment": "Segmento",
+    "since": "Desde",
+    "source": "Origen",
+    "text": "Mensaje",
+    "until": "Hasta",
+    "upload": "Archivo",
+}
+
 TONE_LABELS = {"formal": "tono formal", "friendly": "tono amable"}
 
 # Audit and timeline kinds as an owner reads them; other kinds show as stored.
@@ -178,6 +214,11 @@ def step_label(step: str) -> str:
 
 def is_policy_step(step: str) -> bool:
     return ":" not in step
+
+
+def field_label(name: str) -> str | None:
+    """Return the label of a dashboard field, or None for an unknown name."""
+    return FIELD_LABELS.get(name)
 
 
 def promise_label(status: str) -> str:

@@ -40,7 +40,7 @@ def test_unknown_token_is_404(client: TestClient) -> None:
     response = client.get("/pagar/no-such-token", follow_redirects=False)
 
     assert response.status_code == 404
-    assert "No encontramos" in response.text
+    assert "no es válido o ya venció" in response.text
 
 
 def test_mercadopago_link_creates_preference(

@@ -48,7 +48,8 @@ def test_malformed_customer_id_page(app: FastAPI, client_for, tenant: Tenant) ->
     assert _is_dashboard_page(page)
     assert "No encontramos esta página." in page.text
     assert "«abc»" in page.text
-    assert "tiene que ser un número entero" in page.text
+    assert "que no existe" in page.text
+    assert "customer_id" not in page.text
     assert '<a href="/clientes">Volver a Clientes</a>' in page.text
     assert "Input should be" not in page.text
 
@@ -129,3 +130,142 @@ def test_stale_login_form_shown_again(app: FastAPI, tenant: Tenant) -> None:
     assert "CSRF" not in again.text
     assert csrf_from(again.text) != stale_token
     assert csrf_from(again.text) == client.cookies.get(LOGIN_CSRF_COOKIE)
+
+
+# Texts of FastAPI, Starlette and pydantic errors that must never reach a page.
+ENGLISH_MARKERS = (
+    "Not Found",
+    "Method Not Allowed",
+    "Internal Server Error",
+    "Bad Request",
+    "Input should",
+    "Field required",
+    "There was an error",
+    "Missing boundary",
+    "unknown",
+    "invalid",
+    "CSRF",
+)
+
+
+def _assert_spanish(page) -> None:  # type: ignore[no-untyped-def]
+    for marker in ENGLISH_MARKERS:
+        assert marker not in page.text, marker
+
+
+def test_malformed_form_body_page(app: FastAPI, client_for, tenant: Tenant) -> None:  # type: ignore[no-untyped-def]
+    client, csrf = client_for(tenant)
+
+    page = client.post(
+        f"/clientes/{tenant.customer_id}/pausa",
+        content=b"until=2026-04-01",
+        headers={"content-type": "multipart/form-data", "x-csrf-token": csrf},
+    )
+
+    assert page.status_code == 400
+    assert _is_dashboard_page(page)
+    assert "El pedido no es válido." in page.text
+    assert "enviá el formulario de nuevo" in page.text
+    _assert_spanish(page)
+
+
+def test_malformed_sign_in_body_page(app: FastAPI) -> None:
+    client = TestClient(app, base_url="https://testserver")
+
+    page = client.post(
+        "/entrar", content=b"x", headers={"content-type": "multipart/form-data"}
+    )
+
+    assert page.status_code == 400
+    assert _is_dashboard_page(page)
+    assert "El pedido no es válido." in page.text
+    _assert_spanish(page)
+
+
+def test_missing_csrf_token_page(app: FastAPI, client_for, tenant: Tenant) -> None:  # type: ignore[no-untyped-def]
+    client, _ = client_for(tenant)
+
+    page = client.post(f"/clientes/{tenant.customer_id}/reanudar", data={})
+
+    assert page.status_code == 403
+    assert _is_dashboard_page(page)
+    assert "Recargala y volvé a intentar." in page.text
+    _assert_spanish(page)
+
+
+def test_unknown_export_format_page(app: FastAPI, client_for, tenant: Tenant) -> None:  # type: ignore[no-untyped-def]
+    client, _ = client_for(tenant)
+
+    page = client.get("/clientes/exportar/pdf")
+
+    assert page.status_code == 400
+    assert _is_dashboard_page(page)
+    assert "«pdf»" in page.text
+    assert "CSV o Excel" in page.text
+    _assert_spanish(page)
+
+
+def test_unknown_path_names_address(app: FastAPI, client_for, tenant: Tenant) -> None:  # type: ignore[no-untyped-def]
+    client, _ = client_for(tenant)
+
+    page = client.get("/no-existe")
+
+    assert "«/no-existe»" in page.text
+    _assert_spanish(page)
+
+
+def test_long_address_is_shortened(app: FastAPI, client_for, tenant: Tenant) -> None:  # type: ignore[no-untyped-def]
+    client, _ = client_for(tenant)
+
+    page = client.get("/" + "a" * 500)
+
+    assert page.status_code == 404
+    assert "a" * 500 not in page.text
+    assert "…»" in page.text
+
+
+def test_wrong_method_page(app: FastAPI, client_for, tenant: Tenant) -> None:  # type: ignore[no-untyped-def]
+    client, _ = client_for(tenant)
+
+    page = client.get("/salir")
+
+    assert page.status_code == 405
+    assert _is_dashboard_page(page)
+    assert "Esta dirección no acepta ese tipo de pedido." in page.text
+    assert "«/salir»" in page.text
+    _assert_spanish(page)
+
+
+def _failing_route(app: FastAPI, path: str) -> None:
+    def fail() -> None:
+        raise RuntimeError("database exploded")
+
+    app.add_api_route(path, fail, include_in_schema=False)
+
+
+def test_server_error_page(app: FastAPI, client_for, tenant: Tenant) -> None:  # type: ignore[no-untyped-def]
+    _failing_route(app, "/prueba/falla")
+    client = TestClient(
+        app, base_url="https://testserver", raise_server_exceptions=False
+    )
+
+    page = client.get("/prueba/falla")
+
+    assert page.status_code == 500
+    assert _is_dashboard_page(page)
+    assert "Algo salió mal de nuestro lado." in page.text
+    assert "exploded" not in page.text
+    _assert_spanish(page)
+
+
+def test_api_server_error_stays_plain(app: FastAPI) -> None:
+    _failing_route(app, "/api/v1/prueba/falla")
+    client = TestClient(
+        app, base_url="https://testserver", raise_server_exceptions=False
+    )
+
+    response = client.get("/api/v1/prueba/falla")
+
+    assert response.status_code == 500
+    assert response.headers["content-type"].startswith("text/plain")
+    assert response.text == "Internal Server Error"

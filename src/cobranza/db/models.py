@@ -49,6 +49,18 @@ class Base(DeclarativeBase):
     type_annotation_map = {dict[str, Any]: JSON, Decimal: Amount, datetime: UTCDateTime}
 
 
+# The largest id of the Integer primary keys, a signed 32-bit INTEGER on
+# PostgreSQL. Comparing a larger value with an id column fails there
+# ("integer out of range"), and SQLite's driver raises OverflowError past
+# 2**63 - 1. An id from a request is checked against it first.
+MAX_ID = 2**31 - 1
+
+
+def is_valid_id(value: int) -> bool:
+    """Return True when `value` can be a stored id: 1 up to `MAX_ID`."""
+    return 0 < value <= MAX_ID
+
+
 class CustomerKind(StrEnum):
     PERSON = "person"
     COMPANY = "company"

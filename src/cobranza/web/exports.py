@@ -13,9 +13,10 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 
-from fastapi import HTTPException
 from fastapi.responses import Response
 from openpyxl import Workbook
+
+from cobranza.web.error_pages import PageError, quoted
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -82,9 +83,10 @@ def export_response(
     elif file_format == "xlsx":
         body, media_type = to_xlsx(header, rows), XLSX_TYPE
     else:
-        raise HTTPException(
-            status_code=400,
-            detail=f"unknown export format {file_format!r}: use csv or xlsx",
+        raise PageError(
+            400,
+            f"No hay descargas en formato «{quoted(file_format)}».",
+            ["Descargá la lista en CSV o Excel con los enlaces de la página."],
         )
     return Response(
         body,

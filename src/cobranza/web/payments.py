@@ -51,7 +51,8 @@ PAGES = {
     "es": {
         "paid": "Este pago ya está registrado. ¡Gracias!",
         "nothing_owed": "No tenés saldo pendiente con este negocio. ¡Gracias!",
-        "not_found": "No encontramos este link de pago. Pedile uno nuevo al negocio.",
+        "not_found": "Este link de pago no es válido o ya venció. Escribile al "
+        "negocio para que te mande uno nuevo.",
         "unavailable": "No pudimos abrir el pago en este momento. Probá de nuevo "
         "en unos minutos.",
         "done": "¡Gracias! Estamos confirmando tu pago. Te avisamos por WhatsApp "
@@ -62,7 +63,8 @@ PAGES = {
     "pt": {
         "paid": "Este pagamento já está registrado. Obrigado!",
         "nothing_owed": "Você não tem saldo pendente com esta empresa. Obrigado!",
-        "not_found": "Não encontramos este link de pagamento. Peça um novo à empresa.",
+        "not_found": "Este link de pagamento não é válido ou expirou. Escreva para "
+        "a empresa e peça um novo.",
         "unavailable": "Não foi possível abrir o pagamento agora. Tente de novo "
         "em alguns minutos.",
         "done": "Obrigado! Estamos confirmando o seu pagamento. Avisaremos pelo "
@@ -143,7 +145,10 @@ def sandbox_pay(token: str, request: Request) -> Response:
 @router.get("/pagar/{token}/listo", include_in_schema=False)
 def payment_done(token: str, request: Request) -> Response:
     """Show the page that providers send the customer back to."""
-    return _page(_language_of_token(request, token), "done", 200)
+    locale = _locale_of_token(request, token)
+    if locale is None:
+        return _page("es", "not_found", 404)
+    return _page(_language_of_locale(locale), "done", 200)
 
 
 @router.get("/pagar/{token}", include_in_schema=False)
@@ -306,14 +311,41 @@ def _language(business: Business) -> str:
     return "pt" if business.locale.startswith("pt") else "es"
 
 
-def _language_of_token(request: Request, token: str) -> str:
+def _locale_of_token(request: Request, token: str) -> str | None:
     with transaction(_engine(request)) as session:
-        locale = session.scalar(
+        return session.scalar(
             select(Business.locale)
             .join(PaymentLink, PaymentLink.business_id == Business.id)
             .where(PaymentLink.token == token)
         )
+
+
+def _language_of_locale(locale: str | None) -> str:
     return "pt" if locale and locale.startswith("pt") else "es"
+
+
+def _language_of_token(request: Request, token: str) -> str:
+    return _language_of_locale(_locale_of_token(request, token))
+
+
+def is_pay_path(path: str) -> bool:
+    """Return True for the debtor's addresses, /pagar and everything under it.
+
+    Case is ignored, because a phone may capitalise an address typed by hand.
+    """
+    lowered = path.lower()
+    return lowered == "/pagar" or lowered.startswith("/pagar/")
+
+
+def pay_error_page(status: int) -> HTMLResponse:
+    """Return the pay pages' own page for a wrong /pagar address or a crash.
+
+    A debtor gets there from a link in a message, so the page has none of
+    the dashboard's layout and gives only the debtor's next step. The
+    address may name no link, so the page is in Spanish.
+    """
+    key = "unavailable" if status >= 500 else "not_found"
+    return _page("es", key, status)
 
 
 def _page(language: str, key: str, status: int) -> HTMLResponse:
@@ -329,4 +361,4 @@ def _document(body: str, language: str) -> str:
     )
 
 
-__all__ = ["install_payments", "router"]
+__all__ = ["install_payments", "is_pay_path", "pay_error_page", "router"]

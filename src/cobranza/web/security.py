@@ -14,11 +14,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 
-from fastapi import HTTPException, Request, Response
+from fastapi import Request, Response
 from sqlalchemy.orm import Session
 
 from cobranza.accounts import SignedIn, load_session
 from cobranza.accounts.sessions import SESSION_LIFETIME
+from cobranza.web.error_pages import PageError
 
 SESSION_COOKIE = "cobranza_session"
 LOGIN_CSRF_COOKIE = "cobranza_login_csrf"
@@ -91,9 +92,12 @@ async def csrf_protect(request: Request) -> None:
         value = form.get(CSRF_FIELD)
         sent = value if isinstance(value, str) else None
     if not sent or not hmac.compare_digest(sent, user.csrf_token):
-        raise HTTPException(
-            status_code=403,
-            detail="Token CSRF ausente o inválido: recargá la página y reintentá.",
+        # The form came from a page older than the session or from another
+        # site, so the message asks for a reload instead of naming the token.
+        raise PageError(
+            403,
+            "La página venció o el pedido no salió del panel. Recargala y volvé "
+            "a intentar.",
         )
 
 

@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from cobranza.compliance.consent import record_consent
 from cobranza.compliance.errors import ComplianceError
 from cobranza.db.models import (
+    MAX_ID,
     Business,
     Case,
     ConsentEvent,
@@ -31,6 +32,7 @@ from cobranza.db.models import (
     OutboxMessage,
     OutgoingWebhook,
     Payment,
+    is_valid_id,
 )
 from cobranza.ingest.errors import IngestError
 from cobranza.ingest.service import ImportOptions, import_file
@@ -65,7 +67,8 @@ P = TypeVar("P", bound=BaseModel)
 def _cursor(cursor: str | None) -> int:
     if cursor is None or cursor == "":
         return 0
-    if not cursor.isdigit():
+    # Every cursor this API returns is a stored id.
+    if not cursor.isdigit() or not is_valid_id(int(cursor)):
         raise HTTPException(status_code=400, detail=f"invalid cursor {cursor!r}")
     return int(cursor)
 
@@ -92,7 +95,7 @@ def _one(
     request: Request, model: Any, business_id: int, item_id: int, schema: type[P]
 ) -> P:
     with db(request) as session:
-        row = session.get(model, item_id)
+        row = session.get(model, item_id) if is_valid_id(item_id) else None
         if row is None or row.business_id != business_id:
             raise HTTPException(
                 status_code=404, detail=f"{model.__tablename__} {item_id} not found"
@@ -175,7 +178,7 @@ def list_invoices(
     business_id: int = Depends(api_business),
     limit: int = LIMIT,
     cursor: str | None = CURSOR,
-    customer_id: int | None = Query(None),
+    customer_id: int | None = Query(None, le=MAX_ID),
     open: bool | None = Query(None, description="only documents with an open amount"),
     due_before: date | None = Query(None),
 ) -> Page[InvoicePublic]:
@@ -250,7 +253,7 @@ def list_payments(
     business_id: int = Depends(api_business),
     limit: int = LIMIT,
     cursor: str | None = CURSOR,
-    customer_id: int | None = Query(None),
+    customer_id: int | None = Query(None, le=MAX_ID),
     status: str | None = Query(None),
     since: datetime | None = Query(None, description="paid at or after, ISO 8601"),
 ) -> Page[PaymentPublic]:
@@ -282,7 +285,7 @@ def list_cases(
     limit: int = LIMIT,
     cursor: str | None = CURSOR,
     state: str | None = Query(None, description="open, paused, handed_off or closed"),
-    customer_id: int | None = Query(None),
+    customer_id: int | None = Query(None, le=MAX_ID),
 ) -> Page[CasePublic]:
     """List dunning cases, filtered by state or customer."""
     statement = select(Case).where(Case.business_id == business_id)
@@ -310,7 +313,7 @@ def list_messages(
     limit: int = LIMIT,
     cursor: str | None = CURSOR,
     state: str | None = Query(None),
-    customer_id: int | None = Query(None),
+    customer_id: int | None = Query(None, le=MAX_ID),
 ) -> Page[MessagePublic]:
     """List outbox messages, filtered by state or customer."""
     statement = select(OutboxMessage).where(OutboxMessage.business_id == business_id)
@@ -335,7 +338,7 @@ def list_consents(
     business_id: int = Depends(api_business),
     limit: int = LIMIT,
     cursor: str | None = CURSOR,
-    customer_id: int | None = Query(None),
+    customer_id: int | None = Query(None, le=MAX_ID),
 ) -> Page[ConsentPublic]:
     """List consent ledger entries, filtered by customer."""
     statement = select(ConsentEvent).where(ConsentEvent.business_id == business_id)

@@ -11,6 +11,8 @@ from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_serializer
 
+from cobranza.db.models import MAX_ID
+
 T = TypeVar("T")
 
 
@@ -67,7 +69,7 @@ class InvoicePublic(_Public):
 
 
 class InvoiceCreate(BaseModel):
-    customer_id: int
+    customer_id: int = Field(le=MAX_ID)
     kind: Literal["invoice", "credit_note", "debit_note"] = "invoice"
     number: str = Field(min_length=1, max_length=64)
     issued_on: date | None = None
@@ -134,7 +136,7 @@ class ConsentPublic(_Public):
 
 
 class ConsentCreate(BaseModel):
-    customer_id: int
+    customer_id: int = Field(le=MAX_ID)
     action: Literal["grant", "revoke"]
     source: str = Field(min_length=1, max_length=200)
     evidence: str | None = Field(default=None, max_length=2000)

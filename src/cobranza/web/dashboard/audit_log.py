@@ -6,14 +6,16 @@ from datetime import date, timedelta
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, false, func, select
 
-from cobranza.db.models import AuditEvent, Customer
+from cobranza.db.models import AuditEvent, Customer, is_valid_id
 from cobranza.timeutil import start_of_day
-from cobranza.web.dashboard.common import PAGE_SIZE, business_of
+from cobranza.web.dashboard.common import MAX_PAGE, PAGE_SIZE, business_of
+from cobranza.web.error_pages import PageError, quoted
 from cobranza.web.exports import export_response
 from cobranza.web.security import db, signed_in
 from cobranza.web.templating import render
+from cobranza.wording import field_label
 
 router = APIRouter()
 
@@ -33,7 +35,10 @@ def audit_query(
     statement = select(AuditEvent).where(AuditEvent.business_id == business_id)
     if kind:
         statement = statement.where(AuditEvent.kind == kind)
-    if customer_id is not None:
+    if customer_id is not None and not is_valid_id(customer_id):
+        # No event names this customer, and PostgreSQL rejects the comparison.
+        statement = statement.where(false())
+    elif customer_id is not None:
         statement = statement.where(
             (
                 (AuditEvent.subject_type == "customer")
@@ -56,6 +61,24 @@ def _customer_of(event: AuditEvent) -> int | None:
     return value if isinstance(value, int) else None
 
 
+def _customer_filter(text: str) -> int | None:
+    """Return the customer id typed in the filter, or None for an empty filter."""
+    typed = text.strip()
+    if not typed:
+        return None
+    if not typed.isdigit():
+        raise PageError(
+            400,
+            "Algunos datos no son válidos.",
+            [
+                f"«{field_label('customer')}»: «{quoted(typed)}» no es un número "
+                "entero. Escribí el número que figura en la dirección de la página "
+                "del cliente, como 12 en /clientes/12."
+            ],
+        )
+    return int(typed)
+
+
 @router.get("/auditoria", response_class=HTMLResponse, response_model=None)
 def audit_page(
     request: Request,
@@ -63,12 +86,12 @@ def audit_page(
     customer: str = Query("", max_length=12),
     since: date | None = Query(None),
     until: date | None = Query(None),
-    page: int = Query(1, ge=1),
+    page: int = Query(1, ge=1, le=MAX_PAGE),
     export: str = Query(""),
 ) -> Response:
     """Show the decision log; `export=csv` or `export=xlsx` downloads it."""
     user = signed_in(request)
-    customer_id = int(customer) if customer.strip().isdigit() else None
+    customer_id = _customer_filter(customer)
     with db(request) as session:
         business = business_of(session, user.business_id)
         statement = audit_query(

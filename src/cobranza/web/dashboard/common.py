@@ -6,14 +6,17 @@ import hashlib
 import hmac
 from urllib.parse import urlencode
 
-from fastapi import HTTPException, Request
+from fastapi import Request
 from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
 from cobranza.accounts import SignedIn
-from cobranza.db.models import Business, Customer
+from cobranza.db.models import MAX_ID, Business, Customer, Document, is_valid_id
+from cobranza.web.error_pages import PageError
 
 PAGE_SIZE = 25
+# A page past this one starts beyond the last possible row.
+MAX_PAGE = MAX_ID // PAGE_SIZE + 1
 
 
 def business_of(session: Session, business_id: int) -> Business:
@@ -23,10 +26,24 @@ def business_of(session: Session, business_id: int) -> Business:
 
 def customer_or_404(session: Session, business_id: int, customer_id: int) -> Customer:
     """Return the business's customer; another business's id is a plain 404."""
-    customer = session.get(Customer, customer_id)
+    customer = session.get(Customer, customer_id) if is_valid_id(customer_id) else None
     if customer is None or customer.business_id != business_id:
-        raise HTTPException(status_code=404, detail="Cliente no encontrado.")
+        raise PageError(404, "Cliente no encontrado.")
     return customer
+
+
+def invoice_or_404(
+    session: Session, business_id: int, customer_id: int, document_id: int
+) -> Document:
+    """Return the customer's invoice or note, or raise a 404 page."""
+    document = session.get(Document, document_id) if is_valid_id(document_id) else None
+    if (
+        document is None
+        or document.business_id != business_id
+        or document.customer_id != customer_id
+    ):
+        raise PageError(404, "Factura no encontrada.")
+    return document
 
 
 def actor_of(email: str) -> str:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from cobranza.channels.inbox import window_open
 from cobranza.conversations.inbox import waits_for_person
@@ -21,14 +23,18 @@ from cobranza.db.models import (
     OutboxMessage,
     Payment,
     PromiseToPay,
+    is_valid_id,
 )
 from cobranza.dunning.owner_actions import resume_customer, set_disputed
 from cobranza.payments.errors import PaymentError
 from cobranza.payments.manual import RECEIPT_PROVIDER, accept_receipt, claim_receipt
+from cobranza.payments.status import PaymentStatus
+from cobranza.timeutil import local_date
 from cobranza.web.dashboard.common import (
     actor_of,
     business_of,
     customer_or_404,
+    invoice_or_404,
     notice_of,
     redirect_with_notice,
 )
@@ -38,9 +44,12 @@ from cobranza.web.dashboard.replies import (
     reply_blocked,
     send_owner_reply,
 )
+from cobranza.web.error_pages import PageError
 from cobranza.web.security import db, now, signed_in
 from cobranza.web.templating import render
 from cobranza.wording import INTENT_LABELS, STATE_LABELS
+
+logger = logging.getLogger(__name__)
 
 router = APIRouter()
 
@@ -254,6 +263,13 @@ def promise(
     with db(request) as session:
         business = business_of(session, user.business_id)
         customer_or_404(session, business.id, customer_id)
+        if due_on < local_date(instant, business.timezone):
+            return _back(
+                request,
+                customer_id,
+                error=f"La fecha de la promesa, {due_on:%d/%m/%Y}, ya pasó. Elegí "
+                "hoy o un día futuro.",
+            )
         try:
             value = parse_amount_input(amount) if amount else None
         except InvalidOperation:
@@ -312,20 +328,33 @@ def accept(
         return _back(
             request, customer_id, error=f"Monto inválido: {amount}. Ejemplo: 15000,50"
         )
+    if value <= 0:
+        return _back(
+            request,
+            customer_id,
+            error="El monto recibido tiene que ser mayor que 0: escribí el importe "
+            "del comprobante, por ejemplo 15000,50.",
+        )
     with db(request) as session:
         customer_or_404(session, user.business_id, customer_id)
-        media = session.get(InboundMedia, media_id)
-        if media is None or media.business_id != user.business_id:
-            raise HTTPException(status_code=404, detail="Comprobante no encontrado.")
+        if _sender_of_media(session, user.business_id, media_id) != customer_id:
+            raise PageError(404, "Comprobante no encontrado.")
         try:
-            claimed = session.scalar(
-                select(Payment.id).where(
+            status = session.scalar(
+                select(Payment.status).where(
                     Payment.business_id == user.business_id,
                     Payment.provider == RECEIPT_PROVIDER,
                     Payment.provider_payment_id == f"media-{media_id}",
                 )
             )
-            if claimed is None:
+            if status is not None and status != PaymentStatus.PENDING:
+                return _back(
+                    request,
+                    customer_id,
+                    error="Este comprobante ya se aceptó o se rechazó, así que no "
+                    "cambió nada. Mirá su estado en la conversación.",
+                )
+            if status is None:
                 claim_receipt(session, user.business_id, media_id, instant)
             accept_receipt(
                 session,
@@ -336,11 +365,29 @@ def accept(
                 actor_of(user.email),
             )
         except PaymentError as exc:
+            # The checks above cover the known causes, so this is a race with
+            # another decision. The payments package's text may be English, so
+            # it goes to the log only.
             session.rollback()
+            logger.warning("receipt %s not accepted: %s", media_id, exc)
             return _back(
-                request, customer_id, error=f"No se pudo aceptar el comprobante: {exc}"
+                request,
+                customer_id,
+                error="No se pudo aceptar el comprobante. Recargá la página, mirá "
+                "su estado y volvé a intentar.",
             )
     return _back(request, customer_id, ok="Comprobante aceptado como pago.")
+
+
+def _sender_of_media(session: Session, business_id: int, media_id: int) -> int | None:
+    """Return the customer who sent the business's media `media_id`, or None."""
+    if not is_valid_id(media_id):
+        return None
+    return session.scalar(
+        select(InboundMessage.customer_id)
+        .join(InboundMedia, InboundMedia.inbound_message_id == InboundMessage.id)
+        .where(InboundMedia.id == media_id, InboundMedia.business_id == business_id)
+    )
 
 
 @router.post("/conversaciones/{customer_id}/disputa")
@@ -354,13 +401,7 @@ def dispute(
     user = signed_in(request)
     with db(request) as session:
         customer_or_404(session, user.business_id, customer_id)
-        document = session.get(Document, document_id)
-        if (
-            document is None
-            or document.business_id != user.business_id
-            or (document.customer_id != customer_id)
-        ):
-            raise HTTPException(status_code=404, detail="Factura no encontrada.")
+        invoice_or_404(session, user.business_id, customer_id, document_id)
         set_disputed(
             session,
             user.business_id,

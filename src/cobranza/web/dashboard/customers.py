@@ -6,14 +6,21 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Form, HTTPException, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from cobranza.compliance.consent import current_consent, record_consent
 from cobranza.compliance.errors import ComplianceError
-from cobranza.db.models import AuditEvent, Business, Customer, Document, PhoneStatus
+from cobranza.db.models import (
+    AuditEvent,
+    Business,
+    ConsentAction,
+    Customer,
+    Document,
+    PhoneStatus,
+)
 from cobranza.dunning.owner_actions import (
     pause_customer,
     resume_customer,
@@ -23,10 +30,12 @@ from cobranza.dunning.timeline import case_timeline
 from cobranza.phones import normalize_phone
 from cobranza.timeutil import local_date
 from cobranza.web.dashboard.common import (
+    MAX_PAGE,
     PAGE_SIZE,
     actor_of,
     business_of,
     customer_or_404,
+    invoice_or_404,
     notice_of,
     redirect_with_notice,
 )
@@ -39,6 +48,7 @@ from cobranza.web.dashboard.customer_queries import (
     open_case,
     segments_in_use,
 )
+from cobranza.web.error_pages import quoted
 from cobranza.web.exports import export_response
 from cobranza.web.security import db, now, signed_in
 from cobranza.web.templating import render
@@ -53,7 +63,7 @@ def customer_list(
     segment: str = Query(""),
     overdue: bool = Query(False),
     q: str = Query("", max_length=200),
-    page: int = Query(1, ge=1),
+    page: int = Query(1, ge=1, le=MAX_PAGE),
 ) -> HTMLResponse:
     """List the customers with filters and pages."""
     user = signed_in(request)
@@ -233,6 +243,10 @@ def resume(request: Request, customer_id: int) -> RedirectResponse:
     return _back(request, customer_id, ok="El caso volvió a la automatización.")
 
 
+# The consent form offers these as «Otorga consentimiento» and «Revoca (baja)».
+CONSENT_ACTIONS = frozenset(action.value for action in ConsentAction)
+
+
 @router.post("/clientes/{customer_id}/consentimiento")
 def consent(
     request: Request,
@@ -243,6 +257,13 @@ def consent(
 ) -> RedirectResponse:
     """Append a consent grant or revocation to the ledger."""
     user = signed_in(request)
+    if action not in CONSENT_ACTIONS:
+        return _back(
+            request,
+            customer_id,
+            error=f"La acción «{quoted(action)}» no existe. Elegí «Otorga "
+            "consentimiento» o «Revoca (baja)».",
+        )
     with db(request) as session:
         customer_or_404(session, user.business_id, customer_id)
         try:
@@ -316,13 +337,7 @@ def dispute(
     user = signed_in(request)
     with db(request) as session:
         customer_or_404(session, user.business_id, customer_id)
-        document = session.get(Document, document_id)
-        if (
-            document is None
-            or document.business_id != user.business_id
-            or document.customer_id != customer_id
-        ):
-            raise HTTPException(status_code=404, detail="Factura no encontrada.")
+        document = invoice_or_404(session, user.business_id, customer_id, document_id)
         set_disputed(
             session,
             user.business_id,

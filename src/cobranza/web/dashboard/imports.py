@@ -14,12 +14,13 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from fastapi import APIRouter, Form, HTTPException, Request, UploadFile
+from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse
 
 from cobranza.ingest.errors import IngestError
 from cobranza.ingest.service import ImportOptions, import_file
 from cobranza.web.dashboard.common import business_of
+from cobranza.web.error_pages import PageError
 from cobranza.web.security import db, now, signed_in
 from cobranza.web.templating import render
 
@@ -63,13 +64,11 @@ def _safe_name(filename: str, suffix: str) -> str:
 def _stored_upload(business_id: int, upload_id: str) -> Path:
     """Return the pending upload `upload_id` of the business, or raise 404."""
     if not _UPLOAD_ID.fullmatch(upload_id):
-        raise HTTPException(status_code=404, detail="Archivo no encontrado.")
+        raise PageError(404, "Archivo no encontrado.")
     folder = upload_dir(business_id) / upload_id
     files = sorted(folder.glob("*")) if folder.is_dir() else []
     if len(files) != 1:
-        raise HTTPException(
-            status_code=404, detail="El archivo ya no está: subilo de nuevo."
-        )
+        raise PageError(404, "El archivo ya no está: subilo de nuevo.")
     return files[0]
 
 

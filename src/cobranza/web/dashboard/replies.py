@@ -18,7 +18,11 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from cobranza.channels.base import Channel, OutgoingMessage
-from cobranza.channels.errors import ChannelError
+from cobranza.channels.errors import (
+    ChannelError,
+    InvalidRecipientError,
+    TransientChannelError,
+)
 from cobranza.channels.inbox import window_open
 from cobranza.compliance.consent import current_consent_state
 from cobranza.db.engine import transaction
@@ -142,7 +146,7 @@ def send_owner_reply(
         logger.warning(
             "manual reply %s failed: %s", message.outbox_id, type(exc).__name__
         )
-        raise ReplyRejected(f"El canal no aceptó el mensaje: {exc}") from exc
+        raise ReplyRejected(_channel_problem(exc)) from exc
 
     with transaction(engine) as session:
         sent = session.get_one(OutboxMessage, message.outbox_id)
@@ -162,3 +166,26 @@ def send_owner_reply(
             )
         )
     return sent
+
+
+def _channel_problem(error: ChannelError) -> str:
+    """Word a channel's failure in Spanish for the owner.
+
+    The provider's own text, often English, stays in the outbox row's
+    `error_detail`.
+    """
+    if isinstance(error, InvalidRecipientError):
+        return (
+            "El canal no pudo entregar el mensaje a este número. Revisá el "
+            "teléfono del cliente."
+        )
+    if isinstance(error, TransientChannelError):
+        return (
+            "El canal no respondió o pidió esperar. Esperá unos minutos y mirá la "
+            "conversación antes de volver a escribir, porque el mensaje puede "
+            "haber llegado igual."
+        )
+    return (
+        "El canal rechazó el mensaje. Volvé a intentar y, si se repite, revisá "
+        "la conexión del canal en Configuración."
+    )
