@@ -1,12 +1,13 @@
 from __future__ import annotations
 
+import io
 from collections import Counter
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from rich.console import Console
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 
 from cobranza.db.engine import make_engine, transaction
 from cobranza.db.models import (
@@ -16,10 +17,12 @@ from cobranza.db.models import (
     Payment,
     SandboxMessage,
 )
+from cobranza.dunning.gate import REPLY_TO_VARIABLE
 from cobranza.jobs.demo import CYCLE_DAYS, DEMO_REPLIES, DEMO_STAGES_WITH_CYCLE
 from cobranza.simulate.demo import DEMO_TIMEZONE, DemoContext, run_demo
 
-NOW = datetime(2026, 3, 20, 10, 0, tzinfo=ZoneInfo(DEMO_TIMEZONE))
+ZONE = ZoneInfo(DEMO_TIMEZONE)
+NOW = datetime(2026, 3, 20, 10, 0, tzinfo=ZONE)
 
 
 def test_demo_runs_a_week_of_cycles(tmp_path: Path) -> None:
@@ -82,3 +85,36 @@ def test_demo_runs_a_week_of_cycles(tmp_path: Path) -> None:
     assert delivered == sent
     assert failed == 0
     assert f"de {sent} mensajes enviados por el sandbox" in output
+
+
+def _run_demo(tmp_path: Path, now: datetime) -> Engine:
+    context = DemoContext(
+        database=tmp_path / "demo.db", now=now, console=Console(file=io.StringIO())
+    )
+    run_demo(context, DEMO_STAGES_WITH_CYCLE)
+    return make_engine(f"sqlite:///{context.database}")
+
+
+def test_demo_sends_responses_at_reply_instant(tmp_path: Path) -> None:
+    # Given a week whose last replies run out while more customers were
+    # written to that day (on Tuesday 2026-05-26)
+    engine = _run_demo(tmp_path, datetime(2026, 5, 27, 9, 0, tzinfo=ZONE))
+
+    with transaction(engine) as session:
+        received = {
+            inbound.id: inbound.received_at
+            for inbound in session.scalars(select(InboundMessage))
+        }
+        responses = [
+            row
+            for row in session.scalars(select(OutboxMessage))
+            if REPLY_TO_VARIABLE in row.variables
+        ]
+    engine.dispose()
+
+    # Then each automatic response went out at the instant of its reply
+    assert len(received) == len(DEMO_REPLIES)
+    assert responses
+    for row in responses:
+        assert row.state == OutboxState.SENT, row.step
+        assert row.sent_at == received[row.variables[REPLY_TO_VARIABLE]], row.step
