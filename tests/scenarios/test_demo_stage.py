@@ -11,6 +11,7 @@ from sqlalchemy import Engine, func, select
 
 from cobranza.db.engine import make_engine, transaction
 from cobranza.db.models import (
+    ImportRun,
     InboundMessage,
     OutboxMessage,
     OutboxState,
@@ -93,6 +94,25 @@ def _run_demo(tmp_path: Path, now: datetime) -> Engine:
     )
     run_demo(context, DEMO_STAGES_WITH_CYCLE)
     return make_engine(f"sqlite:///{context.database}")
+
+
+def test_demo_sends_nothing_before_the_import(tmp_path: Path) -> None:
+    # Given a "now" later in the day than the daily cycle
+    now = datetime(2026, 3, 20, 15, 30, tzinfo=ZONE)
+    engine = _run_demo(tmp_path, now)
+
+    with transaction(engine) as session:
+        imported_at = session.scalar(select(ImportRun.at))
+        first_sent = session.scalar(select(func.min(SandboxMessage.sent_at)))
+        last_sent = session.scalar(select(func.max(SandboxMessage.sent_at)))
+    engine.dispose()
+
+    # Then the week's first cycle comes after the portfolio was loaded
+    assert imported_at is not None
+    assert first_sent is not None
+    assert last_sent is not None
+    assert first_sent > imported_at
+    assert last_sent < now
 
 
 def test_demo_sends_responses_at_reply_instant(tmp_path: Path) -> None:

@@ -27,6 +27,7 @@ from cobranza.jobs.terminal import (
 from cobranza.jobs.wiring import install_hooks
 from cobranza.payments.manual import record_payment
 from cobranza.simulate.demo import (
+    CYCLE_HOUR,
     DEMO_STAGES,
     SIMULATED_DAYS,
     DemoContext,
@@ -35,7 +36,6 @@ from cobranza.simulate.demo import (
 from cobranza.timeutil import local_date
 
 CYCLE_DAYS = SIMULATED_DAYS
-CYCLE_HOUR = 10
 SAMPLE_MESSAGES = 3
 # The fictitious business has no payment provider, so its reminders carry
 # these instructions, as a real owner's settings would.
