@@ -138,6 +138,8 @@ KIND_LABELS = {
     "phone_changed": "teléfono editado",
     "plan_broken": "plan de cuotas incumplido",
     "plan_created": "plan de cuotas",
+    "promise_broken": "promesa incumplida",
+    "promise_kept": "promesa cumplida",
     "promise_recorded": "promesa registrada",
     "receipt_accepted": "comprobante aceptado",
     "receipt_rejected": "comprobante rechazado",
@@ -253,6 +255,7 @@ EXTRA_REASONS = {
     "handed_off": "el caso pasó a una persona",
     "paid": "pagado",
     "closed_by_person": "lo cerró una persona",
+    "installment_missed": "no se pagó una cuota a tiempo",
 }
 
 # The actor of an audit event.
@@ -274,13 +277,19 @@ _REASONS = {reason.value: reason.label for reason in Reason}
 
 
 def reason_label(code: str | None) -> str:
-    """Return the Spanish words of an audit or outbox reason, or the code."""
+    """Return the Spanish words of an audit or outbox reason, or the code.
+
+    A handled reply's reason is the action taken, and a payment's status
+    change has the new status as its reason.
+    """
     if not code:
         return ""
     return (
         _REASONS.get(code)
         or HANDOFF_LABELS.get(code)
         or EXTRA_REASONS.get(code)
+        or ACTION_LABELS.get(code)
+        or PAYMENT_LABELS.get(code)
         or code
     )
 

@@ -40,6 +40,14 @@ def test_key_changes_with_each_part() -> None:
     assert outbox.idempotency_key(1, 7, "reminder_soft", [1, 2, 3]) != base
 
 
+def test_key_accepts_accented_step() -> None:
+    # Owners name policy steps in Spanish, such as "último_aviso".
+    key = outbox.idempotency_key(1, 7, "último_aviso", [1, 2])
+
+    assert len(key) == 64
+    assert key != outbox.idempotency_key(1, 7, "ultimo_aviso", [1, 2])
+
+
 def test_due_messages_order_and_limit(
     portfolio: Portfolio, default_policy: Policy
 ) -> None:

@@ -90,6 +90,26 @@ def test_unknown_key_names_line() -> None:
     assert "¿quisiste decir 'catch_up'?" in message
 
 
+def test_step_key_with_colon_rejected() -> None:
+    issues = _issues(VALID.replace("key: soft", "key: aviso:final"))
+
+    assert len(issues) == 1
+    assert issues[0][0] == 4
+    assert "'aviso:final'" in issues[0][1]
+    assert "«:»" in issues[0][1]
+
+
+def test_step_key_too_long_rejected() -> None:
+    long_key = "aviso_" * 11
+
+    issues = _issues(VALID.replace("key: soft", f"key: {long_key}"))
+
+    assert len(issues) == 1
+    assert issues[0][0] == 4
+    assert "66 caracteres" in issues[0][1]
+    assert "64" in issues[0][1]
+
+
 def test_wrong_type_names_line() -> None:
     text = VALID.replace("offset_days: 30", "offset_days: treinta")
 

@@ -218,3 +218,35 @@ def test_portfolio_figures_match_the_audit(engine: Engine, tenant: Tenant) -> No
     assert summary.open_balance == report.open_balance
     assert summary.delinquency_rate == report.delinquency["by_amount"]
     assert summary.dso_days == report.period.dso
+
+
+def test_funnel_ignores_system_notice(engine: Engine, tenant: Tenant) -> None:
+    # Given a message and then WhatsApp's notice that the customer changed
+    # number, which the customer did not write
+    with transaction(engine) as session:
+        customer = session.get_one(Customer, tenant.customer_id)
+        _sent(session, customer, "k1")
+        session.add(
+            InboundMessage(
+                business_id=customer.business_id,
+                customer_id=customer.id,
+                channel="whatsapp",
+                provider="whatsapp",
+                provider_message_id="s1",
+                sender="+5491155550001",
+                type="system",
+                text="El usuario cambió de número",
+                received_at=NOW - timedelta(days=2),
+            )
+        )
+
+    with transaction(engine) as session:
+        business = session.get_one(Business, tenant.business_id)
+        summary = load_summary(session, business, NOW)
+
+    # Then the notice proves neither a delivery nor a reply
+    counts = {stage.key: stage.customers for stage in summary.funnel}
+    assert counts["sent"] == 1
+    assert counts["delivered"] == 0
+    assert counts["read"] == 0
+    assert counts["replied"] == 0

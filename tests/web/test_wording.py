@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 
 from cobranza.messages.catalog import STEP_KINDS
-from cobranza.wording import AUTOMATIC_LABELS, step_label, timeline_detail
+from cobranza.wording import (
+    AUTOMATIC_LABELS,
+    kind_label,
+    reason_label,
+    step_label,
+    timeline_detail,
+)
 
 
 def test_missing_facts_left_out() -> None:
@@ -71,3 +77,32 @@ def test_automatic_labels_name_real_kinds() -> None:
 
     assert set(AUTOMATIC_LABELS) <= set(STEP_KINDS)
     assert replies <= set(AUTOMATIC_LABELS)
+
+
+@pytest.mark.parametrize(
+    ("kind", "label"),
+    [
+        ("promise_kept", "promesa cumplida"),
+        ("promise_broken", "promesa incumplida"),
+    ],
+)
+def test_promise_check_kinds_worded(kind: str, label: str) -> None:
+    assert kind_label(kind) == label
+
+
+@pytest.mark.parametrize(
+    ("reason", "label"),
+    [
+        # A handled reply stores the action taken as its reason.
+        ("none", "nada que hacer"),
+        ("dispute_recorded", "anotó el reclamo"),
+        ("link_sent", "mandó el link de pago"),
+        # A payment's status change stores the new status.
+        ("approved", "acreditado"),
+        ("installment_missed", "no se pagó una cuota a tiempo"),
+        ("gate_passed", "pasó los controles de envío"),
+        ("segundo_aviso", "segundo_aviso"),
+    ],
+)
+def test_audit_reasons_worded(reason: str, label: str) -> None:
+    assert reason_label(reason) == label

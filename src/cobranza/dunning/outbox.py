@@ -45,7 +45,7 @@ def idempotency_key(
     """Return the sha256 hex key of (business, case, step, sorted invoice set)."""
     invoices = ",".join(str(document_id) for document_id in sorted(document_ids))
     material = f"{business_id}|{case_id}|{step}|{invoices}"
-    return hashlib.sha256(material.encode("ascii")).hexdigest()
+    return hashlib.sha256(material.encode("utf-8")).hexdigest()
 
 
 def enqueue(session: Session, values: dict[str, Any]) -> int | None:

@@ -57,6 +57,8 @@ CONDITION_KEYS = (
     "risk_score_max",
 )
 SUPPORTED_VERSIONS = (1,)
+# The length of the `step` columns of the outbox and of cases.
+STEP_KEY_MAX_LENGTH = 64
 
 
 def default_policy_path() -> Path:
@@ -226,6 +228,8 @@ class _Reader:
         issues_before = len(self.issues)
 
         key = self.scalar(fields, "key", str, node, required=True)
+        if key is not None:
+            self.check_key(fields["key"], key)
         offset = self.scalar(fields, "offset_days", int, node, required=True)
         action = self.choice(fields, "action", Action, node, required=True)
         step_kind = self.scalar(fields, "step_kind", str, node)
@@ -271,6 +275,23 @@ class _Reader:
             pause_days=pause_days,
             line=_line(node),
         )
+
+    def check_key(self, node: Node, key: str) -> None:
+        # Automatic messages are stored under keys such as "payment_thanks:442".
+        # A step key with a colon would read as one of them and could share its
+        # idempotency key.
+        if ":" in key:
+            self.fail(
+                node,
+                f"`key` {key!r} tiene «:», que cobranza reserva para sus mensajes "
+                f"automáticos: usá otro nombre, como {key.replace(':', '_')!r}",
+            )
+        if len(key) > STEP_KEY_MAX_LENGTH:
+            self.fail(
+                node,
+                f"`key` {key!r} tiene {len(key)} caracteres: usá un nombre de "
+                f"{STEP_KEY_MAX_LENGTH} o menos",
+            )
 
     def check_action_fields(
         self,

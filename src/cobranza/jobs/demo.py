@@ -27,6 +27,7 @@ from cobranza.jobs.terminal import (
 from cobranza.jobs.wiring import install_hooks
 from cobranza.payments.manual import record_payment
 from cobranza.simulate.demo import (
+    CYCLE_HOUR,
     DEMO_STAGES,
     SIMULATED_DAYS,
     DemoContext,
@@ -35,7 +36,6 @@ from cobranza.simulate.demo import (
 from cobranza.timeutil import local_date
 
 CYCLE_DAYS = SIMULATED_DAYS
-CYCLE_HOUR = 10
 SAMPLE_MESSAGES = 3
 # The fictitious business has no payment provider, so its reminders carry
 # these instructions, as a real owner's settings would.
@@ -46,7 +46,7 @@ DEMO_PAYMENT_INSTRUCTIONS = (
 
 @dataclass(frozen=True)
 class DemoReply:
-    """A customer's scripted reply to the demo's first message to them.
+    """A customer's scripted reply to a message the demo sent them that day.
 
     With `pays_in_days`, the customer then pays the whole collectable balance
     that many days later, by transfer, as the owner would record it.
@@ -57,8 +57,8 @@ class DemoReply:
 
 
 # One reply per intent that changes a case, in the order customers are first
-# written to. The promise "mañana" is kept on purpose, so the dashboard shows
-# a broken promise and its follow-up next to one that was paid.
+# written to. The promise "mañana" is left unpaid on purpose, so the dashboard
+# shows a broken promise and its follow-up next to one that was paid.
 DEMO_REPLIES = (
     DemoReply("Hola! Sí, pasado mañana te transfiero todo 🙏", pays_in_days=2),
     DemoReply("ya te transferí el lunes, te mando el comprobante"),
@@ -145,20 +145,24 @@ def _reply(
     cycle_at: datetime,
     script: _Script,
 ) -> None:
-    """Record replies from up to `REPLIES_PER_DAY` customers first written to today."""
+    """Record replies from up to `REPLIES_PER_DAY` customers written to today.
+
+    Each customer replies once in the week, so one who already replied is
+    skipped, and the day's replies stop when the script runs out.
+    """
     with transaction(engine) as session:
         business = session.get_one(Business, business_id)
         phones: dict[str, str] = {}
         for message in sent_messages(session, business_id):
-            if message.sent_at >= cycle_at and message.customer_external_id not in (
-                script.answered
+            if (
+                message.sent_at >= cycle_at
+                and message.phone is not None
+                and message.customer_external_id not in script.answered
             ):
                 phones.setdefault(message.customer_external_id, message.phone)
-        writers = list(phones.items())[:REPLIES_PER_DAY]
+        writers = list(phones.items())[: min(REPLIES_PER_DAY, len(script.replies))]
         answers: list[datetime] = []
         for index, (external_id, phone) in enumerate(writers):
-            if not script.replies:
-                return
             reply = script.replies.pop(0)
             script.answered.add(external_id)
             at = cycle_at + FIRST_REPLY_DELAY + index * REPLY_SPACING

@@ -11,8 +11,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from rich.console import Console
 from sqlalchemy import Engine
@@ -36,6 +37,11 @@ logger = logging.getLogger(__name__)
 
 DEMO_TIMEZONE = "America/Argentina/Buenos_Aires"
 SIMULATED_DAYS = 7
+# The simulated week's daily cycles run at `CYCLE_HOUR` local time, and the
+# portfolio is loaded earlier on the first day, so that no message predates
+# the invoices it is about.
+CYCLE_HOUR = 10
+LOAD_HOUR = 9
 
 
 @dataclass
@@ -73,13 +79,18 @@ class DemoContext:
 
     @property
     def loaded_at(self) -> datetime:
-        """When the portfolio is loaded: a week before `now`.
+        """When the portfolio is loaded: at `LOAD_HOUR` on the day a week before `now`.
 
         The demo then simulates that week's daily cycles, so that its
         messages, replies and payments are in the past when the dashboard
         opens.
         """
-        return self.now - timedelta(days=SIMULATED_DAYS)
+        week_ago = self.now - timedelta(days=SIMULATED_DAYS)
+        return datetime.combine(
+            local_date(week_ago, DEMO_TIMEZONE),
+            time(LOAD_HOUR),
+            tzinfo=ZoneInfo(DEMO_TIMEZONE),
+        )
 
     @property
     def loaded_on(self) -> date:

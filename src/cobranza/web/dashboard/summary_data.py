@@ -42,6 +42,9 @@ FUNNEL_DAYS = 30
 COLLECTION_MONTHS = 6
 # Payment states that mean money arrived (a refund or chargeback undoes it).
 RECEIVED = ("approved", "in_mediation")
+# WhatsApp's own notices, such as a customer's change of number, are stored
+# as inbound messages of type "system", but the customer wrote none of them.
+WRITTEN_BY_CUSTOMER = InboundMessage.type != "system"
 
 AGING_LABELS = {
     # The audit's words (`portfolio.labels`), so both read the same.
@@ -268,6 +271,7 @@ def _customers_at_outbox_stage(
         .where(
             InboundMessage.business_id == business_id,
             InboundMessage.received_at >= first_sent.c.at,
+            WRITTEN_BY_CUSTOMER,
         )
     )
     reached = union(stamped, replied).subquery()
@@ -312,6 +316,7 @@ def _funnel(session: Session, business_id: int, since: datetime) -> list[FunnelS
         InboundMessage,
         InboundMessage.business_id == business_id,
         InboundMessage.received_at >= first_sent.c.at,
+        WRITTEN_BY_CUSTOMER,
     )
     promised = _customers_acting_after(
         session,
