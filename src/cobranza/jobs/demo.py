@@ -46,7 +46,7 @@ DEMO_PAYMENT_INSTRUCTIONS = (
 
 @dataclass(frozen=True)
 class DemoReply:
-    """A customer's scripted reply to a message the demo sent them that day.
+    """A customer's scripted reply to a message the demo sent them.
 
     With `pays_in_days`, the customer then pays the whole collectable balance
     that many days later, by transfer, as the owner would record it.
@@ -88,9 +88,9 @@ class _Script:
 def dunning_stage(context: DemoContext) -> list[CycleReport]:
     """Run the week of daily cycles after the portfolio was loaded, and print it.
 
-    After each day's cycle, some of the customers written to that day reply
-    (`DEMO_REPLIES`), and the replies go through the conversation engine as a
-    real customer's would. A customer who promised and paid has the payment
+    After each day's cycle that sent messages, some of the customers written
+    to reply (`DEMO_REPLIES`), and the replies go through the conversation
+    engine as a real customer's would. A customer who promised and paid has the payment
     recorded on its day.
     """
     engine = context.require_engine()
@@ -111,8 +111,12 @@ def dunning_stage(context: DemoContext) -> list[CycleReport]:
     for offset in range(CYCLE_DAYS):
         day = first_day + timedelta(days=offset)
         instant = datetime.combine(day, time(CYCLE_HOUR), tzinfo=zone)
-        reports.append(run_cycle(engine, business_id, instant))
-        _reply(engine, business_id, instant, script)
+        report = run_cycle(engine, business_id, instant)
+        reports.append(report)
+        # Customers reply on days the business may write, so that the
+        # automatic messages go out at once instead of waiting for Monday.
+        if report.dispatch.sent:
+            _reply(engine, business_id, instant, script)
         _pay(engine, business_id, day, zone, script)
 
     with transaction(engine) as session:
@@ -145,21 +149,27 @@ def _reply(
     cycle_at: datetime,
     script: _Script,
 ) -> None:
-    """Record replies from up to `REPLIES_PER_DAY` customers written to today.
+    """Record replies from up to `REPLIES_PER_DAY` customers already written to.
 
-    Each customer replies once in the week, so one who already replied is
-    skipped, and the day's replies stop when the script runs out.
+    Customers written to today reply first, then ones written to on earlier
+    days, so that a day with few new customers still uses the script. Each
+    customer replies once in the week, and the day's replies stop when the
+    script runs out.
     """
     with transaction(engine) as session:
         business = session.get_one(Business, business_id)
-        phones: dict[str, str] = {}
+        today: dict[str, str] = {}
+        earlier: dict[str, str] = {}
         for message in sent_messages(session, business_id):
-            if (
-                message.sent_at >= cycle_at
-                and message.phone is not None
-                and message.customer_external_id not in script.answered
-            ):
-                phones.setdefault(message.customer_external_id, message.phone)
+            if message.phone is None or message.customer_external_id in script.answered:
+                continue
+            written = today if message.sent_at >= cycle_at else earlier
+            written.setdefault(message.customer_external_id, message.phone)
+        phones = today | {
+            external_id: phone
+            for external_id, phone in earlier.items()
+            if external_id not in today
+        }
         writers = list(phones.items())[: min(REPLIES_PER_DAY, len(script.replies))]
         answers: list[datetime] = []
         for index, (external_id, phone) in enumerate(writers):
