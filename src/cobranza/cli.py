@@ -441,7 +441,12 @@ def demo(
 ) -> None:
     """Carga una cartera generada y ficticia en una base nueva y la audita."""
     from cobranza.jobs.demo import DEMO_STAGES_WITH_CYCLE
-    from cobranza.simulate.demo import DEMO_TIMEZONE, DemoContext, run_demo
+    from cobranza.simulate.demo import (
+        DEMO_TIMEZONE,
+        DEMO_YEARS,
+        DemoContext,
+        run_demo,
+    )
     from cobranza.timeutil import parse_instant
 
     try:
@@ -449,6 +454,20 @@ def demo(
     except ValueError as exc:
         err_console.print(f"[red]--now inválido:[/red] {escape(str(exc))}")
         raise typer.Exit(2) from exc
+    if not DEMO_YEARS[0] <= instant.year <= DEMO_YEARS[1]:
+        err_console.print(
+            f"--now inválido: {now!r} cae en el año {instant.year}. La demo "
+            f"simula fechas entre {DEMO_YEARS[0]} y {DEMO_YEARS[1]}: usá, por "
+            "ejemplo, --now 2026-03-20.",
+            markup=False,
+        )
+        raise typer.Exit(2)
+    if serve_after and now is not None and instant.date() != utcnow().date():
+        err_console.print(
+            "Aviso: el panel y su programador usan la fecha real, no la de --now, "
+            "así que lo que muestren como reciente depende de hoy.",
+            markup=False,
+        )
     if serve_after and not _port_free(port):
         err_console.print(
             f"El puerto {port} ya está en uso: cerrá el programa que lo usa o "

@@ -125,6 +125,19 @@ def test_demo_rejects_invalid_now(tmp_path: Path) -> None:
     assert "fecha u hora inválida" in result.stderr
 
 
+@pytest.mark.parametrize("now", ["0001-01-05", "1900-03-01", "9999-12-31"])
+def test_demo_rejects_far_now(tmp_path: Path, now: str) -> None:
+    database = tmp_path / "d.db"
+
+    result = runner.invoke(app, ["demo", "--database", str(database), "--now", now])
+
+    message = " ".join(result.stderr.split())
+    assert result.exit_code == 2
+    assert f"--now inválido: '{now}'" in message
+    assert "entre 2000 y 2099" in message
+    assert not database.exists()
+
+
 def test_demo_audit_json_matches_segments(
     demo_run: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

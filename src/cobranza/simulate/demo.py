@@ -37,6 +37,9 @@ logger = logging.getLogger(__name__)
 
 DEMO_TIMEZONE = "America/Argentina/Buenos_Aires"
 SIMULATED_DAYS = 7
+# The years `--now` may fall in. Years near 1 or 9999 overflow the generated
+# history, which reaches 15 months back, and the audit rejects very old dates.
+DEMO_YEARS = (2000, 2099)
 # The simulated week's daily cycles run at `CYCLE_HOUR` local time, and the
 # portfolio is loaded earlier on the first day, so that no message predates
 # the invoices it is about.
