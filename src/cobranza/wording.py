@@ -204,8 +204,16 @@ AUTOMATIC_LABELS = {
 }
 
 
+# The step of the owner's messages from the inbox or the dashboard, the only
+# unkeyed step outside a policy.
+MANUAL_STEP = "manual_reply"
+MANUAL_STEP_LABEL = "respuesta de una persona"
+
+
 def step_label(step: str) -> str:
     """Word an outbox step: a policy step's own name, or an automatic message."""
+    if step == MANUAL_STEP:
+        return MANUAL_STEP_LABEL
     if ":" not in step:
         return step
     kind, _, scope = step.partition(":")
@@ -215,7 +223,16 @@ def step_label(step: str) -> str:
 
 
 def is_policy_step(step: str) -> bool:
-    return ":" not in step
+    return ":" not in step and step != MANUAL_STEP
+
+
+def _days_late(days: int) -> str:
+    """Word days past due; a reminder before the due date has negative days."""
+    if days < 0:
+        return f"vence en {-days} {'día' if days == -1 else 'días'}"
+    if days == 0:
+        return "vence hoy"
+    return f"{days} {'día' if days == 1 else 'días'} de atraso"
 
 
 def field_label(name: str) -> str | None:
@@ -333,7 +350,7 @@ def timeline_detail(
         parts.append(f"paso «{step}»" if is_policy_step(step) else step_label(step))
     days = facts.get("days_past_due")
     if days is not None:
-        parts.append(f"{days} {'día' if days in (1, -1) else 'días'} de atraso")
+        parts.append(_days_late(days))
     if facts.get("balance") is not None:
         parts.append(f"saldo {_money(facts['balance'], currency, locale)}")
     if timezone and facts.get("until"):

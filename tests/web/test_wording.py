@@ -58,6 +58,7 @@ def test_one_day_late_singular() -> None:
         ("installment:7:overdue", "cuota vencida"),
         ("installment:7:due_today", "cuota que vence hoy"),
         ("new_kind:1", "respuesta automática"),
+        ("manual_reply", "respuesta de una persona"),
     ],
 )
 def test_step_label(step: str, label: str) -> None:
@@ -106,3 +107,25 @@ def test_promise_check_kinds_worded(kind: str, label: str) -> None:
 )
 def test_audit_reasons_worded(reason: str, label: str) -> None:
     assert reason_label(reason) == label
+
+
+@pytest.mark.parametrize(
+    ("days", "words"),
+    [(-3, "vence en 3 días"), (-1, "vence en 1 día"), (0, "vence hoy")],
+)
+def test_days_before_due_worded(days: int, words: str) -> None:
+    facts = {"reason": "gate_passed", "days_past_due": days}
+
+    detail = timeline_detail("message_sent", facts, "ARS", "es_AR")
+
+    assert words in detail
+    assert "de atraso" not in detail
+
+
+def test_manual_reply_not_a_policy_step() -> None:
+    facts = {"state": "sent", "step": "manual_reply"}
+
+    detail = timeline_detail("message", facts, "ARS", "es_AR")
+
+    assert detail.startswith("respuesta de una persona")
+    assert "paso «manual_reply»" not in detail

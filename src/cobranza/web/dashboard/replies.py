@@ -33,10 +33,10 @@ from cobranza.db.models import (
     OutboxState,
     PhoneStatus,
 )
+from cobranza.wording import MANUAL_STEP
 
 logger = logging.getLogger(__name__)
 
-MANUAL_STEP = "manual_reply"
 MAX_REPLY_LENGTH = 4096
 
 
