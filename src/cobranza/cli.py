@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import secrets
 import shlex
 import shutil
@@ -14,6 +15,7 @@ from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import typer
@@ -103,6 +105,9 @@ app.add_typer(consent_app, name="consent")
 
 console = Console()
 err_console = Console(stderr=True)
+
+if TYPE_CHECKING:
+    from cobranza.simulate.demo import DemoContext
 
 
 def load_settings() -> Settings:
@@ -440,13 +445,7 @@ def demo(
     ),
 ) -> None:
     """Carga una cartera generada y ficticia en una base nueva y la audita."""
-    from cobranza.jobs.demo import DEMO_STAGES_WITH_CYCLE
-    from cobranza.simulate.demo import (
-        DEMO_TIMEZONE,
-        DEMO_YEARS,
-        DemoContext,
-        run_demo,
-    )
+    from cobranza.simulate.demo import DEMO_TIMEZONE, DEMO_YEARS, DemoContext
     from cobranza.timeutil import parse_instant
 
     try:
@@ -476,8 +475,38 @@ def demo(
         )
         raise typer.Exit(2)
     context = DemoContext(
-        database=database.resolve(), now=instant, console=console, seed=seed, html=html
+        database=database.resolve(),
+        now=instant,
+        console=console,
+        seed=seed,
+        html=html,
+        port=port,
     )
+    with _environment(context.environment()):
+        _run_demo(context, serve_after, port)
+
+
+@contextmanager
+def _environment(variables: dict[str, str]) -> Iterator[None]:
+    """Set environment variables and the settings read from them, then restore."""
+    saved = {name: os.environ.get(name) for name in variables}
+    os.environ.update(variables)
+    get_settings.cache_clear()
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        get_settings.cache_clear()
+
+
+def _run_demo(context: DemoContext, serve_after: bool, port: int) -> None:
+    from cobranza.jobs.demo import DEMO_STAGES_WITH_CYCLE
+    from cobranza.simulate.demo import run_demo
+
     run_demo(context, DEMO_STAGES_WITH_CYCLE)
     # Each command is printed whole on its own line with this executable's
     # path, because the virtualenv is usually not on PATH and a wrapped line

@@ -25,7 +25,14 @@ from cobranza.accounts import authenticate
 from cobranza.cli import app
 from cobranza.config import get_settings
 from cobranza.db.engine import make_engine, transaction
-from cobranza.db.models import Business, ConsentEvent, Customer, Document
+from cobranza.db.models import (
+    Business,
+    ConsentEvent,
+    Customer,
+    Document,
+    PaymentLink,
+    SandboxMessage,
+)
 from cobranza.simulate.demo import DEMO_STAGES, DemoContext, run_demo
 
 runner = CliRunner()
@@ -136,6 +143,45 @@ def test_demo_rejects_far_now(tmp_path: Path, now: str) -> None:
     assert f"--now inválido: '{now}'" in message
     assert "entre 2000 y 2099" in message
     assert not database.exists()
+
+
+def test_demo_ignores_owner_link_settings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given an owner's environment with a public URL, Mercado Pago and an LLM
+    owner = {
+        "COBRANZA_PUBLIC_BASE_URL": "https://cobranza.example.com",
+        "COBRANZA_PAYMENT_PROVIDER": "mercadopago",
+        "COBRANZA_LLM_BASE_URL": "http://127.0.0.1:9/v1",
+        "COBRANZA_LLM_MODEL": "owner-model",
+    }
+    for name, value in owner.items():
+        monkeypatch.setenv(name, value)
+    get_settings.cache_clear()
+    database = tmp_path / "demo.db"
+
+    # When the demo runs for port 8123
+    result = runner.invoke(
+        app, ["demo", "--database", str(database), "--now", NOW, "--port", "8123"]
+    )
+
+    # Then its links point at the demo's own server, through the sandbox
+    assert result.exit_code == 0, result.output
+    engine = make_engine(f"sqlite:///{database}")
+    with transaction(engine) as session:
+        texts = session.scalars(select(SandboxMessage.text)).all()
+        providers = set(session.scalars(select(PaymentLink.provider)))
+    engine.dispose()
+    links = [text for text in texts if "/pagar/" in text]
+    assert links
+    assert all("http://127.0.0.1:8123/pagar/" in text for text in links)
+    assert not any("example.com" in text for text in texts)
+    assert providers == {"sandbox"}
+    # And the owner's environment is as it was
+    for name, value in owner.items():
+        assert os.environ[name] == value
+    assert get_settings().public_base_url == "https://cobranza.example.com"
+    get_settings.cache_clear()
 
 
 def test_demo_audit_json_matches_segments(

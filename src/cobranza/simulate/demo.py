@@ -37,6 +37,7 @@ logger = logging.getLogger(__name__)
 
 DEMO_TIMEZONE = "America/Argentina/Buenos_Aires"
 SIMULATED_DAYS = 7
+DEMO_PORT = 8000
 # The years `--now` may fall in. Years near 1 or 9999 overflow the generated
 # history, which reaches 15 months back, and the audit rejects very old dates.
 DEMO_YEARS = (2000, 2099)
@@ -56,6 +57,7 @@ class DemoContext:
     console: Console
     seed: int = DEFAULT_SEED
     html: Path | None = None
+    port: int = DEMO_PORT
     settings: Settings = field(init=False)
     engine: Engine | None = None
     portfolio: DemoPortfolio | None = None
@@ -73,8 +75,33 @@ class DemoContext:
             timezone=DEMO_TIMEZONE,
             currency="ARS",
             locale="es_AR",
+            public_base_url=f"http://127.0.0.1:{self.port}",
+            payment_provider="sandbox",
+            llm_base_url=None,
             _env_file=None,
         )
+
+    def environment(self) -> dict[str, str]:
+        """Return the `COBRANZA_*` variables that make the demo's settings global.
+
+        Code that reads the process-wide settings, such as payment links and
+        the server, must see the demo's database, its links to this port, the
+        sandbox payment provider and no LLM, whatever the owner's environment
+        or `.env` sets.
+        """
+        settings = self.settings
+        return {
+            "COBRANZA_DATABASE_URL": settings.database_url,
+            "COBRANZA_BUSINESS_NAME": settings.business_name,
+            "COBRANZA_COUNTRY": settings.country,
+            "COBRANZA_TIMEZONE": settings.timezone,
+            "COBRANZA_CURRENCY": settings.currency,
+            "COBRANZA_LOCALE": settings.locale,
+            "COBRANZA_PUBLIC_BASE_URL": settings.public_base_url,
+            "COBRANZA_PAYMENT_PROVIDER": settings.payment_provider,
+            # An empty URL leaves the LLM off, overriding a `.env` value.
+            "COBRANZA_LLM_BASE_URL": "",
+        }
 
     @property
     def today(self) -> date:
