@@ -120,10 +120,12 @@ def load_settings() -> Settings:
 
 
 # Spanish words for pydantic's type and bound errors, keyed by error type.
-# The bound comes from the error's context.
+# The bound comes from the error's context, and the example is the default.
 _SETTINGS_PROBLEMS = {
     "int_parsing": "tiene que ser un número entero",
     "float_parsing": "tiene que ser un número",
+    "finite_number": "tiene que ser un número finito (ni nan, ni inf, ni más de "
+    "1e308), como {default}",
     "bool_parsing": "tiene que ser true o false",
     "greater_than": "tiene que ser mayor que {gt}",
     "greater_than_equal": "tiene que ser mayor o igual que {ge}",
@@ -148,7 +150,13 @@ def _settings_problems(exc: ValidationError) -> list[str]:
             continue
         variable = "COBRANZA_" + "_".join(str(part) for part in error["loc"]).upper()
         template = _SETTINGS_PROBLEMS.get(error["type"])
-        problem = template.format(**context) if template else error["msg"]
+        field = (
+            Settings.model_fields.get(str(error["loc"][0])) if error["loc"] else None
+        )
+        default = field.default if field is not None else None
+        problem = (
+            template.format(**context, default=default) if template else error["msg"]
+        )
         lines.append(f"{variable}={error['input']!r} es inválido: {problem}")
     return lines
 

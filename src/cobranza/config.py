@@ -46,8 +46,10 @@ SECRET_SOURCES = {
 class Settings(BaseSettings):
     """One typed settings object for the whole process."""
 
+    # allow_inf_nan=False rejects nan, inf and values such as 1e999 that
+    # overflow to inf, in every float setting.
     model_config = SettingsConfigDict(
-        env_prefix="COBRANZA_", env_file=".env", extra="ignore"
+        env_prefix="COBRANZA_", env_file=".env", extra="ignore", allow_inf_nan=False
     )
 
     database_url: str = "sqlite:///cobranza.db"
@@ -70,16 +72,25 @@ class Settings(BaseSettings):
         default=0, description="days after the due date still counted as on time"
     )
     segment_occasional_late_share: float = Field(
-        default=0.2, description="share paid late above which a customer is late"
+        default=0.2,
+        ge=0,
+        le=1,
+        description="share paid late above which a customer is late",
     )
     segment_chronic_late_share: float = Field(
-        default=0.5, description="share paid late above which lateness is chronic"
+        default=0.5,
+        ge=0,
+        le=1,
+        description="share paid late above which lateness is chronic",
     )
     segment_month_end_days: int = Field(
         default=5, description="last days of a month that count as month end"
     )
     segment_month_end_share: float = Field(
-        default=0.7, description="share of payments at month end for the flag"
+        default=0.7,
+        ge=0,
+        le=1,
+        description="share of payments at month end for the flag",
     )
 
     # Optional OpenAI-compatible endpoint consulted for replies that the

@@ -271,6 +271,24 @@ def bad_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[No
             "-1",
             "COBRANZA_LLM_TIMEOUT_SECONDS='-1' es inválido: tiene que ser mayor que 0",
         ),
+        (
+            "COBRANZA_SEGMENT_CHRONIC_LATE_SHARE",
+            "nan",
+            "COBRANZA_SEGMENT_CHRONIC_LATE_SHARE='nan' es inválido: tiene que ser "
+            "un número finito (ni nan, ni inf, ni más de 1e308), como 0.5",
+        ),
+        (
+            "COBRANZA_SCHEDULER_INTERVAL_SECONDS",
+            "1e999",
+            "COBRANZA_SCHEDULER_INTERVAL_SECONDS='1e999' es inválido: tiene que ser "
+            "un número finito (ni nan, ni inf, ni más de 1e308), como 60.0",
+        ),
+        (
+            "COBRANZA_SEGMENT_MONTH_END_SHARE",
+            "7",
+            "COBRANZA_SEGMENT_MONTH_END_SHARE='7' es inválido: tiene que ser menor "
+            "o igual que 1",
+        ),
     ],
 )
 def test_invalid_setting_message_only(
