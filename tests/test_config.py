@@ -1,4 +1,4 @@
-"""Settings from the environment: numbers that must be finite and in range."""
+"""Settings from the environment: finite numbers in range, and real secrets."""
 
 from __future__ import annotations
 
@@ -59,3 +59,49 @@ def test_finite_float_setting_kept(monkeypatch: pytest.MonkeyPatch) -> None:
 
     assert settings.segment_chronic_late_share == 0.6
     assert settings.llm_timeout_seconds == 1000.0
+
+
+def test_every_placeholder_secret_reported(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COBRANZA_ENVIRONMENT", "production")
+    monkeypatch.setenv("COBRANZA_WHATSAPP_APP_SECRET", "changeme")
+    monkeypatch.setenv("COBRANZA_TWILIO_AUTH_TOKEN", "xxx")
+    monkeypatch.setenv("COBRANZA_STRIPE_WEBHOOK_SECRET", "secret")
+
+    with pytest.raises(ValidationError) as caught:
+        Settings(_env_file=None)  # type: ignore[call-arg]
+
+    locations = {error["loc"] for error in caught.value.errors()}
+    assert locations == {
+        ("whatsapp_app_secret",),
+        ("twilio_auth_token",),
+        ("stripe_webhook_secret",),
+    }
+
+
+def test_placeholder_reported_with_other_errors(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("COBRANZA_ENVIRONMENT", "production")
+    monkeypatch.setenv("COBRANZA_COUNTRY", "ZZ")
+    monkeypatch.setenv("COBRANZA_MERCADOPAGO_ACCESS_TOKEN", "changeme")
+
+    with pytest.raises(ValidationError) as caught:
+        Settings(_env_file=None)  # type: ignore[call-arg]
+
+    locations = {error["loc"] for error in caught.value.errors()}
+    assert locations == {("country",), ("mercadopago_access_token",)}
+
+
+def test_placeholder_message_names_variable_and_source(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("COBRANZA_ENVIRONMENT", "staging")
+    monkeypatch.setenv("COBRANZA_TWILIO_AUTH_TOKEN", "XXXX")
+
+    with pytest.raises(ValidationError) as caught:
+        Settings(_env_file=None)  # type: ignore[call-arg]
+
+    message = str(caught.value.errors()[0]["ctx"]["error"])
+    assert message.startswith("COBRANZA_TWILIO_AUTH_TOKEN tiene un valor de ejemplo")
+    assert "entorno staging" in message
+    assert "Twilio Console" in message

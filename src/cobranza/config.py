@@ -6,7 +6,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale, UnknownLocaleError
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SUPPORTED_COUNTRIES = ("AR", "BR", "CL", "CO", "MX", "PE", "UY")
@@ -250,21 +250,25 @@ class Settings(BaseSettings):
             )
         return provider
 
-    @model_validator(mode="after")
-    def _no_placeholder_secrets(self) -> Settings:
-        if self.environment == "development":
-            return self
-        for name, source in SECRET_SOURCES.items():
-            secret = getattr(self, name)
-            if secret is None:
-                continue
-            value = secret.get_secret_value().strip().lower()
-            if value in PLACEHOLDER_SECRETS or set(value) == {"x"}:
-                raise ValueError(
-                    f"COBRANZA_{name.upper()} tiene un valor de ejemplo en el "
-                    f"entorno {self.environment}: definilo con {source}"
-                )
-        return self
+    # A field validator, not a model validator, so that every placeholder
+    # is reported in one run together with the other invalid settings.
+    # `environment` is declared before the secrets, so it is in `info.data`.
+    @field_validator(*SECRET_SOURCES)
+    @classmethod
+    def _no_placeholder_secret(
+        cls, secret: SecretStr | None, info: ValidationInfo
+    ) -> SecretStr | None:
+        environment = info.data.get("environment", "development")
+        if secret is None or environment == "development":
+            return secret
+        value = secret.get_secret_value().strip().lower()
+        if value in PLACEHOLDER_SECRETS or set(value) == {"x"}:
+            name = str(info.field_name)
+            raise ValueError(
+                f"COBRANZA_{name.upper()} tiene un valor de ejemplo en el "
+                f"entorno {environment}: definilo con {SECRET_SOURCES[name]}"
+            )
+        return secret
 
     @field_validator("country")
     @classmethod

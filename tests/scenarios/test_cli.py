@@ -326,6 +326,30 @@ def test_invalid_settings_one_per_line(
     assert any(line.startswith("idioma desconocido 'xx_YY'") for line in lines)
 
 
+def test_placeholder_secrets_listed_together(
+    bad_settings: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COBRANZA_ENVIRONMENT", "production")
+    monkeypatch.setenv("COBRANZA_WHATSAPP_APP_SECRET", "changeme")
+    monkeypatch.setenv("COBRANZA_WHATSAPP_VERIFY_TOKEN", "xxx")
+    monkeypatch.setenv("COBRANZA_STRIPE_SECRET_KEY", "placeholder")
+
+    result = runner.invoke(app, ["channel", "show"])
+
+    lines = result.stderr.splitlines()
+    assert result.exit_code == 2
+    assert lines[0] == "Configuración inválida:"
+    assert len(lines) == 4
+    for variable in (
+        "COBRANZA_WHATSAPP_APP_SECRET",
+        "COBRANZA_WHATSAPP_VERIFY_TOKEN",
+        "COBRANZA_STRIPE_SECRET_KEY",
+    ):
+        assert any(
+            line.startswith(f"{variable} tiene un valor de ejemplo") for line in lines
+        ), variable
+
+
 @pytest.mark.parametrize(
     "args",
     [
