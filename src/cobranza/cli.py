@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import secrets
 import shlex
 import shutil
@@ -389,6 +390,26 @@ def audit(
         err_console.print(f"Informe HTML guardado en {html}.")
 
 
+# A plain decimal number in ASCII digits. float() alone would also accept
+# nan, inf, 1e999 (which overflows to inf), "1_0" and non-ASCII digits such
+# as "１０".
+_PLAIN_NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?")
+
+
+def _parse_number_option(option: str, text: str, minimum: float) -> float:
+    """Parse a number typed for `option`, or exit with status 2 naming it."""
+    value = text.strip()
+    if _PLAIN_NUMBER.fullmatch(value) and float(value) >= minimum:
+        return float(value)
+    err_console.print(
+        f"{option} inválido: {text!r}. Usá un número de {minimum:g} en adelante, "
+        "escrito con los dígitos 0 a 9 y punto decimal, como 2.5.",
+        markup=False,
+        highlight=False,
+    )
+    raise typer.Exit(2)
+
+
 def _parse_date_option(option: str, value: str | None) -> date | None:
     if value is None:
         return None
@@ -756,15 +777,16 @@ def run_command(
         "--policy",
         help="Archivo YAML de una política para usar en lugar de la del negocio.",
     ),
-    rate: float = typer.Option(
-        SANDBOX_MESSAGES_PER_SECOND,
+    rate: str = typer.Option(
+        f"{SANDBOX_MESSAGES_PER_SECOND:g}",
         "--rate",
-        min=0.1,
-        help="Máximo de mensajes por segundo por el canal sandbox (WhatsApp y "
-        "Twilio usan la velocidad configurada para cada uno).",
+        metavar="NÚMERO",
+        help="Máximo de mensajes por segundo por el canal sandbox, de 0.1 en "
+        "adelante (WhatsApp y Twilio usan la velocidad configurada para cada uno).",
     ),
 ) -> None:
     """Planifica y envía un ciclo de cobranza, y muestra los números por motivo."""
+    messages_per_second = _parse_number_option("--rate", rate, minimum=0.1)
     settings = load_settings()
     policy = None
     if policy_file is not None:
@@ -783,7 +805,7 @@ def run_command(
         instant = _parse_now(now, timezone)
         if channel == SANDBOX:
             dispatcher = sandbox_dispatcher(
-                engine, instant, rate, link_builder=link_for_outbox_row
+                engine, instant, messages_per_second, link_builder=link_for_outbox_row
             )
         else:
             try:
@@ -1339,11 +1361,11 @@ def serve_command(
 
 @app.command("worker")
 def worker_command(
-    poll: float = typer.Option(
-        1.0,
+    poll: str = typer.Option(
+        "1",
         "--poll",
-        min=0.1,
-        help="Segundos entre dos búsquedas de avisos guardados.",
+        metavar="SEGUNDOS",
+        help="Segundos entre dos búsquedas de avisos guardados, de 0.1 en adelante.",
     ),
 ) -> None:
     """Procesa los avisos guardados y hace el trabajo periódico, sin servidor web.
@@ -1353,8 +1375,9 @@ def worker_command(
     """
     from cobranza.web.serve import run_worker
 
+    poll_seconds = _parse_number_option("--poll", poll, minimum=0.1)
     settings = load_settings()
-    run_worker(settings, open_engine(settings, pooled=True), poll)
+    run_worker(settings, open_engine(settings, pooled=True), poll_seconds)
 
 
 @user_app.command("create")

@@ -162,6 +162,25 @@ def test_run_invalid_now_rejected(cli_sqlite: CliDatabase) -> None:
     assert "fecha u hora inválida 'martes'" in result.output
 
 
+@pytest.mark.parametrize(
+    "rate", ["nan", "inf", "-inf", "1e999", "0", "0.05", "１０", "1_0", "diez"]
+)
+def test_run_invalid_rate_rejected(cli_sqlite: CliDatabase, rate: str) -> None:
+    result = runner.invoke(app, ["run", "--now", TUESDAY, "--rate", rate])
+
+    assert result.exit_code == 2
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert f"--rate inválido: {rate!r}" in result.stderr
+    assert "de 0.1 en adelante" in result.stderr
+    assert _outbox_count(cli_sqlite.url) == 0
+
+
+def test_run_decimal_rate_accepted(cli_sqlite: CliDatabase) -> None:
+    counts = _run_json("--now", TUESDAY, "--rate", "2.5")
+
+    assert counts["sent"] == 1
+
+
 def test_run_invalid_policy_rejected(cli_sqlite: CliDatabase, tmp_path: Path) -> None:
     policy = tmp_path / "politica.yaml"
     policy.write_text("version: 1\nname: rota\nsteps: 3\n", encoding="utf-8")
