@@ -13,7 +13,6 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -74,6 +73,7 @@ from cobranza.messages import (
     MessageError,
     supported_locales,
 )
+from cobranza.money import parse_amount
 from cobranza.payments import import_payments, link_for_outbox_row, record_payment
 from cobranza.payments.credits import customer_credits
 from cobranza.payments.errors import PaymentError
@@ -1215,13 +1215,9 @@ def payment_add(
     """Registra un pago recibido por fuera de los proveedores y salda facturas."""
     settings = load_settings()
     try:
-        value = Decimal(amount)
-    except InvalidOperation as exc:
-        err_console.print(
-            f"[red]Monto inválido[/red] {escape(repr(amount))}: escribilo con punto "
-            "decimal y "
-            "sin separador de miles, como 12500.50."
-        )
+        value = parse_amount(amount)
+    except ValueError as exc:
+        err_console.print(f"[red]No se registró el pago:[/red] {escape(str(exc))}.")
         raise typer.Exit(2) from exc
     now = utcnow()
     paid_at = _parse_now(paid_on, settings.timezone) if paid_on else now
