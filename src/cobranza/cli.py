@@ -415,22 +415,34 @@ def _parse_date_option(option: str, value: str | None) -> date | None:
         return None
     for parse in (date.fromisoformat, _day_month_year):
         try:
-            return parse(value)
+            return parse(value.strip())
         except ValueError:
             continue
+    problem = "usá AAAA-MM-DD o DD/MM/AAAA"
+    if any(char.isdecimal() and not char.isascii() for char in value):
+        problem = (
+            "tiene dígitos que no son los ASCII 0 a 9. Usá AAAA-MM-DD o "
+            "DD/MM/AAAA con los dígitos 0 a 9"
+        )
     err_console.print(
-        f"[red]Fecha de {option} inválida[/red] {escape(repr(value))}: usá "
-        "AAAA-MM-DD o "
-        "DD/MM/AAAA, como 2026-03-31 o 31/03/2026."
+        f"[red]Fecha de {option} inválida[/red] {escape(repr(value))}: {problem}, "
+        "como 2026-03-31 o 31/03/2026."
     )
     raise typer.Exit(2)
 
 
+# DD/MM/AAAA in ASCII digits, because int() alone would also read "３０",
+# "+30" and "3_0". The ISO form needs no such check, as date.fromisoformat
+# takes ASCII digits only.
+_DAY_MONTH_YEAR = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})")
+
+
 def _day_month_year(value: str) -> date:
-    day, month, year = value.split("/")
-    if len(year) != 4:
-        raise ValueError(f"year {year!r} needs four digits")
-    return date(int(year), int(month), int(day))
+    match = _DAY_MONTH_YEAR.fullmatch(value)
+    if match is None:
+        raise ValueError(f"{value!r} is not DD/MM/YYYY in ASCII digits")
+    day, month, year = (int(part) for part in match.groups())
+    return date(year, month, day)
 
 
 @app.command("demo")

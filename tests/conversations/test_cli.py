@@ -97,6 +97,7 @@ def test_nlu_default_now_and_zone(runner: CliRunner) -> None:
         (["nlu", "hola", "--file", "x.txt"], "Pasá TEXT o --file"),
         (["nlu", "hola", "--tz", "Mars/Base"], "Zona horaria --tz 'Mars/Base'"),
         (["nlu", "hola", "--now", "ayer"], "--now inválido"),
+        (["nlu", "hola", "--now", "２０２６-03-19"], "'２０２６-03-19': tiene dígitos"),
         (["nlu", "--file", "absent.txt"], "No se puede leer --file"),
         (["nlu", "   "], "TEXT está vacío"),
     ],
