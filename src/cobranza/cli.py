@@ -1052,6 +1052,7 @@ def nlu_command(
     """Muestra intención, confianza, fecha, monto y cuotas de cada respuesta."""
     # Imported here so that other commands do not pay for loading scikit-learn.
     from cobranza.conversations.llm import LLMClassifier
+    from cobranza.conversations.terminal import understanding_lines
     from cobranza.conversations.understand import understand
 
     settings = load_settings()
@@ -1102,23 +1103,8 @@ def nlu_command(
             typer.echo(json.dumps(result.to_dict(), ensure_ascii=False))
         return
     for reply, result in zip(replies, results, strict=True):
-        row = result.to_dict()
-        # intent and the keys below are the --json keys, so they stay in English.
-        console.print(f"respuesta: {reply}", markup=False, highlight=False)
-        console.print(
-            f"  intent: {result.intent} ({result.source}, "
-            f"confianza {result.confidence:.2f})",
-            highlight=False,
-        )
-        for key in ("promised_date", "amount", "installments"):
-            value = "null" if row[key] is None else row[key]
-            console.print(f"  {key}: {value}", highlight=False)
-        if result.possible_opt_out:
-            console.print(
-                "  possible_opt_out: true (lo revisa una persona: ninguna regla "
-                "confirmó la baja)",
-                highlight=False,
-            )
+        for line in understanding_lines(reply, result, settings.locale):
+            console.print(line, markup=False, highlight=False, soft_wrap=True)
 
 
 whatsapp_app = typer.Typer(
