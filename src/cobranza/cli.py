@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import secrets
 import shlex
 import shutil
@@ -13,7 +14,6 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -75,6 +75,7 @@ from cobranza.messages import (
     MessageError,
     supported_locales,
 )
+from cobranza.money import parse_amount
 from cobranza.payments import import_payments, link_for_outbox_row, record_payment
 from cobranza.payments.credits import customer_credits
 from cobranza.payments.errors import PaymentError
@@ -125,10 +126,12 @@ def load_settings() -> Settings:
 
 
 # Spanish words for pydantic's type and bound errors, keyed by error type.
-# The bound comes from the error's context.
+# The bound comes from the error's context, and the example is the default.
 _SETTINGS_PROBLEMS = {
     "int_parsing": "tiene que ser un número entero",
     "float_parsing": "tiene que ser un número",
+    "finite_number": "tiene que ser un número finito (ni nan, ni inf, ni más de "
+    "1e308), como {default}",
     "bool_parsing": "tiene que ser true o false",
     "greater_than": "tiene que ser mayor que {gt}",
     "greater_than_equal": "tiene que ser mayor o igual que {ge}",
@@ -153,7 +156,13 @@ def _settings_problems(exc: ValidationError) -> list[str]:
             continue
         variable = "COBRANZA_" + "_".join(str(part) for part in error["loc"]).upper()
         template = _SETTINGS_PROBLEMS.get(error["type"])
-        problem = template.format(**context) if template else error["msg"]
+        field = (
+            Settings.model_fields.get(str(error["loc"][0])) if error["loc"] else None
+        )
+        default = field.default if field is not None else None
+        problem = (
+            template.format(**context, default=default) if template else error["msg"]
+        )
         lines.append(f"{variable}={error['input']!r} es inválido: {problem}")
     return lines
 
@@ -386,27 +395,59 @@ def audit(
         err_console.print(f"Informe HTML guardado en {html}.")
 
 
+# A plain decimal number in ASCII digits. float() alone would also accept
+# nan, inf, 1e999 (which overflows to inf), "1_0" and non-ASCII digits such
+# as "１０".
+_PLAIN_NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?")
+
+
+def _parse_number_option(option: str, text: str, minimum: float) -> float:
+    """Parse a number typed for `option`, or exit with status 2 naming it."""
+    value = text.strip()
+    if _PLAIN_NUMBER.fullmatch(value) and float(value) >= minimum:
+        return float(value)
+    err_console.print(
+        f"{option} inválido: {text!r}. Usá un número de {minimum:g} en adelante, "
+        "escrito con los dígitos 0 a 9 y punto decimal, como 2.5.",
+        markup=False,
+        highlight=False,
+    )
+    raise typer.Exit(2)
+
+
 def _parse_date_option(option: str, value: str | None) -> date | None:
     if value is None:
         return None
     for parse in (date.fromisoformat, _day_month_year):
         try:
-            return parse(value)
+            return parse(value.strip())
         except ValueError:
             continue
+    problem = "usá AAAA-MM-DD o DD/MM/AAAA"
+    if any(char.isdecimal() and not char.isascii() for char in value):
+        problem = (
+            "tiene dígitos que no son los ASCII 0 a 9. Usá AAAA-MM-DD o "
+            "DD/MM/AAAA con los dígitos 0 a 9"
+        )
     err_console.print(
-        f"[red]Fecha de {option} inválida[/red] {escape(repr(value))}: usá "
-        "AAAA-MM-DD o "
-        "DD/MM/AAAA, como 2026-03-31 o 31/03/2026."
+        f"[red]Fecha de {option} inválida[/red] {escape(repr(value))}: {problem}, "
+        "como 2026-03-31 o 31/03/2026."
     )
     raise typer.Exit(2)
 
 
+# DD/MM/AAAA in ASCII digits, because int() alone would also read "３０",
+# "+30" and "3_0". The ISO form needs no such check, as date.fromisoformat
+# takes ASCII digits only.
+_DAY_MONTH_YEAR = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})")
+
+
 def _day_month_year(value: str) -> date:
-    day, month, year = value.split("/")
-    if len(year) != 4:
-        raise ValueError(f"year {year!r} needs four digits")
-    return date(int(year), int(month), int(day))
+    match = _DAY_MONTH_YEAR.fullmatch(value)
+    if match is None:
+        raise ValueError(f"{value!r} is not DD/MM/YYYY in ASCII digits")
+    day, month, year = (int(part) for part in match.groups())
+    return date(year, month, day)
 
 
 @app.command("demo")
@@ -796,15 +837,16 @@ def run_command(
         "--policy",
         help="Archivo YAML de una política para usar en lugar de la del negocio.",
     ),
-    rate: float = typer.Option(
-        SANDBOX_MESSAGES_PER_SECOND,
+    rate: str = typer.Option(
+        f"{SANDBOX_MESSAGES_PER_SECOND:g}",
         "--rate",
-        min=0.1,
-        help="Máximo de mensajes por segundo por el canal sandbox (WhatsApp y "
-        "Twilio usan la velocidad configurada para cada uno).",
+        metavar="NÚMERO",
+        help="Máximo de mensajes por segundo por el canal sandbox, de 0.1 en "
+        "adelante (WhatsApp y Twilio usan la velocidad configurada para cada uno).",
     ),
 ) -> None:
     """Planifica y envía un ciclo de cobranza, y muestra los números por motivo."""
+    messages_per_second = _parse_number_option("--rate", rate, minimum=0.1)
     settings = load_settings()
     policy = None
     if policy_file is not None:
@@ -823,7 +865,7 @@ def run_command(
         instant = _parse_now(now, timezone)
         if channel == SANDBOX:
             dispatcher = sandbox_dispatcher(
-                engine, instant, rate, link_builder=link_for_outbox_row
+                engine, instant, messages_per_second, link_builder=link_for_outbox_row
             )
         else:
             try:
@@ -1058,6 +1100,7 @@ def nlu_command(
     """Muestra intención, confianza, fecha, monto y cuotas de cada respuesta."""
     # Imported here so that other commands do not pay for loading scikit-learn.
     from cobranza.conversations.llm import LLMClassifier
+    from cobranza.conversations.terminal import understanding_lines
     from cobranza.conversations.understand import understand
 
     settings = load_settings()
@@ -1108,23 +1151,8 @@ def nlu_command(
             typer.echo(json.dumps(result.to_dict(), ensure_ascii=False))
         return
     for reply, result in zip(replies, results, strict=True):
-        row = result.to_dict()
-        # intent and the keys below are the --json keys, so they stay in English.
-        console.print(f"respuesta: {reply}", markup=False, highlight=False)
-        console.print(
-            f"  intent: {result.intent} ({result.source}, "
-            f"confianza {result.confidence:.2f})",
-            highlight=False,
-        )
-        for key in ("promised_date", "amount", "installments"):
-            value = "null" if row[key] is None else row[key]
-            console.print(f"  {key}: {value}", highlight=False)
-        if result.possible_opt_out:
-            console.print(
-                "  possible_opt_out: true (lo revisa una persona: ninguna regla "
-                "confirmó la baja)",
-                highlight=False,
-            )
+        for line in understanding_lines(reply, result, settings.locale):
+            console.print(line, markup=False, highlight=False, soft_wrap=True)
 
 
 whatsapp_app = typer.Typer(
@@ -1233,13 +1261,9 @@ def payment_add(
     """Registra un pago recibido por fuera de los proveedores y salda facturas."""
     settings = load_settings()
     try:
-        value = Decimal(amount)
-    except InvalidOperation as exc:
-        err_console.print(
-            f"[red]Monto inválido[/red] {escape(repr(amount))}: escribilo con punto "
-            "decimal y "
-            "sin separador de miles, como 12500.50."
-        )
+        value = parse_amount(amount)
+    except ValueError as exc:
+        err_console.print(f"[red]No se registró el pago:[/red] {escape(str(exc))}.")
         raise typer.Exit(2) from exc
     now = utcnow()
     paid_at = _parse_now(paid_on, settings.timezone) if paid_on else now
@@ -1379,11 +1403,11 @@ def serve_command(
 
 @app.command("worker")
 def worker_command(
-    poll: float = typer.Option(
-        1.0,
+    poll: str = typer.Option(
+        "1",
         "--poll",
-        min=0.1,
-        help="Segundos entre dos búsquedas de avisos guardados.",
+        metavar="SEGUNDOS",
+        help="Segundos entre dos búsquedas de avisos guardados, de 0.1 en adelante.",
     ),
 ) -> None:
     """Procesa los avisos guardados y hace el trabajo periódico, sin servidor web.
@@ -1393,8 +1417,9 @@ def worker_command(
     """
     from cobranza.web.serve import run_worker
 
+    poll_seconds = _parse_number_option("--poll", poll, minimum=0.1)
     settings = load_settings()
-    run_worker(settings, open_engine(settings, pooled=True), poll)
+    run_worker(settings, open_engine(settings, pooled=True), poll_seconds)
 
 
 @user_app.command("create")

@@ -6,7 +6,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale, UnknownLocaleError
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SUPPORTED_COUNTRIES = ("AR", "BR", "CL", "CO", "MX", "PE", "UY")
@@ -46,8 +46,10 @@ SECRET_SOURCES = {
 class Settings(BaseSettings):
     """One typed settings object for the whole process."""
 
+    # allow_inf_nan=False rejects nan, inf and values such as 1e999 that
+    # overflow to inf, in every float setting.
     model_config = SettingsConfigDict(
-        env_prefix="COBRANZA_", env_file=".env", extra="ignore"
+        env_prefix="COBRANZA_", env_file=".env", extra="ignore", allow_inf_nan=False
     )
 
     database_url: str = "sqlite:///cobranza.db"
@@ -70,16 +72,25 @@ class Settings(BaseSettings):
         default=0, description="days after the due date still counted as on time"
     )
     segment_occasional_late_share: float = Field(
-        default=0.2, description="share paid late above which a customer is late"
+        default=0.2,
+        ge=0,
+        le=1,
+        description="share paid late above which a customer is late",
     )
     segment_chronic_late_share: float = Field(
-        default=0.5, description="share paid late above which lateness is chronic"
+        default=0.5,
+        ge=0,
+        le=1,
+        description="share paid late above which lateness is chronic",
     )
     segment_month_end_days: int = Field(
         default=5, description="last days of a month that count as month end"
     )
     segment_month_end_share: float = Field(
-        default=0.7, description="share of payments at month end for the flag"
+        default=0.7,
+        ge=0,
+        le=1,
+        description="share of payments at month end for the flag",
     )
 
     # Optional OpenAI-compatible endpoint consulted for replies that the
@@ -239,21 +250,25 @@ class Settings(BaseSettings):
             )
         return provider
 
-    @model_validator(mode="after")
-    def _no_placeholder_secrets(self) -> Settings:
-        if self.environment == "development":
-            return self
-        for name, source in SECRET_SOURCES.items():
-            secret = getattr(self, name)
-            if secret is None:
-                continue
-            value = secret.get_secret_value().strip().lower()
-            if value in PLACEHOLDER_SECRETS or set(value) == {"x"}:
-                raise ValueError(
-                    f"COBRANZA_{name.upper()} tiene un valor de ejemplo en el "
-                    f"entorno {self.environment}: definilo con {source}"
-                )
-        return self
+    # A field validator, not a model validator, so that every placeholder
+    # is reported in one run together with the other invalid settings.
+    # `environment` is declared before the secrets, so it is in `info.data`.
+    @field_validator(*SECRET_SOURCES)
+    @classmethod
+    def _no_placeholder_secret(
+        cls, secret: SecretStr | None, info: ValidationInfo
+    ) -> SecretStr | None:
+        environment = info.data.get("environment", "development")
+        if secret is None or environment == "development":
+            return secret
+        value = secret.get_secret_value().strip().lower()
+        if value in PLACEHOLDER_SECRETS or set(value) == {"x"}:
+            name = str(info.field_name)
+            raise ValueError(
+                f"COBRANZA_{name.upper()} tiene un valor de ejemplo en el "
+                f"entorno {environment}: definilo con {SECRET_SOURCES[name]}"
+            )
+        return secret
 
     @field_validator("country")
     @classmethod

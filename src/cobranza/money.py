@@ -8,11 +8,41 @@ use whole pesos, so it is listed in `WHOLE_UNIT_CURRENCIES`.
 
 from __future__ import annotations
 
+import re
 from decimal import ROUND_HALF_UP, Decimal
 
 from babel.numbers import format_currency, get_currency_precision
 
 WHOLE_UNIT_CURRENCIES = frozenset({"CLP", "COP", "PYG"})
+
+# Amounts are stored as 64-bit counts of ten-thousandths (max about 9.2e14).
+MAX_AMOUNT = Decimal(10) ** 14
+
+# An amount as a person types it for the CLI or a payments file: ASCII
+# digits and a point as the decimal mark. Decimal() alone would also accept
+# NaN, Infinity, exponents, "1_000" and non-ASCII digits such as "１２３".
+_TYPED_AMOUNT = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?")
+
+
+def parse_amount(text: str) -> Decimal:
+    """Parse an amount typed with a decimal point, such as "12500.50".
+
+    Raises `ValueError` with a Spanish message for anything else, and that
+    message says so when the digits are not ASCII 0 to 9.
+    """
+    value = text.strip()
+    if _TYPED_AMOUNT.fullmatch(value):
+        return Decimal(value)
+    if any(char.isdecimal() and not char.isascii() for char in value):
+        raise ValueError(
+            f"monto inválido {text!r}: tiene dígitos que no son los ASCII 0 a 9. "
+            "Escribilo con 0 a 9, punto decimal y sin separador de miles, "
+            "como 12500.50"
+        )
+    raise ValueError(
+        f"monto inválido {text!r}: escribilo con punto decimal y sin separador "
+        "de miles, como 12500.50"
+    )
 
 
 def minor_units(currency: str) -> int:

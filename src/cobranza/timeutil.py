@@ -21,8 +21,16 @@ def parse_instant(text: str, default_tz: str) -> datetime:
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError as exc:
+        # fromisoformat takes ASCII digits only, so "２０２６-03-20" fails here
+        # and gets its own hint.
+        problem = "usá ISO 8601"
+        if any(char.isdecimal() and not char.isascii() for char in value):
+            problem = (
+                "tiene dígitos que no son los ASCII 0 a 9. Usá ISO 8601 con los "
+                "dígitos 0 a 9"
+            )
         raise ValueError(
-            f"fecha u hora inválida {text!r}: usá ISO 8601, como 2026-03-20 "
+            f"fecha u hora inválida {text!r}: {problem}, como 2026-03-20 "
             "o 2026-03-20T10:00-03:00"
         ) from exc
     if parsed.tzinfo is None:

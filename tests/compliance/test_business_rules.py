@@ -82,3 +82,18 @@ def test_set_rejects_invalid_json(cli_db: str, tmp_path: Path) -> None:
 
     assert result.exit_code == 2
     assert "JSON inválido" in result.output
+
+
+@pytest.mark.parametrize("gap", ["NaN", "Infinity", "1e999", "1e20"])
+def test_set_rejects_unusable_min_gap(cli_db: str, tmp_path: Path, gap: str) -> None:
+    # Python's json module reads NaN and Infinity, and 1e999 overflows to inf.
+    path = tmp_path / "reglas.json"
+    path.write_text(f'{{"min_gap_hours": {gap}}}', encoding="utf-8")
+
+    rejected = runner.invoke(app, ["rules", "set", str(path)])
+    shown = runner.invoke(app, ["rules", "show"])
+
+    assert rejected.exit_code == 2
+    assert rejected.exception is None or isinstance(rejected.exception, SystemExit)
+    assert "No se cambiaron las reglas: min_gap_hours" in rejected.output
+    assert "separación mínima: sin mínimo" in shown.output

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -62,13 +63,58 @@ def test_nlu_file_keeps_order(runner: CliRunner, tmp_path: Path) -> None:
     assert lines[4]["amount"] == "300.00"
 
 
+JSON_KEYS = [
+    "intent",
+    "confidence",
+    "promised_date",
+    "amount",
+    "installments",
+    "opt_out",
+    "possible_opt_out",
+    "source",
+]
+
+
 def test_nlu_text_output(runner: CliRunner) -> None:
     result = runner.invoke(app, ["nlu", "ya te pagué", *NOW_OPTIONS])
 
+    lines = result.stdout.splitlines()
     assert result.exit_code == 0
-    assert "respuesta: ya te pagué" in result.stdout
-    assert "intent: already_paid" in result.stdout
-    assert "promised_date: null" in result.stdout
+    assert lines[0] == "Respuesta: ya te pagué"
+    assert lines[1] == "  Intención: dice que ya pagó"
+    assert lines[2].startswith("  Confianza: ")
+    assert lines[3] == "  Fecha prometida: no lo dice"
+
+
+def test_nlu_text_output_in_spanish(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["nlu", "te pago el viernes 20 lucas", *NOW_OPTIONS])
+
+    lines = result.stdout.splitlines()
+    assert result.exit_code == 0
+    assert lines[1] == "  Intención: promete pagar"
+    assert re.fullmatch(r"  Confianza: [01],\d\d \(según el modelo\)", lines[2])
+    assert lines[3] == "  Fecha prometida: viernes 20/03/2026"
+    assert lines[4] == "  Monto: 20.000"
+    assert lines[5] == "  Cuotas: no lo dice"
+    for key in JSON_KEYS:
+        assert f"{key}:" not in result.stdout
+    assert "null" not in result.stdout
+
+
+def test_nlu_json_keys_unchanged(runner: CliRunner, tmp_path: Path) -> None:
+    replies = tmp_path / "replies.txt"
+    replies.write_text("te pago el viernes\nBAJA\n", encoding="utf-8")
+
+    single = runner.invoke(app, ["nlu", "ya te pagué", *NOW_OPTIONS, "--json"])
+    many = runner.invoke(app, ["nlu", "--file", str(replies), *NOW_OPTIONS, "--json"])
+
+    assert single.exit_code == 0
+    assert many.exit_code == 0
+    assert list(json.loads(single.stdout)) == JSON_KEYS
+    assert [list(json.loads(line)) for line in many.stdout.splitlines()] == [
+        JSON_KEYS,
+        JSON_KEYS,
+    ]
 
 
 def test_nlu_flags_possible_opt_out(runner: CliRunner) -> None:
@@ -78,8 +124,8 @@ def test_nlu_flags_possible_opt_out(runner: CliRunner) -> None:
     as_json = runner.invoke(app, ["nlu", text, *NOW_OPTIONS, "--json"])
 
     assert plain.exit_code == 0
-    assert "intent: request_human" in plain.output
-    assert "possible_opt_out: true" in plain.output
+    assert "  Intención: pide hablar con una persona" in plain.output
+    assert "Posible pedido de baja: lo revisa una persona" in plain.output
     assert json.loads(as_json.output)["possible_opt_out"] is True
 
 
@@ -97,6 +143,7 @@ def test_nlu_default_now_and_zone(runner: CliRunner) -> None:
         (["nlu", "hola", "--file", "x.txt"], "Pasá TEXT o --file"),
         (["nlu", "hola", "--tz", "Mars/Base"], "Zona horaria --tz 'Mars/Base'"),
         (["nlu", "hola", "--now", "ayer"], "--now inválido"),
+        (["nlu", "hola", "--now", "２０２６-03-19"], "'２０２６-03-19': tiene dígitos"),
         (["nlu", "--file", "absent.txt"], "No se puede leer --file"),
         (["nlu", "   "], "TEXT está vacío"),
     ],

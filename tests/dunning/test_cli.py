@@ -121,6 +121,24 @@ def test_policy_validate_reports_lines(tmp_path: Path) -> None:
     assert "línea 12: clave desconocida 'tono'" in result.output
 
 
+def test_policy_validate_huge_offset(tmp_path: Path) -> None:
+    path = tmp_path / "lejos.yaml"
+    path.write_text(
+        "version: 1\nname: lejos\nsteps:\n  - key: far\n"
+        "    offset_days: 99999999999999999999\n    action: send\n"
+        "    step_kind: reminder_soft\n",
+        "utf-8",
+    )
+
+    result = runner.invoke(app, ["policy", "validate", str(path)])
+
+    assert result.exit_code == 1
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert "línea 5: `offset_days` 99999999999999999999 está fuera de rango" in (
+        result.output
+    )
+
+
 def test_policy_validate_unknown_kind(tmp_path: Path) -> None:
     path = tmp_path / "tipo.yaml"
     path.write_text(

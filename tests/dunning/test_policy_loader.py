@@ -188,6 +188,82 @@ def test_risk_score_out_of_range() -> None:
     assert "usá de 0 a 1" in issues[0][1]
 
 
+@pytest.mark.parametrize(
+    ("old", "new", "line", "message"),
+    [
+        (
+            "offset_days: 1",
+            "offset_days: 99999999999999999999",
+            5,
+            "`offset_days` 99999999999999999999 está fuera de rango: usá de -3650 a "
+            "3650 días",
+        ),
+        (
+            "offset_days: 1",
+            "offset_days: -3651",
+            5,
+            "`offset_days` -3651 está fuera de rango",
+        ),
+        (
+            "days_past_due_max: 40",
+            "days_past_due_max: 99999999999999999999",
+            20,
+            "`days_past_due_max` 99999999999999999999 está fuera de rango",
+        ),
+    ],
+)
+def test_day_count_out_of_range(old: str, new: str, line: int, message: str) -> None:
+    issues = _issues(VALID.replace(old, new))
+
+    assert issues[0][0] == line
+    assert message in issues[0][1]
+
+
+PAUSE = """\
+version: 1
+name: pausa
+steps:
+  - key: wait
+    offset_days: 3
+    action: pause
+    pause_days: {days}
+"""
+
+
+@pytest.mark.parametrize("days", ["0", "-2", "3651", "99999999999999999999"])
+def test_pause_days_out_of_range(days: str) -> None:
+    issues = _issues(PAUSE.format(days=days))
+
+    assert issues == [
+        (7, f"`pause_days` {days} está fuera de rango: usá de 1 a 3650 días")
+    ]
+
+
+def test_longest_day_counts_accepted() -> None:
+    text = PAUSE.format(days="3650").replace("offset_days: 3", "offset_days: 3650")
+
+    policy = parse_policy(text)
+
+    assert policy.steps[0].offset_days == 3650
+    assert policy.steps[0].pause_days == 3650
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "line"),
+    [
+        ("risk_score_min: 0.5", "risk_score_min: .nan", 21),
+        ("risk_score_min: 0.5", "risk_score_min: .inf", 21),
+        ("balance_min: 1000", "balance_min: -.inf", 18),
+        ("balance_max: 50000.50", "balance_max: .NaN", 19),
+    ],
+)
+def test_nan_and_infinity_rejected(old: str, new: str, line: int) -> None:
+    issues = _issues(VALID.replace(old, new))
+
+    assert issues[0][0] == line
+    assert "tiene que ser un número" in issues[0][1]
+
+
 def test_duplicate_step_key() -> None:
     issues = _issues(VALID.replace("key: plan", "key: soft"))
 

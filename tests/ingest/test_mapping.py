@@ -106,3 +106,13 @@ def test_repeated_header_mapped_by_position() -> None:
     mapping = resolve_mapping(headers, {"#4": "amount", "#3": "ignore"})
 
     assert mapping.columns["amount"] == 3
+
+
+@pytest.mark.parametrize("position", ["#４", "#٤"])
+def test_position_needs_ascii_digits(position: str) -> None:
+    headers = ["Cliente", "Factura", "Importe", "Importe", "Vencimiento"]
+
+    with pytest.raises(MappingError, match="no está en el encabezado") as caught:
+        resolve_mapping(headers, {position: "amount", "#3": "ignore"})
+
+    assert position in str(caught.value)

@@ -86,11 +86,36 @@ def test_payment_add_settles_oldest(cli_db: str) -> None:
     assert payment.paid_at.date() == date(2026, 3, 9)
 
 
-def test_payment_add_rejects_bad_amount(cli_db: str) -> None:
-    result = runner.invoke(app, ["payment", "add", "C1", "mil"])
+@pytest.mark.parametrize(
+    "amount",
+    ["mil", "NaN", "Infinity", "-Infinity", "sNaN", "1e999", "1e3", "1_000"],
+)
+def test_payment_add_rejects_bad_amount(cli_db: str, amount: str) -> None:
+    result = runner.invoke(app, ["payment", "add", "C1", "--", amount])
 
     assert result.exit_code == 2
-    assert "Monto inválido" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert f"monto inválido {amount!r}" in result.stderr
+    assert "como 12500.50" in result.stderr
+    assert _rows(cli_db, Payment) == []
+
+
+@pytest.mark.parametrize("amount", ["１２３", "١٢٣", "1２3"])
+def test_payment_add_rejects_non_ascii_digits(cli_db: str, amount: str) -> None:
+    result = runner.invoke(app, ["payment", "add", "C1", amount])
+
+    assert result.exit_code == 2
+    assert f"monto inválido {amount!r}" in result.stderr
+    assert "dígitos que no son los ASCII 0 a 9" in result.stderr
+    assert _rows(cli_db, Payment) == []
+
+
+def test_payment_add_rejects_huge_amount(cli_db: str) -> None:
+    result = runner.invoke(app, ["payment", "add", "C1", "100000000000000"])
+
+    assert result.exit_code == 1
+    assert "menor que 100.000.000.000.000" in result.stderr
+    assert _rows(cli_db, Payment) == []
 
 
 def test_payment_add_unknown_customer(cli_db: str) -> None:

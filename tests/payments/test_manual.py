@@ -59,6 +59,46 @@ def test_record_payment_rejects_bad_amount(world: World) -> None:
         )
 
 
+@pytest.mark.parametrize("amount", ["NaN", "sNaN", "Infinity", "-Infinity", "1E+999"])
+def test_record_payment_rejects_non_finite_or_huge(world: World, amount: str) -> None:
+    with (
+        pytest.raises(PaymentError, match="monto inválido"),
+        world.session() as session,
+    ):
+        customer = session.get_one(Customer, world.customer_id)
+        record_payment(
+            session, world.business(session), customer, Decimal(amount), NOW, NOW
+        )
+
+    assert world.payments() == []
+
+
+def test_import_rejects_nan_and_foreign_digits(world: World, tmp_path: Path) -> None:
+    path = tmp_path / "pagos.csv"
+    path.write_text(
+        "cliente;monto;fecha;referencia\n"
+        "C1;NaN;2026-03-09;R-1\n"
+        "C1;Infinity;2026-03-09;R-2\n"
+        "C1;１０００;2026-03-09;R-3\n"
+        "C1;1e3;2026-03-09;R-4\n"
+        "C1;1000.00;2026-03-09;R-5\n",
+        encoding="utf-8",
+    )
+
+    with world.session() as session, session.begin():
+        report = import_payments(session, world.business(session), path, NOW)
+
+    assert report.applied == 1
+    assert report.total == Decimal("1000.00")
+    assert len(report.errors) == 4
+    assert report.errors[0].startswith("línea 2: monto inválido 'NaN'")
+    assert report.errors[1].startswith("línea 3: monto inválido 'Infinity'")
+    assert report.errors[2].startswith("línea 4: monto inválido '１０００'")
+    assert "ASCII" in report.errors[2]
+    assert report.errors[3].startswith("línea 5: monto inválido '1e3'")
+    assert [payment.provider_payment_id for payment in world.payments()] == ["R-5"]
+
+
 def test_import_reports_bad_lines_and_keeps_good(world: World, tmp_path: Path) -> None:
     path = tmp_path / "pagos.csv"
     path.write_text(

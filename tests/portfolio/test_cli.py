@@ -102,6 +102,28 @@ def test_audit_rejects_invalid_date(cli_database: str) -> None:
     assert "usá AAAA-MM-DD o DD/MM/AAAA" in result.stderr
 
 
+@pytest.mark.parametrize(
+    "as_of", ["３０/０６/２０２５", "٣٠/٠٦/٢٠٢٥", "２０２５-06-30", "30/0６/2025"]
+)
+def test_audit_rejects_non_ascii_digits(cli_database: str, as_of: str) -> None:
+    result = runner.invoke(app, ["audit", "--as-of", as_of, "--json"])
+
+    printed = " ".join(result.stderr.split())
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert f"Fecha de --as-of inválida {as_of!r}" in printed
+    assert "tiene dígitos que no son los ASCII 0 a 9" in printed
+
+
+@pytest.mark.parametrize("as_of", ["+30/06/2025", "3_0/06/2025", "30/06/20_25"])
+def test_audit_rejects_signs_and_underscores(cli_database: str, as_of: str) -> None:
+    result = runner.invoke(app, ["audit", "--as-of", as_of, "--json"])
+
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert "usá AAAA-MM-DD o DD/MM/AAAA" in result.stderr
+
+
 def test_audit_reads_day_month_year(cli_database: str) -> None:
     result = runner.invoke(app, ["audit", "--as-of", "30/06/2025", "--json"])
 

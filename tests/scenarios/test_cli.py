@@ -162,6 +162,25 @@ def test_run_invalid_now_rejected(cli_sqlite: CliDatabase) -> None:
     assert "fecha u hora inválida 'martes'" in result.output
 
 
+@pytest.mark.parametrize(
+    "rate", ["nan", "inf", "-inf", "1e999", "0", "0.05", "１０", "1_0", "diez"]
+)
+def test_run_invalid_rate_rejected(cli_sqlite: CliDatabase, rate: str) -> None:
+    result = runner.invoke(app, ["run", "--now", TUESDAY, "--rate", rate])
+
+    assert result.exit_code == 2
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert f"--rate inválido: {rate!r}" in result.stderr
+    assert "de 0.1 en adelante" in result.stderr
+    assert _outbox_count(cli_sqlite.url) == 0
+
+
+def test_run_decimal_rate_accepted(cli_sqlite: CliDatabase) -> None:
+    counts = _run_json("--now", TUESDAY, "--rate", "2.5")
+
+    assert counts["sent"] == 1
+
+
 def test_run_invalid_policy_rejected(cli_sqlite: CliDatabase, tmp_path: Path) -> None:
     policy = tmp_path / "politica.yaml"
     policy.write_text("version: 1\nname: rota\nsteps: 3\n", encoding="utf-8")
@@ -271,6 +290,24 @@ def bad_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[No
             "-1",
             "COBRANZA_LLM_TIMEOUT_SECONDS='-1' es inválido: tiene que ser mayor que 0",
         ),
+        (
+            "COBRANZA_SEGMENT_CHRONIC_LATE_SHARE",
+            "nan",
+            "COBRANZA_SEGMENT_CHRONIC_LATE_SHARE='nan' es inválido: tiene que ser "
+            "un número finito (ni nan, ni inf, ni más de 1e308), como 0.5",
+        ),
+        (
+            "COBRANZA_SCHEDULER_INTERVAL_SECONDS",
+            "1e999",
+            "COBRANZA_SCHEDULER_INTERVAL_SECONDS='1e999' es inválido: tiene que ser "
+            "un número finito (ni nan, ni inf, ni más de 1e308), como 60.0",
+        ),
+        (
+            "COBRANZA_SEGMENT_MONTH_END_SHARE",
+            "7",
+            "COBRANZA_SEGMENT_MONTH_END_SHARE='7' es inválido: tiene que ser menor "
+            "o igual que 1",
+        ),
     ],
 )
 def test_invalid_setting_message_only(
@@ -306,6 +343,30 @@ def test_invalid_settings_one_per_line(
     assert len(lines) == 3
     assert any(line.startswith("país no soportado 'ZZ'") for line in lines)
     assert any(line.startswith("idioma desconocido 'xx_YY'") for line in lines)
+
+
+def test_placeholder_secrets_listed_together(
+    bad_settings: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COBRANZA_ENVIRONMENT", "production")
+    monkeypatch.setenv("COBRANZA_WHATSAPP_APP_SECRET", "changeme")
+    monkeypatch.setenv("COBRANZA_WHATSAPP_VERIFY_TOKEN", "xxx")
+    monkeypatch.setenv("COBRANZA_STRIPE_SECRET_KEY", "placeholder")
+
+    result = runner.invoke(app, ["channel", "show"])
+
+    lines = result.stderr.splitlines()
+    assert result.exit_code == 2
+    assert lines[0] == "Configuración inválida:"
+    assert len(lines) == 4
+    for variable in (
+        "COBRANZA_WHATSAPP_APP_SECRET",
+        "COBRANZA_WHATSAPP_VERIFY_TOKEN",
+        "COBRANZA_STRIPE_SECRET_KEY",
+    ):
+        assert any(
+            line.startswith(f"{variable} tiene un valor de ejemplo") for line in lines
+        ), variable
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 from typer.testing import CliRunner
@@ -94,3 +96,17 @@ def test_cli_lists_worker_and_serve_option() -> None:
     assert "--poll" in worker_help.output
     assert serve_help.exit_code == 0
     assert "--no-process-events" in serve_help.output
+
+
+# Only values that exit at once even without the check: with "inf" a broken
+# check would start a worker that never stops. `--rate` tests share the parser.
+@pytest.mark.parametrize("poll", ["nan", "-inf", "0"])
+def test_worker_rejects_invalid_poll(
+    poll: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)
+
+    result = CliRunner().invoke(cli, ["worker", "--poll", poll])
+
+    assert result.exit_code == 2
+    assert f"--poll inválido: {poll!r}" in result.stderr

@@ -22,6 +22,7 @@ comment on a rule names a primary text.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import time, timedelta
@@ -43,6 +44,11 @@ DAY_NAMES_ES = (
     "sábado",
     "domingo",
 )
+
+# The maximum `min_gap_hours` a business may set. A gap of a year already
+# allows one message a year, and the caps add the gap to send instants, which
+# overflows datetime for gaps of thousands of years.
+MAX_GAP_HOURS = 24 * 365
 
 _OVERRIDE_KEYS = frozenset(
     {
@@ -410,9 +416,20 @@ def _tightened_cap(
 def _tightened_gap(law: ContactRules, value: Any) -> timedelta | None:
     if value is None:
         return law.min_gap
-    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or (isinstance(value, float) and not math.isfinite(value))
+        or value <= 0
+    ):
         raise RuleOverrideError(
-            f"min_gap_hours inválido {value!r}: usá una cantidad de horas mayor que 0"
+            f"min_gap_hours inválido {value!r}: usá un número de horas mayor que 0 "
+            "(ni NaN ni Infinity), como 48"
+        )
+    if value > MAX_GAP_HOURS:
+        raise RuleOverrideError(
+            f"min_gap_hours {value!r} es demasiado grande: usá {MAX_GAP_HOURS} "
+            "horas (un año) o menos"
         )
     gap = timedelta(hours=value)
     if law.min_gap is not None and gap < law.min_gap:

@@ -59,6 +59,10 @@ CONDITION_KEYS = (
 SUPPORTED_VERSIONS = (1,)
 # The length of the `step` columns of the outbox and of cases.
 STEP_KEY_MAX_LENGTH = 64
+# The maximum of offset_days, pause_days and days_past_due_*, either sign.
+# Ten years is far beyond any dunning policy, and much larger values overflow
+# the date arithmetic of the planner and the preview.
+MAX_DAYS = 3650
 
 
 def default_policy_path() -> Path:
@@ -230,7 +234,7 @@ class _Reader:
         key = self.scalar(fields, "key", str, node, required=True)
         if key is not None:
             self.check_key(fields["key"], key)
-        offset = self.scalar(fields, "offset_days", int, node, required=True)
+        offset = self.days(fields, "offset_days", node, required=True)
         action = self.choice(fields, "action", Action, node, required=True)
         step_kind = self.scalar(fields, "step_kind", str, node)
         tone = self.choice(fields, "tone", Tone, node) or Tone.AUTO
@@ -238,7 +242,7 @@ class _Reader:
         conditions = self.read_conditions(fields.get("conditions"))
         discount = self.decimal(fields, "discount_percent", node)
         installments = self.scalar(fields, "max_installments", int, node)
-        pause_days = self.scalar(fields, "pause_days", int, node)
+        pause_days = self.days(fields, "pause_days", node, minimum=1)
 
         if action is not None:
             self.check_action_fields(node, fields, action, step_kind)
@@ -252,11 +256,6 @@ class _Reader:
             self.fail(
                 fields["max_installments"],
                 f"max_installments {installments} es muy chico: usá 2 o más",
-            )
-        if pause_days is not None and pause_days < 1:
-            self.fail(
-                fields["pause_days"],
-                f"pause_days {pause_days} es muy chico: usá 1 o más",
             )
 
         if len(self.issues) > issues_before or key is None or offset is None:
@@ -342,8 +341,8 @@ class _Reader:
         kinds = self.word_list(fields, "customer_kind", tuple(CustomerKind))
         balance_min = self.decimal(fields, "balance_min", node)
         balance_max = self.decimal(fields, "balance_max", node)
-        dpd_min = self.scalar(fields, "days_past_due_min", int, node)
-        dpd_max = self.scalar(fields, "days_past_due_max", int, node)
+        dpd_min = self.days(fields, "days_past_due_min", node)
+        dpd_max = self.days(fields, "days_past_due_max", node)
         risk_min = self.score(fields, "risk_score_min", node)
         risk_max = self.score(fields, "risk_score_max", node)
 
@@ -420,6 +419,24 @@ class _Reader:
             return None
         if isinstance(value, str) and not value.strip():
             self.fail(node, f"`{name}` está vacío: escribí un valor")
+            return None
+        return value
+
+    def days(
+        self,
+        fields: dict[str, Node],
+        name: str,
+        parent: Node,
+        required: bool = False,
+        minimum: int = -MAX_DAYS,
+    ) -> int | None:
+        value: int | None = self.scalar(fields, name, int, parent, required=required)
+        if value is not None and not minimum <= value <= MAX_DAYS:
+            self.fail(
+                fields[name],
+                f"`{name}` {value} está fuera de rango: usá de {minimum} a "
+                f"{MAX_DAYS} días",
+            )
             return None
         return value
 

@@ -325,8 +325,9 @@ _STOP_WORDS = frozenset(
 _NUMBER_WORDS = frozenset({"n", "no", "nro", "nr", "num", "numero", "number", "nros"})
 _CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
-# `--map '#3=amount'` names the third column, for headers that repeat.
-_POSITION = re.compile(r"#(\d+)")
+# `--map '#3=amount'` names the third column, for headers that repeat. The
+# position takes ASCII digits only, as \d would also match "#３".
+_POSITION = re.compile(r"#([0-9]+)")
 
 
 @lru_cache(maxsize=4096)

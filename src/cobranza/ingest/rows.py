@@ -41,7 +41,7 @@ from cobranza.ingest.mapping import ColumnMapping, normalize_header
 from cobranza.ingest.readers import SEPARATORS, SourceRow
 from cobranza.ingest.report import RowIssue
 from cobranza.ingest.taxids import TaxIdCheck, check_tax_id, kind_from_name
-from cobranza.money import quantize
+from cobranza.money import MAX_AMOUNT, quantize
 from cobranza.phones import PhoneResult, normalize_phone
 
 # Column sizes of the customer and document tables.
@@ -50,8 +50,6 @@ MAX_EXTERNAL_ID_LENGTH = 120
 MAX_NAME_LENGTH = 300
 MAX_TAX_ID_LENGTH = 32
 MAX_EMAIL_LENGTH = 320
-# Amounts are stored as 64-bit counts of ten-thousandths (max about 9.2e14).
-MAX_AMOUNT = Decimal(10) ** 14
 
 _TRUE = frozenset({"si", "s", "yes", "y", "x", "1", "true", "verdadero", "sim", "ok"})
 _FALSE = frozenset({"no", "n", "0", "false", "falso", "nao"})

@@ -14,14 +14,14 @@ import io
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cobranza.db.models import Business, Customer, InboundMedia
-from cobranza.money import quantize
+from cobranza.money import MAX_AMOUNT, parse_amount, quantize
 from cobranza.payments import cases
 from cobranza.payments.errors import PaymentError
 from cobranza.payments.reconcile import ApplyResult, PaymentFacts, apply_payment
@@ -69,9 +69,18 @@ def record_payment(
     reference every call records a new payment.
     """
     code = (currency or business.currency).upper()
+    # NaN would raise InvalidOperation in the comparisons below.
+    if not amount.is_finite():
+        raise PaymentError(f"monto inválido {amount}: escribí un número, como 12500.50")
     if amount <= 0:
         raise PaymentError(
             f"monto inválido {amount}: un pago tiene que ser mayor que 0"
+        )
+    if amount >= MAX_AMOUNT:
+        limit = f"{MAX_AMOUNT:,.0f}".replace(",", ".")
+        raise PaymentError(
+            f"monto inválido {amount}: un pago tiene que ser menor que {limit}. "
+            "Revisá el monto"
         )
     if quantize(amount, code) != amount:
         raise PaymentError(
@@ -259,12 +268,9 @@ def _import_row(
         )
     raw_amount = (row.get(columns["amount"]) or "").strip()
     try:
-        amount = Decimal(raw_amount)
-    except InvalidOperation as exc:
-        raise PaymentError(
-            f"monto inválido {raw_amount!r}: escribilo con punto decimal y sin "
-            "separador de miles, como 1234.56"
-        ) from exc
+        amount = parse_amount(raw_amount)
+    except ValueError as exc:
+        raise PaymentError(str(exc)) from exc
     try:
         paid_at = parse_instant(
             (row.get(columns["date"]) or "").strip(), business.timezone

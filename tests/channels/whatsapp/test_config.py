@@ -31,6 +31,16 @@ def test_webhook_requires_verify_token() -> None:
         require_webhook_settings(settings)
 
 
+def test_webhook_names_both_missing_secrets() -> None:
+    settings = _settings()
+
+    with pytest.raises(WhatsAppConfigError) as caught:
+        require_webhook_settings(settings)
+
+    assert "COBRANZA_WHATSAPP_APP_SECRET" in str(caught.value)
+    assert "COBRANZA_WHATSAPP_VERIFY_TOKEN" in str(caught.value)
+
+
 def test_webhook_settings_returned_when_set() -> None:
     settings = _settings(
         whatsapp_app_secret="a-real-secret", whatsapp_verify_token="a-verify-token"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from pydantic import SecretStr
+
 from cobranza.config import Settings
 
 UNLIMITED = None
@@ -76,20 +78,30 @@ def require_webhook_settings(settings: Settings) -> tuple[str, str]:
 
     `cobranza serve` calls this before it mounts the WhatsApp webhook, so a
     server never accepts unsigned events. Raises `WhatsAppConfigError`
-    naming the missing variable and where to find its value.
+    naming every missing variable and where to find its value.
     """
-    secret = settings.whatsapp_app_secret
-    if secret is None or not secret.get_secret_value().strip():
-        raise WhatsAppConfigError(
+    secret = _secret_value(settings.whatsapp_app_secret)
+    token = _secret_value(settings.whatsapp_verify_token)
+    problems = []
+    if not secret:
+        problems.append(
             "definí COBRANZA_WHATSAPP_APP_SECRET con la clave secreta de la app "
             "(App Dashboard de Meta → Configuración de la app → Básica): sin ella "
             "no se puede verificar la firma de los avisos"
         )
-    token = settings.whatsapp_verify_token
-    if token is None or not token.get_secret_value().strip():
-        raise WhatsAppConfigError(
+    if not token:
+        problems.append(
             "definí COBRANZA_WHATSAPP_VERIFY_TOKEN con una frase al azar y escribí "
             "la misma frase como token de verificación en el App Dashboard de Meta "
             "→ WhatsApp → Configuración → Webhook"
         )
-    return secret.get_secret_value(), token.get_secret_value()
+    if problems:
+        raise WhatsAppConfigError("; ".join(problems))
+    return secret, token
+
+
+def _secret_value(secret: SecretStr | None) -> str:
+    """Return the secret's text, or "" when it is unset or blank."""
+    if secret is None or not secret.get_secret_value().strip():
+        return ""
+    return secret.get_secret_value()

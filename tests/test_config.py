@@ -1,0 +1,107 @@
+"""Settings from the environment: finite numbers in range, and real secrets."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from cobranza.config import Settings
+
+FLOAT_SETTINGS = [
+    name for name, field in Settings.model_fields.items() if field.annotation is float
+]
+
+
+def test_float_settings_found() -> None:
+    assert "segment_chronic_late_share" in FLOAT_SETTINGS
+    assert "llm_timeout_seconds" in FLOAT_SETTINGS
+    assert "scheduler_interval_seconds" in FLOAT_SETTINGS
+
+
+@pytest.mark.parametrize("name", FLOAT_SETTINGS)
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "1e999", "Infinity"])
+def test_float_setting_rejects_non_finite(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str
+) -> None:
+    monkeypatch.setenv(f"COBRANZA_{name.upper()}", value)
+
+    with pytest.raises(ValidationError) as caught:
+        Settings(_env_file=None)  # type: ignore[call-arg]
+
+    errors = caught.value.errors()
+    assert [error["loc"] for error in errors] == [(name,)]
+    assert errors[0]["type"] == "finite_number"
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "segment_occasional_late_share",
+        "segment_chronic_late_share",
+        "segment_month_end_share",
+    ],
+)
+@pytest.mark.parametrize("value", ["-0.1", "1.5"])
+def test_share_setting_out_of_range(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str
+) -> None:
+    monkeypatch.setenv(f"COBRANZA_{name.upper()}", value)
+
+    with pytest.raises(ValidationError, match=name):
+        Settings(_env_file=None)  # type: ignore[call-arg]
+
+
+def test_finite_float_setting_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COBRANZA_SEGMENT_CHRONIC_LATE_SHARE", "0.6")
+    monkeypatch.setenv("COBRANZA_LLM_TIMEOUT_SECONDS", "1e3")
+
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+
+    assert settings.segment_chronic_late_share == 0.6
+    assert settings.llm_timeout_seconds == 1000.0
+
+
+def test_every_placeholder_secret_reported(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COBRANZA_ENVIRONMENT", "production")
+    monkeypatch.setenv("COBRANZA_WHATSAPP_APP_SECRET", "changeme")
+    monkeypatch.setenv("COBRANZA_TWILIO_AUTH_TOKEN", "xxx")
+    monkeypatch.setenv("COBRANZA_STRIPE_WEBHOOK_SECRET", "secret")
+
+    with pytest.raises(ValidationError) as caught:
+        Settings(_env_file=None)  # type: ignore[call-arg]
+
+    locations = {error["loc"] for error in caught.value.errors()}
+    assert locations == {
+        ("whatsapp_app_secret",),
+        ("twilio_auth_token",),
+        ("stripe_webhook_secret",),
+    }
+
+
+def test_placeholder_reported_with_other_errors(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("COBRANZA_ENVIRONMENT", "production")
+    monkeypatch.setenv("COBRANZA_COUNTRY", "ZZ")
+    monkeypatch.setenv("COBRANZA_MERCADOPAGO_ACCESS_TOKEN", "changeme")
+
+    with pytest.raises(ValidationError) as caught:
+        Settings(_env_file=None)  # type: ignore[call-arg]
+
+    locations = {error["loc"] for error in caught.value.errors()}
+    assert locations == {("country",), ("mercadopago_access_token",)}
+
+
+def test_placeholder_message_names_variable_and_source(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("COBRANZA_ENVIRONMENT", "staging")
+    monkeypatch.setenv("COBRANZA_TWILIO_AUTH_TOKEN", "XXXX")
+
+    with pytest.raises(ValidationError) as caught:
+        Settings(_env_file=None)  # type: ignore[call-arg]
+
+    message = str(caught.value.errors()[0]["ctx"]["error"])
+    assert message.startswith("COBRANZA_TWILIO_AUTH_TOKEN tiene un valor de ejemplo")
+    assert "entorno staging" in message
+    assert "Twilio Console" in message
