@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+import io
 import json
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from openpyxl import Workbook
 from sqlalchemy import text
 from typer.testing import CliRunner
 
@@ -189,3 +192,49 @@ def test_database_failure_writes_nothing(cli_database: str, tmp_path: Path) -> N
     assert "no se guardó nada" in result.output
     assert "disk full in test" in result.output
     assert json.loads(listed.stdout) == []
+
+
+def damaged_sheet() -> bytes:
+    """Return a workbook whose sheet's XML is cut in half, as a bad copy leaves it."""
+    workbook = Workbook()
+    workbook.active.append(["Cliente", "Factura", "Vencimiento", "Importe"])
+    workbook.active.append(["Ana", "F-1", "10/03/2026", 100])
+    whole = io.BytesIO()
+    workbook.save(whole)
+    source = zipfile.ZipFile(whole)
+    damaged = io.BytesIO()
+    with zipfile.ZipFile(damaged, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data[: len(data) // 2]
+            target.writestr(item, data)
+    return damaged.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("content", "cause"),
+    [
+        pytest.param(b"PK\x03\x04garbage", "BadZipFile", id="not-a-zip"),
+        pytest.param(damaged_sheet(), "ParseError", id="damaged-sheet"),
+    ],
+)
+def test_import_damaged_xlsx_is_spanish(
+    cli_database: str, tmp_path: Path, content: bytes, cause: str
+) -> None:
+    path = tmp_path / "saldos.xlsx"
+    path.write_bytes(content)
+
+    result = runner.invoke(app, ["import", str(path)])
+    as_json = runner.invoke(app, ["import", str(path), "--json"])
+
+    assert result.exit_code == 2
+    assert " ".join(result.output.split()) == (
+        "La importación se detuvo y no se guardó nada. No se puede abrir "
+        "saldos.xlsx como libro XLSX, porque está dañado o no es un libro de "
+        "Excel. Abrilo en la planilla de cálculo y guardalo de nuevo como .xlsx "
+        "o .csv."
+    )
+    error = json.loads(as_json.stdout)
+    assert error["error"] == "file_format"
+    assert error["details"]["cause"].startswith(cause)
