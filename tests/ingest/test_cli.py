@@ -194,6 +194,68 @@ def test_database_failure_writes_nothing(cli_database: str, tmp_path: Path) -> N
     assert json.loads(listed.stdout) == []
 
 
+def test_import_stops_name_flags(cli_database: str, tmp_path: Path) -> None:
+    rows = [["Cliente", "Factura", "Vencimiento", "Importe", "Total"]]
+    path = write_csv(tmp_path / "a.csv", [*rows, ["Ana", "1", "1/1/2026", "1", "1"]])
+
+    result = runner.invoke(app, ["import", str(path)])
+
+    assert result.exit_code == 2
+    assert " ".join(result.output.split()) == (
+        "La importación se detuvo y no se guardó nada. Las columnas "
+        '"Importe" (#4), "Total" (#5) parecen todas el campo amount. Elegí una '
+        "con --map 'Importe=amount' (o por posición, --map '#4=amount') y "
+        "descartá las otras con --map COLUMNA=ignore."
+    )
+
+
+def test_import_notes_name_flags(cli_database: str, tmp_path: Path) -> None:
+    rows = [["Cliente", "Factura", "Vencimiento", "Importe"]]
+    path = write_csv(tmp_path / "a.csv", [*rows, ["Ana", "1", "1/1/2026", "1"]])
+
+    result = runner.invoke(
+        app, ["import", str(path), "--date-format", "día/mes/año", "--json"]
+    )
+
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["date_format"]["note"] == "día/mes/año, elegido con --date-format"
+    assert report["notes"] == [
+        "El archivo no tiene una columna de teléfono, así que los clientes nuevos "
+        "quedan sin teléfono y no reciben mensajes. Agregá una columna Celular o "
+        "Teléfono y volvé a importar. Si ya está con otro nombre, indicala con "
+        "--map 'COLUMNA=mobile'."
+    ]
+
+
+def test_import_map_takes_spanish_labels(cli_database: str, tmp_path: Path) -> None:
+    rows = [["Razón", "Nro", "Fecha prevista", "Monto a cobrar"]]
+    path = write_csv(tmp_path / "a.csv", [*rows, ["Ana", "1", "1/1/2026", "1"]])
+
+    result = runner.invoke(
+        app,
+        [
+            "import",
+            str(path),
+            "--json",
+            "--map",
+            "Razón=Nombre del cliente",
+            "--map",
+            "Fecha prevista=vencimiento",
+            "--map",
+            "Monto a cobrar=importe",
+        ],
+    )
+
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["mapping"] == {
+        "Razón": "customer_name",
+        "Nro": "number",
+        "Fecha prevista": "due_on",
+        "Monto a cobrar": "amount",
+    }
+
+
 def damaged_sheet() -> bytes:
     """Return a workbook whose sheet's XML is cut in half, as a bad copy leaves it."""
     workbook = Workbook()
