@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+import io
 import json
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from openpyxl import Workbook
 from sqlalchemy import text
 from typer.testing import CliRunner
 
@@ -189,3 +192,111 @@ def test_database_failure_writes_nothing(cli_database: str, tmp_path: Path) -> N
     assert "no se guardó nada" in result.output
     assert "disk full in test" in result.output
     assert json.loads(listed.stdout) == []
+
+
+def test_import_stops_name_flags(cli_database: str, tmp_path: Path) -> None:
+    rows = [["Cliente", "Factura", "Vencimiento", "Importe", "Total"]]
+    path = write_csv(tmp_path / "a.csv", [*rows, ["Ana", "1", "1/1/2026", "1", "1"]])
+
+    result = runner.invoke(app, ["import", str(path)])
+
+    assert result.exit_code == 2
+    assert " ".join(result.output.split()) == (
+        "La importación se detuvo y no se guardó nada. Las columnas "
+        '"Importe" (#4), "Total" (#5) parecen todas el campo amount. Elegí una '
+        "con --map 'Importe=amount' (o por posición, --map '#4=amount') y "
+        "descartá las otras con --map COLUMNA=ignore."
+    )
+
+
+def test_import_notes_name_flags(cli_database: str, tmp_path: Path) -> None:
+    rows = [["Cliente", "Factura", "Vencimiento", "Importe"]]
+    path = write_csv(tmp_path / "a.csv", [*rows, ["Ana", "1", "1/1/2026", "1"]])
+
+    result = runner.invoke(
+        app, ["import", str(path), "--date-format", "día/mes/año", "--json"]
+    )
+
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["date_format"]["note"] == "día/mes/año, elegido con --date-format"
+    assert report["notes"] == [
+        "El archivo no tiene una columna de teléfono, así que los clientes nuevos "
+        "quedan sin teléfono y no reciben mensajes. Agregá una columna Celular o "
+        "Teléfono y volvé a importar. Si ya está con otro nombre, indicala con "
+        "--map 'COLUMNA=mobile'."
+    ]
+
+
+def test_import_map_takes_spanish_labels(cli_database: str, tmp_path: Path) -> None:
+    rows = [["Razón", "Nro", "Fecha prevista", "Monto a cobrar"]]
+    path = write_csv(tmp_path / "a.csv", [*rows, ["Ana", "1", "1/1/2026", "1"]])
+
+    result = runner.invoke(
+        app,
+        [
+            "import",
+            str(path),
+            "--json",
+            "--map",
+            "Razón=Nombre del cliente",
+            "--map",
+            "Fecha prevista=vencimiento",
+            "--map",
+            "Monto a cobrar=importe",
+        ],
+    )
+
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["mapping"] == {
+        "Razón": "customer_name",
+        "Nro": "number",
+        "Fecha prevista": "due_on",
+        "Monto a cobrar": "amount",
+    }
+
+
+def damaged_sheet() -> bytes:
+    """Return a workbook whose sheet's XML is cut in half, as a bad copy leaves it."""
+    workbook = Workbook()
+    workbook.active.append(["Cliente", "Factura", "Vencimiento", "Importe"])
+    workbook.active.append(["Ana", "F-1", "10/03/2026", 100])
+    whole = io.BytesIO()
+    workbook.save(whole)
+    source = zipfile.ZipFile(whole)
+    damaged = io.BytesIO()
+    with zipfile.ZipFile(damaged, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data[: len(data) // 2]
+            target.writestr(item, data)
+    return damaged.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("content", "cause"),
+    [
+        pytest.param(b"PK\x03\x04garbage", "BadZipFile", id="not-a-zip"),
+        pytest.param(damaged_sheet(), "ParseError", id="damaged-sheet"),
+    ],
+)
+def test_import_damaged_xlsx_is_spanish(
+    cli_database: str, tmp_path: Path, content: bytes, cause: str
+) -> None:
+    path = tmp_path / "saldos.xlsx"
+    path.write_bytes(content)
+
+    result = runner.invoke(app, ["import", str(path)])
+    as_json = runner.invoke(app, ["import", str(path), "--json"])
+
+    assert result.exit_code == 2
+    assert " ".join(result.output.split()) == (
+        "La importación se detuvo y no se guardó nada. No se puede abrir "
+        "saldos.xlsx como libro XLSX, porque está dañado o no es un libro de "
+        "Excel. Abrilo en la planilla de cálculo y guardalo de nuevo como .xlsx "
+        "o .csv."
+    )
+    error = json.loads(as_json.stdout)
+    assert error["error"] == "file_format"
+    assert error["details"]["cause"].startswith(cause)

@@ -4,7 +4,7 @@ from datetime import date, datetime
 
 import pytest
 
-from cobranza.ingest.dates import DMY, MDY, decide_order, parse_date
+from cobranza.ingest.dates import DMY, MDY, ORDER_NAMES, YMD, decide_order, parse_date
 from cobranza.ingest.errors import DateFormatError
 
 
@@ -90,3 +90,33 @@ def test_short_year_first_with_ymd_option() -> None:
 
     assert parse_date("26/03/15", decision) == date(2026, 3, 15)
     assert parse_date("2026-03-15", decision) == date(2026, 3, 15)
+
+
+@pytest.mark.parametrize(
+    ("option", "order"),
+    [
+        ("día/mes/año", DMY),
+        ("Dia/Mes/Ano", DMY),
+        ("dd/mm/aaaa", DMY),
+        ("mes/día/año", MDY),
+        ("mm-dd-aaaa", MDY),
+        ("año/mes/día", YMD),
+        ("aaaa-mm-dd", YMD),
+        ("MDY", MDY),
+    ],
+)
+def test_option_takes_spanish_order(option: str, order: str) -> None:
+    decision = decide_order([], option)
+
+    assert decision.order == order
+    assert decision.pattern is None
+    assert decision.note == f"{ORDER_NAMES[order]}, elegido con --date-format"
+
+
+def test_pattern_mismatch_names_pattern() -> None:
+    decision = decide_order([], "%d.%m.%Y")
+
+    with pytest.raises(ValueError) as caught:
+        parse_date("31/01/2026", decision)
+
+    assert str(caught.value) == "no sigue el formato %d.%m.%Y"

@@ -3,7 +3,16 @@ from __future__ import annotations
 import pytest
 
 from cobranza.ingest.errors import MappingError
-from cobranza.ingest.mapping import field_for_header, normalize_header, resolve_mapping
+from cobranza.ingest.hints import FormHints
+from cobranza.ingest.mapping import (
+    FIELD_LABELS,
+    FIELDS,
+    IGNORE,
+    field_for_header,
+    field_for_name,
+    normalize_header,
+    resolve_mapping,
+)
 
 
 @pytest.mark.parametrize(
@@ -116,3 +125,55 @@ def test_position_needs_ascii_digits(position: str) -> None:
         resolve_mapping(headers, {position: "amount", "#3": "ignore"})
 
     assert position in str(caught.value)
+
+
+def test_map_takes_spanish_labels() -> None:
+    headers = ["Razón", "Nro. Cbte", "Fecha prevista", "Importe", "Total"]
+    overrides = {
+        "Razón": "Nombre del cliente",
+        "Nro. Cbte": "número de comprobante",
+        "Fecha prevista": "VENCIMIENTO",
+        "Total": "ignorar",
+    }
+
+    mapping = resolve_mapping(headers, overrides)
+
+    assert mapping.describe() == {
+        "Razón": "customer_name",
+        "Nro. Cbte": "number",
+        "Fecha prevista": "due_on",
+        "Importe": "amount",
+    }
+    assert mapping.unmapped == ()
+
+
+def test_every_field_has_one_label() -> None:
+    labels = [FIELD_LABELS[field] for field in (*FIELDS, IGNORE)]
+
+    assert len(set(labels)) == len(labels)
+    for label in labels:
+        assert field_for_name(label) in (*FIELDS, IGNORE)
+
+
+def test_form_hints_name_labels() -> None:
+    hints = FormHints(
+        field_labels=FIELD_LABELS,
+        mapping="Columnas",
+        decimal="Separador decimal",
+        decimal_choices=("coma", "punto"),
+        detect="Detectar",
+        date_format="Orden de las fechas",
+        date_orders=("día/mes/año",),
+        customers="Clientes",
+    )
+
+    with pytest.raises(MappingError) as caught:
+        resolve_mapping(["Cliente", "Importe", "Fecha prevista"], {}, hints)
+
+    assert str(caught.value) == (
+        "No se encontró ninguna columna para «número de comprobante» y "
+        '«vencimiento». Escribí en «Columnas» una línea como "COLUMNA=número de '
+        'comprobante" por cada campo que falta, donde COLUMNA es el nombre de la '
+        'columna en tu archivo. Las columnas sin usar son: "Fecha prevista".'
+    )
+    assert caught.value.details["missing"] == ["number", "due_on"]

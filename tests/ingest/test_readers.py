@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+import io
+import logging
+import zipfile
 from pathlib import Path
 
 import pytest
+from openpyxl import Workbook
 
 from cobranza.ingest import FileFormatError
 from cobranza.ingest.readers import decode, detect_separator, read_table
@@ -94,3 +98,76 @@ def test_key_value_title_is_not_the_header(tmp_path: Path) -> None:
     assert table.skipped == [
         {"line": 1, "reason": "fila de título sobre el encabezado"}
     ]
+
+
+def _damaged_sheet() -> bytes:
+    """Return a workbook whose sheet's XML is cut in half."""
+    workbook = Workbook()
+    workbook.active.append(["Cliente", "Factura", "Vencimiento", "Importe"])
+    whole = io.BytesIO()
+    workbook.save(whole)
+    source = zipfile.ZipFile(whole)
+    damaged = io.BytesIO()
+    with zipfile.ZipFile(damaged, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data[: len(data) // 2]
+            target.writestr(item, data)
+    return damaged.getvalue()
+
+
+def _zip_without_workbook() -> bytes:
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as target:
+        target.writestr("notas.txt", "hola")
+    return archive.getvalue()
+
+
+DAMAGED_XLSX = (
+    "No se puede abrir libro.xlsx como libro XLSX, porque está dañado o no es un "
+    "libro de Excel. Abrilo en la planilla de cálculo y guardalo de nuevo como "
+    ".xlsx o .csv."
+)
+
+
+@pytest.mark.parametrize(
+    ("content", "message", "cause"),
+    [
+        pytest.param(
+            b"",
+            "libro.xlsx está vacío. Exportá la planilla de nuevo.",
+            None,
+            id="empty",
+        ),
+        pytest.param(b"PK\x03\x04garbage", DAMAGED_XLSX, "BadZipFile", id="not-a-zip"),
+        pytest.param(_zip_without_workbook(), DAMAGED_XLSX, "KeyError", id="other-zip"),
+        pytest.param(_damaged_sheet(), DAMAGED_XLSX, "ParseError", id="damaged-sheet"),
+        pytest.param(
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(512),
+            "libro.xlsx es un libro de Excel 97-2003 (.xls) o un libro protegido con "
+            "contraseña, y no se puede leer. Abrilo en la planilla de cálculo y "
+            "guardalo como .xlsx sin contraseña o como .csv.",
+            None,
+            id="old-or-encrypted",
+        ),
+    ],
+)
+def test_unreadable_workbooks_are_spanish(
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    content: bytes,
+    message: str,
+    cause: str | None,
+) -> None:
+    path = tmp_path / "libro.xlsx"
+    path.write_bytes(content)
+    caplog.set_level(logging.INFO, logger="cobranza.ingest.readers")
+
+    with pytest.raises(FileFormatError) as caught:
+        read_table(path)
+
+    assert str(caught.value) == message
+    if cause is not None:
+        assert caught.value.details["cause"].startswith(cause)
+        assert any(cause in record.getMessage() for record in caplog.records)

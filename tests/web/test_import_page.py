@@ -118,8 +118,12 @@ def test_file_error_is_spanish(app: FastAPI, client_for, tenant: Tenant) -> None
     )
 
     assert response.status_code == 422
-    assert "No se encontró ninguna columna para number, due_on" in response.text
+    assert (
+        "No se encontró ninguna columna para «número de comprobante» y "
+        "«vencimiento»." in response.text
+    )
     assert "no column found" not in response.text
+    assert "--map" not in response.text
 
 
 def test_rejects_other_file_types(app: FastAPI, client_for, tenant: Tenant) -> None:  # type: ignore[no-untyped-def]

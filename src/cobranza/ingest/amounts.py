@@ -10,7 +10,8 @@ whole file, from the evidence in all its amount cells, never cell by cell:
 - if nothing proves the convention, the country's convention is used only
   when it reads every ambiguous value with no more decimals than the
   currency has. So `1.234` in Argentina is 1234, but in Mexico it would be
-  1.234 pesos, which settles nothing and needs `--decimal`.
+  1.234 pesos, which settles nothing and needs the owner's choice
+  (`--decimal`, or the import page's decimal mark control).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from cobranza.ingest.errors import DecimalConventionError
+from cobranza.ingest.hints import COMMAND_LINE, Hints
 from cobranza.money import minor_units
 
 COMMA = "comma"
@@ -122,12 +124,19 @@ def evidence(body: str) -> str | None:
 
 
 def decide_convention(
-    bodies: Iterable[str], country: str, currency: str, option: str | None
+    bodies: Iterable[str],
+    country: str,
+    currency: str,
+    option: str | None,
+    hints: Hints = COMMAND_LINE,
 ) -> DecimalDecision:
-    """Decide the file's decimal convention or raise `DecimalConventionError`."""
+    """Decide the file's decimal convention or raise `DecimalConventionError`.
+
+    The note and the error name the owner's decimal control with `hints`.
+    """
     if option is not None:
         return DecimalDecision(
-            option, "option", f"{MARK_NAMES[option]}, elegida con --decimal"
+            option, "option", f"{MARK_NAMES[option]}, elegida {hints.decimal_control}"
         )
 
     proofs: dict[str, str] = {}
@@ -143,7 +152,7 @@ def decide_convention(
         raise DecimalConventionError(
             f'Los importes mezclan separadores decimales: "{proofs[COMMA]}" tiene '
             f'coma decimal y "{proofs[POINT]}" punto decimal. Corregí el archivo '
-            "o elegí el separador con --decimal comma|point.",
+            f"o {hints.choose_decimal()}.",
             examples=[proofs[COMMA], proofs[POINT]],
         )
     if proofs:
@@ -167,10 +176,11 @@ def decide_convention(
             f'valores como "{ambiguous[0]}" son ambiguos, así que se usó la '
             f"convención de {country.upper()} ({MARK_NAMES[country_convention]})",
         )
+    fix = hints.choose_decimal()
     raise DecimalConventionError(
         f'No se puede saber si "{ambiguous[0]}" tiene coma decimal o punto '
-        "decimal, y ningún importe del archivo lo aclara. Elegí el separador con "
-        "--decimal comma|point.",
+        f"decimal, y ningún importe del archivo lo aclara. {fix[:1].upper()}"
+        f"{fix[1:]}.",
         examples=ambiguous[:3],
     )
 

@@ -2,21 +2,31 @@
 
 Numeric dates such as 03/04/2026 are read day first (dd/mm/yyyy) unless the
 file proves month first: some second field above 12 and no first field above
-12, as in 1/15/2013. `--date-format` overrides the decision with `dmy`,
-`mdy`, `ymd` or a `strptime` pattern such as `%d.%m.%Y`.
+12, as in 1/15/2013. The owner's option (`--date-format`, or the import
+page's «Orden de las fechas») overrides the decision with `dmy`, `mdy`,
+`ymd`, their Spanish names ("día/mes/año", "dd/mm/aaaa") or a `strptime`
+pattern such as `%d.%m.%Y`.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from cobranza.ingest.errors import DateFormatError
+from cobranza.ingest.hints import COMMAND_LINE, Hints
 
 DMY, MDY, YMD = "dmy", "mdy", "ymd"
 ORDERS = (DMY, MDY, YMD)
+
+# Each order as notes and the import page name it.
+ORDER_NAMES = {DMY: "día/mes/año", MDY: "mes/día/año", YMD: "año/mes/día"}
+# Each order written as a date template, as owners often type it.
+_ORDER_TEMPLATES = {DMY: "dd/mm/aaaa", MDY: "mm/dd/aaaa", YMD: "aaaa-mm-dd"}
+_SPELLING_MARKS = re.compile(r"[\s/.-]+")
 
 # Excel's 1900 date system counts days from 1899-12-30 (it keeps Lotus 1-2-3's
 # phantom 29 February 1900, so serials above 60 line up with this origin).
@@ -64,37 +74,59 @@ class DateDecision:
     source: str  # "option", "file" or "default"
     note: str
     pattern: str | None = None
+    # The file has both day-first and month-first dates.
+    conflicting: bool = False
 
 
-def validate_date_option(option: str) -> str:
-    """Return a valid `--date-format` value or raise `DateFormatError`."""
+def _spelling(text: str) -> str:
+    """Return `text` lower-case, without accents, spaces or date separators."""
+    decomposed = unicodedata.normalize("NFKD", text.strip().lower())
+    letters = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return _SPELLING_MARKS.sub("", letters)
+
+
+_ORDER_SPELLINGS = {
+    _spelling(text): order
+    for order in ORDERS
+    for text in (order, ORDER_NAMES[order], _ORDER_TEMPLATES[order])
+}
+
+
+def validate_date_option(option: str, hints: Hints = COMMAND_LINE) -> str:
+    """Return the order or pattern of a date option, or raise `DateFormatError`.
+
+    An order may be written as its code (`dmy`), its Spanish name
+    ("día/mes/año") or its template ("dd/mm/aaaa").
+    """
     value = option.strip()
-    if value.lower() in ORDERS:
-        return value.lower()
+    order = _ORDER_SPELLINGS.get(_spelling(value))
+    if order is not None:
+        return order
     if "%" in value:
         try:
             _strptime_date(date(2026, 1, 31).strftime(value), value)
         except ValueError as exc:
             raise DateFormatError(
-                f'El --date-format "{option}" no es un patrón de fecha válido. '
-                "Usá dmy, mdy, ymd o un patrón de strptime como %d/%m/%Y.",
+                hints.invalid_date_format(option, "un patrón de fecha válido"),
                 option=option,
             ) from exc
         return value
-    raise DateFormatError(
-        f'El --date-format "{option}" no es válido. Usá dmy, mdy, ymd o un patrón '
-        "de strptime como %d/%m/%Y.",
-        option=option,
-    )
+    raise DateFormatError(hints.invalid_date_format(option, "válido"), option=option)
 
 
-def decide_order(texts: Iterable[str], option: str | None) -> DateDecision:
-    """Decide day/month order from every numeric date text in the file."""
+def decide_order(
+    texts: Iterable[str], option: str | None, hints: Hints = COMMAND_LINE
+) -> DateDecision:
+    """Decide day/month order from every numeric date text in the file.
+
+    The note and any error name the owner's date control with `hints`.
+    """
     if option is not None:
-        value = validate_date_option(option)
+        value = validate_date_option(option, hints)
+        note = f"{ORDER_NAMES.get(value, value)}, elegido {hints.date_control}"
         if value in ORDERS:
-            return DateDecision(value, "option", f"{value}, elegido con --date-format")
-        return DateDecision(DMY, "option", f"{value}, elegido con --date-format", value)
+            return DateDecision(value, "option", note)
+        return DateDecision(DMY, "option", note, value)
 
     first_example: str | None = None
     second_example: str | None = None
@@ -117,7 +149,8 @@ def decide_order(texts: Iterable[str], option: str | None) -> DateDecision:
             "default",
             f'día/mes/año por defecto, aunque "{first_example.strip()}" tiene el '
             f'día primero y "{second_example.strip()}" el mes primero. Las filas '
-            "que no encajan se rechazan: elegí el orden con --date-format",
+            f"que no encajan se rechazan: elegí el orden {hints.date_control}",
+            conflicting=True,
         )
     return DateDecision(DMY, "default", "día/mes/año")
 
@@ -158,7 +191,7 @@ def _parse_any(value: object, decision: DateDecision) -> date | None:
         try:
             return _strptime_date(text, decision.pattern)
         except ValueError as exc:
-            raise ValueError(f"no sigue el --date-format {decision.pattern}") from exc
+            raise ValueError(f"no sigue el formato {decision.pattern}") from exc
     return _parse_text(text, decision.order)
 
 

@@ -6,18 +6,22 @@ owner can answer, or files that cannot be read at all::
 
     IngestError
     ├── FileFormatError          the file cannot be read as a table
-    ├── MappingError             a required field has no column, or two
-    │                            columns compete for one field (--map)
+    ├── MappingError             a required field has no column, two
+    │                            columns compete for one field, or the
+    │                            owner's mapping names an unknown one
     ├── DecimalConventionError   the amounts do not settle whether the
-    │                            decimal mark is a comma or a point (--decimal)
-    ├── DateFormatError          the dates prove neither day/month nor
-    │                            month/day order (--date-format)
+    │                            decimal mark is a comma or a point, or the
+    │                            decimal option is neither
+    ├── DateFormatError          the date option is not an order or a
+    │                            strptime pattern
     └── EmptySnapshotError       --full-snapshot with no valid document row
                                  would mark every open document settled
 
 Each error carries a machine-readable `code` and `details`; `str(error)` is
 the Spanish (es-AR) message with the value and the fix, which the CLI, its
-`--json` output and the dashboard show as they are.
+`--json` output and the dashboard show as they are. The fix names the
+option to use where the owner reads it (`--map` in the terminal, «Columnas»
+on the import page), as `ImportOptions.hints` words it.
 """
 
 from __future__ import annotations

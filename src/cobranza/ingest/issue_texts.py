@@ -4,12 +4,16 @@
 `RowIssue.message` is the text below filled with the row's facts: the
 value, the column or limit, and what the owner should do next. Owners read
 these messages in the terminal report, in the dashboard's import preview,
-in the report stored with each import and in `--json`.
+in the report stored with each import and in `--json`. A fix that needs an
+import option names it through `{hints}`, so the terminal shows the flag
+and the import page its control.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
+
+from cobranza.ingest.hints import COMMAND_LINE, Hints
 
 ROW_ISSUE_TEXTS: dict[str, str] = {
     "wrong_separator": (
@@ -27,7 +31,7 @@ ROW_ISSUE_TEXTS: dict[str, str] = {
     "missing_amount": "El importe está vacío. Completalo en el archivo.",
     "invalid_amount": (
         "El importe {value} no es un número con {mark}. Corregilo, o elegí el "
-        "separador decimal con --decimal."
+        "separador decimal {hints.decimal_control}."
     ),
     "amount_too_large": (
         "El importe {value} llega a {limit} o más. Revisá la columna y el "
@@ -74,7 +78,7 @@ ROW_ISSUE_TEXTS: dict[str, str] = {
     ),
     "customer_id_too_long": (
         "El código de cliente tiene más de {limit} caracteres. Usá un código más "
-        "corto o elegí otra columna con --map."
+        "corto o elegí otra columna {hints.map_control}."
     ),
     "name_too_long": ("El nombre tiene más de {limit} caracteres, así que se cortó."),
     "invalid_phone": (
@@ -96,13 +100,14 @@ LANDLINE_PROBLEM = "Teléfono fijo: WhatsApp solo llega si usa WhatsApp Business
 SEPARATOR_NAMES = {",": "comas", ";": "punto y coma", "\t": "tabulaciones"}
 
 
-def row_issue_text(code: str, **facts: object) -> str:
+def row_issue_text(code: str, hints: Hints = COMMAND_LINE, **facts: object) -> str:
     """Return the Spanish text of `code`, filled with the row's facts.
 
-    Raises `KeyError` for a code without a text, so a new code cannot reach
-    an owner without its Spanish message.
+    `hints` words the fix for where the owner reads it. Raises `KeyError`
+    for a code without a text, so a new code cannot reach an owner without
+    its Spanish message.
     """
-    return ROW_ISSUE_TEXTS[code].format(**facts)
+    return ROW_ISSUE_TEXTS[code].format(hints=hints, **facts)
 
 
 def quoted(value: object) -> str:

@@ -16,10 +16,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from cobranza.ingest.errors import MappingError
+from cobranza.ingest.hints import COMMAND_LINE, Hints
 
 IGNORE = "ignore"
 
-# Field names, as accepted by --map and shown in the report.
+# Field names, as shown in the report and `--json`.
 CUSTOMER_ID = "customer_id"
 CUSTOMER_NAME = "customer_name"
 TAX_ID = "tax_id"
@@ -319,14 +320,38 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
 
 FIELDS = tuple(_SYNONYMS)
 
+# The Spanish name of each field, as the import page and docs/importar.md
+# show it. A mapping (`--map`, or the page's «Columnas» box) accepts the
+# label or the field name, and IGNORE's label discards a column.
+FIELD_LABELS = {
+    CUSTOMER_ID: "código de cliente",
+    CUSTOMER_NAME: "nombre del cliente",
+    TAX_ID: "identificación fiscal",
+    PHONE: "teléfono",
+    MOBILE: "celular",
+    EMAIL: "email",
+    NUMBER: "número de comprobante",
+    KIND: "tipo de comprobante",
+    ISSUED_ON: "fecha de emisión",
+    DUE_ON: "vencimiento",
+    AMOUNT: "importe",
+    OPEN_AMOUNT: "saldo",
+    PAID_AMOUNT: "importe pagado",
+    PAID_ON: "fecha de pago",
+    CURRENCY: "moneda",
+    DISPUTED: "en disputa",
+    CONSENT: "consentimiento",
+    IGNORE: "ignorar",
+}
+
 _STOP_WORDS = frozenset(
     {"de", "del", "la", "el", "los", "las", "of", "the", "do", "da"}
 )
 _NUMBER_WORDS = frozenset({"n", "no", "nro", "nr", "num", "numero", "number", "nros"})
 _CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
-# `--map '#3=amount'` names the third column, for headers that repeat. The
-# position takes ASCII digits only, as \d would also match "#３".
+# A mapping's column "#3" names the third column, for headers that repeat.
+# The position takes ASCII digits only, as \d would also match "#３".
 _POSITION = re.compile(r"#([0-9]+)")
 
 
@@ -350,6 +375,21 @@ _LOOKUP: dict[str, str] = {}
 for _field, _names in _SYNONYMS.items():
     for _name in _names:
         _LOOKUP.setdefault(normalize_header(_name, split_camel=False), _field)
+
+_FIELD_NAMES = {
+    normalize_header(text, split_camel=False): field
+    for field, label in FIELD_LABELS.items()
+    for text in (field, label)
+}
+
+
+def field_for_name(name: str) -> str | None:
+    """Return the field that a mapping names by field name or label, or None.
+
+    Case, accents and punctuation do not count, so "Vencimiento", "due_on"
+    and "DUE ON" all name DUE_ON, and "ignorar" names IGNORE.
+    """
+    return _FIELD_NAMES.get(normalize_header(name, split_camel=False))
 
 
 def field_for_header(header: str) -> str | None:
@@ -378,16 +418,18 @@ class ColumnMapping:
 
 
 def resolve_mapping(
-    headers: Sequence[str], overrides: Mapping[str, str]
+    headers: Sequence[str],
+    overrides: Mapping[str, str],
+    hints: Hints = COMMAND_LINE,
 ) -> ColumnMapping:
-    """Map headers to fields, applying `--map COLUMN=FIELD` overrides first.
+    """Map headers to fields, applying the owner's {column: field} overrides first.
 
-    Raises `MappingError` when an override names an unknown column or field,
-    when two columns compete for one field, or when a required field has no
-    column.
+    Raises `MappingError`, worded with `hints`, when an override names an
+    unknown column or field, when two columns compete for one field, or when
+    a required field has no column.
     """
     normalized = [normalize_header(header) for header in headers]
-    forced = _forced_fields(headers, normalized, overrides)
+    forced = _forced_fields(headers, normalized, overrides, hints)
 
     candidates: dict[str, list[int]] = {}
     for index, header in enumerate(headers):
@@ -409,30 +451,32 @@ def resolve_mapping(
             names = [headers[index] for index in indexes]
             raise MappingError(
                 f"Las columnas {_positions(names, indexes)} parecen todas el campo "
-                f'"{field}". Elegí una con --map "{names[0]}={field}" (o por '
-                f"posición, --map '#{indexes[0] + 1}={field}') y descartá las "
-                f"otras con --map COLUMNA={IGNORE}.",
+                f"{hints.field(field)}. "
+                + hints.pick_column(field, names[0], indexes[0] + 1, IGNORE),
                 field=field,
                 candidates=names,
             )
         columns[field] = indexes[0]
 
-    _check_required(headers, columns)
+    _check_required(headers, columns, hints)
     mapped = set(columns.values()) | {i for i, f in forced.items() if f == IGNORE}
     unmapped = tuple(h for i, h in enumerate(headers) if i not in mapped and h)
     return ColumnMapping(columns=columns, headers=tuple(headers), unmapped=unmapped)
 
 
 def _forced_fields(
-    headers: Sequence[str], normalized: list[str], overrides: Mapping[str, str]
+    headers: Sequence[str],
+    normalized: list[str],
+    overrides: Mapping[str, str],
+    hints: Hints,
 ) -> dict[int, str]:
     forced: dict[int, str] = {}
     for column, field in overrides.items():
-        field_name = field.strip().lower()
-        if field_name not in FIELDS and field_name != IGNORE:
+        field_name = field_for_name(field)
+        if field_name is None:
             raise MappingError(
-                f'El campo "{field}" de --map {column}={field} no existe. Usá uno '
-                "de estos: " + ", ".join((*FIELDS, IGNORE)) + ".",
+                f'El campo "{field}" de {hints.map_entry(column, field)} no existe. '
+                f"Usá uno de estos: {hints.field_choices((*FIELDS, IGNORE))}.",
                 field=field,
                 candidates=list(FIELDS),
             )
@@ -448,11 +492,11 @@ def _forced_fields(
                 "no está en el encabezado"
                 if not matches
                 else "aparece más de una vez en el encabezado. Nombrala por "
-                f"posición, como --map '#{matches[1] + 1}={field}'"
+                f"posición, como {hints.map_example(f'#{matches[1] + 1}', field)}"
             )
             raise MappingError(
-                f'La columna "{column}" de --map {column}={field} {problem}. Las '
-                f"columnas son: {_quoted(headers)}.",
+                f'La columna "{column}" de {hints.map_entry(column, field)} '
+                f"{problem}. Las columnas son: {_quoted(headers)}.",
                 column=column,
                 candidates=list(headers),
             )
@@ -473,20 +517,24 @@ def _quoted(headers: Sequence[str]) -> str:
     return ", ".join(f'"{header[:40]}"' for header in headers) or "ninguna"
 
 
-def _check_required(headers: Sequence[str], columns: dict[str, int]) -> None:
-    missing = [field for field in REQUIRED_FIELDS if field not in columns]
-    named = list(missing)
+def _check_required(
+    headers: Sequence[str], columns: dict[str, int], hints: Hints
+) -> None:
+    required = [field for field in REQUIRED_FIELDS if field not in columns]
+    alternatives: tuple[str, ...] = ()
+    missing = list(required)
     if not any(field in columns for field in CUSTOMER_FIELDS):
+        alternatives = CUSTOMER_FIELDS
         # `details` keeps the English "or" that `--json` readers already parse.
         missing.append(" or ".join(CUSTOMER_FIELDS))
-        named.append(" o ".join(CUSTOMER_FIELDS))
     if not missing:
         return
     unused = [h for i, h in enumerate(headers) if i not in columns.values() and h]
+    first = required[0] if required else alternatives[0]
     raise MappingError(
-        f"No se encontró ninguna columna para {', '.join(named)}. Indicá la "
-        "columna con --map COLUMNA=CAMPO. Las columnas sin usar son: "
-        f"{_quoted(unused)}.",
+        "No se encontró ninguna columna para "
+        f"{hints.missing_fields(required, alternatives)}. "
+        f"{hints.add_column(first)} Las columnas sin usar son: {_quoted(unused)}.",
         missing=missing,
         candidates=unused,
     )

@@ -3,6 +3,10 @@
 Real exports are read as they are: the encoding (UTF-8, UTF-8 with BOM or
 Windows-1252) and the separator (`,`, `;` or tab) are detected, title rows
 above the header, blank rows and TOTAL rows are skipped and reported.
+
+A file that cannot be read raises `FileFormatError` with a Spanish message
+that names the file and what to do. The English text of the library that
+failed (csv, zipfile, openpyxl) is logged, never shown to the owner.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import logging
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,7 +31,12 @@ from cobranza.ingest.mapping import (
     normalize_header,
 )
 
+logger = logging.getLogger(__name__)
+
 SEPARATORS = (",", ";", "\t")
+# An OLE2 compound file: an Excel 97-2003 workbook (.xls) or an encrypted
+# .xlsx, which openpyxl cannot read.
+_OLE2_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _HEADER_SEARCH_ROWS = 30
 _TOTAL_WORDS = frozenset(
     {
@@ -88,6 +98,17 @@ def read_table(path: Path) -> Table:
     digest = hashlib.sha256(data).hexdigest()
     suffix = path.suffix.lower()
 
+    if not data.strip():
+        raise FileFormatError(
+            f"{path.name} está vacío. Exportá la planilla de nuevo.", path=str(path)
+        )
+    if data.startswith(_OLE2_SIGNATURE):
+        raise FileFormatError(
+            f"{path.name} es un libro de Excel 97-2003 (.xls) o un libro protegido "
+            "con contraseña, y no se puede leer. Abrilo en la planilla de cálculo "
+            "y guardalo como .xlsx sin contraseña o como .csv.",
+            path=str(path),
+        )
     if suffix in (".xlsx", ".xlsm") or data[:4] == b"PK\x03\x04":
         table = _read_xlsx(data, path)
     elif suffix in (".csv", ".txt", ".tsv", ""):
@@ -128,10 +149,6 @@ def detect_separator(text: str) -> str:
 
 
 def _read_csv(data: bytes, path: Path) -> Table:
-    if not data.strip():
-        raise FileFormatError(
-            f"{path.name} está vacío. Exportá la planilla de nuevo.", path=str(path)
-        )
     if b"\x00" in data[:8192]:
         raise FileFormatError(
             f"{path.name} no es un archivo de texto (tiene bytes NUL). Exportá la "
@@ -159,16 +176,18 @@ def _read_csv(data: bytes, path: Path) -> Table:
 
 def _csv_error(exc: csv.Error, path: Path, line: int) -> FileFormatError:
     """Build the `FileFormatError` for a `csv.Error`, such as an oversized cell."""
+    logger.info("cannot read %s as CSV at line %d: %s", path.name, line, exc)
     where = f" en la línea {line}" if line else ""
-    detail = f"error de Python: {exc}"
+    detail = ""
     if "field larger than field limit" in str(exc):
-        detail = f"una celda tiene más de {csv.field_size_limit()} caracteres"
+        detail = f" (una celda tiene más de {csv.field_size_limit()} caracteres)"
     return FileFormatError(
-        f"No se puede leer {path.name} como CSV{where} ({detail}). "
+        f"No se puede leer {path.name} como CSV{where}{detail}. "
         "Buscá una comilla sin cerrar o una celda con un documento entero pegado, "
         "y exportá el archivo de nuevo.",
         path=str(path),
         line=line or None,
+        cause=str(exc),
     )
 
 
@@ -181,13 +200,10 @@ def _read_xlsx(data: bytes, path: Path) -> Table:
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a damaged file
-        raise FileFormatError(
-            f"No se puede abrir {path.name} como libro XLSX (error de openpyxl: "
-            f"{exc}). Guardalo de nuevo desde la planilla de cálculo como .xlsx o "
-            ".csv.",
-            path=str(path),
-        ) from exc
+        raise _xlsx_error(exc, path) from exc
     try:
+        # In read-only mode openpyxl reads each sheet's XML while iterating,
+        # so a damaged sheet fails here rather than in `load_workbook`.
         sheet = _best_sheet(workbook.worksheets)
         if sheet is None:
             raise FileFormatError(
@@ -197,11 +213,27 @@ def _read_xlsx(data: bytes, path: Path) -> Table:
                 path=str(path),
             )
         raw_rows = _sheet_rows(sheet)
+    except FileFormatError:
+        raise
+    except Exception as exc:  # zipfile, XML and openpyxl errors of a damaged sheet
+        raise _xlsx_error(exc, path) from exc
     finally:
         workbook.close()
     table = _split_header(raw_rows, path)
     table.sheet = sheet.title
     return table
+
+
+def _xlsx_error(exc: Exception, path: Path) -> FileFormatError:
+    """Build the `FileFormatError` for a workbook that openpyxl cannot read."""
+    logger.info("cannot read %s as XLSX: %s: %s", path.name, type(exc).__name__, exc)
+    return FileFormatError(
+        f"No se puede abrir {path.name} como libro XLSX, porque está dañado o no "
+        "es un libro de Excel. Abrilo en la planilla de cálculo y guardalo de "
+        "nuevo como .xlsx o .csv.",
+        path=str(path),
+        cause=f"{type(exc).__name__}: {exc}",
+    )
 
 
 def _sheet_rows(sheet: Any, max_row: int | None = None) -> list[SourceRow]:

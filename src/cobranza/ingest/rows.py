@@ -28,6 +28,7 @@ from cobranza.ingest.amounts import (
     split_amount,
 )
 from cobranza.ingest.dates import DateDecision, parse_date
+from cobranza.ingest.hints import COMMAND_LINE, Hints
 from cobranza.ingest.issue_texts import (
     DUE_DATE_FROM_ISSUE_DATE,
     DUE_DATE_UNKNOWN,
@@ -127,6 +128,7 @@ class RowContext:
     dates: DateDecision
     country: str
     currency: str
+    hints: Hints = COMMAND_LINE
 
 
 def text_of(value: Any) -> str | None:
@@ -298,6 +300,7 @@ class RowReader:
                     value=cell[:80],
                     message=row_issue_text(
                         "wrong_separator",
+                        self.context.hints,
                         separator=SEPARATOR_NAMES[separator],
                         columns=len(self.headers),
                     ),
@@ -334,7 +337,9 @@ class RowReader:
             line=row.line,
             column=self._header(name),
             value=value,
-            message=row_issue_text(code, **{"value": quoted(value), **facts}),
+            message=row_issue_text(
+                code, self.context.hints, **{"value": quoted(value), **facts}
+            ),
             code=code,
         )
 

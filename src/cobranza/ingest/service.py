@@ -22,6 +22,7 @@ from cobranza.ingest.errors import (
     EmptySnapshotError,
     MappingError,
 )
+from cobranza.ingest.hints import COMMAND_LINE, Hints
 from cobranza.ingest.issue_texts import quoted, row_issue_text
 from cobranza.ingest.mapping import MOBILE, PHONE, resolve_mapping
 from cobranza.ingest.plan import Plan, build_plan, load_state, shared_phones
@@ -69,8 +70,10 @@ ProgressCallback = Callable[[int, int], None]
 class ImportOptions:
     """Options for one import: column overrides and modes.
 
-    `mapping` is {column header: field} from `--map`; `decimal` is "comma" or
-    "point"; `date_format` is dmy, mdy, ymd or a strptime pattern.
+    `mapping` is {column header: field name or label}; `decimal` is "comma"
+    or "point"; `date_format` is an order (dmy, "día/mes/año") or a strptime
+    pattern. `hints` words every message for where the owner reads it: the
+    command line's flags by default, or the import page's controls.
     """
 
     mapping: dict[str, str] = field(default_factory=dict)
@@ -79,6 +82,7 @@ class ImportOptions:
     dry_run: bool = False
     full_snapshot: bool = False
     progress: ProgressCallback | None = None
+    hints: Hints = COMMAND_LINE
 
 
 def import_file(
@@ -93,14 +97,13 @@ def import_file(
     The work happens in the caller's transaction and is only flushed, so a
     failure leaves the store as it was once the caller rolls back. Raises an
     `IngestError` subclass when the file as a whole needs a decision from the
-    owner (`--map`, `--decimal`); bad rows go to the report instead.
+    owner (the column mapping, the decimal mark); bad rows go to the report
+    instead.
     """
     path = Path(path)
     if options.decimal is not None and options.decimal not in CONVENTIONS:
         raise DecimalConventionError(
-            f'El --decimal "{options.decimal}" no es válido. Usá comma (coma) o '
-            "point (punto).",
-            examples=[],
+            options.hints.invalid_decimal(options.decimal), examples=[]
         )
     table = read_table(path)
     report = _new_report(path, table, options)
@@ -121,7 +124,7 @@ def import_file(
         source=f"import:{path.name}"[:200],
     )
     _fill_report(report, plan, rows, business)
-    _note_shared_phones(report, shared_phones(state, plan))
+    _note_shared_phones(report, shared_phones(state, plan), options.hints)
     if options.full_snapshot and not rows and plan.missing:
         raise EmptySnapshotError(
             f"{path.name} no tiene ninguna fila de comprobante válida, así que "
@@ -149,8 +152,9 @@ def _decide(
     table: Table, business: Business, options: ImportOptions, report: ImportReport
 ) -> RowContext:
     """Map the columns and decide the decimal mark and date order, once."""
+    hints = options.hints
     try:
-        mapping = resolve_mapping(table.headers, options.mapping)
+        mapping = resolve_mapping(table.headers, options.mapping, hints)
     except MappingError as exc:
         if table.sheet is None:
             raise
@@ -165,8 +169,9 @@ def _decide(
         business.country,
         business.currency,
         options.decimal,
+        hints,
     )
-    dates = decide_order(date_texts(table.rows, mapping), options.date_format)
+    dates = decide_order(date_texts(table.rows, mapping), options.date_format, hints)
     report.decimal = {
         "convention": decimal.convention,
         "source": decimal.source,
@@ -178,18 +183,21 @@ def _decide(
         "note": dates.note,
     }
     if decimal.source == "country":
-        report.notes.append(_sentence(decimal.note))
-    if dates.source == "default" and "--date-format" in dates.note:
+        report.notes.append(
+            f"{_sentence(decimal.note)} Si no es así, elegí el separador decimal "
+            f"{hints.decimal_control}."
+        )
+    if dates.conflicting:
         report.notes.append(_sentence(dates.note))
     if PHONE not in mapping.columns and MOBILE not in mapping.columns:
         report.notes.append(
             "El archivo no tiene una columna de teléfono, así que los clientes "
             "nuevos quedan sin teléfono y no reciben mensajes. Agregá una "
-            "columna Celular o Teléfono y volvé a importar; si ya está con "
-            "otro nombre, indicá cuál es (ver docs/importar.md)."
+            "columna Celular o Teléfono y volvé a importar. Si ya está con "
+            f"otro nombre, indicala {hints.assign_column(MOBILE)}."
         )
     return RowContext(
-        mapping, decimal, dates, business.country.upper(), business.currency
+        mapping, decimal, dates, business.country.upper(), business.currency, hints
     )
 
 
@@ -291,6 +299,7 @@ def _parse_rows(
                     value=parsed.number,
                     message=row_issue_text(
                         "conflicting_duplicate",
+                        options.hints,
                         number=quoted(parsed.number),
                         line=seen_keys[key],
                     ),
@@ -334,7 +343,9 @@ def _fill_report(
     )
 
 
-def _note_shared_phones(report: ImportReport, groups: list[list[str]]) -> None:
+def _note_shared_phones(
+    report: ImportReport, groups: list[list[str]], hints: Hints
+) -> None:
     """Add a note for each group of customers that share one phone.
 
     Nothing is blocked, because one person may own several accounts. Each
@@ -350,8 +361,7 @@ def _note_shared_phones(report: ImportReport, groups: list[list[str]]) -> None:
     if len(groups) > MAX_SHARED_PHONE_NOTES:
         report.notes.append(
             f"Otros {len(groups) - MAX_SHARED_PHONE_NOTES} grupos de clientes "
-            "comparten un teléfono. Compará la columna de teléfono de "
-            "`cobranza customers`."
+            f"comparten un teléfono. {hints.find_shared_phones()}"
         )
 
 

@@ -2,7 +2,11 @@
 
 Between the preview and the confirmation, the upload is kept in a random
 folder under a per-business folder of the system's temporary directory. The
+owner may preview the kept upload again with other options, and the
 confirmation runs the same `import_file` without `dry_run`.
+
+The importer's messages name this page's controls and the fields' Spanish
+labels (`PAGE_HINTS`), never the command line's flags or field names.
 """
 
 from __future__ import annotations
@@ -13,16 +17,23 @@ import secrets
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse
 
-from cobranza.ingest.errors import IngestError
+from cobranza.ingest.amounts import COMMA, POINT
+from cobranza.ingest.dates import ORDER_NAMES
+from cobranza.ingest.errors import IngestError, MappingError
+from cobranza.ingest.hints import FormHints
+from cobranza.ingest.mapping import DUE_ON, FIELDS, IGNORE
+from cobranza.ingest.mapping import FIELD_LABELS as IMPORT_FIELD_LABELS
 from cobranza.ingest.service import ImportOptions, import_file
 from cobranza.web.dashboard.common import business_of
-from cobranza.web.error_pages import PageError
+from cobranza.web.error_pages import SECTIONS, PageError
 from cobranza.web.security import db, now, signed_in
 from cobranza.web.templating import render
+from cobranza.wording import FIELD_LABELS
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +45,37 @@ MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 STALE_UPLOAD_SECONDS = 24 * 3600
 _UPLOAD_ID = re.compile(r"[A-Za-z0-9_-]{32}")
 _UNSAFE_CHARACTERS = re.compile(r"[^\w.-]")
+
+# The labels of the form's choices, which the template and the messages share.
+OPTIONS_LABEL = "Opciones"
+DETECT_LABEL = "Detectar"
+DECIMAL_CHOICES = {COMMA: "coma (1.234,56)", POINT: "punto (1,234.56)"}
+# A header the importer does not recognize, for the «Columnas» examples.
+EXAMPLE_COLUMN = "Fecha prevista"
+
+PAGE_HINTS = FormHints(
+    field_labels=IMPORT_FIELD_LABELS,
+    mapping=FIELD_LABELS["mapping"],
+    decimal=FIELD_LABELS["decimal"],
+    decimal_choices=tuple(DECIMAL_CHOICES.values()),
+    detect=DETECT_LABEL,
+    date_format=FIELD_LABELS["date_format"],
+    date_orders=tuple(ORDER_NAMES.values()),
+    customers=SECTIONS["clientes"],
+)
+
+# Labels and choices of the import form, passed to every render of the page.
+_FORM_LABELS = {
+    "labels": FIELD_LABELS,
+    "options_label": OPTIONS_LABEL,
+    "detect_label": DETECT_LABEL,
+    "decimal_choices": DECIMAL_CHOICES,
+    "date_orders": tuple(ORDER_NAMES.values()),
+    "field_labels": IMPORT_FIELD_LABELS,
+    "field_choices": PAGE_HINTS.field_choices(FIELDS),
+    "ignore_label": IMPORT_FIELD_LABELS[IGNORE],
+    "example_line": f"{EXAMPLE_COLUMN}={IMPORT_FIELD_LABELS[DUE_ON]}",
+}
 
 
 def upload_dir(business_id: int) -> Path:
@@ -72,65 +114,112 @@ def _stored_upload(business_id: int, upload_id: str) -> Path:
     return files[0]
 
 
-def _options(
-    mapping_text: str, decimal: str, date_format: str, dry_run: bool
-) -> ImportOptions:
+def _discard_upload(business_id: int, upload_id: str) -> None:
+    """Delete a pending upload that a new file replaces. A malformed id is ignored."""
+    if _UPLOAD_ID.fullmatch(upload_id):
+        shutil.rmtree(upload_dir(business_id) / upload_id, ignore_errors=True)
+
+
+def _mapping_lines(text: str) -> dict[str, str]:
+    """Read the «Columnas» box: one "COLUMN=field" line per column.
+
+    The field may be its Spanish label or its name. The last "=" splits a
+    line, as in `--map`, so a header may contain "=". Blank lines are
+    skipped, and any other line without a column and a field raises
+    `MappingError`.
+    """
     mapping: dict[str, str] = {}
-    for line in mapping_text.splitlines():
-        if "=" in line:
-            column, _, field = line.partition("=")
-            if column.strip() and field.strip():
-                mapping[column.strip()] = field.strip()
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        column, separator, field = line.rpartition("=")
+        if not separator or not column.strip() or not field.strip():
+            raise MappingError(
+                f'La línea "{line.strip()}" de «{FIELD_LABELS["mapping"]}» no tiene '
+                "la forma COLUMNA=campo. Escribí el nombre de la columna en tu "
+                "archivo, un signo = y el campo, como "
+                f"{PAGE_HINTS.map_example(EXAMPLE_COLUMN, DUE_ON)}.",
+                line=line.strip(),
+            )
+        mapping[column.strip()] = field.strip()
+    return mapping
+
+
+def _options(form: dict[str, str], dry_run: bool) -> ImportOptions:
     return ImportOptions(
-        mapping=mapping,
-        decimal=decimal or None,
-        date_format=date_format or None,
+        mapping=_mapping_lines(form["mapping"]),
+        decimal=form["decimal"] or None,
+        date_format=form["date_format"].strip() or None,
         dry_run=dry_run,
+        hints=PAGE_HINTS,
     )
+
+
+def _page(
+    request: Request, context: dict[str, Any], status_code: int = 200
+) -> HTMLResponse:
+    """Render the import page with its form's labels."""
+    return render(request, "importar.html", {**_FORM_LABELS, **context}, status_code)
 
 
 @router.get("/importar", response_class=HTMLResponse)
 def import_form(request: Request) -> HTMLResponse:
     """Show the upload form."""
     signed_in(request)
-    return render(request, "importar.html", {"report": None})
+    return _page(request, {"report": None})
 
 
 @router.post("/importar", response_class=HTMLResponse)
 async def import_preview(
     request: Request,
-    file: UploadFile,
+    file: UploadFile | None = None,
+    upload: str = Form("", max_length=64),
     mapping: str = Form("", max_length=4000),
     decimal: str = Form(""),
     date_format: str = Form("", max_length=40),
 ) -> HTMLResponse:
-    """Store the upload and show the dry-run report: mapping and row problems."""
+    """Show the dry-run report of a new upload, or of the kept one again.
+
+    A new file replaces the kept upload. Without a new file, the kept upload
+    is previewed with the options of this request.
+    """
     user = signed_in(request)
-    suffix = Path(file.filename or "").suffix.lower()
+    form = {"mapping": mapping, "decimal": decimal, "date_format": date_format}
+    if file is None or not file.filename:
+        if not upload:
+            return _page(
+                request,
+                {"report": None, "error": "Elegí un archivo CSV o XLSX.", **form},
+                status_code=400,
+            )
+        path = _stored_upload(user.business_id, upload)
+        return _run(request, upload, path, form, dry_run=True)
+
+    suffix = Path(file.filename).suffix.lower()
     if suffix not in ALLOWED_SUFFIXES:
-        return render(
+        return _page(
             request,
-            "importar.html",
-            {"report": None, "error": "Subí un archivo CSV o XLSX."},
+            {"report": None, "error": "Subí un archivo CSV o XLSX.", **form},
             status_code=400,
         )
     # NOTE: Starlette spools the whole upload to a temporary file before this
     # check runs, so the size limit protects the importer, not the disk.
     content = await file.read(MAX_UPLOAD_BYTES + 1)
     if len(content) > MAX_UPLOAD_BYTES:
-        return render(
+        return _page(
             request,
-            "importar.html",
-            {"report": None, "error": "El archivo pesa más de 20 MB."},
+            {"report": None, "error": "El archivo pesa más de 20 MB.", **form},
             status_code=413,
         )
+    if upload:
+        _discard_upload(user.business_id, upload)
     remove_stale_uploads(user.business_id, now(request).timestamp())
     upload_id = secrets.token_urlsafe(24)
     folder = upload_dir(user.business_id) / upload_id
     folder.mkdir()
-    path = folder / _safe_name(file.filename or "archivo", suffix)
+    path = folder / _safe_name(file.filename, suffix)
     path.write_bytes(content)
-    return _run(request, upload_id, path, mapping, decimal, date_format, dry_run=True)
+    return _run(request, upload_id, path, form, dry_run=True)
 
 
 @router.post("/importar/confirmar", response_class=HTMLResponse)
@@ -144,7 +233,8 @@ def import_confirm(
     """Import the previewed file for real."""
     user = signed_in(request)
     path = _stored_upload(user.business_id, upload)
-    response = _run(request, upload, path, mapping, decimal, date_format, dry_run=False)
+    form = {"mapping": mapping, "decimal": decimal, "date_format": date_format}
+    response = _run(request, upload, path, form, dry_run=False)
     if response.status_code == 200:
         path.unlink(missing_ok=True)
         path.parent.rmdir()
@@ -155,35 +245,28 @@ def _run(
     request: Request,
     upload_id: str,
     path: Path,
-    mapping: str,
-    decimal: str,
-    date_format: str,
+    form: dict[str, str],
     dry_run: bool,
 ) -> HTMLResponse:
+    """Import `path` with the form's options and render the report or the error.
+
+    After an `IngestError` the upload is kept, so the owner can change an
+    option and preview it again without choosing the file again.
+    """
     user = signed_in(request)
-    options = _options(mapping, decimal, date_format, dry_run)
-    form = {
-        "upload": upload_id,
-        "file_name": path.name,
-        "mapping": mapping,
-        "decimal": decimal,
-        "date_format": date_format,
-        "dry_run": dry_run,
-    }
+    context = {**form, "upload": upload_id, "file_name": path.name}
     try:
+        options = _options(form, dry_run)
         with db(request) as session:
             business = business_of(session, user.business_id)
             report = import_file(session, business, path, options, now(request))
             currency, locale = business.currency, business.locale
     except IngestError as exc:
-        return render(
-            request,
-            "importar.html",
-            {"report": None, "error": str(exc), **form},
-            status_code=422,
+        logger.info("import stopped: business %s, %s error", user.business_id, exc.code)
+        return _page(
+            request, {"report": None, "error": str(exc), **context}, status_code=422
         )
-    return render(
+    return _page(
         request,
-        "importar.html",
-        {"report": report, "currency": currency, "locale": locale, **form},
+        {"report": report, "currency": currency, "locale": locale, **context},
     )

@@ -1,0 +1,201 @@
+"""The words an import message uses for fields and for the fix of a problem.
+
+One problem reads differently where the owner meets it. In the terminal the
+fix is a flag of `cobranza import` (`--map`, `--decimal`, `--date-format`)
+and a field is its internal name (`due_on`), as `--json` reports it. On the
+dashboard's import page the fix is a control of its form, named by its
+label («Separador decimal»), and a field is its Spanish label
+(«vencimiento»).
+
+Each message is written once, in the module that finds the problem. It
+takes these words from the `Hints` of the place where it is shown, which is
+`COMMAND_LINE` by default. The dashboard builds a `FormHints` from its own
+labels and passes it in `ImportOptions.hints`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+
+class Hints:
+    """The command line's words: `cobranza import` flags and `--map` names.
+
+    The `*_control` attributes complete a sentence such as "elegí el
+    separador decimal …" or "coma decimal, elegida …".
+    """
+
+    map_control = "con --map"
+    decimal_control = "con --decimal"
+    date_control = "con --date-format"
+
+    def field(self, name: str) -> str:
+        """Return a field as messages name it."""
+        return name
+
+    def field_choices(self, names: Sequence[str]) -> str:
+        """Return every name the owner may write after "=" in a mapping."""
+        return ", ".join(names)
+
+    def map_entry(self, column: str, field: str) -> str:
+        """Return a mapping as the owner wrote it, to quote it in an error."""
+        return f"--map {column}={field}"
+
+    def map_example(self, column: str, field: str) -> str:
+        """Return a mapping the owner can copy."""
+        return f"--map '{column}={field}'"
+
+    def missing_fields(
+        self, required: Sequence[str], alternatives: Sequence[str]
+    ) -> str:
+        """Return the fields without a column.
+
+        These are each field of `required`, then any one of `alternatives`,
+        which is empty when one of them has a column.
+        """
+        names = [self.field(name) for name in required]
+        if alternatives:
+            names.append(" o ".join(self.field(name) for name in alternatives))
+        return ", ".join(names)
+
+    def add_column(self, field: str) -> str:
+        """Return the fix for a missing field: how to name its column."""
+        return "Indicá la columna con --map COLUMNA=CAMPO."
+
+    def assign_column(self, field: str) -> str:
+        """Return how to name the column of `field`, completing "indicala …"."""
+        return f"con {self.map_example('COLUMNA', field)}"
+
+    def pick_column(self, field: str, column: str, position: int, ignore: str) -> str:
+        """Return the fix for competing columns: keep one, discard the others."""
+        return (
+            f"Elegí una con {self.map_example(column, field)} (o por posición, "
+            f"{self.map_example(f'#{position}', field)}) y descartá las otras "
+            f"con --map COLUMNA={ignore}."
+        )
+
+    def choose_decimal(self) -> str:
+        """Return the fix that names the decimal mark choices, in lower case."""
+        return "elegí el separador con --decimal comma|point"
+
+    def invalid_decimal(self, value: str) -> str:
+        """Return the error for a decimal option that is neither mark."""
+        return f'El --decimal "{value}" no es válido. Usá comma (coma) o point (punto).'
+
+    def invalid_date_format(self, value: str, problem: str) -> str:
+        """Return the error for a date option; `problem` completes "… no es"."""
+        return (
+            f'El --date-format "{value}" no es {problem}. Usá dmy, mdy, ymd o un '
+            "patrón de strptime como %d/%m/%Y."
+        )
+
+    def find_shared_phones(self) -> str:
+        """Return where to look for the customers that share a phone."""
+        return "Compará la columna de teléfono de `cobranza customers`."
+
+
+COMMAND_LINE = Hints()
+
+
+class FormHints(Hints):
+    """The import page's words: its controls' labels and the fields' labels.
+
+    The dashboard passes the labels that its page shows, so a message names
+    each control exactly as the owner sees it.
+    """
+
+    def __init__(
+        self,
+        *,
+        field_labels: Mapping[str, str],
+        mapping: str,
+        decimal: str,
+        decimal_choices: Sequence[str],
+        detect: str,
+        date_format: str,
+        date_orders: Sequence[str],
+        customers: str,
+    ) -> None:
+        self.field_labels = dict(field_labels)
+        self.mapping = mapping
+        self.decimal = decimal
+        self.decimal_choices = tuple(decimal_choices)
+        self.detect = detect
+        self.date_format = date_format
+        self.date_orders = tuple(date_orders)
+        self.customers = customers
+        self.map_control = f"en «{mapping}»"
+        self.decimal_control = f"en «{decimal}»"
+        self.date_control = f"en «{date_format}»"
+
+    def field(self, name: str) -> str:
+        return f"«{self.field_labels.get(name, name)}»"
+
+    def field_choices(self, names: Sequence[str]) -> str:
+        return ", ".join(self.field_labels.get(name, name) for name in names)
+
+    def map_entry(self, column: str, field: str) -> str:
+        return f'la línea "{column}={field}" de «{self.mapping}»'
+
+    def map_example(self, column: str, field: str) -> str:
+        return f'"{column}={self.field_labels.get(field, field)}"'
+
+    def missing_fields(
+        self, required: Sequence[str], alternatives: Sequence[str]
+    ) -> str:
+        names = [self.field(name) for name in required]
+        if alternatives:
+            choices = [self.field(name) for name in alternatives]
+            names.append(f"el cliente ({_either(choices)})")
+        if len(names) == 1:
+            return names[0]
+        return f"{', '.join(names[:-1])} y {names[-1]}"
+
+    def add_column(self, field: str) -> str:
+        return (
+            f"Escribí en «{self.mapping}» una línea como "
+            f"{self.map_example('COLUMNA', field)} por cada campo que falta, donde "
+            "COLUMNA es el nombre de la columna en tu archivo."
+        )
+
+    def assign_column(self, field: str) -> str:
+        return (
+            f"en «{self.mapping}» con una línea como "
+            f"{self.map_example('COLUMNA', field)}"
+        )
+
+    def pick_column(self, field: str, column: str, position: int, ignore: str) -> str:
+        return (
+            f"Elegí una en «{self.mapping}» con la línea "
+            f"{self.map_example(column, field)} (o por posición, "
+            f"{self.map_example(f'#{position}', field)}) y descartá las otras con "
+            f"{self.map_example('COLUMNA', ignore)}."
+        )
+
+    def choose_decimal(self) -> str:
+        choices = _either([f"«{choice}»" for choice in self.decimal_choices])
+        return f"elegí {choices} en «{self.decimal}»"
+
+    def invalid_decimal(self, value: str) -> str:
+        choices = [f"«{self.detect}»", *(f"«{c}»" for c in self.decimal_choices)]
+        return (
+            f'El separador decimal "{value}" no es válido. Elegí {_either(choices)} '
+            f"en «{self.decimal}»."
+        )
+
+    def invalid_date_format(self, value: str, problem: str) -> str:
+        return (
+            f'El orden de las fechas "{value}" no es {problem}. En '
+            f"«{self.date_format}» escribí {_either(self.date_orders)}, o un "
+            "patrón como %d/%m/%Y, o dejalo vacío para que se detecte solo."
+        )
+
+    def find_shared_phones(self) -> str:
+        return f"Buscalos por teléfono en «{self.customers}»."
+
+
+def _either(words: Sequence[str]) -> str:
+    """Join alternatives in Spanish: "a", "a o b", "a, b o c"."""
+    if len(words) <= 1:
+        return "".join(words)
+    return f"{', '.join(words[:-1])} o {words[-1]}"
