@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import typer
@@ -508,13 +509,8 @@ def demo(
             "así que lo que muestren como reciente depende de hoy.",
             markup=False,
         )
-    if serve_after and not _port_free(port):
-        err_console.print(
-            f"El puerto {port} ya está en uso: cerrá el programa que lo usa o "
-            f"elegí otro, por ejemplo con --port {port + 1 if port < 65535 else 8001}.",
-            markup=False,
-        )
-        raise typer.Exit(2)
+    if serve_after:
+        _require_free_port("127.0.0.1", port)
     context = DemoContext(
         database=database.resolve(),
         now=instant,
@@ -574,17 +570,69 @@ def _run_demo(context: DemoContext, serve_after: bool, port: int) -> None:
 DEMO_EMAIL = "demo@ejemplo.com"
 
 
-def _port_free(port: int) -> bool:
-    """Tell whether the dashboard could listen on 127.0.0.1:`port` now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+def _port_free(port: int, host: str = "127.0.0.1") -> bool:
+    """Tell whether the dashboard could listen on `host`:`port` now.
+
+    A host that does not resolve counts as free, so that the server itself
+    reports it.
+    """
+    try:
+        family, kind, _, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM
+        )[0]
+    except socket.gaierror:
+        return True
+    with socket.socket(family, kind) as probe:
         # As asyncio servers, uvicorn among them, do on Unix: connections of a
         # server just stopped linger for a while and must not count as a server.
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
-            probe.bind(("127.0.0.1", port))
+            probe.bind(address)
         except OSError:
             return False
     return True
+
+
+_LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def _loopback_port(url: str) -> int | None:
+    """Return the port of a URL on this machine, or None for another host."""
+    parts = urlsplit(url)
+    if parts.hostname not in _LOOPBACK:
+        return None
+    try:
+        port = parts.port
+    except ValueError:
+        return None
+    return port or (443 if parts.scheme == "https" else 80)
+
+
+def _require_free_port(host: str, port: int) -> None:
+    """Exit with a Spanish message when `host`:`port` is already taken."""
+    if _port_free(port, host):
+        return
+    other = port + 1 if port < 65535 else 8001
+    err_console.print(
+        f"El puerto {port} ya está en uso: cerrá el programa que lo usa o "
+        f"elegí otro, por ejemplo con --port {other}.",
+        markup=False,
+    )
+    raise typer.Exit(2)
+
+
+def _check_serve_port(settings: Settings, host: str, port: int) -> None:
+    """Stop before serving on a taken port; warn when links name another port."""
+    _require_free_port(host, port)
+    link_port = _loopback_port(settings.public_base_url)
+    if link_port is not None and link_port != port:
+        err_console.print(
+            f"Aviso: los links de pago de los mensajes usan "
+            f"COBRANZA_PUBLIC_BASE_URL={settings.public_base_url}, que no es este "
+            f"puerto ({port}). Definí COBRANZA_PUBLIC_BASE_URL=http://127.0.0.1:{port} "
+            "o la dirección pública de este servidor.",
+            markup=False,
+        )
 
 
 def _own_command() -> str:
@@ -1397,6 +1445,7 @@ def serve_command(
             f"El servidor no arranca: {exc}", markup=False, soft_wrap=True
         )
         raise typer.Exit(2) from exc
+    _check_serve_port(settings, host, port)
     engine = open_engine(settings, pooled=True)
     serve(settings, engine, host, port, scheduler, process_events)
 

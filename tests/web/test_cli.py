@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -107,3 +108,57 @@ def test_serve_refuses_whatsapp_without_secret(
 
     assert result.exit_code == 2
     assert "COBRANZA_WHATSAPP_APP_SECRET" in result.output
+
+
+def test_serve_on_taken_port_stops_first(cli_url: str) -> None:
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = int(holder.getsockname()[1])
+
+        result = runner.invoke(app, ["serve", "--port", str(port)])
+
+    assert result.exit_code == 2
+    assert f"El puerto {port} ya está en uso" in result.output
+    assert "Errno" not in result.output
+
+
+def test_serve_warns_links_on_other_port(
+    cli_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given payment links built for port 8000 and a server started on another
+    served: list[int] = []
+    monkeypatch.setattr(
+        "cobranza.web.serve.serve",
+        lambda settings, engine, host, port, *flags: served.append(port),
+    )
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+
+    result = runner.invoke(app, ["serve", "--port", str(port)])
+
+    # Then the owner is told how to make the links match
+    assert result.exit_code == 0, result.output
+    assert served == [port]
+    message = " ".join(result.output.split())
+    assert "COBRANZA_PUBLIC_BASE_URL=http://127.0.0.1:8000" in message
+    assert f"COBRANZA_PUBLIC_BASE_URL=http://127.0.0.1:{port}" in message
+
+
+def test_serve_quiet_when_links_match(
+    cli_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(
+        "cobranza.web.serve.serve", lambda settings, engine, host, port, *flags: None
+    )
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    monkeypatch.setenv("COBRANZA_PUBLIC_BASE_URL", f"http://localhost:{port}")
+    get_settings.cache_clear()
+
+    result = runner.invoke(app, ["serve", "--port", str(port)])
+
+    assert result.exit_code == 0, result.output
+    assert "Aviso" not in result.output
