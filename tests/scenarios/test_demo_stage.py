@@ -40,7 +40,10 @@ def test_demo_runs_a_week_of_cycles(tmp_path: Path) -> None:
     assert all(day in output for day in days), output
     assert "2026-03-20 10:00" not in output
     assert "Por qué no salió un mensaje" in output
-    assert "usá la última línea que se muestra al terminar" in output
+    assert "usá el comando de «sandbox outbox» que aparece más abajo" in output
+    assert "Respuestas de los clientes y qué hizo cobranza" in output
+    assert "promete pagar" in output
+    assert "registró la baja" in output
     assert "del 13/03 al 19/03" in output
     engine = make_engine(f"sqlite:///{context.database}")
     with transaction(engine) as session:

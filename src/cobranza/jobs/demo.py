@@ -12,11 +12,14 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from rich.console import Group
-from sqlalchemy import Engine
+from rich.markup import escape
+from rich.table import Table
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
 
 from cobranza.channels.sandbox import record_reply, sent_messages
 from cobranza.db.engine import default_business, transaction
-from cobranza.db.models import Business, Customer
+from cobranza.db.models import Business, Customer, InboundMessage
 from cobranza.dunning.promises import open_balance
 from cobranza.jobs.cycle import CycleReport, run_cycle, sandbox_dispatcher
 from cobranza.jobs.terminal import (
@@ -34,6 +37,7 @@ from cobranza.simulate.demo import (
     DemoStage,
 )
 from cobranza.timeutil import local_date
+from cobranza.wording import ACTION_LABELS, INTENT_LABELS
 
 CYCLE_DAYS = SIMULATED_DAYS
 SAMPLE_MESSAGES = 3
@@ -138,9 +142,33 @@ def dunning_stage(context: DemoContext) -> list[CycleReport]:
     )
     context.console.print(render_sandbox_outbox(sample, timezone, title))
     context.console.print(
-        "Para verlos todos, usá la última línea que se muestra al terminar."
+        "Para verlos todos, usá el comando de «sandbox outbox» que aparece más abajo."
     )
+    with transaction(engine) as session:
+        context.console.print(_replies_table(session, business_id, zone))
     return reports
+
+
+def _replies_table(session: Session, business_id: int, zone: ZoneInfo) -> Table:
+    """Build a table of the week's replies: who wrote, what, and what was done."""
+    table = Table(title="Respuestas de los clientes y qué hizo cobranza")
+    for header in ("Cuándo", "Cliente", "Mensaje", "Entendió", "Hizo"):
+        table.add_column(header, overflow="fold")
+    rows = session.execute(
+        select(InboundMessage, Customer.external_id)
+        .join(Customer, Customer.id == InboundMessage.customer_id)
+        .where(InboundMessage.business_id == business_id)
+        .order_by(InboundMessage.received_at, InboundMessage.id)
+    ).all()
+    for inbound, external_id in rows:
+        table.add_row(
+            f"{inbound.received_at.astimezone(zone):%d/%m %H:%M}",
+            escape(external_id),
+            escape(inbound.text or ""),
+            INTENT_LABELS.get(inbound.intent or "", inbound.intent or "—"),
+            ACTION_LABELS.get(inbound.action_taken or "", inbound.action_taken or "—"),
+        )
+    return table
 
 
 def _reply(
