@@ -14,6 +14,7 @@ from rich.text import Text
 from cobranza.channels.sandbox import SentMessage
 from cobranza.compliance.reasons import Reason
 from cobranza.jobs.cycle import CycleReport
+from cobranza.wording import is_policy_step, step_label
 
 WEEKDAYS = ("lun", "mar", "mié", "jue", "vie", "sáb", "dom")
 
@@ -117,7 +118,11 @@ def render_sandbox_outbox(
                 Text(body),
                 title=Text(title),
                 title_align="left",
-                subtitle=f"paso {message.step}",
+                subtitle=(
+                    f"paso {message.step}"
+                    if is_policy_step(message.step)
+                    else step_label(message.step)
+                ),
                 subtitle_align="right",
             )
         )
