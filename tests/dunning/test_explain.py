@@ -44,7 +44,9 @@ def test_default_steps_in_words(default_policy: Policy) -> None:
     assert described["plan_offer"].action == (
         "ofrece pagar en hasta 6 cuotas (plan_offer)"
     )
-    assert described["final_notice"].tone == "cercano"
+    assert described["final_notice"].tone == (
+        "automático (formal con empresas, cercano con personas)"
+    )
     assert described["handoff"].action == (
         "pasa el caso a una persona del equipo, con aviso al cliente (handoff_notice)"
     )

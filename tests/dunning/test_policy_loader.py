@@ -361,7 +361,8 @@ def test_default_policy_shape(default_policy: Policy) -> None:
     assert steps["preventive"].catch_up is CatchUp.SKIP
     assert steps["reminder_empathetic"].action is Action.OFFER_INSTALLMENTS
     assert steps["plan_offer"].action is Action.OFFER_INSTALLMENTS
-    assert steps["final_notice"].tone is Tone.FRIENDLY
+    # Companies get the formal text even at the last reminder.
+    assert steps["final_notice"].tone is Tone.AUTO
     assert steps["handoff"].action is Action.HANDOFF
 
 
