@@ -1014,6 +1014,71 @@ def rules_set(
         console.print(f"{label}: {escape(value)}")
 
 
+settings_app = typer.Typer(
+    help="Ajustes del negocio: cómo pagarte, días de gracia y límites de las cuotas.",
+    no_args_is_help=True,
+)
+app.add_typer(settings_app, name="settings")
+
+
+@settings_app.command("show")
+def settings_show() -> None:
+    """Muestra cada ajuste del negocio, su valor y qué significa."""
+    from cobranza.jobs.business_settings import OPTIONS, current_value
+
+    table = Table(title="Ajustes del negocio")
+    table.add_column("Ajuste", no_wrap=True)
+    for header in ("Valor", "Qué significa"):
+        table.add_column(header, overflow="fold")
+    with business_session() as (_, business, _settings):
+        for option in OPTIONS:
+            stored = current_value(business, option)
+            if stored is not None:
+                value = str(stored)
+            elif option.default is not None:
+                value = f"{option.default} (predeterminado)"
+            else:
+                value = "sin definir"
+            table.add_row(option.key, escape(value), option.description)
+    console.print(table)
+
+
+@settings_app.command("set")
+def settings_set(
+    key: str = typer.Argument(
+        ..., help="Nombre del ajuste, como payment_instructions."
+    ),
+    value: str = typer.Argument(
+        ..., help="Valor nuevo, entre comillas si tiene espacios."
+    ),
+) -> None:
+    """Cambia un ajuste del negocio; queda registrado en la auditoría."""
+    _change_setting(key, value)
+
+
+@settings_app.command("unset")
+def settings_unset(
+    key: str = typer.Argument(..., help="Nombre del ajuste, como promise_grace_days."),
+) -> None:
+    """Vuelve un ajuste a su valor predeterminado."""
+    _change_setting(key, None)
+
+
+def _change_setting(key: str, value: str | None) -> None:
+    from cobranza.jobs.business_settings import SettingError, set_option
+
+    try:
+        with business_session() as (session, business, _settings):
+            stored = set_option(session, business, key, value, utcnow(), "cli")
+    except SettingError as exc:
+        err_console.print(f"No se cambió el ajuste: {exc}.", markup=False)
+        raise typer.Exit(2) from exc
+    if stored is None:
+        console.print(f"{key.strip()} vuelve a su valor predeterminado.", markup=False)
+    else:
+        console.print(f"{key.strip()} = {stored}", markup=False, soft_wrap=True)
+
+
 channel_app = typer.Typer(
     help="El canal por el que salen los recordatorios: sandbox, whatsapp o twilio.",
     no_args_is_help=True,

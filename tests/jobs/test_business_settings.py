@@ -1,0 +1,153 @@
+"""`cobranza settings`: the business's own options, checked, stored and audited."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, select
+from typer.testing import CliRunner
+
+from cobranza.cli import app
+from cobranza.config import Settings, get_settings
+from cobranza.db.engine import default_business, open_database, transaction
+from cobranza.db.models import AuditEvent, Business
+from cobranza.dunning.promises import grace_days
+from cobranza.jobs.business_settings import SettingError, set_option
+from cobranza.payments.plans import limits_for
+
+NOW = datetime(2026, 3, 20, 13, tzinfo=UTC)
+runner = CliRunner()
+
+
+@pytest.fixture
+def business_id(engine: Engine) -> int:
+    with transaction(engine) as session:
+        business = default_business(
+            session, Settings(database_url="sqlite://", _env_file=None)
+        )
+        business.settings = {"installments": {"grace_days": 5}}
+        return business.id
+
+
+def _set(engine: Engine, business_id: int, key: str, text: str | None) -> object:
+    with transaction(engine) as session:
+        business = session.get_one(Business, business_id)
+        return set_option(session, business, key, text, NOW, "test")
+
+
+def test_set_reaches_readers(engine: Engine, business_id: int) -> None:
+    _set(engine, business_id, "installments.max_count", "12")
+    _set(engine, business_id, "installments.fee_percent", "2,5")
+    _set(engine, business_id, "promise_grace_days", "0")
+
+    with transaction(engine) as session:
+        business = session.get_one(Business, business_id)
+        limits = limits_for(business)
+        grace = grace_days(business)
+
+    assert limits.max_count == 12
+    assert limits.fee_percent == Decimal("2.5")
+    # The nested group keeps the options set before.
+    assert limits.grace_days == 5
+    assert grace == 0
+
+
+def test_unset_restores_default(engine: Engine, business_id: int) -> None:
+    _set(engine, business_id, "installments.grace_days", None)
+
+    with transaction(engine) as session:
+        business = session.get_one(Business, business_id)
+        limits = limits_for(business)
+
+    assert limits.grace_days == 3
+
+
+def test_change_is_audited(engine: Engine, business_id: int) -> None:
+    _set(engine, business_id, "installments.grace_days", "7")
+
+    with transaction(engine) as session:
+        event = session.scalars(
+            select(AuditEvent).where(AuditEvent.kind == "business_settings.changed")
+        ).one()
+
+    assert event.actor == "test"
+    assert event.details == {"key": "installments.grace_days", "from": 5, "to": 7}
+
+
+@pytest.mark.parametrize(
+    ("key", "text", "words"),
+    [
+        ("installments.max_count", "100", "entre 2 y 48"),
+        ("installments.max_count", "６", "no es un número entero"),
+        ("promise_grace_days", "-1", "entre 0 y 30"),
+        ("installments.fee_percent", "nan", "no es un porcentaje"),
+        ("installments.fee_percent", "150", "entre 0 y 100"),
+        ("installments.min_installment", "1e999", "no es un monto"),
+        ("installments.min_installment", "5.000,50", "sin separador de miles"),
+        ("payment_instructions", "alias\nMI.NEGOCIO", "salto de línea"),
+        ("payment_instructions", "alias      MI.NEGOCIO", "cuatro espacios"),
+        ("payment_instructions", "x" * 301, "301 caracteres"),
+        ("payment_instructions", "   ", "están vacías"),
+        ("statement_descriptor", "ABC", "de 5 a 22"),
+        ("statement_descriptor", "MI <NEGOCIO>", "no sirve como texto"),
+        ("statement_descriptor", "12345", "no sirve como texto"),
+        ("sin_ajuste", "1", "no existe el ajuste «sin_ajuste»"),
+    ],
+)
+def test_bad_value_stores_nothing(
+    engine: Engine, business_id: int, key: str, text: str, words: str
+) -> None:
+    with pytest.raises(SettingError, match=words):
+        _set(engine, business_id, key, text)
+
+    with transaction(engine) as session:
+        business = session.get_one(Business, business_id)
+        stored = dict(business.settings)
+        events = session.scalars(select(AuditEvent)).all()
+
+    assert stored == {"installments": {"grace_days": 5}}
+    assert events == []
+
+
+@pytest.fixture
+def cli_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setenv("COBRANZA_DATABASE_URL", url)
+    get_settings.cache_clear()
+    yield url
+    get_settings.cache_clear()
+
+
+def test_cli_set_then_show(cli_database: str) -> None:
+    instructions = "transferencia al alias MI.NEGOCIO (CBU 0000003100000000000000)"
+
+    changed = runner.invoke(
+        app, ["settings", "set", "payment_instructions", instructions]
+    )
+    shown = runner.invoke(app, ["settings", "show"], env={"COLUMNS": "200"})
+
+    assert changed.exit_code == 0, changed.output
+    assert f"payment_instructions = {instructions}" in changed.output
+    assert shown.exit_code == 0, shown.output
+    assert instructions in shown.output
+    assert "6 (predeterminado)" in shown.output
+    engine = open_database(cli_database)
+    with transaction(engine) as session:
+        business = session.scalars(select(Business)).one()
+        stored = business.settings["payment_instructions"]
+    engine.dispose()
+    assert stored == instructions
+
+
+def test_cli_rejects_bad_value(cli_database: str) -> None:
+    result = runner.invoke(app, ["settings", "set", "installments.max_count", "1"])
+
+    message = " ".join(result.output.split())
+    assert result.exit_code == 2
+    assert "No se cambió el ajuste: «1» no es un número entero entre 2 y 48" in (
+        message
+    )
