@@ -173,6 +173,29 @@ def test_customers_lists_phone_and_balance(cli_database: str, tmp_path: Path) ->
     assert "Ana Díaz" in table.stdout
 
 
+def test_customers_sums_each_currency(cli_database: str, tmp_path: Path) -> None:
+    # Given a customer with one invoice in pesos and one in dollars
+    rows = [
+        ["Cliente", "Celular", "Factura", "Vencimiento", "Importe", "Moneda"],
+        ["Ana Díaz", "011 15 4567-8901", "F-1", "10/03/2026", "1.000,00", "ARS"],
+        ["Ana Díaz", "011 15 4567-8901", "F-2", "10/04/2026", "500,00", "USD"],
+    ]
+    path = write_csv(tmp_path / "saldos.csv", rows, separator=";")
+    imported = runner.invoke(app, ["import", str(path)])
+
+    result = runner.invoke(app, ["customers", "--json"])
+    table = runner.invoke(app, ["customers"], env={"COLUMNS": "120"})
+
+    # Then each currency is summed apart, never added together
+    assert imported.exit_code == 0, imported.output
+    [ana] = json.loads(result.stdout)
+    assert ana["balance"] == "1000.00"
+    assert ana["other_balances"] == {"USD": "500.00"}
+    assert "$ 1.000,00" in table.stdout
+    assert "US$ 500,00" in table.stdout
+    assert "1.500" not in table.stdout
+
+
 def test_database_failure_writes_nothing(cli_database: str, tmp_path: Path) -> None:
     engine = make_engine(cli_database)
     with engine.begin() as connection:

@@ -134,7 +134,13 @@ def render_customers(
                 escape(customer.name),
                 phone,
                 tax_id,
-                format_money(customer.balance, currency, locale),
+                "\n".join(
+                    format_money(amount, code, locale)
+                    for code, amount in (
+                        (currency, customer.balance),
+                        *customer.other_balances,
+                    )
+                ),
                 segment_labels.get(customer.segment or "", customer.segment or ""),
             )
         )
@@ -172,7 +178,9 @@ def _column_widths(
             [len("id fiscal")]
             + [len(c.tax_id or "") for c in customers if c.tax_id_valid is not False]
         ),
-        "saldo": max([len("saldo")] + [len(row[4]) for row in rows]),
+        "saldo": max(
+            [len("saldo")] + [len(line) for row in rows for line in row[4].split("\n")]
+        ),
         "segmento": max(
             [len("segmento")] + [len(word) for row in rows for word in row[5].split()]
         ),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import asdict, dataclass
 from decimal import Decimal
 from typing import Any
@@ -26,35 +27,46 @@ class CustomerSummary:
     phone_problem: str | None
     tax_id: str | None
     tax_id_valid: bool | None
+    # In the business's currency; documents in others are in `other_balances`.
     balance: Decimal
     documents: int
     segment: str | None
+    other_balances: tuple[tuple[str, Decimal], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["balance"] = str(self.balance)
+        data["other_balances"] = {
+            currency: str(amount) for currency, amount in self.other_balances
+        }
         return data
 
 
 def list_customers(session: Session, business_id: int) -> list[CustomerSummary]:
-    """Return the business's customers with their balance, by external id.
+    """Return the business's customers with their balances, by external id.
 
-    Balances are rounded to the business currency's minor units.
+    Each currency is summed apart and rounded to its minor units: the
+    business's own is `balance`, and the others with an open amount are
+    `other_balances`.
     """
     currency = session.get_one(Business, business_id).currency
-    totals = (
+    totals = session.execute(
         select(
             Document.customer_id,
-            func.sum(Document.open_amount).label("balance"),
-            func.count(Document.id).label("documents"),
+            Document.currency,
+            func.sum(Document.open_amount),
+            func.count(Document.id),
         )
         .where(Document.business_id == business_id)
-        .group_by(Document.customer_id)
-        .subquery()
-    )
-    rows = session.execute(
-        select(Customer, totals.c.balance, totals.c.documents)
-        .outerjoin(totals, totals.c.customer_id == Customer.id)
+        .group_by(Document.customer_id, Document.currency)
+    ).all()
+    balances: dict[int, dict[str, Decimal]] = defaultdict(dict)
+    documents: dict[int, int] = defaultdict(int)
+    for customer_id, code, amount, count in totals:
+        balances[customer_id][code] = quantize(amount or Decimal(0), code)
+        documents[customer_id] += count
+    customers = session.scalars(
+        select(Customer)
         .where(Customer.business_id == business_id)
         .order_by(Customer.external_id)
     )
@@ -69,14 +81,14 @@ def list_customers(session: Session, business_id: int) -> list[CustomerSummary]:
             phone_problem=customer.phone_problem,
             tax_id=customer.tax_id,
             tax_id_valid=customer.tax_id_valid,
-            balance=quantize(_amount(balance), currency),
-            documents=documents or 0,
+            balance=balances[customer.id].get(currency, quantize(Decimal(0), currency)),
+            documents=documents[customer.id],
             segment=customer.segment,
+            other_balances=tuple(
+                (code, amount)
+                for code, amount in sorted(balances[customer.id].items())
+                if code != currency and amount != 0
+            ),
         )
-        for customer, balance, documents in rows
+        for customer in customers
     ]
-
-
-def _amount(value: Decimal | None) -> Decimal:
-    # A customer without documents has no row in the totals subquery.
-    return Decimal(0) if value is None else value
