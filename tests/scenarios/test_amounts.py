@@ -27,7 +27,8 @@ from tests.scenarios.helpers import (
 
 DUE_ON = date(2026, 3, 2)
 SETUP = local_instant(date(2026, 2, 1), 10, AR_TZ)
-CYCLE = local_instant(date(2026, 3, 3), 10, AR_TZ)
+CYCLE_DAY = date(2026, 3, 3)
+CYCLE = local_instant(CYCLE_DAY, 10, AR_TZ)
 
 
 def test_one_message_covers_all_invoices(engine: Engine) -> None:
@@ -139,4 +140,70 @@ def test_payment_between_plan_and_dispatch(engine: Engine) -> None:
     assert report.suppressed == {"zero_balance": 1}
     [row] = outbox_rows(engine, customer_id)
     assert row.state == OutboxState.SUPPRESSED
+    assert sandbox_texts(engine, customer_id) == []
+
+
+def _late_and_upcoming(
+    engine: Engine, late_due_on: date, upcoming_due_on: date
+) -> tuple[int, int, int]:
+    """Create a late payer owing $ 100 due `late_due_on`, $ 300 `upcoming_due_on`."""
+    with transaction(engine) as session:
+        business = make_business(session, SETUP)
+        customer = make_customer(
+            session, business, SETUP, "C1", "+5491155550101", segment="chronic_late"
+        )
+        late = make_document(session, customer, SETUP, "A-1", "100.00", late_due_on)
+        make_document(session, customer, SETUP, "A-2", "300.00", upcoming_due_on)
+        return business.id, customer.id, late.id
+
+
+def test_overdue_reminder_states_overdue_part(engine: Engine) -> None:
+    business_id, customer_id, _ = _late_and_upcoming(
+        engine, CYCLE_DAY - timedelta(days=40), CYCLE_DAY + timedelta(days=20)
+    )
+
+    report = run_cycle(engine, business_id, CYCLE)
+
+    assert report.dispatch.sent == 1
+    [row] = outbox_rows(engine, customer_id)
+    assert Decimal(row.variables["balance"]) == Decimal("100")
+    assert row.variables["invoice_count"] == 1
+    [text] = sandbox_texts(engine, customer_id)
+    assert "$ 100,00" in text
+    assert "1 factura " in text
+    assert "$ 400,00" not in text
+    assert "2 facturas" not in text
+
+
+def test_preventive_states_amount_due_that_day(engine: Engine) -> None:
+    business_id, customer_id, _ = _late_and_upcoming(
+        engine, CYCLE_DAY + timedelta(days=3), CYCLE_DAY + timedelta(days=20)
+    )
+
+    report = run_cycle(engine, business_id, CYCLE)
+
+    assert report.dispatch.sent == 1
+    [row] = outbox_rows(engine, customer_id)
+    assert row.step_kind == "preventive"
+    [text] = sandbox_texts(engine, customer_id)
+    assert "$ 100,00" in text
+    assert "1 factura " in text
+    assert "$ 400,00" not in text
+
+
+def test_overdue_part_paid_before_dispatch(engine: Engine) -> None:
+    business_id, customer_id, late_id = _late_and_upcoming(
+        engine, CYCLE_DAY - timedelta(days=40), CYCLE_DAY + timedelta(days=20)
+    )
+    assert plan_only(engine, business_id, CYCLE) == 1
+
+    with transaction(engine) as session:
+        late = session.get_one(Document, late_id)
+        make_payment(session, late.customer, CYCLE, "100.00")
+        late.open_amount = Decimal(0)
+    report = dispatch_only(engine, business_id, CYCLE)
+
+    # What is left is not due yet, so the overdue reminder has nothing to ask.
+    assert report.sent == 0
+    assert report.suppressed == {"zero_balance": 1}
     assert sandbox_texts(engine, customer_id) == []

@@ -153,7 +153,13 @@ def test_ninety_day_walk(engine: Engine) -> None:
     # A chronic late payer who never pays gets every step once, in order.
     late = sent_rows(engine, walk.late)
     assert [row.step for row in late] == [step.key for step in policy.steps]
-    assert all(row.variables["invoice_count"] == 2 for row in late)
+    # Until the second invoice falls due on 12 March, the steps name only the
+    # first one, because a message never calls an invoice due before it is.
+    counts = {row.step: row.variables["invoice_count"] for row in late}
+    assert counts.pop("preventive") == 1
+    assert counts.pop("due_today") == 1
+    assert counts.pop("reminder_soft") == 1
+    assert set(counts.values()) == {2}
 
     # A punctual company gets the day-after reminder, formally, then pays.
     punctual = sent_rows(engine, walk.punctual)

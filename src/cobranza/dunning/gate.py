@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -101,7 +101,11 @@ _ROW_CONTEXTS = (
     .where(OutboxMessage.id.in_(bindparam("outbox_ids", expanding=True)))
 )
 _OPEN_INVOICES = select(
-    Document.id, Document.open_amount, Document.disputed, Document.hold_until
+    Document.id,
+    Document.open_amount,
+    Document.disputed,
+    Document.hold_until,
+    Document.due_on,
 ).where(
     Document.business_id == _BUSINESS_ID,
     Document.id.in_(bindparam("document_ids", expanding=True)),
@@ -130,6 +134,11 @@ class InvoiceBalance:
     collectable_ids: list[int]
     all_disputed: bool
     held_until: date | None
+    # The collectable invoices due on or before the row's cutoff date, which
+    # are the ones its message may call due or overdue.
+    due: Decimal = Decimal(0)
+    due_ids: list[int] = field(default_factory=list)
+    oldest_due_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -140,6 +149,7 @@ class _OpenDocument:
     open_amount: Decimal
     disputed: bool
     hold_until: date | None
+    due_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -287,10 +297,15 @@ def read_facts(
         context = contexts[row.id]
         customer_id = row.customer_id
         tz, today = zones[customer_id], todays[customer_id]
-        invoices = invoice_balance(documents, row, today)
+        cutoff = due_cutoff(row, today)
+        invoices = invoice_balance(documents, row, today, cutoff)
         customer_balance = balances[customer_id]
 
         balance = min(invoices.collectable, customer_balance)
+        if cutoff is not None:
+            # A reminder states only what is due by its cutoff, so that is
+            # what must still be owed for it to go out.
+            balance = min(invoices.due, customer_balance)
         hold_until = _case_hold(context)
         if row.variables.get("installment_id") is not None:
             # An installment plan pauses its case, and the installment's own
@@ -337,6 +352,11 @@ def read_facts(
             "promise_until": _iso(facts.promise_until),
             "hold_until": _iso(facts.hold_until),
         }
+        if cutoff is not None:
+            details["due_by"] = cutoff.isoformat()
+            details["due_amount"] = str(max(balance, Decimal(0)))
+            details["due_document_ids"] = invoices.due_ids
+            details["due_oldest_on"] = _iso_date(invoices.oldest_due_on)
         paused_without_end = (
             context.case_state == CaseState.PAUSED and context.paused_until is None
         )
@@ -344,20 +364,57 @@ def read_facts(
     return result
 
 
+def due_cutoff(row: OutboxMessage, today: date) -> date | None:
+    """Return the last due date that the row's reminder may call due, or None.
+
+    A reminder sent after its due date states the overdue invoices (due
+    before `today`). One sent on or before it states the invoices due by the
+    date it names, `oldest_due_on`, so invoices due later are left out of
+    both. Thank-yous, replies and installment reminders state another
+    amount, so they have no cutoff.
+    """
+    variables = row.variables or {}
+    # NOTE: an early-discount row keeps the whole balance, because its
+    # discount link charges the whole balance less the discount.
+    if (
+        variables.get("discount_percent") is not None
+        or row.step_kind == PAYMENT_THANKS
+        or variables.get(REPLY_TO_VARIABLE) is not None
+        or variables.get("installment_id") is not None
+    ):
+        return None
+    stated = variables.get("oldest_due_on")
+    if not isinstance(stated, str):
+        return None
+    try:
+        stated_due_on = date.fromisoformat(stated)
+    except ValueError:
+        # The composer reports the invalid date with the row's id.
+        return None
+    return max(stated_due_on, today - timedelta(days=1))
+
+
 def invoice_balance(
-    documents: Mapping[int, _OpenDocument], row: OutboxMessage, today: date
+    documents: Mapping[int, _OpenDocument],
+    row: OutboxMessage,
+    today: date,
+    cutoff: date | None = None,
 ) -> InvoiceBalance:
     """Return the current balance of the row's invoices on `today`.
 
     `documents` holds the open invoices (positive open amount) by id, so
     invoices paid since planning drop out. Disputed invoices and invoices
-    on hold through `today` are not collectable.
+    on hold through `today` are not collectable. With a `cutoff`, the
+    collectable invoices due on or before it are also summed apart.
     """
     own = [documents[i] for i in sorted(set(row.document_ids)) if i in documents]
 
     collectable = Decimal(0)
     collectable_ids = []
     held_until: date | None = None
+    due = Decimal(0)
+    due_ids: list[int] = []
+    oldest_due_on: date | None = None
     for document in own:
         if document.disputed:
             continue
@@ -367,6 +424,12 @@ def invoice_balance(
             continue
         collectable += document.open_amount
         collectable_ids.append(document.id)
+        if cutoff is not None and document.due_on is not None:
+            if document.due_on <= cutoff:
+                due += document.open_amount
+                due_ids.append(document.id)
+                if oldest_due_on is None or document.due_on < oldest_due_on:
+                    oldest_due_on = document.due_on
 
     has_debt = bool(own)
     return InvoiceBalance(
@@ -375,6 +438,9 @@ def invoice_balance(
         collectable_ids=sorted(collectable_ids),
         all_disputed=has_debt and all(document.disputed for document in own),
         held_until=held_until if has_debt and not collectable_ids else None,
+        due=due,
+        due_ids=sorted(due_ids),
+        oldest_due_on=oldest_due_on,
     )
 
 
@@ -525,14 +591,32 @@ def _row_contexts(
 
 
 def _refresh_amounts(row: OutboxMessage, details: dict[str, Any]) -> None:
-    """Update the row's amount variables to what is owed now."""
+    """Update the row's amount variables to what is owed now.
+
+    A row with a cutoff states the amount, count and oldest due date of its
+    invoices due by then (see `due_cutoff`). Any other row states the
+    customer's whole collectable balance.
+    """
     variables = dict(row.variables)
-    if variables.get("balance") == details["customer_balance"]:
+    if "due_amount" in details:
+        refreshed = {
+            "balance": details["due_amount"],
+            "invoice_count": len(details["due_document_ids"]),
+            "oldest_due_on": details["due_oldest_on"] or variables["oldest_due_on"],
+        }
+    else:
+        refreshed = {
+            "balance": details["customer_balance"],
+            "invoice_count": len(details["collectable_document_ids"]),
+        }
+    if all(variables.get(name) == value for name, value in refreshed.items()):
         return
-    variables["balance"] = details["customer_balance"]
-    variables["invoice_count"] = len(details["collectable_document_ids"])
-    row.variables = variables
+    row.variables = {**variables, **refreshed}
 
 
 def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _iso_date(value: date | None) -> str | None:
     return value.isoformat() if value is not None else None

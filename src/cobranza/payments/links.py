@@ -352,6 +352,9 @@ def link_for_outbox_row(
         return None
     case = session.get_one(Case, row.case_id)
     variables = row.variables or {}
+    # NOTE: a reminder states only the invoices due by its cutoff
+    # (`cobranza.dunning.gate.due_cutoff`), but this link charges the whole
+    # balance, so a customer with invoices not yet due is asked for more.
     try:
         if variables.get("discount_percent"):
             deadline = variables.get("discount_deadline") or variables["oldest_due_on"]
