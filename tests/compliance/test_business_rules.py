@@ -97,3 +97,27 @@ def test_set_rejects_unusable_min_gap(cli_db: str, tmp_path: Path, gap: str) -> 
     assert rejected.exception is None or isinstance(rejected.exception, SystemExit)
     assert "No se cambiaron las reglas: min_gap_hours" in rejected.output
     assert "separación mínima: sin mínimo" in shown.output
+
+
+@pytest.mark.parametrize(
+    ("hours", "words"),
+    [
+        (48, "48 horas"),
+        (1, "1 hora"),
+        (1.5, "1 hora y 30 minutos"),
+        (8760, "8760 horas"),
+    ],
+)
+def test_show_words_min_gap(
+    cli_db: str, tmp_path: Path, hours: float, words: str
+) -> None:
+    path = tmp_path / "reglas.json"
+    path.write_text(f'{{"min_gap_hours": {hours}}}', encoding="utf-8")
+
+    changed = runner.invoke(app, ["rules", "set", str(path)])
+    shown = runner.invoke(app, ["rules", "show"])
+
+    assert changed.exit_code == 0, changed.output
+    assert f"separación mínima: {words}" in shown.output
+    assert "days" not in shown.output
+    assert "h:mm:ss" not in shown.output

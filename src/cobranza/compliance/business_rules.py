@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -61,9 +61,7 @@ def describe_rules(rules: ContactRules) -> list[tuple[str, str]]:
     lines.append(("máximo por día", _cap(rules.max_per_day)))
     lines.append(("máximo en 7 días", _cap(rules.max_per_week)))
     gap = rules.min_gap
-    lines.append(
-        ("separación mínima", "sin mínimo" if gap is None else f"{gap} (h:mm:ss)")
-    )
+    lines.append(("separación mínima", "sin mínimo" if gap is None else _hours(gap)))
     lines.append(("fuente legal", rules.source))
     return lines
 
@@ -71,6 +69,16 @@ def describe_rules(rules: ContactRules) -> list[tuple[str, str]]:
 def current_rules(business: Business) -> ContactRules:
     """Return the rules that apply to the business now."""
     return rules_for_business(business.country, business.settings)
+
+
+def _hours(gap: timedelta) -> str:
+    """Word a gap in hours, with minutes when it has them: "48 horas"."""
+    minutes = int(gap.total_seconds() // 60)
+    hours, rest = divmod(minutes, 60)
+    text = f"{hours} {'hora' if hours == 1 else 'horas'}"
+    if rest:
+        text += f" y {rest} {'minuto' if rest == 1 else 'minutos'}"
+    return text
 
 
 def _cap(value: int | None) -> str:
