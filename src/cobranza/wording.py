@@ -79,6 +79,7 @@ STATE_LABELS = {
 FIELD_LABELS = {
     "action": "Acción",
     "amount": "Monto",
+    "back": "Volver a",
     "csrf_token": "Código de seguridad del formulario",
     "customer": "Cliente (id)",
     "customer_id": "Cliente",
@@ -96,12 +97,15 @@ FIELD_LABELS = {
     "locale": "Idioma de la vista previa",
     "mapping": "Columnas",
     "media_id": "Comprobante",
+    "method": "Medio de pago",
     "overdue": "Solo vencidos",
     "page": "Página",
+    "paid_on": "Fecha del pago",
     "password": "Contraseña",
     "phone": "Teléfono",
     "q": "Buscar",
     "reason": "Motivo",
+    "reference": "Referencia",
     "segment": "Segmento",
     "since": "Desde",
     "source": "Origen",
@@ -309,6 +313,13 @@ def reason_label(code: str | None) -> str:
         or PAYMENT_LABELS.get(code)
         or code
     )
+
+
+def handoff_label(reason: str | None) -> str:
+    """Return why a case waits for a person, in Spanish, or the code."""
+    if not reason:
+        return "—"
+    return HANDOFF_LABELS.get(reason, reason)
 
 
 def actor_label(actor: str) -> str:

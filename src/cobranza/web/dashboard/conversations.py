@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import InvalidOperation
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -36,6 +36,7 @@ from cobranza.web.dashboard.common import (
     customer_or_404,
     invoice_or_404,
     notice_of,
+    parse_amount_input,
     redirect_with_notice,
 )
 from cobranza.web.dashboard.customer_queries import open_case
@@ -54,26 +55,6 @@ logger = logging.getLogger(__name__)
 router = APIRouter()
 
 INBOX_LIMIT = 200
-
-
-def parse_amount_input(text: str) -> Decimal:
-    """Parse an amount typed by an owner: "15.000,50", "15000,5" or "15000.50".
-
-    A comma, when present, is the decimal mark, as in es-AR and pt-BR. With
-    only points, a last group of exactly three digits is read as thousands.
-    Raises InvalidOperation for anything else.
-    """
-    cleaned = text.strip().replace("$", "").replace(" ", "")
-    if "," in cleaned:
-        cleaned = cleaned.replace(".", "").replace(",", ".")
-    elif cleaned.count(".") > 1 or (
-        "." in cleaned and len(cleaned.rsplit(".", 1)[1]) == 3
-    ):
-        cleaned = cleaned.replace(".", "")
-    value = Decimal(cleaned)
-    if not value.is_finite():
-        raise InvalidOperation(text)
-    return value
 
 
 def _back(
@@ -217,6 +198,7 @@ def conversation(request: Request, customer_id: int) -> HTMLResponse:
                 .order_by(PromiseToPay.created_at.desc())
             ).all(),
             "states": STATE_LABELS,
+            "today": local_date(instant, business.timezone),
             "message": notice[0],
             "error": notice[1],
         }
