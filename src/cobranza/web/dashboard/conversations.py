@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import date
+from datetime import date, datetime, timedelta
 from decimal import InvalidOperation
 
 from fastapi import APIRouter, Form, Request
@@ -55,6 +55,8 @@ logger = logging.getLogger(__name__)
 router = APIRouter()
 
 INBOX_LIMIT = 200
+# Customers who wrote within this many days are listed under «Recientes».
+RECENT_DAYS = 7
 
 
 def _back(
@@ -105,11 +107,42 @@ def inbox(request: Request) -> HTMLResponse:
             .order_by(InboundMessage.received_at.desc())
             .limit(INBOX_LIMIT)
         ).all()
+        recent = _recent(session, business.id, now(request))
     return render(
         request,
         "conversaciones.html",
-        {"handed": handed, "unknown": unknown, "timezone": business.timezone},
+        {
+            "handed": handed,
+            "recent": recent,
+            "recent_days": RECENT_DAYS,
+            "unknown": unknown,
+            "timezone": business.timezone,
+        },
     )
+
+
+def _recent(
+    session: Session, business_id: int, instant: datetime
+) -> list[tuple[Customer, datetime]]:
+    """Return the customers who wrote in the last `RECENT_DAYS`, newest first."""
+    last_at = func.max(InboundMessage.received_at).label("last_at")
+    latest = (
+        select(InboundMessage.customer_id, last_at)
+        .where(
+            InboundMessage.business_id == business_id,
+            InboundMessage.customer_id.is_not(None),
+            InboundMessage.received_at >= instant - timedelta(days=RECENT_DAYS),
+        )
+        .group_by(InboundMessage.customer_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(Customer, latest.c.last_at)
+        .join(latest, latest.c.customer_id == Customer.id)
+        .order_by(latest.c.last_at.desc(), Customer.id)
+        .limit(INBOX_LIMIT)
+    ).all()
+    return [(customer, at) for customer, at in rows]
 
 
 def _thread(session, business_id: int, customer_id: int) -> list[dict[str, object]]:  # type: ignore[no-untyped-def]
@@ -127,19 +160,28 @@ def _thread(session, business_id: int, customer_id: int) -> list[dict[str, objec
         )
     ).all()
     items: list[dict[str, object]] = [
-        {"at": row.sent_at, "out": True, "text": row.text or "", "state": row.state}
+        {
+            "at": row.sent_at,
+            "out": True,
+            "id": row.id,
+            "text": row.text or "",
+            "state": row.state,
+        }
         for row in sent
     ]
     items.extend(
         {
             "at": row.received_at,
             "out": False,
+            "id": row.id,
             "text": row.text or f"[{row.type}]",
             "state": INTENT_LABELS.get(row.intent, row.intent) if row.intent else "",
         }
         for row in received
     )
-    items.sort(key=lambda item: item["at"])  # type: ignore[arg-type, return-value]
+    # The robot's reply is often sent at the same instant as the customer
+    # message it replies to, so at equal instants the customer's comes first.
+    items.sort(key=lambda item: (item["at"], item["out"], item["id"]))  # type: ignore[arg-type, return-value]
     return items
 
 
