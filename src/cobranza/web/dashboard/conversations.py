@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from cobranza.channels.inbox import window_open
+from cobranza.compliance.consent import current_consent
 from cobranza.conversations.inbox import waits_for_person
 from cobranza.db.models import (
     AuditEvent,
@@ -40,6 +41,7 @@ from cobranza.web.dashboard.common import (
     redirect_with_notice,
 )
 from cobranza.web.dashboard.customer_queries import open_case
+from cobranza.web.dashboard.customer_state import customer_state, customer_states
 from cobranza.web.dashboard.replies import (
     ReplyRejected,
     reply_blocked,
@@ -108,12 +110,34 @@ def inbox(request: Request) -> HTMLResponse:
             .limit(INBOX_LIMIT)
         ).all()
         recent = _recent(session, business.id, now(request))
+        recent_cases = {
+            case.customer_id: case
+            for case in session.scalars(
+                select(Case).where(
+                    Case.business_id == business.id,
+                    Case.customer_id.in_([customer.id for customer, _ in recent]),
+                    Case.closed_at.is_(None),
+                )
+            )
+        }
+        states = customer_states(
+            session,
+            business.id,
+            [(customer.id, customer.phone_status, case) for case, customer, _ in handed]
+            + [
+                (customer.id, customer.phone_status, recent_cases.get(customer.id))
+                for customer, _ in recent
+            ],
+            now(request),
+            business.timezone,
+        )
     return render(
         request,
         "conversaciones.html",
         {
             "handed": handed,
             "recent": recent,
+            "states": states,
             "recent_days": RECENT_DAYS,
             "unknown": unknown,
             "timezone": business.timezone,
@@ -216,10 +240,18 @@ def conversation(request: Request, customer_id: int) -> HTMLResponse:
     with db(request) as session:
         business = business_of(session, user.business_id)
         customer = customer_or_404(session, business.id, customer_id)
+        case = open_case(session, business.id, customer.id)
         context = {
             "customer": customer,
             "business": business,
-            "case": open_case(session, business.id, customer.id),
+            "case": case,
+            "state": customer_state(
+                case,
+                current_consent(session, business.id, customer.id),
+                customer.phone_status,
+                instant,
+                business.timezone,
+            ),
             "thread": _thread(session, business.id, customer.id),
             "window_open": window_open(session, business.id, customer.id, instant),
             "reply_blocked": reply_blocked(session, business.id, customer),
