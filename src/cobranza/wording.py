@@ -332,6 +332,11 @@ def kind_label(kind: str) -> str:
     return KIND_LABELS.get(kind, kind)
 
 
+def percent_label(share: Decimal | float) -> str:
+    """Format a share of 1 as a Spanish percentage with one decimal: "52,9 %"."""
+    return f"{Decimal(str(share)) * 100:.1f} %".replace(".", ",")
+
+
 def local_time(instant: datetime, timezone: str) -> str:
     """Format an aware instant as day and time in zone `timezone`."""
     return instant.astimezone(ZoneInfo(timezone)).strftime("%d/%m/%Y %H:%M")

@@ -20,6 +20,7 @@ from cobranza.wording import (
     local_time,
     pause_label,
     payment_label,
+    percent_label,
     promise_label,
     reason_label,
 )
@@ -42,7 +43,7 @@ def _money(amount: Decimal | None, currency: str, locale: str = "es_AR") -> str:
 def _percent(value: Decimal | float | None) -> str:
     if value is None:
         return "—"
-    return f"{Decimal(str(value)) * 100:.1f} %".replace(".", ",")
+    return percent_label(value)
 
 
 def _local(value: datetime | None, timezone: str) -> str:
