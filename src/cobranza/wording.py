@@ -79,6 +79,7 @@ STATE_LABELS = {
 FIELD_LABELS = {
     "action": "Acción",
     "amount": "Monto",
+    "back": "Volver a",
     "csrf_token": "Código de seguridad del formulario",
     "customer": "Cliente (id)",
     "customer_id": "Cliente",
@@ -96,12 +97,15 @@ FIELD_LABELS = {
     "locale": "Idioma de la vista previa",
     "mapping": "Columnas",
     "media_id": "Comprobante",
+    "method": "Medio de pago",
     "overdue": "Solo vencidos",
     "page": "Página",
+    "paid_on": "Fecha del pago",
     "password": "Contraseña",
     "phone": "Teléfono",
     "q": "Buscar",
     "reason": "Motivo",
+    "reference": "Referencia",
     "segment": "Segmento",
     "since": "Desde",
     "source": "Origen",
@@ -313,6 +317,13 @@ def reason_label(code: str | None) -> str:
     )
 
 
+def handoff_label(reason: str | None) -> str:
+    """Return why a case waits for a person, in Spanish, or the code."""
+    if not reason:
+        return "—"
+    return HANDOFF_LABELS.get(reason, reason)
+
+
 def actor_label(actor: str) -> str:
     """Return who acted, in Spanish. A person's e-mail stays as it is."""
     return ACTOR_LABELS.get(actor, actor)
@@ -321,6 +332,11 @@ def actor_label(actor: str) -> str:
 def kind_label(kind: str) -> str:
     """Return an audit or timeline kind in Spanish, or the code."""
     return KIND_LABELS.get(kind, kind)
+
+
+def percent_label(share: Decimal | float) -> str:
+    """Format a share of 1 as a Spanish percentage with one decimal: "52,9 %"."""
+    return f"{Decimal(str(share)) * 100:.1f} %".replace(".", ",")
 
 
 def local_time(instant: datetime, timezone: str) -> str:

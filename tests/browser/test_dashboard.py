@@ -60,7 +60,10 @@ def test_answer_a_conversation(page: Any, live_server: LiveServer) -> None:
     url = page.evaluate("() => document.location.pathname")
     assert url == f"/conversaciones/{live_server.handed_off_customer_id}"
     assert any("el viernes está bien" in text for text in bubbles)
-    assert reason == "pidió hablar con una persona"
+    # The live server's customer never consented, so the reason names it.
+    assert reason == (
+        "pidió hablar con una persona · el robot no le escribe: sin consentimiento"
+    )
 
 
 def test_pause_a_customer(page: Any, live_server: LiveServer) -> None:

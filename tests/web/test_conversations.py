@@ -308,3 +308,101 @@ def test_inbox_lists_customers_who_wrote_first(
     wrote = page.index(f'href="/conversaciones/{tenant.customer_id}"')
     silent = page.index(f'href="/conversaciones/{tenant.script_customer_id}"')
     assert wrote < silent
+
+
+def test_thread_puts_message_before_reply(
+    app: FastAPI, client_for, tenant: Tenant, engine: Engine
+) -> None:  # type: ignore[no-untyped-def]
+    # The reply row is written first and sent at the message's instant, so
+    # neither the time nor the insertion order puts the message first.
+    with transaction(engine) as session:
+        case = Case(
+            business_id=tenant.business_id,
+            customer_id=tenant.customer_id,
+            state=CaseState.OPEN,
+            opened_at=NOW - timedelta(days=2),
+        )
+        session.add(case)
+        session.flush()
+        session.add(
+            OutboxMessage(
+                business_id=tenant.business_id,
+                case_id=case.id,
+                customer_id=tenant.customer_id,
+                channel="sandbox",
+                step="ask_receipt:1",
+                step_kind="ask_receipt",
+                tone="friendly",
+                locale="es_AR",
+                variables={"reply_to_inbound_id": 1},
+                document_ids=[],
+                idempotency_key="answer-1",
+                state="sent",
+                planned_for=NOW,
+                text="¿Nos mandás el comprobante?",
+                sent_at=NOW,
+                created_at=NOW,
+            )
+        )
+        session.flush()
+        session.add(
+            InboundMessage(
+                business_id=tenant.business_id,
+                customer_id=tenant.customer_id,
+                channel="sandbox",
+                provider="sandbox",
+                provider_message_id="in-paid",
+                sender="+5491155550001",
+                text="ya te transferí",
+                intent="already_paid",
+                received_at=NOW,
+            )
+        )
+    client, _ = client_for(tenant)
+
+    page = client.get(f"/conversaciones/{tenant.customer_id}").text
+
+    assert page.index("ya te transferí") < page.index("¿Nos mandás el comprobante?")
+
+
+def test_inbox_lists_recent_writers(
+    app: FastAPI, client_for, tenant: Tenant, engine: Engine
+) -> None:  # type: ignore[no-untyped-def]
+    # Neither customer has a case waiting for a person, and only one wrote lately.
+    with transaction(engine) as session:
+        for customer_id, days_ago, text in (
+            (tenant.customer_id, 2, "gracias, pago el viernes"),
+            (tenant.script_customer_id, 10, "hola"),
+        ):
+            session.add(
+                InboundMessage(
+                    business_id=tenant.business_id,
+                    customer_id=customer_id,
+                    channel="sandbox",
+                    provider="sandbox",
+                    provider_message_id=f"in-{customer_id}",
+                    sender="+5491155550001",
+                    text=text,
+                    received_at=NOW - timedelta(days=days_ago),
+                )
+            )
+    client, _ = client_for(tenant)
+
+    page = client.get("/conversaciones").text
+    recent = page[page.index('id="recientes"') : page.index("Remitentes desconocidos")]
+
+    assert "No hay conversaciones esperando a una persona." in page
+    assert f'href="/conversaciones/{tenant.customer_id}"' in recent
+    assert "16/03/2026" in recent
+    assert f'href="/conversaciones/{tenant.script_customer_id}"' not in recent
+
+
+def test_customer_page_links_conversation(
+    app: FastAPI, client_for, tenant: Tenant
+) -> None:  # type: ignore[no-untyped-def]
+    client, _ = client_for(tenant)
+
+    page = client.get(f"/clientes/{tenant.customer_id}").text
+
+    assert f'href="/conversaciones/{tenant.customer_id}"' in page
+    assert "Ver la conversación" in page

@@ -185,7 +185,7 @@ def test_record_consent(
         ("revoke", "llamada", "nota 12")
     ]
     assert "No se registró el consentimiento" in empty.text
-    assert 'id="no-consent"' in empty.text
+    assert "el robot no le escribe: dio de baja" in empty.text
 
 
 @pytest.mark.parametrize(
@@ -216,7 +216,7 @@ def test_pause_reason_in_spanish(
     page = client.get(f"/clientes/{tenant.customer_id}")
 
     assert f"({shown})" in page.text
-    assert 'id="no-consent"' not in page.text
+    assert "dio de baja" not in page.text
 
 
 def test_edit_phone_validates(

@@ -10,6 +10,8 @@ from decimal import Decimal
 
 from markupsafe import Markup
 
+from cobranza.wording import percent_label
+
 WIDTH = 360
 ROW_HEIGHT = 28
 LABEL_WIDTH = 95
@@ -56,6 +58,7 @@ def funnel_chart(stages: list[tuple[str, int]], title: str) -> Markup:
     first = stages[0][1] if stages else 0
     rows: list[tuple[str, Decimal | int, str]] = []
     for label, count in stages:
-        share = "" if first == 0 else f" ({count * 100 // first} %)"
+        # Worded like the summary's cards, so 9 of 17 reads "52,9 %" in both.
+        share = "" if first == 0 else f" ({percent_label(Decimal(count) / first)})"
         rows.append((label, count, f"{count}{share}"))
     return bar_chart(rows, title)

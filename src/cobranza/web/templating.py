@@ -11,15 +11,16 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from cobranza.conversations.inbox import REASON_LABELS as HANDOFF_LABELS
 from cobranza.money import format_money
 from cobranza.portfolio.labels import SPANISH as SEGMENT_LABELS
 from cobranza.wording import (
     actor_label,
+    handoff_label,
     kind_label,
     local_time,
     pause_label,
     payment_label,
+    percent_label,
     promise_label,
     reason_label,
 )
@@ -42,7 +43,7 @@ def _money(amount: Decimal | None, currency: str, locale: str = "es_AR") -> str:
 def _percent(value: Decimal | float | None) -> str:
     if value is None:
         return "—"
-    return f"{Decimal(str(value)) * 100:.1f} %".replace(".", ",")
+    return percent_label(value)
 
 
 def _local(value: datetime | None, timezone: str) -> str:
@@ -53,12 +54,6 @@ def _local(value: datetime | None, timezone: str) -> str:
 
 def _day(value: date | None) -> str:
     return value.strftime("%d/%m/%Y") if value else "—"
-
-
-def _handoff(reason: str | None) -> str:
-    if not reason:
-        return "—"
-    return HANDOFF_LABELS.get(reason, reason)
 
 
 def _segment(segment: str | None) -> str:
@@ -73,7 +68,7 @@ templates.env.filters["money"] = _money
 templates.env.filters["percent"] = _percent
 templates.env.filters["local"] = _local
 templates.env.filters["day"] = _day
-templates.env.filters["handoff"] = _handoff
+templates.env.filters["handoff"] = handoff_label
 templates.env.filters["promise"] = promise_label
 templates.env.filters["pause"] = pause_label
 templates.env.filters["reason"] = reason_label

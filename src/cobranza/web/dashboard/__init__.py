@@ -14,6 +14,7 @@ from cobranza.web.dashboard import (
     conversations,
     customers,
     imports,
+    payment_form,
     policy_page,
     settings_page,
     summary,
@@ -24,6 +25,7 @@ router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)]
 for module in (
     summary,
     customers,
+    payment_form,
     imports,
     conversations,
     policy_page,

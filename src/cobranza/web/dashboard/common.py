@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
+from decimal import Decimal, InvalidOperation
 from urllib.parse import urlencode
 
 from fastapi import Request
@@ -17,6 +19,8 @@ from cobranza.web.error_pages import PageError
 PAGE_SIZE = 25
 # A page past this one starts beyond the last possible row.
 MAX_PAGE = MAX_ID // PAGE_SIZE + 1
+# An amount once its thousands separators are gone and its decimal mark is "."
+_PLAIN_AMOUNT = re.compile(r"[0-9]+(\.[0-9]+)?")
 
 
 def business_of(session: Session, business_id: int) -> Business:
@@ -79,3 +83,23 @@ def notice_of(request: Request, user: SignedIn) -> tuple[str | None, str | None]
     if not (ok or error) or not hmac.compare_digest(signature, expected):
         return None, None
     return ok or None, error or None
+
+
+def parse_amount_input(text: str) -> Decimal:
+    """Parse an amount typed by an owner: "15.000,50", "15000,5" or "15000.50".
+
+    A comma, when present, is the decimal mark, as in es-AR and pt-BR. With
+    only points, a last group of exactly three digits is read as thousands.
+    Raises InvalidOperation for anything else, including a sign, an
+    exponent ("1e3"), NaN and digits other than ASCII 0 to 9.
+    """
+    cleaned = text.strip().replace("$", "").replace(" ", "")
+    if "," in cleaned:
+        cleaned = cleaned.replace(".", "").replace(",", ".")
+    elif cleaned.count(".") > 1 or (
+        "." in cleaned and len(cleaned.rsplit(".", 1)[1]) == 3
+    ):
+        cleaned = cleaned.replace(".", "")
+    if not _PLAIN_AMOUNT.fullmatch(cleaned):
+        raise InvalidOperation(text)
+    return Decimal(cleaned)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
-from datetime import date
-from decimal import Decimal, InvalidOperation
+from datetime import date, datetime, timedelta
+from decimal import InvalidOperation
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from cobranza.channels.inbox import window_open
+from cobranza.compliance.consent import current_consent
 from cobranza.conversations.inbox import waits_for_person
 from cobranza.db.models import (
     AuditEvent,
@@ -36,9 +37,11 @@ from cobranza.web.dashboard.common import (
     customer_or_404,
     invoice_or_404,
     notice_of,
+    parse_amount_input,
     redirect_with_notice,
 )
 from cobranza.web.dashboard.customer_queries import open_case
+from cobranza.web.dashboard.customer_state import customer_state, customer_states
 from cobranza.web.dashboard.replies import (
     ReplyRejected,
     reply_blocked,
@@ -54,26 +57,8 @@ logger = logging.getLogger(__name__)
 router = APIRouter()
 
 INBOX_LIMIT = 200
-
-
-def parse_amount_input(text: str) -> Decimal:
-    """Parse an amount typed by an owner: "15.000,50", "15000,5" or "15000.50".
-
-    A comma, when present, is the decimal mark, as in es-AR and pt-BR. With
-    only points, a last group of exactly three digits is read as thousands.
-    Raises InvalidOperation for anything else.
-    """
-    cleaned = text.strip().replace("$", "").replace(" ", "")
-    if "," in cleaned:
-        cleaned = cleaned.replace(".", "").replace(",", ".")
-    elif cleaned.count(".") > 1 or (
-        "." in cleaned and len(cleaned.rsplit(".", 1)[1]) == 3
-    ):
-        cleaned = cleaned.replace(".", "")
-    value = Decimal(cleaned)
-    if not value.is_finite():
-        raise InvalidOperation(text)
-    return value
+# Customers who wrote within this many days are listed under «Recientes».
+RECENT_DAYS = 7
 
 
 def _back(
@@ -124,11 +109,64 @@ def inbox(request: Request) -> HTMLResponse:
             .order_by(InboundMessage.received_at.desc())
             .limit(INBOX_LIMIT)
         ).all()
+        recent = _recent(session, business.id, now(request))
+        recent_cases = {
+            case.customer_id: case
+            for case in session.scalars(
+                select(Case).where(
+                    Case.business_id == business.id,
+                    Case.customer_id.in_([customer.id for customer, _ in recent]),
+                    Case.closed_at.is_(None),
+                )
+            )
+        }
+        states = customer_states(
+            session,
+            business.id,
+            [(customer.id, customer.phone_status, case) for case, customer, _ in handed]
+            + [
+                (customer.id, customer.phone_status, recent_cases.get(customer.id))
+                for customer, _ in recent
+            ],
+            now(request),
+            business.timezone,
+        )
     return render(
         request,
         "conversaciones.html",
-        {"handed": handed, "unknown": unknown, "timezone": business.timezone},
+        {
+            "handed": handed,
+            "recent": recent,
+            "states": states,
+            "recent_days": RECENT_DAYS,
+            "unknown": unknown,
+            "timezone": business.timezone,
+        },
     )
+
+
+def _recent(
+    session: Session, business_id: int, instant: datetime
+) -> list[tuple[Customer, datetime]]:
+    """Return the customers who wrote in the last `RECENT_DAYS`, newest first."""
+    last_at = func.max(InboundMessage.received_at).label("last_at")
+    latest = (
+        select(InboundMessage.customer_id, last_at)
+        .where(
+            InboundMessage.business_id == business_id,
+            InboundMessage.customer_id.is_not(None),
+            InboundMessage.received_at >= instant - timedelta(days=RECENT_DAYS),
+        )
+        .group_by(InboundMessage.customer_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(Customer, latest.c.last_at)
+        .join(latest, latest.c.customer_id == Customer.id)
+        .order_by(latest.c.last_at.desc(), Customer.id)
+        .limit(INBOX_LIMIT)
+    ).all()
+    return [(customer, at) for customer, at in rows]
 
 
 def _thread(session, business_id: int, customer_id: int) -> list[dict[str, object]]:  # type: ignore[no-untyped-def]
@@ -146,19 +184,28 @@ def _thread(session, business_id: int, customer_id: int) -> list[dict[str, objec
         )
     ).all()
     items: list[dict[str, object]] = [
-        {"at": row.sent_at, "out": True, "text": row.text or "", "state": row.state}
+        {
+            "at": row.sent_at,
+            "out": True,
+            "id": row.id,
+            "text": row.text or "",
+            "state": row.state,
+        }
         for row in sent
     ]
     items.extend(
         {
             "at": row.received_at,
             "out": False,
+            "id": row.id,
             "text": row.text or f"[{row.type}]",
             "state": INTENT_LABELS.get(row.intent, row.intent) if row.intent else "",
         }
         for row in received
     )
-    items.sort(key=lambda item: item["at"])  # type: ignore[arg-type, return-value]
+    # The robot's reply is often sent at the same instant as the customer
+    # message it replies to, so at equal instants the customer's comes first.
+    items.sort(key=lambda item: (item["at"], item["out"], item["id"]))  # type: ignore[arg-type, return-value]
     return items
 
 
@@ -193,10 +240,18 @@ def conversation(request: Request, customer_id: int) -> HTMLResponse:
     with db(request) as session:
         business = business_of(session, user.business_id)
         customer = customer_or_404(session, business.id, customer_id)
+        case = open_case(session, business.id, customer.id)
         context = {
             "customer": customer,
             "business": business,
-            "case": open_case(session, business.id, customer.id),
+            "case": case,
+            "state": customer_state(
+                case,
+                current_consent(session, business.id, customer.id),
+                customer.phone_status,
+                instant,
+                business.timezone,
+            ),
             "thread": _thread(session, business.id, customer.id),
             "window_open": window_open(session, business.id, customer.id, instant),
             "reply_blocked": reply_blocked(session, business.id, customer),
@@ -217,6 +272,7 @@ def conversation(request: Request, customer_id: int) -> HTMLResponse:
                 .order_by(PromiseToPay.created_at.desc())
             ).all(),
             "states": STATE_LABELS,
+            "today": local_date(instant, business.timezone),
             "message": notice[0],
             "error": notice[1],
         }

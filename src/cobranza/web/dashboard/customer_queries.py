@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import Select, func, or_, select
@@ -19,6 +19,16 @@ from cobranza.db.models import (
 
 
 @dataclass(frozen=True)
+class CaseColumns:
+    """The columns of an open case that the list's state words depend on."""
+
+    state: str
+    handoff_reason: str | None
+    paused_until: datetime | None
+    pause_reason: str | None
+
+
+@dataclass(frozen=True)
 class CustomerRow:
     """One line of the customer list."""
 
@@ -26,10 +36,12 @@ class CustomerRow:
     external_id: str
     name: str
     phone: str | None
+    phone_status: str
     segment: str | None
     balance: Decimal
     days_past_due: int
     case_state: str | None
+    case: CaseColumns | None
 
 
 @dataclass(frozen=True)
@@ -56,12 +68,26 @@ def _listing(business_id: int, today: date, filters: CustomerFilters) -> Select:
         .subquery()
     )
     cases = (
-        select(Case.customer_id, Case.state)
+        select(
+            Case.customer_id,
+            Case.state,
+            Case.handoff_reason,
+            Case.paused_until,
+            Case.pause_reason,
+        )
         .where(Case.business_id == business_id, Case.closed_at.is_(None))
         .subquery()
     )
     statement = (
-        select(Customer, totals.c.balance, totals.c.oldest_due, cases.c.state)
+        select(
+            Customer,
+            totals.c.balance,
+            totals.c.oldest_due,
+            cases.c.state,
+            cases.c.handoff_reason,
+            cases.c.paused_until,
+            cases.c.pause_reason,
+        )
         .outerjoin(totals, totals.c.customer_id == Customer.id)
         .outerjoin(cases, cases.c.customer_id == Customer.id)
         .where(Customer.business_id == business_id)
@@ -116,16 +142,22 @@ def list_customers_page(
         total = session.scalar(counted) or 0
     return [
         CustomerRow(
-            id=customer.id,
-            external_id=customer.external_id,
-            name=customer.name,
-            phone=customer.phone,
-            segment=customer.segment,
-            balance=Decimal(balance or 0),
-            days_past_due=(today - oldest).days if oldest else 0,
-            case_state=state,
+            id=row.Customer.id,
+            external_id=row.Customer.external_id,
+            name=row.Customer.name,
+            phone=row.Customer.phone,
+            phone_status=row.Customer.phone_status,
+            segment=row.Customer.segment,
+            balance=Decimal(row.balance or 0),
+            days_past_due=(today - row.oldest_due).days if row.oldest_due else 0,
+            case_state=row.state,
+            case=None
+            if row.state is None
+            else CaseColumns(
+                row.state, row.handoff_reason, row.paused_until, row.pause_reason
+            ),
         )
-        for customer, balance, oldest, state, _total in rows
+        for row in rows
     ], total
 
 

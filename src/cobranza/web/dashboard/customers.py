@@ -48,6 +48,7 @@ from cobranza.web.dashboard.customer_queries import (
     open_case,
     segments_in_use,
 )
+from cobranza.web.dashboard.customer_state import customer_state, customer_states
 from cobranza.web.error_pages import quoted
 from cobranza.web.exports import export_response
 from cobranza.web.security import db, now, signed_in
@@ -74,10 +75,18 @@ def customer_list(
         rows, total = list_customers_page(
             session, business.id, today, filters, page, PAGE_SIZE
         )
+        states = customer_states(
+            session,
+            business.id,
+            [(row.id, row.phone_status, row.case) for row in rows],
+            now(request),
+            business.timezone,
+        )
         segments = segments_in_use(session, business.id)
     pages = max(1, -(-total // PAGE_SIZE))
     context = {
         "rows": rows,
+        "states": states,
         "total": total,
         "page": page,
         "pages": pages,
@@ -170,14 +179,21 @@ def customer_page(request: Request, customer_id: int) -> HTMLResponse:
     with db(request) as session:
         business = business_of(session, user.business_id)
         customer = customer_or_404(session, business.id, customer_id)
+        case = open_case(session, business.id, customer.id)
         context = {
             "customer": customer,
             "business": business,
             "documents": customer_documents(session, business.id, customer.id),
             "payments": customer_payments(session, business.id, customer.id),
             "consents": customer_consents(session, business.id, customer.id),
-            "consent_granted": current_consent(session, business.id, customer.id),
-            "case": open_case(session, business.id, customer.id),
+            "case": case,
+            "state": customer_state(
+                case,
+                current_consent(session, business.id, customer.id),
+                customer.phone_status,
+                now(request),
+                business.timezone,
+            ),
             "timeline": _customer_history(session, business, customer),
             "today": local_date(now(request), business.timezone),
             "message": notice[0],
