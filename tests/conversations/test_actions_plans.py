@@ -113,9 +113,10 @@ def test_fee_plan_proposed_then_accepted_by_button(
     # then
     assert plans_before_accepting == []
     assert "3 cuotas" in proposal
-    assert "$ 550,00 el 10 de marzo" in proposal
-    assert "$ 550,00 el 9 de abril" in proposal
-    assert "$ 550,00 el 9 de mayo" in proposal
+    # 10 March + 3 days; 30 days later is Sunday 12 April, moved to Monday.
+    assert "$ 550,00 el 13 de marzo" in proposal
+    assert "$ 550,00 el 13 de abril" in proposal
+    assert "$ 550,00 el 12 de mayo" in proposal
     assert "recargo de $ 150,00" in proposal
     assert "$ 1.650,00" in proposal
     assert "Acepto el plan" in str(graph.state.messages[-2])

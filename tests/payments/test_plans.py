@@ -66,9 +66,12 @@ def test_terms_outside_limits(count: int, limits: InstallmentLimits) -> None:
         plan_terms(Decimal("1000.00"), "ARS", count, date(2026, 3, 10), limits)
 
 
-def _create(world: World, n: int = 3) -> int:
+def _create(world: World, n: int = 3, first_due_on: date | None = NOW.date()) -> int:
+    """Create a plan whose first installment is due on `first_due_on` (None: default)."""
     with world.session() as session, session.begin():
-        plan = create_plan(session, world.case(session), n, NOW)
+        plan = create_plan(
+            session, world.case(session), n, NOW, first_due_on=first_due_on
+        )
         return plan.id
 
 
