@@ -358,8 +358,8 @@ def check_plans(session: Session, business: Business, now: datetime) -> list[int
     """Break the active plans with an installment past its grace; return their ids.
 
     A broken plan resumes its case, so the policy continues on the
-    remaining balance. No message of its own tells the customer: the
-    policy's next step does, on the balance that is left.
+    remaining balance. No message about the broken plan is sent, because
+    the policy's next step writes to the customer about that balance.
     """
     limits = limits_for(business)
     today = local_date(now, business.timezone)
