@@ -81,14 +81,16 @@ from cobranza.payments import import_payments, link_for_outbox_row, record_payme
 from cobranza.payments.credits import customer_credits
 from cobranza.payments.errors import PaymentError
 from cobranza.payments.inbox import process_pending
+from cobranza.payments.plan_rows import latest_plan_rows
 from cobranza.payments.providers import build_services
 from cobranza.payments.terminal import (
     link_for_customer,
     render_balances,
     render_import_report,
     render_payment_result,
+    render_plan,
 )
-from cobranza.timeutil import parse_instant, utcnow
+from cobranza.timeutil import local_date, parse_instant, utcnow
 
 app = typer.Typer(
     help="cobranza: cobrá tus facturas vencidas por WhatsApp, con el tono justo "
@@ -841,11 +843,15 @@ def case_show(customer: str = CUSTOMER_ARGUMENT) -> None:
             business = default_business(session, settings)
             timeline = case_timeline(session, business.id, customer)
             balances = render_balances(session, business, timeline.customer.id)
+            today = local_date(utcnow(), business.timezone)
+            plan = latest_plan_rows(session, business, timeline.customer.id, today)
             tables = case_tables(timeline, business)
     except ComplianceError as exc:
         err_console.print(f"[red]Cliente no encontrado:[/red] {escape(str(exc))}")
         raise typer.Exit(1) from exc
     console.print(balances)
+    if plan is not None:
+        console.print(render_plan(plan, business))
     console.print(tables)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -113,9 +113,10 @@ def test_fee_plan_proposed_then_accepted_by_button(
     # then
     assert plans_before_accepting == []
     assert "3 cuotas" in proposal
-    assert "$ 550,00 el 10 de marzo" in proposal
-    assert "$ 550,00 el 9 de abril" in proposal
-    assert "$ 550,00 el 9 de mayo" in proposal
+    # 10 March + 3 days; 30 days later is Sunday 12 April, moved to Monday.
+    assert "$ 550,00 el 13 de marzo" in proposal
+    assert "$ 550,00 el 13 de abril" in proposal
+    assert "$ 550,00 el 12 de mayo" in proposal
     assert "recargo de $ 150,00" in proposal
     assert "$ 1.650,00" in proposal
     assert "Acepto el plan" in str(graph.state.messages[-2])
@@ -231,3 +232,36 @@ def test_accept_without_proposal_is_ok(
 
     assert answer != "plan_accepted"
     assert _plans(engine) == []
+
+
+@pytest.mark.usefixtures("sandbox_replies")
+def test_plan_from_reply_not_overdue_next_day(
+    engine: Engine,
+    case_id: int,  # noqa: F811
+) -> None:
+    from cobranza.db.models import Installment
+    from cobranza.jobs.cycle import run_cycle
+
+    # given: the customer asks for 3 installments at 11:06 on Tuesday 10 March
+    action = _reply(engine, "¿Puedo pagarlo en 3 cuotas?", 66)
+    with transaction(engine) as session:
+        business_id = session.scalars(select(Business.id)).one()
+        first_due = session.scalars(
+            select(Installment.due_on).where(Installment.number == 1)
+        ).one()
+
+    # when: the cycle runs on the next two mornings
+    run_cycle(engine, business_id, NOW + timedelta(days=1))
+    run_cycle(engine, business_id, NOW + timedelta(days=2))
+
+    # then: installment 1 is due 3 days later and only its early reminder is queued
+    assert action == "plan_created"
+    assert first_due == date(2026, 3, 13)
+    offer = _outbox(engine, "plan_offer_reply")
+    assert len(offer) == 1
+    assert offer[0].variables["plan_schedule"][0][1] == "2026-03-13"
+    assert _outbox(engine, "installment_overdue") == []
+    assert _outbox(engine, "installment_due_today") == []
+    preventive = _outbox(engine, "installment_preventive")
+    assert len(preventive) == 1
+    assert preventive[0].variables["oldest_due_on"] == "2026-03-13"

@@ -585,7 +585,10 @@ def test_opt_out_blocks_later_messages(engine: Engine) -> None:
 
 def test_opt_out_mid_plan_stops_installments(engine: Engine) -> None:
     # given
+    from cobranza.db.models import Installment
     from cobranza.payments import queue_installment_reminders
+    from cobranza.payments.plans import REMINDER_DAYS_BEFORE
+    from cobranza.timeutil import local_date
 
     ids = given_customer(engine, queued_reminder=False)
     reply(engine, "quiero pagar en 3 cuotas")
@@ -594,10 +597,15 @@ def test_opt_out_mid_plan_stops_installments(engine: Engine) -> None:
     # when
     reply(engine, "BAJA", NOW + timedelta(hours=1))
     dispatch(engine, NOW + timedelta(hours=1, minutes=1))
-    # The first installment is due today, so its reminder is queued now.
-    later = NOW + timedelta(hours=2)
+    # On the day of the first installment's preventive reminder.
     with transaction(engine) as session:
         business = session.get_one(Business, ids["business"])
+        first_due = session.scalars(
+            select(Installment.due_on).where(Installment.number == 1)
+        ).one()
+        today = local_date(NOW, business.timezone)
+        days = (first_due - today).days - REMINDER_DAYS_BEFORE
+        later = NOW + timedelta(days=days, hours=2)
         queued = queue_installment_reminders(session, business, later)
     sent = dispatch(engine, later)
 

@@ -279,3 +279,38 @@ def test_policy_validate_composes_each_step(tmp_path: Path) -> None:
     assert "línea 4: paso 'too_soon'" in printed
     assert "con offset_days 0" in printed
     assert "'fine'" not in printed
+
+
+def test_case_show_lists_plan(cli_db: str) -> None:
+    # Given a plan asked for at 11:06 whose first installment is never paid.
+    asked = runner.invoke(
+        app,
+        [
+            "sandbox",
+            "reply",
+            "+5491123456789",
+            "¿Puedo pagarlo en 3 cuotas?",
+            "--now",
+            "2026-03-10T11:06",
+        ],
+    )
+    broken = runner.invoke(app, ["run", "--now", "2026-03-20T10:00"])
+
+    # When the owner reads the customer's history.
+    result = runner.invoke(app, ["case", "show", "CLI-9"])
+
+    # Then the plan, its installments and its end are listed in Spanish.
+    assert asked.exit_code == 0, asked.output
+    assert broken.exit_code == 0, broken.output
+    assert result.exit_code == 0, result.output
+    output = result.output
+    assert "Plan de cuotas 1 (caso 1): incumplido, armado el 10/03/2026" in output
+    # The title wraps before the closing date.
+    assert "cerrado el" in output
+    assert "20/03/2026" in output
+    assert "│ 1 de 3 │ $ 333,34 │ 13/03/2026  │ impaga después de los días" in output
+    assert "│ 2 de 3 │ $ 333,33 │ 13/04/2026  │ sin efecto" in output
+    assert "│ 3 de 3 │ $ 333,33 │ 12/05/2026  │ sin efecto" in output
+    assert "pagos (plan de cuotas 1)" in output
+    assert "plan de cuotas incumplido" in output
+    assert "no se pagó una cuota a tiempo" in output

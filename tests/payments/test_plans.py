@@ -8,10 +8,10 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select, update
 
-from cobranza.db.models import Business, Installment, InstallmentPlan
+from cobranza.db.models import AuditEvent, Business, Installment, InstallmentPlan
 from cobranza.payments import check_plans, create_plan, plan_terms
 from cobranza.payments.errors import PlanError
-from cobranza.payments.plans import InstallmentLimits
+from cobranza.payments.plans import InstallmentLimits, limits_for
 from cobranza.payments.status import PaymentStatus
 from tests.payments.conftest import NOW, World
 from tests.payments.helpers import make_link, report
@@ -66,9 +66,14 @@ def test_terms_outside_limits(count: int, limits: InstallmentLimits) -> None:
         plan_terms(Decimal("1000.00"), "ARS", count, date(2026, 3, 10), limits)
 
 
-def _create(world: World, n: int = 3) -> int:
+def _create(
+    world: World, n: int = 3, first_due_on: date | None = date(2026, 3, 10)
+) -> int:
+    """Create a plan at NOW; `first_due_on=None` takes the business's default."""
     with world.session() as session, session.begin():
-        plan = create_plan(session, world.case(session), n, NOW)
+        plan = create_plan(
+            session, world.case(session), n, NOW, first_due_on=first_due_on
+        )
         return plan.id
 
 
@@ -263,3 +268,48 @@ def test_overdue_installment_reminded_once(world: World) -> None:
     assert kinds == ["installment_due_today", "installment_overdue"]
     assert "venció el 10 de marzo" in texts[1]
     assert "/pagar/" in texts[1]
+
+
+def test_default_first_due_three_days_later(world: World) -> None:
+    # given: no first due date, on Tuesday 10 March
+
+    # when
+    plan_id = _create(world, first_due_on=None)
+
+    # then: 13 March; 30 days later is Sunday 12 April, when no message may go
+    due_dates = [item.due_on for item in _installments(world, plan_id)]
+    assert due_dates == [date(2026, 3, 13), date(2026, 4, 13), date(2026, 5, 12)]
+
+
+def test_first_due_moves_to_contact_day(world: World) -> None:
+    with world.session() as session, session.begin():
+        world.business(session).settings = {"installments": {"first_due_days": 5}}
+
+    plan_id = _create(world, first_due_on=None)
+
+    # 10 March + 5 days is Sunday 15 March, so Monday 16 March.
+    assert _installments(world, plan_id)[0].due_on == date(2026, 3, 16)
+
+
+@pytest.mark.parametrize("value", [0, 2, "tres"])
+def test_limits_reject_first_due_days(value: object) -> None:
+    business = Business(id=7, settings={"installments": {"first_due_days": value}})
+
+    with pytest.raises(PlanError, match="invalid"):
+        limits_for(business)
+
+
+def test_broken_plan_audit_names_customer(world: World) -> None:
+    plan_id = _create(world)
+    later = NOW + timedelta(days=10)
+
+    with world.session() as session, session.begin():
+        check_plans(session, session.get_one(Business, world.business_id), later)
+
+    with world.session() as session:
+        event = session.scalars(
+            select(AuditEvent).where(AuditEvent.kind == "plan_broken")
+        ).one()
+        customer_id = session.get_one(InstallmentPlan, plan_id).customer_id
+    assert event.subject_id == plan_id
+    assert event.details["customer_id"] == customer_id

@@ -125,7 +125,7 @@ class PlanOffer:
         return ("installments", "plan_fee", "plan_total", "plan_schedule")
 
     def variables(self) -> dict[str, Any]:
-        """Return the composer variables of the `plan_proposal` message."""
+        """Return the plan variables of `plan_proposal` and `plan_offer_reply`."""
         return {
             "installments": self.count,
             "plan_fee": str(self.fee),
@@ -320,7 +320,7 @@ def installments(reply: Reply) -> str:
     if not services.create_plan(reply.session, case, count, reply.now, False):
         return _hand_off_with_ack(reply, "installments_requested")
 
-    _send_plan_link(reply, case, count)
+    _send_plan_link(reply, case, offer)
     return "plan_created"
 
 
@@ -354,7 +354,7 @@ def accept_plan(reply: Reply) -> str:
         return _hand_off_with_ack(reply, "installments_requested")
 
     reply.entities["plan_fee_accepted"] = str(offer.fee)
-    _send_plan_link(reply, case, count)
+    _send_plan_link(reply, case, offer)
     return "plan_accepted"
 
 
@@ -410,13 +410,19 @@ def _propose_plan(reply: Reply, case: Case, offer: PlanOffer) -> str:
     return "plan_proposed"
 
 
-def _send_plan_link(reply: Reply, case: Case, count: int) -> None:
+def _send_plan_link(reply: Reply, case: Case, offer: PlanOffer) -> None:
+    """Queue the plan's message: each installment's amount and date, and its link.
+
+    The plan was created in this transaction from the same terms as `offer`,
+    so the schedule shown is the one stored.
+    """
     assert reply.services is not None
     link = reply.services.payment_link(reply.session, reply.business, case, reply.now)
-    variables: dict[str, Any] = {"installments": count}
+    variables = offer.variables()
     if link is not None:
         variables["payment_link"] = link
-    queue_reply(reply, "plan_offer_reply", f"{count}:{_daily(reply)}", variables)
+    scope = f"{offer.count}:{_daily(reply)}"
+    queue_reply(reply, "plan_offer_reply", scope, variables)
 
 
 def _last_proposal(reply: Reply, case: Case) -> dict[str, Any] | None:

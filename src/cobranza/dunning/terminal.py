@@ -29,7 +29,11 @@ CASE_STATE_LABELS = {
 }
 
 # The subject of an audit event, as the history's "Origen" column names it.
-SUBJECT_LABELS = {"case": "caso", "outbox_message": "mensaje"}
+SUBJECT_LABELS = {
+    "case": "caso",
+    "outbox_message": "mensaje",
+    "installment_plan": "plan de cuotas",
+}
 
 
 def policy_table(policy: Policy) -> Table:

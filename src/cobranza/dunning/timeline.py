@@ -1,8 +1,8 @@
 """A customer's dunning history, for `cobranza case show`.
 
 The timeline merges, in time order, the audit events of the customer's
-cases and outbox rows, the outbox rows themselves (state and reason) and the
-replies the customer sent.
+cases, installment plans and outbox rows, the outbox rows themselves
+(state and reason) and the replies the customer sent.
 """
 
 from __future__ import annotations
@@ -15,7 +15,14 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from cobranza.compliance.customers import resolve_customer
-from cobranza.db.models import AuditEvent, Case, Customer, InboundMessage, OutboxMessage
+from cobranza.db.models import (
+    AuditEvent,
+    Case,
+    Customer,
+    InboundMessage,
+    InstallmentPlan,
+    OutboxMessage,
+)
 
 
 @dataclass(frozen=True)
@@ -77,8 +84,20 @@ def case_timeline(
             .order_by(InboundMessage.received_at, InboundMessage.id)
         )
     )
+    plan_ids = list(
+        session.scalars(
+            select(InstallmentPlan.id).where(
+                InstallmentPlan.business_id == business_id,
+                InstallmentPlan.customer_id == customer.id,
+            )
+        )
+    )
     events = _audit_events(
-        session, business_id, [case.id for case in cases], [row.id for row in rows]
+        session,
+        business_id,
+        [case.id for case in cases],
+        [row.id for row in rows],
+        plan_ids,
     )
 
     entries = [_audit_entry(event) for event in events]
@@ -89,9 +108,20 @@ def case_timeline(
 
 
 def _audit_events(
-    session: Session, business_id: int, case_ids: list[int], outbox_ids: list[int]
+    session: Session,
+    business_id: int,
+    case_ids: list[int],
+    outbox_ids: list[int],
+    plan_ids: list[int],
 ) -> list[AuditEvent]:
     subjects = []
+    if plan_ids:
+        subjects.append(
+            and_(
+                AuditEvent.subject_type == "installment_plan",
+                AuditEvent.subject_id.in_(plan_ids),
+            )
+        )
     if case_ids:
         subjects.append(
             and_(AuditEvent.subject_type == "case", AuditEvent.subject_id.in_(case_ids))

@@ -6,6 +6,12 @@ case is paused, so the policy's reminders stop; each installment is
 collected through its own payment link. An installment still unpaid
 `grace_days` after its due date breaks the plan, and the case resumes:
 the policy continues on the remaining balance.
+
+Unless the caller picks the first due date, it is `first_due_days` after
+the plan is made, so the customer has time to pay and gets the preventive
+reminder first. Every computed due date that falls on a day the business
+may not write (its contact rules: weekdays and holidays) moves to the next
+day it may, so the due-date reminder goes out on the due date itself.
 """
 
 from __future__ import annotations
@@ -20,6 +26,8 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from cobranza.compliance import ContactRules, holiday_name, rules_for_business
+from cobranza.compliance.window import MAX_SEARCH_DAYS
 from cobranza.config import get_settings
 from cobranza.db.models import (
     Business,
@@ -69,6 +77,10 @@ class InstallmentLimits:
     fee_percent: Decimal = Decimal(0)
     interval_days: int = 30
     grace_days: int = 3
+    # Days from the plan's creation to its first installment's due date.
+    # More than `REMINDER_DAYS_BEFORE`, so the preventive reminder that the
+    # plan message promises is queued after the plan exists.
+    first_due_days: int = REMINDER_DAYS_BEFORE + 1
 
 
 @dataclass(frozen=True)
@@ -97,6 +109,7 @@ def limits_for(business: Business) -> InstallmentLimits:
             fee_percent=Decimal(str(raw.get("fee_percent", 0))),
             interval_days=int(raw.get("interval_days", defaults.interval_days)),
             grace_days=int(raw.get("grace_days", defaults.grace_days)),
+            first_due_days=int(raw.get("first_due_days", defaults.first_due_days)),
         )
     except (ValueError, InvalidOperation) as exc:
         raise PlanError(
@@ -108,6 +121,13 @@ def limits_for(business: Business) -> InstallmentLimits:
             f"invalid installments settings {raw!r} of business {business.id}: "
             "max_count must be 2 or more, interval_days 1 or more, grace_days 0 or more"
         )
+    if limits.first_due_days <= REMINDER_DAYS_BEFORE:
+        raise PlanError(
+            f"invalid first_due_days {limits.first_due_days} in the installments "
+            f"settings of business {business.id}: use {REMINDER_DAYS_BEFORE + 1} "
+            f"or more, so the reminder {REMINDER_DAYS_BEFORE} days before the "
+            "first installment is sent after the plan is made"
+        )
     return limits
 
 
@@ -117,12 +137,17 @@ def plan_terms(
     count: int,
     first_due_on: date,
     limits: InstallmentLimits,
+    *,
+    rules: ContactRules | None = None,
 ) -> PlanTerms:
     """Split `balance` (plus any configured fee) into `count` installments.
 
     Installments are equal after rounding down to the minor unit, and the
     first (the down payment) takes the remainder, or more when the minimum
-    down payment requires it. Raises `PlanError` outside the limits.
+    down payment requires it. The first is due on `first_due_on` and the
+    next ones every `interval_days` from it. With `rules`, a later due date
+    on a day those rules allow no messages moves to the next day they do.
+    Raises `PlanError` outside the limits.
     """
     if not 2 <= count <= limits.max_count:
         raise PlanError(
@@ -147,11 +172,14 @@ def plan_terms(
             f"installments of {regular} {currency} are below this business's "
             f"minimum of {limits.min_installment}: choose fewer installments"
         )
-    dates = tuple(
-        first_due_on + timedelta(days=limits.interval_days * index)
-        for index in range(count)
-    )
-    return PlanTerms(balance, fee, total, currency, amounts, dates)
+    dates = [first_due_on]
+    for index in range(1, count):
+        # Counted from the first date, so one moved date does not shift the rest.
+        regular_day = first_due_on + timedelta(days=limits.interval_days * index)
+        if rules is not None:
+            regular_day = next_contact_day(rules, regular_day)
+        dates.append(regular_day)
+    return PlanTerms(balance, fee, total, currency, amounts, tuple(dates))
 
 
 def create_plan(
@@ -165,8 +193,8 @@ def create_plan(
 ) -> InstallmentPlan:
     """Split the case's balance into `n` installments and pause the case.
 
-    The first installment is due on `first_due_on` (default: today in the
-    business's time zone). Raises `PlanError` when `n` or the amounts break
+    The first installment is due on `first_due_on` when given, or else on
+    `first_due_date`. Raises `PlanError` when `n` or the amounts break
     the business's limits, the customer owes nothing, the case already has
     an active plan (a unique index decides between concurrent calls), or
     the business charges a fee and `fee_accepted` is False. A fee is never
@@ -176,8 +204,7 @@ def create_plan(
     """
     business = session.get_one(Business, case.business_id)
     target, limits = _plan_basis(session, business, case, now)
-    today = local_date(now, business.timezone)
-    terms = plan_terms(target.amount, target.currency, n, first_due_on or today, limits)
+    terms = _terms(business, target, n, now, first_due_on, limits)
     if terms.fee > 0 and not fee_accepted:
         raise PlanError(
             f"a plan for case {case.id} adds a fee of {terms.fee} {terms.currency}: "
@@ -230,6 +257,7 @@ def create_plan(
         None,
         {
             "case_id": case.id,
+            "customer_id": case.customer_id,
             "principal": str(terms.principal),
             "fee": str(terms.fee),
             "total": str(terms.total),
@@ -256,8 +284,61 @@ def propose_plan(
     """
     business = session.get_one(Business, case.business_id)
     target, limits = _plan_basis(session, business, case, now)
+    return _terms(business, target, n, now, first_due_on, limits)
+
+
+def first_due_date(
+    business: Business, limits: InstallmentLimits, now: datetime
+) -> date:
+    """Return the default due date of the first installment of a plan made `now`.
+
+    It is `first_due_days` after today in the business's time zone, or the
+    next day after that on which the business may write to customers.
+    """
     today = local_date(now, business.timezone)
-    return plan_terms(target.amount, target.currency, n, first_due_on or today, limits)
+    earliest = today + timedelta(days=limits.first_due_days)
+    return next_contact_day(_contact_rules(business), earliest)
+
+
+def next_contact_day(rules: ContactRules, day: date) -> date:
+    """Return `day` or the first later day on which `rules` allow messages.
+
+    Raises `PlanError` when no such day comes within `MAX_SEARCH_DAYS`.
+    """
+    for offset in range(MAX_SEARCH_DAYS):
+        candidate = day + timedelta(days=offset)
+        if rules.window_for(candidate.weekday()) is None:
+            continue
+        if rules.block_holidays and holiday_name(rules, candidate) is not None:
+            continue
+        return candidate
+    raise PlanError(
+        f"no day within {MAX_SEARCH_DAYS} days from {day.isoformat()} allows "
+        "messages: check the business's contact days and holidays"
+    )
+
+
+def _contact_rules(business: Business) -> ContactRules:
+    return rules_for_business(business.country, business.settings)
+
+
+def _terms(
+    business: Business,
+    target: LinkTarget,
+    n: int,
+    now: datetime,
+    first_due_on: date | None,
+    limits: InstallmentLimits,
+) -> PlanTerms:
+    first = first_due_on or first_due_date(business, limits, now)
+    return plan_terms(
+        target.amount,
+        target.currency,
+        n,
+        first,
+        limits,
+        rules=_contact_rules(business),
+    )
 
 
 def _plan_basis(
@@ -277,13 +358,19 @@ def check_plans(session: Session, business: Business, now: datetime) -> list[int
     """Break the active plans with an installment past its grace; return their ids.
 
     A broken plan resumes its case, so the policy continues on the
-    remaining balance.
+    remaining balance. No message about the broken plan is sent, because
+    the policy's next step writes to the customer about that balance.
     """
     limits = limits_for(business)
     today = local_date(now, business.timezone)
     overdue = today - timedelta(days=limits.grace_days)
     late = session.execute(
-        select(InstallmentPlan.id, InstallmentPlan.case_id, Installment.id)
+        select(
+            InstallmentPlan.id,
+            InstallmentPlan.case_id,
+            InstallmentPlan.customer_id,
+            Installment.id,
+        )
         .join(Installment, Installment.plan_id == InstallmentPlan.id)
         .where(
             InstallmentPlan.business_id == business.id,
@@ -295,7 +382,7 @@ def check_plans(session: Session, business: Business, now: datetime) -> list[int
     ).all()
 
     broken: list[int] = []
-    for plan_id, case_id, installment_id in late:
+    for plan_id, case_id, customer_id, installment_id in late:
         if plan_id in broken:
             continue
         session.execute(
@@ -322,7 +409,11 @@ def check_plans(session: Session, business: Business, now: datetime) -> list[int
             "installment_plan",
             plan_id,
             "installment_missed",
-            {"case_id": case_id, "installment_id": installment_id},
+            {
+                "case_id": case_id,
+                "customer_id": customer_id,
+                "installment_id": installment_id,
+            },
         )
         broken.append(plan_id)
     if broken:

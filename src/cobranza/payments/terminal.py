@@ -23,7 +23,9 @@ from cobranza.payments.links import (
     provider_usable,
 )
 from cobranza.payments.manual import PaymentImportReport
+from cobranza.payments.plan_rows import InstallmentRow, InstallmentState, PlanRows
 from cobranza.payments.reconcile import ApplyResult
+from cobranza.timeutil import local_date
 
 
 def link_for_customer(
@@ -102,6 +104,58 @@ def render_balances(session: Session, business: Business, customer_id: int) -> T
             format_money(credit, currency, business.locale),
         )
     return table
+
+
+PLAN_STATUS_LABELS = {
+    "active": "vigente",
+    "completed": "pagado",
+    "broken": "incumplido",
+    "cancelled": "cancelado",
+}
+INSTALLMENT_STATE_LABELS = {
+    InstallmentState.PAID: "pagada",
+    InstallmentState.UPCOMING: "a vencer",
+    InstallmentState.IN_GRACE: "vencida, en días de gracia",
+    InstallmentState.MISSED: "impaga después de los días de gracia",
+    InstallmentState.VOID: "sin efecto: el plan ya no está vigente",
+}
+
+
+def render_plan(plan: PlanRows, business: Business) -> Table:
+    """Build the table of a plan's installments, for `case show`."""
+    timezone = business.timezone
+    title = (
+        f"Plan de cuotas {plan.plan_id} (caso {plan.case_id}): "
+        f"{PLAN_STATUS_LABELS.get(plan.status, plan.status)}, "
+        f"armado el {local_date(plan.created_at, timezone):%d/%m/%Y}"
+    )
+    if plan.closed_at is not None:
+        title += f", cerrado el {local_date(plan.closed_at, timezone):%d/%m/%Y}"
+    caption = f"Total {format_money(plan.total, plan.currency, business.locale)}"
+    if plan.fee > 0:
+        fee = format_money(plan.fee, plan.currency, business.locale)
+        caption += f", con un recargo de {fee}"
+
+    table = Table(title=title, caption=caption)
+    table.add_column("Cuota", justify="right")
+    table.add_column("Monto", justify="right", no_wrap=True)
+    table.add_column("Vencimiento")
+    table.add_column("Estado")
+    for row in plan.installments:
+        table.add_row(
+            f"{row.number} de {len(plan.installments)}",
+            format_money(row.amount, plan.currency, business.locale),
+            f"{row.due_on:%d/%m/%Y}",
+            _installment_state(row, timezone),
+        )
+    return table
+
+
+def _installment_state(row: InstallmentRow, timezone: str) -> str:
+    label = INSTALLMENT_STATE_LABELS[row.state]
+    if row.state == InstallmentState.PAID and row.paid_at is not None:
+        label += f" el {local_date(row.paid_at, timezone):%d/%m/%Y}"
+    return label
 
 
 def render_import_report(report: PaymentImportReport) -> Table:
