@@ -43,6 +43,7 @@ def test_set_reaches_readers(engine: Engine, business_id: int) -> None:
     _set(engine, business_id, "installments.max_count", "12")
     _set(engine, business_id, "installments.fee_percent", "2,5")
     _set(engine, business_id, "promise_grace_days", "0")
+    _set(engine, business_id, "installments.first_due_days", "7")
 
     with transaction(engine) as session:
         business = session.get_one(Business, business_id)
@@ -51,6 +52,7 @@ def test_set_reaches_readers(engine: Engine, business_id: int) -> None:
 
     assert limits.max_count == 12
     assert limits.fee_percent == Decimal("2.5")
+    assert limits.first_due_days == 7
     # The nested group keeps the options set before.
     assert limits.grace_days == 5
     assert grace == 0
@@ -82,6 +84,7 @@ def test_change_is_audited(engine: Engine, business_id: int) -> None:
     ("key", "text", "words"),
     [
         ("installments.max_count", "100", "entre 2 y 48"),
+        ("installments.first_due_days", "2", "entre 3 y 60"),
         ("installments.max_count", "６", "no es un número entero"),
         ("promise_grace_days", "-1", "entre 0 y 30"),
         ("installments.fee_percent", "nan", "no es un porcentaje"),

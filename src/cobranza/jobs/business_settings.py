@@ -25,7 +25,7 @@ from cobranza.conversations.actions import DEFAULT_PAID_PAUSE_DAYS
 from cobranza.db.models import AuditEvent, Business
 from cobranza.dunning.promises import DEFAULT_GRACE_DAYS
 from cobranza.payments.links import STATEMENT_DESCRIPTOR_MAX
-from cobranza.payments.plans import InstallmentLimits
+from cobranza.payments.plans import REMINDER_DAYS_BEFORE, InstallmentLimits
 
 # WhatsApp rejects a template parameter with a newline, a tab or more than
 # four spaces in a row, and the instructions go into every reminder.
@@ -169,6 +169,14 @@ OPTIONS: tuple[BusinessOption, ...] = (
         _LIMITS.interval_days,
         _whole(1, 90, _LIMITS.interval_days),
         ("installments", "interval_days"),
+    ),
+    BusinessOption(
+        "installments.first_due_days",
+        "días desde que se arma un plan hasta que vence la primera cuota; más "
+        f"de {REMINDER_DAYS_BEFORE}, para que el aviso previo llegue antes",
+        _LIMITS.first_due_days,
+        _whole(REMINDER_DAYS_BEFORE + 1, 60, _LIMITS.first_due_days),
+        ("installments", "first_due_days"),
     ),
     BusinessOption(
         "installments.grace_days",
