@@ -10,6 +10,7 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from cobranza.db.models import (
+    Business,
     Case,
     ConsentEvent,
     Customer,
@@ -38,10 +39,12 @@ class CustomerRow:
     phone: str | None
     phone_status: str
     segment: str | None
+    # In the business's currency; open balances in others are listed apart.
     balance: Decimal
     days_past_due: int
     case_state: str | None
     case: CaseColumns | None
+    other_balances: tuple[tuple[str, Decimal], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -53,11 +56,15 @@ class CustomerFilters:
     search: str = ""
 
 
-def _listing(business_id: int, today: date, filters: CustomerFilters) -> Select:  # type: ignore[type-arg]
+def _listing(
+    business_id: int, currency: str, today: date, filters: CustomerFilters
+) -> Select:  # type: ignore[type-arg]
     totals = (
         select(
             Document.customer_id,
-            func.sum(Document.open_amount).label("balance"),
+            func.sum(Document.open_amount)
+            .filter(Document.currency == currency)
+            .label("balance"),
             func.min(Document.due_on)
             .filter(Document.open_amount > 0, Document.due_on < today)
             .label("oldest_due"),
@@ -111,7 +118,7 @@ def _listing(business_id: int, today: date, filters: CustomerFilters) -> Select:
 
 def list_customers_page(
     session: Session,
-    business_id: int,
+    business: Business,
     today: date,
     filters: CustomerFilters,
     page: int,
@@ -121,9 +128,11 @@ def list_customers_page(
 
     The total comes from a window function in the page query, so the
     documents are aggregated once; only a page past the end needs a second
-    query to count.
+    query to count. `balance` sums the business's currency only, and each
+    other currency is summed apart into `other_balances`.
     """
-    statement = _listing(business_id, today, filters)
+    business_id = business.id
+    statement = _listing(business_id, business.currency, today, filters)
     rows = session.execute(
         statement.add_columns(func.count().over().label("total"))
         .order_by(
@@ -140,6 +149,7 @@ def list_customers_page(
     else:
         counted = select(func.count()).select_from(statement.subquery())
         total = session.scalar(counted) or 0
+    others = _other_balances(session, business, [row.Customer.id for row in rows])
     return [
         CustomerRow(
             id=row.Customer.id,
@@ -156,9 +166,35 @@ def list_customers_page(
             else CaseColumns(
                 row.state, row.handoff_reason, row.paused_until, row.pause_reason
             ),
+            other_balances=others.get(row.Customer.id, ()),
         )
         for row in rows
     ], total
+
+
+def _other_balances(
+    session: Session, business: Business, customer_ids: list[int]
+) -> dict[int, tuple[tuple[str, Decimal], ...]]:
+    """Sum each customer's open documents in currencies other than the business's."""
+    found: dict[int, list[tuple[str, Decimal]]] = {}
+    for start in range(0, len(customer_ids), 500):
+        rows = session.execute(
+            select(
+                Document.customer_id, Document.currency, func.sum(Document.open_amount)
+            )
+            .where(
+                Document.business_id == business.id,
+                Document.customer_id.in_(customer_ids[start : start + 500]),
+                Document.currency != business.currency,
+                Document.open_amount != 0,
+            )
+            .group_by(Document.customer_id, Document.currency)
+            .order_by(Document.customer_id, Document.currency)
+        ).all()
+        for customer_id, code, amount in rows:
+            if amount:
+                found.setdefault(customer_id, []).append((code, Decimal(amount)))
+    return {customer_id: tuple(amounts) for customer_id, amounts in found.items()}
 
 
 def segments_in_use(session: Session, business_id: int) -> list[str]:

@@ -73,7 +73,7 @@ def customer_list(
         business = business_of(session, user.business_id)
         today = local_date(now(request), business.timezone)
         rows, total = list_customers_page(
-            session, business.id, today, filters, page, PAGE_SIZE
+            session, business, today, filters, page, PAGE_SIZE
         )
         states = customer_states(
             session,
@@ -374,6 +374,7 @@ CUSTOMER_COLUMNS = [
     "teléfono",
     "segmento",
     "saldo",
+    "saldo en otras monedas",
     "días de atraso",
     "estado",
 ]
@@ -406,7 +407,7 @@ def export_customers(
         business = business_of(session, user.business_id)
         today = local_date(now(request), business.timezone)
         rows, _ = list_customers_page(
-            session, business.id, today, filters, 1, EXPORT_LIMIT
+            session, business, today, filters, 1, EXPORT_LIMIT
         )
     return export_response(
         "clientes",
@@ -419,6 +420,7 @@ def export_customers(
                 row.phone,
                 row.segment,
                 row.balance,
+                "; ".join(f"{code} {amount}" for code, amount in row.other_balances),
                 row.days_past_due,
                 row.case_state,
             ]

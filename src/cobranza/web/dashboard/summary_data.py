@@ -82,6 +82,8 @@ class Summary:
     aging: list[AgingBucket]
     collections: list[tuple[str, Decimal]]
     funnel: list[FunnelStage]
+    # Open balances in other currencies, which no figure above includes.
+    other_open: tuple[tuple[str, Decimal], ...] = ()
 
     @property
     def promise_kept_rate(self) -> Decimal | None:
@@ -126,7 +128,25 @@ def load_summary(session: Session, business: Business, now: datetime) -> Summary
         aging=aging,
         collections=_collections(session, business, today),
         funnel=funnel,
+        other_open=_other_open(session, business),
     )
+
+
+def _other_open(
+    session: Session, business: Business
+) -> tuple[tuple[str, Decimal], ...]:
+    """Sum the open documents in each currency other than the business's."""
+    rows = session.execute(
+        select(Document.currency, func.sum(Document.open_amount))
+        .where(
+            Document.business_id == business.id,
+            Document.currency != business.currency,
+            Document.open_amount != 0,
+        )
+        .group_by(Document.currency)
+        .order_by(Document.currency)
+    ).all()
+    return tuple((code, Decimal(amount)) for code, amount in rows if amount)
 
 
 @dataclass(frozen=True)
