@@ -36,9 +36,9 @@ def test_demo_runs_a_week_of_cycles(tmp_path: Path) -> None:
     assert "Ciclos diarios de cobranza" in output
     # The week simulated is the one before "now", so its messages, replies
     # and payment are in the past when the dashboard opens.
-    days = [f"2026-03-{day} 10:00" for day in range(13, 13 + CYCLE_DAYS)]
+    days = [f"{day}/03/2026 10:00" for day in range(13, 13 + CYCLE_DAYS)]
     assert all(day in output for day in days), output
-    assert "2026-03-20 10:00" not in output
+    assert "20/03/2026 10:00" not in output
     assert "Por qué no salió un mensaje" in output
     assert "usá el comando de «sandbox outbox» que aparece más abajo" in output
     assert "Respuestas de los clientes y qué hizo cobranza" in output

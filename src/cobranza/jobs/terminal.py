@@ -30,7 +30,7 @@ def reason_label(reason: str) -> str:
 def render_cycle(report: CycleReport, timezone: str) -> Table:
     """Build the table `cobranza run` prints: counts by outcome and reason."""
     local = report.now.astimezone(ZoneInfo(timezone))
-    title = f"Ciclo del {local:%Y-%m-%d %H:%M} ({timezone})"
+    title = f"Ciclo del {local:%d/%m/%Y %H:%M} ({timezone})"
     if report.dry_run:
         title += ", simulación: no se guardó ni se envió nada"
     table = Table(title=title)
@@ -60,14 +60,18 @@ def render_cycle(report: CycleReport, timezone: str) -> Table:
 def render_days(reports: Sequence[CycleReport], timezone: str) -> Table:
     """Build a table with one row per simulated day of cycles."""
     zone = ZoneInfo(timezone)
-    table = Table(title="Ciclos diarios de cobranza")
+    table = Table(
+        title="Ciclos diarios de cobranza",
+        caption="Planificados cuenta los pasos nuevos de cada día; enviados, "
+        "diferidos y suprimidos incluyen los que venían de días anteriores.",
+    )
     for column in ("Día", "Planificados", "Enviados", "Diferidos", "Suprimidos"):
         table.add_column(column, justify="left" if column == "Día" else "right")
     for report in reports:
         local = report.now.astimezone(zone)
         dispatch = report.dispatch
         table.add_row(
-            f"{WEEKDAYS[local.weekday()]} {local:%Y-%m-%d %H:%M}",
+            f"{WEEKDAYS[local.weekday()]} {local:%d/%m/%Y %H:%M}",
             str(report.planned),
             str(dispatch.sent),
             str(sum(dispatch.deferred.values())),
@@ -107,7 +111,7 @@ def render_sandbox_outbox(
     for message in messages:
         sent_at = message.sent_at.astimezone(zone)
         title = (
-            f"{sent_at:%Y-%m-%d %H:%M} · {message.customer_external_id} "
+            f"{sent_at:%d/%m/%Y %H:%M} · {message.customer_external_id} "
             f"{message.customer_name} · {message.phone or 'sin teléfono'}"
         )
         body = message.text
