@@ -66,7 +66,7 @@ def test_audit_prints_tables_in_spanish(cli_database: str) -> None:
     assert "31 a 60 días" in result.stdout
     assert "Atraso crónico" in result.stdout
     assert "los segmentos guardados no cambian" in result.stdout
-    assert "Período de DSO y CEI: 2025-04-02 – 2025-06-30 (90 días)" in result.stdout
+    assert "Período de DSO y CEI: 02/04/2025 – 30/06/2025 (90 días)" in result.stdout
 
 
 def test_audit_today_stores_segments(cli_database: str) -> None:

@@ -19,11 +19,11 @@ def print_audit(report: AuditReport, console: Console, locale: str) -> None:
 
     console.print(
         f"[bold]{text['title']}[/bold] — {escape(report.business_name)} — "
-        f"{text['as_of']} {report.as_of.isoformat()}"
+        f"{text['as_of']} {report.as_of:%d/%m/%Y}"
     )
     console.print(
-        f"{text['period']}: {report.period_first_day.isoformat()} – "
-        f"{report.as_of.isoformat()} ({report.period.period_days} {text['days']})"
+        f"{text['period']}: {report.period_first_day:%d/%m/%Y} – "
+        f"{report.as_of:%d/%m/%Y} ({report.period.period_days} {text['days']})"
     )
     console.print(_summary(report, fmt))
     console.print(_aging(report, fmt))
