@@ -107,21 +107,7 @@ def record_reply(
     The sender is matched to a customer by phone number. A number that
     matches no customer is kept with `customer_id` NULL.
     """
-    sender = normalise_phone(phone, business.country)
-    customer = _customer_by_phone(session, business, sender)
-
-    inbound = InboundMessage(
-        business_id=business.id,
-        customer_id=customer.id if customer else None,
-        channel=SANDBOX,
-        provider=SANDBOX,
-        provider_message_id=f"sandbox-in-{uuid.uuid4().hex}",
-        sender=sender,
-        type="text",
-        text=text,
-        received_at=now,
-        entities={},
-    )
+    inbound, customer = _new_reply(session, business, phone, text, now)
     session.add(inbound)
     session.flush()
 
@@ -150,8 +136,29 @@ def record_reply(
         inbound_id=inbound.id,
         customer_id=customer.id if customer else None,
         customer_external_id=customer.external_id if customer else None,
-        sender=sender,
+        sender=inbound.sender,
     )
+
+
+def _new_reply(
+    session: Session, business: Business, phone: str, text: str, now: datetime
+) -> tuple[InboundMessage, Customer | None]:
+    """Build the inbound message of a reply, matched to its customer, unstored."""
+    sender = normalise_phone(phone, business.country)
+    customer = _customer_by_phone(session, business, sender)
+    inbound = InboundMessage(
+        business_id=business.id,
+        customer_id=customer.id if customer else None,
+        channel=SANDBOX,
+        provider=SANDBOX,
+        provider_message_id=f"sandbox-in-{uuid.uuid4().hex}",
+        sender=sender,
+        type="text",
+        text=text,
+        received_at=now,
+        entities={},
+    )
+    return inbound, customer
 
 
 def normalise_phone(phone: str, country: str) -> str:

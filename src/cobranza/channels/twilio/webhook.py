@@ -32,6 +32,7 @@ from cobranza.channels.twilio.client import (
 from cobranza.config import Settings
 from cobranza.db.models import (
     Business,
+    Customer,
     InboundMedia,
     InboundMessage,
     OutboxState,
@@ -117,9 +118,25 @@ def _handle_inbound(
     now: datetime,
     settings: Settings,
 ) -> None:
+    customer = match_customer(session, business, wa_id=_wa_id(form))
+    inbound = _inbound_message(business, customer, form, now)
+    stored = record_inbound(session, inbound, now)
+    if stored is not None and int(form.get("NumMedia") or 0):
+        _download_media(session, business.id, stored, form, now, settings)
+
+
+def _wa_id(form: dict[str, str]) -> str:
     sender = form.get("From", "")
-    wa_id = form.get("WaId") or sender.removeprefix("whatsapp:").lstrip("+")
-    customer = match_customer(session, business, wa_id=wa_id)
+    return form.get("WaId") or sender.removeprefix("whatsapp:").lstrip("+")
+
+
+def _inbound_message(
+    business: Business,
+    customer: Customer | None,
+    form: dict[str, str],
+    now: datetime,
+) -> InboundMessage:
+    sender = form.get("From", "")
     media_count = int(form.get("NumMedia") or 0)
     content_type = form.get("MediaContentType0") or ""
     if form.get("ButtonPayload"):
@@ -128,7 +145,7 @@ def _handle_inbound(
         kind = "image" if content_type.startswith("image/") else "document"
     else:
         kind = "text"
-    inbound = InboundMessage(
+    return InboundMessage(
         business_id=business.id,
         customer_id=customer.id if customer is not None else None,
         channel="whatsapp",
@@ -145,9 +162,6 @@ def _handle_inbound(
             "profile_name_present": bool(form.get("ProfileName")),
         },
     )
-    stored = record_inbound(session, inbound, now)
-    if stored is not None and media_count:
-        _download_media(session, business.id, stored, form, now, settings)
 
 
 def _download_media(
