@@ -8,11 +8,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from cobranza.channels.inbox import handle_stored_reply
+from cobranza.channels.inbox import handle_stored_reply, prepare_replies
 from cobranza.channels.sandbox.channel import SANDBOX
+from cobranza.db.engine import transaction
 from cobranza.db.models import (
     AuditEvent,
     Business,
@@ -99,13 +100,36 @@ def sent_messages(
     ]
 
 
+def prepare_reply(
+    engine: Engine, business_id: int, phone: str, text: str, now: datetime
+) -> object:
+    """Run `prepare_replies` on a reply before the transaction that records it.
+
+    Pass the result to `record_reply` as `prepared`. With an LLM configured,
+    it contains the LLM's answer, which `record_reply` never requests itself.
+    Raises ValueError, as `record_reply` does, for an invalid phone number.
+    """
+    with transaction(engine) as session:
+        business = session.get_one(Business, business_id)
+        inbound, _ = _new_reply(session, business, phone, text, now)
+    return prepare_replies(engine, [inbound])
+
+
 def record_reply(
-    session: Session, business: Business, phone: str, text: str, now: datetime
+    session: Session,
+    business: Business,
+    phone: str,
+    text: str,
+    now: datetime,
+    *,
+    prepared: object = None,
 ) -> RecordedReply:
     """Store a reply from `phone` as an inbound message, audit it and act on it.
 
     The sender is matched to a customer by phone number. A number that
-    matches no customer is kept with `customer_id` NULL.
+    matches no customer is kept with `customer_id` NULL. `prepared` is what
+    `prepare_reply` returned for the same reply; without it the reply is
+    read without the LLM.
     """
     inbound, customer = _new_reply(session, business, phone, text, now)
     session.add(inbound)
@@ -126,7 +150,7 @@ def record_reply(
             },
         )
     )
-    handle_stored_reply(session, inbound, now)
+    handle_stored_reply(session, inbound, now, prepared)
     logger.info(
         "sandbox reply %s stored for customer %s",
         inbound.id,

@@ -20,6 +20,7 @@ from cobranza.channels.inbox import (
     StatusUpdate,
     apply_status,
     match_customer,
+    matching_customers,
     record_inbound,
     resolve_business,
 )
@@ -123,6 +124,24 @@ def _handle_inbound(
     stored = record_inbound(session, inbound, now)
     if stored is not None and int(form.get("NumMedia") or 0):
         _download_media(session, business.id, stored, form, now, settings)
+
+
+def read_messages(
+    session: Session, event: WebhookEvent, now: datetime, settings: Settings
+) -> list[InboundMessage]:
+    """Build, without storing anything, the inbound message of one stored body.
+
+    The reply handler prepares for it before the transaction that stores it.
+    A status event has none.
+    """
+    if event.headers.get("kind") != INBOUND:
+        return []
+    form = dict(parse_form(event.raw_body))
+    business = resolve_business(session, settings)
+    # `match_customer` without its warning, which processing logs.
+    candidates = matching_customers(session, business, wa_id=_wa_id(form))
+    customer = candidates[0] if len(candidates) == 1 else None
+    return [_inbound_message(business, customer, form, now)]
 
 
 def _wa_id(form: dict[str, str]) -> str:

@@ -31,6 +31,7 @@ from cobranza.channels.inbox import (
     StatusUpdate,
     apply_status,
     match_customer,
+    matching_customers,
     record_inbound,
     resolve_business,
 )
@@ -152,6 +153,36 @@ def _serves(value: dict[str, Any], settings: Settings) -> bool:
     phone_number_id = (value.get("metadata") or {}).get("phone_number_id")
     configured = settings.whatsapp_phone_number_id
     return not (configured and phone_number_id and str(phone_number_id) != configured)
+
+
+def read_messages(
+    session: Session, event: WebhookEvent, now: datetime, settings: Settings
+) -> list[InboundMessage]:
+    """Build, without storing anything, the inbound messages of one stored body.
+
+    The reply handler prepares for them before the transaction that stores
+    them. Each is matched to a customer as `handle_message` matches it.
+    """
+    body = parse_body(event.raw_body)
+    business = resolve_business(session, settings)
+    messages = []
+    for entry in body.get("entry", []):
+        for change in entry.get("changes", []):
+            value = change.get("value") or {}
+            if change.get("field") != "messages" or not _serves(value, settings):
+                continue
+            contacts = value.get("contacts") or []
+            for message in value.get("messages") or []:
+                wa_id, user_id = _sender_ids(message, contacts)
+                # `match_customer` without its warning, which processing logs.
+                candidates = matching_customers(
+                    session, business, wa_id=wa_id, user_id=user_id
+                )
+                customer = candidates[0] if len(candidates) == 1 else None
+                messages.append(
+                    _inbound_message(business, customer, message, user_id, now)
+                )
+    return messages
 
 
 def handle_status(
