@@ -30,7 +30,8 @@ from sqlalchemy.orm import Session
 
 from cobranza.channels.base import Channel
 from cobranza.channels.errors import ChannelError
-from cobranza.channels.sandbox import record_reply, sent_messages
+from cobranza.channels.sandbox import prepare_reply, record_reply, sent_messages
+from cobranza.channels.sandbox.store import normalise_phone
 from cobranza.channels.whatsapp import GraphClient, WhatsAppConfig, WhatsAppConfigError
 from cobranza.channels.whatsapp import templates as whatsapp_templates
 from cobranza.channels.whatsapp.terminal import push_table, templates_table
@@ -1168,10 +1169,18 @@ def sandbox_reply(
             business = default_business(session, settings)
             received_at = _parse_now(now, business.timezone)
             try:
-                reply = record_reply(session, business, phone, text, received_at)
+                normalise_phone(phone, business.country)
             except ValueError as exc:
                 err_console.print(f"[red]Teléfono inválido:[/red] {escape(str(exc))}")
                 raise typer.Exit(2) from exc
+        # A configured LLM is asked here, before the transaction that stores
+        # the reply, so that a slow one holds no lock.
+        prepared = prepare_reply(engine, business.id, phone, text, received_at)
+        with transaction(engine) as session:
+            business = session.get_one(Business, business.id)
+            reply = record_reply(
+                session, business, phone, text, received_at, prepared=prepared
+            )
     finally:
         engine.dispose()
 

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from http.server import ThreadingHTTPServer
 from typing import Any
 
 import pytest
 from sqlalchemy import Engine, func, select
 
-from cobranza.channels.inbox import record_inbound, set_reply_handler
-from cobranza.channels.sandbox import record_reply, sent_messages
+from cobranza.channels.inbox import ReplyHandler, record_inbound, set_reply_handler
+from cobranza.channels.sandbox import prepare_reply, record_reply, sent_messages
 from cobranza.compliance.consent import current_consent_state
 from cobranza.config import Settings
 from cobranza.conversations.inbox import waiting_cases
@@ -45,7 +43,11 @@ from tests.channels.factories import (
     make_document,
     make_payment,
 )
-from tests.conversations.test_llm import FakeBehaviour, fake_llm_handler
+from tests.conversations.test_llm import FakeBehaviour
+from tests.conversations.test_llm_transaction import (  # noqa: F401 - fixture
+    Probe,
+    llm_server,
+)
 
 TZ = "America/Argentina/Buenos_Aires"
 # Monday 16 March 2026, 10:00 in Buenos Aires: inside Argentina's window.
@@ -139,11 +141,13 @@ def queue_reminder(
     return row.id
 
 
-def reply(engine: Engine, text: str, at: datetime = NOW) -> InboundMessage:
+def reply(
+    engine: Engine, text: str, at: datetime = NOW, *, prepared: object = None
+) -> InboundMessage:
     """Record `text` from the customer through the sandbox and return it."""
     with transaction(engine) as session:
         business = session.scalars(select(Business)).one()
-        recorded = record_reply(session, business, PHONE, text, at)
+        recorded = record_reply(session, business, PHONE, text, at, prepared=prepared)
         inbound = session.get_one(InboundMessage, recorded.inbound_id)
         session.expunge(inbound)
         return inbound
@@ -938,35 +942,62 @@ def test_promise_keeps_longer_plan_pause(engine: Engine) -> None:
     assert count(engine, PromiseToPay) == 1
 
 
-def test_live_reply_consults_configured_llm(engine: Engine) -> None:
-    # given: COBRANZA_LLM_* point at a fake server that reads "cannot_pay"
-    behaviour = FakeBehaviour(content='{"intent": "cannot_pay", "confidence": 0.8}')
-    server = ThreadingHTTPServer(("127.0.0.1", 0), fake_llm_handler(behaviour))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    host, port = server.server_address[:2]
+def llm_handler(base_url: str) -> ReplyHandler | None:
+    """Install a reply handler whose LLM is the fake at `base_url`; return the old."""
     settings = Settings(
         _env_file=None,
-        llm_base_url=f"http://{host}:{port}/v1",
+        llm_base_url=base_url,
         llm_model="test-model",
         llm_min_confidence=1.0,
     )
-    previous = install_reply_handler(settings)
+    return install_reply_handler(settings)
+
+
+def test_live_reply_consults_configured_llm(
+    engine: Engine,
+    llm_server: tuple[str, FakeBehaviour],  # noqa: F811
+) -> None:
+    # given: COBRANZA_LLM_* point at a slow fake server that reads "cannot_pay"
+    base_url, behaviour = llm_server
+    probe = Probe(engine)
+    behaviour.on_request = probe
+    previous = llm_handler(base_url)
+    ids = given_customer(engine)
+    text = "mirá, la verdad no sé qué decirte"
+
+    # when: a reply the model is not sure of, prepared as the CLI does
+    try:
+        prepared = prepare_reply(engine, ids["business"], PHONE, text, NOW)
+        stored = reply(engine, text, prepared=prepared)
+    finally:
+        set_reply_handler(previous)
+    probe.join()
+
+    # then: the LLM was asked outside the transaction, and its label acted on
+    assert len(behaviour.requests) == 1
+    probe.assert_nothing_waited()
+    assert stored.intent == "cannot_pay"
+    assert stored.action_taken == "handed_off"
+
+
+def test_unprepared_reply_skips_llm(
+    engine: Engine,
+    llm_server: tuple[str, FakeBehaviour],  # noqa: F811
+) -> None:
+    # given: an LLM is configured, but the reply is recorded without preparing
+    base_url, behaviour = llm_server
+    previous = llm_handler(base_url)
     given_customer(engine)
 
-    # when: a reply the model is not sure of
+    # when
     try:
         stored = reply(engine, "mirá, la verdad no sé qué decirte")
     finally:
         set_reply_handler(previous)
-        server.shutdown()
-        server.server_close()
-        thread.join()
 
-    # then: the LLM was asked, and its label acted on
-    assert len(behaviour.requests) == 1
-    assert stored.intent == "cannot_pay"
-    assert stored.action_taken == "handed_off"
+    # then: no request from inside the transaction, and the model's label
+    assert behaviour.requests == []
+    assert stored.entities["source"] == "model"
 
 
 def test_link_sent_again_when_asked_later(engine: Engine) -> None:

@@ -7,7 +7,7 @@ import logging
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -29,6 +29,8 @@ class FakeBehaviour:
     content: str = '{"intent": "cannot_pay", "confidence": 0.8}'
     raw_body: bytes | None = None
     delay_seconds: float = 0.0
+    # Runs in the server's thread once a request is read, before the response.
+    on_request: Callable[[], None] | None = None
     requests: list[dict[str, object]] = field(default_factory=list)
     paths: list[str] = field(default_factory=list)
     authorizations: list[str | None] = field(default_factory=list)
@@ -41,6 +43,8 @@ def fake_llm_handler(behaviour: FakeBehaviour) -> type[BaseHTTPRequestHandler]:
             behaviour.requests.append(json.loads(self.rfile.read(length)))
             behaviour.paths.append(self.path)
             behaviour.authorizations.append(self.headers.get("Authorization"))
+            if behaviour.on_request is not None:
+                behaviour.on_request()
             time.sleep(behaviour.delay_seconds)
             body = (
                 behaviour.raw_body

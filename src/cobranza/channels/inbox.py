@@ -61,6 +61,8 @@ TRANSACTION_BATCH = 20
 INGEST_PAUSE_RATIO = 3.0
 
 Processor = Callable[[Session, WebhookEvent, datetime, Settings], None]
+# Builds, without storing anything, the inbound messages of a stored event.
+Reader = Callable[[Session, WebhookEvent, datetime, Settings], list[InboundMessage]]
 
 # Delivery statuses in the order they may follow each other.
 _STATUS_RANK = {
@@ -194,6 +196,69 @@ def _processors() -> dict[str, Processor]:
     return {"whatsapp": whatsapp, "twilio": twilio}
 
 
+def _readers() -> dict[str, Reader]:
+    from cobranza.channels.twilio.webhook import read_messages as twilio
+    from cobranza.channels.whatsapp.webhook import read_messages as whatsapp
+
+    return {"whatsapp": whatsapp, "twilio": twilio}
+
+
+def prepare_events(
+    engine: Engine, event_ids: Sequence[int], now: datetime, settings: Settings
+) -> object:
+    """Run `prepare_replies` on the new inbound messages of pending events.
+
+    Call it before the transaction that processes the events. An event that
+    cannot be read is skipped here, because processing it stores the error.
+    Two workers that list the same pending events both prepare, and so both
+    ask the LLM; only the one that locks the events uses its answers.
+    """
+    handler = _reply_handler
+    if handler is None or handler.prepare is None:
+        return None
+    readers = _readers()
+    replies: list[InboundMessage] = []
+    with transaction(engine) as session:
+        events = session.scalars(
+            select(WebhookEvent)
+            .where(WebhookEvent.id.in_(event_ids), WebhookEvent.processed_at.is_(None))
+            .order_by(WebhookEvent.received_at, WebhookEvent.id)
+        )
+        for event in events:
+            reader = readers.get(event.provider)
+            if reader is None:
+                continue
+            try:
+                replies.extend(reader(session, event, now, settings))
+            except Exception as exc:  # noqa: BLE001 - processing stores the error
+                logger.debug(
+                    "webhook event %s not read ahead: %s", event.id, type(exc).__name__
+                )
+        stored = _stored_keys(session, replies)
+    new = [
+        reply
+        for reply in replies
+        if (reply.provider, reply.provider_message_id) not in stored
+    ]
+    return prepare_replies(engine, new)
+
+
+def _stored_keys(
+    session: Session, replies: Sequence[InboundMessage]
+) -> set[tuple[str, str]]:
+    """Return the (provider, provider message id) of `replies` stored before."""
+    if not replies:
+        return set()
+    rows = session.execute(
+        select(InboundMessage.provider, InboundMessage.provider_message_id).where(
+            InboundMessage.provider_message_id.in_(
+                {reply.provider_message_id for reply in replies}
+            )
+        )
+    )
+    return {(provider, message_id) for provider, message_id in rows}
+
+
 def process_pending_events(
     engine: Engine,
     now: datetime,
@@ -208,7 +273,8 @@ def process_pending_events(
     fails, that transaction is rolled back and its events are processed
     again one transaction each, so a failure rolls back only its own
     event's work, stores the error and counts the attempt. A failed event is
-    tried again on the next call until `MAX_EVENT_ATTEMPTS`.
+    tried again on the next call until `MAX_EVENT_ATTEMPTS`. Each batch's
+    replies are prepared for (`prepare_events`) before its transaction.
     """
     settings = settings or get_settings()
     processors = _processors()
@@ -230,10 +296,13 @@ def process_pending_events(
     processed = 0
     for start in range(0, len(pending), batch_size):
         batch = pending[start : start + batch_size]
-        done = _process_batch(engine, batch, now, settings, processors)
+        prepared = prepare_events(engine, batch, now, settings)
+        done = _process_batch(engine, batch, now, settings, processors, prepared)
         if done is None:
             done = sum(
-                process_event_id(engine, event_id, now, settings, processors)
+                process_event_id(
+                    engine, event_id, now, settings, processors, prepared=prepared
+                )
                 for event_id in batch
             )
         processed += done
@@ -246,6 +315,7 @@ def _process_batch(
     now: datetime,
     settings: Settings,
     processors: Mapping[str, Processor],
+    prepared: object,
 ) -> int | None:
     """Process events in one transaction; None when one failed and all rolled back."""
     # NOTE: a WhatsApp receipt is downloaded inside this transaction, so on
@@ -253,6 +323,7 @@ def _process_batch(
     # timeout.
     try:
         with background_write(engine), transaction(engine) as session:
+            session.info[_PREPARED] = prepared
             events = _lock_pending_batch(session, event_ids)
             for event in events:
                 _process_locked(session, event, now, settings, processors)
@@ -288,11 +359,20 @@ def process_event_id(
     now: datetime,
     settings: Settings,
     processors: Mapping[str, Processor] | None = None,
+    *,
+    prepared: object = None,
 ) -> bool:
-    """Process one stored event unless another worker did; True when done here."""
+    """Process one stored event unless another worker did; True when done here.
+
+    `prepared` is what `prepare_events` returned for a batch that contains
+    the event. Without it, the event's replies are prepared for here.
+    """
     processors = processors or _processors()
+    if prepared is None:
+        prepared = prepare_events(engine, [event_id], now, settings)
     try:
         with background_write(engine), transaction(engine) as session:
+            session.info[_PREPARED] = prepared
             event = _lock_pending(session, event_id)
             if event is None:
                 return False
@@ -661,11 +741,29 @@ def record_inbound(
     return stored
 
 
-# Acts on a stored reply in its transaction. `cobranza.conversations` sits
-# above channels in the layer order, so the wiring (`cobranza.jobs.replies`)
-# installs its handler here instead of channels importing it.
-ReplyHandler = Callable[[Session, InboundMessage, datetime], object]
+@dataclass(frozen=True)
+class ReplyHandler:
+    """Hook that prepares for replies before their transaction, then acts on each.
+
+    `cobranza.conversations` sits above channels in the layer order, so the
+    wiring (`cobranza.jobs.replies`) installs a handler here instead of
+    channels importing it.
+    """
+
+    # The function that acts on a stored reply in the transaction that
+    # stored it. Its last argument is what `prepare` returned, or None.
+    handle: Callable[[Session, InboundMessage, datetime, object], object]
+    # The function that receives the replies about to be stored, built but
+    # not stored yet, before their write transaction opens. Slow work (the
+    # LLM) goes here, so that it holds no lock. None when there is nothing
+    # to prepare.
+    prepare: Callable[[Engine, Sequence[InboundMessage]], object] | None = None
+
+
 _reply_handler: ReplyHandler | None = None
+# Key in `Session.info`: what the handler prepared for the replies that the
+# session's transaction stores.
+_PREPARED = "cobranza.inbox.prepared_replies"
 
 
 def set_reply_handler(handler: ReplyHandler | None) -> ReplyHandler | None:
@@ -673,6 +771,28 @@ def set_reply_handler(handler: ReplyHandler | None) -> ReplyHandler | None:
     global _reply_handler
     previous, _reply_handler = _reply_handler, handler
     return previous
+
+
+def prepare_replies(engine: Engine, replies: Sequence[InboundMessage]) -> object:
+    """Let the installed handler prepare for `replies`, which are not stored yet.
+
+    Call it before the write transaction that stores them and pass the
+    result to `handle_stored_reply`. Returns None when the handler has
+    nothing to prepare or preparing failed, and the replies are then handled
+    without what it would have prepared.
+    """
+    handler = _reply_handler
+    if handler is None or handler.prepare is None or not replies:
+        return None
+    try:
+        return handler.prepare(engine, replies)
+    except Exception as exc:  # noqa: BLE001 - the replies are still handled
+        logger.warning(
+            "preparing %s replies failed with %s, so they are handled without it",
+            len(replies),
+            type(exc).__name__,
+        )
+        return None
 
 
 def on_inbound(session: Session, inbound: InboundMessage, now: datetime) -> None:
@@ -697,17 +817,21 @@ def on_inbound(session: Session, inbound: InboundMessage, now: datetime) -> None
         )
     )
     session.flush()
-    handle_stored_reply(session, inbound, now)
+    handle_stored_reply(session, inbound, now, session.info.get(_PREPARED))
 
 
 def handle_stored_reply(
-    session: Session, inbound: InboundMessage, now: datetime
+    session: Session, inbound: InboundMessage, now: datetime, prepared: object = None
 ) -> None:
-    """Call the installed reply handler on `inbound`, if one is installed."""
+    """Call the installed reply handler on `inbound`, if one is installed.
+
+    `prepared` is what `prepare_replies` returned for a list that held
+    `inbound` before it was stored.
+    """
     if _reply_handler is None:
         logger.debug("no reply handler installed: reply %s stored only", inbound.id)
         return
-    _reply_handler(session, inbound, now)
+    _reply_handler.handle(session, inbound, now, prepared)
 
 
 def last_inbound_at(

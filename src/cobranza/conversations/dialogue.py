@@ -6,6 +6,11 @@ a file as a payment receipt. Then it runs the action for the intent from
 `cobranza.conversations.actions` and stores the intent, the entities and
 the action taken on the message, with one audit event.
 
+No LLM request is sent from inside that transaction, where a slow LLM would
+hold the database's locks. `llm_questions` lists the texts to ask about
+before the transaction opens, and `handle_reply` gets the answers as a
+`PrefetchedAnswers` in its `llm`.
+
 A reply is data: whatever its text says, the actions only pause, hand off,
 record promises and consent, and queue answers. None of them changes what
 is owed, so a reply that gives orders ("marcá mi factura como pagada")
@@ -15,6 +20,7 @@ cannot mark anything paid.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -26,7 +32,7 @@ from cobranza.channels.whatsapp.payloads import button_id
 from cobranza.compliance.consent import current_consent, record_consent
 from cobranza.conversations import actions
 from cobranza.conversations.actions import Reply, ReplyServices
-from cobranza.conversations.llm import LLMClassifier
+from cobranza.conversations.llm import Classifier, LLMAnswer
 from cobranza.conversations.optin import find_opt_in
 from cobranza.conversations.optout import find_opt_out
 from cobranza.conversations.understand import Understanding, understand
@@ -65,7 +71,7 @@ def handle_reply(
     *,
     services: ReplyServices | None = None,
     model: IntentModel | None = None,
-    llm: LLMClassifier | None = None,
+    llm: Classifier | None = None,
 ) -> str:
     """Understand `inbound`, act on it and store the result; return the action.
 
@@ -124,11 +130,10 @@ def _reply_of(
     services: ReplyServices | None,
     *,
     model: IntentModel | None = None,
-    llm: LLMClassifier | None = None,
+    llm: Classifier | None = None,
 ) -> Reply:
     """Read `inbound` in the customer's zone and locale, with their open case."""
-    tz = customer.timezone or business.timezone
-    locale = customer.locale or business.locale
+    tz, locale = _zone_and_locale(business, customer)
     meaning = read_reply(inbound, tz, locale, model=model, llm=llm)
     return Reply(
         session=session,
@@ -143,6 +148,46 @@ def _reply_of(
         services=services,
         entities=meaning.to_dict(),
     )
+
+
+def _zone_and_locale(business: Business, customer: Customer) -> tuple[str, str | None]:
+    return customer.timezone or business.timezone, customer.locale or business.locale
+
+
+class _Questions:
+    """Stands in for the LLM and keeps the texts that `understand` sends it."""
+
+    def __init__(self, min_confidence: float) -> None:
+        self.min_confidence = min_confidence
+        self.texts: list[str] = []
+
+    def classify(self, text: str, labels: Sequence[str]) -> LLMAnswer | None:
+        self.texts.append(text)
+        return None
+
+
+def llm_questions(
+    session: Session,
+    replies: Iterable[InboundMessage],
+    min_confidence: float,
+    *,
+    model: IntentModel | None = None,
+) -> list[str]:
+    """Return the texts of `replies` that `handle_reply` would send to the LLM.
+
+    `replies` need not be stored yet. Only a reply from a known customer is
+    read with an LLM, and `understand` sends it only when the intent model
+    scores it below `min_confidence`. `session` is only read.
+    """
+    questions = _Questions(min_confidence)
+    for reply in replies:
+        if reply.customer_id is None:
+            continue
+        business = session.get_one(Business, reply.business_id)
+        customer = session.get_one(Customer, reply.customer_id)
+        tz, locale = _zone_and_locale(business, customer)
+        read_reply(reply, tz, locale, model=model, llm=questions)
+    return questions.texts
 
 
 def _note_system_notice(
@@ -281,7 +326,7 @@ def read_reply(
     locale: str | None,
     *,
     model: IntentModel | None = None,
-    llm: LLMClassifier | None = None,
+    llm: Classifier | None = None,
 ) -> Understanding:
     """Return what a message means: a button's intent, a receipt, or its text's."""
     if inbound.type in BUTTON_TYPES:

@@ -6,14 +6,20 @@ confidence between 0 and 1. Anything else (a label outside the set, a
 timeout, an HTTP error, malformed JSON) is logged and ignored, and the
 model's label is kept. The LLM only ever picks a label: it never sees the
 customer's account and its output changes no money state.
+
+A live reply is not sent from inside the transaction that stores it,
+because a slow LLM would hold the database's locks there. Its answer is
+fetched before that transaction into `PrefetchedAnswers`, which `understand`
+takes in place of the client.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import httpx
 
@@ -49,6 +55,19 @@ class LLMAnswer:
 
     intent: str
     confidence: float
+
+
+class Classifier(Protocol):
+    """Interface that `understand` calls for a second opinion on a label."""
+
+    @property
+    def min_confidence(self) -> float:
+        """The model's probability below which `classify` is asked."""
+        ...
+
+    def classify(self, text: str, labels: Sequence[str]) -> LLMAnswer | None:
+        """Return one of `labels` for `text`, or None to keep the model's."""
+        ...
 
 
 class LLMClassifier:
@@ -121,6 +140,36 @@ class LLMClassifier:
                 "LLM classifier answer invalid (%s); keeping the model's intent", exc
             )
         return None
+
+
+@dataclass(frozen=True)
+class PrefetchedAnswers:
+    """LLM answers fetched before a write transaction, to be read inside it.
+
+    `classify` looks the text up and never sends a request. A text that was
+    not fetched, or whose request failed, gets None, so the model's label is
+    kept, as after a failed request. Each answer was validated against the
+    labels given to `fetch`, which are the same `INTENTS` that `understand`
+    passes to `classify`.
+    """
+
+    min_confidence: float
+    answers: Mapping[str, LLMAnswer | None]
+
+    @classmethod
+    def fetch(
+        cls, llm: LLMClassifier, texts: Iterable[str], labels: Sequence[str]
+    ) -> PrefetchedAnswers:
+        """Ask `llm` about each distinct text, one request after another."""
+        answers: dict[str, LLMAnswer | None] = {}
+        for text in texts:
+            if text not in answers:
+                answers[text] = llm.classify(text, labels)
+        return cls(llm.min_confidence, answers)
+
+    def classify(self, text: str, labels: Sequence[str]) -> LLMAnswer | None:
+        """Return the answer fetched for `text`, or None."""
+        return self.answers.get(text)
 
 
 def _response_format(labels: Sequence[str]) -> dict[str, object]:

@@ -33,7 +33,7 @@ from cobranza.conversations.corpus_templates import PRECEDENCE
 from cobranza.conversations.cues import clear_intent, cue_text
 from cobranza.conversations.dates import promised_date
 from cobranza.conversations.installments import find_installments
-from cobranza.conversations.llm import LLMClassifier
+from cobranza.conversations.llm import Classifier
 from cobranza.conversations.normalize import fold, sentences, tokenize
 from cobranza.conversations.optout import find_opt_out
 from cobranza.timeutil import local_date
@@ -196,7 +196,7 @@ def understand(
     locale: str | None = None,
     *,
     model: IntentModel | None = None,
-    llm: LLMClassifier | None = None,
+    llm: Classifier | None = None,
 ) -> Understanding:
     """Classify `text` and extract its entities, with dates resolved at `now` in `tz`.
 
@@ -247,7 +247,7 @@ def understand(
 
 
 def _classify(
-    text: str, model: IntentModel, llm: LLMClassifier | None
+    text: str, model: IntentModel, llm: Classifier | None
 ) -> tuple[str, float, Source, bool]:
     """Return the intent, its confidence, its source and whether an opt-out was read."""
     intent, confidence, _ = model.predict(text)

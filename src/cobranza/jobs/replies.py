@@ -6,6 +6,11 @@ module, which sits on top, builds the payment services the actions need
 and installs `handle_reply` as the channels' reply handler. The web app
 and the CLI call `install_reply_handler` when they start.
 
+With an LLM configured, the handler's `prepare` asks it about the replies
+that the intent model is unsure of before the transaction that stores
+them opens, and `handle_reply` reads those answers inside it. A slow LLM
+then holds no lock and keeps no transaction open.
+
 A handled reply queues its response in the outbox. So that the response
 is sent at once instead of on the next scheduled run, listeners added with
 `add_reply_listener` (the scheduler of `cobranza serve`) hear the business
@@ -14,19 +19,22 @@ id of every handled reply once its transaction commits.
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from sqlalchemy import event
+from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session, SessionTransaction
 
 from cobranza.channels.inbox import ReplyHandler, set_reply_handler
 from cobranza.config import Settings, get_settings
 from cobranza.conversations.actions import PlanOffer, ReplyServices
-from cobranza.conversations.dialogue import handle_reply
-from cobranza.conversations.llm import LLMClassifier
+from cobranza.conversations.dialogue import handle_reply, llm_questions
+from cobranza.conversations.llm import LLMClassifier, PrefetchedAnswers
+from cobranza.conversations.understand import INTENTS
+from cobranza.db.engine import transaction
 from cobranza.db.models import Business, Case, InboundMessage
 from cobranza.payments import create_plan, propose_plan
 from cobranza.payments.errors import PaymentError
@@ -150,26 +158,41 @@ def _handle(
     inbound: InboundMessage,
     now: datetime,
     services: ReplyServices,
-    llm: LLMClassifier | None,
+    prepared: object,
 ) -> str:
+    # Only prefetched answers reach `handle_reply`, so no LLM request is sent
+    # from inside the transaction.
+    llm = prepared if isinstance(prepared, PrefetchedAnswers) else None
     action = handle_reply(session, inbound, now, services=services, llm=llm)
     if inbound.customer_id is not None:
         _after_commit(session, inbound.business_id)
     return action
 
 
+def _prefetch(
+    engine: Engine, replies: Sequence[InboundMessage], llm: LLMClassifier
+) -> PrefetchedAnswers:
+    """Ask `llm` about the unsure `replies`, which are not stored yet."""
+    with transaction(engine) as session:
+        texts = llm_questions(session, replies, llm.min_confidence)
+    # The read transaction has ended, so the requests hold no connection.
+    return PrefetchedAnswers.fetch(llm, texts, INTENTS)
+
+
 def install_reply_handler(settings: Settings | None = None) -> ReplyHandler | None:
     """Make every stored reply go through `handle_reply`; return the old handler.
 
     With `COBRANZA_LLM_*` set in `settings` (default: the environment's), the
-    model's low-confidence replies are also sent to that LLM.
+    model's low-confidence replies are also sent to that LLM, before the
+    transaction that stores them.
     """
     services = reply_services()
-    # NOTE: the LLM request runs inside the reply's transaction, so a slow
-    # LLM keeps it open for up to its timeout. Only unsure replies are sent.
     llm = LLMClassifier.from_settings(settings or get_settings())
 
-    def handler(session: Session, inbound: InboundMessage, now: datetime) -> str:
-        return _handle(session, inbound, now, services, llm)
+    def handle(
+        session: Session, inbound: InboundMessage, now: datetime, prepared: object
+    ) -> str:
+        return _handle(session, inbound, now, services, prepared)
 
-    return set_reply_handler(handler)
+    prepare = functools.partial(_prefetch, llm=llm) if llm is not None else None
+    return set_reply_handler(ReplyHandler(handle=handle, prepare=prepare))

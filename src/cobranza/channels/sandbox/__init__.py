@@ -4,6 +4,7 @@ from cobranza.channels.sandbox.channel import SANDBOX, SandboxChannel
 from cobranza.channels.sandbox.store import (
     RecordedReply,
     SentMessage,
+    prepare_reply,
     record_reply,
     sent_messages,
 )
@@ -13,6 +14,7 @@ __all__ = [
     "RecordedReply",
     "SandboxChannel",
     "SentMessage",
+    "prepare_reply",
     "record_reply",
     "sent_messages",
 ]

@@ -8,11 +8,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from cobranza.channels.inbox import handle_stored_reply
+from cobranza.channels.inbox import handle_stored_reply, prepare_replies
 from cobranza.channels.sandbox.channel import SANDBOX
+from cobranza.db.engine import transaction
 from cobranza.db.models import (
     AuditEvent,
     Business,
@@ -99,29 +100,38 @@ def sent_messages(
     ]
 
 
+def prepare_reply(
+    engine: Engine, business_id: int, phone: str, text: str, now: datetime
+) -> object:
+    """Run `prepare_replies` on a reply before the transaction that records it.
+
+    Pass the result to `record_reply` as `prepared`. With an LLM configured,
+    it contains the LLM's answer, which `record_reply` never requests itself.
+    Raises ValueError, as `record_reply` does, for an invalid phone number.
+    """
+    with transaction(engine) as session:
+        business = session.get_one(Business, business_id)
+        inbound, _ = _new_reply(session, business, phone, text, now)
+    return prepare_replies(engine, [inbound])
+
+
 def record_reply(
-    session: Session, business: Business, phone: str, text: str, now: datetime
+    session: Session,
+    business: Business,
+    phone: str,
+    text: str,
+    now: datetime,
+    *,
+    prepared: object = None,
 ) -> RecordedReply:
     """Store a reply from `phone` as an inbound message, audit it and act on it.
 
     The sender is matched to a customer by phone number. A number that
-    matches no customer is kept with `customer_id` NULL.
+    matches no customer is kept with `customer_id` NULL. `prepared` is what
+    `prepare_reply` returned for the same reply; without it the reply is
+    read without the LLM.
     """
-    sender = normalise_phone(phone, business.country)
-    customer = _customer_by_phone(session, business, sender)
-
-    inbound = InboundMessage(
-        business_id=business.id,
-        customer_id=customer.id if customer else None,
-        channel=SANDBOX,
-        provider=SANDBOX,
-        provider_message_id=f"sandbox-in-{uuid.uuid4().hex}",
-        sender=sender,
-        type="text",
-        text=text,
-        received_at=now,
-        entities={},
-    )
+    inbound, customer = _new_reply(session, business, phone, text, now)
     session.add(inbound)
     session.flush()
 
@@ -140,7 +150,7 @@ def record_reply(
             },
         )
     )
-    handle_stored_reply(session, inbound, now)
+    handle_stored_reply(session, inbound, now, prepared)
     logger.info(
         "sandbox reply %s stored for customer %s",
         inbound.id,
@@ -150,8 +160,29 @@ def record_reply(
         inbound_id=inbound.id,
         customer_id=customer.id if customer else None,
         customer_external_id=customer.external_id if customer else None,
-        sender=sender,
+        sender=inbound.sender,
     )
+
+
+def _new_reply(
+    session: Session, business: Business, phone: str, text: str, now: datetime
+) -> tuple[InboundMessage, Customer | None]:
+    """Build the inbound message of a reply, matched to its customer, unstored."""
+    sender = normalise_phone(phone, business.country)
+    customer = _customer_by_phone(session, business, sender)
+    inbound = InboundMessage(
+        business_id=business.id,
+        customer_id=customer.id if customer else None,
+        channel=SANDBOX,
+        provider=SANDBOX,
+        provider_message_id=f"sandbox-in-{uuid.uuid4().hex}",
+        sender=sender,
+        type="text",
+        text=text,
+        received_at=now,
+        entities={},
+    )
+    return inbound, customer
 
 
 def normalise_phone(phone: str, country: str) -> str:

@@ -20,6 +20,7 @@ from cobranza.channels.inbox import (
     StatusUpdate,
     apply_status,
     match_customer,
+    matching_customers,
     record_inbound,
     resolve_business,
 )
@@ -32,6 +33,7 @@ from cobranza.channels.twilio.client import (
 from cobranza.config import Settings
 from cobranza.db.models import (
     Business,
+    Customer,
     InboundMedia,
     InboundMessage,
     OutboxState,
@@ -117,9 +119,43 @@ def _handle_inbound(
     now: datetime,
     settings: Settings,
 ) -> None:
+    customer = match_customer(session, business, wa_id=_wa_id(form))
+    inbound = _inbound_message(business, customer, form, now)
+    stored = record_inbound(session, inbound, now)
+    if stored is not None and int(form.get("NumMedia") or 0):
+        _download_media(session, business.id, stored, form, now, settings)
+
+
+def read_messages(
+    session: Session, event: WebhookEvent, now: datetime, settings: Settings
+) -> list[InboundMessage]:
+    """Build, without storing anything, the inbound message of one stored body.
+
+    The reply handler prepares for it before the transaction that stores it.
+    A status event has none.
+    """
+    if event.headers.get("kind") != INBOUND:
+        return []
+    form = dict(parse_form(event.raw_body))
+    business = resolve_business(session, settings)
+    # `match_customer` without its warning, which processing logs.
+    candidates = matching_customers(session, business, wa_id=_wa_id(form))
+    customer = candidates[0] if len(candidates) == 1 else None
+    return [_inbound_message(business, customer, form, now)]
+
+
+def _wa_id(form: dict[str, str]) -> str:
     sender = form.get("From", "")
-    wa_id = form.get("WaId") or sender.removeprefix("whatsapp:").lstrip("+")
-    customer = match_customer(session, business, wa_id=wa_id)
+    return form.get("WaId") or sender.removeprefix("whatsapp:").lstrip("+")
+
+
+def _inbound_message(
+    business: Business,
+    customer: Customer | None,
+    form: dict[str, str],
+    now: datetime,
+) -> InboundMessage:
+    sender = form.get("From", "")
     media_count = int(form.get("NumMedia") or 0)
     content_type = form.get("MediaContentType0") or ""
     if form.get("ButtonPayload"):
@@ -128,7 +164,7 @@ def _handle_inbound(
         kind = "image" if content_type.startswith("image/") else "document"
     else:
         kind = "text"
-    inbound = InboundMessage(
+    return InboundMessage(
         business_id=business.id,
         customer_id=customer.id if customer is not None else None,
         channel="whatsapp",
@@ -145,9 +181,6 @@ def _handle_inbound(
             "profile_name_present": bool(form.get("ProfileName")),
         },
     )
-    stored = record_inbound(session, inbound, now)
-    if stored is not None and media_count:
-        _download_media(session, business.id, stored, form, now, settings)
 
 
 def _download_media(

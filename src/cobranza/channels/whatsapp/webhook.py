@@ -31,6 +31,7 @@ from cobranza.channels.inbox import (
     StatusUpdate,
     apply_status,
     match_customer,
+    matching_customers,
     record_inbound,
     resolve_business,
 )
@@ -130,13 +131,11 @@ def handle_messages_change(
     settings: Settings,
 ) -> None:
     """Apply the statuses and store the inbound messages of one change."""
-    phone_number_id = (value.get("metadata") or {}).get("phone_number_id")
-    configured = settings.whatsapp_phone_number_id
-    if configured and phone_number_id and str(phone_number_id) != configured:
+    if not _serves(value, settings):
         logger.warning(
             "WhatsApp change for phone number id %s skipped: this process serves %s",
-            phone_number_id,
-            configured,
+            (value.get("metadata") or {}).get("phone_number_id"),
+            settings.whatsapp_phone_number_id,
         )
         return
 
@@ -147,6 +146,43 @@ def handle_messages_change(
         handle_message(session, business, message, contacts, now, settings)
     for error in value.get("errors") or []:
         logger.warning("WhatsApp reported error %s in a webhook", error.get("code"))
+
+
+def _serves(value: dict[str, Any], settings: Settings) -> bool:
+    """Tell whether a change is for the phone number this process serves."""
+    phone_number_id = (value.get("metadata") or {}).get("phone_number_id")
+    configured = settings.whatsapp_phone_number_id
+    return not (configured and phone_number_id and str(phone_number_id) != configured)
+
+
+def read_messages(
+    session: Session, event: WebhookEvent, now: datetime, settings: Settings
+) -> list[InboundMessage]:
+    """Build, without storing anything, the inbound messages of one stored body.
+
+    The reply handler prepares for them before the transaction that stores
+    them. Each is matched to a customer as `handle_message` matches it.
+    """
+    body = parse_body(event.raw_body)
+    business = resolve_business(session, settings)
+    messages = []
+    for entry in body.get("entry", []):
+        for change in entry.get("changes", []):
+            value = change.get("value") or {}
+            if change.get("field") != "messages" or not _serves(value, settings):
+                continue
+            contacts = value.get("contacts") or []
+            for message in value.get("messages") or []:
+                wa_id, user_id = _sender_ids(message, contacts)
+                # `match_customer` without its warning, which processing logs.
+                candidates = matching_customers(
+                    session, business, wa_id=wa_id, user_id=user_id
+                )
+                customer = candidates[0] if len(candidates) == 1 else None
+                messages.append(
+                    _inbound_message(business, customer, message, user_id, now)
+                )
+    return messages
 
 
 def handle_status(
@@ -200,6 +236,21 @@ def handle_message(
     settings: Settings,
 ) -> None:
     """Store one inbound message (any type) and download its media."""
+    wa_id, user_id = _sender_ids(message, contacts)
+    customer = match_customer(session, business, wa_id=wa_id, user_id=user_id)
+    if customer is not None:
+        _remember_identity(customer, wa_id, user_id)
+
+    inbound = _inbound_message(business, customer, message, user_id, now)
+    stored = record_inbound(session, inbound, now)
+    if stored is not None and inbound.type in DOWNLOADED_MEDIA:
+        _download_media(session, business, stored, inbound.details or {}, now, settings)
+
+
+def _sender_ids(
+    message: dict[str, Any], contacts: list[dict[str, Any]]
+) -> tuple[str | None, str | None]:
+    """Return the sender's wa_id and user id, from the message or its contact."""
     sender = message.get("from") or message.get("from_user_id") or ""
     contact = next(
         (
@@ -211,13 +262,20 @@ def handle_message(
     )
     wa_id = message.get("from") or contact.get("wa_id")
     user_id = message.get("from_user_id") or contact.get("user_id")
-    customer = match_customer(session, business, wa_id=wa_id, user_id=user_id)
-    if customer is not None:
-        _remember_identity(customer, wa_id, user_id)
+    return wa_id, user_id
 
+
+def _inbound_message(
+    business: Business,
+    customer: Customer | None,
+    message: dict[str, Any],
+    user_id: str | None,
+    now: datetime,
+) -> InboundMessage:
+    sender = message.get("from") or message.get("from_user_id") or ""
     kind = str(message.get("type") or "unknown")
     text, details = _content(kind, message)
-    inbound = InboundMessage(
+    return InboundMessage(
         business_id=business.id,
         customer_id=customer.id if customer is not None else None,
         channel=WHATSAPP,
@@ -231,9 +289,6 @@ def handle_message(
         reply_to=(message.get("context") or {}).get("id"),
         details=details,
     )
-    stored = record_inbound(session, inbound, now)
-    if stored is not None and kind in DOWNLOADED_MEDIA:
-        _download_media(session, business, stored, details, now, settings)
 
 
 def _remember_identity(
