@@ -210,6 +210,13 @@ AUTOMATIC_LABELS = {
 }
 
 
+# Document kinds other than an invoice, as the customer page names them.
+DOCUMENT_KIND_LABELS = {
+    "credit_note": "nota de crédito",
+    "debit_note": "nota de débito",
+}
+
+
 # The step of the owner's messages from the inbox or the dashboard, the only
 # unkeyed step outside a policy.
 MANUAL_STEP = "manual_reply"

@@ -14,6 +14,7 @@ from fastapi.templating import Jinja2Templates
 from cobranza.money import format_money
 from cobranza.portfolio.labels import SPANISH as SEGMENT_LABELS
 from cobranza.wording import (
+    DOCUMENT_KIND_LABELS,
     actor_label,
     handoff_label,
     kind_label,
@@ -63,6 +64,7 @@ def _segment(segment: str | None) -> str:
 
 
 templates.env.filters["kind"] = kind_label
+templates.env.globals["document_kinds"] = DOCUMENT_KIND_LABELS
 templates.env.filters["segment"] = _segment
 templates.env.filters["money"] = _money
 templates.env.filters["percent"] = _percent
