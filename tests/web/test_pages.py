@@ -22,6 +22,7 @@ from cobranza.db.models import (
     OutboxMessage,
     Payment,
 )
+from cobranza.jobs.business_settings import set_option
 from cobranza.money import format_money
 from tests.channels.factories import make_outbox_row
 from tests.web.conftest import NOW, Tenant
@@ -507,3 +508,28 @@ def test_audit_page_reads_in_spanish(
     assert "Ese día de la semana no se envían mensajes" in page.text
     assert "control de envío" in page.text
     assert "day_not_allowed" not in page.text
+
+
+def test_settings_page_lists_business_options(
+    engine: Engine, client_for, tenant: Tenant
+) -> None:  # type: ignore[no-untyped-def]
+    # Given payment instructions set with `cobranza settings set`
+    with transaction(engine) as session:
+        business = session.get_one(Business, tenant.business_id)
+        set_option(
+            session,
+            business,
+            "payment_instructions",
+            "transferencia al alias FERRE.UNO",
+            NOW,
+            "cli",
+        )
+    client, _ = client_for(tenant)
+
+    page = client.get("/configuracion")
+
+    section = page.text[page.text.index('id="ajustes"') :]
+    assert page.status_code == 200
+    assert "transferencia al alias FERRE.UNO" in section
+    assert "6 (predeterminado)" in section
+    assert "cobranza settings set CLAVE VALOR" in section
