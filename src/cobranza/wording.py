@@ -210,6 +210,23 @@ AUTOMATIC_LABELS = {
 }
 
 
+# Installment plans (`PlanStatus`) and their installments as the owner sees
+# them (`payments.plan_rows.InstallmentState`).
+PLAN_STATUS_LABELS = {
+    "active": "vigente",
+    "completed": "pagado",
+    "broken": "incumplido",
+    "cancelled": "cancelado",
+}
+INSTALLMENT_STATE_LABELS = {
+    "paid": "pagada",
+    "upcoming": "a vencer",
+    "in_grace": "vencida, en días de gracia",
+    "missed": "impaga después de los días de gracia",
+    "void": "sin efecto: el plan ya no está vigente",
+}
+
+
 # Document kinds other than an invoice, as the customer page names them.
 DOCUMENT_KIND_LABELS = {
     "credit_note": "nota de crédito",

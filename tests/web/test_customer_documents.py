@@ -1,4 +1,4 @@
-"""The customer page's document table: kinds in Spanish, dispute buttons."""
+"""The customer page's documents and plan: kinds in Spanish, dispute buttons."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from cobranza.db.engine import transaction
-from cobranza.db.models import Customer, Document
+from cobranza.db.models import Case, Customer, Document
+from cobranza.payments import create_plan
 from tests.web.conftest import NOW, Tenant
 
 
@@ -59,3 +60,32 @@ def test_documents_read_for_owner(
     assert "Marcar en disputa" not in _row(page, "NC-9")
     assert "Marcar en disputa" not in _row(page, "F-PAGA")
     assert "Marcar en disputa" in _row(page, "F-ABIERTA")
+
+
+def test_customer_page_shows_plan(
+    engine: Engine,
+    tenant: Tenant,
+    client_for: Callable[[Tenant], tuple[TestClient, str]],
+) -> None:
+    # Given a 3-installment plan on the customer's open case
+    with transaction(engine) as session:
+        customer = session.get_one(Customer, tenant.customer_id)
+        case = Case(
+            business_id=customer.business_id,
+            customer_id=customer.id,
+            opened_at=NOW - timedelta(days=5),
+        )
+        session.add(case)
+        session.flush()
+        create_plan(session, case, 3, NOW)
+    client, _ = client_for(tenant)
+
+    page = client.get(f"/clientes/{tenant.customer_id}").text
+
+    # Then the page lists each installment with its due date and state
+    section = page[page.index('id="plan"') :]
+    assert "Vigente, armado el" in section
+    assert "1 de 3" in section
+    assert "$ 5.000,00" in section
+    assert "a vencer" in section
+    assert "upcoming" not in section

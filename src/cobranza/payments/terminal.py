@@ -26,6 +26,7 @@ from cobranza.payments.manual import PaymentImportReport
 from cobranza.payments.plan_rows import InstallmentRow, InstallmentState, PlanRows
 from cobranza.payments.reconcile import ApplyResult
 from cobranza.timeutil import local_date
+from cobranza.wording import INSTALLMENT_STATE_LABELS, PLAN_STATUS_LABELS
 
 
 def link_for_customer(
@@ -104,21 +105,6 @@ def render_balances(session: Session, business: Business, customer_id: int) -> T
             format_money(credit, currency, business.locale),
         )
     return table
-
-
-PLAN_STATUS_LABELS = {
-    "active": "vigente",
-    "completed": "pagado",
-    "broken": "incumplido",
-    "cancelled": "cancelado",
-}
-INSTALLMENT_STATE_LABELS = {
-    InstallmentState.PAID: "pagada",
-    InstallmentState.UPCOMING: "a vencer",
-    InstallmentState.IN_GRACE: "vencida, en días de gracia",
-    InstallmentState.MISSED: "impaga después de los días de gracia",
-    InstallmentState.VOID: "sin efecto: el plan ya no está vigente",
-}
 
 
 def render_plan(plan: PlanRows, business: Business) -> Table:

@@ -15,6 +15,8 @@ from cobranza.money import format_money
 from cobranza.portfolio.labels import SPANISH as SEGMENT_LABELS
 from cobranza.wording import (
     DOCUMENT_KIND_LABELS,
+    INSTALLMENT_STATE_LABELS,
+    PLAN_STATUS_LABELS,
     actor_label,
     handoff_label,
     kind_label,
@@ -65,6 +67,8 @@ def _segment(segment: str | None) -> str:
 
 templates.env.filters["kind"] = kind_label
 templates.env.globals["document_kinds"] = DOCUMENT_KIND_LABELS
+templates.env.globals["plan_statuses"] = PLAN_STATUS_LABELS
+templates.env.globals["installment_states"] = INSTALLMENT_STATE_LABELS
 templates.env.filters["segment"] = _segment
 templates.env.filters["money"] = _money
 templates.env.filters["percent"] = _percent

@@ -27,6 +27,7 @@ from cobranza.dunning.owner_actions import (
     set_disputed,
 )
 from cobranza.dunning.timeline import case_timeline
+from cobranza.payments.plan_rows import latest_plan_rows
 from cobranza.phones import normalize_phone
 from cobranza.timeutil import local_date
 from cobranza.web.dashboard.common import (
@@ -196,6 +197,12 @@ def customer_page(request: Request, customer_id: int) -> HTMLResponse:
             ),
             "timeline": _customer_history(session, business, customer),
             "today": local_date(now(request), business.timezone),
+            "plan": latest_plan_rows(
+                session,
+                business,
+                customer.id,
+                local_date(now(request), business.timezone),
+            ),
             "message": notice[0],
             "error": notice[1],
         }
