@@ -197,7 +197,12 @@ def chat(
             None,
         ),
         ("ok gracias 👍", "acknowledge", "none", None),
-        ("¿qué es esto?", "other", "asked_clarify", "entender"),
+        (
+            "¿cuánto debo?",
+            "other",
+            "asked_clarify",
+            "entender tu mensaje. Tu saldo es de $ 1.500,00.",
+        ),
     ],
 )
 def test_each_intent_through_webhook(
