@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -154,3 +156,52 @@ def test_cli_rejects_bad_value(cli_database: str) -> None:
     assert "No se cambió el ajuste: «1» no es un número entero entre 2 y 48" in (
         message
     )
+
+
+def test_concurrent_changes_both_kept(engine: Engine, business_id: int) -> None:
+    first_read = threading.Event()
+    results: list[object] = []
+
+    def change_slowly() -> None:
+        with transaction(engine) as session:
+            business = session.get_one(Business, business_id)
+            set_option(session, business, "promise_grace_days", "7", NOW, "a")
+            first_read.set()
+            # The other change starts while this one is still uncommitted.
+            time.sleep(0.5)
+
+    slow = threading.Thread(target=change_slowly)
+    slow.start()
+    first_read.wait(timeout=10)
+    results.append(_set(engine, business_id, "installments.max_count", "12"))
+    slow.join(timeout=30)
+
+    with transaction(engine) as session:
+        stored = dict(session.get_one(Business, business_id).settings)
+
+    assert results == [12]
+    assert stored["promise_grace_days"] == 7
+    assert stored["installments"] == {"grace_days": 5, "max_count": 12}
+
+
+@pytest.mark.parametrize(
+    ("key", "text"),
+    [
+        ("payment_instructions", "alias MI.NEGOCIO\u2028CBU 0000003100000000000000"),
+        ("payment_instructions", "alias MI.NEGOCIO\x0bCBU 123"),
+        ("payment_instructions", "alias MI.NEGOCIO \x1b[31m CBU 123"),
+        ("payment_instructions", "alias \u202eOICOGEN.IM"),
+        ("statement_descriptor", "MI\nNEGOCIO"),
+        ("statement_descriptor", "NEGOCIO\u202e"),
+    ],
+)
+def test_control_characters_rejected(
+    engine: Engine, business_id: int, key: str, text: str
+) -> None:
+    with pytest.raises(SettingError):
+        _set(engine, business_id, key, text)
+
+
+def test_huge_whole_number_rejected(engine: Engine, business_id: int) -> None:
+    with pytest.raises(SettingError, match="no es un número entero entre 0 y 30"):
+        _set(engine, business_id, "promise_grace_days", "9" * 5000)

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 import pytest
 from fastapi import FastAPI
@@ -286,6 +286,14 @@ def test_accept_receipt_as_payment(
 )
 def test_parse_amount_input(text: str, expected: Decimal) -> None:
     assert parse_amount_input(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text", ["1.000.5", "10.00.000", "1.00,5", "1234.567", "1.000,5,0", ".500"]
+)
+def test_parse_amount_input_bad_grouping(text: str) -> None:
+    with pytest.raises(InvalidOperation):
+        parse_amount_input(text)
 
 
 def test_inbox_lists_customers_who_wrote_first(

@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from cobranza.conversations.actions import DEFAULT_PAID_PAUSE_DAYS
@@ -31,7 +33,9 @@ from cobranza.payments.plans import REMINDER_DAYS_BEFORE, InstallmentLimits
 # four spaces in a row, and the instructions go into every reminder.
 _PARAMETER_BREAKS = re.compile(r"[\n\r\t]| {5,}")
 INSTRUCTIONS_MAX = 300
-_DIGITS = re.compile(r"-?[0-9]+")
+# Longer numbers are out of every range, and the bound also keeps `int()` clear
+# of Python's limit on digits converted from text.
+_DIGITS = re.compile(r"-?[0-9]{1,9}")
 _DECIMAL = re.compile(r"[0-9]+([.,][0-9]+)?")
 _DESCRIPTOR_FORBIDDEN = re.compile(r"[<>\\'\"*]")
 
@@ -92,6 +96,19 @@ def _amount(text: str) -> str:
     return str(amount)
 
 
+def _has_control(text: str) -> bool:
+    """Return whether `text` has a control, line-separator or bidi character."""
+    return any(
+        unicodedata.category(char) in ("Cc", "Zl", "Zp")
+        or unicodedata.bidirectional(char) in _BIDI_CONTROLS
+        for char in text
+    )
+
+
+# Embeddings, overrides and isolates reorder the text the customer reads.
+_BIDI_CONTROLS = ("LRE", "RLE", "LRO", "RLO", "PDF", "LRI", "RLI", "FSI", "PDI")
+
+
 def _instructions(text: str) -> str:
     value = text.strip()
     if not value:
@@ -99,11 +116,12 @@ def _instructions(text: str) -> str:
             "las instrucciones de pago están vacías: escribí cómo pagarte, por "
             "ejemplo «transferencia al alias MI.NEGOCIO (CBU 0000003100000000000000)»"
         )
-    if _PARAMETER_BREAKS.search(value):
+    if _PARAMETER_BREAKS.search(value) or _has_control(value):
         raise SettingError(
-            "las instrucciones de pago tienen un salto de línea, un tabulador o "
-            "más de cuatro espacios seguidos, y WhatsApp rechaza esos mensajes: "
-            "escribilas en una sola línea"
+            "las instrucciones de pago tienen un salto de línea, un tabulador, "
+            "más de cuatro espacios seguidos u otro carácter de control, y "
+            "WhatsApp rechaza esos mensajes: escribilas en una sola línea, solo "
+            "con letras, números y signos"
         )
     if len(value) > INSTRUCTIONS_MAX:
         raise SettingError(
@@ -123,7 +141,11 @@ def _descriptor(text: str) -> str:
             f"tarjeta lleva de 5 a {STATEMENT_DESCRIPTOR_MAX}: por ejemplo, "
             "MI NEGOCIO"
         )
-    if _DESCRIPTOR_FORBIDDEN.search(value) or not any(c.isalpha() for c in value):
+    if (
+        _DESCRIPTOR_FORBIDDEN.search(value)
+        or _has_control(value)
+        or not any(c.isalpha() for c in value)
+    ):
         raise SettingError(
             f"«{text}» no sirve como texto del resumen de la tarjeta: usá letras, "
             "números y espacios, sin < > \\ ' \" *"
@@ -255,6 +277,7 @@ def set_option(
     """
     option = option_for(key)
     value = None if text is None else option.parse(text)
+    _lock_settings(session, business)
     previous = current_value(business, option)
     settings = dict(business.settings or {})
     if len(option.path) == 1:
@@ -284,3 +307,20 @@ def set_option(
         )
     )
     return value
+
+
+def _lock_settings(session: Session, business: Business) -> None:
+    """Lock the business row and reload its settings before they are rewritten.
+
+    The settings are one JSON value, so two changes that each read it first
+    would keep only the last writer's copy. An UPDATE that changes nothing
+    takes the row lock on PostgreSQL and the write lock on SQLite, which
+    ignores FOR UPDATE.
+    """
+    session.execute(
+        update(Business)
+        .where(Business.id == business.id)
+        .values(settings=Business.settings)
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(business, attribute_names=["settings"])

@@ -21,6 +21,8 @@ PAGE_SIZE = 25
 MAX_PAGE = MAX_ID // PAGE_SIZE + 1
 # An amount once its thousands separators are gone and its decimal mark is "."
 _PLAIN_AMOUNT = re.compile(r"[0-9]+(\.[0-9]+)?")
+# A whole part written with points between groups of three digits: "1.234.567".
+_GROUPED_WHOLE = re.compile(r"[0-9]{1,3}(\.[0-9]{3})+")
 
 
 def business_of(session: Session, business_id: int) -> Business:
@@ -90,16 +92,26 @@ def parse_amount_input(text: str) -> Decimal:
 
     A comma, when present, is the decimal mark, as in es-AR and pt-BR. With
     only points, a last group of exactly three digits is read as thousands.
-    Raises InvalidOperation for anything else, including a sign, an
-    exponent ("1e3"), NaN and digits other than ASCII 0 to 9.
+    Points used as thousands separators must split the whole part into
+    groups of three ("1.000.5" is rejected, not read as 10005). Raises
+    InvalidOperation for anything else, including a sign, an exponent
+    ("1e3"), NaN and digits other than ASCII 0 to 9.
     """
     cleaned = text.strip().replace("$", "").replace(" ", "")
     if "," in cleaned:
-        cleaned = cleaned.replace(".", "").replace(",", ".")
+        whole, _, fraction = cleaned.partition(",")
+        cleaned = _ungrouped(whole, text) + "." + fraction
     elif cleaned.count(".") > 1 or (
         "." in cleaned and len(cleaned.rsplit(".", 1)[1]) == 3
     ):
-        cleaned = cleaned.replace(".", "")
+        cleaned = _ungrouped(cleaned, text)
     if not _PLAIN_AMOUNT.fullmatch(cleaned):
         raise InvalidOperation(text)
     return Decimal(cleaned)
+
+
+def _ungrouped(whole: str, text: str) -> str:
+    """Remove the thousands points of `whole`, raising when a group is not 3 digits."""
+    if "." in whole and not _GROUPED_WHOLE.fullmatch(whole):
+        raise InvalidOperation(text)
+    return whole.replace(".", "")
