@@ -406,9 +406,6 @@ def test_thanks_pass_open_ended_pause(
     assert decision.action == "send"
 
 
-# NOTE: the gate's customer balance (`_collectable_balances`) sums every
-# currency, so another currency's credit note lowers the amount named.
-@pytest.mark.xfail(strict=True, reason="the gate nets balances across currencies")
 def test_other_currency_credit_kept_apart(
     portfolio: Portfolio, default_policy: Policy
 ) -> None:

@@ -13,6 +13,7 @@ drops the row, and both write an audit event with the reason and the facts.
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
@@ -60,9 +61,9 @@ __all__ = ["Action", "GateDecision", "check", "check_batch", "read_facts"]
 _BUSINESS_ID: BindParameter[Any] = bindparam("business_id")
 _CUSTOMER_IDS: BindParameter[Any] = bindparam("customer_ids", expanding=True)
 
-_BUSINESS_RULES = select(Business.country, Business.timezone, Business.settings).where(
-    Business.id == _BUSINESS_ID
-)
+_BUSINESS_RULES = select(
+    Business.country, Business.timezone, Business.settings, Business.currency
+).where(Business.id == _BUSINESS_ID)
 # A pending payment, and the latest open promise (the caller drops one that
 # fell due before the customer's local today), as columns of each row's
 # context: on PostgreSQL every query is a round trip per re-check.
@@ -114,7 +115,7 @@ _OPEN_INVOICES = select(
 # No GROUP BY: with one, SQLite scans every document of the business instead
 # of using the customer index, so the amounts are summed in Python.
 _COLLECTABLE_DOCUMENTS = select(
-    Document.customer_id, Document.open_amount, Document.hold_until
+    Document.customer_id, Document.currency, Document.open_amount, Document.hold_until
 ).where(
     Document.business_id == _BUSINESS_ID,
     Document.customer_id.in_(_CUSTOMER_IDS),
@@ -207,11 +208,11 @@ def check_batch(
     decisions: dict[int, GateDecision] = {}
     for business_id in sorted({row.business_id for row in rows}):
         group = [row for row in rows if row.business_id == business_id]
-        country, timezone, settings = session.execute(
+        country, timezone, settings, currency = session.execute(
             _BUSINESS_RULES, {"business_id": business_id}
         ).one()
         rules = rules_for_business(country, settings)
-        facts = read_facts(session, business_id, timezone, group, rules, now)
+        facts = read_facts(session, business_id, timezone, group, rules, now, currency)
         for row in group:
             decisions[row.id] = _decide_and_apply(
                 session, row, facts[row.id], rules, now
@@ -273,8 +274,12 @@ def read_facts(
     rows: Sequence[OutboxMessage],
     rules: ContactRules,
     now: datetime,
+    business_currency: str,
 ) -> dict[int, RowFacts]:
     """Read the facts of the business's `rows`, by outbox id, set-based.
+
+    A row's balance is in its own currency (`variables["currency"]`, else
+    `business_currency`).
 
     Six queries read all the rows, whatever their number: the rows' phones,
     pauses, pending payments and promises, then consent, invoices, balances
@@ -299,7 +304,8 @@ def read_facts(
         tz, today = zones[customer_id], todays[customer_id]
         cutoff = due_cutoff(row, today)
         invoices = invoice_balance(documents, row, today, cutoff)
-        customer_balance = balances[customer_id]
+        currency = str(row.variables.get("currency") or business_currency)
+        customer_balance = balances[customer_id, currency]
 
         balance = min(invoices.collectable, customer_balance)
         if cutoff is not None:
@@ -459,13 +465,14 @@ def _row_documents(
 
 def _collectable_balances(
     session: Session, business_id: int, todays: Mapping[int, date]
-) -> dict[int, Decimal]:
-    """Return each customer's collectable balance, credit notes netted in.
+) -> dict[tuple[int, str], Decimal]:
+    """Return each customer's collectable balance per currency, credit notes in.
 
     Disputed documents and documents on hold through the customer's local
-    `today` are left out, as the planner does.
+    `today` are left out, as the planner does. A credit note nets only
+    against invoices in its own currency.
     """
-    balances = dict.fromkeys(todays, Decimal(0))
+    balances: dict[tuple[int, str], Decimal] = defaultdict(Decimal)
     if not todays:
         return balances
     found = session.execute(
@@ -476,9 +483,9 @@ def _collectable_balances(
             "latest_today": max(todays.values()),
         },
     ).all()
-    for customer_id, open_amount, hold_until in found:
+    for customer_id, currency, open_amount, hold_until in found:
         if hold_until is None or hold_until < todays[customer_id]:
-            balances[customer_id] += open_amount
+            balances[customer_id, currency] += open_amount
     return balances
 
 
