@@ -176,7 +176,14 @@ def chat(
             "plan_created",
             "3 cuotas",
         ),
-        ("pasame el link para pagar", "request_payment_link", "link_sent", "/pagar/"),
+        # WhatsApp cannot open this machine's sandbox pay page, so the answer
+        # carries the business's payment instructions.
+        (
+            "pasame el link para pagar",
+            "request_payment_link",
+            "link_sent",
+            "Podés pagar tu saldo de $ 1.500,00 acá: Transferí al alias",
+        ),
         (
             "esa factura ya la pagué, me la están cobrando dos veces",
             "dispute",

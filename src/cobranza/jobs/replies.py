@@ -36,9 +36,14 @@ from cobranza.conversations.llm import LLMClassifier, PrefetchedAnswers
 from cobranza.conversations.understand import INTENTS
 from cobranza.db.engine import transaction
 from cobranza.db.models import Business, Case, InboundMessage
+from cobranza.jobs.channels import business_channel
 from cobranza.payments import create_plan, propose_plan
 from cobranza.payments.errors import PaymentError
-from cobranza.payments.links import NothingOwedError, payment_link_for_case
+from cobranza.payments.links import (
+    NothingOwedError,
+    links_offered,
+    payment_link_for_case,
+)
 from cobranza.payments.plans import limits_for
 
 logger = logging.getLogger(__name__)
@@ -55,6 +60,10 @@ _HOOKED = "cobranza.replies.commit_hook"
 def _payment_link(
     session: Session, business: Business, case: Case, now: datetime
 ) -> str | None:
+    # A reply goes out on the business's channel, like its reminders.
+    channel = business_channel(business.settings)
+    if not links_offered(business, get_settings(), channel):
+        return None
     try:
         return payment_link_for_case(session, business, case, now)
     except NothingOwedError:

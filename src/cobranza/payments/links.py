@@ -335,20 +335,9 @@ def link_for_outbox_row(
         return None
     business = session.get_one(Business, row.business_id)
     settings = get_settings()
-    provider = provider_for(business, settings.payment_provider)
-    if not provider_usable(provider, settings):
+    if not links_offered(business, settings, row.channel, public_base_url):
         # The message falls back to the business's payment instructions.
-        return None
-    if row.channel != "sandbox" and not reachable_by_customers(
-        provider, public_base_url or settings.public_base_url
-    ):
-        # A customer's phone cannot open the sandbox pay page or this machine's
-        # loopback address, so a real message carries the instructions instead.
-        logger.warning(
-            "no payment link in outbox row %s: set COBRANZA_PUBLIC_BASE_URL to the "
-            "public address and COBRANZA_PAYMENT_PROVIDER to a real provider",
-            row.id,
-        )
+        logger.debug("no payment link in outbox row %s", row.id)
         return None
     case = session.get_one(Case, row.case_id)
     variables = row.variables or {}
@@ -372,6 +361,35 @@ def link_for_outbox_row(
         )
     except NothingOwedError:
         return None
+
+
+def links_offered(
+    business: Business,
+    settings: Settings,
+    channel: str,
+    public_base_url: str | None = None,
+) -> bool:
+    """Return whether messages on `channel` carry a payment link.
+
+    Otherwise they carry the business's payment instructions: when the
+    provider cannot make links here (the sandbox outside development, a
+    provider without credentials), or when a real channel would get a link
+    that a customer's phone cannot open.
+    """
+    provider = provider_for(business, settings.payment_provider)
+    if not provider_usable(provider, settings):
+        return False
+    if channel != "sandbox" and not reachable_by_customers(
+        provider, public_base_url or settings.public_base_url
+    ):
+        logger.warning(
+            "no payment link for business %s on %s: set COBRANZA_PUBLIC_BASE_URL "
+            "to the public address and COBRANZA_PAYMENT_PROVIDER to a real provider",
+            business.id,
+            channel,
+        )
+        return False
+    return True
 
 
 def reachable_by_customers(provider: str, public_base_url: str) -> bool:
