@@ -6,8 +6,15 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
-from cobranza.db.models import Customer, InboundMedia, InboundMessage
+from cobranza.db.models import (
+    AuditEvent,
+    Business,
+    Customer,
+    InboundMedia,
+    InboundMessage,
+)
 from cobranza.payments import (
     accept_receipt,
     claim_receipt,
@@ -192,3 +199,20 @@ def test_import_reads_excel(world: World, tmp_path: Path) -> None:
     assert report.errors == []
     assert report.applied == 1
     assert world.case_row().close_reason == "paid"
+
+
+def test_payment_audit_names_customer(world: World) -> None:
+    with world.session() as session, session.begin():
+        business = session.get_one(Business, world.business_id)
+        customer = session.get_one(Customer, world.customer_id)
+        record_payment(
+            session, business, customer, Decimal("100.00"), NOW, NOW, reference="T-1"
+        )
+
+    with world.session() as session:
+        event = session.scalars(
+            select(AuditEvent).where(AuditEvent.kind == "payment_status")
+        ).one()
+
+    # The audit page and the customer's history find the payment by customer.
+    assert event.details["customer_id"] == world.customer_id

@@ -158,6 +158,7 @@ def apply_payment(session: Session, facts: PaymentFacts, now: datetime) -> Apply
         payment_id,
         str(facts.status),
         {
+            "customer_id": facts.customer_id,
             "provider": facts.provider,
             "provider_payment_id": facts.provider_payment_id,
             "previous": str(result.previous) if result.previous else None,
