@@ -169,7 +169,14 @@ def chat(
 @pytest.mark.parametrize(
     ("text", "intent", "action", "answer"),
     [
-        ("ya te transferí ayer", "already_paid", "asked_receipt", "comprobante"),
+        # The pause ends after `paid_pause_days`, so the answer says so.
+        (
+            "ya te transferí ayer",
+            "already_paid",
+            "asked_receipt",
+            "comprobante por acá? Una persona del equipo lo va a revisar y por unos "
+            "días no te enviamos recordatorios.",
+        ),
         (
             "¿puedo pagar en 3 cuotas?",
             "request_installments",
