@@ -280,6 +280,38 @@ def test_promise_kept_when_paid(engine: Engine) -> None:
     assert count(engine, OutboxMessage) == 1
 
 
+def test_promise_covers_what_is_due_by_its_day(engine: Engine) -> None:
+    # given: $ 1.500 overdue and $ 300 due after the promised Friday
+    ids = given_customer(engine, queued_reminder=False)
+    with transaction(engine) as session:
+        customer = session.get_one(Customer, ids["customer"])
+        make_document(session, customer, NOW, "A-0003", "300.00", date(2026, 4, 15))
+
+    # when: the customer promises without naming a sum, and pays the $ 1.500
+    reply(engine, "te pago el viernes")
+    dispatch(engine)
+    with transaction(engine) as session:
+        customer = session.get_one(Customer, ids["customer"])
+        make_payment(session, customer, NOW + timedelta(days=3), "1500.00")
+        business = session.get_one(Business, ids["business"])
+        result = check_promises(
+            session,
+            business,
+            datetime(2026, 3, 23, 13, 0, tzinfo=UTC),
+            load_policy(default_policy_path()),
+        )
+
+    # then: the confirmation named what the reminders asked for, and paying
+    # it kept the promise
+    with transaction(engine) as session:
+        promise = session.scalars(select(PromiseToPay)).one()
+        assert promise.amount == Decimal("1500.00")
+    confirmation = sent_texts(engine, "promise_confirmation")[0]
+    assert "$ 1.500,00" in confirmation
+    assert "$ 1.800,00" not in confirmation
+    assert len(result.kept) == 1
+
+
 def test_check_before_grace_ends_waits(engine: Engine) -> None:
     # given
     ids = given_customer(engine, queued_reminder=False)

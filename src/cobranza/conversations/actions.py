@@ -238,11 +238,17 @@ def promise(reply: Reply) -> str:
         earlier.status = PromiseStatus.CANCELLED
 
     owed = open_balance(session, reply.business, reply.customer.id, reply.today)
+    if amount is None:
+        # A promise without a sum covers what falls due by the promised day,
+        # which is what the reminders asked for; with nothing due by then it
+        # covers the whole balance, as before.
+        due = owed.due_by(due_on)
+        amount = due if 0 < due < owed.balance else None
     record = PromiseToPay(
         business_id=reply.business.id,
         case_id=case.id,
         customer_id=reply.customer.id,
-        amount=reply.meaning.amount,
+        amount=amount,
         currency=owed.currency,
         due_on=due_on,
         status=PromiseStatus.OPEN,

@@ -57,6 +57,20 @@ class OpenBalance:
     invoice_count: int
     oldest_due_on: date | None
     document_ids: list[int]
+    # The collectable invoices by due date, to sum what is due by a day.
+    dues: tuple[tuple[date | None, Decimal], ...] = ()
+
+    def due_by(self, day: date) -> Decimal:
+        """Return what falls due on or before `day`, at most the balance.
+
+        An invoice without a due date counts as due. Credit notes are netted
+        in through the cap, as the gate does for reminders.
+        """
+        due = sum(
+            (amount for due_on, amount in self.dues if due_on is None or due_on <= day),
+            Decimal(0),
+        )
+        return max(min(due, self.balance), Decimal(0))
 
 
 @dataclass
@@ -119,6 +133,7 @@ def open_balance(
         invoice_count=len(invoices),
         oldest_due_on=min(due_dates) if due_dates else None,
         document_ids=sorted(row.id for row in invoices),
+        dues=tuple((row.due_on, row.open_amount) for row in invoices),
     )
 
 
