@@ -257,3 +257,66 @@ def test_pages_offer_payment_form(
     assert '<input type="hidden" name="back" value="conversacion">' in conversation_page
     # A case waiting for a payment check shows the form already open.
     assert '<details class="card" id="registrar-pago" open>' in conversation_page
+
+
+def _dollar_invoice(engine: Engine, tenant: Tenant) -> int:
+    with transaction(engine) as session:
+        invoice = Document(
+            business_id=tenant.business_id,
+            customer_id=tenant.customer_id,
+            kind="invoice",
+            number="E-1",
+            issued_on=NOW.date() - timedelta(days=40),
+            due_on=NOW.date() - timedelta(days=10),
+            amount=Decimal("500.00"),
+            currency="USD",
+            open_amount=Decimal("500.00"),
+            created_at=NOW,
+            updated_at=NOW,
+        )
+        session.add(invoice)
+        session.flush()
+        return invoice.id
+
+
+def test_payment_in_customer_currency(
+    app: FastAPI, client_for, tenant: Tenant, engine: Engine
+) -> None:  # type: ignore[no-untyped-def]
+    # Given a customer who also owes a dollar invoice
+    invoice_id = _dollar_invoice(engine, tenant)
+    client, token = client_for(tenant)
+    form = client.get(f"/clientes/{tenant.customer_id}").text
+
+    # When the owner records 200 dollars
+    page = client.post(
+        f"/clientes/{tenant.customer_id}/pago",
+        data=_form(csrf_token=token, amount="200,00", currency="USD"),
+    )
+
+    # Then the dollars settle the dollar invoice, and the notice says so
+    notice = _notice(OK, page.text)
+    with transaction(engine) as session:
+        payment = session.scalars(select(Payment)).one()
+        invoice = session.get_one(Document, invoice_id)
+    assert '<option value="USD">USD</option>' in form
+    assert payment.currency == "USD"
+    assert invoice.open_amount == Decimal("300.00")
+    assert "US$ 200,00" in notice
+
+
+def test_payment_currency_outside_customer_rejected(
+    app: FastAPI, client_for, tenant: Tenant, engine: Engine
+) -> None:  # type: ignore[no-untyped-def]
+    client, token = client_for(tenant)
+
+    page = client.post(
+        f"/clientes/{tenant.customer_id}/pago",
+        data=_form(csrf_token=token, currency="EUR"),
+    )
+
+    with transaction(engine) as session:
+        payments = session.scalars(select(Payment)).all()
+    assert "Moneda inválida: «EUR». Elegí una de estas: ARS." in _notice(
+        ERROR, page.text
+    )
+    assert payments == []

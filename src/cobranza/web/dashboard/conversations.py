@@ -42,6 +42,7 @@ from cobranza.web.dashboard.common import (
 )
 from cobranza.web.dashboard.customer_queries import open_case
 from cobranza.web.dashboard.customer_state import customer_state, customer_states
+from cobranza.web.dashboard.payment_form import payment_currencies
 from cobranza.web.dashboard.replies import (
     ReplyRejected,
     reply_blocked,
@@ -253,6 +254,7 @@ def conversation(request: Request, customer_id: int) -> HTMLResponse:
                 business.timezone,
             ),
             "thread": _thread(session, business.id, customer.id),
+            "payment_currencies": payment_currencies(session, business, customer.id),
             "window_open": window_open(session, business.id, customer.id, instant),
             "reply_blocked": reply_blocked(session, business.id, customer),
             "documents": session.scalars(

@@ -50,6 +50,7 @@ from cobranza.web.dashboard.customer_queries import (
     segments_in_use,
 )
 from cobranza.web.dashboard.customer_state import customer_state, customer_states
+from cobranza.web.dashboard.payment_form import payment_currencies
 from cobranza.web.error_pages import quoted
 from cobranza.web.exports import export_response
 from cobranza.web.security import db, now, signed_in
@@ -196,6 +197,7 @@ def customer_page(request: Request, customer_id: int) -> HTMLResponse:
                 business.timezone,
             ),
             "timeline": _customer_history(session, business, customer),
+            "payment_currencies": payment_currencies(session, business, customer.id),
             "today": local_date(now(request), business.timezone),
             "plan": latest_plan_rows(
                 session,

@@ -60,6 +60,7 @@ def add_payment(
     method: str = Form("", max_length=32),
     reference: str = Form("", max_length=200),
     back: str = Form("cliente", max_length=16),
+    currency: str = Form("", max_length=3),
 ) -> RedirectResponse:
     """Record a payment received outside the providers and allocate it."""
     user = signed_in(request)
@@ -70,7 +71,17 @@ def add_payment(
         business = business_of(session, user.business_id)
         customer = customer_or_404(session, business.id, customer_id)
         today = local_date(instant, business.timezone)
-        problem = _amount_problem(amount, business.currency)
+        currencies = payment_currencies(session, business, customer.id)
+        code = currency.strip().upper() or business.currency
+        if code not in currencies:
+            return redirect_with_notice(
+                path,
+                user,
+                error=f"Moneda inválida: «{currency.strip()}». Elegí una de estas: "
+                + ", ".join(currencies)
+                + ".",
+            )
+        problem = _amount_problem(amount, code)
         if problem is None and paid_on > today:
             problem = (
                 f"La fecha del pago, {paid_on:%d/%m/%Y}, es futura. Elegí hoy o "
@@ -97,6 +108,7 @@ def add_payment(
                 parse_amount_input(amount),
                 paid_at,
                 instant,
+                currency=code,
                 method=method.strip() or None,
                 reference=reference_text,
             )
@@ -121,6 +133,27 @@ def add_payment(
         "owner recorded payment %s for customer %s", result.payment_id, customer_id
     )
     return redirect_with_notice(path, user, ok=confirmation)
+
+
+def payment_currencies(
+    session: Session, business: Business, customer_id: int
+) -> list[str]:
+    """Return the currencies a payment may be in: the business's, then others.
+
+    The others are those of the customer's documents, so that a customer who
+    owes dollars can be recorded as paying dollars.
+    """
+    others = session.scalars(
+        select(Document.currency)
+        .where(
+            Document.business_id == business.id,
+            Document.customer_id == customer_id,
+            Document.currency != business.currency,
+        )
+        .distinct()
+        .order_by(Document.currency)
+    ).all()
+    return [business.currency, *others]
 
 
 def _amount_problem(text: str, currency: str) -> str | None:
