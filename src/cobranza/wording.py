@@ -81,6 +81,7 @@ FIELD_LABELS = {
     "amount": "Monto",
     "back": "Volver a",
     "csrf_token": "Código de seguridad del formulario",
+    "currency": "Moneda",
     "customer": "Cliente (id)",
     "customer_id": "Cliente",
     "date_format": "Orden de las fechas",
