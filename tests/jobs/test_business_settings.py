@@ -14,11 +14,13 @@ from sqlalchemy import Engine, select
 from typer.testing import CliRunner
 
 from cobranza.cli import app
+from cobranza.compliance.business_rules import set_business_rules
 from cobranza.config import Settings, get_settings
 from cobranza.db.engine import default_business, open_database, transaction
 from cobranza.db.models import AuditEvent, Business
 from cobranza.dunning.promises import grace_days
 from cobranza.jobs.business_settings import SettingError, set_option
+from cobranza.jobs.channels import use_channel
 from cobranza.payments.plans import limits_for
 
 NOW = datetime(2026, 3, 20, 13, tzinfo=UTC)
@@ -205,3 +207,55 @@ def test_control_characters_rejected(
 def test_huge_whole_number_rejected(engine: Engine, business_id: int) -> None:
     with pytest.raises(SettingError, match="no es un número entero entre 0 y 30"):
         _set(engine, business_id, "promise_grace_days", "9" * 5000)
+
+
+def _change_alongside(engine: Engine, business_id: int, change: object) -> None:
+    """Run `change(session, business)` while settings set changes another key."""
+    first_read = threading.Event()
+
+    def change_slowly() -> None:
+        with transaction(engine) as session:
+            business = session.get_one(Business, business_id)
+            change(session, business)  # type: ignore[operator]
+            first_read.set()
+            # The settings change starts while this one is still uncommitted.
+            time.sleep(0.5)
+
+    slow = threading.Thread(target=change_slowly)
+    slow.start()
+    first_read.wait(timeout=10)
+    _set(engine, business_id, "installments.max_count", "12")
+    slow.join(timeout=30)
+
+
+def test_rules_change_alongside_settings(engine: Engine, business_id: int) -> None:
+    _change_alongside(
+        engine,
+        business_id,
+        lambda session, business: set_business_rules(
+            session, business, {"max_per_week": 2}, NOW
+        ),
+    )
+
+    with transaction(engine) as session:
+        stored = dict(session.get_one(Business, business_id).settings)
+
+    assert stored["compliance"] == {"max_per_week": 2}
+    assert stored["installments"]["max_count"] == 12
+
+
+def test_channel_change_alongside_settings(engine: Engine, business_id: int) -> None:
+    settings = Settings(database_url="sqlite://", _env_file=None)
+    _change_alongside(
+        engine,
+        business_id,
+        lambda session, business: use_channel(
+            session, business, "sandbox", settings, NOW
+        ),
+    )
+
+    with transaction(engine) as session:
+        stored = dict(session.get_one(Business, business_id).settings)
+
+    assert stored["channel"] == "sandbox"
+    assert stored["installments"]["max_count"] == 12

@@ -14,6 +14,7 @@ from cobranza.compliance.rules import (
     legal_rules,
     rules_for_business,
 )
+from cobranza.db.engine import lock_settings
 from cobranza.db.models import AuditEvent, Business
 
 SETTINGS_KEY = "compliance"
@@ -33,6 +34,7 @@ def set_business_rules(
     to the country's legal rules.
     """
     rules = apply_overrides(legal_rules(business.country), overrides)
+    lock_settings(session, business)
     previous = (business.settings or {}).get(SETTINGS_KEY) or {}
     business.settings = {**(business.settings or {}), SETTINGS_KEY: dict(overrides)}
     session.add(

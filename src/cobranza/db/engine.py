@@ -15,7 +15,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, create_engine, event, select
+from sqlalchemy import Connection, Engine, create_engine, event, select, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
@@ -252,3 +252,20 @@ def default_business(session: Session, settings: Settings) -> Business:
     session.add(business)
     session.flush()
     return business
+
+
+def lock_settings(session: Session, business: Business) -> None:
+    """Lock the business row and reload its settings before they are rewritten.
+
+    The settings are one JSON value, so two changes that each read it first
+    would keep only the last writer's copy. An UPDATE that changes nothing
+    takes the row lock on PostgreSQL and the write lock on SQLite, which
+    ignores FOR UPDATE.
+    """
+    session.execute(
+        update(Business)
+        .where(Business.id == business.id)
+        .values(settings=Business.settings)
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(business, attribute_names=["settings"])

@@ -20,10 +20,10 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from cobranza.conversations.actions import DEFAULT_PAID_PAUSE_DAYS
+from cobranza.db.engine import lock_settings
 from cobranza.db.models import AuditEvent, Business
 from cobranza.dunning.promises import DEFAULT_GRACE_DAYS
 from cobranza.payments.links import STATEMENT_DESCRIPTOR_MAX
@@ -277,7 +277,7 @@ def set_option(
     """
     option = option_for(key)
     value = None if text is None else option.parse(text)
-    _lock_settings(session, business)
+    lock_settings(session, business)
     previous = current_value(business, option)
     settings = dict(business.settings or {})
     if len(option.path) == 1:
@@ -307,20 +307,3 @@ def set_option(
         )
     )
     return value
-
-
-def _lock_settings(session: Session, business: Business) -> None:
-    """Lock the business row and reload its settings before they are rewritten.
-
-    The settings are one JSON value, so two changes that each read it first
-    would keep only the last writer's copy. An UPDATE that changes nothing
-    takes the row lock on PostgreSQL and the write lock on SQLite, which
-    ignores FOR UPDATE.
-    """
-    session.execute(
-        update(Business)
-        .where(Business.id == business.id)
-        .values(settings=Business.settings)
-        .execution_options(synchronize_session=False)
-    )
-    session.refresh(business, attribute_names=["settings"])

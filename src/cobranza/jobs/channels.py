@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from cobranza.channels.dispatcher import Dispatcher, LinkBuilder
 from cobranza.channels.ratelimit import TokenBucket
 from cobranza.config import Settings
+from cobranza.db.engine import lock_settings
 from cobranza.db.models import AuditEvent, Business, OutboxMessage, OutboxState
 from cobranza.jobs.cycle import sandbox_dispatcher
 from cobranza.timeutil import utcnow
@@ -76,6 +77,7 @@ def use_channel(
     is left behind for a channel that no process dispatches any more.
     """
     check_channel_ready(settings, channel)
+    lock_settings(session, business)
     previous = business_channel(business.settings)
     business.settings = {**(business.settings or {}), "channel": channel}
 
