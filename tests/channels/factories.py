@@ -131,7 +131,7 @@ def make_document(
         due_on=due_on,
         amount=Decimal(amount),
         open_amount=Decimal(open_amount if open_amount is not None else amount),
-        # The business's own currency unless the test says otherwise.
+        # The business's own currency unless the test passes another.
         currency=currency or session.get_one(Business, customer.business_id).currency,
         disputed=disputed,
         created_at=now,

@@ -169,7 +169,7 @@ def chat(
 @pytest.mark.parametrize(
     ("text", "intent", "action", "answer"),
     [
-        # The pause ends after `paid_pause_days`, so the answer says so.
+        # The pause ends after `paid_pause_days`, and the reply states that.
         (
             "ya te transferí ayer",
             "already_paid",
@@ -183,7 +183,7 @@ def chat(
             "plan_created",
             "3 cuotas",
         ),
-        # WhatsApp cannot open this machine's sandbox pay page, so the answer
+        # A phone cannot open this machine's sandbox pay page, so the reply
         # carries the business's payment instructions.
         (
             "pasame el link para pagar",

@@ -138,7 +138,7 @@ def test_serve_warns_links_on_other_port(
 
     result = runner.invoke(app, ["serve", "--port", str(port)])
 
-    # Then the owner is told how to make the links match
+    # Then the warning names the URL that makes the links match
     assert result.exit_code == 0, result.output
     assert served == [port]
     message = " ".join(result.output.split())

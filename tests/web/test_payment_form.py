@@ -293,7 +293,7 @@ def test_payment_in_customer_currency(
         data=_form(csrf_token=token, amount="200,00", currency="USD"),
     )
 
-    # Then the dollars settle the dollar invoice, and the notice says so
+    # Then the dollars settle the dollar invoice, and the notice names them
     notice = _notice(OK, page.text)
     with transaction(engine) as session:
         payment = session.scalars(select(Payment)).one()

@@ -240,8 +240,8 @@ def promise(reply: Reply) -> str:
     owed = open_balance(session, reply.business, reply.customer.id, reply.today)
     if amount is None:
         # A promise without a sum covers what falls due by the promised day,
-        # which is what the reminders asked for; with nothing due by then it
-        # covers the whole balance, as before.
+        # because that is what the reminders requested. When nothing falls due
+        # by then, or everything does, it covers the whole balance (None).
         due = owed.due_by(due_on)
         amount = due if 0 < due < owed.balance else None
     record = PromiseToPay(
