@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+from decimal import Decimal
+
 from sqlalchemy import select
 
 from cobranza.channels.dispatcher import Dispatcher
 from cobranza.channels.sandbox import SandboxChannel
-from cobranza.db.models import OutboxMessage, SandboxMessage
+from cobranza.db.models import (
+    Customer,
+    Document,
+    DocumentKind,
+    OutboxMessage,
+    PaymentLink,
+    SandboxMessage,
+)
 from cobranza.dunning.outbox import idempotency_key
-from cobranza.payments import link_for_outbox_row
+from cobranza.payments import link_for_outbox_row, open_link
+from cobranza.payments.links import LinkContext, LinkState
+from cobranza.payments.sandbox import SandboxProvider
 from cobranza.payments.status import PaymentStatus
+from tests.channels.factories import make_document
 from tests.payments.conftest import NOW, World
 from tests.payments.helpers import make_link, report
 
@@ -156,3 +169,91 @@ def test_whatsapp_row_gets_no_sandbox_link(world: World) -> None:
         url = link_for_outbox_row(session, row, NOW)
 
     assert url is None
+
+
+def _add_document(
+    world: World, number: str, amount: str, due_on: date, kind: str
+) -> int:
+    with world.session() as session, session.begin():
+        customer = session.get_one(Customer, world.customer_id)
+        document = make_document(
+            session, customer, NOW, number, amount, due_on, kind=kind
+        )
+        return document.id
+
+
+def _row_link(world: World, reminder_id: int) -> PaymentLink:
+    with world.session() as session, session.begin():
+        row = session.get_one(OutboxMessage, reminder_id)
+        url = link_for_outbox_row(session, row, NOW)
+    assert url is not None
+    with world.session() as session:
+        return session.scalars(
+            select(PaymentLink).where(PaymentLink.token == url.rsplit("/", 1)[1])
+        ).one()
+
+
+def _open(world: World, token: str, when: date) -> PaymentLink:
+    context = LinkContext(
+        public_base_url="http://testserver",
+        default_provider="sandbox",
+        providers={"sandbox": SandboxProvider("http://testserver")},
+    )
+    now = NOW + timedelta(days=(when - NOW.date()).days)
+    with world.session() as session, session.begin():
+        outcome = open_link(session, token, now, context)
+        assert outcome.state is LinkState.REDIRECT
+        assert outcome.link is not None
+        return outcome.link
+
+
+def test_overdue_reminder_link_leaves_invoice_not_yet_due(world: World) -> None:
+    # Given the two overdue invoices of the reminder ($ 1.500) and a third,
+    # due in ten days, that the reminder does not name
+    later = _add_document(world, "A-0003", "700.00", date(2026, 3, 20), "invoice")
+    reminder_id = _queue_reminder(world)
+
+    # When the reminder's link is made, and opened today and after the third
+    # invoice falls due
+    link = _row_link(world, reminder_id)
+    opened = _open(world, link.token, date(2026, 3, 10))
+    opened_later = _open(world, link.token, date(2026, 3, 25))
+
+    # Then it charges the $ 1.500 the reminder names, and keeps doing so
+    assert link.amount == Decimal("1500.00")
+    assert later not in link.document_ids
+    assert link.due_by == date(2026, 3, 9)
+    assert opened.id == link.id
+    assert opened_later.id == link.id
+    assert world.link(link.id).status == "active"
+
+
+def test_reminder_link_follows_paid_invoice(world: World) -> None:
+    # Given a reminder link for the overdue invoices, with one not yet due
+    _add_document(world, "A-0003", "700.00", date(2026, 3, 20), "invoice")
+    link = _row_link(world, _queue_reminder(world))
+
+    # When the older overdue invoice is paid elsewhere and the link is opened
+    with world.session() as session, session.begin():
+        session.get_one(Document, world.old_invoice_id).open_amount = Decimal(0)
+    opened = _open(world, link.token, date(2026, 3, 10))
+
+    # Then the new link charges the overdue rest, not the invoice not yet due
+    assert opened.id != link.id
+    assert opened.amount == Decimal("500.00")
+    assert opened.document_ids == [world.new_invoice_id]
+
+
+def test_reminder_link_nets_credit_note_like_its_text(world: World) -> None:
+    # Given a credit note that brings the whole balance ($ 2.200 - $ 1.800)
+    # below the overdue $ 1.500
+    _add_document(world, "A-0003", "700.00", date(2026, 3, 20), "invoice")
+    _add_document(
+        world, "NC-0001", "-1800.00", date(2026, 3, 5), DocumentKind.CREDIT_NOTE
+    )
+
+    link = _row_link(world, _queue_reminder(world))
+
+    # Then the link charges the $ 400 the gate lets the reminder state
+    assert link.amount == Decimal("400.00")
+    assert link.due_by is None

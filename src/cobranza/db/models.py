@@ -593,6 +593,9 @@ class PaymentLink(Base):
     expires_at: Mapped[datetime | None]
     # The percentage off the balance that a discount link grants.
     discount_percent: Mapped[Decimal | None]
+    # A balance link sent with a reminder collects only the invoices due by
+    # this day, the ones the reminder names; NULL collects the whole balance.
+    due_by: Mapped[date | None]
     status: Mapped[str] = mapped_column(String(16), default=PaymentLinkStatus.ACTIVE)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]

@@ -41,7 +41,12 @@ from cobranza.payments.errors import (
     PaymentError,
     ProviderNotConfiguredError,
 )
-from cobranza.payments.targets import LinkTarget, balance_target, open_documents
+from cobranza.payments.targets import (
+    LinkTarget,
+    balance_target,
+    due_target,
+    open_documents,
+)
 from cobranza.timeutil import local_date
 
 logger = logging.getLogger(__name__)
@@ -103,18 +108,20 @@ def payment_link_for_case(
     *,
     public_base_url: str | None = None,
     provider: str | None = None,
+    due_by: date | None = None,
 ) -> str:
     """Return the payment link URL for `case`, creating the link when needed.
 
     The link collects the next installment when the case has an active
-    plan, and the balance otherwise. Raises `NothingOwedError` when the
-    customer owes nothing collectable. No provider is called here.
+    plan, and the balance otherwise: with `due_by`, only the invoices due by
+    that day. Raises `NothingOwedError` when the customer owes nothing
+    collectable. No provider is called here.
     """
     from cobranza.config import get_settings
 
     settings = get_settings()
     base = public_base_url or settings.public_base_url
-    target = current_target(session, business, case, now)
+    target = current_target(session, business, case, now, due_by)
     if target is None:
         raise NothingOwedError(
             f"el caso {case.id} no tiene saldo para cobrar, así que no tiene link "
@@ -126,9 +133,16 @@ def payment_link_for_case(
 
 
 def current_target(
-    session: Session, business: Business, case: Case, now: datetime
+    session: Session,
+    business: Business,
+    case: Case,
+    now: datetime,
+    due_by: date | None = None,
 ) -> LinkTarget | None:
-    """Return what a link for `case` should collect now, or None."""
+    """Return what a link for `case` should collect now, or None.
+
+    `due_by` limits a balance to the invoices due by that day (`due_target`).
+    """
     from cobranza.payments.plans import installment_target
 
     installment = installment_target(session, case)
@@ -138,6 +152,8 @@ def current_target(
     today = local_date(now, customer.timezone or business.timezone)
     documents = open_documents(session, business.id, case.customer_id, today)
     language = (customer.locale or business.locale)[:2]
+    if due_by is not None:
+        return due_target(documents, due_by, language, customer.name)
     return balance_target(documents, language, customer.name)
 
 
@@ -191,6 +207,7 @@ def ensure_link(
         purpose=target.purpose,
         installment_id=target.installment_id,
         expires_at=target.expires_at,
+        due_by=target.due_by,
         status=PaymentLinkStatus.ACTIVE,
         created_at=now,
         updated_at=now,
@@ -328,6 +345,7 @@ def link_for_outbox_row(
     customer who owes nothing collectable, gets no link.
     """
     from cobranza.config import get_settings
+    from cobranza.dunning.gate import due_cutoff
     from cobranza.payments.cases import THANKS_STEP_KIND
     from cobranza.payments.offers import discount_link_for_case
 
@@ -341,9 +359,10 @@ def link_for_outbox_row(
         return None
     case = session.get_one(Case, row.case_id)
     variables = row.variables or {}
-    # NOTE: a reminder states only the invoices due by its cutoff
-    # (`cobranza.dunning.gate.due_cutoff`), but this link charges the whole
-    # balance, so a customer with invoices not yet due is asked for more.
+    customer = session.get_one(Customer, row.customer_id)
+    # A reminder states only the invoices due by its cutoff, so its link
+    # charges those and leaves the invoices not yet due for later.
+    due_by = due_cutoff(row, local_date(now, customer.timezone or business.timezone))
     try:
         if variables.get("discount_percent"):
             deadline = variables.get("discount_deadline") or variables["oldest_due_on"]
@@ -357,7 +376,12 @@ def link_for_outbox_row(
                 public_base_url=public_base_url,
             )
         return payment_link_for_case(
-            session, business, case, now, public_base_url=public_base_url
+            session,
+            business,
+            case,
+            now,
+            public_base_url=public_base_url,
+            due_by=due_by,
         )
     except NothingOwedError:
         return None
@@ -443,11 +467,11 @@ def _current_link(
             if discount_still_valid(session, business, case, link, now):
                 return link
         else:
-            target = current_target(session, business, case, now)
+            target = current_target(session, business, case, now, link.due_by)
             if target is not None and _matches(link, target):
                 return link
 
-    target = current_target(session, business, case, now)
+    target = current_target(session, business, case, now, link.due_by)
     if target is None:
         return None
     return ensure_link(session, business, case, target, link.provider, now)

@@ -33,6 +33,8 @@ class LinkTarget:
     items: tuple[CheckoutItem, ...] = field(default=(), compare=False)
     expires_at: datetime | None = None
     installment_id: int | None = None
+    # Set when only the invoices due by this day are collected (`due_target`).
+    due_by: date | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,42 @@ def balance_target(
         currency=currency,
         document_ids=tuple(sorted(document.id for document in in_currency)),
         items=_items(in_currency, amount, language, customer_name),
+    )
+
+
+def due_target(
+    documents: list[OpenDocument], due_by: date, language: str, customer_name: str
+) -> LinkTarget | None:
+    """Return the target for the invoices due by `due_by`, or None when nothing is owed.
+
+    A reminder names only the invoices due by its cutoff, and its link must
+    ask for the same sum. When credit notes bring the whole balance below
+    that sum, the reminder names the whole balance, and so does the link, as
+    it does when none of the invoices due by then is still open.
+    """
+    whole = balance_target(documents, language, customer_name)
+    if whole is None:
+        return None
+    due = [
+        document
+        for document in documents
+        if document.currency == whole.currency
+        and document.open_amount > 0
+        and document.due_on is not None
+        and document.due_on <= due_by
+    ]
+    amount = quantize(
+        sum((document.open_amount for document in due), Decimal(0)), whole.currency
+    )
+    if not due or amount >= whole.amount:
+        return whole
+    return LinkTarget(
+        purpose=PaymentLinkPurpose.BALANCE,
+        amount=amount,
+        currency=whole.currency,
+        document_ids=tuple(sorted(document.id for document in due)),
+        items=_items(due, amount, language, customer_name),
+        due_by=due_by,
     )
 
 
