@@ -10,6 +10,7 @@ from cobranza.conversations import (
     corpus_layer2,
     corpus_layer3,
     corpus_layer4,
+    corpus_layer5,
     corpus_replies,
 )
 from cobranza.conversations.corpus import CorpusRow, _elongate, _misspell_by_ear
@@ -77,6 +78,7 @@ def test_new_layer_keeps_earlier_rows(
 ) -> None:
     monkeypatch.setattr(corpus_layer2, "TEMPLATES", {})
     monkeypatch.setattr(corpus_layer4, "TEMPLATES", {})
+    monkeypatch.setattr(corpus_layer5, "TEMPLATES", {})
     monkeypatch.setattr(corpus_layer3, "TEMPLATES", _ADDED)
     with_additions = corpus_module.generate()
     layers = [corpus_module.template_layer(row.group) for row in with_additions]
@@ -106,6 +108,7 @@ def test_held_out_paraphrase_stays_held_out(
     region, template = originals[held_out]
     monkeypatch.setattr(corpus_layer2, "TEMPLATES", {})
     monkeypatch.setattr(corpus_layer4, "TEMPLATES", {})
+    monkeypatch.setattr(corpus_layer5, "TEMPLATES", {})
     monkeypatch.setattr(
         corpus_layer3,
         "TEMPLATES",

@@ -10,7 +10,7 @@ can be rebuilt byte for byte:
 Every row carries its template group. The held-out split is made by family
 of near-paraphrase templates, never by row, so that no variant or close
 paraphrase of a test template is ever trained on. Templates come in
-layers, `corpus_replies` first and then `corpus_layer2` to `corpus_layer4`.
+layers, `corpus_replies` first and then `corpus_layer2` to `corpus_layer5`.
 `template_layout` says how a later layer joins the split without moving an
 earlier one.
 """
@@ -35,6 +35,7 @@ from cobranza.conversations import (
     corpus_layer2,
     corpus_layer3,
     corpus_layer4,
+    corpus_layer5,
     corpus_replies,
 )
 from cobranza.conversations import corpus_templates as templates
@@ -337,6 +338,7 @@ def layers() -> tuple[dict[str, list[tuple[str, str]]], ...]:
         corpus_layer2.TEMPLATES,
         corpus_layer3.TEMPLATES,
         corpus_layer4.TEMPLATES,
+        corpus_layer5.TEMPLATES,
     )
 
 
