@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import csv
+from pathlib import Path
+
 import pytest
 
 from cobranza.conversations.optout import find_opt_out, is_opt_out
@@ -575,3 +578,27 @@ def test_stop_request_detected(text: str) -> None:
 @pytest.mark.parametrize("text", LOOK_ALIKES)
 def test_look_alike_not_opt_out(text: str) -> None:
     assert not is_opt_out(text), text
+
+
+# Replies written for the opt-out rules, one a line. The `opt_out` rows are
+# requests to stop in the voices of debtors of the seven locales. The
+# `not_opt_out` rows are near misses that must keep the messages going:
+# paying off with "cancelar", channel or hour changes, stopping one charge or
+# document, and debtor lists.
+REPLIES_TABLE = Path(__file__).parent / "fixtures" / "optout_replies.tsv"
+
+
+def _table_replies(label: str) -> list[str]:
+    with REPLIES_TABLE.open(encoding="utf-8", newline="") as table:
+        rows = csv.DictReader(table, delimiter="\t", quoting=csv.QUOTE_NONE)
+        return [row["text"] for row in rows if row["label"] == label]
+
+
+@pytest.mark.parametrize("text", _table_replies("opt_out"))
+def test_table_stop_detected(text: str) -> None:
+    assert is_opt_out(text), text
+
+
+@pytest.mark.parametrize("text", _table_replies("not_opt_out"))
+def test_table_near_miss_kept(text: str) -> None:
+    assert find_opt_out(text) is None, text

@@ -215,7 +215,10 @@ _TIMED = re.compile(
     r"de madrugada|tan temprano|por hoy|por hoje|horario de (?:trabajo|trabalho|"
     r"oficina)|no trabalho|"
     r"ate (?:sexta|segunda|terca|quarta|quinta|sabado|domingo|amanha|dia)|"
-    r"no domingo|no sabado)\b"
+    r"no domingo|no sabado|"
+    # "no me escriban ni me llamen hasta que cobre": a wait, not a stop
+    r"hasta (?:que|fin de|la (?:semana|quincena)|manana|el (?:lunes|martes|"
+    r"miercoles|jueves|viernes|sabado|domingo|mes|dia|fin|\d+)))\b"
     # "no quiero más mensajes hoy": a day that ends the clause
     r"|\b(?:hoy|hoje|esta noche|esta semana|por hoy|por hoje)$"
 )
@@ -283,7 +286,7 @@ _PATTERNS = [
     # Calls alone: "no me llamen, escríbanme" requests messages instead.
     rf"{_NOT_THIRD_PARTY}\bno (?:me |nos )(?:llamen|llames|llame) (?:mas|nunca)\b",
     # "no me vuelvan a escribir", "que no me vuelvan a mandar nada"
-    rf"\bno (?:me |nos )?(?:vuelvan|vuelvas|vuelva|volver) a "
+    rf"\bno (?:me |nos )?(?:vuelvan|vuelvas|vuelva|volver|volverme|volvernos) a "
     rf"(?:{_WRITE}\b(?! (?:antes|el|la|los|las|para) )|"
     rf"{_SEND}(?: (?:{_MORE}|{_MESSAGES})\b{_NOT_THIS_MESSAGE}|$))",
     # "no me manden más mensajes", "no me envíen nada"
@@ -307,12 +310,14 @@ _PATTERNS = [
     rf"\bno recibir (?:mas )?{_DETERMINER}?{_MESSAGES_ONLY}\b",
     # "favor de no enviar más mensajes", "por favor no escribirme"
     r"\b(?:favor de|por favor|les pido|pido|porfa|podrian|pueden|podrias|podes|"
-    r"puede|podria) no (?:me )?(?:enviar|mandar|"
+    r"puede|podria) (?:ya )?no (?:me )?(?:enviar|mandar|"
     r"escribir|contactar|enviarme|mandarme|escribirme|contactarme)\b",
     # "ya no me estén mandando mensajes", "no me sigan escribiendo"
-    rf"{_NOT_THIRD_PARTY}\bno (?:me |nos )?(?:esten|estes|sigan|sigas) "
+    rf"{_NOT_THIRD_PARTY}\bno (?:me |nos )?(?:esten|estes|sigan|sigas|anden|andes) "
     r"(?:mandando|enviando|escribiendo|molestando|llamando|fastidiando|"
-    r"jodiendo|llegando)\b",
+    r"jodiendo|llegando)\b"
+    # not "no me sigan enviando el mismo comprobante"
+    rf"(?! (?:el|la|los|las|un|una) (?!{_MESSAGES_ONLY}\b)\w+)",
     rf"{_NOT_THIRD_PARTY}\bno quiero que (?:me |nos )?(?:sigan|esten) "
     r"(?:mandando|enviando|escribiendo|molestando)\b",
     # "no quiero recibir más mensajes", "no deseo recibir más mensajes",
@@ -454,7 +459,7 @@ _PATTERNS = [
     r"\b(?:nao|n) (?:entrem|entre) (?:mais )?em contato\b"
     r"(?! com (?:minha|meu|minhas|meus|a|o|os|as)\b| antes\b)",
     # "dejen de estar mande y mande mensajes", "paren con esto"
-    rf"\b{_STOP_VERB} de estar \w+ (?:y \w+ )?{_MESSAGES}\b",
+    rf"\b{_STOP_VERB} de estar(?:me|nos)? \w+ (?:y \w+ )?{_MESSAGES}\b",
     r"\b(?:paren|parem|cortala|cortenla) (?:con |com )?(?:esto|isso)\b(?! de)",
     # "retírenme de la lista de envíos", "eliminen este contacto de sus
     # envíos", "retiren mis datos de su sistema", "saquen mi número de esto"
@@ -508,7 +513,8 @@ _PATTERNS = [
     # "no autorizo que me sigan escribiendo", "não autorizo o envio de
     # mensagens", "este número no está autorizado para recibir sus mensajes",
     # "nunca les di permiso para escribirme"
-    rf"{_NOT_THIRD_PARTY}\b(?:no|nao|n|nunca) (?:autorizo|autorizamos|autorice|"
+    rf"{_NOT_THIRD_PARTY}\b(?:no|nao|n|nunca) (?:les |te |le |lhes )?"
+    r"(?:autorizo|autorizamos|autorice|"
     r"autorizei) (?:\w+ ){0,6}?"
     rf"(?:{_WRITE}|{_SEND}|{_MESSAGES_ONLY}|escribiendo|mandando|escribieran|"
     r"mandaran|enviaran|contactaran)\b",
@@ -605,12 +611,13 @@ _PATTERNS = [
     r"\babsten\w* de seguir (?:escribiendo|mandando|enviando|contactando)\w*\b",
     r"\b(?:dejen|deja|paren) de (?:llenarme|llenar) (?:el |mi )?"
     r"(?:whatsapp|wsp|wpp|celular|chat)\b",
-    rf"\b(?:dejen|deja|paren) de (?:romper|hinchar|joder) (?:\w+ ){{0,3}}?"
+    r"\b(?:dejen|deja|paren) de (?:romper|hinchar|joder|jorobar)(?:me|nos)? "
+    r"(?:\w+ ){0,3}?"
     rf"(?:con|de) {_DETERMINER}?{_MESSAGES}\b",
     # "no autorizo el uso de mi número", "sáquenme de acá"
     r"\b(?:no|nao|n) (?:autorizo|autorizamos) (?:el |o )?uso de (?:mi|meu) "
     r"(?:numero|contacto|contato|telefono|telefone|celular)\b",
-    r"^saquenme de (?:aca|aqui)$",
+    r"^saquenme de (?:aca|aqui|ahi|alli)$",
     # "no me contacten más", "no me incluyan en sus envíos", "no quiero volver
     # a recibir un mensaje suyo", "me dejan de escribir"
     r"\bno (?:me |nos )(?:contacten|contactes|contacte) (?:mas|nunca)\b",
@@ -628,10 +635,16 @@ _PATTERNS = [
     r"liguem|ligue)\b",
     r"\b(?:quero|queria|gostaria de) parar de receber"
     rf"(?:$| (?:{_DETERMINER}|essas |esses |estas )?{_MESSAGES}\b)",
+    # "como faço pra parar de receber essas mensagens?", not "vou pagar pra
+    # parar de receber cobrança"
+    r"\bcomo (?:eu )?(?:faco|fazer|faz) (?:pra|para) parar de receber "
+    rf"(?:{_DETERMINER}|essas |esses |estas )?{_MESSAGES_ONLY}\b",
     rf"{_NOT_TIMED}"
-    r"\b(?:nao|n) quero mais (?:nenhuma )?(?:mensagem|mensagens|msg|zap)\b",
+    r"\b(?:nao|n) quero mais (?:nenhuma |essas |estas |suas |as )?"
+    r"(?:mensagem|mensagens|msg|zap)\b",
     rf"{_NOT_DEBTOR_LIST}\bme (?:exclui|exclua|excluam|tira|tirem|remove|removam) "
-    r"(?:da|dessa|desta|de sua|de vossa) (?:lista|base)\b",
+    r"(?:da|dessa|desta|de sua|de vossa|do|desse|deste) "
+    r"(?:lista|base|sistema|cadastro)\b",
     r"\b(?:parem|para|pare) de encher (?:o |meu )?(?:zap|whats|whatsapp|celular)\b",
     r"\bcancel\w* (?:o )?envio de (?:mensagens|mensagem|mensajes)\b",
     # "revoco cualquier autorización que les haya dado para mandarme…",
@@ -686,6 +699,48 @@ _PATTERNS = [
     r"\b(?:nao|n) (?:me )?(?:contatem|contate|procurem|procure|liguem|ligue) mais\b",
     r"^(?:nao|n) me (?:escrevam|escreva|mandem mais nada)$",
     rf"{_NOT_TIMED}\b(?:nao|n) receber mais (?:{_DETERMINER})?{_MESSAGES_ONLY}\b",
+    # "no acepto que me escriban por este medio", "no me interesa que me sigan
+    # escribiendo", not "no me interesa que me llamen" (calls only) or "no
+    # acepto que me manden el monto mal"
+    r"\bno (?:acepto|me interesa) que (?:me |nos )?(?:sigan |vuelvan a )?(?!llam)"
+    rf"(?:{_WRITE}|{_SEND}|escribiendo|mandando|enviando|contactando)\b"
+    rf"(?! (?:el|la|los|las|un|una) (?!{_MESSAGES_ONLY}\b)\w+)",
+    # "no enviar más mensajes", "no escribir más a este número", not "decidí
+    # no mandar más plata"
+    r"\bno (?:enviar|mandar|escribir|contactar)(?:me|nos)? (?:mas|nunca)"
+    rf"(?:$| {_DETERMINER}?{_MESSAGES_ONLY}\b| a este (?:numero|celular)\b)",
+    # "ya basta de tantos mensajes", "chega dessas mensagens", not "por hoy
+    # basta de mensajes"
+    rf"{_NOT_TIMED}\b(?:basta|chega) (?:de (?:tantos?|tantas?|estos|estas|esos|esas|"
+    r"sus|los|las|essas|esses|as|os) |dessas? |desses? |destas? |destes? )"
+    rf"{_MESSAGES_ONLY}\b",
+    # "chega de me mandar mensagem todo dia", "basta de escribirme", not
+    # "basta de mandarme el link viejo"
+    rf"{_NOT_TIMED}{_NOT_THIRD_PARTY}\b(?:chega|basta) de (?:me )?(?:mandar|enviar|"
+    r"escrever|mandarme|enviarme|escribirme)\b"
+    r"(?! (?:el|la|los|las|o|a|os|as|um|uma|un|una) "
+    rf"(?!{_MESSAGES_ONLY}\b)\w+)",
+    # "¿cómo hago para que ya no me lleguen mensajes?", not "puede ser que no
+    # me lleguen los mensajes?" (a complaint)
+    r"\b(?:para que|quiero que|ya) (?:ya )?no me (?:lleguen|llegue) (?:mas )?"
+    rf"{_DETERMINER}?{_MESSAGES_ONLY}\b",
+    # "ya no me estén chingando con mensajes"
+    r"\bno (?:me |nos )?(?:esten|sigan|anden) \w+ndo con "
+    rf"(?:{_DETERMINER}|tantos |tantas )?{_MESSAGES_ONLY}\b",
+    # "quiero que mi número deje de recibir sus mensajes", but not "dejé de
+    # recibir sus mensajes" without a request, which is a complaint
+    r"\b(?:quiero|deseo|solicito|necesito|pido) que (?:mi numero |mi celular |"
+    rf"este numero )?deje de recibir (?:\w+ ){{0,2}}?{_MESSAGES_ONLY}\b",
+    # "solicito la eliminación de mis datos" (habeas data), "exijo a exclusão
+    # dos meus dados" (LGPD), not "… de mis datos del Veraz" or "de la tarjeta"
+    rf"{_NOT_DEBTOR_LIST}\b(?:eliminacion|supresion|borrado|exclusion|exclusao|"
+    r"eliminacao|remocao) (?:de|dos|do|de los) (?:mis|mi|meus|meu) "
+    r"(?:datos|dados|numero|telefono|telefone|contacto|contato)\b"
+    r"(?! (?:de|da|do) (?:la |mi |o |a |meu |minha )?(?:tarjeta|cuenta|cartao|"
+    r"conta|debito))",
+    # "tirem meu número daí", not "tira meu nome do Serasa"
+    rf"{_NOT_DEBTOR_LIST}\b(?:tira|tirem|tire|tirar) (?:o )?meu "
+    r"(?:numero|contato|telefone|cadastro)\b",
 ]
 # Each pattern with the guards its regex comments name; the guards are
 # searched once per clause instead of at every position of every pattern.
@@ -717,6 +772,8 @@ _WRITE_INSTEAD = re.compile(
     r"(?:mandame|mandenme|mandeme|enviame|envienme) (?:un |unos )?mensajes?|"
     r"prefiero (?:whatsapp|wsp|mensajes?|que me escriban|por escrito)|"
     r"(?:me )?manda mensagem|so mensagem|(?:me )?mandem mensagem|"
+    # "dejen de llamarme a cada rato, escriban", not "no me escriban"
+    r"(?<!me )(?<!no )(?<!ni )(?<!que )escriban(?: mejor)?$|"
     r"(?<!no )(?<!ni )(?<!nem )(?<!escribirme )(?<!escriban )(?<!escribas )"
     r"(?<!mandarme )(?<!manden )(?<!mensajes )"
     r"por (?:aca|aqui|whatsapp|whats|wsp|wpp|zap|mensaje|escrito)|"
@@ -801,6 +858,20 @@ _TYPO_TARGETS = (
     "hablen",
     "denuncio",
     "parenle",
+    "avisos",
+    "envios",
+    "servicio",
+    "recibiendo",
+    "comunicaciones",
+    "comunicacoes",
+    "anulen",
+    "desactiven",
+    "excluyan",
+    "eliminen",
+    "saquenme",
+    "escribir",
+    "remover",
+    "parem",
 )
 _REAL_WORDS = frozenset(
     {
@@ -902,6 +973,38 @@ _REAL_WORDS = frozenset(
         "denuncia",
         "enviem",
         "parem",
+        "anule",
+        "anula",
+        "anulo",
+        "anulan",
+        "envio",
+        "envia",
+        "aviso",
+        "avisa",
+        "desactive",
+        "desactiva",
+        "desactivan",
+        "excluya",
+        "excluye",
+        "excluyen",
+        "elimine",
+        "elimina",
+        "eliminan",
+        "remove",
+        "removi",
+        "removeu",
+        "removo",
+        "escribe",
+        "escribo",
+        "escribi",
+        "escribio",
+        "escribis",
+        "envias",
+        "servico",
+        "servicios",
+        "avisou",
+        "saquenle",
+        "anules",
     }
 )
 # Chat abbreviations of words the patterns spell out.
