@@ -1,4 +1,4 @@
-"""The dry run's messages: the amount each one states and their JSON."""
+"""The dry run's messages: the amount each one states and how the list shows it."""
 
 from __future__ import annotations
 
@@ -7,9 +7,11 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from rich.console import Console
 
 from cobranza.db.models import OutboxMessage
 from cobranza.jobs.dry_run import DryRunMessage, Outcome, stated_amount
+from cobranza.jobs.terminal import render_dry_run_messages
 
 AR_TZ = "America/Argentina/Buenos_Aires"
 NOW = datetime(2026, 3, 3, 13, 0, tzinfo=UTC)
@@ -39,6 +41,13 @@ def _message(**changes: Any) -> DryRunMessage:
         "until": None,
     }
     return DryRunMessage(**{**values, **changes})
+
+
+def _rendered(*messages: DryRunMessage) -> str:
+    console = Console(record=True, width=200)
+    table = render_dry_run_messages(messages, NOW, AR_TZ, "es_AR", "Mensajes")
+    console.print(table)
+    return console.export_text()
 
 
 @pytest.mark.parametrize(
@@ -89,3 +98,47 @@ def test_message_as_dict_without_amount() -> None:
     values = _message(amount=None).as_dict()
 
     assert values["amount"] is None
+
+
+def test_render_send() -> None:
+    text = _rendered(_message())
+
+    assert "C1 Ana (ficticia)" in text
+    assert "$ 1.250,50" in text
+    assert "Se enviaría" in text
+
+
+def test_render_no_amount() -> None:
+    text = _rendered(_message(step="ask_receipt:12", amount=None))
+
+    assert "pedido del comprobante" in text
+    assert "—" in text
+
+
+def test_render_deferral_in_business_zone() -> None:
+    until = datetime(2026, 3, 4, 12, 0, tzinfo=UTC)
+
+    text = _rendered(
+        _message(outcome=Outcome.DEFER, reason="holiday", until=until),
+    )
+
+    assert (
+        "Diferido hasta 04/03 09:00: es feriado en el país del cliente (holiday)"
+        in text
+    )
+
+
+def test_render_deferral_next_year() -> None:
+    until = datetime(2027, 1, 4, 12, 0, tzinfo=UTC)
+
+    text = _rendered(_message(outcome=Outcome.DEFER, reason="on_hold", until=until))
+
+    assert "Diferido hasta 04/01/2027 09:00" in text
+
+
+def test_render_failure_code() -> None:
+    text = _rendered(
+        _message(outcome=Outcome.FAIL, reason="channel_not_configured"),
+    )
+
+    assert "Fallaría: channel_not_configured" in text
