@@ -70,8 +70,14 @@ from cobranza.jobs.channels import (
     business_channel,
     use_channel,
 )
-from cobranza.jobs.cycle import SANDBOX_MESSAGES_PER_SECOND
-from cobranza.jobs.terminal import render_cycle, render_sandbox_outbox
+from cobranza.jobs.cycle import SANDBOX_MESSAGES_PER_SECOND, CycleReport
+from cobranza.jobs.dry_run import DryRunMessage, Outcome
+from cobranza.jobs.terminal import (
+    OUTCOME_LABELS,
+    render_cycle,
+    render_dry_run_messages,
+    render_sandbox_outbox,
+)
 from cobranza.jobs.wiring import install_hooks
 from cobranza.messages import (
     MessageError,
@@ -873,6 +879,47 @@ def _parse_now(text: str | None, timezone: str) -> datetime:
         raise typer.Exit(2) from exc
 
 
+# The number of messages the dry run's table lists without --limit or --all.
+DRY_RUN_ROWS = 20
+
+
+def _check_list_options(
+    dry_run: bool, limit: int | None, show_all: bool, only: str | None
+) -> Outcome | None:
+    """Validate the dry run's list options and return the outcome `only` names."""
+    given_options = [
+        name
+        for name, value in (("--limit", limit), ("--all", show_all), ("--only", only))
+        if value
+    ]
+    if given_options and not dry_run:
+        err_console.print(
+            f"{given_options[0]} sirve solo con --dry-run, que lista los mensajes "
+            "del ciclo. Agregá --dry-run, o sacá la opción para correr el ciclo.",
+            markup=False,
+        )
+        raise typer.Exit(2)
+    if limit is not None and show_all:
+        err_console.print(
+            "Usá --limit o --all, no los dos: --all lista todos los mensajes.",
+            markup=False,
+        )
+        raise typer.Exit(2)
+    if only is None:
+        return None
+    try:
+        return Outcome(only.strip().lower())
+    except ValueError:
+        choices = ", ".join(
+            f"{outcome.value} ({OUTCOME_LABELS[outcome].lower()})"
+            for outcome in Outcome
+        )
+        err_console.print(
+            f"--only inválido: {only!r}. Usá uno de: {choices}.", markup=False
+        )
+        raise typer.Exit(2) from None
+
+
 @app.command("run")
 def run_command(
     now: str | None = typer.Option(
@@ -886,7 +933,30 @@ def run_command(
         "--dry-run",
         help="Planifica y pasa cada mensaje por el control, y después deshace todo.",
     ),
-    as_json: bool = typer.Option(False, "--json", help="Imprime los números en JSON."),
+    as_json: bool = typer.Option(
+        False,
+        "--json",
+        help="Imprime los números en JSON; con --dry-run, también los mensajes.",
+    ),
+    limit: int | None = typer.Option(
+        None,
+        "--limit",
+        min=1,
+        metavar="N",
+        help=f"Con --dry-run, máximo de mensajes que lista la tabla ({DRY_RUN_ROWS} "
+        "si no lo indicás). El JSON los trae todos.",
+    ),
+    show_all: bool = typer.Option(
+        False, "--all", help="Con --dry-run, lista todos los mensajes en la tabla."
+    ),
+    only: str | None = typer.Option(
+        None,
+        "--only",
+        metavar="RESULTADO",
+        help="Con --dry-run, lista solo los mensajes con ese resultado, en la tabla "
+        "y en el JSON: send (se enviaría), defer (diferido), suppress (suprimido) "
+        "o fail (fallaría).",
+    ),
     policy_file: Path | None = typer.Option(
         None,
         "--policy",
@@ -900,8 +970,13 @@ def run_command(
         "adelante (WhatsApp y Twilio usan la velocidad configurada para cada uno).",
     ),
 ) -> None:
-    """Planifica y envía un ciclo de cobranza, y muestra los números por motivo."""
+    """Planifica y envía un ciclo de cobranza, y muestra los números por motivo.
+
+    Con --dry-run no guarda ni envía nada, y lista cada mensaje del ciclo con
+    lo que pasaría con él.
+    """
     messages_per_second = _parse_number_option("--rate", rate, minimum=0.1)
+    outcome = _check_list_options(dry_run, limit, show_all, only)
     settings = load_settings()
     policy = None
     if policy_file is not None:
@@ -916,6 +991,7 @@ def run_command(
         with transaction(engine) as session:
             business = default_business(session, settings)
             business_id, timezone = business.id, business.timezone
+            locale = business.locale
             channel = business_channel(business.settings)
         instant = _parse_now(now, timezone)
         if channel == SANDBOX:
@@ -950,10 +1026,59 @@ def run_command(
     finally:
         engine.dispose()
 
+    messages = [
+        message
+        for message in report.messages
+        if outcome is None or message.outcome is outcome
+    ]
     if as_json:
-        typer.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+        values = report.as_dict()
+        if dry_run:
+            values["messages"] = [message.as_dict() for message in messages]
+        typer.echo(json.dumps(values, ensure_ascii=False, indent=2))
         return
     console.print(render_cycle(report, timezone))
+    if dry_run:
+        rows = None if show_all else (limit or DRY_RUN_ROWS)
+        _print_dry_run_messages(report, messages, outcome, rows, timezone, locale)
+
+
+def _print_dry_run_messages(
+    report: CycleReport,
+    messages: list[DryRunMessage],
+    outcome: Outcome | None,
+    rows: int | None,
+    timezone: str,
+    locale: str,
+) -> None:
+    """Print the first `rows` messages (all for None) and how many are left out."""
+    title = f"Mensajes del ciclo: {len(messages)}"
+    if outcome is not None:
+        label = OUTCOME_LABELS[outcome].lower()
+        title = (
+            f"Mensajes del ciclo con resultado «{label}»: "
+            f"{len(messages)} de {len(report.messages)}"
+        )
+        if not messages:
+            console.print(
+                f"Ningún mensaje del ciclo tiene el resultado «{label}».",
+                markup=False,
+            )
+            return
+    if not messages:
+        console.print("El ciclo no trataría ningún mensaje.", markup=False)
+        return
+
+    listed = messages if rows is None else messages[:rows]
+    console.print(render_dry_run_messages(listed, report.now, timezone, locale, title))
+    hidden = len(messages) - len(listed)
+    if hidden:
+        console.print(
+            f"… y {hidden} mensajes más: --all los lista todos, --limit N los "
+            "primeros N, y --only send, defer, suppress o fail solo los de ese "
+            "resultado.",
+            markup=False,
+        )
 
 
 @contextmanager

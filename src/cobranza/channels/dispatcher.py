@@ -159,13 +159,18 @@ class Dispatcher:
 
     def evaluate(
         self, session: Session, business_id: int, now: datetime
-    ) -> DispatchReport:
+    ) -> tuple[DispatchReport, list[OutboxMessage]]:
         """Claim, gate and compose every due row in `session` without sending.
 
         For dry runs: the caller rolls the session back afterwards, so the
         rows the gate would send are counted as `sent` and nothing changes.
+        Returns the counts and the claimed rows in claim order. Until the
+        rollback, each row's state records its outcome. A row that would be
+        sent is `sending`, a deferred one is `queued` with its new
+        `planned_for`, and a suppressed or failed one stores its reason.
         """
         report = DispatchReport()
+        claimed: list[OutboxMessage] = []
         excluded: set[int] = set()
         while True:
             rows, passed_over = outbox.claim_due(
@@ -174,8 +179,9 @@ class Dispatcher:
             excluded.update(passed_over)
             if not rows and not passed_over:
                 break
+            claimed.extend(rows)
             report.sent += len(self._prepare_batch(session, rows, now, report))
-        return report
+        return report, claimed
 
     def reconcile(
         self, business_id: int, now: datetime, report: DispatchReport

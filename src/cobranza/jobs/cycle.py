@@ -19,6 +19,7 @@ from cobranza.dunning.planner import PlanResult, plan
 from cobranza.dunning.policy import Policy
 from cobranza.dunning.policy_loader import load_policy, policy_path_for
 from cobranza.dunning.promises import check_promises
+from cobranza.jobs.dry_run import DryRunMessage, dry_run_messages
 from cobranza.payments import check_plans, queue_installment_reminders
 from cobranza.payments.credits import apply_credits
 
@@ -31,12 +32,16 @@ SANDBOX_MESSAGES_PER_SECOND = 80.0
 
 @dataclass
 class CycleReport:
-    """Counts of one cycle: rows planned and the dispatcher's outcomes."""
+    """Counts of one cycle: rows planned and the dispatcher's outcomes.
+
+    A dry run also lists each due message and what would happen to it.
+    """
 
     now: datetime
     dry_run: bool
     plan: PlanResult
     dispatch: DispatchReport = field(default_factory=DispatchReport)
+    messages: list[DryRunMessage] = field(default_factory=list)
 
     @property
     def planned(self) -> int:
@@ -44,13 +49,16 @@ class CycleReport:
         return self.plan.messages_queued
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        values = {
             "now": self.now.isoformat(),
             "dry_run": self.dry_run,
             "planned": self.planned,
             **self.dispatch.as_dict(),
             "plan": self.plan.as_dict(),
         }
+        if self.dry_run:
+            values["messages"] = [message.as_dict() for message in self.messages]
+        return values
 
 
 def sandbox_dispatcher(
@@ -87,9 +95,10 @@ def run_cycle(
     """Plan and dispatch one cycle for a business at the instant `now`.
 
     With `dry_run` the planner and the gate run in one transaction that is
-    rolled back, so nothing is written and no channel is called. Running
-    twice at the same instant sends nothing new: the planner inserts each
-    idempotency key once and sent rows are no longer due.
+    rolled back, so nothing is written and no channel is called. The report
+    then lists each due message with its outcome. Running twice at the same
+    instant sends nothing new: the planner inserts each idempotency key once
+    and sent rows are no longer due.
     """
     if dispatcher is None:
         dispatcher = sandbox_dispatcher(engine, now)
@@ -135,11 +144,14 @@ def _dry_run(
         _installment_upkeep(session, business, now)
         check_promises(session, business, now, active_policy)
         planned = plan(session, business, now, active_policy)
-        dispatch = dispatcher.evaluate(session, business_id, now)
+        dispatch, claimed = dispatcher.evaluate(session, business_id, now)
+        messages = dry_run_messages(session, claimed, business.currency)
     finally:
         session.rollback()
         session.close()
-    return CycleReport(now=now, dry_run=True, plan=planned, dispatch=dispatch)
+    return CycleReport(
+        now=now, dry_run=True, plan=planned, dispatch=dispatch, messages=messages
+    )
 
 
 def _installment_upkeep(session: Session, business: Business, now: datetime) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from rich.console import Group, RenderableType
@@ -14,9 +15,19 @@ from rich.text import Text
 from cobranza.channels.sandbox import SentMessage
 from cobranza.compliance.reasons import Reason
 from cobranza.jobs.cycle import CycleReport
+from cobranza.jobs.dry_run import DryRunMessage, Outcome
+from cobranza.money import format_money
 from cobranza.wording import is_policy_step, step_label
 
 WEEKDAYS = ("lun", "mar", "mié", "jue", "vie", "sáb", "dom")
+
+# Labels of the dry run's outcomes, as its list of messages prints them.
+OUTCOME_LABELS = {
+    Outcome.SEND: "Se enviaría",
+    Outcome.DEFER: "Diferido",
+    Outcome.SUPPRESS: "Suprimido",
+    Outcome.FAIL: "Fallaría",
+}
 
 
 def reason_label(reason: str) -> str:
@@ -54,6 +65,51 @@ def render_cycle(report: CycleReport, timezone: str) -> Table:
             table.add_row(label, "", "0")
         for reason, count in sorted(counts.items()):
             table.add_row(label, reason_label(reason), str(count))
+    return table
+
+
+def render_dry_run_messages(
+    messages: Sequence[DryRunMessage],
+    now: datetime,
+    timezone: str,
+    locale: str,
+    title: str,
+) -> Table:
+    """Build the dry run's list: one row per message, with what would happen.
+
+    Amounts are formatted for `locale`, the business's, and the instant a
+    deferred message waits for is shown in `timezone`, with the year when it
+    is not the year of `now`.
+    """
+    zone = ZoneInfo(timezone)
+    this_year = now.astimezone(zone).year
+    table = Table(title=title)
+    table.add_column("Cliente", overflow="fold")
+    table.add_column("Paso", overflow="fold")
+    table.add_column("Monto", justify="right", no_wrap=True)
+    table.add_column("Canal", no_wrap=True)
+    table.add_column("Qué pasaría", overflow="fold")
+    for message in messages:
+        amount = (
+            format_money(message.amount, message.currency, locale)
+            if message.amount is not None
+            else "—"
+        )
+        outcome = OUTCOME_LABELS[message.outcome]
+        if message.until is not None:
+            until = message.until.astimezone(zone)
+            pattern = "%d/%m %H:%M" if until.year == this_year else "%d/%m/%Y %H:%M"
+            outcome += f" hasta {until.strftime(pattern)}"
+        if message.reason:
+            reason = reason_label(message.reason)
+            outcome += f": {reason[:1].lower()}{reason[1:]}"
+        table.add_row(
+            Text(f"{message.customer_external_id} {message.customer_name}"),
+            Text(step_label(message.step)),
+            amount,
+            Text(message.channel),
+            Text(outcome),
+        )
     return table
 
 

@@ -1,0 +1,166 @@
+"""The messages a dry run evaluated, and what would happen to each one.
+
+`run_cycle(..., dry_run=True)` reads them from the claimed outbox rows
+before it rolls the transaction back. They describe the state the
+dispatcher left in that transaction, and none of that state is saved.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cobranza.db.models import Customer, OutboxMessage, OutboxState
+from cobranza.messages import MessageError, template_for
+from cobranza.money import quantize
+
+
+class Outcome(StrEnum):
+    """The action a real run at the same instant would take on a message."""
+
+    SEND = "send"
+    DEFER = "defer"
+    SUPPRESS = "suppress"
+    FAIL = "fail"
+
+
+# The state `Dispatcher.evaluate` leaves a claimed row in, by outcome.
+_OUTCOMES = {
+    OutboxState.SENDING: Outcome.SEND,
+    OutboxState.QUEUED: Outcome.DEFER,
+    OutboxState.SUPPRESSED: Outcome.SUPPRESS,
+    OutboxState.FAILED: Outcome.FAIL,
+}
+
+# Template parameters that state an amount, with the row variable behind
+# each one. The first one a template uses is the amount its message states.
+_AMOUNT_PARAMETERS = (
+    ("monto_pagado", "paid_amount"),
+    ("monto_promesa", "promise_amount"),
+    ("monto", "balance"),
+)
+
+
+@dataclass(frozen=True)
+class DryRunMessage:
+    """One due outbox message of a dry run and its outcome."""
+
+    customer_external_id: str
+    customer_name: str
+    step: str
+    step_kind: str
+    channel: str
+    # None for a message whose template states no amount.
+    amount: Decimal | None
+    currency: str
+    outcome: Outcome
+    # The gate's reason for a deferral or suppression, or the error code of a
+    # failure. None for a message that would be sent.
+    reason: str | None
+    # The instant a deferred message waits for.
+    until: datetime | None
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the message as JSON-ready values.
+
+        The amount is a decimal string rounded to the currency's minor
+        units, as the message states it.
+        """
+        amount = None
+        if self.amount is not None:
+            amount = str(quantize(self.amount, self.currency))
+        return {
+            "customer": {
+                "external_id": self.customer_external_id,
+                "name": self.customer_name,
+            },
+            "step": self.step,
+            "step_kind": self.step_kind,
+            "channel": self.channel,
+            "amount": amount,
+            "currency": self.currency,
+            "outcome": self.outcome.value,
+            "reason": self.reason,
+            "until": self.until.isoformat() if self.until is not None else None,
+        }
+
+
+def dry_run_messages(
+    session: Session, rows: Sequence[OutboxMessage], business_currency: str
+) -> list[DryRunMessage]:
+    """Describe the rows that `Dispatcher.evaluate` claimed, in claim order.
+
+    Call it before the rollback, because the rows' states and the refreshed
+    amounts exist only in the dry run's transaction. A deferred or
+    suppressed row states the amount it was planned with, because the gate
+    refreshes the amounts only of a row that passes.
+    """
+    customer_ids = sorted({row.customer_id for row in rows})
+    customers = {
+        customer.id: customer
+        for customer in session.scalars(
+            select(Customer).where(Customer.id.in_(customer_ids))
+        )
+    }
+    messages = []
+    for row in rows:
+        # The gate raised LookupError before this point for a missing customer.
+        customer = customers[row.customer_id]
+        outcome = _OUTCOMES[OutboxState(row.state)]
+        messages.append(
+            DryRunMessage(
+                customer_external_id=customer.external_id,
+                customer_name=customer.name,
+                step=row.step,
+                step_kind=row.step_kind,
+                channel=row.channel,
+                amount=stated_amount(row),
+                currency=str(row.variables.get("currency") or business_currency),
+                outcome=outcome,
+                reason=_reason(row, outcome),
+                until=row.planned_for if outcome is Outcome.DEFER else None,
+            )
+        )
+    return messages
+
+
+def stated_amount(row: OutboxMessage) -> Decimal | None:
+    """Return the amount the row's message states, from its stored variables.
+
+    Returns None when the template names no amount, or when the step kind,
+    locale, tone or stored amount is invalid, which the composer reports as
+    the row's failure.
+    """
+    try:
+        parameters = template_for(row.step_kind, row.locale, row.tone).parameter_names
+    except MessageError:
+        return None
+    for parameter, variable in _AMOUNT_PARAMETERS:
+        if parameter not in parameters:
+            continue
+        value = row.variables.get(variable)
+        if value is None:
+            return None
+        try:
+            amount = Decimal(str(value))
+        except InvalidOperation:
+            return None
+        return amount if amount.is_finite() else None
+    return None
+
+
+def _reason(row: OutboxMessage, outcome: Outcome) -> str | None:
+    if outcome is Outcome.DEFER:
+        return row.deferred_reason
+    if outcome is Outcome.SUPPRESS:
+        return row.suppressed_reason
+    if outcome is Outcome.FAIL:
+        return row.error_code
+    return None
