@@ -256,4 +256,19 @@ def test_reminder_link_nets_credit_note_like_its_text(world: World) -> None:
 
     # Then the link charges the $ 400 the gate lets the reminder state
     assert link.amount == Decimal("400.00")
-    assert link.due_by is None
+    assert link.due_by == date(2026, 3, 9)
+
+
+def test_reminder_link_leaves_invoice_imported_later(world: World) -> None:
+    # Given a reminder link for the $ 1.500 overdue, the whole balance then
+    link = _row_link(world, _queue_reminder(world))
+
+    # When an invoice due in ten days is imported and the link is opened
+    later = _add_document(world, "A-0003", "700.00", date(2026, 3, 20), "invoice")
+    opened = _open(world, link.token, date(2026, 3, 10))
+
+    # Then the link still charges the $ 1.500 the reminder names
+    assert link.due_by == date(2026, 3, 9)
+    assert opened.id == link.id
+    assert opened.amount == Decimal("1500.00")
+    assert later not in opened.document_ids

@@ -7,7 +7,7 @@ is replaced instead of charging a stale amount.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -114,7 +114,9 @@ def due_target(
     A reminder names only the invoices due by its cutoff, and its link must
     ask for the same sum. When credit notes bring the whole balance below
     that sum, the reminder names the whole balance, and so does the link, as
-    it does when none of the invoices due by then is still open.
+    it does when none of the invoices due by then is still open. The target
+    keeps `due_by` in every case, so an invoice imported after the reminder
+    and due later is not added to its link.
     """
     whole = balance_target(documents, language, customer_name)
     if whole is None:
@@ -131,7 +133,7 @@ def due_target(
         sum((document.open_amount for document in due), Decimal(0)), whole.currency
     )
     if not due or amount >= whole.amount:
-        return whole
+        return replace(whole, due_by=due_by)
     return LinkTarget(
         purpose=PaymentLinkPurpose.BALANCE,
         amount=amount,
