@@ -18,7 +18,7 @@ from cobranza.db.models import (
     SandboxMessage,
 )
 from cobranza.dunning.outbox import idempotency_key
-from cobranza.payments import link_for_outbox_row, open_link
+from cobranza.payments import link_for_outbox_row, open_link, payment_link_for_case
 from cobranza.payments.links import LinkContext, LinkState
 from cobranza.payments.sandbox import SandboxProvider
 from cobranza.payments.status import PaymentStatus
@@ -272,3 +272,63 @@ def test_reminder_link_leaves_invoice_imported_later(world: World) -> None:
     assert opened.id == link.id
     assert opened.amount == Decimal("1500.00")
     assert later not in opened.document_ids
+
+
+def test_reminder_link_skips_currency_credited_away(world: World) -> None:
+    # Given an older US$ invoice that a US$ credit note more than cancels,
+    # so the reminder is for the $ 1.500 owed in pesos
+    with world.session() as session, session.begin():
+        customer = session.get_one(Customer, world.customer_id)
+        make_document(
+            session,
+            customer,
+            NOW,
+            "U-0001",
+            "100.00",
+            date(2026, 1, 15),
+            currency="USD",
+        )
+        make_document(
+            session,
+            customer,
+            NOW,
+            "NCU-0001",
+            "-300.00",
+            date(2026, 1, 10),
+            kind=DocumentKind.CREDIT_NOTE,
+            currency="USD",
+        )
+
+    # When the reminder's link is made
+    link = _row_link(world, _queue_reminder(world))
+
+    # Then it charges the pesos the reminder names
+    assert link.currency == "ARS"
+    assert link.amount == Decimal("1500.00")
+
+
+def test_reminder_link_breaks_due_date_tie_by_currency(world: World) -> None:
+    # Given a US$ invoice and a peso invoice due the same day, the US$ one
+    # stored first, so the planner reminds of the pesos (currency order)
+    with world.session() as session, session.begin():
+        session.get_one(Document, world.old_invoice_id).currency = "USD"
+        customer = session.get_one(Customer, world.customer_id)
+        make_document(session, customer, NOW, "A-0003", "800.00", date(2026, 2, 1))
+
+    # When the link is made for the customer's whole balance
+    with world.session() as session, session.begin():
+        url = payment_link_for_case(
+            session,
+            world.business(session),
+            world.case(session),
+            NOW,
+            public_base_url="http://testserver",
+        )
+
+    # Then it charges the pesos, as the planner's reminder does
+    with world.session() as session:
+        link = session.scalars(
+            select(PaymentLink).where(PaymentLink.token == url.rsplit("/", 1)[1])
+        ).one()
+    assert link.currency == "ARS"
+    assert link.amount == Decimal("1300.00")

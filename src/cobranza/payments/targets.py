@@ -84,12 +84,31 @@ def balance_target(
     """Return the balance link target, or None when nothing is owed.
 
     A customer who owes in several currencies is asked for the currency of
-    the oldest due invoice first, as the planner reminds them.
+    the oldest due invoice first, as the planner reminds them. Only a
+    currency whose balance is positive after its credit notes counts, and a
+    tie on the due date goes to the currency code that sorts first.
     """
-    owed = [document for document in documents if document.open_amount > 0]
+    totals: dict[str, Decimal] = {}
+    for document in documents:
+        totals[document.currency] = (
+            totals.get(document.currency, Decimal(0)) + document.open_amount
+        )
+    owed = [
+        document
+        for document in documents
+        if document.open_amount > 0 and totals[document.currency] > 0
+    ]
     if not owed:
         return None
-    currency = owed[0].currency
+    oldest = min(
+        owed,
+        key=lambda document: (
+            document.due_on is None,
+            document.due_on or date.min,
+            document.currency,
+        ),
+    )
+    currency = oldest.currency
     in_currency = [document for document in documents if document.currency == currency]
     amount = quantize(
         sum((document.open_amount for document in in_currency), Decimal(0)), currency
