@@ -332,3 +332,21 @@ def test_reminder_link_breaks_due_date_tie_by_currency(world: World) -> None:
         ).one()
     assert link.currency == "ARS"
     assert link.amount == Decimal("1300.00")
+
+
+def test_reminder_link_leaves_invoice_it_does_not_name(world: World) -> None:
+    # Given a reminder for the $ 1.500 of two invoices, deferred, and an
+    # invoice overdue since February imported before it goes out
+    _queue_reminder(world)
+    later = _add_document(world, "A-0003", "700.00", date(2026, 2, 15), "invoice")
+
+    # When the dispatcher sends the reminder and the customer opens its link
+    _dispatcher(world).run(world.business_id, NOW)
+    texts = _sent_texts(world)
+    token = texts[0].split("/pagar/")[1].split()[0]
+    opened = _open(world, token, date(2026, 3, 10))
+
+    # Then the link charges the $ 1.500 the text states, not the new invoice
+    assert "$ 1.500,00" in texts[0]
+    assert opened.amount == Decimal("1500.00")
+    assert later not in opened.document_ids

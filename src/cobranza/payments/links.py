@@ -16,6 +16,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 import secrets
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -109,19 +110,21 @@ def payment_link_for_case(
     public_base_url: str | None = None,
     provider: str | None = None,
     due_by: date | None = None,
+    named_ids: Collection[int] | None = None,
 ) -> str:
     """Return the payment link URL for `case`, creating the link when needed.
 
     The link collects the next installment when the case has an active
     plan, and the balance otherwise: with `due_by`, only the invoices due by
-    that day. Raises `NothingOwedError` when the customer owes nothing
-    collectable. No provider is called here.
+    that day, and of those only `named_ids` when given. Raises
+    `NothingOwedError` when the customer owes nothing collectable. No
+    provider is called here.
     """
     from cobranza.config import get_settings
 
     settings = get_settings()
     base = public_base_url or settings.public_base_url
-    target = current_target(session, business, case, now, due_by)
+    target = current_target(session, business, case, now, due_by, named_ids)
     if target is None:
         raise NothingOwedError(
             f"el caso {case.id} no tiene saldo para cobrar, así que no tiene link "
@@ -138,10 +141,12 @@ def current_target(
     case: Case,
     now: datetime,
     due_by: date | None = None,
+    named_ids: Collection[int] | None = None,
 ) -> LinkTarget | None:
     """Return what a link for `case` should collect now, or None.
 
-    `due_by` limits a balance to the invoices due by that day (`due_target`).
+    `due_by` limits a balance to the invoices due by that day, and
+    `named_ids` to those of them a reminder names (`due_target`).
     """
     from cobranza.payments.plans import installment_target
 
@@ -153,7 +158,7 @@ def current_target(
     documents = open_documents(session, business.id, case.customer_id, today)
     language = (customer.locale or business.locale)[:2]
     if due_by is not None:
-        return due_target(documents, due_by, language, customer.name)
+        return due_target(documents, due_by, language, customer.name, named_ids)
     return balance_target(documents, language, customer.name)
 
 
@@ -382,6 +387,7 @@ def link_for_outbox_row(
             now,
             public_base_url=public_base_url,
             due_by=due_by,
+            named_ids=row.document_ids,
         )
     except NothingOwedError:
         return None
@@ -456,6 +462,9 @@ def _current_link(
     context: LinkContext,
 ) -> PaymentLink | None:
     """Return `link` when it still collects the right amount, else its successor."""
+    # A reminder's link keeps to the invoices it was made for, so an invoice
+    # imported since then is not added to it.
+    named_ids = link.document_ids if link.due_by is not None else None
     if link.status == PaymentLinkStatus.ACTIVE:
         offer_ended = link.expires_at is not None and link.expires_at <= now
         if offer_ended:
@@ -467,11 +476,13 @@ def _current_link(
             if discount_still_valid(session, business, case, link, now):
                 return link
         else:
-            target = current_target(session, business, case, now, link.due_by)
+            target = current_target(
+                session, business, case, now, link.due_by, named_ids
+            )
             if target is not None and _matches(link, target):
                 return link
 
-    target = current_target(session, business, case, now, link.due_by)
+    target = current_target(session, business, case, now, link.due_by, named_ids)
     if target is None:
         return None
     return ensure_link(session, business, case, target, link.provider, now)

@@ -7,6 +7,7 @@ is replaced instead of charging a stale amount.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
@@ -126,16 +127,22 @@ def balance_target(
 
 
 def due_target(
-    documents: list[OpenDocument], due_by: date, language: str, customer_name: str
+    documents: list[OpenDocument],
+    due_by: date,
+    language: str,
+    customer_name: str,
+    named_ids: Collection[int] | None = None,
 ) -> LinkTarget | None:
     """Return the target for the invoices due by `due_by`, or None when nothing is owed.
 
     A reminder names only the invoices due by its cutoff, and its link must
     ask for the same sum. When credit notes bring the whole balance below
     that sum, the reminder names the whole balance, and so does the link, as
-    it does when none of the invoices due by then is still open. The target
-    keeps `due_by` in every case, so an invoice imported after the reminder
-    and due later is not added to its link.
+    it does when none of the invoices due by then is still open. With
+    `named_ids`, only those invoices count as due, because the reminder's
+    text sums its own invoices and not ones imported after it was planned.
+    The target keeps `due_by` in every case, so an invoice imported after
+    the reminder and due later is not added to its link.
     """
     whole = balance_target(documents, language, customer_name)
     if whole is None:
@@ -147,6 +154,7 @@ def due_target(
         and document.open_amount > 0
         and document.due_on is not None
         and document.due_on <= due_by
+        and (named_ids is None or document.id in named_ids)
     ]
     amount = quantize(
         sum((document.open_amount for document in due), Decimal(0)), whole.currency
