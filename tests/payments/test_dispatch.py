@@ -350,3 +350,27 @@ def test_reminder_link_leaves_invoice_it_does_not_name(world: World) -> None:
     assert "$ 1.500,00" in texts[0]
     assert opened.amount == Decimal("1500.00")
     assert later not in opened.document_ids
+
+
+def test_reminder_after_asked_link_keeps_cutoff(world: World) -> None:
+    # Given a link the customer asked for on WhatsApp, for the whole $ 1.500,
+    # and then a reminder that names the same two overdue invoices
+    with world.session() as session, session.begin():
+        payment_link_for_case(
+            session,
+            world.business(session),
+            world.case(session),
+            NOW,
+            public_base_url="http://testserver",
+        )
+    link = _row_link(world, _queue_reminder(world))
+
+    # When an invoice due in ten days is imported and the reminder's link
+    # is opened
+    later = _add_document(world, "A-0003", "700.00", date(2026, 3, 20), "invoice")
+    opened = _open(world, link.token, date(2026, 3, 10))
+
+    # Then it charges the $ 1.500 the reminder names
+    assert link.due_by == date(2026, 3, 9)
+    assert opened.amount == Decimal("1500.00")
+    assert later not in opened.document_ids

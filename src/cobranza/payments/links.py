@@ -172,8 +172,9 @@ def ensure_link(
 ) -> PaymentLink:
     """Return the case's active link for `target`, superseding stale ones.
 
-    An active link of the same purpose with another amount or invoice set
-    is marked superseded, and a new link is inserted.
+    An active link of the same purpose with another amount, invoice set or
+    cutoff is marked superseded, and a new link is inserted. The cutoff
+    counts because it decides what the link charges once invoices change.
     """
     active = list(
         session.scalars(
@@ -186,7 +187,7 @@ def ensure_link(
         )
     )
     for link in active:
-        if _matches(link, target):
+        if _matches(link, target) and link.due_by == target.due_by:
             return link
     stale = [link.id for link in active]
     if stale:
