@@ -216,6 +216,26 @@ def test_dry_run_json_lists_messages(portfolio: Portfolio) -> None:
     assert messages["C4"]["reason"] == "opted_out"
 
 
+def test_deferred_message_lists_what_it_would_state(portfolio: Portfolio) -> None:
+    # Given C3 (deferred to Tokyo's morning) also owes an invoice due later,
+    # which the planned row's whole balance includes
+    engine = make_engine(portfolio.url)
+    with transaction(engine) as session:
+        tokyo = session.scalars(
+            select(Customer).where(Customer.external_id == "C3")
+        ).one()
+        make_document(session, tokyo, SETUP, "A-3b", "500.00", date(2026, 3, 20))
+    engine.dispose()
+
+    # When the dry run lists it
+    report = _run_json("--now", TUESDAY, "--dry-run")
+
+    # Then it shows the overdue $ 3.000 its reminder will state, not $ 3.500
+    message = _by_customer(report["messages"])["C3"]
+    assert message["outcome"] == "defer"
+    assert message["amount"] == "3000.00"
+
+
 def test_dry_run_list_agrees_with_counts(portfolio: Portfolio) -> None:
     report = _run_json("--now", TUESDAY, "--dry-run")
 

@@ -255,15 +255,18 @@ def _decide_and_apply(
         # A pause with no end date has no instant to defer to.
         decision = GateDecision.suppress(Reason.ON_HOLD)
 
+    if decision.action is Action.SUPPRESS:
+        assert decision.reason is not None
+        outbox.suppress(session, row, decision.reason, now, details)
+        return decision
+    if row.variables.get("installment_id") is None:
+        # An installment reminder states the installment, not the balance. A
+        # deferred row is brought up to date too, so that what it shows while
+        # it waits (a dry run's list, the outbox) is what it would say now.
+        _refresh_amounts(row, details)
     if decision.action is Action.DEFER:
         assert decision.until is not None and decision.reason is not None
         outbox.defer(session, row, decision.until, decision.reason, now, details)
-    elif decision.action is Action.SUPPRESS:
-        assert decision.reason is not None
-        outbox.suppress(session, row, decision.reason, now, details)
-    elif row.variables.get("installment_id") is None:
-        # An installment reminder states the installment, not the balance.
-        _refresh_amounts(row, details)
     return decision
 
 

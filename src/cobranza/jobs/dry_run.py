@@ -98,9 +98,9 @@ def dry_run_messages(
     """Describe the rows that `Dispatcher.evaluate` claimed, in claim order.
 
     Call it before the rollback, because the rows' states and the refreshed
-    amounts exist only in the dry run's transaction. A deferred or
-    suppressed row states the amount it was planned with, because the gate
-    refreshes the amounts only of a row that passes.
+    amounts exist only in the dry run's transaction. A suppressed row states
+    the amount it was planned with, because the gate refreshes the amounts
+    only of a row that is sent or deferred.
     """
     customer_ids = sorted({row.customer_id for row in rows})
     customers = {
