@@ -262,7 +262,7 @@ def _decide_and_apply(
     if row.variables.get("installment_id") is None:
         # An installment reminder states the installment, not the balance. A
         # deferred row is brought up to date too, so that what it shows while
-        # it waits (a dry run's list, the outbox) is what it would say now.
+        # it waits (a dry run's list, the outbox) is what it would state now.
         _refresh_amounts(row, details)
     if decision.action is Action.DEFER:
         assert decision.until is not None and decision.reason is not None
