@@ -114,6 +114,8 @@ def test_done_page_of_real_link(app: FastAPI, engine: Engine) -> None:
 
     assert page.status_code == 200
     assert "Estamos confirmando tu pago." in page.text
+    # Only a payment that leaves nothing owed gets a WhatsApp thank-you.
+    assert "Si con este pago no te queda saldo" in page.text
     _assert_debtor_page(page)
 
 

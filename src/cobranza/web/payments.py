@@ -55,8 +55,10 @@ PAGES = {
         "negocio para que te mande uno nuevo.",
         "unavailable": "No pudimos abrir el pago en este momento. Probá de nuevo "
         "en unos minutos.",
-        "done": "¡Gracias! Estamos confirmando tu pago. Te avisamos por WhatsApp "
-        "cuando se acredite.",
+        # The WhatsApp thank-you goes out only when nothing is left to pay
+        # (`payments.cases.close_paid`), so the page promises no more.
+        "done": "¡Gracias! Estamos confirmando tu pago. Si con este pago no te "
+        "queda saldo, te avisamos por WhatsApp cuando se acredite.",
         "sandbox": "Pago de prueba: no se mueve dinero real.",
         "pay": "Pagar",
     },
@@ -67,8 +69,8 @@ PAGES = {
         "a empresa e peça um novo.",
         "unavailable": "Não foi possível abrir o pagamento agora. Tente de novo "
         "em alguns minutos.",
-        "done": "Obrigado! Estamos confirmando o seu pagamento. Avisaremos pelo "
-        "WhatsApp quando for creditado.",
+        "done": "Obrigado! Estamos confirmando o seu pagamento. Se com ele não "
+        "restar saldo, avisaremos pelo WhatsApp quando for creditado.",
         "sandbox": "Pagamento de teste: nenhum dinheiro é movimentado.",
         "pay": "Pagar",
     },
