@@ -28,6 +28,7 @@ from cobranza.jobs.terminal import (
     render_sandbox_outbox,
 )
 from cobranza.jobs.wiring import install_hooks
+from cobranza.payments import link_for_outbox_row
 from cobranza.payments.manual import record_payment
 from cobranza.simulate.demo import (
     CYCLE_HOUR,
@@ -115,7 +116,15 @@ def dunning_stage(context: DemoContext) -> list[CycleReport]:
     for offset in range(CYCLE_DAYS):
         day = first_day + timedelta(days=offset)
         instant = datetime.combine(day, time(CYCLE_HOUR), tzinfo=zone)
-        report = run_cycle(engine, business_id, instant)
+        # Reminders carry the sandbox pay link, as a real run's do, so the
+        # served demo lets the owner open a reminder's link and pay it.
+        dispatcher = sandbox_dispatcher(
+            engine, instant, link_builder=link_for_outbox_row
+        )
+        try:
+            report = run_cycle(engine, business_id, instant, dispatcher=dispatcher)
+        finally:
+            dispatcher.close()
         reports.append(report)
         # Customers reply on days the business may write, so that the
         # automatic messages go out at once instead of waiting for Monday.
