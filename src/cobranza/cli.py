@@ -1247,7 +1247,7 @@ def channel_use(
 def sandbox_outbox(
     as_json: bool = typer.Option(False, "--json", help="Imprime los mensajes en JSON."),
     limit: int | None = typer.Option(
-        None, "--limit", min=1, help="Muestra como máximo esta cantidad de mensajes."
+        None, "--limit", min=1, help="Muestra solo esta cantidad de los más nuevos."
     ),
 ) -> None:
     """Lista los mensajes que envió el canal sandbox, del más viejo al más nuevo."""

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import Engine, func, select
@@ -9,7 +9,12 @@ from cobranza.channels.base import OutgoingMessage
 from cobranza.channels.errors import DuplicateSendError, InvalidRecipientError
 from cobranza.channels.sandbox import SandboxChannel, record_reply, sent_messages
 from cobranza.db.engine import transaction
-from cobranza.db.models import AuditEvent, Business, InboundMessage, SandboxMessage
+from cobranza.db.models import (
+    AuditEvent,
+    Business,
+    InboundMessage,
+    SandboxMessage,
+)
 from tests.channels.factories import make_business, make_customer, make_outbox_row
 
 NOW = datetime(2026, 3, 10, 13, 0, tzinfo=UTC)
@@ -97,6 +102,35 @@ def test_sent_messages_lists_customer(engine: Engine) -> None:
     assert listed[0].phone == PHONE
     assert listed[0].step == "reminder_soft"
     assert listed[0].sent_at == NOW
+
+
+def test_sent_messages_limit_keeps_latest(engine: Engine) -> None:
+    business_id, customer_id, outbox_id = _given_row(engine)
+    with transaction(engine) as session:
+        business = session.get_one(Business, business_id)
+        other = make_customer(session, business, NOW, "C2", "+5491155550102")
+        second_id = make_outbox_row(session, other, NOW, key="k2").id
+        other_id = other.id
+    SandboxChannel(engine, clock=lambda: NOW).send(
+        _message(business_id, customer_id, outbox_id)
+    )
+    later = SandboxChannel(engine, clock=lambda: NOW + timedelta(hours=1))
+    later.send(
+        OutgoingMessage(
+            **{
+                **_message(business_id, other_id, second_id).__dict__,
+                "to_phone": "+5491155550102",
+                "text": "2",
+            }
+        )
+    )
+
+    with transaction(engine) as session:
+        listed = sent_messages(session, business_id, limit=1)
+        both = sent_messages(session, business_id)
+
+    assert [message.text for message in listed] == ["2"]
+    assert [message.sent_at for message in both] == [NOW, NOW + timedelta(hours=1)]
 
 
 def test_sent_messages_scoped_by_business(engine: Engine) -> None:

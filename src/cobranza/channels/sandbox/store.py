@@ -73,16 +73,21 @@ class RecordedReply:
 def sent_messages(
     session: Session, business_id: int, limit: int | None = None
 ) -> list[SentMessage]:
-    """Return the sandbox's messages for a business, oldest first."""
+    """Return the sandbox's messages for a business, oldest first.
+
+    With `limit`, only the latest `limit` messages, still oldest first.
+    """
     query = (
         select(SandboxMessage, OutboxMessage, Customer)
         .join(OutboxMessage, OutboxMessage.id == SandboxMessage.outbox_id)
         .join(Customer, Customer.id == OutboxMessage.customer_id)
         .where(SandboxMessage.business_id == business_id)
-        .order_by(SandboxMessage.sent_at, SandboxMessage.id)
+        .order_by(SandboxMessage.sent_at.desc(), SandboxMessage.id.desc())
     )
     if limit is not None:
         query = query.limit(limit)
+    rows = list(session.execute(query))
+    rows.reverse()
     return [
         SentMessage(
             outbox_id=outbox.id,
@@ -96,7 +101,7 @@ def sent_messages(
             provider_message_id=stored.provider_message_id,
             sent_at=stored.sent_at,
         )
-        for stored, outbox, customer in session.execute(query)
+        for stored, outbox, customer in rows
     ]
 
 
