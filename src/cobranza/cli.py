@@ -51,7 +51,7 @@ from cobranza.db.engine import (
     transaction,
     upgrade,
 )
-from cobranza.db.models import Business, ConsentAction
+from cobranza.db.models import Business, ConsentAction, PhoneStatus
 from cobranza.dunning.errors import PolicyError
 from cobranza.dunning.policy import Policy
 from cobranza.dunning.policy_loader import (
@@ -287,6 +287,7 @@ def _change_consent(
                 actor="cli",
             )
             external_id = found.external_id
+            phone_status = found.phone_status
     except ComplianceError as exc:
         err_console.print(
             f"[red]No se registró {CONSENT_CHANGES[action]}:[/red] {escape(str(exc))}"
@@ -295,6 +296,23 @@ def _change_consent(
     console.print(
         f"Se registró {CONSENT_CHANGES[action]} del cliente {escape(external_id)}."
     )
+    unreachable = _UNREACHABLE_PHONES.get(phone_status)
+    if action == ConsentAction.GRANT and unreachable is not None:
+        err_console.print(
+            f"[yellow]Atención:[/yellow] el cliente {escape(external_id)} "
+            f"{unreachable}, así que igual no recibe mensajes. Cargá su "
+            "teléfono en la columna del teléfono de tu archivo y volvé a "
+            "importarlo, o en su página del panel."
+        )
+
+
+# What keeps a customer with consent from getting messages, by phone status.
+_UNREACHABLE_PHONES = {
+    PhoneStatus.MISSING: "no tiene teléfono cargado",
+    PhoneStatus.INVALID: "tiene un teléfono inválido",
+    PhoneStatus.NOT_ON_WHATSAPP: "tiene un teléfono que no usa WhatsApp",
+    PhoneStatus.WRONG_PERSON: "tiene un teléfono marcado como equivocado",
+}
 
 
 @consent_app.command("show")

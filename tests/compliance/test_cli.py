@@ -103,3 +103,22 @@ def test_blank_source_rejected(cli_db: str) -> None:
 
     assert result.exit_code == 1
     assert "falta el origen del consentimiento" in result.output
+
+
+def test_grant_warns_customer_without_phone(cli_db: str) -> None:
+    # Given a customer imported from a file without a phone column
+    engine = open_database(cli_db)
+    with transaction(engine) as session:
+        business = default_business(session, get_settings())
+        add_customer(session, business, external_id="SIN-TEL")
+    engine.dispose()
+
+    # When the owner records the customer's consent
+    result = runner.invoke(app, ["consent", "grant", "SIN-TEL", "--source", "form"])
+    with_phone = runner.invoke(app, ["consent", "grant", "CLI-7", "--source", "form"])
+
+    # Then it is recorded, and the owner learns why no message will go out
+    assert result.exit_code == 0, result.output
+    assert "Se registró el consentimiento del cliente SIN-TEL." in result.output
+    assert "no tiene teléfono cargado" in result.output
+    assert "Atención" not in with_phone.output
