@@ -306,7 +306,7 @@ def _change_consent(
         )
 
 
-# What keeps a customer with consent from getting messages, by phone status.
+# The phone problem that keeps a consenting customer from getting messages.
 _UNREACHABLE_PHONES = {
     PhoneStatus.MISSING: "no tiene teléfono cargado",
     PhoneStatus.INVALID: "tiene un teléfono inválido",
