@@ -178,3 +178,17 @@ def test_settings_thresholds_reach_the_report(
     assert report["segment_rules"]["late_grace_days"] == 20
     assert report["customers"][0]["segment"] == "punctual"
     assert Settings().segment_late_grace_days == 20
+
+
+def test_audit_says_when_nobody_owes(cli_database: str, tmp_path: Path) -> None:
+    # Given a day on which every invoice issued so far was paid
+    page = tmp_path / "auditoria.html"
+
+    result = runner.invoke(app, ["audit", "--as-of", "2025-03-30", "--html", str(page)])
+
+    # Then the debtors' table gives way to a sentence saying so
+    assert result.exit_code == 0, result.output
+    assert "Ningún cliente tiene saldo abierto a esta fecha." in result.stdout
+    assert "Ningún cliente tiene saldo abierto a esta fecha." in page.read_text(
+        encoding="utf-8"
+    )

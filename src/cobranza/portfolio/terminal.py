@@ -28,7 +28,12 @@ def print_audit(report: AuditReport, console: Console, locale: str) -> None:
     console.print(_summary(report, fmt))
     console.print(_aging(report, fmt))
     _print_pareto(report, fmt, console)
-    console.print(_top_debtors(report, fmt, console.width))
+    debtors = _top_debtors(report, fmt, console.width)
+    if debtors.row_count:
+        console.print(debtors)
+    else:
+        console.print(f"[bold]{fmt.labels['top_debtors']}[/bold]")
+        console.print(fmt.labels["top_debtors_none"])
     console.print(_segments(report, fmt))
     console.print(fmt.rules())
     console.print(text["stored"] if report.segments_stored else text["not_stored"])
