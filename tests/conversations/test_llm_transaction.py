@@ -8,15 +8,12 @@ written (SQLite) and that no transaction of the processing is open
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import timedelta
 from http.server import ThreadingHTTPServer
 from urllib.parse import urlencode
 
-import psycopg
 import pytest
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
@@ -51,13 +48,12 @@ from tests.conversations.test_e2e_whatsapp import (  # noqa: F401 - fixture
     text_message,
 )
 from tests.conversations.test_llm import FakeBehaviour, fake_llm_handler
+from tests.lock_probe import Probe
 
 # The shipped model reads this as `already_paid` with a probability of
 # about 0.26, below the default `COBRANZA_LLM_MIN_CONFIDENCE` of 0.6.
 UNSURE = "lo voy a pensar"
 PROCESSED_AT = NOW + timedelta(minutes=1)
-# How long the probe waits for a write before it counts the database as locked.
-PROBE_WAIT_SECONDS = 0.3
 TWILIO_TOKEN = "test-twilio-token-7e3b"
 PUBLIC = "https://cobranza.example.com"
 
@@ -97,96 +93,6 @@ def app_client(settings: Settings, engine: Engine) -> TestClient:  # noqa: F811
     app = create_app(settings, engine)
     app.state.webhook_worker = ManualWorker()
     return TestClient(app)
-
-
-@dataclass
-class Probe:
-    """Writes from other connections while the fake LLM delays its response."""
-
-    engine: Engine
-    # The webhook event being processed, whose row must stay unlocked.
-    event_id: int | None = None
-    results: dict[str, object] = field(default_factory=dict)
-    ingest: threading.Thread | None = None
-
-    def __call__(self) -> None:
-        if self.engine.dialect.name == "sqlite":
-            self.results["sqlite_write"] = self._sqlite_write()
-            self.results["ingest_done"] = self._ingest()
-            return
-        self.results["open_transactions"] = self._open_transactions()
-        if self.event_id is not None:
-            self.results["event_row_free"] = self._event_row_free()
-
-    def join(self) -> None:
-        """Wait for the probe's ingest, which ends late if the gate was held."""
-        if self.ingest is not None:
-            self.ingest.join()
-
-    def assert_nothing_waited(self) -> None:
-        if self.engine.dialect.name == "sqlite":
-            assert self.results["sqlite_write"] is True
-            assert self.results["ingest_done"] is True
-            return
-        assert self.results["open_transactions"] == 0
-        if self.event_id is not None:
-            assert self.results["event_row_free"] is True
-
-    def _sqlite_write(self) -> bool:
-        """Take SQLite's write lock on a connection of its own, as a CLI would."""
-        path = str(self.engine.url.database)
-        connection = sqlite3.connect(
-            path, timeout=PROBE_WAIT_SECONDS, isolation_level=None
-        )
-        try:
-            connection.execute("BEGIN IMMEDIATE")
-            connection.execute("ROLLBACK")
-            return True
-        except sqlite3.OperationalError:  # database is locked
-            return False
-        finally:
-            connection.close()
-
-    def _ingest(self) -> bool:
-        """Store a webhook body as the route does, through the engine's write gate."""
-        done = threading.Event()
-
-        def store() -> None:
-            store_event(self.engine, "whatsapp", "probe", b"{}", {}, NOW)
-            done.set()
-
-        self.ingest = threading.Thread(target=store, daemon=True)
-        self.ingest.start()
-        return done.wait(PROBE_WAIT_SECONDS)
-
-    def _psycopg_url(self) -> str:
-        url = self.engine.url.set(drivername="postgresql")
-        return url.render_as_string(hide_password=False)
-
-    def _open_transactions(self) -> int:
-        """Count the other sessions of this database that are inside a transaction."""
-        with psycopg.connect(self._psycopg_url(), autocommit=True) as connection:
-            row = connection.execute(
-                "SELECT count(*) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND pid <> pg_backend_pid() "
-                "AND state LIKE 'idle in transaction%%'"
-            ).fetchone()
-        assert row is not None
-        return int(row[0])
-
-    def _event_row_free(self) -> bool:
-        """Lock the webhook event's row without waiting, as another worker would."""
-        with psycopg.connect(self._psycopg_url()) as connection:
-            try:
-                connection.execute(
-                    "SELECT id FROM webhook_event WHERE id = %s FOR UPDATE NOWAIT",
-                    (self.event_id,),
-                )
-            except psycopg.errors.LockNotAvailable:
-                return False
-            finally:
-                connection.rollback()
-        return True
 
 
 def stored_reply(engine: Engine) -> tuple[InboundMessage, AuditEvent]:

@@ -4,7 +4,8 @@ It serves the calls cobranza makes: send messages (template, text,
 interactive), list and create message templates, media (GET media id → URL,
 GET URL → bytes), with Graph-style error bodies. Above `max_per_second`
 sends in a rolling second it returns error 130429, like a number's
-throughput limit. Tests script errors per recipient or for the next sends.
+throughput limit. Tests script errors per recipient or for the next sends,
+and can hold a media download open.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import json
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -54,6 +56,14 @@ class GraphState:
     send_times_all: list[float] = field(default_factory=list)
     # Seconds to wait before responding to a send, to test timeouts.
     send_delay: float = 0.0
+    # Paths of every media request (media id lookups and downloads), in order.
+    media_requests: list[str] = field(default_factory=list)
+    # sha256 that a media id lookup reports in place of the content's own.
+    media_sha256: dict[str, str] = field(default_factory=dict)
+    # Seconds that a download waits after its headers, with the body unsent.
+    media_delay: float = 0.0
+    # Runs in the server's thread once a download's headers are sent.
+    on_media_download: Callable[[], None] | None = None
 
 
 class FakeGraphAPI:
@@ -234,6 +244,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._json(200, {"data": data, "paging": paging})
 
     def _media_info(self, media_id: str) -> None:
+        self.fake.state.media_requests.append(self.path)
         if media_id not in self.fake.state.media:
             self._json(404, graph_error_body(100, f"media {media_id} not found"))
             return
@@ -244,21 +255,29 @@ class _Handler(BaseHTTPRequestHandler):
                 "messaging_product": "whatsapp",
                 "url": f"{self.fake.base_url}/media/{media_id}",
                 "mime_type": mime_type,
-                "sha256": hashlib.sha256(content).hexdigest(),
+                "sha256": self.fake.state.media_sha256.get(
+                    media_id, hashlib.sha256(content).hexdigest()
+                ),
                 "file_size": len(content),
                 "id": media_id,
             },
         )
 
     def _media_bytes(self, media_id: str) -> None:
-        if media_id not in self.fake.state.media:
+        state = self.fake.state
+        state.media_requests.append(self.path)
+        if media_id not in state.media:
             self._json(404, graph_error_body(100, "media expired"))
             return
-        content, mime_type = self.fake.state.media[media_id]
+        content, mime_type = state.media[media_id]
         self.send_response(200)
         self.send_header("Content-Type", mime_type)
         self.send_header("Content-Length", str(len(content)))
         self.end_headers()
+        self.wfile.flush()
+        if state.on_media_download is not None:
+            state.on_media_download()
+        time.sleep(state.media_delay)
         self.wfile.write(content)
 
     def _json(self, status: int, body: dict[str, Any]) -> None:

@@ -18,8 +18,8 @@ import functools
 import logging
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -27,6 +27,14 @@ from sqlalchemy import Engine, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from cobranza.channels.media import (
+    PREPARED_MEDIA,
+    MediaDownload,
+    MediaKey,
+    MediaRequest,
+    download_media,
+    download_pending_media,
+)
 from cobranza.config import Settings, get_settings
 from cobranza.db.engine import background_write, transaction, urgent_write
 from cobranza.db.models import (
@@ -59,10 +67,16 @@ TRANSACTION_BATCH = 20
 # ends, the worker pauses this many times as long as the transaction took,
 # so during a burst it processes at most a quarter of the time.
 INGEST_PAUSE_RATIO = 3.0
+# Minimum seconds between two runs of `download_pending_media` by the event
+# worker. Files are left pending only when the pass before their transaction
+# failed or was prepared for other events.
+MEDIA_RETRY_SECONDS = 60.0
 
 Processor = Callable[[Session, WebhookEvent, datetime, Settings], None]
 # Builds, without storing anything, the inbound messages of a stored event.
 Reader = Callable[[Session, WebhookEvent, datetime, Settings], list[InboundMessage]]
+# Lists, without storing anything, the files that a stored event's messages carry.
+MediaReader = Callable[[WebhookEvent, Settings], list[MediaRequest]]
 
 # Delivery statuses in the order they may follow each other.
 _STATUS_RANK = {
@@ -203,21 +217,65 @@ def _readers() -> dict[str, Reader]:
     return {"whatsapp": whatsapp, "twilio": twilio}
 
 
+def _media_readers() -> dict[str, MediaReader]:
+    from cobranza.channels.twilio.webhook import read_media as twilio
+    from cobranza.channels.whatsapp.webhook import read_media as whatsapp
+
+    return {"whatsapp": whatsapp, "twilio": twilio}
+
+
+@dataclass(frozen=True)
+class PreparedEvents:
+    """The downloads and reply preparation fetched before a batch's transaction."""
+
+    # The result of the reply handler's `prepare`, or None.
+    replies: object = None
+    # The downloads of the files that the new inbound messages carry.
+    media: Mapping[MediaKey, MediaDownload] = field(default_factory=dict)
+
+
 def prepare_events(
     engine: Engine, event_ids: Sequence[int], now: datetime, settings: Settings
-) -> object:
-    """Run `prepare_replies` on the new inbound messages of pending events.
+) -> PreparedEvents:
+    """Download the media and prepare for the replies of pending events' new messages.
 
-    Call it before the transaction that processes the events. An event that
-    cannot be read is skipped here, because processing it stores the error.
+    Call it before the transaction that processes the events. The events are
+    read in a transaction that ends before any download or `prepare_replies`
+    runs, so the network calls hold no lock and keep no transaction open.
+    An event that cannot be read is skipped here, because processing it
+    stores the error. When reading fails, the events are processed without
+    this pass and their files are left pending for `download_pending_media`.
     Two workers that list the same pending events both prepare, and so both
-    ask the LLM; only the one that locks the events uses its answers.
+    download and ask the LLM; only the one that locks the events uses the
+    result.
+    """
+    try:
+        replies, media = _read_ahead(engine, event_ids, now, settings)
+    except Exception as exc:  # noqa: BLE001 - the events are still processed
+        logger.warning(
+            "reading %s webhook events ahead failed with %s, so they are "
+            "processed without downloads or prepared replies",
+            len(event_ids),
+            type(exc).__name__,
+        )
+        return PreparedEvents()
+    downloads = download_media(settings, media)
+    return PreparedEvents(replies=prepare_replies(engine, replies), media=downloads)
+
+
+def _read_ahead(
+    engine: Engine, event_ids: Sequence[int], now: datetime, settings: Settings
+) -> tuple[list[InboundMessage], list[MediaRequest]]:
+    """Return the inbound messages and files of pending events not stored before.
+
+    The messages are read only when the reply handler prepares for them.
     """
     handler = _reply_handler
-    if handler is None or handler.prepare is None:
-        return None
-    readers = _readers()
+    prepares = handler is not None and handler.prepare is not None
+    readers = _readers() if prepares else {}
+    media_readers = _media_readers()
     replies: list[InboundMessage] = []
+    media: list[MediaRequest] = []
     with transaction(engine) as session:
         events = session.scalars(
             select(WebhookEvent)
@@ -225,38 +283,50 @@ def prepare_events(
             .order_by(WebhookEvent.received_at, WebhookEvent.id)
         )
         for event in events:
+            media_reader = media_readers.get(event.provider)
             reader = readers.get(event.provider)
-            if reader is None:
-                continue
             try:
-                replies.extend(reader(session, event, now, settings))
+                if media_reader is not None:
+                    media.extend(media_reader(event, settings))
+                if reader is not None:
+                    replies.extend(reader(session, event, now, settings))
             except Exception as exc:  # noqa: BLE001 - processing stores the error
                 logger.debug(
                     "webhook event %s not read ahead: %s", event.id, type(exc).__name__
                 )
-        stored = _stored_keys(session, replies)
-    new = [
+        stored = _stored_keys(
+            session,
+            [(reply.provider, reply.provider_message_id) for reply in replies]
+            + [(file.provider, file.provider_message_id) for file in media],
+        )
+    new_replies = [
         reply
         for reply in replies
         if (reply.provider, reply.provider_message_id) not in stored
     ]
-    return prepare_replies(engine, new)
+    new_media = [
+        file
+        for file in media
+        if (file.provider, file.provider_message_id) not in stored
+    ]
+    return new_replies, new_media
 
 
 def _stored_keys(
-    session: Session, replies: Sequence[InboundMessage]
+    session: Session, keys: Iterable[tuple[str, str]]
 ) -> set[tuple[str, str]]:
-    """Return the (provider, provider message id) of `replies` stored before."""
-    if not replies:
+    """Return the (provider, provider message id) pairs of `keys` stored before."""
+    wanted = set(keys)
+    if not wanted:
         return set()
     rows = session.execute(
         select(InboundMessage.provider, InboundMessage.provider_message_id).where(
             InboundMessage.provider_message_id.in_(
-                {reply.provider_message_id for reply in replies}
+                {message_id for _, message_id in wanted}
             )
         )
     )
-    return {(provider, message_id) for provider, message_id in rows}
+    return {(provider, message_id) for provider, message_id in rows} & wanted
 
 
 def process_pending_events(
@@ -274,7 +344,8 @@ def process_pending_events(
     again one transaction each, so a failure rolls back only its own
     event's work, stores the error and counts the attempt. A failed event is
     tried again on the next call until `MAX_EVENT_ATTEMPTS`. Each batch's
-    replies are prepared for (`prepare_events`) before its transaction.
+    media are downloaded and its replies prepared for (`prepare_events`)
+    before its transaction.
     """
     settings = settings or get_settings()
     processors = _processors()
@@ -315,15 +386,12 @@ def _process_batch(
     now: datetime,
     settings: Settings,
     processors: Mapping[str, Processor],
-    prepared: object,
+    prepared: PreparedEvents,
 ) -> int | None:
     """Process events in one transaction; None when one failed and all rolled back."""
-    # NOTE: a WhatsApp receipt is downloaded inside this transaction, so on
-    # SQLite webhook ingest waits for the download, up to the Graph client's
-    # timeout.
     try:
         with background_write(engine), transaction(engine) as session:
-            session.info[_PREPARED] = prepared
+            _use_prepared(session, prepared)
             events = _lock_pending_batch(session, event_ids)
             for event in events:
                 _process_locked(session, event, now, settings, processors)
@@ -335,6 +403,12 @@ def _process_batch(
             type(exc).__name__,
         )
         return None
+
+
+def _use_prepared(session: Session, prepared: PreparedEvents) -> None:
+    """Give the processors in `session` what `prepare_events` fetched."""
+    session.info[_PREPARED] = prepared.replies
+    session.info[PREPARED_MEDIA] = prepared.media
 
 
 def _process_locked(
@@ -360,19 +434,20 @@ def process_event_id(
     settings: Settings,
     processors: Mapping[str, Processor] | None = None,
     *,
-    prepared: object = None,
+    prepared: PreparedEvents | None = None,
 ) -> bool:
     """Process one stored event unless another worker did; True when done here.
 
     `prepared` is what `prepare_events` returned for a batch that contains
-    the event. Without it, the event's replies are prepared for here.
+    the event. Without it, the event is prepared for here. A file that
+    `prepared` does not cover is left pending (see `record_media`).
     """
     processors = processors or _processors()
     if prepared is None:
         prepared = prepare_events(engine, [event_id], now, settings)
     try:
         with background_write(engine), transaction(engine) as session:
-            session.info[_PREPARED] = prepared
+            _use_prepared(session, prepared)
             event = _lock_pending(session, event_id)
             if event is None:
                 return False
@@ -427,6 +502,8 @@ class EventWorker:
     waiting for their commit), the worker pauses `INGEST_PAUSE_RATIO` times
     as long as the transaction took, so ingest gets most of the process's
     CPU. Processing then lags behind a burst and catches up once it ends.
+    Between runs, at most every `MEDIA_RETRY_SECONDS`, it downloads the media
+    that processing left pending (`download_pending_media`).
     """
 
     def __init__(
@@ -446,6 +523,9 @@ class EventWorker:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        # Monotonic time when `download_pending_media` is next due, so 0 runs
+        # it on start.
+        self._media_due = 0.0
 
     def start(self) -> None:
         self._thread = threading.Thread(
@@ -474,8 +554,19 @@ class EventWorker:
                 self._process_until_done()
             except Exception:  # noqa: BLE001 - the worker must keep running
                 logger.exception("webhook event worker failed; retrying later")
+            self._download_pending_media()
             self._wake.wait(self._interval)
         logger.info("webhook event worker stopped")
+
+    def _download_pending_media(self) -> None:
+        started = time.monotonic()
+        if started < self._media_due or self._stop.is_set():
+            return
+        self._media_due = started + MEDIA_RETRY_SECONDS
+        try:
+            download_pending_media(self._engine, self._clock(), self._settings)
+        except Exception:  # noqa: BLE001 - the worker must keep running
+            logger.exception("pending media download failed; retrying later")
 
     def _process_until_done(self) -> None:
         while not self._stop.is_set():

@@ -525,6 +525,9 @@ class InboundMedia(Base):
     """A file a customer sent (a payment receipt), downloaded when it arrived.
 
     The bytes live under the configured media directory, named by sha256.
+    A row with neither `downloaded_at` nor `error` is pending, because the
+    file was not downloaded before its message was stored.
+    `cobranza.channels.media.download_pending_media` downloads it later.
     """
 
     __tablename__ = "inbound_media"

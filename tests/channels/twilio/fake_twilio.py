@@ -19,6 +19,8 @@ AUTH_TOKEN = "test-twilio-auth-token"
 class TwilioState:
     messages: list[dict[str, str]] = field(default_factory=list)
     media: dict[str, bytes] = field(default_factory=dict)
+    # Paths of every media download, in order.
+    media_requests: list[str] = field(default_factory=list)
     # Error bodies returned for the next creates: (HTTP status, code).
     next_errors: list[tuple[int, int]] = field(default_factory=list)
     # Recipients whose window is closed: a Body send gets 63016.
@@ -90,8 +92,17 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:  # noqa: N802
         if not self._authorised():
             return
-        media_id = urlsplit(self.path).path.rstrip("/").rsplit("/", 1)[-1]
-        content = self.fake.state.media.get(media_id)
+        path = urlsplit(self.path).path
+        self.fake.state.media_requests.append(path)
+        # A media resource: /2010-04-01/Accounts/{AC}/Messages/{SM}/Media/{ME}.
+        parts = path.strip("/").split("/")
+        media_path = (
+            len(parts) == 7
+            and parts[:3] == ["2010-04-01", "Accounts", ACCOUNT_SID]
+            and parts[3] == "Messages"
+            and parts[5] == "Media"
+        )
+        content = self.fake.state.media.get(parts[-1]) if media_path else None
         if content is None:
             self._json(404, {"code": 20404, "message": "not found", "status": 404})
             return

@@ -12,6 +12,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 
 from cobranza.channels.dispatcher import Dispatcher
+from cobranza.channels.inbox import PreparedEvents, process_event_id
+from cobranza.channels.media import download_pending_media
 from cobranza.channels.twilio import TwilioChannel, TwilioConfig, compute_signature
 from cobranza.channels.twilio.signature import url_variants
 from cobranza.config import Settings
@@ -264,6 +266,82 @@ def test_inbound_webhook_stores_message_and_media(
     assert inbound.customer_id is not None
     assert inbound.type == "image"
     assert media.size == len(b"\xff\xd8 receipt")
+    assert media.error is None
+
+
+def _media_form(message_sid: str, media_sid: str, base_url: str) -> dict[str, str]:
+    return {
+        "MessageSid": message_sid,
+        "From": "whatsapp:+5491155550100",
+        "WaId": "5491155550100",
+        "Body": "te mando el comprobante",
+        "NumMedia": "1",
+        "MediaUrl0": f"{base_url}/2010-04-01/Accounts/{ACCOUNT_SID}"
+        f"/Messages/{message_sid}/Media/{media_sid}",
+        "MediaContentType0": "image/jpeg",
+    }
+
+
+def _stored_media(engine: Engine) -> tuple[InboundMessage, InboundMedia]:
+    with transaction(engine) as session:
+        inbound = session.scalars(select(InboundMessage)).one()
+        media = session.scalars(select(InboundMedia)).one()
+        session.expunge_all()
+        return inbound, media
+
+
+def test_inbound_media_failure_keeps_message(
+    engine: Engine, settings: Settings, twilio: FakeTwilio
+) -> None:
+    # given: a media URL for which Twilio returns 404
+    _given_row(engine)
+    client = TestClient(create_app(settings, engine))
+    form = _media_form("SMinbound2", "ME404", twilio.base_url)
+
+    # when: the route stores the body and processes it after the response
+    response = _post(client, "/webhooks/twilio/inbound", form)
+
+    # then: the message is kept with the download's error
+    inbound, media = _stored_media(engine)
+    assert response.status_code == 200  # type: ignore[attr-defined]
+    assert inbound.type == "image"
+    assert media.media_id == "ME404"
+    assert media.error is not None
+    assert "not found" in media.error
+    assert media.path is None
+    assert media.downloaded_at is None
+
+
+def test_pending_media_fetched_from_message(
+    engine: Engine, settings: Settings, twilio: FakeTwilio
+) -> None:
+    # given: an inbound file stored by a worker whose pass did not download it
+    _given_row(engine)
+    twilio.state.media["ME456"] = b"\xff\xd8 receipt"
+    client = TestClient(create_app(settings, engine, process_events=False))
+    _post(
+        client,
+        "/webhooks/twilio/inbound",
+        _media_form("SMinbound3", "ME456", twilio.base_url),
+    )
+    with transaction(engine) as session:
+        event_id = session.scalars(select(WebhookEvent.id)).one()
+    process_event_id(engine, event_id, NOW, settings, prepared=PreparedEvents())
+    _, pending = _stored_media(engine)
+
+    # when: the URL is not stored, so the message's media resource is fetched
+    downloaded = download_pending_media(engine, NOW + timedelta(minutes=5), settings)
+
+    # then
+    _, media = _stored_media(engine)
+    assert pending.downloaded_at is None
+    assert pending.error is None
+    assert downloaded == 1
+    assert twilio.state.media_requests == [
+        f"/2010-04-01/Accounts/{ACCOUNT_SID}/Messages/SMinbound3/Media/ME456"
+    ]
+    assert media.size == len(b"\xff\xd8 receipt")
+    assert media.downloaded_at == NOW + timedelta(minutes=5)
     assert media.error is None
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Sequence
 from datetime import datetime
 from urllib.parse import parse_qs, parse_qsl, urlsplit
 
@@ -24,7 +25,14 @@ from cobranza.channels.inbox import (
     record_inbound,
     resolve_business,
 )
-from cobranza.channels.media import store_file
+from cobranza.channels.media import (
+    MediaDownload,
+    MediaKey,
+    MediaRequest,
+    failed_download,
+    record_media,
+    store_file,
+)
 from cobranza.channels.twilio.client import (
     TwilioClient,
     TwilioConfig,
@@ -34,7 +42,6 @@ from cobranza.config import Settings
 from cobranza.db.models import (
     Business,
     Customer,
-    InboundMedia,
     InboundMessage,
     OutboxState,
     WebhookEvent,
@@ -123,7 +130,7 @@ def _handle_inbound(
     inbound = _inbound_message(business, customer, form, now)
     stored = record_inbound(session, inbound, now)
     if stored is not None and int(form.get("NumMedia") or 0):
-        _download_media(session, business.id, stored, form, now, settings)
+        record_media(session, stored, _media_request(form), now)
 
 
 def read_messages(
@@ -142,6 +149,30 @@ def read_messages(
     candidates = matching_customers(session, business, wa_id=_wa_id(form))
     customer = candidates[0] if len(candidates) == 1 else None
     return [_inbound_message(business, customer, form, now)]
+
+
+def read_media(event: WebhookEvent, settings: Settings) -> list[MediaRequest]:
+    """List the file of one stored inbound body, to download before it is stored.
+
+    Only the first file (`MediaUrl0`) is downloaded.
+    """
+    if event.headers.get("kind") != INBOUND:
+        return []
+    form = dict(parse_form(event.raw_body))
+    if not int(form.get("NumMedia") or 0):
+        return []
+    return [_media_request(form)]
+
+
+def _media_request(form: dict[str, str]) -> MediaRequest:
+    url = form.get("MediaUrl0", "")
+    return MediaRequest(
+        provider=TWILIO,
+        provider_message_id=form["MessageSid"],
+        media_id=url.rstrip("/").rsplit("/", 1)[-1] or form["MessageSid"],
+        mime_type=form.get("MediaContentType0"),
+        url=url,
+    )
 
 
 def _wa_id(form: dict[str, str]) -> str:
@@ -183,37 +214,40 @@ def _inbound_message(
     )
 
 
-def _download_media(
-    session: Session,
-    business_id: int,
-    inbound: InboundMessage,
-    form: dict[str, str],
-    now: datetime,
-    settings: Settings,
-) -> None:
-    url = form.get("MediaUrl0", "")
-    media = InboundMedia(
-        business_id=business_id,
-        inbound_message_id=inbound.id,
-        provider=TWILIO,
-        media_id=url.rstrip("/").rsplit("/", 1)[-1] or inbound.provider_message_id,
-        mime_type=form.get("MediaContentType0"),
+def download_receipts(
+    settings: Settings, requests: Sequence[MediaRequest]
+) -> dict[MediaKey, MediaDownload]:
+    """Download inbound files with the account's credentials and store them.
+
+    A request without a URL (a pending file, whose URL was not stored) is
+    fetched from Twilio's Media resource of its message. A failed download
+    becomes the error of its file.
+    """
+    try:
+        config = TwilioConfig.from_settings(settings)
+    except TwilioConfigError as exc:
+        return {request.key: failed_download(request, exc) for request in requests}
+    client = TwilioClient(config)
+    try:
+        return {
+            request.key: _download(client, request, settings.media_dir)
+            for request in requests
+        }
+    finally:
+        client.close()
+
+
+def _download(
+    client: TwilioClient, request: MediaRequest, media_dir: str
+) -> MediaDownload:
+    # Relative to the client's base URL, which ends in the API version.
+    url = request.url or (
+        f"/Accounts/{client.config.account_sid}/Messages/"
+        f"{request.provider_message_id}/Media/{request.media_id}"
     )
     try:
-        client = TwilioClient(TwilioConfig.from_settings(settings))
-        try:
-            content = client.download(url)
-        finally:
-            client.close()
-        media.sha256, media.path = store_file(settings.media_dir, content)
-        media.size = len(content)
-        media.downloaded_at = now
-    except (ChannelError, TwilioConfigError, OSError) as exc:
-        logger.warning(
-            "media of inbound message %s not downloaded: %s",
-            inbound.id,
-            type(exc).__name__,
-        )
-        media.error = str(exc)[:2000]
-    session.add(media)
-    session.flush()
+        content = client.download(url)
+        digest, path = store_file(media_dir, content)
+    except (ChannelError, OSError) as exc:
+        return failed_download(request, exc)
+    return MediaDownload(sha256=digest, path=path, size=len(content))

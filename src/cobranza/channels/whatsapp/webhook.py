@@ -14,7 +14,7 @@ import hashlib
 import hmac
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -35,7 +35,14 @@ from cobranza.channels.inbox import (
     record_inbound,
     resolve_business,
 )
-from cobranza.channels.media import store_file
+from cobranza.channels.media import (
+    MediaDownload,
+    MediaKey,
+    MediaRequest,
+    failed_download,
+    record_media,
+    store_file,
+)
 from cobranza.channels.whatsapp.channel import WHATSAPP, outbox_id_from_callback
 from cobranza.channels.whatsapp.config import WhatsAppConfig, WhatsAppConfigError
 from cobranza.channels.whatsapp.errors import UNREACHABLE_PROBLEM
@@ -49,7 +56,6 @@ from cobranza.config import Settings
 from cobranza.db.models import (
     Business,
     Customer,
-    InboundMedia,
     InboundMessage,
     OutboxMessage,
     PhoneStatus,
@@ -185,6 +191,37 @@ def read_messages(
     return messages
 
 
+def read_media(event: WebhookEvent, settings: Settings) -> list[MediaRequest]:
+    """List the receipts that the inbound messages of one stored body carry.
+
+    They are downloaded before the transaction that stores the messages.
+    """
+    body = parse_body(event.raw_body)
+    requests = []
+    for entry in body.get("entry", []):
+        for change in entry.get("changes", []):
+            value = change.get("value") or {}
+            if change.get("field") != "messages" or not _serves(value, settings):
+                continue
+            for message in value.get("messages") or []:
+                kind = str(message.get("type") or "unknown")
+                if kind in DOWNLOADED_MEDIA:
+                    _, details = _content(kind, message)
+                    requests.append(_media_request(str(message["id"]), details))
+    return requests
+
+
+def _media_request(message_id: str, details: Mapping[str, Any]) -> MediaRequest:
+    return MediaRequest(
+        provider=WHATSAPP,
+        provider_message_id=message_id,
+        media_id=str(details.get("media_id") or ""),
+        mime_type=details.get("mime_type"),
+        file_name=details.get("filename"),
+        sha256=details.get("sha256"),
+    )
+
+
 def handle_status(
     session: Session, business: Business, status: dict[str, Any], now: datetime
 ) -> None:
@@ -235,7 +272,7 @@ def handle_message(
     now: datetime,
     settings: Settings,
 ) -> None:
-    """Store one inbound message (any type) and download its media."""
+    """Store one inbound message (any type) and describe its receipt, if any."""
     wa_id, user_id = _sender_ids(message, contacts)
     customer = match_customer(session, business, wa_id=wa_id, user_id=user_id)
     if customer is not None:
@@ -244,7 +281,8 @@ def handle_message(
     inbound = _inbound_message(business, customer, message, user_id, now)
     stored = record_inbound(session, inbound, now)
     if stored is not None and inbound.type in DOWNLOADED_MEDIA:
-        _download_media(session, business, stored, inbound.details or {}, now, settings)
+        request = _media_request(inbound.provider_message_id, inbound.details or {})
+        record_media(session, stored, request, now)
 
 
 def _sender_ids(
@@ -332,50 +370,43 @@ def _content(kind: str, message: dict[str, Any]) -> tuple[str | None, dict[str, 
     return None, {kind: body}
 
 
-def _download_media(
-    session: Session,
-    business: Business,
-    inbound: InboundMessage,
-    details: dict[str, Any],
-    now: datetime,
-    settings: Settings,
-) -> None:
-    """Download a receipt at once (media ids expire) and describe it in a row.
+def download_receipts(
+    settings: Settings, requests: Sequence[MediaRequest]
+) -> dict[MediaKey, MediaDownload]:
+    """Download receipts at once, because media ids expire, and store the files.
 
-    A failed download is stored on the row, so the message is kept and a
-    person can ask the customer to send the file again.
+    A failed download becomes the error of its file, so the message is kept
+    and a person can ask the customer to send the file again.
     """
-    media_id = str(details.get("media_id") or "")
-    media = InboundMedia(
-        business_id=business.id,
-        inbound_message_id=inbound.id,
-        provider=WHATSAPP,
-        media_id=media_id,
-        mime_type=details.get("mime_type"),
-        file_name=details.get("filename"),
-    )
     try:
-        client = GraphClient(WhatsAppConfig.from_settings(settings))
-        try:
-            info = client.media_info(media_id)
-            content = client.download(str(info["url"]))
-        finally:
-            client.close()
-        expected = info.get("sha256") or details.get("sha256")
-        digest, path = store_file(settings.media_dir, content)
-        if expected and expected != digest:
-            media.error = f"sha256 {digest} differs from the {expected} Meta sent"
-        media.sha256, media.path, media.size = digest, path, len(content)
-        media.downloaded_at = now
-    except (ChannelError, WhatsAppConfigError, KeyError, OSError) as exc:
-        logger.warning(
-            "media of inbound message %s not downloaded: %s",
-            inbound.id,
-            type(exc).__name__,
-        )
-        media.error = str(exc)[:2000]
-    session.add(media)
-    session.flush()
+        config = WhatsAppConfig.from_settings(settings)
+    except WhatsAppConfigError as exc:
+        return {request.key: failed_download(request, exc) for request in requests}
+    client = GraphClient(config)
+    try:
+        return {
+            request.key: _download(client, request, settings.media_dir)
+            for request in requests
+        }
+    finally:
+        client.close()
+
+
+def _download(
+    client: GraphClient, request: MediaRequest, media_dir: str
+) -> MediaDownload:
+    try:
+        info = client.media_info(request.media_id)
+        content = client.download(str(info["url"]))
+        digest, path = store_file(media_dir, content)
+    except (ChannelError, KeyError, OSError) as exc:
+        return failed_download(request, exc)
+
+    expected = info.get("sha256") or request.sha256
+    error = None
+    if expected and expected != digest:
+        error = f"sha256 {digest} differs from the {expected} Meta sent"
+    return MediaDownload(sha256=digest, path=path, size=len(content), error=error)
 
 
 def handle_template_status(
