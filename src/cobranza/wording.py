@@ -203,6 +203,7 @@ AUTOMATIC_LABELS = {
     "clarify": "pregunta qué quiso decir",
     "plan_offer_reply": "plan de cuotas pedido",
     "link_reply": "link de pago pedido",
+    "link_reply_instructions": "link de pago pedido, con los datos para pagar",
     "plan_proposal": "propuesta de plan de cuotas",
     "installment_preventive": "aviso previo de cuota",
     "installment_due_today": "cuota que vence hoy",

@@ -29,6 +29,8 @@ from cobranza.db.models import (
     OutboxMessage,
     OutboxState,
     Payment,
+    PaymentLink,
+    PaymentLinkStatus,
     PromiseStatus,
     PromiseToPay,
 )
@@ -36,8 +38,10 @@ from cobranza.dunning.policy_loader import default_policy_path, load_policy
 from cobranza.dunning.promises import check_promises
 from cobranza.jobs import sandbox_dispatcher
 from cobranza.jobs.replies import install_reply_handler
+from cobranza.money import format_money
 from cobranza.timeutil import start_of_day
 from tests.channels.factories import (
+    PAYMENT_INSTRUCTIONS,
     make_business,
     make_customer,
     make_document,
@@ -454,9 +458,156 @@ def test_payment_link_request_sends_link(engine: Engine) -> None:
     reply(engine, "pasame el link de pago")
     sent = dispatch(engine)
 
+    # then: the factory's business has payment instructions, sent beside it
+    assert sent == ["link_reply_instructions"]
+    assert "/pagar/" in sent_texts(engine, "link_reply_instructions")[0]
+
+
+def add_invoice(engine: Engine, number: str, amount: str, due_on: date) -> int:
+    """Add an invoice for the only customer and return its id."""
+    with transaction(engine) as session:
+        customer = session.scalars(select(Customer)).one()
+        return make_document(session, customer, NOW, number, amount, due_on).id
+
+
+def requested_link(engine: Engine) -> PaymentLink:
+    with transaction(engine) as session:
+        link = session.scalars(
+            select(PaymentLink).where(PaymentLink.status == PaymentLinkStatus.ACTIVE)
+        ).one()
+        session.expunge(link)
+        return link
+
+
+def test_link_request_charges_overdue_only(engine: Engine) -> None:
+    # given: $ 1.500,00 overdue and $ 8.000,00 due next month
+    ids = given_customer(engine, queued_reminder=False)
+    add_invoice(engine, "A-0003", "8000.00", date(2026, 4, 10))
+
+    # when
+    inbound = reply(engine, "¿me pasás el alias?")
+    dispatch(engine)
+
     # then
+    link = requested_link(engine)
+    text = sent_texts(engine, "link_reply_instructions")[0]
+    assert link.amount == Decimal("1500.00")
+    assert sorted(link.document_ids) == [ids["first"], ids["second"]]
+    assert link.due_by == date(2026, 3, 16)
+    assert "Podés pagar los $ 1.500,00 vencidos acá: http" in text
+    assert f"/pagar/{link.token}" in text
+    assert "8.000" not in text
+    assert inbound.entities["link_amount"] == "1500.00"
+    assert inbound.entities["link_covers"] == "overdue"
+
+
+def test_link_request_adds_invoice_due_today(engine: Engine) -> None:
+    # given: overdue, due today (16 March) and due next month
+    given_customer(engine, queued_reminder=False)
+    add_invoice(engine, "A-0003", "250.00", date(2026, 3, 16))
+    add_invoice(engine, "A-0004", "8000.00", date(2026, 4, 10))
+
+    # when
+    reply(engine, "pasame el link de pago")
+    dispatch(engine)
+
+    # then
+    link = requested_link(engine)
+    text = sent_texts(engine, "link_reply_instructions")[0]
+    assert link.amount == Decimal("1750.00")
+    assert "los $ 1.750,00 que vencen hasta hoy" in text
+
+
+def test_link_request_nothing_due_charges_balance(engine: Engine) -> None:
+    # given: both invoices fall due next month
+    given_customer(engine, queued_reminder=False)
+    with transaction(engine) as session:
+        for document in session.scalars(select(Document)):
+            document.due_on = date(2026, 4, 10)
+
+    # when
+    reply(engine, "pasame el link de pago")
+    dispatch(engine)
+
+    # then
+    link = requested_link(engine)
+    text = sent_texts(engine, "link_reply_instructions")[0]
+    assert link.amount == Decimal("1500.00")
+    assert "Podés pagar tu saldo de $ 1.500,00 acá:" in text
+
+
+def test_link_request_everything_due_charges_balance(engine: Engine) -> None:
+    # given: both invoices are overdue
+    given_customer(engine, queued_reminder=False)
+
+    # when
+    reply(engine, "pasame el link de pago")
+    dispatch(engine)
+
+    # then: "tu saldo", because nothing is left out
+    link = requested_link(engine)
+    assert link.amount == Decimal("1500.00")
+    text = sent_texts(engine, "link_reply_instructions")[0]
+    assert "tu saldo de $ 1.500,00" in text
+
+
+def test_link_request_with_plan_charges_installment(engine: Engine) -> None:
+    # given: a plan of 3 installments made on request
+    from cobranza.db.models import Installment
+
+    given_customer(engine, queued_reminder=False)
+    reply(engine, "quiero pagar en 3 cuotas")
+    dispatch(engine)
+    later = NOW + timedelta(hours=1)
+
+    # when
+    reply(engine, "pasame el link de pago", later)
+    sent = dispatch(engine, later)
+
+    # then
+    with transaction(engine) as session:
+        first = session.scalars(
+            select(Installment).where(Installment.number == 1)
+        ).one()
+        first_amount = first.amount
+    link = requested_link(engine)
+    text = sent_texts(engine, "link_reply_instructions")[0]
+    assert sent == ["link_reply_instructions"]
+    assert link.installment_id is not None
+    assert link.amount == first_amount
+    stated = format_money(first_amount, "ARS", "es_AR")
+    assert f"Podés pagar los {stated} de la cuota 1 de 3 acá:" in text
+
+
+def test_link_request_states_instructions(engine: Engine) -> None:
+    # given
+    given_customer(engine, queued_reminder=False)
+
+    # when
+    reply(engine, "¿me pasás el alias?")
+    dispatch(engine)
+
+    # then: the link and the business's instructions, in one message
+    text = sent_texts(engine, "link_reply_instructions")[0]
+    assert "/pagar/" in text
+    assert f"También podés pagar así: {PAYMENT_INSTRUCTIONS}" in text
+
+
+def test_link_request_without_instructions(engine: Engine) -> None:
+    # given: a business that set no payment instructions
+    given_customer(
+        engine, queued_reminder=False, settings={"payment_instructions": None}
+    )
+
+    # when
+    reply(engine, "pasame el link de pago")
+    sent = dispatch(engine)
+
+    # then
+    text = sent_texts(engine, "link_reply")[0]
     assert sent == ["link_reply"]
-    assert "/pagar/" in sent_texts(engine, "link_reply")[0]
+    assert "/pagar/" in text
+    assert "También" not in text
 
 
 def test_dispute_pauses_named_invoice(engine: Engine) -> None:
@@ -1046,7 +1197,7 @@ def test_link_sent_again_when_asked_later(engine: Engine) -> None:
     assert first.action_taken == "link_sent"
     assert burst.action_taken == "link_already_sent"
     assert later.action_taken == "link_sent"
-    assert sent.count("link_reply") == 2
+    assert sent.count("link_reply_instructions") == 2
 
 
 def test_inbox_lists_longest_waiting_first(engine: Engine) -> None:

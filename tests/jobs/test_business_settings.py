@@ -97,7 +97,7 @@ def test_change_is_audited(engine: Engine, business_id: int) -> None:
         ("installments.min_installment", "5.000,50", "sin separador de miles"),
         ("payment_instructions", "alias\nMI.NEGOCIO", "salto de línea"),
         ("payment_instructions", "alias      MI.NEGOCIO", "cuatro espacios"),
-        ("payment_instructions", "x" * 301, "301 caracteres"),
+        ("payment_instructions", "x" * 201, "201 caracteres"),
         ("payment_instructions", "   ", "están vacías"),
         ("statement_descriptor", "ABC", "de 5 a 22"),
         ("statement_descriptor", "MI <NEGOCIO>", "no sirve como texto"),

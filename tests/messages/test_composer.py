@@ -517,6 +517,7 @@ def test_available_step_kinds_in_policy_order() -> None:
         "clarify",
         "plan_offer_reply",
         "link_reply",
+        "link_reply_instructions",
         "plan_proposal",
         "installment_preventive",
         "installment_due_today",

@@ -54,6 +54,8 @@ from cobranza.dunning.promises import (
     open_balance,
     pause_end,
 )
+from cobranza.messages import clean_parameter
+from cobranza.messages.parameters import PAYMENT_TEXT_MAX
 from cobranza.timeutil import start_of_day
 
 logger = logging.getLogger(__name__)
@@ -92,8 +94,9 @@ class ReplyServices:
     """Payment services the actions call, injected from above `payments`.
 
     `conversations` sits above `payments` in the layer order, so the wiring
-    (`cobranza.jobs.replies`) passes these in. `payment_link` returns the
-    case's link URL or None when nothing is collectable. `max_installments`
+    (`cobranza.jobs.replies`) passes these in. `payment_link` returns what
+    the case's link charges now, with its URL when links are offered, or
+    None when nothing is collectable. `max_installments`
     returns the business's limit. `propose_plan` returns the terms of a plan
     of the given count, or None when the business's limits rule it out.
     `create_plan` splits the case's balance into the given count and returns
@@ -102,10 +105,41 @@ class ReplyServices:
     customer accepted the plan's fee.
     """
 
-    payment_link: Callable[[Session, Business, Case, datetime], str | None]
+    payment_link: Callable[[Session, Business, Case, datetime], LinkCharge | None]
     max_installments: Callable[[Business], int]
     propose_plan: Callable[[Session, Case, int, datetime], PlanOffer | None]
     create_plan: Callable[[Session, Case, int, datetime, bool], bool]
+
+
+@dataclass(frozen=True)
+class LinkCharge:
+    """The amount a payment link sent in a reply charges, as the reply states it.
+
+    `covers` is a `cobranza.messages.LinkCovers` value: what is overdue, due
+    by today, the whole balance or the next installment. `url` is None when
+    the business's channel gets payment instructions instead of links.
+    """
+
+    amount: Decimal
+    currency: str
+    covers: str
+    url: str | None = None
+    installment_number: int | None = None
+    installments: int | None = None
+
+    def variables(self) -> dict[str, Any]:
+        """Return the message variables that state the charge and carry the link."""
+        values: dict[str, Any] = {
+            "link_amount": str(self.amount),
+            "link_covers": str(self.covers),
+            "currency": self.currency,
+        }
+        if self.url is not None:
+            values["payment_link"] = self.url
+        if self.installment_number is not None:
+            values["installment_number"] = self.installment_number
+            values["installments"] = self.installments
+        return values
 
 
 @dataclass(frozen=True)
@@ -423,10 +457,10 @@ def _send_plan_link(reply: Reply, case: Case, offer: PlanOffer) -> None:
     so the schedule shown is the one stored.
     """
     assert reply.services is not None
-    link = reply.services.payment_link(reply.session, reply.business, case, reply.now)
+    charge = reply.services.payment_link(reply.session, reply.business, case, reply.now)
     variables = offer.variables()
-    if link is not None:
-        variables["payment_link"] = link
+    if charge is not None and charge.url is not None:
+        variables["payment_link"] = charge.url
     scope = f"{offer.count}:{_daily(reply)}"
     queue_reply(reply, "plan_offer_reply", scope, variables)
 
@@ -449,22 +483,47 @@ def _last_proposal(reply: Reply, case: Case) -> dict[str, Any] | None:
 
 
 def payment_link(reply: Reply) -> str:
-    """Send the case's payment link (or the business's payment instructions)."""
+    """Send what is due now with its link, and the business's payment instructions.
+
+    The reply states the amount the link charges and what it covers (see
+    `LinkCharge`). A business that set payment instructions gets them next
+    to the link, because a customer who requests the alias may not want a
+    link. Without a link the instructions take its place.
+    """
     case = reply.case
     assert case is not None
-    link = None
+    charge = None
     if reply.services is not None:
-        link = reply.services.payment_link(
+        charge = reply.services.payment_link(
             reply.session, reply.business, case, reply.now
         )
-    variables = {"payment_link": link} if link is not None else {}
+    variables = charge.variables() if charge is not None else {}
+    step_kind = "link_reply"
+    if charge is not None and charge.url is not None and _has_instructions(reply):
+        step_kind = "link_reply_instructions"
+    if charge is not None:
+        reply.entities["link_amount"] = str(charge.amount)
+        reply.entities["link_covers"] = str(charge.covers)
+
     # A burst of requests gets one link; asking again later ("no me
     # llegó") gets it again.
     moment = reply.inbound.received_at
     window = f"{moment:%Y-%m-%dT%H}:{moment.minute // LINK_REPEAT_MINUTES}"
-    if not queue_reply(reply, "link_reply", window, variables):
+    if not queue_reply(reply, step_kind, window, variables):
         return "link_already_sent"
     return "link_sent"
+
+
+def _has_instructions(reply: Reply) -> bool:
+    """Return whether the business's payment instructions can go beside a link.
+
+    Instructions saved when the setting allowed more than the composer's
+    `PAYMENT_TEXT_MAX` would make the message fail, so the link goes alone.
+    """
+    instructions = (reply.business.settings or {}).get("payment_instructions")
+    if not instructions:
+        return False
+    return len(clean_parameter(str(instructions))) <= PAYMENT_TEXT_MAX
 
 
 def dispute(reply: Reply) -> str:

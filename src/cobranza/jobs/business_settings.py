@@ -26,13 +26,16 @@ from cobranza.conversations.actions import DEFAULT_PAID_PAUSE_DAYS
 from cobranza.db.engine import lock_settings
 from cobranza.db.models import AuditEvent, Business
 from cobranza.dunning.promises import DEFAULT_GRACE_DAYS
+from cobranza.messages.parameters import PAYMENT_TEXT_MAX
 from cobranza.payments.links import STATEMENT_DESCRIPTOR_MAX
 from cobranza.payments.plans import REMINDER_DAYS_BEFORE, InstallmentLimits
 
 # WhatsApp rejects a template parameter with a newline, a tab or more than
 # four spaces in a row, and the instructions go into every reminder.
 _PARAMETER_BREAKS = re.compile(r"[\n\r\t]| {5,}")
-INSTRUCTIONS_MAX = 300
+# The composer rejects longer instructions, so every message fits WhatsApp's
+# 1,024 characters.
+INSTRUCTIONS_MAX = PAYMENT_TEXT_MAX
 # Longer numbers are out of every range, and the bound also keeps `int()` clear
 # of Python's limit on digits converted from text.
 _DIGITS = re.compile(r"-?[0-9]{1,9}")

@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session, SessionTransaction
 
 from cobranza.channels.inbox import ReplyHandler, set_reply_handler
 from cobranza.config import Settings, get_settings
-from cobranza.conversations.actions import PlanOffer, ReplyServices
+from cobranza.conversations.actions import LinkCharge, PlanOffer, ReplyServices
 from cobranza.conversations.dialogue import handle_reply, llm_questions
 from cobranza.conversations.llm import LLMClassifier, PrefetchedAnswers
 from cobranza.conversations.understand import INTENTS
@@ -39,12 +39,9 @@ from cobranza.db.models import Business, Case, InboundMessage
 from cobranza.jobs.channels import business_channel
 from cobranza.payments import create_plan, propose_plan
 from cobranza.payments.errors import PaymentError
-from cobranza.payments.links import (
-    NothingOwedError,
-    links_offered,
-    payment_link_for_case,
-)
+from cobranza.payments.links import links_offered
 from cobranza.payments.plans import limits_for
+from cobranza.payments.requested import requested_charge
 
 logger = logging.getLogger(__name__)
 
@@ -59,15 +56,21 @@ _HOOKED = "cobranza.replies.commit_hook"
 
 def _payment_link(
     session: Session, business: Business, case: Case, now: datetime
-) -> str | None:
+) -> LinkCharge | None:
     # A reply goes out on the business's channel, like its reminders.
     channel = business_channel(business.settings)
-    if not links_offered(business, get_settings(), channel):
+    offered = links_offered(business, get_settings(), channel)
+    charge = requested_charge(session, business, case, now, with_link=offered)
+    if charge is None:
         return None
-    try:
-        return payment_link_for_case(session, business, case, now)
-    except NothingOwedError:
-        return None
+    return LinkCharge(
+        amount=charge.amount,
+        currency=charge.currency,
+        covers=charge.covers,
+        url=charge.url,
+        installment_number=charge.installment_number,
+        installments=charge.installment_count,
+    )
 
 
 def _max_installments(business: Business) -> int:

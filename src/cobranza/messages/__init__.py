@@ -31,13 +31,14 @@ from cobranza.messages.preview import (
     whatsapp_template_definitions,
 )
 from cobranza.messages.templates import TemplateSpec
-from cobranza.messages.variables import MessageVariables, clean_parameter
+from cobranza.messages.variables import LinkCovers, MessageVariables, clean_parameter
 
 __all__ = [
     "STEP_KINDS",
     "Category",
     "ComposedMessage",
     "InvalidVariableError",
+    "LinkCovers",
     "MessageError",
     "MessageTooLongError",
     "MessageVariables",

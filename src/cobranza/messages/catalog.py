@@ -143,6 +143,12 @@ STEP_KINDS: MappingProxyType[str, StepKind] = MappingProxyType(
                 ("pay",),
             ),
             StepKind("link_reply", "the payment link on request", False, ("pay",)),
+            StepKind(
+                "link_reply_instructions",
+                "the payment link on request, with the business's payment instructions",
+                False,
+                ("pay",),
+            ),
             # A plan with a fee is created only after the customer accepts it.
             StepKind(
                 "plan_proposal",

@@ -153,7 +153,9 @@ def compose(
     profile = _profile(locale)
     spec = load_template(kind.name, profile.template_set, _tone(tone))
 
-    parameters = build_parameters(spec.parameter_names, variables, kind, profile)
+    parameters = build_parameters(
+        spec.parameter_names, variables, kind, profile, spec.tone
+    )
     text = spec.render(parameters)
     if len(text) > BODY_MAX:
         raise MessageTooLongError(spec.name, len(text), BODY_MAX)

@@ -19,9 +19,14 @@ from babel.dates import format_date
 from babel.numbers import format_percent
 from stdnum.br import cnpj, cpf
 
-from cobranza.messages.catalog import COUNTED_WORDS, LocaleProfile, StepKind
+from cobranza.messages.catalog import COUNTED_WORDS, LocaleProfile, StepKind, Tone
 from cobranza.messages.errors import InvalidVariableError, MissingVariableError
-from cobranza.messages.variables import MessageVariables, clean_parameter, require_text
+from cobranza.messages.variables import (
+    LinkCovers,
+    MessageVariables,
+    clean_parameter,
+    require_text,
+)
 from cobranza.money import format_money
 
 # Lengths chosen so that the longest values still fit every template body in
@@ -34,10 +39,11 @@ BUSINESS_ADDRESS_MAX = 100
 
 @dataclass(frozen=True)
 class ParameterContext:
-    """The step kind and locale a parameter is built for."""
+    """The step kind, locale and tone a parameter is built for."""
 
     step_kind: StepKind
     profile: LocaleProfile
+    tone: Tone = Tone.FRIENDLY
 
     def missing(self, variable: str, fix: str) -> MissingVariableError:
         return MissingVariableError(
@@ -141,6 +147,71 @@ def _how_to_pay(variables: MessageVariables, context: ParameterContext) -> str:
             f"it has {len(text)} characters; shorten it to {PAYMENT_TEXT_MAX}",
         )
     return text
+
+
+def _instructions(variables: MessageVariables, context: ParameterContext) -> str:
+    """Return the business's payment instructions, sent beside a link."""
+    if not variables.payment_instructions:
+        raise context.missing(
+            "payment_instructions", "set the business's payment instructions"
+        )
+    text = require_text("payment_instructions", variables.payment_instructions, None)
+    if len(text) > PAYMENT_TEXT_MAX:
+        raise InvalidVariableError(
+            "payment_instructions",
+            text,
+            f"it has {len(text)} characters; shorten it to {PAYMENT_TEXT_MAX}",
+        )
+    return text
+
+
+# The wording of the charge of a link sent on request, by language, with
+# "{amount}" and, for an installment, "{installment}" ("cuota 2 de 3").
+_LINK_CHARGES = MappingProxyType(
+    {
+        "es": MappingProxyType(
+            {
+                LinkCovers.OVERDUE: "los {amount} vencidos",
+                LinkCovers.DUE_TODAY: "los {amount} que vencen hasta hoy",
+                LinkCovers.INSTALLMENT: "los {amount} de la {installment}",
+                LinkCovers.BALANCE: "tu saldo de {amount}",
+            }
+        ),
+        "pt": MappingProxyType(
+            {
+                LinkCovers.OVERDUE: "os {amount} vencidos",
+                LinkCovers.DUE_TODAY: "os {amount} que vencem até hoje",
+                LinkCovers.INSTALLMENT: "os {amount} da {installment}",
+                LinkCovers.BALANCE: "seu saldo de {amount}",
+            }
+        ),
+    }
+)
+# The formal tone names the balance without "tu" or "seu".
+_FORMAL_BALANCE = MappingProxyType(
+    {"es": "el saldo de {amount}", "pt": "o saldo de {amount}"}
+)
+
+
+def _link_charge(variables: MessageVariables, context: ParameterContext) -> str:
+    """Format the charge of a link sent on request: "los $ 20.319,32 vencidos".
+
+    Without `link_amount` the message states the balance, as for a reply
+    that has no link target.
+    """
+    covers = LinkCovers(variables.link_covers or LinkCovers.BALANCE)
+    amount = variables.link_amount
+    if amount is None:
+        amount = variables.balance
+    money = _amount("link_amount", amount, variables.currency, context.profile.locale)
+    language = context.profile.language
+    wording = _LINK_CHARGES[language][covers]
+    if covers == LinkCovers.BALANCE and context.tone == Tone.FORMAL:
+        wording = _FORMAL_BALANCE[language]
+    installment = ""
+    if covers == LinkCovers.INSTALLMENT:
+        installment = _installment(variables, context)
+    return wording.format(amount=money, installment=installment)
 
 
 def _installments(variables: MessageVariables, context: ParameterContext) -> str:
@@ -335,6 +406,8 @@ PARAMETERS: MappingProxyType[str, ParameterBuilder] = MappingProxyType(
         "vencimiento": _oldest_due_on,
         "atraso": _days_past_due,
         "pago": _how_to_pay,
+        "datos_pago": _instructions,
+        "cobro": _link_charge,
         "cuotas": _installments,
         "cuota": _installment,
         "detalle_cuotas": _plan_schedule,
@@ -363,9 +436,10 @@ def build_parameters(
     variables: MessageVariables,
     step_kind: StepKind,
     profile: LocaleProfile,
+    tone: Tone = Tone.FRIENDLY,
 ) -> dict[str, str]:
     """Build the value of each named parameter, in the order given."""
-    context = ParameterContext(step_kind, profile)
+    context = ParameterContext(step_kind, profile, tone)
     return {
         name: clean_parameter(PARAMETERS[name](variables, context)) for name in names
     }

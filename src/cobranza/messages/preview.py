@@ -53,7 +53,11 @@ def sample_variables(
         oldest_due_on=due_on,
         days_past_due=days_past_due,
         payment_link="https://pagar.example.com/c/8f3k2",
-        payment_instructions=None,
+        payment_instructions=(
+            "Pix, chave pagamentos@lojaexemplo.com.br"
+            if brazil
+            else "Transferencia al alias tornillo.mp"
+        ),
         discount_percent=Decimal("10"),
         discount_deadline=due_on,
         installments=3,
@@ -94,6 +98,9 @@ def _fill_gaps(variables: MessageVariables, locale: str) -> MessageVariables:
     }
     if variables.payment_link is None and variables.payment_instructions is None:
         changes["payment_link"] = sample.payment_link
+        # Only `link_reply_instructions` shows these next to the link, and it
+        # is sent only to a business that set them.
+        changes["payment_instructions"] = sample.payment_instructions
     return dataclasses.replace(variables, **changes)
 
 

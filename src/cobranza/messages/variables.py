@@ -13,6 +13,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from enum import StrEnum
 
 from cobranza.messages.errors import InvalidVariableError
 
@@ -22,6 +23,19 @@ from cobranza.messages.errors import InvalidVariableError
 _KEPT_FORMAT_CHARACTERS = frozenset({"\u200c", "\u200d"})
 _SPACES = re.compile(r"[ \u00a0\u202f]{2,}")
 _ELLIPSIS = "…"
+
+
+class LinkCovers(StrEnum):
+    """The part of the debt that a payment link sent on request charges."""
+
+    # Only invoices past their due date.
+    OVERDUE = "overdue"
+    # Invoices past due and due today, at least one of them due today.
+    DUE_TODAY = "due_today"
+    # The whole balance, because nothing is due yet or everything is.
+    BALANCE = "balance"
+    # The next installment of an active plan.
+    INSTALLMENT = "installment"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -47,6 +61,10 @@ class MessageVariables:
     payment_link: str | None = None
     # Shown in place of the link while the business has no payment provider.
     payment_instructions: str | None = None
+    # The amount a link sent on request charges, which may be less than
+    # `balance`, and the part of the debt it covers, a `LinkCovers` value.
+    link_amount: Decimal | None = None
+    link_covers: str | None = None
     discount_percent: Decimal | None = None
     # The last day the discount applies; None means `oldest_due_on`.
     discount_deadline: date | None = None
