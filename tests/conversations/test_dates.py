@@ -4,7 +4,12 @@ from datetime import date
 
 import pytest
 
-from cobranza.conversations.dates import _same_day_on_weekday, find_dates, promised_date
+from cobranza.conversations.dates import (
+    _same_day_on_weekday,
+    find_dates,
+    payment_days,
+    promised_date,
+)
 from tests.conversations.conftest import TODAY
 
 # Thursday 2026-03-19 is "today" in every case below.
@@ -337,3 +342,55 @@ def test_weekday_tense_and_doubt(text: str, expected: date) -> None:
 )
 def test_spanish_no_at_clause_end_under_portuguese(text: str) -> None:
     assert promised_date(text, TODAY, "pt-BR") == date(2026, 3, 23)
+
+
+# Wednesday 9 December 2026.
+DECEMBER_WEDNESDAY = date(2026, 12, 9)
+
+
+@pytest.mark.parametrize(
+    ("text", "locale", "expected"),
+    [
+        (
+            "el viernes te transfiero la mitad y el resto a fin de mes",
+            "es_AR",
+            [date(2026, 12, 11), date(2026, 12, 31)],
+        ),
+        (
+            "metade na sexta e o resto no fim do mês",
+            "pt_BR",
+            [date(2026, 12, 11), date(2026, 12, 31)],
+        ),
+        (
+            "la mitad ahora y el resto el mes que viene",
+            "es_AR",
+            [date(2026, 12, 9), date(2027, 1, 1)],
+        ),
+        # Named latest first, returned earliest first.
+        (
+            "el resto a fin de mes y la mitad el viernes",
+            "es_AR",
+            [date(2026, 12, 11), date(2026, 12, 31)],
+        ),
+        # A present that is not about paying, a negated and a past day drop out.
+        (
+            "ahora estoy corto, la mitad el viernes y el resto el 15 de enero",
+            "es_AR",
+            [date(2026, 12, 11), date(2027, 1, 15)],
+        ),
+        (
+            "el viernes no puedo, la mitad el lunes y el resto el 20",
+            "es_AR",
+            [date(2026, 12, 14), date(2026, 12, 20)],
+        ),
+        (
+            "te pagué el lunes la mitad, el resto el viernes",
+            "es_AR",
+            [date(2026, 12, 11)],
+        ),
+        ("el viernes y el viernes", "es_AR", [date(2026, 12, 11)]),
+        ("¿puedo pagar en 3 cuotas?", "es_AR", []),
+    ],
+)
+def test_payment_days(text: str, locale: str, expected: list[date]) -> None:
+    assert payment_days(text, DECEMBER_WEDNESDAY, locale) == expected

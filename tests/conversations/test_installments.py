@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from cobranza.conversations.installments import find_installments
+from cobranza.conversations.installments import find_installments, names_half
 
 
 @pytest.mark.parametrize(
@@ -38,3 +38,29 @@ def test_installments_found(text: str, expected: int) -> None:
 )
 def test_no_installments(text: str) -> None:
     assert find_installments(text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "la semana que viene te deposito la mitad",
+        "el viernes te paso la otra mitad",
+        "te pago la mitad de la deuda el lunes",
+        "pago metade na sexta",
+    ],
+)
+def test_half_named(text: str) -> None:
+    assert names_half(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "te pago a mitad de mes",
+        "na metade do mês eu pago",
+        "el viernes te pago más de la mitad",
+        "te pago el viernes",
+    ],
+)
+def test_half_not_named(text: str) -> None:
+    assert not names_half(text)

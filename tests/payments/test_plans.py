@@ -8,10 +8,11 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select, update
 
+from cobranza.compliance import rules_for_business
 from cobranza.db.models import AuditEvent, Business, Installment, InstallmentPlan
 from cobranza.payments import check_plans, create_plan, plan_terms
 from cobranza.payments.errors import PlanError
-from cobranza.payments.plans import InstallmentLimits, limits_for
+from cobranza.payments.plans import InstallmentLimits, limits_for, plan_due_dates
 from cobranza.payments.status import PaymentStatus
 from tests.payments.conftest import NOW, World
 from tests.payments.helpers import make_link, report
@@ -313,3 +314,126 @@ def test_broken_plan_audit_names_customer(world: World) -> None:
         customer_id = session.get_one(InstallmentPlan, plan_id).customer_id
     assert event.subject_id == plan_id
     assert event.details["customer_id"] == customer_id
+
+
+AR_RULES = rules_for_business("AR", {})
+# The business's schedule of a plan requested on Wednesday 9 December 2026:
+# Saturday 12 December moves to Monday 14, and 30 days later is 13 January.
+BUSINESS_FIRST = date(2026, 12, 14)
+
+
+@pytest.mark.parametrize(
+    ("count", "named", "expected"),
+    [
+        # The days named, in order.
+        (2, (date(2026, 12, 11), date(2026, 12, 31)), ((12, 11), (12, 31))),
+        # No day named: the business's schedule.
+        (2, (), ((12, 14), (1, 13))),
+        # One day named: the rest every 30 days from it.
+        (2, (date(2026, 12, 11),), ((12, 11), (1, 11))),
+        # More installments than days: the third 30 days after the second.
+        (
+            3,
+            (date(2026, 12, 11), date(2026, 12, 21)),
+            ((12, 11), (12, 21), (1, 20)),
+        ),
+        # The second day ends the plan after 13 January: the first stays and
+        # the second is 30 days later (Sunday 10 January, moved to Monday).
+        (2, (date(2026, 12, 11), date(2027, 3, 15)), ((12, 11), (1, 11))),
+        # Even the first day named leaves no room: the business's schedule.
+        (2, (date(2027, 1, 20), date(2027, 2, 20)), ((12, 14), (1, 13))),
+        # Sunday 13 December moves to Monday 14.
+        (2, (date(2026, 12, 13), date(2026, 12, 31)), ((12, 14), (12, 31))),
+        # Saturday and Sunday both move to Monday, so the second falls back.
+        (2, (date(2026, 12, 12), date(2026, 12, 13)), ((12, 14), (1, 13))),
+    ],
+)
+def test_due_dates_follow_named_days(
+    count: int, named: tuple[date, ...], expected: tuple[tuple[int, int], ...]
+) -> None:
+    dates = plan_due_dates(count, BUSINESS_FIRST, InstallmentLimits(), AR_RULES, named)
+
+    assert [(day.month, day.day) for day in dates] == list(expected)
+
+
+def test_terms_follow_named_days() -> None:
+    terms = plan_terms(
+        Decimal("148075.26"),
+        "ARS",
+        2,
+        BUSINESS_FIRST,
+        InstallmentLimits(),
+        rules=AR_RULES,
+        named_days=(date(2026, 12, 11), date(2026, 12, 31)),
+    )
+
+    assert terms.amounts == (Decimal("74037.63"), Decimal("74037.63"))
+    assert terms.due_dates == (date(2026, 12, 11), date(2026, 12, 31))
+
+
+def test_named_days_keep_min_installment() -> None:
+    limits = InstallmentLimits(min_installment=Decimal(600))
+
+    with pytest.raises(PlanError, match="minimum"):
+        plan_terms(
+            Decimal("1000.00"),
+            "ARS",
+            2,
+            BUSINESS_FIRST,
+            limits,
+            named_days=(date(2026, 12, 11), date(2026, 12, 31)),
+        )
+
+
+def test_plan_on_named_days(world: World) -> None:
+    # given: on Tuesday 10 March the customer names Thursday 12 and Tuesday 31
+    named = (date(2026, 3, 12), date(2026, 3, 31))
+
+    # when
+    with world.session() as session, session.begin():
+        plan = create_plan(session, world.case(session), 2, NOW, named_days=named)
+        plan_id = plan.id
+
+    # then
+    due_dates = [item.due_on for item in _installments(world, plan_id)]
+    assert due_dates == list(named)
+
+
+def test_named_day_in_past_ignored(world: World) -> None:
+    # given: Monday 9 March is gone on Tuesday 10 March
+    named = (date(2026, 3, 9), date(2026, 3, 31))
+
+    # when
+    with world.session() as session, session.begin():
+        plan = create_plan(session, world.case(session), 2, NOW, named_days=named)
+        plan_id = plan.id
+
+    # then: the business's schedule, as in test_default_first_due_three_days_later
+    due_dates = [item.due_on for item in _installments(world, plan_id)]
+    assert due_dates == [date(2026, 3, 13), date(2026, 4, 13)]
+
+
+def test_no_early_reminder_on_plan_day(world: World) -> None:
+    from cobranza.db.models import OutboxMessage
+    from cobranza.payments import queue_installment_reminders
+
+    # given: a plan made on Tuesday 10 March whose first installment the
+    # customer put on Thursday 12, two days later
+    named = (date(2026, 3, 12), date(2026, 3, 31))
+    with world.session() as session, session.begin():
+        create_plan(session, world.case(session), 2, NOW, named_days=named)
+
+    # when: reminders are queued on the plan's day and on the due date
+    with world.session() as session, session.begin():
+        business = session.get_one(Business, world.business_id)
+        on_plan_day = queue_installment_reminders(session, business, NOW)
+        on_due_date = queue_installment_reminders(
+            session, business, NOW + timedelta(days=2)
+        )
+
+    # then: the plan's own message stated the day, so only the due-date one
+    assert on_plan_day == 0
+    assert on_due_date == 1
+    with world.session() as session:
+        kinds = list(session.scalars(select(OutboxMessage.step_kind)))
+    assert kinds == ["installment_due_today"]

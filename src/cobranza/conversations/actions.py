@@ -18,7 +18,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
 from sqlalchemy import select
@@ -29,7 +29,9 @@ from cobranza.compliance.consent import (
     current_consent_state,
     record_consent,
 )
+from cobranza.conversations.dates import payment_days
 from cobranza.conversations.handoff import hand_off
+from cobranza.conversations.installments import names_half
 from cobranza.conversations.normalize import fold
 from cobranza.conversations.understand import Understanding
 from cobranza.db.models import (
@@ -50,12 +52,14 @@ from cobranza.dunning.gate import REPLY_TO_VARIABLE
 from cobranza.dunning.owner_actions import set_disputed
 from cobranza.dunning.promises import (
     PROMISE_PAUSE_PREFIX,
+    OpenBalance,
     case_message,
     open_balance,
     pause_end,
 )
 from cobranza.messages import clean_parameter
 from cobranza.messages.parameters import PAYMENT_TEXT_MAX
+from cobranza.money import minor_units
 from cobranza.timeutil import start_of_day
 
 logger = logging.getLogger(__name__)
@@ -70,6 +74,9 @@ PAYMENT_PAUSE_REASON = "pago informado, a verificar"
 # The prefix of `Case.pending_question` while the customer has not yet
 # accepted a proposed plan with a fee, followed by its count ("accept_plan:3").
 PLAN_QUESTION = "accept_plan:"
+# The variable of a `plan_proposal` row that stores the days the customer
+# named (ISO dates), so that accepting it makes the same plan.
+PLAN_DAYS_VARIABLE = "plan_days"
 # "acepto" or "aceito", unless "no" or "não" comes right before it.
 ACCEPT_WORDS = re.compile(r"(?<!\bno )(?<!\bnão )\b(acepto|aceito)\b", re.IGNORECASE)
 # A negation at most two words before "acepto" with no punctuation between
@@ -98,7 +105,8 @@ class ReplyServices:
     the case's link charges now, with its URL when links are offered, or
     None when nothing is collectable. `max_installments`
     returns the business's limit. `propose_plan` returns the terms of a plan
-    of the given count, or None when the business's limits rule it out.
+    of the given count, due on the days the customer named where the
+    business's limits allow, or None when the limits rule the plan out.
     `create_plan` splits the case's balance into the given count and returns
     True, or False when the limits (a minimum installment, an active plan,
     a fee not accepted) rule it out. Its last argument is True once the
@@ -107,8 +115,10 @@ class ReplyServices:
 
     payment_link: Callable[[Session, Business, Case, datetime], LinkCharge | None]
     max_installments: Callable[[Business], int]
-    propose_plan: Callable[[Session, Case, int, datetime], PlanOffer | None]
-    create_plan: Callable[[Session, Case, int, datetime, bool], bool]
+    propose_plan: Callable[
+        [Session, Case, int, datetime, tuple[date, ...]], PlanOffer | None
+    ]
+    create_plan: Callable[[Session, Case, int, datetime, tuple[date, ...], bool], bool]
 
 
 @dataclass(frozen=True)
@@ -254,6 +264,13 @@ def promise(reply: Reply) -> str:
         return _ask_once(reply, "promise_date", "ask_promise_date", "promise_no_date")
 
     session = reply.session
+    owed = open_balance(session, reply.business, reply.customer.id, reply.today)
+    amount = reply.meaning.amount
+    if amount is None and owed.balance > 0 and names_half(reply.inbound.text or ""):
+        # "te deposito la mitad": half of what the promise would cover.
+        covered = _covered(owed, due_on)
+        amount = _half(owed.balance if covered is None else covered, owed.currency)
+        reply.entities["promise_share"] = "half"
     existing = session.scalars(
         select(PromiseToPay).where(
             PromiseToPay.business_id == reply.business.id,
@@ -261,7 +278,6 @@ def promise(reply: Reply) -> str:
             PromiseToPay.status == PromiseStatus.OPEN,
         )
     ).all()
-    amount = reply.meaning.amount
     if any(
         earlier.due_on == due_on and amount in (None, earlier.amount)
         for earlier in existing
@@ -271,13 +287,8 @@ def promise(reply: Reply) -> str:
     for earlier in existing:
         earlier.status = PromiseStatus.CANCELLED
 
-    owed = open_balance(session, reply.business, reply.customer.id, reply.today)
     if amount is None:
-        # A promise without a sum covers what falls due by the promised day,
-        # because that is what the reminders requested. When nothing falls due
-        # by then, or everything does, it covers the whole balance (None).
-        due = owed.due_by(due_on)
-        amount = due if 0 < due < owed.balance else None
+        amount = _covered(owed, due_on)
     record = PromiseToPay(
         business_id=reply.business.id,
         case_id=case.id,
@@ -312,6 +323,27 @@ def promise(reply: Reply) -> str:
     return "promise_recorded"
 
 
+def _covered(owed: OpenBalance, due_on: date) -> Decimal | None:
+    """Return what a promise without a sum covers, or None for the whole balance.
+
+    It covers what falls due by the promised day, because that is what the
+    reminders requested. When nothing falls due by then, or everything
+    does, it covers the whole balance.
+    """
+    due = owed.due_by(due_on)
+    return due if 0 < due < owed.balance else None
+
+
+def _half(amount: Decimal, currency: str) -> Decimal:
+    """Return half of `amount`, rounded down to the currency's minor unit.
+
+    Rounded down, so a payment of half keeps the promise whichever way the
+    customer rounds it.
+    """
+    step = Decimal(1).scaleb(-minor_units(currency))
+    return (amount / 2).quantize(step, rounding=ROUND_DOWN)
+
+
 def already_paid(reply: Reply) -> str:
     """Thank, ask for the receipt unless one came, pause and flag for a person.
 
@@ -338,9 +370,12 @@ def receipt(reply: Reply) -> str:
 def installments(reply: Reply) -> str:
     """Make a plan within the business's limits and send its link.
 
-    A plan with a fee is only proposed: the `plan_proposal` message states
-    each installment, the fee and the total, and the plan is created when
-    the customer accepts (`accept_plan`).
+    The installments fall on the days the reply names ("la mitad el viernes
+    y el resto a fin de mes") where the business's limits allow. A reply
+    that names two or more days and no count requests one installment on
+    each day. A plan with a fee is only proposed: the `plan_proposal` message
+    states each installment, the fee and the total, and the plan is created
+    when the customer accepts (`accept_plan`).
     """
     case = reply.case
     assert case is not None
@@ -348,16 +383,21 @@ def installments(reply: Reply) -> str:
     if services is None:
         return _hand_off_with_ack(reply, "installments_requested")
 
+    days = _named_days(reply)
     limit = services.max_installments(reply.business)
-    requested = reply.meaning.installments or limit
+    requested = reply.meaning.installments
+    if requested is None:
+        requested = len(days) if len(days) >= 2 else limit
     count = max(2, min(requested, limit))
     reply.entities["installments_offered"] = count
-    offer = services.propose_plan(reply.session, case, count, reply.now)
+    if days:
+        reply.entities["plan_days_named"] = [day.isoformat() for day in days]
+    offer = services.propose_plan(reply.session, case, count, reply.now, days)
     if offer is None:
         return _hand_off_with_ack(reply, "installments_requested")
     if offer.fee > 0:
-        return _propose_plan(reply, case, offer)
-    if not services.create_plan(reply.session, case, count, reply.now, False):
+        return _propose_plan(reply, case, offer, days)
+    if not services.create_plan(reply.session, case, count, reply.now, days, False):
         return _hand_off_with_ack(reply, "installments_requested")
 
     _send_plan_link(reply, case, offer)
@@ -385,12 +425,17 @@ def accept_plan(reply: Reply) -> str:
         return _hand_off_with_ack(reply, "plan_declined")
 
     case.pending_question = None
-    offer = services.propose_plan(reply.session, case, count, reply.now)
+    proposal = _last_proposal(reply, case)
+    days = tuple(
+        date.fromisoformat(day) for day in proposal.get(PLAN_DAYS_VARIABLE) or []
+    )
+    offer = services.propose_plan(reply.session, case, count, reply.now, days)
     if offer is None:
         return _hand_off_with_ack(reply, "installments_requested")
-    if _last_proposal(reply, case) != offer.variables():
-        return _propose_plan(reply, case, offer)
-    if not services.create_plan(reply.session, case, count, reply.now, True):
+    terms = {key: proposal.get(key) for key in PlanOffer.variable_names()}
+    if terms != offer.variables():
+        return _propose_plan(reply, case, offer, days)
+    if not services.create_plan(reply.session, case, count, reply.now, days, True):
         return _hand_off_with_ack(reply, "installments_requested")
 
     reply.entities["plan_fee_accepted"] = str(offer.fee)
@@ -440,12 +485,19 @@ def accepts_plan(reply: Reply) -> bool:
     return ACCEPT_WORDS.search(text) is not None
 
 
-def _propose_plan(reply: Reply, case: Case, offer: PlanOffer) -> str:
+def _propose_plan(
+    reply: Reply, case: Case, offer: PlanOffer, days: tuple[date, ...]
+) -> str:
     case.pending_question = f"{PLAN_QUESTION}{offer.count}"
     case.question_asked_at = reply.now
     # One proposal per set of terms, so a repeated request gets one message.
     scope = f"{offer.count}:{offer.total}:{offer.schedule[0][1].isoformat()}"
-    queue_reply(reply, "plan_proposal", scope, offer.variables())
+    variables = offer.variables()
+    if days:
+        named = [day.isoformat() for day in days]
+        scope = f"{scope}:{','.join(named)}"
+        variables[PLAN_DAYS_VARIABLE] = named
+    queue_reply(reply, "plan_proposal", scope, variables)
     reply.entities["plan_fee_proposed"] = str(offer.fee)
     return "plan_proposed"
 
@@ -465,8 +517,11 @@ def _send_plan_link(reply: Reply, case: Case, offer: PlanOffer) -> None:
     queue_reply(reply, "plan_offer_reply", scope, variables)
 
 
-def _last_proposal(reply: Reply, case: Case) -> dict[str, Any] | None:
-    """Return the plan variables of the last `plan_proposal` queued for the case."""
+def _last_proposal(reply: Reply, case: Case) -> dict[str, Any]:
+    """Return the variables of the last `plan_proposal` queued for the case.
+
+    Returns an empty mapping when none was queued.
+    """
     row = reply.session.scalars(
         select(OutboxMessage)
         .where(
@@ -477,9 +532,14 @@ def _last_proposal(reply: Reply, case: Case) -> dict[str, Any] | None:
         .limit(1)
     ).first()
     if row is None:
-        return None
-    stored = row.variables or {}
-    return {key: stored.get(key) for key in PlanOffer.variable_names()}
+        return {}
+    return dict(row.variables or {})
+
+
+def _named_days(reply: Reply) -> tuple[date, ...]:
+    """Return the days the reply names to pay on, earliest first."""
+    locale = reply.customer.locale or reply.business.locale
+    return tuple(payment_days(reply.inbound.text or "", reply.today, locale))
 
 
 def payment_link(reply: Reply) -> str:

@@ -958,9 +958,36 @@ def promised_date(text: str, today: date, locale: str | None = None) -> date | N
     is not about paying now gives way to another day: "ahora estoy corto,
     el finde te pago" promises the weekend.
     """
-    mentions = find_dates(text, today, locale)
+    candidates = _committed(find_dates(text, today, locale), today)
+    definite = [mention for mention in candidates if not _passing_now(mention)]
+    for mention in definite or candidates:
+        return max(mention.start, today)
+    return None
+
+
+def payment_days(text: str, today: date, locale: str | None = None) -> list[date]:
+    """Return every day a reply commits to pay on, earliest first, without repeats.
+
+    "el viernes te transfiero la mitad y el resto a fin de mes" gives Friday
+    and the month's last day. A mention counts as in `promised_date`, except
+    that a mention of the present that is not about paying ("ahora estoy
+    corto") never counts, even when it is the only one. A span counts from
+    its first day, or from today when it began earlier.
+    """
+    candidates = _committed(find_dates(text, today, locale), today)
+    return sorted(
+        {
+            max(mention.start, today)
+            for mention in candidates
+            if not _passing_now(mention)
+        }
+    )
+
+
+def _committed(mentions: list[DateMention], today: date) -> list[DateMention]:
+    """Keep the mentions a debtor may commit to: not negated, past or in doubt."""
     past = _past_weekdays(mentions)
-    candidates = [
+    return [
         mention
         for mention, is_past in zip(mentions, past, strict=True)
         if not mention.negated
@@ -968,10 +995,6 @@ def promised_date(text: str, today: date, locale: str | None = None) -> date | N
         and mention.end >= today
         and not _DOUBT_BEFORE.search(mention.clause.partition(mention.text)[0].strip())
     ]
-    definite = [mention for mention in candidates if not _passing_now(mention)]
-    for mention in definite or candidates:
-        return max(mention.start, today)
-    return None
 
 
 def _past_weekdays(mentions: list[DateMention]) -> list[bool]:

@@ -2,6 +2,8 @@
 
 "la mitad ahora y la mitad el mes que viene" counts as 2. "en cuotas"
 without a number gives None: the reply asks for a plan but names no count.
+`names_half` tells whether a reply offers half of the payment ("la mitad",
+"metade").
 """
 
 from __future__ import annotations
@@ -102,3 +104,31 @@ def _halves(tokens: list[str]) -> int | None:
         if token in _HALVES and any(word in _REST for word in tokens[index + 1 :]):
             return 2
     return None
+
+
+_HALF_WORDS = frozenset({"mitad", "metade"})
+# "a mitad de mes", "na metade do mês": a time of the month, not half a sum.
+_PERIODS = frozenset({"mes", "semana", "ano", "quincena", "quinzena"})
+# "más de la mitad", "menos da metade": no exact half.
+_NOT_EXACT = frozenset({"mas", "menos", "mais"})
+
+
+def names_half(text: str) -> bool:
+    """Tell whether `text` offers half of a payment: "te deposito la mitad".
+
+    "la otra mitad" counts too. A half of a period ("a mitad de mes") and
+    a share that is not exactly half ("más de la mitad") do not.
+    """
+    tokens = tokenize(text)
+    for index, token in enumerate(tokens):
+        if token not in _HALF_WORDS:
+            continue
+        following = tokens[index + 1 : index + 3]
+        if following[:1] in (["de"], ["del"], ["do"], ["da"]) and (
+            following[1:2] and following[1] in _PERIODS
+        ):
+            continue
+        if _NOT_EXACT.intersection(tokens[max(0, index - 3) : index]):
+            continue
+        return True
+    return False

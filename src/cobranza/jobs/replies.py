@@ -23,7 +23,7 @@ import functools
 import logging
 import threading
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session, SessionTransaction
@@ -78,10 +78,10 @@ def _max_installments(business: Business) -> int:
 
 
 def _propose_plan(
-    session: Session, case: Case, count: int, now: datetime
+    session: Session, case: Case, count: int, now: datetime, days: tuple[date, ...]
 ) -> PlanOffer | None:
     try:
-        terms = propose_plan(session, case, count, now)
+        terms = propose_plan(session, case, count, now, named_days=days)
     except PaymentError as exc:
         # The customer is handed to a person, who can offer other terms.
         logger.info("no plan proposed for case %s: %s", case.id, exc.code)
@@ -97,10 +97,17 @@ def _propose_plan(
 
 
 def _create_plan(
-    session: Session, case: Case, count: int, now: datetime, fee_accepted: bool
+    session: Session,
+    case: Case,
+    count: int,
+    now: datetime,
+    days: tuple[date, ...],
+    fee_accepted: bool,
 ) -> bool:
     try:
-        create_plan(session, case, count, now, fee_accepted=fee_accepted)
+        create_plan(
+            session, case, count, now, named_days=days, fee_accepted=fee_accepted
+        )
     except PaymentError as exc:
         # The customer is handed to a person, who can offer other terms.
         logger.info("no plan for case %s: %s", case.id, exc.code)

@@ -12,6 +12,9 @@ the plan is made, so the customer has time to pay and gets the preventive
 reminder first. Every computed due date that falls on a day the business
 may not write (its contact rules: weekdays and holidays) moves to the next
 day it may, so the due-date reminder goes out on the due date itself.
+
+The customer may name the days ("la mitad el viernes y el resto a fin de
+mes"): see `plan_due_dates` for how they replace the business's schedule.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import ROUND_DOWN, ROUND_UP, Decimal, InvalidOperation
+from itertools import pairwise
 from typing import Any
 
 from sqlalchemy import select, update
@@ -139,14 +143,13 @@ def plan_terms(
     limits: InstallmentLimits,
     *,
     rules: ContactRules | None = None,
+    named_days: tuple[date, ...] = (),
 ) -> PlanTerms:
     """Split `balance` (plus any configured fee) into `count` installments.
 
     Installments are equal after rounding down to the minor unit, and the
     first (the down payment) takes the remainder, or more when the minimum
-    down payment requires it. The first is due on `first_due_on` and the
-    next ones every `interval_days` from it. With `rules`, a later due date
-    on a day those rules allow no messages moves to the next day they do.
+    down payment requires it. The due dates come from `plan_due_dates`.
     Raises `PlanError` outside the limits.
     """
     if not 2 <= count <= limits.max_count:
@@ -172,14 +175,57 @@ def plan_terms(
             f"installments of {regular} {currency} are below this business's "
             f"minimum of {limits.min_installment}: choose fewer installments"
         )
-    dates = [first_due_on]
-    for index in range(1, count):
+    dates = plan_due_dates(count, first_due_on, limits, rules, named_days)
+    return PlanTerms(balance, fee, total, currency, amounts, dates)
+
+
+def plan_due_dates(
+    count: int,
+    first_due_on: date,
+    limits: InstallmentLimits,
+    rules: ContactRules | None = None,
+    named_days: tuple[date, ...] = (),
+) -> tuple[date, ...]:
+    """Return the due dates of a plan of `count` installments.
+
+    The business's schedule starts on `first_due_on` and follows every
+    `interval_days` from it. Days the customer named (`named_days`, in
+    order) replace it: installment 1 is due on the first, installment 2 on
+    the second, and the ones after the last day named follow every
+    `interval_days` from it. The customer's days may not make the plan
+    longer than the business's schedule of the same count, so the days are
+    kept only while the last installment is due no later than the
+    business's last one. From the first day that breaks this, or that is
+    not after the day before it, the installments follow the interval. When
+    even the first day breaks it, the business's schedule is used. With
+    `rules`, every due date but a caller's `first_due_on` moves to the
+    next day those rules allow messages.
+    """
+    schedule = _following(first_due_on, count - 1, limits, rules)
+    for kept in range(min(len(named_days), count), 0, -1):
+        days = [_contact_day(rules, day) for day in named_days[:kept]]
+        if any(later <= earlier for earlier, later in pairwise(days)):
+            continue
+        dates = days[:-1] + _following(days[-1], count - kept, limits, rules)
+        if dates[-1] <= schedule[-1]:
+            return tuple(dates)
+    return tuple(schedule)
+
+
+def _following(
+    first: date, more: int, limits: InstallmentLimits, rules: ContactRules | None
+) -> list[date]:
+    """Return `first` and `more` dates every `interval_days` after it."""
+    dates = [first]
+    for index in range(1, more + 1):
         # Counted from the first date, so one moved date does not shift the rest.
-        regular_day = first_due_on + timedelta(days=limits.interval_days * index)
-        if rules is not None:
-            regular_day = next_contact_day(rules, regular_day)
-        dates.append(regular_day)
-    return PlanTerms(balance, fee, total, currency, amounts, tuple(dates))
+        regular_day = first + timedelta(days=limits.interval_days * index)
+        dates.append(_contact_day(rules, regular_day))
+    return dates
+
+
+def _contact_day(rules: ContactRules | None, day: date) -> date:
+    return day if rules is None else next_contact_day(rules, day)
 
 
 def create_plan(
@@ -189,22 +235,25 @@ def create_plan(
     now: datetime,
     *,
     first_due_on: date | None = None,
+    named_days: tuple[date, ...] = (),
     fee_accepted: bool = False,
 ) -> InstallmentPlan:
     """Split the case's balance into `n` installments and pause the case.
 
     The first installment is due on `first_due_on` when given, or else on
-    `first_due_date`. Raises `PlanError` when `n` or the amounts break
-    the business's limits, the customer owes nothing, the case already has
-    an active plan (a unique index decides between concurrent calls), or
-    the business charges a fee and `fee_accepted` is False. A fee is never
-    added silently: the caller shows the terms of `propose_plan` to the
-    customer first (the conversation sends the `plan_proposal` message) and
-    passes `fee_accepted=True` once they agree.
+    `first_due_date`. `named_days` are the days the customer named, which
+    `plan_due_dates` follows within the business's limits. Raises
+    `PlanError` when `n` or the amounts break the business's limits, the
+    customer owes nothing, the case already has an active plan (a unique
+    index decides between concurrent calls), or the business charges a fee
+    and `fee_accepted` is False. A fee is never added silently: the caller
+    shows the terms of `propose_plan` to the customer first (the
+    conversation sends the `plan_proposal` message) and passes
+    `fee_accepted=True` once they agree.
     """
     business = session.get_one(Business, case.business_id)
     target, limits = _plan_basis(session, business, case, now)
-    terms = _terms(business, target, n, now, first_due_on, limits)
+    terms = _terms(business, target, n, now, first_due_on, named_days, limits)
     if terms.fee > 0 and not fee_accepted:
         raise PlanError(
             f"a plan for case {case.id} adds a fee of {terms.fee} {terms.currency}: "
@@ -277,6 +326,7 @@ def propose_plan(
     now: datetime,
     *,
     first_due_on: date | None = None,
+    named_days: tuple[date, ...] = (),
 ) -> PlanTerms:
     """Return the terms `create_plan` would store now, without storing anything.
 
@@ -284,7 +334,7 @@ def propose_plan(
     """
     business = session.get_one(Business, case.business_id)
     target, limits = _plan_basis(session, business, case, now)
-    return _terms(business, target, n, now, first_due_on, limits)
+    return _terms(business, target, n, now, first_due_on, named_days, limits)
 
 
 def first_due_date(
@@ -328,9 +378,14 @@ def _terms(
     n: int,
     now: datetime,
     first_due_on: date | None,
+    named_days: tuple[date, ...],
     limits: InstallmentLimits,
 ) -> PlanTerms:
     first = first_due_on or first_due_date(business, limits, now)
+    if named_days and min(named_days) < local_date(now, business.timezone):
+        # A day already gone cannot be a due date, so the business's
+        # schedule stands.
+        named_days = ()
     return plan_terms(
         target.amount,
         target.currency,
@@ -338,6 +393,7 @@ def _terms(
         first,
         limits,
         rules=_contact_rules(business),
+        named_days=named_days,
     )
 
 
@@ -437,8 +493,10 @@ def queue_installment_reminders(
     due date, an `installment_due_today` message on it and, when the
     business allows grace days, an `installment_overdue` message the day
     after if it is still unpaid. Each names the
-    installment ("cuota 2 de 3") and carries its own link. The outbox's
-    idempotency key makes a second call on the same day queue nothing.
+    installment ("cuota 2 de 3") and carries its own link. A plan made
+    today gets no early reminder, because its own message named every due
+    date. The outbox's idempotency key makes a second call on the same day
+    queue nothing.
     """
     from cobranza.payments.links import ensure_link, link_url, provider_for
 
@@ -465,6 +523,12 @@ def queue_installment_reminders(
 
     queued = 0
     for installment, plan in due:
+        kind = kinds[installment.due_on]
+        made_today = local_date(plan.created_at, business.timezone) == today
+        if kind == "preventive" and made_today:
+            # Only a day the customer named comes this close, and the plan's
+            # own message, sent today, already states it.
+            continue
         case = session.get_one(Case, plan.case_id)
         target = installment_target(session, case)
         if target is None or target.installment_id != installment.id:
@@ -473,7 +537,6 @@ def queue_installment_reminders(
         provider = provider_for(business, settings.payment_provider)
         link = ensure_link(session, business, case, target, provider, now)
         url = link_url(public_base_url or settings.public_base_url, link.token)
-        kind = kinds[installment.due_on]
         queued += cases.queue_message(
             session,
             case,
