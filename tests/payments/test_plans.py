@@ -437,3 +437,42 @@ def test_no_early_reminder_on_plan_day(world: World) -> None:
     with world.session() as session:
         kinds = list(session.scalars(select(OutboxMessage.step_kind)))
     assert kinds == ["installment_due_today"]
+
+
+def test_waiting_early_reminder_dropped_on_due_day(world: World) -> None:
+    from cobranza.db.models import OutboxMessage, SandboxMessage
+    from cobranza.jobs.cycle import run_cycle
+    from cobranza.payments import queue_installment_reminders
+
+    # Given the first installment falls due on Friday 13 March, and its early
+    # reminder, queued on Wednesday, still waits (as one deferred past a
+    # holiday does)
+    plan_id = _create(world)
+    due_on = NOW.date() + timedelta(days=3)
+    with world.session() as session, session.begin():
+        session.execute(
+            update(Installment)
+            .where(Installment.plan_id == plan_id, Installment.number == 1)
+            .values(due_on=due_on)
+        )
+    with world.session() as session, session.begin():
+        business = session.get_one(Business, world.business_id)
+        assert queue_installment_reminders(session, business, NOW + timedelta(1)) == 1
+
+    # When Friday's cycle runs
+    run_cycle(world.engine, world.business_id, NOW + timedelta(days=3))
+
+    # Then only the due-today reminder goes out, and the early one is dropped
+    with world.session() as session:
+        rows = {
+            row.step_kind: row
+            for row in session.scalars(
+                select(OutboxMessage).where(OutboxMessage.step.like("installment:%"))
+            )
+        }
+        texts = list(session.scalars(select(SandboxMessage.text)))
+    assert rows["installment_preventive"].state == "suppressed"
+    assert rows["installment_preventive"].suppressed_reason == "superseded"
+    assert rows["installment_due_today"].state == "sent"
+    assert len(texts) == 1
+    assert "hoy, 13 de marzo, vence la cuota 1 de 3" in texts[0]

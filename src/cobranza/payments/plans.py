@@ -41,10 +41,14 @@ from cobranza.db.models import (
     Installment,
     InstallmentPlan,
     InstallmentStatus,
+    OutboxMessage,
+    OutboxState,
     PaymentLink,
     PaymentLinkPurpose,
     PlanStatus,
 )
+from cobranza.dunning import outbox
+from cobranza.dunning.plan_writer import SUPERSEDED
 from cobranza.money import minor_units, quantize
 from cobranza.payments import cases
 from cobranza.payments.base import CheckoutItem
@@ -479,6 +483,35 @@ def check_plans(session: Session, business: Business, now: datetime) -> list[int
     return broken
 
 
+# The installment reminders in the order they fall due.
+_REMINDER_ORDER = ("preventive", "due_today", "overdue")
+
+
+def _supersede_earlier_reminders(
+    session: Session, installment: Installment, kind: str, now: datetime
+) -> None:
+    """Drop the installment's earlier reminders that still wait in the queue.
+
+    A preventive reminder deferred past holidays would otherwise go out in
+    the same cycle as the due-today one ("vence el 9 de diciembre" beside
+    "hoy, 9 de diciembre, vence"), and a due-today one beside the overdue one.
+    """
+    earlier = _REMINDER_ORDER[: _REMINDER_ORDER.index(kind)]
+    if not earlier:
+        return
+    rows = session.scalars(
+        select(OutboxMessage).where(
+            OutboxMessage.business_id == installment.business_id,
+            OutboxMessage.state == OutboxState.QUEUED,
+            OutboxMessage.step.in_(
+                [f"installment:{installment.id}:{name}" for name in earlier]
+            ),
+        )
+    )
+    for row in rows:
+        outbox.suppress(session, row, SUPERSEDED, now, {"replaced_by": kind})
+
+
 def queue_installment_reminders(
     session: Session,
     business: Business,
@@ -534,6 +567,7 @@ def queue_installment_reminders(
         if target is None or target.installment_id != installment.id:
             # An earlier installment is still unpaid; its link comes first.
             continue
+        _supersede_earlier_reminders(session, installment, kind, now)
         provider = provider_for(business, settings.payment_provider)
         link = ensure_link(session, business, case, target, provider, now)
         url = link_url(public_base_url or settings.public_base_url, link.token)
