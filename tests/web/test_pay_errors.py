@@ -7,11 +7,14 @@ has expired, so write to the business.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
+from cobranza.db.models import Document
 from tests.payments.conftest import build_world
 from tests.payments.helpers import make_link
 from tests.web.conftest import Tenant
@@ -132,3 +135,39 @@ def test_invalid_pay_value_is_debtor_page(app: FastAPI) -> None:
     assert NOT_VALID in page.text
     assert "number" not in page.text
     _assert_debtor_page(page)
+
+
+def test_link_of_disputed_invoices_says_under_review(
+    app: FastAPI, engine: Engine
+) -> None:
+    # Given a customer's link, and then a dispute of all their invoices
+    world = build_world(engine)
+    link = make_link(world, provider="sandbox")
+    with world.session() as session, session.begin():
+        for document_id in (world.old_invoice_id, world.new_invoice_id):
+            session.get_one(Document, document_id).disputed = True
+    client = TestClient(app, base_url="https://testserver")
+
+    # When the customer opens the link
+    page = client.get(f"/pagar/{link.token}")
+
+    # Then the page says the invoices are under review, not that nothing is
+    # owed
+    assert page.status_code == 200
+    assert "están en revisión" in page.text
+    assert "No tenés saldo pendiente" not in page.text
+    _assert_debtor_page(page)
+
+
+def test_link_of_paid_invoices_says_nothing_owed(app: FastAPI, engine: Engine) -> None:
+    world = build_world(engine)
+    link = make_link(world, provider="sandbox")
+    with world.session() as session, session.begin():
+        for document_id in (world.old_invoice_id, world.new_invoice_id):
+            session.get_one(Document, document_id).open_amount = Decimal(0)
+    client = TestClient(app, base_url="https://testserver")
+
+    page = client.get(f"/pagar/{link.token}")
+
+    assert page.status_code == 200
+    assert "No tenés saldo pendiente con este negocio." in page.text

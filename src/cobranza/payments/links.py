@@ -31,6 +31,7 @@ from cobranza.db.models import (
     Business,
     Case,
     Customer,
+    Document,
     OutboxMessage,
     PaymentLink,
     PaymentLinkPurpose,
@@ -75,6 +76,8 @@ class LinkState(StrEnum):
     REDIRECT = "redirect"
     PAID = "paid"
     NOTHING_OWED = "nothing_owed"
+    # Invoices are still owed, but all of them are disputed or on hold.
+    UNDER_REVIEW = "under_review"
 
 
 @dataclass(frozen=True)
@@ -250,6 +253,10 @@ def open_link(
 
     current = _current_link(session, business, case, link, now, context)
     if current is None:
+        customer = session.get_one(Customer, case.customer_id)
+        today = local_date(now, customer.timezone or business.timezone)
+        if _owes_uncollectable(session, case, today):
+            return LinkOutcome(LinkState.UNDER_REVIEW)
         return LinkOutcome(LinkState.NOTHING_OWED)
     link = current
     if _checkout_usable(link, now):
@@ -487,6 +494,22 @@ def _current_link(
     if target is None:
         return None
     return ensure_link(session, business, case, target, link.provider, now)
+
+
+def _owes_uncollectable(session: Session, case: Case, today: date) -> bool:
+    """Tell whether the customer still owes invoices that are disputed or on hold."""
+    owed = session.scalar(
+        select(Document.id)
+        .where(
+            Document.business_id == case.business_id,
+            Document.customer_id == case.customer_id,
+            Document.open_amount > 0,
+            Document.missing_since.is_(None),
+            (Document.disputed.is_(True)) | (Document.hold_until >= today),
+        )
+        .limit(1)
+    )
+    return owed is not None
 
 
 def _checkout_usable(link: PaymentLink, now: datetime) -> bool:

@@ -51,6 +51,8 @@ PAGES = {
     "es": {
         "paid": "Este pago ya está registrado. ¡Gracias!",
         "nothing_owed": "No tenés saldo pendiente con este negocio. ¡Gracias!",
+        "under_review": "Tus facturas con este negocio están en revisión, así que "
+        "por ahora no hay nada para pagar acá. El negocio se va a comunicar con vos.",
         "not_found": "Este link de pago no es válido o ya venció. Escribile al "
         "negocio para que te mande uno nuevo.",
         "unavailable": "No pudimos abrir el pago en este momento. Probá de nuevo "
@@ -65,6 +67,8 @@ PAGES = {
     "pt": {
         "paid": "Este pagamento já está registrado. Obrigado!",
         "nothing_owed": "Você não tem saldo pendente com esta empresa. Obrigado!",
+        "under_review": "Suas faturas com esta empresa estão em análise, então por "
+        "enquanto não há nada para pagar aqui. A empresa vai entrar em contato.",
         "not_found": "Este link de pagamento não é válido ou expirou. Escreva para "
         "a empresa e peça um novo.",
         "unavailable": "Não foi possível abrir o pagamento agora. Tente de novo "
@@ -176,8 +180,8 @@ def pay(token: str, request: Request) -> Response:
 
     if outcome.state is LinkState.REDIRECT and outcome.url is not None:
         return RedirectResponse(outcome.url, status_code=303)
-    key = "paid" if outcome.state is LinkState.PAID else "nothing_owed"
-    return _page(language, key, 200)
+    pages = {LinkState.PAID: "paid", LinkState.UNDER_REVIEW: "under_review"}
+    return _page(language, pages.get(outcome.state, "nothing_owed"), 200)
 
 
 @router.post("/webhooks/mercadopago", include_in_schema=False)
