@@ -151,7 +151,7 @@ def test_link_of_disputed_invoices_says_under_review(
     # When the customer opens the link
     page = client.get(f"/pagar/{link.token}")
 
-    # Then the page says the invoices are under review, not that nothing is
+    # Then the page shows the invoices are under review, not that nothing is
     # owed
     assert page.status_code == 200
     assert "están en revisión" in page.text

@@ -316,17 +316,17 @@ def _stored_keys(
     session: Session, keys: Iterable[tuple[str, str]]
 ) -> set[tuple[str, str]]:
     """Return the (provider, provider message id) pairs of `keys` stored before."""
-    wanted = set(keys)
-    if not wanted:
+    requested = set(keys)
+    if not requested:
         return set()
     rows = session.execute(
         select(InboundMessage.provider, InboundMessage.provider_message_id).where(
             InboundMessage.provider_message_id.in_(
-                {message_id for _, message_id in wanted}
+                {message_id for _, message_id in requested}
             )
         )
     )
-    return {(provider, message_id) for provider, message_id in rows} & wanted
+    return {(provider, message_id) for provider, message_id in rows} & requested
 
 
 def process_pending_events(

@@ -2,9 +2,9 @@
 
 Written like the fourth layer (see `corpus_layer4`), by four authors who saw
 only the training templates of the first four layers and the labelling
-guide. One author took `other` and `acknowledge`; one
-`request_payment_link`, `request_human` and `wrong_person`; one `dispute`,
-`already_paid` and `cannot_pay`; and one `promise_to_pay`,
+guide. One author took `other` and `acknowledge`. One took
+`request_payment_link`, `request_human` and `wrong_person`, and one
+`dispute`, `already_paid` and `cannot_pay`. The last took `promise_to_pay`,
 `request_installments` and the borders of `other` and `acknowledge`:
 remarks about the reminder itself, account questions that claim nothing,
 and replies meant for another chat.

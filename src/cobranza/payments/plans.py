@@ -388,7 +388,7 @@ def _terms(
     first = first_due_on or first_due_date(business, limits, now)
     if named_days and min(named_days) < local_date(now, business.timezone):
         # A day already gone cannot be a due date, so the business's
-        # schedule stands.
+        # schedule applies.
         named_days = ()
     return plan_terms(
         target.amount,
