@@ -648,6 +648,36 @@ def test_dispute_without_number_pauses_all(engine: Engine) -> None:
     assert get_case(engine, ids["case"]).handoff_reason == "dispute"
 
 
+@pytest.mark.parametrize(
+    ("text", "expected", "basis"),
+    [
+        ("la factura 2 no es mía, está mal", [False, True], "number"),
+        ("me cobraron la a0002 dos veces", [False, True], "number"),
+        ("la de $ 500 ya la había cancelado, está mal", [False, True], "amount"),
+        # 1.500 is both invoices together, so no one invoice is singled out.
+        ("me cobran 1.500 y no corresponde", [True, True], "all"),
+        ("no es 2 veces, es una sola, está mal facturado", [True, True], "all"),
+    ],
+)
+def test_dispute_finds_invoice_from_reply(
+    engine: Engine, text: str, expected: list[bool], basis: str
+) -> None:
+    # given: A-0001 for 1,000.00 and A-0002 for 500.00
+    given_customer(engine, queued_reminder=False)
+
+    # when
+    inbound = reply(engine, text)
+
+    # then
+    with transaction(engine) as session:
+        disputed = list(
+            session.scalars(select(Document.disputed).order_by(Document.id))
+        )
+    assert inbound.intent == "dispute"
+    assert disputed == expected
+    assert inbound.entities["disputed_by"] == basis
+
+
 def test_opt_out_revokes_and_confirms_once(engine: Engine) -> None:
     # given
     ids = given_customer(engine)

@@ -26,6 +26,7 @@ from cobranza.db.models import (
     Case,
     CaseState,
     Customer,
+    Document,
     InboundMessage,
     Installment,
     InstallmentPlan,
@@ -642,3 +643,79 @@ def test_promise_on_disputed_debt_goes_to_person(
         assert list(session.scalars(select(PromiseToPay.due_on))) == [date(2026, 3, 13)]
         # The case stays with the person who took the dispute.
         assert session.scalars(select(Case)).one().handoff_reason == "dispute"
+
+
+def test_dispute_quoting_reminder_pauses_its_invoices(
+    chat: Conversation, engine: Engine
+) -> None:
+    # given: a reminder of A-0001 went out; A-0002, imported later, is not
+    # yet due and no message has named it
+    with transaction(engine) as session:
+        customer = session.scalars(select(Customer)).one()
+        make_document(session, customer, NOW, "A-0002", "700.00", date(2026, 4, 20))
+    reminder_id = chat.graph.state.messages[-1]["id"]
+    at = NOW + timedelta(hours=1)
+
+    # when: the customer answers that reminder, quoting it
+    action = deliver(
+        chat,
+        inbound_body(
+            "wamid.quoted1",
+            at,
+            type="text",
+            text={"body": "esto está mal, no lo reconozco"},
+            context={"from": "5491100000000", "id": reminder_id},
+        ),
+        at,
+    )
+
+    # then: only the reminded invoice is disputed
+    with transaction(engine) as session:
+        disputed = {
+            number: flag
+            for number, flag in session.execute(
+                select(Document.number, Document.disputed)
+            )
+        }
+        entities = session.scalars(
+            select(InboundMessage.entities).where(
+                InboundMessage.provider_message_id == "wamid.quoted1"
+            )
+        ).one()
+    assert action == "dispute_recorded"
+    assert disputed == {"A-0001": True, "A-0002": False}
+    assert entities["disputed_by"] == "quoted"
+
+
+def test_dispute_quoting_unknown_message_pauses_all(
+    chat: Conversation, engine: Engine
+) -> None:
+    # given
+    with transaction(engine) as session:
+        customer = session.scalars(select(Customer)).one()
+        make_document(session, customer, NOW, "A-0002", "700.00", date(2026, 4, 20))
+    at = NOW + timedelta(hours=1)
+
+    # when: the quoted id is no message of this business
+    action = deliver(
+        chat,
+        inbound_body(
+            "wamid.quoted2",
+            at,
+            type="text",
+            text={"body": "esto está mal, no lo reconozco"},
+            context={"from": "5491100000000", "id": "wamid.someone-else"},
+        ),
+        at,
+    )
+
+    # then
+    with transaction(engine) as session:
+        disputed = {
+            number: flag
+            for number, flag in session.execute(
+                select(Document.number, Document.disputed)
+            )
+        }
+    assert action == "dispute_recorded"
+    assert disputed == {"A-0001": True, "A-0002": True}

@@ -587,12 +587,14 @@ def _has_instructions(reply: Reply) -> bool:
 
 
 def dispute(reply: Reply) -> str:
-    """Mark the invoices named (or all open ones) disputed, acknowledge, hand off."""
+    """Mark the invoices the reply is about disputed, acknowledge, hand off.
+
+    See `disputed_invoices` for how the invoices are chosen.
+    """
     case = reply.case
     assert case is not None
-    documents = _open_invoices(reply)
-    named = [doc for doc in documents if _mentions(reply.inbound.text, doc.number)]
-    for document in named or documents:
+    documents, basis = disputed_invoices(reply)
+    for document in documents:
         set_disputed(
             reply.session,
             reply.business.id,
@@ -602,10 +604,89 @@ def dispute(reply: Reply) -> str:
             reply.now,
             ACTOR,
         )
-    reply.entities["disputed_documents"] = [doc.number for doc in named or documents]
+    reply.entities["disputed_documents"] = [doc.number for doc in documents]
+    reply.entities["disputed_by"] = basis
     hand_off(reply.session, case, "dispute", reply.now)
     queue_reply(reply, "dispute_ack", _daily(reply))
     return "dispute_recorded"
+
+
+def disputed_invoices(reply: Reply) -> tuple[list[Document], str]:
+    """Return the open invoices a dispute is about, and what singled them out.
+
+    In order: invoice numbers the reply names ("number"); the invoices of
+    the message it quotes or replies to with a button ("quoted"); the one
+    invoice whose amount it states ("amount"). When none of these picks an
+    invoice, every open one is disputed ("all"), because pausing too much
+    is safer than writing again about a charge the customer contests, and a
+    person reviews the case anyway.
+    """
+    documents = _open_invoices(reply)
+    text = reply.inbound.text
+    named = [doc for doc in documents if _names_invoice(text, doc.number)]
+    if named:
+        return named, "number"
+    quoted = _quoted_documents(reply)
+    in_quoted = [doc for doc in documents if doc.id in quoted]
+    if in_quoted:
+        return in_quoted, "quoted"
+    amount = reply.meaning.amount
+    if amount is not None:
+        priced = [doc for doc in documents if amount in (doc.open_amount, doc.amount)]
+        if len(priced) == 1:
+            return priced, "amount"
+    return documents, "all"
+
+
+# Words that may stand before an invoice's number when the customer leaves
+# out its letters or its leading zeros: "la factura 2", "fc 0002", "nro 15".
+_INVOICE_WORD = r"(?:factura|fact|fac|fc|fatura|nf|boleta|comprobante|nro|numero|num|#)"
+
+
+def _names_invoice(text: str | None, number: str) -> bool:
+    """Return whether `text` names invoice `number`.
+
+    The number counts written as stored ("A-0002"), without its separators
+    ("A0002", "a 0002"), or as its digits without leading zeros after an
+    invoice word ("la factura 2", "fc a 0002").
+    """
+    if not text:
+        return False
+    if _mentions(text, number):
+        return True
+    folded = fold(text)
+    compact = re.sub(r"[\W_]+", "", fold(number))
+    if sum(char.isdigit() for char in compact) >= 3 and not compact.isdigit():
+        spaced = r"[\W_]*".join(re.escape(char) for char in compact)
+        if re.search(rf"(?<![a-z0-9]){spaced}(?![a-z0-9])", folded):
+            return True
+    parts = re.fullmatch(r"([a-z]*)[\W_]*.*?(\d+)", fold(number).strip())
+    if parts is None:
+        return False
+    prefix, digits = parts.groups()
+    series = rf"(?:{re.escape(prefix)}\W{{0,2}})?" if prefix else ""
+    pattern = (
+        rf"(?<![a-z0-9]){_INVOICE_WORD}\W{{0,3}}{series}"
+        rf"0*{digits.lstrip('0') or '0'}(?![.,]?\d)"
+    )
+    return re.search(pattern, folded) is not None
+
+
+def _quoted_documents(reply: Reply) -> set[int]:
+    """Return the documents named by the message the reply quotes, if ours."""
+    quoted_id = reply.inbound.reply_to
+    if not quoted_id:
+        return set()
+    row = reply.session.scalars(
+        select(OutboxMessage).where(
+            OutboxMessage.business_id == reply.business.id,
+            OutboxMessage.customer_id == reply.customer.id,
+            OutboxMessage.provider_message_id == quoted_id,
+        )
+    ).first()
+    if row is None:
+        return set()
+    return set(row.document_ids or ())
 
 
 # Another way to reach the customer, in an opt-out: "mi número nuevo es
