@@ -1011,6 +1011,7 @@ def run_command(
             business_id, timezone = business.id, business.timezone
             locale = business.locale
             channel = business_channel(business.settings)
+            _check_stored_rules(business)
         instant = _parse_now(now, timezone)
         if channel == SANDBOX:
             dispatcher = sandbox_dispatcher(
@@ -1119,12 +1120,34 @@ rules_app = typer.Typer(
 app.add_typer(rules_app, name="rules")
 
 
+def _check_stored_rules(business: Business) -> None:
+    """Exit with the fix when the business's saved contact rules are unusable.
+
+    Rules are checked when saved, but a database edited by hand or saved by
+    an older version may hold rules that now fail, which would stop every
+    message of the cycle.
+    """
+    from cobranza.compliance.business_rules import current_rules
+    from cobranza.compliance.errors import RuleOverrideError
+
+    try:
+        current_rules(business)
+    except RuleOverrideError as exc:
+        err_console.print(
+            f"[red]Las reglas de contacto guardadas no sirven:[/red] "
+            f"{escape(str(exc))}. Corregilas con `cobranza rules set ARCHIVO`; un "
+            "archivo con {} vuelve a las reglas de la ley."
+        )
+        raise typer.Exit(2) from exc
+
+
 @rules_app.command("show")
 def rules_show() -> None:
     """Muestra el horario de contacto, los feriados y los topes que rigen ahora."""
     from cobranza.compliance.business_rules import current_rules, describe_rules
 
     with business_session() as (_, business, _settings):
+        _check_stored_rules(business)
         lines = describe_rules(current_rules(business))
     for label, value in lines:
         console.print(f"{label}: {escape(value)}")
@@ -1154,6 +1177,13 @@ def rules_set(
             'archivo: tiene que ser un objeto JSON, como {"max_per_week": 2}.'
         )
         raise typer.Exit(2) from exc
+    if (
+        isinstance(overrides, dict)
+        and list(overrides) == ["compliance"]
+        and isinstance(overrides["compliance"], dict)
+    ):
+        # The rules are stored under this key, and a file may copy it.
+        overrides = overrides["compliance"]
     try:
         with business_session() as (session, business, _settings):
             rules = set_business_rules(session, business, overrides, utcnow())

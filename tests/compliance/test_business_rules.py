@@ -121,3 +121,32 @@ def test_show_words_min_gap(
     assert f"separación mínima: {words}" in shown.output
     assert "days" not in shown.output
     assert "h:mm:ss" not in shown.output
+
+
+def test_set_rejects_unknown_subdivision(cli_db: str, tmp_path: Path) -> None:
+    # given: São Paulo's code, for a business in Argentina
+    path = _rules_file(tmp_path, {"subdivision": "SP"})
+
+    # when
+    rejected = runner.invoke(app, ["rules", "set", path])
+    shown = runner.invoke(app, ["rules", "show"])
+    run = runner.invoke(app, ["run", "--dry-run", "--now", "2026-03-16T10:00"])
+
+    # then: nothing is stored, and the cycle still runs
+    assert rejected.exit_code == 2
+    assert "subdivision desconocida 'SP' en AR" in rejected.output
+    assert shown.exit_code == 0
+    assert run.exit_code == 0, run.output
+
+
+def test_set_accepts_file_under_compliance_key(cli_db: str, tmp_path: Path) -> None:
+    path = _rules_file(tmp_path, {"compliance": {"max_per_week": 2}})
+
+    result = runner.invoke(app, ["rules", "set", path])
+
+    assert result.exit_code == 0, result.output
+    engine = open_database(cli_db)
+    with transaction(engine) as session:
+        stored = default_business(session, get_settings()).settings["compliance"]
+    engine.dispose()
+    assert stored == {"max_per_week": 2}

@@ -102,6 +102,30 @@ def test_subdivision_override_changes_holidays_only() -> None:
 
 
 @pytest.mark.parametrize(
+    ("country", "value", "code"),
+    [("AR", "x", "X"), ("AR", "Córdoba", "X"), ("BR", "são paulo", "SP")],
+)
+def test_subdivision_by_code_or_name(country: str, value: str, code: str) -> None:
+    rules = apply_overrides(legal_rules(country), {"subdivision": value})
+
+    assert rules.subdivision == code
+
+
+@pytest.mark.parametrize(
+    ("country", "value", "named"),
+    [
+        # São Paulo's code in Argentina, whose provinces are letters.
+        ("AR", "SP", "'SP' en AR: usá uno de estos códigos: A, B, C"),
+        ("AR", "XX", "'XX' en AR"),
+        ("CO", "ANT", "no distingue provincias ni estados; quitá subdivision"),
+    ],
+)
+def test_unknown_subdivision_rejected(country: str, value: str, named: str) -> None:
+    with pytest.raises(RuleOverrideError, match=named):
+        apply_overrides(legal_rules(country), {"subdivision": value})
+
+
+@pytest.mark.parametrize(
     ("country", "overrides", "named"),
     [
         ("CO", {"hours": {"start": "06:30", "end": "18:00"}}, ["06:30", "07:00"]),

@@ -28,6 +28,8 @@ from dataclasses import dataclass, replace
 from datetime import time, timedelta
 from typing import Any
 
+import holidays
+
 from cobranza.compliance.errors import (
     LooserThanLawError,
     RuleOverrideError,
@@ -370,6 +372,13 @@ def _check_within(
 
 
 def _subdivision(law: ContactRules, value: Any) -> str | None:
+    """Return the `holidays` code of the subdivision `value` names.
+
+    A code ("SP", "x") or a name the package lists ("Córdoba") is accepted in
+    any case. Anything else is rejected here, because the package raises
+    `NotImplementedError` for an unknown subdivision when the holiday
+    calendar is first built, and every planning cycle would fail.
+    """
     if value is None:
         return law.subdivision
     if not isinstance(value, str) or not value.strip():
@@ -377,7 +386,25 @@ def _subdivision(law: ContactRules, value: Any) -> str | None:
             f"subdivision inválida {value!r}: usá el código de un estado o "
             "provincia, como SP"
         )
-    return value.strip().upper()
+    calendar = type(holidays.country_holidays(law.country))
+    codes = tuple(calendar.subdivisions)
+    aliases = dict(getattr(calendar, "subdivisions_aliases", {}) or {})
+    requested = value.strip().casefold()
+    for code in codes:
+        if code.casefold() == requested:
+            return code
+    for alias, code in aliases.items():
+        if alias.casefold() == requested:
+            return code
+    if not codes:
+        raise RuleOverrideError(
+            f"subdivision {value!r}: el calendario de feriados de {law.country} "
+            "no distingue provincias ni estados; quitá subdivision"
+        )
+    raise RuleOverrideError(
+        f"subdivision desconocida {value!r} en {law.country}: usá uno de estos "
+        f"códigos: {', '.join(codes)}"
+    )
 
 
 def _block_holidays(law: ContactRules, value: Any) -> bool:
