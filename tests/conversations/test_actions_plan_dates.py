@@ -304,3 +304,82 @@ def test_promise_with_sum_ignores_half(engine: Engine) -> None:
 
     # then: the sum named wins
     assert _promise(engine).amount == Decimal("50000")
+
+
+def test_sum_first_and_rest_later_is_plan(engine: Engine) -> None:
+    # given: 148,075.26 owed
+    business_id = _open_case(engine)
+
+    # when
+    action = _reply(
+        engine, business_id, "te transfiero 10.000 el viernes y el resto a fin de mes"
+    )
+    texts = _sent_texts(engine, business_id)
+
+    # then: the named sum on Friday 11, what is left on Thursday 31
+    assert action == "plan_created"
+    assert _schedule(engine) == [
+        (Decimal("10000.00"), date(2026, 12, 11)),
+        (Decimal("138075.26"), date(2026, 12, 31)),
+    ]
+    assert "$ 10.000,00 el 11 de diciembre" in texts[0]
+    assert "$ 138.075,26 el 31 de diciembre" in texts[0]
+    with transaction(engine) as session:
+        assert session.scalars(select(PromiseToPay)).all() == []
+
+
+def test_sum_first_fee_plan_accepted_keeps_sum(engine: Engine) -> None:
+    # given: a 10 % fee, so 162,882.79 in all
+    business_id = _open_case(
+        engine, business_settings={"installments": {"fee_percent": 10}}
+    )
+
+    # when
+    proposed = _reply(
+        engine, business_id, "te paso 20 lucas el viernes y lo que falta el 30"
+    )
+    accepted = _reply(engine, business_id, "dale, acepto", minutes=6)
+
+    # then
+    assert proposed == "plan_proposed"
+    assert accepted == "plan_accepted"
+    assert _schedule(engine) == [
+        (Decimal("20000.00"), date(2026, 12, 11)),
+        (Decimal("142882.79"), date(2026, 12, 30)),
+    ]
+
+
+def test_sum_first_below_down_payment_stays_promise(engine: Engine) -> None:
+    # given: the business asks for at least half up front
+    business_id = _open_case(
+        engine, business_settings={"installments": {"min_down_payment_percent": 50}}
+    )
+
+    # when
+    action = _reply(
+        engine, business_id, "te transfiero 10.000 el viernes y el resto a fin de mes"
+    )
+
+    # then: the 10,000 is still promised for Friday, and a person is not needed
+    assert action == "promise_recorded"
+    promise = _promise(engine)
+    assert (promise.amount, promise.due_on) == (Decimal("10000"), date(2026, 12, 11))
+    with transaction(engine) as session:
+        assert session.scalars(select(InstallmentPlan)).all() == []
+        entities = session.scalars(
+            select(InboundMessage.entities).order_by(InboundMessage.id.desc())
+        ).first()
+    assert entities is not None and "plan_first_amount" not in entities
+
+
+def test_sum_without_rest_stays_promise(engine: Engine) -> None:
+    # given
+    business_id = _open_case(engine)
+
+    # when: two days but no rest put off
+    action = _reply(engine, business_id, "te transfiero 10.000 el viernes o el lunes")
+
+    # then
+    assert action == "promise_recorded"
+    with transaction(engine) as session:
+        assert session.scalars(select(InstallmentPlan)).all() == []

@@ -31,7 +31,7 @@ from cobranza.compliance.consent import (
 )
 from cobranza.conversations.dates import payment_days
 from cobranza.conversations.handoff import hand_off
-from cobranza.conversations.installments import names_half
+from cobranza.conversations.installments import names_half, names_rest
 from cobranza.conversations.normalize import fold
 from cobranza.conversations.understand import Understanding
 from cobranza.db.models import (
@@ -77,6 +77,9 @@ PLAN_QUESTION = "accept_plan:"
 # The variable of a `plan_proposal` row that stores the days the customer
 # named (ISO dates), so that accepting it makes the same plan.
 PLAN_DAYS_VARIABLE = "plan_days"
+# The variable of a `plan_proposal` row that stores the first installment the
+# customer named ("10.000 el viernes y el resto a fin de mes").
+PLAN_FIRST_VARIABLE = "plan_first_amount"
 # "acepto" or "aceito", unless "no" or "não" comes right before it.
 ACCEPT_WORDS = re.compile(r"(?<!\bno )(?<!\bnão )\b(acepto|aceito)\b", re.IGNORECASE)
 # A negation at most two words before "acepto" with no punctuation between
@@ -106,8 +109,9 @@ class ReplyServices:
     None when nothing is collectable. `max_installments`
     returns the business's limit. `propose_plan` returns the terms of a plan
     of the given count, due on the days the customer named where the
-    business's limits allow, or None when the limits rule the plan out.
-    `create_plan` splits the case's balance into the given count and returns
+    business's limits allow, starting with the first installment the
+    customer named when one is given, or None when the limits rule the plan
+    out. `create_plan` splits the case's balance the same way and returns
     True, or False when the limits (a minimum installment, an active plan,
     a fee not accepted) rule it out. Its last argument is True once the
     customer accepted the plan's fee.
@@ -116,9 +120,12 @@ class ReplyServices:
     payment_link: Callable[[Session, Business, Case, datetime], LinkCharge | None]
     max_installments: Callable[[Business], int]
     propose_plan: Callable[
-        [Session, Case, int, datetime, tuple[date, ...]], PlanOffer | None
+        [Session, Case, int, datetime, tuple[date, ...], Decimal | None],
+        PlanOffer | None,
     ]
-    create_plan: Callable[[Session, Case, int, datetime, tuple[date, ...], bool], bool]
+    create_plan: Callable[
+        [Session, Case, int, datetime, tuple[date, ...], Decimal | None, bool], bool
+    ]
 
 
 @dataclass(frozen=True)
@@ -263,6 +270,18 @@ def promise(reply: Reply) -> str:
     if due_on is None or due_on < reply.today:
         return _ask_once(reply, "promise_date", "ask_promise_date", "promise_no_date")
 
+    if reply.services is not None:
+        # "10.000 el viernes y el resto a fin de mes" is a plan of two
+        # payments; when the limits rule it out, the first is still promised.
+        days = _named_days(reply)
+        first_amount = _first_installment(reply, days)
+        if first_amount is not None:
+            outcome = _make_plan(reply, len(days), days, first_amount)
+            if outcome is not None:
+                return outcome
+            for key in ("installments_offered", "plan_days_named", "plan_first_amount"):
+                reply.entities.pop(key, None)
+
     session = reply.session
     owed = open_balance(session, reply.business, reply.customer.id, reply.today)
     amount = reply.meaning.amount
@@ -377,31 +396,67 @@ def installments(reply: Reply) -> str:
     states each installment, the fee and the total, and the plan is created
     when the customer accepts (`accept_plan`).
     """
-    case = reply.case
-    assert case is not None
-    services = reply.services
-    if services is None:
+    if reply.services is None:
         return _hand_off_with_ack(reply, "installments_requested")
-
     days = _named_days(reply)
-    limit = services.max_installments(reply.business)
     requested = reply.meaning.installments
-    if requested is None:
-        requested = len(days) if len(days) >= 2 else limit
-    count = max(2, min(requested, limit))
+    if requested is None and len(days) >= 2:
+        requested = len(days)
+    first_amount = _first_installment(reply, days)
+    outcome = _make_plan(reply, requested, days, first_amount)
+    if outcome is None:
+        return _hand_off_with_ack(reply, "installments_requested")
+    return outcome
+
+
+def _make_plan(
+    reply: Reply,
+    requested: int | None,
+    days: tuple[date, ...],
+    first_amount: Decimal | None,
+) -> str | None:
+    """Propose or create a plan; return the action, or None if the limits forbid it.
+
+    `requested` is the count the reply asks for (None: the business's
+    maximum), kept within the business's limits.
+    """
+    case = reply.case
+    services = reply.services
+    assert case is not None and services is not None
+    limit = services.max_installments(reply.business)
+    count = max(2, min(requested or limit, limit))
     reply.entities["installments_offered"] = count
     if days:
         reply.entities["plan_days_named"] = [day.isoformat() for day in days]
-    offer = services.propose_plan(reply.session, case, count, reply.now, days)
+    if first_amount is not None:
+        reply.entities["plan_first_amount"] = str(first_amount)
+    offer = services.propose_plan(
+        reply.session, case, count, reply.now, days, first_amount
+    )
     if offer is None:
-        return _hand_off_with_ack(reply, "installments_requested")
+        return None
     if offer.fee > 0:
-        return _propose_plan(reply, case, offer, days)
-    if not services.create_plan(reply.session, case, count, reply.now, days, False):
-        return _hand_off_with_ack(reply, "installments_requested")
+        return _propose_plan(reply, case, offer, days, first_amount)
+    if not services.create_plan(
+        reply.session, case, count, reply.now, days, first_amount, False
+    ):
+        return None
 
     _send_plan_link(reply, case, offer)
     return "plan_created"
+
+
+def _first_installment(reply: Reply, days: tuple[date, ...]) -> Decimal | None:
+    """Return the amount the reply offers first when it puts off the rest.
+
+    "Te transfiero 10.000 el viernes y el resto a fin de mes" offers 10.000
+    on the first day named and the rest on a later one. Without an amount,
+    a rest and two days the reply names no first installment.
+    """
+    amount = reply.meaning.amount
+    if amount is None or len(days) < 2 or not names_rest(reply.inbound.text or ""):
+        return None
+    return amount
 
 
 def accept_plan(reply: Reply) -> str:
@@ -429,13 +484,19 @@ def accept_plan(reply: Reply) -> str:
     days = tuple(
         date.fromisoformat(day) for day in proposal.get(PLAN_DAYS_VARIABLE) or []
     )
-    offer = services.propose_plan(reply.session, case, count, reply.now, days)
+    first_text = proposal.get(PLAN_FIRST_VARIABLE)
+    first_amount = Decimal(first_text) if first_text is not None else None
+    offer = services.propose_plan(
+        reply.session, case, count, reply.now, days, first_amount
+    )
     if offer is None:
         return _hand_off_with_ack(reply, "installments_requested")
     terms = {key: proposal.get(key) for key in PlanOffer.variable_names()}
     if terms != offer.variables():
-        return _propose_plan(reply, case, offer, days)
-    if not services.create_plan(reply.session, case, count, reply.now, days, True):
+        return _propose_plan(reply, case, offer, days, first_amount)
+    if not services.create_plan(
+        reply.session, case, count, reply.now, days, first_amount, True
+    ):
         return _hand_off_with_ack(reply, "installments_requested")
 
     reply.entities["plan_fee_accepted"] = str(offer.fee)
@@ -486,7 +547,11 @@ def accepts_plan(reply: Reply) -> bool:
 
 
 def _propose_plan(
-    reply: Reply, case: Case, offer: PlanOffer, days: tuple[date, ...]
+    reply: Reply,
+    case: Case,
+    offer: PlanOffer,
+    days: tuple[date, ...],
+    first_amount: Decimal | None = None,
 ) -> str:
     case.pending_question = f"{PLAN_QUESTION}{offer.count}"
     case.question_asked_at = reply.now
@@ -497,6 +562,9 @@ def _propose_plan(
         named = [day.isoformat() for day in days]
         scope = f"{scope}:{','.join(named)}"
         variables[PLAN_DAYS_VARIABLE] = named
+    if first_amount is not None:
+        scope = f"{scope}:{first_amount}"
+        variables[PLAN_FIRST_VARIABLE] = str(first_amount)
     queue_reply(reply, "plan_proposal", scope, variables)
     reply.entities["plan_fee_proposed"] = str(offer.fee)
     return "plan_proposed"

@@ -3,12 +3,14 @@
 "la mitad ahora y la mitad el mes que viene" counts as 2. "en cuotas"
 without a number gives None: the reply asks for a plan but names no count.
 `names_half` tells whether a reply offers half of the payment ("la mitad",
-"metade").
+"metade"), and `names_rest` whether it puts off the rest ("el resto").
 """
 
 from __future__ import annotations
 
-from cobranza.conversations.normalize import NUMBER_WORDS, tokenize, word_number
+import re
+
+from cobranza.conversations.normalize import NUMBER_WORDS, fold, tokenize, word_number
 
 _PART_NOUNS = frozenset(
     {
@@ -132,3 +134,16 @@ def names_half(text: str) -> bool:
             continue
         return True
     return False
+
+
+# "el resto", "lo que falta", "o restante": what is left after a first payment.
+_REST_PUT_OFF = re.compile(
+    r"\b(?:(?:el|lo|o) (?:resto|restante|demas|que falta|que queda|que me falta)"
+    r"|(?:el|o) saldo(?: restante| que queda)?|la otra parte|a outra parte"
+    r"|lo otro|o resto)\b"
+)
+
+
+def names_rest(text: str) -> bool:
+    """Tell whether `text` puts off what is left: "y el resto a fin de mes"."""
+    return _REST_PUT_OFF.search(fold(text)) is not None

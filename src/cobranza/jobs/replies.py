@@ -24,6 +24,7 @@ import logging
 import threading
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
+from decimal import Decimal
 
 from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session, SessionTransaction
@@ -78,10 +79,17 @@ def _max_installments(business: Business) -> int:
 
 
 def _propose_plan(
-    session: Session, case: Case, count: int, now: datetime, days: tuple[date, ...]
+    session: Session,
+    case: Case,
+    count: int,
+    now: datetime,
+    days: tuple[date, ...],
+    first_amount: Decimal | None,
 ) -> PlanOffer | None:
     try:
-        terms = propose_plan(session, case, count, now, named_days=days)
+        terms = propose_plan(
+            session, case, count, now, named_days=days, first_amount=first_amount
+        )
     except PaymentError as exc:
         # The customer is handed to a person, who can offer other terms.
         logger.info("no plan proposed for case %s: %s", case.id, exc.code)
@@ -102,11 +110,18 @@ def _create_plan(
     count: int,
     now: datetime,
     days: tuple[date, ...],
+    first_amount: Decimal | None,
     fee_accepted: bool,
 ) -> bool:
     try:
         create_plan(
-            session, case, count, now, named_days=days, fee_accepted=fee_accepted
+            session,
+            case,
+            count,
+            now,
+            named_days=days,
+            first_amount=first_amount,
+            fee_accepted=fee_accepted,
         )
     except PaymentError as exc:
         # The customer is handed to a person, who can offer other terms.

@@ -148,13 +148,17 @@ def plan_terms(
     *,
     rules: ContactRules | None = None,
     named_days: tuple[date, ...] = (),
+    first_amount: Decimal | None = None,
 ) -> PlanTerms:
     """Split `balance` (plus any configured fee) into `count` installments.
 
     Installments are equal after rounding down to the minor unit, and the
     first (the down payment) takes the remainder, or more when the minimum
-    down payment requires it. The due dates come from `plan_due_dates`.
-    Raises `PlanError` outside the limits.
+    down payment requires it. A `first_amount` the customer named ("10.000
+    el viernes y el resto a fin de mes") is the first installment instead,
+    the others share the rest equally and the last takes the remainder. The
+    due dates come from `plan_due_dates`. Raises `PlanError` outside the
+    limits.
     """
     if not 2 <= count <= limits.max_count:
         raise PlanError(
@@ -164,16 +168,22 @@ def plan_terms(
     fee = quantize(balance * limits.fee_percent / 100, currency)
     total = balance + fee
     step = Decimal(1).scaleb(-minor_units(currency))
-    regular = (total / count).quantize(step, rounding=ROUND_DOWN)
-    first = total - regular * (count - 1)
     minimum_first = (total * limits.min_down_payment_percent / 100).quantize(
         step, rounding=ROUND_UP
     )
-    if first < minimum_first:
-        first = minimum_first
-        regular = ((total - first) / (count - 1)).quantize(step, rounding=ROUND_DOWN)
+    if first_amount is not None:
+        amounts = _named_first(first_amount, total, count, minimum_first, step)
+        regular = min(amounts[1:])
+    else:
+        regular = (total / count).quantize(step, rounding=ROUND_DOWN)
         first = total - regular * (count - 1)
-    amounts = (first, *([regular] * (count - 1)))
+        if first < minimum_first:
+            first = minimum_first
+            regular = ((total - first) / (count - 1)).quantize(
+                step, rounding=ROUND_DOWN
+            )
+            first = total - regular * (count - 1)
+        amounts = (first, *([regular] * (count - 1)))
     if min(amounts) < limits.min_installment or regular <= 0:
         raise PlanError(
             f"installments of {regular} {currency} are below this business's "
@@ -181,6 +191,31 @@ def plan_terms(
         )
     dates = plan_due_dates(count, first_due_on, limits, rules, named_days)
     return PlanTerms(balance, fee, total, currency, amounts, dates)
+
+
+def _named_first(
+    first: Decimal, total: Decimal, count: int, minimum_first: Decimal, step: Decimal
+) -> tuple[Decimal, ...]:
+    """Return installments that start with `first` and split the rest of `total`."""
+    if first <= 0 or first.quantize(step) != first:
+        raise PlanError(
+            f"a first installment of {first} is not an amount of this currency: "
+            f"use a positive amount in steps of {step}"
+        )
+    if first >= total:
+        raise PlanError(
+            f"a first installment of {first} covers the whole {total}: "
+            "a promise to pay suits it, not a plan"
+        )
+    if first < minimum_first:
+        raise PlanError(
+            f"a first installment of {first} is below this business's minimum "
+            f"down payment of {minimum_first}"
+        )
+    rest = total - first
+    regular = (rest / (count - 1)).quantize(step, rounding=ROUND_DOWN)
+    last = rest - regular * (count - 2)
+    return (first, *([regular] * (count - 2)), last)
 
 
 def plan_due_dates(
@@ -240,13 +275,15 @@ def create_plan(
     *,
     first_due_on: date | None = None,
     named_days: tuple[date, ...] = (),
+    first_amount: Decimal | None = None,
     fee_accepted: bool = False,
 ) -> InstallmentPlan:
     """Split the case's balance into `n` installments and pause the case.
 
     The first installment is due on `first_due_on` when given, or else on
     `first_due_date`. `named_days` are the days the customer named, which
-    `plan_due_dates` follows within the business's limits. Raises
+    `plan_due_dates` follows within the business's limits, and
+    `first_amount` the first installment the customer named. Raises
     `PlanError` when `n` or the amounts break the business's limits, the
     customer owes nothing, the case already has an active plan (a unique
     index decides between concurrent calls), or the business charges a fee
@@ -257,7 +294,9 @@ def create_plan(
     """
     business = session.get_one(Business, case.business_id)
     target, limits = _plan_basis(session, business, case, now)
-    terms = _terms(business, target, n, now, first_due_on, named_days, limits)
+    terms = _terms(
+        business, target, n, now, first_due_on, named_days, first_amount, limits
+    )
     if terms.fee > 0 and not fee_accepted:
         raise PlanError(
             f"a plan for case {case.id} adds a fee of {terms.fee} {terms.currency}: "
@@ -331,6 +370,7 @@ def propose_plan(
     *,
     first_due_on: date | None = None,
     named_days: tuple[date, ...] = (),
+    first_amount: Decimal | None = None,
 ) -> PlanTerms:
     """Return the terms `create_plan` would store now, without storing anything.
 
@@ -338,7 +378,9 @@ def propose_plan(
     """
     business = session.get_one(Business, case.business_id)
     target, limits = _plan_basis(session, business, case, now)
-    return _terms(business, target, n, now, first_due_on, named_days, limits)
+    return _terms(
+        business, target, n, now, first_due_on, named_days, first_amount, limits
+    )
 
 
 def first_due_date(
@@ -383,6 +425,7 @@ def _terms(
     now: datetime,
     first_due_on: date | None,
     named_days: tuple[date, ...],
+    first_amount: Decimal | None,
     limits: InstallmentLimits,
 ) -> PlanTerms:
     first = first_due_on or first_due_date(business, limits, now)
@@ -398,6 +441,7 @@ def _terms(
         limits,
         rules=_contact_rules(business),
         named_days=named_days,
+        first_amount=first_amount,
     )
 
 
