@@ -417,7 +417,7 @@ def _make_plan(
 ) -> str | None:
     """Propose or create a plan; return the action, or None if the limits forbid it.
 
-    `requested` is the count the reply asks for (None: the business's
+    `requested` is the count the reply requests (None: the business's
     maximum), kept within the business's limits.
     """
     case = reply.case
