@@ -68,7 +68,7 @@ class GraphState:
     # Errors returned for the next media id lookups, in order.
     media_errors: list[ScriptedError] = field(default_factory=list)
     # Media id lookups still to stall: each waits `media_stall_seconds`
-    # before its answer, so a client with a shorter timeout gives up.
+    # before its response, so a client with a shorter timeout gives up.
     media_stalls: int = 0
     media_stall_seconds: float = 1.0
 

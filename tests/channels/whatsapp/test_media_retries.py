@@ -1,7 +1,7 @@
 """Receipts whose download fails: retried with a wait, given up, or discarded.
 
-Events go through the app and the event processing as in `test_media`, the
-fake Graph API on 127.0.0.1 fails or stalls the media id lookups, and each
+Events go through the app and the event processing as in `test_media`. The
+fake Graph API on 127.0.0.1 fails or stalls the media id lookups. Each
 retry is run by `download_pending_media` at an instant passed in, as the
 event worker's clock would give it.
 """
@@ -156,7 +156,8 @@ def test_unknown_media_id_fails_at_once(
         business_id = session.scalars(select(Business.id)).one()
         waiting = waiting_cases(session, business_id, NOW + timedelta(days=1))
 
-    # then: one attempt, the error stored, and the person is told to ask again
+    # then: one attempt, the error stored, and the owner sees the request to
+    # ask for the file again
     _, media = stored(engine)
     assert retried == 0
     assert len(graph.state.media_requests) == 1
@@ -191,7 +192,7 @@ def test_receipt_sent_again_clears_inbox_note(
     client, _ = dashboard(engine, settings)
     inbox = client.get("/conversaciones")
 
-    # then: the latest file downloaded, so the inbox no longer asks for it
+    # then: the latest file downloaded, so the inbox drops the request
     assert "dice que ya pagó" in inbox.text
     assert RECEIPT_NOT_DOWNLOADED not in inbox.text
 
