@@ -43,7 +43,11 @@ from cobranza.compliance import (
     resolve_customer,
 )
 from cobranza.config import Settings, get_settings
-from cobranza.conversations.inbox import REASON_LABELS, WaitingCase
+from cobranza.conversations.inbox import (
+    REASON_LABELS,
+    RECEIPT_NOT_DOWNLOADED,
+    WaitingCase,
+)
 from cobranza.db.engine import (
     default_business,
     make_engine,
@@ -1810,11 +1814,14 @@ def _inbox_table(cases: list[WaitingCase], timezone: str) -> Table | str:
         last = case.last_message or "-"
         if not case.window_open:
             last += " (fuera de la ventana de 24 h)"
+        reason = REASON_LABELS.get(case.reason, case.reason)
+        if case.receipt_not_downloaded:
+            reason += f"; {RECEIPT_NOT_DOWNLOADED}"
         table.add_row(
             str(case.case_id),
             # Names come from imports and messages from debtors: text, not markup.
             escape(f"{case.customer_name} ({case.customer_external_id})"),
-            REASON_LABELS.get(case.reason, case.reason),
+            reason,
             escape(last),
             case.waiting_since.astimezone(zone).strftime("%d/%m %H:%M"),
         )

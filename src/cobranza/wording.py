@@ -15,8 +15,10 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from cobranza.channels.media import MAX_ATTEMPTS
 from cobranza.compliance.reasons import Reason
 from cobranza.conversations.inbox import REASON_LABELS as HANDOFF_LABELS
+from cobranza.db.models import InboundMedia
 from cobranza.money import format_money
 
 # The robot's reading of each customer message.
@@ -368,6 +370,28 @@ def percent_label(share: Decimal | float) -> str:
 def local_time(instant: datetime, timezone: str) -> str:
     """Format an aware instant as day and time in zone `timezone`."""
     return instant.astimezone(ZoneInfo(timezone)).strftime("%d/%m/%Y %H:%M")
+
+
+def receipt_download_note(media: InboundMedia, timezone: str) -> str:
+    """Describe, for the owner, the download state of a file a customer sent."""
+    if media.downloaded_at is not None and media.error is not None:
+        return (
+            "Archivo guardado, pero no coincide con la huella sha256 que informó "
+            "WhatsApp: revisalo con el cliente antes de aceptarlo."
+        )
+    if media.downloaded_at is not None:
+        return f"Archivo guardado el {local_time(media.downloaded_at, timezone)}."
+    if media.error is not None:
+        return (
+            "No se pudo descargar el archivo: pedile al cliente que lo mande de nuevo."
+        )
+    if media.attempts == 0 or media.next_attempt_at is None:
+        return "El archivo todavía no se descargó: se intenta en uno o dos minutos."
+    return (
+        f"Todavía no se pudo descargar el archivo (intento {media.attempts} de "
+        f"{MAX_ATTEMPTS}): se vuelve a intentar el "
+        f"{local_time(media.next_attempt_at, timezone)}."
+    )
 
 
 def timeline_detail(

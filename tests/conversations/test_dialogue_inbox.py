@@ -22,6 +22,8 @@ from cobranza.db.models import (
     Case,
     CaseState,
     Customer,
+    InboundMedia,
+    InboundMessage,
     PhoneStatus,
     SandboxMessage,
 )
@@ -80,6 +82,34 @@ def test_inbox_lists_waiting_case(cli_engine: Engine) -> None:
     assert cases[0]["reason"] == "request_human"
     assert cases[0]["last_message"] == "quiero hablar con una persona"
     assert cases[0]["window_open"] is True
+
+
+def test_inbox_names_receipt_not_downloaded(cli_engine: Engine) -> None:
+    # given: a customer who reported a payment with a file that failed for good
+    customer_writes(cli_engine, "ya pagué, te mandé el comprobante", hours_ago=1)
+    with transaction(cli_engine) as session:
+        inbound = session.scalars(select(InboundMessage)).one()
+        session.add(
+            InboundMedia(
+                business_id=inbound.business_id,
+                inbound_message_id=inbound.id,
+                provider="whatsapp",
+                media_id="media-gone",
+                attempts=1,
+                last_error="media media-gone not found",
+                error="media media-gone not found",
+            )
+        )
+
+    # when
+    table = runner.invoke(cli.app, ["inbox"])
+    listed = json.loads(runner.invoke(cli.app, ["inbox", "--json"]).output)
+
+    # then
+    assert table.exit_code == 0, table.output
+    assert "no se pudo descargar" in " ".join(table.output.split())
+    assert listed[0]["reason"] == "payment_to_verify"
+    assert listed[0]["receipt_not_downloaded"] is True
 
 
 def test_inbox_lists_policy_hand_off_without_reply(cli_engine: Engine) -> None:

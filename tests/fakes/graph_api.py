@@ -5,7 +5,8 @@ interactive), list and create message templates, media (GET media id → URL,
 GET URL → bytes), with Graph-style error bodies. Above `max_per_second`
 sends in a rolling second it returns error 130429, like a number's
 throughput limit. Tests script errors per recipient or for the next sends,
-and can hold a media download open.
+errors or stalls for the next media id lookups, and can hold a media
+download open.
 """
 
 from __future__ import annotations
@@ -64,6 +65,12 @@ class GraphState:
     media_delay: float = 0.0
     # Runs in the server's thread once a download's headers are sent.
     on_media_download: Callable[[], None] | None = None
+    # Errors returned for the next media id lookups, in order.
+    media_errors: list[ScriptedError] = field(default_factory=list)
+    # Media id lookups still to stall: each waits `media_stall_seconds`
+    # before its response, so a client with a shorter timeout gives up.
+    media_stalls: int = 0
+    media_stall_seconds: float = 1.0
 
 
 class FakeGraphAPI:
@@ -141,6 +148,13 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
         return
+
+    def handle_one_request(self) -> None:
+        try:
+            super().handle_one_request()
+        except (BrokenPipeError, ConnectionResetError):
+            # A client that timed out during a stall closed the connection.
+            self.close_connection = True
 
     def do_GET(self) -> None:  # noqa: N802
         if not self._authorised():
@@ -244,7 +258,18 @@ class _Handler(BaseHTTPRequestHandler):
         self._json(200, {"data": data, "paging": paging})
 
     def _media_info(self, media_id: str) -> None:
-        self.fake.state.media_requests.append(self.path)
+        state = self.fake.state
+        state.media_requests.append(self.path)
+        with self.fake._lock:
+            stall = state.media_stalls > 0
+            state.media_stalls -= int(stall)
+            scripted = state.media_errors.pop(0) if state.media_errors else None
+        if stall:
+            time.sleep(state.media_stall_seconds)
+        if scripted is not None:
+            body = graph_error_body(scripted.code, scripted.details)
+            self._json(scripted.http_status, body)
+            return
         if media_id not in self.fake.state.media:
             self._json(404, graph_error_body(100, f"media {media_id} not found"))
             return

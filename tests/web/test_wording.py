@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
+from cobranza.db.models import InboundMedia
 from cobranza.messages.catalog import STEP_KINDS
 from cobranza.wording import (
     AUTOMATIC_LABELS,
     kind_label,
     reason_label,
+    receipt_download_note,
     step_label,
     timeline_detail,
 )
+
+# 10:00 in Buenos Aires.
+MEDIA_AT = datetime(2026, 3, 10, 13, 0, tzinfo=UTC)
+BUENOS_AIRES = "America/Argentina/Buenos_Aires"
 
 
 def test_missing_facts_left_out() -> None:
@@ -129,3 +137,36 @@ def test_manual_reply_not_a_policy_step() -> None:
 
     assert detail.startswith("respuesta de una persona")
     assert "paso «manual_reply»" not in detail
+
+
+@pytest.mark.parametrize(
+    ("columns", "note"),
+    [
+        (
+            {"attempts": 0},
+            "El archivo todavía no se descargó: se intenta en uno o dos minutos.",
+        ),
+        (
+            {"attempts": 2, "next_attempt_at": MEDIA_AT, "last_error": "timed out"},
+            "Todavía no se pudo descargar el archivo (intento 2 de 7): se vuelve a "
+            "intentar el 10/03/2026 10:00.",
+        ),
+        (
+            {"attempts": 1, "error": "media not found"},
+            "No se pudo descargar el archivo: pedile al cliente que lo mande de nuevo.",
+        ),
+        (
+            {"attempts": 1, "downloaded_at": MEDIA_AT},
+            "Archivo guardado el 10/03/2026 10:00.",
+        ),
+        (
+            {"attempts": 1, "downloaded_at": MEDIA_AT, "error": "sha256 differs"},
+            "Archivo guardado, pero no coincide con la huella sha256 que informó "
+            "WhatsApp: revisalo con el cliente antes de aceptarlo.",
+        ),
+    ],
+)
+def test_receipt_download_note(columns: dict[str, object], note: str) -> None:
+    media = InboundMedia(provider="whatsapp", media_id="m-1", **columns)
+
+    assert receipt_download_note(media, BUENOS_AIRES) == note

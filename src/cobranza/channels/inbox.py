@@ -29,12 +29,12 @@ from sqlalchemy.orm import Session
 
 from cobranza.channels.media import (
     PREPARED_MEDIA,
-    MediaDownload,
-    MediaKey,
     MediaRequest,
+    PreparedMedia,
     download_media,
     download_pending_media,
 )
+from cobranza.channels.media_store import sweep_orphans
 from cobranza.config import Settings, get_settings
 from cobranza.db.engine import background_write, transaction, urgent_write
 from cobranza.db.models import (
@@ -68,9 +68,11 @@ TRANSACTION_BATCH = 20
 # so during a burst it processes at most a quarter of the time.
 INGEST_PAUSE_RATIO = 3.0
 # Minimum seconds between two runs of `download_pending_media` by the event
-# worker. Files are left pending only when the pass before their transaction
-# failed or was prepared for other events.
+# worker. It downloads the files that the pass before their transaction did
+# not download, and retries failed downloads once their wait has passed.
 MEDIA_RETRY_SECONDS = 60.0
+# Minimum seconds between two runs of `sweep_orphans` by the event worker.
+MEDIA_SWEEP_SECONDS = 3600.0
 
 Processor = Callable[[Session, WebhookEvent, datetime, Settings], None]
 # Builds, without storing anything, the inbound messages of a stored event.
@@ -230,8 +232,9 @@ class PreparedEvents:
 
     # The result of the reply handler's `prepare`, or None.
     replies: object = None
-    # The downloads of the files that the new inbound messages carry.
-    media: Mapping[MediaKey, MediaDownload] = field(default_factory=dict)
+    # The downloads of the files that the new inbound messages carry. Its
+    # owner calls `media.discard_unused()` once the events are processed.
+    media: PreparedMedia = field(default_factory=PreparedMedia)
 
 
 def prepare_events(
@@ -259,7 +262,7 @@ def prepare_events(
             type(exc).__name__,
         )
         return PreparedEvents()
-    downloads = download_media(settings, media)
+    downloads = PreparedMedia(download_media(settings, media))
     return PreparedEvents(replies=prepare_replies(engine, replies), media=downloads)
 
 
@@ -345,7 +348,8 @@ def process_pending_events(
     event's work, stores the error and counts the attempt. A failed event is
     tried again on the next call until `MAX_EVENT_ATTEMPTS`. Each batch's
     media are downloaded and its replies prepared for (`prepare_events`)
-    before its transaction.
+    before its transaction, and the downloads that no committed row took
+    are deleted after it.
     """
     settings = settings or get_settings()
     processors = _processors()
@@ -368,14 +372,17 @@ def process_pending_events(
     for start in range(0, len(pending), batch_size):
         batch = pending[start : start + batch_size]
         prepared = prepare_events(engine, batch, now, settings)
-        done = _process_batch(engine, batch, now, settings, processors, prepared)
-        if done is None:
-            done = sum(
-                process_event_id(
-                    engine, event_id, now, settings, processors, prepared=prepared
+        try:
+            done = _process_batch(engine, batch, now, settings, processors, prepared)
+            if done is None:
+                done = sum(
+                    process_event_id(
+                        engine, event_id, now, settings, processors, prepared=prepared
+                    )
+                    for event_id in batch
                 )
-                for event_id in batch
-            )
+        finally:
+            prepared.media.discard_unused()
         processed += done
     return processed
 
@@ -439,12 +446,28 @@ def process_event_id(
     """Process one stored event unless another worker did; True when done here.
 
     `prepared` is what `prepare_events` returned for a batch that contains
-    the event. Without it, the event is prepared for here. A file that
-    `prepared` does not cover is left pending (see `record_media`).
+    the event, and the caller deletes its unused downloads. Without it, the
+    event is prepared for here. A file that `prepared` does not cover is
+    left pending (see `record_media`).
     """
     processors = processors or _processors()
-    if prepared is None:
-        prepared = prepare_events(engine, [event_id], now, settings)
+    if prepared is not None:
+        return _process_event_id(engine, event_id, now, settings, processors, prepared)
+    own = prepare_events(engine, [event_id], now, settings)
+    try:
+        return _process_event_id(engine, event_id, now, settings, processors, own)
+    finally:
+        own.media.discard_unused()
+
+
+def _process_event_id(
+    engine: Engine,
+    event_id: int,
+    now: datetime,
+    settings: Settings,
+    processors: Mapping[str, Processor],
+    prepared: PreparedEvents,
+) -> bool:
     try:
         with background_write(engine), transaction(engine) as session:
             _use_prepared(session, prepared)
@@ -503,7 +526,9 @@ class EventWorker:
     as long as the transaction took, so ingest gets most of the process's
     CPU. Processing then lags behind a burst and catches up once it ends.
     Between runs, at most every `MEDIA_RETRY_SECONDS`, it downloads the media
-    that processing left pending (`download_pending_media`).
+    that processing left pending or that are due for a retry
+    (`download_pending_media`), and at most every `MEDIA_SWEEP_SECONDS` it
+    cleans up the downloads that a crash left behind (`sweep_orphans`).
     """
 
     def __init__(
@@ -523,9 +548,10 @@ class EventWorker:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        # Monotonic time when `download_pending_media` is next due, so 0 runs
-        # it on start.
+        # Monotonic times when `download_pending_media` and `sweep_orphans`
+        # are next due, so 0 runs them on start.
         self._media_due = 0.0
+        self._sweep_due = 0.0
 
     def start(self) -> None:
         self._thread = threading.Thread(
@@ -555,6 +581,7 @@ class EventWorker:
             except Exception:  # noqa: BLE001 - the worker must keep running
                 logger.exception("webhook event worker failed; retrying later")
             self._download_pending_media()
+            self._sweep_media()
             self._wake.wait(self._interval)
         logger.info("webhook event worker stopped")
 
@@ -567,6 +594,16 @@ class EventWorker:
             download_pending_media(self._engine, self._clock(), self._settings)
         except Exception:  # noqa: BLE001 - the worker must keep running
             logger.exception("pending media download failed; retrying later")
+
+    def _sweep_media(self) -> None:
+        started = time.monotonic()
+        if started < self._sweep_due or self._stop.is_set():
+            return
+        self._sweep_due = started + MEDIA_SWEEP_SECONDS
+        try:
+            sweep_orphans(self._engine, self._settings.media_dir)
+        except Exception:  # noqa: BLE001 - the worker must keep running
+            logger.exception("media sweep failed; retrying later")
 
     def _process_until_done(self) -> None:
         while not self._stop.is_set():

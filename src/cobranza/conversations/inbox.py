@@ -8,6 +8,7 @@ window, then resumes the automation or closes the case.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -16,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from cobranza.channels.inbox import window_open
 from cobranza.conversations import handoff
-from cobranza.db.models import Case, CaseState, Customer, InboundMessage
+from cobranza.db.models import Case, CaseState, Customer, InboundMedia, InboundMessage
 
 # The reason shown for a case that the policy's hand-off step stopped.
 POLICY_HANDOFF = "policy_handoff"
@@ -46,6 +47,12 @@ REASON_LABELS = {
     "payment_mismatch_amount": "pagó un monto distinto al del link: revisá el pago",
     "payment_mismatch_currency": "pagó en otra moneda que la del link: revisá el pago",
 }
+
+# Shown next to the hand-off reason while the customer's latest file (a
+# receipt) failed to download for good.
+RECEIPT_NOT_DOWNLOADED = (
+    "el último archivo que mandó no se pudo descargar: pedile que lo mande de nuevo"
+)
 
 
 def waits_for_person() -> ColumnElement[bool]:
@@ -83,6 +90,8 @@ class WaitingCase:
     last_message: str | None
     last_message_at: datetime | None
     window_open: bool
+    # The customer's latest file failed to download for good.
+    receipt_not_downloaded: bool = False
 
     def as_dict(self) -> dict[str, object]:
         """Return the case as JSON-ready values, times in ISO 8601."""
@@ -100,6 +109,7 @@ class WaitingCase:
             if self.last_message_at is not None
             else None,
             "window_open": self.window_open,
+            "receipt_not_downloaded": self.receipt_not_downloaded,
         }
 
 
@@ -123,6 +133,9 @@ def waiting_cases(
             Case.id,
         )
     ).all()
+    not_downloaded = undownloaded_receipts(
+        session, business_id, [customer.id for _, customer in rows]
+    )
     waiting = []
     for case, customer in rows:
         last = session.scalars(
@@ -145,9 +158,41 @@ def waiting_cases(
                 last_message=_message_text(last),
                 last_message_at=last.received_at if last is not None else None,
                 window_open=window_open(session, business_id, customer.id, now),
+                receipt_not_downloaded=customer.id in not_downloaded,
             )
         )
     return waiting
+
+
+def undownloaded_receipts(
+    session: Session, business_id: int, customer_ids: Iterable[int]
+) -> set[int]:
+    """Return the customers of `customer_ids` whose latest file failed for good.
+
+    A file sent later that downloads, such as the receipt sent again, clears it.
+    """
+    ids = set(customer_ids)
+    if not ids:
+        return set()
+    latest = (
+        select(func.max(InboundMedia.id))
+        .join(InboundMessage, InboundMessage.id == InboundMedia.inbound_message_id)
+        .where(
+            InboundMedia.business_id == business_id,
+            InboundMessage.customer_id.in_(ids),
+        )
+        .group_by(InboundMessage.customer_id)
+    )
+    failed = session.scalars(
+        select(InboundMessage.customer_id)
+        .join(InboundMedia, InboundMedia.inbound_message_id == InboundMessage.id)
+        .where(
+            InboundMedia.id.in_(latest),
+            InboundMedia.downloaded_at.is_(None),
+            InboundMedia.error.is_not(None),
+        )
+    )
+    return {customer_id for customer_id in failed if customer_id is not None}
 
 
 def waiting_case(session: Session, business_id: int, case_id: int) -> Case:

@@ -525,13 +525,26 @@ class InboundMedia(Base):
     """A file a customer sent (a payment receipt), downloaded when it arrived.
 
     The bytes live under the configured media directory, named by sha256.
-    A row with neither `downloaded_at` nor `error` is pending, because the
-    file was not downloaded before its message was stored.
-    `cobranza.channels.media.download_pending_media` downloads it later.
+    A row with neither `downloaded_at` nor `error` is pending: the file was
+    not downloaded before its message was stored, or a transient failure is
+    retried at `next_attempt_at` (None: as soon as possible).
+    `cobranza.channels.media.download_pending_media` downloads it later. A
+    row with `error` and no `downloaded_at` failed for good, and a person
+    has to ask the customer for the file again.
     """
 
     __tablename__ = "inbound_media"
-    __table_args__ = (UniqueConstraint("business_id", "provider", "media_id"),)
+    __table_args__ = (
+        UniqueConstraint("business_id", "provider", "media_id"),
+        # The pending files that `download_pending_media` reads.
+        Index(
+            "ix_inbound_media_pending",
+            "business_id",
+            "next_attempt_at",
+            sqlite_where=sql_text("downloaded_at IS NULL AND error IS NULL"),
+            postgresql_where=sql_text("downloaded_at IS NULL AND error IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     business_id: Mapped[int] = mapped_column(ForeignKey("business.id"))
@@ -546,7 +559,15 @@ class InboundMedia(Base):
     size: Mapped[int | None] = mapped_column(Integer)
     path: Mapped[str | None] = mapped_column(String(500))
     downloaded_at: Mapped[datetime | None]
+    # Why the file will not be downloaded, or, next to `downloaded_at`, what
+    # is wrong with the stored file (a sha256 that differs from the provider's).
     error: Mapped[str | None] = mapped_column(Text)
+    # Download attempts made, and the error of the last one that failed.
+    attempts: Mapped[int] = mapped_column(
+        Integer, default=0, server_default=sql_text("0")
+    )
+    last_error: Mapped[str | None] = mapped_column(Text)
+    next_attempt_at: Mapped[datetime | None]
 
 
 class PaymentLinkPurpose(StrEnum):

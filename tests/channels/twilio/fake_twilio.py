@@ -21,6 +21,8 @@ class TwilioState:
     media: dict[str, bytes] = field(default_factory=dict)
     # Paths of every media download, in order.
     media_requests: list[str] = field(default_factory=list)
+    # Error bodies returned for the next media downloads: (HTTP status, code).
+    media_errors: list[tuple[int, int]] = field(default_factory=list)
     # Error bodies returned for the next creates: (HTTP status, code).
     next_errors: list[tuple[int, int]] = field(default_factory=list)
     # Recipients whose window is closed: a Body send gets 63016.
@@ -94,6 +96,10 @@ class _Handler(BaseHTTPRequestHandler):
             return
         path = urlsplit(self.path).path
         self.fake.state.media_requests.append(path)
+        if self.fake.state.media_errors:
+            status, code = self.fake.state.media_errors.pop(0)
+            self._json(status, {"code": code, "message": "scripted", "status": status})
+            return
         # A media resource: /2010-04-01/Accounts/{AC}/Messages/{SM}/Media/{ME}.
         parts = path.strip("/").split("/")
         media_path = (

@@ -12,8 +12,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 
 from cobranza.channels.dispatcher import Dispatcher
-from cobranza.channels.inbox import PreparedEvents, process_event_id
-from cobranza.channels.media import download_pending_media
+from cobranza.channels.inbox import (
+    PreparedEvents,
+    process_event_id,
+    process_pending_events,
+)
+from cobranza.channels.media import RETRY_DELAYS, download_pending_media
 from cobranza.channels.twilio import TwilioChannel, TwilioConfig, compute_signature
 from cobranza.channels.twilio.signature import url_variants
 from cobranza.config import Settings
@@ -301,15 +305,51 @@ def test_inbound_media_failure_keeps_message(
     # when: the route stores the body and processes it after the response
     response = _post(client, "/webhooks/twilio/inbound", form)
 
-    # then: the message is kept with the download's error
+    # then: the message is kept with the download's error, which is final
     inbound, media = _stored_media(engine)
     assert response.status_code == 200  # type: ignore[attr-defined]
     assert inbound.type == "image"
     assert media.media_id == "ME404"
     assert media.error is not None
     assert "not found" in media.error
+    assert media.attempts == 1
+    assert media.next_attempt_at is None
     assert media.path is None
     assert media.downloaded_at is None
+
+
+def test_media_server_error_retried(
+    engine: Engine, settings: Settings, twilio: FakeTwilio
+) -> None:
+    # given: an inbound file whose first download gets HTTP 503
+    _given_row(engine)
+    twilio.state.media["ME503"] = b"\xff\xd8 receipt"
+    twilio.state.media_errors = [(503, 20500)]
+    client = TestClient(create_app(settings, engine, process_events=False))
+    _post(
+        client,
+        "/webhooks/twilio/inbound",
+        _media_form("SMinbound4", "ME503", twilio.base_url),
+    )
+
+    # when: processed, then the pending download runs when the retry is due
+    process_pending_events(engine, NOW, settings=settings)
+    _, failed = _stored_media(engine)
+    retried = download_pending_media(engine, NOW + RETRY_DELAYS[0], settings)
+
+    # then: the first failure waits for its retry, which stores the file
+    _, media = _stored_media(engine)
+    assert failed.attempts == 1
+    assert failed.error is None
+    assert failed.last_error is not None
+    assert "HTTP 503" in failed.last_error
+    assert failed.next_attempt_at == NOW + RETRY_DELAYS[0]
+    assert retried == 1
+    assert len(twilio.state.media_requests) == 2
+    assert media.attempts == 2
+    assert media.downloaded_at == NOW + RETRY_DELAYS[0]
+    assert media.path is not None
+    assert Path(media.path).read_bytes() == b"\xff\xd8 receipt"
 
 
 def test_pending_media_fetched_from_message(

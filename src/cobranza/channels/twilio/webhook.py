@@ -29,9 +29,10 @@ from cobranza.channels.media import (
     MediaDownload,
     MediaKey,
     MediaRequest,
+    download_each,
     failed_download,
     record_media,
-    store_file,
+    store_download,
 )
 from cobranza.channels.twilio.client import (
     TwilioClient,
@@ -52,6 +53,10 @@ logger = logging.getLogger(__name__)
 TWILIO = "twilio"
 STATUS = "status"
 INBOUND = "inbound"
+# Permanent Twilio errors that a later media download can overcome: the
+# credentials (20003, HTTP 401) are fixed in the settings, while the file
+# stays at Twilio.
+RETRIED_MEDIA_ERRORS = frozenset({"twilio_20003", "twilio_401"})
 
 _STATUSES = {
     "sent": OutboxState.SENT,
@@ -217,22 +222,23 @@ def _inbound_message(
 def download_receipts(
     settings: Settings, requests: Sequence[MediaRequest]
 ) -> dict[MediaKey, MediaDownload]:
-    """Download inbound files with the account's credentials and store them.
+    """Download inbound files with the account's credentials to temporary files.
 
     A request without a URL (a pending file, whose URL was not stored) is
     fetched from Twilio's Media resource of its message. A failed download
-    becomes the error of its file.
+    becomes the error of its file, and a transient failure stops the batch
+    (see `download_each`).
     """
     try:
         config = TwilioConfig.from_settings(settings)
     except TwilioConfigError as exc:
-        return {request.key: failed_download(request, exc) for request in requests}
+        # Retried: the file waits at Twilio while the settings are fixed.
+        return {r.key: failed_download(r, exc, retry=True) for r in requests}
     client = TwilioClient(config)
     try:
-        return {
-            request.key: _download(client, request, settings.media_dir)
-            for request in requests
-        }
+        return download_each(
+            requests, lambda request: _download(client, request, settings.media_dir)
+        )
     finally:
         client.close()
 
@@ -240,6 +246,7 @@ def download_receipts(
 def _download(
     client: TwilioClient, request: MediaRequest, media_dir: str
 ) -> MediaDownload:
+    """Download one file; an error other than a transient or login one is final."""
     # Relative to the client's base URL, which ends in the API version.
     url = request.url or (
         f"/Accounts/{client.config.account_sid}/Messages/"
@@ -247,7 +254,7 @@ def _download(
     )
     try:
         content = client.download(url)
-        digest, path = store_file(media_dir, content)
-    except (ChannelError, OSError) as exc:
-        return failed_download(request, exc)
-    return MediaDownload(sha256=digest, path=path, size=len(content))
+    except ChannelError as exc:
+        retry = exc.is_transient or exc.code in RETRIED_MEDIA_ERRORS
+        return failed_download(request, exc, retry=retry)
+    return store_download(request, content, media_dir)

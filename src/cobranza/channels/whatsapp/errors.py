@@ -22,6 +22,7 @@
         │   └── TemplateParameterError   our check before sending
         ├── MarketingLimitError          131049 per-user limit, 131050 opted out
         ├── GraphAuthError               0, 3, 10, 190, 200-299: token or access
+        ├── MediaTooLargeError           our own: a download above the size cap
         └── GraphRequestError            any other code
 """
 
@@ -102,6 +103,12 @@ class MarketingLimitError(GraphErrorMixin, PermanentChannelError):
 
 class GraphAuthError(GraphErrorMixin, PermanentChannelError):
     """The access token is invalid or lacks a permission."""
+
+
+class MediaTooLargeError(GraphErrorMixin, PermanentChannelError):
+    """A media download is larger than `graph.MEDIA_MAX_BYTES`."""
+
+    code = "whatsapp_media_too_large"
 
 
 class GraphRequestError(GraphErrorMixin, PermanentChannelError):

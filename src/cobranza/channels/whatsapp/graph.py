@@ -19,7 +19,11 @@ from pywa.api import GraphAPI
 from pywa.errors import WhatsAppError
 
 from cobranza.channels.whatsapp.config import WhatsAppConfig
-from cobranza.channels.whatsapp.errors import GraphUnavailableError, graph_error
+from cobranza.channels.whatsapp.errors import (
+    GraphUnavailableError,
+    MediaTooLargeError,
+    graph_error,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -119,7 +123,7 @@ class GraphClient:
                 for chunk in response.iter_bytes():
                     size += len(chunk)
                     if size > MEDIA_MAX_BYTES:
-                        raise GraphUnavailableError(
+                        raise MediaTooLargeError(
                             f"media at the download URL exceeds {MEDIA_MAX_BYTES} "
                             "bytes: download it by hand from WhatsApp Manager"
                         )

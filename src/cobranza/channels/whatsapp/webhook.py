@@ -39,13 +39,18 @@ from cobranza.channels.media import (
     MediaDownload,
     MediaKey,
     MediaRequest,
+    download_each,
     failed_download,
     record_media,
-    store_file,
+    store_download,
 )
 from cobranza.channels.whatsapp.channel import WHATSAPP, outbox_id_from_callback
 from cobranza.channels.whatsapp.config import WhatsAppConfig, WhatsAppConfigError
-from cobranza.channels.whatsapp.errors import UNREACHABLE_PROBLEM
+from cobranza.channels.whatsapp.errors import (
+    UNREACHABLE_PROBLEM,
+    GraphAuthError,
+    MediaTooLargeError,
+)
 from cobranza.channels.whatsapp.graph import GraphClient
 from cobranza.channels.whatsapp.templates import (
     find_template,
@@ -373,21 +378,21 @@ def _content(kind: str, message: dict[str, Any]) -> tuple[str | None, dict[str, 
 def download_receipts(
     settings: Settings, requests: Sequence[MediaRequest]
 ) -> dict[MediaKey, MediaDownload]:
-    """Download receipts at once, because media ids expire, and store the files.
+    """Download receipts at once, because media ids expire, to temporary files.
 
-    A failed download becomes the error of its file, so the message is kept
-    and a person can ask the customer to send the file again.
+    A failed download becomes the error of its file, so the message is kept.
+    A transient failure stops the batch (see `download_each`).
     """
     try:
         config = WhatsAppConfig.from_settings(settings)
     except WhatsAppConfigError as exc:
-        return {request.key: failed_download(request, exc) for request in requests}
+        # Retried: the file waits at Meta while the settings are fixed.
+        return {r.key: failed_download(r, exc, retry=True) for r in requests}
     client = GraphClient(config)
     try:
-        return {
-            request.key: _download(client, request, settings.media_dir)
-            for request in requests
-        }
+        return download_each(
+            requests, lambda request: _download(client, request, settings.media_dir)
+        )
     finally:
         client.close()
 
@@ -395,18 +400,31 @@ def download_receipts(
 def _download(
     client: GraphClient, request: MediaRequest, media_dir: str
 ) -> MediaDownload:
+    """Ask the media id for a download URL, then download it.
+
+    An error on the media id is final unless it is transient or an access
+    problem, because Meta returns such errors for an id that it does not
+    know or that expired. An error on the URL is retried, because the next attempt asks
+    the media id for a new URL (a URL expires minutes after it is given).
+    """
     try:
         info = client.media_info(request.media_id)
+    except ChannelError as exc:
+        retry = exc.is_transient or isinstance(exc, GraphAuthError)
+        return failed_download(request, exc, retry=retry)
+    try:
         content = client.download(str(info["url"]))
-        digest, path = store_file(media_dir, content)
-    except (ChannelError, KeyError, OSError) as exc:
-        return failed_download(request, exc)
+    except MediaTooLargeError as exc:
+        return failed_download(request, exc, retry=False)
+    except (ChannelError, KeyError) as exc:
+        return failed_download(request, exc, retry=True)
 
     expected = info.get("sha256") or request.sha256
+    digest = hashlib.sha256(content).hexdigest()
     error = None
     if expected and expected != digest:
         error = f"sha256 {digest} differs from the {expected} Meta sent"
-    return MediaDownload(sha256=digest, path=path, size=len(content), error=error)
+    return store_download(request, content, media_dir, error)
 
 
 def handle_template_status(

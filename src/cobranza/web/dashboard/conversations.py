@@ -13,7 +13,11 @@ from sqlalchemy.orm import Session
 
 from cobranza.channels.inbox import window_open
 from cobranza.compliance.consent import current_consent
-from cobranza.conversations.inbox import waits_for_person
+from cobranza.conversations.inbox import (
+    RECEIPT_NOT_DOWNLOADED,
+    undownloaded_receipts,
+    waits_for_person,
+)
 from cobranza.db.models import (
     AuditEvent,
     Case,
@@ -51,7 +55,7 @@ from cobranza.web.dashboard.replies import (
 from cobranza.web.error_pages import PageError
 from cobranza.web.security import db, now, signed_in
 from cobranza.web.templating import render
-from cobranza.wording import INTENT_LABELS, STATE_LABELS
+from cobranza.wording import INTENT_LABELS, STATE_LABELS, receipt_download_note
 
 logger = logging.getLogger(__name__)
 
@@ -132,11 +136,16 @@ def inbox(request: Request) -> HTMLResponse:
             now(request),
             business.timezone,
         )
+        not_downloaded = undownloaded_receipts(
+            session, business.id, [customer.id for _, customer, _ in handed]
+        )
     return render(
         request,
         "conversaciones.html",
         {
             "handed": handed,
+            "not_downloaded": not_downloaded,
+            "receipt_not_downloaded": RECEIPT_NOT_DOWNLOADED,
             "recent": recent,
             "states": states,
             "recent_days": RECENT_DAYS,
@@ -210,7 +219,9 @@ def _thread(session, business_id: int, customer_id: int) -> list[dict[str, objec
     return items
 
 
-def _receipts(session, business_id: int, customer_id: int) -> list[dict[str, object]]:  # type: ignore[no-untyped-def]
+def _receipts(
+    session: Session, business_id: int, customer_id: int, timezone: str
+) -> list[dict[str, object]]:
     media = session.scalars(
         select(InboundMedia)
         .join(InboundMessage, InboundMessage.id == InboundMedia.inbound_message_id)
@@ -229,7 +240,14 @@ def _receipts(session, business_id: int, customer_id: int) -> list[dict[str, obj
             )
         ).all()
     )
-    return [{"media": m, "status": payments.get(f"media-{m.id}")} for m in media]
+    return [
+        {
+            "media": m,
+            "status": payments.get(f"media-{m.id}"),
+            "download": receipt_download_note(m, timezone),
+        }
+        for m in media
+    ]
 
 
 @router.get("/conversaciones/{customer_id}", response_class=HTMLResponse)
@@ -264,7 +282,7 @@ def conversation(request: Request, customer_id: int) -> HTMLResponse:
                     Document.open_amount > 0,
                 )
             ).all(),
-            "receipts": _receipts(session, business.id, customer.id),
+            "receipts": _receipts(session, business.id, customer.id, business.timezone),
             "promises": session.scalars(
                 select(PromiseToPay)
                 .where(

@@ -1,0 +1,156 @@
+"""The media sweep: orphan downloads removed, stored receipts kept or put back.
+
+A receipt is stored through the real path (app, event processing, fake Graph
+API). The files around it are made old with `os.utime`, so no test waits
+for `ORPHAN_AGE` to pass.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from cobranza.channels.inbox import EventWorker, process_pending_events
+from cobranza.channels.media_store import (
+    INCOMING,
+    ORPHAN_AGE,
+    final_path,
+    sweep_orphans,
+)
+from cobranza.config import Settings
+from tests.channels.whatsapp.test_media import (
+    MEDIA_ID,
+    PROCESSED_AT,
+    RECEIPT,
+    given_case,
+    post_stored,
+    receipt_body,
+    stored,
+)
+from tests.fakes.graph_api import FakeGraphAPI
+from tests.polling import wait_for
+
+# Older than ORPHAN_AGE by an hour.
+OLD = time.time() - ORPHAN_AGE.total_seconds() - 3600
+
+
+def stored_receipt(engine: Engine, settings: Settings, graph: FakeGraphAPI) -> Path:
+    """Store a receipt as the event worker does; return its file, made old."""
+    given_case(engine)
+    graph.add_media(MEDIA_ID, RECEIPT, "application/pdf")
+    post_stored(settings, engine, receipt_body())
+    process_pending_events(engine, PROCESSED_AT, settings=settings)
+    _, media = stored(engine)
+    assert media.path is not None
+    path = Path(media.path)
+    os.utime(path, (OLD, OLD))
+    return path
+
+
+def write_file(path: Path, content: bytes, mtime: float | None = OLD) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content)
+    if mtime is not None:
+        os.utime(path, (mtime, mtime))
+    return path
+
+
+def digest(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
+
+
+def test_sweep_removes_orphans_keeps_stored(
+    engine: Engine, settings: Settings, graph: FakeGraphAPI
+) -> None:
+    # given: a stored receipt, an old download that no row names, an old
+    # partial write of an earlier version, a download still in use, a final
+    # file that no row names, and a file that cobranza did not write
+    root = Path(settings.media_dir)
+    receipt = stored_receipt(engine, settings, graph)
+    orphan = write_file(root / INCOMING / f"{digest(b'cut')}.x1y2z3", b"cut")
+    legacy = write_file(root / receipt.parent.name / ".incoming-abc123", b"cu")
+    in_use = write_file(root / INCOMING / f"{digest(b'new')}.a1", b"new", mtime=None)
+    unnamed = write_file(final_path(root, digest(b"restored")), b"restored")
+    notes = write_file(root / "notas.txt", b"de la oficina")
+
+    # when
+    result = sweep_orphans(engine, root)
+
+    # then: only the old temporary files are gone
+    assert result.removed == 2
+    assert result.restored == 0
+    assert receipt.read_bytes() == RECEIPT
+    assert not orphan.exists()
+    assert not legacy.exists()
+    assert in_use.exists()
+    assert unnamed.exists()
+    assert notes.exists()
+
+
+def test_sweep_puts_back_committed_download(
+    engine: Engine, settings: Settings, graph: FakeGraphAPI
+) -> None:
+    # given: the state a crash between the commit and the move leaves: the
+    # row names the file, which is still in the temporary folder
+    root = Path(settings.media_dir)
+    receipt = stored_receipt(engine, settings, graph)
+    temporary = root / INCOMING / f"{receipt.name}.crash1"
+    receipt.rename(temporary)
+
+    # when
+    result = sweep_orphans(engine, root)
+
+    # then
+    assert result.restored == 1
+    assert result.removed == 0
+    assert receipt.read_bytes() == RECEIPT
+    assert not temporary.exists()
+
+
+def test_sweep_drops_copy_of_stored_file(
+    engine: Engine, settings: Settings, graph: FakeGraphAPI
+) -> None:
+    # given: an old temporary copy of a file that is already in place
+    root = Path(settings.media_dir)
+    receipt = stored_receipt(engine, settings, graph)
+    copy = write_file(root / INCOMING / f"{receipt.name}.copy1", RECEIPT)
+
+    # when
+    result = sweep_orphans(engine, root)
+
+    # then
+    assert result.removed == 1
+    assert receipt.read_bytes() == RECEIPT
+    assert not copy.exists()
+
+
+def test_sweep_without_media_dir(engine: Engine, tmp_path: Path) -> None:
+    result = sweep_orphans(engine, tmp_path / "missing")
+
+    assert result.removed == 0
+    assert result.restored == 0
+
+
+def test_event_worker_sweeps_orphans(
+    engine: Engine, settings: Settings, graph: FakeGraphAPI
+) -> None:
+    # given: a stored receipt and an old download that no row names
+    root = Path(settings.media_dir)
+    receipt = stored_receipt(engine, settings, graph)
+    orphan = write_file(root / INCOMING / f"{digest(b'cut')}.x1y2z3", b"cut")
+    worker = EventWorker(engine, settings, interval=0.05, clock=lambda: PROCESSED_AT)
+
+    # when: the worker starts, as `cobranza serve` and `cobranza worker` start it
+    worker.start()
+    try:
+        removed = wait_for(lambda: not orphan.exists())
+    finally:
+        worker.stop()
+
+    # then
+    assert removed is True
+    assert receipt.read_bytes() == RECEIPT
