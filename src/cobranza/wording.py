@@ -301,6 +301,7 @@ EXTRA_REASONS = {
     "gate_passed": "pasó los controles de envío",
     "customer_matched": "el mensaje se asignó al cliente",
     "superseded": "lo reemplazó un paso más nuevo",
+    "reply_superseded": "el cliente escribió después algo que lo reemplaza",
     "handed_off": "el caso pasó a una persona",
     "paid": "pagado",
     "closed_by_person": "lo cerró una persona",

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import ROUND_DOWN, Decimal
@@ -43,6 +43,7 @@ from cobranza.db.models import (
     Document,
     InboundMessage,
     OutboxMessage,
+    OutboxState,
     PhoneStatus,
     PromiseStatus,
     PromiseToPay,
@@ -226,10 +227,89 @@ def queue_reply(
         reply.now,
         channel=reply.inbound.channel,
     )
-    queued = outbox.enqueue(reply.session, values) is not None
-    if not queued:
+    row_id = outbox.enqueue(reply.session, values)
+    if row_id is None:
         logger.debug("reply %s for case %s already queued", step_kind, target.id)
-    return queued
+        return False
+    supersede_replies(reply, SUPERSEDES.get(step_kind, ()), step_kind, row_id)
+    return True
+
+
+# The queued replies that a newer reply makes obsolete, by the newer reply's
+# step kind. A reply deferred outside the contact window would otherwise go
+# out beside the newer one, and the customer's last word counts. A new
+# promise cancels the earlier one, so its confirmation goes too. A question
+# or a plan proposal is obsolete once the newer action cleared or replaced
+# `Case.pending_question`, since no answer to it is awaited any more. A
+# reported payment makes a promise's confirmation stale, and a link or an
+# opt-in replaces an earlier link or opt-out confirmation.
+_QUESTIONS = ("ask_promise_date", "clarify", "clarify_plan", "plan_proposal")
+SUPERSEDES: dict[str, tuple[str, ...]] = {
+    "promise_confirmation": ("promise_confirmation", *_QUESTIONS),
+    "ask_promise_date": ("clarify", "clarify_plan", "plan_proposal"),
+    "clarify": ("ask_promise_date", "plan_proposal"),
+    "clarify_plan": ("ask_promise_date", "plan_proposal"),
+    "plan_proposal": _QUESTIONS,
+    "plan_offer_reply": _QUESTIONS,
+    "ask_receipt": ("promise_confirmation", *_QUESTIONS),
+    "receipt_ack": ("ask_receipt", "promise_confirmation", *_QUESTIONS),
+    "handoff_ack": _QUESTIONS,
+    "dispute_ack": _QUESTIONS,
+    "link_reply": ("link_reply", "link_reply_instructions", "clarify", "clarify_plan"),
+    "link_reply_instructions": (
+        "link_reply",
+        "link_reply_instructions",
+        "clarify",
+        "clarify_plan",
+    ),
+    "optin_confirmation": ("optout_confirmation",),
+}
+# The suppression reason of a reply made obsolete by a newer one.
+REPLY_SUPERSEDED = "reply_superseded"
+
+
+def supersede_replies(
+    reply: Reply,
+    step_kinds: Collection[str] | None,
+    replaced_by: str,
+    new_row_id: int | None = None,
+) -> int:
+    """Suppress the customer's queued replies of `step_kinds`; return how many.
+
+    `step_kinds` None means every queued reply, and `new_row_id` is the
+    newer reply's own row, which is kept. On PostgreSQL a row that a
+    dispatcher is claiming is locked and left to it, because it is already
+    on its way.
+    """
+    if step_kinds is not None and not step_kinds:
+        return 0
+    statement = select(OutboxMessage).where(
+        OutboxMessage.business_id == reply.business.id,
+        OutboxMessage.customer_id == reply.customer.id,
+        OutboxMessage.state == OutboxState.QUEUED,
+    )
+    if step_kinds is not None:
+        statement = statement.where(OutboxMessage.step_kind.in_(sorted(step_kinds)))
+    if new_row_id is not None:
+        statement = statement.where(OutboxMessage.id != new_row_id)
+    session = reply.session
+    if session.get_bind().dialect.name == "postgresql":
+        statement = statement.with_for_update(skip_locked=True)
+    rows = session.scalars(statement.order_by(OutboxMessage.id)).all()
+
+    details: dict[str, Any] = {
+        "replaced_by": replaced_by,
+        "inbound_id": reply.inbound.id,
+    }
+    if new_row_id is not None:
+        details["replaced_by_outbox_id"] = new_row_id
+    suppressed = 0
+    for row in rows:
+        if (row.variables or {}).get(REPLY_TO_VARIABLE) is None:
+            continue
+        outbox.suppress(session, row, REPLY_SUPERSEDED, reply.now, details, actor=ACTOR)
+        suppressed += 1
+    return suppressed
 
 
 # Requests for the payment link in the same window of this many minutes get
@@ -865,13 +945,17 @@ def human(reply: Reply) -> str:
 
     A reply the model read as an opt-out that the rules did not confirm is
     handed off as `possible_opt_out`, so the person checks for one first.
-    It gets no acknowledgement: the customer may have asked for no more
+    It gets no acknowledgement, and the replies still queued for the
+    customer are suppressed: the customer may have asked for no more
     messages, so only the person decides whether to write again.
     """
     meaning = reply.meaning
     if meaning.possible_opt_out:
         assert reply.case is not None
         hand_off(reply.session, reply.case, "possible_opt_out", reply.now)
+        # Replies to earlier messages that still wait would write to someone
+        # who may have asked for no more messages.
+        supersede_replies(reply, None, "possible_opt_out")
         return "handed_off"
     return _hand_off_with_ack(reply, meaning.intent)
 
