@@ -49,10 +49,10 @@ def test_template_parameter_loses_period(
         for parameter in sent["template"]["components"][0]["parameters"]
     }
     body = template_for("reminder_soft", LANGUAGE, "friendly").whatsapp_body()
-    shown = re.sub(r"\{\{([a-z_]+)\}\}", lambda match: parameters[match[1]], body)
+    rendered = re.sub(r"\{\{([a-z_]+)\}\}", lambda match: parameters[match[1]], body)
     assert parameters["negocio"] == "Distribuidora Norte S.A"
-    assert "Te escribimos de Distribuidora Norte S.A. Tu saldo" in shown
-    assert ".." not in shown
+    assert "Te escribimos de Distribuidora Norte S.A. Tu saldo" in rendered
+    assert ".." not in rendered
 
 
 def test_session_text_has_one_period(
