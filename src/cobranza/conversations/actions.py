@@ -52,6 +52,7 @@ from cobranza.dunning import outbox
 from cobranza.dunning.gate import REPLY_TO_VARIABLE
 from cobranza.dunning.owner_actions import set_disputed
 from cobranza.dunning.promises import (
+    PAYMENT_TO_VERIFY,
     PROMISE_PAUSE_PREFIX,
     OpenBalance,
     case_message,
@@ -434,7 +435,7 @@ def already_paid(reply: Reply) -> str:
     assert case is not None
     has_receipt = reply.inbound.type in RECEIPT_TYPES or _recent_receipt(reply)
     _pause_for_verification(reply, case)
-    hand_off(reply.session, case, "payment_to_verify", reply.now, stop_automation=False)
+    hand_off(reply.session, case, PAYMENT_TO_VERIFY, reply.now, stop_automation=False)
     if has_receipt:
         queue_reply(reply, "receipt_ack", _daily(reply))
         return "receipt_to_verify"

@@ -47,6 +47,7 @@ class StepKind:
 
 _PAY_PAID = ("pay", "paid")
 _PAY_SPLIT_PAID = ("pay", "installments", "paid")
+_PAY_SPLIT = ("pay", "installments")
 
 STEP_KINDS: MappingProxyType[str, StepKind] = MappingProxyType(
     {
@@ -96,6 +97,21 @@ STEP_KINDS: MappingProxyType[str, StepKind] = MappingProxyType(
                 "after a promised day passed unpaid, one step stronger",
                 True,
                 _PAY_SPLIT_PAID,
+            ),
+            # The same step when part of the promise arrived, or when the
+            # customer reported a payment that a person has not verified.
+            # Neither asks to report a payment again.
+            StepKind(
+                "broken_promise_partial",
+                "after a promised day passed with part of the promise paid",
+                True,
+                _PAY_SPLIT,
+            ),
+            StepKind(
+                "broken_promise_reported",
+                "after a promised day passed, while a reported payment is verified",
+                True,
+                _PAY_SPLIT,
             ),
             # Replies to a customer's message, sent inside the 24-hour window.
             StepKind(

@@ -71,7 +71,8 @@ def sample_variables(
         plan_total=Decimal("137500.00"),
         promise_amount=Decimal("50000.00"),
         promise_due_on=date(2026, 3, 20),
-        paid_amount=Decimal("125000.00"),
+        # Below the promise, so that a partly kept promise has a sample too.
+        paid_amount=Decimal("20000.00"),
         today=due_on + timedelta(days=days_past_due),
     )
 
