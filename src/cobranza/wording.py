@@ -201,6 +201,7 @@ AUTOMATIC_LABELS = {
     "handoff_ack": "aviso de que responde una persona",
     "dispute_ack": "respuesta al reclamo",
     "clarify": "pregunta qué quiso decir",
+    "clarify_plan": "pregunta qué quiso decir, con la próxima cuota del plan",
     "plan_offer_reply": "plan de cuotas pedido",
     "link_reply": "link de pago pedido",
     "link_reply_instructions": "link de pago pedido, con los datos para pagar",

@@ -521,6 +521,7 @@ def test_available_step_kinds_in_policy_order() -> None:
         "handoff_ack",
         "dispute_ack",
         "clarify",
+        "clarify_plan",
         "plan_offer_reply",
         "link_reply",
         "link_reply_instructions",

@@ -42,9 +42,13 @@ from cobranza.db.models import (
     Customer,
     Document,
     InboundMessage,
+    Installment,
+    InstallmentPlan,
+    InstallmentStatus,
     OutboxMessage,
     OutboxState,
     PhoneStatus,
+    PlanStatus,
     PromiseStatus,
     PromiseToPay,
 )
@@ -59,7 +63,7 @@ from cobranza.dunning.promises import (
     open_balance,
     pause_end,
 )
-from cobranza.messages import clean_parameter
+from cobranza.messages import LinkCovers, clean_parameter
 from cobranza.messages.parameters import PAYMENT_TEXT_MAX
 from cobranza.money import minor_units
 from cobranza.timeutil import start_of_day
@@ -322,7 +326,13 @@ def _daily(reply: Reply) -> str:
     return reply.today.isoformat()
 
 
-def _ask_once(reply: Reply, question: str, step_kind: str, reason: str) -> str:
+def _ask_once(
+    reply: Reply,
+    question: str,
+    step_kind: str,
+    reason: str,
+    variables: dict[str, Any] | None = None,
+) -> str:
     """Ask `question` once; a second reply that still misses it goes to a person."""
     case = reply.case
     assert case is not None
@@ -332,7 +342,7 @@ def _ask_once(reply: Reply, question: str, step_kind: str, reason: str) -> str:
         return "handed_off"
     case.pending_question = question
     case.question_asked_at = reply.now
-    queue_reply(reply, step_kind, f"{question}:{_daily(reply)}")
+    queue_reply(reply, step_kind, f"{question}:{_daily(reply)}", variables)
     return f"asked_{question}"
 
 
@@ -975,8 +985,65 @@ def acknowledge(reply: Reply) -> str:
 
 
 def other(reply: Reply) -> str:
-    """Ask once what the customer meant; a second unclear reply goes to a person."""
-    return _ask_once(reply, "clarify", "clarify", "unclear_reply")
+    """Ask once what the customer meant; a second unclear reply goes to a person.
+
+    A customer with an active installment plan is not offered another plan:
+    the question (`clarify_plan`) names the next installment instead.
+    """
+    installment = _next_installment(reply)
+    if installment is None:
+        return _ask_once(reply, "clarify", "clarify", "unclear_reply")
+    return _ask_once(
+        reply, "clarify", "clarify_plan", "unclear_reply", installment.variables()
+    )
+
+
+@dataclass(frozen=True)
+class _NextInstallment:
+    """The first unpaid installment of a case's active plan."""
+
+    number: int
+    count: int
+    amount: Decimal
+    currency: str
+    due_on: date
+
+    def variables(self) -> dict[str, Any]:
+        """Return the variables that `clarify_plan` states the installment with."""
+        return {
+            "link_amount": str(self.amount),
+            "link_covers": LinkCovers.INSTALLMENT.value,
+            "installment_number": self.number,
+            "installments": self.count,
+            "currency": self.currency,
+            "oldest_due_on": self.due_on.isoformat(),
+        }
+
+
+def _next_installment(reply: Reply) -> _NextInstallment | None:
+    """Return the next unpaid installment of the case's active plan, if any."""
+    assert reply.case is not None
+    found = reply.session.execute(
+        select(
+            Installment.number,
+            InstallmentPlan.installment_count,
+            Installment.amount,
+            InstallmentPlan.currency,
+            Installment.due_on,
+        )
+        .join(InstallmentPlan, InstallmentPlan.id == Installment.plan_id)
+        .where(
+            InstallmentPlan.business_id == reply.business.id,
+            InstallmentPlan.case_id == reply.case.id,
+            InstallmentPlan.status == PlanStatus.ACTIVE,
+            Installment.status == InstallmentStatus.PENDING,
+        )
+        .order_by(Installment.number)
+        .limit(1)
+    ).first()
+    if found is None:
+        return None
+    return _NextInstallment(*found)
 
 
 def after_close(reply: Reply) -> str:

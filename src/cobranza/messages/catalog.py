@@ -152,6 +152,14 @@ STEP_KINDS: MappingProxyType[str, StepKind] = MappingProxyType(
             StepKind(
                 "clarify", "asks once what the customer meant", False, _PAY_SPLIT_PAID
             ),
+            # During an active plan another plan is no answer, so the question
+            # names the next installment and offers no installments.
+            StepKind(
+                "clarify_plan",
+                "asks once what the customer meant, naming the plan's next installment",
+                False,
+                _PAY_PAID,
+            ),
             StepKind(
                 "plan_offer_reply",
                 "the installment plan made on request, with its link",

@@ -16,7 +16,7 @@ from cobranza.messages.composer import (
     normalise_locale,
     template_for,
 )
-from cobranza.messages.variables import MessageVariables
+from cobranza.messages.variables import LinkCovers, MessageVariables
 
 _CURRENCIES = {
     "es_AR": "ARS",
@@ -77,6 +77,24 @@ def sample_variables(
     )
 
 
+# Sample values that only one step kind needs, where the shared sample
+# would read oddly in its preview and its WhatsApp example.
+_STEP_SAMPLES: dict[str, dict[str, Any]] = {
+    # The question during a plan names the plan's next installment.
+    "clarify_plan": {
+        "link_amount": Decimal("45834.00"),
+        "link_covers": LinkCovers.INSTALLMENT.value,
+    },
+}
+
+
+def _step_sample(step_kind: str, locale: str) -> MessageVariables:
+    """Return `sample_variables(locale)` with the step kind's own sample values."""
+    return dataclasses.replace(
+        sample_variables(locale), **_STEP_SAMPLES.get(step_kind, {})
+    )
+
+
 def _fill_gaps(variables: MessageVariables, locale: str) -> MessageVariables:
     """Fill the step-specific fields left None with sample values."""
     sample = sample_variables(locale)
@@ -122,7 +140,9 @@ def preview_all(
     messages = []
     for step_kind, locale, tone in all_combinations(locales, tones, step_kinds):
         variables = (
-            sample_variables(locale) if sample is None else _fill_gaps(sample, locale)
+            _step_sample(step_kind, locale)
+            if sample is None
+            else _fill_gaps(sample, locale)
         )
         messages.append(compose(step_kind, locale, tone, variables))
     return messages
@@ -141,7 +161,7 @@ def whatsapp_template_definitions() -> list[dict[str, Any]]:
         key = (spec.name, profile.whatsapp_language)
         if key in definitions:
             continue
-        examples = compose(step_kind, locale, tone, sample_variables(locale))
+        examples = compose(step_kind, locale, tone, _step_sample(step_kind, locale))
         definitions[key] = spec.whatsapp_definition(
             profile.whatsapp_language, examples.parameters
         )
