@@ -241,6 +241,19 @@ def test_possible_opt_out_drops_queued_replies(engine: Engine) -> None:
     assert rows(engine, "promise_confirmation") == [SUPPRESSED]
 
 
+def test_possible_opt_out_keeps_opt_out_confirmation(engine: Engine) -> None:
+    # given
+    given_case(engine)
+    reply(engine, "BAJA", SATURDAY)
+
+    # when
+    reply(engine, "quero cancelar o recebimento dessas mensagens", SUNDAY)
+    sent = dispatch(engine, MONDAY)
+
+    # then
+    assert [kind for kind, _ in sent] == ["optout_confirmation"]
+
+
 def test_confirmation_kept_after_ok(engine: Engine) -> None:
     # given
     given_case(engine)

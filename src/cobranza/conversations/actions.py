@@ -53,7 +53,7 @@ from cobranza.db.models import (
     PromiseToPay,
 )
 from cobranza.dunning import outbox
-from cobranza.dunning.gate import REPLY_TO_VARIABLE
+from cobranza.dunning.gate import OPTOUT_CONFIRMATION, REPLY_TO_VARIABLE
 from cobranza.dunning.owner_actions import set_disputed
 from cobranza.dunning.promises import (
     PAYMENT_TO_VERIFY,
@@ -281,10 +281,10 @@ def supersede_replies(
 ) -> int:
     """Suppress the customer's queued replies of `step_kinds`; return how many.
 
-    `step_kinds` None means every queued reply, and `new_row_id` is the
-    newer reply's own row, which is kept. On PostgreSQL a row that a
-    dispatcher is claiming is locked and left to it, because it is already
-    on its way.
+    `step_kinds` None means every queued reply but an opt-out's
+    confirmation, which only an opt-in replaces. `new_row_id` is the newer
+    reply's own row, which is kept. On PostgreSQL a row that a dispatcher
+    is claiming is locked and left to it, because it is already on its way.
     """
     if step_kinds is not None and not step_kinds:
         return 0
@@ -311,6 +311,8 @@ def supersede_replies(
     suppressed = 0
     for row in rows:
         if (row.variables or {}).get(REPLY_TO_VARIABLE) is None:
+            continue
+        if step_kinds is None and row.step_kind == OPTOUT_CONFIRMATION:
             continue
         outbox.suppress(session, row, REPLY_SUPERSEDED, reply.now, details, actor=ACTOR)
         suppressed += 1
