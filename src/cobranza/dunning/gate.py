@@ -314,7 +314,8 @@ def read_facts(
 
     Six queries read all the rows, whatever their number: the rows' phones,
     pauses, pending payments and promises, then consent, invoices, balances
-    and sends.
+    and sends. A seventh sums the payments since each broken promise, only
+    when some row is a broken-promise message.
     """
     customer_ids = sorted({row.customer_id for row in rows})
     contexts = _row_contexts(session, rows)
