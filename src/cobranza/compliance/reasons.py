@@ -29,6 +29,7 @@ class Reason(StrEnum):
     PHONE_INVALID = "phone_invalid"
     NOT_ON_WHATSAPP = "not_on_whatsapp"
     TEMPLATE_NOT_APPROVED = "template_not_approved"
+    PROMISE_PAID = "promise_paid"
 
     @property
     def label(self) -> str:
@@ -82,5 +83,9 @@ _INFO: dict[Reason, _ReasonInfo] = {
     ),
     Reason.TEMPLATE_NOT_APPROVED: _ReasonInfo(
         "La plantilla del mensaje no está aprobada por WhatsApp", True
+    ),
+    Reason.PROMISE_PAID: _ReasonInfo(
+        "El cliente ya pagó lo que había prometido, aunque después del día prometido",
+        False,
     ),
 }

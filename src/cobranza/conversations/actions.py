@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import ROUND_DOWN, Decimal
@@ -42,22 +42,28 @@ from cobranza.db.models import (
     Customer,
     Document,
     InboundMessage,
+    Installment,
+    InstallmentPlan,
+    InstallmentStatus,
     OutboxMessage,
+    OutboxState,
     PhoneStatus,
+    PlanStatus,
     PromiseStatus,
     PromiseToPay,
 )
 from cobranza.dunning import outbox
-from cobranza.dunning.gate import REPLY_TO_VARIABLE
+from cobranza.dunning.gate import OPTOUT_CONFIRMATION, REPLY_TO_VARIABLE
 from cobranza.dunning.owner_actions import set_disputed
 from cobranza.dunning.promises import (
+    PAYMENT_TO_VERIFY,
     PROMISE_PAUSE_PREFIX,
     OpenBalance,
     case_message,
     open_balance,
     pause_end,
 )
-from cobranza.messages import clean_parameter
+from cobranza.messages import LinkCovers, clean_parameter
 from cobranza.messages.parameters import PAYMENT_TEXT_MAX
 from cobranza.money import minor_units
 from cobranza.timeutil import start_of_day
@@ -233,10 +239,91 @@ def queue_reply(
         reply.now,
         channel=reply.inbound.channel,
     )
-    queued = outbox.enqueue(reply.session, values) is not None
-    if not queued:
+    row_id = outbox.enqueue(reply.session, values)
+    if row_id is None:
         logger.debug("reply %s for case %s already queued", step_kind, target.id)
-    return queued
+        return False
+    supersede_replies(reply, SUPERSEDES.get(step_kind, ()), step_kind, row_id)
+    return True
+
+
+# The queued replies that a newer reply makes obsolete, by the newer reply's
+# step kind. A reply deferred outside the contact window would otherwise go
+# out beside the newer one, and the customer's last word counts. A new
+# promise cancels the earlier one, so its confirmation goes too. A question
+# or a plan proposal is obsolete once the newer action cleared or replaced
+# `Case.pending_question`, since no answer to it is awaited any more. A
+# reported payment makes a promise's confirmation stale, and a link or an
+# opt-in replaces an earlier link or opt-out confirmation.
+_QUESTIONS = ("ask_promise_date", "clarify", "clarify_plan", "plan_proposal")
+SUPERSEDES: dict[str, tuple[str, ...]] = {
+    "promise_confirmation": ("promise_confirmation", *_QUESTIONS),
+    "ask_promise_date": ("clarify", "clarify_plan", "plan_proposal"),
+    "clarify": ("ask_promise_date", "plan_proposal"),
+    "clarify_plan": ("ask_promise_date", "plan_proposal"),
+    "plan_proposal": _QUESTIONS,
+    "plan_offer_reply": _QUESTIONS,
+    "ask_receipt": ("promise_confirmation", *_QUESTIONS),
+    "receipt_ack": ("ask_receipt", "promise_confirmation", *_QUESTIONS),
+    "handoff_ack": _QUESTIONS,
+    "dispute_ack": _QUESTIONS,
+    "link_reply": ("link_reply", "link_reply_instructions", "clarify", "clarify_plan"),
+    "link_reply_instructions": (
+        "link_reply",
+        "link_reply_instructions",
+        "clarify",
+        "clarify_plan",
+    ),
+    "optin_confirmation": ("optout_confirmation",),
+}
+# The suppression reason of a reply made obsolete by a newer one.
+REPLY_SUPERSEDED = "reply_superseded"
+
+
+def supersede_replies(
+    reply: Reply,
+    step_kinds: Collection[str] | None,
+    replaced_by: str,
+    new_row_id: int | None = None,
+) -> int:
+    """Suppress the customer's queued replies of `step_kinds`; return how many.
+
+    `step_kinds` None means every queued reply but an opt-out's
+    confirmation, which only an opt-in replaces. `new_row_id` is the newer
+    reply's own row, which is kept. On PostgreSQL a row that a dispatcher
+    is claiming is locked and left to it, because it is already on its way.
+    """
+    if step_kinds is not None and not step_kinds:
+        return 0
+    statement = select(OutboxMessage).where(
+        OutboxMessage.business_id == reply.business.id,
+        OutboxMessage.customer_id == reply.customer.id,
+        OutboxMessage.state == OutboxState.QUEUED,
+    )
+    if step_kinds is not None:
+        statement = statement.where(OutboxMessage.step_kind.in_(sorted(step_kinds)))
+    if new_row_id is not None:
+        statement = statement.where(OutboxMessage.id != new_row_id)
+    session = reply.session
+    if session.get_bind().dialect.name == "postgresql":
+        statement = statement.with_for_update(skip_locked=True)
+    rows = session.scalars(statement.order_by(OutboxMessage.id)).all()
+
+    details: dict[str, Any] = {
+        "replaced_by": replaced_by,
+        "inbound_id": reply.inbound.id,
+    }
+    if new_row_id is not None:
+        details["replaced_by_outbox_id"] = new_row_id
+    suppressed = 0
+    for row in rows:
+        if (row.variables or {}).get(REPLY_TO_VARIABLE) is None:
+            continue
+        if step_kinds is None and row.step_kind == OPTOUT_CONFIRMATION:
+            continue
+        outbox.suppress(session, row, REPLY_SUPERSEDED, reply.now, details, actor=ACTOR)
+        suppressed += 1
+    return suppressed
 
 
 # Requests for the payment link in the same window of this many minutes get
@@ -248,7 +335,13 @@ def _daily(reply: Reply) -> str:
     return reply.today.isoformat()
 
 
-def _ask_once(reply: Reply, question: str, step_kind: str, reason: str) -> str:
+def _ask_once(
+    reply: Reply,
+    question: str,
+    step_kind: str,
+    reason: str,
+    variables: dict[str, Any] | None = None,
+) -> str:
     """Ask `question` once; a second reply that still misses it goes to a person."""
     case = reply.case
     assert case is not None
@@ -258,7 +351,7 @@ def _ask_once(reply: Reply, question: str, step_kind: str, reason: str) -> str:
         return "handed_off"
     case.pending_question = question
     case.question_asked_at = reply.now
-    queue_reply(reply, step_kind, f"{question}:{_daily(reply)}")
+    queue_reply(reply, step_kind, f"{question}:{_daily(reply)}", variables)
     return f"asked_{question}"
 
 
@@ -373,7 +466,7 @@ def already_paid(reply: Reply) -> str:
     assert case is not None
     has_receipt = reply.inbound.type in RECEIPT_TYPES or _recent_receipt(reply)
     _pause_for_verification(reply, case)
-    hand_off(reply.session, case, "payment_to_verify", reply.now, stop_automation=False)
+    hand_off(reply.session, case, PAYMENT_TO_VERIFY, reply.now, stop_automation=False)
     if has_receipt:
         queue_reply(reply, "receipt_ack", _daily(reply))
         return "receipt_to_verify"
@@ -933,13 +1026,17 @@ def human(reply: Reply) -> str:
 
     A reply the model read as an opt-out that the rules did not confirm is
     handed off as `possible_opt_out`, so the person checks for one first.
-    It gets no acknowledgement: the customer may have asked for no more
+    It gets no acknowledgement, and the replies still queued for the
+    customer are suppressed: the customer may have asked for no more
     messages, so only the person decides whether to write again.
     """
     meaning = reply.meaning
     if meaning.possible_opt_out:
         assert reply.case is not None
         hand_off(reply.session, reply.case, "possible_opt_out", reply.now)
+        # Replies to earlier messages that still wait would write to someone
+        # who may have asked for no more messages.
+        supersede_replies(reply, None, "possible_opt_out")
         return "handed_off"
     return _hand_off_with_ack(reply, meaning.intent)
 
@@ -958,8 +1055,65 @@ def acknowledge(reply: Reply) -> str:
 
 
 def other(reply: Reply) -> str:
-    """Ask once what the customer meant; a second unclear reply goes to a person."""
-    return _ask_once(reply, "clarify", "clarify", "unclear_reply")
+    """Ask once what the customer meant; a second unclear reply goes to a person.
+
+    A customer with an active installment plan is not offered another plan:
+    the question (`clarify_plan`) names the next installment instead.
+    """
+    installment = _next_installment(reply)
+    if installment is None:
+        return _ask_once(reply, "clarify", "clarify", "unclear_reply")
+    return _ask_once(
+        reply, "clarify", "clarify_plan", "unclear_reply", installment.variables()
+    )
+
+
+@dataclass(frozen=True)
+class _NextInstallment:
+    """The first unpaid installment of a case's active plan."""
+
+    number: int
+    count: int
+    amount: Decimal
+    currency: str
+    due_on: date
+
+    def variables(self) -> dict[str, Any]:
+        """Return the variables that `clarify_plan` states the installment with."""
+        return {
+            "link_amount": str(self.amount),
+            "link_covers": LinkCovers.INSTALLMENT.value,
+            "installment_number": self.number,
+            "installments": self.count,
+            "currency": self.currency,
+            "oldest_due_on": self.due_on.isoformat(),
+        }
+
+
+def _next_installment(reply: Reply) -> _NextInstallment | None:
+    """Return the next unpaid installment of the case's active plan, if any."""
+    assert reply.case is not None
+    found = reply.session.execute(
+        select(
+            Installment.number,
+            InstallmentPlan.installment_count,
+            Installment.amount,
+            InstallmentPlan.currency,
+            Installment.due_on,
+        )
+        .join(InstallmentPlan, InstallmentPlan.id == Installment.plan_id)
+        .where(
+            InstallmentPlan.business_id == reply.business.id,
+            InstallmentPlan.case_id == reply.case.id,
+            InstallmentPlan.status == PlanStatus.ACTIVE,
+            Installment.status == InstallmentStatus.PENDING,
+        )
+        .order_by(Installment.number)
+        .limit(1)
+    ).first()
+    if found is None:
+        return None
+    return _NextInstallment(*found)
 
 
 def after_close(reply: Reply) -> str:

@@ -41,6 +41,12 @@ from cobranza.db.models import (
     PromiseToPay,
 )
 from cobranza.dunning import outbox
+from cobranza.dunning.promises import (
+    BROKEN_PROMISE_KINDS,
+    PAYMENT_TO_VERIFY,
+    broken_promise_kind,
+    paid_since_promises,
+)
 from cobranza.timeutil import local_date, start_of_day
 
 logger = logging.getLogger(__name__)
@@ -94,6 +100,7 @@ _ROW_CONTEXTS = (
         Customer.timezone,
         Case.state,
         Case.paused_until,
+        Case.handoff_reason,
         _PENDING_PAYMENT,
         _LATEST_PROMISE_DUE_ON,
     )
@@ -162,8 +169,21 @@ class _RowContext:
     timezone: str | None
     case_state: str
     paused_until: datetime | None
+    handoff_reason: str | None
     pending_payment: bool
     latest_promise_due_on: date | None
+
+
+@dataclass(frozen=True)
+class BrokenPromiseFacts:
+    """The payments made or reported since a broken promise, which pick its wording."""
+
+    # Settled payments since the promise was made.
+    paid: Decimal
+    # The customer reported a payment that a person has not verified yet.
+    payment_reported: bool
+    # The promise's amount was paid, though after its day had passed.
+    promise_paid: bool
 
 
 @dataclass(frozen=True)
@@ -174,6 +194,8 @@ class RowFacts:
     details: dict[str, Any]
     # The case is paused with no end date, so no deferral can wait for it.
     paused_without_end: bool
+    # Set only for a broken-promise message.
+    broken_promise: BrokenPromiseFacts | None = None
 
 
 def check(session: Session, row: OutboxMessage, now: datetime) -> GateDecision:
@@ -254,6 +276,10 @@ def _decide_and_apply(
     ):
         # A pause with no end date has no instant to defer to.
         decision = GateDecision.suppress(Reason.ON_HOLD)
+    broken = row_facts.broken_promise
+    if broken is not None and broken.promise_paid:
+        if decision.action is not Action.SUPPRESS:
+            decision = GateDecision.suppress(Reason.PROMISE_PAID)
 
     if decision.action is Action.SUPPRESS:
         assert decision.reason is not None
@@ -264,6 +290,8 @@ def _decide_and_apply(
         # deferred row is brought up to date too, so that what it shows while
         # it waits (a dry run's list, the outbox) is what it would state now.
         _refresh_amounts(row, details)
+    if broken is not None:
+        _refresh_broken_promise(row, broken)
     if decision.action is Action.DEFER:
         assert decision.until is not None and decision.reason is not None
         outbox.defer(session, row, decision.until, decision.reason, now, details)
@@ -286,7 +314,8 @@ def read_facts(
 
     Six queries read all the rows, whatever their number: the rows' phones,
     pauses, pending payments and promises, then consent, invoices, balances
-    and sends.
+    and sends. A seventh sums the payments since each broken promise, only
+    when some row is a broken-promise message.
     """
     customer_ids = sorted({row.customer_id for row in rows})
     contexts = _row_contexts(session, rows)
@@ -299,6 +328,9 @@ def read_facts(
     balances = _collectable_balances(session, business_id, todays)
     consents = current_consents(session, business_id, customer_ids, WHATSAPP)
     sends = _previous_sends(session, business_id, customer_ids, rules, now)
+    promise_payments = paid_since_promises(
+        session, [promise_id for row in rows if (promise_id := _broken_promise(row))]
+    )
 
     result = {}
     for row in rows:
@@ -369,7 +401,14 @@ def read_facts(
         paused_without_end = (
             context.case_state == CaseState.PAUSED and context.paused_until is None
         )
-        result[row.id] = RowFacts(facts, details, paused_without_end)
+        broken = None
+        promise_id = _broken_promise(row)
+        if promise_id is not None:
+            broken = _broken_promise_facts(
+                row, promise_payments.get(promise_id, Decimal(0)), context
+            )
+            details["paid_since_promise"] = str(broken.paid)
+        result[row.id] = RowFacts(facts, details, paused_without_end, broken)
     return result
 
 
@@ -622,6 +661,44 @@ def _refresh_amounts(row: OutboxMessage, details: dict[str, Any]) -> None:
     if all(variables.get(name) == value for name, value in refreshed.items()):
         return
     row.variables = {**variables, **refreshed}
+
+
+def _broken_promise(row: OutboxMessage) -> int | None:
+    """Return the promise id of a broken-promise message, or None for others."""
+    if row.step_kind not in BROKEN_PROMISE_KINDS:
+        return None
+    promise_id = (row.variables or {}).get("promise_id")
+    return promise_id if isinstance(promise_id, int) else None
+
+
+def _broken_promise_facts(
+    row: OutboxMessage, paid: Decimal, context: _RowContext
+) -> BrokenPromiseFacts:
+    promised = row.variables.get("promise_amount")
+    return BrokenPromiseFacts(
+        paid=paid,
+        payment_reported=context.handoff_reason == PAYMENT_TO_VERIFY,
+        promise_paid=promised is not None and paid >= Decimal(str(promised)),
+    )
+
+
+def _refresh_broken_promise(row: OutboxMessage, broken: BrokenPromiseFacts) -> None:
+    """Bring a broken-promise message up to what the customer did since the promise.
+
+    A payment or a reported payment that came while the message waited
+    changes its wording (see `broken_promise_kind`). The flag is stored with
+    the paid amount, so that a changed wording also changes the variables
+    that the dispatcher compares before it sends.
+    """
+    refreshed = {
+        "paid_amount": str(broken.paid),
+        "payment_reported": broken.payment_reported,
+    }
+    if any(row.variables.get(name) != value for name, value in refreshed.items()):
+        row.variables = {**row.variables, **refreshed}
+    kind = broken_promise_kind(broken.paid, broken.payment_reported)
+    if row.step_kind != kind:
+        row.step_kind = kind
 
 
 def _iso(value: datetime | None) -> str | None:

@@ -309,14 +309,18 @@ def suppress(
     reason: str,
     now: datetime,
     details: dict[str, Any] | None = None,
+    *,
+    actor: str = "gate",
 ) -> None:
-    """Drop a row for `reason` and write the audit event."""
+    """Drop a row for `reason` and write the audit event, by `actor`."""
     _check_not_final(row, "suppress")
     if row.state == OutboxState.SENDING:
         row.attempts = max(0, row.attempts - 1)
     row.state = OutboxState.SUPPRESSED
     row.suppressed_reason = reason
-    session.add(_audit(row, now, "message_suppressed", reason, details or {}))
+    audit = _audit(row, now, "message_suppressed", reason, details or {})
+    audit.actor = actor
+    session.add(audit)
     session.flush()
 
 

@@ -7,11 +7,21 @@ ended: kept when the money arrived, broken otherwise. A broken promise
 resumes the case and queues a `broken_promise` message in place of the
 policy's next step, so the follow-up is one step stronger than the last
 reminder and goes out on the next day the contact rules allow.
+
+The message takes in what the customer did since the promise. When part
+of the money arrived it is `broken_promise_partial`, which thanks for it
+and states what is left. When the customer reported a payment that a
+person has not verified yet it is `broken_promise_reported`, which states
+that the payment is being verified and requests the receipt instead of a
+second report of the payment. The gate makes the same choice again when
+the message goes out (see `broken_promise_kind`), so a payment made while
+the message waited counts too.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -40,6 +50,14 @@ logger = logging.getLogger(__name__)
 
 ACTOR = "promises"
 BROKEN_PROMISE = "broken_promise"
+BROKEN_PROMISE_PARTIAL = "broken_promise_partial"
+BROKEN_PROMISE_REPORTED = "broken_promise_reported"
+BROKEN_PROMISE_KINDS = frozenset(
+    {BROKEN_PROMISE, BROKEN_PROMISE_PARTIAL, BROKEN_PROMISE_REPORTED}
+)
+# The hand-off reason of a case whose customer reported a payment ("ya
+# pagué", a receipt) that a person has not verified yet.
+PAYMENT_TO_VERIFY = "payment_to_verify"
 DEFAULT_GRACE_DAYS = 1
 DEFAULT_CHANNEL = "sandbox"
 # The pause reason of a case that waits for a promise, followed by its id.
@@ -243,16 +261,48 @@ def _kept(
         return True
     if promise.amount is None:
         return False
-    paid = session.scalar(
-        select(func.sum(Payment.amount)).where(
-            Payment.business_id == business.id,
-            Payment.customer_id == promise.customer_id,
-            Payment.currency == promise.currency,
-            Payment.status.in_(SETTLED_STATUSES),
-            Payment.paid_at >= promise.created_at,
+    return paid_since_promises(session, [promise.id])[promise.id] >= promise.amount
+
+
+def paid_since_promises(
+    session: Session, promise_ids: Collection[int]
+) -> dict[int, Decimal]:
+    """Sum what each promise's customer paid since the promise, by promise id.
+
+    Only settled payments in the promise's currency count, as for keeping
+    a promise. A promise with no such payment maps to zero.
+    """
+    if not promise_ids:
+        return {}
+    paid = func.coalesce(func.sum(Payment.amount), 0)
+    found = session.execute(
+        select(PromiseToPay.id, paid)
+        .outerjoin(
+            Payment,
+            (Payment.business_id == PromiseToPay.business_id)
+            & (Payment.customer_id == PromiseToPay.customer_id)
+            & (Payment.currency == PromiseToPay.currency)
+            & Payment.status.in_(SETTLED_STATUSES)
+            & (Payment.paid_at >= PromiseToPay.created_at),
         )
-    )
-    return paid is not None and paid >= promise.amount
+        .where(PromiseToPay.id.in_(sorted(promise_ids)))
+        .group_by(PromiseToPay.id)
+    ).all()
+    return {promise_id: Decimal(str(amount)) for promise_id, amount in found}
+
+
+def broken_promise_kind(paid: Decimal, payment_reported: bool) -> str:
+    """Choose the broken-promise message for what happened since the promise.
+
+    Money received since the promise comes first, because it is on record.
+    Without it, a payment the customer reported and a person has not
+    verified yet is acknowledged, so the message does not ask for it again.
+    """
+    if paid > 0:
+        return BROKEN_PROMISE_PARTIAL
+    if payment_reported:
+        return BROKEN_PROMISE_REPORTED
+    return BROKEN_PROMISE
 
 
 def _follow_up(
@@ -281,13 +331,22 @@ def _follow_up(
     if following:
         case.planned_step = following[0].key
         case.planned_at = now
+    paid = paid_since_promises(session, [promise.id])[promise.id]
+    reported = case.handoff_reason == PAYMENT_TO_VERIFY
     variables = {
         "promise_due_on": promise.due_on.isoformat(),
         "promise_amount": str(promise.amount) if promise.amount is not None else None,
         "promise_id": promise.id,
+        "paid_amount": str(paid),
+        "payment_reported": reported,
     }
     values = case_message(
-        session, case, f"{BROKEN_PROMISE}:{promise.id}", BROKEN_PROMISE, variables, now
+        session,
+        case,
+        f"{BROKEN_PROMISE}:{promise.id}",
+        broken_promise_kind(paid, reported),
+        variables,
+        now,
     )
     if not values["document_ids"]:
         return False

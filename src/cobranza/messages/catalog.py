@@ -47,6 +47,7 @@ class StepKind:
 
 _PAY_PAID = ("pay", "paid")
 _PAY_SPLIT_PAID = ("pay", "installments", "paid")
+_PAY_SPLIT = ("pay", "installments")
 
 STEP_KINDS: MappingProxyType[str, StepKind] = MappingProxyType(
     {
@@ -97,6 +98,21 @@ STEP_KINDS: MappingProxyType[str, StepKind] = MappingProxyType(
                 True,
                 _PAY_SPLIT_PAID,
             ),
+            # The same step when part of the promise arrived, or when the
+            # customer reported a payment that a person has not verified.
+            # Neither asks to report a payment again.
+            StepKind(
+                "broken_promise_partial",
+                "after a promised day passed with part of the promise paid",
+                True,
+                _PAY_SPLIT,
+            ),
+            StepKind(
+                "broken_promise_reported",
+                "after a promised day passed, while a reported payment is verified",
+                True,
+                _PAY_SPLIT,
+            ),
             # Replies to a customer's message, sent inside the 24-hour window.
             StepKind(
                 "ask_promise_date",
@@ -135,6 +151,14 @@ STEP_KINDS: MappingProxyType[str, StepKind] = MappingProxyType(
             ),
             StepKind(
                 "clarify", "asks once what the customer meant", False, _PAY_SPLIT_PAID
+            ),
+            # During an active plan another plan is no answer, so the question
+            # names the next installment and offers no installments.
+            StepKind(
+                "clarify_plan",
+                "asks once what the customer meant, naming the plan's next installment",
+                False,
+                _PAY_PAID,
             ),
             StepKind(
                 "plan_offer_reply",

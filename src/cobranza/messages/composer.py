@@ -156,6 +156,7 @@ def compose(
     parameters = build_parameters(
         spec.parameter_names, variables, kind, profile, spec.tone
     )
+    parameters = _without_doubled_periods(parameters, spec.parameters_before_period)
     text = spec.render(parameters)
     if len(text) > BODY_MAX:
         raise MessageTooLongError(spec.name, len(text), BODY_MAX)
@@ -173,6 +174,24 @@ def compose(
         buttons=list(spec.button_titles),
         button_ids=list(kind.buttons),
     )
+
+
+def _without_doubled_periods(
+    parameters: dict[str, str], before_period: frozenset[str]
+) -> dict[str, str]:
+    """Drop a value's final period where the body puts one right after it.
+
+    "Distribuidora Norte S.A." before the body's "." would read "S.A..". An
+    approved WhatsApp template's text is fixed and only the values are sent,
+    so the value itself loses its period, in the text and in the parameters
+    alike. A value that is nothing but periods is left as it is.
+    """
+    trimmed = dict(parameters)
+    for name in before_period:
+        value = trimmed[name]
+        if value.endswith(".") and value.rstrip("."):
+            trimmed[name] = value[:-1]
+    return trimmed
 
 
 def supported_locales() -> list[str]:

@@ -351,6 +351,28 @@ def _promise_due_on(variables: MessageVariables, context: ParameterContext) -> s
     return f"{weekday} {_date(variables.promise_due_on, variables, locale)}"
 
 
+def _promise_shortfall(variables: MessageVariables, context: ParameterContext) -> str:
+    """Format what is left of a promise after the payments received since it.
+
+    A promise without a sum covers the whole balance, so what is left is the
+    balance. What is left is never more than the balance either, because a
+    credit note may have lowered it since the promise.
+    """
+    if variables.paid_amount is None:
+        raise context.missing("paid_amount", "pass the amount paid since the promise")
+    left = variables.balance
+    if variables.promise_amount is not None:
+        left = min(variables.promise_amount - variables.paid_amount, left)
+    if left <= 0:
+        raise InvalidVariableError(
+            "paid_amount",
+            variables.paid_amount,
+            "nothing of the promise is left to pay, so send no broken-promise "
+            "message; pass a paid amount below the promised amount and the balance",
+        )
+    return _amount("balance", left, variables.currency, context.profile.locale)
+
+
 def _paid_amount(variables: MessageVariables, context: ParameterContext) -> str:
     if variables.paid_amount is None:
         raise context.missing("paid_amount", "pass the amount of the payment received")
@@ -419,6 +441,7 @@ PARAMETERS: MappingProxyType[str, ParameterBuilder] = MappingProxyType(
         "monto_promesa": _promise_amount,
         "fecha_promesa": _promise_due_on,
         "monto_pagado": _paid_amount,
+        "monto_faltante": _promise_shortfall,
         "dados_credor": _creditor_details,
     }
 )

@@ -16,7 +16,7 @@ from cobranza.messages.composer import (
     normalise_locale,
     template_for,
 )
-from cobranza.messages.variables import MessageVariables
+from cobranza.messages.variables import LinkCovers, MessageVariables
 
 _CURRENCIES = {
     "es_AR": "ARS",
@@ -71,8 +71,27 @@ def sample_variables(
         plan_total=Decimal("137500.00"),
         promise_amount=Decimal("50000.00"),
         promise_due_on=date(2026, 3, 20),
-        paid_amount=Decimal("125000.00"),
+        # Below the promise, so that a partly kept promise has a sample too.
+        paid_amount=Decimal("20000.00"),
         today=due_on + timedelta(days=days_past_due),
+    )
+
+
+# Sample values that only one step kind needs, where the shared sample
+# would read oddly in its preview and its WhatsApp example.
+_STEP_SAMPLES: dict[str, dict[str, Any]] = {
+    # The question during a plan names the plan's next installment.
+    "clarify_plan": {
+        "link_amount": Decimal("45834.00"),
+        "link_covers": LinkCovers.INSTALLMENT.value,
+    },
+}
+
+
+def _step_sample(step_kind: str, locale: str) -> MessageVariables:
+    """Return `sample_variables(locale)` with the step kind's own sample values."""
+    return dataclasses.replace(
+        sample_variables(locale), **_STEP_SAMPLES.get(step_kind, {})
     )
 
 
@@ -121,7 +140,9 @@ def preview_all(
     messages = []
     for step_kind, locale, tone in all_combinations(locales, tones, step_kinds):
         variables = (
-            sample_variables(locale) if sample is None else _fill_gaps(sample, locale)
+            _step_sample(step_kind, locale)
+            if sample is None
+            else _fill_gaps(sample, locale)
         )
         messages.append(compose(step_kind, locale, tone, variables))
     return messages
@@ -140,7 +161,7 @@ def whatsapp_template_definitions() -> list[dict[str, Any]]:
         key = (spec.name, profile.whatsapp_language)
         if key in definitions:
             continue
-        examples = compose(step_kind, locale, tone, sample_variables(locale))
+        examples = compose(step_kind, locale, tone, _step_sample(step_kind, locale))
         definitions[key] = spec.whatsapp_definition(
             profile.whatsapp_language, examples.parameters
         )

@@ -73,6 +73,16 @@ class TemplateSpec:
         return tuple(dict.fromkeys(names))
 
     @property
+    def parameters_before_period(self) -> frozenset[str]:
+        """The parameters that the body follows with a period: "{{ negocio }}."."""
+        following = zip(self.segments, self.segments[1:], strict=False)
+        return frozenset(
+            name
+            for (_, name), (text, next_name) in following
+            if name is not None and next_name is None and text.startswith(".")
+        )
+
+    @property
     def button_titles(self) -> tuple[str, ...]:
         language = self.profile.language
         return tuple(BUTTON_TITLES[key][language] for key in self.step_kind.buttons)
