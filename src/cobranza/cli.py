@@ -51,15 +51,16 @@ from cobranza.db.engine import (
     transaction,
     upgrade,
 )
-from cobranza.db.models import Business, ConsentAction, PhoneStatus
-from cobranza.dunning.errors import PolicyError
+from cobranza.db.models import Business, ConsentAction, Customer, PhoneStatus
+from cobranza.dunning.errors import HoldError, PolicyError
+from cobranza.dunning.holds import hold_invoices, open_invoices, release_invoices
 from cobranza.dunning.policy import Policy
 from cobranza.dunning.policy_loader import (
     default_policy_path,
     load_policy,
 )
 from cobranza.dunning.preview import compose_step_preview, validate_policy
-from cobranza.dunning.terminal import case_tables, policy_table
+from cobranza.dunning.terminal import case_tables, invoices_table, policy_table
 from cobranza.dunning.timeline import case_timeline
 from cobranza.jobs import run_cycle, sandbox_dispatcher
 from cobranza.jobs.channels import (
@@ -861,7 +862,7 @@ def policy_validate(file: Path | None = POLICY_FILE_ARGUMENT) -> None:
 
 @case_app.command("show")
 def case_show(customer: str = CUSTOMER_ARGUMENT) -> None:
-    """Muestra los casos de un cliente, sus mensajes (estado, motivo) y respuestas."""
+    """Muestra los casos de un cliente, sus facturas, mensajes y respuestas."""
     settings = load_settings()
     try:
         with transaction(open_engine(settings)) as session:
@@ -869,15 +870,182 @@ def case_show(customer: str = CUSTOMER_ARGUMENT) -> None:
             timeline = case_timeline(session, business.id, customer)
             balances = render_balances(session, business, timeline.customer.id)
             today = local_date(utcnow(), business.timezone)
+            invoices = invoices_table(
+                open_invoices(session, timeline.customer),
+                business,
+                today,
+                _release_command(timeline.customer.external_id),
+            )
             plan = latest_plan_rows(session, business, timeline.customer.id, today)
             tables = case_tables(timeline, business)
     except ComplianceError as exc:
         err_console.print(f"[red]Cliente no encontrado:[/red] {escape(str(exc))}")
         raise typer.Exit(1) from exc
     console.print(balances)
+    console.print(invoices)
     if plan is not None:
         console.print(render_plan(plan, business))
     console.print(tables)
+
+
+INVOICE_OPTION = typer.Option(
+    None,
+    "--invoice",
+    help="Número de una factura del cliente, tal como figura en la importación. "
+    "Repetilo para varias; sin él, todas las facturas con saldo del cliente.",
+)
+
+
+@case_app.command("hold")
+def case_hold(
+    customer: str = CUSTOMER_ARGUMENT,
+    invoice: list[str] | None = INVOICE_OPTION,
+    until: str | None = typer.Option(
+        None,
+        "--until",
+        help="Último día de la retención, como 2026-03-31 o 31/03/2026: desde el "
+        "día siguiente el robot vuelve a cobrarlas.",
+    ),
+    no_end: bool = typer.Option(
+        False,
+        "--no-end",
+        help="Retiene las facturas sin fecha de fin, hasta que las liberes con "
+        "cobranza case release.",
+    ),
+    reason: str = typer.Option(
+        ...,
+        "--reason",
+        help="Por qué dejás de cobrarlas, como 'arreglamos por teléfono'. Hasta "
+        "200 caracteres.",
+    ),
+) -> None:
+    """Deja de cobrar facturas de un cliente hasta una fecha o sin fecha de fin."""
+    if until is not None and no_end:
+        err_console.print(
+            "Usá --until o --no-end, no los dos: --until retiene las facturas "
+            "hasta ese día y --no-end sin fecha de fin.",
+            markup=False,
+        )
+        raise typer.Exit(2)
+    if until is None and not no_end:
+        err_console.print(
+            "Decí hasta cuándo: --until AAAA-MM-DD retiene las facturas hasta ese "
+            "día, y --no-end las retiene sin fecha de fin.",
+            markup=False,
+        )
+        raise typer.Exit(2)
+    end = _parse_date_option("--until", until)
+
+    settings = load_settings()
+    engine = open_engine(settings)
+    try:
+        with transaction(engine) as session:
+            business = default_business(session, settings)
+            found = _customer_or_exit(session, business.id, customer)
+            now = utcnow()
+            try:
+                held = hold_invoices(
+                    session,
+                    found,
+                    invoice or [],
+                    end,
+                    reason,
+                    local_date(now, business.timezone),
+                    now,
+                    actor="cli",
+                )
+            except HoldError as exc:
+                err_console.print(
+                    f"[red]No se retuvo ninguna factura:[/red] {escape(str(exc))}.",
+                    highlight=False,
+                )
+                raise typer.Exit(1) from exc
+            numbers = [document.number for document in held]
+            external_id = found.external_id
+    finally:
+        engine.dispose()
+
+    console.print(_held_text(numbers, external_id, end), markup=False, highlight=False)
+
+
+@case_app.command("release")
+def case_release(
+    customer: str = CUSTOMER_ARGUMENT,
+    invoice: list[str] | None = typer.Option(
+        None,
+        "--invoice",
+        help="Número de una factura retenida del cliente. Repetilo para varias; "
+        "sin él, todas las retenidas.",
+    ),
+) -> None:
+    """Vuelve a cobrar facturas retenidas de un cliente."""
+    settings = load_settings()
+    engine = open_engine(settings)
+    try:
+        with transaction(engine) as session:
+            business = default_business(session, settings)
+            found = _customer_or_exit(session, business.id, customer)
+            now = utcnow()
+            today = local_date(now, business.timezone)
+            try:
+                released = release_invoices(
+                    session, found, invoice or [], today, now, actor="cli"
+                )
+            except HoldError as exc:
+                err_console.print(
+                    f"[red]No se liberó ninguna factura:[/red] {escape(str(exc))}.",
+                    highlight=False,
+                )
+                raise typer.Exit(1) from exc
+            numbers = [document.number for document in released]
+            external_id = found.external_id
+    finally:
+        engine.dispose()
+
+    console.print(_released_text(numbers, external_id), markup=False, highlight=False)
+
+
+def _customer_or_exit(session: Session, business_id: int, ref: str) -> Customer:
+    try:
+        return resolve_customer(session, business_id, ref)
+    except ComplianceError as exc:
+        err_console.print(f"[red]Cliente no encontrado:[/red] {escape(str(exc))}")
+        raise typer.Exit(1) from exc
+
+
+def _held_text(numbers: list[str], external_id: str, end: date | None) -> str:
+    """Word the invoices just held, until when, and how to release them."""
+    when = "sin fecha de fin" if end is None else f"hasta el {end:%d/%m/%Y} inclusive"
+    release = _release_command(external_id)
+    if len(numbers) == 1:
+        return (
+            f"Se retuvo la factura {numbers[0]} del cliente {external_id} {when}. "
+            "El robot no la incluye en recordatorios, links de pago ni planes de "
+            f"cuotas mientras esté retenida. Para volver a cobrarla: {release}"
+        )
+    return (
+        f"Se retuvieron {len(numbers)} facturas del cliente {external_id} "
+        f"({', '.join(numbers)}) {when}. El robot no las incluye en recordatorios, "
+        "links de pago ni planes de cuotas mientras estén retenidas. Para volver "
+        f"a cobrarlas: {release}"
+    )
+
+
+def _released_text(numbers: list[str], external_id: str) -> str:
+    if len(numbers) == 1:
+        return (
+            f"Se liberó la factura {numbers[0]} del cliente {external_id}. El "
+            "próximo ciclo (cobranza run) vuelve a incluirla en los recordatorios."
+        )
+    return (
+        f"Se liberaron {len(numbers)} facturas del cliente {external_id} "
+        f"({', '.join(numbers)}). El próximo ciclo (cobranza run) vuelve a "
+        "incluirlas en los recordatorios."
+    )
+
+
+def _release_command(external_id: str) -> str:
+    return f"cobranza case release {shlex.quote(external_id)}"
 
 
 sandbox_app = typer.Typer(

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cobranza.compliance.consent import current_consent, record_consent
@@ -115,26 +115,18 @@ class HistoryEntry:
 def _customer_history(
     session: Session, business: Business, customer: Customer
 ) -> list[HistoryEntry]:
-    """Return the case timeline plus the decisions on the customer, newest first."""
+    """Return the case timeline plus the decisions on the customer, newest first.
+
+    The timeline already contains the decisions on the customer's invoices.
+    """
     business_id = business.id
     timeline = case_timeline(session, business_id, customer.external_id)
-    document_ids = select(Document.id).where(
-        Document.business_id == business_id, Document.customer_id == customer.id
-    )
     decisions = session.scalars(
         select(AuditEvent)
         .where(
             AuditEvent.business_id == business_id,
-            or_(
-                and_(
-                    AuditEvent.subject_type == "customer",
-                    AuditEvent.subject_id == customer.id,
-                ),
-                and_(
-                    AuditEvent.subject_type == "document",
-                    AuditEvent.subject_id.in_(document_ids),
-                ),
-            ),
+            AuditEvent.subject_type == "customer",
+            AuditEvent.subject_id == customer.id,
         )
         .order_by(AuditEvent.at, AuditEvent.id)
     ).all()
