@@ -2032,14 +2032,30 @@ def inbox_resolve(
         False, "--resume", help="Devuelve el caso a los recordatorios automáticos."
     ),
     close: bool = typer.Option(
-        False, "--close", help="Cierra el caso definitivamente."
+        False,
+        "--close",
+        help="Cierra el caso y deja de cobrar, sin fecha de fin, las facturas que "
+        "el cliente todavía debe.",
+    ),
+    reason: str | None = typer.Option(
+        None,
+        "--reason",
+        help="Con --close: por qué dejás de cobrarle, como 'pasó al abogado'. "
+        "Hasta 200 caracteres. Por defecto, 'cerrado por una persona'.",
     ),
 ) -> None:
     """Resuelve un caso: vuelve a la automatización (--resume) o se cierra (--close)."""
-    from cobranza.conversations.inbox import InboxError, resolve
+    from cobranza.conversations.inbox import CLOSED_HOLD_REASON, InboxError, resolve
 
     if resume == close:
         err_console.print("[red]Elegí una opción:[/red] --resume o --close.")
+        raise typer.Exit(2)
+    if reason is not None and resume:
+        err_console.print(
+            "--reason sirve solo con --close, que retiene las facturas con ese "
+            "motivo. Sacá --reason para volver a la automatización.",
+            markup=False,
+        )
         raise typer.Exit(2)
     settings = load_settings()
     engine = open_engine(settings)
@@ -2047,19 +2063,57 @@ def inbox_resolve(
         with transaction(engine) as session:
             business = default_business(session, settings)
             try:
-                resolve(
-                    session, business.id, case_id, utcnow(), resume=resume, actor="cli"
+                resolution = resolve(
+                    session,
+                    business.id,
+                    case_id,
+                    utcnow(),
+                    resume=resume,
+                    actor="cli",
+                    reason=CLOSED_HOLD_REASON if reason is None else reason,
                 )
-            except InboxError as exc:
+            except (InboxError, HoldError) as exc:
                 err_console.print(
                     f"[red]No se resolvió el caso:[/red] {escape(str(exc))}",
                     highlight=False,
                 )
                 raise typer.Exit(1) from exc
+            external_id = session.get_one(
+                Customer, resolution.case.customer_id
+            ).external_id
     finally:
         engine.dispose()
-    outcome = "vuelve a la automatización" if resume else "quedó cerrado"
-    console.print(f"El caso {case_id} {outcome}.")
+    if resume:
+        console.print(f"El caso {case_id} vuelve a la automatización.")
+        return
+    console.print(
+        _closed_text(
+            case_id, [document.number for document in resolution.held], external_id
+        ),
+        markup=False,
+        highlight=False,
+    )
+
+
+def _closed_text(case_id: int, held: list[str], external_id: str) -> str:
+    """Word a closed case and the invoices that closing it put on hold."""
+    if not held:
+        return (
+            f"El caso {case_id} quedó cerrado. El cliente {external_id} no debía "
+            "ninguna factura, así que no se retuvo nada."
+        )
+    invoices = (
+        f"La factura {held[0]} quedó retenida"
+        if len(held) == 1
+        else f"Las facturas {', '.join(held)} quedaron retenidas"
+    )
+    pronoun = "ella" if len(held) == 1 else "ellas"
+    return (
+        f"El caso {case_id} quedó cerrado. {invoices} sin fecha de fin, así que el "
+        f"robot no vuelve a escribirle al cliente {external_id} por {pronoun}. Las "
+        "facturas que importes después sí se cobran. Para volver a cobrar las "
+        f"retenidas: {_release_command(external_id)}"
+    )
 
 
 if __name__ == "__main__":
