@@ -21,6 +21,7 @@ from cobranza.db.models import (
     Document,
     PhoneStatus,
 )
+from cobranza.dunning.holds import held_invoices, open_invoices
 from cobranza.dunning.owner_actions import (
     pause_customer,
     resume_customer,
@@ -174,10 +175,14 @@ def customer_page(request: Request, customer_id: int) -> HTMLResponse:
         business = business_of(session, user.business_id)
         customer = customer_or_404(session, business.id, customer_id)
         case = open_case(session, business.id, customer.id)
+        today = local_date(now(request), business.timezone)
+        held = held_invoices(session, business.id, customer.id, today)
         context = {
             "customer": customer,
             "business": business,
             "documents": customer_documents(session, business.id, customer.id),
+            "held_ids": {document.id for document in held},
+            "open_invoices": open_invoices(session, customer),
             "payments": customer_payments(session, business.id, customer.id),
             "consents": customer_consents(session, business.id, customer.id),
             "case": case,
@@ -190,13 +195,8 @@ def customer_page(request: Request, customer_id: int) -> HTMLResponse:
             ),
             "timeline": _customer_history(session, business, customer),
             "payment_currencies": payment_currencies(session, business, customer.id),
-            "today": local_date(now(request), business.timezone),
-            "plan": latest_plan_rows(
-                session,
-                business,
-                customer.id,
-                local_date(now(request), business.timezone),
-            ),
+            "today": today,
+            "plan": latest_plan_rows(session, business, customer.id, today),
             "message": notice[0],
             "error": notice[1],
         }
