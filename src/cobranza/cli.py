@@ -55,15 +55,16 @@ from cobranza.db.engine import (
     transaction,
     upgrade,
 )
-from cobranza.db.models import Business, ConsentAction, PhoneStatus
-from cobranza.dunning.errors import PolicyError
+from cobranza.db.models import Business, ConsentAction, Customer, PhoneStatus
+from cobranza.dunning.errors import HoldError, PolicyError
+from cobranza.dunning.holds import hold_invoices, open_invoices, release_invoices
 from cobranza.dunning.policy import Policy
 from cobranza.dunning.policy_loader import (
     default_policy_path,
     load_policy,
 )
 from cobranza.dunning.preview import compose_step_preview, validate_policy
-from cobranza.dunning.terminal import case_tables, policy_table
+from cobranza.dunning.terminal import case_tables, invoices_table, policy_table
 from cobranza.dunning.timeline import case_timeline
 from cobranza.jobs import run_cycle, sandbox_dispatcher
 from cobranza.jobs.channels import (
@@ -865,7 +866,7 @@ def policy_validate(file: Path | None = POLICY_FILE_ARGUMENT) -> None:
 
 @case_app.command("show")
 def case_show(customer: str = CUSTOMER_ARGUMENT) -> None:
-    """Muestra los casos de un cliente, sus mensajes (estado, motivo) y respuestas."""
+    """Muestra los casos de un cliente, sus facturas, mensajes y respuestas."""
     settings = load_settings()
     try:
         with transaction(open_engine(settings)) as session:
@@ -873,15 +874,182 @@ def case_show(customer: str = CUSTOMER_ARGUMENT) -> None:
             timeline = case_timeline(session, business.id, customer)
             balances = render_balances(session, business, timeline.customer.id)
             today = local_date(utcnow(), business.timezone)
+            invoices = invoices_table(
+                open_invoices(session, timeline.customer),
+                business,
+                today,
+                _release_command(timeline.customer.external_id),
+            )
             plan = latest_plan_rows(session, business, timeline.customer.id, today)
             tables = case_tables(timeline, business)
     except ComplianceError as exc:
         err_console.print(f"[red]Cliente no encontrado:[/red] {escape(str(exc))}")
         raise typer.Exit(1) from exc
     console.print(balances)
+    console.print(invoices)
     if plan is not None:
         console.print(render_plan(plan, business))
     console.print(tables)
+
+
+INVOICE_OPTION = typer.Option(
+    None,
+    "--invoice",
+    help="Número de una factura del cliente, tal como figura en la importación. "
+    "Repetilo para varias; sin él, todas las facturas con saldo del cliente.",
+)
+
+
+@case_app.command("hold")
+def case_hold(
+    customer: str = CUSTOMER_ARGUMENT,
+    invoice: list[str] | None = INVOICE_OPTION,
+    until: str | None = typer.Option(
+        None,
+        "--until",
+        help="Último día de la retención, como 2026-03-31 o 31/03/2026: desde el "
+        "día siguiente el robot vuelve a cobrarlas.",
+    ),
+    no_end: bool = typer.Option(
+        False,
+        "--no-end",
+        help="Retiene las facturas sin fecha de fin, hasta que las liberes con "
+        "cobranza case release.",
+    ),
+    reason: str = typer.Option(
+        ...,
+        "--reason",
+        help="Por qué dejás de cobrarlas, como 'arreglamos por teléfono'. Hasta "
+        "200 caracteres.",
+    ),
+) -> None:
+    """Deja de cobrar facturas de un cliente hasta una fecha o sin fecha de fin."""
+    if until is not None and no_end:
+        err_console.print(
+            "Usá --until o --no-end, no los dos: --until retiene las facturas "
+            "hasta ese día y --no-end sin fecha de fin.",
+            markup=False,
+        )
+        raise typer.Exit(2)
+    if until is None and not no_end:
+        err_console.print(
+            "Decí hasta cuándo: --until AAAA-MM-DD retiene las facturas hasta ese "
+            "día, y --no-end las retiene sin fecha de fin.",
+            markup=False,
+        )
+        raise typer.Exit(2)
+    end = _parse_date_option("--until", until)
+
+    settings = load_settings()
+    engine = open_engine(settings)
+    try:
+        with transaction(engine) as session:
+            business = default_business(session, settings)
+            found = _customer_or_exit(session, business.id, customer)
+            now = utcnow()
+            try:
+                held = hold_invoices(
+                    session,
+                    found,
+                    invoice or [],
+                    end,
+                    reason,
+                    local_date(now, business.timezone),
+                    now,
+                    actor="cli",
+                )
+            except HoldError as exc:
+                err_console.print(
+                    f"[red]No se retuvo ninguna factura:[/red] {escape(str(exc))}.",
+                    highlight=False,
+                )
+                raise typer.Exit(1) from exc
+            numbers = [document.number for document in held]
+            external_id = found.external_id
+    finally:
+        engine.dispose()
+
+    console.print(_held_text(numbers, external_id, end), markup=False, highlight=False)
+
+
+@case_app.command("release")
+def case_release(
+    customer: str = CUSTOMER_ARGUMENT,
+    invoice: list[str] | None = typer.Option(
+        None,
+        "--invoice",
+        help="Número de una factura retenida del cliente. Repetilo para varias; "
+        "sin él, todas las retenidas.",
+    ),
+) -> None:
+    """Vuelve a cobrar facturas retenidas de un cliente."""
+    settings = load_settings()
+    engine = open_engine(settings)
+    try:
+        with transaction(engine) as session:
+            business = default_business(session, settings)
+            found = _customer_or_exit(session, business.id, customer)
+            now = utcnow()
+            today = local_date(now, business.timezone)
+            try:
+                released = release_invoices(
+                    session, found, invoice or [], today, now, actor="cli"
+                )
+            except HoldError as exc:
+                err_console.print(
+                    f"[red]No se liberó ninguna factura:[/red] {escape(str(exc))}.",
+                    highlight=False,
+                )
+                raise typer.Exit(1) from exc
+            numbers = [document.number for document in released]
+            external_id = found.external_id
+    finally:
+        engine.dispose()
+
+    console.print(_released_text(numbers, external_id), markup=False, highlight=False)
+
+
+def _customer_or_exit(session: Session, business_id: int, ref: str) -> Customer:
+    try:
+        return resolve_customer(session, business_id, ref)
+    except ComplianceError as exc:
+        err_console.print(f"[red]Cliente no encontrado:[/red] {escape(str(exc))}")
+        raise typer.Exit(1) from exc
+
+
+def _held_text(numbers: list[str], external_id: str, end: date | None) -> str:
+    """Word the invoices just held, until when, and how to release them."""
+    when = "sin fecha de fin" if end is None else f"hasta el {end:%d/%m/%Y} inclusive"
+    release = _release_command(external_id)
+    if len(numbers) == 1:
+        return (
+            f"Se retuvo la factura {numbers[0]} del cliente {external_id} {when}. "
+            "El robot no la incluye en recordatorios, links de pago ni planes de "
+            f"cuotas mientras esté retenida. Para volver a cobrarla: {release}"
+        )
+    return (
+        f"Se retuvieron {len(numbers)} facturas del cliente {external_id} "
+        f"({', '.join(numbers)}) {when}. El robot no las incluye en recordatorios, "
+        "links de pago ni planes de cuotas mientras estén retenidas. Para volver "
+        f"a cobrarlas: {release}"
+    )
+
+
+def _released_text(numbers: list[str], external_id: str) -> str:
+    if len(numbers) == 1:
+        return (
+            f"Se liberó la factura {numbers[0]} del cliente {external_id}. El "
+            "próximo ciclo (cobranza run) vuelve a incluirla en los recordatorios."
+        )
+    return (
+        f"Se liberaron {len(numbers)} facturas del cliente {external_id} "
+        f"({', '.join(numbers)}). El próximo ciclo (cobranza run) vuelve a "
+        "incluirlas en los recordatorios."
+    )
+
+
+def _release_command(external_id: str) -> str:
+    return f"cobranza case release {shlex.quote(external_id)}"
 
 
 sandbox_app = typer.Typer(
@@ -1901,14 +2069,30 @@ def inbox_resolve(
         False, "--resume", help="Devuelve el caso a los recordatorios automáticos."
     ),
     close: bool = typer.Option(
-        False, "--close", help="Cierra el caso definitivamente."
+        False,
+        "--close",
+        help="Cierra el caso y deja de cobrar, sin fecha de fin, las facturas que "
+        "el cliente todavía debe.",
+    ),
+    reason: str | None = typer.Option(
+        None,
+        "--reason",
+        help="Con --close: por qué dejás de cobrarle, como 'pasó al abogado'. "
+        "Hasta 200 caracteres. Por defecto, 'cerrado por una persona'.",
     ),
 ) -> None:
     """Resuelve un caso: vuelve a la automatización (--resume) o se cierra (--close)."""
-    from cobranza.conversations.inbox import InboxError, resolve
+    from cobranza.conversations.inbox import CLOSED_HOLD_REASON, InboxError, resolve
 
     if resume == close:
         err_console.print("[red]Elegí una opción:[/red] --resume o --close.")
+        raise typer.Exit(2)
+    if reason is not None and resume:
+        err_console.print(
+            "--reason sirve solo con --close, que retiene las facturas con ese "
+            "motivo. Sacá --reason para volver a la automatización.",
+            markup=False,
+        )
         raise typer.Exit(2)
     settings = load_settings()
     engine = open_engine(settings)
@@ -1916,19 +2100,57 @@ def inbox_resolve(
         with transaction(engine) as session:
             business = default_business(session, settings)
             try:
-                resolve(
-                    session, business.id, case_id, utcnow(), resume=resume, actor="cli"
+                resolution = resolve(
+                    session,
+                    business.id,
+                    case_id,
+                    utcnow(),
+                    resume=resume,
+                    actor="cli",
+                    reason=CLOSED_HOLD_REASON if reason is None else reason,
                 )
-            except InboxError as exc:
+            except (InboxError, HoldError) as exc:
                 err_console.print(
                     f"[red]No se resolvió el caso:[/red] {escape(str(exc))}",
                     highlight=False,
                 )
                 raise typer.Exit(1) from exc
+            external_id = session.get_one(
+                Customer, resolution.case.customer_id
+            ).external_id
     finally:
         engine.dispose()
-    outcome = "vuelve a la automatización" if resume else "quedó cerrado"
-    console.print(f"El caso {case_id} {outcome}.")
+    if resume:
+        console.print(f"El caso {case_id} vuelve a la automatización.")
+        return
+    console.print(
+        _closed_text(
+            case_id, [document.number for document in resolution.held], external_id
+        ),
+        markup=False,
+        highlight=False,
+    )
+
+
+def _closed_text(case_id: int, held: list[str], external_id: str) -> str:
+    """Word a closed case and the invoices that closing it put on hold."""
+    if not held:
+        return (
+            f"El caso {case_id} quedó cerrado. El cliente {external_id} no debía "
+            "ninguna factura, así que no se retuvo nada."
+        )
+    invoices = (
+        f"La factura {held[0]} quedó retenida"
+        if len(held) == 1
+        else f"Las facturas {', '.join(held)} quedaron retenidas"
+    )
+    pronoun = "ella" if len(held) == 1 else "ellas"
+    return (
+        f"El caso {case_id} quedó cerrado. {invoices} sin fecha de fin, así que el "
+        f"robot no vuelve a escribirle al cliente {external_id} por {pronoun}. Las "
+        "facturas que importes después sí se cobran. Para volver a cobrar las "
+        f"retenidas: {_release_command(external_id)}"
+    )
 
 
 if __name__ == "__main__":

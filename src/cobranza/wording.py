@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -101,6 +101,7 @@ FIELD_LABELS = {
     "mapping": "Columnas",
     "media_id": "Comprobante",
     "method": "Medio de pago",
+    "no_end": "Sin fecha de fin",
     "overdue": "Solo vencidos",
     "page": "Página",
     "paid_on": "Fecha del pago",
@@ -135,6 +136,8 @@ KIND_LABELS = {
     "document_disputed": "factura en disputa",
     "import": "importación",
     "inbound_received": "mensaje recibido",
+    "invoice_held": "factura retenida",
+    "invoice_released": "factura liberada",
     "manual_reply_sent": "respuesta de una persona",
     "message": "mensaje",
     "message_deferred": "mensaje demorado",
@@ -415,6 +418,8 @@ def timeline_detail(
     if not facts:
         return ""
     parts = [reason_label(facts.get("reason"))]
+    if facts.get("number"):
+        parts.insert(0, f"factura {facts['number']}")
     step = str(facts.get("step") or "")
     if step and step != facts.get("reason"):
         parts.append(f"paso «{step}»" if is_policy_step(step) else step_label(step))
@@ -425,6 +430,8 @@ def timeline_detail(
         parts.append(f"saldo {_money(facts['balance'], currency, locale)}")
     if timezone and facts.get("until"):
         parts.append(f"hasta el {_instant(facts['until'], timezone)}")
+    if kind == "invoice_held" and not facts.get("until"):
+        parts.append("sin fecha de fin")
     return ", ".join(part for part in parts if part)
 
 
@@ -487,6 +494,13 @@ def _money(value: Any, currency: str, locale: str) -> str:
 
 
 def _instant(value: Any, timezone: str) -> str:
+    """Word an ISO instant in `timezone`, or an ISO day (a hold's end) as a day."""
+    try:
+        day = date.fromisoformat(str(value))
+    except ValueError:
+        pass
+    else:
+        return f"{day:%d/%m/%Y}"
     try:
         instant = datetime.fromisoformat(str(value))
     except ValueError:

@@ -96,3 +96,23 @@ def test_other_pages_render(page: Any, live_server: LiveServer) -> None:
         assert response is not None
         assert response.status == 200, path
         screenshot(page, name)
+
+
+def test_hold_and_release_invoice(page: Any, live_server: LiveServer) -> None:
+    page.goto(f"{live_server.url}/clientes/{live_server.customer_id}")
+    page.click("text=Dejar de cobrar facturas")
+    page.check("input[name=no_end][value=true]")
+    page.fill("#retener input[name=reason]", "pasó al abogado")
+    screenshot(page, "cliente-retener")
+    page.click("button:has-text('Dejar de cobrarlas')")
+    page.wait_for_selector("text=Retenidas sin fecha de fin: B-2.")
+    held = page.locator("td[data-label=Retención]").first.inner_text()
+    screenshot(page, "cliente-retenida")
+
+    page.click("td[data-label=Retención] >> button:has-text('Liberar')")
+    page.wait_for_selector("text=Factura B-2 liberada")
+    released = page.locator("td[data-label=Retención]").first.inner_text()
+
+    assert "Retenida sin fecha de fin" in held
+    assert "pasó al abogado" in held
+    assert released.strip() == ""

@@ -71,7 +71,9 @@ class GateFacts:
     so a customer abroad is still held to that country's holidays.
     `promise_until` is the instant an open promise to pay lapses and
     `hold_until` the end of a pause. Both defer the message, and so does a
-    template that WhatsApp has not approved yet.
+    template that WhatsApp has not approved yet. `held_without_end` means
+    that every invoice the message is about is on hold with no end date, so
+    no later instant would let it out and it is suppressed.
     """
 
     consent: bool | None
@@ -84,6 +86,7 @@ class GateFacts:
     promise_until: datetime | None = None
     hold_until: datetime | None = None
     template_approved: bool = True
+    held_without_end: bool = False
 
 
 def evaluate(facts: GateFacts, rules: ContactRules, now: datetime) -> GateDecision:
@@ -137,6 +140,8 @@ def _suppression(facts: GateFacts) -> Reason | None:
         return Reason.NOT_ON_WHATSAPP
     if facts.disputed:
         return Reason.OPEN_DISPUTE
+    if facts.held_without_end:
+        return Reason.ON_HOLD
     if facts.pending_payment:
         return Reason.PENDING_PAYMENT
     return None

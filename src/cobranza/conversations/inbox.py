@@ -3,7 +3,8 @@
 A case waits while its `handoff_reason` is set, whether the automation is
 stopped (`handed_off`) or only paused while a person verifies a reported
 payment. `cobranza inbox` lists them. A person replies inside the 24-hour
-window, then resumes the automation or closes the case.
+window, then resumes the automation or closes the case. Closing puts the
+invoices still owed on hold with no end, so no later cycle writes about them.
 """
 
 from __future__ import annotations
@@ -17,10 +18,20 @@ from sqlalchemy.orm import Session
 
 from cobranza.channels.inbox import window_open
 from cobranza.conversations import handoff
-from cobranza.db.models import Case, CaseState, Customer, InboundMedia, InboundMessage
+from cobranza.db.models import (
+    Case,
+    CaseState,
+    Customer,
+    Document,
+    InboundMedia,
+    InboundMessage,
+)
+from cobranza.dunning.holds import hold_open_invoices
 
 # The reason shown for a case that the policy's hand-off step stopped.
 POLICY_HANDOFF = "policy_handoff"
+# The hold reason of the invoices a person stops collecting by closing a case.
+CLOSED_HOLD_REASON = "cerrado por una persona"
 # Owner-facing labels of the hand-off reasons, shown by `cobranza inbox`.
 REASON_LABELS = {
     "request_human": "pidió hablar con una persona",
@@ -75,6 +86,15 @@ def waiting_since(case: Case) -> datetime:
 
 class InboxError(LookupError):
     """The case is not found in the business or is not waiting for a person."""
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """A resolved case and the invoices that closing it put on hold."""
+
+    case: Case
+    # Empty when the case was resumed, or closed with nothing owed.
+    held: list[Document]
 
 
 @dataclass(frozen=True)
@@ -236,12 +256,15 @@ def resolve(
     *,
     resume: bool,
     actor: str,
-) -> Case:
+    reason: str = CLOSED_HOLD_REASON,
+) -> Resolution:
     """Return a waiting case to automation (`resume`) or close it, audited.
 
-    NOTE: closing stops this case only. While the customer's invoices stay
-    open, the next planning cycle opens a new case for them, so settle or
-    remove the invoices before closing.
+    Closing also holds, with no end and under `reason`, every invoice the
+    customer still owes, so the next planning cycle opens no new case about
+    them. Invoices imported later are not held. Raises `InboxError` for a
+    case that does not wait for a person, and `HoldError` for an empty or
+    too long `reason`, with nothing changed.
     """
     case = waiting_case(session, business_id, case_id)
     if case.handoff_reason is None and case.state != CaseState.HANDED_OFF:
@@ -251,9 +274,13 @@ def resolve(
         )
     if resume:
         handoff.resume(session, case, now, actor)
-    else:
-        handoff.close(session, case, now, actor)
-    return case
+        return Resolution(case, [])
+
+    # The hold checks the reason first, so a bad one leaves the case open.
+    customer = session.get_one(Customer, case.customer_id)
+    held = hold_open_invoices(session, customer, reason, now, actor)
+    handoff.close(session, case, now, actor)
+    return Resolution(case, held)
 
 
 def _message_text(message: InboundMessage | None) -> str | None:

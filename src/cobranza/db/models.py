@@ -153,7 +153,12 @@ class Document(Base):
     currency: Mapped[str] = mapped_column(String(3))
     open_amount: Mapped[Decimal]
     disputed: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A hold stops reminders about the document through `hold_until` when
+    # that is set. With `held_at` set and no `hold_until`, the hold has no
+    # end. `cobranza.dunning.holds` applies this rule for every reader.
     hold_until: Mapped[date | None] = mapped_column(Date)
+    held_at: Mapped[datetime | None]
+    hold_reason: Mapped[str | None] = mapped_column(String(200))
     # Set when a full-snapshot import no longer lists the document.
     missing_since: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime]

@@ -4,5 +4,7 @@
 - `planner.plan`: opens, advances and closes cases and queues outbox rows.
 - `gate.check`: re-reads a customer's facts before a message goes out.
 - `outbox`: the state changes of outbox rows (claim, sent, failed, ...).
+- `holds`: invoices a person stopped collecting, and the rule every reader
+  of a hold applies.
 - `timeline`: a case's history for `cobranza case show`.
 """

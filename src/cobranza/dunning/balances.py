@@ -20,13 +20,13 @@ from sqlalchemy import (
     case,
     cast,
     func,
-    or_,
     select,
     type_coerce,
 )
 
 from cobranza.db.models import Customer, Document
 from cobranza.db.types import Amount
+from cobranza.dunning.holds import not_held_on
 
 
 @dataclass(frozen=True)
@@ -57,10 +57,7 @@ def customer_balances_query(business_id: int, today: date, dialect: str) -> Sele
     `today`. Documents that a full-snapshot import no longer lists
     (`missing_since` set) are left out entirely.
     """
-    collectable = and_(
-        Document.disputed.is_(False),
-        or_(Document.hold_until.is_(None), Document.hold_until < today),
-    )
+    collectable = and_(Document.disputed.is_(False), not_held_on(today))
     collectable_invoice = and_(collectable, Document.open_amount > 0)
     overdue_invoice = and_(collectable_invoice, Document.due_on < today)
 

@@ -1,7 +1,8 @@
 """Errors raised by the dunning package.
 
 DunningError
-└── PolicyError        a policy file cannot be read or is invalid
+├── PolicyError        a policy file cannot be read or is invalid
+└── HoldError          a hold or release names an invalid invoice, date or reason
 """
 
 from __future__ import annotations
@@ -32,3 +33,11 @@ class PolicyError(DunningError):
         self.issues = issues
         listed = "\n".join(f"  {source}, {issue}" for issue in issues)
         super().__init__(f"{source} tiene errores:\n{listed}")
+
+
+class HoldError(DunningError):
+    """A hold or a release that cannot be applied, worded for the business.
+
+    The message names the invoice number, date or reason at fault and what
+    to do instead. Nothing was changed when it is raised.
+    """

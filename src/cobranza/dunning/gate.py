@@ -41,6 +41,7 @@ from cobranza.db.models import (
     PromiseToPay,
 )
 from cobranza.dunning import outbox
+from cobranza.dunning.holds import is_held, not_held_on
 from cobranza.dunning.promises import (
     BROKEN_PROMISE_KINDS,
     PAYMENT_TO_VERIFY,
@@ -114,6 +115,7 @@ _OPEN_INVOICES = select(
     Document.disputed,
     Document.hold_until,
     Document.due_on,
+    Document.held_at,
 ).where(
     Document.business_id == _BUSINESS_ID,
     Document.id.in_(bindparam("document_ids", expanding=True)),
@@ -122,13 +124,17 @@ _OPEN_INVOICES = select(
 # No GROUP BY: with one, SQLite scans every document of the business instead
 # of using the customer index, so the amounts are summed in Python.
 _COLLECTABLE_DOCUMENTS = select(
-    Document.customer_id, Document.currency, Document.open_amount, Document.hold_until
+    Document.customer_id,
+    Document.currency,
+    Document.open_amount,
+    Document.hold_until,
+    Document.held_at,
 ).where(
     Document.business_id == _BUSINESS_ID,
     Document.customer_id.in_(_CUSTOMER_IDS),
     Document.missing_since.is_(None),
     Document.disputed.is_(False),
-    (Document.hold_until.is_(None)) | (Document.hold_until < bindparam("latest_today")),
+    not_held_on(bindparam("latest_today")),
 )
 
 
@@ -141,12 +147,16 @@ class InvoiceBalance:
     collectable: Decimal
     collectable_ids: list[int]
     all_disputed: bool
+    # Set only when nothing is collectable, to the earliest end of the
+    # invoices' dated holds. `held_without_end` says that every held invoice
+    # is held with no end.
     held_until: date | None
     # The collectable invoices due on or before the row's cutoff date, which
     # are the ones its message may call due or overdue.
     due: Decimal = Decimal(0)
     due_ids: list[int] = field(default_factory=list)
     oldest_due_on: date | None = None
+    held_without_end: bool = False
 
 
 @dataclass(frozen=True)
@@ -158,6 +168,7 @@ class _OpenDocument:
     disputed: bool
     hold_until: date | None
     due_on: date | None = None
+    held_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -263,6 +274,7 @@ def _decide_and_apply(
             disputed=False,
             promise_until=None,
             hold_until=None,
+            held_without_end=False,
         )
 
     if row.variables.get(REPLY_TO_VARIABLE) is not None:
@@ -355,7 +367,8 @@ def read_facts(
         if invoices.held_until is not None:
             document_hold = start_of_day(invoices.held_until + timedelta(days=1), tz)
             hold_until = max(hold_until or document_hold, document_hold)
-        if invoices.all_disputed or invoices.held_until is not None:
+        held = invoices.held_until is not None or invoices.held_without_end
+        if invoices.all_disputed or held:
             # The invoices still carry a debt, so the dispute or the hold is the
             # reason to report, not a zero balance.
             balance = invoices.open_total
@@ -377,6 +390,7 @@ def read_facts(
                 else None
             ),
             hold_until=hold_until,
+            held_without_end=invoices.held_without_end,
             # NOTE: template approval at Meta is not read here yet, so every
             # template counts as approved until the WhatsApp channel records it.
             template_approved=True,
@@ -393,6 +407,8 @@ def read_facts(
             "promise_until": _iso(facts.promise_until),
             "hold_until": _iso(facts.hold_until),
         }
+        if facts.held_without_end:
+            details["held_without_end"] = True
         if cutoff is not None:
             details["due_by"] = cutoff.isoformat()
             details["due_amount"] = str(max(balance, Decimal(0)))
@@ -452,7 +468,7 @@ def invoice_balance(
 
     `documents` holds the open invoices (positive open amount) by id, so
     invoices paid since planning drop out. Disputed invoices and invoices
-    on hold through `today` are not collectable. With a `cutoff`, the
+    on hold on `today` are not collectable. With a `cutoff`, the
     collectable invoices due on or before it are also summed apart.
     """
     own = [documents[i] for i in sorted(set(row.document_ids)) if i in documents]
@@ -460,6 +476,7 @@ def invoice_balance(
     collectable = Decimal(0)
     collectable_ids = []
     held_until: date | None = None
+    held_without_end = False
     due = Decimal(0)
     due_ids: list[int] = []
     oldest_due_on: date | None = None
@@ -467,8 +484,11 @@ def invoice_balance(
         if document.disputed:
             continue
         hold = document.hold_until
-        if hold is not None and hold >= today:
-            held_until = hold if held_until is None else min(held_until, hold)
+        if is_held(hold, document.held_at, today):
+            if hold is None:
+                held_without_end = True
+            else:
+                held_until = hold if held_until is None else min(held_until, hold)
             continue
         collectable += document.open_amount
         collectable_ids.append(document.id)
@@ -480,15 +500,21 @@ def invoice_balance(
                     oldest_due_on = document.due_on
 
     has_debt = bool(own)
+    nothing_collectable = has_debt and not collectable_ids
     return InvoiceBalance(
         open_total=sum((document.open_amount for document in own), Decimal(0)),
         collectable=collectable,
         collectable_ids=sorted(collectable_ids),
         all_disputed=has_debt and all(document.disputed for document in own),
-        held_until=held_until if has_debt and not collectable_ids else None,
+        held_until=held_until if nothing_collectable else None,
         due=due,
         due_ids=sorted(due_ids),
         oldest_due_on=oldest_due_on,
+        # A dated hold ends, so the row waits for it even beside a hold
+        # with no end.
+        held_without_end=(
+            nothing_collectable and held_without_end and held_until is None
+        ),
     )
 
 
@@ -510,7 +536,7 @@ def _collectable_balances(
 ) -> dict[tuple[int, str], Decimal]:
     """Return each customer's collectable balance per currency, credit notes in.
 
-    Disputed documents and documents on hold through the customer's local
+    Disputed documents and documents on hold on the customer's local
     `today` are left out, as the planner does. A credit note nets only
     against invoices in its own currency.
     """
@@ -525,8 +551,8 @@ def _collectable_balances(
             "latest_today": max(todays.values()),
         },
     ).all()
-    for customer_id, currency, open_amount, hold_until in found:
-        if hold_until is None or hold_until < todays[customer_id]:
+    for customer_id, currency, open_amount, hold_until, held_at in found:
+        if not is_held(hold_until, held_at, todays[customer_id]):
             balances[customer_id, currency] += open_amount
     return balances
 
@@ -575,8 +601,9 @@ def _reply_facts(facts: GateFacts, row: OutboxMessage) -> GateFacts:
     """Return the facts that decide a reply to the customer's own message.
 
     A reply answers what the customer just wrote (a promise, a dispute, a
-    question after the case closed), so the balance, the pause, the promise,
-    the dispute and the caps on unsolicited reminders do not hold it back.
+    question after the case closed), so the balance, the pause, the hold,
+    the promise, the dispute and the caps on unsolicited reminders do not
+    hold it back.
     A positive placeholder balance passes the zero-balance check. Consent,
     the phone and the contact window still apply, except that the opt-out
     confirmation goes out after the revocation it confirms.
@@ -591,6 +618,7 @@ def _reply_facts(facts: GateFacts, row: OutboxMessage) -> GateFacts:
         pending_payment=False,
         promise_until=None,
         hold_until=None,
+        held_without_end=False,
     )
 
 

@@ -43,6 +43,7 @@ from cobranza.db.models import (
     PromiseToPay,
 )
 from cobranza.dunning import outbox
+from cobranza.dunning.holds import not_held_on
 from cobranza.dunning.policy import Policy
 from cobranza.timeutil import local_date, start_of_day
 
@@ -139,7 +140,7 @@ def open_balance(
             Document.open_amount != 0,
             Document.missing_since.is_(None),
             Document.disputed.is_(False),
-            (Document.hold_until.is_(None)) | (Document.hold_until < today),
+            not_held_on(today),
         )
         .order_by(Document.id)
     ).all()

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import date
+
 from rich.console import Group
 from rich.markup import escape
 from rich.table import Table
 
-from cobranza.db.models import Business, Case, CaseState
+from cobranza.db.models import Business, Case, CaseState, Document
 from cobranza.dunning.explain import describe_step
+from cobranza.dunning.holds import is_held
 from cobranza.dunning.policy import Policy
 from cobranza.dunning.timeline import CaseTimeline, TimelineEntry
+from cobranza.money import format_money
 from cobranza.timeutil import local_date
 from cobranza.wording import (
     actor_label,
@@ -31,6 +36,7 @@ CASE_STATE_LABELS = {
 # The subject of an audit event, as the history's "Origen" column names it.
 SUBJECT_LABELS = {
     "case": "caso",
+    "document": "factura",
     "outbox_message": "mensaje",
     "installment_plan": "plan de cuotas",
 }
@@ -102,6 +108,61 @@ def case_tables(timeline: CaseTimeline, business: Business) -> Group:
             escape(detail or entry.detail),
         )
     return Group(cases, history)
+
+
+def invoices_table(
+    documents: Sequence[Document],
+    business: Business,
+    today: date,
+    release_command: str,
+) -> Table | str:
+    """Return the customer's invoices with a balance and which ones are collected.
+
+    A held invoice shows since when and until when it is held, and why. The
+    caption names `release_command` when any invoice is held.
+    """
+    if not documents:
+        return "El cliente no tiene facturas con saldo."
+    table = Table(title="Facturas con saldo")
+    for header in (
+        "Factura",
+        "Vencimiento",
+        "Saldo",
+        "Estado",
+        "Motivo de la retención",
+    ):
+        table.add_column(
+            header, justify="right" if header == "Saldo" else "left", overflow="fold"
+        )
+    held_any = False
+    for document in documents:
+        held = is_held(document.hold_until, document.held_at, today)
+        held_any = held_any or held
+        states = []
+        if document.disputed:
+            states.append("en disputa")
+        if held:
+            states.append(hold_label(document, business.timezone))
+        table.add_row(
+            escape(document.number),
+            f"{document.due_on:%d/%m/%Y}" if document.due_on else "—",
+            format_money(document.open_amount, document.currency, business.locale),
+            "; ".join(states) or "se cobra",
+            escape(document.hold_reason or "") if held else "",
+        )
+    if held_any:
+        table.caption = f"Para volver a cobrar las retenidas: {escape(release_command)}"
+    return table
+
+
+def hold_label(document: Document, timezone: str) -> str:
+    """Word a document's hold: since when, and until when or with no end."""
+    label = "retenida"
+    if document.held_at is not None:
+        label += f" desde el {local_date(document.held_at, timezone):%d/%m/%Y}"
+    if document.hold_until is None:
+        return label + ", sin fecha de fin"
+    return label + f" hasta el {document.hold_until:%d/%m/%Y}"
 
 
 def _case_state(case: Case) -> str:

@@ -1,8 +1,9 @@
 """A customer's dunning history, for `cobranza case show`.
 
 The timeline merges, in time order, the audit events of the customer's
-cases, installment plans and outbox rows, the outbox rows themselves
-(state and reason) and the replies the customer sent.
+cases, invoices (disputes and holds), installment plans and outbox rows,
+the outbox rows themselves (state and reason) and the replies the
+customer sent.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from cobranza.db.models import (
     AuditEvent,
     Case,
     Customer,
+    Document,
     InboundMessage,
     InstallmentPlan,
     OutboxMessage,
@@ -92,12 +94,23 @@ def case_timeline(
             )
         )
     )
+    document_ids = list(
+        session.scalars(
+            select(Document.id).where(
+                Document.business_id == business_id,
+                Document.customer_id == customer.id,
+            )
+        )
+    )
     events = _audit_events(
         session,
         business_id,
-        [case.id for case in cases],
-        [row.id for row in rows],
-        plan_ids,
+        {
+            "case": [case.id for case in cases],
+            "document": document_ids,
+            "installment_plan": plan_ids,
+            "outbox_message": [row.id for row in rows],
+        },
     )
 
     entries = [_audit_entry(event) for event in events]
@@ -108,31 +121,14 @@ def case_timeline(
 
 
 def _audit_events(
-    session: Session,
-    business_id: int,
-    case_ids: list[int],
-    outbox_ids: list[int],
-    plan_ids: list[int],
+    session: Session, business_id: int, subject_ids: dict[str, list[int]]
 ) -> list[AuditEvent]:
-    subjects = []
-    if plan_ids:
-        subjects.append(
-            and_(
-                AuditEvent.subject_type == "installment_plan",
-                AuditEvent.subject_id.in_(plan_ids),
-            )
-        )
-    if case_ids:
-        subjects.append(
-            and_(AuditEvent.subject_type == "case", AuditEvent.subject_id.in_(case_ids))
-        )
-    if outbox_ids:
-        subjects.append(
-            and_(
-                AuditEvent.subject_type == "outbox_message",
-                AuditEvent.subject_id.in_(outbox_ids),
-            )
-        )
+    """Return the events about the subjects (ids by subject type), oldest first."""
+    subjects = [
+        and_(AuditEvent.subject_type == subject_type, AuditEvent.subject_id.in_(ids))
+        for subject_type, ids in subject_ids.items()
+        if ids
+    ]
     if not subjects:
         return []
     return list(
@@ -160,7 +156,7 @@ def _audit_entry(event: AuditEvent) -> TimelineEntry:
     source = f"{event.actor} ({event.subject_type} {event.subject_id})"
     facts = {
         key: details[key]
-        for key in ("step", "days_past_due", "balance", "until")
+        for key in ("step", "days_past_due", "balance", "until", "number")
         if key in details
     }
     facts.update(

@@ -37,6 +37,7 @@ from cobranza.db.models import (
     PaymentLinkPurpose,
     PaymentLinkStatus,
 )
+from cobranza.dunning.holds import held_on
 from cobranza.payments.base import CheckoutItem, CheckoutRequest, PaymentProvider
 from cobranza.payments.errors import (
     LinkNotFoundError,
@@ -505,7 +506,7 @@ def _owes_uncollectable(session: Session, case: Case, today: date) -> bool:
             Document.customer_id == case.customer_id,
             Document.open_amount > 0,
             Document.missing_since.is_(None),
-            (Document.disputed.is_(True)) | (Document.hold_until >= today),
+            (Document.disputed.is_(True)) | held_on(today),
         )
         .limit(1)
     )

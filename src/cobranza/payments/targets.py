@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cobranza.db.models import Document, PaymentLinkPurpose
+from cobranza.dunning.holds import not_held_on
 from cobranza.money import quantize
 from cobranza.payments.base import CheckoutItem
 
@@ -72,7 +73,7 @@ def open_documents(
             Document.open_amount != 0,
             Document.missing_since.is_(None),
             Document.disputed.is_(False),
-            (Document.hold_until.is_(None)) | (Document.hold_until < today),
+            not_held_on(today),
         )
         .order_by(Document.due_on.is_(None), Document.due_on, Document.id)
     )

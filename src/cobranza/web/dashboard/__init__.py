@@ -14,6 +14,7 @@ from cobranza.web.dashboard import (
     conversations,
     customers,
     imports,
+    invoice_holds,
     payment_form,
     policy_page,
     settings_page,
@@ -25,6 +26,7 @@ router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)]
 for module in (
     summary,
     customers,
+    invoice_holds,
     payment_form,
     imports,
     conversations,

@@ -14,7 +14,10 @@ from sqlalchemy.orm import Session
 from cobranza.channels.inbox import window_open
 from cobranza.compliance.consent import current_consent
 from cobranza.conversations.inbox import (
+    CLOSED_HOLD_REASON,
     RECEIPT_NOT_DOWNLOADED,
+    InboxError,
+    resolve,
     undownloaded_receipts,
     waits_for_person,
 )
@@ -30,6 +33,7 @@ from cobranza.db.models import (
     PromiseToPay,
     is_valid_id,
 )
+from cobranza.dunning.errors import HoldError
 from cobranza.dunning.owner_actions import resume_customer, set_disputed
 from cobranza.payments.errors import PaymentError
 from cobranza.payments.manual import RECEIPT_PROVIDER, accept_receipt, claim_receipt
@@ -506,3 +510,46 @@ def back_to_automation(request: Request, customer_id: int) -> RedirectResponse:
     if case is None:
         return _back(request, customer_id, error="El cliente no tiene un caso abierto.")
     return _back(request, customer_id, ok="El caso volvió a la automatización.")
+
+
+@router.post("/conversaciones/{customer_id}/cerrar")
+def close_case(
+    request: Request, customer_id: int, reason: str = Form("", max_length=500)
+) -> RedirectResponse:
+    """Close the waiting case and hold, with no end, the invoices still owed."""
+    user = signed_in(request)
+    with db(request) as session:
+        customer_or_404(session, user.business_id, customer_id)
+        case = open_case(session, user.business_id, customer_id)
+        if case is None:
+            return _back(
+                request, customer_id, error="El cliente no tiene un caso abierto."
+            )
+        try:
+            resolution = resolve(
+                session,
+                user.business_id,
+                case.id,
+                now(request),
+                resume=False,
+                actor=actor_of(user.email),
+                reason=reason.strip() or CLOSED_HOLD_REASON,
+            )
+        except (InboxError, HoldError) as exc:
+            session.rollback()
+            return _back(request, customer_id, error=f"No se cerró el caso: {exc}.")
+        held = [document.number for document in resolution.held]
+    if not held:
+        return _back(
+            request,
+            customer_id,
+            ok="Caso cerrado. El cliente no debía ninguna factura, así que no se "
+            "retuvo nada.",
+        )
+    return _back(
+        request,
+        customer_id,
+        ok=f"Caso cerrado. Quedaron retenidas sin fecha de fin: {', '.join(held)}. "
+        "El robot no vuelve a escribirle por ellas. Las liberás desde la ficha "
+        "del cliente.",
+    )

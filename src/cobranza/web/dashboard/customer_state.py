@@ -104,6 +104,8 @@ def customer_state(
 
     if blocked is not None:
         return CustomerState(NOT_WRITTEN, None, blocked)
+    # NOTE: held invoices are not read here, so a case whose invoices are
+    # all held still reads «en gestión automática» while no reminder goes out.
     return CustomerState("en gestión automática", None, None)
 
 

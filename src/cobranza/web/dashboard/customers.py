@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cobranza.compliance.consent import current_consent, record_consent
@@ -21,6 +21,7 @@ from cobranza.db.models import (
     Document,
     PhoneStatus,
 )
+from cobranza.dunning.holds import held_invoices, open_invoices
 from cobranza.dunning.owner_actions import (
     pause_customer,
     resume_customer,
@@ -115,26 +116,18 @@ class HistoryEntry:
 def _customer_history(
     session: Session, business: Business, customer: Customer
 ) -> list[HistoryEntry]:
-    """Return the case timeline plus the decisions on the customer, newest first."""
+    """Return the case timeline plus the decisions on the customer, newest first.
+
+    The timeline already contains the decisions on the customer's invoices.
+    """
     business_id = business.id
     timeline = case_timeline(session, business_id, customer.external_id)
-    document_ids = select(Document.id).where(
-        Document.business_id == business_id, Document.customer_id == customer.id
-    )
     decisions = session.scalars(
         select(AuditEvent)
         .where(
             AuditEvent.business_id == business_id,
-            or_(
-                and_(
-                    AuditEvent.subject_type == "customer",
-                    AuditEvent.subject_id == customer.id,
-                ),
-                and_(
-                    AuditEvent.subject_type == "document",
-                    AuditEvent.subject_id.in_(document_ids),
-                ),
-            ),
+            AuditEvent.subject_type == "customer",
+            AuditEvent.subject_id == customer.id,
         )
         .order_by(AuditEvent.at, AuditEvent.id)
     ).all()
@@ -182,10 +175,14 @@ def customer_page(request: Request, customer_id: int) -> HTMLResponse:
         business = business_of(session, user.business_id)
         customer = customer_or_404(session, business.id, customer_id)
         case = open_case(session, business.id, customer.id)
+        today = local_date(now(request), business.timezone)
+        held = held_invoices(session, business.id, customer.id, today)
         context = {
             "customer": customer,
             "business": business,
             "documents": customer_documents(session, business.id, customer.id),
+            "held_ids": {document.id for document in held},
+            "open_invoices": open_invoices(session, customer),
             "payments": customer_payments(session, business.id, customer.id),
             "consents": customer_consents(session, business.id, customer.id),
             "case": case,
@@ -198,13 +195,8 @@ def customer_page(request: Request, customer_id: int) -> HTMLResponse:
             ),
             "timeline": _customer_history(session, business, customer),
             "payment_currencies": payment_currencies(session, business, customer.id),
-            "today": local_date(now(request), business.timezone),
-            "plan": latest_plan_rows(
-                session,
-                business,
-                customer.id,
-                local_date(now(request), business.timezone),
-            ),
+            "today": today,
+            "plan": latest_plan_rows(session, business, customer.id, today),
             "message": notice[0],
             "error": notice[1],
         }

@@ -1,0 +1,335 @@
+"""Invoices a person stopped collecting: the hold rule, hold and release.
+
+A document is on hold on a day when its `hold_until` is that day or later,
+or when `held_at` is set and `hold_until` is not: a hold with no end, which
+lasts until a person releases it. The planner's balances, the gate, payment
+links, plan offers and promises all filter documents with `held_on`,
+`not_held_on` or `is_held`, so a held invoice drops out of reminders and
+amounts the way a disputed one does.
+
+A hold with no end is a state of its own rather than a far `hold_until`, so
+no reader compares against a date that looks real, and `case show` and the
+dashboard can say that the hold has no end.
+
+Holding and releasing change the documents in the caller's transaction and
+write one audit event per document, naming the actor.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy.orm import Session
+
+from cobranza.db.models import AuditEvent, Customer, Document
+from cobranza.dunning.errors import HoldError
+
+# The maximum length of a hold reason, the size of `Document.hold_reason`.
+MAX_REASON_LENGTH = 200
+
+
+def held_on(today: date | ColumnElement[Any]) -> ColumnElement[bool]:
+    """Return the SQL condition of a document on hold on `today`."""
+    return or_(
+        Document.hold_until >= today,
+        and_(Document.hold_until.is_(None), Document.held_at.is_not(None)),
+    )
+
+
+def not_held_on(today: date | ColumnElement[Any]) -> ColumnElement[bool]:
+    """Return the SQL condition of a document not on hold on `today`.
+
+    It is written out instead of negating `held_on`, because NOT of a
+    comparison with NULL is NULL, which would drop every document that was
+    never held.
+    """
+    return or_(
+        Document.hold_until < today,
+        and_(Document.hold_until.is_(None), Document.held_at.is_(None)),
+    )
+
+
+def is_held(hold_until: date | None, held_at: datetime | None, today: date) -> bool:
+    """Return whether a document with these hold columns is on hold on `today`."""
+    if hold_until is not None:
+        return hold_until >= today
+    return held_at is not None
+
+
+def held_invoices(
+    session: Session, business_id: int, customer_id: int, today: date
+) -> list[Document]:
+    """Return the customer's invoices with a balance on hold on `today`.
+
+    They come oldest due date first, as the reminders would list them.
+    """
+    return list(
+        session.scalars(
+            select(Document)
+            .where(
+                Document.business_id == business_id,
+                Document.customer_id == customer_id,
+                Document.open_amount > 0,
+                Document.missing_since.is_(None),
+                held_on(today),
+            )
+            .order_by(Document.due_on.is_(None), Document.due_on, Document.id)
+        )
+    )
+
+
+def open_invoices(session: Session, customer: Customer) -> list[Document]:
+    """Return the customer's invoices with a balance, oldest due date first.
+
+    Credit notes and documents a full-snapshot import no longer lists are
+    left out: these are the invoices a hold of "all" applies to.
+    """
+    return list(
+        session.scalars(
+            select(Document)
+            .where(
+                Document.business_id == customer.business_id,
+                Document.customer_id == customer.id,
+                Document.open_amount > 0,
+                Document.missing_since.is_(None),
+            )
+            .order_by(Document.due_on.is_(None), Document.due_on, Document.id)
+        )
+    )
+
+
+def hold_invoices(
+    session: Session,
+    customer: Customer,
+    numbers: Sequence[str],
+    until: date | None,
+    reason: str,
+    today: date,
+    now: datetime,
+    actor: str,
+) -> list[Document]:
+    """Put the customer's invoices on hold through `until`, or with no end.
+
+    With no `numbers`, every invoice with a balance is held. An invoice
+    already on hold gets the new end and reason. Raises `HoldError`, with
+    nothing changed, for an unknown or settled number, an `until` before
+    `today`, an empty or too long reason, or a customer who owes nothing.
+    """
+    reason = _checked_reason(reason)
+    if until is not None and until < today:
+        raise HoldError(
+            f"la fecha de fin {until:%d/%m/%Y} ya pasó (hoy es {today:%d/%m/%Y}). "
+            "Elegí hoy o un día futuro, o retené las facturas sin fecha de fin"
+        )
+
+    if numbers:
+        documents = _named_open_invoices(session, customer, numbers)
+    else:
+        documents = open_invoices(session, customer)
+        if not documents:
+            raise HoldError(
+                f"el cliente {customer.external_id} no tiene facturas con saldo "
+                "pendiente, así que no hay nada que retener"
+            )
+
+    _hold(session, customer, documents, until, reason, now, actor)
+    return documents
+
+
+def hold_open_invoices(
+    session: Session, customer: Customer, reason: str, now: datetime, actor: str
+) -> list[Document]:
+    """Hold every invoice of the customer with a balance, with no end.
+
+    Returns the invoices held, none when the customer owes nothing.
+    """
+    documents = open_invoices(session, customer)
+    _hold(session, customer, documents, None, _checked_reason(reason), now, actor)
+    return documents
+
+
+def release_invoices(
+    session: Session,
+    customer: Customer,
+    numbers: Sequence[str],
+    today: date,
+    now: datetime,
+    actor: str,
+) -> list[Document]:
+    """Release the customer's held invoices, every one or the `numbers` named.
+
+    Their reminders resume with the next planning cycle. Raises `HoldError`,
+    with nothing changed, for an unknown number, an invoice that is not on
+    hold, or a customer with no held invoice.
+    """
+    if numbers:
+        named = _named_documents(session, customer, numbers)
+        documents = [document for _, document in named]
+        free = [
+            number
+            for number, document in named
+            if not is_held(document.hold_until, document.held_at, today)
+        ]
+        if free:
+            single = len(free) == 1
+            raise HoldError(
+                f"{_invoices_phrase(free)} del cliente {customer.external_id} no "
+                f"{'está retenida' if single else 'están retenidas'}, así que no hay "
+                f"nada que liberar. {'Sacala' if single else 'Sacalas'} de la lista"
+            )
+    else:
+        documents = held_invoices(session, customer.business_id, customer.id, today)
+        if not documents:
+            raise HoldError(
+                f"el cliente {customer.external_id} no tiene facturas retenidas, "
+                "así que no hay nada que liberar"
+            )
+
+    for document in documents:
+        details = {
+            "customer_id": customer.id,
+            "number": document.number,
+            "until": _iso(document.hold_until),
+            "hold_reason": document.hold_reason,
+        }
+        document.hold_until = None
+        document.held_at = None
+        document.hold_reason = None
+        _audit(session, document, now, actor, "invoice_released", None, details)
+    session.flush()
+    return documents
+
+
+def _hold(
+    session: Session,
+    customer: Customer,
+    documents: Sequence[Document],
+    until: date | None,
+    reason: str,
+    now: datetime,
+    actor: str,
+) -> None:
+    for document in documents:
+        document.hold_until = until
+        document.held_at = now
+        document.hold_reason = reason
+        details = {
+            "customer_id": customer.id,
+            "number": document.number,
+            "until": _iso(until),
+        }
+        _audit(session, document, now, actor, "invoice_held", reason, details)
+    session.flush()
+
+
+def _named_open_invoices(
+    session: Session, customer: Customer, numbers: Sequence[str]
+) -> list[Document]:
+    named = _named_documents(session, customer, numbers)
+    settled = [number for number, document in named if document.open_amount <= 0]
+    if settled:
+        single = len(settled) == 1
+        raise HoldError(
+            f"{_invoices_phrase(settled)} del cliente {customer.external_id} no "
+            f"{'tiene' if single else 'tienen'} saldo pendiente, así que no hay nada "
+            f"que retener. {'Sacala' if single else 'Sacalas'} de la lista"
+        )
+    unlisted = [number for number, document in named if document.missing_since]
+    if unlisted:
+        single = len(unlisted) == 1
+        raise HoldError(
+            f"{_invoices_phrase(unlisted)} del cliente {customer.external_id} ya no "
+            f"{'figura' if single else 'figuran'} en la última importación completa, "
+            f"así que el robot no {'la' if single else 'las'} cobra. "
+            f"{'Sacala' if single else 'Sacalas'} de la lista"
+        )
+    return [document for _, document in named]
+
+
+def _named_documents(
+    session: Session, customer: Customer, numbers: Sequence[str]
+) -> list[tuple[str, Document]]:
+    """Return (number, document) for each distinct number, in the order given.
+
+    A number shared by an invoice and a credit note names the one with a
+    balance. Raises `HoldError` for an empty or unknown number.
+    """
+    requested = list(dict.fromkeys(number.strip() for number in numbers))
+    if "" in requested:
+        raise HoldError(
+            "un número de factura está vacío. Escribí el número tal como figura "
+            "en la importación, como A-0001"
+        )
+    found: dict[str, Document] = {}
+    for document in session.scalars(
+        select(Document)
+        .where(
+            Document.business_id == customer.business_id,
+            Document.customer_id == customer.id,
+            Document.number.in_(requested),
+        )
+        .order_by(Document.open_amount.desc(), Document.id)
+    ):
+        found.setdefault(document.number, document)
+    unknown = [number for number in requested if number not in found]
+    if unknown:
+        checked = "el número" if len(unknown) == 1 else "los números"
+        raise HoldError(
+            f"el cliente {customer.external_id} no tiene "
+            f"{_invoices_phrase(unknown)}. Revisá {checked} en su lista de "
+            f"facturas (cobranza case show {customer.external_id}, o su ficha en "
+            "el panel)"
+        )
+    return [(number, found[number]) for number in requested]
+
+
+def _checked_reason(reason: str) -> str:
+    text = reason.strip()
+    if not text:
+        raise HoldError(
+            "falta el motivo. Escribí por qué dejás de cobrar estas facturas, "
+            "como «arreglamos por teléfono» o «pasó al abogado»"
+        )
+    if len(text) > MAX_REASON_LENGTH:
+        raise HoldError(
+            f"el motivo tiene {len(text)} caracteres. Acortalo a "
+            f"{MAX_REASON_LENGTH} como máximo"
+        )
+    return text
+
+
+def _invoices_phrase(numbers: Sequence[str]) -> str:
+    """Word invoice numbers as «la factura A-1» or «las facturas A-1, A-2»."""
+    if len(numbers) == 1:
+        return f"la factura {numbers[0]}"
+    return "las facturas " + ", ".join(numbers)
+
+
+def _audit(
+    session: Session,
+    document: Document,
+    now: datetime,
+    actor: str,
+    kind: str,
+    reason: str | None,
+    details: dict[str, object],
+) -> None:
+    session.add(
+        AuditEvent(
+            business_id=document.business_id,
+            at=now,
+            actor=actor,
+            kind=kind,
+            subject_type="document",
+            subject_id=document.id,
+            reason=reason,
+            details=details,
+        )
+    )
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day is not None else None
