@@ -97,6 +97,7 @@ from cobranza.payments.terminal import (
     render_payment_result,
     render_plan,
 )
+from cobranza.terminal_text import markup_safe, visible
 from cobranza.timeutil import local_date, parse_instant, utcnow
 
 app = typer.Typer(
@@ -294,12 +295,12 @@ def _change_consent(
         )
         raise typer.Exit(1) from exc
     console.print(
-        f"Se registró {CONSENT_CHANGES[action]} del cliente {escape(external_id)}."
+        f"Se registró {CONSENT_CHANGES[action]} del cliente {markup_safe(external_id)}."
     )
     unreachable = _UNREACHABLE_PHONES.get(phone_status)
     if action == ConsentAction.GRANT and unreachable is not None:
         err_console.print(
-            f"[yellow]Atención:[/yellow] el cliente {escape(external_id)} "
+            f"[yellow]Atención:[/yellow] el cliente {markup_safe(external_id)} "
             f"{unreachable}, así que igual no recibe mensajes. Cargá su "
             "teléfono en la columna del teléfono de tu archivo y volvé a "
             "importarlo, o en su página del panel."
@@ -330,12 +331,13 @@ def consent_show(customer: str = CUSTOMER_ARGUMENT) -> None:
         err_console.print(f"[red]Cliente no encontrado:[/red] {escape(str(exc))}")
         raise typer.Exit(1) from exc
 
-    console.print(f"Cliente {escape(external_id)}: {CONSENT_STATES[state]}.")
+    console.print(f"Cliente {markup_safe(external_id)}: {CONSENT_STATES[state]}.")
     for event in events:
         evidence = f" ({event.evidence})" if event.evidence else ""
         label = CONSENT_ACTION_LABELS.get(event.action, event.action)
+        source = visible(f"{event.source}{evidence}")
         console.print(
-            f"  {event.at:%Y-%m-%d %H:%M} UTC  {label:<4}  {event.source}{evidence}",
+            f"  {event.at:%Y-%m-%d %H:%M} UTC  {label:<4}  {source}",
             markup=False,
             highlight=False,
         )
@@ -1127,7 +1129,7 @@ def rules_show() -> None:
     with business_session() as (_, business, _settings):
         lines = describe_rules(current_rules(business))
     for label, value in lines:
-        console.print(f"{label}: {escape(value)}")
+        console.print(f"{label}: {markup_safe(value)}")
 
 
 @rules_app.command("set")
@@ -1189,7 +1191,7 @@ def settings_show() -> None:
                 value = f"{option.default} (predeterminado)"
             else:
                 value = "sin definir"
-            table.add_row(option.key, escape(value), option.description)
+            table.add_row(option.key, markup_safe(value), option.description)
     console.print(table)
 
 
@@ -1329,13 +1331,14 @@ def sandbox_reply(
 
     if reply.customer_external_id is None:
         console.print(
-            f"Respuesta {reply.inbound_id} guardada. El número {reply.sender} no "
+            f"Respuesta {reply.inbound_id} guardada. El número "
+            f"{markup_safe(reply.sender)} no "
             "coincide con ningún cliente, así que quedó sin cliente asignado."
         )
         return
     console.print(
         f"Respuesta {reply.inbound_id} guardada para el cliente "
-        f"{escape(reply.customer_external_id)}."
+        f"{markup_safe(reply.customer_external_id)}."
     )
 
 
@@ -1783,9 +1786,9 @@ def _inbox_table(cases: list[WaitingCase], timezone: str) -> Table | str:
         table.add_row(
             str(case.case_id),
             # Names come from imports and messages from debtors: text, not markup.
-            escape(f"{case.customer_name} ({case.customer_external_id})"),
+            markup_safe(f"{case.customer_name} ({case.customer_external_id})"),
             REASON_LABELS.get(case.reason, case.reason),
-            escape(last),
+            markup_safe(last, keep_newlines=True),
             case.waiting_since.astimezone(zone).strftime("%d/%m %H:%M"),
         )
     return table

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from rich.console import Group
-from rich.markup import escape
 from rich.table import Table
 
 from cobranza.db.models import Business, Case, CaseState
 from cobranza.dunning.explain import describe_step
 from cobranza.dunning.policy import Policy
 from cobranza.dunning.timeline import CaseTimeline, TimelineEntry
+from cobranza.terminal_text import markup_safe
 from cobranza.timeutil import local_date
 from cobranza.wording import (
     actor_label,
@@ -70,8 +70,8 @@ def case_tables(timeline: CaseTimeline, business: Business) -> Group:
     """
     customer = timeline.customer
     timezone = business.timezone
-    # Ids, names and reply texts come from files and customers: never markup.
-    cases = Table(title=f"Casos de {escape(customer.external_id)}")
+    # Ids, names and replies come from files and customers, so they are text.
+    cases = Table(title=f"Casos de {markup_safe(customer.external_id)}")
     for header in ("Caso", "Estado", "Último paso enviado", "Abierto", "Cerrado"):
         cases.add_column(header)
     for case in timeline.cases:
@@ -82,10 +82,10 @@ def case_tables(timeline: CaseTimeline, business: Business) -> Group:
                 closed += f" ({_lower_first(reason_label(case.close_reason))})"
         cases.add_row(
             str(case.id),
-            escape(_case_state(case)),
-            escape(step_label(case.step) if case.step else "—"),
+            markup_safe(_case_state(case)),
+            markup_safe(step_label(case.step) if case.step else "—"),
             f"{local_date(case.opened_at, timezone):%d/%m/%Y}",
-            escape(closed),
+            markup_safe(closed),
         )
 
     history = Table(title=f"Historial (hora de {timezone})")
@@ -97,9 +97,9 @@ def case_tables(timeline: CaseTimeline, business: Business) -> Group:
         )
         history.add_row(
             local_time(entry.at, timezone),
-            escape(_source(entry)),
-            escape(kind_label(entry.kind)),
-            escape(detail or entry.detail),
+            markup_safe(_source(entry)),
+            markup_safe(kind_label(entry.kind)),
+            markup_safe(detail or entry.detail, keep_newlines=True),
         )
     return Group(cases, history)
 
