@@ -38,10 +38,13 @@ SUBJECT_LABELS = {
 
 def policy_table(policy: Policy) -> Table:
     """Return a table with one row per step, described in plain Spanish."""
-    title = f"Política {policy.name!r} ({policy.source})"
-    table = Table(title=title, caption=policy.description or None, show_lines=True)
+    title = markup_safe(f"Política {policy.name!r} ({policy.source})")
+    caption = markup_safe(policy.description) or None
+    table = Table(title=title, caption=caption, show_lines=True)
+    # A step's label folds in two lines, so that the columns describing
+    # the step keep their width.
+    table.add_column("Paso", overflow="fold", max_width=24)
     for header in (
-        "Paso",
         "Cuándo",
         "A quién",
         "Qué hace",
@@ -52,7 +55,7 @@ def policy_table(policy: Policy) -> Table:
     for step in policy.steps:
         described = describe_step(step)
         table.add_row(
-            described.key,
+            markup_safe(step_label(step.key, step.step_kind)),
             described.when,
             described.audience,
             described.action,

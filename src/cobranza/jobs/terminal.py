@@ -106,7 +106,7 @@ def render_dry_run_messages(
             outcome += f": {reason[:1].lower()}{reason[1:]}"
         table.add_row(
             plain(f"{message.customer_external_id} {message.customer_name}"),
-            Text(step_label(message.step)),
+            Text(step_label(message.step, message.step_kind)),
             amount,
             plain(message.channel),
             Text(outcome),
@@ -180,7 +180,7 @@ def render_sandbox_outbox(
                 title=plain(title),
                 title_align="left",
                 subtitle=(
-                    f"paso {message.step}"
+                    f"paso {step_label(message.step, message.step_kind)}"
                     if is_policy_step(message.step)
                     else step_label(message.step)
                 ),
