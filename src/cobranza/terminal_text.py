@@ -11,8 +11,8 @@ owner sees and nothing reorders. Rich markup in the text (`[bold]`,
 the stored value.
 
 NOTE: letters of right-to-left scripts (Hebrew, Arabic) are printed as
-they are, so a terminal that applies the bidirectional algorithm (GNOME
-VTE, for one) may still reorder a cell that mixes them with digits.
+they are, so a terminal that applies the bidirectional algorithm itself
+may still reorder a cell that mixes them with digits.
 """
 
 from __future__ import annotations
