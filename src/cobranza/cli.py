@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -49,9 +49,13 @@ from cobranza.conversations.inbox import (
     WaitingCase,
 )
 from cobranza.db.engine import (
+    business_names,
     default_business,
+    find_business,
+    has_migrations,
     make_engine,
     open_database,
+    sqlite_file_missing,
     transaction,
     upgrade,
 )
@@ -102,6 +106,7 @@ from cobranza.payments.terminal import (
     render_payment_result,
     render_plan,
 )
+from cobranza.terminal_text import markup_safe, visible
 from cobranza.timeutil import local_date, parse_instant, utcnow
 
 app = typer.Typer(
@@ -182,16 +187,28 @@ def _settings_problems(exc: ValidationError) -> list[str]:
     return lines
 
 
-def open_engine(settings: Settings, *, pooled: bool = False) -> Engine:
+def open_engine(
+    settings: Settings,
+    *,
+    pooled: bool = False,
+    read_only: bool = False,
+    empty_json: str | None = None,
+) -> Engine:
     """Open the configured database, applying pending migrations.
 
     Replies recorded by a command are acted on by the conversation engine,
     and imported invoices take the customers' credits. A command that runs
     once keeps no connection pool, so none of its connections is left
-    open; the server and the worker pass `pooled`.
+    open; the server and the worker pass `pooled`. A command that only
+    reads passes `read_only`, so that a database no migration ever touched
+    is left as it is and the command exits naming the commands that create
+    it, after printing `empty_json` when it is given. A migrated database is
+    still brought to the newest schema, because the code reads only that one.
     """
     install_hooks(settings)
     try:
+        if read_only and not _has_tables(settings.database_url):
+            _exit_without_tables(settings.database_url, empty_json)
         return open_database(settings.database_url, pooled=pooled)
     except ArgumentError as exc:
         err_console.print(
@@ -210,6 +227,76 @@ def open_engine(settings: Settings, *, pooled: bool = False) -> Engine:
             markup=False,
         )
         raise typer.Exit(2) from exc
+
+
+def _has_tables(url: str) -> bool:
+    if sqlite_file_missing(url):
+        return False
+    engine = make_engine(url, pooled=False)
+    try:
+        return has_migrations(engine)
+    finally:
+        engine.dispose()
+
+
+def _exit_without_tables(url: str, empty_json: str | None) -> NoReturn:
+    safe_url = make_url(url).render_as_string(hide_password=True)
+    _exit_with_nothing_stored(
+        f"Todavía no hay datos en la base {safe_url}: nunca se importó nada en "
+        "ella. Empezá importando tus facturas con «cobranza import ARCHIVO», que "
+        "crea las tablas, o crealas antes con «cobranza db upgrade».",
+        empty_json,
+    )
+
+
+def _exit_with_nothing_stored(message: str, empty_json: str | None) -> NoReturn:
+    """Exit with status 0 after printing `message` on stderr.
+
+    A command with --json passes the JSON of an empty result, such as "[]",
+    which goes to stdout, so that a program reading it needs no special case.
+    """
+    if empty_json is not None:
+        typer.echo(empty_json)
+    err_console.print(message, markup=False)
+    raise typer.Exit(0)
+
+
+def read_business(
+    session: Session, settings: Settings, empty_json: str | None = None
+) -> Business:
+    """Return the settings' business, or exit with a message when it is missing.
+
+    Commands that only read call this instead of `default_business`, so
+    they never create a business. `empty_json` is printed as for
+    `open_engine` when the database holds no business at all.
+    """
+    business = find_business(session, settings.business_name)
+    if business is not None:
+        return business
+    name = visible(repr(settings.business_name))
+    others = [visible(repr(other)) for other in business_names(session)]
+    if others:
+        listed = ", ".join(others[:5]) + (" y otros" if len(others) > 5 else "")
+        err_console.print(
+            f"No hay ningún negocio llamado {name} en esta base, que tiene "
+            f"{listed}. Definí COBRANZA_BUSINESS_NAME con uno de ellos para ver "
+            "sus datos.",
+            markup=False,
+        )
+        raise typer.Exit(2)
+    _exit_with_nothing_stored(
+        f"Todavía no hay datos del negocio {name}: nunca se importó nada en esta "
+        "base. Empezá importando tus facturas con «cobranza import ARCHIVO».",
+        empty_json,
+    )
+
+
+def require_business(
+    engine: Engine, settings: Settings, empty_json: str | None = None
+) -> None:
+    """Exit as `read_business` does when the settings' business is missing."""
+    with transaction(engine) as session:
+        read_business(session, settings, empty_json)
 
 
 @db_app.command("upgrade")
@@ -299,12 +386,12 @@ def _change_consent(
         )
         raise typer.Exit(1) from exc
     console.print(
-        f"Se registró {CONSENT_CHANGES[action]} del cliente {escape(external_id)}."
+        f"Se registró {CONSENT_CHANGES[action]} del cliente {markup_safe(external_id)}."
     )
     unreachable = _UNREACHABLE_PHONES.get(phone_status)
     if action == ConsentAction.GRANT and unreachable is not None:
         err_console.print(
-            f"[yellow]Atención:[/yellow] el cliente {escape(external_id)} "
+            f"[yellow]Atención:[/yellow] el cliente {markup_safe(external_id)} "
             f"{unreachable}, así que igual no recibe mensajes. Cargá su "
             "teléfono en la columna del teléfono de tu archivo y volvé a "
             "importarlo, o en su página del panel."
@@ -325,8 +412,8 @@ def consent_show(customer: str = CUSTOMER_ARGUMENT) -> None:
     """Muestra el consentimiento actual del cliente y cada cambio que tuvo."""
     settings = load_settings()
     try:
-        with transaction(open_engine(settings)) as session:
-            business = default_business(session, settings)
+        with transaction(open_engine(settings, read_only=True)) as session:
+            business = read_business(session, settings)
             found = resolve_customer(session, business.id, customer)
             state = current_consent(session, business.id, found.id)
             events = consent_history(session, business.id, found.id)
@@ -335,12 +422,13 @@ def consent_show(customer: str = CUSTOMER_ARGUMENT) -> None:
         err_console.print(f"[red]Cliente no encontrado:[/red] {escape(str(exc))}")
         raise typer.Exit(1) from exc
 
-    console.print(f"Cliente {escape(external_id)}: {CONSENT_STATES[state]}.")
+    console.print(f"Cliente {markup_safe(external_id)}: {CONSENT_STATES[state]}.")
     for event in events:
         evidence = f" ({event.evidence})" if event.evidence else ""
         label = CONSENT_ACTION_LABELS.get(event.action, event.action)
+        source = visible(f"{event.source}{evidence}")
         console.print(
-            f"  {event.at:%Y-%m-%d %H:%M} UTC  {label:<4}  {event.source}{evidence}",
+            f"  {event.at:%Y-%m-%d %H:%M} UTC  {label:<4}  {source}",
             markup=False,
             highlight=False,
         )
@@ -387,8 +475,9 @@ def audit(
 
     settings = load_settings()
     audit_date = _parse_date_option("--as-of", as_of)
-    engine = open_engine(settings)
+    engine = open_engine(settings, read_only=True)
     try:
+        require_business(engine, settings)
         report = audit_business(
             engine,
             settings,
@@ -763,9 +852,10 @@ def customers_command(
     from cobranza.portfolio.labels import SPANISH as SEGMENT_LABELS
 
     settings = load_settings()
-    list_customers_from_cli(
-        open_engine(settings), settings, as_json, console, SEGMENT_LABELS
-    )
+    empty_json = "[]" if as_json else None
+    engine = open_engine(settings, read_only=True, empty_json=empty_json)
+    require_business(engine, settings, empty_json)
+    list_customers_from_cli(engine, settings, as_json, console, SEGMENT_LABELS)
 
 
 policy_app = typer.Typer(
@@ -869,8 +959,8 @@ def case_show(customer: str = CUSTOMER_ARGUMENT) -> None:
     """Muestra los casos de un cliente, sus facturas, mensajes y respuestas."""
     settings = load_settings()
     try:
-        with transaction(open_engine(settings)) as session:
-            business = default_business(session, settings)
+        with transaction(open_engine(settings, read_only=True)) as session:
+            business = read_business(session, settings)
             timeline = case_timeline(session, business.id, customer)
             balances = render_balances(session, business, timeline.customer.id)
             today = local_date(utcnow(), business.timezone)
@@ -969,7 +1059,9 @@ def case_hold(
     finally:
         engine.dispose()
 
-    console.print(_held_text(numbers, external_id, end), markup=False, highlight=False)
+    console.print(
+        visible(_held_text(numbers, external_id, end)), markup=False, highlight=False
+    )
 
 
 @case_app.command("release")
@@ -1006,7 +1098,9 @@ def case_release(
     finally:
         engine.dispose()
 
-    console.print(_released_text(numbers, external_id), markup=False, highlight=False)
+    console.print(
+        visible(_released_text(numbers, external_id)), markup=False, highlight=False
+    )
 
 
 def _customer_or_exit(session: Session, business_id: int, ref: str) -> Customer:
@@ -1176,10 +1270,12 @@ def run_command(
             err_console.print(f"[red]{escape(str(exc))}[/red]")
             raise typer.Exit(2) from exc
 
-    engine = open_engine(settings)
+    # A dry run writes nothing, so it creates no tables and no business either.
+    engine = open_engine(settings, read_only=dry_run)
     try:
         with transaction(engine) as session:
-            business = default_business(session, settings)
+            find = read_business if dry_run else default_business
+            business = find(session, settings)
             business_id, timezone = business.id, business.timezone
             locale = business.locale
             channel = business_channel(business.settings)
@@ -1273,13 +1369,20 @@ def _print_dry_run_messages(
 
 
 @contextmanager
-def business_session() -> Iterator[tuple[Session, Business, Settings]]:
-    """Yield a transaction on the configured database and the CLI's business."""
+def business_session(
+    *, read_only: bool = False
+) -> Iterator[tuple[Session, Business, Settings]]:
+    """Yield a transaction on the configured database and the CLI's business.
+
+    With `read_only`, a missing database or business is not created, and
+    the command exits with a message instead.
+    """
     settings = load_settings()
-    engine = open_engine(settings)
+    engine = open_engine(settings, read_only=read_only)
+    find = read_business if read_only else default_business
     try:
         with transaction(engine) as session:
-            yield session, default_business(session, settings), settings
+            yield session, find(session, settings), settings
     finally:
         engine.dispose()
 
@@ -1318,11 +1421,11 @@ def rules_show() -> None:
     """Muestra el horario de contacto, los feriados y los topes que rigen ahora."""
     from cobranza.compliance.business_rules import current_rules, describe_rules
 
-    with business_session() as (_, business, _settings):
+    with business_session(read_only=True) as (_, business, _settings):
         _check_stored_rules(business)
         lines = describe_rules(current_rules(business))
     for label, value in lines:
-        console.print(f"{label}: {escape(value)}")
+        console.print(f"{label}: {markup_safe(value)}")
 
 
 @rules_app.command("set")
@@ -1382,7 +1485,7 @@ def settings_show() -> None:
     table.add_column("Ajuste", no_wrap=True)
     for header in ("Valor", "Qué significa"):
         table.add_column(header, overflow="fold")
-    with business_session() as (_, business, _settings):
+    with business_session(read_only=True) as (_, business, _settings):
         for option in OPTIONS:
             stored = current_value(business, option)
             if stored is not None:
@@ -1391,7 +1494,7 @@ def settings_show() -> None:
                 value = f"{option.default} (predeterminado)"
             else:
                 value = "sin definir"
-            table.add_row(option.key, escape(value), option.description)
+            table.add_row(option.key, markup_safe(value), option.description)
     console.print(table)
 
 
@@ -1441,7 +1544,7 @@ app.add_typer(channel_app, name="channel")
 @channel_app.command("show")
 def channel_show() -> None:
     """Muestra el canal por el que envía el negocio."""
-    with business_session() as (_, business, _settings):
+    with business_session(read_only=True) as (_, business, _settings):
         channel = business_channel(business.settings)
     console.print(channel)
 
@@ -1472,10 +1575,11 @@ def sandbox_outbox(
 ) -> None:
     """Lista los mensajes que envió el canal sandbox, del más viejo al más nuevo."""
     settings = load_settings()
-    engine = open_engine(settings)
+    empty_json = "[]" if as_json else None
+    engine = open_engine(settings, read_only=True, empty_json=empty_json)
     try:
         with transaction(engine) as session:
-            business = default_business(session, settings)
+            business = read_business(session, settings, empty_json)
             timezone = business.timezone
             messages = sent_messages(session, business.id, limit)
     finally:
@@ -1531,13 +1635,14 @@ def sandbox_reply(
 
     if reply.customer_external_id is None:
         console.print(
-            f"Respuesta {reply.inbound_id} guardada. El número {reply.sender} no "
+            f"Respuesta {reply.inbound_id} guardada. El número "
+            f"{markup_safe(reply.sender)} no "
             "coincide con ningún cliente, así que quedó sin cliente asignado."
         )
         return
     console.print(
         f"Respuesta {reply.inbound_id} guardada para el cliente "
-        f"{escape(reply.customer_external_id)}."
+        f"{markup_safe(reply.customer_external_id)}."
     )
 
 
@@ -1694,10 +1799,10 @@ def whatsapp_templates_sync() -> None:
 def whatsapp_templates_list() -> None:
     """Muestra las plantillas guardadas, su estado y los mensajes que las esperan."""
     settings = load_settings()
-    engine = open_engine(settings)
+    engine = open_engine(settings, read_only=True)
     try:
         with transaction(engine) as session:
-            business = default_business(session, settings)
+            business = read_business(session, settings)
             templates = whatsapp_templates.list_templates(session, business.id)
             waiting = whatsapp_templates.deferred_counts(session, business.id)
             console.print(templates_table(templates, waiting))
@@ -1955,10 +2060,11 @@ def inbox_list(
     from cobranza.conversations.inbox import waiting_cases
 
     settings = load_settings()
-    engine = open_engine(settings)
+    empty_json = "[]" if as_json else None
+    engine = open_engine(settings, read_only=True, empty_json=empty_json)
     try:
         with transaction(engine) as session:
-            business = default_business(session, settings)
+            business = read_business(session, settings, empty_json)
             timezone = business.timezone
             cases = waiting_cases(session, business.id, utcnow())
     finally:
@@ -1988,9 +2094,9 @@ def _inbox_table(cases: list[WaitingCase], timezone: str) -> Table | str:
         table.add_row(
             str(case.case_id),
             # Names come from imports and messages from debtors: text, not markup.
-            escape(f"{case.customer_name} ({case.customer_external_id})"),
+            markup_safe(f"{case.customer_name} ({case.customer_external_id})"),
             reason,
-            escape(last),
+            markup_safe(last, keep_newlines=True),
             case.waiting_since.astimezone(zone).strftime("%d/%m %H:%M"),
         )
     return table
@@ -2124,8 +2230,10 @@ def inbox_resolve(
         console.print(f"El caso {case_id} vuelve a la automatización.")
         return
     console.print(
-        _closed_text(
-            case_id, [document.number for document in resolution.held], external_id
+        visible(
+            _closed_text(
+                case_id, [document.number for document in resolution.held], external_id
+            )
         ),
         markup=False,
         highlight=False,

@@ -242,18 +242,40 @@ DOCUMENT_KIND_LABELS = {
 }
 
 
+# Labels of the message kinds that policy steps send, as the terminal screens
+# name a step. The step's key, the business's own name for it, follows in
+# brackets, because the policy file, the JSON output and the dashboard use it.
+POLICY_STEP_LABELS = {
+    "preventive": "aviso preventivo",
+    "due_today": "aviso de vencimiento",
+    "reminder_soft": "recordatorio amable",
+    "reminder_empathetic": "recordatorio con oferta de cuotas",
+    "second_notice": "segundo aviso",
+    "plan_offer": "oferta de plan de cuotas",
+    "final_notice": "último recordatorio",
+    "handoff_notice": "aviso de que lo atiende una persona",
+    "early_discount": "oferta de descuento por pagar a tiempo",
+}
+
+
 # The step of the owner's messages from the inbox or the dashboard, the only
 # unkeyed step outside a policy.
 MANUAL_STEP = "manual_reply"
 MANUAL_STEP_LABEL = "respuesta de una persona"
 
 
-def step_label(step: str) -> str:
-    """Word an outbox step: a policy step's own name, or an automatic message."""
+def step_label(step: str, step_kind: str | None = None) -> str:
+    """Word an outbox step: a policy step, or an automatic message.
+
+    A policy step is named by the kind of message it sends, then its key:
+    "último recordatorio (final_notice)". Without a known `step_kind` it is
+    named by its key alone.
+    """
     if step == MANUAL_STEP:
         return MANUAL_STEP_LABEL
     if ":" not in step:
-        return step
+        label = POLICY_STEP_LABELS.get(step_kind or "")
+        return f"{label} ({step})" if label else step
     kind, _, scope = step.partition(":")
     if kind == "installment":
         kind = f"installment_{scope.rpartition(':')[2]}"

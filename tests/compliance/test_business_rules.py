@@ -25,6 +25,11 @@ def cli_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     monkeypatch.setenv("COBRANZA_COUNTRY", "AR")
     monkeypatch.chdir(tmp_path)
     get_settings.cache_clear()
+    # `rules show` only reads, so the business exists first, as after an import.
+    engine = open_database(url)
+    with transaction(engine) as session:
+        default_business(session, get_settings())
+    engine.dispose()
     yield url
     get_settings.cache_clear()
 

@@ -76,6 +76,33 @@ def test_policy_show_default() -> None:
     assert "60 días después del vencimiento" in result.output
 
 
+def test_policy_show_names_steps() -> None:
+    result = runner.invoke(app, ["policy", "show"])
+
+    assert result.exit_code == 0, result.output
+    assert _first_column(result.output) == [
+        "aviso preventivo (preventive)",
+        "aviso de vencimiento (due_today)",
+        "recordatorio amable (reminder_soft)",
+        "recordatorio con oferta de cuotas (reminder_empathetic)",
+        "segundo aviso (second_notice)",
+        "oferta de plan de cuotas (plan_offer)",
+        "último recordatorio (final_notice)",
+        "aviso de que lo atiende una persona (handoff)",
+    ]
+
+
+def _first_column(output: str) -> list[str]:
+    """Return the text of each row's first cell, its folded lines joined."""
+    cells: list[list[str]] = [[]]
+    for line in output.splitlines():
+        if line.startswith("├"):
+            cells.append([])
+        elif line.startswith("│"):
+            cells[-1].append(line.split("│")[1].strip())
+    return [" ".join(part for part in cell if part) for cell in cells]
+
+
 def test_policy_show_preview() -> None:
     result = runner.invoke(
         app,

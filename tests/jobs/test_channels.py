@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from cobranza.channels.whatsapp.templates import set_template_status
 from cobranza.cli import app
 from cobranza.config import Settings, get_settings
-from cobranza.db.engine import transaction
+from cobranza.db.engine import default_business, open_database, transaction
 from cobranza.db.models import AuditEvent, Business, OutboxMessage, TemplateStatus
 from cobranza.jobs.channels import (
     ChannelSetupError,
@@ -126,6 +126,11 @@ def cli_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
         monkeypatch.delenv(f"COBRANZA_WHATSAPP_{name}", raising=False)
     monkeypatch.chdir(tmp_path)
     get_settings.cache_clear()
+    # `channel show` only reads, so the business exists first, as after an import.
+    engine = open_database(url)
+    with transaction(engine) as session:
+        default_business(session, get_settings())
+    engine.dispose()
     yield url
     get_settings.cache_clear()
 

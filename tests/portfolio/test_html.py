@@ -61,3 +61,15 @@ def test_empty_portfolio_renders(session: Session, business: Business) -> None:
 
     assert "No hay deuda vencida." in html
     assert "<polyline" not in html
+
+
+def test_bidi_names_are_isolated(
+    session: Session, business: Business, builder: PortfolioBuilder
+) -> None:
+    name = "Ana \u202eDíaz 0001$"
+    customer = builder.customer("C-\u202e1", name)
+    builder.invoice(customer, "100", date(2026, 1, 1), date(2026, 1, 31))
+
+    html = render(session, business)
+
+    assert f"<bdi>{name}</bdi> (<bdi>C-\u202e1</bdi>)" in html

@@ -217,6 +217,7 @@ def test_sandbox_outbox_table(cli_sqlite: CliDatabase) -> None:
     assert result.exit_code == 0, result.output
     assert "Cliente 1 (ficticio)" in result.output
     assert "03/03/2026 10:00" in result.output
+    assert "paso recordatorio amable (reminder_soft)" in result.output
 
 
 def test_sandbox_reply_matched(cli_database: CliDatabase) -> None:

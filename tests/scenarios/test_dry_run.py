@@ -317,6 +317,14 @@ def test_dry_run_table_lists_messages(portfolio_sqlite: Portfolio) -> None:
     assert "mensajes más" not in output
 
 
+def test_dry_run_table_names_steps(portfolio_sqlite: Portfolio) -> None:
+    output = _run("--now", TUESDAY, "--dry-run")
+    messages = _run_json("--now", TUESDAY, "--dry-run")["messages"]
+
+    assert output.count("recordatorio amable (reminder_soft)") == 4
+    assert {message["step"] for message in messages} == {"reminder_soft"}
+
+
 def test_dry_run_table_gives_reasons(portfolio_sqlite: Portfolio) -> None:
     output = _run("--now", TUESDAY, "--dry-run")
     # Only the last column wraps, so without the borders a cell reads whole.

@@ -37,7 +37,8 @@ def _add(engine: Engine, tenant: Tenant, number: str, kind: str, open_: str) -> 
 
 
 def _row(html: str, number: str) -> str:
-    match = re.search(rf"<tr>\s*<td data-label=\"Número\">{number}.*?</tr>", html, re.S)
+    cell = rf"<td data-label=\"Número\"><bdi>{number}</bdi>"
+    match = re.search(rf"<tr>\s*{cell}.*?</tr>", html, re.S)
     assert match is not None, f"no row for {number}"
     return match.group(0)
 

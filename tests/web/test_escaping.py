@@ -8,8 +8,16 @@ from fastapi import FastAPI
 from sqlalchemy import Engine
 
 from cobranza.db.engine import transaction
-from cobranza.db.models import AuditEvent, Case, CaseState, InboundMessage
+from cobranza.db.models import (
+    AuditEvent,
+    Business,
+    Case,
+    CaseState,
+    ConsentEvent,
+    InboundMessage,
+)
 from tests.web.conftest import NOW, Tenant
+from tests.web.factories import make_customer
 
 SCRIPT = "<script>alert(1)</script>"
 ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
@@ -71,3 +79,79 @@ def test_script_name_is_escaped_everywhere(
         assert page.status_code == 200, path
         assert SCRIPT not in page.text, path
         assert ESCAPED in page.text, path
+
+
+BIDI_NAME = "Ana \u202eDíaz 0001$"
+ISOLATED = f"<bdi>{BIDI_NAME}</bdi>"
+
+
+def test_bidi_name_is_isolated_everywhere(
+    app: FastAPI, client_for, tenant: Tenant, engine: Engine
+) -> None:  # type: ignore[no-untyped-def]
+    """A right-to-left override in a name cannot reorder the text after it."""
+    with transaction(engine) as session:
+        business = session.get_one(Business, tenant.business_id)
+        customer = make_customer(
+            session, business, NOW, "C-9", BIDI_NAME, phone="+5491155550009"
+        )
+        customer_id = customer.id
+        session.add(
+            Case(
+                business_id=tenant.business_id,
+                customer_id=customer_id,
+                state=CaseState.HANDED_OFF,
+                handoff_reason="request_human",
+                handed_off_at=NOW,
+                opened_at=NOW,
+            )
+        )
+        session.add(
+            InboundMessage(
+                business_id=tenant.business_id,
+                customer_id=customer_id,
+                channel="sandbox",
+                provider="sandbox",
+                provider_message_id="in-9",
+                sender="+5491155550009",
+                text="quiero hablar con una persona",
+                received_at=NOW - timedelta(hours=1),
+            )
+        )
+        session.add(
+            AuditEvent(
+                business_id=tenant.business_id,
+                at=NOW,
+                actor="test",
+                kind="note",
+                subject_type="customer",
+                subject_id=customer_id,
+                reason="prueba",
+                details={"customer_id": customer_id},
+            )
+        )
+        session.add(
+            ConsentEvent(
+                business_id=tenant.business_id,
+                customer_id=customer_id,
+                channel="whatsapp",
+                action="grant",
+                source="formulario \u202efirmado",
+                at=NOW,
+            )
+        )
+    client, _ = client_for(tenant)
+    pages = [
+        "/clientes",
+        f"/clientes/{customer_id}",
+        "/conversaciones",
+        f"/conversaciones/{customer_id}",
+        "/auditoria",
+        "/configuracion",
+    ]
+
+    for path in pages:
+        page = client.get(path)
+        assert page.status_code == 200, path
+        assert ISOLATED in page.text, path
+    settings_page = client.get("/configuracion").text
+    assert "<bdi>formulario \u202efirmado</bdi>" in settings_page

@@ -10,6 +10,7 @@ from cobranza.db.models import InboundMedia
 from cobranza.messages.catalog import STEP_KINDS
 from cobranza.wording import (
     AUTOMATIC_LABELS,
+    POLICY_STEP_LABELS,
     kind_label,
     reason_label,
     receipt_download_note,
@@ -71,6 +72,26 @@ def test_one_day_late_singular() -> None:
 )
 def test_step_label(step: str, label: str) -> None:
     assert step_label(step) == label
+
+
+@pytest.mark.parametrize(
+    ("step", "step_kind", "label"),
+    [
+        ("final_notice", "final_notice", "último recordatorio (final_notice)"),
+        ("aviso_45", "final_notice", "último recordatorio (aviso_45)"),
+        ("handoff", "handoff_notice", "aviso de que lo atiende una persona (handoff)"),
+        ("segundo_aviso", None, "segundo_aviso"),
+        ("segundo_aviso", "new_kind", "segundo_aviso"),
+        ("payment_thanks:442", "payment_thanks", "agradecimiento por el pago"),
+    ],
+)
+def test_policy_step_label(step: str, step_kind: str | None, label: str) -> None:
+    assert step_label(step, step_kind) == label
+
+
+def test_every_step_kind_has_label() -> None:
+    assert set(POLICY_STEP_LABELS) | set(AUTOMATIC_LABELS) == set(STEP_KINDS)
+    assert set(POLICY_STEP_LABELS).isdisjoint(AUTOMATIC_LABELS)
 
 
 def test_automatic_step_in_timeline() -> None:

@@ -10,6 +10,7 @@ from babel.numbers import format_decimal
 
 from cobranza.compliance.rules import DAY_NAMES_ES
 from cobranza.conversations.understand import Understanding
+from cobranza.terminal_text import visible
 from cobranza.wording import INTENT_LABELS
 
 # The stage that decided the intent, as worded after "según".
@@ -30,7 +31,7 @@ def understanding_lines(reply: str, result: Understanding, locale: str) -> list[
     source = SOURCE_LABELS.get(result.source, result.source)
     confidence = format_decimal(result.confidence, format="0.00", locale=locale)
     lines = [
-        f"Respuesta: {reply}",
+        f"Respuesta: {visible(reply)}",
         f"  Intención: {intent}",
         f"  Confianza: {confidence} (según {source})",
         f"  Fecha prometida: {_promised_date(result)}",

@@ -201,6 +201,32 @@ def is_current(engine: Engine) -> bool:
     return set(current) == set(script.get_heads())
 
 
+def has_migrations(engine: Engine) -> bool:
+    """Return whether any migration was ever applied to the database.
+
+    It only reads, because Alembic looks for its version table and creates
+    nothing when the table is missing.
+    """
+    with engine.connect() as connection:
+        return bool(MigrationContext.configure(connection).get_current_heads())
+
+
+def sqlite_file_missing(url: str) -> bool:
+    """Return whether `url` names a SQLite file that is missing or empty.
+
+    Connecting to such a file would create it or write its header, so a
+    caller that must not write checks this first.
+    """
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return False
+    database = parsed.database
+    if not database or database == ":memory:":
+        return False
+    path = Path(database)
+    return not path.is_file() or path.stat().st_size == 0
+
+
 def open_database(url: str, *, pooled: bool = True) -> Engine:
     """Create an engine and apply pending migrations, as on first use."""
     engine = make_engine(url, pooled=pooled)
@@ -221,14 +247,22 @@ def transaction(engine: Engine) -> Iterator[Session]:
         yield session
 
 
+def find_business(session: Session, name: str) -> Business | None:
+    """Return the business called `name`, or None when there is none."""
+    return session.scalars(select(Business).where(Business.name == name)).first()
+
+
+def business_names(session: Session) -> list[str]:
+    """Return the names of every business in the database, oldest first."""
+    return list(session.scalars(select(Business.name).order_by(Business.id)))
+
+
 def default_business(session: Session, settings: Settings) -> Business:
     """Return the business the CLI works on, creating it from the settings."""
-    business = session.scalars(
-        select(Business).where(Business.name == settings.business_name)
-    ).first()
+    business = find_business(session, settings.business_name)
     if business is not None:
         return business
-    others = list(session.scalars(select(Business.name).order_by(Business.id)))
+    others = business_names(session)
     if others:
         # A mistyped COBRANZA_BUSINESS_NAME would otherwise show an empty
         # business as if the database held no data. The owner reads this line

@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from datetime import date
 
 from rich.console import Group
-from rich.markup import escape
 from rich.table import Table
 
 from cobranza.db.models import Business, Case, CaseState, Document
@@ -15,6 +14,7 @@ from cobranza.dunning.holds import is_held
 from cobranza.dunning.policy import Policy
 from cobranza.dunning.timeline import CaseTimeline, TimelineEntry
 from cobranza.money import format_money
+from cobranza.terminal_text import markup_safe
 from cobranza.timeutil import local_date
 from cobranza.wording import (
     actor_label,
@@ -44,10 +44,13 @@ SUBJECT_LABELS = {
 
 def policy_table(policy: Policy) -> Table:
     """Return a table with one row per step, described in plain Spanish."""
-    title = f"Política {policy.name!r} ({policy.source})"
-    table = Table(title=title, caption=policy.description or None, show_lines=True)
+    title = markup_safe(f"Política {policy.name!r} ({policy.source})")
+    caption = markup_safe(policy.description) or None
+    table = Table(title=title, caption=caption, show_lines=True)
+    # A step's label folds in two lines, so that the columns describing
+    # the step keep their width.
+    table.add_column("Paso", overflow="fold", max_width=24)
     for header in (
-        "Paso",
         "Cuándo",
         "A quién",
         "Qué hace",
@@ -58,7 +61,7 @@ def policy_table(policy: Policy) -> Table:
     for step in policy.steps:
         described = describe_step(step)
         table.add_row(
-            described.key,
+            markup_safe(step_label(step.key, step.step_kind)),
             described.when,
             described.audience,
             described.action,
@@ -76,8 +79,8 @@ def case_tables(timeline: CaseTimeline, business: Business) -> Group:
     """
     customer = timeline.customer
     timezone = business.timezone
-    # Ids, names and reply texts come from files and customers: never markup.
-    cases = Table(title=f"Casos de {escape(customer.external_id)}")
+    # Ids, names and replies come from files and customers, so they are text.
+    cases = Table(title=f"Casos de {markup_safe(customer.external_id)}")
     for header in ("Caso", "Estado", "Último paso enviado", "Abierto", "Cerrado"):
         cases.add_column(header)
     for case in timeline.cases:
@@ -88,10 +91,10 @@ def case_tables(timeline: CaseTimeline, business: Business) -> Group:
                 closed += f" ({_lower_first(reason_label(case.close_reason))})"
         cases.add_row(
             str(case.id),
-            escape(_case_state(case)),
-            escape(step_label(case.step) if case.step else "—"),
+            markup_safe(_case_state(case)),
+            markup_safe(step_label(case.step) if case.step else "—"),
             f"{local_date(case.opened_at, timezone):%d/%m/%Y}",
-            escape(closed),
+            markup_safe(closed),
         )
 
     history = Table(title=f"Historial (hora de {timezone})")
@@ -103,9 +106,9 @@ def case_tables(timeline: CaseTimeline, business: Business) -> Group:
         )
         history.add_row(
             local_time(entry.at, timezone),
-            escape(_source(entry)),
-            escape(kind_label(entry.kind)),
-            escape(detail or entry.detail),
+            markup_safe(_source(entry)),
+            markup_safe(kind_label(entry.kind)),
+            markup_safe(detail or entry.detail, keep_newlines=True),
         )
     return Group(cases, history)
 
@@ -144,14 +147,16 @@ def invoices_table(
         if held:
             states.append(hold_label(document, business.timezone))
         table.add_row(
-            escape(document.number),
+            markup_safe(document.number),
             f"{document.due_on:%d/%m/%Y}" if document.due_on else "—",
             format_money(document.open_amount, document.currency, business.locale),
             "; ".join(states) or "se cobra",
-            escape(document.hold_reason or "") if held else "",
+            markup_safe(document.hold_reason or "") if held else "",
         )
     if held_any:
-        table.caption = f"Para volver a cobrar las retenidas: {escape(release_command)}"
+        table.caption = (
+            f"Para volver a cobrar las retenidas: {markup_safe(release_command)}"
+        )
     return table
 
 

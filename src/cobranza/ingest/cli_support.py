@@ -14,7 +14,6 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.progress import Progress
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -25,6 +24,7 @@ from cobranza.ingest.console import render_customers, render_report
 from cobranza.ingest.customers import list_customers
 from cobranza.ingest.errors import IngestError
 from cobranza.ingest.service import ImportOptions, ProgressCallback, import_file
+from cobranza.terminal_text import markup_safe
 from cobranza.timeutil import utcnow
 
 logger = logging.getLogger(__name__)
@@ -97,7 +97,7 @@ def import_from_cli(
             cause = getattr(exc, "orig", None) or exc
             err_console.print(
                 "[red]La importación falló y no se guardó nada:[/red] "
-                f"{escape(str(cause))}. "
+                f"{markup_safe(str(cause))}. "
                 "Volvé a correrla; si vuelve a fallar, revisá la base de datos."
             )
             raise typer.Exit(1) from exc
@@ -116,7 +116,8 @@ def _print_error(
         typer.echo(json.dumps(error, ensure_ascii=False, indent=2))
         return
     err_console.print(
-        f"[red]La importación se detuvo y no se guardó nada.[/red] {escape(str(exc))}"
+        "[red]La importación se detuvo y no se guardó nada.[/red] "
+        f"{markup_safe(str(exc))}"
     )
 
 

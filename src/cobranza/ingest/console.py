@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
 from cobranza.ingest.customers import CustomerSummary
 from cobranza.ingest.report import ImportReport, RowIssue
 from cobranza.money import format_money
+from cobranza.terminal_text import markup_safe
 
 PHONE_STATUS_LABELS = {
     "missing": "sin teléfono",
@@ -25,18 +25,18 @@ MAX_LISTED_ISSUES = 20
 
 def render_report(console: Console, report: ImportReport, locale: str) -> None:
     """Print the summary table, then the rejected and flagged rows."""
-    title = f"Importación de {escape(report.file_name)}"
+    title = f"Importación de {markup_safe(report.file_name)}"
     if report.dry_run:
         title += " (prueba: no se guardó nada)"
     summary = Table(title=title, show_header=False)
     summary.add_column("qué")
     summary.add_column("cuánto")
     for label, value in _summary_lines(report, locale):
-        summary.add_row(label, escape(value))
+        summary.add_row(label, markup_safe(value))
     console.print(summary)
 
     for note in report.notes:
-        console.print(f"[yellow]Nota:[/yellow] {escape(note)}")
+        console.print(f"[yellow]Nota:[/yellow] {markup_safe(note)}")
     if report.missing_from_file:
         action = (
             "se marcaron como saldados"
@@ -91,12 +91,12 @@ def _render_issues(console: Console, title: str, issues: Sequence[RowIssue]) -> 
     for column in ("línea", "columna", "valor", "problema y cómo corregirlo"):
         table.add_column(column)
     for issue in issues[:MAX_LISTED_ISSUES]:
-        # Cells come from the file, so "[/]" in one must not be read as markup.
+        # Cells come from the file, so markup and control characters are text.
         table.add_row(
             str(issue.line),
-            escape(issue.column or ""),
-            escape(issue.value or ""),
-            escape(issue.message),
+            markup_safe(issue.column or ""),
+            markup_safe(issue.value or ""),
+            markup_safe(issue.message),
         )
     console.print(table)
     if len(issues) > MAX_LISTED_ISSUES:
@@ -122,16 +122,18 @@ def render_customers(
     rows = []
     for customer in customers:
         status = PHONE_STATUS_LABELS.get(customer.phone_status, customer.phone_status)
-        phone = customer.phone or f"[red]{status}[/red]"
+        phone = (
+            markup_safe(customer.phone) if customer.phone else f"[red]{status}[/red]"
+        )
         if customer.phone_problem and customer.phone is None:
-            phone = f"[red]{escape(customer.phone_problem)}[/red]"
-        tax_id = escape(customer.tax_id or "")
+            phone = f"[red]{markup_safe(customer.phone_problem)}[/red]"
+        tax_id = markup_safe(customer.tax_id or "")
         if customer.tax_id_valid is False:
             tax_id += " [red](inválido)[/red]"
         rows.append(
             (
-                escape(customer.external_id),
-                escape(customer.name),
+                markup_safe(customer.external_id),
+                markup_safe(customer.name),
                 phone,
                 tax_id,
                 "\n".join(

@@ -12,7 +12,6 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from rich.console import Group
-from rich.markup import escape
 from rich.table import Table
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
@@ -37,6 +36,7 @@ from cobranza.simulate.demo import (
     DemoContext,
     DemoStage,
 )
+from cobranza.terminal_text import markup_safe
 from cobranza.timeutil import local_date
 from cobranza.wording import ACTION_LABELS, INTENT_LABELS
 
@@ -172,8 +172,8 @@ def _replies_table(session: Session, business_id: int, zone: ZoneInfo) -> Table:
     for inbound, external_id in rows:
         table.add_row(
             f"{inbound.received_at.astimezone(zone):%d/%m %H:%M}",
-            escape(external_id),
-            escape(inbound.text or ""),
+            markup_safe(external_id),
+            markup_safe(inbound.text or "", keep_newlines=True),
             INTENT_LABELS.get(inbound.intent or "", inbound.intent or "—"),
             ACTION_LABELS.get(inbound.action_taken or "", inbound.action_taken or "—"),
         )

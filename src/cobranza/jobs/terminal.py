@@ -17,6 +17,7 @@ from cobranza.compliance.reasons import Reason
 from cobranza.jobs.cycle import CycleReport
 from cobranza.jobs.dry_run import DryRunMessage, Outcome
 from cobranza.money import format_money
+from cobranza.terminal_text import plain
 from cobranza.wording import is_policy_step, step_label
 
 WEEKDAYS = ("lun", "mar", "mié", "jue", "vie", "sáb", "dom")
@@ -104,10 +105,10 @@ def render_dry_run_messages(
             reason = reason_label(message.reason)
             outcome += f": {reason[:1].lower()}{reason[1:]}"
         table.add_row(
-            Text(f"{message.customer_external_id} {message.customer_name}"),
-            Text(step_label(message.step)),
+            plain(f"{message.customer_external_id} {message.customer_name}"),
+            Text(step_label(message.step, message.step_kind)),
             amount,
-            Text(message.channel),
+            plain(message.channel),
             Text(outcome),
         )
     return table
@@ -175,11 +176,11 @@ def render_sandbox_outbox(
             body += "\n\n" + " | ".join(f"[{button}]" for button in message.buttons)
         panels.append(
             Panel(
-                Text(body),
-                title=Text(title),
+                plain(body, keep_newlines=True),
+                title=plain(title),
                 title_align="left",
                 subtitle=(
-                    f"paso {message.step}"
+                    f"paso {step_label(message.step, message.step_kind)}"
                     if is_policy_step(message.step)
                     else step_label(message.step)
                 ),

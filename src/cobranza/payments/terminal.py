@@ -25,6 +25,7 @@ from cobranza.payments.links import (
 from cobranza.payments.manual import PaymentImportReport
 from cobranza.payments.plan_rows import InstallmentRow, InstallmentState, PlanRows
 from cobranza.payments.reconcile import ApplyResult
+from cobranza.terminal_text import markup_safe
 from cobranza.timeutil import local_date
 from cobranza.wording import INSTALLMENT_STATE_LABELS, PLAN_STATUS_LABELS
 
@@ -150,5 +151,6 @@ def render_import_report(report: PaymentImportReport) -> Table:
     table.add_row("Ya registrados", str(report.unchanged))
     table.add_row("Total registrado", str(report.total))
     for error in report.errors:
-        table.add_row("Error", error)
+        # An error quotes the file's values, so it is printed as text.
+        table.add_row("Error", markup_safe(error))
     return table

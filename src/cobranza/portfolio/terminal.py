@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
 from cobranza.portfolio.audit import AuditReport
 from cobranza.portfolio.labels import labels_for
 from cobranza.portfolio.presentation import Formatter
 from cobranza.portfolio.rules import Segment
+from cobranza.terminal_text import markup_safe
 
 
 def print_audit(report: AuditReport, console: Console, locale: str) -> None:
@@ -18,7 +18,7 @@ def print_audit(report: AuditReport, console: Console, locale: str) -> None:
     fmt = Formatter(report, locale, text)
 
     console.print(
-        f"[bold]{text['title']}[/bold] — {escape(report.business_name)} — "
+        f"[bold]{text['title']}[/bold] — {markup_safe(report.business_name)} — "
         f"{text['as_of']} {report.as_of:%d/%m/%Y}"
     )
     console.print(
@@ -116,8 +116,8 @@ def _top_debtors(report: AuditReport, fmt: Formatter, available: int) -> Table:
     text = fmt.labels
     rows = [
         (
-            # Names and ids come from imported files, so "[/]" is text, not markup.
-            escape(f"{row.name} ({row.external_id})"),
+            # Names and ids come from imported files, so they are text, not markup.
+            markup_safe(f"{row.name} ({row.external_id})"),
             fmt.units(row.open_balance),
             fmt.units(row.overdue_balance),
             str(row.max_days_past_due),

@@ -8,6 +8,7 @@ from rich.table import Table
 
 from cobranza.channels.whatsapp.templates import PushResult
 from cobranza.db.models import TemplateStatus, WhatsAppTemplate
+from cobranza.terminal_text import markup_safe
 
 STATUS_LABELS: dict[str, str] = {
     TemplateStatus.APPROVED: "[green]aprobada[/green]",
@@ -20,7 +21,7 @@ STATUS_LABELS: dict[str, str] = {
 
 
 def status_label(status: str) -> str:
-    return STATUS_LABELS.get(status, status.lower())
+    return STATUS_LABELS.get(status, markup_safe(status.lower()))
 
 
 def templates_table(
@@ -34,13 +35,14 @@ def templates_table(
         category = template.category
         if template.new_category and template.new_category != category:
             category = f"{category} → {template.new_category}"
+        # Meta returns the names, categories and reasons, so they are printed as text.
         table.add_row(
-            template.name,
-            template.language,
-            category,
+            markup_safe(template.name),
+            markup_safe(template.language),
+            markup_safe(category),
             status_label(template.status),
             str(waiting.get((template.name, template.language), 0)),
-            template.rejected_reason or "",
+            markup_safe(template.rejected_reason or ""),
         )
     return table
 
@@ -51,10 +53,10 @@ def push_table(results: Sequence[PushResult]) -> Table:
         table.add_column(header, overflow="fold")
     for result in results:
         table.add_row(
-            result.name,
-            result.language,
-            result.category,
+            markup_safe(result.name),
+            markup_safe(result.language),
+            markup_safe(result.category),
             status_label(result.status),
-            result.error or "",
+            markup_safe(result.error or ""),
         )
     return table

@@ -1,0 +1,68 @@
+"""Imported text made safe to print on a terminal.
+
+Names, codes, invoice numbers and messages come from spreadsheets, debtors
+and providers. Printed raw, a right-to-left override (U+202E) reverses the
+text after it, an isolate or mark (U+2066, U+200F) moves it, a zero-width
+character makes two different names look the same, and an escape sequence
+(ESC [ ...) recolours the screen or moves the cursor. So every such
+character is printed as its Python escape (`\\u202e`, `\\x1b`), which the
+owner sees and nothing reorders. Rich markup in the text (`[bold]`,
+`[link=...]`) is printed literally too. Only the printed copy changes, never
+the stored value.
+
+NOTE: letters of right-to-left scripts (Hebrew, Arabic) are printed as
+they are, so a terminal that applies the bidirectional algorithm itself
+may still reorder a cell that mixes them with digits.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+from rich.markup import escape
+from rich.text import Text
+
+# Controls (C0, DEL, C1), format characters (bidi controls, zero-width
+# characters, the soft hyphen, tag characters), lone surrogates and the line
+# and paragraph separators.
+_HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+
+# Letters that render as blank space, used to pad or fake names.
+_BLANK_LETTERS = frozenset({"\u115f", "\u1160", "\u3164", "\uffa0"})
+
+
+def visible(text: str, *, keep_newlines: bool = False) -> str:
+    """Return `text` with each hidden or reordering character escaped.
+
+    With `keep_newlines`, for a message body, a line feed stays a line
+    break; otherwise it is escaped too, so one name stays on one row.
+    """
+    return "".join(
+        _escaped(char)
+        if _is_hidden(char) and not (keep_newlines and char == "\n")
+        else char
+        for char in text
+    )
+
+
+def markup_safe(text: str, *, keep_newlines: bool = False) -> str:
+    """Return `text` made visible and escaped for a string Rich reads as markup."""
+    return escape(visible(text, keep_newlines=keep_newlines))
+
+
+def plain(text: str, *, keep_newlines: bool = False) -> Text:
+    """Return `text` made visible as a Rich `Text`, which is never markup."""
+    return Text(visible(text, keep_newlines=keep_newlines))
+
+
+def _is_hidden(char: str) -> bool:
+    return unicodedata.category(char) in _HIDDEN_CATEGORIES or char in _BLANK_LETTERS
+
+
+def _escaped(char: str) -> str:
+    code = ord(char)
+    if code <= 0xFF:
+        return f"\\x{code:02x}"
+    if code <= 0xFFFF:
+        return f"\\u{code:04x}"
+    return f"\\U{code:08x}"
