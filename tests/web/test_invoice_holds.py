@@ -22,7 +22,9 @@ def _invoice(engine: Engine, document_id: int) -> Document:
 
 
 def _row(html: str, number: str) -> str:
-    match = re.search(rf"<tr>\s*<td data-label=\"Número\">{number}.*?</tr>", html, re.S)
+    match = re.search(
+        rf"<tr>\s*<td data-label=\"Número\">(?:<bdi>)?{number}.*?</tr>", html, re.S
+    )
     assert match is not None, f"no row for {number}"
     return match.group(0)
 
