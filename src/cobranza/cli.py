@@ -88,6 +88,7 @@ from cobranza.payments import import_payments, link_for_outbox_row, record_payme
 from cobranza.payments.credits import customer_credits
 from cobranza.payments.errors import PaymentError
 from cobranza.payments.inbox import process_pending
+from cobranza.payments.outcome import payment_outcome
 from cobranza.payments.plan_rows import latest_plan_rows
 from cobranza.payments.providers import build_services
 from cobranza.payments.terminal import (
@@ -1537,7 +1538,11 @@ def payment_add(
         err_console.print(f"[red]No se registró el pago:[/red] {escape(str(exc))}.")
         raise typer.Exit(2) from exc
     now = utcnow()
-    paid_at = _parse_now(paid_on, settings.timezone) if paid_on else now
+    try:
+        paid_at = parse_instant(paid_on, settings.timezone) if paid_on else now
+    except ValueError as exc:
+        err_console.print(f"[red]--date inválido:[/red] {escape(str(exc))}")
+        raise typer.Exit(2) from exc
     engine = open_engine(settings)
     try:
         with transaction(engine) as session:
@@ -1547,8 +1552,9 @@ def payment_add(
                 session, business, found, value, paid_at, now,
                 method=method, reference=reference,
             )  # fmt: skip
+            outcome = payment_outcome(session, result)
             credits = customer_credits(session, business.id, found.id)
-            locale = business.locale
+            locale, timezone = business.locale, business.timezone
     except ComplianceError as exc:
         err_console.print(f"[red]Cliente no encontrado:[/red] {escape(str(exc))}")
         raise typer.Exit(1) from exc
@@ -1557,7 +1563,7 @@ def payment_add(
         raise typer.Exit(1) from exc
     finally:
         engine.dispose()
-    console.print(render_payment_result(result, credits, locale))
+    console.print(render_payment_result(result, outcome, credits, locale, timezone))
 
 
 @payment_app.command("import")
@@ -1576,12 +1582,13 @@ def payment_import(
         with transaction(engine) as session:
             business = default_business(session, settings)
             report = import_payments(session, business, file, utcnow())
+            currency, locale = business.currency, business.locale
     except PaymentError as exc:
         err_console.print(f"[red]No se importó ningún pago:[/red] {escape(str(exc))}")
         raise typer.Exit(1) from exc
     finally:
         engine.dispose()
-    console.print(render_import_report(report))
+    console.print(render_import_report(report, currency, locale))
     if report.errors:
         raise typer.Exit(1)
 

@@ -86,6 +86,42 @@ def test_payment_add_settles_oldest(cli_db: str) -> None:
     assert payment.paid_at.date() == date(2026, 3, 9)
 
 
+def test_payment_add_names_invoices_and_balance(cli_db: str) -> None:
+    result = runner.invoke(
+        app, ["payment", "add", "C1", "1200.00", "--date", "2026-03-09"]
+    )
+
+    assert result.exit_code == 0, result.output
+    lines = [" ".join(line.split("│")).split() for line in result.output.splitlines()]
+    assert ["Pago", "$", "1.200,00", "del", "09/03/2026", "(n.º", "1)"] in lines
+    assert ["Saldo", "del", "cliente", "$", "300,00"] in lines
+    assert ["A-1", "$", "1.000,00", "$", "0,00", "saldada"] in lines
+    assert ["A-2", "$", "200,00", "$", "300,00", "pagada", "en", "parte"] in lines
+    assert "saldadas" not in result.output
+
+
+def test_payment_add_rejects_future_date(cli_db: str) -> None:
+    result = runner.invoke(
+        app, ["payment", "add", "C1", "1200.00", "--date", "2099-01-02"]
+    )
+
+    assert result.exit_code == 1
+    assert "la fecha del pago, 02/01/2099, es futura" in result.stderr
+    assert "usá el día en que recibiste el pago, hoy o antes" in result.stderr
+    assert _rows(cli_db, Payment) == []
+
+
+def test_payment_add_rejects_bad_date(cli_db: str) -> None:
+    result = runner.invoke(
+        app, ["payment", "add", "C1", "1200.00", "--date", "2026-02-30"]
+    )
+
+    assert result.exit_code == 2
+    assert "--date inválido" in result.stderr
+    assert "'2026-02-30'" in result.stderr
+    assert _rows(cli_db, Payment) == []
+
+
 @pytest.mark.parametrize(
     "amount",
     ["mil", "NaN", "Infinity", "-Infinity", "sNaN", "1e999", "1e3", "1_000"],

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
+from rich.console import Group
+from rich.markup import escape
 from rich.table import Table
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -23,6 +25,7 @@ from cobranza.payments.links import (
     provider_usable,
 )
 from cobranza.payments.manual import PaymentImportReport
+from cobranza.payments.outcome import PaymentOutcome
 from cobranza.payments.plan_rows import InstallmentRow, InstallmentState, PlanRows
 from cobranza.payments.reconcile import ApplyResult
 from cobranza.timeutil import local_date
@@ -58,20 +61,56 @@ def link_for_customer(
 
 def render_payment_result(
     result: ApplyResult,
+    outcome: PaymentOutcome | None,
     credits: list[CreditBalance] | None = None,
     locale: str = "es_AR",
-) -> Table:
+    timezone: str = "America/Argentina/Buenos_Aires",
+) -> Group:
+    """Build what `cobranza payment add` prints: the payment and its invoices.
+
+    Invoices are named by their numbers, each with the amount applied and
+    what stays open.
+    """
     table = Table(title="Pago registrado", show_header=False)
-    table.add_row("Pago", str(result.payment_id) if result.changed else "ya registrado")
+    if outcome is None:
+        table.add_row(
+            "Pago",
+            "ya estaba registrado con esa referencia, así que no se registró otro",
+        )
+        return Group(table)
+
+    def money(amount: Decimal) -> str:
+        return format_money(amount, outcome.currency, locale)
+
+    paid_on = local_date(outcome.paid_at, timezone)
     table.add_row(
-        "Facturas saldadas", ", ".join(map(str, result.allocated_document_ids)) or "-"
+        "Pago",
+        f"{money(outcome.amount)} del {paid_on:%d/%m/%Y} (n.º {outcome.payment_id})",
     )
+    if not outcome.invoices:
+        table.add_row("Facturas", "no había facturas abiertas en esa moneda")
+    table.add_row("Saldo del cliente", money(max(outcome.balance, Decimal(0))))
     table.add_row("Caso cerrado", "sí" if result.case_closed else "no")
     for credit in credits or []:
         table.add_row(
             "Saldo a favor", format_money(credit.amount, credit.currency, locale)
         )
-    return table
+    if not outcome.invoices:
+        return Group(table)
+
+    invoices = Table(title="Facturas pagadas con este pago")
+    invoices.add_column("Factura")
+    invoices.add_column("Aplicado", justify="right")
+    invoices.add_column("Queda abierto", justify="right")
+    invoices.add_column("Estado")
+    for invoice in outcome.invoices:
+        invoices.add_row(
+            escape(invoice.number),
+            money(invoice.applied),
+            money(max(invoice.still_open, Decimal(0))),
+            "saldada" if invoice.paid_in_full else "pagada en parte",
+        )
+    return Group(table, invoices)
 
 
 def render_balances(session: Session, business: Business, customer_id: int) -> Table:
@@ -144,11 +183,13 @@ def _installment_state(row: InstallmentRow, timezone: str) -> str:
     return label
 
 
-def render_import_report(report: PaymentImportReport) -> Table:
+def render_import_report(
+    report: PaymentImportReport, currency: str = "ARS", locale: str = "es_AR"
+) -> Table:
     table = Table(title="Importación de pagos", show_header=False)
     table.add_row("Pagos registrados", str(report.applied))
     table.add_row("Ya registrados", str(report.unchanged))
-    table.add_row("Total registrado", str(report.total))
+    table.add_row("Total registrado", format_money(report.total, currency, locale))
     for error in report.errors:
         table.add_row("Error", error)
     return table
