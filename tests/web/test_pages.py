@@ -49,6 +49,40 @@ def test_summary_shows_balances(app: FastAPI, client_for, tenant: Tenant) -> Non
     assert "Al día" not in page.text
 
 
+def test_summary_aging_adds_up_to_balance(
+    app: FastAPI, client_for, tenant: Tenant, engine: Engine
+) -> None:  # type: ignore[no-untyped-def]
+    # Given a credit note of 5.000 for the customer who owes 15.000 overdue
+    with transaction(engine) as session:
+        session.add(
+            Document(
+                business_id=tenant.business_id,
+                customer_id=tenant.customer_id,
+                kind="credit_note",
+                number="NC-1",
+                issued_on=NOW.date() - timedelta(days=5),
+                due_on=NOW.date() - timedelta(days=5),
+                amount=Decimal("-5000.00"),
+                currency="ARS",
+                open_amount=Decimal("-5000.00"),
+                created_at=NOW,
+                updated_at=NOW,
+            )
+        )
+    client, _ = client_for(tenant)
+
+    page = client.get("/")
+
+    # Then both figures net the credit note, and the chart names it
+    net = format_money(Decimal("12500.50"), "ARS", "es_AR")
+    credit = format_money(Decimal("-5000"), "ARS", "es_AR")
+    assert f"<span>Saldo abierto</span><strong>{net}</strong>" in page.text
+    assert f"<span>Vencido</span><strong>{net}</strong>" in page.text
+    assert ">Notas de crédito</text>" in page.text
+    assert f">{credit}</text>" in page.text
+    assert f"Total: {net}, el saldo abierto" in page.text
+
+
 def test_summary_counts_payments_this_month(
     app: FastAPI, client_for, tenant: Tenant, engine: Engine
 ) -> None:  # type: ignore[no-untyped-def]

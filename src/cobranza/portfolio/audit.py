@@ -29,6 +29,7 @@ from cobranza.portfolio.metrics import (
     aging,
     delinquency_rate,
     open_invoices,
+    overdue_net_of_credit_notes,
     pareto,
     period_figures,
     ratio,
@@ -64,6 +65,9 @@ class AuditReport:
     period_start: date
     open_invoices: int
     open_balance: Decimal
+    # Past-due invoices less the credit notes left over per customer (see
+    # `metrics.overdue_net_of_credit_notes`).
+    overdue: Decimal
     unapplied_credit_count: int
     unapplied_credit: Decimal
     disputed_count: int
@@ -105,6 +109,7 @@ class AuditReport:
             "period_days": self.period.period_days,
             "open_invoices": self.open_invoices,
             "open_balance": self.money(self.open_balance),
+            "overdue": self.money(self.overdue),
             "unapplied_credits": {
                 "count": self.unapplied_credit_count,
                 "amount": self.money(self.unapplied_credit),
@@ -294,6 +299,7 @@ def _build_report(
         period_start=snapshot.period_start,
         open_invoices=len(invoices),
         open_balance=to_decimal(documents["open"].sum()),
+        overdue=overdue_net_of_credit_notes(snapshot),
         unapplied_credit_count=len(credits),
         unapplied_credit=to_decimal(credits["open"].sum()),
         disputed_count=len(disputed),

@@ -9,6 +9,11 @@ Spanish):
   the aging total plus the (negative) unapplied credit.
 - *Days past due* = as-of date − due date; current means not yet past due
   (days past due ≤ 0).
+- *Overdue*: the open invoices past due, less the credit notes of the same
+  customer that exceed what the customer owes not yet due. A customer's
+  credit notes cover the invoices not yet due first, as the reminders
+  compute the amount they ask for, and only the rest lowers what is
+  overdue, never below zero.
 - *Delinquency rate*: the share of open invoices, by count and by amount,
   more than 60 days past due.
 - *Receivables* at a date = the signed sum of open amounts of every
@@ -96,6 +101,29 @@ def aging(snapshot: Snapshot) -> list[AgingBucket]:
             AgingBucket(key, low, high, int(mask.sum()), to_decimal(selected.sum()))
         )
     return buckets
+
+
+def overdue_net_of_credit_notes(snapshot: Snapshot) -> Decimal:
+    """Sum what is overdue per customer once their credit notes are netted in."""
+    documents = snapshot.documents
+    open_amounts = documents["open"]
+    invoice = open_amounts > 0
+    past_due = documents["days_past_due"] > 0
+    per_customer = (
+        pd.DataFrame(
+            {
+                "customer_id": documents["customer_id"],
+                "overdue": open_amounts.where(invoice & past_due, 0),
+                "not_due": open_amounts.where(invoice & ~past_due, 0),
+                "credit": (-open_amounts).where(open_amounts < 0, 0),
+            }
+        )
+        .groupby("customer_id")
+        .sum()
+    )
+    left_over_credit = (per_customer["credit"] - per_customer["not_due"]).clip(lower=0)
+    overdue = (per_customer["overdue"] - left_over_credit).clip(lower=0)
+    return to_decimal(int(overdue.sum()))
 
 
 def delinquency_rate(snapshot: Snapshot) -> dict[str, Decimal | None]:

@@ -51,6 +51,7 @@ def _summary(report: AuditReport, fmt: Formatter) -> Table:
 
     table.add_row(text["open_invoices"], str(report.open_invoices), "")
     table.add_row(text["open_balance"], fmt.money(report.open_balance), "")
+    table.add_row(text["overdue"], fmt.money(report.overdue), text["overdue_rule"])
     table.add_row(
         text["unapplied_credits"],
         fmt.money(report.unapplied_credit),
