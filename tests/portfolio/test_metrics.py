@@ -287,3 +287,22 @@ def test_audit_keeps_sums_whole_at_80_columns(
     assert "…" not in output
     table_lines = [line for line in output.splitlines() if line[:1] in "┏┃┡│└"]
     assert all(line.rstrip()[-1] in "┓┃┩│┘" for line in table_lines)
+
+
+def test_percentages_are_rounded_once(
+    session: Session, business: Business, builder: PortfolioBuilder
+) -> None:
+    # 2545.10 of 100000 is more than 60 days late: 0.025451, or 2,5 %.
+    customer = builder.customer("M")
+    builder.invoice(customer, "2545.10", date(2025, 12, 1), date(2026, 1, 1))
+    builder.invoice(customer, "97454.90", date(2026, 3, 20), date(2026, 4, 10))
+    report = run(session, business)
+    console = Console(width=120, record=True)
+
+    print_audit(report, console, "es_AR")
+    output = console.export_text()
+
+    assert report.to_dict()["delinquency_rate"]["by_amount"] == "0.0255"
+    amount_line = next(line for line in output.splitlines() if "por monto" in line)
+    assert "2,5%" in amount_line
+    assert "2,6%" not in amount_line

@@ -83,6 +83,41 @@ def test_summary_aging_adds_up_to_balance(
     assert f"Total: {net}, el saldo abierto" in page.text
 
 
+def test_summary_rounds_percentage_once(
+    app: FastAPI, client_for, tenant: Tenant, engine: Engine
+) -> None:  # type: ignore[no-untyped-def]
+    # Given 2.545,10 of 100.000 more than 60 days late: 0.025451 of the total
+    with transaction(engine) as session:
+        for number, amount, days_late in [
+            ("L-1", "2545.10", 70),
+            ("L-2", "79954.40", -5),
+        ]:
+            due = NOW.date() - timedelta(days=days_late)
+            session.add(
+                Document(
+                    business_id=tenant.business_id,
+                    customer_id=tenant.customer_id,
+                    number=number,
+                    issued_on=NOW.date() - timedelta(days=90),
+                    due_on=due,
+                    amount=Decimal(amount),
+                    currency="ARS",
+                    open_amount=Decimal(amount),
+                    created_at=NOW,
+                    updated_at=NOW,
+                )
+            )
+    client, _ = client_for(tenant)
+
+    page = client.get("/")
+
+    # Then 2,5 %, not 0.0255 rounded again to 2,6 %
+    assert (
+        "<span>Morosidad (más de 60 días, por monto)</span><strong>2,5 %</strong>"
+        in page.text
+    )
+
+
 def test_summary_counts_payments_this_month(
     app: FastAPI, client_for, tenant: Tenant, engine: Engine
 ) -> None:  # type: ignore[no-untyped-def]

@@ -218,7 +218,7 @@ def test_portfolio_figures_match_the_audit(engine: Engine, tenant: Tenant) -> No
     assert summary.open_balance == report.open_balance
     assert summary.overdue == report.overdue
     assert summary.delinquency_rate == report.delinquency["by_amount"]
-    assert summary.dso_days == report.period.dso
+    assert summary.dso_days == report.period.exact_dso
 
 
 def _document(session, customer: Customer, number: str, amount: str, due) -> None:  # type: ignore[no-untyped-def]

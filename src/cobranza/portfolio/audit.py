@@ -23,6 +23,7 @@ from cobranza.portfolio.errors import InvalidAuditRequest
 from cobranza.portfolio.metrics import (
     DAYS_STEP,
     DELINQUENT_AFTER_DAYS,
+    RATE_STEP,
     AgingBucket,
     Pareto,
     PeriodFigures,
@@ -121,8 +122,8 @@ class AuditReport:
             "aging": [self._bucket_dict(bucket) for bucket in self.aging],
             "delinquency_rate": {
                 "days_past_due_over": DELINQUENT_AFTER_DAYS,
-                "by_count": _text(self.delinquency["by_count"]),
-                "by_amount": _text(self.delinquency["by_amount"]),
+                "by_count": _rate(self.delinquency["by_count"]),
+                "by_amount": _rate(self.delinquency["by_amount"]),
             },
             "dso": self._dso_dict(),
             "cei": self._cei_dict(),
@@ -175,7 +176,7 @@ class AuditReport:
         return {
             "customers_with_overdue": result.customers_with_overdue,
             "top_customers": result.top_customers,
-            "top_share": _text(result.top_share),
+            "top_share": _rate(result.top_share),
             "customers_for_80_percent": result.customers_for_80_percent,
             "curve": [[str(x), str(y)] for x, y in result.curve],
         }
@@ -214,6 +215,10 @@ class AuditReport:
 
 def _text(value: Decimal | None) -> str | None:
     return None if value is None else str(value)
+
+
+def _rate(value: Decimal | None) -> str | None:
+    return None if value is None else str(value.quantize(RATE_STEP))
 
 
 def _number(value: Any, step: Decimal) -> str | None:

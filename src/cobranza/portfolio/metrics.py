@@ -72,11 +72,21 @@ def to_decimal(units: int) -> Decimal:
     return Decimal(int(units)).scaleb(-AMOUNT_SCALE)
 
 
-def ratio(numerator: int | Decimal, denominator: int | Decimal) -> Decimal | None:
-    """Return numerator / denominator to four places, or None when undefined."""
+def share(numerator: int | Decimal, denominator: int | Decimal) -> Decimal | None:
+    """Return numerator / denominator unrounded, or None when undefined.
+
+    Shares shown as a percentage are rounded once, when formatted, because
+    rounding to `RATE_STEP` first would turn 0.025451 into 2,6 %.
+    """
     if denominator == 0:
         return None
-    return (Decimal(numerator) / Decimal(denominator)).quantize(RATE_STEP)
+    return Decimal(numerator) / Decimal(denominator)
+
+
+def ratio(numerator: int | Decimal, denominator: int | Decimal) -> Decimal | None:
+    """Return numerator / denominator to four places, or None when undefined."""
+    exact = share(numerator, denominator)
+    return None if exact is None else exact.quantize(RATE_STEP)
 
 
 def open_invoices(snapshot: Snapshot) -> pd.DataFrame:
@@ -127,12 +137,15 @@ def overdue_net_of_credit_notes(snapshot: Snapshot) -> Decimal:
 
 
 def delinquency_rate(snapshot: Snapshot) -> dict[str, Decimal | None]:
-    """Share of open invoices more than 60 days past due, by count and amount."""
+    """Share of open invoices more than 60 days past due, by count and amount.
+
+    The shares are unrounded; the JSON report rounds them to `RATE_STEP`.
+    """
     invoices = open_invoices(snapshot)
     late = invoices[invoices["days_past_due"] > DELINQUENT_AFTER_DAYS]
     return {
-        "by_count": ratio(len(late), len(invoices)),
-        "by_amount": ratio(int(late["open"].sum()), int(invoices["open"].sum())),
+        "by_count": share(len(late), len(invoices)),
+        "by_amount": share(int(late["open"].sum()), int(invoices["open"].sum())),
     }
 
 
@@ -148,15 +161,26 @@ class PeriodFigures:
 
     @property
     def dso(self) -> Decimal | None:
-        """Days sales outstanding; None when the period has no credit sales."""
+        """Days sales outstanding to `DAYS_STEP`; None without credit sales."""
+        exact = self.exact_dso
+        return None if exact is None else exact.quantize(DAYS_STEP)
+
+    @property
+    def exact_dso(self) -> Decimal | None:
+        """Days sales outstanding unrounded, for a display that rounds once."""
         if self.credit_sales <= 0:
             return None
-        days = self.ending_receivables / self.credit_sales * self.period_days
-        return days.quantize(DAYS_STEP)
+        return self.ending_receivables / self.credit_sales * self.period_days
 
     @property
     def cei(self) -> Decimal | None:
-        """Collection effectiveness index in percent; None when undefined.
+        """Collection effectiveness index in percent to `DAYS_STEP`, or None."""
+        exact = self.exact_cei
+        return None if exact is None else abs_zero(exact.quantize(DAYS_STEP))
+
+    @property
+    def exact_cei(self) -> Decimal | None:
+        """Collection effectiveness index in percent unrounded; None when undefined.
 
         The index is undefined unless something was collectible: with only
         credit notes the denominator is zero or negative, and a ratio of two
@@ -167,11 +191,12 @@ class PeriodFigures:
         if denominator <= 0:
             return None
         index = (collectible - self.ending_receivables) / denominator * 100
-        index = index.quantize(DAYS_STEP)
-        # A zero numerator can carry a minus sign, which would print as -0,0 %.
-        if index.is_zero():
-            return abs(index)
-        return index
+        return abs_zero(index)
+
+
+def abs_zero(value: Decimal) -> Decimal:
+    """Drop the minus sign of a zero, which would print as -0,0 %."""
+    return abs(value) if value.is_zero() else value
 
 
 def period_figures(snapshot: Snapshot, period_days: int) -> PeriodFigures:
@@ -206,6 +231,7 @@ class Pareto:
 
     customers_with_overdue: int
     top_customers: int
+    # Unrounded; the JSON report rounds it to `RATE_STEP`.
     top_share: Decimal | None
     customers_for_80_percent: int
     # Up to 100 points (share of customers, share of overdue balance),
@@ -224,7 +250,7 @@ def pareto(snapshot: Snapshot) -> Pareto:
         return Pareto(count, 0, None, 0, [])
 
     top = math.ceil(count * PARETO_TOP_SHARE)
-    top_share = ratio(cumulative[top - 1], total)
+    top_share = share(cumulative[top - 1], total)
     needed = next(
         rank
         for rank, value in enumerate(cumulative, start=1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from babel.numbers import format_decimal
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
@@ -27,6 +28,12 @@ def summary_page(request: Request) -> HTMLResponse:
         business = business_of(session, user.business_id)
         figures = load_summary(session, business, now(request))
         name = business.name
+
+    dso = "—"
+    if figures.dso_days is not None:
+        dso = (
+            format_decimal(figures.dso_days, "#,##0.0", locale=figures.locale) + " días"
+        )
 
     def money(amount: object) -> str:
         return format_money(amount, figures.currency, figures.locale)  # type: ignore[arg-type]
@@ -59,6 +66,7 @@ def summary_page(request: Request) -> HTMLResponse:
         {
             "business_name": name,
             "s": figures,
+            "dso": dso,
             "aging_chart": aging,
             "collections_chart": collections,
             "funnel_chart": funnel,

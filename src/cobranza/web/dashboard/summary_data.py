@@ -34,9 +34,7 @@ from cobranza.db.types import Amount
 from cobranza.portfolio.audit import DEFAULT_PERIOD_DAYS as DSO_PERIOD_DAYS
 from cobranza.portfolio.metrics import (
     BUCKET_BOUNDS,
-    DAYS_STEP,
     DELINQUENT_AFTER_DAYS,
-    RATE_STEP,
     AgingBucket,
 )
 from cobranza.timeutil import local_date, start_of_day
@@ -82,6 +80,7 @@ class Summary:
     # Credit notes not yet applied (negative). The aging buckets plus this
     # amount make the open balance.
     unapplied_credit: Decimal
+    # Unrounded, as `cobranza audit` keeps them until it formats them.
     delinquency_rate: Decimal | None
     dso_days: Decimal | None
     recovered_this_month: Decimal
@@ -217,7 +216,7 @@ def _document_figures(
     sales = Decimal(row[-1] or 0)
     dso = None
     if sales > 0:
-        dso = (open_balance / sales * DSO_PERIOD_DAYS).quantize(DAYS_STEP)
+        dso = open_balance / sales * DSO_PERIOD_DAYS
     overdue = _overdue_net_of_credit_notes(session, business, today, due)
     return DocumentFigures(aging, open_balance, unapplied_credit, overdue, dso)
 
@@ -276,9 +275,10 @@ def _amount_sum(expression: Any) -> Any:
 
 
 def _ratio(numerator: Decimal, denominator: Decimal) -> Decimal | None:
+    # Unrounded: the page rounds once, to one decimal of a percent.
     if denominator == 0:
         return None
-    return (numerator / denominator).quantize(RATE_STEP)
+    return numerator / denominator
 
 
 def _rate(numerator: int, denominator: int) -> Decimal | None:
