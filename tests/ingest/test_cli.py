@@ -92,6 +92,40 @@ def test_import_table_for_people(cli_database: str, tmp_path: Path) -> None:
     assert "31/02/2026" in result.stdout
 
 
+def test_dry_run_lists_higher_balances(cli_database: str, tmp_path: Path) -> None:
+    runner.invoke(
+        app, ["import", str(write_csv(tmp_path / "a.csv", ROWS, separator=";"))]
+    )
+    older = [ROWS[0], [*ROWS[1][:6], "1.000,00"], *ROWS[2:]]
+    path = write_csv(tmp_path / "older.csv", older, separator=";")
+
+    result = runner.invoke(app, ["import", str(path), "--dry-run"])
+
+    assert result.exit_code == 0, result.output
+    output = " ".join(result.stdout.split())
+    assert "Saldos del archivo más altos que los guardados" in output
+    assert "cobranza se quedaría con el saldo guardado" in output
+    row = next(line for line in result.stdout.splitlines() if " F-1 " in line)
+    cells = [cell.strip() for cell in row.split("│")[1:5]]
+    assert cells == ["2", "F-1", "$ 600,00", "$ 1.000,00"]
+    assert "Comprobantes a importar" in result.stdout
+    assert "Comprobantes importados" not in result.stdout
+
+
+def test_reimport_claims_no_import(cli_database: str, tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "saldos.csv", ROWS, separator=";")
+    runner.invoke(app, ["import", str(path)])
+
+    again = runner.invoke(app, ["import", str(path)])
+
+    assert again.exit_code == 0, again.output
+    output = " ".join(again.stdout.split())
+    assert "ya se importó el" in output
+    assert "así que no se guardó nada" in output
+    assert "Comprobantes importados" not in output
+    assert "Filas con observaciones" not in output
+
+
 def test_import_asks_for_map(cli_database: str, tmp_path: Path) -> None:
     rows = [["Cliente", "Factura", "Fecha prevista", "Importe"], ["Ana", "1", "x", "1"]]
     path = write_csv(tmp_path / "a.csv", rows)

@@ -399,6 +399,7 @@ def test_older_export_keeps_lower_balance(engine: Engine, tmp_path: Path) -> Non
             "line": "2",
             "stored_open_amount": "400.00",
             "file_open_amount": "1000.00",
+            "currency": "ARS",
         }
     ]
 

@@ -377,6 +377,7 @@ def _plan_document(
                 "line": str(row.line),
                 "stored_open_amount": str(quantize(open_amount, row.currency)),
                 "file_open_amount": str(row.open_amount),
+                "currency": row.currency,
             }
         )
     _add_balance(plan, row.currency, open_amount)
