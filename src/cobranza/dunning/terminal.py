@@ -6,7 +6,7 @@ from rich.console import Group
 from rich.markup import escape
 from rich.table import Table
 
-from cobranza.db.models import Business, Case, CaseState
+from cobranza.db.models import Business, Case, CaseState, OutboxMessage
 from cobranza.dunning.explain import describe_step
 from cobranza.dunning.policy import Policy
 from cobranza.dunning.timeline import CaseTimeline, TimelineEntry
@@ -74,6 +74,7 @@ def case_tables(timeline: CaseTimeline, business: Business) -> Group:
     cases = Table(title=f"Casos de {escape(customer.external_id)}")
     for header in ("Caso", "Estado", "Último paso enviado", "Abierto", "Cerrado"):
         cases.add_column(header)
+    last_sent = _last_sent_steps(timeline.outbox)
     for case in timeline.cases:
         closed = ""
         if case.closed_at is not None:
@@ -83,7 +84,7 @@ def case_tables(timeline: CaseTimeline, business: Business) -> Group:
         cases.add_row(
             str(case.id),
             escape(_case_state(case)),
-            escape(step_label(case.step) if case.step else "—"),
+            escape(_last_step(case, last_sent)),
             f"{local_date(case.opened_at, timezone):%d/%m/%Y}",
             escape(closed),
         )
@@ -102,6 +103,22 @@ def case_tables(timeline: CaseTimeline, business: Business) -> Group:
             escape(detail or entry.detail),
         )
     return Group(cases, history)
+
+
+def _last_sent_steps(rows: list[OutboxMessage]) -> dict[int, str]:
+    """Return the step of each case's last sent message, by case id."""
+    sent = sorted(
+        (row for row in rows if row.sent_at is not None),
+        key=lambda row: (row.sent_at, row.id),
+    )
+    return {row.case_id: row.step for row in sent}
+
+
+def _last_step(case: Case, last_sent: dict[int, str]) -> str:
+    # A case closed as paid resets its step for the planner, so the messages
+    # it sent are the record of what went out.
+    step = last_sent.get(case.id) or case.step
+    return step_label(step) if step else "—"
 
 
 def _case_state(case: Case) -> str:
