@@ -51,7 +51,7 @@ from cobranza.db.engine import (
     transaction,
     upgrade,
 )
-from cobranza.db.models import Business, ConsentAction, PhoneStatus
+from cobranza.db.models import Business, ConsentAction, Customer, PhoneStatus
 from cobranza.dunning.errors import PolicyError
 from cobranza.dunning.policy import Policy
 from cobranza.dunning.policy_loader import (
@@ -1315,7 +1315,9 @@ def sandbox_reply(
             try:
                 normalise_phone(phone, business.country)
             except ValueError as exc:
-                err_console.print(f"[red]Teléfono inválido:[/red] {escape(str(exc))}")
+                err_console.print(
+                    f"[red]No se guardó la respuesta:[/red] {escape(str(exc))}."
+                )
                 raise typer.Exit(2) from exc
         # A configured LLM is asked here, before the transaction that stores
         # the reply, so that a slow one holds no lock.
@@ -1816,6 +1818,8 @@ def inbox_reply(
             try:
                 case = waiting_case(session, business.id, case_id)
                 business_id, customer_id = business.id, case.customer_id
+                customer = session.get_one(Customer, customer_id)
+                addressee = f"{customer.external_id} {customer.name}"
                 channel_name = reply_channel(session, business_id, customer_id)
             except InboxError as exc:
                 err_console.print(
@@ -1836,7 +1840,10 @@ def inbox_reply(
             channel.close()
     finally:
         engine.dispose()
-    console.print(f"Respuesta enviada al cliente del caso {case_id} ({sent.id}).")
+    # Names come from imports: text, not markup.
+    console.print(
+        f"Respuesta enviada a {escape(addressee)} (caso {case_id}, mensaje {sent.id})."
+    )
 
 
 def _reply_channel(

@@ -159,7 +159,8 @@ ENGLISH_FIX = re.compile(
         pytest.param(
             [["Cliente", "Importe", "Fecha prevista"], ["Ana", "1", "x"]],
             {},
-            "No se encontró ninguna columna para number, due_on",
+            "No se encontró ninguna columna para número de comprobante (number) y "
+            "vencimiento (due_on)",
             id="missing-columns",
         ),
         pytest.param(

@@ -184,6 +184,20 @@ def test_payment_link_prints_url(cli_db: str) -> None:
     assert first.output == second.output
 
 
+def test_payment_link_paid_customer_owes_nothing(cli_db: str) -> None:
+    paid = runner.invoke(app, ["payment", "add", "C1", "1500.00"])
+
+    result = runner.invoke(app, ["payment", "link", "C1"])
+
+    assert paid.exit_code == 0, paid.output
+    assert result.exit_code == 1
+    output = " ".join(result.output.split())
+    assert output == (
+        "No hay link de pago: el cliente C1 no debe nada: no tiene facturas "
+        "abiertas, así que no hace falta un link de pago"
+    )
+
+
 def test_payment_link_needs_usable_provider(
     cli_db: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

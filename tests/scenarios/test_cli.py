@@ -248,11 +248,28 @@ def test_sandbox_reply_unknown_number(cli_sqlite: CliDatabase) -> None:
     engine.dispose()
 
 
-def test_sandbox_reply_invalid_phone(cli_sqlite: CliDatabase) -> None:
-    result = runner.invoke(app, ["sandbox", "reply", "abc", "Hola"])
+@pytest.mark.parametrize(
+    ("phone", "problem"),
+    [
+        ("abc", "el teléfono «abc» no tiene dígitos."),
+        (
+            "+5491199998888",
+            "el teléfono «+5491199998888» no es válido en AR: revisá la "
+            "característica y la cantidad de dígitos.",
+        ),
+    ],
+)
+def test_sandbox_reply_invalid_phone(
+    cli_sqlite: CliDatabase, phone: str, problem: str
+) -> None:
+    result = runner.invoke(app, ["sandbox", "reply", phone, "Hola"])
 
+    output = " ".join(result.output.split())
     assert result.exit_code == 2
-    assert "teléfono inválido «abc»" in result.output
+    assert output.startswith(f"No se guardó la respuesta: {problem}")
+    assert "Escribilo con el código de país, por ejemplo +5491155551234." in output
+    assert output.count(f"«{phone}»") == 1
+    assert "inválido" not in output
 
 
 def test_sandbox_reply_empty_text(cli_sqlite: CliDatabase) -> None:

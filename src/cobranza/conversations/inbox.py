@@ -155,8 +155,8 @@ def waiting_case(session: Session, business_id: int, case_id: int) -> Case:
     case = session.get(Case, case_id)
     if case is None or case.business_id != business_id:
         raise InboxError(
-            f"no se encontró el caso {case_id} en el negocio {business_id}: mirá "
-            "los casos en espera con `cobranza inbox`"
+            f"no se encontró el caso {case_id}: `cobranza inbox` lista los casos "
+            "en espera con su número"
         )
     if case.closed_at is not None:
         raise InboxError(f"el caso {case_id} está cerrado: no hay nada que resolver")
@@ -175,10 +175,11 @@ def reply_channel(session: Session, business_id: int, customer_id: int) -> str:
         .limit(1)
     )
     if channel is None:
+        customer = session.get_one(Customer, customer_id)
         raise InboxError(
-            f"el cliente {customer_id} nunca le escribió al negocio, así que no hay "
-            "ventana de 24 h para responderle: llamalo, o reanudá el caso para que "
-            "la política le escriba con una plantilla aprobada"
+            f"el cliente {customer.external_id} nunca le escribió al negocio, así "
+            "que no hay ventana de 24 h para responderle: llamalo, o reanudá el "
+            "caso para que la política le escriba con una plantilla aprobada"
         )
     return channel
 

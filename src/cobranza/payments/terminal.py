@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from cobranza.compliance import resolve_customer
 from cobranza.config import get_settings
-from cobranza.db.models import Business, Document
+from cobranza.db.models import Business, Customer, Document
 from cobranza.money import format_money
 from cobranza.payments import cases
 from cobranza.payments.credits import CreditBalance, customer_credits
@@ -28,6 +28,7 @@ from cobranza.payments.manual import PaymentImportReport
 from cobranza.payments.outcome import PaymentOutcome
 from cobranza.payments.plan_rows import InstallmentRow, InstallmentState, PlanRows
 from cobranza.payments.reconcile import ApplyResult
+from cobranza.payments.targets import balance_target, open_documents
 from cobranza.timeutil import local_date
 from cobranza.wording import INSTALLMENT_STATE_LABELS, PLAN_STATUS_LABELS
 
@@ -38,8 +39,9 @@ def link_for_customer(
     """Return the payment link of a customer's open case.
 
     Raises `ComplianceError` for an unknown customer, `NothingOwedError`
-    when the customer has no open case, and `ProviderNotConfiguredError`
-    when the business's provider cannot open links here.
+    when the customer owes nothing collectable or has no open case, and
+    `ProviderNotConfiguredError` when the business's provider cannot open
+    links here.
     """
     settings = get_settings()
     provider = provider_for(business, settings.payment_provider)
@@ -50,6 +52,7 @@ def link_for_customer(
             "COBRANZA_PAYMENT_PROVIDER un proveedor configurado"
         )
     customer = resolve_customer(session, business.id, customer_ref)
+    _check_owes(session, business, customer, now)
     case = cases.open_case_of(session, business.id, customer.id)
     if case is None:
         raise NothingOwedError(
@@ -57,6 +60,33 @@ def link_for_customer(
             "`cobranza run` para que se abra uno por sus facturas vencidas"
         )
     return payment_link_for_case(session, business, case, now)
+
+
+def _check_owes(
+    session: Session, business: Business, customer: Customer, now: datetime
+) -> None:
+    """Raise `NothingOwedError` when the customer owes nothing a link could collect."""
+    today = local_date(now, customer.timezone or business.timezone)
+    documents = open_documents(session, business.id, customer.id, today)
+    if balance_target(documents, "es", customer.name) is not None:
+        return
+    unpaid = session.scalar(
+        select(func.count()).where(
+            Document.business_id == business.id,
+            Document.customer_id == customer.id,
+            Document.open_amount > 0,
+            Document.missing_since.is_(None),
+        )
+    )
+    if not unpaid:
+        raise NothingOwedError(
+            f"el cliente {customer.external_id} no debe nada: no tiene facturas "
+            "abiertas, así que no hace falta un link de pago"
+        )
+    raise NothingOwedError(
+        f"el cliente {customer.external_id} no tiene saldo para cobrar: lo que "
+        "debe está en disputa, en espera o cubierto por notas de crédito"
+    )
 
 
 def render_payment_result(
