@@ -51,7 +51,13 @@ from cobranza.db.engine import (
     transaction,
     upgrade,
 )
-from cobranza.db.models import Business, ConsentAction, Customer, PhoneStatus
+from cobranza.db.models import (
+    Business,
+    ConsentAction,
+    Customer,
+    InboundMessage,
+    PhoneStatus,
+)
 from cobranza.dunning.errors import PolicyError
 from cobranza.dunning.policy import Policy
 from cobranza.dunning.policy_loader import (
@@ -1306,6 +1312,8 @@ def sandbox_reply(
             '"ya pagué".'
         )
         raise typer.Exit(2)
+    from cobranza.conversations.terminal import reply_outcome_lines
+
     settings = load_settings()
     engine = open_engine(settings)
     try:
@@ -1327,6 +1335,14 @@ def sandbox_reply(
             reply = record_reply(
                 session, business, phone, text, received_at, prepared=prepared
             )
+            inbound = session.get_one(InboundMessage, reply.inbound_id)
+            outcome = reply_outcome_lines(
+                inbound.intent,
+                inbound.entities,
+                inbound.action_taken,
+                business.currency,
+                business.locale,
+            )
     finally:
         engine.dispose()
 
@@ -1340,6 +1356,14 @@ def sandbox_reply(
         f"Respuesta {reply.inbound_id} guardada para el cliente "
         f"{escape(reply.customer_external_id)}."
     )
+    for line in outcome:
+        console.print(escape(line), highlight=False)
+    if outcome:
+        console.print(
+            f"El historial completo: cobranza case show "
+            f"{escape(reply.customer_external_id)}",
+            highlight=False,
+        )
 
 
 @app.command("nlu")

@@ -236,6 +236,32 @@ def test_sandbox_reply_matched(cli_database: CliDatabase) -> None:
     engine.dispose()
 
 
+def test_sandbox_reply_shows_reaction(cli_sqlite: CliDatabase) -> None:
+    # Given a reminder sent, so C1 has an open case
+    _run_json("--now", TUESDAY)
+
+    result = runner.invoke(
+        app,
+        [
+            "sandbox",
+            "reply",
+            "11 5555-0101",
+            "te pago 500 el viernes",
+            "--now",
+            "2026-03-03T11:00",
+        ],
+    )
+
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[1:] == [
+        "  Entendió: promete pagar",
+        "  Fecha prometida: viernes 06/03/2026",
+        "  Monto: $ 500,00",
+        "  Hizo: anotó la promesa",
+        "El historial completo: cobranza case show C1",
+    ]
+
+
 def test_sandbox_reply_unknown_number(cli_sqlite: CliDatabase) -> None:
     result = runner.invoke(app, ["sandbox", "reply", "+5491144449999", "Hola"])
 
