@@ -43,7 +43,11 @@ from cobranza.compliance import (
     resolve_customer,
 )
 from cobranza.config import Settings, get_settings
-from cobranza.conversations.inbox import REASON_LABELS, WaitingCase
+from cobranza.conversations.inbox import (
+    REASON_LABELS,
+    UnknownSenderMessage,
+    WaitingCase,
+)
 from cobranza.db.engine import (
     default_business,
     make_engine,
@@ -1775,15 +1779,29 @@ inbox_app = typer.Typer(
 app.add_typer(inbox_app, name="inbox")
 
 
+# Messages from unknown numbers that `cobranza inbox` lists, newest first.
+UNKNOWN_SENDERS_LISTED = 20
+
+
 @inbox_app.callback()
 def inbox_list(
     ctx: typer.Context,
     as_json: bool = typer.Option(False, "--json", help="Imprime los casos en JSON."),
+    unknown: bool = typer.Option(
+        False,
+        "--unknown",
+        help="Lista solo los mensajes de números que no son de ningún cliente, "
+        "todos, del más nuevo al más viejo.",
+    ),
 ) -> None:
-    """Lista los casos que esperan a una persona, primero los que esperan hace más."""
+    """Lista los casos que esperan a una persona y los mensajes de números nuevos."""
     if ctx.invoked_subcommand is not None:
         return
-    from cobranza.conversations.inbox import waiting_cases
+    from cobranza.conversations.inbox import (
+        count_unknown_sender_messages,
+        unknown_sender_messages,
+        waiting_cases,
+    )
 
     settings = load_settings()
     engine = open_engine(settings)
@@ -1791,15 +1809,26 @@ def inbox_list(
         with transaction(engine) as session:
             business = default_business(session, settings)
             timezone = business.timezone
-            cases = waiting_cases(session, business.id, utcnow())
+            cases = [] if unknown else waiting_cases(session, business.id, utcnow())
+            total = count_unknown_sender_messages(session, business.id)
+            limit = total if unknown else UNKNOWN_SENDERS_LISTED
+            messages = unknown_sender_messages(session, business.id, limit)
     finally:
         engine.dispose()
 
     if as_json:
-        payload = [case.as_dict() for case in cases]
+        items = messages if unknown else cases
+        payload = [item.as_dict() for item in items]
         typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         return
-    console.print(_inbox_table(cases, timezone))
+    if not unknown:
+        console.print(_inbox_table(cases, timezone))
+    console.print(_unknown_senders_table(messages, timezone))
+    if len(messages) < total:
+        console.print(
+            f"Son los {len(messages)} más nuevos de {total}: `cobranza inbox "
+            "--unknown` los lista todos."
+        )
 
 
 def _inbox_table(cases: list[WaitingCase], timezone: str) -> Table | str:
@@ -1820,6 +1849,30 @@ def _inbox_table(cases: list[WaitingCase], timezone: str) -> Table | str:
             REASON_LABELS.get(case.reason, case.reason),
             escape(last),
             case.waiting_since.astimezone(zone).strftime("%d/%m %H:%M"),
+        )
+    return table
+
+
+def _unknown_senders_table(
+    messages: list[UnknownSenderMessage], timezone: str
+) -> Table | str:
+    if not messages:
+        return "Ningún mensaje de un número que no sea de un cliente."
+    zone = ZoneInfo(timezone)
+    table = Table(
+        title="Remitentes desconocidos",
+        caption="Mensajes de números que no coinciden con ningún cliente. Si es "
+        "un cliente que cambió de número, cargá el número nuevo en su ficha del "
+        "panel o en tu próxima importación.",
+    )
+    for header in ("Recibido", "Número", "Mensaje"):
+        table.add_column(header)
+    for message in messages:
+        table.add_row(
+            message.received_at.astimezone(zone).strftime("%d/%m %H:%M"),
+            message.sender,
+            # Text from an unknown sender: never markup.
+            escape(message.text),
         )
     return table
 

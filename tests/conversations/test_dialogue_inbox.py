@@ -111,6 +111,36 @@ def test_inbox_lists_policy_hand_off_without_reply(cli_engine: Engine) -> None:
     assert "No hay casos" in runner.invoke(cli.app, ["inbox"]).output
 
 
+def test_inbox_lists_unknown_senders(cli_engine: Engine) -> None:
+    # given a waiting case and a message from a number of no customer
+    customer_writes(cli_engine, "quiero hablar con una persona", hours_ago=2)
+    with transaction(cli_engine) as session:
+        business = session.scalars(select(Business)).one()
+        record_reply(
+            session,
+            business,
+            "+5491144449999",
+            "¿quién es?",
+            utcnow() - timedelta(hours=1),
+        )
+
+    # when
+    table = runner.invoke(cli.app, ["inbox"])
+    cases = runner.invoke(cli.app, ["inbox", "--json"])
+    unknown = runner.invoke(cli.app, ["inbox", "--unknown", "--json"])
+
+    # then
+    assert table.exit_code == 0, table.output
+    assert "Casos para atender" in table.output
+    assert "Remitentes desconocidos" in table.output
+    row = next(line for line in table.output.splitlines() if "+5491144449999" in line)
+    assert "¿quién es?" in row
+    assert [case["reason"] for case in json.loads(cases.output)] == ["request_human"]
+    [message] = json.loads(unknown.output)
+    assert message["sender"] == "+5491144449999"
+    assert message["text"] == "¿quién es?"
+
+
 def test_inbox_reply_inside_window(cli_engine: Engine) -> None:
     # given
     customer_writes(cli_engine, "quiero hablar con una persona", hours_ago=1)

@@ -150,6 +150,63 @@ def waiting_cases(
     return waiting
 
 
+@dataclass(frozen=True)
+class UnknownSenderMessage:
+    """A message from a number that matches no customer."""
+
+    inbound_id: int
+    sender: str
+    text: str
+    received_at: datetime
+
+    def as_dict(self) -> dict[str, object]:
+        """Return the message as JSON-ready values, the time in ISO 8601."""
+        return {
+            "id": self.inbound_id,
+            "sender": self.sender,
+            "text": self.text,
+            "received_at": self.received_at.isoformat(),
+        }
+
+
+def unknown_sender_messages(
+    session: Session, business_id: int, limit: int
+) -> list[UnknownSenderMessage]:
+    """Return up to `limit` messages from unknown numbers, newest first.
+
+    The dashboard lists the same messages under «Remitentes desconocidos».
+    """
+    rows = session.scalars(
+        select(InboundMessage)
+        .where(
+            InboundMessage.business_id == business_id,
+            InboundMessage.customer_id.is_(None),
+        )
+        .order_by(InboundMessage.received_at.desc(), InboundMessage.id.desc())
+        .limit(limit)
+    )
+    return [
+        UnknownSenderMessage(
+            message.id,
+            message.sender,
+            _message_text(message) or "",
+            message.received_at,
+        )
+        for message in rows
+    ]
+
+
+def count_unknown_sender_messages(session: Session, business_id: int) -> int:
+    """Count every message from a number that matches no customer."""
+    count = session.scalar(
+        select(func.count()).where(
+            InboundMessage.business_id == business_id,
+            InboundMessage.customer_id.is_(None),
+        )
+    )
+    return int(count or 0)
+
+
 def waiting_case(session: Session, business_id: int, case_id: int) -> Case:
     """Return the business's open case `case_id`, or raise `InboxError`."""
     case = session.get(Case, case_id)
