@@ -1185,13 +1185,13 @@ app.add_typer(settings_app, name="settings")
 @settings_app.command("show")
 def settings_show() -> None:
     """Muestra cada ajuste del negocio, su valor y qué significa."""
-    from cobranza.jobs.business_settings import OPTIONS, current_value
+    from cobranza.jobs.business_settings import OPTIONS, current_value, option_note
 
     table = Table(title="Ajustes del negocio")
     table.add_column("Ajuste", no_wrap=True)
     for header in ("Valor", "Qué significa"):
         table.add_column(header, overflow="fold")
-    with business_session() as (_, business, _settings):
+    with business_session() as (_, business, settings):
         for option in OPTIONS:
             stored = current_value(business, option)
             if stored is not None:
@@ -1200,7 +1200,9 @@ def settings_show() -> None:
                 value = f"{option.default} (predeterminado)"
             else:
                 value = "sin definir"
-            table.add_row(option.key, escape(value), option.description)
+            note = option_note(business, option, settings)
+            meaning = f"{option.description}. {note}" if note else option.description
+            table.add_row(option.key, escape(value), meaning)
     console.print(table)
 
 

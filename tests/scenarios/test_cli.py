@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
+from cobranza import cli
 from cobranza.cli import app
 from cobranza.config import Settings, get_settings
 from cobranza.db.engine import default_business, make_engine, transaction
@@ -138,13 +139,18 @@ def test_run_days_through_cli(cli_database: CliDatabase) -> None:
     assert tuesday["sent"] == 0
 
 
-def test_run_table_in_spanish(cli_sqlite: CliDatabase) -> None:
+def test_run_table_in_spanish(
+    cli_sqlite: CliDatabase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cli.console, "_width", 200)
+
     result = runner.invoke(app, ["run", "--now", TUESDAY])
 
     assert result.exit_code == 0, result.output
     assert "Enviados" in result.output
     assert "Suprimidos" in result.output
-    assert "no_consent" in result.output
+    assert "El cliente no dio su consentimiento para recibir mensajes" in result.output
+    assert "no_consent" not in result.output
 
 
 def test_dry_run_table_says_would_send(cli_sqlite: CliDatabase) -> None:
@@ -459,3 +465,48 @@ def test_unreachable_database_hides_password(monkeypatch: pytest.MonkeyPatch) ->
     assert "No se pudo abrir la base de datos" in printed
     assert "cobranza:***@127.0.0.1:1/nada" in printed
     assert "secreto" not in printed
+
+
+@pytest.mark.parametrize(
+    ("environment", "note", "carries_instructions"),
+    [
+        (
+            "development",
+            "Ahora los recordatorios llevan un link de prueba del sandbox, no "
+            "estos datos, porque COBRANZA_ENVIRONMENT es development.",
+            False,
+        ),
+        (
+            "production",
+            "Ahora los recordatorios llevan estos datos en lugar de un link.",
+            True,
+        ),
+    ],
+)
+def test_settings_show_says_what_reminders_carry(
+    cli_sqlite: CliDatabase,
+    monkeypatch: pytest.MonkeyPatch,
+    environment: str,
+    note: str,
+    carries_instructions: bool,
+) -> None:
+    # Given no Mercado Pago nor Stripe, in either environment
+    monkeypatch.setenv("COBRANZA_ENVIRONMENT", environment)
+    # Wide enough for the description on one line.
+    monkeypatch.setattr(cli.console, "_width", 600)
+    get_settings.cache_clear()
+
+    settings_table = runner.invoke(app, ["settings", "show"])
+    _run_json("--now", TUESDAY)
+    sent = json.loads(runner.invoke(app, ["sandbox", "outbox", "--json"]).output)
+
+    # Then the note matches what the reminder that went out carries
+    assert settings_table.exit_code == 0, settings_table.output
+    row = next(
+        line for line in settings_table.output.splitlines() if "payment_instr" in line
+    )
+    assert "cuando tu proveedor de pagos no puede crear links" in row
+    assert note in row
+    [reminder] = sent
+    assert (PAYMENT_INSTRUCTIONS in reminder["text"]) is carries_instructions
+    assert ("/pagar/" in reminder["text"]) is not carries_instructions
