@@ -1796,7 +1796,7 @@ def inbox_list(
         "todos, del más nuevo al más viejo.",
     ),
 ) -> None:
-    """Lista los casos que esperan a una persona y los mensajes de números nuevos."""
+    """Lista los casos que esperan a una persona y los remitentes desconocidos."""
     if ctx.invoked_subcommand is not None:
         return
     from cobranza.conversations.inbox import (

@@ -146,7 +146,7 @@ def test_corrected_amount_is_no_payment(engine: Engine, tmp_path: Path) -> None:
 
     report = run_import(engine, business_id, export(tmp_path / "b.csv", corrected))
 
-    # F-1 lost 100 of its amount, unpaid; 500 of F-2's new 600 were paid.
+    # F-1 lost 100 of its amount, which was unpaid, and 500 of F-2's new 600 were paid.
     assert report.payments_recorded == 1
     recorded = {payment_id: amount for payment_id, amount, _ in payments(engine)}
     assert recorded == {
