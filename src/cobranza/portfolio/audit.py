@@ -329,6 +329,8 @@ def _customer_table(snapshot: Snapshot, rules: SegmentRules) -> pd.DataFrame:
     documents = snapshot.documents
     behaviour = customer_behaviour(snapshot.all_documents, rules)
     invoices = open_invoices(snapshot)
+    # NOTE: a customer's overdue balance (and so Pareto and the top debtors)
+    # does not net credit notes, unlike the report's `overdue` figure.
     overdue = invoices[invoices["days_past_due"] > 0]
     balances = pd.DataFrame(
         {
