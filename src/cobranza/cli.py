@@ -46,6 +46,7 @@ from cobranza.config import Settings, get_settings
 from cobranza.conversations.inbox import (
     REASON_LABELS,
     RECEIPT_NOT_DOWNLOADED,
+    UnknownSenderMessage,
     WaitingCase,
 )
 from cobranza.db.engine import (
@@ -59,7 +60,13 @@ from cobranza.db.engine import (
     transaction,
     upgrade,
 )
-from cobranza.db.models import Business, ConsentAction, Customer, PhoneStatus
+from cobranza.db.models import (
+    Business,
+    ConsentAction,
+    Customer,
+    InboundMessage,
+    PhoneStatus,
+)
 from cobranza.dunning.errors import HoldError, PolicyError
 from cobranza.dunning.holds import hold_invoices, open_invoices, release_invoices
 from cobranza.dunning.policy import Policy
@@ -97,6 +104,7 @@ from cobranza.payments import import_payments, link_for_outbox_row, record_payme
 from cobranza.payments.credits import customer_credits
 from cobranza.payments.errors import PaymentError
 from cobranza.payments.inbox import process_pending
+from cobranza.payments.outcome import payment_outcome
 from cobranza.payments.plan_rows import latest_plan_rows
 from cobranza.payments.providers import build_services
 from cobranza.payments.terminal import (
@@ -1466,7 +1474,7 @@ def rules_set(
         err_console.print(f"[red]No se cambiaron las reglas:[/red] {escape(str(exc))}")
         raise typer.Exit(2) from exc
     for label, value in describe_rules(rules):
-        console.print(f"{label}: {escape(value)}")
+        console.print(f"{label}: {markup_safe(value)}")
 
 
 settings_app = typer.Typer(
@@ -1479,13 +1487,13 @@ app.add_typer(settings_app, name="settings")
 @settings_app.command("show")
 def settings_show() -> None:
     """Muestra cada ajuste del negocio, su valor y qué significa."""
-    from cobranza.jobs.business_settings import OPTIONS, current_value
+    from cobranza.jobs.business_settings import OPTIONS, current_value, option_note
 
     table = Table(title="Ajustes del negocio")
     table.add_column("Ajuste", no_wrap=True)
     for header in ("Valor", "Qué significa"):
         table.add_column(header, overflow="fold")
-    with business_session(read_only=True) as (_, business, _settings):
+    with business_session(read_only=True) as (_, business, settings):
         for option in OPTIONS:
             stored = current_value(business, option)
             if stored is not None:
@@ -1494,7 +1502,9 @@ def settings_show() -> None:
                 value = f"{option.default} (predeterminado)"
             else:
                 value = "sin definir"
-            table.add_row(option.key, markup_safe(value), option.description)
+            note = option_note(business, option, settings)
+            meaning = f"{option.description}. {note}" if note else option.description
+            table.add_row(option.key, markup_safe(value), meaning)
     console.print(table)
 
 
@@ -1611,6 +1621,8 @@ def sandbox_reply(
             '"ya pagué".'
         )
         raise typer.Exit(2)
+    from cobranza.conversations.terminal import reply_outcome_lines
+
     settings = load_settings()
     engine = open_engine(settings)
     try:
@@ -1620,7 +1632,9 @@ def sandbox_reply(
             try:
                 normalise_phone(phone, business.country)
             except ValueError as exc:
-                err_console.print(f"[red]Teléfono inválido:[/red] {escape(str(exc))}")
+                err_console.print(
+                    f"[red]No se guardó la respuesta:[/red] {escape(str(exc))}."
+                )
                 raise typer.Exit(2) from exc
         # A configured LLM is asked here, before the transaction that stores
         # the reply, so that a slow one holds no lock.
@@ -1629,6 +1643,14 @@ def sandbox_reply(
             business = session.get_one(Business, business.id)
             reply = record_reply(
                 session, business, phone, text, received_at, prepared=prepared
+            )
+            inbound = session.get_one(InboundMessage, reply.inbound_id)
+            outcome = reply_outcome_lines(
+                inbound.intent,
+                inbound.entities,
+                inbound.action_taken,
+                business.currency,
+                business.locale,
             )
     finally:
         engine.dispose()
@@ -1644,6 +1666,14 @@ def sandbox_reply(
         f"Respuesta {reply.inbound_id} guardada para el cliente "
         f"{markup_safe(reply.customer_external_id)}."
     )
+    for line in outcome:
+        console.print(markup_safe(line), highlight=False)
+    if outcome:
+        console.print(
+            f"El historial completo: cobranza case show "
+            f"{markup_safe(reply.customer_external_id)}",
+            highlight=False,
+        )
 
 
 @app.command("nlu")
@@ -1844,7 +1874,11 @@ def payment_add(
         err_console.print(f"[red]No se registró el pago:[/red] {escape(str(exc))}.")
         raise typer.Exit(2) from exc
     now = utcnow()
-    paid_at = _parse_now(paid_on, settings.timezone) if paid_on else now
+    try:
+        paid_at = parse_instant(paid_on, settings.timezone) if paid_on else now
+    except ValueError as exc:
+        err_console.print(f"[red]--date inválido:[/red] {escape(str(exc))}")
+        raise typer.Exit(2) from exc
     engine = open_engine(settings)
     try:
         with transaction(engine) as session:
@@ -1854,8 +1888,9 @@ def payment_add(
                 session, business, found, value, paid_at, now,
                 method=method, reference=reference,
             )  # fmt: skip
+            outcome = payment_outcome(session, result)
             credits = customer_credits(session, business.id, found.id)
-            locale = business.locale
+            locale, timezone = business.locale, business.timezone
     except ComplianceError as exc:
         err_console.print(f"[red]Cliente no encontrado:[/red] {escape(str(exc))}")
         raise typer.Exit(1) from exc
@@ -1864,7 +1899,7 @@ def payment_add(
         raise typer.Exit(1) from exc
     finally:
         engine.dispose()
-    console.print(render_payment_result(result, credits, locale))
+    console.print(render_payment_result(result, outcome, credits, locale, timezone))
 
 
 @payment_app.command("import")
@@ -1883,12 +1918,13 @@ def payment_import(
         with transaction(engine) as session:
             business = default_business(session, settings)
             report = import_payments(session, business, file, utcnow())
+            currency, locale = business.currency, business.locale
     except PaymentError as exc:
         err_console.print(f"[red]No se importó ningún pago:[/red] {escape(str(exc))}")
         raise typer.Exit(1) from exc
     finally:
         engine.dispose()
-    console.print(render_import_report(report))
+    console.print(render_import_report(report, currency, locale))
     if report.errors:
         raise typer.Exit(1)
 
@@ -2049,15 +2085,29 @@ inbox_app = typer.Typer(
 app.add_typer(inbox_app, name="inbox")
 
 
+# Messages from unknown numbers that `cobranza inbox` lists, newest first.
+UNKNOWN_SENDERS_LISTED = 20
+
+
 @inbox_app.callback()
 def inbox_list(
     ctx: typer.Context,
     as_json: bool = typer.Option(False, "--json", help="Imprime los casos en JSON."),
+    unknown: bool = typer.Option(
+        False,
+        "--unknown",
+        help="Lista solo los mensajes de números que no son de ningún cliente, "
+        "todos, del más nuevo al más viejo.",
+    ),
 ) -> None:
-    """Lista los casos que esperan a una persona, primero los que esperan hace más."""
+    """Lista los casos que esperan a una persona y los remitentes desconocidos."""
     if ctx.invoked_subcommand is not None:
         return
-    from cobranza.conversations.inbox import waiting_cases
+    from cobranza.conversations.inbox import (
+        count_unknown_sender_messages,
+        unknown_sender_messages,
+        waiting_cases,
+    )
 
     settings = load_settings()
     empty_json = "[]" if as_json else None
@@ -2066,15 +2116,26 @@ def inbox_list(
         with transaction(engine) as session:
             business = read_business(session, settings, empty_json)
             timezone = business.timezone
-            cases = waiting_cases(session, business.id, utcnow())
+            cases = [] if unknown else waiting_cases(session, business.id, utcnow())
+            total = count_unknown_sender_messages(session, business.id)
+            limit = total if unknown else UNKNOWN_SENDERS_LISTED
+            messages = unknown_sender_messages(session, business.id, limit)
     finally:
         engine.dispose()
 
     if as_json:
-        payload = [case.as_dict() for case in cases]
+        items = messages if unknown else cases
+        payload = [item.as_dict() for item in items]
         typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         return
-    console.print(_inbox_table(cases, timezone))
+    if not unknown:
+        console.print(_inbox_table(cases, timezone))
+    console.print(_unknown_senders_table(messages, timezone))
+    if len(messages) < total:
+        console.print(
+            f"Son los {len(messages)} más nuevos de {total}: `cobranza inbox "
+            "--unknown` los lista todos."
+        )
 
 
 def _inbox_table(cases: list[WaitingCase], timezone: str) -> Table | str:
@@ -2102,6 +2163,30 @@ def _inbox_table(cases: list[WaitingCase], timezone: str) -> Table | str:
     return table
 
 
+def _unknown_senders_table(
+    messages: list[UnknownSenderMessage], timezone: str
+) -> Table | str:
+    if not messages:
+        return "Ningún mensaje de un número que no sea de un cliente."
+    zone = ZoneInfo(timezone)
+    table = Table(
+        title="Remitentes desconocidos",
+        caption="Mensajes de números que no coinciden con ningún cliente. Si es "
+        "un cliente que cambió de número, cargá el número nuevo en su ficha del "
+        "panel o en tu próxima importación.",
+    )
+    for header in ("Recibido", "Número", "Mensaje"):
+        table.add_column(header)
+    for message in messages:
+        table.add_row(
+            message.received_at.astimezone(zone).strftime("%d/%m %H:%M"),
+            message.sender,
+            # Text from an unknown sender: never markup.
+            markup_safe(message.text),
+        )
+    return table
+
+
 @inbox_app.command("reply")
 def inbox_reply(
     case_id: int = typer.Argument(..., help="Número de caso que muestra `inbox`."),
@@ -2120,6 +2205,8 @@ def inbox_reply(
             try:
                 case = waiting_case(session, business.id, case_id)
                 business_id, customer_id = business.id, case.customer_id
+                customer = session.get_one(Customer, customer_id)
+                addressee = f"{customer.external_id} {customer.name}"
                 channel_name = reply_channel(session, business_id, customer_id)
             except InboxError as exc:
                 err_console.print(
@@ -2140,7 +2227,11 @@ def inbox_reply(
             channel.close()
     finally:
         engine.dispose()
-    console.print(f"Respuesta enviada al cliente del caso {case_id} ({sent.id}).")
+    # Names come from imports: text, not markup.
+    console.print(
+        f"Respuesta enviada a {markup_safe(addressee)} (caso {case_id}, "
+        f"mensaje {sent.id})."
+    )
 
 
 def _reply_channel(

@@ -39,6 +39,8 @@ INTENT_LABELS = {
 # The robot's action on a reply (`InboundMessage.action_taken`).
 ACTION_LABELS = {
     "asked_receipt": "pidió el comprobante",
+    "asked_promise_date": "preguntó qué día va a pagar",
+    "asked_clarify": "preguntó qué quiso decir",
     "receipt_to_verify": "comprobante para verificar",
     "promise_recorded": "anotó la promesa",
     "promise_already_recorded": "la promesa ya estaba anotada",
@@ -63,6 +65,8 @@ ACTION_LABELS = {
     "number_changed": "el cliente cambió de número",
     "no_case": "sin caso abierto",
     "none": "nada que hacer",
+    "unknown_sender": "el número no es de ningún cliente: solo lo guardó",
+    "reaction_removed": "sacó una reacción: nada que hacer",
 }
 
 # Outbox states.

@@ -159,6 +159,23 @@ def test_due_row_sent_and_recorded(engine: Engine) -> None:
     assert audit.details["days_past_due"] == 5
 
 
+def test_reply_without_amount_records_none(engine: Engine) -> None:
+    # Given a dispute acknowledgement, whose text names no amount or due date
+    business_id, [outbox_id] = _given_rows(engine, step_kind="dispute_ack")
+    dispatcher = _dispatcher(engine, SandboxChannel(engine, clock=lambda: NOW))
+
+    dispatcher.run(business_id, NOW)
+
+    with transaction(engine) as session:
+        audit = session.scalars(
+            select(AuditEvent).where(AuditEvent.kind == "message_sent")
+        ).one()
+    assert audit.subject_id == outbox_id
+    assert "balance" not in audit.details
+    assert "days_past_due" not in audit.details
+    assert "invoice_count" not in audit.details
+
+
 def test_second_run_sends_nothing(engine: Engine) -> None:
     business_id, _ = _given_rows(engine, 3)
     dispatcher = _dispatcher(engine, SandboxChannel(engine, clock=lambda: NOW))

@@ -132,13 +132,43 @@ def test_inbox_lists_policy_hand_off_without_reply(cli_engine: Engine) -> None:
     assert "la política de cobranza llegó al paso de pasarlo" in table.output
     assert listed[0]["waiting_since"].startswith("2026-03-17T12:00")
     assert answer.exit_code == 1
-    assert "nunca le escribió al negocio" in answer.output
+    assert "el cliente C1 nunca le escribió al negocio" in answer.output
     assert "Traceback" not in answer.output
     resolved = runner.invoke(cli.app, ["inbox", "resolve", str(case_id), "--resume"])
     assert resolved.exit_code == 0, resolved.output
     with transaction(cli_engine) as session:
         assert session.get_one(Case, case_id).state == CaseState.OPEN
     assert "No hay casos" in runner.invoke(cli.app, ["inbox"]).output
+
+
+def test_inbox_lists_unknown_senders(cli_engine: Engine) -> None:
+    # given a waiting case and a message from a number of no customer
+    customer_writes(cli_engine, "quiero hablar con una persona", hours_ago=2)
+    with transaction(cli_engine) as session:
+        business = session.scalars(select(Business)).one()
+        record_reply(
+            session,
+            business,
+            "+5491144449999",
+            "¿quién es?",
+            utcnow() - timedelta(hours=1),
+        )
+
+    # when
+    table = runner.invoke(cli.app, ["inbox"])
+    cases = runner.invoke(cli.app, ["inbox", "--json"])
+    unknown = runner.invoke(cli.app, ["inbox", "--unknown", "--json"])
+
+    # then
+    assert table.exit_code == 0, table.output
+    assert "Casos para atender" in table.output
+    assert "Remitentes desconocidos" in table.output
+    row = next(line for line in table.output.splitlines() if "+5491144449999" in line)
+    assert "¿quién es?" in row
+    assert [case["reason"] for case in json.loads(cases.output)] == ["request_human"]
+    [message] = json.loads(unknown.output)
+    assert message["sender"] == "+5491144449999"
+    assert message["text"] == "¿quién es?"
 
 
 def test_inbox_reply_inside_window(cli_engine: Engine) -> None:
@@ -156,7 +186,11 @@ def test_inbox_reply_inside_window(cli_engine: Engine) -> None:
     assert result.exit_code == 0, result.output
     with transaction(cli_engine) as session:
         texts = list(session.scalars(select(SandboxMessage.text)))
+        sent_id = session.scalars(select(SandboxMessage.outbox_id)).one()
     assert texts == ["Hola Ana, te llamo a las 15."]
+    assert result.output.strip() == (
+        f"Respuesta enviada a C1 Ana Test (caso {case_id}, mensaje {sent_id})."
+    )
 
 
 def test_inbox_reply_outside_window_rejected(cli_engine: Engine) -> None:
@@ -269,4 +303,19 @@ def test_inbox_resolve_unknown_case(cli_engine: Engine) -> None:
 
     # then
     assert result.exit_code == 1
-    assert "no se encontró el caso 999" in result.output
+    output = " ".join(result.output.split())
+    assert "no se encontró el caso 999: `cobranza inbox` lista los casos" in output
+    assert "negocio" not in output
+
+
+def test_inbox_reply_unknown_case(cli_engine: Engine) -> None:
+    # when
+    result = runner.invoke(cli.app, ["inbox", "reply", "99", "Hola"])
+
+    # then
+    assert result.exit_code == 1
+    output = " ".join(result.output.split())
+    assert output == (
+        "No se envió: no se encontró el caso 99: `cobranza inbox` lista los casos "
+        "en espera con su número"
+    )

@@ -260,6 +260,27 @@ def test_case_show_closed_case(cli_db: str) -> None:
     assert "(paid)" not in result.output
 
 
+def test_case_show_paid_case_last_step(cli_db: str) -> None:
+    # Given a reminder sent, then a payment that closes the case before the
+    # thank-you goes out
+    sent = runner.invoke(app, ["run", "--now", "2026-03-10T13:00"])
+    paid = runner.invoke(
+        app, ["payment", "add", "CLI-9", "1000", "--date", "2026-03-10"]
+    )
+
+    result = runner.invoke(app, ["case", "show", "CLI-9"])
+
+    assert sent.exit_code == 0, sent.output
+    assert paid.exit_code == 0, paid.output
+    assert result.exit_code == 0, result.output
+    row = next(line for line in result.output.splitlines() if "│ cerrado" in line)
+    assert [cell.strip() for cell in row.split("│")[1:4]] == [
+        "1",
+        "cerrado",
+        "second_notice",
+    ]
+
+
 def test_case_show_by_phone(cli_db: str) -> None:
     result = runner.invoke(app, ["case", "show", "011 2345-6789"])
 

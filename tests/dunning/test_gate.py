@@ -128,6 +128,25 @@ def test_outside_window_defers(portfolio: Portfolio, default_policy: Policy) -> 
     assert events[0].details["until"] == next_morning.isoformat()
 
 
+def test_deferral_records_netted_balance(
+    portfolio: Portfolio, default_policy: Policy
+) -> None:
+    # Given 1000 overdue and a credit note of 200, planned in the evening
+    evening = datetime(2026, 3, 10, 23, 30, tzinfo=UTC)
+    customer = portfolio.customer("C1")
+    portfolio.invoice(customer, "1000", TODAY - timedelta(days=1))
+    portfolio.credit_note(customer, "200")
+    row = _planned_row(portfolio, default_policy, customer, now=evening)
+
+    decision = _check(portfolio, row, evening)
+
+    # Then the deferral records the 800 that the message and the plan state
+    assert decision.action == "defer"
+    [event] = _audit(portfolio, row)
+    assert Decimal(event.details["balance"]) == Decimal("800")
+    assert Decimal(row.variables["balance"]) == Decimal("800")
+
+
 def test_customer_zone_sets_window(
     portfolio: Portfolio, default_policy: Policy
 ) -> None:

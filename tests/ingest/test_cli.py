@@ -92,6 +92,40 @@ def test_import_table_for_people(cli_database: str, tmp_path: Path) -> None:
     assert "31/02/2026" in result.stdout
 
 
+def test_dry_run_lists_higher_balances(cli_database: str, tmp_path: Path) -> None:
+    runner.invoke(
+        app, ["import", str(write_csv(tmp_path / "a.csv", ROWS, separator=";"))]
+    )
+    older = [ROWS[0], [*ROWS[1][:6], "1.000,00"], *ROWS[2:]]
+    path = write_csv(tmp_path / "older.csv", older, separator=";")
+
+    result = runner.invoke(app, ["import", str(path), "--dry-run"])
+
+    assert result.exit_code == 0, result.output
+    output = " ".join(result.stdout.split())
+    assert "Saldos del archivo más altos que los guardados" in output
+    assert "cobranza se quedaría con el saldo guardado" in output
+    row = next(line for line in result.stdout.splitlines() if " F-1 " in line)
+    cells = [cell.strip() for cell in row.split("│")[1:5]]
+    assert cells == ["2", "F-1", "$ 600,00", "$ 1.000,00"]
+    assert "Comprobantes a importar" in result.stdout
+    assert "Comprobantes importados" not in result.stdout
+
+
+def test_reimport_claims_no_import(cli_database: str, tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "saldos.csv", ROWS, separator=";")
+    runner.invoke(app, ["import", str(path)])
+
+    again = runner.invoke(app, ["import", str(path)])
+
+    assert again.exit_code == 0, again.output
+    output = " ".join(again.stdout.split())
+    assert "ya se importó el" in output
+    assert "así que no se guardó nada" in output
+    assert "Comprobantes importados" not in output
+    assert "Filas con observaciones" not in output
+
+
 def test_import_asks_for_map(cli_database: str, tmp_path: Path) -> None:
     rows = [["Cliente", "Factura", "Fecha prevista", "Importe"], ["Ana", "1", "x", "1"]]
     path = write_csv(tmp_path / "a.csv", rows)
@@ -104,7 +138,10 @@ def test_import_asks_for_map(cli_database: str, tmp_path: Path) -> None:
     output = " ".join(result.output.split())
     assert result.exit_code == 2
     assert "La importación se detuvo y no se guardó nada" in output
-    assert "No se encontró ninguna columna para due_on" in output
+    assert (
+        "No se encontró ninguna columna para vencimiento (due_on). Indicá cada "
+        "columna con --map COLUMNA=CAMPO, como --map 'COLUMNA=vencimiento'."
+    ) in output
     assert "--map" in result.output
     assert "Fecha prevista" in result.output
     assert mapped.exit_code == 0, mapped.output
@@ -226,9 +263,25 @@ def test_import_stops_name_flags(cli_database: str, tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert " ".join(result.output.split()) == (
         "La importación se detuvo y no se guardó nada. Las columnas "
-        '"Importe" (#4), "Total" (#5) parecen todas el campo amount. Elegí una '
-        "con --map 'Importe=amount' (o por posición, --map '#4=amount') y "
-        "descartá las otras con --map COLUMNA=ignore."
+        '"Importe" (#4), "Total" (#5) parecen todas el campo importe (amount). '
+        "Elegí una con --map 'Importe=importe' (o por posición, --map "
+        "'#4=importe') y descartá las otras con --map 'COLUMNA=ignorar'."
+    )
+
+
+def test_import_stop_names_spanish_fields(cli_database: str, tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "a.csv", [["Importe", "Fecha prevista"], ["1", "x"]])
+
+    result = runner.invoke(app, ["import", str(path)])
+
+    assert result.exit_code == 2
+    assert " ".join(result.output.split()) == (
+        "La importación se detuvo y no se guardó nada. No se encontró ninguna "
+        "columna para número de comprobante (number), vencimiento (due_on) y el "
+        "cliente, que puede ser código de cliente (customer_id), nombre del "
+        "cliente (customer_name) o identificación fiscal (tax_id). Indicá cada "
+        "columna con --map COLUMNA=CAMPO, como --map 'COLUMNA=número de "
+        'comprobante\'. Las columnas sin usar son: "Fecha prevista".'
     )
 
 
@@ -247,7 +300,7 @@ def test_import_notes_name_flags(cli_database: str, tmp_path: Path) -> None:
         "El archivo no tiene una columna de teléfono, así que los clientes nuevos "
         "quedan sin teléfono y no reciben mensajes. Agregá una columna Celular o "
         "Teléfono y volvé a importar. Si ya está con otro nombre, indicala con "
-        "--map 'COLUMNA=mobile'."
+        "--map 'COLUMNA=celular'."
     ]
 
 

@@ -135,6 +135,27 @@ def test_newer_export_records_the_difference(engine: Engine, tmp_path: Path) -> 
     assert balance(engine, business_id, "ana") == Decimal("400")
 
 
+def test_corrected_amount_is_no_payment(engine: Engine, tmp_path: Path) -> None:
+    business_id = make_business(engine)
+    run_import(engine, business_id, export(tmp_path / "a.csv", FIRST))
+    corrected = [
+        ["Ana", "11 4567 8901", "F-1", "10/03/2026", "900,00", "900,00", "", "si"],
+        ["Ana", "11 4567 8901", "F-2", "20/03/2026", "600,00", "100,00", "", "si"],
+        ["Beto", "", "F-3", "25/03/2026", "300,00", "0,00", "24/03/2026", ""],
+    ]
+
+    report = run_import(engine, business_id, export(tmp_path / "b.csv", corrected))
+
+    # F-1 lost 100 of its amount, which was unpaid, and 500 of F-2's new 600 were paid.
+    assert report.payments_recorded == 1
+    recorded = {payment_id: amount for payment_id, amount, _ in payments(engine)}
+    assert recorded == {
+        "invoice:F-3:300.00": Decimal("300"),
+        "invoice:F-2:500.00": Decimal("500"),
+    }
+    assert balance(engine, business_id, "ana") == Decimal("1000")
+
+
 def test_missing_invoice_is_only_reported(engine: Engine, tmp_path: Path) -> None:
     business_id = make_business(engine)
     run_import(engine, business_id, export(tmp_path / "a.csv", FIRST))
@@ -378,6 +399,7 @@ def test_older_export_keeps_lower_balance(engine: Engine, tmp_path: Path) -> Non
             "line": "2",
             "stored_open_amount": "400.00",
             "file_open_amount": "1000.00",
+            "currency": "ARS",
         }
     ]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -122,10 +122,58 @@ def test_render_deferral_in_business_zone() -> None:
         _message(outcome=Outcome.DEFER, reason="holiday", until=until),
     )
 
-    assert (
-        "Diferido hasta 04/03 09:00: es feriado en el país del cliente (holiday)"
-        in text
+    assert "Diferido hasta 04/03 09:00: es feriado en el país del cliente" in text
+    assert "(holiday)" not in text
+
+
+def test_render_deferral_names_holiday() -> None:
+    until = datetime(2026, 3, 25, 12, 0, tzinfo=UTC)
+    holiday = ((date(2026, 3, 24), "Día Nacional de la Memoria"),)
+
+    text = _rendered(
+        _message(outcome=Outcome.DEFER, reason="holiday", until=until, holidays=holiday)
     )
+
+    assert (
+        "Diferido hasta 25/03 09:00: es feriado en el país del cliente: martes "
+        "24/03 (Día Nacional de la Memoria)" in text
+    )
+
+
+def test_render_deferral_names_holidays_after_weekend() -> None:
+    until = datetime(2026, 12, 9, 12, 0, tzinfo=UTC)
+    holidays = (
+        (date(2026, 12, 7), "Feriado puente"),
+        (date(2026, 12, 8), "Inmaculada"),
+    )
+
+    text = _rendered(
+        _message(
+            outcome=Outcome.DEFER,
+            reason="day_not_allowed",
+            until=until,
+            holidays=holidays,
+        )
+    )
+
+    # The last column wraps, so the cell is read without borders and breaks.
+    cell = " ".join(text.replace("│", " ").split())
+    assert (
+        "ese día de la semana no se envían mensajes; además, lunes 07/12 (Feriado "
+        "puente) y martes 08/12 (Inmaculada) son feriados" in cell
+    )
+
+
+def test_message_as_dict_lists_holidays() -> None:
+    holiday = ((date(2026, 3, 24), "Día Nacional de la Memoria"),)
+
+    values = _message(
+        outcome=Outcome.DEFER, reason="holiday", holidays=holiday
+    ).as_dict()
+
+    assert values["holidays"] == [
+        {"date": "2026-03-24", "name": "Día Nacional de la Memoria"}
+    ]
 
 
 def test_render_deferral_next_year() -> None:

@@ -86,6 +86,42 @@ def test_payment_add_settles_oldest(cli_db: str) -> None:
     assert payment.paid_at.date() == date(2026, 3, 9)
 
 
+def test_payment_add_names_invoices_and_balance(cli_db: str) -> None:
+    result = runner.invoke(
+        app, ["payment", "add", "C1", "1200.00", "--date", "2026-03-09"]
+    )
+
+    assert result.exit_code == 0, result.output
+    lines = [" ".join(line.split("│")).split() for line in result.output.splitlines()]
+    assert ["Pago", "$", "1.200,00", "del", "09/03/2026", "(n.º", "1)"] in lines
+    assert ["Saldo", "del", "cliente", "$", "300,00"] in lines
+    assert ["A-1", "$", "1.000,00", "$", "0,00", "saldada"] in lines
+    assert ["A-2", "$", "200,00", "$", "300,00", "pagada", "en", "parte"] in lines
+    assert "saldadas" not in result.output
+
+
+def test_payment_add_rejects_future_date(cli_db: str) -> None:
+    result = runner.invoke(
+        app, ["payment", "add", "C1", "1200.00", "--date", "2099-01-02"]
+    )
+
+    assert result.exit_code == 1
+    assert "la fecha del pago, 02/01/2099, es futura" in result.stderr
+    assert "usá el día en que recibiste el pago, hoy o antes" in result.stderr
+    assert _rows(cli_db, Payment) == []
+
+
+def test_payment_add_rejects_bad_date(cli_db: str) -> None:
+    result = runner.invoke(
+        app, ["payment", "add", "C1", "1200.00", "--date", "2026-02-30"]
+    )
+
+    assert result.exit_code == 2
+    assert "--date inválido" in result.stderr
+    assert "'2026-02-30'" in result.stderr
+    assert _rows(cli_db, Payment) == []
+
+
 @pytest.mark.parametrize(
     "amount",
     ["mil", "NaN", "Infinity", "-Infinity", "sNaN", "1e999", "1e3", "1_000"],
@@ -146,6 +182,20 @@ def test_payment_link_prints_url(cli_db: str) -> None:
     assert first.exit_code == 0, first.output
     assert first.output.startswith("https://cobros.example.com/pagar/")
     assert first.output == second.output
+
+
+def test_payment_link_paid_customer_owes_nothing(cli_db: str) -> None:
+    paid = runner.invoke(app, ["payment", "add", "C1", "1500.00"])
+
+    result = runner.invoke(app, ["payment", "link", "C1"])
+
+    assert paid.exit_code == 0, paid.output
+    assert result.exit_code == 1
+    output = " ".join(result.output.split())
+    assert output == (
+        "No hay link de pago: el cliente C1 no debe nada: no tiene facturas "
+        "abiertas, así que no hace falta un link de pago"
+    )
 
 
 def test_payment_link_needs_usable_provider(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -43,6 +44,30 @@ def test_record_payment_partial(world: World) -> None:
     assert result.changed
     assert world.open_amounts()[world.new_invoice_id] == Decimal("300")
     assert world.case_row().closed_at is None
+
+
+@pytest.mark.parametrize(
+    ("paid_at", "problem"),
+    [
+        (NOW + timedelta(days=2), "la fecha del pago, 12/03/2026, es futura"),
+        (NOW + timedelta(hours=1), "la hora del pago, 13:00 del 10/03/2026"),
+    ],
+)
+def test_record_payment_rejects_future_date(
+    world: World, paid_at: datetime, problem: str
+) -> None:
+    with (
+        pytest.raises(PaymentError, match=problem),
+        world.session() as session,
+        session.begin(),
+    ):
+        customer = session.get_one(Customer, world.customer_id)
+        record_payment(
+            session, world.business(session), customer, Decimal("100.00"), paid_at, NOW
+        )
+
+    assert world.payments() == []
+    assert world.open_amounts()[world.old_invoice_id] == Decimal("1000")
 
 
 def test_record_payment_same_reference_once(world: World) -> None:
@@ -183,6 +208,24 @@ def test_receipt_reject_resumes(world: World) -> None:
     assert world.open_amounts()[world.old_invoice_id] == Decimal("1000")
     with pytest.raises(PaymentError, match="not waiting"), world.session() as session:
         accept_receipt(session, world.business_id, media_id, Decimal("1"), NOW, "ana")
+
+
+def test_import_reports_future_dated_line(world: World, tmp_path: Path) -> None:
+    path = tmp_path / "pagos.csv"
+    path.write_text(
+        "cliente,monto,fecha\nC1,1000.00,2026-03-12\nC1,200.00,2026-03-09\n",
+        encoding="utf-8",
+    )
+
+    with world.session() as session, session.begin():
+        report = import_payments(session, world.business(session), path, NOW)
+
+    assert report.applied == 1
+    assert report.errors == [
+        "línea 2: la fecha del pago, 12/03/2026, es futura (hoy es 10/03/2026): "
+        "usá el día en que recibiste el pago, hoy o antes"
+    ]
+    assert [payment.amount for payment in world.payments()] == [Decimal("200")]
 
 
 def test_import_reads_excel(world: World, tmp_path: Path) -> None:

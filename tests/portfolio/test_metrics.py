@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from decimal import Decimal
 
 import pytest
 from rich.console import Console
@@ -173,6 +174,36 @@ def test_credit_notes_lower_the_balance(
     assert report["dso"]["credit_sales"] == "379.50"
 
 
+def test_overdue_nets_credit_notes_per_customer(
+    session: Session, business: Business, builder: PortfolioBuilder
+) -> None:
+    # Credit notes cover what is not yet due first, then what is overdue.
+    past, later = date(2026, 3, 1), date(2026, 4, 30)
+    covers_part = builder.customer("P")
+    builder.invoice(covers_part, "1000", past, past)
+    builder.invoice(covers_part, "300", past, later)
+    builder.credit_note(covers_part, "500", past)
+    all_overdue = builder.customer("Q")
+    builder.invoice(all_overdue, "200", past, past)
+    builder.credit_note(all_overdue, "50", past)
+    credit_left_over = builder.customer("R")
+    builder.invoice(credit_left_over, "100", past, past)
+    builder.credit_note(credit_left_over, "400", past)
+    not_due_only = builder.customer("S")
+    builder.invoice(not_due_only, "300", past, later)
+    builder.credit_note(not_due_only, "100", past)
+
+    report = run(session, business)
+    figures = report.to_dict()
+
+    assert figures["overdue"] == "950.00"
+    assert report.overdue == Decimal("950")
+    assert figures["open_balance"] == "850.00"
+    aging_total = sum(Decimal(row["amount"]) for row in figures["aging"])
+    credits = Decimal(figures["unapplied_credits"]["amount"])
+    assert aging_total + credits == Decimal(figures["open_balance"])
+
+
 def test_empty_portfolio_has_undefined_ratios(
     session: Session, business: Business
 ) -> None:
@@ -256,3 +287,22 @@ def test_audit_keeps_sums_whole_at_80_columns(
     assert "…" not in output
     table_lines = [line for line in output.splitlines() if line[:1] in "┏┃┡│└"]
     assert all(line.rstrip()[-1] in "┓┃┩│┘" for line in table_lines)
+
+
+def test_percentages_are_rounded_once(
+    session: Session, business: Business, builder: PortfolioBuilder
+) -> None:
+    # 2545.10 of 100000 is more than 60 days late: 0.025451, or 2,5 %.
+    customer = builder.customer("M")
+    builder.invoice(customer, "2545.10", date(2025, 12, 1), date(2026, 1, 1))
+    builder.invoice(customer, "97454.90", date(2026, 3, 20), date(2026, 4, 10))
+    report = run(session, business)
+    console = Console(width=120, record=True)
+
+    print_audit(report, console, "es_AR")
+    output = console.export_text()
+
+    assert report.to_dict()["delinquency_rate"]["by_amount"] == "0.0255"
+    amount_line = next(line for line in output.splitlines() if "por monto" in line)
+    assert "2,5%" in amount_line
+    assert "2,6%" not in amount_line

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
+from cobranza import cli
 from cobranza.cli import app
 from cobranza.config import Settings, get_settings
 from cobranza.db.engine import default_business, make_engine, transaction
@@ -138,13 +139,18 @@ def test_run_days_through_cli(cli_database: CliDatabase) -> None:
     assert tuesday["sent"] == 0
 
 
-def test_run_table_in_spanish(cli_sqlite: CliDatabase) -> None:
+def test_run_table_in_spanish(
+    cli_sqlite: CliDatabase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cli.console, "_width", 200)
+
     result = runner.invoke(app, ["run", "--now", TUESDAY])
 
     assert result.exit_code == 0, result.output
     assert "Enviados" in result.output
     assert "Suprimidos" in result.output
-    assert "no_consent" in result.output
+    assert "El cliente no dio su consentimiento para recibir mensajes" in result.output
+    assert "no_consent" not in result.output
 
 
 def test_dry_run_table_says_would_send(cli_sqlite: CliDatabase) -> None:
@@ -237,6 +243,32 @@ def test_sandbox_reply_matched(cli_database: CliDatabase) -> None:
     engine.dispose()
 
 
+def test_sandbox_reply_shows_reaction(cli_sqlite: CliDatabase) -> None:
+    # Given a reminder sent, so C1 has an open case
+    _run_json("--now", TUESDAY)
+
+    result = runner.invoke(
+        app,
+        [
+            "sandbox",
+            "reply",
+            "11 5555-0101",
+            "te pago 500 el viernes",
+            "--now",
+            "2026-03-03T11:00",
+        ],
+    )
+
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[1:] == [
+        "  Entendió: promete pagar",
+        "  Fecha prometida: viernes 06/03/2026",
+        "  Monto: $ 500,00",
+        "  Hizo: anotó la promesa",
+        "El historial completo: cobranza case show C1",
+    ]
+
+
 def test_sandbox_reply_unknown_number(cli_sqlite: CliDatabase) -> None:
     result = runner.invoke(app, ["sandbox", "reply", "+5491144449999", "Hola"])
 
@@ -249,11 +281,28 @@ def test_sandbox_reply_unknown_number(cli_sqlite: CliDatabase) -> None:
     engine.dispose()
 
 
-def test_sandbox_reply_invalid_phone(cli_sqlite: CliDatabase) -> None:
-    result = runner.invoke(app, ["sandbox", "reply", "abc", "Hola"])
+@pytest.mark.parametrize(
+    ("phone", "problem"),
+    [
+        ("abc", "el teléfono «abc» no tiene dígitos."),
+        (
+            "+5491199998888",
+            "el teléfono «+5491199998888» no es válido en AR: revisá la "
+            "característica y la cantidad de dígitos.",
+        ),
+    ],
+)
+def test_sandbox_reply_invalid_phone(
+    cli_sqlite: CliDatabase, phone: str, problem: str
+) -> None:
+    result = runner.invoke(app, ["sandbox", "reply", phone, "Hola"])
 
+    output = " ".join(result.output.split())
     assert result.exit_code == 2
-    assert "teléfono inválido «abc»" in result.output
+    assert output.startswith(f"No se guardó la respuesta: {problem}")
+    assert "Escribilo con el código de país, por ejemplo +5491155551234." in output
+    assert output.count(f"«{phone}»") == 1
+    assert "inválido" not in output
 
 
 def test_sandbox_reply_empty_text(cli_sqlite: CliDatabase) -> None:
@@ -417,3 +466,48 @@ def test_unreachable_database_hides_password(monkeypatch: pytest.MonkeyPatch) ->
     assert "No se pudo abrir la base de datos" in printed
     assert "cobranza:***@127.0.0.1:1/nada" in printed
     assert "secreto" not in printed
+
+
+@pytest.mark.parametrize(
+    ("environment", "note", "carries_instructions"),
+    [
+        (
+            "development",
+            "Ahora los recordatorios llevan un link de prueba del sandbox, no "
+            "estos datos, porque COBRANZA_ENVIRONMENT es development.",
+            False,
+        ),
+        (
+            "production",
+            "Ahora los recordatorios llevan estos datos en lugar de un link.",
+            True,
+        ),
+    ],
+)
+def test_settings_show_says_what_reminders_carry(
+    cli_sqlite: CliDatabase,
+    monkeypatch: pytest.MonkeyPatch,
+    environment: str,
+    note: str,
+    carries_instructions: bool,
+) -> None:
+    # Given no Mercado Pago nor Stripe, in either environment
+    monkeypatch.setenv("COBRANZA_ENVIRONMENT", environment)
+    # Wide enough for the description on one line.
+    monkeypatch.setattr(cli.console, "_width", 600)
+    get_settings.cache_clear()
+
+    settings_table = runner.invoke(app, ["settings", "show"])
+    _run_json("--now", TUESDAY)
+    sent = json.loads(runner.invoke(app, ["sandbox", "outbox", "--json"]).output)
+
+    # Then the note matches what the reminder that went out carries
+    assert settings_table.exit_code == 0, settings_table.output
+    row = next(
+        line for line in settings_table.output.splitlines() if "payment_instr" in line
+    )
+    assert "cuando tu proveedor de pagos no puede crear links" in row
+    assert note in row
+    [reminder] = sent
+    assert (PAYMENT_INSTRUCTIONS in reminder["text"]) is carries_instructions
+    assert ("/pagar/" in reminder["text"]) is not carries_instructions

@@ -203,6 +203,7 @@ def test_dry_run_json_lists_messages(portfolio: Portfolio) -> None:
         "outcome": "send",
         "reason": None,
         "until": None,
+        "holidays": [],
     }
     assert messages["C2"]["outcome"] == "suppress"
     assert messages["C2"]["reason"] == "no_consent"
@@ -331,15 +332,37 @@ def test_dry_run_table_gives_reasons(portfolio_sqlite: Portfolio) -> None:
     text = " ".join(output.replace("│", " ").split())
 
     # C3's window opens at 09:00 in Tokyo, which is 21:00 in Buenos Aires.
+    assert "Diferido hasta 03/03 21:00: fuera del horario de contacto permitido" in text
     assert (
-        "Diferido hasta 03/03 21:00: fuera del horario de contacto permitido "
-        "(outside_contact_window)" in text
+        "Suprimido: el cliente no dio su consentimiento para recibir mensajes" in text
     )
+    assert "Suprimido: el cliente pidió la baja de los mensajes" in text
+    # The codes are for --json; the table gives the Spanish words only.
+    for code in ("outside_contact_window", "no_consent", "opted_out"):
+        assert code not in output
+
+
+def test_dry_run_names_holidays_after_weekend(portfolio: Portfolio) -> None:
+    # Saturday 5 December 2026: Monday 7 and Tuesday 8 are holidays in
+    # Argentina, so C1's reminder waits for Wednesday 9.
+    saturday = "2026-12-05T10:00"
+
+    report = _run_json("--now", saturday, "--dry-run")
+    output = _run("--now", saturday, "--dry-run")
+
+    message = _by_customer(report["messages"])["C1"]
+    assert message["reason"] == "day_not_allowed"
+    assert message["until"] == "2026-12-09T12:00:00+00:00"
+    assert message["holidays"] == [
+        {"date": "2026-12-07", "name": "Feriado con fines turísticos"},
+        {"date": "2026-12-08", "name": "Inmaculada Concepción de María"},
+    ]
+    text = " ".join(output.replace("│", " ").split())
     assert (
-        "Suprimido: el cliente no dio su consentimiento para recibir mensajes "
-        "(no_consent)" in text
+        "Diferido hasta 09/12 09:00: ese día de la semana no se envían mensajes; "
+        "además, lunes 07/12 (Feriado con fines turísticos) y martes 08/12 "
+        "(Inmaculada Concepción de María) son feriados" in text
     )
-    assert "Suprimido: el cliente pidió la baja de los mensajes (opted_out)" in text
 
 
 def test_dry_run_table_limit(portfolio_sqlite: Portfolio) -> None:

@@ -142,6 +142,75 @@ def test_inbox_lists_payment_to_verify(
     assert "request_human" not in thread.text
 
 
+def test_thread_states_handoff_once(
+    app: FastAPI, client_for, tenant: Tenant, engine: Engine
+) -> None:  # type: ignore[no-untyped-def]
+    _handed_off(engine, tenant, 1)
+    client, _ = client_for(tenant)
+
+    thread = client.get(f"/conversaciones/{tenant.customer_id}")
+
+    assert 'id="handoff"' in thread.text
+    assert thread.text.lower().count("espera a una persona") == 1
+    assert "Estado:" not in thread.text
+
+
+def test_promises_show_amount_told(
+    app: FastAPI, client_for, tenant: Tenant, engine: Engine
+) -> None:  # type: ignore[no-untyped-def]
+    # Given two promises without a sum: the first confirmed to the customer
+    # as 15.000, the second recorded by the owner with no message
+    with transaction(engine) as session:
+        case = Case(
+            business_id=tenant.business_id,
+            customer_id=tenant.customer_id,
+            state=CaseState.OPEN,
+            opened_at=NOW - timedelta(days=5),
+        )
+        session.add(case)
+        session.flush()
+        promises = []
+        for days in (3, 1):
+            promise = PromiseToPay(
+                business_id=tenant.business_id,
+                case_id=case.id,
+                customer_id=tenant.customer_id,
+                amount=None,
+                currency="ARS",
+                due_on=NOW.date() - timedelta(days=days),
+                status="broken",
+                created_at=NOW - timedelta(days=days + 1),
+            )
+            session.add(promise)
+            session.flush()
+            promises.append(promise)
+        session.add(
+            OutboxMessage(
+                business_id=tenant.business_id,
+                case_id=case.id,
+                customer_id=tenant.customer_id,
+                channel="sandbox",
+                step=f"promise_confirmation:{promises[0].id}",
+                step_kind="promise_confirmation",
+                tone="friendly",
+                locale="es_AR",
+                variables={"promise_amount": "15000.00"},
+                document_ids=[],
+                idempotency_key="confirmation",
+                state="sent",
+                planned_for=NOW - timedelta(days=4),
+                created_at=NOW - timedelta(days=4),
+            )
+        )
+    client, _ = client_for(tenant)
+
+    thread = client.get(f"/conversaciones/{tenant.customer_id}")
+
+    assert "15/03/2026 · $ 15.000,00 · incumplida" in thread.text
+    assert "17/03/2026 · todo el saldo · incumplida" in thread.text
+    assert "· — ·" not in thread.text
+
+
 def test_reply_inside_window_is_sent(
     app: FastAPI, client_for, tenant: Tenant, engine: Engine
 ) -> None:  # type: ignore[no-untyped-def]

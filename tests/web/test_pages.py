@@ -49,6 +49,75 @@ def test_summary_shows_balances(app: FastAPI, client_for, tenant: Tenant) -> Non
     assert "Al día" not in page.text
 
 
+def test_summary_aging_adds_up_to_balance(
+    app: FastAPI, client_for, tenant: Tenant, engine: Engine
+) -> None:  # type: ignore[no-untyped-def]
+    # Given a credit note of 5.000 for the customer who owes 15.000 overdue
+    with transaction(engine) as session:
+        session.add(
+            Document(
+                business_id=tenant.business_id,
+                customer_id=tenant.customer_id,
+                kind="credit_note",
+                number="NC-1",
+                issued_on=NOW.date() - timedelta(days=5),
+                due_on=NOW.date() - timedelta(days=5),
+                amount=Decimal("-5000.00"),
+                currency="ARS",
+                open_amount=Decimal("-5000.00"),
+                created_at=NOW,
+                updated_at=NOW,
+            )
+        )
+    client, _ = client_for(tenant)
+
+    page = client.get("/")
+
+    # Then both figures net the credit note, and the chart names it
+    net = format_money(Decimal("12500.50"), "ARS", "es_AR")
+    credit = format_money(Decimal("-5000"), "ARS", "es_AR")
+    assert f"<span>Saldo abierto</span><strong>{net}</strong>" in page.text
+    assert f"<span>Vencido</span><strong>{net}</strong>" in page.text
+    assert ">Notas de crédito</text>" in page.text
+    assert f">{credit}</text>" in page.text
+    assert f"Total: {net}, el saldo abierto" in page.text
+
+
+def test_summary_rounds_percentage_once(
+    app: FastAPI, client_for, tenant: Tenant, engine: Engine
+) -> None:  # type: ignore[no-untyped-def]
+    # Given 2.545,10 of 100.000 more than 60 days late: 0.025451 of the total
+    with transaction(engine) as session:
+        for number, amount, days_late in [
+            ("L-1", "2545.10", 70),
+            ("L-2", "79954.40", -5),
+        ]:
+            due = NOW.date() - timedelta(days=days_late)
+            session.add(
+                Document(
+                    business_id=tenant.business_id,
+                    customer_id=tenant.customer_id,
+                    number=number,
+                    issued_on=NOW.date() - timedelta(days=90),
+                    due_on=due,
+                    amount=Decimal(amount),
+                    currency="ARS",
+                    open_amount=Decimal(amount),
+                    created_at=NOW,
+                    updated_at=NOW,
+                )
+            )
+    client, _ = client_for(tenant)
+
+    page = client.get("/")
+
+    # Then 2,5 %, not 0.0255 rounded again to 2,6 %
+    assert (
+        "<span>Morosidad (más de 60 días, por monto)</span><strong>2,5 %</strong>"
+        in page.text
+    )
+
+
 def test_summary_counts_payments_this_month(
     app: FastAPI, client_for, tenant: Tenant, engine: Engine
 ) -> None:  # type: ignore[no-untyped-def]

@@ -216,8 +216,59 @@ def test_portfolio_figures_match_the_audit(engine: Engine, tenant: Tenant) -> No
 
     assert summary.aging == report.aging
     assert summary.open_balance == report.open_balance
+    assert summary.overdue == report.overdue
     assert summary.delinquency_rate == report.delinquency["by_amount"]
-    assert summary.dso_days == report.period.dso
+    assert summary.dso_days == report.period.exact_dso
+
+
+def _document(session, customer: Customer, number: str, amount: str, due) -> None:  # type: ignore[no-untyped-def]
+    session.add(
+        Document(
+            business_id=customer.business_id,
+            customer_id=customer.id,
+            kind="credit_note" if amount.startswith("-") else "invoice",
+            number=number,
+            issued_on=due and NOW.date() - timedelta(days=20),
+            due_on=due,
+            amount=Decimal(amount),
+            currency="ARS",
+            open_amount=Decimal(amount),
+            created_at=NOW,
+            updated_at=NOW,
+        )
+    )
+
+
+def test_overdue_nets_credit_notes_like_audit(engine: Engine, tenant: Tenant) -> None:
+    # Given C-1 owing 15000 overdue and 3000 not yet due with a credit note
+    # of 5000, and C-2 owing 2500.50 overdue with a credit note of 4000
+    past, later = NOW.date() - timedelta(days=3), NOW.date() + timedelta(days=10)
+    with transaction(engine) as session:
+        first = session.get_one(Customer, tenant.customer_id)
+        second = session.get_one(Customer, tenant.script_customer_id)
+        _document(session, first, "A-0010", "3000.00", later)
+        _document(session, first, "NC-1", "-5000.00", past)
+        _document(session, second, "NC-2", "-4000.00", past)
+        # A document with neither date counts as not yet due.
+        _document(session, first, "A-0011", "100.00", None)
+
+    # When
+    with transaction(engine) as session:
+        business = session.get_one(Business, tenant.business_id)
+        summary = load_summary(session, business, NOW)
+        report = audit_portfolio(
+            session, business, NOW.date(), today=NOW.date(), rules=SegmentRules()
+        )
+
+    # Then 1900 of C-1's credit lowers what is overdue, and C-2 owes nothing
+    assert summary.overdue == Decimal("13100.00")
+    assert report.overdue == summary.overdue
+    assert summary.open_balance == Decimal("11600.50")
+    assert report.open_balance == summary.open_balance
+    assert summary.unapplied_credit == Decimal("-9000.00")
+    aging_total = sum((bucket.amount for bucket in summary.aging), Decimal(0))
+    assert aging_total + summary.unapplied_credit == summary.open_balance
+    assert summary.aging == report.aging
 
 
 def test_funnel_ignores_system_notice(engine: Engine, tenant: Tenant) -> None:

@@ -545,6 +545,17 @@ def _no_channel_detail(row: OutboxMessage) -> str:
     )
 
 
+# Each variable a sent message's audit event records, with the template
+# parameters that show it. A row composed before parameters were stored
+# (`parameters` is None) records them all.
+STATED_FACTS = {
+    "balance": frozenset({"monto"}),
+    "currency": frozenset({"monto"}),
+    "invoice_count": frozenset({"facturas"}),
+    "days_past_due": frozenset({"atraso", "vencimiento"}),
+}
+
+
 def _audit(
     session: Session,
     row: OutboxMessage,
@@ -562,9 +573,12 @@ def _audit(
         "attempts": row.attempts,
         "document_ids": list(row.document_ids),
     }
-    # The facts the message states, as the gate last refreshed them.
-    for fact in ("balance", "currency", "invoice_count", "days_past_due"):
-        if fact in row.variables:
+    # The facts the message states, as the gate last refreshed them. A
+    # message whose text names no amount or due date, such as most replies,
+    # records none, because its variables hold placeholders.
+    for fact, parameters in STATED_FACTS.items():
+        stated = row.parameters is None or not parameters.isdisjoint(row.parameters)
+        if fact in row.variables and stated:
             details[fact] = row.variables[fact]
     if receipt is not None:
         details["provider_message_id"] = receipt.provider_message_id

@@ -45,6 +45,7 @@ from cobranza.compliance.tone import ToneIssue, ToneProblem, lint_text
 from cobranza.compliance.window import (
     block_reason,
     holiday_name,
+    holidays_skipped,
     is_allowed,
     next_allowed,
 )
@@ -80,6 +81,7 @@ __all__ = [
     "current_consents",
     "evaluate",
     "holiday_name",
+    "holidays_skipped",
     "is_allowed",
     "legal_rules",
     "lint_text",

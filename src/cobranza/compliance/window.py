@@ -24,21 +24,56 @@ MAX_SEARCH_DAYS = 366
 
 @lru_cache(maxsize=256)
 def _holiday_calendar(
-    country: str, subdivision: str | None, year: int
+    country: str, subdivision: str | None, year: int, language: str | None = None
 ) -> holidays.HolidayBase:
-    return holidays.country_holidays(country, subdiv=subdivision, years=year)
+    return holidays.country_holidays(
+        country, subdiv=subdivision, years=year, language=language
+    )
 
 
-def holiday_name(rules: ContactRules, day: date) -> str | None:
+def holiday_name(
+    rules: ContactRules, day: date, language: str | None = None
+) -> str | None:
     """Return the name of the holiday on `day` in the rules' country, or None.
 
     Uses the `holidays` package for the country and, when set, its
     subdivision (for example BR with SP adds São Paulo's state holidays).
+    `language` picks the name's language ("es", "pt_BR"); the package's
+    default is used when it is None or the country has no such translation.
     NOTE: municipal holidays (such as São Paulo city's 25 January) are not in
     that package, so messages are not blocked on them.
     """
     calendar = _holiday_calendar(rules.country, rules.subdivision, day.year)
+    if language is not None and language in calendar.supported_languages:
+        calendar = _holiday_calendar(
+            rules.country, rules.subdivision, day.year, language
+        )
     return calendar.get(day)
+
+
+def holidays_skipped(
+    rules: ContactRules, start: datetime, until: datetime, tz: str, language: str
+) -> list[tuple[date, str]]:
+    """Return the holidays that kept a message deferred from `start` to `until`.
+
+    These are the days from `start`'s local day up to the day before
+    `until`'s whose weekday is open for contact, but which are holidays
+    that the rules block. Days closed every week (a Sunday) are left out,
+    because the weekday rule, not the holiday, kept those closed.
+    """
+    if not rules.block_holidays:
+        return []
+    first = _to_local(start, tz).date()
+    last = _to_local(until, tz).date()
+    skipped = []
+    day = first
+    while day < last:
+        if rules.window_for(day.weekday()) is not None:
+            name = holiday_name(rules, day, language)
+            if name is not None:
+                skipped.append((day, name))
+        day += timedelta(days=1)
+    return skipped
 
 
 def block_reason(rules: ContactRules, at: datetime, tz: str) -> Reason | None:

@@ -215,13 +215,70 @@ def undownloaded_receipts(
     return {customer_id for customer_id in failed if customer_id is not None}
 
 
+@dataclass(frozen=True)
+class UnknownSenderMessage:
+    """A message from a number that matches no customer."""
+
+    inbound_id: int
+    sender: str
+    text: str
+    received_at: datetime
+
+    def as_dict(self) -> dict[str, object]:
+        """Return the message as JSON-ready values, the time in ISO 8601."""
+        return {
+            "id": self.inbound_id,
+            "sender": self.sender,
+            "text": self.text,
+            "received_at": self.received_at.isoformat(),
+        }
+
+
+def unknown_sender_messages(
+    session: Session, business_id: int, limit: int
+) -> list[UnknownSenderMessage]:
+    """Return up to `limit` messages from unknown numbers, newest first.
+
+    The dashboard lists the same messages under «Remitentes desconocidos».
+    """
+    rows = session.scalars(
+        select(InboundMessage)
+        .where(
+            InboundMessage.business_id == business_id,
+            InboundMessage.customer_id.is_(None),
+        )
+        .order_by(InboundMessage.received_at.desc(), InboundMessage.id.desc())
+        .limit(limit)
+    )
+    return [
+        UnknownSenderMessage(
+            message.id,
+            message.sender,
+            _message_text(message) or "",
+            message.received_at,
+        )
+        for message in rows
+    ]
+
+
+def count_unknown_sender_messages(session: Session, business_id: int) -> int:
+    """Count every message from a number that matches no customer."""
+    count = session.scalar(
+        select(func.count()).where(
+            InboundMessage.business_id == business_id,
+            InboundMessage.customer_id.is_(None),
+        )
+    )
+    return int(count or 0)
+
+
 def waiting_case(session: Session, business_id: int, case_id: int) -> Case:
     """Return the business's open case `case_id`, or raise `InboxError`."""
     case = session.get(Case, case_id)
     if case is None or case.business_id != business_id:
         raise InboxError(
-            f"no se encontró el caso {case_id} en el negocio {business_id}: mirá "
-            "los casos en espera con `cobranza inbox`"
+            f"no se encontró el caso {case_id}: `cobranza inbox` lista los casos "
+            "en espera con su número"
         )
     if case.closed_at is not None:
         raise InboxError(f"el caso {case_id} está cerrado: no hay nada que resolver")
@@ -240,10 +297,11 @@ def reply_channel(session: Session, business_id: int, customer_id: int) -> str:
         .limit(1)
     )
     if channel is None:
+        customer = session.get_one(Customer, customer_id)
         raise InboxError(
-            f"el cliente {customer_id} nunca le escribió al negocio, así que no hay "
-            "ventana de 24 h para responderle: llamalo, o reanudá el caso para que "
-            "la política le escriba con una plantilla aprobada"
+            f"el cliente {customer.external_id} nunca le escribió al negocio, así "
+            "que no hay ventana de 24 h para responderle: llamalo, o reanudá el "
+            "caso para que la política le escriba con una plantilla aprobada"
         )
     return channel
 

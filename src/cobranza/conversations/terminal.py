@@ -1,17 +1,24 @@
-"""Output of `cobranza nlu` for a business owner: Spanish words, not JSON keys.
+"""Output of `cobranza nlu` and `cobranza sandbox reply` for a business owner.
 
 `cobranza nlu --json` prints `Understanding.to_dict()` with its English keys
-for programs. These lines word the same reading for a person.
+for programs. These lines word the same reading, and what the robot did
+about a stored reply, in Spanish for a person.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from decimal import Decimal
+from typing import Any
 
 from babel.numbers import format_decimal
 
 from cobranza.compliance.rules import DAY_NAMES_ES
 from cobranza.conversations.understand import Understanding
+from cobranza.money import format_money
 from cobranza.terminal_text import visible
-from cobranza.wording import INTENT_LABELS
+from cobranza.wording import ACTION_LABELS, INTENT_LABELS
 
 # The stage that decided the intent, as worded after "según".
 SOURCE_LABELS = {
@@ -46,10 +53,44 @@ def understanding_lines(reply: str, result: Understanding, locale: str) -> list[
     return lines
 
 
+def reply_outcome_lines(
+    intent: str | None,
+    entities: Mapping[str, Any] | None,
+    action: str | None,
+    currency: str,
+    locale: str,
+) -> list[str]:
+    """Word what the robot read in a stored reply and what it did, one per line.
+
+    The words are the dashboard's (`INTENT_LABELS`, `ACTION_LABELS`). The
+    date, amount and installments appear only when the reply states them.
+    """
+    facts = entities or {}
+    lines = []
+    if intent:
+        lines.append(f"  Entendió: {INTENT_LABELS.get(intent, intent)}")
+    promised = facts.get("promised_date")
+    if promised:
+        day = date.fromisoformat(str(promised))
+        lines.append(f"  Fecha prometida: {_day(day)}")
+    if facts.get("amount"):
+        amount = format_money(Decimal(str(facts["amount"])), currency, locale)
+        lines.append(f"  Monto: {amount}")
+    if facts.get("installments"):
+        lines.append(f"  Cuotas: {facts['installments']}")
+    if action:
+        lines.append(f"  Hizo: {ACTION_LABELS.get(action, action)}")
+    return lines
+
+
 def _promised_date(result: Understanding) -> str:
     day = result.promised_date
     if day is None:
         return NOT_STATED
+    return _day(day)
+
+
+def _day(day: date) -> str:
     return f"{DAY_NAMES_ES[day.weekday()]} {day:%d/%m/%Y}"
 
 

@@ -306,6 +306,10 @@ def _decide_and_apply(
         _refresh_broken_promise(row, broken)
     if decision.action is Action.DEFER:
         assert decision.until is not None and decision.reason is not None
+        if row.variables.get("installment_id") is None:
+            # The deferral records the amount the message would state, credit
+            # notes netted in, as the planned step and the send record it.
+            details = {**details, "balance": row.variables.get("balance")}
         outbox.defer(session, row, decision.until, decision.reason, now, details)
     return decision
 

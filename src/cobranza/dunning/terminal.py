@@ -8,7 +8,7 @@ from datetime import date
 from rich.console import Group
 from rich.table import Table
 
-from cobranza.db.models import Business, Case, CaseState, Document
+from cobranza.db.models import Business, Case, CaseState, Document, OutboxMessage
 from cobranza.dunning.explain import describe_step
 from cobranza.dunning.holds import is_held
 from cobranza.dunning.policy import Policy
@@ -83,6 +83,7 @@ def case_tables(timeline: CaseTimeline, business: Business) -> Group:
     cases = Table(title=f"Casos de {markup_safe(customer.external_id)}")
     for header in ("Caso", "Estado", "Último paso enviado", "Abierto", "Cerrado"):
         cases.add_column(header)
+    last_sent = _last_sent_steps(timeline.outbox)
     for case in timeline.cases:
         closed = ""
         if case.closed_at is not None:
@@ -92,7 +93,7 @@ def case_tables(timeline: CaseTimeline, business: Business) -> Group:
         cases.add_row(
             str(case.id),
             markup_safe(_case_state(case)),
-            markup_safe(step_label(case.step) if case.step else "—"),
+            markup_safe(_last_step(case, last_sent)),
             f"{local_date(case.opened_at, timezone):%d/%m/%Y}",
             markup_safe(closed),
         )
@@ -168,6 +169,22 @@ def hold_label(document: Document, timezone: str) -> str:
     if document.hold_until is None:
         return label + ", sin fecha de fin"
     return label + f" hasta el {document.hold_until:%d/%m/%Y}"
+
+
+def _last_sent_steps(rows: list[OutboxMessage]) -> dict[int, str]:
+    """Return the step of each case's last sent message, by case id."""
+    sent = sorted(
+        (row for row in rows if row.sent_at is not None),
+        key=lambda row: (row.sent_at, row.id),
+    )
+    return {row.case_id: row.step for row in sent}
+
+
+def _last_step(case: Case, last_sent: dict[int, str]) -> str:
+    # A case closed as paid resets its step for the planner, so the messages
+    # it sent are the record of what went out.
+    step = last_sent.get(case.id) or case.step
+    return step_label(step) if step else "—"
 
 
 def _case_state(case: Case) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from decimal import Decimal, InvalidOperation
 
 from rich.console import Console
 from rich.table import Table
@@ -24,8 +25,18 @@ MAX_LISTED_ISSUES = 20
 
 
 def render_report(console: Console, report: ImportReport, locale: str) -> None:
-    """Print the summary table, then the rejected and flagged rows."""
+    """Print the summary table, then the rejected and flagged rows.
+
+    A file imported before gets only its note, because its counts would read
+    as if it had been imported again. A dry run words its counts as what an
+    import would do.
+    """
     title = f"Importación de {markup_safe(report.file_name)}"
+    if report.already_imported:
+        console.print(f"[bold]{title}[/bold]")
+        for note in report.notes:
+            console.print(f"[yellow]Nota:[/yellow] {markup_safe(note)}")
+        return
     if report.dry_run:
         title += " (prueba: no se guardó nada)"
     summary = Table(title=title, show_header=False)
@@ -38,27 +49,41 @@ def render_report(console: Console, report: ImportReport, locale: str) -> None:
     for note in report.notes:
         console.print(f"[yellow]Nota:[/yellow] {markup_safe(note)}")
     if report.missing_from_file:
-        action = (
-            "se marcaron como saldados"
-            if report.settled_as_missing
-            else "siguen abiertos; con --full-snapshot se marcan como saldados"
-        )
+        if report.dry_run and report.settled_as_missing:
+            action = "se marcarían como saldados"
+        elif report.settled_as_missing:
+            action = "se marcaron como saldados"
+        else:
+            action = "siguen abiertos; con --full-snapshot se marcan como saldados"
         console.print(
             f"[yellow]{len(report.missing_from_file)} comprobantes abiertos no "
             f"están en este archivo y {action}.[/yellow]"
         )
-    _render_issues(console, "Filas rechazadas (no se importaron)", report.rows_rejected)
-    _render_issues(
-        console, "Filas con observaciones (se importaron)", report.rows_flagged
+    _render_balances_increased(console, report, locale)
+    rejected = (
+        "Filas rechazadas (no se importarían)"
+        if report.dry_run
+        else ("Filas rechazadas (no se importaron)")
     )
+    flagged = (
+        "Filas con observaciones (se importarían)"
+        if report.dry_run
+        else ("Filas con observaciones (se importaron)")
+    )
+    _render_issues(console, rejected, report.rows_rejected)
+    _render_issues(console, flagged, report.rows_flagged)
 
 
 def _summary_lines(report: ImportReport, locale: str) -> list[tuple[str, str]]:
+    if report.dry_run:
+        documents, payments = "Comprobantes a importar", "Pagos a registrar"
+    else:
+        documents, payments = "Comprobantes importados", "Pagos registrados"
     return [
         ("Filas leídas", str(report.rows_read)),
         ("Clientes", str(report.customers)),
         ("  nuevos", str(report.customers_created)),
-        ("Comprobantes importados", str(report.documents_imported)),
+        (documents, str(report.documents_imported)),
         ("  facturas", str(report.invoices)),
         ("  notas de crédito", str(report.credit_notes)),
         ("  notas de débito", str(report.debit_notes)),
@@ -66,11 +91,12 @@ def _summary_lines(report: ImportReport, locale: str) -> list[tuple[str, str]]:
             "  nuevos / actualizados",
             f"{report.documents_created} / {report.documents_updated}",
         ),
-        ("Pagos registrados", str(report.payments_recorded)),
+        (payments, str(report.payments_recorded)),
         ("Duplicados salteados", str(report.duplicates_skipped)),
         ("Filas salteadas (títulos, vacías, totales)", str(_layout_skips(report))),
         ("Filas rechazadas", str(report.rejected_row_count)),
         ("Filas con observaciones", str(report.flagged_row_count)),
+        ("Saldos más altos que los guardados", str(len(report.balances_increased))),
         ("Separador decimal", report.decimal.get("note", "")),
         ("Fechas", report.date_format.get("note", "")),
         (
@@ -78,6 +104,45 @@ def _summary_lines(report: ImportReport, locale: str) -> list[tuple[str, str]]:
             format_money(report.open_balance, report.currency, locale),
         ),
     ]
+
+
+def _render_balances_increased(
+    console: Console, report: ImportReport, locale: str
+) -> None:
+    """List the invoices whose balance in the file is above the stored one."""
+    rows = report.balances_increased
+    if not rows:
+        return
+    verb = "se quedaría" if report.dry_run else "se quedó"
+    table = Table(
+        title="Saldos del archivo más altos que los guardados",
+        caption=f"cobranza {verb} con el saldo guardado, el menor, para no "
+        "reclamarle a un cliente algo que ya pagó. Puede ser un listado anterior "
+        "a un pago que ya entró: revisá cada uno en tu sistema.",
+    )
+    for column in ("línea", "comprobante", "saldo guardado", "saldo en el archivo"):
+        table.add_column(column, justify="right" if "saldo" in column else "left")
+    for row in rows[:MAX_LISTED_ISSUES]:
+        currency = row.get("currency") or report.currency
+        table.add_row(
+            row["line"],
+            markup_safe(row["number"]),
+            _money_text(row["stored_open_amount"], currency, locale),
+            _money_text(row["file_open_amount"], currency, locale),
+        )
+    console.print(table)
+    if len(rows) > MAX_LISTED_ISSUES:
+        console.print(
+            f"... y {len(rows) - MAX_LISTED_ISSUES} más; --json los lista todos "
+            "en balances_increased."
+        )
+
+
+def _money_text(amount: str, currency: str, locale: str) -> str:
+    try:
+        return format_money(Decimal(amount), currency, locale)
+    except InvalidOperation:
+        return markup_safe(amount)
 
 
 def _layout_skips(report: ImportReport) -> int:

@@ -2,8 +2,9 @@
 
 One problem reads differently where the owner meets it. In the terminal the
 fix is a flag of `cobranza import` (`--map`, `--decimal`, `--date-format`)
-and a field is its internal name (`due_on`), as `--json` reports it. On the
-dashboard's import page the fix is a control of its form, named by its
+and a field is its Spanish label with its internal name, as `--json`
+reports it, in brackets: "vencimiento (due_on)". `--map` takes either. On
+the dashboard's import page the fix is a control of its form, named by its
 label («Separador decimal»), and a field is its Spanish label
 («vencimiento»).
 
@@ -30,20 +31,21 @@ class Hints:
     date_control = "con --date-format"
 
     def field(self, name: str) -> str:
-        """Return a field as messages name it."""
-        return name
+        """Return a field as messages name it: "vencimiento (due_on)"."""
+        label = _field_labels().get(name)
+        return f"{label} ({name})" if label and label != name else name
 
     def field_choices(self, names: Sequence[str]) -> str:
         """Return every name the owner may write after "=" in a mapping."""
-        return ", ".join(names)
+        return ", ".join(self.field(name) for name in names)
 
     def map_entry(self, column: str, field: str) -> str:
         """Return a mapping as the owner wrote it, to quote it in an error."""
         return f"--map {column}={field}"
 
     def map_example(self, column: str, field: str) -> str:
-        """Return a mapping the owner can copy."""
-        return f"--map '{column}={field}'"
+        """Return a mapping the owner can copy, with the field's Spanish label."""
+        return f"--map '{column}={_field_labels().get(field, field)}'"
 
     def missing_fields(
         self, required: Sequence[str], alternatives: Sequence[str]
@@ -55,12 +57,18 @@ class Hints:
         """
         names = [self.field(name) for name in required]
         if alternatives:
-            names.append(" o ".join(self.field(name) for name in alternatives))
-        return ", ".join(names)
+            choices = [self.field(name) for name in alternatives]
+            names.append(f"el cliente, que puede ser {_either(choices)}")
+        if len(names) == 1:
+            return names[0]
+        return f"{', '.join(names[:-1])} y {names[-1]}"
 
     def add_column(self, field: str) -> str:
         """Return the fix for a missing field: how to name its column."""
-        return "Indicá la columna con --map COLUMNA=CAMPO."
+        return (
+            "Indicá cada columna con --map COLUMNA=CAMPO, como "
+            f"{self.map_example('COLUMNA', field)}."
+        )
 
     def assign_column(self, field: str) -> str:
         """Return how to name the column of `field`, completing "indicala …"."""
@@ -71,7 +79,7 @@ class Hints:
         return (
             f"Elegí una con {self.map_example(column, field)} (o por posición, "
             f"{self.map_example(f'#{position}', field)}) y descartá las otras "
-            f"con --map COLUMNA={ignore}."
+            f"con {self.map_example('COLUMNA', ignore)}."
         )
 
     def choose_decimal(self) -> str:
@@ -192,6 +200,13 @@ class FormHints(Hints):
 
     def find_shared_phones(self) -> str:
         return f"Buscalos por teléfono en «{self.customers}»."
+
+
+def _field_labels() -> Mapping[str, str]:
+    # Imported here, because `mapping` imports this module.
+    from cobranza.ingest.mapping import FIELD_LABELS
+
+    return FIELD_LABELS
 
 
 def _either(words: Sequence[str]) -> str:

@@ -377,6 +377,7 @@ def _plan_document(
                 "line": str(row.line),
                 "stored_open_amount": str(quantize(open_amount, row.currency)),
                 "file_open_amount": str(row.open_amount),
+                "currency": row.currency,
             }
         )
     _add_balance(plan, row.currency, open_amount)
@@ -405,11 +406,14 @@ def _plan_document(
 
     if row.kind == DocumentKind.CREDIT_NOTE:
         return
+    # The payment is what the file shows as settled beyond what was settled
+    # before. A corrected amount (a lower total with the same balance
+    # unpaid) is no payment, so it is measured as settled, not as balance.
     settled_now = row.amount - open_amount
     if stored is None:
         paid = settled_now
     else:
-        paid = stored["open_amount"] - open_amount
+        paid = settled_now - (stored["amount"] - stored["open_amount"])
     if paid <= 0:
         return
     plan.payments.append(

@@ -1,7 +1,7 @@
 """The business's own options, stored in `Business.settings`, read and changed.
 
 Several packages read their options from the business row: how to pay
-without a provider (`payment_instructions`, shown in every reminder), the
+without a link (`payment_instructions`, in a reminder without a link), the
 grace after a promised day, the pause after "ya pagué", the installment
 limits and the card statement text. This module lists them with their
 Spanish descriptions and defaults, checks a typed value, and stores and
@@ -22,12 +22,17 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from cobranza.config import Settings
 from cobranza.conversations.actions import DEFAULT_PAID_PAUSE_DAYS
 from cobranza.db.engine import lock_settings
 from cobranza.db.models import AuditEvent, Business
-from cobranza.dunning.promises import DEFAULT_GRACE_DAYS
+from cobranza.dunning.promises import DEFAULT_CHANNEL, DEFAULT_GRACE_DAYS
 from cobranza.messages.parameters import PAYMENT_TEXT_MAX
-from cobranza.payments.links import STATEMENT_DESCRIPTOR_MAX
+from cobranza.payments.links import (
+    STATEMENT_DESCRIPTOR_MAX,
+    links_offered,
+    provider_for,
+)
 from cobranza.payments.plans import REMINDER_DAYS_BEFORE, InstallmentLimits
 
 # WhatsApp rejects a template parameter with a newline, a tab or more than
@@ -161,8 +166,10 @@ _LIMITS = InstallmentLimits()
 OPTIONS: tuple[BusinessOption, ...] = (
     BusinessOption(
         "payment_instructions",
-        "cómo pagarte sin link de pago (alias, CBU, CLABE…); va en cada "
-        "recordatorio cuando no hay Mercado Pago ni Stripe",
+        "cómo pagarte sin link de pago (alias, CBU, CLABE…); va en los "
+        "recordatorios en lugar del link cuando tu proveedor de pagos no puede "
+        "crear links para tus clientes, y debajo del link cuando un cliente "
+        "pide los datos para pagar",
         None,
         _instructions,
         ("payment_instructions",),
@@ -253,6 +260,32 @@ def option_for(key: str) -> BusinessOption:
             + ", ".join(option.key for option in OPTIONS)
         )
     return option
+
+
+PROVIDER_NAMES = {"mercadopago": "Mercado Pago", "stripe": "Stripe"}
+
+
+def option_note(business: Business, option: BusinessOption, settings: Settings) -> str:
+    """Return how `option` applies now, or "" for options that need no note.
+
+    The payment instructions go in a reminder only when the reminder carries
+    no payment link (see `payments.links.links_offered`), which depends on
+    the environment, the provider's credentials and the business's channel.
+    """
+    if option.key != "payment_instructions":
+        return ""
+    channel = str((business.settings or {}).get("channel") or DEFAULT_CHANNEL)
+    if not links_offered(business, settings, channel):
+        return "Ahora los recordatorios llevan estos datos en lugar de un link."
+    provider = provider_for(business, settings.payment_provider)
+    if provider == "sandbox":
+        return (
+            "Ahora los recordatorios llevan un link de prueba del sandbox, no "
+            f"estos datos, porque COBRANZA_ENVIRONMENT es {settings.environment}. "
+            "Con production y sin proveedor, llevan estos datos."
+        )
+    name = PROVIDER_NAMES.get(provider, provider)
+    return f"Ahora los recordatorios llevan un link de {name}, no estos datos."
 
 
 def current_value(business: Business, option: BusinessOption) -> Any:

@@ -145,7 +145,7 @@ def _dry_run(
         check_promises(session, business, now, active_policy)
         planned = plan(session, business, now, active_policy)
         dispatch, claimed = dispatcher.evaluate(session, business_id, now)
-        messages = dry_run_messages(session, claimed, business.currency)
+        messages = dry_run_messages(session, claimed, business, now)
     finally:
         session.rollback()
         session.close()

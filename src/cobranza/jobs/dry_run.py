@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
@@ -17,7 +17,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cobranza.db.models import Customer, OutboxMessage, OutboxState
+from cobranza.compliance import holidays_skipped, rules_for_business
+from cobranza.compliance.reasons import Reason
+from cobranza.db.models import Business, Customer, OutboxMessage, OutboxState
 from cobranza.messages import MessageError, template_for
 from cobranza.money import quantize
 
@@ -38,6 +40,12 @@ _OUTCOMES = {
     OutboxState.SUPPRESSED: Outcome.SUPPRESS,
     OutboxState.FAILED: Outcome.FAIL,
 }
+
+# Deferrals to the next instant the contact window allows, which a holiday
+# may push further.
+_WINDOW_REASONS = frozenset(
+    {Reason.HOLIDAY, Reason.DAY_NOT_ALLOWED, Reason.OUTSIDE_CONTACT_WINDOW}
+)
 
 # Template parameters that state an amount, with the row variable behind
 # each one. The first one a template uses is the amount its message states.
@@ -66,6 +74,9 @@ class DryRunMessage:
     reason: str | None
     # The instant a deferred message waits for.
     until: datetime | None
+    # The holidays, (day, name), that keep a message deferred for the contact
+    # window until `until`, in the customer's country.
+    holidays: tuple[tuple[date, str], ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         """Return the message as JSON-ready values.
@@ -89,19 +100,28 @@ class DryRunMessage:
             "outcome": self.outcome.value,
             "reason": self.reason,
             "until": self.until.isoformat() if self.until is not None else None,
+            "holidays": [
+                {"date": day.isoformat(), "name": name} for day, name in self.holidays
+            ],
         }
 
 
 def dry_run_messages(
-    session: Session, rows: Sequence[OutboxMessage], business_currency: str
+    session: Session,
+    rows: Sequence[OutboxMessage],
+    business: Business,
+    now: datetime,
 ) -> list[DryRunMessage]:
     """Describe the rows that `Dispatcher.evaluate` claimed, in claim order.
 
     Call it before the rollback, because the rows' states and the refreshed
     amounts exist only in the dry run's transaction. A suppressed row states
     the amount it was planned with, because the gate refreshes the amounts
-    only of a row that is sent or deferred.
+    only of a row that is sent or deferred. A row deferred for the contact
+    window names the holidays between `now` and the instant it waits for.
     """
+    rules = rules_for_business(business.country, business.settings)
+    language = "pt_BR" if business.country.upper() == "BR" else "es"
     customer_ids = sorted({row.customer_id for row in rows})
     customers = {
         customer.id: customer
@@ -114,6 +134,12 @@ def dry_run_messages(
         # The gate raised LookupError before this point for a missing customer.
         customer = customers[row.customer_id]
         outcome = _OUTCOMES[OutboxState(row.state)]
+        reason = _reason(row, outcome)
+        holidays: tuple[tuple[date, str], ...] = ()
+        if outcome is Outcome.DEFER and reason in _WINDOW_REASONS:
+            tz = customer.timezone or business.timezone
+            skipped = holidays_skipped(rules, now, row.planned_for, tz, language)
+            holidays = tuple(skipped)
         messages.append(
             DryRunMessage(
                 customer_external_id=customer.external_id,
@@ -122,10 +148,11 @@ def dry_run_messages(
                 step_kind=row.step_kind,
                 channel=row.channel,
                 amount=stated_amount(row),
-                currency=str(row.variables.get("currency") or business_currency),
+                currency=str(row.variables.get("currency") or business.currency),
                 outcome=outcome,
-                reason=_reason(row, outcome),
+                reason=reason,
                 until=row.planned_for if outcome is Outcome.DEFER else None,
+                holidays=holidays,
             )
         )
     return messages

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from rich.console import Group, RenderableType
@@ -14,6 +14,7 @@ from rich.text import Text
 
 from cobranza.channels.sandbox import SentMessage
 from cobranza.compliance.reasons import Reason
+from cobranza.compliance.rules import DAY_NAMES_ES
 from cobranza.jobs.cycle import CycleReport
 from cobranza.jobs.dry_run import DryRunMessage, Outcome
 from cobranza.money import format_money
@@ -32,11 +33,40 @@ OUTCOME_LABELS = {
 
 
 def reason_label(reason: str) -> str:
-    """Return the owner's Spanish label of a reason, with its code."""
+    """Return the owner's Spanish label of a reason, or the code without one.
+
+    `--json` keeps the codes, and docs/ciclo.md lists each code with its label.
+    """
     try:
-        return f"{Reason(reason).label} ({reason})"
+        return Reason(reason).label
     except ValueError:
         return reason
+
+
+def holidays_phrase(reason: str | None, holidays: Sequence[tuple[date, str]]) -> str:
+    """Word the holidays that keep a deferred message waiting, or return "".
+
+    A deferral for the holiday itself names it after the reason. A deferral
+    for the weekday or the hour adds that the days after it are holidays too.
+    """
+    if not holidays:
+        return ""
+    days = _spanish_list(
+        [
+            f"{DAY_NAMES_ES[day.weekday()]} {day:%d/%m} ({name})"
+            for day, name in holidays
+        ]
+    )
+    if reason == Reason.HOLIDAY:
+        return f": {days}"
+    verb = "es feriado" if len(holidays) == 1 else "son feriados"
+    return f"; además, {days} {verb}"
+
+
+def _spanish_list(items: Sequence[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} y {items[-1]}"
 
 
 def render_cycle(report: CycleReport, timezone: str) -> Table:
@@ -104,6 +134,7 @@ def render_dry_run_messages(
         if message.reason:
             reason = reason_label(message.reason)
             outcome += f": {reason[:1].lower()}{reason[1:]}"
+            outcome += holidays_phrase(message.reason, message.holidays)
         table.add_row(
             plain(f"{message.customer_external_id} {message.customer_name}"),
             Text(step_label(message.step, message.step_kind)),

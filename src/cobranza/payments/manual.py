@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -26,7 +27,7 @@ from cobranza.payments import cases
 from cobranza.payments.errors import PaymentError
 from cobranza.payments.reconcile import ApplyResult, PaymentFacts, apply_payment
 from cobranza.payments.status import PaymentStatus
-from cobranza.timeutil import parse_instant
+from cobranza.timeutil import local_date, parse_instant
 
 MANUAL_PROVIDER = "manual"
 RECEIPT_PROVIDER = "receipt"
@@ -66,9 +67,14 @@ def record_payment(
     """Record a payment received outside the providers and allocate it.
 
     The same `reference` given twice records one payment. Without a
-    reference every call records a new payment.
+    reference every call records a new payment. A payment dated after `now`
+    is rejected, as the dashboard's form rejects one: `cobranza audit` counts
+    a payment only from its date on, so a future one would make the audit
+    disagree with every balance shown today.
     """
     code = (currency or business.currency).upper()
+    if paid_at > now:
+        raise PaymentError(_future_date_problem(paid_at, now, business.timezone))
     # NaN would raise InvalidOperation in the comparisons below.
     if not amount.is_finite():
         raise PaymentError(f"monto inválido {amount}: escribí un número, como 12500.50")
@@ -101,6 +107,21 @@ def record_payment(
         method=method,
     )
     return apply_payment(session, facts, now)
+
+
+def _future_date_problem(paid_at: datetime, now: datetime, timezone: str) -> str:
+    paid_on = local_date(paid_at, timezone)
+    today = local_date(now, timezone)
+    if paid_on == today:
+        at = paid_at.astimezone(ZoneInfo(timezone))
+        return (
+            f"la hora del pago, {at:%H:%M} del {paid_on:%d/%m/%Y}, todavía no "
+            "llegó: escribí solo la fecha, o la hora en que lo recibiste"
+        )
+    return (
+        f"la fecha del pago, {paid_on:%d/%m/%Y}, es futura (hoy es "
+        f"{today:%d/%m/%Y}): usá el día en que recibiste el pago, hoy o antes"
+    )
 
 
 def import_payments(

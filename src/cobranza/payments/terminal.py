@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
+from rich.console import Group
 from rich.table import Table
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from cobranza.compliance import resolve_customer
 from cobranza.config import get_settings
-from cobranza.db.models import Business, Document
+from cobranza.db.models import Business, Customer, Document
 from cobranza.money import format_money
 from cobranza.payments import cases
 from cobranza.payments.credits import CreditBalance, customer_credits
@@ -23,8 +24,10 @@ from cobranza.payments.links import (
     provider_usable,
 )
 from cobranza.payments.manual import PaymentImportReport
+from cobranza.payments.outcome import PaymentOutcome
 from cobranza.payments.plan_rows import InstallmentRow, InstallmentState, PlanRows
 from cobranza.payments.reconcile import ApplyResult
+from cobranza.payments.targets import balance_target, open_documents
 from cobranza.terminal_text import markup_safe
 from cobranza.timeutil import local_date
 from cobranza.wording import INSTALLMENT_STATE_LABELS, PLAN_STATUS_LABELS
@@ -36,8 +39,9 @@ def link_for_customer(
     """Return the payment link of a customer's open case.
 
     Raises `ComplianceError` for an unknown customer, `NothingOwedError`
-    when the customer has no open case, and `ProviderNotConfiguredError`
-    when the business's provider cannot open links here.
+    when the customer owes nothing collectable or has no open case, and
+    `ProviderNotConfiguredError` when the business's provider cannot open
+    links here.
     """
     settings = get_settings()
     provider = provider_for(business, settings.payment_provider)
@@ -48,6 +52,7 @@ def link_for_customer(
             "COBRANZA_PAYMENT_PROVIDER un proveedor configurado"
         )
     customer = resolve_customer(session, business.id, customer_ref)
+    _check_owes(session, business, customer, now)
     case = cases.open_case_of(session, business.id, customer.id)
     if case is None:
         raise NothingOwedError(
@@ -57,22 +62,85 @@ def link_for_customer(
     return payment_link_for_case(session, business, case, now)
 
 
+def _check_owes(
+    session: Session, business: Business, customer: Customer, now: datetime
+) -> None:
+    """Raise `NothingOwedError` when the customer owes nothing a link could collect."""
+    today = local_date(now, customer.timezone or business.timezone)
+    documents = open_documents(session, business.id, customer.id, today)
+    if balance_target(documents, "es", customer.name) is not None:
+        return
+    unpaid = session.scalar(
+        select(func.count()).where(
+            Document.business_id == business.id,
+            Document.customer_id == customer.id,
+            Document.open_amount > 0,
+            Document.missing_since.is_(None),
+        )
+    )
+    if not unpaid:
+        raise NothingOwedError(
+            f"el cliente {customer.external_id} no debe nada: no tiene facturas "
+            "abiertas, así que no hace falta un link de pago"
+        )
+    raise NothingOwedError(
+        f"el cliente {customer.external_id} no tiene saldo para cobrar: lo que "
+        "debe está en disputa, en espera o cubierto por notas de crédito"
+    )
+
+
 def render_payment_result(
     result: ApplyResult,
+    outcome: PaymentOutcome | None,
     credits: list[CreditBalance] | None = None,
     locale: str = "es_AR",
-) -> Table:
+    timezone: str = "America/Argentina/Buenos_Aires",
+) -> Group:
+    """Build what `cobranza payment add` prints: the payment and its invoices.
+
+    Invoices are named by their numbers, each with the amount applied and
+    what stays open.
+    """
     table = Table(title="Pago registrado", show_header=False)
-    table.add_row("Pago", str(result.payment_id) if result.changed else "ya registrado")
+    if outcome is None:
+        table.add_row(
+            "Pago",
+            "ya estaba registrado con esa referencia, así que no se registró otro",
+        )
+        return Group(table)
+
+    def money(amount: Decimal) -> str:
+        return format_money(amount, outcome.currency, locale)
+
+    paid_on = local_date(outcome.paid_at, timezone)
     table.add_row(
-        "Facturas saldadas", ", ".join(map(str, result.allocated_document_ids)) or "-"
+        "Pago",
+        f"{money(outcome.amount)} del {paid_on:%d/%m/%Y} (n.º {outcome.payment_id})",
     )
+    if not outcome.invoices:
+        table.add_row("Facturas", "no había facturas abiertas en esa moneda")
+    table.add_row("Saldo del cliente", money(max(outcome.balance, Decimal(0))))
     table.add_row("Caso cerrado", "sí" if result.case_closed else "no")
     for credit in credits or []:
         table.add_row(
             "Saldo a favor", format_money(credit.amount, credit.currency, locale)
         )
-    return table
+    if not outcome.invoices:
+        return Group(table)
+
+    invoices = Table(title="Facturas pagadas con este pago")
+    invoices.add_column("Factura")
+    invoices.add_column("Aplicado", justify="right")
+    invoices.add_column("Queda abierto", justify="right")
+    invoices.add_column("Estado")
+    for invoice in outcome.invoices:
+        invoices.add_row(
+            markup_safe(invoice.number),
+            money(invoice.applied),
+            money(max(invoice.still_open, Decimal(0))),
+            "saldada" if invoice.paid_in_full else "pagada en parte",
+        )
+    return Group(table, invoices)
 
 
 def render_balances(session: Session, business: Business, customer_id: int) -> Table:
@@ -145,11 +213,13 @@ def _installment_state(row: InstallmentRow, timezone: str) -> str:
     return label
 
 
-def render_import_report(report: PaymentImportReport) -> Table:
+def render_import_report(
+    report: PaymentImportReport, currency: str = "ARS", locale: str = "es_AR"
+) -> Table:
     table = Table(title="Importación de pagos", show_header=False)
     table.add_row("Pagos registrados", str(report.applied))
     table.add_row("Ya registrados", str(report.unchanged))
-    table.add_row("Total registrado", str(report.total))
+    table.add_row("Total registrado", format_money(report.total, currency, locale))
     for error in report.errors:
         # An error quotes the file's values, so it is printed as text.
         table.add_row("Error", markup_safe(error))

@@ -23,12 +23,14 @@ from cobranza.portfolio.errors import InvalidAuditRequest
 from cobranza.portfolio.metrics import (
     DAYS_STEP,
     DELINQUENT_AFTER_DAYS,
+    RATE_STEP,
     AgingBucket,
     Pareto,
     PeriodFigures,
     aging,
     delinquency_rate,
     open_invoices,
+    overdue_net_of_credit_notes,
     pareto,
     period_figures,
     ratio,
@@ -64,6 +66,9 @@ class AuditReport:
     period_start: date
     open_invoices: int
     open_balance: Decimal
+    # Past-due invoices less the credit notes left over per customer (see
+    # `metrics.overdue_net_of_credit_notes`).
+    overdue: Decimal
     unapplied_credit_count: int
     unapplied_credit: Decimal
     disputed_count: int
@@ -105,6 +110,7 @@ class AuditReport:
             "period_days": self.period.period_days,
             "open_invoices": self.open_invoices,
             "open_balance": self.money(self.open_balance),
+            "overdue": self.money(self.overdue),
             "unapplied_credits": {
                 "count": self.unapplied_credit_count,
                 "amount": self.money(self.unapplied_credit),
@@ -116,8 +122,8 @@ class AuditReport:
             "aging": [self._bucket_dict(bucket) for bucket in self.aging],
             "delinquency_rate": {
                 "days_past_due_over": DELINQUENT_AFTER_DAYS,
-                "by_count": _text(self.delinquency["by_count"]),
-                "by_amount": _text(self.delinquency["by_amount"]),
+                "by_count": _rate(self.delinquency["by_count"]),
+                "by_amount": _rate(self.delinquency["by_amount"]),
             },
             "dso": self._dso_dict(),
             "cei": self._cei_dict(),
@@ -170,7 +176,7 @@ class AuditReport:
         return {
             "customers_with_overdue": result.customers_with_overdue,
             "top_customers": result.top_customers,
-            "top_share": _text(result.top_share),
+            "top_share": _rate(result.top_share),
             "customers_for_80_percent": result.customers_for_80_percent,
             "curve": [[str(x), str(y)] for x, y in result.curve],
         }
@@ -209,6 +215,10 @@ class AuditReport:
 
 def _text(value: Decimal | None) -> str | None:
     return None if value is None else str(value)
+
+
+def _rate(value: Decimal | None) -> str | None:
+    return None if value is None else str(value.quantize(RATE_STEP))
 
 
 def _number(value: Any, step: Decimal) -> str | None:
@@ -294,6 +304,7 @@ def _build_report(
         period_start=snapshot.period_start,
         open_invoices=len(invoices),
         open_balance=to_decimal(documents["open"].sum()),
+        overdue=overdue_net_of_credit_notes(snapshot),
         unapplied_credit_count=len(credits),
         unapplied_credit=to_decimal(credits["open"].sum()),
         disputed_count=len(disputed),
@@ -318,6 +329,8 @@ def _customer_table(snapshot: Snapshot, rules: SegmentRules) -> pd.DataFrame:
     documents = snapshot.documents
     behaviour = customer_behaviour(snapshot.all_documents, rules)
     invoices = open_invoices(snapshot)
+    # NOTE: a customer's overdue balance (and so Pareto and the top debtors)
+    # does not net credit notes, unlike the report's `overdue` figure.
     overdue = invoices[invoices["days_past_due"] > 0]
     balances = pd.DataFrame(
         {

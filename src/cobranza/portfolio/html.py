@@ -67,7 +67,9 @@ def render_html(report: AuditReport, locale: str) -> str:
         },
         customers=list(customers.itertuples(index=False)),
         customers_left_out=len(report.customers) - len(customers),
-        cei_share=None if report.period.cei is None else report.period.cei / 100,
+        cei_share=None
+        if report.period.exact_cei is None
+        else report.period.exact_cei / 100,
         other_currency_counts=", ".join(
             f"{code}: {count}" for code, count in report.other_currencies.items()
         ),

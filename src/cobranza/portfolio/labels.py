@@ -44,6 +44,10 @@ SPANISH: Final[dict[str, str]] = {
     "top_debtors_none": "Ningún cliente tiene saldo abierto a esta fecha.",
     "customer": "Cliente",
     "overdue": "Vencido",
+    "overdue_rule": (
+        "facturas vencidas menos las notas de crédito que exceden lo no "
+        "vencido de cada cliente"
+    ),
     "max_dpd": "Días de atraso (máx.)",
     "segment": "Segmento",
     "segments": "Segmentos de clientes",
@@ -121,6 +125,10 @@ PORTUGUESE: Final[dict[str, str]] = {
     "top_debtors": "Maiores devedores",
     "top_debtors_none": "Nenhum cliente tem saldo em aberto nesta data.",
     "overdue": "Vencido",
+    "overdue_rule": (
+        "faturas vencidas menos as notas de crédito que excedem o saldo a "
+        "vencer de cada cliente"
+    ),
     "max_dpd": "Dias de atraso (máx.)",
     "segments": "Segmentos de clientes",
     "paid_invoices": "Faturas pagas",

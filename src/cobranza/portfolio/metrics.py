@@ -9,6 +9,11 @@ Spanish):
   the aging total plus the (negative) unapplied credit.
 - *Days past due* = as-of date − due date; current means not yet past due
   (days past due ≤ 0).
+- *Overdue*: the open invoices past due, less the credit notes of the same
+  customer that exceed what the customer owes not yet due. A customer's
+  credit notes cover the invoices not yet due first, as the reminders
+  compute the amount they ask for, and only the rest lowers what is
+  overdue, never below zero.
 - *Delinquency rate*: the share of open invoices, by count and by amount,
   more than 60 days past due.
 - *Receivables* at a date = the signed sum of open amounts of every
@@ -67,11 +72,21 @@ def to_decimal(units: int) -> Decimal:
     return Decimal(int(units)).scaleb(-AMOUNT_SCALE)
 
 
-def ratio(numerator: int | Decimal, denominator: int | Decimal) -> Decimal | None:
-    """Return numerator / denominator to four places, or None when undefined."""
+def share(numerator: int | Decimal, denominator: int | Decimal) -> Decimal | None:
+    """Return numerator / denominator unrounded, or None when undefined.
+
+    Shares shown as a percentage are rounded once, when formatted, because
+    rounding to `RATE_STEP` first would turn 0.025451 into 2,6 %.
+    """
     if denominator == 0:
         return None
-    return (Decimal(numerator) / Decimal(denominator)).quantize(RATE_STEP)
+    return Decimal(numerator) / Decimal(denominator)
+
+
+def ratio(numerator: int | Decimal, denominator: int | Decimal) -> Decimal | None:
+    """Return numerator / denominator to four places, or None when undefined."""
+    exact = share(numerator, denominator)
+    return None if exact is None else exact.quantize(RATE_STEP)
 
 
 def open_invoices(snapshot: Snapshot) -> pd.DataFrame:
@@ -98,13 +113,39 @@ def aging(snapshot: Snapshot) -> list[AgingBucket]:
     return buckets
 
 
+def overdue_net_of_credit_notes(snapshot: Snapshot) -> Decimal:
+    """Sum what is overdue per customer once their credit notes are netted in."""
+    documents = snapshot.documents
+    open_amounts = documents["open"]
+    invoice = open_amounts > 0
+    past_due = documents["days_past_due"] > 0
+    per_customer = (
+        pd.DataFrame(
+            {
+                "customer_id": documents["customer_id"],
+                "overdue": open_amounts.where(invoice & past_due, 0),
+                "not_due": open_amounts.where(invoice & ~past_due, 0),
+                "credit": (-open_amounts).where(open_amounts < 0, 0),
+            }
+        )
+        .groupby("customer_id")
+        .sum()
+    )
+    left_over_credit = (per_customer["credit"] - per_customer["not_due"]).clip(lower=0)
+    overdue = (per_customer["overdue"] - left_over_credit).clip(lower=0)
+    return to_decimal(int(overdue.sum()))
+
+
 def delinquency_rate(snapshot: Snapshot) -> dict[str, Decimal | None]:
-    """Share of open invoices more than 60 days past due, by count and amount."""
+    """Share of open invoices more than 60 days past due, by count and amount.
+
+    The shares are unrounded; the JSON report rounds them to `RATE_STEP`.
+    """
     invoices = open_invoices(snapshot)
     late = invoices[invoices["days_past_due"] > DELINQUENT_AFTER_DAYS]
     return {
-        "by_count": ratio(len(late), len(invoices)),
-        "by_amount": ratio(int(late["open"].sum()), int(invoices["open"].sum())),
+        "by_count": share(len(late), len(invoices)),
+        "by_amount": share(int(late["open"].sum()), int(invoices["open"].sum())),
     }
 
 
@@ -120,15 +161,26 @@ class PeriodFigures:
 
     @property
     def dso(self) -> Decimal | None:
-        """Days sales outstanding; None when the period has no credit sales."""
+        """Days sales outstanding to `DAYS_STEP`; None without credit sales."""
+        exact = self.exact_dso
+        return None if exact is None else exact.quantize(DAYS_STEP)
+
+    @property
+    def exact_dso(self) -> Decimal | None:
+        """Days sales outstanding unrounded, for a display that rounds once."""
         if self.credit_sales <= 0:
             return None
-        days = self.ending_receivables / self.credit_sales * self.period_days
-        return days.quantize(DAYS_STEP)
+        return self.ending_receivables / self.credit_sales * self.period_days
 
     @property
     def cei(self) -> Decimal | None:
-        """Collection effectiveness index in percent; None when undefined.
+        """Collection effectiveness index in percent to `DAYS_STEP`, or None."""
+        exact = self.exact_cei
+        return None if exact is None else abs_zero(exact.quantize(DAYS_STEP))
+
+    @property
+    def exact_cei(self) -> Decimal | None:
+        """Collection effectiveness index in percent unrounded; None when undefined.
 
         The index is undefined unless something was collectible: with only
         credit notes the denominator is zero or negative, and a ratio of two
@@ -139,11 +191,12 @@ class PeriodFigures:
         if denominator <= 0:
             return None
         index = (collectible - self.ending_receivables) / denominator * 100
-        index = index.quantize(DAYS_STEP)
-        # A zero numerator can carry a minus sign, which would print as -0,0 %.
-        if index.is_zero():
-            return abs(index)
-        return index
+        return abs_zero(index)
+
+
+def abs_zero(value: Decimal) -> Decimal:
+    """Drop the minus sign of a zero, which would print as -0,0 %."""
+    return abs(value) if value.is_zero() else value
 
 
 def period_figures(snapshot: Snapshot, period_days: int) -> PeriodFigures:
@@ -178,6 +231,7 @@ class Pareto:
 
     customers_with_overdue: int
     top_customers: int
+    # Unrounded; the JSON report rounds it to `RATE_STEP`.
     top_share: Decimal | None
     customers_for_80_percent: int
     # Up to 100 points (share of customers, share of overdue balance),
@@ -196,7 +250,7 @@ def pareto(snapshot: Snapshot) -> Pareto:
         return Pareto(count, 0, None, 0, [])
 
     top = math.ceil(count * PARETO_TOP_SHARE)
-    top_share = ratio(cumulative[top - 1], total)
+    top_share = share(cumulative[top - 1], total)
     needed = next(
         rank
         for rank, value in enumerate(cumulative, start=1)

@@ -51,6 +51,7 @@ def _summary(report: AuditReport, fmt: Formatter) -> Table:
 
     table.add_row(text["open_invoices"], str(report.open_invoices), "")
     table.add_row(text["open_balance"], fmt.money(report.open_balance), "")
+    table.add_row(text["overdue"], fmt.money(report.overdue), text["overdue_rule"])
     table.add_row(
         text["unapplied_credits"],
         fmt.money(report.unapplied_credit),
@@ -67,8 +68,8 @@ def _summary(report: AuditReport, fmt: Formatter) -> Table:
         text["delinquency_amount"], fmt.percent(report.delinquency["by_amount"]), ""
     )
 
-    table.add_row(text["dso"], fmt.number(figures.dso), text["dso_formula"])
-    cei = figures.cei
+    table.add_row(text["dso"], fmt.number(figures.exact_dso), text["dso_formula"])
+    cei = figures.exact_cei
     table.add_row(
         text["cei"],
         fmt.percent(None if cei is None else cei / 100),

@@ -19,7 +19,10 @@ VALUE_WIDTH = 115
 
 
 def bar_chart(rows: list[tuple[str, Decimal | int, str]], title: str) -> Markup:
-    """Render horizontal bars: one (label, value, shown value) per row."""
+    """Render horizontal bars: one (label, value, shown value) per row.
+
+    A negative value gets no bar, only its shown value.
+    """
     height = ROW_HEIGHT * max(1, len(rows)) + 4
     largest = max((Decimal(value) for _, value, _ in rows), default=Decimal(0))
     bar_space = WIDTH - LABEL_WIDTH - VALUE_WIDTH
@@ -32,7 +35,8 @@ def bar_chart(rows: list[tuple[str, Decimal | int, str]], title: str) -> Markup:
     ]
     for index, (label, value, shown) in enumerate(rows):
         y = index * ROW_HEIGHT + 4
-        width = 0 if largest == 0 else int(Decimal(value) / largest * bar_space)
+        width = 0 if largest <= 0 else int(Decimal(value) / largest * bar_space)
+        width = max(width, 0)
         parts.append(
             Markup(
                 '<text x="0" y="{ty}" class="chart-label">{label}</text>'
@@ -44,7 +48,7 @@ def bar_chart(rows: list[tuple[str, Decimal | int, str]], title: str) -> Markup:
                 label=label,
                 x=LABEL_WIDTH,
                 y=y,
-                bw=max(width, 1 if value else 0),
+                bw=max(width, 1 if value > 0 else 0),
                 vx=LABEL_WIDTH + width + 6,
                 shown=shown,
             )

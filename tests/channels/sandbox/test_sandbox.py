@@ -194,5 +194,5 @@ def test_reply_from_garbage_phone_rejected(engine: Engine) -> None:
 
     with transaction(engine) as session:
         business = session.get_one(Business, business_id)
-        with pytest.raises(ValueError, match="teléfono inválido «abc»"):
+        with pytest.raises(ValueError, match="el teléfono «abc» no tiene dígitos"):
             record_reply(session, business, "abc", "Hola", NOW)

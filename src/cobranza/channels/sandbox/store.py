@@ -197,9 +197,10 @@ def normalise_phone(phone: str, country: str) -> str:
     """
     result = normalize_phone(phone, country, mobile=True)
     if result.e164 is None:
+        # The problem text already names the value and calls it invalid.
+        problem = result.problem or "el teléfono está vacío"
         raise ValueError(
-            f"teléfono inválido «{phone}»: {result.problem or 'está vacío'}. "
-            "Escribilo con el código de país, por ejemplo +5491155551234"
+            f"{problem}. Escribilo con el código de país, por ejemplo +5491155551234"
         )
     return result.e164
 

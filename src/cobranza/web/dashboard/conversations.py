@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 from datetime import date, datetime, timedelta
-from decimal import InvalidOperation
+from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -254,6 +255,53 @@ def _receipts(
     ]
 
 
+def _promises(
+    session: Session, business_id: int, customer_id: int
+) -> list[dict[str, Any]]:
+    """Return the customer's promises, newest first, each with its amount.
+
+    A promise without a sum of its own shows the amount its confirmation
+    message stated to the customer. One that no message confirmed (an owner
+    recorded it without a sum) covers the whole balance and has no amount.
+    """
+    promises = session.scalars(
+        select(PromiseToPay)
+        .where(
+            PromiseToPay.business_id == business_id,
+            PromiseToPay.customer_id == customer_id,
+        )
+        .order_by(PromiseToPay.created_at.desc())
+    ).all()
+    steps = [f"promise_confirmation:{promise.id}" for promise in promises]
+    confirmations = session.execute(
+        select(OutboxMessage.step, OutboxMessage.variables).where(
+            OutboxMessage.business_id == business_id,
+            OutboxMessage.customer_id == customer_id,
+            OutboxMessage.step.in_(steps),
+        )
+    ).all()
+    stated = {
+        step: variables.get("promise_amount")
+        for step, variables in confirmations
+        if variables
+    }
+    rows = []
+    for promise in promises:
+        amount = promise.amount
+        confirmed = stated.get(f"promise_confirmation:{promise.id}")
+        if amount is None and confirmed is not None:
+            amount = Decimal(str(confirmed))
+        rows.append(
+            {
+                "due_on": promise.due_on,
+                "amount": amount,
+                "currency": promise.currency,
+                "status": promise.status,
+            }
+        )
+    return rows
+
+
 @router.get("/conversaciones/{customer_id}", response_class=HTMLResponse)
 def conversation(request: Request, customer_id: int) -> HTMLResponse:
     """Show the thread with a customer and what a person can do about it."""
@@ -287,14 +335,7 @@ def conversation(request: Request, customer_id: int) -> HTMLResponse:
                 )
             ).all(),
             "receipts": _receipts(session, business.id, customer.id, business.timezone),
-            "promises": session.scalars(
-                select(PromiseToPay)
-                .where(
-                    PromiseToPay.business_id == business.id,
-                    PromiseToPay.customer_id == customer.id,
-                )
-                .order_by(PromiseToPay.created_at.desc())
-            ).all(),
+            "promises": _promises(session, business.id, customer.id),
             "states": STATE_LABELS,
             "today": local_date(instant, business.timezone),
             "message": notice[0],

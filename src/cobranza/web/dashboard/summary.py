@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from babel.numbers import format_decimal
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from cobranza.money import format_money
 from cobranza.web.charts import bar_chart, funnel_chart
 from cobranza.web.dashboard.common import business_of
-from cobranza.web.dashboard.summary_data import AGING_LABELS, load_summary
+from cobranza.web.dashboard.summary_data import (
+    AGING_LABELS,
+    CREDIT_NOTES_LABEL,
+    load_summary,
+)
 from cobranza.web.security import db, now, signed_in
 from cobranza.web.templating import render
 
@@ -24,16 +29,29 @@ def summary_page(request: Request) -> HTMLResponse:
         figures = load_summary(session, business, now(request))
         name = business.name
 
+    dso = "—"
+    if figures.dso_days is not None:
+        dso = (
+            format_decimal(figures.dso_days, "#,##0.0", locale=figures.locale) + " días"
+        )
+
     def money(amount: object) -> str:
         return format_money(amount, figures.currency, figures.locale)  # type: ignore[arg-type]
 
-    aging = bar_chart(
-        [
-            (AGING_LABELS.get(b.key, b.key), b.amount, money(b.amount))
-            for b in figures.aging
-        ],
-        "Antigüedad de la deuda",
-    )
+    aging_rows = [
+        (AGING_LABELS.get(b.key, b.key), b.amount, money(b.amount))
+        for b in figures.aging
+    ]
+    if figures.unapplied_credit:
+        # A negative row without a bar, so the rows add up to the open balance.
+        aging_rows.append(
+            (
+                CREDIT_NOTES_LABEL,
+                figures.unapplied_credit,
+                money(figures.unapplied_credit),
+            )
+        )
+    aging = bar_chart(aging_rows, "Antigüedad de la deuda")
     collections = bar_chart(
         [(month, amount, money(amount)) for month, amount in figures.collections],
         "Cobrado por mes",
@@ -48,6 +66,7 @@ def summary_page(request: Request) -> HTMLResponse:
         {
             "business_name": name,
             "s": figures,
+            "dso": dso,
             "aging_chart": aging,
             "collections_chart": collections,
             "funnel_chart": funnel,

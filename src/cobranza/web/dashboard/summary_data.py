@@ -5,9 +5,11 @@ definitions of `cobranza.portfolio.metrics` for today. Collection figures
 (recovered this month, reply rate, promises, funnel) are counted over the
 last `FUNNEL_DAYS` days.
 
-NOTE: these figures read the live `Document.open_amount`, while `cobranza
-audit` rebuilds open amounts from allocations. The two differ when an import
-changes an amount without an allocation.
+NOTE: these figures read the live `Document.open_amount` of every document,
+while `cobranza audit` rebuilds open amounts from the allocations of payments
+dated by the end of today, and leaves out documents issued after today. The
+two differ for a document issued after today, and for a payment dated after
+today that was stored before such dates were rejected.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Subquery, and_, case, func, or_, select, union
+from sqlalchemy import Subquery, and_, case, func, or_, select, type_coerce, union
 from sqlalchemy.orm import Session
 
 from cobranza.db.models import (
@@ -28,12 +30,11 @@ from cobranza.db.models import (
     Payment,
     PromiseToPay,
 )
+from cobranza.db.types import Amount
 from cobranza.portfolio.audit import DEFAULT_PERIOD_DAYS as DSO_PERIOD_DAYS
 from cobranza.portfolio.metrics import (
     BUCKET_BOUNDS,
-    DAYS_STEP,
     DELINQUENT_AFTER_DAYS,
-    RATE_STEP,
     AgingBucket,
 )
 from cobranza.timeutil import local_date, start_of_day
@@ -54,6 +55,7 @@ AGING_LABELS = {
     "61_90": "61–90 días",
     "over_90": "Más de 90",
 }
+CREDIT_NOTES_LABEL = "Notas de crédito"
 
 
 @dataclass(frozen=True)
@@ -72,7 +74,13 @@ class Summary:
     currency: str
     locale: str
     open_balance: Decimal
+    # Past-due invoices less the credit notes left over per customer, as
+    # `cobranza audit` and the reminders compute it.
     overdue: Decimal
+    # Credit notes not yet applied (negative). The aging buckets plus this
+    # amount make the open balance.
+    unapplied_credit: Decimal
+    # Unrounded, as `cobranza audit` keeps them until it formats them.
     delinquency_rate: Decimal | None
     dso_days: Decimal | None
     recovered_this_month: Decimal
@@ -116,7 +124,8 @@ def load_summary(session: Session, business: Business, now: datetime) -> Summary
         currency=business.currency,
         locale=business.locale,
         open_balance=documents.open_balance,
-        overdue=sum((b.amount for b in aging if b.key != "current"), Decimal(0)),
+        overdue=documents.overdue,
+        unapplied_credit=documents.unapplied_credit,
         delinquency_rate=_ratio(late, open_positive),
         dso_days=documents.dso_days,
         recovered_this_month=_received_since(
@@ -155,6 +164,8 @@ class DocumentFigures:
 
     aging: list[AgingBucket]
     open_balance: Decimal
+    unapplied_credit: Decimal
+    overdue: Decimal
     dso_days: Decimal | None
 
 
@@ -164,10 +175,11 @@ def _document_figures(
     """Aggregate the business's documents in its currency in one query.
 
     Aging counts invoices with a positive open amount by days past due (a
-    document without a due date is due when issued). The open balance sums
-    every open amount, credit notes included. DSO divides that balance by
-    the amounts issued in the last `DSO_PERIOD_DAYS` days, times the days,
-    as `cobranza audit` computes it.
+    document without a due date is due when issued, and one with neither
+    date is not due). The open balance sums every open amount, credit notes
+    included, so it is the aging total plus the unapplied credit. DSO
+    divides that balance by the amounts issued in the last
+    `DSO_PERIOD_DAYS` days, times the days, as `cobranza audit` computes it.
     """
     due = func.coalesce(Document.due_on, Document.issued_on)
     is_open = Document.open_amount > 0
@@ -177,10 +189,11 @@ def _document_figures(
         if low is not None:
             parts.append(due <= today - timedelta(days=low))
         if high is not None:
-            parts.append(due >= today - timedelta(days=high))
+            parts.append(or_(due.is_(None), due >= today - timedelta(days=high)))
         columns.append(func.count().filter(and_(*parts)))
         columns.append(func.sum(Document.open_amount).filter(and_(*parts)))
     period_start = today - timedelta(days=DSO_PERIOD_DAYS)
+    columns.append(func.sum(Document.open_amount).filter(Document.open_amount < 0))
     columns.append(func.sum(Document.open_amount))
     columns.append(
         func.sum(Document.amount).filter(
@@ -198,18 +211,74 @@ def _document_figures(
         AgingBucket(key, low, high, int(row[2 * i] or 0), Decimal(row[2 * i + 1] or 0))
         for i, (key, low, high) in enumerate(BUCKET_BOUNDS)
     ]
+    unapplied_credit = Decimal(row[-3] or 0)
     open_balance = Decimal(row[-2] or 0)
     sales = Decimal(row[-1] or 0)
     dso = None
     if sales > 0:
-        dso = (open_balance / sales * DSO_PERIOD_DAYS).quantize(DAYS_STEP)
-    return DocumentFigures(aging, open_balance, dso)
+        dso = open_balance / sales * DSO_PERIOD_DAYS
+    overdue = _overdue_net_of_credit_notes(session, business, today, due)
+    return DocumentFigures(aging, open_balance, unapplied_credit, overdue, dso)
+
+
+def _overdue_net_of_credit_notes(
+    session: Session, business: Business, today: date, due: Any
+) -> Decimal:
+    """Sum what is overdue per customer once their credit notes are netted in.
+
+    The rule of `cobranza.portfolio.metrics.overdue_net_of_credit_notes`: a
+    customer's credit notes cover what is not yet due first, and only the
+    rest lowers the overdue invoices, never below zero.
+    """
+    invoice = Document.open_amount > 0
+    past_due = and_(invoice, due < today)
+    not_due = and_(invoice, or_(due.is_(None), due >= today))
+    per_customer = (
+        select(
+            _amount_sum(case((past_due, Document.open_amount), else_=0)).label(
+                "overdue"
+            ),
+            _amount_sum(case((not_due, Document.open_amount), else_=0)).label(
+                "not_due"
+            ),
+            _amount_sum(
+                case((Document.open_amount < 0, Document.open_amount), else_=0)
+            ).label("credit"),
+        )
+        .where(
+            Document.business_id == business.id,
+            Document.currency == business.currency,
+            Document.open_amount != 0,
+        )
+        .group_by(Document.customer_id)
+        .subquery()
+    )
+    # `credit` is negative: when it outweighs what is not due, the sum of
+    # the three is what stays overdue.
+    left_after_credit = (
+        per_customer.c.overdue + per_customer.c.not_due + per_customer.c.credit
+    )
+    netted = case(
+        (
+            per_customer.c.not_due + per_customer.c.credit < 0,
+            case((left_after_credit > 0, left_after_credit), else_=0),
+        ),
+        else_=per_customer.c.overdue,
+    )
+    total = session.scalar(select(_amount_sum(netted)))
+    return Decimal(total or 0)
+
+
+def _amount_sum(expression: Any) -> Any:
+    # The sum of scaled integers is exact, and Amount turns it into a Decimal.
+    return type_coerce(func.sum(expression), Amount)
 
 
 def _ratio(numerator: Decimal, denominator: Decimal) -> Decimal | None:
+    # Unrounded: the page rounds once, to one decimal of a percent.
     if denominator == 0:
         return None
-    return (numerator / denominator).quantize(RATE_STEP)
+    return numerator / denominator
 
 
 def _rate(numerator: int, denominator: int) -> Decimal | None:
