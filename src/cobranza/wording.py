@@ -202,6 +202,10 @@ AUTOMATIC_LABELS = {
     "promise_confirmation": "confirmación de la promesa de pago",
     "payment_thanks": "agradecimiento por el pago",
     "broken_promise": "aviso de promesa incumplida",
+    "broken_promise_partial": "aviso de promesa incumplida, con lo que ya pagó",
+    "broken_promise_reported": (
+        "aviso de promesa incumplida, con el pago informado a verificar"
+    ),
     "ask_promise_date": "pregunta por el día del pago",
     "ask_receipt": "pedido del comprobante",
     "receipt_ack": "recibo del comprobante",
