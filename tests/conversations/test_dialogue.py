@@ -680,6 +680,38 @@ def test_dispute_finds_invoice_from_reply(
     assert inbound.entities["disputed_by"] == basis
 
 
+@pytest.mark.parametrize(
+    ("text", "expected", "basis"),
+    [
+        # "3 veces" is a count: the $ 500 singles out invoice "15".
+        ("me cobraron 3 veces la de $ 500, está mal", [False, True], "amount"),
+        # "15/3" is a date, not invoices "15" and "3".
+        ("la del 15/3 no corresponde, está mal facturada", [True, True], "all"),
+        ("la factura 15 no es mía, está mal", [False, True], "number"),
+    ],
+)
+def test_dispute_reads_digit_only_numbers_after_invoice_word(
+    engine: Engine, text: str, expected: list[bool], basis: str
+) -> None:
+    # given: invoice "3" for 1,000.00 and invoice "15" for 500.00
+    ids = given_customer(engine, queued_reminder=False)
+    with transaction(engine) as session:
+        session.get_one(Document, ids["first"]).number = "3"
+        session.get_one(Document, ids["second"]).number = "15"
+
+    # when
+    inbound = reply(engine, text)
+
+    # then
+    with transaction(engine) as session:
+        disputed = list(
+            session.scalars(select(Document.disputed).order_by(Document.id))
+        )
+    assert inbound.intent == "dispute"
+    assert disputed == expected
+    assert inbound.entities["disputed_by"] == basis
+
+
 def test_opt_out_revokes_and_confirms_once(engine: Engine) -> None:
     # given
     ids = given_customer(engine)

@@ -809,14 +809,20 @@ def _names_invoice(text: str | None, number: str) -> bool:
 
     The number counts written as stored ("A-0002"), without its separators
     ("A0002", "a 0002"), or as its digits without leading zeros after an
-    invoice word ("la factura 2", "fc a 0002").
+    invoice word ("la factura 2", "fc a 0002"). A number of digits only
+    counts after an invoice word, so "del 15/3" or "3 veces" does not name
+    invoice "3" or "15".
     """
     if not text:
         return False
-    if _mentions(text, number):
-        return True
     folded = fold(text)
     compact = re.sub(r"[\W_]+", "", fold(number))
+    # A number of digits alone ("3", "15", "1500") is also a day, a count,
+    # an amount or part of a phone, so it needs an invoice word before it,
+    # unless its leading zeros ("0001234") mark it as a document's number.
+    bare = compact.isdigit() and not (compact.startswith("0") and len(compact) >= 4)
+    if not bare and _mentions(text, number):
+        return True
     if sum(char.isdigit() for char in compact) >= 3 and not compact.isdigit():
         spaced = r"[\W_]*".join(re.escape(char) for char in compact)
         if re.search(rf"(?<![a-z0-9]){spaced}(?![a-z0-9])", folded):
