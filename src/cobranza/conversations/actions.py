@@ -781,22 +781,30 @@ def disputed_invoices(reply: Reply) -> tuple[list[Document], str]:
     invoice, every open one is disputed ("all"), because pausing too much
     is safer than writing again about a charge the customer contests, and a
     person reviews the case anyway.
+
+    Invoices already disputed count when singling out, so a customer who
+    insists about the same invoice does not pause the others; only those
+    not yet disputed are returned.
     """
     documents = _open_invoices(reply)
     text = reply.inbound.text
     named = [doc for doc in documents if _names_invoice(text, doc.number)]
     if named:
-        return named, "number"
+        return _not_disputed(named), "number"
     quoted = _quoted_documents(reply)
     in_quoted = [doc for doc in documents if doc.id in quoted]
     if in_quoted:
-        return in_quoted, "quoted"
+        return _not_disputed(in_quoted), "quoted"
     amount = reply.meaning.amount
     if amount is not None:
         priced = [doc for doc in documents if amount in (doc.open_amount, doc.amount)]
         if len(priced) == 1:
-            return priced, "amount"
-    return documents, "all"
+            return _not_disputed(priced), "amount"
+    return _not_disputed(documents), "all"
+
+
+def _not_disputed(documents: list[Document]) -> list[Document]:
+    return [doc for doc in documents if not doc.disputed]
 
 
 # Words that may stand before an invoice's number when the customer leaves
@@ -1231,7 +1239,6 @@ def _open_invoices(reply: Reply) -> list[Document]:
                 Document.business_id == reply.business.id,
                 Document.customer_id == reply.customer.id,
                 Document.open_amount > Decimal(0),
-                Document.disputed.is_(False),
                 Document.missing_since.is_(None),
             )
             .order_by(Document.id)
