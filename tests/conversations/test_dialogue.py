@@ -680,6 +680,61 @@ def test_dispute_finds_invoice_from_reply(
     assert inbound.entities["disputed_by"] == basis
 
 
+@pytest.mark.parametrize(
+    ("text", "expected", "basis"),
+    [
+        # "3 veces" is a count: the $ 500 singles out invoice "15".
+        ("me cobraron 3 veces la de $ 500, está mal", [False, True], "amount"),
+        # "15/3" is a date, not invoices "15" and "3".
+        ("la del 15/3 no corresponde, está mal facturada", [True, True], "all"),
+        ("la factura 15 no es mía, está mal", [False, True], "number"),
+    ],
+)
+def test_dispute_digit_number_needs_word(
+    engine: Engine, text: str, expected: list[bool], basis: str
+) -> None:
+    # given: invoice "3" for 1,000.00 and invoice "15" for 500.00
+    ids = given_customer(engine, queued_reminder=False)
+    with transaction(engine) as session:
+        session.get_one(Document, ids["first"]).number = "3"
+        session.get_one(Document, ids["second"]).number = "15"
+
+    # when
+    inbound = reply(engine, text)
+
+    # then
+    with transaction(engine) as session:
+        disputed = list(
+            session.scalars(select(Document.disputed).order_by(Document.id))
+        )
+    assert inbound.intent == "dispute"
+    assert disputed == expected
+    assert inbound.entities["disputed_by"] == basis
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ya les dije que la factura A-0002 no es mía, está mal",
+        "la de $ 500 ya la había cancelado, está mal",
+    ],
+)
+def test_repeated_dispute_leaves_other_invoices(engine: Engine, text: str) -> None:
+    # given: A-0002 ($ 500) is already disputed
+    ids = given_customer(engine, queued_reminder=False)
+    reply(engine, "la factura A-0002 no es mía, está mal")
+
+    # when: the customer insists about the same invoice
+    inbound = reply(engine, text, NOW + timedelta(hours=1))
+
+    # then: A-0001 is still collected
+    with transaction(engine) as session:
+        assert session.get_one(Document, ids["first"]).disputed is False
+        assert session.get_one(Document, ids["second"]).disputed is True
+    assert inbound.intent == "dispute"
+    assert inbound.entities["disputed_documents"] == []
+
+
 def test_opt_out_revokes_and_confirms_once(engine: Engine) -> None:
     # given
     ids = given_customer(engine)

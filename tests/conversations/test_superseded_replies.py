@@ -26,7 +26,7 @@ from cobranza.db.models import (
     OutboxMessage,
     OutboxState,
 )
-from cobranza.jobs import sandbox_dispatcher
+from cobranza.jobs import run_cycle, sandbox_dispatcher
 from cobranza.jobs.replies import install_reply_handler
 from tests.channels.factories import make_business, make_customer, make_document
 
@@ -265,3 +265,30 @@ def test_confirmation_kept_after_ok(engine: Engine) -> None:
 
     # then
     assert [kind for kind, _ in sent] == ["promise_confirmation"]
+
+
+@pytest.mark.parametrize(
+    ("text", "kinds"),
+    [
+        ("pasame el link", {"link_reply", "link_reply_instructions"}),
+        ("cuánto debo?", {"clarify"}),
+    ],
+)
+def test_weekend_reply_survives_monday_run(
+    engine: Engine, text: str, kinds: set[str]
+) -> None:
+    # given: no reminder sent yet, so Monday's run plans one
+    case_id = given_case(engine)
+    with transaction(engine) as session:
+        session.get_one(Case, case_id).planned_step = None
+    reply(engine, text, SATURDAY)
+
+    # when: `cobranza run` plans the reminder and sends
+    with transaction(engine) as session:
+        business_id = session.scalars(select(Business.id)).one()
+    run_cycle(engine, business_id, MONDAY)
+
+    # then: the answer to the customer's question goes out, not only the reminder
+    with transaction(engine) as session:
+        sent = {message.step_kind for message in sent_messages(session, business_id)}
+    assert sent & kinds

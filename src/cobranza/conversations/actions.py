@@ -781,22 +781,30 @@ def disputed_invoices(reply: Reply) -> tuple[list[Document], str]:
     invoice, every open one is disputed ("all"), because pausing too much
     is safer than writing again about a charge the customer contests, and a
     person reviews the case anyway.
+
+    Invoices already disputed count when singling out, so a customer who
+    insists about the same invoice does not pause the others; only those
+    not yet disputed are returned.
     """
     documents = _open_invoices(reply)
     text = reply.inbound.text
     named = [doc for doc in documents if _names_invoice(text, doc.number)]
     if named:
-        return named, "number"
+        return _not_disputed(named), "number"
     quoted = _quoted_documents(reply)
     in_quoted = [doc for doc in documents if doc.id in quoted]
     if in_quoted:
-        return in_quoted, "quoted"
+        return _not_disputed(in_quoted), "quoted"
     amount = reply.meaning.amount
     if amount is not None:
         priced = [doc for doc in documents if amount in (doc.open_amount, doc.amount)]
         if len(priced) == 1:
-            return priced, "amount"
-    return documents, "all"
+            return _not_disputed(priced), "amount"
+    return _not_disputed(documents), "all"
+
+
+def _not_disputed(documents: list[Document]) -> list[Document]:
+    return [doc for doc in documents if not doc.disputed]
 
 
 # Words that may stand before an invoice's number when the customer leaves
@@ -809,14 +817,20 @@ def _names_invoice(text: str | None, number: str) -> bool:
 
     The number counts written as stored ("A-0002"), without its separators
     ("A0002", "a 0002"), or as its digits without leading zeros after an
-    invoice word ("la factura 2", "fc a 0002").
+    invoice word ("la factura 2", "fc a 0002"). A number of digits only
+    counts after an invoice word, so "del 15/3" or "3 veces" does not name
+    invoice "3" or "15".
     """
     if not text:
         return False
-    if _mentions(text, number):
-        return True
     folded = fold(text)
     compact = re.sub(r"[\W_]+", "", fold(number))
+    # A number of digits alone ("3", "15", "1500") is also a day, a count,
+    # an amount or part of a phone, so it needs an invoice word before it,
+    # unless its leading zeros ("0001234") mark it as a document's number.
+    bare = compact.isdigit() and not (compact.startswith("0") and len(compact) >= 4)
+    if not bare and _mentions(text, number):
+        return True
     if sum(char.isdigit() for char in compact) >= 3 and not compact.isdigit():
         spaced = r"[\W_]*".join(re.escape(char) for char in compact)
         if re.search(rf"(?<![a-z0-9]){spaced}(?![a-z0-9])", folded):
@@ -1225,7 +1239,6 @@ def _open_invoices(reply: Reply) -> list[Document]:
                 Document.business_id == reply.business.id,
                 Document.customer_id == reply.customer.id,
                 Document.open_amount > Decimal(0),
-                Document.disputed.is_(False),
                 Document.missing_since.is_(None),
             )
             .order_by(Document.id)

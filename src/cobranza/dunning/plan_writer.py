@@ -27,6 +27,7 @@ from cobranza.db.models import (
     OutboxState,
 )
 from cobranza.dunning.balances import CustomerBalance
+from cobranza.dunning.gate import REPLY_TO_VARIABLE
 from cobranza.dunning.outbox import idempotency_key
 from cobranza.dunning.policy import Action, CustomerFacts, Step
 from cobranza.timeutil import local_date
@@ -340,7 +341,12 @@ class PlanWriter:
         audits: list[dict[str, Any]],
         result: PlanResult,
     ) -> None:
-        """Suppress the queued rows of `case_ids`, so a case never has two."""
+        """Suppress the queued policy rows of `case_ids`, so a case never has two.
+
+        A reply to the customer's own message stays queued, as a hand-off
+        leaves it (`suppress_reminders`): it answers what the customer asked
+        (the link, a question) and no newer policy step answers that.
+        """
         if not case_ids:
             return
         statement = (
@@ -348,6 +354,7 @@ class PlanWriter:
             .where(
                 _OUTBOX.c.case_id.in_(case_ids),
                 _OUTBOX.c.state == OutboxState.QUEUED,
+                _OUTBOX.c.variables[REPLY_TO_VARIABLE].as_string().is_(None),
             )
             .values(state=OutboxState.SUPPRESSED, suppressed_reason=reason)
             .returning(_OUTBOX.c.id, _OUTBOX.c.case_id, _OUTBOX.c.step)
