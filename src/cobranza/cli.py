@@ -2156,7 +2156,7 @@ def _inbox_table(cases: list[WaitingCase], timezone: str) -> Table | str:
             str(case.case_id),
             # Names come from imports and messages from debtors: text, not markup.
             markup_safe(f"{case.customer_name} ({case.customer_external_id})"),
-            reason,
+            markup_safe(reason),
             markup_safe(last, keep_newlines=True),
             case.waiting_since.astimezone(zone).strftime("%d/%m %H:%M"),
         )

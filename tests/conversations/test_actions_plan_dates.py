@@ -383,3 +383,18 @@ def test_sum_without_rest_stays_promise(engine: Engine) -> None:
     assert action == "promise_recorded"
     with transaction(engine) as session:
         assert session.scalars(select(InstallmentPlan)).all() == []
+
+
+def test_sum_with_later_day_than_rest_stays_promise(engine: Engine) -> None:
+    # given
+    business_id = _open_case(engine)
+
+    # when: the sum goes with the month's end, the rest with Friday
+    action = _reply(
+        engine, business_id, "te paso 10.000 a fin de mes y el resto el viernes"
+    )
+
+    # then: no plan puts the 10,000 on Friday
+    assert action == "promise_recorded"
+    with transaction(engine) as session:
+        assert session.scalars(select(InstallmentPlan)).all() == []

@@ -29,9 +29,10 @@ from cobranza.compliance.consent import (
     current_consent_state,
     record_consent,
 )
+from cobranza.conversations.amounts import find_amount
 from cobranza.conversations.dates import payment_days
 from cobranza.conversations.handoff import hand_off
-from cobranza.conversations.installments import names_half, names_rest
+from cobranza.conversations.installments import names_half, rest_start
 from cobranza.conversations.normalize import fold
 from cobranza.conversations.understand import Understanding
 from cobranza.db.models import (
@@ -544,10 +545,19 @@ def _first_installment(reply: Reply, days: tuple[date, ...]) -> Decimal | None:
 
     "Te transfiero 10.000 el viernes y el resto a fin de mes" offers 10.000
     on the first day named and the rest on a later one. Without an amount,
-    a rest and two days the reply names no first installment.
+    a rest and two days the reply names no first installment, and neither
+    does a reply whose sum goes with a later day than the rest ("10.000 a
+    fin de mes y el resto el viernes"), which no plan of ours can follow.
     """
     amount = reply.meaning.amount
-    if amount is None or len(days) < 2 or not names_rest(reply.inbound.text or ""):
+    text = reply.inbound.text or ""
+    start = rest_start(text)
+    if amount is None or len(days) < 2 or start is None:
+        return None
+    before = fold(text)[:start]
+    locale = reply.customer.locale or reply.business.locale
+    first_days = payment_days(before, reply.today, locale)
+    if find_amount(before) != amount or not first_days or first_days[0] != days[0]:
         return None
     return amount
 

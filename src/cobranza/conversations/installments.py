@@ -3,7 +3,7 @@
 "la mitad ahora y la mitad el mes que viene" counts as 2. "en cuotas"
 without a number gives None: the reply asks for a plan but names no count.
 `names_half` tells whether a reply offers half of the payment ("la mitad",
-"metade"), and `names_rest` whether it puts off the rest ("el resto").
+"metade"), and `rest_start` where it puts off the rest ("el resto").
 """
 
 from __future__ import annotations
@@ -144,6 +144,10 @@ _REST_PUT_OFF = re.compile(
 )
 
 
-def names_rest(text: str) -> bool:
-    """Tell whether `text` puts off what is left: "y el resto a fin de mes"."""
-    return _REST_PUT_OFF.search(fold(text)) is not None
+def rest_start(text: str) -> int | None:
+    """Return where `text` puts off what is left ("y el resto a fin de mes").
+
+    The position is in the folded text; None when nothing is put off.
+    """
+    match = _REST_PUT_OFF.search(fold(text))
+    return match.start() if match else None
