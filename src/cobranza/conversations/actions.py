@@ -785,12 +785,13 @@ def dispute(reply: Reply) -> str:
 def disputed_invoices(reply: Reply) -> tuple[list[Document], str]:
     """Return the open invoices a dispute is about, and what singled them out.
 
-    In order: invoice numbers the reply names ("number"); the invoices of
-    the message it quotes or replies to with a button ("quoted"); the one
-    invoice whose amount it states ("amount"). When none of these picks an
-    invoice, every open one is disputed ("all"), because pausing too much
-    is safer than writing again about a charge the customer contests, and a
-    person reviews the case anyway.
+    The first rule that picks an invoice wins. First come the invoice
+    numbers the reply names ("number"). Next come the invoices of the
+    message it quotes or replies to with a button ("quoted"). Last comes
+    the one invoice whose amount it states ("amount"). When no rule picks
+    one, every open invoice is disputed ("all"). Pausing too much is safer
+    than writing again about a charge the customer contests, and a person
+    reviews the case anyway.
 
     Invoices already disputed count when singling out, so a customer who
     insists about the same invoice does not pause the others; only those

@@ -148,7 +148,7 @@ class InvoiceBalance:
     collectable_ids: list[int]
     all_disputed: bool
     # Set only when nothing is collectable, to the earliest end of the
-    # invoices' dated holds. `held_without_end` says that every held invoice
+    # invoices' dated holds. `held_without_end` is True when every held invoice
     # is held with no end.
     held_until: date | None
     # The collectable invoices due on or before the row's cutoff date, which

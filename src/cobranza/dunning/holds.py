@@ -9,7 +9,7 @@ amounts the way a disputed one does.
 
 A hold with no end is a state of its own rather than a far `hold_until`, so
 no reader compares against a date that looks real, and `case show` and the
-dashboard can say that the hold has no end.
+dashboard can show that the hold has no end.
 
 Holding and releasing change the documents in the caller's transaction and
 write one audit event per document, naming the actor.

@@ -1,4 +1,4 @@
-"""What one recorded payment did: the invoices it paid and what stays open.
+"""The effect of one recorded payment: the invoices it paid and what stays open.
 
 `cobranza payment add` shows this to the owner, who finds invoices by their
 numbers, not by database ids.

@@ -203,12 +203,13 @@ def customer_page(request: Request, customer_id: int) -> HTMLResponse:
     return render(request, "cliente.html", context)
 
 
-def _back(
+def back_to_customer(
     request: Request,
     customer_id: int,
     ok: str | None = None,
     error: str | None = None,
 ) -> RedirectResponse:
+    """Redirect to the customer's page with a notice of what was done or failed."""
     return redirect_with_notice(
         f"/clientes/{customer_id}", signed_in(request), ok=ok, error=error
     )
@@ -229,7 +230,7 @@ def pause(
         customer_or_404(session, business.id, customer_id)
         end = datetime.combine(until, time(23, 59, 59), ZoneInfo(business.timezone))
         if end <= instant:
-            return _back(
+            return back_to_customer(
                 request, customer_id, error="La fecha de la pausa tiene que ser futura."
             )
         pause_customer(
@@ -241,7 +242,7 @@ def pause(
             instant,
             actor_of(user.email),
         )
-    return _back(
+    return back_to_customer(
         request, customer_id, ok=f"Recordatorios pausados hasta el {until:%d/%m/%Y}."
     )
 
@@ -256,8 +257,12 @@ def resume(request: Request, customer_id: int) -> RedirectResponse:
             session, user.business_id, customer_id, now(request), actor_of(user.email)
         )
     if case is None:
-        return _back(request, customer_id, error="El cliente no tiene un caso abierto.")
-    return _back(request, customer_id, ok="El caso volvió a la automatización.")
+        return back_to_customer(
+            request, customer_id, error="El cliente no tiene un caso abierto."
+        )
+    return back_to_customer(
+        request, customer_id, ok="El caso volvió a la automatización."
+    )
 
 
 # The consent form offers these as «Otorga consentimiento» and «Revoca (baja)».
@@ -275,7 +280,7 @@ def consent(
     """Append a consent grant or revocation to the ledger."""
     user = signed_in(request)
     if action not in CONSENT_ACTIONS:
-        return _back(
+        return back_to_customer(
             request,
             customer_id,
             error=f"La acción «{quoted(action)}» no existe. Elegí «Otorga "
@@ -296,11 +301,13 @@ def consent(
             )
         except ComplianceError as exc:
             session.rollback()
-            return _back(
+            return back_to_customer(
                 request, customer_id, error=f"No se registró el consentimiento: {exc}"
             )
     word = "otorgado" if action == "grant" else "revocado"
-    return _back(request, customer_id, ok=f"Consentimiento {word} y registrado.")
+    return back_to_customer(
+        request, customer_id, ok=f"Consentimiento {word} y registrado."
+    )
 
 
 @router.post("/clientes/{customer_id}/telefono")
@@ -315,7 +322,7 @@ def edit_phone(
         result = normalize_phone(phone, business.country, mobile=True)
         if result.e164 is None or result.status == PhoneStatus.INVALID:
             problem = result.problem or "número inválido"
-            return _back(
+            return back_to_customer(
                 request,
                 customer_id,
                 error=f"Teléfono inválido ({problem}). Escribilo con código de área, "
@@ -339,7 +346,7 @@ def edit_phone(
                 details={"had_phone": previous is not None},
             )
         )
-    return _back(request, customer_id, ok="Teléfono actualizado.")
+    return back_to_customer(request, customer_id, ok="Teléfono actualizado.")
 
 
 @router.post("/clientes/{customer_id}/facturas/{document_id}/disputa")
@@ -365,7 +372,9 @@ def dispute(
             actor_of(user.email),
         )
     word = "en disputa" if disputed else "sin disputa"
-    return _back(request, customer_id, ok=f"Factura {document.number} marcada {word}.")
+    return back_to_customer(
+        request, customer_id, ok=f"Factura {document.number} marcada {word}."
+    )
 
 
 EXPORT_LIMIT = 100_000

@@ -19,23 +19,12 @@ from cobranza.web.dashboard.common import (
     business_of,
     customer_or_404,
     invoice_or_404,
-    redirect_with_notice,
 )
+from cobranza.web.dashboard.customers import back_to_customer
 from cobranza.web.error_pages import quoted
 from cobranza.web.security import db, now, signed_in
 
 router = APIRouter()
-
-
-def _back(
-    request: Request,
-    customer_id: int,
-    ok: str | None = None,
-    error: str | None = None,
-) -> RedirectResponse:
-    return redirect_with_notice(
-        f"/clientes/{customer_id}", signed_in(request), ok=ok, error=error
-    )
 
 
 @router.post("/clientes/{customer_id}/retener")
@@ -51,14 +40,14 @@ def hold(
     user = signed_in(request)
     instant = now(request)
     if not document_id:
-        return _back(
+        return back_to_customer(
             request,
             customer_id,
             error="Marcá al menos una factura para dejar de cobrarla.",
         )
     end = None
     if not no_end and not until.strip():
-        return _back(
+        return back_to_customer(
             request,
             customer_id,
             error="Elegí hasta qué día dejás de cobrarlas, o marcá «Sin fecha de fin».",
@@ -67,7 +56,7 @@ def hold(
         try:
             end = date.fromisoformat(until.strip())
         except ValueError:
-            return _back(
+            return back_to_customer(
                 request,
                 customer_id,
                 error=f"La fecha «{quoted(until)}» no es válida. Elegí en el "
@@ -95,13 +84,13 @@ def hold(
             )
         except HoldError as exc:
             session.rollback()
-            return _back(
+            return back_to_customer(
                 request, customer_id, error=f"No se retuvo ninguna factura: {exc}."
             )
         held_numbers = ", ".join(document.number for document in held)
 
     when = "sin fecha de fin" if end is None else f"hasta el {end:%d/%m/%Y}"
-    return _back(
+    return back_to_customer(
         request,
         customer_id,
         ok=f"Retenidas {when}: {held_numbers}. El robot no las cobra mientras "
@@ -129,8 +118,8 @@ def release(request: Request, customer_id: int, document_id: int) -> RedirectRes
             )
         except HoldError as exc:
             session.rollback()
-            return _back(request, customer_id, error=f"No se liberó: {exc}.")
-    return _back(
+            return back_to_customer(request, customer_id, error=f"No se liberó: {exc}.")
+    return back_to_customer(
         request,
         customer_id,
         ok=f"Factura {number} liberada: el próximo ciclo vuelve a incluirla en "
