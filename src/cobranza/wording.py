@@ -261,6 +261,7 @@ POLICY_STEP_LABELS = {
     "second_notice": "segundo aviso",
     "plan_offer": "oferta de plan de cuotas",
     "final_notice": "último recordatorio",
+    "reminder_reported": "recordatorio con el pago informado a verificar",
     "handoff_notice": "aviso de que lo atiende una persona",
     "early_discount": "oferta de descuento por pagar a tiempo",
 }

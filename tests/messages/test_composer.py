@@ -513,6 +513,7 @@ def test_available_step_kinds_in_policy_order() -> None:
         "broken_promise",
         "broken_promise_partial",
         "broken_promise_reported",
+        "reminder_reported",
         "ask_promise_date",
         "ask_receipt",
         "receipt_ack",

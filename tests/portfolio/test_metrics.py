@@ -91,9 +91,10 @@ def test_pareto_of_overdue_balance(
 ) -> None:
     pareto = run(session, business).to_dict()["pareto"]
 
+    # B's 750 of 1280 overdue: A's 500, and C's 60 less its credit note of 30
     assert pareto["customers_with_overdue"] == 3
     assert pareto["top_customers"] == 1
-    assert pareto["top_share"] == "0.5725"
+    assert pareto["top_share"] == "0.5859"
     assert pareto["customers_for_80_percent"] == 2
     assert pareto["curve"][-1] == ["1.0000", "1.0000"]
 
@@ -107,6 +108,7 @@ def test_top_debtors_by_overdue_balance(
     assert debtors[0]["overdue_balance"] == "750.00"
     assert debtors[0]["max_days_past_due"] == 120
     assert debtors[2]["open_balance"] == "30.00"
+    assert debtors[2]["overdue_balance"] == "30.00"
 
 
 def test_payment_after_as_of_is_ignored(
@@ -306,3 +308,28 @@ def test_percentages_are_rounded_once(
     amount_line = next(line for line in output.splitlines() if "por monto" in line)
     assert "2,5%" in amount_line
     assert "2,6%" not in amount_line
+
+
+def test_credit_note_covering_overdue_customer(
+    session: Session, business: Business, builder: PortfolioBuilder
+) -> None:
+    # Given D owing 100 at 40 days past due with a credit note of 150, and
+    # E owing 80 at 10 days past due
+    d = builder.customer("D")
+    e = builder.customer("E")
+    builder.invoice(d, "100", date(2026, 1, 20), date(2026, 2, 19))
+    builder.credit_note(d, "150", date(2026, 3, 10))
+    builder.invoice(e, "80", date(2026, 2, 20), date(2026, 3, 21))
+
+    # When
+    report = run(session, business).to_dict()
+
+    # Then D owes nothing overdue, so only E is a debtor
+    rows = {row["external_id"]: row for row in report["customers"]}
+    assert rows["D"]["overdue_balance"] == "0.00"
+    assert rows["D"]["max_days_past_due"] == 0
+    assert rows["E"]["overdue_balance"] == "80.00"
+    assert rows["E"]["max_days_past_due"] == 10
+    assert [row["external_id"] for row in report["top_debtors"]] == ["E"]
+    assert report["pareto"]["customers_with_overdue"] == 1
+    assert report["overdue"] == "80.00"

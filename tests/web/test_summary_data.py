@@ -16,6 +16,7 @@ from cobranza.db.models import (
     Payment,
     PromiseToPay,
 )
+from cobranza.payments.manual import record_payment
 from cobranza.portfolio.audit import audit_portfolio
 from cobranza.portfolio.rules import SegmentRules
 from cobranza.web.dashboard.summary_data import load_summary
@@ -301,3 +302,72 @@ def test_funnel_ignores_system_notice(engine: Engine, tenant: Tenant) -> None:
     assert counts["delivered"] == 0
     assert counts["read"] == 0
     assert counts["replied"] == 0
+
+
+def test_future_and_credit_figures_match_audit(engine: Engine, tenant: Tenant) -> None:
+    # Given C-1 owing 15000 overdue, another 1000 overdue, a credit note of
+    # 300 and an invoice of 500 issued tomorrow; and C-2 owing 2500.50
+    # overdue, 200 overdue less a payment of 50, 400 not yet due and a
+    # credit note of 600 issued in three days
+    today = NOW.date()
+    with transaction(engine) as session:
+        first = session.get_one(Customer, tenant.customer_id)
+        second = session.get_one(Customer, tenant.script_customer_id)
+        for customer, number, amount, issued, due in [
+            (first, "A-0100", "1000.00", -50, -20),
+            (first, "NC-0100", "-300.00", -5, -5),
+            (first, "A-0101", "500.00", 1, 30),
+            (second, "A-0200", "200.00", -40, -25),
+            (second, "A-0201", "400.00", -5, 10),
+            (second, "NC-0200", "-600.00", 3, 3),
+        ]:
+            session.add(
+                Document(
+                    business_id=customer.business_id,
+                    customer_id=customer.id,
+                    kind="credit_note" if amount.startswith("-") else "invoice",
+                    number=number,
+                    issued_on=today + timedelta(days=issued),
+                    due_on=today + timedelta(days=due),
+                    amount=Decimal(amount),
+                    currency="ARS",
+                    open_amount=Decimal(amount),
+                    created_at=NOW,
+                    updated_at=NOW,
+                )
+            )
+        session.flush()
+        business = session.get_one(Business, tenant.business_id)
+        record_payment(
+            session, business, second, Decimal("50.00"), NOW - timedelta(hours=1), NOW
+        )
+
+    # When
+    with transaction(engine) as session:
+        business = session.get_one(Business, tenant.business_id)
+        summary = load_summary(session, business, NOW)
+        report = audit_portfolio(
+            session, business, today, today=today, rules=SegmentRules()
+        )
+    customers = report.to_dict()["customers"]
+    overdue_by_customer = {
+        row["external_id"]: row["overdue_balance"] for row in customers
+    }
+
+    # Then the documents issued later count nowhere, and C-1's credit note
+    # lowers what C-1 owes overdue, in both
+    assert summary.overdue == Decimal("18350.50")
+    assert report.overdue == summary.overdue
+    assert summary.open_balance == Decimal("18750.50")
+    assert report.open_balance == summary.open_balance
+    assert summary.unapplied_credit == Decimal("-300.00")
+    assert report.unapplied_credit == summary.unapplied_credit
+    assert summary.aging == report.aging
+    assert summary.aging[0].count == 1
+    assert summary.delinquency_rate == report.delinquency["by_amount"]
+    assert summary.dso_days == report.period.exact_dso
+    assert overdue_by_customer == {"C-1": "15700.00", "C-2": "2650.50"}
+    customer_total = sum(Decimal(value) for value in overdue_by_customer.values())
+    assert customer_total == summary.overdue
+    assert report.pareto.customers_with_overdue == 2
+    assert report.pareto.top_share == Decimal("15700.00") / summary.overdue

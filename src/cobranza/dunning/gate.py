@@ -48,6 +48,7 @@ from cobranza.dunning.promises import (
     broken_promise_kind,
     paid_since_promises,
 )
+from cobranza.dunning.reported import refresh_reported_reminder
 from cobranza.timeutil import local_date, start_of_day
 
 logger = logging.getLogger(__name__)
@@ -207,6 +208,8 @@ class RowFacts:
     paused_without_end: bool
     # Set only for a broken-promise message.
     broken_promise: BrokenPromiseFacts | None = None
+    # The customer reported a payment that a person has not verified yet.
+    payment_reported: bool = False
 
 
 def check(session: Session, row: OutboxMessage, now: datetime) -> GateDecision:
@@ -215,7 +218,9 @@ def check(session: Session, row: OutboxMessage, now: datetime) -> GateDecision:
     A deferral puts the row back in the queue for `decision.until`, and a
     suppression moves it to `suppressed`; both are audited. On send the row
     is left as it is (claimed), with its amount variables refreshed when a
-    payment or credit note changed them since planning.
+    payment or credit note changed them since planning, and its step kind
+    when a payment the customer reported waits for verification (see
+    `cobranza.dunning.reported`).
     """
     return check_batch(session, [row], now)[row.id]
 
@@ -304,6 +309,8 @@ def _decide_and_apply(
         _refresh_amounts(row, details)
     if broken is not None:
         _refresh_broken_promise(row, broken)
+    else:
+        refresh_reported_reminder(row, row_facts.payment_reported)
     if decision.action is Action.DEFER:
         assert decision.until is not None and decision.reason is not None
         if row.variables.get("installment_id") is None:
@@ -428,7 +435,8 @@ def read_facts(
                 row, promise_payments.get(promise_id, Decimal(0)), context
             )
             details["paid_since_promise"] = str(broken.paid)
-        result[row.id] = RowFacts(facts, details, paused_without_end, broken)
+        reported = context.handoff_reason == PAYMENT_TO_VERIFY
+        result[row.id] = RowFacts(facts, details, paused_without_end, broken, reported)
     return result
 
 

@@ -113,6 +113,14 @@ STEP_KINDS: MappingProxyType[str, StepKind] = MappingProxyType(
                 True,
                 _PAY_SPLIT,
             ),
+            # An overdue policy reminder, sent in place of one that offers
+            # «Ya pagué» while a payment the customer reported is verified.
+            StepKind(
+                "reminder_reported",
+                "an overdue reminder while a reported payment is verified",
+                True,
+                _PAY_SPLIT,
+            ),
             # Replies to a customer's message, sent inside the 24-hour window.
             StepKind(
                 "ask_promise_date",

@@ -30,6 +30,7 @@ from cobranza.portfolio.metrics import (
     aging,
     delinquency_rate,
     open_invoices,
+    overdue_by_customer,
     overdue_net_of_credit_notes,
     pareto,
     period_figures,
@@ -67,7 +68,7 @@ class AuditReport:
     open_invoices: int
     open_balance: Decimal
     # Past-due invoices less the credit notes left over per customer (see
-    # `metrics.overdue_net_of_credit_notes`).
+    # `metrics.overdue_by_customer`), the sum of the customers' balances.
     overdue: Decimal
     unapplied_credit_count: int
     unapplied_credit: Decimal
@@ -329,14 +330,19 @@ def _customer_table(snapshot: Snapshot, rules: SegmentRules) -> pd.DataFrame:
     documents = snapshot.documents
     behaviour = customer_behaviour(snapshot.all_documents, rules)
     invoices = open_invoices(snapshot)
-    # NOTE: a customer's overdue balance (and so Pareto and the top debtors)
-    # does not net credit notes, unlike the report's `overdue` figure.
-    overdue = invoices[invoices["days_past_due"] > 0]
+    # The overdue balance nets credit notes, so the customers' balances add
+    # up to the report's `overdue`. A customer whose credit notes cover all
+    # that is overdue has no days past due either.
+    overdue_balance = overdue_by_customer(snapshot)
+    past_due = invoices[
+        (invoices["days_past_due"] > 0)
+        & invoices["customer_id"].isin(overdue_balance.index)
+    ]
     balances = pd.DataFrame(
         {
             "open_balance": documents.groupby("customer_id")["open"].sum(),
-            "overdue_balance": overdue.groupby("customer_id")["open"].sum(),
-            "max_days_past_due": overdue.groupby("customer_id")["days_past_due"].max(),
+            "overdue_balance": overdue_balance,
+            "max_days_past_due": past_due.groupby("customer_id")["days_past_due"].max(),
         }
     ).reindex(behaviour.index)
     balances = balances.fillna(0).astype("int64")

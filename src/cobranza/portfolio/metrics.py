@@ -3,6 +3,10 @@
 Definitions (the owner's guide in docs/auditoria.md gives the same ones in
 Spanish):
 
+- Only documents issued on or before the as-of date count (one without an
+  issue date always does). A document dated later is not owed yet, so it
+  is in no figure, and a credit note dated later lowers none. The reminders
+  differ here, because they count every stored document whatever its date.
 - An *open invoice* is an invoice or debit note whose open amount on the
   as-of date is above zero. Credit notes carry negative amounts; the part
   not yet applied is reported as unapplied credit, so the open balance is
@@ -23,9 +27,10 @@ Spanish):
 - DSO = ending receivables / credit sales × days in the period.
 - CEI = (beginning receivables + credit sales − ending receivables) /
   (beginning receivables + credit sales − ending current receivables) × 100.
-- Pareto, over the customers with an overdue balance (the sum of their
-  invoices' open amounts past due): the share held by the top 20% of them
+- Pareto, over the customers with an overdue balance (their overdue as
+  above, credit notes netted in): the share held by the top 20% of them
   (rounded up to a whole customer) and the fewest customers holding 80%.
+  The top debtors are ranked by the same balance.
 """
 
 from __future__ import annotations
@@ -115,25 +120,7 @@ def aging(snapshot: Snapshot) -> list[AgingBucket]:
 
 def overdue_net_of_credit_notes(snapshot: Snapshot) -> Decimal:
     """Sum what is overdue per customer once their credit notes are netted in."""
-    documents = snapshot.documents
-    open_amounts = documents["open"]
-    invoice = open_amounts > 0
-    past_due = documents["days_past_due"] > 0
-    per_customer = (
-        pd.DataFrame(
-            {
-                "customer_id": documents["customer_id"],
-                "overdue": open_amounts.where(invoice & past_due, 0),
-                "not_due": open_amounts.where(invoice & ~past_due, 0),
-                "credit": (-open_amounts).where(open_amounts < 0, 0),
-            }
-        )
-        .groupby("customer_id")
-        .sum()
-    )
-    left_over_credit = (per_customer["credit"] - per_customer["not_due"]).clip(lower=0)
-    overdue = (per_customer["overdue"] - left_over_credit).clip(lower=0)
-    return to_decimal(int(overdue.sum()))
+    return to_decimal(int(overdue_by_customer(snapshot).sum()))
 
 
 def delinquency_rate(snapshot: Snapshot) -> dict[str, Decimal | None]:
@@ -215,12 +202,34 @@ def period_figures(snapshot: Snapshot, period_days: int) -> PeriodFigures:
 
 
 def overdue_by_customer(snapshot: Snapshot) -> pd.Series:
-    """Return each customer's overdue balance in stored units, largest first."""
-    invoices = open_invoices(snapshot)
-    overdue = invoices[invoices["days_past_due"] > 0]
-    totals = overdue.groupby("customer_id")["open"].sum()
+    """Return each customer's overdue balance in stored units, largest first.
+
+    A customer's credit notes cover what is not yet due first, and only the
+    rest lowers the overdue invoices, never below zero. Customers left with
+    nothing overdue are not listed.
+    """
+    documents = snapshot.documents
+    open_amounts = documents["open"]
+    invoice = open_amounts > 0
+    past_due = documents["days_past_due"] > 0
+    per_customer = (
+        pd.DataFrame(
+            {
+                "customer_id": documents["customer_id"],
+                "overdue": open_amounts.where(invoice & past_due, 0),
+                "not_due": open_amounts.where(invoice & ~past_due, 0),
+                "credit": (-open_amounts).where(open_amounts < 0, 0),
+            }
+        )
+        .groupby("customer_id")
+        .sum()
+    )
+    left_over_credit = (per_customer["credit"] - per_customer["not_due"]).clip(lower=0)
+    overdue = (per_customer["overdue"] - left_over_credit).clip(lower=0)
+    overdue = overdue[overdue > 0].astype("int64")
+
     # Ties are broken by customer id so that the order is stable.
-    frame = totals.rename("overdue").reset_index()
+    frame = overdue.rename("overdue").reset_index()
     frame = frame.sort_values(["overdue", "customer_id"], ascending=[False, True])
     return frame.set_index("customer_id")["overdue"]
 

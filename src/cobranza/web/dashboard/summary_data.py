@@ -5,11 +5,15 @@ definitions of `cobranza.portfolio.metrics` for today. Collection figures
 (recovered this month, reply rate, promises, funnel) are counted over the
 last `FUNNEL_DAYS` days.
 
-NOTE: these figures read the live `Document.open_amount` of every document,
-while `cobranza audit` rebuilds open amounts from the allocations of payments
-dated by the end of today, and leaves out documents issued after today. The
-two differ for a document issued after today, and for a payment dated after
-today that was stored before such dates were rejected.
+Like `cobranza audit`, they count only documents issued by today (or with no
+issue date): a document dated later is not owed yet. Per customer, credit
+notes lower what is overdue as the audit nets them, so the overdue figure is
+the sum of the audit's per-customer overdue balances.
+
+NOTE: these figures read the live `Document.open_amount`, while the audit
+rebuilds open amounts from the allocations of payments dated by the end of
+today. The two differ for a payment dated after today that was stored
+before such dates were rejected.
 """
 
 from __future__ import annotations
@@ -137,12 +141,17 @@ def load_summary(session: Session, business: Business, now: datetime) -> Summary
         aging=aging,
         collections=_collections(session, business, today),
         funnel=funnel,
-        other_open=_other_open(session, business),
+        other_open=_other_open(session, business, today),
     )
 
 
+def _issued_by(today: date) -> Any:
+    # A document without an issue date always counts, as in the audit.
+    return or_(Document.issued_on <= today, Document.issued_on.is_(None))
+
+
 def _other_open(
-    session: Session, business: Business
+    session: Session, business: Business, today: date
 ) -> tuple[tuple[str, Decimal], ...]:
     """Sum the open documents in each currency other than the business's."""
     rows = session.execute(
@@ -151,6 +160,7 @@ def _other_open(
             Document.business_id == business.id,
             Document.currency != business.currency,
             Document.open_amount != 0,
+            _issued_by(today),
         )
         .group_by(Document.currency)
         .order_by(Document.currency)
@@ -204,6 +214,7 @@ def _document_figures(
         select(*columns).where(
             Document.business_id == business.id,
             Document.currency == business.currency,
+            _issued_by(today),
         )
     ).one()
 
@@ -249,6 +260,7 @@ def _overdue_net_of_credit_notes(
             Document.business_id == business.id,
             Document.currency == business.currency,
             Document.open_amount != 0,
+            _issued_by(today),
         )
         .group_by(Document.customer_id)
         .subquery()
