@@ -255,7 +255,9 @@ def queue_reply(
 # or a plan proposal is obsolete once the newer action cleared or replaced
 # `Case.pending_question`, since no answer to it is awaited any more. A
 # reported payment makes a promise's confirmation stale, and a link or an
-# opt-in replaces an earlier link or opt-out confirmation.
+# opt-in replaces an earlier link or opt-out confirmation. A dispute drops a
+# promise's confirmation and a link still queued: both state an amount the
+# customer now contests, and a person answers instead.
 _QUESTIONS = ("ask_promise_date", "clarify", "clarify_plan", "plan_proposal")
 SUPERSEDES: dict[str, tuple[str, ...]] = {
     "promise_confirmation": ("promise_confirmation", *_QUESTIONS),
@@ -267,7 +269,12 @@ SUPERSEDES: dict[str, tuple[str, ...]] = {
     "ask_receipt": ("promise_confirmation", *_QUESTIONS),
     "receipt_ack": ("ask_receipt", "promise_confirmation", *_QUESTIONS),
     "handoff_ack": _QUESTIONS,
-    "dispute_ack": _QUESTIONS,
+    "dispute_ack": (
+        "promise_confirmation",
+        "link_reply",
+        "link_reply_instructions",
+        *_QUESTIONS,
+    ),
     "link_reply": ("link_reply", "link_reply_instructions", "clarify", "clarify_plan"),
     "link_reply_instructions": (
         "link_reply",
