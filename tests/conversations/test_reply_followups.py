@@ -222,9 +222,7 @@ def test_broken_promise_during_plan_sends_nothing_more(engine: Engine) -> None:
     # then: the plan's reminders are the one schedule left
     assert kept == []
     assert len(broken) == 1
-    assert not {"broken_promise", "broken_promise_partial"} & set(
-        queued_kinds(engine)
-    )
+    assert not {"broken_promise", "broken_promise_partial"} & set(queued_kinds(engine))
 
 
 def test_paid_installment_keeps_plan_promise(engine: Engine) -> None:
