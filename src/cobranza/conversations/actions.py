@@ -74,8 +74,8 @@ logger = logging.getLogger(__name__)
 ACTOR = "conversations"
 CONSENT_SOURCE = "respuesta del cliente"
 DEFAULT_PAID_PAUSE_DAYS = 3
-# The least first installment a customer may name, in percent of the
-# balance, whatever minimum the business sets.
+# The minimum first installment a customer may name, in percent of the
+# balance, on top of any minimum the business sets.
 # Five percent is a product choice: below it the first payment defers
 # nearly the whole debt to the later days, while "10.000 el viernes" of a
 # 148.000 balance (6.8%) still makes the plan the customer named.
@@ -263,7 +263,7 @@ def queue_reply(
 # reported payment makes a promise's confirmation stale, and a link or an
 # opt-in replaces an earlier link or opt-out confirmation. A dispute drops a
 # promise's confirmation and a link still queued: both state an amount the
-# customer now contests, and a person answers instead.
+# customer now contests, and a person replies instead.
 _QUESTIONS = ("ask_promise_date", "clarify", "clarify_plan", "plan_proposal")
 SUPERSEDES: dict[str, tuple[str, ...]] = {
     "promise_confirmation": ("promise_confirmation", *_QUESTIONS),
@@ -373,7 +373,7 @@ def promise(reply: Reply) -> str:
     """Record a promise to pay, pause the reminders and confirm it.
 
     A promised sum above the balance is recorded as the balance, and the
-    confirmation says it is the whole balance. During an installment plan
+    confirmation states that it is the whole balance. During an installment plan
     the promise is about the next unpaid installment: it covers that
     installment unless the reply names another sum, and the plan's
     reminders stay the only follow-ups (see `check_promises`).

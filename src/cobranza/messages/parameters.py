@@ -330,7 +330,7 @@ def _discount_deadline(variables: MessageVariables, context: ParameterContext) -
     return _date(deadline, variables, context.profile.locale)
 
 
-# What a promise covers, after its amount: "$ 500,00 de la cuota 2 de 3",
+# The wording of what a promise covers, after its amount: "$ 500,00 de la cuota 2 de 3",
 # "$ 100.000,00 (el total de tu saldo)". The formal tone uses "su".
 _PROMISE_COVERS = MappingProxyType(
     {
