@@ -719,3 +719,47 @@ def test_dispute_quoting_unknown_message_pauses_all(
         }
     assert action == "dispute_recorded"
     assert disputed == {"A-0001": True, "A-0002": True}
+
+
+def test_late_stop_keyword_through_webhook(chat: Conversation, engine: Engine) -> None:
+    # when
+    action_taken = chat.reply("no, mejor BAJA", NOW + timedelta(hours=1))
+    start = chat.sent
+    later = chat.cycle(NOW + timedelta(days=1))
+
+    # then: a stop on record, confirmed once, and nothing after it
+    assert action_taken == "opted_out"
+    assert "no te vamos a enviar más recordatorios" in chat.sent_since(start - 1)[0]
+    assert later == []
+    with transaction(engine) as session:
+        customer = session.scalars(select(Customer)).one()
+        assert current_consent(session, customer.business_id, customer.id) is False
+
+
+def test_promise_during_plan_keeps_one_schedule(
+    chat: Conversation, engine: Engine
+) -> None:
+    # given: a plan of three $ 500,00 installments, the first due Friday 13
+    plan_action = chat.reply("¿puedo pagar en 3 cuotas?", NOW + timedelta(hours=1))
+    start = chat.sent
+
+    # when: the customer promises Friday, never pays, and the cycle runs daily
+    promise_action = chat.reply("te pago el viernes", NOW + timedelta(hours=2))
+    confirmation = chat.sent_since(start)
+    sent = [
+        describe(message)
+        for days in range(1, 12)
+        for message in chat.cycle(NOW + timedelta(days=days))
+    ]
+
+    # then: the promise was the installment, and only the plan followed it up
+    assert plan_action == "plan_created"
+    assert promise_action == "promise_recorded"
+    assert len(confirmation) == 1
+    assert "$ 500,00 de la cuota 1 de 3 para el viernes 13 de marzo" in confirmation[0]
+    assert not [name for name in sent if "broken_promise" in name]
+    assert sent[0] == "template:cobranza_installment_overdue_friendly"
+    with transaction(engine) as session:
+        promise = session.scalars(select(PromiseToPay)).one()
+        assert promise.amount == Decimal("500.00")
+        assert promise.status == "broken"

@@ -47,6 +47,11 @@ from cobranza.conversations.optout import find_opt_out, is_opt_out
         "n quero mais mensagens",
         "no quiero q me escriban mas",
         "parar, abrazo",
+        "no, mejor BAJA",
+        "mejor baja",
+        "no mejor baja gracias",
+        "bueno, entonces STOP",
+        "não, melhor descadastrar",
     ],
 )
 def test_opt_out_detected(text: str) -> None:
@@ -58,6 +63,13 @@ def test_opt_out_detected(text: str) -> None:
     [
         "ya te paré la transferencia",
         "quiero cancelar la deuda",
+        "no baja",
+        "el monto no baja",
+        "la deuda baja",
+        "mejor más baja la cuota",
+        "mejor baja?",
+        "mejor cancelar",
+        "no, mejor baja la cuota",
         "¿cómo hago para cancelar el saldo?",
         "me di de baja del servicio y me siguen cobrando",
         "quiero dar de baja el servicio",

@@ -74,6 +74,12 @@ logger = logging.getLogger(__name__)
 ACTOR = "conversations"
 CONSENT_SOURCE = "respuesta del cliente"
 DEFAULT_PAID_PAUSE_DAYS = 3
+# The minimum first installment a customer may name, in percent of the
+# balance, on top of any minimum the business sets.
+# Five percent is a product choice: below it the first payment defers
+# nearly the whole debt to the later days, while "10.000 el viernes" of a
+# 148.000 balance (6.8%) still makes the plan the customer named.
+DEFAULT_FIRST_PERCENT = Decimal(5)
 # Inbound types that carry a file, which counts as a payment receipt.
 RECEIPT_TYPES = frozenset({"image", "document"})
 WRONG_PERSON = PhoneStatus.WRONG_PERSON
@@ -255,7 +261,9 @@ def queue_reply(
 # or a plan proposal is obsolete once the newer action cleared or replaced
 # `Case.pending_question`, since no answer to it is awaited any more. A
 # reported payment makes a promise's confirmation stale, and a link or an
-# opt-in replaces an earlier link or opt-out confirmation.
+# opt-in replaces an earlier link or opt-out confirmation. A dispute drops a
+# promise's confirmation and a link still queued: both state an amount the
+# customer now contests, and a person replies instead.
 _QUESTIONS = ("ask_promise_date", "clarify", "clarify_plan", "plan_proposal")
 SUPERSEDES: dict[str, tuple[str, ...]] = {
     "promise_confirmation": ("promise_confirmation", *_QUESTIONS),
@@ -267,7 +275,12 @@ SUPERSEDES: dict[str, tuple[str, ...]] = {
     "ask_receipt": ("promise_confirmation", *_QUESTIONS),
     "receipt_ack": ("ask_receipt", "promise_confirmation", *_QUESTIONS),
     "handoff_ack": _QUESTIONS,
-    "dispute_ack": _QUESTIONS,
+    "dispute_ack": (
+        "promise_confirmation",
+        "link_reply",
+        "link_reply_instructions",
+        *_QUESTIONS,
+    ),
     "link_reply": ("link_reply", "link_reply_instructions", "clarify", "clarify_plan"),
     "link_reply_instructions": (
         "link_reply",
@@ -357,7 +370,14 @@ def _ask_once(
 
 
 def promise(reply: Reply) -> str:
-    """Record a promise to pay, pause the reminders and confirm it."""
+    """Record a promise to pay, pause the reminders and confirm it.
+
+    A promised sum above the balance is recorded as the balance, and the
+    confirmation states that it is the whole balance. During an installment plan
+    the promise is about the next unpaid installment: it covers that
+    installment unless the reply names another sum, and the plan's
+    reminders stay the only follow-ups (see `check_promises`).
+    """
     case = reply.case
     assert case is not None
     due_on = reply.meaning.promised_date
@@ -369,6 +389,14 @@ def promise(reply: Reply) -> str:
         # payments; when the limits rule it out, the first is still promised.
         days = _named_days(reply)
         first_amount = _first_installment(reply, days)
+        if first_amount is not None and _below_first_floor(reply, first_amount):
+            # "1 peso el viernes y el resto a fin de mes" defers the whole
+            # debt, so the plan splits it evenly over the days named.
+            reply.entities["plan_first_amount_too_low"] = str(first_amount)
+            outcome = _make_plan(reply, len(days), days, None)
+            if outcome is None:
+                return _hand_off_with_ack(reply, "installments_requested")
+            return outcome
         if first_amount is not None:
             outcome = _make_plan(reply, len(days), days, first_amount)
             if outcome is not None:
@@ -378,12 +406,25 @@ def promise(reply: Reply) -> str:
 
     session = reply.session
     owed = open_balance(session, reply.business, reply.customer.id, reply.today)
+    installment = _next_installment(reply)
     amount = reply.meaning.amount
     if amount is None and owed.balance > 0 and names_half(reply.inbound.text or ""):
         # "te deposito la mitad": half of what the promise would cover.
         covered = _covered(owed, due_on)
+        if installment is not None:
+            covered = installment.amount
         amount = _half(owed.balance if covered is None else covered, owed.currency)
         reply.entities["promise_share"] = "half"
+    covers: str | None = None
+    if amount is not None and 0 < owed.balance < amount:
+        # "te pago 500.000" owing 100.000: what is owed is what can be paid.
+        reply.entities["promise_amount_said"] = str(amount)
+        amount = owed.balance
+        covers = LinkCovers.BALANCE.value
+    if installment is not None and amount in (None, installment.amount):
+        amount = installment.amount
+        covers = LinkCovers.INSTALLMENT.value
+        reply.entities["promise_installment"] = installment.number
     existing = session.scalars(
         select(PromiseToPay).where(
             PromiseToPay.business_id == reply.business.id,
@@ -427,12 +468,15 @@ def promise(reply: Reply) -> str:
         return "promise_to_review"
     _pause_case(case, pause_end(reply.business, reply.tz, due_on), record.id)
     stated = amount if amount is not None else owed.balance
-    queue_reply(
-        reply,
-        "promise_confirmation",
-        str(record.id),
-        {"promise_amount": str(stated), "promise_due_on": due_on.isoformat()},
-    )
+    variables: dict[str, Any] = {
+        "promise_amount": str(stated),
+        "promise_due_on": due_on.isoformat(),
+        "promise_covers": covers,
+    }
+    if covers == LinkCovers.INSTALLMENT and installment is not None:
+        variables["installment_number"] = installment.number
+        variables["installments"] = installment.count
+    queue_reply(reply, "promise_confirmation", str(record.id), variables)
     return "promise_recorded"
 
 
@@ -497,10 +541,26 @@ def installments(reply: Reply) -> str:
     if requested is None and len(days) >= 2:
         requested = len(days)
     first_amount = _first_installment(reply, days)
+    if first_amount is not None and _below_first_floor(reply, first_amount):
+        reply.entities["plan_first_amount_too_low"] = str(first_amount)
+        first_amount = None
     outcome = _make_plan(reply, requested, days, first_amount)
     if outcome is None:
         return _hand_off_with_ack(reply, "installments_requested")
     return outcome
+
+
+def _below_first_floor(reply: Reply, first_amount: Decimal) -> bool:
+    """Tell whether a named first installment is too small to start a plan.
+
+    It is when it is below `DEFAULT_FIRST_PERCENT` of the balance, as in "1
+    peso el viernes y el resto a fin de mes". The business's own
+    `min_installment` and `min_down_payment_percent` are enforced by the
+    plan itself, which then rules the plan out and the first sum is
+    promised instead.
+    """
+    owed = open_balance(reply.session, reply.business, reply.customer.id, reply.today)
+    return first_amount < owed.balance * DEFAULT_FIRST_PERCENT / 100
 
 
 def _make_plan(

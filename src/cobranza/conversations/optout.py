@@ -1061,6 +1061,67 @@ _NOT_KEYWORDS = frozenset(
     }
 )
 _DOUBLED = re.compile(r"([a-z])\1+")
+# Keywords that mean only a stop, so they may end a clause after a lead-in
+# ("no, mejor BAJA"). "cancelar", "parar", "basta" and "sair" also talk of
+# paying off, pausing or going out, so they count only alone.
+_LED_KEYWORDS = frozenset(
+    {
+        "baja",
+        "stop",
+        "unsubscribe",
+        "desuscribir",
+        "desuscribirme",
+        "desuscribanme",
+        "descadastrar",
+        "descadastra",
+        "descadastrem",
+    }
+)
+# Words that turn the reply towards the keyword that follows them.
+_LEAD_INS = frozenset(
+    {
+        "mejor",
+        "entonces",
+        "directamente",
+        "directo",
+        "simplemente",
+        "bueno",
+        "listo",
+        "melhor",
+        "entao",
+        "no",
+        "nao",
+    }
+)
+_NEGATIONS = frozenset({"no", "nao"})
+# Greetings and assent that may come before a led keyword. Unlike
+# `COURTESY`, this leaves out "mas", "que" and "asi", so "mejor más baja"
+# (a lower amount) is no stop.
+_GREETINGS = frozenset(
+    {"hola", "holaa", "buenas", "ok", "okok", "dale", "ya", "che", "oi", "ola", "opa"}
+)
+# Words that may follow a led keyword: "mejor baja, gracias", "entonces
+# stop por favor".
+_AFTER_KEYWORD = frozenset(
+    {
+        "por",
+        "favor",
+        "porfa",
+        "porfavor",
+        "gracias",
+        "please",
+        "pls",
+        "plis",
+        "ya",
+        "hoy",
+        "ahora",
+        "mismo",
+        "agora",
+        "obrigado",
+        "obrigada",
+        "xfa",
+    }
+)
 
 
 @lru_cache(maxsize=16384)
@@ -1076,23 +1137,52 @@ def _correct(word: str) -> str:
 
 
 @lru_cache(maxsize=4096)
-def _is_keyword(word: str) -> bool:
-    """Tell whether `word` is a whole-message keyword, maybe mistyped.
+def _keyword_of(word: str) -> str | None:
+    """Return the whole-message keyword that `word` is, maybe mistyped, or None.
 
     "vaja", "bajja", "asirr" and "parr" count; a doubled letter counts once.
     """
     if word in _KEYWORDS:
-        return True
+        return word
     if len(word) < 4 or word in _NOT_KEYWORDS:
-        return False
+        return None
     forms = {word, _DOUBLED.sub(r"\1", word)}
-    return any(
-        _same_start(form, keyword) and edit_distance(form, keyword) <= 1
-        for form in forms
-        if len(form) >= 4
-        for keyword in _KEYWORDS
-        if len(keyword) >= 4
-    )
+    for form in forms:
+        if len(form) < 4:
+            continue
+        for keyword in sorted(_KEYWORDS):
+            if (
+                len(keyword) >= 4
+                and _same_start(form, keyword)
+                and edit_distance(form, keyword) <= 1
+            ):
+                return keyword
+    return None
+
+
+def _is_keyword(word: str) -> bool:
+    """Tell whether `word` is a whole-message keyword, maybe mistyped."""
+    return _keyword_of(word) is not None
+
+
+def _led_keyword(words: list[str]) -> bool:
+    """Tell whether a clause is a keyword after words that only lead into it.
+
+    "mejor BAJA", "no mejor baja", "entonces stop gracias": the customer
+    changes course and the keyword ends the clause. Only keywords with no
+    other reading count (`_LED_KEYWORDS`), and every word before one must
+    be a lead-in or a greeting, so "la deuda baja" and "¿me bajan el
+    monto?" stay payments talk. A bare "no baja" stays too, because "no"
+    right before "baja" may deny that something goes down.
+    """
+    while words and words[-1] in _AFTER_KEYWORD:
+        words = words[:-1]
+    if len(words) < 2 or _keyword_of(words[-1]) not in _LED_KEYWORDS:
+        return False
+    before = words[:-1]
+    if not _LEAD_INS.intersection(before) or before[-1] in _NEGATIONS:
+        return False
+    return all(word in _LEAD_INS or word in _GREETINGS for word in before)
 
 
 def _same_start(word: str, target: str) -> bool:
@@ -1171,6 +1261,8 @@ def _match(plain: str, keywords: bool = True, timed: bool = True) -> str | None:
     if keywords and meaningful and all(_is_keyword(word) for word in meaningful):
         return plain
     if meaningful[:3] == ["de", "baja"] or meaningful == ["dar", "de", "baja"]:
+        return plain
+    if keywords and _led_keyword(words):
         return plain
     blocked = sum(
         1 << bit

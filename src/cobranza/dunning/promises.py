@@ -6,7 +6,10 @@ before each planning cycle. It settles every open promise whose pause has
 ended: kept when the money arrived, broken otherwise. A broken promise
 resumes the case and queues a `broken_promise` message in place of the
 policy's next step, so the follow-up is one step stronger than the last
-reminder and goes out on the next day the contact rules allow.
+reminder and goes out on the next day the contact rules allow. While the
+case has an active installment plan, the promise was about its next
+installment and the plan's own reminders follow it up, so no
+broken-promise message is queued.
 
 The message takes in what the customer did since the promise. When part
 of the money arrived it is `broken_promise_partial`, which thanks for it
@@ -38,7 +41,9 @@ from cobranza.db.models import (
     Customer,
     CustomerKind,
     Document,
+    InstallmentPlan,
     Payment,
+    PlanStatus,
     PromiseStatus,
     PromiseToPay,
 )
@@ -315,6 +320,12 @@ def _follow_up(
         return False
     if case.state == CaseState.HANDED_OFF:
         return False
+    if _has_active_plan(session, case):
+        # A promise made during a plan was about an installment, and the
+        # plan's reminders and its grace already follow that installment up.
+        # NOTE: a promised day later than the installment's grace does not
+        # hold the plan off, so `check_plans` may break the plan first.
+        return False
     if case.state == CaseState.PAUSED and (case.pause_reason or "").startswith(
         PROMISE_PAUSE_PREFIX
     ):
@@ -352,6 +363,18 @@ def _follow_up(
     if not values["document_ids"]:
         return False
     return outbox.enqueue(session, values) is not None
+
+
+def _has_active_plan(session: Session, case: Case) -> bool:
+    found = session.scalar(
+        select(InstallmentPlan.id)
+        .where(
+            InstallmentPlan.case_id == case.id,
+            InstallmentPlan.status == PlanStatus.ACTIVE,
+        )
+        .limit(1)
+    )
+    return found is not None
 
 
 def _audit(

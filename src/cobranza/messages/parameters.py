@@ -330,15 +330,61 @@ def _discount_deadline(variables: MessageVariables, context: ParameterContext) -
     return _date(deadline, variables, context.profile.locale)
 
 
+# The wording of what a promise covers, after its amount: "$ 500,00 de la cuota 2 de 3",
+# "$ 100.000,00 (el total de tu saldo)". The formal tone uses "su".
+_PROMISE_COVERS = MappingProxyType(
+    {
+        "es": MappingProxyType(
+            {
+                LinkCovers.INSTALLMENT: "{amount} de la {installment}",
+                LinkCovers.BALANCE: "{amount} (el total de tu saldo)",
+            }
+        ),
+        "pt": MappingProxyType(
+            {
+                LinkCovers.INSTALLMENT: "{amount} da {installment}",
+                LinkCovers.BALANCE: "{amount} (o total do seu saldo)",
+            }
+        ),
+    }
+)
+_FORMAL_PROMISE_BALANCE = MappingProxyType(
+    {"es": "{amount} (el total de su saldo)", "pt": "{amount} (o total do saldo)"}
+)
+
+
 def _promise_amount(variables: MessageVariables, context: ParameterContext) -> str:
+    """Format a promised amount, with what it covers when the reply set it."""
     if variables.promise_amount is None:
         raise context.missing("promise_amount", "pass the promised amount")
-    return _amount(
+    money = _amount(
         "promise_amount",
         variables.promise_amount,
         variables.currency,
         context.profile.locale,
     )
+    if variables.promise_covers is None:
+        return money
+    try:
+        covers = LinkCovers(variables.promise_covers)
+    except ValueError as exc:
+        raise InvalidVariableError(
+            "promise_covers",
+            variables.promise_covers,
+            "pass installment, balance or nothing",
+        ) from exc
+    language = context.profile.language
+    wording = _PROMISE_COVERS[language].get(covers)
+    if wording is None:
+        raise InvalidVariableError(
+            "promise_covers", covers.value, "pass installment, balance or nothing"
+        )
+    if covers == LinkCovers.BALANCE and context.tone == Tone.FORMAL:
+        wording = _FORMAL_PROMISE_BALANCE[language]
+    installment = ""
+    if covers == LinkCovers.INSTALLMENT:
+        installment = _installment(variables, context)
+    return wording.format(amount=money, installment=installment)
 
 
 def _promise_due_on(variables: MessageVariables, context: ParameterContext) -> str:

@@ -78,6 +78,11 @@ class MessageVariables:
     plan_total: Decimal | None = None
     promise_amount: Decimal | None = None
     promise_due_on: date | None = None
+    # What a confirmed promise covers, a `LinkCovers` value: "installment"
+    # (the plan's next one, named with `installment_number`) or "balance"
+    # (a promise of more than the balance, recorded as the balance). None
+    # states the amount alone.
+    promise_covers: str | None = None
     paid_amount: Decimal | None = None
     # The business's local date; dates in another year are shown with it.
     today: date | None = None
