@@ -22,8 +22,7 @@ from cobranza.db.models import (
     InboundMessage,
     PhoneStatus,
 )
-from cobranza.dunning.holds import hold_invoices
-from cobranza.web.dashboard.customer_queries import CustomerHolds, HeldInvoice
+from cobranza.dunning.holds import CustomerHolds, hold_invoices
 from cobranza.web.dashboard.customer_state import customer_state
 from tests.web.conftest import NOW, Tenant
 from tests.web.factories import make_invoice
@@ -37,6 +36,13 @@ class FakeCase:
     handoff_reason: str | None = None
     paused_until: datetime | None = None
     pause_reason: str | None = None
+
+
+@dataclass
+class HeldInvoice:
+    number: str
+    hold_until: date | None
+    hold_reason: str | None
 
 
 @pytest.mark.parametrize(
@@ -296,7 +302,7 @@ def test_ended_payment_pause_still_waits(
 def test_state_words_with_holds(
     case: FakeCase | None, held: list[HeldInvoice], all_held: bool, expected: str
 ) -> None:
-    holds = CustomerHolds(tuple(held), all_held)
+    holds = CustomerHolds(tuple(held), all_held)  # type: ignore[arg-type]
 
     state = customer_state(case, True, "valid", NOW, TIMEZONE, holds)
 
@@ -304,7 +310,7 @@ def test_state_words_with_holds(
 
 
 def test_blocked_state_lists_holds() -> None:
-    holds = CustomerHolds((HeldInvoice("A-1", None, "x"),), True)
+    holds = CustomerHolds((HeldInvoice("A-1", None, "x"),), True)  # type: ignore[arg-type]
 
     state = customer_state(FakeCase("open"), False, "valid", NOW, TIMEZONE, holds)
 

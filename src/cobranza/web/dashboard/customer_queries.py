@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from cobranza.db.models import (
@@ -18,10 +17,6 @@ from cobranza.db.models import (
     Document,
     Payment,
 )
-from cobranza.dunning.holds import held_on, not_held_on
-
-# Customer ids looked up in one statement by the batch queries.
-ID_CHUNK = 500
 
 
 @dataclass(frozen=True)
@@ -50,25 +45,6 @@ class CustomerRow:
     case_state: str | None
     case: CaseColumns | None
     other_balances: tuple[tuple[str, Decimal], ...] = ()
-
-
-@dataclass(frozen=True)
-class HeldInvoice:
-    """An invoice with a balance that is on hold, and the terms of its hold."""
-
-    number: str
-    # The last day of the hold; None for a hold with no end.
-    until: date | None
-    reason: str | None
-
-
-@dataclass(frozen=True)
-class CustomerHolds:
-    """A customer's invoices on hold, and whether every invoice owed is one."""
-
-    held: tuple[HeldInvoice, ...]
-    # No invoice with a balance is left for reminders to collect.
-    all_held: bool
 
 
 @dataclass(frozen=True)
@@ -292,46 +268,3 @@ def open_case(session: Session, business_id: int, customer_id: int) -> Case | No
             Case.closed_at.is_(None),
         )
     ).first()
-
-
-def customer_holds(
-    session: Session, business_id: int, customer_ids: Iterable[int], today: date
-) -> dict[int, CustomerHolds]:
-    """Return the holds of the customers that have an invoice on hold on `today`.
-
-    Invoices count as `dunning.holds.open_invoices` counts them: a balance
-    above zero, still listed by the last full import. Customers with no
-    invoice on hold are left out of the result.
-    """
-    ids = sorted(set(customer_ids))
-    held: dict[int, list[HeldInvoice]] = {}
-    collectable: set[int] = set()
-    owed = and_(Document.open_amount > 0, Document.missing_since.is_(None))
-    for start in range(0, len(ids), ID_CHUNK):
-        chunk = ids[start : start + ID_CHUNK]
-        in_chunk = and_(
-            Document.business_id == business_id, Document.customer_id.in_(chunk)
-        )
-        rows = session.execute(
-            select(
-                Document.customer_id,
-                Document.number,
-                Document.hold_until,
-                Document.hold_reason,
-            )
-            .where(in_chunk, owed, held_on(today))
-            .order_by(Document.due_on.is_(None), Document.due_on, Document.id)
-        ).all()
-        for customer_id, number, until, reason in rows:
-            held.setdefault(customer_id, []).append(HeldInvoice(number, until, reason))
-        collectable.update(
-            session.scalars(
-                select(Document.customer_id)
-                .where(in_chunk, owed, not_held_on(today))
-                .distinct()
-            )
-        )
-    return {
-        customer_id: CustomerHolds(tuple(rows), customer_id not in collectable)
-        for customer_id, rows in held.items()
-    }

@@ -18,12 +18,8 @@ from sqlalchemy.orm import Session
 
 from cobranza.compliance.consent import current_consent, current_consents
 from cobranza.db.models import CaseState, Customer, PhoneStatus
+from cobranza.dunning.holds import CustomerHolds, customer_holds
 from cobranza.timeutil import local_date
-from cobranza.web.dashboard.customer_queries import (
-    CustomerHolds,
-    HeldInvoice,
-    customer_holds,
-)
 from cobranza.wording import handoff_label, local_time, pause_label
 
 NOT_WRITTEN = "el robot no le escribe"
@@ -41,6 +37,14 @@ PHONE_BLOCKS = {
 ALL_HELD = "recordatorios en pausa por facturas retenidas"
 # Leads the list of held invoices when some invoices are still collected.
 SOME_HELD = "facturas retenidas"
+
+
+class HoldFacts(Protocol):
+    """The columns of a held invoice that the state words show."""
+
+    number: str
+    hold_until: date | None
+    hold_reason: str | None
 
 
 class CaseFacts(Protocol):
@@ -88,11 +92,11 @@ def contact_block(consent: bool | None, phone_status: str | None) -> str | None:
     return None
 
 
-def hold_words(held: Iterable[HeldInvoice]) -> str:
+def hold_words(held: Iterable[HoldFacts]) -> str:
     """Word held invoices by end and reason: «A-1 y A-2 sin fecha de fin, motivo: x»."""
     groups: dict[tuple[date | None, str], list[str]] = {}
     for invoice in held:
-        key = (invoice.until, invoice.reason or "sin motivo")
+        key = (invoice.hold_until, invoice.hold_reason or "sin motivo")
         groups.setdefault(key, []).append(invoice.number)
     parts = []
     for (until, reason), numbers in groups.items():
