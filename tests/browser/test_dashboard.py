@@ -122,3 +122,35 @@ def test_hold_and_release_invoice(page: Any, live_server: LiveServer) -> None:
     # of the state is checked.
     assert "B-2 sin fecha de fin, motivo: pasó al abogado" in held_state
     assert "retenida" not in released_state
+
+
+def test_open_receipt_file(page: Any, browser: Any, live_server: LiveServer) -> None:
+    # given the conversation of the customer who sent a receipt image
+    page.goto(f"{live_server.url}/conversaciones/{live_server.handed_off_customer_id}")
+    link = page.locator(f"#receipt-{live_server.receipt_id}-file")
+
+    # when the owner opens it, and someone signed out asks for it
+    with page.context.expect_page() as opened:
+        link.click()
+    tab = opened.value
+    tab.wait_for_load_state()
+    shown = tab.evaluate(
+        "() => { const image = document.querySelector('img');"
+        " return image ? [image.naturalWidth, image.naturalHeight] : null; }"
+    )
+    response = page.request.get(live_server.url + link.get_attribute("href"))
+    stranger = browser.new_context()
+    signed_out = stranger.request.get(
+        live_server.url + link.get_attribute("href"), max_redirects=0
+    )
+
+    # then the image shows in its own tab, and only to the signed-in owner
+    assert link.inner_text() == "Abrir el archivo"
+    assert shown == [1, 1]
+    assert response.status == 200
+    assert response.headers["content-type"] == "image/png"
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert signed_out.status == 303
+    assert signed_out.headers["location"] == "/entrar"
+    stranger.close()
+    screenshot(page, "conversacion-comprobante")
