@@ -101,9 +101,10 @@ def hold_words(held: Iterable[HoldFacts]) -> str:
     parts = []
     for (until, reason), numbers in groups.items():
         when = "sin fecha de fin" if until is None else f"hasta el {until:%d/%m/%Y}"
-        listed = ", ".join(numbers[:-1]) + " y " + numbers[-1]
         if len(numbers) == 1:
             listed = numbers[0]
+        else:
+            listed = ", ".join(numbers[:-1]) + " y " + numbers[-1]
         parts.append(f"{listed} {when}, motivo: {reason}")
     return "; ".join(parts)
 
