@@ -20,9 +20,10 @@ from typing import Any
 import pytest
 import uvicorn
 
+from cobranza.channels.media_store import publish, store_temporary
 from cobranza.config import Settings
 from cobranza.db.engine import open_database, transaction
-from cobranza.db.models import Case, CaseState, InboundMessage
+from cobranza.db.models import Case, CaseState, InboundMedia, InboundMessage
 from cobranza.timeutil import utcnow
 from cobranza.web.app import create_app
 from tests.web.factories import (
@@ -36,6 +37,12 @@ from tests.web.factories import (
 CHROMIUM = Path("/usr/bin/chromium")
 PHONE = {"width": 390, "height": 844}
 EMAIL = "duenia@navegador.com"
+# The receipt image that the waiting customer sent: a 1x1 PNG.
+RECEIPT_PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360f8cfc0f01f0005000201e0a1"
+    "0b6a0000000049454e44ae426082"
+)
 
 try:
     from playwright import sync_api
@@ -52,6 +59,7 @@ class LiveServer:
     business_id: int
     handed_off_customer_id: int
     customer_id: int
+    receipt_id: int
 
 
 def _free_port() -> int:
@@ -60,9 +68,10 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _seed(url: str) -> tuple[int, int, int]:
+def _seed(url: str, media_dir: Path) -> tuple[int, int, int, int]:
     engine = open_database(url)
     now = utcnow()
+    receipt = store_temporary(media_dir, RECEIPT_PNG)
     with transaction(engine) as session:
         business = make_business(session, now, "Kiosco Navegador")
         make_owner(session, business, now, EMAIL)
@@ -98,7 +107,34 @@ def _seed(url: str) -> tuple[int, int, int]:
                 received_at=now - timedelta(hours=2),
             )
         )
-        ids = business.id, waiting.id, plain.id
+        image = InboundMessage(
+            business_id=business.id,
+            customer_id=waiting.id,
+            channel="sandbox",
+            provider="sandbox",
+            provider_message_id="browser-in-2",
+            sender="+5491155550001",
+            type="image",
+            received_at=now - timedelta(hours=1),
+        )
+        session.add(image)
+        session.flush()
+        media = InboundMedia(
+            business_id=business.id,
+            inbound_message_id=image.id,
+            provider="sandbox",
+            media_id="browser-media-1",
+            mime_type="image/png",
+            file_name="transferencia.png",
+            sha256=receipt.sha256,
+            size=receipt.size,
+            path=receipt.path,
+            downloaded_at=now - timedelta(hours=1),
+        )
+        session.add(media)
+        session.flush()
+        ids = business.id, waiting.id, plain.id, media.id
+    publish(receipt.temporary, receipt.path)
     engine.dispose()
     return ids
 
@@ -108,10 +144,14 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     """Serve the app on a free port with a fresh SQLite database."""
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} not found: install Debian's chromium package")
-    url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'cobranza.db'}"
-    business_id, waiting_id, plain_id = _seed(url)
+    folder = tmp_path_factory.mktemp("browser")
+    url = f"sqlite:///{folder / 'cobranza.db'}"
+    business_id, waiting_id, plain_id, receipt_id = _seed(url, folder / "media")
     engine = open_database(url)
-    app = create_app(Settings(_env_file=None, database_url=url), engine)  # type: ignore[call-arg]
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None, database_url=url, media_dir=str(folder / "media")
+    )
+    app = create_app(settings, engine)
     port = _free_port()
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
@@ -124,7 +164,9 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
             raise RuntimeError(f"uvicorn did not start on port {port}")
         time.sleep(0.05)
 
-    yield LiveServer(f"http://127.0.0.1:{port}", url, business_id, waiting_id, plain_id)
+    yield LiveServer(
+        f"http://127.0.0.1:{port}", url, business_id, waiting_id, plain_id, receipt_id
+    )
 
     server.should_exit = True
     thread.join(timeout=10)

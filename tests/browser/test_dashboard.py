@@ -107,12 +107,50 @@ def test_hold_and_release_invoice(page: Any, live_server: LiveServer) -> None:
     page.click("button:has-text('Dejar de cobrarlas')")
     page.wait_for_selector("text=Retenidas sin fecha de fin: B-2.")
     held = page.locator("td[data-label=Retención]").first.inner_text()
+    held_state = page.locator("#customer-state").inner_text()
     screenshot(page, "cliente-retenida")
 
     page.click("td[data-label=Retención] >> button:has-text('Liberar')")
     page.wait_for_selector("text=Factura B-2 liberada")
     released = page.locator("td[data-label=Retención]").first.inner_text()
+    released_state = page.locator("#customer-state").inner_text()
 
     assert "Retenida sin fecha de fin" in held
     assert "pasó al abogado" in held
     assert released.strip() == ""
+    # Another test may have paused the case first, so only the holds part
+    # of the state is checked.
+    assert "B-2 sin fecha de fin, motivo: pasó al abogado" in held_state
+    assert "retenida" not in released_state
+
+
+def test_open_receipt_file(page: Any, browser: Any, live_server: LiveServer) -> None:
+    # given the conversation of the customer who sent a receipt image
+    page.goto(f"{live_server.url}/conversaciones/{live_server.handed_off_customer_id}")
+    link = page.locator(f"#receipt-{live_server.receipt_id}-file")
+
+    # when the owner opens it, and someone signed out asks for it
+    with page.context.expect_page() as opened:
+        link.click()
+    tab = opened.value
+    tab.wait_for_load_state()
+    shown = tab.evaluate(
+        "() => { const image = document.querySelector('img');"
+        " return image ? [image.naturalWidth, image.naturalHeight] : null; }"
+    )
+    response = page.request.get(live_server.url + link.get_attribute("href"))
+    stranger = browser.new_context()
+    signed_out = stranger.request.get(
+        live_server.url + link.get_attribute("href"), max_redirects=0
+    )
+
+    # then the image shows in its own tab, and only to the signed-in owner
+    assert link.inner_text() == "Abrir el archivo"
+    assert shown == [1, 1]
+    assert response.status == 200
+    assert response.headers["content-type"] == "image/png"
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert signed_out.status == 303
+    assert signed_out.headers["location"] == "/entrar"
+    stranger.close()
+    screenshot(page, "conversacion-comprobante")

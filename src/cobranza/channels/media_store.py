@@ -78,6 +78,22 @@ def final_path(media_dir: str | Path, digest: str) -> Path:
     return Path(media_dir) / digest[:2] / digest
 
 
+def stored_file(media_dir: str | Path, digest: str | None) -> Path | None:
+    """Return the stored file whose sha256 is `digest`, or None if there is none.
+
+    The path is built from the digest alone, never from a stored path, and
+    must resolve to a regular file inside `media_dir`. So neither a tampered
+    row nor a symbolic link can lead the caller to a file elsewhere.
+    """
+    if digest is None or not _SHA256.fullmatch(digest):
+        return None
+    root = Path(media_dir).resolve()
+    path = final_path(root, digest).resolve()
+    if not path.is_relative_to(root) or not path.is_file():
+        return None
+    return path
+
+
 def store_temporary(media_dir: str | Path, content: bytes) -> StoredFile:
     """Write `content` to a new temporary file under the media directory.
 

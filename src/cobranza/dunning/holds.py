@@ -17,7 +17,8 @@ write one audit event per document, naming the actor.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -29,6 +30,17 @@ from cobranza.dunning.errors import HoldError
 
 # The maximum length of a hold reason, the size of `Document.hold_reason`.
 MAX_REASON_LENGTH = 200
+# Customer ids looked up in one statement by `customer_holds`.
+CUSTOMER_CHUNK = 500
+
+
+@dataclass(frozen=True)
+class CustomerHolds:
+    """A customer's invoices on hold, and whether every invoice owed is one."""
+
+    held: tuple[Document, ...]
+    # No invoice with a balance is left for reminders to collect.
+    all_held: bool
 
 
 def held_on(today: date | ColumnElement[Any]) -> ColumnElement[bool]:
@@ -79,6 +91,41 @@ def held_invoices(
             .order_by(Document.due_on.is_(None), Document.due_on, Document.id)
         )
     )
+
+
+def customer_holds(
+    session: Session, business_id: int, customer_ids: Iterable[int], today: date
+) -> dict[int, CustomerHolds]:
+    """Return the holds of the customers with an invoice on hold on `today`.
+
+    Invoices count as in `held_invoices` and `open_invoices`, oldest due date
+    first. Customers with no invoice on hold are left out of the result.
+    """
+    ids = sorted(set(customer_ids))
+    held: dict[int, list[Document]] = {}
+    collectable: set[int] = set()
+    for start in range(0, len(ids), CUSTOMER_CHUNK):
+        owed = and_(
+            Document.business_id == business_id,
+            Document.customer_id.in_(ids[start : start + CUSTOMER_CHUNK]),
+            Document.open_amount > 0,
+            Document.missing_since.is_(None),
+        )
+        for document in session.scalars(
+            select(Document)
+            .where(owed, held_on(today))
+            .order_by(Document.due_on.is_(None), Document.due_on, Document.id)
+        ):
+            held.setdefault(document.customer_id, []).append(document)
+        collectable.update(
+            session.scalars(
+                select(Document.customer_id).where(owed, not_held_on(today)).distinct()
+            )
+        )
+    return {
+        customer_id: CustomerHolds(tuple(documents), customer_id not in collectable)
+        for customer_id, documents in held.items()
+    }
 
 
 def open_invoices(session: Session, customer: Customer) -> list[Document]:

@@ -15,11 +15,12 @@ from decimal import Decimal
 
 from fastapi import APIRouter, BackgroundTasks, FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
 
 from cobranza.config import Settings
 from cobranza.db.engine import transaction
-from cobranza.db.models import Business, PaymentLink
+from cobranza.db.models import Business, Case, Document, PaymentLink
 from cobranza.money import format_money
 from cobranza.payments import inbox
 from cobranza.payments.errors import (
@@ -53,6 +54,9 @@ PAGES = {
         "nothing_owed": "No tenés saldo pendiente con este negocio. ¡Gracias!",
         "under_review": "Tus facturas con este negocio están en revisión, así que "
         "por ahora no hay nada para pagar acá. El negocio se va a comunicar con vos.",
+        "closed_owed": "Este link de pago ya no está activo, pero todavía tenés "
+        "saldo pendiente con este negocio. Escribile al negocio para acordar cómo "
+        "pagarlo.",
         "not_found": "Este link de pago no es válido o ya venció. Escribile al "
         "negocio para que te mande uno nuevo.",
         "unavailable": "No pudimos abrir el pago en este momento. Probá de nuevo "
@@ -69,6 +73,9 @@ PAGES = {
         "nothing_owed": "Você não tem saldo pendente com esta empresa. Obrigado!",
         "under_review": "Suas faturas com esta empresa estão em análise, então por "
         "enquanto não há nada para pagar aqui. A empresa vai entrar em contato.",
+        "closed_owed": "Este link de pagamento não está mais ativo, mas você ainda "
+        "tem saldo pendente com esta empresa. Escreva para a empresa para combinar "
+        "como pagá-lo.",
         "not_found": "Este link de pagamento não é válido ou expirou. Escreva para "
         "a empresa e peça um novo.",
         "unavailable": "Não foi possível abrir o pagamento agora. Tente de novo "
@@ -169,6 +176,9 @@ def pay(token: str, request: Request) -> Response:
     try:
         with transaction(_engine(request)) as session:
             outcome = open_link(session, token, utcnow(), context)
+            closed_owed = outcome.state is LinkState.NOTHING_OWED and (
+                _closed_with_balance(session, token)
+            )
     except LinkNotFoundError:
         return _page(language, "not_found", 404)
     except ProviderNotConfiguredError as exc:
@@ -180,8 +190,38 @@ def pay(token: str, request: Request) -> Response:
 
     if outcome.state is LinkState.REDIRECT and outcome.url is not None:
         return RedirectResponse(outcome.url, status_code=303)
+    if closed_owed:
+        return _page(language, "closed_owed", 200)
     pages = {LinkState.PAID: "paid", LinkState.UNDER_REVIEW: "under_review"}
     return _page(language, pages.get(outcome.state, "nothing_owed"), 200)
+
+
+def _closed_with_balance(session: Session, token: str) -> bool:
+    """Return whether the link's case is closed while its customer still owes.
+
+    A person who closes a case holds what is still owed (`cobranza inbox
+    resolve --close`), and a held invoice is never charged through a link,
+    because the person may have settled other terms or handed the debt to a
+    lawyer. So the debtor is sent to the business instead of being told that
+    nothing is owed. Credit notes net in, per currency.
+    """
+    link = session.scalars(select(PaymentLink).where(PaymentLink.token == token)).one()
+    case = session.get(Case, link.case_id) if link.case_id is not None else None
+    if case is not None and case.closed_at is None:
+        return False
+    owed = session.scalar(
+        select(Document.currency)
+        .where(
+            Document.business_id == link.business_id,
+            Document.customer_id == link.customer_id,
+            Document.open_amount != 0,
+            Document.missing_since.is_(None),
+        )
+        .group_by(Document.currency)
+        .having(func.sum(Document.open_amount) > 0)
+        .limit(1)
+    )
+    return owed is not None
 
 
 @router.post("/webhooks/mercadopago", include_in_schema=False)

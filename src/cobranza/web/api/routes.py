@@ -1,5 +1,5 @@
 """REST API v1: customers, invoices, payments, cases, messages, consents,
-imports and outgoing webhook endpoints.
+imports and outgoing webhook endpoints. Holds live in `web.api.holds`.
 
 Every list takes `limit` (1 to 200) and an opaque `cursor` (the last id of
 the previous page) and returns items by ascending id. Every query is scoped
@@ -9,6 +9,7 @@ by the token's business, so another business's id is a 404.
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -18,6 +19,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, UploadFil
 from pydantic import BaseModel
 from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from cobranza.compliance.consent import record_consent
 from cobranza.compliance.errors import ComplianceError
@@ -34,11 +36,13 @@ from cobranza.db.models import (
     Payment,
     is_valid_id,
 )
+from cobranza.dunning.holds import held_on, not_held_on
 from cobranza.ingest.errors import IngestError
 from cobranza.ingest.service import ImportOptions, import_file
 from cobranza.money import quantize
 from cobranza.phones import normalize_phone
 from cobranza.web.api.auth import api_business
+from cobranza.web.api.holds import business_today, present_cases, present_invoices
 from cobranza.web.api.schemas import (
     CasePublic,
     ConsentCreate,
@@ -62,6 +66,9 @@ router = APIRouter(prefix="/api/v1", tags=["api"])
 
 MAX_LIMIT = 200
 P = TypeVar("P", bound=BaseModel)
+# Builds the public items of rows read in the request's session, for a
+# schema with fields that are not columns of the row.
+Present = Callable[[Session, Sequence[Any]], list[Any]]
 
 
 def _cursor(cursor: str | None) -> int:
@@ -80,19 +87,28 @@ def _page(
     schema: type[P],
     limit: int,
     cursor: str | None,
+    present: Present | None = None,
 ) -> Page[P]:
     after = _cursor(cursor)
     with db(request) as session:
         rows = session.scalars(
             statement.where(model.id > after).order_by(model.id).limit(limit + 1)
         ).all()
-        items = [schema.model_validate(row) for row in rows[:limit]]
+        if present is None:
+            items = [schema.model_validate(row) for row in rows[:limit]]
+        else:
+            items = present(session, rows[:limit])
     next_cursor = str(rows[limit - 1].id) if len(rows) > limit else None
     return Page[schema](data=items, next_cursor=next_cursor)  # type: ignore[valid-type]
 
 
 def _one(
-    request: Request, model: Any, business_id: int, item_id: int, schema: type[P]
+    request: Request,
+    model: Any,
+    business_id: int,
+    item_id: int,
+    schema: type[P],
+    present: Present | None = None,
 ) -> P:
     with db(request) as session:
         row = session.get(model, item_id) if is_valid_id(item_id) else None
@@ -100,7 +116,25 @@ def _one(
             raise HTTPException(
                 status_code=404, detail=f"{model.__tablename__} {item_id} not found"
             )
-        return schema.model_validate(row)
+        if present is None:
+            return schema.model_validate(row)
+        item: P = present(session, [row])[0]
+        return item
+
+
+def _invoices_presenter(business_id: int, instant: datetime) -> Present:
+    def present(session: Session, rows: Sequence[Any]) -> list[Any]:
+        return present_invoices(rows, business_today(session, business_id, instant))
+
+    return present
+
+
+def _cases_presenter(business_id: int, instant: datetime) -> Present:
+    def present(session: Session, rows: Sequence[Any]) -> list[Any]:
+        today = business_today(session, business_id, instant)
+        return present_cases(session, business_id, rows, today)
+
+    return present
 
 
 LIMIT = Query(50, ge=1, le=MAX_LIMIT, description="items per page")
@@ -181,9 +215,17 @@ def list_invoices(
     customer_id: int | None = Query(None, le=MAX_ID),
     open: bool | None = Query(None, description="only documents with an open amount"),
     due_before: date | None = Query(None),
+    held: bool | None = Query(
+        None, description="only documents on hold today (true) or not (false)"
+    ),
 ) -> Page[InvoicePublic]:
-    """List invoices and notes, filtered by customer, open state or due date."""
+    """List invoices and notes, filtered by customer, open state, due date or hold."""
+    instant = now(request)
     statement = select(Document).where(Document.business_id == business_id)
+    if held is not None:
+        with db(request) as session:
+            today = business_today(session, business_id, instant)
+        statement = statement.where(held_on(today) if held else not_held_on(today))
     if customer_id is not None:
         statement = statement.where(Document.customer_id == customer_id)
     if open is True:
@@ -192,15 +234,17 @@ def list_invoices(
         statement = statement.where(Document.open_amount == 0)
     if due_before is not None:
         statement = statement.where(Document.due_on < due_before)
-    return _page(request, statement, Document, InvoicePublic, limit, cursor)
+    present = _invoices_presenter(business_id, instant)
+    return _page(request, statement, Document, InvoicePublic, limit, cursor, present)
 
 
 @router.get("/invoices/{invoice_id}", response_model=InvoicePublic)
 def get_invoice(
     request: Request, invoice_id: int, business_id: int = Depends(api_business)
 ) -> InvoicePublic:
-    """Return one invoice or note."""
-    return _one(request, Document, business_id, invoice_id, InvoicePublic)
+    """Return one invoice or note, with the hold in force today."""
+    present = _invoices_presenter(business_id, now(request))
+    return _one(request, Document, business_id, invoice_id, InvoicePublic, present)
 
 
 @router.post("/invoices", response_model=InvoicePublic, status_code=201)
@@ -295,15 +339,17 @@ def list_cases(
         statement = statement.where(Case.state == state, Case.closed_at.is_(None))
     if customer_id is not None:
         statement = statement.where(Case.customer_id == customer_id)
-    return _page(request, statement, Case, CasePublic, limit, cursor)
+    present = _cases_presenter(business_id, now(request))
+    return _page(request, statement, Case, CasePublic, limit, cursor, present)
 
 
 @router.get("/cases/{case_id}", response_model=CasePublic)
 def get_case(
     request: Request, case_id: int, business_id: int = Depends(api_business)
 ) -> CasePublic:
-    """Return one case."""
-    return _one(request, Case, business_id, case_id, CasePublic)
+    """Return one case, with its customer's invoices on hold today."""
+    present = _cases_presenter(business_id, now(request))
+    return _one(request, Case, business_id, case_id, CasePublic, present)
 
 
 @router.get("/messages", response_model=Page[MessagePublic])

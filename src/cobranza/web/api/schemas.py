@@ -51,6 +51,17 @@ class CustomerCreate(BaseModel):
     locale: str | None = Field(default=None, max_length=16)
 
 
+class HoldPublic(BaseModel):
+    """The hold an invoice is under today: reminders and links leave it out."""
+
+    until: date | None = Field(
+        description="last day of the hold, in the business's time zone; null "
+        "for a hold with no end, which lasts until it is released"
+    )
+    held_at: datetime | None
+    reason: str | None
+
+
 class InvoicePublic(_Public):
     id: int
     customer_id: int
@@ -62,6 +73,9 @@ class InvoicePublic(_Public):
     currency: str
     open_amount: Decimal
     disputed: bool
+    hold: HoldPublic | None = Field(
+        default=None, description="the hold in force today; null when not held"
+    )
 
     @field_serializer("amount", "open_amount")
     def _money(self, value: Decimal) -> str:
@@ -94,6 +108,13 @@ class PaymentPublic(_Public):
         return str(value)
 
 
+class HeldInvoicePublic(HoldPublic):
+    """An invoice with a balance that is on hold today."""
+
+    invoice_id: int
+    number: str
+
+
 class CasePublic(_Public):
     id: int
     customer_id: int
@@ -105,6 +126,53 @@ class CasePublic(_Public):
     opened_at: datetime
     closed_at: datetime | None
     close_reason: str | None
+    held_invoices: list[HeldInvoicePublic] = Field(
+        default_factory=list,
+        description="the customer's invoices with a balance on hold today, "
+        "oldest due date first",
+    )
+    all_invoices_held: bool = Field(
+        default=False,
+        description="true when every invoice the customer owes is on hold, so "
+        "no reminder goes out",
+    )
+
+
+class HoldCreate(BaseModel):
+    """Stop collecting invoices through `until`, or with no end."""
+
+    until: str | None = Field(
+        default=None,
+        max_length=32,
+        description="last day of the hold, YYYY-MM-DD; give this or no_end",
+    )
+    no_end: bool = Field(
+        default=False, description="hold until released; give this or until"
+    )
+    reason: str = Field(max_length=500, description="why, up to 200 characters")
+
+
+class CustomerHoldCreate(HoldCreate):
+    numbers: list[str] = Field(
+        default_factory=list,
+        max_length=500,
+        description="invoice numbers as imported; empty holds every invoice "
+        "with a balance",
+    )
+
+
+class CustomerRelease(BaseModel):
+    numbers: list[str] = Field(
+        default_factory=list,
+        max_length=500,
+        description="held invoice numbers; empty releases every held invoice",
+    )
+
+
+class HoldResult(BaseModel):
+    """The invoices that a hold or release changed, as they are now."""
+
+    invoices: list[InvoicePublic]
 
 
 class MessagePublic(_Public):

@@ -17,6 +17,7 @@ from cobranza.web.dashboard import (
     invoice_holds,
     payment_form,
     policy_page,
+    receipts,
     settings_page,
     summary,
 )
@@ -30,6 +31,7 @@ for module in (
     payment_form,
     imports,
     conversations,
+    receipts,
     policy_page,
     settings_page,
     audit_log,

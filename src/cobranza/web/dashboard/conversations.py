@@ -13,7 +13,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from cobranza.channels.inbox import window_open
-from cobranza.compliance.consent import current_consent
 from cobranza.conversations.inbox import (
     CLOSED_HOLD_REASON,
     RECEIPT_NOT_DOWNLOADED,
@@ -50,7 +49,10 @@ from cobranza.web.dashboard.common import (
     redirect_with_notice,
 )
 from cobranza.web.dashboard.customer_queries import open_case
-from cobranza.web.dashboard.customer_state import customer_state, customer_states
+from cobranza.web.dashboard.customer_state import (
+    customer_states,
+    one_customer_state,
+)
 from cobranza.web.dashboard.payment_form import payment_currencies
 from cobranza.web.dashboard.replies import (
     ReplyRejected,
@@ -316,12 +318,8 @@ def conversation(request: Request, customer_id: int) -> HTMLResponse:
             "customer": customer,
             "business": business,
             "case": case,
-            "state": customer_state(
-                case,
-                current_consent(session, business.id, customer.id),
-                customer.phone_status,
-                instant,
-                business.timezone,
+            "state": one_customer_state(
+                session, customer, case, instant, business.timezone
             ),
             "thread": _thread(session, business.id, customer.id),
             "payment_currencies": payment_currencies(session, business, customer.id),

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cobranza.compliance.consent import current_consent, record_consent
+from cobranza.compliance.consent import record_consent
 from cobranza.compliance.errors import ComplianceError
 from cobranza.db.models import (
     AuditEvent,
@@ -50,7 +50,10 @@ from cobranza.web.dashboard.customer_queries import (
     open_case,
     segments_in_use,
 )
-from cobranza.web.dashboard.customer_state import customer_state, customer_states
+from cobranza.web.dashboard.customer_state import (
+    customer_states,
+    one_customer_state,
+)
 from cobranza.web.dashboard.payment_form import payment_currencies
 from cobranza.web.error_pages import quoted
 from cobranza.web.exports import export_response
@@ -186,12 +189,8 @@ def customer_page(request: Request, customer_id: int) -> HTMLResponse:
             "payments": customer_payments(session, business.id, customer.id),
             "consents": customer_consents(session, business.id, customer.id),
             "case": case,
-            "state": customer_state(
-                case,
-                current_consent(session, business.id, customer.id),
-                customer.phone_status,
-                now(request),
-                business.timezone,
+            "state": one_customer_state(
+                session, customer, case, now(request), business.timezone
             ),
             "timeline": _customer_history(session, business, customer),
             "payment_currencies": payment_currencies(session, business, customer.id),
