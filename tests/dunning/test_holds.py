@@ -11,12 +11,15 @@ from cobranza.db.models import AuditEvent, Customer, Document, OutboxMessage
 from cobranza.dunning import gate, outbox
 from cobranza.dunning.errors import HoldError
 from cobranza.dunning.holds import (
+    MAX_HOLD_DAYS,
     held_invoices,
     held_on,
+    hold_document,
     hold_invoices,
     hold_open_invoices,
     is_held,
     not_held_on,
+    release_document,
     release_invoices,
 )
 from cobranza.dunning.planner import plan
@@ -260,6 +263,12 @@ def test_hold_open_invoices_none_owed(portfolio: Portfolio) -> None:
         ([], TODAY - timedelta(days=1), "acuerdo", "la fecha de fin 09/03/2026 ya"),
         ([], None, "   ", "falta el motivo"),
         ([], None, "x" * 201, "el motivo tiene 201 caracteres. Acortalo a 200"),
+        ([], date(9999, 12, 31), "acuerdo", "31/12/9999 está a más de diez años"),
+        ([], TODAY + timedelta(days=3654), "acuerdo", "hasta el 10/03/2036"),
+        ([], None, "a\x00b", "un carácter de control (U+0000) en la posición 2"),
+        ([], None, "\x1b[31mrojo", "un carácter de control (U+001B)"),
+        ([], None, "pagó \u202etxet", "un carácter de control (U+202E)"),
+        ([], None, "\u2067abogado", "un carácter de control (U+2067)"),
     ],
 )
 def test_hold_bad_input_changes_nothing(
@@ -284,6 +293,99 @@ def test_hold_bad_input_changes_nothing(
         assert document.held_at is None
         assert document.hold_until is None
     assert _hold_events(portfolio) == []
+
+
+def test_hold_latest_end_accepted(portfolio: Portfolio, default_policy: Policy) -> None:
+    # given a reminder planned before the longest dated hold
+    customer, old, new = _owing(portfolio)
+    plan(portfolio.session, portfolio.business, NOW, default_policy)
+    row = _rows(portfolio)[0]
+    latest = TODAY + timedelta(days=MAX_HOLD_DAYS)
+    hold_invoices(portfolio.session, customer, [], latest, "x", TODAY, NOW, ACTOR)
+
+    # when
+    assert outbox.claim(portfolio.session, row, NOW)
+    decision = gate.check(portfolio.session, row, NOW)
+
+    # then the gate waits for the day after it
+    assert old.hold_until == latest
+    assert decision.action == "defer"
+    assert decision.reason == "on_hold"
+
+
+def test_hold_reason_on_one_line(portfolio: Portfolio) -> None:
+    customer, old, _ = _owing(portfolio)
+
+    hold_invoices(
+        portfolio.session,
+        customer,
+        [old.number],
+        None,
+        " pasó\r\nal\tabogado ",
+        TODAY,
+        NOW,
+        ACTOR,
+    )
+
+    assert old.hold_reason == "pasó al abogado"
+    assert _hold_events(portfolio)[0].reason == "pasó al abogado"
+
+
+def test_hold_document_not_by_number(portfolio: Portfolio) -> None:
+    # given an invoice and a settled debit note that share a number
+    customer, old, _ = _owing(portfolio)
+    note = portfolio.invoice(customer, "100", TODAY, open_amount="0", kind="debit_note")
+    note.number = old.number
+    portfolio.session.flush()
+
+    # when the note itself is held
+    with pytest.raises(HoldError) as raised:
+        hold_document(portfolio.session, note, None, "x", TODAY, NOW, ACTOR)
+
+    # then the invoice with the same number is left alone
+    assert f"la factura {old.number} del cliente C1 no tiene saldo" in str(raised.value)
+    assert old.held_at is None
+    assert note.held_at is None
+    assert _hold_events(portfolio) == []
+
+
+def test_release_document_not_by_number(portfolio: Portfolio) -> None:
+    # given a held invoice and a credit note that share its number
+    customer, old, _ = _owing(portfolio)
+    note = portfolio.credit_note(customer, "50")
+    note.number = old.number
+    hold_invoices(
+        portfolio.session, customer, [old.number], None, "x", TODAY, NOW, ACTOR
+    )
+
+    # when the credit note is released, then the invoice itself
+    with pytest.raises(HoldError) as raised:
+        release_document(portfolio.session, note, TODAY, NOW, ACTOR)
+    held_after_note = old.held_at
+    release_document(portfolio.session, old, TODAY, NOW, ACTOR)
+
+    # then only the invoice's own release changed it
+    assert "no está retenida" in str(raised.value)
+    assert held_after_note == NOW
+    assert old.held_at is None
+    kinds = [event.kind for event in _hold_events(portfolio)]
+    assert kinds == ["invoice_held", "invoice_released"]
+
+
+def test_hold_document_audited(portfolio: Portfolio) -> None:
+    customer, old, new = _owing(portfolio)
+
+    hold_document(portfolio.session, new, TODAY, "viaja", TODAY, NOW, ACTOR)
+
+    [event] = _hold_events(portfolio)
+    assert new.hold_until == TODAY
+    assert old.held_at is None
+    assert (event.kind, event.subject_id, event.actor) == (
+        "invoice_held",
+        new.id,
+        ACTOR,
+    )
+    assert event.details["number"] == new.number
 
 
 def test_hold_settled_invoice_rejected(portfolio: Portfolio) -> None:

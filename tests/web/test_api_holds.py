@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 from fastapi import FastAPI
@@ -268,3 +269,109 @@ def test_other_business_is_404(
     assert customer.status_code == 404
     assert huge.status_code == 404
     assert _document(engine, tenant.invoice_id).held_at is None
+
+
+def _note_sharing_number(
+    engine: Engine, tenant: Tenant, kind: str, open_amount: str
+) -> int:
+    """Add a note of `kind` with the number of the tenant's invoice A-0001."""
+    with transaction(engine) as session:
+        note = Document(
+            business_id=tenant.business_id,
+            customer_id=tenant.customer_id,
+            kind=kind,
+            number="A-0001",
+            issued_on=NOW.date(),
+            due_on=NOW.date(),
+            amount=Decimal(open_amount).copy_abs(),
+            currency="ARS",
+            open_amount=Decimal(open_amount),
+            created_at=NOW,
+            updated_at=NOW,
+        )
+        session.add(note)
+        session.flush()
+        return note.id
+
+
+@pytest.mark.parametrize(
+    ("kind", "open_amount"), [("credit_note", "-100.00"), ("debit_note", "0")]
+)
+def test_hold_note_by_id_not_by_number(
+    app: FastAPI, engine: Engine, tenant: Tenant, kind: str, open_amount: str
+) -> None:
+    # given a note with nothing to collect that shares the invoice's number
+    note_id = _note_sharing_number(engine, tenant, kind, open_amount)
+    client = _client(app, engine, tenant.business_id)
+
+    # when the note is held by its id
+    response = client.post(
+        f"/api/v1/invoices/{note_id}/hold", json={"no_end": True, "reason": "x"}
+    )
+
+    # then it is rejected and the invoice with the same number stays collected
+    assert response.status_code == 422, response.text
+    assert "no tiene saldo pendiente" in response.json()["detail"]
+    assert _document(engine, tenant.invoice_id).held_at is None
+    assert _document(engine, note_id).held_at is None
+    assert _hold_events(engine) == []
+
+
+def test_release_note_by_id_not_by_number(
+    app: FastAPI, engine: Engine, tenant: Tenant
+) -> None:
+    note_id = _note_sharing_number(engine, tenant, "credit_note", "-100.00")
+    client = _client(app, engine, tenant.business_id)
+    client.post(
+        f"/api/v1/invoices/{tenant.invoice_id}/hold",
+        json={"no_end": True, "reason": "abogado"},
+    )
+
+    response = client.post(f"/api/v1/invoices/{note_id}/release")
+
+    assert response.status_code == 422, response.text
+    assert "no está retenida" in response.json()["detail"]
+    assert _document(engine, tenant.invoice_id).held_at == NOW
+    assert [event.kind for event in _hold_events(engine)] == ["invoice_held"]
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ({"until": "20260430", "reason": "x"}, "La fecha until '20260430'"),
+        ({"until": "2026-W18-4", "reason": "x"}, "La fecha until '2026-W18-4'"),
+        ({"until": "2026-02-30", "reason": "x"}, "La fecha until '2026-02-30'"),
+        ({"until": "9999-12-31", "reason": "x"}, "está a más de diez años"),
+        ({"no_end": True, "reason": "a\x00b"}, "carácter de control (U+0000)"),
+        ({"no_end": True, "reason": "\u202eabogado"}, "carácter de control (U+202E)"),
+    ],
+)
+def test_bad_invoice_hold_rejected(
+    app: FastAPI, engine: Engine, tenant: Tenant, body: dict[str, object], expected: str
+) -> None:
+    client = _client(app, engine, tenant.business_id)
+
+    response = client.post(f"/api/v1/invoices/{tenant.invoice_id}/hold", json=body)
+
+    assert response.status_code == 422, response.text
+    assert expected in response.json()["detail"]
+    assert _document(engine, tenant.invoice_id).held_at is None
+    assert _hold_events(engine) == []
+
+
+@pytest.mark.parametrize("path", ["hold", "release"])
+def test_overlong_number_rejected(
+    app: FastAPI, engine: Engine, tenant: Tenant, path: str
+) -> None:
+    client = _client(app, engine, tenant.business_id)
+
+    response = client.post(
+        f"/api/v1/customers/{tenant.customer_id}/{path}",
+        json={"no_end": True, "reason": "x", "numbers": ["\x00" + "9" * 100_000]},
+    )
+
+    assert response.status_code == 422, response.text
+    [error] = response.json()["detail"]
+    assert error["loc"] == ["body", "numbers", 0]
+    assert error["type"] == "string_too_long"
+    assert _hold_events(engine) == []

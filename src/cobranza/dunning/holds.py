@@ -17,9 +17,11 @@ write one audit event per document, naming the actor.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, or_, select
@@ -32,6 +34,15 @@ from cobranza.dunning.errors import HoldError
 MAX_REASON_LENGTH = 200
 # Customer ids looked up in one statement by `customer_holds`.
 CUSTOMER_CHUNK = 500
+# The furthest end a dated hold may have, about ten years. Readers add days
+# to `hold_until`, so an end near 9999-12-31 would overflow `date`, and a
+# debt held that long is a hold with no end.
+MAX_HOLD_DAYS = 3653
+# Characters that reorder the text around them (Unicode bidirectional
+# controls). In a reason they would scramble the state line it is shown in.
+BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e")
+BIDI_CONTROLS |= frozenset("\u2066\u2067\u2068\u2069")
+_WHITESPACE = re.compile(r"\s+")
 
 
 @dataclass(frozen=True)
@@ -166,11 +177,7 @@ def hold_invoices(
     `today`, an empty or too long reason, or a customer who owes nothing.
     """
     reason = _checked_reason(reason)
-    if until is not None and until < today:
-        raise HoldError(
-            f"la fecha de fin {until:%d/%m/%Y} ya pasó (hoy es {today:%d/%m/%Y}). "
-            "Elegí hoy o un día futuro, o retené las facturas sin fecha de fin"
-        )
+    _check_until(until, today)
 
     if numbers:
         documents = _named_open_invoices(session, customer, numbers)
@@ -184,6 +191,30 @@ def hold_invoices(
 
     _hold(session, customer, documents, until, reason, now, actor)
     return documents
+
+
+def hold_document(
+    session: Session,
+    document: Document,
+    until: date | None,
+    reason: str,
+    today: date,
+    now: datetime,
+    actor: str,
+) -> Document:
+    """Put one document on hold, named by row rather than by number.
+
+    An invoice and a credit or debit note may share a number, so a caller
+    that holds a document by id must not resolve it by number. Raises
+    `HoldError`, with nothing changed, as `hold_invoices` does.
+    """
+    reason = _checked_reason(reason)
+    _check_until(until, today)
+    customer = session.get_one(Customer, document.customer_id)
+    _check_open(customer, [(document.number, document)])
+
+    _hold(session, customer, [document], until, reason, now, actor)
+    return document
 
 
 def hold_open_invoices(
@@ -214,19 +245,8 @@ def release_invoices(
     """
     if numbers:
         named = _named_documents(session, customer, numbers)
+        _check_held(customer, named, today)
         documents = [document for _, document in named]
-        free = [
-            number
-            for number, document in named
-            if not is_held(document.hold_until, document.held_at, today)
-        ]
-        if free:
-            single = len(free) == 1
-            raise HoldError(
-                f"{_invoices_phrase(free)} del cliente {customer.external_id} no "
-                f"{'está retenida' if single else 'están retenidas'}, así que no hay "
-                f"nada que liberar. {'Sacala' if single else 'Sacalas'} de la lista"
-            )
     else:
         documents = held_invoices(session, customer.business_id, customer.id, today)
         if not documents:
@@ -235,6 +255,31 @@ def release_invoices(
                 "así que no hay nada que liberar"
             )
 
+    _release(session, customer, documents, now, actor)
+    return documents
+
+
+def release_document(
+    session: Session, document: Document, today: date, now: datetime, actor: str
+) -> Document:
+    """Release one held document, named by row rather than by number.
+
+    Raises `HoldError`, with nothing changed, when it is not on hold.
+    """
+    customer = session.get_one(Customer, document.customer_id)
+    _check_held(customer, [(document.number, document)], today)
+
+    _release(session, customer, [document], now, actor)
+    return document
+
+
+def _release(
+    session: Session,
+    customer: Customer,
+    documents: Sequence[Document],
+    now: datetime,
+    actor: str,
+) -> None:
     for document in documents:
         details = {
             "customer_id": customer.id,
@@ -247,7 +292,6 @@ def release_invoices(
         document.hold_reason = None
         _audit(session, document, now, actor, "invoice_released", None, details)
     session.flush()
-    return documents
 
 
 def _hold(
@@ -276,6 +320,12 @@ def _named_open_invoices(
     session: Session, customer: Customer, numbers: Sequence[str]
 ) -> list[Document]:
     named = _named_documents(session, customer, numbers)
+    _check_open(customer, named)
+    return [document for _, document in named]
+
+
+def _check_open(customer: Customer, named: Sequence[tuple[str, Document]]) -> None:
+    """Raise `HoldError` unless every named document has a balance to collect."""
     settled = [number for number, document in named if document.open_amount <= 0]
     if settled:
         single = len(settled) == 1
@@ -293,7 +343,41 @@ def _named_open_invoices(
             f"así que el robot no {'la' if single else 'las'} cobra. "
             f"{'Sacala' if single else 'Sacalas'} de la lista"
         )
-    return [document for _, document in named]
+
+
+def _check_held(
+    customer: Customer, named: Sequence[tuple[str, Document]], today: date
+) -> None:
+    """Raise `HoldError` unless every named document is on hold on `today`."""
+    free = [
+        number
+        for number, document in named
+        if not is_held(document.hold_until, document.held_at, today)
+    ]
+    if free:
+        single = len(free) == 1
+        raise HoldError(
+            f"{_invoices_phrase(free)} del cliente {customer.external_id} no "
+            f"{'está retenida' if single else 'están retenidas'}, así que no hay "
+            f"nada que liberar. {'Sacala' if single else 'Sacalas'} de la lista"
+        )
+
+
+def _check_until(until: date | None, today: date) -> None:
+    """Raise `HoldError` for a hold end in the past or over `MAX_HOLD_DAYS` ahead."""
+    if until is None:
+        return
+    if until < today:
+        raise HoldError(
+            f"la fecha de fin {until:%d/%m/%Y} ya pasó (hoy es {today:%d/%m/%Y}). "
+            "Elegí hoy o un día futuro, o retené las facturas sin fecha de fin"
+        )
+    latest = today + timedelta(days=MAX_HOLD_DAYS)
+    if until > latest:
+        raise HoldError(
+            f"la fecha de fin {until:%d/%m/%Y} está a más de diez años. Elegí un "
+            f"día hasta el {latest:%d/%m/%Y}, o retené las facturas sin fecha de fin"
+        )
 
 
 def _named_documents(
@@ -334,7 +418,20 @@ def _named_documents(
 
 
 def _checked_reason(reason: str) -> str:
-    text = reason.strip()
+    """Return the reason on one line, or raise `HoldError` for a bad one.
+
+    Line breaks and tabs become spaces, because the reason is shown inside a
+    one-line state. Other control characters (NUL, which PostgreSQL cannot
+    store, escape codes) and bidirectional controls are rejected.
+    """
+    text = _WHITESPACE.sub(" ", reason).strip()
+    for position, character in enumerate(text, start=1):
+        if character in BIDI_CONTROLS or unicodedata.category(character) == "Cc":
+            raise HoldError(
+                f"el motivo tiene un carácter de control (U+{ord(character):04X}) "
+                f"en la posición {position}. Borralo y escribí el motivo como "
+                "texto común"
+            )
     if not text:
         raise HoldError(
             "falta el motivo. Escribí por qué dejás de cobrar estas facturas, "

@@ -9,7 +9,8 @@ the business's local day, as the planner reads it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 
 from fastapi import APIRouter, Depends, HTTPException, Request
@@ -19,8 +20,10 @@ from cobranza.db.models import Business, Case, Customer, Document, is_valid_id
 from cobranza.dunning.errors import HoldError
 from cobranza.dunning.holds import (
     customer_holds,
+    hold_document,
     hold_invoices,
     is_held,
+    release_document,
     release_invoices,
 )
 from cobranza.timeutil import local_date
@@ -41,6 +44,11 @@ router = APIRouter(prefix="/api/v1", tags=["api"])
 
 # The audit actor of holds and releases made through the API.
 ACTOR = "api"
+# The only form `until` takes. `date.fromisoformat` also reads other ISO
+# 8601 forms, such as 20260430 and 2026-W18-4, that the docs do not offer.
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+HELD = "No se retuvo ninguna factura"
+RELEASED = "No se liberó ninguna factura"
 
 
 def business_today(session: Session, business_id: int, instant: datetime) -> date:
@@ -111,8 +119,14 @@ def hold_invoice(
     business_id: int = Depends(api_business),
 ) -> HoldResult:
     """Stop collecting one invoice, through a day or with no end."""
-    number, customer_id = _invoice_or_404(request, business_id, invoice_id)
-    return _hold(request, business_id, customer_id, [number], body)
+    end = _hold_end(body)
+
+    def change(session: Session, document: Document, today: date) -> Document:
+        return hold_document(
+            session, document, end, body.reason, today, now(request), ACTOR
+        )
+
+    return _change_invoice(request, business_id, invoice_id, change, HELD)
 
 
 @router.post("/invoices/{invoice_id}/release", response_model=HoldResult)
@@ -120,8 +134,40 @@ def release_invoice(
     request: Request, invoice_id: int, business_id: int = Depends(api_business)
 ) -> HoldResult:
     """Collect a held invoice again from the next planning cycle on."""
-    number, customer_id = _invoice_or_404(request, business_id, invoice_id)
-    return _release(request, business_id, customer_id, [number])
+
+    def change(session: Session, document: Document, today: date) -> Document:
+        return release_document(session, document, today, now(request), ACTOR)
+
+    return _change_invoice(request, business_id, invoice_id, change, RELEASED)
+
+
+def _change_invoice(
+    request: Request,
+    business_id: int,
+    invoice_id: int,
+    change: Callable[[Session, Document, date], Document],
+    failure: str,
+) -> HoldResult:
+    """Hold or release the document with this id itself, not by its number.
+
+    An invoice and a credit or debit note may share a number, so resolving
+    the id to a number could change another document.
+    """
+    instant = now(request)
+    with db(request) as session:
+        document = (
+            session.get(Document, invoice_id) if is_valid_id(invoice_id) else None
+        )
+        if document is None or document.business_id != business_id:
+            raise HTTPException(
+                status_code=404, detail=f"document {invoice_id} not found"
+            )
+        today = business_today(session, business_id, instant)
+        try:
+            changed = change(session, document, today)
+        except HoldError as exc:
+            raise HTTPException(status_code=422, detail=f"{failure}: {exc}.") from exc
+        return HoldResult(invoices=present_invoices([changed], today))
 
 
 def _hold(
@@ -142,9 +188,7 @@ def _hold(
                 session, customer, numbers, end, body.reason, today, instant, ACTOR
             )
         except HoldError as exc:
-            raise HTTPException(
-                status_code=422, detail=f"No se retuvo ninguna factura: {exc}."
-            ) from exc
+            raise HTTPException(status_code=422, detail=f"{HELD}: {exc}.") from exc
         return HoldResult(invoices=present_invoices(held, today))
 
 
@@ -160,9 +204,7 @@ def _release(
                 session, customer, numbers, today, instant, ACTOR
             )
         except HoldError as exc:
-            raise HTTPException(
-                status_code=422, detail=f"No se liberó ninguna factura: {exc}."
-            ) from exc
+            raise HTTPException(status_code=422, detail=f"{RELEASED}: {exc}.") from exc
         return HoldResult(invoices=present_invoices(released, today))
 
 
@@ -183,14 +225,16 @@ def _hold_end(body: HoldCreate) -> date | None:
         )
     if body.no_end:
         return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise HTTPException(
-            status_code=422,
-            detail=f"La fecha until {text!r} no es válida. Mandala como "
-            'AAAA-MM-DD, por ejemplo "2026-04-30".',
-        ) from None
+    if ISO_DAY.fullmatch(text):
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            pass  # a day that does not exist, such as 2026-02-30
+    raise HTTPException(
+        status_code=422,
+        detail=f"La fecha until {text!r} no es válida. Mandala como "
+        'AAAA-MM-DD, por ejemplo "2026-04-30".',
+    )
 
 
 def _customer_or_404(session: Session, business_id: int, customer_id: int) -> Customer:
@@ -198,21 +242,6 @@ def _customer_or_404(session: Session, business_id: int, customer_id: int) -> Cu
     if customer is None or customer.business_id != business_id:
         raise HTTPException(status_code=404, detail=f"customer {customer_id} not found")
     return customer
-
-
-def _invoice_or_404(
-    request: Request, business_id: int, invoice_id: int
-) -> tuple[str, int]:
-    """Return the number and customer id of the business's invoice, or raise 404."""
-    with db(request) as session:
-        document = (
-            session.get(Document, invoice_id) if is_valid_id(invoice_id) else None
-        )
-        if document is None or document.business_id != business_id:
-            raise HTTPException(
-                status_code=404, detail=f"document {invoice_id} not found"
-            )
-        return document.number, document.customer_id
 
 
 def _hold_of(document: Document, today: date) -> HoldPublic | None:

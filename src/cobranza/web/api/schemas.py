@@ -7,13 +7,15 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Generic, Literal, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_serializer
 
 from cobranza.db.models import MAX_ID
 
 T = TypeVar("T")
+# An invoice number as a hold or release names it, as long as the column.
+HoldNumber = Annotated[str, Field(max_length=64)]
 
 
 class Page(BaseModel, Generic[T]):
@@ -153,7 +155,7 @@ class HoldCreate(BaseModel):
 
 
 class CustomerHoldCreate(HoldCreate):
-    numbers: list[str] = Field(
+    numbers: list[HoldNumber] = Field(
         default_factory=list,
         max_length=500,
         description="invoice numbers as imported; empty holds every invoice "
@@ -162,7 +164,7 @@ class CustomerHoldCreate(HoldCreate):
 
 
 class CustomerRelease(BaseModel):
-    numbers: list[str] = Field(
+    numbers: list[HoldNumber] = Field(
         default_factory=list,
         max_length=500,
         description="held invoice numbers; empty releases every held invoice",

@@ -189,6 +189,10 @@ def customer_states(
     rows = list(customers)
     ids = {row[0] for row in rows}
     consents = current_consents(session, business_id, ids)
+    # NOTE: holds are read on the business's day here and in the API, but the
+    # gate reads them on the customer's own time zone when one is set. Near
+    # midnight a hold that ended can read here differently from what the
+    # gate applies, for at most the hours between the two zones.
     holds = customer_holds(session, business_id, ids, local_date(now, timezone))
     return {
         customer_id: customer_state(
