@@ -528,3 +528,24 @@ def test_promise_balance_leaves_out_held(portfolio: Portfolio) -> None:
 
     assert owed.balance == 500
     assert owed.document_ids == [new.id]
+
+
+def test_stored_end_near_last_date_reads_as_no_end(
+    portfolio: Portfolio, default_policy: Policy
+) -> None:
+    # given a hold stored before ends were limited, on the last day `date` has
+    customer, old, new = _owing(portfolio)
+    plan(portfolio.session, portfolio.business, NOW, default_policy)
+    row = _rows(portfolio)[0]
+    for document in (old, new):
+        document.held_at = NOW
+        document.hold_until = date.max
+    portfolio.session.flush()
+
+    # when
+    assert outbox.claim(portfolio.session, row, NOW)
+    decision = gate.check(portfolio.session, row, NOW)
+
+    # then the gate treats it as a hold with no end instead of overflowing
+    assert decision.action == "suppress"
+    assert decision.reason == "on_hold"

@@ -579,6 +579,14 @@ def test_audit_page_reads_in_spanish(
     assert "day_not_allowed" not in page.text
 
 
+def test_audit_page_last_day_filter(client_for, tenant: Tenant) -> None:  # type: ignore[no-untyped-def]
+    client, _ = client_for(tenant)
+
+    page = client.get("/auditoria?until=9999-12-31")
+
+    assert page.status_code == 200
+
+
 def test_settings_page_lists_business_options(
     engine: Engine, client_for, tenant: Tenant
 ) -> None:  # type: ignore[no-untyped-def]

@@ -41,7 +41,7 @@ from cobranza.db.models import (
     PromiseToPay,
 )
 from cobranza.dunning import outbox
-from cobranza.dunning.holds import is_held, not_held_on
+from cobranza.dunning.holds import MAX_HOLD_DAYS, is_held, not_held_on
 from cobranza.dunning.promises import (
     BROKEN_PROMISE_KINDS,
     PAYMENT_TO_VERIFY,
@@ -497,7 +497,9 @@ def invoice_balance(
             continue
         hold = document.hold_until
         if is_held(hold, document.held_at, today):
-            if hold is None:
+            # An end further away than a hold may now be set was stored by
+            # an earlier version; near `date.max` the day after it overflows.
+            if hold is None or hold > today + timedelta(days=MAX_HOLD_DAYS):
                 held_without_end = True
             else:
                 held_until = hold if held_until is None else min(held_until, hold)

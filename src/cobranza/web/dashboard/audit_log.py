@@ -48,7 +48,9 @@ def audit_query(
         )
     if since is not None:
         statement = statement.where(AuditEvent.at >= start_of_day(since, timezone))
-    if until is not None:
+    # The last day `date` has ends after every event, and the day after it
+    # would overflow.
+    if until is not None and until < date.max:
         end = start_of_day(until + timedelta(days=1), timezone)
         statement = statement.where(AuditEvent.at < end)
     return statement.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
