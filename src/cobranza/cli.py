@@ -106,6 +106,7 @@ from cobranza.payments.errors import PaymentError
 from cobranza.payments.inbox import process_pending
 from cobranza.payments.outcome import payment_outcome
 from cobranza.payments.plan_rows import latest_plan_rows
+from cobranza.payments.plans import cancelled_plans
 from cobranza.payments.providers import build_services
 from cobranza.payments.terminal import (
     link_for_customer,
@@ -1064,12 +1065,22 @@ def case_hold(
                 raise typer.Exit(1) from exc
             numbers = [document.number for document in held]
             external_id = found.external_id
+            plan_ids = [plan.id for plan in cancelled_plans(session, found.id, now)]
     finally:
         engine.dispose()
 
     console.print(
         visible(_held_text(numbers, external_id, end)), markup=False, highlight=False
     )
+    for plan_id in plan_ids:
+        console.print(
+            f"Se canceló el plan de cuotas n.º {plan_id}, que incluía "
+            f"{'la factura retenida' if len(numbers) == 1 else 'facturas retenidas'}: "
+            "sus cuotas ya no se recuerdan y el saldo que sigue en cobro vuelve a "
+            "la gestión automática.",
+            markup=False,
+            highlight=False,
+        )
 
 
 @case_app.command("release")

@@ -153,6 +153,7 @@ KIND_LABELS = {
     "payment_status": "pago",
     "phone_changed": "teléfono editado",
     "plan_broken": "plan de cuotas incumplido",
+    "plan_cancelled": "plan de cuotas cancelado",
     "plan_created": "plan de cuotas",
     "promise_broken": "promesa incumplida",
     "promise_kept": "promesa cumplida",
@@ -343,6 +344,7 @@ EXTRA_REASONS = {
     "paid": "pagado",
     "closed_by_person": "lo cerró una persona",
     "installment_missed": "no se pagó una cuota a tiempo",
+    "invoice_held": "se retuvo una factura que el plan incluía",
 }
 
 # The actor of an audit event.

@@ -21,7 +21,8 @@ from typer.testing import CliRunner
 from cobranza import cli
 from cobranza.config import Settings, get_settings
 from cobranza.db.engine import default_business, make_engine, transaction
-from cobranza.db.models import AuditEvent, Document, OutboxMessage
+from cobranza.db.models import AuditEvent, Case, Document, OutboxMessage
+from cobranza.payments import create_plan
 from cobranza.timeutil import local_date, utcnow
 from tests.channels.factories import PAYMENT_INSTRUCTIONS, make_customer, make_document
 
@@ -385,3 +386,27 @@ def test_case_show_without_holds(cli_sqlite: CliWorld) -> None:
     assert "Facturas con saldo" in shown
     assert "se cobra" in shown
     assert "cobranza case release" not in shown
+
+
+def test_hold_names_cancelled_plan(cli_sqlite: CliWorld) -> None:
+    # given a plan over both invoices
+    _run(cli_sqlite.today)
+    engine = make_engine(cli_sqlite.url)
+    with transaction(engine) as session:
+        case = session.scalars(
+            select(Case).where(Case.customer_id == cli_sqlite.customer_id)
+        ).one()
+        plan_id = create_plan(session, case, 2, utcnow()).id
+    engine.dispose()
+
+    # when one of them is held
+    code, output = _invoke(
+        "case", "hold", "C1", "--invoice", "A-1", "--no-end", "--reason", "abogado"
+    )
+
+    # then the output names the cancelled plan
+    assert code == 0, output
+    assert (
+        f"Se canceló el plan de cuotas n.º {plan_id}, que incluía la factura "
+        "retenida" in output
+    )

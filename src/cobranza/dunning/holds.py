@@ -172,9 +172,11 @@ def hold_invoices(
     """Put the customer's invoices on hold through `until`, or with no end.
 
     With no `numbers`, every invoice with a balance is held. An invoice
-    already on hold gets the new end and reason. Raises `HoldError`, with
-    nothing changed, for an unknown or settled number, an `until` before
-    `today`, an empty or too long reason, or a customer who owes nothing.
+    already on hold gets the new end and reason. An active installment plan
+    that covers a held invoice is cancelled (`cancel_plans_covering`).
+    Raises `HoldError`, with nothing changed, for an unknown or settled
+    number, an `until` before `today`, an empty or too long reason, or a
+    customer who owes nothing.
     """
     reason = _checked_reason(reason)
     _check_until(until, today)
@@ -314,6 +316,12 @@ def _hold(
         }
         _audit(session, document, now, actor, "invoice_held", reason, details)
     session.flush()
+
+    # Imported here because the payments package reads holds too.
+    from cobranza.payments.plans import cancel_plans_covering
+
+    document_ids = [document.id for document in documents]
+    cancel_plans_covering(session, customer.id, document_ids, now, actor)
 
 
 def _named_open_invoices(

@@ -20,6 +20,7 @@ mes"): see `plan_due_dates` for how they replace the business's schedule.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import ROUND_DOWN, ROUND_UP, Decimal, InvalidOperation
@@ -59,6 +60,9 @@ from cobranza.timeutil import end_of_day, local_date
 logger = logging.getLogger(__name__)
 
 PLAN_PAUSE_PREFIX = "installment plan"
+# The audit reason of a plan cancelled because a person held one of its
+# invoices, and of the installment reminders it drops.
+PLAN_CANCELLED_REASON = "invoice_held"
 # Days before an installment's due date that its first reminder goes out.
 REMINDER_DAYS_BEFORE = 2
 # The message of each installment reminder. The step names keep the short
@@ -525,6 +529,107 @@ def check_plans(session: Session, business: Business, now: datetime) -> list[int
             "business %s: %s installment plans broken", business.id, len(broken)
         )
     return broken
+
+
+def cancel_plans_covering(
+    session: Session,
+    customer_id: int,
+    document_ids: Sequence[int],
+    now: datetime,
+    actor: str,
+) -> list[InstallmentPlan]:
+    """Cancel the customer's active plans that cover any of `document_ids`.
+
+    A person holds an invoice to take it out of collection, and a plan's
+    installments were computed on it, so the plan cannot go on as agreed.
+    Each cancelled plan's case resumes on its other invoices, and its
+    installment reminders still in the queue are dropped. Returns the
+    cancelled plans.
+    """
+    held = set(document_ids)
+    plans = session.scalars(
+        select(InstallmentPlan)
+        .where(
+            InstallmentPlan.customer_id == customer_id,
+            InstallmentPlan.status == PlanStatus.ACTIVE,
+        )
+        .order_by(InstallmentPlan.id)
+    ).all()
+    cancelled = []
+    for plan in plans:
+        covered = sorted(held.intersection(plan.document_ids))
+        if not covered:
+            continue
+        changed = session.execute(
+            update(InstallmentPlan)
+            .where(
+                InstallmentPlan.id == plan.id,
+                InstallmentPlan.status == PlanStatus.ACTIVE,
+            )
+            .values(status=PlanStatus.CANCELLED, closed_at=now)
+            .execution_options(synchronize_session=False)
+        ).rowcount  # type: ignore[attr-defined]
+        if changed != 1:
+            continue
+        session.expire(plan)
+        _resume_case(session, plan.case_id, plan.id)
+        _drop_queued_reminders(session, plan, now)
+        cases.audit(
+            session,
+            plan.business_id,
+            now,
+            "plan_cancelled",
+            "installment_plan",
+            plan.id,
+            PLAN_CANCELLED_REASON,
+            {
+                "case_id": plan.case_id,
+                "customer_id": customer_id,
+                "document_ids": covered,
+            },
+            actor=actor,
+        )
+        cancelled.append(plan)
+    return cancelled
+
+
+def cancelled_plans(
+    session: Session, customer_id: int, at: datetime
+) -> list[InstallmentPlan]:
+    """Return the customer's plans cancelled at `at`, for the hold made then."""
+    return list(
+        session.scalars(
+            select(InstallmentPlan)
+            .where(
+                InstallmentPlan.customer_id == customer_id,
+                InstallmentPlan.status == PlanStatus.CANCELLED,
+                InstallmentPlan.closed_at == at,
+            )
+            .order_by(InstallmentPlan.id)
+        )
+    )
+
+
+def _drop_queued_reminders(
+    session: Session, plan: InstallmentPlan, now: datetime
+) -> None:
+    installment_ids = session.scalars(
+        select(Installment.id).where(Installment.plan_id == plan.id)
+    ).all()
+    steps = [
+        f"installment:{installment_id}:{kind}"
+        for installment_id in installment_ids
+        for kind in _REMINDER_ORDER
+    ]
+    rows = session.scalars(
+        select(OutboxMessage).where(
+            OutboxMessage.business_id == plan.business_id,
+            OutboxMessage.state == OutboxState.QUEUED,
+            OutboxMessage.step.in_(steps),
+        )
+    )
+    for row in rows:
+        outbox.suppress(session, row, PLAN_CANCELLED_REASON, now, {"plan_id": plan.id})
 
 
 # The installment reminders in the order they fall due.
