@@ -52,6 +52,11 @@ from cobranza.conversations.optout import find_opt_out, is_opt_out
         "no mejor baja gracias",
         "bueno, entonces STOP",
         "não, melhor descadastrar",
+        "mejor BAJA 🙏",
+        "no, mejor baja 👍",
+        "não, melhor SAIR",
+        "nao melhor sair obrigado",
+        "no, mejor de baja",
     ],
 )
 def test_opt_out_detected(text: str) -> None:
@@ -70,6 +75,10 @@ def test_opt_out_detected(text: str) -> None:
         "mejor baja?",
         "mejor cancelar",
         "no, mejor baja la cuota",
+        "melhor sair da dívida",
+        "melhor sair?",
+        "não sair",
+        "mejor de baja la cuota",
         "¿cómo hago para cancelar el saldo?",
         "me di de baja del servicio y me siguen cobrando",
         "quiero dar de baja el servicio",

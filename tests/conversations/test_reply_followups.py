@@ -60,7 +60,15 @@ def opted_out(engine: Engine) -> bool:
 
 @pytest.mark.parametrize(
     "text",
-    ["no, mejor BAJA", "mejor baja", "no mejor baja", "no. BAJA", "ok BAJA"],
+    [
+        "no, mejor BAJA",
+        "mejor baja",
+        "no mejor baja",
+        "no. BAJA",
+        "ok BAJA",
+        "mejor BAJA 🙏",
+        "não, melhor SAIR",
+    ],
 )
 def test_late_keyword_stops(engine: Engine, text: str) -> None:
     # given
