@@ -19,6 +19,7 @@ from cobranza.compliance.consent import current_consent
 from cobranza.db.engine import transaction
 from cobranza.db.models import (
     Business,
+    Case,
     Customer,
     InboundMessage,
     Installment,
@@ -201,6 +202,46 @@ def test_promise_during_plan_covers_installment(engine: Engine) -> None:
     assert sent == ["promise_confirmation"]
     text = dialogue.sent_texts(engine, "promise_confirmation")[0]
     assert "$ 500,00 de la cuota 1 de 3 para el viernes 20 de marzo" in text
+
+
+@pytest.mark.parametrize(
+    "text", ["te pago el 30 de abril", "te pago 800 el 30 de abril"]
+)
+def test_promise_past_installment_grace_handed_off(engine: Engine, text: str) -> None:
+    # given: installment 1 of 3 falls due on Thursday 19 March, and the plan
+    # breaks once its 3 days of grace pass
+    given_plan(engine)
+    later = dialogue.NOW + timedelta(minutes=5)
+
+    # when
+    inbound = dialogue.reply(engine, text, later)
+    sent = dialogue.dispatch(engine, later + timedelta(minutes=1))
+
+    # then: no confirmation of a day by which the plan is already broken
+    with transaction(engine) as session:
+        stored = session.get_one(InboundMessage, inbound.id)
+        assert stored.action_taken == "promise_past_installment"
+        customer = session.scalars(select(Customer)).one()
+        case = session.scalars(
+            select(Case).where(Case.customer_id == customer.id)
+        ).one()
+        assert case.handoff_reason == "promise_past_installment"
+    assert sent == ["handoff_ack"]
+    assert promises(engine)[0][1:] == (date(2026, 4, 30), PromiseStatus.OPEN)
+
+
+def test_promise_within_installment_grace_confirmed(engine: Engine) -> None:
+    # given
+    given_plan(engine)
+    later = dialogue.NOW + timedelta(minutes=5)
+
+    # when: Sunday 22 March is the last day of installment 1's grace
+    dialogue.reply(engine, "te pago el domingo 22", later)
+    sent = dialogue.dispatch(engine, later + timedelta(minutes=1))
+
+    # then
+    assert sent == ["promise_confirmation"]
+    assert promises(engine)[0][1] == date(2026, 3, 22)
 
 
 def test_promise_during_plan_keeps_named_sum(engine: Engine) -> None:

@@ -323,8 +323,8 @@ def _follow_up(
     if _has_active_plan(session, case):
         # A promise made during a plan was about an installment, and the
         # plan's reminders and its grace already follow that installment up.
-        # NOTE: a promised day later than the installment's grace does not
-        # hold the plan off, so `check_plans` may break the plan first.
+        # A promised day after the installment's grace, when the plan would
+        # break first, is handed to a person as the promise is made.
         return False
     if case.state == CaseState.PAUSED and (case.pause_reason or "").startswith(
         PROMISE_PAUSE_PREFIX
