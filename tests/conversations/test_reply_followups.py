@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import Engine, select
 
 from cobranza.channels.inbox import set_reply_handler
+from cobranza.channels.sandbox import sent_messages
 from cobranza.compliance.consent import current_consent
 from cobranza.db.engine import transaction
 from cobranza.db.models import (
@@ -29,6 +30,7 @@ from cobranza.db.models import (
 )
 from cobranza.dunning.policy_loader import default_policy_path, load_policy
 from cobranza.dunning.promises import check_promises
+from cobranza.jobs import run_cycle
 from cobranza.jobs.replies import install_reply_handler
 from tests.channels.factories import make_payment
 from tests.conversations import test_actions_plan_dates as plan_dates
@@ -272,6 +274,34 @@ def test_broken_promise_during_plan_sends_nothing_more(engine: Engine) -> None:
     assert kept == []
     assert len(broken) == 1
     assert not {"broken_promise", "broken_promise_partial"} & set(queued_kinds(engine))
+
+
+def test_plan_breaking_under_promise_sends_one(engine: Engine) -> None:
+    # given: installment 1 falls due on Thursday 19 March; its grace ends on
+    # Sunday 22, the day the customer promises, so the plan breaks on the
+    # 23rd and the promise on the 24th (a holiday in Argentina)
+    ids = given_plan(engine)
+    dialogue.reply(engine, "te pago el domingo 22", dialogue.NOW + timedelta(minutes=5))
+
+    # when: nothing is paid and the cycle runs every day
+    sent_by_day: dict[date, list[str]] = {}
+    for days in range(1, 16):
+        at = dialogue.NOW + timedelta(days=days)
+        run_cycle(engine, ids["business"], at)
+        with transaction(engine) as session:
+            sent = [
+                message.step_kind
+                for message in sent_messages(session, ids["business"])
+                if message.sent_at == at
+            ]
+        if sent:
+            sent_by_day[at.date()] = sent
+
+    # then: the broken promise replaces the policy's step, not added to it
+    assert sent_by_day == {
+        date(2026, 3, 17): ["promise_confirmation"],
+        date(2026, 3, 25): ["broken_promise"],
+    }
 
 
 def test_paid_installment_keeps_plan_promise(engine: Engine) -> None:
