@@ -144,6 +144,22 @@ def test_dispute_drops_queued_link(engine: Engine) -> None:
     assert rows(engine, "link_reply_instructions") == [SUPPRESSED]
 
 
+def test_dispute_drops_queued_plan_offer(engine: Engine) -> None:
+    # given: the new plan's schedule and link wait for Monday's window
+    given_case(engine)
+    made = reply(engine, "quiero pagar en 3 cuotas", SATURDAY)
+
+    # when
+    disputed = reply(engine, "no reconozco esa factura, está mal", SUNDAY)
+    sent = dispatch(engine, MONDAY)
+
+    # then: no schedule for a balance the customer contests
+    assert made == "plan_created"
+    assert disputed == "dispute_recorded"
+    assert [kind for kind, _ in sent] == ["dispute_ack"]
+    assert rows(engine, "plan_offer_reply") == [SUPPRESSED]
+
+
 # Monday 23 March 2026, 10:00 in Buenos Aires: a promise for Friday 20 has
 # lapsed with its day of grace.
 AFTER_GRACE = datetime(2026, 3, 23, 13, 0, tzinfo=UTC)

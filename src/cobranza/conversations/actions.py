@@ -267,8 +267,8 @@ def queue_reply(
 # `Case.pending_question`, since no answer to it is awaited any more. A
 # reported payment makes a promise's confirmation stale, and a link or an
 # opt-in replaces an earlier link or opt-out confirmation. A dispute drops a
-# promise's confirmation and a link still queued: both state an amount the
-# customer now contests, and a person replies instead.
+# promise's confirmation, a new plan's schedule and a link still queued: each
+# states an amount the customer now contests, and a person replies instead.
 _QUESTIONS = ("ask_promise_date", "clarify", "clarify_plan", "plan_proposal")
 SUPERSEDES: dict[str, tuple[str, ...]] = {
     "promise_confirmation": ("promise_confirmation", *_QUESTIONS),
@@ -282,6 +282,7 @@ SUPERSEDES: dict[str, tuple[str, ...]] = {
     "handoff_ack": _QUESTIONS,
     "dispute_ack": (
         "promise_confirmation",
+        "plan_offer_reply",
         "link_reply",
         "link_reply_instructions",
         *_QUESTIONS,
