@@ -57,6 +57,9 @@ from cobranza.conversations.optout import find_opt_out, is_opt_out
         "não, melhor SAIR",
         "nao melhor sair obrigado",
         "no, mejor de baja",
+        "no, más bien BAJA",
+        "nah mejor BAJA",
+        "no, prefiero BAJA",
     ],
 )
 def test_opt_out_detected(text: str) -> None:
@@ -79,6 +82,8 @@ def test_opt_out_detected(text: str) -> None:
         "melhor sair?",
         "não sair",
         "mejor de baja la cuota",
+        "la cuota está más bien baja",
+        "prefiero baja la cuota",
         "¿cómo hago para cancelar el saldo?",
         "me di de baja del servicio y me siguen cobrando",
         "quiero dar de baja el servicio",

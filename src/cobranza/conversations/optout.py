@@ -1091,6 +1091,8 @@ _LEAD_INS = frozenset(
         "bueno",
         "listo",
         "melhor",
+        "prefiero",
+        "prefiro",
         "entao",
         "no",
         "nao",
@@ -1101,7 +1103,22 @@ _NEGATIONS = frozenset({"no", "nao"})
 # `COURTESY`, this leaves out "mas", "que" and "asi", so "mejor más baja"
 # (a lower amount) is no stop.
 _GREETINGS = frozenset(
-    {"hola", "holaa", "buenas", "ok", "okok", "dale", "ya", "che", "oi", "ola", "opa"}
+    {
+        "hola",
+        "holaa",
+        "buenas",
+        "ok",
+        "okok",
+        "dale",
+        "ya",
+        "che",
+        "oi",
+        "ola",
+        "opa",
+        "nah",
+        "nel",
+        "pues",
+    }
 )
 # Words that may follow a led keyword: "mejor baja, gracias", "entonces
 # stop por favor".
@@ -1189,6 +1206,9 @@ def _led_keyword(words: list[str]) -> bool:
     if before[-1] == "de" and _keyword_of(words[-1]) == "baja":
         # "no, mejor de baja": the customer wrote "dar de baja" short.
         before = before[:-1]
+    if before[-2:] == ["mas", "bien"]:
+        # "no, más bien BAJA" is "mejor" in the Andes; "más" alone stays out.
+        before = [*before[:-2], "mejor"]
     if not _LEAD_INS.intersection(before) or before[-1] in _NEGATIONS:
         return False
     return all(word in _LEAD_INS or word in _GREETINGS for word in before)
