@@ -248,6 +248,30 @@ def test_promise_past_installment_grace_handed_off(engine: Engine, text: str) ->
     assert promises(engine)[0][1:] == (date(2026, 4, 30), PromiseStatus.OPEN)
 
 
+def test_late_promise_drops_queued_confirmation(engine: Engine) -> None:
+    # given: at 22:00 the customer promises installment 1 for Friday, and
+    # the confirmation waits for the morning
+    given_plan(engine)
+    night = dialogue.NOW + timedelta(hours=12)
+    dialogue.reply(engine, "te pago el viernes", night)
+
+    # when: an hour later the customer moves it past the installment's grace
+    inbound = dialogue.reply(
+        engine, "mejor te pago el 30 de abril", night + timedelta(hours=1)
+    )
+    sent = dialogue.dispatch(engine, dialogue.NOW + timedelta(days=1))
+
+    # then: no confirmation of the cancelled promise goes out
+    with transaction(engine) as session:
+        stored = session.get_one(InboundMessage, inbound.id)
+        assert stored.action_taken == "promise_past_installment"
+    assert sent == ["handoff_ack"]
+    assert [status for _, _, status in promises(engine)] == [
+        PromiseStatus.CANCELLED,
+        PromiseStatus.OPEN,
+    ]
+
+
 def test_promise_within_installment_grace_confirmed(engine: Engine) -> None:
     # given
     given_plan(engine)

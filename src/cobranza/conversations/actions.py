@@ -482,6 +482,8 @@ def promise(reply: Reply) -> str:
         # promised day, so confirming the day would mislead. Moving an
         # installment is a person's decision.
         hand_off(session, case, PROMISE_PAST_INSTALLMENT, reply.now)
+        # The confirmation of an earlier promise, cancelled above, is stale.
+        supersede_replies(reply, ("promise_confirmation",), "handoff_ack")
         queue_reply(reply, "handoff_ack", _daily(reply))
         return PROMISE_PAST_INSTALLMENT
     _pause_case(case, pause_end(reply.business, reply.tz, due_on), record.id)
