@@ -45,6 +45,9 @@ ACTION_LABELS = {
     "promise_recorded": "anotó la promesa",
     "promise_already_recorded": "la promesa ya estaba anotada",
     "promise_to_review": "promesa sobre un monto en reclamo, para revisar",
+    "promise_past_installment": (
+        "promesa para después del plazo de gracia de la cuota, para revisar"
+    ),
     "plan_proposed": "propuso un plan de cuotas",
     "plan_accepted": "el cliente aceptó el plan",
     "plan_created": "creó el plan de cuotas",

@@ -763,3 +763,39 @@ def test_promise_during_plan_keeps_one_schedule(
         promise = session.scalars(select(PromiseToPay)).one()
         assert promise.amount == Decimal("500.00")
         assert promise.status == "broken"
+
+
+def test_reported_reminder_without_its_template(
+    chat: Conversation, engine: Engine
+) -> None:
+    # given: a business whose WhatsApp templates predate `reminder_reported`
+    # (Meta has not approved it), and a customer who said "ya pagué" on
+    # Tuesday that nobody verified
+    with transaction(engine) as session:
+        for tone in Tone:
+            set_template_status(
+                session,
+                chat.business_id,
+                STEP_KINDS["reminder_reported"].template_name(tone),
+                LANGUAGE,
+                TemplateStatus.PENDING,
+                NOW,
+                source="sync",
+            )
+    action_taken = chat.reply("ya pagué", NOW + timedelta(hours=1))
+
+    # when: the cycle runs every morning and afternoon for three weeks
+    sent = [
+        describe(message)
+        for days in range(1, 22)
+        for hours in (0, 6)
+        for message in chat.cycle(NOW + timedelta(days=days, hours=hours))
+    ]
+
+    # then: the ordinary reminders go out in its place, not nothing
+    assert action_taken == "asked_receipt"
+    reminders = [name for name in sent if name.startswith("template:cobranza_")]
+    assert reminders == [
+        "template:cobranza_reminder_empathetic_friendly",
+        "template:cobranza_second_notice_friendly",
+    ]

@@ -15,10 +15,12 @@ import pytest
 from sqlalchemy import Engine, select
 
 from cobranza.channels.inbox import set_reply_handler
+from cobranza.channels.sandbox import sent_messages
 from cobranza.compliance.consent import current_consent
 from cobranza.db.engine import transaction
 from cobranza.db.models import (
     Business,
+    Case,
     Customer,
     InboundMessage,
     Installment,
@@ -28,6 +30,7 @@ from cobranza.db.models import (
 )
 from cobranza.dunning.policy_loader import default_policy_path, load_policy
 from cobranza.dunning.promises import check_promises
+from cobranza.jobs import run_cycle
 from cobranza.jobs.replies import install_reply_handler
 from tests.channels.factories import make_payment
 from tests.conversations import test_actions_plan_dates as plan_dates
@@ -60,7 +63,15 @@ def opted_out(engine: Engine) -> bool:
 
 @pytest.mark.parametrize(
     "text",
-    ["no, mejor BAJA", "mejor baja", "no mejor baja", "no. BAJA", "ok BAJA"],
+    [
+        "no, mejor BAJA",
+        "mejor baja",
+        "no mejor baja",
+        "no. BAJA",
+        "ok BAJA",
+        "mejor BAJA 🙏",
+        "não, melhor SAIR",
+    ],
 )
 def test_late_keyword_stops(engine: Engine, text: str) -> None:
     # given
@@ -133,6 +144,22 @@ def test_dispute_drops_queued_link(engine: Engine) -> None:
     assert rows(engine, "link_reply_instructions") == [SUPPRESSED]
 
 
+def test_dispute_drops_queued_plan_offer(engine: Engine) -> None:
+    # given: the new plan's schedule and link wait for Monday's window
+    given_case(engine)
+    made = reply(engine, "quiero pagar en 3 cuotas", SATURDAY)
+
+    # when
+    disputed = reply(engine, "no reconozco esa factura, está mal", SUNDAY)
+    sent = dispatch(engine, MONDAY)
+
+    # then: no schedule for a balance the customer contests
+    assert made == "plan_created"
+    assert disputed == "dispute_recorded"
+    assert [kind for kind, _ in sent] == ["dispute_ack"]
+    assert rows(engine, "plan_offer_reply") == [SUPPRESSED]
+
+
 # Monday 23 March 2026, 10:00 in Buenos Aires: a promise for Friday 20 has
 # lapsed with its day of grace.
 AFTER_GRACE = datetime(2026, 3, 23, 13, 0, tzinfo=UTC)
@@ -195,6 +222,70 @@ def test_promise_during_plan_covers_installment(engine: Engine) -> None:
     assert "$ 500,00 de la cuota 1 de 3 para el viernes 20 de marzo" in text
 
 
+@pytest.mark.parametrize(
+    "text", ["te pago el 30 de abril", "te pago 800 el 30 de abril"]
+)
+def test_promise_past_installment_grace_handed_off(engine: Engine, text: str) -> None:
+    # given: installment 1 of 3 falls due on Thursday 19 March, and the plan
+    # breaks once its 3 days of grace pass
+    given_plan(engine)
+    later = dialogue.NOW + timedelta(minutes=5)
+
+    # when
+    inbound = dialogue.reply(engine, text, later)
+    sent = dialogue.dispatch(engine, later + timedelta(minutes=1))
+
+    # then: no confirmation of a day by which the plan is already broken
+    with transaction(engine) as session:
+        stored = session.get_one(InboundMessage, inbound.id)
+        assert stored.action_taken == "promise_past_installment"
+        customer = session.scalars(select(Customer)).one()
+        case = session.scalars(
+            select(Case).where(Case.customer_id == customer.id)
+        ).one()
+        assert case.handoff_reason == "promise_past_installment"
+    assert sent == ["handoff_ack"]
+    assert promises(engine)[0][1:] == (date(2026, 4, 30), PromiseStatus.OPEN)
+
+
+def test_late_promise_drops_queued_confirmation(engine: Engine) -> None:
+    # given: at 22:00 the customer promises installment 1 for Friday, and
+    # the confirmation waits for the morning
+    given_plan(engine)
+    night = dialogue.NOW + timedelta(hours=12)
+    dialogue.reply(engine, "te pago el viernes", night)
+
+    # when: an hour later the customer moves it past the installment's grace
+    inbound = dialogue.reply(
+        engine, "mejor te pago el 30 de abril", night + timedelta(hours=1)
+    )
+    sent = dialogue.dispatch(engine, dialogue.NOW + timedelta(days=1))
+
+    # then: no confirmation of the cancelled promise goes out
+    with transaction(engine) as session:
+        stored = session.get_one(InboundMessage, inbound.id)
+        assert stored.action_taken == "promise_past_installment"
+    assert sent == ["handoff_ack"]
+    assert [status for _, _, status in promises(engine)] == [
+        PromiseStatus.CANCELLED,
+        PromiseStatus.OPEN,
+    ]
+
+
+def test_promise_within_installment_grace_confirmed(engine: Engine) -> None:
+    # given
+    given_plan(engine)
+    later = dialogue.NOW + timedelta(minutes=5)
+
+    # when: Sunday 22 March is the last day of installment 1's grace
+    dialogue.reply(engine, "te pago el domingo 22", later)
+    sent = dialogue.dispatch(engine, later + timedelta(minutes=1))
+
+    # then
+    assert sent == ["promise_confirmation"]
+    assert promises(engine)[0][1] == date(2026, 3, 22)
+
+
 def test_promise_during_plan_keeps_named_sum(engine: Engine) -> None:
     # given
     given_plan(engine)
@@ -223,6 +314,34 @@ def test_broken_promise_during_plan_sends_nothing_more(engine: Engine) -> None:
     assert kept == []
     assert len(broken) == 1
     assert not {"broken_promise", "broken_promise_partial"} & set(queued_kinds(engine))
+
+
+def test_plan_breaking_under_promise_sends_one(engine: Engine) -> None:
+    # given: installment 1 falls due on Thursday 19 March; its grace ends on
+    # Sunday 22, the day the customer promises, so the plan breaks on the
+    # 23rd and the promise on the 24th (a holiday in Argentina)
+    ids = given_plan(engine)
+    dialogue.reply(engine, "te pago el domingo 22", dialogue.NOW + timedelta(minutes=5))
+
+    # when: nothing is paid and the cycle runs every day
+    sent_by_day: dict[date, list[str]] = {}
+    for days in range(1, 16):
+        at = dialogue.NOW + timedelta(days=days)
+        run_cycle(engine, ids["business"], at)
+        with transaction(engine) as session:
+            sent = [
+                message.step_kind
+                for message in sent_messages(session, ids["business"])
+                if message.sent_at == at
+            ]
+        if sent:
+            sent_by_day[at.date()] = sent
+
+    # then: the broken promise replaces the policy's step, not added to it
+    assert sent_by_day == {
+        date(2026, 3, 17): ["promise_confirmation"],
+        date(2026, 3, 25): ["broken_promise"],
+    }
 
 
 def test_paid_installment_keeps_plan_promise(engine: Engine) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import Engine, select
@@ -19,6 +20,7 @@ from cobranza.db.models import Business, Case, Customer, OutboxMessage
 from cobranza.dunning.owner_actions import resume_customer
 from cobranza.jobs import run_cycle
 from cobranza.jobs.replies import install_reply_handler
+from cobranza.payments.manual import record_payment
 from tests.channels.factories import make_business, make_customer, make_document
 
 PHONE = "+5491155550108"
@@ -162,3 +164,48 @@ def test_soft_reminder_not_asking_report(engine: Engine, business_id: int) -> No
     assert sent[0].step_kind == "reminder_reported"
     assert "tocá «Ya pagué»" not in sent[0].text
     assert "Ya pagué" not in sent[0].buttons
+
+
+def test_recorded_part_payment_ends_acknowledgement(
+    engine: Engine, business_id: int
+) -> None:
+    # given: "ya pagué" on the 3rd, and on the 4th a person records the
+    # $ 50.000,00 that arrived, dated the 2nd, before the report
+    cycle(engine, business_id, ar(2, 10))
+    reply(engine, business_id, "ya pagué", ar(3, 11))
+    with transaction(engine) as session:
+        business = session.get_one(Business, business_id)
+        customer = session.scalars(select(Customer)).one()
+        record_payment(
+            session, business, customer, Decimal("50000.00"), ar(2, 18), ar(4, 12)
+        )
+
+    # when: the next step goes out on the 9th for what is left
+    sent = cycle(engine, business_id, ar(9, 10))
+
+    # then: the report was handled, so the reminder is the ordinary one
+    assert [message.step for message in sent] == ["reminder_empathetic"]
+    assert sent[0].step_kind == "reminder_empathetic"
+    assert "Estamos verificando" not in sent[0].text
+    assert "$ 45.000,00" in sent[0].text
+
+
+def test_payment_before_report_keeps_acknowledgement(
+    engine: Engine, business_id: int
+) -> None:
+    # given: a part payment recorded on the 2nd, then "ya pagué" on the 3rd
+    # for the rest, which nobody has verified
+    cycle(engine, business_id, ar(2, 10))
+    with transaction(engine) as session:
+        business = session.get_one(Business, business_id)
+        customer = session.scalars(select(Customer)).one()
+        record_payment(
+            session, business, customer, Decimal("50000.00"), ar(2, 18), ar(2, 18)
+        )
+    reply(engine, business_id, "ya pagué", ar(3, 11))
+
+    # when
+    sent = cycle(engine, business_id, ar(9, 10))
+
+    # then
+    assert [message.step_kind for message in sent] == ["reminder_reported"]

@@ -80,6 +80,9 @@ DEFAULT_PAID_PAUSE_DAYS = 3
 # nearly the whole debt to the later days, while "10.000 el viernes" of a
 # 148.000 balance (6.8%) still makes the plan the customer named.
 DEFAULT_FIRST_PERCENT = Decimal(5)
+# The action and hand-off reason of a promise during a plan for a day after
+# the next installment's grace, when the plan would break first.
+PROMISE_PAST_INSTALLMENT = "promise_past_installment"
 # Inbound types that carry a file, which counts as a payment receipt.
 RECEIPT_TYPES = frozenset({"image", "document"})
 WRONG_PERSON = PhoneStatus.WRONG_PERSON
@@ -127,7 +130,8 @@ class ReplyServices:
     out. `create_plan` splits the case's balance the same way and returns
     True, or False when the limits (a minimum installment, an active plan,
     a fee not accepted) rule it out. Its last argument is True once the
-    customer accepted the plan's fee.
+    customer accepted the plan's fee. `plan_grace_days` returns the days
+    after an installment's due date before an unpaid one breaks its plan.
     """
 
     payment_link: Callable[[Session, Business, Case, datetime], LinkCharge | None]
@@ -139,6 +143,7 @@ class ReplyServices:
     create_plan: Callable[
         [Session, Case, int, datetime, tuple[date, ...], Decimal | None, bool], bool
     ]
+    plan_grace_days: Callable[[Business], int]
 
 
 @dataclass(frozen=True)
@@ -262,8 +267,8 @@ def queue_reply(
 # `Case.pending_question`, since no answer to it is awaited any more. A
 # reported payment makes a promise's confirmation stale, and a link or an
 # opt-in replaces an earlier link or opt-out confirmation. A dispute drops a
-# promise's confirmation and a link still queued: both state an amount the
-# customer now contests, and a person replies instead.
+# promise's confirmation, a new plan's schedule and a link still queued: each
+# states an amount the customer now contests, and a person replies instead.
 _QUESTIONS = ("ask_promise_date", "clarify", "clarify_plan", "plan_proposal")
 SUPERSEDES: dict[str, tuple[str, ...]] = {
     "promise_confirmation": ("promise_confirmation", *_QUESTIONS),
@@ -277,6 +282,7 @@ SUPERSEDES: dict[str, tuple[str, ...]] = {
     "handoff_ack": _QUESTIONS,
     "dispute_ack": (
         "promise_confirmation",
+        "plan_offer_reply",
         "link_reply",
         "link_reply_instructions",
         *_QUESTIONS,
@@ -421,7 +427,12 @@ def promise(reply: Reply) -> str:
         reply.entities["promise_amount_said"] = str(amount)
         amount = owed.balance
         covers = LinkCovers.BALANCE.value
-    if installment is not None and amount in (None, installment.amount):
+    past_grace = _past_installment_grace(reply, installment, due_on)
+    if (
+        installment is not None
+        and not past_grace
+        and amount in (None, installment.amount)
+    ):
         amount = installment.amount
         covers = LinkCovers.INSTALLMENT.value
         reply.entities["promise_installment"] = installment.number
@@ -466,6 +477,15 @@ def promise(reply: Reply) -> str:
         hand_off(session, case, "promise_to_review", reply.now)
         queue_reply(reply, "handoff_ack", _daily(reply))
         return "promise_to_review"
+    if past_grace:
+        # The plan breaks once the installment's grace passes, before the
+        # promised day, so confirming the day would mislead. Moving an
+        # installment is a person's decision.
+        hand_off(session, case, PROMISE_PAST_INSTALLMENT, reply.now)
+        # The confirmation of an earlier promise, cancelled above, is stale.
+        supersede_replies(reply, ("promise_confirmation",), "handoff_ack")
+        queue_reply(reply, "handoff_ack", _daily(reply))
+        return PROMISE_PAST_INSTALLMENT
     _pause_case(case, pause_end(reply.business, reply.tz, due_on), record.id)
     stated = amount if amount is not None else owed.balance
     variables: dict[str, Any] = {
@@ -478,6 +498,16 @@ def promise(reply: Reply) -> str:
         variables["installments"] = installment.count
     queue_reply(reply, "promise_confirmation", str(record.id), variables)
     return "promise_recorded"
+
+
+def _past_installment_grace(
+    reply: Reply, installment: _NextInstallment | None, due_on: date
+) -> bool:
+    """Tell whether a promised day falls after the next installment's grace."""
+    if installment is None or reply.services is None:
+        return False
+    grace = reply.services.plan_grace_days(reply.business)
+    return due_on > installment.due_on + timedelta(days=grace)
 
 
 def _covered(owed: OpenBalance, due_on: date) -> Decimal | None:

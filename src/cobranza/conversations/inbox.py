@@ -51,6 +51,10 @@ REASON_LABELS = {
     "promise_to_review": "promete pagar lo que está en reclamo: revisá el monto",
     "unclear_reply": "respuesta que el robot no entendió",
     "installments_requested": "pidió cuotas fuera de los límites",
+    "promise_past_installment": (
+        "promete pagar después del plazo de gracia de su próxima cuota: "
+        "decidí si se mueve la cuota"
+    ),
     "plan_declined": "rechazó el plan de cuotas ofrecido",
     POLICY_HANDOFF: "la política de cobranza llegó al paso de pasarlo a una persona",
     "payment_charged_back": "el pago tuvo un contracargo: revisá la deuda",

@@ -1062,11 +1062,14 @@ _NOT_KEYWORDS = frozenset(
 )
 _DOUBLED = re.compile(r"([a-z])\1+")
 # Keywords that mean only a stop, so they may end a clause after a lead-in
-# ("no, mejor BAJA"). "cancelar", "parar", "basta" and "sair" also talk of
-# paying off, pausing or going out, so they count only alone.
+# ("no, mejor BAJA"). "cancelar", "parar" and "basta" also talk of paying
+# off or pausing, so they count only alone. "sair" (going out) counts here
+# because the Portuguese templates ask for it by name ("não, melhor SAIR"),
+# and a clause that ends in it after "melhor" leaves no other reading.
 _LED_KEYWORDS = frozenset(
     {
         "baja",
+        "sair",
         "stop",
         "unsubscribe",
         "desuscribir",
@@ -1088,6 +1091,8 @@ _LEAD_INS = frozenset(
         "bueno",
         "listo",
         "melhor",
+        "prefiero",
+        "prefiro",
         "entao",
         "no",
         "nao",
@@ -1098,7 +1103,22 @@ _NEGATIONS = frozenset({"no", "nao"})
 # `COURTESY`, this leaves out "mas", "que" and "asi", so "mejor más baja"
 # (a lower amount) is no stop.
 _GREETINGS = frozenset(
-    {"hola", "holaa", "buenas", "ok", "okok", "dale", "ya", "che", "oi", "ola", "opa"}
+    {
+        "hola",
+        "holaa",
+        "buenas",
+        "ok",
+        "okok",
+        "dale",
+        "ya",
+        "che",
+        "oi",
+        "ola",
+        "opa",
+        "nah",
+        "nel",
+        "pues",
+    }
 )
 # Words that may follow a led keyword: "mejor baja, gracias", "entonces
 # stop por favor".
@@ -1120,6 +1140,9 @@ _AFTER_KEYWORD = frozenset(
         "obrigado",
         "obrigada",
         "xfa",
+        # The words `fold` puts for 🙏 and 👍 ("mejor BAJA 🙏").
+        "pray",
+        "thumbsup",
     }
 )
 
@@ -1180,6 +1203,12 @@ def _led_keyword(words: list[str]) -> bool:
     if len(words) < 2 or _keyword_of(words[-1]) not in _LED_KEYWORDS:
         return False
     before = words[:-1]
+    if before[-1] == "de" and _keyword_of(words[-1]) == "baja":
+        # "no, mejor de baja": the customer wrote "dar de baja" short.
+        before = before[:-1]
+    if before[-2:] == ["mas", "bien"]:
+        # "no, más bien BAJA" is "mejor" in the Andes; "más" alone stays out.
+        before = [*before[:-2], "mejor"]
     if not _LEAD_INS.intersection(before) or before[-1] in _NEGATIONS:
         return False
     return all(word in _LEAD_INS or word in _GREETINGS for word in before)

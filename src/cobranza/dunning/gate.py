@@ -45,6 +45,7 @@ from cobranza.dunning.holds import MAX_HOLD_DAYS, is_held, not_held_on
 from cobranza.dunning.promises import (
     BROKEN_PROMISE_KINDS,
     PAYMENT_TO_VERIFY,
+    SETTLED_STATUSES,
     broken_promise_kind,
     paid_since_promises,
 )
@@ -94,6 +95,19 @@ _LATEST_PROMISE_DUE_ON = (
     .correlate(OutboxMessage)
     .scalar_subquery()
 )
+# A payment recorded since the case was handed to a person: once a person
+# (or a provider) records money after "ya pagué", the report was handled,
+# whatever day the payment itself is dated.
+_PAID_SINCE_HANDOFF = (
+    exists()
+    .where(
+        Payment.business_id == OutboxMessage.business_id,
+        Payment.customer_id == OutboxMessage.customer_id,
+        Payment.status.in_(SETTLED_STATUSES),
+        Payment.created_at >= Case.handed_off_at,
+    )
+    .correlate(OutboxMessage, Case)
+)
 _ROW_CONTEXTS = (
     select(
         OutboxMessage.id,
@@ -105,6 +119,7 @@ _ROW_CONTEXTS = (
         Case.handoff_reason,
         _PENDING_PAYMENT,
         _LATEST_PROMISE_DUE_ON,
+        _PAID_SINCE_HANDOFF,
     )
     .join(Customer, Customer.id == OutboxMessage.customer_id)
     .join(Case, Case.id == OutboxMessage.case_id)
@@ -184,6 +199,12 @@ class _RowContext:
     handoff_reason: str | None
     pending_payment: bool
     latest_promise_due_on: date | None
+    paid_since_handoff: bool
+
+    @property
+    def payment_reported(self) -> bool:
+        """Tell whether a payment the customer reported still waits for a person."""
+        return self.handoff_reason == PAYMENT_TO_VERIFY and not self.paid_since_handoff
 
 
 @dataclass(frozen=True)
@@ -435,8 +456,9 @@ def read_facts(
                 row, promise_payments.get(promise_id, Decimal(0)), context
             )
             details["paid_since_promise"] = str(broken.paid)
-        reported = context.handoff_reason == PAYMENT_TO_VERIFY
-        result[row.id] = RowFacts(facts, details, paused_without_end, broken, reported)
+        result[row.id] = RowFacts(
+            facts, details, paused_without_end, broken, context.payment_reported
+        )
     return result
 
 
@@ -719,7 +741,7 @@ def _broken_promise_facts(
     promised = row.variables.get("promise_amount")
     return BrokenPromiseFacts(
         paid=paid,
-        payment_reported=context.handoff_reason == PAYMENT_TO_VERIFY,
+        payment_reported=context.payment_reported,
         promise_paid=promised is not None and paid >= Decimal(str(promised)),
     )
 

@@ -42,6 +42,8 @@ from cobranza.db.models import (
     CustomerKind,
     Document,
     InstallmentPlan,
+    OutboxMessage,
+    OutboxState,
     Payment,
     PlanStatus,
     PromiseStatus,
@@ -55,6 +57,9 @@ from cobranza.timeutil import local_date, start_of_day
 logger = logging.getLogger(__name__)
 
 ACTOR = "promises"
+# The suppression reason of a queued policy reminder that a newer message
+# replaces, the same as the planner's.
+SUPERSEDED = "superseded"
 BROKEN_PROMISE = "broken_promise"
 BROKEN_PROMISE_PARTIAL = "broken_promise_partial"
 BROKEN_PROMISE_REPORTED = "broken_promise_reported"
@@ -323,8 +328,8 @@ def _follow_up(
     if _has_active_plan(session, case):
         # A promise made during a plan was about an installment, and the
         # plan's reminders and its grace already follow that installment up.
-        # NOTE: a promised day later than the installment's grace does not
-        # hold the plan off, so `check_plans` may break the plan first.
+        # A promised day after the installment's grace, when the plan would
+        # break first, is handed to a person as the promise is made.
         return False
     if case.state == CaseState.PAUSED and (case.pause_reason or "").startswith(
         PROMISE_PAUSE_PREFIX
@@ -362,7 +367,38 @@ def _follow_up(
     )
     if not values["document_ids"]:
         return False
-    return outbox.enqueue(session, values) is not None
+    queued = outbox.enqueue(session, values)
+    if queued is not None:
+        _supersede_policy_rows(session, case, policy, queued, now)
+    return queued is not None
+
+
+def _supersede_policy_rows(
+    session: Session, case: Case, policy: Policy, replaced_by: int, now: datetime
+) -> None:
+    """Suppress the case's policy reminders still queued, as the message replaces them.
+
+    A plan that broke before the promise was settled resumed the case, so
+    the planner may have queued the policy's next step already, and both
+    would go out together.
+    """
+    rows = session.scalars(
+        select(OutboxMessage).where(
+            OutboxMessage.business_id == case.business_id,
+            OutboxMessage.case_id == case.id,
+            OutboxMessage.state == OutboxState.QUEUED,
+            OutboxMessage.step.in_([step.key for step in policy.steps]),
+        )
+    ).all()
+    for row in rows:
+        outbox.suppress(
+            session,
+            row,
+            SUPERSEDED,
+            now,
+            {"replaced_by": replaced_by},
+            actor=ACTOR,
+        )
 
 
 def _has_active_plan(session: Session, case: Case) -> bool:

@@ -8,11 +8,22 @@ the customer to report the same payment again, so the gate sends it as
 `reminder_reported`, which states that the payment is being verified and
 offers no «Ya pagué» button. WhatsApp templates are approved text, so the
 acknowledgement is a template of its own, not a variable in the others.
+
+A business whose templates predate `reminder_reported` may not have it
+approved. Once a channel defers such a row for that reason, the row goes
+out as the policy's own reminder from then on, «Ya pagué» included, so the
+customer is still reminded instead of waiting for an approval that may
+never come.
 """
 
 from __future__ import annotations
 
+import logging
+
+from cobranza.compliance.reasons import Reason
 from cobranza.db.models import OutboxMessage
+
+logger = logging.getLogger(__name__)
 
 REMINDER_REPORTED = "reminder_reported"
 # The overdue policy reminders that offer «Ya pagué» and «Pedir cuotas», as
@@ -34,6 +45,9 @@ ACKNOWLEDGED_KINDS = frozenset(
 # the dispatcher (which compares variables) composes the row again.
 PLANNED_KIND_VARIABLE = "planned_step_kind"
 REPORTED_VARIABLE = "payment_reported"
+# Set once a channel deferred the row as `reminder_reported` because its
+# template is not approved; the row keeps the policy's kind from then on.
+TEMPLATE_MISSING_VARIABLE = "reported_template_missing"
 
 
 def reminder_kind(planned_kind: str, payment_reported: bool) -> str:
@@ -50,11 +64,28 @@ def refresh_reported_reminder(row: OutboxMessage, payment_reported: bool) -> Non
     """
     variables = row.variables or {}
     planned = str(variables.get(PLANNED_KIND_VARIABLE) or row.step_kind)
-    kind = reminder_kind(planned, payment_reported)
+    template_missing = bool(variables.get(TEMPLATE_MISSING_VARIABLE))
+    if (
+        row.step_kind == REMINDER_REPORTED
+        and row.deferred_reason == Reason.TEMPLATE_NOT_APPROVED
+    ):
+        template_missing = True
+        logger.info(
+            "outbox row %s: template of %s not approved, sending %s instead",
+            row.id,
+            REMINDER_REPORTED,
+            planned,
+        )
+    kind = reminder_kind(planned, payment_reported and not template_missing)
     if kind == row.step_kind and PLANNED_KIND_VARIABLE not in variables:
         return
 
-    refreshed = {PLANNED_KIND_VARIABLE: planned, REPORTED_VARIABLE: payment_reported}
+    refreshed: dict[str, object] = {
+        PLANNED_KIND_VARIABLE: planned,
+        REPORTED_VARIABLE: payment_reported,
+    }
+    if template_missing:
+        refreshed[TEMPLATE_MISSING_VARIABLE] = True
     if any(variables.get(name) != value for name, value in refreshed.items()):
         row.variables = {**variables, **refreshed}
     if row.step_kind != kind:

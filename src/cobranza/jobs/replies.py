@@ -78,6 +78,10 @@ def _max_installments(business: Business) -> int:
     return limits_for(business).max_count
 
 
+def _plan_grace_days(business: Business) -> int:
+    return limits_for(business).grace_days
+
+
 def _propose_plan(
     session: Session,
     case: Case,
@@ -137,6 +141,7 @@ def reply_services() -> ReplyServices:
         max_installments=_max_installments,
         propose_plan=_propose_plan,
         create_plan=_create_plan,
+        plan_grace_days=_plan_grace_days,
     )
 
 
