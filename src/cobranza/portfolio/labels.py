@@ -11,6 +11,13 @@ SPANISH: Final[dict[str, str]] = {
     "open_balance": "Saldo a cobrar",
     "unapplied_credits": "Notas de crédito sin aplicar",
     "disputed": "Facturas en disputa",
+    "customer_credit": "A favor de clientes",
+    "customer_credit_count": "en {count} clientes",
+    "customer_credit_one": "en 1 cliente",
+    "customer_credit_rule": (
+        "cuyas notas de crédito superan lo que deben. Ya se restó del saldo a "
+        "cobrar, pero no de lo vencido, que por eso puede superar al saldo"
+    ),
     "delinquency_count": "Morosidad (más de 60 días), por cantidad",
     "delinquency_amount": "Morosidad (más de 60 días), por monto",
     "dso": "DSO (días de venta en la calle)",
@@ -94,6 +101,13 @@ PORTUGUESE: Final[dict[str, str]] = {
     "open_balance": "Saldo a receber",
     "unapplied_credits": "Notas de crédito não aplicadas",
     "disputed": "Faturas em disputa",
+    "customer_credit": "A favor de clientes",
+    "customer_credit_count": "em {count} clientes",
+    "customer_credit_one": "em 1 cliente",
+    "customer_credit_rule": (
+        "cujas notas de crédito superam o que devem. Já foi descontado do "
+        "saldo a receber, mas não do vencido, que por isso pode superar o saldo"
+    ),
     "delinquency_count": "Inadimplência (mais de 60 dias), por quantidade",
     "delinquency_amount": "Inadimplência (mais de 60 dias), por valor",
     "dso": "DSO (prazo médio de recebimento)",

@@ -37,6 +37,13 @@ class Formatter:
         pattern = "#,##0." + "0" * digits
         return format_decimal(value, pattern, locale=self.locale)
 
+    def credit_customers(self) -> str:
+        """Count the customers with a balance in their favour, in words."""
+        count = self.report.credit_customer_count
+        if count == 1:
+            return self.labels["customer_credit_one"]
+        return self.labels["customer_credit_count"].format(count=count)
+
     def rules(self) -> str:
         rules = self.report.rules
         return self.labels["rules"].format(

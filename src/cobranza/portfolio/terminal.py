@@ -57,6 +57,12 @@ def _summary(report: AuditReport, fmt: Formatter) -> Table:
         fmt.money(report.unapplied_credit),
         str(report.unapplied_credit_count),
     )
+    if report.credit_customer_count:
+        table.add_row(
+            text["customer_credit"],
+            fmt.money(report.customer_credit),
+            f"{fmt.credit_customers()}, {text['customer_credit_rule']}.",
+        )
     table.add_row(
         text["disputed"], fmt.money(report.disputed_amount), str(report.disputed_count)
     )
