@@ -104,6 +104,7 @@ from cobranza.payments import import_payments, link_for_outbox_row, record_payme
 from cobranza.payments.credits import customer_credits
 from cobranza.payments.errors import PaymentError
 from cobranza.payments.inbox import process_pending
+from cobranza.payments.manual import parse_column_map
 from cobranza.payments.outcome import payment_outcome
 from cobranza.payments.plan_rows import latest_plan_rows
 from cobranza.payments.providers import build_services
@@ -1910,14 +1911,25 @@ def payment_import(
         dir_okay=False,
         help="CSV o .xlsx con las columnas cliente, monto y fecha.",
     ),
+    column_map: list[str] = typer.Option(
+        [],
+        "--map",
+        help="COLUMNA=CAMPO: lee la columna COLUMNA del archivo como CAMPO "
+        "(cliente, monto, fecha, medio, referencia o moneda). Se puede repetir.",
+    ),
 ) -> None:
     """Registra los pagos de un CSV o Excel; lista y saltea las líneas con errores."""
+    try:
+        mapping = parse_column_map(column_map)
+    except PaymentError as exc:
+        err_console.print(f"[red]No se importó ningún pago:[/red] {escape(str(exc))}")
+        raise typer.Exit(2) from exc
     settings = load_settings()
     engine = open_engine(settings)
     try:
         with transaction(engine) as session:
             business = default_business(session, settings)
-            report = import_payments(session, business, file, utcnow())
+            report = import_payments(session, business, file, utcnow(), mapping)
             currency, locale = business.currency, business.locale
     except PaymentError as exc:
         err_console.print(f"[red]No se importó ningún pago:[/red] {escape(str(exc))}")
