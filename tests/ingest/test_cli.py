@@ -17,6 +17,8 @@ from cobranza.db.engine import make_engine
 from tests.ingest.conftest import write_csv
 
 runner = CliRunner()
+# A wide terminal, so that Rich does not wrap the report's tables.
+WIDE = {"COLUMNS": "200"}
 
 ROWS = [
     ["Cliente", "CUIT", "Celular", "Factura", "Vencimiento", "Importe", "Saldo"],
@@ -376,3 +378,56 @@ def test_import_damaged_xlsx_is_spanish(
     error = json.loads(as_json.stdout)
     assert error["error"] == "file_format"
     assert error["details"]["cause"].startswith(cause)
+
+
+def test_dry_run_words_row_effects_as_conditional(
+    cli_database: str, tmp_path: Path
+) -> None:
+    # Given a row with an invalid CUIT, which is imported but flagged
+    rows = [
+        ["Cliente", "CUIT", "Factura", "Vencimiento", "Importe"],
+        ["Ana Díaz", "20-12345678-0", "F-1", "10/03/2026", "1.000,00"],
+    ]
+    path = write_csv(tmp_path / "saldos.csv", rows, separator=";")
+
+    dry = runner.invoke(app, ["import", str(path), "--dry-run"], env=WIDE)
+    stored = runner.invoke(app, ["import", str(path)], env=WIDE)
+
+    # Then the dry run says what would happen and the import what happened
+    assert dry.exit_code == 0, dry.output
+    dry_text = " ".join(dry.stdout.split())
+    assert "Filas con observaciones (se importarían)" in dry_text
+    assert "La fila se importaría igual" in dry_text
+    assert "se importó igual" not in dry_text
+    assert stored.exit_code == 0, stored.output
+    assert "La fila se importó igual" in " ".join(stored.stdout.split())
+
+
+def test_iso_dates_reported_as_iso(cli_database: str, tmp_path: Path) -> None:
+    rows = [
+        ["Cliente", "Factura", "Emisión", "Vencimiento", "Importe"],
+        ["Ana Díaz", "F-1", "2026-02-08", "2026-03-10", "1000.00"],
+        ["Bar Sur", "F-2", "2026-02-15", "2026-03-17", "250.50"],
+    ]
+    path = write_csv(tmp_path / "saldos.csv", rows)
+
+    result = runner.invoke(app, ["import", str(path), "--dry-run", "--json"])
+
+    assert result.exit_code == 0, result.output
+    note = json.loads(result.stdout)["date_format"]["note"]
+    assert note == 'año-mes-día (ISO), como "2026-02-08"'
+
+
+def test_mixed_dates_name_both_orders(cli_database: str, tmp_path: Path) -> None:
+    rows = [
+        ["Cliente", "Factura", "Emisión", "Vencimiento", "Importe"],
+        ["Ana Díaz", "F-1", "2026-02-08", "10/03/2026", "1000.00"],
+    ]
+    path = write_csv(tmp_path / "saldos.csv", rows)
+
+    result = runner.invoke(app, ["import", str(path), "--dry-run", "--json"])
+
+    assert result.exit_code == 0, result.output
+    note = json.loads(result.stdout)["date_format"]["note"]
+    assert note.startswith("día/mes/año. ")
+    assert 'se leen como año-mes-día (ISO), como "2026-02-08"' in note

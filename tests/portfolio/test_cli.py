@@ -246,3 +246,43 @@ def test_audit_without_credit_in_favour_omits_row(cli_database: str) -> None:
         "count": 0,
         "amount": "0.00",
     }
+
+
+def test_audit_pareto_verb_agrees_in_number(
+    credit_database: str, tmp_path: Path
+) -> None:
+    # Given one customer with overdue debt, then a second one
+    single = runner.invoke(app, ["audit", "--as-of", "2025-06-30"], env=WIDE)
+    engine = make_engine(credit_database)
+    with transaction(engine) as session:
+        business = default_business(session, get_settings())
+        builder = PortfolioBuilder(session, business)
+        builder._numbers = itertools.count(200)
+        customer = builder.customer("C-003", "Kiosco Sur (ficticio)")
+        builder.invoice(customer, "1200", date(2025, 4, 1), date(2025, 5, 1))
+    engine.dispose()
+    page = tmp_path / "auditoria.html"
+    plural = runner.invoke(
+        app, ["audit", "--as-of", "2025-06-30", "--html", str(page)], env=WIDE
+    )
+
+    # Then the verb is singular for one customer and plural for two
+    assert single.exit_code == 0, single.output
+    assert "1 de 1 clientes concentra el 80% de la deuda vencida." in single.stdout
+    assert plural.exit_code == 0, plural.output
+    assert "2 de 2 clientes concentran el 80% de la deuda vencida." in plural.stdout
+    html = page.read_text(encoding="utf-8")
+    assert "2 de 2 clientes concentran el 80%" in html
+
+
+def test_audit_html_dates_are_day_first(cli_database: str, tmp_path: Path) -> None:
+    page = tmp_path / "auditoria.html"
+
+    result = runner.invoke(app, ["audit", "--as-of", "2025-06-30", "--html", str(page)])
+
+    assert result.exit_code == 0, result.output
+    html = page.read_text(encoding="utf-8")
+    assert "al 30/06/2025" in html
+    assert "02/04/2025 – 30/06/2025" in html
+    assert "2025-06-30" not in html
+    assert "2025-04-02" not in html

@@ -46,6 +46,7 @@ SPANISH: Final[dict[str, str]] = {
         "({top} de {count})."
     ),
     "pareto_80": "{needed} de {count} clientes concentran el 80% de la deuda vencida.",
+    "pareto_80_one": "1 de {count} clientes concentra el 80% de la deuda vencida.",
     "pareto_none": "No hay deuda vencida.",
     "top_debtors": "Principales deudores",
     "top_debtors_none": "Ningún cliente tiene saldo abierto a esta fecha.",
@@ -135,6 +136,7 @@ PORTUGUESE: Final[dict[str, str]] = {
         "{share} da dívida vencida está com 20% dos clientes ({top} de {count})."
     ),
     "pareto_80": "{needed} de {count} clientes concentram 80% da dívida vencida.",
+    "pareto_80_one": "1 de {count} clientes concentra 80% da dívida vencida.",
     "pareto_none": "Não há dívida vencida.",
     "top_debtors": "Maiores devedores",
     "top_debtors_none": "Nenhum cliente tem saldo em aberto nesta data.",
