@@ -24,7 +24,7 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
-from sqlalchemy import Engine, make_url
+from sqlalchemy import Engine, func, make_url, select
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -65,6 +65,8 @@ from cobranza.db.models import (
     ConsentAction,
     Customer,
     InboundMessage,
+    OutboxMessage,
+    OutboxState,
     PhoneStatus,
 )
 from cobranza.dunning.errors import HoldError, PolicyError
@@ -1642,6 +1644,7 @@ def sandbox_reply(
         prepared = prepare_reply(engine, business.id, phone, text, received_at)
         with transaction(engine) as session:
             business = session.get_one(Business, business.id)
+            last_outbox_id = _last_outbox_id(session, business.id)
             reply = record_reply(
                 session, business, phone, text, received_at, prepared=prepared
             )
@@ -1652,6 +1655,7 @@ def sandbox_reply(
                 inbound.action_taken,
                 business.currency,
                 business.locale,
+                queued=_queued_since(session, business.id, last_outbox_id),
             )
     finally:
         engine.dispose()
@@ -1675,6 +1679,27 @@ def sandbox_reply(
             f"{markup_safe(reply.customer_external_id)}",
             highlight=False,
         )
+
+
+def _last_outbox_id(session: Session, business_id: int) -> int:
+    last = session.scalar(
+        select(func.max(OutboxMessage.id)).where(
+            OutboxMessage.business_id == business_id
+        )
+    )
+    return int(last or 0)
+
+
+def _queued_since(session: Session, business_id: int, last_outbox_id: int) -> bool:
+    """Tell whether a message was queued in the outbox after `last_outbox_id`."""
+    queued = session.scalar(
+        select(func.count()).where(
+            OutboxMessage.business_id == business_id,
+            OutboxMessage.id > last_outbox_id,
+            OutboxMessage.state == OutboxState.QUEUED,
+        )
+    )
+    return bool(queued)
 
 
 @app.command("nlu")
