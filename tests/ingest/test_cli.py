@@ -4,6 +4,7 @@ import io
 import json
 import zipfile
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from typer.testing import CliRunner
 from cobranza.cli import app
 from cobranza.config import get_settings
 from cobranza.db.engine import make_engine
+from cobranza.timeutil import local_date, utcnow
 from tests.ingest.conftest import write_csv
 
 runner = CliRunner()
@@ -431,3 +433,54 @@ def test_mixed_dates_name_both_orders(cli_database: str, tmp_path: Path) -> None
     note = json.loads(result.stdout)["date_format"]["note"]
     assert note.startswith("día/mes/año. ")
     assert 'se leen como año-mes-día (ISO), como "2026-02-08"' in note
+
+
+def test_customers_notes_invoices_issued_later(
+    cli_database: str, tmp_path: Path
+) -> None:
+    # Given Ana with an invoice issued last month and one issued next month
+    today = local_date(utcnow(), "America/Argentina/Buenos_Aires")
+    past, future = today - timedelta(days=30), today + timedelta(days=30)
+    rows = [
+        ["Cliente", "Factura", "Emisión", "Vencimiento", "Importe"],
+        ["Ana Díaz", "F-1", f"{past:%d/%m/%Y}", f"{today:%d/%m/%Y}", "1.000,00"],
+        ["Ana Díaz", "F-2", f"{future:%d/%m/%Y}", f"{future:%d/%m/%Y}", "250,00"],
+        ["Bar Sur", "F-3", f"{past:%d/%m/%Y}", f"{today:%d/%m/%Y}", "400,00"],
+    ]
+    path = write_csv(tmp_path / "saldos.csv", rows, separator=";")
+    imported = runner.invoke(app, ["import", str(path)])
+
+    as_json = runner.invoke(app, ["customers", "--json"])
+    table = runner.invoke(app, ["customers"], env=WIDE)
+    audit = runner.invoke(app, ["audit", "--json"])
+
+    # Then the balance keeps the later invoice, and the list says so
+    assert imported.exit_code == 0, imported.output
+    ana, bar = json.loads(as_json.stdout)
+    assert ana["balance"] == "1250.00"
+    assert ana["issued_after_today"] == "250.00"
+    assert bar["issued_after_today"] == "0.00"
+    assert table.exit_code == 0, table.output
+    text = " ".join(table.stdout.split())
+    assert "$ 1.250,00 *" in text
+    assert "$ 400,00 *" not in text
+    assert (
+        f"* El saldo incluye $ 250,00 de comprobantes emitidos después de hoy "
+        f"({today:%d/%m/%Y}), en 1 cliente." in text
+    )
+    # and the audit's total is the list's total less that amount
+    assert audit.exit_code == 0, audit.output
+    assert json.loads(audit.stdout)["open_balance"] == "1400.00"
+
+
+def test_customers_without_later_invoices_has_no_note(
+    cli_database: str, tmp_path: Path
+) -> None:
+    path = write_csv(tmp_path / "saldos.csv", ROWS, separator=";")
+    runner.invoke(app, ["import", str(path)])
+
+    table = runner.invoke(app, ["customers"], env=WIDE)
+
+    assert table.exit_code == 0, table.output
+    assert "emitidos después de hoy" not in table.stdout
+    assert " *" not in table.stdout
