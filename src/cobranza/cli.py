@@ -24,7 +24,7 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
-from sqlalchemy import Engine, make_url
+from sqlalchemy import Engine, func, make_url, select
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -65,6 +65,8 @@ from cobranza.db.models import (
     ConsentAction,
     Customer,
     InboundMessage,
+    OutboxMessage,
+    OutboxState,
     PhoneStatus,
 )
 from cobranza.dunning.errors import HoldError, PolicyError
@@ -104,6 +106,7 @@ from cobranza.payments import import_payments, link_for_outbox_row, record_payme
 from cobranza.payments.credits import customer_credits
 from cobranza.payments.errors import PaymentError
 from cobranza.payments.inbox import process_pending
+from cobranza.payments.manual import parse_column_map
 from cobranza.payments.outcome import payment_outcome
 from cobranza.payments.plan_rows import latest_plan_rows
 from cobranza.payments.plans import cancelled_plans
@@ -1652,6 +1655,7 @@ def sandbox_reply(
         prepared = prepare_reply(engine, business.id, phone, text, received_at)
         with transaction(engine) as session:
             business = session.get_one(Business, business.id)
+            last_outbox_id = _last_outbox_id(session, business.id)
             reply = record_reply(
                 session, business, phone, text, received_at, prepared=prepared
             )
@@ -1662,6 +1666,7 @@ def sandbox_reply(
                 inbound.action_taken,
                 business.currency,
                 business.locale,
+                queued=_queued_since(session, business.id, last_outbox_id),
             )
     finally:
         engine.dispose()
@@ -1685,6 +1690,27 @@ def sandbox_reply(
             f"{markup_safe(reply.customer_external_id)}",
             highlight=False,
         )
+
+
+def _last_outbox_id(session: Session, business_id: int) -> int:
+    last = session.scalar(
+        select(func.max(OutboxMessage.id)).where(
+            OutboxMessage.business_id == business_id
+        )
+    )
+    return int(last or 0)
+
+
+def _queued_since(session: Session, business_id: int, last_outbox_id: int) -> bool:
+    """Tell whether a message was queued in the outbox after `last_outbox_id`."""
+    queued = session.scalar(
+        select(func.count()).where(
+            OutboxMessage.business_id == business_id,
+            OutboxMessage.id > last_outbox_id,
+            OutboxMessage.state == OutboxState.QUEUED,
+        )
+    )
+    return bool(queued)
 
 
 @app.command("nlu")
@@ -1921,14 +1947,25 @@ def payment_import(
         dir_okay=False,
         help="CSV o .xlsx con las columnas cliente, monto y fecha.",
     ),
+    column_map: list[str] = typer.Option(
+        [],
+        "--map",
+        help="COLUMNA=CAMPO: lee la columna COLUMNA del archivo como CAMPO "
+        "(cliente, monto, fecha, medio, referencia o moneda). Se puede repetir.",
+    ),
 ) -> None:
     """Registra los pagos de un CSV o Excel; lista y saltea las líneas con errores."""
+    try:
+        mapping = parse_column_map(column_map)
+    except PaymentError as exc:
+        err_console.print(f"[red]No se importó ningún pago:[/red] {escape(str(exc))}")
+        raise typer.Exit(2) from exc
     settings = load_settings()
     engine = open_engine(settings)
     try:
         with transaction(engine) as session:
             business = default_business(session, settings)
-            report = import_payments(session, business, file, utcnow())
+            report = import_payments(session, business, file, utcnow(), mapping)
             currency, locale = business.currency, business.locale
     except PaymentError as exc:
         err_console.print(f"[red]No se importó ningún pago:[/red] {escape(str(exc))}")

@@ -4,6 +4,7 @@ import io
 import json
 import zipfile
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -14,9 +15,12 @@ from typer.testing import CliRunner
 from cobranza.cli import app
 from cobranza.config import get_settings
 from cobranza.db.engine import make_engine
+from cobranza.timeutil import local_date, utcnow
 from tests.ingest.conftest import write_csv
 
 runner = CliRunner()
+# A wide terminal, so that Rich does not wrap the report's tables.
+WIDE = {"COLUMNS": "200"}
 
 ROWS = [
     ["Cliente", "CUIT", "Celular", "Factura", "Vencimiento", "Importe", "Saldo"],
@@ -376,3 +380,107 @@ def test_import_damaged_xlsx_is_spanish(
     error = json.loads(as_json.stdout)
     assert error["error"] == "file_format"
     assert error["details"]["cause"].startswith(cause)
+
+
+def test_dry_run_words_row_effects_as_conditional(
+    cli_database: str, tmp_path: Path
+) -> None:
+    # Given a row with an invalid CUIT, which is imported but flagged
+    rows = [
+        ["Cliente", "CUIT", "Factura", "Vencimiento", "Importe"],
+        ["Ana Díaz", "20-12345678-0", "F-1", "10/03/2026", "1.000,00"],
+    ]
+    path = write_csv(tmp_path / "saldos.csv", rows, separator=";")
+
+    dry = runner.invoke(app, ["import", str(path), "--dry-run"], env=WIDE)
+    stored = runner.invoke(app, ["import", str(path)], env=WIDE)
+
+    # Then the dry run says what would happen and the import what happened
+    assert dry.exit_code == 0, dry.output
+    dry_text = " ".join(dry.stdout.split())
+    assert "Filas con observaciones (se importarían)" in dry_text
+    assert "La fila se importaría igual" in dry_text
+    assert "se importó igual" not in dry_text
+    assert stored.exit_code == 0, stored.output
+    assert "La fila se importó igual" in " ".join(stored.stdout.split())
+
+
+def test_iso_dates_reported_as_iso(cli_database: str, tmp_path: Path) -> None:
+    rows = [
+        ["Cliente", "Factura", "Emisión", "Vencimiento", "Importe"],
+        ["Ana Díaz", "F-1", "2026-02-08", "2026-03-10", "1000.00"],
+        ["Bar Sur", "F-2", "2026-02-15", "2026-03-17", "250.50"],
+    ]
+    path = write_csv(tmp_path / "saldos.csv", rows)
+
+    result = runner.invoke(app, ["import", str(path), "--dry-run", "--json"])
+
+    assert result.exit_code == 0, result.output
+    note = json.loads(result.stdout)["date_format"]["note"]
+    assert note == 'año-mes-día (ISO), como "2026-02-08"'
+
+
+def test_mixed_dates_name_both_orders(cli_database: str, tmp_path: Path) -> None:
+    rows = [
+        ["Cliente", "Factura", "Emisión", "Vencimiento", "Importe"],
+        ["Ana Díaz", "F-1", "2026-02-08", "10/03/2026", "1000.00"],
+    ]
+    path = write_csv(tmp_path / "saldos.csv", rows)
+
+    result = runner.invoke(app, ["import", str(path), "--dry-run", "--json"])
+
+    assert result.exit_code == 0, result.output
+    note = json.loads(result.stdout)["date_format"]["note"]
+    assert note.startswith("día/mes/año. ")
+    assert 'se leen como año-mes-día (ISO), como "2026-02-08"' in note
+
+
+def test_customers_notes_invoices_issued_later(
+    cli_database: str, tmp_path: Path
+) -> None:
+    # Given Ana with an invoice issued last month and one issued next month
+    today = local_date(utcnow(), "America/Argentina/Buenos_Aires")
+    past, future = today - timedelta(days=30), today + timedelta(days=30)
+    rows = [
+        ["Cliente", "Factura", "Emisión", "Vencimiento", "Importe"],
+        ["Ana Díaz", "F-1", f"{past:%d/%m/%Y}", f"{today:%d/%m/%Y}", "1.000,00"],
+        ["Ana Díaz", "F-2", f"{future:%d/%m/%Y}", f"{future:%d/%m/%Y}", "250,00"],
+        ["Bar Sur", "F-3", f"{past:%d/%m/%Y}", f"{today:%d/%m/%Y}", "400,00"],
+    ]
+    path = write_csv(tmp_path / "saldos.csv", rows, separator=";")
+    imported = runner.invoke(app, ["import", str(path)])
+
+    as_json = runner.invoke(app, ["customers", "--json"])
+    table = runner.invoke(app, ["customers"], env=WIDE)
+    audit = runner.invoke(app, ["audit", "--json"])
+
+    # Then the balance keeps the later invoice, and the list says so
+    assert imported.exit_code == 0, imported.output
+    ana, bar = json.loads(as_json.stdout)
+    assert ana["balance"] == "1250.00"
+    assert ana["issued_after_today"] == "250.00"
+    assert bar["issued_after_today"] == "0.00"
+    assert table.exit_code == 0, table.output
+    text = " ".join(table.stdout.split())
+    assert "$ 1.250,00 *" in text
+    assert "$ 400,00 *" not in text
+    assert (
+        f"* El saldo incluye $ 250,00 de comprobantes emitidos después de hoy "
+        f"({today:%d/%m/%Y}), en 1 cliente." in text
+    )
+    # and the audit's total is the list's total less that amount
+    assert audit.exit_code == 0, audit.output
+    assert json.loads(audit.stdout)["open_balance"] == "1400.00"
+
+
+def test_customers_without_later_invoices_has_no_note(
+    cli_database: str, tmp_path: Path
+) -> None:
+    path = write_csv(tmp_path / "saldos.csv", ROWS, separator=";")
+    runner.invoke(app, ["import", str(path)])
+
+    table = runner.invoke(app, ["customers"], env=WIDE)
+
+    assert table.exit_code == 0, table.output
+    assert "emitidos después de hoy" not in table.stdout
+    assert " *" not in table.stdout

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -224,3 +225,85 @@ def test_overpayment_shows_credit(cli_db: str) -> None:
     assert "Saldo a favor" in case_output.output
     assert "$ 0,00" in case_output.output
     assert "$ 300,00" in case_output.output
+
+
+def test_payment_import_missing_columns_once(cli_db: str, tmp_path: Path) -> None:
+    # Given a bank export whose columns have other names
+    path = tmp_path / "pagos.csv"
+    path.write_text(
+        "Código,Importe cobrado,Día\nC1,1500.00,2026-03-09\n", encoding="utf-8"
+    )
+
+    result = runner.invoke(app, ["payment", "import", str(path)])
+
+    # Then the error names each missing column once, lists the columns found
+    # and shows the --map fix
+    assert result.exit_code == 1
+    output = " ".join(result.output.split())
+    assert "le faltan las columnas cliente, monto y fecha." in output
+    assert output.count("cliente, monto y fecha") == 1
+    assert "Columnas encontradas: Código, Importe cobrado, Día." in output
+    assert '--map "Código=cliente"' in output
+    assert _rows(cli_db, Payment) == []
+
+
+def test_payment_import_map_reads_columns(cli_db: str, tmp_path: Path) -> None:
+    path = tmp_path / "pagos.csv"
+    path.write_text(
+        "Código,Importe cobrado,Día\nC1,1500.00,2026-03-09\n", encoding="utf-8"
+    )
+
+    result = runner.invoke(
+        app,
+        [
+            "payment",
+            "import",
+            str(path),
+            "--map",
+            "Código=cliente",
+            "--map",
+            "importe cobrado=amount",
+            "--map",
+            "Día=fecha",
+        ],
+    )
+
+    assert result.exit_code == 0, result.output
+    assert "Pagos registrados" in result.output
+    assert [payment.amount for payment in _rows(cli_db, Payment)] == [
+        Decimal("1500.00")
+    ]
+    assert _rows(cli_db, Case)[0].close_reason == "paid"
+
+
+@pytest.mark.parametrize(
+    ("pair", "expected"),
+    [
+        ("Código", "no tiene la forma COLUMNA=CAMPO"),
+        ("Código=saldo", "el campo 'saldo' no existe"),
+        ("Otra=cliente", "no tiene la columna 'Otra'"),
+    ],
+)
+def test_payment_import_rejects_bad_map(
+    cli_db: str, tmp_path: Path, pair: str, expected: str
+) -> None:
+    path = tmp_path / "pagos.csv"
+    path.write_text("Código,monto,fecha\nC1,1500.00,2026-03-09\n", encoding="utf-8")
+
+    result = runner.invoke(app, ["payment", "import", str(path), "--map", pair])
+
+    assert result.exit_code != 0
+    assert expected in " ".join(result.output.split())
+    assert _rows(cli_db, Payment) == []
+
+
+def test_payment_import_rejects_field_mapped_twice(cli_db: str, tmp_path: Path) -> None:
+    path = tmp_path / "pagos.csv"
+    path.write_text("A,B,fecha\nC1,1500.00,2026-03-09\n", encoding="utf-8")
+
+    result = runner.invoke(
+        app, ["payment", "import", str(path), "--map", "A=monto", "--map", "B=monto"]
+    )
+
+    assert result.exit_code == 2
+    assert "otra columna ya se lee como monto" in " ".join(result.output.split())

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Iterator
 from datetime import date
@@ -16,6 +17,8 @@ from cobranza.db.models import Customer
 from tests.portfolio.conftest import PortfolioBuilder
 
 runner = CliRunner()
+# A wide terminal, so that Rich does not wrap the summary table's notes.
+WIDE = {"COLUMNS": "200"}
 
 
 @pytest.fixture
@@ -192,3 +195,94 @@ def test_audit_says_when_nobody_owes(cli_database: str, tmp_path: Path) -> None:
     assert "Ningún cliente tiene saldo abierto a esta fecha." in page.read_text(
         encoding="utf-8"
     )
+
+
+@pytest.fixture
+def credit_database(cli_database: str) -> str:
+    """Add a customer whose credit note exceeds its overdue invoice."""
+    engine = make_engine(cli_database)
+    with transaction(engine) as session:
+        business = default_business(session, get_settings())
+        builder = PortfolioBuilder(session, business)
+        # Document numbers past those the first fixture used.
+        builder._numbers = itertools.count(100)
+        customer = builder.customer("C-002", "Distribuidora Norte (ficticia)")
+        builder.invoice(customer, "500", date(2025, 4, 1), date(2025, 5, 1))
+        builder.credit_note(customer, "2000", date(2025, 5, 15))
+    engine.dispose()
+    return cli_database
+
+
+def test_audit_shows_credit_in_favour(credit_database: str, tmp_path: Path) -> None:
+    # Given C-001 owing 1234.56 overdue and C-002 with 1500 in its favour
+    page = tmp_path / "auditoria.html"
+
+    printed = runner.invoke(
+        app, ["audit", "--as-of", "2025-06-30", "--html", str(page)], env=WIDE
+    )
+    as_json = runner.invoke(app, ["audit", "--as-of", "2025-06-30", "--json"])
+
+    # Then «Vencido» exceeds the open balance, and the credit explains it
+    assert printed.exit_code == 0, printed.output
+    report = json.loads(as_json.stdout)
+    assert report["open_balance"] == "-265.44"
+    assert report["overdue"] == "1234.56"
+    assert report["customer_credit"] == {"count": 1, "amount": "1500.00"}
+    assert "A favor de clientes" in printed.stdout
+    assert "$ 1.500,00" in printed.stdout
+    assert "en 1 cliente, cuyas notas de crédito" in printed.stdout
+    html = page.read_text(encoding="utf-8")
+    assert "A favor de clientes (en 1 cliente)" in html
+    assert "$ 1.500,00" in html
+
+
+def test_audit_without_credit_in_favour_omits_row(cli_database: str) -> None:
+    printed = runner.invoke(app, ["audit", "--as-of", "2025-06-30"], env=WIDE)
+    as_json = runner.invoke(app, ["audit", "--as-of", "2025-06-30", "--json"])
+
+    assert printed.exit_code == 0, printed.output
+    assert "A favor de clientes" not in printed.stdout
+    assert json.loads(as_json.stdout)["customer_credit"] == {
+        "count": 0,
+        "amount": "0.00",
+    }
+
+
+def test_audit_pareto_verb_agrees_in_number(
+    credit_database: str, tmp_path: Path
+) -> None:
+    # Given one customer with overdue debt, then a second one
+    single = runner.invoke(app, ["audit", "--as-of", "2025-06-30"], env=WIDE)
+    engine = make_engine(credit_database)
+    with transaction(engine) as session:
+        business = default_business(session, get_settings())
+        builder = PortfolioBuilder(session, business)
+        builder._numbers = itertools.count(200)
+        customer = builder.customer("C-003", "Kiosco Sur (ficticio)")
+        builder.invoice(customer, "1200", date(2025, 4, 1), date(2025, 5, 1))
+    engine.dispose()
+    page = tmp_path / "auditoria.html"
+    plural = runner.invoke(
+        app, ["audit", "--as-of", "2025-06-30", "--html", str(page)], env=WIDE
+    )
+
+    # Then the verb is singular for one customer and plural for two
+    assert single.exit_code == 0, single.output
+    assert "1 de 1 clientes concentra el 80% de la deuda vencida." in single.stdout
+    assert plural.exit_code == 0, plural.output
+    assert "2 de 2 clientes concentran el 80% de la deuda vencida." in plural.stdout
+    html = page.read_text(encoding="utf-8")
+    assert "2 de 2 clientes concentran el 80%" in html
+
+
+def test_audit_html_dates_are_day_first(cli_database: str, tmp_path: Path) -> None:
+    page = tmp_path / "auditoria.html"
+
+    result = runner.invoke(app, ["audit", "--as-of", "2025-06-30", "--html", str(page)])
+
+    assert result.exit_code == 0, result.output
+    html = page.read_text(encoding="utf-8")
+    assert "al 30/06/2025" in html
+    assert "02/04/2025 – 30/06/2025" in html
+    assert "2025-06-30" not in html
+    assert "2025-04-02" not in html

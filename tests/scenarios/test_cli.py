@@ -265,7 +265,32 @@ def test_sandbox_reply_shows_reaction(cli_sqlite: CliDatabase) -> None:
         "  Fecha prometida: viernes 06/03/2026",
         "  Monto: $ 500,00",
         "  Hizo: anotó la promesa",
+        "  Dejó en cola un mensaje al cliente, que sale con el próximo `cobranza run`.",
         "El historial completo: cobranza case show C1",
+    ]
+
+
+def test_sandbox_reply_says_receipt_request_queued(cli_sqlite: CliDatabase) -> None:
+    # Given a reminder sent, so C1 has an open case
+    _run_json("--now", TUESDAY)
+
+    # When C1 says it paid
+    result = runner.invoke(
+        app,
+        ["sandbox", "reply", "11 5555-0101", "ya pagué", "--now", "2026-03-03T11:00"],
+    )
+    outbox = runner.invoke(app, ["sandbox", "outbox", "--json"])
+
+    # Then the request for the receipt is reported as queued, not as sent
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert "  Dejó en cola: pedir el comprobante" in lines
+    assert "  El mensaje al cliente sale con el próximo `cobranza run`." in lines
+    assert not any(line.startswith("  Hizo:") for line in lines)
+    # and the sandbox has sent only the reminder so far
+    assert outbox.exit_code == 0, outbox.output
+    assert [message["step"] for message in json.loads(outbox.output)] == [
+        "reminder_soft"
     ]
 
 

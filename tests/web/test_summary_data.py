@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 from sqlalchemy import Engine
 
@@ -16,10 +17,13 @@ from cobranza.db.models import (
     Payment,
     PromiseToPay,
 )
+from cobranza.ingest import ImportOptions, import_file
+from cobranza.money import format_money
 from cobranza.payments.manual import record_payment
 from cobranza.portfolio.audit import audit_portfolio
 from cobranza.portfolio.rules import SegmentRules
 from cobranza.web.dashboard.summary_data import load_summary
+from tests.ingest.conftest import write_csv
 from tests.web.conftest import NOW, Tenant
 
 
@@ -371,3 +375,55 @@ def test_future_and_credit_figures_match_audit(engine: Engine, tenant: Tenant) -
     assert customer_total == summary.overdue
     assert report.pareto.customers_with_overdue == 2
     assert report.pareto.top_share == Decimal("15700.00") / summary.overdue
+
+
+def test_recovered_leaves_out_imported_payments(
+    engine: Engine, tenant: Tenant, client_for, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    # Given an invoice file with a partial payment dated this month
+    path = write_csv(
+        tmp_path / "facturas.csv",
+        [
+            ["Cliente", "Factura", "Vencimiento", "Importe", "Pagado", "Fecha de pago"],
+            ["Ana Díaz", "F-9", "01/03/2026", "100000,00", "30000,00", "05/03/2026"],
+        ],
+        separator=";",
+    )
+    with transaction(engine) as session:
+        business = session.get_one(Business, tenant.business_id)
+        report = import_file(session, business, path, ImportOptions(), NOW)
+    assert report.payments_recorded == 1
+    # and a payment recorded by hand afterwards
+    with transaction(engine) as session:
+        business = session.get_one(Business, tenant.business_id)
+        customer = session.get_one(Customer, tenant.customer_id)
+        record_payment(
+            session, business, customer, Decimal("5000"), NOW - timedelta(days=1), NOW
+        )
+
+    # When the Resumen figures are computed
+    with transaction(engine) as session:
+        business = session.get_one(Business, tenant.business_id)
+        summary = load_summary(session, business, NOW)
+    client, _ = client_for(tenant)
+    page = client.get("/")
+
+    # Then only the hand-recorded payment counts as recovered
+    assert summary.recovered_this_month == Decimal("5000.00")
+    assert summary.imported_this_month == Decimal("30000.00")
+    # while the chart of money received counts both
+    assert summary.collections[-1] == ("03/2026", Decimal("35000.00"))
+    recovered = format_money(Decimal("5000"), "ARS", "es_AR")
+    imported = format_money(Decimal("30000"), "ARS", "es_AR")
+    assert f"<span>Recuperado este mes</span><strong>{recovered}</strong>" in page.text
+    assert f"No incluye {imported} de pagos de este mes" in page.text
+
+
+def test_resumen_without_imported_payments_has_no_note(
+    engine: Engine, tenant: Tenant, client_for
+) -> None:  # type: ignore[no-untyped-def]
+    client, _ = client_for(tenant)
+
+    page = client.get("/")
+
+    assert 'id="imported-payments"' not in page.text

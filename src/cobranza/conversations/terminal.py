@@ -27,6 +27,15 @@ SOURCE_LABELS = {
     "llm": "el modelo de lenguaje",
 }
 NOT_STATED = "no lo dice"
+# Actions that consist of a message to the customer, worded as the message
+# still to send while it waits in the outbox.
+QUEUED_ACTION_LABELS = {
+    "asked_receipt": "pedir el comprobante",
+    "asked_promise_date": "preguntar qué día va a pagar",
+    "asked_clarify": "preguntar qué quiso decir",
+    "plan_proposed": "proponer un plan de cuotas",
+    "link_sent": "mandar el link de pago",
+}
 
 
 def understanding_lines(reply: str, result: Understanding, locale: str) -> list[str]:
@@ -59,11 +68,15 @@ def reply_outcome_lines(
     action: str | None,
     currency: str,
     locale: str,
+    queued: bool = False,
 ) -> list[str]:
     """Word what the robot read in a stored reply and what it did, one per line.
 
     The words are the dashboard's (`INTENT_LABELS`, `ACTION_LABELS`). The
     date, amount and installments appear only when the reply states them.
+    `queued` is true when handling the reply queued a message in the outbox,
+    which only the next `cobranza run` sends, so an action that is that
+    message is worded as queued, not as done.
     """
     facts = entities or {}
     lines = []
@@ -78,8 +91,17 @@ def reply_outcome_lines(
         lines.append(f"  Monto: {amount}")
     if facts.get("installments"):
         lines.append(f"  Cuotas: {facts['installments']}")
-    if action:
+    if action and queued and action in QUEUED_ACTION_LABELS:
+        lines.append(f"  Dejó en cola: {QUEUED_ACTION_LABELS[action]}")
+    elif action:
         lines.append(f"  Hizo: {ACTION_LABELS.get(action, action)}")
+    if queued:
+        lines.append(
+            "  El mensaje al cliente sale con el próximo `cobranza run`."
+            if action in QUEUED_ACTION_LABELS
+            else "  Dejó en cola un mensaje al cliente, que sale con el próximo "
+            "`cobranza run`."
+        )
     return lines
 
 

@@ -25,7 +25,7 @@ from cobranza.ingest.customers import list_customers
 from cobranza.ingest.errors import IngestError
 from cobranza.ingest.service import ImportOptions, ProgressCallback, import_file
 from cobranza.terminal_text import markup_safe
-from cobranza.timeutil import utcnow
+from cobranza.timeutil import local_date, utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -155,11 +155,12 @@ def list_customers_from_cli(
     """Print the customers of the CLI's business."""
     with session_factory(engine)() as session:
         business = default_business(session, settings)
-        customers = list_customers(session, business.id)
+        today = local_date(utcnow(), business.timezone)
+        customers = list_customers(session, business.id, today)
         currency, locale = business.currency, business.locale
         session.commit()
     if as_json:
         payload = [customer.to_dict() for customer in customers]
         typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         return
-    render_customers(console, customers, currency, locale, segment_labels)
+    render_customers(console, customers, currency, locale, segment_labels, today)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from rich.console import Console
@@ -176,11 +177,14 @@ def render_customers(
     currency: str,
     locale: str,
     segment_labels: Mapping[str, str] | None = None,
+    today: date | None = None,
 ) -> None:
     """Print one line per customer with phone state and balance.
 
     `segment_labels` names the segments for people; the portfolio package
     owns those names and sits below this one, so the caller passes them.
+    A balance that includes documents issued after `today` is marked, and
+    a note under the table gives their total.
     """
     segment_labels = segment_labels or {}
     headers = ("código", "nombre", "teléfono", "id fiscal", "saldo", "segmento")
@@ -201,13 +205,7 @@ def render_customers(
                 markup_safe(customer.name),
                 phone,
                 tax_id,
-                "\n".join(
-                    format_money(amount, code, locale)
-                    for code, amount in (
-                        (currency, customer.balance),
-                        *customer.other_balances,
-                    )
-                ),
+                _balance_text(customer, currency, locale),
                 segment_labels.get(customer.segment or "", customer.segment or ""),
             )
         )
@@ -223,6 +221,40 @@ def render_customers(
     for row in rows:
         table.add_row(*row)
     console.print(table)
+    _print_issued_later_note(console, customers, currency, locale, today)
+
+
+def _balance_text(customer: CustomerSummary, currency: str, locale: str) -> str:
+    """Format each currency's balance on its own line, marking future documents."""
+    own = format_money(customer.balance, currency, locale)
+    if customer.issued_after_today:
+        own += " *"
+    others = [
+        format_money(amount, code, locale) for code, amount in customer.other_balances
+    ]
+    return "\n".join([own, *others])
+
+
+def _print_issued_later_note(
+    console: Console,
+    customers: Sequence[CustomerSummary],
+    currency: str,
+    locale: str,
+    today: date | None,
+) -> None:
+    """Explain the marked balances, so totals that differ from the audit add up."""
+    marked = [customer for customer in customers if customer.issued_after_today]
+    if not marked or today is None:
+        return
+    total = sum((customer.issued_after_today for customer in marked), Decimal(0))
+    clients = "1 cliente" if len(marked) == 1 else f"{len(marked)} clientes"
+    console.print(
+        f"* El saldo incluye {format_money(total, currency, locale)} de "
+        f"comprobantes emitidos después de hoy ({today:%d/%m/%Y}), en {clients}. "
+        "cobranza audit y el Resumen del panel no los cuentan hasta su fecha de "
+        "emisión, así que sus totales difieren en ese monto.",
+        highlight=False,
+    )
 
 
 def _column_widths(

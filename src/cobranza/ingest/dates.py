@@ -130,10 +130,15 @@ def decide_order(
 
     first_example: str | None = None
     second_example: str | None = None
+    numeric_count = 0
+    iso_example: str | None = None
     for text in texts:
+        if iso_example is None and _ISO.fullmatch(text.strip()):
+            iso_example = text
         match = _NUMERIC.fullmatch(text.strip())
         if match is None:
             continue
+        numeric_count += 1
         if int(match.group(1)) > 12 and first_example is None:
             first_example = text
         if int(match.group(2)) > 12 and second_example is None:
@@ -152,7 +157,21 @@ def decide_order(
             f"que no encajan se rechazan: elegí el orden {hints.date_control}",
             conflicting=True,
         )
-    return DateDecision(DMY, "default", "día/mes/año")
+    return DateDecision(DMY, "default", _default_note(numeric_count, iso_example))
+
+
+def _default_note(numeric_count: int, iso_example: str | None) -> str:
+    """Describe the dates found when the file does not prove month first.
+
+    An ISO date (2026-03-09) is read year first whatever the order, so a
+    file whose only text dates are ISO is reported as such, not as day first.
+    """
+    iso = f'año-mes-día (ISO), como "{iso_example.strip()}"' if iso_example else ""
+    if numeric_count == 0:
+        return iso or ORDER_NAMES[DMY]
+    if iso:
+        return f"{ORDER_NAMES[DMY]}. Las fechas con el año primero se leen como {iso}"
+    return ORDER_NAMES[DMY]
 
 
 def parse_date(value: object, decision: DateDecision) -> date | None:

@@ -110,6 +110,24 @@ def row_issue_text(code: str, hints: Hints = COMMAND_LINE, **facts: object) -> s
     return ROW_ISSUE_TEXTS[code].format(hints=hints, **facts)
 
 
+# The past-tense effects in the texts above, and how a dry run words them,
+# since it stores nothing.
+DRY_RUN_EFFECTS = (
+    ("se importó igual", "se importaría igual"),
+    ("se guardó como", "se guardaría como"),
+    ("se ajustó", "se ajustaría"),
+    ("se ignoró", "se ignoraría"),
+    ("se cortó", "se cortaría"),
+)
+
+
+def dry_run_text(message: str) -> str:
+    """Return a row problem's text with its effect in the conditional."""
+    for done, would in DRY_RUN_EFFECTS:
+        message = message.replace(done, would)
+    return message
+
+
 def quoted(value: object) -> str:
     """Return a cell value between double quotes, as messages show values."""
     return f'"{value}"'

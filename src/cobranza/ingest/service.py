@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -23,7 +23,7 @@ from cobranza.ingest.errors import (
     MappingError,
 )
 from cobranza.ingest.hints import COMMAND_LINE, Hints
-from cobranza.ingest.issue_texts import quoted, row_issue_text
+from cobranza.ingest.issue_texts import dry_run_text, quoted, row_issue_text
 from cobranza.ingest.mapping import MOBILE, PHONE, resolve_mapping
 from cobranza.ingest.plan import Plan, build_plan, load_state, shared_phones
 from cobranza.ingest.readers import SourceRow, Table, read_table
@@ -134,6 +134,8 @@ def import_file(
             path=str(path),
             open_documents=len(plan.missing),
         )
+    if options.dry_run:
+        _word_as_dry_run(report)
     if options.dry_run or report.already_imported:
         return report
 
@@ -247,6 +249,14 @@ def _write(
     _record_run(session, business, report, now)
     if options.progress is not None:
         options.progress(total, total)
+
+
+def _word_as_dry_run(report: ImportReport) -> None:
+    """Put the effects in the row problems in the conditional: nothing was stored."""
+    report.rows_flagged = [
+        replace(issue, message=dry_run_text(issue.message))
+        for issue in report.rows_flagged
+    ]
 
 
 def _new_report(path: Path, table: Table, options: ImportOptions) -> ImportReport:

@@ -124,18 +124,61 @@ def _future_date_problem(paid_at: datetime, now: datetime, timezone: str) -> str
     )
 
 
+def parse_column_map(pairs: list[str]) -> dict[str, str]:
+    """Parse `COLUMNA=CAMPO` options into {file column: field key}.
+
+    A field is named by any of its `COLUMNS` aliases, such as «monto» or
+    «amount». Raises `PaymentError` for a pair without «=» or an unknown field.
+    """
+    mapping: dict[str, str] = {}
+    for pair in pairs:
+        column, separator, field_name = pair.rpartition("=")
+        column, field_name = column.strip(), field_name.strip().lower()
+        if not separator or not column:
+            raise PaymentError(
+                f"--map {pair!r} no tiene la forma COLUMNA=CAMPO: escribí, por "
+                'ejemplo, --map "Importe cobrado=monto"'
+            )
+        key = _field_key(field_name)
+        if key is None:
+            fields = ", ".join(aliases[0] for aliases in COLUMNS.values())
+            raise PaymentError(
+                f"--map {pair!r}: el campo {field_name!r} no existe. Los campos "
+                f"son {fields}"
+            )
+        if key in mapping.values():
+            raise PaymentError(
+                f"--map {pair!r}: otra columna ya se lee como {COLUMNS[key][0]}. "
+                "Indicá una sola columna por campo"
+            )
+        mapping[column] = key
+    return mapping
+
+
+def _field_key(name: str) -> str | None:
+    for key, aliases in COLUMNS.items():
+        if name in aliases:
+            return key
+    return None
+
+
 def import_payments(
-    session: Session, business: Business, path: Path, now: datetime
+    session: Session,
+    business: Business,
+    path: Path,
+    now: datetime,
+    column_map: dict[str, str] | None = None,
 ) -> PaymentImportReport:
     """Record every valid line of a CSV or Excel payments file; report the others.
 
     Columns: cliente (the customer's external id), monto, fecha, and
-    optionally medio, referencia and moneda. A line without a reference
-    gets one from its content, so importing the same file twice records
-    each payment once.
+    optionally medio, referencia and moneda. `column_map` ({file column:
+    field key}, from `parse_column_map`) reads columns with other names. A
+    line without a reference gets one from its content, so importing the
+    same file twice records each payment once.
     """
     fieldnames, rows = _read_rows(path)
-    columns = _columns(fieldnames, path)
+    columns = _columns(fieldnames, path, column_map or {})
     report = PaymentImportReport()
     for line, row in enumerate(rows, start=2):
         try:
@@ -315,23 +358,58 @@ def _import_row(
     )
 
 
-def _columns(fieldnames: list[str], path: Path) -> dict[str, str]:
+def _columns(
+    fieldnames: list[str], path: Path, column_map: dict[str, str]
+) -> dict[str, str]:
+    """Return {field key: file column}, from `column_map` first, then the aliases."""
     normalised = {name.strip().lower(): name for name in fieldnames}
     found: dict[str, str] = {}
-    for column, aliases in COLUMNS.items():
+    for column, key in column_map.items():
+        name = normalised.get(column.strip().lower())
+        if name is None:
+            raise PaymentError(
+                f"--map {column}={COLUMNS[key][0]}: {path.name} no tiene la "
+                f"columna {column!r}. {_found_columns(fieldnames)}"
+            )
+        found[key] = name
+    for key, aliases in COLUMNS.items():
         for alias in aliases:
-            if alias in normalised:
-                found[column] = normalised[alias]
+            # A column that --map already assigned is not read twice.
+            mapped = alias in normalised and normalised[alias] in found.values()
+            if key not in found and alias in normalised and not mapped:
+                found[key] = normalised[alias]
                 break
-    missing = [name for name in ("customer", "amount", "date") if name not in found]
+    missing = [key for key in ("customer", "amount", "date") if key not in found]
     if missing:
-        # The first alias of each column is its Spanish name.
-        missing_names = ", ".join(COLUMNS[name][0] for name in missing)
-        raise PaymentError(
-            f"a {path.name} le faltan las columnas {missing_names}: el archivo "
-            "necesita las columnas cliente, monto y fecha"
-        )
+        raise PaymentError(_missing_columns_problem(path, fieldnames, missing, found))
     return found
+
+
+def _missing_columns_problem(
+    path: Path, fieldnames: list[str], missing: list[str], found: dict[str, str]
+) -> str:
+    """Name the missing columns and the found ones, and show the --map fix."""
+    # The first alias of each column is its Spanish name.
+    names = [COLUMNS[key][0] for key in missing]
+    if len(names) == 1:
+        problem = f"le falta la columna {names[0]}"
+    else:
+        problem = "le faltan las columnas " + ", ".join(names[:-1]) + f" y {names[-1]}"
+    used = set(found.values())
+    spare = [name for name in fieldnames if name.strip() and name not in used]
+    example = f"{spare[0]}={names[0]}" if spare else f"NOMBRE={names[0]}"
+    return (
+        f"a {path.name} {problem}. {_found_columns(fieldnames)} Si una de ellas "
+        f'es {names[0]}, indicalo con --map, por ejemplo --map "{example}", o '
+        "cambiá su nombre en el archivo por cliente, monto o fecha"
+    )
+
+
+def _found_columns(fieldnames: list[str]) -> str:
+    names = [name for name in fieldnames if name.strip()]
+    if not names:
+        return "El archivo no tiene fila de encabezado con nombres de columna."
+    return "Columnas encontradas: " + ", ".join(names) + "."
 
 
 def _optional(row: dict[str, str], columns: dict[str, str], column: str) -> str | None:

@@ -72,6 +72,12 @@ class AuditReport:
     overdue: Decimal
     unapplied_credit_count: int
     unapplied_credit: Decimal
+    # Customers whose credit notes exceed what they owe, and the sum of those
+    # balances as a positive amount. The open balance already nets it, but
+    # the overdue balance is floored at zero per customer and does not, so
+    # `overdue` can exceed `open_balance` by at most this amount.
+    credit_customer_count: int
+    customer_credit: Decimal
     disputed_count: int
     disputed_amount: Decimal
     aging: list[AgingBucket]
@@ -115,6 +121,10 @@ class AuditReport:
             "unapplied_credits": {
                 "count": self.unapplied_credit_count,
                 "amount": self.money(self.unapplied_credit),
+            },
+            "customer_credit": {
+                "count": self.credit_customer_count,
+                "amount": self.money(self.customer_credit),
             },
             "disputed": {
                 "count": self.disputed_count,
@@ -297,6 +307,8 @@ def _build_report(
     invoices = open_invoices(snapshot)
     credits = documents[documents["open"] < 0]
     disputed = invoices[invoices["disputed"]]
+    balances = documents.groupby("customer_id")["open"].sum()
+    in_favour = balances[balances < 0]
     return AuditReport(
         business_name=business.name,
         currency=snapshot.currency,
@@ -308,6 +320,8 @@ def _build_report(
         overdue=overdue_net_of_credit_notes(snapshot),
         unapplied_credit_count=len(credits),
         unapplied_credit=to_decimal(credits["open"].sum()),
+        credit_customer_count=len(in_favour),
+        customer_credit=to_decimal(-int(in_favour.sum())),
         disputed_count=len(disputed),
         disputed_amount=to_decimal(disputed["open"].sum()),
         aging=aging(snapshot),

@@ -144,8 +144,14 @@ def _monthly_bars(report: AuditReport, fmt: Formatter) -> list[Bar]:
                 y=axis_y - height,
                 width=slot * 0.8,
                 height=height,
-                label=str(row.month),
+                label=_month_label(str(row.month)),
                 value=fmt.percent(share),
             )
         )
     return bars
+
+
+def _month_label(month: str) -> str:
+    """Turn "2025-03" into "03/2025", the order the report's dates use."""
+    year, _, number = month.partition("-")
+    return f"{number}/{year}" if number else month

@@ -11,6 +11,13 @@ SPANISH: Final[dict[str, str]] = {
     "open_balance": "Saldo a cobrar",
     "unapplied_credits": "Notas de crédito sin aplicar",
     "disputed": "Facturas en disputa",
+    "customer_credit": "A favor de clientes",
+    "customer_credit_count": "en {count} clientes",
+    "customer_credit_one": "en 1 cliente",
+    "customer_credit_rule": (
+        "cuyas notas de crédito superan lo que deben. Ya se restó del saldo a "
+        "cobrar, pero no de lo vencido, que por eso puede superar al saldo"
+    ),
     "delinquency_count": "Morosidad (más de 60 días), por cantidad",
     "delinquency_amount": "Morosidad (más de 60 días), por monto",
     "dso": "DSO (días de venta en la calle)",
@@ -39,6 +46,7 @@ SPANISH: Final[dict[str, str]] = {
         "({top} de {count})."
     ),
     "pareto_80": "{needed} de {count} clientes concentran el 80% de la deuda vencida.",
+    "pareto_80_one": "1 de {count} clientes concentra el 80% de la deuda vencida.",
     "pareto_none": "No hay deuda vencida.",
     "top_debtors": "Principales deudores",
     "top_debtors_none": "Ningún cliente tiene saldo abierto a esta fecha.",
@@ -94,6 +102,13 @@ PORTUGUESE: Final[dict[str, str]] = {
     "open_balance": "Saldo a receber",
     "unapplied_credits": "Notas de crédito não aplicadas",
     "disputed": "Faturas em disputa",
+    "customer_credit": "A favor de clientes",
+    "customer_credit_count": "em {count} clientes",
+    "customer_credit_one": "em 1 cliente",
+    "customer_credit_rule": (
+        "cujas notas de crédito superam o que devem. Já foi descontado do "
+        "saldo a receber, mas não do vencido, que por isso pode superar o saldo"
+    ),
     "delinquency_count": "Inadimplência (mais de 60 dias), por quantidade",
     "delinquency_amount": "Inadimplência (mais de 60 dias), por valor",
     "dso": "DSO (prazo médio de recebimento)",
@@ -121,6 +136,7 @@ PORTUGUESE: Final[dict[str, str]] = {
         "{share} da dívida vencida está com 20% dos clientes ({top} de {count})."
     ),
     "pareto_80": "{needed} de {count} clientes concentram 80% da dívida vencida.",
+    "pareto_80_one": "1 de {count} clientes concentra 80% da dívida vencida.",
     "pareto_none": "Não há dívida vencida.",
     "top_debtors": "Maiores devedores",
     "top_debtors_none": "Nenhum cliente tem saldo em aberto nesta data.",

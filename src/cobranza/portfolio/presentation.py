@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from babel.numbers import format_decimal, format_percent
@@ -36,6 +37,25 @@ class Formatter:
             return self.labels["undefined"]
         pattern = "#,##0." + "0" * digits
         return format_decimal(value, pattern, locale=self.locale)
+
+    def credit_customers(self) -> str:
+        """Count the customers with a balance in their favour, in words."""
+        count = self.report.credit_customer_count
+        if count == 1:
+            return self.labels["customer_credit_one"]
+        return self.labels["customer_credit_count"].format(count=count)
+
+    def pareto_80(self) -> str:
+        """State how many customers hold 80% of the overdue debt, in agreement."""
+        result = self.report.pareto
+        key = "pareto_80_one" if result.customers_for_80_percent == 1 else "pareto_80"
+        return self.labels[key].format(
+            needed=result.customers_for_80_percent, count=result.customers_with_overdue
+        )
+
+    def date(self, day: date) -> str:
+        """Format a day as DD/MM/AAAA, as the terminal audit shows it."""
+        return f"{day:%d/%m/%Y}"
 
     def rules(self) -> str:
         rules = self.report.rules

@@ -19,11 +19,11 @@ def print_audit(report: AuditReport, console: Console, locale: str) -> None:
 
     console.print(
         f"[bold]{text['title']}[/bold] — {markup_safe(report.business_name)} — "
-        f"{text['as_of']} {report.as_of:%d/%m/%Y}"
+        f"{text['as_of']} {fmt.date(report.as_of)}"
     )
     console.print(
-        f"{text['period']}: {report.period_first_day:%d/%m/%Y} – "
-        f"{report.as_of:%d/%m/%Y} ({report.period.period_days} {text['days']})"
+        f"{text['period']}: {fmt.date(report.period_first_day)} – "
+        f"{fmt.date(report.as_of)} ({report.period.period_days} {text['days']})"
     )
     console.print(_summary(report, fmt))
     console.print(_aging(report, fmt))
@@ -57,6 +57,12 @@ def _summary(report: AuditReport, fmt: Formatter) -> Table:
         fmt.money(report.unapplied_credit),
         str(report.unapplied_credit_count),
     )
+    if report.credit_customer_count:
+        table.add_row(
+            text["customer_credit"],
+            fmt.money(report.customer_credit),
+            f"{fmt.credit_customers()}, {text['customer_credit_rule']}.",
+        )
     table.add_row(
         text["disputed"], fmt.money(report.disputed_amount), str(report.disputed_count)
     )
@@ -108,9 +114,7 @@ def _print_pareto(report: AuditReport, fmt: Formatter, console: Console) -> None
             share=fmt.percent(result.top_share), top=result.top_customers, count=count
         )
     )
-    console.print(
-        text["pareto_80"].format(needed=result.customers_for_80_percent, count=count)
-    )
+    console.print(fmt.pareto_80())
 
 
 def _top_debtors(report: AuditReport, fmt: Formatter, available: int) -> Table:

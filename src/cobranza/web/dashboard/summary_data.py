@@ -2,8 +2,15 @@
 
 Portfolio figures (open balance, aging, delinquency, DSO) follow the
 definitions of `cobranza.portfolio.metrics` for today. Collection figures
-(recovered this month, reply rate, promises, funnel) are counted over the
-last `FUNNEL_DAYS` days.
+(reply rate, promises, funnel) are counted over the last `FUNNEL_DAYS`
+days, and the amount recovered over the current month.
+
+"Recovered" counts only payments recorded after an import: from a payment
+provider, `cobranza payment add` or `payment import`, a receipt or the
+dashboard. A payment that came inside an invoice file (provider
+`IMPORT_PROVIDER`) is history the business brought along, not money that
+cobranza helped collect, so the page shows it apart. The monthly chart
+counts every payment received, imported ones included.
 
 Like `cobranza audit`, they count only documents issued by today (or with no
 issue date): a document dated later is not owed yet. Per customer, credit
@@ -35,6 +42,7 @@ from cobranza.db.models import (
     PromiseToPay,
 )
 from cobranza.db.types import Amount
+from cobranza.ingest.plan import IMPORT_PROVIDER
 from cobranza.portfolio.audit import DEFAULT_PERIOD_DAYS as DSO_PERIOD_DAYS
 from cobranza.portfolio.metrics import (
     BUCKET_BOUNDS,
@@ -87,7 +95,10 @@ class Summary:
     # Unrounded, as `cobranza audit` keeps them until it formats them.
     delinquency_rate: Decimal | None
     dso_days: Decimal | None
+    # Payments received this month and recorded after an import.
     recovered_this_month: Decimal
+    # Payments dated this month that came inside an imported invoice file.
+    imported_this_month: Decimal
     reply_rate: Decimal | None
     promises_kept: int
     promises_broken: int
@@ -123,6 +134,7 @@ def load_summary(session: Session, business: Business, now: datetime) -> Summary
     since = now - timedelta(days=FUNNEL_DAYS)
     funnel = _funnel(session, business.id, since)
     kept, broken = _promises(session, business.id, since)
+    month_start = start_of_day(today.replace(day=1), business.timezone)
 
     return Summary(
         currency=business.currency,
@@ -133,7 +145,10 @@ def load_summary(session: Session, business: Business, now: datetime) -> Summary
         delinquency_rate=_ratio(late, open_positive),
         dso_days=documents.dso_days,
         recovered_this_month=_received_since(
-            session, business, start_of_day(today.replace(day=1), business.timezone)
+            session, business, month_start, Payment.provider != IMPORT_PROVIDER
+        ),
+        imported_this_month=_received_since(
+            session, business, month_start, Payment.provider == IMPORT_PROVIDER
         ),
         reply_rate=_rate(funnel[3].customers, funnel[0].customers),
         promises_kept=kept,
@@ -299,13 +314,16 @@ def _rate(numerator: int, denominator: int) -> Decimal | None:
     return Decimal(numerator) / denominator
 
 
-def _received_since(session: Session, business: Business, start: datetime) -> Decimal:
+def _received_since(
+    session: Session, business: Business, start: datetime, *conditions: Any
+) -> Decimal:
     total = session.scalar(
         select(func.sum(Payment.amount)).where(
             Payment.business_id == business.id,
             Payment.currency == business.currency,
             Payment.status.in_(RECEIVED),
             Payment.paid_at >= start,
+            *conditions,
         )
     )
     return Decimal(total or 0)
