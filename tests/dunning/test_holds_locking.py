@@ -27,7 +27,7 @@ LOCK_WAIT_SECONDS = 0.5
 
 
 def _held_invoice(engine: Engine) -> tuple[int, int]:
-    """Commit a customer with one invoice on hold; return (customer id, doc id)."""
+    """Commit a customer with one invoice on hold and return both ids."""
     with session_factory(engine).begin() as setup:
         business = Business(
             name="Demo",

@@ -12,7 +12,10 @@ no reader compares against a date that looks real, and `case show` and the
 dashboard can show that the hold has no end.
 
 Holding and releasing change the documents in the caller's transaction and
-write one audit event per document, naming the actor.
+write one audit event per document, naming the actor. Both lock the document
+rows first (SELECT ... FOR UPDATE on PostgreSQL, which SQLite does without)
+and check them as reloaded under the lock, so of two simultaneous releases of
+one invoice exactly one succeeds and writes an audit event.
 """
 
 from __future__ import annotations
@@ -180,9 +183,14 @@ def hold_invoices(
     _check_until(until, today)
 
     if numbers:
-        documents = _named_open_invoices(session, customer, numbers)
+        named = _named_documents(session, customer, numbers)
+        _lock_documents(session, [document for _, document in named])
+        _check_open(customer, named)
+        documents = [document for _, document in named]
     else:
-        documents = open_invoices(session, customer)
+        documents = _still_open(
+            _lock_documents(session, open_invoices(session, customer))
+        )
         if not documents:
             raise HoldError(
                 f"el cliente {customer.external_id} no tiene facturas con saldo "
@@ -211,6 +219,7 @@ def hold_document(
     reason = _checked_reason(reason)
     _check_until(until, today)
     customer = session.get_one(Customer, document.customer_id)
+    _lock_documents(session, [document])
     _check_open(customer, [(document.number, document)])
 
     _hold(session, customer, [document], until, reason, now, actor)
@@ -224,8 +233,9 @@ def hold_open_invoices(
 
     Returns the invoices held, none when the customer owes nothing.
     """
-    documents = open_invoices(session, customer)
-    _hold(session, customer, documents, None, _checked_reason(reason), now, actor)
+    reason = _checked_reason(reason)
+    documents = _still_open(_lock_documents(session, open_invoices(session, customer)))
+    _hold(session, customer, documents, None, reason, now, actor)
     return documents
 
 
@@ -245,10 +255,16 @@ def release_invoices(
     """
     if numbers:
         named = _named_documents(session, customer, numbers)
+        _lock_documents(session, [document for _, document in named])
         _check_held(customer, named, today)
         documents = [document for _, document in named]
     else:
-        documents = held_invoices(session, customer.business_id, customer.id, today)
+        held = held_invoices(session, customer.business_id, customer.id, today)
+        documents = [
+            document
+            for document in _lock_documents(session, held)
+            if is_held(document.hold_until, document.held_at, today)
+        ]
         if not documents:
             raise HoldError(
                 f"el cliente {customer.external_id} no tiene facturas retenidas, "
@@ -267,6 +283,7 @@ def release_document(
     Raises `HoldError`, with nothing changed, when it is not on hold.
     """
     customer = session.get_one(Customer, document.customer_id)
+    _lock_documents(session, [document])
     _check_held(customer, [(document.number, document)], today)
 
     _release(session, customer, [document], now, actor)
@@ -316,12 +333,36 @@ def _hold(
     session.flush()
 
 
-def _named_open_invoices(
-    session: Session, customer: Customer, numbers: Sequence[str]
-) -> list[Document]:
-    named = _named_documents(session, customer, numbers)
-    _check_open(customer, named)
-    return [document for _, document in named]
+def _lock_documents(
+    session: Session, documents: Sequence[Document]
+) -> Sequence[Document]:
+    """Lock the documents' rows in id order and reload them; return `documents`.
+
+    Another session may have changed a row between the caller's read and
+    the lock, so every check of the hold must read the reloaded columns.
+    Every hold and release locks in id order, so two of them cannot
+    deadlock on each other's rows.
+    """
+    if documents:
+        # The rows are fetched (`all`) so that `populate_existing` reloads
+        # the objects in the session.
+        session.scalars(
+            select(Document)
+            .where(Document.id.in_(sorted({document.id for document in documents})))
+            .order_by(Document.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        ).all()
+    return documents
+
+
+def _still_open(documents: Sequence[Document]) -> list[Document]:
+    """Keep the documents that still have a balance, as `open_invoices` reads."""
+    return [
+        document
+        for document in documents
+        if document.open_amount > 0 and document.missing_since is None
+    ]
 
 
 def _check_open(customer: Customer, named: Sequence[tuple[str, Document]]) -> None:
