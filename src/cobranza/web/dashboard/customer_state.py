@@ -19,7 +19,6 @@ from sqlalchemy.orm import Session
 from cobranza.compliance.consent import current_consent, current_consents
 from cobranza.db.models import CaseState, Customer, PhoneStatus
 from cobranza.dunning.holds import CustomerHolds, customer_holds
-from cobranza.timeutil import local_date
 from cobranza.wording import handoff_label, local_time, pause_label
 
 NOT_WRITTEN = "el robot no le escribe"
@@ -161,9 +160,7 @@ def one_customer_state(
 ) -> CustomerState:
     """Read a customer's consent and holds, and word their state."""
     business_id = customer.business_id
-    holds = customer_holds(
-        session, business_id, [customer.id], local_date(now, timezone)
-    )
+    holds = customer_holds(session, business_id, [customer.id], now, timezone)
     return customer_state(
         case,
         current_consent(session, business_id, customer.id),
@@ -189,11 +186,7 @@ def customer_states(
     rows = list(customers)
     ids = {row[0] for row in rows}
     consents = current_consents(session, business_id, ids)
-    # NOTE: holds are read on the business's day here and in the API, but the
-    # gate reads them on the customer's own time zone when one is set. Near
-    # midnight a hold that ended can read here differently from what the
-    # gate applies, for at most the hours between the two zones.
-    holds = customer_holds(session, business_id, ids, local_date(now, timezone))
+    holds = customer_holds(session, business_id, ids, now, timezone)
     return {
         customer_id: customer_state(
             case,
