@@ -7,19 +7,28 @@ links, plan offers and promises all filter documents with `held_on`,
 `not_held_on` or `is_held`, so a held invoice drops out of reminders and
 amounts the way a disputed one does.
 
+The gate reads a hold on the customer's local day (their own time zone when
+set, else the business's), and so do the dashboard and the API through
+`hold_day`, `hold_days` and `customer_holds`. Near midnight a hold through
+the 30th is over for a customer in Madrid while the business in Buenos Aires
+is still on the 30th.
+
 A hold with no end is a state of its own rather than a far `hold_until`, so
 no reader compares against a date that looks real, and `case show` and the
 dashboard can show that the hold has no end.
 
 Holding and releasing change the documents in the caller's transaction and
-write one audit event per document, naming the actor.
+write one audit event per document, naming the actor. Both lock the document
+rows first (SELECT ... FOR UPDATE on PostgreSQL, which SQLite does without)
+and check them as reloaded under the lock, so of two simultaneous releases of
+one invoice exactly one succeeds and writes an audit event.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -29,6 +38,7 @@ from sqlalchemy.orm import Session
 
 from cobranza.db.models import AuditEvent, Customer, Document
 from cobranza.dunning.errors import HoldError
+from cobranza.timeutil import local_date
 
 # The maximum length of a hold reason, the size of `Document.hold_reason`.
 MAX_REASON_LENGTH = 200
@@ -82,6 +92,79 @@ def is_held(hold_until: date | None, held_at: datetime | None, today: date) -> b
     return held_at is not None
 
 
+def hold_day(
+    now: datetime, customer_timezone: str | None, business_timezone: str
+) -> date:
+    """Return the day a customer's holds are read on, as the gate reads them."""
+    return local_date(now, customer_timezone or business_timezone)
+
+
+def hold_days(
+    session: Session,
+    business_id: int,
+    customer_ids: Iterable[int],
+    now: datetime,
+    business_timezone: str,
+) -> dict[int, date]:
+    """Return `hold_day` of each customer, reading their zones in one statement."""
+    ids = sorted(set(customer_ids))
+    zones: dict[int, str | None] = {}
+    for start in range(0, len(ids), CUSTOMER_CHUNK):
+        for customer_id, zone in session.execute(
+            select(Customer.id, Customer.timezone).where(
+                Customer.business_id == business_id,
+                Customer.id.in_(ids[start : start + CUSTOMER_CHUNK]),
+            )
+        ):
+            zones[customer_id] = zone
+    return {
+        customer_id: hold_day(now, zones.get(customer_id), business_timezone)
+        for customer_id in ids
+    }
+
+
+def on_customer_day(
+    session: Session,
+    business_id: int,
+    now: datetime,
+    business_timezone: str,
+    condition: Callable[[date], ColumnElement[bool]],
+) -> ColumnElement[bool]:
+    """Return `condition` (`held_on` or `not_held_on`) on each customer's day.
+
+    Documents of customers whose zone is on another day than the business's
+    get `condition` of that day. The distinct zones of the business's
+    customers are read once, so the SQL has one branch per other day.
+    """
+    business_day = local_date(now, business_timezone)
+    other_days: dict[date, list[str]] = {}
+    for zone in session.scalars(
+        select(Customer.timezone)
+        .where(Customer.business_id == business_id, Customer.timezone.is_not(None))
+        .distinct()
+    ):
+        day = local_date(now, zone)
+        if day != business_day:
+            other_days.setdefault(day, []).append(zone)
+    if not other_days:
+        return condition(business_day)
+
+    def customers_in(zones: list[str]) -> Any:
+        return select(Customer.id).where(
+            Customer.business_id == business_id, Customer.timezone.in_(zones)
+        )
+
+    moved = [zone for zones in other_days.values() for zone in zones]
+    branches = [
+        and_(Document.customer_id.in_(customers_in(zones)), condition(day))
+        for day, zones in other_days.items()
+    ]
+    branches.append(
+        and_(Document.customer_id.not_in(customers_in(moved)), condition(business_day))
+    )
+    return or_(*branches)
+
+
 def held_invoices(
     session: Session, business_id: int, customer_id: int, today: date
 ) -> list[Document]:
@@ -105,14 +188,23 @@ def held_invoices(
 
 
 def customer_holds(
-    session: Session, business_id: int, customer_ids: Iterable[int], today: date
+    session: Session,
+    business_id: int,
+    customer_ids: Iterable[int],
+    now: datetime,
+    business_timezone: str,
 ) -> dict[int, CustomerHolds]:
-    """Return the holds of the customers with an invoice on hold on `today`.
+    """Return the holds of the customers with an invoice on hold at `now`.
 
-    Invoices count as in `held_invoices` and `open_invoices`, oldest due date
-    first. Customers with no invoice on hold are left out of the result.
+    Each customer's holds are read on their `hold_day`. Invoices count as in
+    `held_invoices` and `open_invoices`, oldest due date first. Customers
+    with no invoice on hold are left out of the result.
     """
     ids = sorted(set(customer_ids))
+    held_now = on_customer_day(session, business_id, now, business_timezone, held_on)
+    free_now = on_customer_day(
+        session, business_id, now, business_timezone, not_held_on
+    )
     held: dict[int, list[Document]] = {}
     collectable: set[int] = set()
     for start in range(0, len(ids), CUSTOMER_CHUNK):
@@ -124,13 +216,13 @@ def customer_holds(
         )
         for document in session.scalars(
             select(Document)
-            .where(owed, held_on(today))
+            .where(owed, held_now)
             .order_by(Document.due_on.is_(None), Document.due_on, Document.id)
         ):
             held.setdefault(document.customer_id, []).append(document)
         collectable.update(
             session.scalars(
-                select(Document.customer_id).where(owed, not_held_on(today)).distinct()
+                select(Document.customer_id).where(owed, free_now).distinct()
             )
         )
     return {
@@ -182,9 +274,14 @@ def hold_invoices(
     _check_until(until, today)
 
     if numbers:
-        documents = _named_open_invoices(session, customer, numbers)
+        named = _named_documents(session, customer, numbers)
+        _lock_documents(session, [document for _, document in named])
+        _check_open(customer, named)
+        documents = [document for _, document in named]
     else:
-        documents = open_invoices(session, customer)
+        documents = _still_open(
+            _lock_documents(session, open_invoices(session, customer))
+        )
         if not documents:
             raise HoldError(
                 f"el cliente {customer.external_id} no tiene facturas con saldo "
@@ -213,6 +310,7 @@ def hold_document(
     reason = _checked_reason(reason)
     _check_until(until, today)
     customer = session.get_one(Customer, document.customer_id)
+    _lock_documents(session, [document])
     _check_open(customer, [(document.number, document)])
 
     _hold(session, customer, [document], until, reason, now, actor)
@@ -226,8 +324,9 @@ def hold_open_invoices(
 
     Returns the invoices held, none when the customer owes nothing.
     """
-    documents = open_invoices(session, customer)
-    _hold(session, customer, documents, None, _checked_reason(reason), now, actor)
+    reason = _checked_reason(reason)
+    documents = _still_open(_lock_documents(session, open_invoices(session, customer)))
+    _hold(session, customer, documents, None, reason, now, actor)
     return documents
 
 
@@ -247,10 +346,16 @@ def release_invoices(
     """
     if numbers:
         named = _named_documents(session, customer, numbers)
+        _lock_documents(session, [document for _, document in named])
         _check_held(customer, named, today)
         documents = [document for _, document in named]
     else:
-        documents = held_invoices(session, customer.business_id, customer.id, today)
+        held = held_invoices(session, customer.business_id, customer.id, today)
+        documents = [
+            document
+            for document in _lock_documents(session, held)
+            if is_held(document.hold_until, document.held_at, today)
+        ]
         if not documents:
             raise HoldError(
                 f"el cliente {customer.external_id} no tiene facturas retenidas, "
@@ -269,6 +374,7 @@ def release_document(
     Raises `HoldError`, with nothing changed, when it is not on hold.
     """
     customer = session.get_one(Customer, document.customer_id)
+    _lock_documents(session, [document])
     _check_held(customer, [(document.number, document)], today)
 
     _release(session, customer, [document], now, actor)
@@ -324,12 +430,36 @@ def _hold(
     cancel_plans_covering(session, customer.id, document_ids, now, actor)
 
 
-def _named_open_invoices(
-    session: Session, customer: Customer, numbers: Sequence[str]
-) -> list[Document]:
-    named = _named_documents(session, customer, numbers)
-    _check_open(customer, named)
-    return [document for _, document in named]
+def _lock_documents(
+    session: Session, documents: Sequence[Document]
+) -> Sequence[Document]:
+    """Lock the documents' rows in id order and reload them; return `documents`.
+
+    Another session may have changed a row between the caller's read and
+    the lock, so every check of the hold must read the reloaded columns.
+    Every hold and release locks in id order, so two of them cannot
+    deadlock on each other's rows.
+    """
+    if documents:
+        # The rows are fetched (`all`) so that `populate_existing` reloads
+        # the objects in the session.
+        session.scalars(
+            select(Document)
+            .where(Document.id.in_(sorted({document.id for document in documents})))
+            .order_by(Document.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        ).all()
+    return documents
+
+
+def _still_open(documents: Sequence[Document]) -> list[Document]:
+    """Keep the documents that still have a balance, as `open_invoices` reads."""
+    return [
+        document
+        for document in documents
+        if document.open_amount > 0 and document.missing_since is None
+    ]
 
 
 def _check_open(customer: Customer, named: Sequence[tuple[str, Document]]) -> None:

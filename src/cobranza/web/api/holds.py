@@ -4,7 +4,8 @@ Holding and releasing call `cobranza.dunning.holds`, as `cobranza case hold`,
 `cobranza case release` and the dashboard do. So the checks, the Spanish
 error texts, the audit events (actor "api") and the effect on reminders,
 payment links and installment plans are the same. A hold is "in force" on
-the business's local day, as the planner reads it.
+the customer's local day (`hold_day`), as the gate reads it when it decides
+what is sent.
 """
 
 from __future__ import annotations
@@ -20,13 +21,14 @@ from cobranza.db.models import Business, Case, Customer, Document, is_valid_id
 from cobranza.dunning.errors import HoldError
 from cobranza.dunning.holds import (
     customer_holds,
+    hold_day,
+    hold_days,
     hold_document,
     hold_invoices,
     is_held,
     release_document,
     release_invoices,
 )
-from cobranza.timeutil import local_date
 from cobranza.web.api.auth import api_business
 from cobranza.web.api.schemas import (
     CasePublic,
@@ -51,28 +53,40 @@ HELD = "No se retuvo ninguna factura"
 RELEASED = "No se liberó ninguna factura"
 
 
-def business_today(session: Session, business_id: int, instant: datetime) -> date:
-    """Return the business's local day at `instant`, the day holds are read on."""
-    business = session.get_one(Business, business_id)
-    return local_date(instant, business.timezone)
+def business_timezone(session: Session, business_id: int) -> str:
+    """Return the business's time zone, which customers without one read."""
+    return session.get_one(Business, business_id).timezone
 
 
-def present_invoices(documents: Sequence[Document], today: date) -> list[InvoicePublic]:
-    """Return the public form of `documents`, each with the hold in force today."""
+def present_invoices(
+    session: Session, business_id: int, documents: Sequence[Document], now: datetime
+) -> list[InvoicePublic]:
+    """Return the public form of `documents`, each with the hold in force now."""
+    days = hold_days(
+        session,
+        business_id,
+        [document.customer_id for document in documents],
+        now,
+        business_timezone(session, business_id),
+    )
     return [
         InvoicePublic.model_validate(document).model_copy(
-            update={"hold": _hold_of(document, today)}
+            update={"hold": _hold_of(document, days[document.customer_id])}
         )
         for document in documents
     ]
 
 
 def present_cases(
-    session: Session, business_id: int, cases: Sequence[Case], today: date
+    session: Session, business_id: int, cases: Sequence[Case], now: datetime
 ) -> list[CasePublic]:
     """Return the public form of `cases`, each with its customer's held invoices."""
     holds = customer_holds(
-        session, business_id, [case.customer_id for case in cases], today
+        session,
+        business_id,
+        [case.customer_id for case in cases],
+        now,
+        business_timezone(session, business_id),
     )
     items = []
     for case in cases:
@@ -162,12 +176,16 @@ def _change_invoice(
             raise HTTPException(
                 status_code=404, detail=f"document {invoice_id} not found"
             )
-        today = business_today(session, business_id, instant)
+        customer = session.get_one(Customer, document.customer_id)
+        timezone = business_timezone(session, business_id)
+        today = hold_day(instant, customer.timezone, timezone)
         try:
             changed = change(session, document, today)
         except HoldError as exc:
             raise HTTPException(status_code=422, detail=f"{failure}: {exc}.") from exc
-        return HoldResult(invoices=present_invoices([changed], today))
+        return HoldResult(
+            invoices=present_invoices(session, business_id, [changed], instant)
+        )
 
 
 def _hold(
@@ -182,14 +200,17 @@ def _hold(
 
     with db(request) as session:
         customer = _customer_or_404(session, business_id, customer_id)
-        today = business_today(session, business_id, instant)
+        timezone = business_timezone(session, business_id)
+        today = hold_day(instant, customer.timezone, timezone)
         try:
             held = hold_invoices(
                 session, customer, numbers, end, body.reason, today, instant, ACTOR
             )
         except HoldError as exc:
             raise HTTPException(status_code=422, detail=f"{HELD}: {exc}.") from exc
-        return HoldResult(invoices=present_invoices(held, today))
+        return HoldResult(
+            invoices=present_invoices(session, business_id, held, instant)
+        )
 
 
 def _release(
@@ -198,14 +219,17 @@ def _release(
     instant = now(request)
     with db(request) as session:
         customer = _customer_or_404(session, business_id, customer_id)
-        today = business_today(session, business_id, instant)
+        timezone = business_timezone(session, business_id)
+        today = hold_day(instant, customer.timezone, timezone)
         try:
             released = release_invoices(
                 session, customer, numbers, today, instant, ACTOR
             )
         except HoldError as exc:
             raise HTTPException(status_code=422, detail=f"{RELEASED}: {exc}.") from exc
-        return HoldResult(invoices=present_invoices(released, today))
+        return HoldResult(
+            invoices=present_invoices(session, business_id, released, instant)
+        )
 
 
 def _hold_end(body: HoldCreate) -> date | None:

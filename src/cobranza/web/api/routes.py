@@ -36,13 +36,13 @@ from cobranza.db.models import (
     Payment,
     is_valid_id,
 )
-from cobranza.dunning.holds import held_on, not_held_on
+from cobranza.dunning.holds import held_on, not_held_on, on_customer_day
 from cobranza.ingest.errors import IngestError
 from cobranza.ingest.service import ImportOptions, import_file
 from cobranza.money import quantize
 from cobranza.phones import normalize_phone
 from cobranza.web.api.auth import api_business
-from cobranza.web.api.holds import business_today, present_cases, present_invoices
+from cobranza.web.api.holds import business_timezone, present_cases, present_invoices
 from cobranza.web.api.schemas import (
     CasePublic,
     ConsentCreate,
@@ -124,15 +124,14 @@ def _one(
 
 def _invoices_presenter(business_id: int, instant: datetime) -> Present:
     def present(session: Session, rows: Sequence[Any]) -> list[Any]:
-        return present_invoices(rows, business_today(session, business_id, instant))
+        return present_invoices(session, business_id, rows, instant)
 
     return present
 
 
 def _cases_presenter(business_id: int, instant: datetime) -> Present:
     def present(session: Session, rows: Sequence[Any]) -> list[Any]:
-        today = business_today(session, business_id, instant)
-        return present_cases(session, business_id, rows, today)
+        return present_cases(session, business_id, rows, instant)
 
     return present
 
@@ -224,8 +223,14 @@ def list_invoices(
     statement = select(Document).where(Document.business_id == business_id)
     if held is not None:
         with db(request) as session:
-            today = business_today(session, business_id, instant)
-        statement = statement.where(held_on(today) if held else not_held_on(today))
+            condition = on_customer_day(
+                session,
+                business_id,
+                instant,
+                business_timezone(session, business_id),
+                held_on if held else not_held_on,
+            )
+        statement = statement.where(condition)
     if customer_id is not None:
         statement = statement.where(Document.customer_id == customer_id)
     if open is True:

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from cobranza.db.models import (
+    AuditEvent,
     Business,
     Case,
     ConsentEvent,
@@ -17,6 +19,8 @@ from cobranza.db.models import (
     Document,
     Payment,
 )
+from cobranza.dunning.holds import CUSTOMER_CHUNK, not_held_on, on_customer_day
+from cobranza.timeutil import local_date
 
 
 @dataclass(frozen=True)
@@ -268,3 +272,78 @@ def open_case(session: Session, business_id: int, customer_id: int) -> Case | No
             Case.closed_at.is_(None),
         )
     ).first()
+
+
+@dataclass(frozen=True)
+class DisputedInvoice:
+    """An invoice with a balance in dispute, and the day its dispute opened."""
+
+    number: str
+    # None when no audit event records the dispute (a row set by hand).
+    since: date | None
+
+
+@dataclass(frozen=True)
+class CustomerDisputes:
+    """A customer's disputed invoices, and whether anything is left to collect."""
+
+    disputed: tuple[DisputedInvoice, ...]
+    # Every invoice owed is disputed or on hold on the customer's day, so
+    # the planner and the gate send no reminder.
+    nothing_collectable: bool
+
+
+def customer_disputes(
+    session: Session,
+    business_id: int,
+    customer_ids: Iterable[int],
+    now: datetime,
+    timezone: str,
+) -> dict[int, CustomerDisputes]:
+    """Return the disputes of the customers with a disputed invoice owed.
+
+    Invoices count as in `open_invoices`, oldest due date first. A dispute
+    opens on the day, in `timezone`, of its latest "document_disputed" audit
+    event. Customers with no disputed invoice are left out of the result.
+    """
+    ids = sorted(set(customer_ids))
+    collectable_now = and_(
+        Document.disputed.is_(False),
+        on_customer_day(session, business_id, now, timezone, not_held_on),
+    )
+    opened_at = (
+        select(func.max(AuditEvent.at))
+        .where(
+            AuditEvent.business_id == business_id,
+            AuditEvent.kind == "document_disputed",
+            AuditEvent.subject_type == "document",
+            AuditEvent.subject_id == Document.id,
+        )
+        .correlate(Document)
+        .scalar_subquery()
+    )
+    disputed: dict[int, list[DisputedInvoice]] = {}
+    collectable: set[int] = set()
+    for start in range(0, len(ids), CUSTOMER_CHUNK):
+        owed = and_(
+            Document.business_id == business_id,
+            Document.customer_id.in_(ids[start : start + CUSTOMER_CHUNK]),
+            Document.open_amount > 0,
+            Document.missing_since.is_(None),
+        )
+        for customer_id, number, at in session.execute(
+            select(Document.customer_id, Document.number, opened_at)
+            .where(owed, Document.disputed.is_(True))
+            .order_by(Document.due_on.is_(None), Document.due_on, Document.id)
+        ):
+            since = None if at is None else local_date(at, timezone)
+            disputed.setdefault(customer_id, []).append(DisputedInvoice(number, since))
+        collectable.update(
+            session.scalars(
+                select(Document.customer_id).where(owed, collectable_now).distinct()
+            )
+        )
+    return {
+        customer_id: CustomerDisputes(tuple(invoices), customer_id not in collectable)
+        for customer_id, invoices in disputed.items()
+    }

@@ -2,9 +2,11 @@
 
 The words follow the facts the planner and the gate read: an open case, a
 hand-off reason, a pause, the consent ledger, the phone's status and the
-invoices on hold. A case that the automation runs on is not "en gestión
-automática" when the gate stops every message to the customer, or when
-every invoice the customer owes is on hold, so the reason takes its place.
+invoices on hold or in dispute. A case that the automation runs on is not
+"en gestión automática" when the gate stops every message to the customer,
+or when every invoice the customer owes is on hold or disputed, so the
+reason takes its place. Holds and disputes are read on the customer's day,
+as the gate reads them.
 """
 
 from __future__ import annotations
@@ -19,7 +21,11 @@ from sqlalchemy.orm import Session
 from cobranza.compliance.consent import current_consent, current_consents
 from cobranza.db.models import CaseState, Customer, PhoneStatus
 from cobranza.dunning.holds import CustomerHolds, customer_holds
-from cobranza.timeutil import local_date
+from cobranza.web.dashboard.customer_queries import (
+    CustomerDisputes,
+    DisputedInvoice,
+    customer_disputes,
+)
 from cobranza.wording import handoff_label, local_time, pause_label
 
 NOT_WRITTEN = "el robot no le escribe"
@@ -37,6 +43,11 @@ PHONE_BLOCKS = {
 ALL_HELD = "recordatorios en pausa por facturas retenidas"
 # Leads the list of held invoices when some invoices are still collected.
 SOME_HELD = "facturas retenidas"
+# The same two for disputed invoices, and for owed invoices that are all
+# disputed or held, some of each.
+ALL_DISPUTED = "recordatorios en pausa por facturas en disputa"
+SOME_DISPUTED = "facturas en disputa"
+ALL_HELD_OR_DISPUTED = "recordatorios en pausa por facturas retenidas y en disputa"
 
 
 class HoldFacts(Protocol):
@@ -58,14 +69,15 @@ class CaseFacts(Protocol):
 
 @dataclass(frozen=True)
 class CustomerState:
-    """A state label, its detail, why nothing is sent, and the invoices on hold."""
+    """A state label, its detail, why nothing is sent, and the paused invoices."""
 
     label: str
     detail: str | None
     blocked: str | None
-    # The invoices on hold with their end and reason, when the label does
-    # not already say it.
+    # The invoices on hold with their end and reason, and the disputed ones
+    # with their start, when the label does not already say it.
     held: str | None = None
+    disputed: str | None = None
 
     @property
     def text(self) -> str:
@@ -76,6 +88,8 @@ class CustomerState:
             text = f"{self.label} ({self.detail})" if self.detail else self.label
         if self.held is not None:
             text += f" · {SOME_HELD}: {self.held}"
+        if self.disputed is not None:
+            text += f" · {SOME_DISPUTED}: {self.disputed}"
         if self.blocked is not None and self.label != NOT_WRITTEN:
             text += f" · {NOT_WRITTEN}: {self.blocked}"
         return text
@@ -109,6 +123,24 @@ def hold_words(held: Iterable[HoldFacts]) -> str:
     return "; ".join(parts)
 
 
+def dispute_words(disputed: Iterable[DisputedInvoice]) -> str:
+    """Word disputed invoices by start: «A-1 y A-2 desde el 10/03/2026; A-3»."""
+    groups: dict[date | None, list[str]] = {}
+    for invoice in disputed:
+        groups.setdefault(invoice.since, []).append(invoice.number)
+    parts = []
+    for since, numbers in groups.items():
+        listed = _listed(numbers)
+        parts.append(listed if since is None else f"{listed} desde el {since:%d/%m/%Y}")
+    return "; ".join(parts)
+
+
+def _listed(numbers: list[str]) -> str:
+    if len(numbers) == 1:
+        return numbers[0]
+    return ", ".join(numbers[:-1]) + " y " + numbers[-1]
+
+
 def customer_state(
     case: CaseFacts | None,
     consent: bool | None,
@@ -116,40 +148,56 @@ def customer_state(
     now: datetime,
     timezone: str,
     holds: CustomerHolds | None = None,
+    disputes: CustomerDisputes | None = None,
 ) -> CustomerState:
-    """Word the state of a customer, of their open case and of their holds."""
+    """Word the state of a customer, of their open case, holds and disputes."""
     blocked = contact_block(consent, phone_status)
     held = hold_words(holds.held) if holds is not None else None
-    all_held = holds is not None and holds.all_held
+    disputed = dispute_words(disputes.disputed) if disputes is not None else None
+    # Nothing owed is left for reminders: all held, all disputed, or some of each.
+    all_paused = (holds is not None and holds.all_held) or (
+        disputes is not None and disputes.nothing_collectable
+    )
     if case is None:
-        return CustomerState("sin caso abierto", None, blocked, held)
+        return CustomerState("sin caso abierto", None, blocked, held, disputed)
 
     # The gate skips a case with a future `paused_until` whatever its state.
     paused = case.paused_until is not None and case.paused_until > now
     if case.handoff_reason is not None or case.state == CaseState.HANDED_OFF:
         detail = handoff_label(case.handoff_reason or "policy_handoff")
-        reminders_go = not paused and blocked is None and not all_held
+        reminders_go = not paused and blocked is None and not all_paused
         if case.state != CaseState.HANDED_OFF and reminders_go:
             # A reported payment only pauses reminders. When the pause ends
             # before a person checks it, the automation writes again.
             detail += ", y mientras tanto los recordatorios siguen saliendo"
-        return CustomerState("espera a una persona", detail, blocked, held)
+        return CustomerState("espera a una persona", detail, blocked, held, disputed)
 
     if paused:
         assert case.paused_until is not None
         until = local_time(case.paused_until, timezone)
         label = f"en pausa hasta el {until}"
-        return CustomerState(label, pause_label(case.pause_reason), blocked, held)
-
-    if case.state == CaseState.PAUSED and case.paused_until is None:
+    elif case.state == CaseState.PAUSED and case.paused_until is None:
         label = "en pausa sin fecha de fin"
-        return CustomerState(label, pause_label(case.pause_reason), blocked, held)
+    else:
+        label = None
+    if label is not None:
+        detail = pause_label(case.pause_reason)
+        return CustomerState(label, detail, blocked, held, disputed)
 
     if blocked is not None:
-        return CustomerState(NOT_WRITTEN, None, blocked, held)
-    if all_held:
+        return CustomerState(NOT_WRITTEN, None, blocked, held, disputed)
+    if all_paused:
+        return _paused_by_invoices(held, disputed)
+    return CustomerState("en gestión automática", None, None, held, disputed)
+
+
+def _paused_by_invoices(held: str | None, disputed: str | None) -> CustomerState:
+    """Word a case whose every invoice owed is held or disputed."""
+    if disputed is None:
         return CustomerState(ALL_HELD, held, None)
-    return CustomerState("en gestión automática", None, None, held)
+    if held is None:
+        return CustomerState(ALL_DISPUTED, disputed, None)
+    return CustomerState(ALL_HELD_OR_DISPUTED, None, None, held, disputed)
 
 
 def one_customer_state(
@@ -159,11 +207,10 @@ def one_customer_state(
     now: datetime,
     timezone: str,
 ) -> CustomerState:
-    """Read a customer's consent and holds, and word their state."""
+    """Read a customer's consent, holds and disputes, and word their state."""
     business_id = customer.business_id
-    holds = customer_holds(
-        session, business_id, [customer.id], local_date(now, timezone)
-    )
+    holds = customer_holds(session, business_id, [customer.id], now, timezone)
+    disputes = customer_disputes(session, business_id, [customer.id], now, timezone)
     return customer_state(
         case,
         current_consent(session, business_id, customer.id),
@@ -171,6 +218,7 @@ def one_customer_state(
         now,
         timezone,
         holds.get(customer.id),
+        disputes.get(customer.id),
     )
 
 
@@ -184,16 +232,14 @@ def customer_states(
     """Word the state of many (customer id, phone status, open case) at once.
 
     The consent of every customer is read in one statement, and their
-    invoices on hold in two per 500 customers.
+    invoices on hold in two per 500 customers, and their disputed invoices in
+    two more.
     """
     rows = list(customers)
     ids = {row[0] for row in rows}
     consents = current_consents(session, business_id, ids)
-    # NOTE: holds are read on the business's day here and in the API, but the
-    # gate reads them on the customer's own time zone when one is set. Near
-    # midnight a hold that ended can read here differently from what the
-    # gate applies, for at most the hours between the two zones.
-    holds = customer_holds(session, business_id, ids, local_date(now, timezone))
+    holds = customer_holds(session, business_id, ids, now, timezone)
+    disputes = customer_disputes(session, business_id, ids, now, timezone)
     return {
         customer_id: customer_state(
             case,
@@ -202,6 +248,7 @@ def customer_states(
             now,
             timezone,
             holds.get(customer_id),
+            disputes.get(customer_id),
         )
         for customer_id, phone_status, case in rows
     }

@@ -21,7 +21,7 @@ from cobranza.db.models import (
     Document,
     PhoneStatus,
 )
-from cobranza.dunning.holds import held_invoices, open_invoices
+from cobranza.dunning.holds import held_invoices, hold_day, open_invoices
 from cobranza.dunning.owner_actions import (
     pause_customer,
     resume_customer,
@@ -179,7 +179,12 @@ def customer_page(request: Request, customer_id: int) -> HTMLResponse:
         customer = customer_or_404(session, business.id, customer_id)
         case = open_case(session, business.id, customer.id)
         today = local_date(now(request), business.timezone)
-        held = held_invoices(session, business.id, customer.id, today)
+        held = held_invoices(
+            session,
+            business.id,
+            customer.id,
+            hold_day(now(request), customer.timezone, business.timezone),
+        )
         context = {
             "customer": customer,
             "business": business,

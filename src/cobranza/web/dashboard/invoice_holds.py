@@ -12,8 +12,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 
 from cobranza.dunning.errors import HoldError
-from cobranza.dunning.holds import hold_invoices, release_invoices
-from cobranza.timeutil import local_date
+from cobranza.dunning.holds import hold_day, hold_invoices, release_invoices
 from cobranza.web.dashboard.common import (
     actor_of,
     business_of,
@@ -78,7 +77,7 @@ def hold(
                 numbers,
                 end,
                 reason,
-                local_date(instant, business.timezone),
+                hold_day(instant, customer.timezone, business.timezone),
                 instant,
                 actor_of(user.email),
             )
@@ -112,7 +111,7 @@ def release(request: Request, customer_id: int, document_id: int) -> RedirectRes
                 session,
                 customer,
                 [number],
-                local_date(instant, business.timezone),
+                hold_day(instant, customer.timezone, business.timezone),
                 instant,
                 actor_of(user.email),
             )
