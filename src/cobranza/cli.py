@@ -70,7 +70,12 @@ from cobranza.db.models import (
     PhoneStatus,
 )
 from cobranza.dunning.errors import HoldError, PolicyError
-from cobranza.dunning.holds import hold_invoices, open_invoices, release_invoices
+from cobranza.dunning.holds import (
+    hold_day,
+    hold_invoices,
+    open_invoices,
+    release_invoices,
+)
 from cobranza.dunning.policy import Policy
 from cobranza.dunning.policy_loader import (
     default_policy_path,
@@ -979,7 +984,7 @@ def case_show(customer: str = CUSTOMER_ARGUMENT) -> None:
             invoices = invoices_table(
                 open_invoices(session, timeline.customer),
                 business,
-                today,
+                hold_day(utcnow(), timeline.customer.timezone, business.timezone),
                 _release_command(timeline.customer.external_id),
             )
             plan = latest_plan_rows(session, business, timeline.customer.id, today)
@@ -1056,7 +1061,7 @@ def case_hold(
                     invoice or [],
                     end,
                     reason,
-                    local_date(now, business.timezone),
+                    hold_day(now, found.timezone, business.timezone),
                     now,
                     actor="cli",
                 )
@@ -1104,7 +1109,7 @@ def case_release(
             business = default_business(session, settings)
             found = _customer_or_exit(session, business.id, customer)
             now = utcnow()
-            today = local_date(now, business.timezone)
+            today = hold_day(now, found.timezone, business.timezone)
             try:
                 released = release_invoices(
                     session, found, invoice or [], today, now, actor="cli"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 from cobranza import cli
 from cobranza.config import Settings, get_settings
 from cobranza.db.engine import default_business, make_engine, transaction
-from cobranza.db.models import AuditEvent, Case, Document, OutboxMessage
+from cobranza.db.models import AuditEvent, Case, Customer, Document, OutboxMessage
 from cobranza.payments import create_plan
 from cobranza.timeutil import local_date, utcnow
 from tests.channels.factories import PAYMENT_INSTRUCTIONS, make_customer, make_document
@@ -410,3 +410,24 @@ def test_hold_names_cancelled_plan(cli_sqlite: CliWorld) -> None:
         f"Se canceló el plan de cuotas n.º {plan_id}, que incluía la factura "
         "retenida" in output
     )
+
+
+def test_hold_end_on_customer_day(
+    cli_sqlite: CliWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given a customer in Madrid, where it is already the next day
+    late_evening = datetime.combine(cli_sqlite.today, time(23, 30), tzinfo=UTC)
+    monkeypatch.setattr(cli, "utcnow", lambda: late_evening)
+    engine = make_engine(cli_sqlite.url)
+    with transaction(engine) as session:
+        session.get_one(Customer, cli_sqlite.customer_id).timezone = "Europe/Madrid"
+    engine.dispose()
+
+    # when a person holds until the business's today
+    code, output = _invoke(
+        "case", "hold", "C1", "--until", cli_sqlite.today.isoformat(), "--reason", "x"
+    )
+
+    # then the end is already past on the customer's day, which the gate reads
+    assert code == 1, output
+    assert "No se retuvo ninguna factura" in output

@@ -57,6 +57,9 @@ def customer_balances_query(business_id: int, today: date, dialect: str) -> Sele
     `today`. Documents that a full-snapshot import no longer lists
     (`missing_since` set) are left out entirely.
     """
+    # NOTE: the planner passes the business's day, while the gate reads holds
+    # on the customer's own day, so near midnight a row planned here may be
+    # deferred by the gate.
     collectable = and_(Document.disputed.is_(False), not_held_on(today))
     collectable_invoice = and_(collectable, Document.open_amount > 0)
     overdue_invoice = and_(collectable_invoice, Document.due_on < today)
