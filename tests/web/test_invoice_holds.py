@@ -10,7 +10,15 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
 from cobranza.db.engine import transaction
-from cobranza.db.models import AuditEvent, Case, CaseState, Document
+from cobranza.db.models import (
+    AuditEvent,
+    Case,
+    CaseState,
+    Document,
+    InstallmentPlan,
+    PlanStatus,
+)
+from cobranza.payments import create_plan
 from tests.web.conftest import NOW, Tenant
 
 ClientFor = Callable[[Tenant], tuple[TestClient, str]]
@@ -267,3 +275,38 @@ def test_close_default_reason(
     )
 
     assert _invoice(engine, tenant.invoice_id).hold_reason == "cerrado por una persona"
+
+
+def test_hold_names_cancelled_plan(
+    engine: Engine, tenant: Tenant, client_for: ClientFor
+) -> None:
+    # given a plan over the customer's invoice
+    with transaction(engine) as session:
+        case = Case(
+            business_id=tenant.business_id,
+            customer_id=tenant.customer_id,
+            state=CaseState.OPEN,
+            opened_at=NOW - timedelta(days=5),
+        )
+        session.add(case)
+        session.flush()
+        plan_id = create_plan(session, case, 2, NOW).id
+    client, token = client_for(tenant)
+
+    # when the invoice is held
+    page = client.post(
+        f"/clientes/{tenant.customer_id}/retener",
+        data={
+            "document_id": [str(tenant.invoice_id)],
+            "no_end": "true",
+            "reason": "pasó al abogado",
+            "csrf_token": token,
+        },
+    )
+
+    # then the page names the cancelled plan
+    with transaction(engine) as session:
+        plan = session.get_one(InstallmentPlan, plan_id)
+        assert plan.status == PlanStatus.CANCELLED
+    assert page.status_code == 200
+    assert f"Se canceló el plan de cuotas n.º {plan_id}, que las incluía." in page.text

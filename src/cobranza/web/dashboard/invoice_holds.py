@@ -13,6 +13,7 @@ from fastapi.responses import RedirectResponse
 
 from cobranza.dunning.errors import HoldError
 from cobranza.dunning.holds import hold_day, hold_invoices, release_invoices
+from cobranza.payments.plans import cancelled_plans
 from cobranza.web.dashboard.common import (
     actor_of,
     business_of,
@@ -87,13 +88,18 @@ def hold(
                 request, customer_id, error=f"No se retuvo ninguna factura: {exc}."
             )
         held_numbers = ", ".join(document.number for document in held)
+        plan_ids = [plan.id for plan in cancelled_plans(session, customer.id, instant)]
 
     when = "sin fecha de fin" if end is None else f"hasta el {end:%d/%m/%Y}"
+    cancelled = "".join(
+        f" Se canceló el plan de cuotas n.º {plan_id}, que las incluía."
+        for plan_id in plan_ids
+    )
     return back_to_customer(
         request,
         customer_id,
         ok=f"Retenidas {when}: {held_numbers}. El robot no las cobra mientras "
-        "estén retenidas.",
+        f"estén retenidas.{cancelled}",
     )
 
 
