@@ -71,6 +71,7 @@ from cobranza.db.models import (
 )
 from cobranza.dunning.errors import HoldError, PolicyError
 from cobranza.dunning.holds import (
+    held_invoices,
     hold_day,
     hold_invoices,
     open_invoices,
@@ -1054,6 +1055,11 @@ def case_hold(
             business = default_business(session, settings)
             found = _customer_or_exit(session, business.id, customer)
             now = utcnow()
+            today = hold_day(now, found.timezone, business.timezone)
+            earlier = {
+                document.number: document.hold_until
+                for document in held_invoices(session, business.id, found.id, today)
+            }
             try:
                 held = hold_invoices(
                     session,
@@ -1061,7 +1067,7 @@ def case_hold(
                     invoice or [],
                     end,
                     reason,
-                    hold_day(now, found.timezone, business.timezone),
+                    today,
                     now,
                     actor="cli",
                 )
@@ -1080,6 +1086,20 @@ def case_hold(
     console.print(
         visible(_held_text(numbers, external_id, end)), markup=False, highlight=False
     )
+    for number in numbers:
+        if number in earlier and earlier[number] != end:
+            before = earlier[number]
+            was = (
+                "sin fecha de fin" if before is None else f"hasta el {before:%d/%m/%Y}"
+            )
+            console.print(
+                visible(
+                    f"La factura {number} ya estaba retenida {was}: esa "
+                    "retención quedó reemplazada por esta."
+                ),
+                markup=False,
+                highlight=False,
+            )
     for plan_id in plan_ids:
         console.print(
             f"Se canceló el plan de cuotas n.º {plan_id}, que incluía "

@@ -431,3 +431,22 @@ def test_hold_end_on_customer_day(
     # then the end is already past on the customer's day, which the gate reads
     assert code == 1, output
     assert "No se retuvo ninguna factura" in output
+
+
+def test_rehold_names_replaced_hold(cli_sqlite: CliWorld) -> None:
+    # given A-1 held with no end
+    _invoke("case", "hold", "C1", "--invoice", "A-1", "--no-end", "--reason", "x")
+    until = cli_sqlite.today + timedelta(days=10)
+
+    # when both invoices are held until a day
+    code, output = _invoke(
+        "case", "hold", "C1", "--until", until.isoformat(), "--reason", "acuerdo"
+    )
+
+    # then the output names the hold it replaced, and only that one
+    assert code == 0, output
+    assert (
+        "La factura A-1 ya estaba retenida sin fecha de fin: esa retención quedó "
+        "reemplazada por esta." in output
+    )
+    assert "La factura A-2 ya estaba" not in output
