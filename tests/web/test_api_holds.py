@@ -205,6 +205,7 @@ def test_ended_hold_not_shown(
         ({"until": "30/04/2026", "reason": "x"}, "La fecha until '30/04/2026'"),
         ({"until": "2026-03-01", "reason": "x"}, "la fecha de fin 01/03/2026 ya pasó"),
         ({"no_end": True, "reason": "  "}, "falta el motivo"),
+        ({"no_end": True}, "falta el motivo"),
         ({"no_end": True, "reason": "x" * 201}, "el motivo tiene 201 caracteres"),
         (
             {"no_end": True, "reason": "x", "numbers": ["Z-404"]},
@@ -225,10 +226,13 @@ def test_bad_hold_rejected(
     assert _hold_events(engine) == []
 
 
-def test_release_nothing_held(app: FastAPI, engine: Engine, tenant: Tenant) -> None:
+@pytest.mark.parametrize("body", [{}, None])
+def test_release_nothing_held(
+    app: FastAPI, engine: Engine, tenant: Tenant, body: dict[str, object] | None
+) -> None:
     client = _client(app, engine, tenant.business_id)
 
-    response = client.post(f"/api/v1/customers/{tenant.customer_id}/release", json={})
+    response = client.post(f"/api/v1/customers/{tenant.customer_id}/release", json=body)
 
     assert response.status_code == 422
     assert "no tiene facturas retenidas" in response.json()["detail"]

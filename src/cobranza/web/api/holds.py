@@ -118,11 +118,12 @@ def hold_customer_invoices(
 def release_customer_invoices(
     request: Request,
     customer_id: int,
-    body: CustomerRelease,
+    body: CustomerRelease | None = None,
     business_id: int = Depends(api_business),
 ) -> HoldResult:
     """Collect the named held invoices of a customer again, or every held one."""
-    return _release(request, business_id, customer_id, body.numbers)
+    numbers = [] if body is None else body.numbers
+    return _release(request, business_id, customer_id, numbers)
 
 
 @router.post("/invoices/{invoice_id}/hold", response_model=HoldResult)

@@ -151,7 +151,10 @@ class HoldCreate(BaseModel):
     no_end: bool = Field(
         default=False, description="hold until released; give this or until"
     )
-    reason: str = Field(max_length=500, description="why, up to 200 characters")
+    # Missing reads as empty, so the hold check rejects it in Spanish.
+    reason: str = Field(
+        default="", max_length=500, description="why, up to 200 characters"
+    )
 
 
 class CustomerHoldCreate(HoldCreate):
