@@ -259,3 +259,43 @@ def test_payment_audit_names_customer(world: World) -> None:
 
     # The audit page and the customer's history find the payment by customer.
     assert event.details["customer_id"] == world.customer_id
+
+
+def test_partial_payment_ends_payment_check(world: World) -> None:
+    # given a customer's "ya pagué" waiting for a person, reminders still on
+    with world.session() as session, session.begin():
+        case = world.case(session)
+        case.handoff_reason = "payment_to_verify"
+        case.handed_off_at = NOW - timedelta(hours=3)
+
+    # when a person records part of the money
+    with world.session() as session, session.begin():
+        customer = session.get_one(Customer, world.customer_id)
+        record_payment(
+            session, world.business(session), customer, Decimal("200.00"), NOW, NOW
+        )
+
+    # then the case no longer waits for that check, and the audit says why
+    case = world.case_row()
+    assert case.closed_at is None
+    assert case.handoff_reason is None
+    assert case.handed_off_at is None
+    assert "case_resumed" in world.audit_kinds()
+
+
+def test_partial_payment_keeps_other_handoff(world: World) -> None:
+    # given a case handed to a person for another reason
+    with world.session() as session, session.begin():
+        case = world.case(session)
+        case.handoff_reason = "cannot_pay"
+        case.handed_off_at = NOW - timedelta(hours=3)
+
+    # when a person records part of the money
+    with world.session() as session, session.begin():
+        customer = session.get_one(Customer, world.customer_id)
+        record_payment(
+            session, world.business(session), customer, Decimal("200.00"), NOW, NOW
+        )
+
+    # then the case still waits for a person
+    assert world.case_row().handoff_reason == "cannot_pay"
