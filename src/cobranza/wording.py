@@ -348,7 +348,6 @@ EXTRA_REASONS = {
     "closed_by_person": "lo cerró una persona",
     "installment_missed": "no se pagó una cuota a tiempo",
     "invoice_held": "se retuvo una factura que el plan incluía",
-    "payment_recorded": "una persona registró el pago que el cliente avisó",
 }
 
 # The actor of an audit event.

@@ -18,11 +18,10 @@ from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cobranza.db.models import Business, Case, CaseState, Customer, InboundMedia
-from cobranza.dunning.promises import PAYMENT_TO_VERIFY
+from cobranza.db.models import Business, Customer, InboundMedia
 from cobranza.money import MAX_AMOUNT, parse_amount, quantize
 from cobranza.payments import cases
 from cobranza.payments.errors import PaymentError
@@ -32,8 +31,6 @@ from cobranza.timeutil import local_date, parse_instant
 
 MANUAL_PROVIDER = "manual"
 RECEIPT_PROVIDER = "receipt"
-# The audit reason when a person records a payment after a customer's "ya pagué".
-PAYMENT_RECORDED = "payment_recorded"
 # Column names accepted in a payments file, Spanish or English.
 COLUMNS = {
     "customer": ("cliente", "customer", "customer_id", "id_cliente"),
@@ -109,45 +106,7 @@ def record_payment(
         case_id=case.id if case is not None else None,
         method=method,
     )
-    result = apply_payment(session, facts, now)
-    if case is not None:
-        _end_payment_check(session, business.id, case.id, customer.id, now)
-    return result
-
-
-def _end_payment_check(
-    session: Session, business_id: int, case_id: int, customer_id: int, now: datetime
-) -> None:
-    """Clear a reported payment's check, which the person recording a payment did.
-
-    The customer said "ya pagué" and reminders went on (`stop_automation`
-    off), so the case lists in `cobranza inbox` only for that check. A case
-    handed off for another reason, or stopped, is left to the person.
-    """
-    changed = session.execute(
-        update(Case)
-        .where(
-            Case.id == case_id,
-            Case.closed_at.is_(None),
-            Case.state != CaseState.HANDED_OFF,
-            Case.handoff_reason == PAYMENT_TO_VERIFY,
-        )
-        .values(handoff_reason=None, handed_off_at=None)
-        .execution_options(synchronize_session=False)
-    ).rowcount  # type: ignore[attr-defined]
-    if changed != 1:
-        return
-    session.expire_all()
-    cases.audit(
-        session,
-        business_id,
-        now,
-        "case_resumed",
-        "case",
-        case_id,
-        PAYMENT_RECORDED,
-        {"customer_id": customer_id, "handoff_reason": PAYMENT_TO_VERIFY},
-    )
+    return apply_payment(session, facts, now)
 
 
 def _future_date_problem(paid_at: datetime, now: datetime, timezone: str) -> str:
