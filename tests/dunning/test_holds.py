@@ -530,7 +530,7 @@ def test_promise_balance_leaves_out_held(portfolio: Portfolio) -> None:
     assert owed.document_ids == [new.id]
 
 
-def test_stored_end_near_last_date_reads_as_no_end(
+def test_stored_last_day_hold_no_end(
     portfolio: Portfolio, default_policy: Policy
 ) -> None:
     # given a hold stored before ends were limited, on the last day `date` has

@@ -423,7 +423,7 @@ def test_hold_end_on_customer_day(
         session.get_one(Customer, cli_sqlite.customer_id).timezone = "Europe/Madrid"
     engine.dispose()
 
-    # when a person holds until the business's today
+    # when a person sets a hold until the business's today
     code, output = _invoke(
         "case", "hold", "C1", "--until", cli_sqlite.today.isoformat(), "--reason", "x"
     )

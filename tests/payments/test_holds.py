@@ -86,7 +86,7 @@ def test_hold_cancels_covering_plan(world: World) -> None:
     with world.session() as session, session.begin():
         queue_installment_reminders(session, world.business(session), remind_on)
 
-    # when a person holds one of its invoices
+    # when a person puts one of its invoices on hold
     _hold(world, ["A-0001"])
 
     # then the plan is cancelled, its reminder dropped and the case resumed

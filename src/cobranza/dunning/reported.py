@@ -11,9 +11,8 @@ acknowledgement is a template of its own, not a variable in the others.
 
 A business whose templates predate `reminder_reported` may not have it
 approved. Once a channel defers such a row for that reason, the row goes
-out as the policy's own reminder from then on, «Ya pagué» included, so the
-customer is still reminded instead of waiting for an approval that may
-never come.
+out as the policy's own reminder from then on, «Ya pagué» included. The
+customer is then still reminded while the approval is pending.
 """
 
 from __future__ import annotations
