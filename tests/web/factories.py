@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
 from cobranza.accounts import create_user
-from cobranza.db.models import Business, Customer, Document, PhoneStatus
+from cobranza.compliance.consent import record_consent
+from cobranza.db.models import (
+    Business,
+    Case,
+    CaseState,
+    ConsentAction,
+    Customer,
+    Document,
+    PhoneStatus,
+)
 
 PASSWORD = "correct horse battery"
 
@@ -79,3 +88,26 @@ def make_invoice(
     session.add(document)
     session.flush()
     return document
+
+
+def make_consenting_open_case(
+    session: Session, business_id: int, customer_id: int, now: datetime
+) -> None:
+    """Add a consent granted 30 days before `now` and a case opened 3 days before."""
+    record_consent(
+        session,
+        business_id,
+        customer_id,
+        ConsentAction.GRANT,
+        "formulario firmado",
+        None,
+        now - timedelta(days=30),
+    )
+    session.add(
+        Case(
+            business_id=business_id,
+            customer_id=customer_id,
+            state=CaseState.OPEN,
+            opened_at=now - timedelta(days=3),
+        )
+    )

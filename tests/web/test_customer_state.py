@@ -25,7 +25,7 @@ from cobranza.db.models import (
 from cobranza.dunning.holds import CustomerHolds, hold_invoices
 from cobranza.web.dashboard.customer_state import customer_state
 from tests.web.conftest import NOW, Tenant
-from tests.web.factories import make_invoice
+from tests.web.factories import make_consenting_open_case, make_invoice
 
 TIMEZONE = "America/Argentina/Buenos_Aires"
 
@@ -322,23 +322,7 @@ def test_blocked_state_lists_holds() -> None:
 
 def _consenting_open_case(engine: Engine, tenant: Tenant) -> None:
     with transaction(engine) as session:
-        record_consent(
-            session,
-            tenant.business_id,
-            tenant.customer_id,
-            ConsentAction.GRANT,
-            "formulario firmado",
-            None,
-            NOW - timedelta(days=30),
-        )
-        session.add(
-            Case(
-                business_id=tenant.business_id,
-                customer_id=tenant.customer_id,
-                state=CaseState.OPEN,
-                opened_at=NOW - timedelta(days=3),
-            )
-        )
+        make_consenting_open_case(session, tenant.business_id, tenant.customer_id, NOW)
 
 
 def _hold(

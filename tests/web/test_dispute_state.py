@@ -8,34 +8,17 @@ from datetime import date, timedelta
 from fastapi import FastAPI
 from sqlalchemy import Engine
 
-from cobranza.compliance.consent import record_consent
 from cobranza.db.engine import transaction
-from cobranza.db.models import Case, CaseState, ConsentAction, Customer, Document
+from cobranza.db.models import Case, Customer, Document
 from cobranza.dunning.holds import hold_invoices
 from cobranza.dunning.owner_actions import set_disputed
 from tests.web.conftest import NOW, Tenant
-from tests.web.factories import make_invoice
+from tests.web.factories import make_consenting_open_case, make_invoice
 
 
 def _open_case(engine: Engine, tenant: Tenant) -> None:
     with transaction(engine) as session:
-        record_consent(
-            session,
-            tenant.business_id,
-            tenant.customer_id,
-            ConsentAction.GRANT,
-            "formulario firmado",
-            None,
-            NOW - timedelta(days=30),
-        )
-        session.add(
-            Case(
-                business_id=tenant.business_id,
-                customer_id=tenant.customer_id,
-                state=CaseState.OPEN,
-                opened_at=NOW - timedelta(days=3),
-            )
-        )
+        make_consenting_open_case(session, tenant.business_id, tenant.customer_id, NOW)
 
 
 def _second_invoice(engine: Engine, tenant: Tenant) -> int:
