@@ -1372,6 +1372,10 @@ def run_command(
         typer.echo(json.dumps(values, ensure_ascii=False, indent=2))
         return
     console.print(render_cycle(report, timezone))
+    from cobranza.jobs.business_settings import missing_detail_lines
+
+    for line in missing_detail_lines(report.dispatch.missing_details):
+        console.print(line, markup=False, soft_wrap=True)
     if dry_run:
         rows = None if show_all else (limit or DRY_RUN_ROWS)
         _print_dry_run_messages(report, messages, outcome, rows, timezone, locale)

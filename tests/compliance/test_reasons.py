@@ -14,6 +14,7 @@ DEFERRING = {
     Reason.OPEN_PROMISE,
     Reason.ON_HOLD,
     Reason.TEMPLATE_NOT_APPROVED,
+    Reason.BUSINESS_DETAILS_MISSING,
 }
 
 

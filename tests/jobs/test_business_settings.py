@@ -103,6 +103,14 @@ def test_change_is_audited(engine: Engine, business_id: int) -> None:
         ("statement_descriptor", "MI <NEGOCIO>", "no sirve como texto"),
         ("statement_descriptor", "12345", "no sirve como texto"),
         ("sin_ajuste", "1", "no existe el ajuste «sin_ajuste»"),
+        ("tax_id", "20-12345678-0", "el CUIT .* tiene mal el dígito verificador"),
+        ("tax_id", "20-1234", "«20-1234» no es un CUIT"),
+        ("tax_id", "20-123456789-6", "no tiene la cantidad de caracteres correcta"),
+        ("tax_id", "  ", "la identificación fiscal está vacía"),
+        ("address", "Av. Corrientes 1234\nCABA", "salto de línea"),
+        ("address", "Av. Corrientes \u202e1234", "carácter de control"),
+        ("address", "A" * 101, "101 caracteres y el máximo es 100"),
+        ("address", " \t ", "la dirección está vacía"),
     ],
 )
 def test_bad_value_stores_nothing(
@@ -114,10 +122,48 @@ def test_bad_value_stores_nothing(
     with transaction(engine) as session:
         business = session.get_one(Business, business_id)
         stored = dict(business.settings)
+        tax_id = business.tax_id
         events = session.scalars(select(AuditEvent)).all()
 
     assert stored == {"installments": {"grace_days": 5}}
+    assert tax_id is None
     assert events == []
+
+
+def test_tax_id_stored_compact(engine: Engine, business_id: int) -> None:
+    stored = _set(engine, business_id, "tax_id", " 20-12345678-6 ")
+
+    with transaction(engine) as session:
+        business = session.get_one(Business, business_id)
+        tax_id = business.tax_id
+        settings = dict(business.settings)
+        event = session.scalars(select(AuditEvent)).one()
+
+    assert stored == "20123456786"
+    assert tax_id == "20123456786"
+    # The column holds it, so the settings mapping does not.
+    assert "tax_id" not in settings
+    assert event.details == {"key": "tax_id", "from": None, "to": "20123456786"}
+
+
+def test_tax_id_unset(engine: Engine, business_id: int) -> None:
+    _set(engine, business_id, "tax_id", "20-12345678-6")
+    _set(engine, business_id, "tax_id", None)
+
+    with transaction(engine) as session:
+        tax_id = session.get_one(Business, business_id).tax_id
+
+    assert tax_id is None
+
+
+def test_address_spaces_collapsed(engine: Engine, business_id: int) -> None:
+    stored = _set(engine, business_id, "address", "  Av. Corrientes   1234,  CABA ")
+
+    with transaction(engine) as session:
+        settings = dict(session.get_one(Business, business_id).settings)
+
+    assert stored == "Av. Corrientes 1234, CABA"
+    assert settings["address"] == "Av. Corrientes 1234, CABA"
 
 
 @pytest.fixture

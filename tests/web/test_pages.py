@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from pydantic import SecretStr
 from sqlalchemy import Engine, select
 
+from cobranza.compliance.reasons import Reason
 from cobranza.db.engine import transaction
 from cobranza.db.models import (
     AuditEvent,
@@ -22,6 +23,7 @@ from cobranza.db.models import (
     OutboxMessage,
     Payment,
 )
+from cobranza.dunning import outbox
 from cobranza.jobs.business_settings import set_option
 from cobranza.money import format_money
 from tests.channels.factories import make_outbox_row
@@ -47,6 +49,38 @@ def test_summary_shows_balances(app: FastAPI, client_for, tenant: Tenant) -> Non
                      r"\d+,\d días</strong>", page.text)  # fmt: skip
     assert "No vencido" in page.text
     assert "Al día" not in page.text
+
+
+def test_summary_missing_details(engine: Engine, client_for, tenant: Tenant) -> None:  # type: ignore[no-untyped-def]
+    with transaction(engine) as session:
+        customer = session.get_one(Customer, tenant.customer_id)
+        row = make_outbox_row(session, customer, NOW, key="waiting")
+        outbox.defer(
+            session,
+            row,
+            NOW + timedelta(hours=1),
+            Reason.BUSINESS_DETAILS_MISSING,
+            NOW,
+            {"variable": "business_tax_id"},
+        )
+    client, _ = client_for(tenant)
+
+    waiting = client.get("/")
+    with transaction(engine) as session:
+        business = session.get_one(Business, tenant.business_id)
+        set_option(session, business, "tax_id", "30-71234567-1", NOW, "test")
+    released = client.get("/")
+
+    assert waiting.status_code == 200
+    assert 'id="waiting-details"' in waiting.text
+    assert "1 mensaje espera la identificación fiscal de tu negocio" in waiting.text
+    assert "cobranza settings set tax_id" in waiting.text
+    assert released.status_code == 200
+    assert 'id="waiting-details"' not in released.text
+    with transaction(engine) as session:
+        stored = session.get_one(OutboxMessage, row.id)
+        assert stored.planned_for == NOW
+        assert stored.deferred_reason is None
 
 
 def test_summary_aging_adds_up_to_balance(

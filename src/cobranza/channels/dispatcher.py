@@ -34,6 +34,7 @@ from cobranza.channels.base import Channel, Deferral, OutgoingMessage, SendResul
 from cobranza.channels.compose import compose_row
 from cobranza.channels.errors import ChannelError, RateLimitedError
 from cobranza.channels.ratelimit import RateLimiter
+from cobranza.compliance.reasons import Reason
 from cobranza.db.engine import transaction
 from cobranza.db.models import (
     AuditEvent,
@@ -43,6 +44,7 @@ from cobranza.db.models import (
     OutboxState,
 )
 from cobranza.dunning import gate, outbox
+from cobranza.messages.errors import MissingVariableError
 from cobranza.timeutil import local_date
 
 logger = logging.getLogger(__name__)
@@ -55,6 +57,15 @@ ACTOR = "dispatcher"
 UNKNOWN_DELIVERY_STATE = "unknown_delivery_state"
 COMPOSE_FAILED = "compose_failed"
 NO_CHANNEL = "channel_not_configured"
+
+# Message variables that only the business can supply: a Brazilian
+# message's CNPJ or CPF, and a way to pay when no payment link is offered.
+# A row missing one waits for the business instead of failing, and
+# `cobranza settings set` queues it again at once.
+BUSINESS_DETAILS = frozenset(
+    {"business_tax_id", "payment_link", "payment_instructions"}
+)
+BUSINESS_DETAILS_RECHECK = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -80,6 +91,8 @@ class DispatchReport:
     failed: Counter[str] = field(default_factory=Counter)
     retried: Counter[str] = field(default_factory=Counter)
     reconciled: Counter[str] = field(default_factory=Counter)
+    # Rows deferred for a business detail, by the variable they lacked.
+    missing_details: Counter[str] = field(default_factory=Counter)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -90,6 +103,7 @@ class DispatchReport:
             "failed": dict(sorted(self.failed.items())),
             "retried": dict(sorted(self.retried.items())),
             "reconciled": dict(sorted(self.reconciled.items())),
+            "missing_details": dict(sorted(self.missing_details.items())),
         }
 
 
@@ -421,6 +435,16 @@ class Dispatcher:
             # phone removed by a concurrent import.
             self._fail(session, row, now, "phone_missing", None, report)
             return None
+        # A detail set since planning replaces the stored one; a detail
+        # removed since then keeps the value the row was planned with.
+        business = session.get_one(Business, row.business_id)
+        current = {
+            key: value
+            for key, value in outbox.business_variables(business).items()
+            if value is not None and row.variables.get(key) != value
+        }
+        if current:
+            row.variables = {**row.variables, **current}
         if self.link_builder is not None and not row.variables.get("payment_link"):
             link = self.link_builder(session, row, now)
             if link is not None:
@@ -428,6 +452,22 @@ class Dispatcher:
         try:
             today = local_date(now, timezone)
             composed = compose_row(row, today)
+        except MissingVariableError as exc:
+            if exc.variable not in BUSINESS_DETAILS:
+                self._fail(session, row, now, COMPOSE_FAILED, str(exc), report)
+                return None
+            reason = Reason.BUSINESS_DETAILS_MISSING
+            until = now + BUSINESS_DETAILS_RECHECK
+            outbox.defer(session, row, until, reason, now, {"variable": exc.variable})
+            report.deferred[reason] += 1
+            report.missing_details[exc.variable] += 1
+            logger.warning(
+                "outbox row %s deferred until %s: %s",
+                row.id,
+                until.isoformat(),
+                exc,
+            )
+            return None
         except ValueError as exc:
             self._fail(session, row, now, COMPOSE_FAILED, str(exc), report)
             return None

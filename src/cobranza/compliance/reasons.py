@@ -30,6 +30,7 @@ class Reason(StrEnum):
     NOT_ON_WHATSAPP = "not_on_whatsapp"
     TEMPLATE_NOT_APPROVED = "template_not_approved"
     PROMISE_PAID = "promise_paid"
+    BUSINESS_DETAILS_MISSING = "business_details_missing"
 
     @property
     def label(self) -> str:
@@ -87,5 +88,8 @@ _INFO: dict[Reason, _ReasonInfo] = {
     Reason.PROMISE_PAID: _ReasonInfo(
         "El cliente ya pagó lo que había prometido, aunque después del día prometido",
         False,
+    ),
+    Reason.BUSINESS_DETAILS_MISSING: _ReasonInfo(
+        "Faltan datos de tu negocio que el mensaje necesita", True
     ),
 }

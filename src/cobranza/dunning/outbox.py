@@ -22,7 +22,7 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from cobranza.db.models import AuditEvent, Case, OutboxMessage, OutboxState
+from cobranza.db.models import AuditEvent, Business, Case, OutboxMessage, OutboxState
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +37,22 @@ FINAL_STATES = frozenset(
         OutboxState.SUPPRESSED,
     }
 )
+
+
+def business_variables(business: Business) -> dict[str, Any]:
+    """Return the message variables that come from the business row.
+
+    They are stored on each row when it is planned, and the dispatcher
+    reads them again before composing, so a detail the business sets or
+    changes reaches the messages already waiting.
+    """
+    settings = business.settings or {}
+    return {
+        "business_name": business.name,
+        "business_tax_id": business.tax_id,
+        "business_address": settings.get("address"),
+        "payment_instructions": settings.get("payment_instructions"),
+    }
 
 
 def idempotency_key(

@@ -28,7 +28,7 @@ from cobranza.db.models import (
 )
 from cobranza.dunning.balances import CustomerBalance
 from cobranza.dunning.gate import REPLY_TO_VARIABLE
-from cobranza.dunning.outbox import idempotency_key
+from cobranza.dunning.outbox import business_variables, idempotency_key
 from cobranza.dunning.policy import Action, CustomerFacts, Step
 from cobranza.timeutil import local_date
 
@@ -246,13 +246,9 @@ class PlanWriter:
         """Return the composer inputs: amounts as decimal text, dates in ISO."""
         balance = pending.balance
         assert balance.oldest_due_on is not None
-        settings = self.business.settings or {}
         variables: dict[str, Any] = {
             "customer_name": balance.name,
-            "business_name": self.business.name,
-            "business_tax_id": self.business.tax_id,
-            "business_address": settings.get("address"),
-            "payment_instructions": settings.get("payment_instructions"),
+            **business_variables(self.business),
             "currency": balance.currency,
             "balance": str(balance.balance),
             "overdue_amount": str(balance.overdue_amount),

@@ -191,10 +191,7 @@ def case_message(
     oldest = owed.oldest_due_on or today
     values = {
         "customer_name": customer.name,
-        "business_name": business.name,
-        "business_tax_id": business.tax_id,
-        "business_address": settings.get("address"),
-        "payment_instructions": settings.get("payment_instructions"),
+        **outbox.business_variables(business),
         "today": today.isoformat(),
         "balance": str(max(owed.balance, Decimal(0))),
         "currency": owed.currency,

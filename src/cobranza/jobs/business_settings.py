@@ -1,12 +1,13 @@
-"""The business's own options, stored in `Business.settings`, read and changed.
+"""The business's own options, stored on the `Business` row, read and changed.
 
 Several packages read their options from the business row: how to pay
 without a link (`payment_instructions`, in a reminder without a link), the
 grace after a promised day, the pause after "ya pagué", the installment
-limits and the card statement text. This module lists them with their
-Spanish descriptions and defaults, checks a typed value, and stores and
-audits a change, for `cobranza settings` and the dashboard alike. It sits in
-`jobs` because it reads the defaults of those packages.
+limits, the card statement text, and the tax id and address that Brazilian
+messages carry. This module lists them with their Spanish descriptions and
+defaults, checks a typed value, and stores and audits a change, for
+`cobranza settings` and the dashboard alike. It sits in `jobs` because it
+reads the defaults of those packages.
 """
 
 from __future__ import annotations
@@ -14,20 +15,24 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from cobranza.compliance.reasons import Reason
 from cobranza.config import Settings
 from cobranza.conversations.actions import DEFAULT_PAID_PAUSE_DAYS
 from cobranza.db.engine import lock_settings
-from cobranza.db.models import AuditEvent, Business
+from cobranza.db.models import AuditEvent, Business, OutboxMessage, OutboxState
 from cobranza.dunning.promises import DEFAULT_CHANNEL, DEFAULT_GRACE_DAYS
-from cobranza.messages.parameters import PAYMENT_TEXT_MAX
+from cobranza.ingest.taxids import check_tax_id
+from cobranza.messages.parameters import BUSINESS_ADDRESS_MAX, PAYMENT_TEXT_MAX
 from cobranza.payments.links import (
     STATEMENT_DESCRIPTOR_MAX,
     links_offered,
@@ -57,14 +62,17 @@ class BusinessOption:
     """One option of `Business.settings`: its key, words, default and parser.
 
     `path` is the key inside the settings mapping, with one level of nesting
-    for the installment limits ("installments", "max_count").
+    for the installment limits ("installments", "max_count"). An option
+    with a `column` is stored in that column of the business row instead,
+    and its `parse` also receives the business's country.
     """
 
     key: str
     description: str
     default: Any
-    parse: Callable[[str], Any]
+    parse: Callable[..., Any]
     path: tuple[str, ...]
+    column: str | None = None
 
 
 def _whole(low: int, high: int, example: int) -> Callable[[str], int]:
@@ -161,9 +169,81 @@ def _descriptor(text: str) -> str:
     return value
 
 
+def _address(text: str) -> str:
+    value = " ".join(text.split())
+    if not value:
+        raise SettingError(
+            "la dirección está vacía: escribí calle, número y ciudad, por ejemplo "
+            "«Rua das Flores, 100, São Paulo - SP»"
+        )
+    if _has_control(text.strip()):
+        raise SettingError(
+            "la dirección tiene un salto de línea u otro carácter de control, y "
+            "WhatsApp rechaza esos mensajes: escribila en una sola línea"
+        )
+    if len(value) > BUSINESS_ADDRESS_MAX:
+        raise SettingError(
+            f"la dirección tiene {len(value)} caracteres y el máximo es "
+            f"{BUSINESS_ADDRESS_MAX}: acortala, por ejemplo sin el barrio o el "
+            "código postal"
+        )
+    return value
+
+
+def _tax_id(text: str, country: str) -> str:
+    value = text.strip()
+    if not value:
+        raise SettingError(
+            "la identificación fiscal está vacía: escribí la de tu negocio, como "
+            "figura en tu constancia de inscripción"
+        )
+    check = check_tax_id(value, country)
+    if check.valid is False and check.problem is not None:
+        problem = check.problem[:1].lower() + check.problem[1:]
+        raise SettingError(
+            f"{problem}: copiá el número de tu constancia de inscripción, con "
+            "o sin puntos y guiones"
+        )
+    if country.upper() == "AR" and check.valid is None:
+        # Too short for a CUIT, so `check_tax_id` read it as a DNI, which no
+        # invoice or collection notice of a business carries.
+        raise SettingError(
+            f"«{value}» no es un CUIT: escribí los 11 dígitos del CUIT de tu "
+            "negocio, como 30-71234567-1"
+        )
+    if len(check.compact) > _TAX_ID_MAX:
+        raise SettingError(
+            f"«{value}» tiene {len(check.compact)} caracteres y una identificación "
+            f"fiscal tiene a lo sumo {_TAX_ID_MAX}: revisala"
+        )
+    return check.compact
+
+
+# The length of `Business.tax_id`.
+_TAX_ID_MAX = 32
+
 _LIMITS = InstallmentLimits()
 
 OPTIONS: tuple[BusinessOption, ...] = (
+    BusinessOption(
+        "tax_id",
+        "identificación fiscal de tu negocio (CUIT, RFC, NIT, RUT, RUC, CNPJ o "
+        "CPF), sin la cual no sale ningún mensaje en portugués: en Brasil el "
+        "Código de Defesa do Consumidor (art. 42-A) la pide en cada aviso de "
+        "cobranza",
+        None,
+        _tax_id,
+        (),
+        column="tax_id",
+    ),
+    BusinessOption(
+        "address",
+        "dirección de tu negocio; en Brasil va en cada aviso de cobranza junto al "
+        "CNPJ o CPF, como pide el art. 42-A del Código de Defesa do Consumidor",
+        None,
+        _address,
+        ("address",),
+    ),
     BusinessOption(
         "payment_instructions",
         "cómo pagarte sin link de pago (alias, CBU, CLABE…); va en los "
@@ -290,6 +370,8 @@ def option_note(business: Business, option: BusinessOption, settings: Settings) 
 
 def current_value(business: Business, option: BusinessOption) -> Any:
     """Return the stored value of `option`, or None when the default applies."""
+    if option.column is not None:
+        return getattr(business, option.column)
     value: Any = business.settings or {}
     for part in option.path:
         if not isinstance(value, dict) or part not in value:
@@ -309,14 +391,22 @@ def set_option(
     """Store `text` as option `key` (None goes back to the default), audited.
 
     Returns the stored value. Raises `SettingError` naming the value and the
-    fix; nothing is stored then.
+    fix, and nothing is stored then. Messages that waited for a missing detail
+    of the business go back to the queue for the next cycle.
     """
     option = option_for(key)
-    value = None if text is None else option.parse(text)
+    if text is None:
+        value = None
+    elif option.column is not None:
+        value = option.parse(text, business.country)
+    else:
+        value = option.parse(text)
     lock_settings(session, business)
     previous = current_value(business, option)
     settings = dict(business.settings or {})
-    if len(option.path) == 1:
+    if option.column is not None:
+        setattr(business, option.column, value)
+    elif len(option.path) == 1:
         if value is None:
             settings.pop(option.path[0], None)
         else:
@@ -342,4 +432,88 @@ def set_option(
             details={"key": option.key, "from": previous, "to": value},
         )
     )
+    if value is not None:
+        release_waiting_messages(session, business, now)
     return value
+
+
+def release_waiting_messages(
+    session: Session, business: Business, now: datetime
+) -> int:
+    """Queue again, for `now`, the messages deferred for a missing business detail.
+
+    The dispatcher defers a message whose text needs a detail that only the
+    business can give (a Brazilian message's CNPJ or CPF, a way to pay), so
+    it goes out in the first cycle after the detail is set. Returns how
+    many messages were queued again.
+    """
+    result = session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.business_id == business.id,
+            OutboxMessage.state == OutboxState.QUEUED,
+            OutboxMessage.deferred_reason == Reason.BUSINESS_DETAILS_MISSING,
+            OutboxMessage.planned_for > now,
+        )
+        .values(planned_for=now, deferred_reason=None)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount or 0)
+
+
+# The fix the owner reads for each business detail that a deferred message lacks.
+_DETAIL_FIXES = {
+    "business_tax_id": (
+        "la identificación fiscal de tu negocio, que en Brasil va en cada aviso "
+        "(CNPJ o CPF). Cargala con: cobranza settings set tax_id "
+        "11.222.333/0001-81"
+    ),
+    "payment_link": (
+        "una forma de pagarte, porque no hay link de pago. Configurá Mercado Pago "
+        "o Stripe, o cargá tus datos con: cobranza settings set "
+        'payment_instructions "transferencia al alias MI.NEGOCIO"'
+    ),
+    "payment_instructions": (
+        "tus datos para pagarte. Cargalos con: cobranza settings set "
+        'payment_instructions "transferencia al alias MI.NEGOCIO"'
+    ),
+}
+
+
+def missing_detail_lines(missing: Counter[str]) -> list[str]:
+    """Return one Spanish line per missing business detail, with how to set it."""
+    lines = []
+    for variable, count in sorted(missing.items()):
+        fix = _DETAIL_FIXES.get(variable, variable)
+        subject = "1 mensaje espera" if count == 1 else f"{count} mensajes esperan"
+        lines.append(f"{subject} {fix}")
+    return lines
+
+
+def waiting_details(session: Session, business_id: int) -> Counter[str]:
+    """Count the queued messages waiting for a business detail, by the detail.
+
+    The detail is the message variable named by the row's last deferral.
+    """
+    waiting = (
+        select(OutboxMessage.id)
+        .where(
+            OutboxMessage.business_id == business_id,
+            OutboxMessage.state == OutboxState.QUEUED,
+            OutboxMessage.deferred_reason == Reason.BUSINESS_DETAILS_MISSING,
+        )
+        .scalar_subquery()
+    )
+    events = session.execute(
+        select(AuditEvent.subject_id, AuditEvent.details)
+        .where(
+            AuditEvent.business_id == business_id,
+            AuditEvent.kind == "message_deferred",
+            AuditEvent.reason == Reason.BUSINESS_DETAILS_MISSING,
+            AuditEvent.subject_type == "outbox_message",
+            AuditEvent.subject_id.in_(waiting),
+        )
+        .order_by(AuditEvent.id)
+    )
+    latest = {row_id: (details or {}).get("variable") for row_id, details in events}
+    return Counter(str(variable) for variable in latest.values() if variable)

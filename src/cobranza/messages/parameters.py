@@ -450,8 +450,8 @@ def _creditor_details(variables: MessageVariables, context: ParameterContext) ->
             "business_tax_id", tax_id, "pass a valid CNPJ (14 digits) or CPF (11)"
         )
 
-    # NOTE: art. 42-A also requires the address, but the business table has no
-    # address column yet, so the message omits it when the caller has none.
+    # NOTE: art. 42-A also requires the address, but a message whose business
+    # has not set one (`cobranza settings set address`) still goes without it.
     if variables.business_address:
         address = require_text("business_address", variables.business_address, None)
         if len(address) > BUSINESS_ADDRESS_MAX:

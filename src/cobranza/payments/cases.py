@@ -29,7 +29,7 @@ from cobranza.db.models import (
     OutboxState,
     Payment,
 )
-from cobranza.dunning.outbox import idempotency_key
+from cobranza.dunning.outbox import business_variables, idempotency_key
 from cobranza.timeutil import local_date
 
 logger = logging.getLogger(__name__)
@@ -249,10 +249,7 @@ def queue_message(
         "locale": customer.locale or business.locale,
         "variables": {
             "customer_name": customer.name,
-            "business_name": business.name,
-            "business_tax_id": business.tax_id,
-            "business_address": settings.get("address"),
-            "payment_instructions": settings.get("payment_instructions"),
+            **business_variables(business),
             "today": today.isoformat(),
             **variables,
         },

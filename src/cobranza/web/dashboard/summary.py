@@ -6,6 +6,7 @@ from babel.numbers import format_decimal
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from cobranza.jobs.business_settings import missing_detail_lines, waiting_details
 from cobranza.money import format_money
 from cobranza.web.charts import bar_chart, funnel_chart
 from cobranza.web.dashboard.common import business_of
@@ -28,6 +29,7 @@ def summary_page(request: Request) -> HTMLResponse:
         business = business_of(session, user.business_id)
         figures = load_summary(session, business, now(request))
         name = business.name
+        waiting = missing_detail_lines(waiting_details(session, business.id))
 
     dso = "—"
     if figures.dso_days is not None:
@@ -65,6 +67,7 @@ def summary_page(request: Request) -> HTMLResponse:
         "resumen.html",
         {
             "business_name": name,
+            "waiting": waiting,
             "s": figures,
             "dso": dso,
             "aging_chart": aging,
