@@ -105,3 +105,41 @@ def test_placeholder_message_names_variable_and_source(
     assert message.startswith("COBRANZA_TWILIO_AUTH_TOKEN tiene un valor de ejemplo")
     assert "entorno staging" in message
     assert "Twilio Console" in message
+
+
+@pytest.mark.parametrize(
+    ("country", "timezone", "currency", "locale"),
+    [
+        ("AR", "America/Argentina/Buenos_Aires", "ARS", "es_AR"),
+        ("MX", "America/Mexico_City", "MXN", "es_MX"),
+        ("BR", "America/Sao_Paulo", "BRL", "pt_BR"),
+        ("co", "America/Bogota", "COP", "es_CO"),
+    ],
+)
+def test_country_sets_defaults(
+    monkeypatch: pytest.MonkeyPatch,
+    country: str,
+    timezone: str,
+    currency: str,
+    locale: str,
+) -> None:
+    monkeypatch.setenv("COBRANZA_COUNTRY", country)
+
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+
+    assert settings.timezone == timezone
+    assert settings.currency == currency
+    assert settings.locale == locale
+    assert settings.model_fields_set == {"country"}
+
+
+def test_given_values_beat_country(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COBRANZA_COUNTRY", "MX")
+    monkeypatch.setenv("COBRANZA_TIMEZONE", "America/Tijuana")
+    monkeypatch.setenv("COBRANZA_CURRENCY", "usd")
+
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+
+    assert settings.timezone == "America/Tijuana"
+    assert settings.currency == "USD"
+    assert settings.locale == "es_MX"

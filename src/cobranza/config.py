@@ -6,10 +6,24 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale, UnknownLocaleError
-from pydantic import Field, SecretStr, ValidationInfo, field_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SUPPORTED_COUNTRIES = ("AR", "BR", "CL", "CO", "MX", "PE", "UY")
+
+# The time zone, currency and locale of a business in each country, used for
+# whichever of COBRANZA_TIMEZONE, _CURRENCY and _LOCALE is not set. The zone
+# is the capital's, so a business elsewhere in a country with several zones
+# (Mexico, Brazil, Chile) sets its own.
+COUNTRY_DEFAULTS: dict[str, tuple[str, str, str]] = {
+    "AR": ("America/Argentina/Buenos_Aires", "ARS", "es_AR"),
+    "BR": ("America/Sao_Paulo", "BRL", "pt_BR"),
+    "CL": ("America/Santiago", "CLP", "es_CL"),
+    "CO": ("America/Bogota", "COP", "es_CO"),
+    "MX": ("America/Mexico_City", "MXN", "es_MX"),
+    "PE": ("America/Lima", "PEN", "es_PE"),
+    "UY": ("America/Montevideo", "UYU", "es_UY"),
+}
 
 # WhatsApp messaging tiers: unique customers a number may start conversations
 # with in a rolling 24 hours. "unlimited" has no cap.
@@ -57,7 +71,8 @@ class Settings(BaseSettings):
         default="development", description="development, test or production"
     )
 
-    # The business that the CLI works on when none is named.
+    # The business that the CLI works on when none is named. The time zone,
+    # currency and locale default to those of `country` (COUNTRY_DEFAULTS).
     business_name: str = "Mi negocio"
     country: str = "AR"
     timezone: str = "America/Argentina/Buenos_Aires"
@@ -316,6 +331,23 @@ class Settings(BaseSettings):
                 "como es_AR o pt_BR"
             ) from exc
         return normalised
+
+    @model_validator(mode="after")
+    def _country_defaults(self) -> Settings:
+        # Validators run on values that were given, so a default taken from
+        # the country is already valid and skips them.
+        timezone, currency, locale = COUNTRY_DEFAULTS[self.country]
+        explicit = set(self.model_fields_set)
+        if "timezone" not in explicit:
+            self.timezone = timezone
+        if "currency" not in explicit:
+            self.currency = currency
+        if "locale" not in explicit:
+            self.locale = locale
+        # Keep `model_fields_set` to the values the environment gave, which
+        # `db.engine.default_business` compares with the stored business.
+        self.__pydantic_fields_set__ = explicit
+        return self
 
 
 @lru_cache(maxsize=1)

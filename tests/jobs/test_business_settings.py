@@ -24,6 +24,7 @@ from cobranza.jobs.channels import use_channel
 from cobranza.payments.plans import limits_for
 
 NOW = datetime(2026, 3, 20, 13, tzinfo=UTC)
+AR_TIMEZONE = "America/Argentina/Buenos_Aires"
 runner = CliRunner()
 
 
@@ -103,6 +104,11 @@ def test_change_is_audited(engine: Engine, business_id: int) -> None:
         ("statement_descriptor", "MI <NEGOCIO>", "no sirve como texto"),
         ("statement_descriptor", "12345", "no sirve como texto"),
         ("sin_ajuste", "1", "no existe el ajuste «sin_ajuste»"),
+        ("country", "ES", "«ES» no es un país que cobranza conozca"),
+        ("timezone", "America/Mexico_Cty", "no es una zona horaria"),
+        ("currency", "PESOS", "no es un código de moneda ISO 4217"),
+        ("currency", "XYZ", "no es un código de moneda ISO 4217"),
+        ("locale", "es_ES", "no es un idioma de los mensajes"),
         ("tax_id", "20-12345678-0", "el CUIT .* tiene mal el dígito verificador"),
         ("tax_id", "20-1234", "«20-1234» no es un CUIT"),
         ("tax_id", "20-123456789-6", "no tiene la cantidad de caracteres correcta"),
@@ -127,7 +133,49 @@ def test_bad_value_stores_nothing(
 
     assert stored == {"installments": {"grace_days": 5}}
     assert tax_id is None
+    assert (business.country, business.timezone) == ("AR", AR_TIMEZONE)
+    assert (business.currency, business.locale) == ("ARS", "es_AR")
     assert events == []
+
+
+def test_creation_values_changed(engine: Engine, business_id: int) -> None:
+    _set(engine, business_id, "country", " mx ")
+    _set(engine, business_id, "timezone", "America/Mexico_City")
+    _set(engine, business_id, "currency", "mxn")
+    _set(engine, business_id, "locale", "es-MX")
+
+    with transaction(engine) as session:
+        business = session.get_one(Business, business_id)
+        values = (business.country, business.timezone, business.currency)
+        locale = business.locale
+        keys = [event.reason for event in session.scalars(select(AuditEvent))]
+
+    assert values == ("MX", "America/Mexico_City", "MXN")
+    assert locale == "es_MX"
+    assert keys == ["country", "timezone", "currency", "locale"]
+
+
+def test_environment_mismatch_warned(
+    cli_database: str, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    assert (
+        runner.invoke(app, ["settings", "set", "promise_grace_days", "2"]).exit_code
+        == 0
+    )
+    monkeypatch.setenv("COBRANZA_COUNTRY", "MX")
+    get_settings.cache_clear()
+
+    with caplog.at_level("WARNING", logger="cobranza.db.engine"):
+        result = runner.invoke(app, ["settings", "set", "promise_grace_days", "3"])
+
+    assert result.exit_code == 0, result.output
+    [warning] = [
+        r.getMessage() for r in caplog.records if "ya existe" in r.getMessage()
+    ]
+    assert "COBRANZA_COUNTRY es MX, el negocio tiene AR" in warning
+    assert "COBRANZA_TIMEZONE es America/Mexico_City" in warning
+    assert "cobranza settings set country MX" in warning
+    assert "cobranza settings set currency MXN" in warning
 
 
 def test_tax_id_stored_compact(engine: Engine, business_id: int) -> None:

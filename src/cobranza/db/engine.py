@@ -261,6 +261,7 @@ def default_business(session: Session, settings: Settings) -> Business:
     """Return the business the CLI works on, creating it from the settings."""
     business = find_business(session, settings.business_name)
     if business is not None:
+        _warn_stored_values(business, settings)
         return business
     others = business_names(session)
     if others:
@@ -286,6 +287,44 @@ def default_business(session: Session, settings: Settings) -> Business:
     session.add(business)
     session.flush()
     return business
+
+
+# The settings that only create a business: once it exists, its stored values
+# are used and `cobranza settings set` changes them.
+_CREATION_VALUES = ("country", "timezone", "currency", "locale")
+
+
+def _warn_stored_values(business: Business, settings: Settings) -> None:
+    """Warn when the environment sets a value the stored business does not have.
+
+    Only values given in the environment or `.env` count, with those that a
+    given country implies, so a business created with COBRANZA_COUNTRY=MX is
+    not reported from a shell that sets nothing. The owner reads this on the
+    terminal, so it is in Spanish.
+    """
+    explicit = settings.model_fields_set
+    if "country" in explicit:
+        explicit = set(_CREATION_VALUES)
+    differences = [
+        (name, getattr(settings, name), getattr(business, name))
+        for name in _CREATION_VALUES
+        if name in explicit and getattr(settings, name) != getattr(business, name)
+    ]
+    if not differences:
+        return
+    logger.warning(
+        "el negocio %r ya existe y sigue usando sus valores guardados, no los de "
+        "tu entorno: %s. Para cambiarlos: %s",
+        business.name,
+        "; ".join(
+            f"COBRANZA_{name.upper()} es {requested}, el negocio tiene {stored}"
+            for name, requested, stored in differences
+        ),
+        "; ".join(
+            f"cobranza settings set {name} {requested}"
+            for name, requested, _stored in differences
+        ),
+    )
 
 
 def lock_settings(session: Session, business: Business) -> None:

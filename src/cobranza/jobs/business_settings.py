@@ -21,17 +21,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from babel.numbers import is_currency
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from cobranza.compliance.reasons import Reason
-from cobranza.config import Settings
+from cobranza.config import COUNTRY_DEFAULTS, SUPPORTED_COUNTRIES, Settings
 from cobranza.conversations.actions import DEFAULT_PAID_PAUSE_DAYS
 from cobranza.db.engine import lock_settings
 from cobranza.db.models import AuditEvent, Business, OutboxMessage, OutboxState
 from cobranza.dunning.promises import DEFAULT_CHANNEL, DEFAULT_GRACE_DAYS
 from cobranza.ingest.taxids import check_tax_id
+from cobranza.messages.catalog import LOCALES
 from cobranza.messages.parameters import BUSINESS_ADDRESS_MAX, PAYMENT_TEXT_MAX
 from cobranza.payments.links import (
     STATEMENT_DESCRIPTOR_MAX,
@@ -222,9 +225,90 @@ def _tax_id(text: str, country: str) -> str:
 # The length of `Business.tax_id`.
 _TAX_ID_MAX = 32
 
+
+def _country(text: str, country: str) -> str:
+    code = text.strip().upper()
+    if code not in SUPPORTED_COUNTRIES:
+        raise SettingError(
+            f"«{text}» no es un país que cobranza conozca: usá uno de estos códigos: "
+            + ", ".join(SUPPORTED_COUNTRIES)
+        )
+    return code
+
+
+def _timezone(text: str, country: str) -> str:
+    value = text.strip()
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        example = COUNTRY_DEFAULTS.get(country, COUNTRY_DEFAULTS["AR"])[0]
+        raise SettingError(
+            f"«{text}» no es una zona horaria: escribí un nombre IANA, como {example}"
+        ) from None
+    return value
+
+
+def _currency(text: str, country: str) -> str:
+    code = text.strip().upper()
+    if len(code) != 3 or not code.isalpha() or not is_currency(code):
+        example = COUNTRY_DEFAULTS.get(country, COUNTRY_DEFAULTS["AR"])[1]
+        raise SettingError(
+            f"«{text}» no es un código de moneda ISO 4217: escribí, por ejemplo, "
+            f"{example}"
+        )
+    return code
+
+
+def _locale(text: str, country: str) -> str:
+    value = text.strip().replace("-", "_")
+    if value not in LOCALES:
+        raise SettingError(
+            f"«{text}» no es un idioma de los mensajes: usá uno de estos: "
+            + ", ".join(LOCALES)
+        )
+    return value
+
+
 _LIMITS = InstallmentLimits()
 
 OPTIONS: tuple[BusinessOption, ...] = (
+    BusinessOption(
+        "country",
+        "país de tu negocio: fija el horario de contacto, los feriados y los topes "
+        "que exige la ley",
+        None,
+        _country,
+        (),
+        column="country",
+    ),
+    BusinessOption(
+        "timezone",
+        "zona horaria de tu negocio, en la que corre cada ciclo; la de un cliente "
+        "con zona propia manda en sus horarios",
+        None,
+        _timezone,
+        (),
+        column="timezone",
+    ),
+    BusinessOption(
+        "currency",
+        "moneda de tu negocio: la de las facturas importadas sin columna de moneda "
+        "y la de las cifras del panel",
+        None,
+        _currency,
+        (),
+        column="currency",
+    ),
+    BusinessOption(
+        "locale",
+        "idioma de los mensajes a tus clientes (es_AR con voseo, es_MX, es_CO, "
+        "es_CL, es_PE y es_UY con tú, pt_BR), salvo el de un cliente con idioma "
+        "propio",
+        None,
+        _locale,
+        (),
+        column="locale",
+    ),
     BusinessOption(
         "tax_id",
         "identificación fiscal de tu negocio (CUIT, RFC, NIT, RUT, RUC, CNPJ o "
