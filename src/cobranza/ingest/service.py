@@ -59,6 +59,8 @@ def set_import_hook(hook: ImportHook | None) -> ImportHook | None:
 STORED_ISSUES_LIMIT = 1000
 # Shared-phone notes listed one by one; the rest are counted in one note.
 MAX_SHARED_PHONE_NOTES = 20
+# Other sheets with a header named in the note on the chosen sheet.
+MAX_OTHER_SHEETS = 10
 _CAPPED_LISTS = ("rows_rejected", "rows_flagged", "skipped_rows", "missing_from_file")
 
 # Called as progress(done, total) while rows are parsed and written. The
@@ -72,13 +74,15 @@ class ImportOptions:
 
     `mapping` is {column header: field name or label}; `decimal` is "comma"
     or "point"; `date_format` is an order (dmy, "día/mes/año") or a strptime
-    pattern. `hints` words every message for where the owner reads it: the
-    command line's flags by default, or the import page's controls.
+    pattern; `sheet` names the worksheet of a workbook to read. `hints`
+    words every message for where the owner reads it: the command line's
+    flags by default, or the import page's controls.
     """
 
     mapping: dict[str, str] = field(default_factory=dict)
     decimal: str | None = None
     date_format: str | None = None
+    sheet: str | None = None
     dry_run: bool = False
     full_snapshot: bool = False
     progress: ProgressCallback | None = None
@@ -105,8 +109,9 @@ def import_file(
         raise DecimalConventionError(
             options.hints.invalid_decimal(options.decimal), examples=[]
         )
-    table = read_table(path)
+    table = read_table(path, options.sheet, options.hints)
     report = _new_report(path, table, options)
+    _note_other_sheets(report, table, options.hints)
 
     context = _decide(table, business, options, report)
     rows = _parse_rows(table.rows, RowReader(context), report, options)
@@ -200,6 +205,22 @@ def _decide(
         )
     return RowContext(
         mapping, decimal, dates, business.country.upper(), business.currency, hints
+    )
+
+
+def _note_other_sheets(report: ImportReport, table: Table, hints: Hints) -> None:
+    """Name the sheet the reader chose when other sheets have a header too."""
+    sheets = table.other_sheets
+    if not sheets:
+        return
+    others = ", ".join(quoted(title) for title in sheets[:MAX_OTHER_SHEETS])
+    if len(sheets) > MAX_OTHER_SHEETS:
+        others += f" y {len(sheets) - MAX_OTHER_SHEETS} más"
+    verb = "tiene" if len(sheets) == 1 else "tienen"
+    report.notes.append(
+        f"Se leyó la hoja {quoted(table.sheet)}, la que más se parece a un "
+        f"listado de facturas. También {verb} encabezado: {others}. Si las "
+        f"facturas están en otra hoja, indicala {hints.sheet_control}."
     )
 
 

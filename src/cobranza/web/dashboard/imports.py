@@ -62,6 +62,7 @@ PAGE_HINTS = FormHints(
     date_format=FIELD_LABELS["date_format"],
     date_orders=tuple(ORDER_NAMES.values()),
     customers=SECTIONS["clientes"],
+    sheet="Hoja",
 )
 
 # Labels and choices of the import form, passed to every render of the page.
