@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import html
 import io
 import os
 import re
@@ -114,6 +115,35 @@ def test_confirm_imports_named_sheet(
     assert "M-2" in numbers
     assert "V-1" not in numbers
     assert run.report["sheet"] == "Marzo"
+
+
+def test_preview_flags_customer_conflicts(
+    app: FastAPI, client_for, tenant: Tenant
+) -> None:  # type: ignore[no-untyped-def]
+    client, token = client_for(tenant)
+    export = (
+        "Código;Cliente;Email;Factura;Vencimiento;Importe\r\n"
+        "C1;Ana Gómez;ana@example.com;F-1;10/03/2026;100\r\n"
+        "C1;ANA GOMEZ;Ana@Example.com;F-2;10/03/2026;100\r\n"
+        "C1;Ana G. Gómez;ana@example.com;F-3;10/03/2026;100\r\n"
+    ).encode()
+
+    preview = client.post(
+        "/importar",
+        data={"csrf_token": token},
+        files={"file": ("deudores.csv", export, "text/csv")},
+    )
+
+    page = " ".join(html.unescape(preview.text).split())
+    assert preview.status_code == 200
+    assert (
+        '<td>4</td><td>Cliente</td><td>Ana G. Gómez</td><td>El cliente "C1" tiene '
+        'otro nombre en la línea 4: "Ana G. Gómez". Se guardaría "Ana Gómez", de '
+        "la línea 2. Si el correcto es otro, corregí las filas del cliente para "
+        "que coincidan y volvé a importar.</td>"
+    ) in page
+    assert "ANA GOMEZ" not in page
+    assert "Ana@Example.com" not in page
 
 
 def test_confirm_needs_own_upload(

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from cobranza.db.models import AuditEvent, Business, DocumentKind, ImportRun
 from cobranza.ingest.amounts import CONVENTIONS, decide_convention
+from cobranza.ingest.conflicts import conflict_issues
 from cobranza.ingest.dates import decide_order
 from cobranza.ingest.errors import (
     DecimalConventionError,
@@ -129,6 +130,7 @@ def import_file(
         source=f"import:{path.name}"[:200],
     )
     _fill_report(report, plan, rows, business)
+    _flag_conflicts(report, plan, rows, context, options.hints)
     _note_shared_phones(report, shared_phones(state, plan), options.hints)
     if options.full_snapshot and not rows and plan.missing:
         raise EmptySnapshotError(
@@ -351,7 +353,7 @@ def _fill_report(
     report.invoices = sum(row.kind == DocumentKind.INVOICE for row in rows)
     report.credit_notes = sum(row.kind == DocumentKind.CREDIT_NOTE for row in rows)
     report.debit_notes = sum(row.kind == DocumentKind.DEBIT_NOTE for row in rows)
-    report.customers = plan.customer_count
+    report.customers = len(plan.customers)
     report.customers_created = len(plan.new_customers)
     report.customers_updated = len(plan.customer_updates)
     report.documents_created = len(plan.new_documents)
@@ -372,6 +374,23 @@ def _fill_report(
     report.open_balance = plan.open_balance_by_currency.get(
         business.currency, Decimal(0)
     )
+
+
+def _flag_conflicts(
+    report: ImportReport,
+    plan: Plan,
+    rows: list[ParsedRow],
+    context: RowContext,
+    hints: Hints,
+) -> None:
+    """Flag the rows whose customer fields disagree with the kept ones.
+
+    The flags join the others in line order, so a row's problems stay together.
+    """
+    conflicts = conflict_issues(plan.customers, rows, context.mapping, hints)
+    if conflicts:
+        flagged = [*report.rows_flagged, *conflicts]
+        report.rows_flagged = sorted(flagged, key=lambda issue: issue.line)
 
 
 def _note_shared_phones(
