@@ -831,6 +831,13 @@ def import_command(
         help="Orden de las fechas numéricas: dmy, mdy, ymd o un patrón de strptime "
         "como %d/%m/%Y.",
     ),
+    sheet: str | None = typer.Option(
+        None,
+        "--sheet",
+        metavar="NOMBRE",
+        help="Hoja del libro XLSX que se importa. Sin esta opción se usa la hoja "
+        "que más se parece a un listado de facturas.",
+    ),
     dry_run: bool = typer.Option(
         False, "--dry-run", help="Muestra el informe sin guardar nada."
     ),
@@ -853,6 +860,7 @@ def import_command(
         column_map,
         decimal=decimal,
         date_format=date_format,
+        sheet=sheet,
         dry_run=dry_run,
         full_snapshot=full_snapshot,
         as_json=as_json,

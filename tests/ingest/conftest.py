@@ -6,14 +6,16 @@ third-party data is committed.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
+from cobranza.config import get_settings
 from cobranza.db.engine import transaction
 from cobranza.db.models import Business, Customer, Document
 from cobranza.ingest import ImportOptions, ImportReport, import_file
@@ -25,6 +27,16 @@ COUNTRIES = {
     "MX": ("America/Mexico_City", "MXN", "es_MX"),
     "BR": ("America/Sao_Paulo", "BRL", "pt_BR"),
 }
+
+
+@pytest.fixture
+def cli_database(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """Point the `cobranza` command at a new SQLite database of an AR business."""
+    monkeypatch.setenv("COBRANZA_DATABASE_URL", sqlite_url)
+    monkeypatch.setenv("COBRANZA_COUNTRY", "AR")
+    get_settings.cache_clear()
+    yield sqlite_url
+    get_settings.cache_clear()
 
 
 def add_business(session: Session, country: str = "AR") -> Business:

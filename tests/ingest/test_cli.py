@@ -3,7 +3,6 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -13,7 +12,6 @@ from sqlalchemy import text
 from typer.testing import CliRunner
 
 from cobranza.cli import app
-from cobranza.config import get_settings
 from cobranza.db.engine import make_engine
 from cobranza.timeutil import local_date, utcnow
 from tests.ingest.conftest import write_csv
@@ -48,15 +46,6 @@ REPORT_KEYS = (
     "date_format",
     "skipped_rows",
 )
-
-
-@pytest.fixture
-def cli_database(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    monkeypatch.setenv("COBRANZA_DATABASE_URL", sqlite_url)
-    monkeypatch.setenv("COBRANZA_COUNTRY", "AR")
-    get_settings.cache_clear()
-    yield sqlite_url
-    get_settings.cache_clear()
 
 
 def test_import_json_report(cli_database: str, tmp_path: Path) -> None:

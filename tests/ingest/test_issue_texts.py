@@ -54,6 +54,7 @@ ROWS = [
     _row(customer_id="C19", name="N" * 301, number="F-19"),  # name_too_long
     _row(customer_id="C20", number="F-20", mobile="abc"),  # invalid_phone
     _row(number="F-0", amount="200"),  # conflicting_duplicate
+    _row(name="Ana María", number="F-22"),  # conflicting_customer
 ]
 
 # Words of the English texts these messages replaced. None may reach an owner.
@@ -114,6 +115,10 @@ def test_messages_name_value_and_limit(bad_report: ImportReport) -> None:
     assert "dígito verificador" in by_code["invalid_tax_id"].message
     assert '"abc"' in by_code["invalid_phone"].message
     assert "línea 2" in by_code["conflicting_duplicate"].message
+    assert '"Ana María"' in by_code["conflicting_customer"].message
+    assert (
+        'Se guardaría "Ana", de la línea 2' in by_code["conflicting_customer"].message
+    )
     assert "punto y coma" in by_code["wrong_separator"].message
     assert "11 columnas" in by_code["wrong_separator"].message
 

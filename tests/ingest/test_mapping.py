@@ -165,6 +165,7 @@ def test_form_hints_name_labels() -> None:
         date_format="Orden de las fechas",
         date_orders=("día/mes/año",),
         customers="Clientes",
+        sheet="Hoja",
     )
 
     with pytest.raises(MappingError) as caught:

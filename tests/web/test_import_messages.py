@@ -33,7 +33,8 @@ ROW_MESSAGE = re.compile(r"<td>([^<]*)</td></tr>")
 # whose name is its label ("email") is left out.
 INTERNAL_NAMES = [name for name in FIELDS if FIELD_LABELS[name] != name]
 COMMAND_LINE_WORDS = re.compile(
-    r"--map|--decimal|--date-format|comma\|point|strptime|cobranza customers|"
+    r"--map|--decimal|--date-format|--sheet|comma\|point|strptime|"
+    r"cobranza customers|"
     r"\b(" + "|".join(INTERNAL_NAMES) + r"|ignore)\b"
 )
 # Phrases of the libraries' English errors.
@@ -197,6 +198,13 @@ def _documents(engine: Engine, business_id: int) -> int:
             'signo = y el campo, como "Fecha prevista=vencimiento".',
             id="mapping-line-without-equals",
         ),
+        pytest.param(
+            _csv(HEADER, "Ana;1;1/1/2026;1"),
+            {"sheet": "Hoja1"},
+            'Escribiste la hoja "Hoja1" en «Hoja», pero deudores.csv es un archivo '
+            "de texto (CSV), que no tiene hojas. Dejá «Hoja» vacía para importarlo.",
+            id="sheet-of-csv",
+        ),
     ],
 )
 def test_stop_names_page_controls(
@@ -349,6 +357,56 @@ def test_decimal_choice_fixes_kept_upload(
     )
     assert "Documentos: 1 (1 facturas" in _text(fixed)
     assert "Filas rechazadas: 0" in _text(fixed)
+
+
+def _workbook(**sheets: list[list[object]]) -> bytes:
+    """Return a workbook with one sheet per keyword, in order."""
+    workbook = Workbook()
+    first = workbook.active
+    assert first is not None
+    workbook.remove(first)
+    for title, rows in sheets.items():
+        sheet = workbook.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def test_sheet_box_fixes_kept_upload(
+    app: FastAPI,
+    client_for,  # type: ignore[no-untyped-def]
+    tenant: Tenant,
+    engine: Engine,
+) -> None:
+    # Given a workbook whose invoices are not on the sheet the reader prefers
+    header: list[object] = HEADER.split(";")
+    content = _workbook(
+        Vencidas=[[*header, "Saldo"], ["Ana", "V-1", "10/03/2026", 100, 100]],
+        Marzo=[header, ["Beto", "M-1", "20/03/2026", 200]],
+    )
+    client, token = client_for(tenant)
+    before = _documents(engine, tenant.business_id)
+
+    # When the owner names a sheet the workbook lacks, then the right one
+    stopped = _preview(client, token, "libro.xlsx", content, sheet="Abril")
+    fixed = _again(client, token, stopped, sheet=" marzo")
+
+    # Then the first stops naming «Hoja» and the second previews «Marzo»
+    assert stopped.status_code == 422
+    assert _notice(stopped) == (
+        'libro.xlsx no tiene una hoja "Abril". Sus hojas son "Vencidas" y '
+        '"Marzo". Escribí una de ellas en «Hoja», o dejá «Hoja» vacía para que '
+        "se elija sola."
+    )
+    assert COMMAND_LINE_WORDS.search(_notice(stopped)) is None
+    assert 'name="sheet" value="Abril"' in stopped.text
+    assert fixed.status_code == 200
+    assert "Hoja: Marzo" in _text(fixed)
+    assert "Documentos: 1 (1 facturas" in _text(fixed)
+    assert 'type="hidden" name="sheet" value=" marzo"' in fixed.text
+    assert _documents(engine, tenant.business_id) == before
 
 
 def test_row_problems_name_page_controls(

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+import html
+import io
 import os
 import re
 import tempfile
 
 from fastapi import FastAPI
+from openpyxl import Workbook
 from sqlalchemy import Engine, func, select
 
 from cobranza.db.engine import transaction
@@ -18,6 +21,9 @@ EXPORT = (
     "Ana Gómez;11 4567 8901;F-2;20/03/2026;500,00\r\n"
     "Beto;;F-3;no es fecha;300,00\r\n"
 ).encode()
+
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _documents(engine: Engine, business_id: int) -> int:
@@ -66,6 +72,78 @@ def test_preview_then_confirm(
     [stored] = run.report["rows_rejected"]
     assert stored["code"] == "invalid_date"
     assert stored["message"].startswith('La fecha "no es fecha" no es una fecha.')
+
+
+def test_confirm_imports_named_sheet(
+    app: FastAPI, client_for, tenant: Tenant, engine: Engine
+) -> None:  # type: ignore[no-untyped-def]
+    workbook = Workbook()
+    overdue = workbook.active
+    assert overdue is not None
+    overdue.title = "Vencidas"
+    overdue.append(["Cliente", "Factura", "Vencimiento", "Importe", "Saldo"])
+    overdue.append(["Ana", "V-1", "10/03/2026", 100, 100])
+    march = workbook.create_sheet("Marzo")
+    march.append(["Cliente", "Factura", "Vencimiento", "Importe"])
+    march.append(["Beto", "M-1", "20/03/2026", 200])
+    march.append(["Beto", "M-2", "25/03/2026", 300])
+    content = io.BytesIO()
+    workbook.save(content)
+    client, token = client_for(tenant)
+
+    preview = client.post(
+        "/importar",
+        data={"csrf_token": token, "sheet": "Marzo"},
+        files={"file": ("libro.xlsx", content.getvalue(), XLSX_TYPE)},
+    )
+    upload = re.search(r'name="upload" value="([^"]+)"', preview.text)
+    assert upload is not None
+    confirmed = client.post(
+        "/importar/confirmar",
+        data={"csrf_token": token, "upload": upload.group(1), "sheet": "Marzo"},
+    )
+
+    with transaction(engine) as session:
+        numbers = session.scalars(
+            select(Document.number).where(Document.business_id == tenant.business_id)
+        ).all()
+        run = session.scalars(select(ImportRun)).one()
+    assert preview.status_code == 200
+    assert "Hoja: <strong>Marzo</strong>" in preview.text
+    assert confirmed.status_code == 200
+    assert "M-1" in numbers
+    assert "M-2" in numbers
+    assert "V-1" not in numbers
+    assert run.report["sheet"] == "Marzo"
+
+
+def test_preview_flags_customer_conflicts(
+    app: FastAPI, client_for, tenant: Tenant
+) -> None:  # type: ignore[no-untyped-def]
+    client, token = client_for(tenant)
+    export = (
+        "Código;Cliente;Email;Factura;Vencimiento;Importe\r\n"
+        "C1;Ana Gómez;ana@example.com;F-1;10/03/2026;100\r\n"
+        "C1;ANA GOMEZ;Ana@Example.com;F-2;10/03/2026;100\r\n"
+        "C1;Ana G. Gómez;ana@example.com;F-3;10/03/2026;100\r\n"
+    ).encode()
+
+    preview = client.post(
+        "/importar",
+        data={"csrf_token": token},
+        files={"file": ("deudores.csv", export, "text/csv")},
+    )
+
+    page = " ".join(html.unescape(preview.text).split())
+    assert preview.status_code == 200
+    assert (
+        '<td>4</td><td>Cliente</td><td>Ana G. Gómez</td><td>El cliente "C1" tiene '
+        'otro nombre en la línea 4: "Ana G. Gómez". Se guardaría "Ana Gómez", de '
+        "la línea 2. Si el correcto es otro, corregí las filas del cliente para "
+        "que coincidan y volvé a importar.</td>"
+    ) in page
+    assert "ANA GOMEZ" not in page
+    assert "Ana@Example.com" not in page
 
 
 def test_confirm_needs_own_upload(

@@ -10,6 +10,7 @@ from cobranza.ingest.errors import (
     FileFormatError,
     IngestError,
     MappingError,
+    SheetError,
 )
 from cobranza.ingest.report import ImportReport, RowIssue
 from cobranza.ingest.service import ImportOptions, import_file
@@ -23,5 +24,6 @@ __all__ = [
     "IngestError",
     "MappingError",
     "RowIssue",
+    "SheetError",
     "import_file",
 ]

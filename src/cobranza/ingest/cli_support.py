@@ -56,6 +56,7 @@ def import_from_cli(
     *,
     decimal: str | None,
     date_format: str | None,
+    sheet: str | None,
     dry_run: bool,
     full_snapshot: bool,
     as_json: bool,
@@ -64,13 +65,15 @@ def import_from_cli(
 ) -> None:
     """Run one import in one transaction and print its report.
 
-    Exits with status 2 when the file needs `--map`, `--decimal` or
-    `--date-format`; a dry run rolls back, so it writes nothing at all.
+    Exits with status 2 when the file needs `--map`, `--decimal`,
+    `--date-format` or another `--sheet`; a dry run rolls back, so it writes
+    nothing at all.
     """
     options = ImportOptions(
         mapping=parse_map_options(column_map),
         decimal=decimal.lower() if decimal else None,
         date_format=date_format,
+        sheet=sheet,
         dry_run=dry_run,
         full_snapshot=full_snapshot,
     )

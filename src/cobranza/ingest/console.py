@@ -80,7 +80,9 @@ def _summary_lines(report: ImportReport, locale: str) -> list[tuple[str, str]]:
         documents, payments = "Comprobantes a importar", "Pagos a registrar"
     else:
         documents, payments = "Comprobantes importados", "Pagos registrados"
+    sheet = [("Hoja", report.sheet)] if report.sheet is not None else []
     return [
+        *sheet,
         ("Filas leídas", str(report.rows_read)),
         ("Clientes", str(report.customers)),
         ("  nuevos", str(report.customers_created)),

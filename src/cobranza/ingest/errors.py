@@ -6,6 +6,8 @@ owner can answer, or files that cannot be read at all::
 
     IngestError
     ├── FileFormatError          the file cannot be read as a table
+    ├── SheetError               the workbook has no sheet of the requested
+    │                            name, or a sheet was requested of a CSV
     ├── MappingError             a required field has no column, two
     │                            columns compete for one field, or the
     │                            owner's mapping names an unknown one
@@ -41,6 +43,10 @@ class IngestError(Exception):
 
 class FileFormatError(IngestError):
     code = "file_format"
+
+
+class SheetError(IngestError):
+    code = "sheet"
 
 
 class MappingError(IngestError):

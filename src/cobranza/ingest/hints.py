@@ -1,7 +1,8 @@
 """The words an import message uses for fields and for the fix of a problem.
 
 One problem reads differently where the owner meets it. In the terminal the
-fix is a flag of `cobranza import` (`--map`, `--decimal`, `--date-format`)
+fix is a flag of `cobranza import` (`--map`, `--decimal`, `--date-format`,
+`--sheet`)
 and a field is its Spanish label with its internal name, as `--json`
 reports it, in brackets: "vencimiento (due_on)". `--map` takes either. On
 the dashboard's import page the fix is a control of its form, named by its
@@ -29,6 +30,7 @@ class Hints:
     map_control = "con --map"
     decimal_control = "con --decimal"
     date_control = "con --date-format"
+    sheet_control = "con --sheet"
 
     def field(self, name: str) -> str:
         """Return a field as messages name it: "vencimiento (due_on)"."""
@@ -101,6 +103,30 @@ class Hints:
         """Return where to look for the customers that share a phone."""
         return "Compará la columna de teléfono de `cobranza customers`."
 
+    def unknown_sheet(self, file_name: str, sheet: str, sheets: Sequence[str]) -> str:
+        """Return the error for a sheet name that no sheet of the workbook has."""
+        return (
+            f'{file_name} no tiene una hoja "{sheet}". {_sheet_list(sheets)} '
+            "Indicá una de ellas con --sheet, o sacá --sheet para que se elija sola."
+        )
+
+    def ambiguous_sheet(
+        self, file_name: str, sheet: str, matches: Sequence[str]
+    ) -> str:
+        """Return the error for a sheet name that several sheets match loosely."""
+        return (
+            f'{file_name} tiene varias hojas que se llaman "{sheet}" si no se '
+            f"cuentan mayúsculas ni espacios: {_quoted_list(matches)}. Indicá el "
+            "nombre exacto con --sheet."
+        )
+
+    def sheet_of_text_file(self, file_name: str, sheet: str) -> str:
+        """Return the error for a sheet requested of a CSV or text file."""
+        return (
+            f'Pediste la hoja "{sheet}" con --sheet, pero {file_name} es un '
+            "archivo de texto (CSV), que no tiene hojas. Importalo sin --sheet."
+        )
+
 
 COMMAND_LINE = Hints()
 
@@ -123,6 +149,7 @@ class FormHints(Hints):
         date_format: str,
         date_orders: Sequence[str],
         customers: str,
+        sheet: str,
     ) -> None:
         self.field_labels = dict(field_labels)
         self.mapping = mapping
@@ -132,9 +159,11 @@ class FormHints(Hints):
         self.date_format = date_format
         self.date_orders = tuple(date_orders)
         self.customers = customers
+        self.sheet = sheet
         self.map_control = f"en «{mapping}»"
         self.decimal_control = f"en «{decimal}»"
         self.date_control = f"en «{date_format}»"
+        self.sheet_control = f"en «{sheet}»"
 
     def field(self, name: str) -> str:
         return f"«{self.field_labels.get(name, name)}»"
@@ -201,12 +230,58 @@ class FormHints(Hints):
     def find_shared_phones(self) -> str:
         return f"Buscalos por teléfono en «{self.customers}»."
 
+    def unknown_sheet(self, file_name: str, sheet: str, sheets: Sequence[str]) -> str:
+        return (
+            f'{file_name} no tiene una hoja "{sheet}". {_sheet_list(sheets)} '
+            f"Escribí una de ellas en «{self.sheet}», o dejá «{self.sheet}» vacía "
+            "para que se elija sola."
+        )
+
+    def ambiguous_sheet(
+        self, file_name: str, sheet: str, matches: Sequence[str]
+    ) -> str:
+        return (
+            f'{file_name} tiene varias hojas que se llaman "{sheet}" si no se '
+            f"cuentan mayúsculas ni espacios: {_quoted_list(matches)}. Escribí el "
+            f"nombre exacto en «{self.sheet}»."
+        )
+
+    def sheet_of_text_file(self, file_name: str, sheet: str) -> str:
+        return (
+            f'Escribiste la hoja "{sheet}" en «{self.sheet}», pero {file_name} es '
+            "un archivo de texto (CSV), que no tiene hojas. Dejá "
+            f"«{self.sheet}» vacía para importarlo."
+        )
+
 
 def _field_labels() -> Mapping[str, str]:
     # Imported here, because `mapping` imports this module.
     from cobranza.ingest.mapping import FIELD_LABELS
 
     return FIELD_LABELS
+
+
+# Sheet names listed in an error; a longer list ends with how many are left.
+MAX_LISTED_SHEETS = 20
+
+
+def _sheet_list(sheets: Sequence[str]) -> str:
+    """Return the sentence that lists a workbook's sheets."""
+    if not sheets:
+        return "No tiene ninguna hoja con celdas, solo gráficos."
+    if len(sheets) == 1:
+        return f'Su única hoja es "{sheets[0]}".'
+    return f"Sus hojas son {_quoted_list(sheets)}."
+
+
+def _quoted_list(names: Sequence[str]) -> str:
+    """Join names in quotes in Spanish, "a" y "b", with at most 20 of them."""
+    quoted = [f'"{name}"' for name in names[:MAX_LISTED_SHEETS]]
+    if len(names) > MAX_LISTED_SHEETS:
+        quoted.append(f"{len(names) - MAX_LISTED_SHEETS} más")
+    if len(quoted) == 1:
+        return quoted[0]
+    return f"{', '.join(quoted[:-1])} y {quoted[-1]}"
 
 
 def _either(words: Sequence[str]) -> str:

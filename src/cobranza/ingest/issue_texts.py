@@ -88,6 +88,11 @@ ROW_ISSUE_TEXTS: dict[str, str] = {
         "El comprobante {number} ya aparece en la línea {line} con otros "
         "valores. Dejá una sola de las dos filas."
     ),
+    "conflicting_customer": (
+        "El cliente {customer} tiene otro {field} en {lines}: {value}. Se guardó "
+        "{kept}, de la línea {kept_line}. Si el correcto es otro, corregí las "
+        "filas del cliente para que coincidan y volvé a importar."
+    ),
 }
 
 # Fills the `{effect}` of "missing_due_date".
@@ -115,6 +120,7 @@ def row_issue_text(code: str, hints: Hints = COMMAND_LINE, **facts: object) -> s
 DRY_RUN_EFFECTS = (
     ("se importó igual", "se importaría igual"),
     ("se guardó como", "se guardaría como"),
+    ("Se guardó", "Se guardaría"),
     ("se ajustó", "se ajustaría"),
     ("se ignoró", "se ignoraría"),
     ("se cortó", "se cortaría"),

@@ -89,7 +89,7 @@ class Plan:
     consent_events: list[dict[str, Any]] = field(default_factory=list)
     missing: list[dict[str, str]] = field(default_factory=list)
     balances_increased: list[dict[str, str]] = field(default_factory=list)
-    customer_count: int = 0
+    customers: dict[str, MergedCustomer] = field(default_factory=dict)
     open_balance_by_currency: dict[str, Decimal] = field(default_factory=dict)
 
     def size(self) -> int:
@@ -195,7 +195,7 @@ def build_plan(
     """Compare parsed rows with the stored state and plan the changes."""
     plan = Plan()
     customers = merge_customers(rows)
-    plan.customer_count = len(customers)
+    plan.customers = customers
     _plan_customers(plan, state, customers, business, now)
     _plan_consent(plan, state, customers, business, now, evidence, source)
 
@@ -216,33 +216,44 @@ def build_plan(
 
 @dataclass
 class MergedCustomer:
-    """One customer's fields gathered over all of its rows."""
+    """One customer's fields gathered over all of its rows.
+
+    `lines` maps a field of `CustomerFields` to the line its kept value
+    came from.
+    """
 
     fields: CustomerFields
     consent_line: int | None = None
+    lines: dict[str, int] = field(default_factory=dict)
 
 
 def merge_customers(rows: Sequence[ParsedRow]) -> dict[str, MergedCustomer]:
     """Merge rows per customer: the first non-empty value of each field wins.
 
-    The phone is the first valid one, else the first given. Consent is the
-    value on the customer's last row that has one.
+    The phone is the first valid one, else the first given. A customer
+    whose rows have no name keeps its external id as the name. Consent is
+    the value on the customer's last row that has one. Rows that disagree
+    are reported by `conflicts.conflict_issues`, not here.
     """
-    # NOTE: rows of one customer that disagree (two names, two tax ids) are
-    # not reported; the first value silently wins.
     merged: dict[str, MergedCustomer] = {}
     for row in rows:
         fields = row.customer
         current = merged.get(fields.external_id)
         if current is None:
             current = MergedCustomer(
-                CustomerFields(external_id=fields.external_id, name=fields.name)
+                CustomerFields(
+                    external_id=fields.external_id, name=fields.name, name_given=False
+                )
             )
             merged[fields.external_id] = current
         target = current.fields
+        if fields.name_given and not target.name_given:
+            target.name, target.name_given = fields.name, True
+            current.lines["name"] = row.line
         for name in ("tax_id", "tax_id_valid", "kind", "email"):
             if getattr(target, name) is None and getattr(fields, name) is not None:
                 setattr(target, name, getattr(fields, name))
+                current.lines[name] = row.line
         if target.tax_id is not None and target.tax_id_valid is None:
             target.tax_id_valid = fields.tax_id_valid
         if fields.phone is not None and (
@@ -250,6 +261,7 @@ def merge_customers(rows: Sequence[ParsedRow]) -> dict[str, MergedCustomer]:
             or (target.phone.e164 is None and fields.phone.e164 is not None)
         ):
             target.phone = fields.phone
+            current.lines["phone"] = row.line
         if fields.consent is not None:
             target.consent = fields.consent
             current.consent_line = row.line

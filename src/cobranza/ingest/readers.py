@@ -4,9 +4,13 @@ Real exports are read as they are: the encoding (UTF-8, UTF-8 with BOM or
 Windows-1252) and the separator (`,`, `;` or tab) are detected, title rows
 above the header, blank rows and TOTAL rows are skipped and reported.
 
-A file that cannot be read raises `FileFormatError` with a Spanish message
-that names the file and what to do. The English text of the library that
-failed (csv, zipfile, openpyxl) is logged, never shown to the owner.
+A workbook is read from the sheet the owner names, or else from the sheet
+that looks most like an invoice list.
+
+A file that cannot be read raises `FileFormatError`, and a sheet name that
+does not fit the file raises `SheetError`, each with a Spanish message that
+names the file and what to do. The English text of the library that failed
+(csv, zipfile, openpyxl) is logged, never shown to the owner.
 """
 
 from __future__ import annotations
@@ -20,7 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cobranza.ingest.errors import FileFormatError
+from cobranza.ingest.errors import FileFormatError, SheetError
+from cobranza.ingest.hints import COMMAND_LINE, Hints
 from cobranza.ingest.mapping import (
     AMOUNT,
     DUE_ON,
@@ -85,10 +90,21 @@ class Table:
     encoding: str | None = None
     separator: str | None = None
     sheet: str | None = None
+    # The other sheets with a header row, when the reader chose the sheet.
+    other_sheets: list[str] = field(default_factory=list)
 
 
-def read_table(path: Path) -> Table:
-    """Read a CSV or XLSX file; raise `FileFormatError` if it is neither."""
+def read_table(
+    path: Path, sheet: str | None = None, hints: Hints = COMMAND_LINE
+) -> Table:
+    """Read a CSV or XLSX file; raise `FileFormatError` if it is neither.
+
+    `sheet` names the worksheet of a workbook to read: the exact title
+    first, else the title that differs only in case and surrounding spaces.
+    Without it, the sheet that looks most like an invoice list is read.
+    Raises `SheetError` when no sheet has that name or the file is a CSV.
+    `hints` words the fix for where the owner named the sheet.
+    """
     if not path.is_file():
         raise FileFormatError(
             f"No se encontró el archivo {path}. Revisá la ruta y el nombre.",
@@ -110,8 +126,12 @@ def read_table(path: Path) -> Table:
             path=str(path),
         )
     if suffix in (".xlsx", ".xlsm") or data[:4] == b"PK\x03\x04":
-        table = _read_xlsx(data, path)
+        table = _read_xlsx(data, path, sheet, hints)
     elif suffix in (".csv", ".txt", ".tsv", ""):
+        if sheet is not None:
+            raise SheetError(
+                hints.sheet_of_text_file(path.name, sheet), path=str(path), sheet=sheet
+            )
         table = _read_csv(data, path)
     else:
         raise FileFormatError(
@@ -191,7 +211,7 @@ def _csv_error(exc: csv.Error, path: Path, line: int) -> FileFormatError:
     )
 
 
-def _read_xlsx(data: bytes, path: Path) -> Table:
+def _read_xlsx(data: bytes, path: Path, name: str | None, hints: Hints) -> Table:
     from openpyxl import load_workbook
 
     # NOTE: data_only reads the value a spreadsheet program saved with each
@@ -201,10 +221,14 @@ def _read_xlsx(data: bytes, path: Path) -> Table:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a damaged file
         raise _xlsx_error(exc, path) from exc
+    others: list[str] = []
     try:
         # In read-only mode openpyxl reads each sheet's XML while iterating,
         # so a damaged sheet fails here rather than in `load_workbook`.
-        sheet = _best_sheet(workbook.worksheets)
+        if name is None:
+            sheet, others = _best_sheet(workbook.worksheets)
+        else:
+            sheet = _named_sheet(workbook.worksheets, name, path, hints)
         if sheet is None:
             raise FileFormatError(
                 f"Ninguna hoja de {path.name} tiene una fila de encabezado en sus "
@@ -213,15 +237,39 @@ def _read_xlsx(data: bytes, path: Path) -> Table:
                 path=str(path),
             )
         raw_rows = _sheet_rows(sheet)
-    except FileFormatError:
+    except (FileFormatError, SheetError):
         raise
     except Exception as exc:  # zipfile, XML and openpyxl errors of a damaged sheet
         raise _xlsx_error(exc, path) from exc
     finally:
         workbook.close()
-    table = _split_header(raw_rows, path)
+    where = f'la hoja "{sheet.title}" de {path.name}' if name is not None else None
+    table = _split_header(raw_rows, path, where)
     table.sheet = sheet.title
+    table.other_sheets = others
     return table
+
+
+def _named_sheet(sheets: list[Any], name: str, path: Path, hints: Hints) -> Any:
+    """Return the sheet titled `name`, or else the one whose title differs
+    only in case and surrounding spaces. Raise `SheetError` if none or several
+    match."""
+    for sheet in sheets:
+        if sheet.title == name:
+            return sheet
+    requested = name.strip().casefold()
+    matches = [s for s in sheets if s.title.strip().casefold() == requested]
+    if len(matches) == 1:
+        return matches[0]
+
+    titles = [sheet.title for sheet in sheets]
+    if matches:
+        message = hints.ambiguous_sheet(
+            path.name, name, [sheet.title for sheet in matches]
+        )
+    else:
+        message = hints.unknown_sheet(path.name, name, titles)
+    raise SheetError(message, path=str(path), sheet=name, sheets=titles)
 
 
 def _xlsx_error(exc: Exception, path: Path) -> FileFormatError:
@@ -244,21 +292,23 @@ def _sheet_rows(sheet: Any, max_row: int | None = None) -> list[SourceRow]:
     ]
 
 
-def _best_sheet(sheets: list[Any]) -> Any | None:
-    """Return the sheet whose header looks most like an invoice list.
+def _best_sheet(sheets: list[Any]) -> tuple[Any | None, list[str]]:
+    """Return the sheet whose header looks most like an invoice list, and the
+    titles of the other sheets that have a header.
 
     Workbooks often hold instructions or customer lists next to the
     invoices. An amount column weighs most, then the invoice number and due
-    date, then any other known column; ties go to the first sheet.
+    date, then any other known column; ties go to the first sheet. When
+    this picks the wrong sheet, the owner names the right one (`--sheet`).
     """
-    # NOTE: there is no option to name the sheet yet; a workbook whose
-    # invoice list scores lower than another sheet must be saved as CSV.
     best, best_score = None, 0
+    with_header = []
     for sheet in sheets:
         rows = _sheet_rows(sheet, max_row=_HEADER_SEARCH_ROWS + 1)
         index = _find_header(rows)
         if index is None:
             continue
+        with_header.append(sheet)
         fields = {
             field_for_header(cell)
             for cell in rows[index].cells
@@ -267,7 +317,7 @@ def _best_sheet(sheets: list[Any]) -> Any | None:
         score = 1 + sum(_FIELD_WEIGHTS.get(field, 1) for field in fields if field)
         if score > best_score:
             best, best_score = sheet, score
-    return best
+    return best, [sheet.title for sheet in with_header if sheet is not best]
 
 
 def _xlsx_cell(value: Any) -> Any:
@@ -280,13 +330,17 @@ def _is_blank(cells: tuple[Any, ...]) -> bool:
     return all(cell is None or cell == "" for cell in cells)
 
 
-def _split_header(raw_rows: list[SourceRow], path: Path) -> Table:
+def _split_header(
+    raw_rows: list[SourceRow], path: Path, where: str | None = None
+) -> Table:
+    """Split the rows at the header. `where` names the part of the file read,
+    such as a sheet the owner chose, for the error; the file name by default."""
     header_index = _find_header(raw_rows)
     if header_index is None:
         raise FileFormatError(
             f"No hay una fila de encabezado en las primeras {_HEADER_SEARCH_ROWS} "
-            f"filas de {path.name}. El archivo necesita una fila con los nombres "
-            "de las columnas.",
+            f"filas de {where or path.name}. El archivo necesita una fila con los "
+            "nombres de las columnas.",
             path=str(path),
         )
     header_row = raw_rows[header_index]

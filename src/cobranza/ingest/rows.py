@@ -98,6 +98,8 @@ class CustomerFields:
     email: str | None = None
     phone: PhoneResult | None = None
     consent: bool | None = None
+    # False when the row has no name, so `name` repeats the external id.
+    name_given: bool = True
 
 
 @dataclass
@@ -609,6 +611,7 @@ class RowReader:
             kind=kind,
             email=email,
             consent=self._flag_value(row, m.CONSENT, flags),
+            name_given=name is not None,
         )
         customer.phone = self._phone(row, flags)
         return customer

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from cobranza.db.models import AuditEvent, Business, DocumentKind, ImportRun
 from cobranza.ingest.amounts import CONVENTIONS, decide_convention
+from cobranza.ingest.conflicts import conflict_issues
 from cobranza.ingest.dates import decide_order
 from cobranza.ingest.errors import (
     DecimalConventionError,
@@ -59,6 +60,8 @@ def set_import_hook(hook: ImportHook | None) -> ImportHook | None:
 STORED_ISSUES_LIMIT = 1000
 # Shared-phone notes listed one by one; the rest are counted in one note.
 MAX_SHARED_PHONE_NOTES = 20
+# Other sheets with a header named in the note on the chosen sheet.
+MAX_OTHER_SHEETS = 10
 _CAPPED_LISTS = ("rows_rejected", "rows_flagged", "skipped_rows", "missing_from_file")
 
 # Called as progress(done, total) while rows are parsed and written. The
@@ -72,13 +75,15 @@ class ImportOptions:
 
     `mapping` is {column header: field name or label}; `decimal` is "comma"
     or "point"; `date_format` is an order (dmy, "día/mes/año") or a strptime
-    pattern. `hints` words every message for where the owner reads it: the
-    command line's flags by default, or the import page's controls.
+    pattern; `sheet` names the worksheet of a workbook to read. `hints`
+    words every message for where the owner reads it: the command line's
+    flags by default, or the import page's controls.
     """
 
     mapping: dict[str, str] = field(default_factory=dict)
     decimal: str | None = None
     date_format: str | None = None
+    sheet: str | None = None
     dry_run: bool = False
     full_snapshot: bool = False
     progress: ProgressCallback | None = None
@@ -105,8 +110,9 @@ def import_file(
         raise DecimalConventionError(
             options.hints.invalid_decimal(options.decimal), examples=[]
         )
-    table = read_table(path)
+    table = read_table(path, options.sheet, options.hints)
     report = _new_report(path, table, options)
+    _note_other_sheets(report, table, options.hints)
 
     context = _decide(table, business, options, report)
     rows = _parse_rows(table.rows, RowReader(context), report, options)
@@ -124,6 +130,7 @@ def import_file(
         source=f"import:{path.name}"[:200],
     )
     _fill_report(report, plan, rows, business)
+    _flag_conflicts(report, plan, rows, context, options.hints)
     _note_shared_phones(report, shared_phones(state, plan), options.hints)
     if options.full_snapshot and not rows and plan.missing:
         raise EmptySnapshotError(
@@ -200,6 +207,22 @@ def _decide(
         )
     return RowContext(
         mapping, decimal, dates, business.country.upper(), business.currency, hints
+    )
+
+
+def _note_other_sheets(report: ImportReport, table: Table, hints: Hints) -> None:
+    """Name the sheet the reader chose when other sheets have a header too."""
+    sheets = table.other_sheets
+    if not sheets:
+        return
+    others = ", ".join(quoted(title) for title in sheets[:MAX_OTHER_SHEETS])
+    if len(sheets) > MAX_OTHER_SHEETS:
+        others += f" y {len(sheets) - MAX_OTHER_SHEETS} más"
+    verb = "tiene" if len(sheets) == 1 else "tienen"
+    report.notes.append(
+        f"Se leyó la hoja {quoted(table.sheet)}, la que más se parece a un "
+        f"listado de facturas. También {verb} encabezado: {others}. Si las "
+        f"facturas están en otra hoja, indicala {hints.sheet_control}."
     )
 
 
@@ -330,7 +353,7 @@ def _fill_report(
     report.invoices = sum(row.kind == DocumentKind.INVOICE for row in rows)
     report.credit_notes = sum(row.kind == DocumentKind.CREDIT_NOTE for row in rows)
     report.debit_notes = sum(row.kind == DocumentKind.DEBIT_NOTE for row in rows)
-    report.customers = plan.customer_count
+    report.customers = len(plan.customers)
     report.customers_created = len(plan.new_customers)
     report.customers_updated = len(plan.customer_updates)
     report.documents_created = len(plan.new_documents)
@@ -351,6 +374,23 @@ def _fill_report(
     report.open_balance = plan.open_balance_by_currency.get(
         business.currency, Decimal(0)
     )
+
+
+def _flag_conflicts(
+    report: ImportReport,
+    plan: Plan,
+    rows: list[ParsedRow],
+    context: RowContext,
+    hints: Hints,
+) -> None:
+    """Flag the rows whose customer fields disagree with the kept ones.
+
+    The flags join the others in line order, so a row's problems stay together.
+    """
+    conflicts = conflict_issues(plan.customers, rows, context.mapping, hints)
+    if conflicts:
+        flagged = [*report.rows_flagged, *conflicts]
+        report.rows_flagged = sorted(flagged, key=lambda issue: issue.line)
 
 
 def _note_shared_phones(

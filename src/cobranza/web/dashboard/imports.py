@@ -50,6 +50,9 @@ _UNSAFE_CHARACTERS = re.compile(r"[^\w.-]")
 OPTIONS_LABEL = "Opciones"
 DETECT_LABEL = "Detectar"
 DECIMAL_CHOICES = {COMMA: "coma (1.234,56)", POINT: "punto (1,234.56)"}
+SHEET_LABEL = "Hoja"
+# Excel limits a sheet name to 31 characters, and the margin allows pasted spaces.
+MAX_SHEET_LENGTH = 100
 # A header the importer does not recognize, for the «Columnas» examples.
 EXAMPLE_COLUMN = "Fecha prevista"
 
@@ -62,6 +65,7 @@ PAGE_HINTS = FormHints(
     date_format=FIELD_LABELS["date_format"],
     date_orders=tuple(ORDER_NAMES.values()),
     customers=SECTIONS["clientes"],
+    sheet=SHEET_LABEL,
 )
 
 # Labels and choices of the import form, passed to every render of the page.
@@ -69,6 +73,8 @@ _FORM_LABELS = {
     "labels": FIELD_LABELS,
     "options_label": OPTIONS_LABEL,
     "detect_label": DETECT_LABEL,
+    "sheet_label": SHEET_LABEL,
+    "max_sheet_length": MAX_SHEET_LENGTH,
     "decimal_choices": DECIMAL_CHOICES,
     "date_orders": tuple(ORDER_NAMES.values()),
     "field_labels": IMPORT_FIELD_LABELS,
@@ -146,10 +152,13 @@ def _mapping_lines(text: str) -> dict[str, str]:
 
 
 def _options(form: dict[str, str], dry_run: bool) -> ImportOptions:
+    # A blank «Hoja» lets the importer choose the sheet. A name is passed as
+    # typed, because the importer matches it exactly before ignoring spaces.
     return ImportOptions(
         mapping=_mapping_lines(form["mapping"]),
         decimal=form["decimal"] or None,
         date_format=form["date_format"].strip() or None,
+        sheet=form["sheet"] if form["sheet"].strip() else None,
         dry_run=dry_run,
         hints=PAGE_HINTS,
     )
@@ -177,6 +186,7 @@ async def import_preview(
     mapping: str = Form("", max_length=4000),
     decimal: str = Form(""),
     date_format: str = Form("", max_length=40),
+    sheet: str = Form("", max_length=MAX_SHEET_LENGTH),
 ) -> HTMLResponse:
     """Show the dry-run report of a new upload, or of the kept one again.
 
@@ -184,7 +194,12 @@ async def import_preview(
     is previewed with the options of this request.
     """
     user = signed_in(request)
-    form = {"mapping": mapping, "decimal": decimal, "date_format": date_format}
+    form = {
+        "mapping": mapping,
+        "decimal": decimal,
+        "date_format": date_format,
+        "sheet": sheet,
+    }
     if file is None or not file.filename:
         if not upload:
             return _page(
@@ -229,11 +244,17 @@ def import_confirm(
     mapping: str = Form("", max_length=4000),
     decimal: str = Form(""),
     date_format: str = Form("", max_length=40),
+    sheet: str = Form("", max_length=MAX_SHEET_LENGTH),
 ) -> HTMLResponse:
     """Import the previewed file for real."""
     user = signed_in(request)
     path = _stored_upload(user.business_id, upload)
-    form = {"mapping": mapping, "decimal": decimal, "date_format": date_format}
+    form = {
+        "mapping": mapping,
+        "decimal": decimal,
+        "date_format": date_format,
+        "sheet": sheet,
+    }
     response = _run(request, upload, path, form, dry_run=False)
     if response.status_code == 200:
         path.unlink(missing_ok=True)
