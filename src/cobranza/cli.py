@@ -1314,6 +1314,8 @@ def run_command(
     Con --dry-run no guarda ni envía nada, y lista cada mensaje del ciclo con
     lo que pasaría con él.
     """
+    from cobranza.jobs import business_settings
+
     messages_per_second = _parse_number_option("--rate", rate, minimum=0.1)
     outcome = _check_list_options(dry_run, limit, show_all, only)
     settings = load_settings()
@@ -1335,6 +1337,7 @@ def run_command(
             locale = business.locale
             channel = business_channel(business.settings)
             _check_stored_rules(business)
+            legal_lines = business_settings.missing_legal_details(business)
         instant = _parse_now(now, timezone)
         if channel == SANDBOX:
             dispatcher = sandbox_dispatcher(
@@ -1380,9 +1383,8 @@ def run_command(
         typer.echo(json.dumps(values, ensure_ascii=False, indent=2))
         return
     console.print(render_cycle(report, timezone))
-    from cobranza.jobs.business_settings import missing_detail_lines
-
-    for line in missing_detail_lines(report.dispatch.missing_details):
+    missing = business_settings.missing_detail_lines(report.dispatch.missing_details)
+    for line in missing + legal_lines:
         console.print(line, markup=False, soft_wrap=True)
     if dry_run:
         rows = None if show_all else (limit or DRY_RUN_ROWS)

@@ -181,3 +181,20 @@ def test_missing_instructions_defers(production_database: str) -> None:
     assert second.exit_code == 0, second.output
     [text] = _sandbox_texts()
     assert "Pix para a chave 11222333000181" in text
+
+
+def test_missing_address_reminded(brazil_database: str) -> None:
+    assert runner.invoke(app, ["settings", "set", "tax_id", CNPJ]).exit_code == 0
+
+    without = runner.invoke(app, ["run", "--now", MONDAY])
+    address = runner.invoke(app, ["settings", "set", "address", ADDRESS])
+    with_address = runner.invoke(app, ["run", "--now", MONDAY_LATER])
+
+    assert without.exit_code == 0, without.output
+    assert "salen sin la dirección de tu negocio" in without.output
+    assert "cobranza settings set address" in without.output
+    assert address.exit_code == 0, address.output
+    assert with_address.exit_code == 0, with_address.output
+    assert "sin la dirección" not in with_address.output
+    [text] = _sandbox_texts()
+    assert f"Mi negocio, CNPJ {CNPJ}." in text

@@ -601,3 +601,22 @@ def waiting_details(session: Session, business_id: int) -> Counter[str]:
     )
     latest = {row_id: (details or {}).get("variable") for row_id, details in events}
     return Counter(str(variable) for variable in latest.values() if variable)
+
+
+def missing_legal_details(business: Business) -> list[str]:
+    """Return a Spanish line per detail the law asks of a business's messages.
+
+    Brazilian law (CDC art. 42-A) asks every collection notice for the
+    creditor's address as well as its CNPJ or CPF. A missing tax id holds
+    the messages back (`waiting_details` counts them), while a missing
+    address lets them go without it, so only the address is listed here.
+    """
+    if business.country != "BR" and business.locale != "pt_BR":
+        return []
+    if (business.settings or {}).get("address"):
+        return []
+    return [
+        "Tus mensajes en portugués salen sin la dirección de tu negocio, que la "
+        "ley de Brasil también pide en cada aviso de cobranza. Cargala con: "
+        'cobranza settings set address "Rua das Flores, 100, São Paulo - SP"'
+    ]

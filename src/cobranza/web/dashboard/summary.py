@@ -6,7 +6,11 @@ from babel.numbers import format_decimal
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from cobranza.jobs.business_settings import missing_detail_lines, waiting_details
+from cobranza.jobs.business_settings import (
+    missing_detail_lines,
+    missing_legal_details,
+    waiting_details,
+)
 from cobranza.money import format_money
 from cobranza.web.charts import bar_chart, funnel_chart
 from cobranza.web.dashboard.common import business_of
@@ -30,6 +34,7 @@ def summary_page(request: Request) -> HTMLResponse:
         figures = load_summary(session, business, now(request))
         name = business.name
         waiting = missing_detail_lines(waiting_details(session, business.id))
+        legal = missing_legal_details(business)
 
     dso = "—"
     if figures.dso_days is not None:
@@ -68,6 +73,7 @@ def summary_page(request: Request) -> HTMLResponse:
         {
             "business_name": name,
             "waiting": waiting,
+            "legal": legal,
             "s": figures,
             "dso": dso,
             "aging_chart": aging,
