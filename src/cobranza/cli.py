@@ -1540,7 +1540,7 @@ app.add_typer(settings_app, name="settings")
 @settings_app.command("show")
 def settings_show() -> None:
     """Muestra cada ajuste del negocio, su valor y qué significa."""
-    from cobranza.jobs.business_settings import OPTIONS, current_value, option_note
+    from cobranza.jobs.business_settings import OPTIONS, display_value, option_note
 
     table = Table(title="Ajustes del negocio")
     table.add_column("Ajuste", no_wrap=True)
@@ -1548,7 +1548,7 @@ def settings_show() -> None:
         table.add_column(header, overflow="fold")
     with business_session(read_only=True) as (_, business, settings):
         for option in OPTIONS:
-            stored = current_value(business, option)
+            stored = display_value(business, option)
             if stored is not None:
                 value = str(stored)
             elif option.default is not None:

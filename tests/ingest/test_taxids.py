@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from cobranza.db.models import CustomerKind
-from cobranza.ingest.taxids import check_tax_id, kind_from_name
+from cobranza.ingest.taxids import check_tax_id, format_tax_id, kind_from_name
 
 
 @pytest.mark.parametrize(
@@ -65,3 +65,17 @@ def test_argentine_dni_is_not_checked() -> None:
 )
 def test_kind_from_name(name: str, kind: CustomerKind | None) -> None:
     assert kind_from_name(name) == kind
+
+
+@pytest.mark.parametrize(
+    ("value", "country", "written"),
+    [
+        ("11222333000181", "BR", "11.222.333/0001-81"),
+        ("39053344705", "BR", "390.533.447-05"),
+        ("20123456786", "AR", "20-12345678-6"),
+        ("XAXX010101000", "MX", "XAXX010101000"),
+        ("20123456780", "AR", "20123456780"),
+    ],
+)
+def test_format_tax_id(value: str, country: str, written: str) -> None:
+    assert format_tax_id(value, country) == written

@@ -194,6 +194,15 @@ def test_tax_id_stored_compact(engine: Engine, business_id: int) -> None:
     assert event.details == {"key": "tax_id", "from": None, "to": "20123456786"}
 
 
+def test_cli_shows_tax_id_written(cli_database: str) -> None:
+    changed = runner.invoke(app, ["settings", "set", "tax_id", "20123456786"])
+    shown = runner.invoke(app, ["settings", "show"], env={"COLUMNS": "200"})
+
+    assert changed.exit_code == 0, changed.output
+    assert shown.exit_code == 0, shown.output
+    assert "20-12345678-6" in shown.output
+
+
 def test_tax_id_unset(engine: Engine, business_id: int) -> None:
     _set(engine, business_id, "tax_id", "20-12345678-6")
     _set(engine, business_id, "tax_id", None)

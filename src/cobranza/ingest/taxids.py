@@ -87,6 +87,21 @@ def check_tax_id(value: str, country: str) -> TaxIdCheck:
     return TaxIdCheck(compact, True, _kind_from_tax_id(compact, country, module))
 
 
+def format_tax_id(value: str, country: str) -> str:
+    """Return a valid tax id in its usual written form, or `value` unchanged.
+
+    "11222333000181" becomes "11.222.333/0001-81" and "20123456786"
+    becomes "20-12345678-6".
+    """
+    _label, module = _module_for(value, country.upper())
+    # An RFC is written without separators, which python-stdnum's format adds.
+    if module is None or module is rfc or not hasattr(module, "format"):
+        return value
+    if not module.is_valid(value):
+        return value
+    return str(module.format(value))
+
+
 def _module_for(value: str, country: str) -> tuple[str, ModuleType | None]:
     if country == "BR":
         digits = re.sub(r"\D", "", value)

@@ -33,7 +33,7 @@ from cobranza.conversations.actions import DEFAULT_PAID_PAUSE_DAYS
 from cobranza.db.engine import lock_settings
 from cobranza.db.models import AuditEvent, Business, OutboxMessage, OutboxState
 from cobranza.dunning.promises import DEFAULT_CHANNEL, DEFAULT_GRACE_DAYS
-from cobranza.ingest.taxids import check_tax_id
+from cobranza.ingest.taxids import check_tax_id, format_tax_id
 from cobranza.messages.catalog import LOCALES
 from cobranza.messages.parameters import BUSINESS_ADDRESS_MAX, PAYMENT_TEXT_MAX
 from cobranza.payments.links import (
@@ -450,6 +450,14 @@ def option_note(business: Business, option: BusinessOption, settings: Settings) 
         )
     name = PROVIDER_NAMES.get(provider, provider)
     return f"Ahora los recordatorios llevan un link de {name}, no estos datos."
+
+
+def display_value(business: Business, option: BusinessOption) -> Any:
+    """Return the stored value of `option` as the owner writes it, or None."""
+    value = current_value(business, option)
+    if option.key == "tax_id" and value is not None:
+        return format_tax_id(str(value), business.country)
+    return value
 
 
 def current_value(business: Business, option: BusinessOption) -> Any:
