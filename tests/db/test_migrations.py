@@ -5,17 +5,19 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, func, select
+from alembic import command
+from sqlalchemy import Engine, func, select, text
 
 from cobranza.config import Settings
 from cobranza.db.engine import (
+    alembic_config,
     default_business,
     is_current,
     make_engine,
     transaction,
     upgrade,
 )
-from cobranza.db.models import Customer, Document
+from cobranza.db.models import Customer, Document, Payment
 
 
 def test_migrations_reach_head(engine: Engine) -> None:
@@ -147,3 +149,101 @@ def test_upgrade_keeps_rows_that_later_tables_reference(sqlite_url: str) -> None
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
     assert is_current(engine)
     engine.dispose()
+
+
+def _stored(instant: datetime) -> str:
+    # Naive UTC text, as `UTCDateTime` stores an instant on both databases.
+    return instant.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ")
+
+
+def _downgrade(engine: Engine, revision: str) -> None:
+    config = alembic_config(engine)
+    with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # As `upgrade` does: a batch rebuild of `payment` must not trip
+            # the foreign keys of `allocation`.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
+        try:
+            with connection.begin():
+                config.attributes["connection"] = connection
+                command.downgrade(config, revision)
+        finally:
+            if sqlite:
+                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                connection.commit()
+
+
+def test_upgrade_marks_undated_import_payments(engine: Engine) -> None:
+    # Given a database before the column, where an import stored payments at
+    # its own instant: p-first on an invoice that import created, p-later on
+    # an older invoice whose balance it lowered, and p-dated with a date
+    first_seen = datetime(2026, 3, 1, 15, tzinfo=UTC)
+    older = datetime(2026, 2, 1, 15, tzinfo=UTC)
+    _downgrade(engine, "0010_document_hold")
+    rows = {
+        "business": "INSERT INTO business (id, name, country, timezone, currency,"
+        " locale, settings, created_at) VALUES (1, 'B', 'AR',"
+        " 'America/Argentina/Buenos_Aires', 'ARS', 'es_AR', '{}', :older)",
+        "customer": "INSERT INTO customer (id, business_id, external_id, name, kind,"
+        " phone_status, created_at, updated_at) VALUES (1, 1, 'C1', 'c', 'person',"
+        " 'missing', :older, :older)",
+    }
+    documents = [(1, "F1", first_seen), (2, "F2", older)]
+    payments = [
+        (1, "p-first", first_seen, 1, "import"),
+        (2, "p-later", first_seen, 2, "import"),
+        (3, "p-dated", datetime(2026, 1, 5, 15, tzinfo=UTC), 1, "import"),
+        (4, "p-manual", first_seen, 1, "manual"),
+    ]
+    with engine.begin() as connection:
+        for statement in rows.values():
+            connection.execute(text(statement), {"older": _stored(older)})
+        for document_id, number, created in documents:
+            connection.execute(
+                text(
+                    "INSERT INTO document (id, business_id, customer_id, kind,"
+                    " number, amount, currency, open_amount, disputed, created_at,"
+                    " updated_at) VALUES (:id, 1, 1, 'invoice', :number, 10000,"
+                    " 'ARS', 0, :disputed, :created, :created)"
+                ),
+                {"id": document_id, "number": number, "disputed": False,
+                 "created": _stored(created)},
+            )  # fmt: skip
+        for payment_id, provider_id, paid_at, document_id, provider in payments:
+            connection.execute(
+                text(
+                    "INSERT INTO payment (id, business_id, customer_id, amount,"
+                    " currency, paid_at, provider, provider_payment_id, status,"
+                    " unallocated, created_at) VALUES (:id, 1, 1, 10000, 'ARS',"
+                    " :paid_at, :provider, :provider_id, 'approved', 0, :created)"
+                ),
+                {"id": payment_id, "paid_at": _stored(paid_at),
+                 "provider": provider, "provider_id": provider_id,
+                 "created": _stored(first_seen)},
+            )  # fmt: skip
+            connection.execute(
+                text(
+                    "INSERT INTO allocation (id, business_id, payment_id,"
+                    " document_id, amount) VALUES (:id, 1, :id, :document_id, 10000)"
+                ),
+                {"id": payment_id, "document_id": document_id},
+            )
+
+    # When the migration runs
+    upgrade(engine)
+
+    # Then only the payment of the invoice first seen in that import is undated
+    with transaction(engine) as session:
+        rows = session.execute(
+            select(Payment.provider_payment_id, Payment.paid_at_unknown)
+        )
+        flags = {provider_id: unknown for provider_id, unknown in rows}
+    assert flags == {
+        "p-first": True,
+        "p-later": False,
+        "p-dated": False,
+        "p-manual": False,
+    }
+    assert is_current(engine)

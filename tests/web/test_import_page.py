@@ -233,3 +233,32 @@ def test_stale_uploads_are_removed(tmp_path, monkeypatch) -> None:  # type: igno
     assert removed == 1
     assert not old.exists()
     assert fresh.exists()
+
+
+def test_import_page_warns_undated_payments(
+    app: FastAPI, client_for, tenant: Tenant, engine: Engine
+) -> None:  # type: ignore[no-untyped-def]
+    client, token = client_for(tenant)
+    export = (
+        "Cliente;Factura;Vencimiento;Importe;Saldo\r\n"
+        "Ana Gómez;F-1;10/01/2026;1.000,00;0,00\r\n"
+        "Ana Gómez;F-2;10/02/2026;500,00;200,00\r\n"
+    ).encode()
+
+    preview = client.post(
+        "/importar",
+        data={"csrf_token": token},
+        files={"file": ("saldos.csv", export, "text/csv")},
+    )
+    upload = re.search(r'name="upload" value="([^"]+)"', preview.text)
+    assert upload is not None
+    confirmed = client.post(
+        "/importar/confirmar",
+        data={"csrf_token": token, "upload": upload.group(1)},
+    )
+
+    warning = "2 comprobantes ya vienen cobrados en todo o en parte"
+    assert preview.text.count(warning) == 1
+    assert "se guardarían sin fecha" in preview.text
+    assert confirmed.text.count(warning) == 1
+    assert "se guardaron sin fecha" in confirmed.text

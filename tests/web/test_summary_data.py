@@ -427,3 +427,50 @@ def test_resumen_without_imported_payments_has_no_note(
     page = client.get("/")
 
     assert 'id="imported-payments"' not in page.text
+
+
+def test_collections_leave_out_undated_payments(
+    engine: Engine, tenant: Tenant, client_for, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    # Given an invoice file where F-8 was settled at an unknown date and F-9
+    # was paid in part on a known day of this month
+    path = write_csv(
+        tmp_path / "facturas.csv",
+        [
+            ["Cliente", "Factura", "Vencimiento", "Importe", "Saldo", "Fecha de pago"],
+            ["Ana Díaz", "F-8", "01/06/2025", "80000,00", "0,00", ""],
+            ["Ana Díaz", "F-9", "01/03/2026", "100000,00", "70000,00", "05/03/2026"],
+        ],
+        separator=";",
+    )
+    with transaction(engine) as session:
+        business = session.get_one(Business, tenant.business_id)
+        report = import_file(session, business, path, ImportOptions(), NOW)
+    assert report.payments_without_date == 1
+
+    # When the Resumen figures are computed
+    with transaction(engine) as session:
+        business = session.get_one(Business, tenant.business_id)
+        summary = load_summary(session, business, NOW)
+    client, _ = client_for(tenant)
+    page = client.get("/")
+
+    # Then the chart has only the dated payment, in its month
+    assert summary.collections[-1] == ("03/2026", Decimal("30000.00"))
+    assert sum(amount for _, amount in summary.collections) == Decimal("30000.00")
+    assert summary.imported_this_month == Decimal("30000.00")
+    # and the page shows how much the chart leaves out
+    assert summary.collections_without_date == Decimal("80000.00")
+    undated = format_money(Decimal("80000"), "ARS", "es_AR")
+    assert 'id="undated-payments"' in page.text
+    assert f"No incluye {undated} de pagos que venían en la planilla" in page.text
+
+
+def test_resumen_without_undated_payments_has_no_note(
+    engine: Engine, tenant: Tenant, client_for
+) -> None:  # type: ignore[no-untyped-def]
+    client, _ = client_for(tenant)
+
+    page = client.get("/")
+
+    assert 'id="undated-payments"' not in page.text

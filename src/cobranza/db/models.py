@@ -29,6 +29,9 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy import (
+    false as sql_false,
+)
+from sqlalchemy import (
     text as sql_text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -181,6 +184,13 @@ class Payment(Base):
     amount: Mapped[Decimal]
     currency: Mapped[str] = mapped_column(String(3))
     paid_at: Mapped[datetime]
+    # True when the source gave no payment date: an invoice file with a
+    # balance below the amount and no payment date column. `paid_at` is then
+    # the instant the payment was recorded, so lateness, monthly collections
+    # and the audit's period figures leave the payment out.
+    paid_at_unknown: Mapped[bool] = mapped_column(
+        default=False, server_default=sql_false()
+    )
     method: Mapped[str | None] = mapped_column(String(32))
     provider: Mapped[str] = mapped_column(String(32))
     provider_payment_id: Mapped[str] = mapped_column(String(200))

@@ -75,6 +75,9 @@ class PlannedPayment:
     currency: str
     paid_at: datetime
     recorded_at: datetime
+    # The file gave no payment date for a document it brought in settled, so
+    # `paid_at` is only the import's instant (see `Payment.paid_at_unknown`).
+    paid_at_unknown: bool = False
 
 
 @dataclass
@@ -86,6 +89,9 @@ class Plan:
     new_documents: list[dict[str, Any]] = field(default_factory=list)
     document_updates: list[dict[str, Any]] = field(default_factory=list)
     payments: list[PlannedPayment] = field(default_factory=list)
+    # Stored import payments without a date that this file dates: `id`,
+    # `paid_at` and `paid_at_unknown` (False) for a bulk update.
+    payment_dates: list[dict[str, Any]] = field(default_factory=list)
     consent_events: list[dict[str, Any]] = field(default_factory=list)
     missing: list[dict[str, str]] = field(default_factory=list)
     balances_increased: list[dict[str, str]] = field(default_factory=list)
@@ -100,6 +106,7 @@ class Plan:
             + len(self.new_documents)
             + len(self.document_updates)
             + len(self.consent_events)
+            + len(self.payment_dates)
             + 2 * len(self.payments)  # a payment and its allocation
         )
 
@@ -112,6 +119,8 @@ class StoredState:
     documents: dict[DocumentKey, dict[str, Any]]
     import_payment_ids: set[str]
     consent: dict[int, str]
+    # The stored import payments without a date: provider payment id to id.
+    undated_import_payments: dict[str, int] = field(default_factory=dict)
 
 
 def load_state(session: Session, business_id: int) -> StoredState:
@@ -133,14 +142,16 @@ def load_state(session: Session, business_id: int) -> StoredState:
     ).mappings()
     documents = {(row["kind"], row["number"]): dict(row) for row in document_rows}
 
-    payment_ids = set(
-        session.scalars(
-            select(Payment.provider_payment_id).where(
-                Payment.business_id == business_id,
-                Payment.provider == IMPORT_PROVIDER,
-            )
+    payment_rows = session.execute(
+        select(Payment.provider_payment_id, Payment.id, Payment.paid_at_unknown).where(
+            Payment.business_id == business_id,
+            Payment.provider == IMPORT_PROVIDER,
         )
-    )
+    ).all()
+    payment_ids = {row.provider_payment_id for row in payment_rows}
+    undated = {
+        row.provider_payment_id: row.id for row in payment_rows if row.paid_at_unknown
+    }
 
     consent: dict[int, str] = {}
     consent_rows = session.execute(
@@ -153,7 +164,7 @@ def load_state(session: Session, business_id: int) -> StoredState:
     )
     for customer_id, action in consent_rows:
         consent[customer_id] = action
-    return StoredState(customers, documents, payment_ids, consent)
+    return StoredState(customers, documents, payment_ids, consent, undated)
 
 
 def shared_phones(state: StoredState, plan: Plan) -> list[list[str]]:
@@ -427,6 +438,7 @@ def _plan_document(
     else:
         paid = settled_now - (stored["amount"] - stored["open_amount"])
     if paid <= 0:
+        _plan_payment_date(plan, state, key, settled_now, row, business.timezone)
         return
     plan.payments.append(
         PlannedPayment(
@@ -437,7 +449,42 @@ def _plan_document(
             currency=row.currency,
             paid_at=_paid_at(row.paid_on, business.timezone, now),
             recorded_at=now,
+            # A later file that lowers a stored balance dates the payment at
+            # the import, which bounds it between two imports.
+            paid_at_unknown=row.paid_on is None and stored is None,
         )
+    )
+
+
+def _plan_payment_date(
+    plan: Plan,
+    state: StoredState,
+    key: DocumentKey,
+    settled: Decimal,
+    row: ParsedRow,
+    timezone: str,
+) -> None:
+    """Date a stored payment without a date when the file now gives its date.
+
+    The payment is found by its id, which an import derives from the
+    document and its settled total, so only a file that shows the same
+    settled total dates it.
+    """
+    if row.paid_on is None:
+        return
+    payment_id = state.undated_import_payments.get(
+        _payment_id(key, settled, row.currency)
+    )
+    if payment_id is None:
+        return
+    plan.payment_dates.append(
+        {
+            "id": payment_id,
+            "paid_at": datetime.combine(
+                row.paid_on, PAYMENT_LOCAL_TIME, tzinfo=ZoneInfo(timezone)
+            ),
+            "paid_at_unknown": False,
+        }
     )
 
 

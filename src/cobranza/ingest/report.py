@@ -54,6 +54,12 @@ class ImportReport:
     duplicates_skipped: int = 0
     payments_recorded: int = 0
     payments_total: Decimal = Decimal(0)
+    # Payments of documents that came in settled, in whole or in part, with
+    # no payment date in the file. The total is in the business's currency.
+    payments_without_date: int = 0
+    payments_without_date_total: Decimal = Decimal(0)
+    # Stored payments without a date that this file gave a date.
+    payments_dated: int = 0
     consent_events: int = 0
     open_balance: Decimal = Decimal(0)
     open_balance_by_currency: dict[str, Decimal] = field(default_factory=dict)
@@ -80,6 +86,7 @@ class ImportReport:
         """Return the report as JSON-ready data; amounts are decimal strings."""
         data = asdict(self)
         data["payments_total"] = str(self.payments_total)
+        data["payments_without_date_total"] = str(self.payments_without_date_total)
         data["open_balance"] = str(self.open_balance)
         data["open_balance_by_currency"] = {
             code: str(amount) for code, amount in self.open_balance_by_currency.items()

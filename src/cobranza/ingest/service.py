@@ -37,6 +37,7 @@ from cobranza.ingest.rows import (
     date_texts,
 )
 from cobranza.ingest.store import apply_plan
+from cobranza.money import format_money
 from cobranza.timeutil import local_date
 
 logger = logging.getLogger(__name__)
@@ -131,6 +132,7 @@ def import_file(
     )
     _fill_report(report, plan, rows, business)
     _flag_conflicts(report, plan, rows, context, options.hints)
+    _note_payments_without_date(report, plan, business, options.dry_run)
     _note_shared_phones(report, shared_phones(state, plan), options.hints)
     if options.full_snapshot and not rows and plan.missing:
         raise EmptySnapshotError(
@@ -391,6 +393,60 @@ def _flag_conflicts(
     if conflicts:
         flagged = [*report.rows_flagged, *conflicts]
         report.rows_flagged = sorted(flagged, key=lambda issue: issue.line)
+
+
+def _note_payments_without_date(
+    report: ImportReport, plan: Plan, business: Business, dry_run: bool
+) -> None:
+    """Warn once when settled amounts come without a payment date.
+
+    Such a payment is stored with `paid_at_unknown`, so segments, the
+    monthly collections and the audit's DSO and CEI leave it out, and the
+    owner should know why and how to give the dates.
+    """
+    undated = [payment for payment in plan.payments if payment.paid_at_unknown]
+    report.payments_without_date = len(undated)
+    report.payments_without_date_total = sum(
+        (p.amount for p in undated if p.currency == business.currency), Decimal(0)
+    )
+    report.payments_dated = len(plan.payment_dates)
+    if undated:
+        report.notes.append(
+            _payments_without_date_text(
+                len(undated),
+                format_money(
+                    report.payments_without_date_total,
+                    business.currency,
+                    business.locale,
+                ),
+                dry_run,
+            )
+        )
+    if plan.payment_dates:
+        verb = "tendrían" if dry_run else "tienen"
+        report.notes.append(
+            f"{len(plan.payment_dates)} pagos guardados sin fecha ahora {verb} "
+            "la fecha de pago del archivo."
+        )
+
+
+def _payments_without_date_text(count: int, total: str, dry_run: bool) -> str:
+    if count == 1:
+        invoices = "1 comprobante ya viene cobrado"
+    else:
+        invoices = f"{count} comprobantes ya vienen cobrados"
+    stored = "se guardarían" if dry_run else "se guardaron"
+    return (
+        f"{invoices} en todo o en parte (saldo menor que el importe), pero el "
+        f"archivo no dice cuándo se pagaron: {total} en total. Esos pagos "
+        f"{stored} sin fecha, así que no cuentan para saber si el cliente paga "
+        "a tiempo o con atraso (segmentos y recordatorios preventivos), ni en "
+        "«Cobrado por mes» del panel, y la auditoría los cuenta como cobrados "
+        "al emitirse el comprobante para el DSO y el CEI. "
+        "Para darles fecha, agregá al archivo una columna «Fecha de pago» y "
+        "volvé a importarlo. Los pagos que recibas de ahora en adelante "
+        "registralos con su fecha con cobranza payment import o en el panel."
+    )
 
 
 def _note_shared_phones(

@@ -53,6 +53,7 @@ def apply_plan(
     _bulk_insert(session, ConsentEvent, consent, step)
 
     _insert_payments(session, business_id, plan, customer_ids, step)
+    _bulk_update(session, Payment, plan.payment_dates, step)
 
 
 def _resolve(row: dict[str, Any], customer_ids: dict[str, int]) -> dict[str, Any]:
@@ -92,6 +93,7 @@ def _insert_payments(
             "amount": payment.amount,
             "currency": payment.currency,
             "paid_at": payment.paid_at,
+            "paid_at_unknown": payment.paid_at_unknown,
             "method": None,
             "provider": IMPORT_PROVIDER,
             "provider_payment_id": payment.provider_payment_id,

@@ -9,7 +9,15 @@ without an issue date always counts). A payment counts when it was paid on or
 before the end of the as-of date in the business's time zone, and the open
 amount of a document is its amount minus the allocations of the payments that
 count. The same query also gives the open amounts at the start of the
-measuring period, for DSO and CEI. Documents and payment sums are two
+measuring period, for DSO and CEI.
+
+A payment without a known date (`Payment.paid_at_unknown`, from an invoice
+file that showed a settled amount but no payment date) counts from the
+document's issue: it was made at some unknown time before it was stored, so
+it leaves its document open in no receivable, neither at the end nor at the
+start of the period, and it gives the document no payment date. Treating
+the import's instant as its date would put every old collection inside the
+period and make each settled invoice look paid late. Documents and payment sums are two
 queries merged in pandas, which on SQLite ran faster than one outer join.
 """
 
@@ -57,8 +65,8 @@ class Snapshot:
     `open_at_start` (open amount at the end of `period_start`, or 0 when
     issued later). These are datetime64: `issued_on`, `due_on` (the issue
     date when the due date is missing) and `paid_on` (local date of the last
-    counted payment, NaT when none). `days_past_due` counts from `due_on` to
-    `as_of`.
+    counted payment with a known date, NaT when none). `days_past_due`
+    counts from `due_on` to `as_of`.
 
     `all_documents` has the same columns for every currency. Amount metrics
     read `documents`, which keeps only `currency`, while payment behaviour
@@ -157,19 +165,21 @@ def _paid_query(
     cutoff = end_of_day(as_of, business.timezone)
     start_cutoff = end_of_day(period_start, business.timezone)
     allocated = type_coerce(Allocation.amount, BigInteger)
-    by_start = case((Payment.paid_at <= start_cutoff, allocated), else_=0)
+    unknown = Payment.paid_at_unknown.is_(True)
+    by_start = case((or_(unknown, Payment.paid_at <= start_cutoff), allocated), else_=0)
+    known_paid_at = case((unknown, None), else_=Payment.paid_at)
     return (
         select(
             Allocation.document_id,
             func.sum(allocated),
             func.sum(by_start),
-            _unprocessed(func.max(Payment.paid_at)),
+            _unprocessed(func.max(known_paid_at)),
         )
         .join(Payment, Payment.id == Allocation.payment_id)
         .where(
             Allocation.business_id == business.id,
             Payment.business_id == business.id,
-            Payment.paid_at <= cutoff,
+            or_(unknown, Payment.paid_at <= cutoff),
         )
         .group_by(Allocation.document_id)
     )

@@ -10,7 +10,10 @@ provider, `cobranza payment add` or `payment import`, a receipt or the
 dashboard. A payment that came inside an invoice file (provider
 `IMPORT_PROVIDER`) is history the business brought along, not money that
 cobranza helped collect, so the page shows it apart. The monthly chart
-counts every payment received, imported ones included.
+counts every payment received, imported ones included, except a payment
+without a known date (`Payment.paid_at_unknown`): its `paid_at` is only the
+import's instant, so the page gives its total apart instead of placing it in
+the import's month. The funnel leaves it out too.
 
 Like `cobranza audit`, they count only documents issued by today (or with no
 issue date): a document dated later is not owed yet. Per customer, credit
@@ -58,6 +61,7 @@ RECEIVED = ("approved", "in_mediation")
 # WhatsApp's own notices, such as a customer's change of number, are stored
 # as inbound messages of type "system", but the customer wrote none of them.
 WRITTEN_BY_CUSTOMER = InboundMessage.type != "system"
+DATE_KNOWN = Payment.paid_at_unknown.is_(False)
 
 AGING_LABELS = {
     # The audit's words (`portfolio.labels`), so both read the same.
@@ -105,6 +109,8 @@ class Summary:
     aging: list[AgingBucket]
     collections: list[tuple[str, Decimal]]
     funnel: list[FunnelStage]
+    # Imported payments without a known date, which `collections` leaves out.
+    collections_without_date: Decimal = Decimal(0)
     # Open balances in other currencies, which no figure above includes.
     other_open: tuple[tuple[str, Decimal], ...] = ()
 
@@ -148,7 +154,11 @@ def load_summary(session: Session, business: Business, now: datetime) -> Summary
             session, business, month_start, Payment.provider != IMPORT_PROVIDER
         ),
         imported_this_month=_received_since(
-            session, business, month_start, Payment.provider == IMPORT_PROVIDER
+            session,
+            business,
+            month_start,
+            Payment.provider == IMPORT_PROVIDER,
+            DATE_KNOWN,
         ),
         reply_rate=_rate(funnel[3].customers, funnel[0].customers),
         promises_kept=kept,
@@ -156,6 +166,7 @@ def load_summary(session: Session, business: Business, now: datetime) -> Summary
         aging=aging,
         collections=_collections(session, business, today),
         funnel=funnel,
+        collections_without_date=_received_without_date(session, business),
         other_open=_other_open(session, business, today),
     )
 
@@ -329,6 +340,18 @@ def _received_since(
     return Decimal(total or 0)
 
 
+def _received_without_date(session: Session, business: Business) -> Decimal:
+    total = session.scalar(
+        select(func.sum(Payment.amount)).where(
+            Payment.business_id == business.id,
+            Payment.currency == business.currency,
+            Payment.status.in_(RECEIVED),
+            Payment.paid_at_unknown.is_(True),
+        )
+    )
+    return Decimal(total or 0)
+
+
 def _collections(
     session: Session, business: Business, today: date
 ) -> list[tuple[str, Decimal]]:
@@ -356,6 +379,7 @@ def _collections(
                 Payment.currency == business.currency,
                 Payment.status.in_(RECEIVED),
                 Payment.paid_at >= starts[0],
+                DATE_KNOWN,
             )
             .group_by(month_of)
         ).all()
@@ -451,6 +475,7 @@ def _funnel(session: Session, business_id: int, since: datetime) -> list[FunnelS
         Payment.business_id == business_id,
         Payment.paid_at >= first_sent.c.at,
         Payment.status.in_(RECEIVED),
+        DATE_KNOWN,
     )
     delivered = _customers_at_outbox_stage(
         session,
