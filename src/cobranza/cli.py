@@ -853,8 +853,9 @@ def import_command(
     from cobranza.ingest.cli_support import import_from_cli
 
     settings = load_settings()
+    engine = _open_import_dry_run(settings) if dry_run else open_engine(settings)
     import_from_cli(
-        open_engine(settings),
+        engine,
         settings,
         file,
         column_map,
@@ -867,6 +868,25 @@ def import_command(
         console=console,
         err_console=err_console,
     )
+
+
+def _open_import_dry_run(settings: Settings) -> Engine:
+    """Open the database for `import --dry-run` without creating anything.
+
+    A database without tables, or a SQLite file that does not exist yet, is
+    left as it is and the dry run reads an empty in-memory one instead.
+    """
+    from cobranza.ingest.cli_support import dry_run_engine
+
+    try:
+        empty = not _has_tables(settings.database_url)
+    except (ArgumentError, OperationalError):
+        # open_engine checks the database again and explains the error.
+        empty = False
+    if empty:
+        install_hooks(settings)
+        return dry_run_engine()
+    return open_engine(settings, read_only=True)
 
 
 @app.command("customers")
