@@ -2010,6 +2010,12 @@ def payment_import(
         help="COLUMNA=CAMPO: lee la columna COLUMNA del archivo como CAMPO "
         "(cliente, monto, fecha, medio, referencia o moneda). Se puede repetir.",
     ),
+    sheet: str | None = typer.Option(
+        None,
+        "--sheet",
+        metavar="NOMBRE",
+        help="Hoja del libro XLSX que se lee. Sin esta opción se lee la primera.",
+    ),
 ) -> None:
     """Registra los pagos de un CSV o Excel; lista y saltea las líneas con errores."""
     try:
@@ -2017,12 +2023,16 @@ def payment_import(
     except PaymentError as exc:
         err_console.print(f"[red]No se importó ningún pago:[/red] {escape(str(exc))}")
         raise typer.Exit(2) from exc
+    if sheet is not None:
+        sheet = _payment_sheet(file, sheet)
     settings = load_settings()
     engine = open_engine(settings)
     try:
         with transaction(engine) as session:
             business = default_business(session, settings)
-            report = import_payments(session, business, file, utcnow(), mapping)
+            report = import_payments(
+                session, business, file, utcnow(), mapping, sheet=sheet
+            )
             currency, locale = business.currency, business.locale
     except PaymentError as exc:
         err_console.print(f"[red]No se importó ningún pago:[/red] {escape(str(exc))}")
@@ -2032,6 +2042,20 @@ def payment_import(
     console.print(render_import_report(report, currency, locale))
     if report.errors:
         raise typer.Exit(1)
+
+
+def _payment_sheet(file: Path, sheet: str) -> str:
+    """Return the title of the sheet that --sheet names, as `cobranza import`
+    matches it, or exit with status 2 naming the workbook's sheets."""
+    from cobranza.ingest.errors import IngestError
+    from cobranza.ingest.hints import FIRST_SHEET
+    from cobranza.ingest.readers import find_sheet
+
+    try:
+        return find_sheet(file, sheet, FIRST_SHEET)
+    except IngestError as exc:
+        err_console.print(f"[red]No se importó ningún pago:[/red] {escape(str(exc))}")
+        raise typer.Exit(2) from exc
 
 
 @payment_app.command("link")
