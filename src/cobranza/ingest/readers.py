@@ -292,7 +292,7 @@ def find_sheet(path: Path, name: str, hints: Hints = COMMAND_LINE) -> str:
     except Exception as exc:  # openpyxl raises many types for a damaged file
         raise _xlsx_error(exc, path) from exc
     try:
-        titles = [sheet.title for sheet in workbook.worksheets]
+        titles: list[str] = [sheet.title for sheet in workbook.worksheets]
     finally:
         workbook.close()
     return titles[_match_title(titles, name, path, hints)]
