@@ -853,8 +853,9 @@ def import_command(
     from cobranza.ingest.cli_support import import_from_cli
 
     settings = load_settings()
+    engine = _open_import_dry_run(settings) if dry_run else open_engine(settings)
     import_from_cli(
-        open_engine(settings),
+        engine,
         settings,
         file,
         column_map,
@@ -867,6 +868,25 @@ def import_command(
         console=console,
         err_console=err_console,
     )
+
+
+def _open_import_dry_run(settings: Settings) -> Engine:
+    """Open the database for `import --dry-run` without creating anything.
+
+    A database without tables, or a SQLite file that does not exist yet, is
+    left as it is and the dry run reads an empty in-memory one instead.
+    """
+    from cobranza.ingest.cli_support import dry_run_engine
+
+    try:
+        empty = not _has_tables(settings.database_url)
+    except (ArgumentError, OperationalError):
+        # open_engine checks the database again and explains the error.
+        empty = False
+    if empty:
+        install_hooks(settings)
+        return dry_run_engine()
+    return open_engine(settings, read_only=True)
 
 
 @app.command("customers")
@@ -1992,6 +2012,12 @@ def payment_import(
         help="COLUMNA=CAMPO: lee la columna COLUMNA del archivo como CAMPO "
         "(cliente, monto, fecha, medio, referencia o moneda). Se puede repetir.",
     ),
+    sheet: str | None = typer.Option(
+        None,
+        "--sheet",
+        metavar="NOMBRE",
+        help="Hoja del libro XLSX que se lee. Sin esta opción se lee la primera.",
+    ),
 ) -> None:
     """Registra los pagos de un CSV o Excel; lista y saltea las líneas con errores."""
     try:
@@ -1999,12 +2025,16 @@ def payment_import(
     except PaymentError as exc:
         err_console.print(f"[red]No se importó ningún pago:[/red] {escape(str(exc))}")
         raise typer.Exit(2) from exc
+    if sheet is not None:
+        sheet = _payment_sheet(file, sheet)
     settings = load_settings()
     engine = open_engine(settings)
     try:
         with transaction(engine) as session:
             business = default_business(session, settings)
-            report = import_payments(session, business, file, utcnow(), mapping)
+            report = import_payments(
+                session, business, file, utcnow(), mapping, sheet=sheet
+            )
             currency, locale = business.currency, business.locale
     except PaymentError as exc:
         err_console.print(f"[red]No se importó ningún pago:[/red] {escape(str(exc))}")
@@ -2014,6 +2044,20 @@ def payment_import(
     console.print(render_import_report(report, currency, locale))
     if report.errors:
         raise typer.Exit(1)
+
+
+def _payment_sheet(file: Path, sheet: str) -> str:
+    """Return the title of the sheet that --sheet names, as `cobranza import`
+    matches it, or exit with status 2 naming the workbook's sheets."""
+    from cobranza.ingest.errors import IngestError
+    from cobranza.ingest.hints import FIRST_SHEET
+    from cobranza.ingest.readers import find_sheet
+
+    try:
+        return find_sheet(file, sheet, FIRST_SHEET)
+    except IngestError as exc:
+        err_console.print(f"[red]No se importó ningún pago:[/red] {escape(str(exc))}")
+        raise typer.Exit(2) from exc
 
 
 @payment_app.command("link")

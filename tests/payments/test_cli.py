@@ -307,3 +307,115 @@ def test_payment_import_rejects_field_mapped_twice(cli_db: str, tmp_path: Path) 
 
     assert result.exit_code == 2
     assert "otra columna ya se lee como monto" in " ".join(result.output.split())
+
+
+def _payments_workbook(path: Path, sheets: dict[str, list[list[str]]]) -> Path:
+    """Save a workbook with one sheet per entry, in order."""
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    first = workbook.active
+    assert first is not None
+    workbook.remove(first)
+    for title, rows in sheets.items():
+        sheet = workbook.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    workbook.save(path)
+    return path
+
+
+PAYMENT_HEADER = ["cliente", "monto", "fecha"]
+NOTES_SHEET = [["Pagos de marzo, cargados por administración"]]
+MARCH_SHEET = [PAYMENT_HEADER, ["C1", "400.00", "2026-03-09"]]
+APRIL_SHEET = [PAYMENT_HEADER, ["C1", "250.00", "2026-03-10"]]
+
+
+def _amounts(url: str) -> list[Decimal]:
+    return sorted(payment.amount for payment in _rows(url, Payment))
+
+
+def test_payment_import_sheet_reads_named(cli_db: str, tmp_path: Path) -> None:
+    path = _payments_workbook(
+        tmp_path / "pagos.xlsx", {"Marzo": MARCH_SHEET, "Abril": APRIL_SHEET}
+    )
+
+    result = runner.invoke(app, ["payment", "import", str(path), "--sheet", "Abril"])
+
+    assert result.exit_code == 0, result.output
+    assert _amounts(cli_db) == [Decimal("250.00")]
+
+
+def test_payment_import_reads_first_sheet(cli_db: str, tmp_path: Path) -> None:
+    path = _payments_workbook(
+        tmp_path / "pagos.xlsx", {"Marzo": MARCH_SHEET, "Abril": APRIL_SHEET}
+    )
+
+    first = runner.invoke(app, ["payment", "import", str(path)])
+    # The same sheet named with other case and spaces is the same lines, so
+    # their references match and nothing is recorded twice.
+    named = runner.invoke(app, ["payment", "import", str(path), "--sheet", " marzo "])
+
+    assert first.exit_code == 0, first.output
+    assert named.exit_code == 0, named.output
+    assert _amounts(cli_db) == [Decimal("400.00")]
+
+
+def test_payment_import_unknown_sheet_stops(cli_db: str, tmp_path: Path) -> None:
+    path = _payments_workbook(
+        tmp_path / "pagos.xlsx", {"Notas": NOTES_SHEET, "Marzo": MARCH_SHEET}
+    )
+
+    result = runner.invoke(app, ["payment", "import", str(path), "--sheet", "Abril"])
+
+    assert result.exit_code == 2
+    assert " ".join(result.output.split()) == (
+        'No se importó ningún pago: pagos.xlsx no tiene una hoja "Abril". Sus '
+        'hojas son "Notas" y "Marzo". Indicá una de ellas con --sheet, o sacá '
+        "--sheet para leer la primera."
+    )
+    assert _rows(cli_db, Payment) == []
+
+
+def test_payment_import_ambiguous_sheet_stops(cli_db: str, tmp_path: Path) -> None:
+    path = _payments_workbook(
+        tmp_path / "pagos.xlsx", {"Marzo": MARCH_SHEET, "Marzo ": APRIL_SHEET}
+    )
+
+    loose = runner.invoke(app, ["payment", "import", str(path), "--sheet", "marzo"])
+    exact = runner.invoke(app, ["payment", "import", str(path), "--sheet", "Marzo "])
+
+    assert loose.exit_code == 2
+    assert "Indicá el nombre exacto con --sheet." in " ".join(loose.output.split())
+    assert exact.exit_code == 0, exact.output
+    assert _amounts(cli_db) == [Decimal("250.00")]
+
+
+def test_payment_import_sheet_of_csv_stops(cli_db: str, tmp_path: Path) -> None:
+    path = tmp_path / "pagos.csv"
+    path.write_text("cliente,monto,fecha\nC1,1500.00,2026-03-09\n", encoding="utf-8")
+
+    result = runner.invoke(app, ["payment", "import", str(path), "--sheet", "Hoja1"])
+
+    assert result.exit_code == 2
+    assert " ".join(result.output.split()) == (
+        'No se importó ningún pago: Pediste la hoja "Hoja1" con --sheet, pero '
+        "pagos.csv es un archivo de texto (CSV), que no tiene hojas. Importalo "
+        "sin --sheet."
+    )
+    assert _rows(cli_db, Payment) == []
+
+
+def test_payment_import_sheet_needs_no_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    database = tmp_path / "nueva.db"
+    monkeypatch.setenv("COBRANZA_DATABASE_URL", f"sqlite:///{database}")
+    get_settings.cache_clear()
+    path = _payments_workbook(tmp_path / "pagos.xlsx", {"Marzo": MARCH_SHEET})
+
+    result = runner.invoke(app, ["payment", "import", str(path), "--sheet", "Abril"])
+    get_settings.cache_clear()
+
+    assert result.exit_code == 2
+    assert not database.exists()

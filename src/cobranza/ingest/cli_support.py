@@ -10,6 +10,7 @@ import json
 import logging
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 import typer
@@ -17,12 +18,21 @@ from rich.console import Console
 from rich.progress import Progress
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from cobranza.config import Settings
-from cobranza.db.engine import default_business, session_factory
+from cobranza.db.engine import (
+    default_business,
+    find_business,
+    make_engine,
+    session_factory,
+)
+from cobranza.db.models import Base, Business
 from cobranza.ingest.console import render_customers, render_report
 from cobranza.ingest.customers import list_customers
 from cobranza.ingest.errors import IngestError
+from cobranza.ingest.issue_texts import quoted
+from cobranza.ingest.report import ImportReport
 from cobranza.ingest.service import ImportOptions, ProgressCallback, import_file
 from cobranza.terminal_text import markup_safe
 from cobranza.timeutil import local_date, utcnow
@@ -66,8 +76,9 @@ def import_from_cli(
     """Run one import in one transaction and print its report.
 
     Exits with status 2 when the file needs `--map`, `--decimal`,
-    `--date-format` or another `--sheet`; a dry run rolls back, so it writes
-    nothing at all.
+    `--date-format` or another `--sheet`. A dry run rolls back and creates
+    no business, so it writes nothing at all. Its `engine` comes from
+    `dry_run_engine` when the database has no tables yet.
     """
     options = ImportOptions(
         mapping=parse_map_options(column_map),
@@ -83,8 +94,13 @@ def import_from_cli(
     ):
         options.progress = progress
         try:
-            business = default_business(session, settings)
+            if dry_run:
+                business, created = _dry_run_business(session, settings)
+            else:
+                business, created = default_business(session, settings), False
             report = import_file(session, business, path, options, utcnow())
+            if created:
+                _note_new_business(report, business)
             if dry_run:
                 session.rollback()
             else:
@@ -109,6 +125,47 @@ def import_from_cli(
         typer.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:
         render_report(console, report, settings.locale)
+
+
+def dry_run_engine() -> Engine:
+    """Return an empty in-memory database with the current schema.
+
+    A dry run on a database without tables reads this instead, so that it
+    creates no SQLite file and no tables on the server, and still reports
+    the file as a first import into an empty business would.
+    """
+    engine = make_engine("sqlite://")
+    Base.metadata.create_all(engine)
+    return engine
+
+
+def _dry_run_business(session: Session, settings: Settings) -> tuple[Business, bool]:
+    """Return the settings' business, or an unsaved one built from the settings.
+
+    The unsaved business is never added to `session` and has no id, so the
+    stored state loaded for it is empty. The flag is True for that business.
+    """
+    if find_business(session, settings.business_name) is not None:
+        return default_business(session, settings), False
+    business = Business(
+        name=settings.business_name,
+        country=settings.country,
+        timezone=settings.timezone,
+        currency=settings.currency,
+        locale=settings.locale,
+        settings={},
+        created_at=datetime.now(UTC),
+    )
+    return business, True
+
+
+def _note_new_business(report: ImportReport, business: Business) -> None:
+    report.notes.append(
+        f"El negocio {quoted(business.name)} todavía no existe en la base: la "
+        f"importación lo crearía con el país {business.country} y la moneda "
+        f"{business.currency}, que vienen de COBRANZA_COUNTRY y "
+        "COBRANZA_CURRENCY."
+    )
 
 
 def _print_error(

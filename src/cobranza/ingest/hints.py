@@ -131,6 +131,20 @@ class Hints:
 COMMAND_LINE = Hints()
 
 
+class FirstSheetHints(Hints):
+    """The command line's words for a command that reads a workbook's first
+    sheet when `--sheet` is not given, such as `cobranza payment import`."""
+
+    def unknown_sheet(self, file_name: str, sheet: str, sheets: Sequence[str]) -> str:
+        return (
+            f'{file_name} no tiene una hoja "{sheet}". {_sheet_list(sheets)} '
+            "Indicá una de ellas con --sheet, o sacá --sheet para leer la primera."
+        )
+
+
+FIRST_SHEET = FirstSheetHints()
+
+
 class FormHints(Hints):
     """The import page's words: its controls' labels and the fields' labels.
 

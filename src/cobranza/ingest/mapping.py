@@ -91,6 +91,11 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
         "razon social nombre",
         "nombre razon social cliente",
         "nombre fantasia",
+        "razao social",
+        "razao social nome",
+        "nome razao social",
+        "nombre o razon social",
+        "razon social o nombre",
     ),
     TAX_ID: (
         "cuit",
@@ -115,6 +120,9 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
         "numero identificacion",
         "document numero",
         "cedula",
+        "cnpj cpf",
+        "cedula nit",
+        "nit cedula",
     ),
     PHONE: (
         "telefono",
@@ -146,6 +154,9 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
         "tel celular",
         "numero celular",
         "celular whatsapp",
+        "telefone celular",
+        "fone celular",
+        "telefone whatsapp",
     ),
     EMAIL: ("email", "e mail", "mail", "correo", "correo electronico", "email address"),
     NUMBER: (
@@ -170,6 +181,13 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
         "document",
         "comprobante numero",
         "numero documento fiscal",
+        "numero nota",
+        "nf e",
+        "nfe",
+        "numero nf e",
+        "numero nfe",
+        "fatura",
+        "numero fatura",
     ),
     KIND: (
         "tipo",
@@ -202,6 +220,7 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
         "f emision",
         "fec emision",
         "fecha emision factura",
+        "dt emissao",
     ),
     DUE_ON: (
         "vencimiento",
@@ -222,6 +241,7 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
         "f venc",
         "fec vto",
         "fecha vencimiento factura",
+        "dt vencimento",
     ),
     AMOUNT: (
         "importe",
@@ -241,6 +261,12 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
         "imp total",
         "importe original",
         "monto original",
+        "valor original",
+        "valor documento",
+        "valor nf",
+        "valor nf e",
+        "valor nota fiscal",
+        "valor fatura",
     ),
     OPEN_AMOUNT: (
         "saldo",
@@ -263,6 +289,9 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
         "importe adeudado",
         "saldo actual",
         "monto adeudado",
+        "saldo insoluto",
+        "saldo em aberto",
+        "valor aberto",
     ),
     PAID_AMOUNT: (
         "pagado",
@@ -277,6 +306,7 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
         "pago",
         "settled",
         "abonado",
+        "valor recebido",
     ),
     PAID_ON: (
         "fecha pago",
@@ -290,6 +320,8 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
         "settlement date",
         "data pagamento",
         "fecha cancelacion",
+        "dt pagamento",
+        "data recebimento",
     ),
     CURRENCY: ("moneda", "currency", "divisa", "moeda"),
     DISPUTED: (
@@ -350,6 +382,11 @@ _STOP_WORDS = frozenset(
 _NUMBER_WORDS = frozenset({"n", "no", "nro", "nr", "num", "numero", "number", "nros"})
 _CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
+# The Brazilian real's sign, alone or in brackets, as in "Valor (R$)". Other
+# currency marks such as "(USD)" are kept, so such a header maps to nothing
+# and the owner picks the column: amounts in another currency than the
+# business's need a currency column.
+_REAL_SIGN = re.compile(r"[(\[]?\s*R\$\s*[)\]]?")
 # A mapping's column "#3" names the third column, for headers that repeat.
 # The position takes ASCII digits only, as \d would also match "#３".
 _POSITION = re.compile(r"#([0-9]+)")
@@ -395,12 +432,14 @@ def field_for_name(name: str) -> str | None:
 def field_for_header(header: str) -> str | None:
     """Return the field a header names, or None when it names none.
 
-    The header is tried as written ("WhatsApp") and then with camelCase split
-    into words ("invoiceNumber").
+    The header is tried as written ("WhatsApp"), then with camelCase split
+    into words ("invoiceNumber"), then without the real's sign ("Valor (R$)").
     """
     field = _LOOKUP.get(normalize_header(header, split_camel=False))
     if field is None:
         field = _LOOKUP.get(normalize_header(header))
+    if field is None and "R$" in header:
+        field = field_for_header(_REAL_SIGN.sub(" ", header))
     return field
 
 

@@ -119,12 +119,7 @@ def read_table(
             f"{path.name} está vacío. Exportá la planilla de nuevo.", path=str(path)
         )
     if data.startswith(_OLE2_SIGNATURE):
-        raise FileFormatError(
-            f"{path.name} es un libro de Excel 97-2003 (.xls) o un libro protegido "
-            "con contraseña, y no se puede leer. Abrilo en la planilla de cálculo "
-            "y guardalo como .xlsx sin contraseña o como .csv.",
-            path=str(path),
-        )
+        raise _ole2_error(path)
     if suffix in (".xlsx", ".xlsm") or data[:4] == b"PK\x03\x04":
         table = _read_xlsx(data, path, sheet, hints)
     elif suffix in (".csv", ".txt", ".tsv", ""):
@@ -251,25 +246,65 @@ def _read_xlsx(data: bytes, path: Path, name: str | None, hints: Hints) -> Table
 
 
 def _named_sheet(sheets: list[Any], name: str, path: Path, hints: Hints) -> Any:
-    """Return the sheet titled `name`, or else the one whose title differs
+    """Return the sheet that `name` names, as `_match_title` matches it."""
+    return sheets[_match_title([sheet.title for sheet in sheets], name, path, hints)]
+
+
+def _match_title(titles: list[str], name: str, path: Path, hints: Hints) -> int:
+    """Return the index of the title `name`, or else of the one that differs
     only in case and surrounding spaces. Raise `SheetError` if none or several
     match."""
-    for sheet in sheets:
-        if sheet.title == name:
-            return sheet
+    if name in titles:
+        return titles.index(name)
     requested = name.strip().casefold()
-    matches = [s for s in sheets if s.title.strip().casefold() == requested]
+    matches = [
+        i for i, title in enumerate(titles) if title.strip().casefold() == requested
+    ]
     if len(matches) == 1:
         return matches[0]
 
-    titles = [sheet.title for sheet in sheets]
     if matches:
-        message = hints.ambiguous_sheet(
-            path.name, name, [sheet.title for sheet in matches]
-        )
+        message = hints.ambiguous_sheet(path.name, name, [titles[i] for i in matches])
     else:
         message = hints.unknown_sheet(path.name, name, titles)
     raise SheetError(message, path=str(path), sheet=name, sheets=titles)
+
+
+def find_sheet(path: Path, name: str, hints: Hints = COMMAND_LINE) -> str:
+    """Return the title of the worksheet of `path` that `name` names.
+
+    For readers other than `read_table`, such as `cobranza payment import`,
+    so that `--sheet` matches and fails as it does for `cobranza import`.
+    Raises `SheetError` when no sheet or several match, or when `path` is a
+    CSV or text file, and `FileFormatError` when the workbook cannot be read.
+    """
+    from openpyxl import load_workbook
+
+    data = path.read_bytes()
+    if data.startswith(_OLE2_SIGNATURE):
+        raise _ole2_error(path)
+    if path.suffix.lower() not in (".xlsx", ".xlsm") and data[:4] != b"PK\x03\x04":
+        raise SheetError(
+            hints.sheet_of_text_file(path.name, name), path=str(path), sheet=name
+        )
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True)
+    except Exception as exc:  # openpyxl raises many types for a damaged file
+        raise _xlsx_error(exc, path) from exc
+    try:
+        titles: list[str] = [sheet.title for sheet in workbook.worksheets]
+    finally:
+        workbook.close()
+    return titles[_match_title(titles, name, path, hints)]
+
+
+def _ole2_error(path: Path) -> FileFormatError:
+    return FileFormatError(
+        f"{path.name} es un libro de Excel 97-2003 (.xls) o un libro protegido "
+        "con contraseña, y no se puede leer. Abrilo en la planilla de cálculo "
+        "y guardalo como .xlsx sin contraseña o como .csv.",
+        path=str(path),
+    )
 
 
 def _xlsx_error(exc: Exception, path: Path) -> FileFormatError:

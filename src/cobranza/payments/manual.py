@@ -168,16 +168,18 @@ def import_payments(
     path: Path,
     now: datetime,
     column_map: dict[str, str] | None = None,
+    sheet: str | None = None,
 ) -> PaymentImportReport:
     """Record every valid line of a CSV or Excel payments file; report the others.
 
     Columns: cliente (the customer's external id), monto, fecha, and
     optionally medio, referencia and moneda. `column_map` ({file column:
-    field key}, from `parse_column_map`) reads columns with other names. A
-    line without a reference gets one from its content, so importing the
-    same file twice records each payment once.
+    field key}, from `parse_column_map`) reads columns with other names.
+    `sheet` is the exact title of the worksheet to read, the first one by
+    default. A line without a reference gets one from its content, so
+    importing the same file twice records each payment once.
     """
-    fieldnames, rows = _read_rows(path)
+    fieldnames, rows = _read_rows(path, sheet)
     columns = _columns(fieldnames, path, column_map or {})
     report = PaymentImportReport()
     for line, row in enumerate(rows, start=2):
@@ -418,13 +420,21 @@ def _optional(row: dict[str, str], columns: dict[str, str], column: str) -> str 
     return value or None
 
 
-def _read_rows(path: Path) -> tuple[list[str], list[dict[str, str]]]:
-    """Return the header and the rows of a CSV or Excel file, as text."""
+def _read_rows(
+    path: Path, sheet: str | None = None
+) -> tuple[list[str], list[dict[str, str]]]:
+    """Return the header and the rows of a CSV or Excel file, as text.
+
+    The text of each cell goes into the reference of a line without one, so
+    a change here, such as another reader, would record again the lines of
+    a file imported before it.
+    """
     if path.suffix.lower() in (".xlsx", ".xls"):
         # Imported here: pandas takes a third of a second to import.
         import pandas
 
-        frame = pandas.read_excel(path, dtype=str).fillna("")
+        sheet_name: str | int = 0 if sheet is None else sheet
+        frame = pandas.read_excel(path, sheet_name=sheet_name, dtype=str).fillna("")
         records = [
             {str(key): str(value) for key, value in record.items()}
             for record in frame.to_dict(orient="records")

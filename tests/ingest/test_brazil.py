@@ -1,0 +1,186 @@
+"""Brazilian invoice exports: Portuguese headers, CPF/CNPJ, +55 phones, 1.234,56."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+from sqlalchemy import Engine, select
+from typer.testing import CliRunner
+
+from cobranza.cli import app
+from cobranza.config import get_settings
+from cobranza.db.engine import transaction
+from cobranza.db.models import Document
+from cobranza.ingest.mapping import (
+    AMOUNT,
+    CUSTOMER_ID,
+    CUSTOMER_NAME,
+    DUE_ON,
+    ISSUED_ON,
+    MOBILE,
+    NUMBER,
+    OPEN_AMOUNT,
+    PAID_AMOUNT,
+    TAX_ID,
+    field_for_header,
+    resolve_mapping,
+)
+from tests.ingest.conftest import customer, make_business, run_import, write_csv
+
+runner = CliRunner()
+
+# Each header set is one shape of a Brazilian invoice export, and each maps
+# its ten columns, in order, to FIELDS.
+HEADER_SETS = [
+    ["Código do cliente", "Razão social", "CPF/CNPJ", "Telefone celular",
+     "Nº NF-e", "Data de emissão", "Vencimento", "Valor (R$)", "Valor recebido",
+     "Saldo devedor"],
+    ["Código do cliente", "Cliente", "CPF/CNPJ", "Celular", "Número da nota",
+     "Emissão", "Vencimento", "Valor (R$)", "Valor pago", "Valor em aberto"],
+    ["Código do cliente", "Nome/Razão Social", "CPF/CNPJ", "Celular", "Nº NF",
+     "Data de emissão", "Vencimento", "Valor (R$)", "Valor recebido",
+     "Saldo devedor"],
+    ["Código do cliente", "Razão Social / Nome", "CPF/CNPJ", "Telefone celular",
+     "Nº NF", "Emissão", "Vencimento", "Valor (R$)", "Valor pago",
+     "Valor em aberto"],
+]  # fmt: skip
+FIELDS = [
+    CUSTOMER_ID, CUSTOMER_NAME, TAX_ID, MOBILE, NUMBER, ISSUED_ON, DUE_ON,
+    AMOUNT, PAID_AMOUNT, OPEN_AMOUNT,
+]  # fmt: skip
+ROWS = [
+    ["C-01", "Padaria Pão Quente Ltda.", "11.222.333/0001-81", "+55 11 91234-5678",
+     "000.123", "02/03/2026", "01/04/2026", "1.234,56", "234,56", "1.000,00"],
+    ["C-02", "João da Silva", "529.982.247-25", "(21) 98765-4321", "000.124",
+     "15/03/2026", "14/04/2026", "12.500,00", "0,00", "12.500,00"],
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("header", HEADER_SETS, ids=["nfe", "nota", "nf", "nome"])
+def test_portuguese_headers_map(header: list[str]) -> None:
+    mapping = resolve_mapping(header, {})
+
+    mapped = {header[index]: field for field, index in mapping.columns.items()}
+    assert mapped == dict(zip(header, FIELDS, strict=True))
+    assert mapping.unmapped == ()
+
+
+@pytest.mark.parametrize(
+    ("header", "field"),
+    [
+        ("Valor (R$)", AMOUNT),
+        ("Total [R$]", AMOUNT),
+        ("Saldo R$", OPEN_AMOUNT),
+        ("Nº da NF-e", NUMBER),
+        ("Valor recebido", PAID_AMOUNT),
+        ("Razão social", CUSTOMER_NAME),
+        ("Telefone celular", MOBILE),
+        ("Saldo insoluto", OPEN_AMOUNT),
+        ("Fecha de vencimiento", DUE_ON),
+        ("Folio", NUMBER),
+        ("Importe", AMOUNT),
+        ("RFC", TAX_ID),
+        ("NIT", TAX_ID),
+        ("Razón social", CUSTOMER_NAME),
+        ("Nombre o razón social", CUSTOMER_NAME),
+    ],
+)
+def test_header_synonym(header: str, field: str) -> None:
+    assert field_for_header(header) == field
+
+
+def test_trade_name_next_to_legal_name() -> None:
+    # "Nome fantasia" is the trade name that many exports list next to the
+    # legal name, so it stays unmapped instead of competing for the name.
+    header = ["Razão social", "Nome fantasia", "CPF/CNPJ", "Nº NF-e",
+              "Vencimento", "Valor (R$)"]  # fmt: skip
+
+    mapping = resolve_mapping(header, {})
+
+    assert mapping.columns[CUSTOMER_NAME] == 0
+    assert mapping.unmapped == ("Nome fantasia",)
+
+
+@pytest.mark.parametrize("header", ["Valor (USD)", "Valor (US$)", "Valor (IVA)"])
+def test_other_currency_marks_stay_unmapped(header: str) -> None:
+    assert field_for_header(header) is None
+
+
+def write_brazil_xlsx(path: Path, header: list[str]) -> Path:
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = "Contas a receber"
+    sheet.append(["Contas a receber - Distribuidora Demo (fictícia)"])
+    sheet.append(header)
+    for row in ROWS:
+        sheet.append(row)
+    workbook.save(path)
+    return path
+
+
+def test_brazil_xlsx_imports(engine: Engine, tmp_path: Path) -> None:
+    business_id = make_business(engine, "BR")
+    path = write_brazil_xlsx(tmp_path / "contas.xlsx", HEADER_SETS[0])
+
+    report = run_import(engine, business_id, path)
+
+    assert report.rows_rejected == []
+    assert report.rows_flagged == []
+    assert report.decimal["convention"] == "comma"
+    assert report.date_format["order"] == "dmy"
+    assert report.documents_imported == 2
+    assert report.open_balance == Decimal("13500.00")
+    assert report.payments_recorded == 1
+    with transaction(engine) as session:
+        documents = {doc.number: doc for doc in session.scalars(select(Document))}
+    assert documents["000.123"].amount == Decimal("1234.56")
+    assert documents["000.123"].open_amount == Decimal("1000.00")
+    assert documents["000.123"].currency == "BRL"
+    assert documents["000.123"].issued_on == date(2026, 3, 2)
+    assert documents["000.123"].due_on == date(2026, 4, 1)
+    assert documents["000.124"].due_on == date(2026, 4, 14)
+
+
+def test_brazil_customers_keep_cpf_cnpj(engine: Engine, tmp_path: Path) -> None:
+    business_id = make_business(engine, "BR")
+    path = write_brazil_xlsx(tmp_path / "contas.xlsx", HEADER_SETS[0])
+
+    run_import(engine, business_id, path)
+    company = customer(engine, business_id, "C-01")
+    person = customer(engine, business_id, "C-02")
+
+    assert company.name == "Padaria Pão Quente Ltda."
+    assert company.tax_id == "11222333000181"
+    assert company.tax_id_valid is True
+    assert company.phone == "+5511912345678"
+    assert person.tax_id == "52998224725"
+    assert person.tax_id_valid is True
+    assert person.phone == "+5521987654321"
+
+
+def test_brazil_csv_dry_run_from_cli(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    database = tmp_path / "cobranza.db"
+    path = write_csv(tmp_path / "contas.csv", [HEADER_SETS[1], *ROWS], separator=";")
+    monkeypatch.setenv("COBRANZA_DATABASE_URL", f"sqlite:///{database}")
+    monkeypatch.setenv("COBRANZA_COUNTRY", "BR")
+    monkeypatch.delenv("COBRANZA_BUSINESS_NAME", raising=False)
+    get_settings.cache_clear()
+
+    result = runner.invoke(app, ["import", str(path), "--dry-run", "--json"])
+    get_settings.cache_clear()
+
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["currency"] == "BRL"
+    assert report["documents_imported"] == 2
+    assert report["open_balance"] == "13500.00"
+    assert report["rows_flagged"] == []
+    assert not database.exists()
