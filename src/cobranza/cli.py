@@ -2490,6 +2490,7 @@ def data_erase(
     """Borra los datos personales de un cliente y deja su contabilidad."""
     from cobranza.compliance.erasure import (
         ErasureError,
+        OpenBalanceError,
         delete_media_files,
         erase_customer,
     )
@@ -2510,7 +2511,12 @@ def data_erase(
                 session, business, found, utcnow(), force=force, actor="cli"
             )
     except ErasureError as exc:
-        err_console.print(f"[red]No se borró nada:[/red] {escape(str(exc))}.")
+        fix = (
+            ". Si igual querés borrarlos, repetí el comando con --force"
+            if isinstance(exc, OpenBalanceError)
+            else ""
+        )
+        err_console.print(f"[red]No se borró nada:[/red] {escape(str(exc))}{fix}.")
         raise typer.Exit(1) from exc
     failures = delete_media_files(result.media_paths)
 

@@ -87,7 +87,10 @@ class ErasureError(ComplianceError, ValueError):
 
 
 class OpenBalanceError(ErasureError):
-    """The customer still owes money and the erasure was not forced."""
+    """The customer still owes money and the erasure was not forced.
+
+    The message names the balance; the caller adds how to force the erasure.
+    """
 
 
 class AlreadyErasedError(ErasureError):
@@ -246,8 +249,7 @@ def _check_no_balance(session: Session, business: Business, customer: Customer) 
     raise OpenBalanceError(
         f"el cliente {customer.external_id} todavía debe {owed}. Mientras haya "
         "una deuda, el negocio puede guardar los datos que necesita para "
-        "cobrarla. Si igual querés borrarlos, repetí el pedido forzándolo "
-        "(--force en la terminal)"
+        "cobrarla"
     )
 
 
