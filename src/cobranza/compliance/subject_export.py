@@ -35,6 +35,7 @@ from cobranza.db.models import (
     SandboxMessage,
 )
 from cobranza.compliance.personal_data import customer_audit_events, customer_rows
+from cobranza.money import quantize
 
 FORMAT = "cobranza.datos_de_cliente"
 FORMAT_VERSION = 1
@@ -85,7 +86,9 @@ def customer_export(
             {
                 **row_dict(plan),
                 "installments": [
-                    row_dict(item) for item in installments if item.plan_id == plan.id
+                    row_dict(item, plan.currency)
+                    for item in installments
+                    if item.plan_id == plan.id
                 ],
             }
             for plan in plans
@@ -106,17 +109,24 @@ def export_json(document: dict[str, Any]) -> str:
     return json.dumps(document, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
 
 
-def row_dict(row: Any) -> dict[str, Any]:
-    """Return a mapped row's columns as JSON-ready values."""
+def row_dict(row: Any, currency: str | None = None) -> dict[str, Any]:
+    """Return a mapped row's columns as JSON-ready values.
+
+    Amounts are rounded to the minor units of the row's currency, or of
+    `currency` for rows without one (installments).
+    """
     mapper = inspect(row).mapper
+    currency = getattr(row, "currency", currency)
     return {
-        column.key: _plain(getattr(row, column.key))
+        column.key: _plain(getattr(row, column.key), currency)
         for column in mapper.column_attrs
         if column.key not in _LEFT_OUT
     }
 
 
-def _plain(value: Any) -> Any:
+def _plain(value: Any, currency: str | None = None) -> Any:
+    if isinstance(value, Decimal) and currency:
+        return str(quantize(value, currency))
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, datetime):
