@@ -2429,7 +2429,6 @@ def _closed_text(case_id: int, held: list[str], external_id: str) -> str:
     )
 
 
-
 data_app = typer.Typer(
     help="Pedidos sobre datos personales de un cliente: exportarlos o borrarlos.",
     no_args_is_help=True,

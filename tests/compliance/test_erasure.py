@@ -1,9 +1,9 @@
 """Data-subject requests: export and erase one customer, end to end.
 
-The customers come from a real import, get reminders from a real dunning
-cycle over the sandbox channel, reply through the sandbox reply path (which
-records a promise) and send a receipt through the signed WhatsApp webhook,
-which the fake Graph API on 127.0.0.1 serves. After the erasure every text,
+The customers come from a real import and get reminders from a real dunning
+cycle over the sandbox channel. One replies through the sandbox reply path,
+which records a promise, and sends a receipt through the signed WhatsApp
+webhook, served by the fake Graph API on 127.0.0.1. After the erasure every text,
 JSON and binary column of every table is scanned, through the SQLAlchemy
 metadata, for the customer's name, phone, e-mail and tax id.
 """
@@ -218,7 +218,9 @@ def _add_plan_and_link(session: Session, customer: Customer, now: Any) -> None:
     session.flush()
 
 
-def _erase(engine: Engine, given: Given, *, force: bool) -> erasure_module.ErasureResult:
+def _erase(
+    engine: Engine, given: Given, *, force: bool
+) -> erasure_module.ErasureResult:
     with transaction(engine) as session:
         business = session.get_one(Business, given.business_id)
         customer = session.get_one(Customer, given.customer_id)
@@ -291,7 +293,9 @@ def _totals(engine: Engine, settings: Settings) -> dict[str, Any]:  # noqa: F811
     report = audit_business(engine, settings, ERASED_AT).to_dict()
     balances = {row["external_id"]: row for row in report.pop("customers")}
     report.pop("top_debtors")
-    report["balances"] = sorted(str(row.get("open_balance")) for row in balances.values())
+    report["balances"] = sorted(
+        str(row.get("open_balance")) for row in balances.values()
+    )
     return report
 
 
@@ -378,7 +382,7 @@ def test_erase_leaves_no_personal_data(
     result = _erase(engine, given, force=True)
     failures = delete_media_files(result.media_paths)
 
-    # then: no cell holds the customer's values, and the file is gone
+    # then: no cell contains the customer's values, and the file is gone
     assert _hits(engine, ANA_NEEDLES) == []
     assert failures == []
     assert not given.media_path.exists()
@@ -403,7 +407,8 @@ def test_erase_keeps_accounting_and_stops_messages(
 ) -> None:
     with transaction(engine) as session:
         amounts_before = sorted(
-            (d.number, d.amount, d.open_amount) for d in session.scalars(select(Document))
+            (d.number, d.amount, d.open_amount)
+            for d in session.scalars(select(Document))
         )
 
     _erase(engine, given, force=True)
@@ -443,7 +448,8 @@ def test_erase_keeps_accounting_and_stops_messages(
         webhook = session.scalars(select(WebhookEvent)).one()
         assert webhook.event_key
         amounts_after = sorted(
-            (d.number, d.amount, d.open_amount) for d in session.scalars(select(Document))
+            (d.number, d.amount, d.open_amount)
+            for d in session.scalars(select(Document))
         )
     assert amounts_after == amounts_before
 
@@ -501,7 +507,9 @@ def test_reimport_of_erased_id_is_rejected(
         business = session.get_one(Business, given.business_id)
         report = import_file(session, business, path, ImportOptions(), ERASED_AT)
 
-    rejected = [issue for issue in report.rows_rejected if issue.code == "erased_customer"]
+    rejected = [
+        issue for issue in report.rows_rejected if issue.code == "erased_customer"
+    ]
     assert len(rejected) == 1
     assert rejected[0].line == 2
     assert rejected[0].value == "C1"

@@ -28,9 +28,7 @@ def _settle(engine: Engine, customer_id: int) -> None:
             document.open_amount = document.amount * 0
 
 
-def test_download_has_customer_data(
-    app: FastAPI, client_for, tenant: Tenant
-) -> None:  # type: ignore[no-untyped-def]
+def test_download_has_customer_data(app: FastAPI, client_for, tenant: Tenant) -> None:  # type: ignore[no-untyped-def]
     client, _ = client_for(tenant)
 
     page = client.get(f"/clientes/{tenant.customer_id}")

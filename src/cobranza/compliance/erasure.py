@@ -17,8 +17,8 @@ key per business (`Business.erasure_key`), so an import can reject that id
 later without the database storing it. The key is per business and in the
 database, not derived from an application secret, because cobranza has no
 required long-lived secret and rotating one would silently let erased ids
-back in. NOTE: an external id is often short ("C-001"), so whoever reads
-the whole database, key included, can find it by trying candidates; the
+back in. NOTE: an external id is often short ("C-001"), so anyone who reads
+the whole database, key included, can find it by trying candidates. The
 hash keeps the id out of exports, listings and backups of single tables.
 """
 
@@ -99,7 +99,7 @@ class AlreadyErasedError(ErasureError):
 
 @dataclass
 class ErasureResult:
-    """What an erasure changed: counts per kind of row, and files to delete."""
+    """The changes of one erasure: counts per kind of row, and the files to delete."""
 
     customer_id: int
     placeholder_id: str
@@ -437,9 +437,7 @@ def _redact_webhook_events(
     return len(matching)
 
 
-def _scrub_consents(
-    session: Session, customer: Customer, found: PersonalValues
-) -> int:
+def _scrub_consents(session: Session, customer: Customer, found: PersonalValues) -> int:
     changed = 0
     events = session.scalars(
         select(ConsentEvent).where(

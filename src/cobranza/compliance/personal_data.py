@@ -3,10 +3,10 @@
 Inventory of the tables and columns that can hold a customer's personal
 data, and what an erasure (`cobranza.compliance.erasure`) does with each:
 
-- `customer`: `name` becomes "Cliente borrado"; `external_id` becomes
-  "borrado-<id>", unique per row; `tax_id`, `tax_id_valid`, `email`,
-  `phone_raw`, `phone`, `phone_problem`, `wa_id` and `wa_user_id` are
-  cleared and `phone_status` becomes "missing". `erased_at` and
+- `customer`: `name` becomes "Cliente borrado" and `external_id`
+  becomes "borrado-<id>", unique per row. `tax_id`, `tax_id_valid`,
+  `email`, `phone_raw`, `phone`, `phone_problem`, `wa_id` and `wa_user_id`
+  are cleared, and `phone_status` becomes "missing". `erased_at` and
   `erased_id_hash` are set.
 - `inbound_message` (the customer's, and those from its phone or wa_id
   that matched no customer): `text` becomes the redaction marker, `sender`
@@ -28,7 +28,8 @@ data, and what an erasure (`cobranza.compliance.erasure`) does with each:
 - `consent_event`: `source` and `evidence` become the marker when they
   contain a personal value.
 - `audit_event` (every event of the business): `reason` and each string in
-  `details` that contains a personal value become the marker.
+  `details` that contains a personal value, or is the old external id,
+  become the marker.
 - `import_run`: each string in `report` (rejected and flagged rows quote
   the cell values) that contains a personal value becomes the marker.
 - `webhook_delivery`: a `body` (an audit event sent to an outgoing webhook)
@@ -68,7 +69,7 @@ from cobranza.db.models import (
 )
 from cobranza.phones import wa_id_variants
 
-# What an erasure writes in place of a personal text.
+# The text an erasure writes in place of a personal text.
 REDACTED = "[borrado a pedido del cliente]"
 ERASED_NAME = "Cliente borrado"
 ERASED_SENDER = "borrado"
@@ -289,7 +290,9 @@ def customer_audit_events(
         "payment_link": rows.link_ids,
     }
     conditions = [
-        and_(AuditEvent.subject_type == "customer", AuditEvent.subject_id == customer.id),
+        and_(
+            AuditEvent.subject_type == "customer", AuditEvent.subject_id == customer.id
+        ),
         AuditEvent.details["customer_id"].as_integer() == customer.id,
     ]
     conditions.extend(

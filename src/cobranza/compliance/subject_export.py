@@ -4,7 +4,7 @@
 every row about it (see `cobranza.compliance.personal_data` for the
 inventory). Amounts are decimal strings, instants ISO 8601 in UTC, days ISO
 dates. Media files are named, not included: the business sends them apart
-if the customer asks for the files themselves.
+when the customer requests the files themselves.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
+from cobranza.compliance.personal_data import customer_audit_events, customer_rows
 from cobranza.db.models import (
     Allocation,
     Business,
@@ -34,7 +35,6 @@ from cobranza.db.models import (
     PromiseToPay,
     SandboxMessage,
 )
-from cobranza.compliance.personal_data import customer_audit_events, customer_rows
 from cobranza.money import quantize
 
 FORMAT = "cobranza.datos_de_cliente"
@@ -56,7 +56,9 @@ def customer_export(
         return list(
             session.scalars(
                 select(model)
-                .where(model.business_id == business_id, model.customer_id == customer.id)
+                .where(
+                    model.business_id == business_id, model.customer_id == customer.id
+                )
                 .order_by(model.id)
             )
         )
@@ -65,10 +67,16 @@ def customer_export(
     plans = owned(InstallmentPlan)
     inbound = owned(InboundMessage)
     outbox = owned(OutboxMessage)
-    allocations = _in(session, Allocation, Allocation.payment_id, [p.id for p in payments])
+    allocations = _in(
+        session, Allocation, Allocation.payment_id, [p.id for p in payments]
+    )
     installments = _in(session, Installment, Installment.plan_id, [p.id for p in plans])
-    sandbox = _in(session, SandboxMessage, SandboxMessage.outbox_id, [r.id for r in outbox])
-    media = _in(session, InboundMedia, InboundMedia.inbound_message_id, rows.inbound_ids)
+    sandbox = _in(
+        session, SandboxMessage, SandboxMessage.outbox_id, [r.id for r in outbox]
+    )
+    media = _in(
+        session, InboundMedia, InboundMedia.inbound_message_id, rows.inbound_ids
+    )
 
     return {
         "format": FORMAT,
@@ -146,4 +154,6 @@ def _in(session: Session, model: Any, column: Any, ids: list[int]) -> list[Any]:
     """Return the rows of `model` whose `column` is one of `ids`."""
     if not ids:
         return []
-    return list(session.scalars(select(model).where(column.in_(ids)).order_by(model.id)))
+    return list(
+        session.scalars(select(model).where(column.in_(ids)).order_by(model.id))
+    )

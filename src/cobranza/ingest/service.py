@@ -348,9 +348,7 @@ def _reject_erased(
             Customer.business_id == business.id, Customer.erased_at.is_not(None)
         )
     ).all()
-    erased.update(
-        {eid: at for eid, at in placeholders if at and eid in external_ids}
-    )
+    erased.update({eid: at for eid, at in placeholders if at and eid in external_ids})
     if not erased:
         return rows, set()
 
