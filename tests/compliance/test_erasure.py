@@ -160,7 +160,7 @@ def given(
             Decimal("500.00"),
             PROCESSED_AT,
             PROCESSED_AT,
-            reference="transferencia 1",
+            reference=f"transferencia de {NAME}",
         )
         _add_plan_and_link(session, ana, PROCESSED_AT)
         media_path = session.scalars(select(InboundMedia.path)).one()

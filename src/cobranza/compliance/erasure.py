@@ -66,6 +66,7 @@ from cobranza.db.models import (
     MessageStatusEvent,
     OutboxMessage,
     OutboxState,
+    Payment,
     PhoneStatus,
     SandboxMessage,
     WebhookDelivery,
@@ -160,6 +161,7 @@ def erase_customer(
     counts["webhook_events"] = _redact_webhook_events(session, business.id, found, now)
     counts["consent_events"] = _scrub_consents(session, customer, found)
     counts["documents"] = _scrub_hold_reasons(session, rows, found)
+    counts["payments"] = _scrub_payment_references(session, customer, found)
     counts["audit_events"] = _scrub_audit_events(session, business.id, found)
     counts["import_runs"] = _scrub_import_reports(session, business.id, found)
     counts["webhook_deliveries"] = _redact_deliveries(session, business.id, found)
@@ -467,6 +469,23 @@ def _scrub_hold_reasons(
     for document in documents:
         if document.hold_reason and found.found_in(document.hold_reason):
             document.hold_reason = REDACTED
+            changed += 1
+    return changed
+
+
+def _scrub_payment_references(
+    session: Session, customer: Customer, found: PersonalValues
+) -> int:
+    changed = 0
+    payments = session.scalars(
+        select(Payment).where(
+            Payment.business_id == customer.business_id,
+            Payment.customer_id == customer.id,
+        )
+    ).all()
+    for payment in payments:
+        if found.found_in(payment.provider_payment_id):
+            payment.provider_payment_id = f"borrado-{payment.id}"
             changed += 1
     return changed
 

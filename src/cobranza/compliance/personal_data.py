@@ -36,12 +36,17 @@ data, and what an erasure (`cobranza.compliance.erasure`) does with each:
   that contains a personal value is replaced by a redacted JSON stub.
 - `dunning_case.pause_reason` and `document.hold_reason`: free text an
   owner typed; it becomes the marker when it contains a personal value.
+- `payment.provider_payment_id`: the reference an owner typed for a
+  payment received by hand ("transferencia de Ana") becomes
+  "borrado-<payment id>" when it contains a personal value, so it stays
+  unique.
 
 Kept, because they carry no personal data or because the business must
 keep them: `document` (numbers, dates, amounts: tax law makes a business
 keep its invoices), `payment`, `allocation`, `promise_to_pay`,
 `installment_plan`, `installment`, `payment_link` (amounts, dates, states,
-provider ids) and the states and times of every message.
+provider ids), the states and times of every message, and the customer's
+`kind`, `locale`, `timezone`, `segment` and `risk_score`, which name no one.
 
 Tables that never hold a customer's data: `business`, `whatsapp_template`,
 `web_user`, `web_session`, `login_failure`, `api_token`, `outgoing_webhook`
@@ -102,7 +107,7 @@ PERSONAL_COLUMNS: dict[str, tuple[str, ...]] = {
     "webhook_delivery": ("body",),
     "dunning_case": ("pause_reason",),
     "document": ("hold_reason",),
-    "payment": (),
+    "payment": ("provider_payment_id",),
     "allocation": (),
     "promise_to_pay": (),
     "installment_plan": (),
