@@ -118,3 +118,21 @@ def test_erase_forced_after_confirmation(cli_db: str) -> None:
     assert customer.erased_at is not None
     assert customer.email is None
     assert customer.name == "Cliente borrado"
+
+
+@pytest.mark.parametrize(
+    "command", [["data", "export", "C-1"], ["data", "erase", "C-1", "--yes"]]
+)
+def test_missing_database_not_created(
+    command: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "nada.db"
+    monkeypatch.setenv("COBRANZA_DATABASE_URL", f"sqlite:///{path}")
+    get_settings.cache_clear()
+
+    result = runner.invoke(app, command)
+
+    get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    assert "nunca se importó nada" in result.stderr
+    assert not path.exists()
