@@ -49,6 +49,7 @@ from cobranza.db.models import (
     Customer,
     Document,
     InboundMedia,
+    InboundMessage,
     Installment,
     InstallmentPlan,
     OutboxMessage,
@@ -163,6 +164,20 @@ def given(
             reference=f"transferencia de {NAME}",
         )
         _add_plan_and_link(session, ana, PROCESSED_AT)
+        # A message from the customer's number before it was a customer.
+        session.add(
+            InboundMessage(
+                business_id=business_id,
+                customer_id=None,
+                channel="whatsapp",
+                provider="whatsapp",
+                provider_message_id="wamid.before-import",
+                sender=PHONE.lstrip("+"),
+                text=f"Hola, soy {NAME}, ¿cuánto debo?",
+                received_at=NOW - timedelta(days=20),
+                entities={},
+            )
+        )
         media_path = session.scalars(select(InboundMedia.path)).one()
     assert media_path is not None
     return Given(business_id, customer_id, other_id, Path(media_path))
@@ -363,6 +378,7 @@ def test_export_contains_every_kind(engine: Engine, given: Given) -> None:
     assert media["path"] == str(given.media_path)
     texts = [message["text"] for message in document["inbound_messages"]]
     assert "sí, te pago el viernes" in texts
+    assert f"Hola, soy {NAME}, ¿cuánto debo?" in texts
     assert any(message["text"] for message in document["outbox_messages"])
     other_ids = {row["customer_id"] for row in document["documents"]}
     assert other_ids == {given.customer_id}
@@ -388,7 +404,7 @@ def test_erase_leaves_no_personal_data(
     assert not given.media_path.exists()
     assert result.counts["media_files"] == 1
     assert result.counts["webhook_events"] == 1
-    assert result.counts["inbound_messages"] == 2
+    assert result.counts["inbound_messages"] == 3
 
     # then: the other customer and the portfolio totals are unchanged
     other_after = _export(engine, given.business_id, given.other_id)

@@ -47,6 +47,7 @@ from cobranza.compliance.personal_data import (
     REDACTED,
     CustomerRows,
     PersonalValues,
+    customer_inbound_ids,
     customer_rows,
     personal_values,
     scrub,
@@ -154,7 +155,7 @@ def erase_customer(
     )
     counts["cases_closed"] = _close_cases(session, customer, found, now)
     counts.update(_redact_outbox(session, customer, rows, found))
-    inbound_ids = _inbound_ids(session, customer, found)
+    inbound_ids = customer_inbound_ids(session, customer, found)
     counts["inbound_messages"] = _redact_inbound(session, inbound_ids)
     result.media_paths = _forget_media(session, business.id, inbound_ids)
     counts["media_files"] = len(result.media_paths)
@@ -335,27 +336,6 @@ def _redact_outbox(
         "outbox_suppressed": suppressed,
         "sandbox_messages": len(sandbox),
     }
-
-
-def _inbound_ids(
-    session: Session, customer: Customer, found: PersonalValues
-) -> list[int]:
-    """Return the customer's messages, and the unmatched ones from its phone."""
-    senders = sorted(
-        {*found.phone_digits, *(f"+{digits}" for digits in found.phone_digits)}
-    )
-    conditions = [InboundMessage.customer_id == customer.id]
-    if senders:
-        conditions.append(
-            InboundMessage.customer_id.is_(None) & InboundMessage.sender.in_(senders)
-        )
-    return list(
-        session.scalars(
-            select(InboundMessage.id)
-            .where(InboundMessage.business_id == customer.business_id, or_(*conditions))
-            .order_by(InboundMessage.id)
-        )
-    )
 
 
 def _redact_inbound(session: Session, inbound_ids: list[int]) -> int:
@@ -613,7 +593,7 @@ def _record_erasure(
             kind="customer.erased",
             subject_type="customer",
             subject_id=customer_id,
-            reason=ERASED_REASON,
+            reason=ERASURE_SOURCE,
             details={"customer_id": customer_id, "forced": forced, **counts},
         )
     )

@@ -277,6 +277,32 @@ def customer_rows(session: Session, customer: Customer) -> CustomerRows:
     )
 
 
+def customer_inbound_ids(
+    session: Session, customer: Customer, found: PersonalValues
+) -> list[int]:
+    """Return the customer's messages, and the unmatched ones from its phone.
+
+    A message from a number that matched no customer (`customer_id` NULL)
+    was written by the customer when its sender is the customer's phone or
+    wa_id.
+    """
+    senders = sorted(
+        {*found.phone_digits, *(f"+{digits}" for digits in found.phone_digits)}
+    )
+    conditions = [InboundMessage.customer_id == customer.id]
+    if senders:
+        conditions.append(
+            InboundMessage.customer_id.is_(None) & InboundMessage.sender.in_(senders)
+        )
+    return list(
+        session.scalars(
+            select(InboundMessage.id)
+            .where(InboundMessage.business_id == customer.business_id, or_(*conditions))
+            .order_by(InboundMessage.id)
+        )
+    )
+
+
 def customer_audit_events(
     session: Session, customer: Customer, rows: CustomerRows
 ) -> list[AuditEvent]:

@@ -2,9 +2,10 @@
 
 `customer_export` returns one JSON-ready document: the customer row and
 every row about it (see `cobranza.compliance.personal_data` for the
-inventory). Amounts are decimal strings, instants ISO 8601 in UTC, days ISO
-dates. Media files are named, not included: the business sends them apart
-when the customer requests the files themselves.
+inventory), including messages from its phone that matched no customer.
+Amounts are decimal strings, instants ISO 8601 in UTC, days ISO dates.
+Media files are named, not included: the business sends them apart when
+the customer requests the files themselves.
 """
 
 from __future__ import annotations
@@ -17,7 +18,12 @@ from typing import Any
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
-from cobranza.compliance.personal_data import customer_audit_events, customer_rows
+from cobranza.compliance.personal_data import (
+    customer_audit_events,
+    customer_inbound_ids,
+    customer_rows,
+    personal_values,
+)
 from cobranza.db.models import (
     Allocation,
     Business,
@@ -65,7 +71,8 @@ def customer_export(
 
     payments = owned(Payment)
     plans = owned(InstallmentPlan)
-    inbound = owned(InboundMessage)
+    inbound_ids = customer_inbound_ids(session, customer, personal_values(customer))
+    inbound = _in(session, InboundMessage, InboundMessage.id, inbound_ids)
     outbox = owned(OutboxMessage)
     allocations = _in(
         session, Allocation, Allocation.payment_id, [p.id for p in payments]
