@@ -2531,7 +2531,8 @@ def data_erase(
     for path, error in failures:
         err_console.print(
             f"[yellow]Atención:[/yellow] no se pudo borrar el archivo "
-            f"{markup_safe(path)}: {markup_safe(error)}. Borralo a mano.",
+            f"{markup_safe(path)}: {markup_safe(error)}. Buscalo en la carpeta de "
+            "COBRANZA_MEDIA_DIR y, si sigue ahí, borralo a mano.",
         )
 
 

@@ -542,6 +542,9 @@ def test_file_that_cannot_be_deleted_is_reported(tmp_path: Path) -> None:
     folder = tmp_path / "carpeta"
     folder.mkdir()
 
-    failures = delete_media_files([str(folder), str(tmp_path / "ya-no-esta")])
+    missing = tmp_path / "ya-no-esta"
 
-    assert [path for path, _ in failures] == [str(folder)]
+    failures = delete_media_files([str(folder), str(missing)])
+
+    assert [path for path, _ in failures] == [str(folder), str(missing)]
+    assert folder.exists()

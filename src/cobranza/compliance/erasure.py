@@ -180,15 +180,18 @@ def erase_customer(
 def delete_media_files(paths: Iterable[str]) -> list[tuple[str, str]]:
     """Delete the stored media files; return (path, error) for each that failed.
 
-    A file already gone counts as deleted. A failure is logged and returned,
-    never raised, because the rows no longer name the file.
+    A failure is logged and returned, never raised, because the committed
+    rows no longer name the file. A missing file is a failure too: a path
+    stored relative to the media directory resolves against the current
+    directory, so a process started elsewhere would not find the file.
     """
     failures = []
     for path in paths:
         try:
             os.remove(path)
         except FileNotFoundError:
-            continue
+            logger.warning("erased media file not found: %s", path)
+            failures.append((path, "no existe en esa ruta"))
         except OSError as exc:
             logger.error("erased media file not deleted: %s: %s", path, exc)
             failures.append((path, exc.strerror or str(exc)))

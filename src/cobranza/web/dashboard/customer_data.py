@@ -88,8 +88,9 @@ def erase(
             )
     failures = delete_media_files(result.media_paths)
     note = (
-        f" No se pudieron borrar {len(failures)} archivos que mandó el cliente; "
-        "el registro del servidor dice cuáles."
+        f" No se pudieron borrar {len(failures)} archivos que mandó el cliente: "
+        "el registro del servidor dice cuáles. Buscalos en la carpeta de "
+        "COBRANZA_MEDIA_DIR y, si siguen ahí, borralos a mano."
         if failures
         else ""
     )
