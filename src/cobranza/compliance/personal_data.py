@@ -9,10 +9,10 @@ data, and what an erasure (`cobranza.compliance.erasure`) does with each:
   are cleared, and `phone_status` becomes "missing". `erased_at` and
   `erased_id_hash` are set.
 - `inbound_message` (the customer's, and those from its phone or wa_id
-  that matched no customer): `text` becomes the redaction marker, `sender`
-  becomes "borrado", `sender_user_id` and `details` (a caption, a button
-  payload, a contact card) are cleared and `entities` (amounts, dates,
-  names read from the text) becomes empty.
+  that matched no customer): `text` becomes the redaction marker and
+  `sender` becomes "borrado". `sender_user_id` and `details` (a caption, a
+  button payload, a contact card) are cleared, and `entities` (amounts,
+  dates, names read from the text) becomes empty.
 - `inbound_media`: `file_name` (the name the customer gave the file) and
   `path` are cleared, and the stored file is deleted after the commit.
 - `outbox_message`: `text` becomes the marker; in `variables` and
