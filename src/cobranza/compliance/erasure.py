@@ -82,6 +82,8 @@ ERASED_REASON = "customer_erased"
 ERASURE_SOURCE = "pedido de borrado de datos"
 # Webhook bodies read per round trip while looking for the customer's phone.
 WEBHOOK_SCAN_BATCH = 500
+# External id hashes looked up in one statement by an import.
+HASH_QUERY_CHUNK = 500
 
 
 class ErasureError(ComplianceError, ValueError):
@@ -159,7 +161,7 @@ def erase_customer(
     counts["inbound_messages"] = _redact_inbound(session, inbound_ids)
     result.media_paths = _forget_media(session, business.id, inbound_ids)
     counts["media_files"] = len(result.media_paths)
-    counts["webhook_events"] = _redact_webhook_events(session, business.id, found, now)
+    counts["webhook_events"] = _redact_webhook_events(session, business.id, found)
     counts["consent_events"] = _scrub_consents(session, customer, found)
     counts["documents"] = _scrub_hold_reasons(session, rows, found)
     counts["payments"] = _scrub_payment_references(session, customer, found)
@@ -216,11 +218,11 @@ def erased_external_ids(
         return {}
     erased: dict[str, datetime] = {}
     hashes = list(by_hash)
-    for start in range(0, len(hashes), WEBHOOK_SCAN_BATCH):
+    for start in range(0, len(hashes), HASH_QUERY_CHUNK):
         rows = session.execute(
             select(Customer.erased_id_hash, Customer.erased_at).where(
                 Customer.business_id == business.id,
-                Customer.erased_id_hash.in_(hashes[start : start + WEBHOOK_SCAN_BATCH]),
+                Customer.erased_id_hash.in_(hashes[start : start + HASH_QUERY_CHUNK]),
             )
         ).all()
         for digest, erased_at in rows:
@@ -382,13 +384,15 @@ def _forget_media(
 
 
 def _redact_webhook_events(
-    session: Session, business_id: int, found: PersonalValues, now: datetime
+    session: Session, business_id: int, found: PersonalValues
 ) -> int:
-    """Replace the raw bodies that carry the customer's phone or wa_id.
+    """Replace the processed raw bodies that carry the customer's phone or wa_id.
 
-    Bodies are stored before their business is known, so events without a
-    business are read too. NOTE: this reads every stored body of the
-    business, which grows with its traffic.
+    A body's business is set when it is processed, so processed bodies that
+    matched no business are read too. NOTE: a body still waiting for the
+    event worker is left alone, because it may be another business's; if
+    it is the customer's, its message is stored later as an unknown
+    sender's. Reading every processed body also grows with the traffic.
     """
     if not found.phone_digits:
         return 0
@@ -396,10 +400,11 @@ def _redact_webhook_events(
     statement = (
         select(WebhookEvent.id, WebhookEvent.raw_body)
         .where(
+            WebhookEvent.processed_at.is_not(None),
             or_(
                 WebhookEvent.business_id == business_id,
                 WebhookEvent.business_id.is_(None),
-            )
+            ),
         )
         .order_by(WebhookEvent.id)
         .execution_options(yield_per=WEBHOOK_SCAN_BATCH)
@@ -415,10 +420,6 @@ def _redact_webhook_events(
         ).encode()
         if event.error and found.found_in(event.error):
             event.error = None
-        if event.processed_at is None:
-            # The redacted body cannot be processed, so it is settled here.
-            event.processed_at = now
-            event.error = "cuerpo borrado por un pedido de borrado de datos"
     return len(matching)
 
 

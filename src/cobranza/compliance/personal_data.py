@@ -21,8 +21,8 @@ data, and what an erasure (`cobranza.compliance.erasure`) does with each:
 - `sandbox_message`: `text` becomes the marker and `to_phone` is cleared.
 - `message_status_event` of the customer's messages: `error_detail` and
   `pricing` are cleared when they contain a personal value.
-- `webhook_event`: a `raw_body` that contains the customer's phone or
-  wa_id digits is replaced by a redacted JSON stub; `event_key` (the
+- `webhook_event`: a processed `raw_body` that contains the customer's
+  phone or wa_id digits is replaced by a redacted JSON stub; `event_key` (the
   provider's event id) stays, so deduplication still works, and `error` is
   cleared when it contains a personal value.
 - `consent_event`: `source` and `evidence` become the marker when they
