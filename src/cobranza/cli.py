@@ -2483,5 +2483,130 @@ def _closed_text(case_id: int, held: list[str], external_id: str) -> str:
     )
 
 
+data_app = typer.Typer(
+    help="Pedidos sobre datos personales de un cliente: exportarlos o borrarlos.",
+    no_args_is_help=True,
+)
+app.add_typer(data_app, name="data")
+
+
+@data_app.command("export")
+def data_export(
+    customer: str = CUSTOMER_ARGUMENT,
+    output: Path | None = typer.Option(
+        None,
+        "--output",
+        help="Archivo JSON donde se escribe la exportación. Sin él, se imprime.",
+    ),
+) -> None:
+    """Exporta en JSON todo lo que se guarda sobre un cliente."""
+    from cobranza.compliance.subject_export import customer_export, export_json
+
+    settings = load_settings()
+    with transaction(open_engine(settings, read_only=True)) as session:
+        business = read_business(session, settings)
+        found = _customer_or_exit(session, business.id, customer)
+        text = export_json(customer_export(session, business, found, utcnow()))
+    if output is None:
+        typer.echo(text, nl=False)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        err_console.print(
+            f"No se pudo escribir {output}: {exc.strerror or exc}. Elegí otra "
+            "carpeta con --output, o imprimí la exportación sin --output.",
+            markup=False,
+        )
+        raise typer.Exit(1) from exc
+    err_console.print(
+        f"Se exportaron los datos del cliente {visible(found.external_id)} a {output}.",
+        markup=False,
+    )
+
+
+@data_app.command("erase")
+def data_erase(
+    customer: str = CUSTOMER_ARGUMENT,
+    force: bool = typer.Option(
+        False,
+        "--force",
+        help="Borra aunque el cliente todavía deba plata. Sin esto, un cliente "
+        "con saldo abierto no se borra.",
+    ),
+    yes: bool = typer.Option(
+        False,
+        "--yes",
+        help="No pide que escribas el código del cliente para confirmar.",
+    ),
+) -> None:
+    """Borra los datos personales de un cliente y deja su contabilidad."""
+    from cobranza.compliance.erasure import (
+        ErasureError,
+        OpenBalanceError,
+        delete_media_files,
+        erase_customer,
+    )
+
+    settings = load_settings()
+    engine = open_engine(settings, read_only=True)
+    with transaction(engine) as session:
+        business = read_business(session, settings)
+        external_id = _customer_or_exit(session, business.id, customer).external_id
+    if not yes:
+        _confirm_erasure(external_id)
+
+    try:
+        with transaction(engine) as session:
+            business = read_business(session, settings)
+            found = _customer_or_exit(session, business.id, external_id)
+            result = erase_customer(
+                session, business, found, utcnow(), force=force, actor="cli"
+            )
+    except ErasureError as exc:
+        fix = (
+            ". Si igual querés borrarlos, repetí el comando con --force"
+            if isinstance(exc, OpenBalanceError)
+            else ""
+        )
+        err_console.print(f"[red]No se borró nada:[/red] {escape(str(exc))}{fix}.")
+        raise typer.Exit(1) from exc
+    failures = delete_media_files(result.media_paths)
+
+    counts = result.counts
+    console.print(
+        f"Se borraron los datos personales del cliente {markup_safe(external_id)}, "
+        f"que ahora figura como {result.placeholder_id}: "
+        f"{counts.get('inbound_messages', 0)} mensajes recibidos, "
+        f"{counts.get('outbox_messages', 0)} mensajes enviados o programados y "
+        f"{counts.get('media_files', 0)} archivos. Sus facturas y pagos quedan, "
+        "sin sus datos personales."
+    )
+    for path, error in failures:
+        err_console.print(
+            f"[yellow]Atención:[/yellow] no se pudo borrar el archivo "
+            f"{markup_safe(path)}: {markup_safe(error)}. Buscalo en la carpeta de "
+            "COBRANZA_MEDIA_DIR y, si sigue ahí, borralo a mano.",
+        )
+
+
+def _confirm_erasure(external_id: str) -> None:
+    """Exit unless the person types the customer's external id."""
+    typed = typer.prompt(
+        f"Esto borra para siempre los datos personales del cliente {external_id}. "
+        "Escribí su código para confirmar",
+        default="",
+        show_default=False,
+    )
+    if typed.strip() != external_id:
+        err_console.print(
+            f"No se borró nada: escribiste {typed.strip()!r} y el código del "
+            f"cliente es {external_id!r}. Repetí el comando y escribilo igual, o "
+            "agregá --yes.",
+            markup=False,
+        )
+        raise typer.Exit(1)
+
+
 if __name__ == "__main__":
     main()

@@ -83,13 +83,20 @@ def _first_by_code(report: ImportReport) -> dict[str, RowIssue]:
     return by_code
 
 
+# Codes that depend on the store rather than on the file: "erased_customer"
+# needs a customer erased before, and tests/compliance/test_erasure.py
+# checks its text.
+STORE_CODES = {"erased_customer"}
+FILE_CODES = sorted(set(ROW_ISSUE_TEXTS) - STORE_CODES)
+
+
 def test_every_code_is_produced(bad_report: ImportReport) -> None:
     codes = {issue.code for issue in _issues(bad_report)}
 
-    assert codes == set(ROW_ISSUE_TEXTS)
+    assert codes == set(FILE_CODES)
 
 
-@pytest.mark.parametrize("code", sorted(ROW_ISSUE_TEXTS))
+@pytest.mark.parametrize("code", FILE_CODES)
 def test_code_message_is_spanish(bad_report: ImportReport, code: str) -> None:
     messages = [issue.message for issue in _issues(bad_report) if issue.code == code]
 

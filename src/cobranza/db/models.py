@@ -103,13 +103,19 @@ class Business(Base):
     tax_id: Mapped[str | None] = mapped_column(String(32))
     settings: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime]
+    # Random key of the HMAC that stores an erased customer's external id;
+    # created by the first erasure (`cobranza.compliance.erasure`).
+    erasure_key: Mapped[str | None] = mapped_column(String(64))
 
 
 class Customer(Base):
     """The debtor: a person or a company that owes the business."""
 
     __tablename__ = "customer"
-    __table_args__ = (UniqueConstraint("business_id", "external_id"),)
+    __table_args__ = (
+        UniqueConstraint("business_id", "external_id"),
+        Index("ix_customer_erased_id_hash", "business_id", "erased_id_hash"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     business_id: Mapped[int] = mapped_column(ForeignKey("business.id"), index=True)
@@ -131,6 +137,11 @@ class Customer(Base):
     risk_score: Mapped[float | None]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    # Set when the customer's personal data was erased on request. The row
+    # stays for the accounting it carries, and `erased_id_hash` (an HMAC of
+    # the old external id) lets an import reject that id later.
+    erased_at: Mapped[datetime | None]
+    erased_id_hash: Mapped[str | None] = mapped_column(String(64))
 
     documents: Mapped[list[Document]] = relationship(back_populates="customer")
 

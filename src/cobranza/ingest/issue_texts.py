@@ -84,6 +84,11 @@ ROW_ISSUE_TEXTS: dict[str, str] = {
     "invalid_phone": (
         "{problem}. No se le puede escribir al cliente hasta que lo corrijas."
     ),
+    "erased_customer": (
+        "El cliente {value} pidió que se borraran sus datos el {day}, así que "
+        "la fila no se importó y sus datos no se vuelven a guardar. Sacalo del "
+        "archivo; si es otro cliente, usá otro código."
+    ),
     "conflicting_duplicate": (
         "El comprobante {number} ya aparece en la línea {line} con otros "
         "valores. Dejá una sola de las dos filas."

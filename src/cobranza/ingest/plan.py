@@ -8,7 +8,7 @@ them in memory. The result is a `Plan` of inserts and updates that
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -202,15 +202,20 @@ def build_plan(
     full_snapshot: bool,
     evidence: str,
     source: str,
+    listed_elsewhere: Collection[DocumentKey] = (),
 ) -> Plan:
-    """Compare parsed rows with the stored state and plan the changes."""
+    """Compare parsed rows with the stored state and plan the changes.
+
+    `listed_elsewhere` names documents that the file lists in rows left out
+    of `rows` (an erased customer's), which a full snapshot must not settle.
+    """
     plan = Plan()
     customers = merge_customers(rows)
     plan.customers = customers
     _plan_customers(plan, state, customers, business, now)
     _plan_consent(plan, state, customers, business, now, evidence, source)
 
-    in_file: set[DocumentKey] = set()
+    in_file: set[DocumentKey] = set(listed_elsewhere)
     for row in rows:
         key = (row.kind.value, row.number)
         in_file.add(key)

@@ -14,7 +14,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cobranza.db.models import AuditEvent, Business, DocumentKind, ImportRun
+from cobranza.compliance.erasure import erased_external_ids
+from cobranza.db.models import AuditEvent, Business, Customer, DocumentKind, ImportRun
 from cobranza.ingest.amounts import CONVENTIONS, decide_convention
 from cobranza.ingest.conflicts import conflict_issues
 from cobranza.ingest.dates import decide_order
@@ -25,7 +26,7 @@ from cobranza.ingest.errors import (
 )
 from cobranza.ingest.hints import COMMAND_LINE, Hints
 from cobranza.ingest.issue_texts import dry_run_text, quoted, row_issue_text
-from cobranza.ingest.mapping import MOBILE, PHONE, resolve_mapping
+from cobranza.ingest.mapping import CUSTOMER_ID, MOBILE, PHONE, resolve_mapping
 from cobranza.ingest.plan import Plan, build_plan, load_state, shared_phones
 from cobranza.ingest.readers import SourceRow, Table, read_table
 from cobranza.ingest.report import ImportReport, RowIssue
@@ -116,7 +117,9 @@ def import_file(
     _note_other_sheets(report, table, options.hints)
 
     context = _decide(table, business, options, report)
-    rows = _parse_rows(table.rows, RowReader(context), report, options)
+    reader = RowReader(context)
+    rows = _parse_rows(table.rows, reader, report, options)
+    rows, erased_keys = _reject_erased(session, business, rows, reader, report, options)
     _check_already_imported(session, business, table.sha256, report)
 
     state = load_state(session, business.id)
@@ -129,6 +132,7 @@ def import_file(
         full_snapshot=options.full_snapshot,
         evidence=f"sha256:{table.sha256}",
         source=f"import:{path.name}"[:200],
+        listed_elsewhere=erased_keys,
     )
     _fill_report(report, plan, rows, business)
     _flag_conflicts(report, plan, rows, context, options.hints)
@@ -346,6 +350,62 @@ def _parse_rows(
         report.rows_flagged.extend(issues)
         parsed_rows.append(parsed)
     return parsed_rows
+
+
+def _reject_erased(
+    session: Session,
+    business: Business,
+    rows: list[ParsedRow],
+    reader: RowReader,
+    report: ImportReport,
+    options: ImportOptions,
+) -> tuple[list[ParsedRow], set[tuple[str, str]]]:
+    """Reject the rows of customers whose data was erased on request.
+
+    A customer is erased when its external id hashes to a stored erased id,
+    or is the placeholder id an erased row now has. Returns the other rows
+    and the document keys of the rejected ones, which a full snapshot keeps.
+    """
+    external_ids = {row.customer.external_id for row in rows}
+    erased = erased_external_ids(session, business, external_ids)
+    placeholders = session.execute(
+        select(Customer.external_id, Customer.erased_at).where(
+            Customer.business_id == business.id, Customer.erased_at.is_not(None)
+        )
+    ).all()
+    erased.update({eid: at for eid, at in placeholders if at and eid in external_ids})
+    if not erased:
+        return rows, set()
+
+    column = (
+        reader.headers[reader.columns[CUSTOMER_ID]]
+        if CUSTOMER_ID in reader.columns
+        else None
+    )
+    kept: list[ParsedRow] = []
+    keys: set[tuple[str, str]] = set()
+    for row in rows:
+        erased_at = erased.get(row.customer.external_id)
+        if erased_at is None:
+            kept.append(row)
+            continue
+        keys.add((row.kind.value, row.number))
+        day = erased_at.astimezone(ZoneInfo(business.timezone))
+        report.rows_rejected.append(
+            RowIssue(
+                line=row.line,
+                column=column,
+                value=row.customer.external_id,
+                message=row_issue_text(
+                    "erased_customer",
+                    options.hints,
+                    value=quoted(row.customer.external_id),
+                    day=f"{day:%d/%m/%Y}",
+                ),
+                code="erased_customer",
+            )
+        )
+    return kept, keys
 
 
 def _fill_report(

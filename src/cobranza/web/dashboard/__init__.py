@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends
 from cobranza.web.dashboard import (
     audit_log,
     conversations,
+    customer_data,
     customers,
     imports,
     invoice_holds,
@@ -27,6 +28,7 @@ router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)]
 for module in (
     summary,
     customers,
+    customer_data,
     invoice_holds,
     payment_form,
     imports,
