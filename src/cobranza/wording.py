@@ -133,6 +133,7 @@ KIND_LABELS = {
     "case_handed_off": "pasado a una persona",
     "case_opened": "caso abierto",
     "business_settings.changed": "ajuste del negocio cambiado",
+    "customer.erased": "datos personales del cliente borrados",
     "case_paused": "caso en pausa",
     "case_reopened": "caso reabierto",
     "case_resumed": "vuelve a la automatización",
@@ -348,6 +349,7 @@ EXTRA_REASONS = {
     "closed_by_person": "lo cerró una persona",
     "installment_missed": "no se pagó una cuota a tiempo",
     "invoice_held": "se retuvo una factura que el plan incluía",
+    "customer_erased": "se borraron los datos personales del cliente",
 }
 
 # The actor of an audit event.

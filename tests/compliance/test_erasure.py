@@ -538,6 +538,27 @@ def test_reimport_of_erased_id_is_rejected(
     assert "A-2" not in numbers
 
 
+def test_cycle_after_erasure_plans_nothing(engine: Engine, given: Given) -> None:
+    _erase(engine, given, force=True)
+
+    run_cycle(engine, given.business_id, NOW + timedelta(days=7))
+
+    with transaction(engine) as session:
+        open_cases = session.scalars(
+            select(Case).where(
+                Case.customer_id == given.customer_id, Case.state != CaseState.CLOSED
+            )
+        ).all()
+        queued = session.scalars(
+            select(OutboxMessage).where(
+                OutboxMessage.customer_id == given.customer_id,
+                OutboxMessage.state == OutboxState.QUEUED,
+            )
+        ).all()
+    assert open_cases == []
+    assert queued == []
+
+
 def test_file_that_cannot_be_deleted_is_reported(tmp_path: Path) -> None:
     folder = tmp_path / "carpeta"
     folder.mkdir()

@@ -100,6 +100,9 @@ def customer_balances_query(business_id: int, today: date, dialect: str) -> Sele
             Customer.locale,
         )
         .join(Customer, Customer.id == totals.c.customer_id)
+        # A customer whose personal data was erased is never written to, so
+        # the planner opens no case for it.
+        .where(Customer.erased_at.is_(None))
         .order_by(totals.c.customer_id, totals.c.currency)
     )
 

@@ -1,7 +1,7 @@
 """customers: the erased marker, the erased external id's HMAC and its key
 
-Revision ID: 0011_customer_erasure
-Revises: 0010_document_hold
+Revision ID: 0012_customer_erasure
+Revises: 0011_payment_date_unknown
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from alembic import op
 
 import cobranza.db.types
 
-revision: str = "0011_customer_erasure"
-down_revision: str | None = "0010_document_hold"
+revision: str = "0012_customer_erasure"
+down_revision: str | None = "0011_payment_date_unknown"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
