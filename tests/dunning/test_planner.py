@@ -19,10 +19,11 @@ from cobranza.db.models import (
     OutboxState,
     PlanStatus,
 )
-from cobranza.dunning.outbox import idempotency_key
+from cobranza.dunning.outbox import enqueue, idempotency_key
 from cobranza.dunning.planner import decide, plan
 from cobranza.dunning.policy import CustomerFacts, Policy
 from cobranza.dunning.policy_loader import parse_policy
+from cobranza.dunning.promises import case_message
 
 from .conftest import NOW, TODAY, Portfolio
 
@@ -580,3 +581,81 @@ def test_pause_after_resume_holds(portfolio: Portfolio) -> None:
     assert case.state == CaseState.PAUSED
     assert case.planned_step == "second_pause"
     assert case.paused_until == later + timedelta(days=5)
+
+
+def _case_with_notice(
+    portfolio: Portfolio, days_past_due: int, planned_step: str
+) -> tuple[Case, int]:
+    """Add an open case whose broken-promise notice waits in the outbox."""
+    customer = portfolio.customer("C1", segment="chronic_late")
+    portfolio.invoice(customer, "1000", TODAY - timedelta(days=days_past_due))
+    case = Case(
+        business_id=portfolio.business.id,
+        customer_id=customer.id,
+        state=CaseState.OPEN,
+        planned_step=planned_step,
+        planned_at=NOW - timedelta(days=20),
+        opened_at=NOW - timedelta(days=30),
+    )
+    portfolio.session.add(case)
+    portfolio.session.flush()
+    values = case_message(
+        portfolio.session, case, "broken_promise:1", "broken_promise", {}, NOW
+    )
+    notice_id = enqueue(portfolio.session, values)
+    assert notice_id is not None
+    return case, notice_id
+
+
+def test_waiting_notice_replaces_due_step(
+    portfolio: Portfolio, default_policy: Policy
+) -> None:
+    case, notice_id = _case_with_notice(portfolio, 16, "reminder_soft")
+
+    result = plan(portfolio.session, portfolio.business, NOW, default_policy)
+
+    rows = _rows(portfolio.session)
+    assert [(row.step, row.state) for row in rows] == [
+        ("broken_promise:1", OutboxState.QUEUED)
+    ]
+    assert result.messages_queued == 0
+    assert result.messages_superseded == 0
+    assert portfolio.session.get_one(Case, case.id).planned_step == "second_notice"
+    planned = _audit_kinds(portfolio.session, "step_planned")
+    assert [event.reason for event in planned] == ["second_notice"]
+    assert planned[0].details["replaced_by"] == notice_id
+    assert "idempotency_key" not in planned[0].details
+
+
+def test_sent_notice_replaces_one_step(
+    portfolio: Portfolio, default_policy: Policy
+) -> None:
+    case, notice_id = _case_with_notice(portfolio, 16, "reminder_soft")
+    notice = portfolio.session.get_one(OutboxMessage, notice_id)
+    notice.state = OutboxState.SENT
+
+    plan(portfolio.session, portfolio.business, NOW, default_policy)
+    later = NOW + timedelta(days=14)
+    plan(portfolio.session, portfolio.business, later, default_policy)
+
+    rows = _rows(portfolio.session)
+    assert [row.step for row in rows] == ["broken_promise:1", "plan_offer"]
+    assert portfolio.session.get_one(Case, case.id).planned_step == "plan_offer"
+
+
+def test_handoff_step_drops_notice(
+    portfolio: Portfolio, default_policy: Policy
+) -> None:
+    case, notice_id = _case_with_notice(portfolio, 61, "final_notice")
+
+    plan(portfolio.session, portfolio.business, NOW, default_policy)
+
+    notice = portfolio.session.get_one(OutboxMessage, notice_id)
+    assert notice.state == OutboxState.SUPPRESSED
+    assert notice.suppressed_reason == "superseded"
+    stored = portfolio.session.get_one(Case, case.id)
+    assert stored.state == CaseState.HANDED_OFF
+    assert [row.step for row in _rows(portfolio.session)] == [
+        "broken_promise:1",
+        "handoff",
+    ]

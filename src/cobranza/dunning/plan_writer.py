@@ -30,6 +30,7 @@ from cobranza.dunning.balances import CustomerBalance
 from cobranza.dunning.gate import REPLY_TO_VARIABLE
 from cobranza.dunning.outbox import business_variables, idempotency_key
 from cobranza.dunning.policy import Action, CustomerFacts, Step
+from cobranza.dunning.promises import BROKEN_PROMISE_KINDS
 from cobranza.timeutil import local_date
 
 if TYPE_CHECKING:
@@ -121,9 +122,15 @@ class PlanWriter:
 
         closed = self._write_closes(audits, result)
         # A case that moves past its planned step makes a row of that step
-        # still queued (deferred by the gate) stale.
+        # still queued (deferred by the gate) stale. A broken-promise notice
+        # stays: it takes the place of the new step (see the planner),
+        # unless the case now waits for a person or is paused by the policy.
         moved = [update["b_id"] for update in updates]
-        self._supersede(moved, SUPERSEDED, audits, result)
+        stopped = [
+            update["b_id"] for update in updates if update["state"] != CaseState.OPEN
+        ]
+        self._supersede(moved, SUPERSEDED, audits, result, keep_notices=True)
+        self._supersede(stopped, SUPERSEDED, audits, result)
         self._supersede(closed, "zero_balance", audits, result)
         result.messages_queued += self._insert_outbox(outbox_rows)
         if audits:
@@ -206,7 +213,9 @@ class PlanWriter:
 
         details["step"] = step.key
         details["action"] = str(step.action)
-        if step.sends_message:
+        if decision.replaced_by is not None:
+            details["replaced_by"] = decision.replaced_by
+        elif step.sends_message:
             row = self._outbox_row(case_id, step, pending)
             outbox_rows.append(row)
             details["idempotency_key"] = row["idempotency_key"]
@@ -336,22 +345,28 @@ class PlanWriter:
         reason: str,
         audits: list[dict[str, Any]],
         result: PlanResult,
+        *,
+        keep_notices: bool = False,
     ) -> None:
         """Suppress the queued policy rows of `case_ids`, so a case never has two.
 
         A reply to the customer's own message stays queued, as a hand-off
         leaves it (`suppress_reminders`): it answers what the customer asked
-        (the link, a question) and no newer policy step answers that.
+        (the link, a question) and no newer policy step answers that. With
+        `keep_notices`, broken-promise notices stay queued too.
         """
         if not case_ids:
             return
+        conditions = [
+            _OUTBOX.c.case_id.in_(case_ids),
+            _OUTBOX.c.state == OutboxState.QUEUED,
+            _OUTBOX.c.variables[REPLY_TO_VARIABLE].as_string().is_(None),
+        ]
+        if keep_notices:
+            conditions.append(_OUTBOX.c.step_kind.not_in(sorted(BROKEN_PROMISE_KINDS)))
         statement = (
             update(_OUTBOX)
-            .where(
-                _OUTBOX.c.case_id.in_(case_ids),
-                _OUTBOX.c.state == OutboxState.QUEUED,
-                _OUTBOX.c.variables[REPLY_TO_VARIABLE].as_string().is_(None),
-            )
+            .where(*conditions)
             .values(state=OutboxState.SUPPRESSED, suppressed_reason=reason)
             .returning(_OUTBOX.c.id, _OUTBOX.c.case_id, _OUTBOX.c.step)
         )
@@ -413,7 +428,7 @@ def _case_values(decision: StepDecision, now: datetime) -> dict[str, Any]:
     last = step if step is not None else decision.skipped[-1][0]
     values: dict[str, Any] = {
         "planned_step": last.key,
-        "planned_at": now,
+        "planned_at": decision.planned_at or now,
         "state": CaseState.OPEN,
         "paused_until": None,
         "pause_reason": None,

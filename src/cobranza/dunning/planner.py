@@ -10,6 +10,13 @@ planned (`Case.planned_step`) and steps only move forward.
 Within a case only the latest due step is planned. Earlier steps that were
 missed (downtime, a paused case) are recorded as skipped, and the latest
 one is skipped too when its day has passed and its `catch_up` is `skip`.
+
+A broken-promise notice (`cobranza.dunning.promises`) takes the place of
+the next message step that comes due: the planner records that step as
+planned, replaced by the notice, and queues no message for it. A notice
+still waiting for the gate does the same for every message step that
+comes due while it waits, so the ordinary reminder never goes out beside
+it or replaces it. A hand-off or pause step is planned as usual.
 """
 
 from __future__ import annotations
@@ -19,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from itertools import groupby
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from cobranza.db.models import (
@@ -27,6 +34,8 @@ from cobranza.db.models import (
     Case,
     CaseState,
     InstallmentPlan,
+    OutboxMessage,
+    OutboxState,
     PlanStatus,
 )
 from cobranza.dunning.balances import (
@@ -36,6 +45,7 @@ from cobranza.dunning.balances import (
 )
 from cobranza.dunning.plan_writer import PlanWriter
 from cobranza.dunning.policy import Action, CatchUp, CustomerFacts, Policy, Step
+from cobranza.dunning.promises import BROKEN_PROMISE_KINDS
 from cobranza.timeutil import local_date
 
 logger = logging.getLogger(__name__)
@@ -72,6 +82,10 @@ class OpenCase:
     state: str
     planned_step: str | None
     paused_until: datetime | None
+    planned_at: datetime | None = None
+    # The broken-promise notice that takes the place of the next message
+    # step, if any (see `_broken_promise_notices`).
+    notice_id: int | None = None
 
 
 @dataclass
@@ -81,6 +95,12 @@ class StepDecision:
     step: Step | None
     skipped: list[tuple[Step, str]] = field(default_factory=list)
     days_past_due: int = 0
+    # The broken-promise notice that goes out in place of `step`, which
+    # then queues no message of its own.
+    replaced_by: int | None = None
+    # When set, the case keeps this `planned_at` instead of the cycle's
+    # instant, so a notice still waiting to replace a step keeps waiting.
+    planned_at: datetime | None = None
 
 
 def plan(
@@ -222,7 +242,25 @@ def _plan_customer(
     decision = decide(policy, facts, driver.oldest_due_on, today, planned_step)
     if decision.step is None and not decision.skipped:
         return
+    if case is not None and case.notice_id is not None:
+        _replace_with_notice(decision, case)
     writer.add(case.id if case is not None else None, driver, facts, decision)
+
+
+def _replace_with_notice(decision: StepDecision, case: OpenCase) -> None:
+    """Let the case's broken-promise notice take the place of the decided step.
+
+    Only a message step is replaced, because a hand-off or a pause changes
+    what happens to the case, not only the message it gets. A decision that
+    only skips steps keeps the case's `planned_at`, so the notice still
+    replaces the next message step.
+    """
+    step = decision.step
+    if step is None:
+        decision.planned_at = case.planned_at
+        return
+    if step.sends_message and step.action not in (Action.HANDOFF, Action.PAUSE):
+        decision.replaced_by = case.notice_id
 
 
 def _customers_with_broken_plan(
@@ -241,6 +279,7 @@ def _customers_with_broken_plan(
 
 
 def _load_open_cases(session: Session, business_id: int) -> dict[int, OpenCase]:
+    notices = _broken_promise_notices(session, business_id)
     rows = session.execute(
         select(
             Case.customer_id,
@@ -248,12 +287,51 @@ def _load_open_cases(session: Session, business_id: int) -> dict[int, OpenCase]:
             Case.state,
             Case.planned_step,
             Case.paused_until,
+            Case.planned_at,
         ).where(Case.business_id == business_id, Case.closed_at.is_(None))
     )
     return {
-        customer_id: OpenCase(case_id, state, planned_step, paused_until)
-        for customer_id, case_id, state, planned_step, paused_until in rows
+        row.customer_id: OpenCase(
+            row.id,
+            row.state,
+            row.planned_step,
+            row.paused_until,
+            row.planned_at,
+            notices.get(row.id),
+        )
+        for row in rows
     }
+
+
+def _broken_promise_notices(session: Session, business_id: int) -> dict[int, int]:
+    """Return, by open case, the broken-promise notice that replaces its next step.
+
+    A notice replaces a step while it waits to go out (queued or being
+    sent). Once sent it still replaces the first message step planned after
+    it was queued, which is after the case's `planned_at`. A suppressed or
+    failed notice replaces nothing. The newest notice of a case is returned.
+    """
+    waiting = OutboxMessage.state.in_([OutboxState.QUEUED, OutboxState.SENDING])
+    gone_out = OutboxMessage.state.in_(
+        [OutboxState.SENT, OutboxState.DELIVERED, OutboxState.READ]
+    )
+    queued_after_last_plan = Case.planned_at.is_(None) | (
+        OutboxMessage.created_at > Case.planned_at
+    )
+    rows = session.execute(
+        select(OutboxMessage.case_id, OutboxMessage.id)
+        .join(Case, Case.id == OutboxMessage.case_id)
+        .where(
+            # NOTE: no index covers the step kind, so this reads every
+            # outbox row of the business once per cycle.
+            OutboxMessage.business_id == business_id,
+            Case.closed_at.is_(None),
+            OutboxMessage.step_kind.in_(sorted(BROKEN_PROMISE_KINDS)),
+            or_(waiting, gone_out & queued_after_last_plan),
+        )
+        .order_by(OutboxMessage.id)
+    )
+    return {case_id: outbox_id for case_id, outbox_id in rows}
 
 
 __all__ = ["Action", "PlanResult", "StepDecision", "decide", "plan"]

@@ -4,12 +4,14 @@ A promise pauses its case until the promised day plus a grace period (the
 business setting `promise_grace_days`, default 1). `check_promises` runs
 before each planning cycle. It settles every open promise whose pause has
 ended: kept when the money arrived, broken otherwise. A broken promise
-resumes the case and queues a `broken_promise` message in place of the
-policy's next step, so the follow-up is one step stronger than the last
-reminder and goes out on the next day the contact rules allow. While the
-case has an active installment plan, the promise was about its next
-installment and the plan's own reminders follow it up, so no
-broken-promise message is queued.
+resumes the case and queues a `broken_promise` message, which goes out on
+the next day the contact rules allow. The message is the stronger step
+that takes the place of the policy's next message step: of the step the
+planner plans in the same cycle when one is due, else of the next one that
+comes due (see `cobranza.dunning.planner`). The policy continues after the
+step it replaced. While the case has an active installment plan, the
+promise was about its next installment and the plan's own reminders
+follow it up, so no broken-promise message is queued.
 
 The message takes in what the customer did since the promise. When part
 of the money arrived it is `broken_promise_partial`, which thanks for it
@@ -225,8 +227,8 @@ def check_promises(
     """Settle the open promises whose pause has ended: kept or broken.
 
     The caller owns the transaction. A broken promise resumes its case
-    (unless a person handles it), moves the case past the policy's next
-    step and queues the `broken_promise` message in that step's place.
+    (unless a person handles it) and queues the `broken_promise` message,
+    which the planner then puts in the place of the next message step.
     """
     result = PromiseCheck()
     promises = session.scalars(
@@ -335,16 +337,6 @@ def _follow_up(
         case.paused_until = None
         case.pause_reason = None
 
-    # The broken-promise message replaces the next policy step, so the
-    # planner continues with the step after it.
-    following = [
-        step
-        for step in policy.steps[policy.index_of(case.planned_step) + 1 :]
-        if step.sends_message
-    ]
-    if following:
-        case.planned_step = following[0].key
-        case.planned_at = now
     paid = paid_since_promises(session, [promise.id])[promise.id]
     reported = case.handoff_reason == PAYMENT_TO_VERIFY
     variables = {
@@ -365,19 +357,23 @@ def _follow_up(
     if not values["document_ids"]:
         return False
     queued = outbox.enqueue(session, values)
-    if queued is not None:
-        _supersede_policy_rows(session, case, policy, queued, now)
-    return queued is not None
+    if queued is None:
+        return False
+    if _supersede_policy_rows(session, case, policy, queued, now):
+        # The message took the place of the step already queued, so once it
+        # is sent the planner plans the steps after that one as usual.
+        case.planned_at = now
+    return True
 
 
 def _supersede_policy_rows(
     session: Session, case: Case, policy: Policy, replaced_by: int, now: datetime
-) -> None:
+) -> int:
     """Suppress the case's policy reminders still queued, as the message replaces them.
 
     A plan that broke before the promise was settled resumed the case, so
     the planner may have queued the policy's next step already, and both
-    would go out together.
+    would go out together. Returns how many rows were suppressed.
     """
     rows = session.scalars(
         select(OutboxMessage).where(
@@ -396,6 +392,7 @@ def _supersede_policy_rows(
             {"replaced_by": replaced_by},
             actor=ACTOR,
         )
+    return len(rows)
 
 
 def _has_active_plan(session: Session, case: Case) -> bool:
