@@ -355,6 +355,7 @@ class OutboxMessage(Base):
     __table_args__ = (
         Index("ix_outbox_message_due", "business_id", "state", "planned_for"),
         Index("ix_outbox_message_customer_sent", "customer_id", "sent_at"),
+        Index("ix_outbox_message_step_kind", "business_id", "step_kind"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -322,8 +322,6 @@ def _broken_promise_notices(session: Session, business_id: int) -> dict[int, int
         select(OutboxMessage.case_id, OutboxMessage.id)
         .join(Case, Case.id == OutboxMessage.case_id)
         .where(
-            # NOTE: no index covers the step kind, so this reads every
-            # outbox row of the business once per cycle.
             OutboxMessage.business_id == business_id,
             Case.closed_at.is_(None),
             OutboxMessage.step_kind.in_(sorted(BROKEN_PROMISE_KINDS)),
