@@ -2,10 +2,12 @@
 
 Limits come from `Business.settings["installments"]` (see
 `InstallmentLimits` for the keys and defaults). While a plan is active the
-case is paused, so the policy's reminders stop; each installment is
-collected through its own payment link. An installment still unpaid
-`grace_days` after its due date breaks the plan, and the case resumes:
-the policy continues on the remaining balance.
+case is paused, so the policy's reminders stop. Each installment is
+collected through its own payment link, and every other payment recorded
+for the customer counts toward the installments too (see
+`plan_payments`). An installment still unpaid `grace_days` after its due
+date breaks the plan, and the case resumes: the policy continues on the
+remaining balance.
 
 Unless the caller picks the first due date, it is `first_due_days` after
 the plan is made, so the customer has time to pay and gets the preventive
@@ -54,6 +56,7 @@ from cobranza.money import minor_units, quantize
 from cobranza.payments import cases
 from cobranza.payments.base import CheckoutItem
 from cobranza.payments.errors import PlanError
+from cobranza.payments.plan_payments import apply_payments_to_plan, plan_coverage
 from cobranza.payments.targets import LinkTarget, balance_target, open_documents
 from cobranza.timeutil import end_of_day, local_date
 
@@ -472,6 +475,7 @@ def check_plans(session: Session, business: Business, now: datetime) -> list[int
     limits = limits_for(business)
     today = local_date(now, business.timezone)
     overdue = today - timedelta(days=limits.grace_days)
+    _apply_payments_due_by(session, business, overdue, now)
     late = session.execute(
         select(
             InstallmentPlan.id,
@@ -691,6 +695,7 @@ def queue_installment_reminders(
     if limits_for(business).grace_days >= 1:
         # Still within the grace, so the plan holds if it is paid now.
         kinds[today - timedelta(days=1)] = "overdue"
+    _apply_payments_due_by(session, business, max(kinds), now)
     due = session.execute(
         select(Installment, InstallmentPlan)
         .join(InstallmentPlan, InstallmentPlan.id == Installment.plan_id)
@@ -726,7 +731,7 @@ def queue_installment_reminders(
             f"installment:{installment.id}:{kind}",
             INSTALLMENT_STEP_KINDS[kind],
             {
-                "balance": str(installment.amount),
+                "balance": str(target.amount),
                 "currency": plan.currency,
                 "invoice_count": len(plan.document_ids),
                 "oldest_due_on": installment.due_on.isoformat(),
@@ -740,6 +745,33 @@ def queue_installment_reminders(
             now,
         )
     return queued
+
+
+def _apply_payments_due_by(
+    session: Session, business: Business, last_day: date, now: datetime
+) -> None:
+    """Apply payments to the active plans with a pending installment due by `last_day`.
+
+    Every settled payment is applied when it is recorded. This catches up
+    on payments stored before that rule, so that no reminder requests an
+    installment already paid and no check breaks a plan over one.
+    """
+    plans = session.scalars(
+        select(InstallmentPlan)
+        .where(
+            InstallmentPlan.business_id == business.id,
+            InstallmentPlan.status == PlanStatus.ACTIVE,
+            InstallmentPlan.id.in_(
+                select(Installment.plan_id).where(
+                    Installment.status == InstallmentStatus.PENDING,
+                    Installment.due_on <= last_day,
+                )
+            ),
+        )
+        .order_by(InstallmentPlan.id)
+    ).all()
+    for plan in plans:
+        apply_payments_to_plan(session, plan, now)
 
 
 def mark_installment_paid(session: Session, installment_id: int, now: datetime) -> None:
@@ -773,7 +805,12 @@ def mark_installment_paid(session: Session, installment_id: int, now: datetime) 
 
 
 def installment_target(session: Session, case: Case) -> LinkTarget | None:
-    """Return the link target of the case's next unpaid installment, if any."""
+    """Return the link target of the case's next unpaid installment, if any.
+
+    The target charges what is still owed of it: its amount less what the
+    payments since the plan began already paid toward it (see
+    `plan_payments`).
+    """
     found = session.execute(
         select(Installment, InstallmentPlan)
         .join(InstallmentPlan, InstallmentPlan.id == Installment.plan_id)
@@ -788,9 +825,13 @@ def installment_target(session: Session, case: Case) -> LinkTarget | None:
     if found is None:
         return None
     installment, plan = found
+    coverage = plan_coverage(session, plan)
+    amount = installment.amount
+    if coverage.unpaid and coverage.unpaid[0].id == installment.id:
+        amount -= coverage.credit
     return LinkTarget(
         purpose=PaymentLinkPurpose.INSTALLMENT,
-        amount=installment.amount,
+        amount=amount,
         currency=plan.currency,
         document_ids=tuple(sorted(plan.document_ids)),
         installment_id=installment.id,

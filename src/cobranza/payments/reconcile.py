@@ -33,6 +33,7 @@ from cobranza.db.models import (
 )
 from cobranza.payments import allocation, cases
 from cobranza.payments.base import ProviderPayment
+from cobranza.payments.plan_payments import apply_payments_to_plans
 from cobranza.payments.status import ALLOWED_FROM, SETTLING, PaymentStatus
 
 logger = logging.getLogger(__name__)
@@ -327,7 +328,7 @@ def _settle(
     result: ApplyResult,
     now: datetime,
 ) -> None:
-    """Allocate an approved payment, mark its link, close the case when paid."""
+    """Allocate an approved payment, pay installments, close the case when paid."""
     link = session.get(PaymentLink, facts.link_id) if facts.link_id else None
     preferred = list(link.document_ids) if link is not None else []
     allocations = allocation.allocate(session, payment, preferred)
@@ -347,6 +348,11 @@ def _settle(
             from cobranza.payments.plans import mark_installment_paid
 
             mark_installment_paid(session, link.installment_id, now)
+    # Transfers, Pix and cash recorded by hand carry no installment link, and
+    # a stale link may pay the installment after the one it was made for.
+    apply_payments_to_plans(
+        session, facts.business_id, facts.customer_id, now, settling_id=payment.id
+    )
 
     if cases.customer_owes(session, facts.business_id, facts.customer_id):
         return
