@@ -1916,7 +1916,11 @@ app.add_typer(payment_app, name="payment")
 @payment_app.command("add")
 def payment_add(
     customer: str = CUSTOMER_ARGUMENT,
-    amount: str = typer.Argument(..., help="Monto recibido, como 12500.50."),
+    amount: str = typer.Argument(
+        ...,
+        help="Monto recibido, como 12500.50; con separador de miles según el "
+        "idioma del negocio (12,500.50 en México, 12.500,50 en Argentina).",
+    ),
     paid_on: str | None = typer.Option(
         None,
         "--date",
@@ -1934,11 +1938,6 @@ def payment_add(
 ) -> None:
     """Registra un pago recibido por fuera de los proveedores y salda facturas."""
     settings = load_settings()
-    try:
-        value = parse_amount(amount)
-    except ValueError as exc:
-        err_console.print(f"[red]No se registró el pago:[/red] {escape(str(exc))}.")
-        raise typer.Exit(2) from exc
     now = utcnow()
     try:
         paid_at = parse_instant(paid_on, settings.timezone) if paid_on else now
@@ -1949,6 +1948,13 @@ def payment_add(
     try:
         with transaction(engine) as session:
             business = default_business(session, settings)
+            # The amount's thousands and decimal marks depend on the locale.
+            try:
+                value = parse_amount(amount, business.locale)
+            except ValueError as exc:
+                message = f"[red]No se registró el pago:[/red] {escape(str(exc))}."
+                err_console.print(message)
+                raise typer.Exit(2) from exc
             found = resolve_customer(session, business.id, customer)
             result = record_payment(
                 session, business, found, value, paid_at, now,
