@@ -428,6 +428,8 @@ _UNREACHABLE_PHONES = {
 @consent_app.command("show")
 def consent_show(customer: str = CUSTOMER_ARGUMENT) -> None:
     """Muestra el consentimiento actual del cliente y cada cambio que tuvo."""
+    from cobranza.wording import local_time
+
     settings = load_settings()
     try:
         with transaction(open_engine(settings, read_only=True)) as session:
@@ -436,6 +438,7 @@ def consent_show(customer: str = CUSTOMER_ARGUMENT) -> None:
             state = current_consent(session, business.id, found.id)
             events = consent_history(session, business.id, found.id)
             external_id = found.external_id
+            timezone = business.timezone
     except ComplianceError as exc:
         err_console.print(f"[red]Cliente no encontrado:[/red] {escape(str(exc))}")
         raise typer.Exit(1) from exc
@@ -446,7 +449,7 @@ def consent_show(customer: str = CUSTOMER_ARGUMENT) -> None:
         label = CONSENT_ACTION_LABELS.get(event.action, event.action)
         source = visible(f"{event.source}{evidence}")
         console.print(
-            f"  {event.at:%Y-%m-%d %H:%M} UTC  {label:<4}  {source}",
+            f"  {local_time(event.at, timezone)}  {label:<4}  {source}",
             markup=False,
             highlight=False,
         )
