@@ -15,6 +15,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from babel.numbers import format_decimal
+
 from cobranza.channels.media import MAX_ATTEMPTS
 from cobranza.compliance.reasons import Reason
 from cobranza.conversations.inbox import REASON_LABELS as HANDOFF_LABELS
@@ -522,9 +524,12 @@ def kind_label(kind: str) -> str:
     return KIND_LABELS.get(kind, kind)
 
 
-def percent_label(share: Decimal | float) -> str:
-    """Format a share of 1 as a Spanish percentage with one decimal: "52,9 %"."""
-    return f"{Decimal(str(share)) * 100:.1f} %".replace(".", ",")
+def percent_label(share: Decimal | float, locale: str) -> str:
+    """Format a share of 1 as a percentage with one decimal in `locale`.
+
+    The decimal mark is the locale's: "52,9 %" in es_AR, "52.9 %" in es_MX.
+    """
+    return f"{format_decimal(Decimal(str(share)) * 100, '0.0', locale=locale)} %"
 
 
 def local_time(instant: datetime, timezone: str) -> str:
