@@ -1,4 +1,4 @@
-"""Typed amounts: ASCII digits and a decimal point, nothing else."""
+"""Typed amounts: ASCII digits, with thousands marks read per locale."""
 
 from __future__ import annotations
 
@@ -16,10 +16,53 @@ from cobranza.money import parse_amount
         (" 10 ", Decimal("10")),
         ("-5", Decimal("-5")),
         ("+0.5", Decimal("0.5")),
+        ("5000,5", Decimal("5000.5")),
+        ("1,5", Decimal("1.5")),
     ],
 )
-def test_parse_amount_plain_number(text: str, expected: Decimal) -> None:
-    assert parse_amount(text) == expected
+@pytest.mark.parametrize("locale", ["es_AR", "es_MX"])
+def test_parse_amount_plain_number(text: str, expected: Decimal, locale: str) -> None:
+    assert parse_amount(text, locale) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "locale", "expected"),
+    [
+        ("4,322.32", "es_MX", Decimal("4322.32")),
+        ("4,322", "es_MX", Decimal("4322")),
+        ("1,234,567.89", "es_MX", Decimal("1234567.89")),
+        ("4.322,32", "es_AR", Decimal("4322.32")),
+        ("4.322", "es_AR", Decimal("4322")),
+        ("1.234.567", "es_AR", Decimal("1234567")),
+        # Both marks: the last one is the decimal mark in any locale.
+        ("4.322,32", "es_MX", Decimal("4322.32")),
+        ("4,322.32", "es_AR", Decimal("4322.32")),
+        ("1.500", "es_CL", Decimal("1500")),
+    ],
+)
+def test_parse_amount_thousands_per_locale(
+    text: str, locale: str, expected: Decimal
+) -> None:
+    assert parse_amount(text, locale) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "locale", "thousands", "decimal"),
+    [
+        ("4.322", "es_MX", "4322 (la «.» separa los miles)", "4 con 322 milésimos"),
+        ("4,322", "es_AR", "4322 (la «,» separa los miles)", "4 con 322 milésimos"),
+    ],
+)
+def test_parse_amount_rejects_ambiguous_mark(
+    text: str, locale: str, thousands: str, decimal: str
+) -> None:
+    with pytest.raises(ValueError) as caught:
+        parse_amount(text, locale)
+
+    message = str(caught.value)
+    assert f"monto ambiguo {text!r}" in message
+    assert thousands in message
+    assert decimal in message
 
 
 @pytest.mark.parametrize(
@@ -33,17 +76,20 @@ def test_parse_amount_plain_number(text: str, expected: Decimal) -> None:
         "1e999",
         "1E+3",
         "1_000",
-        "12.500,50",
-        "1,5",
         ".5",
         "5.",
         "",
         "diez",
+        "1.23.456",
+        "12,34.5",
+        "4,322,32",
+        "1,234.567.8",
+        "$ 100",
     ],
 )
 def test_parse_amount_rejects_other_text(text: str) -> None:
-    with pytest.raises(ValueError, match="escribilo con punto decimal") as caught:
-        parse_amount(text)
+    with pytest.raises(ValueError, match="escribilo con dígitos") as caught:
+        parse_amount(text, "es_MX")
 
     assert f"monto inválido {text!r}" in str(caught.value)
 
@@ -51,6 +97,6 @@ def test_parse_amount_rejects_other_text(text: str) -> None:
 @pytest.mark.parametrize("text", ["１２３", "١٢٣", "۱۲۳", "12３.50"])
 def test_parse_amount_rejects_non_ascii_digits(text: str) -> None:
     with pytest.raises(ValueError, match="no son los ASCII 0 a 9") as caught:
-        parse_amount(text)
+        parse_amount(text, "es_AR")
 
     assert f"monto inválido {text!r}" in str(caught.value)

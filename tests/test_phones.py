@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from sqlalchemy import Engine
 
 from cobranza.db.models import PhoneStatus
 from cobranza.phones import match_wa_id, normalize_phone, phone_text, wa_id_variants
+from tests.ingest.conftest import customer, make_business, run_import, write_csv
 
 
 @pytest.mark.parametrize(
@@ -36,6 +40,76 @@ def test_argentina_landline_outside_mobile_column_has_note() -> None:
 def test_mexico_drops_old_mobile_one() -> None:
     assert normalize_phone("+52 1 55 1234 5678", "MX").e164 == "+525512345678"
     assert normalize_phone("55 1234 5678", "MX").e164 == "+525512345678"
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "044 55 4000 1064",
+        "045 55 4000 1064",
+        "01 55 4000 1064",
+        "044-55-4000-1064",
+        "0445540001064",
+        "+52 1 55 4000 1064",
+    ],
+)
+def test_mexico_drops_legacy_prefixes(raw: str) -> None:
+    result = normalize_phone(raw, "MX", mobile=True)
+
+    assert result.e164 == "+525540001064"
+    assert result.status == PhoneStatus.VALID
+
+
+@pytest.mark.parametrize("raw", ["044 1064", "044 55 4000 10", "+044 55 4000 1064"])
+def test_mexico_legacy_prefix_needs_ten_digits(raw: str) -> None:
+    assert normalize_phone(raw, "MX").e164 is None
+
+
+def test_legacy_prefixes_only_for_mexico() -> None:
+    assert normalize_phone("044 55 4000 1064", "CO").e164 is None
+
+
+@pytest.mark.parametrize(
+    ("country", "word"),
+    [
+        ("AR", "la característica"),
+        ("MX", "la lada"),
+        ("CO", "el indicativo"),
+        ("CL", "el código de área"),
+        ("PE", "el código de ciudad"),
+        ("BR", "el DDD"),
+        ("UY", "el código de área"),
+    ],
+)
+def test_invalid_phone_names_local_area_code(country: str, word: str) -> None:
+    result = normalize_phone("12345", country)
+
+    assert result.problem is not None
+    assert f"revisá {word} y la cantidad de dígitos" in result.problem
+
+
+def test_mexico_import_with_legacy_prefix(engine: Engine, tmp_path: Path) -> None:
+    business_id = make_business(engine, "MX")
+    path = write_csv(
+        tmp_path / "cxc.csv",
+        [
+            ["Cliente", "Celular", "Factura", "Vencimiento", "Importe"],
+            ["Lupita", "044 55 4000 1064", "A-1", "10/04/2026", "4322.32"],
+            ["Beto", "044 55 4000", "A-2", "10/04/2026", "100.00"],
+        ],
+    )
+
+    report = run_import(engine, business_id, path)
+
+    assert report.documents_imported == 2
+    lupita = customer(engine, business_id, "lupita")
+    beto = customer(engine, business_id, "beto")
+    assert lupita.phone == "+525540001064"
+    assert lupita.phone_status == PhoneStatus.VALID
+    assert beto.phone is None
+    assert beto.phone_problem is not None
+    assert "Revisá la lada" in beto.phone_problem
+    assert "característica" not in beto.phone_problem
 
 
 def test_brazil_never_adds_ninth_digit_to_landline() -> None:

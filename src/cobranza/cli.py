@@ -428,6 +428,8 @@ _UNREACHABLE_PHONES = {
 @consent_app.command("show")
 def consent_show(customer: str = CUSTOMER_ARGUMENT) -> None:
     """Muestra el consentimiento actual del cliente y cada cambio que tuvo."""
+    from cobranza.wording import local_time
+
     settings = load_settings()
     try:
         with transaction(open_engine(settings, read_only=True)) as session:
@@ -436,6 +438,7 @@ def consent_show(customer: str = CUSTOMER_ARGUMENT) -> None:
             state = current_consent(session, business.id, found.id)
             events = consent_history(session, business.id, found.id)
             external_id = found.external_id
+            timezone = business.timezone
     except ComplianceError as exc:
         err_console.print(f"[red]Cliente no encontrado:[/red] {escape(str(exc))}")
         raise typer.Exit(1) from exc
@@ -446,7 +449,7 @@ def consent_show(customer: str = CUSTOMER_ARGUMENT) -> None:
         label = CONSENT_ACTION_LABELS.get(event.action, event.action)
         source = visible(f"{event.source}{evidence}")
         console.print(
-            f"  {event.at:%Y-%m-%d %H:%M} UTC  {label:<4}  {source}",
+            f"  {local_time(event.at, timezone)}  {label:<4}  {source}",
             markup=False,
             highlight=False,
         )
@@ -1946,7 +1949,11 @@ app.add_typer(payment_app, name="payment")
 @payment_app.command("add")
 def payment_add(
     customer: str = CUSTOMER_ARGUMENT,
-    amount: str = typer.Argument(..., help="Monto recibido, como 12500.50."),
+    amount: str = typer.Argument(
+        ...,
+        help="Monto recibido, como 12500.50; con separador de miles según el "
+        "idioma del negocio (12,500.50 en México, 12.500,50 en Argentina).",
+    ),
     paid_on: str | None = typer.Option(
         None,
         "--date",
@@ -1964,11 +1971,6 @@ def payment_add(
 ) -> None:
     """Registra un pago recibido por fuera de los proveedores y salda facturas."""
     settings = load_settings()
-    try:
-        value = parse_amount(amount)
-    except ValueError as exc:
-        err_console.print(f"[red]No se registró el pago:[/red] {escape(str(exc))}.")
-        raise typer.Exit(2) from exc
     now = utcnow()
     try:
         paid_at = parse_instant(paid_on, settings.timezone) if paid_on else now
@@ -1979,6 +1981,13 @@ def payment_add(
     try:
         with transaction(engine) as session:
             business = default_business(session, settings)
+            # The amount's thousands and decimal marks depend on the locale.
+            try:
+                value = parse_amount(amount, business.locale)
+            except ValueError as exc:
+                message = f"[red]No se registró el pago:[/red] {escape(str(exc))}."
+                err_console.print(message)
+                raise typer.Exit(2) from exc
             found = resolve_customer(session, business.id, customer)
             result = record_payment(
                 session, business, found, value, paid_at, now,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from decimal import ROUND_HALF_UP, Decimal
 
-from babel.numbers import format_currency, get_currency_precision
+from babel.numbers import format_currency, get_currency_precision, get_group_symbol
 
 WHOLE_UNIT_CURRENCIES = frozenset({"CLP", "COP", "PYG"})
 
@@ -19,29 +19,89 @@ WHOLE_UNIT_CURRENCIES = frozenset({"CLP", "COP", "PYG"})
 MAX_AMOUNT = Decimal(10) ** 14
 
 # An amount as a person types it for the CLI or a payments file: ASCII
-# digits and a point as the decimal mark. Decimal() alone would also accept
-# NaN, Infinity, exponents, "1_000" and non-ASCII digits such as "１２３".
-_TYPED_AMOUNT = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?")
+# digits, points and commas. Decimal() alone would also accept NaN,
+# Infinity, exponents, "1_000" and non-ASCII digits such as "１２３".
+_TYPED_AMOUNT = re.compile(r"[+-]?[0-9][0-9.,]*")
+_PLAIN_AMOUNT = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?")
 
 
-def parse_amount(text: str) -> Decimal:
-    """Parse an amount typed with a decimal point, such as "12500.50".
+def parse_amount(text: str, locale: str) -> Decimal:
+    """Parse an amount typed by a business in `locale`.
 
-    Raises `ValueError` with a Spanish message for anything else, and that
-    message says so when the digits are not ASCII 0 to 9.
+    A point or a comma may separate thousands or decimals. When both appear,
+    the last one is the decimal mark ("4,322.32", "4.322,32"). A mark that
+    appears more than once separates thousands ("1.234.567"). A single mark
+    followed by exactly three digits ("4,322") is read as thousands when it
+    is the locale's group separator (the comma in es_MX, the point in
+    es_AR), and rejected as ambiguous otherwise. Any other single mark is
+    the decimal mark ("12500.50", "5000,5").
+
+    Raises `ValueError` with a Spanish message naming the value.
     """
     value = text.strip()
-    if _TYPED_AMOUNT.fullmatch(value):
-        return Decimal(value)
     if any(char.isdecimal() and not char.isascii() for char in value):
         raise ValueError(
             f"monto inválido {text!r}: tiene dígitos que no son los ASCII 0 a 9. "
-            "Escribilo con 0 a 9, punto decimal y sin separador de miles, "
-            "como 12500.50"
+            "Escribilo con 0 a 9, como 12500.50"
         )
-    raise ValueError(
-        f"monto inválido {text!r}: escribilo con punto decimal y sin separador "
-        "de miles, como 12500.50"
+    if not _TYPED_AMOUNT.fullmatch(value) or value[-1] in ".,":
+        raise _invalid(text)
+
+    plain = _without_grouping(value, text, get_group_symbol(locale))
+    if not _PLAIN_AMOUNT.fullmatch(plain):
+        raise _invalid(text)
+    return Decimal(plain)
+
+
+def _without_grouping(value: str, text: str, group: str) -> str:
+    """Return `value` with no thousands marks and a point as the decimal mark."""
+    marks = [char for char in value if char in ".,"]
+    if not marks:
+        return value
+    decimal_mark: str | None = marks[-1]
+    if len(set(marks)) == 1 and len(marks) > 1:
+        decimal_mark = None
+    elif len(marks) == 1:
+        fraction = value.rsplit(marks[0], 1)[1]
+        if len(fraction) == 3 and marks[0] == group:
+            decimal_mark = None
+        elif len(fraction) == 3:
+            raise _ambiguous(text, value, marks[0])
+
+    whole, _, fraction = (
+        value.rpartition(decimal_mark) if decimal_mark else (value, "", "")
+    )
+    group_mark = ({".", ","} - {decimal_mark}).pop() if decimal_mark else marks[0]
+    if group_mark in whole and not _GROUPED.fullmatch(
+        whole.lstrip("+-").replace(group_mark, ",")
+    ):
+        raise _invalid(text)
+    if decimal_mark and decimal_mark in whole:
+        raise _invalid(text)
+    whole = whole.replace(group_mark, "")
+    return f"{whole}.{fraction}" if decimal_mark else whole
+
+
+# A whole part with thousands marks (written as commas): 1 to 3 digits, then
+# groups of exactly three.
+_GROUPED = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+")
+
+
+def _ambiguous(text: str, value: str, mark: str) -> ValueError:
+    whole, _, fraction = value.rpartition(mark)
+    thousands = f"{whole}{fraction}"
+    return ValueError(
+        f"monto ambiguo {text!r}: puede ser {thousands} (la «{mark}» separa los "
+        f"miles) o {whole} con {fraction} milésimos (la «{mark}» separa los "
+        f"decimales). Escribilo sin separador de miles, como {thousands}, o con "
+        "dos decimales"
+    )
+
+
+def _invalid(text: str) -> ValueError:
+    return ValueError(
+        f"monto inválido {text!r}: escribilo con dígitos, un separador decimal y, "
+        "si querés, separador de miles, como 12500.50 o 12,500.50"
     )
 
 

@@ -9,6 +9,9 @@ it this module applies the WhatsApp rules of the region:
   (celular, móvil, WhatsApp) also gets the `9`.
 - Mexico: numbering dropped the `1` after `+52` in 2019, so `+52 1 ...` is
   stored without it, while WhatsApp may still report a `wa_id` of `521...`.
+  The prefixes dialled before that reform (`044` and `045` before a mobile,
+  `01` before a long-distance number) are dropped when ten valid digits
+  remain.
 - Brazil: mobiles have nine digits after the area code. An 8-digit landline
   never gets a `9` added, and a `wa_id` without the ninth digit is matched
   to the stored mobile.
@@ -31,6 +34,29 @@ _MOBILE_TYPES = frozenset(
 _NON_DIGITS = re.compile(r"\D")
 # Cells that list several numbers: "4567-8901 / 15 5555-6666", "... y ...".
 _SEPARATORS = re.compile(r"\s*(?:/|;|,|\s[yo]\s)\s*")
+# Mexican prefixes dialled before the 2019 numbering reform: 044 (local
+# mobile), 045 (long-distance mobile) and 01 (long-distance).
+_MX_LEGACY_PREFIXES = ("044", "045", "01")
+
+# Local names of the area code for error messages, singular and plural with
+# their articles. Other countries get the neutral "código de área".
+_AREA_CODE_WORDS = {
+    "AR": ("la característica", "las características"),
+    "MX": ("la lada", "las ladas"),
+    "CO": ("el indicativo", "los indicativos"),
+    "CL": ("el código de área", "los códigos de área"),
+    "PE": ("el código de ciudad", "los códigos de ciudad"),
+    "BR": ("el DDD", "los DDD"),
+}
+_NEUTRAL_AREA_CODE_WORDS = ("el código de área", "los códigos de área")
+
+
+def area_code_word(country: str, *, plural: bool = False) -> str:
+    """Return the local name of the area code with its article ("la lada")."""
+    singular_words, plural_words = _AREA_CODE_WORDS.get(
+        country.upper(), _NEUTRAL_AREA_CODE_WORDS
+    )
+    return plural_words if plural else singular_words
 
 
 @dataclass(frozen=True)
@@ -98,7 +124,8 @@ def _first_of(raw: str, parts: list[str], country: str, *, mobile: bool) -> Phon
             None,
             PhoneStatus.INVALID,
             f"ninguno de los números de «{raw}» es un teléfono válido de "
-            f"{country.upper()}: revisá las características y los dígitos",
+            f"{country.upper()}: revisá "
+            f"{area_code_word(country, plural=True)} y los dígitos",
         )
     best = next((result for result in valid if result.problem is None), valid[0])
     return PhoneResult(raw, best.e164, best.status, best.problem)
@@ -111,7 +138,9 @@ def _normalize_one(raw: str, country: str, *, mobile: bool) -> PhoneResult:
             raw, None, PhoneStatus.INVALID, f"el teléfono «{raw}» no tiene dígitos"
         )
     try:
-        number = phonenumbers.parse(raw, country.upper())
+        number = phonenumbers.parse(
+            _without_legacy_prefix(raw, country), country.upper()
+        )
     except NumberParseException:
         return PhoneResult(
             raw,
@@ -127,8 +156,8 @@ def _normalize_one(raw: str, country: str, *, mobile: bool) -> PhoneResult:
             raw,
             None,
             PhoneStatus.INVALID,
-            f"el teléfono «{raw}» no es válido en {country.upper()}: revisá la "
-            "característica y la cantidad de dígitos",
+            f"el teléfono «{raw}» no es válido en {country.upper()}: revisá "
+            f"{area_code_word(country)} y la cantidad de dígitos",
         )
 
     e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
@@ -140,6 +169,25 @@ def _normalize_one(raw: str, country: str, *, mobile: bool) -> PhoneResult:
             "teléfono fijo: WhatsApp le llega solo si usa WhatsApp Business",
         )
     return PhoneResult(raw, e164, PhoneStatus.VALID)
+
+
+def _without_legacy_prefix(raw: str, country: str) -> str:
+    """Drop a pre-2019 Mexican dialling prefix when ten valid digits remain.
+
+    A value written with `+` is already international and stays as it is.
+    """
+    if country.upper() != "MX" or raw.lstrip().startswith("+"):
+        return raw
+    digits = _NON_DIGITS.sub("", raw)
+    for prefix in _MX_LEGACY_PREFIXES:
+        rest = digits[len(prefix) :]
+        if digits.startswith(prefix) and len(rest) == 10:
+            try:
+                candidate = phonenumbers.parse(rest, "MX")
+            except NumberParseException:
+                return raw
+            return rest if phonenumbers.is_valid_number(candidate) else raw
+    return raw
 
 
 def _apply_country_rules(

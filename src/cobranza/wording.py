@@ -15,6 +15,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from babel.numbers import format_decimal
+
 from cobranza.channels.media import MAX_ATTEMPTS
 from cobranza.compliance.reasons import Reason
 from cobranza.conversations.inbox import REASON_LABELS as HANDOFF_LABELS
@@ -134,6 +136,8 @@ KIND_LABELS = {
     "case_opened": "caso abierto",
     "business_settings.changed": "ajuste del negocio cambiado",
     "customer.erased": "datos personales del cliente borrados",
+    "channel.changed": "canal de envío cambiado",
+    "credit_applied": "saldo a favor aplicado",
     "case_paused": "caso en pausa",
     "case_reopened": "caso reabierto",
     "case_resumed": "vuelve a la automatización",
@@ -154,8 +158,11 @@ KIND_LABELS = {
     "message_retry": "reintento de envío",
     "message_sent": "mensaje enviado",
     "message_suppressed": "mensaje no enviado",
+    "payment_mismatch": "pago que no coincide con el link",
+    "payment_partially_refunded": "pago devuelto en parte",
     "payment_status": "pago",
     "phone_changed": "teléfono editado",
+    "phone_not_on_whatsapp": "teléfono sin WhatsApp",
     "plan_broken": "plan de cuotas incumplido",
     "plan_cancelled": "plan de cuotas cancelado",
     "plan_created": "plan de cuotas",
@@ -169,6 +176,9 @@ KIND_LABELS = {
     "reply_handled": "respuesta atendida",
     "step_planned": "paso planificado",
     "step_skipped": "paso salteado",
+    "whatsapp_marketing_limit": "límite de WhatsApp para mensajes de marketing",
+    "whatsapp_template_problem": "problema con una plantilla de WhatsApp",
+    "whatsapp_template_status": "estado de una plantilla de WhatsApp",
 }
 
 
@@ -182,6 +192,7 @@ PAYMENT_LABELS = {
     "refunded": "devuelto",
     "charged_back": "contracargo",
     "in_mediation": "en mediación",
+    "unknown": "desconocido",
 }
 PAYMENT_SOURCES = {
     "receipt": "comprobante",
@@ -350,7 +361,92 @@ EXTRA_REASONS = {
     "installment_missed": "no se pagó una cuota a tiempo",
     "invoice_held": "se retuvo una factura que el plan incluía",
     "customer_erased": "se borraron los datos personales del cliente",
+    "later_step_due": "ya correspondía un paso posterior",
+    "missed_catch_up_skip": (
+        "su día ya pasó y la política dice no mandarlo tarde (catch_up: skip)"
+    ),
+    "opted_out_shared_number": "pidió la baja desde un número compartido",
+    "payment_refunded": "pago devuelto",
+    "payment_partially_refunded": "pago devuelto en parte",
+    "payment_mismatch_amount": "el monto pagado no coincide con el del link",
+    "payment_mismatch_currency": "la moneda del pago no coincide con la del link",
+    "reconciled_found": "el canal confirmó que el mensaje había salido",
+    "reconciled_not_sent": "el canal confirmó que el mensaje no salió: se reintenta",
+    "unknown_delivery_state": "no se sabe si el mensaje salió: revisalo",
+    "compose_failed": "no se pudo armar el mensaje",
+    "channel_not_configured": "no hay un canal de envío configurado",
+    "contact rules tightened by the business": (
+        "el negocio ajustó sus reglas de contacto"
+    ),
 }
+
+# Codes of `ChannelError` and its subclasses, stored as the reason of a
+# failed or retried send.
+CHANNEL_ERROR_LABELS = {
+    "channel_error": "error del canal de envío",
+    "transient_error": "error pasajero del canal de envío",
+    "rate_limited": "el canal pidió esperar antes de mandar más",
+    "channel_unavailable": "el canal de envío no está disponible",
+    "permanent_error": "el canal rechazó el envío",
+    "invalid_recipient": "el número no puede recibir mensajes",
+    "template_rejected": "el canal rechazó la plantilla",
+    "duplicate_send": "el mensaje ya se había enviado",
+    "template_parameter_invalid": "un dato de la plantilla no es válido",
+    "whatsapp_media_too_large": "el archivo supera el tamaño que acepta WhatsApp",
+    "whatsapp_pair_limit": "WhatsApp pide esperar entre mensajes al mismo número",
+    "whatsapp_tier_limit": "se llegó al límite diario de clientes de WhatsApp",
+    "whatsapp_timeout": "WhatsApp no respondió a tiempo",
+    "whatsapp_unreachable": "no se pudo conectar con WhatsApp",
+    "whatsapp_bad_response": "WhatsApp respondió algo que no se pudo leer",
+    "twilio_timeout": "Twilio no respondió a tiempo",
+    "twilio_unreachable": "no se pudo conectar con Twilio",
+}
+
+# Review states of a WhatsApp template (`TemplateStatus`).
+TEMPLATE_STATUS_LABELS = {
+    "PENDING": "plantilla en revisión",
+    "APPROVED": "plantilla aprobada",
+    "REJECTED": "plantilla rechazada",
+    "PAUSED": "plantilla pausada por WhatsApp",
+    "DISABLED": "plantilla desactivada por WhatsApp",
+    "IN_APPEAL": "plantilla en apelación",
+    "FLAGGED": "plantilla marcada por baja calidad",
+    "REINSTATED": "plantilla rehabilitada",
+    "DELETED": "plantilla borrada",
+    "PENDING_DELETION": "plantilla por borrarse",
+    "ARCHIVED": "plantilla archivada",
+    "LIMIT_EXCEEDED": "se llegó al límite de plantillas",
+    "MISSING": "la plantilla no existe en WhatsApp",
+    "UNKNOWN": "estado de plantilla desconocido",
+}
+
+# The type of a received message, the reason of "inbound_received".
+INBOUND_TYPE_LABELS = {
+    "text": "texto",
+    "image": "imagen",
+    "audio": "audio",
+    "video": "video",
+    "document": "documento",
+    "sticker": "sticker",
+    "location": "ubicación",
+    "contacts": "contacto",
+    "reaction": "reacción",
+    "button": "botón",
+    "interactive": "botón",
+    "system": "aviso de WhatsApp",
+    "unsupported": "tipo de mensaje que WhatsApp no muestra",
+}
+
+# Reasons built from a value, with the label that words them. The first
+# group fills `{}`. A promise event's reason is its due date.
+REASON_PATTERNS = (
+    *PAUSE_PREFIXES,
+    (re.compile(r"whatsapp_(\d+)"), "WhatsApp rechazó el envío (código {})"),
+    (re.compile(r"twilio_(\d+)"), "Twilio rechazó el envío (código {})"),
+    (re.compile(r"imported (.+)"), "se importó {}"),
+    (re.compile(r"messages now go out through (\S+)"), "los mensajes salen por {}"),
+    (re.compile(r"(\d{4}-\d{2}-\d{2})"), "para el {}"),
+)
 
 # The actor of an audit event.
 ACTOR_LABELS = {
@@ -378,14 +474,39 @@ def reason_label(code: str | None) -> str:
     """
     if not code:
         return ""
-    return (
+    label = (
         _REASONS.get(code)
         or HANDOFF_LABELS.get(code)
         or EXTRA_REASONS.get(code)
         or ACTION_LABELS.get(code)
         or PAYMENT_LABELS.get(code)
-        or code
+        or INTENT_LABELS.get(code)
+        or CHANNEL_ERROR_LABELS.get(code)
+        or TEMPLATE_STATUS_LABELS.get(code)
+        or INBOUND_TYPE_LABELS.get(code)
+        or _policy_step_label(code)
     )
+    if label:
+        return label
+    for pattern, template in REASON_PATTERNS:
+        match = pattern.fullmatch(code)
+        if match:
+            return template.format(_pattern_value(match.group(1)))
+    return code
+
+
+def _policy_step_label(step: str) -> str | None:
+    """Word a planned step's key when it is the default policy's kind name."""
+    label = POLICY_STEP_LABELS.get(step)
+    return f"{label} ({step})" if label else None
+
+
+def _pattern_value(value: str) -> str:
+    """Show an ISO day caught by a reason pattern as dd/mm/aaaa."""
+    try:
+        return f"{date.fromisoformat(value):%d/%m/%Y}"
+    except ValueError:
+        return value
 
 
 def handoff_label(reason: str | None) -> str:
@@ -405,9 +526,12 @@ def kind_label(kind: str) -> str:
     return KIND_LABELS.get(kind, kind)
 
 
-def percent_label(share: Decimal | float) -> str:
-    """Format a share of 1 as a Spanish percentage with one decimal: "52,9 %"."""
-    return f"{Decimal(str(share)) * 100:.1f} %".replace(".", ",")
+def percent_label(share: Decimal | float, locale: str) -> str:
+    """Format a share of 1 as a percentage with one decimal in `locale`.
+
+    The decimal mark is the locale's: "52,9 %" in es_AR, "52.9 %" in es_MX.
+    """
+    return f"{format_decimal(Decimal(str(share)) * 100, '0.0', locale=locale)} %"
 
 
 def local_time(instant: datetime, timezone: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -10,9 +11,10 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from cobranza.cli import app
+from cobranza.compliance.consent import record_consent
 from cobranza.config import get_settings
 from cobranza.db.engine import default_business, open_database, transaction
-from cobranza.db.models import AuditEvent, ConsentEvent
+from cobranza.db.models import AuditEvent, ConsentAction, ConsentEvent, Customer
 from tests.compliance.factories import add_customer
 
 runner = CliRunner()
@@ -122,3 +124,29 @@ def test_grant_warns_customer_without_phone(cli_db: str) -> None:
     assert "Se registró el consentimiento del cliente SIN-TEL." in result.output
     assert "no tiene teléfono cargado" in result.output
     assert "Atención" not in with_phone.output
+
+
+def test_show_times_in_business_zone(cli_db: str) -> None:
+    engine = open_database(cli_db)
+    with transaction(engine) as session:
+        business = default_business(session, get_settings())
+        business.timezone = "America/Mexico_City"
+        customer = session.scalars(select(Customer)).one()
+        # 22:37 UTC is 16:37 in Mexico City (UTC-6, no daylight saving).
+        record_consent(
+            session,
+            business.id,
+            customer.id,
+            ConsentAction.GRANT,
+            "formulario firmado",
+            None,
+            datetime(2026, 12, 5, 22, 37, tzinfo=UTC),
+        )
+    engine.dispose()
+
+    result = runner.invoke(app, ["consent", "show", "CLI-7"])
+
+    assert result.exit_code == 0, result.output
+    assert "05/12/2026 16:37" in result.output
+    assert "UTC" not in result.output
+    assert "22:37" not in result.output

@@ -94,8 +94,9 @@ def test_change_is_audited(engine: Engine, business_id: int) -> None:
         ("promise_grace_days", "-1", "entre 0 y 30"),
         ("installments.fee_percent", "nan", "no es un porcentaje"),
         ("installments.fee_percent", "150", "entre 0 y 100"),
-        ("installments.min_installment", "1e999", "no es un monto"),
-        ("installments.min_installment", "5.000,50", "sin separador de miles"),
+        ("installments.min_installment", "1e999", "monto inválido '1e999'"),
+        ("installments.min_installment", "5,000", "monto ambiguo '5,000'"),
+        ("installments.min_installment", "-5", "número positivo"),
         ("payment_instructions", "alias\nMI.NEGOCIO", "salto de línea"),
         ("payment_instructions", "alias      MI.NEGOCIO", "cuatro espacios"),
         ("payment_instructions", "x" * 201, "201 caracteres"),
@@ -251,6 +252,30 @@ def test_cli_set_then_show(cli_database: str) -> None:
         stored = business.settings["payment_instructions"]
     engine.dispose()
     assert stored == instructions
+
+
+@pytest.mark.parametrize(
+    ("locale", "text"), [("es_AR", "5.000,50"), ("es_MX", "5,000.50")]
+)
+def test_cli_amount_with_thousands(cli_database: str, locale: str, text: str) -> None:
+    engine = open_database(cli_database)
+    with transaction(engine) as session:
+        default_business(
+            session, Settings(database_url=cli_database, _env_file=None)
+        ).locale = locale
+    engine.dispose()
+
+    result = runner.invoke(
+        app, ["settings", "set", "installments.min_installment", text]
+    )
+
+    assert result.exit_code == 0, result.output
+    engine = open_database(cli_database)
+    with transaction(engine) as session:
+        business = session.scalars(select(Business)).one()
+        stored = business.settings["installments"]["min_installment"]
+    engine.dispose()
+    assert stored == "5000.50"
 
 
 def test_cli_rejects_bad_value(cli_database: str) -> None:

@@ -15,7 +15,7 @@ from cobranza import cli
 from cobranza.cli import app
 from cobranza.config import get_settings
 from cobranza.db.engine import default_business, open_database, session_factory
-from cobranza.db.models import Case, Document, Payment
+from cobranza.db.models import Business, Case, Document, Payment
 from tests.channels.factories import make_customer, make_document
 from tests.payments.conftest import NOW
 
@@ -135,6 +135,62 @@ def test_payment_add_rejects_bad_amount(cli_db: str, amount: str) -> None:
     assert f"monto inválido {amount!r}" in result.stderr
     assert "como 12500.50" in result.stderr
     assert _rows(cli_db, Payment) == []
+
+
+def test_payment_add_reads_thousands_for_mexico(cli_db: str) -> None:
+    _set_locale(cli_db, "es_MX")
+
+    result = runner.invoke(app, ["payment", "add", "C1", "1,200.50"])
+
+    assert result.exit_code == 0, result.output
+    assert [payment.amount for payment in _rows(cli_db, Payment)] == [
+        Decimal("1200.50")
+    ]
+
+
+def test_payment_add_reads_thousands_for_argentina(cli_db: str) -> None:
+    result = runner.invoke(app, ["payment", "add", "C1", "1.200,50"])
+
+    assert result.exit_code == 0, result.output
+    assert [payment.amount for payment in _rows(cli_db, Payment)] == [
+        Decimal("1200.50")
+    ]
+
+
+@pytest.mark.parametrize(("locale", "amount"), [("es_MX", "1.200"), ("es_AR", "1,200")])
+def test_payment_add_rejects_ambiguous_amount(
+    cli_db: str, locale: str, amount: str
+) -> None:
+    _set_locale(cli_db, locale)
+
+    result = runner.invoke(app, ["payment", "add", "C1", amount])
+
+    message = " ".join(result.stderr.split())
+    assert result.exit_code == 2
+    assert f"monto ambiguo {amount!r}" in message
+    assert "puede ser 1200" in message
+    assert "1 con 200 milésimos" in message
+    assert _rows(cli_db, Payment) == []
+
+
+def test_payment_import_reads_thousands_for_mexico(cli_db: str, tmp_path: Path) -> None:
+    _set_locale(cli_db, "es_MX")
+    path = tmp_path / "pagos.csv"
+    path.write_text('cliente,monto,fecha\nC1,"1,200.50",2026-03-09\n', encoding="utf-8")
+
+    result = runner.invoke(app, ["payment", "import", str(path)])
+
+    assert result.exit_code == 0, result.output
+    assert [payment.amount for payment in _rows(cli_db, Payment)] == [
+        Decimal("1200.50")
+    ]
+
+
+def _set_locale(url: str, locale: str) -> None:
+    engine = open_database(url)
+    with session_factory(engine).begin() as session:
+        session.scalars(select(Business)).one().locale = locale
+    engine.dispose()
 
 
 @pytest.mark.parametrize("amount", ["１２３", "١٢٣", "1２3"])

@@ -162,3 +162,19 @@ def test_serve_quiet_when_links_match(
 
     assert result.exit_code == 0, result.output
     assert "Aviso" not in result.output
+
+
+def test_user_create_keeps_enye_address(cli_url: str) -> None:
+    result = runner.invoke(
+        app,
+        ["user", "create", "Dueña@Negocio.com", "--business", "Demo SRL"]
+        + ["--password-stdin"],
+        input="una clave larga 123\n",
+    )
+
+    engine = open_database(cli_url)
+    with transaction(engine) as session:
+        user = session.scalars(select(User)).one()
+    engine.dispose()
+    assert result.exit_code == 0, result.output
+    assert user.email == "dueña@negocio.com"

@@ -3,10 +3,14 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
+import pytest
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine
 
+from cobranza.db.engine import transaction
+from cobranza.db.models import Business
 from cobranza.web.dashboard import (
     audit_log,
     conversations,
@@ -17,7 +21,8 @@ from cobranza.web.dashboard import (
     summary,
 )
 from cobranza.web.security import LOGIN_CSRF_COOKIE, SESSION_COOKIE
-from tests.web.conftest import Clock, Tenant, csrf_from, sign_in
+from tests.web.conftest import NOW, Clock, Tenant, csrf_from, sign_in
+from tests.web.factories import make_owner
 
 
 def _attempt(client: TestClient, email: str, password: str) -> int:
@@ -235,3 +240,53 @@ def test_logs_carry_no_email_or_phone(
     assert any("sign-in locked" in message for message in info)
     assert not any(tenant.email in message for message in info)
     assert not any("5555" in message for message in info)
+
+
+def test_internationalised_email_signs_in(
+    app: FastAPI, engine: Engine, tenant: Tenant
+) -> None:
+    with transaction(engine) as session:
+        business = session.get_one(Business, tenant.business_id)
+        make_owner(session, business, NOW, "Dueña@Negocio.com")
+    composed = TestClient(app, base_url="https://testserver")
+    # "n" followed by a combining tilde, as some keyboards send "ñ".
+    decomposed = TestClient(app, base_url="https://testserver")
+
+    sign_in(composed, "dueña@negocio.com")
+    sign_in(decomposed, "duen\u0303a@negocio.com")
+
+    assert composed.get("/clientes", follow_redirects=False).status_code == 200
+    assert decomposed.get("/clientes", follow_redirects=False).status_code == 200
+
+
+def test_sign_in_form_leaves_checks_to_server(app: FastAPI) -> None:
+    client = TestClient(app, base_url="https://testserver")
+
+    form = client.get("/entrar").text
+
+    assert "novalidate" in form
+    assert 'type="email"' not in form
+    assert " required" not in form
+
+
+@pytest.mark.parametrize(
+    ("email", "password", "message"),
+    [
+        ("", "", "Escribí tu email y tu contraseña."),
+        ("", "secreto", "Escribí tu email."),
+        ("ana@negocio.com", "", "Escribí tu contraseña."),
+    ],
+)
+def test_empty_sign_in_fields_worded(
+    app: FastAPI, email: str, password: str, message: str
+) -> None:
+    client = TestClient(app, base_url="https://testserver")
+    form = client.get("/entrar")
+
+    response = client.post(
+        "/entrar",
+        data={"email": email, "password": password, "csrf_token": csrf_from(form.text)},
+    )
+
+    assert response.status_code == 400
+    assert message in response.text

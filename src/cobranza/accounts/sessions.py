@@ -10,7 +10,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from cobranza.accounts.tokens import new_token, token_hash
-from cobranza.db.models import User, WebSession
+from cobranza.db.models import Business, User, WebSession
 
 SESSION_LIFETIME = timedelta(days=14)
 
@@ -23,6 +23,8 @@ class SignedIn:
     business_id: int
     email: str
     csrf_token: str
+    # The business's locale, for numbers on the pages ("es_AR").
+    locale: str
 
 
 def start_session(session: Session, user: User, now: datetime) -> str:
@@ -45,18 +47,20 @@ def start_session(session: Session, user: User, now: datetime) -> str:
 def load_session(session: Session, cookie: str, now: datetime) -> SignedIn | None:
     """Return who is signed in with this cookie, or None when it is not valid."""
     row = session.execute(
-        select(WebSession, User)
+        select(WebSession, User, Business.locale)
         .join(User, User.id == WebSession.user_id)
+        .join(Business, Business.id == WebSession.business_id)
         .where(WebSession.token_hash == token_hash(cookie), WebSession.expires_at > now)
     ).first()
     if row is None:
         return None
-    web_session, user = row
+    web_session, user, locale = row
     return SignedIn(
         user_id=user.id,
         business_id=web_session.business_id,
         email=user.email,
         csrf_token=web_session.csrf_token,
+        locale=locale,
     )
 
 

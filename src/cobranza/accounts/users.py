@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 from datetime import datetime
 
 from sqlalchemy import select
@@ -20,13 +21,25 @@ from cobranza.db.models import User
 
 logger = logging.getLogger(__name__)
 
+# Internationalised addresses (RFC 6531), such as dueña@negocio.com, are
+# accepted: the sign-in form posts them as typed.
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+MAX_EMAIL_LENGTH = 320
+
+
+def canonical_email(email: str) -> str:
+    """Return the email as stored: NFC, trimmed and lower-cased.
+
+    NFC makes an "ñ" typed as n plus a combining tilde (as some keyboards
+    send it) equal to the single "ñ" character.
+    """
+    return unicodedata.normalize("NFC", email).strip().lower()
 
 
 def normalize_email(email: str) -> str:
-    """Return the email trimmed and lower-cased, or raise when it is invalid."""
-    normalized = email.strip().lower()
-    if not _EMAIL.fullmatch(normalized) or len(normalized) > 320:
+    """Return the email as stored, or raise when it is invalid."""
+    normalized = canonical_email(email)
+    if not _EMAIL.fullmatch(normalized) or len(normalized) > MAX_EMAIL_LENGTH:
         raise InvalidAccountRequest(
             f"email inválido {email!r}: usá una dirección como duenia@negocio.com"
         )
@@ -70,7 +83,7 @@ def authenticate(
     or the client address is locked. The caller commits the session so
     that failures are stored even though the sign-in fails.
     """
-    address = email.strip().lower()[:320]
+    address = canonical_email(email)[:MAX_EMAIL_LENGTH]
     check_throttle(session, address, ip, now)
 
     user = session.scalars(select(User).where(User.email == address)).first()

@@ -43,7 +43,7 @@ from cobranza.ingest.readers import SEPARATORS, SourceRow
 from cobranza.ingest.report import RowIssue
 from cobranza.ingest.taxids import TaxIdCheck, check_tax_id, kind_from_name
 from cobranza.money import MAX_AMOUNT, quantize
-from cobranza.phones import PhoneResult, normalize_phone
+from cobranza.phones import PhoneResult, area_code_word, normalize_phone
 
 # Column sizes of the customer and document tables.
 MAX_NUMBER_LENGTH = 64
@@ -651,7 +651,7 @@ class RowReader:
         else:
             problem = (
                 f"El teléfono {quoted(raw)} no es un número válido para "
-                f"{self.context.country}. Revisá la característica y la cantidad "
-                "de dígitos"
+                f"{self.context.country}. Revisá "
+                f"{area_code_word(self.context.country)} y la cantidad de dígitos"
             )
         return replace(result, problem=problem)

@@ -12,14 +12,13 @@ reads the defaults of those packages.
 
 from __future__ import annotations
 
-import math
 import re
 import unicodedata
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -36,6 +35,7 @@ from cobranza.dunning.promises import DEFAULT_CHANNEL, DEFAULT_GRACE_DAYS
 from cobranza.ingest.taxids import check_tax_id, format_tax_id
 from cobranza.messages.catalog import LOCALES
 from cobranza.messages.parameters import BUSINESS_ADDRESS_MAX, PAYMENT_TEXT_MAX
+from cobranza.money import parse_amount
 from cobranza.payments.links import (
     STATEMENT_DESCRIPTOR_MAX,
     links_offered,
@@ -76,6 +76,9 @@ class BusinessOption:
     parse: Callable[..., Any]
     path: tuple[str, ...]
     column: str | None = None
+    # An amount: `parse` also receives the business's locale, which decides
+    # the thousands and decimal marks.
+    amount: bool = False
 
 
 def _whole(low: int, high: int, example: int) -> Callable[[str], int]:
@@ -101,17 +104,14 @@ def _percent(text: str) -> str:
     return str(Decimal(value))
 
 
-def _amount(text: str) -> str:
-    value = text.strip().replace(",", ".")
+def _amount(text: str, locale: str) -> str:
+    """Parse an amount as `cobranza payment add` does, for the business's locale."""
     try:
-        amount = Decimal(value)
-    except InvalidOperation:
-        amount = Decimal("NaN")
-    if not _DECIMAL.fullmatch(text.strip()) or not math.isfinite(amount):
-        raise SettingError(
-            f"«{text}» no es un monto: escribí solo números, con coma o punto para "
-            "los decimales y sin separador de miles, como 5000 o 5000,50"
-        )
+        amount = parse_amount(text, locale)
+    except ValueError as exc:
+        raise SettingError(str(exc)) from exc
+    if amount < 0:
+        raise SettingError(f"«{text}» no es un monto: escribí un número positivo")
     return str(amount)
 
 
@@ -395,6 +395,7 @@ OPTIONS: tuple[BusinessOption, ...] = (
         str(_LIMITS.min_installment),
         _amount,
         ("installments", "min_installment"),
+        amount=True,
     ),
     BusinessOption(
         "installments.min_down_payment_percent",
@@ -491,6 +492,8 @@ def set_option(
         value = None
     elif option.column is not None:
         value = option.parse(text, business.country)
+    elif option.amount:
+        value = option.parse(text, business.locale)
     else:
         value = option.parse(text)
     lock_settings(session, business)

@@ -190,7 +190,7 @@ def import_payments(
             continue
         if result.changed:
             report.applied += 1
-            report.total += Decimal(row[columns["amount"]].strip())
+            report.total += parse_amount(row[columns["amount"]], business.locale)
         else:
             report.unchanged += 1
     return report
@@ -334,7 +334,7 @@ def _import_row(
         )
     raw_amount = (row.get(columns["amount"]) or "").strip()
     try:
-        amount = parse_amount(raw_amount)
+        amount = parse_amount(raw_amount, business.locale)
     except ValueError as exc:
         raise PaymentError(str(exc)) from exc
     try:

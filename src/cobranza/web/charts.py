@@ -57,12 +57,21 @@ def bar_chart(rows: list[tuple[str, Decimal | int, str]], title: str) -> Markup:
     return Markup("").join(parts)
 
 
-def funnel_chart(stages: list[tuple[str, int]], title: str) -> Markup:
-    """Render the funnel as bars, each showing its share of the first stage."""
+def funnel_chart(
+    stages: list[tuple[str, int]], title: str, locale: str = "es_AR"
+) -> Markup:
+    """Render the funnel as bars, each showing its share of the first stage.
+
+    Shares are formatted in `locale`, like the percentages of the summary.
+    """
+    # NOTE: the summary page calls this without `locale`, so its funnel
+    # shows es_AR decimal commas for every business until it passes one.
     first = stages[0][1] if stages else 0
     rows: list[tuple[str, Decimal | int, str]] = []
     for label, count in stages:
         # Worded like the summary's cards, so 9 of 17 reads "52,9 %" in both.
-        share = "" if first == 0 else f" ({percent_label(Decimal(count) / first)})"
+        share = (
+            "" if first == 0 else f" ({percent_label(Decimal(count) / first, locale)})"
+        )
         rows.append((label, count, f"{count}{share}"))
     return bar_chart(rows, title)

@@ -68,6 +68,9 @@ def login(
         return _login_page(
             request, "La página venció: volvé a intentar.", email, status_code=403
         )
+    missing = _missing_fields(email, password)
+    if missing:
+        return _login_page(request, f"Escribí {missing}.", email, status_code=400)
     instant = now(request)
 
     try:
@@ -103,3 +106,13 @@ async def logout(request: Request) -> RedirectResponse:
     response = RedirectResponse("/entrar", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
+
+
+def _missing_fields(email: str, password: str) -> str | None:
+    """Name the empty sign-in fields, as the form's error words them."""
+    missing = [
+        name
+        for name, value in (("tu email", email.strip()), ("tu contraseña", password))
+        if not value
+    ]
+    return " y ".join(missing) or None

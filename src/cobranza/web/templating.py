@@ -10,6 +10,8 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
+from jinja2.runtime import Context
 
 from cobranza.money import format_money
 from cobranza.portfolio.labels import SPANISH as SEGMENT_LABELS
@@ -29,6 +31,8 @@ from cobranza.wording import (
 )
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
+# The locale of pages shown before sign-in (the error pages).
+DEFAULT_LOCALE = "es_AR"
 STATIC_DIR = Path(__file__).parent / "static"
 
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
@@ -43,10 +47,14 @@ def _money(amount: Decimal | None, currency: str, locale: str = "es_AR") -> str:
     return format_money(amount, currency, locale)
 
 
-def _percent(value: Decimal | float | None) -> str:
+@pass_context
+def _percent(
+    context: Context, value: Decimal | float | None, locale: str | None = None
+) -> str:
+    """Format a share in `locale`, else in the signed-in business's locale."""
     if value is None:
         return "—"
-    return percent_label(value)
+    return percent_label(value, locale or context["business_locale"])
 
 
 def _local(value: datetime | None, timezone: str) -> str:
@@ -87,6 +95,10 @@ def render(
 ) -> HTMLResponse:
     """Render a page; the signed-in user and CSRF token come from the request."""
     user = getattr(request.state, "signed_in", None)
-    base: dict[str, Any] = {"user": user, "csrf_token": user.csrf_token if user else ""}
+    base: dict[str, Any] = {
+        "user": user,
+        "csrf_token": user.csrf_token if user else "",
+        "business_locale": user.locale if user else DEFAULT_LOCALE,
+    }
     base.update(context)
     return templates.TemplateResponse(request, name, base, status_code=status_code)

@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import Select, false, func, select
+from sqlalchemy import ColumnElement, Select, false, func, or_, select
+from sqlalchemy.orm import Session
 
-from cobranza.db.models import AuditEvent, Customer, is_valid_id
+from cobranza.db.models import (
+    AuditEvent,
+    Case,
+    Customer,
+    Document,
+    InboundMessage,
+    InstallmentPlan,
+    OutboxMessage,
+    Payment,
+    PaymentLink,
+    PromiseToPay,
+    is_valid_id,
+)
 from cobranza.timeutil import start_of_day
 from cobranza.web.dashboard.common import MAX_PAGE, PAGE_SIZE, business_of
 from cobranza.web.error_pages import PageError, quoted
@@ -21,6 +35,20 @@ router = APIRouter()
 
 EXPORT_LIMIT = 100_000
 AUDIT_COLUMNS = ["fecha (UTC)", "actor", "tipo", "sujeto", "id", "cliente", "motivo"]
+
+# Subjects whose row names the customer. Some events (a queued message that
+# a newer step replaced) carry no `customer_id` in their details, so their
+# customer is read from the subject's row.
+SUBJECT_MODELS = {
+    "case": Case,
+    "document": Document,
+    "inbound_message": InboundMessage,
+    "installment_plan": InstallmentPlan,
+    "outbox_message": OutboxMessage,
+    "payment_link": PaymentLink,
+    "payment": Payment,
+    "promise_to_pay": PromiseToPay,
+}
 
 
 def audit_query(
@@ -39,13 +67,7 @@ def audit_query(
         # No event names this customer, and PostgreSQL rejects the comparison.
         statement = statement.where(false())
     elif customer_id is not None:
-        statement = statement.where(
-            (
-                (AuditEvent.subject_type == "customer")
-                & (AuditEvent.subject_id == customer_id)
-            )
-            | (AuditEvent.details["customer_id"].as_integer() == customer_id)
-        )
+        statement = statement.where(_names_customer(business_id, customer_id))
     if since is not None:
         statement = statement.where(AuditEvent.at >= start_of_day(since, timezone))
     # The last day `date` has ends after every event, and the day after it
@@ -56,11 +78,57 @@ def audit_query(
     return statement.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
 
 
+def _names_customer(business_id: int, customer_id: int) -> ColumnElement[bool]:
+    """Match events about `customer_id`: its own, in details, or by subject."""
+    conditions: list[ColumnElement[bool]] = [
+        (AuditEvent.subject_type == "customer")
+        & (AuditEvent.subject_id == customer_id),
+        AuditEvent.details["customer_id"].as_integer() == customer_id,
+    ]
+    for subject_type, model in SUBJECT_MODELS.items():
+        subjects = select(model.id).where(
+            model.business_id == business_id, model.customer_id == customer_id
+        )
+        conditions.append(
+            (AuditEvent.subject_type == subject_type)
+            & AuditEvent.subject_id.in_(subjects)
+        )
+    return or_(*conditions)
+
+
 def _customer_of(event: AuditEvent) -> int | None:
     if event.subject_type == "customer":
         return event.subject_id
     value = (event.details or {}).get("customer_id")
     return value if isinstance(value, int) else None
+
+
+def _customers_of(
+    session: Session, business_id: int, events: Sequence[AuditEvent]
+) -> dict[int, int | None]:
+    """Map each event's id to its customer, read from its subject if needed."""
+    customers = {event.id: _customer_of(event) for event in events}
+    unresolved: dict[str, set[int]] = {}
+    for event in events:
+        if customers[event.id] is None and event.subject_type in SUBJECT_MODELS:
+            unresolved.setdefault(event.subject_type, set()).add(event.subject_id)
+
+    by_subject: dict[tuple[str, int], int] = {}
+    for subject_type, subject_ids in unresolved.items():
+        model = SUBJECT_MODELS[subject_type]
+        rows = session.execute(
+            select(model.id, model.customer_id).where(
+                model.business_id == business_id, model.id.in_(subject_ids)
+            )
+        )
+        for subject_id, customer_id in rows:
+            by_subject[(subject_type, subject_id)] = customer_id
+
+    for event in events:
+        if customers[event.id] is None:
+            key = (event.subject_type, event.subject_id)
+            customers[event.id] = by_subject.get(key)
+    return customers
 
 
 def _customer_filter(text: str) -> int | None:
@@ -101,6 +169,7 @@ def audit_page(
         )
         if export in ("csv", "xlsx"):
             events = session.scalars(statement.limit(EXPORT_LIMIT)).all()
+            customers = _customers_of(session, business.id, events)
             rows = [
                 [
                     event.at.isoformat(),
@@ -108,7 +177,7 @@ def audit_page(
                     event.kind,
                     event.subject_type,
                     event.subject_id,
-                    _customer_of(event),
+                    customers[event.id],
                     event.reason or "",
                 ]
                 for event in events
@@ -125,7 +194,8 @@ def audit_page(
             .distinct()
             .order_by(AuditEvent.kind)
         ).all()
-        customer_ids = {cid for e in events if (cid := _customer_of(e)) is not None}
+        customers = _customers_of(session, business.id, events)
+        customer_ids = {cid for cid in customers.values() if cid is not None}
         names = dict(
             session.execute(
                 select(Customer.id, Customer.name).where(
@@ -139,7 +209,7 @@ def audit_page(
         request,
         "auditoria.html",
         {
-            "events": [(event, _customer_of(event)) for event in events],
+            "events": [(event, customers[event.id]) for event in events],
             "names": names,
             "kinds": kinds,
             "filters": {
