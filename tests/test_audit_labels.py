@@ -30,6 +30,7 @@ FIELDS = ("kind", "reason")
 # Reasons already stored as Spanish sentences, shown as written.
 SPANISH_REASONS = {
     "cerrado por una persona",
+    "pedido de borrado de datos",
     "promesa registrada por una persona",
     "respuesta de una persona",
     "teléfono editado por el dueño",
