@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, timedelta
+from typing import Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
@@ -39,7 +40,7 @@ AUDIT_COLUMNS = ["fecha (UTC)", "actor", "tipo", "sujeto", "id", "cliente", "mot
 # Subjects whose row names the customer. Some events (a queued message that
 # a newer step replaced) carry no `customer_id` in their details, so their
 # customer is read from the subject's row.
-SUBJECT_MODELS = {
+SUBJECT_MODELS: dict[str, Any] = {
     "case": Case,
     "document": Document,
     "inbound_message": InboundMessage,
@@ -110,8 +111,11 @@ def _customers_of(
     customers = {event.id: _customer_of(event) for event in events}
     unresolved: dict[str, set[int]] = {}
     for event in events:
-        if customers[event.id] is None and event.subject_type in SUBJECT_MODELS:
-            unresolved.setdefault(event.subject_type, set()).add(event.subject_id)
+        subject_id = event.subject_id
+        if customers[event.id] is not None or subject_id is None:
+            continue
+        if event.subject_type in SUBJECT_MODELS:
+            unresolved.setdefault(event.subject_type, set()).add(subject_id)
 
     by_subject: dict[tuple[str, int], int] = {}
     for subject_type, subject_ids in unresolved.items():
@@ -125,7 +129,7 @@ def _customers_of(
             by_subject[(subject_type, subject_id)] = customer_id
 
     for event in events:
-        if customers[event.id] is None:
+        if customers[event.id] is None and event.subject_id is not None:
             key = (event.subject_type, event.subject_id)
             customers[event.id] = by_subject.get(key)
     return customers
