@@ -64,8 +64,6 @@ def funnel_chart(
 
     Shares are formatted in `locale`, like the percentages of the summary.
     """
-    # NOTE: the summary page calls this without `locale`, so its funnel
-    # shows es_AR decimal commas for every business until it passes one.
     first = stages[0][1] if stages else 0
     rows: list[tuple[str, Decimal | int, str]] = []
     for label, count in stages:

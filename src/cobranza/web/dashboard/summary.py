@@ -66,6 +66,7 @@ def summary_page(request: Request) -> HTMLResponse:
     funnel = funnel_chart(
         [(stage.label, stage.customers) for stage in figures.funnel],
         "Embudo de los últimos 30 días",
+        locale=figures.locale,
     )
     return render(
         request,
