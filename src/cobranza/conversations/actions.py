@@ -30,6 +30,8 @@ from cobranza.compliance.consent import (
     record_consent,
 )
 from cobranza.conversations.amounts import find_amount
+from cobranza.conversations.cases import open_case_for_reply
+from cobranza.conversations.complaints import threatens_complaint
 from cobranza.conversations.dates import payment_days
 from cobranza.conversations.handoff import hand_off
 from cobranza.conversations.installments import names_half, rest_start
@@ -83,6 +85,8 @@ DEFAULT_FIRST_PERCENT = Decimal(5)
 # The action and hand-off reason of a promise during a plan for a day after
 # the next installment's grace, when the plan would break first.
 PROMISE_PAST_INSTALLMENT = "promise_past_installment"
+# The hand-off reason of a reply that threatens a complaint or legal action.
+COMPLAINT_THREAT = "complaint_threat"
 # Inbound types that carry a file, which counts as a payment receipt.
 RECEIPT_TYPES = frozenset({"image", "document"})
 WRONG_PERSON = PhoneStatus.WRONG_PERSON
@@ -1059,10 +1063,16 @@ def opt_out(reply: Reply) -> str:
     """Record the revocation at once and confirm it once.
 
     An opt-out that gives another contact also goes to a person, who
-    updates the customer's phone or writes through the new channel.
+    updates the customer's phone or writes through the new channel. One
+    that threatens a complaint (Procon, a lawyer, the courts) goes to a
+    person too, opening a case when there is none. It gets no message but
+    the confirmation, because the person decides whether and how to reply.
     """
     session = reply.session
-    if reply.case is not None and _gives_contact(reply.inbound.text or ""):
+    text = reply.inbound.text or ""
+    if threatens_complaint(text):
+        _hand_off_complaint(reply)
+    elif reply.case is not None and _gives_contact(text):
         hand_off(session, reply.case, "opt_out_new_contact", reply.now)
     if current_consent(session, reply.business.id, reply.customer.id) is False:
         return "already_opted_out"
@@ -1078,6 +1088,47 @@ def opt_out(reply: Reply) -> str:
     )
     queue_reply(reply, "optout_confirmation", str(event.id), case=_any_case(reply))
     return "opted_out"
+
+
+# Intents whose own action goes to a person. It still runs after a complaint
+# threat hands the case off (a dispute still pauses its invoices), and runs
+# for a customer without an open case whatever the customer owes.
+PERSON_INTENTS = frozenset({"dispute", "request_human", "cannot_pay", "wrong_person"})
+
+
+def complaint(reply: Reply) -> str:
+    """Hand a reply that threatens a complaint to a person, whatever it requests.
+
+    "Vou te denunciar no Procon" may read as a promise and "vou procurar
+    meus direitos na justiça" as a payment report, so no promise, plan or
+    link is made from it. A dispute, a request for a person, "I cannot pay"
+    and a wrong number still run their own action after the hand-off.
+    Opt-outs never come here: `opt_out` hands off its own threats.
+    """
+    _hand_off_complaint(reply, stop_replies=False)
+    intent = reply.meaning.intent
+    if intent in PERSON_INTENTS:
+        return ACTIONS[intent](reply)
+    queue_reply(reply, "handoff_ack", _daily(reply))
+    return "handed_off"
+
+
+def _hand_off_complaint(reply: Reply, *, stop_replies: bool = True) -> None:
+    """Hand the customer's case to a person as `COMPLAINT_THREAT`, with no ack.
+
+    A case is opened when the customer has none. With `stop_replies`, the
+    replies still queued for the customer are suppressed as well.
+    """
+    case = reply.case or open_case_for_reply(
+        reply.session, reply.business.id, reply.customer.id, reply.now
+    )
+    reply.case = case
+    hand_off(reply.session, case, COMPLAINT_THREAT, reply.now)
+    if not stop_replies:
+        return
+    # Replies to earlier messages still queued would write to someone who
+    # requested no more messages and threatens a complaint.
+    supersede_replies(reply, None, COMPLAINT_THREAT)
 
 
 def opt_in(reply: Reply) -> str:
@@ -1255,8 +1306,6 @@ ACTIONS: dict[str, Action] = {
     "acknowledge": acknowledge,
     "other": other,
 }
-# Intents acted on even when the customer has no open case.
-WITHOUT_CASE: dict[str, Action] = {"opt_out": opt_out, "wrong_person": wrong_person}
 
 
 def paid_pause_days(business: Business) -> int:

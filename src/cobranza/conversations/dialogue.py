@@ -32,10 +32,12 @@ from cobranza.channels.whatsapp.payloads import button_id
 from cobranza.compliance.consent import current_consent, record_consent
 from cobranza.conversations import actions
 from cobranza.conversations.actions import Reply, ReplyServices
+from cobranza.conversations.complaints import threatens_complaint
 from cobranza.conversations.llm import Classifier, LLMAnswer
 from cobranza.conversations.optin import find_opt_in
 from cobranza.conversations.optout import find_opt_out
 from cobranza.conversations.understand import Understanding, understand
+from cobranza.conversations.without_case import act_without_case
 from cobranza.db.models import (
     AuditEvent,
     Business,
@@ -105,20 +107,26 @@ def handle_reply(
     meaning, case = reply.meaning, reply.case
     action: actions.Action
     opt_in = _asks_to_opt_in(session, inbound, business.id, customer.id)
-    if (opt_in or meaning.intent in _SUPERSEDED_INTENTS) and _newer_reply_handled(
-        session, inbound
-    ):
+    if meaning.intent != "opt_out" and threatens_complaint(inbound.text):
+        # A threat reaches a person even when a newer reply was handled.
+        action = actions.complaint
+    elif (
+        opt_in or meaning.intent in _SUPERSEDED_INTENTS
+    ) and _newer_reply_handled(session, inbound):
         action = _superseded
     elif opt_in:
         action = actions.opt_in
     elif case is None:
-        action = actions.WITHOUT_CASE.get(meaning.intent, actions.after_close)
+        action = act_without_case
     elif actions.accepts_plan(reply):
         action = actions.accept_plan
     else:
         action = actions.ACTIONS.get(meaning.intent, actions.other)
     action_taken = action(reply)
-    return _store(session, inbound, meaning, action_taken, reply.entities, now, case)
+    # An action taken without a case may have opened one.
+    return _store(
+        session, inbound, meaning, action_taken, reply.entities, now, reply.case
+    )
 
 
 def _reply_of(

@@ -43,6 +43,10 @@ REASON_LABELS = {
         "pidió la baja de este número y dejó otro contacto: actualizá el "
         "teléfono y registrá su consentimiento"
     ),
+    "complaint_threat": (
+        "amenaza con un reclamo o una denuncia: revisá el caso antes de "
+        "escribirle (si pidió la baja, ya no se le escribe)"
+    ),
     "cannot_pay": "dice que no puede pagar",
     "wrong_person": "número equivocado: corregí el contacto",
     "dispute": "reclama una factura",

@@ -391,10 +391,18 @@ def _promise_due_on(variables: MessageVariables, context: ParameterContext) -> s
     if variables.promise_due_on is None:
         raise context.missing("promise_due_on", "pass the promised payment date")
     # Customers promise by weekday ("te pago el viernes"), so the message
-    # names it too: "el viernes 20 de marzo".
+    # names it too: "el viernes 20 de marzo". Portuguese needs the
+    # preposition that agrees with the weekday, so its value carries it:
+    # "na sexta-feira, 11 de dezembro", "no sábado, 12 de dezembro".
     locale = context.profile.locale
-    weekday = format_date(variables.promise_due_on, "EEEE", locale=locale)
-    return f"{weekday} {_date(variables.promise_due_on, variables, locale)}"
+    due_on = variables.promise_due_on
+    weekday = format_date(due_on, "EEEE", locale=locale)
+    day = _date(due_on, variables, locale)
+    if context.profile.language == "pt":
+        # Saturday (5) and Sunday (6) are masculine, the "-feira" days feminine.
+        preposition = "no" if due_on.weekday() >= 5 else "na"
+        return f"{preposition} {weekday}, {day}"
+    return f"{weekday} {day}"
 
 
 def _promise_shortfall(variables: MessageVariables, context: ParameterContext) -> str:
