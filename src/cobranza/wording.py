@@ -120,6 +120,7 @@ FIELD_LABELS = {
     "reason": "Motivo",
     "reference": "Referencia",
     "segment": "Segmento",
+    "sheet": "Hoja",
     "since": "Desde",
     "source": "Origen",
     "text": "Mensaje",

@@ -105,7 +105,9 @@ def _reply(engine: Engine, business_id: int, text: str, at: datetime) -> str:
 def _open_case(engine: Engine, customer_id: int) -> Case | None:
     with transaction(engine) as session:
         return session.scalars(
-            select(Case).where(Case.customer_id == customer_id, Case.closed_at.is_(None))
+            select(Case).where(
+                Case.customer_id == customer_id, Case.closed_at.is_(None)
+            )
         ).first()
 
 
@@ -173,7 +175,11 @@ def test_dispute_without_case_pauses_and_hands_off(engine: Engine) -> None:
         ("quero falar com uma pessoa", "handed_off", "request_human"),
         ("não tenho como pagar agora", "handed_off", "cannot_pay"),
         ("já paguei", "asked_receipt", "payment_to_verify"),
-        ("número errado, não conheço essa pessoa", "wrong_person_flagged", "wrong_person"),
+        (
+            "número errado, não conheço essa pessoa",
+            "wrong_person_flagged",
+            "wrong_person",
+        ),
     ],
 )
 def test_hand_off_intents_without_case(

@@ -28,9 +28,24 @@ def promise_variables(locale: str, covers: str | None) -> MessageVariables:
         ("es_AR", "friendly", "balance", "$ 500,00 (el total de tu saldo) para el"),
         ("es_AR", "formal", "balance", "$ 500,00 (el total de su saldo) para el"),
         ("es", "friendly", "balance", "(el total de tu saldo) para el"),
-        ("pt_BR", "friendly", "installment", "você vai pagar R$ 500,00 da parcela 2 de 3."),
-        ("pt_BR", "friendly", "balance", "você vai pagar R$ 500,00 (o total do seu saldo)."),
-        ("pt_BR", "formal", "balance", "pagamento de R$ 500,00 (o total do saldo) será feito"),
+        (
+            "pt_BR",
+            "friendly",
+            "installment",
+            "você vai pagar R$ 500,00 da parcela 2 de 3.",
+        ),
+        (
+            "pt_BR",
+            "friendly",
+            "balance",
+            "você vai pagar R$ 500,00 (o total do seu saldo).",
+        ),
+        (
+            "pt_BR",
+            "formal",
+            "balance",
+            "pagamento de R$ 500,00 (o total do saldo) será feito",
+        ),
     ],
 )
 def test_confirmation_states_coverage(

@@ -50,7 +50,7 @@ _UNSAFE_CHARACTERS = re.compile(r"[^\w.-]")
 OPTIONS_LABEL = "Opciones"
 DETECT_LABEL = "Detectar"
 DECIMAL_CHOICES = {COMMA: "coma (1.234,56)", POINT: "punto (1,234.56)"}
-SHEET_LABEL = "Hoja"
+SHEET_LABEL = FIELD_LABELS["sheet"]
 # Excel limits a sheet name to 31 characters, and the margin allows pasted spaces.
 MAX_SHEET_LENGTH = 100
 # A header the importer does not recognize, for the «Columnas» examples.
