@@ -4,6 +4,9 @@ Audit events, outbox rows and replies keep short English codes ("gate_passed",
 "suppressed", "already_paid"), and exports keep them as stored. The dashboard
 and `cobranza case show` print these words instead. A code without a label
 shows as stored, so a new code is visible before it gets its words.
+
+NOTE: the words are es-AR (voseo) for every business, so an owner in
+Mexico or Colombia reads "revisá" where neutral Spanish says "revisa".
 """
 
 from __future__ import annotations

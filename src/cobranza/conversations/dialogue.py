@@ -110,9 +110,9 @@ def handle_reply(
     if meaning.intent != "opt_out" and threatens_complaint(inbound.text):
         # A threat reaches a person even when a newer reply was handled.
         action = actions.complaint
-    elif (
-        opt_in or meaning.intent in _SUPERSEDED_INTENTS
-    ) and _newer_reply_handled(session, inbound):
+    elif (opt_in or meaning.intent in _SUPERSEDED_INTENTS) and _newer_reply_handled(
+        session, inbound
+    ):
         action = _superseded
     elif opt_in:
         action = actions.opt_in

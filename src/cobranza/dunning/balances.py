@@ -62,6 +62,9 @@ def customer_balances_query(business_id: int, today: date, dialect: str) -> Sele
     # deferred by the gate.
     collectable = and_(Document.disputed.is_(False), not_held_on(today))
     collectable_invoice = and_(collectable, Document.open_amount > 0)
+    # NOTE: an invoice due on a weekend or holiday is overdue from the next
+    # day, although Brazilian law (Código Civil art. 132) and bank practice
+    # move such a due date to the next business day.
     overdue_invoice = and_(collectable_invoice, Document.due_on < today)
 
     totals = (

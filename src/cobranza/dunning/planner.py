@@ -143,6 +143,8 @@ def plan(
         if writer.pending >= batch_size:
             writer.flush(result)
 
+    # NOTE: a case waiting for a person closes here too once nothing is owed,
+    # so a dispute about an invoice already paid leaves the inbox next cycle.
     for customer_id, case in open_cases.items():
         if customer_id not in seen:
             writer.close_case(case.id, customer_id, "zero_balance", {})
