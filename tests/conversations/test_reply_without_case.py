@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from cobranza.channels.inbox import set_reply_handler
 from cobranza.channels.sandbox import record_reply
 from cobranza.compliance.consent import current_consent
+from cobranza.conversations.complaints import threatens_complaint
 from cobranza.conversations.inbox import REASON_LABELS, waiting_cases
 from cobranza.db.engine import transaction
 from cobranza.db.models import (
@@ -383,6 +384,7 @@ def test_portuguese_promise_day_wording(engine: Engine) -> None:
 # promise, a payment report or a dispute.
 THREATS_WITHOUT_STOP = [
     "vou te denunciar no Procon",
+    "se não resolverem vou processar vocês",
     "vou procurar meus direitos na justiça",
     "isso é um absurdo, vou no Procon",
 ]
@@ -414,3 +416,28 @@ def test_complaint_threat_reaches_person(
     assert _inbox_reasons(engine, business_id, MONDAY) == ["complaint_threat"]
     kinds = _queued_kinds(engine, customer_id)
     assert kinds[-1] == ("dispute_ack" if disputed else "handoff_ack")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "já paguei, o banco vai processar o pagamento amanhã",
+        "o pix ainda está processando",
+        "me passa o link que eu pago hoje",
+    ],
+)
+def test_payment_talk_is_no_threat(text: str) -> None:
+    assert not threatens_complaint(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "vou processar vocês",
+        "vou te processar",
+        "isso é caso de advogado",
+        "los voy a denunciar en Profeco",
+    ],
+)
+def test_threat_words_found(text: str) -> None:
+    assert threatens_complaint(text)

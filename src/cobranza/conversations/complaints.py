@@ -22,7 +22,11 @@ _COMPLAINT = re.compile(
     r"|defensa (?:del|al) consumidor|defesa do consumidor"
     r"|abogad[oa]s?|advogad[oa]s?|denunci\w*"
     r"|justicia|justica|juzgado|tribunal(?:es)?"
-    r"|demandar\w*|processar\w*|reclamacao|reclamacoes)\b"
+    r"|demandar\w*|reclamacao|reclamacoes"
+    # "processar" is also what a bank does with a payment, so it counts only
+    # aimed at someone: "vou processar vocês", "vou te processar".
+    r"|(?:vou|vamos|irei) (?:te |lhe )?processar"
+    r"|processar (?:voces|vcs|voce|vc|a empresa|a loja|essa empresa))\b"
 )
 
 
