@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 import pytest
 from fastapi import FastAPI
@@ -343,26 +343,36 @@ def test_accept_receipt_as_payment(
 
 
 @pytest.mark.parametrize(
-    ("text", "expected"),
+    ("text", "locale", "expected"),
     [
-        ("15.000,50", Decimal("15000.50")),
-        ("15000,5", Decimal("15000.5")),
-        ("15000.50", Decimal("15000.50")),
-        ("15.000", Decimal("15000")),
-        ("1.234.567", Decimal("1234567")),
-        ("$ 300", Decimal("300")),
+        ("15.000,50", "es_AR", Decimal("15000.50")),
+        ("15000,5", "es_AR", Decimal("15000.5")),
+        ("15000.50", "es_AR", Decimal("15000.50")),
+        ("15.000", "es_AR", Decimal("15000")),
+        ("1.234.567", "es_AR", Decimal("1234567")),
+        ("$ 300", "es_AR", Decimal("300")),
+        ("1,500", "es_MX", Decimal("1500")),
+        ("$ 4,322.32", "es_MX", Decimal("4322.32")),
+        ("R$ 1.234,56", "pt_BR", Decimal("1234.56")),
     ],
 )
-def test_parse_amount_input(text: str, expected: Decimal) -> None:
-    assert parse_amount_input(text) == expected
+def test_parse_amount_input(text: str, locale: str, expected: Decimal) -> None:
+    assert parse_amount_input(text, locale) == expected
 
 
 @pytest.mark.parametrize(
     "text", ["1.000.5", "10.00.000", "1.00,5", "1234.567", "1.000,5,0", ".500"]
 )
 def test_parse_amount_input_bad_grouping(text: str) -> None:
-    with pytest.raises(InvalidOperation):
-        parse_amount_input(text)
+    with pytest.raises(ValueError, match="monto inválido"):
+        parse_amount_input(text, "es_AR")
+
+
+def test_parse_amount_input_ambiguous() -> None:
+    # "1,500" is 1.5 written in Argentina and 1500 in Mexico, so an
+    # Argentine page asks which one it is instead of guessing.
+    with pytest.raises(ValueError, match="monto ambiguo '1,500'"):
+        parse_amount_input("1,500", "es_AR")
 
 
 def test_inbox_lists_customers_who_wrote_first(

@@ -157,11 +157,12 @@ def test_payment_today_is_stamped_now(
 @pytest.mark.parametrize(
     ("values", "expected"),
     [
-        ({"amount": "abc"}, "Monto inválido: «abc». Escribilo con coma decimal"),
-        ({"amount": "1e3"}, "Monto inválido: «1e3»."),
-        ({"amount": "-5"}, "Monto inválido: «-5»."),
+        ({"amount": "abc"}, "Monto inválido 'abc': escribilo con dígitos"),
+        ({"amount": "1e3"}, "Monto inválido '1e3'"),
+        ({"amount": "-5"}, "El monto del pago tiene que ser mayor que 0"),
         ({"amount": "0"}, "El monto del pago tiene que ser mayor que 0"),
-        ({"amount": "15000,555"}, "redondealo a 2 decimales"),
+        ({"amount": "15000,555"}, "Monto ambiguo '15000,555'"),
+        ({"amount": "15000,5555"}, "redondealo a 2 decimales"),
         (
             {"amount": "100.000.000.000.000"},
             "tiene que ser menor que 100.000.000.000.000",

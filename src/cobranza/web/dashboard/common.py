@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from urllib.parse import urlencode
 
 from fastapi import Request
@@ -14,15 +14,12 @@ from sqlalchemy.orm import Session
 
 from cobranza.accounts import SignedIn
 from cobranza.db.models import MAX_ID, Business, Customer, Document, is_valid_id
+from cobranza.money import parse_amount
 from cobranza.web.error_pages import PageError
 
 PAGE_SIZE = 25
 # A page past this one starts beyond the last possible row.
 MAX_PAGE = MAX_ID // PAGE_SIZE + 1
-# An amount once its thousands separators are gone and its decimal mark is "."
-_PLAIN_AMOUNT = re.compile(r"[0-9]+(\.[0-9]+)?")
-# A whole part written with points between groups of three digits: "1.234.567".
-_GROUPED_WHOLE = re.compile(r"[0-9]{1,3}(\.[0-9]{3})+")
 
 
 def business_of(session: Session, business_id: int) -> Business:
@@ -87,31 +84,18 @@ def notice_of(request: Request, user: SignedIn) -> tuple[str | None, str | None]
     return ok or None, error or None
 
 
-def parse_amount_input(text: str) -> Decimal:
-    """Parse an amount typed by an owner: "15.000,50", "15000,5" or "15000.50".
+def parse_amount_input(text: str, locale: str) -> Decimal:
+    """Parse an amount an owner typed on a page of a business in `locale`.
 
-    A comma, when present, is the decimal mark, as in es-AR and pt-BR. With
-    only points, a last group of exactly three digits is read as thousands.
-    Points used as thousands separators must split the whole part into
-    groups of three ("1.000.5" is rejected, not read as 10005). Raises
-    InvalidOperation for anything else, including a sign, an exponent
-    ("1e3"), NaN and digits other than ASCII 0 to 9.
+    A currency sign ("$", "R$", "US$") and spaces are dropped, then the
+    text is read as `money.parse_amount` reads amounts typed on the command
+    line: "15.000,50" in es_AR, "15,000.50" in es_MX, and "1,500" is 1500 in
+    es_MX but ambiguous in es_AR. Raises `ValueError` with a Spanish message
+    naming the value.
     """
-    cleaned = text.strip().replace("$", "").replace(" ", "")
-    if "," in cleaned:
-        whole, _, fraction = cleaned.partition(",")
-        cleaned = _ungrouped(whole, text) + "." + fraction
-    elif cleaned.count(".") > 1 or (
-        "." in cleaned and len(cleaned.rsplit(".", 1)[1]) == 3
-    ):
-        cleaned = _ungrouped(cleaned, text)
-    if not _PLAIN_AMOUNT.fullmatch(cleaned):
-        raise InvalidOperation(text)
-    return Decimal(cleaned)
+    cleaned = _CURRENCY_SIGNS.sub("", text).replace(" ", "").replace("\u00a0", "")
+    return parse_amount(cleaned, locale)
 
 
-def _ungrouped(whole: str, text: str) -> str:
-    """Remove the thousands points of `whole`, raising when a group is not 3 digits."""
-    if "." in whole and not _GROUPED_WHOLE.fullmatch(whole):
-        raise InvalidOperation(text)
-    return whole.replace(".", "")
+# Signs an owner may paste with an amount, longest first.
+_CURRENCY_SIGNS = re.compile(r"R\$|US\$|\$")

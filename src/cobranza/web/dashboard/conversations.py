@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from fastapi import APIRouter, Form, Request
@@ -390,13 +390,9 @@ def promise(
                 "hoy o un día futuro.",
             )
         try:
-            value = parse_amount_input(amount) if amount else None
-        except InvalidOperation:
-            return _back(
-                request,
-                customer_id,
-                error=f"Monto inválido: {amount}. Ejemplo: 15000,50",
-            )
+            value = parse_amount_input(amount, user.locale) if amount else None
+        except ValueError as exc:
+            return _back(request, customer_id, error=_amount_error(exc))
         if value is not None and value <= 0:
             return _back(
                 request, customer_id, error="El monto prometido tiene que ser positivo."
@@ -442,11 +438,9 @@ def accept(
     user = signed_in(request)
     instant = now(request)
     try:
-        value = parse_amount_input(amount)
-    except InvalidOperation:
-        return _back(
-            request, customer_id, error=f"Monto inválido: {amount}. Ejemplo: 15000,50"
-        )
+        value = parse_amount_input(amount, user.locale)
+    except ValueError as exc:
+        return _back(request, customer_id, error=_amount_error(exc))
     if value <= 0:
         return _back(
             request,
@@ -592,3 +586,9 @@ def close_case(
         "El robot no vuelve a escribirle por ellas. Las liberás desde la ficha "
         "del cliente.",
     )
+
+
+def _amount_error(error: ValueError) -> str:
+    """Word an amount that could not be read as a notice sentence."""
+    text = str(error)
+    return f"{text[:1].upper()}{text[1:]}."

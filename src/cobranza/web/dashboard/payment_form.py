@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
@@ -81,7 +81,7 @@ def add_payment(
                 + ", ".join(currencies)
                 + ".",
             )
-        problem = _amount_problem(amount, code)
+        problem = _amount_problem(amount, code, business.locale)
         if problem is None and paid_on > today:
             problem = (
                 f"La fecha del pago, {paid_on:%d/%m/%Y}, es futura. Elegí hoy o "
@@ -105,7 +105,7 @@ def add_payment(
                 session,
                 business,
                 customer,
-                parse_amount_input(amount),
+                parse_amount_input(amount, business.locale),
                 paid_at,
                 instant,
                 currency=code,
@@ -156,15 +156,12 @@ def payment_currencies(
     return [business.currency, *others]
 
 
-def _amount_problem(text: str, currency: str) -> str | None:
+def _amount_problem(text: str, currency: str, locale: str) -> str | None:
     """Return why `text` is not a payment amount in `currency`, or None."""
     try:
-        value = parse_amount_input(text)
-    except InvalidOperation:
-        return (
-            f"Monto inválido: «{text.strip()}». Escribilo con coma decimal, como "
-            "15.000,50 o 15000,50."
-        )
+        value = parse_amount_input(text, locale)
+    except ValueError as exc:
+        return f"{str(exc)[:1].upper()}{str(exc)[1:]}."
     if value <= 0:
         return (
             "El monto del pago tiene que ser mayor que 0: escribí lo que "
