@@ -31,6 +31,7 @@ FIELDS = ("kind", "reason")
 SPANISH_REASONS = {
     "cerrado por una persona",
     "pedido de borrado de datos",
+    "respuesta sin caso abierto",
     "promesa registrada por una persona",
     "respuesta de una persona",
     "teléfono editado por el dueño",
