@@ -6,7 +6,7 @@ and `cobranza case show` print these words instead. A code without a label
 shows as stored, so a new code is visible before it gets its words.
 
 NOTE: the words are es-AR (voseo) for every business, so an owner in
-Mexico or Colombia reads "revisá" where neutral Spanish says "revisa".
+Mexico or Colombia reads "revisá" where neutral Spanish has "revisa".
 """
 
 from __future__ import annotations
@@ -601,20 +601,15 @@ def timeline_detail(
     return ", ".join(part for part in parts if part)
 
 
-# A reply without text is stored as "[type]" ("[image]").
+# A reply without text is stored as "[type]" ("[image]"). The types are
+# those of a received message, and an empty text is named as such.
 MEDIA_LABELS = {
+    **{
+        kind: label
+        for kind, label in INBOUND_TYPE_LABELS.items()
+        if kind != "unsupported"
+    },
     "text": "mensaje vacío",
-    "image": "imagen",
-    "audio": "audio",
-    "video": "video",
-    "document": "documento",
-    "sticker": "sticker",
-    "location": "ubicación",
-    "contacts": "contacto",
-    "reaction": "reacción",
-    "button": "botón",
-    "interactive": "botón",
-    "system": "aviso de WhatsApp",
 }
 
 

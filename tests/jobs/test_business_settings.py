@@ -190,7 +190,7 @@ def test_tax_id_stored_compact(engine: Engine, business_id: int) -> None:
 
     assert stored == "20123456786"
     assert tax_id == "20123456786"
-    # The column holds it, so the settings mapping does not.
+    # The tax id is stored in its column, not in the settings mapping.
     assert "tax_id" not in settings
     assert event.details == {"key": "tax_id", "from": None, "to": "20123456786"}
 

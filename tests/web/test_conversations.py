@@ -370,7 +370,7 @@ def test_parse_amount_input_bad_grouping(text: str) -> None:
 
 def test_parse_amount_input_ambiguous() -> None:
     # "1,500" is 1.5 written in Argentina and 1500 in Mexico, so an
-    # Argentine page asks which one it is instead of guessing.
+    # Argentine page rejects it and names both readings.
     with pytest.raises(ValueError, match="monto ambiguo '1,500'"):
         parse_amount_input("1,500", "es_AR")
 

@@ -615,9 +615,9 @@ def waiting_details(session: Session, business_id: int) -> Counter[str]:
 
 
 def missing_legal_details(business: Business) -> list[str]:
-    """Return a Spanish line per detail the law asks of a business's messages.
+    """Return a Spanish line per detail the law requires in a business's messages.
 
-    Brazilian law (CDC art. 42-A) asks every collection notice for the
+    Brazilian law (CDC art. 42-A) requires in every collection notice the
     creditor's address as well as its CNPJ or CPF. A missing tax id holds
     the messages back (`waiting_details` counts them), while a missing
     address lets them go without it, so only the address is listed here.
