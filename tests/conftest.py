@@ -24,6 +24,12 @@ from cobranza.db.engine import make_engine, upgrade
 POSTGRES_URL_ENV = "COBRANZA_TEST_POSTGRES_URL"
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
+# A pytest-xdist worker starts with COLUMNS=80 in its environment, and Rich
+# fixes a console's width from COLUMNS when the console is made. The CLI's
+# consoles are made when a test module imports it, so without this every table
+# a worker prints would be cut at 80 columns, whatever width the test sets.
+os.environ.pop("COLUMNS", None)
+
 
 def shared_data(*parts: str) -> Path:
     """Return a path under ../shared/data, skipping the test when it is absent."""
