@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from decimal import Decimal
 
 from fastapi import FastAPI
@@ -162,3 +163,29 @@ def test_missing_column_names_map_parameter(
     detail = response.json()["detail"]
     assert "map=COLUMNA=" in detail
     assert "--map" not in detail
+
+
+def test_undated_payment_shows_import_date(
+    app: FastAPI,
+    engine: Engine,
+    tenant: Tenant,
+    client_for: Callable[[Tenant], tuple[TestClient, str]],
+) -> None:
+    api = _client(app, engine, tenant.business_id)
+    # A settled balance with no payment date: the importer stores a payment
+    # whose date is unknown.
+    export = (
+        b"Cliente;Factura;Vencimiento;Importe;Saldo\r\n"
+        b"Ana;F-1;10/01/2026;1.000,00;0,00\r\n"
+    )
+    imported = api.post(
+        "/api/v1/imports", files={"file": ("saldos.csv", export, "text/csv")}
+    )
+    assert imported.status_code == 200, imported.text
+    [payment] = api.get("/api/v1/payments").json()["data"]
+    browser, _ = client_for(tenant)
+
+    page = browser.get(f"/clientes/{payment['customer_id']}").text
+
+    assert payment["paid_at_unknown"] is True
+    assert "sin fecha (importado el " in page
