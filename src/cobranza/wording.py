@@ -361,6 +361,9 @@ EXTRA_REASONS = {
     "reply_superseded": "el cliente escribió después algo que lo reemplaza",
     "handed_off": "el caso pasó a una persona",
     "paid": "pagado",
+    "plan_one_installment_left": (
+        "los pagos dejaron una sola cuota del plan, que se recuerda aparte"
+    ),
     "closed_by_person": "lo cerró una persona",
     "installment_missed": "no se pagó una cuota a tiempo",
     "invoice_held": "se retuvo una factura que el plan incluía",

@@ -226,6 +226,18 @@ def test_pix_covering_two_installments(shop: Shop) -> None:
     reminders = [text for text in texts if "parcela 3 de 3" in text]
     assert reminders
     assert all("R$ 476,40" in text for text in reminders)
+    # The plan's own message waited for the morning, and a plan of one
+    # installment is no plan: it is dropped, not failed.
+    with transaction(shop.engine) as session:
+        plan_message = session.scalars(
+            select(OutboxMessage).where(OutboxMessage.step_kind == "plan_offer_reply")
+        ).one()
+        assert plan_message.state == "suppressed"
+        assert plan_message.suppressed_reason == "plan_one_installment_left"
+    # The owner sees what was paid toward the third installment and the rest.
+    shown = runner.invoke(cli_app, ["case", "show", "C-003"], env={"COLUMNS": "200"})
+    assert shown.exit_code == 0, shown.output
+    assert "(pagó R$ 182,40, faltan R$ 476,40)" in shown.output
 
 
 def test_dashboard_payment_form_pays_installments(
@@ -279,3 +291,5 @@ def test_dashboard_payment_form_pays_installments(
     reminders = [text for text in texts if "cuota 2 de 3" in text]
     assert reminders
     assert all("$ 2.500,00" in text for text in reminders)
+    customer_page = client.get(f"/clientes/{customer_id}").text
+    assert "(pagó $ 2.500,00, faltan $ 2.500,00)" in customer_page

@@ -12,7 +12,8 @@ label («Separador decimal»), and a field is its Spanish label
 Each message is written once, in the module that finds the problem. It
 takes these words from the `Hints` of the place where it is shown, which is
 `COMMAND_LINE` by default. The dashboard builds a `FormHints` from its own
-labels and passes it in `ImportOptions.hints`.
+labels and passes it in `ImportOptions.hints`; the REST API passes `API`,
+which names its query parameters.
 """
 
 from __future__ import annotations
@@ -143,6 +144,75 @@ class FirstSheetHints(Hints):
 
 
 FIRST_SHEET = FirstSheetHints()
+
+
+class ApiHints(Hints):
+    """The REST API's words: the query parameters of `POST /api/v1/imports`.
+
+    The reader is a program's author, so a fix names the parameter as it goes
+    in the URL (`map=COLUMNA=CAMPO`, `decimal=comma`) and a field keeps the
+    form `--json` reports, label and internal name.
+    """
+
+    map_control = "con el parámetro map"
+    decimal_control = "con el parámetro decimal"
+    date_control = "con el parámetro date_format"
+    sheet_control = "con el parámetro sheet"
+
+    def map_entry(self, column: str, field: str) -> str:
+        return f"map={column}={field}"
+
+    def map_example(self, column: str, field: str) -> str:
+        return f'"map={column}={_field_labels().get(field, field)}"'
+
+    def add_column(self, field: str) -> str:
+        return (
+            "Indicá cada columna con un parámetro map=COLUMNA=CAMPO, como "
+            f"{self.map_example('COLUMNA', field)}."
+        )
+
+    def choose_decimal(self) -> str:
+        return "elegí el separador con el parámetro decimal=comma o decimal=point"
+
+    def invalid_decimal(self, value: str) -> str:
+        return (
+            f'El parámetro decimal "{value}" no es válido. Usá comma (coma) o '
+            "point (punto)."
+        )
+
+    def invalid_date_format(self, value: str, problem: str) -> str:
+        return (
+            f'El parámetro date_format "{value}" no es {problem}. Usá dmy, mdy, '
+            "ymd o un patrón de strptime como %d/%m/%Y."
+        )
+
+    def find_shared_phones(self) -> str:
+        return "Compará el teléfono de los clientes que lista GET /api/v1/customers."
+
+    def unknown_sheet(self, file_name: str, sheet: str, sheets: Sequence[str]) -> str:
+        return (
+            f'{file_name} no tiene una hoja "{sheet}". {_sheet_list(sheets)} '
+            "Indicá una de ellas con el parámetro sheet, o sacalo para que se "
+            "elija sola."
+        )
+
+    def ambiguous_sheet(
+        self, file_name: str, sheet: str, matches: Sequence[str]
+    ) -> str:
+        return (
+            f'{file_name} tiene varias hojas que se llaman "{sheet}" si no se '
+            f"cuentan mayúsculas ni espacios: {_quoted_list(matches)}. Indicá el "
+            "nombre exacto con el parámetro sheet."
+        )
+
+    def sheet_of_text_file(self, file_name: str, sheet: str) -> str:
+        return (
+            f'Pediste la hoja "{sheet}" con el parámetro sheet, pero {file_name} es '
+            "un archivo de texto (CSV), que no tiene hojas. Importalo sin sheet."
+        )
+
+
+API = ApiHints()
 
 
 class FormHints(Hints):

@@ -58,6 +58,9 @@ logger = logging.getLogger(__name__)
 PAID_REASON = "paid"
 # The messages that state a plan's schedule, refreshed when part of it is paid.
 SCHEDULE_STEP_KINDS = ("plan_offer_reply",)
+# The outbox reason of a plan message dropped because the payments made
+# while it waited left a single installment, which its own reminders name.
+ONE_LEFT_REASON = "plan_one_installment_left"
 
 
 @dataclass(frozen=True)
@@ -298,6 +301,19 @@ def _refresh_schedule_messages(
     for row in rows:
         if not schedule:
             # The plan is paid; the gate drops the message for a zero balance.
+            continue
+        if len(schedule) == 1:
+            # The composer rejects a plan of fewer than 2 installments, so
+            # the last installment's own reminders tell the customer instead.
+            amount, due_on = schedule[0]
+            outbox.suppress(
+                session,
+                row,
+                ONE_LEFT_REASON,
+                now,
+                {"amount": str(amount), "due_on": due_on.isoformat()},
+                actor="payments",
+            )
             continue
         total = sum((amount for amount, _ in schedule), Decimal(0))
         variables = {

@@ -23,6 +23,7 @@ from cobranza.db.models import (
     PlanStatus,
 )
 from cobranza.payments.errors import PlanError
+from cobranza.payments.plan_payments import plan_coverage
 from cobranza.payments.plans import InstallmentLimits, limits_for
 
 
@@ -49,6 +50,9 @@ class InstallmentRow:
     due_on: date
     state: InstallmentState
     paid_at: datetime | None
+    # What the customer already paid toward an installment still pending:
+    # the credit left once the installments before it are paid in full.
+    paid_toward: Decimal = Decimal(0)
 
 
 @dataclass(frozen=True)
@@ -100,6 +104,11 @@ def latest_plan_rows(
     except PlanError:
         # The owner still sees the plan; `check_plans` reports the bad settings.
         grace_days = InstallmentLimits().grace_days
+    paid_toward: dict[int, Decimal] = {}
+    if plan.status == PlanStatus.ACTIVE:
+        coverage = plan_coverage(session, plan)
+        if coverage.unpaid and coverage.credit > 0:
+            paid_toward[coverage.unpaid[0].id] = coverage.credit
     rows = tuple(
         InstallmentRow(
             number=item.number,
@@ -107,6 +116,7 @@ def latest_plan_rows(
             due_on=item.due_on,
             state=_state(plan.status, item, today, grace_days),
             paid_at=item.paid_at,
+            paid_toward=paid_toward.get(item.id, Decimal(0)),
         )
         for item in installments
     )

@@ -201,15 +201,19 @@ def render_plan(plan: PlanRows, business: Business) -> Table:
             f"{row.number} de {len(plan.installments)}",
             format_money(row.amount, plan.currency, business.locale),
             f"{row.due_on:%d/%m/%Y}",
-            _installment_state(row, timezone),
+            _installment_state(row, plan.currency, business),
         )
     return table
 
 
-def _installment_state(row: InstallmentRow, timezone: str) -> str:
+def _installment_state(row: InstallmentRow, currency: str, business: Business) -> str:
     label = INSTALLMENT_STATE_LABELS[row.state]
     if row.state == InstallmentState.PAID and row.paid_at is not None:
-        label += f" el {local_date(row.paid_at, timezone):%d/%m/%Y}"
+        label += f" el {local_date(row.paid_at, business.timezone):%d/%m/%Y}"
+    if row.paid_toward > 0:
+        paid = format_money(row.paid_toward, currency, business.locale)
+        left = format_money(row.amount - row.paid_toward, currency, business.locale)
+        label += f" (pagó {paid}, faltan {left})"
     return label
 
 

@@ -38,6 +38,7 @@ from cobranza.db.models import (
 )
 from cobranza.dunning.holds import held_on, not_held_on, on_customer_day
 from cobranza.ingest.errors import IngestError
+from cobranza.ingest.hints import API
 from cobranza.ingest.service import ImportOptions, import_file
 from cobranza.money import quantize
 from cobranza.phones import normalize_phone
@@ -442,6 +443,19 @@ async def create_import(
     request: Request,
     file: UploadFile,
     dry_run: bool = Query(False, description="report only, write nothing"),
+    column_map: list[str] = Query(
+        [],
+        alias="map",
+        description="COLUMN=FIELD, as `cobranza import --map`; may repeat",
+    ),
+    decimal: str | None = Query(None, description="comma or point"),
+    date_format: str | None = Query(
+        None, description="dmy, mdy, ymd or a strptime pattern such as %d/%m/%Y"
+    ),
+    sheet: str | None = Query(None, description="the workbook sheet to read"),
+    full_snapshot: bool = Query(
+        False, description="the file lists every open document; the rest are paid"
+    ),
     business_id: int = Depends(api_business),
 ) -> dict[str, Any]:
     """Import a CSV or XLSX file, as `cobranza import` does; returns the report."""
@@ -450,6 +464,15 @@ async def create_import(
         raise HTTPException(
             status_code=422, detail="upload a .csv or .xlsx file in the field 'file'"
         )
+    options = ImportOptions(
+        mapping=_column_map(column_map),
+        decimal=decimal or None,
+        date_format=date_format or None,
+        sheet=sheet if sheet and sheet.strip() else None,
+        dry_run=dry_run,
+        full_snapshot=full_snapshot,
+        hints=API,
+    )
     content = await file.read()
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / (Path(file.filename or "import").stem[:80] + suffix)
@@ -457,16 +480,27 @@ async def create_import(
         try:
             with db(request) as session:
                 business = session.get_one(Business, business_id)
-                report = import_file(
-                    session,
-                    business,
-                    path,
-                    ImportOptions(dry_run=dry_run),
-                    now(request),
-                )
+                report = import_file(session, business, path, options, now(request))
         except IngestError as exc:
             raise HTTPException(status_code=422, detail=str(exc)) from exc
     return report.to_dict()
+
+
+def _column_map(values: Sequence[str]) -> dict[str, str]:
+    """Turn repeated `map=COLUMN=FIELD` parameters into {column: field}."""
+    mapping: dict[str, str] = {}
+    for value in values:
+        column, separator, field = value.rpartition("=")
+        if not separator or not column.strip() or not field.strip():
+            raise HTTPException(
+                status_code=422,
+                detail=(
+                    f'El parámetro map "{value}" no tiene la forma COLUMNA=CAMPO, '
+                    'como "map=Nro. Cbte=number".'
+                ),
+            )
+        mapping[column.strip()] = field.strip()
+    return mapping
 
 
 @router.get("/webhooks", response_model=Page[WebhookPublic])

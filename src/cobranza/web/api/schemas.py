@@ -100,6 +100,9 @@ class PaymentPublic(_Public):
     amount: Decimal
     currency: str
     paid_at: datetime
+    # True for a payment imported without a date: `paid_at` is then the
+    # instant of the import, not of the payment.
+    paid_at_unknown: bool
     method: str | None
     provider: str
     provider_payment_id: str
