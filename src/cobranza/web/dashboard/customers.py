@@ -87,6 +87,7 @@ def customer_list(
             [(row.id, row.phone_status, row.case) for row in rows],
             now(request),
             business.timezone,
+            business.locale,
         )
         segments = segments_in_use(session, business.id)
     pages = max(1, -(-total // PAGE_SIZE))
@@ -195,7 +196,12 @@ def customer_page(request: Request, customer_id: int) -> HTMLResponse:
             "consents": customer_consents(session, business.id, customer.id),
             "case": case,
             "state": one_customer_state(
-                session, customer, case, now(request), business.timezone
+                session,
+                customer,
+                case,
+                now(request),
+                business.timezone,
+                business.locale,
             ),
             "timeline": _customer_history(session, business, customer),
             "payment_currencies": payment_currencies(session, business, customer.id),
