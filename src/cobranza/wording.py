@@ -660,13 +660,16 @@ def _message(facts: Mapping[str, Any], locale: str) -> str:
 
 
 def _reason_in_voice(code: str | None, locale: str) -> str:
-    """Word a reason in the voice of `locale`; a reason shown as stored stays.
+    return label_in_voice(reason_label(code), code, locale)
 
-    A reason without a label is shown as stored, and may be the owner's own
-    words, such as why they closed a case.
+
+def label_in_voice(label: str, stored: str | None, locale: str) -> str:
+    """Return the `label` of a `stored` value in the voice of `locale`.
+
+    A value without a label is shown as stored, and may be someone's own
+    words (why the owner closed a case, a person's e-mail), so it stays.
     """
-    label = reason_label(code)
-    return label if label == code else owner_text(label, locale)
+    return label if label == stored else owner_text(label, locale)
 
 
 def _money(value: Any, currency: str, locale: str) -> str:

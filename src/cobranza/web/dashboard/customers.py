@@ -59,7 +59,12 @@ from cobranza.web.error_pages import quoted
 from cobranza.web.exports import export_response
 from cobranza.web.security import db, now, signed_in
 from cobranza.web.templating import render
-from cobranza.wording import actor_label, reason_label, timeline_detail
+from cobranza.wording import (
+    actor_label,
+    label_in_voice,
+    reason_label,
+    timeline_detail,
+)
 
 router = APIRouter()
 
@@ -148,13 +153,16 @@ def _customer_history(
                 business.timezone,
             )
             or entry.detail,
-            _source(entry.kind, entry.facts),
+            _source(entry.kind, entry.facts, business.locale),
         )
         for entry in timeline.entries
     ]
     entries.extend(
         HistoryEntry(
-            event.at, event.kind, reason_label(event.reason), actor_label(event.actor)
+            event.at,
+            event.kind,
+            label_in_voice(reason_label(event.reason), event.reason, business.locale),
+            label_in_voice(actor_label(event.actor), event.actor, business.locale),
         )
         for event in decisions
     )
@@ -162,12 +170,13 @@ def _customer_history(
     return entries
 
 
-def _source(kind: str, facts: dict[str, object]) -> str:
+def _source(kind: str, facts: dict[str, object], locale: str) -> str:
     if kind == "reply":
         return "cliente"
     if kind == "message":
         return "envío"
-    return actor_label(str(facts.get("actor", "")))
+    actor = str(facts.get("actor", ""))
+    return label_in_voice(actor_label(actor), actor, locale)
 
 
 @router.get("/clientes/{customer_id}", response_class=HTMLResponse)
