@@ -1,7 +1,7 @@
 """The owner's voseo text and its tú forms.
 
-The scan reads every owner-facing literal (the dashboard templates, the
-labels and messages of the Python modules, the terminal's strings) and
+The scan reads every owner-facing literal: the dashboard templates, the
+labels and messages of the Python modules and the terminal's strings. It
 fails on a word that looks like a voseo form but has no tú form in
 `TU_FORMS`, so a new "revisá" cannot reach a Mexican owner untranslated.
 """
@@ -20,10 +20,10 @@ from cobranza.web.templating import TEMPLATES_DIR, templates
 
 SOURCE_DIR = Path(__file__).parents[1] / "src" / "cobranza"
 
-# Modules whose literals a debtor reads or writes, never the owner: the
-# reminder texts (each locale has its own), the reply corpus and the
-# patterns that read replies, the simulated debtors, the payment page and
-# the words the tone check looks for in debtor messages.
+# Modules whose literals a debtor reads or writes, never the owner. They are
+# the reminder texts (each locale has its own), the reply corpus and the
+# patterns that read replies, and the simulated debtors. The payment page
+# and the words the tone check looks for in debtor messages count too.
 DEBTOR_SOURCES = (
     "messages/",
     "conversations/amounts.py",
