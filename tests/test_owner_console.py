@@ -109,3 +109,17 @@ def test_cli_speaks_in_business_voice(cli_url: str, locale: str, expected: str) 
 
     assert result.exit_code == 1, result.output
     assert expected in " ".join(result.output.split())
+
+
+def test_next_command_starts_in_voseo(
+    cli_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COBRANZA_COUNTRY", "MX")
+    get_settings.cache_clear()
+    runner.invoke(app, ["customers"])
+
+    # The check of --until and --no-end runs before the settings are read.
+    result = runner.invoke(app, ["case", "hold", "C-1", "--reason", "x"])
+
+    assert result.exit_code == 2, result.output
+    assert "Decí hasta cuándo" in result.output

@@ -167,10 +167,17 @@ def load_settings() -> Settings:
     return settings
 
 
-def _speak_to(locale: str) -> None:
+def _speak_to(locale: str | None) -> None:
     """Print the following messages in the voice of a business in `locale`."""
     console.locale = locale
     err_console.locale = locale
+
+
+@app.callback()
+def _start_in_default_voice() -> None:
+    # A process that runs several commands (a test runner) must not carry one
+    # command's business voice into the next.
+    _speak_to(None)
 
 
 def default_business(session: Session, settings: Settings) -> Business:
