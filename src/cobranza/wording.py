@@ -5,9 +5,10 @@ Audit events, outbox rows and replies keep short English codes ("gate_passed",
 and `cobranza case show` print these words instead. A code without a label
 shows as stored, so a new code is visible before it gets its words.
 
-The labels are written in es-AR voseo. The dashboard, the terminal and
-`timeline_detail` show them in tú forms to a business outside Argentina
-and Uruguay (`cobranza.voseo.owner_text`).
+The labels are written in es-AR voseo. The dashboard and `timeline_detail`
+show them in tú forms to a business outside Argentina and Uruguay
+(`cobranza.voseo.owner_text`), and so does the terminal for its plain
+messages, though not inside its tables.
 """
 
 from __future__ import annotations
