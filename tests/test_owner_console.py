@@ -14,9 +14,11 @@ from typer.testing import CliRunner
 
 from cobranza.cli import app
 from cobranza.config import get_settings
+from cobranza.conversations.handoff import hand_off
 from cobranza.db.engine import open_database, transaction
-from cobranza.db.models import Business
+from cobranza.db.models import Business, Case, CaseState
 from cobranza.terminal_text import OwnerConsole
+from tests.web.factories import make_business, make_customer
 
 runner = CliRunner()
 
@@ -123,3 +125,35 @@ def test_next_command_starts_in_voseo(
 
     assert result.exit_code == 2, result.output
     assert "Decí hasta cuándo" in result.output
+
+
+@pytest.mark.parametrize(
+    ("locale", "expected"),
+    [("es_MX", "verifica el pago"), ("es_AR", "verificá el pago")],
+)
+def test_inbox_reasons_in_business_voice(
+    cli_url: str, monkeypatch: pytest.MonkeyPatch, locale: str, expected: str
+) -> None:
+    monkeypatch.setenv("COLUMNS", "200")
+    at = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)
+    engine = open_database(cli_url)
+    with transaction(engine) as session:
+        business = make_business(session, at, get_settings().business_name)
+        business.locale = locale
+        customer = make_customer(session, business, at, "C-1", "Volvé Pronto SRL")
+        case = Case(
+            business_id=business.id,
+            customer_id=customer.id,
+            state=CaseState.OPEN,
+            opened_at=at,
+        )
+        session.add(case)
+        session.flush()
+        hand_off(session, case, "payment_to_verify", at)
+    engine.dispose()
+
+    result = runner.invoke(app, ["inbox"])
+
+    assert result.exit_code == 0, result.output
+    assert f"dice que ya pagó: {expected}" in result.output
+    assert "Volvé Pronto SRL" in result.output

@@ -125,6 +125,8 @@ from cobranza.payments.terminal import (
 )
 from cobranza.terminal_text import OwnerConsole, markup_safe, visible
 from cobranza.timeutil import local_date, parse_instant, utcnow
+from cobranza.voseo import owner_text
+from cobranza.wording import label_in_voice
 
 app = typer.Typer(
     help="cobranza: cobrá tus facturas vencidas por WhatsApp, con el tono justo "
@@ -2314,9 +2316,11 @@ def _inbox_table(cases: list[WaitingCase], timezone: str) -> Table | str:
         last = case.last_message or "-"
         if not case.window_open:
             last += " (fuera de la ventana de 24 h)"
-        reason = REASON_LABELS.get(case.reason, case.reason)
+        # A table prints as built, so its labels take the business's voice here.
+        label = REASON_LABELS.get(case.reason, case.reason)
+        reason = label_in_voice(label, case.reason, console.locale)
         if case.receipt_not_downloaded:
-            reason += f"; {RECEIPT_NOT_DOWNLOADED}"
+            reason += f"; {owner_text(RECEIPT_NOT_DOWNLOADED, console.locale)}"
         table.add_row(
             str(case.case_id),
             # Names come from imports and messages from debtors: text, not markup.

@@ -664,7 +664,7 @@ def _reason_in_voice(code: str | None, locale: str) -> str:
     return label_in_voice(reason_label(code), code, locale)
 
 
-def label_in_voice(label: str, stored: str | None, locale: str) -> str:
+def label_in_voice(label: str, stored: str | None, locale: str | None) -> str:
     """Return the `label` of a `stored` value in the voice of `locale`.
 
     A value without a label is shown as stored, and may be someone's own
