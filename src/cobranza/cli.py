@@ -21,7 +21,6 @@ from zoneinfo import ZoneInfo
 
 import typer
 from pydantic import ValidationError
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 from sqlalchemy import Engine, func, make_url, select
@@ -51,7 +50,6 @@ from cobranza.conversations.inbox import (
 )
 from cobranza.db.engine import (
     business_names,
-    default_business,
     find_business,
     has_migrations,
     make_engine,
@@ -60,6 +58,7 @@ from cobranza.db.engine import (
     transaction,
     upgrade,
 )
+from cobranza.db.engine import default_business as engine_default_business
 from cobranza.db.models import (
     Business,
     ConsentAction,
@@ -124,8 +123,10 @@ from cobranza.payments.terminal import (
     render_payment_result,
     render_plan,
 )
-from cobranza.terminal_text import markup_safe, visible
+from cobranza.terminal_text import OwnerConsole, markup_safe, visible
 from cobranza.timeutil import local_date, parse_instant, utcnow
+from cobranza.voseo import owner_text
+from cobranza.wording import label_in_voice
 
 app = typer.Typer(
     help="cobranza: cobrá tus facturas vencidas por WhatsApp, con el tono justo "
@@ -142,17 +143,20 @@ consent_app = typer.Typer(
 )
 app.add_typer(consent_app, name="consent")
 
-console = Console()
-err_console = Console(stderr=True)
+console = OwnerConsole()
+err_console = OwnerConsole(stderr=True)
 
 if TYPE_CHECKING:
     from cobranza.simulate.demo import DemoContext
 
 
 def load_settings() -> Settings:
-    """Read the settings, turning a bad value into a clear exit."""
+    """Read the settings, turning a bad value into a clear exit.
+
+    The messages that follow take the voice of the configured locale.
+    """
     try:
-        return get_settings()
+        settings = get_settings()
     except ValidationError as exc:
         err_console.print("[red]Configuración inválida:[/red]")
         for line in _settings_problems(exc):
@@ -161,6 +165,28 @@ def load_settings() -> Settings:
     except ValueError as exc:
         err_console.print(f"[red]Configuración inválida:[/red] {escape(str(exc))}")
         raise typer.Exit(2) from exc
+    _speak_to(settings.locale)
+    return settings
+
+
+def _speak_to(locale: str | None) -> None:
+    """Print the following messages in the voice of a business in `locale`."""
+    console.locale = locale
+    err_console.locale = locale
+
+
+@app.callback()
+def _start_in_default_voice() -> None:
+    # A process that runs several commands (a test runner) must not carry one
+    # command's business voice into the next.
+    _speak_to(None)
+
+
+def default_business(session: Session, settings: Settings) -> Business:
+    """Return the CLI's business, creating it from the settings, and take its voice."""
+    business = engine_default_business(session, settings)
+    _speak_to(business.locale)
+    return business
 
 
 # Spanish words for pydantic's type and bound errors, keyed by error type.
@@ -290,6 +316,7 @@ def read_business(
     """
     business = find_business(session, settings.business_name)
     if business is not None:
+        _speak_to(business.locale)
         return business
     name = visible(repr(settings.business_name))
     others = [visible(repr(other)) for other in business_names(session)]
@@ -2289,9 +2316,11 @@ def _inbox_table(cases: list[WaitingCase], timezone: str) -> Table | str:
         last = case.last_message or "-"
         if not case.window_open:
             last += " (fuera de la ventana de 24 h)"
-        reason = REASON_LABELS.get(case.reason, case.reason)
+        # A table prints as built, so its labels take the business's voice here.
+        label = REASON_LABELS.get(case.reason, case.reason)
+        reason = label_in_voice(label, case.reason, console.locale)
         if case.receipt_not_downloaded:
-            reason += f"; {RECEIPT_NOT_DOWNLOADED}"
+            reason += f"; {owner_text(RECEIPT_NOT_DOWNLOADED, console.locale)}"
         table.add_row(
             str(case.case_id),
             # Names come from imports and messages from debtors: text, not markup.

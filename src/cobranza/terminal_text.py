@@ -18,9 +18,13 @@ may still reorder a cell that mixes them with digits.
 from __future__ import annotations
 
 import unicodedata
+from typing import Any
 
+from rich.console import Console
 from rich.markup import escape
 from rich.text import Text
+
+from cobranza.voseo import to_tu, uses_voseo
 
 # Controls (C0, DEL, C1), format characters (bidi controls, zero-width
 # characters, the soft hyphen, tag characters), lone surrogates and the line
@@ -66,3 +70,29 @@ def _escaped(char: str) -> str:
     if code <= 0xFFFF:
         return f"\\u{code:04x}"
     return f"\\U{code:08x}"
+
+
+class OwnerConsole(Console):
+    """A console that prints the project's messages in a business's voice.
+
+    `locale` starts as None, the default es-AR voseo, and a command sets it
+    to the business's locale once it knows the business. Outside Argentina
+    and Uruguay, each plain string given to `print` shows its voseo forms
+    in tú forms (`cobranza.voseo`), quoted values excepted.
+
+    NOTE: tables, `Text` and other renderables print as they are, so a
+    label inside a table cell stays in voseo. A string that embeds an
+    unquoted value (a customer name) would have a voseo form in that value
+    rewritten too.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.locale: str | None = None
+
+    def print(self, *objects: Any, **kwargs: Any) -> None:
+        if not uses_voseo(self.locale):
+            objects = tuple(
+                to_tu(item) if isinstance(item, str) else item for item in objects
+            )
+        super().print(*objects, **kwargs)

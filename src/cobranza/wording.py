@@ -5,8 +5,10 @@ Audit events, outbox rows and replies keep short English codes ("gate_passed",
 and `cobranza case show` print these words instead. A code without a label
 shows as stored, so a new code is visible before it gets its words.
 
-NOTE: the words are es-AR (voseo) for every business, so an owner in
-Mexico or Colombia reads "revisá" where neutral Spanish has "revisa".
+The labels are written in es-AR voseo. The dashboard and `timeline_detail`
+show them in tú forms to a business outside Argentina and Uruguay
+(`cobranza.voseo.owner_text`), and so does the terminal for its plain
+messages, though not inside its tables.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from cobranza.compliance.reasons import Reason
 from cobranza.conversations.inbox import REASON_LABELS as HANDOFF_LABELS
 from cobranza.db.models import InboundMedia
 from cobranza.money import format_money
+from cobranza.voseo import owner_text
 
 # The robot's reading of each customer message.
 INTENT_LABELS = {
@@ -577,21 +580,27 @@ def timeline_detail(
 ) -> str:
     """Word one timeline entry's facts in Spanish, or return "" without facts.
 
-    With `timezone`, a deferral's "until" instant is shown in that zone.
+    The labels follow the voice of `locale`, the business's. A customer's
+    reply text and the business's own step names stay as stored. With
+    `timezone`, a deferral's "until" instant is shown in that zone.
     Without it, the instant is left out.
     """
     if kind == "reply":
-        return _reply(facts)
+        return _reply(facts, locale)
     if kind == "message":
-        return _message(facts)
+        return _message(facts, locale)
     if not facts:
         return ""
-    parts = [reason_label(facts.get("reason"))]
+    parts = [_reason_in_voice(facts.get("reason"), locale)]
     if facts.get("number"):
         parts.insert(0, f"factura {facts['number']}")
     step = str(facts.get("step") or "")
     if step and step != facts.get("reason"):
-        parts.append(f"paso «{step}»" if is_policy_step(step) else step_label(step))
+        parts.append(
+            f"paso «{step}»"
+            if is_policy_step(step)
+            else owner_text(step_label(step), locale)
+        )
     days = facts.get("days_past_due")
     if days is not None:
         parts.append(_days_late(days))
@@ -616,16 +625,18 @@ MEDIA_LABELS = {
 }
 
 
-def _reply(facts: Mapping[str, Any]) -> str:
+def _reply(facts: Mapping[str, Any], locale: str) -> str:
+    """Word a reply: the customer's text as written, then the robot's labels."""
     text = str(facts.get("text") or "")
     kind = text[1:-1] if text.startswith("[") and text.endswith("]") else None
     parts = [f"[{MEDIA_LABELS[kind]}]" if kind in MEDIA_LABELS else text]
     if facts.get("intent"):
         intent = facts["intent"]
-        parts.append(f"entendido: {INTENT_LABELS.get(intent, intent)}")
+        label = INTENT_LABELS.get(intent, intent)
+        parts.append(owner_text(f"entendido: {label}", locale))
     if facts.get("action"):
         action = facts["action"]
-        parts.append(ACTION_LABELS.get(action, action))
+        parts.append(owner_text(ACTION_LABELS.get(action, action), locale))
     return " · ".join(parts)
 
 
@@ -636,7 +647,8 @@ def payment_label(code: str | None) -> str:
     return PAYMENT_LABELS.get(code) or PAYMENT_SOURCES.get(code) or code
 
 
-def _message(facts: Mapping[str, Any]) -> str:
+def _message(facts: Mapping[str, Any], locale: str) -> str:
+    """Word an outbox message; a policy step's key is quoted and keeps its words."""
     state = facts.get("state", "")
     step = str(facts.get("step", ""))
     detail = f"paso «{step}»" if is_policy_step(step) else step_label(step)
@@ -644,10 +656,24 @@ def _message(facts: Mapping[str, Any]) -> str:
     if tone:
         detail += f" ({tone})"
     detail += f": {STATE_LABELS.get(state, state)}"
-    reason = reason_label(facts.get("reason"))
+    detail = owner_text(detail, locale)
+    reason = _reason_in_voice(facts.get("reason"), locale)
     if reason:
         detail += f", {reason[:1].lower()}{reason[1:]}"
     return detail
+
+
+def _reason_in_voice(code: str | None, locale: str) -> str:
+    return label_in_voice(reason_label(code), code, locale)
+
+
+def label_in_voice(label: str, stored: str | None, locale: str | None) -> str:
+    """Return the `label` of a `stored` value in the voice of `locale`.
+
+    A value without a label is shown as stored, and may be someone's own
+    words (why the owner closed a case, a person's e-mail), so it stays.
+    """
+    return label if label == stored else owner_text(label, locale)
 
 
 def _money(value: Any, currency: str, locale: str) -> str:

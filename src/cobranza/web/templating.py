@@ -1,7 +1,14 @@
-"""Jinja2 templates of the dashboard, with autoescaping and Spanish filters."""
+"""Jinja2 templates of the dashboard, with autoescaping and Spanish filters.
+
+Each page compiles twice: as written, in es-AR voseo, for owners in
+Argentina and Uruguay, and with its text in tú forms for every other
+locale (`cobranza.voseo`). `render` picks by the signed-in business's
+locale.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -10,11 +17,14 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
-from jinja2 import pass_context
+from jinja2 import Environment, FileSystemLoader, pass_context
+from jinja2.ext import Extension
+from jinja2.lexer import TOKEN_DATA, Token, TokenStream
 from jinja2.runtime import Context
 
 from cobranza.money import format_money
 from cobranza.portfolio.labels import SPANISH as SEGMENT_LABELS
+from cobranza.voseo import to_tu, uses_voseo
 from cobranza.wording import (
     DOCUMENT_KIND_LABELS,
     INSTALLMENT_STATE_LABELS,
@@ -35,10 +45,37 @@ TEMPLATES_DIR = Path(__file__).parent / "templates"
 DEFAULT_LOCALE = "es_AR"
 STATIC_DIR = Path(__file__).parent / "static"
 
-templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
-# Jinja2Templates turns autoescaping on for .html files; this states it for
-# every template, so a customer name is always shown as text.
-templates.env.autoescape = True
+
+class TuFormsExtension(Extension):
+    """Rewrite a template's own text from voseo to tú forms when it compiles.
+
+    Only the template's literal text and string constants change. What
+    `{{ }}` prints at render time (a customer name, a message body) is
+    untouched, so a page shows values exactly as stored.
+    """
+
+    def filter_stream(self, stream: TokenStream) -> Iterator[Token]:
+        for token in stream:
+            if token.type in (TOKEN_DATA, "string"):
+                value = to_tu(token.value, keep_quoted=False)
+                yield Token(token.lineno, token.type, value)
+            else:
+                yield token
+
+
+def _environment(*extensions: type[Extension]) -> Environment:
+    # Autoescaping on for every template, so a customer name is always shown
+    # as text.
+    return Environment(
+        loader=FileSystemLoader(TEMPLATES_DIR),
+        autoescape=True,
+        extensions=extensions,
+    )
+
+
+# Pages for owners who read voseo, and the same pages in tú forms.
+templates = Jinja2Templates(env=_environment())
+tu_templates = Jinja2Templates(env=_environment(TuFormsExtension))
 
 
 def _money(amount: Decimal | None, currency: str, locale: str = "es_AR") -> str:
@@ -73,21 +110,63 @@ def _segment(segment: str | None) -> str:
     return SEGMENT_LABELS.get(segment, segment)
 
 
-templates.env.filters["kind"] = kind_label
-templates.env.globals["document_kinds"] = DOCUMENT_KIND_LABELS
-templates.env.globals["plan_statuses"] = PLAN_STATUS_LABELS
-templates.env.globals["installment_states"] = INSTALLMENT_STATE_LABELS
-templates.env.filters["segment"] = _segment
-templates.env.filters["money"] = _money
-templates.env.filters["percent"] = _percent
-templates.env.filters["local"] = _local
-templates.env.filters["day"] = _day
-templates.env.filters["handoff"] = handoff_label
-templates.env.filters["promise"] = promise_label
-templates.env.filters["pause"] = pause_label
-templates.env.filters["reason"] = reason_label
-templates.env.filters["actor"] = actor_label
-templates.env.filters["payment"] = payment_label
+# Filters that return a label, or the stored value itself when it has none.
+_LABEL_FILTERS: dict[str, Callable[[Any], str]] = {
+    "kind": kind_label,
+    "handoff": handoff_label,
+    "promise": promise_label,
+    "pause": pause_label,
+    "reason": reason_label,
+    "actor": actor_label,
+    "payment": payment_label,
+}
+_LABEL_GLOBALS = {
+    "document_kinds": DOCUMENT_KIND_LABELS,
+    "plan_statuses": PLAN_STATUS_LABELS,
+    "installment_states": INSTALLMENT_STATE_LABELS,
+}
+
+
+def _tu_label(label_of: Callable[[Any], str]) -> Callable[[Any], str]:
+    """Wrap a label filter to return tú forms; a value shown as stored stays."""
+
+    def tu_label(value: Any) -> str:
+        label = label_of(value)
+        return label if label == value else to_tu(label)
+
+    return tu_label
+
+
+def _owner_as_stored(text: Any) -> str:
+    return "" if text is None else str(text)
+
+
+def _owner_in_tu(text: Any) -> str:
+    return "" if text is None else to_tu(str(text))
+
+
+def _configure(env: Environment, tu_forms: bool) -> None:
+    """Register the filters and globals; with `tu_forms`, labels use tú forms."""
+    env.filters["segment"] = _segment
+    env.filters["money"] = _money
+    env.filters["percent"] = _percent
+    env.filters["local"] = _local
+    env.filters["day"] = _day
+    for name, label_of in _LABEL_FILTERS.items():
+        env.filters[name] = _tu_label(label_of) if tu_forms else label_of
+    for name, labels in _LABEL_GLOBALS.items():
+        env.globals[name] = (
+            {code: to_tu(label) for code, label in labels.items()}
+            if tu_forms
+            else labels
+        )
+    # `owner` marks project text built in Python (a notice, an error, a
+    # state): tú forms on the tú pages, as written on the others.
+    env.filters["owner"] = _owner_in_tu if tu_forms else _owner_as_stored
+
+
+_configure(templates.env, tu_forms=False)
+_configure(tu_templates.env, tu_forms=True)
 
 
 def render(
@@ -101,4 +180,5 @@ def render(
         "business_locale": user.locale if user else DEFAULT_LOCALE,
     }
     base.update(context)
-    return templates.TemplateResponse(request, name, base, status_code=status_code)
+    pages = templates if uses_voseo(base["business_locale"]) else tu_templates
+    return pages.TemplateResponse(request, name, base, status_code=status_code)

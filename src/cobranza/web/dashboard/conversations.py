@@ -142,6 +142,7 @@ def inbox(request: Request) -> HTMLResponse:
             ],
             now(request),
             business.timezone,
+            business.locale,
         )
         not_downloaded = undownloaded_receipts(
             session, business.id, [customer.id for _, customer, _ in handed]
@@ -319,7 +320,7 @@ def conversation(request: Request, customer_id: int) -> HTMLResponse:
             "business": business,
             "case": case,
             "state": one_customer_state(
-                session, customer, case, instant, business.timezone
+                session, customer, case, instant, business.timezone, business.locale
             ),
             "thread": _thread(session, business.id, customer.id),
             "payment_currencies": payment_currencies(session, business, customer.id),

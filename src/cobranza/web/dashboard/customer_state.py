@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from cobranza.compliance.consent import current_consent, current_consents
 from cobranza.db.models import CaseState, Customer, PhoneStatus
 from cobranza.dunning.holds import CustomerHolds, customer_holds
+from cobranza.voseo import owner_text
 from cobranza.web.dashboard.customer_queries import (
     CustomerDisputes,
     DisputedInvoice,
@@ -149,8 +150,12 @@ def customer_state(
     timezone: str,
     holds: CustomerHolds | None = None,
     disputes: CustomerDisputes | None = None,
+    locale: str | None = None,
 ) -> CustomerState:
-    """Word the state of a customer, of their open case, holds and disputes."""
+    """Word the state of a customer, of their open case, holds and disputes.
+
+    A hand-off reason is worded in the voice of `locale`, the business's.
+    """
     blocked = contact_block(consent, phone_status)
     held = hold_words(holds.held) if holds is not None else None
     disputed = dispute_words(disputes.disputed) if disputes is not None else None
@@ -164,7 +169,9 @@ def customer_state(
     # The gate skips a case with a future `paused_until` whatever its state.
     paused = case.paused_until is not None and case.paused_until > now
     if case.handoff_reason is not None or case.state == CaseState.HANDED_OFF:
-        detail = handoff_label(case.handoff_reason or "policy_handoff")
+        detail = owner_text(
+            handoff_label(case.handoff_reason or "policy_handoff"), locale
+        )
         reminders_go = not paused and blocked is None and not all_paused
         if case.state != CaseState.HANDED_OFF and reminders_go:
             # A reported payment only pauses reminders. When the pause ends
@@ -206,6 +213,7 @@ def one_customer_state(
     case: CaseFacts | None,
     now: datetime,
     timezone: str,
+    locale: str | None = None,
 ) -> CustomerState:
     """Read a customer's consent, holds and disputes, and word their state."""
     business_id = customer.business_id
@@ -219,6 +227,7 @@ def one_customer_state(
         timezone,
         holds.get(customer.id),
         disputes.get(customer.id),
+        locale,
     )
 
 
@@ -228,6 +237,7 @@ def customer_states(
     customers: Iterable[tuple[int, str | None, CaseFacts | None]],
     now: datetime,
     timezone: str,
+    locale: str | None = None,
 ) -> dict[int, CustomerState]:
     """Word the state of many (customer id, phone status, open case) at once.
 
@@ -249,6 +259,7 @@ def customer_states(
             timezone,
             holds.get(customer_id),
             disputes.get(customer_id),
+            locale,
         )
         for customer_id, phone_status, case in rows
     }

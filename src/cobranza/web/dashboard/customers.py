@@ -59,7 +59,12 @@ from cobranza.web.error_pages import quoted
 from cobranza.web.exports import export_response
 from cobranza.web.security import db, now, signed_in
 from cobranza.web.templating import render
-from cobranza.wording import actor_label, reason_label, timeline_detail
+from cobranza.wording import (
+    actor_label,
+    label_in_voice,
+    reason_label,
+    timeline_detail,
+)
 
 router = APIRouter()
 
@@ -87,6 +92,7 @@ def customer_list(
             [(row.id, row.phone_status, row.case) for row in rows],
             now(request),
             business.timezone,
+            business.locale,
         )
         segments = segments_in_use(session, business.id)
     pages = max(1, -(-total // PAGE_SIZE))
@@ -147,13 +153,16 @@ def _customer_history(
                 business.timezone,
             )
             or entry.detail,
-            _source(entry.kind, entry.facts),
+            _source(entry.kind, entry.facts, business.locale),
         )
         for entry in timeline.entries
     ]
     entries.extend(
         HistoryEntry(
-            event.at, event.kind, reason_label(event.reason), actor_label(event.actor)
+            event.at,
+            event.kind,
+            label_in_voice(reason_label(event.reason), event.reason, business.locale),
+            label_in_voice(actor_label(event.actor), event.actor, business.locale),
         )
         for event in decisions
     )
@@ -161,12 +170,13 @@ def _customer_history(
     return entries
 
 
-def _source(kind: str, facts: dict[str, object]) -> str:
+def _source(kind: str, facts: dict[str, object], locale: str) -> str:
     if kind == "reply":
         return "cliente"
     if kind == "message":
         return "envío"
-    return actor_label(str(facts.get("actor", "")))
+    actor = str(facts.get("actor", ""))
+    return label_in_voice(actor_label(actor), actor, locale)
 
 
 @router.get("/clientes/{customer_id}", response_class=HTMLResponse)
@@ -195,7 +205,12 @@ def customer_page(request: Request, customer_id: int) -> HTMLResponse:
             "consents": customer_consents(session, business.id, customer.id),
             "case": case,
             "state": one_customer_state(
-                session, customer, case, now(request), business.timezone
+                session,
+                customer,
+                case,
+                now(request),
+                business.timezone,
+                business.locale,
             ),
             "timeline": _customer_history(session, business, customer),
             "payment_currencies": payment_currencies(session, business, customer.id),

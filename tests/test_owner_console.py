@@ -1,0 +1,159 @@
+"""The terminal's messages in voseo for Argentina and in tú forms elsewhere."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from rich.table import Table
+from rich.text import Text
+from typer.testing import CliRunner
+
+from cobranza.cli import app
+from cobranza.config import get_settings
+from cobranza.conversations.handoff import hand_off
+from cobranza.db.engine import open_database, transaction
+from cobranza.db.models import Business, Case, CaseState
+from cobranza.terminal_text import OwnerConsole
+from tests.web.factories import make_business, make_customer
+
+runner = CliRunner()
+
+
+def _printed(locale: str | None, *objects: object) -> str:
+    output = io.StringIO()
+    console = OwnerConsole(file=output, width=200, color_system=None)
+    console.locale = locale
+    console.print(*objects)
+    return output.getvalue()
+
+
+def test_console_prints_tu_for_mexico() -> None:
+    printed = _printed("es_MX", "Revisá el monto de «Volvé SRL» y volvé a importar.")
+
+    assert printed == "Revisa el monto de «Volvé SRL» y vuelve a importar.\n"
+
+
+def test_console_prints_voseo_by_default() -> None:
+    assert _printed(None, "Revisá el monto.") == "Revisá el monto.\n"
+    assert _printed("es_UY", "Revisá el monto.") == "Revisá el monto.\n"
+
+
+def test_console_keeps_renderables() -> None:
+    table = Table("Cliente")
+    table.add_row("Volvé Pronto SRL")
+
+    printed = _printed("es_MX", Text("¿podés esperar?"), table)
+
+    assert "¿podés esperar?" in printed
+    assert "Volvé Pronto SRL" in printed
+
+
+@pytest.fixture
+def cli_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setenv("COBRANZA_DATABASE_URL", url)
+    monkeypatch.delenv("COBRANZA_COUNTRY", raising=False)
+    monkeypatch.delenv("COBRANZA_LOCALE", raising=False)
+    monkeypatch.chdir(tmp_path)
+    get_settings.cache_clear()
+    yield url
+    get_settings.cache_clear()
+
+
+@pytest.mark.parametrize(
+    ("country", "expected"),
+    [
+        ("MX", "Empieza importando tus facturas"),
+        ("AR", "Empezá importando tus facturas"),
+    ],
+)
+def test_cli_speaks_in_configured_voice(
+    cli_url: str, monkeypatch: pytest.MonkeyPatch, country: str, expected: str
+) -> None:
+    monkeypatch.setenv("COBRANZA_COUNTRY", country)
+    get_settings.cache_clear()
+
+    result = runner.invoke(app, ["customers"])
+
+    assert result.exit_code == 0, result.output
+    assert expected in " ".join(result.output.split())
+
+
+@pytest.mark.parametrize(
+    ("locale", "expected"),
+    [
+        ("es_MX", "'volvé', y tampoco es un teléfono válido: revisa el código"),
+        ("es_AR", "'volvé', y tampoco es un teléfono válido: revisá el código"),
+    ],
+)
+def test_cli_speaks_in_business_voice(cli_url: str, locale: str, expected: str) -> None:
+    # The stored business's locale wins over the configured one (es_AR).
+    engine = open_database(cli_url)
+    with transaction(engine) as session:
+        session.add(
+            Business(
+                name=get_settings().business_name,
+                country="AR",
+                timezone="America/Argentina/Buenos_Aires",
+                currency="ARS",
+                locale=locale,
+                settings={},
+                created_at=datetime(2026, 3, 1, tzinfo=UTC),
+            )
+        )
+    engine.dispose()
+
+    result = runner.invoke(app, ["case", "show", "volvé"])
+
+    assert result.exit_code == 1, result.output
+    assert expected in " ".join(result.output.split())
+
+
+def test_next_command_starts_in_voseo(
+    cli_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COBRANZA_COUNTRY", "MX")
+    get_settings.cache_clear()
+    runner.invoke(app, ["customers"])
+
+    # The check of --until and --no-end runs before the settings are read.
+    result = runner.invoke(app, ["case", "hold", "C-1", "--reason", "x"])
+
+    assert result.exit_code == 2, result.output
+    assert "Decí hasta cuándo" in result.output
+
+
+@pytest.mark.parametrize(
+    ("locale", "expected"),
+    [("es_MX", "verifica el pago"), ("es_AR", "verificá el pago")],
+)
+def test_inbox_reasons_in_business_voice(
+    cli_url: str, monkeypatch: pytest.MonkeyPatch, locale: str, expected: str
+) -> None:
+    monkeypatch.setenv("COLUMNS", "200")
+    at = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)
+    engine = open_database(cli_url)
+    with transaction(engine) as session:
+        business = make_business(session, at, get_settings().business_name)
+        business.locale = locale
+        customer = make_customer(session, business, at, "C-1", "Volvé Pronto SRL")
+        case = Case(
+            business_id=business.id,
+            customer_id=customer.id,
+            state=CaseState.OPEN,
+            opened_at=at,
+        )
+        session.add(case)
+        session.flush()
+        hand_off(session, case, "payment_to_verify", at)
+    engine.dispose()
+
+    result = runner.invoke(app, ["inbox"])
+
+    assert result.exit_code == 0, result.output
+    assert f"dice que ya pagó: {expected}" in result.output
+    assert "Volvé Pronto SRL" in result.output
