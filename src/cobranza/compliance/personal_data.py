@@ -55,6 +55,7 @@ Tables that never hold a customer's data: `business`, `whatsapp_template`,
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -146,6 +147,9 @@ class PersonalValues:
     # Tax id and phone digits, searched in texts without their separators,
     # so "20-12345678-6" and "011 15 4567-8901" are found too.
     compact: tuple[str, ...] = ()
+    # Searched as whole words, in the customer's own rows only: the name
+    # however short, each longer word of it, and the external id.
+    words: tuple[str, ...] = ()
 
     def found_in(self, text: str) -> bool:
         """Return True when `text` contains a value or is an exact one."""
@@ -153,6 +157,11 @@ class PersonalValues:
         if folded.strip() in {value.casefold() for value in self.exact}:
             return True
         if any(value.casefold() in folded for value in self.values):
+            return True
+        if any(
+            re.search(rf"(?<!\w){re.escape(word.casefold())}(?!\w)", folded)
+            for word in self.words
+        ):
             return True
         squeezed = compact_text(text)
         return any(value in squeezed for value in self.compact)
@@ -162,8 +171,11 @@ class PersonalValues:
         return any(digits.encode() in body for digits in self.phone_digits)
 
 
-def personal_values(customer: Customer) -> PersonalValues:
+def personal_values(customer: Customer, *, own_rows: bool = False) -> PersonalValues:
     """Collect the customer's name, ids, phone forms, e-mail and tax id.
+
+    With `own_rows`, for the rows that belong to the customer alone, the
+    name, its words and the external id are also searched as whole words.
 
     NOTE: a name is searched inside longer texts, so scrubbing the name
     "Ana Pérez" also redacts a text about another customer "Ana Pérez Gómez".
@@ -200,11 +212,17 @@ def personal_values(customer: Customer) -> PersonalValues:
         for value in (customer.tax_id, customer.phone_raw, *digits)
         if value
     }
+    words: set[str] = set()
+    if own_rows:
+        name = (customer.name or "").strip()
+        words = {name, customer.external_id.strip()}
+        words.update(part for part in name.split() if len(part) >= MIN_SEARCHED_LENGTH)
     return PersonalValues(
         values,
         (customer.external_id.strip(),),
         long_digits,
         tuple(sorted(value for value in squeezed if len(value) >= 8)),
+        tuple(sorted(word for word in words if word)),
     )
 
 

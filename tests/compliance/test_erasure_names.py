@@ -1,0 +1,208 @@
+"""Erasing customers whose name or code is short, accented or cut in a message.
+
+A short name ("Ana") is not searched in the business's shared texts, since
+it is part of other customers' texts ("Banana SA"). The customer's own rows
+are its own, though: what the owner typed about it (a hold reason, a
+consent source with its code) and the name in its messages must go too,
+while the other customer's texts stay. The rows come from a real reminder
+cycle over the sandbox channel.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, select
+
+from cobranza.compliance import record_consent
+from cobranza.compliance.erasure import erase_customer
+from cobranza.compliance.personal_data import REDACTED
+from cobranza.compliance.subject_export import customer_export
+from cobranza.db.engine import transaction
+from cobranza.db.models import (
+    AuditEvent,
+    Business,
+    ConsentAction,
+    Customer,
+    InboundMedia,
+    InboundMessage,
+    OutboxMessage,
+)
+from cobranza.dunning.holds import hold_invoices
+from cobranza.jobs import run_cycle
+from tests.channels.factories import make_business, make_customer, make_document
+
+NOW = datetime(2026, 3, 10, 13, 0, tzinfo=UTC)
+ERASED_AT = NOW + timedelta(hours=3)
+LONG_NAME = (
+    "Cooperativa de Trabajo Distribuidora Mayorista del Litoral y Afines Limitada"
+)
+
+
+def _given(
+    engine: Engine, name: str, other_reason: str = "Banana SA pidió esperar"
+) -> dict[str, int]:
+    """Two customers reminded once, then a consent and a hold the owner typed."""
+    other_name = "Banana SA"
+    with transaction(engine) as session:
+        business = make_business(session, NOW - timedelta(days=30))
+        customer = make_customer(
+            session, business, NOW, "C1", "+5491155550101", name=name
+        )
+        other = make_customer(
+            session, business, NOW, "C12", "+5491155550202", name=other_name
+        )
+        make_document(session, customer, NOW, "A-1", "1500.00", date(2026, 3, 1))
+        make_document(session, other, NOW, "B-1", "800.00", date(2026, 3, 1))
+        ids = {"business": business.id, "customer": customer.id, "other": other.id}
+
+    run_cycle(engine, ids["business"], NOW)
+
+    with transaction(engine) as session:
+        reasons = {"customer": f"{name} pidió esperar", "other": other_reason}
+        for key, reason in reasons.items():
+            row = session.get_one(Customer, ids[key])
+            record_consent(
+                session,
+                ids["business"],
+                row.id,
+                ConsentAction.GRANT,
+                f"formulario de alta de {row.external_id}",
+                None,
+                NOW,
+            )
+            hold_invoices(
+                session,
+                row,
+                [],
+                None,
+                reason,
+                NOW.date(),
+                NOW,
+                "cli",
+            )
+    return ids
+
+
+def _erase(engine: Engine, ids: dict[str, int]) -> None:
+    with transaction(engine) as session:
+        business = session.get_one(Business, ids["business"])
+        customer = session.get_one(Customer, ids["customer"])
+        erase_customer(session, business, customer, ERASED_AT, force=True)
+
+
+def _texts(engine: Engine, customer_id: int) -> list[str]:
+    """Return the customer's export as JSON text, row by row."""
+    with transaction(engine) as session:
+        business = session.scalars(select(Business)).one()
+        customer = session.get_one(Customer, customer_id)
+        document = customer_export(session, business, customer, ERASED_AT)
+    return [
+        json.dumps(row, ensure_ascii=False)
+        for key, rows in document.items()
+        if isinstance(rows, list)
+        for row in rows
+    ]
+
+
+def _word_hits(texts: list[str], word: str) -> list[str]:
+    pattern = re.compile(rf"(?<!\w){re.escape(word)}(?!\w)", re.IGNORECASE)
+    return [text for text in texts if pattern.search(text)]
+
+
+@pytest.mark.parametrize("name", ["Ana", "X"])
+def test_short_name_erased_from_own_rows(engine: Engine, name: str) -> None:
+    ids = _given(engine, name)
+    assert _word_hits(_texts(engine, ids["customer"]), name)
+
+    _erase(engine, ids)
+
+    texts = _texts(engine, ids["customer"])
+    assert _word_hits(texts, name) == []
+    assert _word_hits(texts, "C1") == []
+    # The other customer's texts keep its name, its code and the short name
+    # inside them.
+    other = _texts(engine, ids["other"])
+    assert _word_hits(other, "Banana SA")
+    assert _word_hits(other, "C12")
+    with transaction(engine) as session:
+        parameters = session.scalars(
+            select(OutboxMessage.parameters).where(
+                OutboxMessage.customer_id == ids["other"]
+            )
+        ).one()
+    assert parameters["nombre"] == "Banana SA"
+
+
+def test_cut_name_parameter_erased(engine: Engine) -> None:
+    ids = _given(engine, LONG_NAME)
+    with transaction(engine) as session:
+        parameters: dict[str, Any] = session.scalars(
+            select(OutboxMessage.parameters).where(
+                OutboxMessage.customer_id == ids["customer"]
+            )
+        ).one()
+    assert parameters["nombre"].endswith("…")
+
+    _erase(engine, ids)
+
+    with transaction(engine) as session:
+        parameters = session.scalars(
+            select(OutboxMessage.parameters).where(
+                OutboxMessage.customer_id == ids["customer"]
+            )
+        ).one()
+    assert parameters["nombre"] == REDACTED
+    assert _word_hits(_texts(engine, ids["customer"]), "Litoral") == []
+
+
+def test_accented_name_erased_from_shared_audit(engine: Engine) -> None:
+    # SQLite lowers ASCII letters only, so "Ñandú" must still be found in
+    # the hold reason of the other customer, which names the erased one.
+    ids = _given(engine, "Ñandú Álvarez", other_reason="paga Ñandú Álvarez")
+
+    _erase(engine, ids)
+
+    with transaction(engine) as session:
+        reasons = list(session.scalars(select(AuditEvent.reason)))
+    assert not [reason for reason in reasons if reason and "Ñandú" in reason]
+    assert REDACTED in reasons
+
+
+def test_export_lists_media_from_phone(engine: Engine) -> None:
+    ids = _given(engine, "Ana Quiroga")
+    with transaction(engine) as session:
+        message = InboundMessage(
+            business_id=ids["business"],
+            customer_id=None,
+            channel="whatsapp",
+            provider="whatsapp",
+            provider_message_id="wamid.before-import",
+            sender="5491155550101",
+            text=None,
+            received_at=NOW - timedelta(days=20),
+            entities={},
+        )
+        session.add(message)
+        session.flush()
+        session.add(
+            InboundMedia(
+                business_id=ids["business"],
+                inbound_message_id=message.id,
+                provider="whatsapp",
+                media_id="media-1",
+                mime_type="application/pdf",
+                file_name="comprobante.pdf",
+            )
+        )
+
+    with transaction(engine) as session:
+        business = session.get_one(Business, ids["business"])
+        customer = session.get_one(Customer, ids["customer"])
+        document = customer_export(session, business, customer, ERASED_AT)
+
+    assert [m["file_name"] for m in document["inbound_media"]] == ["comprobante.pdf"]
