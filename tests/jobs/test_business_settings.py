@@ -387,3 +387,80 @@ def test_channel_change_alongside_settings(engine: Engine, business_id: int) -> 
 
     assert stored["channel"] == "sandbox"
     assert stored["installments"]["max_count"] == 12
+
+
+@pytest.mark.parametrize(
+    ("key", "default"),
+    [
+        ("timezone", AR_TIMEZONE),
+        ("currency", "ARS"),
+        ("locale", "es_AR"),
+    ],
+)
+def test_unset_column_takes_country_default(
+    engine: Engine, business_id: int, key: str, default: str
+) -> None:
+    _set(
+        engine, business_id, key, {"timezone": "UTC", "currency": "USD"}.get(key, "es")
+    )
+
+    stored = _set(engine, business_id, key, None)
+
+    with transaction(engine) as session:
+        business = session.get_one(Business, business_id)
+        value = getattr(business, key)
+    assert stored == default
+    assert value == default
+
+
+def test_unset_country_rejected(engine: Engine, business_id: int) -> None:
+    with pytest.raises(SettingError, match="el país no se puede borrar.*AR, BR"):
+        _set(engine, business_id, "country", None)
+
+    with transaction(engine) as session:
+        country = session.get_one(Business, business_id).country
+    assert country == "AR"
+
+
+def test_cli_unset_country_names_fix(cli_database: str) -> None:
+    result = runner.invoke(app, ["settings", "unset", "country"])
+
+    message = " ".join(result.output.split())
+    assert result.exit_code == 2, result.output
+    assert "No se cambió el ajuste: el país no se puede borrar" in message
+
+
+@pytest.mark.parametrize(
+    ("tax_id", "country"),
+    [("20-12345678-6", "BR"), ("20-12345678-6", "MX")],
+)
+def test_country_change_keeps_tax_id_valid(
+    engine: Engine, business_id: int, tax_id: str, country: str
+) -> None:
+    # A CUIT is no CNPJ, so every Brazilian message would fail to compose.
+    _set(engine, business_id, "tax_id", tax_id)
+
+    with pytest.raises(SettingError) as raised:
+        _set(engine, business_id, "country", country)
+
+    message = str(raised.value)
+    assert "20-12345678-6" in message
+    assert f"no es válida en {country}" in message
+    assert "cobranza settings unset tax_id" in message
+    with transaction(engine) as session:
+        business = session.get_one(Business, business_id)
+        stored = (business.country, business.tax_id)
+    assert stored == ("AR", "20123456786")
+
+
+def test_country_change_after_tax_id_unset(engine: Engine, business_id: int) -> None:
+    _set(engine, business_id, "tax_id", "20-12345678-6")
+    _set(engine, business_id, "tax_id", None)
+
+    _set(engine, business_id, "country", "BR")
+    _set(engine, business_id, "tax_id", "11.222.333/0001-81")
+
+    with transaction(engine) as session:
+        business = session.get_one(Business, business_id)
+        stored = (business.country, business.tax_id)
+    assert stored == ("BR", "11222333000181")

@@ -489,13 +489,15 @@ def set_option(
     """
     option = option_for(key)
     if text is None:
-        value = None
+        value = _unset_value(business, option)
     elif option.column is not None:
         value = option.parse(text, business.country)
     elif option.amount:
         value = option.parse(text, business.locale)
     else:
         value = option.parse(text)
+    if option.key == "country" and business.tax_id:
+        _check_tax_id_in(business, value)
     lock_settings(session, business)
     previous = current_value(business, option)
     settings = dict(business.settings or {})
@@ -530,6 +532,37 @@ def set_option(
     if value is not None:
         release_waiting_messages(session, business, now)
     return value
+
+
+def _unset_value(business: Business, option: BusinessOption) -> Any:
+    """Return the value an option goes back to: its country's, or None."""
+    if option.key == "country":
+        raise SettingError(
+            "el país no se puede borrar, porque fija las reglas de contacto: "
+            "elegí otro con uno de estos códigos: " + ", ".join(SUPPORTED_COUNTRIES)
+        )
+    defaults = COUNTRY_DEFAULTS.get(business.country, COUNTRY_DEFAULTS["AR"])
+    return dict(zip(("timezone", "currency", "locale"), defaults, strict=True)).get(
+        option.key
+    )
+
+
+def _check_tax_id_in(business: Business, country: str) -> None:
+    """Raise `SettingError` when the stored tax id is invalid in `country`.
+
+    Otherwise every message that carries it, such as a Brazilian notice,
+    would fail to compose once the country changes.
+    """
+    assert business.tax_id is not None
+    try:
+        _tax_id(business.tax_id, country)
+    except SettingError:
+        written = format_tax_id(business.tax_id, business.country)
+        raise SettingError(
+            f"la identificación fiscal guardada, {written}, no es válida en "
+            f"{country}: borrala con cobranza settings unset tax_id, cambiá el "
+            "país y cargá después la de tu negocio en ese país"
+        ) from None
 
 
 def release_waiting_messages(
