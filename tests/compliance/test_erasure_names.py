@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -28,13 +29,16 @@ from cobranza.db.models import (
     Business,
     ConsentAction,
     Customer,
+    ImportRun,
     InboundMedia,
     InboundMessage,
     OutboxMessage,
 )
 from cobranza.dunning.holds import hold_invoices
+from cobranza.ingest.service import ImportOptions, import_file
 from cobranza.jobs import run_cycle
 from tests.channels.factories import make_business, make_customer, make_document
+from tests.ingest.conftest import write_csv
 
 NOW = datetime(2026, 3, 10, 13, 0, tzinfo=UTC)
 ERASED_AT = NOW + timedelta(hours=3)
@@ -206,3 +210,45 @@ def test_export_lists_media_from_phone(engine: Engine) -> None:
         document = customer_export(session, business, customer, ERASED_AT)
 
     assert [m["file_name"] for m in document["inbound_media"]] == ["comprobante.pdf"]
+
+
+HEADER = ["Cliente", "Código", "CUIT", "Celular", "Factura", "Vencimiento", "Importe"]
+# A CUIT with a wrong check digit and a short phone, so the import flags both.
+BAD_TAX_ID = "20-22345678-1"
+BAD_PHONE = "4567"
+
+
+def test_reimport_stores_no_erased_values(engine: Engine, tmp_path: Path) -> None:
+    # given: a customer imported with a bad CUIT and phone, then erased
+    rows = [
+        ["Ana Quiroga", "C1", BAD_TAX_ID, BAD_PHONE, "A-1", "01/03/2026", "100,00"],
+        ["Banana SA", "C2", "", "011 15 5555-0202", "B-1", "01/03/2026", "200,00"],
+    ]
+    first = write_csv(tmp_path / "saldos.csv", [HEADER, *rows], separator=";")
+    with transaction(engine) as session:
+        business = make_business(session, NOW - timedelta(days=30))
+        import_file(session, business, first, ImportOptions(), NOW)
+        customer = session.scalars(
+            select(Customer).where(Customer.external_id == "C1")
+        ).one()
+        erase_customer(session, business, customer, ERASED_AT, force=True)
+
+    # when: the same rows come back in a later file
+    rows[0][4] = "A-2"
+    second = write_csv(tmp_path / "nuevo.csv", [HEADER, *rows], separator=";")
+    with transaction(engine) as session:
+        business = session.scalars(select(Business)).one()
+        report = import_file(session, business, second, ImportOptions(), ERASED_AT)
+
+    # then: the owner sees the rejected row, and its cells are not stored
+    assert [issue.line for issue in report.rows_rejected] == [2]
+    assert [issue.line for issue in report.rows_flagged if issue.line == 2] == []
+    with transaction(engine) as session:
+        stored = session.scalars(
+            select(ImportRun.report).where(ImportRun.file_name == "nuevo.csv")
+        ).one()
+    text = json.dumps(stored, ensure_ascii=False)
+    assert BAD_TAX_ID not in text
+    assert BAD_PHONE not in text
+    assert '"C1"' not in text
+    assert stored["rows_rejected"][0]["value"] == REDACTED
