@@ -10,7 +10,9 @@ closed, its queued messages are suppressed and a `customer.erased` audit
 event records counts only.
 
 The stored media files are deleted by `delete_media_files` after the
-commit, since a rolled-back erasure must not lose them.
+commit, since a rolled-back erasure must not lose them. NOTE: a process
+killed between the commit and the deletion leaves the files on disk, and
+no row names them any more.
 
 The old external id is kept only as an HMAC-SHA256 keyed with a random
 key per business (`Business.erasure_key`), so an import can reject that id
