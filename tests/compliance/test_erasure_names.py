@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -33,10 +34,12 @@ from cobranza.db.models import (
     InboundMedia,
     InboundMessage,
     OutboxMessage,
+    Payment,
 )
 from cobranza.dunning.holds import hold_invoices
 from cobranza.ingest.service import ImportOptions, import_file
 from cobranza.jobs import run_cycle
+from cobranza.payments.manual import record_payment
 from tests.channels.factories import make_business, make_customer, make_document
 from tests.ingest.conftest import write_csv
 
@@ -252,3 +255,30 @@ def test_reimport_stores_no_erased_values(engine: Engine, tmp_path: Path) -> Non
     assert BAD_PHONE not in text
     assert '"C1"' not in text
     assert stored["rows_rejected"][0]["value"] == REDACTED
+
+
+def test_payment_method_text_erased(engine: Engine) -> None:
+    # given: the owner typed the customer's name as the payment method
+    ids = _given(engine, "Ana Quiroga")
+    with transaction(engine) as session:
+        business = session.get_one(Business, ids["business"])
+        for key, who in (("customer", "Ana Quiroga"), ("other", "Banana SA")):
+            record_payment(
+                session,
+                business,
+                session.get_one(Customer, ids[key]),
+                Decimal("100.00"),
+                NOW,
+                NOW,
+                method=f"efectivo, {who}",
+            )
+
+    # when
+    _erase(engine, ids)
+
+    # then
+    with transaction(engine) as session:
+        rows = session.execute(select(Payment.customer_id, Payment.method)).all()
+        methods = {customer_id: method for customer_id, method in rows}
+    assert methods[ids["customer"]] == REDACTED
+    assert methods[ids["other"]] == "efectivo, Banana SA"

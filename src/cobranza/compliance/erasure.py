@@ -480,8 +480,14 @@ def _scrub_payment_references(
         )
     ).all()
     for payment in payments:
+        redacted = False
         if found.found_in(payment.provider_payment_id):
             payment.provider_payment_id = f"borrado-{payment.id}"
+            redacted = True
+        if payment.method and found.found_in(payment.method):
+            payment.method = REDACTED
+            redacted = True
+        if redacted:
             changed += 1
     return changed
 

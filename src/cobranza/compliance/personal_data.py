@@ -39,7 +39,7 @@ data, and what an erasure (`cobranza.compliance.erasure`) does with each:
 - `payment.provider_payment_id`: the reference an owner typed for a
   payment received by hand ("transferencia de Ana") becomes
   "borrado-<payment id>" when it contains a personal value, so it stays
-  unique.
+  unique; `payment.method`, which the owner types too, becomes the marker.
 
 Kept, because they carry no personal data or because the business must
 keep them: `document` (numbers, dates, amounts: tax law makes a business
@@ -108,7 +108,7 @@ PERSONAL_COLUMNS: dict[str, tuple[str, ...]] = {
     "webhook_delivery": ("body",),
     "dunning_case": ("pause_reason",),
     "document": ("hold_reason",),
-    "payment": ("provider_payment_id",),
+    "payment": ("provider_payment_id", "method"),
     "allocation": (),
     "promise_to_pay": (),
     "installment_plan": (),
