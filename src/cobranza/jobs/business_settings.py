@@ -23,14 +23,20 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.numbers import is_currency
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from cobranza.compliance.reasons import Reason
 from cobranza.config import COUNTRY_DEFAULTS, SUPPORTED_COUNTRIES, Settings
 from cobranza.conversations.actions import DEFAULT_PAID_PAUSE_DAYS
 from cobranza.db.engine import lock_settings
-from cobranza.db.models import AuditEvent, Business, OutboxMessage, OutboxState
+from cobranza.db.models import (
+    AuditEvent,
+    Business,
+    Document,
+    OutboxMessage,
+    OutboxState,
+)
 from cobranza.dunning.promises import DEFAULT_CHANNEL, DEFAULT_GRACE_DAYS
 from cobranza.ingest.taxids import check_tax_id, format_tax_id
 from cobranza.messages.catalog import LOCALES
@@ -498,6 +504,8 @@ def set_option(
         value = option.parse(text)
     if option.key == "country" and business.tax_id:
         _check_tax_id_in(business, value)
+    if option.key == "currency" and value != business.currency:
+        _check_invoiced_in(session, business, value)
     lock_settings(session, business)
     previous = current_value(business, option)
     settings = dict(business.settings or {})
@@ -563,6 +571,34 @@ def _check_tax_id_in(business: Business, country: str) -> None:
             f"{country}: borrala con cobranza settings unset tax_id, cambiá el "
             "país y cargá después la de tu negocio en ese país"
         ) from None
+
+
+def _check_invoiced_in(session: Session, business: Business, currency: str) -> None:
+    """Raise `SettingError` when the open invoices are in the current currency only.
+
+    Promises and replies count the balance in the business's currency, so
+    after the change every open promise would be taken as kept.
+    """
+    rows = session.execute(
+        select(Document.currency, func.count())
+        .where(
+            Document.business_id == business.id,
+            Document.currency.in_([business.currency, currency]),
+            Document.open_amount > 0,
+            Document.missing_since.is_(None),
+        )
+        .group_by(Document.currency)
+    ).all()
+    counts = {code: count for code, count in rows}
+    open_count = counts.get(business.currency, 0)
+    if open_count and not counts.get(currency):
+        invoices = "1 factura" if open_count == 1 else f"{open_count} facturas"
+        raise SettingError(
+            f"tenés {invoices} con saldo en {business.currency} y ninguna en "
+            f"{currency}, y las promesas de pago y las respuestas a tus clientes "
+            "cuentan el saldo en la moneda del negocio: si esas facturas son en "
+            f"{currency}, importalas de nuevo con una columna de moneda"
+        )
 
 
 def release_waiting_messages(
