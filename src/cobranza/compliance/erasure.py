@@ -105,6 +105,14 @@ class AlreadyErasedError(ErasureError):
     """The customer's data was already erased."""
 
 
+class MessageInFlightError(ErasureError):
+    """A message to the customer is being sent, so the erasure must wait.
+
+    The channel stores the text and the phone after the dispatcher's claim
+    commits, which would bring them back after the erasure.
+    """
+
+
 @dataclass
 class ErasureResult:
     """The changes of one erasure: counts per kind of row, and the files to delete."""
@@ -143,6 +151,7 @@ def erase_customer(
         )
     if not force:
         _check_no_balance(session, business, customer)
+    _check_nothing_in_flight(session, customer)
 
     found = personal_values(customer)
     # The customer's own rows also lose its short name and its code.
@@ -267,6 +276,25 @@ def _check_no_balance(session: Session, business: Business, customer: Customer) 
         "una deuda, el negocio puede guardar los datos que necesita para "
         "cobrarla"
     )
+
+
+def _check_nothing_in_flight(session: Session, customer: Customer) -> None:
+    sending = session.scalar(
+        select(func.count())
+        .select_from(OutboxMessage)
+        .where(
+            OutboxMessage.business_id == customer.business_id,
+            OutboxMessage.customer_id == customer.id,
+            OutboxMessage.state == OutboxState.SENDING,
+        )
+    )
+    if sending:
+        raise MessageInFlightError(
+            f"un mensaje al cliente {customer.external_id} se está enviando en "
+            "este momento, y el canal guarda su texto y su teléfono al terminar: "
+            "repetí el pedido cuando termine el envío (un envío cortado se cierra "
+            "en el próximo ciclo)"
+        )
 
 
 def _placeholder_id(session: Session, customer: Customer) -> str:
