@@ -51,14 +51,17 @@ LONG_NAME = (
 
 
 def _given(
-    engine: Engine, name: str, other_reason: str = "Banana SA pidió esperar"
+    engine: Engine,
+    name: str,
+    other_reason: str = "Banana SA pidió esperar",
+    external_id: str = "C1",
 ) -> dict[str, int]:
     """Two customers reminded once, then a consent and a hold the owner typed."""
     other_name = "Banana SA"
     with transaction(engine) as session:
         business = make_business(session, NOW - timedelta(days=30))
         customer = make_customer(
-            session, business, NOW, "C1", "+5491155550101", name=name
+            session, business, NOW, external_id, "+5491155550101", name=name
         )
         other = make_customer(
             session, business, NOW, "C12", "+5491155550202", name=other_name
@@ -282,3 +285,20 @@ def test_payment_method_text_erased(engine: Engine) -> None:
         methods = {customer_id: method for customer_id, method in rows}
     assert methods[ids["customer"]] == REDACTED
     assert methods[ids["other"]] == "efectivo, Banana SA"
+
+
+def test_numeric_code_keeps_audit_amounts(engine: Engine) -> None:
+    # A code made of digits only is also part of amounts and dates, so it is
+    # not searched as a word: the audit keeps explaining the decisions.
+    ids = _given(engine, "Ana Quiroga", external_id="1500")
+
+    _erase(engine, ids)
+
+    with transaction(engine) as session:
+        balances = [
+            details.get("balance")
+            for details in session.scalars(
+                select(AuditEvent.details).where(AuditEvent.kind == "step_planned")
+            )
+        ]
+    assert balances == ["1500.0000", "800.0000"]

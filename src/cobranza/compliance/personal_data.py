@@ -148,7 +148,7 @@ class PersonalValues:
     # so "20-12345678-6" and "011 15 4567-8901" are found too.
     compact: tuple[str, ...] = ()
     # Searched as whole words, in the customer's own rows only: the name
-    # however short, each longer word of it, and the external id.
+    # however short, each longer word of it, and an external id with letters.
     words: tuple[str, ...] = ()
 
     def found_in(self, text: str) -> bool:
@@ -215,8 +215,12 @@ def personal_values(customer: Customer, *, own_rows: bool = False) -> PersonalVa
     words: set[str] = set()
     if own_rows:
         name = (customer.name or "").strip()
-        words = {name, customer.external_id.strip()}
+        words = {name}
         words.update(part for part in name.split() if len(part) >= MIN_SEARCHED_LENGTH)
+        # A code of digits alone is also part of amounts and dates ("1500.00").
+        external_id = customer.external_id.strip()
+        if any(char.isalpha() for char in external_id):
+            words.add(external_id)
     return PersonalValues(
         values,
         (customer.external_id.strip(),),
