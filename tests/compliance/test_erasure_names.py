@@ -6,6 +6,9 @@ are its own, though: what the owner typed about it (a hold reason, a
 consent source with its code) and the name in its messages must go too,
 while the other customer's texts stay. The rows come from a real reminder
 cycle over the sandbox channel.
+
+The other cases are what could bring the data back after the erasure: a
+later import of the same rows, and a receipt download still pending.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, select
 
+from cobranza.channels.media import is_due
 from cobranza.compliance import record_consent
 from cobranza.compliance.erasure import erase_customer
 from cobranza.compliance.personal_data import REDACTED
@@ -302,3 +306,45 @@ def test_numeric_code_keeps_audit_amounts(engine: Engine) -> None:
             )
         ]
     assert balances == ["1500.0000", "800.0000"]
+
+
+def test_pending_media_not_downloaded_after(engine: Engine) -> None:
+    # given: a receipt whose download failed once and waits for a retry
+    ids = _given(engine, "Ana Quiroga")
+    with transaction(engine) as session:
+        message = InboundMessage(
+            business_id=ids["business"],
+            customer_id=ids["customer"],
+            channel="whatsapp",
+            provider="whatsapp",
+            provider_message_id="wamid.receipt",
+            sender="5491155550101",
+            type="document",
+            received_at=NOW,
+            entities={},
+        )
+        session.add(message)
+        session.flush()
+        session.add(
+            InboundMedia(
+                business_id=ids["business"],
+                inbound_message_id=message.id,
+                provider="whatsapp",
+                media_id="media-pending",
+                mime_type="application/pdf",
+                file_name="comprobante de Ana Quiroga.pdf",
+                attempts=1,
+                last_error="timed out",
+                next_attempt_at=NOW,
+            )
+        )
+
+    # when
+    _erase(engine, ids)
+
+    # then: the retry worker no longer picks it, so the file is never stored
+    with transaction(engine) as session:
+        due = session.scalars(
+            select(InboundMedia.id).where(is_due(ERASED_AT + timedelta(days=1)))
+        ).all()
+    assert due == []

@@ -408,6 +408,10 @@ def _forget_media(
     for row in media:
         row.file_name = None
         row.path = None
+        if row.downloaded_at is None and row.error is None:
+            # A pending download would store the file again after the erasure.
+            row.error = REDACTED
+            row.next_attempt_at = None
     session.flush()
     if not paths:
         return []

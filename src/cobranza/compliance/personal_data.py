@@ -14,7 +14,8 @@ data, and what an erasure (`cobranza.compliance.erasure`) does with each:
   button payload, a contact card) are cleared, and `entities` (amounts,
   dates, names read from the text) becomes empty.
 - `inbound_media`: `file_name` (the name the customer gave the file) and
-  `path` are cleared, and the stored file is deleted after the commit.
+  `path` are cleared, and the stored file is deleted after the commit. A
+  download still pending gets the marker as its `error`, so it never runs.
 - `outbox_message`: `text` becomes the marker; in `variables` and
   `parameters`, `customer_name` and every string that contains a personal
   value becomes the marker; `error_detail` is cleared when it contains one.
