@@ -31,7 +31,8 @@ from cobranza.dunning.policy_loader import default_policy_path, load_policy
 from cobranza.dunning.promises import check_promises
 from cobranza.jobs import sandbox_dispatcher
 from cobranza.jobs.replies import install_reply_handler
-from cobranza.payments.manual import record_payment
+from cobranza.payments.manual import MANUAL_PROVIDER, record_payment
+from cobranza.payments.reconcile import apply_partial_refund
 from tests.channels.factories import make_business, make_customer, make_document
 
 PHONE = "+5491155550107"
@@ -250,3 +251,31 @@ def test_nothing_done_keeps_plain_message(engine: Engine) -> None:
     # then
     assert [message.step_kind for message in sent] == ["broken_promise"]
     assert "esperábamos tu pago y todavía no lo registramos" in sent[0].text
+
+
+def test_refunded_part_not_counted(engine: Engine) -> None:
+    # given: a promise of $ 60.000 for Sunday, paid on Saturday by a
+    # transfer of which $ 40.000 were given back before the check
+    given_case(engine)
+    reply(engine, "te pago $ 60.000 el domingo", ar(16, 11))
+    with transaction(engine) as session:
+        business = session.scalars(select(Business)).one()
+        customer = session.scalars(select(Customer)).one()
+        record_payment(
+            session, business, customer, Decimal("60000"), ar(19, 12), ar(19, 12),
+            reference="T-60",
+        )  # fmt: skip
+        apply_partial_refund(
+            session, business.id, MANUAL_PROVIDER, "T-60", Decimal("40000"), ar(19, 18)
+        )
+
+    # when
+    broken = check(engine, ar(22, 10))
+    sent = dispatch(engine, ar(22, 10))
+
+    # then: only the $ 20.000 kept count toward the promise
+    assert len(broken) == 1
+    assert [message.step_kind for message in sent] == ["broken_promise_partial"]
+    assert "Recibimos $ 20.000,00" in sent[0].text
+    assert "faltan $ 40.000,00." in sent[0].text
+    assert "Tu saldo de $ 75.000,00" in sent[0].text

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -22,6 +22,7 @@ from cobranza.dunning.promises import grace_days
 from cobranza.jobs.business_settings import SettingError, set_option
 from cobranza.jobs.channels import use_channel
 from cobranza.payments.plans import limits_for
+from tests.channels.factories import make_customer, make_document
 
 NOW = datetime(2026, 3, 20, 13, tzinfo=UTC)
 AR_TIMEZONE = "America/Argentina/Buenos_Aires"
@@ -387,3 +388,119 @@ def test_channel_change_alongside_settings(engine: Engine, business_id: int) -> 
 
     assert stored["channel"] == "sandbox"
     assert stored["installments"]["max_count"] == 12
+
+
+@pytest.mark.parametrize(
+    ("key", "default"),
+    [
+        ("timezone", AR_TIMEZONE),
+        ("currency", "ARS"),
+        ("locale", "es_AR"),
+    ],
+)
+def test_unset_column_takes_country_default(
+    engine: Engine, business_id: int, key: str, default: str
+) -> None:
+    _set(
+        engine, business_id, key, {"timezone": "UTC", "currency": "USD"}.get(key, "es")
+    )
+
+    stored = _set(engine, business_id, key, None)
+
+    with transaction(engine) as session:
+        business = session.get_one(Business, business_id)
+        value = getattr(business, key)
+    assert stored == default
+    assert value == default
+
+
+def test_unset_country_rejected(engine: Engine, business_id: int) -> None:
+    with pytest.raises(SettingError, match="el país no se puede borrar.*AR, BR"):
+        _set(engine, business_id, "country", None)
+
+    with transaction(engine) as session:
+        country = session.get_one(Business, business_id).country
+    assert country == "AR"
+
+
+def test_cli_unset_country_names_fix(cli_database: str) -> None:
+    result = runner.invoke(app, ["settings", "unset", "country"])
+
+    message = " ".join(result.output.split())
+    assert result.exit_code == 2, result.output
+    assert "No se cambió el ajuste: el país no se puede borrar" in message
+
+
+@pytest.mark.parametrize(
+    ("tax_id", "country"),
+    [("20-12345678-6", "BR"), ("20-12345678-6", "MX")],
+)
+def test_country_change_keeps_tax_id_valid(
+    engine: Engine, business_id: int, tax_id: str, country: str
+) -> None:
+    # A CUIT is no CNPJ, so every Brazilian message would fail to compose.
+    _set(engine, business_id, "tax_id", tax_id)
+
+    with pytest.raises(SettingError) as raised:
+        _set(engine, business_id, "country", country)
+
+    message = str(raised.value)
+    assert "20-12345678-6" in message
+    assert f"no es válida en {country}" in message
+    assert "cobranza settings unset tax_id" in message
+    with transaction(engine) as session:
+        business = session.get_one(Business, business_id)
+        stored = (business.country, business.tax_id)
+    assert stored == ("AR", "20123456786")
+
+
+def test_country_change_after_tax_id_unset(engine: Engine, business_id: int) -> None:
+    _set(engine, business_id, "tax_id", "20-12345678-6")
+    _set(engine, business_id, "tax_id", None)
+
+    _set(engine, business_id, "country", "BR")
+    _set(engine, business_id, "tax_id", "11.222.333/0001-81")
+
+    with transaction(engine) as session:
+        business = session.get_one(Business, business_id)
+        stored = (business.country, business.tax_id)
+    assert stored == ("BR", "11222333000181")
+
+
+def _open_invoice(engine: Engine, business_id: int, currency: str, number: str) -> None:
+    with transaction(engine) as session:
+        business = session.get_one(Business, business_id)
+        customer = make_customer(
+            session, business, NOW, f"C-{number}", "+5491155550101", consent=False
+        )
+        make_document(
+            session, customer, NOW, number, "1500.00", date(2026, 3, 1),
+            currency=currency,
+        )  # fmt: skip
+
+
+def test_currency_change_with_open_invoices_rejected(
+    engine: Engine, business_id: int
+) -> None:
+    # A promise counts the balance in the business's currency, so with USD
+    # every open promise on these invoices would be taken as kept.
+    _open_invoice(engine, business_id, "ARS", "A-1")
+
+    with pytest.raises(SettingError) as raised:
+        _set(engine, business_id, "currency", "USD")
+
+    message = str(raised.value)
+    assert "1 factura con saldo en ARS" in message
+    assert "columna de moneda" in message
+    with transaction(engine) as session:
+        currency = session.get_one(Business, business_id).currency
+    assert currency == "ARS"
+
+
+def test_currency_change_to_invoiced_currency(engine: Engine, business_id: int) -> None:
+    _open_invoice(engine, business_id, "ARS", "A-1")
+    _open_invoice(engine, business_id, "USD", "U-1")
+
+    stored = _set(engine, business_id, "currency", "usd")
+
+    assert stored == "USD"

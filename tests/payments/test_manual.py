@@ -7,6 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 from sqlalchemy import select
 
 from cobranza.db.models import (
@@ -24,6 +25,7 @@ from cobranza.payments import (
     reject_receipt,
 )
 from cobranza.payments.errors import PaymentError
+from cobranza.payments.terminal import render_import_report
 from tests.payments.conftest import NOW, World
 
 
@@ -121,7 +123,7 @@ def test_import_rejects_nan_and_foreign_digits(world: World, tmp_path: Path) -> 
         report = import_payments(session, world.business(session), path, NOW)
 
     assert report.applied == 1
-    assert report.total == Decimal("1000.00")
+    assert report.totals == {"ARS": Decimal("1000.00")}
     assert len(report.errors) == 4
     assert report.errors[0].startswith("línea 2: monto inválido 'NaN'")
     assert report.errors[1].startswith("línea 3: monto inválido 'Infinity'")
@@ -259,3 +261,45 @@ def test_payment_audit_names_customer(world: World) -> None:
 
     # The audit page and the customer's history find the payment by customer.
     assert event.details["customer_id"] == world.customer_id
+
+
+def test_import_rejects_unknown_currency(world: World, tmp_path: Path) -> None:
+    path = tmp_path / "pagos.csv"
+    path.write_text(
+        "cliente;monto;fecha;moneda;referencia\n"
+        "C1;100.00;2026-03-09;XYZ;R-1\n"
+        "C1;100.00;2026-03-09;pesos;R-2\n",
+        encoding="utf-8",
+    )
+
+    with world.session() as session, session.begin():
+        report = import_payments(session, world.business(session), path, NOW)
+
+    assert report.applied == 0
+    assert report.errors[0].startswith("línea 2: moneda inválida 'XYZ'")
+    assert "ISO 4217" in report.errors[0]
+    assert report.errors[1].startswith("línea 3: moneda inválida 'pesos'")
+    assert world.payments() == []
+
+
+def test_import_totals_per_currency(world: World, tmp_path: Path) -> None:
+    path = tmp_path / "pagos.csv"
+    path.write_text(
+        "cliente;monto;fecha;moneda;referencia\n"
+        "C1;100.00;2026-03-09;ARS;R-1\n"
+        "C1;300.00;2026-03-09;usd;R-2\n"
+        "C1;50.00;2026-03-09;;R-3\n",
+        encoding="utf-8",
+    )
+
+    with world.session() as session, session.begin():
+        report = import_payments(session, world.business(session), path, NOW)
+
+    assert report.applied == 3
+    assert report.totals == {"ARS": Decimal("150.00"), "USD": Decimal("300.00")}
+    table = render_import_report(report, "ARS", "es_AR")
+    console = Console(width=120, record=True)
+    console.print(table)
+    text = console.export_text()
+    assert "$ 150,00" in text
+    assert "US$ 300,00" in text

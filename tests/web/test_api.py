@@ -5,8 +5,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
 from cobranza.accounts import create_api_token, token_hash
+from cobranza.compliance.erasure import erase_customer
 from cobranza.db.engine import transaction
-from cobranza.db.models import ApiToken, Business
+from cobranza.db.models import ApiToken, Business, Customer
 from tests.web.conftest import NOW, Tenant
 from tests.web.factories import make_customer
 
@@ -207,3 +208,33 @@ def test_no_cdn_documentation_pages(app: FastAPI) -> None:
     assert client.get("/docs").status_code == 404
     assert client.get("/redoc").status_code == 404
     assert client.get("/openapi.json").status_code == 200
+
+
+def test_create_erased_customer_is_409(
+    app: FastAPI, engine: Engine, tenant: Tenant
+) -> None:
+    # given: a customer whose data was erased on request
+    with transaction(engine) as session:
+        business = session.get_one(Business, tenant.business_id)
+        customer = make_customer(session, business, NOW, "ERASED-1", "Ana Borrada")
+        erase_customer(session, business, customer, NOW, force=True)
+        placeholder = customer.external_id
+    client = _client(app, engine, tenant.business_id)
+
+    # when: an integration creates it again, by its old code or its new one
+    again = client.post(
+        "/api/v1/customers",
+        json={"external_id": "ERASED-1", "name": "Ana Borrada", "phone": "1155550001"},
+    )
+    by_placeholder = client.post(
+        "/api/v1/customers", json={"external_id": placeholder, "name": "Ana"}
+    )
+
+    # then: both are rejected and nothing of hers is stored again
+    assert again.status_code == 409
+    assert "ERASED-1" in again.json()["detail"]
+    assert "erased" in again.json()["detail"]
+    assert by_placeholder.status_code == 409
+    with transaction(engine) as session:
+        names = set(session.scalars(select(Customer.name)))
+    assert "Ana Borrada" not in names

@@ -10,7 +10,9 @@ closed, its queued messages are suppressed and a `customer.erased` audit
 event records counts only.
 
 The stored media files are deleted by `delete_media_files` after the
-commit, since a rolled-back erasure must not lose them.
+commit, since a rolled-back erasure must not lose them. NOTE: a process
+killed between the commit and the deletion leaves the files on disk, and
+no row names them any more.
 
 The old external id is kept only as an HMAC-SHA256 keyed with a random
 key per business (`Business.erasure_key`), so an import can reject that id
@@ -29,6 +31,7 @@ import hmac
 import json
 import logging
 import os
+import re
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -36,7 +39,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Text, cast, func, or_, select
+from sqlalchemy import Text, cast, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from cobranza.compliance.consent import record_consent
@@ -47,6 +50,7 @@ from cobranza.compliance.personal_data import (
     REDACTED,
     CustomerRows,
     PersonalValues,
+    customer_audit_events,
     customer_inbound_ids,
     customer_rows,
     personal_values,
@@ -101,6 +105,14 @@ class AlreadyErasedError(ErasureError):
     """The customer's data was already erased."""
 
 
+class MessageInFlightError(ErasureError):
+    """A message to the customer is being sent, so the erasure must wait.
+
+    The channel stores the text and the phone after the dispatcher's claim
+    commits, which would bring them back after the erasure.
+    """
+
+
 @dataclass
 class ErasureResult:
     """The changes of one erasure: counts per kind of row, and the files to delete."""
@@ -139,8 +151,11 @@ def erase_customer(
         )
     if not force:
         _check_no_balance(session, business, customer)
+    _check_nothing_in_flight(session, customer)
 
     found = personal_values(customer)
+    # The customer's own rows also lose its short name and its code.
+    own_values = personal_values(customer, own_rows=True)
     rows = customer_rows(session, customer)
     result = ErasureResult(customer.id, _placeholder_id(session, customer), now)
     counts = result.counts
@@ -155,17 +170,19 @@ def erase_customer(
         now,
         actor=actor,
     )
-    counts["cases_closed"] = _close_cases(session, customer, found, now)
-    counts.update(_redact_outbox(session, customer, rows, found))
+    counts["cases_closed"] = _close_cases(session, customer, own_values, now)
+    counts.update(_redact_outbox(session, customer, rows, own_values))
     inbound_ids = customer_inbound_ids(session, customer, found)
     counts["inbound_messages"] = _redact_inbound(session, inbound_ids)
     result.media_paths = _forget_media(session, business.id, inbound_ids)
     counts["media_files"] = len(result.media_paths)
     counts["webhook_events"] = _redact_webhook_events(session, business.id, found)
-    counts["consent_events"] = _scrub_consents(session, customer, found)
-    counts["documents"] = _scrub_hold_reasons(session, rows, found)
-    counts["payments"] = _scrub_payment_references(session, customer, found)
-    counts["audit_events"] = _scrub_audit_events(session, business.id, found)
+    counts["consent_events"] = _scrub_consents(session, customer, own_values)
+    counts["documents"] = _scrub_hold_reasons(session, rows, own_values)
+    counts["payments"] = _scrub_payment_references(session, customer, own_values)
+    counts["audit_events"] = _scrub_audit_events(
+        customer_audit_events(session, customer, rows), own_values
+    ) + _scrub_audit_events(_business_events(session, business.id, found), found)
     counts["import_runs"] = _scrub_import_reports(session, business.id, found)
     counts["webhook_deliveries"] = _redact_deliveries(session, business.id, found)
     _anonymise_customer(session, business, customer, result.placeholder_id, now)
@@ -261,6 +278,25 @@ def _check_no_balance(session: Session, business: Business, customer: Customer) 
     )
 
 
+def _check_nothing_in_flight(session: Session, customer: Customer) -> None:
+    sending = session.scalar(
+        select(func.count())
+        .select_from(OutboxMessage)
+        .where(
+            OutboxMessage.business_id == customer.business_id,
+            OutboxMessage.customer_id == customer.id,
+            OutboxMessage.state == OutboxState.SENDING,
+        )
+    )
+    if sending:
+        raise MessageInFlightError(
+            f"un mensaje al cliente {customer.external_id} se está enviando en "
+            "este momento, y el canal guarda su texto y su teléfono al terminar: "
+            "repetí el pedido cuando termine el envío (un envío cortado se cierra "
+            "en el próximo ciclo)"
+        )
+
+
 def _placeholder_id(session: Session, customer: Customer) -> str:
     """Return "borrado-<id>", or a longer form when an import already used it."""
     placeholder = f"borrado-{customer.id}"
@@ -315,7 +351,11 @@ def _redact_outbox(
             variables["customer_name"] = REDACTED
         row.variables, _ = scrub(variables, found)
         if row.parameters is not None:
-            row.parameters, _ = scrub(row.parameters, found)
+            # The name parameter may be cut short ("…"), so no value finds it.
+            parameters = dict(row.parameters)
+            if "nombre" in parameters:
+                parameters["nombre"] = REDACTED
+            row.parameters, _ = scrub(parameters, found)
         if row.error_detail and found.found_in(row.error_detail):
             row.error_detail = None
 
@@ -368,6 +408,10 @@ def _forget_media(
     for row in media:
         row.file_name = None
         row.path = None
+        if row.downloaded_at is None and row.error is None:
+            # A pending download would store the file again after the erasure.
+            row.error = REDACTED
+            row.next_attempt_at = None
     session.flush()
     if not paths:
         return []
@@ -468,8 +512,14 @@ def _scrub_payment_references(
         )
     ).all()
     for payment in payments:
+        redacted = False
         if found.found_in(payment.provider_payment_id):
             payment.provider_payment_id = f"borrado-{payment.id}"
+            redacted = True
+        if payment.method and found.found_in(payment.method):
+            payment.method = REDACTED
+            redacted = True
+        if redacted:
             changed += 1
     return changed
 
@@ -478,28 +528,43 @@ def _text_matches(column: Any, found: PersonalValues) -> Any:
     """Return a SQL condition true when `column`, as text, may hold a value.
 
     JSON columns are stored with non-ASCII characters escaped, so the
-    escaped form of each value is searched too. Python decides in the end.
+    escaped form of each value is searched too. SQLite lowers ASCII letters
+    only, so a value with other letters ("Ñandú") is searched by its longest
+    ASCII part, or not filtered at all. Python decides in the end.
     """
     text = func.lower(cast(column, Text))
-    forms = {value.lower() for value in (*found.values, *found.exact)}
-    forms |= {json.dumps(value)[1:-1].lower() for value in found.values}
+    forms = {json.dumps(value)[1:-1].lower() for value in found.values}
+    for value in (*found.values, *found.exact):
+        lowered = value.lower()
+        if not lowered.isascii():
+            parts = re.split(r"[^\x00-\x7f]+", lowered)
+            lowered = max(parts, key=len)
+            if len(lowered.strip()) < 3:
+                return true()
+        forms.add(lowered)
     return or_(*(text.contains(form, autoescape=True) for form in sorted(forms)))
 
 
-def _scrub_audit_events(
+def _business_events(
     session: Session, business_id: int, found: PersonalValues
-) -> int:
+) -> list[AuditEvent]:
+    """Return the business's audit events whose texts may contain a value."""
     if not (found.values or found.exact):
-        return 0
-    events = session.scalars(
-        select(AuditEvent).where(
-            AuditEvent.business_id == business_id,
-            or_(
-                _text_matches(AuditEvent.details, found),
-                _text_matches(AuditEvent.reason, found),
-            ),
+        return []
+    return list(
+        session.scalars(
+            select(AuditEvent).where(
+                AuditEvent.business_id == business_id,
+                or_(
+                    _text_matches(AuditEvent.details, found),
+                    _text_matches(AuditEvent.reason, found),
+                ),
+            )
         )
-    ).all()
+    )
+
+
+def _scrub_audit_events(events: list[AuditEvent], found: PersonalValues) -> int:
     changed = 0
     for event in events:
         details, replaced = scrub(event.details or {}, found)

@@ -14,7 +14,8 @@ data, and what an erasure (`cobranza.compliance.erasure`) does with each:
   button payload, a contact card) are cleared, and `entities` (amounts,
   dates, names read from the text) becomes empty.
 - `inbound_media`: `file_name` (the name the customer gave the file) and
-  `path` are cleared, and the stored file is deleted after the commit.
+  `path` are cleared, and the stored file is deleted after the commit. A
+  download still pending gets the marker as its `error`, so it never runs.
 - `outbox_message`: `text` becomes the marker; in `variables` and
   `parameters`, `customer_name` and every string that contains a personal
   value becomes the marker; `error_detail` is cleared when it contains one.
@@ -39,7 +40,7 @@ data, and what an erasure (`cobranza.compliance.erasure`) does with each:
 - `payment.provider_payment_id`: the reference an owner typed for a
   payment received by hand ("transferencia de Ana") becomes
   "borrado-<payment id>" when it contains a personal value, so it stays
-  unique.
+  unique; `payment.method`, which the owner types too, becomes the marker.
 
 Kept, because they carry no personal data or because the business must
 keep them: `document` (numbers, dates, amounts: tax law makes a business
@@ -55,6 +56,7 @@ Tables that never hold a customer's data: `business`, `whatsapp_template`,
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -107,7 +109,7 @@ PERSONAL_COLUMNS: dict[str, tuple[str, ...]] = {
     "webhook_delivery": ("body",),
     "dunning_case": ("pause_reason",),
     "document": ("hold_reason",),
-    "payment": ("provider_payment_id",),
+    "payment": ("provider_payment_id", "method"),
     "allocation": (),
     "promise_to_pay": (),
     "installment_plan": (),
@@ -146,6 +148,9 @@ class PersonalValues:
     # Tax id and phone digits, searched in texts without their separators,
     # so "20-12345678-6" and "011 15 4567-8901" are found too.
     compact: tuple[str, ...] = ()
+    # Searched as whole words, in the customer's own rows only: the name
+    # however short, each longer word of it, and an external id with letters.
+    words: tuple[str, ...] = ()
 
     def found_in(self, text: str) -> bool:
         """Return True when `text` contains a value or is an exact one."""
@@ -153,6 +158,11 @@ class PersonalValues:
         if folded.strip() in {value.casefold() for value in self.exact}:
             return True
         if any(value.casefold() in folded for value in self.values):
+            return True
+        if any(
+            re.search(rf"(?<!\w){re.escape(word.casefold())}(?!\w)", folded)
+            for word in self.words
+        ):
             return True
         squeezed = compact_text(text)
         return any(value in squeezed for value in self.compact)
@@ -162,8 +172,11 @@ class PersonalValues:
         return any(digits.encode() in body for digits in self.phone_digits)
 
 
-def personal_values(customer: Customer) -> PersonalValues:
+def personal_values(customer: Customer, *, own_rows: bool = False) -> PersonalValues:
     """Collect the customer's name, ids, phone forms, e-mail and tax id.
+
+    With `own_rows`, for the rows that belong to the customer alone, the
+    name, its words and the external id are also searched as whole words.
 
     NOTE: a name is searched inside longer texts, so scrubbing the name
     "Ana Pérez" also redacts a text about another customer "Ana Pérez Gómez".
@@ -200,11 +213,21 @@ def personal_values(customer: Customer) -> PersonalValues:
         for value in (customer.tax_id, customer.phone_raw, *digits)
         if value
     }
+    words: set[str] = set()
+    if own_rows:
+        name = (customer.name or "").strip()
+        words = {name}
+        words.update(part for part in name.split() if len(part) >= MIN_SEARCHED_LENGTH)
+        # A code of digits alone is also part of amounts and dates ("1500.00").
+        external_id = customer.external_id.strip()
+        if any(char.isalpha() for char in external_id):
+            words.add(external_id)
     return PersonalValues(
         values,
         (customer.external_id.strip(),),
         long_digits,
         tuple(sorted(value for value in squeezed if len(value) >= 8)),
+        tuple(sorted(word for word in words if word)),
     )
 
 

@@ -81,9 +81,7 @@ def customer_export(
     sandbox = _in(
         session, SandboxMessage, SandboxMessage.outbox_id, [r.id for r in outbox]
     )
-    media = _in(
-        session, InboundMedia, InboundMedia.inbound_message_id, rows.inbound_ids
-    )
+    media = _in(session, InboundMedia, InboundMedia.inbound_message_id, inbound_ids)
 
     return {
         "format": FORMAT,

@@ -32,7 +32,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from cobranza.db.models import (
@@ -51,6 +51,7 @@ from cobranza.db.models import (
     PromiseStatus,
     PromiseToPay,
 )
+from cobranza.db.types import Amount
 from cobranza.dunning import outbox
 from cobranza.dunning.holds import not_held_on
 from cobranza.dunning.policy import Policy
@@ -280,11 +281,15 @@ def paid_since_promises(
     """Sum what each promise's customer paid since the promise, by promise id.
 
     Only settled payments in the promise's currency count, as for keeping
-    a promise. A promise with no such payment maps to zero.
+    a promise, net of what was refunded. A promise with no such payment
+    maps to zero.
     """
     if not promise_ids:
         return {}
-    paid = func.coalesce(func.sum(Payment.amount), 0)
+    # The difference of two scaled amounts is a scaled amount, read as one.
+    paid = type_coerce(
+        func.coalesce(func.sum(Payment.amount - Payment.amount_refunded), 0), Amount
+    )
     found = session.execute(
         select(PromiseToPay.id, paid)
         .outerjoin(

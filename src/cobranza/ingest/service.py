@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cobranza.compliance.erasure import erased_external_ids
+from cobranza.compliance.personal_data import REDACTED
 from cobranza.db.models import AuditEvent, Business, Customer, DocumentKind, ImportRun
 from cobranza.ingest.amounts import CONVENTIONS, decide_convention
 from cobranza.ingest.conflicts import conflict_issues
@@ -384,12 +385,14 @@ def _reject_erased(
     )
     kept: list[ParsedRow] = []
     keys: set[tuple[str, str]] = set()
+    lines: set[int] = set()
     for row in rows:
         erased_at = erased.get(row.customer.external_id)
         if erased_at is None:
             kept.append(row)
             continue
         keys.add((row.kind.value, row.number))
+        lines.add(row.line)
         day = erased_at.astimezone(ZoneInfo(business.timezone))
         report.rows_rejected.append(
             RowIssue(
@@ -405,6 +408,10 @@ def _reject_erased(
                 code="erased_customer",
             )
         )
+    # A flag quotes a cell (a tax id, a phone) of a row that was not imported.
+    report.rows_flagged = [
+        issue for issue in report.rows_flagged if issue.line not in lines
+    ]
     return kept, keys
 
 
@@ -538,6 +545,13 @@ def _stored_report(report: ImportReport) -> dict[str, Any]:
     one JSON value; the counts stay exact in `<list>_count`.
     """
     data = report.to_dict()
+    # The report is kept, so an erased customer's code is not stored again.
+    for issue in data["rows_rejected"]:
+        if issue["code"] == "erased_customer" and issue["value"]:
+            issue["message"] = issue["message"].replace(
+                quoted(issue["value"]), quoted(REDACTED)
+            )
+            issue["value"] = REDACTED
     for name in _CAPPED_LISTS:
         data[f"{name}_count"] = len(data[name])
         data[name] = data[name][:STORED_ISSUES_LIMIT]

@@ -23,14 +23,20 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.numbers import is_currency
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from cobranza.compliance.reasons import Reason
 from cobranza.config import COUNTRY_DEFAULTS, SUPPORTED_COUNTRIES, Settings
 from cobranza.conversations.actions import DEFAULT_PAID_PAUSE_DAYS
 from cobranza.db.engine import lock_settings
-from cobranza.db.models import AuditEvent, Business, OutboxMessage, OutboxState
+from cobranza.db.models import (
+    AuditEvent,
+    Business,
+    Document,
+    OutboxMessage,
+    OutboxState,
+)
 from cobranza.dunning.promises import DEFAULT_CHANNEL, DEFAULT_GRACE_DAYS
 from cobranza.ingest.taxids import check_tax_id, format_tax_id
 from cobranza.messages.catalog import LOCALES
@@ -489,13 +495,17 @@ def set_option(
     """
     option = option_for(key)
     if text is None:
-        value = None
+        value = _unset_value(business, option)
     elif option.column is not None:
         value = option.parse(text, business.country)
     elif option.amount:
         value = option.parse(text, business.locale)
     else:
         value = option.parse(text)
+    if option.key == "country" and business.tax_id:
+        _check_tax_id_in(business, value)
+    if option.key == "currency" and value != business.currency:
+        _check_invoiced_in(session, business, value)
     lock_settings(session, business)
     previous = current_value(business, option)
     settings = dict(business.settings or {})
@@ -530,6 +540,65 @@ def set_option(
     if value is not None:
         release_waiting_messages(session, business, now)
     return value
+
+
+def _unset_value(business: Business, option: BusinessOption) -> Any:
+    """Return the value an option goes back to: its country's, or None."""
+    if option.key == "country":
+        raise SettingError(
+            "el país no se puede borrar, porque fija las reglas de contacto: "
+            "elegí otro con uno de estos códigos: " + ", ".join(SUPPORTED_COUNTRIES)
+        )
+    defaults = COUNTRY_DEFAULTS.get(business.country, COUNTRY_DEFAULTS["AR"])
+    return dict(zip(("timezone", "currency", "locale"), defaults, strict=True)).get(
+        option.key
+    )
+
+
+def _check_tax_id_in(business: Business, country: str) -> None:
+    """Raise `SettingError` when the stored tax id is invalid in `country`.
+
+    Otherwise every message that carries it, such as a Brazilian notice,
+    would fail to compose once the country changes.
+    """
+    assert business.tax_id is not None
+    try:
+        _tax_id(business.tax_id, country)
+    except SettingError:
+        written = format_tax_id(business.tax_id, business.country)
+        raise SettingError(
+            f"la identificación fiscal guardada, {written}, no es válida en "
+            f"{country}: borrala con cobranza settings unset tax_id, cambiá el "
+            "país y cargá después la de tu negocio en ese país"
+        ) from None
+
+
+def _check_invoiced_in(session: Session, business: Business, currency: str) -> None:
+    """Raise `SettingError` when the open invoices are in the current currency only.
+
+    Promises and replies count the balance in the business's currency, so
+    after the change every open promise would be taken as kept.
+    """
+    rows = session.execute(
+        select(Document.currency, func.count())
+        .where(
+            Document.business_id == business.id,
+            Document.currency.in_([business.currency, currency]),
+            Document.open_amount > 0,
+            Document.missing_since.is_(None),
+        )
+        .group_by(Document.currency)
+    ).all()
+    counts = {code: count for code, count in rows}
+    open_count = counts.get(business.currency, 0)
+    if open_count and not counts.get(currency):
+        invoices = "1 factura" if open_count == 1 else f"{open_count} facturas"
+        raise SettingError(
+            f"tenés {invoices} con saldo en {business.currency} y ninguna en "
+            f"{currency}, y las promesas de pago y las respuestas a tus clientes "
+            "cuentan el saldo en la moneda del negocio: si esas facturas son en "
+            f"{currency}, importalas de nuevo con una columna de moneda"
+        )
 
 
 def release_waiting_messages(

@@ -18,6 +18,7 @@ from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from babel.numbers import is_currency
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -48,7 +49,8 @@ class PaymentImportReport:
 
     applied: int = 0
     unchanged: int = 0
-    total: Decimal = Decimal(0)
+    # The amount recorded per currency code.
+    totals: dict[str, Decimal] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
 
 
@@ -72,7 +74,12 @@ def record_payment(
     a payment only from its date on, so a future one would make the audit
     disagree with every balance shown today.
     """
-    code = (currency or business.currency).upper()
+    code = (currency or business.currency).strip().upper()
+    if len(code) != 3 or not code.isalpha() or not is_currency(code):
+        raise PaymentError(
+            f"moneda inválida {currency!r}: escribí un código ISO 4217 de tres "
+            f"letras, como {business.currency}"
+        )
     if paid_at > now:
         raise PaymentError(_future_date_problem(paid_at, now, business.timezone))
     # NaN would raise InvalidOperation in the comparisons below.
@@ -190,7 +197,9 @@ def import_payments(
             continue
         if result.changed:
             report.applied += 1
-            report.total += parse_amount(row[columns["amount"]], business.locale)
+            code = (_optional(row, columns, "currency") or business.currency).upper()
+            amount = parse_amount(row[columns["amount"]], business.locale)
+            report.totals[code] = report.totals.get(code, Decimal(0)) + amount
         else:
             report.unchanged += 1
     return report

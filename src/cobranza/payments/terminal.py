@@ -223,7 +223,8 @@ def render_import_report(
     table = Table(title="Importación de pagos", show_header=False)
     table.add_row("Pagos registrados", str(report.applied))
     table.add_row("Ya registrados", str(report.unchanged))
-    table.add_row("Total registrado", format_money(report.total, currency, locale))
+    for code, total in sorted(report.totals.items()) or [(currency, Decimal(0))]:
+        table.add_row("Total registrado", format_money(total, code, locale))
     for error in report.errors:
         # An error quotes the file's values, so it is printed as text.
         table.add_row("Error", markup_safe(error))

@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from cobranza.compliance.consent import record_consent
+from cobranza.compliance.erasure import erased_external_ids
 from cobranza.compliance.errors import ComplianceError
 from cobranza.db.models import (
     MAX_ID,
@@ -176,6 +177,7 @@ def create_customer(
     try:
         with db(request) as session:
             business = session.get_one(Business, business_id)
+            _reject_erased(session, business, body.external_id)
             phone = (
                 normalize_phone(body.phone, business.country, mobile=True)
                 if body.phone
@@ -204,6 +206,18 @@ def create_customer(
             status_code=409,
             detail=f"customer with external_id {body.external_id!r} already exists",
         ) from exc
+
+
+def _reject_erased(session: Session, business: Business, external_id: str) -> None:
+    """Raise 409 when `external_id` is that of a customer erased on request."""
+    erased = erased_external_ids(session, business, [external_id])
+    if external_id in erased:
+        raise HTTPException(
+            status_code=409,
+            detail=f"customer with external_id {external_id!r} asked to have "
+            f"their data erased on {erased[external_id]:%Y-%m-%d}; it is not "
+            "stored again. Use another external_id for a different customer",
+        )
 
 
 @router.get("/invoices", response_model=Page[InvoicePublic])
