@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import BindParameter, bindparam, exists, func, select
 from sqlalchemy.orm import Session
 
+from cobranza.compliance.business_days import overdue_cutoff
 from cobranza.compliance.caps import RECENT_SENDS_BY_CUSTOMER, recent_sends_lookback
 from cobranza.compliance.consent import WHATSAPP, current_consents
 from cobranza.compliance.gate import Action, GateDecision, GateFacts, evaluate
@@ -381,7 +382,7 @@ def read_facts(
         context = contexts[row.id]
         customer_id = row.customer_id
         tz, today = zones[customer_id], todays[customer_id]
-        cutoff = due_cutoff(row, today)
+        cutoff = due_cutoff(row, today, rules)
         invoices = invoice_balance(documents, row, today, cutoff)
         currency = str(row.variables.get("currency") or business_currency)
         customer_balance = balances[customer_id, currency]
@@ -462,14 +463,15 @@ def read_facts(
     return result
 
 
-def due_cutoff(row: OutboxMessage, today: date) -> date | None:
+def due_cutoff(row: OutboxMessage, today: date, rules: ContactRules) -> date | None:
     """Return the last due date that the row's reminder may call due, or None.
 
-    A reminder sent after its due date states the overdue invoices (due
-    before `today`). One sent on or before it states the invoices due by the
-    date it names, `oldest_due_on`, so invoices due later are left out of
-    both. Thank-yous, replies and installment reminders state another
-    amount, so they have no cutoff.
+    A reminder sent after its due date states the overdue invoices, those
+    due on or before the last business day before `today` (see
+    `cobranza.compliance.business_days`). One sent on or before the due
+    date states the invoices due by the date it names, `oldest_due_on`, so
+    invoices due later are left out of both. Thank-yous, replies and
+    installment reminders state another amount, so they have no cutoff.
     """
     variables = row.variables or {}
     # NOTE: an early-discount row keeps the whole balance, because its
@@ -489,7 +491,7 @@ def due_cutoff(row: OutboxMessage, today: date) -> date | None:
     except ValueError:
         # The composer reports the invalid date with the row's id.
         return None
-    return max(stated_due_on, today - timedelta(days=1))
+    return max(stated_due_on, overdue_cutoff(rules, today))
 
 
 def invoice_balance(

@@ -1,0 +1,76 @@
+"""Business days, and when an invoice becomes overdue.
+
+A due date that falls on a Saturday, a Sunday or a public holiday moves to
+the next business day: Brazil's Código Civil art. 132 §1 says so, and bank
+practice in Argentina, Mexico and Colombia is the same. An invoice due on a
+Saturday and paid on Monday is paid on time, so it is overdue only from the
+day after its effective due date.
+
+The holidays are those of the contact rules' calendar (`holiday_name`): the
+business's country, plus its state or province when the business sets a
+subdivision. The contact days do not matter here, because Colombia allows
+messages on Saturdays while banks stay closed.
+
+NOTE: days that only banks close, such as Carnival Monday and Tuesday in
+Brazil (an optional holiday in the `holidays` package), count as business
+days, so an invoice due on them is overdue from the next day.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from cobranza.compliance.rules import ContactRules
+from cobranza.compliance.window import MAX_SEARCH_DAYS, holiday_name
+
+SATURDAY = 5
+
+
+def is_business_day(rules: ContactRules, day: date) -> bool:
+    """Return whether `day` is a weekday that is not a holiday in the rules' country."""
+    return day.weekday() < SATURDAY and holiday_name(rules, day) is None
+
+
+def effective_due_date(rules: ContactRules, due_on: date) -> date:
+    """Return `due_on`, or the next business day when `due_on` is not one."""
+    return _search(rules, due_on, timedelta(days=1))
+
+
+def business_day_on_or_before(rules: ContactRules, day: date) -> date:
+    """Return `day`, or the last business day before it when `day` is not one."""
+    return _search(rules, day, timedelta(days=-1))
+
+
+def overdue_cutoff(rules: ContactRules, today: date) -> date:
+    """Return the latest due date that is overdue on `today`.
+
+    That is the last business day before `today`: an invoice is overdue
+    exactly when its effective due date is before `today`, which happens
+    exactly when its due date is on or before that business day. Queries
+    compare `Document.due_on <= cutoff` with it.
+    """
+    return business_day_on_or_before(rules, today - timedelta(days=1))
+
+
+def days_past_due(rules: ContactRules, due_on: date, today: date) -> int:
+    """Count the days past due on `today` of an invoice due on `due_on`.
+
+    Up to the due date the count is zero or negative (days before the
+    printed due date). From the day after it until the effective due date
+    it is zero, and later it counts the days since the effective due date.
+    """
+    if today <= due_on:
+        return (today - due_on).days
+    return max(0, (today - effective_due_date(rules, due_on)).days)
+
+
+def _search(rules: ContactRules, start: date, step: timedelta) -> date:
+    day = start
+    for _ in range(MAX_SEARCH_DAYS):
+        if is_business_day(rules, day):
+            return day
+        day += step
+    raise ValueError(
+        f"no business day within {MAX_SEARCH_DAYS} days of {start.isoformat()} "
+        f"in {rules.country}: check the holiday calendar of the business"
+    )
