@@ -51,7 +51,7 @@ def _planned_steps(session: Session) -> list[tuple[str, int]]:
 def _plan_days(
     portfolio: Portfolio, policy: Policy, first: date, last: date
 ) -> dict[date, list[tuple[str, int]]]:
-    """Plan at noon of each day from `first` to `last`; return the new steps."""
+    """Plan at noon of each day from `first` to `last`, and return the new steps."""
     queued: dict[date, list[tuple[str, int]]] = {}
     seen = 0
     day = first

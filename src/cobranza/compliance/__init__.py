@@ -9,6 +9,7 @@ from cobranza.compliance.business_days import (
     business_day_on_or_before,
     days_past_due,
     effective_due_date,
+    effective_due_dates,
     is_business_day,
     overdue_cutoff,
 )
@@ -89,6 +90,7 @@ __all__ = [
     "current_consents",
     "days_past_due",
     "effective_due_date",
+    "effective_due_dates",
     "evaluate",
     "holiday_name",
     "holidays_skipped",

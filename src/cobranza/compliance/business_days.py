@@ -1,10 +1,10 @@
 """Business days, and when an invoice becomes overdue.
 
-A due date that falls on a Saturday, a Sunday or a public holiday moves to
-the next business day: Brazil's Código Civil art. 132 §1 says so, and bank
-practice in Argentina, Mexico and Colombia is the same. An invoice due on a
-Saturday and paid on Monday is paid on time, so it is overdue only from the
-day after its effective due date.
+Brazilian law (Código Civil art. 132) and bank practice in Brazil,
+Argentina, Mexico and Colombia move a due date that falls on a Saturday, a
+Sunday or a public holiday to the next business day, the effective due date.
+An invoice due on a Saturday and paid on Monday is paid on time, so it is
+overdue only from the day after its effective due date.
 
 The holidays are those of the contact rules' calendar (`holiday_name`): the
 business's country, plus its state or province when the business sets a
@@ -18,10 +18,13 @@ days, so an invoice due on them is overdue from the next day.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
+from functools import partial
 
-from cobranza.compliance.rules import ContactRules
+from cobranza.compliance.rules import ContactRules, rules_for_business
 from cobranza.compliance.window import MAX_SEARCH_DAYS, holiday_name
+from cobranza.db.models import Business
 
 SATURDAY = 5
 
@@ -34,6 +37,13 @@ def is_business_day(rules: ContactRules, day: date) -> bool:
 def effective_due_date(rules: ContactRules, due_on: date) -> date:
     """Return `due_on`, or the next business day when `due_on` is not one."""
     return _search(rules, due_on, timedelta(days=1))
+
+
+def effective_due_dates(business: Business) -> Callable[[date], date]:
+    """Return `effective_due_date` bound to the holidays of `business`."""
+    return partial(
+        effective_due_date, rules_for_business(business.country, business.settings)
+    )
 
 
 def business_day_on_or_before(rules: ContactRules, day: date) -> date:

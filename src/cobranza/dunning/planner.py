@@ -191,11 +191,11 @@ def decide(
     """Pick the latest due step after `planned_step`; earlier ones are skipped.
 
     The latest step is skipped as well when its day is before `today` and
-    its `catch_up` is `skip`. A step's day counts from `oldest_due_on` when
-    its offset is zero or negative, and from `effective_due_on` (the next
-    business day when the due date is not one; `oldest_due_on` when None)
-    when it is positive. Returns a decision with `step` None when there is
-    nothing to send or do.
+    its `catch_up` is `skip`. A step with an offset of zero or less counts
+    its day from `oldest_due_on`. A step with a positive offset counts from
+    `effective_due_on`, the next business day when the due date is not one,
+    and from `oldest_due_on` when that is None. Returns a decision with
+    `step` None when there is nothing to send or do.
     """
     done = policy.index_of(planned_step)
     candidates = [
