@@ -6,8 +6,8 @@ Sunday or a public holiday to the next business day, the effective due date.
 An invoice due on a Saturday and paid on Monday is paid on time, so it is
 overdue only from the day after its effective due date.
 
-The holidays are those of the contact rules' calendar (`holiday_name`): the
-business's country, plus its state or province when the business sets a
+The holidays are those of the contact rules' calendar (`holiday_calendar`):
+the business's country, plus its state or province when the business sets a
 subdivision. The contact days do not matter here, because Colombia allows
 messages on Saturdays while banks stay closed.
 
@@ -20,10 +20,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, timedelta
-from functools import partial
+from functools import lru_cache, partial
 
 from cobranza.compliance.rules import ContactRules, rules_for_business
-from cobranza.compliance.window import MAX_SEARCH_DAYS, holiday_name
+from cobranza.compliance.window import MAX_SEARCH_DAYS, holiday_calendar
 from cobranza.db.models import Business
 
 SATURDAY = 5
@@ -31,12 +31,12 @@ SATURDAY = 5
 
 def is_business_day(rules: ContactRules, day: date) -> bool:
     """Return whether `day` is a weekday that is not a holiday in the rules' country."""
-    return day.weekday() < SATURDAY and holiday_name(rules, day) is None
+    return _is_business_day(rules.country, rules.subdivision, day)
 
 
 def effective_due_date(rules: ContactRules, due_on: date) -> date:
     """Return `due_on`, or the next business day when `due_on` is not one."""
-    return _search(rules, due_on, timedelta(days=1))
+    return _search(rules.country, rules.subdivision, due_on, 1)
 
 
 def effective_due_dates(business: Business) -> Callable[[date], date]:
@@ -48,16 +48,16 @@ def effective_due_dates(business: Business) -> Callable[[date], date]:
 
 def business_day_on_or_before(rules: ContactRules, day: date) -> date:
     """Return `day`, or the last business day before it when `day` is not one."""
-    return _search(rules, day, timedelta(days=-1))
+    return _search(rules.country, rules.subdivision, day, -1)
 
 
 def overdue_cutoff(rules: ContactRules, today: date) -> date:
     """Return the latest due date that is overdue on `today`.
 
-    That is the last business day before `today`: an invoice is overdue
-    exactly when its effective due date is before `today`, which happens
-    exactly when its due date is on or before that business day. Queries
-    compare `Document.due_on <= cutoff` with it.
+    That is the last business day before `today`, because an invoice is
+    overdue exactly when its effective due date is before `today`, and that
+    happens exactly when its due date is on or before that business day.
+    Queries compare `Document.due_on <= cutoff` with it.
     """
     return business_day_on_or_before(rules, today - timedelta(days=1))
 
@@ -74,13 +74,23 @@ def days_past_due(rules: ContactRules, due_on: date, today: date) -> int:
     return max(0, (today - effective_due_date(rules, due_on)).days)
 
 
-def _search(rules: ContactRules, start: date, step: timedelta) -> date:
+def _is_business_day(country: str, subdivision: str | None, day: date) -> bool:
+    if day.weekday() >= SATURDAY:
+        return False
+    return day not in holiday_calendar(country, subdivision, day.year)
+
+
+# The planner looks up the same few due dates for every customer, and each
+# lookup in the `holidays` package costs microseconds, so results are cached.
+@lru_cache(maxsize=4096)
+def _search(country: str, subdivision: str | None, start: date, step_days: int) -> date:
+    step = timedelta(days=step_days)
     day = start
     for _ in range(MAX_SEARCH_DAYS):
-        if is_business_day(rules, day):
+        if _is_business_day(country, subdivision, day):
             return day
         day += step
     raise ValueError(
         f"no business day within {MAX_SEARCH_DAYS} days of {start.isoformat()} "
-        f"in {rules.country}: check the holiday calendar of the business"
+        f"in {country}: check the holiday calendar of the business"
     )
