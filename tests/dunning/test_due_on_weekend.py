@@ -1,7 +1,8 @@
 """A due date on a weekend or holiday is payable on the next business day.
 
 The planner, its balance query, the gate's cutoff and the composer all
-count days past due from that effective due date, on real databases.
+count days past due from that effective due date, on real databases. A
+due-today message that cannot go out on its day is dropped.
 """
 
 from __future__ import annotations
@@ -14,8 +15,10 @@ from sqlalchemy.orm import Session
 
 from cobranza.channels.compose import refresh_dates
 from cobranza.compliance.business_days import overdue_cutoff
+from cobranza.compliance.gate import GateDecision
 from cobranza.compliance.rules import legal_rules
-from cobranza.db.models import Business, OutboxMessage
+from cobranza.db.models import Business, OutboxMessage, OutboxState
+from cobranza.dunning import gate, outbox
 from cobranza.dunning.balances import customer_balances_query, to_customer_balance
 from cobranza.dunning.gate import due_cutoff
 from cobranza.dunning.planner import plan
@@ -168,6 +171,56 @@ def test_weekday_invoice_overdue_next_day(
     assert _overdue_amount(portfolio, date(2026, 3, 5)) == Decimal("1000")
 
 
+def test_due_today_deferred_past_saturday_suppressed(
+    portfolio: Portfolio, default_policy: Policy
+) -> None:
+    # Argentina allows no messages on Saturdays, so the gate defers the
+    # due-today message to Monday, when "hoy vence" would be false.
+    customer = portfolio.customer("C1")
+    portfolio.invoice(customer, "1000", SATURDAY)
+    plan(portfolio.session, portfolio.business, _noon(SATURDAY), default_policy)
+    row = _rows(portfolio.session)[0]
+
+    on_saturday = _check(portfolio, row, _noon(SATURDAY))
+    on_monday = _check(portfolio, row, _noon(date(2026, 3, 9)))
+
+    assert row.step == "due_today"
+    assert on_saturday.action == "defer"
+    assert on_saturday.reason == "day_not_allowed"
+    assert on_monday.action == "suppress"
+    assert on_monday.reason == "due_date_passed"
+    assert row.state == OutboxState.SUPPRESSED
+
+
+def test_due_today_sent_on_colombian_saturday(
+    portfolio: Portfolio, default_policy: Policy
+) -> None:
+    # Colombia allows messages on Saturdays from 08:00 to 15:00.
+    business = Business(
+        name="Tienda Demo",
+        country="CO",
+        timezone="America/Bogota",
+        currency="COP",
+        locale="es_CO",
+        settings={},
+        created_at=NOW,
+    )
+    portfolio.session.add(business)
+    portfolio.session.flush()
+    colombia = Portfolio(portfolio.session, business)
+    customer = colombia.customer("K1", phone="+573001234567")
+    colombia.invoice(customer, "1000", SATURDAY, currency="COP")
+    # 10:00 in Bogotá (UTC-5).
+    saturday_morning = datetime.combine(SATURDAY, time(15), tzinfo=UTC)
+    plan(portfolio.session, business, saturday_morning, default_policy)
+    row = _rows(portfolio.session)[0]
+
+    decision = _check(portfolio, row, saturday_morning)
+
+    assert row.step == "due_today"
+    assert decision.action == "send"
+
+
 def test_gate_cutoff_leaves_out_saturday_invoice() -> None:
     overdue = OutboxMessage(
         step_kind="reminder_soft", variables={"oldest_due_on": "2026-02-02"}
@@ -192,3 +245,8 @@ def test_composer_counts_days_from_monday() -> None:
 
 def _rows(session: Session) -> list[OutboxMessage]:
     return list(session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
+
+
+def _check(portfolio: Portfolio, row: OutboxMessage, now: datetime) -> GateDecision:
+    assert outbox.claim(portfolio.session, row, now)
+    return gate.check(portfolio.session, row, now)

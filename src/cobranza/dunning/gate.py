@@ -58,6 +58,9 @@ logger = logging.getLogger(__name__)
 PENDING_PAYMENT_STATUS = "pending"
 # The step kind of the thank-you that `cobranza.payments` queues for a payment.
 PAYMENT_THANKS = "payment_thanks"
+# The step kind of the policy's message on the due date. Its text states
+# that the balance is due "today", so it cannot go out on a later day.
+DUE_TODAY = "due_today"
 # The variable that marks a row as the reply to a customer's message, as
 # `cobranza.conversations` queues it.
 REPLY_TO_VARIABLE = "reply_to_inbound_id"
@@ -308,6 +311,11 @@ def _decide_and_apply(
         facts = _reply_facts(facts, row)
 
     decision = evaluate(facts, rules, now)
+    if decision.action is not Action.SUPPRESS and _due_day_passed(row, now, facts.tz):
+        # A due date on a day closed for contact (a Saturday in Argentina)
+        # defers the message past it, and the planner plans no overdue
+        # reminder to replace it before the next business day has passed.
+        decision = GateDecision.suppress(Reason.DUE_DATE_PASSED)
     if (
         decision.action is Action.SEND
         and row_facts.paused_without_end
@@ -727,6 +735,21 @@ def _refresh_amounts(row: OutboxMessage, details: dict[str, Any]) -> None:
     if all(variables.get(name) == value for name, value in refreshed.items()):
         return
     row.variables = {**variables, **refreshed}
+
+
+def _due_day_passed(row: OutboxMessage, now: datetime, tz: str) -> bool:
+    """Return whether `row` is a due-today message and its due date is past."""
+    if row.step_kind != DUE_TODAY:
+        return False
+    stated = (row.variables or {}).get("oldest_due_on")
+    if not isinstance(stated, str):
+        return False
+    try:
+        due_on = date.fromisoformat(stated)
+    except ValueError:
+        # The composer reports the invalid date with the row's id.
+        return False
+    return due_on < local_date(now, tz)
 
 
 def _broken_promise(row: OutboxMessage) -> int | None:
