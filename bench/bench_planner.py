@@ -42,6 +42,8 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
+from cobranza.compliance.business_days import overdue_cutoff
+from cobranza.compliance.rules import legal_rules
 from cobranza.db.engine import make_engine, session_factory, upgrade
 from cobranza.db.models import AuditEvent, Business, Case, OutboxMessage
 from cobranza.dunning.balances import customer_balances_query
@@ -161,7 +163,9 @@ def _run(engine: Engine, invoices: int, customers: int) -> None:
 
     def planner_query() -> int:
         today = NOW.astimezone(UTC).date()
-        query = customer_balances_query(business_id, today, dialect)
+        query = customer_balances_query(
+            business_id, today, overdue_cutoff(legal_rules("AR"), today), dialect
+        )
         with engine.connect() as connection:
             rows = connection.execution_options(yield_per=5000).execute(query)
             return sum(1 for _ in rows)

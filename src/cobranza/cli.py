@@ -516,6 +516,7 @@ def audit(
 ) -> None:
     """Audita la cartera: antigüedad, morosidad, DSO, CEI, Pareto y segmentos."""
     # Imported here so that other commands start without loading pandas.
+    from cobranza.compliance import effective_due_dates
     from cobranza.portfolio import PortfolioError, audit_business
     from cobranza.portfolio.html import write_html
     from cobranza.portfolio.service import last_issue_date
@@ -534,6 +535,7 @@ def audit(
             period_days=period_days,
             top_debtors=top,
             currency=currency,
+            effective_due_for=effective_due_dates,
         )
         last_issued = last_issue_date(engine, settings)
     except PortfolioError as exc:

@@ -191,7 +191,8 @@ def test_case_show_timeline(cli_db: str) -> None:
     assert "abierto" in result.output
     assert "paso planificado" in result.output
     assert "planificador (caso 1)" in result.output
-    assert "16 días de atraso, saldo $ 1.000,00" in result.output
+    # Due on Sunday 22 February, so the days count from Monday 23.
+    assert "15 días de atraso, saldo $ 1.000,00" in result.output
     assert "paso «second_notice» (tono amable): en cola" in result.output
     assert "step_planned" not in result.output
     assert "→ queued" not in result.output

@@ -85,7 +85,8 @@ def test_one_message_covers_all_invoices(
     assert row.document_ids == sorted([older.id, newer.id])
     assert row.variables["balance"] == "1250.5000"
     assert row.variables["invoice_count"] == 2
-    assert row.variables["days_past_due"] == 16
+    # Due on Sunday 22 February, so the days count from Monday 23.
+    assert row.variables["days_past_due"] == 15
     assert row.variables["oldest_due_on"] == (TODAY - timedelta(days=16)).isoformat()
     assert row.idempotency_key == idempotency_key(
         portfolio.business.id, row.case_id, "second_notice", [newer.id, older.id]
@@ -537,11 +538,12 @@ def _broken_plan(portfolio: Portfolio, customer: Customer, days_ago: int) -> Non
 def test_broken_plan_keeps_plan_offer_away(
     portfolio: Portfolio, default_policy: Policy
 ) -> None:
+    # Due on Friday 6 February, 32 days past due: the plan offer (30) is due.
     lately = portfolio.customer("C1")
-    portfolio.invoice(lately, "300", TODAY - timedelta(days=30))
+    portfolio.invoice(lately, "300", TODAY - timedelta(days=32))
     _broken_plan(portfolio, lately, days_ago=10)
     long_ago = portfolio.customer("C2")
-    portfolio.invoice(long_ago, "300", TODAY - timedelta(days=30))
+    portfolio.invoice(long_ago, "300", TODAY - timedelta(days=32))
     _broken_plan(portfolio, long_ago, days_ago=200)
 
     plan(portfolio.session, portfolio.business, NOW, default_policy)
@@ -630,7 +632,8 @@ def test_waiting_notice_replaces_due_step(
 def test_sent_notice_replaces_one_step(
     portfolio: Portfolio, default_policy: Policy
 ) -> None:
-    case, notice_id = _case_with_notice(portfolio, 16, "reminder_soft")
+    # Due on Friday 20 February, so 14 days later the plan offer (30) is due.
+    case, notice_id = _case_with_notice(portfolio, 18, "reminder_soft")
     notice = portfolio.session.get_one(OutboxMessage, notice_id)
     notice.state = OutboxState.SENT
 

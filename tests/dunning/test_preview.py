@@ -6,6 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from cobranza.channels.compose import compose_row
+from cobranza.compliance.business_days import is_business_day
+from cobranza.compliance.rules import legal_rules
 from cobranza.db.models import OutboxMessage
 from cobranza.dunning.planner import plan
 from cobranza.dunning.policy import Policy
@@ -32,15 +34,26 @@ STEP_PARAMETERS = ("atraso", "cuotas", "descuento")
 def _sent_parameters(
     portfolio: Portfolio, policy: Policy, days_past_due: int
 ) -> dict[str, str]:
-    """Plan one customer `days_past_due` days late and compose the queued row."""
+    """Plan one customer `days_past_due` days late and compose the queued row.
+
+    The days past due of a due date on a weekend or holiday count from the
+    next business day, so the due date and today both move back to a
+    business day, keeping the days between them.
+    """
     portfolio.business.settings = {"payment_instructions": "Transferencia al alias"}
     customer = portfolio.customer("C1")
-    portfolio.invoice(customer, "1000", TODAY - timedelta(days=days_past_due))
+    rules = legal_rules("AR")
+    late = timedelta(days=days_past_due)
+    moved_back = timedelta(days=0)
+    while not is_business_day(rules, TODAY - moved_back - late):
+        moved_back += timedelta(days=1)
+    today = TODAY - moved_back
+    portfolio.invoice(customer, "1000", today - timedelta(days=days_past_due))
 
-    plan(portfolio.session, portfolio.business, NOW, policy)
+    plan(portfolio.session, portfolio.business, NOW - moved_back, policy)
 
     row = portfolio.session.scalars(select(OutboxMessage)).one()
-    parameters = compose_row(row, TODAY).parameters
+    parameters = compose_row(row, today, rules).parameters
     return {name: parameters[name] for name in STEP_PARAMETERS if name in parameters}
 
 

@@ -117,9 +117,9 @@ def test_notice_replaces_step_due_that_day(engine: Engine) -> None:
 
 
 def test_notice_replaces_later_step(engine: Engine) -> None:
-    # given: reminder_soft went out on Monday 7 December, the day after the
-    # invoice fell due, and on Friday 11 the customer promised Friday 18
-    business_id, customer_id = given_customer(engine, date(2026, 12, 6))
+    # given: the invoice fell due on Friday 4 December, reminder_soft went
+    # out on Monday 7, and on Friday 11 the customer promised Friday 18
+    business_id, customer_id = given_customer(engine, date(2026, 12, 4))
     run_cycle(engine, business_id, local_instant(date(2026, 12, 7), 10, MX_TZ))
     reply(
         engine,
@@ -131,16 +131,17 @@ def test_notice_replaces_later_step(engine: Engine) -> None:
     # when
     run_business_days(engine, business_id, date(2026, 12, 14), date(2027, 1, 8))
 
-    # then: on Monday 21 (day 15) the notice takes second_notice's place,
-    # and plan_offer follows on day 30 (Tuesday 5 January)
+    # then: on Monday 21, the first cycle after day 15, the notice takes
+    # second_notice's place, and plan_offer follows at the first cycle after
+    # day 30 (Monday 4 January)
     sent = sent_by_day(engine, customer_id)
     assert sent[date(2026, 12, 21)] == ["broken_promise"]
-    assert sent[date(2027, 1, 5)] == ["plan_offer"]
+    assert sent[date(2027, 1, 4)] == ["plan_offer"]
     assert sorted(sent) == [
         date(2026, 12, 7),
         date(2026, 12, 11),
         date(2026, 12, 21),
-        date(2027, 1, 5),
+        date(2027, 1, 4),
     ]
     kinds = [row.step_kind for row in outbox_rows(engine, customer_id)]
     assert "second_notice" not in kinds

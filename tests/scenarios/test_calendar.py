@@ -66,9 +66,11 @@ def _given(
 
 
 def test_holiday_defers_to_next_day(engine: Engine) -> None:
-    # Due Monday 23 March (itself a bridge holiday): the reminder falls on
-    # Tuesday 24 March, Argentina's Day of Remembrance.
-    business_id, [customer_id] = _given(engine, date(2026, 3, 23))
+    # Due Friday 27 March: the preventive notice, three days before, falls
+    # on Tuesday 24 March, Argentina's Day of Remembrance.
+    business_id, [customer_id] = _given(
+        engine, date(2026, 3, 27), segment="occasional_late"
+    )
 
     reports = run_days(engine, business_id, date(2026, 3, 20), 7, AR_TZ)
 
@@ -78,7 +80,7 @@ def test_holiday_defers_to_next_day(engine: Engine) -> None:
     assert by_day[date(2026, 3, 24)].dispatch.sent == 0
     assert by_day[date(2026, 3, 25)].dispatch.sent == 1
     [row] = sent_rows(engine, customer_id)
-    assert row.step == "reminder_soft"
+    assert row.step == "preventive"
     assert row.sent_at == local_instant(date(2026, 3, 25), 10, AR_TZ)
     assert len(outbox_rows(engine, customer_id)) == 1
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from cobranza.compliance.business_days import effective_due_dates
 from cobranza.db.engine import transaction
 from cobranza.db.models import (
     Business,
@@ -216,7 +217,12 @@ def test_portfolio_figures_match_the_audit(engine: Engine, tenant: Tenant) -> No
         business = session.get_one(Business, tenant.business_id)
         summary = load_summary(session, business, NOW)
         report = audit_portfolio(
-            session, business, NOW.date(), today=NOW.date(), rules=SegmentRules()
+            session,
+            business,
+            NOW.date(),
+            today=NOW.date(),
+            rules=SegmentRules(),
+            effective_due=effective_due_dates(business),
         )
 
     assert summary.aging == report.aging
@@ -262,7 +268,12 @@ def test_overdue_nets_credit_notes_like_audit(engine: Engine, tenant: Tenant) ->
         business = session.get_one(Business, tenant.business_id)
         summary = load_summary(session, business, NOW)
         report = audit_portfolio(
-            session, business, NOW.date(), today=NOW.date(), rules=SegmentRules()
+            session,
+            business,
+            NOW.date(),
+            today=NOW.date(),
+            rules=SegmentRules(),
+            effective_due=effective_due_dates(business),
         )
 
     # Then 1900 of C-1's credit lowers what is overdue, and C-2 owes nothing
@@ -351,7 +362,12 @@ def test_future_and_credit_figures_match_audit(engine: Engine, tenant: Tenant) -
         business = session.get_one(Business, tenant.business_id)
         summary = load_summary(session, business, NOW)
         report = audit_portfolio(
-            session, business, today, today=today, rules=SegmentRules()
+            session,
+            business,
+            today,
+            today=today,
+            rules=SegmentRules(),
+            effective_due=effective_due_dates(business),
         )
     customers = report.to_dict()["customers"]
     overdue_by_customer = {

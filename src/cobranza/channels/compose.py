@@ -8,34 +8,46 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from cobranza.compliance.business_days import days_past_due
+from cobranza.compliance.rules import ContactRules
 from cobranza.db.models import OutboxMessage
 from cobranza.messages import ComposedMessage, MessageVariables, compose
 
 
-def compose_row(row: OutboxMessage, today: date) -> ComposedMessage:
+def compose_row(
+    row: OutboxMessage, today: date, rules: ContactRules
+) -> ComposedMessage:
     """Compose the text of `row` as of `today`, the business's local date.
 
     A row deferred since planning would otherwise state the days past due
     of the day it was planned, so `today` and `days_past_due` are brought up
-    to date on the row before composing. Raises ValueError (a
+    to date on the row before composing. `rules` give the holidays that the
+    days past due skip. Raises ValueError (a
     `cobranza.messages` error, or one naming the stored variable) when the
     row cannot be composed.
     """
-    row.variables = refresh_dates(row.variables, today)
+    row.variables = refresh_dates(row.variables, today, rules)
     variables = message_variables(row.variables, row.id)
     return compose(row.step_kind, row.locale, row.tone, variables)
 
 
-def refresh_dates(stored: dict[str, Any], today: date) -> dict[str, Any]:
-    """Return `stored` with `today` and the days past due counted to it."""
+def refresh_dates(
+    stored: dict[str, Any], today: date, rules: ContactRules
+) -> dict[str, Any]:
+    """Return `stored` with `today` and the days past due counted to it.
+
+    The days count from the effective due date, the next business day when
+    `oldest_due_on` is not one (see `cobranza.compliance.business_days`).
+    """
     refreshed = {**stored, "today": today.isoformat()}
     oldest = stored.get("oldest_due_on")
     if isinstance(oldest, str):
         try:
-            refreshed["days_past_due"] = (today - date.fromisoformat(oldest)).days
+            due_on = date.fromisoformat(oldest)
         except ValueError:
             # `message_variables` reports the invalid date with its row id.
-            pass
+            return refreshed
+        refreshed["days_past_due"] = days_past_due(rules, due_on, today)
     return refreshed
 
 

@@ -35,6 +35,7 @@ from cobranza.channels.compose import compose_row
 from cobranza.channels.errors import ChannelError, RateLimitedError
 from cobranza.channels.ratelimit import RateLimiter
 from cobranza.compliance.reasons import Reason
+from cobranza.compliance.rules import rules_for_business
 from cobranza.db.engine import transaction
 from cobranza.db.models import (
     AuditEvent,
@@ -449,9 +450,11 @@ class Dispatcher:
             link = self.link_builder(session, row, now)
             if link is not None:
                 row.variables = {**row.variables, "payment_link": link}
+        # The gate read the same rules for this row, so they are valid here.
+        rules = rules_for_business(business.country, business.settings)
         try:
             today = local_date(now, timezone)
-            composed = compose_row(row, today)
+            composed = compose_row(row, today, rules)
         except MissingVariableError as exc:
             if exc.variable not in BUSINESS_DETAILS:
                 self._fail(session, row, now, COMPOSE_FAILED, str(exc), report)

@@ -5,6 +5,14 @@ claims an outbox message, whether the message is sent, deferred or
 suppressed, and why (`Reason`).
 """
 
+from cobranza.compliance.business_days import (
+    business_day_on_or_before,
+    days_past_due,
+    effective_due_date,
+    effective_due_dates,
+    is_business_day,
+    overdue_cutoff,
+)
 from cobranza.compliance.caps import (
     SENT_STATES,
     CapDecision,
@@ -72,6 +80,7 @@ __all__ = [
     "UnknownJurisdictionError",
     "apply_overrides",
     "block_reason",
+    "business_day_on_or_before",
     "capped_customers_query",
     "check_caps",
     "consent_granted_subquery",
@@ -79,13 +88,18 @@ __all__ = [
     "current_consent",
     "current_consent_state",
     "current_consents",
+    "days_past_due",
+    "effective_due_date",
+    "effective_due_dates",
     "evaluate",
     "holiday_name",
     "holidays_skipped",
     "is_allowed",
+    "is_business_day",
     "legal_rules",
     "lint_text",
     "next_allowed",
+    "overdue_cutoff",
     "recent_sends_query",
     "record_consent",
     "resolve_customer",

@@ -31,6 +31,7 @@ class Reason(StrEnum):
     TEMPLATE_NOT_APPROVED = "template_not_approved"
     PROMISE_PAID = "promise_paid"
     BUSINESS_DETAILS_MISSING = "business_details_missing"
+    DUE_DATE_PASSED = "due_date_passed"
 
     @property
     def label(self) -> str:
@@ -91,5 +92,8 @@ _INFO: dict[Reason, _ReasonInfo] = {
     ),
     Reason.BUSINESS_DETAILS_MISSING: _ReasonInfo(
         "Faltan datos de tu negocio que el mensaje necesita", True
+    ),
+    Reason.DUE_DATE_PASSED: _ReasonInfo(
+        "El aviso de vencimiento no pudo salir el día del vencimiento", False
     ),
 }

@@ -23,9 +23,10 @@ MAX_SEARCH_DAYS = 366
 
 
 @lru_cache(maxsize=256)
-def _holiday_calendar(
+def holiday_calendar(
     country: str, subdivision: str | None, year: int, language: str | None = None
 ) -> holidays.HolidayBase:
+    """Return the holidays of one year in a country and, when set, its subdivision."""
     return holidays.country_holidays(
         country, subdiv=subdivision, years=year, language=language
     )
@@ -43,9 +44,9 @@ def holiday_name(
     NOTE: municipal holidays (such as São Paulo city's 25 January) are not in
     that package, so messages are not blocked on them.
     """
-    calendar = _holiday_calendar(rules.country, rules.subdivision, day.year)
+    calendar = holiday_calendar(rules.country, rules.subdivision, day.year)
     if language is not None and language in calendar.supported_languages:
-        calendar = _holiday_calendar(
+        calendar = holiday_calendar(
             rules.country, rules.subdivision, day.year, language
         )
     return calendar.get(day)

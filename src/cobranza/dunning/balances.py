@@ -50,22 +50,24 @@ class CustomerBalance:
     locale: str | None
 
 
-def customer_balances_query(business_id: int, today: date, dialect: str) -> Select[Any]:
+def customer_balances_query(
+    business_id: int, today: date, overdue_cutoff: date, dialect: str
+) -> Select[Any]:
     """Select one row per (customer, currency) with open documents, by customer.
 
     A document is collectable when it is neither disputed nor on hold through
-    `today`. Documents that a full-snapshot import no longer lists
-    (`missing_since` set) are left out entirely.
+    `today`. A collectable invoice is overdue when it fell due on or before
+    `overdue_cutoff`, the last business day before `today`
+    (`cobranza.compliance.business_days.overdue_cutoff`). Documents that a
+    full-snapshot import no longer lists (`missing_since` set) are left out
+    entirely.
     """
     # NOTE: the planner passes the business's day, while the gate reads holds
     # on the customer's own day, so near midnight a row planned here may be
     # deferred by the gate.
     collectable = and_(Document.disputed.is_(False), not_held_on(today))
     collectable_invoice = and_(collectable, Document.open_amount > 0)
-    # NOTE: an invoice due on a weekend or holiday is overdue from the next
-    # day, although Brazilian law (Código Civil art. 132) and bank practice
-    # move such a due date to the next business day.
-    overdue_invoice = and_(collectable_invoice, Document.due_on < today)
+    overdue_invoice = and_(collectable_invoice, Document.due_on <= overdue_cutoff)
 
     totals = (
         select(

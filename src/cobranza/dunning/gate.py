@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import BindParameter, bindparam, exists, func, select
 from sqlalchemy.orm import Session
 
+from cobranza.compliance.business_days import overdue_cutoff
 from cobranza.compliance.caps import RECENT_SENDS_BY_CUSTOMER, recent_sends_lookback
 from cobranza.compliance.consent import WHATSAPP, current_consents
 from cobranza.compliance.gate import Action, GateDecision, GateFacts, evaluate
@@ -57,6 +58,9 @@ logger = logging.getLogger(__name__)
 PENDING_PAYMENT_STATUS = "pending"
 # The step kind of the thank-you that `cobranza.payments` queues for a payment.
 PAYMENT_THANKS = "payment_thanks"
+# The step kind of the policy's message on the due date. Its text states
+# that the balance is due "today", so it cannot go out on a later day.
+DUE_TODAY = "due_today"
 # The variable that marks a row as the reply to a customer's message, as
 # `cobranza.conversations` queues it.
 REPLY_TO_VARIABLE = "reply_to_inbound_id"
@@ -307,6 +311,11 @@ def _decide_and_apply(
         facts = _reply_facts(facts, row)
 
     decision = evaluate(facts, rules, now)
+    if decision.action is not Action.SUPPRESS and _due_day_passed(row, now, facts.tz):
+        # A due date on a day closed for contact (a Saturday in Argentina)
+        # defers the message past it, and the planner plans no overdue
+        # reminder to replace it before the next business day has passed.
+        decision = GateDecision.suppress(Reason.DUE_DATE_PASSED)
     if (
         decision.action is Action.SEND
         and row_facts.paused_without_end
@@ -381,7 +390,7 @@ def read_facts(
         context = contexts[row.id]
         customer_id = row.customer_id
         tz, today = zones[customer_id], todays[customer_id]
-        cutoff = due_cutoff(row, today)
+        cutoff = due_cutoff(row, today, rules)
         invoices = invoice_balance(documents, row, today, cutoff)
         currency = str(row.variables.get("currency") or business_currency)
         customer_balance = balances[customer_id, currency]
@@ -462,14 +471,15 @@ def read_facts(
     return result
 
 
-def due_cutoff(row: OutboxMessage, today: date) -> date | None:
+def due_cutoff(row: OutboxMessage, today: date, rules: ContactRules) -> date | None:
     """Return the last due date that the row's reminder may call due, or None.
 
-    A reminder sent after its due date states the overdue invoices (due
-    before `today`). One sent on or before it states the invoices due by the
-    date it names, `oldest_due_on`, so invoices due later are left out of
-    both. Thank-yous, replies and installment reminders state another
-    amount, so they have no cutoff.
+    A reminder sent after its due date states the overdue invoices, those
+    due on or before the last business day before `today` (see
+    `cobranza.compliance.business_days`). One sent on or before the due
+    date states the invoices due by the date it names, `oldest_due_on`, so
+    invoices due later are left out of both. Thank-yous, replies and
+    installment reminders state another amount, so they have no cutoff.
     """
     variables = row.variables or {}
     # NOTE: an early-discount row keeps the whole balance, because its
@@ -489,7 +499,7 @@ def due_cutoff(row: OutboxMessage, today: date) -> date | None:
     except ValueError:
         # The composer reports the invalid date with the row's id.
         return None
-    return max(stated_due_on, today - timedelta(days=1))
+    return max(stated_due_on, overdue_cutoff(rules, today))
 
 
 def invoice_balance(
@@ -725,6 +735,21 @@ def _refresh_amounts(row: OutboxMessage, details: dict[str, Any]) -> None:
     if all(variables.get(name) == value for name, value in refreshed.items()):
         return
     row.variables = {**variables, **refreshed}
+
+
+def _due_day_passed(row: OutboxMessage, now: datetime, tz: str) -> bool:
+    """Return whether `row` is a due-today message and its due date is past."""
+    if row.step_kind != DUE_TODAY:
+        return False
+    stated = (row.variables or {}).get("oldest_due_on")
+    if not isinstance(stated, str):
+        return False
+    try:
+        due_on = date.fromisoformat(stated)
+    except ValueError:
+        # The composer reports the invalid date with the row's id.
+        return False
+    return due_on < local_date(now, tz)
 
 
 def _broken_promise(row: OutboxMessage) -> int | None:

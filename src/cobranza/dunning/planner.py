@@ -7,6 +7,11 @@ idempotency key) and one audit event per decision. Running it twice at the
 same instant changes nothing, because a case remembers the last step it
 planned (`Case.planned_step`) and steps only move forward.
 
+Steps count days from the oldest invoice's due date. Steps after it count
+from its effective due date, the next business day when the due date falls
+on a weekend or holiday (`cobranza.compliance.business_days`), so a
+debtor who pays a Saturday's invoice on Monday is not reminded as late.
+
 Within a case only the latest due step is planned. Earlier steps that were
 missed (downtime, a paused case) are recorded as skipped, and the latest
 one is skipped too when its day has passed and its `catch_up` is `skip`.
@@ -29,6 +34,12 @@ from itertools import groupby
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from cobranza.compliance.business_days import (
+    days_past_due,
+    effective_due_date,
+    overdue_cutoff,
+)
+from cobranza.compliance.rules import ContactRules, rules_for_business
 from cobranza.db.models import (
     Business,
     Case,
@@ -116,6 +127,7 @@ def plan(
     The caller owns the transaction. Returns the counts of what changed.
     """
     today = local_date(now, business.timezone)
+    rules = rules_for_business(business.country, business.settings)
     dialect = session.get_bind().dialect.name
     open_cases = _load_open_cases(session, business.id)
     broke_plan = _customers_with_broken_plan(session, business.id, now)
@@ -124,7 +136,9 @@ def plan(
     seen: set[int] = set()
 
     rows = session.execute(
-        customer_balances_query(business.id, today, dialect),
+        customer_balances_query(
+            business.id, today, overdue_cutoff(rules, today), dialect
+        ),
         execution_options={"yield_per": batch_size},
     )
     for customer_id, group in groupby(rows, key=lambda row: row.customer_id):
@@ -136,6 +150,7 @@ def plan(
             policy,
             balances,
             open_cases.get(customer_id),
+            rules,
             today,
             now,
             broke_plan=customer_id in broke_plan,
@@ -170,12 +185,17 @@ def decide(
     oldest_due_on: date,
     today: date,
     planned_step: str | None,
+    *,
+    effective_due_on: date | None = None,
 ) -> StepDecision:
     """Pick the latest due step after `planned_step`; earlier ones are skipped.
 
     The latest step is skipped as well when its day is before `today` and
-    its `catch_up` is `skip`. Returns a decision with `step` None when there
-    is nothing to send or do.
+    its `catch_up` is `skip`. A step with an offset of zero or less counts
+    its day from `oldest_due_on`. A step with a positive offset counts from
+    `effective_due_on`, the next business day when the due date is not one,
+    and from `oldest_due_on` when that is None. Returns a decision with
+    `step` None when there is nothing to send or do.
     """
     done = policy.index_of(planned_step)
     candidates = [
@@ -189,7 +209,10 @@ def decide(
 
     latest = candidates[-1]
     decision.skipped = [(step, "later_step_due") for step in candidates[:-1]]
-    step_day = oldest_due_on + timedelta(days=latest.offset_days)
+    counted_from = oldest_due_on
+    if latest.offset_days > 0 and effective_due_on is not None:
+        counted_from = effective_due_on
+    step_day = counted_from + timedelta(days=latest.offset_days)
     if step_day < today and latest.catch_up is CatchUp.SKIP:
         decision.skipped.append((latest, "missed_catch_up_skip"))
         return decision
@@ -202,6 +225,7 @@ def _plan_customer(
     policy: Policy,
     balances: list[CustomerBalance],
     case: OpenCase | None,
+    rules: ContactRules,
     today: date,
     now: datetime,
     *,
@@ -236,12 +260,19 @@ def _plan_customer(
         segment=driver.segment,
         customer_kind=driver.kind,
         balance=driver.balance,
-        days_past_due=(today - driver.oldest_due_on).days,
+        days_past_due=days_past_due(rules, driver.oldest_due_on, today),
         risk_score=driver.risk_score,
         broke_plan_recently=broke_plan,
     )
     planned_step = case.planned_step if case is not None else None
-    decision = decide(policy, facts, driver.oldest_due_on, today, planned_step)
+    decision = decide(
+        policy,
+        facts,
+        driver.oldest_due_on,
+        today,
+        planned_step,
+        effective_due_on=effective_due_date(rules, driver.oldest_due_on),
+    )
     if decision.step is None and not decision.skipped:
         return
     if case is not None and case.notice_id is not None:

@@ -109,6 +109,8 @@ class Step:
 
     key: str
     # Days from the oldest open invoice's due date; negative means before it.
+    # A positive offset counts from the effective due date, the next
+    # business day when the due date falls on a weekend or holiday.
     offset_days: int
     action: Action
     # The composer's message kind, such as "reminder_soft". None for a

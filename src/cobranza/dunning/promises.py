@@ -35,6 +35,8 @@ from typing import Any
 from sqlalchemy import func, select, type_coerce
 from sqlalchemy.orm import Session
 
+from cobranza.compliance.business_days import days_past_due
+from cobranza.compliance.rules import rules_for_business
 from cobranza.db.models import (
     AuditEvent,
     Business,
@@ -200,7 +202,9 @@ def case_message(
         "currency": owed.currency,
         "invoice_count": owed.invoice_count,
         "oldest_due_on": oldest.isoformat(),
-        "days_past_due": (today - oldest).days,
+        "days_past_due": days_past_due(
+            rules_for_business(business.country, business.settings), oldest, today
+        ),
         **variables,
     }
     return {

@@ -34,6 +34,7 @@ from sqlalchemy import Engine, select
 
 from cobranza.channels.dispatcher import Dispatcher
 from cobranza.channels.inbox import process_pending_events
+from cobranza.compliance.business_days import effective_due_dates
 from cobranza.compliance.rules import rules_for_business
 from cobranza.compliance.window import is_allowed
 from cobranza.config import Settings
@@ -203,7 +204,11 @@ class Scheduler:
             with transaction(self.engine) as session:
                 business = session.get_one(Business, business_id)
                 refresh_segments(
-                    session, business, today, SegmentRules.from_settings(self.settings)
+                    session,
+                    business,
+                    today,
+                    SegmentRules.from_settings(self.settings),
+                    effective_due=effective_due_dates(business),
                 )
         except Exception as exc:  # noqa: BLE001 - logged; the loop goes on
             report.failures.append(f"segments:{business_id}")

@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from cobranza.compliance.rules import rules_for_business
 from cobranza.config import Settings
 from cobranza.db.models import (
     Business,
@@ -376,7 +377,9 @@ def link_for_outbox_row(
     customer = session.get_one(Customer, row.customer_id)
     # A reminder states only the invoices due by its cutoff, so its link
     # charges those and leaves the invoices not yet due for later.
-    due_by = due_cutoff(row, local_date(now, customer.timezone or business.timezone))
+    today = local_date(now, customer.timezone or business.timezone)
+    rules = rules_for_business(business.country, business.settings)
+    due_by = due_cutoff(row, today, rules)
     try:
         if variables.get("discount_percent"):
             deadline = variables.get("discount_deadline") or variables["oldest_due_on"]

@@ -16,6 +16,8 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
+from cobranza.compliance.business_days import overdue_cutoff
+from cobranza.compliance.rules import rules_for_business
 from cobranza.config import get_settings
 from cobranza.db.models import Business, Case, Customer, Installment, InstallmentPlan
 from cobranza.messages import LinkCovers
@@ -105,9 +107,16 @@ def _describe(
     whole = balance_target(documents, language, customer.name)
     covers = LinkCovers.BALANCE
     if whole is not None and target.amount < whole.amount:
+        # An invoice due on a weekend or holiday is not overdue until after
+        # the next business day, so until then it is still due "hasta hoy".
+        cutoff = overdue_cutoff(
+            rules_for_business(business.country, business.settings), today
+        )
         charged = set(target.document_ids)
         due_today = any(
-            document.due_on == today for document in documents if document.id in charged
+            document.due_on > cutoff
+            for document in documents
+            if document.id in charged and document.due_on is not None
         )
         covers = LinkCovers.DUE_TODAY if due_today else LinkCovers.OVERDUE
     return RequestedCharge(

@@ -39,7 +39,7 @@ from cobranza.portfolio.metrics import (
 )
 from cobranza.portfolio.rules import Segment, SegmentRules
 from cobranza.portfolio.segments import store_segments
-from cobranza.portfolio.snapshot import Snapshot, load_snapshot
+from cobranza.portfolio.snapshot import EffectiveDueDate, Snapshot, load_snapshot
 
 logger = logging.getLogger(__name__)
 
@@ -248,8 +248,12 @@ def audit_portfolio(
     period_days: int = DEFAULT_PERIOD_DAYS,
     top_debtors: int = DEFAULT_TOP_DEBTORS,
     currency: str | None = None,
+    effective_due: EffectiveDueDate | None = None,
 ) -> AuditReport:
     """Compute the audit of `business` as of `as_of`.
+
+    Days past due and days late count from `effective_due` of each due date
+    (see `load_snapshot`); without it no due date moves.
 
     Amounts cover the documents in `currency` (default: the business's),
     and payment behaviour covers every currency. When `as_of` is `today`,
@@ -277,7 +281,14 @@ def audit_portfolio(
             f"moneda inválida {currency!r}: usá un código ISO 4217, como ARS"
         )
 
-    snapshot = load_snapshot(session, business, as_of, period_days, currency)
+    snapshot = load_snapshot(
+        session,
+        business,
+        as_of,
+        period_days,
+        currency,
+        effective_due=effective_due,
+    )
     customers = _customer_table(snapshot, rules)
     segments_stored = as_of == today
     if segments_stored:

@@ -2,8 +2,11 @@
 
 An invoice (or debit note) counts as paid when its open amount on the as-of
 date is zero or less; it was paid on the local date of the last payment
-allocated to it. Days late = max(0, paid date − due date), so an invoice
-paid on time counts as 0 days late in the mean and the median.
+allocated to it. Days late = max(0, paid date − effective due date), so an
+invoice paid on time counts as 0 days late in the mean and the median. The
+effective due date is the next business day when the due date falls on a
+weekend or holiday, so an invoice due on Saturday and paid on Monday is not
+late.
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ def paid_invoices(documents: pd.DataFrame, rules: SegmentRules) -> pd.DataFrame:
         & documents["paid_on"].notna()
         & documents["due_on"].notna()
     ].copy()
-    days = (paid["paid_on"] - paid["due_on"]).dt.days
+    days = (paid["paid_on"] - paid["effective_due_on"]).dt.days
     paid["days_late"] = days.clip(lower=0).astype("int64")
     paid["late"] = days > rules.late_grace_days
     paid["paid_at_month_end"] = _in_month_end(paid["paid_on"], rules.month_end_days)

@@ -13,7 +13,7 @@ from cobranza.config import get_settings
 from cobranza.db.models import Business, Customer
 from cobranza.portfolio.behaviour import customer_behaviour
 from cobranza.portfolio.rules import Segment, SegmentRules
-from cobranza.portfolio.snapshot import Snapshot, load_snapshot
+from cobranza.portfolio.snapshot import EffectiveDueDate, Snapshot, load_snapshot
 
 __all__ = ["Segment", "SegmentRules", "refresh_segments", "store_segments"]
 
@@ -27,16 +27,21 @@ def refresh_segments(
     business: Business,
     today: date,
     rules: SegmentRules | None = None,
+    *,
+    effective_due: EffectiveDueDate | None = None,
 ) -> Counter[str]:
     """Recompute every customer's segment as of `today` and store it.
 
     Customers without documents become `new`. `rules` defaults to the
-    thresholds in the process settings. Returns the count per segment. The
-    caller owns the transaction.
+    thresholds in the process settings, and a payment is late after
+    `effective_due` of its due date (see `load_snapshot`). Returns the count
+    per segment. The caller owns the transaction.
     """
     if rules is None:
         rules = SegmentRules.from_settings(get_settings())
-    snapshot = load_snapshot(session, business, today, period_days=0)
+    snapshot = load_snapshot(
+        session, business, today, period_days=0, effective_due=effective_due
+    )
     return store_segments(session, business, snapshot, rules)
 
 

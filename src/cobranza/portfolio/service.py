@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 
 from sqlalchemy import Engine, func, select
@@ -16,6 +17,7 @@ from cobranza.portfolio.audit import (
     audit_portfolio,
 )
 from cobranza.portfolio.rules import SegmentRules
+from cobranza.portfolio.snapshot import EffectiveDueDate
 from cobranza.timeutil import local_date
 
 
@@ -28,11 +30,15 @@ def audit_business(
     period_days: int = DEFAULT_PERIOD_DAYS,
     top_debtors: int = DEFAULT_TOP_DEBTORS,
     currency: str | None = None,
+    effective_due_for: Callable[[Business], EffectiveDueDate] | None = None,
 ) -> AuditReport:
     """Audit the settings' business in one transaction.
 
     `as_of` defaults to the date of `now` in the business's time zone, and
     an audit of that date also stores the customers' segments.
+    `effective_due_for` returns the business's effective due dates, as
+    `cobranza.compliance.business_days.effective_due_dates` does; without
+    it no due date moves.
     """
     with transaction(engine) as session:
         business = default_business(session, settings)
@@ -46,6 +52,9 @@ def audit_business(
             period_days=period_days,
             top_debtors=top_debtors,
             currency=currency,
+            effective_due=(
+                effective_due_for(business) if effective_due_for is not None else None
+            ),
         )
 
 

@@ -23,6 +23,7 @@ queries merged in pandas, which on SQLite ran faster than one outer join.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -55,6 +56,11 @@ DOCUMENT_COLUMNS = [
 ]
 PAID_COLUMNS = ["document_id", "paid", "paid_at_start", "last_paid_at"]
 
+# A function from a due date to its effective due date, which is the next
+# business day when the due date falls on a weekend or holiday. The callers
+# pass `cobranza.compliance.business_days.effective_due_dates(business)`.
+EffectiveDueDate = Callable[[date], date]
+
 
 @dataclass(frozen=True)
 class Snapshot:
@@ -65,8 +71,11 @@ class Snapshot:
     `open_at_start` (open amount at the end of `period_start`, or 0 when
     issued later). These are datetime64: `issued_on`, `due_on` (the issue
     date when the due date is missing) and `paid_on` (local date of the last
-    counted payment with a known date, NaT when none). `days_past_due`
-    counts from `due_on` to `as_of`.
+    counted payment with a known date, NaT when none), and
+    `effective_due_on`, the day `due_on` moves to when it is not a business
+    day. `days_past_due` counts from `due_on` to `as_of` up to the due date
+    (zero or negative), stays zero until the effective due date, and then
+    counts from the effective due date.
 
     `all_documents` has the same columns for every currency. Amount metrics
     read `documents`, which keeps only `currency`, while payment behaviour
@@ -94,11 +103,13 @@ def load_snapshot(
     as_of: date,
     period_days: int,
     currency: str | None = None,
+    *,
+    effective_due: EffectiveDueDate | None = None,
 ) -> Snapshot:
     """Read the documents open or paid as of `as_of` into data frames.
 
     `currency` selects the documents of the amount metrics and defaults to
-    the business's currency.
+    the business's currency. Without `effective_due`, no due date moves.
     """
     period_start = as_of - timedelta(days=period_days)
     documents = _frame(session, _documents_query(business, as_of), DOCUMENT_COLUMNS)
@@ -108,6 +119,7 @@ def load_snapshot(
     paid["document_id"] = paid["document_id"].astype("int64")
     documents = documents.merge(paid, on="document_id", how="left")
     documents = _derive_columns(documents, business.timezone, as_of, period_start)
+    documents = _count_days_past_due(documents, as_of, effective_due)
 
     customer_rows = session.execute(
         select(Customer.id, Customer.external_id, Customer.name, Customer.segment)
@@ -221,7 +233,26 @@ def _derive_columns(
     frame["open_at_start"] = (frame["amount"] - frame["paid_at_start"]).where(
         issued_by_start, 0
     )
+    return frame
+
+
+def _count_days_past_due(
+    frame: pd.DataFrame, as_of: date, effective_due: EffectiveDueDate | None
+) -> pd.DataFrame:
+    """Add `effective_due_on` and `days_past_due` (see `Snapshot`)."""
+    frame = frame.copy()
+    frame["effective_due_on"] = frame["due_on"]
+    if effective_due is not None:
+        # A portfolio has few distinct due dates, so each is looked up once.
+        moved = {
+            day: pd.Timestamp(effective_due(day.date()))
+            for day in frame["due_on"].dropna().unique()
+        }
+        frame["effective_due_on"] = frame["due_on"].map(moved)
+
+    up_to_due = (pd.Timestamp(as_of) - frame["due_on"]).dt.days
+    after_due = (pd.Timestamp(as_of) - frame["effective_due_on"]).dt.days.clip(lower=0)
+    days = up_to_due.where(up_to_due <= 0, after_due)
     # A document with neither date is counted as not yet due.
-    days = (pd.Timestamp(as_of) - frame["due_on"]).dt.days
     frame["days_past_due"] = days.fillna(0).astype("int64")
     return frame

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from rich.console import Console
 from sqlalchemy import Engine
 
+from cobranza.compliance.business_days import effective_due_dates
 from cobranza.config import Settings
 from cobranza.db.engine import default_business, open_database, transaction
 from cobranza.ingest import ImportOptions, ImportReport, import_file
@@ -175,7 +176,10 @@ def import_export(context: DemoContext) -> None:
 def audit_portfolio_stage(context: DemoContext) -> None:
     """Audit the portfolio as loaded, store segments and print the tables."""
     report = audit_business(
-        context.require_engine(), context.settings, context.loaded_at
+        context.require_engine(),
+        context.settings,
+        context.loaded_at,
+        effective_due_for=effective_due_dates,
     )
     context.audit_report = report
     context.console.print()

@@ -10,6 +10,8 @@ from decimal import Decimal
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from cobranza.compliance.business_days import days_past_due, overdue_cutoff
+from cobranza.compliance.rules import rules_for_business
 from cobranza.db.models import (
     AuditEvent,
     Business,
@@ -61,7 +63,7 @@ class CustomerFilters:
 
 
 def _listing(
-    business_id: int, currency: str, today: date, filters: CustomerFilters
+    business_id: int, currency: str, cutoff: date, filters: CustomerFilters
 ) -> Select:  # type: ignore[type-arg]
     totals = (
         select(
@@ -69,8 +71,9 @@ def _listing(
             func.sum(Document.open_amount)
             .filter(Document.currency == currency)
             .label("balance"),
+            # `cutoff` is the latest due date that is overdue today.
             func.min(Document.due_on)
-            .filter(Document.open_amount > 0, Document.due_on < today)
+            .filter(Document.open_amount > 0, Document.due_on <= cutoff)
             .label("oldest_due"),
         )
         # Settled documents add nothing to a balance, so they are skipped.
@@ -130,13 +133,18 @@ def list_customers_page(
 ) -> tuple[list[CustomerRow], int]:
     """Return one page of customers, most overdue first, and the total count.
 
-    The total comes from a window function in the page query, so the
-    documents are aggregated once; only a page past the end needs a second
-    query to count. `balance` sums the business's currency only, and each
-    other currency is summed apart into `other_balances`.
+    An invoice due on a weekend or holiday is overdue only after the next
+    business day, and its days past due count from that day
+    (`cobranza.compliance.business_days`). The total comes from a window
+    function in the page query, so the documents are aggregated once; only a
+    page past the end needs a second query to count. `balance` sums the
+    business's currency only, and each other currency is summed apart into
+    `other_balances`.
     """
     business_id = business.id
-    statement = _listing(business_id, business.currency, today, filters)
+    rules = rules_for_business(business.country, business.settings)
+    cutoff = overdue_cutoff(rules, today)
+    statement = _listing(business_id, business.currency, cutoff, filters)
     rows = session.execute(
         statement.add_columns(func.count().over().label("total"))
         .order_by(
@@ -163,7 +171,9 @@ def list_customers_page(
             phone_status=row.Customer.phone_status,
             segment=row.Customer.segment,
             balance=Decimal(row.balance or 0),
-            days_past_due=(today - row.oldest_due).days if row.oldest_due else 0,
+            days_past_due=(
+                days_past_due(rules, row.oldest_due, today) if row.oldest_due else 0
+            ),
             case_state=row.state,
             case=None
             if row.state is None

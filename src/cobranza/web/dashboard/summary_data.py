@@ -36,6 +36,8 @@ from typing import Any
 from sqlalchemy import Subquery, and_, case, func, or_, select, type_coerce, union
 from sqlalchemy.orm import Session
 
+from cobranza.compliance.business_days import business_day_on_or_before
+from cobranza.compliance.rules import ContactRules, rules_for_business
 from cobranza.db.models import (
     Business,
     Document,
@@ -212,20 +214,26 @@ def _document_figures(
 
     Aging counts invoices with a positive open amount by days past due (a
     document without a due date is due when issued, and one with neither
-    date is not due). The open balance sums every open amount, credit notes
+    date is not due). Days past due count from the effective due date, the
+    next business day when the due date is not one, so each bucket bound is
+    a cutoff date computed here (see `cobranza.compliance.business_days`).
+    The open balance sums every open amount, credit notes
     included, so it is the aging total plus the unapplied credit. DSO
     divides that balance by the amounts issued in the last
     `DSO_PERIOD_DAYS` days, times the days, as `cobranza audit` computes it.
     """
+    rules = rules_for_business(business.country, business.settings)
     due = func.coalesce(Document.due_on, Document.issued_on)
     is_open = Document.open_amount > 0
     columns: list[Any] = []
     for _key, low, high in BUCKET_BOUNDS:
         parts = [is_open]
         if low is not None:
-            parts.append(due <= today - timedelta(days=low))
+            # At least `low` days past due: due on or before this cutoff.
+            parts.append(due <= _due_cutoff(rules, today, low))
         if high is not None:
-            parts.append(or_(due.is_(None), due >= today - timedelta(days=high)))
+            # At most `high` days past due: not `high + 1` days or more.
+            parts.append(or_(due.is_(None), due > _due_cutoff(rules, today, high + 1)))
         columns.append(func.count().filter(and_(*parts)))
         columns.append(func.sum(Document.open_amount).filter(and_(*parts)))
     period_start = today - timedelta(days=DSO_PERIOD_DAYS)
@@ -254,22 +262,30 @@ def _document_figures(
     dso = None
     if sales > 0:
         dso = open_balance / sales * DSO_PERIOD_DAYS
-    overdue = _overdue_net_of_credit_notes(session, business, today, due)
+    overdue = _overdue_net_of_credit_notes(
+        session, business, today, due, _due_cutoff(rules, today, 1)
+    )
     return DocumentFigures(aging, open_balance, unapplied_credit, overdue, dso)
 
 
+def _due_cutoff(rules: ContactRules, today: date, days: int) -> date:
+    """Return the latest due date that is `days` (1 or more) past due on `today`."""
+    return business_day_on_or_before(rules, today - timedelta(days=days))
+
+
 def _overdue_net_of_credit_notes(
-    session: Session, business: Business, today: date, due: Any
+    session: Session, business: Business, today: date, due: Any, cutoff: date
 ) -> Decimal:
     """Sum what is overdue per customer once their credit notes are netted in.
 
     The rule of `cobranza.portfolio.metrics.overdue_net_of_credit_notes`: a
     customer's credit notes cover what is not yet due first, and only the
-    rest lowers the overdue invoices, never below zero.
+    rest lowers the overdue invoices, never below zero. An invoice is
+    overdue when it fell due on or before `cutoff`.
     """
     invoice = Document.open_amount > 0
-    past_due = and_(invoice, due < today)
-    not_due = and_(invoice, or_(due.is_(None), due >= today))
+    past_due = and_(invoice, due <= cutoff)
+    not_due = and_(invoice, or_(due.is_(None), due > cutoff))
     per_customer = (
         select(
             _amount_sum(case((past_due, Document.open_amount), else_=0)).label(
