@@ -100,6 +100,11 @@ class OpenBalanceError(ErasureError):
     The message names the balance; the caller adds how to force the erasure.
     """
 
+    def __init__(self, message: str, owed: str) -> None:
+        super().__init__(message)
+        # The open balance as shown to the business, such as "$ 15.000,00".
+        self.owed = owed
+
 
 class AlreadyErasedError(ErasureError):
     """The customer's data was already erased."""
@@ -274,7 +279,8 @@ def _check_no_balance(session: Session, business: Business, customer: Customer) 
     raise OpenBalanceError(
         f"el cliente {customer.external_id} todavía debe {owed}. Mientras haya "
         "una deuda, el negocio puede guardar los datos que necesita para "
-        "cobrarla"
+        "cobrarla",
+        owed,
     )
 
 
