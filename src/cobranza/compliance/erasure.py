@@ -439,10 +439,12 @@ def _redact_webhook_events(
     """Replace the processed raw bodies that carry the customer's phone or wa_id.
 
     A body's business is set when it is processed, so processed bodies that
-    matched no business are read too. NOTE: a body still waiting for the
-    event worker is left alone, because it may be another business's; if
-    it is the customer's, its message is stored later as an unknown
-    sender's. Reading every processed body also grows with the traffic.
+    matched no business are read too. A body still waiting for the event
+    worker is left alone, because it may be another business's. When it is
+    processed, a WhatsApp status of the customer's messages is redacted
+    (`channels.whatsapp.redaction`). NOTE: an inbound message of the
+    customer in such a body is stored as an unknown sender's, with its
+    phone. Reading every processed body also grows with the traffic.
     """
     if not found.phone_digits:
         return 0
