@@ -15,7 +15,8 @@ from typer.testing import CliRunner
 from cobranza.cli import app
 from cobranza.config import get_settings
 from cobranza.db.engine import default_business, open_database, transaction
-from cobranza.db.models import Customer, Document
+from cobranza.db.models import Customer, Document, Payment
+from cobranza.timeutil import local_date
 from tests.compliance.factories import CREATED, add_customer
 
 runner = CliRunner()
@@ -136,3 +137,38 @@ def test_missing_database_not_created(
     assert result.exit_code == 0, result.output
     assert "nunca se importó nada" in result.stderr
     assert not path.exists()
+
+
+def test_payments_of_erased_customer_name_erasure(cli_db: str, tmp_path: Path) -> None:
+    # given: CLI-7 was erased with its balance open, so its row is borrado-1
+    erased = runner.invoke(app, ["data", "erase", "CLI-7", "--force"], input="CLI-7\n")
+    erased_at = _customer(cli_db).erased_at
+    assert erased_at is not None
+    day = f"{local_date(erased_at, get_settings().timezone):%d/%m/%Y}"
+    payments_file = tmp_path / "pagos.csv"
+    payments_file.write_text(
+        "cliente;monto;fecha\nCLI-7;100.00;2026-03-09\n", encoding="utf-8"
+    )
+
+    # when
+    wide = {"COLUMNS": "200"}
+    imported = runner.invoke(app, ["payment", "import", str(payments_file)], env=wide)
+    by_code = runner.invoke(app, ["payment", "add", "CLI-7", "100.00"], env=wide)
+    by_placeholder = runner.invoke(
+        app, ["payment", "add", "borrado-1", "100.00"], env=wide
+    )
+
+    # then: the old code is named as erased, and the placeholder code
+    # records the payment toward the open balance
+    assert erased.exit_code == 0, erased.output
+    assert f"los datos del cliente 'CLI-7' se borraron el {day}" in imported.output
+    assert "importá antes" not in imported.output
+    assert by_code.exit_code == 1
+    assert f"pidió que se borraran sus datos el {day}" in by_code.stderr
+    assert "importá antes" not in by_code.stderr
+    assert by_placeholder.exit_code == 0, by_placeholder.output
+    engine = open_database(cli_db)
+    with transaction(engine) as session:
+        amounts = list(session.scalars(select(Payment.amount)))
+    engine.dispose()
+    assert amounts == [Decimal("100.00")]

@@ -77,7 +77,7 @@ from tests.channels.whatsapp.test_media import (
     post_stored,
     receipt_body,
 )
-from tests.fakes.graph_api import FakeGraphAPI
+from tests.fakes.graph_api import PHONE_NUMBER_ID, WABA_ID, FakeGraphAPI
 from tests.ingest.conftest import write_csv
 
 NAME = "Ana Inés Quiroga"
@@ -569,3 +569,92 @@ def test_file_that_cannot_be_deleted_is_reported(tmp_path: Path) -> None:
 
     assert [path for path, _ in failures] == [str(folder), str(missing)]
     assert folder.exists()
+
+
+def _status(message_id: str, recipient: str, status: str) -> dict[str, Any]:
+    return {
+        "id": message_id,
+        "status": status,
+        "timestamp": str(int((ERASED_AT + timedelta(hours=1)).timestamp())),
+        "recipient_id": recipient,
+        "errors": [
+            {
+                "code": 131000,
+                "title": "Something went wrong",
+                "error_data": {"details": f"recipient {recipient}"},
+            }
+        ],
+    }
+
+
+def _statuses_body(statuses: list[dict[str, Any]]) -> bytes:
+    value = {
+        "messaging_product": "whatsapp",
+        "metadata": {
+            "display_phone_number": "5491100000000",
+            "phone_number_id": PHONE_NUMBER_ID,
+        },
+        "statuses": statuses,
+    }
+    body = {
+        "object": "whatsapp_business_account",
+        "entry": [{"id": WABA_ID, "changes": [{"field": "messages", "value": value}]}],
+    }
+    return json.dumps(body).encode()
+
+
+def test_status_after_erasure_stores_no_phone(
+    engine: Engine,
+    given: Given,
+    settings: Settings,  # noqa: F811
+) -> None:
+    # given: Ana was erased after her reminder went out, and C2 was not
+    with transaction(engine) as session:
+        ana_message, other_message = (
+            session.scalars(
+                select(OutboxMessage).where(
+                    OutboxMessage.customer_id == customer_id,
+                    OutboxMessage.provider_message_id.is_not(None),
+                )
+            ).first()
+            for customer_id in (given.customer_id, given.other_id)
+        )
+        assert ana_message is not None
+        assert other_message is not None
+        ana_id, ana_wamid = ana_message.id, ana_message.provider_message_id
+        other_wamid = other_message.provider_message_id
+    assert ana_wamid is not None
+    assert other_wamid is not None
+    _erase(engine, given, force=True)
+    other_phone = "5491155550202"
+    body = _statuses_body(
+        [
+            _status(ana_wamid, PHONE.lstrip("+"), "read"),
+            _status(other_wamid, other_phone, "read"),
+        ]
+    )
+
+    # when: a read status for each arrives through the signed webhook
+    event_id = post_stored(settings, engine, body)
+    processed = process_pending_events(
+        engine, ERASED_AT + timedelta(hours=2), settings=settings
+    )
+
+    # then: the status is applied, and the stored body keeps no phone of Ana
+    assert processed == 1
+    assert _hits(engine, ANA_NEEDLES) == []
+    with transaction(engine) as session:
+        assert session.get_one(OutboxMessage, ana_id).state == OutboxState.READ
+        event = session.get_one(WebhookEvent, event_id)
+        stored = json.loads(event.raw_body)
+        assert event.processed_at is not None
+        assert event.error is None
+    ana_status, other_status = stored["entry"][0]["changes"][0]["value"]["statuses"]
+    assert ana_status == {
+        "id": ana_wamid,
+        "status": "read",
+        "timestamp": _status(ana_wamid, "", "read")["timestamp"],
+        "recipient_id": REDACTED,
+        "errors": [{"code": 131000, "title": "Something went wrong"}],
+    }
+    assert other_status == _status(other_wamid, other_phone, "read")

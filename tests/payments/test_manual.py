@@ -10,6 +10,7 @@ import pytest
 from rich.console import Console
 from sqlalchemy import select
 
+from cobranza.compliance.erasure import erase_customer
 from cobranza.db.models import (
     AuditEvent,
     Business,
@@ -155,6 +156,39 @@ def test_import_reports_bad_lines_and_keeps_good(world: World, tmp_path: Path) -
     assert again.applied == 0
     assert again.unchanged == 1
     assert world.open_amounts()[world.old_invoice_id] == Decimal("0")
+
+
+def test_import_names_erased_customer(world: World, tmp_path: Path) -> None:
+    # given: C1's data were erased on request, with its balance still open
+    with world.session() as session, session.begin():
+        customer = session.get_one(Customer, world.customer_id)
+        erase_customer(session, world.business(session), customer, NOW, force=True)
+        placeholder = customer.external_id
+    path = tmp_path / "pagos.csv"
+    path.write_text(
+        "cliente;monto;fecha;referencia\n"
+        "C1;1000.00;2026-03-09;R-1\n"
+        f"{placeholder};10.00;2026-03-09;R-2\n"
+        "C9;10.00;2026-03-09;R-3\n",
+        encoding="utf-8",
+    )
+
+    # when
+    with world.session() as session, session.begin():
+        report = import_payments(session, world.business(session), path, NOW)
+
+    # then: the old code is named as erased, not as missing, and the
+    # placeholder code still records a payment toward the open balance
+    assert report.applied == 1
+    assert len(report.errors) == 2
+    erased_line, unknown_line = report.errors
+    assert erased_line.startswith(
+        "línea 2: los datos del cliente 'C1' se borraron el 10/03/2026"
+    )
+    assert "no se puede asociar a ese código" in erased_line
+    assert "importá antes" not in erased_line
+    assert unknown_line.startswith("línea 4: no se encontró el cliente 'C9'")
+    assert [payment.amount for payment in world.payments()] == [Decimal("10.00")]
 
 
 def _receipt(world: World) -> int:

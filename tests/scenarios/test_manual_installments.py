@@ -240,6 +240,77 @@ def test_pix_covering_two_installments(shop: Shop) -> None:
     assert "(pagó R$ 182,40, faltan R$ 476,40)" in shown.output
 
 
+def test_installment_paid_on_payment_date(shop: Shop) -> None:
+    # given: a plan of 3 × R$ 658,80 made on the evening of FIRST_DAY
+    run_cycle(shop.engine, shop.business_id, local_instant(FIRST_DAY, 10, BR_TZ))
+    _reply(shop, "posso parcelar em 3x?", FIRST_DAY, 21, 30)
+
+    # when: two Pix payments are recorded today (the CLI's clock), dated
+    # 5 and 20 March; the second completes the second installment
+    first_pix = runner.invoke(
+        cli_app, ["payment", "add", "C-003", "658.80", "--date", "2026-03-05"]
+    )
+    second_pix = runner.invoke(
+        cli_app, ["payment", "add", "C-003", "1000.00", "--date", "2026-03-20T15:00"]
+    )
+    shown = runner.invoke(cli_app, ["case", "show", "C-003"], env={"COLUMNS": "200"})
+
+    # then: each installment is paid on the date of the payment that
+    # completed it, not on the day the payment was recorded
+    assert first_pix.exit_code == 0, first_pix.output
+    assert second_pix.exit_code == 0, second_pix.output
+    first, second, third = _installments(shop.engine)
+    assert [first.status, second.status, third.status] == ["paid", "paid", "pending"]
+    assert first.paid_at == local_instant(date(2026, 3, 5), 0, BR_TZ)
+    assert second.paid_at == local_instant(date(2026, 3, 20), 15, BR_TZ)
+    assert shown.exit_code == 0, shown.output
+    assert "pagada el 05/03/2026" in shown.output
+    assert "pagada el 20/03/2026" in shown.output
+
+
+def test_dashboard_shows_installment_payment_date(
+    app: FastAPI,  # noqa: F811
+    client_for: Callable[[Tenant], tuple[TestClient, str]],  # noqa: F811
+    tenant: Tenant,  # noqa: F811
+    engine: Engine,
+) -> None:
+    # given: a plan of 3 × $ 5.000,00
+    with transaction(engine) as session:
+        case = Case(
+            business_id=tenant.business_id,
+            customer_id=tenant.customer_id,
+            state="open",
+            opened_at=WEB_NOW - timedelta(days=10),
+        )
+        session.add(case)
+        session.flush()
+        create_plan(session, case, 3, WEB_NOW - timedelta(hours=1))
+    client, token = client_for(tenant)
+
+    # when: the owner records today a transfer made three days ago
+    page = client.post(
+        f"/clientes/{tenant.customer_id}/pago",
+        data={
+            "amount": "5.000,00",
+            "paid_on": (WEB_NOW.date() - timedelta(days=3)).isoformat(),
+            "method": "transferencia",
+            "back": "cliente",
+            "csrf_token": token,
+        },
+    )
+    customer_page = client.get(f"/clientes/{tenant.customer_id}").text
+
+    # then: the first installment is paid on the transfer's date
+    assert page.status_code == 200
+    assert [item.status for item in _installments(engine)] == [
+        "paid",
+        "pending",
+        "pending",
+    ]
+    assert "pagada el 15/03/2026" in customer_page
+    assert "pagada el 18/03/2026" not in customer_page
+
+
 def test_dashboard_payment_form_pays_installments(
     app: FastAPI,  # noqa: F811
     client_for: Callable[[Tenant], tuple[TestClient, str]],  # noqa: F811

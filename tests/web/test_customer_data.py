@@ -85,7 +85,9 @@ def test_erase_with_wrong_confirmation_changes_nothing(
 
     notice = _notice(response)
     assert "No se borró nada" in notice["error"]
-    assert "C-1" in notice["error"]
+    assert "no es el código del cliente" in notice["error"]
+    assert "C-1" not in response.headers["location"]
+    assert "C-2" not in response.headers["location"]
     with transaction(engine) as session:
         customer = session.get_one(Customer, tenant.customer_id)
         assert customer.erased_at is None
@@ -126,6 +128,11 @@ def test_erase_with_balance_needs_force(
     assert "todavía debe $ 15.000,00" in error
     assert "Borrar aunque deba" in error
     assert "Se borraron los datos personales" in _notice(forced)["ok"]
+    # Access logs keep the redirect's query string, so no notice names the code.
+    assert "C-1" not in refused.headers["location"]
+    assert "C-1" not in forced.headers["location"]
+    shown = client.get(forced.headers["location"])
+    assert "Se borraron los datos personales del cliente." in shown.text
     with transaction(engine) as session:
         customer = session.get_one(Customer, tenant.customer_id)
         assert customer.erased_at is not None

@@ -5,9 +5,11 @@ from __future__ import annotations
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from cobranza.compliance.erasure import erased_external_ids
 from cobranza.compliance.errors import AmbiguousCustomerError, CustomerNotFoundError
 from cobranza.db.models import Business, Customer
 from cobranza.phones import match_wa_id, normalize_phone, wa_id_variants
+from cobranza.timeutil import local_date
 
 
 def resolve_customer(session: Session, business_id: int, ref: str) -> Customer:
@@ -34,6 +36,7 @@ def resolve_customer(session: Session, business_id: int, ref: str) -> Customer:
     if by_external_id is not None:
         return by_external_id
 
+    _reject_erased(session, business_id, text)
     phones = _phone_candidates(session, business_id, text)
     if not phones:
         raise CustomerNotFoundError(
@@ -67,6 +70,20 @@ def resolve_customer(session: Session, business_id: int, ref: str) -> Customer:
             "usá el código del cliente"
         )
     return matches[0]
+
+
+def _reject_erased(session: Session, business_id: int, external_id: str) -> None:
+    """Raise CustomerNotFoundError naming the erasure when `external_id` was erased."""
+    business = session.get_one(Business, business_id)
+    erased_at = erased_external_ids(session, business, [external_id]).get(external_id)
+    if erased_at is None:
+        return
+    day = local_date(erased_at, business.timezone)
+    raise CustomerNotFoundError(
+        f"el cliente {external_id!r} pidió que se borraran sus datos el "
+        f"{day:%d/%m/%Y}, así que ya no está guardado. Si es otro cliente, usá "
+        "su código"
+    )
 
 
 def _phone_candidates(session: Session, business_id: int, text: str) -> set[str]:

@@ -100,6 +100,11 @@ class OpenBalanceError(ErasureError):
     The message names the balance; the caller adds how to force the erasure.
     """
 
+    def __init__(self, message: str, owed: str) -> None:
+        super().__init__(message)
+        # The open balance as shown to the business, such as "$ 15.000,00".
+        self.owed = owed
+
 
 class AlreadyErasedError(ErasureError):
     """The customer's data was already erased."""
@@ -274,7 +279,8 @@ def _check_no_balance(session: Session, business: Business, customer: Customer) 
     raise OpenBalanceError(
         f"el cliente {customer.external_id} todavía debe {owed}. Mientras haya "
         "una deuda, el negocio puede guardar los datos que necesita para "
-        "cobrarla"
+        "cobrarla",
+        owed,
     )
 
 
@@ -433,10 +439,12 @@ def _redact_webhook_events(
     """Replace the processed raw bodies that carry the customer's phone or wa_id.
 
     A body's business is set when it is processed, so processed bodies that
-    matched no business are read too. NOTE: a body still waiting for the
-    event worker is left alone, because it may be another business's; if
-    it is the customer's, its message is stored later as an unknown
-    sender's. Reading every processed body also grows with the traffic.
+    matched no business are read too. A body still waiting for the event
+    worker is left alone, because it may be another business's. When it is
+    processed, a WhatsApp status of the customer's messages is redacted
+    (`channels.whatsapp.redaction`). NOTE: an inbound message of the
+    customer in such a body is stored as an unknown sender's, with its
+    phone. Reading every processed body also grows with the traffic.
     """
     if not found.phone_digits:
         return 0

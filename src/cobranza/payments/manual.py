@@ -22,6 +22,7 @@ from babel.numbers import is_currency
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cobranza.compliance.erasure import erased_external_ids
 from cobranza.db.models import Business, Customer, InboundMedia
 from cobranza.money import MAX_AMOUNT, parse_amount, quantize
 from cobranza.payments import cases
@@ -338,6 +339,12 @@ def _import_row(
         )
     ).first()
     if customer is None:
+        # An erased customer's row keeps only a hash of its old code.
+        erased = erased_external_ids(session, business, [external_id])
+        if external_id in erased:
+            raise PaymentError(
+                _erased_problem(external_id, erased[external_id], business.timezone)
+            )
         raise PaymentError(
             f"no se encontró el cliente {external_id!r}: importá antes al cliente"
         )
@@ -366,6 +373,16 @@ def _import_row(
         currency=_optional(row, columns, "currency"),
         method=_optional(row, columns, "method"),
         reference=reference,
+    )
+
+
+def _erased_problem(external_id: str, erased_at: datetime, timezone: str) -> str:
+    day = local_date(erased_at, timezone)
+    return (
+        f"los datos del cliente {external_id!r} se borraron el {day:%d/%m/%Y} "
+        "a su pedido, así que el pago no se puede asociar a ese código. Si el "
+        "pago es de ese cliente, registralo con su código nuevo (borrado-…) y "
+        "si es de otro cliente, usá el código de ese otro cliente"
     )
 
 

@@ -14,7 +14,9 @@ Every settled payment therefore counts toward the customer's active plan:
 - That money pays the installments in order, oldest first. An installment
   is marked paid when the money left after the installments before it
   covers its whole amount, so a payment larger than one installment pays
-  the next ones too.
+  the next ones too. Its paid date is the `paid_at` of the payment that
+  completed it, taking the payments in the order they were made, not the
+  instant the payment was recorded.
 - What is left after the paid installments is a credit toward the next
   one, which stays pending. Its reminders and its payment link ask for the
   rest of it (`plan_coverage(...).next_due`).
@@ -70,6 +72,8 @@ class PlanCoverage:
     received: Decimal
     # Pending installments that the money received pays in full, in order.
     covered_ids: tuple[int, ...]
+    # The `paid_at` of the payment that completed each of `covered_ids`.
+    covered_paid_at: tuple[datetime, ...]
     # The part of the first installment left pending that is already paid.
     credit: Decimal
     # The installments still unpaid once `covered_ids` are paid, in order.
@@ -91,7 +95,8 @@ def plan_coverage(
     `settling_id` is a payment being approved in this transaction, counted
     even when it was stored as pending before the plan.
     """
-    received = _received_since(session, plan, settling_id)
+    counted = _payments_since(session, plan, settling_id)
+    received = sum((net for _, net in counted), Decimal(0))
     installments = session.scalars(
         select(Installment)
         .where(Installment.plan_id == plan.id)
@@ -117,7 +122,10 @@ def plan_coverage(
         available -= item.amount
     unpaid = tuple(pending[len(covered) :])
     credit = available if unpaid else Decimal(0)
-    return PlanCoverage(received, tuple(covered), credit, unpaid)
+    covered_paid_at = _completion_dates(
+        counted, already_paid, [item.amount for item in pending[: len(covered)]]
+    )
+    return PlanCoverage(received, tuple(covered), covered_paid_at, credit, unpaid)
 
 
 def apply_payments_to_plans(
@@ -163,8 +171,10 @@ def apply_payments_to_plan(
 
     plan_id, business_id, case_id = plan.id, plan.business_id, plan.case_id
     coverage = plan_coverage(session, plan, settling_id)
-    for installment_id in coverage.covered_ids:
-        mark_installment_paid(session, installment_id, now)
+    for installment_id, paid_at in zip(
+        coverage.covered_ids, coverage.covered_paid_at, strict=True
+    ):
+        mark_installment_paid(session, installment_id, now, paid_at=paid_at)
     if coverage.covered_ids:
         _drop_paid_reminders(session, business_id, coverage.covered_ids, now)
         logger.info(
@@ -187,20 +197,26 @@ def remaining_schedule(coverage: PlanCoverage) -> list[tuple[Decimal, date]]:
     return schedule
 
 
-def _received_since(
+def _payments_since(
     session: Session, plan: InstallmentPlan, settling_id: int | None
-) -> Decimal:
-    """Sum the settled payments that the balance the plan split did not net.
+) -> list[tuple[datetime, Decimal]]:
+    """Return (paid_at, amount net of refunds) of the payments the plan receives.
 
-    Those are the payments recorded since the plan was made, and the ones
+    Those are the settled payments that the balance the plan split did not
+    net: the payments recorded since the plan was made, and the ones
     recorded before as pending and approved since (a receipt the customer
     sent, a boleto), because a pending payment settles no invoice.
     `settling_id` is the payment being approved now, whose audit event is
-    written after its effects.
+    written after its effects. The list is in the order the payments were
+    made (`paid_at`, then id).
     """
     rows = session.execute(
         select(
-            Payment.id, Payment.amount, Payment.amount_refunded, Payment.created_at
+            Payment.id,
+            Payment.amount,
+            Payment.amount_refunded,
+            Payment.created_at,
+            Payment.paid_at,
         ).where(
             Payment.business_id == plan.business_id,
             Payment.customer_id == plan.customer_id,
@@ -215,15 +231,41 @@ def _received_since(
         # being approved now: its audit event is not written yet.
         approved[settling_id] = plan.created_at
 
-    received = Decimal(0)
+    counted: list[tuple[datetime, int, Decimal]] = []
     for row in rows:
         approved_at = approved.get(row.id)
         since_plan = row.created_at >= plan.created_at or (
             approved_at is not None and approved_at >= plan.created_at
         )
         if since_plan:
-            received += row.amount - row.amount_refunded
-    return received
+            counted.append((row.paid_at, row.id, row.amount - row.amount_refunded))
+    counted.sort()
+    return [(paid_at, net) for paid_at, _, net in counted]
+
+
+def _completion_dates(
+    counted: list[tuple[datetime, Decimal]],
+    already_paid: Decimal,
+    amounts: list[Decimal],
+) -> tuple[datetime, ...]:
+    """Return the `paid_at` of the payment that completes each of `amounts`.
+
+    The installments paid through their links take the first
+    `already_paid` of the money, as in `plan_coverage`. Each amount in
+    `amounts` is then completed by the first payment whose running total
+    reaches it, so the caller passes only amounts that `counted` covers.
+    """
+    dates: list[datetime] = []
+    target = already_paid
+    running = Decimal(0)
+    payments = iter(counted)
+    for amount in amounts:
+        target += amount
+        while running < target:
+            paid_at, net = next(payments)
+            running += net
+        dates.append(paid_at)
+    return tuple(dates)
 
 
 def _first_approvals(

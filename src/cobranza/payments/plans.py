@@ -774,8 +774,14 @@ def _apply_payments_due_by(
         apply_payments_to_plan(session, plan, now)
 
 
-def mark_installment_paid(session: Session, installment_id: int, now: datetime) -> None:
-    """Mark an installment paid, and its plan completed when it was the last one."""
+def mark_installment_paid(
+    session: Session, installment_id: int, now: datetime, paid_at: datetime
+) -> None:
+    """Mark an installment paid, and its plan completed when it was the last one.
+
+    `paid_at` is when the payment that completed the installment was made,
+    and `now`, when the plan is closed.
+    """
     installment = session.get_one(Installment, installment_id)
     session.execute(
         update(Installment)
@@ -783,7 +789,7 @@ def mark_installment_paid(session: Session, installment_id: int, now: datetime) 
             Installment.id == installment_id,
             Installment.status == InstallmentStatus.PENDING,
         )
-        .values(status=InstallmentStatus.PAID, paid_at=now)
+        .values(status=InstallmentStatus.PAID, paid_at=paid_at)
         .execution_options(synchronize_session=False)
     )
     remaining = session.scalar(

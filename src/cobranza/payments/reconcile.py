@@ -347,7 +347,9 @@ def _settle(
         if link.installment_id is not None:
             from cobranza.payments.plans import mark_installment_paid
 
-            mark_installment_paid(session, link.installment_id, now)
+            mark_installment_paid(
+                session, link.installment_id, now, paid_at=payment.paid_at
+            )
     # Transfers, Pix and cash recorded by hand carry no installment link, and
     # a stale link may pay the installment after the one it was made for.
     apply_payments_to_plans(

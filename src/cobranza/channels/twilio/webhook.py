@@ -94,6 +94,9 @@ def process_event(
     event.business_id = business.id
     kind = event.headers.get("kind")
     if kind == STATUS:
+        # NOTE: a status of an erased customer's message keeps its raw form,
+        # with the `To` phone; WhatsApp statuses are redacted on processing
+        # (`channels.whatsapp.redaction`).
         _handle_status(session, business.id, form, event, now)
     elif kind == INBOUND:
         _handle_inbound(session, business, form, now, settings)

@@ -52,6 +52,7 @@ from cobranza.channels.whatsapp.errors import (
     MediaTooLargeError,
 )
 from cobranza.channels.whatsapp.graph import GraphClient
+from cobranza.channels.whatsapp.redaction import redact_erased_statuses
 from cobranza.channels.whatsapp.templates import (
     find_template,
     parse_status,
@@ -132,6 +133,16 @@ def process_event(
                 logger.info("WhatsApp webhook field %s is not handled", field)
                 continue
             handler(session, business, change.get("value") or {}, now, settings)
+
+    # The statuses are applied, so the copy kept for audit can lose the phones
+    # of customers erased since their messages were sent.
+    redacted = redact_erased_statuses(session, business.id, event, body)
+    if redacted:
+        logger.info(
+            "WhatsApp webhook event %s: %s statuses of erased customers redacted",
+            event.id,
+            redacted,
+        )
 
 
 def handle_messages_change(

@@ -12,7 +12,9 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from cobranza.compliance.erasure import (
+    AlreadyErasedError,
     ErasureError,
+    MessageInFlightError,
     OpenBalanceError,
     delete_media_files,
     erase_customer,
@@ -20,7 +22,6 @@ from cobranza.compliance.erasure import (
 from cobranza.compliance.subject_export import customer_export, export_json
 from cobranza.web.dashboard.common import actor_of, business_of, customer_or_404
 from cobranza.web.dashboard.customers import back_to_customer
-from cobranza.web.error_pages import quoted
 from cobranza.web.security import db, now, signed_in
 
 logger = logging.getLogger(__name__)
@@ -63,9 +64,8 @@ def erase(
             return back_to_customer(
                 request,
                 customer_id,
-                error=f"No se borró nada: escribiste «{quoted(confirmation.strip())}» "
-                f"y el código del cliente es «{quoted(external_id)}». Escribilo "
-                "igual para confirmar.",
+                error="No se borró nada: lo que escribiste no es el código del "
+                "cliente. Escribilo igual que en esta página para confirmar.",
             )
         try:
             result = erase_customer(
@@ -78,13 +78,8 @@ def erase(
             )
         except ErasureError as exc:
             session.rollback()
-            fix = (
-                ". Si igual querés borrarlos, marcá «Borrar aunque deba»"
-                if isinstance(exc, OpenBalanceError)
-                else ""
-            )
             return back_to_customer(
-                request, customer_id, error=f"No se borró nada: {exc}{fix}."
+                request, customer_id, error=f"No se borró nada: {_refusal(exc)}."
             )
     failures = delete_media_files(result.media_paths)
     note = (
@@ -97,6 +92,30 @@ def erase(
     return back_to_customer(
         request,
         customer_id,
-        ok=f"Se borraron los datos personales del cliente {external_id}. Sus "
-        f"facturas y pagos quedan, sin sus datos personales.{note}",
+        ok="Se borraron los datos personales del cliente. Sus facturas y pagos "
+        f"quedan, sin sus datos personales.{note}",
     )
+
+
+def _refusal(exc: ErasureError) -> str:
+    """Word why an erasure was refused without the customer's code.
+
+    Notices travel in the redirect's query string, which access logs keep,
+    and the page they show on already names the customer.
+    """
+    if isinstance(exc, OpenBalanceError):
+        return (
+            f"el cliente todavía debe {exc.owed}. Mientras haya una deuda, el "
+            "negocio puede guardar los datos que necesita para cobrarla. Si igual "
+            "querés borrarlos, marcá «Borrar aunque deba»"
+        )
+    if isinstance(exc, AlreadyErasedError):
+        return "los datos de este cliente ya se borraron: no queda nada por borrar"
+    if isinstance(exc, MessageInFlightError):
+        return (
+            "un mensaje a este cliente se está enviando en este momento, y el "
+            "canal guarda su texto y su teléfono al terminar. Repetí el pedido "
+            "cuando termine el envío (un envío cortado se cierra en el próximo "
+            "ciclo)"
+        )
+    return "el pedido no se pudo completar"
