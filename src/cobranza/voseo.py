@@ -119,6 +119,7 @@ TU_FORMS: dict[str, str] = {
     "recargala": "recárgala",
     "redondealo": "redondéalo",
     "registrá": "registra",
+    "registralo": "regístralo",
     "registrala": "regístrala",
     "registralos": "regístralos",
     "repetí": "repite",
