@@ -150,7 +150,8 @@ def test_creation_values_changed(engine: Engine, business_id: int) -> None:
         business = session.get_one(Business, business_id)
         values = (business.country, business.timezone, business.currency)
         locale = business.locale
-        keys = [event.reason for event in session.scalars(select(AuditEvent))]
+        events = session.scalars(select(AuditEvent).order_by(AuditEvent.id))
+        keys = [event.reason for event in events]
 
     assert values == ("MX", "America/Mexico_City", "MXN")
     assert locale == "es_MX"
