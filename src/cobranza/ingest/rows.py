@@ -41,7 +41,12 @@ from cobranza.ingest.issue_texts import (
 from cobranza.ingest.mapping import ColumnMapping, normalize_header
 from cobranza.ingest.readers import SEPARATORS, SourceRow
 from cobranza.ingest.report import RowIssue
-from cobranza.ingest.taxids import TaxIdCheck, check_tax_id, kind_from_name
+from cobranza.ingest.taxids import (
+    TaxIdCheck,
+    check_tax_id,
+    compact_tax_id,
+    kind_from_name,
+)
 from cobranza.money import MAX_AMOUNT, quantize
 from cobranza.phones import PhoneResult, area_code_word, normalize_phone
 
@@ -533,9 +538,20 @@ class RowReader:
         external_id = _without_controls(text_of(self._cell(row, m.CUSTOMER_ID)))
         name = _without_controls(text_of(self._cell(row, m.CUSTOMER_NAME)))
         tax_text = text_of(self._cell(row, m.TAX_ID))
+        check_digit = text_of(self._cell(row, m.TAX_ID_CHECK_DIGIT))
+
+        # Digits alone leave the check digit to a DV column, when there is one.
+        without_digit = tax_text is not None and re.fullmatch(r"[0-9. ]+", tax_text)
 
         tax = None
-        if tax_text:
+        dv_column = m.TAX_ID_CHECK_DIGIT in self.columns
+        if tax_text and without_digit and dv_column and not check_digit:
+            # An empty DV cell marks an id without a check digit, such as a
+            # Colombian cédula, so there is nothing to verify.
+            tax = TaxIdCheck(compact_tax_id(tax_text), None, None)
+        elif tax_text:
+            if without_digit and check_digit:
+                tax_text = f"{tax_text}-{check_digit}"
             tax = self._tax_ids.get(tax_text)
             if tax is None:
                 tax = self._tax_ids[tax_text] = check_tax_id(tax_text, country)

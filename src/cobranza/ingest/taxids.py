@@ -65,8 +65,7 @@ def check_tax_id(value: str, country: str) -> TaxIdCheck:
     country = country.upper()
     label, module = _module_for(value, country)
     if module is None:
-        compact = re.sub(r"[\s.\-/]", "", value).upper()
-        return TaxIdCheck(compact, None, None)
+        return TaxIdCheck(compact_tax_id(value), None, None)
 
     compact = module.compact(value)
     try:
@@ -85,6 +84,11 @@ def check_tax_id(value: str, country: str) -> TaxIdCheck:
         reason = _INVALID_REASONS.get(type(exc), "no es válido")
         return TaxIdCheck(compact, False, None, f'El {label} "{value}" {reason}')
     return TaxIdCheck(compact, True, _kind_from_tax_id(compact, country, module))
+
+
+def compact_tax_id(value: str) -> str:
+    """Return `value` without spaces, points, hyphens and slashes, upper-cased."""
+    return re.sub(r"[\s.\-/]", "", value).upper()
 
 
 def format_tax_id(value: str, country: str) -> str:
