@@ -48,3 +48,24 @@ def test_dv_column_completes_nit(engine: Engine, tmp_path: Path) -> None:
     assert (written_wrong.tax_id, written_wrong.tax_id_valid) == ("9001234567", False)
     flagged = [(issue.line, issue.code) for issue in report.rows_flagged]
     assert flagged == [(4, "invalid_tax_id"), (6, "invalid_tax_id")]
+
+
+def test_nit_without_dv_column_names_it(engine: Engine, tmp_path: Path) -> None:
+    business_id = make_business(engine, "CO")
+    path = write_csv(
+        tmp_path / "cartera.csv",
+        [
+            ["Cliente", "NIT", "Factura", "Vencimiento", "Valor"],
+            ["Juan Pérez", "79.845.123", "F-1", "15/12/2026", "100.000"],
+            ["Otra S.A.S.", "900123456-7", "F-2", "15/12/2026", "100.000"],
+        ],
+        separator=";",
+    )
+
+    report = run_import(engine, business_id, path)
+
+    bare, hyphenated = report.rows_flagged
+    assert "79.845.123" in bare.message
+    assert "columna «DV»" in bare.message
+    # A hyphen shows the check digit is there, so it is only wrong.
+    assert "columna «DV»" not in hyphenated.message
