@@ -61,8 +61,8 @@ PAYMENT_THANKS = "payment_thanks"
 # The step kind of the policy's message on the due date. Its text states
 # that the balance is due "today", so it cannot go out on a later day.
 DUE_TODAY = "due_today"
-# The messages that say their due date is today: an invoice's and an
-# installment's (`payments.plans.INSTALLMENT_STEP_KINDS`).
+# The step kinds whose text states that something is due today: an
+# invoice's and an installment's (`payments.plans.INSTALLMENT_STEP_KINDS`).
 DUE_TODAY_KINDS = frozenset({DUE_TODAY, "installment_due_today"})
 # The variable that marks a row as the reply to a customer's message, as
 # `cobranza.conversations` queues it.
