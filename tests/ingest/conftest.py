@@ -26,6 +26,7 @@ COUNTRIES = {
     "AR": ("America/Argentina/Buenos_Aires", "ARS", "es_AR"),
     "MX": ("America/Mexico_City", "MXN", "es_MX"),
     "BR": ("America/Sao_Paulo", "BRL", "pt_BR"),
+    "CO": ("America/Bogota", "COP", "es_CO"),
 }
 
 

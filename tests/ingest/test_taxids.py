@@ -79,3 +79,25 @@ def test_kind_from_name(name: str, kind: CustomerKind | None) -> None:
 )
 def test_format_tax_id(value: str, country: str, written: str) -> None:
     assert format_tax_id(value, country) == written
+
+
+@pytest.mark.parametrize(
+    ("value", "compact", "valid", "kind"),
+    [
+        ("NIT 900.123.456-8", "9001234568", True, None),
+        ("NIT: 900123456-7", "9001234567", False, None),
+        ("C.C. 79.845.123", "79845123", None, CustomerKind.PERSON),
+        ("CC 1020304050", "1020304050", None, CustomerKind.PERSON),
+        ("CE 456789", "456789", None, CustomerKind.PERSON),
+    ],
+)
+def test_colombian_document_type_prefix(
+    value: str, compact: str, valid: bool | None, kind: CustomerKind | None
+) -> None:
+    # Colombian exports often write the document type before the number. A
+    # cédula (CC) or cédula de extranjería (CE) has no check digit.
+    check = check_tax_id(value, "CO")
+
+    assert check.compact == compact
+    assert check.valid is valid
+    assert check.kind == kind

@@ -505,3 +505,40 @@ def test_currency_change_to_invoiced_currency(engine: Engine, business_id: int) 
     stored = _set(engine, business_id, "currency", "usd")
 
     assert stored == "USD"
+
+
+def test_cop_amount_with_cents_rejected(engine: Engine, business_id: int) -> None:
+    # Colombian pesos are whole: a minimum installment of 50000.50 COP
+    # could never be charged.
+    _set(engine, business_id, "country", "CO")
+    _set(engine, business_id, "currency", "COP")
+
+    with pytest.raises(SettingError, match="más decimales de los que admite COP"):
+        _set(engine, business_id, "installments.min_installment", "50.000,50")
+
+    with transaction(engine) as session:
+        business = session.get_one(Business, business_id)
+        stored = dict(business.settings)
+    assert stored == {"installments": {"grace_days": 5}}
+    assert _set(engine, business_id, "installments.min_installment", "50.000") == (
+        "50000"
+    )
+
+
+@pytest.mark.parametrize(
+    ("country", "document"),
+    [("AR", "constancia de inscripción"), ("CO", "RUT"), ("MX", "situación fiscal")],
+)
+def test_tax_id_error_names_country_document(
+    engine: Engine, business_id: int, country: str, document: str
+) -> None:
+    _set(engine, business_id, "country", country)
+    bad = {"AR": "20-12345678-0", "CO": "900.123.456-7", "MX": "GODE561231GR9"}
+
+    with pytest.raises(SettingError) as wrong_digit:
+        _set(engine, business_id, "tax_id", bad[country])
+    with pytest.raises(SettingError) as empty:
+        _set(engine, business_id, "tax_id", " ")
+
+    assert document in str(wrong_digit.value)
+    assert document in str(empty.value)

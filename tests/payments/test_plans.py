@@ -476,3 +476,38 @@ def test_waiting_early_reminder_dropped_on_due_day(world: World) -> None:
     assert rows["installment_due_today"].state == "sent"
     assert len(texts) == 1
     assert "hoy, 13 de marzo, vence la cuota 1 de 3" in texts[0]
+
+
+def test_due_today_reminder_dropped_after_due_day(world: World) -> None:
+    from cobranza.db.models import OutboxMessage, SandboxMessage
+    from cobranza.jobs.cycle import run_cycle
+    from cobranza.payments import queue_installment_reminders
+
+    # Given the first installment falls due on Friday 13 March and its
+    # due-today reminder, queued that day, could not go out (the window had
+    # closed, or the daily cap was reached)
+    plan_id = _create(world, first_due_on=date(2026, 3, 13))
+    with world.session() as session, session.begin():
+        business = session.get_one(Business, world.business_id)
+        friday = NOW + timedelta(days=3)
+        assert queue_installment_reminders(session, business, friday) == 1
+
+    # When Monday's cycle runs
+    run_cycle(world.engine, world.business_id, NOW + timedelta(days=6))
+
+    # Then the reminder is dropped: it would say "hoy, 13 de marzo" on the 16th
+    with world.session() as session:
+        row = session.scalars(
+            select(OutboxMessage).where(
+                OutboxMessage.step == f"installment:{_first_id(world, plan_id)}"
+                ":due_today"
+            )
+        ).one()
+        texts = list(session.scalars(select(SandboxMessage.text)))
+    assert row.state == "suppressed"
+    assert row.suppressed_reason == "due_date_passed"
+    assert not any("hoy, 13 de marzo" in text for text in texts)
+
+
+def _first_id(world: World, plan_id: int) -> int:
+    return _installments(world, plan_id)[0].id

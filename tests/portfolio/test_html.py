@@ -73,3 +73,11 @@ def test_bidi_names_are_isolated(
     html = render(session, business)
 
     assert f"<bdi>{name}</bdi> (<bdi>C-\u202e1</bdi>)" in html
+
+
+def test_dso_without_sales_has_no_unit(session: Session, business: Business) -> None:
+    # No invoice was issued in the period, so DSO is undefined.
+    html = render(session, business)
+
+    assert "sin datos días" not in html
+    assert "sin datos</div>" in html

@@ -175,8 +175,9 @@ def _documents(engine: Engine, business_id: int) -> int:
             {"mapping": "Importe=dinero"},
             'El campo "dinero" de la línea "Importe=dinero" de «Columnas» no '
             "existe. Usá uno de estos: código de cliente, nombre del cliente, "
-            "identificación fiscal, teléfono, celular, email, número de "
-            "comprobante, tipo de comprobante, fecha de emisión, vencimiento, "
+            "identificación fiscal, dígito de verificación, teléfono, celular, "
+            "email, número de comprobante, tipo de comprobante, fecha de emisión, "
+            "vencimiento, "
             "importe, saldo, importe pagado, fecha de pago, moneda, en disputa, "
             "consentimiento, ignorar.",
             id="mapping-unknown-field",
@@ -477,7 +478,8 @@ def test_form_help_is_spanish(app: FastAPI, client_for, tenant: Tenant) -> None:
         "Solo si hace falta: una línea por columna, con el nombre de la columna en "
         "tu archivo, un signo = y el campo, como <code>Fecha prevista=vencimiento"
         "</code>. Campos: código de cliente, nombre del cliente, identificación "
-        "fiscal, teléfono, celular, email, número de comprobante, tipo de "
+        "fiscal, dígito de verificación, teléfono, celular, email, número de "
+        "comprobante, tipo de "
         "comprobante, fecha de emisión, vencimiento, importe, saldo, importe "
         "pagado, fecha de pago, moneda, en disputa, consentimiento. Con "
         "<code>COLUMNA=ignorar</code> se descarta una columna."

@@ -13,7 +13,7 @@ from sqlalchemy import Engine, select
 
 from cobranza.conversations.handoff import hand_off
 from cobranza.db.engine import transaction
-from cobranza.db.models import Case, CaseState, Document, Payment
+from cobranza.db.models import Business, Case, CaseState, Document, Payment
 from tests.web.conftest import NOW, Tenant
 
 OK = re.compile(r'<p class="notice ok" role="status">(.*?)</p>', re.DOTALL)
@@ -321,3 +321,33 @@ def test_payment_currency_outside_customer_rejected(
         ERROR, page.text
     )
     assert payments == []
+
+
+def _in_colombian_pesos(engine: Engine, tenant: Tenant) -> None:
+    with transaction(engine) as session:
+        business = session.get_one(Business, tenant.business_id)
+        business.country, business.currency, business.locale = "CO", "COP", "es_CO"
+        session.get_one(Document, tenant.invoice_id).currency = "COP"
+
+
+def test_whole_peso_form_has_no_cents(
+    app: FastAPI, client_for, tenant: Tenant, engine: Engine
+) -> None:  # type: ignore[no-untyped-def]
+    # Colombian pesos are whole, so the sample amount and the fix have no cents.
+    _in_colombian_pesos(engine, tenant)
+    _waiting_for_payment_check(engine, tenant)
+    client, token = client_for(tenant)
+
+    form = client.get(f"/clientes/{tenant.customer_id}").text
+    page = client.post(
+        f"/clientes/{tenant.customer_id}/pago",
+        data=_form(csrf_token=token, amount="15.000,50"),
+    )
+
+    assert 'name="amount" inputmode="decimal" required' in form
+    assert 'placeholder="15.000"' in form
+    assert 'placeholder="15.000,00"' not in form
+    error = _notice(ERROR, page.text)
+    assert "tiene más decimales de los que admite COP" in error
+    assert "escríbelo sin decimales" in error
+    assert "0 decimales" not in error

@@ -61,6 +61,9 @@ PAYMENT_THANKS = "payment_thanks"
 # The step kind of the policy's message on the due date. Its text states
 # that the balance is due "today", so it cannot go out on a later day.
 DUE_TODAY = "due_today"
+# The step kinds whose text states that something is due today: an
+# invoice's and an installment's (`payments.plans.INSTALLMENT_STEP_KINDS`).
+DUE_TODAY_KINDS = frozenset({DUE_TODAY, "installment_due_today"})
 # The variable that marks a row as the reply to a customer's message, as
 # `cobranza.conversations` queues it.
 REPLY_TO_VARIABLE = "reply_to_inbound_id"
@@ -739,7 +742,7 @@ def _refresh_amounts(row: OutboxMessage, details: dict[str, Any]) -> None:
 
 def _due_day_passed(row: OutboxMessage, now: datetime, tz: str) -> bool:
     """Return whether `row` is a due-today message and its due date is past."""
-    if row.step_kind != DUE_TODAY:
+    if row.step_kind not in DUE_TODAY_KINDS:
         return False
     stated = (row.variables or {}).get("oldest_due_on")
     if not isinstance(stated, str):

@@ -24,6 +24,8 @@ IGNORE = "ignore"
 CUSTOMER_ID = "customer_id"
 CUSTOMER_NAME = "customer_name"
 TAX_ID = "tax_id"
+# The check digit (DV) of a Colombian NIT, which exports often keep apart.
+TAX_ID_CHECK_DIGIT = "tax_id_check_digit"
 PHONE = "phone"
 MOBILE = "mobile"
 EMAIL = "email"
@@ -123,6 +125,13 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
         "cnpj cpf",
         "cedula nit",
         "nit cedula",
+    ),
+    TAX_ID_CHECK_DIGIT: (
+        "dv",
+        "digito verificacion",
+        "digito verificador",
+        "dv nit",
+        "nit dv",
     ),
     PHONE: (
         "telefono",
@@ -359,6 +368,7 @@ FIELD_LABELS = {
     CUSTOMER_ID: "código de cliente",
     CUSTOMER_NAME: "nombre del cliente",
     TAX_ID: "identificación fiscal",
+    TAX_ID_CHECK_DIGIT: "dígito de verificación",
     PHONE: "teléfono",
     MOBILE: "celular",
     EMAIL: "email",

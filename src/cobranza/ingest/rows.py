@@ -41,7 +41,12 @@ from cobranza.ingest.issue_texts import (
 from cobranza.ingest.mapping import ColumnMapping, normalize_header
 from cobranza.ingest.readers import SEPARATORS, SourceRow
 from cobranza.ingest.report import RowIssue
-from cobranza.ingest.taxids import TaxIdCheck, check_tax_id, kind_from_name
+from cobranza.ingest.taxids import (
+    TaxIdCheck,
+    check_tax_id,
+    compact_tax_id,
+    kind_from_name,
+)
 from cobranza.money import MAX_AMOUNT, quantize
 from cobranza.phones import PhoneResult, area_code_word, normalize_phone
 
@@ -51,6 +56,12 @@ MAX_EXTERNAL_ID_LENGTH = 120
 MAX_NAME_LENGTH = 300
 MAX_TAX_ID_LENGTH = 32
 MAX_EMAIL_LENGTH = 320
+# A Colombian NIT written as digits alone may lack its check digit (DV), and
+# a cédula has none, so a failed check may not mean a typo.
+_MISSING_DV_HINT = (
+    ", o no lo trae: si es una cédula o un NIT sin ese dígito, agregá una "
+    "columna «DV» con el dígito, vacía para una cédula"
+)
 
 _TRUE = frozenset({"si", "s", "yes", "y", "x", "1", "true", "verdadero", "sim", "ok"})
 _FALSE = frozenset({"no", "n", "0", "false", "falso", "nao"})
@@ -533,21 +544,28 @@ class RowReader:
         external_id = _without_controls(text_of(self._cell(row, m.CUSTOMER_ID)))
         name = _without_controls(text_of(self._cell(row, m.CUSTOMER_NAME)))
         tax_text = text_of(self._cell(row, m.TAX_ID))
+        check_digit = text_of(self._cell(row, m.TAX_ID_CHECK_DIGIT))
 
+        # Digits alone leave the check digit to a DV column, when there is one.
+        without_digit = tax_text is not None and re.fullmatch(r"[0-9. ]+", tax_text)
+
+        dv_column = m.TAX_ID_CHECK_DIGIT in self.columns
         tax = None
-        if tax_text:
+        if tax_text and without_digit and dv_column and not check_digit:
+            # An empty DV cell marks an id without a check digit, such as a
+            # Colombian cédula, so there is nothing to verify.
+            tax = TaxIdCheck(compact_tax_id(tax_text), None, None)
+        elif tax_text:
+            if without_digit and check_digit:
+                tax_text = f"{tax_text}-{check_digit}"
             tax = self._tax_ids.get(tax_text)
             if tax is None:
                 tax = self._tax_ids[tax_text] = check_tax_id(tax_text, country)
         if tax is not None and tax.problem:
-            flags.append(
-                self._issue(
-                    row,
-                    m.TAX_ID,
-                    "invalid_tax_id",
-                    problem=tax.problem,
-                )
-            )
+            problem = tax.problem
+            if country == "CO" and without_digit and not dv_column:
+                problem += _MISSING_DV_HINT
+            flags.append(self._issue(row, m.TAX_ID, "invalid_tax_id", problem=problem))
         if external_id is None:
             if tax is not None and tax.compact:
                 external_id = tax.compact

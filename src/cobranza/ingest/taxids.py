@@ -38,6 +38,13 @@ _INVALID_REASONS: dict[type[Exception], str] = {
 # CUIT prefixes 30, 33 and 34 are legal entities; 20, 23, 24 and 27 people.
 _AR_COMPANY_PREFIXES = ("30", "33", "34")
 
+# A Colombian document type written before the number: "NIT 900.123.456-8",
+# "C.C. 79.845.123". A cédula (CC) or cédula de extranjería (CE) has no
+# check digit.
+_CO_DOCUMENT_TYPE = re.compile(
+    r"\s*(?:(NIT)|C\.?\s*[CE]\.?)\s*[:.]?\s*(?=[0-9])", re.IGNORECASE
+)
+
 _COMPANY_WORDS = re.compile(
     r"(?:^|[\s,.])(?:s\.?\s?a\.?(?:\s?de\s?c\.?\s?v\.?)?|s\.?\s?r\.?\s?l\.?|"
     r"s\.?\s?a\.?\s?s\.?|s\.?\s?a\.?\s?c\.?|s\.?\s?c\.?|ltda\.?|limitada|"
@@ -63,10 +70,16 @@ class TaxIdCheck:
 def check_tax_id(value: str, country: str) -> TaxIdCheck:
     """Validate a tax id for `country`; a wrong check digit is reported, not raised."""
     country = country.upper()
+    if country == "CO":
+        document_type = _CO_DOCUMENT_TYPE.match(value)
+        if document_type is not None and document_type.group(1) is None:
+            number = compact_tax_id(value[document_type.end() :])
+            return TaxIdCheck(number, None, CustomerKind.PERSON)
+        if document_type is not None:
+            value = value[document_type.end() :]
     label, module = _module_for(value, country)
     if module is None:
-        compact = re.sub(r"[\s.\-/]", "", value).upper()
-        return TaxIdCheck(compact, None, None)
+        return TaxIdCheck(compact_tax_id(value), None, None)
 
     compact = module.compact(value)
     try:
@@ -85,6 +98,11 @@ def check_tax_id(value: str, country: str) -> TaxIdCheck:
         reason = _INVALID_REASONS.get(type(exc), "no es válido")
         return TaxIdCheck(compact, False, None, f'El {label} "{value}" {reason}')
     return TaxIdCheck(compact, True, _kind_from_tax_id(compact, country, module))
+
+
+def compact_tax_id(value: str) -> str:
+    """Return `value` without spaces, points, hyphens and slashes, upper-cased."""
+    return re.sub(r"[\s.\-/]", "", value).upper()
 
 
 def format_tax_id(value: str, country: str) -> str:

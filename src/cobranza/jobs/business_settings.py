@@ -41,7 +41,7 @@ from cobranza.dunning.promises import DEFAULT_CHANNEL, DEFAULT_GRACE_DAYS
 from cobranza.ingest.taxids import check_tax_id, format_tax_id
 from cobranza.messages.catalog import LOCALES
 from cobranza.messages.parameters import BUSINESS_ADDRESS_MAX, PAYMENT_TEXT_MAX
-from cobranza.money import parse_amount
+from cobranza.money import parse_amount, quantize
 from cobranza.payments.links import (
     STATEMENT_DESCRIPTOR_MAX,
     links_offered,
@@ -199,19 +199,28 @@ def _address(text: str) -> str:
     return value
 
 
+# The tax authority's document that shows a business its own tax id: AFIP's
+# constancia de inscripción, DIAN's RUT, SAT's constancia de situación fiscal.
+_TAX_ID_DOCUMENTS = {
+    "CO": "tu RUT",
+    "MX": "tu constancia de situación fiscal",
+}
+_DEFAULT_TAX_ID_DOCUMENT = "tu constancia de inscripción"
+
+
 def _tax_id(text: str, country: str) -> str:
+    document = _TAX_ID_DOCUMENTS.get(country.upper(), _DEFAULT_TAX_ID_DOCUMENT)
     value = text.strip()
     if not value:
         raise SettingError(
             "la identificación fiscal está vacía: escribí la de tu negocio, como "
-            "figura en tu constancia de inscripción"
+            f"figura en {document}"
         )
     check = check_tax_id(value, country)
     if check.valid is False and check.problem is not None:
         problem = check.problem[:1].lower() + check.problem[1:]
         raise SettingError(
-            f"{problem}: copiá el número de tu constancia de inscripción, con "
-            "o sin puntos y guiones"
+            f"{problem}: copiá el número de {document}, con o sin puntos y guiones"
         )
     if country.upper() == "AR" and check.valid is None:
         # Too short for a CUIT, so `check_tax_id` read it as a DNI, which no
@@ -500,6 +509,7 @@ def set_option(
         value = option.parse(text, business.country)
     elif option.amount:
         value = option.parse(text, business.locale)
+        _check_minor_units(value, business.currency)
     else:
         value = option.parse(text)
     if option.key == "country" and business.tax_id:
@@ -540,6 +550,16 @@ def set_option(
     if value is not None:
         release_waiting_messages(session, business, now)
     return value
+
+
+def _check_minor_units(value: str, currency: str) -> None:
+    """Raise `SettingError` for an amount with more decimals than `currency` has."""
+    amount = Decimal(value)
+    if quantize(amount, currency) != amount:
+        raise SettingError(
+            f"el monto {value} tiene más decimales de los que admite {currency}: "
+            "redondealo"
+        )
 
 
 def _unset_value(business: Business, option: BusinessOption) -> Any:

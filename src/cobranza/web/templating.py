@@ -22,7 +22,7 @@ from jinja2.ext import Extension
 from jinja2.lexer import TOKEN_DATA, Token, TokenStream
 from jinja2.runtime import Context
 
-from cobranza.money import format_money
+from cobranza.money import format_money, minor_units
 from cobranza.portfolio.labels import SPANISH as SEGMENT_LABELS
 from cobranza.voseo import to_tu, uses_voseo
 from cobranza.wording import (
@@ -137,6 +137,11 @@ def _tu_label(label_of: Callable[[Any], str]) -> Callable[[Any], str]:
     return tu_label
 
 
+def _amount_example(currency: str) -> str:
+    """Return a sample amount for a form field, with the currency's decimals."""
+    return "15.000" if minor_units(currency) == 0 else "15.000,00"
+
+
 def _owner_as_stored(text: Any) -> str:
     return "" if text is None else str(text)
 
@@ -152,6 +157,7 @@ def _configure(env: Environment, tu_forms: bool) -> None:
     env.filters["percent"] = _percent
     env.filters["local"] = _local
     env.filters["day"] = _day
+    env.filters["amount_example"] = _amount_example
     for name, label_of in _LABEL_FILTERS.items():
         env.filters[name] = _tu_label(label_of) if tu_forms else label_of
     for name, labels in _LABEL_GLOBALS.items():

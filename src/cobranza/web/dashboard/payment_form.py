@@ -174,9 +174,13 @@ def _amount_problem(text: str, currency: str, locale: str) -> str | None:
         )
     if quantize(value, currency) != value:
         digits = minor_units(currency)
+        if digits == 0:
+            fix = "escribilo sin decimales"
+        else:
+            fix = f"redondealo a {digits} decimales"
         return (
             f"El monto {text.strip()} tiene más decimales de los que admite "
-            f"{currency}: redondealo a {digits} decimales."
+            f"{currency}: {fix}."
         )
     return None
 
