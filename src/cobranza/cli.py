@@ -2614,13 +2614,19 @@ def data_erase(
     failures = delete_media_files(result.media_paths)
 
     counts = result.counts
+    received = _count_of(
+        counts.get("inbound_messages", 0), "mensaje recibido", "mensajes recibidos"
+    )
+    sent = _count_of(
+        counts.get("outbox_messages", 0),
+        "mensaje enviado o programado",
+        "mensajes enviados o programados",
+    )
+    files = _count_of(counts.get("media_files", 0), "archivo", "archivos")
     console.print(
         f"Se borraron los datos personales del cliente {markup_safe(external_id)}, "
-        f"que ahora figura como {result.placeholder_id}: "
-        f"{counts.get('inbound_messages', 0)} mensajes recibidos, "
-        f"{counts.get('outbox_messages', 0)} mensajes enviados o programados y "
-        f"{counts.get('media_files', 0)} archivos. Sus facturas y pagos quedan, "
-        "sin sus datos personales."
+        f"que ahora figura como {result.placeholder_id}: {received}, {sent} y "
+        f"{files}. Sus facturas y pagos quedan, sin sus datos personales."
     )
     for path, error in failures:
         err_console.print(
@@ -2628,6 +2634,11 @@ def data_erase(
             f"{markup_safe(path)}: {markup_safe(error)}. Buscalo en la carpeta de "
             "COBRANZA_MEDIA_DIR y, si sigue ahí, borralo a mano.",
         )
+
+
+def _count_of(count: int, singular: str, plural: str) -> str:
+    """Return "1 archivo" or "3 archivos": a count with its noun's number."""
+    return f"{count} {singular if count == 1 else plural}"
 
 
 def _confirm_erasure(external_id: str) -> None:

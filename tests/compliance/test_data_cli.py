@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from cobranza.cli import app
+from cobranza.cli import _count_of, app
 from cobranza.config import get_settings
 from cobranza.db.engine import default_business, open_database, transaction
 from cobranza.db.models import Customer, Document, Payment
@@ -115,6 +115,7 @@ def test_erase_forced_after_confirmation(cli_db: str) -> None:
 
     assert result.exit_code == 0, result.output
     assert "borrado-1" in result.stdout
+    assert "0 mensajes recibidos" in result.stdout
     customer = _customer(cli_db)
     assert customer.erased_at is not None
     assert customer.email is None
@@ -172,3 +173,10 @@ def test_payments_of_erased_customer_name_erasure(cli_db: str, tmp_path: Path) -
         amounts = list(session.scalars(select(Payment.amount)))
     engine.dispose()
     assert amounts == [Decimal("100.00")]
+
+
+@pytest.mark.parametrize(
+    ("count", "words"), [(0, "0 archivos"), (1, "1 archivo"), (2, "2 archivos")]
+)
+def test_erase_summary_counts(count: int, words: str) -> None:
+    assert _count_of(count, "archivo", "archivos") == words
