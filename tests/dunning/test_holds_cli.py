@@ -19,6 +19,8 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from cobranza import cli
+from cobranza.compliance.business_days import overdue_cutoff
+from cobranza.compliance.rules import legal_rules
 from cobranza.config import Settings, get_settings
 from cobranza.db.engine import default_business, make_engine, transaction
 from cobranza.db.models import AuditEvent, Case, Customer, Document, OutboxMessage
@@ -253,7 +255,10 @@ def test_show_dated_hold(cli_sqlite: CliWorld) -> None:
 def test_imported_later_not_held(cli_sqlite: CliWorld, tmp_path: Path) -> None:
     # given: every invoice held, then an import that lists them and a new one
     _invoke("case", "hold", "C1", "--no-end", "--reason", "abogado")
-    due = cli_sqlite.today - timedelta(days=1)
+    # The last business day before the cycle, so the new invoice is overdue
+    # then whatever day of the week the test runs on.
+    run_day = cli_sqlite.today + timedelta(days=1)
+    due = overdue_cutoff(legal_rules("AR"), run_day)
     export = tmp_path / "facturas.csv"
     rows = [("A-1", "1000,00"), ("A-2", "500,00"), ("A-3", "200,00")]
     export.write_text(
@@ -267,7 +272,7 @@ def test_imported_later_not_held(cli_sqlite: CliWorld, tmp_path: Path) -> None:
 
     # when
     code, imported = _invoke("import", str(export))
-    counts = _run(cli_sqlite.today + timedelta(days=1))
+    counts = _run(run_day)
 
     # then
     holds = _holds(cli_sqlite)
