@@ -19,7 +19,10 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from cobranza import cli
-from cobranza.compliance.business_days import overdue_cutoff
+from cobranza.compliance.business_days import (
+    business_day_on_or_before,
+    overdue_cutoff,
+)
 from cobranza.compliance.rules import legal_rules
 from cobranza.config import Settings, get_settings
 from cobranza.db.engine import default_business, make_engine, transaction
@@ -30,6 +33,7 @@ from tests.channels.factories import PAYMENT_INSTRUCTIONS, make_customer, make_d
 
 runner = CliRunner()
 AR_TZ = "America/Argentina/Buenos_Aires"
+AR_RULES = legal_rules("AR")
 
 
 @dataclass(frozen=True)
@@ -77,9 +81,16 @@ def _cli_world(
         customer = make_customer(
             session, business, setup, "C1", "+5491155550101", name="Ana Prueba"
         )
+        # Each invoice falls due on a business day, so that the weekday the
+        # test runs on does not move its effective due date.
         ids = {
             number: make_document(
-                session, customer, setup, number, amount, today - timedelta(days=late)
+                session,
+                customer,
+                setup,
+                number,
+                amount,
+                business_day_on_or_before(AR_RULES, today - timedelta(days=late)),
             ).id
             for number, amount, late in (("A-1", "1000.00", 5), ("A-2", "500.00", 2))
         }
@@ -258,7 +269,7 @@ def test_imported_later_not_held(cli_sqlite: CliWorld, tmp_path: Path) -> None:
     # The last business day before the cycle, so the new invoice is overdue
     # then whatever day of the week the test runs on.
     run_day = cli_sqlite.today + timedelta(days=1)
-    due = overdue_cutoff(legal_rules("AR"), run_day)
+    due = overdue_cutoff(AR_RULES, run_day)
     export = tmp_path / "facturas.csv"
     rows = [("A-1", "1000,00"), ("A-2", "500,00"), ("A-3", "200,00")]
     export.write_text(
