@@ -10,24 +10,33 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import date
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
 from cobranza.cli import app
+from cobranza.compliance.business_days import effective_due_date
+from cobranza.compliance.rules import legal_rules
 from cobranza.config import Settings, get_settings
 from cobranza.db.engine import default_business, make_engine, transaction
 from cobranza.db.models import AuditEvent, Business, OutboxMessage, OutboxState
+from cobranza.timeutil import local_date, utcnow
 from tests.channels.factories import make_customer, make_document
 from tests.scenarios.helpers import local_instant
 
 runner = CliRunner()
 SAO_PAULO = "America/Sao_Paulo"
-# Monday 7 December 2026, 10:00 in São Paulo: inside Brazil's window.
-MONDAY = "2026-12-07T10:00"
-MONDAY_LATER = "2026-12-07T10:05"
+# `settings set` queues the waiting messages again for the real now, so the
+# runs happen on a Brazilian business day after the real today, at 10:00 in
+# São Paulo, inside Brazil's window. The invoice fell due 17 days before.
+RUN_DAY = effective_due_date(
+    legal_rules("BR"), local_date(utcnow(), SAO_PAULO) + timedelta(days=1)
+)
+RUN_AT = f"{RUN_DAY.isoformat()}T10:00"
+RUN_LATER = f"{RUN_DAY.isoformat()}T10:05"
+DUE_ON = RUN_DAY - timedelta(days=17)
 CNPJ = "11.222.333/0001-81"
 ADDRESS = "Rua das Flores, 100, São Paulo - SP"
 
@@ -40,14 +49,14 @@ def _business_database(
     for name, value in environment.items():
         monkeypatch.setenv(name, value)
     get_settings.cache_clear()
-    setup = local_instant(date(2026, 11, 1), 10, SAO_PAULO)
+    setup = local_instant(DUE_ON - timedelta(days=19), 10, SAO_PAULO)
     engine = make_engine(db_url)
     with transaction(engine) as session:
         business = default_business(session, Settings())
         customer = make_customer(
             session, business, setup, "C1", "+5511987654321", name="Maria Silva"
         )
-        make_document(session, customer, setup, "F-1", "150.00", date(2026, 11, 20))
+        make_document(session, customer, setup, "F-1", "150.00", DUE_ON)
     engine.dispose()
     yield db_url
     get_settings.cache_clear()
@@ -95,7 +104,7 @@ def _sandbox_texts() -> list[str]:
 
 
 def test_missing_tax_id_defers(brazil_database: str) -> None:
-    result = runner.invoke(app, ["run", "--now", MONDAY])
+    result = runner.invoke(app, ["run", "--now", RUN_AT])
 
     assert result.exit_code == 0, result.output
     assert "Faltan datos de tu negocio" in result.output
@@ -108,7 +117,7 @@ def test_missing_tax_id_defers(brazil_database: str) -> None:
 
 
 def test_missing_tax_id_in_json(brazil_database: str) -> None:
-    result = runner.invoke(app, ["run", "--now", MONDAY, "--json"])
+    result = runner.invoke(app, ["run", "--now", RUN_AT, "--json"])
 
     assert result.exit_code == 0, result.output
     dispatch = json.loads(result.output)
@@ -118,8 +127,8 @@ def test_missing_tax_id_in_json(brazil_database: str) -> None:
 
 
 def test_dry_run_names_missing_detail(brazil_database: str) -> None:
-    result = runner.invoke(app, ["run", "--now", MONDAY, "--dry-run"])
-    listed = runner.invoke(app, ["run", "--now", MONDAY, "--dry-run", "--json"])
+    result = runner.invoke(app, ["run", "--now", RUN_AT, "--dry-run"])
+    listed = runner.invoke(app, ["run", "--now", RUN_AT, "--dry-run", "--json"])
 
     assert result.exit_code == 0, result.output
     assert "cobranza settings set tax_id" in result.output
@@ -130,11 +139,11 @@ def test_dry_run_names_missing_detail(brazil_database: str) -> None:
 
 
 def test_tax_id_set_sends_waiting(brazil_database: str) -> None:
-    assert runner.invoke(app, ["run", "--now", MONDAY]).exit_code == 0
+    assert runner.invoke(app, ["run", "--now", RUN_AT]).exit_code == 0
 
     tax_id = runner.invoke(app, ["settings", "set", "tax_id", CNPJ])
     address = runner.invoke(app, ["settings", "set", "address", ADDRESS])
-    result = runner.invoke(app, ["run", "--now", MONDAY_LATER, "--json"])
+    result = runner.invoke(app, ["run", "--now", RUN_LATER, "--json"])
 
     assert tax_id.exit_code == 0, tax_id.output
     assert "tax_id = 11222333000181" in tax_id.output
@@ -167,12 +176,12 @@ def test_wrong_check_digit_rejected(brazil_database: str) -> None:
 def test_missing_instructions_defers(production_database: str) -> None:
     assert runner.invoke(app, ["settings", "set", "tax_id", CNPJ]).exit_code == 0
 
-    first = runner.invoke(app, ["run", "--now", MONDAY])
+    first = runner.invoke(app, ["run", "--now", RUN_AT])
     instructions = runner.invoke(
         app,
         ["settings", "set", "payment_instructions", "Pix para a chave 11222333000181"],
     )
-    second = runner.invoke(app, ["run", "--now", MONDAY_LATER])
+    second = runner.invoke(app, ["run", "--now", RUN_LATER])
 
     assert first.exit_code == 0, first.output
     assert "una forma de pagarte" in first.output
@@ -186,9 +195,9 @@ def test_missing_instructions_defers(production_database: str) -> None:
 def test_missing_address_reminded(brazil_database: str) -> None:
     assert runner.invoke(app, ["settings", "set", "tax_id", CNPJ]).exit_code == 0
 
-    without = runner.invoke(app, ["run", "--now", MONDAY])
+    without = runner.invoke(app, ["run", "--now", RUN_AT])
     address = runner.invoke(app, ["settings", "set", "address", ADDRESS])
-    with_address = runner.invoke(app, ["run", "--now", MONDAY_LATER])
+    with_address = runner.invoke(app, ["run", "--now", RUN_LATER])
 
     assert without.exit_code == 0, without.output
     assert "salen sin la dirección de tu negocio" in without.output
