@@ -76,7 +76,7 @@ class OwnerConsole(Console):
     """A console that prints the project's messages in a business's voice.
 
     `locale` starts as None, the default es-AR voseo, and a command sets it
-    to the business's locale once it knows the business. Outside Argentina
+    to the business's locale once it has read the business. Outside Argentina
     and Uruguay, each plain string given to `print` shows its voseo forms
     in tú forms (`cobranza.voseo`), quoted values excepted.
 

@@ -32,6 +32,9 @@ class Hints:
     decimal_control = "con --decimal"
     date_control = "con --date-format"
     sheet_control = "con --sheet"
+    # The options as an error names them: 'El --decimal "x" no es válido'.
+    decimal_option = "--decimal"
+    date_option = "--date-format"
 
     def field(self, name: str) -> str:
         """Return a field as messages name it: "vencimiento (due_on)"."""
@@ -91,13 +94,16 @@ class Hints:
 
     def invalid_decimal(self, value: str) -> str:
         """Return the error for a decimal option that is neither mark."""
-        return f'El --decimal "{value}" no es válido. Usá comma (coma) o point (punto).'
+        return (
+            f'El {self.decimal_option} "{value}" no es válido. Usá comma (coma) o '
+            "point (punto)."
+        )
 
     def invalid_date_format(self, value: str, problem: str) -> str:
         """Return the error for a date option; `problem` completes "… no es"."""
         return (
-            f'El --date-format "{value}" no es {problem}. Usá dmy, mdy, ymd o un '
-            "patrón de strptime como %d/%m/%Y."
+            f'El {self.date_option} "{value}" no es {problem}. Usá dmy, mdy, ymd o '
+            "un patrón de strptime como %d/%m/%Y."
         )
 
     def find_shared_phones(self) -> str:
@@ -118,7 +124,7 @@ class Hints:
         return (
             f'{file_name} tiene varias hojas que se llaman "{sheet}" si no se '
             f"cuentan mayúsculas ni espacios: {_quoted_list(matches)}. Indicá el "
-            "nombre exacto con --sheet."
+            f"nombre exacto {self.sheet_control}."
         )
 
     def sheet_of_text_file(self, file_name: str, sheet: str) -> str:
@@ -158,6 +164,8 @@ class ApiHints(Hints):
     decimal_control = "con el parámetro decimal"
     date_control = "con el parámetro date_format"
     sheet_control = "con el parámetro sheet"
+    decimal_option = "parámetro decimal"
+    date_option = "parámetro date_format"
 
     def map_entry(self, column: str, field: str) -> str:
         return f"map={column}={field}"
@@ -174,18 +182,6 @@ class ApiHints(Hints):
     def choose_decimal(self) -> str:
         return "elegí el separador con el parámetro decimal=comma o decimal=point"
 
-    def invalid_decimal(self, value: str) -> str:
-        return (
-            f'El parámetro decimal "{value}" no es válido. Usá comma (coma) o '
-            "point (punto)."
-        )
-
-    def invalid_date_format(self, value: str, problem: str) -> str:
-        return (
-            f'El parámetro date_format "{value}" no es {problem}. Usá dmy, mdy, '
-            "ymd o un patrón de strptime como %d/%m/%Y."
-        )
-
     def find_shared_phones(self) -> str:
         return "Compará el teléfono de los clientes que lista GET /api/v1/customers."
 
@@ -194,15 +190,6 @@ class ApiHints(Hints):
             f'{file_name} no tiene una hoja "{sheet}". {_sheet_list(sheets)} '
             "Indicá una de ellas con el parámetro sheet, o sacalo para que se "
             "elija sola."
-        )
-
-    def ambiguous_sheet(
-        self, file_name: str, sheet: str, matches: Sequence[str]
-    ) -> str:
-        return (
-            f'{file_name} tiene varias hojas que se llaman "{sheet}" si no se '
-            f"cuentan mayúsculas ni espacios: {_quoted_list(matches)}. Indicá el "
-            "nombre exacto con el parámetro sheet."
         )
 
     def sheet_of_text_file(self, file_name: str, sheet: str) -> str:
