@@ -12,6 +12,7 @@ from cobranza.compliance.business_days import (
     overdue_cutoff,
 )
 from cobranza.compliance.rules import apply_overrides, legal_rules
+from cobranza.compliance.window import holiday_name
 
 AR = legal_rules("AR")
 BR = legal_rules("BR")
@@ -110,3 +111,38 @@ def test_days_past_due_of_weekday_invoice() -> None:
     assert days_past_due(AR, wednesday, date(2026, 3, 4)) == 0
     assert days_past_due(AR, wednesday, date(2026, 3, 5)) == 1
     assert days_past_due(AR, wednesday, date(2026, 3, 9)) == 5
+
+
+@pytest.mark.parametrize(
+    ("country", "due_on", "effective"),
+    [
+        # Brazil: banks stay shut on Carnival Monday and Tuesday (8 and 9
+        # February 2027) and on Corpus Christi (27 May 2027).
+        ("BR", date(2027, 2, 8), date(2027, 2, 10)),
+        ("BR", date(2027, 5, 27), date(2027, 5, 28)),
+        # Ash Wednesday is a business day: banks open at noon.
+        ("BR", date(2027, 2, 10), date(2027, 2, 10)),
+        # Argentina: Bankers' Day, Thursday 6 November 2025.
+        ("AR", date(2025, 11, 6), date(2025, 11, 7)),
+        # Chile: 31 December 2026 (a Thursday) is a bank holiday.
+        ("CL", date(2026, 12, 31), date(2027, 1, 4)),
+        # Uruguay: Tourism Week 2027 runs Monday 22 to Friday 26 March.
+        ("UY", date(2027, 3, 22), date(2027, 3, 29)),
+        # Mexico: Holy Thursday and Good Friday 2027, then the weekend.
+        ("MX", date(2027, 3, 25), date(2027, 3, 29)),
+        # Mexico: 12 December 2025 was a Friday.
+        ("MX", date(2025, 12, 12), date(2025, 12, 15)),
+        # Colombia has no days that only banks close: Brazil's Carnival
+        # Monday is a business day there.
+        ("CO", date(2027, 2, 8), date(2027, 2, 8)),
+    ],
+)
+def test_bank_holidays_move_due_date(country, due_on, effective) -> None:  # type: ignore[no-untyped-def]
+    assert effective_due_date(legal_rules(country), due_on) == effective
+
+
+def test_bank_holidays_do_not_block_messages() -> None:
+    # Contact days follow the public calendar only: Bankers' Day is a day
+    # on which messages go out in Argentina.
+    assert not is_business_day(AR, date(2025, 11, 6))
+    assert holiday_name(AR, date(2025, 11, 6)) is None

@@ -8,12 +8,15 @@ overdue only from the day after its effective due date.
 
 The holidays are those of the contact rules' calendar (`holiday_calendar`):
 the business's country, plus its state or province when the business sets a
-subdivision. The contact days do not matter here, because Colombia allows
-messages on Saturdays while banks stay closed.
-
-NOTE: days that only banks close, such as Carnival Monday and Tuesday in
-Brazil (an optional holiday in the `holidays` package), count as business
-days, so an invoice due on them is overdue from the next day.
+subdivision. Days on which only banks close count as holidays here too
+(`bank_holidays`), since a bill due on one can be paid on the next business
+day without a fine. They are Bankers' Day in Argentina (6 November), 31
+December in Chile, Carnival and Tourism Week in Uruguay, and Carnival and
+Corpus Christi in Brazil, which Febraban's calendar closes although the
+`holidays` package lists them as optional. In Mexico they are Holy Thursday
+and Friday, 2 November and 12 December, from the CNBV's yearly calendar.
+The contact days do not matter here, because Colombia allows messages on
+Saturdays while banks stay closed.
 """
 
 from __future__ import annotations
@@ -22,11 +25,22 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from functools import lru_cache, partial
 
+import holidays
+from dateutil.easter import easter
+
 from cobranza.compliance.rules import ContactRules, rules_for_business
 from cobranza.compliance.window import MAX_SEARCH_DAYS, holiday_calendar
 from cobranza.db.models import Business
 
 SATURDAY = 5
+
+# Brazil's optional holidays on which banks do not open, by their English
+# name in the `holidays` package. Ash Wednesday is not one, because banks
+# open at noon that day.
+BRAZIL_BANK_CLOSED = frozenset({"Carnival", "Corpus Christi"})
+# Days besides the public holidays on which the CNBV closes Mexican banks,
+# as (month, day). Holy Thursday and Good Friday move with Easter.
+MEXICO_BANK_CLOSED = ((11, 2), (12, 12))
 
 
 def is_business_day(rules: ContactRules, day: date) -> bool:
@@ -74,10 +88,47 @@ def days_past_due(rules: ContactRules, due_on: date, today: date) -> int:
     return max(0, (today - effective_due_date(rules, due_on)).days)
 
 
+def bank_holidays(country: str, year: int) -> frozenset[date]:
+    """Return the days of `year` that only banks close in `country`.
+
+    They are the `holidays` package's "bank" category where the country has
+    one (Argentina, Chile, Uruguay), Brazil's optional Carnival and Corpus
+    Christi, and the CNBV's extra days for Mexico.
+    """
+    return _bank_holidays(country.upper(), year)
+
+
+@lru_cache(maxsize=64)
+def _bank_holidays(country: str, year: int) -> frozenset[date]:
+    if country == "BR":
+        optional = holidays.country_holidays(
+            "BR", years=year, categories=("optional",), language="en_US"
+        )
+        return frozenset(
+            day
+            for day, names in optional.items()
+            if BRAZIL_BANK_CLOSED.intersection(names.split("; "))
+        )
+    if country == "MX":
+        sunday = easter(year)
+        fixed = (date(year, month, day) for month, day in MEXICO_BANK_CLOSED)
+        return frozenset(
+            (sunday - timedelta(days=3), sunday - timedelta(days=2), *fixed)
+        )
+    kind = holidays.country_holidays(country).__class__
+    if "bank" not in kind.supported_categories:
+        return frozenset()
+    return frozenset(
+        holidays.country_holidays(country, years=year, categories=("bank",))
+    )
+
+
 def _is_business_day(country: str, subdivision: str | None, day: date) -> bool:
     if day.weekday() >= SATURDAY:
         return False
-    return day not in holiday_calendar(country, subdivision, day.year)
+    if day in holiday_calendar(country, subdivision, day.year):
+        return False
+    return day not in bank_holidays(country, day.year)
 
 
 # The planner looks up the same few due dates for every customer, and each
