@@ -110,7 +110,9 @@ def erased_after(
 
     The message was then written by the erased customer and must not be
     stored. A message written after the last erasure of its sender returns
-    False, because it comes from a new contact.
+    False, because it comes from a new contact. NOTE: when another
+    customer shares the erased number, its messages written before the
+    erasure and processed after it are dropped too.
     """
     if business.erasure_key is None or not (wa_id or user_id):
         return False
