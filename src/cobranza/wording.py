@@ -143,6 +143,9 @@ KIND_LABELS = {
     "case_opened": "caso abierto",
     "business_settings.changed": "ajuste del negocio cambiado",
     "customer.erased": "datos personales del cliente borrados",
+    "erased_sender_dropped": (
+        "mensaje de un cliente borrado descartado, escrito antes del borrado"
+    ),
     "channel.changed": "canal de envío cambiado",
     "credit_applied": "saldo a favor aplicado",
     "case_paused": "caso en pausa",

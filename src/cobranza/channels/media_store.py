@@ -12,13 +12,14 @@ row names.
 
 `sweep_orphans`, run by the event worker, cleans up after a crash: a
 temporary file older than `ORPHAN_AGE` is moved into place when a row names
-its content and the final file is missing, and deleted otherwise.
-
-NOTE: files under a final name are never swept, even when no row names
-them, because after a database restore they may be the only copy of a
-receipt. Versions before the temporary folder wrote the download of a batch
-that another worker processed under its final name, and those orphans stay
-until someone deletes them by hand.
+its content and the final file is missing, and deleted otherwise. A file
+under a final name that is older than `ORPHAN_AGE` and that no row names is
+deleted too. An erasure whose process was killed between its commit and
+the deletion of the customer's files leaves such a file. So did versions
+before the temporary folder, which wrote the download of a batch that
+another worker processed under its final name. It is also a receipt
+whose row a database restore took back, so a restore from a backup older
+than the media directory loses the files stored since the backup.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import hashlib
 import logging
 import os
 import re
+import secrets
 import tempfile
 import time
 from collections.abc import Iterable, Iterator
@@ -69,8 +71,11 @@ class StoredFile:
 class SweepResult:
     """The counts of files that one `sweep_orphans` run removed and restored."""
 
+    # Temporary files and final files that no row names, deleted.
     removed: int = 0
     restored: int = 0
+    # The final files among `removed`.
+    unnamed: int = 0
 
 
 def final_path(media_dir: str | Path, digest: str) -> Path:
@@ -168,14 +173,74 @@ def sweep_orphans(
     removed += sum(
         _unlink(path) for path in _old_files(_legacy_temporaries(root), cutoff)
     )
+    unnamed = _remove_unnamed(engine, root, cutoff)
+    removed += unnamed
 
     if restored or removed:
         logger.info(
-            "media sweep moved %s files into place and removed %s orphans",
+            "media sweep moved %s files into place and removed %s orphans, "
+            "%s of them stored files that no row names",
             restored,
             removed,
+            unnamed,
         )
-    return SweepResult(removed=removed, restored=restored)
+    return SweepResult(removed=removed, restored=restored, unnamed=unnamed)
+
+
+def _remove_unnamed(engine: Engine, root: Path, cutoff: float) -> int:
+    """Delete the final files older than `cutoff` that no row names; return how many."""
+    candidates = list(_old_files(_final_files(root), cutoff))
+    named = _named_digests(engine, {path.name for path in candidates})
+    return sum(
+        _remove_if_unnamed(engine, root, path)
+        for path in candidates
+        if path.name not in named
+    )
+
+
+def _remove_if_unnamed(engine: Engine, root: Path, path: Path) -> bool:
+    """Delete one final file once the database, read again, names it nowhere.
+
+    The file is first moved into the temporary folder and the rows are read
+    after the move. A worker commits a row before it moves the file into
+    place (`publish`), so a row that this read misses is committed after
+    the move, and its worker then puts its own copy in place. A sweep killed
+    after the move leaves an old temporary file, which the next sweep puts
+    back or deletes as any other.
+    """
+    digest = path.name
+    aside = root / INCOMING / f"{digest}.sweep-{secrets.token_hex(4)}"
+    try:
+        aside.parent.mkdir(parents=True, exist_ok=True)
+        os.rename(path, aside)
+    except FileNotFoundError:
+        return False  # another sweep or an erasure deleted it
+    except OSError as exc:
+        logger.warning("unnamed media file %s not moved aside: %s", digest, exc)
+        return False
+    if _named_digests(engine, {digest}):
+        # A row named the file since the first read, so it goes back.
+        if path.exists():
+            _unlink(aside)
+            return False
+        try:
+            publish(str(aside), str(path))
+        except OSError as exc:
+            # The next sweep puts it back from the temporary folder.
+            logger.error("media file %s not moved back: %s", digest, exc)
+        return False
+    return _unlink(aside)
+
+
+def _final_files(root: Path) -> Iterator[Path]:
+    for shard in _shards(root):
+        for path in shard.iterdir():
+            if (
+                _SHA256.fullmatch(path.name)
+                and path.name.startswith(shard.name)
+                and path.is_file()
+            ):
+                yield path
 
 
 def _incoming_files(root: Path) -> Iterator[Path]:

@@ -10,9 +10,14 @@ closed, its queued messages are suppressed and a `customer.erased` audit
 event records counts only.
 
 The stored media files are deleted by `delete_media_files` after the
-commit, since a rolled-back erasure must not lose them. NOTE: a process
-killed between the commit and the deletion leaves the files on disk, and
-no row names them any more.
+commit, since a rolled-back erasure must not lose them. A process killed
+between the commit and the deletion leaves the files on disk, and the
+media sweep (`channels.media_store.sweep_orphans`) deletes them once they
+are older than `ORPHAN_AGE`, since no row names them any more.
+
+The erasure also stores keyed hashes of the customer's WhatsApp number
+(`compliance.erased_senders`), so a message that the customer wrote before
+the erasure and that the event worker processes after it is not stored.
 
 The old external id is kept only as an HMAC-SHA256 keyed with a random
 key per business (`Business.erasure_key`), so an import can reject that id
@@ -43,6 +48,7 @@ from sqlalchemy import Text, cast, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from cobranza.compliance.consent import record_consent
+from cobranza.compliance.erased_senders import record_erased_senders
 from cobranza.compliance.errors import ComplianceError
 from cobranza.compliance.personal_data import (
     ERASED_NAME,
@@ -54,6 +60,7 @@ from cobranza.compliance.personal_data import (
     customer_inbound_ids,
     customer_rows,
     personal_values,
+    redacted_webhook_body,
     scrub,
 )
 from cobranza.db.models import (
@@ -84,6 +91,8 @@ logger = logging.getLogger(__name__)
 # The reason code on the case closed and the messages suppressed by an erasure.
 ERASED_REASON = "customer_erased"
 ERASURE_SOURCE = "pedido de borrado de datos"
+# The channels whose statuses come as webhook bodies naming the message id.
+WEBHOOK_CHANNELS = ("whatsapp", "twilio")
 # Webhook bodies read per round trip while looking for the customer's phone.
 WEBHOOK_SCAN_BATCH = 500
 # External id hashes looked up in one statement by an import.
@@ -181,7 +190,9 @@ def erase_customer(
     counts["inbound_messages"] = _redact_inbound(session, inbound_ids)
     result.media_paths = _forget_media(session, business.id, inbound_ids)
     counts["media_files"] = len(result.media_paths)
-    counts["webhook_events"] = _redact_webhook_events(session, business.id, found)
+    counts["webhook_events"] = _redact_webhook_events(
+        session, business.id, found, rows.outbox_ids
+    )
     counts["consent_events"] = _scrub_consents(session, customer, own_values)
     counts["documents"] = _scrub_hold_reasons(session, rows, own_values)
     counts["payments"] = _scrub_payment_references(session, customer, own_values)
@@ -190,6 +201,9 @@ def erase_customer(
     ) + _scrub_audit_events(_business_events(session, business.id, found), found)
     counts["import_runs"] = _scrub_import_reports(session, business.id, found)
     counts["webhook_deliveries"] = _redact_deliveries(session, business.id, found)
+    if business.erasure_key is None:
+        business.erasure_key = secrets.token_hex(32)
+    counts["erased_senders"] = record_erased_senders(session, business, customer, now)
     _anonymise_customer(session, business, customer, result.placeholder_id, now)
     _record_erasure(session, business.id, customer.id, now, actor, force, counts)
     logger.info(
@@ -434,19 +448,35 @@ def _forget_media(
 
 
 def _redact_webhook_events(
-    session: Session, business_id: int, found: PersonalValues
+    session: Session, business_id: int, found: PersonalValues, outbox_ids: list[int]
 ) -> int:
-    """Replace the processed raw bodies that carry the customer's phone or wa_id.
+    """Replace the processed raw bodies that name the customer or its messages.
 
-    A body's business is set when it is processed, so processed bodies that
-    matched no business are read too. A body still waiting for the event
-    worker is left alone, because it may be another business's. When it is
-    processed, a WhatsApp status of the customer's messages is redacted
-    (`channels.whatsapp.redaction`). NOTE: an inbound message of the
-    customer in such a body is stored as an unknown sender's, with its
-    phone. Reading every processed body also grows with the traffic.
+    A body names the customer when it carries its phone or wa_id digits,
+    and names one of its messages when it carries the provider's id of a
+    message sent to it. So a status that went to a number the customer no
+    longer has is found too. A body's business is set when it is
+    processed, so processed bodies that matched no business are read too.
+
+    A body still waiting for the event worker is left alone, because it may
+    be another business's. When it is processed, a status of the customer's
+    messages loses its recipient (`channels.whatsapp.redaction`,
+    `channels.twilio.redaction`), and a message that the customer wrote
+    before the erasure is dropped (`compliance.erased_senders`). NOTE:
+    reading every processed body grows with the traffic.
     """
-    if not found.phone_digits:
+    message_ids = [
+        message_id.encode()
+        for message_id in session.scalars(
+            select(OutboxMessage.provider_message_id).where(
+                OutboxMessage.id.in_(outbox_ids),
+                OutboxMessage.channel.in_(WEBHOOK_CHANNELS),
+                OutboxMessage.provider_message_id.is_not(None),
+            )
+        )
+        if message_id
+    ]
+    if not (found.phone_digits or message_ids):
         return 0
     matching: list[int] = []
     statement = (
@@ -462,14 +492,16 @@ def _redact_webhook_events(
         .execution_options(yield_per=WEBHOOK_SCAN_BATCH)
     )
     for event_id, body in session.execute(statement):
-        if body and found.body_matches(bytes(body)):
+        data = bytes(body) if body else b""
+        if data and (
+            found.body_matches(data)
+            or any(message_id in data for message_id in message_ids)
+        ):
             matching.append(event_id)
 
     for event_id in matching:
         event = session.get_one(WebhookEvent, event_id)
-        event.raw_body = json.dumps(
-            {"redacted": REDACTED, "event_key": event.event_key}
-        ).encode()
+        event.raw_body = redacted_webhook_body(event.event_key)
         if event.error and found.found_in(event.error):
             event.error = None
     return len(matching)
@@ -633,7 +665,7 @@ def _anonymise_customer(
     now: datetime,
 ) -> None:
     if business.erasure_key is None:
-        business.erasure_key = secrets.token_hex(32)
+        raise ValueError(f"business {business.id} has no erasure key")
     customer.erased_id_hash = external_id_hash(
         business.erasure_key, customer.external_id
     )

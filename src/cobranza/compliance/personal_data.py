@@ -42,6 +42,12 @@ data, and what an erasure (`cobranza.compliance.erasure`) does with each:
   "borrado-<payment id>" when it contains a personal value, so it stays
   unique; `payment.method`, which the owner types too, becomes the marker.
 
+- `erased_sender`: written by the erasure, never read back as a number:
+  an HMAC-SHA256 under the business's `erasure_key` of each form of the
+  customer's WhatsApp number and of its user id, with the erasure time, so
+  a message the customer wrote before the erasure and that is processed
+  after it is dropped (`cobranza.compliance.erased_senders`).
+
 Kept, because they carry no personal data or because the business must
 keep them: `document` (numbers, dates, amounts: tax law makes a business
 keep its invoices), `payment`, `allocation`, `promise_to_pay`,
@@ -56,6 +62,7 @@ Tables that never hold a customer's data: `business`, `whatsapp_template`,
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -110,6 +117,7 @@ PERSONAL_COLUMNS: dict[str, tuple[str, ...]] = {
     "dunning_case": ("pause_reason",),
     "document": ("hold_reason",),
     "payment": ("provider_payment_id", "method"),
+    "erased_sender": ("sender_hash",),
     "allocation": (),
     "promise_to_pay": (),
     "installment_plan": (),
@@ -132,6 +140,14 @@ TABLES_WITHOUT_CUSTOMER_DATA = frozenset(
 # tables (audit events, import reports, webhook bodies), because a short
 # name such as "Ana" is also part of other customers' texts.
 MIN_SEARCHED_LENGTH = 4
+
+
+def redacted_webhook_body(event_key: str) -> bytes:
+    """Return the stub that replaces a stored webhook body naming an erased customer.
+
+    The event key stays, so a redelivery of the body is still recognised.
+    """
+    return json.dumps({"redacted": REDACTED, "event_key": event_key}).encode()
 
 
 @dataclass(frozen=True)

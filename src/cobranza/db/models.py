@@ -146,6 +146,27 @@ class Customer(Base):
     documents: Mapped[list[Document]] = relationship(back_populates="customer")
 
 
+class ErasedSender(Base):
+    """A sender address of an erased customer, kept as a keyed hash.
+
+    `sender_hash` is an HMAC-SHA256 under `Business.erasure_key` of one form
+    of the customer's WhatsApp number or user id
+    (`cobranza.compliance.erased_senders`). A message from that sender
+    written at or before `erased_at` is dropped when a webhook that was
+    still waiting at the erasure delivers it.
+    """
+
+    __tablename__ = "erased_sender"
+    __table_args__ = (
+        Index("ix_erased_sender_business_hash", "business_id", "sender_hash"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    business_id: Mapped[int] = mapped_column(ForeignKey("business.id"))
+    sender_hash: Mapped[str] = mapped_column(String(64))
+    erased_at: Mapped[datetime]
+
+
 class Document(Base):
     """An invoice, credit note or debit note, with its signed open amount."""
 

@@ -10,10 +10,13 @@ from __future__ import annotations
 import hashlib
 import os
 import time
+from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import Engine
+import pytest
+from sqlalchemy import Engine, select
 
+from cobranza.channels import media_store
 from cobranza.channels.inbox import EventWorker, process_pending_events
 from cobranza.channels.media_store import (
     INCOMING,
@@ -21,7 +24,10 @@ from cobranza.channels.media_store import (
     final_path,
     sweep_orphans,
 )
+from cobranza.compliance.erasure import erase_customer
 from cobranza.config import Settings
+from cobranza.db.engine import transaction
+from cobranza.db.models import Business, Customer, InboundMedia
 from tests.channels.whatsapp.test_media import (
     MEDIA_ID,
     PROCESSED_AT,
@@ -67,28 +73,96 @@ def test_sweep_removes_orphans_keeps_stored(
     engine: Engine, settings: Settings, graph: FakeGraphAPI
 ) -> None:
     # given: a stored receipt, an old download that no row names, an old
-    # partial write of an earlier version, a download still in use, a final
-    # file that no row names, and a file that cobranza did not write
+    # partial write of an earlier version, a download still in use, an old
+    # and a new final file that no row names, and a file that cobranza did
+    # not write
     root = Path(settings.media_dir)
     receipt = stored_receipt(engine, settings, graph)
     orphan = write_file(root / INCOMING / f"{digest(b'cut')}.x1y2z3", b"cut")
     legacy = write_file(root / receipt.parent.name / ".incoming-abc123", b"cu")
     in_use = write_file(root / INCOMING / f"{digest(b'new')}.a1", b"new", mtime=None)
-    unnamed = write_file(final_path(root, digest(b"restored")), b"restored")
+    unnamed = write_file(final_path(root, digest(b"forgotten")), b"forgotten")
+    young = write_file(final_path(root, digest(b"young")), b"young", mtime=None)
     notes = write_file(root / "notas.txt", b"de la oficina")
 
     # when
     result = sweep_orphans(engine, root)
 
-    # then: only the old temporary files are gone
-    assert result.removed == 2
+    # then: the old files that no row names are gone
+    assert result.removed == 3
+    assert result.unnamed == 1
     assert result.restored == 0
     assert receipt.read_bytes() == RECEIPT
     assert not orphan.exists()
     assert not legacy.exists()
     assert in_use.exists()
-    assert unnamed.exists()
+    assert not unnamed.exists()
+    assert young.exists()
     assert notes.exists()
+    assert list((root / INCOMING).iterdir()) == [in_use]
+
+
+def test_sweep_deletes_files_of_killed_erasure(
+    engine: Engine, settings: Settings, graph: FakeGraphAPI
+) -> None:
+    # given: an erasure committed, and its process was killed before it
+    # deleted the receipt
+    root = Path(settings.media_dir)
+    receipt = stored_receipt(engine, settings, graph)
+    with transaction(engine) as session:
+        customer = session.scalars(select(Customer)).one()
+        business = session.get_one(Business, customer.business_id)
+        result = erase_customer(
+            session, business, customer, PROCESSED_AT + timedelta(hours=1), force=True
+        )
+    assert result.media_paths == [str(receipt)]
+    assert receipt.exists()
+
+    # when
+    swept = sweep_orphans(engine, root)
+
+    # then
+    assert swept.unnamed == 1
+    assert not receipt.exists()
+    assert list((root / INCOMING).iterdir()) == []
+
+
+def test_sweep_keeps_file_named_before_deletion(
+    engine: Engine,
+    settings: Settings,
+    graph: FakeGraphAPI,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # given: an old file that no row names when the sweep first reads the
+    # rows, and a worker that commits a row naming it right after that read
+    root = Path(settings.media_dir)
+    receipt = stored_receipt(engine, settings, graph)
+    with transaction(engine) as session:
+        media = session.scalars(select(InboundMedia)).one()
+        path, media.path = media.path, None
+    real_named_digests = media_store._named_digests
+    reads: list[set[str]] = []
+
+    def named_then_commit(engine: Engine, digests: set[str]) -> set[str]:
+        named = real_named_digests(engine, digests)
+        reads.append(named)
+        if len(reads) == 1:
+            with transaction(engine) as session:
+                session.scalars(select(InboundMedia)).one().path = path
+        return named
+
+    monkeypatch.setattr(media_store, "_named_digests", named_then_commit)
+
+    # when
+    result = sweep_orphans(engine, root)
+
+    # then: the second read, after the file was moved aside, finds the row,
+    # so the file goes back in place
+    assert reads == [set(), {receipt.name}]
+    assert result.unnamed == 0
+    assert result.removed == 0
+    assert receipt.read_bytes() == RECEIPT
+    assert list((root / INCOMING).iterdir()) == []
 
 
 def test_sweep_puts_back_committed_download(

@@ -39,6 +39,8 @@ from cobranza.channels.twilio.client import (
     TwilioConfig,
     TwilioConfigError,
 )
+from cobranza.channels.twilio.redaction import redact_erased_status
+from cobranza.compliance.erased_senders import drop_event_body, erased_after
 from cobranza.config import Settings
 from cobranza.db.models import (
     Business,
@@ -89,16 +91,29 @@ def event_key(kind: str, form: dict[str, str]) -> str:
 def process_event(
     session: Session, event: WebhookEvent, now: datetime, settings: Settings
 ) -> None:
-    form = dict(parse_form(event.raw_body))
+    """Apply one stored status callback or store one inbound message.
+
+    Once a status is applied, the stored form of an erased customer's
+    message loses its recipient (`channels.twilio.redaction`). An inbound
+    message that an erased customer sent before the erasure is not stored
+    and its form is replaced (`cobranza.compliance.erased_senders`).
+    """
+    params = parse_form(event.raw_body)
+    form = dict(params)
     business = resolve_business(session, settings)
     event.business_id = business.id
     kind = event.headers.get("kind")
     if kind == STATUS:
-        # NOTE: a status of an erased customer's message keeps its raw form,
-        # with the `To` phone; WhatsApp statuses are redacted on processing
-        # (`channels.whatsapp.redaction`).
-        _handle_status(session, business.id, form, event, now)
+        outbox_id = _handle_status(session, business.id, form, event, now)
+        if redact_erased_status(session, business.id, event, params, outbox_id):
+            logger.info(
+                "Twilio webhook event %s: status of an erased customer redacted",
+                event.id,
+            )
     elif kind == INBOUND:
+        if _from_erased_sender(session, business, form, event):
+            drop_event_body(session, business.id, event, 1, now)
+            return
         _handle_inbound(session, business, form, now, settings)
     else:
         raise ValueError(f"Twilio webhook event {event.id} has unknown kind {kind!r}")
@@ -110,7 +125,8 @@ def _handle_status(
     form: dict[str, str],
     event: WebhookEvent,
     now: datetime,
-) -> None:
+) -> int | None:
+    """Apply one status; return the outbox id that the callback URL echoes."""
     raw_status = form.get("MessageStatus", form.get("SmsStatus", "unknown")).lower()
     query = parse_qs(urlsplit(str(event.headers.get("url", ""))).query)
     outbox_ids = query.get("outbox_id") or []
@@ -125,6 +141,18 @@ def _handle_status(
         error_detail=form.get("ErrorMessage") or None,
     )
     apply_status(session, business_id, TWILIO, update, now)
+    return update.outbox_id
+
+
+def _from_erased_sender(
+    session: Session, business: Business, form: dict[str, str], event: WebhookEvent
+) -> bool:
+    """Tell whether an erased customer sent the message before the erasure.
+
+    A Twilio form carries no send time, so the time the body was stored
+    stands for it: a message stored after the erasure is a new contact's.
+    """
+    return erased_after(session, business, event.received_at, wa_id=_wa_id(form))
 
 
 def _handle_inbound(
@@ -153,6 +181,8 @@ def read_messages(
         return []
     form = dict(parse_form(event.raw_body))
     business = resolve_business(session, settings)
+    if _from_erased_sender(session, business, form, event):
+        return []
     # `match_customer` without its warning, which processing logs.
     candidates = matching_customers(session, business, wa_id=_wa_id(form))
     customer = candidates[0] if len(candidates) == 1 else None

@@ -52,12 +52,17 @@ from cobranza.channels.whatsapp.errors import (
     MediaTooLargeError,
 )
 from cobranza.channels.whatsapp.graph import GraphClient
-from cobranza.channels.whatsapp.redaction import redact_erased_statuses
+from cobranza.channels.whatsapp.redaction import (
+    drop_erased_messages,
+    redact_erased_statuses,
+    sender_ids,
+)
 from cobranza.channels.whatsapp.templates import (
     find_template,
     parse_status,
     set_template_status,
 )
+from cobranza.compliance.erased_senders import record_dropped
 from cobranza.config import Settings
 from cobranza.db.models import (
     Business,
@@ -124,6 +129,9 @@ def process_event(
     body = parse_body(event.raw_body)
     business = resolve_business(session, settings)
     event.business_id = business.id
+    # Before the handlers, so that they never see the messages of an
+    # erased customer.
+    dropped = drop_erased_messages(session, business, body, event.received_at, settings)
 
     for entry in body.get("entry", []):
         for change in entry.get("changes", []):
@@ -143,6 +151,9 @@ def process_event(
             event.id,
             redacted,
         )
+    if dropped:
+        event.raw_body = json.dumps(body).encode()
+        record_dropped(session, business.id, event, dropped, now)
 
 
 def handle_messages_change(
@@ -187,6 +198,7 @@ def read_messages(
     """
     body = parse_body(event.raw_body)
     business = resolve_business(session, settings)
+    drop_erased_messages(session, business, body, event.received_at, settings)
     messages = []
     for entry in body.get("entry", []):
         for change in entry.get("changes", []):
@@ -195,7 +207,7 @@ def read_messages(
                 continue
             contacts = value.get("contacts") or []
             for message in value.get("messages") or []:
-                wa_id, user_id = _sender_ids(message, contacts)
+                wa_id, user_id = sender_ids(message, contacts)
                 # `match_customer` without its warning, which processing logs.
                 candidates = matching_customers(
                     session, business, wa_id=wa_id, user_id=user_id
@@ -289,7 +301,7 @@ def handle_message(
     settings: Settings,
 ) -> None:
     """Store one inbound message (any type) and describe its receipt, if any."""
-    wa_id, user_id = _sender_ids(message, contacts)
+    wa_id, user_id = sender_ids(message, contacts)
     customer = match_customer(session, business, wa_id=wa_id, user_id=user_id)
     if customer is not None:
         _remember_identity(customer, wa_id, user_id)
@@ -299,24 +311,6 @@ def handle_message(
     if stored is not None and inbound.type in DOWNLOADED_MEDIA:
         request = _media_request(inbound.provider_message_id, inbound.details or {})
         record_media(session, stored, request, now)
-
-
-def _sender_ids(
-    message: dict[str, Any], contacts: list[dict[str, Any]]
-) -> tuple[str | None, str | None]:
-    """Return the sender's wa_id and user id, from the message or its contact."""
-    sender = message.get("from") or message.get("from_user_id") or ""
-    contact = next(
-        (
-            c
-            for c in contacts
-            if sender and sender in (c.get("wa_id"), c.get("user_id"))
-        ),
-        contacts[0] if len(contacts) == 1 else {},
-    )
-    wa_id = message.get("from") or contact.get("wa_id")
-    user_id = message.get("from_user_id") or contact.get("user_id")
-    return wa_id, user_id
 
 
 def _inbound_message(

@@ -1,0 +1,219 @@
+"""WhatsApp messages of a customer whose data were erased, processed later.
+
+A signed body goes through an app that only stores it, the customer is
+erased while the body waits, and the real event worker processes it. The
+fake Graph API on 127.0.0.1 serves the receipt that the message carries.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, select
+
+from cobranza.channels.inbox import process_pending_events
+from cobranza.compliance.erasure import erase_customer
+from cobranza.config import Settings
+from cobranza.db.engine import transaction
+from cobranza.db.models import (
+    AuditEvent,
+    Business,
+    Customer,
+    InboundMedia,
+    InboundMessage,
+    WebhookEvent,
+)
+from tests.channels.factories import make_business, make_customer
+from tests.channels.whatsapp.conftest import BUSINESS_NAME, NOW, PHONE
+from tests.channels.whatsapp.test_media import MEDIA_ID, RECEIPT, post_stored
+from tests.fakes.graph_api import PHONE_NUMBER_ID, WABA_ID, FakeGraphAPI
+
+ERASED_AT = NOW + timedelta(hours=1)
+OTHER_PHONE = "+5491155550202"
+
+
+def _given(engine: Engine) -> tuple[int, int]:
+    """Add the business, the customer to erase and another; return their ids."""
+    with transaction(engine) as session:
+        business = make_business(session, NOW - timedelta(days=1), name=BUSINESS_NAME)
+        ana = make_customer(session, business, NOW, "C1", PHONE, name="Ana Quiroga")
+        make_customer(session, business, NOW, "C2", OTHER_PHONE, name="Bernardo")
+        return business.id, ana.id
+
+
+def _erase(engine: Engine, business_id: int, customer_id: int) -> None:
+    with transaction(engine) as session:
+        business = session.get_one(Business, business_id)
+        customer = session.get_one(Customer, customer_id)
+        erase_customer(session, business, customer, ERASED_AT, force=True)
+
+
+def _receipt(message_id: str, phone: str, at: datetime) -> dict[str, Any]:
+    return {
+        "from": phone.lstrip("+"),
+        "id": message_id,
+        "timestamp": str(int(at.timestamp())),
+        "type": "document",
+        "document": {
+            "caption": "ya pagué, soy Ana Quiroga",
+            "filename": "comprobante-ana.pdf",
+            "mime_type": "application/pdf",
+            "sha256": hashlib.sha256(RECEIPT).hexdigest(),
+            "id": MEDIA_ID,
+        },
+    }
+
+
+def _text(message_id: str, phone: str, at: datetime) -> dict[str, Any]:
+    return {
+        "from": phone.lstrip("+"),
+        "id": message_id,
+        "timestamp": str(int(at.timestamp())),
+        "type": "text",
+        "text": {"body": "hola, ¿cuánto debo?"},
+    }
+
+
+def _body(messages: list[dict[str, Any]], names: dict[str, str]) -> bytes:
+    value = {
+        "messaging_product": "whatsapp",
+        "metadata": {
+            "display_phone_number": "5491100000000",
+            "phone_number_id": PHONE_NUMBER_ID,
+        },
+        "contacts": [
+            {"profile": {"name": name}, "wa_id": wa_id} for wa_id, name in names.items()
+        ],
+        "messages": messages,
+    }
+    body = {
+        "object": "whatsapp_business_account",
+        "entry": [{"id": WABA_ID, "changes": [{"field": "messages", "value": value}]}],
+    }
+    return json.dumps(body).encode()
+
+
+def _files(settings: Settings) -> list[Path]:
+    root = Path(settings.media_dir)
+    if not root.exists():
+        return []
+    return [path for path in root.rglob("*") if path.is_file()]
+
+
+def test_message_written_before_erasure_is_dropped(
+    engine: Engine, settings: Settings, graph: FakeGraphAPI
+) -> None:
+    # given: one body with Ana's receipt and another customer's message,
+    # both written before the erasure, waits for the worker
+    business_id, ana_id = _given(engine)
+    graph.add_media(MEDIA_ID, RECEIPT, "application/pdf")
+    ana_wa_id = PHONE.lstrip("+")
+    other_wa_id = OTHER_PHONE.lstrip("+")
+    body = _body(
+        [
+            _receipt("wamid.ana-before", PHONE, ERASED_AT - timedelta(minutes=5)),
+            _text("wamid.other", OTHER_PHONE, ERASED_AT - timedelta(minutes=4)),
+        ],
+        {ana_wa_id: "Ana Quiroga", other_wa_id: "Bernardo"},
+    )
+    event_id = post_stored(settings, engine, body)
+
+    # when: Ana is erased, and then the worker runs
+    _erase(engine, business_id, ana_id)
+    processed = process_pending_events(
+        engine, ERASED_AT + timedelta(minutes=1), settings=settings
+    )
+
+    # then: only the other customer's message is stored
+    assert processed == 1
+    with transaction(engine) as session:
+        messages = session.scalars(select(InboundMessage)).all()
+        media = session.scalars(select(InboundMedia)).all()
+        event = session.get_one(WebhookEvent, event_id)
+        stored = json.loads(event.raw_body)
+        dropped = session.scalars(
+            select(AuditEvent).where(AuditEvent.kind == "erased_sender_dropped")
+        ).one()
+        dropped_details = dropped.details
+        senders = [message.sender for message in messages]
+    assert senders == [other_wa_id]
+    assert media == []
+    assert _files(settings) == []
+    assert dropped_details == {"provider": "whatsapp", "messages": 1}
+
+    # then: the stored body keeps Ana's message id, but not her phone or text
+    value = stored["entry"][0]["changes"][0]["value"]
+    assert value["erased_messages"] == [
+        {
+            "id": "wamid.ana-before",
+            "timestamp": str(int((ERASED_AT - timedelta(minutes=5)).timestamp())),
+            "type": "document",
+        }
+    ]
+    assert [message["id"] for message in value["messages"]] == ["wamid.other"]
+    assert value["contacts"] == [
+        {"profile": {"name": "Bernardo"}, "wa_id": other_wa_id}
+    ]
+    assert ana_wa_id not in event.raw_body.decode()
+    assert "Quiroga" not in event.raw_body.decode()
+
+
+def test_message_written_after_erasure_is_new_contact(
+    engine: Engine, settings: Settings, graph: FakeGraphAPI
+) -> None:
+    # given: Ana was erased
+    business_id, ana_id = _given(engine)
+    _erase(engine, business_id, ana_id)
+
+    # when: her number writes again after the erasure
+    ana_wa_id = PHONE.lstrip("+")
+    body = _body(
+        [_text("wamid.ana-after", PHONE, ERASED_AT + timedelta(minutes=1))],
+        {ana_wa_id: "Ana Quiroga"},
+    )
+    event_id = post_stored(settings, engine, body)
+    processed = process_pending_events(
+        engine, ERASED_AT + timedelta(minutes=2), settings=settings
+    )
+
+    # then: the message is stored as an unknown sender's, and the body stays
+    assert processed == 1
+    with transaction(engine) as session:
+        inbound = session.scalars(select(InboundMessage)).one()
+        event = session.get_one(WebhookEvent, event_id)
+        dropped = session.scalars(
+            select(AuditEvent).where(AuditEvent.kind == "erased_sender_dropped")
+        ).all()
+    assert inbound.customer_id is None
+    assert inbound.sender == ana_wa_id
+    assert inbound.text == "hola, ¿cuánto debo?"
+    assert event.raw_body == body
+    assert dropped == []
+
+
+def test_message_from_variant_of_erased_number_is_dropped(
+    engine: Engine, settings: Settings, graph: FakeGraphAPI
+) -> None:
+    # given: Argentina's wa_id without the mobile 9 names the same line
+    business_id, ana_id = _given(engine)
+    short_wa_id = "54" + PHONE.lstrip("+")[3:]
+    body = _body(
+        [_text("wamid.ana-short", "+" + short_wa_id, ERASED_AT - timedelta(hours=2))],
+        {short_wa_id: "Ana Quiroga"},
+    )
+    post_stored(settings, engine, body)
+
+    # when
+    _erase(engine, business_id, ana_id)
+    processed = process_pending_events(
+        engine, ERASED_AT + timedelta(minutes=1), settings=settings
+    )
+
+    # then
+    assert processed == 1
+    with transaction(engine) as session:
+        assert session.scalars(select(InboundMessage)).all() == []
