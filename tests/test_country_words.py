@@ -9,6 +9,7 @@ through `cobranza.country_words`.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -16,7 +17,9 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from rich.console import Console
+from sqlalchemy import select
 from stdnum.br import cnpj
 from stdnum.cl import rut
 from typer.testing import CliRunner
@@ -37,9 +40,12 @@ from cobranza.country_words import (
     words_for_country,
 )
 from cobranza.db.engine import default_business, make_engine, transaction
+from cobranza.db.models import Business
 from cobranza.jobs.dry_run import DryRunMessage, Outcome
 from cobranza.jobs.terminal import render_dry_run_messages
 from cobranza.messages.preview import sample_variables
+from cobranza.timeutil import utcnow
+from cobranza.web.app import create_app
 from cobranza.web.templating import TEMPLATES_DIR
 from cobranza.wording import KIND_LABELS, kind_label, reason_label
 from tests.channels.factories import make_customer, make_document
@@ -51,8 +57,11 @@ from tests.test_voseo import (
     python_literals,
     template_literals,
 )
+from tests.web.conftest import sign_in
+from tests.web.factories import make_owner
 
 runner = CliRunner()
+OWNER_EMAIL = "duenia@ejemplo.com"
 # A wide terminal, so that Rich wraps no table cell.
 WIDE = {"COLUMNS": "250"}
 
@@ -216,6 +225,25 @@ def test_dry_run_names_country_payment_example(country: Country) -> None:
     assert country.payment_command in output
     if country.code != "AR":
         assert "alias" not in output
+
+
+def test_summary_page_payment_example(country: Country) -> None:
+    if country.code == "BR":
+        _invoke("settings", "set", "tax_id", "11.222.333/0001-81")
+    _invoke("run", "--now", f"{country.business_day}T10:00")
+    engine = make_engine(get_settings().database_url)
+    with transaction(engine) as session:
+        business = session.scalars(select(Business)).one()
+        make_owner(session, business, utcnow(), OWNER_EMAIL)
+    app = create_app(Settings(_env_file=None, environment="development"), engine)  # type: ignore[call-arg]
+
+    with TestClient(app, base_url="https://testserver") as client:
+        sign_in(client, OWNER_EMAIL)
+        page = html.unescape(client.get("/").text)
+    engine.dispose()
+
+    assert "1 mensaje espera una forma de pagarte" in page
+    assert country.payment_command in page
 
 
 def test_settings_show_country_words(country: Country) -> None:
