@@ -1434,8 +1434,10 @@ def run_command(
             values["messages"] = [message.as_dict() for message in messages]
         typer.echo(json.dumps(values, ensure_ascii=False, indent=2))
         return
-    console.print(render_cycle(report, timezone))
-    missing = business_settings.missing_detail_lines(report.dispatch.missing_details)
+    console.print(render_cycle(report, timezone, locale))
+    missing = business_settings.missing_detail_lines(
+        report.dispatch.missing_details, locale
+    )
     for line in missing + legal_lines:
         console.print(line, markup=False, soft_wrap=True)
     if dry_run:
@@ -1592,7 +1594,12 @@ app.add_typer(settings_app, name="settings")
 @settings_app.command("show")
 def settings_show() -> None:
     """Muestra cada ajuste del negocio, su valor y qué significa."""
-    from cobranza.jobs.business_settings import OPTIONS, display_value, option_note
+    from cobranza.jobs.business_settings import (
+        OPTIONS,
+        describe_option,
+        display_value,
+        option_note,
+    )
 
     table = Table(title="Ajustes del negocio")
     table.add_column("Ajuste", no_wrap=True)
@@ -1608,7 +1615,9 @@ def settings_show() -> None:
             else:
                 value = "sin definir"
             note = option_note(business, option, settings)
-            meaning = f"{option.description}. {note}" if note else option.description
+            meaning = describe_option(option, business.locale)
+            if note:
+                meaning += f". {note}"
             table.add_row(option.key, markup_safe(value), meaning)
     console.print(table)
 

@@ -8,13 +8,15 @@ shows as stored, so a new code is visible before it gets its words.
 The labels are written in es-AR voseo. The dashboard and `timeline_detail`
 show them in tú forms to a business outside Argentina and Uruguay
 (`cobranza.voseo.owner_text`), and so does the terminal for its plain
-messages, though not inside its tables.
+messages, though not inside its tables. The labels with a noun that changes
+between countries ("feriado", "salteado") take the words of the business's
+country when `reason_label` and `kind_label` receive its locale.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -25,6 +27,7 @@ from babel.numbers import format_decimal
 from cobranza.channels.media import MAX_ATTEMPTS
 from cobranza.compliance.reasons import Reason
 from cobranza.conversations.inbox import REASON_LABELS as HANDOFF_LABELS
+from cobranza.country_words import ARGENTINA, CountryWords, words_for
 from cobranza.db.models import InboundMedia
 from cobranza.money import format_money
 from cobranza.voseo import owner_text
@@ -185,7 +188,8 @@ KIND_LABELS = {
     "reply_received": "respuesta recibida",
     "reply_handled": "respuesta atendida",
     "step_planned": "paso planificado",
-    "step_skipped": "paso salteado",
+    # Other countries' owners read their own word (`COUNTRY_KIND_LABELS`).
+    "step_skipped": f"paso {ARGENTINA.skipped()}",
     "whatsapp_marketing_limit": "límite de WhatsApp para mensajes de marketing",
     "whatsapp_template_problem": "problema con una plantilla de WhatsApp",
     "whatsapp_template_status": "estado de una plantilla de WhatsApp",
@@ -479,16 +483,17 @@ ACTOR_LABELS = {
 _REASONS = {reason.value: reason.label for reason in Reason}
 
 
-def reason_label(code: str | None) -> str:
+def reason_label(code: str | None, locale: str | None = None) -> str:
     """Return the Spanish words of an audit or outbox reason, or the code.
 
     A handled reply's reason is the action taken, and a payment's status
-    change has the new status as its reason.
+    change has the new status as its reason. The nouns are those of the
+    country of `locale`, the business's, and None stands for es_AR.
     """
     if not code:
         return ""
     label = (
-        _REASONS.get(code)
+        (Reason(code).worded(words_for(locale)) if code in _REASONS else None)
         or HANDOFF_LABELS.get(code)
         or EXTRA_REASONS.get(code)
         or ACTION_LABELS.get(code)
@@ -534,8 +539,22 @@ def actor_label(actor: str) -> str:
     return ACTOR_LABELS.get(actor, actor)
 
 
-def kind_label(kind: str) -> str:
-    """Return an audit or timeline kind in Spanish, or the code."""
+# Kinds whose label has a noun of the owner's country (`cobranza.country_words`).
+# `KIND_LABELS` contains their Argentine words.
+COUNTRY_KIND_LABELS: dict[str, Callable[[CountryWords], str]] = {
+    "step_skipped": lambda words: f"paso {words.skipped()}",
+}
+
+
+def kind_label(kind: str, locale: str | None = None) -> str:
+    """Return an audit or timeline kind in Spanish, or the code.
+
+    The nouns are those of the country of `locale`, the business's, and
+    None stands for es_AR.
+    """
+    country_label = COUNTRY_KIND_LABELS.get(kind)
+    if country_label is not None:
+        return country_label(words_for(locale))
     return KIND_LABELS.get(kind, kind)
 
 
@@ -667,7 +686,7 @@ def _message(facts: Mapping[str, Any], locale: str) -> str:
 
 
 def _reason_in_voice(code: str | None, locale: str) -> str:
-    return label_in_voice(reason_label(code), code, locale)
+    return label_in_voice(reason_label(code, locale), code, locale)
 
 
 def label_in_voice(label: str, stored: str | None, locale: str | None) -> str:

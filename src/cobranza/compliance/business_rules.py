@@ -14,6 +14,7 @@ from cobranza.compliance.rules import (
     legal_rules,
     rules_for_business,
 )
+from cobranza.country_words import words_for_country
 from cobranza.db.engine import lock_settings
 from cobranza.db.models import AuditEvent, Business
 
@@ -53,13 +54,17 @@ def set_business_rules(
 
 
 def describe_rules(rules: ContactRules) -> list[tuple[str, str]]:
-    """Return (label, value) lines in Spanish for an owner."""
+    """Return (label, value) lines in Spanish for an owner.
+
+    Holidays are named with the word of the rules' country ("festivos").
+    """
     days = ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo")
     lines = [
         (day, str(window) if window is not None else "no se envía")
         for day, window in zip(days, rules.windows, strict=True)
     ]
-    lines.append(("feriados", "no se envía" if rules.block_holidays else "se envía"))
+    holidays = words_for_country(rules.country).holidays
+    lines.append((holidays, "no se envía" if rules.block_holidays else "se envía"))
     lines.append(("máximo por día", _cap(rules.max_per_day)))
     lines.append(("máximo en 7 días", _cap(rules.max_per_week)))
     gap = rules.min_gap

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from cobranza.country_words import ARGENTINA, CountryWords
+
 
 class Reason(StrEnum):
     NO_CONSENT = "no_consent"
@@ -36,7 +38,11 @@ class Reason(StrEnum):
     @property
     def label(self) -> str:
         """Spanish (es-AR) text that the business owner reads."""
-        return _INFO[self].label
+        return self.worded(ARGENTINA)
+
+    def worded(self, words: CountryWords) -> str:
+        """Return the label with the nouns of an owner's country, such as "festivo"."""
+        return _INFO[self].label.format(holiday=words.holiday)
 
     @property
     def defers(self) -> bool:
@@ -46,6 +52,7 @@ class Reason(StrEnum):
 
 @dataclass(frozen=True)
 class _ReasonInfo:
+    # A "{holiday}" field is the country's word for a public holiday.
     label: str
     defers: bool
 
@@ -58,7 +65,7 @@ _INFO: dict[Reason, _ReasonInfo] = {
     Reason.OUTSIDE_CONTACT_WINDOW: _ReasonInfo(
         "Fuera del horario de contacto permitido", True
     ),
-    Reason.HOLIDAY: _ReasonInfo("Es feriado en el país del cliente", True),
+    Reason.HOLIDAY: _ReasonInfo("Es {holiday} en el país del cliente", True),
     Reason.DAY_NOT_ALLOWED: _ReasonInfo(
         "Ese día de la semana no se envían mensajes", True
     ),

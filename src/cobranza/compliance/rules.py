@@ -35,6 +35,7 @@ from cobranza.compliance.errors import (
     RuleOverrideError,
     UnknownJurisdictionError,
 )
+from cobranza.country_words import words_for_country
 
 DAY_CODES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DAY_NAMES_ES = (
@@ -398,7 +399,8 @@ def _subdivision(law: ContactRules, value: Any) -> str | None:
             return code
     if not codes:
         raise RuleOverrideError(
-            f"subdivision {value!r}: el calendario de feriados de {law.country} "
+            f"subdivision {value!r}: el calendario de "
+            f"{words_for_country(law.country).holidays} de {law.country} "
             "no distingue provincias ni estados; quitá subdivision"
         )
     raise RuleOverrideError(
@@ -415,7 +417,8 @@ def _block_holidays(law: ContactRules, value: Any) -> bool:
     if law.block_holidays and not value:
         raise LooserThanLawError(
             f"block_holidays false es más laxo que la regla de {law.country}, "
-            f"que no permite enviar en feriados ({law.source}): sacalo o poné true"
+            f"que no permite enviar en {words_for_country(law.country).holidays} "
+            f"({law.source}): sacalo o poné true"
         )
     return value
 

@@ -89,7 +89,8 @@ def case_tables(timeline: CaseTimeline, business: Business) -> Group:
         if case.closed_at is not None:
             closed = f"{local_date(case.closed_at, timezone):%d/%m/%Y}"
             if case.close_reason:
-                closed += f" ({_lower_first(reason_label(case.close_reason))})"
+                reason = reason_label(case.close_reason, business.locale)
+                closed += f" ({_lower_first(reason)})"
         cases.add_row(
             str(case.id),
             markup_safe(_case_state(case)),
@@ -108,7 +109,7 @@ def case_tables(timeline: CaseTimeline, business: Business) -> Group:
         history.add_row(
             local_time(entry.at, timezone),
             markup_safe(_source(entry)),
-            markup_safe(kind_label(entry.kind)),
+            markup_safe(kind_label(entry.kind, business.locale)),
             markup_safe(detail or entry.detail, keep_newlines=True),
         )
     return Group(cases, history)

@@ -9,6 +9,7 @@ from decimal import Decimal, InvalidOperation
 from rich.console import Console
 from rich.table import Table
 
+from cobranza.country_words import words_for
 from cobranza.ingest.customers import CustomerSummary
 from cobranza.ingest.report import ImportReport, RowIssue
 from cobranza.money import format_money
@@ -81,6 +82,9 @@ def _summary_lines(report: ImportReport, locale: str) -> list[tuple[str, str]]:
     else:
         documents, payments = "Comprobantes importados", "Pagos registrados"
     sheet = [("Hoja", report.sheet)] if report.sheet is not None else []
+    # "salteados" in Argentina, "omitidos" elsewhere.
+    words = words_for(locale)
+    skipped_rows = words.skipped(plural=True, feminine=True)
     return [
         *sheet,
         ("Filas leídas", str(report.rows_read)),
@@ -95,8 +99,11 @@ def _summary_lines(report: ImportReport, locale: str) -> list[tuple[str, str]]:
             f"{report.documents_created} / {report.documents_updated}",
         ),
         (payments, str(report.payments_recorded)),
-        ("Duplicados salteados", str(report.duplicates_skipped)),
-        ("Filas salteadas (títulos, vacías, totales)", str(_layout_skips(report))),
+        (f"Duplicados {words.skipped(plural=True)}", str(report.duplicates_skipped)),
+        (
+            f"Filas {skipped_rows} (títulos, vacías, totales)",
+            str(_layout_skips(report)),
+        ),
         ("Filas rechazadas", str(report.rejected_row_count)),
         ("Filas con observaciones", str(report.flagged_row_count)),
         ("Saldos más altos que los guardados", str(len(report.balances_increased))),

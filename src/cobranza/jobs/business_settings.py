@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 from cobranza.compliance.reasons import Reason
 from cobranza.config import COUNTRY_DEFAULTS, SUPPORTED_COUNTRIES, Settings
 from cobranza.conversations.actions import DEFAULT_PAID_PAUSE_DAYS
+from cobranza.country_words import words_for
 from cobranza.db.engine import lock_settings
 from cobranza.db.models import (
     AuditEvent,
@@ -77,6 +78,8 @@ class BusinessOption:
     """
 
     key: str
+    # The fields "{holidays}" and "{payment_means}" take the words of the
+    # business's country (see `describe_option`).
     description: str
     default: Any
     parse: Callable[..., Any]
@@ -85,6 +88,9 @@ class BusinessOption:
     # An amount: `parse` also receives the business's locale, which decides
     # the thousands and decimal marks.
     amount: bool = False
+    # `parse` also receives the business's locale, for the examples in its
+    # errors.
+    worded: bool = False
 
 
 def _whole(low: int, high: int, example: int) -> Callable[[str], int]:
@@ -134,12 +140,12 @@ def _has_control(text: str) -> bool:
 _BIDI_CONTROLS = ("LRE", "RLE", "LRO", "RLO", "PDF", "LRI", "RLI", "FSI", "PDI")
 
 
-def _instructions(text: str) -> str:
+def _instructions(text: str, locale: str | None = None) -> str:
     value = text.strip()
     if not value:
         raise SettingError(
             "las instrucciones de pago están vacías: escribí cómo pagarte, por "
-            "ejemplo «transferencia al alias MI.NEGOCIO (CBU 0000003100000000000000)»"
+            f"ejemplo «{words_for(locale).payment_example}»"
         )
     if _PARAMETER_BREAKS.search(value) or _has_control(value):
         raise SettingError(
@@ -289,8 +295,8 @@ _LIMITS = InstallmentLimits()
 OPTIONS: tuple[BusinessOption, ...] = (
     BusinessOption(
         "country",
-        "país de tu negocio: fija el horario de contacto, los feriados y los topes "
-        "que exige la ley",
+        "país de tu negocio: fija el horario de contacto, los {holidays} y los "
+        "topes que exige la ley",
         None,
         _country,
         (),
@@ -345,13 +351,14 @@ OPTIONS: tuple[BusinessOption, ...] = (
     ),
     BusinessOption(
         "payment_instructions",
-        "cómo pagarte sin link de pago (alias, CBU, CLABE…); va en los "
+        "cómo pagarte sin link de pago ({payment_means}); va en los "
         "recordatorios en lugar del link cuando tu proveedor de pagos no puede "
         "crear links para tus clientes, y debajo del link cuando un cliente "
         "pide los datos para pagar",
         None,
         _instructions,
         ("payment_instructions",),
+        worded=True,
     ),
     BusinessOption(
         "promise_grace_days",
@@ -468,6 +475,14 @@ def option_note(business: Business, option: BusinessOption, settings: Settings) 
     return f"Ahora los recordatorios llevan un link de {name}, no estos datos."
 
 
+def describe_option(option: BusinessOption, locale: str | None) -> str:
+    """Return what `option` means, with the words of the country of `locale`."""
+    words = words_for(locale)
+    return option.description.format(
+        holidays=words.holidays, payment_means=words.payment_means
+    )
+
+
 def display_value(business: Business, option: BusinessOption) -> Any:
     """Return the stored value of `option` as the owner writes it, or None."""
     value = current_value(business, option)
@@ -510,6 +525,8 @@ def set_option(
     elif option.amount:
         value = option.parse(text, business.locale)
         _check_minor_units(value, business.currency)
+    elif option.worded:
+        value = option.parse(text, business.locale)
     else:
         value = option.parse(text)
     if option.key == "country" and business.tax_id:
@@ -645,7 +662,8 @@ def release_waiting_messages(
     return int(result.rowcount or 0)
 
 
-# The fix the owner reads for each business detail that a deferred message lacks.
+# The fix the owner reads for each business detail that a deferred message
+# lacks. "{payment_example}" is an example of the business's country.
 _DETAIL_FIXES = {
     "business_tax_id": (
         "la identificación fiscal de tu negocio, que en Brasil va en cada aviso "
@@ -655,20 +673,26 @@ _DETAIL_FIXES = {
     "payment_link": (
         "una forma de pagarte, porque no hay link de pago. Configurá Mercado Pago "
         "o Stripe, o cargá tus datos con: cobranza settings set "
-        'payment_instructions "transferencia al alias MI.NEGOCIO"'
+        'payment_instructions "{payment_example}"'
     ),
     "payment_instructions": (
         "tus datos para pagarte. Cargalos con: cobranza settings set "
-        'payment_instructions "transferencia al alias MI.NEGOCIO"'
+        'payment_instructions "{payment_example}"'
     ),
 }
 
 
-def missing_detail_lines(missing: Counter[str]) -> list[str]:
-    """Return one Spanish line per missing business detail, with how to set it."""
+def missing_detail_lines(missing: Counter[str], locale: str | None = None) -> list[str]:
+    """Return one Spanish line per missing business detail, with how to set it.
+
+    The examples are those of the country of `locale`, the business's.
+    """
+    example = words_for(locale).payment_example_short
     lines = []
     for variable, count in sorted(missing.items()):
-        fix = _DETAIL_FIXES.get(variable, variable)
+        fix = variable
+        if variable in _DETAIL_FIXES:
+            fix = _DETAIL_FIXES[variable].format(payment_example=example)
         subject = "1 mensaje espera" if count == 1 else f"{count} mensajes esperan"
         lines.append(f"{subject} {fix}")
     return lines

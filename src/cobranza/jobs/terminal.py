@@ -15,6 +15,7 @@ from rich.text import Text
 from cobranza.channels.sandbox import SentMessage
 from cobranza.compliance.reasons import Reason
 from cobranza.compliance.rules import DAY_NAMES_ES
+from cobranza.country_words import words_for
 from cobranza.jobs.cycle import CycleReport
 from cobranza.jobs.dry_run import DryRunMessage, Outcome
 from cobranza.money import format_money
@@ -32,22 +33,30 @@ OUTCOME_LABELS = {
 }
 
 
-def reason_label(reason: str) -> str:
+def reason_label(reason: str, locale: str | None = None) -> str:
     """Return the owner's Spanish label of a reason, or the code without one.
 
-    `--json` keeps the codes, and docs/ciclo.md lists each code with its label.
+    The label has the nouns of the country of `locale`, the business's
+    (None is es_AR). `--json` keeps the codes, and docs/ciclo.md lists each
+    code with its label.
     """
     try:
-        return Reason(reason).label
+        return Reason(reason).worded(words_for(locale))
     except ValueError:
         return reason
 
 
-def holidays_phrase(reason: str | None, holidays: Sequence[tuple[date, str]]) -> str:
+def holidays_phrase(
+    reason: str | None,
+    holidays: Sequence[tuple[date, str]],
+    locale: str | None = None,
+) -> str:
     """Word the holidays that keep a deferred message waiting, or return "".
 
     A deferral for the holiday itself names it after the reason. A deferral
-    for the weekday or the hour adds that the days after it are holidays too.
+    for the weekday or the hour adds that the days after it are holidays
+    too, in the word of the country of `locale` ("feriados", "festivos").
+    The holidays' own names are printed as the calendar has them.
     """
     if not holidays:
         return ""
@@ -59,7 +68,8 @@ def holidays_phrase(reason: str | None, holidays: Sequence[tuple[date, str]]) ->
     )
     if reason == Reason.HOLIDAY:
         return f": {days}"
-    verb = "es feriado" if len(holidays) == 1 else "son feriados"
+    words = words_for(locale)
+    verb = f"es {words.holiday}" if len(holidays) == 1 else f"son {words.holidays}"
     return f"; además, {days} {verb}"
 
 
@@ -69,8 +79,13 @@ def _spanish_list(items: Sequence[str]) -> str:
     return f"{', '.join(items[:-1])} y {items[-1]}"
 
 
-def render_cycle(report: CycleReport, timezone: str) -> Table:
-    """Build the table `cobranza run` prints: counts by outcome and reason."""
+def render_cycle(
+    report: CycleReport, timezone: str, locale: str | None = None
+) -> Table:
+    """Build the table `cobranza run` prints: counts by outcome and reason.
+
+    The reasons have the nouns of the country of `locale`, the business's.
+    """
     local = report.now.astimezone(ZoneInfo(timezone))
     title = f"Ciclo del {local:%d/%m/%Y %H:%M} ({timezone})"
     if report.dry_run:
@@ -95,7 +110,7 @@ def render_cycle(report: CycleReport, timezone: str) -> Table:
         if not counts:
             table.add_row(label, "", "0")
         for reason, count in sorted(counts.items()):
-            table.add_row(label, reason_label(reason), str(count))
+            table.add_row(label, reason_label(reason, locale), str(count))
     return table
 
 
@@ -132,9 +147,9 @@ def render_dry_run_messages(
             pattern = "%d/%m %H:%M" if until.year == this_year else "%d/%m/%Y %H:%M"
             outcome += f" hasta {until.strftime(pattern)}"
         if message.reason:
-            reason = reason_label(message.reason)
+            reason = reason_label(message.reason, locale)
             outcome += f": {reason[:1].lower()}{reason[1:]}"
-            outcome += holidays_phrase(message.reason, message.holidays)
+            outcome += holidays_phrase(message.reason, message.holidays, locale)
         table.add_row(
             plain(f"{message.customer_external_id} {message.customer_name}"),
             Text(step_label(message.step, message.step_kind)),
@@ -168,8 +183,11 @@ def render_days(reports: Sequence[CycleReport], timezone: str) -> Table:
     return table
 
 
-def render_reasons(reports: Iterable[CycleReport]) -> Table:
-    """Build a table of every deferral, suppression and failure, by reason."""
+def render_reasons(reports: Iterable[CycleReport], locale: str | None = None) -> Table:
+    """Build a table of every deferral, suppression and failure, by reason.
+
+    The reasons have the nouns of the country of `locale`, the business's.
+    """
     totals: Counter[tuple[str, str]] = Counter()
     for report in reports:
         dispatch = report.dispatch
@@ -185,7 +203,7 @@ def render_reasons(reports: Iterable[CycleReport]) -> Table:
     table.add_column("Motivo")
     table.add_column("Mensajes", justify="right")
     for (label, reason), count in sorted(totals.items()):
-        table.add_row(label, reason_label(reason), str(count))
+        table.add_row(label, reason_label(reason, locale), str(count))
     return table
 
 

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from cobranza.country_words import words_for
 from cobranza.messages.catalog import LOCALES
 from cobranza.messages.composer import (
     ComposedMessage,
@@ -38,7 +39,9 @@ def sample_variables(
     `days_past_due` sets the sample's today relative to its due date, so a
     step's preview can state that step's own delay (negative: before the
     due date). The Brazilian sample uses 11.222.333/0001-81, a CNPJ with
-    valid check digits that is common in documentation examples.
+    valid check digits that is common in documentation examples. The payment
+    instructions are an example of the locale's country (an alias in
+    Argentina, a CLABE in Mexico, a Pix key in Brazil).
     """
     brazil = normalise_locale(locale) == "pt_BR"
     due_on = date(2026, 3, 3)
@@ -53,11 +56,7 @@ def sample_variables(
         oldest_due_on=due_on,
         days_past_due=days_past_due,
         payment_link="https://pagar.example.com/c/8f3k2",
-        payment_instructions=(
-            "Pix, chave pagamentos@lojaexemplo.com.br"
-            if brazil
-            else "Transferencia al alias tornillo.mp"
-        ),
+        payment_instructions=words_for(locale).sample_instructions,
         discount_percent=Decimal("10"),
         discount_deadline=due_on,
         installments=3,

@@ -3,7 +3,8 @@
 Each page compiles twice: as written, in es-AR voseo, for owners in
 Argentina and Uruguay, and with its text in tú forms for every other
 locale (`cobranza.voseo`). `render` picks by the signed-in business's
-locale.
+locale, and gives each page `country_words`, the nouns and examples of that
+locale's country (`cobranza.country_words`).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from jinja2.ext import Extension
 from jinja2.lexer import TOKEN_DATA, Token, TokenStream
 from jinja2.runtime import Context
 
+from cobranza.country_words import words_for
 from cobranza.money import format_money, minor_units
 from cobranza.portfolio.labels import SPANISH as SEGMENT_LABELS
 from cobranza.voseo import to_tu, uses_voseo
@@ -112,13 +114,17 @@ def _segment(segment: str | None) -> str:
 
 # Filters that return a label, or the stored value itself when it has none.
 _LABEL_FILTERS: dict[str, Callable[[Any], str]] = {
-    "kind": kind_label,
     "handoff": handoff_label,
     "promise": promise_label,
     "pause": pause_label,
-    "reason": reason_label,
     "actor": actor_label,
     "payment": payment_label,
+}
+# Label filters whose labels have a noun of the business's country
+# ("festivo" in Colombia), so they also receive the page's locale.
+_COUNTRY_LABEL_FILTERS: dict[str, Callable[[Any, str | None], str]] = {
+    "kind": kind_label,
+    "reason": reason_label,
 }
 _LABEL_GLOBALS = {
     "document_kinds": DOCUMENT_KIND_LABELS,
@@ -135,6 +141,19 @@ def _tu_label(label_of: Callable[[Any], str]) -> Callable[[Any], str]:
         return label if label == value else to_tu(label)
 
     return tu_label
+
+
+def _country_label(
+    label_of: Callable[[Any, str | None], str], tu_forms: bool
+) -> Callable[..., str]:
+    """Wrap a label filter to take the nouns of the signed-in business's country."""
+
+    @pass_context
+    def country_label(context: Context, value: Any) -> str:
+        label = label_of(value, context.get("business_locale"))
+        return label if label == value or not tu_forms else to_tu(label)
+
+    return country_label
 
 
 def _amount_example(currency: str) -> str:
@@ -160,6 +179,8 @@ def _configure(env: Environment, tu_forms: bool) -> None:
     env.filters["amount_example"] = _amount_example
     for name, label_of in _LABEL_FILTERS.items():
         env.filters[name] = _tu_label(label_of) if tu_forms else label_of
+    for name, country_label_of in _COUNTRY_LABEL_FILTERS.items():
+        env.filters[name] = _country_label(country_label_of, tu_forms)
     for name, labels in _LABEL_GLOBALS.items():
         env.globals[name] = (
             {code: to_tu(label) for code, label in labels.items()}
@@ -186,5 +207,7 @@ def render(
         "business_locale": user.locale if user else DEFAULT_LOCALE,
     }
     base.update(context)
+    # The nouns and examples of the business's country, for the page's text.
+    base["country_words"] = words_for(base["business_locale"])
     pages = templates if uses_voseo(base["business_locale"]) else tu_templates
     return pages.TemplateResponse(request, name, base, status_code=status_code)

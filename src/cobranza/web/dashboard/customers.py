@@ -161,7 +161,11 @@ def _customer_history(
         HistoryEntry(
             event.at,
             event.kind,
-            label_in_voice(reason_label(event.reason), event.reason, business.locale),
+            label_in_voice(
+                reason_label(event.reason, business.locale),
+                event.reason,
+                business.locale,
+            ),
             label_in_voice(actor_label(event.actor), event.actor, business.locale),
         )
         for event in decisions

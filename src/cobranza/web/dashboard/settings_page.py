@@ -9,7 +9,12 @@ from sqlalchemy import func, select
 from cobranza.compliance.rules import rules_for_business
 from cobranza.config import Settings
 from cobranza.db.models import ConsentEvent, Customer
-from cobranza.jobs.business_settings import OPTIONS, display_value, option_note
+from cobranza.jobs.business_settings import (
+    OPTIONS,
+    describe_option,
+    display_value,
+    option_note,
+)
 from cobranza.web.dashboard.common import business_of
 from cobranza.web.security import db, signed_in
 from cobranza.web.templating import render
@@ -101,6 +106,7 @@ def settings_page(request: Request) -> HTMLResponse:
         options = [
             (
                 option,
+                describe_option(option, business.locale),
                 display_value(business, option),
                 option_note(business, option, settings),
             )
