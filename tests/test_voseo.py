@@ -72,6 +72,7 @@ NOT_VOSEO = frozenset(
         "transferí",
         "admite",
         "imprime",
+        "instala",
         "omite",
         "permite",
         "promete",

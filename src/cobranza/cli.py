@@ -34,6 +34,8 @@ from cobranza.channels.sandbox.store import normalise_phone
 from cobranza.channels.whatsapp import GraphClient, WhatsAppConfig, WhatsAppConfigError
 from cobranza.channels.whatsapp import templates as whatsapp_templates
 from cobranza.channels.whatsapp.terminal import push_table, templates_table
+from cobranza.cli_errors import SpanishTyper
+from cobranza.cli_help import use_spanish_help_labels
 from cobranza.compliance import (
     ComplianceError,
     consent_history,
@@ -128,23 +130,24 @@ from cobranza.timeutil import local_date, parse_instant, utcnow
 from cobranza.voseo import owner_text
 from cobranza.wording import label_in_voice
 
-app = typer.Typer(
+app = SpanishTyper(
     help="cobranza: cobrá tus facturas vencidas por WhatsApp, con el tono justo "
     "y dentro de la ley.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-db_app = typer.Typer(
+db_app = SpanishTyper(
     help="La base de datos: aplicar sus migraciones.", no_args_is_help=True
 )
 app.add_typer(db_app, name="db")
-consent_app = typer.Typer(
+consent_app = SpanishTyper(
     help="Consentimiento y baja de WhatsApp de cada cliente.", no_args_is_help=True
 )
 app.add_typer(consent_app, name="consent")
 
 console = OwnerConsole()
 err_console = OwnerConsole(stderr=True)
+use_spanish_help_labels()
 
 if TYPE_CHECKING:
     from cobranza.simulate.demo import DemoContext
@@ -936,11 +939,11 @@ def customers_command(
     list_customers_from_cli(engine, settings, as_json, console, SEGMENT_LABELS)
 
 
-policy_app = typer.Typer(
+policy_app = SpanishTyper(
     help="Políticas de cobranza: explicarlas y validarlas.", no_args_is_help=True
 )
 app.add_typer(policy_app, name="policy")
-case_app = typer.Typer(help="Casos de cobranza de cada cliente.", no_args_is_help=True)
+case_app = SpanishTyper(help="Casos de cobranza de cada cliente.", no_args_is_help=True)
 app.add_typer(case_app, name="case")
 
 POLICY_FILE_ARGUMENT = typer.Argument(
@@ -1253,7 +1256,7 @@ def _release_command(external_id: str) -> str:
     return f"cobranza case release {shlex.quote(external_id)}"
 
 
-sandbox_app = typer.Typer(
+sandbox_app = SpanishTyper(
     help="El canal sandbox: los mensajes quedan guardados en la base local.",
     no_args_is_help=True,
 )
@@ -1502,7 +1505,7 @@ def business_session(
         engine.dispose()
 
 
-rules_app = typer.Typer(
+rules_app = SpanishTyper(
     help="Reglas de contacto: el horario y los topes legales del país, y los tuyos "
     "si son más estrictos.",
     no_args_is_help=True,
@@ -1584,7 +1587,7 @@ def rules_set(
         console.print(f"{label}: {markup_safe(value)}")
 
 
-settings_app = typer.Typer(
+settings_app = SpanishTyper(
     help="Ajustes del negocio: cómo pagarte, días de gracia y límites de las cuotas.",
     no_args_is_help=True,
 )
@@ -1658,7 +1661,7 @@ def _change_setting(key: str, value: str | None) -> None:
         console.print(f"{key.strip()} = {stored}", markup=False, soft_wrap=True)
 
 
-channel_app = typer.Typer(
+channel_app = SpanishTyper(
     help="El canal por el que salen los recordatorios: sandbox, whatsapp o twilio.",
     no_args_is_help=True,
 )
@@ -1900,12 +1903,12 @@ def nlu_command(
             console.print(line, markup=False, highlight=False, soft_wrap=True)
 
 
-whatsapp_app = typer.Typer(
+whatsapp_app = SpanishTyper(
     help="API de WhatsApp Cloud: las plantillas de mensajes del número.",
     no_args_is_help=True,
 )
 app.add_typer(whatsapp_app, name="whatsapp")
-whatsapp_templates_app = typer.Typer(
+whatsapp_templates_app = SpanishTyper(
     help="Registrar las plantillas de mensajes en Meta y seguir su revisión.",
     no_args_is_help=True,
 )
@@ -1977,7 +1980,7 @@ def whatsapp_templates_list() -> None:
         engine.dispose()
 
 
-payment_app = typer.Typer(
+payment_app = SpanishTyper(
     help="Pagos: registrarlos, importarlos y crear links de pago.",
     no_args_is_help=True,
 )
@@ -2144,11 +2147,11 @@ def payment_process(
     typer.echo(f"{processed} avisos de pago procesados")
 
 
-user_app = typer.Typer(
+user_app = SpanishTyper(
     help="Cuentas de los dueños para entrar al panel web.", no_args_is_help=True
 )
 app.add_typer(user_app, name="user")
-token_app = typer.Typer(help="Tokens de la API REST.", no_args_is_help=True)
+token_app = SpanishTyper(help="Tokens de la API REST.", no_args_is_help=True)
 app.add_typer(token_app, name="token")
 BUSINESS_OPTION = typer.Option(
     None,
@@ -2256,7 +2259,7 @@ def main() -> None:
     app()
 
 
-inbox_app = typer.Typer(
+inbox_app = SpanishTyper(
     help="Casos que esperan a una persona: listarlos, responderlos y resolverlos.",
     invoke_without_command=True,
 )
@@ -2532,7 +2535,7 @@ def _closed_text(case_id: int, held: list[str], external_id: str) -> str:
     )
 
 
-data_app = typer.Typer(
+data_app = SpanishTyper(
     help="Pedidos sobre datos personales de un cliente: exportarlos o borrarlos.",
     no_args_is_help=True,
 )

@@ -110,6 +110,15 @@ def test_erase_wrong_confirmation(cli_db: str) -> None:
     assert _customer(cli_db).erased_at is None
 
 
+def test_erase_cancelled_at_prompt(cli_db: str) -> None:
+    result = runner.invoke(app, ["data", "erase", "CLI-7", "--force"], input="")
+
+    assert result.exit_code == 1, result.output
+    assert result.stderr.rstrip().endswith("Cancelado.")
+    assert "Aborted" not in result.output
+    assert _customer(cli_db).erased_at is None
+
+
 def test_erase_forced_after_confirmation(cli_db: str) -> None:
     result = runner.invoke(app, ["data", "erase", "CLI-7", "--force"], input="CLI-7\n")
 
