@@ -249,11 +249,11 @@ def _plan_customer(
     if not drivers:
         # Everything owed is disputed or on hold: wait without planning.
         return
-    # The currency with the oldest due date drives the step, the tone and the
-    # payment link. A reminder also states what is overdue in the others.
+    # The currency with the oldest due date drives the step, the days past
+    # due and the payment link. A reminder also states what is overdue in
+    # the others.
     driver = min(drivers, key=lambda part: (part.oldest_due_on, part.currency))
     assert driver.oldest_due_on is not None
-    others = other_currencies_overdue(balances, driver.currency)
 
     if case is not None and case.state == CaseState.HANDED_OFF:
         return
@@ -283,6 +283,7 @@ def _plan_customer(
         return
     if case is not None and case.notice_id is not None:
         _replace_with_notice(decision, case)
+    others = other_currencies_overdue(balances, driver.currency)
     writer.add(case.id if case is not None else None, driver, facts, decision, others)
 
 
