@@ -11,6 +11,7 @@ from cobranza.channels.compose import compose_row
 from cobranza.compliance.rules import rules_for_business
 from cobranza.db.models import (
     AuditEvent,
+    Case,
     Customer,
     Document,
     DocumentKind,
@@ -20,6 +21,7 @@ from cobranza.dunning import gate, outbox
 from cobranza.dunning.planner import plan
 from cobranza.dunning.policy import Policy
 from cobranza.dunning.policy_loader import parse_policy
+from cobranza.dunning.promises import PAYMENT_TO_VERIFY
 from cobranza.dunning.timeline import case_timeline
 from cobranza.wording import timeline_detail
 
@@ -269,3 +271,27 @@ def _compose(portfolio: Portfolio, row: OutboxMessage) -> str:
         "payment_instructions": "Transferencia al alias demo.mp",
     }
     return compose_row(row, TODAY, rules).text
+
+
+def test_reported_payment_reminder_names_all(
+    portfolio: Portfolio, default_policy: Policy
+) -> None:
+    _owes_pesos_and_dollars(portfolio)
+    plan(portfolio.session, portfolio.business, NOW, default_policy)
+    [row] = _rows(portfolio)
+    case = portfolio.session.get_one(Case, row.case_id)
+    case.handoff_reason = PAYMENT_TO_VERIFY
+    portfolio.session.flush()
+
+    assert outbox.claim(portfolio.session, row, NOW)
+    decision = gate.check(portfolio.session, row, NOW)
+    text = _compose(portfolio, row)
+
+    # The customer said they paid, without saying which currency, so the
+    # message names everything that still shows as unpaid.
+    assert decision.action is gate.Action.SEND
+    assert row.step_kind == "reminder_reported"
+    assert (
+        "tu saldo de $ 150.000,00 y US$ 800,00 por 2 facturas, con vencimiento "
+        "el 22 de febrero, sigue figurando impago" in text
+    )
