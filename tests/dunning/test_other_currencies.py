@@ -287,7 +287,7 @@ def test_reported_payment_reminder_names_all(
     decision = gate.check(portfolio.session, row, NOW)
     text = _compose(portfolio, row)
 
-    # The customer said they paid, without saying which currency, so the
+    # The customer reported a payment without naming its currency, so the
     # message names everything that still shows as unpaid.
     assert decision.action is gate.Action.SEND
     assert row.step_kind == "reminder_reported"
