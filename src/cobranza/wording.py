@@ -627,7 +627,7 @@ def timeline_detail(
     if days is not None:
         parts.append(_days_late(days))
     if facts.get("balance") is not None:
-        parts.append(f"saldo {_money(facts['balance'], currency, locale)}")
+        parts.append("saldo " + _balances(facts, currency, locale))
     if timezone and facts.get("until"):
         parts.append(f"hasta el {_instant(facts['until'], timezone)}")
     if kind == "invoice_held" and not facts.get("until"):
@@ -696,6 +696,23 @@ def label_in_voice(label: str, stored: str | None, locale: str | None) -> str:
     words (why the owner closed a case, a person's e-mail), so it stays.
     """
     return label if label == stored else owner_text(label, locale)
+
+
+def _balances(facts: Mapping[str, Any], currency: str, locale: str) -> str:
+    """Word a decision's balance in its own currency, then the other currencies'.
+
+    `currency` is the business's, for facts recorded without one.
+    """
+    amounts = [_money(facts["balance"], facts.get("currency") or currency, locale)]
+    for other in facts.get("other_balances") or ():
+        try:
+            code, amount = other
+        except (TypeError, ValueError):
+            continue
+        amounts.append(_money(amount, str(code), locale))
+    if len(amounts) == 1:
+        return amounts[0]
+    return ", ".join(amounts[:-1]) + " y " + amounts[-1]
 
 
 def _money(value: Any, currency: str, locale: str) -> str:

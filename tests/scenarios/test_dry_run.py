@@ -204,6 +204,7 @@ def test_dry_run_json_lists_messages(portfolio: Portfolio) -> None:
         "reason": None,
         "until": None,
         "holidays": [],
+        "other_amounts": [],
     }
     assert messages["C2"]["outcome"] == "suppress"
     assert messages["C2"]["reason"] == "no_consent"

@@ -40,6 +40,8 @@ class CustomerBalance:
     # Collectable documents only, credit notes netted in.
     balance: Decimal
     overdue_amount: Decimal
+    # The collectable invoices that `overdue_amount` sums.
+    overdue_count: int
     oldest_due_on: date | None
     # The collectable invoices (positive open amount), sorted.
     document_ids: tuple[int, ...]
@@ -80,6 +82,7 @@ def customer_balances_query(
             _amount_sum(case((overdue_invoice, Document.open_amount), else_=0)).label(
                 "overdue_amount"
             ),
+            func.count(case((overdue_invoice, Document.id))).label("overdue_count"),
             func.min(case((collectable_invoice, Document.due_on))).label(
                 "oldest_due_on"
             ),
@@ -125,6 +128,7 @@ def to_customer_balance(row: object) -> CustomerBalance:
         total_balance=_amount(mapping["total_balance"]),
         balance=_amount(mapping["balance"]),
         overdue_amount=_amount(mapping["overdue_amount"]),
+        overdue_count=int(mapping["overdue_count"]),
         oldest_due_on=_as_date(mapping["oldest_due_on"]),
         document_ids=document_ids,
         name=mapping["name"],

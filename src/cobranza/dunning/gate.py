@@ -43,6 +43,11 @@ from cobranza.db.models import (
 )
 from cobranza.dunning import outbox
 from cobranza.dunning.holds import MAX_HOLD_DAYS, is_held, not_held_on
+from cobranza.dunning.other_currencies import (
+    OTHER_BALANCES_VARIABLE,
+    CollectableDocument,
+    other_currencies_due,
+)
 from cobranza.dunning.promises import (
     BROKEN_PROMISE_KINDS,
     PAYMENT_TO_VERIFY,
@@ -152,6 +157,7 @@ _COLLECTABLE_DOCUMENTS = select(
     Document.open_amount,
     Document.hold_until,
     Document.held_at,
+    Document.due_on,
 ).where(
     Document.business_id == _BUSINESS_ID,
     Document.customer_id.in_(_CUSTOMER_IDS),
@@ -381,7 +387,8 @@ def read_facts(
     todays = {customer_id: local_date(now, tz) for customer_id, tz in zones.items()}
 
     documents = _row_documents(session, business_id, rows)
-    balances = _collectable_balances(session, business_id, todays)
+    collectable = _collectable_documents(session, business_id, todays)
+    balances = _currency_balances(collectable)
     consents = current_consents(session, business_id, customer_ids, WHATSAPP)
     sends = _previous_sends(session, business_id, customer_ids, rules, now)
     promise_payments = paid_since_promises(
@@ -441,6 +448,7 @@ def read_facts(
         )
         details: dict[str, Any] = {
             "balance": str(invoices.collectable),
+            "currency": currency,
             "customer_balance": str(customer_balance),
             "collectable_document_ids": invoices.collectable_ids,
             "consent": facts.consent,
@@ -458,6 +466,14 @@ def read_facts(
             details["due_amount"] = str(max(balance, Decimal(0)))
             details["due_document_ids"] = invoices.due_ids
             details["due_oldest_on"] = _iso_date(invoices.oldest_due_on)
+            if OTHER_BALANCES_VARIABLE in row.variables:
+                others = other_currencies_due(
+                    collectable.get(customer_id, []), currency, cutoff
+                )
+                details[OTHER_BALANCES_VARIABLE] = [due.as_variable() for due in others]
+                details["other_invoice_count"] = sum(
+                    due.invoice_count for due in others
+                )
         paused_without_end = (
             context.case_state == CaseState.PAUSED and context.paused_until is None
         )
@@ -580,18 +596,17 @@ def _row_documents(
     return {values[0]: _OpenDocument(*values) for values in found}
 
 
-def _collectable_balances(
+def _collectable_documents(
     session: Session, business_id: int, todays: Mapping[int, date]
-) -> dict[tuple[int, str], Decimal]:
-    """Return each customer's collectable balance per currency, credit notes in.
+) -> dict[int, list[CollectableDocument]]:
+    """Return each customer's collectable documents, credit notes included.
 
     Disputed documents and documents on hold on the customer's local
-    `today` are left out, as the planner does. A credit note nets only
-    against invoices in its own currency.
+    `today` are left out, as the planner does.
     """
-    balances: dict[tuple[int, str], Decimal] = defaultdict(Decimal)
+    documents: dict[int, list[CollectableDocument]] = defaultdict(list)
     if not todays:
-        return balances
+        return documents
     found = session.execute(
         _COLLECTABLE_DOCUMENTS,
         {
@@ -600,9 +615,25 @@ def _collectable_balances(
             "latest_today": max(todays.values()),
         },
     ).all()
-    for customer_id, currency, open_amount, hold_until, held_at in found:
+    for customer_id, currency, open_amount, hold_until, held_at, due_on in found:
         if not is_held(hold_until, held_at, todays[customer_id]):
-            balances[customer_id, currency] += open_amount
+            documents[customer_id].append(
+                CollectableDocument(currency, due_on, open_amount)
+            )
+    return documents
+
+
+def _currency_balances(
+    documents: Mapping[int, list[CollectableDocument]],
+) -> dict[tuple[int, str], Decimal]:
+    """Return each customer's collectable balance per currency.
+
+    A credit note nets only against invoices in its own currency.
+    """
+    balances: dict[tuple[int, str], Decimal] = defaultdict(Decimal)
+    for customer_id, owned in documents.items():
+        for document in owned:
+            balances[customer_id, document.currency] += document.open_amount
     return balances
 
 
@@ -720,16 +751,20 @@ def _refresh_amounts(row: OutboxMessage, details: dict[str, Any]) -> None:
     """Update the row's amount variables to what is owed now.
 
     A row with a cutoff states the amount, count and oldest due date of its
-    invoices due by then (see `due_cutoff`). Any other row states the
-    customer's whole collectable balance.
+    invoices due by then (see `due_cutoff`), and, when it names other
+    currencies, what is due by then in each of them. Any other row states
+    the customer's whole collectable balance.
     """
     variables = dict(row.variables)
     if "due_amount" in details:
+        invoice_count = len(details["due_document_ids"])
         refreshed = {
             "balance": details["due_amount"],
-            "invoice_count": len(details["due_document_ids"]),
+            "invoice_count": invoice_count + details.get("other_invoice_count", 0),
             "oldest_due_on": details["due_oldest_on"] or variables["oldest_due_on"],
         }
+        if OTHER_BALANCES_VARIABLE in details:
+            refreshed[OTHER_BALANCES_VARIABLE] = details[OTHER_BALANCES_VARIABLE]
     else:
         refreshed = {
             "balance": details["customer_balance"],

@@ -28,6 +28,7 @@ from cobranza.db.models import (
 )
 from cobranza.dunning.balances import CustomerBalance
 from cobranza.dunning.gate import REPLY_TO_VARIABLE
+from cobranza.dunning.other_currencies import OTHER_BALANCES_VARIABLE, CurrencyDue
 from cobranza.dunning.outbox import business_variables, idempotency_key
 from cobranza.dunning.policy import Action, CustomerFacts, Step
 from cobranza.dunning.promises import BROKEN_PROMISE_KINDS
@@ -53,6 +54,8 @@ class _Pending:
     balance: CustomerBalance
     facts: CustomerFacts
     decision: StepDecision
+    # The overdue amounts of the customer's other currencies.
+    others: list[CurrencyDue]
 
 
 class PlanWriter:
@@ -85,9 +88,16 @@ class PlanWriter:
         balance: CustomerBalance,
         facts: CustomerFacts,
         decision: StepDecision,
+        others: list[CurrencyDue] | None = None,
     ) -> None:
-        """Queue a decision. A `case_id` of None opens a case for the customer."""
-        self._decisions.append(_Pending(case_id, balance, facts, decision))
+        """Queue a decision. A `case_id` of None opens a case for the customer.
+
+        `others` is what is overdue in the customer's other currencies, which
+        the step's message states beside `balance`.
+        """
+        self._decisions.append(
+            _Pending(case_id, balance, facts, decision, others or [])
+        )
 
     def close_case(
         self, case_id: int, customer_id: int, reason: str, details: dict[str, Any]
@@ -219,6 +229,10 @@ class PlanWriter:
             row = self._outbox_row(case_id, step, pending)
             outbox_rows.append(row)
             details["idempotency_key"] = row["idempotency_key"]
+            if OTHER_BALANCES_VARIABLE in row["variables"]:
+                details[OTHER_BALANCES_VARIABLE] = row["variables"][
+                    OTHER_BALANCES_VARIABLE
+                ]
         if step.action is Action.HANDOFF:
             result.handoffs += 1
         elif step.action is Action.PAUSE:
@@ -271,6 +285,16 @@ class PlanWriter:
             variables["discount_percent"] = str(step.discount_percent)
         if step.max_installments is not None:
             variables["installments"] = step.max_installments
+        if pending.others and step.discount_percent is None:
+            # A discount and its link are in one currency, so a discount
+            # message names no other. The gate brings these up to date
+            # before the message goes out.
+            variables[OTHER_BALANCES_VARIABLE] = [
+                due.as_variable() for due in pending.others
+            ]
+            variables["invoice_count"] += sum(
+                due.invoice_count for due in pending.others
+            )
         return variables
 
     def _update_cases(self, updates: list[dict[str, Any]]) -> None:

@@ -12,6 +12,10 @@ from its effective due date, the next business day when the due date falls
 on a weekend or holiday (`cobranza.compliance.business_days`), so a
 debtor who pays a Saturday's invoice on Monday is not reminded as late.
 
+A customer who owes in several currencies still gets one message per step.
+The currency of the oldest invoice drives the step, and the message states
+its balance and what is overdue in each other currency (`other_balances`).
+
 Within a case only the latest due step is planned. Earlier steps that were
 missed (downtime, a paused case) are recorded as skipped, and the latest
 one is skipped too when its day has passed and its `catch_up` is `skip`.
@@ -54,6 +58,7 @@ from cobranza.dunning.balances import (
     customer_balances_query,
     to_customer_balance,
 )
+from cobranza.dunning.other_currencies import other_currencies_overdue
 from cobranza.dunning.plan_writer import PlanWriter
 from cobranza.dunning.policy import Action, CatchUp, CustomerFacts, Policy, Step
 from cobranza.dunning.promises import BROKEN_PROMISE_KINDS
@@ -244,8 +249,9 @@ def _plan_customer(
     if not drivers:
         # Everything owed is disputed or on hold: wait without planning.
         return
-    # NOTE: a customer who owes in several currencies is reminded only of the
-    # currency with the oldest due date. The others wait until it is paid.
+    # The currency with the oldest due date drives the step, the days past
+    # due and the payment link. A reminder also states what is overdue in
+    # the others.
     driver = min(drivers, key=lambda part: (part.oldest_due_on, part.currency))
     assert driver.oldest_due_on is not None
 
@@ -277,7 +283,8 @@ def _plan_customer(
         return
     if case is not None and case.notice_id is not None:
         _replace_with_notice(decision, case)
-    writer.add(case.id if case is not None else None, driver, facts, decision)
+    others = other_currencies_overdue(balances, driver.currency)
+    writer.add(case.id if case is not None else None, driver, facts, decision, others)
 
 
 def _replace_with_notice(decision: StepDecision, case: OpenCase) -> None:

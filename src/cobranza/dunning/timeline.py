@@ -151,12 +151,25 @@ def _audit_entry(event: AuditEvent) -> TimelineEntry:
         parts.append(f"DPD {details['days_past_due']}")
     if "balance" in details:
         parts.append(f"balance {details['balance']}")
+    if details.get("other_balances"):
+        others = ", ".join(
+            f"{currency} {amount}" for currency, amount in details["other_balances"]
+        )
+        parts.append(f"also {others}")
     if "until" in details:
         parts.append(f"until {details['until']}")
     source = f"{event.actor} ({event.subject_type} {event.subject_id})"
     facts = {
         key: details[key]
-        for key in ("step", "days_past_due", "balance", "until", "number")
+        for key in (
+            "step",
+            "days_past_due",
+            "balance",
+            "currency",
+            "other_balances",
+            "until",
+            "number",
+        )
         if key in details
     }
     facts.update(

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from cobranza.compliance import holidays_skipped, rules_for_business
 from cobranza.compliance.reasons import Reason
 from cobranza.db.models import Business, Customer, OutboxMessage, OutboxState
+from cobranza.dunning.other_currencies import OTHER_BALANCES_VARIABLE
 from cobranza.messages import MessageError, template_for
 from cobranza.money import quantize
 
@@ -77,6 +78,9 @@ class DryRunMessage:
     # The holidays, (day, name), that keep a message deferred for the contact
     # window until `until`, in the customer's country.
     holidays: tuple[tuple[date, str], ...] = ()
+    # What the message states in other currencies after `amount`, as
+    # (amount, currency) by currency code.
+    other_amounts: tuple[tuple[Decimal, str], ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         """Return the message as JSON-ready values.
@@ -102,6 +106,10 @@ class DryRunMessage:
             "until": self.until.isoformat() if self.until is not None else None,
             "holidays": [
                 {"date": day.isoformat(), "name": name} for day, name in self.holidays
+            ],
+            "other_amounts": [
+                {"amount": str(quantize(other, currency)), "currency": currency}
+                for other, currency in self.other_amounts
             ],
         }
 
@@ -148,6 +156,7 @@ def dry_run_messages(
                 step_kind=row.step_kind,
                 channel=row.channel,
                 amount=stated_amount(row),
+                other_amounts=stated_other_amounts(row),
                 currency=str(row.variables.get("currency") or business.currency),
                 outcome=outcome,
                 reason=reason,
@@ -181,6 +190,33 @@ def stated_amount(row: OutboxMessage) -> Decimal | None:
             return None
         return amount if amount.is_finite() else None
     return None
+
+
+def stated_other_amounts(row: OutboxMessage) -> tuple[tuple[Decimal, str], ...]:
+    """Return what the row's message states in other currencies, by currency code.
+
+    They follow the balance in the `monto` parameter, so a row whose
+    template names no balance, or whose stored pairs are invalid, states
+    none here (the composer reports invalid pairs as the row's failure).
+    """
+    try:
+        parameters = template_for(row.step_kind, row.locale, row.tone).parameter_names
+    except MessageError:
+        return ()
+    stored = row.variables.get(OTHER_BALANCES_VARIABLE)
+    if "monto" not in parameters or not isinstance(stored, list):
+        return ()
+    amounts = []
+    for item in stored:
+        try:
+            currency, value = item
+            amount = Decimal(str(value))
+        except (TypeError, ValueError, InvalidOperation):
+            return ()
+        if not amount.is_finite():
+            return ()
+        amounts.append((amount, str(currency)))
+    return tuple(amounts)
 
 
 def _reason(row: OutboxMessage, outcome: Outcome) -> str | None:

@@ -123,9 +123,10 @@ def render_dry_run_messages(
 ) -> Table:
     """Build the dry run's list: one row per message, with what would happen.
 
-    Amounts are formatted for `locale`, the business's, and the instant a
-    deferred message waits for is shown in `timezone`, with the year when it
-    is not the year of `now`.
+    Amounts are formatted for `locale`, the business's. A message that states
+    other currencies too lists them after its own amount, as the message
+    does: "$ 100,00 y US$ 50,00". The instant a deferred message waits for
+    is shown in `timezone`, with the year when it is not the year of `now`.
     """
     zone = ZoneInfo(timezone)
     this_year = now.astimezone(zone).year
@@ -136,11 +137,16 @@ def render_dry_run_messages(
     table.add_column("Canal", no_wrap=True)
     table.add_column("Qué pasaría", overflow="fold")
     for message in messages:
-        amount = (
-            format_money(message.amount, message.currency, locale)
-            if message.amount is not None
-            else "—"
-        )
+        amount = "—"
+        if message.amount is not None:
+            amounts = [format_money(message.amount, message.currency, locale)]
+            amounts += [
+                format_money(other, currency, locale)
+                for other, currency in message.other_amounts
+            ]
+            amount = amounts[0]
+            if len(amounts) > 1:
+                amount = ", ".join(amounts[:-1]) + " y " + amounts[-1]
         outcome = OUTCOME_LABELS[message.outcome]
         if message.until is not None:
             until = message.until.astimezone(zone)

@@ -87,9 +87,48 @@ def _balance(variables: MessageVariables, context: ParameterContext) -> str:
             f"step kind {context.step_kind.name!r} asks for a payment, so the "
             "balance must be positive",
         )
-    return _amount(
-        "balance", variables.balance, variables.currency, context.profile.locale
-    )
+    # NOTE: the longest values fit every policy reminder with one other
+    # currency. With two or more, pt_BR's formal reminder_reported can pass
+    # 1,024 characters, and its row then fails as too long.
+    locale = context.profile.locale
+    amounts = [_amount("balance", variables.balance, variables.currency, locale)]
+    for currency, amount in _other_balance_items(variables):
+        amounts.append(_amount("other_balances", amount, currency, locale))
+    return _joined(amounts, context)
+
+
+def _other_balance_items(variables: MessageVariables) -> list[tuple[str, Decimal]]:
+    """Read `other_balances` as given, or as stored in JSON (code, decimal string)."""
+    items = []
+    for item in variables.other_balances or ():
+        try:
+            currency, amount = item
+            if not isinstance(amount, Decimal):
+                amount = Decimal(str(amount))
+        except (TypeError, ValueError, ArithmeticError) as exc:
+            raise InvalidVariableError(
+                "other_balances",
+                item,
+                'pass each currency as (code, amount), such as ("USD", "800.00")',
+            ) from exc
+        if not isinstance(currency, str) or currency == variables.currency:
+            raise InvalidVariableError(
+                "other_balances",
+                item,
+                f"pass a currency code other than the message's {variables.currency}",
+            )
+        if not amount.is_finite() or amount <= 0:
+            raise InvalidVariableError("other_balances", item, "pass a positive amount")
+        items.append((currency, amount))
+    return items
+
+
+def _joined(parts: Sequence[str], context: ParameterContext) -> str:
+    """Join parts as a sentence does: "A", "A y B", "A, B y C"."""
+    if len(parts) == 1:
+        return parts[0]
+    _, last_joiner = _SCHEDULE_WORDS[context.profile.language]
+    return ", ".join(parts[:-1]) + f" {last_joiner} " + parts[-1]
 
 
 def _invoice_count(variables: MessageVariables, context: ParameterContext) -> str:
@@ -125,7 +164,22 @@ def _payment_link(link: str) -> str:
     return cleaned
 
 
+# Said after a link when the message states other currencies too, because a
+# link charges one currency: that of `balance`.
+_LINK_COVERS_ONE_CURRENCY = MappingProxyType(
+    {
+        "es": "(solo los {amount}; el resto se paga por separado)",
+        "pt": "(somente os {amount}; o restante é pago separadamente)",
+    }
+)
+
+
 def _how_to_pay(variables: MessageVariables, context: ParameterContext) -> str:
+    """Return the payment link, else the business's payment instructions.
+
+    When the message states other currencies too, the link is followed by
+    the amount it charges, which tells the customer to pay the rest separately.
+    """
     if variables.payment_link:
         text = _payment_link(variables.payment_link)
         variable = "payment_link"
@@ -146,6 +200,12 @@ def _how_to_pay(variables: MessageVariables, context: ParameterContext) -> str:
             text,
             f"it has {len(text)} characters; shorten it to {PAYMENT_TEXT_MAX}",
         )
+    if variable == "payment_link" and _other_balance_items(variables):
+        charged = _amount(
+            "balance", variables.balance, variables.currency, context.profile.locale
+        )
+        note = _LINK_COVERS_ONE_CURRENCY[context.profile.language]
+        text += " " + note.format(amount=charged)
     return text
 
 
@@ -250,14 +310,12 @@ def _plan_schedule(variables: MessageVariables, context: ParameterContext) -> st
             "plan_schedule", "pass the (amount, due date) of each installment"
         )
     locale = context.profile.locale
-    on, last_joiner = _SCHEDULE_WORDS[context.profile.language]
+    on, _ = _SCHEDULE_WORDS[context.profile.language]
     parts = []
     for amount, due_on in _schedule_items(variables.plan_schedule):
         money = _amount("plan_schedule", amount, variables.currency, locale)
         parts.append(f"{money} {on} {_date(due_on, variables, locale)}")
-    if len(parts) == 1:
-        return parts[0]
-    return ", ".join(parts[:-1]) + f" {last_joiner} " + parts[-1]
+    return _joined(parts, context)
 
 
 def _schedule_items(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -43,8 +44,10 @@ class MessageVariables:
     """Everything one message to one customer may contain.
 
     One message covers all the customer's open invoices: `balance` is their
-    total, `oldest_due_on` the due date of the oldest one and `days_past_due`
-    counts from it (negative before it). Fields a step kind does not use may
+    total in `currency`, `oldest_due_on` the due date of the oldest one and
+    `days_past_due` counts from it (negative before it). A customer who owes
+    in other currencies too has those amounts in `other_balances`, and
+    `invoice_count` counts their invoices as well. Fields a step kind does not use may
     stay None; a template that needs one raises `MissingVariableError`.
     """
 
@@ -55,6 +58,10 @@ class MessageVariables:
     invoice_count: int
     oldest_due_on: date
     days_past_due: int
+    # What is due in the customer's other currencies, (currency, amount) by
+    # currency code, which `monto` states after `balance`. JSON rows store
+    # each pair as a list of a code and a decimal string.
+    other_balances: Sequence[Sequence[object]] | None = None
     business_tax_id: str | None = None
     # Brazil's consumer code (art. 42-A) requires the creditor's address too.
     business_address: str | None = None
