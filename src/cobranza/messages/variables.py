@@ -56,6 +56,8 @@ class MessageVariables:
     oldest_due_on: date
     days_past_due: int
     business_tax_id: str | None = None
+    # The business's ISO 3166 country code, which names its tax id ("CUIT").
+    business_country: str | None = None
     # Brazil's consumer code (art. 42-A) requires the creditor's address too.
     business_address: str | None = None
     payment_link: str | None = None
