@@ -73,6 +73,7 @@ ACTION_LABELS = {
     "opt_in_ignored_wrong_person": "no levantó el bloqueo de número equivocado",
     "wrong_person_flagged": "marcó el número como equivocado",
     "handed_off": "lo pasó a una persona",
+    "identified": "le dijo quién le escribe y por qué",
     "closed_acknowledged": "caso ya cerrado: nada que hacer",
     "superseded": "llegó después de un mensaje más nuevo: no cambió nada",
     "system_notice": "aviso de WhatsApp",
@@ -253,6 +254,7 @@ AUTOMATIC_LABELS = {
     "installment_due_today": "cuota que vence hoy",
     "installment_overdue": "cuota vencida",
     "closed_ack": "respuesta con el caso cerrado",
+    "identity_reply": "respuesta a quien pregunta quién le escribe",
 }
 
 

@@ -329,6 +329,16 @@ def test_model_opt_out_goes_to_person() -> None:
     assert result.to_dict()["possible_opt_out"] is True
 
 
+def test_model_opt_out_on_opt_in_not_flagged() -> None:
+    text = "quiero volver a recibir los avisos"
+
+    result = _understand_with({text: ("opt_out", 0.98)}, text)
+
+    assert result.intent == "request_human"
+    assert result.possible_opt_out is False
+    assert result.opt_out is False
+
+
 def test_rule_opt_out_not_flagged_possible() -> None:
     result = _understand_with({}, "no me escriban más")
 

@@ -309,6 +309,39 @@ def test_brazil_invalid_tax_id_raises() -> None:
         compose("preventive", "pt_BR", "friendly", variables)
 
 
+@pytest.mark.parametrize(
+    ("country", "tax_id", "expected"),
+    [
+        ("AR", "30712345671", "Ferretería El Tornillo, CUIT 30-71234567-1"),
+        ("MX", "GODE561231GR8", "Ferretería El Tornillo, RFC GODE561231GR8"),
+        (
+            "AR",
+            "99999999999",
+            "Ferretería El Tornillo, identificación fiscal 99999999999",
+        ),
+        (
+            None,
+            "30712345671",
+            "Ferretería El Tornillo, identificación fiscal 30712345671",
+        ),
+        ("AR", None, "Ferretería El Tornillo"),
+    ],
+)
+def test_identity_reply_business_details(
+    country: str | None, tax_id: str | None, expected: str
+) -> None:
+    variables = dataclasses.replace(
+        sample_variables("es_AR"), business_country=country, business_tax_id=tax_id
+    )
+
+    message = compose("identity_reply", "es_AR", "friendly", variables)
+
+    assert message.parameters["datos_acreedor"] == expected
+    assert f"Datos del acreedor: {expected}." in message.text
+    assert "Respondé BAJA" in message.text
+    assert "$" not in message.text
+
+
 def test_brazil_cpf_creditor_without_address() -> None:
     variables = dataclasses.replace(
         sample_variables("pt_BR"), business_tax_id="39053344705", business_address=None
@@ -523,6 +556,7 @@ def test_available_step_kinds_in_policy_order() -> None:
         "dispute_ack",
         "clarify",
         "clarify_plan",
+        "identity_reply",
         "plan_offer_reply",
         "link_reply",
         "link_reply_instructions",

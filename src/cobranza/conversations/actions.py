@@ -85,6 +85,9 @@ DEFAULT_FIRST_PERCENT = Decimal(5)
 # The action and hand-off reason of a promise during a plan for a day after
 # the next installment's grace, when the plan would break first.
 PROMISE_PAST_INSTALLMENT = "promise_past_installment"
+# The hand-off reason of a request to receive messages again from a customer
+# whose consent the owner revoked.
+OPT_IN_OWNER_REVOCATION = "opt_in_owner_revocation"
 # The hand-off reason of a reply that threatens a complaint or legal action.
 COMPLAINT_THREAT = "complaint_threat"
 # Inbound types that carry a file, which counts as a payment receipt.
@@ -1145,7 +1148,13 @@ def opt_in(reply: Reply) -> str:
         return "already_opted_in"
     if state.event is None or state.event.source != CONSENT_SOURCE:
         # The owner (or a wrong-person report) revoked it, so only the owner
-        # can grant it again.
+        # can grant it again. The case waits in the inbox so that the owner
+        # sees the request, and the customer gets no message meanwhile.
+        case = reply.case or open_case_for_reply(
+            session, reply.business.id, reply.customer.id, reply.now
+        )
+        reply.case = case
+        hand_off(session, case, OPT_IN_OWNER_REVOCATION, reply.now)
         return "opt_in_ignored_owner_revocation"
     event = record_consent(
         session,
@@ -1232,6 +1241,46 @@ def other(reply: Reply) -> str:
     return _ask_once(
         reply, "clarify", "clarify_plan", "unclear_reply", installment.variables()
     )
+
+
+# An identity question within this many hours of an answered one goes to a
+# person: the customer read the answer, or will, and still asks.
+IDENTITY_REPEAT_HOURS = 24
+# The action taken on an identity question that got the answer, and the
+# hand-off reason of one asked again.
+IDENTIFIED = "identified"
+IDENTITY_REPEATED = "identity_repeated"
+
+
+def identify(reply: Reply) -> str:
+    """Tell a customer who asks who is writing the business, its tax id and why.
+
+    The answer is no clarification, so a pending question stays pending. A
+    second identity question within `IDENTITY_REPEAT_HOURS` goes to a
+    person instead of repeating the answer.
+    """
+    since = reply.inbound.received_at - timedelta(hours=IDENTITY_REPEAT_HOURS)
+    if _answered_identity_since(reply, since):
+        return _hand_off_with_ack(reply, IDENTITY_REPEATED)
+    queue_reply(reply, "identity_reply", _daily(reply))
+    return IDENTIFIED
+
+
+def _answered_identity_since(reply: Reply, since: datetime) -> bool:
+    """Tell whether another reply of the customer got the answer since `since`."""
+    inbound = reply.inbound
+    earlier = reply.session.scalar(
+        select(InboundMessage.id)
+        .where(
+            InboundMessage.business_id == inbound.business_id,
+            InboundMessage.customer_id == inbound.customer_id,
+            InboundMessage.id != inbound.id,
+            InboundMessage.action_taken == IDENTIFIED,
+            InboundMessage.received_at >= since,
+        )
+        .limit(1)
+    )
+    return earlier is not None
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
@@ -33,6 +34,7 @@ from cobranza.compliance.consent import current_consent, record_consent
 from cobranza.conversations import actions
 from cobranza.conversations.actions import Reply, ReplyServices
 from cobranza.conversations.complaints import threatens_complaint
+from cobranza.conversations.identity import asks_who_writes
 from cobranza.conversations.llm import Classifier, LLMAnswer
 from cobranza.conversations.optin import find_opt_in
 from cobranza.conversations.optout import find_opt_out
@@ -117,7 +119,9 @@ def handle_reply(
     elif opt_in:
         action = actions.opt_in
     elif case is None:
-        action = act_without_case
+        action = partial(act_without_case, action=_identity_action(reply))
+    elif _identity_action(reply) is not None:
+        action = actions.identify
     elif actions.accepts_plan(reply):
         action = actions.accept_plan
     else:
@@ -315,6 +319,37 @@ def _superseded(reply: Reply) -> str:
         reply.customer.id,
     )
     return "superseded"
+
+
+# A label the model gives below this probability yields to the identity
+# rule, unless it acts on consent or reaches a person.
+IDENTITY_MAX_CONFIDENCE = 0.5
+_KEEPS_LABEL = actions.PERSON_INTENTS | {"opt_out"}
+
+
+def _identity_action(reply: Reply) -> actions.Action | None:
+    """Return `actions.identify` when the reply asks who is writing, else None.
+
+    A question like "¿quién es usted?" reads as `other`, which would get the
+    clarifying question. The rule in `cobranza.conversations.identity`
+    chooses the answer here and leaves the intent as the model gave it. The
+    matched words are stored with the entities under `identity_question`.
+    """
+    meaning = reply.meaning
+    if reply.inbound.type != "text":
+        return None
+    unsure = (
+        meaning.source == "model"
+        and meaning.confidence < IDENTITY_MAX_CONFIDENCE
+        and meaning.intent not in _KEEPS_LABEL
+    )
+    if meaning.intent != "other" and not unsure:
+        return None
+    words = asks_who_writes(reply.inbound.text)
+    if words is None:
+        return None
+    reply.entities["identity_question"] = words
+    return actions.identify
 
 
 def _asks_to_opt_in(

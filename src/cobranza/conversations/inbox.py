@@ -39,6 +39,11 @@ REASON_LABELS = {
         "podría estar pidiendo la baja: si es así, registrala con "
         "cobranza consent revoke"
     ),
+    "opt_in_owner_revocation": (
+        "pide volver a recibir mensajes, pero la baja la registró el negocio: "
+        "si corresponde, registrá el alta con cobranza consent grant y reanudá "
+        "el caso"
+    ),
     "opt_out_new_contact": (
         "pidió la baja de este número y dejó otro contacto: actualizá el "
         "teléfono y registrá su consentimiento"
@@ -54,6 +59,9 @@ REASON_LABELS = {
     "promise_no_date": "promete pagar sin decir cuándo",
     "promise_to_review": "promete pagar lo que está en reclamo: revisá el monto",
     "unclear_reply": "respuesta que el robot no entendió",
+    "identity_repeated": (
+        "volvió a preguntar quién le escribe después de la respuesta del robot"
+    ),
     "installments_requested": "pidió cuotas fuera de los límites",
     "promise_past_installment": (
         "promete pagar después del plazo de gracia de su próxima cuota: "

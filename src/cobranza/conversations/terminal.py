@@ -33,6 +33,7 @@ QUEUED_ACTION_LABELS = {
     "asked_receipt": "pedir el comprobante",
     "asked_promise_date": "preguntar qué día va a pagar",
     "asked_clarify": "preguntar qué quiso decir",
+    "identified": "decirle quién le escribe y por qué",
     "plan_proposed": "proponer un plan de cuotas",
     "link_sent": "mandar el link de pago",
 }

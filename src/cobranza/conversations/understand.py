@@ -6,7 +6,8 @@ for low-confidence replies and only when one is configured, the LLM. A
 model label below `LOW_CONFIDENCE` that no LLM replaced becomes `other`, and
 so does an unsure promise without a payment word (`UNSURE_PROMISE`). Only
 the rules can return `opt_out`: a model or LLM that predicts it returns
-`request_human` instead, so a person decides.
+`request_human` instead, so a person decides, flagged `possible_opt_out`
+unless the opt-in rule reads a request to receive messages again.
 Last, an unambiguous wrong-person or dispute phrasing (`cues.clear_intent`)
 replaces a label that ranks below it in the labelling precedence.
 
@@ -35,6 +36,7 @@ from cobranza.conversations.dates import promised_date
 from cobranza.conversations.installments import find_installments
 from cobranza.conversations.llm import Classifier
 from cobranza.conversations.normalize import fold, sentences, tokenize
+from cobranza.conversations.optin import find_opt_in
 from cobranza.conversations.optout import find_opt_out
 from cobranza.timeutil import local_date
 
@@ -286,6 +288,10 @@ def _classify(
         # Opt-out is decided by the rules alone. A model or LLM that reads
         # one the rules missed ("no me escrivan") hands the reply to a person.
         intent = "request_human"
+        # The model reads "quiero volver a recibir los avisos" as a stop
+        # because it shares the stop's words. The opt-in rule separates the
+        # two, so a person does not see it flagged as a stop.
+        possible_opt_out = find_opt_in(text) is None
     ruled = clear_intent(text)
     if ruled is not None and PRECEDENCE.index(ruled) < PRECEDENCE.index(intent):
         intent, confidence, source = ruled, 1.0, "rules"

@@ -30,8 +30,12 @@ from cobranza.dunning.promises import open_balance
 NEVER_OPENS = frozenset({"opt_out", "acknowledge"})
 
 
-def act_without_case(reply: Reply) -> str:
-    """Run the action for the reply's intent, opening a case where it needs one."""
+def act_without_case(reply: Reply, action: actions.Action | None = None) -> str:
+    """Run the action for the reply's intent, opening a case where it needs one.
+
+    `action`, when given, replaces the intent's own action once a case is
+    open: the dialogue passes `actions.identify` for an identity question.
+    """
     intent = reply.meaning.intent
     if intent == "opt_out":
         return actions.opt_out(reply)
@@ -41,7 +45,9 @@ def act_without_case(reply: Reply) -> str:
     reply.case = open_case_for_reply(
         reply.session, reply.business.id, reply.customer.id, reply.now
     )
-    return actions.ACTIONS.get(intent, actions.other)(reply)
+    if action is None:
+        action = actions.ACTIONS.get(intent, actions.other)
+    return action(reply)
 
 
 def _opens_case(reply: Reply) -> bool:

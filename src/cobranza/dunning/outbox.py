@@ -50,6 +50,7 @@ def business_variables(business: Business) -> dict[str, Any]:
     return {
         "business_name": business.name,
         "business_tax_id": business.tax_id,
+        "business_country": business.country,
         "business_address": settings.get("address"),
         "payment_instructions": settings.get("payment_instructions"),
     }

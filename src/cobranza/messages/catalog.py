@@ -168,6 +168,15 @@ STEP_KINDS: MappingProxyType[str, StepKind] = MappingProxyType(
                 False,
                 _PAY_PAID,
             ),
+            # A customer who asks who is writing learns the creditor, why it
+            # writes and how to stop; no amount, in case the number changed
+            # hands.
+            StepKind(
+                "identity_reply",
+                "tells a customer who asked who is writing the creditor and why",
+                False,
+                (),
+            ),
             StepKind(
                 "plan_offer_reply",
                 "the installment plan made on request, with its link",

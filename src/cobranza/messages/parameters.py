@@ -11,13 +11,19 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from types import MappingProxyType
+from types import MappingProxyType, ModuleType
 from urllib.parse import urlsplit
 
 from babel import Locale
 from babel.dates import format_date
 from babel.numbers import format_percent
+from stdnum.ar import cuit
 from stdnum.br import cnpj, cpf
+from stdnum.cl import rut as cl_rut
+from stdnum.co import nit
+from stdnum.mx import rfc
+from stdnum.pe import ruc
+from stdnum.uy import rut as uy_rut
 
 from cobranza.messages.catalog import COUNTED_WORDS, LocaleProfile, StepKind, Tone
 from cobranza.messages.errors import InvalidVariableError, MissingVariableError
@@ -531,6 +537,44 @@ def _creditor_details(variables: MessageVariables, context: ParameterContext) ->
     return details
 
 
+# The name and python-stdnum module of a business's tax id, by country. The
+# same table as `cobranza.ingest.taxids`, which this layer does not import
+# because loading `cobranza.ingest` takes about half a second.
+_TAX_IDS: MappingProxyType[str, tuple[tuple[str, ModuleType], ...]] = MappingProxyType(
+    {
+        "AR": (("CUIT", cuit),),
+        "BR": (("CNPJ", cnpj), ("CPF", cpf)),
+        "CL": (("RUT", cl_rut),),
+        "CO": (("NIT", nit),),
+        "MX": (("RFC", rfc),),
+        "PE": (("RUC", ruc),),
+        "UY": (("RUT", uy_rut),),
+    }
+)
+# The name of a tax id of another country, or one that its scheme rejects.
+_TAX_ID_WORDS = MappingProxyType({"es": "identificación fiscal", "pt": "CPF/CNPJ"})
+
+
+def _business_details(variables: MessageVariables, context: ParameterContext) -> str:
+    """Format the business's name with its tax id when one is set.
+
+    "Ferretería Sur, CUIT 30-71234567-1", or the name alone. Unlike
+    `dados_credor`, a business without a tax id is no error: outside Brazil
+    no law this project follows requires one in a reply.
+    """
+    name = _business_name(variables, context)
+    tax_id = (variables.business_tax_id or "").strip()
+    if not tax_id:
+        return name
+    country = (variables.business_country or "").upper()
+    for label, module in _TAX_IDS.get(country, ()):
+        if module.is_valid(tax_id):
+            # An RFC is written without the separators that its format adds.
+            written = tax_id if module is rfc else module.format(tax_id)
+            return f"{name}, {label} {written}"
+    return f"{name}, {_TAX_ID_WORDS[context.profile.language]} {tax_id}"
+
+
 PARAMETERS: MappingProxyType[str, ParameterBuilder] = MappingProxyType(
     {
         "nombre": _customer_name,
@@ -555,6 +599,7 @@ PARAMETERS: MappingProxyType[str, ParameterBuilder] = MappingProxyType(
         "monto_pagado": _paid_amount,
         "monto_faltante": _promise_shortfall,
         "dados_credor": _creditor_details,
+        "datos_acreedor": _business_details,
     }
 )
 

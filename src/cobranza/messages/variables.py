@@ -63,6 +63,8 @@ class MessageVariables:
     # each pair as a list of a code and a decimal string.
     other_balances: Sequence[Sequence[object]] | None = None
     business_tax_id: str | None = None
+    # The business's ISO 3166 country code, which names its tax id ("CUIT").
+    business_country: str | None = None
     # Brazil's consumer code (art. 42-A) requires the creditor's address too.
     business_address: str | None = None
     payment_link: str | None = None
