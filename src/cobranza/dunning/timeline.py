@@ -156,7 +156,14 @@ def _audit_entry(event: AuditEvent) -> TimelineEntry:
     source = f"{event.actor} ({event.subject_type} {event.subject_id})"
     facts = {
         key: details[key]
-        for key in ("step", "days_past_due", "balance", "until", "number")
+        for key in (
+            "step",
+            "days_past_due",
+            "balance",
+            "until",
+            "number",
+            "handoff_reason",
+        )
         if key in details
     }
     facts.update(
