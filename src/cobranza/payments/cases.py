@@ -78,7 +78,7 @@ def close_paid(
     Returns False, and writes nothing, when the case was already closed or
     waits for a person over something a payment does not settle, such as
     a dispute (`cobranza.dunning.paid_handoffs`). That case stays in the
-    inbox with no thank-you, because the person answers the customer.
+    inbox with no thank-you, because the person replies to the customer.
     """
     result = session.execute(
         update(Case)
