@@ -159,3 +159,26 @@ def test_owing_case_not_marked_settled(
     assert "reclama una factura" in inbox.text
     assert "saldo cancelado" not in inbox.text
     assert 'id="balance-settled"' not in thread.text
+
+
+def test_customer_page_resume_closes_paid(
+    app: FastAPI, client_for, tenant: Tenant, engine: Engine
+) -> None:  # type: ignore[no-untyped-def]
+    # given
+    case_id = _waiting(engine, tenant, "cannot_pay")
+    client, token = client_for(tenant)
+    _pay_all(client, token, tenant)
+
+    # when
+    resumed = client.post(
+        f"/clientes/{tenant.customer_id}/reanudar", data={"csrf_token": token}
+    )
+
+    # then
+    notice = _notice(resumed.text)
+    assert "El cliente ya no debe nada" in notice
+    assert "el caso se cerró como pagado" in notice
+    with transaction(engine) as session:
+        case = session.get_one(Case, case_id)
+        assert case.state == CaseState.CLOSED
+        assert case.close_reason == "zero_balance"
