@@ -45,6 +45,7 @@ from cobranza.compliance import (
 )
 from cobranza.config import Settings, get_settings
 from cobranza.conversations.inbox import (
+    BALANCE_SETTLED,
     REASON_LABELS,
     RECEIPT_NOT_DOWNLOADED,
     UnknownSenderMessage,
@@ -2335,6 +2336,8 @@ def _inbox_table(cases: list[WaitingCase], timezone: str) -> Table | str:
         reason = label_in_voice(label, case.reason, console.locale)
         if case.receipt_not_downloaded:
             reason += f"; {owner_text(RECEIPT_NOT_DOWNLOADED, console.locale)}"
+        if case.nothing_owed:
+            reason += f"; {owner_text(BALANCE_SETTLED, console.locale)}"
         table.add_row(
             str(case.case_id),
             # Names come from imports and messages from debtors: text, not markup.
@@ -2446,7 +2449,10 @@ def _reply_channel(
 def inbox_resolve(
     case_id: int = typer.Argument(..., help="Número de caso que muestra `inbox`."),
     resume: bool = typer.Option(
-        False, "--resume", help="Devuelve el caso a los recordatorios automáticos."
+        False,
+        "--resume",
+        help="Devuelve el caso a los recordatorios automáticos. Si el cliente ya "
+        "no debe nada, lo cierra como pagado.",
     ),
     close: bool = typer.Option(
         False,
@@ -2500,6 +2506,13 @@ def inbox_resolve(
             ).external_id
     finally:
         engine.dispose()
+    if resume and resolution.closed_as_paid:
+        console.print(
+            f"El caso {case_id} quedó cerrado como pagado: el cliente "
+            f"{markup_safe(external_id)} ya no debe nada, así que no hay nada que "
+            "la automatización pueda cobrarle."
+        )
+        return
     if resume:
         console.print(f"El caso {case_id} vuelve a la automatización.")
         return

@@ -125,6 +125,7 @@ TU_FORMS: dict[str, str] = {
     "repetí": "repite",
     "repetilo": "repítelo",
     "respondé": "responde",
+    "respondele": "respóndele",
     "retené": "retén",
     "revisá": "revisa",
     "revisala": "revísala",

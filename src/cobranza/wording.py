@@ -634,6 +634,9 @@ def timeline_detail(
         parts.append(f"hasta el {_instant(facts['until'], timezone)}")
     if kind == "invoice_held" and not facts.get("until"):
         parts.append("sin fecha de fin")
+    if kind == "case_closed" and facts.get("handoff_reason"):
+        waited = handoff_label(facts["handoff_reason"])
+        parts.append(owner_text(f"esperaba a una persona: {waited}", locale))
     return ", ".join(part for part in parts if part)
 
 

@@ -4,6 +4,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -327,6 +328,78 @@ def test_case_closes_at_zero_balance(
     row = _rows(portfolio.session)[0]
     assert row.state == OutboxState.SUPPRESSED
     assert row.suppressed_reason == "zero_balance"
+
+
+# Each hand-off reason, with whether a zero balance closes its case. None
+# is the policy's hand-off step, which sets no reason.
+HANDOFFS_AT_ZERO = [
+    (None, True),
+    ("payment_to_verify", True),
+    ("promise_no_date", True),
+    ("promise_past_installment", True),
+    ("installments_requested", True),
+    ("plan_declined", True),
+    ("dispute", False),
+    ("request_human", False),
+    ("cannot_pay", False),
+    ("wrong_person", False),
+    ("possible_opt_out", False),
+    ("opt_out_new_contact", False),
+    ("complaint_threat", False),
+    ("promise_to_review", False),
+    ("unclear_reply", False),
+    ("payment_charged_back", False),
+    ("payment_in_mediation", False),
+    ("payment_mismatch_amount", False),
+    ("a_reason_added_later", False),
+]
+
+
+@pytest.mark.parametrize("paid_by", ["zero_open_amount", "no_document_left"])
+@pytest.mark.parametrize(("reason", "closes"), HANDOFFS_AT_ZERO)
+def test_handoff_at_zero_balance(
+    portfolio: Portfolio,
+    default_policy: Policy,
+    reason: str | None,
+    closes: bool,
+    paid_by: str,
+) -> None:
+    # given
+    customer = portfolio.customer("C1")
+    invoice = portfolio.invoice(customer, "100", TODAY - timedelta(days=1))
+    plan(portfolio.session, portfolio.business, NOW, default_policy)
+    case = portfolio.session.scalars(select(Case)).one()
+    case.state = CaseState.HANDED_OFF
+    case.handoff_reason = reason
+    if paid_by == "zero_open_amount":
+        invoice.open_amount = Decimal(0)
+    else:
+        # A full-snapshot import that no longer lists the invoice.
+        invoice.missing_since = TODAY
+    portfolio.session.flush()
+
+    # when
+    result = plan(
+        portfolio.session, portfolio.business, NOW + timedelta(days=1), default_policy
+    )
+
+    # then
+    portfolio.session.refresh(case)
+    closed = _audit_kinds(portfolio.session, "case_closed")
+    assert result.messages_queued == 0
+    if closes:
+        assert result.cases_closed == 1
+        assert case.state == CaseState.CLOSED
+        assert case.close_reason == "zero_balance"
+        assert [event.reason for event in closed] == ["zero_balance"]
+        assert closed[0].details["handoff_reason"] == (reason or "policy_handoff")
+        assert closed[0].details["waited_for_person"] is True
+    else:
+        assert result.cases_closed == 0
+        assert case.closed_at is None
+        assert case.state == CaseState.HANDED_OFF
+        assert case.handoff_reason == reason
+        assert closed == []
 
 
 def test_new_case_after_close(portfolio: Portfolio, default_policy: Policy) -> None:

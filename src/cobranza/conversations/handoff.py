@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from cobranza.db.models import AuditEvent, Case, CaseState, OutboxMessage, OutboxState
 from cobranza.dunning import outbox
 from cobranza.dunning.gate import REPLY_TO_VARIABLE
+from cobranza.dunning.paid_handoffs import settled_by_payment
 
 logger = logging.getLogger(__name__)
 
@@ -40,16 +41,24 @@ def hand_off(
 
     With `stop_automation` the case moves to `handed_off`, so the planner
     leaves it alone, and its queued reminders are suppressed. A case that
-    already waits keeps its first reason and waiting time.
+    already waits keeps its waiting time, and its first reason unless a
+    payment settles that reason and not `reason`: a dispute after "ya
+    pagué" takes its place, so that paying the balance does not close the
+    case with the dispute unanswered (`paid_handoffs.settled_by_payment`).
     """
     if case.closed_at is not None:
         raise ValueError(
             f"case {case.id} is closed, so it cannot be handed to a person: "
             "reopen it first"
         )
-    already = case.handoff_reason is not None
-    if not already:
+    previous = case.handoff_reason
+    already = previous is not None
+    replaced = (
+        already and settled_by_payment(previous) and not settled_by_payment(reason)
+    )
+    if not already or replaced:
         case.handoff_reason = reason
+    if not already:
         case.handed_off_at = now
     case.pending_question = None
     case.question_asked_at = None
@@ -58,7 +67,7 @@ def hand_off(
         case.state = CaseState.HANDED_OFF
         stopped = suppress_reminders(session, case, now)
     session.flush()
-    if already and not stopped:
+    if already and not stopped and not replaced:
         return False
 
     _audit(
@@ -72,6 +81,7 @@ def hand_off(
             "customer_id": case.customer_id,
             "stop_automation": stop_automation,
             "suppressed": stopped,
+            **({"replaced_reason": previous} if replaced else {}),
             **(details or {}),
         },
     )

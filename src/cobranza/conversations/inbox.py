@@ -5,6 +5,11 @@ stopped (`handed_off`) or only paused while a person verifies a reported
 payment. `cobranza inbox` lists them. A person replies inside the 24-hour
 window, then resumes the automation or closes the case. Closing puts the
 invoices still owed on hold with no end, so no later cycle writes about them.
+
+A case stays here after its customer's balance reaches zero when a payment
+does not settle its reason, such as a dispute (`paid_handoffs`); the list
+marks it with `BALANCE_SETTLED`. Resuming such a case closes it as paid,
+because there is nothing left for the automation to collect.
 """
 
 from __future__ import annotations
@@ -27,9 +32,12 @@ from cobranza.db.models import (
     InboundMessage,
 )
 from cobranza.dunning.holds import hold_open_invoices
+from cobranza.dunning.paid_handoffs import (
+    POLICY_HANDOFF,
+    close_owing_nothing,
+    customers_owing,
+)
 
-# The reason shown for a case that the policy's hand-off step stopped.
-POLICY_HANDOFF = "policy_handoff"
 # The hold reason of the invoices a person stops collecting by closing a case.
 CLOSED_HOLD_REASON = "cerrado por una persona"
 # Owner-facing labels of the hand-off reasons, shown by `cobranza inbox`.
@@ -75,6 +83,12 @@ REASON_LABELS = {
     "payment_mismatch_currency": "pagó en otra moneda que la del link: revisá el pago",
 }
 
+# Shown next to the hand-off reason of a case whose customer owes nothing.
+BALANCE_SETTLED = (
+    "saldo cancelado: ya no debe nada y no recibe recordatorios. Al reanudarlo, "
+    "el caso se cierra como pagado"
+)
+
 # Shown next to the hand-off reason while the customer's latest file (a
 # receipt) failed to download for good.
 RECEIPT_NOT_DOWNLOADED = (
@@ -111,6 +125,9 @@ class Resolution:
     case: Case
     # Empty when the case was resumed, or closed with nothing owed.
     held: list[Document]
+    # The case was resumed while its customer owed nothing, so it was
+    # closed as paid (`zero_balance`) instead.
+    closed_as_paid: bool = False
 
 
 @dataclass(frozen=True)
@@ -128,6 +145,9 @@ class WaitingCase:
     window_open: bool
     # The customer's latest file failed to download for good.
     receipt_not_downloaded: bool = False
+    # The customer owes nothing in any currency: a payment or an import
+    # settled the balance while the case waited (`BALANCE_SETTLED`).
+    nothing_owed: bool = False
 
     def as_dict(self) -> dict[str, object]:
         """Return the case as JSON-ready values, times in ISO 8601."""
@@ -146,6 +166,7 @@ class WaitingCase:
             else None,
             "window_open": self.window_open,
             "receipt_not_downloaded": self.receipt_not_downloaded,
+            "nothing_owed": self.nothing_owed,
         }
 
 
@@ -169,9 +190,9 @@ def waiting_cases(
             Case.id,
         )
     ).all()
-    not_downloaded = undownloaded_receipts(
-        session, business_id, [customer.id for _, customer in rows]
-    )
+    customer_ids = [customer.id for _, customer in rows]
+    not_downloaded = undownloaded_receipts(session, business_id, customer_ids)
+    owing = customers_owing(session, business_id, customer_ids)
     waiting = []
     for case, customer in rows:
         last = session.scalars(
@@ -195,6 +216,7 @@ def waiting_cases(
                 last_message_at=last.received_at if last is not None else None,
                 window_open=window_open(session, business_id, customer.id, now),
                 receipt_not_downloaded=customer.id in not_downloaded,
+                nothing_owed=customer.id not in owing,
             )
         )
     return waiting
@@ -334,9 +356,11 @@ def resolve(
 ) -> Resolution:
     """Return a waiting case to automation (`resume`) or close it, audited.
 
-    Closing also holds, with no end and under `reason`, every invoice the
-    customer still owes, so the next planning cycle opens no new case about
-    them. Invoices imported later are not held. Raises `InboxError` for a
+    Resuming a case whose customer owes nothing closes it as paid
+    (`zero_balance`), because nothing is left to collect. Closing also
+    holds, with no end and under `reason`, every invoice the customer still
+    owes, so the next planning cycle opens no new case about them. Invoices
+    imported later are not held. Raises `InboxError` for a
     case that does not wait for a person, and `HoldError` for an empty or
     too long `reason`, with nothing changed.
     """
@@ -347,6 +371,9 @@ def resolve(
             "resolver"
         )
     if resume:
+        if not customers_owing(session, business_id, [case.customer_id]):
+            close_owing_nothing(session, case, now, actor)
+            return Resolution(case, [], closed_as_paid=True)
         handoff.resume(session, case, now, actor)
         return Resolution(case, [])
 

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cobranza.db.models import AuditEvent, Case, CaseState, Customer, Document
+from cobranza.dunning.paid_handoffs import close_owing_nothing, customers_owing
 from cobranza.dunning.terminal import CASE_STATE_LABELS
 
 
@@ -105,11 +106,19 @@ def pause_customer(
 def resume_customer(
     session: Session, business_id: int, customer_id: int, now: datetime, actor: str
 ) -> Case | None:
-    """Return the customer's open case to automation; None when there is none."""
+    """Return the customer's open case to automation; None when there is none.
+
+    A customer who owes nothing has nothing left to collect, so the case is
+    closed as paid (`zero_balance`) instead, and the returned case's
+    `closed_at` is set.
+    """
     _customer(session, business_id, customer_id)
     case = _open_case(session, business_id, customer_id)
     if case is None:
         return None
+    if not customers_owing(session, business_id, [customer_id]):
+        close_owing_nothing(session, case, now, actor)
+        return case
     previous = case.state
     previous_label = CASE_STATE_LABELS.get(previous, previous)
     handoff_reason = case.handoff_reason

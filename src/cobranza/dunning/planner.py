@@ -26,6 +26,11 @@ planned, replaced by the notice, and queues no message for it. A notice
 still waiting for the gate does the same for every message step that
 comes due while it waits, so the ordinary reminder never goes out beside
 it or replaces it. A hand-off or pause step is planned as usual.
+
+The case of a customer who owes nothing is closed as `zero_balance`,
+unless it waits for a person over something a payment does not settle,
+such as a dispute (`cobranza.dunning.paid_handoffs`). That case stays in
+the inbox, and nothing is planned for it.
 """
 
 from __future__ import annotations
@@ -59,6 +64,11 @@ from cobranza.dunning.balances import (
     to_customer_balance,
 )
 from cobranza.dunning.other_currencies import other_currencies_overdue
+from cobranza.dunning.paid_handoffs import (
+    POLICY_HANDOFF,
+    ZERO_BALANCE,
+    settled_by_payment,
+)
 from cobranza.dunning.plan_writer import PlanWriter
 from cobranza.dunning.policy import Action, CatchUp, CustomerFacts, Policy, Step
 from cobranza.dunning.promises import BROKEN_PROMISE_KINDS
@@ -102,6 +112,7 @@ class OpenCase:
     # The broken-promise notice that takes the place of the next message
     # step, if any (see `_broken_promise_notices`).
     notice_id: int | None = None
+    handoff_reason: str | None = None
 
 
 @dataclass
@@ -163,11 +174,10 @@ def plan(
         if writer.pending >= batch_size:
             writer.flush(result)
 
-    # NOTE: a case waiting for a person closes here too once nothing is owed,
-    # so a dispute about an invoice already paid leaves the inbox next cycle.
+    # Customers with no open document at all owe nothing.
     for customer_id, case in open_cases.items():
         if customer_id not in seen:
-            writer.close_case(case.id, customer_id, "zero_balance", {})
+            _close_owing_nothing(writer, case, customer_id)
     writer.flush(result)
     # The writes above bypass the ORM, so loaded cases and outbox rows are stale.
     session.expire_all()
@@ -238,7 +248,7 @@ def _plan_customer(
 ) -> None:
     if all(part.total_balance <= 0 for part in balances):
         if case is not None:
-            writer.close_case(case.id, balances[0].customer_id, "zero_balance", {})
+            _close_owing_nothing(writer, case, balances[0].customer_id)
         return
 
     drivers = [
@@ -287,6 +297,24 @@ def _plan_customer(
     writer.add(case.id if case is not None else None, driver, facts, decision, others)
 
 
+def _close_owing_nothing(writer: PlanWriter, case: OpenCase, customer_id: int) -> None:
+    """Close the case of a customer who owes nothing, unless a person must resolve it.
+
+    A case waiting for a person over something a payment does not settle
+    (`paid_handoffs.settled_by_payment`) stays open in the inbox. Nothing
+    is planned for it while nothing is owed.
+    """
+    if not settled_by_payment(case.handoff_reason):
+        return
+    details: dict[str, object] = {}
+    if case.handoff_reason is not None or case.state == CaseState.HANDED_OFF:
+        details = {
+            "handoff_reason": case.handoff_reason or POLICY_HANDOFF,
+            "waited_for_person": True,
+        }
+    writer.close_case(case.id, customer_id, ZERO_BALANCE, details)
+
+
 def _replace_with_notice(decision: StepDecision, case: OpenCase) -> None:
     """Let the case's broken-promise notice take the place of the decided step.
 
@@ -328,6 +356,7 @@ def _load_open_cases(session: Session, business_id: int) -> dict[int, OpenCase]:
             Case.planned_step,
             Case.paused_until,
             Case.planned_at,
+            Case.handoff_reason,
         ).where(Case.business_id == business_id, Case.closed_at.is_(None))
     )
     return {
@@ -338,6 +367,7 @@ def _load_open_cases(session: Session, business_id: int) -> dict[int, OpenCase]:
             row.paused_until,
             row.planned_at,
             notices.get(row.id),
+            row.handoff_reason,
         )
         for row in rows
     }

@@ -169,6 +169,7 @@ def _audit_entry(event: AuditEvent) -> TimelineEntry:
             "other_balances",
             "until",
             "number",
+            "handoff_reason",
         )
         if key in details
     }

@@ -30,6 +30,7 @@ from cobranza.db.models import (
     Payment,
 )
 from cobranza.dunning.outbox import business_variables, idempotency_key
+from cobranza.dunning.paid_handoffs import closes_when_paid
 from cobranza.timeutil import local_date
 
 logger = logging.getLogger(__name__)
@@ -74,12 +75,14 @@ def close_paid(
 ) -> bool:
     """Close the case as paid, reset its step, queue the thank-you and audit.
 
-    Returns False when the case was already closed, in which case nothing
-    is written.
+    Returns False, and writes nothing, when the case was already closed or
+    waits for a person over something a payment does not settle, such as
+    a dispute (`cobranza.dunning.paid_handoffs`). That case stays in the
+    inbox with no thank-you, because the person replies to the customer.
     """
     result = session.execute(
         update(Case)
-        .where(Case.id == case_id, Case.closed_at.is_(None))
+        .where(Case.id == case_id, Case.closed_at.is_(None), closes_when_paid())
         .values(
             state=CaseState.CLOSED,
             closed_at=now,

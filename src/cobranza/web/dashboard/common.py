@@ -20,6 +20,12 @@ from cobranza.web.error_pages import PageError
 PAGE_SIZE = 25
 # A page past this one starts beyond the last possible row.
 MAX_PAGE = MAX_ID // PAGE_SIZE + 1
+# The notice after a person resumes a case whose customer owes nothing
+# (`owner_actions.resume_customer` closes it instead).
+CLOSED_AS_PAID = (
+    "El cliente ya no debe nada, así que el caso se cerró como pagado en lugar de "
+    "volver a la automatización."
+)
 
 
 def business_of(session: Session, business_id: int) -> Business:

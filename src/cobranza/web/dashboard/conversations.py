@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from cobranza.channels.inbox import window_open
 from cobranza.conversations.inbox import (
+    BALANCE_SETTLED,
     CLOSED_HOLD_REASON,
     RECEIPT_NOT_DOWNLOADED,
     InboxError,
@@ -35,11 +36,13 @@ from cobranza.db.models import (
 )
 from cobranza.dunning.errors import HoldError
 from cobranza.dunning.owner_actions import resume_customer, set_disputed
+from cobranza.dunning.paid_handoffs import customers_owing
 from cobranza.payments.errors import PaymentError
 from cobranza.payments.manual import RECEIPT_PROVIDER, accept_receipt, claim_receipt
 from cobranza.payments.status import PaymentStatus
 from cobranza.timeutil import local_date
 from cobranza.web.dashboard.common import (
+    CLOSED_AS_PAID,
     actor_of,
     business_of,
     customer_or_404,
@@ -144,9 +147,9 @@ def inbox(request: Request) -> HTMLResponse:
             business.timezone,
             business.locale,
         )
-        not_downloaded = undownloaded_receipts(
-            session, business.id, [customer.id for _, customer, _ in handed]
-        )
+        handed_ids = [customer.id for _, customer, _ in handed]
+        not_downloaded = undownloaded_receipts(session, business.id, handed_ids)
+        owing = customers_owing(session, business.id, handed_ids)
     return render(
         request,
         "conversaciones.html",
@@ -154,6 +157,8 @@ def inbox(request: Request) -> HTMLResponse:
             "handed": handed,
             "not_downloaded": not_downloaded,
             "receipt_not_downloaded": RECEIPT_NOT_DOWNLOADED,
+            "nothing_owed": set(handed_ids) - owing,
+            "balance_settled": BALANCE_SETTLED,
             "recent": recent,
             "states": states,
             "recent_days": RECENT_DAYS,
@@ -335,6 +340,9 @@ def conversation(request: Request, customer_id: int) -> HTMLResponse:
             ).all(),
             "receipts": _receipts(session, business.id, customer.id, business.timezone),
             "promises": _promises(session, business.id, customer.id),
+            "nothing_owed": not customers_owing(session, business.id, [customer.id]),
+            # A sentence of its own in the hand-off notice.
+            "balance_settled": BALANCE_SETTLED[:1].upper() + BALANCE_SETTLED[1:],
             "states": STATE_LABELS,
             "today": local_date(instant, business.timezone),
             "message": notice[0],
@@ -543,6 +551,8 @@ def back_to_automation(request: Request, customer_id: int) -> RedirectResponse:
         )
     if case is None:
         return _back(request, customer_id, error="El cliente no tiene un caso abierto.")
+    if case.closed_at is not None:
+        return _back(request, customer_id, ok=CLOSED_AS_PAID)
     return _back(request, customer_id, ok="El caso volvió a la automatización.")
 
 

@@ -32,6 +32,7 @@ from cobranza.payments.plan_rows import latest_plan_rows
 from cobranza.phones import normalize_phone
 from cobranza.timeutil import local_date
 from cobranza.web.dashboard.common import (
+    CLOSED_AS_PAID,
     MAX_PAGE,
     PAGE_SIZE,
     actor_of,
@@ -283,6 +284,8 @@ def resume(request: Request, customer_id: int) -> RedirectResponse:
         return back_to_customer(
             request, customer_id, error="El cliente no tiene un caso abierto."
         )
+    if case.closed_at is not None:
+        return back_to_customer(request, customer_id, ok=CLOSED_AS_PAID)
     return back_to_customer(
         request, customer_id, ok="El caso volvió a la automatización."
     )

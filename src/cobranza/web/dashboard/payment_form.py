@@ -27,6 +27,7 @@ from cobranza.db.models import (
     Document,
     Payment,
 )
+from cobranza.dunning.paid_handoffs import customers_owing
 from cobranza.money import MAX_AMOUNT, format_money, minor_units, quantize
 from cobranza.payments.errors import PaymentError
 from cobranza.payments.manual import RECEIPT_PROVIDER, record_payment
@@ -269,6 +270,15 @@ def _case_outcome(
 
     case = session.get_one(Case, case_before.id)
     session.refresh(case)
+    if waited_for is not None and not customers_owing(
+        session, case.business_id, [case.customer_id]
+    ):
+        return (
+            "El cliente ya no debe nada, pero el caso sigue esperando a una "
+            f"persona ({handoff_label(waited_for)}), porque el pago no responde "
+            "ese motivo. Respondele y, cuando lo hayas resuelto, tocá «Volver a "
+            "la automatización» para cerrarlo como pagado."
+        )
     if waited_for is not None:
         return (
             f"El caso sigue esperando a una persona ({handoff_label(waited_for)}) "
