@@ -177,6 +177,27 @@ def python_literals(path: Path) -> Iterator[str]:
             yield node.value
 
 
+def command_docstrings(path: Path) -> Iterator[str]:
+    """Yield the docstrings of a module's Typer commands, which `--help` prints."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.FunctionDef):
+            continue
+        if any(_is_command_decorator(decorator) for decorator in node.decorator_list):
+            docstring = ast.get_docstring(node)
+            if docstring:
+                yield docstring
+
+
+def _is_command_decorator(decorator: ast.expr) -> bool:
+    """Whether a decorator is `app.command(...)` or `app.callback(...)`."""
+    return (
+        isinstance(decorator, ast.Call)
+        and isinstance(decorator.func, ast.Attribute)
+        and decorator.func.attr in {"command", "callback"}
+    )
+
+
 def _skipped_call(func: ast.expr) -> bool:
     """Whether a call takes a regular expression or a debtor's reply."""
     if isinstance(func, ast.Attribute):
@@ -204,15 +225,23 @@ def owner_sources() -> Iterator[Path]:
 def untranslated_forms() -> dict[str, set[str]]:
     """Return each flagged word with neither a tú form nor an exemption."""
     found: dict[str, set[str]] = {}
-    literals = [
-        (path, literal, " " in literal)
-        for path in owner_sources()
-        for literal in python_literals(path)
-    ] + [
-        (path, literal, True)
-        for path in sorted(TEMPLATES_DIR.glob("*.html"))
-        for literal in template_literals(path)
-    ]
+    literals = (
+        [
+            (path, literal, " " in literal)
+            for path in owner_sources()
+            for literal in python_literals(path)
+        ]
+        + [
+            (path, docstring, True)
+            for path in owner_sources()
+            for docstring in command_docstrings(path)
+        ]
+        + [
+            (path, literal, True)
+            for path in sorted(TEMPLATES_DIR.glob("*.html"))
+            for literal in template_literals(path)
+        ]
+    )
     for path, literal, prose in literals:
         for word in voseo_candidates(literal, prose):
             if word not in TU_FORMS and word not in NOT_VOSEO:
@@ -239,6 +268,16 @@ def test_scan_reads_templates_and_labels() -> None:
 
     assert "volvé" in words
     assert "escribí" in words
+
+
+def test_scan_reads_command_docstrings() -> None:
+    words = {
+        word
+        for docstring in command_docstrings(SOURCE_DIR / "cli.py")
+        for word in voseo_candidates(docstring, prose=True)
+    }
+
+    assert "usalo" in words
 
 
 def test_scan_flags_new_forms() -> None:

@@ -54,9 +54,9 @@ from cobranza.cli_help import (
     SpanishCommand,
     SpanishHelpMixin,
     argument_name,
+    configured_locale,
     usage_line,
 )
-from cobranza.config import get_settings
 from cobranza.terminal_text import OwnerConsole, visible
 
 logger = logging.getLogger(__name__)
@@ -229,17 +229,8 @@ def _print_cancelled() -> None:
 
 def _error_console() -> OwnerConsole:
     console = OwnerConsole(stderr=True)
-    console.locale = _configured_locale()
+    console.locale = configured_locale()
     return console
-
-
-def _configured_locale() -> str | None:
-    # Settings that fail to load get their own error once a command reads
-    # them. Until then the default voice is the only one known.
-    try:
-        return get_settings().locale
-    except (ValidationError, ValueError):
-        return None
 
 
 def usage_error_text(error: UsageError) -> str:

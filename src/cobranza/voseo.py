@@ -142,6 +142,7 @@ TU_FORMS: dict[str, str] = {
     "tenés": "tienes",
     "tocá": "toca",
     "usá": "usa",
+    "usalo": "úsalo",
     "verificá": "verifica",
     "volvé": "vuelve",
     "vos": "tú",
