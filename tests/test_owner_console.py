@@ -16,8 +16,9 @@ from cobranza.cli import app
 from cobranza.config import get_settings
 from cobranza.conversations.handoff import hand_off
 from cobranza.db.engine import open_database, transaction
-from cobranza.db.models import Business, Case, CaseState
+from cobranza.db.models import AuditEvent, Business, Case, CaseState
 from cobranza.terminal_text import OwnerConsole
+from tests.ingest.conftest import write_csv
 from tests.web.factories import make_business, make_customer
 
 runner = CliRunner()
@@ -157,3 +158,104 @@ def test_inbox_reasons_in_business_voice(
     assert result.exit_code == 0, result.output
     assert f"dice que ya pagó: {expected}" in result.output
     assert "Volvé Pronto SRL" in result.output
+
+
+def _store_business(url: str, locale: str) -> None:
+    engine = open_database(url)
+    with transaction(engine) as session:
+        business = make_business(
+            session, datetime(2026, 3, 1, tzinfo=UTC), get_settings().business_name
+        )
+        business.locale = locale
+    engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("locale", "expected"),
+    [
+        (
+            "es_MX",
+            (
+                "El importe está vacío. Complétalo en el archivo.",
+                "Complétala si la tienes.",
+                "Agrega una columna Celular o Teléfono y vuelve a importar.",
+            ),
+        ),
+        (
+            "es_AR",
+            (
+                "El importe está vacío. Completalo en el archivo.",
+                "Completala si la tenés.",
+                "Agregá una columna Celular o Teléfono y volvé a importar.",
+            ),
+        ),
+    ],
+)
+def test_import_report_in_business_voice(
+    cli_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    locale: str,
+    expected: tuple[str, ...],
+) -> None:
+    # The configured locale is es_AR; the stored business's locale wins.
+    monkeypatch.setenv("COLUMNS", "400")
+    _store_business(cli_url, locale)
+    header = ["Cliente", "Factura", "Emisión", "Vencimiento", "Importe"]
+    rows = [
+        header,
+        ["Volvé Pronto SRL", "F-1", "", "", "1000"],
+        ["Volvé Pronto SRL", "F-2", "01/03/2026", "10/03/2026", ""],
+    ]
+    path = write_csv(tmp_path / "facturas.csv", rows, separator=";")
+
+    result = runner.invoke(app, ["import", str(path)])
+
+    assert result.exit_code == 0, result.output
+    for phrase in expected:
+        assert phrase in result.output
+
+
+@pytest.mark.parametrize(
+    ("locale", "expected"),
+    [
+        ("es_MX", "tú (caso"),
+        ("es_AR", "vos (caso"),
+    ],
+)
+def test_case_show_in_business_voice(
+    cli_url: str, monkeypatch: pytest.MonkeyPatch, locale: str, expected: str
+) -> None:
+    monkeypatch.setenv("COLUMNS", "300")
+    at = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)
+    engine = open_database(cli_url)
+    with transaction(engine) as session:
+        business = make_business(session, at, get_settings().business_name)
+        business.locale = locale
+        customer = make_customer(session, business, at, "C-1", "Volvé Pronto SRL")
+        case = Case(
+            business_id=business.id,
+            customer_id=customer.id,
+            state=CaseState.OPEN,
+            opened_at=at,
+        )
+        session.add(case)
+        session.flush()
+        session.add(
+            AuditEvent(
+                business_id=business.id,
+                at=at,
+                actor="owner",
+                kind="case_paused",
+                subject_type="case",
+                subject_id=case.id,
+                reason="opt_in_ignored_owner_revocation",
+                details={},
+            )
+        )
+    engine.dispose()
+
+    result = runner.invoke(app, ["case", "show", "C-1"])
+
+    assert result.exit_code == 0, result.output
+    assert expected in result.output

@@ -1622,6 +1622,7 @@ def settings_show() -> None:
             meaning = describe_option(option, business.locale)
             if note:
                 meaning += f". {note}"
+            meaning = owner_text(meaning, business.locale)
             table.add_row(option.key, markup_safe(value), meaning)
     console.print(table)
 
@@ -2312,7 +2313,7 @@ def inbox_list(
         return
     if not unknown:
         console.print(_inbox_table(cases, timezone))
-    console.print(_unknown_senders_table(messages, timezone))
+    console.print(_unknown_senders_table(messages, timezone, business.locale))
     if len(messages) < total:
         console.print(
             f"Son los {len(messages)} más nuevos de {total}: `cobranza inbox "
@@ -2350,16 +2351,19 @@ def _inbox_table(cases: list[WaitingCase], timezone: str) -> Table | str:
 
 
 def _unknown_senders_table(
-    messages: list[UnknownSenderMessage], timezone: str
+    messages: list[UnknownSenderMessage], timezone: str, locale: str
 ) -> Table | str:
     if not messages:
         return "Ningún mensaje de un número que no sea de un cliente."
     zone = ZoneInfo(timezone)
     table = Table(
         title="Remitentes desconocidos",
-        caption="Mensajes de números que no coinciden con ningún cliente. Si es "
-        "un cliente que cambió de número, cargá el número nuevo en su ficha del "
-        "panel o en tu próxima importación.",
+        caption=owner_text(
+            "Mensajes de números que no coinciden con ningún cliente. Si es un "
+            "cliente que cambió de número, cargá el número nuevo en su ficha del "
+            "panel o en tu próxima importación.",
+            locale,
+        ),
     )
     for header in ("Recibido", "Número", "Mensaje"):
         table.add_column(header)

@@ -80,10 +80,12 @@ class OwnerConsole(Console):
     and Uruguay, each plain string given to `print` shows its voseo forms
     in tú forms (`cobranza.voseo`), quoted values excepted.
 
-    NOTE: tables, `Text` and other renderables print as they are, so a
-    label inside a table cell stays in voseo. A string that embeds an
-    unquoted value (a customer name) would have a voseo form in that value
-    rewritten too.
+    Tables, `Text` and other renderables print as they are, because their
+    cells mix labels with values from files and customers, so the code
+    that builds a table words its labels with `cobranza.voseo.owner_text`.
+
+    NOTE: a string that embeds an unquoted value (a customer name) would
+    have a voseo form in that value rewritten too.
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

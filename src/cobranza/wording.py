@@ -7,8 +7,8 @@ shows as stored, so a new code is visible before it gets its words.
 
 The labels are written in es-AR voseo. The dashboard and `timeline_detail`
 show them in tú forms to a business outside Argentina and Uruguay
-(`cobranza.voseo.owner_text`), and so does the terminal for its plain
-messages, though not inside its tables. The labels with a noun that changes
+(`cobranza.voseo.owner_text`), and so do the terminal's messages and
+`case show`'s tables. The labels with a noun that changes
 between countries ("feriado", "salteado") take the words of the business's
 country when `reason_label` and `kind_label` receive its locale.
 """

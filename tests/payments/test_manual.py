@@ -26,6 +26,7 @@ from cobranza.payments import (
     reject_receipt,
 )
 from cobranza.payments.errors import PaymentError
+from cobranza.payments.manual import PaymentImportReport
 from cobranza.payments.terminal import render_import_report
 from tests.payments.conftest import NOW, World
 
@@ -337,3 +338,22 @@ def test_import_totals_per_currency(world: World, tmp_path: Path) -> None:
     text = console.export_text()
     assert "$ 150,00" in text
     assert "US$ 300,00" in text
+
+
+@pytest.mark.parametrize(
+    ("locale", "expected"),
+    [
+        ("es_MX", "línea 2: el cliente 'Volvé SRL' no existe: importa antes"),
+        ("es_AR", "línea 2: el cliente 'Volvé SRL' no existe: importá antes"),
+    ],
+)
+def test_import_errors_in_business_voice(locale: str, expected: str) -> None:
+    report = PaymentImportReport(
+        errors=["línea 2: el cliente 'Volvé SRL' no existe: importá antes al cliente"]
+    )
+
+    table = render_import_report(report, "ARS", locale)
+    console = Console(width=200, record=True)
+    console.print(table)
+
+    assert expected in console.export_text()

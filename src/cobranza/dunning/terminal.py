@@ -19,6 +19,7 @@ from cobranza.timeutil import local_date
 from cobranza.wording import (
     actor_label,
     kind_label,
+    label_in_voice,
     local_time,
     pause_label,
     reason_label,
@@ -74,8 +75,9 @@ def policy_table(policy: Policy) -> Table:
 def case_tables(timeline: CaseTimeline, business: Business) -> Group:
     """Return the customer's cases and the merged timeline as two tables.
 
-    Codes are worded in Spanish and instants shown in the business's zone,
-    as on the dashboard's customer page.
+    Codes are worded in Spanish, in the voice of the business's locale, and
+    instants shown in the business's zone, as on the dashboard's customer
+    page.
     """
     customer = timeline.customer
     timezone = business.timezone
@@ -89,7 +91,11 @@ def case_tables(timeline: CaseTimeline, business: Business) -> Group:
         if case.closed_at is not None:
             closed = f"{local_date(case.closed_at, timezone):%d/%m/%Y}"
             if case.close_reason:
-                reason = reason_label(case.close_reason, business.locale)
+                reason = label_in_voice(
+                    reason_label(case.close_reason, business.locale),
+                    case.close_reason,
+                    business.locale,
+                )
                 closed += f" ({_lower_first(reason)})"
         cases.add_row(
             str(case.id),
@@ -106,10 +112,13 @@ def case_tables(timeline: CaseTimeline, business: Business) -> Group:
         detail = timeline_detail(
             entry.kind, entry.facts, business.currency, business.locale, timezone
         )
+        kind = label_in_voice(
+            kind_label(entry.kind, business.locale), entry.kind, business.locale
+        )
         history.add_row(
             local_time(entry.at, timezone),
-            markup_safe(_source(entry)),
-            markup_safe(kind_label(entry.kind, business.locale)),
+            markup_safe(_source(entry, business.locale)),
+            markup_safe(kind),
             markup_safe(detail or entry.detail, keep_newlines=True),
         )
     return Group(cases, history)
@@ -195,7 +204,7 @@ def _case_state(case: Case) -> str:
     return state
 
 
-def _source(entry: TimelineEntry) -> str:
+def _source(entry: TimelineEntry, locale: str) -> str:
     facts = entry.facts
     if entry.kind == "reply":
         return f"cliente ({facts.get('channel')})"
@@ -203,7 +212,9 @@ def _source(entry: TimelineEntry) -> str:
         return f"envío (mensaje {facts.get('outbox_id')})"
     subject_type = str(facts.get("subject_type", ""))
     subject = SUBJECT_LABELS.get(subject_type, subject_type)
-    actor = actor_label(str(facts.get("actor", "")))
+    stored_actor = str(facts.get("actor", ""))
+    # The owner is "vos" in es-AR and "tú" elsewhere, and an e-mail stays as stored.
+    actor = label_in_voice(actor_label(stored_actor), stored_actor, locale)
     return f"{actor} ({subject} {facts.get('subject_id')})"
 
 

@@ -98,6 +98,8 @@ def import_from_cli(
                 business, created = _dry_run_business(session, settings)
             else:
                 business, created = default_business(session, settings), False
+            # Read before the rollback or commit expires the business.
+            locale = business.locale
             report = import_file(session, business, path, options, utcnow())
             if created:
                 _note_new_business(report, business)
@@ -124,7 +126,7 @@ def import_from_cli(
     if as_json:
         typer.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:
-        render_report(console, report, settings.locale)
+        render_report(console, report, locale)
 
 
 def dry_run_engine() -> Engine:

@@ -1,4 +1,10 @@
-"""Rich output for people: the import summary and the customer list."""
+"""Rich output for people: the import summary and the customer list.
+
+The report's own texts (notes, row problems, captions) are written in es-AR
+voseo and printed in the voice of the business's locale
+(`cobranza.voseo.owner_text`), as the dashboard's import page shows them.
+Values from the file are quoted in those texts, so they keep their words.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +20,7 @@ from cobranza.ingest.customers import CustomerSummary
 from cobranza.ingest.report import ImportReport, RowIssue
 from cobranza.money import format_money
 from cobranza.terminal_text import markup_safe
+from cobranza.voseo import owner_text
 
 PHONE_STATUS_LABELS = {
     "missing": "sin teléfono",
@@ -36,8 +43,7 @@ def render_report(console: Console, report: ImportReport, locale: str) -> None:
     title = f"Importación de {markup_safe(report.file_name)}"
     if report.already_imported:
         console.print(f"[bold]{title}[/bold]")
-        for note in report.notes:
-            console.print(f"[yellow]Nota:[/yellow] {markup_safe(note)}")
+        _render_notes(console, report, locale)
         return
     if report.dry_run:
         title += " (prueba: no se guardó nada)"
@@ -48,8 +54,7 @@ def render_report(console: Console, report: ImportReport, locale: str) -> None:
         summary.add_row(label, markup_safe(value))
     console.print(summary)
 
-    for note in report.notes:
-        console.print(f"[yellow]Nota:[/yellow] {markup_safe(note)}")
+    _render_notes(console, report, locale)
     if report.missing_from_file:
         if report.dry_run and report.settled_as_missing:
             action = "se marcarían como saldados"
@@ -72,8 +77,14 @@ def render_report(console: Console, report: ImportReport, locale: str) -> None:
         if report.dry_run
         else ("Filas con observaciones (se importaron)")
     )
-    _render_issues(console, rejected, report.rows_rejected)
-    _render_issues(console, flagged, report.rows_flagged)
+    _render_issues(console, rejected, report.rows_rejected, locale)
+    _render_issues(console, flagged, report.rows_flagged, locale)
+
+
+def _render_notes(console: Console, report: ImportReport, locale: str) -> None:
+    for note in report.notes:
+        note_text = markup_safe(owner_text(note, locale))
+        console.print(f"[yellow]Nota:[/yellow] {note_text}")
 
 
 def _summary_lines(report: ImportReport, locale: str) -> list[tuple[str, str]]:
@@ -107,8 +118,8 @@ def _summary_lines(report: ImportReport, locale: str) -> list[tuple[str, str]]:
         ("Filas rechazadas", str(report.rejected_row_count)),
         ("Filas con observaciones", str(report.flagged_row_count)),
         ("Saldos más altos que los guardados", str(len(report.balances_increased))),
-        ("Separador decimal", report.decimal.get("note", "")),
-        ("Fechas", report.date_format.get("note", "")),
+        ("Separador decimal", owner_text(report.decimal.get("note", ""), locale)),
+        ("Fechas", owner_text(report.date_format.get("note", ""), locale)),
         (
             "Saldo abierto",
             format_money(report.open_balance, report.currency, locale),
@@ -126,9 +137,12 @@ def _render_balances_increased(
     verb = "se quedaría" if report.dry_run else "se quedó"
     table = Table(
         title="Saldos del archivo más altos que los guardados",
-        caption=f"cobranza {verb} con el saldo guardado, el menor, para no "
-        "reclamarle a un cliente algo que ya pagó. Puede ser un listado anterior "
-        "a un pago que ya entró: revisá cada uno en tu sistema.",
+        caption=owner_text(
+            f"cobranza {verb} con el saldo guardado, el menor, para no "
+            "reclamarle a un cliente algo que ya pagó. Puede ser un listado "
+            "anterior a un pago que ya entró: revisá cada uno en tu sistema.",
+            locale,
+        ),
     )
     for column in ("línea", "comprobante", "saldo guardado", "saldo en el archivo"):
         table.add_column(column, justify="right" if "saldo" in column else "left")
@@ -159,7 +173,9 @@ def _layout_skips(report: ImportReport) -> int:
     return len(report.skipped_rows) - report.duplicates_skipped
 
 
-def _render_issues(console: Console, title: str, issues: Sequence[RowIssue]) -> None:
+def _render_issues(
+    console: Console, title: str, issues: Sequence[RowIssue], locale: str
+) -> None:
     if not issues:
         return
     table = Table(title=title)
@@ -171,7 +187,7 @@ def _render_issues(console: Console, title: str, issues: Sequence[RowIssue]) -> 
             str(issue.line),
             markup_safe(issue.column or ""),
             markup_safe(issue.value or ""),
-            markup_safe(issue.message),
+            markup_safe(owner_text(issue.message, locale)),
         )
     console.print(table)
     if len(issues) > MAX_LISTED_ISSUES:

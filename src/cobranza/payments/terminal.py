@@ -30,6 +30,7 @@ from cobranza.payments.reconcile import ApplyResult
 from cobranza.payments.targets import balance_target, open_documents
 from cobranza.terminal_text import markup_safe
 from cobranza.timeutil import local_date
+from cobranza.voseo import owner_text
 from cobranza.wording import INSTALLMENT_STATE_LABELS, PLAN_STATUS_LABELS
 
 
@@ -226,6 +227,7 @@ def render_import_report(
     for code, total in sorted(report.totals.items()) or [(currency, Decimal(0))]:
         table.add_row("Total registrado", format_money(total, code, locale))
     for error in report.errors:
-        # An error quotes the file's values, so it is printed as text.
-        table.add_row("Error", markup_safe(error))
+        # An error quotes the file's values, so it is printed as text, and
+        # the voice swap leaves those values alone.
+        table.add_row("Error", markup_safe(owner_text(error, locale)))
     return table
