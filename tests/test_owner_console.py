@@ -16,7 +16,13 @@ from cobranza.cli import app
 from cobranza.config import get_settings
 from cobranza.conversations.handoff import hand_off
 from cobranza.db.engine import open_database, transaction
-from cobranza.db.models import AuditEvent, Business, Case, CaseState
+from cobranza.db.models import (
+    AuditEvent,
+    Business,
+    Case,
+    CaseState,
+    InboundMessage,
+)
 from cobranza.terminal_text import OwnerConsole
 from tests.ingest.conftest import write_csv
 from tests.web.factories import make_business, make_customer
@@ -129,13 +135,20 @@ def test_next_command_starts_in_voseo(
 
 
 @pytest.mark.parametrize(
-    ("locale", "expected"),
-    [("es_MX", "verifica el pago"), ("es_AR", "verificá el pago")],
+    ("locale", "expected", "caption"),
+    [
+        ("es_MX", "verifica el pago", "carga el número nuevo"),
+        ("es_AR", "verificá el pago", "cargá el número nuevo"),
+    ],
 )
 def test_inbox_reasons_in_business_voice(
-    cli_url: str, monkeypatch: pytest.MonkeyPatch, locale: str, expected: str
+    cli_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    locale: str,
+    expected: str,
+    caption: str,
 ) -> None:
-    monkeypatch.setenv("COLUMNS", "200")
+    monkeypatch.setenv("COLUMNS", "400")
     at = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)
     engine = open_database(cli_url)
     with transaction(engine) as session:
@@ -151,6 +164,18 @@ def test_inbox_reasons_in_business_voice(
         session.add(case)
         session.flush()
         hand_off(session, case, "payment_to_verify", at)
+        session.add(
+            InboundMessage(
+                business_id=business.id,
+                customer_id=None,
+                channel="whatsapp",
+                provider="sandbox",
+                provider_message_id="wamid.unknown-1",
+                sender="+5491155559999",
+                text="soy Volvé, cambié de número",
+                received_at=at,
+            )
+        )
     engine.dispose()
 
     result = runner.invoke(app, ["inbox"])
@@ -158,6 +183,8 @@ def test_inbox_reasons_in_business_voice(
     assert result.exit_code == 0, result.output
     assert f"dice que ya pagó: {expected}" in result.output
     assert "Volvé Pronto SRL" in result.output
+    assert "soy Volvé, cambié de número" in result.output
+    assert caption in " ".join(result.output.split())
 
 
 def _store_business(url: str, locale: str) -> None:
