@@ -34,7 +34,7 @@ from cobranza.channels.sandbox.store import normalise_phone
 from cobranza.channels.whatsapp import GraphClient, WhatsAppConfig, WhatsAppConfigError
 from cobranza.channels.whatsapp import templates as whatsapp_templates
 from cobranza.channels.whatsapp.terminal import push_table, templates_table
-from cobranza.cli_errors import SpanishTyper
+from cobranza.cli_errors import SpanishTyper, configured_locale
 from cobranza.cli_help import use_spanish_help_labels
 from cobranza.compliance import (
     ComplianceError,
@@ -179,10 +179,12 @@ def _speak_to(locale: str | None) -> None:
 
 
 @app.callback()
-def _start_in_default_voice() -> None:
-    # A process that runs several commands (a test runner) must not carry one
-    # command's business voice into the next.
-    _speak_to(None)
+def _start_in_configured_voice() -> None:
+    # Option checks run before a command reads its business, so they take the
+    # voice of the configured locale, as usage errors do. Setting it here also
+    # keeps a process that runs several commands (a test runner) from carrying
+    # one command's business voice into the next.
+    _speak_to(configured_locale())
 
 
 def default_business(session: Session, settings: Settings) -> Business:

@@ -229,13 +229,16 @@ def _print_cancelled() -> None:
 
 def _error_console() -> OwnerConsole:
     console = OwnerConsole(stderr=True)
-    console.locale = _configured_locale()
+    console.locale = configured_locale()
     return console
 
 
-def _configured_locale() -> str | None:
-    # Settings that fail to load get their own error once a command reads
-    # them. Until then the default voice is the only one known.
+def configured_locale() -> str | None:
+    """Return the locale the environment configures, or None if it is invalid.
+
+    Settings that fail to load get their own error once a command reads
+    them. Until then the default voice is the only one known.
+    """
     try:
         return get_settings().locale
     except (ValidationError, ValueError):
