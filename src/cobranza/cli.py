@@ -2234,7 +2234,7 @@ def user_create_command(
     from cobranza.web.cli_support import read_password, user_create
 
     settings = load_settings()
-    password = read_password(password_stdin)
+    password = read_password(password_stdin, err_console)
     user_create(
         open_engine(settings), settings, email, business, password, console, err_console
     )
