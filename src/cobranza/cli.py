@@ -2354,11 +2354,14 @@ def _unknown_senders_table(
     if not messages:
         return "Ningún mensaje de un número que no sea de un cliente."
     zone = ZoneInfo(timezone)
-    table = Table(
-        title="Remitentes desconocidos",
-        caption="Mensajes de números que no coinciden con ningún cliente. Si es "
+    caption = (
+        "Mensajes de números que no coinciden con ningún cliente. Si es "
         "un cliente que cambió de número, cargá el número nuevo en su ficha del "
-        "panel o en tu próxima importación.",
+        "panel o en tu próxima importación."
+    )
+    # A table prints as built, so its caption takes the business's voice here.
+    table = Table(
+        title="Remitentes desconocidos", caption=owner_text(caption, console.locale)
     )
     for header in ("Recibido", "Número", "Mensaje"):
         table.add_column(header)
