@@ -423,3 +423,21 @@ def test_option_check_keeps_voseo_for_argentina() -> None:
 
     assert result.exit_code == 2, result.output
     assert "Usá un número de 0.1 en adelante" in _error_lines(result)
+
+
+def test_negative_value_read_as_option_explained() -> None:
+    result = _invoke("settings", "set", "promise_grace_days", "-1")
+
+    _assert_spanish_usage_error(result)
+    printed = _error_lines(result)
+    assert "la opción «-1» no existe." in printed
+    assert "Si «-1» es un valor, escribí -- antes de los valores" in printed
+
+
+def test_unknown_dash_word_gets_no_value_hint() -> None:
+    result = _invoke("settings", "set", "promise_grace_days", "-x")
+
+    _assert_spanish_usage_error(result)
+    printed = _error_lines(result)
+    assert "la opción «-x» no existe." in printed
+    assert "es un valor" not in printed
