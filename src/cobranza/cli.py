@@ -108,7 +108,7 @@ from cobranza.messages import (
     MessageError,
     supported_locales,
 )
-from cobranza.money import parse_amount
+from cobranza.money import parse_amount_input
 from cobranza.payments import import_payments, link_for_outbox_row, record_payment
 from cobranza.payments.credits import customer_credits
 from cobranza.payments.errors import PaymentError
@@ -2026,7 +2026,7 @@ def payment_add(
             business = default_business(session, settings)
             # The amount's thousands and decimal marks depend on the locale.
             try:
-                value = parse_amount(amount, business.locale)
+                value = parse_amount_input(amount, business.locale)
             except ValueError as exc:
                 message = f"[red]No se registró el pago:[/red] {escape(str(exc))}."
                 err_console.print(message)
