@@ -1565,11 +1565,19 @@ def rules_set(
 
     try:
         overrides = json.loads(file.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+    except json.JSONDecodeError as exc:
+        # The decoder's own message (exc.msg) is in English, so only its
+        # position is shown.
         err_console.print(
-            f"[red]JSON inválido en {escape(str(file))}:[/red] {escape(str(exc))}. "
-            "Corregí el "
-            'archivo: tiene que ser un objeto JSON, como {"max_per_week": 2}.'
+            f"[red]JSON inválido en {escape(str(file))}:[/red] el error está en "
+            f"la línea {exc.lineno}, columna {exc.colno}. Corregí el archivo: "
+            'tiene que ser un objeto JSON, como {"max_per_week": 2}.'
+        )
+        raise typer.Exit(2) from exc
+    except UnicodeDecodeError as exc:
+        err_console.print(
+            f"[red]{escape(str(file))} no es texto UTF-8[/red] (byte "
+            f"{exc.start + 1}): guardalo como UTF-8 desde tu editor."
         )
         raise typer.Exit(2) from exc
     if (
