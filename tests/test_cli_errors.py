@@ -385,3 +385,59 @@ def test_module_speaks_tu_for_mexico(monkeypatch: pytest.MonkeyPatch) -> None:
     assert "Prueba `python -m cobranza import --help`" in " ".join(
         result.stderr.split()
     )
+
+
+@pytest.mark.parametrize(
+    ("args", "expected", "voseo"),
+    [
+        (("run", "--limit", "5"), "Agrega --dry-run, o saca la opción", "Agregá"),
+        (("run", "--dry-run", "--limit", "3", "--all"), "Usa --limit o --all", "Usá"),
+        (("run", "--rate", "0"), "Usa un número de 0.1 en adelante", "Usá"),
+        (("run", "--dry-run", "--only", "enviar"), "Usa uno de: send", "Usá"),
+        (("worker", "--poll", "0"), "Usa un número de 0.1 en adelante", "Usá"),
+    ],
+)
+def test_option_check_speaks_tu_for_mexico(
+    monkeypatch: pytest.MonkeyPatch,
+    cli_env: Path,
+    args: tuple[str, ...],
+    expected: str,
+    voseo: str,
+) -> None:
+    # These checks run before the command reads its business, so the voice
+    # comes from COBRANZA_COUNTRY, as it does for usage errors.
+    monkeypatch.setenv("COBRANZA_COUNTRY", "MX")
+    get_settings.cache_clear()
+
+    result = _invoke(*args)
+
+    assert result.exit_code == 2, result.output
+    printed = _error_lines(result)
+    assert expected in printed
+    assert voseo not in printed
+    assert not (cli_env / "cli.db").exists()
+
+
+def test_option_check_keeps_voseo_for_argentina() -> None:
+    result = _invoke("run", "--rate", "0")
+
+    assert result.exit_code == 2, result.output
+    assert "Usá un número de 0.1 en adelante" in _error_lines(result)
+
+
+def test_negative_value_read_as_option_explained() -> None:
+    result = _invoke("settings", "set", "promise_grace_days", "-1")
+
+    _assert_spanish_usage_error(result)
+    printed = _error_lines(result)
+    assert "la opción «-1» no existe." in printed
+    assert "Si «-1» es un valor, escribí -- antes de los valores" in printed
+
+
+def test_unknown_dash_word_gets_no_value_hint() -> None:
+    result = _invoke("settings", "set", "promise_grace_days", "-x")
+
+    _assert_spanish_usage_error(result)
+    printed = _error_lines(result)
+    assert "la opción «-x» no existe." in printed
+    assert "es un valor" not in printed

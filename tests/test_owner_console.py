@@ -126,12 +126,27 @@ def test_next_command_starts_in_voseo(
     monkeypatch.setenv("COBRANZA_COUNTRY", "MX")
     get_settings.cache_clear()
     runner.invoke(app, ["customers"])
+    monkeypatch.delenv("COBRANZA_COUNTRY")
+    get_settings.cache_clear()
 
-    # The check of --until and --no-end runs before the settings are read.
+    # The check of --until and --no-end runs before the settings are read, so
+    # it speaks in the configured voice, not in the last command's.
     result = runner.invoke(app, ["case", "hold", "C-1", "--reason", "x"])
 
     assert result.exit_code == 2, result.output
     assert "Decí hasta cuándo" in result.output
+
+
+def test_option_check_speaks_configured_voice(
+    cli_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COBRANZA_COUNTRY", "MX")
+    get_settings.cache_clear()
+
+    result = runner.invoke(app, ["case", "hold", "C-1", "--reason", "x"])
+
+    assert result.exit_code == 2, result.output
+    assert "Di hasta cuándo" in result.output
 
 
 @pytest.mark.parametrize(

@@ -35,7 +35,7 @@ from cobranza.channels.whatsapp import GraphClient, WhatsAppConfig, WhatsAppConf
 from cobranza.channels.whatsapp import templates as whatsapp_templates
 from cobranza.channels.whatsapp.terminal import push_table, templates_table
 from cobranza.cli_errors import SpanishTyper
-from cobranza.cli_help import use_spanish_help_labels
+from cobranza.cli_help import configured_locale, use_spanish_help_labels
 from cobranza.compliance import (
     ComplianceError,
     consent_history,
@@ -109,7 +109,7 @@ from cobranza.messages import (
     MessageError,
     supported_locales,
 )
-from cobranza.money import parse_amount
+from cobranza.money import parse_amount_input
 from cobranza.payments import import_payments, link_for_outbox_row, record_payment
 from cobranza.payments.credits import customer_credits
 from cobranza.payments.errors import PaymentError
@@ -180,10 +180,12 @@ def _speak_to(locale: str | None) -> None:
 
 
 @app.callback()
-def _start_in_default_voice() -> None:
-    # A process that runs several commands (a test runner) must not carry one
-    # command's business voice into the next.
-    _speak_to(None)
+def _start_in_configured_voice() -> None:
+    # Option checks run before a command reads its business, so they take the
+    # voice of the configured locale, as usage errors do. Setting it here also
+    # keeps a process that runs several commands (a test runner) from carrying
+    # one command's business voice into the next.
+    _speak_to(configured_locale())
 
 
 def default_business(session: Session, settings: Settings) -> Business:
@@ -1564,11 +1566,19 @@ def rules_set(
 
     try:
         overrides = json.loads(file.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+    except json.JSONDecodeError as exc:
+        # The decoder's own message (exc.msg) is in English, so only its
+        # position is shown.
         err_console.print(
-            f"[red]JSON inválido en {escape(str(file))}:[/red] {escape(str(exc))}. "
-            "Corregí el "
-            'archivo: tiene que ser un objeto JSON, como {"max_per_week": 2}.'
+            f"[red]JSON inválido en {escape(str(file))}:[/red] el error está en "
+            f"la línea {exc.lineno}, columna {exc.colno}. Corregí el archivo: "
+            'tiene que ser un objeto JSON, como {"max_per_week": 2}.'
+        )
+        raise typer.Exit(2) from exc
+    except UnicodeDecodeError as exc:
+        err_console.print(
+            f"[red]{escape(str(file))} no es texto UTF-8[/red] (byte "
+            f"{exc.start + 1}): guardalo como UTF-8 desde tu editor."
         )
         raise typer.Exit(2) from exc
     if (
@@ -2026,7 +2036,7 @@ def payment_add(
             business = default_business(session, settings)
             # The amount's thousands and decimal marks depend on the locale.
             try:
-                value = parse_amount(amount, business.locale)
+                value = parse_amount_input(amount, business.locale)
             except ValueError as exc:
                 message = f"[red]No se registró el pago:[/red] {escape(str(exc))}."
                 err_console.print(message)
@@ -2234,7 +2244,7 @@ def user_create_command(
     from cobranza.web.cli_support import read_password, user_create
 
     settings = load_settings()
-    password = read_password(password_stdin)
+    password = read_password(password_stdin, err_console)
     user_create(
         open_engine(settings), settings, email, business, password, console, err_console
     )

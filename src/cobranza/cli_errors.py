@@ -260,9 +260,19 @@ def click_error_text(error: ClickException) -> str:
 
 def _unknown_option_text(error: NoSuchOption) -> str:
     text = f"la opción {_quoted(error.option_name)} no existe."
+    if _NEGATIVE_NUMBER.fullmatch(error.option_name):
+        # The parser reads a value that starts with a dash as an option.
+        return (
+            f"{text} Si {_quoted(error.option_name)} es un valor, escribí -- "
+            "antes de los valores: después de -- nada se lee como opción."
+        )
     if error.possibilities:
         text += f" ¿Quisiste decir {_either(sorted(error.possibilities))}?"
     return text
+
+
+# An option name that is really a negative number, such as "-1" or "-2.5".
+_NEGATIVE_NUMBER = re.compile(r"-\d+(?:[.,]\d+)?")
 
 
 def _option_usage_text(error: BadOptionUsage) -> str:

@@ -53,6 +53,22 @@ def parse_amount(text: str, locale: str) -> Decimal:
     return Decimal(plain)
 
 
+def parse_amount_input(text: str, locale: str) -> Decimal:
+    """Parse an amount an owner typed, on a page or the CLI, in `locale`.
+
+    A currency sign ("$", "R$", "US$") and spaces are dropped, then the
+    text is read as `parse_amount` reads it: "15.000,50" in es_AR,
+    "15,000.50" in es_MX, and "1,500" is 1500 in es_MX but ambiguous in
+    es_AR. Raises `ValueError` with a Spanish message naming the value.
+    """
+    cleaned = _CURRENCY_SIGNS.sub("", text).replace(" ", "").replace("\u00a0", "")
+    return parse_amount(cleaned, locale)
+
+
+# Signs an owner may paste with an amount, longest first.
+_CURRENCY_SIGNS = re.compile(r"R\$|US\$|\$")
+
+
 def _without_grouping(value: str, text: str, group: str) -> str:
     """Return `value` with no thousands marks and a point as the decimal mark."""
     marks = [char for char in value if char in ".,"]

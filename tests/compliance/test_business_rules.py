@@ -85,8 +85,23 @@ def test_set_rejects_invalid_json(cli_db: str, tmp_path: Path) -> None:
 
     result = runner.invoke(app, ["rules", "set", str(path)])
 
+    printed = " ".join(result.output.split())
     assert result.exit_code == 2
-    assert "JSON inválido" in result.output
+    assert "JSON inválido" in printed
+    assert "el error está en la línea 1, columna 2" in printed
+    assert "Expecting" not in printed
+
+
+def test_set_rejects_file_not_utf8(cli_db: str, tmp_path: Path) -> None:
+    path = tmp_path / "reglas.json"
+    path.write_bytes('{"subdivision": "Córdoba"}'.encode("cp1252"))
+
+    result = runner.invoke(app, ["rules", "set", str(path)])
+
+    printed = " ".join(result.output.split())
+    assert result.exit_code == 2
+    assert "no es texto UTF-8 (byte 19): guardalo como UTF-8" in printed
+    assert "codec" not in printed
 
 
 @pytest.mark.parametrize("gap", ["NaN", "Infinity", "1e999", "1e20"])

@@ -84,6 +84,27 @@ def test_unknown_reference_rejected(engine: Engine, argentine: int, ref: str) ->
             resolve_customer(session, argentine, ref)
 
 
+@pytest.mark.parametrize(
+    ("country", "expected"),
+    [
+        ("AR", "con su característica"),
+        ("MX", "con su lada"),
+        ("CO", "con su indicativo"),
+        ("UY", "con su código de área"),
+    ],
+)
+def test_unknown_reference_names_area_code(
+    engine: Engine, country: str, expected: str
+) -> None:
+    with transaction(engine) as session:
+        business = add_business(session, country=country)
+
+        with pytest.raises(CustomerNotFoundError) as raised:
+            resolve_customer(session, business.id, "C-999")
+
+    assert str(raised.value).endswith(f"escribí el teléfono {expected}")
+
+
 def test_other_business_customer_not_found(engine: Engine, argentine: int) -> None:
     with transaction(engine) as session:
         other = add_business(session, name="Otra")

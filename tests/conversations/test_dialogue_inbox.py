@@ -171,6 +171,22 @@ def test_inbox_lists_unknown_senders(cli_engine: Engine) -> None:
     assert message["text"] == "¿quién es?"
 
 
+def test_unknown_senders_caption_in_business_voice(cli_engine: Engine) -> None:
+    with transaction(cli_engine) as session:
+        business = session.scalars(select(Business)).one()
+        record_reply(session, business, "+5491144449999", "¿quién es?", utcnow())
+    voseo = runner.invoke(cli.app, ["inbox"])
+    with transaction(cli_engine) as session:
+        session.scalars(select(Business)).one().locale = "es_MX"
+
+    tu = runner.invoke(cli.app, ["inbox"])
+
+    assert voseo.exit_code == 0, voseo.output
+    assert "cargá el número nuevo" in " ".join(voseo.output.split())
+    assert tu.exit_code == 0, tu.output
+    assert "carga el número nuevo" in " ".join(tu.output.split())
+
+
 def test_inbox_reply_inside_window(cli_engine: Engine) -> None:
     # given
     customer_writes(cli_engine, "quiero hablar con una persona", hours_ago=1)

@@ -27,6 +27,22 @@ def test_unknown_name_warns_with_existing(
     assert "'Ferretería Uno'" in caplog.text
 
 
+def test_unknown_name_warning_in_tu_for_mexico(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    engine = open_database(f"sqlite:///{tmp_path / 'cobranza.db'}")
+    with transaction(engine) as session:
+        default_business(session, Settings(business_name="Ferretería Uno"))
+
+    with caplog.at_level(logging.WARNING), transaction(engine) as session:
+        default_business(session, Settings(business_name="Mi negocio", country="MX"))
+    engine.dispose()
+
+    assert "define COBRANZA_BUSINESS_NAME con uno de ellos" in caplog.text
+    assert "definí" not in caplog.text
+    assert "'Ferretería Uno'" in caplog.text
+
+
 def test_first_business_is_created_quietly(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:

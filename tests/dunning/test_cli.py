@@ -198,6 +198,22 @@ def test_case_show_timeline(cli_db: str) -> None:
     assert "→ queued" not in result.output
 
 
+def test_case_show_without_case_says_why(cli_db: str) -> None:
+    engine = open_database(cli_db)
+    with session_factory(engine).begin() as session:
+        business = default_business(session, get_settings())
+        portfolio = Portfolio(session, business)
+        # A new customer with no reminder planned yet.
+        portfolio.customer("CLI-10", phone="+5491123456780")
+    engine.dispose()
+
+    result = runner.invoke(app, ["case", "show", "CLI-10"])
+
+    assert result.exit_code == 0, result.output
+    assert "Casos de CLI-10" in result.output
+    assert "Todavía no tiene casos" in " ".join(result.output.split())
+
+
 def test_case_show_spanish_local_time(cli_db: str) -> None:
     # Given a reminder deferred at night and a reply that promises to pay.
     night = runner.invoke(app, ["run", "--now", "2026-03-10T22:30"])

@@ -338,8 +338,29 @@ def test_template_lint_failure_line() -> None:
 
 
 def test_missing_file() -> None:
-    with pytest.raises(PolicyError, match="no se puede leer el archivo"):
+    with pytest.raises(PolicyError) as raised:
         load_policy("/nonexistent/politica.yaml")
+
+    message = str(raised.value)
+    assert "/nonexistent/politica.yaml, el archivo no existe: revisá la ruta" in (
+        message
+    )
+    assert "línea 0" not in message
+
+
+def test_folder_instead_of_file(tmp_path: Path) -> None:
+    with pytest.raises(PolicyError, match="es una carpeta: indicá el archivo YAML"):
+        load_policy(tmp_path)
+
+
+def test_file_not_utf8(tmp_path: Path) -> None:
+    path = tmp_path / "politica.yaml"
+    path.write_bytes("name: política de diciembre\n".encode("cp1252"))
+
+    with pytest.raises(PolicyError) as raised:
+        load_policy(path)
+
+    assert "no es texto UTF-8 (byte 10): guardalo como UTF-8" in str(raised.value)
 
 
 def test_default_policy_shape(default_policy: Policy) -> None:

@@ -12,6 +12,7 @@ from sqlalchemy import text
 from typer.testing import CliRunner
 
 from cobranza.cli import app
+from cobranza.config import get_settings
 from cobranza.db.engine import make_engine
 from cobranza.timeutil import local_date, utcnow
 from tests.ingest.conftest import write_csv
@@ -103,6 +104,26 @@ def test_dry_run_lists_higher_balances(cli_database: str, tmp_path: Path) -> Non
     assert cells == ["2", "F-1", "$ 600,00", "$ 1.000,00"]
     assert "Comprobantes a importar" in result.stdout
     assert "Comprobantes importados" not in result.stdout
+
+
+def test_higher_balances_caption_in_tu(
+    cli_database: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COBRANZA_COUNTRY", "MX")
+    get_settings.cache_clear()
+    runner.invoke(
+        app, ["import", str(write_csv(tmp_path / "a.csv", ROWS, separator=";"))]
+    )
+    older = [ROWS[0], [*ROWS[1][:6], "1.000,00"], *ROWS[2:]]
+    path = write_csv(tmp_path / "older.csv", older, separator=";")
+
+    result = runner.invoke(app, ["import", str(path), "--dry-run"])
+
+    assert result.exit_code == 0, result.output
+    output = " ".join(result.stdout.split())
+    assert "Saldos del archivo más altos que los guardados" in output
+    assert "revisa cada uno en tu sistema" in output
+    assert "revisá" not in output
 
 
 def test_reimport_claims_no_import(cli_database: str, tmp_path: Path) -> None:

@@ -148,6 +148,18 @@ def test_payment_add_reads_thousands_for_mexico(cli_db: str) -> None:
     ]
 
 
+def test_payment_add_drops_currency_sign(cli_db: str) -> None:
+    # Owners copy amounts as the messages and the panel print them.
+    _set_locale(cli_db, "es_MX")
+
+    result = runner.invoke(app, ["payment", "add", "C1", "$ 1,200.50"])
+
+    assert result.exit_code == 0, result.output
+    assert [payment.amount for payment in _rows(cli_db, Payment)] == [
+        Decimal("1200.50")
+    ]
+
+
 def test_payment_add_reads_thousands_for_argentina(cli_db: str) -> None:
     result = runner.invoke(app, ["payment", "add", "C1", "1.200,50"])
 

@@ -64,7 +64,32 @@ def test_user_create_prompts_twice(cli_url: str) -> None:
 
     assert result.exit_code == 0, result.output
     assert "Repetí la contraseña" in result.output
-    assert "do not match" in result.output or "no coinciden" in result.output
+    assert "Las dos contraseñas no coinciden" in result.output
+    assert "do not match" not in result.output
+    assert result.output.count("Contraseña:") == 2
+
+
+def test_user_create_speaks_tu_for_mexico(
+    cli_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COBRANZA_COUNTRY", "MX")
+    get_settings.cache_clear()
+
+    result = runner.invoke(
+        app,
+        ["user", "create", "vos@demo.mx"],
+        input="una clave larga 123\notra clave larga 456\nuna clave larga 123\n"
+        "una clave larga 123\n",
+    )
+
+    printed = " ".join(result.output.split())
+    assert result.exit_code == 0, result.output
+    assert "Repite la contraseña" in printed
+    assert "Repetí" not in printed
+    assert "escríbela de nuevo" in printed
+    # The address is quoted, so the swap of "vos" leaves it as typed.
+    assert "Usuario «vos@demo.mx» creado" in printed
+    assert "Entra con 'cobranza serve' y abre" in printed
 
 
 def test_short_password_is_rejected(cli_url: str) -> None:

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from cobranza.compliance.erasure import erased_external_ids
 from cobranza.compliance.errors import AmbiguousCustomerError, CustomerNotFoundError
 from cobranza.db.models import Business, Customer
-from cobranza.phones import match_wa_id, normalize_phone, wa_id_variants
+from cobranza.phones import area_code_word, match_wa_id, normalize_phone, wa_id_variants
 from cobranza.timeutil import local_date
 
 
@@ -39,10 +39,13 @@ def resolve_customer(session: Session, business_id: int, ref: str) -> Customer:
     _reject_erased(session, business_id, text)
     phones = _phone_candidates(session, business_id, text)
     if not phones:
+        country = session.get_one(Business, business_id).country
+        # "la lada" -> "lada": the message reads "con su lada".
+        area_code = area_code_word(country).split(" ", 1)[1]
         raise CustomerNotFoundError(
             f"no hay ningún cliente con el código {text!r}, y tampoco es un "
             "teléfono válido: revisá el código de la importación, o escribí el "
-            "teléfono con su código de área"
+            f"teléfono con su {area_code}"
         )
     wa_ids = {phone.lstrip("+") for phone in phones}
     matches = list(

@@ -22,6 +22,7 @@ from sqlalchemy.pool import NullPool
 
 from cobranza.config import Settings
 from cobranza.db.models import Business
+from cobranza.voseo import owner_text
 
 logger = logging.getLogger(__name__)
 
@@ -267,11 +268,15 @@ def default_business(session: Session, settings: Settings) -> Business:
     if others:
         # A mistyped COBRANZA_BUSINESS_NAME would otherwise show an empty
         # business as if the database held no data. The owner reads this line
-        # on the terminal, so it is in Spanish.
-        logger.warning(
+        # on the terminal, so it is in Spanish, in the voice of the locale the
+        # new business gets.
+        warning = (
             "no había ningún negocio llamado %r, así que se creó vacío; en esta "
             "base están %s: definí COBRANZA_BUSINESS_NAME con uno de ellos para "
-            "ver sus datos",
+            "ver sus datos"
+        )
+        logger.warning(
+            owner_text(warning, settings.locale),
             settings.business_name,
             ", ".join(repr(name) for name in others[:5]),
         )

@@ -16,12 +16,18 @@ class DunningError(Exception):
 
 @dataclass(frozen=True)
 class PolicyIssue:
-    """One problem in a policy file, with the line it is on (1-based)."""
+    """One problem in a policy file, with the line it is on (1-based).
+
+    Line 0 marks a problem of the whole file, such as a file that cannot be
+    read, and is not printed.
+    """
 
     line: int
     message: str
 
     def __str__(self) -> str:
+        if self.line == 0:
+            return self.message
         return f"línea {self.line}: {self.message}"
 
 

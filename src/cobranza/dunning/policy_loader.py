@@ -85,9 +85,28 @@ def load_policy(path: str | Path) -> Policy:
     source = str(path)
     try:
         text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        issue = PolicyIssue(0, "el archivo no existe: revisá la ruta")
+        raise PolicyError(source, [issue]) from exc
+    except IsADirectoryError as exc:
+        issue = PolicyIssue(0, "es una carpeta: indicá el archivo YAML de adentro")
+        raise PolicyError(source, [issue]) from exc
+    except PermissionError as exc:
+        issue = PolicyIssue(
+            0, "no hay permiso para leer el archivo: revisá sus permisos"
+        )
+        raise PolicyError(source, [issue]) from exc
     except OSError as exc:
+        # NOTE: strerror, the operating system's text, is in English.
         issue = PolicyIssue(
             0, f"no se puede leer el archivo ({exc.strerror}): revisá la ruta"
+        )
+        raise PolicyError(source, [issue]) from exc
+    except UnicodeDecodeError as exc:
+        issue = PolicyIssue(
+            0,
+            f"no es texto UTF-8 (byte {exc.start + 1}): guardalo como UTF-8 "
+            "desde tu editor",
         )
         raise PolicyError(source, [issue]) from exc
     return parse_policy(text, source)

@@ -34,6 +34,11 @@ CASE_STATE_LABELS = {
     "closed": "cerrado",
 }
 
+NO_CASES_CAPTION = (
+    "Todavía no tiene casos: el primero se abre cuando cobranza planifica "
+    "su primer recordatorio (cobranza run)."
+)
+
 # The subject of an audit event, as the history's "Origen" column names it.
 SUBJECT_LABELS = {
     "case": "caso",
@@ -104,6 +109,9 @@ def case_tables(timeline: CaseTimeline, business: Business) -> Group:
             f"{local_date(case.opened_at, timezone):%d/%m/%Y}",
             markup_safe(closed),
         )
+    if not timeline.cases:
+        # An empty table reads as a display fault, so the caption says why.
+        cases.caption = NO_CASES_CAPTION
 
     history = Table(title=f"Historial (hora de {timezone})")
     for header in ("Cuándo", "Origen", "Qué", "Detalle"):

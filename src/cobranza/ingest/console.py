@@ -135,14 +135,15 @@ def _render_balances_increased(
     if not rows:
         return
     verb = "se quedaría" if report.dry_run else "se quedó"
+    caption = (
+        f"cobranza {verb} con el saldo guardado, el menor, para no "
+        "reclamarle a un cliente algo que ya pagó. Puede ser un listado anterior "
+        "a un pago que ya entró: revisá cada uno en tu sistema."
+    )
+    # A table prints as built, so its caption takes the business's voice here.
     table = Table(
         title="Saldos del archivo más altos que los guardados",
-        caption=owner_text(
-            f"cobranza {verb} con el saldo guardado, el menor, para no "
-            "reclamarle a un cliente algo que ya pagó. Puede ser un listado "
-            "anterior a un pago que ya entró: revisá cada uno en tu sistema.",
-            locale,
-        ),
+        caption=owner_text(caption, locale),
     )
     for column in ("línea", "comprobante", "saldo guardado", "saldo en el archivo"):
         table.add_column(column, justify="right" if "saldo" in column else "left")

@@ -14,17 +14,28 @@ from cobranza.accounts import AccountError, create_api_token, create_user
 from cobranza.config import Settings
 from cobranza.db.engine import default_business, transaction
 from cobranza.db.models import Business
+from cobranza.terminal_text import OwnerConsole
 from cobranza.timeutil import utcnow
+from cobranza.voseo import owner_text
 
 
-def read_password(password_stdin: bool) -> str:
-    """Read the password from stdin (one line) or prompt for it twice."""
+def read_password(password_stdin: bool, err_console: OwnerConsole) -> str:
+    """Read the password from stdin (one line) or prompt for it twice.
+
+    The prompts repeat until both entries match. They are asked here, not
+    with Typer's confirmation prompt, whose mismatch error is in English.
+    """
     if password_stdin:
         return sys.stdin.readline().rstrip("\r\n")
-    password: str = typer.prompt(
-        "Contraseña", hide_input=True, confirmation_prompt="Repetí la contraseña"
-    )
-    return password
+    repeat_prompt = owner_text("Repetí la contraseña", err_console.locale)
+    while True:
+        password: str = typer.prompt("Contraseña", hide_input=True)
+        repeated: str = typer.prompt(repeat_prompt, hide_input=True)
+        if password == repeated:
+            return password
+        err_console.print(
+            "Las dos contraseñas no coinciden: escribila de nuevo.", markup=False
+        )
 
 
 def _business_named(session: Session, name: str) -> Business | None:
@@ -58,7 +69,7 @@ def user_create(
         )
         raise typer.Exit(1) from exc
     console.print(
-        f"Usuario {address} creado para {business_label!r}. Entrá con "
+        f"Usuario «{address}» creado para {business_label!r}. Entrá con "
         "'cobranza serve' y abrí http://127.0.0.1:8000/entrar",
         markup=False,
     )

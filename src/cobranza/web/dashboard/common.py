@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import re
-from decimal import Decimal
 from urllib.parse import urlencode
 
 from fastapi import Request
@@ -14,7 +12,6 @@ from sqlalchemy.orm import Session
 
 from cobranza.accounts import SignedIn
 from cobranza.db.models import MAX_ID, Business, Customer, Document, is_valid_id
-from cobranza.money import parse_amount
 from cobranza.web.error_pages import PageError
 
 PAGE_SIZE = 25
@@ -88,20 +85,3 @@ def notice_of(request: Request, user: SignedIn) -> tuple[str | None, str | None]
     if not (ok or error) or not hmac.compare_digest(signature, expected):
         return None, None
     return ok or None, error or None
-
-
-def parse_amount_input(text: str, locale: str) -> Decimal:
-    """Parse an amount an owner typed on a page of a business in `locale`.
-
-    A currency sign ("$", "R$", "US$") and spaces are dropped, then the
-    text is read as `money.parse_amount` reads amounts typed on the command
-    line: "15.000,50" in es_AR, "15,000.50" in es_MX, and "1,500" is 1500 in
-    es_MX but ambiguous in es_AR. Raises `ValueError` with a Spanish message
-    naming the value.
-    """
-    cleaned = _CURRENCY_SIGNS.sub("", text).replace(" ", "").replace("\u00a0", "")
-    return parse_amount(cleaned, locale)
-
-
-# Signs an owner may paste with an amount, longest first.
-_CURRENCY_SIGNS = re.compile(r"R\$|US\$|\$")

@@ -37,6 +37,7 @@ from cobranza.db.models import (
 from cobranza.dunning.errors import HoldError
 from cobranza.dunning.owner_actions import resume_customer, set_disputed
 from cobranza.dunning.paid_handoffs import customers_owing
+from cobranza.money import parse_amount_input
 from cobranza.payments.errors import PaymentError
 from cobranza.payments.manual import RECEIPT_PROVIDER, accept_receipt, claim_receipt
 from cobranza.payments.status import PaymentStatus
@@ -48,7 +49,6 @@ from cobranza.web.dashboard.common import (
     customer_or_404,
     invoice_or_404,
     notice_of,
-    parse_amount_input,
     redirect_with_notice,
 )
 from cobranza.web.dashboard.customer_queries import open_case

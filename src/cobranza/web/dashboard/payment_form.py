@@ -28,7 +28,13 @@ from cobranza.db.models import (
     Payment,
 )
 from cobranza.dunning.paid_handoffs import customers_owing
-from cobranza.money import MAX_AMOUNT, format_money, minor_units, quantize
+from cobranza.money import (
+    MAX_AMOUNT,
+    format_money,
+    minor_units,
+    parse_amount_input,
+    quantize,
+)
 from cobranza.payments.errors import PaymentError
 from cobranza.payments.manual import RECEIPT_PROVIDER, record_payment
 from cobranza.payments.reconcile import ApplyResult
@@ -37,7 +43,6 @@ from cobranza.timeutil import local_date, parse_instant
 from cobranza.web.dashboard.common import (
     business_of,
     customer_or_404,
-    parse_amount_input,
     redirect_with_notice,
 )
 from cobranza.web.dashboard.customer_queries import open_case
