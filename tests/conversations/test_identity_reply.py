@@ -302,15 +302,15 @@ def test_opt_in_with_consent_not_a_stop(talk: Conversation, engine: Engine) -> N
     # when
     action = talk.reply("ya pueden volver a escribirme", NOW + timedelta(hours=1))
 
-    # then: a person reads it as a request, not as a possible stop, and the
-    # customer gets the hand-off message
+    # then: nobody checks it for a stop, and the customer learns that
+    # reminders already reach them, with no hand-off
     answers = talk.sent_since(start)
-    assert action == "handed_off"
+    assert action == "already_opted_in"
     assert len(answers) == 1
-    assert "Una persona del equipo" in answers[0]
+    assert "ya recibís nuestros recordatorios" in answers[0]
     inbound = stored_reply(engine, "ya pueden volver a escribirme")
     assert inbound.entities["possible_opt_out"] is False
-    assert the_case(engine).handoff_reason == "request_human"
+    assert the_case(engine).handoff_reason is None
 
 
 def test_opt_in_after_owner_revocation_reaches_inbox(

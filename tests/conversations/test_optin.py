@@ -41,6 +41,10 @@ MONDAY = datetime(2026, 3, 16, 13, 0, tzinfo=UTC)
         "voltar",
         "START",
         "reactiven los recordatorios",
+        "pueden seguir mandándome los recordatorios",
+        "quiero seguir recibiendo los avisos",
+        "podem continuar me enviando os lembretes",
+        "así que pueden volver a escribirme",
     ],
 )
 def test_opt_in_phrases_found(text: str) -> None:
@@ -58,6 +62,12 @@ def test_opt_in_phrases_found(text: str) -> None:
         "vou voltar amanhã",
         "alta la deuda che, no la reconozco",
         "ALTA y después BAJA",
+        "no quiero seguir recibiendo recordatorios",
+        # A question about why messages still come is a complaint.
+        "¿cómo pueden volver a escribirme si ya pagué?",
+        "¿por qué ustedes pueden seguir mandándome mensajes?",
+        "por q pueden seguir enviando avisos",
+        "el sistema sigue mandándome mensajes",
         "",
     ],
 )

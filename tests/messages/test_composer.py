@@ -552,6 +552,7 @@ def test_available_step_kinds_in_policy_order() -> None:
         "receipt_ack",
         "optout_confirmation",
         "optin_confirmation",
+        "optin_already_active",
         "handoff_ack",
         "dispute_ack",
         "clarify",

@@ -88,6 +88,10 @@ PROMISE_PAST_INSTALLMENT = "promise_past_installment"
 # The hand-off reason of a request to receive messages again from a customer
 # whose consent the owner revoked.
 OPT_IN_OWNER_REVOCATION = "opt_in_owner_revocation"
+# The action taken on a request for messages from a customer who receives
+# them already, and the message kind that tells them so.
+ALREADY_OPTED_IN = "already_opted_in"
+ALREADY_OPTED_IN_REPLY = "optin_already_active"
 # The hand-off reason of a reply that threatens a complaint or legal action.
 COMPLAINT_THREAT = "complaint_threat"
 # Inbound types that carry a file, which counts as a payment receipt.
@@ -1139,13 +1143,17 @@ def opt_in(reply: Reply) -> str:
 
     Only a revocation the customer made can be lifted this way: a number
     flagged as the wrong person stays blocked until the owner corrects it.
+    A customer whose consent is active is told that reminders already
+    reach them, once a day, with no hand-off and no pause.
     """
     session = reply.session
     if reply.customer.phone_status == WRONG_PERSON:
         return "opt_in_ignored_wrong_person"
     state = current_consent_state(session, reply.business.id, reply.customer.id)
     if state.granted is not False:
-        return "already_opted_in"
+        # A pending question stays pending: this answer asks nothing.
+        queue_reply(reply, ALREADY_OPTED_IN_REPLY, _daily(reply), case=_any_case(reply))
+        return ALREADY_OPTED_IN
     if state.event is None or state.event.source != CONSENT_SOURCE:
         # The owner (or a wrong-person report) revoked it, so only the owner
         # can grant it again. The case waits in the inbox so that the owner

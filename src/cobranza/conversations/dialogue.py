@@ -36,7 +36,7 @@ from cobranza.conversations.actions import Reply, ReplyServices
 from cobranza.conversations.complaints import threatens_complaint
 from cobranza.conversations.identity import asks_who_writes
 from cobranza.conversations.llm import Classifier, LLMAnswer
-from cobranza.conversations.optin import find_opt_in
+from cobranza.conversations.optin import asks_only_to_opt_in, find_opt_in
 from cobranza.conversations.optout import find_opt_out
 from cobranza.conversations.understand import Understanding, understand
 from cobranza.conversations.without_case import act_without_case
@@ -44,6 +44,7 @@ from cobranza.db.models import (
     AuditEvent,
     Business,
     Case,
+    CaseState,
     ConsentAction,
     Customer,
     InboundMessage,
@@ -108,7 +109,7 @@ def handle_reply(
     )
     meaning, case = reply.meaning, reply.case
     action: actions.Action
-    opt_in = _asks_to_opt_in(session, inbound, business.id, customer.id)
+    opt_in = _asks_to_opt_in(reply)
     if meaning.intent != "opt_out" and threatens_complaint(inbound.text):
         # A threat reaches a person even when a newer reply was handled.
         action = actions.complaint
@@ -352,15 +353,57 @@ def _identity_action(reply: Reply) -> actions.Action | None:
     return actions.identify
 
 
-def _asks_to_opt_in(
-    session: Session, inbound: InboundMessage, business_id: int, customer_id: int
-) -> bool:
-    """True when a customer who opted out writes to receive messages again."""
-    if inbound.type not in ("text", *actions.RECEIPT_TYPES) or (
-        find_opt_in(inbound.text or "") is None
+def _asks_to_opt_in(reply: Reply) -> bool:
+    """Tell whether the reply requests messages again, for `actions.opt_in`.
+
+    A customer who opted out may write it anywhere in a text or a caption.
+    A customer whose consent is active gets the message that reminders
+    already reach them only when the text is just the request and the
+    reminders do reach them. Any other reply goes by its intent, so "pueden
+    volver a escribirme, pero el monto está mal" still reaches a person.
+    """
+    inbound = reply.inbound
+    text = inbound.text or ""
+    if (
+        inbound.type not in ("text", *actions.RECEIPT_TYPES)
+        or find_opt_in(text) is None
     ):
         return False
-    return current_consent(session, business_id, customer_id) is False
+    consent = current_consent(reply.session, reply.business.id, reply.customer.id)
+    if consent is False:
+        # NOTE: the rest of a revoked customer's reply is not read: "pueden
+        # volver a escribirme, pero el monto está mal" lifts the stop, and
+        # no person sees the dispute.
+        return True
+    return (
+        consent is True
+        and inbound.type == "text"
+        and asks_only_to_opt_in(text)
+        and _reminders_reach(reply)
+    )
+
+
+def _reminders_reach(reply: Reply) -> bool:
+    """Tell whether reminders reach the customer now, so "ya los recibís" is true.
+
+    A phone that is not valid, a case that waits for a person, and a
+    customer never written to (no case at all) leave the request to the
+    reply's intent, which reaches a person.
+    """
+    customer = reply.customer
+    if customer.phone is None or customer.phone_status != PhoneStatus.VALID:
+        return False
+    if reply.case is not None:
+        return reply.case.state != CaseState.HANDED_OFF
+    any_case = reply.session.scalar(
+        select(Case.id)
+        .where(
+            Case.business_id == reply.business.id,
+            Case.customer_id == reply.customer.id,
+        )
+        .limit(1)
+    )
+    return any_case is not None
 
 
 def read_reply(

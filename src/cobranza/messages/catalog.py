@@ -150,6 +150,12 @@ STEP_KINDS: MappingProxyType[str, StepKind] = MappingProxyType(
                 False,
                 (),
             ),
+            StepKind(
+                "optin_already_active",
+                "tells a customer who requests messages that they receive them already",
+                False,
+                (),
+            ),
             StepKind("handoff_ack", "a person will answer the customer", False, ()),
             StepKind(
                 "dispute_ack",
