@@ -385,3 +385,12 @@ def test_module_speaks_tu_for_mexico(monkeypatch: pytest.MonkeyPatch) -> None:
     assert "Prueba `python -m cobranza import --help`" in " ".join(
         result.stderr.split()
     )
+
+
+def test_unknown_revision_is_named(cli_env: Path) -> None:
+    result = _invoke("db", "upgrade", "0099_nueva")
+
+    assert result.exit_code == 2, result.output
+    printed = _error_lines(result)
+    assert "No se migró la base: la revisión «0099_nueva» no existe" in printed
+    assert "heads" in printed

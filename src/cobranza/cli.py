@@ -354,8 +354,23 @@ def db_upgrade(
     ),
 ) -> None:
     """Aplica las migraciones de la base de datos (también se hace sola al usarla)."""
+    from alembic.script.revision import ResolutionError
+    from alembic.util import CommandError
+
     settings = load_settings()
-    upgrade(make_engine(settings.database_url), revision)
+    try:
+        upgrade(make_engine(settings.database_url), revision)
+    except CommandError as exc:
+        problem = (
+            f"la revisión «{revision}» no existe"
+            if isinstance(exc.__cause__, ResolutionError)
+            else f"no se pudo llegar a la revisión «{revision}» ({exc})"
+        )
+        err_console.print(
+            f"[red]No se migró la base:[/red] {escape(problem)}. Usá heads, el "
+            "valor por defecto, para aplicar todas las migraciones."
+        )
+        raise typer.Exit(2) from exc
     console.print(f"Base de datos en la revisión {revision}.")
 
 
