@@ -217,3 +217,28 @@ def test_message_from_variant_of_erased_number_is_dropped(
     assert processed == 1
     with transaction(engine) as session:
         assert session.scalars(select(InboundMessage)).all() == []
+
+
+def test_timestamp_beyond_platform_range(
+    engine: Engine, settings: Settings, graph: FakeGraphAPI
+) -> None:
+    # given: a body whose timestamp is out of the platform's time_t range,
+    # which Python reports as OSError, not ValueError
+    business_id, ana_id = _given(engine)
+    _erase(engine, business_id, ana_id)
+    message = _text("wamid.far", OTHER_PHONE, ERASED_AT)
+    message["timestamp"] = "1000000000000000000"
+    post_stored(settings, engine, _body([message], {OTHER_PHONE[1:]: "Bernardo"}))
+
+    # when
+    processed = process_pending_events(
+        engine, ERASED_AT + timedelta(minutes=1), settings=settings
+    )
+
+    # then: the message is stored and the event is not marked failed
+    assert processed == 1
+    with transaction(engine) as session:
+        inbound = session.scalars(select(InboundMessage)).one()
+        errors = session.scalars(select(WebhookEvent.error)).all()
+    assert inbound.provider_message_id == "wamid.far"
+    assert errors == [None]
