@@ -2024,6 +2024,12 @@ def payment_add(
         help="Número de transferencia o de recibo; cada referencia se registra una "
         "sola vez.",
     ),
+    currency: str | None = typer.Option(
+        None,
+        "--currency",
+        help="Moneda del pago, como USD (código ISO 4217). Por defecto, la del "
+        "negocio. Salda solo facturas en esa moneda.",
+    ),
 ) -> None:
     """Registra un pago recibido por fuera de los proveedores y salda facturas."""
     settings = load_settings()
@@ -2047,7 +2053,7 @@ def payment_add(
             found = resolve_customer(session, business.id, customer)
             result = record_payment(
                 session, business, found, value, paid_at, now,
-                method=method, reference=reference,
+                currency=currency, method=method, reference=reference,
             )  # fmt: skip
             outcome = payment_outcome(session, result)
             credits = customer_credits(session, business.id, found.id)
