@@ -466,7 +466,7 @@ def _redact_webhook_events(
     reading every processed body grows with the traffic.
     """
     message_ids = [
-        message_id.encode()
+        form
         for message_id in session.scalars(
             select(OutboxMessage.provider_message_id).where(
                 OutboxMessage.id.in_(outbox_ids),
@@ -475,6 +475,9 @@ def _redact_webhook_events(
             )
         )
         if message_id
+        # Meta's JSON may write "/" as "\/", and a wamid is base64, which
+        # may contain "/".
+        for form in {message_id.encode(), message_id.replace("/", "\\/").encode()}
     ]
     if not (found.phone_digits or message_ids):
         return 0

@@ -17,6 +17,7 @@ from sqlalchemy import Engine, select
 
 from cobranza.channels.inbox import process_pending_events
 from cobranza.compliance.erasure import erase_customer
+from cobranza.compliance.personal_data import REDACTED
 from cobranza.config import Settings
 from cobranza.db.engine import transaction
 from cobranza.db.models import (
@@ -27,7 +28,7 @@ from cobranza.db.models import (
     InboundMessage,
     WebhookEvent,
 )
-from tests.channels.factories import make_business, make_customer
+from tests.channels.factories import make_business, make_customer, make_outbox_row
 from tests.channels.whatsapp.conftest import BUSINESS_NAME, NOW, PHONE
 from tests.channels.whatsapp.test_media import MEDIA_ID, RECEIPT, post_stored
 from tests.fakes.graph_api import PHONE_NUMBER_ID, WABA_ID, FakeGraphAPI
@@ -242,3 +243,45 @@ def test_timestamp_beyond_platform_range(
         errors = session.scalars(select(WebhookEvent.error)).all()
     assert inbound.provider_message_id == "wamid.far"
     assert errors == [None]
+
+
+def test_erasure_finds_escaped_message_id(
+    engine: Engine, settings: Settings, graph: FakeGraphAPI
+) -> None:
+    # given: a processed status of Ana's message, sent to a number she no
+    # longer has, whose JSON escapes the "/" in the message id as "\/"
+    business_id, ana_id = _given(engine)
+    message_id = "wamid.HBgN/Ab+c="
+    with transaction(engine) as session:
+        ana = session.get_one(Customer, ana_id)
+        row = make_outbox_row(session, ana, NOW)
+        row.channel = "whatsapp"
+        row.state = "sent"
+        row.provider_message_id = message_id
+    status = {
+        "id": message_id,
+        "status": "read",
+        "timestamp": str(int(NOW.timestamp())),
+        "recipient_id": "5491155559999",
+    }
+    value = {"metadata": {"phone_number_id": PHONE_NUMBER_ID}, "statuses": [status]}
+    body = json.dumps(
+        {
+            "object": "whatsapp_business_account",
+            "entry": [
+                {"id": WABA_ID, "changes": [{"field": "messages", "value": value}]}
+            ],
+        }
+    ).encode()
+    escaped = body.replace(b"/", b"\\/")
+    event_id = post_stored(settings, engine, escaped)
+    assert process_pending_events(engine, NOW, settings=settings) == 1
+
+    # when
+    _erase(engine, business_id, ana_id)
+
+    # then
+    with transaction(engine) as session:
+        stored = bytes(session.get_one(WebhookEvent, event_id).raw_body)
+    assert b"5491155559999" not in stored
+    assert REDACTED.encode() in stored
