@@ -14,9 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
 
 from cobranza.channels.inbox import process_pending_events
-from cobranza.compliance.erasure import erase_customer
+from cobranza.compliance.erasure import delete_media_files, erase_customer
 from cobranza.compliance.personal_data import REDACTED
 from cobranza.config import Settings
 from cobranza.db.engine import transaction
@@ -285,3 +286,70 @@ def test_erasure_finds_escaped_message_id(
         stored = bytes(session.get_one(WebhookEvent, event_id).raw_body)
     assert b"5491155559999" not in stored
     assert REDACTED.encode() in stored
+
+
+def _receipt_row(
+    session: Session, customer: Customer, message_id: str, path: Path
+) -> None:
+    message = InboundMessage(
+        business_id=customer.business_id,
+        customer_id=customer.id,
+        channel="whatsapp",
+        provider="whatsapp",
+        provider_message_id=message_id,
+        sender=PHONE.lstrip("+"),
+        type="document",
+        received_at=NOW,
+        entities={},
+    )
+    session.add(message)
+    session.flush()
+    session.add(
+        InboundMedia(
+            business_id=customer.business_id,
+            inbound_message_id=message.id,
+            provider="whatsapp",
+            media_id=f"media-{message_id}",
+            mime_type="application/pdf",
+            file_name="comprobante.pdf",
+            sha256=path.name,
+            path=str(path),
+            downloaded_at=NOW,
+            attempts=1,
+        )
+    )
+
+
+def test_erasure_keeps_file_another_business_names(
+    engine: Engine, tmp_path: Path
+) -> None:
+    # given: the same person owes two businesses on one server and sent both
+    # the same receipt, stored once because files are named by content
+    digest = hashlib.sha256(RECEIPT).hexdigest()
+    path = tmp_path / "media" / digest[:2] / digest
+    path.parent.mkdir(parents=True)
+    path.write_bytes(RECEIPT)
+    with transaction(engine) as session:
+        first = make_business(session, NOW, name="Primera SRL")
+        second = make_business(session, NOW, name="Segunda SRL")
+        ana = make_customer(session, first, NOW, "C1", PHONE, name="Ana Quiroga")
+        same = make_customer(session, second, NOW, "X9", PHONE, name="Ana Quiroga")
+        _receipt_row(session, ana, "wamid.first", path)
+        _receipt_row(session, same, "wamid.second", path)
+        first_id, ana_id = first.id, ana.id
+
+    # when: the first business erases her
+    with transaction(engine) as session:
+        result = erase_customer(
+            session,
+            session.get_one(Business, first_id),
+            session.get_one(Customer, ana_id),
+            ERASED_AT,
+            force=True,
+        )
+    failures = delete_media_files(result.media_paths)
+
+    # then: the second business's receipt is still on disk
+    assert result.media_paths == []
+    assert failures == []
+    assert path.read_bytes() == RECEIPT
