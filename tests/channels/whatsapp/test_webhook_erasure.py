@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
@@ -353,3 +354,59 @@ def test_erasure_keeps_file_another_business_names(
     assert result.media_paths == []
     assert failures == []
     assert path.read_bytes() == RECEIPT
+
+
+def _erase_now(engine: Engine, business_id: int, customer_id: int) -> None:
+    """Erase at the clock's time, to compare with the time a body was stored."""
+    with transaction(engine) as session:
+        business = session.get_one(Business, business_id)
+        customer = session.get_one(Customer, customer_id)
+        erase_customer(session, business, customer, datetime.now(UTC), force=True)
+
+
+@pytest.mark.parametrize("timestamp", [None, "in a day", "not a number"])
+def test_stored_before_erasure_untrusted_time(
+    engine: Engine, settings: Settings, graph: FakeGraphAPI, timestamp: str | None
+) -> None:
+    # given: a body stored before the erasure whose timestamp is missing,
+    # in the future or invalid, so the time it was stored counts
+    business_id, ana_id = _given(engine)
+    message = _text("wamid.ana-untrusted", PHONE, NOW)
+    if timestamp is None:
+        del message["timestamp"]
+    elif timestamp == "in a day":
+        tomorrow = datetime.now(UTC) + timedelta(days=1)
+        message["timestamp"] = str(int(tomorrow.timestamp()))
+    else:
+        message["timestamp"] = timestamp
+    post_stored(settings, engine, _body([message], {PHONE[1:]: "Ana Quiroga"}))
+
+    # when
+    _erase_now(engine, business_id, ana_id)
+    processed = process_pending_events(engine, datetime.now(UTC), settings=settings)
+
+    # then
+    assert processed == 1
+    with transaction(engine) as session:
+        assert session.scalars(select(InboundMessage)).all() == []
+
+
+def test_stored_after_erasure_without_time(
+    engine: Engine, settings: Settings, graph: FakeGraphAPI
+) -> None:
+    # given: Ana was erased
+    business_id, ana_id = _given(engine)
+    _erase_now(engine, business_id, ana_id)
+
+    # when: her number writes again, in a body without a timestamp
+    message = _text("wamid.ana-new", PHONE, NOW)
+    del message["timestamp"]
+    post_stored(settings, engine, _body([message], {PHONE[1:]: "Ana Quiroga"}))
+    processed = process_pending_events(engine, datetime.now(UTC), settings=settings)
+
+    # then: a new contact's message is stored
+    assert processed == 1
+    with transaction(engine) as session:
+        inbound = session.scalars(select(InboundMessage)).one()
+    assert inbound.provider_message_id == "wamid.ana-new"
+    assert inbound.customer_id is None
