@@ -188,7 +188,7 @@ def erase_customer(
     counts.update(_redact_outbox(session, customer, rows, own_values))
     inbound_ids = customer_inbound_ids(session, customer, found)
     counts["inbound_messages"] = _redact_inbound(session, inbound_ids)
-    result.media_paths = _forget_media(session, business.id, inbound_ids)
+    result.media_paths = _forget_media(session, inbound_ids)
     counts["media_files"] = len(result.media_paths)
     counts["webhook_events"] = _redact_webhook_events(
         session, business.id, found, rows.outbox_ids
@@ -417,9 +417,7 @@ def _redact_inbound(session: Session, inbound_ids: list[int]) -> int:
     return len(messages)
 
 
-def _forget_media(
-    session: Session, business_id: int, inbound_ids: list[int]
-) -> list[str]:
+def _forget_media(session: Session, inbound_ids: list[int]) -> list[str]:
     """Clear the media rows' file names; return the files no other row uses."""
     media = session.scalars(
         select(InboundMedia).where(InboundMedia.inbound_message_id.in_(inbound_ids))
@@ -436,12 +434,11 @@ def _forget_media(
     if not paths:
         return []
     # The same file sent by another customer is stored once, under one path.
+    # Every business's rows count, because businesses share the media
+    # directory, as the media sweep does.
     shared = set(
         session.scalars(
-            select(InboundMedia.path).where(
-                InboundMedia.business_id == business_id,
-                InboundMedia.path.in_(sorted(paths)),
-            )
+            select(InboundMedia.path).where(InboundMedia.path.in_(sorted(paths)))
         )
     )
     return sorted(paths - shared)
@@ -466,7 +463,7 @@ def _redact_webhook_events(
     reading every processed body grows with the traffic.
     """
     message_ids = [
-        message_id.encode()
+        form
         for message_id in session.scalars(
             select(OutboxMessage.provider_message_id).where(
                 OutboxMessage.id.in_(outbox_ids),
@@ -475,6 +472,9 @@ def _redact_webhook_events(
             )
         )
         if message_id
+        # Meta's JSON may write "/" as "\/", and a wamid is base64, which
+        # may contain "/".
+        for form in {message_id.encode(), message_id.replace("/", "\\/").encode()}
     ]
     if not (found.phone_digits or message_ids):
         return 0
