@@ -1,4 +1,4 @@
-"""The marker file that lists the databases whose files a media directory holds.
+"""The marker file that lists the databases storing files in a media directory.
 
 Stored files are named by content, so a file that no row names is an
 orphan only if one database alone stores files in the directory. Two
@@ -11,7 +11,8 @@ no row names only when `check_owner` finds the marker file
 The marker's first two lines are fixed: a title and the POSIX time when it
 was created. Each later line names one database by its identity. The sweep
 of every database appends its own line the first time it runs against the
-directory. A final file modified before the marker was created is never
+directory, and so does every process before it downloads files there
+(`register_database`). A final file modified before the marker was created is never
 deleted as unnamed, because the databases that stored files before the
 marker existed are not listed in it.
 
@@ -36,7 +37,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, func, select, update
+from sqlalchemy.exc import SQLAlchemyError
 
 from cobranza.db.engine import transaction
 from cobranza.db.models import Business
@@ -52,6 +54,8 @@ _CREATED = re.compile(r"created (\d{1,12})")
 _DATABASE = re.compile(r"database ([0-9a-f]{64})")
 # Problems already logged by this process, so an hourly sweep warns once.
 _warned: set[tuple[str, str]] = set()
+# (database URL, media directory) pairs that this process registered.
+_registered: set[tuple[str, str]] = set()
 
 
 @dataclass(frozen=True)
@@ -59,7 +63,7 @@ class Ownership:
     """Whether this database alone stores files in a media directory.
 
     `created` is the marker's creation time, as a POSIX timestamp, when
-    `problem` is None. `problem` says why unnamed files must be kept.
+    `problem` is None. `problem` is the reason to keep unnamed files.
     """
 
     created: float = 0.0
@@ -76,21 +80,35 @@ def database_identity(engine: Engine) -> str | None:
     Sets the lowest-id business's `erasure_key` when it is still empty. The
     update only fills an empty key, so two workers that race store one key.
     """
-    with transaction(engine) as session:
-        first = session.scalars(select(Business.id).order_by(Business.id)).first()
-        if first is None:
-            return None
-        session.execute(
-            update(Business)
-            .where(Business.id == first, Business.erasure_key.is_(None))
-            .values(erasure_key=secrets.token_hex(32))
-        )
-    with transaction(engine) as session:
-        key = session.scalars(
-            select(Business.erasure_key).where(Business.id == first)
-        ).one()
-    assert key is not None
+    key = _first_business_key(engine)
+    if key is None:
+        return None
+    if key == "":
+        with transaction(engine) as session:
+            session.execute(
+                update(Business)
+                .where(Business.erasure_key.is_(None))
+                .where(Business.id == select(func.min(Business.id)).scalar_subquery())
+                .values(erasure_key=secrets.token_hex(32))
+            )
+        key = _first_business_key(engine)
+        if not key:
+            return None  # the business was deleted between the two reads
     return hmac.new(key.encode(), _IDENTITY_LABEL, hashlib.sha256).hexdigest()
+
+
+def _first_business_key(engine: Engine) -> str | None:
+    """Return the lowest-id business's `erasure_key`, "" when it has none yet.
+
+    Returns None when the database has no business.
+    """
+    with transaction(engine) as session:
+        row = session.execute(
+            select(Business.erasure_key).order_by(Business.id).limit(1)
+        ).first()
+    if row is None:
+        return None
+    return row.erasure_key or ""
 
 
 def check_owner(engine: Engine, root: Path, *, now: float | None = None) -> Ownership:
@@ -104,12 +122,7 @@ def check_owner(engine: Engine, root: Path, *, now: float | None = None) -> Owne
         return Ownership(problem="the database has no business yet")
     marker = root / MARKER
     try:
-        if not marker.exists():
-            _create(marker, identity, time.time() if now is None else now)
-        created, identities = _read(marker)
-        if identity not in identities:
-            _append(marker, identity)
-            identities.append(identity)
+        created, identities = _register(marker, identity, now)
     except (OSError, ValueError) as exc:
         return _warn(root, f"the marker {marker} is unreadable or invalid ({exc})")
     others = len(set(identities) - {identity})
@@ -120,6 +133,45 @@ def check_owner(engine: Engine, root: Path, *, now: float | None = None) -> Owne
             "files in this directory",
         )
     return Ownership(created=created)
+
+
+def register_database(engine: Engine, media_dir: str | Path) -> None:
+    """Add this database to the marker of `media_dir` before it stores files there.
+
+    So a database whose files are in the directory is listed even when its
+    processes have not swept yet, and another database's sweep keeps its
+    files. Each process registers a directory once. A failure is logged and
+    the download goes on, because a lost receipt is worse than an unnamed
+    file that the sweeps keep.
+    """
+    root = Path(media_dir)
+    if (str(engine.url), str(root)) in _registered:
+        return
+    try:
+        identity = database_identity(engine)
+        if identity is None:
+            return
+        root.mkdir(parents=True, exist_ok=True)
+        _register(root / MARKER, identity, None)
+    except (OSError, ValueError, SQLAlchemyError) as exc:
+        logger.warning(
+            "media directory %s not registered for this database: %s", root, exc
+        )
+        return
+    _registered.add((str(engine.url), str(root)))
+
+
+def _register(
+    marker: Path, identity: str, now: float | None
+) -> tuple[float, list[str]]:
+    """Create the marker or append `identity` to it; return its time and identities."""
+    if not marker.exists():
+        _create(marker, identity, time.time() if now is None else now)
+    created, identities = _read(marker)
+    if identity not in identities:
+        _append(marker, identity)
+        identities.append(identity)
+    return created, identities
 
 
 def _create(marker: Path, identity: str, created: float) -> None:
@@ -152,7 +204,7 @@ def _read(marker: Path) -> tuple[float, list[str]]:
     """Parse the marker; raise ValueError naming the first invalid line."""
     text = marker.read_text(encoding="ascii", errors="replace")
     if not text.endswith("\n"):
-        raise ValueError("the last line is incomplete")
+        raise ValueError("the last line does not end with a newline")
     lines = text.splitlines()
     if len(lines) < 2 or lines[0] != MARKER_TITLE:
         raise ValueError(f"the first line is not {MARKER_TITLE!r}")

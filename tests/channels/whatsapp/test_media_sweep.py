@@ -22,7 +22,7 @@ from sqlalchemy import Engine, select
 
 from cobranza.channels import media_store
 from cobranza.channels.inbox import EventWorker, process_pending_events
-from cobranza.channels.media_owner import MARKER, check_owner
+from cobranza.channels.media_owner import MARKER, check_owner, database_identity
 from cobranza.channels.media_store import (
     INCOMING,
     ORPHAN_AGE,
@@ -274,7 +274,7 @@ def test_other_database_keeps_receipt(
     with caplog.at_level(logging.WARNING, logger="cobranza.channels.media_owner"):
         result = sweep_orphans(other_engine, root)
 
-    # then: it deletes its old download but no stored file, and says why
+    # then: it deletes its old download but no stored file, and logs why
     assert receipt.read_bytes() == RECEIPT
     assert unnamed.exists()
     assert not orphan.exists()
@@ -416,3 +416,54 @@ def test_database_without_business_keeps_files(
     assert result.unnamed == 0
     assert result.kept_unnamed == "the database has no business yet"
     assert not (root / MARKER).exists()
+
+
+def test_database_identity_stable_and_distinct(
+    engine: Engine, other_engine: Engine
+) -> None:
+    # given: a database without a business, which then gets one
+    assert database_identity(engine) is None
+    given_case(engine)
+
+    # when
+    first = database_identity(engine)
+    again = database_identity(engine)
+    other = database_identity(other_engine)
+
+    # then: the identity is kept in the database and differs from another's
+    assert first is not None
+    assert len(first) == 64
+    assert again == first
+    assert other is not None
+    assert other != first
+    with transaction(engine) as session:
+        keys = session.scalars(select(Business.erasure_key)).all()
+    assert len(keys) == 1
+    assert keys[0] is not None
+
+
+def test_download_registers_database(
+    engine: Engine, other_engine: Engine, settings: Settings, graph: FakeGraphAPI
+) -> None:
+    # given: the second database made the marker, and the first one stores a
+    # receipt before any sweep of its own
+    root = Path(settings.media_dir)
+    root.mkdir(parents=True)
+    assert check_owner(other_engine, root, now=OLD - 3600).sole_owner
+    given_case(engine)
+    graph.add_media(MEDIA_ID, RECEIPT, "application/pdf")
+    post_stored(settings, engine, receipt_body())
+    process_pending_events(engine, PROCESSED_AT, settings=settings)
+    _, media = stored(engine)
+    assert media.path is not None
+    receipt = Path(media.path)
+    os.utime(receipt, (OLD, OLD))
+
+    # when
+    result = sweep_orphans(other_engine, root)
+
+    # then: the download listed the first database, so the receipt stays
+    assert len((root / MARKER).read_text().splitlines()) == 4
+    assert receipt.read_bytes() == RECEIPT
+    assert result.unnamed == 0
+    assert result.kept_unnamed is not None

@@ -18,6 +18,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from cobranza.channels.inbox import process_pending_events
+from cobranza.channels.media_owner import MARKER
 from cobranza.compliance.erasure import delete_media_files, erase_customer
 from cobranza.compliance.personal_data import REDACTED
 from cobranza.config import Settings
@@ -104,7 +105,7 @@ def _files(settings: Settings) -> list[Path]:
     root = Path(settings.media_dir)
     if not root.exists():
         return []
-    return [path for path in root.rglob("*") if path.is_file()]
+    return [path for path in root.rglob("*") if path.is_file() and path.name != MARKER]
 
 
 def test_message_written_before_erasure_is_dropped(
