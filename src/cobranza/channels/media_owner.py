@@ -12,9 +12,9 @@ The marker's first two lines are fixed: a title and the POSIX time when it
 was created. Each later line names one database by its identity. The sweep
 of every database appends its own line the first time it runs against the
 directory, and so does every process before it downloads files there
-(`register_database`). A final file modified before the marker was created is never
-deleted as unnamed, because the databases that stored files before the
-marker existed are not listed in it.
+(`register_database`). A final file modified before the marker was created
+is never deleted as unnamed, because the databases that stored files
+before the marker existed may be missing from it.
 
 The identity of a database is an HMAC-SHA256, keyed with the lowest-id
 business's `erasure_key`, of a fixed label. The key is random, stored in
