@@ -441,3 +441,12 @@ def test_unknown_dash_word_gets_no_value_hint() -> None:
     printed = _error_lines(result)
     assert "la opción «-x» no existe." in printed
     assert "es un valor" not in printed
+
+
+def test_unknown_revision_is_named(cli_env: Path) -> None:
+    result = _invoke("db", "upgrade", "0099_nueva")
+
+    assert result.exit_code == 2, result.output
+    printed = _error_lines(result)
+    assert "No se migró la base: la revisión «0099_nueva» no existe" in printed
+    assert "heads" in printed

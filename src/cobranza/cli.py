@@ -357,8 +357,23 @@ def db_upgrade(
     ),
 ) -> None:
     """Aplica las migraciones de la base de datos (también se hace sola al usarla)."""
+    from alembic.script.revision import ResolutionError
+    from alembic.util import CommandError
+
     settings = load_settings()
-    upgrade(make_engine(settings.database_url), revision)
+    try:
+        upgrade(make_engine(settings.database_url), revision)
+    except CommandError as exc:
+        problem = (
+            f"la revisión «{revision}» no existe"
+            if isinstance(exc.__cause__, ResolutionError)
+            else f"no se pudo llegar a la revisión «{revision}» ({exc})"
+        )
+        err_console.print(
+            f"[red]No se migró la base:[/red] {escape(problem)}. Usá heads, el "
+            "valor por defecto, para aplicar todas las migraciones."
+        )
+        raise typer.Exit(2) from exc
     console.print(f"Base de datos en la revisión {revision}.")
 
 
@@ -2021,6 +2036,12 @@ def payment_add(
         help="Número de transferencia o de recibo; cada referencia se registra una "
         "sola vez.",
     ),
+    currency: str | None = typer.Option(
+        None,
+        "--currency",
+        help="Moneda del pago, como USD (código ISO 4217). Por defecto, la del "
+        "negocio. Salda solo facturas en esa moneda.",
+    ),
 ) -> None:
     """Registra un pago recibido por fuera de los proveedores y salda facturas."""
     settings = load_settings()
@@ -2044,7 +2065,7 @@ def payment_add(
             found = resolve_customer(session, business.id, customer)
             result = record_payment(
                 session, business, found, value, paid_at, now,
-                method=method, reference=reference,
+                currency=currency, method=method, reference=reference,
             )  # fmt: skip
             outcome = payment_outcome(session, result)
             credits = customer_credits(session, business.id, found.id)

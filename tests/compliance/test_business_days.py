@@ -128,6 +128,9 @@ def test_days_past_due_of_weekday_invoice() -> None:
         ("CL", date(2026, 12, 31), date(2027, 1, 4)),
         # Uruguay: Tourism Week 2027 runs Monday 22 to Friday 26 March.
         ("UY", date(2027, 3, 22), date(2027, 3, 29)),
+        # Uruguay: 18 May 2026, a working holiday (Battle of Las Piedras)
+        # on which banks close.
+        ("UY", date(2026, 5, 18), date(2026, 5, 19)),
         # Mexico: Holy Thursday and Good Friday 2027, then the weekend.
         ("MX", date(2027, 3, 25), date(2027, 3, 29)),
         # Mexico: 12 December 2025 was a Friday.

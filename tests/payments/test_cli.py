@@ -15,7 +15,7 @@ from cobranza import cli
 from cobranza.cli import app
 from cobranza.config import get_settings
 from cobranza.db.engine import default_business, open_database, session_factory
-from cobranza.db.models import Business, Case, Document, Payment
+from cobranza.db.models import Business, Case, Customer, Document, Payment
 from tests.channels.factories import make_customer, make_document
 from tests.payments.conftest import NOW
 
@@ -487,3 +487,38 @@ def test_payment_import_sheet_needs_no_database(
 
     assert result.exit_code == 2
     assert not database.exists()
+
+
+def test_payment_add_in_other_currency(cli_db: str) -> None:
+    # given: C1 also owes dollars, which a reminder names beside the pesos
+    engine = open_database(cli_db)
+    with session_factory(engine).begin() as session:
+        customer = session.scalars(select(Customer)).one()
+        make_document(
+            session, customer, NOW, "U-1", "800.00", date(2026, 2, 1), currency="USD"
+        )
+    engine.dispose()
+
+    # when
+    result = runner.invoke(
+        app,
+        ["payment", "add", "C1", "800", "--currency", "usd", "--date", "2026-03-09"],
+    )
+
+    # then: the dollars are paid and the pesos still owed
+    assert result.exit_code == 0, result.output
+    assert "US$ 800,00 del 09/03/2026" in result.stdout
+    [payment] = _rows(cli_db, Payment)
+    assert payment.currency == "USD"
+    open_amounts = {doc.number: doc.open_amount for doc in _rows(cli_db, Document)}
+    assert open_amounts["U-1"] == Decimal("0")
+    assert open_amounts["A-1"] == Decimal("1000")
+    assert open_amounts["A-2"] == Decimal("500")
+
+
+def test_payment_add_rejects_bad_currency(cli_db: str) -> None:
+    result = runner.invoke(app, ["payment", "add", "C1", "800", "--currency", "dólar"])
+
+    assert result.exit_code == 1
+    assert "moneda inválida 'dólar'" in result.stderr
+    assert _rows(cli_db, Payment) == []

@@ -97,3 +97,15 @@ def test_paid_on_monday_is_on_time(
     assert counts == {Segment.PUNCTUAL: 1}
     stored = session.scalars(select(Customer.segment)).one()
     assert stored == Segment.PUNCTUAL
+
+
+def test_business_without_documents(session: Session, business: Business) -> None:
+    # An owner who set the business up and audits before the first import.
+    moved = effective_due_dates(business)
+
+    report = audit_portfolio(
+        session, business, TUESDAY, today=TUESDAY, rules=RULES, effective_due=moved
+    )
+
+    assert report.open_invoices == 0
+    assert report.overdue == Decimal("0")

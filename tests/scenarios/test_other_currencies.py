@@ -16,7 +16,8 @@ from typer.testing import CliRunner
 from cobranza.cli import app
 from cobranza.config import Settings, get_settings
 from cobranza.db.engine import default_business, make_engine, transaction
-from cobranza.db.models import PaymentLink
+from cobranza.db.models import AuditEvent, PaymentLink
+from cobranza.wording import timeline_detail
 from tests.channels.factories import PAYMENT_INSTRUCTIONS, make_customer, make_document
 from tests.scenarios.helpers import AR_TZ, local_instant
 
@@ -127,3 +128,20 @@ def test_one_message_per_cycle(portfolio: Portfolio) -> None:
     assert again["planned"] == 0
     assert again["sent"] == 0
     assert len(json.loads(_invoke("sandbox", "outbox", "--json"))) == 1
+
+
+def test_sent_audit_names_each_currency(portfolio: Portfolio) -> None:
+    _invoke("run", "--now", TUESDAY)
+
+    engine = make_engine(portfolio.url)
+    with transaction(engine) as session:
+        sent = session.scalars(
+            select(AuditEvent).where(AuditEvent.kind == "message_sent")
+        ).one()
+        details = dict(sent.details)
+    engine.dispose()
+    # `cobranza case show` words the event from these facts.
+    [[currency, amount]] = details["other_balances"]
+    assert (currency, Decimal(amount)) == ("USD", Decimal("800"))
+    worded = timeline_detail("message_sent", details, "ARS", "es_AR")
+    assert f"saldo {STATED}" in worded

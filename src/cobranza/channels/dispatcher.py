@@ -594,6 +594,8 @@ def _no_channel_detail(row: OutboxMessage) -> str:
 STATED_FACTS = {
     "balance": frozenset({"monto"}),
     "currency": frozenset({"monto"}),
+    # The amounts `monto` states after `balance`, in the other currencies.
+    "other_balances": frozenset({"monto"}),
     "invoice_count": frozenset({"facturas"}),
     "days_past_due": frozenset({"atraso", "vencimiento"}),
 }

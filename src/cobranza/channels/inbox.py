@@ -34,6 +34,7 @@ from cobranza.channels.media import (
     download_media,
     download_pending_media,
 )
+from cobranza.channels.media_owner import register_database
 from cobranza.channels.media_store import sweep_orphans
 from cobranza.config import Settings, get_settings
 from cobranza.db.engine import background_write, transaction, urgent_write
@@ -262,6 +263,8 @@ def prepare_events(
             type(exc).__name__,
         )
         return PreparedEvents()
+    if media:
+        register_database(engine, settings.media_dir)
     downloads = PreparedMedia(download_media(settings, media))
     return PreparedEvents(replies=prepare_replies(engine, replies), media=downloads)
 

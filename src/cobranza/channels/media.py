@@ -38,6 +38,7 @@ from sqlalchemy import ColumnElement, Engine, and_, event, or_, select, update
 from sqlalchemy.orm import Session
 
 from cobranza.channels import media_store
+from cobranza.channels.media_owner import register_database
 from cobranza.channels.media_store import StoredFile
 from cobranza.config import Settings
 from cobranza.db.engine import background_write, transaction
@@ -426,6 +427,7 @@ def download_pending_media(
         for row in rows
     }
 
+    register_database(engine, settings.media_dir)
     prepared = PreparedMedia(download_media(settings, list(requests.values())))
     try:
         written = _write_outcomes(engine, rows, requests, prepared, now)

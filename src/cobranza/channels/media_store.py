@@ -20,6 +20,8 @@ before the temporary folder, which wrote the download of a batch that
 another worker processed under its final name. It is also a receipt
 whose row a database restore took back, so a restore from a backup older
 than the media directory loses the files stored since the backup.
+Unnamed final files are deleted only when this database alone stores files
+in the directory, as its marker file says (`channels.media_owner`).
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, select
 
+from cobranza.channels.media_owner import check_owner
 from cobranza.db.engine import transaction
 from cobranza.db.models import InboundMedia
 
@@ -76,6 +79,8 @@ class SweepResult:
     restored: int = 0
     # The final files among `removed`.
     unnamed: int = 0
+    # Why the final files that no row names were kept, or None.
+    kept_unnamed: str | None = None
 
 
 def final_path(media_dir: str | Path, digest: str) -> Path:
@@ -152,11 +157,16 @@ def sweep_orphans(
     `now` is a POSIX timestamp, by default the system clock's, because the
     files' modification times come from it. Rows of every business count:
     businesses share the media directory, since files are named by content.
+    Final files that no row names are deleted only when the directory's
+    marker lists this database alone (`check_owner`), and only those
+    modified after the marker was created.
     """
     root = Path(media_dir)
     if not root.is_dir():
         return SweepResult()
-    cutoff = (time.time() if now is None else now) - ORPHAN_AGE.total_seconds()
+    now = time.time() if now is None else now
+    cutoff = now - ORPHAN_AGE.total_seconds()
+    owner = check_owner(engine, root, now=now)
 
     restored = removed = 0
     temporaries = list(_old_files(_incoming_files(root), cutoff))
@@ -173,7 +183,9 @@ def sweep_orphans(
     removed += sum(
         _unlink(path) for path in _old_files(_legacy_temporaries(root), cutoff)
     )
-    unnamed = _remove_unnamed(engine, root, cutoff)
+    unnamed = 0
+    if owner.sole_owner:
+        unnamed = _remove_unnamed(engine, root, owner.created, cutoff)
     removed += unnamed
 
     if restored or removed:
@@ -184,12 +196,24 @@ def sweep_orphans(
             removed,
             unnamed,
         )
-    return SweepResult(removed=removed, restored=restored, unnamed=unnamed)
+    return SweepResult(
+        removed=removed,
+        restored=restored,
+        unnamed=unnamed,
+        kept_unnamed=owner.problem,
+    )
 
 
-def _remove_unnamed(engine: Engine, root: Path, cutoff: float) -> int:
-    """Delete the final files older than `cutoff` that no row names; return how many."""
-    candidates = list(_old_files(_final_files(root), cutoff))
+def _remove_unnamed(engine: Engine, root: Path, since: float, cutoff: float) -> int:
+    """Delete the final files modified from `since` to `cutoff` that no row names.
+
+    Returns how many were deleted.
+    """
+    candidates = [
+        path
+        for path in _old_files(_final_files(root), cutoff)
+        if _modified_since(path, since)
+    ]
     named = _named_digests(engine, {path.name for path in candidates})
     return sum(
         _remove_if_unnamed(engine, root, path)
@@ -270,6 +294,13 @@ def _old_files(paths: Iterable[Path], cutoff: float) -> Iterator[Path]:
                 yield path
         except FileNotFoundError:
             continue  # another worker's sweep or publish moved it
+
+
+def _modified_since(path: Path, since: float) -> bool:
+    try:
+        return path.stat().st_mtime >= since
+    except FileNotFoundError:
+        return False
 
 
 def _digest_of_temporary(path: Path) -> str:

@@ -10,9 +10,12 @@ The holidays are those of the contact rules' calendar (`holiday_calendar`):
 the business's country, plus its state or province when the business sets a
 subdivision. Days on which only banks close count as holidays here too
 (`bank_holidays`), since a bill due on one can be paid on the next business
-day without a fine. They are Bankers' Day in Argentina (6 November), 31
-December in Chile, Carnival and Tourism Week in Uruguay, and Carnival and
-Corpus Christi in Brazil, which Febraban's calendar closes although the
+day without a fine. In Argentina, Chile and Uruguay they are the
+`holidays` package's bank calendar: Bankers' Day (6 November) and each
+year's bank holidays in Argentina, 31 December in Chile, and in Uruguay
+Carnival, Tourism Week and the working holidays (6 January, 19 April,
+18 May, 19 June, 12 October, 2 November). In Brazil they are Carnival and
+Corpus Christi, which Febraban's calendar closes although the
 `holidays` package lists them as optional. In Mexico they are Holy Thursday
 and Friday, 2 November and 12 December, from the CNBV's yearly calendar.
 The contact days do not matter here, because Colombia allows messages on

@@ -13,7 +13,9 @@ The stored media files are deleted by `delete_media_files` after the
 commit, since a rolled-back erasure must not lose them. A process killed
 between the commit and the deletion leaves the files on disk, and the
 media sweep (`channels.media_store.sweep_orphans`) deletes them once they
-are older than `ORPHAN_AGE`, since no row names them any more.
+are older than `ORPHAN_AGE`, since no row names them any more. It keeps
+them when another database shares the media directory, or when they are
+older than the directory's marker (`channels.media_owner`).
 
 The erasure also stores keyed hashes of the customer's WhatsApp number
 (`compliance.erased_senders`), so a message that the customer wrote before
@@ -44,7 +46,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Text, cast, func, or_, select, true
+from sqlalchemy import Text, cast, func, or_, select, true, update
 from sqlalchemy.orm import Session
 
 from cobranza.compliance.consent import record_consent
@@ -188,7 +190,7 @@ def erase_customer(
     counts.update(_redact_outbox(session, customer, rows, own_values))
     inbound_ids = customer_inbound_ids(session, customer, found)
     counts["inbound_messages"] = _redact_inbound(session, inbound_ids)
-    result.media_paths = _forget_media(session, business.id, inbound_ids)
+    result.media_paths = _forget_media(session, inbound_ids)
     counts["media_files"] = len(result.media_paths)
     counts["webhook_events"] = _redact_webhook_events(
         session, business.id, found, rows.outbox_ids
@@ -202,7 +204,7 @@ def erase_customer(
     counts["import_runs"] = _scrub_import_reports(session, business.id, found)
     counts["webhook_deliveries"] = _redact_deliveries(session, business.id, found)
     if business.erasure_key is None:
-        business.erasure_key = secrets.token_hex(32)
+        _create_erasure_key(session, business)
     counts["erased_senders"] = record_erased_senders(session, business, customer, now)
     _anonymise_customer(session, business, customer, result.placeholder_id, now)
     _record_erasure(session, business.id, customer.id, now, actor, force, counts)
@@ -213,6 +215,21 @@ def erase_customer(
         counts,
     )
     return result
+
+
+def _create_erasure_key(session: Session, business: Business) -> None:
+    """Set a new random `erasure_key` unless another transaction set one first.
+
+    The media sweep also sets the key (`channels.media_owner`), and the
+    update only fills an empty key, so the key never changes once set.
+    """
+    session.execute(
+        update(Business)
+        .where(Business.id == business.id, Business.erasure_key.is_(None))
+        .values(erasure_key=secrets.token_hex(32))
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(business, ["erasure_key"])
 
 
 def delete_media_files(paths: Iterable[str]) -> list[tuple[str, str]]:
@@ -417,9 +434,7 @@ def _redact_inbound(session: Session, inbound_ids: list[int]) -> int:
     return len(messages)
 
 
-def _forget_media(
-    session: Session, business_id: int, inbound_ids: list[int]
-) -> list[str]:
+def _forget_media(session: Session, inbound_ids: list[int]) -> list[str]:
     """Clear the media rows' file names; return the files no other row uses."""
     media = session.scalars(
         select(InboundMedia).where(InboundMedia.inbound_message_id.in_(inbound_ids))
@@ -436,12 +451,11 @@ def _forget_media(
     if not paths:
         return []
     # The same file sent by another customer is stored once, under one path.
+    # Every business's rows count, because businesses share the media
+    # directory, as the media sweep does.
     shared = set(
         session.scalars(
-            select(InboundMedia.path).where(
-                InboundMedia.business_id == business_id,
-                InboundMedia.path.in_(sorted(paths)),
-            )
+            select(InboundMedia.path).where(InboundMedia.path.in_(sorted(paths)))
         )
     )
     return sorted(paths - shared)
@@ -466,7 +480,7 @@ def _redact_webhook_events(
     reading every processed body grows with the traffic.
     """
     message_ids = [
-        message_id.encode()
+        form
         for message_id in session.scalars(
             select(OutboxMessage.provider_message_id).where(
                 OutboxMessage.id.in_(outbox_ids),
@@ -475,6 +489,9 @@ def _redact_webhook_events(
             )
         )
         if message_id
+        # Meta's JSON may write "/" as "\/", and a wamid is base64, which
+        # may contain "/".
+        for form in {message_id.encode(), message_id.replace("/", "\\/").encode()}
     ]
     if not (found.phone_digits or message_ids):
         return 0

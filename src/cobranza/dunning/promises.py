@@ -145,6 +145,11 @@ def open_balance(
 
     Disputed documents, documents on hold through `today` and documents a
     full import no longer lists are left out, as the planner does.
+
+    NOTE: a promise covers only this currency. A customer reminded of
+    "US$ 1.000,00 y $ 500,00" who answers "te pago todo el viernes" gets a
+    promise of $ 500,00, while a payment link it then requests charges the
+    dollars, the reminder's currency.
     """
     rows = session.execute(
         select(Document.id, Document.open_amount, Document.due_on, Document.kind)

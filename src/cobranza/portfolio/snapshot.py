@@ -248,7 +248,8 @@ def _count_days_past_due(
             day: pd.Timestamp(effective_due(day.date()))
             for day in frame["due_on"].dropna().unique()
         }
-        frame["effective_due_on"] = frame["due_on"].map(moved)
+        # `map` of an empty column returns objects, so the dtype is set again.
+        frame["effective_due_on"] = pd.to_datetime(frame["due_on"].map(moved))
 
     up_to_due = (pd.Timestamp(as_of) - frame["due_on"]).dt.days
     after_due = (pd.Timestamp(as_of) - frame["effective_due_on"]).dt.days.clip(lower=0)

@@ -18,6 +18,7 @@ from sqlalchemy import Engine, select
 
 from cobranza.channels.dispatcher import Dispatcher
 from cobranza.channels.inbox import process_pending_events
+from cobranza.channels.media_owner import MARKER
 from cobranza.channels.twilio import TwilioChannel
 from cobranza.compliance.erasure import erase_customer
 from cobranza.compliance.personal_data import REDACTED
@@ -198,7 +199,7 @@ def _files(settings: Settings) -> list[Path]:  # noqa: F811
     root = Path(settings.media_dir)
     if not root.exists():
         return []
-    return [path for path in root.rglob("*") if path.is_file()]
+    return [path for path in root.rglob("*") if path.is_file() and path.name != MARKER]
 
 
 def test_inbound_sent_before_erasure_is_dropped(

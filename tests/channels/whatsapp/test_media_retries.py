@@ -18,6 +18,7 @@ from sqlalchemy import Engine, select
 
 from cobranza.channels.inbox import process_pending_events
 from cobranza.channels.media import MAX_ATTEMPTS, RETRY_DELAYS, download_pending_media
+from cobranza.channels.media_owner import MARKER
 from cobranza.config import Settings
 from cobranza.conversations.inbox import RECEIPT_NOT_DOWNLOADED, waiting_cases
 from cobranza.db.engine import transaction
@@ -43,11 +44,16 @@ UNAVAILABLE = ScriptedError(2, "service temporarily unavailable", 503)
 
 
 def media_files(settings: Settings) -> list[Path]:
-    """Return every file under the media directory, temporary ones included."""
+    """Return every media file under the media directory, temporary ones included.
+
+    The directory's marker file is left out.
+    """
     root = Path(settings.media_dir)
     if not root.exists():
         return []
-    return sorted(path for path in root.rglob("*") if path.is_file())
+    return sorted(
+        path for path in root.rglob("*") if path.is_file() and path.name != MARKER
+    )
 
 
 def quick_timeout(settings: Settings) -> Settings:

@@ -200,7 +200,8 @@ def _from_erased_sender(
     sent_at = received_at
     try:
         sent_at = min(sent_at, datetime.fromtimestamp(int(message["timestamp"]), UTC))
-    except (KeyError, TypeError, ValueError, OverflowError):
+    except (KeyError, TypeError, ValueError, OverflowError, OSError):
+        # OSError: a time beyond the platform's time_t, such as 10**18.
         pass
     return erased_after(
         session,

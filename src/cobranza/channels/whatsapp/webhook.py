@@ -489,7 +489,8 @@ HANDLERS: dict[str | None, ChangeHandler] = {
 def _timestamp(value: Any, default: datetime) -> datetime:
     try:
         return datetime.fromtimestamp(int(value), tz=UTC)
-    except (TypeError, ValueError, OverflowError):
+    except (TypeError, ValueError, OverflowError, OSError):
+        # OSError: a time beyond the platform's time_t, such as 10**18.
         return default
 
 
