@@ -187,6 +187,27 @@ def test_demo_ignores_owner_link_settings(
     get_settings.cache_clear()
 
 
+def test_demo_keeps_media_apart(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given an owner whose media folder is the default one
+    monkeypatch.delenv("COBRANZA_MEDIA_DIR", raising=False)
+    get_settings.cache_clear()
+    database = tmp_path / "demo.db"
+    context = DemoContext(
+        database=database, now=datetime(2026, 3, 20, tzinfo=UTC), console=Console()
+    )
+
+    # When the demo's settings and environment are built
+    environment = context.environment()
+
+    # Then the demo stores files next to its database, not in the owner's folder
+    assert context.settings.media_dir == str(tmp_path / "demo-media")
+    assert environment["COBRANZA_MEDIA_DIR"] == str(tmp_path / "demo-media")
+    assert get_settings().media_dir == "media"
+    get_settings.cache_clear()
+
+
 def test_demo_audit_json_matches_segments(
     demo_run: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

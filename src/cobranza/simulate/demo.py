@@ -79,6 +79,9 @@ class DemoContext:
             public_base_url=f"http://127.0.0.1:{self.port}",
             payment_provider="sandbox",
             llm_base_url=None,
+            # The demo's own media folder, because in a folder shared with the
+            # owner's database the media sweep deletes no unnamed file.
+            media_dir=str(self.database.with_name(f"{self.database.stem}-media")),
             _env_file=None,
         )
 
@@ -100,6 +103,7 @@ class DemoContext:
             "COBRANZA_LOCALE": settings.locale,
             "COBRANZA_PUBLIC_BASE_URL": settings.public_base_url,
             "COBRANZA_PAYMENT_PROVIDER": settings.payment_provider,
+            "COBRANZA_MEDIA_DIR": settings.media_dir,
             # An empty URL leaves the LLM off, overriding a `.env` value.
             "COBRANZA_LLM_BASE_URL": "",
         }
