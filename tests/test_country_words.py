@@ -80,6 +80,9 @@ ARGENTINE_WORD_EXEMPTIONS = {
     # Payment words that the reply reader looks for, and the LLM's intent list.
     "conversations/actions.py",
     "conversations/llm.py",
+    # The names of the account numbers the owner writes: a CBU is named only
+    # when the owner wrote one, or when the business is Argentine.
+    "payments/account_numbers.py",
 }
 
 

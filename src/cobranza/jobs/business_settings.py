@@ -43,6 +43,7 @@ from cobranza.ingest.taxids import check_tax_id, format_tax_id
 from cobranza.messages.catalog import LOCALES
 from cobranza.messages.parameters import BUSINESS_ADDRESS_MAX, PAYMENT_TEXT_MAX
 from cobranza.money import parse_amount, quantize
+from cobranza.payments.account_numbers import account_problems
 from cobranza.payments.links import (
     STATEMENT_DESCRIPTOR_MAX,
     links_offered,
@@ -529,6 +530,8 @@ def set_option(
         value = option.parse(text, business.locale)
     else:
         value = option.parse(text)
+    if option.key == "payment_instructions" and value is not None:
+        _check_accounts(value, business.country)
     if option.key == "country" and business.tax_id:
         _check_tax_id_in(business, value)
     if option.key == "currency" and value != business.currency:
@@ -567,6 +570,33 @@ def set_option(
     if value is not None:
         release_waiting_messages(session, business, now)
     return value
+
+
+def _check_accounts(instructions: str, country: str) -> None:
+    """Raise `SettingError` for an account number of `instructions` that is wrong.
+
+    Customers transfer to the account the reminders name, so a mistyped
+    CBU, CLABE or Pix key would send their money nowhere. See
+    `payments.account_numbers` for the numbers that are checked.
+    """
+    problems = account_problems(instructions, country)
+    if not problems:
+        return
+    found = problems[0]
+    kind = found.kind
+    message = (
+        f"{kind.article} {kind.name} «{found.written}» de las instrucciones de "
+        f"pago {found.problem}, y tus clientes transferirían a una cuenta "
+        f"equivocada: copiá el número de {kind.source} y cargá de nuevo las "
+        "instrucciones"
+    )
+    if found.unnamed:
+        other = "una" if kind.article == "la" else "un"
+        message += (
+            f"; si ese número no es {other} {kind.name}, escribí antes qué es, "
+            "por ejemplo «referencia»"
+        )
+    raise SettingError(message)
 
 
 def _check_minor_units(value: str, currency: str) -> None:

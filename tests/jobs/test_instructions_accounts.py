@@ -1,0 +1,148 @@
+"""`cobranza settings set payment_instructions` checks the account numbers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from typer.testing import CliRunner
+
+from cobranza.cli import app
+from cobranza.config import Settings, get_settings
+from cobranza.db.engine import default_business, open_database, transaction
+from cobranza.db.models import AuditEvent, Business
+
+runner = CliRunner()
+WIDE = {"COLUMNS": "300"}
+PREVIOUS = "transferencia al alias MI.NEGOCIO"
+
+
+@pytest.fixture
+def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setenv("COBRANZA_DATABASE_URL", url)
+    get_settings.cache_clear()
+    yield url
+    get_settings.cache_clear()
+
+
+def _business(url: str, country: str, locale: str) -> None:
+    engine = open_database(url)
+    with transaction(engine) as session:
+        business = default_business(session, Settings(database_url=url, _env_file=None))
+        business.country = country
+        business.locale = locale
+        business.settings = {"payment_instructions": PREVIOUS}
+    engine.dispose()
+
+
+def _stored(url: str) -> tuple[str, int]:
+    engine = open_database(url)
+    with transaction(engine) as session:
+        business = session.scalars(select(Business)).one()
+        changes = session.scalars(
+            select(AuditEvent).where(AuditEvent.kind == "business_settings.changed")
+        ).all()
+        stored = (business.settings["payment_instructions"], len(changes))
+    engine.dispose()
+    return stored
+
+
+def _set(text: str) -> object:
+    return runner.invoke(
+        app, ["settings", "set", "payment_instructions", text], env=WIDE
+    )
+
+
+@pytest.mark.parametrize(
+    ("country", "locale", "text"),
+    [
+        ("MX", "es_MX", "Transferencia SPEI a la CLABE 002180701234567895"),
+        ("MX", "es_MX", "CLABE: 002 180 70123456789 5, dudas al 55 1234 5678"),
+        ("MX", "es_MX", "depósito en OXXO, referencia 002180701234567891"),
+        ("MX", "es_MX", "transferencia a la CLABE 032180000118359719, factura A-1234"),
+        ("AR", "es_AR", "alias MI.NEGOCIO (CBU 0000003100000000000000)"),
+        ("AR", "es_AR", "alias MI.NEGOCIO, dudas al +54 9 11 5555-1234"),
+        ("AR", "es_AR", "alias MI.NEGOCIO, factura 0001-00001234"),
+        ("BR", "pt_BR", "Pix, chave CNPJ 11.222.333/0001-81"),
+    ],
+)
+def test_valid_or_other_numbers_stored(
+    database: str, country: str, locale: str, text: str
+) -> None:
+    _business(database, country, locale)
+
+    result = _set(text)
+
+    assert result.exit_code == 0, result.output
+    assert _stored(database) == (text, 1)
+
+
+def test_wrong_clabe_rejected_in_tu(database: str) -> None:
+    _business(database, "MX", "es_MX")
+
+    result = _set("Transferencia SPEI a la CLABE 002180701234567890")
+
+    assert result.exit_code == 2
+    message = " ".join(result.output.split())
+    assert "No se cambió el ajuste: la CLABE «002180701234567890»" in message
+    assert "el último dígito, el verificador" in message
+    assert "copia el número de tu banca en línea" in message
+    assert "copiá" not in message
+    assert _stored(database) == (PREVIOUS, 0)
+
+
+def test_wrong_cbu_rejected_in_voseo(database: str) -> None:
+    _business(database, "AR", "es_AR")
+
+    result = _set("alias MI.NEGOCIO (CBU 0000003100000000000001)")
+
+    assert result.exit_code == 2
+    message = " ".join(result.output.split())
+    assert "el CBU «0000003100000000000001»" in message
+    assert "segundo bloque" in message
+    assert "copiá el número de tu home banking" in message
+    assert _stored(database) == (PREVIOUS, 0)
+
+
+def test_short_cbu_rejected(database: str) -> None:
+    _business(database, "AR", "es_AR")
+
+    result = _set("CBU 000000310000000000000")
+
+    assert result.exit_code == 2
+    message = " ".join(result.output.split())
+    assert (
+        "«000000310000000000000» de las instrucciones de pago tiene 21 dígitos "
+        "en lugar de 22" in message
+    )
+    assert _stored(database) == (PREVIOUS, 0)
+
+
+def test_unnamed_clabe_rejected_with_escape(database: str) -> None:
+    _business(database, "MX", "es_MX")
+
+    result = _set("transferencia a 002180701234567890")
+
+    assert result.exit_code == 2
+    message = " ".join(result.output.split())
+    assert "«002180701234567890»" in message
+    assert "si ese número no es una CLABE, escribe antes qué es" in message
+    assert _stored(database) == (PREVIOUS, 0)
+
+    named = _set("transferencia a la referencia 002180701234567890")
+
+    assert named.exit_code == 0, named.output
+
+
+def test_wrong_pix_key_rejected(database: str) -> None:
+    _business(database, "BR", "pt_BR")
+
+    result = _set("Pix, chave CNPJ 11.222.333/0001-82")
+
+    assert result.exit_code == 2
+    message = " ".join(result.output.split())
+    assert "el CNPJ «11.222.333/0001-82»" in message
+    assert _stored(database) == (PREVIOUS, 0)
