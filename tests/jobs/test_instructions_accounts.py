@@ -146,3 +146,21 @@ def test_wrong_pix_key_rejected(database: str) -> None:
     message = " ".join(result.output.split())
     assert "el CNPJ «11.222.333/0001-82»" in message
     assert _stored(database) == (PREVIOUS, 0)
+
+
+def test_country_change_checks_stored_instructions(database: str) -> None:
+    _business(database, "CO", "es_CO")
+    assert _set("Nequi 3001234567, transferencia a 002180701234567890").exit_code == 0
+
+    moved = runner.invoke(app, ["settings", "set", "country", "MX"], env=WIDE)
+
+    assert moved.exit_code == 2
+    message = " ".join(moved.output.split())
+    assert "las instrucciones de pago guardadas tienen la CLABE" in message
+    assert "«002180701234567890»" in message
+    assert "corrígelas con cobranza settings set payment_instructions" in message
+    engine = open_database(database)
+    with transaction(engine) as session:
+        country = session.scalars(select(Business)).one().country
+    engine.dispose()
+    assert country == "CO"

@@ -534,6 +534,8 @@ def set_option(
         _check_accounts(value, business.country)
     if option.key == "country" and business.tax_id:
         _check_tax_id_in(business, value)
+    if option.key == "country":
+        _check_stored_accounts_in(business, value)
     if option.key == "currency" and value != business.currency:
         _check_invoiced_in(session, business, value)
     lock_settings(session, business)
@@ -597,6 +599,28 @@ def _check_accounts(instructions: str, country: str) -> None:
             "por ejemplo «referencia»"
         )
     raise SettingError(message)
+
+
+def _check_stored_accounts_in(business: Business, country: str) -> None:
+    """Raise `SettingError` for a wrong account of the stored instructions in `country`.
+
+    An unnamed run of digits is read as an account by the country's length
+    (see `payments.account_numbers`), so a number stored for another country
+    can become a wrong CBU or CLABE.
+    """
+    stored = (business.settings or {}).get("payment_instructions")
+    if not stored:
+        return
+    problems = account_problems(str(stored), country)
+    if not problems:
+        return
+    found = problems[0]
+    kind = found.kind
+    raise SettingError(
+        f"las instrucciones de pago guardadas tienen {kind.article} {kind.name} "
+        f"«{found.written}», que {found.problem}: corregilas con cobranza "
+        "settings set payment_instructions y después cambiá el país"
+    )
 
 
 def _check_minor_units(value: str, currency: str) -> None:
