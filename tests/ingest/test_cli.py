@@ -494,3 +494,73 @@ def test_customers_without_later_invoices_has_no_note(
     assert table.exit_code == 0, table.output
     assert "emitidos después de hoy" not in table.stdout
     assert " *" not in table.stdout
+
+
+CONSENT_ROWS = [
+    ["Código", "Cliente", "Celular", "Factura", "Vencimiento", "Importe", "Saldo",
+     "Consentimiento"],
+    ["C-1", "Ana Díaz", "011 15 4567-8901", "F-1", "10/03/2026", "600,00",
+     "600,00", "sí"],
+]  # fmt: skip
+
+
+def test_case_show_lists_consent_history(cli_database: str, tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "consent.csv", CONSENT_ROWS, separator=";")
+    imported = runner.invoke(app, ["import", str(path)], env=WIDE)
+    revoked = runner.invoke(
+        app,
+        ["consent", "revoke", "C-1", "--source", "pidió la baja por teléfono"],
+        env=WIDE,
+    )
+
+    result = runner.invoke(app, ["case", "show", "C-1"], env=WIDE)
+
+    assert imported.exit_code == 0, imported.output
+    assert revoked.exit_code == 0, revoked.output
+    assert result.exit_code == 0, result.output
+    history = " ".join(result.output[result.output.index("Historial") :].split())
+    assert "consentimiento otorgado" in history
+    assert "import:consent.csv" in history
+    assert "importación (cliente" in history
+    assert "consentimiento revocado" in history
+    assert "pidió la baja por teléfono" in history
+    assert "terminal (cliente" in history
+    assert history.count("consentimiento") == 2
+
+
+def test_customers_show_segment_after_import(cli_database: str, tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "saldos.csv", ROWS, separator=";")
+    imported = runner.invoke(app, ["import", str(path)], env=WIDE)
+
+    listed = runner.invoke(app, ["customers", "--json"], env=WIDE)
+    table = runner.invoke(app, ["customers"], env=WIDE)
+
+    assert imported.exit_code == 0, imported.output
+    assert listed.exit_code == 0, listed.output
+    customers = json.loads(listed.stdout)
+    assert customers
+    for customer in customers:
+        assert customer["segment"] is not None, customer
+    assert "sin calcular todavía" not in table.stdout
+
+
+def test_customers_name_missing_segment(cli_database: str, tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "saldos.csv", ROWS, separator=";")
+    imported = runner.invoke(app, ["import", str(path)], env=WIDE)
+    # A customer stored before imports computed segments has none.
+    engine = make_engine(cli_database)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE customer SET segment = NULL"))
+    engine.dispose()
+
+    result = runner.invoke(app, ["customers"], env=WIDE)
+
+    assert imported.exit_code == 0, imported.output
+    assert result.exit_code == 0, result.output
+    # The segment column wraps its label one word per line.
+    segment_cells = [
+        line.split("│")[-2].strip()
+        for line in result.stdout.splitlines()
+        if line.count("│") > 2
+    ]
+    assert " ".join(cell for cell in segment_cells if cell) == "sin calcular todavía"

@@ -11,7 +11,8 @@ from openpyxl import Workbook
 from sqlalchemy import Engine, func, select
 
 from cobranza.db.engine import transaction
-from cobranza.db.models import Document, ImportRun
+from cobranza.db.models import Customer, Document, ImportRun
+from cobranza.portfolio.labels import SPANISH as SEGMENT_LABELS
 from cobranza.web.dashboard.imports import remove_stale_uploads, upload_dir
 from tests.web.conftest import Tenant
 
@@ -262,3 +263,34 @@ def test_import_page_warns_undated_payments(
     assert "se guardarían sin fecha" in preview.text
     assert confirmed.text.count(warning) == 1
     assert "se guardaron sin fecha" in confirmed.text
+
+
+def test_import_stores_segments(
+    app: FastAPI, client_for, tenant: Tenant, engine: Engine
+) -> None:  # type: ignore[no-untyped-def]
+    client, token = client_for(tenant)
+    preview = client.post(
+        "/importar",
+        data={"csrf_token": token},
+        files={"file": ("deudores.csv", EXPORT, "text/csv")},
+    )
+    upload = re.search(r'name="upload" value="([^"]+)"', preview.text)
+    assert upload is not None
+    confirmed = client.post(
+        "/importar/confirmar",
+        data={"csrf_token": token, "upload": upload.group(1)},
+    )
+
+    with transaction(engine) as session:
+        segment = session.scalar(
+            select(Customer.segment).where(
+                Customer.business_id == tenant.business_id,
+                Customer.name == "Ana Gómez",
+            )
+        )
+    listed = client.get("/clientes", params={"q": "Ana Gómez"})
+    assert confirmed.status_code == 200
+    assert segment is not None
+    row = listed.text[listed.text.index("Ana Gómez") :]
+    assert f'<td data-label="Segmento">{SEGMENT_LABELS[segment]}</td>' in row
+    assert "sin calcular todavía" not in row

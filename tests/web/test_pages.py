@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from pydantic import SecretStr
 from sqlalchemy import Engine, select
 
+from cobranza.compliance.consent import record_consent
 from cobranza.compliance.reasons import Reason
 from cobranza.db.engine import transaction
 from cobranza.db.models import (
@@ -16,6 +17,7 @@ from cobranza.db.models import (
     Business,
     Case,
     CaseState,
+    ConsentAction,
     ConsentEvent,
     Customer,
     Document,
@@ -509,6 +511,22 @@ def test_customer_list_shows_segment_names(
     assert "chronic_late</td>" not in page.text
 
 
+def test_segment_not_computed_is_named(
+    app: FastAPI, client_for, tenant: Tenant, engine: Engine
+) -> None:  # type: ignore[no-untyped-def]
+    with transaction(engine) as session:
+        business = session.get_one(Business, tenant.business_id)
+        customer = make_customer(session, business, NOW, "C-8", "Sin Segmento")
+        customer_id = customer.id
+    client, _ = client_for(tenant)
+
+    listed = client.get("/clientes", params={"q": "sin segmento"})
+    page = client.get(f"/clientes/{customer_id}")
+
+    assert '<td data-label="Segmento">sin calcular todavía</td>' in listed.text
+    assert "Segmento sin calcular todavía" in page.text
+
+
 def test_history_reads_in_spanish(
     app: FastAPI, client_for, tenant: Tenant, engine: Engine
 ) -> None:  # type: ignore[no-untyped-def]
@@ -644,3 +662,42 @@ def test_settings_page_lists_business_options(
     assert "transferencia al alias FERRE.UNO" in section
     assert "6 (predeterminado)" in section
     assert "cobranza settings set CLAVE VALOR" in section
+
+
+def test_history_lists_consent_once(
+    app: FastAPI, client_for, tenant: Tenant, engine: Engine
+) -> None:  # type: ignore[no-untyped-def]
+    with transaction(engine) as session:
+        # The import stores its consent events without an audit event.
+        session.add(
+            ConsentEvent(
+                business_id=tenant.business_id,
+                customer_id=tenant.customer_id,
+                channel="whatsapp",
+                action="grant",
+                source="import:saldos.csv",
+                evidence="abc line:2",
+                at=NOW - timedelta(days=2),
+            )
+        )
+        record_consent(
+            session,
+            tenant.business_id,
+            tenant.customer_id,
+            ConsentAction.REVOKE,
+            "pidió la baja por teléfono",
+            None,
+            NOW - timedelta(days=1),
+            actor="owner",
+        )
+    client, _ = client_for(tenant)
+
+    page = client.get(f"/clientes/{tenant.customer_id}")
+    history = page.text[page.text.index('class="timeline"') :]
+
+    assert history.count("consentimiento otorgado") == 1
+    assert "import:saldos.csv" in history
+    assert "importación" in history
+    assert history.count("consentimiento revocado") == 1
+    assert "pidió la baja por teléfono" in history
+    assert history.index("revocado") < history.index("otorgado")

@@ -41,6 +41,7 @@ NO_CASES_CAPTION = (
 
 # The subject of an audit event, as the history's "Origen" column names it.
 SUBJECT_LABELS = {
+    "customer": "cliente",
     "case": "caso",
     "document": "factura",
     "outbox_message": "mensaje",

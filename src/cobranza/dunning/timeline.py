@@ -1,9 +1,11 @@
 """A customer's dunning history, for `cobranza case show`.
 
-The timeline merges, in time order, the audit events of the customer's
-cases, invoices (disputes and holds), installment plans and outbox rows,
-the outbox rows themselves (state and reason) and the replies the
-customer sent.
+The timeline merges, in time order, the audit events of the customer
+(pauses, consent grants and revocations) and of its cases, invoices
+(disputes and holds), installment plans and outbox rows, the consent
+events an import stored, the outbox rows themselves (state and reason)
+and the replies the customer sent. `cobranza case show` and the
+dashboard's customer page both show it.
 """
 
 from __future__ import annotations
@@ -15,10 +17,12 @@ from typing import Any
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
+from cobranza.compliance.consent import consent_history
 from cobranza.compliance.customers import resolve_customer
 from cobranza.db.models import (
     AuditEvent,
     Case,
+    ConsentEvent,
     Customer,
     Document,
     InboundMessage,
@@ -106,6 +110,7 @@ def case_timeline(
         session,
         business_id,
         {
+            "customer": [customer.id],
             "case": [case.id for case in cases],
             "document": document_ids,
             "installment_plan": plan_ids,
@@ -114,6 +119,7 @@ def case_timeline(
     )
 
     entries = [_audit_entry(event) for event in events]
+    entries.extend(_imported_consent_entries(session, business_id, customer, events))
     entries.extend(_outbox_entry(row) for row in rows)
     entries.extend(_reply_entry(reply) for reply in replies)
     entries.sort(key=lambda entry: entry.at)
@@ -137,6 +143,50 @@ def _audit_events(
             .where(AuditEvent.business_id == business_id, or_(*subjects))
             .order_by(AuditEvent.at, AuditEvent.id)
         )
+    )
+
+
+def _imported_consent_entries(
+    session: Session,
+    business_id: int,
+    customer: Customer,
+    events: list[AuditEvent],
+) -> list[TimelineEntry]:
+    """Return the customer's consent events that have no audit event.
+
+    `record_consent` writes an audit event with each consent event, which
+    `_audit_entry` already words. The import inserts its consent events in
+    bulk without one, so they are read from the consent ledger here.
+    """
+    audited = {
+        event.details.get("consent_event_id")
+        for event in events
+        if event.kind.startswith("consent.") and event.details
+    }
+    return [
+        _consent_entry(consent)
+        for consent in consent_history(session, business_id, customer.id)
+        if consent.id not in audited
+    ]
+
+
+def _consent_entry(consent: ConsentEvent) -> TimelineEntry:
+    facts = {
+        "reason": consent.source,
+        "actor": "import",
+        "subject_type": "customer",
+        "subject_id": consent.customer_id,
+        "channel": consent.channel,
+    }
+    detail = consent.source
+    if consent.evidence:
+        detail += f", {consent.evidence}"
+    return TimelineEntry(
+        consent.at,
+        f"import (customer {consent.customer_id})",
+        f"consent.{consent.action}",
+        detail,
+        facts,
     )
 
 

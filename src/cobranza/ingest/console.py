@@ -197,6 +197,12 @@ def _render_issues(
         )
 
 
+def _segment_text(segment: str | None, labels: Mapping[str, str]) -> str:
+    if segment is None:
+        return labels.get("segment_not_computed", "")
+    return labels.get(segment, segment)
+
+
 def render_customers(
     console: Console,
     customers: Sequence[CustomerSummary],
@@ -232,7 +238,7 @@ def render_customers(
                 phone,
                 tax_id,
                 _balance_text(customer, currency, locale),
-                segment_labels.get(customer.segment or "", customer.segment or ""),
+                _segment_text(customer.segment, segment_labels),
             )
         )
     widths = _column_widths(customers, rows, headers, console.width)

@@ -45,9 +45,10 @@ from cobranza.timeutil import local_date
 logger = logging.getLogger(__name__)
 
 # Runs in the import's transaction once its rows are stored, with the
-# business id and the import's instant. `payments` sits below `ingest` in the
-# layer order, so the wiring (`cobranza.jobs.wiring`) installs the hook that
-# applies customers' credits to the new invoices.
+# business id and the import's instant. `payments` and `portfolio` sit below
+# `ingest` in the layer order, so the wiring (`cobranza.jobs.wiring`)
+# installs the hook that applies customers' credits to the new invoices and
+# stores the customers' segments.
 ImportHook = Callable[[Session, int, datetime], object]
 _after_import: ImportHook | None = None
 

@@ -83,6 +83,8 @@ SPANISH: Final[dict[str, str]] = {
     "occasional_late": "Atraso ocasional",
     "chronic_late": "Atraso crónico",
     "month_end": "Paga a fin de mes",
+    # A customer whose segment no import or daily refresh has stored yet.
+    "segment_not_computed": "sin calcular todavía",
     "all_customers": "Todos los clientes",
     "other_currencies": (
         "Los importes son sólo de los comprobantes en {currency}. Los "
@@ -170,6 +172,7 @@ PORTUGUESE: Final[dict[str, str]] = {
     "occasional_late": "Atraso ocasional",
     "chronic_late": "Atraso crônico",
     "month_end": "Paga no fim do mês",
+    "segment_not_computed": "ainda não calculado",
     "all_customers": "Todos os clientes",
     "other_currencies": (
         "Os valores são só dos documentos em {currency}. Os documentos em "

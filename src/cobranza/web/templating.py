@@ -108,7 +108,7 @@ def _day(value: date | None) -> str:
 
 def _segment(segment: str | None) -> str:
     if not segment:
-        return "—"
+        return SEGMENT_LABELS["segment_not_computed"]
     return SEGMENT_LABELS.get(segment, segment)
 
 

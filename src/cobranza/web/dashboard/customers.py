@@ -63,7 +63,6 @@ from cobranza.web.templating import render
 from cobranza.wording import (
     actor_label,
     label_in_voice,
-    reason_label,
     timeline_detail,
 )
 
@@ -126,22 +125,8 @@ class HistoryEntry:
 def _customer_history(
     session: Session, business: Business, customer: Customer
 ) -> list[HistoryEntry]:
-    """Return the case timeline plus the decisions on the customer, newest first.
-
-    The timeline already contains the decisions on the customer's invoices.
-    """
-    business_id = business.id
-    timeline = case_timeline(session, business_id, customer.external_id)
-    decisions = session.scalars(
-        select(AuditEvent)
-        .where(
-            AuditEvent.business_id == business_id,
-            AuditEvent.subject_type == "customer",
-            AuditEvent.subject_id == customer.id,
-        )
-        .order_by(AuditEvent.at, AuditEvent.id)
-    ).all()
-
+    """Return the customer's timeline, as `cobranza case show` has it, newest first."""
+    timeline = case_timeline(session, business.id, customer.external_id)
     entries = [
         HistoryEntry(
             entry.at,
@@ -158,19 +143,6 @@ def _customer_history(
         )
         for entry in timeline.entries
     ]
-    entries.extend(
-        HistoryEntry(
-            event.at,
-            event.kind,
-            label_in_voice(
-                reason_label(event.reason, business.locale),
-                event.reason,
-                business.locale,
-            ),
-            label_in_voice(actor_label(event.actor), event.actor, business.locale),
-        )
-        for event in decisions
-    )
     entries.sort(key=lambda entry: entry.at, reverse=True)
     return entries
 
