@@ -96,6 +96,7 @@ TU_FORMS: dict[str, str] = {
     "indicalo": "indícalo",
     "indicás": "indicas",
     "intercambialos": "intercámbialos",
+    "leé": "lee",
     "liberás": "liberas",
     "llamalo": "llámalo",
     "mandá": "manda",

@@ -68,6 +68,9 @@ ACTION_LABELS = {
     "opted_out": "registró la baja",
     "already_opted_out": "la baja ya estaba registrada",
     "opted_in": "registró que vuelve a recibir mensajes",
+    "opted_in_handed_off": (
+        "registró que vuelve a recibir mensajes y lo pasó a una persona"
+    ),
     "already_opted_in": "le dijo que ya recibe los recordatorios",
     "opt_in_ignored_owner_revocation": "no levantó una baja que registraste vos",
     "opt_in_ignored_wrong_person": "no levantó el bloqueo de número equivocado",

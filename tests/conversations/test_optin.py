@@ -15,6 +15,8 @@ from cobranza.conversations.optin import find_opt_in
 from cobranza.db.engine import transaction
 from cobranza.db.models import (
     Business,
+    Case,
+    CaseState,
     ConsentAction,
     ConsentEvent,
     Customer,
@@ -190,3 +192,30 @@ def test_alta_cannot_lift_owner_revocation(engine: Engine) -> None:
     assert action != "opted_in"
     assert _consent(engine, business_id, customer_id) is False
     assert sent == []
+
+
+def test_alta_with_more_reaches_person(engine: Engine) -> None:
+    # given: the customer opted out by message
+    business_id, customer_id = _portfolio(engine)
+    _cycle(engine, business_id, MONDAY)
+    _reply(engine, business_id, "BAJA", MONDAY + timedelta(minutes=5))
+
+    # when: the request for messages again also disputes the amount
+    action = _reply(
+        engine,
+        business_id,
+        "pueden volver a escribirme, pero el monto está mal",
+        MONDAY + timedelta(hours=1),
+    )
+    sent = _cycle(engine, business_id, MONDAY + timedelta(hours=2))
+
+    # then: the stop is lifted, and a person reads the rest
+    assert action == "opted_in_handed_off"
+    assert _consent(engine, business_id, customer_id) is True
+    assert sent == ["optin_confirmation"]
+    with transaction(engine) as session:
+        case = session.scalars(
+            select(Case).where(Case.customer_id == customer_id)
+        ).one()
+        assert case.state == CaseState.HANDED_OFF
+        assert case.handoff_reason == "opt_in_with_more"

@@ -36,6 +36,7 @@ from cobranza.conversations.dates import payment_days
 from cobranza.conversations.handoff import hand_off
 from cobranza.conversations.installments import names_half, rest_start
 from cobranza.conversations.normalize import fold
+from cobranza.conversations.optin import asks_only_to_opt_in
 from cobranza.conversations.understand import Understanding
 from cobranza.db.models import (
     Business,
@@ -88,6 +89,9 @@ PROMISE_PAST_INSTALLMENT = "promise_past_installment"
 # The hand-off reason of a request to receive messages again from a customer
 # whose consent the owner revoked.
 OPT_IN_OWNER_REVOCATION = "opt_in_owner_revocation"
+# The hand-off reason of a request for messages again that contains more, such
+# as "pueden volver a escribirme, pero el monto está mal".
+OPT_IN_WITH_MORE = "opt_in_with_more"
 # The action taken on a request for messages from a customer who receives
 # them already, and the message kind that tells them so.
 ALREADY_OPTED_IN = "already_opted_in"
@@ -1175,6 +1179,16 @@ def opt_in(reply: Reply) -> str:
         actor=ACTOR,
     )
     queue_reply(reply, "optin_confirmation", str(event.id), case=_any_case(reply))
+    inbound = reply.inbound
+    if inbound.type != "text" or not asks_only_to_opt_in(inbound.text or ""):
+        # The rest of the reply may be a dispute or a question that the
+        # consent grant does not answer, so a person reads it.
+        case = reply.case or open_case_for_reply(
+            session, reply.business.id, reply.customer.id, reply.now
+        )
+        reply.case = case
+        hand_off(session, case, OPT_IN_WITH_MORE, reply.now)
+        return "opted_in_handed_off"
     return "opted_in"
 
 

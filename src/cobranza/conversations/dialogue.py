@@ -371,9 +371,8 @@ def _asks_to_opt_in(reply: Reply) -> bool:
         return False
     consent = current_consent(reply.session, reply.business.id, reply.customer.id)
     if consent is False:
-        # NOTE: the rest of a revoked customer's reply is not read: "pueden
-        # volver a escribirme, pero el monto está mal" lifts the stop, and
-        # no person sees the dispute.
+        # The stop is lifted, and `actions.opt_in` hands a reply that says
+        # more to a person.
         return True
     return (
         consent is True

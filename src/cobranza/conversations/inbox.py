@@ -52,6 +52,10 @@ REASON_LABELS = {
         "si corresponde, registrá el alta con cobranza consent grant y reanudá "
         "el caso"
     ),
+    "opt_in_with_more": (
+        "volvió a pedir mensajes (ya se registró el alta) y escribió algo más: "
+        "leé su mensaje"
+    ),
     "opt_out_new_contact": (
         "pidió la baja de este número y dejó otro contacto: actualizá el "
         "teléfono y registrá su consentimiento"
