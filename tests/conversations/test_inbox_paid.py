@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +21,7 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from cobranza import cli
-from cobranza.config import Settings, get_settings
-from cobranza.db.engine import default_business, make_engine, transaction
+from cobranza.db.engine import make_engine, transaction
 from cobranza.db.models import (
     AuditEvent,
     Case,
@@ -32,8 +30,7 @@ from cobranza.db.models import (
     OutboxMessage,
     OutboxState,
 )
-from tests.channels.factories import PAYMENT_INSTRUCTIONS, make_customer, make_document
-from tests.scenarios.helpers import AR_TZ, local_instant
+from tests.conversations.test_inbox_close import _inbox_world
 
 runner = CliRunner()
 PHONE = "+5491155550101"
@@ -57,23 +54,11 @@ def paid_world(
     db_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> Iterator[PaidWorld]:
     """Customer C1, who consented, owes A-1 and A-2, overdue since 2 March."""
-    monkeypatch.setenv("COBRANZA_DATABASE_URL", db_url)
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(cli.console, "_width", 250)
-    monkeypatch.setattr(cli.err_console, "_width", 250)
-    get_settings.cache_clear()
-    setup = local_instant(date(2026, 2, 1), 10, AR_TZ)
-    engine = make_engine(db_url)
-    with transaction(engine) as session:
-        business = default_business(session, Settings())
-        business.settings = {"payment_instructions": PAYMENT_INSTRUCTIONS}
-        customer = make_customer(session, business, setup, "C1", PHONE, name="Ana")
-        for number, amount in (("A-1", "1000.00"), ("A-2", "500.00")):
-            make_document(session, customer, setup, number, amount, date(2026, 3, 2))
-        customer_id = customer.id
-    engine.dispose()
-    yield PaidWorld(db_url, customer_id, tmp_path)
-    get_settings.cache_clear()
+    for world in _inbox_world(db_url, monkeypatch, tmp_path):
+        # The settled-balance note is long, so the tables get wider lines.
+        monkeypatch.setattr(cli.console, "_width", 250)
+        monkeypatch.setattr(cli.err_console, "_width", 250)
+        yield PaidWorld(world.url, world.customer_id, tmp_path)
 
 
 def _invoke(*args: str) -> tuple[int, str]:
