@@ -93,7 +93,7 @@ OPT_IN_OWNER_REVOCATION = "opt_in_owner_revocation"
 # as "pueden volver a escribirme, pero el monto está mal".
 OPT_IN_WITH_MORE = "opt_in_with_more"
 # The action taken on a request for messages from a customer who receives
-# them already, and the message kind that tells them so.
+# them already, and the kind of the message sent in reply.
 ALREADY_OPTED_IN = "already_opted_in"
 ALREADY_OPTED_IN_REPLY = "optin_already_active"
 # The hand-off reason of a reply that threatens a complaint or legal action.

@@ -371,8 +371,8 @@ def _asks_to_opt_in(reply: Reply) -> bool:
         return False
     consent = current_consent(reply.session, reply.business.id, reply.customer.id)
     if consent is False:
-        # The stop is lifted, and `actions.opt_in` hands a reply that says
-        # more to a person.
+        # The stop is lifted, and `actions.opt_in` hands a reply that contains
+        # more than the request to a person.
         return True
     return (
         consent is True

@@ -3,11 +3,11 @@
 A case waits for a person while its `handoff_reason` is set, or after the
 policy's hand-off step stopped it (no reason). When the customer's balance
 reaches zero, by a payment or by an import, a wait that was only about
-getting paid is over, so the case closes as usual. Any other reason
-(a dispute, a request for a person, "no puedo pagar", a wrong number, a
-possible opt-out, a complaint, a payment problem) keeps the case in the
-inbox until a person resolves it, because a double charge may need a
-refund even when nothing is owed. Such a case gets no reminders, because
+getting paid is over, so the case closes as usual. Any other reason keeps
+the case in the inbox until a person resolves it: a dispute, a request for
+a person, "no puedo pagar", a wrong number, a possible opt-out, a complaint
+or a payment problem. A double charge, for one, may need a refund even
+when nothing is owed. Such a case gets no reminders, because
 the planner plans nothing for a customer who owes nothing.
 """
 

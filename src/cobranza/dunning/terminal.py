@@ -111,7 +111,7 @@ def case_tables(timeline: CaseTimeline, business: Business) -> Group:
             markup_safe(closed),
         )
     if not timeline.cases:
-        # An empty table reads as a display fault, so the caption says why.
+        # An empty table reads as a display fault, so the caption gives the reason.
         cases.caption = NO_CASES_CAPTION
 
     history = Table(title=f"Historial (hora de {timezone})")

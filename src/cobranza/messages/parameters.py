@@ -184,7 +184,7 @@ def _how_to_pay(variables: MessageVariables, context: ParameterContext) -> str:
     """Return the payment link, else the business's payment instructions.
 
     When the message states other currencies too, the link is followed by
-    the amount it charges, which tells the customer to pay the rest separately.
+    the amount it charges and a note that the rest is paid separately.
     """
     if variables.payment_link:
         text = _payment_link(variables.payment_link)
