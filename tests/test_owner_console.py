@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from rich.table import Table
 from rich.text import Text
+from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from cobranza.cli import app
@@ -167,17 +168,7 @@ def test_inbox_reasons_in_business_voice(
     at = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)
     engine = open_database(cli_url)
     with transaction(engine) as session:
-        business = make_business(session, at, get_settings().business_name)
-        business.locale = locale
-        customer = make_customer(session, business, at, "C-1", "Volvé Pronto SRL")
-        case = Case(
-            business_id=business.id,
-            customer_id=customer.id,
-            state=CaseState.OPEN,
-            opened_at=at,
-        )
-        session.add(case)
-        session.flush()
+        business, case = _open_case(session, locale, at)
         hand_off(session, case, "payment_to_verify", at)
         session.add(
             InboundMessage(
@@ -200,6 +191,22 @@ def test_inbox_reasons_in_business_voice(
     assert "Volvé Pronto SRL" in result.output
     assert "soy Volvé, cambié de número" in result.output
     assert caption in " ".join(result.output.split())
+
+
+def _open_case(session: Session, locale: str, at: datetime) -> tuple[Business, Case]:
+    """Store a business in `locale` and an open case of its customer C-1."""
+    business = make_business(session, at, get_settings().business_name)
+    business.locale = locale
+    customer = make_customer(session, business, at, "C-1", "Volvé Pronto SRL")
+    case = Case(
+        business_id=business.id,
+        customer_id=customer.id,
+        state=CaseState.OPEN,
+        opened_at=at,
+    )
+    session.add(case)
+    session.flush()
+    return business, case
 
 
 def _store_business(url: str, locale: str) -> None:
@@ -272,17 +279,7 @@ def test_case_show_in_business_voice(
     at = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)
     engine = open_database(cli_url)
     with transaction(engine) as session:
-        business = make_business(session, at, get_settings().business_name)
-        business.locale = locale
-        customer = make_customer(session, business, at, "C-1", "Volvé Pronto SRL")
-        case = Case(
-            business_id=business.id,
-            customer_id=customer.id,
-            state=CaseState.OPEN,
-            opened_at=at,
-        )
-        session.add(case)
-        session.flush()
+        business, case = _open_case(session, locale, at)
         session.add(
             AuditEvent(
                 business_id=business.id,
