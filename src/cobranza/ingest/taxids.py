@@ -9,22 +9,16 @@ from types import ModuleType
 from stdnum import exceptions as stdnum_errors
 from stdnum.ar import cuit
 from stdnum.br import cnpj, cpf
-from stdnum.cl import rut as cl_rut
-from stdnum.co import nit
 from stdnum.mx import rfc
 from stdnum.pe import ruc
-from stdnum.uy import rut as uy_rut
 
 from cobranza.db.models import CustomerKind
+from cobranza.tax_ids import TAX_ID_SCHEMES
 
-# (name shown in messages, stdnum module) per country; Brazil picks by length.
+# (name shown in messages, stdnum module) per country. Brazil has two schemes
+# and picks one by length (`_module_for`), so this keeps the first.
 _VALIDATORS: dict[str, tuple[str, ModuleType]] = {
-    "AR": ("CUIT", cuit),
-    "MX": ("RFC", rfc),
-    "CO": ("NIT", nit),
-    "CL": ("RUT", cl_rut),
-    "PE": ("RUC", ruc),
-    "UY": ("RUT", uy_rut),
+    country: schemes[0] for country, schemes in TAX_ID_SCHEMES.items()
 }
 
 # Spanish reasons for python-stdnum's validation errors, whose own texts

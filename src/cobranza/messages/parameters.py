@@ -11,19 +11,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from types import MappingProxyType, ModuleType
+from types import MappingProxyType
 from urllib.parse import urlsplit
 
 from babel import Locale
 from babel.dates import format_date
 from babel.numbers import format_percent
-from stdnum.ar import cuit
 from stdnum.br import cnpj, cpf
-from stdnum.cl import rut as cl_rut
-from stdnum.co import nit
 from stdnum.mx import rfc
-from stdnum.pe import ruc
-from stdnum.uy import rut as uy_rut
 
 from cobranza.messages.catalog import COUNTED_WORDS, LocaleProfile, StepKind, Tone
 from cobranza.messages.errors import InvalidVariableError, MissingVariableError
@@ -34,6 +29,7 @@ from cobranza.messages.variables import (
     require_text,
 )
 from cobranza.money import format_money
+from cobranza.tax_ids import TAX_ID_SCHEMES
 
 # Lengths chosen so that the longest values still fit every template body in
 # WhatsApp's 1,024 characters (a test renders all templates with them).
@@ -537,20 +533,6 @@ def _creditor_details(variables: MessageVariables, context: ParameterContext) ->
     return details
 
 
-# The name and python-stdnum module of a business's tax id, by country. The
-# same table as `cobranza.ingest.taxids`, which this layer does not import
-# because loading `cobranza.ingest` takes about half a second.
-_TAX_IDS: MappingProxyType[str, tuple[tuple[str, ModuleType], ...]] = MappingProxyType(
-    {
-        "AR": (("CUIT", cuit),),
-        "BR": (("CNPJ", cnpj), ("CPF", cpf)),
-        "CL": (("RUT", cl_rut),),
-        "CO": (("NIT", nit),),
-        "MX": (("RFC", rfc),),
-        "PE": (("RUC", ruc),),
-        "UY": (("RUT", uy_rut),),
-    }
-)
 # The name of a tax id of another country, or one that its scheme rejects.
 _TAX_ID_WORDS = MappingProxyType({"es": "identificación fiscal", "pt": "CPF/CNPJ"})
 
@@ -567,7 +549,7 @@ def _business_details(variables: MessageVariables, context: ParameterContext) ->
     if not tax_id:
         return name
     country = (variables.business_country or "").upper()
-    for label, module in _TAX_IDS.get(country, ()):
+    for label, module in TAX_ID_SCHEMES.get(country, ()):
         if module.is_valid(tax_id):
             # An RFC is written without the separators that its format adds.
             written = tax_id if module is rfc else module.format(tax_id)
