@@ -375,6 +375,27 @@ def db_upgrade(
         )
         raise typer.Exit(2) from exc
     console.print(f"Base de datos en la revisión {revision}.")
+    _warn_stored_accounts(settings)
+
+
+def _warn_stored_accounts(settings: Settings) -> None:
+    """Warn about each business whose stored payment instructions name a wrong
+    account, as instructions stored by an older release may."""
+    from cobranza.jobs.business_settings import stored_accounts_warning
+
+    engine = make_engine(settings.database_url)
+    try:
+        with transaction(engine) as session:
+            businesses = session.scalars(select(Business).order_by(Business.id))
+            warnings = [
+                (business.name, warning)
+                for business in businesses
+                if (warning := stored_accounts_warning(business)) is not None
+            ]
+    finally:
+        engine.dispose()
+    for name, warning in warnings:
+        err_console.print(f"Negocio «{name}». {warning}", markup=False, soft_wrap=True)
 
 
 CUSTOMER_ARGUMENT = typer.Argument(
@@ -1411,6 +1432,7 @@ def run_command(
             channel = business_channel(business.settings)
             _check_stored_rules(business)
             legal_lines = business_settings.missing_legal_details(business)
+            account_warning = business_settings.stored_accounts_warning(business)
         instant = _parse_now(now, timezone)
         if channel == SANDBOX:
             dispatcher = sandbox_dispatcher(
@@ -1443,6 +1465,9 @@ def run_command(
             dispatcher.close()
     finally:
         engine.dispose()
+    # On standard error, so that it shows with --json too.
+    if account_warning is not None:
+        err_console.print(account_warning, markup=False, soft_wrap=True)
 
     messages = [
         message
@@ -1628,6 +1653,7 @@ def settings_show() -> None:
         describe_option,
         display_value,
         option_note,
+        stored_accounts_warning,
     )
 
     table = Table(title="Ajustes del negocio")
@@ -1649,7 +1675,10 @@ def settings_show() -> None:
                 meaning += f". {note}"
             meaning = owner_text(meaning, business.locale)
             table.add_row(option.key, markup_safe(value), meaning)
+        warning = stored_accounts_warning(business)
     console.print(table)
+    if warning is not None:
+        err_console.print(warning, markup=False, soft_wrap=True)
 
 
 @settings_app.command("set")
