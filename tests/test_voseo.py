@@ -83,6 +83,7 @@ NOT_VOSEO = frozenset(
         "canales",
         "credenciales",
         "decimales",
+        "fiscales",
         "generales",
         "legales",
         "límite",

@@ -673,11 +673,20 @@ def demo(
         help="Archivo SQLite de la demo, que se borra y se vuelve a crear en cada "
         "corrida. No usa COBRANZA_DATABASE_URL, así que tus datos quedan intactos.",
     ),
+    country: str = typer.Option(
+        "AR",
+        "--country",
+        metavar="PAÍS",
+        help="País del negocio ficticio, con su código ISO: AR, BR, CL, CO, MX, "
+        "PE o UY. Cambia los nombres, teléfonos, identificaciones fiscales, "
+        "moneda, zona horaria, feriados, trato y respuestas de los clientes.",
+    ),
     now: str | None = typer.Option(
         None,
         "--now",
         help="Fecha o momento actual de la demo, en ISO 8601 (como 2026-03-20); "
-        "sin zona, se lee en hora de Buenos Aires. Por defecto, ahora.",
+        "sin zona, se lee en la hora del país de la demo (Buenos Aires, si no "
+        "indicás --country). Por defecto, ahora.",
     ),
     seed: int = typer.Option(
         20260,
@@ -700,11 +709,22 @@ def demo(
     ),
 ) -> None:
     """Carga una cartera generada y ficticia en una base nueva y la audita."""
-    from cobranza.simulate.demo import DEMO_TIMEZONE, DEMO_YEARS, DemoContext
+    from cobranza.simulate.countries import demo_country
+    from cobranza.simulate.demo import DEMO_YEARS, DemoContext
     from cobranza.timeutil import parse_instant
 
     try:
-        instant = utcnow() if now is None else parse_instant(now, DEMO_TIMEZONE)
+        business_country = demo_country(country)
+    except ValueError as exc:
+        err_console.print(str(exc), markup=False)
+        raise typer.Exit(2) from exc
+    # The demo's messages take the voice of its business: voseo only in
+    # Argentina and Uruguay.
+    _speak_to(business_country.locale)
+    try:
+        instant = (
+            utcnow() if now is None else parse_instant(now, business_country.timezone)
+        )
     except ValueError as exc:
         err_console.print(f"[red]--now inválido:[/red] {escape(str(exc))}")
         raise typer.Exit(2) from exc
@@ -731,6 +751,7 @@ def demo(
         seed=seed,
         html=html,
         port=port,
+        country=business_country,
     )
     with _environment(context.environment()):
         _run_demo(context, serve_after, port)
