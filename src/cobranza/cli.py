@@ -679,7 +679,8 @@ def demo(
         metavar="PAÍS",
         help="País del negocio ficticio, con su código ISO: AR, BR, CL, CO, MX, "
         "PE o UY. Cambia los nombres, teléfonos, identificaciones fiscales, "
-        "moneda, zona horaria, feriados, trato y respuestas de los clientes.",
+        "moneda, zona horaria, días no laborables, trato y respuestas de los "
+        "clientes.",
     ),
     now: str | None = typer.Option(
         None,
