@@ -27,6 +27,7 @@ from stdnum.pe import ruc
 from stdnum.uy import rut as uy_rut
 
 from cobranza.config import COUNTRY_DEFAULTS, SUPPORTED_COUNTRIES
+from cobranza.ingest.amounts import COUNTRY_CONVENTION
 from cobranza.phones import normalize_phone
 from cobranza.simulate.people import (
     COMPANY_FORMS,
@@ -81,8 +82,6 @@ class DemoCountry:
     # Invoice amounts in minor units, for people and for companies.
     person_amounts: tuple[int, int]
     company_amounts: tuple[int, int]
-    # "point" writes 1,234.56 as Mexico does; "comma" writes 1.234,56.
-    decimal_mark: str
     # (kind "FC" or "NC", is company, running number) -> invoice number.
     invoice_number: Callable[[str, bool, int], str]
     # The export's header, its yes and no, and the remark on every row.
@@ -108,6 +107,15 @@ class DemoCountry:
     @property
     def locale(self) -> str:
         return COUNTRY_DEFAULTS[self.code][2]
+
+    @property
+    def decimal_mark(self) -> str:
+        """Return the decimal convention of the country's exports.
+
+        It is the importer's default for the country: "comma" writes
+        1.234,50 and "point" writes 1,234.50.
+        """
+        return COUNTRY_CONVENTION[self.code]
 
 
 def make_party_in(
@@ -405,7 +413,6 @@ ARGENTINA = DemoCountry(
     make_mobile=make_mobile,
     person_amounts=(12_000_00, 160_000_00),
     company_amounts=(80_000_00, 900_000_00),
-    decimal_mark="comma",
     invoice_number=_argentine_invoice,
     csv_header=_spanish_header("CUIT"),
     yes_no=("sí", "no"),
@@ -436,7 +443,6 @@ MEXICO = DemoCountry(
     make_mobile=_mexican_mobile,
     person_amounts=(800_00, 12_000_00),
     company_amounts=(5_000_00, 60_000_00),
-    decimal_mark="point",
     invoice_number=_numbered("A", "NC"),
     csv_header=_spanish_header("RFC"),
     yes_no=("sí", "no"),
@@ -467,7 +473,6 @@ COLOMBIA = DemoCountry(
     make_mobile=_colombian_mobile,
     person_amounts=(80_000, 1_200_000),
     company_amounts=(600_000, 8_000_000),
-    decimal_mark="comma",
     invoice_number=_numbered("FE", "NC"),
     csv_header=_spanish_header("NIT"),
     yes_no=("sí", "no"),
@@ -498,7 +503,6 @@ CHILE = DemoCountry(
     make_mobile=_chilean_mobile,
     person_amounts=(20_000, 300_000),
     company_amounts=(150_000, 2_000_000),
-    decimal_mark="comma",
     invoice_number=_numbered("F", "NC"),
     csv_header=_spanish_header("RUT"),
     yes_no=("sí", "no"),
@@ -529,7 +533,6 @@ PERU = DemoCountry(
     make_mobile=_peruvian_mobile,
     person_amounts=(60_00, 900_00),
     company_amounts=(400_00, 5_000_00),
-    decimal_mark="comma",
     invoice_number=_peruvian_invoice,
     csv_header=_spanish_header("RUC"),
     yes_no=("sí", "no"),
@@ -560,7 +563,6 @@ URUGUAY = DemoCountry(
     make_mobile=_uruguayan_mobile,
     person_amounts=(800_00, 12_000_00),
     company_amounts=(6_000_00, 60_000_00),
-    decimal_mark="comma",
     invoice_number=_numbered("A", "NC A"),
     csv_header=_spanish_header("RUT"),
     yes_no=("sí", "no"),
@@ -594,7 +596,6 @@ BRAZIL = DemoCountry(
     make_mobile=_brazilian_mobile,
     person_amounts=(150_00, 2_500_00),
     company_amounts=(1_000_00, 12_000_00),
-    decimal_mark="comma",
     invoice_number=_brazilian_invoice,
     csv_header=(
         "Código do cliente",

@@ -23,6 +23,7 @@ from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
 
+from cobranza.ingest.amounts import POINT
 from cobranza.money import minor_units
 from cobranza.simulate.countries import ARGENTINA, DemoCountry, make_party_in
 from cobranza.simulate.people import FictitiousParty
@@ -310,6 +311,6 @@ def _amount_text(amount: Decimal, country: DemoCountry = ARGENTINA) -> str:
     """
     decimals = minor_units(country.currency)
     text = f"{amount:,.{decimals}f}"
-    if country.decimal_mark == "point":
+    if country.decimal_mark == POINT:
         return text
     return text.replace(",", "_").replace(".", ",").replace("_", ".")
