@@ -38,6 +38,7 @@ DEBTOR_SOURCES = (
     "conversations/understand.py",
     "compliance/tone.py",
     "simulate/",
+    "web/pay_pages.py",
     "web/payments.py",
 )
 # Calls whose text arguments are a debtor's reply.
@@ -82,6 +83,7 @@ NOT_VOSEO = frozenset(
         "canales",
         "credenciales",
         "decimales",
+        "fiscales",
         "generales",
         "legales",
         "límite",

@@ -375,6 +375,27 @@ def db_upgrade(
         )
         raise typer.Exit(2) from exc
     console.print(f"Base de datos en la revisión {revision}.")
+    _warn_stored_accounts(settings)
+
+
+def _warn_stored_accounts(settings: Settings) -> None:
+    """Warn about each business whose stored payment instructions name a wrong
+    account, as instructions stored by an older release may."""
+    from cobranza.jobs.business_settings import stored_accounts_warning
+
+    engine = make_engine(settings.database_url)
+    try:
+        with transaction(engine) as session:
+            businesses = session.scalars(select(Business).order_by(Business.id))
+            warnings = [
+                (business.name, warning)
+                for business in businesses
+                if (warning := stored_accounts_warning(business)) is not None
+            ]
+    finally:
+        engine.dispose()
+    for name, warning in warnings:
+        err_console.print(f"Negocio «{name}». {warning}", markup=False, soft_wrap=True)
 
 
 CUSTOMER_ARGUMENT = typer.Argument(
@@ -652,11 +673,21 @@ def demo(
         help="Archivo SQLite de la demo, que se borra y se vuelve a crear en cada "
         "corrida. No usa COBRANZA_DATABASE_URL, así que tus datos quedan intactos.",
     ),
+    country: str = typer.Option(
+        "AR",
+        "--country",
+        metavar="PAÍS",
+        help="País del negocio ficticio, con su código ISO: AR, BR, CL, CO, MX, "
+        "PE o UY. Cambia los nombres, teléfonos, identificaciones fiscales, "
+        "moneda, zona horaria, días no laborables, trato y respuestas de los "
+        "clientes.",
+    ),
     now: str | None = typer.Option(
         None,
         "--now",
         help="Fecha o momento actual de la demo, en ISO 8601 (como 2026-03-20); "
-        "sin zona, se lee en hora de Buenos Aires. Por defecto, ahora.",
+        "sin zona, se lee en la hora del país de la demo (Buenos Aires, si no "
+        "indicás --country). Por defecto, ahora.",
     ),
     seed: int = typer.Option(
         20260,
@@ -679,11 +710,22 @@ def demo(
     ),
 ) -> None:
     """Carga una cartera generada y ficticia en una base nueva y la audita."""
-    from cobranza.simulate.demo import DEMO_TIMEZONE, DEMO_YEARS, DemoContext
+    from cobranza.simulate.countries import demo_country
+    from cobranza.simulate.demo import DEMO_YEARS, DemoContext
     from cobranza.timeutil import parse_instant
 
     try:
-        instant = utcnow() if now is None else parse_instant(now, DEMO_TIMEZONE)
+        business_country = demo_country(country)
+    except ValueError as exc:
+        err_console.print(str(exc), markup=False)
+        raise typer.Exit(2) from exc
+    # The demo's messages take the voice of its business: voseo only in
+    # Argentina and Uruguay.
+    _speak_to(business_country.locale)
+    try:
+        instant = (
+            utcnow() if now is None else parse_instant(now, business_country.timezone)
+        )
     except ValueError as exc:
         err_console.print(f"[red]--now inválido:[/red] {escape(str(exc))}")
         raise typer.Exit(2) from exc
@@ -710,6 +752,7 @@ def demo(
         seed=seed,
         html=html,
         port=port,
+        country=business_country,
     )
     with _environment(context.environment()):
         _run_demo(context, serve_after, port)
@@ -1411,6 +1454,7 @@ def run_command(
             channel = business_channel(business.settings)
             _check_stored_rules(business)
             legal_lines = business_settings.missing_legal_details(business)
+            account_warning = business_settings.stored_accounts_warning(business)
         instant = _parse_now(now, timezone)
         if channel == SANDBOX:
             dispatcher = sandbox_dispatcher(
@@ -1443,6 +1487,9 @@ def run_command(
             dispatcher.close()
     finally:
         engine.dispose()
+    # On standard error, so that it shows with --json too.
+    if account_warning is not None:
+        err_console.print(account_warning, markup=False, soft_wrap=True)
 
     messages = [
         message
@@ -1628,6 +1675,7 @@ def settings_show() -> None:
         describe_option,
         display_value,
         option_note,
+        stored_accounts_warning,
     )
 
     table = Table(title="Ajustes del negocio")
@@ -1649,7 +1697,10 @@ def settings_show() -> None:
                 meaning += f". {note}"
             meaning = owner_text(meaning, business.locale)
             table.add_row(option.key, markup_safe(value), meaning)
+        warning = stored_accounts_warning(business)
     console.print(table)
+    if warning is not None:
+        err_console.print(warning, markup=False, soft_wrap=True)
 
 
 @settings_app.command("set")

@@ -10,8 +10,8 @@ only in Argentina. Each place that prints one of these takes the word from
 `words_for_country`, instead of replacing text, so holiday names and the
 owner's own values never change.
 
-The examples are made up. The CLABE, the RUT and the CNPJ have valid check
-digits; the other account numbers only have the usual length.
+The examples are made up. The CLABE, the CCI, the RUT and the CNPJ have
+valid check digits; the other account numbers only have the usual length.
 """
 
 from __future__ import annotations
@@ -120,7 +120,7 @@ COUNTRY_WORDS: dict[str, CountryWords] = {
         holidays="feriados",
         skipped_stem="omitid",
         payment_means="Yape, Plin, CCI…",
-        payment_example="Yape o Plin al 987654321, o al CCI 00219300123456789012",
+        payment_example="Yape o Plin al 987654321, o al CCI 00219300123456789013",
         payment_example_short="Yape al 987654321",
         sample_instructions="Yape o Plin al 987654321",
     ),

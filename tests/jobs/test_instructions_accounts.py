@@ -164,3 +164,98 @@ def test_country_change_checks_stored_instructions(database: str) -> None:
         country = session.scalars(select(Business)).one().country
     engine.dispose()
     assert country == "CO"
+
+
+def test_wrong_cci_rejected(database: str) -> None:
+    _business(database, "PE", "es_PE")
+
+    result = _set("Yape al 987654321 o CCI 00392401319240299684")
+
+    assert result.exit_code == 2
+    message = " ".join(result.output.split())
+    assert "el CCI «00392401319240299684»" in message
+    assert "el verificador de la cuenta" in message
+    assert "copia el número de tu banca por internet" in message
+    assert _stored(database) == (PREVIOUS, 0)
+
+
+def test_short_brou_account_rejected(database: str) -> None:
+    _business(database, "UY", "es_UY")
+
+    result = _set("caja de ahorro BROU 00123456-00001")
+
+    assert result.exit_code == 2
+    message = " ".join(result.output.split())
+    assert "la cuenta del BROU «00123456-00001»" in message
+    assert "tiene 13 dígitos en lugar de 14" in message
+    assert _stored(database) == (PREVIOUS, 0)
+
+
+# Instructions an older release stored without checking the CCI.
+OLD_CCI = "Yape al 987654321 o CCI 00392401319240299684"
+
+
+def _old_instructions(url: str) -> None:
+    """Store instructions with a wrong CCI as a release without the check did."""
+    _business(url, "PE", "es_PE")
+    engine = open_database(url)
+    with transaction(engine) as session:
+        business = session.scalars(select(Business)).one()
+        business.settings = {"payment_instructions": OLD_CCI}
+    engine.dispose()
+
+
+def _kept(url: str) -> str:
+    engine = open_database(url)
+    with transaction(engine) as session:
+        stored = session.scalars(select(Business)).one().settings
+    engine.dispose()
+    return str(stored["payment_instructions"])
+
+
+def test_settings_show_warns_of_stored_cci(database: str) -> None:
+    _old_instructions(database)
+
+    result = runner.invoke(app, ["settings", "show"], env=WIDE)
+
+    assert result.exit_code == 0, result.output
+    message = " ".join(result.output.split())
+    assert (
+        "Aviso: las instrucciones de pago guardadas tienen el CCI "
+        "«00392401319240299684», que no es válido" in message
+    )
+    assert "hasta que las corrijas con: cobranza settings set" in message
+    assert _kept(database) == OLD_CCI
+
+
+def test_run_warns_of_stored_cci(database: str) -> None:
+    _old_instructions(database)
+
+    result = runner.invoke(app, ["run", "--dry-run", "--json"], env=WIDE)
+
+    assert result.exit_code == 0, result.output
+    assert "el CCI «00392401319240299684»" in " ".join(result.output.split())
+    assert _kept(database) == OLD_CCI
+
+
+def test_db_upgrade_warns_of_stored_cci(database: str) -> None:
+    _old_instructions(database)
+
+    result = runner.invoke(app, ["db", "upgrade"], env=WIDE)
+
+    assert result.exit_code == 0, result.output
+    message = " ".join(result.output.split())
+    assert "Negocio «Mi negocio». Aviso: las instrucciones de pago" in message
+    assert "«00392401319240299684»" in message
+    assert _kept(database) == OLD_CCI
+
+
+def test_valid_stored_instructions_no_warning(database: str) -> None:
+    _business(database, "PE", "es_PE")
+    assert _set("Yape al 987654321 o CCI 00392401319240299683").exit_code == 0
+
+    for command in (["settings", "show"], ["db", "upgrade"]):
+        result = runner.invoke(app, command, env=WIDE)
+
+        assert result.exit_code == 0, result.output
+        assert "Aviso" not in result.output

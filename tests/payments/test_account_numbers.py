@@ -6,6 +6,8 @@ import pytest
 
 from cobranza.payments.account_numbers import (
     account_problems,
+    cci_check_digit,
+    cci_is_valid,
     clabe_check_digit,
     clabe_is_valid,
 )
@@ -28,6 +30,20 @@ VALID_CVUS_AND_CBUS = [
     "0000007900274192912058",
     "0110012920000091344977",
     "0110376030037695834983",
+]
+
+
+# CCIs of six Peruvian banks (BBVA, Interbank, Scotiabank, BanBif, Mibanco,
+# Banco de la Nación) from the tests of github.com/ironFe93/perciban, and the
+# example of the docs.
+VALID_CCIS = [
+    "01135600020019445039",
+    "00392401319240299683",
+    "00928021280006298996",
+    "03810110700064503226",
+    "04947900601503257899",
+    "01800000400588058608",
+    "00219300123456789013",
 ]
 
 
@@ -56,6 +72,36 @@ def test_valid_clabe(clabe: str) -> None:
 )
 def test_invalid_clabe(clabe: str) -> None:
     assert not clabe_is_valid(clabe)
+
+
+@pytest.mark.parametrize("cci", VALID_CCIS)
+def test_valid_cci(cci: str) -> None:
+    assert cci_is_valid(cci)
+    assert account_problems(f"CCI {cci}", "PE") == []
+
+
+@pytest.mark.parametrize(
+    "cci",
+    [
+        "00392401319240299684",  # second check digit wrong
+        "00392401319240299693",  # first check digit wrong
+        "00392401319240296983",  # two account digits swapped
+        "0039240131924029968",  # 19 digits
+        "003924013192402996833",  # 21 digits
+        "0039240131924029968a",
+    ],
+)
+def test_invalid_cci(cci: str) -> None:
+    assert not cci_is_valid(cci)
+
+
+def test_cci_check_digit_by_hand() -> None:
+    # Bank and branch 003924: 0*1 + 0*2 + 3*1 + 9*2=18->1+8 + 2*1 + 4*2=8
+    # = 22, and (10 - 2) mod 10 = 8.
+    assert cci_check_digit("003924") == "8"
+    # Account 013192402996: 0 + 2 + 3 + 2 + 9 + 4 + 4 + 0 + 2 + 18->9 + 9
+    # + 12->3 = 47, and (10 - 7) mod 10 = 3.
+    assert cci_check_digit("013192402996") == "3"
 
 
 def test_clabe_check_digit_by_hand() -> None:
@@ -91,7 +137,14 @@ def test_clabe_check_digit_by_hand() -> None:
         ("Nequi 3001234567, convenio 002180701234567891", "CO"),
         ("transferencia a 002180701234567891", "CO"),
         ("transferencia a 0000003100000000000001", "MX"),
-        ("Yape o Plin al 987654321, o al CCI 00219300123456789012", "PE"),
+        ("Yape o Plin al 987654321, o al CCI 00219300123456789013", "PE"),
+        ("CCI: 003-924-013192402996-83", "PE"),
+        # An unnamed 20-digit run in Peru may be a plain account number.
+        ("transferencia a la cuenta 00392401319240299684", "PE"),
+        ("transferencia a la caja de ahorro BROU 001234567-00001", "UY"),
+        ("BROU 00099299700002, o Abitab y Redpagos", "UY"),
+        # Other Uruguayan banks' accounts have no rule to check.
+        ("cuenta Itaú 1234567 o Santander 123456789012", "UY"),
     ],
 )
 def test_no_problem(text: str, country: str) -> None:
@@ -117,6 +170,11 @@ def test_no_problem(text: str, country: str) -> None:
         ("a 0000003100000000000001 ya", "AR", "0000003100000000000001", "último"),
         ("chave CNPJ 11.222.333/0001-82", "BR", "11.222.333/0001-82", "verificadores"),
         ("chave CPF 123.456.789-00", "BR", "123.456.789-00", "verificadores"),
+        ("CCI 00392401319240299684", "PE", "00392401319240299684", "de la cuenta"),
+        ("CCI 00392401319240299693", "PE", "00392401319240299693", "la agencia"),
+        ("CCI N° 0039240131924029968", "PE", "0039240131924029968", "19 dígitos"),
+        ("caja de ahorro BROU 00123456-00001", "UY", "00123456-00001", "13 dígitos"),
+        ("BROU: 0012345670000100", "UY", "0012345670000100", "16 dígitos"),
     ],
 )
 def test_problem_names_number(

@@ -19,7 +19,8 @@ from cobranza.db.models import (
     SandboxMessage,
 )
 from cobranza.dunning.gate import REPLY_TO_VARIABLE
-from cobranza.jobs.demo import CYCLE_DAYS, DEMO_REPLIES, DEMO_STAGES_WITH_CYCLE
+from cobranza.jobs.demo import CYCLE_DAYS, DEMO_STAGES_WITH_CYCLE
+from cobranza.simulate.countries import ARGENTINA
 from cobranza.simulate.demo import DEMO_TIMEZONE, DemoContext, run_demo
 
 ZONE = ZoneInfo(DEMO_TIMEZONE)
@@ -70,8 +71,8 @@ def test_demo_runs_a_week_of_cycles(tmp_path: Path) -> None:
         last_sent = session.scalar(select(func.max(SandboxMessage.sent_at)))
     engine.dispose()
     # Every scripted reply reached a customer and the conversation engine.
-    assert sum(intents.values()) == len(DEMO_REPLIES)
-    assert answered == len(DEMO_REPLIES)
+    assert sum(intents.values()) == len(ARGENTINA.replies)
+    assert answered == len(ARGENTINA.replies)
     for intent in (
         "promise_to_pay",
         "already_paid",
@@ -136,7 +137,7 @@ def test_demo_sends_responses_at_reply_instant(tmp_path: Path) -> None:
     engine.dispose()
 
     # Then each automatic response went out at the instant of its reply
-    assert len(received) == len(DEMO_REPLIES)
+    assert len(received) == len(ARGENTINA.replies)
     assert responses
     for row in responses:
         assert row.state == OutboxState.SENT, row.step

@@ -50,6 +50,6 @@ def test_names_are_marked_fictitious(is_company: bool) -> None:
     for party in parties:
         assert party.name.endswith(("(ficticio)", "(ficticia)")), party.name
         assert party.email.endswith("@ejemplo.com.ar")
-    company_prefixes = {party.cuit[:2] for party in parties}
+    company_prefixes = {party.tax_id[:2] for party in parties}
     expected = {"30", "33"} if is_company else {"20", "27"}
     assert company_prefixes <= expected

@@ -664,6 +664,31 @@ def test_settings_page_lists_business_options(
     assert "cobranza settings set CLAVE VALOR" in section
 
 
+def test_settings_page_warns_of_stored_wrong_account(
+    engine: Engine, client_for, tenant: Tenant
+) -> None:  # type: ignore[no-untyped-def]
+    # Given a CCI with a wrong check digit, stored as a release without the
+    # CCI check did, in a Peruvian business
+    with transaction(engine) as session:
+        business = session.get_one(Business, tenant.business_id)
+        business.country = "PE"
+        business.locale = "es_PE"
+        business.settings = {
+            **(business.settings or {}),
+            "payment_instructions": "CCI 00392401319240299684",
+        }
+    client, _ = client_for(tenant)
+
+    page = client.get("/configuracion")
+
+    section = " ".join(page.text[page.text.index('id="ajustes"') :].split())
+    assert "CCI 00392401319240299684" in section
+    assert (
+        "Aviso: las instrucciones de pago guardadas tienen el CCI "
+        "«00392401319240299684», que no es válido" in section
+    )
+
+
 def test_history_lists_consent_once(
     app: FastAPI, client_for, tenant: Tenant, engine: Engine
 ) -> None:  # type: ignore[no-untyped-def]

@@ -459,9 +459,17 @@ def option_note(business: Business, option: BusinessOption, settings: Settings) 
     The payment instructions go in a reminder only when the reminder carries
     no payment link (see `payments.links.links_offered`), which depends on
     the environment, the provider's credentials and the business's channel.
+    Their note ends with `stored_accounts_warning` when it has one.
     """
     if option.key != "payment_instructions":
         return ""
+    note = _instructions_use(business, settings)
+    warning = stored_accounts_warning(business)
+    return note if warning is None else f"{note} {warning}"
+
+
+def _instructions_use(business: Business, settings: Settings) -> str:
+    """Say whether reminders carry the payment instructions or a link now."""
     channel = str((business.settings or {}).get("channel") or DEFAULT_CHANNEL)
     if not links_offered(business, settings, channel):
         return "Ahora los recordatorios llevan estos datos en lugar de un link."
@@ -608,18 +616,46 @@ def _check_stored_accounts_in(business: Business, country: str) -> None:
     (see `payments.account_numbers`), so a number stored for another country
     can become a wrong CBU or CLABE.
     """
+    problem = _stored_account_problem(business, country)
+    if problem is not None:
+        raise SettingError(
+            f"{problem}: corregilas con cobranza settings set "
+            "payment_instructions y después cambiá el país"
+        )
+
+
+def stored_accounts_warning(business: Business) -> str | None:
+    """Return a Spanish warning when the stored instructions name a wrong account.
+
+    Instructions are checked when they are set, but ones stored before a
+    kind of account was checked (a Peruvian CCI, say) never were. So this
+    checks them again wherever they are shown or used: `cobranza settings
+    show`, the settings page, `cobranza run` and `cobranza db upgrade`. It
+    only warns, and the stored text stays as the owner wrote it.
+    """
+    problem = _stored_account_problem(business, business.country)
+    if problem is None:
+        return None
+    return (
+        f"Aviso: {problem}, y tus clientes transferirían a una cuenta "
+        "equivocada. Los recordatorios sin link las siguen mandando así hasta "
+        'que las corrijas con: cobranza settings set payment_instructions "…"'
+    )
+
+
+def _stored_account_problem(business: Business, country: str) -> str | None:
+    """Describe the first wrong account of the stored instructions, or None."""
     stored = (business.settings or {}).get("payment_instructions")
     if not stored:
-        return
+        return None
     problems = account_problems(str(stored), country)
     if not problems:
-        return
+        return None
     found = problems[0]
     kind = found.kind
-    raise SettingError(
+    return (
         f"las instrucciones de pago guardadas tienen {kind.article} {kind.name} "
-        f"«{found.written}», que {found.problem}: corregilas con cobranza "
-        "settings set payment_instructions y después cambiá el país"
+        f"«{found.written}», que {found.problem}"
     )
 
 

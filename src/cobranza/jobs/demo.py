@@ -29,6 +29,7 @@ from cobranza.jobs.terminal import (
 from cobranza.jobs.wiring import install_hooks
 from cobranza.payments import link_for_outbox_row
 from cobranza.payments.manual import record_payment
+from cobranza.simulate.countries import DemoReply
 from cobranza.simulate.demo import (
     CYCLE_HOUR,
     DEMO_STAGES,
@@ -42,39 +43,6 @@ from cobranza.wording import ACTION_LABELS, INTENT_LABELS
 
 CYCLE_DAYS = SIMULATED_DAYS
 SAMPLE_MESSAGES = 3
-# The fictitious business has no payment provider, so its reminders carry
-# these instructions, as a real owner's settings would.
-DEMO_PAYMENT_INSTRUCTIONS = (
-    "transferencia a Distribuidora Ejemplo (ficticia), alias EJEMPLO.COBRANZA"
-)
-
-
-@dataclass(frozen=True)
-class DemoReply:
-    """A customer's scripted reply to a message the demo sent them.
-
-    With `pays_in_days`, the customer then pays the whole collectable balance
-    that many days later, by transfer, as the owner would record it.
-    """
-
-    text: str
-    pays_in_days: int | None = None
-
-
-# One reply per intent that changes a case, in the order customers are first
-# written to. The promise "mañana" is left unpaid on purpose, so the dashboard
-# shows a broken promise and its follow-up next to one that was paid.
-DEMO_REPLIES = (
-    DemoReply("Hola! Sí, pasado mañana te transfiero todo 🙏", pays_in_days=2),
-    DemoReply("ya te transferí el lunes, te mando el comprobante"),
-    DemoReply("¿Puedo pagarlo en 3 cuotas?"),
-    DemoReply("te lo pago mañana sin falta"),
-    DemoReply("me pasás el alias?"),
-    DemoReply("no me escriban más"),
-    DemoReply("el monto está mal, me cobraron dos veces la misma factura"),
-    DemoReply("me quedé sin laburo, ahora no puedo pagar nada"),
-    DemoReply("dale, gracias 👍"),
-)
 REPLIES_PER_DAY = 5
 FIRST_REPLY_DELAY = timedelta(minutes=40)
 REPLY_SPACING = timedelta(minutes=13)
@@ -86,6 +54,7 @@ class _Script:
     """The scripted replies not yet sent and the payments not yet recorded."""
 
     replies: list[DemoReply]
+    payment_method: str = "transferencia"
     answered: set[str] = field(default_factory=set)
     payments: list[tuple[date, int]] = field(default_factory=list)
 
@@ -94,8 +63,9 @@ def dunning_stage(context: DemoContext) -> list[CycleReport]:
     """Run the week of daily cycles after the portfolio was loaded, and print it.
 
     After each day's cycle that sent messages, some of the customers written
-    to reply (`DEMO_REPLIES`), and the replies go through the conversation
-    engine as a real customer's would. A customer who promised and paid has the payment
+    to reply with the country's scripted replies (`DemoCountry.replies`),
+    and the replies go through the conversation engine as a real
+    customer's would. A customer who promised and paid has the payment
     recorded on its day.
     """
     engine = context.require_engine()
@@ -105,12 +75,15 @@ def dunning_stage(context: DemoContext) -> list[CycleReport]:
         if not business.settings.get("payment_instructions"):
             business.settings = {
                 **business.settings,
-                "payment_instructions": DEMO_PAYMENT_INSTRUCTIONS,
+                "payment_instructions": context.country.payment_instructions,
             }
         business_id, timezone = business.id, business.timezone
 
     zone = ZoneInfo(timezone)
-    script = _Script(replies=list(DEMO_REPLIES))
+    script = _Script(
+        replies=list(context.country.replies),
+        payment_method=context.country.payment_method,
+    )
     reports = []
     first_day = context.loaded_on
     for offset in range(CYCLE_DAYS):
@@ -246,7 +219,8 @@ def _pay(
             if balance > 0:
                 record_payment(
                     session, business, customer, balance, paid_at, paid_at,
-                    method="transferencia", reference=f"demo-{customer.external_id}",
+                    method=script.payment_method,
+                    reference=f"demo-{customer.external_id}",
                 )  # fmt: skip
     sandbox_dispatcher(engine, paid_at).run(business_id, paid_at)
 

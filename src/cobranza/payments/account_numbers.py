@@ -9,18 +9,25 @@ checked before the instructions are stored:
   Mercado Pago and other wallets pass the same check (see the tests).
 - Mexico's CLABE (18 digits, the last one a check digit; `clabe_is_valid`).
 - Brazil's CNPJ and CPF, the usual Pix keys of a business (`stdnum.br`).
+- Peru's CCI (Código de Cuenta Interbancario): 20 digits, the last two
+  check digits (`cci_is_valid`).
+- Uruguay's BROU accounts, by length only (14 digits), because no
+  published check digit rule for them was found.
 
 Only a number that clearly is one of these is checked, so a phone number, an
 invoice number or a payment reference never stops the instructions:
 
-- A number right after its name ("CBU", "CVU", "CLABE", "CNPJ", "CPF"), with
+- A number right after its name ("CBU", "CVU", "CLABE", "CNPJ", "CPF",
+  "CCI", "BROU"), with
   at most a colon, "N°", "nro." or "número" between them. It may be
   written in groups separated by a space, a dash, a dot or a slash, and must
   have the length of its kind: "CBU 017009922000006779737" (21 digits) is a
   mistyped CBU.
 - Without a name, in an Argentine business a run of exactly 22 digits, and
   in a Mexican one a run of exactly 18, written together: no phone number,
-  tax id or invoice number has that length there. A run named as something
+  tax id or invoice number has that length there. Peru's unnamed runs are
+  left alone, because the plain account numbers of many Peruvian banks
+  have 20 digits too. A run named as something
   else ("referencia", "convenio", "factura", "tarjeta", "tel."...) is left
   alone, which also lets an owner keep a reference of that length.
 """
@@ -51,8 +58,18 @@ CVU = AccountKind("CVU", "el", 22, "la app de tu billetera virtual")
 CLABE = AccountKind("CLABE", "la", 18, "tu banca en línea o tu estado de cuenta")
 CNPJ = AccountKind("CNPJ", "el", 14, "la sección Pix de la app de tu banco")
 CPF = AccountKind("CPF", "el", 11, "la sección Pix de la app de tu banco")
+CCI = AccountKind("CCI", "el", 20, "tu banca por internet o la app de tu banco")
+# NOTE: no published check digit rule was found for Uruguayan bank accounts.
+# So only the length of a BROU account is checked: 14 digits, 9 of the
+# branch and account and 5 of the sub-account, as Localpayment's page "Bank
+# account validations: Uruguay" lists them. The accounts of other Uruguayan
+# banks, whose lengths differ by bank, are not checked at all.
+BROU = AccountKind("cuenta del BROU", "la", 14, "eBROU o la app del BROU")
 
-_KINDS = {kind.name: kind for kind in (CBU, CVU, CLABE, CNPJ, CPF)}
+_KINDS = {
+    **{kind.name: kind for kind in (CBU, CVU, CLABE, CNPJ, CPF, CCI)},
+    "BROU": BROU,
+}
 
 # A number without a name, by the business's country.
 _UNNAMED = {"AR": CBU, "MX": CLABE}
@@ -60,7 +77,7 @@ _UNNAMED = {"AR": CBU, "MX": CLABE}
 # The characters and words allowed between a name and its number.
 _FILLER = r"(?:[\s:#=(\-]|n[°º.]|nro\.?|n[úu]m(?:ero)?\.?)*"
 _NAMED = re.compile(
-    r"(?<![a-z])(?P<name>CBU|CVU|CLABE|CNPJ|CPF)(?![a-z])"
+    r"(?<![a-z])(?P<name>CBU|CVU|CLABE|CNPJ|CPF|CCI|BROU)(?![a-z])"
     + _FILLER
     + r"(?P<number>[0-9]+(?:(?: ?[-.] ?| |/)[0-9]+)*)",
     re.IGNORECASE,
@@ -113,6 +130,38 @@ def clabe_is_valid(number: str) -> bool:
     )
 
 
+def cci_check_digit(digits: str) -> str:
+    """Return the check digit of one block of a Peruvian CCI.
+
+    A CCI is 3 digits of the bank, 3 of the branch, 12 of the account and two
+    check digits. The first checks the bank and branch, and the second the
+    account. python-stdnum 2.2 has no CCI module, so the rule is written
+    here. Each digit is multiplied by 1, 2, 1, 2... from the left, the
+    digits of the products are added, and the check digit is
+    (10 - sum mod 10) mod 10.
+
+    NOTE: no specification of this rule by the Peruvian banks was found. It
+    reproduces the check digits of CCIs of six banks published in the tests
+    of github.com/ironFe93/perciban (test/unit.spec.ts), copied into ours.
+    """
+    total = 0
+    for index, digit in enumerate(digits):
+        product = int(digit) * (1 if index % 2 == 0 else 2)
+        total += product // 10 + product % 10
+    return str((10 - total % 10) % 10)
+
+
+def cci_is_valid(number: str) -> bool:
+    """Return whether `number`, 20 digits, has both check digits of a CCI."""
+    return (
+        len(number) == 20
+        and number.isdigit()
+        and number.isascii()
+        and cci_check_digit(number[:6]) == number[18]
+        and cci_check_digit(number[6:18]) == number[19]
+    )
+
+
 def _check(kind: AccountKind, digits: str) -> str | None:
     """Return what is wrong with `digits` as a `kind`, or None when it is valid."""
     if len(digits) != kind.length:
@@ -136,6 +185,20 @@ def _check(kind: AccountKind, digits: str) -> str | None:
             "no es válida (el último dígito, el verificador, no corresponde a "
             "los 17 anteriores)"
         )
+    if kind is CCI:
+        if cci_check_digit(digits[:6]) != digits[18]:
+            return (
+                "no es válido (el penúltimo dígito, el verificador del banco y "
+                "la agencia, no corresponde a los 6 primeros)"
+            )
+        if cci_check_digit(digits[6:18]) != digits[19]:
+            return (
+                "no es válido (el último dígito, el verificador de la cuenta, "
+                "no corresponde a los dígitos 7 a 18)"
+            )
+        return None
+    if kind is BROU:
+        return None
     module = cnpj if kind is CNPJ else cpf
     if module.is_valid(digits):
         return None

@@ -22,11 +22,12 @@ from cobranza.compliance.business_days import effective_due_dates
 from cobranza.config import Settings
 from cobranza.db.engine import default_business, open_database, transaction
 from cobranza.ingest import ImportOptions, ImportReport, import_file
+from cobranza.ingest.taxids import compact_tax_id
 from cobranza.portfolio import AuditReport, audit_business
 from cobranza.portfolio.html import write_html
 from cobranza.portfolio.terminal import print_audit
+from cobranza.simulate.countries import ARGENTINA, DemoCountry
 from cobranza.simulate.portfolio import (
-    BUSINESS_NAME,
     DEFAULT_SEED,
     DemoPortfolio,
     generate_portfolio,
@@ -36,7 +37,8 @@ from cobranza.timeutil import local_date
 
 logger = logging.getLogger(__name__)
 
-DEMO_TIMEZONE = "America/Argentina/Buenos_Aires"
+# The time zone of the default, Argentine demo.
+DEMO_TIMEZONE = ARGENTINA.timezone
 SIMULATED_DAYS = 7
 DEMO_PORT = 8000
 # The years `--now` may fall in. Years near 1 or 9999 overflow the generated
@@ -59,6 +61,7 @@ class DemoContext:
     seed: int = DEFAULT_SEED
     html: Path | None = None
     port: int = DEMO_PORT
+    country: DemoCountry = ARGENTINA
     settings: Settings = field(init=False)
     engine: Engine | None = None
     portfolio: DemoPortfolio | None = None
@@ -71,11 +74,11 @@ class DemoContext:
         # COBRANZA_DATABASE_URL or business name from the environment.
         self.settings = Settings(
             database_url=f"sqlite:///{self.database}",
-            business_name=BUSINESS_NAME,
-            country="AR",
-            timezone=DEMO_TIMEZONE,
-            currency="ARS",
-            locale="es_AR",
+            business_name=self.country.business_name,
+            country=self.country.code,
+            timezone=self.country.timezone,
+            currency=self.country.currency,
+            locale=self.country.locale,
             public_base_url=f"http://127.0.0.1:{self.port}",
             payment_provider="sandbox",
             llm_base_url=None,
@@ -109,8 +112,12 @@ class DemoContext:
         }
 
     @property
+    def timezone(self) -> str:
+        return self.country.timezone
+
+    @property
     def today(self) -> date:
-        return local_date(self.now, DEMO_TIMEZONE)
+        return local_date(self.now, self.timezone)
 
     @property
     def loaded_at(self) -> datetime:
@@ -122,14 +129,14 @@ class DemoContext:
         """
         week_ago = self.now - timedelta(days=SIMULATED_DAYS)
         return datetime.combine(
-            local_date(week_ago, DEMO_TIMEZONE),
+            local_date(week_ago, self.timezone),
             time(LOAD_HOUR),
-            tzinfo=ZoneInfo(DEMO_TIMEZONE),
+            tzinfo=ZoneInfo(self.timezone),
         )
 
     @property
     def loaded_on(self) -> date:
-        return local_date(self.loaded_at, DEMO_TIMEZONE)
+        return local_date(self.loaded_at, self.timezone)
 
     def require_engine(self) -> Engine:
         if self.engine is None:
@@ -145,14 +152,24 @@ def create_database(context: DemoContext) -> None:
     for suffix in ("", "-wal", "-shm"):
         Path(f"{context.database}{suffix}").unlink(missing_ok=True)
     context.engine = open_database(context.settings.database_url)
+    country = context.country
     with transaction(context.engine) as session:
-        default_business(session, context.settings)
+        business = default_business(session, context.settings)
+        if country.business_tax_id is not None:
+            business.tax_id = compact_tax_id(country.business_tax_id)
+        if country.business_address is not None:
+            business.settings = {
+                **(business.settings or {}),
+                "address": country.business_address,
+            }
     context.console.print(f"Base de datos nueva: {context.database}")
 
 
 def generate_export(context: DemoContext) -> None:
     """Generate the fictitious portfolio and write it as a CSV export."""
-    context.portfolio = generate_portfolio(context.loaded_on, context.seed)
+    context.portfolio = generate_portfolio(
+        context.loaded_on, context.seed, context.country
+    )
     export = context.database.with_name(f"{context.database.stem}-facturas.csv")
     context.export_path = write_csv(context.portfolio, export)
     context.console.print(

@@ -50,7 +50,8 @@ class FictitiousParty:
 
     name: str
     is_company: bool
-    cuit: str
+    # The tax id as written, or "" for a customer without one.
+    tax_id: str
     phone: str
     email: str
 
@@ -74,7 +75,7 @@ def make_party(rng: random.Random, index: int, is_company: bool) -> FictitiousPa
     return FictitiousParty(
         name=name,
         is_company=is_company,
-        cuit=make_cuit(rng, prefix),
+        tax_id=make_cuit(rng, prefix),
         phone=make_mobile(rng),
         email=email,
     )

@@ -1,13 +1,15 @@
-"""A generated, fictitious Argentine portfolio for the demo and the tests.
+"""A generated, fictitious portfolio for the demo and the tests.
 
-`generate_portfolio(today, seed)` is deterministic: the same date and seed
-give the same customers, invoices and payments. It covers the 15 months
+`generate_portfolio(today, seed, country)` is deterministic: the same date,
+seed and country give the same customers, invoices and payments. The
+country (`simulate.countries`, Argentina by default) gives the names,
+tax ids, phones, amounts and invoice numbers. It covers the 15 months
 before `today` with the usual payment patterns (punctual, occasionally
 late, chronically late, month-end payers, new customers), a few credit
 notes, partial payments, a disputed invoice and open overdue invoices.
-`write_csv` writes it the way an accounting system exports it (semicolons,
-decimal comma, dd/mm/yyyy), so that the demo loads it through the real
-importer.
+`write_csv` writes it the way an accounting system of the country exports
+it (semicolons, the country's decimal mark, dd/mm/yyyy), so that the demo
+loads it through the real importer.
 """
 
 from __future__ import annotations
@@ -21,30 +23,17 @@ from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
 
-from cobranza.simulate.people import FictitiousParty, make_party
+from cobranza.ingest.amounts import POINT
+from cobranza.money import minor_units
+from cobranza.simulate.countries import ARGENTINA, DemoCountry, make_party_in
+from cobranza.simulate.people import FictitiousParty
 
 DEFAULT_SEED = 20260
 HISTORY_MONTHS = 15
-BUSINESS_NAME = "Distribuidora Ejemplo (ficticia)"
+BUSINESS_NAME = ARGENTINA.business_name
 PAYMENT_TERMS_DAYS = (15, 30, 30, 45)
 
-CSV_HEADER = (
-    "Código cliente",
-    "Cliente",
-    "CUIT",
-    "Celular",
-    "Email",
-    "Consentimiento",
-    "Tipo",
-    "Comprobante",
-    "Fecha",
-    "Vencimiento",
-    "Importe",
-    "Saldo",
-    "Fecha de pago",
-    "Disputa",
-    "Observaciones",
-)
+CSV_HEADER = ARGENTINA.csv_header
 
 
 class Profile(StrEnum):
@@ -100,23 +89,26 @@ class DemoPortfolio:
     today: date
     seed: int
     customers: list[DemoCustomer]
+    country: DemoCountry = ARGENTINA
 
     @property
     def documents(self) -> list[DemoDocument]:
         return [doc for customer in self.customers for doc in customer.documents]
 
 
-def generate_portfolio(today: date, seed: int = DEFAULT_SEED) -> DemoPortfolio:
-    """Generate the demo portfolio as of `today`."""
+def generate_portfolio(
+    today: date, seed: int = DEFAULT_SEED, country: DemoCountry = ARGENTINA
+) -> DemoPortfolio:
+    """Generate the demo portfolio of a business in `country` as of `today`."""
     rng = random.Random(seed)
-    numbers = _NumberSequence()
+    numbers = _NumberSequence(country)
     customers = []
     used_names: set[str] = set()
     index = 0
     for profile, count in PROFILE_COUNTS.items():
         for _ in range(count):
             index += 1
-            party = _unique_party(rng, index, used_names)
+            party = _unique_party(rng, index, used_names, country)
             consent = rng.choices(("sí", "no", ""), weights=(8, 1, 1))[0]
             customer = DemoCustomer(f"C-{index:03d}", party, profile, consent)
             _add_invoices(rng, customer, today, numbers)
@@ -124,35 +116,36 @@ def generate_portfolio(today: date, seed: int = DEFAULT_SEED) -> DemoPortfolio:
 
     _add_credit_notes(rng, customers, today, numbers)
     _add_dispute(customers, today)
-    return DemoPortfolio(BUSINESS_NAME, today, seed, customers)
+    return DemoPortfolio(country.business_name, today, seed, customers, country)
 
 
 def _unique_party(
-    rng: random.Random, index: int, used_names: set[str]
+    rng: random.Random, index: int, used_names: set[str], country: DemoCountry
 ) -> FictitiousParty:
     while True:
-        party = make_party(rng, index, is_company=rng.random() < 0.4)
+        party = make_party_in(country, rng, index, is_company=rng.random() < 0.4)
         if party.name not in used_names:
             used_names.add(party.name)
             return party
 
 
 class _NumberSequence:
-    """Invoice numbers as in Argentina: point of sale and a running number."""
+    """The running numbers of invoices and credit notes, written as `country` does."""
 
-    def __init__(self) -> None:
+    def __init__(self, country: DemoCountry) -> None:
+        self.country = country
         self._next = {"FC": 1201, "NC": 41}
 
-    def take(self, kind: str, letter: str) -> str:
+    def take(self, kind: str, is_company: bool) -> str:
         number = self._next[kind]
         self._next[kind] += 1
-        return f"{kind} {letter} 0003-{number:08d}"
+        return self.country.invoice_number(kind, is_company, number)
 
 
 def _add_invoices(
     rng: random.Random, customer: DemoCustomer, today: date, numbers: _NumberSequence
 ) -> None:
-    letter = "A" if customer.party.is_company else "B"
+    is_company = customer.party.is_company
     if customer.profile is Profile.NEW:
         first = today - timedelta(days=rng.randint(35, 75))
     else:
@@ -161,18 +154,24 @@ def _add_invoices(
     while issued_on < today:
         terms = rng.choice(PAYMENT_TERMS_DAYS)
         due_on = issued_on + timedelta(days=terms)
-        amount = _amount(rng, customer.party.is_company)
+        amount = _amount(rng, is_company, numbers.country)
         paid_on = _payment_date(rng, customer.profile, due_on, today)
         customer.documents.append(
-            _settle(rng, "FC", numbers.take("FC", letter), issued_on, due_on, amount,
-                    paid_on, today)
+            _settle(rng, "FC", numbers.take("FC", is_company), issued_on, due_on,
+                    amount, paid_on, today)
         )  # fmt: skip
         issued_on += timedelta(days=rng.randint(18, 40))
 
 
-def _amount(rng: random.Random, is_company: bool) -> Decimal:
-    low, high = (80_000_00, 900_000_00) if is_company else (12_000_00, 160_000_00)
-    return Decimal(rng.randint(low, high)).scaleb(-2)
+def _amount(rng: random.Random, is_company: bool, country: DemoCountry) -> Decimal:
+    low, high = country.company_amounts if is_company else country.person_amounts
+    return Decimal(rng.randint(low, high)).scaleb(-minor_units(country.currency))
+
+
+def _minor_unit(amount: Decimal) -> Decimal:
+    """Return the smallest step of `amount`: 0.01 for 12.34, 1 for 1234."""
+    exponent = amount.as_tuple().exponent
+    return Decimal(1).scaleb(min(int(exponent), 0))
 
 
 def _payment_date(
@@ -209,7 +208,7 @@ def _settle(
     recent = due_on >= today - timedelta(days=60)
     if recent and paid_on > issued_on + timedelta(days=1) and rng.random() < 0.3:
         # A partial payment on a recent invoice: half was paid on `paid_on`.
-        rest = (amount / 2).quantize(Decimal("0.01"))
+        rest = (amount / 2).quantize(_minor_unit(amount))
         return DemoDocument(kind, number, issued_on, due_on, amount, rest, paid_on)
     return DemoDocument(kind, number, issued_on, due_on, amount, Decimal(0), paid_on)
 
@@ -232,14 +231,13 @@ def _add_credit_notes(
     for customer in rng.sample(customers, 4):
         invoice = customer.documents[-1]
         amount = (invoice.amount * Decimal(rng.choice((10, 15, 25))) / 100).quantize(
-            Decimal("0.01")
+            _minor_unit(invoice.amount)
         )
         issued_on = min(invoice.issued_on + timedelta(days=5), today - timedelta(1))
-        letter = "A" if customer.party.is_company else "B"
         customer.documents.append(
             DemoDocument(
                 "NC",
-                numbers.take("NC", letter),
+                numbers.take("NC", customer.party.is_company),
                 issued_on,
                 issued_on,
                 amount,
@@ -270,10 +268,13 @@ def _add_dispute(customers: list[DemoCustomer], today: date) -> None:
 
 
 def write_csv(portfolio: DemoPortfolio, path: Path) -> Path:
-    """Write the portfolio as an accounting export: `;`, decimal comma, BOM."""
+    """Write the portfolio as an accounting export: `;`, the country's marks, BOM."""
+    country = portfolio.country
+    yes, no = country.yes_no
+    consent_words = {"sí": yes, "no": no, "": ""}
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle, delimiter=";")
-        writer.writerow(CSV_HEADER)
+        writer.writerow(country.csv_header)
         for customer in portfolio.customers:
             party = customer.party
             for doc in customer.documents:
@@ -281,19 +282,19 @@ def write_csv(portfolio: DemoPortfolio, path: Path) -> Path:
                     (
                         customer.external_id,
                         party.name,
-                        party.cuit,
+                        party.tax_id,
                         party.phone,
                         party.email,
-                        customer.consent,
+                        consent_words[customer.consent],
                         doc.kind,
                         doc.number,
                         _date_text(doc.issued_on),
                         _date_text(doc.due_on),
-                        _amount_text(doc.amount),
-                        _amount_text(doc.open_amount),
+                        _amount_text(doc.amount, country),
+                        _amount_text(doc.open_amount, country),
                         _date_text(doc.paid_on),
-                        "sí" if doc.disputed else "no",
-                        "datos ficticios",
+                        yes if doc.disputed else no,
+                        country.remark,
                     )
                 )
     return path
@@ -303,7 +304,13 @@ def _date_text(day: date | None) -> str:
     return "" if day is None else day.strftime("%d/%m/%Y")
 
 
-def _amount_text(amount: Decimal) -> str:
-    """Format like an Argentine export: 1.234.567,89."""
-    text = f"{amount:,.2f}"
+def _amount_text(amount: Decimal, country: DemoCountry = ARGENTINA) -> str:
+    """Format like an export of `country`: 1.234.567,89, or 1,234,567.89 in Mexico.
+
+    Whole-unit currencies (CLP, COP) are written without decimals.
+    """
+    decimals = minor_units(country.currency)
+    text = f"{amount:,.{decimals}f}"
+    if country.decimal_mark == POINT:
+        return text
     return text.replace(",", "_").replace(".", ",").replace("_", ".")

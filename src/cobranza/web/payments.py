@@ -42,50 +42,11 @@ from cobranza.payments.sandbox.provider import (
 from cobranza.payments.stripe import verify_event as verify_stripe
 from cobranza.timeutil import utcnow
 from cobranza.web.bodies import BodyTooLargeError, read_body, too_large
+from cobranza.web.pay_pages import DEFAULT_VOICE, PAGES, Voice, voice_of_link
 
 logger = logging.getLogger(__name__)
 
 router = APIRouter()
-
-# Texts the customer reads, by language: Spanish (voseo) and Portuguese.
-PAGES = {
-    "es": {
-        "paid": "Este pago ya está registrado. ¡Gracias!",
-        "nothing_owed": "No tenés saldo pendiente con este negocio. ¡Gracias!",
-        "under_review": "Tus facturas con este negocio están en revisión, así que "
-        "por ahora no hay nada para pagar acá. El negocio se va a comunicar con vos.",
-        "closed_owed": "Este link de pago ya no está activo, pero todavía tenés "
-        "saldo pendiente con este negocio. Escribile al negocio para acordar cómo "
-        "pagarlo.",
-        "not_found": "Este link de pago no es válido o ya venció. Escribile al "
-        "negocio para que te mande uno nuevo.",
-        "unavailable": "No pudimos abrir el pago en este momento. Probá de nuevo "
-        "en unos minutos.",
-        # The WhatsApp thank-you goes out only when nothing is left to pay
-        # (`payments.cases.close_paid`), so the page promises no more.
-        "done": "¡Gracias! Estamos confirmando tu pago. Si con este pago no te "
-        "queda saldo, te avisamos por WhatsApp cuando se acredite.",
-        "sandbox": "Pago de prueba: no se mueve dinero real.",
-        "pay": "Pagar",
-    },
-    "pt": {
-        "paid": "Este pagamento já está registrado. Obrigado!",
-        "nothing_owed": "Você não tem saldo pendente com esta empresa. Obrigado!",
-        "under_review": "Suas faturas com esta empresa estão em análise, então por "
-        "enquanto não há nada para pagar aqui. A empresa vai entrar em contato.",
-        "closed_owed": "Este link de pagamento não está mais ativo, mas você ainda "
-        "tem saldo pendente com esta empresa. Escreva para a empresa para combinar "
-        "como pagá-lo.",
-        "not_found": "Este link de pagamento não é válido ou expirou. Escreva para "
-        "a empresa e peça um novo.",
-        "unavailable": "Não foi possível abrir o pagamento agora. Tente de novo "
-        "em alguns minutos.",
-        "done": "Obrigado! Estamos confirmando o seu pagamento. Se com ele não "
-        "restar saldo, avisaremos pelo WhatsApp quando for creditado.",
-        "sandbox": "Pagamento de teste: nenhum dinheiro é movimentado.",
-        "pay": "Pagar",
-    },
-}
 
 
 def install_payments(
@@ -101,7 +62,7 @@ def sandbox_page(token: str, request: Request) -> Response:
     """Show the sandbox pay page with its "Pagar" button."""
     settings: Settings = request.app.state.settings
     if not sandbox_enabled(settings):
-        return _page("es", "not_found", 404)
+        return _page(DEFAULT_VOICE, "not_found", 404)
     with transaction(_engine(request)) as session:
         found = session.execute(
             select(PaymentLink, Business)
@@ -109,18 +70,18 @@ def sandbox_page(token: str, request: Request) -> Response:
             .where(PaymentLink.token == token)
         ).first()
         if found is None:
-            return _page("es", "not_found", 404)
+            return _page(DEFAULT_VOICE, "not_found", 404)
         link, business = found
-        language = _language(business)
+        voice = voice_of_link(session, link)
         amount = format_money(link.amount, link.currency, business.locale)
-    texts = PAGES[language]
+    texts = PAGES[voice]
     body = (
         f"<p>{html.escape(texts['sandbox'])}</p>"
         f"<p>{html.escape(business.name)}: <strong>{html.escape(amount)}</strong></p>"
         f'<form method="post" action="/pagar/sandbox/{html.escape(token)}">'
         f'<button type="submit">{texts["pay"]}</button></form>'
     )
-    return HTMLResponse(_document(body, language))
+    return HTMLResponse(_document(body, voice))
 
 
 @router.post("/pagar/sandbox/{token}", include_in_schema=False)
@@ -128,13 +89,13 @@ def sandbox_pay(token: str, request: Request) -> Response:
     """Post a signed sandbox notification that approves the link's amount."""
     settings: Settings = request.app.state.settings
     if not sandbox_enabled(settings):
-        return _page("es", "not_found", 404)
+        return _page(DEFAULT_VOICE, "not_found", 404)
     with transaction(_engine(request)) as session:
         link = session.scalars(
             select(PaymentLink).where(PaymentLink.token == token)
         ).first()
         if link is None:
-            return _page("es", "not_found", 404)
+            return _page(DEFAULT_VOICE, "not_found", 404)
         body = notification_body(
             link.id,
             f"sbx_{link.id}_{link.provider_reference or 'direct'}",
@@ -158,10 +119,10 @@ def sandbox_pay(token: str, request: Request) -> Response:
 @router.get("/pagar/{token}/listo", include_in_schema=False)
 def payment_done(token: str, request: Request) -> Response:
     """Show the page that providers send the customer back to."""
-    locale = _locale_of_token(request, token)
-    if locale is None:
-        return _page("es", "not_found", 404)
-    return _page(_language_of_locale(locale), "done", 200)
+    voice = _voice_of_token(request, token)
+    if voice is None:
+        return _page(DEFAULT_VOICE, "not_found", 404)
+    return _page(voice, "done", 200)
 
 
 @router.get("/pagar/{token}", include_in_schema=False)
@@ -172,7 +133,7 @@ def pay(token: str, request: Request) -> Response:
     # customer's own visit, so no second one is made.
     settings: Settings = request.app.state.settings
     context = _services(request).link_context(settings)
-    language = _language_of_token(request, token)
+    voice = _voice_of_token(request, token) or DEFAULT_VOICE
     try:
         with transaction(_engine(request)) as session:
             outcome = open_link(session, token, utcnow(), context)
@@ -180,20 +141,20 @@ def pay(token: str, request: Request) -> Response:
                 _closed_with_balance(session, token)
             )
     except LinkNotFoundError:
-        return _page(language, "not_found", 404)
+        return _page(voice, "not_found", 404)
     except ProviderNotConfiguredError as exc:
         logger.error("payment link cannot open: %s", exc)
-        return _page(language, "unavailable", 503)
+        return _page(voice, "unavailable", 503)
     except PaymentError as exc:
         logger.warning("payment link checkout failed: %s (%s)", exc.code, exc)
-        return _page(language, "unavailable", 503)
+        return _page(voice, "unavailable", 503)
 
     if outcome.state is LinkState.REDIRECT and outcome.url is not None:
         return RedirectResponse(outcome.url, status_code=303)
     if closed_owed:
-        return _page(language, "closed_owed", 200)
+        return _page(voice, "closed_owed", 200)
     pages = {LinkState.PAID: "paid", LinkState.UNDER_REVIEW: "under_review"}
-    return _page(language, pages.get(outcome.state, "nothing_owed"), 200)
+    return _page(voice, pages.get(outcome.state, "nothing_owed"), 200)
 
 
 def _closed_with_balance(session: Session, token: str) -> bool:
@@ -353,25 +314,13 @@ def _engine(request: Request) -> Engine:
     return engine
 
 
-def _language(business: Business) -> str:
-    return "pt" if business.locale.startswith("pt") else "es"
-
-
-def _locale_of_token(request: Request, token: str) -> str | None:
+def _voice_of_token(request: Request, token: str) -> Voice | None:
+    """Return the voice of the pages of link `token`, or None for no such link."""
     with transaction(_engine(request)) as session:
-        return session.scalar(
-            select(Business.locale)
-            .join(PaymentLink, PaymentLink.business_id == Business.id)
-            .where(PaymentLink.token == token)
-        )
-
-
-def _language_of_locale(locale: str | None) -> str:
-    return "pt" if locale and locale.startswith("pt") else "es"
-
-
-def _language_of_token(request: Request, token: str) -> str:
-    return _language_of_locale(_locale_of_token(request, token))
+        link = session.scalars(
+            select(PaymentLink).where(PaymentLink.token == token)
+        ).first()
+        return None if link is None else voice_of_link(session, link)
 
 
 def is_pay_path(path: str) -> bool:
@@ -388,20 +337,21 @@ def pay_error_page(status: int) -> HTMLResponse:
 
     A debtor gets there from a link in a message, so the page has none of
     the dashboard's layout and gives only the debtor's next step. The
-    address may name no link, so the page is in Spanish.
+    address may name no link, so the page is in the default voice,
+    Argentine Spanish.
     """
     key = "unavailable" if status >= 500 else "not_found"
-    return _page("es", key, status)
+    return _page(DEFAULT_VOICE, key, status)
 
 
-def _page(language: str, key: str, status: int) -> HTMLResponse:
-    text = html.escape(PAGES[language][key])
-    return HTMLResponse(_document(f"<p>{text}</p>", language), status_code=status)
+def _page(voice: Voice, key: str, status: int) -> HTMLResponse:
+    text = html.escape(PAGES[voice][key])
+    return HTMLResponse(_document(f"<p>{text}</p>", voice), status_code=status)
 
 
-def _document(body: str, language: str) -> str:
+def _document(body: str, voice: Voice) -> str:
     return (
-        f'<!doctype html><html lang="{language}"><head><meta charset="utf-8">'
+        f'<!doctype html><html lang="{voice.language}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>cobranza</title></head><body>{body}</body></html>"
     )
