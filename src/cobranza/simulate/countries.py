@@ -434,9 +434,7 @@ MEXICO = DemoCountry(
     fictitious=("ficticio", "ficticia"),
     surnames=("Hernández", "García", "Martínez", "López", "Ramírez", "Flores"),
     company_trades=("Ferretería", "Abarrotes", "Papelería", "Tlapalería", "Farmacia"),
-    # NOTE: "S. de R.L. de C.V." is left out because the importer does not
-    # read it as a company (`ingest.taxids.kind_from_name`).
-    company_forms=("S.A. de C.V.",),
+    company_forms=("S.A. de C.V.", "S. de R.L. de C.V."),
     email_domain="ejemplo.com.mx",
     email_users=("administracion", "cliente"),
     make_tax_id=_mexican_tax_id,
