@@ -29,14 +29,14 @@ COMMA = "comma"
 POINT = "point"
 CONVENTIONS = (COMMA, POINT)
 
-# Mexico writes 1,234.56; the other supported countries write 1.234,56.
+# Mexico and Peru write 1,234.56; the other supported countries write 1.234,56.
 COUNTRY_CONVENTION = {
     "AR": COMMA,
     "BR": COMMA,
     "CL": COMMA,
     "CO": COMMA,
     "MX": POINT,
-    "PE": COMMA,
+    "PE": POINT,
     "UY": COMMA,
 }
 
