@@ -327,14 +327,13 @@ class Dispatcher:
     ) -> OutgoingMessage | None:
         """Run the gate on a claimed row again; return the message to send, if any.
 
-        The message is composed again when a payment or credit note since
-        the claim changed the amounts it states.
+        The gate reads the WhatsApp template's status again too, so a
+        template that Meta paused or disabled during the batch holds the
+        rest of its rows. The message is composed again when a payment or
+        credit note since the claim changed the amounts it states.
         """
         if row is None or row.state != OutboxState.SENDING:
             return None
-        # NOTE: the channel's check (template approval, 24-hour window) is
-        # not repeated here, so a template paused during a batch is still
-        # tried for the rest of it, and Meta's rejection then records it.
         decision = gate.check_batch(session, [row], now, lock=False)[row.id]
         if not self._count_gate(decision, report):
             return None
@@ -378,8 +377,9 @@ class Dispatcher:
             if message is not None:
                 composed.append((row, message))
 
-        # The channel may hold a row, such as WhatsApp while the template
-        # waits for Meta's approval and the customer's window is closed.
+        # The channel may hold a row, such as Twilio while a template has no
+        # Content SID. The gate already held the WhatsApp rows whose template
+        # Meta has not approved, and the WhatsApp channel checks them again.
         deferrals: dict[int, Deferral] = {}
         for name in sorted({row.channel for row, _ in composed}):
             messages = [message for row, message in composed if row.channel == name]

@@ -23,7 +23,6 @@ from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
 
 from cobranza.channels.base import Channel, Deferral, OutgoingMessage, SendResult
-from cobranza.channels.inbox import SERVICE_WINDOW
 from cobranza.channels.whatsapp.config import WhatsAppConfig
 from cobranza.channels.whatsapp.errors import (
     UNREACHABLE_PROBLEM,
@@ -53,6 +52,7 @@ from cobranza.db.models import (
     TemplateStatus,
     WhatsAppTemplate,
 )
+from cobranza.dunning.template_approval import NOT_REGISTERED, SERVICE_WINDOW
 from cobranza.messages import whatsapp_template_definitions
 from cobranza.timeutil import utcnow
 
@@ -368,7 +368,7 @@ def _read_readiness(
     result = []
     for message in messages:
         key = (message.business_id, message.template_name, message.language_code)
-        status = statuses.get(key, "NOT_REGISTERED")
+        status = statuses.get(key, NOT_REGISTERED)
         last = last_inbound.get((message.business_id, message.customer_id))
         readiness = _Readiness(
             earlier=earlier.get(message.outbox_id),
