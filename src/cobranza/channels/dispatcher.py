@@ -32,8 +32,13 @@ from sqlalchemy.orm import Session
 
 from cobranza.channels.base import Channel, Deferral, OutgoingMessage, SendResult
 from cobranza.channels.compose import compose_row
-from cobranza.channels.errors import ChannelError, RateLimitedError
+from cobranza.channels.errors import (
+    ChannelError,
+    RateLimitedError,
+    TemplateNotApprovedError,
+)
 from cobranza.channels.ratelimit import RateLimiter
+from cobranza.compliance.gate import TEMPLATE_RECHECK
 from cobranza.compliance.reasons import Reason
 from cobranza.compliance.rules import rules_for_business
 from cobranza.db.engine import transaction
@@ -513,6 +518,9 @@ class Dispatcher:
                     row.state,
                 )
                 return
+            if isinstance(error, TemplateNotApprovedError):
+                self._hold_for_template(session, row, now, error, report)
+                return
             if error.is_transient and row.attempts < self.limits.max_attempts:
                 retry_at = now + self._backoff(row.attempts, error)
                 outbox.requeue(session, row, retry_at, error.code, str(error))
@@ -529,6 +537,32 @@ class Dispatcher:
                 )
                 return
             self._fail(session, row, now, error.code, str(error), report)
+
+    def _hold_for_template(
+        self,
+        session: Session,
+        row: OutboxMessage,
+        now: datetime,
+        error: TemplateNotApprovedError,
+        report: DispatchReport,
+    ) -> None:
+        """Defer a row whose template the provider refused as not usable now.
+
+        The gate holds the row while the stored status is not approved, and
+        an approval queues it again (`whatsapp.templates.set_template_status`).
+        """
+        reason = Reason.TEMPLATE_NOT_APPROVED
+        until = now + TEMPLATE_RECHECK
+        details = {
+            "template_name": row.template_name,
+            "language_code": row.language_code,
+            "error_code": error.code,
+        }
+        outbox.defer(session, row, until, reason, now, details)
+        report.deferred[reason] += 1
+        logger.warning(
+            "outbox row %s deferred until %s: %s", row.id, until.isoformat(), error.code
+        )
 
     def _fail(
         self,

@@ -36,6 +36,13 @@ WHATSAPP_CHANNEL = "whatsapp"
 SERVICE_WINDOW = timedelta(hours=24)
 # The status of a template that was never registered with Meta (no row).
 NOT_REGISTERED = "NOT_REGISTERED"
+# The statuses whose template Meta delivers. FLAGGED marks a template at risk
+# of being disabled after negative feedback, and REINSTATED one that may be
+# sent again after it was flagged or disabled; both can be sent (Meta's
+# `message_template_status_update` webhook reference).
+SENDABLE_STATUSES = frozenset(
+    {TemplateStatus.APPROVED, TemplateStatus.FLAGGED, TemplateStatus.REINSTATED}
+)
 
 _LAST_INBOUND = (
     select(InboundMessage.customer_id, func.max(InboundMessage.received_at))
@@ -85,7 +92,7 @@ class TemplateStatuses:
         except MessageError:
             return None
         status = self.statuses.get((name, language), NOT_REGISTERED)
-        if status == TemplateStatus.APPROVED:
+        if status in SENDABLE_STATUSES:
             return None
         return UnapprovedTemplate(name, language, str(status))
 

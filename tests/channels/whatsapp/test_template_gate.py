@@ -36,6 +36,7 @@ from cobranza.db.models import (
     OutboxMessage,
     OutboxState,
     TemplateStatus,
+    WhatsAppTemplate,
 )
 from cobranza.dunning import gate
 from cobranza.jobs.cycle import run_cycle
@@ -55,7 +56,7 @@ from tests.channels.whatsapp.conftest import (
     sign,
 )
 from tests.channels.whatsapp.test_templates import cli_env
-from tests.fakes.graph_api import FakeGraphAPI
+from tests.fakes.graph_api import FakeGraphAPI, ScriptedError
 
 __all__ = ["cli_env"]
 
@@ -547,3 +548,61 @@ def test_cli_shows_status_per_language(
     assert "rechazada" in rejected
     assert "pt_BR: INVALID_FORMAT" in rejected
     assert "1 mensaje espera que WhatsApp apruebe su plantilla" in result.output
+
+
+@pytest.mark.parametrize("status", [TemplateStatus.FLAGGED, TemplateStatus.REINSTATED])
+def test_flagged_or_reinstated_template_sends(
+    engine: Engine,
+    config: WhatsAppConfig,
+    graph: FakeGraphAPI,
+    status: TemplateStatus,
+) -> None:
+    business_id, _ = given_rows(engine, approved=False)
+    with transaction(engine) as session:
+        set_template_status(
+            session, business_id, TEMPLATE, LANGUAGE, status, NOW, source="webhook"
+        )
+
+    report = dispatcher_for(channel_for(engine, config), engine).run(business_id, NOW)
+
+    assert report.sent == 1
+    assert graph.state.messages[0]["template"]["name"] == TEMPLATE
+
+
+def test_lock_event_keeps_template_approved(
+    engine: Engine, config: WhatsAppConfig, settings: Settings, graph: FakeGraphAPI
+) -> None:
+    # Given an approved template,
+    business_id, _ = given_rows(engine)
+
+    # when Meta reports that it was locked for editing,
+    _receive_status(settings, engine, NOW, TEMPLATE, LANGUAGE, "LOCKED")
+
+    # then the template stays approved and its reminder goes out.
+    report = dispatcher_for(channel_for(engine, config), engine).run(business_id, NOW)
+    assert report.sent == 1
+    with transaction(engine) as session:
+        [template] = session.scalars(select(WhatsAppTemplate)).all()
+    assert template.status == TemplateStatus.APPROVED
+
+
+def test_reinstated_webhook_releases_held_row(
+    engine: Engine, config: WhatsAppConfig, settings: Settings, graph: FakeGraphAPI
+) -> None:
+    # Given a row that Meta refused because the template was paused,
+    business_id, (outbox_id,) = given_rows(engine)
+    graph.state.next_errors.append(ScriptedError(132015, "template is paused"))
+    first = dispatcher_for(channel_for(engine, config), engine).run(business_id, NOW)
+    assert first.deferred == {"template_not_approved": 1}
+
+    # when Meta reinstates it,
+    _receive_status(settings, engine, NOW + HOUR, TEMPLATE, LANGUAGE, "REINSTATED")
+    channel = channel_for(engine, config, NOW + HOUR)
+    second = dispatcher_for(channel, engine).run(business_id, NOW + HOUR)
+
+    # then the row goes out an hour later, not after the 6-hour recheck.
+    assert second.sent == 1
+    [row] = _rows(engine)
+    assert row.id == outbox_id
+    assert row.state == OutboxState.SENT
+    assert len(graph.state.messages) == 1

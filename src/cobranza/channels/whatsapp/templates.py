@@ -29,7 +29,7 @@ from cobranza.db.models import (
     TemplateStatus,
     WhatsAppTemplate,
 )
-from cobranza.dunning.template_approval import WHATSAPP_CHANNEL
+from cobranza.dunning.template_approval import SENDABLE_STATUSES, WHATSAPP_CHANNEL
 from cobranza.messages import Category, whatsapp_template_definitions
 
 logger = logging.getLogger(__name__)
@@ -189,7 +189,7 @@ def find_template(
 
 def is_approved(session: Session, business_id: int, name: str, language: str) -> bool:
     template = find_template(session, business_id, name, language)
-    return template is not None and template.status == TemplateStatus.APPROVED
+    return template is not None and template.status in SENDABLE_STATUSES
 
 
 def set_template_status(
@@ -208,8 +208,9 @@ def set_template_status(
 ) -> WhatsAppTemplate:
     """Create or update one template's row; audit every change of status.
 
-    `source` names who reported it: push, sync, webhook or send. An
-    APPROVED status queues again, for `now`, the messages held for it.
+    `source` names who reported it: push, sync, webhook or send. A status
+    that Meta delivers (`SENDABLE_STATUSES`) queues again, for `now`, the
+    messages held for the template.
     """
     template = find_template(session, business_id, name, language)
     if template is None:
@@ -240,7 +241,7 @@ def set_template_status(
     session.flush()
 
     released = 0
-    if status == TemplateStatus.APPROVED:
+    if status in SENDABLE_STATUSES:
         released = release_held_messages(session, business_id, name, language, now)
     if previous != status or new_category or released:
         _audit(session, template, now, source, previous, released)

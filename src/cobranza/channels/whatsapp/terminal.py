@@ -20,6 +20,8 @@ STATUS_LABELS: dict[str, str] = {
     TemplateStatus.PAUSED: "[red]pausada[/red]",
     TemplateStatus.DISABLED: "[red]deshabilitada[/red]",
     TemplateStatus.MISSING: "[red]no existe en Meta[/red]",
+    TemplateStatus.FLAGGED: "[yellow]marcada por baja calidad[/yellow]",
+    TemplateStatus.REINSTATED: "[green]rehabilitada[/green]",
     NOT_REGISTERED: "[red]sin registrar[/red]",
 }
 
