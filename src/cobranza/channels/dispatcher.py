@@ -332,9 +332,9 @@ class Dispatcher:
     ) -> OutgoingMessage | None:
         """Run the gate on a claimed row again; return the message to send, if any.
 
-        The gate reads the WhatsApp template's status again too, so a
-        template that Meta paused or disabled during the batch holds the
-        rest of its rows. The message is composed again when a payment or
+        The gate reads the WhatsApp template's status again too, so the
+        rows of a template that Meta paused or disabled during the batch are
+        deferred. The message is composed again when a payment or
         credit note since the claim changed the amounts it states.
         """
         if row is None or row.state != OutboxState.SENDING:
@@ -546,9 +546,9 @@ class Dispatcher:
         error: TemplateNotApprovedError,
         report: DispatchReport,
     ) -> None:
-        """Defer a row whose template the provider refused as not usable now.
+        """Defer a row whose template the provider rejected as not usable now.
 
-        The gate holds the row while the stored status is not approved, and
+        The gate defers the row while the stored status is not approved, and
         an approval queues it again (`whatsapp.templates.set_template_status`).
         """
         reason = Reason.TEMPLATE_NOT_APPROVED

@@ -82,7 +82,7 @@ class InvalidRecipientError(PermanentChannelError):
 
 
 class TemplateNotApprovedError(ChannelError):
-    """The provider refused a template that it has paused, disabled or lost.
+    """The provider rejected a template that it has paused, disabled or lost.
 
     The channel has stored the template's new status, so the row waits for
     the template's approval instead of failing.

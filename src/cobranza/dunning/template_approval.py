@@ -4,7 +4,7 @@ Outside the customer's 24-hour service window the WhatsApp Cloud API
 delivers only a template that Meta approved, in the language of the
 customer's locale. The gate reads the stored review status of that
 template (`WhatsAppTemplate`, kept current by the template webhooks, `push`
-and `sync`) and holds the message while it is not approved. Inside the
+and `sync`) and defers the message while it is not approved. Inside the
 window the channel sends the composed text, which needs no template.
 
 Only rows of the `whatsapp` channel are checked: the sandbox has no review,
@@ -36,10 +36,10 @@ WHATSAPP_CHANNEL = "whatsapp"
 SERVICE_WINDOW = timedelta(hours=24)
 # The status of a template that was never registered with Meta (no row).
 NOT_REGISTERED = "NOT_REGISTERED"
-# The statuses whose template Meta delivers. FLAGGED marks a template at risk
-# of being disabled after negative feedback, and REINSTATED one that may be
-# sent again after it was flagged or disabled; both can be sent (Meta's
-# `message_template_status_update` webhook reference).
+# The statuses whose template Meta delivers, from Meta's reference of the
+# `message_template_status_update` webhook. FLAGGED marks a template at risk
+# of being disabled after negative feedback. REINSTATED marks one that may be
+# sent again after it was flagged or disabled.
 SENDABLE_STATUSES = frozenset(
     {TemplateStatus.APPROVED, TemplateStatus.FLAGGED, TemplateStatus.REINSTATED}
 )

@@ -115,7 +115,7 @@ def render_cycle(
     return table
 
 
-# What to do about messages deferred for their template, by channel.
+# The fix for messages deferred for their template, by channel.
 _TEMPLATE_WAIT_FIXES = {
     "whatsapp": (
         "que WhatsApp apruebe su plantilla en el idioma del cliente. Salen solos "

@@ -1,4 +1,4 @@
-"""The gate holds a reminder until its WhatsApp template is approved.
+"""The gate defers a reminder until its WhatsApp template is approved.
 
 The planner, the gate and the dispatcher run on the real database, the
 WhatsApp channel talks to the fake Graph API, and template statuses arrive
@@ -149,7 +149,7 @@ def test_reminder_waits_for_webhook_approval(
         held = run_cycle(engine, business_id, NOW, dispatcher=dispatcher)
         [row] = _rows(engine)
 
-        # then the gate holds it before it is composed, and nothing reaches Meta.
+        # then the gate defers it before it is composed, and nothing reaches Meta.
         assert held.planned == 1
         assert held.dispatch.sent == 0
         assert held.dispatch.deferred == {"template_not_approved": 1}
@@ -246,7 +246,7 @@ def test_unapproved_statuses_hold_row(
     # when the dispatcher runs,
     report = dispatcher_for(channel_for(engine, config), engine).run(business_id, NOW)
 
-    # then the gate holds the row with the template's status.
+    # then the gate defers the row and records the template's status.
     assert report.sent == 0
     assert report.deferred == {"template_not_approved": 1}
     assert graph.state.messages == []
@@ -356,7 +356,7 @@ def test_template_paused_mid_batch_holds_rest(
     # when Meta pauses the template after the first send,
     report = dispatcher.run(business_id, NOW)
 
-    # then the re-check before each send holds the other two.
+    # then the re-check before each send defers the other two.
     assert report.sent == 1
     assert report.deferred == {"template_not_approved": 2}
     assert len(graph.state.messages) == 1
@@ -391,7 +391,7 @@ def test_sync_approval_releases_held_rows(
     finally:
         client.close()
 
-    # then the reminder is due at once, and the other languages hold nothing.
+    # then the reminder is due at once.
     [released] = _rows(engine)
     assert released.planned_for == NOW + HOUR
     assert released.deferred_reason is None
@@ -419,7 +419,7 @@ def test_other_channels_ignore_meta_status(engine: Engine, channel: str) -> None
         row = session.get_one(OutboxMessage, outbox_id)
         decision = gate.check(session, row, NOW)
 
-    # then the template's status does not hold it.
+    # then the template's status does not defer it.
     assert decision.action is gate.Action.SEND
 
 
@@ -589,7 +589,7 @@ def test_lock_event_keeps_template_approved(
 def test_reinstated_webhook_releases_held_row(
     engine: Engine, config: WhatsAppConfig, settings: Settings, graph: FakeGraphAPI
 ) -> None:
-    # Given a row that Meta refused because the template was paused,
+    # Given a row that Meta rejected because the template was paused,
     business_id, (outbox_id,) = given_rows(engine)
     graph.state.next_errors.append(ScriptedError(132015, "template is paused"))
     first = dispatcher_for(channel_for(engine, config), engine).run(business_id, NOW)
