@@ -52,9 +52,14 @@ _LAST_INBOUND = (
     )
     .group_by(InboundMessage.customer_id)
 )
+# Every template of the rows' languages, because the gate may change a row's
+# step kind (and so its template name) after this read.
 _TEMPLATE_STATUSES = select(
     WhatsAppTemplate.name, WhatsAppTemplate.language, WhatsAppTemplate.status
-).where(WhatsAppTemplate.business_id == bindparam("business_id"))
+).where(
+    WhatsAppTemplate.business_id == bindparam("business_id"),
+    WhatsAppTemplate.language.in_(bindparam("languages", expanding=True)),
+)
 
 
 @dataclass(frozen=True)
@@ -124,9 +129,26 @@ def needs_template(
         if (last := last_inbound.get(row.customer_id)) is None
         or now - last >= SERVICE_WINDOW
     }
-    if not outside_window:
+    languages = sorted(
+        {
+            language
+            for row in whatsapp
+            if row.id in outside_window and (language := _language(row)) is not None
+        }
+    )
+    if not languages:
         return set(), TemplateStatuses({})
 
-    found = session.execute(_TEMPLATE_STATUSES, {"business_id": business_id}).all()
+    found = session.execute(
+        _TEMPLATE_STATUSES, {"business_id": business_id, "languages": languages}
+    ).all()
     statuses = {(name, language): status for name, language, status in found}
     return outside_window, TemplateStatuses(statuses)
+
+
+def _language(row: OutboxMessage) -> str | None:
+    """Return the WhatsApp language code of the row's locale, or None if invalid."""
+    try:
+        return whatsapp_template(row.step_kind, row.locale, row.tone)[1]
+    except MessageError:
+        return None
