@@ -382,9 +382,9 @@ class Dispatcher:
             if message is not None:
                 composed.append((row, message))
 
-        # The channel may hold a row, such as Twilio while a template has no
-        # Content SID. The gate already held the WhatsApp rows whose template
-        # Meta has not approved, and the WhatsApp channel checks them again.
+        # The channel may defer a row, such as Twilio while a template has no
+        # Content SID. The gate has already deferred the WhatsApp rows whose
+        # template Meta has not approved, and the WhatsApp channel checks again.
         deferrals: dict[int, Deferral] = {}
         for name in sorted({row.channel for row, _ in composed}):
             messages = [message for row, message in composed if row.channel == name]

@@ -3,9 +3,9 @@
 `push_templates` registers every composer template (one translation per
 language code), `sync_templates` reads their review status back from the
 Graph API, and the template webhooks and send errors update it through
-`set_template_status`. The gate holds a message whose template is not
-APPROVED (see `cobranza.dunning.template_approval`), and an approval queues
-the held messages again at once.
+`set_template_status`. The gate defers a message whose template Meta does
+not deliver (see `cobranza.dunning.template_approval`), and an approval
+queues the deferred messages again at once.
 """
 
 from __future__ import annotations
@@ -210,7 +210,7 @@ def set_template_status(
 
     `source` names who reported it: push, sync, webhook or send. A status
     that Meta delivers (`SENDABLE_STATUSES`) queues again, for `now`, the
-    messages held for the template.
+    messages deferred for the template.
     """
     template = find_template(session, business_id, name, language)
     if template is None:
@@ -251,7 +251,7 @@ def set_template_status(
 def release_held_messages(
     session: Session, business_id: int, name: str, language: str, now: datetime
 ) -> int:
-    """Queue again, for `now`, the WhatsApp messages held for this template.
+    """Queue again, for `now`, the WhatsApp messages deferred for this template.
 
     The gate then sends each one at its next allowed instant (the contact
     window and the caps still apply). Returns how many were queued again.
