@@ -1993,7 +1993,7 @@ def whatsapp_templates_sync() -> None:
                 session, business.id, client, utcnow()
             )
             waiting = whatsapp_templates.deferred_counts(session, business.id)
-            _print_templates(templates, waiting)
+            _print_templates(templates, waiting, business.locale)
     except ChannelError as exc:
         err_console.print(f"[red]{escape(str(exc))}[/red]")
         raise typer.Exit(1) from exc
@@ -2012,17 +2012,19 @@ def whatsapp_templates_list() -> None:
             business = read_business(session, settings)
             templates = whatsapp_templates.list_templates(session, business.id)
             waiting = whatsapp_templates.deferred_counts(session, business.id)
-            _print_templates(templates, waiting)
+            _print_templates(templates, waiting, business.locale)
     finally:
         engine.dispose()
 
 
 def _print_templates(
-    templates: list[WhatsAppTemplate], waiting: dict[tuple[str, str], int]
+    templates: list[WhatsAppTemplate],
+    waiting: dict[tuple[str, str], int],
+    locale: str,
 ) -> None:
     definitions = whatsapp_template_definitions()
     console.print(templates_table(templates, waiting, definitions))
-    summary = waiting_summary(waiting)
+    summary = waiting_summary(waiting, locale)
     if summary is not None:
         console.print(summary, markup=False, highlight=False)
 

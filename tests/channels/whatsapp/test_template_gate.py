@@ -27,6 +27,7 @@ from cobranza.channels.whatsapp.templates import (
     set_template_status,
     sync_templates,
 )
+from cobranza.channels.whatsapp.terminal import waiting_summary
 from cobranza.cli import app
 from cobranza.config import Settings
 from cobranza.db.engine import make_engine, transaction
@@ -606,3 +607,17 @@ def test_reinstated_webhook_releases_held_row(
     assert row.id == outbox_id
     assert row.state == OutboxState.SENT
     assert len(graph.state.messages) == 1
+
+
+def test_waiting_summary_in_business_voice() -> None:
+    waiting = {(TEMPLATE, LANGUAGE): 2, ("cobranza_due_today_formal", "es_MX"): 1}
+
+    argentina = waiting_summary(waiting, "es_AR")
+    mexico = waiting_summary(waiting, "es_MX")
+
+    assert argentina is not None
+    assert argentina.startswith("3 mensajes esperan")
+    assert "Registrá las que dicen «sin registrar»" in argentina
+    assert mexico is not None
+    assert "Registra las que dicen «sin registrar»" in mexico
+    assert waiting_summary({}, "es_AR") is None

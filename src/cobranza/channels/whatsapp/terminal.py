@@ -12,6 +12,7 @@ from cobranza.channels.whatsapp.templates import PushResult, required_category
 from cobranza.db.models import TemplateStatus, WhatsAppTemplate
 from cobranza.dunning.template_approval import NOT_REGISTERED
 from cobranza.terminal_text import markup_safe
+from cobranza.voseo import owner_text
 
 STATUS_LABELS: dict[str, str] = {
     TemplateStatus.APPROVED: "[green]aprobada[/green]",
@@ -81,16 +82,22 @@ def templates_table(
     return table
 
 
-def waiting_summary(waiting: Mapping[tuple[str, str], int]) -> str | None:
-    """Return a line that counts the messages waiting for an approval, or None."""
+def waiting_summary(
+    waiting: Mapping[tuple[str, str], int], locale: str | None = None
+) -> str | None:
+    """Return a line that counts the messages waiting for an approval, or None.
+
+    The line is in the voice of `locale`, the business's.
+    """
     total = sum(waiting.values())
     if not total:
         return None
     subject = "1 mensaje espera" if total == 1 else f"{total} mensajes esperan"
-    return (
+    return owner_text(
         f"{subject} que WhatsApp apruebe su plantilla en el idioma del cliente. "
         "Salen solos cuando Meta la aprueba. Registrá las que dicen «sin "
-        "registrar» con: cobranza whatsapp templates push"
+        "registrar» con: cobranza whatsapp templates push",
+        locale,
     )
 
 
