@@ -33,7 +33,11 @@ from cobranza.channels.sandbox import prepare_reply, record_reply, sent_messages
 from cobranza.channels.sandbox.store import normalise_phone
 from cobranza.channels.whatsapp import GraphClient, WhatsAppConfig, WhatsAppConfigError
 from cobranza.channels.whatsapp import templates as whatsapp_templates
-from cobranza.channels.whatsapp.terminal import push_table, templates_table
+from cobranza.channels.whatsapp.terminal import (
+    push_table,
+    templates_table,
+    waiting_summary,
+)
 from cobranza.cli_errors import SpanishTyper
 from cobranza.cli_help import configured_locale, use_spanish_help_labels
 from cobranza.compliance import (
@@ -70,6 +74,7 @@ from cobranza.db.models import (
     OutboxMessage,
     OutboxState,
     PhoneStatus,
+    WhatsAppTemplate,
 )
 from cobranza.dunning.errors import HoldError, PolicyError
 from cobranza.dunning.holds import (
@@ -103,11 +108,13 @@ from cobranza.jobs.terminal import (
     render_cycle,
     render_dry_run_messages,
     render_sandbox_outbox,
+    template_wait_line,
 )
 from cobranza.jobs.wiring import install_hooks
 from cobranza.messages import (
     MessageError,
     supported_locales,
+    whatsapp_template_definitions,
 )
 from cobranza.money import parse_amount_input
 from cobranza.payments import import_payments, link_for_outbox_row, record_payment
@@ -1506,6 +1513,9 @@ def run_command(
     missing = business_settings.missing_detail_lines(
         report.dispatch.missing_details, locale
     )
+    waiting = template_wait_line(report.dispatch.deferred, channel, locale)
+    if waiting is not None:
+        missing.append(waiting)
     for line in missing + legal_lines:
         console.print(line, markup=False, soft_wrap=True)
     if dry_run:
@@ -2034,7 +2044,7 @@ def whatsapp_templates_sync() -> None:
                 session, business.id, client, utcnow()
             )
             waiting = whatsapp_templates.deferred_counts(session, business.id)
-            console.print(templates_table(templates, waiting))
+            _print_templates(templates, waiting, business.locale)
     except ChannelError as exc:
         err_console.print(f"[red]{escape(str(exc))}[/red]")
         raise typer.Exit(1) from exc
@@ -2045,7 +2055,7 @@ def whatsapp_templates_sync() -> None:
 
 @whatsapp_templates_app.command("list")
 def whatsapp_templates_list() -> None:
-    """Muestra las plantillas guardadas, su estado y los mensajes que las esperan."""
+    """Muestra el estado de cada plantilla por idioma y los mensajes que la esperan."""
     settings = load_settings()
     engine = open_engine(settings, read_only=True)
     try:
@@ -2053,9 +2063,21 @@ def whatsapp_templates_list() -> None:
             business = read_business(session, settings)
             templates = whatsapp_templates.list_templates(session, business.id)
             waiting = whatsapp_templates.deferred_counts(session, business.id)
-            console.print(templates_table(templates, waiting))
+            _print_templates(templates, waiting, business.locale)
     finally:
         engine.dispose()
+
+
+def _print_templates(
+    templates: list[WhatsAppTemplate],
+    waiting: dict[tuple[str, str], int],
+    locale: str,
+) -> None:
+    definitions = whatsapp_template_definitions()
+    console.print(templates_table(templates, waiting, definitions))
+    summary = waiting_summary(waiting, locale)
+    if summary is not None:
+        console.print(summary, markup=False, highlight=False)
 
 
 payment_app = SpanishTyper(

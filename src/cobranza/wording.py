@@ -440,6 +440,7 @@ TEMPLATE_STATUS_LABELS = {
     "ARCHIVED": "plantilla archivada",
     "LIMIT_EXCEEDED": "se llegó al límite de plantillas",
     "MISSING": "la plantilla no existe en WhatsApp",
+    "NOT_REGISTERED": "plantilla sin registrar en WhatsApp",
     "UNKNOWN": "estado de plantilla desconocido",
 }
 
@@ -636,12 +637,21 @@ def timeline_detail(
         parts.append("saldo " + _balances(facts, currency, locale))
     if timezone and facts.get("until"):
         parts.append(f"hasta el {_instant(facts['until'], timezone)}")
+    if facts.get("template_status"):
+        parts.append(_template_words(facts))
     if kind == "invoice_held" and not facts.get("until"):
         parts.append("sin fecha de fin")
     if kind == "case_closed" and facts.get("handoff_reason"):
         waited = handoff_label(facts["handoff_reason"])
         parts.append(owner_text(f"esperaba a una persona: {waited}", locale))
     return ", ".join(part for part in parts if part)
+
+
+def _template_words(facts: Mapping[str, Any]) -> str:
+    """Word a held message's template: «plantilla en revisión: x (es_AR)»."""
+    status = str(facts["template_status"])
+    label = TEMPLATE_STATUS_LABELS.get(status, status)
+    return f"{label}: {facts.get('template_name')} ({facts.get('language_code')})"
 
 
 # A reply without text is stored as "[type]" ("[image]"). The types are

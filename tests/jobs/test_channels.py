@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -74,7 +74,42 @@ def test_switching_moves_queued_rows_and_audits(
         audit = session.scalars(
             select(AuditEvent).where(AuditEvent.kind == "channel.changed")
         ).one()
-    assert audit.details == {"from": "sandbox", "to": "whatsapp", "queued_moved": 1}
+    assert audit.details == {
+        "from": "sandbox",
+        "to": "whatsapp",
+        "queued_moved": 1,
+        "template_waits_released": 0,
+    }
+
+
+def test_switching_releases_template_waits(engine: Engine, settings: Settings) -> None:
+    # Given a WhatsApp reminder deferred for six hours for its template,
+    with transaction(engine) as session:
+        business = make_business(session, NOW, name=settings.business_name)
+        business.settings = {**business.settings, "channel": "whatsapp"}
+        customer = make_customer(session, business, NOW, "C1", "+5491155550101")
+        row = make_outbox_row(session, customer, NOW)
+        row.channel = "whatsapp"
+        row.state = "queued"
+        row.deferred_reason = "template_not_approved"
+        row.planned_for = NOW + timedelta(hours=6)
+        business_id, row_id = business.id, row.id
+
+    # when the business switches to the sandbox, which has no template review,
+    with transaction(engine) as session:
+        business = session.get_one(Business, business_id)
+        use_channel(session, business, "sandbox", settings, NOW)
+
+    # then the reminder is due at once on the new channel.
+    with transaction(engine) as session:
+        moved = session.get_one(OutboxMessage, row_id)
+        audit = session.scalars(
+            select(AuditEvent).where(AuditEvent.kind == "channel.changed")
+        ).one()
+    assert moved.channel == "sandbox"
+    assert moved.planned_for == NOW
+    assert moved.deferred_reason is None
+    assert audit.details["template_waits_released"] == 1
 
 
 def test_planned_reminder_goes_out_on_whatsapp(

@@ -32,8 +32,13 @@ from sqlalchemy.orm import Session
 
 from cobranza.channels.base import Channel, Deferral, OutgoingMessage, SendResult
 from cobranza.channels.compose import compose_row
-from cobranza.channels.errors import ChannelError, RateLimitedError
+from cobranza.channels.errors import (
+    ChannelError,
+    RateLimitedError,
+    TemplateNotApprovedError,
+)
 from cobranza.channels.ratelimit import RateLimiter
+from cobranza.compliance.gate import TEMPLATE_RECHECK
 from cobranza.compliance.reasons import Reason
 from cobranza.compliance.rules import rules_for_business
 from cobranza.db.engine import transaction
@@ -327,14 +332,13 @@ class Dispatcher:
     ) -> OutgoingMessage | None:
         """Run the gate on a claimed row again; return the message to send, if any.
 
-        The message is composed again when a payment or credit note since
-        the claim changed the amounts it states.
+        The gate reads the WhatsApp template's status again too, so the
+        rows of a template that Meta paused or disabled during the batch are
+        deferred. The message is composed again when a payment or
+        credit note since the claim changed the amounts it states.
         """
         if row is None or row.state != OutboxState.SENDING:
             return None
-        # NOTE: the channel's check (template approval, 24-hour window) is
-        # not repeated here, so a template paused during a batch is still
-        # tried for the rest of it, and Meta's rejection then records it.
         decision = gate.check_batch(session, [row], now, lock=False)[row.id]
         if not self._count_gate(decision, report):
             return None
@@ -378,8 +382,9 @@ class Dispatcher:
             if message is not None:
                 composed.append((row, message))
 
-        # The channel may hold a row, such as WhatsApp while the template
-        # waits for Meta's approval and the customer's window is closed.
+        # The channel may defer a row, such as Twilio while a template has no
+        # Content SID. The gate has already deferred the WhatsApp rows whose
+        # template Meta has not approved, and the WhatsApp channel checks again.
         deferrals: dict[int, Deferral] = {}
         for name in sorted({row.channel for row, _ in composed}):
             messages = [message for row, message in composed if row.channel == name]
@@ -513,6 +518,9 @@ class Dispatcher:
                     row.state,
                 )
                 return
+            if isinstance(error, TemplateNotApprovedError):
+                self._hold_for_template(session, row, now, error, report)
+                return
             if error.is_transient and row.attempts < self.limits.max_attempts:
                 retry_at = now + self._backoff(row.attempts, error)
                 outbox.requeue(session, row, retry_at, error.code, str(error))
@@ -529,6 +537,32 @@ class Dispatcher:
                 )
                 return
             self._fail(session, row, now, error.code, str(error), report)
+
+    def _hold_for_template(
+        self,
+        session: Session,
+        row: OutboxMessage,
+        now: datetime,
+        error: TemplateNotApprovedError,
+        report: DispatchReport,
+    ) -> None:
+        """Defer a row whose template the provider rejected as not usable now.
+
+        The gate defers the row while the stored status is not approved, and
+        an approval queues it again (`whatsapp.templates.set_template_status`).
+        """
+        reason = Reason.TEMPLATE_NOT_APPROVED
+        until = now + TEMPLATE_RECHECK
+        details = {
+            "template_name": row.template_name,
+            "language_code": row.language_code,
+            "error_code": error.code,
+        }
+        outbox.defer(session, row, until, reason, now, details)
+        report.deferred[reason] += 1
+        logger.warning(
+            "outbox row %s deferred until %s: %s", row.id, until.isoformat(), error.code
+        )
 
     def _fail(
         self,

@@ -7,10 +7,11 @@ and tells whether sending the same message again later can succeed:
     ├── TransientChannelError        a retry later can help
     │   ├── RateLimitedError         the provider throttled us; `retry_after`
     │   └── ChannelUnavailableError  timeout, connection error, provider 5xx
-    └── PermanentChannelError        the same message will fail again
-        ├── InvalidRecipientError    number invalid or not on the channel
-        ├── TemplateRejectedError    template or its parameters not accepted
-        └── DuplicateSendError       the outbox row was already sent
+    ├── PermanentChannelError        the same message will fail again
+    │   ├── InvalidRecipientError    number invalid or not on the channel
+    │   ├── TemplateRejectedError    template or its parameters not accepted
+    │   └── DuplicateSendError       the outbox row was already sent
+    └── TemplateNotApprovedError     the template is paused, disabled or missing
 
     WebhookError                     an incoming webhook request was rejected
     ├── SignatureMissingError        no signature header (HTTP 401)
@@ -18,7 +19,8 @@ and tells whether sending the same message again later can succeed:
 
 The dispatcher puts a row that failed with a transient error back in the
 queue with a backoff, and marks it `failed` after a permanent error or when
-its attempts run out.
+its attempts run out. A row whose template is not approved waits for the
+approval, as the gate holds it (`cobranza.dunning.template_approval`).
 """
 
 from __future__ import annotations
@@ -77,6 +79,16 @@ class InvalidRecipientError(PermanentChannelError):
     """The recipient's number is invalid or cannot receive on this channel."""
 
     code = "invalid_recipient"
+
+
+class TemplateNotApprovedError(ChannelError):
+    """The provider rejected a template that it has paused, disabled or lost.
+
+    The channel has stored the template's new status, so the row waits for
+    the template's approval instead of failing.
+    """
+
+    code = "template_not_approved"
 
 
 class TemplateRejectedError(PermanentChannelError):

@@ -20,7 +20,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine, select
@@ -49,13 +49,12 @@ from cobranza.db.models import (
     WebhookEvent,
 )
 from cobranza.dunning import outbox
+from cobranza.dunning.template_approval import SERVICE_WINDOW
 from cobranza.phones import match_wa_id, wa_id_variants
 from cobranza.timeutil import utcnow
 
 logger = logging.getLogger(__name__)
 
-# The customer-service window that each inbound message opens or refreshes.
-SERVICE_WINDOW = timedelta(hours=24)
 # An event that failed this often stays stored with its error for a person.
 MAX_EVENT_ATTEMPTS = 5
 PROCESS_BATCH = 200

@@ -91,7 +91,9 @@ _INFO: dict[Reason, _ReasonInfo] = {
         "El teléfono del cliente no usa WhatsApp", False
     ),
     Reason.TEMPLATE_NOT_APPROVED: _ReasonInfo(
-        "La plantilla del mensaje no está aprobada por WhatsApp", True
+        "La plantilla del mensaje en el idioma del cliente no está aprobada por "
+        "WhatsApp",
+        True,
     ),
     Reason.PROMISE_PAID: _ReasonInfo(
         "El cliente ya pagó lo que había prometido, aunque después del día prometido",

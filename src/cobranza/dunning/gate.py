@@ -4,7 +4,8 @@
 `outbox.claim_due`, and `check` does the same for one row. They read the
 current facts of all the rows at once, in a few queries: consent, phone,
 contact rules, sent messages, open promises, disputes and holds, pending
-payments and the balance of each row's invoices.
+payments, the balance of each row's invoices and, for a WhatsApp row outside
+the customer's 24-hour window, the review status of its template.
 `cobranza.compliance.gate.evaluate` decides for each row, and the decision
 is applied to the row. A deferral moves `planned_for` and a suppression
 drops the row, and both write an audit event with the reason and the facts.
@@ -56,6 +57,7 @@ from cobranza.dunning.promises import (
     paid_since_promises,
 )
 from cobranza.dunning.reported import refresh_reported_reminder
+from cobranza.dunning.template_approval import TemplateStatuses, needs_template
 from cobranza.timeutil import local_date, start_of_day
 
 logger = logging.getLogger(__name__)
@@ -244,6 +246,9 @@ class RowFacts:
     broken_promise: BrokenPromiseFacts | None = None
     # The customer reported a payment that a person has not verified yet.
     payment_reported: bool = False
+    # Set only for a WhatsApp row that can go out only as a template, because
+    # the customer has not written in the last 24 hours.
+    templates: TemplateStatuses | None = None
 
 
 def check(session: Session, row: OutboxMessage, now: datetime) -> GateDecision:
@@ -350,6 +355,15 @@ def _decide_and_apply(
         _refresh_broken_promise(row, broken)
     else:
         refresh_reported_reminder(row, row_facts.payment_reported)
+    if row_facts.templates is not None:
+        # The template is read after the refreshes, which may change the
+        # step kind and so the template the message needs.
+        template = row_facts.templates.unapproved(row)
+        if template is not None:
+            decision = evaluate(replace(facts, template_approved=False), rules, now)
+            details = {**details, **template.details()}
+            row.template_name = template.name
+            row.language_code = template.language
     if decision.action is Action.DEFER:
         assert decision.until is not None and decision.reason is not None
         if row.variables.get("installment_id") is None:
@@ -377,7 +391,9 @@ def read_facts(
     Six queries read all the rows, whatever their number: the rows' phones,
     pauses, pending payments and promises, then consent, invoices, balances
     and sends. A seventh sums the payments since each broken promise, only
-    when some row is a broken-promise message.
+    when some row is a broken-promise message. Two more read the customers'
+    last messages and the template statuses, only when some row is for
+    WhatsApp (see `cobranza.dunning.template_approval`).
     """
     customer_ids = sorted({row.customer_id for row in rows})
     contexts = _row_contexts(session, rows)
@@ -394,6 +410,7 @@ def read_facts(
     promise_payments = paid_since_promises(
         session, [promise_id for row in rows if (promise_id := _broken_promise(row))]
     )
+    template_rows, templates = needs_template(session, business_id, rows, now)
 
     result = {}
     for row in rows:
@@ -442,9 +459,6 @@ def read_facts(
             ),
             hold_until=hold_until,
             held_without_end=invoices.held_without_end,
-            # NOTE: template approval at Meta is not read here yet, so every
-            # template counts as approved until the WhatsApp channel records it.
-            template_approved=True,
         )
         details: dict[str, Any] = {
             "balance": str(invoices.collectable),
@@ -485,7 +499,12 @@ def read_facts(
             )
             details["paid_since_promise"] = str(broken.paid)
         result[row.id] = RowFacts(
-            facts, details, paused_without_end, broken, context.payment_reported
+            facts,
+            details,
+            paused_without_end,
+            broken,
+            context.payment_reported,
+            templates if row.id in template_rows else None,
         )
     return result
 

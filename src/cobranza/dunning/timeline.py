@@ -208,6 +208,11 @@ def _audit_entry(event: AuditEvent) -> TimelineEntry:
         parts.append(f"also {others}")
     if "until" in details:
         parts.append(f"until {details['until']}")
+    if "template_status" in details:
+        parts.append(
+            f"template {details.get('template_name')} "
+            f"{details.get('language_code')} {details['template_status']}"
+        )
     source = f"{event.actor} ({event.subject_type} {event.subject_id})"
     facts = {
         key: details[key]
@@ -220,6 +225,9 @@ def _audit_entry(event: AuditEvent) -> TimelineEntry:
             "until",
             "number",
             "handoff_reason",
+            "template_name",
+            "language_code",
+            "template_status",
         )
         if key in details
     }

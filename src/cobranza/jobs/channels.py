@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from cobranza.channels.dispatcher import Dispatcher, LinkBuilder
 from cobranza.channels.ratelimit import TokenBucket
+from cobranza.compliance.reasons import Reason
 from cobranza.config import Settings
 from cobranza.db.engine import lock_settings
 from cobranza.db.models import AuditEvent, Business, OutboxMessage, OutboxState
@@ -74,7 +75,9 @@ def use_channel(
     """Switch the business to `channel`; return how many queued rows moved.
 
     Messages still queued for the old channel move to the new one, so none
-    is left behind for a channel that no process dispatches any more.
+    is left behind for a channel that no process dispatches any more. The
+    messages deferred for their template are due at once, because the new
+    channel checks templates by its own rules.
     """
     check_channel_ready(settings, channel)
     lock_settings(session, business)
@@ -91,6 +94,9 @@ def use_channel(
         .values(channel=channel)
     )
     moved = int(getattr(result, "rowcount", 0) or 0)
+    released = 0
+    if previous != channel:
+        released = _release_template_waits(session, business.id, now)
     session.add(
         AuditEvent(
             business_id=business.id,
@@ -100,10 +106,31 @@ def use_channel(
             subject_type="business",
             subject_id=business.id,
             reason=f"messages now go out through {channel}",
-            details={"from": previous, "to": channel, "queued_moved": moved},
+            details={
+                "from": previous,
+                "to": channel,
+                "queued_moved": moved,
+                "template_waits_released": released,
+            },
         )
     )
     return moved
+
+
+def _release_template_waits(session: Session, business_id: int, now: datetime) -> int:
+    """Make the business's messages deferred for their template due at `now`."""
+    result = session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.business_id == business_id,
+            OutboxMessage.state == OutboxState.QUEUED,
+            OutboxMessage.deferred_reason == Reason.TEMPLATE_NOT_APPROVED,
+            OutboxMessage.planned_for > now,
+        )
+        .values(planned_for=now, deferred_reason=None)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def build_dispatcher(

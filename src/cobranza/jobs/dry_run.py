@@ -81,6 +81,9 @@ class DryRunMessage:
     # What the message states in other currencies after `amount`, as
     # (amount, currency) by currency code.
     other_amounts: tuple[tuple[Decimal, str], ...] = ()
+    # The WhatsApp template and language code that a message deferred for
+    # its template's approval waits for.
+    template: tuple[str, str] | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """Return the message as JSON-ready values.
@@ -111,6 +114,11 @@ class DryRunMessage:
                 {"amount": str(quantize(other, currency)), "currency": currency}
                 for other, currency in self.other_amounts
             ],
+            "template": (
+                {"name": self.template[0], "language": self.template[1]}
+                if self.template is not None
+                else None
+            ),
         }
 
 
@@ -162,6 +170,7 @@ def dry_run_messages(
                 reason=reason,
                 until=row.planned_for if outcome is Outcome.DEFER else None,
                 holidays=holidays,
+                template=_waited_template(row, reason),
             )
         )
     return messages
@@ -217,6 +226,14 @@ def stated_other_amounts(row: OutboxMessage) -> tuple[tuple[Decimal, str], ...]:
             return ()
         amounts.append((amount, str(currency)))
     return tuple(amounts)
+
+
+def _waited_template(row: OutboxMessage, reason: str | None) -> tuple[str, str] | None:
+    if reason != Reason.TEMPLATE_NOT_APPROVED:
+        return None
+    if not row.template_name or not row.language_code:
+        return None
+    return row.template_name, row.language_code
 
 
 def _reason(row: OutboxMessage, outcome: Outcome) -> str | None:

@@ -20,6 +20,7 @@ from cobranza.jobs.cycle import CycleReport
 from cobranza.jobs.dry_run import DryRunMessage, Outcome
 from cobranza.money import format_money
 from cobranza.terminal_text import plain
+from cobranza.voseo import owner_text
 from cobranza.wording import is_policy_step, step_label
 
 WEEKDAYS = ("lun", "mar", "mié", "jue", "vie", "sáb", "dom")
@@ -114,6 +115,32 @@ def render_cycle(
     return table
 
 
+# The fix for messages deferred for their template, by channel.
+_TEMPLATE_WAIT_FIXES = {
+    "whatsapp": (
+        "que WhatsApp apruebe su plantilla en el idioma del cliente. Salen solos "
+        "cuando Meta la aprueba. Mirá el estado de cada plantilla con: cobranza "
+        "whatsapp templates list"
+    ),
+    "twilio": (
+        "una plantilla de Twilio con Content SID. Agregá el Content SID de cada "
+        "plantilla aprobada a COBRANZA_TWILIO_CONTENT_SIDS"
+    ),
+}
+
+
+def template_wait_line(
+    deferred: Counter[str], channel: str, locale: str | None = None
+) -> str | None:
+    """Return a line on the messages deferred for their template, or None."""
+    count = deferred.get(Reason.TEMPLATE_NOT_APPROVED, 0)
+    fix = _TEMPLATE_WAIT_FIXES.get(channel)
+    if not count or fix is None:
+        return None
+    subject = "1 mensaje espera" if count == 1 else f"{count} mensajes esperan"
+    return owner_text(f"{subject} {fix}.", locale)
+
+
 def render_dry_run_messages(
     messages: Sequence[DryRunMessage],
     now: datetime,
@@ -156,6 +183,9 @@ def render_dry_run_messages(
             reason = reason_label(message.reason, locale)
             outcome += f": {reason[:1].lower()}{reason[1:]}"
             outcome += holidays_phrase(message.reason, message.holidays, locale)
+        if message.template is not None:
+            name, language = message.template
+            outcome += f" ({name}, {language})"
         table.add_row(
             plain(f"{message.customer_external_id} {message.customer_name}"),
             Text(step_label(message.step, message.step_kind)),

@@ -14,6 +14,7 @@ from cobranza.messages.composer import (
     supported_locales,
     template_for,
     tone_for,
+    whatsapp_template,
 )
 from cobranza.messages.errors import (
     InvalidVariableError,
@@ -59,5 +60,6 @@ __all__ = [
     "supported_locales",
     "template_for",
     "tone_for",
+    "whatsapp_template",
     "whatsapp_template_definitions",
 ]

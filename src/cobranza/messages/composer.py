@@ -102,6 +102,15 @@ def template_for(step_kind: str, locale: str, tone: str) -> TemplateSpec:
     return load_template(_step_kind(step_kind).name, profile.template_set, _tone(tone))
 
 
+def whatsapp_template(step_kind: str, locale: str, tone: str) -> tuple[str, str]:
+    """Return the WhatsApp template name and language code `compose` would use.
+
+    Raises a `MessageError` subclass for an unknown step kind, locale or tone.
+    """
+    kind = _step_kind(step_kind)
+    return kind.template_name(_tone(tone)), _profile(locale).whatsapp_language
+
+
 def tone_for(customer_kind: str) -> str:
     """Return the default tone for a customer kind: companies get formal."""
     try:

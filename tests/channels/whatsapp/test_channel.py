@@ -165,14 +165,23 @@ def test_paused_template_error_updates_template(
 
     report = dispatcher_for(channel_for(engine, config), engine).run(business_id, NOW)
 
-    assert report.failed["whatsapp_132015"] == 1
+    assert report.failed == {}
+    assert report.deferred == {"template_not_approved": 1}
     with transaction(engine) as session:
         template = session.scalars(select(WhatsAppTemplate)).one()
         problems = session.scalars(
             select(AuditEvent).where(AuditEvent.kind == "whatsapp_template_problem")
         ).all()
+        deferral = session.scalars(
+            select(AuditEvent).where(AuditEvent.kind == "message_deferred")
+        ).one()
     assert template.status == TemplateStatus.PAUSED
     assert len(problems) == 1
+    assert deferral.details["error_code"] == "whatsapp_132015"
+    row = _row(engine, outbox_id)
+    assert row.state == OutboxState.QUEUED
+    assert row.deferred_reason == "template_not_approved"
+    assert row.planned_for == NOW + timedelta(hours=6)
 
 
 def test_throughput_error_requeues_with_backoff(

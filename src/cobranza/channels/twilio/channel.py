@@ -80,6 +80,9 @@ class TwilioChannel(Channel):
     ) -> Deferral | None:
         if window_open(session, message.business_id, message.customer_id, now):
             return None
+        # NOTE: the review status of a Content template is not read from
+        # Twilio, so a Content SID whose template WhatsApp has not approved
+        # passes here, and Twilio's rejection of the send fails the row.
         if self.content_sid(message) is not None:
             return None
         return Deferral(

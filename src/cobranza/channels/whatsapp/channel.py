@@ -23,7 +23,7 @@ from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
 
 from cobranza.channels.base import Channel, Deferral, OutgoingMessage, SendResult
-from cobranza.channels.inbox import SERVICE_WINDOW
+from cobranza.channels.errors import TemplateNotApprovedError
 from cobranza.channels.whatsapp.config import WhatsAppConfig
 from cobranza.channels.whatsapp.errors import (
     UNREACHABLE_PROBLEM,
@@ -50,8 +50,12 @@ from cobranza.db.models import (
     InboundMessage,
     MessageStatusEvent,
     PhoneStatus,
-    TemplateStatus,
     WhatsAppTemplate,
+)
+from cobranza.dunning.template_approval import (
+    NOT_REGISTERED,
+    SENDABLE_STATUSES,
+    SERVICE_WINDOW,
 )
 from cobranza.messages import whatsapp_template_definitions
 from cobranza.timeutil import utcnow
@@ -230,6 +234,13 @@ class WhatsAppChannel(Channel):
             raise
         except TemplateProblemError as exc:
             self._template_problem(message, now, exc)
+            if exc.template_status is not None:
+                raise TemplateNotApprovedError(
+                    f"template {message.template_name} ({message.language_code}) is "
+                    f"{exc.template_status} at Meta: the row waits for its approval "
+                    f"({exc})",
+                    code=exc.code,
+                ) from exc
             raise
         except MarketingLimitError as exc:
             self._audit(message, now, "whatsapp_marketing_limit", exc.code)
@@ -368,12 +379,12 @@ def _read_readiness(
     result = []
     for message in messages:
         key = (message.business_id, message.template_name, message.language_code)
-        status = statuses.get(key, "NOT_REGISTERED")
+        status = statuses.get(key, NOT_REGISTERED)
         last = last_inbound.get((message.business_id, message.customer_id))
         readiness = _Readiness(
             earlier=earlier.get(message.outbox_id),
             in_window=last is not None and now - last < SERVICE_WINDOW,
-            approved=status == TemplateStatus.APPROVED,
+            approved=status in SENDABLE_STATUSES,
             template_status=status,
         )
         result.append((message, readiness))

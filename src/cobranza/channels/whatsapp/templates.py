@@ -3,8 +3,9 @@
 `push_templates` registers every composer template (one translation per
 language code), `sync_templates` reads their review status back from the
 Graph API, and the template webhooks and send errors update it through
-`set_template_status`. The channel sends a template only when its stored
-status is APPROVED.
+`set_template_status`. The gate defers a message whose template Meta does
+not deliver (see `cobranza.dunning.template_approval`), and an approval
+queues the deferred messages again at once.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from cobranza.channels.errors import ChannelError
@@ -28,6 +29,7 @@ from cobranza.db.models import (
     TemplateStatus,
     WhatsAppTemplate,
 )
+from cobranza.dunning.template_approval import SENDABLE_STATUSES, WHATSAPP_CHANNEL
 from cobranza.messages import Category, whatsapp_template_definitions
 
 logger = logging.getLogger(__name__)
@@ -187,7 +189,7 @@ def find_template(
 
 def is_approved(session: Session, business_id: int, name: str, language: str) -> bool:
     template = find_template(session, business_id, name, language)
-    return template is not None and template.status == TemplateStatus.APPROVED
+    return template is not None and template.status in SENDABLE_STATUSES
 
 
 def set_template_status(
@@ -206,7 +208,9 @@ def set_template_status(
 ) -> WhatsAppTemplate:
     """Create or update one template's row; audit every change of status.
 
-    `source` names who reported it: push, sync, webhook or send.
+    `source` names who reported it: push, sync, webhook or send. A status
+    that Meta delivers (`SENDABLE_STATUSES`) queues again, for `now`, the
+    messages deferred for the template.
     """
     template = find_template(session, business_id, name, language)
     if template is None:
@@ -236,9 +240,45 @@ def set_template_status(
         template.rejected_reason = reason
     session.flush()
 
-    if previous != status or new_category:
-        _audit(session, template, now, source, previous)
+    released = 0
+    if status in SENDABLE_STATUSES:
+        released = release_held_messages(session, business_id, name, language, now)
+    if previous != status or new_category or released:
+        _audit(session, template, now, source, previous, released)
     return template
+
+
+def release_held_messages(
+    session: Session, business_id: int, name: str, language: str, now: datetime
+) -> int:
+    """Queue again, for `now`, the WhatsApp messages deferred for this template.
+
+    The gate then sends each one at its next allowed instant (the contact
+    window and the caps still apply). Returns how many were queued again.
+    """
+    result = session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.business_id == business_id,
+            OutboxMessage.channel == WHATSAPP_CHANNEL,
+            OutboxMessage.state == OutboxState.QUEUED,
+            OutboxMessage.deferred_reason == Reason.TEMPLATE_NOT_APPROVED,
+            OutboxMessage.template_name == name,
+            OutboxMessage.language_code == language,
+            OutboxMessage.planned_for > now,
+        )
+        .values(planned_for=now, deferred_reason=None)
+        .execution_options(synchronize_session=False)
+    )
+    released = int(getattr(result, "rowcount", 0) or 0)
+    if released:
+        logger.info(
+            "template %s %s approved: %s held messages queued again",
+            name,
+            language,
+            released,
+        )
+    return released
 
 
 def _audit(
@@ -247,6 +287,7 @@ def _audit(
     now: datetime,
     source: str,
     previous: str | None,
+    released: int,
 ) -> None:
     logger.info(
         "template %s %s is %s (was %s, from %s)",
@@ -272,13 +313,14 @@ def _audit(
                 "category": template.category,
                 "new_category": template.new_category,
                 "rejected_reason": template.rejected_reason,
+                "released_messages": released,
             },
         )
     )
 
 
 def deferred_counts(session: Session, business_id: int) -> dict[tuple[str, str], int]:
-    """Count queued rows waiting for each template's approval."""
+    """Count the queued WhatsApp rows waiting for each template's approval."""
     rows = session.execute(
         select(
             OutboxMessage.template_name,
@@ -287,6 +329,7 @@ def deferred_counts(session: Session, business_id: int) -> dict[tuple[str, str],
         )
         .where(
             OutboxMessage.business_id == business_id,
+            OutboxMessage.channel == WHATSAPP_CHANNEL,
             OutboxMessage.state == OutboxState.QUEUED,
             OutboxMessage.deferred_reason == Reason.TEMPLATE_NOT_APPROVED,
         )

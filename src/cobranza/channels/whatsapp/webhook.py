@@ -442,12 +442,27 @@ def handle_template_status(
     rejection = value.get("rejection_info") or {}
     other = value.get("other_info") or {}
     reason = rejection.get("reason") or other.get("description") or value.get("reason")
+    name = str(value.get("message_template_name"))
+    language = str(value.get("message_template_language"))
+    status = parse_status(value.get("event"))
+    stored = find_template(session, business.id, name, language)
+    if status == TemplateStatus.UNKNOWN and stored is not None:
+        # An event that is no review status (LOCKED, UNLOCKED, UNARCHIVED)
+        # leaves the status as it was, so an approved template stays usable.
+        logger.info(
+            "template %s %s event %s keeps status %s",
+            name,
+            language,
+            value.get("event"),
+            stored.status,
+        )
+        status = TemplateStatus(stored.status)
     set_template_status(
         session,
         business.id,
-        str(value.get("message_template_name")),
-        str(value.get("message_template_language")),
-        parse_status(value.get("event")),
+        name,
+        language,
+        status,
         now,
         source="webhook",
         category=value.get("message_template_category"),
