@@ -147,11 +147,13 @@ def current_target(
     now: datetime,
     due_by: date | None = None,
     named_ids: Collection[int] | None = None,
+    currency: str | None = None,
 ) -> LinkTarget | None:
     """Return what a link for `case` should collect now, or None.
 
     `due_by` limits a balance to the invoices due by that day, and
-    `named_ids` to those of them a reminder names (`due_target`).
+    `named_ids` to those of them a reminder names (`due_target`). A balance
+    is in `currency`, by default the one reminders lead with.
     """
     from cobranza.payments.plans import installment_target
 
@@ -163,8 +165,10 @@ def current_target(
     documents = open_documents(session, business.id, case.customer_id, today)
     language = (customer.locale or business.locale)[:2]
     if due_by is not None:
-        return due_target(documents, due_by, language, customer.name, named_ids)
-    return balance_target(documents, language, customer.name)
+        return due_target(
+            documents, due_by, language, customer.name, named_ids, currency
+        )
+    return balance_target(documents, language, customer.name, currency)
 
 
 def ensure_link(
@@ -177,9 +181,11 @@ def ensure_link(
 ) -> PaymentLink:
     """Return the case's active link for `target`, superseding stale ones.
 
-    An active link of the same purpose with another amount, invoice set or
-    cutoff is marked superseded, and a new link is inserted. The cutoff
-    counts because it decides what the link charges once invoices change.
+    An active link of the same purpose and currency with another amount,
+    invoice set or cutoff is marked superseded, and a new link is inserted.
+    The cutoff counts because it decides what the link charges once
+    invoices change. A link in another currency stays active, because a
+    customer who owes in several currencies has one link for each.
     """
     active = list(
         session.scalars(
@@ -188,6 +194,7 @@ def ensure_link(
                 PaymentLink.case_id == case.id,
                 PaymentLink.status == PaymentLinkStatus.ACTIVE,
                 PaymentLink.purpose == target.purpose,
+                PaymentLink.currency == target.currency,
             )
         )
     )
@@ -489,12 +496,19 @@ def _current_link(
                 return link
         else:
             target = current_target(
-                session, business, case, now, link.due_by, named_ids
+                session, business, case, now, link.due_by, named_ids, link.currency
             )
             if target is not None and _matches(link, target):
                 return link
 
-    target = current_target(session, business, case, now, link.due_by, named_ids)
+    # A link keeps to its currency, because the customer's other currencies
+    # have links of their own. Once nothing is owed in it, the link collects
+    # what is still owed, as a link did before it had a currency of its own.
+    target = current_target(
+        session, business, case, now, link.due_by, named_ids, link.currency
+    )
+    if target is None:
+        target = current_target(session, business, case, now, link.due_by, named_ids)
     if target is None:
         return None
     return ensure_link(session, business, case, target, link.provider, now)
