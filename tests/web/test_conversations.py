@@ -15,6 +15,7 @@ from cobranza.db.models import (
     Case,
     CaseState,
     ConsentAction,
+    Customer,
     InboundMedia,
     InboundMessage,
     OutboxMessage,
@@ -23,6 +24,7 @@ from cobranza.db.models import (
     SandboxMessage,
 )
 from cobranza.web.dashboard.conversations import parse_amount_input
+from tests.channels.factories import make_document
 from tests.web.conftest import NOW, Clock, Tenant
 
 
@@ -493,3 +495,47 @@ def test_customer_page_links_conversation(
 
     assert f'href="/conversaciones/{tenant.customer_id}"' in page
     assert "Ver la conversación" in page
+
+
+def _owe_dollars(engine: Engine, tenant: Tenant, amount: str) -> None:
+    with transaction(engine) as session:
+        customer = session.get_one(Customer, tenant.customer_id)
+        due_on = NOW.date() - timedelta(days=10)
+        make_document(session, customer, NOW, "U-0001", amount, due_on, currency="USD")
+
+
+def test_promise_without_amount_covers_each_currency(
+    app: FastAPI, client_for, tenant: Tenant, engine: Engine
+) -> None:  # type: ignore[no-untyped-def]
+    _handed_off(engine, tenant, 1)
+    _owe_dollars(engine, tenant, "800.00")
+    client, token = client_for(tenant)
+
+    promised = client.post(
+        f"/conversaciones/{tenant.customer_id}/promesa",
+        data={"due_on": "2026-03-27", "amount": "", "csrf_token": token},
+    )
+
+    with transaction(engine) as session:
+        promises = session.scalars(select(PromiseToPay).order_by(PromiseToPay.id))
+        covered = [(promise.currency, promise.amount) for promise in promises]
+    assert "Promesa registrada para el 27/03/2026." in promised.text
+    assert sorted(covered) == [("ARS", None), ("USD", None)]
+
+
+def test_promise_amount_fitting_one_currency(
+    app: FastAPI, client_for, tenant: Tenant, engine: Engine
+) -> None:  # type: ignore[no-untyped-def]
+    _handed_off(engine, tenant, 1)
+    _owe_dollars(engine, tenant, "5.00")
+    client, token = client_for(tenant)
+
+    client.post(
+        f"/conversaciones/{tenant.customer_id}/promesa",
+        data={"due_on": "2026-03-27", "amount": "100", "csrf_token": token},
+    )
+
+    with transaction(engine) as session:
+        promise = session.scalars(select(PromiseToPay)).one()
+    assert promise.currency == "ARS"
+    assert promise.amount == Decimal(100)
