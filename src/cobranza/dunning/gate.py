@@ -482,6 +482,10 @@ def read_facts(
                     due.invoice_count for due in others
                 )
         elif OTHER_BALANCES_VARIABLE in row.variables:
+            # NOTE: the row keeps the currency it was queued with. A
+            # broken-promise message whose currency is paid off while it waits
+            # is suppressed as zero balance although other currencies are
+            # still owed, and a reply then states that currency as 0.
             others = other_currencies_balance(
                 collectable.get(customer_id, []), currency
             )
