@@ -232,10 +232,10 @@ def _currency_balance(currency: str, rows: list[Any]) -> OpenBalance:
 
 
 def _leading_order(balance: OpenBalance) -> tuple[bool, bool, date, str]:
-    # `open_balances` passes the balances sorted by code, and sorted() is
-    # stable, so equal keys keep that order.
+    if balance.balance <= 0:
+        return (True, False, date.min, balance.currency)
     return (
-        balance.balance <= 0,
+        False,
         balance.oldest_due_on is None,
         balance.oldest_due_on or date.min,
         balance.currency,
