@@ -203,6 +203,25 @@ def test_promise_of_everything_covers_each_currency(
     ]
     [answer] = chat.sent_since(start)
     assert f"Anotamos tu promesa de pago de {OWED} para el viernes 13" in answer
+    # One link per currency, the dollars first as the message names them
+    tokens = _active_links(engine)
+    assert list(tokens) == ["USD", "ARS"]
+    assert (
+        f"podés pagar acá: {PUBLIC_BASE_URL}/pagar/{tokens['USD']} (US$ 1.000,00) "
+        f"y {PUBLIC_BASE_URL}/pagar/{tokens['ARS']} ($ 150.000,00)"
+    ) in answer
+    assert "el resto se paga por separado" not in answer
+
+
+def _active_links(engine: Engine) -> dict[str, str]:
+    """Return the token of each active payment link, by currency, oldest first."""
+    with transaction(engine) as session:
+        links = session.scalars(
+            select(PaymentLink)
+            .where(PaymentLink.status == PaymentLinkStatus.ACTIVE)
+            .order_by(PaymentLink.id)
+        )
+        return {link.currency: link.token for link in links}
 
 
 @pytest.mark.parametrize(

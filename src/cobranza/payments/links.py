@@ -39,6 +39,8 @@ from cobranza.db.models import (
     PaymentLinkStatus,
 )
 from cobranza.dunning.holds import held_on
+from cobranza.dunning.other_currencies import OTHER_BALANCES_VARIABLE
+from cobranza.messages import LinkCovers
 from cobranza.payments.base import CheckoutItem, CheckoutRequest, PaymentProvider
 from cobranza.payments.errors import (
     LinkNotFoundError,
@@ -50,6 +52,7 @@ from cobranza.payments.targets import (
     balance_target,
     due_target,
     open_documents,
+    owed_currencies,
 )
 from cobranza.timeutil import local_date
 
@@ -364,10 +367,15 @@ def link_for_outbox_row(
 
     A row with `discount_percent` gets a discount link that ends on its
     `discount_deadline` (default: its oldest due date). A thank-you, or a
-    customer who owes nothing collectable, gets no link.
+    customer who owes nothing collectable, gets no link. A reply that names
+    other currencies (`other_balances`) also gets one link per currency in
+    `link_charges`, stored on the row, so its text lists each link. Other
+    rows carry the leading currency's link alone, because their templates
+    must stay within WhatsApp's 1,024 characters, and the text after the
+    link states that it charges that currency only.
     """
     from cobranza.config import get_settings
-    from cobranza.dunning.gate import due_cutoff
+    from cobranza.dunning.gate import REPLY_TO_VARIABLE, due_cutoff
     from cobranza.payments.cases import THANKS_STEP_KIND
     from cobranza.payments.offers import discount_link_for_case
 
@@ -399,7 +407,7 @@ def link_for_outbox_row(
                 now,
                 public_base_url=public_base_url,
             )
-        return payment_link_for_case(
+        url = payment_link_for_case(
             session,
             business,
             case,
@@ -410,6 +418,53 @@ def link_for_outbox_row(
         )
     except NothingOwedError:
         return None
+    if variables.get(REPLY_TO_VARIABLE) is not None and variables.get(
+        OTHER_BALANCES_VARIABLE
+    ):
+        charges = _balance_links(
+            session, business, case, now, public_base_url, variables.get("currency")
+        )
+        if len(charges) > 1:
+            row.variables = {**variables, "link_charges": charges}
+    return url
+
+
+def _balance_links(
+    session: Session,
+    business: Business,
+    case: Case,
+    now: datetime,
+    public_base_url: str | None,
+    leading: str | None,
+) -> list[list[str]]:
+    """Return [currency, amount, covers, URL] of a balance link per currency owed.
+
+    The `leading` currency comes first, as the message names it first.
+    """
+    from cobranza.config import get_settings
+
+    settings = get_settings()
+    base = public_base_url or settings.public_base_url
+    provider = provider_for(business, settings.payment_provider)
+    customer = session.get_one(Customer, case.customer_id)
+    today = local_date(now, customer.timezone or business.timezone)
+    documents = open_documents(session, business.id, case.customer_id, today)
+    charges = []
+    owed = sorted(owed_currencies(documents), key=lambda code: code != leading)
+    for currency in owed:
+        target = current_target(session, business, case, now, currency=currency)
+        if target is None or target.installment_id is not None:
+            continue
+        link = ensure_link(session, business, case, target, provider, now)
+        charges.append(
+            [
+                currency,
+                str(target.amount),
+                LinkCovers.BALANCE.value,
+                link_url(base, link.token),
+            ]
+        )
+    return charges
 
 
 def links_offered(
