@@ -420,3 +420,54 @@ def test_installments_in_two_currencies_go_to_person(
         assert case.handoff_reason == "installments_several_currencies"
     [answer] = chat.sent_since(start)
     assert "persona" in answer
+
+
+def test_follow_up_left_out_once_each_part_paid(
+    chat: Conversation, engine: Engine
+) -> None:
+    # Given half of each currency promised for Friday and US$ 200 paid by
+    # then, so both parts broke on Sunday and the follow-up waits for Monday
+    chat.reply("el viernes te pago la mitad", NOW + timedelta(hours=1))
+    _pay(engine, "200.00", "USD", NOW + timedelta(days=2))
+    sunday = NOW + timedelta(days=5)
+    assert chat.cycle(sunday) == []
+    assert [(p.currency, p.amount, p.status) for p in _promises(engine)] == [
+        ("USD", Decimal("500.00"), PromiseStatus.BROKEN),
+        ("ARS", Decimal("75000.00"), PromiseStatus.BROKEN),
+    ]
+
+    # When the rest of each half arrives before the follow-up goes out
+    _pay(engine, "300.00", "USD", sunday + timedelta(hours=2))
+    _pay(engine, "75000.00", "ARS", sunday + timedelta(hours=2))
+    sent = chat.cycle(MONDAY)
+
+    # Then the follow-up is left out, although half of the debt is still owed
+    assert [message.get("template", {}).get("name") for message in sent] == []
+    with transaction(engine) as session:
+        row = session.scalars(
+            select(OutboxMessage).where(
+                OutboxMessage.step_kind.startswith("broken_promise")
+            )
+        ).one()
+        assert row.suppressed_reason == "promise_paid"
+
+
+def test_follow_up_names_part_still_missing(chat: Conversation, engine: Engine) -> None:
+    # Given half of each currency promised, both parts broken on Sunday
+    chat.reply("el viernes te pago la mitad", NOW + timedelta(hours=1))
+    _pay(engine, "200.00", "USD", NOW + timedelta(days=2))
+    sunday = NOW + timedelta(days=5)
+    chat.cycle(sunday)
+
+    # When the dollars' half is completed before the follow-up goes out
+    _pay(engine, "300.00", "USD", sunday + timedelta(hours=2))
+    [follow_up] = chat.cycle(MONDAY)
+
+    # Then it still goes out, and asks for the pesos' half alone
+    assert follow_up["template"]["name"] == "cobranza_broken_promise_partial_friendly"
+    parameters = {
+        parameter["parameter_name"]: parameter["text"]
+        for parameter in follow_up["template"]["components"][0]["parameters"]
+    }
+    assert parameters["monto_pagado"] == "US$ 500,00"
+    assert parameters["monto_faltante"] == "$ 75.000,00"
