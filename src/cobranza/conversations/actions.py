@@ -429,7 +429,9 @@ def promise(reply: Reply) -> str:
     confirmation states that it is the whole balance. During an installment plan
     the promise is about the next unpaid installment: it covers that
     installment unless the reply names another sum, and the plan's
-    reminders stay the only follow-ups (see `check_promises`).
+    reminders stay the only follow-ups (see `check_promises`). A customer
+    who owes in several currencies gets one promise row per currency the
+    promise covers (see `_promise_parts`), and the confirmation names each.
     """
     case = reply.case
     assert case is not None
