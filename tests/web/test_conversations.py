@@ -539,3 +539,63 @@ def test_promise_amount_fitting_one_currency(
         promise = session.scalars(select(PromiseToPay)).one()
     assert promise.currency == "ARS"
     assert promise.amount == Decimal(100)
+
+
+def test_promises_show_each_currency_told(
+    app: FastAPI, client_for, tenant: Tenant, engine: Engine
+) -> None:  # type: ignore[no-untyped-def]
+    # Given a promise without a sum in dollars and pesos, one row each, and
+    # its one confirmation stating both amounts
+    created = NOW - timedelta(days=2)
+    with transaction(engine) as session:
+        case = Case(
+            business_id=tenant.business_id,
+            customer_id=tenant.customer_id,
+            state=CaseState.OPEN,
+            opened_at=NOW - timedelta(days=5),
+        )
+        session.add(case)
+        session.flush()
+        promises = [
+            PromiseToPay(
+                business_id=tenant.business_id,
+                case_id=case.id,
+                customer_id=tenant.customer_id,
+                amount=None,
+                currency=currency,
+                due_on=NOW.date() + timedelta(days=3),
+                status="open",
+                created_at=created,
+            )
+            for currency in ("USD", "ARS")
+        ]
+        session.add_all(promises)
+        session.flush()
+        session.add(
+            OutboxMessage(
+                business_id=tenant.business_id,
+                case_id=case.id,
+                customer_id=tenant.customer_id,
+                channel="sandbox",
+                step=f"promise_confirmation:{promises[0].id}",
+                step_kind="promise_confirmation",
+                tone="friendly",
+                locale="es_AR",
+                variables={
+                    "promise_amount": "800.00",
+                    "promise_amounts": [["USD", "800.00"], ["ARS", "15000.00"]],
+                },
+                document_ids=[],
+                idempotency_key="confirmation",
+                state="sent",
+                planned_for=created,
+                created_at=created,
+            )
+        )
+    client, _ = client_for(tenant)
+
+    thread = client.get(f"/conversaciones/{tenant.customer_id}")
+
+    assert "US$ 800,00" in thread.text
+    assert "$ 15.000,00 · pendiente" in thread.text
+    assert "todo el saldo" not in thread.text

@@ -39,7 +39,7 @@ from cobranza.db.models import (
 from cobranza.dunning.errors import HoldError
 from cobranza.dunning.owner_actions import resume_customer, set_disputed
 from cobranza.dunning.paid_handoffs import customers_owing
-from cobranza.dunning.promises import open_balances
+from cobranza.dunning.promises import open_balances, promise_group_key
 from cobranza.money import parse_amount_input
 from cobranza.payments.errors import PaymentError
 from cobranza.payments.manual import RECEIPT_PROVIDER, accept_receipt, claim_receipt
@@ -291,17 +291,25 @@ def _promises(
             OutboxMessage.step.in_(steps),
         )
     ).all()
-    stated = {
-        step: variables.get("promise_amount")
-        for step, variables in confirmations
-        if variables
-    }
+    # A promise in several currencies has one row per currency and one
+    # confirmation, which states each currency's amount in `promise_amounts`.
+    by_id = {promise.id: promise for promise in promises}
+    stated: dict[tuple[Any, ...], object] = {}
+    for step, variables in confirmations:
+        if not variables:
+            continue
+        confirmed = by_id[int(step.rsplit(":", 1)[1])]
+        amounts = variables.get("promise_amounts") or [
+            [confirmed.currency, variables.get("promise_amount")]
+        ]
+        for currency, amount in amounts:
+            stated[promise_group_key(confirmed), currency] = amount
     rows = []
     for promise in promises:
         amount = promise.amount
-        confirmed = stated.get(f"promise_confirmation:{promise.id}")
-        if amount is None and confirmed is not None:
-            amount = Decimal(str(confirmed))
+        confirmed_amount = stated.get((promise_group_key(promise), promise.currency))
+        if amount is None and confirmed_amount is not None:
+            amount = Decimal(str(confirmed_amount))
         rows.append(
             {
                 "due_on": promise.due_on,
