@@ -125,6 +125,7 @@ TU_FORMS: dict[str, str] = {
     "registralo": "regístralo",
     "registrala": "regístrala",
     "registralos": "regístralos",
+    "registrás": "registras",
     "repetí": "repite",
     "repetilo": "repítelo",
     "respondé": "responde",
