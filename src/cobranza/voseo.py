@@ -26,6 +26,7 @@ VOSEO_LOCALES = frozenset({"es_AR", "es_UY"})
 TU_FORMS: dict[str, str] = {
     "abrí": "abre",
     "abrilo": "ábrelo",
+    "acordá": "acuerda",
     "acortala": "acórtala",
     "acortalas": "acórtalas",
     "acortalo": "acórtalo",
@@ -112,6 +113,7 @@ TU_FORMS: dict[str, str] = {
     "pedile": "pídele",
     "podés": "puedes",
     "poné": "pon",
+    "preguntale": "pregúntale",
     "probá": "prueba",
     "querés": "quieres",
     "quitá": "quita",
@@ -123,6 +125,7 @@ TU_FORMS: dict[str, str] = {
     "registralo": "regístralo",
     "registrala": "regístrala",
     "registralos": "regístralos",
+    "registrás": "registras",
     "repetí": "repite",
     "repetilo": "repítelo",
     "respondé": "responde",

@@ -9,11 +9,18 @@ import pytest
 from sqlalchemy import select, update
 
 from cobranza.compliance import rules_for_business
-from cobranza.db.models import AuditEvent, Business, Installment, InstallmentPlan
+from cobranza.db.models import (
+    AuditEvent,
+    Business,
+    Customer,
+    Installment,
+    InstallmentPlan,
+)
 from cobranza.payments import check_plans, create_plan, plan_terms
 from cobranza.payments.errors import PlanError
 from cobranza.payments.plans import InstallmentLimits, limits_for, plan_due_dates
 from cobranza.payments.status import PaymentStatus
+from tests.channels.factories import make_document
 from tests.payments.conftest import NOW, World
 from tests.payments.helpers import make_link, report
 
@@ -107,6 +114,22 @@ def test_second_active_plan_rejected(world: World) -> None:
 
     with pytest.raises(PlanError, match="already has an active"):
         _create(world)
+
+
+def test_plan_in_two_currencies_rejected(world: World) -> None:
+    with world.session() as session, session.begin():
+        customer = session.get_one(Customer, world.customer_id)
+        make_document(
+            session, customer, NOW, "U-0001", "300.00", date(2026, 2, 15),
+            currency="USD",
+        )  # fmt: skip
+
+    with pytest.raises(PlanError, match="owes in ARS, USD") as raised:
+        _create(world)
+
+    assert raised.value.code == "plan_several_currencies"
+    with world.session() as session:
+        assert session.scalars(select(InstallmentPlan)).all() == []
 
 
 def test_plan_kept_closes_case(world: World) -> None:

@@ -15,6 +15,7 @@ from cobranza.db.models import (
     Case,
     CaseState,
     ConsentAction,
+    Customer,
     InboundMedia,
     InboundMessage,
     OutboxMessage,
@@ -23,6 +24,7 @@ from cobranza.db.models import (
     SandboxMessage,
 )
 from cobranza.web.dashboard.conversations import parse_amount_input
+from tests.channels.factories import make_document
 from tests.web.conftest import NOW, Clock, Tenant
 
 
@@ -493,3 +495,107 @@ def test_customer_page_links_conversation(
 
     assert f'href="/conversaciones/{tenant.customer_id}"' in page
     assert "Ver la conversación" in page
+
+
+def _owe_dollars(engine: Engine, tenant: Tenant, amount: str) -> None:
+    with transaction(engine) as session:
+        customer = session.get_one(Customer, tenant.customer_id)
+        due_on = NOW.date() - timedelta(days=10)
+        make_document(session, customer, NOW, "U-0001", amount, due_on, currency="USD")
+
+
+def test_promise_without_amount_covers_each_currency(
+    app: FastAPI, client_for, tenant: Tenant, engine: Engine
+) -> None:  # type: ignore[no-untyped-def]
+    _handed_off(engine, tenant, 1)
+    _owe_dollars(engine, tenant, "800.00")
+    client, token = client_for(tenant)
+
+    promised = client.post(
+        f"/conversaciones/{tenant.customer_id}/promesa",
+        data={"due_on": "2026-03-27", "amount": "", "csrf_token": token},
+    )
+
+    with transaction(engine) as session:
+        promises = session.scalars(select(PromiseToPay).order_by(PromiseToPay.id))
+        covered = [(promise.currency, promise.amount) for promise in promises]
+    assert "Promesa registrada para el 27/03/2026." in promised.text
+    assert sorted(covered) == [("ARS", None), ("USD", None)]
+
+
+def test_promise_amount_fitting_one_currency(
+    app: FastAPI, client_for, tenant: Tenant, engine: Engine
+) -> None:  # type: ignore[no-untyped-def]
+    _handed_off(engine, tenant, 1)
+    _owe_dollars(engine, tenant, "5.00")
+    client, token = client_for(tenant)
+
+    client.post(
+        f"/conversaciones/{tenant.customer_id}/promesa",
+        data={"due_on": "2026-03-27", "amount": "100", "csrf_token": token},
+    )
+
+    with transaction(engine) as session:
+        promise = session.scalars(select(PromiseToPay)).one()
+    assert promise.currency == "ARS"
+    assert promise.amount == Decimal(100)
+
+
+def test_promises_show_each_currency_told(
+    app: FastAPI, client_for, tenant: Tenant, engine: Engine
+) -> None:  # type: ignore[no-untyped-def]
+    # Given a promise without a sum in dollars and pesos, one row each, and
+    # its one confirmation stating both amounts
+    created = NOW - timedelta(days=2)
+    with transaction(engine) as session:
+        case = Case(
+            business_id=tenant.business_id,
+            customer_id=tenant.customer_id,
+            state=CaseState.OPEN,
+            opened_at=NOW - timedelta(days=5),
+        )
+        session.add(case)
+        session.flush()
+        promises = [
+            PromiseToPay(
+                business_id=tenant.business_id,
+                case_id=case.id,
+                customer_id=tenant.customer_id,
+                amount=None,
+                currency=currency,
+                due_on=NOW.date() + timedelta(days=3),
+                status="open",
+                created_at=created,
+            )
+            for currency in ("USD", "ARS")
+        ]
+        session.add_all(promises)
+        session.flush()
+        session.add(
+            OutboxMessage(
+                business_id=tenant.business_id,
+                case_id=case.id,
+                customer_id=tenant.customer_id,
+                channel="sandbox",
+                step=f"promise_confirmation:{promises[0].id}",
+                step_kind="promise_confirmation",
+                tone="friendly",
+                locale="es_AR",
+                variables={
+                    "promise_amount": "800.00",
+                    "promise_amounts": [["USD", "800.00"], ["ARS", "15000.00"]],
+                },
+                document_ids=[],
+                idempotency_key="confirmation",
+                state="sent",
+                planned_for=created,
+                created_at=created,
+            )
+        )
+    client, _ = client_for(tenant)
+
+    thread = client.get(f"/conversaciones/{tenant.customer_id}")
+
+    assert "US$ 800,00" in thread.text
+    assert "$ 15.000,00 · pendiente" in thread.text
+    assert "todo el saldo" not in thread.text

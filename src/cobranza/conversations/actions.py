@@ -29,7 +29,11 @@ from cobranza.compliance.consent import (
     current_consent_state,
     record_consent,
 )
-from cobranza.conversations.amounts import find_amount
+from cobranza.conversations.amounts import (
+    SEVERAL_CURRENCIES,
+    find_amount,
+    find_currency,
+)
 from cobranza.conversations.cases import open_case_for_reply
 from cobranza.conversations.complaints import threatens_complaint
 from cobranza.conversations.dates import payment_days
@@ -64,8 +68,11 @@ from cobranza.dunning.promises import (
     PROMISE_PAUSE_PREFIX,
     OpenBalance,
     case_message,
+    leading_currency,
     open_balance,
+    open_balances,
     pause_end,
+    pick_balance,
 )
 from cobranza.messages import LinkCovers, clean_parameter
 from cobranza.messages.parameters import PAYMENT_TEXT_MAX
@@ -86,6 +93,19 @@ DEFAULT_FIRST_PERCENT = Decimal(5)
 # The action and hand-off reason of a promise during a plan for a day after
 # the next installment's grace, when the plan would break first.
 PROMISE_PAST_INSTALLMENT = "promise_past_installment"
+# The hand-off reason of a promised sum in a currency the customer does not
+# owe ("US$ 300" owing only pesos). The second reason is for a sum whose
+# currency is unclear, because the reply names two currencies or the sum
+# fits several balances and none of them is in the business's currency.
+PROMISE_CURRENCY_NOT_OWED = "promise_currency_not_owed"
+PROMISE_CURRENCY_UNCLEAR = "promise_currency_unclear"
+# The hand-off reason of a request for installments from a customer who
+# owes in several currencies, which no plan covers (a plan has one currency).
+PLAN_SEVERAL_CURRENCIES = "installments_several_currencies"
+# The variable of a `promise_confirmation` whose promise is in several
+# currencies, or in another currency than the message's balance: a list of
+# [currency, amount] that `monto_promesa` states.
+PROMISE_AMOUNTS_VARIABLE = "promise_amounts"
 # The hand-off reason of a request to receive messages again from a customer
 # whose consent the owner revoked.
 OPT_IN_OWNER_REVOCATION = "opt_in_owner_revocation"
@@ -176,9 +196,16 @@ class LinkCharge:
     url: str | None = None
     installment_number: int | None = None
     installments: int | None = None
+    # The links of the customer's other currencies, one per currency, since
+    # a checkout charges one currency.
+    others: tuple[LinkCharge, ...] = ()
 
     def variables(self) -> dict[str, Any]:
-        """Return the message variables that state the charge and carry the link."""
+        """Return the message variables that state the charge and carry the link.
+
+        With other currencies, `link_charges` lists every link, this one
+        first, and `pago` states each link with its amount.
+        """
         values: dict[str, Any] = {
             "link_amount": str(self.amount),
             "link_covers": str(self.covers),
@@ -189,6 +216,11 @@ class LinkCharge:
         if self.installment_number is not None:
             values["installment_number"] = self.installment_number
             values["installments"] = self.installments
+        if self.others:
+            values["link_charges"] = [
+                [charge.currency, str(charge.amount), str(charge.covers), charge.url]
+                for charge in (self, *self.others)
+            ]
         return values
 
 
@@ -397,7 +429,9 @@ def promise(reply: Reply) -> str:
     confirmation states that it is the whole balance. During an installment plan
     the promise is about the next unpaid installment: it covers that
     installment unless the reply names another sum, and the plan's
-    reminders stay the only follow-ups (see `check_promises`).
+    reminders stay the only follow-ups (see `check_promises`). A customer
+    who owes in several currencies gets one promise row per currency the
+    promise covers (see `_promise_parts`), and the confirmation names each.
     """
     case = reply.case
     assert case is not None
@@ -426,31 +460,18 @@ def promise(reply: Reply) -> str:
                 reply.entities.pop(key, None)
 
     session = reply.session
-    owed = open_balance(session, reply.business, reply.customer.id, reply.today)
+    balances = open_balances(session, reply.business, reply.customer.id, reply.today)
     installment = _next_installment(reply)
-    amount = reply.meaning.amount
-    if amount is None and owed.balance > 0 and names_half(reply.inbound.text or ""):
-        # "te deposito la mitad": half of what the promise would cover.
-        covered = _covered(owed, due_on)
-        if installment is not None:
-            covered = installment.amount
-        amount = _half(owed.balance if covered is None else covered, owed.currency)
-        reply.entities["promise_share"] = "half"
-    covers: str | None = None
-    if amount is not None and 0 < owed.balance < amount:
-        # "te pago 500.000" owing 100.000: what is owed is what can be paid.
-        reply.entities["promise_amount_said"] = str(amount)
-        amount = owed.balance
-        covers = LinkCovers.BALANCE.value
+    parts = _promise_parts(reply, balances, due_on, installment)
+    if isinstance(parts, str):
+        return _hand_off_with_ack(reply, parts)
     past_grace = _past_installment_grace(reply, installment, due_on)
-    if (
-        installment is not None
-        and not past_grace
-        and amount in (None, installment.amount)
-    ):
-        amount = installment.amount
-        covers = LinkCovers.INSTALLMENT.value
-        reply.entities["promise_installment"] = installment.number
+    if installment is not None and not past_grace:
+        [part] = parts
+        if part.amount in (None, installment.amount):
+            part.amount = installment.amount
+            part.covers = LinkCovers.INSTALLMENT.value
+            reply.entities["promise_installment"] = installment.number
     existing = session.scalars(
         select(PromiseToPay).where(
             PromiseToPay.business_id == reply.business.id,
@@ -458,35 +479,39 @@ def promise(reply: Reply) -> str:
             PromiseToPay.status == PromiseStatus.OPEN,
         )
     ).all()
-    if any(
-        earlier.due_on == due_on and amount in (None, earlier.amount)
-        for earlier in existing
-    ):
+    if _already_promised(existing, due_on, parts):
         case.pending_question = None
         return "promise_already_recorded"
     for earlier in existing:
         earlier.status = PromiseStatus.CANCELLED
 
-    if amount is None:
-        amount = _covered(owed, due_on)
-    record = PromiseToPay(
-        business_id=reply.business.id,
-        case_id=case.id,
-        customer_id=reply.customer.id,
-        amount=amount,
-        currency=owed.currency,
-        due_on=due_on,
-        status=PromiseStatus.OPEN,
-        source_inbound_id=reply.inbound.id,
-        created_at=reply.now,
-    )
-    session.add(record)
+    records = []
+    for part in parts:
+        if part.amount is None:
+            part.amount = _covered(part.owed, due_on)
+        records.append(
+            PromiseToPay(
+                business_id=reply.business.id,
+                case_id=case.id,
+                customer_id=reply.customer.id,
+                amount=part.amount,
+                currency=part.owed.currency,
+                due_on=due_on,
+                status=PromiseStatus.OPEN,
+                source_inbound_id=reply.inbound.id,
+                created_at=reply.now,
+            )
+        )
+    session.add_all(records)
     session.flush()
 
     case.pending_question = None
     case.question_asked_at = None
+    record = records[0]
     reply.entities["promise_id"] = record.id
-    if amount is None and owed.balance <= 0:
+    if len(records) > 1:
+        reply.entities["promise_ids"] = [each.id for each in records]
+    if all(part.amount is None and part.owed.balance <= 0 for part in parts):
         # Everything owed is disputed or on hold, so there is no sum to
         # confirm: "$ 0,00" would only confuse. A person replies instead.
         hand_off(session, case, "promise_to_review", reply.now)
@@ -502,17 +527,150 @@ def promise(reply: Reply) -> str:
         queue_reply(reply, "handoff_ack", _daily(reply))
         return PROMISE_PAST_INSTALLMENT
     _pause_case(case, pause_end(reply.business, reply.tz, due_on), record.id)
-    stated = amount if amount is not None else owed.balance
+    first = parts[0]
     variables: dict[str, Any] = {
-        "promise_amount": str(stated),
+        "promise_amount": str(first.stated),
         "promise_due_on": due_on.isoformat(),
-        "promise_covers": covers,
+        "promise_covers": first.covers,
     }
-    if covers == LinkCovers.INSTALLMENT and installment is not None:
+    if len(parts) > 1 or first.owed.currency != leading_currency(
+        balances, reply.business
+    ):
+        variables[PROMISE_AMOUNTS_VARIABLE] = [
+            [part.owed.currency, str(part.stated)] for part in parts
+        ]
+    if first.covers == LinkCovers.INSTALLMENT and installment is not None:
         variables["installment_number"] = installment.number
         variables["installments"] = installment.count
     queue_reply(reply, "promise_confirmation", str(record.id), variables)
     return "promise_recorded"
+
+
+@dataclass
+class _PromisePart:
+    """One currency's part of a promise: the balance there and the sum promised.
+
+    `amount` None covers what falls due by the promised day (`_covered`).
+    `covers` is a `LinkCovers` value the confirmation states after the sum.
+    """
+
+    owed: OpenBalance
+    amount: Decimal | None = None
+    covers: str | None = None
+
+    @property
+    def stated(self) -> Decimal:
+        """Return the sum the confirmation states: the amount, else the balance."""
+        return self.amount if self.amount is not None else self.owed.balance
+
+
+def _promise_parts(
+    reply: Reply,
+    balances: list[OpenBalance],
+    due_on: date,
+    installment: _NextInstallment | None,
+) -> list[_PromisePart] | str:
+    """Split a promise into one part per currency it covers.
+
+    A promise with no sum ("te pago todo el viernes") covers every currency
+    with a balance, and "la mitad" half of each. A named sum goes to one
+    currency (`promise_currency`), and during a plan to the plan's. Returns
+    a hand-off reason instead when no currency fits the named sum.
+    """
+    amount = reply.meaning.amount
+    if installment is not None:
+        parts = [_PromisePart(pick_balance(balances, installment.currency), amount)]
+    elif amount is not None:
+        named = find_currency(reply.inbound.text or "", reply.business.currency)
+        reply.entities["promise_currency_named"] = named
+        currency = promise_currency(amount, named, balances, reply.business.currency)
+        if currency is None:
+            return (
+                PROMISE_CURRENCY_NOT_OWED
+                if named not in (None, SEVERAL_CURRENCIES)
+                else PROMISE_CURRENCY_UNCLEAR
+            )
+        parts = [_PromisePart(pick_balance(balances, currency), amount)]
+    else:
+        owed = [balance for balance in balances if balance.balance > 0]
+        if not owed:
+            owed = [pick_balance(balances, leading_currency(balances, reply.business))]
+        parts = [_PromisePart(balance) for balance in owed]
+
+    if amount is None and names_half(reply.inbound.text or ""):
+        # "te deposito la mitad": half of what the promise would cover.
+        for part in parts:
+            if part.owed.balance <= 0:
+                continue
+            covered = _covered(part.owed, due_on)
+            if installment is not None:
+                covered = installment.amount
+            whole = part.owed.balance if covered is None else covered
+            part.amount = _half(whole, part.owed.currency)
+            reply.entities["promise_share"] = "half"
+    for part in parts:
+        if part.amount is not None and 0 < part.owed.balance < part.amount:
+            # "te pago 500.000" owing 100.000: what is owed is what can be paid.
+            reply.entities["promise_amount_said"] = str(part.amount)
+            part.amount = part.owed.balance
+            part.covers = LinkCovers.BALANCE.value
+    return parts
+
+
+def promise_currency(
+    amount: Decimal,
+    named: str | None,
+    balances: list[OpenBalance],
+    business_currency: str,
+) -> str | None:
+    """Return the currency a promised sum is in, or None when a person must decide.
+
+    A currency the reply names ("US$ 300", "500 mil pesos") is the one,
+    provided the customer owes in it. A sum with no currency is in the
+    only currency the customer owes, else in the only one whose balance
+    can hold it ("500 mil" owing US$ 1.000 and $ 800.000). When several
+    balances can hold it, a bare sum is taken as the business's own
+    currency, the money people count in unless they say otherwise, and
+    without that currency among them it is unclear. A sum above every
+    balance is the whole balance of the business's currency, else of the
+    leading one.
+    """
+    owed = [balance for balance in balances if balance.balance > 0]
+    if named is not None:
+        found = any(balance.currency == named for balance in owed)
+        return named if found else None
+    if not owed:
+        return business_currency
+    if len(owed) == 1:
+        return owed[0].currency
+    fitting = [balance.currency for balance in owed if amount <= balance.balance]
+    if len(fitting) == 1:
+        return fitting[0]
+    candidates = fitting or [balance.currency for balance in owed]
+    if business_currency in candidates:
+        return business_currency
+    return None if fitting else owed[0].currency
+
+
+def _already_promised(
+    existing: Collection[PromiseToPay], due_on: date, parts: list[_PromisePart]
+) -> bool:
+    """Tell whether open promises already cover each part on the same day.
+
+    A part without a sum matches any promise in its currency, as a repeated
+    "te pago el viernes" repeats the promise.
+    """
+    if not existing or len(existing) != len(parts):
+        return False
+    return all(
+        any(
+            earlier.due_on == due_on
+            and earlier.currency == part.owed.currency
+            and part.amount in (None, earlier.amount)
+            for earlier in existing
+        )
+        for part in parts
+    )
 
 
 def _past_installment_grace(
@@ -622,6 +780,15 @@ def _make_plan(
     case = reply.case
     services = reply.services
     assert case is not None and services is not None
+    balances = open_balances(
+        reply.session, reply.business, reply.customer.id, reply.today
+    )
+    owed = [balance.currency for balance in balances if balance.balance > 0]
+    if len(owed) > 1:
+        # A plan has one currency, and one covering only part of the debt
+        # would leave reminders for the rest running beside it.
+        reply.entities["plan_currencies"] = owed
+        return _hand_off_with_ack(reply, PLAN_SEVERAL_CURRENCIES)
     limit = services.max_installments(reply.business)
     count = max(2, min(requested or limit, limit))
     reply.entities["installments_offered"] = count
@@ -840,6 +1007,10 @@ def payment_link(reply: Reply) -> str:
     if charge is not None:
         reply.entities["link_amount"] = str(charge.amount)
         reply.entities["link_covers"] = str(charge.covers)
+        if charge.others:
+            reply.entities["link_currencies"] = [
+                each.currency for each in (charge, *charge.others)
+            ]
 
     # A burst of requests gets one link; asking again later ("no me
     # llegó") gets it again.

@@ -19,7 +19,10 @@ Decisions:
   amount is what is owed when a debt word ("debo", "deuda", "saldo", "devo")
   sits within three words before or after it and no other amount is nearer
   to that word.
-- The currency is the business's.
+- The currency is found apart (`find_currency`): a sign or word in
+  the reply ("US$ 300", "300 dólares", "R$ 300") names it, "$" and "pesos"
+  name the business's peso, and a reply without one leaves the choice to
+  the caller.
 """
 
 from __future__ import annotations
@@ -424,3 +427,75 @@ def _is_reference(tokens: list[str], index: int) -> bool:
     if token.isdigit() and any(word.isdigit() for word in neighbours):
         return True
     return not _ID_WORDS.isdisjoint(tokens[max(0, index - 4) : index])
+
+
+# Words and signs that name a currency, folded. "u$s" and "us$" are how
+# Argentina and Uruguay write dollars, and "verdes" is dollar slang there.
+# "real" and "sol" are left out because they are everyday words too.
+_NAMED_CURRENCIES = {
+    "usd": "USD",
+    "us$": "USD",
+    "u$s": "USD",
+    "dolar": "USD",
+    "dolares": "USD",
+    "verdes": "USD",
+    "r$": "BRL",
+    "brl": "BRL",
+    "reais": "BRL",
+    "eur": "EUR",
+    "euro": "EUR",
+    "euros": "EUR",
+    "soles": "PEN",
+    "pen": "PEN",
+    "ars": "ARS",
+    "mxn": "MXN",
+    "cop": "COP",
+    "clp": "CLP",
+    "uyu": "UYU",
+}
+# Words and the bare "$" that name the local peso without its country.
+_PESO_WORDS = frozenset(
+    {"$", "peso", "pesos", "mango", "mangos", "luca", "lucas", "palo", "palos"}
+)
+# Currencies that "$" and "pesos" name when the business charges in them.
+PESO_CURRENCIES = frozenset({"ARS", "CLP", "COP", "MXN", "UYU"})
+# `find_currency` returns this when a reply names two or more currencies.
+SEVERAL_CURRENCIES = "several"
+
+
+def find_currency(text: str, local_currency: str) -> str | None:
+    """Return the currency code `text` names for its money, or None.
+
+    "US$", "u$s", "USD", "dólares" and "verdes" name dollars, "R$" and
+    "reais" reals, "soles" and "S/" soles, and an ISO code itself. "$",
+    "pesos", "lucas" and "palos" name the peso, which is `local_currency`
+    when that is a peso, and no currency otherwise. A reply that names two
+    or more currencies returns `SEVERAL_CURRENCIES`.
+    """
+    tokens = tokenize(text)
+    named: set[str] = set()
+    index = 0
+    while index < len(tokens):
+        token = tokens[index]
+        following = tokens[index + 1 : index + 3]
+        if token == "us" and following[:1] == ["$"]:
+            named.add("USD")
+            index += 2
+            continue
+        if token == "u" and following == ["$", "s"]:
+            named.add("USD")
+            index += 3
+            continue
+        if token == "s" and following[:1] == ["/"]:
+            named.add("PEN")
+            index += 2
+            continue
+        code = _NAMED_CURRENCIES.get(token)
+        if code is not None:
+            named.add(code)
+        elif token in _PESO_WORDS and local_currency in PESO_CURRENCIES:
+            named.add(local_currency)
+        index += 1
+    if len(named) > 1:
+        return SEVERAL_CURRENCIES
+    return next(iter(named), None)

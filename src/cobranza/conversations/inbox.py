@@ -80,6 +80,17 @@ REASON_LABELS = {
         "decidí si se mueve la cuota"
     ),
     "plan_declined": "rechazó el plan de cuotas ofrecido",
+    "installments_several_currencies": (
+        "pidió cuotas pero debe en varias monedas y un plan cubre una sola: "
+        "acordá los pagos con el cliente"
+    ),
+    "promise_currency_not_owed": (
+        "promete pagar en una moneda en la que no debe: revisá en qué moneda paga"
+    ),
+    "promise_currency_unclear": (
+        "promete un monto sin aclarar la moneda y debe en varias: preguntale en "
+        "qué moneda paga"
+    ),
     POLICY_HANDOFF: "la política de cobranza llegó al paso de pasarlo a una persona",
     "payment_charged_back": "el pago tuvo un contracargo: revisá la deuda",
     "payment_in_mediation": "el pago está en mediación: revisá la deuda",

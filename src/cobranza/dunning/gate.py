@@ -47,11 +47,13 @@ from cobranza.dunning.holds import MAX_HOLD_DAYS, is_held, not_held_on
 from cobranza.dunning.other_currencies import (
     OTHER_BALANCES_VARIABLE,
     CollectableDocument,
+    other_currencies_balance,
     other_currencies_due,
 )
 from cobranza.dunning.promises import (
     BROKEN_PROMISE_KINDS,
     PAYMENT_TO_VERIFY,
+    PROMISE_PARTS_VARIABLE,
     SETTLED_STATUSES,
     broken_promise_kind,
     paid_since_promises,
@@ -232,6 +234,11 @@ class BrokenPromiseFacts:
     payment_reported: bool
     # The promise's amount was paid, though after its day had passed.
     promise_paid: bool
+    # A promise in several currencies: `PROMISE_PARTS_VARIABLE` with what
+    # was paid in each, and the sum of those payments, which only tells
+    # whether anything was paid because it adds up different currencies.
+    parts: list[list[Any]] | None = None
+    paid_any: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -408,7 +415,7 @@ def read_facts(
     consents = current_consents(session, business_id, customer_ids, WHATSAPP)
     sends = _previous_sends(session, business_id, customer_ids, rules, now)
     promise_payments = paid_since_promises(
-        session, [promise_id for row in rows if (promise_id := _broken_promise(row))]
+        session, [promise_id for row in rows for promise_id in _broken_promises(row)]
     )
     template_rows, templates = needs_template(session, business_id, rows, now)
 
@@ -488,16 +495,31 @@ def read_facts(
                 details["other_invoice_count"] = sum(
                     due.invoice_count for due in others
                 )
+        elif OTHER_BALANCES_VARIABLE in row.variables:
+            # NOTE: the row keeps the currency it was queued with. A
+            # broken-promise message whose currency is paid off while it waits
+            # is suppressed as zero balance although other currencies are
+            # still owed, and a reply then states that currency as 0.
+            others = other_currencies_balance(
+                collectable.get(customer_id, []), currency
+            )
+            details[OTHER_BALANCES_VARIABLE] = [due.as_variable() for due in others]
+            details["other_invoice_count"] = sum(due.invoice_count for due in others)
         paused_without_end = (
             context.case_state == CaseState.PAUSED and context.paused_until is None
         )
         broken = None
         promise_id = _broken_promise(row)
         if promise_id is not None:
-            broken = _broken_promise_facts(
-                row, promise_payments.get(promise_id, Decimal(0)), context
-            )
+            balance_of = {
+                code: amount
+                for (owner, code), amount in balances.items()
+                if owner == customer_id
+            }
+            broken = _broken_promise_facts(row, promise_payments, balance_of, context)
             details["paid_since_promise"] = str(broken.paid)
+            if broken.parts is not None:
+                details[PROMISE_PARTS_VARIABLE] = broken.parts
         result[row.id] = RowFacts(
             facts,
             details,
@@ -787,8 +809,11 @@ def _refresh_amounts(row: OutboxMessage, details: dict[str, Any]) -> None:
     else:
         refreshed = {
             "balance": details["customer_balance"],
-            "invoice_count": len(details["collectable_document_ids"]),
+            "invoice_count": len(details["collectable_document_ids"])
+            + details.get("other_invoice_count", 0),
         }
+        if OTHER_BALANCES_VARIABLE in details:
+            refreshed[OTHER_BALANCES_VARIABLE] = details[OTHER_BALANCES_VARIABLE]
     if all(variables.get(name) == value for name, value in refreshed.items()):
         return
     row.variables = {**variables, **refreshed}
@@ -817,14 +842,54 @@ def _broken_promise(row: OutboxMessage) -> int | None:
     return promise_id if isinstance(promise_id, int) else None
 
 
+def _broken_promises(row: OutboxMessage) -> list[int]:
+    """Return the ids of every currency's part of a broken-promise message."""
+    promise_id = _broken_promise(row)
+    if promise_id is None:
+        return []
+    parts = row.variables.get(PROMISE_PARTS_VARIABLE)
+    if not parts:
+        return [promise_id]
+    return [int(part[0]) for part in parts]
+
+
 def _broken_promise_facts(
-    row: OutboxMessage, paid: Decimal, context: _RowContext
+    row: OutboxMessage,
+    payments: Mapping[int, Decimal],
+    balances: Mapping[str, Decimal],
+    context: _RowContext,
 ) -> BrokenPromiseFacts:
-    promised = row.variables.get("promise_amount")
+    """Return what was paid since a broken promise, in each of its currencies.
+
+    A part in several currencies is settled once its amount arrived or its
+    currency's balance is paid off, and the message is left out only when
+    every part is settled.
+    """
+    promise_id = _broken_promise(row)
+    assert promise_id is not None
+    paid = payments.get(promise_id, Decimal(0))
+    stored = row.variables.get(PROMISE_PARTS_VARIABLE)
+    if not stored:
+        promised = row.variables.get("promise_amount")
+        return BrokenPromiseFacts(
+            paid=paid,
+            payment_reported=context.payment_reported,
+            promise_paid=promised is not None and paid >= Decimal(str(promised)),
+        )
+
+    parts = []
+    settled = []
+    for part_id, currency, amount, _ in stored:
+        part_paid = payments.get(int(part_id), Decimal(0))
+        parts.append([part_id, currency, amount, str(part_paid)])
+        paid_off = amount is not None and part_paid >= Decimal(str(amount))
+        settled.append(paid_off or balances.get(currency, Decimal(0)) <= 0)
     return BrokenPromiseFacts(
         paid=paid,
         payment_reported=context.payment_reported,
-        promise_paid=promised is not None and paid >= Decimal(str(promised)),
+        promise_paid=all(settled),
+        parts=parts,
+        paid_any=sum((Decimal(part[3]) for part in parts), Decimal(0)),
     )
 
 
@@ -836,13 +901,16 @@ def _refresh_broken_promise(row: OutboxMessage, broken: BrokenPromiseFacts) -> N
     the paid amount, so that a changed wording also changes the variables
     that the dispatcher compares before it sends.
     """
-    refreshed = {
+    refreshed: dict[str, Any] = {
         "paid_amount": str(broken.paid),
         "payment_reported": broken.payment_reported,
     }
+    if broken.parts is not None:
+        refreshed[PROMISE_PARTS_VARIABLE] = broken.parts
     if any(row.variables.get(name) != value for name, value in refreshed.items()):
         row.variables = {**row.variables, **refreshed}
-    kind = broken_promise_kind(broken.paid, broken.payment_reported)
+    paid = broken.paid if broken.paid_any is None else broken.paid_any
+    kind = broken_promise_kind(paid, broken.payment_reported)
     if row.step_kind != kind:
         row.step_kind = kind
 

@@ -88,3 +88,28 @@ def other_currencies_due(
         if amount > 0:
             owed.append(CurrencyDue(code, amount, counts[code]))
     return owed
+
+
+def other_currencies_balance(
+    documents: Iterable[CollectableDocument], currency: str
+) -> list[CurrencyDue]:
+    """Return the collectable balance in each currency other than `currency`.
+
+    Unlike `other_currencies_due`, invoices not due yet count too, as they
+    do in a reply's balance. Currencies whose credit notes cancel their
+    invoices are left out. The result is sorted by code.
+    """
+    balances: dict[str, Decimal] = {}
+    counts: dict[str, int] = {}
+    for document in documents:
+        if document.currency == currency:
+            continue
+        code = document.currency
+        balances[code] = balances.get(code, Decimal(0)) + document.open_amount
+        if document.open_amount > 0:
+            counts[code] = counts.get(code, 0) + 1
+    return [
+        CurrencyDue(code, balances[code], counts.get(code, 0))
+        for code in sorted(balances)
+        if balances[code] > 0
+    ]

@@ -21,6 +21,12 @@ that the payment is being verified and requests the receipt instead of a
 second report of the payment. The gate makes the same choice again when
 the message goes out (see `broken_promise_kind`), so a payment made while
 the message waited counts too.
+
+A promise is stored as one row per currency, because a customer may owe in
+several. Each row is kept or broken by the payments and the balance in its
+own currency. The broken rows of one promise share one message, whose
+`promise_parts` lists what was promised and paid in each currency, so the
+message names what is still missing in each.
 """
 
 from __future__ import annotations
@@ -56,6 +62,7 @@ from cobranza.db.models import (
 from cobranza.db.types import Amount
 from cobranza.dunning import outbox
 from cobranza.dunning.holds import not_held_on
+from cobranza.dunning.other_currencies import OTHER_BALANCES_VARIABLE
 from cobranza.dunning.policy import Policy
 from cobranza.timeutil import local_date, start_of_day
 
@@ -80,6 +87,10 @@ DEFAULT_CHANNEL = "sandbox"
 PROMISE_PAUSE_PREFIX = "promesa de pago"
 # Payment statuses whose money counts towards a promise.
 SETTLED_STATUSES = ("approved", "in_mediation")
+# The variable of a broken-promise message whose promise was in several
+# currencies, or in another currency than the message's balance: a list of
+# [promise id, currency, amount or None for the whole balance, paid since].
+PROMISE_PARTS_VARIABLE = "promise_parts"
 
 
 @dataclass(frozen=True)
@@ -138,25 +149,28 @@ def pause_end(business: Business, tz: str, due_on: date) -> datetime:
     return start_of_day(due_on + timedelta(days=grace_days(business) + 1), tz)
 
 
-def open_balance(
+def open_balances(
     session: Session, business: Business, customer_id: int, today: date
-) -> OpenBalance:
-    """Return the customer's collectable balance in the business's currency.
+) -> list[OpenBalance]:
+    """Return the customer's collectable balance in each currency it owes.
 
     Disputed documents, documents on hold through `today` and documents a
-    full import no longer lists are left out, as the planner does.
-
-    NOTE: a promise covers only this currency. A customer reminded of
-    "US$ 1.000,00 y $ 500,00" who answers "te pago todo el viernes" gets a
-    promise of $ 500,00, while a payment link it then requests charges the
-    dollars, the reminder's currency.
+    full import no longer lists are left out, as the planner does. A credit
+    note nets only against its own currency. The currencies with a positive
+    balance come first, in the planner's order: the currency of the oldest
+    due invoice leads, and a tie goes to the code that sorts first. The
+    currencies whose credit notes cancel their invoices follow, by code.
     """
     rows = session.execute(
-        select(Document.id, Document.open_amount, Document.due_on, Document.kind)
+        select(
+            Document.id,
+            Document.open_amount,
+            Document.due_on,
+            Document.currency,
+        )
         .where(
             Document.business_id == business.id,
             Document.customer_id == customer_id,
-            Document.currency == business.currency,
             Document.open_amount != 0,
             Document.missing_since.is_(None),
             Document.disputed.is_(False),
@@ -164,15 +178,67 @@ def open_balance(
         )
         .order_by(Document.id)
     ).all()
+    by_currency: dict[str, list[Any]] = {}
+    for row in rows:
+        by_currency.setdefault(row.currency, []).append(row)
+    balances = [
+        _currency_balance(code, owned) for code, owned in sorted(by_currency.items())
+    ]
+    return sorted(balances, key=_leading_order)
+
+
+def open_balance(
+    session: Session,
+    business: Business,
+    customer_id: int,
+    today: date,
+    currency: str | None = None,
+) -> OpenBalance:
+    """Return the customer's collectable balance in `currency`.
+
+    Without `currency` it is the balance in the currency that reminders lead
+    with (see `open_balances`), or an empty balance in the business's
+    currency when nothing is owed.
+    """
+    balances = open_balances(session, business, customer_id, today)
+    return pick_balance(balances, currency or leading_currency(balances, business))
+
+
+def leading_currency(balances: list[OpenBalance], business: Business) -> str:
+    """Return the currency reminders lead with, else the business's own."""
+    owed = [balance for balance in balances if balance.balance > 0]
+    return owed[0].currency if owed else business.currency
+
+
+def pick_balance(balances: list[OpenBalance], currency: str) -> OpenBalance:
+    """Return the balance in `currency`, or an empty one when none is owed."""
+    for balance in balances:
+        if balance.currency == currency:
+            return balance
+    return OpenBalance(Decimal(0), currency, 0, None, [])
+
+
+def _currency_balance(currency: str, rows: list[Any]) -> OpenBalance:
     invoices = [row for row in rows if row.open_amount > 0]
     due_dates = [row.due_on for row in invoices if row.due_on is not None]
     return OpenBalance(
         balance=sum((row.open_amount for row in rows), Decimal(0)),
-        currency=business.currency,
+        currency=currency,
         invoice_count=len(invoices),
         oldest_due_on=min(due_dates) if due_dates else None,
         document_ids=sorted(row.id for row in invoices),
         dues=tuple((row.due_on, row.open_amount) for row in invoices),
+    )
+
+
+def _leading_order(balance: OpenBalance) -> tuple[bool, bool, date, str]:
+    if balance.balance <= 0:
+        return (True, False, date.min, balance.currency)
+    return (
+        False,
+        balance.oldest_due_on is None,
+        balance.oldest_due_on or date.min,
+        balance.currency,
     )
 
 
@@ -189,23 +255,40 @@ def case_message(
     """Build the outbox row (column values) of one message of `case`.
 
     The business, customer and balance variables every template may use
-    are filled in; `variables` adds to them or overrides them. The row's
-    idempotency key covers (business, case, step, invoices), so a step
-    name that names its cause queues one message per cause.
+    are filled in; `variables` adds to them or overrides them. The balance
+    is in the currency reminders lead with, and what the customer owes in
+    each other currency goes in `other_balances`, so `monto` names every
+    currency. The row's idempotency key covers (business, case, step,
+    invoices), so a step name that names its cause queues one message per
+    cause.
     """
     business = session.get_one(Business, case.business_id)
     customer = session.get_one(Customer, case.customer_id)
     settings = business.settings or {}
     today = local_date(now, customer.timezone or business.timezone)
-    owed = open_balance(session, business, customer.id, today)
+    balances = open_balances(session, business, customer.id, today)
+    owed = pick_balance(balances, leading_currency(balances, business))
+    others = [
+        balance
+        for balance in balances
+        if balance.balance > 0 and balance.currency != owed.currency
+    ]
     oldest = owed.oldest_due_on or today
+    if others:
+        variables = {
+            OTHER_BALANCES_VARIABLE: [
+                [other.currency, str(other.balance)] for other in others
+            ],
+            **variables,
+        }
     values = {
         "customer_name": customer.name,
         **outbox.business_variables(business),
         "today": today.isoformat(),
         "balance": str(max(owed.balance, Decimal(0))),
         "currency": owed.currency,
-        "invoice_count": owed.invoice_count,
+        "invoice_count": owed.invoice_count
+        + sum(other.invoice_count for other in others),
         "oldest_due_on": oldest.isoformat(),
         "days_past_due": days_past_due(
             rules_for_business(business.country, business.settings), oldest, today
@@ -249,6 +332,7 @@ def check_promises(
         )
         .order_by(PromiseToPay.id)
     ).all()
+    broken: dict[tuple[Any, ...], list[PromiseToPay]] = {}
     for promise in promises:
         customer = session.get_one(Customer, promise.customer_id)
         tz = customer.timezone or business.timezone
@@ -260,9 +344,14 @@ def check_promises(
             result.kept.append(promise.id)
             continue
         promise.status = PromiseStatus.BROKEN
-        queued = _follow_up(session, promise, now, policy)
-        _audit(session, promise, now, "promise_broken", {"follow_up": queued})
-        result.broken.append(promise.id)
+        broken.setdefault(promise_group_key(promise), []).append(promise)
+    # A promise in several currencies is one row per currency, and its
+    # broken parts share one follow-up that names what is missing in each.
+    for parts in broken.values():
+        queued = _follow_up(session, parts, now, policy)
+        for promise in parts:
+            _audit(session, promise, now, "promise_broken", {"follow_up": queued})
+            result.broken.append(promise.id)
     if result.kept or result.broken:
         logger.info(
             "business %s: %s promises kept, %s broken",
@@ -273,11 +362,28 @@ def check_promises(
     return result
 
 
+def promise_group_key(promise: PromiseToPay) -> tuple[Any, ...]:
+    """Return what the rows of one promise share: one row per currency.
+
+    A reply that promises every currency the customer owes stores a row for
+    each, all with the same case, message, day and instant.
+    """
+    return (
+        promise.case_id,
+        promise.source_inbound_id,
+        promise.due_on,
+        promise.created_at,
+    )
+
+
 def _kept(
     session: Session, business: Business, promise: PromiseToPay, today: date
 ) -> bool:
-    """Return whether the money promised arrived since the promise was made."""
-    if open_balance(session, business, promise.customer_id, today).balance <= 0:
+    """Return whether the money promised in the promise's currency arrived."""
+    owed = open_balance(
+        session, business, promise.customer_id, today, currency=promise.currency
+    )
+    if owed.balance <= 0:
         return True
     if promise.amount is None:
         return False
@@ -330,9 +436,13 @@ def broken_promise_kind(paid: Decimal, payment_reported: bool) -> str:
 
 
 def _follow_up(
-    session: Session, promise: PromiseToPay, now: datetime, policy: Policy
+    session: Session, parts: list[PromiseToPay], now: datetime, policy: Policy
 ) -> bool:
-    """Resume the promise's case and queue the stronger step; True if queued."""
+    """Resume the promise's case and queue the stronger step; True if queued.
+
+    `parts` are the broken rows of one promise, one per currency, by id.
+    """
+    promise = parts[0]
     case = session.get(Case, promise.case_id) if promise.case_id else None
     if case is None or case.closed_at is not None:
         return False
@@ -351,25 +461,29 @@ def _follow_up(
         case.paused_until = None
         case.pause_reason = None
 
-    paid = paid_since_promises(session, [promise.id])[promise.id]
+    paid = paid_since_promises(session, [part.id for part in parts])
     reported = case.handoff_reason == PAYMENT_TO_VERIFY
     variables = {
         "promise_due_on": promise.due_on.isoformat(),
         "promise_amount": str(promise.amount) if promise.amount is not None else None,
         "promise_id": promise.id,
-        "paid_amount": str(paid),
+        "paid_amount": str(paid[promise.id]),
         "payment_reported": reported,
     }
     values = case_message(
         session,
         case,
         f"{BROKEN_PROMISE}:{promise.id}",
-        broken_promise_kind(paid, reported),
+        broken_promise_kind(sum(paid.values(), Decimal(0)), reported),
         variables,
         now,
     )
     if not values["document_ids"]:
         return False
+    if len(parts) > 1 or promise.currency != values["variables"]["currency"]:
+        values["variables"][PROMISE_PARTS_VARIABLE] = [
+            promise_part(part, paid[part.id]) for part in parts
+        ]
     queued = outbox.enqueue(session, values)
     if queued is None:
         return False
@@ -378,6 +492,12 @@ def _follow_up(
         # is sent the planner plans the steps after that one as usual.
         case.planned_at = now
     return True
+
+
+def promise_part(promise: PromiseToPay, paid: Decimal) -> list[Any]:
+    """Return one part of `PROMISE_PARTS_VARIABLE`: id, currency, amount, paid."""
+    amount = str(promise.amount) if promise.amount is not None else None
+    return [promise.id, promise.currency, amount, str(paid)]
 
 
 def _supersede_policy_rows(

@@ -703,8 +703,9 @@ def _check_tax_id_in(business: Business, country: str) -> None:
 def _check_invoiced_in(session: Session, business: Business, currency: str) -> None:
     """Raise `SettingError` when the open invoices are in the current currency only.
 
-    Promises and replies count the balance in the business's currency, so
-    after the change every open promise would be taken as kept.
+    Payments recorded without a currency and sums a customer writes without
+    one ("te pago 300") are taken in the business's currency, so after the
+    change they would go to a currency the customer does not owe.
     """
     rows = session.execute(
         select(Document.currency, func.count())
@@ -722,9 +723,10 @@ def _check_invoiced_in(session: Session, business: Business, currency: str) -> N
         invoices = "1 factura" if open_count == 1 else f"{open_count} facturas"
         raise SettingError(
             f"tenés {invoices} con saldo en {business.currency} y ninguna en "
-            f"{currency}, y las promesas de pago y las respuestas a tus clientes "
-            "cuentan el saldo en la moneda del negocio: si esas facturas son en "
-            f"{currency}, importalas de nuevo con una columna de moneda"
+            f"{currency}, y los pagos que registrás sin moneda y los montos que "
+            "tus clientes escriben sin moneda se toman en la moneda del negocio: "
+            f"si esas facturas son en {currency}, importalas de nuevo con una "
+            "columna de moneda"
         )
 
 

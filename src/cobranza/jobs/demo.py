@@ -215,11 +215,11 @@ def _pay(
         business = session.get_one(Business, business_id)
         for customer_id in due:
             customer = session.get_one(Customer, customer_id)
-            balance = open_balance(session, business, customer_id, day).balance
-            if balance > 0:
+            owed = open_balance(session, business, customer_id, day)
+            if owed.balance > 0:
                 record_payment(
-                    session, business, customer, balance, paid_at, paid_at,
-                    method=script.payment_method,
+                    session, business, customer, owed.balance, paid_at, paid_at,
+                    currency=owed.currency, method=script.payment_method,
                     reference=f"demo-{customer.external_id}",
                 )  # fmt: skip
     sandbox_dispatcher(engine, paid_at).run(business_id, paid_at)

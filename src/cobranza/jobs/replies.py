@@ -42,7 +42,7 @@ from cobranza.payments import create_plan, propose_plan
 from cobranza.payments.errors import PaymentError
 from cobranza.payments.links import links_offered
 from cobranza.payments.plans import limits_for
-from cobranza.payments.requested import requested_charge
+from cobranza.payments.requested import RequestedCharge, requested_charge
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +64,10 @@ def _payment_link(
     charge = requested_charge(session, business, case, now, with_link=offered)
     if charge is None:
         return None
+    return _link_charge(charge)
+
+
+def _link_charge(charge: RequestedCharge) -> LinkCharge:
     return LinkCharge(
         amount=charge.amount,
         currency=charge.currency,
@@ -71,6 +75,7 @@ def _payment_link(
         url=charge.url,
         installment_number=charge.installment_number,
         installments=charge.installment_count,
+        others=tuple(_link_charge(other) for other in charge.others),
     )
 
 

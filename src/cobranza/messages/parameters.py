@@ -182,6 +182,9 @@ def _how_to_pay(variables: MessageVariables, context: ParameterContext) -> str:
     When the message states other currencies too, the link is followed by
     the amount it charges and a note that the rest is paid separately.
     """
+    charges = _link_charge_items(variables)
+    if len(charges) > 1 and all(url is not None for *_, url in charges):
+        return _several_links(charges, context)
     if variables.payment_link:
         text = _payment_link(variables.payment_link)
         variable = "payment_link"
@@ -209,6 +212,56 @@ def _how_to_pay(variables: MessageVariables, context: ParameterContext) -> str:
         note = _LINK_COVERS_ONE_CURRENCY[context.profile.language]
         text += " " + note.format(amount=charged)
     return text
+
+
+def _several_links(
+    charges: list[tuple[str, Decimal, LinkCovers, str | None]],
+    context: ParameterContext,
+) -> str:
+    """List one link per currency, each followed by what it charges.
+
+    "https://…/pagar/a (US$ 1.000,00) y https://…/pagar/b ($ 500,00)": a
+    checkout charges one currency, so a debt in two needs two links.
+    """
+    parts = []
+    for currency, amount, _, url in charges:
+        assert url is not None
+        link = _payment_link(url)
+        if len(link) > PAYMENT_TEXT_MAX:
+            raise InvalidVariableError(
+                "link_charges",
+                link,
+                f"it has {len(link)} characters; shorten it to {PAYMENT_TEXT_MAX}",
+            )
+        money = _amount("link_charges", amount, currency, context.profile.locale)
+        parts.append(f"{link} ({money})")
+    return _joined(parts, context)
+
+
+def _link_charge_items(
+    variables: MessageVariables,
+) -> list[tuple[str, Decimal, LinkCovers, str | None]]:
+    """Read `link_charges` as given, or as stored in JSON."""
+    items = []
+    for item in variables.link_charges or ():
+        try:
+            currency, amount, covers, url = item
+            if not isinstance(amount, Decimal):
+                amount = Decimal(str(amount))
+            covered = LinkCovers(str(covers))
+        except (TypeError, ValueError, ArithmeticError) as exc:
+            raise InvalidVariableError(
+                "link_charges",
+                item,
+                "pass each link as (currency, amount, covers, URL or None), such "
+                'as ("USD", "800.00", "overdue", None)',
+            ) from exc
+        if not isinstance(currency, str) or not amount.is_finite() or amount <= 0:
+            raise InvalidVariableError(
+                "link_charges", item, "pass a currency code and a positive amount"
+            )
+        items.append((currency, amount, covered, None if url is None else str(url)))
+    return items
 
 
 def _instructions(variables: MessageVariables, context: ParameterContext) -> str:
@@ -255,21 +308,73 @@ _FORMAL_BALANCE = MappingProxyType(
 )
 
 
+def _charge_wording(covers: LinkCovers, context: ParameterContext) -> str:
+    """Return the wording of a charge, with "{amount}" and "{installment}"."""
+    language = context.profile.language
+    if covers == LinkCovers.BALANCE and context.tone == Tone.FORMAL:
+        return _FORMAL_BALANCE[language]
+    return _LINK_CHARGES[language][covers]
+
+
+# A balance beside other currencies' charges: "los $ 500,00 de tu saldo".
+_BALANCE_PART = MappingProxyType(
+    {
+        Tone.FRIENDLY: MappingProxyType(
+            {"es": "los {amount} de tu saldo", "pt": "os {amount} do seu saldo"}
+        ),
+        Tone.FORMAL: MappingProxyType(
+            {"es": "los {amount} del saldo", "pt": "os {amount} do saldo"}
+        ),
+    }
+)
+
+
 def _link_charge(variables: MessageVariables, context: ParameterContext) -> str:
     """Format the charge of a link sent on request: "los $ 20.319,32 vencidos".
 
     Without `link_amount` the message states the balance, as for a reply
     that has no link target.
     """
+    charges = _link_charge_items(variables)
+    if len(charges) > 1 and len({covers for _, _, covers, _ in charges}) == 1:
+        # "tu saldo de US$ 1.000,00 y $ 500,00", "los ... y ... vencidos".
+        locale = context.profile.locale
+        money = _joined(
+            [_amount("link_charges", a, code, locale) for code, a, _, _ in charges],
+            context,
+        )
+        return _charge_wording(charges[0][2], context).format(
+            amount=money, installment=""
+        )
+    if len(charges) > 1:
+        return _joined(
+            [
+                _one_charge(amount, currency, covers, variables, context, several=True)
+                for currency, amount, covers, _ in charges
+            ],
+            context,
+        )
     covers = LinkCovers(variables.link_covers or LinkCovers.BALANCE)
     amount = variables.link_amount
     if amount is None:
         amount = variables.balance
-    money = _amount("link_amount", amount, variables.currency, context.profile.locale)
-    language = context.profile.language
-    wording = _LINK_CHARGES[language][covers]
-    if covers == LinkCovers.BALANCE and context.tone == Tone.FORMAL:
-        wording = _FORMAL_BALANCE[language]
+    return _one_charge(amount, variables.currency, covers, variables, context)
+
+
+def _one_charge(
+    amount: Decimal,
+    currency: str,
+    covers: LinkCovers,
+    variables: MessageVariables,
+    context: ParameterContext,
+    *,
+    several: bool = False,
+) -> str:
+    """Word what one link charges; `several` when it is listed beside others."""
+    money = _amount("link_amount", amount, currency, context.profile.locale)
+    wording = _charge_wording(covers, context)
+    if covers == LinkCovers.BALANCE and several:
+        wording = _BALANCE_PART[context.tone][context.profile.language]
     installment = ""
     if covers == LinkCovers.INSTALLMENT:
         installment = _installment(variables, context)
@@ -415,14 +520,21 @@ _FORMAL_PROMISE_BALANCE = MappingProxyType(
 
 def _promise_amount(variables: MessageVariables, context: ParameterContext) -> str:
     """Format a promised amount, with what it covers when the reply set it."""
-    if variables.promise_amount is None:
+    amounts = _currency_amounts("promise_amounts", variables.promise_amounts)
+    locale = context.profile.locale
+    if len(amounts) > 1:
+        # "US$ 1.000,00 y $ 500,00": the promise covers each currency.
+        return _joined(
+            [_amount("promise_amounts", a, code, locale) for code, a in amounts],
+            context,
+        )
+    if amounts:
+        [(currency, promised)] = amounts
+    elif variables.promise_amount is None:
         raise context.missing("promise_amount", "pass the promised amount")
-    money = _amount(
-        "promise_amount",
-        variables.promise_amount,
-        variables.currency,
-        context.profile.locale,
-    )
+    else:
+        currency, promised = variables.currency, variables.promise_amount
+    money = _amount("promise_amount", promised, currency, locale)
     if variables.promise_covers is None:
         return money
     try:
@@ -445,6 +557,30 @@ def _promise_amount(variables: MessageVariables, context: ParameterContext) -> s
     if covers == LinkCovers.INSTALLMENT:
         installment = _installment(variables, context)
     return wording.format(amount=money, installment=installment)
+
+
+def _currency_amounts(
+    variable: str, stored: Sequence[Sequence[object]] | None
+) -> list[tuple[str, Decimal]]:
+    """Read (currency, amount) pairs as given, or as stored in JSON."""
+    items = []
+    for item in stored or ():
+        try:
+            currency, amount = item
+            if not isinstance(amount, Decimal):
+                amount = Decimal(str(amount))
+        except (TypeError, ValueError, ArithmeticError) as exc:
+            raise InvalidVariableError(
+                variable,
+                item,
+                'pass each currency as (code, amount), such as ("USD", "800.00")',
+            ) from exc
+        if not isinstance(currency, str) or not amount.is_finite() or amount < 0:
+            raise InvalidVariableError(
+                variable, item, "pass a currency code and an amount of 0 or more"
+            )
+        items.append((currency, amount))
+    return items
 
 
 def _promise_due_on(variables: MessageVariables, context: ParameterContext) -> str:
@@ -472,6 +608,8 @@ def _promise_shortfall(variables: MessageVariables, context: ParameterContext) -
     balance. What is left is never more than the balance either, because a
     credit note may have lowered it since the promise.
     """
+    if variables.promise_parts:
+        return _parts_shortfall(variables, context)
     if variables.paid_amount is None:
         raise context.missing("paid_amount", "pass the amount paid since the promise")
     left = variables.balance
@@ -487,7 +625,66 @@ def _promise_shortfall(variables: MessageVariables, context: ParameterContext) -
     return _amount("balance", left, variables.currency, context.profile.locale)
 
 
+def _parts_shortfall(variables: MessageVariables, context: ParameterContext) -> str:
+    """Format what is left of a promise in each of its currencies.
+
+    Each part is capped at its currency's balance, as `_promise_shortfall`
+    caps one currency, and a part paid in full is left out.
+    """
+    balances = {variables.currency: variables.balance}
+    balances.update((code, amount) for code, amount in _other_balance_items(variables))
+    locale = context.profile.locale
+    missing = []
+    for currency, promised, paid in _promise_part_items(variables):
+        left = balances.get(currency, Decimal(0))
+        if promised is not None:
+            left = min(promised - paid, left)
+        if left > 0:
+            missing.append(_amount("promise_parts", left, currency, locale))
+    if not missing:
+        raise InvalidVariableError(
+            "promise_parts",
+            variables.promise_parts,
+            "nothing of the promise is left to pay in any currency, so send no "
+            "broken-promise message",
+        )
+    return _joined(missing, context)
+
+
+def _promise_part_items(
+    variables: MessageVariables,
+) -> list[tuple[str, Decimal | None, Decimal]]:
+    """Read `promise_parts` as stored: (id, currency, amount or None, paid)."""
+    items = []
+    for item in variables.promise_parts or ():
+        try:
+            _, currency, promised, paid = item
+            amount = None if promised is None else Decimal(str(promised))
+            paid_amount = Decimal(str(paid))
+        except (TypeError, ValueError, ArithmeticError) as exc:
+            raise InvalidVariableError(
+                "promise_parts",
+                item,
+                "pass each part as (promise id, currency, amount or None, paid), "
+                'such as [7, "USD", "300.00", "0"]',
+            ) from exc
+        items.append((str(currency), amount, paid_amount))
+    return items
+
+
 def _paid_amount(variables: MessageVariables, context: ParameterContext) -> str:
+    if variables.promise_parts:
+        locale = context.profile.locale
+        paid = [
+            _amount("promise_parts", amount, currency, locale)
+            for currency, _, amount in _promise_part_items(variables)
+            if amount > 0
+        ]
+        if not paid:
+            raise context.missing(
+                "promise_parts", "pass a part with an amount paid since the promise"
+            )
+        return _joined(paid, context)
     if variables.paid_amount is None:
         raise context.missing("paid_amount", "pass the amount of the payment received")
     return _amount(

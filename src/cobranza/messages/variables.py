@@ -92,7 +92,18 @@ class MessageVariables:
     # (a promise of more than the balance, recorded as the balance). None
     # states the amount alone.
     promise_covers: str | None = None
+    # A promise in several currencies, or in another currency than
+    # `balance`: (currency, amount) of each part, which `monto_promesa` states.
+    promise_amounts: Sequence[Sequence[object]] | None = None
+    # A broken promise in several currencies: (promise id, currency, amount
+    # promised or None for the whole balance, amount paid since) of each
+    # part, which `monto_pagado` and `monto_faltante` state.
+    promise_parts: Sequence[Sequence[object]] | None = None
     paid_amount: Decimal | None = None
+    # A link sent on request to a customer who owes in several currencies:
+    # (currency, amount, `LinkCovers` value, URL or None) of the link of
+    # each currency, which `cobro` and `pago` state.
+    link_charges: Sequence[Sequence[object]] | None = None
     # The business's local date; dates in another year are shown with it.
     today: date | None = None
 

@@ -39,6 +39,8 @@ from cobranza.db.models import (
     PaymentLinkStatus,
 )
 from cobranza.dunning.holds import held_on
+from cobranza.dunning.other_currencies import OTHER_BALANCES_VARIABLE
+from cobranza.messages import LinkCovers
 from cobranza.payments.base import CheckoutItem, CheckoutRequest, PaymentProvider
 from cobranza.payments.errors import (
     LinkNotFoundError,
@@ -50,6 +52,7 @@ from cobranza.payments.targets import (
     balance_target,
     due_target,
     open_documents,
+    owed_currencies,
 )
 from cobranza.timeutil import local_date
 
@@ -147,11 +150,13 @@ def current_target(
     now: datetime,
     due_by: date | None = None,
     named_ids: Collection[int] | None = None,
+    currency: str | None = None,
 ) -> LinkTarget | None:
     """Return what a link for `case` should collect now, or None.
 
     `due_by` limits a balance to the invoices due by that day, and
-    `named_ids` to those of them a reminder names (`due_target`).
+    `named_ids` to those of them a reminder names (`due_target`). A balance
+    is in `currency`, by default the one reminders lead with.
     """
     from cobranza.payments.plans import installment_target
 
@@ -163,8 +168,10 @@ def current_target(
     documents = open_documents(session, business.id, case.customer_id, today)
     language = (customer.locale or business.locale)[:2]
     if due_by is not None:
-        return due_target(documents, due_by, language, customer.name, named_ids)
-    return balance_target(documents, language, customer.name)
+        return due_target(
+            documents, due_by, language, customer.name, named_ids, currency
+        )
+    return balance_target(documents, language, customer.name, currency)
 
 
 def ensure_link(
@@ -177,9 +184,11 @@ def ensure_link(
 ) -> PaymentLink:
     """Return the case's active link for `target`, superseding stale ones.
 
-    An active link of the same purpose with another amount, invoice set or
-    cutoff is marked superseded, and a new link is inserted. The cutoff
-    counts because it decides what the link charges once invoices change.
+    An active link of the same purpose and currency with another amount,
+    invoice set or cutoff is marked superseded, and a new link is inserted.
+    The cutoff counts because it decides what the link charges once
+    invoices change. A link in another currency stays active, because a
+    customer who owes in several currencies has one link for each.
     """
     active = list(
         session.scalars(
@@ -188,6 +197,7 @@ def ensure_link(
                 PaymentLink.case_id == case.id,
                 PaymentLink.status == PaymentLinkStatus.ACTIVE,
                 PaymentLink.purpose == target.purpose,
+                PaymentLink.currency == target.currency,
             )
         )
     )
@@ -357,10 +367,15 @@ def link_for_outbox_row(
 
     A row with `discount_percent` gets a discount link that ends on its
     `discount_deadline` (default: its oldest due date). A thank-you, or a
-    customer who owes nothing collectable, gets no link.
+    customer who owes nothing collectable, gets no link. A reply that names
+    other currencies (`other_balances`) also gets one link per currency in
+    `link_charges`, stored on the row, so its text lists each link. Other
+    rows carry the leading currency's link alone, because their templates
+    must stay within WhatsApp's 1,024 characters, and the text after the
+    link states that it charges that currency only.
     """
     from cobranza.config import get_settings
-    from cobranza.dunning.gate import due_cutoff
+    from cobranza.dunning.gate import REPLY_TO_VARIABLE, due_cutoff
     from cobranza.payments.cases import THANKS_STEP_KIND
     from cobranza.payments.offers import discount_link_for_case
 
@@ -392,7 +407,7 @@ def link_for_outbox_row(
                 now,
                 public_base_url=public_base_url,
             )
-        return payment_link_for_case(
+        url = payment_link_for_case(
             session,
             business,
             case,
@@ -403,6 +418,53 @@ def link_for_outbox_row(
         )
     except NothingOwedError:
         return None
+    if variables.get(REPLY_TO_VARIABLE) is not None and variables.get(
+        OTHER_BALANCES_VARIABLE
+    ):
+        charges = _balance_links(
+            session, business, case, now, public_base_url, variables.get("currency")
+        )
+        if len(charges) > 1:
+            row.variables = {**variables, "link_charges": charges}
+    return url
+
+
+def _balance_links(
+    session: Session,
+    business: Business,
+    case: Case,
+    now: datetime,
+    public_base_url: str | None,
+    leading: str | None,
+) -> list[list[str]]:
+    """Return [currency, amount, covers, URL] of a balance link per currency owed.
+
+    The `leading` currency comes first, as the message names it first.
+    """
+    from cobranza.config import get_settings
+
+    settings = get_settings()
+    base = public_base_url or settings.public_base_url
+    provider = provider_for(business, settings.payment_provider)
+    customer = session.get_one(Customer, case.customer_id)
+    today = local_date(now, customer.timezone or business.timezone)
+    documents = open_documents(session, business.id, case.customer_id, today)
+    charges = []
+    owed = sorted(owed_currencies(documents), key=lambda code: code != leading)
+    for currency in owed:
+        target = current_target(session, business, case, now, currency=currency)
+        if target is None or target.installment_id is not None:
+            continue
+        link = ensure_link(session, business, case, target, provider, now)
+        charges.append(
+            [
+                currency,
+                str(target.amount),
+                LinkCovers.BALANCE.value,
+                link_url(base, link.token),
+            ]
+        )
+    return charges
 
 
 def links_offered(
@@ -489,12 +551,19 @@ def _current_link(
                 return link
         else:
             target = current_target(
-                session, business, case, now, link.due_by, named_ids
+                session, business, case, now, link.due_by, named_ids, link.currency
             )
             if target is not None and _matches(link, target):
                 return link
 
-    target = current_target(session, business, case, now, link.due_by, named_ids)
+    # A link keeps to its currency, because the customer's other currencies
+    # have links of their own. Once nothing is owed in it, the link collects
+    # what is still owed, as a link did before it had a currency of its own.
+    target = current_target(
+        session, business, case, now, link.due_by, named_ids, link.currency
+    )
+    if target is None:
+        target = current_target(session, business, case, now, link.due_by, named_ids)
     if target is None:
         return None
     return ensure_link(session, business, case, target, link.provider, now)

@@ -57,7 +57,12 @@ from cobranza.payments import cases
 from cobranza.payments.base import CheckoutItem
 from cobranza.payments.errors import PlanError
 from cobranza.payments.plan_payments import apply_payments_to_plan, plan_coverage
-from cobranza.payments.targets import LinkTarget, balance_target, open_documents
+from cobranza.payments.targets import (
+    LinkTarget,
+    balance_target,
+    open_documents,
+    owed_currencies,
+)
 from cobranza.timeutil import end_of_day, local_date
 
 logger = logging.getLogger(__name__)
@@ -68,6 +73,8 @@ PLAN_PAUSE_PREFIX = "installment plan"
 PLAN_CANCELLED_REASON = "invoice_held"
 # Days before an installment's due date that its first reminder goes out.
 REMINDER_DAYS_BEFORE = 2
+# The `PlanError` code of a plan for a customer who owes in several currencies.
+SEVERAL_CURRENCIES_CODE = "plan_several_currencies"
 # The message of each installment reminder. The step names keep the short
 # kind, so the idempotency keys of reminders queued before stay the same.
 INSTALLMENT_STEP_KINDS = {
@@ -462,6 +469,15 @@ def _plan_basis(
     target = balance_target(documents, business.locale[:2], customer.name)
     if target is None:
         raise PlanError(f"case {case.id} owes nothing, so it needs no plan")
+    owed = owed_currencies(documents)
+    if len(owed) > 1:
+        # A plan has one currency. One that covered only the leading
+        # currency would leave the rest of the debt without a plan.
+        raise PlanError(
+            f"case {case.id} owes in {', '.join(owed)}, and a plan covers one "
+            "currency: agree on the payments with the customer in person",
+            code=SEVERAL_CURRENCIES_CODE,
+        )
     return target, limits_for(business)
 
 

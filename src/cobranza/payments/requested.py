@@ -6,11 +6,16 @@ due and those due today, which is the customer's local today as `due_by`.
 The whole balance is charged only when nothing is due yet (or everything
 is), and an active installment plan's next installment before either, as
 `current_target` decides for every link.
+
+A checkout charges one currency (a Mercado Pago preference's items share
+one `currency_id`, and a Stripe Checkout Session has one `currency`). So a
+customer who owes in several currencies gets one link per currency, the
+one reminders lead with first, each charging what is due in it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -27,7 +32,12 @@ from cobranza.payments.links import (
     link_url,
     provider_for,
 )
-from cobranza.payments.targets import LinkTarget, balance_target, open_documents
+from cobranza.payments.targets import (
+    LinkTarget,
+    balance_target,
+    open_documents,
+    owed_currencies,
+)
 from cobranza.timeutil import local_date
 
 
@@ -41,6 +51,8 @@ class RequestedCharge:
     url: str | None = None
     installment_number: int | None = None
     installment_count: int | None = None
+    # The charges in the customer's other currencies, by currency code.
+    others: tuple[RequestedCharge, ...] = ()
 
 
 def requested_charge(
@@ -64,23 +76,35 @@ def requested_charge(
     target = current_target(session, business, case, now, due_by=today)
     if target is None:
         return None
+    targets = [target]
+    if target.installment_id is None:
+        documents = open_documents(session, business.id, customer.id, today)
+        others = [
+            code for code in owed_currencies(documents) if code != target.currency
+        ]
+        for currency in others:
+            other = current_target(
+                session, business, case, now, due_by=today, currency=currency
+            )
+            if other is not None:
+                targets.append(other)
 
-    charge = _describe(session, business, customer, target, today)
-    if not with_link:
-        return charge
-
-    settings = get_settings()
-    provider = provider_for(business, settings.payment_provider)
-    link = ensure_link(session, business, case, target, provider, now)
-    url = link_url(public_base_url or settings.public_base_url, link.token)
-    return RequestedCharge(
-        amount=charge.amount,
-        currency=charge.currency,
-        covers=charge.covers,
-        url=url,
-        installment_number=charge.installment_number,
-        installment_count=charge.installment_count,
-    )
+    charges = [_describe(session, business, customer, each, today) for each in targets]
+    if with_link:
+        settings = get_settings()
+        provider = provider_for(business, settings.payment_provider)
+        base = public_base_url or settings.public_base_url
+        charges = [
+            replace(
+                charge,
+                url=link_url(
+                    base,
+                    ensure_link(session, business, case, each, provider, now).token,
+                ),
+            )
+            for charge, each in zip(charges, targets, strict=True)
+        ]
+    return replace(charges[0], others=tuple(charges[1:]))
 
 
 def _describe(
@@ -104,7 +128,7 @@ def _describe(
 
     documents = open_documents(session, business.id, customer.id, today)
     language = (customer.locale or business.locale)[:2]
-    whole = balance_target(documents, language, customer.name)
+    whole = balance_target(documents, language, customer.name, target.currency)
     covers = LinkCovers.BALANCE
     if whole is not None and target.amount < whole.amount:
         # An invoice due on a weekend or holiday is not overdue until after

@@ -80,16 +80,35 @@ def open_documents(
     return [OpenDocument(*row) for row in rows]
 
 
+def owed_currencies(documents: list[OpenDocument]) -> list[str]:
+    """Return the currencies whose collectable balance is positive, by code."""
+    totals: dict[str, Decimal] = {}
+    for document in documents:
+        totals[document.currency] = (
+            totals.get(document.currency, Decimal(0)) + document.open_amount
+        )
+    return sorted(code for code, total in totals.items() if total > 0)
+
+
 def balance_target(
-    documents: list[OpenDocument], language: str, customer_name: str
+    documents: list[OpenDocument],
+    language: str,
+    customer_name: str,
+    currency: str | None = None,
 ) -> LinkTarget | None:
     """Return the balance link target, or None when nothing is owed.
 
-    A customer who owes in several currencies is asked for the currency of
-    the oldest due invoice first, as the planner reminds them. Only a
-    currency whose balance is positive after its credit notes counts, and a
-    tie on the due date goes to the currency code that sorts first.
+    A checkout charges one currency. Without `currency`, a customer who owes
+    in several is asked for the currency of the oldest due invoice first,
+    as the planner reminds them. Only a currency whose balance is positive
+    after its credit notes counts, and a tie on the due date goes to the
+    currency code that sorts first. With `currency`, the balance in that
+    currency is the target.
     """
+    if currency is not None:
+        documents = [
+            document for document in documents if document.currency == currency
+        ]
     totals: dict[str, Decimal] = {}
     for document in documents:
         totals[document.currency] = (
@@ -110,10 +129,10 @@ def balance_target(
             document.currency,
         ),
     )
-    currency = oldest.currency
-    in_currency = [document for document in documents if document.currency == currency]
+    chosen = oldest.currency
+    in_currency = [document for document in documents if document.currency == chosen]
     amount = quantize(
-        sum((document.open_amount for document in in_currency), Decimal(0)), currency
+        sum((document.open_amount for document in in_currency), Decimal(0)), chosen
     )
     if amount <= 0:
         return None
@@ -121,7 +140,7 @@ def balance_target(
     return LinkTarget(
         purpose=PaymentLinkPurpose.BALANCE,
         amount=amount,
-        currency=currency,
+        currency=chosen,
         document_ids=tuple(sorted(document.id for document in in_currency)),
         items=_items(in_currency, amount, language, customer_name),
     )
@@ -133,8 +152,11 @@ def due_target(
     language: str,
     customer_name: str,
     named_ids: Collection[int] | None = None,
+    currency: str | None = None,
 ) -> LinkTarget | None:
     """Return the target for the invoices due by `due_by`, or None when nothing is owed.
+
+    The currency is chosen as `balance_target` chooses it.
 
     A reminder names only the invoices due by its cutoff, and its link must
     ask for the same sum. When credit notes bring the whole balance below
@@ -145,7 +167,7 @@ def due_target(
     The target keeps `due_by` in every case, so an invoice imported after
     the reminder and due later is not added to its link.
     """
-    whole = balance_target(documents, language, customer_name)
+    whole = balance_target(documents, language, customer_name, currency)
     if whole is None:
         return None
     due = [

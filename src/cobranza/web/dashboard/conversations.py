@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from cobranza.channels.inbox import window_open
+from cobranza.conversations.actions import promise_currency
 from cobranza.conversations.inbox import (
     BALANCE_SETTLED,
     CLOSED_HOLD_REASON,
@@ -24,6 +25,7 @@ from cobranza.conversations.inbox import (
 )
 from cobranza.db.models import (
     AuditEvent,
+    Business,
     Case,
     Customer,
     Document,
@@ -37,6 +39,7 @@ from cobranza.db.models import (
 from cobranza.dunning.errors import HoldError
 from cobranza.dunning.owner_actions import resume_customer, set_disputed
 from cobranza.dunning.paid_handoffs import customers_owing
+from cobranza.dunning.promises import open_balances, promise_group_key
 from cobranza.money import parse_amount_input
 from cobranza.payments.errors import PaymentError
 from cobranza.payments.manual import RECEIPT_PROVIDER, accept_receipt, claim_receipt
@@ -288,17 +291,25 @@ def _promises(
             OutboxMessage.step.in_(steps),
         )
     ).all()
-    stated = {
-        step: variables.get("promise_amount")
-        for step, variables in confirmations
-        if variables
-    }
+    # A promise in several currencies has one row per currency and one
+    # confirmation, which states each currency's amount in `promise_amounts`.
+    by_id = {promise.id: promise for promise in promises}
+    stated: dict[tuple[Any, ...], object] = {}
+    for step, variables in confirmations:
+        if not variables:
+            continue
+        confirmed = by_id[int(step.rsplit(":", 1)[1])]
+        amounts = variables.get("promise_amounts") or [
+            [confirmed.currency, variables.get("promise_amount")]
+        ]
+        for currency, amount in amounts:
+            stated[promise_group_key(confirmed), currency] = amount
     rows = []
     for promise in promises:
         amount = promise.amount
-        confirmed = stated.get(f"promise_confirmation:{promise.id}")
-        if amount is None and confirmed is not None:
-            amount = Decimal(str(confirmed))
+        confirmed_amount = stated.get((promise_group_key(promise), promise.currency))
+        if amount is None and confirmed_amount is not None:
+            amount = Decimal(str(confirmed_amount))
         rows.append(
             {
                 "due_on": promise.due_on,
@@ -378,6 +389,30 @@ def reply(
     return _back(request, customer_id, ok="Respuesta enviada.")
 
 
+def _promised_currencies(
+    session: Session,
+    business: Business,
+    customer_id: int,
+    amount: Decimal | None,
+    instant: datetime,
+) -> list[str]:
+    """Return the currencies a promise recorded by a person covers, one row each.
+
+    Without an amount it covers every currency the customer owes, as a
+    customer's "te pago todo" does. An amount goes to one currency by the
+    conversation's rule (`promise_currency`). Returns [] when that rule
+    cannot tell which.
+    """
+    customer = session.get_one(Customer, customer_id)
+    today = local_date(instant, customer.timezone or business.timezone)
+    balances = open_balances(session, business, customer_id, today)
+    if amount is None:
+        owed = [balance.currency for balance in balances if balance.balance > 0]
+        return owed or [business.currency]
+    currency = promise_currency(amount, None, balances, business.currency)
+    return [currency] if currency is not None else []
+
+
 @router.post("/conversaciones/{customer_id}/promesa")
 def promise(
     request: Request,
@@ -406,18 +441,32 @@ def promise(
             return _back(
                 request, customer_id, error="El monto prometido tiene que ser positivo."
             )
-        case = open_case(session, business.id, customer_id)
-        row = PromiseToPay(
-            business_id=business.id,
-            case_id=case.id if case else None,
-            customer_id=customer_id,
-            amount=value,
-            currency=business.currency,
-            due_on=due_on,
-            created_at=instant,
+        currencies = _promised_currencies(
+            session, business, customer_id, value, instant
         )
-        session.add(row)
+        if not currencies:
+            return _back(
+                request,
+                customer_id,
+                error="El cliente debe en varias monedas y ese monto puede ser de "
+                "cualquiera: registrá la promesa sin monto, que cubre cada moneda.",
+            )
+        case = open_case(session, business.id, customer_id)
+        rows = [
+            PromiseToPay(
+                business_id=business.id,
+                case_id=case.id if case else None,
+                customer_id=customer_id,
+                amount=value,
+                currency=currency,
+                due_on=due_on,
+                created_at=instant,
+            )
+            for currency in currencies
+        ]
+        session.add_all(rows)
         session.flush()
+        row = rows[0]
         session.add(
             AuditEvent(
                 business_id=business.id,
@@ -431,6 +480,7 @@ def promise(
                     "customer_id": customer_id,
                     "due_on": due_on.isoformat(),
                     "amount": str(value) if value is not None else None,
+                    "currencies": currencies,
                 },
             )
         )
