@@ -17,6 +17,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
+from cobranza.country_words import country_name
 from cobranza.db.models import CustomerKind, DocumentKind
 from cobranza.ingest import mapping as m
 from cobranza.ingest.amounts import (
@@ -669,7 +670,7 @@ class RowReader:
         else:
             problem = (
                 f"El teléfono {quoted(raw)} no es un número válido para "
-                f"{self.context.country}. Revisá "
+                f"{country_name(self.context.country)}. Revisá "
                 f"{area_code_word(self.context.country)} y la cantidad de dígitos"
             )
         return replace(result, problem=problem)
