@@ -132,3 +132,17 @@ def test_customers_json_phone_problem_in_tu(colombian_cli: str, tmp_path: Path) 
         'El teléfono "326 736 4736" no es un número válido para Colombia. '
         "Revisa el indicativo y la cantidad de dígitos"
     )
+
+
+def test_case_show_names_customer_code(colombian_cli: str, tmp_path: Path) -> None:
+    _imported(tmp_path)
+    granted = runner.invoke(
+        app, ["consent", "grant", "C-1", "--source", "formulario de vinculación"]
+    )
+
+    result = runner.invoke(app, ["case", "show", "C-1"], env=WIDE)
+
+    assert granted.exit_code == 0, granted.output
+    assert result.exit_code == 0, result.output
+    history = " ".join(result.output[result.output.index("Historial") :].split())
+    assert "terminal (cliente C-1)" in history
