@@ -863,7 +863,12 @@ def _negated(
             break
         if _is_negation(tokens, index, negations) and tokens[index + 1] != "dia":
             return True
-    following = end + 1 if tokens[end : end + 1] == ["ya"] else end
+    following = end
+    # "el lunes festivo no puedo": the holiday word belongs to the mention.
+    if tokens[following : following + 1] in (["festivo"], ["feriado"]):
+        following += 1
+    if tokens[following : following + 1] == ["ya"]:
+        following += 1
     after = tokens[following : following + 4]
     if not after:
         return False
