@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from openpyxl import Workbook
 from typer.testing import CliRunner
 
 from cobranza.cli import app
@@ -146,3 +147,24 @@ def test_case_show_names_customer_code(colombian_cli: str, tmp_path: Path) -> No
     assert result.exit_code == 0, result.output
     history = " ".join(result.output[result.output.index("Historial") :].split())
     assert "terminal (cliente C-1)" in history
+
+
+def test_xlsx_decimal_note_matches_rounding(colombian_cli: str, tmp_path: Path) -> None:
+    # Excel keeps 3467103.62 as a number, which needs no decimal separator,
+    # but has decimals that COP rounds away.
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(["Código cliente", "Factura", "Vencimiento", "Total"])
+    sheet.append(["C-1", "F-1", "2026-11-15", 3467103.62])
+    path = tmp_path / "facturas.xlsx"
+    workbook.save(path)
+
+    result = runner.invoke(app, ["import", str(path), "--dry-run", "--json"])
+
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert [flag["code"] for flag in report["rows_flagged"]] == ["amount_rounded"]
+    assert report["decimal"]["note"] == (
+        "no hizo falta: ningún importe escrito como texto lleva coma ni punto decimal"
+    )
