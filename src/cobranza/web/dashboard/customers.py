@@ -28,6 +28,7 @@ from cobranza.dunning.owner_actions import (
     set_disputed,
 )
 from cobranza.dunning.timeline import case_timeline
+from cobranza.money import quantize
 from cobranza.payments.plan_rows import latest_plan_rows
 from cobranza.phones import normalize_phone
 from cobranza.timeutil import local_date
@@ -417,6 +418,8 @@ def export_customers(
         rows, _ = list_customers_page(
             session, business, today, filters, 1, EXPORT_LIMIT
         )
+        currency = business.currency
+    # Amounts carry the currency's decimals, not the stored scale's four.
     return export_response(
         "clientes",
         file_format,
@@ -427,7 +430,7 @@ def export_customers(
                 row.name,
                 row.phone,
                 row.segment,
-                row.balance,
+                quantize(row.balance, currency),
                 "; ".join(f"{code} {amount}" for code, amount in row.other_balances),
                 row.days_past_due,
                 row.case_state,
@@ -461,8 +464,8 @@ def export_invoices(request: Request, file_format: str) -> Response:
                 document.number,
                 document.issued_on,
                 document.due_on,
-                document.amount,
-                document.open_amount,
+                quantize(document.amount, document.currency),
+                quantize(document.open_amount, document.currency),
                 document.currency,
                 document.disputed,
             ]
