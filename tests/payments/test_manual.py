@@ -159,6 +159,23 @@ def test_import_reports_bad_lines_and_keeps_good(world: World, tmp_path: Path) -
     assert world.open_amounts()[world.old_invoice_id] == Decimal("0")
 
 
+def test_import_reads_valor_column(world: World, tmp_path: Path) -> None:
+    # Colombian bank statements and Nequi exports call the amount "Valor",
+    # as the invoice import already reads it.
+    path = tmp_path / "extracto.csv"
+    path.write_text(
+        "Cliente;Valor;Fecha;Referencia\nC1;1000.00;2026-03-09;NQ-1\n",
+        encoding="utf-8",
+    )
+
+    with world.session() as session, session.begin():
+        report = import_payments(session, world.business(session), path, NOW)
+
+    assert report.errors == []
+    assert report.applied == 1
+    assert world.open_amounts()[world.old_invoice_id] == Decimal("0")
+
+
 def test_import_names_erased_customer(world: World, tmp_path: Path) -> None:
     # given: C1's data were erased on request, with its balance still open
     with world.session() as session, session.begin():

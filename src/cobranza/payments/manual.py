@@ -36,7 +36,7 @@ RECEIPT_PROVIDER = "receipt"
 # Column names accepted in a payments file, Spanish or English.
 COLUMNS = {
     "customer": ("cliente", "customer", "customer_id", "id_cliente"),
-    "amount": ("monto", "importe", "amount"),
+    "amount": ("monto", "importe", "valor", "amount"),
     "date": ("fecha", "date", "paid_at"),
     "method": ("medio", "metodo", "método", "method"),
     "reference": ("referencia", "comprobante", "reference"),
