@@ -374,3 +374,18 @@ def test_import_errors_in_business_voice(locale: str, expected: str) -> None:
     console.print(table)
 
     assert expected in console.export_text()
+
+
+def test_import_reads_amount_with_peso_sign(world: World, tmp_path: Path) -> None:
+    # A bank statement writes "$ 1.000,00", as the owner's screen shows it.
+    path = tmp_path / "extracto.csv"
+    path.write_text(
+        'cliente;monto;fecha\nC1;"$ 1.000,00";2026-03-09\n', encoding="utf-8"
+    )
+
+    with world.session() as session, session.begin():
+        report = import_payments(session, world.business(session), path, NOW)
+
+    assert report.errors == []
+    assert report.applied == 1
+    assert report.totals == {"ARS": Decimal("1000.00")}

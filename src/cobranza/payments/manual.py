@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from cobranza.compliance.erasure import erased_external_ids
 from cobranza.db.models import Business, Customer, InboundMedia
-from cobranza.money import MAX_AMOUNT, parse_amount, quantize
+from cobranza.money import MAX_AMOUNT, parse_amount_input, quantize
 from cobranza.payments import cases
 from cobranza.payments.errors import PaymentError
 from cobranza.payments.reconcile import ApplyResult, PaymentFacts, apply_payment
@@ -199,7 +199,7 @@ def import_payments(
         if result.changed:
             report.applied += 1
             code = (_optional(row, columns, "currency") or business.currency).upper()
-            amount = parse_amount(row[columns["amount"]], business.locale)
+            amount = parse_amount_input(row[columns["amount"]], business.locale)
             report.totals[code] = report.totals.get(code, Decimal(0)) + amount
         else:
             report.unchanged += 1
@@ -350,7 +350,8 @@ def _import_row(
         )
     raw_amount = (row.get(columns["amount"]) or "").strip()
     try:
-        amount = parse_amount(raw_amount, business.locale)
+        # A statement may write the sign and spaces: "$ 374.620".
+        amount = parse_amount_input(raw_amount, business.locale)
     except ValueError as exc:
         raise PaymentError(str(exc)) from exc
     try:
