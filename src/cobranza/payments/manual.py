@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -30,6 +31,9 @@ from cobranza.payments.errors import PaymentError
 from cobranza.payments.reconcile import ApplyResult, PaymentFacts, apply_payment
 from cobranza.payments.status import PaymentStatus
 from cobranza.timeutil import local_date, parse_instant
+
+# A payment date written day first: 9/3/2026, 09-03-2026.
+_DAY_MONTH_YEAR = re.compile(r"([0-9]{1,2})[/-]([0-9]{1,2})[/-]([0-9]{4})")
 
 MANUAL_PROVIDER = "manual"
 RECEIPT_PROVIDER = "receipt"
@@ -354,12 +358,7 @@ def _import_row(
         amount = parse_amount_input(raw_amount, business.locale)
     except ValueError as exc:
         raise PaymentError(str(exc)) from exc
-    try:
-        paid_at = parse_instant(
-            (row.get(columns["date"]) or "").strip(), business.timezone
-        )
-    except ValueError as exc:
-        raise PaymentError(str(exc)) from exc
+    paid_at = _paid_at((row.get(columns["date"]) or "").strip(), business.timezone)
     reference = _optional(row, columns, "reference")
     if reference is None:
         material = "|".join(f"{key}={row.get(key)}" for key in sorted(row))
@@ -375,6 +374,28 @@ def _import_row(
         method=_optional(row, columns, "method"),
         reference=reference,
     )
+
+
+def _paid_at(text: str, timezone: str) -> datetime:
+    """Read a payment date as day/month/year (09/03/2026) or ISO 8601.
+
+    Statements in every supported country write the day first. A bare day
+    is its start in `timezone`, as an ISO date is.
+    """
+    written = _DAY_MONTH_YEAR.fullmatch(text)
+    if written is None:
+        try:
+            return parse_instant(text, timezone)
+        except ValueError as exc:
+            raise PaymentError(f"{exc}, o día/mes/año, como 20/03/2026") from exc
+    day, month, year = (int(part) for part in written.groups())
+    try:
+        return datetime(year, month, day, tzinfo=ZoneInfo(timezone))
+    except ValueError as exc:
+        raise PaymentError(
+            f"fecha inválida {text!r}: ese día no existe. Usá día/mes/año, como "
+            "20/03/2026, o ISO 8601, como 2026-03-20"
+        ) from exc
 
 
 def _erased_problem(external_id: str, erased_at: datetime, timezone: str) -> str:
