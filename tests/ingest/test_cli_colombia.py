@@ -168,3 +168,27 @@ def test_xlsx_decimal_note_matches_rounding(colombian_cli: str, tmp_path: Path) 
     assert report["decimal"]["note"] == (
         "no hizo falta: ningún importe escrito como texto lleva coma ni punto decimal"
     )
+
+
+@pytest.mark.parametrize(
+    ("written", "suggested"),
+    [("(1) 7654321", "601 7654321"), ("034 2345678", "604 2345678")],
+)
+def test_old_landline_gets_new_format(
+    colombian_cli: str, tmp_path: Path, written: str, suggested: str
+) -> None:
+    # Since 2021 a Colombian landline starts with 60 and the city's digit,
+    # and customer files still keep the old (1) 7654321.
+    rows = [ROWS[0], ["C-9", "Papelería Central", "", written, "F-9",
+                      "2026-11-15", "100000"]]  # fmt: skip
+    path = write_csv(tmp_path / "facturas.csv", rows)
+
+    result = runner.invoke(app, ["import", str(path), "--dry-run", "--json"])
+
+    assert result.exit_code == 0, result.output
+    [flag] = json.loads(result.stdout)["rows_flagged"]
+    assert flag["code"] == "invalid_phone"
+    assert (
+        f"Si es un fijo con el formato anterior a 2021, ahora es {suggested}."
+        in flag["message"]
+    )
