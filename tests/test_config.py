@@ -143,3 +143,38 @@ def test_given_values_beat_country(monkeypatch: pytest.MonkeyPatch) -> None:
     assert settings.timezone == "America/Tijuana"
     assert settings.currency == "USD"
     assert settings.locale == "es_MX"
+
+
+@pytest.mark.parametrize("currency", ["COL", "CPO", "XYZ"])
+def test_unknown_currency_code_rejected(
+    monkeypatch: pytest.MonkeyPatch, currency: str
+) -> None:
+    # Three letters are not enough: "COL" would create a Colombian business
+    # whose amounts read "COL 1.400.000,00".
+    monkeypatch.setenv("COBRANZA_COUNTRY", "CO")
+    monkeypatch.setenv("COBRANZA_CURRENCY", currency)
+
+    with pytest.raises(ValidationError) as caught:
+        Settings(_env_file=None)  # type: ignore[call-arg]
+
+    message = str(caught.value.errors()[0]["ctx"]["error"])
+    assert message == (
+        f"moneda inválida {currency!r}: definí COBRANZA_CURRENCY con un código "
+        "ISO 4217, como COP"
+    )
+
+
+def test_unknown_timezone_names_country_example(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("COBRANZA_COUNTRY", "CO")
+    monkeypatch.setenv("COBRANZA_TIMEZONE", "Bogota")
+
+    with pytest.raises(ValidationError) as caught:
+        Settings(_env_file=None)  # type: ignore[call-arg]
+
+    message = str(caught.value.errors()[0]["ctx"]["error"])
+    assert message == (
+        "zona horaria desconocida 'Bogota': definí COBRANZA_TIMEZONE con un "
+        "nombre IANA, como America/Bogota"
+    )

@@ -100,3 +100,20 @@ def test_parse_amount_rejects_non_ascii_digits(text: str) -> None:
         parse_amount(text, "es_AR")
 
     assert f"monto inválido {text!r}" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("locale", "examples"),
+    [
+        ("es_CO", "como 12500,50 o 12.500,50"),
+        ("es_AR", "como 12500,50 o 12.500,50"),
+        ("es_MX", "como 12500.50 o 12,500.50"),
+    ],
+)
+def test_invalid_amount_examples_follow_locale(locale: str, examples: str) -> None:
+    # A Colombian owner writes 12.500,50; an example with a decimal point
+    # would teach the wrong separators.
+    with pytest.raises(ValueError) as caught:
+        parse_amount("diez", locale)
+
+    assert str(caught.value).endswith(examples)

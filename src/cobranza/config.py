@@ -6,6 +6,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale, UnknownLocaleError
+from babel.numbers import is_currency
 from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -55,6 +56,16 @@ SECRET_SOURCES = {
     "panel de Stripe → Developers → Webhooks",
     "sandbox_payment_secret": "una frase al azar que inventes vos",
 }
+
+
+def _country_default(info: ValidationInfo, index: int) -> str:
+    """Return the country's default time zone (0), currency (1) or locale (2).
+
+    `country` is declared before these fields, so it is validated first; an
+    invalid country falls back to Argentina's values.
+    """
+    country = info.data.get("country", "AR")
+    return COUNTRY_DEFAULTS.get(country, COUNTRY_DEFAULTS["AR"])[index]
 
 
 class Settings(BaseSettings):
@@ -298,24 +309,26 @@ class Settings(BaseSettings):
 
     @field_validator("timezone")
     @classmethod
-    def _known_timezone(cls, value: str) -> str:
+    def _known_timezone(cls, value: str, info: ValidationInfo) -> str:
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as exc:
+            example = _country_default(info, 0)
             raise ValueError(
                 f"zona horaria desconocida {value!r}: definí COBRANZA_TIMEZONE con "
-                "un nombre IANA, como America/Argentina/Buenos_Aires"
+                f"un nombre IANA, como {example}"
             ) from exc
         return value
 
     @field_validator("currency")
     @classmethod
-    def _currency_code(cls, value: str) -> str:
+    def _currency_code(cls, value: str, info: ValidationInfo) -> str:
         code = value.strip().upper()
-        if len(code) != 3 or not code.isalpha():
+        if len(code) != 3 or not code.isalpha() or not is_currency(code):
+            example = _country_default(info, 1)
             raise ValueError(
                 f"moneda inválida {value!r}: definí COBRANZA_CURRENCY con un código "
-                "ISO 4217, como ARS"
+                f"ISO 4217, como {example}"
             )
         return code
 

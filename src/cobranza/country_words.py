@@ -138,6 +138,25 @@ COUNTRY_WORDS: dict[str, CountryWords] = {
 }
 
 
+# The Spanish name of each country, for messages that name the business's
+# country ("no es un número válido para Colombia").
+COUNTRY_NAMES: dict[str, str] = {
+    "AR": "Argentina",
+    "BR": "Brasil",
+    "CL": "Chile",
+    "CO": "Colombia",
+    "MX": "México",
+    "PE": "Perú",
+    "UY": "Uruguay",
+}
+
+
+def country_name(country: str) -> str:
+    """Return the Spanish name of `country`, an ISO code, or the code if unknown."""
+    code = country.strip().upper()
+    return COUNTRY_NAMES.get(code, code)
+
+
 def words_for_country(country: str | None) -> CountryWords:
     """Return the words of `country`, an ISO code, or neutral words if unknown."""
     return COUNTRY_WORDS.get((country or "").strip().upper(), NEUTRAL)

@@ -11,7 +11,12 @@ from __future__ import annotations
 import re
 from decimal import ROUND_HALF_UP, Decimal
 
-from babel.numbers import format_currency, get_currency_precision, get_group_symbol
+from babel.numbers import (
+    format_currency,
+    format_decimal,
+    get_currency_precision,
+    get_group_symbol,
+)
 
 WHOLE_UNIT_CURRENCIES = frozenset({"CLP", "COP", "PYG"})
 
@@ -45,11 +50,11 @@ def parse_amount(text: str, locale: str) -> Decimal:
             "Escribilo con 0 a 9, como 12500.50"
         )
     if not _TYPED_AMOUNT.fullmatch(value) or value[-1] in ".,":
-        raise _invalid(text)
+        raise _invalid(text, locale)
 
-    plain = _without_grouping(value, text, get_group_symbol(locale))
+    plain = _without_grouping(value, text, locale)
     if not _PLAIN_AMOUNT.fullmatch(plain):
-        raise _invalid(text)
+        raise _invalid(text, locale)
     return Decimal(plain)
 
 
@@ -69,8 +74,9 @@ def parse_amount_input(text: str, locale: str) -> Decimal:
 _CURRENCY_SIGNS = re.compile(r"R\$|US\$|\$")
 
 
-def _without_grouping(value: str, text: str, group: str) -> str:
+def _without_grouping(value: str, text: str, locale: str) -> str:
     """Return `value` with no thousands marks and a point as the decimal mark."""
+    group = get_group_symbol(locale)
     marks = [char for char in value if char in ".,"]
     if not marks:
         return value
@@ -91,9 +97,9 @@ def _without_grouping(value: str, text: str, group: str) -> str:
     if group_mark in whole and not _GROUPED.fullmatch(
         whole.lstrip("+-").replace(group_mark, ",")
     ):
-        raise _invalid(text)
+        raise _invalid(text, locale)
     if decimal_mark and decimal_mark in whole:
-        raise _invalid(text)
+        raise _invalid(text, locale)
     whole = whole.replace(group_mark, "")
     return f"{whole}.{fraction}" if decimal_mark else whole
 
@@ -114,10 +120,14 @@ def _ambiguous(text: str, value: str, mark: str) -> ValueError:
     )
 
 
-def _invalid(text: str) -> ValueError:
+def _invalid(text: str, locale: str) -> ValueError:
+    # The examples use the locale's marks: 12.500,50 in es_CO, 12,500.50 in es_MX.
+    example = Decimal("12500.50")
+    plain = format_decimal(example, format="0.00", locale=locale)
+    grouped = format_decimal(example, format="#,##0.00", locale=locale)
     return ValueError(
         f"monto inválido {text!r}: escribilo con dígitos, un separador decimal y, "
-        "si querés, separador de miles, como 12500.50 o 12,500.50"
+        f"si querés, separador de miles, como {plain} o {grouped}"
     )
 
 

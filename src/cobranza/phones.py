@@ -26,6 +26,7 @@ from decimal import Decimal, InvalidOperation
 import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumberType
 
+from cobranza.country_words import country_name
 from cobranza.db.models import PhoneStatus
 
 _MOBILE_TYPES = frozenset(
@@ -124,7 +125,7 @@ def _first_of(raw: str, parts: list[str], country: str, *, mobile: bool) -> Phon
             None,
             PhoneStatus.INVALID,
             f"ninguno de los números de «{raw}» es un teléfono válido de "
-            f"{country.upper()}: revisá "
+            f"{country_name(country)}: revisá "
             f"{area_code_word(country, plural=True)} y los dígitos",
         )
     best = next((result for result in valid if result.problem is None), valid[0])
@@ -156,7 +157,7 @@ def _normalize_one(raw: str, country: str, *, mobile: bool) -> PhoneResult:
             raw,
             None,
             PhoneStatus.INVALID,
-            f"el teléfono «{raw}» no es válido en {country.upper()}: revisá "
+            f"el teléfono «{raw}» no es válido en {country_name(country)}: revisá "
             f"{area_code_word(country)} y la cantidad de dígitos",
         )
 

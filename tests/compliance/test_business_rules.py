@@ -154,7 +154,7 @@ def test_set_rejects_unknown_subdivision(cli_db: str, tmp_path: Path) -> None:
 
     # then: nothing is stored, and the cycle still runs
     assert rejected.exit_code == 2
-    assert "subdivision desconocida 'SP' en AR" in rejected.output
+    assert "subdivision desconocida 'SP' en Argentina" in rejected.output
     assert shown.exit_code == 0
     assert run.exit_code == 0, run.output
 

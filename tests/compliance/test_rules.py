@@ -115,8 +115,8 @@ def test_subdivision_by_code_or_name(country: str, value: str, code: str) -> Non
     ("country", "value", "named"),
     [
         # São Paulo's code in Argentina, whose provinces are letters.
-        ("AR", "SP", "'SP' en AR: usá uno de estos códigos: A, B, C"),
-        ("AR", "XX", "'XX' en AR"),
+        ("AR", "SP", "'SP' en Argentina: usá uno de estos códigos: A, B, C"),
+        ("AR", "XX", "'XX' en Argentina"),
         ("CO", "ANT", "no distingue provincias ni estados; quitá subdivision"),
     ],
 )
@@ -128,7 +128,11 @@ def test_unknown_subdivision_rejected(country: str, value: str, named: str) -> N
 @pytest.mark.parametrize(
     ("country", "overrides", "named"),
     [
-        ("CO", {"hours": {"start": "06:30", "end": "18:00"}}, ["06:30", "07:00"]),
+        (
+            "CO",
+            {"hours": {"start": "06:30", "end": "18:00"}},
+            ["06:30", "07:00", "en Colombia"],
+        ),
         ("AR", {"hours": {"start": "09:00", "end": "21:00"}}, ["21:00", "20:00"]),
         # 08:00-19:00 fits Colombia's weekdays but not its Saturday (15:00).
         ("CO", {"hours": {"start": "08:00", "end": "19:00"}}, ["19:00", "15:00"]),
@@ -136,9 +140,10 @@ def test_unknown_subdivision_rejected(country: str, value: str, named: str) -> N
         (
             "CO",
             {"hours_by_day": {"sun": {"start": "09:00", "end": "12:00"}}},
-            ["domingo"],
+            ["domingo", "en Colombia no se pueden"],
         ),
         ("CO", {"max_per_day": 2}, ["max_per_day 2", "límite legal de 1"]),
+        ("MX", {"block_holidays": False}, ["block_holidays", "la regla de México"]),
         ("CL", {"max_per_week": 3}, ["max_per_week 3", "límite legal de 2"]),
         ("CL", {"min_gap_hours": 24}, ["min_gap_hours 24", "48 horas"]),
         ("PE", {"block_holidays": False}, ["block_holidays", "Ley 29571"]),

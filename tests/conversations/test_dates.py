@@ -308,6 +308,35 @@ def test_only_past_weekday_gives_no_date() -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
+        ("el otro viernes le consigno", date(2026, 3, 27)),
+        ("el viernes de la otra semana", date(2026, 3, 27)),
+        ("la otra semana le pago", date(2026, 3, 23)),
+        ("la otra mitad el viernes", date(2026, 3, 20)),
+    ],
+)
+def test_otro_reads_as_next(text: str, expected: date) -> None:
+    # In Colombia "el otro viernes" is the Friday of next week, as "el
+    # próximo viernes" is read.
+    assert promised_date(text, TODAY, "es_CO") == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("el lunes festivo no puedo, el martes sin falta", date(2026, 3, 24)),
+        ("el lunes feriado no puedo, el martes te pago", date(2026, 3, 24)),
+        ("el lunes festivo ya no puedo, el martes sí", date(2026, 3, 24)),
+        ("el lunes festivo te pago", date(2026, 3, 23)),
+    ],
+)
+def test_holiday_word_keeps_negation(text: str, expected: date) -> None:
+    # Monday 23 March 2026 is a Colombian festivo, and a debtor names it so.
+    assert promised_date(text, TODAY, "es_CO") == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
         ("hoy no puedo, el viernes sí", date(2026, 3, 20)),
         ("el viernes no puedo, el lunes te pago", date(2026, 3, 23)),
         ("mañana no me da, el sábado sí", date(2026, 3, 21)),

@@ -160,7 +160,7 @@ def test_xlsx_phones_typed_as_numbers(engine: Engine, tmp_path: Path) -> None:
     assert bar.phone_status == PhoneStatus.INVALID
     assert bar.phone_problem is not None
     assert bar.phone_problem.startswith('El teléfono "')
-    assert "no es un número válido para AR" in bar.phone_problem
+    assert "no es un número válido para Argentina" in bar.phone_problem
     assert lola.phone_problem == LANDLINE_PROBLEM
     assert [issue.code for issue in report.rows_flagged] == ["invalid_phone"]
     assert report.rows_flagged[0].line == 7

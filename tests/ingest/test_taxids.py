@@ -44,6 +44,26 @@ def test_wrong_check_digit_is_a_problem(value: str, country: str) -> None:
     assert value in check.problem
 
 
+@pytest.mark.parametrize("value", ["900123456", "NIT 900.123.456", "00000278"])
+def test_nit_without_hyphen_hints_check_digit(value: str) -> None:
+    # A Colombian export often leaves the DIAN's check digit out, so the
+    # owner reads that it may be missing and where it goes.
+    check = check_tax_id(value, "CO")
+
+    assert check.valid is False
+    assert check.problem is not None
+    assert "tiene mal el dígito de verificación o no lo trae" in check.problem
+    assert "como en 900.123.456-8" in check.problem
+
+
+def test_nit_with_hyphen_names_wrong_digit() -> None:
+    check = check_tax_id("900.373.913-5", "CO")
+
+    assert check.problem == (
+        'El NIT "900.373.913-5" tiene mal el dígito de verificación'
+    )
+
+
 def test_argentine_dni_is_not_checked() -> None:
     check = check_tax_id("12.345.678", "AR")
 

@@ -133,7 +133,7 @@ def test_payment_add_rejects_bad_amount(cli_db: str, amount: str) -> None:
     assert result.exit_code == 2
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert f"monto inválido {amount!r}" in result.stderr
-    assert "como 12500.50" in result.stderr
+    assert "como 12500,50 o 12.500,50" in result.stderr
     assert _rows(cli_db, Payment) == []
 
 

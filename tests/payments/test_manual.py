@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from rich.console import Console
@@ -156,6 +157,23 @@ def test_import_reports_bad_lines_and_keeps_good(world: World, tmp_path: Path) -
     assert report.errors[1].startswith("línea 4: monto inválido 'diez'")
     assert again.applied == 0
     assert again.unchanged == 1
+    assert world.open_amounts()[world.old_invoice_id] == Decimal("0")
+
+
+def test_import_reads_valor_column(world: World, tmp_path: Path) -> None:
+    # Colombian bank statements and Nequi exports call the amount "Valor",
+    # as the invoice import already reads it.
+    path = tmp_path / "extracto.csv"
+    path.write_text(
+        "Cliente;Valor;Fecha;Referencia\nC1;1000.00;2026-03-09;NQ-1\n",
+        encoding="utf-8",
+    )
+
+    with world.session() as session, session.begin():
+        report = import_payments(session, world.business(session), path, NOW)
+
+    assert report.errors == []
+    assert report.applied == 1
     assert world.open_amounts()[world.old_invoice_id] == Decimal("0")
 
 
@@ -357,3 +375,43 @@ def test_import_errors_in_business_voice(locale: str, expected: str) -> None:
     console.print(table)
 
     assert expected in console.export_text()
+
+
+def test_import_reads_amount_with_peso_sign(world: World, tmp_path: Path) -> None:
+    # A bank statement writes "$ 1.000,00", as the owner's screen shows it.
+    path = tmp_path / "extracto.csv"
+    path.write_text(
+        'cliente;monto;fecha\nC1;"$ 1.000,00";2026-03-09\n', encoding="utf-8"
+    )
+
+    with world.session() as session, session.begin():
+        report = import_payments(session, world.business(session), path, NOW)
+
+    assert report.errors == []
+    assert report.applied == 1
+    assert report.totals == {"ARS": Decimal("1000.00")}
+
+
+def test_import_reads_day_month_year(world: World, tmp_path: Path) -> None:
+    # Latin American statements write 09/03/2026 for 9 March; 31/02 does not
+    # exist, and the error names both accepted forms.
+    path = tmp_path / "extracto.csv"
+    path.write_text(
+        "cliente;monto;fecha;referencia\n"
+        "C1;200.00;09/03/2026;R-1\n"
+        "C1;100.00;31/02/2026;R-2\n",
+        encoding="utf-8",
+    )
+
+    with world.session() as session, session.begin():
+        report = import_payments(session, world.business(session), path, NOW)
+
+    assert report.applied == 1
+    assert report.errors == [
+        "línea 3: fecha inválida '31/02/2026': ese día no existe. Usá "
+        "día/mes/año, como 20/03/2026, o ISO 8601, como 2026-03-20"
+    ]
+    [payment] = world.payments()
+    assert payment.amount == Decimal("200")
+    local = payment.paid_at.astimezone(ZoneInfo("America/Argentina/Buenos_Aires"))
+    assert local.date() == date(2026, 3, 9)

@@ -17,6 +17,7 @@ from cobranza.db.models import Business, Customer
 from cobranza.portfolio import refresh_segments
 from cobranza.portfolio.audit import AuditReport, audit_portfolio
 from cobranza.portfolio.rules import Segment, SegmentRules
+from cobranza.web.dashboard.summary_data import load_summary
 from tests.ingest.conftest import make_business, run_import, write_csv
 
 IMPORTED_AT = datetime(2026, 4, 10, 15, 0, tzinfo=UTC)
@@ -136,3 +137,28 @@ def test_past_audit_keeps_undated_settled(engine: Engine, tmp_path: Path) -> Non
     assert report.period.credit_sales == Decimal("1000")
     assert report.period.ending_receivables == Decimal(0)
     assert report.period.dso == Decimal("0.00")
+
+
+def test_applied_credit_note_matches_summary(engine: Engine, tmp_path: Path) -> None:
+    # NC-1 came with a balance of 0: it was applied before the export, and
+    # no payment allocation records that. NC-2 is still to apply.
+    rows = [
+        ["Ana", "F-1", "01/03/2026", "31/03/2026", "1.000,00", "1.000,00", ""],
+        ["Ana", "NC-1", "05/03/2026", "05/03/2026", "-200,00", "0,00", ""],
+        ["Beto", "F-2", "01/03/2026", "31/03/2026", "500,00", "500,00", ""],
+        ["Beto", "NC-2", "05/03/2026", "05/03/2026", "-100,00", "-100,00", ""],
+    ]
+    business_id = import_rows(engine, tmp_path, rows)
+
+    report = audit(engine, business_id)
+    with transaction(engine) as session:
+        business = session.get_one(Business, business_id)
+        summary = load_summary(session, business, IMPORTED_AT)
+
+    assert report.open_balance == Decimal("1400")
+    assert report.unapplied_credit == Decimal("-100")
+    assert report.unapplied_credit_count == 1
+    assert report.overdue == Decimal("1400")
+    assert summary.open_balance == report.open_balance
+    assert summary.unapplied_credit == report.unapplied_credit
+    assert summary.overdue == report.overdue

@@ -312,7 +312,7 @@ def test_sandbox_reply_unknown_number(cli_sqlite: CliDatabase) -> None:
         ("abc", "el teléfono «abc» no tiene dígitos."),
         (
             "+5491199998888",
-            "el teléfono «+5491199998888» no es válido en AR: revisá la "
+            "el teléfono «+5491199998888» no es válido en Argentina: revisá la "
             "característica y la cantidad de dígitos.",
         ),
     ],

@@ -14,6 +14,7 @@ from fastapi import FastAPI
 from sqlalchemy import Engine, update
 
 from cobranza.config import COUNTRY_DEFAULTS
+from cobranza.country_words import COUNTRY_NAMES
 from cobranza.db.engine import transaction
 from cobranza.db.models import AuditEvent, Business
 from tests.web.conftest import NOW, Tenant
@@ -117,6 +118,7 @@ def test_settings_page_country_words(
     page = client.get("/configuracion").text
 
     assert f"<li>{holidays}: sin mensajes</li>" in page
+    assert f"<h2>Horarios de contacto ({COUNTRY_NAMES[country]}" in page
     assert f"cómo pagarte sin link de pago {payment_means}" in page
     assert f"los {holidays.lower()} y los topes que exige la ley" in page
     if country != "AR":

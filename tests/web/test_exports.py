@@ -7,10 +7,10 @@ from decimal import Decimal
 
 from fastapi import FastAPI
 from openpyxl import load_workbook
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from cobranza.db.engine import transaction
-from cobranza.db.models import AuditEvent
+from cobranza.db.models import AuditEvent, Business, Customer, Document
 from cobranza.web.exports import neutralize, to_csv, to_xlsx
 from tests.web.conftest import NOW, Tenant
 
@@ -123,3 +123,65 @@ def test_audit_filters_by_customer_and_dates(
     assert "hoy-del-primero" in page.text
     assert "antes-del-primero" not in page.text
     assert "hoy-del-segundo" not in page.text
+
+
+def test_exports_write_currency_decimals(
+    app: FastAPI, client_for, tenant: Tenant, engine: Engine
+) -> None:  # type: ignore[no-untyped-def]
+    # A Colombian owner's pesos have no cents: "15000.0000" would read as
+    # fifteen million in a spreadsheet that groups thousands with points.
+    with transaction(engine) as session:
+        business = session.get_one(Business, tenant.business_id)
+        business.currency = "COP"
+        for document in session.scalars(
+            select(Document).where(Document.business_id == tenant.business_id)
+        ):
+            document.currency = "COP"
+            document.amount = document.amount.quantize(Decimal(1))
+            document.open_amount = document.open_amount.quantize(Decimal(1))
+    client, _ = client_for(tenant)
+
+    customers = client.get("/clientes/exportar/csv")
+    invoices = client.get("/facturas/exportar/csv")
+
+    customer_rows = list(csv.reader(io.StringIO(customers.text.lstrip("\ufeff"))))
+    invoice_rows = list(csv.reader(io.StringIO(invoices.text.lstrip("\ufeff"))))
+    balances = {row[0]: row[4] for row in customer_rows[1:]}
+    amounts = {row[3]: (row[6], row[7]) for row in invoice_rows[1:]}
+    assert balances == {"C-1": "15000", "C-2": "2500"}
+    assert amounts == {"A-0001": ("15000", "15000"), "A-0002": ("2500", "2500")}
+
+
+def test_exports_keep_two_decimals_for_pesos(
+    app: FastAPI, client_for, tenant: Tenant
+) -> None:  # type: ignore[no-untyped-def]
+    client, _ = client_for(tenant)
+
+    invoices = client.get("/facturas/exportar/csv")
+
+    rows = list(csv.reader(io.StringIO(invoices.text.lstrip("\ufeff"))))
+    amounts = {row[3]: row[6] for row in rows[1:]}
+    assert amounts == {"A-0001": "15000.00", "A-0002": "2500.50"}
+
+
+def test_exports_word_codes_in_spanish(
+    app: FastAPI, client_for, tenant: Tenant, engine: Engine
+) -> None:  # type: ignore[no-untyped-def]
+    with transaction(engine) as session:
+        customer = session.get_one(Customer, tenant.customer_id)
+        customer.segment = "occasional_late"
+        invoice = session.get_one(Document, tenant.invoice_id)
+        invoice.disputed = True
+    client, _ = client_for(tenant)
+
+    customers = client.get("/clientes/exportar/csv")
+    invoices = client.get("/facturas/exportar/csv")
+
+    customer_rows = list(csv.reader(io.StringIO(customers.text.lstrip("\ufeff"))))
+    invoice_rows = list(csv.reader(io.StringIO(invoices.text.lstrip("\ufeff"))))
+    segments = {row[0]: row[3] for row in customer_rows[1:]}
+    states = {row[0]: row[7] for row in customer_rows[1:]}
+    kinds = {row[3]: (row[2], row[9]) for row in invoice_rows[1:]}
+    assert segments == {"C-1": "Atraso ocasional", "C-2": "sin calcular todavía"}
+    assert states == {"C-1": "sin caso", "C-2": "sin caso"}
+    assert kinds == {"A-0001": ("factura", "sí"), "A-0002": ("factura", "no")}

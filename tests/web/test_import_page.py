@@ -294,3 +294,55 @@ def test_import_stores_segments(
     row = listed.text[listed.text.index("Ana Gómez") :]
     assert f'<td data-label="Segmento">{SEGMENT_LABELS[segment]}</td>' in row
     assert "sin calcular todavía" not in row
+
+
+def test_preview_counts_flagged_rows(app: FastAPI, client_for, tenant: Tenant) -> None:  # type: ignore[no-untyped-def]
+    # One row with two flags (phone and CUIT) counts as one row, as the
+    # terminal's «Filas con observaciones» counts it.
+    client, token = client_for(tenant)
+    export = (
+        b"Cliente;CUIT;Celular;Factura;Vencimiento;Importe\r\n"
+        b"Ana;20-12345678-0;123;F-1;10/03/2026;100\r\n"
+        b"Beto;20-12345678-6;11 4567 8901;F-2;10/03/2026;no es un importe\r\n"
+    )
+
+    preview = client.post(
+        "/importar",
+        data={"csrf_token": token},
+        files={"file": ("deudores.csv", export, "text/csv")},
+    )
+
+    page = " ".join(html.unescape(preview.text).split())
+    assert preview.status_code == 200
+    assert "Filas rechazadas: <strong>1</strong>" in page
+    assert "con observaciones: 1</li>" in page
+
+
+def test_reimport_preview_shows_only_notice(
+    app: FastAPI, client_for, tenant: Tenant
+) -> None:  # type: ignore[no-untyped-def]
+    client, token = client_for(tenant)
+    first = client.post(
+        "/importar",
+        data={"csrf_token": token},
+        files={"file": ("deudores.csv", EXPORT, "text/csv")},
+    )
+    upload = re.search(r'name="upload" value="([^"]+)"', first.text)
+    assert upload is not None
+    client.post(
+        "/importar/confirmar", data={"csrf_token": token, "upload": upload.group(1)}
+    )
+
+    again = client.post(
+        "/importar",
+        data={"csrf_token": token},
+        files={"file": ("deudores.csv", EXPORT, "text/csv")},
+    )
+
+    page = " ".join(html.unescape(again.text).split())
+    assert again.status_code == 200
+    assert "Este archivo ya se importó el " in page
+    assert "Problemas por fila" not in page
+    assert "Filas leídas" not in page
+    assert "se importaría" not in page
+    assert "Confirmar e importar" not in page

@@ -35,7 +35,7 @@ from cobranza.compliance.errors import (
     RuleOverrideError,
     UnknownJurisdictionError,
 )
-from cobranza.country_words import words_for_country
+from cobranza.country_words import country_name, words_for_country
 
 DAY_CODES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DAY_NAMES_ES = (
@@ -287,8 +287,8 @@ def _tightened_windows(
         if legal is None and by_day.get(code) is not None:
             raise LooserThanLawError(
                 f"hours_by_day.{code} habilita el {DAY_NAMES_ES[weekday]}, pero en "
-                f"{law.country} no se pueden enviar mensajes ese día ({law.source}): "
-                "sacá ese día"
+                f"{country_name(law.country)} no se pueden enviar mensajes ese día "
+                f"({law.source}): sacá ese día"
             )
         if legal is None or weekday not in days:
             windows.append(None)
@@ -319,8 +319,8 @@ def _allowed_days(law: ContactRules, days: Any) -> set[int]:
         if weekday not in legal_days:
             raise LooserThanLawError(
                 f"days incluye {code!r} ({DAY_NAMES_ES[weekday]}), pero en "
-                f"{law.country} no se pueden enviar mensajes ese día ({law.source}): "
-                "sacalo de days"
+                f"{country_name(law.country)} no se pueden enviar mensajes ese día "
+                f"({law.source}): sacalo de days"
             )
         chosen.add(weekday)
     return chosen
@@ -360,13 +360,13 @@ def _check_within(
     if wanted.start < legal.start:
         raise LooserThanLawError(
             f"start {wanted.start:%H:%M} del {day} es más temprano que el límite "
-            f"legal {legal.start:%H:%M} en {law.country} ({law.source}): poné "
-            f"{legal.start:%H:%M} o más tarde"
+            f"legal {legal.start:%H:%M} en {country_name(law.country)} "
+            f"({law.source}): poné {legal.start:%H:%M} o más tarde"
         )
     if wanted.end > legal.end:
         raise LooserThanLawError(
             f"end {wanted.end:%H:%M} del {day} es más tarde que el límite legal "
-            f"{legal.end:%H:%M} en {law.country} ({law.source}): poné "
+            f"{legal.end:%H:%M} en {country_name(law.country)} ({law.source}): poné "
             f"{legal.end:%H:%M} o más temprano, o un hours_by_day más corto para "
             "ese día"
         )
@@ -400,12 +400,12 @@ def _subdivision(law: ContactRules, value: Any) -> str | None:
     if not codes:
         raise RuleOverrideError(
             f"subdivision {value!r}: el calendario de "
-            f"{words_for_country(law.country).holidays} de {law.country} "
+            f"{words_for_country(law.country).holidays} de {country_name(law.country)} "
             "no distingue provincias ni estados; quitá subdivision"
         )
     raise RuleOverrideError(
-        f"subdivision desconocida {value!r} en {law.country}: usá uno de estos "
-        f"códigos: {', '.join(codes)}"
+        f"subdivision desconocida {value!r} en {country_name(law.country)}: usá "
+        f"uno de estos códigos: {', '.join(codes)}"
     )
 
 
@@ -416,9 +416,10 @@ def _block_holidays(law: ContactRules, value: Any) -> bool:
         raise RuleOverrideError(f"block_holidays inválido {value!r}: usá true o false")
     if law.block_holidays and not value:
         raise LooserThanLawError(
-            f"block_holidays false es más laxo que la regla de {law.country}, "
-            f"que no permite enviar en {words_for_country(law.country).holidays} "
-            f"({law.source}): sacalo o poné true"
+            "block_holidays false es más laxo que la regla de "
+            f"{country_name(law.country)}, que no permite enviar en "
+            f"{words_for_country(law.country).holidays} ({law.source}): sacalo o "
+            "poné true"
         )
     return value
 
@@ -438,7 +439,7 @@ def _tightened_cap(
     if legal is not None and value > legal:
         raise LooserThanLawError(
             f"{key} {value} supera el límite legal de {legal} en "
-            f"{law.country} ({law.source}): usá {legal} o menos"
+            f"{country_name(law.country)} ({law.source}): usá {legal} o menos"
         )
     return value
 
@@ -466,7 +467,7 @@ def _tightened_gap(law: ContactRules, value: Any) -> timedelta | None:
         legal_hours = law.min_gap / timedelta(hours=1)
         raise LooserThanLawError(
             f"min_gap_hours {value} es menor que el mínimo legal de "
-            f"{legal_hours:g} horas en {law.country} ({law.source}): usá "
+            f"{legal_hours:g} horas en {country_name(law.country)} ({law.source}): usá "
             f"{legal_hours:g} o más"
         )
     return gap

@@ -131,6 +131,9 @@ _UNIT_DAYS = {
 _UNIT_MONTHS = frozenset({"mes", "meses", "mese"})
 _NEXT_WORDS = frozenset({"proximo", "proxima", "siguiente", "proximos", "proximas"})
 _THIS_WORDS = frozenset({"este", "esta", "neste", "nesta", "essa", "esse"})
+# "la otra semana", "el otro viernes": in Colombia and much of Latin America
+# the next one, as "la próxima semana" and "el próximo viernes" are read.
+_OTHER_WORDS = frozenset({"otra", "otro"})
 _NEGATIONS = frozenset({"no", "nao", "tampoco", "nunca", "ni", "nem"})
 # In Portuguese "no" is "in the" ("no churrasco"), never a negation.
 _PORTUGUESE_NEGATIONS = frozenset({"nao", "tampouco", "nunca", "nem"})
@@ -429,13 +432,14 @@ class _Scanner:
         token = self.at(i)
         j = i
         offset: int | None = None
-        if token in _NEXT_WORDS or token in _THIS_WORDS:
+        if token in _NEXT_WORDS or token in _THIS_WORDS or token in _OTHER_WORDS:
             j += 1
         unit = self.at(j)
         if unit not in ("semana", "mes"):
             return None
         following = (self.at(j + 1), self.at(j + 2))
-        if token in _NEXT_WORDS or following[0] in ("proxima", "proximo", "entrante"):
+        ahead = token in _NEXT_WORDS or token in _OTHER_WORDS
+        if ahead or following[0] in ("proxima", "proximo", "entrante"):
             offset = 1
             used = j + 1 - i + (1 if following[0] in _NEXT_WORDS | {"entrante"} else 0)
         elif following in (("que", "viene"), ("que", "vem")):
@@ -502,7 +506,7 @@ class _Scanner:
         next_week = False
         while self.at(j) in ("el", "la", "o", "a", "na", "no", "ate", "para", "hasta"):
             j += 1
-        if self.at(j) in _NEXT_WORDS:
+        if self.at(j) in _NEXT_WORDS or (self.at(j) == "otro" and not self.portuguese):
             next_week = True
             j += 1
         elif self.at(j) in _THIS_WORDS:
@@ -838,6 +842,7 @@ _TRIGGERS = (
     )
     | _NEXT_WORDS
     | _THIS_WORDS
+    | _OTHER_WORDS
     | frozenset(MONTHS)
     | frozenset(_WEEKDAY_ABBREVIATIONS)
     | frozenset(_WEEKDAY_SHORT)
@@ -863,7 +868,12 @@ def _negated(
             break
         if _is_negation(tokens, index, negations) and tokens[index + 1] != "dia":
             return True
-    following = end + 1 if tokens[end : end + 1] == ["ya"] else end
+    following = end
+    # "el lunes festivo no puedo": the holiday word belongs to the mention.
+    if tokens[following : following + 1] in (["festivo"], ["feriado"]):
+        following += 1
+    if tokens[following : following + 1] == ["ya"]:
+        following += 1
     after = tokens[following : following + 4]
     if not after:
         return False

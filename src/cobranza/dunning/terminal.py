@@ -8,7 +8,14 @@ from datetime import date
 from rich.console import Group
 from rich.table import Table
 
-from cobranza.db.models import Business, Case, CaseState, Document, OutboxMessage
+from cobranza.db.models import (
+    Business,
+    Case,
+    CaseState,
+    Customer,
+    Document,
+    OutboxMessage,
+)
 from cobranza.dunning.explain import describe_step
 from cobranza.dunning.holds import is_held
 from cobranza.dunning.policy import Policy
@@ -126,7 +133,7 @@ def case_tables(timeline: CaseTimeline, business: Business) -> Group:
         )
         history.add_row(
             local_time(entry.at, timezone),
-            markup_safe(_source(entry, business.locale)),
+            markup_safe(_source(entry, customer, business.locale)),
             markup_safe(kind),
             markup_safe(detail or entry.detail, keep_newlines=True),
         )
@@ -213,7 +220,7 @@ def _case_state(case: Case) -> str:
     return state
 
 
-def _source(entry: TimelineEntry, locale: str) -> str:
+def _source(entry: TimelineEntry, customer: Customer, locale: str) -> str:
     facts = entry.facts
     if entry.kind == "reply":
         return f"cliente ({facts.get('channel')})"
@@ -224,7 +231,11 @@ def _source(entry: TimelineEntry, locale: str) -> str:
     stored_actor = str(facts.get("actor", ""))
     # The owner is "vos" in es-AR and "tú" elsewhere, and an e-mail stays as stored.
     actor = label_in_voice(actor_label(stored_actor), stored_actor, locale)
-    return f"{actor} ({subject} {facts.get('subject_id')})"
+    subject_id = facts.get("subject_id")
+    if subject_type == "customer" and subject_id == customer.id:
+        # The owner knows the customer by the code of its file, not by the row id.
+        subject_id = customer.external_id
+    return f"{actor} ({subject} {subject_id})"
 
 
 def _lower_first(text: str) -> str:

@@ -164,7 +164,14 @@ def decide_convention(
         )
     if not ambiguous:
         default = COUNTRY_CONVENTION.get(country.upper(), COMMA)
-        return DecimalDecision(default, "not needed", "ningún importe tiene decimales")
+        # Spreadsheet number cells are not in `bodies`: they need no
+        # convention, though they may have decimals that the currency rounds.
+        return DecimalDecision(
+            default,
+            "not needed",
+            "no hizo falta: ningún importe escrito como texto lleva coma ni "
+            "punto decimal",
+        )
 
     country_convention = COUNTRY_CONVENTION.get(country.upper())
     if country_convention is not None and all(

@@ -12,6 +12,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -36,6 +37,7 @@ from cobranza.ingest.report import ImportReport
 from cobranza.ingest.service import ImportOptions, ProgressCallback, import_file
 from cobranza.terminal_text import markup_safe
 from cobranza.timeutil import local_date, utcnow
+from cobranza.voseo import owner_text
 
 logger = logging.getLogger(__name__)
 
@@ -88,6 +90,8 @@ def import_from_cli(
         dry_run=dry_run,
         full_snapshot=full_snapshot,
     )
+    # The configured voice, until the business is read.
+    locale = settings.locale
     with (
         session_factory(engine)() as session,
         _progress(err_console, enabled=not as_json) as progress,
@@ -109,7 +113,7 @@ def import_from_cli(
                 session.commit()
         except IngestError as exc:
             session.rollback()
-            _print_error(exc, as_json, console, err_console)
+            _print_error(exc, as_json, locale, console, err_console)
             raise typer.Exit(2) from exc
         except SQLAlchemyError as exc:
             session.rollback()
@@ -124,9 +128,28 @@ def import_from_cli(
             raise typer.Exit(1) from exc
 
     if as_json:
-        typer.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+        payload = _report_in_voice(report.to_dict(), locale)
+        typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
     else:
         render_report(console, report, locale)
+
+
+def _report_in_voice(data: dict[str, Any], locale: str) -> dict[str, Any]:
+    """Return the `--json` report with its texts in the business's voice.
+
+    The table words the same texts with `owner_text`, and each `message`
+    must read as it does there.
+    """
+    for key in ("rows_rejected", "rows_flagged"):
+        data[key] = [
+            {**issue, "message": owner_text(issue["message"], locale)}
+            for issue in data[key]
+        ]
+    data["notes"] = [owner_text(note, locale) for note in data["notes"]]
+    for key in ("decimal", "date_format"):
+        if "note" in data[key]:
+            data[key] = {**data[key], "note": owner_text(data[key]["note"], locale)}
+    return data
 
 
 def dry_run_engine() -> Engine:
@@ -171,10 +194,15 @@ def _note_new_business(report: ImportReport, business: Business) -> None:
 
 
 def _print_error(
-    exc: IngestError, as_json: bool, console: Console, err_console: Console
+    exc: IngestError,
+    as_json: bool,
+    locale: str,
+    console: Console,
+    err_console: Console,
 ) -> None:
     if as_json:
-        error = {"error": exc.code, "message": str(exc), "details": exc.details}
+        message = owner_text(str(exc), locale)
+        error = {"error": exc.code, "message": message, "details": exc.details}
         typer.echo(json.dumps(error, ensure_ascii=False, indent=2))
         return
     err_console.print(
@@ -223,6 +251,9 @@ def list_customers_from_cli(
         session.commit()
     if as_json:
         payload = [customer.to_dict() for customer in customers]
+        for row in payload:
+            if row["phone_problem"]:
+                row["phone_problem"] = owner_text(row["phone_problem"], locale)
         typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         return
     render_customers(console, customers, currency, locale, segment_labels, today)

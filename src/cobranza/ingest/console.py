@@ -226,8 +226,13 @@ def render_customers(
         phone = (
             markup_safe(customer.phone) if customer.phone else f"[red]{status}[/red]"
         )
-        if customer.phone_problem and customer.phone is None:
-            phone = f"[red]{markup_safe(customer.phone_problem)}[/red]"
+        if customer.phone_problem:
+            problem = markup_safe(owner_text(customer.phone_problem, locale))
+            if customer.phone is None:
+                phone = f"[red]{problem}[/red]"
+            else:
+                # A landline: WhatsApp reaches it only with WhatsApp Business.
+                phone += f" [yellow]({problem})[/yellow]"
         tax_id = markup_safe(customer.tax_id or "")
         if customer.tax_id_valid is False:
             tax_id += " [red](inválido)[/red]"

@@ -17,6 +17,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
+from cobranza.country_words import country_name
 from cobranza.db.models import CustomerKind, DocumentKind
 from cobranza.ingest import mapping as m
 from cobranza.ingest.amounts import (
@@ -669,7 +670,29 @@ class RowReader:
         else:
             problem = (
                 f"El teléfono {quoted(raw)} no es un número válido para "
-                f"{self.context.country}. Revisá "
+                f"{country_name(self.context.country)}. Revisá "
                 f"{area_code_word(self.context.country)} y la cantidad de dígitos"
             )
+            if self.context.country == "CO":
+                problem += _old_colombian_landline_hint(raw)
         return replace(result, problem=problem)
+
+
+def _old_colombian_landline_hint(raw: str) -> str:
+    """Suggest the 2021 form of a Colombian landline written the old way.
+
+    Since September 2021 a landline is 60, the city's digit and seven digits
+    (601 7654321 in Bogotá). Before, it was the city's digit and the seven
+    digits, dialled with a 0 or 03 prefix: (1) 7654321, 034 2345678.
+    """
+    digits = re.sub(r"[^0-9]", "", raw)
+    for prefix in ("03", "0"):
+        if digits.startswith(prefix) and len(digits) == len(prefix) + 8:
+            digits = digits[len(prefix) :]
+            break
+    if len(digits) != 8 or digits[0] not in "124578":
+        return ""
+    return (
+        ". Si es un fijo con el formato anterior a 2021, ahora es "
+        f"60{digits[0]} {digits[1:]}"
+    )

@@ -83,16 +83,25 @@ def check_tax_id(value: str, country: str) -> TaxIdCheck:
         else:
             module.validate(value)
     except stdnum_errors.InvalidChecksum:
-        return TaxIdCheck(
-            compact,
-            False,
-            None,
-            f'El {label} "{value}" tiene mal el dígito verificador',
-        )
+        return TaxIdCheck(compact, False, None, _checksum_problem(label, value))
     except stdnum_errors.ValidationError as exc:
         reason = _INVALID_REASONS.get(type(exc), "no es válido")
         return TaxIdCheck(compact, False, None, f'El {label} "{value}" {reason}')
     return TaxIdCheck(compact, True, _kind_from_tax_id(compact, country, module))
+
+
+def _checksum_problem(label: str, value: str) -> str:
+    if label != "NIT":
+        return f'El {label} "{value}" tiene mal el dígito verificador'
+    # The DIAN calls it "dígito de verificación". Exports often leave it out,
+    # and then the last digit of the NIT is read as the check digit.
+    problem = f'El NIT "{value}" tiene mal el dígito de verificación'
+    if "-" in value:
+        return problem
+    return (
+        f"{problem} o no lo trae (va al final, después de un guion, como en "
+        "900.123.456-8)"
+    )
 
 
 def compact_tax_id(value: str) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -24,19 +25,22 @@ from sqlalchemy.orm import Session
 
 from cobranza.compliance.erasure import erased_external_ids
 from cobranza.db.models import Business, Customer, InboundMedia
-from cobranza.money import MAX_AMOUNT, parse_amount, quantize
+from cobranza.money import MAX_AMOUNT, parse_amount_input, quantize
 from cobranza.payments import cases
 from cobranza.payments.errors import PaymentError
 from cobranza.payments.reconcile import ApplyResult, PaymentFacts, apply_payment
 from cobranza.payments.status import PaymentStatus
 from cobranza.timeutil import local_date, parse_instant
 
+# A payment date written day first: 9/3/2026, 09-03-2026.
+_DAY_MONTH_YEAR = re.compile(r"([0-9]{1,2})[/-]([0-9]{1,2})[/-]([0-9]{4})")
+
 MANUAL_PROVIDER = "manual"
 RECEIPT_PROVIDER = "receipt"
 # Column names accepted in a payments file, Spanish or English.
 COLUMNS = {
     "customer": ("cliente", "customer", "customer_id", "id_cliente"),
-    "amount": ("monto", "importe", "amount"),
+    "amount": ("monto", "importe", "valor", "amount"),
     "date": ("fecha", "date", "paid_at"),
     "method": ("medio", "metodo", "método", "method"),
     "reference": ("referencia", "comprobante", "reference"),
@@ -199,7 +203,7 @@ def import_payments(
         if result.changed:
             report.applied += 1
             code = (_optional(row, columns, "currency") or business.currency).upper()
-            amount = parse_amount(row[columns["amount"]], business.locale)
+            amount = parse_amount_input(row[columns["amount"]], business.locale)
             report.totals[code] = report.totals.get(code, Decimal(0)) + amount
         else:
             report.unchanged += 1
@@ -350,15 +354,11 @@ def _import_row(
         )
     raw_amount = (row.get(columns["amount"]) or "").strip()
     try:
-        amount = parse_amount(raw_amount, business.locale)
+        # A statement may write the sign and spaces: "$ 374.620".
+        amount = parse_amount_input(raw_amount, business.locale)
     except ValueError as exc:
         raise PaymentError(str(exc)) from exc
-    try:
-        paid_at = parse_instant(
-            (row.get(columns["date"]) or "").strip(), business.timezone
-        )
-    except ValueError as exc:
-        raise PaymentError(str(exc)) from exc
+    paid_at = _paid_at((row.get(columns["date"]) or "").strip(), business.timezone)
     reference = _optional(row, columns, "reference")
     if reference is None:
         material = "|".join(f"{key}={row.get(key)}" for key in sorted(row))
@@ -374,6 +374,28 @@ def _import_row(
         method=_optional(row, columns, "method"),
         reference=reference,
     )
+
+
+def _paid_at(text: str, timezone: str) -> datetime:
+    """Read a payment date as day/month/year (09/03/2026) or ISO 8601.
+
+    Statements in every supported country write the day first. A bare day
+    is its start in `timezone`, as an ISO date is.
+    """
+    written = _DAY_MONTH_YEAR.fullmatch(text)
+    if written is None:
+        try:
+            return parse_instant(text, timezone)
+        except ValueError as exc:
+            raise PaymentError(f"{exc}, o día/mes/año, como 20/03/2026") from exc
+    day, month, year = (int(part) for part in written.groups())
+    try:
+        return datetime(year, month, day, tzinfo=ZoneInfo(timezone))
+    except ValueError as exc:
+        raise PaymentError(
+            f"fecha inválida {text!r}: ese día no existe. Usá día/mes/año, como "
+            "20/03/2026, o ISO 8601, como 2026-03-20"
+        ) from exc
 
 
 def _erased_problem(external_id: str, erased_at: datetime, timezone: str) -> str:

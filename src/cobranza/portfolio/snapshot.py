@@ -15,7 +15,9 @@ A payment without a known date (`Payment.paid_at_unknown`, from an invoice
 file that showed a settled amount but no payment date) counts from the
 document's issue: it was made at some unknown time before it was stored, so
 it leaves its document open in no receivable, neither at the end nor at the
-start of the period, and it gives the document no payment date. Treating
+start of the period, and it gives the document no payment date. No payment
+is allocated to a credit note, so the part of a note that an import showed
+as applied counts from the note's issue in the same way. Treating
 the import's instant as its date would put every old collection inside the
 period and make each settled invoice look paid late. Documents and payment sums are two
 queries merged in pandas, which on SQLite ran faster than one outer join.
@@ -53,6 +55,7 @@ DOCUMENT_COLUMNS = [
     "due_on",
     "amount",
     "disputed",
+    "stored_open",
 ]
 PAID_COLUMNS = ["document_id", "paid", "paid_at_start", "last_paid_at"]
 
@@ -161,6 +164,7 @@ def _documents_query(business: Business, as_of: date) -> Select[*tuple[Any, ...]
         _unprocessed(Document.due_on),
         type_coerce(Document.amount, BigInteger),
         Document.disputed,
+        type_coerce(Document.open_amount, BigInteger),
     ).where(
         Document.business_id == business.id,
         or_(Document.issued_on <= as_of, Document.issued_on.is_(None)),
@@ -215,6 +219,14 @@ def _derive_columns(
     for column in ("paid", "paid_at_start"):
         frame[column] = frame[column].fillna(0).astype("int64")
     frame["disputed"] = frame["disputed"].fillna(False).astype(bool)
+    # Payments are allocated to invoices only, so the applied part of a
+    # credit note is what an imported balance settled. It has no date, so it
+    # counts from the note's issue, as a payment without a date does.
+    credit_note = frame["kind"] == "credit_note"
+    applied = frame["amount"] - frame["stored_open"].astype("int64")
+    frame.loc[credit_note, "paid"] = applied[credit_note]
+    frame.loc[credit_note, "paid_at_start"] = applied[credit_note]
+    frame = frame.drop(columns=["stored_open"])
     frame["issued_on"] = pd.to_datetime(frame["issued_on"], format="ISO8601")
     # A document without a due date is due when it is issued.
     due_on = pd.to_datetime(frame["due_on"], format="ISO8601")

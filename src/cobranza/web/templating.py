@@ -23,7 +23,7 @@ from jinja2.ext import Extension
 from jinja2.lexer import TOKEN_DATA, Token, TokenStream
 from jinja2.runtime import Context
 
-from cobranza.country_words import words_for
+from cobranza.country_words import COUNTRY_NAMES, words_for
 from cobranza.money import format_money, minor_units
 from cobranza.portfolio.labels import SPANISH as SEGMENT_LABELS
 from cobranza.voseo import to_tu, uses_voseo
@@ -127,6 +127,7 @@ _COUNTRY_LABEL_FILTERS: dict[str, Callable[[Any, str | None], str]] = {
     "reason": reason_label,
 }
 _LABEL_GLOBALS = {
+    "country_names": COUNTRY_NAMES,
     "document_kinds": DOCUMENT_KIND_LABELS,
     "plan_statuses": PLAN_STATUS_LABELS,
     "installment_states": INSTALLMENT_STATE_LABELS,

@@ -27,9 +27,12 @@ from cobranza.dunning.owner_actions import (
     resume_customer,
     set_disputed,
 )
+from cobranza.dunning.terminal import CASE_STATE_LABELS
 from cobranza.dunning.timeline import case_timeline
+from cobranza.money import quantize
 from cobranza.payments.plan_rows import latest_plan_rows
 from cobranza.phones import normalize_phone
+from cobranza.portfolio.labels import SPANISH as SEGMENT_LABELS
 from cobranza.timeutil import local_date
 from cobranza.web.dashboard.common import (
     CLOSED_AS_PAID,
@@ -61,6 +64,7 @@ from cobranza.web.exports import export_response
 from cobranza.web.security import db, now, signed_in
 from cobranza.web.templating import render
 from cobranza.wording import (
+    DOCUMENT_KIND_LABELS,
     actor_label,
     label_in_voice,
     timeline_detail,
@@ -400,6 +404,22 @@ INVOICE_COLUMNS = [
 ]
 
 
+# The downloads are for the owner's spreadsheet, so codes are in Spanish.
+EXPORT_KIND_LABELS = {"invoice": "factura", **DOCUMENT_KIND_LABELS}
+
+
+def _segment_text(segment: str | None) -> str:
+    if not segment:
+        return SEGMENT_LABELS["segment_not_computed"]
+    return SEGMENT_LABELS.get(segment, segment)
+
+
+def _case_state_text(state: str | None) -> str:
+    if state is None:
+        return "sin caso"
+    return CASE_STATE_LABELS.get(state, state)
+
+
 @router.get("/clientes/exportar/{file_format}", response_model=None)
 def export_customers(
     request: Request,
@@ -417,6 +437,8 @@ def export_customers(
         rows, _ = list_customers_page(
             session, business, today, filters, 1, EXPORT_LIMIT
         )
+        currency = business.currency
+    # Amounts carry the currency's decimals, not the stored scale's four.
     return export_response(
         "clientes",
         file_format,
@@ -426,11 +448,11 @@ def export_customers(
                 row.external_id,
                 row.name,
                 row.phone,
-                row.segment,
-                row.balance,
+                _segment_text(row.segment),
+                quantize(row.balance, currency),
                 "; ".join(f"{code} {amount}" for code, amount in row.other_balances),
                 row.days_past_due,
-                row.case_state,
+                _case_state_text(row.case_state),
             ]
             for row in rows
         ],
@@ -457,14 +479,14 @@ def export_invoices(request: Request, file_format: str) -> Response:
             [
                 external_id,
                 name,
-                document.kind,
+                EXPORT_KIND_LABELS.get(document.kind, document.kind),
                 document.number,
                 document.issued_on,
                 document.due_on,
-                document.amount,
-                document.open_amount,
+                quantize(document.amount, document.currency),
+                quantize(document.open_amount, document.currency),
                 document.currency,
-                document.disputed,
+                "sí" if document.disputed else "no",
             ]
             for external_id, name, document in rows
         ],
