@@ -10,9 +10,10 @@ from openpyxl import load_workbook
 from sqlalchemy import Engine
 
 from cobranza.db.engine import transaction
-from cobranza.db.models import AuditEvent
+from cobranza.db.models import AuditEvent, Business
 from cobranza.web.exports import neutralize, to_csv, to_xlsx
 from tests.web.conftest import NOW, Tenant
+from tests.web.factories import make_customer, make_invoice
 
 DANGEROUS = ["=1+1", "+54911", "-2", "@SUM(A1)", "\tx", "\rx"]
 
@@ -123,3 +124,33 @@ def test_audit_filters_by_customer_and_dates(
     assert "hoy-del-primero" in page.text
     assert "antes-del-primero" not in page.text
     assert "hoy-del-segundo" not in page.text
+
+
+def test_xlsx_export_with_control_characters(
+    app: FastAPI, client_for, tenant: Tenant, engine: Engine
+) -> None:  # type: ignore[no-untyped-def]
+    # The API and CSV imports store text as sent, so a name may carry a
+    # control character that XML 1.0, and so openpyxl, rejects.
+    with transaction(engine) as session:
+        business = session.get_one(Business, tenant.business_id)
+        customer = make_customer(
+            session, business, NOW, "C-9", "Ana\x01Gómez\x0b", phone="+5491155550009"
+        )
+        make_invoice(session, customer, NOW, "B\x1f-7", "10.00", NOW.date())
+    client, _ = client_for(tenant)
+
+    customers = client.get("/clientes/exportar/xlsx")
+    invoices = client.get("/facturas/exportar/xlsx")
+
+    assert customers.status_code == 200
+    assert invoices.status_code == 200
+    names = _column(customers.content, 1)
+    numbers = _column(invoices.content, 3)
+    assert "Ana\ufffdGómez\ufffd" in names
+    assert "B\ufffd-7" in numbers
+
+
+def _column(workbook: bytes, index: int) -> list[object]:
+    sheet = load_workbook(io.BytesIO(workbook)).active
+    assert sheet is not None
+    return [row[index] for row in sheet.iter_rows(min_row=2, values_only=True)]
