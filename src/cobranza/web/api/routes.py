@@ -61,6 +61,7 @@ from cobranza.web.api.schemas import (
     WebhookCreated,
     WebhookPublic,
 )
+from cobranza.web.body_limit import MAX_UPLOAD_BYTES, UPLOAD_TOO_LARGE
 from cobranza.web.outgoing import create_webhook
 from cobranza.web.security import db, now
 
@@ -487,7 +488,9 @@ async def create_import(
         full_snapshot=full_snapshot,
         hints=API,
     )
-    content = await file.read()
+    content = await file.read(MAX_UPLOAD_BYTES + 1)
+    if len(content) > MAX_UPLOAD_BYTES:
+        raise HTTPException(status_code=413, detail=UPLOAD_TOO_LARGE)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / (Path(file.filename or "import").stem[:80] + suffix)
         path.write_bytes(content)

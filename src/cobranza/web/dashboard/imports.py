@@ -29,6 +29,7 @@ from cobranza.ingest.hints import FormHints
 from cobranza.ingest.mapping import DUE_ON, FIELDS, IGNORE
 from cobranza.ingest.mapping import FIELD_LABELS as IMPORT_FIELD_LABELS
 from cobranza.ingest.service import ImportOptions, import_file
+from cobranza.web.body_limit import MAX_UPLOAD_BYTES, UPLOAD_TOO_LARGE
 from cobranza.web.dashboard.common import business_of
 from cobranza.web.error_pages import SECTIONS, PageError
 from cobranza.web.security import db, now, signed_in
@@ -40,7 +41,6 @@ logger = logging.getLogger(__name__)
 router = APIRouter()
 
 ALLOWED_SUFFIXES = (".csv", ".txt", ".xlsx")
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 # An upload never confirmed is deleted after a day.
 STALE_UPLOAD_SECONDS = 24 * 3600
 _UPLOAD_ID = re.compile(r"[A-Za-z0-9_-]{32}")
@@ -217,13 +217,13 @@ async def import_preview(
             {"report": None, "error": "Subí un archivo CSV o XLSX.", **form},
             status_code=400,
         )
-    # NOTE: Starlette spools the whole upload to a temporary file before this
-    # check runs, so the size limit protects the importer, not the disk.
+    # Starlette has spooled the upload to a temporary file by now, and
+    # `BodyLimitMiddleware` stopped any body much larger than this limit.
     content = await file.read(MAX_UPLOAD_BYTES + 1)
     if len(content) > MAX_UPLOAD_BYTES:
         return _page(
             request,
-            {"report": None, "error": "El archivo pesa más de 20 MB.", **form},
+            {"report": None, "error": UPLOAD_TOO_LARGE, **form},
             status_code=413,
         )
     if upload:
