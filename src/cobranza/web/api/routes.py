@@ -20,6 +20,7 @@ from pydantic import BaseModel
 from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from cobranza.compliance.consent import record_consent
 from cobranza.compliance.erasure import erased_external_ids
@@ -491,8 +492,24 @@ async def create_import(
     content = await file.read(MAX_UPLOAD_BYTES + 1)
     if len(content) > MAX_UPLOAD_BYTES:
         raise HTTPException(status_code=413, detail=UPLOAD_TOO_LARGE)
+    name = Path(file.filename or "import").stem[:80] + suffix
+    # The import may take a minute, so it runs off the event loop, which
+    # serves every other request meanwhile.
+    return await run_in_threadpool(
+        _import_upload, request, business_id, name, content, options
+    )
+
+
+def _import_upload(
+    request: Request,
+    business_id: int,
+    name: str,
+    content: bytes,
+    options: ImportOptions,
+) -> dict[str, Any]:
+    """Write the upload to a temporary file and import it; return the report."""
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / (Path(file.filename or "import").stem[:80] + suffix)
+        path = Path(folder) / name
         path.write_bytes(content)
         try:
             with db(request) as session:

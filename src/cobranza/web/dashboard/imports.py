@@ -21,6 +21,7 @@ from typing import Any
 
 from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse
+from starlette.concurrency import run_in_threadpool
 
 from cobranza.ingest.amounts import COMMA, POINT
 from cobranza.ingest.dates import ORDER_NAMES
@@ -208,7 +209,7 @@ async def import_preview(
                 status_code=400,
             )
         path = _stored_upload(user.business_id, upload)
-        return _run(request, upload, path, form, dry_run=True)
+        return await run_in_threadpool(_run, request, upload, path, form, True)
 
     suffix = Path(file.filename).suffix.lower()
     if suffix not in ALLOWED_SUFFIXES:
@@ -234,7 +235,9 @@ async def import_preview(
     folder.mkdir()
     path = folder / _safe_name(file.filename, suffix)
     path.write_bytes(content)
-    return _run(request, upload_id, path, form, dry_run=True)
+    # The dry run may take a minute, so it runs off the event loop, which
+    # serves every other request meanwhile.
+    return await run_in_threadpool(_run, request, upload_id, path, form, True)
 
 
 @router.post("/importar/confirmar", response_class=HTMLResponse)
