@@ -6,16 +6,12 @@ event loop's thread, which serves every other request, webhooks included.
 
 from __future__ import annotations
 
-import socket
 import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
-from fastapi import FastAPI
 from sqlalchemy import Engine
 
 from cobranza.accounts import create_api_token
@@ -26,32 +22,6 @@ from tests.web.conftest import CSRF_INPUT, NOW, Tenant
 from tests.web.factories import PASSWORD
 
 EXPORT = b"Cliente;Factura;Vencimiento;Importe\r\nAna;F-1;10/03/2026;1.000,00\r\n"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@pytest.fixture
-def live_url(app: FastAPI) -> Iterator[str]:
-    # httpx keeps a Secure cookie off plain http, even to 127.0.0.1.
-    settings = app.state.settings
-    app.state.settings = settings.model_copy(update={"cookie_secure": False})
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, f"uvicorn did not start on port {port}"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
 
 
 class HeldImport:
