@@ -119,7 +119,7 @@ class SandboxHandler:
 def _parse(body: bytes) -> dict[str, Any]:
     try:
         payload = json.loads(body)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise InvalidPayloadError("the sandbox notification is not JSON") from exc
     if not isinstance(payload, dict) or "id" not in payload:
         raise InvalidPayloadError("the sandbox notification has no id")
