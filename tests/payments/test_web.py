@@ -563,3 +563,30 @@ def test_mercadopago_deep_body_rejected(
     assert response.status_code == 400
     with world.session() as session:
         assert session.scalar(select(func.count()).select_from(WebhookEvent)) == 0
+
+
+@pytest.mark.parametrize("provider", ["mercadopago", "stripe"])
+def test_sandbox_cannot_pay_real_link(
+    world: World, client: TestClient, provider: str
+) -> None:
+    # The default environment is development, where the sandbox is on even
+    # when the links go to Mercado Pago or Stripe.
+    from cobranza.payments.sandbox import sign_notification
+    from cobranza.payments.sandbox.provider import notification_body
+    from tests.payments.conftest import SANDBOX_SECRET
+
+    link = make_link(world, provider=provider)
+    body = notification_body(link.id, "sbx-78", "approved", link.amount, "ARS")
+    signature = sign_notification(SANDBOX_SECRET, body, int(time.time()))
+
+    page = client.get(f"/pagar/sandbox/{link.token}")
+    paid = client.post(f"/pagar/sandbox/{link.token}", follow_redirects=False)
+    notified = client.post(
+        "/webhooks/sandbox", content=body, headers={"x-cobranza-signature": signature}
+    )
+
+    assert page.status_code == 404
+    assert paid.status_code == 404
+    assert notified.status_code == 200
+    assert world.payments() == []
+    assert world.case_row().close_reason is None
