@@ -116,3 +116,31 @@ def test_api_import_over_file_limit(
     with transaction(engine) as session:
         named = select(func.count()).where(Customer.name == "Nuevo")
         assert session.scalar(named) == 0
+
+
+def test_upload_file_names_made_safe(
+    app: FastAPI, engine: Engine, tenant: Tenant, client_for
+) -> None:  # type: ignore[no-untyped-def]
+    with transaction(engine) as session:
+        issued = create_api_token(session, tenant.business_id, "zapier", NOW)
+    api = TestClient(
+        app,
+        base_url="https://testserver",
+        headers={"Authorization": f"Bearer {issued.token}"},
+    )
+    page, csrf = client_for(tenant)
+    export = b"Cliente,Factura,Vencimiento,Importe\nAna,F-1,10/03/2026,100\n"
+    # A NUL byte, and 80 letters of four UTF-8 bytes each: over the 255 bytes
+    # that Linux file systems allow in a name.
+    names = ["a\x00b.csv", "\U00020000" * 80 + ".csv"]
+
+    for name in names:
+        from_api = api.post(
+            "/api/v1/imports?dry_run=true", files={"file": (name, export)}
+        )
+        from_page = page.post(
+            "/importar", data={"csrf_token": csrf}, files={"file": (name, export)}
+        )
+
+        assert from_api.status_code == 200, name
+        assert from_page.status_code == 200, name

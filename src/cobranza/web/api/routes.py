@@ -63,6 +63,7 @@ from cobranza.web.api.schemas import (
     WebhookPublic,
 )
 from cobranza.web.body_limit import MAX_UPLOAD_BYTES, UPLOAD_TOO_LARGE
+from cobranza.web.dashboard.imports import safe_file_name
 from cobranza.web.outgoing import create_webhook
 from cobranza.web.security import db, now
 
@@ -492,7 +493,7 @@ async def create_import(
     content = await file.read(MAX_UPLOAD_BYTES + 1)
     if len(content) > MAX_UPLOAD_BYTES:
         raise HTTPException(status_code=413, detail=UPLOAD_TOO_LARGE)
-    name = Path(file.filename or "import").stem[:80] + suffix
+    name = safe_file_name(file.filename or "import", suffix)
     # The import may take a minute, so it runs off the event loop, which
     # serves every other request meanwhile.
     return await run_in_threadpool(

@@ -46,6 +46,7 @@ ALLOWED_SUFFIXES = (".csv", ".txt", ".xlsx")
 STALE_UPLOAD_SECONDS = 24 * 3600
 _UPLOAD_ID = re.compile(r"[A-Za-z0-9_-]{32}")
 _UNSAFE_CHARACTERS = re.compile(r"[^\w.-]")
+MAX_STEM_BYTES = 200
 
 # The labels of the form's choices, which the template and the messages share.
 OPTIONS_LABEL = "Opciones"
@@ -105,9 +106,16 @@ def remove_stale_uploads(business_id: int, now: float) -> int:
     return removed
 
 
-def _safe_name(filename: str, suffix: str) -> str:
-    stem = _UNSAFE_CHARACTERS.sub("_", Path(filename).stem)[:80] or "archivo"
-    return stem + suffix
+def safe_file_name(filename: str, suffix: str) -> str:
+    """Return the upload's name for the server's disk: letters, digits, _ . -
+
+    The stem keeps at most 80 characters and 200 UTF-8 bytes, because a
+    Linux file name has at most 255 bytes.
+    """
+    stem = _UNSAFE_CHARACTERS.sub("_", Path(filename).stem)[:80]
+    while len(stem.encode()) > MAX_STEM_BYTES:
+        stem = stem[:-1]
+    return (stem or "archivo") + suffix
 
 
 def _stored_upload(business_id: int, upload_id: str) -> Path:
@@ -233,7 +241,7 @@ async def import_preview(
     upload_id = secrets.token_urlsafe(24)
     folder = upload_dir(user.business_id) / upload_id
     folder.mkdir()
-    path = folder / _safe_name(file.filename, suffix)
+    path = folder / safe_file_name(file.filename, suffix)
     path.write_bytes(content)
     # The dry run may take a minute, so it runs off the event loop, which
     # serves every other request meanwhile.
