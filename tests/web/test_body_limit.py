@@ -144,3 +144,33 @@ def test_upload_file_names_made_safe(
 
         assert from_api.status_code == 200, name
         assert from_page.status_code == 200, name
+
+
+def test_nul_character_rejected_cleanly(
+    app: FastAPI, engine: Engine, tenant: Tenant, client_for
+) -> None:  # type: ignore[no-untyped-def]
+    # PostgreSQL cannot store text with a NUL character; SQLite could.
+    with transaction(engine) as session:
+        issued = create_api_token(session, tenant.business_id, "zapier", NOW)
+    api = TestClient(
+        app,
+        base_url="https://testserver",
+        headers={"Authorization": f"Bearer {issued.token}"},
+    )
+    page, _ = client_for(tenant)
+
+    created = api.post(
+        "/api/v1/customers",
+        json={"external_id": "N-1", "name": "Ana\x00B", "phone": "11 4567 8931"},
+    )
+    listed = api.get("/api/v1/customers", params={"segment": "a\x00b"})
+    searched = page.get("/clientes", params={"q": "a\x00b"})
+
+    assert created.status_code == 422
+    assert "carácter nulo" in created.json()["detail"]
+    assert listed.status_code == 422
+    assert searched.status_code == 400
+    assert "carácter nulo" in searched.text
+    with transaction(engine) as session:
+        named = select(func.count()).where(Customer.external_id == "N-1")
+        assert session.scalar(named) == 0
