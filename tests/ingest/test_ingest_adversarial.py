@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import re
+import time
+import zipfile
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from openpyxl import Workbook
 from rich.console import Console
 from sqlalchemy import Engine, func, select
 
@@ -400,3 +404,76 @@ def test_file_with_phone_column_not_noted(
     report = run_import(sqlite_engine, business_id, path)
 
     assert not any("columna de teléfono" in note for note in report.notes)
+
+
+def _xlsx_with_sheet_xml(path: Path, edit: Callable[[str], str]) -> Path:
+    """Write a small workbook, then rewrite its sheet XML with `edit`."""
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(HEADER)
+    sheet.append(["C-1", "Ana", "F-1", "10/03/2026", 100])
+    plain = path.with_suffix(".plain.xlsx")
+    workbook.save(plain)
+    with zipfile.ZipFile(plain) as source, zipfile.ZipFile(path, "w") as target:
+        for name in source.namelist():
+            data = source.read(name)
+            if name == "xl/worksheets/sheet1.xml":
+                data = edit(data.decode()).encode()
+            target.writestr(name, data, zipfile.ZIP_DEFLATED)
+    return path
+
+
+def test_xlsx_declaring_whole_sheet_rejected(tmp_path: Path) -> None:
+    # Five kilobytes that declare every row and column of a sheet and put a
+    # cell in its last row: read as declared, that is 17 billion cells.
+    def whole_sheet(xml: str) -> str:
+        xml = re.sub(
+            r'<dimension ref="[^"]*"\s*/>', '<dimension ref="A1:XFD1048576"/>', xml
+        )
+        last = (
+            '<row r="1048576"><c r="A1048576" t="inlineStr"><is><t>x</t></is></c></row>'
+        )
+        return xml.replace("</sheetData>", last + "</sheetData>")
+
+    path = _xlsx_with_sheet_xml(tmp_path / "bomba.xlsx", whole_sheet)
+    started = time.monotonic()
+
+    with pytest.raises(FileFormatError) as raised:
+        read_table(path)
+
+    assert time.monotonic() - started < 20
+    assert "más de 200.000 filas" in str(raised.value)
+    assert "bomba.xlsx" in str(raised.value)
+
+
+def test_xlsx_wrong_dimension_still_read(tmp_path: Path) -> None:
+    def wide(xml: str) -> str:
+        return re.sub(r'<dimension ref="[^"]*"\s*/>', '<dimension ref="A1:XFD3"/>', xml)
+
+    table = read_table(_xlsx_with_sheet_xml(tmp_path / "ancho.xlsx", wide))
+
+    assert table.headers == HEADER
+    assert [row.cells[:3] for row in table.rows] == [("C-1", "Ana", "F-1")]
+
+
+def test_csv_of_blank_lines_rejected(tmp_path: Path) -> None:
+    # Under the 20 MB upload limit, and twenty million blank lines.
+    path = tmp_path / "vacias.csv"
+    path.write_bytes(",".join(HEADER).encode() + b"\n" + b"\n" * 19_000_000)
+
+    with pytest.raises(FileFormatError) as raised:
+        read_table(path)
+
+    assert "más de 200.000 filas" in str(raised.value)
+
+
+def test_csv_with_too_many_cells_rejected(tmp_path: Path) -> None:
+    path = tmp_path / "celdas.csv"
+    wide_row = b"," * 999 + b"\n"
+    path.write_bytes(",".join(HEADER).encode() + b"\n" + wide_row * 6000)
+
+    with pytest.raises(FileFormatError) as raised:
+        read_table(path)
+
+    assert "más de 5.000.000 de celdas" in str(raised.value)

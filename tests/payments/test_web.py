@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import logging
 import time
@@ -9,8 +11,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
+from sqlalchemy import Engine, func, select
 
+from cobranza.db.models import WebhookEvent
 from cobranza.web.app import create_app
 from cobranza.web.bodies import MAX_WEBHOOK_BODY
 from tests.fakes.mercadopago import FakeMercadoPago
@@ -511,3 +514,79 @@ def test_redelivery_retries_failed_processing(
     assert again.json() == {"status": "duplicate"}
     assert mercadopago.payment_reads == ["9011", "9011"]
     assert world.case_row().close_reason == "paid"
+
+
+def _stripe_signature(body: bytes) -> str:
+    stamp = int(time.time())
+    signed = f"{stamp}.".encode() + body
+    digest = hmac.new(STRIPE_SECRET.encode(), signed, hashlib.sha256).hexdigest()
+    return f"t={stamp},v1={digest}"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"[1, 2]",
+        b"null",
+        b'"checkout.session.completed"',
+        b'{"type": "checkout.session.completed"}',
+        b'{"id": null, "type": "checkout.session.completed"}',
+        b'{"id": "' + b"e" * 200 + b'", "type": "checkout.session.completed"}',
+        b"[" * 100_000 + b"]" * 100_000,
+    ],
+    ids=["array", "null", "string", "no-id", "null-id", "long-id", "deep"],
+)
+def test_stripe_signed_body_not_an_event(
+    client: TestClient, world: World, body: bytes
+) -> None:
+    # Signed with the right secret, so only the body's shape is wrong.
+    code = _post_stripe(client, body, _stripe_signature(body))
+
+    assert code == 400
+    with world.session() as session:
+        assert session.scalar(select(func.count()).select_from(WebhookEvent)) == 0
+    assert world.payments() == []
+
+
+def test_mercadopago_deep_body_rejected(
+    client: TestClient, world: World, mercadopago: FakeMercadoPago
+) -> None:
+    # Mercado Pago signs the query's data.id, not the body, so a captured
+    # signature fits any body.
+    _, headers, query = mercadopago.notification("9011", MP_SECRET)
+    body = b"[" * 100_000 + b"]" * 100_000
+
+    response = client.post(
+        "/webhooks/mercadopago", params=query, content=body, headers=headers
+    )
+
+    assert response.status_code == 400
+    with world.session() as session:
+        assert session.scalar(select(func.count()).select_from(WebhookEvent)) == 0
+
+
+@pytest.mark.parametrize("provider", ["mercadopago", "stripe"])
+def test_sandbox_cannot_pay_real_link(
+    world: World, client: TestClient, provider: str
+) -> None:
+    # The default environment is development, where the sandbox is on even
+    # when the links go to Mercado Pago or Stripe.
+    from cobranza.payments.sandbox import sign_notification
+    from cobranza.payments.sandbox.provider import notification_body
+    from tests.payments.conftest import SANDBOX_SECRET
+
+    link = make_link(world, provider=provider)
+    body = notification_body(link.id, "sbx-78", "approved", link.amount, "ARS")
+    signature = sign_notification(SANDBOX_SECRET, body, int(time.time()))
+
+    page = client.get(f"/pagar/sandbox/{link.token}")
+    paid = client.post(f"/pagar/sandbox/{link.token}", follow_redirects=False)
+    notified = client.post(
+        "/webhooks/sandbox", content=body, headers={"x-cobranza-signature": signature}
+    )
+
+    assert page.status_code == 404
+    assert paid.status_code == 404
+    assert notified.status_code == 200
+    assert world.payments() == []
+    assert world.case_row().close_reason is None

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import re
+import socket
+import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import pytest
+import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
@@ -124,3 +128,30 @@ def client_for(app: FastAPI) -> Iterator[Callable[[Tenant], tuple[TestClient, st
     yield make
     for client in clients:
         client.close()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def live_url(app: FastAPI) -> Iterator[str]:
+    """Serve `app` with uvicorn on a free port; return its base URL."""
+    # httpx keeps a Secure cookie off plain http, even to 127.0.0.1.
+    settings = app.state.settings
+    app.state.settings = settings.model_copy(update={"cookie_secure": False})
+    port = _free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert time.monotonic() < deadline, f"uvicorn did not start on port {port}"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)

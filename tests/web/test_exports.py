@@ -13,6 +13,7 @@ from cobranza.db.engine import transaction
 from cobranza.db.models import AuditEvent, Business, Customer, Document
 from cobranza.web.exports import neutralize, to_csv, to_xlsx
 from tests.web.conftest import NOW, Tenant
+from tests.web.factories import make_customer, make_invoice
 
 DANGEROUS = ["=1+1", "+54911", "-2", "@SUM(A1)", "\tx", "\rx"]
 
@@ -185,3 +186,33 @@ def test_exports_word_codes_in_spanish(
     assert segments == {"C-1": "Atraso ocasional", "C-2": "sin calcular todavía"}
     assert states == {"C-1": "sin caso", "C-2": "sin caso"}
     assert kinds == {"A-0001": ("factura", "sí"), "A-0002": ("factura", "no")}
+
+
+def test_xlsx_export_with_control_characters(
+    app: FastAPI, client_for, tenant: Tenant, engine: Engine
+) -> None:  # type: ignore[no-untyped-def]
+    # The API and CSV imports store text as sent, so a name may carry a
+    # control character that XML 1.0, and so openpyxl, rejects.
+    with transaction(engine) as session:
+        business = session.get_one(Business, tenant.business_id)
+        customer = make_customer(
+            session, business, NOW, "C-9", "Ana\x01Gómez\x0b", phone="+5491155550009"
+        )
+        make_invoice(session, customer, NOW, "B\x1f-7", "10.00", NOW.date())
+    client, _ = client_for(tenant)
+
+    customers = client.get("/clientes/exportar/xlsx")
+    invoices = client.get("/facturas/exportar/xlsx")
+
+    assert customers.status_code == 200
+    assert invoices.status_code == 200
+    names = _column(customers.content, 1)
+    numbers = _column(invoices.content, 3)
+    assert "Ana\ufffdGómez\ufffd" in names
+    assert "B\ufffd-7" in numbers
+
+
+def _column(workbook: bytes, index: int) -> list[object]:
+    sheet = load_workbook(io.BytesIO(workbook)).active
+    assert sheet is not None
+    return [row[index] for row in sheet.iter_rows(min_row=2, values_only=True)]

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
+import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
@@ -290,3 +292,28 @@ def test_empty_sign_in_fields_worded(
 
     assert response.status_code == 400
     assert message in response.text
+
+
+def test_concurrent_failures_respect_lock(live_url: str, tenant: Tenant) -> None:
+    # Each attempt gets its own form first, so all of them post at once.
+    clients = [httpx.Client(base_url=live_url, timeout=60) for _ in range(30)]
+    tokens = [csrf_from(client.get("/entrar").text) for client in clients]
+
+    def attempt(index: int) -> int:
+        response = clients[index].post(
+            "/entrar",
+            data={
+                "email": tenant.email,
+                "password": f"wrong password {index}",
+                "csrf_token": tokens[index],
+            },
+        )
+        return response.status_code
+
+    with ThreadPoolExecutor(max_workers=len(clients)) as pool:
+        statuses = list(pool.map(attempt, range(len(clients))))
+    for client in clients:
+        client.close()
+
+    assert statuses.count(401) <= 5
+    assert statuses.count(401) + statuses.count(429) == len(clients)

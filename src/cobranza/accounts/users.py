@@ -74,21 +74,33 @@ def create_user(
     return user
 
 
+def login_address(email: str) -> str:
+    """Return the address that sign-in failures of `email` are counted under."""
+    return canonical_email(email)[:MAX_EMAIL_LENGTH]
+
+
 def authenticate(
-    session: Session, email: str, password: str, ip: str, now: datetime
+    session: Session,
+    email: str,
+    password: str,
+    ip: str,
+    now: datetime,
+    attempt_id: int | None = None,
 ) -> User | None:
     """Return the user when the password matches, counting failures.
 
     Raises LoginThrottled, before checking the password, when the account
     or the client address is locked. The caller commits the session so
-    that failures are stored even though the sign-in fails.
+    that failures are stored even though the sign-in fails. `attempt_id`
+    is the attempt that `reserve_attempt` stored and committed for this
+    request, which then counts as the failure.
     """
-    address = canonical_email(email)[:MAX_EMAIL_LENGTH]
-    check_throttle(session, address, ip, now)
+    address = login_address(email)
+    check_throttle(session, address, ip, now, attempt_id)
 
     user = session.scalars(select(User).where(User.email == address)).first()
     if not verify_password(user.password_hash if user else None, password):
-        record_failure(session, address, ip, now)
+        record_failure(session, address, ip, now, reserved=attempt_id is not None)
         logger.info("failed sign-in for user %s", user.id if user else "unknown")
         return None
 

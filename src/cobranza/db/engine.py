@@ -29,12 +29,53 @@ logger = logging.getLogger(__name__)
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
+class NulCharacterError(ValueError):
+    """Raised when a statement's text parameter contains a NUL character.
+
+    PostgreSQL rejects such text with an error that names no field, so
+    every database gets this one instead, before the statement runs.
+    NOTE: a webhook event whose text carries a NUL character (a WhatsApp
+    reply with \u0000) fails its processing with this error on SQLite too.
+    """
+
+
+def _reject_nul(
+    _connection: Connection,
+    _cursor: Any,
+    _statement: str,
+    parameters: Any,
+    _context: Any,
+    executemany: bool,
+) -> None:
+    rows = parameters if executemany else [parameters]
+    for row in rows:
+        if isinstance(row, dict):
+            values = list(row.values())
+        elif isinstance(row, list | tuple):
+            values = list(row)
+        else:
+            values = [row]
+        for value in values:
+            if isinstance(value, str) and "\x00" in value:
+                raise NulCharacterError(
+                    "a text value contains a NUL character (\\x00), which "
+                    "cannot be stored"
+                )
+
+
 def make_engine(url: str, *, pooled: bool = True) -> Engine:
     """Create an engine; SQLite gets WAL, foreign keys and a busy timeout.
 
     Without `pooled`, each connection closes when it is returned, which
     suits a command that runs once: no connection outlives it unclosed.
+    Every engine raises `NulCharacterError` for text with a NUL character.
     """
+    engine = _create_engine(url, pooled)
+    event.listen(engine, "before_cursor_execute", _reject_nul)
+    return engine
+
+
+def _create_engine(url: str, pooled: bool) -> Engine:
     parsed = make_url(url)
     options: dict[str, Any] = {} if pooled else {"poolclass": NullPool}
     if parsed.get_backend_name() == "sqlite":

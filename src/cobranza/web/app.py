@@ -13,6 +13,7 @@ from cobranza.config import Settings
 from cobranza.db.engine import session_factory
 from cobranza.jobs.wiring import install_hooks
 from cobranza.web import webhooks_twilio, webhooks_whatsapp
+from cobranza.web.body_limit import BodyLimitMiddleware
 from cobranza.web.payments import install_payments
 from cobranza.web.site import install_site
 
@@ -34,6 +35,7 @@ def create_app(
     app.state.engine = engine
     app.state.process_events = process_events
     app.state.sessions = session_factory(engine)
+    app.add_middleware(BodyLimitMiddleware)
 
     # Replies that the webhooks store are acted on by the conversation engine,
     # and imported invoices take the customers' credits.

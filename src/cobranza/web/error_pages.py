@@ -26,8 +26,9 @@ from fastapi.exception_handlers import (
 )
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.responses import PlainTextResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 
+from cobranza.db.engine import NulCharacterError
 from cobranza.web.payments import is_pay_path, pay_error_page
 from cobranza.web.templating import render
 from cobranza.wording import field_label
@@ -236,6 +237,23 @@ async def _on_invalid_request(request: Request, exc: Exception) -> Response:
     return error_page(request, status_code, title, details)
 
 
+NUL_CHARACTER = (
+    "Un texto del pedido tiene un carácter nulo (\\0), que no se puede guardar. "
+    "Borralo, por ejemplo escribiendo el texto de nuevo en lugar de pegarlo, y "
+    "volvé a intentar."
+)
+
+
+async def _on_nul_character(request: Request, exc: Exception) -> Response:
+    # The statement never ran, and the route's transaction rolled back.
+    logger.info("request to %s rejected: %s", request.url.path, exc)
+    if wants_json(request):
+        return JSONResponse({"detail": NUL_CHARACTER}, status_code=422)
+    if is_pay_path(request.url.path):
+        return pay_error_page(404)
+    return error_page(request, 400, NUL_CHARACTER)
+
+
 async def _on_server_error(request: Request, exc: Exception) -> Response:
     # Starlette's ServerErrorMiddleware (1.10) raises the exception again
     # after this response is sent, so the server logs its traceback.
@@ -250,4 +268,5 @@ def install_error_pages(app: FastAPI) -> None:
     """Register handlers that return HTML for dashboard errors and JSON for the API."""
     app.add_exception_handler(StarletteHTTPException, _on_http_error)
     app.add_exception_handler(RequestValidationError, _on_invalid_request)
+    app.add_exception_handler(NulCharacterError, _on_nul_character)
     app.add_exception_handler(Exception, _on_server_error)

@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from fastapi.responses import Response
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from cobranza.web.error_pages import PageError, quoted
 
@@ -59,14 +60,26 @@ def _xlsx_value(value: Cell) -> object:
         # NOTE: openpyxl stores numbers as doubles, so an amount above about
         # 2**53 minor units loses digits; the CSV export keeps the exact text.
         return value
-    return neutralize(value)
+    return _xml_safe(neutralize(value))
+
+
+def _xml_safe(value: Cell) -> Cell:
+    """Replace the control characters that XML 1.0 forbids with U+FFFD.
+
+    Names and numbers arrive through the API and imports as sent, and one
+    such character would make openpyxl reject the whole workbook. The CSV
+    export keeps the original text.
+    """
+    if isinstance(value, str):
+        return ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
+    return value
 
 
 def to_xlsx(header: Sequence[str], rows: Iterable[Sequence[Cell]]) -> bytes:
     """Return the rows as an XLSX workbook with one sheet."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("datos")
-    sheet.append([neutralize(cell) for cell in header])
+    sheet.append([_xlsx_value(cell) for cell in header])
     for row in rows:
         sheet.append([_xlsx_value(cell) for cell in row])
     buffer = io.BytesIO()

@@ -39,6 +39,7 @@ from cobranza.payments.sandbox.provider import (
     SIGNATURE_HEADER,
     notification_body,
 )
+from cobranza.payments.sandbox.provider import PROVIDER as SANDBOX
 from cobranza.payments.stripe import verify_event as verify_stripe
 from cobranza.timeutil import utcnow
 from cobranza.web.bodies import BodyTooLargeError, read_body, too_large
@@ -59,7 +60,12 @@ def install_payments(
 
 @router.get("/pagar/sandbox/{token}", include_in_schema=False)
 def sandbox_page(token: str, request: Request) -> Response:
-    """Show the sandbox pay page with its "Pagar" button."""
+    """Show the sandbox pay page with its "Pagar" button.
+
+    Only a link made for the sandbox has one. The sandbox is on in the
+    default environment even when links go to Mercado Pago or Stripe, and
+    the page would let a debtor settle a real link without paying.
+    """
     settings: Settings = request.app.state.settings
     if not sandbox_enabled(settings):
         return _page(DEFAULT_VOICE, "not_found", 404)
@@ -67,7 +73,7 @@ def sandbox_page(token: str, request: Request) -> Response:
         found = session.execute(
             select(PaymentLink, Business)
             .join(Business, Business.id == PaymentLink.business_id)
-            .where(PaymentLink.token == token)
+            .where(PaymentLink.token == token, PaymentLink.provider == SANDBOX)
         ).first()
         if found is None:
             return _page(DEFAULT_VOICE, "not_found", 404)
@@ -92,7 +98,9 @@ def sandbox_pay(token: str, request: Request) -> Response:
         return _page(DEFAULT_VOICE, "not_found", 404)
     with transaction(_engine(request)) as session:
         link = session.scalars(
-            select(PaymentLink).where(PaymentLink.token == token)
+            select(PaymentLink).where(
+                PaymentLink.token == token, PaymentLink.provider == SANDBOX
+            )
         ).first()
         if link is None:
             return _page(DEFAULT_VOICE, "not_found", 404)

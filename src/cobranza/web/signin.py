@@ -8,6 +8,8 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from cobranza.accounts import LoginThrottled, authenticate, end_session, start_session
+from cobranza.accounts.throttle import release_attempt, reserve_attempt
+from cobranza.accounts.users import login_address
 from cobranza.web.security import (
     LOGIN_CSRF_COOKIE,
     SESSION_COOKIE,
@@ -72,12 +74,19 @@ def login(
     if missing:
         return _login_page(request, f"Escribí {missing}.", email, status_code=400)
     instant = now(request)
+    address, ip = login_address(email), client_ip(request)
 
+    # The attempt is committed before the password check, so that parallel
+    # attempts count each other (see `reserve_attempt`).
+    with db(request) as session:
+        attempt_id = reserve_attempt(session, address, ip, instant)
     try:
         with db(request) as session:
-            user = authenticate(session, email, password, client_ip(request), instant)
+            user = authenticate(session, email, password, ip, instant, attempt_id)
             token = start_session(session, user, instant) if user else None
     except LoginThrottled as exc:
+        with db(request) as session:
+            release_attempt(session, attempt_id)
         logger.warning("sign-in locked until %s", exc.until.isoformat())
         minutes = max(1, int((exc.until - instant).total_seconds() // 60) + 1)
         message = (

@@ -118,6 +118,7 @@ def test_verification_echoes_challenge(client: TestClient) -> None:
         ("md5=abc", b'{"object": "x", "entry": []}', 403),
         ("sign", b"not json", 400),
         ("sign", b"[1, 2]", 400),
+        ("sign", b"[" * 100_000 + b"]" * 100_000, 400),
     ],
 )
 def test_rejected_post_stores_nothing(

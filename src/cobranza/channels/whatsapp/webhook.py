@@ -107,7 +107,8 @@ def parse_body(raw_body: bytes) -> dict[str, Any]:
     """Parse a webhook body; raise `WebhookError` (400) unless it is a JSON object."""
     try:
         body = json.loads(raw_body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        # RecursionError: arrays or objects nested past the stack.
         raise WebhookError(f"webhook body is not JSON: {exc}") from exc
     if not isinstance(body, dict) or not isinstance(body.get("entry", []), list):
         raise WebhookError("webhook body is not an object with an entry list")

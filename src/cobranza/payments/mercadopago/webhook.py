@@ -84,7 +84,7 @@ def verify_notification(
 def parse_body(body: bytes) -> dict[str, Any]:
     try:
         payload = json.loads(body)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise InvalidPayloadError("the Mercado Pago notification is not JSON") from exc
     if not isinstance(payload, dict):
         raise InvalidPayloadError("the Mercado Pago notification is not an object")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -10,7 +11,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from cobranza.db.models import WebhookEvent
+from cobranza.db.models import PaymentLink, WebhookEvent
 from cobranza.payments.base import (
     Checkout,
     CheckoutRequest,
@@ -26,6 +27,8 @@ from cobranza.payments.signatures import (
     parse_signature_header,
 )
 from cobranza.payments.status import parse_status
+
+logger = logging.getLogger(__name__)
 
 PROVIDER = "sandbox"
 # The webhook_event provider name; distinct from the sandbox message channel.
@@ -112,6 +115,18 @@ class SandboxHandler:
             raise InvalidPayloadError(
                 f"sandbox notification {event.id} lacks a valid payment field: {exc}"
             ) from exc
+        link = session.get(PaymentLink, reported.link_id)
+        if link is not None and link.provider != PROVIDER:
+            # The sandbox secret may be the well-known development default,
+            # so a sandbox notification never pays a Mercado Pago or Stripe
+            # link.
+            logger.warning(
+                "sandbox notification %s names %s link %s: ignored",
+                event.id,
+                link.provider,
+                link.id,
+            )
+            return "not_a_sandbox_link"
         result = apply_provider_payment(session, reported, now)
         return result.mismatch or ("applied" if result.changed else "unchanged")
 
@@ -119,7 +134,7 @@ class SandboxHandler:
 def _parse(body: bytes) -> dict[str, Any]:
     try:
         payload = json.loads(body)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise InvalidPayloadError("the sandbox notification is not JSON") from exc
     if not isinstance(payload, dict) or "id" not in payload:
         raise InvalidPayloadError("the sandbox notification has no id")

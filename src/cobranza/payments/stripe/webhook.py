@@ -38,6 +38,11 @@ from cobranza.payments.stripe.constants import PROVIDER, from_stripe_amount
 logger = logging.getLogger(__name__)
 
 
+# Stripe's event ids, such as evt_1NG8Du2eZvKYlo2CUI79vXWy, have about 30
+# characters. The stored key ("event:" and the id) has room for 128.
+MAX_EVENT_ID = 100
+
+
 def verify_event(
     secret: str, body: bytes, signature: str | None, tolerance_seconds: int
 ) -> str:
@@ -58,7 +63,16 @@ def verify_event(
         ) from exc
     except ValueError as exc:
         raise InvalidPayloadError("the Stripe event is not JSON") from exc
-    return f"event:{event.id}"
+    except (AttributeError, RecursionError) as exc:
+        # The stripe library builds the event from any JSON value, and fails
+        # on one that is no object or has no id, or nests past the stack.
+        raise InvalidPayloadError("the Stripe event is not an event object") from exc
+    event_id = getattr(event, "id", None)
+    if not isinstance(event_id, str) or not 0 < len(event_id) <= MAX_EVENT_ID:
+        raise InvalidPayloadError(
+            f"the Stripe event id must be text of 1 to {MAX_EVENT_ID} characters"
+        )
+    return f"event:{event_id}"
 
 
 class StripeHandler:

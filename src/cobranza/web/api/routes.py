@@ -20,6 +20,7 @@ from pydantic import BaseModel
 from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from cobranza.compliance.consent import record_consent
 from cobranza.compliance.erasure import erased_external_ids
@@ -61,6 +62,8 @@ from cobranza.web.api.schemas import (
     WebhookCreated,
     WebhookPublic,
 )
+from cobranza.web.body_limit import MAX_UPLOAD_BYTES, UPLOAD_TOO_LARGE
+from cobranza.web.dashboard.imports import safe_file_name
 from cobranza.web.outgoing import create_webhook
 from cobranza.web.security import db, now
 
@@ -487,9 +490,27 @@ async def create_import(
         full_snapshot=full_snapshot,
         hints=API,
     )
-    content = await file.read()
+    content = await file.read(MAX_UPLOAD_BYTES + 1)
+    if len(content) > MAX_UPLOAD_BYTES:
+        raise HTTPException(status_code=413, detail=UPLOAD_TOO_LARGE)
+    name = safe_file_name(file.filename or "import", suffix)
+    # The import may take a minute, so it runs off the event loop, which
+    # serves every other request meanwhile.
+    return await run_in_threadpool(
+        _import_upload, request, business_id, name, content, options
+    )
+
+
+def _import_upload(
+    request: Request,
+    business_id: int,
+    name: str,
+    content: bytes,
+    options: ImportOptions,
+) -> dict[str, Any]:
+    """Write the upload to a temporary file and import it; return the report."""
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / (Path(file.filename or "import").stem[:80] + suffix)
+        path = Path(folder) / name
         path.write_bytes(content)
         try:
             with db(request) as session:

@@ -21,6 +21,7 @@ from typing import Any
 
 from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse
+from starlette.concurrency import run_in_threadpool
 
 from cobranza.ingest.amounts import COMMA, POINT
 from cobranza.ingest.dates import ORDER_NAMES
@@ -29,6 +30,7 @@ from cobranza.ingest.hints import FormHints
 from cobranza.ingest.mapping import DUE_ON, FIELDS, IGNORE
 from cobranza.ingest.mapping import FIELD_LABELS as IMPORT_FIELD_LABELS
 from cobranza.ingest.service import ImportOptions, import_file
+from cobranza.web.body_limit import MAX_UPLOAD_BYTES, UPLOAD_TOO_LARGE
 from cobranza.web.dashboard.common import business_of
 from cobranza.web.error_pages import SECTIONS, PageError
 from cobranza.web.security import db, now, signed_in
@@ -40,11 +42,11 @@ logger = logging.getLogger(__name__)
 router = APIRouter()
 
 ALLOWED_SUFFIXES = (".csv", ".txt", ".xlsx")
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 # An upload never confirmed is deleted after a day.
 STALE_UPLOAD_SECONDS = 24 * 3600
 _UPLOAD_ID = re.compile(r"[A-Za-z0-9_-]{32}")
 _UNSAFE_CHARACTERS = re.compile(r"[^\w.-]")
+MAX_STEM_BYTES = 200
 
 # The labels of the form's choices, which the template and the messages share.
 OPTIONS_LABEL = "Opciones"
@@ -104,9 +106,16 @@ def remove_stale_uploads(business_id: int, now: float) -> int:
     return removed
 
 
-def _safe_name(filename: str, suffix: str) -> str:
-    stem = _UNSAFE_CHARACTERS.sub("_", Path(filename).stem)[:80] or "archivo"
-    return stem + suffix
+def safe_file_name(filename: str, suffix: str) -> str:
+    """Return the upload's name for the server's disk: letters, digits, _ . -
+
+    The stem keeps at most 80 characters and 200 UTF-8 bytes, because a
+    Linux file name has at most 255 bytes.
+    """
+    stem = _UNSAFE_CHARACTERS.sub("_", Path(filename).stem)[:80]
+    while len(stem.encode()) > MAX_STEM_BYTES:
+        stem = stem[:-1]
+    return (stem or "archivo") + suffix
 
 
 def _stored_upload(business_id: int, upload_id: str) -> Path:
@@ -208,7 +217,7 @@ async def import_preview(
                 status_code=400,
             )
         path = _stored_upload(user.business_id, upload)
-        return _run(request, upload, path, form, dry_run=True)
+        return await run_in_threadpool(_run, request, upload, path, form, True)
 
     suffix = Path(file.filename).suffix.lower()
     if suffix not in ALLOWED_SUFFIXES:
@@ -217,13 +226,13 @@ async def import_preview(
             {"report": None, "error": "Subí un archivo CSV o XLSX.", **form},
             status_code=400,
         )
-    # NOTE: Starlette spools the whole upload to a temporary file before this
-    # check runs, so the size limit protects the importer, not the disk.
+    # Starlette has spooled the upload to a temporary file by now, and
+    # `BodyLimitMiddleware` stopped any body much larger than this limit.
     content = await file.read(MAX_UPLOAD_BYTES + 1)
     if len(content) > MAX_UPLOAD_BYTES:
         return _page(
             request,
-            {"report": None, "error": "El archivo pesa más de 20 MB.", **form},
+            {"report": None, "error": UPLOAD_TOO_LARGE, **form},
             status_code=413,
         )
     if upload:
@@ -232,9 +241,11 @@ async def import_preview(
     upload_id = secrets.token_urlsafe(24)
     folder = upload_dir(user.business_id) / upload_id
     folder.mkdir()
-    path = folder / _safe_name(file.filename, suffix)
+    path = folder / safe_file_name(file.filename, suffix)
     path.write_bytes(content)
-    return _run(request, upload_id, path, form, dry_run=True)
+    # The dry run may take a minute, so it runs off the event loop, which
+    # serves every other request meanwhile.
+    return await run_in_threadpool(_run, request, upload_id, path, form, True)
 
 
 @router.post("/importar/confirmar", response_class=HTMLResponse)
