@@ -847,6 +847,16 @@ def matching_customers(
     )
 
 
+def _storable(value: Any) -> Any:
+    """Return `value` with each NUL character replaced by U+FFFD.
+
+    A sender can put "\\u0000" in a message, and no database here stores a
+    NUL in text (`db.engine.NulCharacterError`), so the reply would fail on
+    every retry and never reach the conversation.
+    """
+    return value.replace("\x00", "\ufffd") if isinstance(value, str) else value
+
+
 def record_inbound(
     session: Session, message: InboundMessage, now: datetime
 ) -> InboundMessage | None:
@@ -855,7 +865,7 @@ def record_inbound(
     Returns the stored row, or None when the message was stored before.
     """
     values = {
-        column.key: getattr(message, column.key)
+        column.key: _storable(getattr(message, column.key))
         for column in InboundMessage.__table__.columns
         if column.key != "id" and getattr(message, column.key) is not None
     }

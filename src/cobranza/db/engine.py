@@ -34,8 +34,7 @@ class NulCharacterError(ValueError):
 
     PostgreSQL rejects such text with an error that names no field, so
     every database gets this one instead, before the statement runs.
-    NOTE: a webhook event whose text carries a NUL character (a WhatsApp
-    reply with \u0000) fails its processing with this error on SQLite too.
+    Inbound replies replace it (`channels.inbox.record_inbound`).
     """
 
 

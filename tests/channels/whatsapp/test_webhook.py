@@ -200,6 +200,26 @@ def test_signature_over_escaped_unicode_bytes(
     assert inbound.text == "Jä pagué https://x.com ana@mail.com"
 
 
+def test_nul_character_in_reply_is_replaced(client: TestClient, engine: Engine) -> None:
+    _business(engine)
+    body = (
+        b'{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{'
+        b'"field":"messages","value":{"metadata":{"phone_number_id":"1122334455667"},'
+        b'"messages":[{"from":"5491199990000","id":"wamid.nul","timestamp":"1773147600",'
+        b'"type":"text","text":{"body":"ya pagu\\u00e9\\u0000 el lunes"}}]}}]}]}'
+    )
+
+    response = _post(client, body)
+
+    assert response.status_code == 200
+    with transaction(engine) as session:
+        event = session.scalars(select(WebhookEvent)).one()
+        inbound = session.scalars(select(InboundMessage)).one()
+    assert event.processed_at is not None
+    assert event.error is None
+    assert inbound.text == "ya pagu\u00e9\ufffd el lunes"
+
+
 def test_duplicate_delivery_stored_once(client: TestClient, engine: Engine) -> None:
     _business(engine)
     body = _fixture("mixed_batch.json")
