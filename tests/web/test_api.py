@@ -150,6 +150,27 @@ def test_consents_and_filters(app: FastAPI, engine: Engine, tenant: Tenant) -> N
     assert payments.status_code == 200
 
 
+def test_unknown_filter_value_is_422(
+    app: FastAPI, engine: Engine, tenant: Tenant
+) -> None:
+    # An empty list would read as "no such cases" to a client with a typo.
+    client = _client(app, engine, tenant.business_id)
+
+    cases = client.get("/api/v1/cases", params={"state": "handedoff"})
+    payments = client.get("/api/v1/payments", params={"status": "paid"})
+    messages = client.get("/api/v1/messages", params={"state": "delivred"})
+    closed = client.get("/api/v1/cases", params={"state": "closed"})
+    approved = client.get("/api/v1/payments", params={"status": "approved"})
+
+    assert cases.status_code == 422
+    assert "handed_off" in cases.text
+    assert payments.status_code == 422
+    assert "approved" in payments.text
+    assert messages.status_code == 422
+    assert closed.status_code == 200
+    assert approved.status_code == 200
+
+
 def test_import_through_api(app: FastAPI, engine: Engine, tenant: Tenant) -> None:
     client = _client(app, engine, tenant.business_id)
     export = b"Cliente,Factura,Vencimiento,Importe\r\nAna,F-9,10/03/2026,100\r\n"

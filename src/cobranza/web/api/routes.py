@@ -29,11 +29,13 @@ from cobranza.db.models import (
     MAX_ID,
     Business,
     Case,
+    CaseState,
     ConsentEvent,
     Customer,
     Document,
     ImportRun,
     OutboxMessage,
+    OutboxState,
     OutgoingWebhook,
     Payment,
     is_valid_id,
@@ -43,6 +45,7 @@ from cobranza.ingest.errors import IngestError
 from cobranza.ingest.hints import API
 from cobranza.ingest.service import ImportOptions, import_file
 from cobranza.money import quantize
+from cobranza.payments.status import PaymentStatus
 from cobranza.phones import normalize_phone
 from cobranza.web.api.auth import api_business
 from cobranza.web.api.holds import business_timezone, present_cases, present_invoices
@@ -321,7 +324,7 @@ def list_payments(
     limit: int = LIMIT,
     cursor: str | None = CURSOR,
     customer_id: int | None = Query(None, le=MAX_ID),
-    status: str | None = Query(None),
+    status: PaymentStatus | None = Query(None),
     since: datetime | None = Query(None, description="paid at or after, ISO 8601"),
 ) -> Page[PaymentPublic]:
     """List payments, filtered by customer, status or date."""
@@ -351,12 +354,14 @@ def list_cases(
     business_id: int = Depends(api_business),
     limit: int = LIMIT,
     cursor: str | None = CURSOR,
-    state: str | None = Query(None, description="open, paused, handed_off or closed"),
+    state: CaseState | None = Query(
+        None, description="open, paused, handed_off or closed"
+    ),
     customer_id: int | None = Query(None, le=MAX_ID),
 ) -> Page[CasePublic]:
     """List dunning cases, filtered by state or customer."""
     statement = select(Case).where(Case.business_id == business_id)
-    if state == "closed":
+    if state == CaseState.CLOSED:
         statement = statement.where(Case.closed_at.is_not(None))
     elif state:
         statement = statement.where(Case.state == state, Case.closed_at.is_(None))
@@ -381,7 +386,7 @@ def list_messages(
     business_id: int = Depends(api_business),
     limit: int = LIMIT,
     cursor: str | None = CURSOR,
-    state: str | None = Query(None),
+    state: OutboxState | None = Query(None),
     customer_id: int | None = Query(None, le=MAX_ID),
 ) -> Page[MessagePublic]:
     """List outbox messages, filtered by state or customer."""
