@@ -205,6 +205,7 @@ def test_dry_run_json_lists_messages(portfolio: Portfolio) -> None:
         "until": None,
         "holidays": [],
         "other_amounts": [],
+        "template": None,
     }
     assert messages["C2"]["outcome"] == "suppress"
     assert messages["C2"]["reason"] == "no_consent"
