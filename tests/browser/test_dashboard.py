@@ -154,3 +154,24 @@ def test_open_receipt_file(page: Any, browser: Any, live_server: LiveServer) -> 
     assert signed_out.headers["location"] == "/entrar"
     stranger.close()
     screenshot(page, "conversacion-comprobante")
+
+
+def test_pages_keep_to_the_content_policy(page: Any, live_server: LiveServer) -> None:
+    # The server's Content-Security-Policy allows only this origin's script
+    # and styles; a page that broke it would lose its menu or its charts.
+    refused: list[str] = []
+    page.on(
+        "console",
+        lambda message: refused.append(message.text)
+        if "Content Security Policy" in message.text
+        else None,
+    )
+    paths = ["/", "/clientes", "/conversaciones", "/politica", "/auditoria"]
+    for path in paths:
+        response = page.goto(live_server.url + path)
+        assert response is not None
+        assert response.status == 200, path
+        page.click(".menu-toggle")
+
+    assert page.get_attribute(".menu-toggle", "aria-expanded") == "true"
+    assert refused == []

@@ -15,6 +15,7 @@ from cobranza.jobs.wiring import install_hooks
 from cobranza.web import webhooks_twilio, webhooks_whatsapp
 from cobranza.web.body_limit import BodyLimitMiddleware
 from cobranza.web.payments import install_payments
+from cobranza.web.security_headers import SecurityHeadersMiddleware
 from cobranza.web.site import install_site
 
 logger = logging.getLogger(__name__)
@@ -36,6 +37,7 @@ def create_app(
     app.state.process_events = process_events
     app.state.sessions = session_factory(engine)
     app.add_middleware(BodyLimitMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware)
 
     # Replies that the webhooks store are acted on by the conversation engine,
     # and imported invoices take the customers' credits.

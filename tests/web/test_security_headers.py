@@ -1,0 +1,48 @@
+"""Every response tells the browser not to frame it or leak its address."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from cobranza.web.security_headers import CONTENT_SECURITY_POLICY
+from tests.web.conftest import Tenant
+
+
+def _assert_protected(headers: dict[str, str], path: str) -> None:
+    assert headers.get("content-security-policy") == CONTENT_SECURITY_POLICY, path
+    assert headers.get("x-frame-options") == "DENY", path
+    assert headers.get("x-content-type-options") == "nosniff", path
+    assert headers.get("referrer-policy") == "same-origin", path
+
+
+def test_pages_api_and_errors_carry_the_headers(
+    app: FastAPI, tenant: Tenant, client_for
+) -> None:  # type: ignore[no-untyped-def]
+    owner, _ = client_for(tenant)
+    outsider = TestClient(app, base_url="https://testserver")
+
+    responses = {
+        "/": owner.get("/"),
+        "/clientes": owner.get("/clientes"),
+        "/entrar": outsider.get("/entrar"),
+        "/pagar/no-such-token": outsider.get("/pagar/no-such-token"),
+        "/api/v1/customers": outsider.get("/api/v1/customers"),
+        "/static/app.js": outsider.get("/static/app.js"),
+        "/no-such-page": owner.get("/no-such-page"),
+    }
+
+    assert responses["/"].status_code == 200
+    assert responses["/api/v1/customers"].status_code == 401
+    assert responses["/no-such-page"].status_code == 404
+    for path, response in responses.items():
+        _assert_protected(dict(response.headers), path)
+
+
+def test_frame_and_policy_not_doubled(app: FastAPI, tenant: Tenant, client_for) -> None:  # type: ignore[no-untyped-def]
+    owner, _ = client_for(tenant)
+
+    response = owner.get("/")
+
+    assert response.headers.get_list("x-frame-options") == ["DENY"]
+    assert len(response.headers.get_list("content-security-policy")) == 1
