@@ -162,9 +162,11 @@ def test_pages_keep_to_the_content_policy(page: Any, live_server: LiveServer) ->
     refused: list[str] = []
     page.on(
         "console",
-        lambda message: refused.append(message.text)
-        if "Content Security Policy" in message.text
-        else None,
+        lambda message: (
+            refused.append(message.text)
+            if "Content Security Policy" in message.text
+            else None
+        ),
     )
     paths = ["/", "/clientes", "/conversaciones", "/politica", "/auditoria"]
     for path in paths:
