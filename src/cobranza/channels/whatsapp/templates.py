@@ -205,14 +205,37 @@ def set_template_status(
     new_category: str | None = None,
     meta_id: str | None = None,
     reason: str | None = None,
+    reported_at: datetime | None = None,
+    status_reported: bool = True,
 ) -> WhatsAppTemplate:
     """Create or update one template's row; audit every change of status.
 
     `source` names who reported it: push, sync, webhook or send. A status
     that Meta delivers (`SENDABLE_STATUSES`) queues again, for `now`, the
     messages deferred for the template.
+
+    `reported_at` is when Meta reported the status, for a webhook that may
+    arrive late: Meta retries a webhook it could not deliver, so a PENDING
+    can arrive after the APPROVED that followed it. A report older than the
+    stored status is ignored, and the stored time is the report's. A caller
+    that only repeats the stored status, such as a change of category, says
+    `status_reported=False` and leaves the stored time as it was.
     """
     template = find_template(session, business_id, name, language)
+    stamp = now if reported_at is None else min(reported_at, now)
+    if template is not None and reported_at is not None and stamp < template.updated_at:
+        logger.info(
+            "template %s %s: %s from %s reported at %s is older than the stored "
+            "%s of %s, so it is ignored",
+            name,
+            language,
+            status,
+            source,
+            stamp.isoformat(),
+            template.status,
+            template.updated_at.isoformat(),
+        )
+        return template
     if template is None:
         template = WhatsAppTemplate(
             business_id=business_id,
@@ -220,14 +243,15 @@ def set_template_status(
             language=language,
             category=category or Category.UTILITY.value,
             status=status,
-            updated_at=now,
+            updated_at=stamp,
         )
         session.add(template)
         previous = None
     else:
         previous = template.status
     template.status = status
-    template.updated_at = now
+    if status_reported:
+        template.updated_at = stamp
     if category:
         template.category = category
     if new_category:
