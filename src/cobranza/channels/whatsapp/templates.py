@@ -80,15 +80,22 @@ def push_templates(
     """Register each template translation not yet at Meta; return the outcomes.
 
     A translation already stored with a Meta id is skipped (run
-    `sync_templates` for its status). A rejection by the API is stored on
-    the template and reported, and the other templates are still pushed.
+    `sync_templates` for its status), unless Meta lost it (MISSING, from
+    `sync` or from error 132001 at send): that one is registered again, so
+    the messages waiting for it are not held for ever. A rejection by the
+    API is stored on the template and reported, and the other templates are
+    still pushed.
     """
     results = []
     for definition in definitions or whatsapp_template_definitions():
         definition = {**definition, "category": required_category(definition)}
         name, language = definition["name"], definition["language"]
         stored = find_template(session, business_id, name, language)
-        if stored is not None and stored.meta_id:
+        if (
+            stored is not None
+            and stored.meta_id
+            and stored.status != TemplateStatus.MISSING
+        ):
             results.append(PushResult(name, language, stored.category, stored.status))
             continue
         try:
