@@ -82,9 +82,9 @@ _UNNAMED = {"AR": CBU, "MX": CLABE}
 
 # The characters and words allowed between a name and its number.
 _FILLER = r"(?:[\s:#=(\-\u2010-\u2015]|n[°º.]|nro\.?|n[úu]m(?:ero)?\.?)*"
-# What separates the groups of a number: a space on the line (a bank app
-# copies a non-breaking one), a dash of any width (autocorrect makes "-" an
-# en dash), a dot or a slash.
+# The separators between the groups of a number: a space on the line (a
+# bank app copies a non-breaking one), a dash of any width (autocorrect
+# makes "-" an en dash), a dot or a slash.
 _SPACE = "[ \t\u00a0\u2007\u202f]"
 _DASH = "[-.\u2010-\u2015\u2212]"
 _NAMED = re.compile(
