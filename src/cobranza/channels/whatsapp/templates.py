@@ -225,7 +225,7 @@ def set_template_status(
     arrive late: Meta retries a webhook it could not deliver, so a PENDING
     can arrive after the APPROVED that followed it. A report older than the
     stored status is ignored, and the stored time is the report's. A caller
-    that only repeats the stored status, such as a change of category, says
+    that only repeats the stored status, such as a change of category, passes
     `status_reported=False` and leaves the stored time as it was.
     """
     template = find_template(session, business_id, name, language)
