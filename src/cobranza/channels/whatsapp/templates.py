@@ -286,6 +286,10 @@ def release_held_messages(
 
     The gate then sends each one at its next allowed instant (the contact
     window and the caps still apply). Returns how many were queued again.
+
+    Rows already due are updated too: on PostgreSQL the update locks them,
+    so a dispatcher that would read the old status in the meantime passes
+    them over instead of holding them for another recheck.
     """
     result = session.execute(
         update(OutboxMessage)
@@ -296,7 +300,6 @@ def release_held_messages(
             OutboxMessage.deferred_reason == Reason.TEMPLATE_NOT_APPROVED,
             OutboxMessage.template_name == name,
             OutboxMessage.language_code == language,
-            OutboxMessage.planned_for > now,
         )
         .values(planned_for=now, deferred_reason=None)
         .execution_options(synchronize_session=False)
