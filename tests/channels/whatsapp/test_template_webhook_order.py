@@ -15,9 +15,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
 from cobranza.channels.inbox import process_pending_events
+from cobranza.channels.whatsapp.templates import set_template_status
 from cobranza.config import Settings
 from cobranza.db.engine import transaction
 from cobranza.db.models import (
+    Business,
     OutboxMessage,
     OutboxState,
     TemplateStatus,
@@ -116,3 +118,25 @@ def test_other_business_account_leaves_template(
             select(OutboxMessage).where(OutboxMessage.state == OutboxState.SENT)
         ).all()
     assert rows == []
+
+
+def test_approval_in_second_of_push_applies(engine: Engine, settings: Settings) -> None:
+    # Given a template pushed half a second into a minute,
+    pushed = NOW + timedelta(milliseconds=500)
+    with transaction(engine) as session:
+        [business] = session.scalars(select(Business)).all()
+        set_template_status(
+            session,
+            business.id,
+            TEMPLATE,
+            LANGUAGE,
+            TemplateStatus.PENDING,
+            pushed,
+            source="push",
+        )
+
+    # when Meta approves it at once, and its webhook's time drops the fraction,
+    _post(settings, engine, _body("APPROVED", NOW), NOW + HOUR)
+
+    # then the approval applies.
+    assert _status(engine) == TemplateStatus.APPROVED

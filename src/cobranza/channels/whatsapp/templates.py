@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -33,6 +33,13 @@ from cobranza.dunning.template_approval import SENDABLE_STATUSES, WHATSAPP_CHANN
 from cobranza.messages import Category, whatsapp_template_definitions
 
 logger = logging.getLogger(__name__)
+
+# How much older than the stored status a webhook's report may be and still
+# apply. Meta's times are whole seconds, and a push or sync is stamped with
+# this server's clock, so an approval right after a push can look older.
+# NOTE: if this server's clock runs more than 5 s ahead of Meta's, such an
+# approval is still ignored, and the template waits for the next sync.
+REPORT_SLACK = timedelta(seconds=5)
 
 # Parameters that carry an early-payment discount, a promotional element
 # that makes WhatsApp class a template as MARKETING.
@@ -230,7 +237,11 @@ def set_template_status(
     """
     template = find_template(session, business_id, name, language)
     stamp = now if reported_at is None else min(reported_at, now)
-    if template is not None and reported_at is not None and stamp < template.updated_at:
+    if (
+        template is not None
+        and reported_at is not None
+        and stamp < template.updated_at - REPORT_SLACK
+    ):
         logger.info(
             "template %s %s: %s from %s reported at %s is older than the stored "
             "%s of %s, so it is ignored",
