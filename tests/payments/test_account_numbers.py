@@ -145,6 +145,17 @@ def test_clabe_check_digit_by_hand() -> None:
         ("BROU 00099299700002, o Abitab y Redpagos", "UY"),
         # Other Uruguayan banks' accounts have no rule to check.
         ("cuenta Itaú 1234567 o Santander 123456789012", "UY"),
+        # Groups separated as a bank app or a word processor copies them: by
+        # non-breaking spaces, or by dashes that autocorrect made en dashes.
+        ("CCI\u00a0002\u00a0193\u00a0001234567890\u00a013", "PE"),
+        ("CCI 002–193–001234567890–13", "PE"),
+        ("CCI 002 – 193 – 001234567890 – 13", "PE"),
+        ("CLABE 002\u202f180\u202f701234567895", "MX"),
+        ("CBU 0000003100000000000000\u00a0o alias MI.NEGOCIO", "AR"),
+        ("caja de ahorro BROU 001234567‑00001", "UY"),
+        # BROU names the bank too, so a short number after it is no account:
+        # 1896 is BROU's phone line.
+        ("BROU 001234567-00001. Consultas BROU 1896", "UY"),
     ],
 )
 def test_no_problem(text: str, country: str) -> None:
@@ -175,6 +186,14 @@ def test_no_problem(text: str, country: str) -> None:
         ("CCI N° 0039240131924029968", "PE", "0039240131924029968", "19 dígitos"),
         ("caja de ahorro BROU 00123456-00001", "UY", "00123456-00001", "13 dígitos"),
         ("BROU: 0012345670000100", "UY", "0012345670000100", "16 dígitos"),
+        (
+            "CCI\u00a0002\u00a0193\u00a0001234567890\u00a012",
+            "PE",
+            "002\u00a0193\u00a0001234567890\u00a012",
+            "de la cuenta",
+        ),
+        ("CCI 002–193–00123456789–13", "PE", "002–193–00123456789–13", "19 dígitos"),
+        ("CCI – 00219300123456789012", "PE", "00219300123456789012", "de la cuenta"),
     ],
 )
 def test_problem_names_number(

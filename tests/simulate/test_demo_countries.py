@@ -65,6 +65,9 @@ def test_mexican_demo_business(tmp_path: Path) -> None:
     # The week crosses Mexico's holiday of 16 March, which defers messages.
     reasons = {row.reason for row in _rows(database, select(AuditEvent.reason))}
     assert "holiday" in reasons
+    # and the owner reads the Mexican word for it.
+    assert "Es día festivo en el país del cliente" in output
+    assert "feriado" not in output
     assert "$ 1" in output or "$ 2" in output
     assert "Puedes pagar" in output or "puedes pagar" in output
     for word in VOSEO_WORDS:

@@ -164,3 +164,22 @@ def test_closed_case_page_follows_tone(app: FastAPI, engine: Engine) -> None:
     assert "todavía tiene saldo pendiente" in page.text
     assert "Escríbale al negocio" in page.text
     assert "Escribile" not in page.text
+
+
+def test_unknown_link_speaks_business_voice(app: FastAPI, engine: Engine) -> None:
+    # given a server of a Mexican business,
+    build_world(engine, "MX")
+    client = TestClient(app, base_url="https://testserver")
+
+    # when a debtor opens a mistyped or expired link,
+    pages = [
+        client.get("/pagar/no-existe"),
+        client.get("/pagar/sandbox/no-existe"),
+        client.get("/pagar/no-existe/listo"),
+    ]
+
+    # then the page says so in neutral Spanish, not in Argentine voseo.
+    for page in pages:
+        assert page.status_code == 404
+        assert "Escríbele al negocio" in page.text
+        assert "Escribile" not in page.text

@@ -77,7 +77,11 @@ def dunning_stage(context: DemoContext) -> list[CycleReport]:
                 **business.settings,
                 "payment_instructions": context.country.payment_instructions,
             }
-        business_id, timezone = business.id, business.timezone
+        business_id, timezone, locale = (
+            business.id,
+            business.timezone,
+            business.locale,
+        )
 
     zone = ZoneInfo(timezone)
     script = _Script(
@@ -116,7 +120,7 @@ def dunning_stage(context: DemoContext) -> list[CycleReport]:
         "paga, para que el panel muestre conversaciones y lo cobrado."
     )
     context.console.print(
-        Group(render_days(reports, timezone), render_reasons(reports))
+        Group(render_days(reports, timezone), render_reasons(reports, locale))
     )
     sample = messages[:SAMPLE_MESSAGES]
     title = (

@@ -20,7 +20,8 @@ invoice number or a payment reference never stops the instructions:
 - A number right after its name ("CBU", "CVU", "CLABE", "CNPJ", "CPF",
   "CCI", "BROU"), with
   at most a colon, "N°", "nro." or "número" between them. It may be
-  written in groups separated by a space, a dash, a dot or a slash, and must
+  written in groups separated by a space (a non-breaking one too), a dash
+  (an en dash too), a dot or a slash, and must
   have the length of its kind: "CBU 017009922000006779737" (21 digits) is a
   mistyped CBU.
 - Without a name, in an Argentine business a run of exactly 22 digits, and
@@ -51,6 +52,9 @@ class AccountKind:
     length: int
     # The place the owner copies the number from, for the error's fix.
     source: str
+    # Fewer digits than this after the name are some other number, for a
+    # name that is also a bank's ("BROU 1896" is the bank's phone line).
+    min_digits: int = 0
 
 
 CBU = AccountKind("CBU", "el", 22, "tu home banking o la app de tu banco")
@@ -64,7 +68,9 @@ CCI = AccountKind("CCI", "el", 20, "tu banca por internet o la app de tu banco")
 # branch and account and 5 of the sub-account, as Localpayment's page "Bank
 # account validations: Uruguay" lists them. The accounts of other Uruguayan
 # banks, whose lengths differ by bank, are not checked at all.
-BROU = AccountKind("cuenta del BROU", "la", 14, "eBROU o la app del BROU")
+# BROU is the bank's name too, so a number of fewer than 9 digits after it
+# is taken for a phone (8 digits, or the 4 of the bank's line 1896).
+BROU = AccountKind("cuenta del BROU", "la", 14, "eBROU o la app del BROU", min_digits=9)
 
 _KINDS = {
     **{kind.name: kind for kind in (CBU, CVU, CLABE, CNPJ, CPF, CCI)},
@@ -75,15 +81,23 @@ _KINDS = {
 _UNNAMED = {"AR": CBU, "MX": CLABE}
 
 # The characters and words allowed between a name and its number.
-_FILLER = r"(?:[\s:#=(\-]|n[°º.]|nro\.?|n[úu]m(?:ero)?\.?)*"
+_FILLER = r"(?:[\s:#=(\-\u2010-\u2015]|n[°º.]|nro\.?|n[úu]m(?:ero)?\.?)*"
+# The separators between the groups of a number: a space on the line (a
+# bank app copies a non-breaking one), a dash of any width (autocorrect
+# makes "-" an en dash), a dot or a slash.
+_SPACE = "[ \t\u00a0\u2007\u202f]"
+_DASH = "[-.\u2010-\u2015\u2212]"
 _NAMED = re.compile(
     r"(?<![a-z])(?P<name>CBU|CVU|CLABE|CNPJ|CPF|CCI|BROU)(?![a-z])"
     + _FILLER
-    + r"(?P<number>[0-9]+(?:(?: ?[-.] ?| |/)[0-9]+)*)",
+    + rf"(?P<number>[0-9]+(?:(?:{_SPACE}?{_DASH}{_SPACE}?|{_SPACE}|/)[0-9]+)*)",
     re.IGNORECASE,
 )
 # A run of digits that is not part of a longer number written in groups.
-_RUN = re.compile(r"(?<![0-9])(?<![0-9][-./])[0-9]+(?![0-9])(?![-./][0-9])")
+_RUN = re.compile(
+    r"(?<![0-9])(?<![0-9][-./\u2010-\u2015\u2212])[0-9]+"
+    r"(?![0-9])(?![-./\u2010-\u2015\u2212][0-9])"
+)
 # Words that name an unnamed number as something other than an account.
 _OTHER_NAMES = re.compile(
     r"(?<![a-z])(?:referencia|ref|convenio|folio|factura|pedido|orden|tarjeta|"
@@ -236,9 +250,12 @@ def account_problems(text: str, country: str | None) -> list[AccountProblem]:
     for found in _NAMED.finditer(text):
         kind = _KINDS[found.group("name").upper()]
         written = _named_number(kind, found.group("number"))
+        digits = "".join(_GROUP.findall(written))
+        if len(digits) < kind.min_digits:
+            continue
         start = found.start("number")
         named_spans.append((start, start + len(written)))
-        problem = _check(kind, "".join(_GROUP.findall(written)))
+        problem = _check(kind, digits)
         if problem is not None:
             problems.append(AccountProblem(kind, written, problem))
     kind = _UNNAMED.get((country or "").strip().upper())

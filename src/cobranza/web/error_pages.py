@@ -25,6 +25,7 @@ from fastapi.exception_handlers import (
     request_validation_exception_handler,
 )
 from fastapi.exceptions import RequestValidationError
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
@@ -203,7 +204,8 @@ async def _on_http_error(request: Request, exc: Exception) -> Response:
     if is_pay_path(request.url.path):
         # The path may carry a payment link's token, so it stays out of the log.
         logger.info("pay page request failed with %d", exc.status_code)
-        return pay_error_page(exc.status_code)
+        # The page reads the business's voice from the database.
+        return await run_in_threadpool(pay_error_page, exc.status_code, request)
     if isinstance(exc, PageError):
         return error_page(request, exc.status_code, str(exc.detail), exc.details)
     logger.info(
@@ -221,7 +223,7 @@ async def _on_invalid_request(request: Request, exc: Exception) -> Response:
         return await request_validation_exception_handler(request, exc)
     if is_pay_path(request.url.path):
         logger.info("invalid pay page request")
-        return pay_error_page(404)
+        return await run_in_threadpool(pay_error_page, 404, request)
 
     errors = list(exc.errors())
     logger.info(

@@ -41,8 +41,9 @@ class Voice:
         return "pt" if self.template_set.startswith("pt") else "es"
 
 
-# The voice of a page that names no link, so no business: an unknown or
-# mistyped address. It is the product's default, Argentine Spanish.
+# The voice of a page when the business this server serves is not known
+# either (see `business_voice`). It is the product's default, Argentine
+# Spanish.
 DEFAULT_VOICE = Voice("es_AR", Tone.FRIENDLY)
 
 # Texts the debtor reads, by template set and tone. Argentine formal
@@ -215,6 +216,20 @@ def voice_of_link(session: Session, link: PaymentLink) -> Voice:
     except MessageError:
         return DEFAULT_VOICE
     return _voice(locale, tone) or DEFAULT_VOICE
+
+
+def business_voice(business: Business) -> Voice:
+    """Return the friendly voice of `business`'s country, for a page with no link.
+
+    A mistyped or expired address names no customer, but the server serves
+    one business, so its debtors read the page in their country's Spanish
+    (or Portuguese) instead of Argentine voseo.
+    """
+    try:
+        locale = locale_for(business.country, business.locale)
+    except MessageError:
+        return DEFAULT_VOICE
+    return _voice(locale, Tone.FRIENDLY) or DEFAULT_VOICE
 
 
 def _voice(locale: str, tone: str) -> Voice | None:

@@ -16,8 +16,10 @@ from decimal import Decimal
 from fastapi import APIRouter, BackgroundTasks, FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from cobranza.channels.inbox import resolve_business
 from cobranza.config import Settings
 from cobranza.db.engine import transaction
 from cobranza.db.models import Business, Case, Document, PaymentLink
@@ -43,7 +45,13 @@ from cobranza.payments.sandbox.provider import PROVIDER as SANDBOX
 from cobranza.payments.stripe import verify_event as verify_stripe
 from cobranza.timeutil import utcnow
 from cobranza.web.bodies import BodyTooLargeError, read_body, too_large
-from cobranza.web.pay_pages import DEFAULT_VOICE, PAGES, Voice, voice_of_link
+from cobranza.web.pay_pages import (
+    DEFAULT_VOICE,
+    PAGES,
+    Voice,
+    business_voice,
+    voice_of_link,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -68,7 +76,7 @@ def sandbox_page(token: str, request: Request) -> Response:
     """
     settings: Settings = request.app.state.settings
     if not sandbox_enabled(settings):
-        return _page(DEFAULT_VOICE, "not_found", 404)
+        return _not_found(request)
     with transaction(_engine(request)) as session:
         found = session.execute(
             select(PaymentLink, Business)
@@ -76,7 +84,7 @@ def sandbox_page(token: str, request: Request) -> Response:
             .where(PaymentLink.token == token, PaymentLink.provider == SANDBOX)
         ).first()
         if found is None:
-            return _page(DEFAULT_VOICE, "not_found", 404)
+            return _not_found(request)
         link, business = found
         voice = voice_of_link(session, link)
         amount = format_money(link.amount, link.currency, business.locale)
@@ -95,7 +103,7 @@ def sandbox_pay(token: str, request: Request) -> Response:
     """Post a signed sandbox notification that approves the link's amount."""
     settings: Settings = request.app.state.settings
     if not sandbox_enabled(settings):
-        return _page(DEFAULT_VOICE, "not_found", 404)
+        return _not_found(request)
     with transaction(_engine(request)) as session:
         link = session.scalars(
             select(PaymentLink).where(
@@ -103,7 +111,7 @@ def sandbox_pay(token: str, request: Request) -> Response:
             )
         ).first()
         if link is None:
-            return _page(DEFAULT_VOICE, "not_found", 404)
+            return _not_found(request)
         body = notification_body(
             link.id,
             f"sbx_{link.id}_{link.provider_reference or 'direct'}",
@@ -129,7 +137,7 @@ def payment_done(token: str, request: Request) -> Response:
     """Show the page that providers send the customer back to."""
     voice = _voice_of_token(request, token)
     if voice is None:
-        return _page(DEFAULT_VOICE, "not_found", 404)
+        return _not_found(request)
     return _page(voice, "done", 200)
 
 
@@ -141,7 +149,7 @@ def pay(token: str, request: Request) -> Response:
     # customer's own visit, so no second one is made.
     settings: Settings = request.app.state.settings
     context = _services(request).link_context(settings)
-    voice = _voice_of_token(request, token) or DEFAULT_VOICE
+    voice = _voice_of_token(request, token) or served_voice(request)
     try:
         with transaction(_engine(request)) as session:
             outcome = open_link(session, token, utcnow(), context)
@@ -322,6 +330,26 @@ def _engine(request: Request) -> Engine:
     return engine
 
 
+def _not_found(request: Request) -> HTMLResponse:
+    """Return the page of an address that names no link."""
+    return _page(served_voice(request), "not_found", 404)
+
+
+def served_voice(request: Request) -> Voice:
+    """Return the voice of the business this server serves, for a page with no link.
+
+    The default voice is used when the business cannot be read, such as
+    when the database is down.
+    """
+    settings: Settings = request.app.state.settings
+    try:
+        with transaction(_engine(request)) as session:
+            return business_voice(resolve_business(session, settings))
+    except (LookupError, SQLAlchemyError) as exc:
+        logger.warning("pay page voice of the business not read: %s", exc)
+        return DEFAULT_VOICE
+
+
 def _voice_of_token(request: Request, token: str) -> Voice | None:
     """Return the voice of the pages of link `token`, or None for no such link."""
     with transaction(_engine(request)) as session:
@@ -340,16 +368,19 @@ def is_pay_path(path: str) -> bool:
     return lowered == "/pagar" or lowered.startswith("/pagar/")
 
 
-def pay_error_page(status: int) -> HTMLResponse:
+def pay_error_page(status: int, request: Request | None = None) -> HTMLResponse:
     """Return the pay pages' own page for a wrong /pagar address or a crash.
 
     A debtor gets there from a link in a message, so the page has none of
     the dashboard's layout and gives only the debtor's next step. The
-    address may name no link, so the page is in the default voice,
-    Argentine Spanish.
+    address may name no link, so a wrong address speaks in the voice of the
+    business the server serves. A crash uses the default voice, Argentine
+    Spanish, because the database may be what failed.
     """
-    key = "unavailable" if status >= 500 else "not_found"
-    return _page(DEFAULT_VOICE, key, status)
+    if status >= 500:
+        return _page(DEFAULT_VOICE, "unavailable", status)
+    voice = DEFAULT_VOICE if request is None else served_voice(request)
+    return _page(voice, "not_found", status)
 
 
 def _page(voice: Voice, key: str, status: int) -> HTMLResponse:

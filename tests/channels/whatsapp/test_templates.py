@@ -163,3 +163,30 @@ def test_cli_push_without_settings_exits(
 
     assert result.exit_code == 2
     assert "COBRANZA_WHATSAPP_ACCESS_TOKEN" in result.output
+
+
+def test_push_registers_again_a_template_meta_lost(
+    engine: Engine, config: WhatsAppConfig, graph: FakeGraphAPI
+) -> None:
+    # Given a pushed template that Meta no longer has (deleted, or 132001 at send),
+    business_id = _business(engine)
+    client = GraphClient(config)
+    key = ("cobranza_final_notice_formal", "es_AR")
+    with transaction(engine) as session:
+        push_templates(session, business_id, client, NOW)
+    del graph.state.templates[key]
+    with transaction(engine) as session:
+        sync_templates(session, business_id, client, NOW)
+
+    # when the owner runs push, as the send error's fix says,
+    with transaction(engine) as session:
+        results = push_templates(session, business_id, client, NOW)
+        stored = {(t.name, t.language): t for t in list_templates(session, business_id)}
+    client.close()
+
+    # then the template is registered again and waits for its review.
+    assert key in graph.state.templates
+    assert stored[key].status == TemplateStatus.PENDING
+    assert stored[key].meta_id == graph.state.templates[key]["id"]
+    [result] = [r for r in results if (r.name, r.language) == key]
+    assert result.status == "PENDING"

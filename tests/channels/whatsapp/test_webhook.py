@@ -45,7 +45,7 @@ from tests.channels.whatsapp.conftest import (
     sign,
 )
 from tests.conftest import shared_data
-from tests.fakes.graph_api import FakeGraphAPI
+from tests.fakes.graph_api import WABA_ID, FakeGraphAPI
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -384,6 +384,9 @@ def test_template_webhooks_update_status(client: TestClient, engine: Engine) -> 
         shared_data("whatsapp-webhooks", "template_category_update.json").read_text()
     )
 
+    # Meta's sample of the category change is for another business account.
+    category["marketing"]["entry"][0]["id"] = WABA_ID
+
     for body in (cases["approved"], cases["rejected"], category["marketing"]):
         assert _post(client, json.dumps(body).encode()).status_code == 200
 
@@ -395,6 +398,22 @@ def test_template_webhooks_update_status(client: TestClient, engine: Engine) -> 
         templates["abandoned_cart"].rejected_reason or ""
     )
     assert templates["my_message_template"].new_category == "MARKETING"
+
+
+def test_template_webhook_of_other_account_is_skipped(
+    client: TestClient, engine: Engine
+) -> None:
+    _business(engine)
+    category = json.loads(
+        shared_data("whatsapp-webhooks", "template_category_update.json").read_text()
+    )
+
+    # Meta's sample is for business account 57438975935, not the one served.
+    body = json.dumps(category["marketing"]).encode()
+    assert _post(client, body).status_code == 200
+
+    with transaction(engine) as session:
+        assert session.scalars(select(WhatsAppTemplate)).all() == []
 
 
 SHARED_FILES = [

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -33,6 +33,13 @@ from cobranza.dunning.template_approval import SENDABLE_STATUSES, WHATSAPP_CHANN
 from cobranza.messages import Category, whatsapp_template_definitions
 
 logger = logging.getLogger(__name__)
+
+# How much older than the stored status a webhook's report may be and still
+# apply. Meta's times are whole seconds, and a push or sync is stamped with
+# this server's clock, so an approval right after a push can look older.
+# NOTE: if this server's clock runs more than 5 s ahead of Meta's, such an
+# approval is still ignored, and the template waits for the next sync.
+REPORT_SLACK = timedelta(seconds=5)
 
 # Parameters that carry an early-payment discount, a promotional element
 # that makes WhatsApp class a template as MARKETING.
@@ -80,15 +87,22 @@ def push_templates(
     """Register each template translation not yet at Meta; return the outcomes.
 
     A translation already stored with a Meta id is skipped (run
-    `sync_templates` for its status). A rejection by the API is stored on
-    the template and reported, and the other templates are still pushed.
+    `sync_templates` for its status), unless Meta lost it (MISSING, from
+    `sync` or from error 132001 at send): that one is registered again, so
+    the messages waiting for it are not held for ever. A rejection by the
+    API is stored on the template and reported, and the other templates are
+    still pushed.
     """
     results = []
     for definition in definitions or whatsapp_template_definitions():
         definition = {**definition, "category": required_category(definition)}
         name, language = definition["name"], definition["language"]
         stored = find_template(session, business_id, name, language)
-        if stored is not None and stored.meta_id:
+        if (
+            stored is not None
+            and stored.meta_id
+            and stored.status != TemplateStatus.MISSING
+        ):
             results.append(PushResult(name, language, stored.category, stored.status))
             continue
         try:
@@ -205,14 +219,41 @@ def set_template_status(
     new_category: str | None = None,
     meta_id: str | None = None,
     reason: str | None = None,
+    reported_at: datetime | None = None,
+    status_reported: bool = True,
 ) -> WhatsAppTemplate:
     """Create or update one template's row; audit every change of status.
 
     `source` names who reported it: push, sync, webhook or send. A status
     that Meta delivers (`SENDABLE_STATUSES`) queues again, for `now`, the
     messages deferred for the template.
+
+    `reported_at` is when Meta reported the status, for a webhook that may
+    arrive late: Meta retries a webhook it could not deliver, so a PENDING
+    can arrive after the APPROVED that followed it. A report older than the
+    stored status is ignored, and the stored time is the report's. A caller
+    that only repeats the stored status, such as a change of category, passes
+    `status_reported=False` and leaves the stored time as it was.
     """
     template = find_template(session, business_id, name, language)
+    stamp = now if reported_at is None else min(reported_at, now)
+    if (
+        template is not None
+        and reported_at is not None
+        and stamp < template.updated_at - REPORT_SLACK
+    ):
+        logger.info(
+            "template %s %s: %s from %s reported at %s is older than the stored "
+            "%s of %s, so it is ignored",
+            name,
+            language,
+            status,
+            source,
+            stamp.isoformat(),
+            template.status,
+            template.updated_at.isoformat(),
+        )
+        return template
     if template is None:
         template = WhatsAppTemplate(
             business_id=business_id,
@@ -220,14 +261,15 @@ def set_template_status(
             language=language,
             category=category or Category.UTILITY.value,
             status=status,
-            updated_at=now,
+            updated_at=stamp,
         )
         session.add(template)
         previous = None
     else:
         previous = template.status
     template.status = status
-    template.updated_at = now
+    if status_reported:
+        template.updated_at = stamp
     if category:
         template.category = category
     if new_category:
@@ -255,6 +297,10 @@ def release_held_messages(
 
     The gate then sends each one at its next allowed instant (the contact
     window and the caps still apply). Returns how many were queued again.
+
+    Rows already due are updated too: on PostgreSQL the update locks them,
+    so a dispatcher that would read the old status in the meantime passes
+    them over instead of holding them for another recheck.
     """
     result = session.execute(
         update(OutboxMessage)
@@ -265,7 +311,6 @@ def release_held_messages(
             OutboxMessage.deferred_reason == Reason.TEMPLATE_NOT_APPROVED,
             OutboxMessage.template_name == name,
             OutboxMessage.language_code == language,
-            OutboxMessage.planned_for > now,
         )
         .values(planned_for=now, deferred_reason=None)
         .execution_options(synchronize_session=False)

@@ -137,11 +137,26 @@ def process_event(
     for entry in body.get("entry", []):
         for change in entry.get("changes", []):
             field = change.get("field")
+            value = change.get("value") or {}
+            template_handler = TEMPLATE_HANDLERS.get(field)
+            if template_handler is not None:
+                if not _serves_account(entry, settings):
+                    logger.warning(
+                        "WhatsApp %s for business account %s skipped: this "
+                        "process serves %s",
+                        field,
+                        entry.get("id"),
+                        settings.whatsapp_business_account_id,
+                    )
+                    continue
+                reported_at = _timestamp(entry.get("time"), now)
+                template_handler(session, business, value, now, reported_at)
+                continue
             handler = HANDLERS.get(field)
             if handler is None:
                 logger.info("WhatsApp webhook field %s is not handled", field)
                 continue
-            handler(session, business, change.get("value") or {}, now, settings)
+            handler(session, business, value, now, settings)
 
     # The statuses are applied, so the copy kept for audit can lose the phones
     # of customers erased since their messages were sent.
@@ -180,6 +195,17 @@ def handle_messages_change(
         handle_message(session, business, message, contacts, now, settings)
     for error in value.get("errors") or []:
         logger.warning("WhatsApp reported error %s in a webhook", error.get("code"))
+
+
+def _serves_account(entry: dict[str, Any], settings: Settings) -> bool:
+    """Tell whether an entry is for the business account this process serves.
+
+    An app that several WhatsApp Business Accounts subscribed to receives
+    the template reviews of all of them, under the account's id.
+    """
+    configured = settings.whatsapp_business_account_id
+    account = entry.get("id")
+    return not (configured and account and str(account) != configured)
 
 
 def _serves(value: dict[str, Any], settings: Settings) -> bool:
@@ -438,7 +464,7 @@ def handle_template_status(
     business: Business,
     value: dict[str, Any],
     now: datetime,
-    settings: Settings,
+    reported_at: datetime,
 ) -> None:
     rejection = value.get("rejection_info") or {}
     other = value.get("other_info") or {}
@@ -466,6 +492,7 @@ def handle_template_status(
         status,
         now,
         source="webhook",
+        reported_at=reported_at,
         category=value.get("message_template_category"),
         meta_id=_text_or_none(value.get("message_template_id")),
         reason=None if reason in (None, "NONE") else str(reason),
@@ -477,7 +504,7 @@ def handle_template_category(
     business: Business,
     value: dict[str, Any],
     now: datetime,
-    settings: Settings,
+    reported_at: datetime,
 ) -> None:
     name = str(value.get("message_template_name"))
     language = str(value.get("message_template_language"))
@@ -490,6 +517,7 @@ def handle_template_category(
         TemplateStatus(stored.status) if stored else TemplateStatus.UNKNOWN,
         now,
         source="webhook",
+        status_reported=False,
         new_category=value.get("new_category") or value.get("correct_category"),
         meta_id=_text_or_none(value.get("message_template_id")),
     )
@@ -497,6 +525,13 @@ def handle_template_category(
 
 HANDLERS: dict[str | None, ChangeHandler] = {
     "messages": handle_messages_change,
+}
+# Template changes are read with the time Meta reported them, because a late
+# retry of an older one must not undo a newer one.
+TemplateHandler = Callable[
+    [Session, Business, dict[str, Any], datetime, datetime], None
+]
+TEMPLATE_HANDLERS: dict[str | None, TemplateHandler] = {
     "message_template_status_update": handle_template_status,
     "template_category_update": handle_template_category,
 }
