@@ -101,6 +101,7 @@ NOT_VOSEO = frozenset(
         "datetime",
         "duplicate",
         "filename",
+        "frame",
         "levelname",
         "locale",
         "mobile",
