@@ -23,12 +23,15 @@ for an n8n on the same machine or LAN, but never the link-local range
 from __future__ import annotations
 
 import ipaddress
+import logging
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import httpx
+
+logger = logging.getLogger(__name__)
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 Resolver = Callable[[str, int], list[str]]
@@ -120,15 +123,16 @@ class EgressPolicy:
     allow_private: bool = False
     resolve: Resolver = field(default=resolve_host)
 
-    def _refuse(self, url: str, host: str, why: str) -> BlockedURL:
-        fix = (
-            "usá una URL pública de tu receptor (Zapier, Make, n8n)"
-            if self.allow_private
-            else "usá una URL pública de tu receptor (Zapier, Make, n8n) o, si "
-            "tu n8n corre en este equipo o en tu red local, definí "
-            f"{ALLOW_PRIVATE_SETTING}=true"
+    def _blocked(self, url: str, reason: str) -> BlockedURL:
+        fix = "Usá una URL pública de tu receptor (Zapier, Make, n8n)"
+        if not self.allow_private:
+            fix += (
+                " o, si tu n8n corre en este equipo o en tu red local, definí "
+                f"{ALLOW_PRIVATE_SETTING}=true"
+            )
+        return BlockedURL(
+            f"La URL de webhook {url!r} no está permitida: {reason}. {fix}."
         )
-        return BlockedURL(f"la URL de webhook {url!r} no está permitida: {why}; {fix}")
 
     def addresses(self, url: str, host: str, port: int) -> list[IPAddress]:
         """Resolve `host` once and return its addresses, all of them allowed.
@@ -147,18 +151,19 @@ class EgressPolicy:
                     for a in self.resolve(host, port)
                 ]
             except (OSError, UnicodeError, ValueError) as exc:
-                raise self._refuse(
-                    url, host, f"el nombre {host!r} no se pudo resolver ({exc})"
-                ) from exc
+                logger.info("webhook host %r did not resolve: %s", host, exc)
+                found = []
             if not found:
-                raise self._refuse(
-                    url, host, f"el nombre {host!r} no tiene direcciones"
+                raise BlockedURL(
+                    f"La URL de webhook {url!r} no se puede usar: el nombre "
+                    f"{host!r} no se pudo resolver. Revisá que esté bien escrito y "
+                    "que el receptor esté publicado."
                 )
         for address in found:
             problem = address_problem(address, self.allow_private)
             if problem is not None:
-                shown = host if host == str(address) else f"{host} ({address})"
-                raise self._refuse(url, host, f"la dirección {shown} {problem}")
+                host_text = host if host == str(address) else f"{host} ({address})"
+                raise self._blocked(url, f"la dirección {host_text} {problem}")
         return found
 
     def check_url(self, url: str) -> list[IPAddress]:
@@ -197,7 +202,10 @@ class GuardedTransport(httpx.BaseTransport):
         url = request.url
         scheme = url.scheme.lower()
         if scheme not in SCHEMES:
-            raise BlockedURL(f"la URL de webhook {str(url)!r} no es http(s)")
+            raise BlockedURL(
+                f"La URL de webhook {str(url)!r} no es http ni https. Registrá una "
+                "URL http(s)."
+            )
         host = url.raw_host.decode("ascii")
         port = url.port or SCHEMES[scheme]
         addresses = self.policy.addresses(str(url), host, port)
