@@ -246,6 +246,12 @@ class Settings(BaseSettings):
         description="send the session cookie only over HTTPS; set false to sign "
         "in over plain http on a host other than localhost",
     )
+    webhooks_allow_private: bool = Field(
+        default=False,
+        description="let outgoing webhooks reach loopback and private addresses, "
+        "such as an n8n on this machine or LAN; link-local (169.254.0.0/16, "
+        "fe80::/10) and cloud metadata addresses stay refused",
+    )
     scheduler_interval_seconds: float = Field(
         default=60.0,
         gt=0,

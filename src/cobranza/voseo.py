@@ -88,6 +88,7 @@ TU_FORMS: dict[str, str] = {
     "esperá": "espera",
     "exportá": "exporta",
     "fijate": "fíjate",
+    "guardala": "guárdala",
     "guardalo": "guárdalo",
     "hacé": "haz",
     "importá": "importa",

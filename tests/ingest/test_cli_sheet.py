@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 from cobranza.cli import app
 from cobranza.db.engine import make_engine, transaction
 from cobranza.db.models import Document, ImportRun
+from cobranza.ingest.readers import MAX_SHEETS
 from tests.ingest.conftest import write_csv
 
 runner = CliRunner()
@@ -191,3 +192,23 @@ def test_report_table_names_the_sheet(cli_database: str, tmp_path: Path) -> None
     assert result.exit_code == 0, result.output
     row = next(line for line in result.stdout.splitlines() if "Hoja" in line)
     assert [cell.strip() for cell in row.split("│")[1:3]] == ["Hoja", "Marzo"]
+
+
+def test_too_many_sheets_store_nothing(cli_database: str, tmp_path: Path) -> None:
+    # Given a workbook with more sheets than the reader looks through
+    sheets = {f"Mes {n}": MARCH for n in range(1, MAX_SHEETS + 2)}
+    path = _workbook(tmp_path / "libro.xlsx", sheets)
+
+    # When it is imported without --sheet, and then naming one
+    result = runner.invoke(app, ["import", str(path)], env=WIDE)
+    stored_after_error = _stored(cli_database)
+    named = runner.invoke(app, ["import", str(path), "--sheet", "Mes 3", "--json"])
+
+    # Then the first stops with the count and the fix, and stores nothing
+    assert result.exit_code != 0
+    text = _text(result.output)
+    assert f"libro.xlsx tiene {MAX_SHEETS + 1} hojas" in text
+    assert "--sheet" in text
+    assert stored_after_error == ([], 0)
+    assert named.exit_code == 0, named.output
+    assert json.loads(named.stdout)["documents_imported"] == 2

@@ -9,7 +9,7 @@ import pytest
 from openpyxl import Workbook
 
 from cobranza.ingest import FileFormatError
-from cobranza.ingest.readers import decode, detect_separator, read_table
+from cobranza.ingest.readers import MAX_SHEETS, decode, detect_separator, read_table
 
 
 def test_decode_detects_encodings() -> None:
@@ -171,3 +171,58 @@ def test_unreadable_workbooks_are_spanish(
     if cause is not None:
         assert caught.value.details["cause"].startswith(cause)
         assert any(cause in record.getMessage() for record in caplog.records)
+
+
+def _many_sheets(count: int, damage_first: bool = False) -> bytes:
+    """Return a workbook with `count` small invoice sheets.
+
+    With `damage_first`, the first sheet's XML is cut in half, so reading
+    its cells fails: an error about the sheet count then shows that the
+    count was checked before any cell was read.
+    """
+    workbook = Workbook()
+    first = workbook.active
+    assert first is not None
+    workbook.remove(first)
+    for number in range(count):
+        sheet = workbook.create_sheet(f"Hoja {number + 1}")
+        sheet.append(["Cliente", "Factura", "Vencimiento", "Importe"])
+        sheet.append(["Ana", f"F-{number}", "2026-03-10", 100])
+    whole = io.BytesIO()
+    workbook.save(whole)
+    if not damage_first:
+        return whole.getvalue()
+    source = zipfile.ZipFile(whole)
+    damaged = io.BytesIO()
+    with zipfile.ZipFile(damaged, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data[: len(data) // 2]
+            target.writestr(item, data)
+    return damaged.getvalue()
+
+
+def test_too_many_sheets_fail_before_reading(tmp_path: Path) -> None:
+    path = tmp_path / "libro.xlsx"
+    path.write_bytes(_many_sheets(MAX_SHEETS + 1, damage_first=True))
+
+    with pytest.raises(FileFormatError) as caught:
+        read_table(path)
+
+    message = str(caught.value)
+    assert "libro.xlsx" in message
+    assert f"{MAX_SHEETS + 1} hojas" in message
+    assert "--sheet" in message
+
+
+def test_sheet_limit_allows_named_sheet(tmp_path: Path) -> None:
+    path = tmp_path / "libro.xlsx"
+    path.write_bytes(_many_sheets(MAX_SHEETS + 1))
+
+    table = read_table(path, sheet=f"Hoja {MAX_SHEETS + 1}")
+    at_limit = tmp_path / "justo.xlsx"
+    at_limit.write_bytes(_many_sheets(MAX_SHEETS))
+
+    assert table.sheet == f"Hoja {MAX_SHEETS + 1}"
+    assert read_table(at_limit).sheet == "Hoja 1"

@@ -8,6 +8,7 @@ from cobranza.accounts import create_api_token, token_hash
 from cobranza.compliance.erasure import erase_customer
 from cobranza.db.engine import transaction
 from cobranza.db.models import ApiToken, Business, Customer
+from tests.fakes.dns import PUBLIC, dns
 from tests.web.conftest import NOW, Tenant
 from tests.web.factories import make_customer
 
@@ -201,6 +202,7 @@ def test_openapi_lists_the_api(app: FastAPI) -> None:
 
 
 def test_webhook_endpoints(app: FastAPI, engine: Engine, tenant: Tenant) -> None:
+    app.state.resolver = dns({"hooks.example.test": [PUBLIC]})
     client = _client(app, engine, tenant.business_id)
 
     created = client.post(

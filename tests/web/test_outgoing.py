@@ -12,6 +12,7 @@ from sqlalchemy import Engine, select
 
 from cobranza.db.engine import transaction
 from cobranza.db.models import AuditEvent, WebhookDelivery
+from cobranza.web.egress import EgressPolicy
 from cobranza.web.outgoing import (
     MAX_ATTEMPTS,
     SIGNATURE_HEADER,
@@ -20,7 +21,12 @@ from cobranza.web.outgoing import (
     deliver_due,
     retry_delay,
 )
+from tests.fakes.dns import PUBLIC, dns
 from tests.web.conftest import NOW, Tenant
+
+# These tests post through httpx.MockTransport; the names only have to pass
+# the creation check.
+POLICY = EgressPolicy(resolve=dns({"hooks.example.test": [PUBLIC], "x.test": [PUBLIC]}))
 
 
 def _audit(
@@ -50,7 +56,12 @@ def _webhook(
 ) -> tuple[int, str]:
     with transaction(engine) as session:
         webhook = create_webhook(
-            session, business_id, "https://hooks.example.test/in", events or [], NOW
+            session,
+            business_id,
+            "https://hooks.example.test/in",
+            events or [],
+            NOW,
+            POLICY,
         )
         return webhook.id, webhook.secret
 
@@ -185,4 +196,6 @@ def test_connection_error_is_retried(engine: Engine, tenant: Tenant) -> None:
 
 def test_rejects_unknown_event_type(engine: Engine, tenant: Tenant) -> None:
     with transaction(engine) as session, pytest.raises(ValueError, match="unknown"):
-        create_webhook(session, tenant.business_id, "https://x.test", ["nope"], NOW)
+        create_webhook(
+            session, tenant.business_id, "https://x.test", ["nope"], NOW, POLICY
+        )

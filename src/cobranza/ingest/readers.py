@@ -54,6 +54,13 @@ _HEADER_SEARCH_ROWS = 30
 # 185 s to read 5,000,000 cells of inline text in 3,000 sheets.
 MAX_ROWS = 200_000
 MAX_CELLS = 5_000_000
+# The maximum number of sheets that the reader looks through to choose the
+# invoice list. An owner's export has a few, and a workbook of thousands of
+# tiny sheets took minutes to reach MAX_CELLS. A named sheet is the only one
+# read, so the limit does not apply to it.
+# NOTE: even then `load_workbook` scans every sheet's XML once for its size,
+# about 6 s for 3,000 sheets of 20 rows (5.8 MB) on the development machine.
+MAX_SHEETS = 50
 _TOTAL_WORDS = frozenset(
     {
         "total",
@@ -264,7 +271,18 @@ def _read_xlsx(data: bytes, path: Path, name: str | None, hints: Hints) -> Table
     # formula. A file written by a script without those values reads formula
     # cells as empty, so their rows are rejected as missing the value.
     try:
+        count = _sheet_count(data)
+        if name is None and count > MAX_SHEETS:
+            raise FileFormatError(
+                f"{path.name} tiene {count} hojas, más de las {MAX_SHEETS} entre "
+                "las que se elige la de facturas, y no se puede importar así. "
+                f"Indicá la hoja de facturas {hints.sheet_control}, o guardala "
+                "sola en un archivo .xlsx o .csv.",
+                path=str(path),
+            )
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except FileFormatError:
+        raise
     except Exception as exc:  # openpyxl raises many types for a damaged file
         raise _xlsx_error(exc, path) from exc
     others: list[str] = []
@@ -295,6 +313,23 @@ def _read_xlsx(data: bytes, path: Path, name: str | None, hints: Hints) -> Table
     table.sheet = sheet.title
     table.other_sheets = others
     return table
+
+
+def _sheet_count(data: bytes) -> int:
+    """Count the sheets that a workbook lists, reading none of them.
+
+    `load_workbook` already scans every worksheet's XML for its size, so
+    the count comes from the workbook part alone, read as openpyxl does.
+    """
+    from openpyxl.reader.excel import ExcelReader
+
+    reader = ExcelReader(io.BytesIO(data), read_only=True)
+    try:
+        reader.read_manifest()
+        reader.read_workbook()
+        return len(reader.parser.sheets)
+    finally:
+        reader.archive.close()
 
 
 def _named_sheet(sheets: list[Any], name: str, path: Path, hints: Hints) -> Any:

@@ -14,6 +14,7 @@ from cobranza.db.engine import session_factory
 from cobranza.jobs.wiring import install_hooks
 from cobranza.web import webhooks_twilio, webhooks_whatsapp
 from cobranza.web.body_limit import BodyLimitMiddleware
+from cobranza.web.egress import resolve_host
 from cobranza.web.payments import install_payments
 from cobranza.web.security_headers import SecurityHeadersMiddleware
 from cobranza.web.site import install_site
@@ -36,6 +37,8 @@ def create_app(
     app.state.engine = engine
     app.state.process_events = process_events
     app.state.sessions = session_factory(engine)
+    # Resolves webhook URLs' names for the egress check; tests replace it.
+    app.state.resolver = resolve_host
     app.add_middleware(BodyLimitMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
 

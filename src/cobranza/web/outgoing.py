@@ -8,6 +8,10 @@ records what happened. `collect_events` turns new audit events into
 Each post carries `X-Cobranza-Signature: t=<unix time>,v1=<hex>`, where the
 hex is HMAC-SHA256 with the endpoint's secret over "<t>.<raw body>". A
 receiver recomputes it and rejects a `t` more than five minutes old.
+
+URLs are checked against `web.egress`: at creation, and again at delivery
+through `webhook_client`, which resolves, checks and connects in one step
+and follows no redirects. A delivery refused there fails at once.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from cobranza.db.engine import transaction
 from cobranza.db.models import AuditEvent, OutgoingWebhook, WebhookDelivery
+from cobranza.web.egress import BlockedURL, EgressPolicy
 
 logger = logging.getLogger(__name__)
 
@@ -86,10 +91,15 @@ def create_webhook(
     url: str,
     event_types: list[str],
     now: datetime,
+    policy: EgressPolicy | None = None,
 ) -> OutgoingWebhook:
-    """Register an endpoint; it receives events recorded from now on."""
-    if not url.startswith(("https://", "http://")):
-        raise ValueError(f"invalid webhook URL {url!r}: use an http(s) URL")
+    """Register an endpoint; it receives events recorded from now on.
+
+    Raise BlockedURL (a ValueError) for a URL that `policy`, strict by
+    default, refuses. The check resolves the name, so it runs before the
+    session's first query opens a transaction.
+    """
+    (policy or EgressPolicy()).check_url(url)
     unknown = sorted(set(event_types) - set(EVENT_TYPES))
     if unknown:
         raise ValueError(
@@ -212,11 +222,21 @@ def deliver_due(engine: Engine, now: datetime, client: httpx.Client) -> int:
         ).all()
     delivered = 0
     for delivery, url, secret in due:
-        status, error = _post(client, delivery, url, secret, now)
+        status, error, refused = _post(client, delivery, url, secret, now)
         with transaction(engine) as session:
             row = session.get_one(WebhookDelivery, delivery.id)
             row.attempts += 1
             row.status_code = status
+            if refused:
+                # Retrying cannot help: the endpoint's URL has to change.
+                row.state = "failed"
+                row.last_error = error
+                logger.warning(
+                    "webhook delivery %s rejected by the egress policy: %s",
+                    row.id,
+                    error,
+                )
+                continue
             if status is not None and 200 <= status < 300:
                 row.state = "delivered"
                 row.delivered_at = now
@@ -242,7 +262,8 @@ def _post(
     url: str,
     secret: str,
     now: datetime,
-) -> tuple[int | None, str | None]:
+) -> tuple[int | None, str | None, bool]:
+    """Post one delivery; return (status, error, refused by the egress policy)."""
     headers = {
         "Content-Type": "application/json",
         "X-Cobranza-Event": delivery.event_type,
@@ -256,12 +277,21 @@ def _post(
             headers=headers,
             timeout=TIMEOUT_SECONDS,
         )
+    except BlockedURL as exc:
+        return None, str(exc)[:500], True
     except httpx.HTTPError as exc:
         logger.info("webhook delivery %s: %s", delivery.id, type(exc).__name__)
-        return None, f"{type(exc).__name__}: {exc}"[:500]
+        return None, f"{type(exc).__name__}: {exc}"[:500], False
+    if 300 <= response.status_code < 400:
+        # Redirects are not followed: one could point at an internal address.
+        return (
+            response.status_code,
+            f"HTTP {response.status_code} (redirect not followed)",
+            False,
+        )
     if response.status_code >= 300:
-        return response.status_code, f"HTTP {response.status_code}"
-    return response.status_code, None
+        return response.status_code, f"HTTP {response.status_code}", False
+    return response.status_code, None, False
 
 
 def webhook_task(engine: Engine, client: httpx.Client) -> Any:

@@ -24,6 +24,7 @@ from cobranza.jobs.scheduler import Scheduler, Task
 from cobranza.payments.inbox import process_pending
 from cobranza.payments.providers import build_services
 from cobranza.web.app import create_app
+from cobranza.web.egress import EgressPolicy, webhook_client
 from cobranza.web.outgoing import webhook_task
 
 logger = logging.getLogger(__name__)
@@ -44,7 +45,11 @@ def check_serve_settings(settings: Settings) -> None:
 def build_scheduler(
     engine: Engine, settings: Settings, client: httpx.Client
 ) -> Scheduler:
-    """Return the scheduler with outgoing webhooks and payment retries wired in."""
+    """Return the scheduler with outgoing webhooks and payment retries wired in.
+
+    `client` posts the webhooks: in production a `webhook_client`, which
+    keeps them off loopback, private and metadata addresses.
+    """
     tasks: list[tuple[str, Task]] = [
         ("outgoing_webhooks", webhook_task(engine, client))
     ]
@@ -77,7 +82,7 @@ def serve(
     check_serve_settings(settings)
     _log_at_info()
     app = create_app(settings, engine, process_events=process_events)
-    with httpx.Client(timeout=10.0) as client:
+    with webhook_client(EgressPolicy(settings.webhooks_allow_private)) as client:
         runner = build_scheduler(engine, settings, client) if scheduler else None
         if runner is not None:
             runner.start()
@@ -106,7 +111,7 @@ def run_worker(
         for number in (signal.SIGINT, signal.SIGTERM):
             signal.signal(number, lambda *_: done.set())
     events = EventWorker(engine, settings, interval=poll_seconds)
-    with httpx.Client(timeout=10.0) as client:
+    with webhook_client(EgressPolicy(settings.webhooks_allow_private)) as client:
         runner = build_scheduler(engine, settings, client)
         events.start()
         runner.start()

@@ -67,6 +67,7 @@ from cobranza.web.api.schemas import (
 )
 from cobranza.web.body_limit import MAX_UPLOAD_BYTES, UPLOAD_TOO_LARGE
 from cobranza.web.dashboard.imports import safe_file_name
+from cobranza.web.egress import EgressPolicy
 from cobranza.web.outgoing import create_webhook
 from cobranza.web.security import db, now
 
@@ -562,10 +563,14 @@ def add_webhook(
     request: Request, body: WebhookCreate, business_id: int = Depends(api_business)
 ) -> WebhookCreated:
     """Register an endpoint for signed event posts; the secret is shown once."""
+    policy = EgressPolicy(
+        allow_private=request.app.state.settings.webhooks_allow_private,
+        resolve=request.app.state.resolver,
+    )
     with db(request) as session:
         try:
             webhook = create_webhook(
-                session, business_id, body.url, body.event_types, now(request)
+                session, business_id, body.url, body.event_types, now(request), policy
             )
         except ValueError as exc:
             raise HTTPException(status_code=422, detail=str(exc)) from exc

@@ -235,7 +235,13 @@ class WebhookPublic(_Public):
 
 
 class WebhookCreate(BaseModel):
-    url: str = Field(min_length=8, max_length=2000)
+    url: str = Field(
+        min_length=8,
+        max_length=2000,
+        description="http(s) URL on a public address; loopback and private "
+        "addresses need COBRANZA_WEBHOOKS_ALLOW_PRIVATE=true, and link-local "
+        "and cloud metadata addresses are always rejected",
+    )
     event_types: list[str] = Field(
         default_factory=list, description="event types to send; empty means all"
     )

@@ -1,0 +1,236 @@
+"""Keep outgoing webhooks away from this server's own network.
+
+A webhook URL is typed by an API user, and the delivery worker posts signed
+bodies to it from inside the server's network. Without a check, a URL such
+as http://169.254.169.254/latest/meta-data/ or http://127.0.0.1:5432/ turns
+the worker into a proxy for requests to the cloud metadata service, the
+database or anything else on the machine or the LAN (server-side request
+forgery).
+
+`EgressPolicy.check_url` runs when an endpoint is created: only http and
+https, and the host must not be, or resolve to, a loopback, private,
+link-local, multicast, reserved or unspecified address. `GuardedTransport`
+runs the same check at delivery: it resolves the name once, checks every
+address, and connects to a checked address, so a name that resolved to a
+public address at creation and to 127.0.0.1 later (DNS rebinding) is still
+refused. The webhook client does not follow redirects.
+
+COBRANZA_WEBHOOKS_ALLOW_PRIVATE=true allows loopback and private addresses,
+for an n8n on the same machine or LAN, but never the link-local range
+(169.254.0.0/16, fe80::/10) nor the known cloud metadata addresses.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import httpx
+
+logger = logging.getLogger(__name__)
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+Resolver = Callable[[str, int], list[str]]
+
+ALLOW_PRIVATE_SETTING = "COBRANZA_WEBHOOKS_ALLOW_PRIVATE"
+SCHEMES = {"http": 80, "https": 443}
+
+# Never a webhook target, whatever the setting: link-local (the cloud
+# metadata service lives at 169.254.169.254) and the metadata addresses of
+# clouds that put it elsewhere (Alibaba; AWS over IPv6).
+ALWAYS_BLOCKED = tuple(
+    ipaddress.ip_network(network)
+    for network in (
+        "169.254.0.0/16",
+        "fe80::/10",
+        "100.100.100.200/32",
+        "fd00:ec2::254/128",
+    )
+)
+# NAT64 well-known prefix: the last 32 bits are an IPv4 address.
+NAT64 = ipaddress.ip_network("64:ff9b::/96")
+THIS_NETWORK = ipaddress.ip_network("0.0.0.0/8")
+
+
+class BlockedURL(ValueError):
+    """A webhook URL this server must not post to, with the reason."""
+
+
+def resolve_host(host: str, port: int) -> list[str]:
+    """Return the addresses the system resolver gives for `host`."""
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return list(dict.fromkeys(str(info[4][0]) for info in infos))
+
+
+def literal_address(host: str) -> IPAddress | None:
+    """Return the address a host written as a number stands for, if it is one.
+
+    Besides 127.0.0.1 and [::1], the C library reads 2130706433, 0x7f000001,
+    0177.0.0.1 and 127.1 as 127.0.0.1 too, so those forms count as addresses.
+    """
+    try:
+        return ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        pass
+    try:
+        return ipaddress.IPv4Address(socket.inet_aton(host))
+    except (OSError, ValueError):
+        return None
+
+
+def _embedded(address: IPAddress) -> IPAddress:
+    """Return the IPv4 address inside an IPv4-mapped, 6to4 or NAT64 one."""
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return address.ipv4_mapped
+        if address.sixtofour is not None:
+            return address.sixtofour
+        if address in NAT64:
+            return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    return address
+
+
+def address_problem(address: IPAddress, allow_private: bool) -> str | None:
+    """Return why `address` is not a webhook target, or None when it is.
+
+    An IPv6 address that carries an IPv4 one is judged by the IPv4 address,
+    the host it reaches.
+    """
+    address = _embedded(address)
+    if any(address in network for network in ALWAYS_BLOCKED):
+        return "es link-local o de un servicio de metadatos de la nube"
+    if address.is_multicast:
+        return "es multicast"
+    if address.is_unspecified or address in THIS_NETWORK:
+        return "no indica un equipo"
+    if address.is_loopback:
+        return None if allow_private else "es de este mismo equipo (loopback)"
+    if address.is_reserved:
+        return "está reservada"
+    if allow_private or (address.is_global and not address.is_private):
+        return None
+    return "es de una red privada"
+
+
+@dataclass(frozen=True)
+class EgressPolicy:
+    """Policy for the hosts that webhook posts may reach, with its name resolver."""
+
+    allow_private: bool = False
+    resolve: Resolver = field(default=resolve_host)
+
+    def _blocked(self, url: str, reason: str) -> BlockedURL:
+        fix = "Usá una URL pública de tu receptor (Zapier, Make, n8n)"
+        if not self.allow_private:
+            fix += (
+                " o, si tu n8n corre en este equipo o en tu red local, definí "
+                f"{ALLOW_PRIVATE_SETTING}=true"
+            )
+        return BlockedURL(
+            f"La URL de webhook {url!r} no está permitida: {reason}. {fix}."
+        )
+
+    def addresses(self, url: str, host: str, port: int) -> list[IPAddress]:
+        """Resolve `host` once and return its addresses, all of them allowed.
+
+        Raise BlockedURL when the name does not resolve or any address is
+        not allowed: one bad address is enough, since the connection may
+        pick any of them.
+        """
+        literal = literal_address(host)
+        if literal is not None:
+            found: list[IPAddress] = [literal]
+        else:
+            try:
+                found = [
+                    ipaddress.ip_address(a.split("%")[0])
+                    for a in self.resolve(host, port)
+                ]
+            except (OSError, UnicodeError, ValueError) as exc:
+                logger.info("webhook host %r did not resolve: %s", host, exc)
+                found = []
+            if not found:
+                raise BlockedURL(
+                    f"La URL de webhook {url!r} no se puede usar: el nombre "
+                    f"{host!r} no se pudo resolver. Revisá que esté bien escrito y "
+                    "que el receptor esté publicado."
+                )
+        for address in found:
+            problem = address_problem(address, self.allow_private)
+            if problem is not None:
+                host_text = host if host == str(address) else f"{host} ({address})"
+                raise self._blocked(url, f"la dirección {host_text} {problem}")
+        return found
+
+    def check_url(self, url: str) -> list[IPAddress]:
+        """Raise BlockedURL unless `url` is http(s) to an allowed host."""
+        try:
+            parts = urlsplit(url)
+            port = parts.port
+        except ValueError as exc:
+            raise BlockedURL(
+                f"URL de webhook inválida {url!r} ({exc}): usá una URL http(s) "
+                "como https://hooks.zapier.com/hooks/catch/123/abc/"
+            ) from exc
+        scheme = parts.scheme.lower()
+        if scheme not in SCHEMES or not parts.hostname:
+            raise BlockedURL(
+                f"URL de webhook inválida {url!r}: usá una URL http(s) como "
+                "https://hooks.zapier.com/hooks/catch/123/abc/"
+            )
+        return self.addresses(url, parts.hostname, port or SCHEMES[scheme])
+
+
+class GuardedTransport(httpx.BaseTransport):
+    """An httpx transport that connects only to addresses the policy allows.
+
+    The name is resolved here, once, and every address is checked. The
+    request then goes to a checked address with the original Host header.
+    For https, the original name is sent for SNI and checked against the
+    certificate.
+    """
+
+    def __init__(self, policy: EgressPolicy, inner: httpx.BaseTransport | None = None):
+        self.policy = policy
+        self.inner = inner or httpx.HTTPTransport()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        url = request.url
+        scheme = url.scheme.lower()
+        if scheme not in SCHEMES:
+            raise BlockedURL(
+                f"La URL de webhook {str(url)!r} no es http ni https. Registrá una "
+                "URL http(s)."
+            )
+        host = url.raw_host.decode("ascii")
+        port = url.port or SCHEMES[scheme]
+        addresses = self.policy.addresses(str(url), host, port)
+        if scheme == "https":
+            request.extensions = {**request.extensions, "sni_hostname": host}
+        request.headers.setdefault("Host", url.netloc.decode("ascii"))
+        last: httpx.TransportError | None = None
+        for address in addresses:
+            request.url = url.copy_with(host=str(address))
+            try:
+                return self.inner.handle_request(request)
+            except httpx.ConnectError as exc:
+                last = exc
+        assert last is not None
+        raise last
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+def webhook_client(policy: EgressPolicy, timeout: float = 10.0) -> httpx.Client:
+    """Return the client for webhook posts: guarded, no redirects, no proxies."""
+    return httpx.Client(
+        transport=GuardedTransport(policy),
+        timeout=timeout,
+        follow_redirects=False,
+        trust_env=False,
+    )
