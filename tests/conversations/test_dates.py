@@ -110,6 +110,15 @@ def test_payday_after_the_fifteenth() -> None:
     assert promised_date("la quincena", date(2026, 3, 16)) == date(2026, 3, 31)
 
 
+def test_other_payday_is_the_one_after_the_coming_one() -> None:
+    # Colombian "la otra quincena": not this payday, the next one.
+    assert promised_date("te pago la otra quincena", date(2026, 12, 3)) == date(
+        2026, 12, 31
+    )
+    assert promised_date("la otra quincena", date(2026, 12, 20)) == date(2027, 1, 15)
+    assert promised_date("la otra quincena", date(2026, 2, 15)) == date(2026, 2, 28)
+
+
 def test_weekend_said_on_sunday_is_today_span() -> None:
     sunday = date(2026, 3, 22)
 

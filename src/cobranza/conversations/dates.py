@@ -17,7 +17,7 @@ customer's time zone. Semantics, chosen once and tested:
 - "a fin de mes" is the last day of this month; "a mediados de mes" the 15th,
   or next month's when the 15th has passed; "la quincena" the next payday of a
   twice-monthly salary: the 15th or the last day of the month, whichever
-  comes first from today.
+  comes first from today. "la otra quincena" is the payday after that one.
 - A day number without a month ("el 5") is in this month, or next month when
   it has passed, clipped to the month's length ("el 31" in April is the 30th).
   A day and month without a year that has passed this year is next year's.
@@ -406,12 +406,17 @@ class _Scanner:
         return None
 
     def payday(self, i: int) -> tuple[int, date, date] | None:
-        if self.at(i) not in ("quincena", "quinzena"):
+        # "la otra quincena" sets the coming payday aside, as "la otra
+        # semana" does this week: it is the payday after that one.
+        following = 1 if self.at(i) in _OTHER_WORDS else 0
+        if self.at(i + following) not in ("quincena", "quinzena"):
             return None
         today = self.today
         month_end = today.replace(day=_last_day(today.year, today.month))
         day = today.replace(day=15) if today.day <= 15 else month_end
-        return 1, day, day
+        if following:
+            day = month_end if day.day == 15 else _add_months(today.replace(day=15), 1)
+        return 1 + following, day, day
 
     def weekend(self, i: int) -> tuple[int, date, date] | None:
         if self.at(i) in ("finde", "weekend", "findes"):
