@@ -132,6 +132,28 @@ def _audits(engine: Engine, kind: str) -> list[AuditEvent]:
         )
 
 
+def _customer_wrote(
+    engine: Engine, business_id: int, outbox_id: int, received_at: datetime
+) -> None:
+    """Store a text from the customer of the outbox row, received at `received_at`."""
+    with transaction(engine) as session:
+        row = session.get_one(OutboxMessage, outbox_id)
+        session.add(
+            InboundMessage(
+                business_id=business_id,
+                customer_id=row.customer_id,
+                channel="whatsapp",
+                provider="whatsapp",
+                provider_message_id="wamid.in1",
+                sender="5491155550100",
+                type="text",
+                text="hola",
+                received_at=received_at,
+                entities={},
+            )
+        )
+
+
 def _template_of(row: OutboxMessage) -> str:
     assert row.template_name is not None
     return row.template_name
@@ -265,22 +287,7 @@ def test_open_window_sends_text_without_template(
 ) -> None:
     # Given a template never pushed, and a customer who wrote two hours ago,
     business_id, (outbox_id,) = given_rows(engine, approved=False)
-    with transaction(engine) as session:
-        row = session.get_one(OutboxMessage, outbox_id)
-        session.add(
-            InboundMessage(
-                business_id=business_id,
-                customer_id=row.customer_id,
-                channel="whatsapp",
-                provider="whatsapp",
-                provider_message_id="wamid.in1",
-                sender="5491155550100",
-                type="text",
-                text="hola",
-                received_at=NOW - 2 * HOUR,
-                entities={},
-            )
-        )
+    _customer_wrote(engine, business_id, outbox_id, NOW - 2 * HOUR)
 
     # when the dispatcher runs,
     report = dispatcher_for(channel_for(engine, config), engine).run(business_id, NOW)
@@ -297,22 +304,7 @@ def test_closed_window_needs_template_again(
 ) -> None:
     # Given a customer who wrote exactly 24 hours ago,
     business_id, (outbox_id,) = given_rows(engine, approved=False)
-    with transaction(engine) as session:
-        row = session.get_one(OutboxMessage, outbox_id)
-        session.add(
-            InboundMessage(
-                business_id=business_id,
-                customer_id=row.customer_id,
-                channel="whatsapp",
-                provider="whatsapp",
-                provider_message_id="wamid.in1",
-                sender="5491155550100",
-                type="text",
-                text="hola",
-                received_at=NOW - 24 * HOUR,
-                entities={},
-            )
-        )
+    _customer_wrote(engine, business_id, outbox_id, NOW - 24 * HOUR)
 
     report = dispatcher_for(channel_for(engine, config), engine).run(business_id, NOW)
 
