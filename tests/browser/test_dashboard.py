@@ -158,16 +158,14 @@ def test_open_receipt_file(page: Any, browser: Any, live_server: LiveServer) -> 
 
 def test_pages_keep_to_the_content_policy(page: Any, live_server: LiveServer) -> None:
     # The server's Content-Security-Policy allows only this origin's script
-    # and styles; a page that broke it would lose its menu or its charts.
-    refused: list[str] = []
-    page.on(
-        "console",
-        lambda message: (
-            refused.append(message.text)
-            if "Content Security Policy" in message.text
-            else None
-        ),
-    )
+    # and styles, so a page that broke it would lose its menu or its charts.
+    violations: list[str] = []
+
+    def record(message: Any) -> None:
+        if "Content Security Policy" in message.text:
+            violations.append(message.text)
+
+    page.on("console", record)
     paths = ["/", "/clientes", "/conversaciones", "/politica", "/auditoria"]
     for path in paths:
         response = page.goto(live_server.url + path)
@@ -176,4 +174,4 @@ def test_pages_keep_to_the_content_policy(page: Any, live_server: LiveServer) ->
         page.click(".menu-toggle")
 
     assert page.get_attribute(".menu-toggle", "aria-expanded") == "true"
-    assert refused == []
+    assert violations == []

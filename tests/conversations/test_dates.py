@@ -110,7 +110,7 @@ def test_payday_after_the_fifteenth() -> None:
     assert promised_date("la quincena", date(2026, 3, 16)) == date(2026, 3, 31)
 
 
-def test_other_payday_is_the_one_after_the_coming_one() -> None:
+def test_other_payday_skips_coming_one() -> None:
     # Colombian "la otra quincena": not this payday, the next one.
     assert promised_date("te pago la otra quincena", date(2026, 12, 3)) == date(
         2026, 12, 31

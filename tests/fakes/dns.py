@@ -1,8 +1,8 @@
 """An in-process DNS zone for the webhook egress checks.
 
-Names under .test have no real records; tests give them addresses here, so
-no test depends on, or sends a query to, a real DNS server. localhost goes
-to the system resolver, which answers it from /etc/hosts.
+Names under .test have no real records, so tests give them addresses here
+and no test sends a query to a real DNS server. localhost goes to the
+system resolver, which reads it from /etc/hosts.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """A fake webhook receiver (an n8n or Zapier catch hook) on 127.0.0.1.
 
-It records every request it gets (method, path, headers, body) and answers
-204, or, for paths set in `redirects`, 302 to another URL.
+It records every request (method, path, headers, body) and responds 204,
+or 302 to another URL for the paths set in `redirects`.
 """
 
 from __future__ import annotations

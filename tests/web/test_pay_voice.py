@@ -178,7 +178,7 @@ def test_unknown_link_speaks_business_voice(app: FastAPI, engine: Engine) -> Non
         client.get("/pagar/no-existe/listo"),
     ]
 
-    # then the page says so in neutral Spanish, not in Argentine voseo.
+    # then the page reports it in neutral Spanish, not in Argentine voseo.
     for page in pages:
         assert page.status_code == 404
         assert "Escríbele al negocio" in page.text

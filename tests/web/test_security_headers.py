@@ -1,4 +1,4 @@
-"""Every response tells the browser not to frame it or leak its address."""
+"""Every response carries headers against framing and address leaks."""
 
 from __future__ import annotations
 

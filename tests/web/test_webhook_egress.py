@@ -1,9 +1,9 @@
-"""Outgoing webhooks refuse this server's own network (SSRF).
+"""Outgoing webhooks reject this server's own network (SSRF).
 
-Creation checks the URL and the addresses its name resolves to; delivery
+Creation checks the URL and the addresses its name resolves to. Delivery
 checks again after resolving, connects to the checked address and does not
-follow redirects. A real receiver on 127.0.0.1 shows what gets through.
-Names under .test get their addresses from `tests.fakes.dns`.
+follow redirects. A real receiver on 127.0.0.1 shows what gets through, and
+names under .test get their addresses from `tests.fakes.dns`.
 """
 
 from __future__ import annotations
@@ -79,7 +79,7 @@ ZONE = dns(
 
 
 @pytest.mark.parametrize("url", BLOCKED_BY_DEFAULT)
-def test_private_targets_are_refused_by_default(url: str) -> None:
+def test_private_targets_rejected_by_default(url: str) -> None:
     with pytest.raises(BlockedURL) as caught:
         EgressPolicy(resolve=ZONE).check_url(url)
 
@@ -90,7 +90,7 @@ def test_private_targets_are_refused_by_default(url: str) -> None:
 
 
 @pytest.mark.parametrize("url", NEVER_ALLOWED)
-def test_metadata_and_link_local_stay_refused_when_private_is_allowed(
+def test_metadata_rejected_with_private_allowed(
     url: str,
 ) -> None:
     with pytest.raises(BlockedURL) as caught:
@@ -110,7 +110,7 @@ def test_metadata_and_link_local_stay_refused_when_private_is_allowed(
         "https://n8n.example.test/webhook/abc",
     ],
 )
-def test_the_setting_allows_loopback_and_lan(url: str) -> None:
+def test_private_setting_allows_loopback_and_lan(url: str) -> None:
     EgressPolicy(allow_private=True, resolve=ZONE).check_url(url)
 
 
@@ -130,7 +130,7 @@ def test_only_http_and_https_urls(url: str) -> None:
         EgressPolicy(allow_private=True, resolve=ZONE).check_url(url)
 
 
-def test_a_name_that_does_not_resolve_is_refused() -> None:
+def test_unresolved_name_rejected() -> None:
     with pytest.raises(BlockedURL, match="no se pudo resolver"):
         EgressPolicy(resolve=ZONE).check_url("https://typo.example.test/in")
 
@@ -182,9 +182,7 @@ def test_api_refuses_internal_urls_with_a_clear_422(
     assert _stored_urls(engine) == []
 
 
-def test_api_with_the_setting_takes_lan_urls_but_not_metadata(
-    engine: Engine, tenant: Tenant
-) -> None:
+def test_api_private_setting_rejects_metadata(engine: Engine, tenant: Tenant) -> None:
     client = _api(engine, tenant, allow_private=True)
 
     local = client.post("/api/v1/webhooks", json={"url": "http://127.0.0.1:5678/w"})
@@ -204,7 +202,7 @@ def receiver() -> Iterator[FakeReceiver]:
 
 
 def _endpoint_with_event(engine: Engine, business_id: int, url: str) -> None:
-    """Store an endpoint as it stands in the database, then queue one event."""
+    """Store an endpoint without the creation check, then queue one event."""
     with transaction(engine) as session:
         create_webhook(
             session,
@@ -317,9 +315,9 @@ def _endpoint_event(engine: Engine, business_id: int) -> None:
 def test_delivery_connects_to_the_address_it_checked(
     engine: Engine, tenant: Tenant, receiver: FakeReceiver
 ) -> None:
-    # A name only the policy's resolver knows: reaching the receiver proves
-    # the connection went to the address that was checked, not to a second
-    # lookup, and the Host header keeps the name.
+    # Only the policy's resolver has this name, so reaching the receiver
+    # proves the connection used the checked address, not a second lookup.
+    # The Host header keeps the name.
     url = receiver.url("/webhook/abc", host="n8n.example.test")
     with transaction(engine) as session:
         create_webhook(

@@ -629,9 +629,9 @@ def promise_currency(
     provided the customer owes in it. A sum with no currency is in the
     only currency the customer owes, else in the only one whose balance
     can hold it ("500 mil" owing US$ 1.000 and $ 800.000). When several
-    balances can hold it, a bare sum is taken as the business's own
-    currency, the money people count in unless they say otherwise, and
-    without that currency among them it is unclear. A sum above every
+    balances can hold it, a bare sum is in the business's own currency,
+    because that is the money people count in by default. Without that
+    currency among them, the sum is unclear. A sum above every
     balance is the whole balance of the business's currency, else of the
     leading one.
     """

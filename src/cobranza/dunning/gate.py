@@ -235,8 +235,8 @@ class BrokenPromiseFacts:
     # The promise's amount was paid, though after its day had passed.
     promise_paid: bool
     # A promise in several currencies: `PROMISE_PARTS_VARIABLE` with what
-    # was paid in each, and the sum of those payments, which only tells
-    # whether anything was paid because it adds up different currencies.
+    # was paid in each. `paid_any` adds up payments in different currencies,
+    # so it is read only as "something was paid", never as an amount.
     parts: list[list[Any]] | None = None
     paid_any: Decimal | None = None
 

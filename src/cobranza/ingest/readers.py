@@ -44,7 +44,7 @@ SEPARATORS = (",", ";", "\t")
 # .xlsx, which openpyxl cannot read.
 _OLE2_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _HEADER_SEARCH_ROWS = 30
-# The most rows, blank ones included, and cells that one file may hold. A
+# The maximum rows, blank ones included, and cells that one file may hold. A
 # few kilobytes of XLSX can declare a million rows, and 20 MB of CSV can
 # hold twenty million blank lines, so without these limits a small file
 # makes the reader build gigabytes of rows.

@@ -10,10 +10,10 @@ forgery).
 `EgressPolicy.check_url` runs when an endpoint is created: only http and
 https, and the host must not be, or resolve to, a loopback, private,
 link-local, multicast, reserved or unspecified address. `GuardedTransport`
-runs the same check at delivery: it resolves the name once, checks every
-address, and connects to a checked address, so a name that resolved to a
-public address at creation and to 127.0.0.1 later (DNS rebinding) is still
-refused. The webhook client does not follow redirects.
+runs the same check at delivery. It resolves the name once, checks every
+address and connects to a checked one. So a name that resolved to a public
+address at creation and to 127.0.0.1 later (DNS rebinding) is still
+rejected. The webhook client does not follow redirects.
 
 COBRANZA_WEBHOOKS_ALLOW_PRIVATE=true allows loopback and private addresses,
 for an n8n on the same machine or LAN, but never the link-local range

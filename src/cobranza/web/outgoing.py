@@ -11,7 +11,7 @@ receiver recomputes it and rejects a `t` more than five minutes old.
 
 URLs are checked against `web.egress`: at creation, and again at delivery
 through `webhook_client`, which resolves, checks and connects in one step
-and follows no redirects. A delivery refused there fails at once.
+and follows no redirects. A delivery blocked there fails at once.
 """
 
 from __future__ import annotations
@@ -222,12 +222,12 @@ def deliver_due(engine: Engine, now: datetime, client: httpx.Client) -> int:
         ).all()
     delivered = 0
     for delivery, url, secret in due:
-        status, error, refused = _post(client, delivery, url, secret, now)
+        status, error, blocked = _post(client, delivery, url, secret, now)
         with transaction(engine) as session:
             row = session.get_one(WebhookDelivery, delivery.id)
             row.attempts += 1
             row.status_code = status
-            if refused:
+            if blocked:
                 # Retrying cannot help: the endpoint's URL has to change.
                 row.state = "failed"
                 row.last_error = error
@@ -263,7 +263,7 @@ def _post(
     secret: str,
     now: datetime,
 ) -> tuple[int | None, str | None, bool]:
-    """Post one delivery; return (status, error, refused by the egress policy)."""
+    """Post one delivery; return (status, error, blocked by the egress policy)."""
     headers = {
         "Content-Type": "application/json",
         "X-Cobranza-Event": delivery.event_type,

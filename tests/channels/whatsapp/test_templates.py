@@ -178,7 +178,7 @@ def test_push_registers_again_a_template_meta_lost(
     with transaction(engine) as session:
         sync_templates(session, business_id, client, NOW)
 
-    # when the owner runs push, as the send error's fix says,
+    # when the owner runs push, as the send error's fix suggests,
     with transaction(engine) as session:
         results = push_templates(session, business_id, client, NOW)
         stored = {(t.name, t.language): t for t in list_templates(session, business_id)}
