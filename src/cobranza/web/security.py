@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from datetime import datetime
 
 from fastapi import Request, Response
+from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
 from cobranza.accounts import SignedIn, load_session
@@ -30,6 +31,11 @@ UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 class NotSignedIn(Exception):
     """Raised by dashboard pages without a valid session; redirects to sign-in."""
+
+
+def sign_in_redirect() -> RedirectResponse:
+    """Return the response that sends a request without a session to sign in."""
+    return RedirectResponse("/entrar", status_code=303)
 
 
 def now(request: Request) -> datetime:
