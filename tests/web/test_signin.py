@@ -11,6 +11,11 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
+from cobranza.accounts.throttle import (
+    MAX_ACCOUNT_FAILURES,
+    MAX_ADDRESS_FAILURES,
+    MAX_FAILURES,
+)
 from cobranza.db.engine import transaction
 from cobranza.db.models import Business
 from cobranza.web.dashboard import (
@@ -35,6 +40,11 @@ def _attempt(client: TestClient, email: str, password: str) -> int:
         follow_redirects=False,
     )
     return response.status_code
+
+
+def _client_at(app: FastAPI, address: str) -> TestClient:
+    """Return a client whose requests come from `address`."""
+    return TestClient(app, base_url="https://testserver", client=(address, 50000))
 
 
 def test_pages_redirect_to_sign_in(app: FastAPI, tenant: Tenant) -> None:
@@ -199,12 +209,74 @@ def test_failures_lock_the_client_address(
     app: FastAPI, tenant: Tenant, other_tenant: Tenant
 ) -> None:
     client = TestClient(app, base_url="https://testserver")
+    elsewhere = _client_at(app, "198.51.100.7")
 
-    for index in range(5):
+    for index in range(MAX_ADDRESS_FAILURES):
         _attempt(client, f"nadie{index}@ejemplo.com", "wrong password!")
     locked = _attempt(client, other_tenant.email, "correct horse battery")
+    from_elsewhere = _attempt(elsewhere, other_tenant.email, "correct horse battery")
 
     assert locked == 429
+    assert from_elsewhere == 303
+
+
+def test_outsider_cannot_lock_the_owner(
+    app: FastAPI, tenant: Tenant, clock: Clock
+) -> None:
+    outsider = _client_at(app, "203.0.113.9")
+    owner = _client_at(app, "198.51.100.7")
+
+    guesses = [_attempt(outsider, tenant.email, f"guess {n}") for n in range(5)]
+    outsider_locked = _attempt(outsider, tenant.email, "correct horse battery")
+    owner_status = _attempt(owner, tenant.email, "correct horse battery")
+
+    assert guesses == [401] * 5
+    assert outsider_locked == 429
+    assert owner_status == 303
+
+
+def test_owner_success_keeps_outsider_failures(app: FastAPI, tenant: Tenant) -> None:
+    outsider = _client_at(app, "203.0.113.9")
+    owner = _client_at(app, "198.51.100.7")
+
+    before = [_attempt(outsider, tenant.email, f"guess {n}") for n in range(4)]
+    owner_status = _attempt(owner, tenant.email, "correct horse battery")
+    fifth = _attempt(outsider, tenant.email, "guess 5")
+    sixth = _attempt(outsider, tenant.email, "guess 6")
+
+    assert before == [401] * 4
+    assert owner_status == 303
+    assert fifth == 401
+    assert sixth == 429
+
+
+def test_many_addresses_lock_only_failed_ones(app: FastAPI, tenant: Tenant) -> None:
+    # Up to four failures from each of 13 addresses: the account's limit
+    # from all addresses, though no address reached its own limit of five.
+    addresses: list[str] = []
+    remaining = MAX_ACCOUNT_FAILURES
+    while remaining:
+        address = f"203.0.113.{len(addresses) + 1}"
+        client = _client_at(app, address)
+        for n in range(min(MAX_FAILURES - 1, remaining)):
+            assert _attempt(client, tenant.email, f"guess {n}") == 401, address
+            remaining -= 1
+        addresses.append(address)
+
+    failed_before = _attempt(
+        _client_at(app, addresses[0]), tenant.email, "correct horse battery"
+    )
+    fresh = _client_at(app, "198.51.100.7")
+    fresh_wrong = _attempt(fresh, tenant.email, "one typo")
+    fresh_after_typo = _attempt(fresh, tenant.email, "correct horse battery")
+    owner = _attempt(
+        _client_at(app, "198.51.100.8"), tenant.email, "correct horse battery"
+    )
+
+    assert failed_before == 429
+    assert fresh_wrong == 401
+    assert fresh_after_typo == 429
+    assert owner == 303
 
 
 def test_success_clears_account_failures(app: FastAPI, tenant: Tenant) -> None:
@@ -317,3 +389,26 @@ def test_concurrent_failures_respect_lock(live_url: str, tenant: Tenant) -> None
 
     assert statuses.count(401) <= 5
     assert statuses.count(401) + statuses.count(429) == len(clients)
+
+
+def test_local_proxy_address_is_forwarded(live_url: str, tenant: Tenant) -> None:
+    # uvicorn trusts X-Forwarded-For from 127.0.0.1 by default, as from an
+    # nginx on the same machine, so each client keeps its own failures.
+    def attempt(forwarded_for: str, password: str) -> int:
+        with httpx.Client(
+            base_url=live_url, headers={"X-Forwarded-For": forwarded_for}
+        ) as client:
+            token = csrf_from(client.get("/entrar").text)
+            response = client.post(
+                "/entrar",
+                data={"email": tenant.email, "password": password, "csrf_token": token},
+            )
+        return response.status_code
+
+    guesses = [attempt("203.0.113.9", f"guess {n}") for n in range(5)]
+    outsider_locked = attempt("203.0.113.9", "correct horse battery")
+    owner = attempt("198.51.100.7", "correct horse battery")
+
+    assert guesses == [401] * 5
+    assert outsider_locked == 429
+    assert owner == 303

@@ -8,6 +8,7 @@ names under .test get their addresses from `tests.fakes.dns`.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -193,6 +194,56 @@ def test_api_private_setting_rejects_metadata(engine: Engine, tenant: Tenant) ->
     assert local.status_code == 201
     assert metadata.status_code == 422
     assert _stored_urls(engine) == ["http://127.0.0.1:5678/w"]
+
+
+def test_api_slow_lookup_is_a_503(engine: Engine, tenant: Tenant) -> None:
+    client = _api(engine, tenant, allow_private=False)
+    released = threading.Event()
+    lookups: list[str] = []
+
+    def stuck_resolver(host: str, port: int) -> list[str]:
+        # Returns a public address once released, or after ten seconds: a
+        # request that waits for it gets a 201 instead of the 503.
+        lookups.append(host)
+        released.wait(timeout=10)
+        return [PUBLIC]
+
+    client.app.state.resolver = stuck_resolver  # type: ignore[attr-defined]
+    client.app.state.resolve_timeout = 0.2  # type: ignore[attr-defined]
+    try:
+        response = client.post(
+            "/api/v1/webhooks", json={"url": "https://slow.example.test/hook"}
+        )
+    finally:
+        released.set()
+
+    assert response.status_code == 503
+    assert "'slow.example.test'" in response.json()["detail"]
+    assert "0.2 segundos" in response.json()["detail"]
+    assert response.headers["retry-after"] == "60"
+    assert lookups == ["slow.example.test"]
+    assert _stored_urls(engine) == []
+
+
+def test_api_checked_url_is_stored_once_resolved(
+    engine: Engine, tenant: Tenant
+) -> None:
+    client = _api(engine, tenant, allow_private=False)
+    lookups: list[str] = []
+
+    def counting_resolver(host: str, port: int) -> list[str]:
+        lookups.append(host)
+        return ZONE(host, port)
+
+    client.app.state.resolver = counting_resolver  # type: ignore[attr-defined]
+
+    response = client.post(
+        "/api/v1/webhooks", json={"url": "https://hooks.example.test/catch"}
+    )
+
+    assert response.status_code == 201
+    assert lookups == ["hooks.example.test"]
+    assert _stored_urls(engine) == ["https://hooks.example.test/catch"]
 
 
 @pytest.fixture

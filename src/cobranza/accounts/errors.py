@@ -24,7 +24,7 @@ class AccountExists(AccountError):
 
 
 class LoginThrottled(AccountError):
-    """Sign-in is locked for an account or a client address until `until`."""
+    """Sign-in is locked for a client address, or an account from it, until `until`."""
 
     def __init__(self, message: str, until: datetime) -> None:
         super().__init__(message)

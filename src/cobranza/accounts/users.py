@@ -104,7 +104,7 @@ def authenticate(
         logger.info("failed sign-in for user %s", user.id if user else "unknown")
         return None
 
-    clear_failures(session, address)
+    clear_failures(session, address, ip)
     assert user is not None
     user.last_login_at = now
     return user

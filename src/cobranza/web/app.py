@@ -13,8 +13,9 @@ from cobranza.config import Settings
 from cobranza.db.engine import session_factory
 from cobranza.jobs.wiring import install_hooks
 from cobranza.web import webhooks_twilio, webhooks_whatsapp
+from cobranza.web.auth_gate import AuthGateMiddleware
 from cobranza.web.body_limit import BodyLimitMiddleware
-from cobranza.web.egress import resolve_host
+from cobranza.web.egress import RESOLVE_TIMEOUT_SECONDS, resolve_host
 from cobranza.web.payments import install_payments
 from cobranza.web.security_headers import SecurityHeadersMiddleware
 from cobranza.web.site import install_site
@@ -39,7 +40,11 @@ def create_app(
     app.state.sessions = session_factory(engine)
     # Resolves webhook URLs' names for the egress check; tests replace it.
     app.state.resolver = resolve_host
+    app.state.resolve_timeout = RESOLVE_TIMEOUT_SECONDS
+    # Starlette runs the last added middleware first: the security headers
+    # wrap every response, including the gate's early rejections.
     app.add_middleware(BodyLimitMiddleware)
+    app.add_middleware(AuthGateMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
 
     # Replies that the webhooks store are acted on by the conversation engine,

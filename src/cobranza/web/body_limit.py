@@ -1,10 +1,10 @@
 """A size limit on request bodies, checked before any route reads them.
 
 FastAPI reads and parses a route's body (JSON into memory, a multipart file
-part onto a temporary file) before it runs the route's dependencies, so the
-session and token checks come too late to stop a large body. Without this
-limit, a client with no session or token could make the server hold a body
-of any size in memory or on disk.
+part onto a temporary file) before it runs the route's dependencies. A
+request without a session or token is rejected by `auth_gate` before its
+body is read, so this limit bounds what a signed-in user or API client can
+send, and what the public sign-in form and pay pages accept from anyone.
 
 The webhooks are left to `bodies.read_body`, which applies their own limit
 and returns its errors as the webhooks' JSON.

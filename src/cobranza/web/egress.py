@@ -18,6 +18,10 @@ rejected. The webhook client does not follow redirects.
 COBRANZA_WEBHOOKS_ALLOW_PRIVATE=true allows loopback and private addresses,
 for an n8n on the same machine or LAN, but never the link-local range
 (169.254.0.0/16, fe80::/10) nor the known cloud metadata addresses.
+
+The API's creation check runs through `check_url_in_thread`, because
+`getaddrinfo` blocks: a worker thread does the lookup, and the request
+waits at most `RESOLVE_TIMEOUT_SECONDS` for it.
 """
 
 from __future__ import annotations
@@ -26,9 +30,11 @@ import ipaddress
 import logging
 import socket
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit
 
+import anyio
+import anyio.to_thread
 import httpx
 
 logger = logging.getLogger(__name__)
@@ -38,6 +44,11 @@ Resolver = Callable[[str, int], list[str]]
 
 ALLOW_PRIVATE_SETTING = "COBRANZA_WEBHOOKS_ALLOW_PRIVATE"
 SCHEMES = {"http": 80, "https": 443}
+# How long creating an endpoint waits for its name's addresses. Without a
+# resolv.conf `options` line, glibc waits 5 seconds for a server and tries
+# twice (RES_TIMEOUT and RES_DFLRETRY in resolv.h), so one unreachable
+# server alone costs 10 seconds.
+RESOLVE_TIMEOUT_SECONDS = 5.0
 
 # Never a webhook target, whatever the setting: link-local (the cloud
 # metadata service lives at 169.254.169.254) and the metadata addresses of
@@ -58,6 +69,10 @@ THIS_NETWORK = ipaddress.ip_network("0.0.0.0/8")
 
 class BlockedURL(ValueError):
     """A webhook URL this server must not post to, with the reason."""
+
+
+class LookupTimedOut(Exception):
+    """A webhook URL's name did not resolve in time; trying later may help."""
 
 
 def resolve_host(host: str, port: int) -> list[str]:
@@ -166,6 +181,15 @@ class EgressPolicy:
                 raise self._blocked(url, f"la dirección {host_text} {problem}")
         return found
 
+    def pinned(self, addresses: list[IPAddress]) -> EgressPolicy:
+        """Return this policy with a resolver that returns `addresses`.
+
+        A URL checked once in `check_url_in_thread` is checked again, for
+        example by `create_webhook`, without a second lookup.
+        """
+        found = [str(address) for address in addresses]
+        return replace(self, resolve=lambda host, port: found)
+
     def check_url(self, url: str) -> list[IPAddress]:
         """Raise BlockedURL unless `url` is http(s) to an allowed host."""
         try:
@@ -183,6 +207,30 @@ class EgressPolicy:
                 "https://hooks.zapier.com/hooks/catch/123/abc/"
             )
         return self.addresses(url, parts.hostname, port or SCHEMES[scheme])
+
+
+async def check_url_in_thread(
+    policy: EgressPolicy, url: str, timeout: float = RESOLVE_TIMEOUT_SECONDS
+) -> list[IPAddress]:
+    """Run `policy.check_url` in a worker thread, waiting at most `timeout` seconds.
+
+    Raise BlockedURL as `check_url` does, or LookupTimedOut, naming the host,
+    when the lookup takes longer. A thread cannot be cancelled, so a lookup
+    that timed out finishes in its thread, and its result is dropped.
+    """
+    try:
+        with anyio.fail_after(timeout):
+            return await anyio.to_thread.run_sync(
+                policy.check_url, url, abandon_on_cancel=True
+            )
+    except TimeoutError as exc:
+        host = urlsplit(url).hostname or url
+        logger.warning("webhook host %r did not resolve in %ss", host, timeout)
+        raise LookupTimedOut(
+            f"La URL de webhook {url!r} no se pudo verificar: el nombre {host!r} "
+            f"no se resolvió en {timeout:g} segundos. Probá de nuevo en unos "
+            "minutos, y si sigue pasando, revisá el nombre o el DNS del servidor."
+        ) from exc
 
 
 class GuardedTransport(httpx.BaseTransport):
@@ -208,6 +256,8 @@ class GuardedTransport(httpx.BaseTransport):
             )
         host = url.raw_host.decode("ascii")
         port = url.port or SCHEMES[scheme]
+        # NOTE: this lookup has no timeout of its own, so an unreachable DNS
+        # server delays the delivery batch by the system resolver's timeouts.
         addresses = self.policy.addresses(str(url), host, port)
         if scheme == "https":
             request.extensions = {**request.extensions, "sni_hostname": host}

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from datetime import datetime
 
 from fastapi import Request, Response
+from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
 from cobranza.accounts import SignedIn, load_session
@@ -32,6 +33,11 @@ class NotSignedIn(Exception):
     """Raised by dashboard pages without a valid session; redirects to sign-in."""
 
 
+def sign_in_redirect() -> RedirectResponse:
+    """Return the response that sends a request without a session to sign in."""
+    return RedirectResponse("/entrar", status_code=303)
+
+
 def now(request: Request) -> datetime:
     """Return the app's current instant (tests replace `app.state.clock`)."""
     clock = request.app.state.clock
@@ -47,11 +53,15 @@ def db(request: Request) -> Iterator[Session]:
 
 
 def client_ip(request: Request) -> str:
-    """Return the client address used for per-address login throttling.
+    """Return the client address that login failures are counted under.
 
-    NOTE: behind a reverse proxy this is the proxy's address, so every
-    client shares one throttle; run uvicorn with --proxy-headers and
-    --forwarded-allow-ips set to the proxy to see the real address.
+    uvicorn 0.55, as `cobranza serve` runs it, puts the X-Forwarded-For
+    address here when the request comes from 127.0.0.1, ::1 or an address
+    listed in the FORWARDED_ALLOW_IPS environment variable.
+
+    NOTE: behind a proxy on another machine that is not in
+    FORWARDED_ALLOW_IPS, this is the proxy's address for every client, so
+    one person's failed sign-ins lock an account for everyone.
     """
     return request.client.host if request.client else "unknown"
 

@@ -1,11 +1,13 @@
 """Response headers that tell browsers how far to trust the pages.
 
 Every page is served from this origin: its one script is `/static/app.js`,
-its styles are the static sheet plus a few `style` attributes, and its
-charts are inline SVG. So the policy allows only this origin, and no site
-may frame the dashboard or the pay pages (clickjacking a "Pagar" or a
-"Cerrar caso" button). The pay pages carry a token in their address, so no
-address is sent as a referrer to another site.
+its styles come only from `/static/app.css`, and its charts are inline SVG
+styled by classes from that sheet. No page has a `style` attribute or a
+`<style>` element, so `style-src` allows this origin only, without
+'unsafe-inline', and an injected `style` attribute cannot restyle a page to
+hide or fake a button. No site may frame the dashboard or the pay pages
+(clickjacking a "Pagar" or a "Cerrar caso" button). The pay pages carry a
+token in their address, so no address is sent as a referrer to another site.
 
 `form-action` is left out on purpose: the pay page's form leads to a
 redirect to Mercado Pago or Stripe, and browsers apply `form-action` to that
@@ -18,7 +20,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "default-src 'self'; script-src 'self'; style-src 'self'; "
     "img-src 'self' data:; object-src 'none'; base-uri 'self'; "
     "frame-ancestors 'none'"
 )

@@ -17,7 +17,7 @@ from cobranza.web import signin
 from cobranza.web.api import router as api_router
 from cobranza.web.dashboard import router as dashboard_router
 from cobranza.web.error_pages import install_error_pages
-from cobranza.web.security import NotSignedIn
+from cobranza.web.security import NotSignedIn, sign_in_redirect
 from cobranza.web.templating import STATIC_DIR
 
 logger = logging.getLogger(__name__)
@@ -49,4 +49,4 @@ def install_site(app: FastAPI, settings: Settings, engine: Engine) -> None:
 
     @app.exception_handler(NotSignedIn)
     def _to_sign_in(request: Request, exc: NotSignedIn) -> RedirectResponse:
-        return RedirectResponse("/entrar", status_code=303)
+        return sign_in_redirect()

@@ -9,7 +9,14 @@ from cobranza.web.security import db, now
 
 
 def api_business(request: Request) -> int:
-    """Return the business of the request's bearer token, or raise 401."""
+    """Return the business of the request's bearer token, or raise 401.
+
+    The result is cached on the request, so `AuthGateMiddleware` and the
+    route share one database lookup.
+    """
+    cached = getattr(request.state, "api_business_id", None)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
@@ -27,4 +34,5 @@ def api_business(request: Request) -> int:
             detail="invalid or revoked API token",
             headers={"WWW-Authenticate": "Bearer"},
         )
+    request.state.api_business_id = business_id
     return business_id

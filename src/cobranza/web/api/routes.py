@@ -67,7 +67,12 @@ from cobranza.web.api.schemas import (
 )
 from cobranza.web.body_limit import MAX_UPLOAD_BYTES, UPLOAD_TOO_LARGE
 from cobranza.web.dashboard.imports import safe_file_name
-from cobranza.web.egress import EgressPolicy
+from cobranza.web.egress import (
+    BlockedURL,
+    EgressPolicy,
+    LookupTimedOut,
+    check_url_in_thread,
+)
 from cobranza.web.outgoing import create_webhook
 from cobranza.web.security import db, now
 
@@ -559,7 +564,7 @@ def list_webhooks(
 
 
 @router.post("/webhooks", response_model=WebhookCreated, status_code=201)
-def add_webhook(
+async def add_webhook(
     request: Request, body: WebhookCreate, business_id: int = Depends(api_business)
 ) -> WebhookCreated:
     """Register an endpoint for signed event posts; the secret is shown once."""
@@ -567,6 +572,25 @@ def add_webhook(
         allow_private=request.app.state.settings.webhooks_allow_private,
         resolve=request.app.state.resolver,
     )
+    try:
+        addresses = await check_url_in_thread(
+            policy, body.url, request.app.state.resolve_timeout
+        )
+    except LookupTimedOut as exc:
+        raise HTTPException(
+            status_code=503, detail=str(exc), headers={"Retry-After": "60"}
+        ) from exc
+    except BlockedURL as exc:
+        raise HTTPException(status_code=422, detail=str(exc)) from exc
+
+    return await run_in_threadpool(
+        _store_webhook, request, business_id, body, policy.pinned(addresses)
+    )
+
+
+def _store_webhook(
+    request: Request, business_id: int, body: WebhookCreate, policy: EgressPolicy
+) -> WebhookCreated:
     with db(request) as session:
         try:
             webhook = create_webhook(
