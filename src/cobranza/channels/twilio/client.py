@@ -1,4 +1,4 @@
-"""A small client for Twilio's Messages API (WhatsApp senders), over httpx."""
+"""A small client for Twilio's Messages and Content APIs (WhatsApp), over httpx."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote, urlsplit
 
 import httpx
 
@@ -17,6 +18,9 @@ from cobranza.config import Settings
 logger = logging.getLogger(__name__)
 
 API_VERSION = "2010-04-01"
+REST_BASE_URL = "https://api.twilio.com"
+# The Content API (templates and their WhatsApp approval) has a host of its own.
+CONTENT_BASE_URL = "https://content.twilio.com"
 
 
 class TwilioConfigError(ValueError):
@@ -28,7 +32,8 @@ class TwilioConfig:
     account_sid: str
     auth_token: str
     from_number: str  # E.164
-    base_url: str = "https://api.twilio.com"
+    base_url: str = REST_BASE_URL
+    content_base_url: str = CONTENT_BASE_URL
     content_sids: Mapping[str, str] | None = None
     webhook_base_url: str | None = None
     timeout_seconds: float = 10.0
@@ -50,9 +55,23 @@ class TwilioConfig:
             auth_token=settings.twilio_auth_token.get_secret_value(),
             from_number=settings.twilio_from_number,
             base_url=settings.twilio_base_url.rstrip("/"),
+            content_base_url=content_base_url(settings.twilio_base_url),
             content_sids=dict(settings.twilio_content_sids),
             webhook_base_url=settings.twilio_webhook_base_url,
         )
+
+
+def content_base_url(base_url: str) -> str:
+    """Return the Content API's base URL for COBRANZA_TWILIO_BASE_URL.
+
+    A base URL on twilio.com (a region or an edge, too) reads Content from
+    content.twilio.com. Any other host, such as a proxy or a local fake, is
+    asked for Content too, because the two APIs' paths do not overlap.
+    """
+    host = urlsplit(base_url).hostname or ""
+    if host == "twilio.com" or host.endswith(".twilio.com"):
+        return CONTENT_BASE_URL
+    return base_url.rstrip("/")
 
 
 def whatsapp_address(e164: str) -> str:
@@ -103,6 +122,30 @@ class TwilioClient:
             form["StatusCallback"] = status_callback
         path = f"/Accounts/{self.config.account_sid}/Messages.json"
         return self._request("POST", path, data=form).json()  # type: ignore[no-any-return]
+
+    def fetch_approval(self, content_sid: str) -> dict[str, Any]:
+        """GET the WhatsApp approval of a Content template.
+
+        Returns Twilio's ApprovalRequests resource, whose `whatsapp` object
+        carries `status` and `rejection_reason`.
+        """
+        url = (
+            f"{self.config.content_base_url}/v1/Content/"
+            f"{quote(content_sid, safe='')}/ApprovalRequests"
+        )
+        response = self._request("GET", url)
+        try:
+            body = response.json()
+        except ValueError as exc:
+            raise ChannelUnavailableError(
+                f"Twilio returned a body that is not JSON for Content {content_sid}",
+            ) from exc
+        if not isinstance(body, dict):
+            raise ChannelUnavailableError(
+                f"Twilio returned a body that is not an object for Content "
+                f"{content_sid}",
+            )
+        return body
 
     def download(self, url: str) -> bytes:
         """Download an inbound media URL with the account's credentials."""

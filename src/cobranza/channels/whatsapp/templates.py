@@ -29,7 +29,12 @@ from cobranza.db.models import (
     TemplateStatus,
     WhatsAppTemplate,
 )
-from cobranza.dunning.template_approval import SENDABLE_STATUSES, WHATSAPP_CHANNEL
+from cobranza.dunning.template_approval import (
+    SENDABLE_STATUSES,
+    TWILIO_PREFIX,
+    WHATSAPP_CHANNEL,
+    outbox_template,
+)
 from cobranza.messages import Category, whatsapp_template_definitions
 
 logger = logging.getLogger(__name__)
@@ -179,10 +184,14 @@ def sync_templates(
 
 
 def list_templates(session: Session, business_id: int) -> list[WhatsAppTemplate]:
+    """List the business's templates registered with Meta, without Twilio's."""
     return list(
         session.scalars(
             select(WhatsAppTemplate)
-            .where(WhatsAppTemplate.business_id == business_id)
+            .where(
+                WhatsAppTemplate.business_id == business_id,
+                ~WhatsAppTemplate.name.startswith(TWILIO_PREFIX, autoescape=True),
+            )
             .order_by(WhatsAppTemplate.name, WhatsAppTemplate.language)
         )
     )
@@ -225,7 +234,8 @@ def set_template_status(
 
     `source` names who reported it: push, sync, webhook or send. A status
     that Meta delivers (`SENDABLE_STATUSES`) queues again, for `now`, the
-    messages deferred for the template.
+    messages deferred for the template. A `name` with the `twilio:` prefix
+    is a Twilio Content template's status, which releases `twilio` rows.
 
     `reported_at` is when Meta reported the status, from a webhook that may
     arrive late: Meta retries a webhook it could not deliver, so a PENDING
@@ -296,21 +306,24 @@ def release_held_messages(
 ) -> int:
     """Queue again, for `now`, the WhatsApp messages deferred for this template.
 
-    The gate then sends each one at its next allowed instant (the contact
-    window and the caps still apply). Returns how many were queued again.
+    `name` is the stored name, so a `twilio:` name releases the `twilio` rows
+    of the template. The gate then sends each one at its next allowed instant
+    (the contact window and the caps still apply). Returns how many were
+    queued again.
 
     Rows already due are updated too: on PostgreSQL the update locks them,
     so a dispatcher that would read the old status in the meantime passes
     them over instead of holding them for another recheck.
     """
+    channel, template_name = outbox_template(name)
     result = session.execute(
         update(OutboxMessage)
         .where(
             OutboxMessage.business_id == business_id,
-            OutboxMessage.channel == WHATSAPP_CHANNEL,
+            OutboxMessage.channel == channel,
             OutboxMessage.state == OutboxState.QUEUED,
             OutboxMessage.deferred_reason == Reason.TEMPLATE_NOT_APPROVED,
-            OutboxMessage.template_name == name,
+            OutboxMessage.template_name == template_name,
             OutboxMessage.language_code == language,
         )
         .values(planned_for=now, deferred_reason=None)
@@ -347,7 +360,7 @@ def _audit(
         AuditEvent(
             business_id=template.business_id,
             at=now,
-            actor=f"whatsapp_{source}",
+            actor=f"{outbox_template(template.name)[0]}_{source}",
             kind="whatsapp_template_status",
             subject_type="whatsapp_template",
             subject_id=template.id,
@@ -365,8 +378,10 @@ def _audit(
     )
 
 
-def deferred_counts(session: Session, business_id: int) -> dict[tuple[str, str], int]:
-    """Count the queued WhatsApp rows waiting for each template's approval."""
+def deferred_counts(
+    session: Session, business_id: int, channel: str = WHATSAPP_CHANNEL
+) -> dict[tuple[str, str], int]:
+    """Count the channel's queued rows waiting for each template's approval."""
     rows = session.execute(
         select(
             OutboxMessage.template_name,
@@ -375,7 +390,7 @@ def deferred_counts(session: Session, business_id: int) -> dict[tuple[str, str],
         )
         .where(
             OutboxMessage.business_id == business_id,
-            OutboxMessage.channel == WHATSAPP_CHANNEL,
+            OutboxMessage.channel == channel,
             OutboxMessage.state == OutboxState.QUEUED,
             OutboxMessage.deferred_reason == Reason.TEMPLATE_NOT_APPROVED,
         )
