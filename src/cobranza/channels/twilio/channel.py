@@ -99,9 +99,9 @@ class TwilioChannel(Channel):
     def template_status(self, session: Session, message: OutgoingMessage) -> str | None:
         """Return why the message's Content template cannot be sent, or None.
 
-        The gate has held the rows whose stored status is not approved. This
-        also catches a template without a Content SID and a SID changed in the
-        settings since the last sync.
+        The gate has deferred the rows whose stored status is not approved.
+        This also catches a template without a Content SID, and a SID changed
+        in the settings since the last sync.
         """
         content_sid = self.content_sid(message)
         if content_sid is None or not message.template_name:
@@ -149,8 +149,9 @@ class TwilioChannel(Channel):
                     code=Reason.TEMPLATE_NOT_APPROVED.value,
                 )
             if template_status is not None:
-                # The customer's window closed after `check_ready` read it
-                # open, so the row waits for the approval instead of failing.
+                # Twilio found the window closed although the stored messages
+                # showed it open, so the row waits for the approval instead of
+                # failing.
                 raise TemplateNotApprovedError(
                     f"Content {content_sid} of template {message.template_name} "
                     f"({message.language_code}) is {template_status} for "

@@ -9,7 +9,9 @@ a `twilio` row whose template is not approved there, and an approval read
 by a sync queues the deferred rows again (see `cobranza.dunning.template_approval`).
 
 NOTE: Twilio's statuses share the `whatsapp_template` table under the name
-prefix because a provider column would need a migration.
+prefix because a provider column would need a migration. No scheduled job
+runs the sync, and cobranza does not receive Twilio's approval events, so a
+held reminder waits until someone runs `cobranza twilio templates sync`.
 """
 
 from __future__ import annotations
