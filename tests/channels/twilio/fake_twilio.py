@@ -37,6 +37,8 @@ class TwilioState:
     approvals: dict[str, dict[str, Any]] = field(default_factory=dict)
     # Content SIDs of every approval request, in order.
     approval_requests: list[str] = field(default_factory=list)
+    # Raw 200 bodies that replace the approval resource of a Content SID.
+    approval_bodies: dict[str, bytes] = field(default_factory=dict)
 
 
 def whatsapp_approval(
@@ -151,6 +153,10 @@ class _Handler(BaseHTTPRequestHandler):
     def _approval(self, content_sid: str) -> None:
         state = self.fake.state
         state.approval_requests.append(content_sid)
+        raw = state.approval_bodies.get(content_sid)
+        if raw is not None:
+            self._raw(200, raw)
+            return
         url = f"https://content.twilio.com/v1/Content/{content_sid}/ApprovalRequests"
         whatsapp = state.approvals.get(content_sid)
         if whatsapp is None:
@@ -166,7 +172,9 @@ class _Handler(BaseHTTPRequestHandler):
         self._json(200, body)
 
     def _json(self, status: int, body: dict[str, Any]) -> None:
-        data = json.dumps(body).encode()
+        self._raw(status, json.dumps(body).encode())
+
+    def _raw(self, status: int, data: bytes) -> None:
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))

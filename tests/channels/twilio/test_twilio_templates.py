@@ -448,3 +448,43 @@ def test_cli_sync_reports_unknown_sid(
 
     assert result.exit_code == 1, result.output
     assert "Twilio no tiene este Content SID" in result.output
+
+
+def test_cli_sync_rejects_invalid_key(
+    cli_env: str,
+    monkeypatch: pytest.MonkeyPatch,
+    sqlite_engine: Engine,
+    twilio: FakeTwilio,  # noqa: F811
+) -> None:
+    # given: a valid key, and after it one without a language
+    _given_row(sqlite_engine, approved=False)
+    twilio.state.approvals[CONTENT_SID] = whatsapp_approval("approved")
+    content_sids = f'{{"{TEMPLATE}:{LANGUAGE}": "{CONTENT_SID}", "zz_other": "X"}}'
+    monkeypatch.setenv("COBRANZA_TWILIO_CONTENT_SIDS", content_sids)
+    get_settings.cache_clear()
+
+    # when
+    result = CliRunner().invoke(app, ["twilio", "templates", "sync"])
+
+    # then: the key is named, and nothing was requested or stored
+    assert result.exit_code == 2, result.output
+    assert "template_name:language" in result.output
+    assert twilio.state.approval_requests == []
+    assert _stored(sqlite_engine) == []
+
+
+def test_sync_reports_body_not_json(
+    engine: Engine,
+    settings: Settings,  # noqa: F811
+    twilio: FakeTwilio,  # noqa: F811
+) -> None:
+    # given: Twilio returns a JSON list instead of the resource
+    business_id, _ = _given_row(engine, approved=True)
+    twilio.state.approval_bodies[CONTENT_SID] = b"[]"
+
+    # when
+    [result] = _sync(engine, settings, business_id)
+
+    # then: the sync names the failure, and the stored approval stays
+    assert result.error_code == "channel_unavailable"
+    assert result.status == TemplateStatus.APPROVED

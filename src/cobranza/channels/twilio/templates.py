@@ -193,11 +193,15 @@ def sync_content_templates(
     An approval queues the rows held for the template again. A SID that
     Twilio does not have is stored as MISSING. Any other failure is returned
     on that template, whose stored status stays as it was, and the other
-    templates are still read.
+    templates are still read. An invalid key raises `ContentKeyError` before
+    any request.
     """
+    entries = [
+        (*parse_content_key(key), content_sid)
+        for key, content_sid in sorted(content_sids.items())
+    ]
     results = []
-    for key, content_sid in sorted(content_sids.items()):
-        name, language = parse_content_key(key)
+    for name, language, content_sid in entries:
         try:
             body = client.fetch_approval(content_sid)
         except ChannelError as exc:

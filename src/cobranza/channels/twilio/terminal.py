@@ -33,6 +33,9 @@ ERROR_LABELS = {
     "twilio_timeout": "Twilio no respondió a tiempo: volvé a correr sync",
     "twilio_unreachable": "no se pudo conectar con Twilio: revisá la red o "
     "COBRANZA_TWILIO_BASE_URL",
+    # The client's code for a body that is not a JSON object.
+    "channel_unavailable": "Twilio respondió algo que no se pudo leer: volvé a "
+    "correr sync",
 }
 
 
