@@ -1529,7 +1529,13 @@ def run_command(
     missing = business_settings.missing_detail_lines(
         report.dispatch.missing_details, locale
     )
-    waiting = template_wait_line(report.dispatch.deferred, channel, locale)
+    waiting = template_wait_line(
+        report.dispatch.deferred,
+        channel,
+        locale,
+        held=report.held_templates,
+        sync=report.template_sync,
+    )
     if waiting is not None:
         missing.append(waiting)
     for line in missing + legal_lines:

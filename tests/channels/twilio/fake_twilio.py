@@ -1,7 +1,8 @@
 """A fake Twilio REST API on 127.0.0.1: messages, media and Content approvals.
 
-It serves both of Twilio's hosts on one port, as cobranza reads the Content
-API from COBRANZA_TWILIO_BASE_URL when that is not a twilio.com address.
+It serves both of Twilio's hosts (the REST API and the Content API) on one
+port, so COBRANZA_TWILIO_BASE_URL and COBRANZA_TWILIO_CONTENT_BASE_URL can
+both point at it, or at two instances.
 """
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ class TwilioState:
     approval_requests: list[str] = field(default_factory=list)
     # Raw 200 bodies that replace the approval resource of a Content SID.
     approval_bodies: dict[str, bytes] = field(default_factory=dict)
+    # While set, (HTTP status, Twilio code) of every approval response.
+    approval_outage: tuple[int, int] | None = None
 
 
 def whatsapp_approval(
@@ -153,6 +156,11 @@ class _Handler(BaseHTTPRequestHandler):
     def _approval(self, content_sid: str) -> None:
         state = self.fake.state
         state.approval_requests.append(content_sid)
+        if state.approval_outage is not None:
+            status, code = state.approval_outage
+            message = "Service Unavailable"
+            self._json(status, {"code": code, "message": message, "status": status})
+            return
         raw = state.approval_bodies.get(content_sid)
         if raw is not None:
             self._raw(200, raw)

@@ -65,6 +65,7 @@ def settings(twilio: FakeTwilio, tmp_path: Path) -> Settings:
         twilio_auth_token=AUTH_TOKEN,
         twilio_from_number="+5491100000000",
         twilio_base_url=twilio.base_url,
+        twilio_content_base_url=twilio.base_url,
         twilio_webhook_base_url=PUBLIC,
         twilio_content_sids={f"{TEMPLATE}:{LANGUAGE}": CONTENT_SID},
         media_dir=str(tmp_path / "media"),

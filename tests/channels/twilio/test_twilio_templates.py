@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from cobranza.channels.dispatcher import Dispatcher
 from cobranza.channels.twilio import TwilioChannel, TwilioClient, TwilioConfig
-from cobranza.channels.twilio.client import CONTENT_BASE_URL, content_base_url
+from cobranza.channels.twilio.client import CONTENT_BASE_URL
 from cobranza.channels.twilio.templates import (
     ApprovalStatus,
     ContentKeyError,
@@ -368,11 +368,33 @@ def test_content_key_needs_language() -> None:
         parse_content_key(TEMPLATE)
 
 
-def test_content_base_url_per_host() -> None:
-    assert content_base_url("https://api.twilio.com") == CONTENT_BASE_URL
-    assert content_base_url("https://api.dublin.ie1.twilio.com") == CONTENT_BASE_URL
-    assert content_base_url("http://127.0.0.1:8080/") == "http://127.0.0.1:8080"
-    assert content_base_url("https://eviltwilio.com") == "https://eviltwilio.com"
+def test_content_base_url_is_own_setting(
+    engine: Engine,
+    settings: Settings,  # noqa: F811
+    twilio: FakeTwilio,  # noqa: F811
+) -> None:
+    # given: the REST API on one server and the Content API on another
+    with FakeTwilio() as content:
+        content.state.approvals[CONTENT_SID] = whatsapp_approval("approved")
+        split = settings.model_copy(
+            update={"twilio_content_base_url": content.base_url + "/"}
+        )
+        business_id, _ = _given_row(engine, approved=False)
+
+        # when
+        [result] = _sync(engine, split, business_id)
+
+        # then: only the Content server was asked
+        assert result.status == TemplateStatus.APPROVED
+        assert content.state.approval_requests == [CONTENT_SID]
+        assert twilio.state.approval_requests == []
+
+
+def test_content_base_url_defaults_to_twilio() -> None:
+    defaults = Settings(_env_file=None)  # type: ignore[call-arg]
+
+    assert defaults.twilio_content_base_url == CONTENT_BASE_URL
+    assert defaults.twilio_base_url == "https://api.twilio.com"
 
 
 @pytest.fixture
@@ -389,6 +411,7 @@ def cli_env(
         "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
         "TWILIO_FROM_NUMBER": "+5491100000000",
         "TWILIO_BASE_URL": twilio.base_url,
+        "TWILIO_CONTENT_BASE_URL": twilio.base_url,
         "TWILIO_CONTENT_SIDS": f'{{"{TEMPLATE}:{LANGUAGE}": "{CONTENT_SID}"}}',
     }
     for name, value in values.items():

@@ -24,7 +24,8 @@ from cobranza.channels.errors import PermanentChannelError, TemplateNotApprovedE
 from cobranza.channels.inbox import window_open
 from cobranza.channels.twilio.client import TwilioClient, TwilioConfig
 from cobranza.channels.twilio.errors import TwilioWindowClosedError
-from cobranza.channels.twilio.templates import content_template
+from cobranza.channels.twilio.sync import ContentSync
+from cobranza.channels.twilio.templates import NO_CONTENT_SID, content_template
 from cobranza.channels.whatsapp.limits import PairLimiter
 from cobranza.compliance.reasons import Reason
 from cobranza.db.engine import transaction
@@ -69,6 +70,11 @@ class TwilioChannel(Channel):
         self.client = client or TwilioClient(config)
         self._clock = clock
         self.pair = PairLimiter(pair_interval_seconds, clock=monotonic)
+        # Kept with the channel, so a scheduler that keeps its dispatcher
+        # syncs once per interval and a new `cobranza run` syncs at once.
+        self.template_sync = ContentSync(
+            engine, self.client, config.content_sids or {}, monotonic=monotonic
+        )
 
     def close(self) -> None:
         """Close the Twilio client's connections."""
@@ -105,7 +111,7 @@ class TwilioChannel(Channel):
         """
         content_sid = self.content_sid(message)
         if content_sid is None or not message.template_name:
-            return "NO_CONTENT_SID"
+            return NO_CONTENT_SID
         template = content_template(
             session,
             message.business_id,

@@ -7,7 +7,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 import httpx
 
@@ -21,6 +21,8 @@ API_VERSION = "2010-04-01"
 REST_BASE_URL = "https://api.twilio.com"
 # The Content API (templates and their WhatsApp approval) has a host of its own.
 CONTENT_BASE_URL = "https://content.twilio.com"
+REST_SETTING = "COBRANZA_TWILIO_BASE_URL"
+CONTENT_SETTING = "COBRANZA_TWILIO_CONTENT_BASE_URL"
 
 
 class TwilioConfigError(ValueError):
@@ -55,23 +57,10 @@ class TwilioConfig:
             auth_token=settings.twilio_auth_token.get_secret_value(),
             from_number=settings.twilio_from_number,
             base_url=settings.twilio_base_url.rstrip("/"),
-            content_base_url=content_base_url(settings.twilio_base_url),
+            content_base_url=settings.twilio_content_base_url.rstrip("/"),
             content_sids=dict(settings.twilio_content_sids),
             webhook_base_url=settings.twilio_webhook_base_url,
         )
-
-
-def content_base_url(base_url: str) -> str:
-    """Return the Content API's base URL for COBRANZA_TWILIO_BASE_URL.
-
-    A base URL on twilio.com (a region or an edge, too) reads Content from
-    content.twilio.com. Any other host, such as a proxy or a local fake, is
-    asked for Content too, because the two APIs' paths do not overlap.
-    """
-    host = urlsplit(base_url).hostname or ""
-    if host == "twilio.com" or host.endswith(".twilio.com"):
-        return CONTENT_BASE_URL
-    return base_url.rstrip("/")
 
 
 def whatsapp_address(e164: str) -> str:
@@ -160,9 +149,12 @@ class TwilioClient:
                 code="twilio_timeout",
             ) from exc
         except httpx.TransportError as exc:
+            base_url, setting = self.config.base_url, REST_SETTING
+            if url.startswith(self.config.content_base_url):
+                base_url, setting = self.config.content_base_url, CONTENT_SETTING
             raise ChannelUnavailableError(
-                f"cannot reach Twilio at {self.config.base_url} ({exc}): check the "
-                "network or COBRANZA_TWILIO_BASE_URL",
+                f"cannot reach Twilio at {base_url} ({exc}): check the network "
+                f"or {setting}",
                 code="twilio_unreachable",
             ) from exc
         if response.status_code >= 400:

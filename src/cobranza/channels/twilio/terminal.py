@@ -6,7 +6,11 @@ from collections.abc import Mapping, Sequence
 
 from rich.table import Table
 
-from cobranza.channels.twilio.templates import ContentTemplate
+from cobranza.channels.twilio.templates import (
+    NO_CONTENT_SID,
+    ContentTemplate,
+    HeldTemplate,
+)
 from cobranza.db.models import TemplateStatus
 from cobranza.dunning.template_approval import NOT_REGISTERED
 from cobranza.terminal_text import markup_safe
@@ -22,7 +26,7 @@ STATUS_LABELS: dict[str, str] = {
     NOT_REGISTERED: "[yellow]sin sincronizar[/yellow]",
 }
 # The status of a template that messages wait for but that has no Content SID.
-NO_CONTENT_SID = "[red]sin Content SID[/red]"
+NO_CONTENT_SID_LABEL = "[red]sin Content SID[/red]"
 
 # The owner's explanation of a sync that could not read a status, by error code.
 ERROR_LABELS = {
@@ -31,8 +35,10 @@ ERROR_LABELS = {
     "twilio_20003": "Twilio rechazó la cuenta o el token: revisá "
     "COBRANZA_TWILIO_ACCOUNT_SID y COBRANZA_TWILIO_AUTH_TOKEN",
     "twilio_timeout": "Twilio no respondió a tiempo: volvé a correr sync",
-    "twilio_unreachable": "no se pudo conectar con Twilio: revisá la red o "
-    "COBRANZA_TWILIO_BASE_URL",
+    "twilio_unreachable": "no se pudo conectar con la API de Content de Twilio: "
+    "revisá la red o COBRANZA_TWILIO_CONTENT_BASE_URL",
+    # The code of a sync before a dispatch that failed inside cobranza.
+    "sync_error": "error de cobranza al guardar el estado: mirá el log",
     # The client's code for a body that is not a JSON object.
     "channel_unavailable": "Twilio respondió algo que no se pudo leer: volvé a "
     "correr sync",
@@ -83,7 +89,7 @@ def content_templates_table(
             markup_safe(name),
             markup_safe(language),
             "—",
-            _with_waiting(NO_CONTENT_SID, count),
+            _with_waiting(NO_CONTENT_SID_LABEL, count),
             markup_safe(
                 owner_text(
                     "agregá su Content SID a COBRANZA_TWILIO_CONTENT_SIDS", locale
@@ -106,6 +112,58 @@ def waiting_summary(
         "cuando cobranza twilio templates sync la ve aprobada.",
         locale,
     )
+
+
+# The status of a held template as the summary of `cobranza run` words it.
+HELD_STATUS_PHRASES = {
+    TemplateStatus.APPROVED: "está aprobada",
+    TemplateStatus.PENDING: "está en revisión",
+    TemplateStatus.REJECTED: "fue rechazada",
+    TemplateStatus.PAUSED: "está pausada",
+    TemplateStatus.DISABLED: "está deshabilitada",
+    TemplateStatus.MISSING: "no se mandó a revisión de WhatsApp",
+    NOT_REGISTERED: "todavía no se consultó a Twilio",
+    NO_CONTENT_SID: "no tiene Content SID en COBRANZA_TWILIO_CONTENT_SIDS",
+}
+
+
+def held_summary(
+    count: int,
+    held: Sequence[HeldTemplate],
+    sync_error: str | None = None,
+    locale: str | None = None,
+) -> str:
+    """Word the Twilio reminders that a cycle held for their template.
+
+    Names each held template's status, the failure of the cycle's sync if
+    it failed, and the command that reads the approvals at once.
+    """
+    subject = "1 mensaje espera" if count == 1 else f"{count} mensajes esperan"
+    sentences = [f"{subject} que WhatsApp apruebe su plantilla de Twilio."]
+    for template in held:
+        phrase = HELD_STATUS_PHRASES.get(
+            template.status, f"tiene el estado {template.status.lower()}"
+        )
+        sentences.append(f"{template.name} ({template.language}) {phrase}.")
+    if sync_error is not None:
+        failure = ERROR_LABELS.get(
+            sync_error, f"Twilio respondió con el error {sync_error}"
+        )
+        sentences.append(
+            f"La consulta del estado a Twilio falló ({failure}), así que vale el "
+            "último estado guardado."
+        )
+    if any(template.status == NO_CONTENT_SID for template in held):
+        sentences.append(
+            "Agregá el Content SID que falta a COBRANZA_TWILIO_CONTENT_SIDS."
+        )
+    sentences.append(
+        "Salen solos cuando cobranza ve la plantilla aprobada: la consulta a "
+        "Twilio en cada cobranza run y cada 15 minutos en cobranza serve y "
+        "cobranza worker. Para consultarla ya, corré: cobranza twilio templates "
+        "sync"
+    )
+    return owner_text(" ".join(sentences), locale)
 
 
 def _with_waiting(status: str, count: int) -> str:
