@@ -1533,7 +1533,7 @@ def run_command(
         report.dispatch.deferred,
         channel,
         locale,
-        held=report.held_templates,
+        held_templates=report.held_templates,
         sync=report.template_sync,
     )
     if waiting is not None:

@@ -134,18 +134,18 @@ def template_wait_line(
     channel: str,
     locale: str | None = None,
     *,
-    held: Sequence[HeldTemplate] = (),
+    held_templates: Sequence[HeldTemplate] = (),
     sync: ContentSyncReport | None = None,
 ) -> str | None:
     """Return a line on the messages deferred for their template, or None.
 
-    For Twilio the line names the status of each template in `held` and the
+    For Twilio the line names the status of each of `held_templates` and the
     error of the cycle's template `sync` when it failed.
     """
     count = deferred.get(Reason.TEMPLATE_NOT_APPROVED, 0)
     if count and channel == TWILIO:
         sync_error = sync.error_code if sync is not None else None
-        return held_summary(count, held, sync_error, locale)
+        return held_summary(count, held_templates, sync_error, locale)
     fix = _TEMPLATE_WAIT_FIXES.get(channel)
     if not count or fix is None:
         return None

@@ -16,10 +16,6 @@ from cobranza.channels.twilio.templates import HeldTemplate
 
 logger = logging.getLogger(__name__)
 
-# The report's error code of a sync that raised something other than a
-# channel error, such as a database error.
-SYNC_ERROR = "sync_error"
-
 
 def sync_before_dispatch(
     dispatcher: Dispatcher, business_id: int, now: datetime
@@ -40,7 +36,7 @@ def sync_before_dispatch(
             business_id,
             type(exc).__name__,
         )
-        return ContentSyncReport(requested=0, failed={"": SYNC_ERROR})
+        return ContentSyncReport(requested=0, aborted=True)
 
 
 def held_after_dispatch(dispatcher: Dispatcher, business_id: int) -> list[HeldTemplate]:
@@ -49,7 +45,7 @@ def held_after_dispatch(dispatcher: Dispatcher, business_id: int) -> list[HeldTe
     if not isinstance(channel, TwilioChannel):
         return []
     try:
-        return channel.template_sync.held(business_id)
+        return channel.template_sync.held_templates(business_id)
     except Exception as exc:  # noqa: BLE001 - logged; the cycle's report stays
         logger.exception(
             "held Twilio templates of business %s could not be read: %s",

@@ -1,8 +1,8 @@
 """The Twilio template sync that `cobranza run` and the scheduler run themselves.
 
 A reminder held for its Content template goes out once the sync before a
-dispatch reads the approval from the fake Content API, and an outage of
-that API leaves it held with a warning while the rest of the run goes on.
+dispatch reads the approval from the fake Content API. An outage of that
+API leaves it held with a warning, and the rest of the run goes on.
 """
 
 from __future__ import annotations

@@ -472,10 +472,12 @@ def test_timeline_words_template_status() -> None:
 def test_wait_line_names_fix_per_channel() -> None:
     deferred = Counter({"template_not_approved": 2, "outside_contact_window": 1})
 
-    held = [HeldTemplate(TEMPLATE, LANGUAGE, "NO_CONTENT_SID", 2)]
+    held_templates = [HeldTemplate(TEMPLATE, LANGUAGE, "NO_CONTENT_SID", 2)]
 
     whatsapp = template_wait_line(deferred, "whatsapp", "es_AR")
-    twilio = template_wait_line(deferred, "twilio", "es_MX", held=held)
+    twilio = template_wait_line(
+        deferred, "twilio", "es_MX", held_templates=held_templates
+    )
 
     assert whatsapp is not None
     assert whatsapp.startswith("2 mensajes esperan que WhatsApp apruebe")

@@ -4,10 +4,10 @@ Twilio does not tell cobranza when WhatsApp approves a Content template,
 so `cobranza run` and the scheduler of `cobranza serve` and `cobranza
 worker` read the approvals before they dispatch. `ContentSync.run_if_due`
 reads only when a reminder is held for a configured template or a Content
-SID has never been read, at most once per `interval` for each business,
-and never for longer than `budget_seconds` plus one client timeout. A
-failed read is logged, and the held reminders stay held until a later sync
-reads the approval.
+SID has never been read, and at most once per `interval` for each business.
+It starts no request after `budget_seconds`, so its requests take at most
+that plus one client timeout. A failed read is logged, and the held
+reminders stay held until a later sync reads the approval.
 """
 
 from __future__ import annotations
@@ -42,6 +42,8 @@ SYNC_INTERVAL = timedelta(minutes=15)
 # How long one sync may start new requests. Each request has the client's
 # timeout (10 s by default), so a sync lasts at most about 30 s.
 SYNC_BUDGET_SECONDS = 20.0
+# The error code of a sync that raised something other than a channel error.
+SYNC_ERROR = "sync_error"
 
 
 @dataclass
@@ -56,10 +58,14 @@ class ContentSyncReport:
     # Content SIDs not read, after a failure that a retry could fix or once
     # the time budget was spent.
     unread: int = 0
+    # The sync raised before it stored anything, such as on a database error.
+    aborted: bool = False
 
     @property
     def error_code(self) -> str | None:
         """The first failure's error code, or None when every read succeeded."""
+        if self.aborted:
+            return SYNC_ERROR
         return next(iter(self.failed.values()), None)
 
 
@@ -122,7 +128,7 @@ class ContentSync:
         _log(business_id, report)
         return report
 
-    def held(self, business_id: int) -> list[HeldTemplate]:
+    def held_templates(self, business_id: int) -> list[HeldTemplate]:
         """List the templates that the business's held reminders wait for."""
         with transaction(self._engine) as session:
             return held_templates(session, business_id, self._content_sids)

@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 
 from rich.table import Table
 
+from cobranza.channels.twilio.sync import SYNC_ERROR
 from cobranza.channels.twilio.templates import (
     NO_CONTENT_SID,
     ContentTemplate,
@@ -38,7 +39,7 @@ ERROR_LABELS = {
     "twilio_unreachable": "no se pudo conectar con la API de Content de Twilio: "
     "revisá la red o COBRANZA_TWILIO_CONTENT_BASE_URL",
     # The code of a sync before a dispatch that failed inside cobranza.
-    "sync_error": "error de cobranza al guardar el estado: mirá el log",
+    SYNC_ERROR: "error de cobranza al guardar el estado: mirá el log",
     # The client's code for a body that is not a JSON object.
     "channel_unavailable": "Twilio respondió algo que no se pudo leer: volvé a "
     "correr sync",
@@ -129,18 +130,18 @@ HELD_STATUS_PHRASES = {
 
 def held_summary(
     count: int,
-    held: Sequence[HeldTemplate],
+    held_templates: Sequence[HeldTemplate],
     sync_error: str | None = None,
     locale: str | None = None,
 ) -> str:
     """Word the Twilio reminders that a cycle held for their template.
 
-    Names each held template's status, the failure of the cycle's sync if
+    Names the status of each of `held_templates`, the failure of the cycle's sync if
     it failed, and the command that reads the approvals at once.
     """
     subject = "1 mensaje espera" if count == 1 else f"{count} mensajes esperan"
     sentences = [f"{subject} que WhatsApp apruebe su plantilla de Twilio."]
-    for template in held:
+    for template in held_templates:
         phrase = HELD_STATUS_PHRASES.get(
             template.status, f"tiene el estado {template.status.lower()}"
         )
@@ -153,7 +154,7 @@ def held_summary(
             f"La consulta del estado a Twilio falló ({failure}), así que vale el "
             "último estado guardado."
         )
-    if any(template.status == NO_CONTENT_SID for template in held):
+    if any(template.status == NO_CONTENT_SID for template in held_templates):
         sentences.append(
             "Agregá el Content SID que falta a COBRANZA_TWILIO_CONTENT_SIDS."
         )
