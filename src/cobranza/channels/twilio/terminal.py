@@ -39,7 +39,7 @@ ERROR_LABELS = {
     "twilio_unreachable": "no se pudo conectar con la API de Content de Twilio: "
     "revisá la red o COBRANZA_TWILIO_CONTENT_BASE_URL",
     # The code of a sync before a dispatch that failed inside cobranza.
-    SYNC_ERROR: "error de cobranza al guardar el estado: mirá el log",
+    SYNC_ERROR: "error interno de cobranza: mirá el log",
     # The client's code for a body that is not a JSON object.
     "channel_unavailable": "Twilio respondió algo que no se pudo leer: volvé a "
     "correr sync",
@@ -136,8 +136,8 @@ def held_summary(
 ) -> str:
     """Word the Twilio reminders that a cycle held for their template.
 
-    Names the status of each of `held_templates`, the failure of the cycle's sync if
-    it failed, and the command that reads the approvals at once.
+    Names the status of each of `held_templates`, the error of the cycle's
+    sync when it failed, and the command that reads the approvals at once.
     """
     subject = "1 mensaje espera" if count == 1 else f"{count} mensajes esperan"
     sentences = [f"{subject} que WhatsApp apruebe su plantilla de Twilio."]
