@@ -31,6 +31,22 @@ from cobranza.channels.base import Channel
 from cobranza.channels.errors import ChannelError
 from cobranza.channels.sandbox import prepare_reply, record_reply, sent_messages
 from cobranza.channels.sandbox.store import normalise_phone
+from cobranza.channels.twilio import TWILIO
+from cobranza.channels.twilio.client import (
+    TwilioClient,
+    TwilioConfig,
+    TwilioConfigError,
+)
+from cobranza.channels.twilio.templates import (
+    ContentKeyError,
+    ContentTemplate,
+    list_content_templates,
+    sync_content_templates,
+)
+from cobranza.channels.twilio.terminal import content_templates_table
+from cobranza.channels.twilio.terminal import (
+    waiting_summary as twilio_waiting_summary,
+)
 from cobranza.channels.whatsapp import GraphClient, WhatsAppConfig, WhatsAppConfigError
 from cobranza.channels.whatsapp import templates as whatsapp_templates
 from cobranza.channels.whatsapp.terminal import (
@@ -1513,7 +1529,13 @@ def run_command(
     missing = business_settings.missing_detail_lines(
         report.dispatch.missing_details, locale
     )
-    waiting = template_wait_line(report.dispatch.deferred, channel, locale)
+    waiting = template_wait_line(
+        report.dispatch.deferred,
+        channel,
+        locale,
+        held_templates=report.held_templates,
+        sync=report.template_sync,
+    )
     if waiting is not None:
         missing.append(waiting)
     for line in missing + legal_lines:
@@ -2076,6 +2098,84 @@ def _print_templates(
     definitions = whatsapp_template_definitions()
     console.print(templates_table(templates, waiting, definitions))
     summary = waiting_summary(waiting, locale)
+    if summary is not None:
+        console.print(summary, markup=False, highlight=False)
+
+
+twilio_app = SpanishTyper(
+    help="Twilio: la revisión de WhatsApp de las plantillas de Content.",
+    no_args_is_help=True,
+)
+app.add_typer(twilio_app, name="twilio")
+twilio_templates_app = SpanishTyper(
+    help="Seguir la revisión de WhatsApp de cada Content SID de "
+    "COBRANZA_TWILIO_CONTENT_SIDS.",
+    no_args_is_help=True,
+)
+twilio_app.add_typer(twilio_templates_app, name="templates")
+
+
+@twilio_templates_app.command("sync")
+def twilio_templates_sync() -> None:
+    """Consulta a Twilio el estado de revisión de cada plantilla de Content."""
+    settings = load_settings()
+    try:
+        config = TwilioConfig.from_settings(settings)
+    except TwilioConfigError as exc:
+        err_console.print(f"[red]{escape(str(exc))}[/red]")
+        raise typer.Exit(2) from exc
+    if not config.content_sids:
+        err_console.print(
+            "[red]COBRANZA_TWILIO_CONTENT_SIDS está vacío:[/red] agregá el Content "
+            "SID de cada plantilla, como "
+            '{"cobranza_reminder_soft_friendly:es_AR": "HX..."}',
+            markup=True,
+        )
+        raise typer.Exit(2)
+    client = TwilioClient(config)
+    engine = open_engine(settings)
+    try:
+        with transaction(engine) as session:
+            business = default_business(session, settings)
+            templates = sync_content_templates(
+                session, business.id, client, config.content_sids, utcnow()
+            )
+            _print_twilio_templates(session, business, templates)
+    except ContentKeyError as exc:
+        err_console.print(f"[red]{escape(str(exc))}[/red]")
+        raise typer.Exit(2) from exc
+    finally:
+        client.close()
+        engine.dispose()
+    if any(template.error_code for template in templates):
+        raise typer.Exit(1)
+
+
+@twilio_templates_app.command("list")
+def twilio_templates_list() -> None:
+    """Muestra el estado guardado de cada plantilla de Content, sin consultar."""
+    settings = load_settings()
+    engine = open_engine(settings, read_only=True)
+    try:
+        with transaction(engine) as session:
+            business = read_business(session, settings)
+            templates = list_content_templates(
+                session, business.id, settings.twilio_content_sids
+            )
+            _print_twilio_templates(session, business, templates)
+    except ContentKeyError as exc:
+        err_console.print(f"[red]{escape(str(exc))}[/red]")
+        raise typer.Exit(2) from exc
+    finally:
+        engine.dispose()
+
+
+def _print_twilio_templates(
+    session: Session, business: Business, templates: list[ContentTemplate]
+) -> None:
+    waiting = whatsapp_templates.deferred_counts(session, business.id, TWILIO)
+    console.print(content_templates_table(templates, waiting, business.locale))
+    summary = twilio_waiting_summary(waiting, business.locale)
     if summary is not None:
         console.print(summary, markup=False, highlight=False)
 

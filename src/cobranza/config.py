@@ -183,6 +183,10 @@ class Settings(BaseSettings):
     twilio_base_url: str = Field(
         default="https://api.twilio.com", description="Twilio REST API base URL"
     )
+    twilio_content_base_url: str = Field(
+        default="https://content.twilio.com",
+        description="Twilio Content API base URL, read for template approvals",
+    )
     twilio_content_sids: dict[str, str] = Field(
         default_factory=dict,
         description='JSON map "template_name:language" to Content SID (HX...)',

@@ -1,15 +1,17 @@
 """Whether a WhatsApp template that a message needs is approved by Meta.
 
-Outside the customer's 24-hour service window the WhatsApp Cloud API
-delivers only a template that Meta approved, in the language of the
-customer's locale. The gate reads the stored review status of that
-template (`WhatsAppTemplate`, kept current by the template webhooks, `push`
-and `sync`) and defers the message while it is not approved. Inside the
-window the channel sends the composed text, which needs no template.
+Outside the customer's 24-hour service window WhatsApp delivers only a
+template that Meta approved, in the language of the customer's locale. The
+gate reads the stored review status of that template (`WhatsAppTemplate`)
+and defers the message while it is not approved. Inside the window the
+channel sends the composed text, which needs no template.
 
-Only rows of the `whatsapp` channel are checked: the sandbox has no review,
-and Twilio sends a template by the Content SID set in the settings, which
-the Twilio channel checks itself.
+Rows of two channels are checked. A `whatsapp` row needs the template that
+cobranza registered with Meta, kept current by the template webhooks,
+`push` and `sync`. A `twilio` row needs the Content template set for it in
+COBRANZA_TWILIO_CONTENT_SIDS, whose status `cobranza twilio templates sync`
+stores under the template's name with the `twilio:` prefix. The sandbox has
+no review.
 """
 
 from __future__ import annotations
@@ -30,8 +32,13 @@ from cobranza.db.models import (
 )
 from cobranza.messages import MessageError, whatsapp_template
 
-# The outbox channel whose templates need Meta's approval.
+# The outbox channels whose templates need Meta's approval.
 WHATSAPP_CHANNEL = "whatsapp"
+TWILIO_CHANNEL = "twilio"
+# The prefix of the stored name of a Twilio Content template's status. Meta
+# allows only lowercase letters, digits and underscores in a template name,
+# so no template registered with Meta starts with it.
+TWILIO_PREFIX = "twilio:"
 # How long after the customer's last message a business may write free-form.
 SERVICE_WINDOW = timedelta(hours=24)
 # The status of a template that was never registered with Meta (no row).
@@ -96,7 +103,8 @@ class TemplateStatuses:
             name, language = whatsapp_template(row.step_kind, row.locale, row.tone)
         except MessageError:
             return None
-        status = self.statuses.get((name, language), NOT_REGISTERED)
+        key = (stored_name(row.channel, name), language)
+        status = self.statuses.get(key, NOT_REGISTERED)
         if status in SENDABLE_STATUSES:
             return None
         return UnapprovedTemplate(name, language, str(status))
@@ -110,10 +118,13 @@ def needs_template(
 ) -> tuple[set[int], TemplateStatuses]:
     """Return the ids of the rows that can go out only as a template, and the statuses.
 
-    These are the WhatsApp rows whose customer has not written in the last
-    24 hours. The two queries run only when the business has WhatsApp rows.
+    These are the `whatsapp` and `twilio` rows whose customer has not written
+    in the last 24 hours. The two queries run only when the business has such
+    rows.
     """
-    whatsapp = [row for row in rows if row.channel == WHATSAPP_CHANNEL]
+    whatsapp = [
+        row for row in rows if row.channel in (WHATSAPP_CHANNEL, TWILIO_CHANNEL)
+    ]
     if not whatsapp:
         return set(), TemplateStatuses({})
 
@@ -152,3 +163,17 @@ def _language(row: OutboxMessage) -> str | None:
         return whatsapp_template(row.step_kind, row.locale, row.tone)[1]
     except MessageError:
         return None
+
+
+def stored_name(channel: str, template_name: str) -> str:
+    """Return the name that a channel's status of `template_name` is stored under."""
+    if channel == TWILIO_CHANNEL:
+        return TWILIO_PREFIX + template_name
+    return template_name
+
+
+def outbox_template(name: str) -> tuple[str, str]:
+    """Return the outbox channel and template name of a stored template name."""
+    if name.startswith(TWILIO_PREFIX):
+        return TWILIO_CHANNEL, name.removeprefix(TWILIO_PREFIX)
+    return WHATSAPP_CHANNEL, name

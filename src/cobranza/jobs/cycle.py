@@ -13,6 +13,9 @@ from sqlalchemy.orm import Session
 from cobranza.channels.dispatcher import Dispatcher, DispatchReport, LinkBuilder
 from cobranza.channels.ratelimit import TokenBucket
 from cobranza.channels.sandbox import SandboxChannel
+from cobranza.channels.twilio.sync import ContentSyncReport
+from cobranza.channels.twilio.templates import HeldTemplate
+from cobranza.compliance.reasons import Reason
 from cobranza.db.engine import session_factory, transaction
 from cobranza.db.models import Business
 from cobranza.dunning.planner import PlanResult, plan
@@ -20,6 +23,7 @@ from cobranza.dunning.policy import Policy
 from cobranza.dunning.policy_loader import load_policy, policy_path_for
 from cobranza.dunning.promises import check_promises
 from cobranza.jobs.dry_run import DryRunMessage, dry_run_messages
+from cobranza.jobs.twilio_templates import held_after_dispatch, sync_before_dispatch
 from cobranza.payments import check_plans, queue_installment_reminders
 from cobranza.payments.credits import apply_credits
 
@@ -42,6 +46,11 @@ class CycleReport:
     plan: PlanResult
     dispatch: DispatchReport = field(default_factory=DispatchReport)
     messages: list[DryRunMessage] = field(default_factory=list)
+    # The Twilio template sync that ran before the dispatch, if one did.
+    template_sync: ContentSyncReport | None = None
+    # The Twilio templates that held reminders wait for, when this dispatch
+    # held some.
+    held_templates: list[HeldTemplate] = field(default_factory=list)
 
     @property
     def planned(self) -> int:
@@ -94,6 +103,9 @@ def run_cycle(
 ) -> CycleReport:
     """Plan and dispatch one cycle for a business at the instant `now`.
 
+    Before a Twilio dispatcher sends, it reads the template approvals that
+    held reminders wait for (`cobranza.jobs.twilio_templates`).
+
     With `dry_run` the planner and the gate run in one transaction that is
     rolled back, so nothing is written and no channel is called. The report
     then lists each due message with its outcome. Running twice at the same
@@ -116,7 +128,10 @@ def run_cycle(
         planned = plan(session, business, now, active_policy)
 
     report = CycleReport(now=now, dry_run=False, plan=planned)
+    report.template_sync = sync_before_dispatch(dispatcher, business_id, now)
     report.dispatch = dispatcher.run(business_id, now)
+    if report.dispatch.deferred.get(Reason.TEMPLATE_NOT_APPROVED):
+        report.held_templates = held_after_dispatch(dispatcher, business_id)
     logger.info(
         "cycle for business %s at %s: %s planned, %s sent",
         business_id,

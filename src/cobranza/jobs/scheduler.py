@@ -9,6 +9,9 @@ Every `interval` seconds it runs, in order and each guarded on its own:
 3. the dunning cycle (`run_cycle`: planner, then dispatcher) of every
    business whose contact window is open at that instant. The gate checks
    the window again for each message, so this check only saves idle work.
+   A Twilio business's cycle first reads the Content template approvals
+   that its held reminders wait for, at most every 15 minutes, because the
+   dispatcher and its channel are kept across runs.
 4. any extra tasks the caller wires in, such as outgoing webhook deliveries.
 
 Between runs it listens for replies: when a customer's reply has been

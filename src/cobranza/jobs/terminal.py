@@ -13,6 +13,10 @@ from rich.table import Table
 from rich.text import Text
 
 from cobranza.channels.sandbox import SentMessage
+from cobranza.channels.twilio import TWILIO
+from cobranza.channels.twilio.sync import ContentSyncReport
+from cobranza.channels.twilio.templates import HeldTemplate
+from cobranza.channels.twilio.terminal import held_summary
 from cobranza.compliance.reasons import Reason
 from cobranza.compliance.rules import DAY_NAMES_ES
 from cobranza.country_words import words_for
@@ -115,25 +119,33 @@ def render_cycle(
     return table
 
 
-# The fix for messages deferred for their template, by channel.
+# The fix for messages deferred for their template, by channel other than Twilio.
 _TEMPLATE_WAIT_FIXES = {
     "whatsapp": (
         "que WhatsApp apruebe su plantilla en el idioma del cliente. Salen solos "
         "cuando Meta la aprueba. Mirá el estado de cada plantilla con: cobranza "
         "whatsapp templates list"
     ),
-    "twilio": (
-        "una plantilla de Twilio con Content SID. Agregá el Content SID de cada "
-        "plantilla aprobada a COBRANZA_TWILIO_CONTENT_SIDS"
-    ),
 }
 
 
 def template_wait_line(
-    deferred: Counter[str], channel: str, locale: str | None = None
+    deferred: Counter[str],
+    channel: str,
+    locale: str | None = None,
+    *,
+    held_templates: Sequence[HeldTemplate] = (),
+    sync: ContentSyncReport | None = None,
 ) -> str | None:
-    """Return a line on the messages deferred for their template, or None."""
+    """Return a line on the messages deferred for their template, or None.
+
+    For Twilio the line names the status of each of `held_templates` and the
+    error of the cycle's template `sync` when it failed.
+    """
     count = deferred.get(Reason.TEMPLATE_NOT_APPROVED, 0)
+    if count and channel == TWILIO:
+        sync_error = sync.error_code if sync is not None else None
+        return held_summary(count, held_templates, sync_error, locale)
     fix = _TEMPLATE_WAIT_FIXES.get(channel)
     if not count or fix is None:
         return None

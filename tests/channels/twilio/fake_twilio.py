@@ -1,10 +1,16 @@
-"""A fake Twilio REST API on 127.0.0.1: Messages.json and media downloads."""
+"""A fake Twilio REST API on 127.0.0.1: messages, media and Content approvals.
+
+It serves both of Twilio's hosts (the REST API and the Content API) on one
+port, so COBRANZA_TWILIO_BASE_URL and COBRANZA_TWILIO_CONTENT_BASE_URL can
+both point at it, or at two instances.
+"""
 
 from __future__ import annotations
 
 import base64
 import itertools
 import json
+import re
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -13,6 +19,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 ACCOUNT_SID = "ACtest0000000000000000000000000000"
 AUTH_TOKEN = "test-twilio-auth-token"
+APPROVALS_PATH = re.compile(r"/v1/Content/(HX[0-9a-fA-F]{32})/ApprovalRequests")
 
 
 @dataclass
@@ -27,6 +34,30 @@ class TwilioState:
     next_errors: list[tuple[int, int]] = field(default_factory=list)
     # Recipients whose window is closed: a Body send gets 63016.
     closed_windows: set[str] = field(default_factory=set)
+    # The `whatsapp` approval object of each Content SID; others get 404.
+    approvals: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Content SIDs of every approval request, in order.
+    approval_requests: list[str] = field(default_factory=list)
+    # Raw 200 bodies that replace the approval resource of a Content SID.
+    approval_bodies: dict[str, bytes] = field(default_factory=dict)
+    # While set, (HTTP status, Twilio code) of every approval response.
+    approval_outage: tuple[int, int] | None = None
+
+
+def whatsapp_approval(
+    status: str, name: str = "cobranza_reminder", rejection_reason: str = ""
+) -> dict[str, Any]:
+    """Build the `whatsapp` object of an ApprovalRequests body, as Twilio writes it."""
+    return {
+        "type": "whatsapp",
+        "name": name,
+        "category": "UTILITY",
+        "content_type": "twilio/text",
+        "status": status,
+        "rejection_reason": rejection_reason,
+        "allow_category_change": True,
+        "flows": None,
+    }
 
 
 class FakeTwilio:
@@ -95,6 +126,10 @@ class _Handler(BaseHTTPRequestHandler):
         if not self._authorised():
             return
         path = urlsplit(self.path).path
+        approvals = APPROVALS_PATH.fullmatch(path)
+        if approvals is not None:
+            self._approval(approvals.group(1))
+            return
         self.fake.state.media_requests.append(path)
         if self.fake.state.media_errors:
             status, code = self.fake.state.media_errors.pop(0)
@@ -118,8 +153,36 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(content)
 
+    def _approval(self, content_sid: str) -> None:
+        state = self.fake.state
+        state.approval_requests.append(content_sid)
+        if state.approval_outage is not None:
+            status, code = state.approval_outage
+            message = "Service Unavailable"
+            self._json(status, {"code": code, "message": message, "status": status})
+            return
+        raw = state.approval_bodies.get(content_sid)
+        if raw is not None:
+            self._raw(200, raw)
+            return
+        url = f"https://content.twilio.com/v1/Content/{content_sid}/ApprovalRequests"
+        whatsapp = state.approvals.get(content_sid)
+        if whatsapp is None:
+            message = f"The requested resource /v1/Content/{content_sid} was not found"
+            self._json(404, {"code": 20404, "message": message, "status": 404})
+            return
+        body = {
+            "sid": content_sid,
+            "account_sid": ACCOUNT_SID,
+            "url": url,
+            "whatsapp": whatsapp,
+        }
+        self._json(200, body)
+
     def _json(self, status: int, body: dict[str, Any]) -> None:
-        data = json.dumps(body).encode()
+        self._raw(status, json.dumps(body).encode())
+
+    def _raw(self, status: int, data: bytes) -> None:
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))

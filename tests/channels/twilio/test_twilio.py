@@ -20,6 +20,7 @@ from cobranza.channels.inbox import (
 from cobranza.channels.media import RETRY_DELAYS, download_pending_media
 from cobranza.channels.twilio import TwilioChannel, TwilioConfig, compute_signature
 from cobranza.channels.twilio.signature import url_variants
+from cobranza.channels.whatsapp.templates import set_template_status
 from cobranza.config import Settings
 from cobranza.db.engine import transaction
 from cobranza.db.models import (
@@ -28,6 +29,7 @@ from cobranza.db.models import (
     MessageStatusEvent,
     OutboxMessage,
     OutboxState,
+    TemplateStatus,
     WebhookEvent,
 )
 from cobranza.web.app import create_app
@@ -43,6 +45,8 @@ NOW = datetime(2026, 3, 10, 13, 0, tzinfo=UTC)
 PUBLIC = "https://cobranza.example.com"
 BUSINESS_NAME = "Ejemplo SRL"
 CONTENT_SID = "HX0000000000000000000000000000abcd"
+TEMPLATE = "cobranza_reminder_soft_friendly"
+LANGUAGE = "es_AR"
 
 
 @pytest.fixture
@@ -61,8 +65,9 @@ def settings(twilio: FakeTwilio, tmp_path: Path) -> Settings:
         twilio_auth_token=AUTH_TOKEN,
         twilio_from_number="+5491100000000",
         twilio_base_url=twilio.base_url,
+        twilio_content_base_url=twilio.base_url,
         twilio_webhook_base_url=PUBLIC,
-        twilio_content_sids={"cobranza_reminder_soft_friendly:es_AR": CONTENT_SID},
+        twilio_content_sids={f"{TEMPLATE}:{LANGUAGE}": CONTENT_SID},
         media_dir=str(tmp_path / "media"),
     )
 
@@ -76,9 +81,21 @@ def channel(engine: Engine, settings: Settings) -> Iterator[TwilioChannel]:
     twilio_channel.close()
 
 
-def _given_row(engine: Engine) -> tuple[int, int]:
+def _given_row(engine: Engine, *, approved: bool = True) -> tuple[int, int]:
+    """Add a Twilio reminder; with `approved`, its Content SID is approved."""
     with transaction(engine) as session:
         business = make_business(session, NOW, name=BUSINESS_NAME)
+        if approved:
+            set_template_status(
+                session,
+                business.id,
+                f"twilio:{TEMPLATE}",
+                LANGUAGE,
+                TemplateStatus.APPROVED,
+                NOW,
+                source="sync",
+                meta_id=CONTENT_SID,
+            )
         customer = make_customer(session, business, NOW, "C1", "+5491155550100")
         invoice = make_document(
             session, customer, NOW, "A-1", "1500.00", date(2026, 3, 5)

@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 from cobranza.channels.dispatcher import Dispatcher, DispatchLimits
 from cobranza.channels.inbox import process_pending_events
 from cobranza.channels.sandbox import SandboxChannel
+from cobranza.channels.twilio.templates import HeldTemplate
 from cobranza.channels.whatsapp import GraphClient, WhatsAppConfig
 from cobranza.channels.whatsapp.dispatch import whatsapp_dispatcher
 from cobranza.channels.whatsapp.templates import (
@@ -390,9 +391,8 @@ def test_sync_approval_releases_held_rows(
     assert released.deferred_reason is None
 
 
-@pytest.mark.parametrize("channel", ["sandbox", "twilio"])
-def test_other_channels_ignore_meta_status(engine: Engine, channel: str) -> None:
-    # Given a row for a channel without Meta's review, and a pending template,
+def test_sandbox_ignores_meta_status(engine: Engine) -> None:
+    # Given a sandbox row, which has no review, and a pending template,
     business_id, (outbox_id,) = given_rows(engine, approved=False)
     with transaction(engine) as session:
         set_template_status(
@@ -405,7 +405,7 @@ def test_other_channels_ignore_meta_status(engine: Engine, channel: str) -> None
             source="sync",
         )
         row = session.get_one(OutboxMessage, outbox_id)
-        row.channel = channel
+        row.channel = "sandbox"
 
     # when the gate checks it,
     with transaction(engine) as session:
@@ -472,15 +472,20 @@ def test_timeline_words_template_status() -> None:
 def test_wait_line_names_fix_per_channel() -> None:
     deferred = Counter({"template_not_approved": 2, "outside_contact_window": 1})
 
+    held_templates = [HeldTemplate(TEMPLATE, LANGUAGE, "NO_CONTENT_SID", 2)]
+
     whatsapp = template_wait_line(deferred, "whatsapp", "es_AR")
-    twilio = template_wait_line(deferred, "twilio", "es_MX")
+    twilio = template_wait_line(
+        deferred, "twilio", "es_MX", held_templates=held_templates
+    )
 
     assert whatsapp is not None
     assert whatsapp.startswith("2 mensajes esperan que WhatsApp apruebe")
     assert "cobranza whatsapp templates list" in whatsapp
     assert twilio is not None
-    assert "COBRANZA_TWILIO_CONTENT_SIDS" in twilio
-    assert "Agrega el Content SID" in twilio
+    assert f"{TEMPLATE} ({LANGUAGE}) no tiene Content SID" in twilio
+    assert "Agrega el Content SID que falta a COBRANZA_TWILIO_CONTENT_SIDS" in twilio
+    assert "corre: cobranza twilio templates sync" in twilio
     assert template_wait_line(deferred, "sandbox") is None
     assert template_wait_line(Counter(), "whatsapp") is None
 

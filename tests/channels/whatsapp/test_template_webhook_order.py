@@ -140,3 +140,69 @@ def test_approval_in_second_of_push_applies(engine: Engine, settings: Settings) 
 
     # then the approval applies.
     assert _status(engine) == TemplateStatus.APPROVED
+
+
+def test_approval_after_push_with_clock_ahead(
+    engine: Engine, settings: Settings
+) -> None:
+    # Given this server's clock runs a minute ahead of Meta's, and a template
+    # pushed at 13:01:00 by this clock (13:00:00 at Meta),
+    ahead = timedelta(minutes=1)
+    with transaction(engine) as session:
+        [business] = session.scalars(select(Business)).all()
+        set_template_status(
+            session,
+            business.id,
+            TEMPLATE,
+            LANGUAGE,
+            TemplateStatus.PENDING,
+            NOW + ahead,
+            source="push",
+        )
+
+    # when Meta approves it two seconds later, at 13:00:02 by its clock,
+    approved_at = NOW + timedelta(seconds=2)
+    _post(settings, engine, _body("APPROVED", approved_at), approved_at + ahead)
+
+    # then the approval applies.
+    assert _status(engine) == TemplateStatus.APPROVED
+
+
+def test_older_report_ignored_with_clock_behind(
+    engine: Engine, settings: Settings
+) -> None:
+    # Given this server's clock runs a minute behind Meta's, and Meta approved
+    # a template at 14:00:00 after it was pending at 13:59:30 (Meta's times),
+    behind = timedelta(minutes=1)
+    approved = _body("APPROVED", NOW + HOUR)
+    pending = _body("PENDING", NOW + HOUR - timedelta(seconds=30))
+
+    # when the approval arrives at once and the retried PENDING much later,
+    _post(settings, engine, approved, NOW + HOUR - behind)
+    _post(settings, engine, pending, NOW + 3 * HOUR)
+
+    # then the template stays approved.
+    assert _status(engine) == TemplateStatus.APPROVED
+
+
+def test_sync_after_webhook_keeps_order(engine: Engine, settings: Settings) -> None:
+    # Given Meta paused a template at 14:00, and a sync read it approved later,
+    _post(settings, engine, _body("PAUSED", NOW + HOUR), NOW + HOUR)
+    with transaction(engine) as session:
+        [business] = session.scalars(select(Business)).all()
+        set_template_status(
+            session,
+            business.id,
+            TEMPLATE,
+            LANGUAGE,
+            TemplateStatus.APPROVED,
+            NOW + 2 * HOUR,
+            source="sync",
+        )
+
+    # when the PENDING that Meta reported at 13:30 arrives after both,
+    _post(settings, engine, _body("PENDING", NOW + HOUR / 2), NOW + 3 * HOUR)
+
+    # then the sync's status stays, because the retried report is older
+    # than the last webhook.
+    assert _status(engine) == TemplateStatus.APPROVED

@@ -2,8 +2,10 @@
 
 Inside the customer's 24-hour window the composed text goes as `Body`.
 Outside it, the template goes by its Content SID (set per template and
-language in COBRANZA_TWILIO_CONTENT_SIDS) with `ContentVariables`; when
-Twilio returns error 63016 (window closed) the template is sent instead.
+language in COBRANZA_TWILIO_CONTENT_SIDS) with `ContentVariables`, and only
+once a sync has read WhatsApp's approval of that SID (see
+`cobranza.channels.twilio.templates`). When Twilio returns error 63016
+(window closed) for the text, the template is sent instead.
 """
 
 from __future__ import annotations
@@ -18,10 +20,12 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from cobranza.channels.base import Channel, Deferral, OutgoingMessage, SendResult
-from cobranza.channels.errors import PermanentChannelError
+from cobranza.channels.errors import PermanentChannelError, TemplateNotApprovedError
 from cobranza.channels.inbox import window_open
 from cobranza.channels.twilio.client import TwilioClient, TwilioConfig
 from cobranza.channels.twilio.errors import TwilioWindowClosedError
+from cobranza.channels.twilio.sync import ContentSync
+from cobranza.channels.twilio.templates import NO_CONTENT_SID, content_template
 from cobranza.channels.whatsapp.limits import PairLimiter
 from cobranza.compliance.reasons import Reason
 from cobranza.db.engine import transaction
@@ -66,6 +70,11 @@ class TwilioChannel(Channel):
         self.client = client or TwilioClient(config)
         self._clock = clock
         self.pair = PairLimiter(pair_interval_seconds, clock=monotonic)
+        # Kept with the channel, so a scheduler that keeps its dispatcher
+        # syncs once per interval and a new `cobranza run` syncs at once.
+        self.template_sync = ContentSync(
+            engine, self.client, config.content_sids or {}, monotonic=monotonic
+        )
 
     def close(self) -> None:
         """Close the Twilio client's connections."""
@@ -80,10 +89,8 @@ class TwilioChannel(Channel):
     ) -> Deferral | None:
         if window_open(session, message.business_id, message.customer_id, now):
             return None
-        # NOTE: the review status of a Content template is not read from
-        # Twilio, so a Content SID whose template WhatsApp has not approved
-        # passes here, and Twilio's rejection of the send fails the row.
-        if self.content_sid(message) is not None:
+        status = self.template_status(session, message)
+        if status is None:
             return None
         return Deferral(
             until=now + TEMPLATE_RECHECK,
@@ -91,9 +98,28 @@ class TwilioChannel(Channel):
             details={
                 "template_name": message.template_name,
                 "language_code": message.language_code,
-                "template_status": "NO_CONTENT_SID",
+                "template_status": status,
             },
         )
+
+    def template_status(self, session: Session, message: OutgoingMessage) -> str | None:
+        """Return why the message's Content template cannot be sent, or None.
+
+        The gate has deferred the rows whose stored status is not approved.
+        This also catches a template without a Content SID, and a SID changed
+        in the settings since the last sync.
+        """
+        content_sid = self.content_sid(message)
+        if content_sid is None or not message.template_name:
+            return NO_CONTENT_SID
+        template = content_template(
+            session,
+            message.business_id,
+            message.template_name,
+            str(message.language_code),
+            content_sid,
+        )
+        return None if template.approved else template.status
 
     def send(self, message: OutgoingMessage) -> SendResult:
         earlier = self.lookup(message.outbox_id)
@@ -105,6 +131,7 @@ class TwilioChannel(Channel):
             in_window = window_open(
                 session, message.business_id, message.customer_id, now
             )
+            template_status = self.template_status(session, message)
         callback = self._status_callback(message.outbox_id)
 
         response = None
@@ -126,6 +153,16 @@ class TwilioChannel(Channel):
                     f"({message.language_code}): add it to "
                     "COBRANZA_TWILIO_CONTENT_SIDS",
                     code=Reason.TEMPLATE_NOT_APPROVED.value,
+                )
+            if template_status is not None:
+                # Twilio found the window closed although the stored messages
+                # showed it open, so the row waits for the approval instead of
+                # failing.
+                raise TemplateNotApprovedError(
+                    f"Content {content_sid} of template {message.template_name} "
+                    f"({message.language_code}) is {template_status} for "
+                    "WhatsApp: run cobranza twilio templates sync after the "
+                    "approval",
                 )
             response = self.client.create_message(
                 message.to_phone,

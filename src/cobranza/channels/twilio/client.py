@@ -1,4 +1,4 @@
-"""A small client for Twilio's Messages API (WhatsApp senders), over httpx."""
+"""A small client for Twilio's Messages and Content APIs (WhatsApp), over httpx."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
@@ -17,6 +18,11 @@ from cobranza.config import Settings
 logger = logging.getLogger(__name__)
 
 API_VERSION = "2010-04-01"
+REST_BASE_URL = "https://api.twilio.com"
+# The Content API (templates and their WhatsApp approval) has a host of its own.
+CONTENT_BASE_URL = "https://content.twilio.com"
+REST_SETTING = "COBRANZA_TWILIO_BASE_URL"
+CONTENT_SETTING = "COBRANZA_TWILIO_CONTENT_BASE_URL"
 
 
 class TwilioConfigError(ValueError):
@@ -28,7 +34,8 @@ class TwilioConfig:
     account_sid: str
     auth_token: str
     from_number: str  # E.164
-    base_url: str = "https://api.twilio.com"
+    base_url: str = REST_BASE_URL
+    content_base_url: str = CONTENT_BASE_URL
     content_sids: Mapping[str, str] | None = None
     webhook_base_url: str | None = None
     timeout_seconds: float = 10.0
@@ -50,6 +57,7 @@ class TwilioConfig:
             auth_token=settings.twilio_auth_token.get_secret_value(),
             from_number=settings.twilio_from_number,
             base_url=settings.twilio_base_url.rstrip("/"),
+            content_base_url=settings.twilio_content_base_url.rstrip("/"),
             content_sids=dict(settings.twilio_content_sids),
             webhook_base_url=settings.twilio_webhook_base_url,
         )
@@ -104,6 +112,30 @@ class TwilioClient:
         path = f"/Accounts/{self.config.account_sid}/Messages.json"
         return self._request("POST", path, data=form).json()  # type: ignore[no-any-return]
 
+    def fetch_approval(self, content_sid: str) -> dict[str, Any]:
+        """GET the WhatsApp approval of a Content template.
+
+        Returns Twilio's ApprovalRequests resource, whose `whatsapp` object
+        carries `status` and `rejection_reason`.
+        """
+        url = (
+            f"{self.config.content_base_url}/v1/Content/"
+            f"{quote(content_sid, safe='')}/ApprovalRequests"
+        )
+        response = self._request("GET", url)
+        try:
+            body = response.json()
+        except ValueError as exc:
+            raise ChannelUnavailableError(
+                f"Twilio returned a body that is not JSON for Content {content_sid}",
+            ) from exc
+        if not isinstance(body, dict):
+            raise ChannelUnavailableError(
+                f"Twilio returned a body that is not an object for Content "
+                f"{content_sid}",
+            )
+        return body
+
     def download(self, url: str) -> bytes:
         """Download an inbound media URL with the account's credentials."""
         return self._request("GET", url).content
@@ -117,9 +149,12 @@ class TwilioClient:
                 code="twilio_timeout",
             ) from exc
         except httpx.TransportError as exc:
+            base_url, setting = self.config.base_url, REST_SETTING
+            if url.startswith(self.config.content_base_url):
+                base_url, setting = self.config.content_base_url, CONTENT_SETTING
             raise ChannelUnavailableError(
-                f"cannot reach Twilio at {self.config.base_url} ({exc}): check the "
-                "network or COBRANZA_TWILIO_BASE_URL",
+                f"cannot reach Twilio at {base_url} ({exc}): check the network "
+                f"or {setting}",
                 code="twilio_unreachable",
             ) from exc
         if response.status_code >= 400:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -29,17 +29,21 @@ from cobranza.db.models import (
     TemplateStatus,
     WhatsAppTemplate,
 )
-from cobranza.dunning.template_approval import SENDABLE_STATUSES, WHATSAPP_CHANNEL
+from cobranza.dunning.template_approval import (
+    SENDABLE_STATUSES,
+    TWILIO_PREFIX,
+    WHATSAPP_CHANNEL,
+    outbox_template,
+)
 from cobranza.messages import Category, whatsapp_template_definitions
 
 logger = logging.getLogger(__name__)
 
-# How much older than the stored status a webhook's report may be and still
-# apply. Meta's times are whole seconds, and a push or sync is stamped with
-# this server's clock, so an approval right after a push can look older.
-# NOTE: if this server's clock runs more than 5 s ahead of Meta's, such an
-# approval is still ignored, and the template waits for the next sync.
-REPORT_SLACK = timedelta(seconds=5)
+# The stored time of a status that no webhook has reported yet. Push, sync
+# and send errors leave the stored time alone, because they read this
+# server's clock and a webhook carries Meta's. Comparing the two would drop
+# an approval reported right after a push when this clock runs ahead.
+UNREPORTED = datetime(1970, 1, 1, tzinfo=UTC)
 
 # Parameters that carry an early-payment discount, a promotional element
 # that makes WhatsApp class a template as MARKETING.
@@ -180,10 +184,14 @@ def sync_templates(
 
 
 def list_templates(session: Session, business_id: int) -> list[WhatsAppTemplate]:
+    """List the business's templates registered with Meta, without Twilio's."""
     return list(
         session.scalars(
             select(WhatsAppTemplate)
-            .where(WhatsAppTemplate.business_id == business_id)
+            .where(
+                WhatsAppTemplate.business_id == business_id,
+                ~WhatsAppTemplate.name.startswith(TWILIO_PREFIX, autoescape=True),
+            )
             .order_by(WhatsAppTemplate.name, WhatsAppTemplate.language)
         )
     )
@@ -226,31 +234,34 @@ def set_template_status(
 
     `source` names who reported it: push, sync, webhook or send. A status
     that Meta delivers (`SENDABLE_STATUSES`) queues again, for `now`, the
-    messages deferred for the template.
+    messages deferred for the template. A `name` with the `twilio:` prefix
+    is a Twilio Content template's status, which releases `twilio` rows.
 
-    `reported_at` is when Meta reported the status, for a webhook that may
+    `reported_at` is when Meta reported the status, from a webhook that may
     arrive late: Meta retries a webhook it could not deliver, so a PENDING
     can arrive after the APPROVED that followed it. A report older than the
-    stored status is ignored, and the stored time is the report's. A caller
-    that only repeats the stored status, such as a change of category, passes
-    `status_reported=False` and leaves the stored time as it was.
+    last one applied is ignored. Only webhook reports are ordered, and only
+    by Meta's times, so a skewed clock here cannot reorder them. A status
+    from this server (push, sync, send) always applies and keeps the stored
+    time, so a retried report older than the last webhook is still ignored.
+    A caller that only repeats the stored status, such as a change of
+    category, passes `status_reported=False` and leaves the stored time as
+    it was.
     """
     template = find_template(session, business_id, name, language)
-    stamp = now if reported_at is None else min(reported_at, now)
     if (
         template is not None
         and reported_at is not None
-        and stamp < template.updated_at - REPORT_SLACK
+        and reported_at < template.updated_at
     ):
         logger.info(
-            "template %s %s: %s from %s reported at %s is older than the stored "
-            "%s of %s, so it is ignored",
+            "template %s %s: %s from %s reported at %s is older than the last "
+            "report at %s, so it is ignored",
             name,
             language,
             status,
             source,
-            stamp.isoformat(),
-            template.status,
+            reported_at.isoformat(),
             template.updated_at.isoformat(),
         )
         return template
@@ -261,15 +272,15 @@ def set_template_status(
             language=language,
             category=category or Category.UTILITY.value,
             status=status,
-            updated_at=stamp,
+            updated_at=UNREPORTED,
         )
         session.add(template)
         previous = None
     else:
         previous = template.status
     template.status = status
-    if status_reported:
-        template.updated_at = stamp
+    if reported_at is not None and status_reported:
+        template.updated_at = reported_at
     if category:
         template.category = category
     if new_category:
@@ -295,21 +306,24 @@ def release_held_messages(
 ) -> int:
     """Queue again, for `now`, the WhatsApp messages deferred for this template.
 
-    The gate then sends each one at its next allowed instant (the contact
-    window and the caps still apply). Returns how many were queued again.
+    `name` is the stored name, so a `twilio:` name releases the `twilio` rows
+    of the template. The gate then sends each one at its next allowed instant
+    (the contact window and the caps still apply). Returns how many were
+    queued again.
 
     Rows already due are updated too: on PostgreSQL the update locks them,
     so a dispatcher that would read the old status in the meantime passes
     them over instead of holding them for another recheck.
     """
+    channel, template_name = outbox_template(name)
     result = session.execute(
         update(OutboxMessage)
         .where(
             OutboxMessage.business_id == business_id,
-            OutboxMessage.channel == WHATSAPP_CHANNEL,
+            OutboxMessage.channel == channel,
             OutboxMessage.state == OutboxState.QUEUED,
             OutboxMessage.deferred_reason == Reason.TEMPLATE_NOT_APPROVED,
-            OutboxMessage.template_name == name,
+            OutboxMessage.template_name == template_name,
             OutboxMessage.language_code == language,
         )
         .values(planned_for=now, deferred_reason=None)
@@ -346,7 +360,7 @@ def _audit(
         AuditEvent(
             business_id=template.business_id,
             at=now,
-            actor=f"whatsapp_{source}",
+            actor=f"{outbox_template(template.name)[0]}_{source}",
             kind="whatsapp_template_status",
             subject_type="whatsapp_template",
             subject_id=template.id,
@@ -364,8 +378,10 @@ def _audit(
     )
 
 
-def deferred_counts(session: Session, business_id: int) -> dict[tuple[str, str], int]:
-    """Count the queued WhatsApp rows waiting for each template's approval."""
+def deferred_counts(
+    session: Session, business_id: int, channel: str = WHATSAPP_CHANNEL
+) -> dict[tuple[str, str], int]:
+    """Count the channel's queued rows waiting for each template's approval."""
     rows = session.execute(
         select(
             OutboxMessage.template_name,
@@ -374,7 +390,7 @@ def deferred_counts(session: Session, business_id: int) -> dict[tuple[str, str],
         )
         .where(
             OutboxMessage.business_id == business_id,
-            OutboxMessage.channel == WHATSAPP_CHANNEL,
+            OutboxMessage.channel == channel,
             OutboxMessage.state == OutboxState.QUEUED,
             OutboxMessage.deferred_reason == Reason.TEMPLATE_NOT_APPROVED,
         )
