@@ -99,9 +99,13 @@ PROMISE_PAST_INSTALLMENT = "promise_past_installment"
 # fits several balances and none of them is in the business's currency.
 PROMISE_CURRENCY_NOT_OWED = "promise_currency_not_owed"
 PROMISE_CURRENCY_UNCLEAR = "promise_currency_unclear"
-# The hand-off reason of a request for installments from a customer who
-# owes in several currencies, which no plan covers (a plan has one currency).
+# The hand-off reason of a request for installments from a customer who owes
+# in several currencies when the plans would need the customer's consent to a
+# fee, or the reply names a first installment without saying its currency.
 PLAN_SEVERAL_CURRENCIES = "installments_several_currencies"
+# The variable of a `plan_offer_reply` for plans in several currencies: one
+# [currency, [[amount, due date], ...]] per plan, which `detalle_cuotas` states.
+PLAN_PARTS_VARIABLE = "plan_parts"
 # The variable of a `promise_confirmation` whose promise is in several
 # currencies, or in another currency than the message's balance: a list of
 # [currency, amount] that `monto_promesa` states.
@@ -164,19 +168,31 @@ class ReplyServices:
     customer named when one is given, or None when the limits rule the plan
     out. `create_plan` splits the case's balance the same way and returns
     True, or False when the limits (a minimum installment, an active plan,
-    a fee not accepted) rule it out. Its last argument is True once the
-    customer accepted the plan's fee. `plan_grace_days` returns the days
+    a fee not accepted) rule it out. Its argument after the first amount is
+    True once the customer accepted the plan's fee. The last argument of
+    both is the plan's currency, or None for a customer who owes in one
+    currency only. `plan_grace_days` returns the days
     after an installment's due date before an unpaid one breaks its plan.
     """
 
     payment_link: Callable[[Session, Business, Case, datetime], LinkCharge | None]
     max_installments: Callable[[Business], int]
     propose_plan: Callable[
-        [Session, Case, int, datetime, tuple[date, ...], Decimal | None],
+        [Session, Case, int, datetime, tuple[date, ...], Decimal | None, str | None],
         PlanOffer | None,
     ]
     create_plan: Callable[
-        [Session, Case, int, datetime, tuple[date, ...], Decimal | None, bool], bool
+        [
+            Session,
+            Case,
+            int,
+            datetime,
+            tuple[date, ...],
+            Decimal | None,
+            bool,
+            str | None,
+        ],
+        bool,
     ]
     plan_grace_days: Callable[[Business], int]
 
@@ -784,9 +800,9 @@ def _make_plan(
         reply.session, reply.business, reply.customer.id, reply.today
     )
     owed = [balance.currency for balance in balances if balance.balance > 0]
-    if len(owed) > 1:
-        # A plan has one currency, and one covering only part of the debt
-        # would leave reminders for the rest running beside it.
+    if len(owed) > 1 and first_amount is not None:
+        # "10.000 el viernes y el resto a fin de mes" does not say which
+        # currency the 10.000 is in, so a person agrees on the payments.
         reply.entities["plan_currencies"] = owed
         return _hand_off_with_ack(reply, PLAN_SEVERAL_CURRENCIES)
     limit = services.max_installments(reply.business)
@@ -794,21 +810,73 @@ def _make_plan(
     reply.entities["installments_offered"] = count
     if days:
         reply.entities["plan_days_named"] = [day.isoformat() for day in days]
+    if len(owed) > 1:
+        return _make_plans(reply, owed, count, days)
     if first_amount is not None:
         reply.entities["plan_first_amount"] = str(first_amount)
     offer = services.propose_plan(
-        reply.session, case, count, reply.now, days, first_amount
+        reply.session, case, count, reply.now, days, first_amount, None
     )
     if offer is None:
         return None
     if offer.fee > 0:
         return _propose_plan(reply, case, offer, days, first_amount)
     if not services.create_plan(
-        reply.session, case, count, reply.now, days, first_amount, False
+        reply.session, case, count, reply.now, days, first_amount, False, None
     ):
         return None
 
     _send_plan_link(reply, case, offer)
+    return "plan_created"
+
+
+def _make_plans(
+    reply: Reply, owed: list[str], count: int, days: tuple[date, ...]
+) -> str | None:
+    """Create one plan per currency owed; return the action, or None if one fails.
+
+    Every currency's plan has the same count and due dates, and each is
+    checked against the business's limits on its own. Either every plan is
+    created or none is: when one currency's balance cannot be split within
+    the limits, the caller hands the whole request to a person, so no
+    currency is left on a plan while another is still reminded. A plan with
+    a fee needs the customer's consent, which `accept_plan` collects for
+    one plan only, so a fee in any currency also goes to a person.
+    """
+    case = reply.case
+    services = reply.services
+    assert case is not None and services is not None
+    reply.entities["plan_currencies"] = owed
+
+    offers = []
+    for currency in owed:
+        offer = services.propose_plan(
+            reply.session, case, count, reply.now, days, None, currency
+        )
+        if offer is None:
+            reply.entities["plan_currency_outside_limits"] = currency
+            return None
+        offers.append(offer)
+    if any(offer.fee > 0 for offer in offers):
+        # NOTE: a fee in several currencies is not proposed to the customer;
+        # a person agrees on it, because `accept_plan` rebuilds one plan.
+        reply.entities["plan_fees"] = {
+            offer.currency: str(offer.fee) for offer in offers
+        }
+        return _hand_off_with_ack(reply, PLAN_SEVERAL_CURRENCIES)
+
+    savepoint = reply.session.begin_nested()
+    for offer in offers:
+        created = services.create_plan(
+            reply.session, case, count, reply.now, days, None, False, offer.currency
+        )
+        if not created:
+            savepoint.rollback()
+            reply.entities["plan_currency_outside_limits"] = offer.currency
+            return None
+    savepoint.commit()
+
+    _send_plans_link(reply, case, offers)
     return "plan_created"
 
 
@@ -862,7 +930,7 @@ def accept_plan(reply: Reply) -> str:
     first_text = proposal.get(PLAN_FIRST_VARIABLE)
     first_amount = Decimal(first_text) if first_text is not None else None
     offer = services.propose_plan(
-        reply.session, case, count, reply.now, days, first_amount
+        reply.session, case, count, reply.now, days, first_amount, None
     )
     if offer is None:
         return _hand_off_with_ack(reply, "installments_requested")
@@ -870,7 +938,7 @@ def accept_plan(reply: Reply) -> str:
     if terms != offer.variables():
         return _propose_plan(reply, case, offer, days, first_amount)
     if not services.create_plan(
-        reply.session, case, count, reply.now, days, first_amount, True
+        reply.session, case, count, reply.now, days, first_amount, True, None
     ):
         return _hand_off_with_ack(reply, "installments_requested")
 
@@ -957,6 +1025,45 @@ def _send_plan_link(reply: Reply, case: Case, offer: PlanOffer) -> None:
     if charge is not None and charge.url is not None:
         variables["payment_link"] = charge.url
     scope = f"{offer.count}:{_daily(reply)}"
+    queue_reply(reply, "plan_offer_reply", scope, variables)
+
+
+def _send_plans_link(reply: Reply, case: Case, offers: list[PlanOffer]) -> None:
+    """Queue the message of plans in several currencies, with one link per plan.
+
+    The message's balance (`monto`) already names every currency, in the
+    order of `offers`; `detalle_cuotas` lists each plan's installments and
+    `pago` the link of each plan's first installment.
+    """
+    assert reply.services is not None
+    charge = reply.services.payment_link(reply.session, reply.business, case, reply.now)
+    variables: dict[str, Any] = {
+        "installments": offers[0].count,
+        PLAN_PARTS_VARIABLE: [
+            [
+                offer.currency,
+                [
+                    [str(amount), due_on.isoformat()]
+                    for amount, due_on in offer.schedule
+                ],
+            ]
+            for offer in offers
+        ],
+    }
+    if charge is not None and charge.url is not None:
+        variables["payment_link"] = charge.url
+        if charge.others:
+            # The links follow the plans' order, so each sits where its
+            # schedule does.
+            order = [offer.currency for offer in offers]
+            charges = charge.variables()["link_charges"]
+            variables["link_charges"] = sorted(
+                charges,
+                key=lambda item: (
+                    order.index(item[0]) if item[0] in order else len(order)
+                ),
+            )
+    scope = f"{offers[0].count}:{_daily(reply)}"
     queue_reply(reply, "plan_offer_reply", scope, variables)
 
 
@@ -1516,7 +1623,7 @@ def _next_installment(reply: Reply) -> _NextInstallment | None:
             InstallmentPlan.status == PlanStatus.ACTIVE,
             Installment.status == InstallmentStatus.PENDING,
         )
-        .order_by(Installment.number)
+        .order_by(Installment.due_on, InstallmentPlan.currency, Installment.number)
         .limit(1)
     ).first()
     if found is None:

@@ -411,18 +411,69 @@ def _installment(variables: MessageVariables, context: ParameterContext) -> str:
 
 
 def _plan_schedule(variables: MessageVariables, context: ParameterContext) -> str:
-    """List each installment's amount and date: "$ 500,00 el 10 de marzo, ..."."""
+    """List each installment's amount and date: "$ 500,00 el 10 de marzo, ...".
+
+    Plans in several currencies (`plan_parts`) are listed one after the
+    other, separated by semicolons: "US$ 500,00 el 10 de marzo y US$ 500,00
+    el 9 de abril; $ 75.000,00 el 10 de marzo y $ 75.000,00 el 9 de abril".
+    """
+    if variables.plan_parts:
+        return "; ".join(
+            _one_schedule(schedule, currency, variables, context)
+            for currency, schedule in _plan_part_items(variables.plan_parts)
+        )
     if not variables.plan_schedule:
         raise context.missing(
             "plan_schedule", "pass the (amount, due date) of each installment"
         )
+    return _one_schedule(
+        variables.plan_schedule, variables.currency, variables, context
+    )
+
+
+def _one_schedule(
+    schedule: Sequence[Sequence[object]],
+    currency: str,
+    variables: MessageVariables,
+    context: ParameterContext,
+) -> str:
     locale = context.profile.locale
     on, _ = _SCHEDULE_WORDS[context.profile.language]
     parts = []
-    for amount, due_on in _schedule_items(variables.plan_schedule):
-        money = _amount("plan_schedule", amount, variables.currency, locale)
+    for amount, due_on in _schedule_items(schedule):
+        money = _amount("plan_schedule", amount, currency, locale)
         parts.append(f"{money} {on} {_date(due_on, variables, locale)}")
     return _joined(parts, context)
+
+
+def _plan_part_items(
+    plan_parts: Sequence[Sequence[object]],
+) -> list[tuple[str, Sequence[Sequence[object]]]]:
+    """Read `plan_parts` as given, or as stored in JSON."""
+    items = []
+    for item in plan_parts:
+        try:
+            currency, schedule = item
+        except (TypeError, ValueError) as exc:
+            raise InvalidVariableError(
+                "plan_parts",
+                item,
+                "pass each plan as (currency, schedule), such as "
+                '("USD", [("500.00", "2026-03-10"), ("500.00", "2026-04-09")])',
+            ) from exc
+        listed = isinstance(schedule, Sequence) and not isinstance(schedule, str)
+        if not isinstance(currency, str) or not listed:
+            raise InvalidVariableError(
+                "plan_parts",
+                item,
+                "pass a currency code and a list of (amount, due date)",
+            )
+        if not schedule:
+            raise InvalidVariableError(
+                "plan_parts", item, "pass at least one installment per currency"
+            )
+        items.append((currency, schedule))
+    return items
 
 
 def _schedule_items(
