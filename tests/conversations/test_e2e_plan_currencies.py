@@ -277,3 +277,25 @@ def test_fee_in_two_currencies_goes_to_person(
     assert action == "handed_off"
     assert _plans(engine) == {}
     assert _case(engine).handoff_reason == "installments_several_currencies"
+
+
+def test_requested_link_during_plans(
+    chat: Conversation,  # noqa: F811 - fixture
+    engine: Engine,
+) -> None:
+    # Given a plan per currency
+    chat.reply("¿puedo pagar en 3 cuotas?", ASKED_AT)
+    start = chat.sent
+
+    # When the customer requests the link
+    action = chat.reply("pasame el link", ASKED_AT + timedelta(hours=1))
+
+    # Then the reply carries the next installment's link of each plan
+    assert action == "link_sent"
+    links = _links(engine)
+    dollars = f"{PUBLIC_BASE_URL}/pagar/{links['USD'].token} (US$ 333,34)"
+    pesos = f"{PUBLIC_BASE_URL}/pagar/{links['ARS'].token} ($ 50.000,00)"
+    [answer] = chat.sent_since(start)
+    assert "de las próximas cuotas acá:" in answer
+    assert dollars in answer
+    assert pesos in answer

@@ -97,3 +97,25 @@ def test_decimal_schedule_kept() -> None:
     message = compose("plan_offer_reply", "es_AR", "friendly", variables)
 
     assert "US$ 1,50 el 13 de marzo." in message.text
+
+
+@pytest.mark.parametrize(
+    ("locale", "expected"),
+    [
+        ("es_AR", "los US$ 500,00 y $ 75.000,00 de las próximas cuotas"),
+        ("pt_BR", "os US$ 500,00 e ARS 75.000,00 das próximas parcelas"),
+    ],
+)
+def test_requested_links_name_next_installments(locale: str, expected: str) -> None:
+    variables = dataclasses.replace(
+        _variables(locale),
+        plan_parts=None,
+        link_amount=Decimal("500.00"),
+        link_covers="installment",
+        installment_number=1,
+    )
+
+    message = compose("link_reply", locale, "friendly", variables)
+
+    assert expected in message.text
+    assert "de la  " not in message.text

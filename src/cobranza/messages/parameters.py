@@ -316,6 +316,14 @@ def _charge_wording(covers: LinkCovers, context: ParameterContext) -> str:
     return _LINK_CHARGES[language][covers]
 
 
+# The next installments of plans in several currencies, one link each. Their
+# numbers may differ, so the wording names none.
+_NEXT_INSTALLMENTS = MappingProxyType(
+    {
+        "es": "los {amount} de las próximas cuotas",
+        "pt": "os {amount} das próximas parcelas",
+    }
+)
 # A balance beside other currencies' charges: "los $ 500,00 de tu saldo".
 _BALANCE_PART = MappingProxyType(
     {
@@ -343,9 +351,11 @@ def _link_charge(variables: MessageVariables, context: ParameterContext) -> str:
             [_amount("link_charges", a, code, locale) for code, a, _, _ in charges],
             context,
         )
-        return _charge_wording(charges[0][2], context).format(
-            amount=money, installment=""
-        )
+        covers = charges[0][2]
+        wording = _charge_wording(covers, context)
+        if covers == LinkCovers.INSTALLMENT:
+            wording = _NEXT_INSTALLMENTS[context.profile.language]
+        return wording.format(amount=money, installment="")
     if len(charges) > 1:
         return _joined(
             [
