@@ -945,6 +945,8 @@ def _resume_case(session: Session, case_id: int, plan_id: int) -> None:
     }
     remaining = _other_active_plan_end(session, case_id, plan_id)
     if remaining is not None:
+        # NOTE: the balance of the ended plan's currency gets no policy
+        # reminder until the other plan ends too, because the pause is per case.
         other_id, until = remaining
         values = {
             "paused_until": until,
