@@ -264,16 +264,76 @@ def test_currency_outside_limits_goes_to_person(
     assert "persona" in answer
 
 
-def test_fee_in_two_currencies_goes_to_person(
+def test_fee_proposed_then_both_plans_made(
     chat: Conversation,  # noqa: F811 - fixture
     engine: Engine,
 ) -> None:
     # Given a business that adds a 10 % fee to plans
     _set_limits(engine, fee_percent=10)
+    start = chat.sent
 
-    action = chat.reply("¿puedo pagar en 3 cuotas?", ASKED_AT)
+    # When the customer requests 2 installments
+    action = chat.reply("¿puedo pagar en 2 cuotas?", ASKED_AT)
 
-    # Then nothing is proposed, and a person agrees on the fee
+    # Then both plans are proposed in one message, each with its fee
+    assert action == "plan_proposed"
+    assert _plans(engine) == {}
+    [proposal] = chat.sent_since(start)
+    assert "recargo de US$ 100,00 y $ 15.000,00" in proposal
+    assert "en total pagarías US$ 1.100,00 y $ 165.000,00" in proposal
+    assert (
+        "US$ 550,00 el 13 de marzo y US$ 550,00 el 13 de abril; $ 82.500,00 el "
+        "13 de marzo y $ 82.500,00 el 13 de abril"
+    ) in proposal
+    start = chat.sent
+
+    # And when the customer accepts, both plans are made with their fee
+    action = chat.reply("acepto", ASKED_AT + timedelta(minutes=10))
+
+    assert action == "plan_accepted"
+    plans = _plans(engine)
+    assert sorted(plans) == ["ARS", "USD"]
+    assert [amount for amount, *_ in plans["USD"][1]] == [Decimal("550.00")] * 2
+    assert [amount for amount, *_ in plans["ARS"][1]] == [Decimal("82500.00")] * 2
+    with transaction(engine) as session:
+        fees = {
+            plan.currency: plan.fee for plan in session.scalars(select(InstallmentPlan))
+        }
+    assert fees == {"USD": Decimal("100.00"), "ARS": Decimal("15000.00")}
+    [made] = chat.sent_since(start)
+    assert "Podés pagar la primera cuota acá:" in made
+    assert made.count("/pagar/") == 2
+
+
+def test_fee_proposal_renewed_after_payment(
+    chat: Conversation,  # noqa: F811 - fixture
+    engine: Engine,
+) -> None:
+    # Given plans with a fee proposed in both currencies
+    _set_limits(engine, fee_percent=10)
+    chat.reply("¿puedo pagar en 2 cuotas?", ASKED_AT)
+
+    # When US$ 500 arrive before the customer accepts
+    _pay(engine, "500.00", "USD", ASKED_AT + timedelta(minutes=5))
+    start = chat.sent
+    action = chat.reply("acepto", ASKED_AT + timedelta(minutes=10))
+
+    # Then no plan is made, and the new terms are proposed instead
+    assert action == "plan_proposed"
+    assert _plans(engine) == {}
+    [proposal] = chat.sent_since(start)
+    assert "recargo de US$ 50,00 y $ 15.000,00" in proposal
+
+
+def test_named_first_sum_goes_to_person(
+    chat: Conversation,  # noqa: F811 - fixture
+    engine: Engine,
+) -> None:
+    action = chat.reply(
+        "te transfiero 10.000 el viernes y el resto a fin de mes", ASKED_AT
+    )
+
+    # The 10.000 could be pesos or dollars, so a person agrees on the plans
     assert action == "handed_off"
     assert _plans(engine) == {}
     assert _case(engine).handoff_reason == "installments_several_currencies"

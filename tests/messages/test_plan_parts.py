@@ -119,3 +119,25 @@ def test_requested_links_name_next_installments(locale: str, expected: str) -> N
 
     assert expected in message.text
     assert "de la  " not in message.text
+
+
+def test_proposal_states_each_fee_and_total() -> None:
+    parts = [
+        ["USD", [["550.00", "2026-03-13"], ["550.00", "2026-04-13"]], "100", "1100"],
+        ["ARS", [["82500", "2026-03-13"], ["82500", "2026-04-13"]], "15000", "165000"],
+    ]
+    variables = dataclasses.replace(
+        _variables("es_AR"), plan_parts=parts, link_charges=None
+    )
+
+    message = compose("plan_proposal", "es_AR", "friendly", variables)
+
+    assert "recargo de US$ 100,00 y $ 15.000,00" in message.text
+    assert "en total pagarías US$ 1.100,00 y $ 165.000,00" in message.text
+
+
+def test_proposal_without_fee_rejected() -> None:
+    variables = dataclasses.replace(_variables("es_AR"), link_charges=None)
+
+    with pytest.raises(InvalidVariableError, match="plan_parts"):
+        compose("plan_proposal", "es_AR", "friendly", variables)

@@ -100,11 +100,12 @@ PROMISE_PAST_INSTALLMENT = "promise_past_installment"
 PROMISE_CURRENCY_NOT_OWED = "promise_currency_not_owed"
 PROMISE_CURRENCY_UNCLEAR = "promise_currency_unclear"
 # The hand-off reason of a request for installments from a customer who owes
-# in several currencies when the plans would need the customer's consent to a
-# fee, or the reply names a first installment without saying its currency.
+# in several currencies when the reply names a first installment without
+# saying its currency ("10.000 el viernes y el resto a fin de mes").
 PLAN_SEVERAL_CURRENCIES = "installments_several_currencies"
-# The variable of a `plan_offer_reply` for plans in several currencies: one
-# [currency, [[amount, due date], ...]] per plan, which `detalle_cuotas` states.
+# The variable of a `plan_proposal` or `plan_offer_reply` for plans in several
+# currencies: [currency, [[amount, due date], ...], fee, total] of each plan,
+# which `detalle_cuotas`, `recargo` and `total` state.
 PLAN_PARTS_VARIABLE = "plan_parts"
 # The variable of a `promise_confirmation` whose promise is in several
 # currencies, or in another currency than the message's balance: a list of
@@ -255,6 +256,15 @@ class PlanOffer:
     @staticmethod
     def variable_names() -> tuple[str, ...]:
         return ("installments", "plan_fee", "plan_total", "plan_schedule")
+
+    def part(self) -> list[Any]:
+        """Return the plan's entry in `plan_parts`: currency, schedule, fee, total."""
+        return [
+            self.currency,
+            [[str(amount), due_on.isoformat()] for amount, due_on in self.schedule],
+            str(self.fee),
+            str(self.total),
+        ]
 
     def variables(self) -> dict[str, Any]:
         """Return the plan variables of `plan_proposal` and `plan_offer_reply`."""
@@ -839,9 +849,9 @@ def _make_plans(
     checked against the business's limits on its own. Either every plan is
     created or none is: when one currency's balance cannot be split within
     the limits, the caller hands the whole request to a person, so no
-    currency is left on a plan while another is still reminded. A plan with
-    a fee needs the customer's consent, which `accept_plan` collects for
-    one plan only, so a fee in any currency also goes to a person.
+    currency is left on a plan while another is still reminded. Plans with
+    a fee are only proposed, all in one `plan_proposal` message, and
+    `accept_plan` creates them once the customer accepts.
     """
     case = reply.case
     services = reply.services
@@ -858,26 +868,117 @@ def _make_plans(
             return None
         offers.append(offer)
     if any(offer.fee > 0 for offer in offers):
-        # NOTE: a fee in several currencies is not proposed to the customer;
-        # a person agrees on it, because `accept_plan` rebuilds one plan.
-        reply.entities["plan_fees"] = {
-            offer.currency: str(offer.fee) for offer in offers
-        }
-        return _hand_off_with_ack(reply, PLAN_SEVERAL_CURRENCIES)
+        return _propose_plans(reply, case, offers, days)
+    if not _create_plans(reply, case, offers, days, fee_accepted=False):
+        return None
 
+    _send_plans_link(reply, case, offers)
+    return "plan_created"
+
+
+def _create_plans(
+    reply: Reply,
+    case: Case,
+    offers: list[PlanOffer],
+    days: tuple[date, ...],
+    *,
+    fee_accepted: bool,
+) -> bool:
+    """Create the plan of each offer in one savepoint; False if any is rejected.
+
+    A rejected plan rolls back the ones created before it, so the case keeps
+    either every plan or none.
+    """
+    services = reply.services
+    assert services is not None
     savepoint = reply.session.begin_nested()
     for offer in offers:
         created = services.create_plan(
-            reply.session, case, count, reply.now, days, None, False, offer.currency
+            reply.session,
+            case,
+            offer.count,
+            reply.now,
+            days,
+            None,
+            fee_accepted,
+            offer.currency,
         )
         if not created:
             savepoint.rollback()
             reply.entities["plan_currency_outside_limits"] = offer.currency
-            return None
+            return False
     savepoint.commit()
+    return True
 
-    _send_plans_link(reply, case, offers)
-    return "plan_created"
+
+def _propose_plans(
+    reply: Reply, case: Case, offers: list[PlanOffer], days: tuple[date, ...]
+) -> str:
+    """Propose plans with a fee in several currencies, in one message.
+
+    The `plan_proposal` row stores each plan's schedule, fee and total in
+    `plan_parts`, which `accept_plan` compares with the terms it computes
+    again before it creates the plans.
+    """
+    count = offers[0].count
+    case.pending_question = f"{PLAN_QUESTION}{count}"
+    case.question_asked_at = reply.now
+    totals = "+".join(f"{offer.currency}{offer.total}" for offer in offers)
+    scope = f"{count}:{totals}:{offers[0].schedule[0][1].isoformat()}"
+    variables: dict[str, Any] = {
+        "installments": count,
+        PLAN_PARTS_VARIABLE: [offer.part() for offer in offers],
+    }
+    if days:
+        named = [day.isoformat() for day in days]
+        scope = f"{scope}:{','.join(named)}"
+        variables[PLAN_DAYS_VARIABLE] = named
+    queue_reply(reply, "plan_proposal", scope, variables)
+    reply.entities["plan_fee_proposed"] = {
+        offer.currency: str(offer.fee) for offer in offers
+    }
+    return "plan_proposed"
+
+
+def _accept_plans(
+    reply: Reply, case: Case, count: int, proposal: dict[str, Any]
+) -> str:
+    """Create the proposed plans in several currencies, once the customer accepted.
+
+    The terms are computed again, currency by currency. When they changed
+    (a payment, a new invoice, a currency paid off or newly owed), the
+    request is handled again from the start, so a fee is never charged
+    without being shown.
+    """
+    services = reply.services
+    assert services is not None
+    days = tuple(
+        date.fromisoformat(day) for day in proposal.get(PLAN_DAYS_VARIABLE) or []
+    )
+    proposed = {str(part[0]): part for part in proposal[PLAN_PARTS_VARIABLE]}
+    offers = [
+        services.propose_plan(
+            reply.session, case, count, reply.now, days, None, currency
+        )
+        for currency in proposed
+    ]
+    balances = open_balances(
+        reply.session, reply.business, reply.customer.id, reply.today
+    )
+    owed = {balance.currency for balance in balances if balance.balance > 0}
+    current = {offer.currency: offer.part() for offer in offers if offer is not None}
+    if owed != set(proposed) or current != proposed:
+        outcome = _make_plan(reply, count, days, None)
+        return outcome or _hand_off_with_ack(reply, "installments_requested")
+
+    accepted = [offer for offer in offers if offer is not None]
+    if not _create_plans(reply, case, accepted, days, fee_accepted=True):
+        return _hand_off_with_ack(reply, "installments_requested")
+    reply.entities["plan_fee_accepted"] = {
+        offer.currency: str(offer.fee) for offer in accepted
+    }
+    _send_plans_link(reply, case, accepted)
+    return "plan_accepted"
 
 
 def _first_installment(reply: Reply, days: tuple[date, ...]) -> Decimal | None:
@@ -924,6 +1025,8 @@ def accept_plan(reply: Reply) -> str:
 
     case.pending_question = None
     proposal = _last_proposal(reply, case)
+    if proposal.get(PLAN_PARTS_VARIABLE):
+        return _accept_plans(reply, case, count, proposal)
     days = tuple(
         date.fromisoformat(day) for day in proposal.get(PLAN_DAYS_VARIABLE) or []
     )
@@ -1039,16 +1142,7 @@ def _send_plans_link(reply: Reply, case: Case, offers: list[PlanOffer]) -> None:
     charge = reply.services.payment_link(reply.session, reply.business, case, reply.now)
     variables: dict[str, Any] = {
         "installments": offers[0].count,
-        PLAN_PARTS_VARIABLE: [
-            [
-                offer.currency,
-                [
-                    [str(amount), due_on.isoformat()]
-                    for amount, due_on in offer.schedule
-                ],
-            ]
-            for offer in offers
-        ],
+        PLAN_PARTS_VARIABLE: [offer.part() for offer in offers],
     }
     if charge is not None and charge.url is not None:
         variables["payment_link"] = charge.url

@@ -463,13 +463,14 @@ def _plan_part_items(
     items = []
     for item in plan_parts:
         try:
-            currency, schedule = item
+            currency, schedule, *_ = item
         except (TypeError, ValueError) as exc:
             raise InvalidVariableError(
                 "plan_parts",
                 item,
-                "pass each plan as (currency, schedule), such as "
-                '("USD", [("500.00", "2026-03-10"), ("500.00", "2026-04-09")])',
+                "pass each plan as (currency, schedule, fee, total), such as "
+                '("USD", [("500.00", "2026-03-10"), ("500.00", "2026-04-09")], '
+                '"0.00", "1000.00"); the fee and total may be left out',
             ) from exc
         listed = isinstance(schedule, Sequence) and not isinstance(schedule, str)
         if not isinstance(currency, str) or not listed:
@@ -510,6 +511,8 @@ def _schedule_items(
 
 
 def _plan_fee(variables: MessageVariables, context: ParameterContext) -> str:
+    if variables.plan_parts:
+        return _part_amounts(variables.plan_parts, 2, "plan_parts", context)
     if variables.plan_fee is None:
         raise context.missing("plan_fee", "pass the fee the plan adds")
     return _amount(
@@ -518,11 +521,39 @@ def _plan_fee(variables: MessageVariables, context: ParameterContext) -> str:
 
 
 def _plan_total(variables: MessageVariables, context: ParameterContext) -> str:
+    if variables.plan_parts:
+        return _part_amounts(variables.plan_parts, 3, "plan_parts", context)
     if variables.plan_total is None:
         raise context.missing("plan_total", "pass the plan's total with the fee")
     return _amount(
         "plan_total", variables.plan_total, variables.currency, context.profile.locale
     )
+
+
+def _part_amounts(
+    plan_parts: Sequence[Sequence[object]],
+    index: int,
+    variable: str,
+    context: ParameterContext,
+) -> str:
+    """Join one amount of each plan in `plan_parts`: "US$ 10,00 y $ 1.500,00".
+
+    `index` picks the amount: 2 for the fee, 3 for the total.
+    """
+    amounts = []
+    for item in plan_parts:
+        try:
+            currency = str(item[0])
+            amount = Decimal(str(item[index]))
+        except (TypeError, IndexError, ArithmeticError) as exc:
+            raise InvalidVariableError(
+                variable,
+                item,
+                "pass each plan as (currency, schedule, fee, total), such as "
+                '("USD", [("550.00", "2026-03-10")], "50.00", "550.00")',
+            ) from exc
+        amounts.append(_amount(variable, amount, currency, context.profile.locale))
+    return _joined(amounts, context)
 
 
 def _discount_fraction(

@@ -59,7 +59,7 @@ logger = logging.getLogger(__name__)
 # installment was paid while the reminder waited.
 PAID_REASON = "paid"
 # The variable of a plan message for plans in several currencies: one
-# [currency, [[amount, due date], ...]] per plan.
+# [currency, [[amount, due date], ...], fee, total] per plan.
 PLAN_PARTS_VARIABLE = "plan_parts"
 # The messages that state a plan's schedule, refreshed when part of it is paid.
 SCHEDULE_STEP_KINDS = ("plan_offer_reply",)
@@ -399,13 +399,15 @@ def _refresh_plan_part(
     a single plan's once no plan in it has two installments left.
     """
     parts = []
-    for part_currency, part_schedule in row.variables[PLAN_PARTS_VARIABLE]:
-        if part_currency != currency:
-            parts.append([part_currency, part_schedule])
+    for part in row.variables[PLAN_PARTS_VARIABLE]:
+        if part[0] != currency:
+            parts.append(part)
         elif schedule:
             stated = [[str(amount), due_on.isoformat()] for amount, due_on in schedule]
-            parts.append([part_currency, stated])
-    longest = max((len(part_schedule) for _, part_schedule in parts), default=0)
+            # The plan's fee and total are left out: the message states them
+            # only when proposing a plan, and this one is already made.
+            parts.append([currency, stated])
+    longest = max((len(part[1]) for part in parts), default=0)
     if longest < 2:
         outbox.suppress(
             session,
