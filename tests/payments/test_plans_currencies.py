@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
+from cobranza.compliance.subject_export import customer_export
 from cobranza.db.models import Case, Customer, Installment, InstallmentPlan
 from cobranza.dunning.holds import hold_invoices
 from cobranza.payments import check_plans, create_plan
@@ -133,3 +134,17 @@ def test_case_resumes_once_no_plan_left(world: World, dollar_invoice_id: int) ->
         )
     assert _plans(world) == {"ARS": "cancelled", "USD": "cancelled"}
     assert world.case_row().state == "open"
+
+
+def test_subject_export_lists_both_plans(world: World, dollar_invoice_id: int) -> None:
+    _create(world, "ARS")
+    _create(world, "USD", count=2)
+
+    with world.session() as session:
+        customer = session.get_one(Customer, world.customer_id)
+        exported = customer_export(session, world.business(session), customer, NOW)
+
+    plans = {plan["currency"]: plan for plan in exported["installment_plans"]}
+    assert sorted(plans) == ["ARS", "USD"]
+    assert len(plans["ARS"]["installments"]) == 3
+    assert len(plans["USD"]["installments"]) == 2
