@@ -843,15 +843,15 @@ def _make_plan(
 def _make_plans(
     reply: Reply, owed: list[str], count: int, days: tuple[date, ...]
 ) -> str | None:
-    """Create one plan per currency owed; return the action, or None if one fails.
+    """Create or propose one plan per currency owed; return the action, or None.
 
     Every currency's plan has the same count and due dates, and each is
     checked against the business's limits on its own. Either every plan is
-    created or none is: when one currency's balance cannot be split within
-    the limits, the caller hands the whole request to a person, so no
-    currency is left on a plan while another is still reminded. Plans with
-    a fee are only proposed, all in one `plan_proposal` message, and
-    `accept_plan` creates them once the customer accepts.
+    created or none is. When one currency's balance cannot be split within
+    the limits, this returns None and the caller hands the whole request to
+    a person, so no currency is left on a plan while another is still
+    reminded. Plans with a fee are only proposed, all in one `plan_proposal`
+    message, and `accept_plan` creates them once the customer accepts.
     """
     case = reply.case
     services = reply.services
@@ -1134,9 +1134,9 @@ def _send_plan_link(reply: Reply, case: Case, offer: PlanOffer) -> None:
 def _send_plans_link(reply: Reply, case: Case, offers: list[PlanOffer]) -> None:
     """Queue the message of plans in several currencies, with one link per plan.
 
-    The message's balance (`monto`) already names every currency, in the
-    order of `offers`; `detalle_cuotas` lists each plan's installments and
-    `pago` the link of each plan's first installment.
+    The message's balance (`monto`) names every currency in the order of
+    `offers`. `detalle_cuotas` lists each plan's installments, and `pago`
+    the link of each plan's first installment.
     """
     assert reply.services is not None
     charge = reply.services.payment_link(reply.session, reply.business, case, reply.now)

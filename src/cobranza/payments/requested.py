@@ -84,8 +84,8 @@ def requested_charge(
         other = current_target(
             session, business, case, now, due_by=today, currency=currency
         )
-        # During a plan, only the plans in other currencies add their links:
-        # a balance beside the plan is not collected until the plan ends.
+        # During a plan, only the plans in other currencies add their links,
+        # because a balance beside the plan waits until the plan ends.
         during_plan = target.installment_id is not None
         if other is not None and (not during_plan or other.installment_id):
             targets.append(other)
