@@ -13,6 +13,7 @@ from cobranza.db.models import Case, Customer, Installment, InstallmentPlan
 from cobranza.dunning.holds import hold_invoices
 from cobranza.payments import check_plans, create_plan
 from cobranza.payments.errors import PlanError
+from cobranza.payments.plan_rows import latest_plan_rows
 from cobranza.payments.plans import installment_target
 from tests.channels.factories import make_document
 from tests.payments.conftest import NOW, World
@@ -105,6 +106,16 @@ def test_broken_plan_leaves_other_active(world: World, dollar_invoice_id: int) -
     case = world.case_row()
     assert case.state == "paused"
     assert case.pause_reason == f"installment plan {pesos}"
+    # And the owner sees the active plan with the broken one beside it
+    with world.session() as session:
+        shown = latest_plan_rows(
+            session, world.business(session), world.customer_id, NOW.date()
+        )
+    assert shown is not None
+    assert (shown.currency, shown.status) == ("ARS", "active")
+    assert [(plan.currency, plan.status) for plan in shown.others] == [
+        ("USD", "broken")
+    ]
 
 
 def test_case_resumes_once_no_plan_left(world: World, dollar_invoice_id: int) -> None:

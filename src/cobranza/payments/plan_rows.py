@@ -68,7 +68,8 @@ class PlanRows:
     total: Decimal
     fee: Decimal
     installments: tuple[InstallmentRow, ...]
-    # The customer's other active plans, one per other currency, by code.
+    # The customer's plans in other currencies that were active beside this
+    # one, one per currency, by currency code.
     others: tuple[PlanRows, ...] = ()
 
 
@@ -78,8 +79,10 @@ def latest_plan_rows(
     """Return the customer's active plan, or else the last one made, or None.
 
     `today` is the business's local date: a pending installment due before
-    it is shown as in grace or missed. A customer with active plans in
-    several currencies gets the last one made, with the others in `others`.
+    it is shown as in grace or missed. A customer with plans in several
+    currencies gets the latest one, and in `others` the latest plan of each
+    other currency that was active beside it (still active, or closed since
+    the latest one was made).
     """
     plans = session.scalars(
         select(InstallmentPlan)
@@ -97,16 +100,22 @@ def latest_plan_rows(
         return None
 
     latest = plans[0]
-    others = [
-        plan
-        for plan in plans[1:]
-        if latest.status == PlanStatus.ACTIVE and plan.status == PlanStatus.ACTIVE
-    ]
-    others.sort(key=lambda plan: plan.currency)
+    others: dict[str, InstallmentPlan] = {}
+    for plan in plans[1:]:
+        # A plan in another currency that was active beside the latest one,
+        # such as the peso plan that broke while the dollar plan goes on.
+        beside = plan.status == PlanStatus.ACTIVE or (
+            plan.closed_at is not None and plan.closed_at >= latest.created_at
+        )
+        if plan.currency != latest.currency and beside:
+            others.setdefault(plan.currency, plan)
     rows = _plan_rows(session, business, latest, today)
     return replace(
         rows,
-        others=tuple(_plan_rows(session, business, plan, today) for plan in others),
+        others=tuple(
+            _plan_rows(session, business, others[currency], today)
+            for currency in sorted(others)
+        ),
     )
 
 
