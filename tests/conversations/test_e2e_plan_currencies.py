@@ -28,6 +28,7 @@ from cobranza.db.models import (
     PaymentLinkStatus,
     PlanStatus,
 )
+from cobranza.payments import create_plan
 from tests.conversations.test_e2e_currencies import (  # noqa: F401 - fixtures
     MP_SECRET,
     NOW,
@@ -359,3 +360,20 @@ def test_requested_link_during_plans(
     assert "de las próximas cuotas acá:" in answer
     assert dollars in answer
     assert pesos in answer
+
+
+def test_active_plan_in_one_currency_goes_to_person(
+    chat: Conversation,  # noqa: F811 - fixture
+    engine: Engine,
+) -> None:
+    # Given a peso plan the owner made before
+    with transaction(engine) as session:
+        case = session.scalars(select(Case)).one()
+        create_plan(session, case, 2, NOW, currency="ARS")
+
+    action = chat.reply("¿puedo pagar en 3 cuotas?", ASKED_AT)
+
+    # Then no dollar plan is made beside it, and a person takes the request
+    assert action == "handed_off"
+    assert sorted(_plans(engine)) == ["ARS"]
+    assert _case(engine).handoff_reason == "installments_requested"

@@ -858,6 +858,9 @@ def _make_plans(
     assert case is not None and services is not None
     reply.entities["plan_currencies"] = owed
 
+    # NOTE: a case that already has an active plan in one currency gets no
+    # plan for a currency owed since: `create_plan` rejects the second plan
+    # in the first currency, so the whole request goes to a person.
     offers = []
     for currency in owed:
         offer = services.propose_plan(
