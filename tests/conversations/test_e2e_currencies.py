@@ -26,7 +26,6 @@ from cobranza.db.models import (
     Case,
     CaseState,
     Customer,
-    InstallmentPlan,
     OutboxMessage,
     PaymentLink,
     PaymentLinkStatus,
@@ -404,22 +403,6 @@ def test_paying_dollar_link_leaves_peso_link(
     [preference] = mercadopago.preferences
     assert preference["items"][0]["currency_id"] == "ARS"
     assert sum(item["unit_price"] for item in preference["items"]) == 150000.0
-
-
-def test_installments_in_two_currencies_go_to_person(
-    chat: Conversation, engine: Engine
-) -> None:
-    start = chat.sent
-
-    action = chat.reply("¿puedo pagar en 3 cuotas?", NOW + timedelta(hours=1))
-
-    assert action == "handed_off"
-    with transaction(engine) as session:
-        assert session.scalars(select(InstallmentPlan)).all() == []
-        case = session.scalars(select(Case)).one()
-        assert case.handoff_reason == "installments_several_currencies"
-    [answer] = chat.sent_since(start)
-    assert "persona" in answer
 
 
 def test_follow_up_left_out_once_each_part_paid(

@@ -99,9 +99,14 @@ PROMISE_PAST_INSTALLMENT = "promise_past_installment"
 # fits several balances and none of them is in the business's currency.
 PROMISE_CURRENCY_NOT_OWED = "promise_currency_not_owed"
 PROMISE_CURRENCY_UNCLEAR = "promise_currency_unclear"
-# The hand-off reason of a request for installments from a customer who
-# owes in several currencies, which no plan covers (a plan has one currency).
+# The hand-off reason of a request for installments from a customer who owes
+# in several currencies when the reply names a first installment without
+# saying its currency ("10.000 el viernes y el resto a fin de mes").
 PLAN_SEVERAL_CURRENCIES = "installments_several_currencies"
+# The variable of a `plan_proposal` or `plan_offer_reply` for plans in several
+# currencies: [currency, [[amount, due date], ...], fee, total] of each plan,
+# which `detalle_cuotas`, `recargo` and `total` state.
+PLAN_PARTS_VARIABLE = "plan_parts"
 # The variable of a `promise_confirmation` whose promise is in several
 # currencies, or in another currency than the message's balance: a list of
 # [currency, amount] that `monto_promesa` states.
@@ -164,19 +169,31 @@ class ReplyServices:
     customer named when one is given, or None when the limits rule the plan
     out. `create_plan` splits the case's balance the same way and returns
     True, or False when the limits (a minimum installment, an active plan,
-    a fee not accepted) rule it out. Its last argument is True once the
-    customer accepted the plan's fee. `plan_grace_days` returns the days
+    a fee not accepted) rule it out. Its argument after the first amount is
+    True once the customer accepted the plan's fee. The last argument of
+    both is the plan's currency, or None for a customer who owes in one
+    currency only. `plan_grace_days` returns the days
     after an installment's due date before an unpaid one breaks its plan.
     """
 
     payment_link: Callable[[Session, Business, Case, datetime], LinkCharge | None]
     max_installments: Callable[[Business], int]
     propose_plan: Callable[
-        [Session, Case, int, datetime, tuple[date, ...], Decimal | None],
+        [Session, Case, int, datetime, tuple[date, ...], Decimal | None, str | None],
         PlanOffer | None,
     ]
     create_plan: Callable[
-        [Session, Case, int, datetime, tuple[date, ...], Decimal | None, bool], bool
+        [
+            Session,
+            Case,
+            int,
+            datetime,
+            tuple[date, ...],
+            Decimal | None,
+            bool,
+            str | None,
+        ],
+        bool,
     ]
     plan_grace_days: Callable[[Business], int]
 
@@ -239,6 +256,15 @@ class PlanOffer:
     @staticmethod
     def variable_names() -> tuple[str, ...]:
         return ("installments", "plan_fee", "plan_total", "plan_schedule")
+
+    def part(self) -> list[Any]:
+        """Return the plan's entry in `plan_parts`: currency, schedule, fee, total."""
+        return [
+            self.currency,
+            [[str(amount), due_on.isoformat()] for amount, due_on in self.schedule],
+            str(self.fee),
+            str(self.total),
+        ]
 
     def variables(self) -> dict[str, Any]:
         """Return the plan variables of `plan_proposal` and `plan_offer_reply`."""
@@ -784,9 +810,9 @@ def _make_plan(
         reply.session, reply.business, reply.customer.id, reply.today
     )
     owed = [balance.currency for balance in balances if balance.balance > 0]
-    if len(owed) > 1:
-        # A plan has one currency, and one covering only part of the debt
-        # would leave reminders for the rest running beside it.
+    if len(owed) > 1 and first_amount is not None:
+        # "10.000 el viernes y el resto a fin de mes" does not say which
+        # currency the 10.000 is in, so a person agrees on the payments.
         reply.entities["plan_currencies"] = owed
         return _hand_off_with_ack(reply, PLAN_SEVERAL_CURRENCIES)
     limit = services.max_installments(reply.business)
@@ -794,22 +820,168 @@ def _make_plan(
     reply.entities["installments_offered"] = count
     if days:
         reply.entities["plan_days_named"] = [day.isoformat() for day in days]
+    if len(owed) > 1:
+        return _make_plans(reply, owed, count, days)
     if first_amount is not None:
         reply.entities["plan_first_amount"] = str(first_amount)
     offer = services.propose_plan(
-        reply.session, case, count, reply.now, days, first_amount
+        reply.session, case, count, reply.now, days, first_amount, None
     )
     if offer is None:
         return None
     if offer.fee > 0:
         return _propose_plan(reply, case, offer, days, first_amount)
     if not services.create_plan(
-        reply.session, case, count, reply.now, days, first_amount, False
+        reply.session, case, count, reply.now, days, first_amount, False, None
     ):
         return None
 
     _send_plan_link(reply, case, offer)
     return "plan_created"
+
+
+def _make_plans(
+    reply: Reply, owed: list[str], count: int, days: tuple[date, ...]
+) -> str | None:
+    """Create or propose one plan per currency owed; return the action, or None.
+
+    Every currency's plan has the same count and due dates, and each is
+    checked against the business's limits on its own. Either every plan is
+    created or none is. When one currency's balance cannot be split within
+    the limits, this returns None and the caller hands the whole request to
+    a person, so no currency is left on a plan while another is still
+    reminded. Plans with a fee are only proposed, all in one `plan_proposal`
+    message, and `accept_plan` creates them once the customer accepts.
+    """
+    case = reply.case
+    services = reply.services
+    assert case is not None and services is not None
+    reply.entities["plan_currencies"] = owed
+
+    # NOTE: a case that already has an active plan in one currency gets no
+    # plan for a currency owed since: `create_plan` rejects the second plan
+    # in the first currency, so the whole request goes to a person.
+    offers = []
+    for currency in owed:
+        offer = services.propose_plan(
+            reply.session, case, count, reply.now, days, None, currency
+        )
+        if offer is None:
+            reply.entities["plan_currency_outside_limits"] = currency
+            return None
+        offers.append(offer)
+    if any(offer.fee > 0 for offer in offers):
+        return _propose_plans(reply, case, offers, days)
+    if not _create_plans(reply, case, offers, days, fee_accepted=False):
+        return None
+
+    _send_plans_link(reply, case, offers)
+    return "plan_created"
+
+
+def _create_plans(
+    reply: Reply,
+    case: Case,
+    offers: list[PlanOffer],
+    days: tuple[date, ...],
+    *,
+    fee_accepted: bool,
+) -> bool:
+    """Create the plan of each offer in one savepoint; False if any is rejected.
+
+    A rejected plan rolls back the ones created before it, so the case keeps
+    either every plan or none.
+    """
+    services = reply.services
+    assert services is not None
+    savepoint = reply.session.begin_nested()
+    for offer in offers:
+        created = services.create_plan(
+            reply.session,
+            case,
+            offer.count,
+            reply.now,
+            days,
+            None,
+            fee_accepted,
+            offer.currency,
+        )
+        if not created:
+            savepoint.rollback()
+            reply.entities["plan_currency_outside_limits"] = offer.currency
+            return False
+    savepoint.commit()
+    return True
+
+
+def _propose_plans(
+    reply: Reply, case: Case, offers: list[PlanOffer], days: tuple[date, ...]
+) -> str:
+    """Propose plans with a fee in several currencies, in one message.
+
+    The `plan_proposal` row stores each plan's schedule, fee and total in
+    `plan_parts`, which `accept_plan` compares with the terms it computes
+    again before it creates the plans.
+    """
+    count = offers[0].count
+    case.pending_question = f"{PLAN_QUESTION}{count}"
+    case.question_asked_at = reply.now
+    totals = "+".join(f"{offer.currency}{offer.total}" for offer in offers)
+    scope = f"{count}:{totals}:{offers[0].schedule[0][1].isoformat()}"
+    variables: dict[str, Any] = {
+        "installments": count,
+        PLAN_PARTS_VARIABLE: [offer.part() for offer in offers],
+    }
+    if days:
+        named = [day.isoformat() for day in days]
+        scope = f"{scope}:{','.join(named)}"
+        variables[PLAN_DAYS_VARIABLE] = named
+    queue_reply(reply, "plan_proposal", scope, variables)
+    reply.entities["plan_fee_proposed"] = {
+        offer.currency: str(offer.fee) for offer in offers
+    }
+    return "plan_proposed"
+
+
+def _accept_plans(
+    reply: Reply, case: Case, count: int, proposal: dict[str, Any]
+) -> str:
+    """Create the proposed plans in several currencies, once the customer accepted.
+
+    The terms are computed again, currency by currency. When they changed
+    (a payment, a new invoice, a currency paid off or newly owed), the
+    request is handled again from the start, so a fee is never charged
+    without being shown.
+    """
+    services = reply.services
+    assert services is not None
+    days = tuple(
+        date.fromisoformat(day) for day in proposal.get(PLAN_DAYS_VARIABLE) or []
+    )
+    proposed = {str(part[0]): part for part in proposal[PLAN_PARTS_VARIABLE]}
+    offers = [
+        services.propose_plan(
+            reply.session, case, count, reply.now, days, None, currency
+        )
+        for currency in proposed
+    ]
+    balances = open_balances(
+        reply.session, reply.business, reply.customer.id, reply.today
+    )
+    owed = {balance.currency for balance in balances if balance.balance > 0}
+    current = {offer.currency: offer.part() for offer in offers if offer is not None}
+    if owed != set(proposed) or current != proposed:
+        outcome = _make_plan(reply, count, days, None)
+        return outcome or _hand_off_with_ack(reply, "installments_requested")
+
+    accepted = [offer for offer in offers if offer is not None]
+    if not _create_plans(reply, case, accepted, days, fee_accepted=True):
+        return _hand_off_with_ack(reply, "installments_requested")
+    reply.entities["plan_fee_accepted"] = {
+        offer.currency: str(offer.fee) for offer in accepted
+    }
+    _send_plans_link(reply, case, accepted)
+    return "plan_accepted"
 
 
 def _first_installment(reply: Reply, days: tuple[date, ...]) -> Decimal | None:
@@ -856,13 +1028,15 @@ def accept_plan(reply: Reply) -> str:
 
     case.pending_question = None
     proposal = _last_proposal(reply, case)
+    if proposal.get(PLAN_PARTS_VARIABLE):
+        return _accept_plans(reply, case, count, proposal)
     days = tuple(
         date.fromisoformat(day) for day in proposal.get(PLAN_DAYS_VARIABLE) or []
     )
     first_text = proposal.get(PLAN_FIRST_VARIABLE)
     first_amount = Decimal(first_text) if first_text is not None else None
     offer = services.propose_plan(
-        reply.session, case, count, reply.now, days, first_amount
+        reply.session, case, count, reply.now, days, first_amount, None
     )
     if offer is None:
         return _hand_off_with_ack(reply, "installments_requested")
@@ -870,7 +1044,7 @@ def accept_plan(reply: Reply) -> str:
     if terms != offer.variables():
         return _propose_plan(reply, case, offer, days, first_amount)
     if not services.create_plan(
-        reply.session, case, count, reply.now, days, first_amount, True
+        reply.session, case, count, reply.now, days, first_amount, True, None
     ):
         return _hand_off_with_ack(reply, "installments_requested")
 
@@ -957,6 +1131,36 @@ def _send_plan_link(reply: Reply, case: Case, offer: PlanOffer) -> None:
     if charge is not None and charge.url is not None:
         variables["payment_link"] = charge.url
     scope = f"{offer.count}:{_daily(reply)}"
+    queue_reply(reply, "plan_offer_reply", scope, variables)
+
+
+def _send_plans_link(reply: Reply, case: Case, offers: list[PlanOffer]) -> None:
+    """Queue the message of plans in several currencies, with one link per plan.
+
+    The message's balance (`monto`) names every currency in the order of
+    `offers`. `detalle_cuotas` lists each plan's installments, and `pago`
+    the link of each plan's first installment.
+    """
+    assert reply.services is not None
+    charge = reply.services.payment_link(reply.session, reply.business, case, reply.now)
+    variables: dict[str, Any] = {
+        "installments": offers[0].count,
+        PLAN_PARTS_VARIABLE: [offer.part() for offer in offers],
+    }
+    if charge is not None and charge.url is not None:
+        variables["payment_link"] = charge.url
+        if charge.others:
+            # The links follow the plans' order, so each sits where its
+            # schedule does.
+            order = [offer.currency for offer in offers]
+            charges = charge.variables()["link_charges"]
+            variables["link_charges"] = sorted(
+                charges,
+                key=lambda item: (
+                    order.index(item[0]) if item[0] in order else len(order)
+                ),
+            )
+    scope = f"{offers[0].count}:{_daily(reply)}"
     queue_reply(reply, "plan_offer_reply", scope, variables)
 
 
@@ -1516,7 +1720,7 @@ def _next_installment(reply: Reply) -> _NextInstallment | None:
             InstallmentPlan.status == PlanStatus.ACTIVE,
             Installment.status == InstallmentStatus.PENDING,
         )
-        .order_by(Installment.number)
+        .order_by(Installment.due_on, InstallmentPlan.currency, Installment.number)
         .limit(1)
     ).first()
     if found is None:

@@ -81,8 +81,8 @@ REASON_LABELS = {
     ),
     "plan_declined": "rechazó el plan de cuotas ofrecido",
     "installments_several_currencies": (
-        "pidió cuotas pero debe en varias monedas y un plan cubre una sola: "
-        "acordá los pagos con el cliente"
+        "pidió cuotas y debe en varias monedas, pero nombra una primera cuota "
+        "sin decir la moneda: acordá los pagos con el cliente"
     ),
     "promise_currency_not_owed": (
         "promete pagar en una moneda en la que no debe: revisá en qué moneda paga"

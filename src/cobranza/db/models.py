@@ -687,14 +687,19 @@ class InstallmentStatus(StrEnum):
 
 
 class InstallmentPlan(Base):
-    """A case's balance split into installments; one active plan per case."""
+    """A case's balance in one currency split into installments.
+
+    A case has at most one active plan per currency, so a customer who owes
+    in pesos and dollars may pay each in its own plan.
+    """
 
     __tablename__ = "installment_plan"
     __table_args__ = (
         Index(
-            "uq_installment_plan_active_case",
+            "uq_installment_plan_active_case_currency",
             "business_id",
             "case_id",
+            "currency",
             unique=True,
             sqlite_where=sql_text("status = 'active'"),
             postgresql_where=sql_text("status = 'active'"),

@@ -94,10 +94,17 @@ def _propose_plan(
     now: datetime,
     days: tuple[date, ...],
     first_amount: Decimal | None,
+    currency: str | None,
 ) -> PlanOffer | None:
     try:
         terms = propose_plan(
-            session, case, count, now, named_days=days, first_amount=first_amount
+            session,
+            case,
+            count,
+            now,
+            named_days=days,
+            first_amount=first_amount,
+            currency=currency,
         )
     except PaymentError as exc:
         # The customer is handed to a person, who can offer other terms.
@@ -121,6 +128,7 @@ def _create_plan(
     days: tuple[date, ...],
     first_amount: Decimal | None,
     fee_accepted: bool,
+    currency: str | None,
 ) -> bool:
     try:
         create_plan(
@@ -131,6 +139,7 @@ def _create_plan(
             named_days=days,
             first_amount=first_amount,
             fee_accepted=fee_accepted,
+            currency=currency,
         )
     except PaymentError as exc:
         # The customer is handed to a person, who can offer other terms.

@@ -316,6 +316,14 @@ def _charge_wording(covers: LinkCovers, context: ParameterContext) -> str:
     return _LINK_CHARGES[language][covers]
 
 
+# The next installments of plans in several currencies, one link each. Their
+# numbers may differ, so the wording names none.
+_NEXT_INSTALLMENTS = MappingProxyType(
+    {
+        "es": "los {amount} de las próximas cuotas",
+        "pt": "os {amount} das próximas parcelas",
+    }
+)
 # A balance beside other currencies' charges: "los $ 500,00 de tu saldo".
 _BALANCE_PART = MappingProxyType(
     {
@@ -343,9 +351,11 @@ def _link_charge(variables: MessageVariables, context: ParameterContext) -> str:
             [_amount("link_charges", a, code, locale) for code, a, _, _ in charges],
             context,
         )
-        return _charge_wording(charges[0][2], context).format(
-            amount=money, installment=""
-        )
+        covers = charges[0][2]
+        wording = _charge_wording(covers, context)
+        if covers == LinkCovers.INSTALLMENT:
+            wording = _NEXT_INSTALLMENTS[context.profile.language]
+        return wording.format(amount=money, installment="")
     if len(charges) > 1:
         return _joined(
             [
@@ -411,18 +421,70 @@ def _installment(variables: MessageVariables, context: ParameterContext) -> str:
 
 
 def _plan_schedule(variables: MessageVariables, context: ParameterContext) -> str:
-    """List each installment's amount and date: "$ 500,00 el 10 de marzo, ..."."""
+    """List each installment's amount and date: "$ 500,00 el 10 de marzo, ...".
+
+    Plans in several currencies (`plan_parts`) are listed one after the
+    other, separated by semicolons: "US$ 500,00 el 10 de marzo y US$ 500,00
+    el 9 de abril; $ 75.000,00 el 10 de marzo y $ 75.000,00 el 9 de abril".
+    """
+    if variables.plan_parts:
+        return "; ".join(
+            _one_schedule(schedule, currency, variables, context)
+            for currency, schedule in _plan_part_items(variables.plan_parts)
+        )
     if not variables.plan_schedule:
         raise context.missing(
             "plan_schedule", "pass the (amount, due date) of each installment"
         )
+    return _one_schedule(
+        variables.plan_schedule, variables.currency, variables, context
+    )
+
+
+def _one_schedule(
+    schedule: Sequence[Sequence[object]],
+    currency: str,
+    variables: MessageVariables,
+    context: ParameterContext,
+) -> str:
     locale = context.profile.locale
     on, _ = _SCHEDULE_WORDS[context.profile.language]
     parts = []
-    for amount, due_on in _schedule_items(variables.plan_schedule):
-        money = _amount("plan_schedule", amount, variables.currency, locale)
+    for amount, due_on in _schedule_items(schedule):
+        money = _amount("plan_schedule", amount, currency, locale)
         parts.append(f"{money} {on} {_date(due_on, variables, locale)}")
     return _joined(parts, context)
+
+
+def _plan_part_items(
+    plan_parts: Sequence[Sequence[object]],
+) -> list[tuple[str, Sequence[Sequence[object]]]]:
+    """Read `plan_parts` as given, or as stored in JSON."""
+    items = []
+    for item in plan_parts:
+        try:
+            currency, schedule, *_ = item
+        except (TypeError, ValueError) as exc:
+            raise InvalidVariableError(
+                "plan_parts",
+                item,
+                "pass each plan as (currency, schedule, fee, total), such as "
+                '("USD", [("500.00", "2026-03-10"), ("500.00", "2026-04-09")], '
+                '"0.00", "1000.00"); the fee and total may be left out',
+            ) from exc
+        listed = isinstance(schedule, Sequence) and not isinstance(schedule, str)
+        if not isinstance(currency, str) or not listed:
+            raise InvalidVariableError(
+                "plan_parts",
+                item,
+                "pass a currency code and a list of (amount, due date)",
+            )
+        if not schedule:
+            raise InvalidVariableError(
+                "plan_parts", item, "pass at least one installment per currency"
+            )
+        items.append((currency, schedule))
+    return items
 
 
 def _schedule_items(
@@ -449,6 +511,8 @@ def _schedule_items(
 
 
 def _plan_fee(variables: MessageVariables, context: ParameterContext) -> str:
+    if variables.plan_parts:
+        return _part_amounts(variables.plan_parts, 2, "plan_parts", context)
     if variables.plan_fee is None:
         raise context.missing("plan_fee", "pass the fee the plan adds")
     return _amount(
@@ -457,11 +521,39 @@ def _plan_fee(variables: MessageVariables, context: ParameterContext) -> str:
 
 
 def _plan_total(variables: MessageVariables, context: ParameterContext) -> str:
+    if variables.plan_parts:
+        return _part_amounts(variables.plan_parts, 3, "plan_parts", context)
     if variables.plan_total is None:
         raise context.missing("plan_total", "pass the plan's total with the fee")
     return _amount(
         "plan_total", variables.plan_total, variables.currency, context.profile.locale
     )
+
+
+def _part_amounts(
+    plan_parts: Sequence[Sequence[object]],
+    index: int,
+    variable: str,
+    context: ParameterContext,
+) -> str:
+    """Join one amount of each plan in `plan_parts`: "US$ 10,00 y $ 1.500,00".
+
+    `index` picks the amount: 2 for the fee, 3 for the total.
+    """
+    amounts = []
+    for item in plan_parts:
+        try:
+            currency = str(item[0])
+            amount = Decimal(str(item[index]))
+        except (TypeError, IndexError, ArithmeticError) as exc:
+            raise InvalidVariableError(
+                variable,
+                item,
+                "pass each plan as (currency, schedule, fee, total), such as "
+                '("USD", [("550.00", "2026-03-10")], "50.00", "550.00")',
+            ) from exc
+        amounts.append(_amount(variable, amount, currency, context.profile.locale))
+    return _joined(amounts, context)
 
 
 def _discount_fraction(

@@ -85,6 +85,10 @@ class MessageVariables:
     plan_schedule: tuple[tuple[Decimal, date], ...] | None = None
     plan_fee: Decimal | None = None
     plan_total: Decimal | None = None
+    # Plans in several currencies, one per currency: (currency, schedule) of
+    # each, the schedule as in `plan_schedule`, which `detalle_cuotas` states
+    # in place of `plan_schedule`.
+    plan_parts: Sequence[Sequence[object]] | None = None
     promise_amount: Decimal | None = None
     promise_due_on: date | None = None
     # What a confirmed promise covers, a `LinkCovers` value: "installment"

@@ -33,10 +33,12 @@ from cobranza.db.models import (
     Case,
     Customer,
     Document,
+    InstallmentPlan,
     OutboxMessage,
     PaymentLink,
     PaymentLinkPurpose,
     PaymentLinkStatus,
+    PlanStatus,
 )
 from cobranza.dunning.holds import held_on
 from cobranza.dunning.other_currencies import OTHER_BALANCES_VARIABLE
@@ -47,6 +49,7 @@ from cobranza.payments.errors import (
     PaymentError,
     ProviderNotConfiguredError,
 )
+from cobranza.payments.plan_payments import PLAN_PARTS_VARIABLE
 from cobranza.payments.targets import (
     LinkTarget,
     balance_target,
@@ -156,11 +159,13 @@ def current_target(
 
     `due_by` limits a balance to the invoices due by that day, and
     `named_ids` to those of them a reminder names (`due_target`). A balance
-    is in `currency`, by default the one reminders lead with.
+    is in `currency`, by default the one reminders lead with. An active
+    plan's next installment comes first: with `currency`, that of the plan
+    in `currency`, and without it, the one due first among the case's plans.
     """
     from cobranza.payments.plans import installment_target
 
-    installment = installment_target(session, case)
+    installment = installment_target(session, case, currency)
     if installment is not None:
         return installment
     customer = session.get_one(Customer, case.customer_id)
@@ -418,6 +423,11 @@ def link_for_outbox_row(
         )
     except NothingOwedError:
         return None
+    if variables.get(PLAN_PARTS_VARIABLE):
+        order = [str(part[0]) for part in variables[PLAN_PARTS_VARIABLE]]
+        plan_charges = _plan_links(session, business, case, now, public_base_url, order)
+        row.variables = {**variables, "link_charges": plan_charges or None}
+        return url
     if variables.get(REPLY_TO_VARIABLE) is not None and variables.get(
         OTHER_BALANCES_VARIABLE
     ):
@@ -427,6 +437,57 @@ def link_for_outbox_row(
         if len(charges) > 1:
             row.variables = {**variables, "link_charges": charges}
     return url
+
+
+def _plan_links(
+    session: Session,
+    business: Business,
+    case: Case,
+    now: datetime,
+    public_base_url: str | None,
+    order: list[str],
+) -> list[list[str]]:
+    """Return [currency, amount, covers, URL] of each active plan's next installment.
+
+    The links are in the message's `order` of currencies, so each sits
+    where its plan's schedule does. Returns an empty list when fewer than
+    two plans are still active.
+    """
+    from cobranza.config import get_settings
+    from cobranza.payments.plans import installment_target
+
+    settings = get_settings()
+    base = public_base_url or settings.public_base_url
+    provider = provider_for(business, settings.payment_provider)
+    currencies = session.scalars(
+        select(InstallmentPlan.currency)
+        .where(
+            InstallmentPlan.case_id == case.id,
+            InstallmentPlan.status == PlanStatus.ACTIVE,
+        )
+        .order_by(InstallmentPlan.currency)
+    ).all()
+    targets = [installment_target(session, case, code) for code in currencies]
+    found = [target for target in targets if target is not None]
+    if len(found) < 2:
+        return []
+    found.sort(
+        key=lambda target: (
+            order.index(target.currency) if target.currency in order else len(order)
+        )
+    )
+    charges = []
+    for target in found:
+        link = ensure_link(session, business, case, target, provider, now)
+        charges.append(
+            [
+                target.currency,
+                str(target.amount),
+                LinkCovers.INSTALLMENT.value,
+                link_url(base, link.token),
+            ]
+        )
+    return charges
 
 
 def _balance_links(

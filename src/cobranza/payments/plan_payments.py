@@ -58,6 +58,9 @@ logger = logging.getLogger(__name__)
 # The outbox reason of an installment reminder dropped because the
 # installment was paid while the reminder waited.
 PAID_REASON = "paid"
+# The variable of a plan message for plans in several currencies: one
+# [currency, [[amount, due date], ...], fee, total] per plan.
+PLAN_PARTS_VARIABLE = "plan_parts"
 # The messages that state a plan's schedule, refreshed when part of it is paid.
 SCHEDULE_STEP_KINDS = ("plan_offer_reply",)
 # The outbox reason of a plan message dropped because the payments made
@@ -170,6 +173,7 @@ def apply_payments_to_plan(
     from cobranza.payments.plans import mark_installment_paid
 
     plan_id, business_id, case_id = plan.id, plan.business_id, plan.case_id
+    currency = plan.currency
     coverage = plan_coverage(session, plan, settling_id)
     for installment_id, paid_at in zip(
         coverage.covered_ids, coverage.covered_paid_at, strict=True
@@ -184,7 +188,9 @@ def apply_payments_to_plan(
             list(coverage.covered_ids),
         )
     if coverage.covered_ids or coverage.credit > 0:
-        _refresh_schedule_messages(session, business_id, case_id, coverage, now)
+        _refresh_schedule_messages(
+            session, business_id, case_id, currency, coverage, now
+        )
     return list(coverage.covered_ids)
 
 
@@ -320,6 +326,7 @@ def _refresh_schedule_messages(
     session: Session,
     business_id: int,
     case_id: int,
+    currency: str,
     coverage: PlanCoverage,
     now: datetime,
 ) -> None:
@@ -329,7 +336,9 @@ def _refresh_schedule_messages(
     for the contact window while the customer already pays. The gate states
     the balance owed when it sends, so the schedule must shrink with it:
     the unpaid installments, the first one less its credit, and their sum.
-    Its link then collects the next unpaid installment.
+    Its link then collects the next unpaid installment. A message of plans
+    in several currencies changes only the schedule of the plan in
+    `currency`.
     """
     schedule = remaining_schedule(coverage)
     rows = session.scalars(
@@ -341,6 +350,9 @@ def _refresh_schedule_messages(
         )
     ).all()
     for row in rows:
+        if row.variables.get(PLAN_PARTS_VARIABLE):
+            _refresh_plan_part(session, row, currency, schedule, now)
+            continue
         if not schedule:
             # The plan is paid; the gate drops the message for a zero balance.
             continue
@@ -372,6 +384,45 @@ def _refresh_schedule_messages(
                 session, business_id, case_id, link, now
             )
         row.variables = variables
+
+
+def _refresh_plan_part(
+    session: Session,
+    row: OutboxMessage,
+    currency: str,
+    schedule: list[tuple[Decimal, date]],
+    now: datetime,
+) -> None:
+    """Bring the `currency` plan of a several-currency plan message up to date.
+
+    A plan paid in full leaves the message, and the message is dropped like
+    a single plan's once no plan in it has two installments left.
+    """
+    parts = []
+    for part in row.variables[PLAN_PARTS_VARIABLE]:
+        if part[0] != currency:
+            parts.append(part)
+        elif schedule:
+            stated = [[str(amount), due_on.isoformat()] for amount, due_on in schedule]
+            # The plan's fee and total are left out: the message states them
+            # only when proposing a plan, and this one is already made.
+            parts.append([currency, stated])
+    longest = max((len(part[1]) for part in parts), default=0)
+    if longest < 2:
+        outbox.suppress(
+            session,
+            row,
+            ONE_LEFT_REASON,
+            now,
+            {"currency": currency, "plans": len(parts)},
+            actor="payments",
+        )
+        return
+    row.variables = {
+        **row.variables,
+        "installments": longest,
+        PLAN_PARTS_VARIABLE: parts,
+    }
 
 
 def _next_link_url(

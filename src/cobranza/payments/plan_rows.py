@@ -1,4 +1,4 @@
-"""A customer's current or last installment plan, as rows the owner reads.
+"""A customer's current or last installment plans, as rows the owner reads.
 
 `cobranza case show` prints these rows, and the dashboard's customer page
 can use the same function. Each installment gets one state for display,
@@ -7,7 +7,7 @@ derived from its stored status, its plan's status and the day.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
@@ -68,6 +68,9 @@ class PlanRows:
     total: Decimal
     fee: Decimal
     installments: tuple[InstallmentRow, ...]
+    # The customer's plans in other currencies that were active beside this
+    # one, one per currency, by currency code.
+    others: tuple[PlanRows, ...] = ()
 
 
 def latest_plan_rows(
@@ -76,9 +79,12 @@ def latest_plan_rows(
     """Return the customer's active plan, or else the last one made, or None.
 
     `today` is the business's local date: a pending installment due before
-    it is shown as in grace or missed.
+    it is shown as in grace or missed. A customer with plans in several
+    currencies gets the latest one, and in `others` the latest plan of each
+    other currency that was active beside it (still active, or closed since
+    the latest one was made).
     """
-    plan = session.scalars(
+    plans = session.scalars(
         select(InstallmentPlan)
         .where(
             InstallmentPlan.business_id == business.id,
@@ -89,11 +95,34 @@ def latest_plan_rows(
             InstallmentPlan.created_at.desc(),
             InstallmentPlan.id.desc(),
         )
-        .limit(1)
-    ).first()
-    if plan is None:
+    ).all()
+    if not plans:
         return None
 
+    latest = plans[0]
+    others: dict[str, InstallmentPlan] = {}
+    for plan in plans[1:]:
+        # A plan in another currency that was active beside the latest one,
+        # such as the peso plan that broke while the dollar plan goes on.
+        beside = plan.status == PlanStatus.ACTIVE or (
+            plan.closed_at is not None and plan.closed_at >= latest.created_at
+        )
+        if plan.currency != latest.currency and beside:
+            others.setdefault(plan.currency, plan)
+    rows = _plan_rows(session, business, latest, today)
+    return replace(
+        rows,
+        others=tuple(
+            _plan_rows(session, business, others[currency], today)
+            for currency in sorted(others)
+        ),
+    )
+
+
+def _plan_rows(
+    session: Session, business: Business, plan: InstallmentPlan, today: date
+) -> PlanRows:
+    """Return one plan's summary and its installments' rows."""
     installments = session.scalars(
         select(Installment)
         .where(Installment.plan_id == plan.id)

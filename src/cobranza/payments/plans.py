@@ -17,6 +17,12 @@ day it may, so the due-date reminder goes out on the due date itself.
 
 The customer may name the days ("la mitad el viernes y el resto a fin de
 mes"): see `plan_due_dates` for how they replace the business's schedule.
+
+A plan has one currency, because a checkout charges one. A customer who
+owes in several currencies gets one plan per currency (`currency` of
+`create_plan`), and a case has at most one active plan in each. The case
+stays paused while any of its plans is active, so a plan that breaks in
+one currency leaves the other plan and its reminders running.
 """
 
 from __future__ import annotations
@@ -291,23 +297,27 @@ def create_plan(
     named_days: tuple[date, ...] = (),
     first_amount: Decimal | None = None,
     fee_accepted: bool = False,
+    currency: str | None = None,
 ) -> InstallmentPlan:
     """Split the case's balance into `n` installments and pause the case.
 
     The first installment is due on `first_due_on` when given, or else on
     `first_due_date`. `named_days` are the days the customer named, which
     `plan_due_dates` follows within the business's limits, and
-    `first_amount` the first installment the customer named. Raises
-    `PlanError` when `n` or the amounts break the business's limits, the
-    customer owes nothing, the case already has an active plan (a unique
-    index decides between concurrent calls), or the business charges a fee
+    `first_amount` the first installment the customer named. The plan
+    covers the balance in `currency`; without it the customer must owe in
+    one currency only. Raises `PlanError` when `n` or the amounts break the
+    business's limits, the customer owes nothing (in `currency`), owes in
+    several currencies and no `currency` is given, the case already has an
+    active plan in that currency (a unique index decides between concurrent
+    calls), or the business charges a fee
     and `fee_accepted` is False. A fee is never added silently: the caller
     shows the terms of `propose_plan` to the customer first (the
     conversation sends the `plan_proposal` message) and passes
     `fee_accepted=True` once they agree.
     """
     business = session.get_one(Business, case.business_id)
-    target, limits = _plan_basis(session, business, case, now)
+    target, limits = _plan_basis(session, business, case, now, currency)
     terms = _terms(
         business, target, n, now, first_due_on, named_days, first_amount, limits
     )
@@ -336,8 +346,8 @@ def create_plan(
             session.flush()
     except IntegrityError as exc:
         raise PlanError(
-            f"case {case.id} already has an active installment plan: cancel it "
-            "before creating another"
+            f"case {case.id} already has an active installment plan in "
+            f"{terms.currency}: cancel it before creating another"
         ) from exc
     for number, (amount, due_on) in enumerate(
         zip(terms.amounts, terms.due_dates, strict=True), start=1
@@ -385,13 +395,14 @@ def propose_plan(
     first_due_on: date | None = None,
     named_days: tuple[date, ...] = (),
     first_amount: Decimal | None = None,
+    currency: str | None = None,
 ) -> PlanTerms:
     """Return the terms `create_plan` would store now, without storing anything.
 
     Raises `PlanError` like `create_plan`, except for an unaccepted fee.
     """
     business = session.get_one(Business, case.business_id)
-    target, limits = _plan_basis(session, business, case, now)
+    target, limits = _plan_basis(session, business, case, now, currency)
     return _terms(
         business, target, n, now, first_due_on, named_days, first_amount, limits
     )
@@ -460,22 +471,31 @@ def _terms(
 
 
 def _plan_basis(
-    session: Session, business: Business, case: Case, now: datetime
+    session: Session,
+    business: Business,
+    case: Case,
+    now: datetime,
+    currency: str | None = None,
 ) -> tuple[LinkTarget, InstallmentLimits]:
-    """Return what a plan of the case covers now, and the business's limits."""
+    """Return what a plan of the case covers now, and the business's limits.
+
+    With `currency`, the plan covers the balance in that currency alone.
+    """
     customer = session.get_one(Customer, case.customer_id)
     today = local_date(now, business.timezone)
     documents = open_documents(session, business.id, case.customer_id, today)
-    target = balance_target(documents, business.locale[:2], customer.name)
+    target = balance_target(documents, business.locale[:2], customer.name, currency)
     if target is None:
-        raise PlanError(f"case {case.id} owes nothing, so it needs no plan")
+        owed_in = f" in {currency}" if currency is not None else ""
+        raise PlanError(f"case {case.id} owes nothing{owed_in}, so it needs no plan")
     owed = owed_currencies(documents)
-    if len(owed) > 1:
+    if currency is None and len(owed) > 1:
         # A plan has one currency. One that covered only the leading
         # currency would leave the rest of the debt without a plan.
         raise PlanError(
             f"case {case.id} owes in {', '.join(owed)}, and a plan covers one "
-            "currency: agree on the payments with the customer in person",
+            "currency: pass the currency of each plan, or agree on the payments "
+            "with the customer in person",
             code=SEVERAL_CURRENCIES_CODE,
         )
     return target, limits_for(business)
@@ -733,7 +753,7 @@ def queue_installment_reminders(
             # own message, sent today, already states it.
             continue
         case = session.get_one(Case, plan.case_id)
-        target = installment_target(session, case)
+        target = installment_target(session, case, plan.currency)
         if target is None or target.installment_id != installment.id:
             # An earlier installment is still unpaid; its link comes first.
             continue
@@ -826,14 +846,18 @@ def mark_installment_paid(
     session.expire_all()
 
 
-def installment_target(session: Session, case: Case) -> LinkTarget | None:
+def installment_target(
+    session: Session, case: Case, currency: str | None = None
+) -> LinkTarget | None:
     """Return the link target of the case's next unpaid installment, if any.
 
-    The target charges what is still owed of it: its amount less what the
-    payments since the plan began already paid toward it (see
-    `plan_payments`).
+    With `currency`, the installment is that of the case's plan in that
+    currency. Without it, it is the unpaid installment due first among the
+    case's plans (the currency code breaks a tie). The target charges what
+    is still owed of it: its amount less what the payments since the plan
+    began already paid toward it (see `plan_payments`).
     """
-    found = session.execute(
+    query = (
         select(Installment, InstallmentPlan)
         .join(InstallmentPlan, InstallmentPlan.id == Installment.plan_id)
         .where(
@@ -841,9 +865,12 @@ def installment_target(session: Session, case: Case) -> LinkTarget | None:
             InstallmentPlan.status == PlanStatus.ACTIVE,
             Installment.status == InstallmentStatus.PENDING,
         )
-        .order_by(Installment.number)
+        .order_by(Installment.due_on, InstallmentPlan.currency, Installment.number)
         .limit(1)
-    ).first()
+    )
+    if currency is not None:
+        query = query.where(InstallmentPlan.currency == currency)
+    found = session.execute(query).first()
     if found is None:
         return None
     installment, plan = found
@@ -885,6 +912,12 @@ def _pause_case(
     until = end_of_day(
         last_due_on + timedelta(days=limits.grace_days), business.timezone
     )
+    named = case.pause_reason or ""
+    if case.state == CaseState.PAUSED and named.startswith(PLAN_PAUSE_PREFIX):
+        # The case's plan in another currency is still active, so the pause
+        # lasts until the later of the two plans ends, and names that plan.
+        if case.paused_until is not None and case.paused_until > until:
+            return
     session.execute(
         update(Case)
         .where(Case.id == case.id, Case.closed_at.is_(None))
@@ -899,6 +932,26 @@ def _pause_case(
 
 
 def _resume_case(session: Session, case_id: int, plan_id: int) -> None:
+    """Resume the case that `plan_id` paused, unless another plan of it is active.
+
+    While the case's plan in another currency is active, the pause names
+    that plan instead and lasts until it ends, so its installments are
+    still the only reminders.
+    """
+    values: dict[str, Any] = {
+        "state": CaseState.OPEN,
+        "paused_until": None,
+        "pause_reason": None,
+    }
+    remaining = _other_active_plan_end(session, case_id, plan_id)
+    if remaining is not None:
+        # NOTE: the balance of the ended plan's currency gets no policy
+        # reminder until the other plan ends too, because the pause is per case.
+        other_id, until = remaining
+        values = {
+            "paused_until": until,
+            "pause_reason": f"{PLAN_PAUSE_PREFIX} {other_id}",
+        }
     session.execute(
         update(Case)
         .where(
@@ -906,6 +959,38 @@ def _resume_case(session: Session, case_id: int, plan_id: int) -> None:
             Case.closed_at.is_(None),
             Case.pause_reason == f"{PLAN_PAUSE_PREFIX} {plan_id}",
         )
-        .values(state=CaseState.OPEN, paused_until=None, pause_reason=None)
+        .values(**values)
         .execution_options(synchronize_session=False)
     )
+
+
+def _other_active_plan_end(
+    session: Session, case_id: int, plan_id: int
+) -> tuple[int, datetime] | None:
+    """Return the case's other active plan that ends last, with its pause's end.
+
+    Returns None when `plan_id` is the case's only active plan.
+    """
+    found = session.execute(
+        select(InstallmentPlan.id, InstallmentPlan.business_id, Installment.due_on)
+        .join(Installment, Installment.plan_id == InstallmentPlan.id)
+        .where(
+            InstallmentPlan.case_id == case_id,
+            InstallmentPlan.id != plan_id,
+            InstallmentPlan.status == PlanStatus.ACTIVE,
+        )
+        .order_by(Installment.due_on.desc(), InstallmentPlan.id)
+        .limit(1)
+    ).first()
+    if found is None:
+        return None
+    other_id, business_id, last_due_on = found
+    business = session.get_one(Business, business_id)
+    try:
+        grace_days = limits_for(business).grace_days
+    except PlanError:
+        # `check_plans` reports the invalid settings; the default still ends
+        # the pause after the other plan's last installment.
+        grace_days = InstallmentLimits().grace_days
+    until = end_of_day(last_due_on + timedelta(days=grace_days), business.timezone)
+    return other_id, until

@@ -5,7 +5,8 @@ requests the link (or the alias) gets what is due now: the invoices past
 due and those due today, which is the customer's local today as `due_by`.
 The whole balance is charged only when nothing is due yet (or everything
 is), and an active installment plan's next installment before either, as
-`current_target` decides for every link.
+`current_target` decides for every link. A customer with plans in several
+currencies gets the link of each plan's next installment.
 
 A checkout charges one currency (a Mercado Pago preference's items share
 one `currency_id`, and a Stripe Checkout Session has one `currency`). So a
@@ -77,17 +78,17 @@ def requested_charge(
     if target is None:
         return None
     targets = [target]
-    if target.installment_id is None:
-        documents = open_documents(session, business.id, customer.id, today)
-        others = [
-            code for code in owed_currencies(documents) if code != target.currency
-        ]
-        for currency in others:
-            other = current_target(
-                session, business, case, now, due_by=today, currency=currency
-            )
-            if other is not None:
-                targets.append(other)
+    documents = open_documents(session, business.id, customer.id, today)
+    others = [code for code in owed_currencies(documents) if code != target.currency]
+    for currency in others:
+        other = current_target(
+            session, business, case, now, due_by=today, currency=currency
+        )
+        # During a plan, only the plans in other currencies add their links,
+        # because a balance beside the plan waits until the plan ends.
+        during_plan = target.installment_id is not None
+        if other is not None and (not during_plan or other.installment_id):
+            targets.append(other)
 
     charges = [_describe(session, business, customer, each, today) for each in targets]
     if with_link:

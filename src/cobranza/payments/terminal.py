@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 
@@ -177,8 +178,15 @@ def render_balances(session: Session, business: Business, customer_id: int) -> T
     return table
 
 
-def render_plan(plan: PlanRows, business: Business) -> Table:
-    """Build the table of a plan's installments, for `case show`."""
+def render_plan(plan: PlanRows, business: Business) -> Table | Group:
+    """Build the table of a plan's installments, for `case show`.
+
+    Active plans in other currencies (`plan.others`) get a table each, after
+    the plan's own.
+    """
+    if plan.others:
+        alone = replace(plan, others=())
+        return Group(*(render_plan(each, business) for each in (alone, *plan.others)))
     timezone = business.timezone
     title = (
         f"Plan de cuotas {plan.plan_id} (caso {plan.case_id}): "

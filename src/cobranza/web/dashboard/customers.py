@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
@@ -30,7 +30,7 @@ from cobranza.dunning.owner_actions import (
 from cobranza.dunning.terminal import CASE_STATE_LABELS
 from cobranza.dunning.timeline import case_timeline
 from cobranza.money import quantize
-from cobranza.payments.plan_rows import latest_plan_rows
+from cobranza.payments.plan_rows import PlanRows, latest_plan_rows
 from cobranza.phones import normalize_phone
 from cobranza.portfolio.labels import SPANISH as SEGMENT_LABELS
 from cobranza.timeutil import local_date
@@ -196,11 +196,18 @@ def customer_page(request: Request, customer_id: int) -> HTMLResponse:
             "timeline": _customer_history(session, business, customer),
             "payment_currencies": payment_currencies(session, business, customer.id),
             "today": today,
-            "plan": latest_plan_rows(session, business, customer.id, today),
+            "plans": _plans(latest_plan_rows(session, business, customer.id, today)),
             "message": notice[0],
             "error": notice[1],
         }
     return render(request, "cliente.html", context)
+
+
+def _plans(plan: PlanRows | None) -> list[PlanRows]:
+    """Return the plans the customer page lists: one per active currency."""
+    if plan is None:
+        return []
+    return [replace(plan, others=()), *plan.others]
 
 
 def back_to_customer(
