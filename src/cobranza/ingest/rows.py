@@ -50,7 +50,7 @@ from cobranza.ingest.taxids import (
 )
 from cobranza.money import MAX_AMOUNT, quantize
 from cobranza.phones import PhoneResult, area_code_word, normalize_phone
-from cobranza.terminal_text import visible
+from cobranza.terminal_text import BIDI_CONTROLS, visible
 
 # Column sizes of the customer and document tables.
 MAX_NUMBER_LENGTH = 64
@@ -97,11 +97,6 @@ _CURRENCY_WORDS = {
 _PESO_WORDS = frozenset({"$", "pesos", "peso", "pes"})
 # C0 and C1 control characters, DEL included; runs become one space.
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
-# Unicode bidirectional controls: the Arabic letter mark, the left-to-right
-# and right-to-left marks, embeddings and overrides, and isolates. Invisible
-# in a terminal or a page, they reorder what follows, so "F-\u202e1000"
-# shows as "F-0001".
-BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 @dataclass
