@@ -330,10 +330,11 @@ class _WorksheetPart:
 def _workbook_reader(data: bytes) -> Any:
     """Read the manifest and workbook part of `data`, and no sheet.
 
-    `load_workbook` scans every worksheet's XML once for its size (about
-    6 s for 3,000 sheets of 20 rows, measured once on a 2-core development
-    machine), so the sheet list comes from the workbook part alone, read as
-    openpyxl 3.1 reads it. The caller closes
+    `load_workbook` scans every worksheet's XML once for its size, so the
+    sheet list comes from the workbook part alone, read as openpyxl 3.1
+    reads it. Reading the last of 3,000 sheets of 20 rows (2.7 MB) by name
+    took 1.3 s that way and 0.1 s this way, measured once on a shared
+    2-core machine. The caller closes
     `reader.archive`, or `reader.wb` once a sheet is open.
     """
     from openpyxl.reader.excel import ExcelReader
