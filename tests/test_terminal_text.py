@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from rich.console import Console
 
-from cobranza.terminal_text import markup_safe, plain, visible
+from cobranza.terminal_text import escape_bidi, markup_safe, plain, visible
 
 
 @pytest.mark.parametrize(
@@ -98,3 +98,18 @@ def test_printed_has_no_raw_controls() -> None:
     printed = _printed(markup_safe("Ana \u202eDíaz \x1b[2J \u200d[bold]x[/]"))
 
     assert printed == "Ana \\u202eDíaz \\x1b[2J \\u200d[bold]x[/]"
+
+
+@pytest.mark.parametrize(
+    "control", ["\u061c", "\u200e", "\u200f", "\u202a", "\u202e", "\u2066", "\u2069"]
+)
+def test_escape_bidi_shows_each_control(control: str) -> None:
+    shown = escape_bidi(f"F-{control}1000")
+
+    assert shown == f"F-\\u{ord(control):04x}1000"
+
+
+def test_escape_bidi_keeps_emoji_joiner() -> None:
+    family = "\U0001f468\u200d\U0001f469"
+
+    assert escape_bidi(f"Ana {family}") == f"Ana {family}"

@@ -401,14 +401,17 @@ def db_upgrade(
     _warn_stored_accounts(settings)
 
 
-def _warn_stored_accounts(settings: Settings) -> None:
+def _warn_stored_accounts(settings: Settings, engine: Engine | None = None) -> None:
     """Warn about each business whose stored payment instructions name a wrong
-    account, as instructions stored by an older release may."""
+    account, as instructions stored by an older release may.
+
+    Without `engine`, one is made for the check and disposed of after it.
+    """
     from cobranza.jobs.business_settings import stored_accounts_warning
 
-    engine = make_engine(settings.database_url)
+    checked = engine or make_engine(settings.database_url)
     try:
-        with transaction(engine) as session:
+        with transaction(checked) as session:
             businesses = session.scalars(select(Business).order_by(Business.id))
             warnings = [
                 (business.name, warning)
@@ -416,7 +419,8 @@ def _warn_stored_accounts(settings: Settings) -> None:
                 if (warning := stored_accounts_warning(business)) is not None
             ]
     finally:
-        engine.dispose()
+        if engine is None:
+            checked.dispose()
     for name, warning in warnings:
         err_console.print(f"Negocio «{name}». {warning}", markup=False, soft_wrap=True)
 
@@ -2400,6 +2404,7 @@ def serve_command(
         raise typer.Exit(2) from exc
     _check_serve_port(settings, host, port)
     engine = open_engine(settings, pooled=True)
+    _warn_stored_accounts(settings, engine)
     serve(settings, engine, host, port, scheduler, process_events)
 
 
@@ -2421,7 +2426,9 @@ def worker_command(
 
     poll_seconds = _parse_number_option("--poll", poll, minimum=0.1)
     settings = load_settings()
-    run_worker(settings, open_engine(settings, pooled=True), poll_seconds)
+    engine = open_engine(settings, pooled=True)
+    _warn_stored_accounts(settings, engine)
+    run_worker(settings, engine, poll_seconds)
 
 
 @user_app.command("create")

@@ -17,6 +17,7 @@ may still reorder a cell that mixes them with digits.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from typing import Any
 
@@ -33,6 +34,22 @@ _HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
 
 # Letters that render as blank space, used to pad or fake names.
 _BLANK_LETTERS = frozenset({"\u115f", "\u1160", "\u3164", "\uffa0"})
+
+
+# Unicode bidirectional controls: the Arabic letter mark, the left-to-right
+# and right-to-left marks, embeddings and overrides, and isolates. Invisible
+# on a terminal or a page, they reorder what follows, so "F-\u202e1000"
+# shows as "F-0001".
+BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def escape_bidi(text: str) -> str:
+    """Return `text` with each bidirectional control shown as its escape.
+
+    Pages use this in place of `visible`, because a page shows the other
+    format characters, such as the zero-width joiner of an emoji, as they are.
+    """
+    return BIDI_CONTROLS.sub(lambda found: _escaped(found.group()), text)
 
 
 def visible(text: str, *, keep_newlines: bool = False) -> str:

@@ -55,6 +55,8 @@ ROWS = [
     _row(customer_id="C20", number="F-20", mobile="abc"),  # invalid_phone
     _row(number="F-0", amount="200"),  # conflicting_duplicate
     _row(name="Ana María", number="F-22"),  # conflicting_customer
+    _row(customer_id="C23", number="F-\u202e32"),  # bidi_in_number
+    _row(customer_id="C\u202e42", number="F-24"),  # bidi_in_customer_id
 ]
 
 # Words of the English texts these messages replaced. None may reach an owner.
@@ -240,3 +242,19 @@ def test_ambiguous_decimals_error_is_spanish(
     message = str(caught.value)
     assert message.startswith('No se puede saber si "1.234" tiene coma decimal')
     assert ENGLISH_FIX.search(message) is None, message
+
+
+def test_bidi_controls_in_ids_rejected(bad_report: ImportReport) -> None:
+    by_code = _first_by_code(bad_report)
+    number = by_code["bidi_in_number"]
+    customer_id = by_code["bidi_in_customer_id"]
+
+    assert number in bad_report.rows_rejected
+    assert number.value == "F-\u202e32"
+    assert '"F-\\u202e32"' in number.message
+    assert "U+202E" in number.message
+    assert "\u202e" not in number.message
+    assert customer_id in bad_report.rows_rejected
+    assert customer_id.column == "Código cliente"
+    assert '"C\\u202e42"' in customer_id.message
+    assert "\u202e" not in customer_id.message

@@ -418,3 +418,26 @@ def test_stored_report_caps_issue_lists(
         stored = session.scalars(select(ImportRun)).one().report
     assert stored["rows_rejected_count"] == 5
     assert [issue["line"] for issue in stored["rows_rejected"]] == [2, 3]
+
+
+def test_bidi_mark_in_name_kept_as_stored(engine: Engine, tmp_path: Path) -> None:
+    # Given a name in Arabic script with a right-to-left mark, and no code
+    business_id = make_business(engine)
+    name = "\u200fمحمد"
+    path = write_csv(
+        tmp_path / "a.csv",
+        [
+            ["Cliente", "Factura", "Vencimiento", "Importe"],
+            [name, "F-1", "10/04/2026", "100,00"],
+        ],
+    )
+
+    # When it is imported
+    report = run_import(engine, business_id, path)
+
+    # Then the name is stored as written, and the id made from it has no mark
+    assert report.rows_rejected == []
+    with transaction(engine) as session:
+        stored = session.scalars(select(Customer)).one()
+        assert stored.name == name
+        assert stored.external_id == "محمد"

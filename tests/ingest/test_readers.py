@@ -3,13 +3,20 @@ from __future__ import annotations
 import io
 import logging
 import zipfile
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
 
 from cobranza.ingest import FileFormatError
-from cobranza.ingest.readers import MAX_SHEETS, decode, detect_separator, read_table
+from cobranza.ingest.readers import (
+    MAX_SHEETS,
+    decode,
+    detect_separator,
+    find_sheet,
+    read_table,
+)
 
 
 def test_decode_detects_encodings() -> None:
@@ -226,3 +233,47 @@ def test_sheet_limit_allows_named_sheet(tmp_path: Path) -> None:
 
     assert table.sheet == f"Hoja {MAX_SHEETS + 1}"
     assert read_table(at_limit).sheet == "Hoja 1"
+
+
+def test_named_sheet_opens_no_other(tmp_path: Path) -> None:
+    # Given a workbook whose first sheet's part is not XML at all, which
+    # openpyxl's `load_workbook` fails on while it sizes every sheet
+    source = zipfile.ZipFile(io.BytesIO(_many_sheets(3)))
+    damaged = io.BytesIO()
+    with zipfile.ZipFile(damaged, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = b"not a worksheet"
+            target.writestr(item, data)
+    path = tmp_path / "libro.xlsx"
+    path.write_bytes(damaged.getvalue())
+
+    # When the owner names another sheet
+    table = read_table(path, sheet="hoja 3")
+    title = find_sheet(path, " HOJA 2 ")
+
+    # Then only that sheet is read, so the damaged one does not matter
+    assert table.sheet == "Hoja 3"
+    assert table.headers == ["Cliente", "Factura", "Vencimiento", "Importe"]
+    assert [row.cells[1] for row in table.rows] == ["F-2"]
+    assert title == "Hoja 2"
+    with pytest.raises(FileFormatError):
+        read_table(path)
+
+
+def test_named_sheet_keeps_date_cells(tmp_path: Path) -> None:
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = "Facturas"
+    sheet.append(["Cliente", "Factura", "Vencimiento", "Importe"])
+    # Spreadsheet dates have no time zone, so openpyxl reads them naive.
+    due = datetime(2026, 3, 10)  # noqa: DTZ001 - the cell's own type
+    sheet.append(["Ana", "F-1", due, 100])
+    path = tmp_path / "libro.xlsx"
+    workbook.save(path)
+
+    table = read_table(path, sheet="Facturas")
+
+    assert table.rows[0].cells == ("Ana", "F-1", due, 100)

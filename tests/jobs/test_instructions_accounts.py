@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import queue
+import socket
+import subprocess
+import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -9,12 +15,14 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
+import cobranza
 from cobranza.cli import app
 from cobranza.config import Settings, get_settings
 from cobranza.db.engine import default_business, open_database, transaction
 from cobranza.db.models import AuditEvent, Business
 
 runner = CliRunner()
+SOURCE_ROOT = Path(cobranza.__file__).resolve().parents[1]
 WIDE = {"COLUMNS": "300"}
 PREVIOUS = "transferencia al alias MI.NEGOCIO"
 
@@ -247,6 +255,76 @@ def test_db_upgrade_warns_of_stored_cci(database: str) -> None:
     message = " ".join(result.output.split())
     assert "Negocio «Mi negocio». Aviso: las instrucciones de pago" in message
     assert "«00392401319240299684»" in message
+    assert _kept(database) == OLD_CCI
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _first_lines_of(command: list[str], cwd: Path) -> list[str]:
+    """Start `python -m cobranza COMMAND` and return its stderr lines up to the
+    stored-instructions warning or its first log line, and stop the process."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "cobranza", *command],
+        cwd=cwd,
+        # The source tree under test, wherever the process starts.
+        env={**os.environ, "COLUMNS": "300", "PYTHONPATH": str(SOURCE_ROOT)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stderr is not None
+    lines: queue.Queue[str | None] = queue.Queue()
+
+    def read() -> None:
+        assert process.stderr is not None
+        for line in process.stderr:
+            lines.put(line)
+        lines.put(None)
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    seen: list[str] = []
+    try:
+        # The timeout only keeps a hung process from hanging the suite.
+        while (line := lines.get(timeout=120)) is not None:
+            seen.append(line)
+            # The first log line means that the work has started.
+            if "instrucciones de pago" in line or line.startswith("INFO"):
+                break
+    finally:
+        process.terminate()
+        process.wait(timeout=60)
+        reader.join(timeout=60)
+        process.stderr.close()
+    return seen
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        pytest.param(["serve", "--no-scheduler", "--port"], id="serve"),
+        pytest.param(["worker", "--poll", "5"], id="worker"),
+    ],
+)
+def test_long_running_commands_warn_of_stored_cci(
+    database: str, tmp_path: Path, command: list[str]
+) -> None:
+    # Given instructions stored with a wrong CCI by an older release
+    _old_instructions(database)
+    if command[-1] == "--port":
+        command = [*command, str(_free_port())]
+
+    # When the server or the worker starts
+    lines = _first_lines_of(command, tmp_path)
+
+    # Then it warns before it starts its work, and keeps the stored text
+    message = " ".join(" ".join(lines).split())
+    assert "Negocio «Mi negocio». Aviso: las instrucciones de pago" in message
+    assert "el CCI «00392401319240299684»" in message
     assert _kept(database) == OLD_CCI
 
 

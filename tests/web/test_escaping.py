@@ -17,7 +17,7 @@ from cobranza.db.models import (
     InboundMessage,
 )
 from tests.web.conftest import NOW, Tenant
-from tests.web.factories import make_customer
+from tests.web.factories import make_customer, make_invoice
 
 SCRIPT = "<script>alert(1)</script>"
 ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
@@ -82,7 +82,10 @@ def test_script_name_is_escaped_everywhere(
 
 
 BIDI_NAME = "Ana \u202eDíaz 0001$"
-ISOLATED = f"<bdi>{BIDI_NAME}</bdi>"
+# The override shown as its escape, inside an isolate.
+ISOLATED = "<bdi>Ana \\u202eDíaz 0001$</bdi>"
+BIDI_NUMBER = "F-\u202e1000"
+SHOWN_NUMBER = "F-\\u202e1000"
 
 
 def test_bidi_name_is_isolated_everywhere(
@@ -95,6 +98,7 @@ def test_bidi_name_is_isolated_everywhere(
             session, business, NOW, "C-9", BIDI_NAME, phone="+5491155550009"
         )
         customer_id = customer.id
+        make_invoice(session, customer, NOW, BIDI_NUMBER, "100.00", NOW.date())
         session.add(
             Case(
                 business_id=tenant.business_id,
@@ -113,7 +117,7 @@ def test_bidi_name_is_isolated_everywhere(
                 provider="sandbox",
                 provider_message_id="in-9",
                 sender="+5491155550009",
-                text="quiero hablar con una persona",
+                text="pagué la \u2067F-1000\u2069",
                 received_at=NOW - timedelta(hours=1),
             )
         )
@@ -153,5 +157,14 @@ def test_bidi_name_is_isolated_everywhere(
         page = client.get(path)
         assert page.status_code == 200, path
         assert ISOLATED in page.text, path
+        assert BIDI_NAME not in page.text, path
+        assert "\u202e" not in page.text, path
     settings_page = client.get("/configuracion").text
-    assert "<bdi>formulario \u202efirmado</bdi>" in settings_page
+    customer_page = client.get(f"/clientes/{customer_id}").text
+    conversation = client.get(f"/conversaciones/{customer_id}").text
+    assert "<bdi>formulario \\u202efirmado</bdi>" in settings_page
+    assert f"<bdi>{SHOWN_NUMBER}</bdi>" in customer_page
+    assert "<title>Ana \\u202eDíaz 0001$" in customer_page
+    assert f"{SHOWN_NUMBER} · " in conversation
+    assert "pagué la \\u2067F-1000\\u2069" in conversation
+    assert "\u2067" not in conversation

@@ -28,6 +28,11 @@ ROW_ISSUE_TEXTS: dict[str, str] = {
         "El número de comprobante tiene {length} caracteres, más que el máximo "
         "de {limit}. Revisá que la columna sea la del número."
     ),
+    "bidi_in_number": (
+        "El número de comprobante {value} tiene el carácter invisible {control}, "
+        "que cambia el orden en que se ve el texto, así que podría verse como "
+        "otro número. Borralo en el archivo y volvé a importar."
+    ),
     "missing_amount": "El importe está vacío. Completalo en el archivo.",
     "invalid_amount": (
         "El importe {value} no es un número con {mark}. Corregilo, o elegí el "
@@ -79,6 +84,11 @@ ROW_ISSUE_TEXTS: dict[str, str] = {
     "customer_id_too_long": (
         "El código de cliente tiene más de {limit} caracteres. Usá un código más "
         "corto o elegí otra columna {hints.map_control}."
+    ),
+    "bidi_in_customer_id": (
+        "El código de cliente {value} tiene el carácter invisible {control}, "
+        "que cambia el orden en que se ve el texto, así que podría verse como "
+        "otro código. Borralo en el archivo y volvé a importar."
     ),
     "name_too_long": ("El nombre tiene más de {limit} caracteres, así que se cortó."),
     "invalid_phone": (

@@ -50,6 +50,7 @@ from cobranza.ingest.taxids import (
 )
 from cobranza.money import MAX_AMOUNT, quantize
 from cobranza.phones import PhoneResult, area_code_word, normalize_phone
+from cobranza.terminal_text import BIDI_CONTROLS, visible
 
 # Column sizes of the customer and document tables.
 MAX_NUMBER_LENGTH = 64
@@ -230,6 +231,9 @@ class RowReader:
                 )
             )
             number = None
+        elif (issue := self._bidi_issue(row, m.NUMBER, number)) is not None:
+            rejections.append(issue)
+            number = None
         amount = self._amount(row, m.AMOUNT, rejections)
         if amount is None and not any(
             i.column == self._header(m.AMOUNT) for i in rejections
@@ -328,6 +332,25 @@ class RowReader:
         if self.context.decimal.convention == COMMA:
             return text.replace(".", ",")
         return text
+
+    def _bidi_issue(self, row: SourceRow, name: str, text: str) -> RowIssue | None:
+        """Build the rejection of an id of field `name` that has a bidirectional
+        control in it, or return None when it has none.
+
+        The message shows the value with the control escaped (`\u202e`), so
+        the message itself cannot be reordered.
+        """
+        found = BIDI_CONTROLS.search(text)
+        if found is None:
+            return None
+        code = "bidi_in_number" if name == m.NUMBER else "bidi_in_customer_id"
+        return self._issue(
+            row,
+            name,
+            code,
+            value=quoted(visible(text)),
+            control=f"U+{ord(found.group()):04X}",
+        )
 
     def _cell(self, row: SourceRow, name: str) -> Any:
         index = self.columns.get(name)
@@ -567,11 +590,18 @@ class RowReader:
             if country == "CO" and without_digit and not dv_column:
                 problem += _MISSING_DV_HINT
             flags.append(self._issue(row, m.TAX_ID, "invalid_tax_id", problem=problem))
-        if external_id is None:
-            if tax is not None and tax.compact:
-                external_id = tax.compact
-            elif name is not None:
-                external_id = _fold(name) or name
+        if external_id is not None:
+            issue = self._bidi_issue(row, m.CUSTOMER_ID, external_id)
+            if issue is not None:
+                rejections.append(issue)
+                return None
+        elif tax is not None and tax.compact:
+            external_id = tax.compact
+        elif name is not None:
+            # A name without Latin letters or digits is the id as written,
+            # less the bidirectional controls that would make it look like
+            # another one.
+            external_id = _fold(name) or BIDI_CONTROLS.sub("", name) or None
         if external_id is None:
             rejections.append(
                 self._issue(

@@ -630,8 +630,9 @@ def stored_accounts_warning(business: Business) -> str | None:
     Instructions are checked when they are set, but ones stored before a
     kind of account was checked (a Peruvian CCI, say) never were. So this
     checks them again wherever they are shown or used: `cobranza settings
-    show`, the settings page, `cobranza run` and `cobranza db upgrade`. It
-    only warns, and the stored text stays as the owner wrote it.
+    show`, the settings page, `cobranza run`, `cobranza db upgrade`, and the
+    start of `cobranza serve` and `cobranza worker`. It only warns, and the
+    stored text stays as the owner wrote it.
     """
     problem = _stored_account_problem(business, business.country)
     if problem is None:

@@ -37,17 +37,28 @@ SIGNATURE_HEADER = "x-cobranza-signature"
 
 
 class SandboxProvider(PaymentProvider):
-    """Checkouts are pages of this server: `/pagar/sandbox/{token}`."""
+    """Checkouts are pages of this server: `/pagar/sandbox/{token}`.
+
+    The checkout URL is a path without scheme or host, so the redirect from
+    `/pagar/{token}` stays on the address the debtor opened. An absolute URL
+    would keep the COBRANZA_PUBLIC_BASE_URL of the day the checkout was made,
+    and break once that setting changes.
+    """
 
     name = PROVIDER
 
     def __init__(self, public_base_url: str) -> None:
+        # Kept for the provider registry, which passes every provider its
+        # base URL. The sandbox's own URLs need none (see above).
         self.public_base_url = public_base_url.rstrip("/")
 
     def create_checkout(self, request: CheckoutRequest) -> Checkout:
+        # NOTE: a checkout stored by an older release keeps its absolute URL
+        # until it expires (COBRANZA_PAYMENT_LINK_DAYS), and then a new checkout
+        # gets this relative one.
         return Checkout(
             reference=f"sbx_{request.link_id}_{int(request.expires_at.timestamp())}",
-            url=f"{self.public_base_url}/pagar/sandbox/{request.token}",
+            url=f"/pagar/sandbox/{request.token}",
             expires_at=request.expires_at,
         )
 
