@@ -22,7 +22,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from babel.numbers import format_decimal
+from babel import Locale
+from babel.numbers import format_percent
 
 from cobranza.channels.media import MAX_ATTEMPTS
 from cobranza.compliance.reasons import Reason
@@ -568,9 +569,13 @@ def kind_label(kind: str, locale: str | None = None) -> str:
 def percent_label(share: Decimal | float, locale: str) -> str:
     """Format a share of 1 as a percentage with one decimal in `locale`.
 
-    The decimal mark is the locale's: "52,9 %" in es_AR, "52.9 %" in es_MX.
+    The pattern is the locale's own CLDR percent pattern with one decimal
+    added, so the sign and its spacing follow the locale: "52,9%" in es_AR,
+    "52.9%" in es_MX and "52,9\u00a0%" in es (Spain).
     """
-    return f"{format_decimal(Decimal(str(share)) * 100, '0.0', locale=locale)} %"
+    pattern = Locale.parse(locale).percent_formats[None].pattern
+    one_decimal = pattern.replace("0%", "0.0%").replace("0\u00a0%", "0.0\u00a0%")
+    return format_percent(Decimal(str(share)), one_decimal, locale=locale)
 
 
 def local_time(instant: datetime, timezone: str) -> str:

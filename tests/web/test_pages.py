@@ -147,9 +147,9 @@ def test_summary_rounds_percentage_once(
 
     page = client.get("/")
 
-    # Then 2,5 %, not 0.0255 rounded again to 2,6 %
+    # Then 2,5%, not 0.0255 rounded again to 2,6%
     assert (
-        "<span>Morosidad (más de 60 días, por monto)</span><strong>2,5 %</strong>"
+        "<span>Morosidad (más de 60 días, por monto)</span><strong>2,5%</strong>"
         in page.text
     )
 

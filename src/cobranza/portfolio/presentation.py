@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from babel.numbers import format_decimal, format_percent
+from babel.numbers import format_decimal
 
 from cobranza.money import format_money
 from cobranza.portfolio.audit import AuditReport
 from cobranza.portfolio.metrics import to_decimal
+from cobranza.wording import percent_label
 
 
 class Formatter:
@@ -30,7 +31,7 @@ class Formatter:
     def percent(self, share: Decimal | float | None) -> str:
         if share is None or share != share:  # NaN is not equal to itself.
             return self.labels["undefined"]
-        return format_percent(share, "#,##0.0%", locale=self.locale)
+        return percent_label(share, self.locale)
 
     def number(self, value: Decimal | float | None, digits: int = 1) -> str:
         if value is None or value != value:

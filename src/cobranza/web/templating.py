@@ -93,11 +93,6 @@ def _percent(
     context: Context, value: Decimal | float | None, locale: str | None = None
 ) -> str:
     """Format a share in `locale`, else in the signed-in business's locale."""
-    # NOTE: this and the funnel chart print "100,0 %" through
-    # `wording.percent_label`, while the terminal audit prints "100,0%"
-    # through Babel (`portfolio.presentation.Formatter.percent`). They differ
-    # until `percent_label` uses the locale's Babel pattern with one decimal
-    # and the Formatter calls it.
     if value is None:
         return "—"
     return percent_label(value, locale or context["business_locale"])
