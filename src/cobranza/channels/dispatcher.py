@@ -248,6 +248,10 @@ class Dispatcher:
             outbox.requeue(session, row, now, "reconciled_not_sent")
             _audit(session, row, now, "message_requeued", "reconciled_not_sent")
             return "requeued"
+        # NOTE: a crash mid-batch leaves every claimed row of the batch in
+        # `sending`, although only the row being sent can have reached the
+        # channel. No stored column distinguishes the others, so they are
+        # flagged here too and their customers get no reminder.
         outbox.mark_failed(
             session,
             row,
