@@ -1,17 +1,23 @@
 """Real `cobranza` processes against the fake Graph API, for crash tests.
 
 A test builds a business on WhatsApp whose customers each owe one invoice
-and starts `cobranza run` as a subprocess with the fake's settings in its
-environment. It may kill the process with SIGKILL, and then checks the
-stored rows against the messages the fake received.
+and starts `cobranza run` (and `cobranza serve`) as subprocesses with the
+fake's settings in their environment. It may kill a process with SIGKILL,
+and then checks the stored rows against the messages the fake received.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
 import os
 import signal
+import socket
 import subprocess
 import sys
+import time
+import urllib.request
 from collections import Counter
 from datetime import UTC, date, datetime
 
@@ -24,6 +30,7 @@ from cobranza.db.engine import transaction
 from cobranza.db.models import OutboxMessage
 from tests.channels.factories import make_business, make_customer, make_document
 from tests.fakes.graph_api import PHONE_NUMBER_ID, TOKEN, WABA_ID, FakeGraphAPI
+from tests.polling import wait_for
 
 BUSINESS_NAME = "Ejemplo SRL"
 APP_SECRET = "crash-app-secret-7d3e"
@@ -120,3 +127,90 @@ def outbox_states(engine: Engine) -> dict[str, int]:
             select(OutboxMessage.state, func.count()).group_by(OutboxMessage.state)
         ).all()
     return {str(state): count for state, count in rows}
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def start_serve(environment: dict[str, str]) -> tuple[subprocess.Popen[str], str]:
+    """Start `cobranza serve` without its scheduler; return it and its base URL.
+
+    The server stores and processes webhooks, so the replies it handles
+    change the database while a `cobranza run` of the test sends.
+    """
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "cobranza", "serve", "--port", str(port)]
+        + ["--no-scheduler"],
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    base_url = f"http://127.0.0.1:{port}"
+    if not wait_for(lambda: _healthy(base_url, process), 120):
+        process.kill()
+        output, _ = process.communicate(timeout=60)
+        raise RuntimeError(f"cobranza serve did not start:\n{output}")
+    return process, base_url
+
+
+def _healthy(base_url: str, process: subprocess.Popen[str]) -> bool:
+    if process.poll() is not None:
+        return True
+    try:
+        with urllib.request.urlopen(f"{base_url}/healthz", timeout=1) as response:
+            return bool(response.status == 200)
+    except OSError:
+        return False
+
+
+def stop(process: subprocess.Popen[str]) -> str:
+    """Send SIGTERM, wait for the process to end and return its output."""
+    process.terminate()
+    output, _ = process.communicate(timeout=60)
+    return output
+
+
+def post_text_reply(base_url: str, index: int, message_id: str, text: str) -> int:
+    """Post a signed WhatsApp webhook with customer `index`'s text reply."""
+    wa_id = phone_of(index).lstrip("+")
+    message = {
+        "from": wa_id,
+        "id": message_id,
+        "timestamp": str(int(time.time())),
+        "type": "text",
+        "text": {"body": text},
+    }
+    value = {
+        "messaging_product": "whatsapp",
+        "metadata": {
+            "display_phone_number": "5491100000000",
+            "phone_number_id": PHONE_NUMBER_ID,
+        },
+        "contacts": [{"profile": {"name": "Cliente"}, "wa_id": wa_id}],
+        "messages": [message],
+    }
+    body = json.dumps(
+        {
+            "object": "whatsapp_business_account",
+            "entry": [
+                {"id": WABA_ID, "changes": [{"field": "messages", "value": value}]}
+            ],
+        }
+    ).encode()
+    signature = hmac.new(APP_SECRET.encode(), body, hashlib.sha256).hexdigest()
+    request = urllib.request.Request(
+        f"{base_url}/webhooks/whatsapp",
+        data=body,
+        headers={
+            "Content-Type": "application/json",
+            "X-Hub-Signature-256": f"sha256={signature}",
+        },
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return int(response.status)
