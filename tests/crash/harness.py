@@ -20,6 +20,7 @@ import time
 import urllib.request
 from collections import Counter
 from datetime import UTC, date, datetime
+from typing import Any
 
 from sqlalchemy import Engine, func, select
 
@@ -27,7 +28,7 @@ from cobranza.channels.whatsapp import GraphClient, WhatsAppConfig
 from cobranza.channels.whatsapp.templates import push_templates, sync_templates
 from cobranza.config import Settings
 from cobranza.db.engine import transaction
-from cobranza.db.models import OutboxMessage
+from cobranza.db.models import OutboxMessage, WebhookEvent
 from tests.channels.factories import make_business, make_customer, make_document
 from tests.fakes.graph_api import PHONE_NUMBER_ID, TOKEN, WABA_ID, FakeGraphAPI
 from tests.polling import wait_for
@@ -186,20 +187,41 @@ def post_text_reply(base_url: str, index: int, message_id: str, text: str) -> in
         "text": {"body": text},
     }
     value = {
-        "messaging_product": "whatsapp",
-        "metadata": {
-            "display_phone_number": "5491100000000",
-            "phone_number_id": PHONE_NUMBER_ID,
-        },
         "contacts": [{"profile": {"name": "Cliente"}, "wa_id": wa_id}],
         "messages": [message],
+    }
+    return _post_whatsapp(base_url, value)
+
+
+def post_status(base_url: str, sent: dict[str, Any], status: str) -> int:
+    """Post a signed WhatsApp status webhook for a message the fake accepted.
+
+    The status echoes the send's `biz_opaque_callback_data`, as Meta does,
+    so it names the outbox row even when the sender never stored the wamid.
+    """
+    status_object = {
+        "id": sent["id"],
+        "status": status,
+        "timestamp": str(int(time.time())),
+        "recipient_id": sent["to"],
+        "biz_opaque_callback_data": sent["biz_opaque_callback_data"],
+    }
+    return _post_whatsapp(base_url, {"statuses": [status_object]})
+
+
+def _post_whatsapp(base_url: str, value: dict[str, Any]) -> int:
+    metadata = {
+        "display_phone_number": "5491100000000",
+        "phone_number_id": PHONE_NUMBER_ID,
+    }
+    change = {
+        "field": "messages",
+        "value": {"messaging_product": "whatsapp", "metadata": metadata, **value},
     }
     body = json.dumps(
         {
             "object": "whatsapp_business_account",
-            "entry": [
-                {"id": WABA_ID, "changes": [{"field": "messages", "value": value}]}
-            ],
+            "entry": [{"id": WABA_ID, "changes": [change]}],
         }
     ).encode()
     signature = hmac.new(APP_SECRET.encode(), body, hashlib.sha256).hexdigest()
@@ -214,3 +236,14 @@ def post_text_reply(base_url: str, index: int, message_id: str, text: str) -> in
     )
     with urllib.request.urlopen(request, timeout=30) as response:
         return int(response.status)
+
+
+def events_processed(engine: Engine) -> bool:
+    """Return whether every stored webhook event has been processed."""
+    with transaction(engine) as session:
+        pending = session.scalar(
+            select(func.count())
+            .select_from(WebhookEvent)
+            .where(WebhookEvent.processed_at.is_(None))
+        )
+    return pending == 0

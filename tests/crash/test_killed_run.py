@@ -11,11 +11,15 @@ from cobranza.db.engine import make_engine, transaction
 from cobranza.db.models import Customer, OutboxMessage, OutboxState
 from tests.crash.harness import (
     NOW_TEXT,
+    events_processed,
     given_whatsapp_portfolio,
     kill,
     outbox_states,
+    post_status,
     sends_by_recipient,
     start_cli,
+    start_serve,
+    stop,
     whatsapp_environment,
 )
 from tests.fakes.graph_api import FakeGraphAPI
@@ -86,6 +90,40 @@ def test_killed_run_sends_nothing_twice(
     for phone, row in _rows_by_phone(engine).items():
         if sends[phone] == 1:
             assert row.state != OutboxState.QUEUED, phone
+
+
+def test_statuses_settle_flagged_rows(
+    killed_run: tuple[Engine, str], graph: FakeGraphAPI
+) -> None:
+    # Given a run killed mid-send, whose rows a later run flagged
+    # unknown_delivery_state, the message in flight among them.
+    engine, db_url = killed_run
+    _run_to_end(db_url, graph, LATER_TEXT)
+    accepted = {message["to"]: message for message in graph.state.messages}
+    rows = _rows_by_phone(engine)
+    flagged = [phone for phone in accepted if rows[phone].state == OutboxState.FAILED]
+
+    # When Meta's sent and delivered statuses for every accepted message
+    # reach a real server.
+    server, base_url = start_serve(whatsapp_environment(db_url, graph))
+    statuses = [
+        post_status(base_url, message, status)
+        for message in accepted.values()
+        for status in ("sent", "delivered")
+    ]
+    processed = wait_for(lambda: events_processed(engine), 120)
+    server_output = stop(server)
+
+    # Then every message the fake accepted is recorded as delivered.
+    assert flagged
+    assert statuses == [200] * (2 * len(accepted))
+    assert processed
+    assert "Traceback" not in server_output
+    rows = _rows_by_phone(engine)
+    for phone, message in accepted.items():
+        assert rows[phone].state == OutboxState.DELIVERED, phone
+        assert rows[phone].provider_message_id == message["id"], phone
+        assert rows[phone].error_code is None, phone
 
 
 @pytest.mark.xfail(
