@@ -27,6 +27,7 @@ from tests.polling import wait_for
 
 CUSTOMERS = 30
 SENDS_BEFORE_KILL = 5
+SEND_DELAY_SECONDS = 0.3
 # Later than `DispatchLimits.stuck_after` (10 minutes), so rows left in
 # `sending` are reconciled.
 LATER_TEXT = "2026-03-10T10:30"
@@ -40,21 +41,36 @@ def graph() -> Iterator[FakeGraphAPI]:
 
 @pytest.fixture
 def killed_run(db_url: str, graph: FakeGraphAPI) -> Iterator[tuple[Engine, str]]:
-    """Kill a `run` after a few sends; yield the engine and the database URL."""
+    """Kill a `run` mid-send; yield the engine and the database URL.
+
+    The fake responds to each send after `SEND_DELAY_SECONDS`, and the kill
+    lands while one send waits for its response. The fake still accepts
+    that message, which the killed run never records.
+    """
     engine = make_engine(db_url)
     given_whatsapp_portfolio(engine, graph, CUSTOMERS)
-    graph.state.send_delay = 0.05
+    graph.state.send_delay = SEND_DELAY_SECONDS
     environment = whatsapp_environment(db_url, graph)
     process = start_cli(environment, "run", "--now", NOW_TEXT, "--json")
 
-    sent_enough = wait_for(lambda: len(graph.state.messages) >= SENDS_BEFORE_KILL, 120)
+    in_flight = wait_for(lambda: _send_in_flight(graph), 120)
     kill(process)
+    answered = wait_for(
+        lambda: len(graph.state.messages) == len(graph.state.send_starts), 60
+    )
     graph.state.send_delay = 0.0
 
-    assert sent_enough
+    assert in_flight
+    assert answered
     assert outbox_states(engine).get(OutboxState.SENDING, 0) > 0
     yield engine, db_url
     engine.dispose()
+
+
+def _send_in_flight(graph: FakeGraphAPI) -> bool:
+    """Return whether a send past the first few waits for the fake's response."""
+    started = len(graph.state.send_starts)
+    return started > SENDS_BEFORE_KILL and started > len(graph.state.messages)
 
 
 def _run_to_end(db_url: str, graph: FakeGraphAPI, now_text: str) -> None:
@@ -95,8 +111,8 @@ def test_killed_run_sends_nothing_twice(
 def test_statuses_settle_flagged_rows(
     killed_run: tuple[Engine, str], graph: FakeGraphAPI
 ) -> None:
-    # Given a run killed mid-send, whose rows a later run flagged
-    # unknown_delivery_state, the message in flight among them.
+    # Given a run killed mid-send, whose row in flight a later run flagged
+    # unknown_delivery_state.
     engine, db_url = killed_run
     _run_to_end(db_url, graph, LATER_TEXT)
     accepted = {message["to"]: message for message in graph.state.messages}
@@ -126,11 +142,6 @@ def test_statuses_settle_flagged_rows(
         assert rows[phone].error_code is None, phone
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a claimed row that never reached the channel looks like a row "
-    "whose send may have gone out, so reconciliation flags it failed",
-)
 def test_killed_run_requeues_unsent_rows(
     killed_run: tuple[Engine, str], graph: FakeGraphAPI
 ) -> None:

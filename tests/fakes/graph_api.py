@@ -177,7 +177,12 @@ class _Handler(BaseHTTPRequestHandler):
         if not self._authorised():
             return
         length = int(self.headers.get("Content-Length") or 0)
-        body = json.loads(self.rfile.read(length) or b"{}")
+        raw = self.rfile.read(length)
+        if len(raw) < length:
+            # The client went away mid-body, such as a process killed while
+            # sending, so the request is dropped as Graph would drop it.
+            return
+        body = json.loads(raw or b"{}")
         parts = [part for part in urlsplit(self.path).path.split("/") if part]
         if len(parts) == 3 and parts[2] == "messages":
             self._send(body)
