@@ -102,6 +102,7 @@ NOT_VOSEO = frozenset(
         "duplicate",
         "filename",
         "frame",
+        "immediate",
         "levelname",
         "locale",
         "mobile",

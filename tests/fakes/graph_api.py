@@ -57,6 +57,9 @@ class GraphState:
     send_times_all: list[float] = field(default_factory=list)
     # Seconds to wait before responding to a send, to test timeouts.
     send_delay: float = 0.0
+    # Monotonic time and "to" value of every send request as it arrives,
+    # before `send_delay` and any scripted error.
+    send_starts: list[tuple[float, str]] = field(default_factory=list)
     # Paths of every media request (media id lookups and downloads), in order.
     media_requests: list[str] = field(default_factory=list)
     # sha256 that a media id lookup reports in place of the content's own.
@@ -174,7 +177,12 @@ class _Handler(BaseHTTPRequestHandler):
         if not self._authorised():
             return
         length = int(self.headers.get("Content-Length") or 0)
-        body = json.loads(self.rfile.read(length) or b"{}")
+        raw = self.rfile.read(length)
+        if len(raw) < length:
+            # The client went away mid-body, such as a process killed while
+            # sending, so the request is dropped as Graph would drop it.
+            return
+        body = json.loads(raw or b"{}")
         parts = [part for part in urlsplit(self.path).path.split("/") if part]
         if len(parts) == 3 and parts[2] == "messages":
             self._send(body)
@@ -191,9 +199,10 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _send(self, body: dict[str, Any]) -> None:
         state = self.fake.state
+        to = str(body.get("to"))
+        state.send_starts.append((time.monotonic(), to))
         if state.send_delay:
             time.sleep(state.send_delay)
-        to = str(body.get("to"))
         if self.fake.over_throughput():
             self._json(400, graph_error_body(130429, "throughput reached"))
             return

@@ -3,19 +3,20 @@
 Rows go in batches of `DispatchLimits.batch_size`, through four steps:
 
 1. claim the batch (queued -> sending, state-guarded), run the gate on it
-   with set-based reads, compose each text, store it on its row and commit.
-   A deferral or suppression ends here.
-2. just before each send, re-check the row's facts in a transaction of its
-   own, so an opt-out, payment or promise that lands after the claim still
-   stops it.
+   with set-based reads, compose each text and store it on its row. A
+   deferral or suppression ends here. The rows to send go back to `queued`
+   before the commit.
+2. just before each send, claim the row again and re-check its facts in a
+   transaction of its own, so an opt-out, payment or promise that lands
+   after step 1 still stops it.
 3. call the channel, outside any transaction.
 4. record the result: `sent` with the provider message id (in the next
    re-check's transaction, or at the end of the batch), back to `queued`
    with a backoff after a transient error, or `failed` with the error code.
 
-A crash between 1 and 4 leaves the row in `sending`. `reconcile` settles such
-rows at the start of each run by asking the channel whether it has the
-message, and never sends one blindly.
+A crash between 2 and 4 leaves that row in `sending`, and the rest of the
+batch queued. `reconcile` settles such rows at the start of each run by
+asking the channel whether it has the message, and never sends one blindly.
 """
 
 from __future__ import annotations
@@ -162,6 +163,7 @@ class Dispatcher:
                     session, business_id, now, self.limits.batch_size, excluded
                 )
                 prepared = self._prepare_batch(session, rows, now, report)
+                outbox.unclaim(session, [item.outbox_id for item in prepared])
             excluded.update(passed_over)
             if not rows and not passed_over:
                 break
@@ -307,11 +309,19 @@ class Dispatcher:
             outbox_ids = [outbox_id for outbox_id, _ in receipts] + [item.outbox_id]
             rows = _load_many(session, business_id, outbox_ids)
             self._record_sent(session, rows, receipts, now)
-            message = self._recheck(
-                session, rows.get(item.outbox_id), item, now, report
+            row = rows.get(item.outbox_id)
+            claimed = row is not None and outbox.claim(
+                session, row, now, before_send=True
             )
+            message = None
+            if claimed:
+                message = self._recheck(session, row, item, now, report)
         report.sent += len(receipts)
         receipts.clear()
+        if not claimed:
+            # Sent, deferred or suppressed since step 1, or claimed by
+            # another dispatcher: this run leaves the row alone.
+            excluded.add(item.outbox_id)
         if message is None:
             return
 

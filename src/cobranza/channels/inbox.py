@@ -27,6 +27,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from cobranza.channels.dispatcher import UNKNOWN_DELIVERY_STATE
 from cobranza.channels.media import (
     PREPARED_MEDIA,
     MediaRequest,
@@ -720,6 +721,8 @@ def _status_row(
 def _advance(
     session: Session, row: OutboxMessage, update: StatusUpdate, now: datetime
 ) -> None:
+    if row.state == OutboxState.FAILED and _proves_sent(row, update):
+        _undo_failure(session, row, update, now)
     if row.state in (OutboxState.FAILED, OutboxState.SUPPRESSED):
         return
     if row.provider_message_id is None:
@@ -750,6 +753,58 @@ def _advance(
         row.read_at = row.read_at or update.at
     if rank > _STATUS_RANK.get(OutboxState(row.state), 0):
         row.state = update.status
+
+
+def _proves_sent(row: OutboxMessage, update: StatusUpdate) -> bool:
+    """Return whether a status settles a row flagged `unknown_delivery_state`.
+
+    Such a row was left in `sending` by a crash, and reconciliation failed
+    it only because the channel could not tell whether it went out. A
+    sent, delivered or read status for it shows that it did. Any other
+    failed row stays failed.
+    """
+    if row.error_code != UNKNOWN_DELIVERY_STATE:
+        return False
+    return update.status in (
+        OutboxState.SENT,
+        OutboxState.DELIVERED,
+        OutboxState.READ,
+    )
+
+
+def _undo_failure(
+    session: Session, row: OutboxMessage, update: StatusUpdate, now: datetime
+) -> None:
+    """Record as sent a flagged row whose message a status shows went out.
+
+    The case's step is left as it is, because the case may have moved on
+    since reconciliation failed the row.
+    """
+    row.state = OutboxState.SENT
+    row.provider_message_id = row.provider_message_id or update.provider_message_id
+    row.sent_at = row.sent_at or update.at
+    row.failed_at = None
+    row.error_code = None
+    row.error_detail = None
+    session.add(
+        AuditEvent(
+            business_id=row.business_id,
+            at=now,
+            actor="webhook",
+            kind="message_sent",
+            subject_type="outbox_message",
+            subject_id=row.id,
+            reason="reconciled_found",
+            details={
+                "customer_id": row.customer_id,
+                "provider_message_id": update.provider_message_id,
+                "status": str(update.status),
+            },
+        )
+    )
+    logger.info(
+        "outbox row %s failed, but a %s status shows it went out", row.id, update.status
+    )
 
 
 def _known(update: StatusUpdate) -> bool:

@@ -27,6 +27,9 @@ from cobranza.voseo import owner_text
 logger = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+# The PostgreSQL advisory lock key that `upgrade` holds: the bytes of
+# "cobranza" read as a 64-bit integer, unlikely to be another tool's key.
+UPGRADE_LOCK_KEY = int.from_bytes(b"cobranza", "big")
 
 
 class NulCharacterError(ValueError):
@@ -213,6 +216,7 @@ def upgrade(engine: Engine, revision: str = "heads") -> None:
             connection.commit()
         try:
             with connection.begin():
+                _lock_for_upgrade(connection)
                 config.attributes["connection"] = connection
                 command.upgrade(config, revision)
                 if sqlite:
@@ -221,6 +225,26 @@ def upgrade(engine: Engine, revision: str = "heads") -> None:
             if sqlite:
                 connection.exec_driver_sql("PRAGMA foreign_keys=ON")
                 connection.commit()
+
+
+def _lock_for_upgrade(connection: Connection) -> None:
+    """Take the lock that makes concurrent upgrades of one database run in turn.
+
+    Two processes that start on a new database (`cobranza serve` and
+    `cobranza worker`, or two `cobranza db upgrade`) would otherwise both
+    read the old revision and run the same migration, and the later one
+    fails on a table the earlier one created. The lock is held until the
+    upgrade commits, so the process that waited reads the new revision and
+    has nothing left to apply. On SQLite, BEGIN IMMEDIATE takes the write
+    lock, waiting up to the busy timeout. It also puts the DDL inside the
+    transaction, because Python's sqlite3 module opens one only before
+    INSERT, UPDATE, DELETE and REPLACE. Without it, a failed or killed
+    upgrade would leave the tables of a half-run migration behind.
+    """
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        return
+    connection.exec_driver_sql("SELECT pg_advisory_xact_lock(%s)", (UPGRADE_LOCK_KEY,))
 
 
 def _check_sqlite_foreign_keys(connection: Connection) -> None:

@@ -103,7 +103,9 @@ def due_messages(
     return list(session.scalars(statement))
 
 
-def claim(session: Session, row: OutboxMessage, now: datetime) -> bool:
+def claim(
+    session: Session, row: OutboxMessage, now: datetime, *, before_send: bool = False
+) -> bool:
     """Move a queued row to `sending` and count the attempt.
 
     Returns False when another dispatcher claimed it first or the row is
@@ -111,9 +113,22 @@ def claim(session: Session, row: OutboxMessage, now: datetime) -> bool:
     so of two dispatchers racing for one row only one UPDATE changes it. On
     PostgreSQL the case is locked first (waiting for a planner that holds
     it), then the row with SKIP LOCKED.
+
+    `before_send` is the dispatcher's claim of a row it prepared: a row
+    planned for later than `now` (put back with a backoff, or deferred
+    since) is not claimed, and a locked case returns False instead of
+    waiting. Two dispatchers may have prepared rows of the same cases, and
+    each claim locks a case after the re-check locked others, so waiting
+    could deadlock.
     """
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(select(Case.id).where(Case.id == row.case_id).with_for_update())
+        case = session.scalar(
+            select(Case.id)
+            .where(Case.id == row.case_id)
+            .with_for_update(skip_locked=before_send)
+        )
+        if case is None:
+            return False
         locked = session.scalar(
             select(OutboxMessage.id)
             .where(OutboxMessage.id == row.id)
@@ -122,12 +137,15 @@ def claim(session: Session, row: OutboxMessage, now: datetime) -> bool:
         if locked is None:
             return False
 
+    conditions = [
+        OutboxMessage.id == row.id,
+        OutboxMessage.state == OutboxState.QUEUED,
+    ]
+    if before_send:
+        conditions.append(OutboxMessage.planned_for <= now)
     result = session.execute(
         update(OutboxMessage)
-        .where(
-            OutboxMessage.id == row.id,
-            OutboxMessage.state == OutboxState.QUEUED,
-        )
+        .where(*conditions)
         .values(
             state=OutboxState.SENDING,
             attempts=OutboxMessage.attempts + 1,
@@ -205,6 +223,27 @@ def claim_due(
         .execution_options(populate_existing=True)
     ).all()
     return list(rows), passed_over
+
+
+def unclaim(session: Session, outbox_ids: Sequence[int]) -> None:
+    """Put claimed rows back in the queue and give back their attempts.
+
+    The dispatcher claims a batch to gate and compose it, then claims each
+    row again just before its send. Between the two the rows are queued, so
+    a crash leaves only the row being sent in `sending`, and the others are
+    sent by the next run.
+    """
+    if not outbox_ids:
+        return
+    session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id.in_(outbox_ids),
+            OutboxMessage.state == OutboxState.SENDING,
+        )
+        .values(state=OutboxState.QUEUED, attempts=OutboxMessage.attempts - 1)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def _lock_due(session: Session, candidates: Sequence[tuple[int, int]]) -> set[int]:
