@@ -568,10 +568,15 @@ class RowReader:
                 problem += _MISSING_DV_HINT
             flags.append(self._issue(row, m.TAX_ID, "invalid_tax_id", problem=problem))
         if external_id is None:
-            if tax is not None and tax.compact:
+            # Many customers share a generic tax id, so the customer is keyed
+            # by name instead.
+            if tax is not None and tax.compact and not tax.generic:
                 external_id = tax.compact
             elif name is not None:
                 external_id = _fold(name) or name
+        if external_id is None and tax is not None and tax.generic:
+            rejections.append(self._issue(row, m.TAX_ID, "generic_tax_id_only"))
+            return None
         if external_id is None:
             rejections.append(
                 self._issue(
