@@ -197,6 +197,11 @@ def _fold(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", letters).strip()
 
 
+def customer_id_from_name(name: str) -> str:
+    """Return the external id of a customer that the file names but gives no code."""
+    return _fold(name) or name
+
+
 class RowReader:
     """Parse rows under one file's mapping and decisions."""
 
@@ -573,7 +578,7 @@ class RowReader:
             if tax is not None and tax.compact and not tax.generic:
                 external_id = tax.compact
             elif name is not None:
-                external_id = _fold(name) or name
+                external_id = customer_id_from_name(name)
         if external_id is None and tax is not None and tax.generic:
             rejections.append(self._issue(row, m.TAX_ID, "generic_tax_id_only"))
             return None
