@@ -406,7 +406,11 @@ def _warn_stored_accounts(settings: Settings) -> None:
 
 
 CUSTOMER_ARGUMENT = typer.Argument(
-    ..., help="Código del cliente en la importación, o su teléfono."
+    ...,
+    help=(
+        "Código del cliente en la importación, o su teléfono. Sin código en la "
+        "importación, su nombre."
+    ),
 )
 SOURCE_OPTION = typer.Option(
     ...,
