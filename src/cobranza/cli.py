@@ -1882,7 +1882,7 @@ def sandbox_reply(
     if outcome:
         console.print(
             f"El historial completo: cobranza case show "
-            f"{markup_safe(reply.customer_external_id)}",
+            f"{markup_safe(shlex.quote(reply.customer_external_id))}",
             highlight=False,
         )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -268,6 +269,35 @@ def test_sandbox_reply_shows_reaction(cli_sqlite: CliDatabase) -> None:
         "  Dejó en cola un mensaje al cliente, que sale con el próximo `cobranza run`.",
         "El historial completo: cobranza case show C1",
     ]
+
+
+def test_sandbox_reply_quotes_customer_command(cli_sqlite: CliDatabase) -> None:
+    # Given a customer imported without a code, keyed by its folded name
+    engine = make_engine(cli_sqlite.url)
+    with transaction(engine) as session:
+        business = default_business(session, Settings())
+        setup = local_instant(date(2026, 2, 1), 10, AR_TZ)
+        customer = make_customer(
+            session, business, setup, "jose nunez", "+5491155550103", name="José Núñez"
+        )
+        make_document(session, customer, setup, "A-3", "500.00", date(2026, 3, 2))
+    engine.dispose()
+    _run_json("--now", TUESDAY)
+
+    # When the customer replies
+    result = runner.invoke(
+        app,
+        ["sandbox", "reply", "11 5555-0103", "ya pagué", "--now", "2026-03-03T11:00"],
+    )
+
+    # Then the suggested command can be pasted into a shell as it is
+    assert result.exit_code == 0, result.output
+    suggestion = result.output.splitlines()[-1]
+    assert suggestion == "El historial completo: cobranza case show 'jose nunez'"
+    command = shlex.split(suggestion.removeprefix("El historial completo: "))
+    shown = runner.invoke(app, command[1:])
+    assert shown.exit_code == 0, shown.output
+    assert "José Núñez" in shown.output
 
 
 def test_sandbox_reply_says_receipt_request_queued(cli_sqlite: CliDatabase) -> None:
