@@ -40,12 +40,15 @@ COUNTRY_CONVENTION = {
     "UY": COMMA,
 }
 
+# "M.N." (moneda nacional) and "pesos" follow amounts on Mexican invoices.
 _CURRENCY_MARKS = re.compile(
-    r"(R\$|US\$|U\$S|U\$D|S/\.?|\$|€|ARS|MXN|BRL|CLP|COP|PEN|UYU|USD|EUR)",
+    r"(R\$|US\$|U\$S|U\$D|S/\.?|\$|€|ARS|MXN|BRL|CLP|COP|PEN|UYU|USD|EUR|"
+    r"M\.?\s?N\.?|pesos)",
     re.IGNORECASE,
 )
-# The ISO 4217 code each mark names. "$" is left out because most supported
-# countries write their own currency with it, so it is read as the business's.
+# The ISO 4217 code each mark names. "$", "M.N." and "pesos" are left out
+# because they name the country's own currency, so they are read as the
+# business's.
 _MARK_CURRENCIES = {
     "r$": "BRL", "us$": "USD", "u$s": "USD", "u$d": "USD", "usd": "USD",
     "€": "EUR", "eur": "EUR", "s/": "PEN", "s/.": "PEN", "ars": "ARS",

@@ -93,7 +93,9 @@ _CURRENCY_WORDS = {
     "dolar": "USD", "dollars": "USD", "r$": "BRL", "reais": "BRL", "real": "BRL",
     "eur": "EUR", "euros": "EUR", "€": "EUR",
 }  # fmt: skip
-_PESO_WORDS = frozenset({"$", "pesos", "peso", "pes"})
+# Mexican invoices write their own currency as "moneda nacional", or "MN" and
+# "M.N.", which `_currency` matches without dots and spaces.
+_PESO_WORDS = frozenset({"$", "pesos", "peso", "pes", "moneda nacional"})
 # C0 and C1 control characters, DEL included; runs become one space.
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
 
@@ -449,7 +451,7 @@ class RowReader:
         if value is None:
             return self.context.currency
         word = value.lower()
-        if word in _PESO_WORDS:
+        if re.sub(r"[\s.]", "", word) == "mn" or word in _PESO_WORDS:
             return self.context.currency
         if word in _CURRENCY_WORDS:
             return _CURRENCY_WORDS[word]
