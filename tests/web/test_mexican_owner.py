@@ -1,4 +1,4 @@
-"""A Mexican business reads examples written the Mexican way in its forms."""
+"""A Mexican owner's dashboard: form examples and phone search, Mexican style."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from sqlalchemy import Engine
 
 from cobranza.db.engine import transaction
 from cobranza.db.models import Business, Document
-from tests.web.conftest import Tenant
+from tests.web.conftest import NOW, Tenant
+from tests.web.factories import make_customer
 
 ERROR = re.compile(r'<p class="notice error" role="alert">(.*?)</p>', re.DOTALL)
 
@@ -79,3 +80,18 @@ def test_bad_phone_example_mexican(
     assert "Teléfono inválido" in error
     assert "Escríbelo con su lada, por ejemplo +52 55 5555 6666." in error
     assert "+54" not in error
+
+
+def test_search_phone_as_typed(
+    app: FastAPI, client_for, tenant: Tenant, engine: Engine
+) -> None:  # type: ignore[no-untyped-def]
+    _in_mexico(engine, tenant)
+    with transaction(engine) as session:
+        business = session.get_one(Business, tenant.business_id)
+        make_customer(session, business, NOW, "C-MX", "Papelería Rosy", "+525523456789")
+    client, _ = client_for(tenant)
+
+    for typed in ("55 2345 6789", "(55) 2345-6789", "+52 1 55 2345 6789"):
+        page = client.get("/clientes", params={"q": typed}).text
+
+        assert "Papelería Rosy" in page, typed
