@@ -92,6 +92,7 @@ from cobranza.dunning.policy_loader import (
 from cobranza.dunning.preview import compose_step_preview, validate_policy
 from cobranza.dunning.terminal import case_tables, invoices_table, policy_table
 from cobranza.dunning.timeline import case_timeline
+from cobranza.ingest.rows import customer_label
 from cobranza.jobs import run_cycle, sandbox_dispatcher
 from cobranza.jobs.channels import (
     CHANNELS,
@@ -2504,7 +2505,7 @@ def inbox_reply(
                 case = waiting_case(session, business.id, case_id)
                 business_id, customer_id = business.id, case.customer_id
                 customer = session.get_one(Customer, customer_id)
-                addressee = f"{customer.external_id} {customer.name}"
+                addressee = customer_label(customer.external_id, customer.name)
                 channel_name = reply_channel(session, business_id, customer_id)
             except InboxError as exc:
                 err_console.print(

@@ -271,9 +271,12 @@ def test_sandbox_reply_shows_reaction(cli_sqlite: CliDatabase) -> None:
     ]
 
 
-def test_sandbox_reply_quotes_customer_command(cli_sqlite: CliDatabase) -> None:
-    # Given a customer imported without a code, keyed by its folded name
-    engine = make_engine(cli_sqlite.url)
+def _add_customer_without_code(url: str) -> None:
+    """Add a customer as an import without a code column stores it.
+
+    Its external id is its folded name, "jose nunez".
+    """
+    engine = make_engine(url)
     with transaction(engine) as session:
         business = default_business(session, Settings())
         setup = local_instant(date(2026, 2, 1), 10, AR_TZ)
@@ -282,6 +285,11 @@ def test_sandbox_reply_quotes_customer_command(cli_sqlite: CliDatabase) -> None:
         )
         make_document(session, customer, setup, "A-3", "500.00", date(2026, 3, 2))
     engine.dispose()
+
+
+def test_sandbox_reply_quotes_customer_command(cli_sqlite: CliDatabase) -> None:
+    # Given a customer imported without a code, with a reminder sent
+    _add_customer_without_code(cli_sqlite.url)
     _run_json("--now", TUESDAY)
 
     # When the customer replies
@@ -298,6 +306,19 @@ def test_sandbox_reply_quotes_customer_command(cli_sqlite: CliDatabase) -> None:
     shown = runner.invoke(app, command[1:])
     assert shown.exit_code == 0, shown.output
     assert "José Núñez" in shown.output
+
+
+def test_outbox_names_customer_without_code(cli_sqlite: CliDatabase) -> None:
+    _add_customer_without_code(cli_sqlite.url)
+    _run_json("--now", TUESDAY)
+
+    result = runner.invoke(app, ["sandbox", "outbox"])
+
+    assert result.exit_code == 0, result.output
+    assert "03/03/2026 10:00 · José Núñez · +5491155550103" in result.output
+    assert "jose nunez" not in result.output
+    # A customer with a code keeps it before the name.
+    assert "03/03/2026 10:00 · C1 Cliente 1 (ficticio) · " in result.output
 
 
 def test_sandbox_reply_says_receipt_request_queued(cli_sqlite: CliDatabase) -> None:

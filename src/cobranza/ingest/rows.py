@@ -204,6 +204,17 @@ def customer_id_from_name(name: str) -> str:
     return _fold(name) or name
 
 
+def customer_label(external_id: str, name: str) -> str:
+    """Return how the owner knows a customer: "C-001 Ana Díaz", or the name alone.
+
+    The name alone is for an id made from the name ("ana diaz"), which would
+    only repeat it.
+    """
+    if customer_id_from_name(name) == external_id:
+        return name
+    return f"{external_id} {name}"
+
+
 class RowReader:
     """Parse rows under one file's mapping and decisions."""
 
