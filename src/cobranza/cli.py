@@ -1867,6 +1867,15 @@ def sandbox_reply(
     finally:
         engine.dispose()
 
+    if reply.shared_by:
+        console.print(
+            f"Respuesta {reply.inbound_id} guardada. El número "
+            f"{markup_safe(reply.sender)} es de {len(reply.shared_by)} clientes "
+            f"({markup_safe(', '.join(reply.shared_by))}), así que quedó sin "
+            "cliente asignado, como con WhatsApp. Dale a cada cliente su "
+            "teléfono en su ficha del panel o en tu próxima importación."
+        )
+        return
     if reply.customer_external_id is None:
         console.print(
             f"Respuesta {reply.inbound_id} guardada. El número "

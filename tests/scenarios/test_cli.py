@@ -303,9 +303,9 @@ def test_sandbox_reply_quotes_customer_command(cli_sqlite: CliDatabase) -> None:
     suggestion = result.output.splitlines()[-1]
     assert suggestion == "El historial completo: cobranza case show 'jose nunez'"
     command = shlex.split(suggestion.removeprefix("El historial completo: "))
-    shown = runner.invoke(app, command[1:])
-    assert shown.exit_code == 0, shown.output
-    assert "José Núñez" in shown.output
+    timeline = runner.invoke(app, command[1:])
+    assert timeline.exit_code == 0, timeline.output
+    assert "José Núñez" in timeline.output
 
 
 def test_outbox_names_customer_without_code(cli_sqlite: CliDatabase) -> None:
@@ -357,6 +357,22 @@ def test_sandbox_reply_unknown_number(cli_sqlite: CliDatabase) -> None:
     engine.dispose()
 
 
+def test_sandbox_reply_shared_phone(cli_sqlite: CliDatabase) -> None:
+    engine = make_engine(cli_sqlite.url)
+    with transaction(engine) as session:
+        business = default_business(session, Settings())
+        setup = local_instant(date(2026, 2, 1), 10, AR_TZ)
+        make_customer(session, business, setup, "C3", "+5491155550101")
+    engine.dispose()
+
+    result = runner.invoke(app, ["sandbox", "reply", "11 5555-0101", "Ya pagué"])
+
+    output = " ".join(result.output.split())
+    assert result.exit_code == 0, result.output
+    assert "El número +5491155550101 es de 2 clientes (C1, C3)" in output
+    assert "quedó sin cliente asignado" in output
+
+
 @pytest.mark.parametrize(
     ("phone", "problem"),
     [
@@ -376,7 +392,7 @@ def test_sandbox_reply_invalid_phone(
     output = " ".join(result.output.split())
     assert result.exit_code == 2
     assert output.startswith(f"No se guardó la respuesta: {problem}")
-    assert "Escribilo con el código de país, por ejemplo +5491155551234." in output
+    assert "Escribilo con el código de país, por ejemplo +54 9 11 5555-6666." in output
     assert output.count(f"«{phone}»") == 1
     assert "inválido" not in output
 
