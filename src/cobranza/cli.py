@@ -2477,18 +2477,26 @@ def _unknown_senders_table(
     table = Table(
         title="Remitentes desconocidos",
         caption=owner_text(
-            "Mensajes de números que no coinciden con ningún cliente. Si es un "
-            "cliente que cambió de número, cargá el número nuevo en su ficha del "
-            "panel o en tu próxima importación.",
+            "Mensajes de números que no coinciden con ningún cliente, o que "
+            "comparten varios clientes. Si es un cliente que cambió de número, "
+            "o si varios clientes tienen el mismo, cargá el número de cada uno "
+            "en su ficha del panel o en tu próxima importación.",
             locale,
         ),
     )
     for header in ("Recibido", "Número", "Mensaje"):
         table.add_column(header)
     for message in messages:
+        sender = message.sender
+        if message.shared_by:
+            sender += (
+                f" (de {len(message.shared_by)} clientes: "
+                f"{', '.join(message.shared_by)})"
+            )
         table.add_row(
             message.received_at.astimezone(zone).strftime("%d/%m %H:%M"),
-            message.sender,
+            # Names come from imports: text, not markup.
+            markup_safe(sender),
             # Text from an unknown sender: never markup.
             markup_safe(message.text),
         )
