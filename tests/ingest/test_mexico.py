@@ -1,4 +1,4 @@
-"""Mexican invoice exports write their currency as moneda nacional (M.N.)."""
+"""Mexican invoice exports: moneda nacional (M.N.), and CFDI reports' columns."""
 
 from __future__ import annotations
 
@@ -35,3 +35,32 @@ def test_moneda_nacional_is_business_currency(engine: Engine, tmp_path: Path) ->
         ("A-2", Decimal("2000.00"), "MXN"),
         ("A-3", Decimal("1500.00"), "MXN"),
     ]
+
+
+def test_cfdi_report_series_and_receptor(engine: Engine, tmp_path: Path) -> None:
+    # A CFDI report: the series apart from the folio, and the customer as
+    # "Receptor". A-100 and B-100 are two invoices.
+    business_id = make_business(engine, "MX")
+    path = write_csv(
+        tmp_path / "cfdi.csv",
+        [
+            ["Serie", "Folio", "Receptor", "RFC Receptor", "Fecha de vencimiento",
+             "Total", "Saldo insoluto"],
+            ["A", "100", "Papelería Rosy", "GODE561231GR8", "01/12/2026",
+             '"1,160.00"', '"1,160.00"'],
+            ["B", "100", "Don Chuy", "XAXX010101000", "01/12/2026", "580.00",
+             "580.00"],
+            ["A", "A101", "Papelería Rosy", "GODE561231GR8", "02/12/2026",
+             '"2,320.00"', "0.00"],
+        ],
+    )  # fmt: skip
+
+    report = run_import(engine, business_id, path)
+
+    assert report.rows_rejected == []
+    assert report.mapping["Serie"] == "series"
+    assert report.mapping["Receptor"] == "customer_name"
+    assert report.mapping["RFC Receptor"] == "tax_id"
+    with transaction(engine) as session:
+        numbers = sorted(session.scalars(select(Document.number)))
+    assert numbers == ["A-100", "A101", "B-100"]

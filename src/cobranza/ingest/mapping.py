@@ -30,6 +30,9 @@ PHONE = "phone"
 MOBILE = "mobile"
 EMAIL = "email"
 NUMBER = "number"
+# The series that a Mexican CFDI puts before its folio ("A" of A-100), which
+# exports keep in a column of its own.
+SERIES = "series"
 KIND = "kind"
 ISSUED_ON = "issued_on"
 DUE_ON = "due_on"
@@ -98,6 +101,11 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
         "nome razao social",
         "nombre o razon social",
         "razon social o nombre",
+        # CFDI reports name the invoiced customer "receptor".
+        "receptor",
+        "nombre receptor",
+        "receptor nombre",
+        "razon social receptor",
     ),
     TAX_ID: (
         "cuit",
@@ -125,6 +133,8 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
         "cnpj cpf",
         "cedula nit",
         "nit cedula",
+        "rfc receptor",
+        "receptor rfc",
     ),
     TAX_ID_CHECK_DIGIT: (
         "dv",
@@ -198,6 +208,7 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
         "fatura",
         "numero fatura",
     ),
+    SERIES: ("serie", "series", "serie comprobante", "serie factura", "serie cfdi"),
     KIND: (
         "tipo",
         "tipo comprobante",
@@ -373,6 +384,7 @@ FIELD_LABELS = {
     MOBILE: "celular",
     EMAIL: "email",
     NUMBER: "número de comprobante",
+    SERIES: "serie",
     KIND: "tipo de comprobante",
     ISSUED_ON: "fecha de emisión",
     DUE_ON: "vencimiento",

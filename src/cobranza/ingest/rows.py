@@ -234,7 +234,7 @@ class RowReader:
         if (wrong := self._separator_issue(row)) is not None:
             return None, [wrong]
 
-        number = text_of(self._cell(row, m.NUMBER))
+        number = self._number(row)
         if number is None:
             rejections.append(self._issue(row, m.NUMBER, "missing_number"))
         elif len(number) > MAX_NUMBER_LENGTH:
@@ -555,6 +555,23 @@ class RowReader:
             )
             value = amount if abs(value) > abs(amount) else Decimal(0)
         return value
+
+    def _number(self, row: SourceRow) -> str | None:
+        """Return the document number, with its series before it when apart.
+
+        Serie "A" and folio "100" make "A-100", so that A-100 and B-100 stay
+        two invoices. A folio that already starts with its series is kept.
+        """
+        number = text_of(self._cell(row, m.NUMBER))
+        series = text_of(self._cell(row, m.SERIES))
+        # NOTE: a file imported before the series column was read stored the
+        # bare folio ("100"), so importing it again adds "A-100" as a new
+        # invoice beside the old one.
+        if number is None or series is None:
+            return number
+        if number.upper().startswith(series.upper()):
+            return number
+        return f"{series}-{number}"
 
     def _customer(
         self, row: SourceRow, rejections: list[RowIssue], flags: list[RowIssue]
