@@ -2798,12 +2798,13 @@ def _count_of(count: int, singular: str, plural: str) -> str:
 
 def _confirm_erasure(external_id: str) -> None:
     """Exit unless the person types the customer's external id."""
-    typed = typer.prompt(
-        f"Esto borra para siempre los datos personales del cliente {external_id}. "
-        "Escribí su código para confirmar",
-        default="",
-        show_default=False,
+    # Typer prints the prompt itself, so it gets the business's voice here.
+    prompt = owner_text(
+        "Esto borra para siempre los datos personales del cliente "
+        f"{external_id}. Escribí su código para confirmar",
+        err_console.locale,
     )
+    typed = typer.prompt(prompt, default="", show_default=False)
     if typed.strip() != external_id:
         err_console.print(
             f"No se borró nada: escribiste {typed.strip()!r} y el código del "
