@@ -931,7 +931,7 @@ def import_command(
     decimal: str | None = typer.Option(
         None,
         "--decimal",
-        help="Separador decimal de los importes: comma (coma) o point (punto).",
+        help="Separador decimal de los importes: comma o coma, point o punto.",
     ),
     date_format: str | None = typer.Option(
         None,

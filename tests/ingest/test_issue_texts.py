@@ -186,8 +186,8 @@ ENGLISH_FIX = re.compile(
         ),
         pytest.param(
             [HEADER, _row(amount="1.234")],
-            {"decimal": "coma"},
-            'El --decimal "coma" no es válido',
+            {"decimal": "virgula"},
+            'El --decimal "virgula" no es válido',
             id="bad-decimal-option",
         ),
         pytest.param(

@@ -64,3 +64,21 @@ def test_cfdi_report_series_and_receptor(engine: Engine, tmp_path: Path) -> None
     with transaction(engine) as session:
         numbers = sorted(session.scalars(select(Document.number)))
     assert numbers == ["A-100", "A101", "B-100"]
+
+
+def test_decimal_option_in_spanish(engine: Engine, tmp_path: Path) -> None:
+    # "1.234" alone is ambiguous in Mexico, so the owner picks the mark.
+    business_id = make_business(engine, "MX")
+    path = write_csv(
+        tmp_path / "facturas.csv",
+        [
+            ["Folio", "Cliente", "Vencimiento", "Total"],
+            ["A-1", "Papelería Rosy", "14/02/2026", "1.234"],
+        ],
+    )
+
+    for written, expected in (("coma", "1234"), ("Punto", "1.23")):
+        report = run_import(engine, business_id, path, decimal=written, dry_run=True)
+
+        assert report.rows_rejected == []
+        assert report.open_balance == Decimal(expected), written

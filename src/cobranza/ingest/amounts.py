@@ -28,6 +28,16 @@ from cobranza.money import minor_units
 COMMA = "comma"
 POINT = "point"
 CONVENTIONS = (COMMA, POINT)
+# What an owner may write for each convention in --decimal: its name, its
+# Spanish name or the mark itself.
+_CONVENTION_NAMES = {
+    "comma": COMMA,
+    "coma": COMMA,
+    ",": COMMA,
+    "point": POINT,
+    "punto": POINT,
+    ".": POINT,
+}
 
 # Mexico and Peru write 1,234.56; the other supported countries write 1.234,56.
 COUNTRY_CONVENTION = {
@@ -78,6 +88,11 @@ class DecimalDecision:
 
 # The Spanish name of each convention, for notes and messages.
 MARK_NAMES = {COMMA: "coma decimal", POINT: "punto decimal"}
+
+
+def convention_named(text: str) -> str | None:
+    """Return the convention that `text` names ("coma", "Point", "."), or None."""
+    return _CONVENTION_NAMES.get(text.strip().lower())
 
 
 def split_amount(text: str) -> AmountText | None:
