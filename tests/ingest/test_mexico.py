@@ -5,10 +5,12 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from sqlalchemy import Engine, select
 
 from cobranza.db.engine import transaction
 from cobranza.db.models import Document
+from cobranza.ingest import MappingError
 from tests.ingest.conftest import make_business, run_import, write_csv
 
 
@@ -82,3 +84,36 @@ def test_decimal_option_in_spanish(engine: Engine, tmp_path: Path) -> None:
 
         assert report.rows_rejected == []
         assert report.open_balance == Decimal(expected), written
+
+
+def test_own_currency_code_in_header(engine: Engine, tmp_path: Path) -> None:
+    business_id = make_business(engine, "MX")
+    path = write_csv(
+        tmp_path / "facturas.csv",
+        [
+            ["Folio", "Razón Social", "Vencimiento", "Importe (MXN)", "Saldo MXN"],
+            ["Q-1", "Papelería Rosy", "14/12/2026", '"1,000.00"', "400.00"],
+        ],
+    )
+
+    report = run_import(engine, business_id, path, dry_run=True)
+
+    assert report.mapping["Importe (MXN)"] == "amount"
+    assert report.mapping["Saldo MXN"] == "open_amount"
+    assert report.open_balance == Decimal("400.00")
+
+
+def test_other_currency_code_in_header_unmapped(engine: Engine, tmp_path: Path) -> None:
+    # Amounts in another currency than the business's need a currency column,
+    # so the owner maps such a column by hand.
+    rows = [
+        ["Folio", "Razón Social", "Vencimiento", "Importe (MXN)"],
+        ["Q-1", "Papelería Rosy", "14/12/2026", "1000.00"],
+    ]
+    business_id = make_business(engine, "AR")
+    path = write_csv(tmp_path / "facturas.csv", rows)
+
+    with pytest.raises(MappingError) as caught:
+        run_import(engine, business_id, path, dry_run=True)
+
+    assert caught.value.details["missing"] == ["amount"]

@@ -451,17 +451,24 @@ def field_for_name(name: str) -> str | None:
     return _FIELD_NAMES.get(normalize_header(name, split_camel=False))
 
 
-def field_for_header(header: str) -> str | None:
+def field_for_header(header: str, currency: str | None = None) -> str | None:
     """Return the field a header names, or None when it names none.
 
     The header is tried as written ("WhatsApp"), then with camelCase split
-    into words ("invoiceNumber"), then without the real's sign ("Valor (R$)").
+    into words ("invoiceNumber"), then without the real's sign ("Valor (R$)")
+    or the code of `currency`, the business's own ("Importe (MXN)" when it
+    is MXN). Another currency's code keeps the header unmapped, because its
+    amounts need a currency column.
     """
     field = _LOOKUP.get(normalize_header(header, split_camel=False))
     if field is None:
         field = _LOOKUP.get(normalize_header(header))
     if field is None and "R$" in header:
         field = field_for_header(_REAL_SIGN.sub(" ", header))
+    if field is None and currency:
+        own_code = re.compile(rf"(?<![a-z]){re.escape(currency)}(?![a-z])", re.I)
+        if own_code.search(header):
+            field = field_for_header(own_code.sub(" ", header))
     return field
 
 
@@ -482,8 +489,11 @@ def resolve_mapping(
     headers: Sequence[str],
     overrides: Mapping[str, str],
     hints: Hints = COMMAND_LINE,
+    currency: str | None = None,
 ) -> ColumnMapping:
     """Map headers to fields, applying the owner's {column: field} overrides first.
+
+    `currency` is the business's, whose code a header may carry.
 
     Raises `MappingError`, worded with `hints`, when an override names an
     unknown column or field, when two columns compete for one field, or when
@@ -498,7 +508,7 @@ def resolve_mapping(
         if index in forced:
             field = forced[index]
         else:
-            field = field_for_header(header)
+            field = field_for_header(header, currency)
         if field is not None and field != IGNORE:
             candidates.setdefault(field, []).append(index)
 

@@ -175,7 +175,9 @@ def _decide(
     """Map the columns and decide the decimal mark and date order, once."""
     hints = options.hints
     try:
-        mapping = resolve_mapping(table.headers, options.mapping, hints)
+        mapping = resolve_mapping(
+            table.headers, options.mapping, hints, business.currency
+        )
     except MappingError as exc:
         if table.sheet is None:
             raise
