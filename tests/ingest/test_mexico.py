@@ -1,4 +1,4 @@
-"""Mexican invoice exports: moneda nacional (M.N.), and CFDI reports' columns."""
+"""Mexican invoice exports as they come: M.N., MXN headers, CFDI columns."""
 
 from __future__ import annotations
 
