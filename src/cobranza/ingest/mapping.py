@@ -446,9 +446,12 @@ def field_for_name(name: str) -> str | None:
     """Return the field that a mapping names by field name or label, or None.
 
     Case, accents and punctuation do not count, so "Vencimiento", "due_on"
-    and "DUE ON" all name DUE_ON, and "ignorar" names IGNORE.
+    and "DUE ON" all name DUE_ON, and "ignorar" names IGNORE. A header name
+    of a field names it too, so "cliente" names CUSTOMER_NAME and "folio"
+    NUMBER, as they would as headers.
     """
-    return _FIELD_NAMES.get(normalize_header(name, split_camel=False))
+    normalized = normalize_header(name, split_camel=False)
+    return _FIELD_NAMES.get(normalized) or _LOOKUP.get(normalized)
 
 
 def field_for_header(header: str, currency: str | None = None) -> str | None:
