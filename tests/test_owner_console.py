@@ -153,8 +153,8 @@ def test_option_check_speaks_configured_voice(
 @pytest.mark.parametrize(
     ("locale", "expected", "caption"),
     [
-        ("es_MX", "verifica el pago", "carga el número nuevo"),
-        ("es_AR", "verificá el pago", "cargá el número nuevo"),
+        ("es_MX", "verifica el pago", "carga el número de cada uno"),
+        ("es_AR", "verificá el pago", "cargá el número de cada uno"),
     ],
 )
 def test_inbox_reasons_in_business_voice(

@@ -37,3 +37,11 @@ def test_parse_instant_other_text_plain_message() -> None:
         "fecha u hora inválida 'martes': usá ISO 8601, como 2026-03-20 o "
         "2026-03-20T10:00-03:00"
     )
+
+
+def test_parse_instant_example_in_zone() -> None:
+    # Mexico City has kept UTC-6 all year since 2022.
+    with pytest.raises(ValueError) as caught:
+        parse_instant("mañana", "America/Mexico_City")
+
+    assert str(caught.value).endswith("como 2026-03-20 o 2026-03-20T10:00-06:00")

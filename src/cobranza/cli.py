@@ -108,6 +108,7 @@ from cobranza.dunning.policy_loader import (
 from cobranza.dunning.preview import compose_step_preview, validate_policy
 from cobranza.dunning.terminal import case_tables, invoices_table, policy_table
 from cobranza.dunning.timeline import case_timeline
+from cobranza.ingest.rows import customer_label
 from cobranza.jobs import run_cycle, sandbox_dispatcher
 from cobranza.jobs.channels import (
     CHANNELS,
@@ -426,7 +427,11 @@ def _warn_stored_accounts(settings: Settings, engine: Engine | None = None) -> N
 
 
 CUSTOMER_ARGUMENT = typer.Argument(
-    ..., help="Código del cliente en la importación, o su teléfono."
+    ...,
+    help=(
+        "Código del cliente en la importación, o su teléfono. Sin código en la "
+        "importación, su nombre."
+    ),
 )
 SOURCE_OPTION = typer.Option(
     ...,
@@ -946,7 +951,7 @@ def import_command(
     decimal: str | None = typer.Option(
         None,
         "--decimal",
-        help="Separador decimal de los importes: comma (coma) o point (punto).",
+        help="Separador decimal de los importes: comma o coma, point o punto.",
     ),
     date_format: str | None = typer.Option(
         None,
@@ -1888,6 +1893,15 @@ def sandbox_reply(
     finally:
         engine.dispose()
 
+    if reply.shared_by:
+        console.print(
+            f"Respuesta {reply.inbound_id} guardada. El número "
+            f"{markup_safe(reply.sender)} es de {len(reply.shared_by)} clientes "
+            f"({markup_safe(', '.join(reply.shared_by))}), así que quedó sin "
+            "cliente asignado, como con WhatsApp. Dale a cada cliente su "
+            "teléfono en su ficha del panel o en tu próxima importación."
+        )
+        return
     if reply.customer_external_id is None:
         console.print(
             f"Respuesta {reply.inbound_id} guardada. El número "
@@ -1904,7 +1918,7 @@ def sandbox_reply(
     if outcome:
         console.print(
             f"El historial completo: cobranza case show "
-            f"{markup_safe(reply.customer_external_id)}",
+            f"{markup_safe(shlex.quote(reply.customer_external_id))}",
             highlight=False,
         )
 
@@ -2570,18 +2584,26 @@ def _unknown_senders_table(
     table = Table(
         title="Remitentes desconocidos",
         caption=owner_text(
-            "Mensajes de números que no coinciden con ningún cliente. Si es un "
-            "cliente que cambió de número, cargá el número nuevo en su ficha del "
-            "panel o en tu próxima importación.",
+            "Mensajes de números que no coinciden con ningún cliente, o que "
+            "comparten varios clientes. Si es un cliente que cambió de número, "
+            "o si varios clientes tienen el mismo, cargá el número de cada uno "
+            "en su ficha del panel o en tu próxima importación.",
             locale,
         ),
     )
     for header in ("Recibido", "Número", "Mensaje"):
         table.add_column(header)
     for message in messages:
+        sender = message.sender
+        if message.shared_by:
+            sender += (
+                f" (de {len(message.shared_by)} clientes: "
+                f"{', '.join(message.shared_by)})"
+            )
         table.add_row(
             message.received_at.astimezone(zone).strftime("%d/%m %H:%M"),
-            message.sender,
+            # Names come from imports: text, not markup.
+            markup_safe(sender),
             # Text from an unknown sender: never markup.
             markup_safe(message.text),
         )
@@ -2607,7 +2629,7 @@ def inbox_reply(
                 case = waiting_case(session, business.id, case_id)
                 business_id, customer_id = business.id, case.customer_id
                 customer = session.get_one(Customer, customer_id)
-                addressee = f"{customer.external_id} {customer.name}"
+                addressee = customer_label(customer.external_id, customer.name)
                 channel_name = reply_channel(session, business_id, customer_id)
             except InboxError as exc:
                 err_console.print(
@@ -2883,12 +2905,13 @@ def _count_of(count: int, singular: str, plural: str) -> str:
 
 def _confirm_erasure(external_id: str) -> None:
     """Exit unless the person types the customer's external id."""
-    typed = typer.prompt(
-        f"Esto borra para siempre los datos personales del cliente {external_id}. "
-        "Escribí su código para confirmar",
-        default="",
-        show_default=False,
+    # Typer prints the prompt itself, so it gets the business's voice here.
+    prompt = owner_text(
+        "Esto borra para siempre los datos personales del cliente "
+        f"{external_id}. Escribí su código para confirmar",
+        err_console.locale,
     )
+    typed = typer.prompt(prompt, default="", show_default=False)
     if typed.strip() != external_id:
         err_console.print(
             f"No se borró nada: escribiste {typed.strip()!r} y el código del "

@@ -154,6 +154,17 @@ def from_minor(units: int, currency: str) -> Decimal:
     return Decimal(units).scaleb(-minor_units(currency))
 
 
+def format_amount(amount: Decimal, currency: str, locale: str) -> str:
+    """Format an amount without the currency sign, such as "15,000.00" for es_MX.
+
+    The marks are the locale's and the decimals the currency's, so COP
+    amounts in es_CO read "15.000".
+    """
+    digits = minor_units(currency)
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    return format_decimal(quantize(amount, currency), format=pattern, locale=locale)
+
+
 def format_money(amount: Decimal, currency: str, locale: str) -> str:
     """Format an amount for people, such as "$ 125.000,00" for es_AR."""
     digits = minor_units(currency)

@@ -52,6 +52,19 @@ _AREA_CODE_WORDS = {
 _NEUTRAL_AREA_CODE_WORDS = ("el código de área", "los códigos de área")
 
 
+# A made-up mobile number of each country, written as people write it, for
+# error messages that show the expected form.
+PHONE_EXAMPLES = {
+    "AR": "+54 9 11 5555-6666",
+    "BR": "+55 11 95555-6666",
+    "CL": "+56 9 5555 6666",
+    "CO": "+57 300 555 6666",
+    "MX": "+52 55 5555 6666",
+    "PE": "+51 955 556 666",
+    "UY": "+598 95 556 666",
+}
+
+
 def area_code_word(country: str, *, plural: bool = False) -> str:
     """Return the local name of the area code with its article ("la lada")."""
     singular_words, plural_words = _AREA_CODE_WORDS.get(

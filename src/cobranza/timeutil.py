@@ -29,9 +29,11 @@ def parse_instant(text: str, default_tz: str) -> datetime:
                 "tiene dígitos que no son los ASCII 0 a 9. Usá ISO 8601 con los "
                 "dígitos 0 a 9"
             )
+        # The example carries the offset of `default_tz`, the owner's own.
+        example = datetime(2026, 3, 20, 10, tzinfo=ZoneInfo(default_tz))
         raise ValueError(
             f"fecha u hora inválida {text!r}: {problem}, como 2026-03-20 "
-            "o 2026-03-20T10:00-03:00"
+            f"o {example.isoformat(timespec='minutes')}"
         ) from exc
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=ZoneInfo(default_tz))

@@ -93,6 +93,24 @@ def test_unknown_customer_exits_with_error(cli_db: str) -> None:
     assert "'NOPE'" in result.output
 
 
+def test_grant_by_name_after_import(cli_db: str, tmp_path: Path) -> None:
+    invoices = tmp_path / "facturas.csv"
+    invoices.write_text(
+        "Cliente,Celular,Factura,Vencimiento,Importe\r\n"
+        "José Núñez,011 15 3456-7890,F-1,10/03/2026,100\r\n",
+        encoding="utf-8",
+    )
+    imported = runner.invoke(app, ["import", str(invoices)])
+
+    granted = runner.invoke(
+        app, ["consent", "grant", "José Núñez", "--source", "formulario firmado"]
+    )
+
+    assert imported.exit_code == 0, imported.output
+    assert granted.exit_code == 0, granted.output
+    assert "Se registró el consentimiento" in granted.output
+
+
 def test_source_is_required(cli_db: str) -> None:
     result = runner.invoke(app, ["consent", "grant", "CLI-7"])
 

@@ -58,6 +58,18 @@ def test_external_id_first(engine: Engine, argentine: int) -> None:
         )
 
 
+def test_name_of_customer_without_code(engine: Engine) -> None:
+    # An import without customer codes keys the customer by its folded name.
+    with transaction(engine) as session:
+        business = add_business(session)
+        add_customer(session, business, external_id="jose nunez")
+
+        for ref in ("José Núñez", " josé  núñez ", "JOSE NUNEZ"):
+            customer = resolve_customer(session, business.id, ref)
+
+            assert customer.external_id == "jose nunez"
+
+
 def test_landline_by_phone(engine: Engine, argentine: int) -> None:
     with transaction(engine) as session:
         customer = resolve_customer(session, argentine, "(011) 4321-4321")

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from cobranza.cli import _count_of, app
 from cobranza.config import get_settings
 from cobranza.db.engine import default_business, open_database, transaction
-from cobranza.db.models import Customer, Document, Payment
+from cobranza.db.models import Business, Customer, Document, Payment
 from cobranza.timeutil import local_date
 from tests.compliance.factories import CREATED, add_customer
 
@@ -108,6 +108,20 @@ def test_erase_wrong_confirmation(cli_db: str) -> None:
     assert result.exit_code == 1
     assert "No se borró nada" in result.stderr
     assert _customer(cli_db).erased_at is None
+
+
+def test_erase_prompt_in_business_voice(cli_db: str) -> None:
+    engine = open_database(cli_db)
+    with transaction(engine) as session:
+        session.scalars(select(Business)).one().locale = "es_MX"
+    engine.dispose()
+
+    result = runner.invoke(app, ["data", "erase", "CLI-7", "--force"], input="CLI-8\n")
+
+    assert result.exit_code == 1
+    assert "Escribe su código para confirmar" in result.stdout
+    assert "Escribí" not in result.stdout
+    assert "Repite el comando" in " ".join(result.stderr.split())
 
 
 def test_erase_cancelled_at_prompt(cli_db: str) -> None:

@@ -29,6 +29,7 @@ from cobranza.db.models import (
 )
 from cobranza.jobs.replies import install_reply_handler
 from cobranza.timeutil import utcnow
+from tests.channels.factories import make_customer
 from tests.conversations.test_dialogue import PHONE, given_customer
 
 runner = CliRunner()
@@ -182,9 +183,29 @@ def test_unknown_senders_caption_in_business_voice(cli_engine: Engine) -> None:
     tu = runner.invoke(cli.app, ["inbox"])
 
     assert voseo.exit_code == 0, voseo.output
-    assert "cargá el número nuevo" in " ".join(voseo.output.split())
+    assert "cargá el número de cada uno" in " ".join(voseo.output.split())
     assert tu.exit_code == 0, tu.output
-    assert "carga el número nuevo" in " ".join(tu.output.split())
+    assert "carga el número de cada uno" in " ".join(tu.output.split())
+
+
+def test_inbox_names_customers_sharing_sender(cli_engine: Engine) -> None:
+    # Given a second customer with the first one's phone, so that a reply
+    # from it is kept without a customer
+    with transaction(cli_engine) as session:
+        business = session.scalars(select(Business)).one()
+        make_customer(session, business, utcnow(), "C2", PHONE, name="Beto Test")
+    customer_writes(cli_engine, "ya pagué", hours_ago=1)
+
+    # When
+    table = runner.invoke(cli.app, ["inbox"])
+    unknown = runner.invoke(cli.app, ["inbox", "--unknown", "--json"])
+
+    # Then
+    assert table.exit_code == 0, table.output
+    row = next(line for line in table.output.splitlines() if "ya pagué" in line)
+    assert f"{PHONE} (de 2 clientes: Ana Test, Beto Test)" in row
+    [message] = json.loads(unknown.output)
+    assert message["shared_by"] == ["Ana Test", "Beto Test"]
 
 
 def test_inbox_reply_inside_window(cli_engine: Engine) -> None:

@@ -187,7 +187,7 @@ def test_case_show_timeline(cli_db: str) -> None:
     result = runner.invoke(app, ["case", "show", "CLI-9"])
 
     assert result.exit_code == 0, result.output
-    assert "Casos de CLI-9" in result.output
+    assert "Casos de Cliente CLI-9 (CLI-9)" in result.output
     assert "abierto" in result.output
     assert "paso planificado" in result.output
     assert "planificador (caso 1)" in result.output
@@ -210,7 +210,7 @@ def test_case_show_without_case_says_why(cli_db: str) -> None:
     result = runner.invoke(app, ["case", "show", "CLI-10"])
 
     assert result.exit_code == 0, result.output
-    assert "Casos de CLI-10" in result.output
+    assert "Casos de Cliente CLI-10 (CLI-10)" in result.output
     assert "Todavía no tiene casos" in " ".join(result.output.split())
 
 
@@ -302,7 +302,7 @@ def test_case_show_by_phone(cli_db: str) -> None:
     result = runner.invoke(app, ["case", "show", "011 2345-6789"])
 
     assert result.exit_code == 0, result.output
-    assert "Casos de CLI-9" in result.output
+    assert "Casos de Cliente CLI-9 (CLI-9)" in result.output
 
 
 def test_case_show_unknown(cli_db: str) -> None:

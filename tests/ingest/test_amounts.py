@@ -37,6 +37,9 @@ def _read(text: str, convention: str) -> Decimal | None:
         ("R$ 1.500,00", COMMA, "1500"),
         ("1 234,56", COMMA, "1234.56"),
         ("500-", COMMA, "-500"),
+        ("$1,234.50 M.N.", POINT, "1234.5"),
+        ("$ 2,000.00 MN", POINT, "2000"),
+        ("1,500.00 pesos", POINT, "1500"),
     ],
 )
 def test_amount_formats(text: str, convention: str, expected: str) -> None:
@@ -48,7 +51,7 @@ def test_wrong_grouping_does_not_parse() -> None:
     assert parse_body("12.34.567", COMMA) is None
 
 
-@pytest.mark.parametrize("text", ["abc", "", "12a", "--"])
+@pytest.mark.parametrize("text", ["abc", "", "12a", "--", "MN", "M.N. 12a"])
 def test_not_an_amount(text: str) -> None:
     assert split_amount(text) is None
 

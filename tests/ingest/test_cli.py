@@ -180,7 +180,7 @@ def test_import_error_as_json(cli_database: str, tmp_path: Path) -> None:
     ("options", "message"),
     [
         (["--map", "no-equals-sign"], "no tiene la forma COLUMNA=CAMPO"),
-        (["--decimal", "coma"], 'El --decimal "coma" no es válido'),
+        (["--decimal", "virgula"], 'El --decimal "virgula" no es válido'),
         (["--date-format", "dd/mm"], 'El --date-format "dd/mm" no es válido'),
     ],
 )

@@ -269,6 +269,25 @@ def test_shared_phone_in_file_noted(sqlite_engine: Engine, tmp_path: Path) -> No
     assert "1234" not in note
 
 
+def test_shared_phone_names_customers(sqlite_engine: Engine, tmp_path: Path) -> None:
+    # Without a customer code, the external id is the folded name, such as
+    # "jose nunez", which the owner never wrote.
+    business_id = make_business(sqlite_engine, "MX")
+    path = write_csv(
+        tmp_path / "telefonos.csv",
+        [
+            ["Cliente", "Celular", "Folio", "Vencimiento", "Importe"],
+            ["José Núñez", "55 1234 5678", "A-1", "10/03/2026", "100"],
+            ["Ana Díaz", "+52 1 55 1234 5678", "A-2", "10/03/2026", "100"],
+        ],
+    )
+
+    report = run_import(sqlite_engine, business_id, path)
+
+    [note] = _shared_phone_notes(report)
+    assert note.startswith("Los clientes Ana Díaz, José Núñez tienen el mismo")
+
+
 def test_shared_phone_with_stored_noted(sqlite_engine: Engine, tmp_path: Path) -> None:
     business_id = make_business(sqlite_engine)
     first = write_csv(

@@ -155,6 +155,25 @@ def test_every_field_has_one_label() -> None:
         assert field_for_name(label) in (*FIELDS, IGNORE)
 
 
+@pytest.mark.parametrize(
+    ("name", "field"),
+    [("cliente", "customer_name"), ("Folio", "number"), ("Total", "amount")],
+)
+def test_header_name_names_field(name: str, field: str) -> None:
+    assert field_for_name(name) == field
+
+
+def test_map_by_header_words() -> None:
+    # An owner maps a column by a word a header would use, such as "cliente".
+    mapping = resolve_mapping(
+        ["Vendor_Name", "Created", "Amount", "Due_Date"],
+        {"Vendor_Name": "cliente", "Created": "folio", "Due_Date": "vencimiento"},
+    )
+
+    assert mapping.describe()["Vendor_Name"] == "customer_name"
+    assert mapping.describe()["Created"] == "number"
+
+
 def test_form_hints_name_labels() -> None:
     hints = FormHints(
         field_labels=FIELD_LABELS,

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import csv
+import itertools
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
+from openpyxl import Workbook
 from sqlalchemy import Engine, func, select
 
 from cobranza.db.engine import transaction
@@ -98,3 +102,40 @@ def test_billing_bills_import_with_map(engine: Engine) -> None:
     assert report.credit_notes == 45
     assert report.rows_rejected == []
     assert [row["reason"] for row in report.skipped_rows] == ["fila vacía"] * 2
+
+
+def test_cassandra_rows_as_mexican_workbook(engine: Engine, tmp_path: Path) -> None:
+    # A Mexican owner's workbook built from real vendor invoices: a title row,
+    # Spanish headers, "DD-Mon-YY" dates as text, amounts as numbers, and a
+    # consecutive folio, since the data set has no invoice number.
+    source = shared_data("cassandra-udyam22-vendor-invoices", "trainData.csv")
+    with source.open(encoding="utf-8", newline="") as handle:
+        rows = list(itertools.islice(csv.DictReader(handle), 200))
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = "Facturas"
+    sheet.append(["Cartera de clientes (datos públicos)"])
+    sheet.append(["Folio", "Cliente", "Fecha", "Vencimiento", "Importe", "Saldo"])
+    for index, row in enumerate(rows, start=1):
+        sheet.append(
+            [
+                f"F-{index}",
+                row["Vendor_Name"],
+                row["Invoice_Date"],
+                row["Due_Date"],
+                float(row["Amount"]),
+                float(row["Outstanding"]),
+            ]
+        )
+    path = tmp_path / "cartera.xlsx"
+    workbook.save(path)
+    business_id = make_business(engine, "MX")
+
+    report = run_import(engine, business_id, path)
+
+    assert report.rows_rejected == []
+    assert report.documents_created == len(rows)
+    expected = sum(Decimal(row["Outstanding"]) for row in rows)
+    assert report.open_balance == expected
+    assert report.currency == "MXN"

@@ -542,3 +542,13 @@ def test_tax_id_error_names_country_document(
 
     assert document in str(wrong_digit.value)
     assert document in str(empty.value)
+
+
+def test_generic_rfc_rejected_for_business(engine: Engine, business_id: int) -> None:
+    _set(engine, business_id, "country", "MX")
+
+    with pytest.raises(SettingError) as error:
+        _set(engine, business_id, "tax_id", "XAXX010101000")
+
+    assert "«XAXX010101000» es el RFC genérico" in str(error.value)
+    assert "constancia de situación fiscal" in str(error.value)

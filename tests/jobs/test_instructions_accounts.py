@@ -102,6 +102,23 @@ def test_wrong_clabe_rejected_in_tu(database: str) -> None:
     assert _stored(database) == (PREVIOUS, 0)
 
 
+def test_wrong_card_rejected(database: str) -> None:
+    # Mexican customers deposit to a debit card at OXXO, so a mistyped card
+    # number sends their money nowhere.
+    _business(database, "MX", "es_MX")
+
+    result = _set("depósito en OXXO a la tarjeta 4152 3138 1234 5678")
+    valid = _set("depósito en OXXO a la tarjeta 4111 1111 1111 1111")
+
+    assert result.exit_code == 2
+    message = " ".join(result.output.split())
+    assert "la tarjeta «4152 3138 1234 5678» de las instrucciones de pago" in message
+    assert "no es válida (el último dígito, el verificador" in message
+    assert "copia el número de tu tarjeta o la app de tu banco" in message
+    assert valid.exit_code == 0, valid.output
+    assert _stored(database) == ("depósito en OXXO a la tarjeta 4111 1111 1111 1111", 1)
+
+
 def test_wrong_cbu_rejected_in_voseo(database: str) -> None:
     _business(database, "AR", "es_AR")
 

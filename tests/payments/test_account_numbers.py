@@ -131,7 +131,13 @@ def test_clabe_check_digit_by_hand() -> None:
         ("mandá el comprobante de la factura 0001-00001234", "AR"),
         ("CBU o alias MI.NEGOCIO, cel 11 5555 1234", "AR"),
         ("depósito en OXXO, referencia 002180701234567891", "MX"),
-        ("depósito con tarjeta 4152313612345678", "MX"),
+        ("depósito con tarjeta 4111111111111111", "MX"),
+        ("depósito en OXXO a la tarjeta 4111 1111 1111 1111", "MX"),
+        ("tarjeta Amex 378282246310005", "MX"),
+        ("tarjeta: 4111-1111-1111-1111 o SPEI a la CLABE 002180701234567895", "MX"),
+        # The last four digits of a card are no card number to check.
+        ("pago con la tarjeta 1234 en la sucursal", "MX"),
+        ("tarjeta de débito BBVA 4152313612345678", "MX"),
         ("WhatsApp 5512345678, folio 123456789012345678", "MX"),
         # An unnamed run of a length that is an account elsewhere only.
         ("Nequi 3001234567, convenio 002180701234567891", "CO"),
@@ -194,6 +200,14 @@ def test_no_problem(text: str, country: str) -> None:
         ),
         ("CCI 002–193–00123456789–13", "PE", "002–193–00123456789–13", "19 dígitos"),
         ("CCI – 00219300123456789012", "PE", "00219300123456789012", "de la cuenta"),
+        ("depósito con tarjeta 4152313612345678", "MX", "4152313612345678", "último"),
+        (
+            "depósito en OXXO a la tarjeta 4152 3138 1234 5678",
+            "MX",
+            "4152 3138 1234 5678",
+            "verificador",
+        ),
+        ("tarjeta 41523136123456781234", "MX", "41523136123456781234", "20 dígitos"),
     ],
 )
 def test_problem_names_number(

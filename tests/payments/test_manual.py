@@ -29,6 +29,7 @@ from cobranza.payments import (
 from cobranza.payments.errors import PaymentError
 from cobranza.payments.manual import PaymentImportReport
 from cobranza.payments.terminal import render_import_report
+from tests.channels.factories import make_customer, make_document
 from tests.payments.conftest import NOW, World
 
 
@@ -158,6 +159,41 @@ def test_import_reports_bad_lines_and_keeps_good(world: World, tmp_path: Path) -
     assert again.applied == 0
     assert again.unchanged == 1
     assert world.open_amounts()[world.old_invoice_id] == Decimal("0")
+
+
+def test_import_finds_customer_by_phone_or_name(world: World, tmp_path: Path) -> None:
+    # A customer imported without a code is keyed by its folded name.
+    with world.session() as session, session.begin():
+        business = world.business(session)
+        other = make_customer(
+            session, business, NOW, "jose nunez", "+5491155550002", name="José Núñez"
+        )
+        make_document(session, other, NOW, "B-1", "300.00", date(2026, 3, 1))
+    path = tmp_path / "pagos.csv"
+    path.write_text(
+        "cliente;monto;fecha;referencia\n"
+        "011 15 5555-0001;1000.00;2026-03-09;R-1\n"
+        "José Núñez;300.00;2026-03-09;R-2\n"
+        "Juana Gómez;10.00;2026-03-09;R-3\n",
+        encoding="utf-8",
+    )
+
+    with world.session() as session, session.begin():
+        report = import_payments(session, world.business(session), path, NOW)
+
+    assert report.applied == 2
+    assert len(report.errors) == 1
+    assert report.errors[0].startswith("línea 4: no se encontró el cliente 'Juana")
+    assert "su nombre o su teléfono" in report.errors[0]
+    assert world.open_amounts()[world.old_invoice_id] == Decimal("0")
+    with world.session() as session:
+        customers = {
+            payment.provider_payment_id: session.get_one(
+                Customer, payment.customer_id
+            ).external_id
+            for payment in world.payments()
+        }
+    assert customers == {"R-1": "C1", "R-2": "jose nunez"}
 
 
 def test_import_reads_valor_column(world: World, tmp_path: Path) -> None:

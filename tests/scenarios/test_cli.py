@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -270,6 +271,56 @@ def test_sandbox_reply_shows_reaction(cli_sqlite: CliDatabase) -> None:
     ]
 
 
+def _add_customer_without_code(url: str) -> None:
+    """Add a customer as an import without a code column stores it.
+
+    Its external id is its folded name, "jose nunez".
+    """
+    engine = make_engine(url)
+    with transaction(engine) as session:
+        business = default_business(session, Settings())
+        setup = local_instant(date(2026, 2, 1), 10, AR_TZ)
+        customer = make_customer(
+            session, business, setup, "jose nunez", "+5491155550103", name="José Núñez"
+        )
+        make_document(session, customer, setup, "A-3", "500.00", date(2026, 3, 2))
+    engine.dispose()
+
+
+def test_sandbox_reply_quotes_customer_command(cli_sqlite: CliDatabase) -> None:
+    # Given a customer imported without a code, with a reminder sent
+    _add_customer_without_code(cli_sqlite.url)
+    _run_json("--now", TUESDAY)
+
+    # When the customer replies
+    result = runner.invoke(
+        app,
+        ["sandbox", "reply", "11 5555-0103", "ya pagué", "--now", "2026-03-03T11:00"],
+    )
+
+    # Then the suggested command can be pasted into a shell as it is
+    assert result.exit_code == 0, result.output
+    suggestion = result.output.splitlines()[-1]
+    assert suggestion == "El historial completo: cobranza case show 'jose nunez'"
+    command = shlex.split(suggestion.removeprefix("El historial completo: "))
+    timeline = runner.invoke(app, command[1:])
+    assert timeline.exit_code == 0, timeline.output
+    assert "José Núñez" in timeline.output
+
+
+def test_outbox_names_customer_without_code(cli_sqlite: CliDatabase) -> None:
+    _add_customer_without_code(cli_sqlite.url)
+    _run_json("--now", TUESDAY)
+
+    result = runner.invoke(app, ["sandbox", "outbox"])
+
+    assert result.exit_code == 0, result.output
+    assert "03/03/2026 10:00 · José Núñez · +5491155550103" in result.output
+    assert "jose nunez" not in result.output
+    # A customer with a code keeps it before the name.
+    assert "03/03/2026 10:00 · C1 Cliente 1 (ficticio) · " in result.output
+
+
 def test_sandbox_reply_says_receipt_request_queued(cli_sqlite: CliDatabase) -> None:
     # Given a reminder sent, so C1 has an open case
     _run_json("--now", TUESDAY)
@@ -306,6 +357,22 @@ def test_sandbox_reply_unknown_number(cli_sqlite: CliDatabase) -> None:
     engine.dispose()
 
 
+def test_sandbox_reply_shared_phone(cli_sqlite: CliDatabase) -> None:
+    engine = make_engine(cli_sqlite.url)
+    with transaction(engine) as session:
+        business = default_business(session, Settings())
+        setup = local_instant(date(2026, 2, 1), 10, AR_TZ)
+        make_customer(session, business, setup, "C3", "+5491155550101")
+    engine.dispose()
+
+    result = runner.invoke(app, ["sandbox", "reply", "11 5555-0101", "Ya pagué"])
+
+    output = " ".join(result.output.split())
+    assert result.exit_code == 0, result.output
+    assert "El número +5491155550101 es de 2 clientes (C1, C3)" in output
+    assert "quedó sin cliente asignado" in output
+
+
 @pytest.mark.parametrize(
     ("phone", "problem"),
     [
@@ -325,7 +392,7 @@ def test_sandbox_reply_invalid_phone(
     output = " ".join(result.output.split())
     assert result.exit_code == 2
     assert output.startswith(f"No se guardó la respuesta: {problem}")
-    assert "Escribilo con el código de país, por ejemplo +5491155551234." in output
+    assert "Escribilo con el código de país, por ejemplo +54 9 11 5555-6666." in output
     assert output.count(f"«{phone}»") == 1
     assert "inválido" not in output
 

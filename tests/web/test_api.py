@@ -75,6 +75,37 @@ def test_customers_paginate_with_cursor(
     assert third["next_cursor"] is None
 
 
+def test_create_customer_checks_tax_id(
+    app: FastAPI, engine: Engine, tenant: Tenant
+) -> None:
+    # The tenant is Argentine: a CUIT is stored compact and checked, as an
+    # import stores it.
+    client = _client(app, engine, tenant.business_id)
+
+    valid = client.post(
+        "/api/v1/customers",
+        json={"external_id": "API-T1", "name": "Bar Sur", "tax_id": "30-71234567-1"},
+    )
+    invalid = client.post(
+        "/api/v1/customers",
+        json={"external_id": "API-T2", "name": "Bar Norte", "tax_id": "30-71234567-0"},
+    )
+    without = client.post(
+        "/api/v1/customers", json={"external_id": "API-T3", "name": "Bar Este"}
+    )
+
+    assert valid.status_code == 201, valid.text
+    assert valid.json()["tax_id"] == "30712345671"
+    assert valid.json()["tax_id_valid"] is True
+    assert invalid.status_code == 201, invalid.text
+    assert invalid.json()["tax_id"] == "30712345670"
+    assert invalid.json()["tax_id_valid"] is False
+    assert without.json()["tax_id"] is None
+    assert without.json()["tax_id_valid"] is None
+    listed = client.get("/api/v1/customers", params={"external_id": "API-T2"})
+    assert listed.json()["data"][0]["tax_id_valid"] is False
+
+
 def test_create_customer_and_invoice(
     app: FastAPI, engine: Engine, tenant: Tenant
 ) -> None:

@@ -135,12 +135,12 @@ def test_bad_parameters_store_nothing(
         return detail
 
     no_equals = post([("map", "Factura")])
-    decimal = post([("decimal", "coma")])
+    decimal = post([("decimal", "virgula")])
     date_format = post([("date_format", "%Q")])
     text_sheet = post([("sheet", "Deudas")])
 
     assert 'El parámetro map "Factura" no tiene la forma COLUMNA=CAMPO' in no_equals
-    assert 'El parámetro decimal "coma" no es válido' in decimal
+    assert 'El parámetro decimal "virgula" no es válido' in decimal
     assert 'El parámetro date_format "%Q"' in date_format
     assert "archivo de texto (CSV)" in text_sheet
     assert "Importalo sin sheet" in text_sheet

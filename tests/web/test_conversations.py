@@ -599,3 +599,34 @@ def test_promises_show_each_currency_told(
     assert "US$ 800,00" in thread.text
     assert "$ 15.000,00 · pendiente" in thread.text
     assert "todo el saldo" not in thread.text
+
+
+def test_unknown_sender_names_customers_sharing(
+    app: FastAPI, client_for, tenant: Tenant, engine: Engine
+) -> None:  # type: ignore[no-untyped-def]
+    # A WhatsApp reply from a phone two customers share is kept without a
+    # customer, as the webhook stores it.
+    with transaction(engine) as session:
+        session.get_one(Customer, tenant.script_customer_id).phone = "+5491155550001"
+        session.add(
+            InboundMessage(
+                business_id=tenant.business_id,
+                customer_id=None,
+                channel="whatsapp",
+                provider="whatsapp",
+                provider_message_id="wamid.shared",
+                sender="5491155550001",
+                text="ya pagué",
+                received_at=NOW,
+            )
+        )
+    client, _ = client_for(tenant)
+
+    page = client.get("/conversaciones").text
+
+    unknown = page[page.index("Remitentes desconocidos") :]
+    assert "5491155550001" in unknown
+    assert "es de 2 clientes" in unknown
+    assert "Cliente de Ferretería Uno" in unknown
+    # The other customer's name is escaped, as everywhere on the page.
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in unknown

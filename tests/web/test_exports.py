@@ -34,12 +34,20 @@ def test_csv_cells_are_neutralised() -> None:
 
 
 def test_xlsx_cells_are_neutralised() -> None:
-    body = to_xlsx(["nombre", "monto"], [['=HYPERLINK("x")', Decimal("-5.25")]])
+    rows = [[value, Decimal("-5.25")] for value in ['=HYPERLINK("x")', *DANGEROUS]]
+    body = to_xlsx(["nombre", "monto"], rows)
 
     sheet = load_workbook(io.BytesIO(body)).active
     assert sheet is not None
-    assert sheet["A2"].value == '\'=HYPERLINK("x")'
+    for index, (value, _amount) in enumerate(rows, start=2):
+        cell = sheet.cell(row=index, column=1)
+        # Text as written, never a formula, and kept as text when edited. XML
+        # reads a carriage return in text back as a line feed.
+        assert cell.value == value.replace("\r", "\n")
+        assert cell.data_type == "s"
+        assert cell.quotePrefix is True
     assert sheet["B2"].value == -5.25
+    assert sheet["A1"].quotePrefix is False
 
 
 def test_audit_export_filters(

@@ -140,8 +140,8 @@ def _documents(engine: Engine, business_id: int) -> int:
         ),
         pytest.param(
             _csv(HEADER, "Ana;1;1/1/2026;1"),
-            {"decimal": "coma"},
-            'El separador decimal "coma" no es válido. Elegí «Detectar», '
+            {"decimal": "virgula"},
+            'El separador decimal "virgula" no es válido. Elegí «Detectar», '
             "«coma (1.234,56)» o «punto (1,234.56)» en «Separador decimal».",
             id="unknown-decimal",
         ),
@@ -176,7 +176,8 @@ def _documents(engine: Engine, business_id: int) -> int:
             'El campo "dinero" de la línea "Importe=dinero" de «Columnas» no '
             "existe. Usá uno de estos: código de cliente, nombre del cliente, "
             "identificación fiscal, dígito de verificación, teléfono, celular, "
-            "email, número de comprobante, tipo de comprobante, fecha de emisión, "
+            "email, número de comprobante, serie, tipo de comprobante, fecha de "
+            "emisión, "
             "vencimiento, "
             "importe, saldo, importe pagado, fecha de pago, moneda, en disputa, "
             "consentimiento, ignorar.",
@@ -479,7 +480,7 @@ def test_form_help_is_spanish(app: FastAPI, client_for, tenant: Tenant) -> None:
         "tu archivo, un signo = y el campo, como <code>Fecha prevista=vencimiento"
         "</code>. Campos: código de cliente, nombre del cliente, identificación "
         "fiscal, dígito de verificación, teléfono, celular, email, número de "
-        "comprobante, tipo de "
+        "comprobante, serie, tipo de "
         "comprobante, fecha de emisión, vencimiento, importe, saldo, importe "
         "pagado, fecha de pago, moneda, en disputa, consentimiento. Con "
         "<code>COLUMNA=ignorar</code> se descarta una columna."

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from cobranza.compliance.erasure import erased_external_ids
 from cobranza.compliance.errors import AmbiguousCustomerError, CustomerNotFoundError
 from cobranza.db.models import Business, Customer
+from cobranza.ingest.rows import customer_id_from_name
 from cobranza.phones import area_code_word, match_wa_id, normalize_phone, wa_id_variants
 from cobranza.timeutil import local_date
 
@@ -15,7 +16,9 @@ from cobranza.timeutil import local_date
 def resolve_customer(session: Session, business_id: int, ref: str) -> Customer:
     """Return the business's customer whose external id or phone is `ref`.
 
-    The external id from the import is tried first, exactly. Otherwise `ref`
+    The external id from the import is tried first, exactly, and then the
+    external id that an import makes from a name, so that a customer
+    imported without a code is found by its name as written. Otherwise `ref`
     is read as a phone in any format for the business's country
     (`cobranza.phones` normalises it to E.164, including the Argentine
     mobile `9` and the `wa_id` forms) and compared with `Customer.phone` and
@@ -28,13 +31,16 @@ def resolve_customer(session: Session, business_id: int, ref: str) -> Customer:
             "falta el cliente: escribí su código de la importación o su teléfono"
         )
 
-    by_external_id = session.scalars(
-        select(Customer).where(
-            Customer.business_id == business_id, Customer.external_id == text
-        )
-    ).first()
-    if by_external_id is not None:
-        return by_external_id
+    external_ids = [text, customer_id_from_name(text)]
+    for external_id in external_ids:
+        by_external_id = session.scalars(
+            select(Customer).where(
+                Customer.business_id == business_id,
+                Customer.external_id == external_id,
+            )
+        ).first()
+        if by_external_id is not None:
+            return by_external_id
 
     _reject_erased(session, business_id, text)
     phones = _phone_candidates(session, business_id, text)

@@ -21,9 +21,10 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
-from cobranza.channels.inbox import window_open
+from cobranza.channels.inbox import matching_customers, window_open
 from cobranza.conversations import handoff
 from cobranza.db.models import (
+    Business,
     Case,
     CaseState,
     Customer,
@@ -270,12 +271,14 @@ def undownloaded_receipts(
 
 @dataclass(frozen=True)
 class UnknownSenderMessage:
-    """A message from a number that matches no customer."""
+    """A message from a number that matches no customer, or several."""
 
     inbound_id: int
     sender: str
     text: str
     received_at: datetime
+    # The names of the customers that share the number, when several do.
+    shared_by: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, object]:
         """Return the message as JSON-ready values, the time in ISO 8601."""
@@ -284,7 +287,24 @@ class UnknownSenderMessage:
             "sender": self.sender,
             "text": self.text,
             "received_at": self.received_at.isoformat(),
+            "shared_by": list(self.shared_by),
         }
+
+
+def customers_sharing(
+    session: Session, business: Business, senders: Iterable[str]
+) -> dict[str, tuple[str, ...]]:
+    """Return the names of the customers behind each sender that several share.
+
+    A reply from such a number is stored without a customer, as from an
+    unknown number, so the owner needs to know whose number it is.
+    """
+    shared: dict[str, tuple[str, ...]] = {}
+    for sender in set(senders):
+        customers = matching_customers(session, business, wa_id=sender)
+        if len(customers) > 1:
+            shared[sender] = tuple(customer.name for customer in customers)
+    return shared
 
 
 def unknown_sender_messages(
@@ -302,13 +322,16 @@ def unknown_sender_messages(
         )
         .order_by(InboundMessage.received_at.desc(), InboundMessage.id.desc())
         .limit(limit)
-    )
+    ).all()
+    business = session.get_one(Business, business_id)
+    shared = customers_sharing(session, business, (row.sender for row in rows))
     return [
         UnknownSenderMessage(
             message.id,
             message.sender,
             _message_text(message) or "",
             message.received_at,
+            shared.get(message.sender, ()),
         )
         for message in rows
     ]

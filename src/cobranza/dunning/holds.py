@@ -27,6 +27,7 @@ one invoice exactly one succeeds and writes an audit event.
 from __future__ import annotations
 
 import re
+import shlex
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -549,8 +550,8 @@ def _named_documents(
         raise HoldError(
             f"el cliente {customer.external_id} no tiene "
             f"{_invoices_phrase(unknown)}. Revisá {checked} en su lista de "
-            f"facturas (cobranza case show {customer.external_id}, o su ficha en "
-            "el panel)"
+            f"facturas (cobranza case show {shlex.quote(customer.external_id)}, "
+            "o su ficha en el panel)"
         )
     return [(number, found[number]) for number in requested]
 

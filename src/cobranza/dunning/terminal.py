@@ -95,7 +95,9 @@ def case_tables(timeline: CaseTimeline, business: Business) -> Group:
     customer = timeline.customer
     timezone = business.timezone
     # Ids, names and replies come from files and customers, so they are text.
-    cases = Table(title=f"Casos de {markup_safe(customer.external_id)}")
+    cases = Table(
+        title=markup_safe(f"Casos de {customer.name} ({customer.external_id})")
+    )
     for header in ("Caso", "Estado", "Último paso enviado", "Abierto", "Cerrado"):
         cases.add_column(header)
     last_sent = _last_sent_steps(timeline.outbox)

@@ -28,6 +28,16 @@ from cobranza.money import minor_units
 COMMA = "comma"
 POINT = "point"
 CONVENTIONS = (COMMA, POINT)
+# What an owner may write for each convention in --decimal: its name, its
+# Spanish name or the mark itself.
+_CONVENTION_NAMES = {
+    "comma": COMMA,
+    "coma": COMMA,
+    ",": COMMA,
+    "point": POINT,
+    "punto": POINT,
+    ".": POINT,
+}
 
 # Mexico and Peru write 1,234.56; the other supported countries write 1.234,56.
 COUNTRY_CONVENTION = {
@@ -40,12 +50,15 @@ COUNTRY_CONVENTION = {
     "UY": COMMA,
 }
 
+# "M.N." (moneda nacional) and "pesos" follow amounts on Mexican invoices.
 _CURRENCY_MARKS = re.compile(
-    r"(R\$|US\$|U\$S|U\$D|S/\.?|\$|€|ARS|MXN|BRL|CLP|COP|PEN|UYU|USD|EUR)",
+    r"(R\$|US\$|U\$S|U\$D|S/\.?|\$|€|ARS|MXN|BRL|CLP|COP|PEN|UYU|USD|EUR|"
+    r"M\.?\s?N\.?|pesos)",
     re.IGNORECASE,
 )
-# The ISO 4217 code each mark names. "$" is left out because most supported
-# countries write their own currency with it, so it is read as the business's.
+# The ISO 4217 code each mark names. "$", "M.N." and "pesos" are left out
+# because they name the country's own currency, so they are read as the
+# business's.
 _MARK_CURRENCIES = {
     "r$": "BRL", "us$": "USD", "u$s": "USD", "u$d": "USD", "usd": "USD",
     "€": "EUR", "eur": "EUR", "s/": "PEN", "s/.": "PEN", "ars": "ARS",
@@ -75,6 +88,11 @@ class DecimalDecision:
 
 # The Spanish name of each convention, for notes and messages.
 MARK_NAMES = {COMMA: "coma decimal", POINT: "punto decimal"}
+
+
+def convention_named(text: str) -> str | None:
+    """Return the convention that `text` names ("coma", "Point", "."), or None."""
+    return _CONVENTION_NAMES.get(text.strip().lower())
 
 
 def split_amount(text: str) -> AmountText | None:

@@ -46,7 +46,13 @@ _NUMERIC = re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{2}|\d{4})(?:[T ].*)?")
 _COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})")
 _SERIAL = re.compile(r"\d{5}(?:\.\d+)?")
 _SHORT_YMD = re.compile(r"(\d{2})[-/.](\d{1,2})[-/.](\d{1,2})(?:[T ].*)?")
-_NAMED = re.compile(r"(\d{1,2})[-/. ]([^\W\d_]{3,})\.?[-/. ](\d{2}|\d{4})(?:[T ].*)?")
+# "5 ene 2026", "30-Nov-15", and written out as "15 de enero de 2026" or,
+# in Mexico, "15 de enero del 2026".
+_NAMED = re.compile(
+    r"(\d{1,2})(?:[-/. ]|\s+de\s+)([^\W\d_]{3,})\.?(?:[-/. ]|\s+del?\s+)"
+    r"(\d{2}|\d{4})(?:[T ].*)?",
+    re.IGNORECASE,
+)
 
 _MONTHS = {
     "jan": 1, "ene": 1, "janeiro": 1, "enero": 1, "january": 1,

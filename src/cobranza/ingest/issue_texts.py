@@ -81,6 +81,11 @@ ROW_ISSUE_TEXTS: dict[str, str] = {
         "La fila no indica el cliente. Completá el código, el nombre o el ID "
         "fiscal del cliente."
     ),
+    "generic_tax_id_only": (
+        "El ID fiscal {value} es el genérico, que comparten muchos clientes, y "
+        "la fila no trae otro dato del cliente. Completá el código o el nombre "
+        "del cliente."
+    ),
     "customer_id_too_long": (
         "El código de cliente tiene más de {limit} caracteres. Usá un código más "
         "corto o elegí otra columna {hints.map_control}."

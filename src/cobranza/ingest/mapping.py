@@ -30,6 +30,9 @@ PHONE = "phone"
 MOBILE = "mobile"
 EMAIL = "email"
 NUMBER = "number"
+# The series that a Mexican CFDI puts before its folio ("A" of A-100), which
+# exports keep in a column of its own.
+SERIES = "series"
 KIND = "kind"
 ISSUED_ON = "issued_on"
 DUE_ON = "due_on"
@@ -98,6 +101,11 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
         "nome razao social",
         "nombre o razon social",
         "razon social o nombre",
+        # CFDI reports name the invoiced customer "receptor".
+        "receptor",
+        "nombre receptor",
+        "receptor nombre",
+        "razon social receptor",
     ),
     TAX_ID: (
         "cuit",
@@ -125,6 +133,8 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
         "cnpj cpf",
         "cedula nit",
         "nit cedula",
+        "rfc receptor",
+        "receptor rfc",
     ),
     TAX_ID_CHECK_DIGIT: (
         "dv",
@@ -198,6 +208,7 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
         "fatura",
         "numero fatura",
     ),
+    SERIES: ("serie", "series", "serie comprobante", "serie factura", "serie cfdi"),
     KIND: (
         "tipo",
         "tipo comprobante",
@@ -373,6 +384,7 @@ FIELD_LABELS = {
     MOBILE: "celular",
     EMAIL: "email",
     NUMBER: "número de comprobante",
+    SERIES: "serie",
     KIND: "tipo de comprobante",
     ISSUED_ON: "fecha de emisión",
     DUE_ON: "vencimiento",
@@ -434,22 +446,32 @@ def field_for_name(name: str) -> str | None:
     """Return the field that a mapping names by field name or label, or None.
 
     Case, accents and punctuation do not count, so "Vencimiento", "due_on"
-    and "DUE ON" all name DUE_ON, and "ignorar" names IGNORE.
+    and "DUE ON" all name DUE_ON, and "ignorar" names IGNORE. A header name
+    of a field names it too, so "cliente" names CUSTOMER_NAME and "folio"
+    NUMBER, as they would as headers.
     """
-    return _FIELD_NAMES.get(normalize_header(name, split_camel=False))
+    normalized = normalize_header(name, split_camel=False)
+    return _FIELD_NAMES.get(normalized) or _LOOKUP.get(normalized)
 
 
-def field_for_header(header: str) -> str | None:
+def field_for_header(header: str, currency: str | None = None) -> str | None:
     """Return the field a header names, or None when it names none.
 
     The header is tried as written ("WhatsApp"), then with camelCase split
-    into words ("invoiceNumber"), then without the real's sign ("Valor (R$)").
+    into words ("invoiceNumber"), then without the real's sign ("Valor (R$)")
+    or the code of `currency`, the business's own ("Importe (MXN)" when it
+    is MXN). Another currency's code keeps the header unmapped, because its
+    amounts need a currency column.
     """
     field = _LOOKUP.get(normalize_header(header, split_camel=False))
     if field is None:
         field = _LOOKUP.get(normalize_header(header))
     if field is None and "R$" in header:
         field = field_for_header(_REAL_SIGN.sub(" ", header))
+    if field is None and currency:
+        own_code = re.compile(rf"(?<![a-z]){re.escape(currency)}(?![a-z])", re.I)
+        if own_code.search(header):
+            field = field_for_header(own_code.sub(" ", header))
     return field
 
 
@@ -470,8 +492,11 @@ def resolve_mapping(
     headers: Sequence[str],
     overrides: Mapping[str, str],
     hints: Hints = COMMAND_LINE,
+    currency: str | None = None,
 ) -> ColumnMapping:
     """Map headers to fields, applying the owner's {column: field} overrides first.
+
+    `currency` is the business's, whose code a header may carry.
 
     Raises `MappingError`, worded with `hints`, when an override names an
     unknown column or field, when two columns compete for one field, or when
@@ -486,7 +511,7 @@ def resolve_mapping(
         if index in forced:
             field = forced[index]
         else:
-            field = field_for_header(header)
+            field = field_for_header(header, currency)
         if field is not None and field != IGNORE:
             candidates.setdefault(field, []).append(index)
 

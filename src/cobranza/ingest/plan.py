@@ -29,7 +29,7 @@ from cobranza.db.models import (
     Payment,
     PhoneStatus,
 )
-from cobranza.ingest.rows import CustomerFields, ParsedRow
+from cobranza.ingest.rows import CustomerFields, ParsedRow, customer_id_from_name
 from cobranza.money import quantize
 
 IMPORT_PROVIDER = "import"
@@ -168,24 +168,37 @@ def load_state(session: Session, business_id: int) -> StoredState:
 
 
 def shared_phones(state: StoredState, plan: Plan) -> list[list[str]]:
-    """Return the external ids of customers that share one phone after `plan`.
+    """Return the customers that share one phone after `plan`, by label.
 
-    Each group is sorted, and the groups are sorted by their first id.
+    A customer's label is its external id, or its name when the id was made
+    from the name. Each group is sorted, and the groups are sorted by their
+    first label.
     """
     phones = {external_id: row["phone"] for external_id, row in state.customers.items()}
+    names = {external_id: row["name"] for external_id, row in state.customers.items()}
     external_ids = {
         row["id"]: external_id for external_id, row in state.customers.items()
     }
     for row in plan.customer_updates:
         phones[external_ids[row["id"]]] = row.get("phone")
+        if "name" in row:
+            names[external_ids[row["id"]]] = row["name"]
     for row in plan.new_customers:
         phones[row["external_id"]] = row.get("phone")
+        names[row["external_id"]] = row.get("name")
 
     by_phone: dict[str, list[str]] = {}
     for external_id, phone in phones.items():
         if phone:
-            by_phone.setdefault(phone, []).append(external_id)
-    return sorted(sorted(ids) for ids in by_phone.values() if len(ids) > 1)
+            by_phone.setdefault(phone, []).append(_label(external_id, names))
+    return sorted(sorted(labels) for labels in by_phone.values() if len(labels) > 1)
+
+
+def _label(external_id: str, names: dict[str, str | None]) -> str:
+    name = names.get(external_id)
+    if name and customer_id_from_name(name) == external_id:
+        return name
+    return external_id
 
 
 def _columns(model: type[Any], names: Sequence[str]) -> list[Any]:

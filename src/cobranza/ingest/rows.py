@@ -94,7 +94,9 @@ _CURRENCY_WORDS = {
     "dolar": "USD", "dollars": "USD", "r$": "BRL", "reais": "BRL", "real": "BRL",
     "eur": "EUR", "euros": "EUR", "€": "EUR",
 }  # fmt: skip
-_PESO_WORDS = frozenset({"$", "pesos", "peso", "pes"})
+# Mexican invoices write their own currency as "moneda nacional", or "MN" and
+# "M.N.", which `_currency` matches without dots and spaces.
+_PESO_WORDS = frozenset({"$", "pesos", "peso", "pes", "moneda nacional"})
 # C0 and C1 control characters, DEL included; runs become one space.
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
 
@@ -198,6 +200,26 @@ def _fold(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", letters).strip()
 
 
+def customer_id_from_name(name: str) -> str:
+    """Return the external id of a customer that the file names but gives no code.
+
+    A name without Latin letters or digits is the id as written, less the
+    bidirectional controls that would make it look like another one.
+    """
+    return _fold(name) or BIDI_CONTROLS.sub("", name)
+
+
+def customer_label(external_id: str, name: str) -> str:
+    """Return how the owner knows a customer: "C-001 Ana Díaz", or the name alone.
+
+    The name alone is for an id made from the name ("ana diaz"), which would
+    only repeat it.
+    """
+    if customer_id_from_name(name) == external_id:
+        return name
+    return f"{external_id} {name}"
+
+
 class RowReader:
     """Parse rows under one file's mapping and decisions."""
 
@@ -217,7 +239,7 @@ class RowReader:
         if (wrong := self._separator_issue(row)) is not None:
             return None, [wrong]
 
-        number = text_of(self._cell(row, m.NUMBER))
+        number = self._number(row)
         if number is None:
             rejections.append(self._issue(row, m.NUMBER, "missing_number"))
         elif len(number) > MAX_NUMBER_LENGTH:
@@ -467,7 +489,7 @@ class RowReader:
         if value is None:
             return self.context.currency
         word = value.lower()
-        if word in _PESO_WORDS:
+        if re.sub(r"[\s.]", "", word) == "mn" or word in _PESO_WORDS:
             return self.context.currency
         if word in _CURRENCY_WORDS:
             return _CURRENCY_WORDS[word]
@@ -561,6 +583,23 @@ class RowReader:
             value = amount if abs(value) > abs(amount) else Decimal(0)
         return value
 
+    def _number(self, row: SourceRow) -> str | None:
+        """Return the document number, with its series before it when apart.
+
+        Serie "A" and folio "100" make "A-100", so that A-100 and B-100 stay
+        two invoices. A folio that already starts with its series is kept.
+        """
+        number = text_of(self._cell(row, m.NUMBER))
+        series = text_of(self._cell(row, m.SERIES))
+        # NOTE: a file imported before the series column was read stored the
+        # bare folio ("100"), so importing it again adds "A-100" as a new
+        # invoice beside the old one.
+        if number is None or series is None:
+            return number
+        if number.upper().startswith(series.upper()):
+            return number
+        return f"{series}-{number}"
+
     def _customer(
         self, row: SourceRow, rejections: list[RowIssue], flags: list[RowIssue]
     ) -> CustomerFields | None:
@@ -595,13 +634,15 @@ class RowReader:
             if issue is not None:
                 rejections.append(issue)
                 return None
-        elif tax is not None and tax.compact:
+        elif tax is not None and tax.compact and not tax.generic:
             external_id = tax.compact
         elif name is not None:
-            # A name without Latin letters or digits is the id as written,
-            # less the bidirectional controls that would make it look like
-            # another one.
-            external_id = _fold(name) or BIDI_CONTROLS.sub("", name) or None
+            # Many customers share a generic tax id, so such a customer is
+            # keyed by name instead.
+            external_id = customer_id_from_name(name) or None
+        if external_id is None and tax is not None and tax.generic:
+            rejections.append(self._issue(row, m.TAX_ID, "generic_tax_id_only"))
+            return None
         if external_id is None:
             rejections.append(
                 self._issue(

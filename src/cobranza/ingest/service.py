@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from cobranza.compliance.erasure import erased_external_ids
 from cobranza.compliance.personal_data import REDACTED
 from cobranza.db.models import AuditEvent, Business, Customer, DocumentKind, ImportRun
-from cobranza.ingest.amounts import CONVENTIONS, decide_convention
+from cobranza.ingest.amounts import convention_named, decide_convention
 from cobranza.ingest.conflicts import conflict_issues
 from cobranza.ingest.dates import decide_order
 from cobranza.ingest.errors import (
@@ -78,10 +78,11 @@ class ImportOptions:
     """Options for one import: column overrides and modes.
 
     `mapping` is {column header: field name or label}; `decimal` is "comma"
-    or "point"; `date_format` is an order (dmy, "día/mes/año") or a strptime
-    pattern; `sheet` names the worksheet of a workbook to read. `hints`
-    words every message for where the owner reads it: the command line's
-    flags by default, or the import page's controls.
+    or "point", or their Spanish names "coma" and "punto"; `date_format` is
+    an order (dmy, "día/mes/año") or a strptime pattern; `sheet` names the
+    worksheet of a workbook to read. `hints` words every message for where
+    the owner reads it: the command line's flags by default, or the import
+    page's controls.
     """
 
     mapping: dict[str, str] = field(default_factory=dict)
@@ -110,10 +111,13 @@ def import_file(
     instead.
     """
     path = Path(path)
-    if options.decimal is not None and options.decimal not in CONVENTIONS:
-        raise DecimalConventionError(
-            options.hints.invalid_decimal(options.decimal), examples=[]
-        )
+    if options.decimal is not None:
+        convention = convention_named(options.decimal)
+        if convention is None:
+            raise DecimalConventionError(
+                options.hints.invalid_decimal(options.decimal), examples=[]
+            )
+        options = replace(options, decimal=convention)
     table = read_table(path, options.sheet, options.hints)
     report = _new_report(path, table, options)
     _note_other_sheets(report, table, options.hints)
@@ -171,7 +175,9 @@ def _decide(
     """Map the columns and decide the decimal mark and date order, once."""
     hints = options.hints
     try:
-        mapping = resolve_mapping(table.headers, options.mapping, hints)
+        mapping = resolve_mapping(
+            table.headers, options.mapping, hints, business.currency
+        )
     except MappingError as exc:
         if table.sheet is None:
             raise

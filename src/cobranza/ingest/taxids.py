@@ -29,6 +29,12 @@ _INVALID_REASONS: dict[type[Exception], str] = {
     stdnum_errors.InvalidComponent: "tiene una parte que no existe",
 }
 
+# The SAT's generic RFCs: XAXX010101000 is printed on invoices to the general
+# public and XEXX010101000 on invoices to foreign customers. Many customers
+# share each one, so it identifies nobody, and its last digit does not follow
+# the check digit algorithm.
+GENERIC_RFCS = frozenset({"XAXX010101000", "XEXX010101000"})
+
 # CUIT prefixes 30, 33 and 34 are legal entities; 20, 23, 24 and 27 people.
 _AR_COMPANY_PREFIXES = ("30", "33", "34")
 
@@ -54,12 +60,15 @@ class TaxIdCheck:
     """A tax id in compact form, whether it is valid and whom it names.
 
     `problem` is a Spanish sentence naming the id and what is wrong with it.
+    `generic` is true for an id that many customers share, such as the SAT's
+    RFC for the general public.
     """
 
     compact: str
     valid: bool | None  # None when the country's scheme is unknown
     kind: CustomerKind | None
     problem: str | None = None
+    generic: bool = False
 
 
 def check_tax_id(value: str, country: str) -> TaxIdCheck:
@@ -77,6 +86,8 @@ def check_tax_id(value: str, country: str) -> TaxIdCheck:
         return TaxIdCheck(compact_tax_id(value), None, None)
 
     compact = module.compact(value)
+    if module is rfc and compact in GENERIC_RFCS:
+        return TaxIdCheck(compact, True, None, generic=True)
     try:
         if module is rfc:
             module.validate(value, validate_check_digits=True)

@@ -229,6 +229,11 @@ def _tax_id(text: str, country: str) -> str:
         raise SettingError(
             f"{problem}: copiá el número de {document}, con o sin puntos y guiones"
         )
+    if check.generic:
+        raise SettingError(
+            f"«{value}» es el RFC genérico, que se pone en las facturas al público "
+            f"en general y no identifica a tu negocio: copiá el RFC de {document}"
+        )
     if country.upper() == "AR" and check.valid is None:
         # Too short for a CUIT, so `check_tax_id` read it as a DNI, which no
         # invoice or collection notice of a business carries.

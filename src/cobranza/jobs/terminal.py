@@ -20,6 +20,7 @@ from cobranza.channels.twilio.terminal import held_summary
 from cobranza.compliance.reasons import Reason
 from cobranza.compliance.rules import DAY_NAMES_ES
 from cobranza.country_words import words_for
+from cobranza.ingest.rows import customer_label
 from cobranza.jobs.cycle import CycleReport
 from cobranza.jobs.dry_run import DryRunMessage, Outcome
 from cobranza.money import format_money
@@ -199,7 +200,7 @@ def render_dry_run_messages(
             name, language = message.template
             outcome += f" ({name}, {language})"
         table.add_row(
-            plain(f"{message.customer_external_id} {message.customer_name}"),
+            plain(customer_label(message.customer_external_id, message.customer_name)),
             Text(step_label(message.step, message.step_kind)),
             amount,
             plain(message.channel),
@@ -264,9 +265,9 @@ def render_sandbox_outbox(
     panels: list[RenderableType] = [Text(heading, style="bold")]
     for message in messages:
         sent_at = message.sent_at.astimezone(zone)
+        customer = customer_label(message.customer_external_id, message.customer_name)
         title = (
-            f"{sent_at:%d/%m/%Y %H:%M} · {message.customer_external_id} "
-            f"{message.customer_name} · {message.phone or 'sin teléfono'}"
+            f"{sent_at:%d/%m/%Y %H:%M} · {customer} · {message.phone or 'sin teléfono'}"
         )
         body = message.text
         if message.buttons:

@@ -13,6 +13,10 @@ checked before the instructions are stored:
   check digits (`cci_is_valid`).
 - Uruguay's BROU accounts, by length only (14 digits), because no
   published check digit rule for them was found.
+- A card number right after "tarjeta", which Mexican businesses give for
+  deposits at OXXO and bank branches: 13 to 19 digits with a Luhn check
+  digit (`stdnum.luhn`). Fewer digits are taken for the
+  card's last four or another number, and left alone.
 
 Only a number that clearly is one of these is checked, so a phone number, an
 invoice number or a payment reference never stops the instructions:
@@ -38,6 +42,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from stdnum import luhn
 from stdnum.ar import cbu
 from stdnum.br import cnpj, cpf
 
@@ -71,10 +76,17 @@ CCI = AccountKind("CCI", "el", 20, "tu banca por internet o la app de tu banco")
 # BROU is the bank's name too, so a number of fewer than 9 digits after it
 # is taken for a phone (8 digits, or the 4 of the bank's line 1896).
 BROU = AccountKind("cuenta del BROU", "la", 14, "eBROU o la app del BROU", min_digits=9)
+# Most debit cards have 16 digits, the length that ends a number written in
+# groups. Any length from 13 to 19 passes, since the Luhn check is the same.
+CARD = AccountKind(
+    "tarjeta", "la", 16, "tu tarjeta o la app de tu banco", min_digits=13
+)
+_CARD_LENGTHS = range(13, 20)
 
 _KINDS = {
     **{kind.name: kind for kind in (CBU, CVU, CLABE, CNPJ, CPF, CCI)},
     "BROU": BROU,
+    "TARJETA": CARD,
 }
 
 # A number without a name, by the business's country.
@@ -88,7 +100,7 @@ _FILLER = r"(?:[\s:#=(\-\u2010-\u2015]|n[°º.]|nro\.?|n[úu]m(?:ero)?\.?)*"
 _SPACE = "[ \t\u00a0\u2007\u202f]"
 _DASH = "[-.\u2010-\u2015\u2212]"
 _NAMED = re.compile(
-    r"(?<![a-z])(?P<name>CBU|CVU|CLABE|CNPJ|CPF|CCI|BROU)(?![a-z])"
+    r"(?<![a-z])(?P<name>CBU|CVU|CLABE|CNPJ|CPF|CCI|BROU|tarjeta)(?![a-z])"
     + _FILLER
     + rf"(?P<number>[0-9]+(?:(?:{_SPACE}?{_DASH}{_SPACE}?|{_SPACE}|/)[0-9]+)*)",
     re.IGNORECASE,
@@ -178,6 +190,15 @@ def cci_is_valid(number: str) -> bool:
 
 def _check(kind: AccountKind, digits: str) -> str | None:
     """Return what is wrong with `digits` as a `kind`, or None when it is valid."""
+    if kind is CARD:
+        if len(digits) not in _CARD_LENGTHS:
+            return f"tiene {len(digits)} dígitos, y una tarjeta tiene de 13 a 19"
+        if luhn.is_valid(digits):
+            return None
+        return (
+            "no es válida (el último dígito, el verificador, no corresponde a "
+            "los anteriores)"
+        )
     if len(digits) != kind.length:
         return f"tiene {len(digits)} dígitos en lugar de {kind.length}"
     if kind in (CBU, CVU):

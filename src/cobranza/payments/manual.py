@@ -23,7 +23,9 @@ from babel.numbers import is_currency
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cobranza.compliance.customers import resolve_customer
 from cobranza.compliance.erasure import erased_external_ids
+from cobranza.compliance.errors import AmbiguousCustomerError, CustomerNotFoundError
 from cobranza.db.models import Business, Customer, InboundMedia
 from cobranza.money import MAX_AMOUNT, parse_amount_input, quantize
 from cobranza.payments import cases
@@ -349,9 +351,7 @@ def _import_row(
             raise PaymentError(
                 _erased_problem(external_id, erased[external_id], business.timezone)
             )
-        raise PaymentError(
-            f"no se encontró el cliente {external_id!r}: importá antes al cliente"
-        )
+        customer = _customer_by_name_or_phone(session, business, external_id)
     raw_amount = (row.get(columns["amount"]) or "").strip()
     try:
         # A statement may write the sign and spaces: "$ 374.620".
@@ -374,6 +374,25 @@ def _import_row(
         method=_optional(row, columns, "method"),
         reference=reference,
     )
+
+
+def _customer_by_name_or_phone(
+    session: Session, business: Business, text: str
+) -> Customer:
+    """Find the customer that a payments file names by name or phone, not code.
+
+    A bank statement lists the payer's phone or name, and a customer imported
+    without a code has no code for the owner to write.
+    """
+    try:
+        return resolve_customer(session, business.id, text)
+    except AmbiguousCustomerError as exc:
+        raise PaymentError(str(exc)) from exc
+    except CustomerNotFoundError as exc:
+        raise PaymentError(
+            f"no se encontró el cliente {text!r}: revisá su código, su nombre o "
+            "su teléfono, o importá antes al cliente"
+        ) from exc
 
 
 def _paid_at(text: str, timezone: str) -> datetime:

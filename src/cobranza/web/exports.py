@@ -1,8 +1,11 @@
 """CSV and XLSX downloads with spreadsheet formula injection neutralised.
 
 A cell whose text starts with = + - @, a tab or a carriage return is run as
-a formula by Excel, LibreOffice and Google Sheets, so such text gets a
-leading apostrophe (OWASP's "CSV injection" advice). Numbers stay numbers.
+a formula by Excel, LibreOffice and Google Sheets. In a CSV such text gets a
+leading apostrophe (OWASP's "CSV injection" advice). In an XLSX it is
+written as a string cell with the quote-prefix style instead, which
+spreadsheets show as text and keep as text when it is edited, so a phone
+such as +5215512345678 reads as written. Numbers stay numbers.
 """
 
 from __future__ import annotations
@@ -15,7 +18,9 @@ from decimal import Decimal
 
 from fastapi.responses import Response
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from cobranza.web.error_pages import PageError, quoted
 
@@ -52,7 +57,14 @@ def to_csv(header: Sequence[str], rows: Iterable[Sequence[Cell]]) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-def _xlsx_value(value: Cell) -> object:
+def _xlsx_value(sheet: WriteOnlyWorksheet, value: Cell) -> object:
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        cell = WriteOnlyCell(sheet, value=_xml_safe(value))
+        # openpyxl reads text that starts with = as a formula, so the type is
+        # set after the value.
+        cell.data_type = "s"
+        cell.quotePrefix = True
+        return cell
     if isinstance(value, datetime):
         # openpyxl rejects aware datetimes; exports are in UTC.
         return value.replace(tzinfo=None)
@@ -60,7 +72,7 @@ def _xlsx_value(value: Cell) -> object:
         # NOTE: openpyxl stores numbers as doubles, so an amount above about
         # 2**53 minor units loses digits; the CSV export keeps the exact text.
         return value
-    return _xml_safe(neutralize(value))
+    return _xml_safe(value)
 
 
 def _xml_safe(value: Cell) -> Cell:
@@ -79,9 +91,9 @@ def to_xlsx(header: Sequence[str], rows: Iterable[Sequence[Cell]]) -> bytes:
     """Return the rows as an XLSX workbook with one sheet."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("datos")
-    sheet.append([_xlsx_value(cell) for cell in header])
+    sheet.append([_xlsx_value(sheet, cell) for cell in header])
     for row in rows:
-        sheet.append([_xlsx_value(cell) for cell in row])
+        sheet.append([_xlsx_value(sheet, cell) for cell in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -25,7 +25,7 @@ from jinja2.runtime import Context
 from markupsafe import Markup
 
 from cobranza.country_words import COUNTRY_NAMES, words_for
-from cobranza.money import format_money, minor_units
+from cobranza.money import format_amount, format_money
 from cobranza.portfolio.labels import SPANISH as SEGMENT_LABELS
 from cobranza.terminal_text import escape_bidi
 from cobranza.voseo import to_tu, uses_voseo
@@ -159,9 +159,9 @@ def _country_label(
     return country_label
 
 
-def _amount_example(currency: str) -> str:
-    """Return a sample amount for a form field, with the currency's decimals."""
-    return "15.000" if minor_units(currency) == 0 else "15.000,00"
+def _amount_example(currency: str, locale: str) -> str:
+    """Return a sample amount for a form field, as the business writes it."""
+    return format_amount(Decimal(15000), currency, locale)
 
 
 def _bidi_escaped(value: Any) -> str:

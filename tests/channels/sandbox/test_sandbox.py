@@ -189,6 +189,25 @@ def test_reply_from_unknown_number_kept(engine: Engine) -> None:
     assert audit.reason == "unknown_sender"
 
 
+def test_reply_from_shared_phone_unassigned(engine: Engine) -> None:
+    # As with WhatsApp and Twilio, a reply from a phone that two customers
+    # share is attached to neither, so it never lands on the wrong one.
+    business_id, _, _ = _given_row(engine)
+    with transaction(engine) as session:
+        business = session.get_one(Business, business_id)
+        make_customer(session, business, NOW, "C2", PHONE)
+
+    with transaction(engine) as session:
+        business = session.get_one(Business, business_id)
+        reply = record_reply(session, business, "011 15 5555-0101", "Ya pagué", NOW)
+
+    assert reply.customer_id is None
+    assert reply.shared_by == ("C1", "C2")
+    with transaction(engine) as session:
+        inbound = session.get_one(InboundMessage, reply.inbound_id)
+    assert inbound.customer_id is None
+
+
 def test_reply_from_garbage_phone_rejected(engine: Engine) -> None:
     business_id, _, _ = _given_row(engine)
 

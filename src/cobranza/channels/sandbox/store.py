@@ -11,7 +11,11 @@ from typing import Any
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from cobranza.channels.inbox import handle_stored_reply, prepare_replies
+from cobranza.channels.inbox import (
+    handle_stored_reply,
+    matching_customers,
+    prepare_replies,
+)
 from cobranza.channels.sandbox.channel import SANDBOX
 from cobranza.db.engine import transaction
 from cobranza.db.models import (
@@ -22,7 +26,7 @@ from cobranza.db.models import (
     OutboxMessage,
     SandboxMessage,
 )
-from cobranza.phones import normalize_phone, wa_id_variants
+from cobranza.phones import PHONE_EXAMPLES, normalize_phone
 
 logger = logging.getLogger(__name__)
 
@@ -68,6 +72,9 @@ class RecordedReply:
     customer_id: int | None
     customer_external_id: str | None
     sender: str
+    # The external ids of the customers that share the sender's phone, when
+    # there are several and so none was matched.
+    shared_by: tuple[str, ...] = ()
 
 
 def sent_messages(
@@ -132,11 +139,12 @@ def record_reply(
     """Store a reply from `phone` as an inbound message, audit it and act on it.
 
     The sender is matched to a customer by phone number. A number that
-    matches no customer is kept with `customer_id` NULL. `prepared` is what
+    matches no customer, or several, is kept with `customer_id` NULL. `prepared` is what
     `prepare_reply` returned for the same reply; without it the reply is
     read without the LLM.
     """
-    inbound, customer = _new_reply(session, business, phone, text, now)
+    inbound, candidates = _new_reply(session, business, phone, text, now)
+    customer = candidates[0] if len(candidates) == 1 else None
     session.add(inbound)
     session.flush()
 
@@ -166,15 +174,21 @@ def record_reply(
         customer_id=customer.id if customer else None,
         customer_external_id=customer.external_id if customer else None,
         sender=inbound.sender,
+        shared_by=tuple(c.external_id for c in candidates) if customer is None else (),
     )
 
 
 def _new_reply(
     session: Session, business: Business, phone: str, text: str, now: datetime
-) -> tuple[InboundMessage, Customer | None]:
-    """Build the inbound message of a reply, matched to its customer, unstored."""
+) -> tuple[InboundMessage, list[Customer]]:
+    """Build the inbound message of a reply, unstored, and the customers it may be.
+
+    The sender is matched as the WhatsApp and Twilio webhooks match it, so a
+    phone that several customers share leaves the reply without a customer.
+    """
     sender = normalise_phone(phone, business.country)
-    customer = _customer_by_phone(session, business, sender)
+    candidates = matching_customers(session, business, wa_id=sender)
+    customer = candidates[0] if len(candidates) == 1 else None
     inbound = InboundMessage(
         business_id=business.id,
         customer_id=customer.id if customer else None,
@@ -187,7 +201,7 @@ def _new_reply(
         received_at=now,
         entities={},
     )
-    return inbound, customer
+    return inbound, candidates
 
 
 def normalise_phone(phone: str, country: str) -> str:
@@ -199,21 +213,8 @@ def normalise_phone(phone: str, country: str) -> str:
     if result.e164 is None:
         # The problem text already names the value and calls it invalid.
         problem = result.problem or "el teléfono está vacío"
+        example = PHONE_EXAMPLES.get(country.upper(), PHONE_EXAMPLES["AR"])
         raise ValueError(
-            f"{problem}. Escribilo con el código de país, por ejemplo +5491155551234"
+            f"{problem}. Escribilo con el código de país, por ejemplo {example}"
         )
     return result.e164
-
-
-def _customer_by_phone(
-    session: Session, business: Business, e164: str
-) -> Customer | None:
-    # WhatsApp may report one line in several forms (Argentina with or
-    # without the mobile 9, Mexico with the old 1, Brazil without the ninth
-    # digit), so every form is looked up.
-    candidates = {"+" + variant for variant in wa_id_variants(e164)}
-    return session.scalars(
-        select(Customer)
-        .where(Customer.business_id == business.id, Customer.phone.in_(candidates))
-        .order_by(Customer.id)
-    ).first()

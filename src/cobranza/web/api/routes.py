@@ -44,6 +44,7 @@ from cobranza.dunning.holds import held_on, not_held_on, on_customer_day
 from cobranza.ingest.errors import IngestError
 from cobranza.ingest.hints import API
 from cobranza.ingest.service import ImportOptions, import_file
+from cobranza.ingest.taxids import check_tax_id
 from cobranza.money import quantize
 from cobranza.payments.status import PaymentStatus
 from cobranza.phones import normalize_phone
@@ -184,7 +185,11 @@ def get_customer(
 def create_customer(
     request: Request, body: CustomerCreate, business_id: int = Depends(api_business)
 ) -> CustomerPublic:
-    """Create a customer; its phone is normalised to E.164 for the country."""
+    """Create a customer; its phone is normalised to E.164 for the country.
+
+    The tax id is stored compact and checked with the country's rules, as
+    an import does. An invalid one is kept and reported in `tax_id_valid`.
+    """
     instant = now(request)
     try:
         with db(request) as session:
@@ -195,12 +200,14 @@ def create_customer(
                 if body.phone
                 else None
             )
+            tax = check_tax_id(body.tax_id, business.country) if body.tax_id else None
             customer = Customer(
                 business_id=business_id,
                 external_id=body.external_id,
                 name=body.name,
                 kind=body.kind,
-                tax_id=body.tax_id,
+                tax_id=tax.compact if tax else None,
+                tax_id_valid=tax.valid if tax else None,
                 email=body.email,
                 phone_raw=body.phone,
                 phone=phone.e164 if phone else None,

@@ -35,6 +35,11 @@ class CustomerPublic(_Public):
     name: str
     kind: str
     tax_id: str | None
+    tax_id_valid: bool | None = Field(
+        default=None,
+        description="whether the tax id passes its country's check digit "
+        "test; null when there is none or the country has no such test",
+    )
     email: str | None
     phone: str | None
     phone_status: str

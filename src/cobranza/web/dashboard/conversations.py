@@ -19,6 +19,7 @@ from cobranza.conversations.inbox import (
     CLOSED_HOLD_REASON,
     RECEIPT_NOT_DOWNLOADED,
     InboxError,
+    customers_sharing,
     resolve,
     undownloaded_receipts,
     waits_for_person,
@@ -127,6 +128,9 @@ def inbox(request: Request) -> HTMLResponse:
             .order_by(InboundMessage.received_at.desc())
             .limit(INBOX_LIMIT)
         ).all()
+        shared = customers_sharing(
+            session, business, (message.sender for message in unknown)
+        )
         recent = _recent(session, business.id, now(request))
         recent_cases = {
             case.customer_id: case
@@ -166,6 +170,7 @@ def inbox(request: Request) -> HTMLResponse:
             "states": states,
             "recent_days": RECENT_DAYS,
             "unknown": unknown,
+            "shared": shared,
             "timezone": business.timezone,
         },
     )

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from cobranza.compliance.business_days import days_past_due, overdue_cutoff
@@ -22,6 +23,7 @@ from cobranza.db.models import (
     Payment,
 )
 from cobranza.dunning.holds import CUSTOMER_CHUNK, not_held_on, on_customer_day
+from cobranza.phones import normalize_phone
 from cobranza.timeutil import local_date
 
 
@@ -62,9 +64,28 @@ class CustomerFilters:
     search: str = ""
 
 
-def _listing(
-    business_id: int, currency: str, cutoff: date, filters: CustomerFilters
-) -> Select:  # type: ignore[type-arg]
+# A search made of digits and the marks people type in phones: "55 2345-6789".
+_PHONE_SEARCH = re.compile(r"\+?[\d\s().-]*\d[\d\s().-]*")
+
+
+def _phone_matches(term: str, country: str) -> list[ColumnElement[bool]]:
+    """Return conditions that find `term` in stored phones however it is typed.
+
+    Phones are stored in E.164, so "55 2345 6789" matches by its digits, and
+    "+52 1 55 2345 6789" or "044 55 2345 6789" by the number it normalises to.
+    """
+    if not _PHONE_SEARCH.fullmatch(term):
+        return []
+    digits = re.sub(r"\D", "", term)
+    conditions = [Customer.phone.contains(digits, autoescape=True)]
+    normalized = normalize_phone(term, country, mobile=True).e164
+    if normalized is not None:
+        conditions.append(Customer.phone == normalized)
+    return conditions
+
+
+def _listing(business: Business, cutoff: date, filters: CustomerFilters) -> Select:  # type: ignore[type-arg]
+    business_id, currency = business.id, business.currency
     totals = (
         select(
             Document.customer_id,
@@ -118,6 +139,7 @@ def _listing(
                 func.lower(Customer.name).contains(term, autoescape=True),
                 func.lower(Customer.external_id).contains(term, autoescape=True),
                 Customer.phone.contains(term, autoescape=True),
+                *_phone_matches(term, business.country),
             )
         )
     return statement
@@ -141,10 +163,9 @@ def list_customers_page(
     business's currency only, and each other currency is summed apart into
     `other_balances`.
     """
-    business_id = business.id
     rules = rules_for_business(business.country, business.settings)
     cutoff = overdue_cutoff(rules, today)
-    statement = _listing(business_id, business.currency, cutoff, filters)
+    statement = _listing(business, cutoff, filters)
     rows = session.execute(
         statement.add_columns(func.count().over().label("total"))
         .order_by(

@@ -31,7 +31,7 @@ from cobranza.dunning.terminal import CASE_STATE_LABELS
 from cobranza.dunning.timeline import case_timeline
 from cobranza.money import quantize
 from cobranza.payments.plan_rows import PlanRows, latest_plan_rows
-from cobranza.phones import normalize_phone
+from cobranza.phones import PHONE_EXAMPLES, area_code_word, normalize_phone
 from cobranza.portfolio.labels import SPANISH as SEGMENT_LABELS
 from cobranza.timeutil import local_date
 from cobranza.web.dashboard.common import (
@@ -331,11 +331,13 @@ def edit_phone(
         result = normalize_phone(phone, business.country, mobile=True)
         if result.e164 is None or result.status == PhoneStatus.INVALID:
             problem = result.problem or "número inválido"
+            area_code = area_code_word(business.country).split(" ", 1)[1]
+            example = PHONE_EXAMPLES.get(business.country, PHONE_EXAMPLES["AR"])
             return back_to_customer(
                 request,
                 customer_id,
-                error=f"Teléfono inválido ({problem}). Escribilo con código de área, "
-                "por ejemplo +54 9 11 5555-6666.",
+                error=f"Teléfono inválido ({problem}). Escribilo con su {area_code}, "
+                f"por ejemplo {example}.",
             )
         previous = customer.phone
         customer.phone_raw = phone.strip()

@@ -30,6 +30,7 @@ from cobranza.db.models import (
 from cobranza.dunning.paid_handoffs import customers_owing
 from cobranza.money import (
     MAX_AMOUNT,
+    format_amount,
     format_money,
     minor_units,
     parse_amount_input,
@@ -169,9 +170,10 @@ def _amount_problem(text: str, currency: str, locale: str) -> str | None:
     except ValueError as exc:
         return f"{str(exc)[:1].upper()}{str(exc)[1:]}."
     if value <= 0:
+        example = format_amount(Decimal("15000.50"), currency, locale)
         return (
             "El monto del pago tiene que ser mayor que 0: escribí lo que "
-            "recibiste, por ejemplo 15.000,50."
+            f"recibiste, por ejemplo {example}."
         )
     if value >= MAX_AMOUNT:
         return (
