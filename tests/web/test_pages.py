@@ -47,7 +47,7 @@ def test_summary_shows_balances(app: FastAPI, client_for, tenant: Tenant) -> Non
     assert "<svg" in page.text
     assert "Embudo" in page.text
     # The audit's words and precision: one decimal of DSO, "No vencido".
-    assert re.search(r"DSO \(días de venta en la calle\)</span><strong>"
+    assert re.search(r"DSO \(días promedio de cobro\)</span><strong>"
                      r"\d+,\d días</strong>", page.text)  # fmt: skip
     assert "No vencido" in page.text
     assert "Al día" not in page.text

@@ -20,7 +20,7 @@ SPANISH: Final[dict[str, str]] = {
     ),
     "delinquency_count": "Morosidad (más de 60 días), por cantidad",
     "delinquency_amount": "Morosidad (más de 60 días), por monto",
-    "dso": "DSO (días de venta en la calle)",
+    "dso": "DSO (días promedio de cobro)",
     "cei": "CEI (efectividad de cobranza)",
     "dso_formula": "saldo a cobrar al cierre ÷ ventas a crédito del período × días",
     "cei_formula": (
