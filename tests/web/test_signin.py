@@ -412,3 +412,31 @@ def test_local_proxy_address_is_forwarded(live_url: str, tenant: Tenant) -> None
     assert guesses == [401] * 5
     assert outsider_locked == 429
     assert owner == 303
+
+
+def test_ipv6_failures_count_per_64_prefix(app: FastAPI, tenant: Tenant) -> None:
+    # One host on an IPv6 network is usually given a whole /64, so a new low
+    # 64 bits per guess must not give a fresh set of attempts.
+    guesses = [
+        _attempt(_client_at(app, f"2001:db8:0:1::{n + 1}"), tenant.email, "guess")
+        for n in range(MAX_FAILURES)
+    ]
+    same_prefix = _client_at(app, "2001:db8:0:1:abcd::99")
+    same_prefix_status = _attempt(same_prefix, tenant.email, "correct horse battery")
+    other_prefix = _client_at(app, "2001:db8:0:2::1")
+    other_prefix_status = _attempt(other_prefix, tenant.email, "correct horse battery")
+
+    assert guesses == [401] * MAX_FAILURES
+    assert same_prefix_status == 429
+    assert other_prefix_status == 303
+
+
+def test_ipv4_mapped_address_counts_as_ipv4(app: FastAPI, tenant: Tenant) -> None:
+    ipv4 = _client_at(app, "203.0.113.9")
+    mapped = _client_at(app, "::ffff:203.0.113.9")
+
+    guesses = [_attempt(ipv4, tenant.email, f"guess {n}") for n in range(5)]
+    mapped_status = _attempt(mapped, tenant.email, "correct horse battery")
+
+    assert guesses == [401] * 5
+    assert mapped_status == 429
