@@ -440,3 +440,28 @@ def test_ipv4_mapped_address_counts_as_ipv4(app: FastAPI, tenant: Tenant) -> Non
 
     assert guesses == [401] * 5
     assert mapped_status == 429
+
+
+def test_untrusted_peer_cannot_spoof_forwarded_for(
+    live_url: str, tenant: Tenant
+) -> None:
+    # A peer at 127.0.0.2 is not a proxy that uvicorn trusts, so a new
+    # X-Forwarded-For per guess does not give it a new address.
+    def attempt(forwarded_for: str, password: str) -> int:
+        with httpx.Client(
+            base_url=live_url,
+            transport=httpx.HTTPTransport(local_address="127.0.0.2"),
+            headers={"X-Forwarded-For": forwarded_for},
+        ) as client:
+            token = csrf_from(client.get("/entrar").text)
+            response = client.post(
+                "/entrar",
+                data={"email": tenant.email, "password": password, "csrf_token": token},
+            )
+        return response.status_code
+
+    guesses = [attempt(f"203.0.113.{n + 1}", f"guess {n}") for n in range(5)]
+    spoofed = attempt("198.51.100.7", "correct horse battery")
+
+    assert guesses == [401] * 5
+    assert spoofed == 429
