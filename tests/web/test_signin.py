@@ -465,3 +465,33 @@ def test_untrusted_peer_cannot_spoof_forwarded_for(
 
     assert guesses == [401] * 5
     assert spoofed == 429
+
+
+def test_concurrent_accounts_respect_address_lock(
+    live_url: str, tenant: Tenant
+) -> None:
+    # Parallel guesses for many accounts from one address: the reserved
+    # attempts count each other, so no more than the address limit fail
+    # their password check.
+    total = MAX_ADDRESS_FAILURES + 10
+    clients = [httpx.Client(base_url=live_url, timeout=60) for _ in range(total)]
+    tokens = [csrf_from(client.get("/entrar").text) for client in clients]
+
+    def attempt(index: int) -> int:
+        response = clients[index].post(
+            "/entrar",
+            data={
+                "email": f"nadie{index}@ejemplo.com",
+                "password": f"wrong password {index}",
+                "csrf_token": tokens[index],
+            },
+        )
+        return response.status_code
+
+    with ThreadPoolExecutor(max_workers=total) as pool:
+        statuses = list(pool.map(attempt, range(total)))
+    for client in clients:
+        client.close()
+
+    assert statuses.count(401) <= MAX_ADDRESS_FAILURES
+    assert statuses.count(401) + statuses.count(429) == total
