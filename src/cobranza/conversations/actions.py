@@ -101,7 +101,8 @@ PROMISE_CURRENCY_NOT_OWED = "promise_currency_not_owed"
 PROMISE_CURRENCY_UNCLEAR = "promise_currency_unclear"
 # The hand-off reason of a request for installments from a customer who owes
 # in several currencies when the reply names a first installment without
-# saying its currency ("10.000 el viernes y el resto a fin de mes").
+# saying its currency ("10.000 el viernes y el resto a fin de mes"), or
+# names a currency ("2 cuotas solo para los dólares").
 PLAN_SEVERAL_CURRENCIES = "installments_several_currencies"
 # The variable of a `plan_proposal` or `plan_offer_reply` for plans in several
 # currencies: [currency, [[amount, due date], ...], fee, total] of each plan,
@@ -810,9 +811,12 @@ def _make_plan(
         reply.session, reply.business, reply.customer.id, reply.today
     )
     owed = [balance.currency for balance in balances if balance.balance > 0]
-    if len(owed) > 1 and first_amount is not None:
+    named = find_currency(reply.inbound.text or "", reply.business.currency)
+    if len(owed) > 1 and (first_amount is not None or named is not None):
         # "10.000 el viernes y el resto a fin de mes" does not say which
-        # currency the 10.000 is in, so a person agrees on the payments.
+        # currency the 10.000 is in, and "2 cuotas solo para los dólares" or
+        # "los pesos en 3" ask for other terms than one equal plan per
+        # currency. Either way a person agrees on the payments.
         reply.entities["plan_currencies"] = owed
         return _hand_off_with_ack(reply, PLAN_SEVERAL_CURRENCIES)
     limit = services.max_installments(reply.business)

@@ -82,7 +82,8 @@ REASON_LABELS = {
     "plan_declined": "rechazó el plan de cuotas ofrecido",
     "installments_several_currencies": (
         "pidió cuotas y debe en varias monedas, pero nombra una primera cuota "
-        "sin decir la moneda: acordá los pagos con el cliente"
+        "sin decir la moneda o pide algo distinto para una moneda: acordá los "
+        "pagos con el cliente"
     ),
     "promise_currency_not_owed": (
         "promete pagar en una moneda en la que no debe: revisá en qué moneda paga"
