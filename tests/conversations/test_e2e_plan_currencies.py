@@ -423,3 +423,15 @@ def test_plan_naming_a_currency_goes_to_person(
     assert action == "handed_off"
     assert _plans(engine) == {}
     assert _case(engine).handoff_reason == "installments_several_currencies"
+
+
+def test_installments_refused_go_to_person(
+    chat: Conversation,  # noqa: F811 - fixture
+    engine: Engine,
+) -> None:
+    # "cuotas no" turns the request down, so no plan is made from it
+    action = chat.reply("en cuotas no, pago todo", ASKED_AT)
+
+    assert action == "handed_off"
+    assert _plans(engine) == {}
+    assert _case(engine).handoff_reason == "installments_refused"

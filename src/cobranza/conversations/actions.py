@@ -145,6 +145,15 @@ REFUSE_WORDS = re.compile(
     r"\b(?:no|nunca|jam[aá]s|ni|n[aã]o|nem)(?:\s+\w+){0,2}?\s+(?:acepto|aceito)\b",
     re.IGNORECASE,
 )
+# A request for installments that turns them down in the same breath ("en
+# cuotas no, pago todo", "sin cuotas"). A person reads it, because the intent
+# reads as a request and the words as a refusal.
+REFUSE_INSTALLMENTS_WORDS = re.compile(
+    r"\b(?:cuotas?|parcelas?)\s+(?:no|n[aã]o)\b|\bsem\s+parcelas\b|\bsin\s+cuotas\b",
+    re.IGNORECASE,
+)
+# The hand-off reason of such a request.
+INSTALLMENTS_REFUSED = "installments_refused"
 # An acknowledgement accepts a fee only with an affirmative word or emoji
 # ("ok", "dale", "sí", 👍). A bare "gracias" is courtesy, not consent to a fee.
 AGREE_WORDS = re.compile(
@@ -766,6 +775,8 @@ def installments(reply: Reply) -> str:
     """
     if reply.services is None:
         return _hand_off_with_ack(reply, "installments_requested")
+    if REFUSE_INSTALLMENTS_WORDS.search(reply.inbound.text or "") is not None:
+        return _hand_off_with_ack(reply, INSTALLMENTS_REFUSED)
     days = _named_days(reply)
     requested = reply.meaning.installments
     if requested is None and len(days) >= 2:

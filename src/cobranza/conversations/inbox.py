@@ -75,6 +75,9 @@ REASON_LABELS = {
         "volvió a preguntar quién le escribe después de la respuesta del robot"
     ),
     "installments_requested": "pidió cuotas fuera de los límites",
+    "installments_refused": (
+        "habla de cuotas pero parece no quererlas: leé el mensaje y respondele"
+    ),
     "promise_past_installment": (
         "promete pagar después del plazo de gracia de su próxima cuota: "
         "decidí si se mueve la cuota"
