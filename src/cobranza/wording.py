@@ -424,6 +424,8 @@ CHANNEL_ERROR_LABELS = {
     "whatsapp_bad_response": "WhatsApp respondió algo que no se pudo leer",
     "twilio_timeout": "Twilio no respondió a tiempo",
     "twilio_unreachable": "no se pudo conectar con Twilio",
+    "twilio_redirect": "Twilio redirigió el pedido a otra dirección",
+    "twilio_body_too_large": "Twilio devolvió una respuesta demasiado grande",
 }
 
 # Review states of a WhatsApp template (`TemplateStatus`).

@@ -58,3 +58,17 @@ def test_opt_out_wins_over_acceptance(
         assert customer_id is not None
         consent = current_consent(session, case.business_id, customer_id)
     assert consent is False
+
+
+@pytest.mark.usefixtures("sandbox_replies")
+def test_refused_installments_make_no_plan(
+    engine: Engine,
+    case_id: int,  # noqa: F811
+) -> None:
+    action = _reply(engine, "en cuotas no, pago todo", 1)
+
+    assert action == "handed_off"
+    assert _plans(engine) == []
+    with transaction(engine) as session:
+        case = session.get_one(Case, case_id)
+        assert case.handoff_reason == "installments_refused"

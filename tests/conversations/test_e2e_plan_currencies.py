@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
@@ -377,3 +378,60 @@ def test_active_plan_in_one_currency_goes_to_person(
     assert action == "handed_off"
     assert sorted(_plans(engine)) == ["ARS"]
     assert _case(engine).handoff_reason == "installments_requested"
+
+
+def test_second_acceptance_makes_no_more_plans(
+    chat: Conversation,  # noqa: F811 - fixture
+    engine: Engine,
+) -> None:
+    # Given plans with a fee proposed and accepted in two currencies
+    _set_limits(engine, fee_percent=10)
+    chat.reply("¿puedo pagar en 2 cuotas?", ASKED_AT)
+    chat.reply("acepto", ASKED_AT + timedelta(minutes=10))
+    start = chat.sent
+
+    # When the customer accepts again
+    action = chat.reply("sí, acepto", ASKED_AT + timedelta(minutes=20))
+
+    # Then no plan is added and no second plan message goes out
+    assert action != "plan_accepted"
+    with transaction(engine) as session:
+        currencies = sorted(
+            plan.currency for plan in session.scalars(select(InstallmentPlan))
+        )
+    assert currencies == ["ARS", "USD"]
+    assert all("/pagar/" not in text for text in chat.sent_since(start))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "¿puedo pagar los dólares en 2 cuotas y los pesos en 3?",
+        "quiero 2 cuotas solo para los dólares",
+        "2 cuotas en pesos, los dólares los pago ya",
+    ],
+)
+def test_plan_naming_a_currency_goes_to_person(
+    chat: Conversation,  # noqa: F811 - fixture
+    engine: Engine,
+    text: str,
+) -> None:
+    # A request that names a currency may single it out or give each
+    # currency its own terms, which one plan per currency would override.
+    action = chat.reply(text, ASKED_AT)
+
+    assert action == "handed_off"
+    assert _plans(engine) == {}
+    assert _case(engine).handoff_reason == "installments_several_currencies"
+
+
+def test_installments_refused_go_to_person(
+    chat: Conversation,  # noqa: F811 - fixture
+    engine: Engine,
+) -> None:
+    # "cuotas no" turns the request down, so no plan is made from it
+    action = chat.reply("en cuotas no, pago todo", ASKED_AT)
+
+    assert action == "handed_off"
+    assert _plans(engine) == {}
+    assert _case(engine).handoff_reason == "installments_refused"

@@ -339,6 +339,7 @@ HANDOFFS_AT_ZERO = [
     ("promise_past_installment", True),
     ("installments_requested", True),
     ("plan_declined", True),
+    ("installments_refused", True),
     ("dispute", False),
     ("request_human", False),
     ("cannot_pay", False),

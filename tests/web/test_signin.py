@@ -412,3 +412,86 @@ def test_local_proxy_address_is_forwarded(live_url: str, tenant: Tenant) -> None
     assert guesses == [401] * 5
     assert outsider_locked == 429
     assert owner == 303
+
+
+def test_ipv6_failures_count_per_64_prefix(app: FastAPI, tenant: Tenant) -> None:
+    # One host on an IPv6 network is usually given a whole /64, so a new low
+    # 64 bits per guess must not give a fresh set of attempts.
+    guesses = [
+        _attempt(_client_at(app, f"2001:db8:0:1::{n + 1}"), tenant.email, "guess")
+        for n in range(MAX_FAILURES)
+    ]
+    same_prefix = _client_at(app, "2001:db8:0:1:abcd::99")
+    same_prefix_status = _attempt(same_prefix, tenant.email, "correct horse battery")
+    other_prefix = _client_at(app, "2001:db8:0:2::1")
+    other_prefix_status = _attempt(other_prefix, tenant.email, "correct horse battery")
+
+    assert guesses == [401] * MAX_FAILURES
+    assert same_prefix_status == 429
+    assert other_prefix_status == 303
+
+
+def test_ipv4_mapped_address_counts_as_ipv4(app: FastAPI, tenant: Tenant) -> None:
+    ipv4 = _client_at(app, "203.0.113.9")
+    mapped = _client_at(app, "::ffff:203.0.113.9")
+
+    guesses = [_attempt(ipv4, tenant.email, f"guess {n}") for n in range(5)]
+    mapped_status = _attempt(mapped, tenant.email, "correct horse battery")
+
+    assert guesses == [401] * 5
+    assert mapped_status == 429
+
+
+def test_untrusted_peer_cannot_spoof_forwarded_for(
+    live_url: str, tenant: Tenant
+) -> None:
+    # A peer at 127.0.0.2 is not a proxy that uvicorn trusts, so a new
+    # X-Forwarded-For per guess does not give it a new address.
+    def attempt(forwarded_for: str, password: str) -> int:
+        with httpx.Client(
+            base_url=live_url,
+            transport=httpx.HTTPTransport(local_address="127.0.0.2"),
+            headers={"X-Forwarded-For": forwarded_for},
+        ) as client:
+            token = csrf_from(client.get("/entrar").text)
+            response = client.post(
+                "/entrar",
+                data={"email": tenant.email, "password": password, "csrf_token": token},
+            )
+        return response.status_code
+
+    guesses = [attempt(f"203.0.113.{n + 1}", f"guess {n}") for n in range(5)]
+    spoofed = attempt("198.51.100.7", "correct horse battery")
+
+    assert guesses == [401] * 5
+    assert spoofed == 429
+
+
+def test_concurrent_accounts_respect_address_lock(
+    live_url: str, tenant: Tenant
+) -> None:
+    # Parallel guesses for many accounts from one address: the reserved
+    # attempts count each other, so no more than the address limit fail
+    # their password check.
+    total = MAX_ADDRESS_FAILURES + 10
+    clients = [httpx.Client(base_url=live_url, timeout=60) for _ in range(total)]
+    tokens = [csrf_from(client.get("/entrar").text) for client in clients]
+
+    def attempt(index: int) -> int:
+        response = clients[index].post(
+            "/entrar",
+            data={
+                "email": f"nadie{index}@ejemplo.com",
+                "password": f"wrong password {index}",
+                "csrf_token": tokens[index],
+            },
+        )
+        return response.status_code
+
+    with ThreadPoolExecutor(max_workers=total) as pool:
+        statuses = list(pool.map(attempt, range(total)))
+    for client in clients:
+        client.close()
+
+    assert statuses.count(401) <= MAX_ADDRESS_FAILURES
+    assert statuses.count(401) + statuses.count(429) == total

@@ -23,6 +23,7 @@ locks an account for everyone.
 
 from __future__ import annotations
 
+import ipaddress
 from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, delete, func, or_, select
@@ -35,6 +36,27 @@ MAX_FAILURES = 5
 MAX_ADDRESS_FAILURES = 20
 MAX_ACCOUNT_FAILURES = 50
 LOCKOUT = timedelta(minutes=15)
+# An IPv6 host is usually given a whole /64, so it can pick new low 64 bits
+# for every request. Failures are counted per /64, as one address.
+IPV6_PREFIX_LENGTH = 64
+
+
+def throttle_address(host: str) -> str:
+    """Return the key that failures from `host` are counted under.
+
+    An IPv6 address becomes its /64 network, an IPv4-mapped IPv6 address
+    its IPv4 address, and a value that is no IP address stays as it is.
+    """
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return host
+    if isinstance(address, ipaddress.IPv4Address):
+        return str(address)
+    if address.ipv4_mapped is not None:
+        return str(address.ipv4_mapped)
+    network = ipaddress.IPv6Network((address, IPV6_PREFIX_LENGTH), strict=False)
+    return str(network)
 
 
 def _count_since(

@@ -101,7 +101,8 @@ PROMISE_CURRENCY_NOT_OWED = "promise_currency_not_owed"
 PROMISE_CURRENCY_UNCLEAR = "promise_currency_unclear"
 # The hand-off reason of a request for installments from a customer who owes
 # in several currencies when the reply names a first installment without
-# saying its currency ("10.000 el viernes y el resto a fin de mes").
+# saying its currency ("10.000 el viernes y el resto a fin de mes"), or
+# names a currency ("2 cuotas solo para los dólares").
 PLAN_SEVERAL_CURRENCIES = "installments_several_currencies"
 # The variable of a `plan_proposal` or `plan_offer_reply` for plans in several
 # currencies: [currency, [[amount, due date], ...], fee, total] of each plan,
@@ -144,6 +145,15 @@ REFUSE_WORDS = re.compile(
     r"\b(?:no|nunca|jam[aá]s|ni|n[aã]o|nem)(?:\s+\w+){0,2}?\s+(?:acepto|aceito)\b",
     re.IGNORECASE,
 )
+# A request for installments that turns them down in the same breath ("en
+# cuotas no, pago todo", "sin cuotas"). A person reads it, because the intent
+# reads as a request and the words as a refusal.
+REFUSE_INSTALLMENTS_WORDS = re.compile(
+    r"\b(?:cuotas?|parcelas?)\s+(?:no|n[aã]o)\b|\bsem\s+parcelas\b|\bsin\s+cuotas\b",
+    re.IGNORECASE,
+)
+# The hand-off reason of such a request.
+INSTALLMENTS_REFUSED = "installments_refused"
 # An acknowledgement accepts a fee only with an affirmative word or emoji
 # ("ok", "dale", "sí", 👍). A bare "gracias" is courtesy, not consent to a fee.
 AGREE_WORDS = re.compile(
@@ -765,6 +775,8 @@ def installments(reply: Reply) -> str:
     """
     if reply.services is None:
         return _hand_off_with_ack(reply, "installments_requested")
+    if REFUSE_INSTALLMENTS_WORDS.search(reply.inbound.text or "") is not None:
+        return _hand_off_with_ack(reply, INSTALLMENTS_REFUSED)
     days = _named_days(reply)
     requested = reply.meaning.installments
     if requested is None and len(days) >= 2:
@@ -810,9 +822,12 @@ def _make_plan(
         reply.session, reply.business, reply.customer.id, reply.today
     )
     owed = [balance.currency for balance in balances if balance.balance > 0]
-    if len(owed) > 1 and first_amount is not None:
+    named = find_currency(reply.inbound.text or "", reply.business.currency)
+    if len(owed) > 1 and (first_amount is not None or named is not None):
         # "10.000 el viernes y el resto a fin de mes" does not say which
-        # currency the 10.000 is in, so a person agrees on the payments.
+        # currency the 10.000 is in, and "2 cuotas solo para los dólares" or
+        # "los pesos en 3" ask for other terms than one equal plan per
+        # currency. Either way a person agrees on the payments.
         reply.entities["plan_currencies"] = owed
         return _hand_off_with_ack(reply, PLAN_SEVERAL_CURRENCIES)
     limit = services.max_installments(reply.business)

@@ -76,6 +76,9 @@ REASON_LABELS = {
         "volvió a preguntar quién le escribe después de la respuesta del robot"
     ),
     "installments_requested": "pidió cuotas fuera de los límites",
+    "installments_refused": (
+        "habla de cuotas pero parece no quererlas: leé el mensaje y respondele"
+    ),
     "promise_past_installment": (
         "promete pagar después del plazo de gracia de su próxima cuota: "
         "decidí si se mueve la cuota"
@@ -83,7 +86,8 @@ REASON_LABELS = {
     "plan_declined": "rechazó el plan de cuotas ofrecido",
     "installments_several_currencies": (
         "pidió cuotas y debe en varias monedas, pero nombra una primera cuota "
-        "sin decir la moneda: acordá los pagos con el cliente"
+        "sin decir la moneda o pide algo distinto para una moneda: acordá los "
+        "pagos con el cliente"
     ),
     "promise_currency_not_owed": (
         "promete pagar en una moneda en la que no debe: revisá en qué moneda paga"

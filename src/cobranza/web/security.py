@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from cobranza.accounts import SignedIn, load_session
 from cobranza.accounts.sessions import SESSION_LIFETIME
+from cobranza.accounts.throttle import throttle_address
 from cobranza.web.error_pages import PageError
 
 SESSION_COOKIE = "cobranza_session"
@@ -57,13 +58,14 @@ def client_ip(request: Request) -> str:
 
     uvicorn 0.55, as `cobranza serve` runs it, puts the X-Forwarded-For
     address here when the request comes from 127.0.0.1, ::1 or an address
-    listed in the FORWARDED_ALLOW_IPS environment variable.
+    listed in the FORWARDED_ALLOW_IPS environment variable. An IPv6 address
+    is reduced to its /64 network (`throttle_address`).
 
     NOTE: behind a proxy on another machine that is not in
     FORWARDED_ALLOW_IPS, this is the proxy's address for every client, so
     one person's failed sign-ins lock an account for everyone.
     """
-    return request.client.host if request.client else "unknown"
+    return throttle_address(request.client.host) if request.client else "unknown"
 
 
 def signed_in(request: Request) -> SignedIn:

@@ -22,7 +22,7 @@ from cobranza.channels.twilio.sync import ContentSync
 from cobranza.cli import app
 from cobranza.config import Settings, get_settings
 from cobranza.db.engine import transaction
-from cobranza.db.models import Business, OutboxMessage, OutboxState
+from cobranza.db.models import Business, OutboxMessage, OutboxState, WhatsAppTemplate
 from cobranza.jobs.scheduler import Scheduler
 from tests.channels.factories import (
     make_business,
@@ -363,3 +363,35 @@ def test_run_outage_names_status_and_command(
         )
         for record in caplog.records
     )
+
+
+def test_overlong_category_keeps_sync_going(
+    engine: Engine,
+    settings: Settings,  # noqa: F811
+    twilio: FakeTwilio,  # noqa: F811
+) -> None:
+    # given: two SIDs never read, one with a category longer than any
+    # that WhatsApp defines and than its column
+    business_id, _ = _given_row(engine, approved=False)
+    content_sids = {
+        f"{TEMPLATE}:{LANGUAGE}": CONTENT_SID,
+        f"{TEMPLATE}:es_MX": OTHER_SID,
+    }
+    overlong = {**whatsapp_approval("approved"), "category": "UTILITY_" * 10}
+    twilio.state.approvals[CONTENT_SID] = overlong
+    twilio.state.approvals[OTHER_SID] = whatsapp_approval("approved")
+    client = TwilioClient(TwilioConfig.from_settings(settings))
+    sync = ContentSync(engine, client, content_sids)
+
+    # when
+    report = sync.run_if_due(business_id, NOW)
+    client.close()
+
+    # then: both approvals are stored, and the overlong category is not
+    assert report is not None
+    assert report.read == 2
+    assert report.failed == {}
+    with transaction(engine) as session:
+        templates = session.scalars(select(WhatsAppTemplate)).all()
+        categories = sorted(template.category for template in templates)
+    assert categories == ["UTILITY", "UTILITY"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +24,9 @@ REST_BASE_URL = "https://api.twilio.com"
 CONTENT_BASE_URL = "https://content.twilio.com"
 REST_SETTING = "COBRANZA_TWILIO_BASE_URL"
 CONTENT_SETTING = "COBRANZA_TWILIO_CONTENT_BASE_URL"
+# The largest Content API body read. An ApprovalRequests resource is well
+# under a kilobyte, so a larger body is not a Twilio response.
+MAX_CONTENT_BODY_BYTES = 1024 * 1024
 
 
 class TwilioConfigError(ValueError):
@@ -122,7 +126,7 @@ class TwilioClient:
             f"{self.config.content_base_url}/v1/Content/"
             f"{quote(content_sid, safe='')}/ApprovalRequests"
         )
-        response = self._request("GET", url)
+        response = self._read_content(url, content_sid)
         try:
             body = response.json()
         except ValueError as exc:
@@ -143,20 +147,73 @@ class TwilioClient:
     def _request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
         try:
             response = self._http.request(method, url, **kwargs)
-        except httpx.TimeoutException as exc:
-            raise ChannelUnavailableError(
+        except httpx.TransportError as exc:
+            raise self._transport_error(url, exc) from exc
+        return self._checked(response)
+
+    def _read_content(self, url: str, content_sid: str) -> httpx.Response:
+        """GET a Content API resource within one timeout and a size limit.
+
+        httpx applies its timeout to each read of the socket, so a server
+        that sends a byte at a time would hold the sync for as long as it
+        likes. Redirects are not followed, because the Content API does
+        not redirect and another host's approval cannot be trusted.
+
+        NOTE: the limits apply to the body only. A server that sends the
+        status line and headers a byte at a time is bounded per read.
+        """
+        deadline = time.monotonic() + self.config.timeout_seconds
+        try:
+            with self._http.stream("GET", url, follow_redirects=False) as response:
+                if response.is_redirect:
+                    raise ChannelUnavailableError(
+                        f"Twilio redirected the read of Content {content_sid} to "
+                        f"{response.headers.get('location')}: the Content API "
+                        f"does not redirect, so check {CONTENT_SETTING}",
+                        code="twilio_redirect",
+                    )
+                body = bytearray()
+                for chunk in response.iter_bytes():
+                    body.extend(chunk)
+                    if len(body) > MAX_CONTENT_BODY_BYTES:
+                        raise ChannelUnavailableError(
+                            f"Twilio returned more than {MAX_CONTENT_BODY_BYTES} "
+                            f"bytes for Content {content_sid}: check "
+                            f"{CONTENT_SETTING}",
+                            code="twilio_body_too_large",
+                        )
+                    if time.monotonic() > deadline:
+                        raise httpx.ReadTimeout("body not read in time")
+        except httpx.TransportError as exc:
+            raise self._transport_error(url, exc) from exc
+        # The body is decoded already, so its Content-Encoding is left out.
+        complete = httpx.Response(
+            response.status_code,
+            headers={"Content-Type": response.headers.get("content-type", "")},
+            content=bytes(body),
+            request=response.request,
+        )
+        return self._checked(complete)
+
+    def _transport_error(
+        self, url: str, exc: httpx.TransportError
+    ) -> ChannelUnavailableError:
+        if isinstance(exc, httpx.TimeoutException):
+            return ChannelUnavailableError(
                 f"Twilio request timed out after {self.config.timeout_seconds} s",
                 code="twilio_timeout",
-            ) from exc
-        except httpx.TransportError as exc:
-            base_url, setting = self.config.base_url, REST_SETTING
-            if url.startswith(self.config.content_base_url):
-                base_url, setting = self.config.content_base_url, CONTENT_SETTING
-            raise ChannelUnavailableError(
-                f"cannot reach Twilio at {base_url} ({exc}): check the network "
-                f"or {setting}",
-                code="twilio_unreachable",
-            ) from exc
+            )
+        base_url, setting = self.config.base_url, REST_SETTING
+        if url.startswith(self.config.content_base_url):
+            base_url, setting = self.config.content_base_url, CONTENT_SETTING
+        return ChannelUnavailableError(
+            f"cannot reach Twilio at {base_url} ({exc}): check the network "
+            f"or {setting}",
+            code="twilio_unreachable",
+        )
+
+    def _checked(self, response: httpx.Response) -> httpx.Response:
+        """Return `response`, or raise the Twilio error of a 4xx or 5xx."""
         if response.status_code >= 400:
             try:
                 body = response.json()

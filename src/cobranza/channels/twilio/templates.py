@@ -130,6 +130,10 @@ def parse_content_key(key: str) -> tuple[str, str]:
     return name, language
 
 
+# The length of `WhatsAppTemplate.category`.
+MAX_CATEGORY_LENGTH = 32
+
+
 def parse_approval(
     body: Mapping[str, Any],
 ) -> tuple[ApprovalStatus, str | None, str | None]:
@@ -147,12 +151,27 @@ def parse_approval(
     except ValueError:
         status = ApprovalStatus.UNKNOWN
     reason = whatsapp.get("rejection_reason") or None
-    category = whatsapp.get("category") or None
-    return (
-        status,
-        str(reason) if reason else None,
-        str(category).upper() if category else None,
-    )
+    return status, str(reason) if reason else None, _category(whatsapp)
+
+
+def _category(whatsapp: Mapping[str, Any]) -> str | None:
+    """Return the approval's category in capitals, or None for an invalid one.
+
+    WhatsApp's categories are single words, so a value that is not a string
+    or is longer than the stored column is invalid. Storing it would fail
+    on PostgreSQL and roll back the sync's other approvals.
+    """
+    category = whatsapp.get("category")
+    if not category:
+        return None
+    if not isinstance(category, str) or len(category) > MAX_CATEGORY_LENGTH:
+        logger.warning(
+            "Twilio approval has an invalid category of %d characters, so the "
+            "stored category is kept",
+            len(str(category)),
+        )
+        return None
+    return category.upper()
 
 
 def content_template(

@@ -38,6 +38,10 @@ ERROR_LABELS = {
     "twilio_timeout": "Twilio no respondió a tiempo: volvé a correr sync",
     "twilio_unreachable": "no se pudo conectar con la API de Content de Twilio: "
     "revisá la red o COBRANZA_TWILIO_CONTENT_BASE_URL",
+    "twilio_redirect": "la API de Content redirigió el pedido a otra dirección: "
+    "revisá COBRANZA_TWILIO_CONTENT_BASE_URL",
+    "twilio_body_too_large": "la API de Content devolvió más de 1 MB: revisá "
+    "COBRANZA_TWILIO_CONTENT_BASE_URL",
     # The code of a sync before a dispatch that failed inside cobranza.
     SYNC_ERROR: "error interno de cobranza: mirá el log",
     # The client's code for a body that is not a JSON object.
