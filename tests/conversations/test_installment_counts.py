@@ -22,6 +22,7 @@ from tests.channels.whatsapp.conftest import (  # noqa: F401 - fixtures
 )
 from tests.conversations.test_actions_plans import FEE_SETTINGS, _set_fee
 from tests.conversations.test_dialogue import (  # noqa: F401 - fixture
+    NOW,
     dispatch,
     get_case,
     given_customer,
@@ -142,6 +143,27 @@ def test_count_above_maximum_in_proposal(engine: Engine) -> None:
     assert _plans(engine) == []
     proposal = sent_texts(engine, "plan_proposal")[0]
     assert "en 6 cuotas (el máximo que ofrecemos)," in proposal
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("acepto, pero en 60 cuotas", "plan_proposed"),
+        ("acepto, pero en 1 cuota", "link_sent"),
+    ],
+)
+def test_accept_with_count_outside(engine: Engine, text: str, expected: str) -> None:
+    # given: a plan of 3 with a fee, proposed and not yet accepted
+    given_customer(engine, queued_reminder=False)
+    _set_fee(engine, FEE_SETTINGS)
+    reply(engine, "¿puedo pagar en 3 cuotas?")
+
+    # when
+    inbound = reply(engine, text, NOW + timedelta(minutes=1))
+
+    # then
+    assert _stored(engine, inbound.id).action_taken == expected
+    assert _plans(engine) == []
 
 
 def test_installment_amount_hands_off(engine: Engine) -> None:

@@ -1123,7 +1123,8 @@ def accepts_plan(reply: Reply) -> bool:
     plan" button, an affirmative acknowledgement ("ok", "dale", not a bare
     "gracias") or says "acepto" or "aceito" without a negation before it. An
     opt-out or a wrong-person reply never accepts, so its own action runs,
-    and neither does a reaction or a reply that names another count.
+    and neither does a reaction or a reply that names another count, even
+    one outside 2..48.
     """
     if reply.case is None:
         return False
@@ -1136,10 +1137,13 @@ def accepts_plan(reply: Reply) -> bool:
     # A reaction may point at any message, so it is no consent to a fee.
     if reply.inbound.type == "reaction":
         return False
-    # "Acepto, pero en 4 cuotas" requests other terms than those proposed.
+    # "Acepto, pero en 4 cuotas" requests other terms than those proposed,
+    # and so do "acepto, pero en 1 cuota" and "… en 60 cuotas".
     if meaning.installments is not None and meaning.installments != proposed:
         return False
     text = reply.inbound.text or ""
+    if meaning.installments is None and named_count_outside(text) is not None:
+        return False
     if REFUSE_WORDS.search(text) is not None:
         return False
     if meaning.intent == "accept_plan":
