@@ -38,7 +38,12 @@ from cobranza.conversations.cases import open_case_for_reply
 from cobranza.conversations.complaints import threatens_complaint
 from cobranza.conversations.dates import payment_days
 from cobranza.conversations.handoff import hand_off
-from cobranza.conversations.installments import names_half, rest_start
+from cobranza.conversations.installments import (
+    named_count_outside,
+    names_half,
+    names_installment_amount,
+    rest_start,
+)
 from cobranza.conversations.normalize import fold
 from cobranza.conversations.optin import asks_only_to_opt_in
 from cobranza.conversations.understand import Understanding
@@ -154,6 +159,15 @@ REFUSE_INSTALLMENTS_WORDS = re.compile(
 )
 # The hand-off reason of such a request.
 INSTALLMENTS_REFUSED = "installments_refused"
+# The hand-off reason of a request for zero or fewer installments ("0
+# cuotas", "-1 cuotas"). The second reason is for a request that names the
+# amount of each installment ("cuotas de 1000"), which no plan takes over.
+INSTALLMENTS_COUNT_INVALID = "installments_count_invalid"
+INSTALLMENTS_AMOUNT_NAMED = "installments_amount_named"
+# The entity and the plan message variable set when the reply requests more
+# installments than the business allows, so the plan's message states that
+# the count offered is the maximum.
+MAX_REACHED = "installments_max_reached"
 # An acknowledgement accepts a fee only with an affirmative word or emoji
 # ("ok", "dale", "sí", 👍). A bare "gracias" is courtesy, not consent to a fee.
 AGREE_WORDS = re.compile(
@@ -772,13 +786,34 @@ def installments(reply: Reply) -> str:
     each day. A plan with a fee is only proposed: the `plan_proposal` message
     states each installment, the fee and the total, and the plan is created
     when the customer accepts (`accept_plan`).
+
+    A count outside 2..48 that the NLU does not read is taken from the text:
+    one installment ("en 1 cuota") is answered as a request for the link,
+    and zero or fewer go to a person. A count above the business's maximum
+    gets the maximum, and the plan's message states it is the maximum. A reply
+    that names the amount of each installment but no count ("cuotas de
+    1000") goes to a person.
     """
+    text = reply.inbound.text or ""
+    if REFUSE_INSTALLMENTS_WORDS.search(text) is not None:
+        return _hand_off_with_ack(reply, INSTALLMENTS_REFUSED)
+    requested = reply.meaning.installments
+    if requested is None:
+        requested = named_count_outside(text)
+        if requested is not None:
+            reply.entities["installments_named"] = requested
+    if requested == 1:
+        # "En 1 cuota", "en un solo pago": the whole balance at once.
+        return payment_link(reply)
+    if requested is not None and requested <= 0:
+        return _hand_off_with_ack(reply, INSTALLMENTS_COUNT_INVALID)
     if reply.services is None:
         return _hand_off_with_ack(reply, "installments_requested")
-    if REFUSE_INSTALLMENTS_WORDS.search(reply.inbound.text or "") is not None:
-        return _hand_off_with_ack(reply, INSTALLMENTS_REFUSED)
     days = _named_days(reply)
-    requested = reply.meaning.installments
+    # NOTE: a reply that names a count too ("3 cuotas de 1000") gets a plan
+    # of that count with equal installments, and its amount is not checked.
+    if requested is None and names_installment_amount(text):
+        return _hand_off_with_ack(reply, INSTALLMENTS_AMOUNT_NAMED)
     if requested is None and len(days) >= 2:
         requested = len(days)
     first_amount = _first_installment(reply, days)
@@ -833,6 +868,8 @@ def _make_plan(
     limit = services.max_installments(reply.business)
     count = max(2, min(requested or limit, limit))
     reply.entities["installments_offered"] = count
+    if requested is not None and requested > limit:
+        reply.entities[MAX_REACHED] = True
     if days:
         reply.entities["plan_days_named"] = [day.isoformat() for day in days]
     if len(owed) > 1:
@@ -951,6 +988,8 @@ def _propose_plans(
         named = [day.isoformat() for day in days]
         scope = f"{scope}:{','.join(named)}"
         variables[PLAN_DAYS_VARIABLE] = named
+    if reply.entities.get(MAX_REACHED):
+        variables[MAX_REACHED] = True
     queue_reply(reply, "plan_proposal", scope, variables)
     reply.entities["plan_fee_proposed"] = {
         offer.currency: str(offer.fee) for offer in offers
@@ -1084,7 +1123,8 @@ def accepts_plan(reply: Reply) -> bool:
     plan" button, an affirmative acknowledgement ("ok", "dale", not a bare
     "gracias") or says "acepto" or "aceito" without a negation before it. An
     opt-out or a wrong-person reply never accepts, so its own action runs,
-    and neither does a reaction or a reply that names another count.
+    and neither does a reaction or a reply that names another count, even
+    one outside 2..48.
     """
     if reply.case is None:
         return False
@@ -1097,10 +1137,13 @@ def accepts_plan(reply: Reply) -> bool:
     # A reaction may point at any message, so it is no consent to a fee.
     if reply.inbound.type == "reaction":
         return False
-    # "Acepto, pero en 4 cuotas" requests other terms than those proposed.
+    # "Acepto, pero en 4 cuotas" requests other terms than those proposed,
+    # and so do "acepto, pero en 1 cuota" and "… en 60 cuotas".
     if meaning.installments is not None and meaning.installments != proposed:
         return False
     text = reply.inbound.text or ""
+    if meaning.installments is None and named_count_outside(text) is not None:
+        return False
     if REFUSE_WORDS.search(text) is not None:
         return False
     if meaning.intent == "accept_plan":
@@ -1129,6 +1172,8 @@ def _propose_plan(
     if first_amount is not None:
         scope = f"{scope}:{first_amount}"
         variables[PLAN_FIRST_VARIABLE] = str(first_amount)
+    if reply.entities.get(MAX_REACHED):
+        variables[MAX_REACHED] = True
     queue_reply(reply, "plan_proposal", scope, variables)
     reply.entities["plan_fee_proposed"] = str(offer.fee)
     return "plan_proposed"
@@ -1146,6 +1191,8 @@ def _send_plan_link(reply: Reply, case: Case, offer: PlanOffer) -> None:
     if charge is not None and charge.url is not None:
         variables["payment_link"] = charge.url
     scope = f"{offer.count}:{_daily(reply)}"
+    if reply.entities.get(MAX_REACHED):
+        variables[MAX_REACHED] = True
     queue_reply(reply, "plan_offer_reply", scope, variables)
 
 
@@ -1176,6 +1223,8 @@ def _send_plans_link(reply: Reply, case: Case, offers: list[PlanOffer]) -> None:
                 ),
             )
     scope = f"{offers[0].count}:{_daily(reply)}"
+    if reply.entities.get(MAX_REACHED):
+        variables[MAX_REACHED] = True
     queue_reply(reply, "plan_offer_reply", scope, variables)
 
 

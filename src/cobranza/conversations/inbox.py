@@ -84,6 +84,13 @@ REASON_LABELS = {
         "decidí si se mueve la cuota"
     ),
     "plan_declined": "rechazó el plan de cuotas ofrecido",
+    "installments_count_invalid": (
+        "pidió cero cuotas o menos: leé el mensaje y preguntale cómo quiere pagar"
+    ),
+    "installments_amount_named": (
+        "pidió cuotas de un monto fijo: acordá con el cliente cuántas cuotas y de "
+        "cuánto"
+    ),
     "installments_several_currencies": (
         "pidió cuotas y debe en varias monedas, pero nombra una primera cuota "
         "sin decir la moneda o pide algo distinto para una moneda: acordá los "

@@ -151,3 +151,64 @@ def rest_start(text: str) -> int | None:
     """
     match = _REST_PUT_OFF.search(fold(text))
     return match.start() if match else None
+
+
+# Singular nouns of one payment: "en 1 cuota", "un solo pago", "uma parcela".
+_ONE_NOUNS = frozenset({"cuota", "pago", "parcela", "pagamento", "vez"})
+# "una sola cuota", "un único pago", "uma única parcela".
+_ONLY_WORDS = frozenset({"sola", "solo", "unica", "unico"})
+_NEGATIVE_SIGNS = frozenset({"-", "menos"})
+
+
+def named_count_outside(text: str) -> int | None:
+    """Return a count of installments outside 2..48 that `text` names, or None.
+
+    `find_installments` reads only counts from 2 to 48, so "en 1 cuota",
+    "una sola cuota", "en un pago", "0 cuotas", "-1 cuotas" and "60 cuotas"
+    name no count there. This reads them: 1 for a single payment, 0 or a
+    negative count as written, and the number above 48. A "1" counts only
+    after "en" or "em" or before "sola" or "único", because "hice un pago"
+    reports a payment and requests nothing.
+    """
+    tokens = tokenize(text)
+    for index in range(len(tokens)):
+        count = _count_at_any(tokens, index)
+        if count is None:
+            continue
+        value, used = count
+        if tokens[index - 1 : index] and tokens[index - 1] in _NEGATIVE_SIGNS:
+            value = -value
+        following = tokens[index + used : index + used + 2]
+        previous = tokens[index - 1] if index > 0 else ""
+        if value == 1:
+            only = following[:1] and following[0] in _ONLY_WORDS
+            noun = following[1:2] if only else following[:1]
+            if noun and noun[0] in _ONE_NOUNS and (only or previous in ("en", "em")):
+                return 1
+            continue
+        if 2 <= value <= _MAXIMUM:
+            continue
+        if following[:1] and following[0] in _PART_NOUNS | _ONE_NOUNS:
+            return value
+    return None
+
+
+def _count_at_any(tokens: list[str], index: int) -> tuple[int, int] | None:
+    """Read a count of any size at `index`: "0", "60", "cero", "sesenta"."""
+    token = tokens[index]
+    if token.isdigit():
+        return int(token), 1
+    return word_number(tuple(tokens[index : index + 4]))
+
+
+# "cuotas de 1000", "cuotas de $ 5.000", "parcelas de R$ 300": the amount of
+# each installment, which no plan of ours takes from the reply.
+_INSTALLMENT_AMOUNT = re.compile(
+    r"\b(?:cuotas?|parcelas?|pagos?)\s+(?:fijas?\s+|mensuales\s+|mensais\s+)?"
+    r"de\s+(?:r?\$|us\$|u\$s)?\s*\d"
+)
+
+
+def names_installment_amount(text: str) -> bool:
+    """Tell whether `text` names the amount of each installment ("cuotas de 1000")."""
+    return _INSTALLMENT_AMOUNT.search(fold(text)) is not None

@@ -35,6 +35,8 @@ SETTLED_BY_PAYMENT = frozenset(
         "promise_past_installment",
         "installments_requested",
         "installments_refused",
+        "installments_count_invalid",
+        "installments_amount_named",
         "installments_several_currencies",
         "plan_declined",
         "promise_currency_not_owed",

@@ -400,7 +400,17 @@ def _installments(variables: MessageVariables, context: ParameterContext) -> str
             variables.installments,
             "an installment plan needs 2 or more",
         )
-    return _counted(variables.installments, "installment", context)
+    counted = _counted(variables.installments, "installment", context)
+    if variables.installments_max_reached:
+        return f"{counted} {_MAXIMUM_WORDS[context.profile.language]}"
+    return counted
+
+
+# Follows the count of a plan when the customer requested more installments
+# than the business allows: "6 cuotas (el máximo que ofrecemos)".
+_MAXIMUM_WORDS = MappingProxyType(
+    {"es": "(el máximo que ofrecemos)", "pt": "(o máximo que oferecemos)"}
+)
 
 
 def _installment(variables: MessageVariables, context: ParameterContext) -> str:

@@ -78,6 +78,9 @@ class MessageVariables:
     # The last day the discount applies; None means `oldest_due_on`.
     discount_deadline: date | None = None
     installments: int | None = None
+    # True when the customer requested more installments than the business
+    # allows, so `cuotas` states that `installments` is the maximum.
+    installments_max_reached: bool = False
     # The installment a reminder is about, counted from 1 of `installments`.
     installment_number: int | None = None
     # A proposed plan: (amount, due date) of each installment in order, the
