@@ -84,7 +84,7 @@ class TwilioClient:
             auth=(config.account_sid, config.auth_token),
             timeout=httpx.Timeout(config.timeout_seconds),
             transport=transport,
-            follow_redirects=True,
+            follow_redirects=False,
         )
 
     def close(self) -> None:
@@ -141,14 +141,29 @@ class TwilioClient:
         return body
 
     def download(self, url: str) -> bytes:
-        """Download an inbound media URL with the account's credentials."""
-        return self._request("GET", url).content
+        """Download an inbound media URL with the account's credentials.
+
+        Twilio answers a media URL with a redirect to its storage host, so
+        this request follows redirects. httpx drops the Authorization header
+        when a redirect leaves the origin, so the storage host never gets
+        the account's credentials.
+        """
+        return self._request("GET", url, follow_redirects=True).content
 
     def _request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
         try:
             response = self._http.request(method, url, **kwargs)
         except httpx.TransportError as exc:
             raise self._transport_error(url, exc) from exc
+        if response.is_redirect:
+            # A message form carries the debtor's number and text, and a 307
+            # or 308 would send it on to whatever host the Location names.
+            raise ChannelUnavailableError(
+                f"Twilio redirected {method} {url} to "
+                f"{response.headers.get('location')}: the REST API does not "
+                f"redirect, so the request was not sent again. Check {REST_SETTING}",
+                code="twilio_redirect",
+            )
         return self._checked(response)
 
     def _read_content(self, url: str, content_sid: str) -> httpx.Response:
