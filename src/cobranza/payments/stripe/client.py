@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
+from typing import Any
 
+import requests
 import stripe
 
 from cobranza.payments.base import Checkout, CheckoutRequest, PaymentProvider
@@ -26,6 +28,35 @@ from cobranza.payments.stripe.constants import (
 
 logger = logging.getLogger(__name__)
 
+BASE_URL_SETTING = "COBRANZA_STRIPE_API_BASE_URL"
+
+
+class RedirectRefused(requests.RequestException):
+    """Stripe's API responded with a redirect, which is not followed."""
+
+    def __init__(self, response: requests.Response) -> None:
+        self.location = response.headers.get("location")
+        self.status = response.status_code
+        super().__init__(f"HTTP {self.status} redirect to {self.location}")
+
+
+class NoRedirectSession(requests.Session):
+    """A requests session that raises RedirectRefused instead of following.
+
+    requests follows a 307 or 308 by sending the same POST body to the host
+    in Location, and a Checkout Session body carries the customer's email
+    and invoice titles. Stripe's API does not redirect. The stripe library
+    wraps the exception in an APIConnectionError, raised `from` it.
+    """
+
+    def request(self, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+        kwargs["allow_redirects"] = False
+        response = super().request(*args, **kwargs)
+        if response.is_redirect:
+            response.close()
+            raise RedirectRefused(response)
+        return response
+
 
 class StripeProvider(PaymentProvider):
     """Checkout Sessions in payment mode, one per opening of our link."""
@@ -37,7 +68,9 @@ class StripeProvider(PaymentProvider):
         self.client = stripe.StripeClient(
             secret_key,
             base_addresses={"api": api_base_url.rstrip("/")},
-            http_client=stripe.RequestsClient(timeout=timeout_seconds),
+            http_client=stripe.RequestsClient(
+                timeout=timeout_seconds, session=NoRedirectSession()
+            ),
             max_network_retries=0,
         )
 
@@ -50,6 +83,14 @@ class StripeProvider(PaymentProvider):
                 options={"idempotency_key": key},
             )
         except (stripe.APIConnectionError, stripe.RateLimitError) as exc:
+            if isinstance(exc.__cause__, RedirectRefused):
+                refused = exc.__cause__
+                raise ProviderUnavailableError(
+                    f"Stripe redirected the Checkout Session create to "
+                    f"{refused.location} (HTTP {refused.status}), so it was not "
+                    f"sent again. Check {BASE_URL_SETTING}",
+                    code="stripe_redirect",
+                ) from exc
             raise ProviderUnavailableError(
                 f"Stripe could not create a Checkout Session: {exc.user_message}"
             ) from exc
