@@ -426,6 +426,7 @@ CHANNEL_ERROR_LABELS = {
     "twilio_timeout": "Twilio no respondió a tiempo",
     "twilio_unreachable": "no se pudo conectar con Twilio",
     "twilio_redirect": "Twilio redirigió el pedido a otra dirección",
+    "twilio_media_host": "el archivo no está en la dirección de Twilio",
     "twilio_body_too_large": "Twilio devolvió una respuesta demasiado grande",
 }
 

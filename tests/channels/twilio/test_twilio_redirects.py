@@ -7,7 +7,7 @@ from contextlib import closing
 
 import pytest
 
-from cobranza.channels.errors import ChannelUnavailableError
+from cobranza.channels.errors import ChannelUnavailableError, PermanentChannelError
 from cobranza.channels.twilio import TwilioClient, TwilioConfig
 from tests.channels.twilio.fake_twilio import ACCOUNT_SID, AUTH_TOKEN
 from tests.fakes.redirector import Redirector
@@ -61,3 +61,18 @@ def test_media_download_follows_without_credentials(
         "/2010-04-01/Accounts/AC1/Media/ME1"
     ]
     assert "authorization" not in elsewhere.received[0].headers
+
+
+def test_media_elsewhere_not_downloaded(elsewhere: FakeReceiver) -> None:
+    media_url = elsewhere.url("/2010-04-01/Accounts/AC1/Media/ME1")
+
+    with (
+        Redirector(elsewhere.url("")) as redirector,
+        closing(_client(redirector.base_url)) as client,
+        pytest.raises(PermanentChannelError) as caught,
+    ):
+        client.download(media_url)
+
+    assert elsewhere.received == []
+    assert caught.value.code == "twilio_media_host"
+    assert media_url in str(caught.value)
