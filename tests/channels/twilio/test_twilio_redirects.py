@@ -76,3 +76,19 @@ def test_media_elsewhere_not_downloaded(elsewhere: FakeReceiver) -> None:
     assert elsewhere.received == []
     assert caught.value.code == "twilio_media_host"
     assert media_url in str(caught.value)
+
+
+def test_media_redirect_loop_is_an_error() -> None:
+    with Redirector("http://127.0.0.1:1") as redirector:
+        redirector.target = redirector.base_url
+        media_url = f"{redirector.base_url}/2010-04-01/Accounts/AC1/Media/ME1"
+
+        with (
+            closing(_client(redirector.base_url)) as client,
+            pytest.raises(ChannelUnavailableError) as caught,
+        ):
+            client.download(media_url)
+
+    assert caught.value.code == "twilio_redirect"
+    assert "too many times" in str(caught.value)
+    assert len(redirector.paths) > 1

@@ -171,6 +171,12 @@ class TwilioClient:
             response = self._http.request(method, url, **kwargs)
         except httpx.TransportError as exc:
             raise self._transport_error(url, exc) from exc
+        except httpx.TooManyRedirects as exc:
+            raise ChannelUnavailableError(
+                f"Twilio redirected {method} {url} too many times, so the "
+                f"download stopped. Check {REST_SETTING}",
+                code="twilio_redirect",
+            ) from exc
         if response.is_redirect:
             # A message form carries the debtor's number and text, and a 307
             # or 308 would send it on to whatever host the Location names.
