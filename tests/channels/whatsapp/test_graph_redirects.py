@@ -58,3 +58,19 @@ def test_media_download_follows_without_token(elsewhere: FakeReceiver) -> None:
         "/whatsapp_business/attachments/?mid=1"
     ]
     assert "authorization" not in elsewhere.received[0].headers
+
+
+def test_media_redirect_loop_is_an_error() -> None:
+    with Redirector("http://127.0.0.1:1") as redirector:
+        redirector.target = redirector.base_url
+        media_url = f"{redirector.base_url}/whatsapp_business/attachments/?mid=1"
+
+        with (
+            closing(_client(redirector.base_url)) as client,
+            pytest.raises(ChannelUnavailableError) as caught,
+        ):
+            client.download(media_url)
+
+    assert caught.value.code == "whatsapp_redirect"
+    assert "too many times" in str(caught.value)
+    assert len(redirector.paths) > 1

@@ -164,6 +164,12 @@ class GraphClient:
                 "the message is retried later",
                 code="whatsapp_timeout",
             ) from exc
+        except httpx.TooManyRedirects as exc:
+            raise GraphUnavailableError(
+                f"the Graph API redirected {exc.request.url} too many times, so "
+                "the request stopped: check COBRANZA_WHATSAPP_GRAPH_BASE_URL",
+                code="whatsapp_redirect",
+            ) from exc
         except httpx.TransportError as exc:
             raise GraphUnavailableError(
                 f"cannot reach the Graph API at {self.config.base_url} ({exc}): "
