@@ -422,9 +422,11 @@ CHANNEL_ERROR_LABELS = {
     "whatsapp_timeout": "WhatsApp no respondió a tiempo",
     "whatsapp_unreachable": "no se pudo conectar con WhatsApp",
     "whatsapp_bad_response": "WhatsApp respondió algo que no se pudo leer",
+    "whatsapp_redirect": "WhatsApp redirigió el pedido a otra dirección",
     "twilio_timeout": "Twilio no respondió a tiempo",
     "twilio_unreachable": "no se pudo conectar con Twilio",
     "twilio_redirect": "Twilio redirigió el pedido a otra dirección",
+    "twilio_media_host": "el archivo no está en la dirección de Twilio",
     "twilio_body_too_large": "Twilio devolvió una respuesta demasiado grande",
 }
 

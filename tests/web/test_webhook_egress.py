@@ -21,6 +21,7 @@ from cobranza.accounts import create_api_token
 from cobranza.config import Settings
 from cobranza.db.engine import transaction
 from cobranza.db.models import AuditEvent, OutgoingWebhook, WebhookDelivery
+from cobranza.web import egress
 from cobranza.web.app import create_app
 from cobranza.web.egress import (
     BlockedURL,
@@ -404,3 +405,106 @@ def test_redirects_are_not_followed(
     assert [request.path for request in receiver.received] == ["/in"]
     assert row.status_code == 302
     assert row.state == "pending"
+
+
+class StuckResolver:
+    """A resolver that blocks until released, then returns a public address."""
+
+    def __init__(self) -> None:
+        self.released = threading.Event()
+        self.lookups: list[str] = []
+
+    def __call__(self, host: str, port: int) -> list[str]:
+        self.lookups.append(host)
+        # Ten seconds at most, so a failed test does not hang.
+        self.released.wait(timeout=10)
+        return [PUBLIC]
+
+
+def test_api_full_lookup_pool_is_a_503(
+    engine: Engine, tenant: Tenant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given two lookup threads, each held by a lookup that timed out
+    monkeypatch.setattr(egress, "LOOKUPS", egress.LookupPool(2))
+    client = _api(engine, tenant, allow_private=False)
+    resolver = StuckResolver()
+    client.app.state.resolver = resolver  # type: ignore[attr-defined]
+    client.app.state.resolve_timeout = 0.2  # type: ignore[attr-defined]
+    try:
+        timed_out = [
+            client.post("/api/v1/webhooks", json={"url": f"https://s{i}.test/h"})
+            for i in range(2)
+        ]
+
+        # When a third endpoint is registered, and a sync route is called
+        rejected = client.post(
+            "/api/v1/webhooks", json={"url": "https://third.example.test/hook"}
+        )
+        listed = client.get("/api/v1/webhooks")
+    finally:
+        resolver.released.set()
+
+    # Then the third lookup never started, and sync routes still respond
+    assert [response.status_code for response in timed_out] == [503, 503]
+    assert rejected.status_code == 503
+    assert "'https://third.example.test/hook'" in rejected.json()["detail"]
+    assert "2 verificaciones de nombres en curso" in rejected.json()["detail"]
+    assert rejected.headers["retry-after"] == "60"
+    assert resolver.lookups == ["s0.test", "s1.test"]
+    assert listed.status_code == 200
+    assert _stored_urls(engine) == []
+
+
+def test_delivery_lookup_timeout_is_retried(
+    engine: Engine, tenant: Tenant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given an endpoint whose name no longer resolves in time
+    monkeypatch.setattr(egress, "LOOKUPS", egress.LookupPool(2))
+    _endpoint_with_event(engine, tenant.business_id, "https://hooks.example.test/in")
+    resolver = StuckResolver()
+
+    # When the worker delivers with a short lookup timeout
+    policy = EgressPolicy(resolve=resolver)
+    try:
+        with webhook_client(policy, resolve_timeout=0.2) as client:
+            delivered = deliver_due(engine, NOW, client)
+    finally:
+        resolver.released.set()
+
+    # Then the delivery failed with a retryable error naming the host
+    row = _delivery(engine)
+    assert delivered == 0
+    assert resolver.lookups == ["hooks.example.test"]
+    assert row.state == "pending"
+    assert row.attempts == 1
+    assert row.next_attempt_at is not None
+    assert row.last_error is not None
+    assert "ConnectTimeout" in row.last_error
+    assert "'hooks.example.test'" in row.last_error
+
+
+def test_delivery_with_full_lookup_pool_is_retried(
+    engine: Engine, tenant: Tenant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given one lookup thread, held by a stuck lookup
+    pool = egress.LookupPool(1)
+    monkeypatch.setattr(egress, "LOOKUPS", pool)
+    _endpoint_with_event(engine, tenant.business_id, "https://hooks.example.test/in")
+    resolver = StuckResolver()
+    stuck = pool.submit(resolver, "stuck.example.test", 443)
+
+    # When the worker delivers
+    try:
+        with webhook_client(EgressPolicy(resolve=ZONE)) as client:
+            delivered = deliver_due(engine, NOW, client)
+    finally:
+        resolver.released.set()
+
+    # Then the lookup did not start, and the delivery is retried later
+    row = _delivery(engine)
+    assert stuck.result() == [PUBLIC]
+    assert delivered == 0
+    assert row.state == "pending"
+    assert row.last_error is not None
+    assert "'hooks.example.test'" in row.last_error
+    assert "1 lookup threads are busy" in row.last_error

@@ -19,28 +19,36 @@ COBRANZA_WEBHOOKS_ALLOW_PRIVATE=true allows loopback and private addresses,
 for an n8n on the same machine or LAN, but never the link-local range
 (169.254.0.0/16, fe80::/10) nor the known cloud metadata addresses.
 
-The API's creation check runs through `check_url_in_thread`, because
-`getaddrinfo` blocks: a worker thread does the lookup, and the request
-waits at most `RESOLVE_TIMEOUT_SECONDS` for it.
+`getaddrinfo` blocks and cannot be cancelled, so both checks run it in
+`LOOKUPS`, a few threads of their own, and wait at most
+`RESOLVE_TIMEOUT_SECONDS`. A lookup that timed out keeps its thread until
+the resolver gives up. Were the lookups in anyio's shared thread pool, a
+slow DNS server could take every thread that sync routes need. When every
+lookup thread is busy, a new check fails at once, so the API responds 503
+and the delivery is retried later.
 """
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import logging
 import socket
+import threading
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import anyio
-import anyio.to_thread
 import httpx
 
 logger = logging.getLogger(__name__)
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 Resolver = Callable[[str, int], list[str]]
+T = TypeVar("T")
 
 ALLOW_PRIVATE_SETTING = "COBRANZA_WEBHOOKS_ALLOW_PRIVATE"
 SCHEMES = {"http": 80, "https": 443}
@@ -49,6 +57,11 @@ SCHEMES = {"http": 80, "https": 443}
 # twice (RES_TIMEOUT and RES_DFLRETRY in resolv.h), so one unreachable
 # server alone costs 10 seconds.
 RESOLVE_TIMEOUT_SECONDS = 5.0
+# Threads for webhook name lookups, shared by the API and the delivery
+# worker. A stuck lookup keeps its thread for up to the resolver's own
+# timeout, so a dead DNS server costs at most this many threads. The number
+# is a chosen bound, not a measured one.
+LOOKUP_WORKERS = 4
 
 # Never a webhook target, whatever the setting: link-local (the cloud
 # metadata service lives at 169.254.169.254) and the metadata addresses of
@@ -73,6 +86,46 @@ class BlockedURL(ValueError):
 
 class LookupTimedOut(Exception):
     """A webhook URL's name did not resolve in time; trying later may help."""
+
+
+class LookupPoolFull(LookupTimedOut):
+    """Every lookup thread is busy, so the lookup did not start."""
+
+
+class LookupPool:
+    """A fixed number of threads for name lookups that rejects work beyond them.
+
+    A slot is taken when a lookup is submitted and freed when it returns,
+    not when its caller stops waiting, so stuck lookups fill the pool
+    instead of queueing more work behind them.
+    """
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self._executor = ThreadPoolExecutor(workers, thread_name_prefix="dns-lookup")
+        self._lock = threading.Lock()
+        self._busy = 0
+
+    def submit(self, function: Callable[..., T], *args: Any) -> Future[T]:
+        """Start `function(*args)` in a thread, or raise LookupPoolFull."""
+        with self._lock:
+            if self._busy >= self.workers:
+                raise LookupPoolFull(f"all {self.workers} lookup threads are busy")
+            self._busy += 1
+        try:
+            future = self._executor.submit(function, *args)
+        except RuntimeError:
+            self._release(None)
+            raise
+        future.add_done_callback(self._release)
+        return future
+
+    def _release(self, future: Future[Any] | None) -> None:
+        with self._lock:
+            self._busy -= 1
+
+
+LOOKUPS = LookupPool(LOOKUP_WORKERS)
 
 
 def resolve_host(host: str, port: int) -> list[str]:
@@ -210,27 +263,46 @@ class EgressPolicy:
 
 
 async def check_url_in_thread(
-    policy: EgressPolicy, url: str, timeout: float = RESOLVE_TIMEOUT_SECONDS
+    policy: EgressPolicy,
+    url: str,
+    timeout: float = RESOLVE_TIMEOUT_SECONDS,
+    pool: LookupPool | None = None,
 ) -> list[IPAddress]:
-    """Run `policy.check_url` in a worker thread, waiting at most `timeout` seconds.
+    """Run `policy.check_url` in a lookup thread, waiting at most `timeout` seconds.
 
-    Raise BlockedURL as `check_url` does, or LookupTimedOut, naming the host,
-    when the lookup takes longer. A thread cannot be cancelled, so a lookup
-    that timed out finishes in its thread, and its result is dropped.
+    Raise BlockedURL as `check_url` does, LookupTimedOut, naming the host,
+    when the lookup takes longer, and LookupPoolFull when every thread of
+    `pool` (by default `LOOKUPS`) is busy. A lookup that timed out finishes
+    in its thread, and its result is dropped.
     """
+    pool = pool or LOOKUPS
+    try:
+        future = pool.submit(policy.check_url, url)
+    except LookupPoolFull as exc:
+        logger.warning("webhook check rejected: %s", exc)
+        raise LookupPoolFull(
+            f"La URL de webhook {url!r} no se pudo verificar ahora: hay "
+            f"{pool.workers} verificaciones de nombres en curso. Probá de nuevo "
+            "en unos minutos, y si sigue pasando, revisá el DNS del servidor."
+        ) from exc
     try:
         with anyio.fail_after(timeout):
-            return await anyio.to_thread.run_sync(
-                policy.check_url, url, abandon_on_cancel=True
-            )
+            return await asyncio.wrap_future(future)
     except TimeoutError as exc:
-        host = urlsplit(url).hostname or url
+        host = _host_of(url)
         logger.warning("webhook host %r did not resolve in %ss", host, timeout)
         raise LookupTimedOut(
             f"La URL de webhook {url!r} no se pudo verificar: el nombre {host!r} "
             f"no se resolvió en {timeout:g} segundos. Probá de nuevo en unos "
             "minutos, y si sigue pasando, revisá el nombre o el DNS del servidor."
         ) from exc
+
+
+def _host_of(url: str) -> str:
+    try:
+        return urlsplit(url).hostname or url
+    except ValueError:
+        return url
 
 
 class GuardedTransport(httpx.BaseTransport):
@@ -242,9 +314,18 @@ class GuardedTransport(httpx.BaseTransport):
     certificate.
     """
 
-    def __init__(self, policy: EgressPolicy, inner: httpx.BaseTransport | None = None):
+    def __init__(
+        self,
+        policy: EgressPolicy,
+        inner: httpx.BaseTransport | None = None,
+        *,
+        resolve_timeout: float = RESOLVE_TIMEOUT_SECONDS,
+        pool: LookupPool | None = None,
+    ):
         self.policy = policy
         self.inner = inner or httpx.HTTPTransport()
+        self.resolve_timeout = resolve_timeout
+        self.pool = pool or LOOKUPS
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         url = request.url
@@ -256,9 +337,7 @@ class GuardedTransport(httpx.BaseTransport):
             )
         host = url.raw_host.decode("ascii")
         port = url.port or SCHEMES[scheme]
-        # NOTE: this lookup has no timeout of its own, so an unreachable DNS
-        # server delays the delivery batch by the system resolver's timeouts.
-        addresses = self.policy.addresses(str(url), host, port)
+        addresses = self._addresses(request, host, port)
         if scheme == "https":
             request.extensions = {**request.extensions, "sni_hostname": host}
         request.headers.setdefault("Host", url.netloc.decode("ascii"))
@@ -272,14 +351,50 @@ class GuardedTransport(httpx.BaseTransport):
         assert last is not None
         raise last
 
+    def _addresses(
+        self, request: httpx.Request, host: str, port: int
+    ) -> list[IPAddress]:
+        """Resolve and check `host` in a lookup thread within `resolve_timeout`.
+
+        A lookup that does not finish in time, or cannot start because every
+        lookup thread is busy, raises httpx.ConnectTimeout, so the delivery
+        is retried later like any other failed connection.
+        """
+        url = str(request.url)
+        if literal_address(host) is not None:
+            return self.policy.addresses(url, host, port)
+        try:
+            future = self.pool.submit(self.policy.addresses, url, host, port)
+        except LookupPoolFull as exc:
+            raise httpx.ConnectTimeout(
+                f"DNS lookup of {host!r} did not start because {exc}; the "
+                "delivery is retried later",
+                request=request,
+            ) from exc
+        try:
+            return future.result(timeout=self.resolve_timeout)
+        except TimeoutError as exc:
+            logger.warning(
+                "webhook host %r did not resolve in %ss", host, self.resolve_timeout
+            )
+            raise httpx.ConnectTimeout(
+                f"DNS lookup of {host!r} did not finish in {self.resolve_timeout:g} "
+                "s; the delivery is retried later",
+                request=request,
+            ) from exc
+
     def close(self) -> None:
         self.inner.close()
 
 
-def webhook_client(policy: EgressPolicy, timeout: float = 10.0) -> httpx.Client:
+def webhook_client(
+    policy: EgressPolicy,
+    timeout: float = 10.0,
+    resolve_timeout: float = RESOLVE_TIMEOUT_SECONDS,
+) -> httpx.Client:
     """Return the client for webhook posts: guarded, no redirects, no proxies."""
     return httpx.Client(
-        transport=GuardedTransport(policy),
+        transport=GuardedTransport(policy, resolve_timeout=resolve_timeout),
         timeout=timeout,
         follow_redirects=False,
         trust_env=False,

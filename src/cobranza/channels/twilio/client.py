@@ -12,7 +12,7 @@ from urllib.parse import quote
 
 import httpx
 
-from cobranza.channels.errors import ChannelUnavailableError
+from cobranza.channels.errors import ChannelUnavailableError, PermanentChannelError
 from cobranza.channels.twilio.errors import twilio_error
 from cobranza.config import Settings
 
@@ -84,7 +84,7 @@ class TwilioClient:
             auth=(config.account_sid, config.auth_token),
             timeout=httpx.Timeout(config.timeout_seconds),
             transport=transport,
-            follow_redirects=True,
+            follow_redirects=False,
         )
 
     def close(self) -> None:
@@ -141,14 +141,51 @@ class TwilioClient:
         return body
 
     def download(self, url: str) -> bytes:
-        """Download an inbound media URL with the account's credentials."""
-        return self._request("GET", url).content
+        """Download an inbound media URL with the account's credentials.
+
+        Twilio may respond to a media request with a redirect to its storage
+        host, so this request follows redirects. httpx drops the Authorization
+        header when a redirect leaves the origin, so the storage host never
+        gets the account's credentials. An absolute URL is fetched only on the
+        REST base URL's origin or api.twilio.com, where Twilio puts
+        `MediaUrl0`, so a URL in a forged or altered inbound form cannot
+        collect them either.
+        """
+        target = httpx.URL(url)
+        if target.is_absolute_url and _origin(target) not in self._media_origins():
+            raise PermanentChannelError(
+                f"the media URL {url} is not on Twilio's API host, so it was not "
+                f"downloaded with the account's credentials: check {REST_SETTING}",
+                code="twilio_media_host",
+            )
+        return self._request("GET", url, follow_redirects=True).content
+
+    def _media_origins(self) -> set[tuple[str, str, int | None]]:
+        return {
+            _origin(httpx.URL(self.config.base_url)),
+            _origin(httpx.URL(REST_BASE_URL)),
+        }
 
     def _request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
         try:
             response = self._http.request(method, url, **kwargs)
         except httpx.TransportError as exc:
             raise self._transport_error(url, exc) from exc
+        except httpx.TooManyRedirects as exc:
+            raise ChannelUnavailableError(
+                f"Twilio redirected {method} {url} too many times, so the "
+                f"download stopped. Check {REST_SETTING}",
+                code="twilio_redirect",
+            ) from exc
+        if response.is_redirect:
+            # A message form carries the debtor's number and text, and a 307
+            # or 308 would send it on to whatever host the Location names.
+            raise ChannelUnavailableError(
+                f"Twilio redirected {method} {url} to "
+                f"{response.headers.get('location')}: the REST API does not "
+                f"redirect, so the request was not sent again. Check {REST_SETTING}",
+                code="twilio_redirect",
+            )
         return self._checked(response)
 
     def _read_content(self, url: str, content_sid: str) -> httpx.Response:
@@ -223,3 +260,9 @@ class TwilioClient:
                 body if isinstance(body, dict) else {}, response.status_code
             )
         return response
+
+
+def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
+    """Return the scheme, host and port of `url`, with the scheme's default port."""
+    default_ports = {"http": 80, "https": 443}
+    return (url.scheme, url.host, url.port or default_ports.get(url.scheme))

@@ -43,7 +43,9 @@ class GraphClient:
     ) -> None:
         self.config = config
         self._http = httpx.Client(
-            timeout=httpx.Timeout(config.timeout_seconds), transport=transport
+            timeout=httpx.Timeout(config.timeout_seconds),
+            transport=transport,
+            event_hooks={"response": [self._reject_redirect]},
         )
         self._api = GraphAPI(
             token=config.access_token,
@@ -55,6 +57,25 @@ class GraphClient:
 
     def close(self) -> None:
         self._http.close()
+
+    def _reject_redirect(self, response: httpx.Response) -> None:
+        """Raise GraphUnavailableError on a redirect of any request but a GET.
+
+        httpx does not follow redirects here, but pywa reads a 3xx body as a
+        success, and a message POST carries the debtor's number and text. A
+        media download is a GET, and pywa follows its redirects to Meta's
+        storage host. httpx drops the Authorization header when a
+        redirect leaves the origin, so the token stays with the Graph API.
+        """
+        if not response.is_redirect or response.request.method == "GET":
+            return
+        request = response.request
+        raise GraphUnavailableError(
+            f"the Graph API redirected {request.method} {request.url} to "
+            f"{response.headers.get('location')}, so it was not sent again: "
+            "check COBRANZA_WHATSAPP_GRAPH_BASE_URL",
+            code="whatsapp_redirect",
+        )
 
     def send_message(
         self,
@@ -142,6 +163,12 @@ class GraphClient:
                 f"Graph API request timed out after {self.config.timeout_seconds} s: "
                 "the message is retried later",
                 code="whatsapp_timeout",
+            ) from exc
+        except httpx.TooManyRedirects as exc:
+            raise GraphUnavailableError(
+                f"the Graph API redirected {exc.request.url} too many times, so "
+                "the request stopped: check COBRANZA_WHATSAPP_GRAPH_BASE_URL",
+                code="whatsapp_redirect",
             ) from exc
         except httpx.TransportError as exc:
             raise GraphUnavailableError(

@@ -39,6 +39,8 @@ from cobranza.payments.mercadopago.constants import (
 
 logger = logging.getLogger(__name__)
 
+BASE_URL_SETTING = "COBRANZA_MERCADOPAGO_API_BASE_URL"
+
 
 class MercadoPagoHttpClient(HttpClient):  # type: ignore[misc]
     """The SDK's transport, sent to `api_base_url` through httpx."""
@@ -72,6 +74,15 @@ class MercadoPagoHttpClient(HttpClient):  # type: ignore[misc]
             raise ProviderUnavailableError(
                 f"Mercado Pago {method} {url} failed: {type(exc).__name__}"
             ) from exc
+        if response.is_redirect:
+            # httpx did not follow it. Mercado Pago's API does not redirect, so
+            # a redirect means a wrong base URL, not a moved resource.
+            raise ProviderUnavailableError(
+                f"Mercado Pago redirected {method} {url} to "
+                f"{response.headers.get('location')} (HTTP {response.status_code}), "
+                f"so it was not sent again. Check {BASE_URL_SETTING}",
+                code="mercadopago_redirect",
+            )
         body = None
         if response.status_code != 204 and response.content:
             try:

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
+from typing import Any
 
+import requests
 import stripe
 
 from cobranza.payments.base import Checkout, CheckoutRequest, PaymentProvider
@@ -26,6 +28,50 @@ from cobranza.payments.stripe.constants import (
 
 logger = logging.getLogger(__name__)
 
+BASE_URL_SETTING = "COBRANZA_STRIPE_API_BASE_URL"
+
+
+class RedirectRejected(requests.RequestException):
+    """Stripe's API responded with a redirect, which is not followed."""
+
+    def __init__(self, response: requests.Response) -> None:
+        self.location = response.headers.get("location")
+        self.status = response.status_code
+        super().__init__(f"HTTP {self.status} redirect to {self.location}")
+
+
+class NoRedirectSession(requests.Session):
+    """A requests session that raises RedirectRejected instead of following.
+
+    requests follows a 307 or 308 by sending the same POST body to the host
+    in Location, and a Checkout Session body carries the customer's email
+    and invoice titles. Stripe's API does not redirect. The stripe library
+    wraps the exception in an APIConnectionError, raised `from` it.
+    """
+
+    def request(self, *args: Any, **kwargs: Any) -> requests.Response:
+        kwargs["allow_redirects"] = False
+        response = super().request(*args, **kwargs)
+        if response.is_redirect:
+            response.close()
+            raise RedirectRejected(response)
+        return response
+
+
+class NoRedirectRequestsClient(stripe.RequestsClient):
+    """stripe's requests client with one NoRedirectSession per thread.
+
+    A session given to `RequestsClient` is shared by every thread, and the
+    provider serves requests from many. stripe 16.1 keeps its per-thread
+    session in `_thread_local.session`, so it is set here before the first
+    request. The redirect tests fail if a later stripe moves it.
+    """
+
+    def _request_internal(self, *args: Any, **kwargs: Any) -> Any:
+        if getattr(self._thread_local, "session", None) is None:
+            self._thread_local.session = NoRedirectSession()
+        return super()._request_internal(*args, **kwargs)
+
 
 class StripeProvider(PaymentProvider):
     """Checkout Sessions in payment mode, one per opening of our link."""
@@ -37,7 +83,7 @@ class StripeProvider(PaymentProvider):
         self.client = stripe.StripeClient(
             secret_key,
             base_addresses={"api": api_base_url.rstrip("/")},
-            http_client=stripe.RequestsClient(timeout=timeout_seconds),
+            http_client=NoRedirectRequestsClient(timeout=timeout_seconds),
             max_network_retries=0,
         )
 
@@ -50,6 +96,14 @@ class StripeProvider(PaymentProvider):
                 options={"idempotency_key": key},
             )
         except (stripe.APIConnectionError, stripe.RateLimitError) as exc:
+            if isinstance(exc.__cause__, RedirectRejected):
+                rejected = exc.__cause__
+                raise ProviderUnavailableError(
+                    f"Stripe redirected the Checkout Session create to "
+                    f"{rejected.location} (HTTP {rejected.status}), so it was not "
+                    f"sent again. Check {BASE_URL_SETTING}",
+                    code="stripe_redirect",
+                ) from exc
             raise ProviderUnavailableError(
                 f"Stripe could not create a Checkout Session: {exc.user_message}"
             ) from exc
