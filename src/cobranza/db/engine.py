@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 import threading
+import time
 import weakref
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
@@ -96,12 +98,40 @@ def _create_engine(url: str, pooled: bool) -> Engine:
     return create_engine(parsed, pool_pre_ping=True, **options)
 
 
+# How long a connection retries switching a new database file to WAL while
+# another connection does the same; it matches the busy timeout above.
+WAL_SWITCH_TIMEOUT_SECONDS = 30.0
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
+    _switch_to_wal(cursor)
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _switch_to_wal(cursor: sqlite3.Cursor) -> None:
+    """Put the database in WAL mode, retrying while another process does.
+
+    Switching needs an exclusive lock. When waiting for it could deadlock,
+    SQLite returns "database is locked" at once without calling the busy
+    handler, so processes that open a new database file together
+    (`cobranza serve` and `cobranza worker` on first start) would fail. A
+    file already in WAL mode needs no lock, so the retries happen only on a
+    new file.
+    """
+    deadline = time.monotonic() + WAL_SWITCH_TIMEOUT_SECONDS
+    delay = 0.01
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() >= deadline:
+                raise
+        time.sleep(delay)
+        delay = min(delay * 2, 0.5)
 
 
 class WriteGate:
