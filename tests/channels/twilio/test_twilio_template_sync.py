@@ -8,9 +8,7 @@ API leaves it held with a warning, and the rest of the run goes on.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from datetime import date, datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -20,7 +18,7 @@ from typer.testing import CliRunner
 from cobranza.channels.twilio import TwilioClient, TwilioConfig
 from cobranza.channels.twilio.sync import ContentSync
 from cobranza.cli import app
-from cobranza.config import Settings, get_settings
+from cobranza.config import Settings
 from cobranza.db.engine import transaction
 from cobranza.db.models import Business, OutboxMessage, OutboxState, WhatsAppTemplate
 from cobranza.jobs.scheduler import Scheduler
@@ -31,8 +29,6 @@ from tests.channels.factories import (
     make_outbox_row,
 )
 from tests.channels.twilio.fake_twilio import (
-    ACCOUNT_SID,
-    AUTH_TOKEN,
     FakeTwilio,
     whatsapp_approval,
 )
@@ -47,6 +43,7 @@ from tests.channels.twilio.test_twilio import (  # noqa: F401 (fixtures)
     settings,
     twilio,
 )
+from tests.channels.twilio.test_twilio_templates import cli_env  # noqa: F401
 
 OTHER_SID = "HX00000000000000000000000000001234"
 # Twilio's "Service Unavailable" error, as its Content API returns it.
@@ -270,39 +267,13 @@ def test_scheduler_outage_keeps_row_held(
     ]
 
 
-@pytest.fixture
-def cli_env(
-    monkeypatch: pytest.MonkeyPatch,
-    twilio: FakeTwilio,  # noqa: F811
-    sqlite_url: str,
-    tmp_path: Path,
-) -> Iterator[str]:
-    values = {
-        "DATABASE_URL": sqlite_url,
-        "BUSINESS_NAME": BUSINESS_NAME,
-        "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
-        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-        "TWILIO_FROM_NUMBER": "+5491100000000",
-        "TWILIO_BASE_URL": twilio.base_url,
-        "TWILIO_CONTENT_BASE_URL": twilio.base_url,
-        "TWILIO_CONTENT_SIDS": f'{{"{TEMPLATE}:{LANGUAGE}": "{CONTENT_SID}"}}',
-    }
-    for name, value in values.items():
-        monkeypatch.setenv(f"COBRANZA_{name}", value)
-    monkeypatch.setenv("COLUMNS", "400")
-    monkeypatch.chdir(tmp_path)
-    get_settings.cache_clear()
-    yield sqlite_url
-    get_settings.cache_clear()
-
-
 def _run_at(instant: datetime) -> list[str]:
     local = instant.astimezone(BUENOS_AIRES).strftime("%Y-%m-%dT%H:%M")
     return ["run", "--now", local]
 
 
 def test_run_sends_after_approval(
-    cli_env: str,
+    cli_env: str,  # noqa: F811
     sqlite_engine: Engine,
     twilio: FakeTwilio,  # noqa: F811
 ) -> None:
@@ -328,7 +299,7 @@ def test_run_sends_after_approval(
 
 
 def test_run_outage_names_status_and_command(
-    cli_env: str,
+    cli_env: str,  # noqa: F811
     sqlite_engine: Engine,
     twilio: FakeTwilio,  # noqa: F811
     caplog: pytest.LogCaptureFixture,

@@ -416,7 +416,7 @@ def cli_env(
     }
     for name, value in values.items():
         monkeypatch.setenv(f"COBRANZA_{name}", value)
-    monkeypatch.setenv("COLUMNS", "200")
+    monkeypatch.setenv("COLUMNS", "400")
     monkeypatch.chdir(tmp_path)
     get_settings.cache_clear()
     yield sqlite_url
