@@ -152,8 +152,8 @@ REFUSE_WORDS = re.compile(
 )
 # A request for installments that turns them down in the same breath ("en
 # cuotas no, pago todo", "sin cuotas"). A person reads it, because the intent
-# reads as a request and the words as a refusal.
-REFUSE_INSTALLMENTS_WORDS = re.compile(
+# reads as a request and the words decline it.
+DECLINED_INSTALLMENTS_WORDS = re.compile(
     r"\b(?:cuotas?|parcelas?)\s+(?:no|n[aã]o)\b|\bsem\s+parcelas\b|\bsin\s+cuotas\b",
     re.IGNORECASE,
 )
@@ -795,7 +795,7 @@ def installments(reply: Reply) -> str:
     1000") goes to a person.
     """
     text = reply.inbound.text or ""
-    if REFUSE_INSTALLMENTS_WORDS.search(text) is not None:
+    if DECLINED_INSTALLMENTS_WORDS.search(text) is not None:
         return _hand_off_with_ack(reply, INSTALLMENTS_REFUSED)
     requested = reply.meaning.installments
     if requested is None:

@@ -28,8 +28,8 @@ from cobranza.money import minor_units
 COMMA = "comma"
 POINT = "point"
 CONVENTIONS = (COMMA, POINT)
-# What an owner may write for each convention in --decimal: its name, its
-# Spanish name or the mark itself.
+# Accepted --decimal values for each convention: its name, its Spanish name
+# or the mark itself.
 _CONVENTION_NAMES = {
     "comma": COMMA,
     "coma": COMMA,

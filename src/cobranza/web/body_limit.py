@@ -3,7 +3,7 @@
 FastAPI reads and parses a route's body (JSON into memory, a multipart file
 part onto a temporary file) before it runs the route's dependencies. A
 request without a session or token is rejected by `auth_gate` before its
-body is read, so this limit bounds what a signed-in user or API client can
+body is read. So this limit bounds what a signed-in user or API client can
 send, and what the public sign-in form and pay pages accept from anyone.
 
 The webhooks are left to `bodies.read_body`, which applies their own limit

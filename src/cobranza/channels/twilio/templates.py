@@ -269,10 +269,10 @@ def read_approvals(
 ) -> tuple[list[ApprovalRead], int]:
     """GET the WhatsApp approval of each entry, outside any transaction.
 
-    With `deadline` (a `monotonic` instant) the reads stop at the first
-    error that a retry could fix, such as a timeout or an HTTP 5xx, and
-    before any request that would start after the deadline, so the whole
-    read lasts at most one client timeout past it. Returns the reads and
+    With `deadline` (a `monotonic` instant), the reads stop at the first
+    error that a retry could fix, such as a timeout or an HTTP 5xx. They
+    also stop before any request that would start after the deadline, so
+    the whole read lasts at most one client timeout past it. Returns the reads and
     how many entries were left unread.
     """
     reads: list[ApprovalRead] = []
