@@ -220,6 +220,10 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
         "clase",
         "cbte tipo",
         "tipo cbte",
+        "tipo dte",
+        "codigo tipo dte",
+        "tipo doc",
+        "tipo documento",
     ),
     ISSUED_ON: (
         "fecha",

@@ -87,6 +87,37 @@ _KIND_WORDS = {
     ),
 }  # fmt: skip
 _KINDS = {word: kind for kind, words in _KIND_WORDS.items() for word in words}
+# Chilean document names as SII exports spell them ("Nota de Crédito
+# Electrónica"), compared after `normalize_header` drops "de".
+_KINDS.update(
+    {
+        "factura electronica": DocumentKind.INVOICE,
+        "factura exenta": DocumentKind.INVOICE,
+        "factura exenta electronica": DocumentKind.INVOICE,
+        "factura no afecta o exenta electronica": DocumentKind.INVOICE,
+        "boleta electronica": DocumentKind.INVOICE,
+        "boleta exenta": DocumentKind.INVOICE,
+        "boleta exenta electronica": DocumentKind.INVOICE,
+        "nota credito electronica": DocumentKind.CREDIT_NOTE,
+        "nota debito electronica": DocumentKind.DEBIT_NOTE,
+    }
+)
+# Chile's SII document type codes (Tipo DTE), which replace the ARCA codes
+# above for a Chilean business because the two overlap (52 is an ARCA debit
+# note but an SII dispatch guide, which charges nothing and is rejected).
+_SII_KIND_CODES = {
+    DocumentKind.INVOICE: (
+        "29", "30", "32", "33", "34", "35", "38", "39", "40", "41", "43", "101",
+        "110",
+    ),
+    DocumentKind.CREDIT_NOTE: ("60", "61", "106", "112"),
+    DocumentKind.DEBIT_NOTE: ("55", "56", "104", "111"),
+}  # fmt: skip
+_SII_KINDS = {code: kind for kind, codes in _SII_KIND_CODES.items() for code in codes}
+_SII_CODES_HINT = (
+    ", o el código de documento del SII (33 factura, 39 boleta, 61 nota de "
+    "crédito, 56 nota de débito)"
+)
 _INVOICE_CLASS = re.compile(r"^(.*\S)\s+[abcme]$")
 
 _CURRENCY_WORDS = {
@@ -468,7 +499,11 @@ class RowReader:
                 return DocumentKind.CREDIT_NOTE
             return DocumentKind.INVOICE
         words = normalize_header(value)
-        kind = _KINDS.get(words)
+        chilean = self.context.country == "CL"
+        if chilean and words.isdigit():
+            kind = _SII_KINDS.get(words.lstrip("0"))
+        else:
+            kind = _KINDS.get(words)
         if kind is None and (match := _INVOICE_CLASS.match(words)):
             kind = _KINDS.get(match.group(1))
         if kind is None:
@@ -477,6 +512,7 @@ class RowReader:
                     row,
                     m.KIND,
                     "invalid_kind",
+                    codes=_SII_CODES_HINT if chilean else "",
                 )
             )
             return None

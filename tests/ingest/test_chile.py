@@ -1,0 +1,82 @@
+"""Chilean exports: SII document types (Tipo DTE) and RUTs."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+from sqlalchemy import Engine, select
+
+from cobranza.db.engine import transaction
+from cobranza.db.models import Document, DocumentKind
+from tests.ingest.conftest import make_business, run_import, write_csv
+
+HEADER = [
+    "Folio",
+    "Tipo DTE",
+    "RUT",
+    "Razón Social",
+    "Fecha Emisión",
+    "Fecha Vencimiento",
+    "Monto Total",
+]
+
+
+def _kinds(engine: Engine, business_id: int) -> dict[str, tuple[DocumentKind, Decimal]]:
+    with transaction(engine) as session:
+        documents = session.scalars(
+            select(Document).where(Document.business_id == business_id)
+        )
+        return {doc.number: (doc.kind, doc.amount) for doc in documents}
+
+
+def test_sii_document_types(engine: Engine, tmp_path: Path) -> None:
+    business_id = make_business(engine, "CL")
+    rut = "76543210-3"
+    path = write_csv(
+        tmp_path / "ventas.csv",
+        [
+            HEADER,
+            ["1201", "33", rut, "Andes", "01/10/2026", "31/10/2026", "1.234.568"],
+            ["1202", "39", rut, "Los Andes SpA", "02/10/2026", "02/10/2026", "30.000"],
+            ["88", "61", rut, "Los Andes SpA", "05/10/2026", "05/10/2026", "100.000"],
+            ["90", "56", rut, "Los Andes SpA", "06/10/2026", "06/11/2026", "5.000"],
+            ["91", "Nota de Crédito Electrónica", rut, "Los Andes SpA", "07/10/2026",
+             "07/10/2026", "1.000"],
+        ],
+        separator=";",
+    )  # fmt: skip
+
+    report = run_import(engine, business_id, path)
+
+    assert report.mapping["Tipo DTE"] == "kind"
+    assert report.rows_rejected == []
+    kinds = _kinds(engine, business_id)
+    assert kinds["1201"] == (DocumentKind.INVOICE, Decimal("1234568"))
+    assert kinds["1202"] == (DocumentKind.INVOICE, Decimal("30000"))
+    assert kinds["88"] == (DocumentKind.CREDIT_NOTE, Decimal("-100000"))
+    assert kinds["90"] == (DocumentKind.DEBIT_NOTE, Decimal("5000"))
+    assert kinds["91"] == (DocumentKind.CREDIT_NOTE, Decimal("-1000"))
+
+
+def test_dispatch_guide_rejected_naming_sii_codes(
+    engine: Engine, tmp_path: Path
+) -> None:
+    # 52 is an ARCA debit note but a Chilean dispatch guide (guía de
+    # despacho), which charges nothing.
+    business_id = make_business(engine, "CL")
+    path = write_csv(
+        tmp_path / "ventas.csv",
+        [
+            HEADER,
+            ["7", "52", "76.543.210-3", "Los Andes SpA", "01/10/2026", "31/10/2026",
+             "10.000"],
+        ],
+        separator=";",
+    )  # fmt: skip
+
+    report = run_import(engine, business_id, path)
+
+    (rejected,) = report.rows_rejected
+    assert rejected.code == "invalid_kind"
+    assert "61 nota de crédito" in rejected.message
