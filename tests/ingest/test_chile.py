@@ -80,3 +80,50 @@ def test_dispatch_guide_rejected_naming_sii_codes(
     (rejected,) = report.rows_rejected
     assert rejected.code == "invalid_kind"
     assert "61 nota de crédito" in rejected.message
+
+
+def test_bsale_export_names(engine: Engine, tmp_path: Path) -> None:
+    # "N° Documento" is the folio in Chile, and the document type is written
+    # out, in capitals, as Bsale exports it.
+    business_id = make_business(engine, "CL")
+    path = write_csv(
+        tmp_path / "documentos.csv",
+        [
+            ["Tipo Documento", "N° Documento", "Fecha Emisión", "Fecha Vencimiento",
+             "RUT Cliente", "Razón Social", "Fono", "Total"],
+            ["FACTURA ELECTRÓNICA", "1301", "01-10-2026", "31-10-2026",
+             "76.543.210-3", "Los Andes SpA", "9 8765 4321", "119.000"],
+            ["NOTA DE CRÉDITO ELECTRÓNICA", "90", "03-10-2026", "03-10-2026",
+             "76.543.210-3", "Los Andes SpA", "9 8765 4321", "11.900"],
+            ["FACTURA NO AFECTA O EXENTA ELECTRÓNICA", "1302", "05-10-2026",
+             "04-11-2026", "77.123.456-9", "El Roble Ltda.", "", "50.000"],
+        ],
+        separator=";",
+    )  # fmt: skip
+
+    report = run_import(engine, business_id, path)
+
+    assert report.mapping["N° Documento"] == "number"
+    assert report.mapping["RUT Cliente"] == "tax_id"
+    assert report.mapping["Fono"] == "phone"
+    assert report.rows_rejected == []
+    kinds = _kinds(engine, business_id)
+    assert kinds["1301"] == (DocumentKind.INVOICE, Decimal("119000"))
+    assert kinds["90"] == (DocumentKind.CREDIT_NOTE, Decimal("-11900"))
+    assert kinds["1302"] == (DocumentKind.INVOICE, Decimal("50000"))
+
+
+def test_numero_documento_elsewhere_is_tax_id(engine: Engine, tmp_path: Path) -> None:
+    business_id = make_business(engine, "AR")
+    path = write_csv(
+        tmp_path / "saldos.csv",
+        [
+            ["Factura", "Nro. Documento", "Cliente", "Vencimiento", "Importe"],
+            ["F-1", "20-12345678-6", "Juan", "31/10/2026", "1.000,00"],
+        ],
+        separator=";",
+    )
+
+    report = run_import(engine, business_id, path)
+
+    assert report.mapping["Nro. Documento"] == "tax_id"

@@ -87,19 +87,22 @@ _KIND_WORDS = {
     ),
 }  # fmt: skip
 _KINDS = {word: kind for kind, words in _KIND_WORDS.items() for word in words}
-# Chilean document names as SII exports spell them ("Nota de Crédito
-# Electrónica"), compared after `normalize_header` drops "de".
+# Chilean document names as SII exports spell them, compared in the form
+# `normalize_header` gives a cell.
 _KINDS.update(
     {
-        "factura electronica": DocumentKind.INVOICE,
-        "factura exenta": DocumentKind.INVOICE,
-        "factura exenta electronica": DocumentKind.INVOICE,
-        "factura no afecta o exenta electronica": DocumentKind.INVOICE,
-        "boleta electronica": DocumentKind.INVOICE,
-        "boleta exenta": DocumentKind.INVOICE,
-        "boleta exenta electronica": DocumentKind.INVOICE,
-        "nota credito electronica": DocumentKind.CREDIT_NOTE,
-        "nota debito electronica": DocumentKind.DEBIT_NOTE,
+        normalize_header(name): kind
+        for name, kind in (
+            ("Factura Electrónica", DocumentKind.INVOICE),
+            ("Factura Exenta", DocumentKind.INVOICE),
+            ("Factura Exenta Electrónica", DocumentKind.INVOICE),
+            ("Factura No Afecta o Exenta Electrónica", DocumentKind.INVOICE),
+            ("Boleta Electrónica", DocumentKind.INVOICE),
+            ("Boleta Exenta", DocumentKind.INVOICE),
+            ("Boleta Exenta Electrónica", DocumentKind.INVOICE),
+            ("Nota de Crédito Electrónica", DocumentKind.CREDIT_NOTE),
+            ("Nota de Débito Electrónica", DocumentKind.DEBIT_NOTE),
+        )
     }
 )
 # Chile's SII document type codes (Tipo DTE), which replace the ARCA codes
