@@ -213,6 +213,30 @@ def test_import_reads_valor_column(world: World, tmp_path: Path) -> None:
     assert world.open_amounts()[world.old_invoice_id] == Decimal("0")
 
 
+def test_import_reads_windows_1252_csv(world: World, tmp_path: Path) -> None:
+    # Excel in Spanish saves a CSV in Windows-1252, as a Chilean bank's
+    # "N° Operación" header shows.
+    path = tmp_path / "cartola.csv"
+    path.write_bytes(
+        "Cliente;Monto;Fecha;N° Operación\nC1;1000.00;2026-03-09;OP-1\n".encode(
+            "cp1252"
+        )
+    )
+
+    with world.session() as session, session.begin():
+        report = import_payments(
+            session,
+            world.business(session),
+            path,
+            NOW,
+            column_map={"N° Operación": "reference"},
+        )
+
+    assert report.errors == []
+    assert report.applied == 1
+    assert world.open_amounts()[world.old_invoice_id] == Decimal("0")
+
+
 def test_import_names_erased_customer(world: World, tmp_path: Path) -> None:
     # given: C1's data were erased on request, with its balance still open
     with world.session() as session, session.begin():

@@ -27,6 +27,7 @@ from cobranza.compliance.customers import resolve_customer
 from cobranza.compliance.erasure import erased_external_ids
 from cobranza.compliance.errors import AmbiguousCustomerError, CustomerNotFoundError
 from cobranza.db.models import Business, Customer, InboundMedia
+from cobranza.ingest.readers import decode
 from cobranza.money import MAX_AMOUNT, parse_amount_input, quantize
 from cobranza.payments import cases
 from cobranza.payments.errors import PaymentError
@@ -507,7 +508,9 @@ def _read_rows(
             for record in frame.to_dict(orient="records")
         ]
         return [str(name) for name in frame.columns], records
-    text = path.read_text(encoding="utf-8-sig")
+    # Excel in Spanish saves a CSV in Windows-1252, as the invoice importer
+    # also accepts. A UTF-8 file decodes as before, so its references stay.
+    text, _encoding = decode(path.read_bytes())
     reader = csv.DictReader(io.StringIO(text), dialect=_dialect(text))
     rows = list(reader)
     return list(reader.fieldnames or []), rows
