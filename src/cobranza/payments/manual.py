@@ -40,15 +40,23 @@ _DAY_MONTH_YEAR = re.compile(r"([0-9]{1,2})[/-]([0-9]{1,2})[/-]([0-9]{4})")
 
 MANUAL_PROVIDER = "manual"
 RECEIPT_PROVIDER = "receipt"
-# Column names accepted in a payments file, Spanish or English.
+# Column names accepted in a payments file, Spanish or English. A tax id
+# column names the customer too, because `resolve_customer` finds a customer
+# by tax id.
 COLUMNS = {
-    "customer": ("cliente", "customer", "customer_id", "id_cliente"),
+    "customer": (
+        "cliente", "customer", "customer_id", "id_cliente", "rut", "rut cliente",
+        "cuit", "nit", "rfc", "ruc",
+    ),
     "amount": ("monto", "importe", "valor", "amount"),
     "date": ("fecha", "date", "paid_at"),
     "method": ("medio", "metodo", "método", "method"),
-    "reference": ("referencia", "comprobante", "reference"),
+    "reference": (
+        "referencia", "comprobante", "reference", "n° operación", "nº operación",
+        "número de operación", "nro. operación",
+    ),
     "currency": ("moneda", "currency"),
-}
+}  # fmt: skip
 
 
 @dataclass
