@@ -53,7 +53,7 @@ def test_sii_document_types(engine: Engine, tmp_path: Path) -> None:
     assert report.rows_rejected == []
     kinds = _kinds(engine, business_id)
     assert kinds["1201"] == (DocumentKind.INVOICE, Decimal("1234568"))
-    assert kinds["1202"] == (DocumentKind.INVOICE, Decimal("30000"))
+    assert kinds["39-1202"] == (DocumentKind.INVOICE, Decimal("30000"))
     assert kinds["88"] == (DocumentKind.CREDIT_NOTE, Decimal("-100000"))
     assert kinds["90"] == (DocumentKind.DEBIT_NOTE, Decimal("5000"))
     assert kinds["91"] == (DocumentKind.CREDIT_NOTE, Decimal("-1000"))
@@ -110,7 +110,7 @@ def test_bsale_export_names(engine: Engine, tmp_path: Path) -> None:
     kinds = _kinds(engine, business_id)
     assert kinds["1301"] == (DocumentKind.INVOICE, Decimal("119000"))
     assert kinds["90"] == (DocumentKind.CREDIT_NOTE, Decimal("-11900"))
-    assert kinds["1302"] == (DocumentKind.INVOICE, Decimal("50000"))
+    assert kinds["34-1302"] == (DocumentKind.INVOICE, Decimal("50000"))
 
 
 def test_numero_documento_elsewhere_is_tax_id(engine: Engine, tmp_path: Path) -> None:
@@ -127,3 +127,38 @@ def test_numero_documento_elsewhere_is_tax_id(engine: Engine, tmp_path: Path) ->
     report = run_import(engine, business_id, path)
 
     assert report.mapping["Nro. Documento"] == "tax_id"
+
+
+def test_folios_numbered_per_document_type(engine: Engine, tmp_path: Path) -> None:
+    # The SII numbers folios per type: factura 100, boleta 100 and boleta
+    # exenta 100 are three documents.
+    business_id = make_business(engine, "CL")
+    path = write_csv(
+        tmp_path / "ventas.csv",
+        [
+            HEADER,
+            ["100", "33", "76543210-3", "Andes", "01/10/2026", "31/10/2026", "119.000"],
+            ["100", "39", "12345678-5", "Juan", "02/10/2026", "02/10/2026", "30.000"],
+            ["100", "Boleta Exenta Electrónica", "12345678-5", "Juan", "03/10/2026",
+             "03/10/2026", "5.000"],
+            ["100", "61", "76543210-3", "Andes", "04/10/2026", "04/10/2026", "11.900"],
+        ],
+        separator=";",
+    )  # fmt: skip
+
+    report = run_import(engine, business_id, path)
+
+    assert report.rows_rejected == []
+    with transaction(engine) as session:
+        stored = {
+            (doc.number, doc.kind, doc.amount)
+            for doc in session.scalars(
+                select(Document).where(Document.business_id == business_id)
+            )
+        }
+    assert stored == {
+        ("100", DocumentKind.INVOICE, Decimal("119000")),
+        ("39-100", DocumentKind.INVOICE, Decimal("30000")),
+        ("41-100", DocumentKind.INVOICE, Decimal("5000")),
+        ("100", DocumentKind.CREDIT_NOTE, Decimal("-11900")),
+    }
