@@ -108,6 +108,9 @@ def send_owner_reply(
         blocked = reply_blocked(session, business_id, customer)
         if blocked is not None:
             raise ReplyRejected(blocked)
+        # NOTE: unlike the robot's replies, a person's reply is not held to
+        # the contact window, so it goes out on a Sunday or holiday too, when
+        # Chilean law bans collection contact.
         row = OutboxMessage(
             business_id=business_id,
             case_id=case_id,
