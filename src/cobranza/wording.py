@@ -376,6 +376,7 @@ EXTRA_REASONS = {
     "customer_matched": "el mensaje se asignó al cliente",
     "superseded": "lo reemplazó un paso más nuevo",
     "reply_superseded": "el cliente escribió después algo que lo reemplaza",
+    "answered_by_person": "una persona ya le respondió al cliente",
     "handed_off": "el caso pasó a una persona",
     "paid": "pagado",
     "plan_one_installment_left": (

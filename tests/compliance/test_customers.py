@@ -133,3 +133,23 @@ def test_shared_phone_is_ambiguous(engine: Engine) -> None:
 
         with pytest.raises(AmbiguousCustomerError, match=r"2 clientes \(A, B\)"):
             resolve_customer(session, business.id, "011 15 2345 6789")
+
+
+def test_chilean_rut_as_written(engine: Engine) -> None:
+    # An import without customer codes keys the customer by the compact RUT,
+    # and an owner types the RUT with its points and hyphen.
+    with transaction(engine) as session:
+        business = add_business(session, country="CL", timezone="America/Santiago")
+        customer = add_customer(session, business, external_id="765432103")
+        customer.tax_id = "765432103"
+        other = add_customer(session, business, external_id="C-9")
+        other.tax_id = "96789012K"
+        session.flush()
+
+        for ref in ("76.543.210-3", "76543210-3", "765432103"):
+            assert resolve_customer(session, business.id, ref).external_id == (
+                "765432103"
+            )
+        assert resolve_customer(session, business.id, "96.789.012-k").external_id == (
+            "C-9"
+        )

@@ -24,6 +24,8 @@ from cobranza.db.models import (
     Customer,
     InboundMedia,
     InboundMessage,
+    OutboxMessage,
+    OutboxState,
     PhoneStatus,
     SandboxMessage,
 )
@@ -228,6 +230,33 @@ def test_inbox_reply_inside_window(cli_engine: Engine) -> None:
     assert result.output.strip() == (
         f"Respuesta enviada a C1 Ana Test (caso {case_id}, mensaje {sent_id})."
     )
+
+
+def test_inbox_reply_drops_queued_acknowledgement(cli_engine: Engine) -> None:
+    # given: the robot's "a person will answer" still waits in the queue, as
+    # it does on a Sunday in Chile, when no message may go out
+    customer_writes(cli_engine, "quiero hablar con una persona", hours_ago=1)
+    with transaction(cli_engine) as session:
+        case_id = session.scalars(select(Case.id)).one()
+        [ack] = session.scalars(
+            select(OutboxMessage).where(OutboxMessage.step_kind == "handoff_ack")
+        )
+        assert ack.state == OutboxState.QUEUED
+
+    # when
+    result = runner.invoke(cli.app, ["inbox", "reply", str(case_id), "Hola Ana"])
+
+    # then: it would arrive after the person's answer, so it is dropped
+    assert result.exit_code == 0, result.output
+    with transaction(cli_engine) as session:
+        ack = session.get_one(OutboxMessage, ack.id)
+        manual = session.scalars(
+            select(OutboxMessage).where(OutboxMessage.step_kind == "manual_reply")
+        ).one()
+        business = session.scalars(select(Business)).one()
+    assert ack.state == OutboxState.SUPPRESSED
+    assert ack.suppressed_reason == "answered_by_person"
+    assert manual.locale == business.locale
 
 
 def test_inbox_reply_outside_window_rejected(cli_engine: Engine) -> None:

@@ -27,6 +27,7 @@ COUNTRIES = {
     "MX": ("America/Mexico_City", "MXN", "es_MX"),
     "BR": ("America/Sao_Paulo", "BRL", "pt_BR"),
     "CO": ("America/Bogota", "COP", "es_CO"),
+    "CL": ("America/Santiago", "CLP", "es_CL"),
 }
 
 

@@ -222,6 +222,7 @@ def test_customers_lists_phone_and_balance(cli_database: str, tmp_path: Path) ->
     assert ana["balance"] == "850.50"
     assert table.exit_code == 0
     assert "Ana Díaz" in table.stdout
+    assert table.stdout.splitlines()[0].strip() == "1 cliente"
 
 
 def test_customers_sums_each_currency(cli_database: str, tmp_path: Path) -> None:

@@ -213,6 +213,42 @@ def test_import_reads_valor_column(world: World, tmp_path: Path) -> None:
     assert world.open_amounts()[world.old_invoice_id] == Decimal("0")
 
 
+def test_import_reads_windows_1252_csv(world: World, tmp_path: Path) -> None:
+    # Excel in Spanish saves a CSV in Windows-1252, as a Chilean bank's
+    # "N° Operación" header shows.
+    path = tmp_path / "cartola.csv"
+    path.write_bytes(
+        "Cliente;Monto;Fecha;N° Operación\nC1;1000.00;2026-03-09;OP-1\n".encode(
+            "cp1252"
+        )
+    )
+
+    with world.session() as session, session.begin():
+        report = import_payments(session, world.business(session), path, NOW)
+
+    assert report.errors == []
+    assert report.applied == 1
+    assert world.open_amounts()[world.old_invoice_id] == Decimal("0")
+
+
+def test_import_finds_customer_by_rut_column(world: World, tmp_path: Path) -> None:
+    with world.session() as session, session.begin():
+        customer = session.get_one(Customer, world.customer_id)
+        customer.tax_id = "765432103"
+    path = tmp_path / "cartola.csv"
+    path.write_text(
+        "RUT;Monto;Fecha;N° Operación\n76.543.210-3;1000.00;2026-03-09;OP-2\n",
+        encoding="utf-8",
+    )
+
+    with world.session() as session, session.begin():
+        report = import_payments(session, world.business(session), path, NOW)
+
+    assert report.errors == []
+    assert report.applied == 1
+    assert world.open_amounts()[world.old_invoice_id] == Decimal("0")
+
+
 def test_import_names_erased_customer(world: World, tmp_path: Path) -> None:
     # given: C1's data were erased on request, with its balance still open
     with world.session() as session, session.begin():

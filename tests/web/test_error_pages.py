@@ -5,7 +5,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from cobranza.accounts import create_api_token
+from cobranza.config import Settings
 from cobranza.db.engine import transaction
+from cobranza.web.app import create_app
 from cobranza.web.security import LOGIN_CSRF_COOKIE
 from tests.web.conftest import NOW, Tenant, csrf_from
 from tests.web.factories import PASSWORD
@@ -269,3 +271,19 @@ def test_api_server_error_stays_plain(app: FastAPI) -> None:
     assert response.status_code == 500
     assert response.headers["content-type"].startswith("text/plain")
     assert response.text == "Internal Server Error"
+
+
+def test_sign_in_page_in_tu_forms_for_chile(engine: Engine) -> None:
+    # Before sign-in no business is known, so the page takes the server's
+    # locale: COBRANZA_COUNTRY=CL gives es_CL, which reads tú forms.
+    settings = Settings(_env_file=None, country="CL")  # type: ignore[call-arg]
+    client = TestClient(create_app(settings, engine), base_url="https://testserver")
+
+    page = client.post(
+        "/entrar",
+        data={"email": "duena@negocio.cl", "password": "x", "csrf_token": "stale"},
+    )
+
+    assert page.status_code == 403
+    assert "La página venció: vuelve a intentar." in page.text
+    assert "volvé" not in page.text

@@ -198,7 +198,7 @@ def test_customer_list_filters(
     assert "3 clientes" in everyone.text
     assert "2 clientes" in overdue.text
     assert "Sin deuda SA" not in overdue.text
-    assert "1 clientes" in search.text
+    assert "1 cliente<" in search.text
     assert "Sin deuda SA" in segment.text
     assert "<html" not in segment.text
 
@@ -481,6 +481,27 @@ def test_search_wildcards_match_literally(
 
     assert "0 clientes" in percent.text
     assert "0 clientes" in underscore.text
+
+
+def test_search_finds_tax_id_as_printed(
+    engine: Engine, client_for, tenant: Tenant
+) -> None:  # type: ignore[no-untyped-def]
+    # A Chilean import without customer codes keys the customer by the
+    # compact RUT, which the owner types with points and hyphen.
+    with transaction(engine) as session:
+        business = session.get_one(Business, tenant.business_id)
+        rut = make_customer(session, business, NOW, "96789012K", "Ñuñoa S.A.")
+        rut.tax_id = "96789012K"
+    client, _ = client_for(tenant)
+
+    found = {
+        typed: client.get("/clientes", params={"q": typed}).text
+        for typed in ("96.789.012-K", "96789012-k", "96.789.012")
+    }
+
+    for typed, page in found.items():
+        assert "1 cliente<" in page, typed
+        assert "Ñuñoa S.A." in page, typed
 
 
 def test_crafted_notice_is_not_shown(app: FastAPI, client_for, tenant: Tenant) -> None:  # type: ignore[no-untyped-def]

@@ -1,4 +1,4 @@
-"""Find a customer from what a person types: an external id or a phone."""
+"""Find a customer from what a person types: an external id, tax id or phone."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from cobranza.compliance.erasure import erased_external_ids
 from cobranza.compliance.errors import AmbiguousCustomerError, CustomerNotFoundError
 from cobranza.db.models import Business, Customer
 from cobranza.ingest.rows import customer_id_from_name
+from cobranza.ingest.taxids import compact_tax_id
 from cobranza.phones import area_code_word, match_wa_id, normalize_phone, wa_id_variants
 from cobranza.timeutil import local_date
 
@@ -17,8 +18,10 @@ def resolve_customer(session: Session, business_id: int, ref: str) -> Customer:
     """Return the business's customer whose external id or phone is `ref`.
 
     The external id from the import is tried first, exactly, and then the
-    external id that an import makes from a name, so that a customer
-    imported without a code is found by its name as written. Otherwise `ref`
+    external ids that an import makes from a name or from a tax id, so that
+    a customer imported without a code is found by its name or its tax id
+    as written ("76.543.210-3" finds the customer keyed "765432103"), and
+    then the stored tax id in that compact form. Otherwise `ref`
     is read as a phone in any format for the business's country
     (`cobranza.phones` normalises it to E.164, including the Argentine
     mobile `9` and the `wa_id` forms) and compared with `Customer.phone` and
@@ -31,7 +34,7 @@ def resolve_customer(session: Session, business_id: int, ref: str) -> Customer:
             "falta el cliente: escribí su código de la importación o su teléfono"
         )
 
-    external_ids = [text, customer_id_from_name(text)]
+    external_ids = [text, customer_id_from_name(text), compact_tax_id(text)]
     for external_id in external_ids:
         by_external_id = session.scalars(
             select(Customer).where(
@@ -41,6 +44,9 @@ def resolve_customer(session: Session, business_id: int, ref: str) -> Customer:
         ).first()
         if by_external_id is not None:
             return by_external_id
+    by_tax_id = _by_tax_id(session, business_id, text)
+    if by_tax_id is not None:
+        return by_tax_id
 
     _reject_erased(session, business_id, text)
     phones = _phone_candidates(session, business_id, text)
@@ -79,6 +85,27 @@ def resolve_customer(session: Session, business_id: int, ref: str) -> Customer:
             "usá el código del cliente"
         )
     return matches[0]
+
+
+def _by_tax_id(session: Session, business_id: int, text: str) -> Customer | None:
+    """Return the one customer whose stored tax id is `text` in compact form."""
+    compact = compact_tax_id(text)
+    if not any(char.isdigit() for char in compact):
+        return None
+    matches = list(
+        session.scalars(
+            select(Customer)
+            .where(Customer.business_id == business_id, Customer.tax_id == compact)
+            .order_by(Customer.id)
+        )
+    )
+    if len(matches) > 1:
+        ids = ", ".join(customer.external_id for customer in matches)
+        raise AmbiguousCustomerError(
+            f"la identificación fiscal {text!r} es de {len(matches)} clientes "
+            f"({ids}): usá el código del cliente"
+        )
+    return matches[0] if matches else None
 
 
 def _reject_erased(session: Session, business_id: int, external_id: str) -> None:

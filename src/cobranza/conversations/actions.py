@@ -1883,6 +1883,16 @@ def _recent_receipt(reply: Reply) -> bool:
     return found is not None
 
 
+def held(reply: Reply) -> str:
+    """Hand a reply to a person while every invoice owed is on hold.
+
+    The owner held them to collect by other means, such as a lawsuit. The
+    balance leaves held invoices out and would read $ 0, so the robot
+    neither quotes it nor sends a link or records a promise.
+    """
+    return _hand_off_with_ack(reply, "invoices_held")
+
+
 def _hand_off_with_ack(reply: Reply, reason: str) -> str:
     case = reply.case
     assert case is not None

@@ -72,6 +72,10 @@ REASON_LABELS = {
     "promise_no_date": "promete pagar sin decir cuándo",
     "promise_to_review": "promete pagar lo que está en reclamo: revisá el monto",
     "unclear_reply": "respuesta que el robot no entendió",
+    "invoices_held": (
+        "escribió mientras todo lo que debe está retenido (por ejemplo, porque "
+        "pasó al abogado): respondele vos"
+    ),
     "identity_repeated": (
         "volvió a preguntar quién le escribe después de la respuesta del robot"
     ),

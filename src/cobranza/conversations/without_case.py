@@ -51,6 +51,8 @@ def act_without_case(reply: Reply, action: actions.Action | None = None) -> str:
 
 
 def _opens_case(reply: Reply) -> bool:
+    # NOTE: invoices on hold are not collectable, so a customer whose debt is
+    # all on hold (passed to a lawyer) gets `after_close` here, not a person.
     # A dispute about a paid invoice ("me cobraron dos veces") needs a
     # person as much as one about an invoice still owed.
     if reply.meaning.intent in actions.PERSON_INTENTS:

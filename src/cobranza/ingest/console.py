@@ -247,7 +247,8 @@ def render_customers(
             )
         )
     widths = _column_widths(customers, rows, headers, console.width)
-    table = Table(title=f"{len(customers)} clientes")
+    count = len(customers)
+    table = Table(title="1 cliente" if count == 1 else f"{count} clientes")
     for column in headers:
         table.add_column(
             column,

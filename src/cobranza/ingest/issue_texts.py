@@ -54,7 +54,7 @@ ROW_ISSUE_TEXTS: dict[str, str] = {
     ),
     "invalid_kind": (
         "El tipo de comprobante {value} no se reconoce. Usá FC (factura), NC "
-        "(nota de crédito) o ND (nota de débito)."
+        "(nota de crédito) o ND (nota de débito){codes}."
     ),
     "invalid_currency": (
         "La moneda {value} no se reconoce. Usá un código ISO 4217, como "

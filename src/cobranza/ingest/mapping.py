@@ -135,6 +135,9 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
         "nit cedula",
         "rfc receptor",
         "receptor rfc",
+        "rut cliente",
+        "cliente rut",
+        "rut receptor",
     ),
     TAX_ID_CHECK_DIGIT: (
         "dv",
@@ -154,6 +157,11 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
         "telefono contacto",
         "contacto",
         "telefono fijo",
+        "telefono cliente",
+        # Chileans write "fono" for a phone.
+        "fono",
+        "fono cliente",
+        "fono contacto",
     ),
     MOBILE: (
         "celular",
@@ -173,6 +181,7 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
         "tel celular",
         "numero celular",
         "celular whatsapp",
+        "celular cliente",
         "telefone celular",
         "fone celular",
         "telefone whatsapp",
@@ -220,6 +229,10 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
         "clase",
         "cbte tipo",
         "tipo cbte",
+        "tipo dte",
+        "codigo tipo dte",
+        "tipo doc",
+        "tipo documento",
     ),
     ISSUED_ON: (
         "fecha",
@@ -435,6 +448,13 @@ for _field, _names in _SYNONYMS.items():
     for _name in _names:
         _LOOKUP.setdefault(normalize_header(_name, split_camel=False), _field)
 
+# Header names whose meaning depends on the business's country. Chilean
+# sales exports (Bsale, the SII's sales register) call the folio "N°
+# Documento", which elsewhere is a person's identity document.
+_COUNTRY_LOOKUP: dict[str, dict[str, str]] = {
+    "CL": {"numero documento": NUMBER, "numero doc": NUMBER, "numero docto": NUMBER},
+}
+
 _FIELD_NAMES = {
     normalize_header(text, split_camel=False): field
     for field, label in FIELD_LABELS.items()
@@ -454,16 +474,22 @@ def field_for_name(name: str) -> str | None:
     return _FIELD_NAMES.get(normalized) or _LOOKUP.get(normalized)
 
 
-def field_for_header(header: str, currency: str | None = None) -> str | None:
+def field_for_header(
+    header: str, currency: str | None = None, country: str | None = None
+) -> str | None:
     """Return the field a header names, or None when it names none.
 
     The header is tried as written ("WhatsApp"), then with camelCase split
     into words ("invoiceNumber"), then without the real's sign ("Valor (R$)")
     or the code of `currency`, the business's own ("Importe (MXN)" when it
     is MXN). Another currency's code keeps the header unmapped, because its
-    amounts need a currency column.
+    amounts need a currency column. The names of `country`, the business's,
+    come first ("N° Documento" is the invoice number in Chile).
     """
-    field = _LOOKUP.get(normalize_header(header, split_camel=False))
+    own_names = _COUNTRY_LOOKUP.get((country or "").upper(), {})
+    field = own_names.get(normalize_header(header, split_camel=False))
+    if field is None:
+        field = _LOOKUP.get(normalize_header(header, split_camel=False))
     if field is None:
         field = _LOOKUP.get(normalize_header(header))
     if field is None and "R$" in header:
@@ -493,10 +519,12 @@ def resolve_mapping(
     overrides: Mapping[str, str],
     hints: Hints = COMMAND_LINE,
     currency: str | None = None,
+    country: str | None = None,
 ) -> ColumnMapping:
     """Map headers to fields, applying the owner's {column: field} overrides first.
 
-    `currency` is the business's, whose code a header may carry.
+    `currency` is the business's, whose code a header may carry, and
+    `country` the business's, whose exports may use a name differently.
 
     Raises `MappingError`, worded with `hints`, when an override names an
     unknown column or field, when two columns compete for one field, or when
@@ -511,7 +539,7 @@ def resolve_mapping(
         if index in forced:
             field = forced[index]
         else:
-            field = field_for_header(header, currency)
+            field = field_for_header(header, currency, country)
         if field is not None and field != IGNORE:
             candidates.setdefault(field, []).append(index)
 

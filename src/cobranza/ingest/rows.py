@@ -87,6 +87,43 @@ _KIND_WORDS = {
     ),
 }  # fmt: skip
 _KINDS = {word: kind for kind, words in _KIND_WORDS.items() for word in words}
+# Chile's SII document type codes (Tipo DTE), which replace the ARCA codes
+# above for a Chilean business because the two overlap (52 is an ARCA debit
+# note but an SII dispatch guide, which charges nothing and is rejected).
+_SII_KIND_CODES = {
+    DocumentKind.INVOICE: (
+        "29", "30", "32", "33", "34", "35", "38", "39", "40", "41", "43", "101",
+        "110",
+    ),
+    DocumentKind.CREDIT_NOTE: ("60", "61", "106", "112"),
+    DocumentKind.DEBIT_NOTE: ("55", "56", "104", "111"),
+}  # fmt: skip
+_SII_KINDS = {code: kind for kind, codes in _SII_KIND_CODES.items() for code in codes}
+# The SII numbers folios per document type, so boleta 100 and factura 100
+# are two documents. The electronic factura, credit note and debit note keep
+# the bare folio, and every other type gets its code before it ("39-100").
+_SII_BARE_FOLIO_CODES = frozenset({"33", "61", "56"})
+# Chilean document names as SII exports spell them, compared in the form
+# `normalize_header` gives a cell, with their SII codes.
+_SII_NAME_CODES = {
+    normalize_header(name): code
+    for name, code in (
+        ("Factura Electrónica", "33"),
+        ("Factura Exenta", "34"),
+        ("Factura Exenta Electrónica", "34"),
+        ("Factura No Afecta o Exenta Electrónica", "34"),
+        ("Boleta Electrónica", "39"),
+        ("Boleta Exenta", "41"),
+        ("Boleta Exenta Electrónica", "41"),
+        ("Nota de Crédito Electrónica", "61"),
+        ("Nota de Débito Electrónica", "56"),
+    )
+}
+_KINDS.update({name: _SII_KINDS[code] for name, code in _SII_NAME_CODES.items()})
+_SII_CODES_HINT = (
+    ", o el código de documento del SII (33 factura, 39 boleta, 61 nota de "
+    "crédito, 56 nota de débito)"
+)
 _INVOICE_CLASS = re.compile(r"^(.*\S)\s+[abcme]$")
 
 _CURRENCY_WORDS = {
@@ -468,7 +505,11 @@ class RowReader:
                 return DocumentKind.CREDIT_NOTE
             return DocumentKind.INVOICE
         words = normalize_header(value)
-        kind = _KINDS.get(words)
+        chilean = self.context.country == "CL"
+        if chilean and words.isdigit():
+            kind = _SII_KINDS.get(words.lstrip("0"))
+        else:
+            kind = _KINDS.get(words)
         if kind is None and (match := _INVOICE_CLASS.match(words)):
             kind = _KINDS.get(match.group(1))
         if kind is None:
@@ -477,6 +518,7 @@ class RowReader:
                     row,
                     m.KIND,
                     "invalid_kind",
+                    codes=_SII_CODES_HINT if chilean else "",
                 )
             )
             return None
@@ -587,18 +629,40 @@ class RowReader:
         """Return the document number, with its series before it when apart.
 
         Serie "A" and folio "100" make "A-100", so that A-100 and B-100 stay
-        two invoices. A folio that already starts with its series is kept.
+        two invoices. A folio that already starts with its series is kept. A
+        Chilean boleta (SII type 39) gets its type as series: "39-100".
         """
         number = text_of(self._cell(row, m.NUMBER))
         series = text_of(self._cell(row, m.SERIES))
         # NOTE: a file imported before the series column was read stored the
         # bare folio ("100"), so importing it again adds "A-100" as a new
         # invoice beside the old one.
+        if number is not None and series is None:
+            series = self._sii_series(row)
         if number is None or series is None:
             return number
         if number.upper().startswith(series.upper()):
             return number
         return f"{series}-{number}"
+
+    def _sii_series(self, row: SourceRow) -> str | None:
+        """Return the SII code that goes before a Chilean folio, or None.
+
+        See `_SII_BARE_FOLIO_CODES`. An unknown type gets None here and is
+        rejected by `_kind`.
+        """
+        # NOTE: imports before the Tipo DTE column was read stored a boleta's
+        # bare folio ("100"), so importing it again adds "39-100" beside it.
+        if self.context.country != "CL":
+            return None
+        value = text_of(self._cell(row, m.KIND))
+        if value is None:
+            return None
+        words = normalize_header(value)
+        code = words.lstrip("0") if words.isdigit() else _SII_NAME_CODES.get(words)
+        if code is None or code not in _SII_KINDS or code in _SII_BARE_FOLIO_CODES:
+            return None
+        return code
 
     def _customer(
         self, row: SourceRow, rejections: list[RowIssue], flags: list[RowIssue]

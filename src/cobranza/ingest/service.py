@@ -176,7 +176,7 @@ def _decide(
     hints = options.hints
     try:
         mapping = resolve_mapping(
-            table.headers, options.mapping, hints, business.currency
+            table.headers, options.mapping, hints, business.currency, business.country
         )
     except MappingError as exc:
         if table.sheet is None:

@@ -207,10 +207,13 @@ def _address(text: str) -> str:
 
 
 # The tax authority's document that shows a business its own tax id: AFIP's
-# constancia de inscripción, DIAN's RUT, SAT's constancia de situación fiscal.
+# constancia de inscripción, DIAN's RUT, SAT's constancia de situación fiscal,
+# the SII's e-RUT, SUNAT's ficha RUC.
 _TAX_ID_DOCUMENTS = {
+    "CL": "tu e-RUT",
     "CO": "tu RUT",
     "MX": "tu constancia de situación fiscal",
+    "PE": "tu ficha RUC",
 }
 _DEFAULT_TAX_ID_DOCUMENT = "tu constancia de inscripción"
 

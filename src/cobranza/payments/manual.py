@@ -27,6 +27,7 @@ from cobranza.compliance.customers import resolve_customer
 from cobranza.compliance.erasure import erased_external_ids
 from cobranza.compliance.errors import AmbiguousCustomerError, CustomerNotFoundError
 from cobranza.db.models import Business, Customer, InboundMedia
+from cobranza.ingest.readers import decode
 from cobranza.money import MAX_AMOUNT, parse_amount_input, quantize
 from cobranza.payments import cases
 from cobranza.payments.errors import PaymentError
@@ -39,15 +40,23 @@ _DAY_MONTH_YEAR = re.compile(r"([0-9]{1,2})[/-]([0-9]{1,2})[/-]([0-9]{4})")
 
 MANUAL_PROVIDER = "manual"
 RECEIPT_PROVIDER = "receipt"
-# Column names accepted in a payments file, Spanish or English.
+# Column names accepted in a payments file, Spanish or English. A tax id
+# column names the customer too, because `resolve_customer` finds a customer
+# by tax id.
 COLUMNS = {
-    "customer": ("cliente", "customer", "customer_id", "id_cliente"),
+    "customer": (
+        "cliente", "customer", "customer_id", "id_cliente", "rut", "rut cliente",
+        "cuit", "nit", "rfc", "ruc",
+    ),
     "amount": ("monto", "importe", "valor", "amount"),
     "date": ("fecha", "date", "paid_at"),
     "method": ("medio", "metodo", "método", "method"),
-    "reference": ("referencia", "comprobante", "reference"),
+    "reference": (
+        "referencia", "comprobante", "reference", "n° operación", "nº operación",
+        "número de operación", "nro. operación",
+    ),
     "currency": ("moneda", "currency"),
-}
+}  # fmt: skip
 
 
 @dataclass
@@ -507,7 +516,9 @@ def _read_rows(
             for record in frame.to_dict(orient="records")
         ]
         return [str(name) for name in frame.columns], records
-    text = path.read_text(encoding="utf-8-sig")
+    # Excel in Spanish saves a CSV in Windows-1252, as the invoice importer
+    # also accepts. A UTF-8 file decodes as before, so its references stay.
+    text, _encoding = decode(path.read_bytes())
     reader = csv.DictReader(io.StringIO(text), dialect=_dialect(text))
     rows = list(reader)
     return list(reader.fieldnames or []), rows

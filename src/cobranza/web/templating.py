@@ -45,7 +45,7 @@ from cobranza.wording import (
 )
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
-# The locale of pages shown before sign-in (the error pages).
+# The locale of pages shown before sign-in when the server has no settings.
 DEFAULT_LOCALE = "es_AR"
 STATIC_DIR = Path(__file__).parent / "static"
 
@@ -212,6 +212,17 @@ _configure(templates.env, tu_forms=False)
 _configure(tu_templates.env, tu_forms=True)
 
 
+def _signed_out_locale(request: Request) -> str:
+    """Return the locale of pages shown before sign-in: the server's setting.
+
+    `COBRANZA_LOCALE` (by default the one of `COBRANZA_COUNTRY`) is the
+    locale of the business the server was started for, so a Chilean owner
+    reads the sign-in page in tú forms.
+    """
+    settings = getattr(request.app.state, "settings", None)
+    return getattr(settings, "locale", None) or DEFAULT_LOCALE
+
+
 def render(
     request: Request, name: str, context: dict[str, Any], status_code: int = 200
 ) -> HTMLResponse:
@@ -220,7 +231,7 @@ def render(
     base: dict[str, Any] = {
         "user": user,
         "csrf_token": user.csrf_token if user else "",
-        "business_locale": user.locale if user else DEFAULT_LOCALE,
+        "business_locale": user.locale if user else _signed_out_locale(request),
     }
     base.update(context)
     # The nouns and examples of the business's country, for the page's text.

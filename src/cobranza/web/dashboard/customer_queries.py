@@ -23,6 +23,7 @@ from cobranza.db.models import (
     Payment,
 )
 from cobranza.dunning.holds import CUSTOMER_CHUNK, not_held_on, on_customer_day
+from cobranza.ingest.taxids import compact_tax_id
 from cobranza.phones import normalize_phone
 from cobranza.timeutil import local_date
 
@@ -66,6 +67,26 @@ class CustomerFilters:
 
 # A search made of digits and the marks people type in phones: "55 2345-6789".
 _PHONE_SEARCH = re.compile(r"\+?[\d\s().-]*\d[\d\s().-]*")
+
+
+# A tax id as printed, with points, hyphens or slashes and a Chilean RUT's
+# final K: "76.543.210-3", "96.789.012-K", "11.222.333/0001-81".
+_TAX_ID_SEARCH = re.compile(r"[\d\s./-]*\d[\d\s./-]*k?", re.IGNORECASE)
+
+
+def _tax_id_matches(term: str) -> list[ColumnElement[bool]]:
+    """Return conditions that find `term` as a tax id however it is printed.
+
+    Tax ids are stored compact ("765432103"), and an import without customer
+    codes uses that form as the code too.
+    """
+    if not _TAX_ID_SEARCH.fullmatch(term):
+        return []
+    compact = compact_tax_id(term)
+    return [
+        Customer.tax_id.contains(compact, autoescape=True),
+        func.upper(Customer.external_id).contains(compact, autoescape=True),
+    ]
 
 
 def _phone_matches(term: str, country: str) -> list[ColumnElement[bool]]:
@@ -140,6 +161,7 @@ def _listing(business: Business, cutoff: date, filters: CustomerFilters) -> Sele
                 func.lower(Customer.external_id).contains(term, autoescape=True),
                 Customer.phone.contains(term, autoescape=True),
                 *_phone_matches(term, business.country),
+                *_tax_id_matches(term),
             )
         )
     return statement

@@ -14,7 +14,7 @@ import logging
 import secrets
 from datetime import datetime
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from cobranza.channels.base import Channel, OutgoingMessage
@@ -28,14 +28,21 @@ from cobranza.compliance.consent import current_consent_state
 from cobranza.db.engine import transaction
 from cobranza.db.models import (
     AuditEvent,
+    Business,
     Customer,
     OutboxMessage,
     OutboxState,
     PhoneStatus,
 )
+from cobranza.dunning import outbox
 from cobranza.wording import MANUAL_STEP
 
 logger = logging.getLogger(__name__)
+
+# The robot's acknowledgement of a hand-off (messages/templates/*/handoff_ack),
+# and why a queued one is dropped once a person answered.
+HANDOFF_ACK = "handoff_ack"
+ANSWERED_BY_PERSON = "answered_by_person"
 
 MAX_REPLY_LENGTH = 4096
 
@@ -101,6 +108,9 @@ def send_owner_reply(
         blocked = reply_blocked(session, business_id, customer)
         if blocked is not None:
             raise ReplyRejected(blocked)
+        # NOTE: unlike the robot's replies, a person's reply is not held to
+        # the contact window, so it goes out on a Sunday or holiday too, when
+        # Chilean law bans collection contact.
         row = OutboxMessage(
             business_id=business_id,
             case_id=case_id,
@@ -109,7 +119,7 @@ def send_owner_reply(
             step=MANUAL_STEP,
             step_kind=MANUAL_STEP,
             tone="friendly",
-            locale=customer.locale or "es_AR",
+            locale=customer.locale or session.get_one(Business, business_id).locale,
             variables={},
             document_ids=[],
             idempotency_key=hashlib.sha256(
@@ -153,6 +163,7 @@ def send_owner_reply(
         sent.state = OutboxState.SENT
         sent.sent_at = receipt.sent_at
         sent.provider_message_id = receipt.provider_message_id
+        _drop_queued_acknowledgements(session, sent, now, actor)
         session.add(
             AuditEvent(
                 business_id=business_id,
@@ -166,6 +177,28 @@ def send_owner_reply(
             )
         )
     return sent
+
+
+def _drop_queued_acknowledgements(
+    session: Session, sent: OutboxMessage, now: datetime, actor: str
+) -> None:
+    """Suppress the robot's queued "a person will answer" for the customer.
+
+    The acknowledgement may still wait for the contact window (a Sunday in
+    Chile), and would arrive after the person's answer.
+    """
+    statement = select(OutboxMessage).where(
+        OutboxMessage.business_id == sent.business_id,
+        OutboxMessage.customer_id == sent.customer_id,
+        OutboxMessage.state == OutboxState.QUEUED,
+        OutboxMessage.step_kind == HANDOFF_ACK,
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        # A row a dispatcher is claiming is already on its way.
+        statement = statement.with_for_update(skip_locked=True)
+    for row in session.scalars(statement.order_by(OutboxMessage.id)):
+        details = {"replaced_by": MANUAL_STEP, "replaced_by_outbox_id": sent.id}
+        outbox.suppress(session, row, ANSWERED_BY_PERSON, now, details, actor=actor)
 
 
 def _channel_problem(error: ChannelError) -> str:
