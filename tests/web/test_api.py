@@ -292,3 +292,82 @@ def test_create_erased_customer_is_409(
     with transaction(engine) as session:
         names = set(session.scalars(select(Customer.name)))
     assert "Ana Borrada" not in names
+
+
+def test_create_customer_rejects_bidi_and_control_characters(
+    app: FastAPI, engine: Engine, tenant: Tenant
+) -> None:
+    # Given an id and a name that a right-to-left override or an escape code
+    # would make look like other ones
+    client = _client(app, engine, tenant.business_id)
+
+    bidi_id = client.post(
+        "/api/v1/customers", json={"external_id": "C-\u202e100", "name": "Ana"}
+    )
+    bidi_name = client.post(
+        "/api/v1/customers", json={"external_id": "C-101", "name": "Ana \u2067Gómez"}
+    )
+    escape = client.post(
+        "/api/v1/customers", json={"external_id": "C-102", "name": "Ana\x1b[31m"}
+    )
+    blank = client.post("/api/v1/customers", json={"external_id": "  ", "name": "Ana"})
+
+    # Then each is a 422 that names the field and the character, and nothing
+    # is stored
+    assert bidi_id.status_code == 422, bidi_id.text
+    assert "external_id" in bidi_id.json()["detail"]
+    assert "U+202E" in bidi_id.json()["detail"]
+    assert "\u202e" not in bidi_id.json()["detail"]
+    assert bidi_name.status_code == 422
+    assert "U+2067" in bidi_name.json()["detail"]
+    assert escape.status_code == 422
+    assert "U+001B" in escape.json()["detail"]
+    assert blank.status_code == 422
+    assert "vacío" in blank.json()["detail"]
+    with transaction(engine) as session:
+        stored = session.scalars(
+            select(Customer.external_id).where(
+                Customer.business_id == tenant.business_id,
+                Customer.name.like("Ana%"),
+            )
+        ).all()
+    assert stored == []
+
+
+def test_create_invoice_checks_number_currency_and_amount(
+    app: FastAPI, engine: Engine, tenant: Tenant
+) -> None:
+    client = _client(app, engine, tenant.business_id)
+    customer = client.post(
+        "/api/v1/customers", json={"external_id": "API-M", "name": "Montos"}
+    ).json()
+
+    def post(**fields: str) -> dict[str, object]:
+        body = {
+            "customer_id": customer["id"],
+            "number": "API-M1",
+            "due_on": "2026-04-01",
+            "amount": "100",
+            **fields,
+        }
+        response = client.post("/api/v1/invoices", json=body)
+        return {"status": response.status_code, "detail": response.json()}
+
+    bidi = post(number="F-\u202e1000")
+    huge = post(amount="1e30")
+    currency = post(currency="ZZ1")
+    decimals = post(amount="100.123")
+    usd = post(currency="usd", number="API-M2", amount="10.5")
+
+    # Then a bad value is a 422 in Spanish, not a server error, and a valid
+    # code in lower case is stored in upper case
+    assert bidi["status"] == 422
+    assert "U+202E" in str(bidi["detail"])
+    assert huge["status"] == 422
+    assert "demasiado grande" in str(huge["detail"])
+    assert currency["status"] == 422
+    assert "ISO 4217" in str(currency["detail"])
+    assert decimals["status"] == 422
+    assert "100.12" in str(decimals["detail"])
+    assert usd["status"] == 201, usd
+    assert usd["detail"]["currency"] == "USD"  # type: ignore[index]
