@@ -254,6 +254,33 @@ def test_reply_outside_window_is_disabled(
     assert rows == []
 
 
+def test_reply_at_night_waits_for_contact_hours(
+    app: FastAPI, client_for, tenant: Tenant, engine: Engine, clock: Clock
+) -> None:  # type: ignore[no-untyped-def]
+    # Given a customer who wrote at 11:00 in Buenos Aires, and a person who
+    # answers at midnight, inside the 24-hour window but outside 9 to 20
+    _handed_off(engine, tenant, 1)
+    clock.now = NOW + timedelta(hours=12)
+    client, token = client_for(tenant)
+
+    page = client.get(f"/conversaciones/{tenant.customer_id}")
+    forced = client.post(
+        f"/conversaciones/{tenant.customer_id}/responder",
+        data={"text": "Hola", "csrf_token": token},
+    )
+
+    # Then nothing is sent, and both pages say when to send it and until
+    # when the window stays open
+    with transaction(engine) as session:
+        rows = session.scalars(select(OutboxMessage)).all()
+    assert rows == []
+    assert '<button type="submit" disabled>Enviar</button>' in page.text
+    assert "son las 00:00 del 19/03/2026" in page.text
+    assert "se le escribe de 09:00 a 20:00" in page.text
+    assert "Mandala desde el 19/03/2026 09:00" in forced.text
+    assert "abierta hasta el 19/03/2026 11:00" in forced.text
+
+
 def test_reply_to_opted_out_is_disabled(
     app: FastAPI, client_for, tenant: Tenant, engine: Engine
 ) -> None:  # type: ignore[no-untyped-def]
