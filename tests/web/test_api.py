@@ -371,3 +371,34 @@ def test_create_invoice_checks_number_currency_and_amount(
     assert "100.12" in str(decimals["detail"])
     assert usd["status"] == 201, usd
     assert usd["detail"]["currency"] == "USD"  # type: ignore[index]
+
+
+def test_read_amounts_have_currency_decimals(
+    app: FastAPI, engine: Engine, tenant: Tenant
+) -> None:
+    # Given invoices in ARS (two decimals) and CLP (none), read back after
+    # the database stored them with four decimals
+    client = _client(app, engine, tenant.business_id)
+    customer = client.post(
+        "/api/v1/customers", json={"external_id": "API-D", "name": "Decimales"}
+    ).json()
+    ids = [
+        client.post(
+            "/api/v1/invoices",
+            json={
+                "customer_id": customer["id"],
+                "number": f"API-D{currency}",
+                "due_on": "2026-04-01",
+                "amount": amount,
+                "currency": currency,
+            },
+        ).json()["id"]
+        for currency, amount in (("ARS", "1234.5"), ("CLP", "1500"))
+    ]
+
+    ars, clp = (client.get(f"/api/v1/invoices/{id_}").json() for id_ in ids)
+
+    # Then a read shows what the POST showed
+    assert ars["amount"] == "1234.50"
+    assert ars["open_amount"] == "1234.50"
+    assert clp["amount"] == "1500"
