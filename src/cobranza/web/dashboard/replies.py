@@ -115,8 +115,8 @@ def reply_hours_problem(
     local = now.astimezone(ZoneInfo(zone))
     text = (
         f"En la zona horaria del cliente son las {local:%H:%M} del "
-        f"{local:%d/%m/%Y} y {rule_text}, así que tu respuesta no se envió: el "
-        "horario de contacto vale también para lo que escribe una persona."
+        f"{local:%d/%m/%Y} y {rule_text}: el horario de contacto vale también "
+        "para lo que escribe una persona."
     )
     opens = next_allowed(rules, now, zone)
     last = last_inbound_at(session, business_id, customer.id)
