@@ -21,10 +21,12 @@ import secrets
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+import httpx
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from cobranza.channels.base import Channel, OutgoingMessage
+from cobranza.channels.dispatcher import UNKNOWN_DELIVERY_STATE
 from cobranza.channels.errors import (
     ChannelError,
     InvalidRecipientError,
@@ -204,13 +206,17 @@ def send_owner_reply(
     try:
         receipt = channel.send(message)
     except ChannelError as exc:
-        # NOTE: a timeout may hide a message that did reach the provider;
-        # the row is marked failed anyway and the owner can write again.
+        # A timeout may hide a message that did reach the provider. Its row
+        # is flagged as such, so a sent, delivered or read status for it
+        # later records it as sent (`channels.inbox.apply_status`).
+        timed_out = isinstance(exc.__cause__, httpx.TimeoutException)
         with transaction(engine) as session:
             failed = session.get_one(OutboxMessage, message.outbox_id)
             failed.state = OutboxState.FAILED
             failed.failed_at = now
-            failed.error_code = type(exc).__name__[:64]
+            failed.error_code = (
+                UNKNOWN_DELIVERY_STATE if timed_out else type(exc).__name__[:64]
+            )
             failed.error_detail = str(exc)
         logger.warning(
             "manual reply %s failed: %s", message.outbox_id, type(exc).__name__
