@@ -334,6 +334,29 @@ def test_create_customer_rejects_bidi_and_control_characters(
     assert stored == []
 
 
+def test_create_customer_checks_locale(
+    app: FastAPI, engine: Engine, tenant: Tenant
+) -> None:
+    # Given a locale the messages have, written with a hyphen, and one they
+    # lack, which would make every reminder to the customer fail
+    client = _client(app, engine, tenant.business_id)
+
+    known = client.post(
+        "/api/v1/customers",
+        json={"external_id": "API-L1", "name": "Ana", "locale": "es-MX"},
+    )
+    unknown = client.post(
+        "/api/v1/customers",
+        json={"external_id": "API-L2", "name": "Ana", "locale": "zz_ZZ"},
+    )
+
+    assert known.status_code == 201, known.text
+    assert known.json()["locale"] == "es_MX"
+    assert unknown.status_code == 422
+    assert "'zz_ZZ'" in unknown.json()["detail"]
+    assert "pt_BR" in unknown.json()["detail"]
+
+
 def test_create_invoice_checks_number_currency_and_amount(
     app: FastAPI, engine: Engine, tenant: Tenant
 ) -> None:

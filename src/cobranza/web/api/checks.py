@@ -17,6 +17,7 @@ from babel.numbers import is_currency
 from fastapi import HTTPException
 
 from cobranza.ingest.issue_texts import spanish_number
+from cobranza.messages.catalog import LOCALES
 from cobranza.money import MAX_AMOUNT, quantize
 from cobranza.terminal_text import BIDI_CONTROLS, visible
 
@@ -63,6 +64,25 @@ def optional_text(field: str, value: str | None) -> str | None:
     if value is None or not value.strip():
         return None
     return checked_text(field, value)
+
+
+def checked_locale(value: str | None) -> str | None:
+    """Return a message locale ("es_MX"; "es-MX" too), None, or raise a 422.
+
+    The reminders are composed in the customer's locale, so one that the
+    catalog lacks would make every message to the customer fail.
+    """
+    text = optional_text("locale", value)
+    if text is None:
+        return None
+    locale = text.replace("-", "_")
+    if locale not in LOCALES:
+        raise _rejected(
+            f"el idioma {visible(text)!r} no es uno de los mensajes. Usá uno de "
+            f"estos: {', '.join(LOCALES)}, o no mandes locale para usar el del "
+            "negocio"
+        )
+    return locale
 
 
 def checked_currency(value: str) -> str:

@@ -51,6 +51,7 @@ from cobranza.web.api.auth import api_business
 from cobranza.web.api.checks import (
     checked_amount,
     checked_currency,
+    checked_locale,
     checked_text,
     optional_text,
 )
@@ -201,7 +202,7 @@ def create_customer(
     phone_text = optional_text("phone", body.phone)
     tax_text = optional_text("tax_id", body.tax_id)
     email = optional_text("email", body.email)
-    locale = optional_text("locale", body.locale)
+    locale = checked_locale(body.locale)
     try:
         with db(request) as session:
             business = session.get_one(Business, business_id)
