@@ -20,6 +20,7 @@ from cobranza.ingest.issue_texts import spanish_number
 from cobranza.messages.catalog import LOCALES
 from cobranza.money import MAX_AMOUNT, quantize
 from cobranza.terminal_text import BIDI_CONTROLS, visible
+from cobranza.web.error_pages import NUL_CHARACTER
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +43,9 @@ def checked_text(field: str, value: str) -> str:
             f"el campo {field} está vacío o tiene solo espacios. Mandá el texto "
             "que corresponde"
         )
+    if "\x00" in text:
+        # The same words as a NUL anywhere else in a request.
+        raise _rejected(NUL_CHARACTER)
     for position, character in enumerate(text, start=1):
         code = f"U+{ord(character):04X}"
         if BIDI_CONTROLS.match(character):
