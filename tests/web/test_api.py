@@ -357,7 +357,7 @@ def test_create_customer_checks_locale(
     assert "pt_BR" in unknown.json()["detail"]
 
 
-def test_create_invoice_checks_number_currency_and_amount(
+def test_create_invoice_checks_number_currency_amount_date(
     app: FastAPI, engine: Engine, tenant: Tenant
 ) -> None:
     client = _client(app, engine, tenant.business_id)
@@ -381,6 +381,7 @@ def test_create_invoice_checks_number_currency_and_amount(
     currency = post(currency="ZZ1")
     decimals = post(amount="100.123")
     usd = post(currency="usd", number="API-M2", amount="10.5")
+    year_one = post(due_on="0001-01-01")
 
     # Then a bad value is a 422 in Spanish, not a server error, and a valid
     # code in lower case is stored in upper case
@@ -392,6 +393,8 @@ def test_create_invoice_checks_number_currency_and_amount(
     assert "ISO 4217" in str(currency["detail"])
     assert decimals["status"] == 422
     assert "100.12" in str(decimals["detail"])
+    assert year_one["status"] == 422
+    assert "0001-01-01 está fuera del rango posible" in str(year_one["detail"])
     assert usd["status"] == 201, usd
     assert usd["detail"]["currency"] == "USD"  # type: ignore[index]
 

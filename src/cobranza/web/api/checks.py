@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import logging
 import unicodedata
+from datetime import date
 from decimal import Decimal
 
 from babel.numbers import is_currency
 from fastapi import HTTPException
 
+from cobranza.ingest.dates import YMD, DateDecision, parse_date
 from cobranza.ingest.issue_texts import spanish_number
 from cobranza.messages.catalog import LOCALES
 from cobranza.money import MAX_AMOUNT, quantize
@@ -23,6 +25,9 @@ from cobranza.terminal_text import BIDI_CONTROLS, visible
 from cobranza.web.error_pages import NUL_CHARACTER
 
 logger = logging.getLogger(__name__)
+
+# A JSON date is ISO, so the order only fills the decision `parse_date` takes.
+_ISO_DATES = DateDecision(order=YMD, source="option", note="ISO 8601")
 
 
 def _rejected(detail: str) -> HTTPException:
@@ -87,6 +92,17 @@ def checked_locale(value: str | None) -> str | None:
             "negocio"
         )
     return locale
+
+
+def checked_date(field: str, value: date | None) -> date | None:
+    """Return `value`, or raise a 422 for a date outside the range an import
+    accepts, which is more likely a typing error."""
+    if value is None:
+        return None
+    try:
+        return parse_date(value, _ISO_DATES)
+    except ValueError as exc:
+        raise _rejected(f"la fecha {field} {value.isoformat()} {exc}") from exc
 
 
 def checked_currency(value: str) -> str:

@@ -51,6 +51,7 @@ from cobranza.web.api.auth import api_business
 from cobranza.web.api.checks import (
     checked_amount,
     checked_currency,
+    checked_date,
     checked_locale,
     checked_text,
     optional_text,
@@ -305,6 +306,8 @@ def create_invoice(
     """Create an invoice (positive amount) or credit note (negative amount)."""
     instant = now(request)
     number = checked_text("number", body.number)
+    issued_on = checked_date("issued_on", body.issued_on)
+    due_on = checked_date("due_on", body.due_on)
     if (body.kind == "credit_note") != (body.amount < 0):
         raise HTTPException(
             status_code=422,
@@ -328,8 +331,8 @@ def create_invoice(
                 customer_id=customer.id,
                 kind=body.kind,
                 number=number,
-                issued_on=body.issued_on,
-                due_on=body.due_on,
+                issued_on=issued_on,
+                due_on=due_on,
                 amount=amount,
                 currency=currency,
                 open_amount=amount,
