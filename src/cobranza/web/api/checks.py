@@ -4,7 +4,9 @@ An import rejects an id or an invoice number with a bidirectional control
 in it, because "F-\u202e1000" shows as "F-0001", and replaces the control
 characters of a name. An API client can send the value again, so the API
 rejects both with a 422 whose Spanish `detail` names the field, shows the
-value with the character escaped and says how to fix it.
+value with the character escaped and gives the fix. Currencies, amounts,
+invoice dates and locales are checked against what the rest of cobranza
+stores and composes, with the same kind of 422.
 """
 
 from __future__ import annotations
