@@ -13,7 +13,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,8 @@ import pytest
 import uvicorn
 
 from cobranza.channels.media_store import publish, store_temporary
+from cobranza.compliance.rules import legal_rules
+from cobranza.compliance.window import block_reason
 from cobranza.config import Settings
 from cobranza.db.engine import open_database, transaction
 from cobranza.db.models import Case, CaseState, InboundMedia, InboundMessage
@@ -68,9 +70,23 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _seed(url: str, media_dir: Path) -> tuple[int, int, int, int]:
+def contact_hours_now() -> datetime:
+    """Return the latest instant, on the hour, inside Argentina's contact hours.
+
+    A person's reply from the dashboard goes out only inside the customer's
+    contact hours, so the server's clock is set to this instant, at most a
+    few days back, whatever time the tests run.
+    """
+    rules = legal_rules("AR")
+    zone = "America/Argentina/Buenos_Aires"
+    candidate = utcnow().replace(minute=0, second=0, microsecond=0)
+    while block_reason(rules, candidate, zone) is not None:
+        candidate -= timedelta(hours=1)
+    return candidate
+
+
+def _seed(url: str, media_dir: Path, now: datetime) -> tuple[int, int, int, int]:
     engine = open_database(url)
-    now = utcnow()
     receipt = store_temporary(media_dir, RECEIPT_PNG)
     with transaction(engine) as session:
         business = make_business(session, now, "Kiosco Navegador")
@@ -146,12 +162,14 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         pytest.skip(f"{CHROMIUM} not found: install Debian's chromium package")
     folder = tmp_path_factory.mktemp("browser")
     url = f"sqlite:///{folder / 'cobranza.db'}"
-    business_id, waiting_id, plain_id, receipt_id = _seed(url, folder / "media")
+    now = contact_hours_now()
+    business_id, waiting_id, plain_id, receipt_id = _seed(url, folder / "media", now)
     engine = open_database(url)
     settings = Settings(  # type: ignore[call-arg]
         _env_file=None, database_url=url, media_dir=str(folder / "media")
     )
     app = create_app(settings, engine)
+    app.state.clock = lambda: now
     port = _free_port()
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")

@@ -60,10 +60,16 @@ def cli_engine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engi
     get_settings.cache_clear()
 
 
-def customer_writes(engine: Engine, text: str, hours_ago: float) -> None:
+# A Wednesday at noon in Buenos Aires, inside the contact hours.
+WEDNESDAY_NOON = datetime(2026, 3, 18, 15, 0, tzinfo=UTC)
+
+
+def customer_writes(
+    engine: Engine, text: str, hours_ago: float, now: datetime | None = None
+) -> None:
     with transaction(engine) as session:
         business = session.scalars(select(Business)).one()
-        at = utcnow() - timedelta(hours=hours_ago)
+        at = (now or utcnow()) - timedelta(hours=hours_ago)
         record_reply(session, business, PHONE, text, at)
 
 
@@ -210,9 +216,14 @@ def test_inbox_names_customers_sharing_sender(cli_engine: Engine) -> None:
     assert message["shared_by"] == ["Ana Test", "Beto Test"]
 
 
-def test_inbox_reply_inside_window(cli_engine: Engine) -> None:
+def test_inbox_reply_inside_window(
+    cli_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # given
-    customer_writes(cli_engine, "quiero hablar con una persona", hours_ago=1)
+    monkeypatch.setattr(cli, "utcnow", lambda: WEDNESDAY_NOON)
+    customer_writes(
+        cli_engine, "quiero hablar con una persona", hours_ago=1, now=WEDNESDAY_NOON
+    )
     with transaction(cli_engine) as session:
         case_id = session.scalars(select(Case.id)).one()
 
@@ -232,10 +243,15 @@ def test_inbox_reply_inside_window(cli_engine: Engine) -> None:
     )
 
 
-def test_inbox_reply_drops_queued_acknowledgement(cli_engine: Engine) -> None:
+def test_inbox_reply_drops_queued_acknowledgement(
+    cli_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # given: the robot's "a person will answer" still waits in the queue, as
-    # it does on a Sunday in Chile, when no message may go out
-    customer_writes(cli_engine, "quiero hablar con una persona", hours_ago=1)
+    # it does when the customer wrote before the contact hours opened, and
+    # the person answers on a Thursday at 12:00 in Buenos Aires
+    noon = datetime(2026, 3, 19, 15, 0, tzinfo=UTC)
+    monkeypatch.setattr(cli, "utcnow", lambda: noon)
+    customer_writes(cli_engine, "quiero hablar con una persona", 1, now=noon)
     with transaction(cli_engine) as session:
         case_id = session.scalars(select(Case.id)).one()
         [ack] = session.scalars(
@@ -257,6 +273,54 @@ def test_inbox_reply_drops_queued_acknowledgement(cli_engine: Engine) -> None:
     assert ack.state == OutboxState.SUPPRESSED
     assert ack.suppressed_reason == "answered_by_person"
     assert manual.locale == business.locale
+
+
+def test_inbox_reply_at_night_rejected(
+    cli_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a customer who wrote at 02:10 in Buenos Aires and a reply typed
+    # at 03:10, inside the 24-hour window but outside the hours of 9 to 20
+    night = datetime(2026, 3, 19, 6, 10, tzinfo=UTC)
+    monkeypatch.setattr(cli, "utcnow", lambda: night)
+    customer_writes(cli_engine, "quiero hablar con una persona", 1, now=night)
+    with transaction(cli_engine) as session:
+        case_id = session.scalars(select(Case.id)).one()
+
+    result = runner.invoke(cli.app, ["inbox", "reply", str(case_id), "Hola"])
+
+    # Then nothing is sent, and the owner learns when to send it
+    assert result.exit_code == 1
+    output = " ".join(result.output.split())
+    assert "son las 03:10 del 19/03/2026" in output
+    assert "desde el 19/03/2026 09:00" in output
+    assert "abierta hasta el 20/03/2026 02:10" in output
+    with transaction(cli_engine) as session:
+        assert list(session.scalars(select(SandboxMessage.id))) == []
+        manual = select(OutboxMessage.id).where(OutboxMessage.step == "manual_reply")
+        assert list(session.scalars(manual)) == []
+
+
+def test_inbox_reply_on_sunday_after_window(
+    cli_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a customer who wrote on Saturday at 10:00 and a reply on Sunday at
+    # 09:30, when the window closes before the hours open on Monday
+    sunday = datetime(2026, 3, 15, 12, 30, tzinfo=UTC)
+    monkeypatch.setattr(cli, "utcnow", lambda: sunday)
+    customer_writes(cli_engine, "quiero hablar con una persona", 23.5, now=sunday)
+    with transaction(cli_engine) as session:
+        case_id = session.scalars(select(Case.id)).one()
+
+    result = runner.invoke(cli.app, ["inbox", "reply", str(case_id), "Hola"])
+
+    # Then nothing is sent, and the owner learns that only a template is left
+    assert result.exit_code == 1
+    output = " ".join(result.output.split())
+    assert "ese día de la semana no se le escribe" in output
+    assert "El horario abre el 16/03/2026 09:00" in output
+    assert "plantilla aprobada" in output
+    with transaction(cli_engine) as session:
+        assert list(session.scalars(select(SandboxMessage.id))) == []
 
 
 def test_inbox_reply_outside_window_rejected(cli_engine: Engine) -> None:

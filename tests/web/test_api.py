@@ -292,3 +292,139 @@ def test_create_erased_customer_is_409(
     with transaction(engine) as session:
         names = set(session.scalars(select(Customer.name)))
     assert "Ana Borrada" not in names
+
+
+def test_create_customer_rejects_bidi_and_control_characters(
+    app: FastAPI, engine: Engine, tenant: Tenant
+) -> None:
+    # Given an id and a name that a right-to-left override or an escape code
+    # would make look like other ones
+    client = _client(app, engine, tenant.business_id)
+
+    bidi_id = client.post(
+        "/api/v1/customers", json={"external_id": "C-\u202e100", "name": "Ana"}
+    )
+    bidi_name = client.post(
+        "/api/v1/customers", json={"external_id": "C-101", "name": "Ana \u2067Gómez"}
+    )
+    escape = client.post(
+        "/api/v1/customers", json={"external_id": "C-102", "name": "Ana\x1b[31m"}
+    )
+    blank = client.post("/api/v1/customers", json={"external_id": "  ", "name": "Ana"})
+
+    # Then each is a 422 that names the field and the character, and nothing
+    # is stored
+    assert bidi_id.status_code == 422, bidi_id.text
+    assert "external_id" in bidi_id.json()["detail"]
+    assert "U+202E" in bidi_id.json()["detail"]
+    assert "\u202e" not in bidi_id.json()["detail"]
+    assert bidi_name.status_code == 422
+    assert "U+2067" in bidi_name.json()["detail"]
+    assert escape.status_code == 422
+    assert "U+001B" in escape.json()["detail"]
+    assert blank.status_code == 422
+    assert "vacío" in blank.json()["detail"]
+    with transaction(engine) as session:
+        stored = session.scalars(
+            select(Customer.external_id).where(
+                Customer.business_id == tenant.business_id,
+                Customer.name.like("Ana%"),
+            )
+        ).all()
+    assert stored == []
+
+
+def test_create_customer_checks_locale(
+    app: FastAPI, engine: Engine, tenant: Tenant
+) -> None:
+    # Given a locale the messages have, written with a hyphen, and one they
+    # lack, which would make every reminder to the customer fail
+    client = _client(app, engine, tenant.business_id)
+
+    known = client.post(
+        "/api/v1/customers",
+        json={"external_id": "API-L1", "name": "Ana", "locale": "es-MX"},
+    )
+    unknown = client.post(
+        "/api/v1/customers",
+        json={"external_id": "API-L2", "name": "Ana", "locale": "zz_ZZ"},
+    )
+
+    assert known.status_code == 201, known.text
+    assert known.json()["locale"] == "es_MX"
+    assert unknown.status_code == 422
+    assert "'zz_ZZ'" in unknown.json()["detail"]
+    assert "pt_BR" in unknown.json()["detail"]
+
+
+def test_create_invoice_checks_number_currency_amount_date(
+    app: FastAPI, engine: Engine, tenant: Tenant
+) -> None:
+    client = _client(app, engine, tenant.business_id)
+    customer = client.post(
+        "/api/v1/customers", json={"external_id": "API-M", "name": "Montos"}
+    ).json()
+
+    def post(**fields: str) -> dict[str, object]:
+        body = {
+            "customer_id": customer["id"],
+            "number": "API-M1",
+            "due_on": "2026-04-01",
+            "amount": "100",
+            **fields,
+        }
+        response = client.post("/api/v1/invoices", json=body)
+        return {"status": response.status_code, "detail": response.json()}
+
+    bidi = post(number="F-\u202e1000")
+    huge = post(amount="1e30")
+    currency = post(currency="ZZ1")
+    decimals = post(amount="100.123")
+    usd = post(currency="usd", number="API-M2", amount="10.5")
+    year_one = post(due_on="0001-01-01")
+
+    # Then a bad value is a 422 in Spanish, not a server error, and a valid
+    # code in lower case is stored in upper case
+    assert bidi["status"] == 422
+    assert "U+202E" in str(bidi["detail"])
+    assert huge["status"] == 422
+    assert "demasiado grande" in str(huge["detail"])
+    assert currency["status"] == 422
+    assert "ISO 4217" in str(currency["detail"])
+    assert decimals["status"] == 422
+    assert "100.12" in str(decimals["detail"])
+    assert year_one["status"] == 422
+    assert "0001-01-01 está fuera del rango posible" in str(year_one["detail"])
+    assert usd["status"] == 201, usd
+    assert usd["detail"]["currency"] == "USD"  # type: ignore[index]
+
+
+def test_read_amounts_have_currency_decimals(
+    app: FastAPI, engine: Engine, tenant: Tenant
+) -> None:
+    # Given invoices in ARS (two decimals) and CLP (none), read back after
+    # the database stored them with four decimals
+    client = _client(app, engine, tenant.business_id)
+    customer = client.post(
+        "/api/v1/customers", json={"external_id": "API-D", "name": "Decimales"}
+    ).json()
+    ids = [
+        client.post(
+            "/api/v1/invoices",
+            json={
+                "customer_id": customer["id"],
+                "number": f"API-D{currency}",
+                "due_on": "2026-04-01",
+                "amount": amount,
+                "currency": currency,
+            },
+        ).json()["id"]
+        for currency, amount in (("ARS", "1234.5"), ("CLP", "1500"))
+    ]
+
+    ars, clp = (client.get(f"/api/v1/invoices/{id_}").json() for id_ in ids)
+
+    # Then a read shows what the POST showed
+    assert ars["amount"] == "1234.50"
+    assert ars["open_amount"] == "1234.50"
+    assert clp["amount"] == "1500"

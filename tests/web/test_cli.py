@@ -135,6 +135,25 @@ def test_serve_refuses_whatsapp_without_secret(
     assert "COBRANZA_WHATSAPP_APP_SECRET" in result.output
 
 
+def test_serve_refuses_whatsapp_without_business_account(
+    cli_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given WhatsApp with its webhook secrets but no business account id,
+    # which the channel for the inbox's replies needs
+    monkeypatch.setenv("COBRANZA_WHATSAPP_PHONE_NUMBER_ID", "123456")
+    monkeypatch.setenv("COBRANZA_WHATSAPP_ACCESS_TOKEN", "token")
+    monkeypatch.setenv("COBRANZA_WHATSAPP_APP_SECRET", "secreto")
+    monkeypatch.setenv("COBRANZA_WHATSAPP_VERIFY_TOKEN", "verificar")
+    get_settings.cache_clear()
+
+    result = runner.invoke(app, ["serve", "--port", "1"])
+
+    # Then the server names the setting before it starts, without a traceback
+    assert result.exit_code == 2, result.output
+    assert "El servidor no arranca" in result.output
+    assert "COBRANZA_WHATSAPP_BUSINESS_ACCOUNT_ID" in result.output
+
+
 def test_serve_on_taken_port_stops_first(cli_url: str) -> None:
     with socket.socket() as holder:
         holder.bind(("127.0.0.1", 0))

@@ -3,10 +3,14 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
+import httpx
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import Engine, select
 
+from cobranza.channels.base import OutgoingMessage
+from cobranza.channels.errors import ChannelUnavailableError
+from cobranza.channels.inbox import StatusUpdate, apply_status
 from cobranza.compliance.consent import record_consent
 from cobranza.conversations.handoff import hand_off
 from cobranza.conversations.inbox import waiting_cases
@@ -252,6 +256,74 @@ def test_reply_outside_window_is_disabled(
     assert '<button type="submit" disabled>Enviar</button>' in page.text
     assert "Pasaron más de 24 horas" in forced.text
     assert rows == []
+
+
+class _TimedOutChannel:
+    """A reply channel whose send times out after the provider got it."""
+
+    name = "sandbox"
+
+    def send(self, message: OutgoingMessage) -> None:
+        try:
+            raise httpx.ReadTimeout("no response")
+        except httpx.ReadTimeout as exc:
+            raise ChannelUnavailableError("timed out") from exc
+
+
+def test_timed_out_reply_settles_on_status(
+    app: FastAPI, client_for, tenant: Tenant, engine: Engine
+) -> None:  # type: ignore[no-untyped-def]
+    # Given a reply whose send timed out although the message went out
+    _handed_off(engine, tenant, 1)
+    app.state.reply_channel = _TimedOutChannel()
+    client, token = client_for(tenant)
+    page = client.post(
+        f"/conversaciones/{tenant.customer_id}/responder",
+        data={"text": "Hola", "csrf_token": token},
+    )
+    with transaction(engine) as session:
+        row = session.scalars(select(OutboxMessage)).one()
+        flagged = row.error_code
+
+    # When the provider's delivered status for it arrives
+    with transaction(engine) as session:
+        update = StatusUpdate("wamid.late", "delivered", NOW, outbox_id=row.id)
+        apply_status(session, tenant.business_id, "whatsapp", update, NOW)
+
+    # Then the row, first flagged, is recorded as delivered
+    with transaction(engine) as session:
+        settled = session.get_one(OutboxMessage, row.id)
+    assert "puede haber llegado igual" in page.text
+    assert flagged == "unknown_delivery_state"
+    assert settled.state == "delivered"
+    assert settled.provider_message_id == "wamid.late"
+
+
+def test_reply_at_night_waits_for_contact_hours(
+    app: FastAPI, client_for, tenant: Tenant, engine: Engine, clock: Clock
+) -> None:  # type: ignore[no-untyped-def]
+    # Given a customer who wrote at 11:00 in Buenos Aires, and a person who
+    # answers at midnight, inside the 24-hour window but outside 9 to 20
+    _handed_off(engine, tenant, 1)
+    clock.now = NOW + timedelta(hours=12)
+    client, token = client_for(tenant)
+
+    page = client.get(f"/conversaciones/{tenant.customer_id}")
+    forced = client.post(
+        f"/conversaciones/{tenant.customer_id}/responder",
+        data={"text": "Hola", "csrf_token": token},
+    )
+
+    # Then nothing is sent, and both pages say when to send it and until
+    # when the window stays open
+    with transaction(engine) as session:
+        rows = session.scalars(select(OutboxMessage)).all()
+    assert rows == []
+    assert '<button type="submit" disabled>Enviar</button>' in page.text
+    assert "son las 00:00 del 19/03/2026" in page.text
+    assert "se le escribe de 09:00 a 20:00" in page.text
+    assert "Mandala desde el 19/03/2026 09:00" in forced.text
+    assert "abierta hasta el 19/03/2026 11:00" in forced.text
 
 
 def test_reply_to_opted_out_is_disabled(

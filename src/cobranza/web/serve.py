@@ -31,15 +31,22 @@ logger = logging.getLogger(__name__)
 
 
 def check_serve_settings(settings: Settings) -> None:
-    """Raise WhatsAppConfigError when WhatsApp is set up without webhook secrets.
+    """Raise WhatsAppConfigError when WhatsApp is set up without webhook
+    secrets, or without a setting the channel for the inbox's replies needs.
 
     With WhatsApp configured, the server would otherwise accept webhook
-    bodies it cannot verify.
+    bodies it cannot verify, or stop with a traceback when it builds that
+    channel.
     """
     if settings.whatsapp_phone_number_id or settings.whatsapp_access_token:
-        from cobranza.channels.whatsapp.config import require_webhook_settings
+        from cobranza.channels.whatsapp.config import (
+            WhatsAppConfig,
+            require_webhook_settings,
+        )
 
         require_webhook_settings(settings)
+        if settings.whatsapp_phone_number_id and settings.whatsapp_access_token:
+            WhatsAppConfig.from_settings(settings)
 
 
 def build_scheduler(

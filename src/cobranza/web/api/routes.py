@@ -45,10 +45,17 @@ from cobranza.ingest.errors import IngestError
 from cobranza.ingest.hints import API
 from cobranza.ingest.service import ImportOptions, import_file
 from cobranza.ingest.taxids import check_tax_id
-from cobranza.money import quantize
 from cobranza.payments.status import PaymentStatus
 from cobranza.phones import normalize_phone
 from cobranza.web.api.auth import api_business
+from cobranza.web.api.checks import (
+    checked_amount,
+    checked_currency,
+    checked_date,
+    checked_locale,
+    checked_text,
+    optional_text,
+)
 from cobranza.web.api.holds import business_timezone, present_cases, present_invoices
 from cobranza.web.api.schemas import (
     CasePublic,
@@ -191,29 +198,35 @@ def create_customer(
     an import does. An invalid one is kept and reported in `tax_id_valid`.
     """
     instant = now(request)
+    external_id = checked_text("external_id", body.external_id)
+    name = checked_text("name", body.name)
+    phone_text = optional_text("phone", body.phone)
+    tax_text = optional_text("tax_id", body.tax_id)
+    email = optional_text("email", body.email)
+    locale = checked_locale(body.locale)
     try:
         with db(request) as session:
             business = session.get_one(Business, business_id)
-            _reject_erased(session, business, body.external_id)
+            _reject_erased(session, business, external_id)
             phone = (
-                normalize_phone(body.phone, business.country, mobile=True)
-                if body.phone
+                normalize_phone(phone_text, business.country, mobile=True)
+                if phone_text
                 else None
             )
-            tax = check_tax_id(body.tax_id, business.country) if body.tax_id else None
+            tax = check_tax_id(tax_text, business.country) if tax_text else None
             customer = Customer(
                 business_id=business_id,
-                external_id=body.external_id,
-                name=body.name,
+                external_id=external_id,
+                name=name,
                 kind=body.kind,
                 tax_id=tax.compact if tax else None,
                 tax_id_valid=tax.valid if tax else None,
-                email=body.email,
-                phone_raw=body.phone,
+                email=email,
+                phone_raw=phone_text,
                 phone=phone.e164 if phone else None,
                 phone_status=phone.status if phone else "missing",
                 phone_problem=phone.problem if phone else None,
-                locale=body.locale,
+                locale=locale,
                 created_at=instant,
                 updated_at=instant,
             )
@@ -223,7 +236,7 @@ def create_customer(
     except IntegrityError as exc:
         raise HTTPException(
             status_code=409,
-            detail=f"customer with external_id {body.external_id!r} already exists",
+            detail=f"customer with external_id {external_id!r} already exists",
         ) from exc
 
 
@@ -292,6 +305,9 @@ def create_invoice(
 ) -> InvoicePublic:
     """Create an invoice (positive amount) or credit note (negative amount)."""
     instant = now(request)
+    number = checked_text("number", body.number)
+    issued_on = checked_date("issued_on", body.issued_on)
+    due_on = checked_date("due_on", body.due_on)
     if (body.kind == "credit_note") != (body.amount < 0):
         raise HTTPException(
             status_code=422,
@@ -306,15 +322,17 @@ def create_invoice(
                 raise HTTPException(
                     status_code=404, detail=f"customer {body.customer_id} not found"
                 )
-            currency = (body.currency or business.currency).upper()
-            amount = quantize(Decimal(body.amount), currency)
+            currency = (
+                checked_currency(body.currency) if body.currency else business.currency
+            )
+            amount = checked_amount(Decimal(body.amount), currency)
             document = Document(
                 business_id=business_id,
                 customer_id=customer.id,
                 kind=body.kind,
-                number=body.number,
-                issued_on=body.issued_on,
-                due_on=body.due_on,
+                number=number,
+                issued_on=issued_on,
+                due_on=due_on,
                 amount=amount,
                 currency=currency,
                 open_amount=amount,
@@ -326,7 +344,7 @@ def create_invoice(
             return InvoicePublic.model_validate(document)
     except IntegrityError as exc:
         raise HTTPException(
-            status_code=409, detail=f"{body.kind} {body.number!r} already exists"
+            status_code=409, detail=f"{body.kind} {number!r} already exists"
         ) from exc
 
 
@@ -439,6 +457,7 @@ def create_consent(
     request: Request, body: ConsentCreate, business_id: int = Depends(api_business)
 ) -> ConsentPublic:
     """Append a consent grant or revocation to the ledger."""
+    source = checked_text("source", body.source)
     with db(request) as session:
         customer = session.get(Customer, body.customer_id)
         if customer is None or customer.business_id != business_id:
@@ -451,7 +470,7 @@ def create_consent(
                 business_id,
                 body.customer_id,
                 body.action,
-                body.source,
+                source,
                 body.evidence,
                 now(request),
                 actor="api",

@@ -12,8 +12,22 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, field_serializer
 
 from cobranza.db.models import MAX_ID
+from cobranza.money import quantize
 
 T = TypeVar("T")
+
+
+def money_text(amount: Decimal, currency: str) -> str:
+    """Return an amount with its currency's decimals ("1234.50" in ARS).
+
+    The database keeps four decimals, so without this a stored invoice
+    would read "1234.5000" where the POST that created it returned
+    "1234.50". An amount with more decimals than its currency keeps them.
+    """
+    rounded = quantize(amount, currency)
+    return str(rounded if rounded == amount else amount)
+
+
 # An invoice number as a hold or release names it, as long as the column.
 HoldNumber = Annotated[str, Field(max_length=64)]
 
@@ -86,7 +100,7 @@ class InvoicePublic(_Public):
 
     @field_serializer("amount", "open_amount")
     def _money(self, value: Decimal) -> str:
-        return str(value)
+        return money_text(value, self.currency)
 
 
 class InvoiceCreate(BaseModel):
@@ -115,7 +129,7 @@ class PaymentPublic(_Public):
 
     @field_serializer("amount")
     def _money(self, value: Decimal) -> str:
-        return str(value)
+        return money_text(value, self.currency)
 
 
 class HeldInvoicePublic(HoldPublic):

@@ -64,6 +64,7 @@ from cobranza.web.dashboard.payment_form import payment_currencies
 from cobranza.web.dashboard.replies import (
     ReplyRejected,
     reply_blocked,
+    reply_hours_problem,
     send_owner_reply,
 )
 from cobranza.web.error_pages import PageError
@@ -347,6 +348,7 @@ def conversation(request: Request, customer_id: int) -> HTMLResponse:
             "payment_currencies": payment_currencies(session, business, customer.id),
             "window_open": window_open(session, business.id, customer.id, instant),
             "reply_blocked": reply_blocked(session, business.id, customer),
+            "reply_hours": reply_hours_problem(session, business.id, customer, instant),
             "documents": session.scalars(
                 select(Document).where(
                     Document.business_id == business.id,

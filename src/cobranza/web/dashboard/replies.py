@@ -1,5 +1,11 @@
 """A person's reply inside the 24-hour window, sent through the channel.
 
+The business's contact hours, days and holidays apply to a person's reply as
+they do to the robot's messages, because they limit when a debtor is
+contacted about a debt, by a person or by the robot. A reply typed outside
+them is not sent: the owner is told when the hours open and whether the
+24-hour window will still be open then, and sends it again.
+
 The reply follows the dispatcher's protocol: an outbox row is written and
 committed in state `sending` before the channel is called, then marked
 `sent` with the provider's id (or `failed` with the error). A crash between
@@ -13,18 +19,25 @@ import hashlib
 import logging
 import secrets
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
+import httpx
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from cobranza.channels.base import Channel, OutgoingMessage
+from cobranza.channels.dispatcher import UNKNOWN_DELIVERY_STATE
 from cobranza.channels.errors import (
     ChannelError,
     InvalidRecipientError,
     TransientChannelError,
 )
-from cobranza.channels.inbox import window_open
+from cobranza.channels.inbox import last_inbound_at, window_open
+from cobranza.compliance.business_rules import current_rules
 from cobranza.compliance.consent import current_consent_state
+from cobranza.compliance.reasons import Reason
+from cobranza.compliance.window import block_reason, holiday_name, next_allowed
+from cobranza.country_words import words_for_country
 from cobranza.db.engine import transaction
 from cobranza.db.models import (
     AuditEvent,
@@ -35,7 +48,9 @@ from cobranza.db.models import (
     PhoneStatus,
 )
 from cobranza.dunning import outbox
-from cobranza.wording import MANUAL_STEP
+from cobranza.dunning.template_approval import SERVICE_WINDOW
+from cobranza.timeutil import local_date
+from cobranza.wording import MANUAL_STEP, local_time
 
 logger = logging.getLogger(__name__)
 
@@ -79,6 +94,54 @@ def reply_blocked(session: Session, business_id: int, customer: Customer) -> str
     return None
 
 
+def reply_hours_problem(
+    session: Session, business_id: int, customer: Customer, now: datetime
+) -> str | None:
+    """Return why a person's reply may not go out at `now`, or None.
+
+    The hours are read in the customer's time zone, or the business's when
+    the customer has none, as the gate reads them for the robot's messages.
+    """
+    business = session.get_one(Business, business_id)
+    rules = current_rules(business)
+    zone = customer.timezone or business.timezone
+    reason = block_reason(rules, now, zone)
+    if reason is None:
+        return None
+
+    day = local_date(now, zone)
+    if reason == Reason.HOLIDAY:
+        name = holiday_name(rules, day) or ""
+        rule_text = f"es {words_for_country(rules.country).holiday} ({name})"
+    elif reason == Reason.DAY_NOT_ALLOWED:
+        rule_text = "ese día de la semana no se le escribe"
+    else:
+        window = rules.window_for(day.weekday())
+        assert window is not None
+        hours = f"{window.start:%H:%M} a {window.end:%H:%M}"
+        rule_text = f"ese día se le escribe de {hours}"
+    local = now.astimezone(ZoneInfo(zone))
+    text = (
+        f"En la zona horaria del cliente son las {local:%H:%M} del "
+        f"{local:%d/%m/%Y} y {rule_text}: el horario de contacto vale también "
+        "para lo que escribe una persona."
+    )
+    opens = next_allowed(rules, now, zone)
+    last = last_inbound_at(session, business_id, customer.id)
+    closes = None if last is None else last + SERVICE_WINDOW
+    if closes is not None and opens < closes:
+        return (
+            f"{text} Mandala desde el {local_time(opens, zone)} (hora del "
+            "cliente): la ventana de 24 horas de WhatsApp sigue abierta hasta "
+            f"el {local_time(closes, zone)}."
+        )
+    return (
+        f"{text} El horario abre el {local_time(opens, zone)} (hora del "
+        "cliente), cuando la ventana de 24 horas de WhatsApp ya se cerró, así "
+        "que después solo se le puede escribir con una plantilla aprobada."
+    )
+
+
 def send_owner_reply(
     engine: Engine,
     channel: Channel,
@@ -108,9 +171,13 @@ def send_owner_reply(
         blocked = reply_blocked(session, business_id, customer)
         if blocked is not None:
             raise ReplyRejected(blocked)
-        # NOTE: unlike the robot's replies, a person's reply is not held to
-        # the contact window, so it goes out on a Sunday or holiday too, when
-        # Chilean law bans collection contact.
+        out_of_hours = reply_hours_problem(session, business_id, customer, now)
+        if out_of_hours is not None:
+            logger.info(
+                "manual reply to customer %s rejected outside contact hours",
+                customer_id,
+            )
+            raise ReplyRejected(out_of_hours)
         row = OutboxMessage(
             business_id=business_id,
             case_id=case_id,
@@ -145,13 +212,17 @@ def send_owner_reply(
     try:
         receipt = channel.send(message)
     except ChannelError as exc:
-        # NOTE: a timeout may hide a message that did reach the provider;
-        # the row is marked failed anyway and the owner can write again.
+        # A timeout may hide a message that did reach the provider. Its row
+        # is flagged as such, so a sent, delivered or read status for it
+        # later records it as sent (`channels.inbox.apply_status`).
+        timed_out = isinstance(exc.__cause__, httpx.TimeoutException)
         with transaction(engine) as session:
             failed = session.get_one(OutboxMessage, message.outbox_id)
             failed.state = OutboxState.FAILED
             failed.failed_at = now
-            failed.error_code = type(exc).__name__[:64]
+            failed.error_code = (
+                UNKNOWN_DELIVERY_STATE if timed_out else type(exc).__name__[:64]
+            )
             failed.error_detail = str(exc)
         logger.warning(
             "manual reply %s failed: %s", message.outbox_id, type(exc).__name__
