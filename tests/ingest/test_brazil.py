@@ -184,3 +184,33 @@ def test_brazil_csv_dry_run_from_cli(
     assert report["open_balance"] == "13500.00"
     assert report["rows_flagged"] == []
     assert not database.exists()
+
+
+@pytest.mark.parametrize(
+    ("written", "hint"),
+    [
+        ("(11) 8765-4320", "ahora es (11) 98765-4320"),
+        ("+55 21 8765-4320", "ahora es (21) 98765-4320"),
+        ("(11) 1234-567", None),
+    ],
+)
+def test_old_mobile_gets_ninth_digit_hint(
+    engine: Engine, tmp_path: Path, written: str, hint: str | None
+) -> None:
+    # Customer files still keep mobiles from before 2016 without the 9. The
+    # phone stays invalid, but the report shows the number as it is now.
+    business_id = make_business(engine, "BR")
+    row = ["C-03", "Ana Souza", "", written, "000.125", "01/03/2026",
+           "31/03/2026", "100,00", "0,00", "100,00"]  # fmt: skip
+    path = write_csv(tmp_path / "contas.csv", [HEADER_SETS[0], row], separator=";")
+
+    report = run_import(engine, business_id, path)
+
+    [flag] = report.rows_flagged
+    assert flag.code == "invalid_phone"
+    assert customer(engine, business_id, "C-03").phone is None
+    if hint is None:
+        assert "sin el 9" not in flag.message
+    else:
+        assert "Si es un celular escrito sin el 9" in flag.message
+        assert hint in flag.message
