@@ -133,3 +133,41 @@ def test_shared_phone_is_ambiguous(engine: Engine) -> None:
 
         with pytest.raises(AmbiguousCustomerError, match=r"2 clientes \(A, B\)"):
             resolve_customer(session, business.id, "011 15 2345 6789")
+
+
+@pytest.fixture
+def brazilian(engine: Engine) -> int:
+    with transaction(engine) as session:
+        business = add_business(session, country="BR", timezone="America/Sao_Paulo")
+        # An import keys a customer without a code by the bare CPF or CNPJ.
+        add_customer(session, business, external_id="12345678909")
+        coded = add_customer(session, business, external_id="C-01")
+        coded.tax_id = "11222333000181"
+        add_customer(session, business, external_id="C001")
+        return business.id
+
+
+@pytest.mark.parametrize(
+    ("ref", "external_id"),
+    [
+        ("123.456.789-09", "12345678909"),
+        ("123456789-09", "12345678909"),
+        ("11.222.333/0001-81", "C-01"),
+        ("11222333000181", "C-01"),
+    ],
+)
+def test_brazilian_tax_id_written_with_separators(
+    engine: Engine, brazilian: int, ref: str, external_id: str
+) -> None:
+    with transaction(engine) as session:
+        customer = resolve_customer(session, brazilian, ref)
+
+        assert customer.external_id == external_id
+
+
+def test_short_code_not_read_as_tax_id(engine: Engine, brazilian: int) -> None:
+    # "C-001" compacts to "C001", another customer's code, which it must
+    # not find.
+    with transaction(engine) as session:
+        with pytest.raises(CustomerNotFoundError):
+            resolve_customer(session, brazilian, "C-001")

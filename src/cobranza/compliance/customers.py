@@ -9,6 +9,7 @@ from cobranza.compliance.erasure import erased_external_ids
 from cobranza.compliance.errors import AmbiguousCustomerError, CustomerNotFoundError
 from cobranza.db.models import Business, Customer
 from cobranza.ingest.rows import customer_id_from_name
+from cobranza.ingest.taxids import compact_tax_id
 from cobranza.phones import area_code_word, match_wa_id, normalize_phone, wa_id_variants
 from cobranza.timeutil import local_date
 
@@ -18,7 +19,8 @@ def resolve_customer(session: Session, business_id: int, ref: str) -> Customer:
 
     The external id from the import is tried first, exactly, and then the
     external id that an import makes from a name, so that a customer
-    imported without a code is found by its name as written. Otherwise `ref`
+    imported without a code is found by its name as written, and then the
+    tax id written with or without separators. Otherwise `ref`
     is read as a phone in any format for the business's country
     (`cobranza.phones` normalises it to E.164, including the Argentine
     mobile `9` and the `wa_id` forms) and compared with `Customer.phone` and
@@ -41,6 +43,9 @@ def resolve_customer(session: Session, business_id: int, ref: str) -> Customer:
         ).first()
         if by_external_id is not None:
             return by_external_id
+    by_tax_id = _customer_by_tax_id(session, business_id, text)
+    if by_tax_id is not None:
+        return by_tax_id
 
     _reject_erased(session, business_id, text)
     phones = _phone_candidates(session, business_id, text)
@@ -79,6 +84,33 @@ def resolve_customer(session: Session, business_id: int, ref: str) -> Customer:
             "usá el código del cliente"
         )
     return matches[0]
+
+
+def _customer_by_tax_id(
+    session: Session, business_id: int, text: str
+) -> Customer | None:
+    """Return the one customer whose tax id is `text`, with or without separators.
+
+    "123.456.789-09" finds the customer imported with the CPF 12345678909.
+
+    An import keys a customer without a code by the bare tax id, so the
+    bare form is compared with both the external id and `Customer.tax_id`.
+    A tax id that several customers share finds none of them.
+    """
+    compact = compact_tax_id(text)
+    # Every supported tax id has at least 6 digits (an RFC's date of birth or
+    # incorporation), and a short code such as "C-001" must not find "C001".
+    if sum(char.isdigit() for char in compact) < 6:
+        return None
+    matches = session.scalars(
+        select(Customer)
+        .where(
+            Customer.business_id == business_id,
+            or_(Customer.external_id == compact, Customer.tax_id == compact),
+        )
+        .limit(2)
+    ).all()
+    return matches[0] if len(matches) == 1 else None
 
 
 def _reject_erased(session: Session, business_id: int, external_id: str) -> None:
