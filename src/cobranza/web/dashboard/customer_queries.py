@@ -23,6 +23,7 @@ from cobranza.db.models import (
     Payment,
 )
 from cobranza.dunning.holds import CUSTOMER_CHUNK, not_held_on, on_customer_day
+from cobranza.ingest.taxids import compact_tax_id
 from cobranza.phones import normalize_phone
 from cobranza.timeutil import local_date
 
@@ -84,6 +85,18 @@ def _phone_matches(term: str, country: str) -> list[ColumnElement[bool]]:
     return conditions
 
 
+def _tax_id_matches(term: str) -> list[ColumnElement[bool]]:
+    """Return a condition that finds `term` in stored tax ids.
+
+    Tax ids are stored bare, so "123.456.789-09" and "11.222.333/0001-81"
+    match by their digits and letters.
+    """
+    compact = compact_tax_id(term)
+    if not any(char.isdigit() for char in compact):
+        return []
+    return [Customer.tax_id.contains(compact, autoescape=True)]
+
+
 def _listing(business: Business, cutoff: date, filters: CustomerFilters) -> Select:  # type: ignore[type-arg]
     business_id, currency = business.id, business.currency
     totals = (
@@ -140,6 +153,7 @@ def _listing(business: Business, cutoff: date, filters: CustomerFilters) -> Sele
                 func.lower(Customer.external_id).contains(term, autoescape=True),
                 Customer.phone.contains(term, autoescape=True),
                 *_phone_matches(term, business.country),
+                *_tax_id_matches(term),
             )
         )
     return statement
