@@ -527,13 +527,23 @@ def test_cop_amount_with_cents_rejected(engine: Engine, business_id: int) -> Non
 
 @pytest.mark.parametrize(
     ("country", "document"),
-    [("AR", "constancia de inscripción"), ("CO", "RUT"), ("MX", "situación fiscal")],
+    [
+        ("AR", "constancia de inscripción"),
+        ("BR", "cartão CNPJ"),
+        ("CO", "RUT"),
+        ("MX", "situación fiscal"),
+    ],
 )
 def test_tax_id_error_names_country_document(
     engine: Engine, business_id: int, country: str, document: str
 ) -> None:
     _set(engine, business_id, "country", country)
-    bad = {"AR": "20-12345678-0", "CO": "900.123.456-7", "MX": "GODE561231GR9"}
+    bad = {
+        "AR": "20-12345678-0",
+        "BR": "33.445.566/0001-00",
+        "CO": "900.123.456-7",
+        "MX": "GODE561231GR9",
+    }
 
     with pytest.raises(SettingError) as wrong_digit:
         _set(engine, business_id, "tax_id", bad[country])

@@ -207,8 +207,10 @@ def _address(text: str) -> str:
 
 
 # The tax authority's document that shows a business its own tax id: AFIP's
-# constancia de inscripción, DIAN's RUT, SAT's constancia de situación fiscal.
+# constancia de inscripción, DIAN's RUT, SAT's constancia de situación fiscal,
+# the Receita Federal's cartão CNPJ (its comprovante de inscrição) or CPF card.
 _TAX_ID_DOCUMENTS = {
+    "BR": "tu cartão CNPJ (o tu CPF)",
     "CO": "tu RUT",
     "MX": "tu constancia de situación fiscal",
 }
