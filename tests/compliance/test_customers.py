@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from cobranza.compliance import (
     AmbiguousCustomerError,
     CustomerNotFoundError,
     resolve_customer,
 )
+from cobranza.compliance.erasure import erase_customer
 from cobranza.db.engine import transaction
-from tests.compliance.factories import add_business, add_customer
+from cobranza.db.models import Business, Customer
+from tests.compliance.factories import CREATED, add_business, add_customer
 
 AR_MOBILE = "+5491123456789"
 
@@ -171,3 +173,21 @@ def test_short_code_not_read_as_tax_id(engine: Engine, brazilian: int) -> None:
     with transaction(engine) as session:
         with pytest.raises(CustomerNotFoundError):
             resolve_customer(session, brazilian, "C-001")
+
+
+def test_erased_tax_id_with_separators_named(engine: Engine, brazilian: int) -> None:
+    # Given the customer keyed by the CPF 12345678909 erased under LGPD
+    with transaction(engine) as session:
+        business = session.get_one(Business, brazilian)
+        customer = session.scalars(
+            select(Customer).where(Customer.external_id == "12345678909")
+        ).one()
+        erase_customer(session, business, customer, CREATED, force=True)
+
+    # When the owner types the CPF as it is written
+    with transaction(engine) as session:
+        with pytest.raises(CustomerNotFoundError) as raised:
+            resolve_customer(session, brazilian, "123.456.789-09")
+
+    # Then the error names the erasure, as it does for the bare CPF
+    assert "pidió que se borraran sus datos" in str(raised.value)

@@ -48,6 +48,9 @@ def resolve_customer(session: Session, business_id: int, ref: str) -> Customer:
         return by_tax_id
 
     _reject_erased(session, business_id, text)
+    compact = compact_tax_id(text)
+    if compact != text and _looks_like_tax_id(compact):
+        _reject_erased(session, business_id, compact)
     phones = _phone_candidates(session, business_id, text)
     if not phones:
         country = session.get_one(Business, business_id).country
@@ -98,9 +101,7 @@ def _customer_by_tax_id(
     A tax id that several customers share finds none of them.
     """
     compact = compact_tax_id(text)
-    # Every supported tax id has at least 6 digits (an RFC's date of birth or
-    # incorporation), and a short code such as "C-001" must not find "C001".
-    if sum(char.isdigit() for char in compact) < 6:
+    if not _looks_like_tax_id(compact):
         return None
     matches = session.scalars(
         select(Customer)
@@ -111,6 +112,15 @@ def _customer_by_tax_id(
         .limit(2)
     ).all()
     return matches[0] if len(matches) == 1 else None
+
+
+def _looks_like_tax_id(compact: str) -> bool:
+    """Return whether a value without separators may be a tax id.
+
+    Every supported tax id has at least 6 digits (an RFC's date of birth or
+    incorporation), so a short code such as "C-001" never finds "C001".
+    """
+    return sum(char.isdigit() for char in compact) >= 6
 
 
 def _reject_erased(session: Session, business_id: int, external_id: str) -> None:
