@@ -217,6 +217,25 @@ def _apply_country_rules(
     return number
 
 
+def current_brazilian_mobile(raw: str) -> str | None:
+    """Return a Brazilian mobile written without its ninth digit as it is now.
+
+    Since 2016 every mobile has nine digits after the DDD, the first a 9:
+    "(11) 8765-4321" is now "(11) 98765-4321". Before, a mobile had eight
+    digits starting with 6 to 9, and landlines start with 2 to 5, so a
+    landline returns None, as does any number that is not valid with the 9.
+    """
+    digits = _NON_DIGITS.sub("", raw)
+    if len(digits) == 12 and digits.startswith("55"):
+        digits = digits[2:]
+    if len(digits) != 10 or digits[2] not in "6789":
+        return None
+    area_code, number = digits[:2], "9" + digits[2:]
+    if not phonenumbers.is_valid_number(phonenumbers.parse(f"+55{area_code}{number}")):
+        return None
+    return f"({area_code}) {number[:5]}-{number[5:]}"
+
+
 def wa_id_variants(e164: str) -> set[str]:
     """Return every `wa_id` under which WhatsApp may report this number.
 

@@ -17,8 +17,6 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-import phonenumbers
-
 from cobranza.country_words import country_name
 from cobranza.db.models import CustomerKind, DocumentKind
 from cobranza.ingest import mapping as m
@@ -51,7 +49,12 @@ from cobranza.ingest.taxids import (
     kind_from_name,
 )
 from cobranza.money import MAX_AMOUNT, quantize
-from cobranza.phones import PhoneResult, area_code_word, normalize_phone
+from cobranza.phones import (
+    PhoneResult,
+    area_code_word,
+    current_brazilian_mobile,
+    normalize_phone,
+)
 from cobranza.terminal_text import BIDI_CONTROLS, visible
 
 # Column sizes of the customer and document tables.
@@ -774,24 +777,11 @@ def _old_colombian_landline_hint(raw: str) -> str:
 
 
 def _old_brazilian_mobile_hint(raw: str) -> str:
-    """Suggest the nine-digit form of a Brazilian mobile written the old way.
-
-    Since 2016 every mobile has nine digits after the DDD, the first a 9:
-    (11) 8765-4321 is now (11) 98765-4321. Before, a mobile had eight
-    digits starting with 6 to 9, and landlines start with 2 to 5, so a
-    landline never gets the hint. The stored phone stays invalid, because
-    only the owner knows whether the customer still uses that line.
-    """
-    digits = re.sub(r"[^0-9]", "", raw)
-    if len(digits) == 12 and digits.startswith("55"):
-        digits = digits[2:]
-    if len(digits) != 10 or digits[2] not in "6789":
-        return ""
-    area_code, number = digits[:2], "9" + digits[2:]
-    candidate = phonenumbers.parse(f"+55{area_code}{number}")
-    if not phonenumbers.is_valid_number(candidate):
+    """Suggest the nine-digit form of a Brazilian mobile written the old way."""
+    current = current_brazilian_mobile(raw)
+    if current is None:
         return ""
     return (
         ". Si es un celular escrito sin el 9 (el formato anterior a 2016), "
-        f"ahora es ({area_code}) {number[:5]}-{number[5:]}"
+        f"ahora es {current}"
     )
