@@ -214,3 +214,45 @@ def test_old_mobile_gets_ninth_digit_hint(
     else:
         assert "Si es un celular escrito sin el 9" in flag.message
         assert hint in flag.message
+
+
+def test_customer_timezone_follows_ddd(engine: Engine, tmp_path: Path) -> None:
+    # Brazil spans four UTC offsets, and contact hours are the customer's.
+    business_id = make_business(engine, "BR")
+    rows = [
+        ["C-AC", "Loja Rio Branco", "", "(68) 99912-3456", "000.201", "01/03/2026",
+         "31/03/2026", "100,00", "0,00", "100,00"],
+        ["C-AM", "Mercado Manaus", "", "(92) 99123-4567", "000.202", "01/03/2026",
+         "31/03/2026", "100,00", "0,00", "100,00"],
+        ["C-SP", "Padaria Paulista", "", "(11) 91234-5678", "000.203", "01/03/2026",
+         "31/03/2026", "100,00", "0,00", "100,00"],
+        ["C-NO", "Sem Telefone", "", "", "000.204", "01/03/2026",
+         "31/03/2026", "100,00", "0,00", "100,00"],
+    ]  # fmt: skip
+    path = write_csv(tmp_path / "contas.csv", [HEADER_SETS[0], *rows], separator=";")
+
+    run_import(engine, business_id, path)
+
+    assert customer(engine, business_id, "C-AC").timezone == "America/Rio_Branco"
+    assert customer(engine, business_id, "C-AM").timezone == "America/Manaus"
+    assert customer(engine, business_id, "C-SP").timezone == "America/Sao_Paulo"
+    assert customer(engine, business_id, "C-NO").timezone is None
+
+
+def test_new_phone_moves_customer_timezone(engine: Engine, tmp_path: Path) -> None:
+    business_id = make_business(engine, "BR")
+    first = ["C-01", "Ana Souza", "", "(68) 99912-3456", "000.301", "01/03/2026",
+             "31/03/2026", "100,00", "0,00", "100,00"]  # fmt: skip
+    moved = [*first[:3], "(11) 91234-5678", *first[4:]]
+    run_import(
+        engine,
+        business_id,
+        write_csv(tmp_path / "a.csv", [HEADER_SETS[0], first], separator=";"),
+    )
+    run_import(
+        engine,
+        business_id,
+        write_csv(tmp_path / "b.csv", [HEADER_SETS[0], moved], separator=";"),
+    )
+
+    assert customer(engine, business_id, "C-01").timezone == "America/Sao_Paulo"

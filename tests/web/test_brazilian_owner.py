@@ -64,3 +64,21 @@ def test_landline_edit_gets_no_ninth_digit(
     error = _error(page.text)
     assert "Teléfono inválido" in error
     assert "sin el 9" not in error
+
+
+def test_phone_edit_sets_ddd_timezone(
+    app: FastAPI, client_for, tenant: Tenant, engine: Engine
+) -> None:  # type: ignore[no-untyped-def]
+    # Contact hours follow the customer's clock: Acre is UTC-5.
+    _in_brazil(engine, tenant)
+    client, token = client_for(tenant)
+
+    client.post(
+        f"/clientes/{tenant.customer_id}/telefono",
+        data={"phone": "(68) 99912-3456", "csrf_token": token},
+    )
+
+    with transaction(engine) as session:
+        customer = session.get_one(Customer, tenant.customer_id)
+        assert customer.phone == "+5568999123456"
+        assert customer.timezone == "America/Rio_Branco"

@@ -36,6 +36,7 @@ from cobranza.phones import (
     area_code_word,
     current_brazilian_mobile,
     normalize_phone,
+    phone_timezone,
 )
 from cobranza.portfolio.labels import SPANISH as SEGMENT_LABELS
 from cobranza.timeutil import local_date
@@ -354,6 +355,8 @@ def edit_phone(
         customer.phone = result.e164
         customer.phone_status = result.status
         customer.phone_problem = result.problem
+        if business.country == "BR":
+            customer.timezone = phone_timezone(result.e164)
         customer.updated_at = now(request)
         session.add(
             AuditEvent(
