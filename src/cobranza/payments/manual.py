@@ -27,6 +27,7 @@ from cobranza.compliance.customers import resolve_customer
 from cobranza.compliance.erasure import erased_external_ids
 from cobranza.compliance.errors import AmbiguousCustomerError, CustomerNotFoundError
 from cobranza.db.models import Business, Customer, InboundMedia
+from cobranza.ingest.readers import decode
 from cobranza.money import MAX_AMOUNT, parse_amount_input, quantize
 from cobranza.payments import cases
 from cobranza.payments.errors import PaymentError
@@ -39,14 +40,45 @@ _DAY_MONTH_YEAR = re.compile(r"([0-9]{1,2})[/-]([0-9]{1,2})[/-]([0-9]{4})")
 
 MANUAL_PROVIDER = "manual"
 RECEIPT_PROVIDER = "receipt"
-# Column names accepted in a payments file, Spanish or English.
+# Column names accepted in a payments file, Spanish, English or Portuguese.
+# The first name of each is the field's Spanish name, which messages show.
 COLUMNS = {
-    "customer": ("cliente", "customer", "customer_id", "id_cliente"),
-    "amount": ("monto", "importe", "valor", "amount"),
-    "date": ("fecha", "date", "paid_at"),
-    "method": ("medio", "metodo", "método", "method"),
-    "reference": ("referencia", "comprobante", "reference"),
-    "currency": ("moneda", "currency"),
+    "customer": (
+        "cliente",
+        "customer",
+        "customer_id",
+        "id_cliente",
+        "código do cliente",
+        "cpf/cnpj",
+        "cnpj/cpf",
+    ),
+    "amount": ("monto", "importe", "valor", "amount", "valor pago", "valor recebido"),
+    "date": (
+        "fecha",
+        "date",
+        "paid_at",
+        "data",
+        "data do pagamento",
+        "data de pagamento",
+        "data do recebimento",
+        "data de recebimento",
+    ),
+    "method": (
+        "medio",
+        "metodo",
+        "método",
+        "method",
+        "forma de pagamento",
+        "meio de pagamento",
+    ),
+    "reference": (
+        "referencia",
+        "comprobante",
+        "reference",
+        "referência",
+        "id da transação",
+    ),
+    "currency": ("moneda", "currency", "moeda"),
 }
 
 
@@ -507,7 +539,8 @@ def _read_rows(
             for record in frame.to_dict(orient="records")
         ]
         return [str(name) for name in frame.columns], records
-    text = path.read_text(encoding="utf-8-sig")
+    # Excel on Windows saves CSV in Windows-1252, as the invoice import reads.
+    text, _encoding = decode(path.read_bytes())
     reader = csv.DictReader(io.StringIO(text), dialect=_dialect(text))
     rows = list(reader)
     return list(reader.fieldnames or []), rows
