@@ -26,6 +26,7 @@ from cobranza.ingest.mapping import (
     NUMBER,
     OPEN_AMOUNT,
     PAID_AMOUNT,
+    STATUS,
     TAX_ID,
     field_for_header,
     resolve_mapping,
@@ -256,3 +257,36 @@ def test_new_phone_moves_customer_timezone(engine: Engine, tmp_path: Path) -> No
     )
 
     assert customer(engine, business_id, "C-01").timezone == "America/Sao_Paulo"
+
+
+@pytest.mark.parametrize("status", ["Cancelada", "CANCELADO", "Estornado"])
+def test_cancelled_status_rejects_row(
+    engine: Engine, tmp_path: Path, status: str
+) -> None:
+    # A Bling or Omie export lists cancelled documents with "Situação"
+    # Cancelada. Such a document is not owed, so it must never be collected.
+    business_id = make_business(engine, "BR")
+    header = ["Nº NF", "CPF/CNPJ", "Razão social", "Vencimento", "Valor",
+              "Situação"]  # fmt: skip
+    rows = [
+        ["000.401", "529.982.247-25", "Maria", "01/03/2026", "100,00", "Em aberto"],
+        ["000.402", "123.456.789-09", "João", "01/03/2026", "200,00", status],
+    ]
+    path = write_csv(tmp_path / "contas.csv", [header, *rows], separator=";")
+
+    report = run_import(engine, business_id, path)
+
+    assert report.documents_imported == 1
+    assert report.open_balance == Decimal("100.00")
+    [rejected] = report.rows_rejected
+    assert rejected.code == "cancelled_document"
+    assert rejected.column == "Situação"
+    assert f'figura como "{status}"' in rejected.message
+    with transaction(engine) as session:
+        numbers = list(session.scalars(select(Document.number)))
+    assert numbers == ["000.401"]
+
+
+def test_status_header_maps() -> None:
+    assert field_for_header("Situação") == STATUS
+    assert field_for_header("Estado") is None

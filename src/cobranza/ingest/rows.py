@@ -72,6 +72,23 @@ _MISSING_DV_HINT = (
 
 _TRUE = frozenset({"si", "s", "yes", "y", "x", "1", "true", "verdadero", "sim", "ok"})
 _FALSE = frozenset({"no", "n", "0", "false", "falso", "nao"})
+# Status words of a cancelled document, folded: "Cancelado" or "Cancelada"
+# in Portuguese and Spanish, "Anulada" in Spanish, and "Estornado" for a
+# reversed entry in Portuguese.
+_CANCELLED_WORDS = frozenset(
+    {
+        "cancelado",
+        "cancelada",
+        "anulado",
+        "anulada",
+        "estornado",
+        "estornada",
+        "cancelled",
+        "canceled",
+        "void",
+        "voided",
+    }
+)
 
 # Document type codes: ARCA (Argentina) voucher codes, CFDI (Mexico) I/E, and
 # the usual abbreviations. Letters A, B, C, M and E after a code are the
@@ -277,6 +294,8 @@ class RowReader:
         )
         customer = self._customer(row, rejections, flags)
         disputed = self._flag_value(row, m.DISPUTED, flags) or False
+        if (cancelled := self._cancelled_issue(row)) is not None:
+            rejections.append(cancelled)
 
         if rejections or number is None or amount is None or kind is None:
             return None, rejections
@@ -537,6 +556,17 @@ class RowReader:
             )
         )
         return None
+
+    def _cancelled_issue(self, row: SourceRow) -> RowIssue | None:
+        """Return the rejection of a row whose status marks it cancelled.
+
+        A cancelled invoice is not owed, so collecting it would charge a
+        debt that does not exist.
+        """
+        status = text_of(self._cell(row, m.STATUS))
+        if status is None or not _CANCELLED_WORDS.intersection(_fold(status).split()):
+            return None
+        return self._issue(row, m.STATUS, "cancelled_document")
 
     def _flag_value(
         self, row: SourceRow, name: str, flags: list[RowIssue]
