@@ -6,7 +6,13 @@ import pytest
 from sqlalchemy import Engine
 
 from cobranza.db.models import PhoneStatus
-from cobranza.phones import match_wa_id, normalize_phone, phone_text, wa_id_variants
+from cobranza.phones import (
+    match_wa_id,
+    normalize_phone,
+    phone_text,
+    phone_timezone,
+    wa_id_variants,
+)
 from tests.ingest.conftest import customer, make_business, run_import, write_csv
 
 
@@ -201,3 +207,20 @@ def test_cell_with_several_invalid_numbers() -> None:
     assert result.status == PhoneStatus.INVALID
     assert result.problem is not None
     assert "123 / 456" in result.problem
+
+
+@pytest.mark.parametrize(
+    ("e164", "zone"),
+    [
+        ("+5568999123456", "America/Rio_Branco"),
+        ("+5592991234567", "America/Manaus"),
+        ("+5565991234567", "America/Cuiaba"),
+        ("+5581991234567", "America/Recife"),
+        ("+5511987654321", "America/Sao_Paulo"),
+        ("+5561991234567", "America/Sao_Paulo"),
+        ("+5491123456789", None),
+        (None, None),
+    ],
+)
+def test_phone_timezone_by_ddd(e164: str | None, zone: str | None) -> None:
+    assert phone_timezone(e164) == zone

@@ -1547,6 +1547,13 @@ def run_command(
     )
     if waiting is not None:
         missing.append(waiting)
+    if "business_tax_id" in report.dispatch.missing_details:
+        # The counted line above already asks for the tax id.
+        legal_lines = [
+            line
+            for line in legal_lines
+            if line != business_settings.MISSING_TAX_ID_LINE
+        ]
     for line in missing + legal_lines:
         console.print(line, markup=False, soft_wrap=True)
     if dry_run:

@@ -217,6 +217,61 @@ def _apply_country_rules(
     return number
 
 
+# The IANA time zone of each Brazilian area code (DDD) whose state keeps a
+# zone of its own in the tz database. Every other DDD (the South, the
+# Southeast, the Federal District and Goiás) is America/Sao_Paulo.
+# NOTE: DDD 97 also covers western Amazonas towns on UTC-5 (America/Eirunepe),
+# which get Manaus's UTC-4 here, one hour later than their own clock.
+_BRAZIL_AREA_TIMEZONES = {
+    **dict.fromkeys(("63",), "America/Araguaina"),
+    **dict.fromkeys(("65", "66"), "America/Cuiaba"),
+    **dict.fromkeys(("67",), "America/Campo_Grande"),
+    **dict.fromkeys(("68",), "America/Rio_Branco"),
+    **dict.fromkeys(("69",), "America/Porto_Velho"),
+    **dict.fromkeys(("71", "73", "74", "75", "77"), "America/Bahia"),
+    **dict.fromkeys(("79", "82"), "America/Maceio"),
+    **dict.fromkeys(("81", "87"), "America/Recife"),
+    **dict.fromkeys(
+        ("83", "84", "85", "86", "88", "89", "98", "99"), "America/Fortaleza"
+    ),
+    **dict.fromkeys(("91", "94", "96"), "America/Belem"),
+    **dict.fromkeys(("93",), "America/Santarem"),
+    **dict.fromkeys(("92", "97"), "America/Manaus"),
+    **dict.fromkeys(("95",), "America/Boa_Vista"),
+}
+
+
+def phone_timezone(e164: str | None) -> str | None:
+    """Return the time zone of a Brazilian number's area code, else None.
+
+    Brazil spans four UTC offsets, so a customer's contact hours follow the
+    DDD of the phone: +55 68 (Acre) is two hours behind São Paulo. A number
+    of another country returns None, and the business's zone applies.
+    """
+    if e164 is None or not e164.startswith("+55") or len(e164) < 7:
+        return None
+    return _BRAZIL_AREA_TIMEZONES.get(e164[3:5], "America/Sao_Paulo")
+
+
+def current_brazilian_mobile(raw: str) -> str | None:
+    """Return a Brazilian mobile written without its ninth digit as it is now.
+
+    Since 2016 every mobile has nine digits after the DDD, the first a 9:
+    "(11) 8765-4321" is now "(11) 98765-4321". Before, a mobile had eight
+    digits starting with 6 to 9, and landlines start with 2 to 5, so a
+    landline returns None, as does any number that is not valid with the 9.
+    """
+    digits = _NON_DIGITS.sub("", raw)
+    if len(digits) == 12 and digits.startswith("55"):
+        digits = digits[2:]
+    if len(digits) != 10 or digits[2] not in "6789":
+        return None
+    area_code, number = digits[:2], "9" + digits[2:]
+    if not phonenumbers.is_valid_number(phonenumbers.parse(f"+55{area_code}{number}")):
+        return None
+    return f"({area_code}) {number[:5]}-{number[5:]}"
+
+
 def wa_id_variants(e164: str) -> set[str]:
     """Return every `wa_id` under which WhatsApp may report this number.
 

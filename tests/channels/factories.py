@@ -26,6 +26,7 @@ COUNTRY_DEFAULTS = {
     "CL": ("America/Santiago", "CLP", "es_CL"),
     "MX": ("America/Mexico_City", "MXN", "es_MX"),
     "CO": ("America/Bogota", "COP", "es_CO"),
+    "BR": ("America/Sao_Paulo", "BRL", "pt_BR"),
 }
 
 

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from cobranza.compliance import (
     AmbiguousCustomerError,
     CustomerNotFoundError,
     resolve_customer,
 )
+from cobranza.compliance.erasure import erase_customer
 from cobranza.db.engine import transaction
-from tests.compliance.factories import add_business, add_customer
+from cobranza.db.models import Business, Customer
+from tests.compliance.factories import CREATED, add_business, add_customer
 
 AR_MOBILE = "+5491123456789"
 
@@ -153,3 +155,59 @@ def test_chilean_rut_as_written(engine: Engine) -> None:
         assert resolve_customer(session, business.id, "96.789.012-k").external_id == (
             "C-9"
         )
+
+
+@pytest.fixture
+def brazilian(engine: Engine) -> int:
+    with transaction(engine) as session:
+        business = add_business(session, country="BR", timezone="America/Sao_Paulo")
+        # An import keys a customer without a code by the bare CPF or CNPJ.
+        add_customer(session, business, external_id="12345678909")
+        coded = add_customer(session, business, external_id="C-01")
+        coded.tax_id = "11222333000181"
+        add_customer(session, business, external_id="C001")
+        return business.id
+
+
+@pytest.mark.parametrize(
+    ("ref", "external_id"),
+    [
+        ("123.456.789-09", "12345678909"),
+        ("123456789-09", "12345678909"),
+        ("11.222.333/0001-81", "C-01"),
+        ("11222333000181", "C-01"),
+    ],
+)
+def test_brazilian_tax_id_written_with_separators(
+    engine: Engine, brazilian: int, ref: str, external_id: str
+) -> None:
+    with transaction(engine) as session:
+        customer = resolve_customer(session, brazilian, ref)
+
+        assert customer.external_id == external_id
+
+
+def test_short_code_not_read_as_tax_id(engine: Engine, brazilian: int) -> None:
+    # "C-001" compacts to "C001", another customer's code, which it must
+    # not find.
+    with transaction(engine) as session:
+        with pytest.raises(CustomerNotFoundError):
+            resolve_customer(session, brazilian, "C-001")
+
+
+def test_erased_tax_id_with_separators_named(engine: Engine, brazilian: int) -> None:
+    # Given the customer keyed by the CPF 12345678909 erased under LGPD
+    with transaction(engine) as session:
+        business = session.get_one(Business, brazilian)
+        customer = session.scalars(
+            select(Customer).where(Customer.external_id == "12345678909")
+        ).one()
+        erase_customer(session, business, customer, CREATED, force=True)
+
+    # When the owner types the CPF as it is written
+    with transaction(engine) as session:
+        with pytest.raises(CustomerNotFoundError) as raised:
+            resolve_customer(session, brazilian, "123.456.789-09")
+
+    # Then the error names the erasure, as it does for the bare CPF
+    assert "pidió que se borraran sus datos" in str(raised.value)

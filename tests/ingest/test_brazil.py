@@ -26,6 +26,7 @@ from cobranza.ingest.mapping import (
     NUMBER,
     OPEN_AMOUNT,
     PAID_AMOUNT,
+    STATUS,
     TAX_ID,
     field_for_header,
     resolve_mapping,
@@ -184,3 +185,108 @@ def test_brazil_csv_dry_run_from_cli(
     assert report["open_balance"] == "13500.00"
     assert report["rows_flagged"] == []
     assert not database.exists()
+
+
+@pytest.mark.parametrize(
+    ("written", "hint"),
+    [
+        ("(11) 8765-4320", "ahora es (11) 98765-4320"),
+        ("+55 21 8765-4320", "ahora es (21) 98765-4320"),
+        ("(11) 1234-567", None),
+    ],
+)
+def test_old_mobile_gets_ninth_digit_hint(
+    engine: Engine, tmp_path: Path, written: str, hint: str | None
+) -> None:
+    # Customer files still keep mobiles from before 2016 without the 9. The
+    # phone stays invalid, but the report shows the number as it is now.
+    business_id = make_business(engine, "BR")
+    row = ["C-03", "Ana Souza", "", written, "000.125", "01/03/2026",
+           "31/03/2026", "100,00", "0,00", "100,00"]  # fmt: skip
+    path = write_csv(tmp_path / "contas.csv", [HEADER_SETS[0], row], separator=";")
+
+    report = run_import(engine, business_id, path)
+
+    [flag] = report.rows_flagged
+    assert flag.code == "invalid_phone"
+    assert customer(engine, business_id, "C-03").phone is None
+    if hint is None:
+        assert "sin el 9" not in flag.message
+    else:
+        assert "Si es un celular escrito sin el 9" in flag.message
+        assert hint in flag.message
+
+
+def test_customer_timezone_follows_ddd(engine: Engine, tmp_path: Path) -> None:
+    # Brazil spans four UTC offsets, and contact hours are the customer's.
+    business_id = make_business(engine, "BR")
+    rows = [
+        ["C-AC", "Loja Rio Branco", "", "(68) 99912-3456", "000.201", "01/03/2026",
+         "31/03/2026", "100,00", "0,00", "100,00"],
+        ["C-AM", "Mercado Manaus", "", "(92) 99123-4567", "000.202", "01/03/2026",
+         "31/03/2026", "100,00", "0,00", "100,00"],
+        ["C-SP", "Padaria Paulista", "", "(11) 91234-5678", "000.203", "01/03/2026",
+         "31/03/2026", "100,00", "0,00", "100,00"],
+        ["C-NO", "Sem Telefone", "", "", "000.204", "01/03/2026",
+         "31/03/2026", "100,00", "0,00", "100,00"],
+    ]  # fmt: skip
+    path = write_csv(tmp_path / "contas.csv", [HEADER_SETS[0], *rows], separator=";")
+
+    run_import(engine, business_id, path)
+
+    assert customer(engine, business_id, "C-AC").timezone == "America/Rio_Branco"
+    assert customer(engine, business_id, "C-AM").timezone == "America/Manaus"
+    assert customer(engine, business_id, "C-SP").timezone == "America/Sao_Paulo"
+    assert customer(engine, business_id, "C-NO").timezone is None
+
+
+def test_new_phone_moves_customer_timezone(engine: Engine, tmp_path: Path) -> None:
+    business_id = make_business(engine, "BR")
+    first = ["C-01", "Ana Souza", "", "(68) 99912-3456", "000.301", "01/03/2026",
+             "31/03/2026", "100,00", "0,00", "100,00"]  # fmt: skip
+    moved = [*first[:3], "(11) 91234-5678", *first[4:]]
+    run_import(
+        engine,
+        business_id,
+        write_csv(tmp_path / "a.csv", [HEADER_SETS[0], first], separator=";"),
+    )
+    run_import(
+        engine,
+        business_id,
+        write_csv(tmp_path / "b.csv", [HEADER_SETS[0], moved], separator=";"),
+    )
+
+    assert customer(engine, business_id, "C-01").timezone == "America/Sao_Paulo"
+
+
+@pytest.mark.parametrize("status", ["Cancelada", "CANCELADO", "Estornado"])
+def test_cancelled_status_rejects_row(
+    engine: Engine, tmp_path: Path, status: str
+) -> None:
+    # A Bling or Omie export lists cancelled documents with "Situação"
+    # Cancelada. Such a document is not owed, so it must never be collected.
+    business_id = make_business(engine, "BR")
+    header = ["Nº NF", "CPF/CNPJ", "Razão social", "Vencimento", "Valor",
+              "Situação"]  # fmt: skip
+    rows = [
+        ["000.401", "529.982.247-25", "Maria", "01/03/2026", "100,00", "Em aberto"],
+        ["000.402", "123.456.789-09", "João", "01/03/2026", "200,00", status],
+    ]
+    path = write_csv(tmp_path / "contas.csv", [header, *rows], separator=";")
+
+    report = run_import(engine, business_id, path)
+
+    assert report.documents_imported == 1
+    assert report.open_balance == Decimal("100.00")
+    [rejected] = report.rows_rejected
+    assert rejected.code == "cancelled_document"
+    assert rejected.column == "Situação"
+    assert f'figura como "{status}"' in rejected.message
+    with transaction(engine) as session:
+        numbers = list(session.scalars(select(Document.number)))
+    assert numbers == ["000.401"]
+
+
+def test_status_header_maps() -> None:
+    assert field_for_header("Situação") == STATUS
+    assert field_for_header("Estado") is None

@@ -126,3 +126,30 @@ def test_colombian_document_type_prefix(
     assert check.compact == compact
     assert check.valid is valid
     assert check.kind == kind
+
+
+@pytest.mark.parametrize(
+    ("value", "compact", "kind"),
+    [
+        ("4567890000179", "04567890000179", CustomerKind.COMPANY),
+        ("1234567890", "01234567890", CustomerKind.PERSON),
+        ("12345000165", "00012345000165", CustomerKind.COMPANY),
+    ],
+)
+def test_brazil_restores_zeros_excel_dropped(
+    value: str, compact: str, kind: CustomerKind
+) -> None:
+    # Excel stores a CPF or CNPJ typed as a number without its leading zeros.
+    check = check_tax_id(value, "BR")
+
+    assert check.compact == compact
+    assert check.valid is True
+    assert check.kind == kind
+
+
+def test_brazil_wrong_short_number_keeps_problem() -> None:
+    check = check_tax_id("4567890000178", "BR")
+
+    assert check.valid is False
+    assert check.compact == "4567890000178"
+    assert check.problem is not None

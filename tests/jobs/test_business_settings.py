@@ -529,6 +529,7 @@ def test_cop_amount_with_cents_rejected(engine: Engine, business_id: int) -> Non
     ("country", "document"),
     [
         ("AR", "constancia de inscripción"),
+        ("BR", "cartão CNPJ"),
         ("CL", "e-RUT"),
         ("CO", "RUT"),
         ("MX", "situación fiscal"),
@@ -541,6 +542,7 @@ def test_tax_id_error_names_country_document(
     _set(engine, business_id, "country", country)
     bad = {
         "AR": "20-12345678-0",
+        "BR": "33.445.566/0001-00",
         "CL": "76.999.888-0",
         "CO": "900.123.456-7",
         "MX": "GODE561231GR9",

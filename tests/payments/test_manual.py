@@ -487,3 +487,39 @@ def test_import_reads_day_month_year(world: World, tmp_path: Path) -> None:
     assert payment.amount == Decimal("200")
     local = payment.paid_at.astimezone(ZoneInfo("America/Argentina/Buenos_Aires"))
     assert local.date() == date(2026, 3, 9)
+
+
+def test_import_reads_windows_1252(world: World, tmp_path: Path) -> None:
+    # Excel on Windows saves a CSV in Windows-1252, which the invoice import
+    # already reads; "depósito" is not valid UTF-8 in that encoding.
+    path = tmp_path / "pagos.csv"
+    path.write_bytes(
+        "cliente;monto;fecha;medio\nC1;1000.00;2026-03-09;depósito\n".encode("cp1252")
+    )
+
+    with world.session() as session, session.begin():
+        report = import_payments(session, world.business(session), path, NOW)
+
+    assert report.errors == []
+    assert report.applied == 1
+    [payment] = world.payments()
+    assert payment.method == "depósito"
+
+
+def test_import_reads_portuguese_headers(world: World, tmp_path: Path) -> None:
+    # A Brazilian bank or ERP export names its columns in Portuguese.
+    path = tmp_path / "pagamentos.csv"
+    path.write_text(
+        "Código do cliente;Valor pago;Data do pagamento;Forma de pagamento;"
+        "ID da transação\nC1;1000.00;09/03/2026;Pix;E0000000020260309\n",
+        encoding="utf-8",
+    )
+
+    with world.session() as session, session.begin():
+        report = import_payments(session, world.business(session), path, NOW)
+
+    assert report.errors == []
+    assert report.applied == 1
+    [payment] = world.payments()
+    assert payment.method == "Pix"
+    assert payment.provider_payment_id == "E0000000020260309"

@@ -207,3 +207,19 @@ def test_missing_address_reminded(brazil_database: str) -> None:
     assert "sin la dirección" not in with_address.output
     [text] = _sandbox_texts()
     assert f"Mi negocio, CNPJ {CNPJ}." in text
+
+
+def test_missing_tax_id_named_on_sunday(brazil_database: str) -> None:
+    # On a Sunday no message reaches the tax id check, so the run names the
+    # missing CNPJ itself instead of a count of waiting messages.
+    sunday = RUN_DAY + timedelta(days=6 - RUN_DAY.weekday() or 7)
+
+    on_sunday = runner.invoke(app, ["run", "--dry-run", "--now", f"{sunday}T10:00"])
+    on_weekday = runner.invoke(app, ["run", "--dry-run", "--now", RUN_AT])
+
+    assert on_sunday.exit_code == 0, on_sunday.output
+    assert "hasta que cargues la identificación fiscal" in on_sunday.output
+    assert "cobranza settings set tax_id" in on_sunday.output
+    assert on_weekday.exit_code == 0, on_weekday.output
+    assert "1 mensaje espera la identificación fiscal" in on_weekday.output
+    assert "hasta que cargues" not in on_weekday.output

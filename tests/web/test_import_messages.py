@@ -180,7 +180,7 @@ def _documents(engine: Engine, business_id: int) -> int:
             "emisión, "
             "vencimiento, "
             "importe, saldo, importe pagado, fecha de pago, moneda, en disputa, "
-            "consentimiento, ignorar.",
+            "consentimiento, situación, ignorar.",
             id="mapping-unknown-field",
         ),
         pytest.param(
@@ -482,7 +482,7 @@ def test_form_help_is_spanish(app: FastAPI, client_for, tenant: Tenant) -> None:
         "fiscal, dígito de verificación, teléfono, celular, email, número de "
         "comprobante, serie, tipo de "
         "comprobante, fecha de emisión, vencimiento, importe, saldo, importe "
-        "pagado, fecha de pago, moneda, en disputa, consentimiento. Con "
+        "pagado, fecha de pago, moneda, en disputa, consentimiento, situación. Con "
         "<code>COLUMNA=ignorar</code> se descarta una columna."
     ) in page.text
     assert '<option value="día/mes/año">' in page.text

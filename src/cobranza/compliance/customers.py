@@ -18,10 +18,11 @@ def resolve_customer(session: Session, business_id: int, ref: str) -> Customer:
     """Return the business's customer whose external id or phone is `ref`.
 
     The external id from the import is tried first, exactly, and then the
-    external ids that an import makes from a name or from a tax id, so that
-    a customer imported without a code is found by its name or its tax id
-    as written ("76.543.210-3" finds the customer keyed "765432103"), and
-    then the stored tax id in that compact form. Otherwise `ref`
+    external id that an import makes from a name, so that a customer
+    imported without a code is found by its name as written. Then a tax id
+    of at least 6 digits, with or without separators, is compared in its
+    compact form with external ids and stored tax ids ("76.543.210-3" finds
+    the customer keyed "765432103"). Otherwise `ref`
     is read as a phone in any format for the business's country
     (`cobranza.phones` normalises it to E.164, including the Argentine
     mobile `9` and the `wa_id` forms) and compared with `Customer.phone` and
@@ -34,7 +35,7 @@ def resolve_customer(session: Session, business_id: int, ref: str) -> Customer:
             "falta el cliente: escribí su código de la importación o su teléfono"
         )
 
-    external_ids = [text, customer_id_from_name(text), compact_tax_id(text)]
+    external_ids = [text, customer_id_from_name(text)]
     for external_id in external_ids:
         by_external_id = session.scalars(
             select(Customer).where(
@@ -49,6 +50,9 @@ def resolve_customer(session: Session, business_id: int, ref: str) -> Customer:
         return by_tax_id
 
     _reject_erased(session, business_id, text)
+    compact = compact_tax_id(text)
+    if compact != text and _looks_like_tax_id(compact):
+        _reject_erased(session, business_id, compact)
     phones = _phone_candidates(session, business_id, text)
     if not phones:
         country = session.get_one(Business, business_id).country
@@ -88,14 +92,22 @@ def resolve_customer(session: Session, business_id: int, ref: str) -> Customer:
 
 
 def _by_tax_id(session: Session, business_id: int, text: str) -> Customer | None:
-    """Return the one customer whose stored tax id is `text` in compact form."""
+    """Return the one customer whose tax id is `text`, with or without separators.
+
+    "123.456.789-09" finds the customer imported with the CPF 12345678909.
+    An import keys a customer without a code by the bare tax id, so the
+    bare form is compared with both the external id and `Customer.tax_id`.
+    """
     compact = compact_tax_id(text)
-    if not any(char.isdigit() for char in compact):
+    if not _looks_like_tax_id(compact):
         return None
     matches = list(
         session.scalars(
             select(Customer)
-            .where(Customer.business_id == business_id, Customer.tax_id == compact)
+            .where(
+                Customer.business_id == business_id,
+                or_(Customer.external_id == compact, Customer.tax_id == compact),
+            )
             .order_by(Customer.id)
         )
     )
@@ -106,6 +118,15 @@ def _by_tax_id(session: Session, business_id: int, text: str) -> Customer | None
             f"({ids}): usá el código del cliente"
         )
     return matches[0] if matches else None
+
+
+def _looks_like_tax_id(compact: str) -> bool:
+    """Return whether a value without separators may be a tax id.
+
+    Every supported tax id has at least 6 digits (an RFC's date of birth or
+    incorporation), so a short code such as "C-001" never finds "C001".
+    """
+    return sum(char.isdigit() for char in compact) >= 6
 
 
 def _reject_erased(session: Session, business_id: int, external_id: str) -> None:

@@ -1536,6 +1536,8 @@ def opt_out(reply: Reply) -> str:
         reply.now,
         actor=ACTOR,
     )
+    # NOTE: a customer who never had a case (no reminder yet) gets no
+    # confirmation, because an outbox row belongs to a case.
     queue_reply(reply, "optout_confirmation", str(event.id), case=_any_case(reply))
     return "opted_out"
 

@@ -34,6 +34,11 @@ ROW_ISSUE_TEXTS: dict[str, str] = {
         "otro número. Borralo en el archivo y volvé a importar."
     ),
     "missing_amount": "El importe está vacío. Completalo en el archivo.",
+    "cancelled_document": (
+        "El comprobante figura como {value}, y un comprobante cancelado no se "
+        "importa ni se cobra. Si lo habías importado antes, retené esa factura "
+        "en la página del cliente en el panel para dejar de cobrarla."
+    ),
     "invalid_amount": (
         "El importe {value} no es un número con {mark}. Corregilo, o elegí el "
         "separador decimal {hints.decimal_control}."

@@ -43,6 +43,9 @@ PAID_ON = "paid_on"
 CURRENCY = "currency"
 DISPUTED = "disputed"
 CONSENT = "consent"
+# The document's status in the source system ("Situação" in Brazilian
+# exports), read only to leave out cancelled documents.
+STATUS = "status"
 
 AMOUNT_FIELDS = (AMOUNT, OPEN_AMOUNT, PAID_AMOUNT)
 DATE_FIELDS = (ISSUED_ON, DUE_ON, PAID_ON)
@@ -381,6 +384,19 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
         "consent",
         "consentimento",
     ),
+    # "Estado" alone is left out: customer exports use it for the state or
+    # province of the address.
+    STATUS: (
+        "situacao",
+        "situacion",
+        "status",
+        "situacao documento",
+        "situacao titulo",
+        "situacao conta",
+        "estado comprobante",
+        "estado factura",
+        "estado documento",
+    ),
 }
 
 FIELDS = tuple(_SYNONYMS)
@@ -408,6 +424,7 @@ FIELD_LABELS = {
     CURRENCY: "moneda",
     DISPUTED: "en disputa",
     CONSENT: "consentimiento",
+    STATUS: "situación",
     IGNORE: "ignorar",
 }
 

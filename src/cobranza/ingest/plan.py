@@ -31,6 +31,7 @@ from cobranza.db.models import (
 )
 from cobranza.ingest.rows import CustomerFields, ParsedRow, customer_id_from_name
 from cobranza.money import quantize
+from cobranza.phones import phone_timezone
 
 IMPORT_PROVIDER = "import"
 
@@ -51,6 +52,7 @@ _CUSTOMER_COLUMNS = (
     "phone",
     "phone_status",
     "phone_problem",
+    "timezone",
 )
 _DOCUMENT_COLUMNS = (
     "customer_id",
@@ -297,7 +299,7 @@ def merge_customers(rows: Sequence[ParsedRow]) -> dict[str, MergedCustomer]:
     return merged
 
 
-def _customer_values(fields: CustomerFields) -> dict[str, Any]:
+def _customer_values(fields: CustomerFields, country: str) -> dict[str, Any]:
     values: dict[str, Any] = {"name": fields.name}
     for name in ("tax_id", "tax_id_valid", "email"):
         if getattr(fields, name) is not None:
@@ -309,6 +311,9 @@ def _customer_values(fields: CustomerFields) -> dict[str, Any]:
         values["phone"] = fields.phone.e164
         values["phone_status"] = fields.phone.status.value
         values["phone_problem"] = fields.phone.problem
+        if country == "BR":
+            # Contact hours follow the customer's clock, which the DDD sets.
+            values["timezone"] = phone_timezone(fields.phone.e164)
     return values
 
 
@@ -320,7 +325,7 @@ def _plan_customers(
     now: datetime,
 ) -> None:
     for external_id, merged in customers.items():
-        values = _customer_values(merged.fields)
+        values = _customer_values(merged.fields, business.country)
         stored = state.customers.get(external_id)
         if stored is None:
             plan.new_customers.append(

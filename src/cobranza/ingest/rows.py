@@ -49,7 +49,12 @@ from cobranza.ingest.taxids import (
     kind_from_name,
 )
 from cobranza.money import MAX_AMOUNT, quantize
-from cobranza.phones import PhoneResult, area_code_word, normalize_phone
+from cobranza.phones import (
+    PhoneResult,
+    area_code_word,
+    current_brazilian_mobile,
+    normalize_phone,
+)
 from cobranza.terminal_text import BIDI_CONTROLS, visible
 
 # Column sizes of the customer and document tables.
@@ -67,6 +72,23 @@ _MISSING_DV_HINT = (
 
 _TRUE = frozenset({"si", "s", "yes", "y", "x", "1", "true", "verdadero", "sim", "ok"})
 _FALSE = frozenset({"no", "n", "0", "false", "falso", "nao"})
+# Status words of a cancelled document, folded: "Cancelado" or "Cancelada"
+# in Portuguese and Spanish, "Anulada" in Spanish, and "Estornado" for a
+# reversed entry in Portuguese.
+_CANCELLED_WORDS = frozenset(
+    {
+        "cancelado",
+        "cancelada",
+        "anulado",
+        "anulada",
+        "estornado",
+        "estornada",
+        "cancelled",
+        "canceled",
+        "void",
+        "voided",
+    }
+)
 
 # Document type codes: ARCA (Argentina) voucher codes, CFDI (Mexico) I/E, and
 # the usual abbreviations. Letters A, B, C, M and E after a code are the
@@ -309,6 +331,8 @@ class RowReader:
         )
         customer = self._customer(row, rejections, flags)
         disputed = self._flag_value(row, m.DISPUTED, flags) or False
+        if (cancelled := self._cancelled_issue(row)) is not None:
+            rejections.append(cancelled)
 
         if rejections or number is None or amount is None or kind is None:
             return None, rejections
@@ -575,6 +599,17 @@ class RowReader:
         )
         return None
 
+    def _cancelled_issue(self, row: SourceRow) -> RowIssue | None:
+        """Return the rejection of a row whose status marks it cancelled.
+
+        A cancelled invoice is not owed, so collecting it would charge a
+        debt that does not exist.
+        """
+        status = text_of(self._cell(row, m.STATUS))
+        if status is None or not _CANCELLED_WORDS.intersection(_fold(status).split()):
+            return None
+        return self._issue(row, m.STATUS, "cancelled_document")
+
     def _flag_value(
         self, row: SourceRow, name: str, flags: list[RowIssue]
     ) -> bool | None:
@@ -810,6 +845,8 @@ class RowReader:
             )
             if self.context.country == "CO":
                 problem += _old_colombian_landline_hint(raw)
+            if self.context.country == "BR":
+                problem += _old_brazilian_mobile_hint(raw)
         return replace(result, problem=problem)
 
 
@@ -830,4 +867,15 @@ def _old_colombian_landline_hint(raw: str) -> str:
     return (
         ". Si es un fijo con el formato anterior a 2021, ahora es "
         f"60{digits[0]} {digits[1:]}"
+    )
+
+
+def _old_brazilian_mobile_hint(raw: str) -> str:
+    """Suggest the nine-digit form of a Brazilian mobile written the old way."""
+    current = current_brazilian_mobile(raw)
+    if current is None:
+        return ""
+    return (
+        ". Si es un celular escrito sin el 9 (el formato anterior a 2016), "
+        f"ahora es {current}"
     )

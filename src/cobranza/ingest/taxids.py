@@ -81,6 +81,8 @@ def check_tax_id(value: str, country: str) -> TaxIdCheck:
             return TaxIdCheck(number, None, CustomerKind.PERSON)
         if document_type is not None:
             value = value[document_type.end() :]
+    if country == "BR":
+        value = _with_leading_zeros(value)
     label, module = _module_for(value, country)
     if module is None:
         return TaxIdCheck(compact_tax_id(value), None, None)
@@ -99,6 +101,26 @@ def check_tax_id(value: str, country: str) -> TaxIdCheck:
         reason = _INVALID_REASONS.get(type(exc), "no es válido")
         return TaxIdCheck(compact, False, None, f'El {label} "{value}" {reason}')
     return TaxIdCheck(compact, True, _kind_from_tax_id(compact, country, module))
+
+
+def _with_leading_zeros(value: str) -> str:
+    """Restore the leading zeros that a spreadsheet dropped from a CPF or CNPJ.
+
+    Excel stores 045.678.900/0001-79 typed as a number as 4567890000179.
+    Digits that are valid as they are stay unchanged. Shorter ones are padded
+    to a CPF's 11 digits and then to a CNPJ's 14, and the first padding whose
+    check digits are right is kept, so a wrong number keeps its problem.
+    """
+    digits = value.strip()
+    if not digits.isdigit() or not 8 <= len(digits) <= 13:
+        return value
+    if cpf.is_valid(digits) or cnpj.is_valid(digits):
+        return value
+    for module, length in ((cpf, 11), (cnpj, 14)):
+        padded = digits.zfill(length)
+        if len(digits) < length and module.is_valid(padded):
+            return padded
+    return value
 
 
 def _checksum_problem(label: str, value: str) -> str:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -208,8 +208,10 @@ def _address(text: str) -> str:
 
 # The tax authority's document that shows a business its own tax id: AFIP's
 # constancia de inscripción, DIAN's RUT, SAT's constancia de situación fiscal,
-# the SII's e-RUT, SUNAT's ficha RUC.
+# the SII's e-RUT, SUNAT's ficha RUC, the Receita Federal's cartão CNPJ (its
+# comprovante de inscrição) or CPF card.
 _TAX_ID_DOCUMENTS = {
+    "BR": "tu cartão CNPJ (o tu CPF)",
     "CL": "tu e-RUT",
     "CO": "tu RUT",
     "MX": "tu constancia de situación fiscal",
@@ -828,20 +830,37 @@ def waiting_details(session: Session, business_id: int) -> Counter[str]:
     return Counter(str(variable) for variable in latest.values() if variable)
 
 
-def missing_legal_details(business: Business) -> list[str]:
+# The line for a Brazilian business without a tax id, before any message
+# has waited for it.
+MISSING_TAX_ID_LINE = (
+    "Tus mensajes en portugués no van a salir hasta que cargues la "
+    "identificación fiscal de tu negocio (CNPJ o CPF), que la ley de Brasil "
+    "pide en cada aviso de cobranza. Cargala con: cobranza settings set tax_id "
+    "11.222.333/0001-81"
+)
+
+
+def missing_legal_details(
+    business: Business, waiting: Collection[str] = ()
+) -> list[str]:
     """Return a Spanish line per detail the law requires in a business's messages.
 
     Brazilian law (CDC art. 42-A) requires in every collection notice the
     creditor's address as well as its CNPJ or CPF. A missing tax id holds
-    the messages back (`waiting_details` counts them), while a missing
-    address lets them go without it, so only the address is listed here.
+    the messages back, and `waiting` names the details that messages
+    already wait for (`waiting_details`), whose own lines say so. The tax id
+    is listed here only while no message waits for it, as on a Sunday, when
+    nothing reaches the check. A missing address lets messages go without it.
     """
     if business.country != "BR" and business.locale != "pt_BR":
         return []
-    if (business.settings or {}).get("address"):
-        return []
-    return [
-        "Tus mensajes en portugués salen sin la dirección de tu negocio, que la "
-        "ley de Brasil también pide en cada aviso de cobranza. Cargala con: "
-        'cobranza settings set address "Rua das Flores, 100, São Paulo - SP"'
-    ]
+    lines = []
+    if not business.tax_id and "business_tax_id" not in waiting:
+        lines.append(MISSING_TAX_ID_LINE)
+    if not (business.settings or {}).get("address"):
+        lines.append(
+            "Tus mensajes en portugués salen sin la dirección de tu negocio, que "
+            "la ley de Brasil también pide en cada aviso de cobranza. Cargala "
+            'con: cobranza settings set address "Rua das Flores, 100, São Paulo - SP"'
+        )
+    return lines

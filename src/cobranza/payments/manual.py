@@ -40,23 +40,58 @@ _DAY_MONTH_YEAR = re.compile(r"([0-9]{1,2})[/-]([0-9]{1,2})[/-]([0-9]{4})")
 
 MANUAL_PROVIDER = "manual"
 RECEIPT_PROVIDER = "receipt"
-# Column names accepted in a payments file, Spanish or English. A tax id
-# column names the customer too, because `resolve_customer` finds a customer
-# by tax id.
+# Column names accepted in a payments file, Spanish, English or Portuguese.
+# The first name of each is the field's Spanish name, which messages show. A
+# tax id column names the customer too, because `resolve_customer` finds a
+# customer by tax id.
 COLUMNS = {
     "customer": (
-        "cliente", "customer", "customer_id", "id_cliente", "rut", "rut cliente",
-        "cuit", "nit", "rfc", "ruc",
+        "cliente",
+        "customer",
+        "customer_id",
+        "id_cliente",
+        "rut",
+        "rut cliente",
+        "cuit",
+        "nit",
+        "rfc",
+        "ruc",
+        "código do cliente",
+        "cpf/cnpj",
+        "cnpj/cpf",
     ),
-    "amount": ("monto", "importe", "valor", "amount"),
-    "date": ("fecha", "date", "paid_at"),
-    "method": ("medio", "metodo", "método", "method"),
+    "amount": ("monto", "importe", "valor", "amount", "valor pago", "valor recebido"),
+    "date": (
+        "fecha",
+        "date",
+        "paid_at",
+        "data",
+        "data do pagamento",
+        "data de pagamento",
+        "data do recebimento",
+        "data de recebimento",
+    ),
+    "method": (
+        "medio",
+        "metodo",
+        "método",
+        "method",
+        "forma de pagamento",
+        "meio de pagamento",
+    ),
     "reference": (
-        "referencia", "comprobante", "reference", "n° operación", "nº operación",
-        "número de operación", "nro. operación",
+        "referencia",
+        "comprobante",
+        "reference",
+        "n° operación",
+        "nº operación",
+        "número de operación",
+        "nro. operación",
+        "referência",
+        "id da transação",
     ),
-    "currency": ("moneda", "currency"),
-}  # fmt: skip
+    "currency": ("moneda", "currency", "moeda"),
+}
 
 
 @dataclass
@@ -516,8 +551,8 @@ def _read_rows(
             for record in frame.to_dict(orient="records")
         ]
         return [str(name) for name in frame.columns], records
-    # Excel in Spanish saves a CSV in Windows-1252, as the invoice importer
-    # also accepts. A UTF-8 file decodes as before, so its references stay.
+    # Excel on Windows saves CSV in Windows-1252, as the invoice import reads.
+    # A UTF-8 file decodes as before, so its references stay.
     text, _encoding = decode(path.read_bytes())
     reader = csv.DictReader(io.StringIO(text), dialect=_dialect(text))
     rows = list(reader)

@@ -215,3 +215,32 @@ def test_reply_from_garbage_phone_rejected(engine: Engine) -> None:
         business = session.get_one(Business, business_id)
         with pytest.raises(ValueError, match="el teléfono «abc» no tiene dígitos"):
             record_reply(session, business, "abc", "Hola", NOW)
+
+
+@pytest.mark.parametrize(
+    "typed", ["552187654320", "+55 21 8765-4320", "+55 21 98765-4320"]
+)
+def test_reply_brazil_wa_id_without_nine(engine: Engine, typed: str) -> None:
+    # WhatsApp may report a Brazilian mobile without its ninth digit, and the
+    # webhooks match that wa_id to the stored mobile, so the sandbox does too.
+    with transaction(engine) as session:
+        business = make_business(session, NOW, country="BR", name="Exemplo Ltda")
+        customer = make_customer(session, business, NOW, "C1", "+5521987654320")
+        business_id, customer_id = business.id, customer.id
+
+    with transaction(engine) as session:
+        business = session.get_one(Business, business_id)
+        reply = record_reply(session, business, typed, "pago na sexta", NOW)
+
+    assert reply.customer_id == customer_id
+    assert reply.sender == "+5521987654320"
+
+
+def test_reply_local_number_never_read_as_foreign(engine: Engine) -> None:
+    # "202 555 0123" is a valid US number once read with a +1, but a local
+    # number that is invalid in the business's country stays rejected.
+    with transaction(engine) as session:
+        business = make_business(session, NOW, country="BR", name="Exemplo Ltda")
+
+        with pytest.raises(ValueError, match="no es válido en Brasil"):
+            record_reply(session, business, "2025550123", "oi", NOW)

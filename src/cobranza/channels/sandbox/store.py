@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import phonenumbers
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
@@ -26,7 +27,7 @@ from cobranza.db.models import (
     OutboxMessage,
     SandboxMessage,
 )
-from cobranza.phones import PHONE_EXAMPLES, normalize_phone
+from cobranza.phones import PHONE_EXAMPLES, match_wa_id, normalize_phone
 
 logger = logging.getLogger(__name__)
 
@@ -207,10 +208,16 @@ def _new_reply(
 def normalise_phone(phone: str, country: str) -> str:
     """Return `phone` in E.164, read as a mobile of `country` when local.
 
-    Raises ValueError naming the value when it is not a valid phone number.
+    A number written with its country code is also read as a WhatsApp
+    `wa_id`, as the webhooks read it, so a Brazilian `wa_id` without the
+    ninth digit (552198765432) reaches the stored mobile. Raises ValueError
+    naming the value when it is not a valid phone number.
     """
     result = normalize_phone(phone, country, mobile=True)
     if result.e164 is None:
+        wa_form = _international_wa_id(phone, country)
+        if wa_form is not None:
+            return wa_form
         # The problem text already names the value and calls it invalid.
         problem = result.problem or "el teléfono está vacío"
         example = PHONE_EXAMPLES.get(country.upper(), PHONE_EXAMPLES["AR"])
@@ -218,3 +225,16 @@ def normalise_phone(phone: str, country: str) -> str:
             f"{problem}. Escribilo con el código de país, por ejemplo {example}"
         )
     return result.e164
+
+
+def _international_wa_id(phone: str, country: str) -> str | None:
+    """Return the stored form of `phone` read as a `wa_id` of `country`.
+
+    Only a value whose digits start with the country's calling code is read
+    this way, so a local number is never taken for one of another country.
+    """
+    digits = "".join(char for char in phone if char.isdigit())
+    calling_code = str(phonenumbers.country_code_for_region(country.upper()))
+    if not digits.startswith(calling_code):
+        return None
+    return match_wa_id(digits, country)

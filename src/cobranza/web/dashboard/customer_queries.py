@@ -77,16 +77,20 @@ _TAX_ID_SEARCH = re.compile(r"[\d\s./-]*\d[\d\s./-]*k?", re.IGNORECASE)
 def _tax_id_matches(term: str) -> list[ColumnElement[bool]]:
     """Return conditions that find `term` as a tax id however it is printed.
 
-    Tax ids are stored compact ("765432103"), and an import without customer
-    codes uses that form as the code too.
+    Tax ids are stored compact ("765432103", "12345678909"), so
+    "76.543.210-3" and "11.222.333/0001-81" match by their digits and
+    letters. An import without customer codes uses the compact form as the
+    code too, which a term made only of digits and separators also matches.
     """
-    if not _TAX_ID_SEARCH.fullmatch(term):
-        return []
     compact = compact_tax_id(term)
-    return [
-        Customer.tax_id.contains(compact, autoescape=True),
-        func.upper(Customer.external_id).contains(compact, autoescape=True),
-    ]
+    if not any(char.isdigit() for char in compact):
+        return []
+    conditions = [Customer.tax_id.contains(compact, autoescape=True)]
+    if _TAX_ID_SEARCH.fullmatch(term):
+        conditions.append(
+            func.upper(Customer.external_id).contains(compact, autoescape=True)
+        )
+    return conditions
 
 
 def _phone_matches(term: str, country: str) -> list[ColumnElement[bool]]:

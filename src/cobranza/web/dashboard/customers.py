@@ -31,7 +31,13 @@ from cobranza.dunning.terminal import CASE_STATE_LABELS
 from cobranza.dunning.timeline import case_timeline
 from cobranza.money import quantize
 from cobranza.payments.plan_rows import PlanRows, latest_plan_rows
-from cobranza.phones import PHONE_EXAMPLES, area_code_word, normalize_phone
+from cobranza.phones import (
+    PHONE_EXAMPLES,
+    area_code_word,
+    current_brazilian_mobile,
+    normalize_phone,
+    phone_timezone,
+)
 from cobranza.portfolio.labels import SPANISH as SEGMENT_LABELS
 from cobranza.timeutil import local_date
 from cobranza.web.dashboard.common import (
@@ -333,17 +339,24 @@ def edit_phone(
             problem = result.problem or "número inválido"
             area_code = area_code_word(business.country).split(" ", 1)[1]
             example = PHONE_EXAMPLES.get(business.country, PHONE_EXAMPLES["AR"])
-            return back_to_customer(
-                request,
-                customer_id,
-                error=f"Teléfono inválido ({problem}). Escribilo con su {area_code}, "
-                f"por ejemplo {example}.",
+            error = (
+                f"Teléfono inválido ({problem}). Escribilo con su {area_code}, "
+                f"por ejemplo {example}."
             )
+            current = current_brazilian_mobile(phone)
+            if business.country == "BR" and current is not None:
+                error += (
+                    " Si es un celular escrito sin el 9 (el formato anterior a "
+                    f"2016), ahora es {current}."
+                )
+            return back_to_customer(request, customer_id, error=error)
         previous = customer.phone
         customer.phone_raw = phone.strip()
         customer.phone = result.e164
         customer.phone_status = result.status
         customer.phone_problem = result.problem
+        if business.country == "BR":
+            customer.timezone = phone_timezone(result.e164)
         customer.updated_at = now(request)
         session.add(
             AuditEvent(

@@ -33,10 +33,9 @@ def summary_page(request: Request) -> HTMLResponse:
         business = business_of(session, user.business_id)
         figures = load_summary(session, business, now(request))
         name = business.name
-        waiting = missing_detail_lines(
-            waiting_details(session, business.id), business.locale
-        )
-        legal = missing_legal_details(business)
+        details = waiting_details(session, business.id)
+        waiting = missing_detail_lines(details, business.locale)
+        legal = missing_legal_details(business, waiting=details)
 
     dso = "—"
     if figures.dso_days is not None:
