@@ -27,6 +27,8 @@ COUNTRIES = {
     "MX": ("America/Mexico_City", "MXN", "es_MX"),
     "BR": ("America/Sao_Paulo", "BRL", "pt_BR"),
     "CO": ("America/Bogota", "COP", "es_CO"),
+    "PE": ("America/Lima", "PEN", "es_PE"),
+    "UY": ("America/Montevideo", "UYU", "es_UY"),
 }
 
 

@@ -552,3 +552,16 @@ def test_generic_rfc_rejected_for_business(engine: Engine, business_id: int) -> 
 
     assert "«XAXX010101000» es el RFC genérico" in str(error.value)
     assert "constancia de situación fiscal" in str(error.value)
+
+
+def test_peruvian_dni_rejected_as_business_tax_id(
+    engine: Engine, business_id: int
+) -> None:
+    with transaction(engine) as session:
+        session.get_one(Business, business_id).country = "PE"
+
+    with pytest.raises(SettingError, match="«45678912» no es un RUC"):
+        _set(engine, business_id, "tax_id", "45678912")
+    stored = _set(engine, business_id, "tax_id", "20131312955")
+
+    assert stored == "20131312955"

@@ -135,6 +135,11 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
         "nit cedula",
         "rfc receptor",
         "receptor rfc",
+        # SUNAT exports (Peru) name the customer's RUC or DNI in one column.
+        "ruc dni",
+        "dni ruc",
+        "ruc cliente",
+        "numero documento identidad",
     ),
     TAX_ID_CHECK_DIGIT: (
         "dv",
@@ -207,6 +212,10 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
         "numero nfe",
         "fatura",
         "numero fatura",
+        # SUNAT exports (Peru) write the series and the correlative number
+        # together, as in "F001-00012345".
+        "serie numero",
+        "serie correlativo",
     ),
     SERIES: ("serie", "series", "serie comprobante", "serie factura", "serie cfdi"),
     KIND: (

@@ -74,19 +74,33 @@ _FALSE = frozenset({"no", "n", "0", "false", "falso", "nao"})
 _KIND_WORDS = {
     DocumentKind.INVOICE: (
         "fc", "fa", "fac", "fact", "factura", "facturas", "invoice", "inv", "boleta",
-        "nota fiscal", "nf", "nfe", "fatura", "cfdi", "ingreso", "i", "1", "6",
-        "11", "19", "51", "201", "206", "211",
+        "boleta venta", "factura electronica", "boleta venta electronica",
+        "nota fiscal", "nf", "nfe", "fatura", "cfdi", "ingreso", "i", "1", "6", "11",
+        "19", "51", "201", "206", "211",
     ),
     DocumentKind.CREDIT_NOTE: (
-        "nc", "nota credito", "credit note", "credit", "cn", "egreso", "e", "3",
-        "8", "13", "21", "53", "203", "208", "213",
+        "nc", "nota credito", "nota credito electronica", "credit note", "credit",
+        "cn", "egreso", "e", "3", "8", "13", "21", "53", "203", "208", "213",
     ),
     DocumentKind.DEBIT_NOTE: (
-        "nd", "nota debito", "debit note", "debit", "dn", "2", "7", "12", "20",
-        "52", "202", "207", "212",
+        "nd", "nota debito", "nota debito electronica", "debit note", "debit", "dn",
+        "2", "7", "12", "20", "52", "202", "207", "212",
     ),
 }  # fmt: skip
 _KINDS = {word: kind for kind, words in _KIND_WORDS.items() for word in words}
+# SUNAT's document type codes (Peru's catalog 01): 01 factura, 03 boleta de
+# venta, 07 nota de crédito, 08 nota de débito. In a Peruvian business they
+# replace ARCA's codes, where 3 is a credit note and 7 a debit note.
+_SUNAT_KINDS = {
+    code: kind
+    for digits, kind in (
+        ("1", DocumentKind.INVOICE),
+        ("3", DocumentKind.INVOICE),
+        ("7", DocumentKind.CREDIT_NOTE),
+        ("8", DocumentKind.DEBIT_NOTE),
+    )
+    for code in (digits, "0" + digits)
+}
 _INVOICE_CLASS = re.compile(r"^(.*\S)\s+[abcme]$")
 
 _CURRENCY_WORDS = {
@@ -468,7 +482,9 @@ class RowReader:
                 return DocumentKind.CREDIT_NOTE
             return DocumentKind.INVOICE
         words = normalize_header(value)
-        kind = _KINDS.get(words)
+        kind = _SUNAT_KINDS.get(words) if self.context.country == "PE" else None
+        if kind is None:
+            kind = _KINDS.get(words)
         if kind is None and (match := _INVOICE_CLASS.match(words)):
             kind = _KINDS.get(match.group(1))
         if kind is None:

@@ -83,7 +83,10 @@ def check_tax_id(value: str, country: str) -> TaxIdCheck:
             value = value[document_type.end() :]
     label, module = _module_for(value, country)
     if module is None:
-        return TaxIdCheck(compact_tax_id(value), None, None)
+        # A Peruvian DNI belongs to a person. Its check character is printed
+        # on the card only, so the number has nothing to verify.
+        kind = CustomerKind.PERSON if label == "DNI" and country == "PE" else None
+        return TaxIdCheck(compact_tax_id(value), None, kind)
 
     compact = module.compact(value)
     if module is rfc and compact in GENERIC_RFCS:
@@ -141,6 +144,9 @@ def _module_for(value: str, country: str) -> tuple[str, ModuleType | None]:
         return ("CNPJ", cnpj) if len(digits) > 11 else ("CPF", cpf)
     if country == "AR" and len(re.sub(r"\D", "", value)) <= 8:
         # A DNI (7 or 8 digits) has no check digit to verify.
+        return "DNI", None
+    if country == "PE" and len(re.sub(r"\D", "", value)) == 8:
+        # A DNI (8 digits), where a RUC has 11.
         return "DNI", None
     return _VALIDATORS.get(country, ("tax id", None))
 

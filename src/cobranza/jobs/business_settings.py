@@ -241,6 +241,13 @@ def _tax_id(text: str, country: str) -> str:
             f"«{value}» no es un CUIT: escribí los 11 dígitos del CUIT de tu "
             "negocio, como 30-71234567-1"
         )
+    if country.upper() == "PE" and check.valid is None:
+        # Eight digits, so `check_tax_id` read it as a person's DNI, and a
+        # business invoices under its RUC.
+        raise SettingError(
+            f"«{value}» no es un RUC: escribí los 11 dígitos del RUC de tu "
+            "negocio, como 20131312955"
+        )
     if len(check.compact) > _TAX_ID_MAX:
         raise SettingError(
             f"«{value}» tiene {len(check.compact)} caracteres y una identificación "

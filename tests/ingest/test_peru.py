@@ -1,0 +1,110 @@
+"""Peruvian exports as SUNAT-style systems write them: series-number, RUC/DNI."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+from sqlalchemy import Engine, select
+
+from cobranza.db.engine import transaction
+from cobranza.db.models import CustomerKind, Document, DocumentKind
+from cobranza.ingest.taxids import check_tax_id
+from tests.ingest.conftest import customer, make_business, run_import, write_csv
+
+HEADER = [
+    "Tipo de comprobante",
+    "Serie-Número",
+    "RUC/DNI",
+    "Razón social",
+    "Fecha de emisión",
+    "Fecha de vencimiento",
+    "Moneda",
+    "Importe total",
+]
+
+
+def test_sunat_export_maps_without_map(engine: Engine, tmp_path: Path) -> None:
+    business_id = make_business(engine, "PE")
+    path = write_csv(
+        tmp_path / "ventas.csv",
+        [
+            HEADER,
+            ["Factura", "F001-00012345", "20131312955", "El Sol S.A.C.",
+             "01/10/2026", "31/10/2026", "PEN", '"1,234.50"'],
+            ["Boleta de venta", "B001-00000456", "45678912", "María Quispe",
+             "10/10/2026", "10/11/2026", "PEN", "350.00"],
+            ["Nota de crédito", "FC01-00000012", "20131312955", "El Sol S.A.C.",
+             "20/10/2026", "20/10/2026", "PEN", "-200.00"],
+        ],
+    )  # fmt: skip
+
+    report = run_import(engine, business_id, path)
+
+    assert report.rows_rejected == []
+    assert report.rows_flagged == []
+    assert report.mapping["Serie-Número"] == "number"
+    assert report.mapping["RUC/DNI"] == "tax_id"
+    with transaction(engine) as session:
+        documents = session.scalars(select(Document).order_by(Document.number)).all()
+        stored = [(d.number, d.kind, d.amount) for d in documents]
+    assert stored == [
+        ("B001-00000456", DocumentKind.INVOICE, Decimal("350.00")),
+        ("F001-00012345", DocumentKind.INVOICE, Decimal("1234.50")),
+        ("FC01-00000012", DocumentKind.CREDIT_NOTE, Decimal("-200.00")),
+    ]
+
+
+def test_sunat_kind_codes(engine: Engine, tmp_path: Path) -> None:
+    # SUNAT's catalog: 01 factura, 03 boleta, 07 nota de crédito, 08 nota de
+    # débito. In Argentina's ARCA codes 3 is a credit note and 7 a debit note.
+    business_id = make_business(engine, "PE")
+    rows = [
+        [code, f"X001-{index}", "20131312955", "El Sol S.A.C.", "01/10/2026",
+         "31/10/2026", "PEN", "100.00"]
+        for index, code in enumerate(("01", "03", "07", "08", "3", "7"))
+    ]  # fmt: skip
+    path = write_csv(tmp_path / "ventas.csv", [HEADER, *rows])
+
+    report = run_import(engine, business_id, path)
+
+    assert report.rows_rejected == []
+    with transaction(engine) as session:
+        documents = session.scalars(select(Document).order_by(Document.number)).all()
+        kinds = [d.kind for d in documents]
+    assert kinds == [
+        DocumentKind.INVOICE,
+        DocumentKind.INVOICE,
+        DocumentKind.CREDIT_NOTE,
+        DocumentKind.DEBIT_NOTE,
+        DocumentKind.INVOICE,
+        DocumentKind.CREDIT_NOTE,
+    ]
+
+
+def test_dni_is_a_person_not_a_bad_ruc(engine: Engine, tmp_path: Path) -> None:
+    business_id = make_business(engine, "PE")
+    path = write_csv(
+        tmp_path / "ventas.csv",
+        [
+            ["Código", "Cliente", "DNI", "Factura", "Vencimiento", "Importe"],
+            ["P1", "María Quispe", "45678912", "B001-1", "10/11/2026", "350.00"],
+            ["P2", "Rímac S.A.", "20123456789", "F001-1", "10/11/2026", "350.00"],
+        ],
+    )
+
+    report = run_import(engine, business_id, path)
+
+    person = customer(engine, business_id, "P1")
+    assert (person.tax_id, person.tax_id_valid) == ("45678912", None)
+    assert person.kind == CustomerKind.PERSON
+    # A RUC with a wrong check digit is still flagged.
+    assert [(issue.line, issue.code) for issue in report.rows_flagged] == [
+        (3, "invalid_tax_id")
+    ]
+
+
+def test_seven_digits_checked_as_ruc() -> None:
+    # Only eight digits make a DNI, so seven are a RUC with digits missing.
+    assert check_tax_id("45678912", "PE").valid is None
+    assert check_tax_id("4567891", "PE").valid is False
