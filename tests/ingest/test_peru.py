@@ -108,3 +108,38 @@ def test_seven_digits_checked_as_ruc() -> None:
     # Only eight digits make a DNI, so seven are a RUC with digits missing.
     assert check_tax_id("45678912", "PE").valid is None
     assert check_tax_id("4567891", "PE").valid is False
+
+
+def test_soles_currency_and_identity_column(engine: Engine, tmp_path: Path) -> None:
+    # The SUNAT sales register names the customer's document "Nro. Doc.
+    # Identidad", and some systems write the currency as a word or a sign.
+    business_id = make_business(engine, "PE")
+    path = write_csv(
+        tmp_path / "registro.csv",
+        [
+            ["Serie", "Número", "Nro. Doc. Identidad", "Denominación",
+             "Fecha de vencimiento", "Moneda", "Total"],
+            ["F001", "1", "20131312955", "El Sol S.A.C.", "31/10/2026", "SOLES",
+             "10.00"],
+            ["F001", "2", "20131312955", "El Sol S.A.C.", "31/10/2026", "S/",
+             "10.00"],
+            ["F001", "3", "20131312955", "El Sol S.A.C.", "31/10/2026", "S/.",
+             "10.00"],
+            ["F001", "4", "20131312955", "El Sol S.A.C.", "31/10/2026", "Dólares",
+             "10.00"],
+        ],
+    )  # fmt: skip
+
+    report = run_import(engine, business_id, path)
+
+    assert report.rows_rejected == []
+    assert report.mapping["Nro. Doc. Identidad"] == "tax_id"
+    with transaction(engine) as session:
+        documents = session.scalars(select(Document).order_by(Document.number)).all()
+        currencies = [(d.number, d.currency) for d in documents]
+    assert currencies == [
+        ("F001-1", "PEN"),
+        ("F001-2", "PEN"),
+        ("F001-3", "PEN"),
+        ("F001-4", "USD"),
+    ]

@@ -140,6 +140,9 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
         "dni ruc",
         "ruc cliente",
         "numero documento identidad",
+        "numero doc identidad",
+        "doc identidad",
+        "documento identidad",
     ),
     TAX_ID_CHECK_DIGIT: (
         "dv",

@@ -106,7 +106,8 @@ _INVOICE_CLASS = re.compile(r"^(.*\S)\s+[abcme]$")
 _CURRENCY_WORDS = {
     "usd": "USD", "us$": "USD", "u$s": "USD", "u$d": "USD", "dolares": "USD",
     "dolar": "USD", "dollars": "USD", "r$": "BRL", "reais": "BRL", "real": "BRL",
-    "eur": "EUR", "euros": "EUR", "€": "EUR",
+    "eur": "EUR", "euros": "EUR", "€": "EUR", "soles": "PEN", "sol": "PEN",
+    "nuevos soles": "PEN", "s/": "PEN", "s/.": "PEN",
 }  # fmt: skip
 # Mexican invoices write their own currency as "moneda nacional", or "MN" and
 # "M.N.", which `_currency` matches without dots and spaces.
@@ -504,7 +505,9 @@ class RowReader:
         value = text_of(self._cell(row, m.CURRENCY))
         if value is None:
             return self.context.currency
-        word = value.lower()
+        # Accents are dropped, so "Dólares" is "dolares".
+        word = unicodedata.normalize("NFKD", value.lower())
+        word = "".join(char for char in word if not unicodedata.combining(char))
         if re.sub(r"[\s.]", "", word) == "mn" or word in _PESO_WORDS:
             return self.context.currency
         if word in _CURRENCY_WORDS:
