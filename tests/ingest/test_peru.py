@@ -143,3 +143,28 @@ def test_soles_currency_and_identity_column(engine: Engine, tmp_path: Path) -> N
         ("F001-3", "PEN"),
         ("F001-4", "USD"),
     ]
+
+
+def test_nubefact_customer_columns(engine: Engine, tmp_path: Path) -> None:
+    business_id = make_business(engine, "PE")
+    path = write_csv(
+        tmp_path / "nubefact.csv",
+        [
+            ["TIPO", "SERIE", "NUMERO", "FECHA DE VENCIMIENTO",
+             "TIPO DE DOCUMENTO DEL CLIENTE", "NUMERO DE DOCUMENTO DEL CLIENTE",
+             "DENOMINACION DEL CLIENTE", "MONEDA", "TOTAL"],
+            ["BOLETA DE VENTA ELECTRÓNICA", "B002", "00000101", "05/12/2026", "DNI",
+             "71234567", "Lucía Ramos Torres", "PEN", '"1,500.00"'],
+        ],
+        separator=";",
+    )  # fmt: skip
+
+    report = run_import(engine, business_id, path)
+
+    assert report.rows_rejected == []
+    assert report.mapping["NUMERO DE DOCUMENTO DEL CLIENTE"] == "tax_id"
+    assert report.mapping["DENOMINACION DEL CLIENTE"] == "customer_name"
+    # The type of identity document is not the type of invoice.
+    assert report.unmapped_columns == ["TIPO DE DOCUMENTO DEL CLIENTE"]
+    person = customer(engine, business_id, "71234567")
+    assert person.name == "Lucía Ramos Torres"

@@ -106,6 +106,9 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
         "nombre receptor",
         "receptor nombre",
         "razon social receptor",
+        # Peruvian electronic invoicing systems name the customer this way.
+        "denominacion cliente",
+        "razon social cliente",
     ),
     TAX_ID: (
         "cuit",
@@ -141,6 +144,8 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
         "ruc cliente",
         "numero documento identidad",
         "numero doc identidad",
+        "numero documento cliente",
+        "numero doc cliente",
         "doc identidad",
         "documento identidad",
     ),
