@@ -257,7 +257,13 @@ def test_cli_set_then_show(cli_database: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("locale", "text"), [("es_AR", "5.000,50"), ("es_MX", "5,000.50")]
+    ("locale", "text"),
+    [
+        ("es_AR", "5.000,50"),
+        ("es_MX", "5,000.50"),
+        ("es_AR", "$ 5.000,50"),
+        ("es_PE", "S/ 5,000.50"),
+    ],
 )
 def test_cli_amount_with_thousands(cli_database: str, locale: str, text: str) -> None:
     engine = open_database(cli_database)

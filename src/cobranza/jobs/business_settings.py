@@ -42,7 +42,7 @@ from cobranza.dunning.promises import DEFAULT_CHANNEL, DEFAULT_GRACE_DAYS
 from cobranza.ingest.taxids import check_tax_id, format_tax_id
 from cobranza.messages.catalog import LOCALES
 from cobranza.messages.parameters import BUSINESS_ADDRESS_MAX, PAYMENT_TEXT_MAX
-from cobranza.money import parse_amount, quantize
+from cobranza.money import parse_amount_input, quantize
 from cobranza.payments.account_numbers import account_problems
 from cobranza.payments.links import (
     STATEMENT_DESCRIPTOR_MAX,
@@ -120,7 +120,7 @@ def _percent(text: str) -> str:
 def _amount(text: str, locale: str) -> str:
     """Parse an amount as `cobranza payment add` does, for the business's locale."""
     try:
-        amount = parse_amount(text, locale)
+        amount = parse_amount_input(text, locale)
     except ValueError as exc:
         raise SettingError(str(exc)) from exc
     if amount < 0:
