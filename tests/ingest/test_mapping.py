@@ -197,3 +197,22 @@ def test_form_hints_name_labels() -> None:
         'columna en tu archivo. Las columnas sin usar son: "Fecha prevista".'
     )
     assert caught.value.details["missing"] == ["number", "due_on"]
+
+
+@pytest.mark.parametrize(
+    ("header", "currency", "field"),
+    [
+        ("Importe (S/)", "PEN", "amount"),
+        ("Saldo S/.", "PEN", "open_amount"),
+        ("Importe $U", "UYU", "amount"),
+        ("Saldo ($U)", "UYU", "open_amount"),
+        # Another currency's sign keeps the column unmapped.
+        ("Importe (S/)", "UYU", None),
+        ("Importe $U", "PEN", None),
+        ("Importe (S/)", "ARS", None),
+    ],
+)
+def test_own_currency_sign_in_header(
+    header: str, currency: str, field: str | None
+) -> None:
+    assert field_for_header(header, currency) == field

@@ -426,6 +426,13 @@ _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 # and the owner picks the column: amounts in another currency than the
 # business's need a currency column.
 _REAL_SIGN = re.compile(r"[(\[]?\s*R\$\s*[)\]]?")
+# The signs of other currencies that headers carry, as in Peru's
+# "Importe (S/)" and Uruguay's "Saldo $U". Like a currency code, a sign is
+# dropped only when it is the business's own currency.
+_OWN_SIGNS = {
+    "PEN": re.compile(r"[(\[]?\s*S/\.?\s*[)\]]?", re.IGNORECASE),
+    "UYU": re.compile(r"[(\[]?\s*\$\s?U(?![a-z])\s*[)\]]?", re.IGNORECASE),
+}
 # A mapping's column "#3" names the third column, for headers that repeat.
 # The position takes ASCII digits only, as \d would also match "#３".
 _POSITION = re.compile(r"#([0-9]+)")
@@ -475,16 +482,19 @@ def field_for_header(header: str, currency: str | None = None) -> str | None:
     """Return the field a header names, or None when it names none.
 
     The header is tried as written ("WhatsApp"), then with camelCase split
-    into words ("invoiceNumber"), then without the real's sign ("Valor (R$)")
-    or the code of `currency`, the business's own ("Importe (MXN)" when it
-    is MXN). Another currency's code keeps the header unmapped, because its
-    amounts need a currency column.
+    into words ("invoiceNumber"), then without the real's sign ("Valor (R$)"),
+    the sign of `currency` ("Importe (S/)" when it is PEN) or its code
+    ("Importe (MXN)" when it is MXN). Another currency's code or sign keeps
+    the header unmapped, because its amounts need a currency column.
     """
     field = _LOOKUP.get(normalize_header(header, split_camel=False))
     if field is None:
         field = _LOOKUP.get(normalize_header(header))
     if field is None and "R$" in header:
         field = field_for_header(_REAL_SIGN.sub(" ", header))
+    own_sign = _OWN_SIGNS.get(currency.upper()) if currency else None
+    if field is None and own_sign is not None and own_sign.search(header):
+        field = field_for_header(own_sign.sub(" ", header))
     if field is None and currency:
         own_code = re.compile(rf"(?<![a-z]){re.escape(currency)}(?![a-z])", re.I)
         if own_code.search(header):
