@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+from openpyxl import Workbook
 from sqlalchemy import Engine, select
 
 from cobranza.db.engine import transaction
@@ -168,3 +170,24 @@ def test_nubefact_customer_columns(engine: Engine, tmp_path: Path) -> None:
     assert report.unmapped_columns == ["TIPO DE DOCUMENTO DEL CLIENTE"]
     person = customer(engine, business_id, "71234567")
     assert person.name == "Lucía Ramos Torres"
+
+
+def test_dni_leading_zero_restored(engine: Engine, tmp_path: Path) -> None:
+    # Excel stores the DNI 07654321 as the number 7654321.
+    business_id = make_business(engine, "PE")
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(["Cliente", "DNI", "Factura", "Vencimiento", "Importe"])
+    sheet.append(["Rosa Flores", 7654321, "B001-1", date(2026, 11, 10), 350.0])
+    sheet.append(["Ana Quispe", "1234567", "B001-2", date(2026, 11, 10), 350.0])
+    path = tmp_path / "ventas.xlsx"
+    workbook.save(path)
+
+    report = run_import(engine, business_id, path)
+
+    assert report.rows_flagged == []
+    rosa = customer(engine, business_id, "07654321")
+    assert (rosa.tax_id, rosa.kind) == ("07654321", CustomerKind.PERSON)
+    ana = customer(engine, business_id, "01234567")
+    assert ana.tax_id == "01234567"

@@ -101,6 +101,7 @@ _SUNAT_KINDS = {
     )
     for code in (digits, "0" + digits)
 }
+_DNI_WITHOUT_ZERO = re.compile(r"[0-9]{7}\Z")
 _INVOICE_CLASS = re.compile(r"^(.*\S)\s+[abcme]$")
 
 _CURRENCY_WORDS = {
@@ -626,6 +627,14 @@ class RowReader:
         external_id = _without_controls(text_of(self._cell(row, m.CUSTOMER_ID)))
         name = _without_controls(text_of(self._cell(row, m.CUSTOMER_NAME)))
         tax_text = text_of(self._cell(row, m.TAX_ID))
+        if (
+            country == "PE"
+            and tax_text is not None
+            and _DNI_WITHOUT_ZERO.match(tax_text)
+        ):
+            # Excel drops the leading zero of a DNI such as 07654321 when it
+            # stores it as a number, and no Peruvian id has seven digits.
+            tax_text = "0" + tax_text
         check_digit = text_of(self._cell(row, m.TAX_ID_CHECK_DIGIT))
 
         # Digits alone leave the check digit to a DV column, when there is one.
