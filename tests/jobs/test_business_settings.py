@@ -571,3 +571,16 @@ def test_peruvian_dni_rejected_as_business_tax_id(
     stored = _set(engine, business_id, "tax_id", "20131312955")
 
     assert stored == "20131312955"
+
+
+def test_uruguayan_ci_rejected_as_business_tax_id(
+    engine: Engine, business_id: int
+) -> None:
+    with transaction(engine) as session:
+        session.get_one(Business, business_id).country = "UY"
+
+    with pytest.raises(SettingError, match="«1.234.567-2» no es un RUT"):
+        _set(engine, business_id, "tax_id", "1.234.567-2")
+    stored = _set(engine, business_id, "tax_id", "21 555666 0014")
+
+    assert stored == "215556660014"

@@ -138,6 +138,12 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
         "nit cedula",
         "rfc receptor",
         "receptor rfc",
+        # Uruguayan exports name a company's RUT or a person's CI together.
+        "rut ci",
+        "ci rut",
+        "rut receptor",
+        "receptor rut",
+        "rut cliente",
         # SUNAT exports (Peru) name the customer's RUC or DNI in one column.
         "ruc dni",
         "dni ruc",
@@ -237,6 +243,9 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
         "clase",
         "cbte tipo",
         "tipo cbte",
+        # Uruguay's electronic invoices (CFE) are typed by a code or a name.
+        "tipo cfe",
+        "cfe tipo",
     ),
     ISSUED_ON: (
         "fecha",

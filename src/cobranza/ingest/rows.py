@@ -75,15 +75,19 @@ _KIND_WORDS = {
     DocumentKind.INVOICE: (
         "fc", "fa", "fac", "fact", "factura", "facturas", "invoice", "inv", "boleta",
         "boleta venta", "factura electronica", "boleta venta electronica",
+        "e factura", "e ticket", "efactura", "eticket", "e factura exportacion",
         "nota fiscal", "nf", "nfe", "fatura", "cfdi", "ingreso", "i", "1", "6", "11",
         "19", "51", "201", "206", "211",
     ),
     DocumentKind.CREDIT_NOTE: (
         "nc", "nota credito", "nota credito electronica", "credit note", "credit",
-        "cn", "egreso", "e", "3", "8", "13", "21", "53", "203", "208", "213",
+        "nota credito e factura", "nota credito e ticket", "nc e factura",
+        "nc e ticket", "cn", "egreso", "e", "3", "8", "13", "21", "53", "203", "208",
+        "213",
     ),
     DocumentKind.DEBIT_NOTE: (
         "nd", "nota debito", "nota debito electronica", "debit note", "debit", "dn",
+        "nota debito e factura", "nota debito e ticket", "nd e factura", "nd e ticket",
         "2", "7", "12", "20", "52", "202", "207", "212",
     ),
 }  # fmt: skip
@@ -101,6 +105,23 @@ _SUNAT_KINDS = {
     )
     for code in (digits, "0" + digits)
 }
+# Uruguay's CFE types (DGI): the last digit is 1 for an e-Ticket or
+# e-Factura, 2 for its credit note and 3 for its debit note, and the tens
+# name the document (10 e-Ticket, 11 e-Factura, 12 export, 13 and 14 sales on
+# behalf of others). The 200s are the same documents issued in contingency.
+# In a Uruguayan business they replace ARCA's codes, where 202 is a debit
+# note.
+_CFE_KINDS = {
+    str(hundreds + tens + last): kind
+    for hundreds in (100, 200)
+    for tens in (0, 10, 20, 30, 40)
+    for last, kind in (
+        (1, DocumentKind.INVOICE),
+        (2, DocumentKind.CREDIT_NOTE),
+        (3, DocumentKind.DEBIT_NOTE),
+    )
+}
+_COUNTRY_KINDS = {"PE": _SUNAT_KINDS, "UY": _CFE_KINDS}
 _DNI_WITHOUT_ZERO = re.compile(r"[0-9]{7}\Z")
 _INVOICE_CLASS = re.compile(r"^(.*\S)\s+[abcme]$")
 
@@ -484,7 +505,7 @@ class RowReader:
                 return DocumentKind.CREDIT_NOTE
             return DocumentKind.INVOICE
         words = normalize_header(value)
-        kind = _SUNAT_KINDS.get(words) if self.context.country == "PE" else None
+        kind = _COUNTRY_KINDS.get(self.context.country, {}).get(words)
         if kind is None:
             kind = _KINDS.get(words)
         if kind is None and (match := _INVOICE_CLASS.match(words)):

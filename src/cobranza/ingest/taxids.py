@@ -81,6 +81,8 @@ def check_tax_id(value: str, country: str) -> TaxIdCheck:
             return TaxIdCheck(number, None, CustomerKind.PERSON)
         if document_type is not None:
             value = value[document_type.end() :]
+    if country == "UY" and len(re.sub(r"\D", "", value)) <= _UY_CI_MAX_DIGITS:
+        return _check_uruguayan_ci(value)
     label, module = _module_for(value, country)
     if module is None:
         # A Peruvian DNI belongs to a person. Its check character is printed
@@ -102,6 +104,37 @@ def check_tax_id(value: str, country: str) -> TaxIdCheck:
         reason = _INVALID_REASONS.get(type(exc), "no es válido")
         return TaxIdCheck(compact, False, None, f'El {label} "{value}" {reason}')
     return TaxIdCheck(compact, True, _kind_from_tax_id(compact, country, module))
+
+
+# A Uruguayan cédula de identidad (CI) is a person's id: up to seven digits
+# and a check digit, as in 1.234.567-2, where a company's RUT has 12 digits.
+_UY_CI_MAX_DIGITS = 8
+_UY_CI_WEIGHTS = (2, 9, 8, 7, 6, 3, 4)
+
+
+def uruguayan_ci_check_digit(digits: str) -> str:
+    """Return the check digit of a CI's number (up to seven digits).
+
+    The number is padded to seven digits, each multiplied by 2, 9, 8, 7, 6,
+    3, 4, and the check digit is (10 - sum mod 10) mod 10: 1.234.567 has 2.
+    """
+    padded = digits.rjust(len(_UY_CI_WEIGHTS), "0")
+    total = sum(int(d) * w for d, w in zip(padded, _UY_CI_WEIGHTS, strict=True))
+    return str((10 - total % 10) % 10)
+
+
+def _check_uruguayan_ci(value: str) -> TaxIdCheck:
+    compact = compact_tax_id(value)
+    if not compact.isdigit() or not compact.isascii() or len(compact) < 2:
+        problem = f'La CI "{value}" tiene caracteres o un formato que no corresponden'
+        return TaxIdCheck(compact, False, None, problem)
+    if uruguayan_ci_check_digit(compact[:-1]) != compact[-1]:
+        problem = (
+            f'La CI "{value}" tiene mal el dígito verificador (el último, como '
+            "el 2 de 1.234.567-2)"
+        )
+        return TaxIdCheck(compact, False, None, problem)
+    return TaxIdCheck(compact, True, CustomerKind.PERSON)
 
 
 def _checksum_problem(label: str, value: str) -> str:

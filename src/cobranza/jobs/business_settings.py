@@ -34,6 +34,7 @@ from cobranza.db.engine import lock_settings
 from cobranza.db.models import (
     AuditEvent,
     Business,
+    CustomerKind,
     Document,
     OutboxMessage,
     OutboxState,
@@ -240,6 +241,13 @@ def _tax_id(text: str, country: str) -> str:
         raise SettingError(
             f"«{value}» no es un CUIT: escribí los 11 dígitos del CUIT de tu "
             "negocio, como 30-71234567-1"
+        )
+    if country.upper() == "UY" and check.kind is CustomerKind.PERSON:
+        # Up to eight digits, so `check_tax_id` read it as a person's CI, and
+        # a business invoices under its RUT.
+        raise SettingError(
+            f"«{value}» no es un RUT: escribí los 12 dígitos del RUT de tu "
+            "negocio, como 21 555666 0014"
         )
     if country.upper() == "PE" and check.valid is None:
         # Eight digits, so `check_tax_id` read it as a person's DNI, and a
