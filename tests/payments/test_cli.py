@@ -514,6 +514,10 @@ def test_payment_add_in_other_currency(cli_db: str) -> None:
     assert open_amounts["U-1"] == Decimal("0")
     assert open_amounts["A-1"] == Decimal("1000")
     assert open_amounts["A-2"] == Decimal("500")
+    # The pesos still owed are shown beside the dollars' zero balance.
+    lines = [" ".join(line.split("│")).split() for line in result.output.splitlines()]
+    assert ["Saldo", "del", "cliente", "US$", "0,00"] in lines
+    assert ["Saldo", "en", "otras", "monedas", "$", "1.500,00"] in lines
 
 
 def test_payment_add_rejects_bad_currency(cli_db: str) -> None:
