@@ -98,3 +98,30 @@ def test_ci_check_digit() -> None:
     # Twelve digits are a RUT, checked as before.
     assert check_tax_id("211234560019", "UY").valid is True
     assert check_tax_id("211234560018", "UY").valid is False
+
+
+def test_peso_signs_and_receptor_document(engine: Engine, tmp_path: Path) -> None:
+    # DGI's CFE listings name the customer's RUT or CI "Documento receptor",
+    # and some write the currency as $U or in words.
+    business_id = make_business(engine, "UY")
+    path = write_csv(
+        tmp_path / "cfe.csv",
+        [
+            ["Nro", "Documento receptor", "Nombre receptor", "Vencimiento",
+             "Moneda", "Monto total"],
+            ["1", "12345672", "Martina", "20/11/2026", "$U", "1.500,50"],
+            ["2", "12345672", "Martina", "20/11/2026", "Pesos uruguayos", "10,00"],
+            ["3", "12345672", "Martina", "20/11/2026", "$", "10,00"],
+            ["4", "12345672", "Martina", "20/11/2026", "U$S", "10,00"],
+        ],
+        separator=";",
+    )  # fmt: skip
+
+    report = run_import(engine, business_id, path)
+
+    assert report.rows_rejected == []
+    assert report.mapping["Documento receptor"] == "tax_id"
+    with transaction(engine) as session:
+        documents = session.scalars(select(Document).order_by(Document.number)).all()
+        currencies = [d.currency for d in documents]
+    assert currencies == ["UYU", "UYU", "UYU", "USD"]

@@ -144,6 +144,8 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
         "rut receptor",
         "receptor rut",
         "rut cliente",
+        "documento receptor",
+        "numero documento receptor",
         # SUNAT exports (Peru) name the customer's RUC or DNI in one column.
         "ruc dni",
         "dni ruc",

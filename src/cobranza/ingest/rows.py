@@ -129,7 +129,8 @@ _CURRENCY_WORDS = {
     "usd": "USD", "us$": "USD", "u$s": "USD", "u$d": "USD", "dolares": "USD",
     "dolar": "USD", "dollars": "USD", "r$": "BRL", "reais": "BRL", "real": "BRL",
     "eur": "EUR", "euros": "EUR", "€": "EUR", "soles": "PEN", "sol": "PEN",
-    "nuevos soles": "PEN", "s/": "PEN", "s/.": "PEN",
+    "nuevos soles": "PEN", "s/": "PEN", "s/.": "PEN", "$u": "UYU", "$ u": "UYU",
+    "pesos uruguayos": "UYU", "peso uruguayo": "UYU",
 }  # fmt: skip
 # Mexican invoices write their own currency as "moneda nacional", or "MN" and
 # "M.N.", which `_currency` matches without dots and spaces.
