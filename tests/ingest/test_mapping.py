@@ -216,3 +216,21 @@ def test_own_currency_sign_in_header(
     header: str, currency: str, field: str | None
 ) -> None:
     assert field_for_header(header, currency) == field
+
+
+@pytest.mark.parametrize(
+    ("header", "field"),
+    [
+        ("Fecha Vcto.", "due_on"),
+        ("F. Vcto.", "due_on"),
+        ("Apellidos y nombres, denominación o razón social", "customer_name"),
+        ("Razón Social / Nombres", "customer_name"),
+        ("N° RUC", "tax_id"),
+        ("Serie y número", "number"),
+        ("Importe total del comprobante de pago", "amount"),
+        ("Tipo de moneda", "currency"),
+        ("Código de moneda", "currency"),
+    ],
+)
+def test_peruvian_headers(header: str, field: str) -> None:
+    assert field_for_header(header, "PEN") == field

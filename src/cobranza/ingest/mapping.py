@@ -109,6 +109,10 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
         # Peruvian electronic invoicing systems name the customer this way.
         "denominacion cliente",
         "razon social cliente",
+        # SUNAT's sales register (Peru).
+        "apellidos y nombres denominacion o razon social",
+        "apellidos y nombres o razon social",
+        "razon social nombres",
     ),
     TAX_ID: (
         "cuit",
@@ -154,6 +158,7 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
         "numero doc identidad",
         "numero documento cliente",
         "numero doc cliente",
+        "numero ruc",
         "doc identidad",
         "documento identidad",
     ),
@@ -232,6 +237,7 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
         # together, as in "F001-00012345".
         "serie numero",
         "serie correlativo",
+        "serie y numero",
     ),
     SERIES: ("serie", "series", "serie comprobante", "serie factura", "serie cfdi"),
     KIND: (
@@ -290,6 +296,11 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
         "fec vto",
         "fecha vencimiento factura",
         "dt vencimento",
+        # Peruvian exports abbreviate "vencimiento" as "Vcto.".
+        "vcto",
+        "fecha vcto",
+        "f vcto",
+        "fec vcto",
     ),
     AMOUNT: (
         "importe",
@@ -315,6 +326,10 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
         "valor nf e",
         "valor nota fiscal",
         "valor fatura",
+        "importe total operacion",
+        "importe total comprobante",
+        "importe total comprobante pago",
+        "total comprobante",
     ),
     OPEN_AMOUNT: (
         "saldo",
@@ -371,7 +386,15 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
         "dt pagamento",
         "data recebimento",
     ),
-    CURRENCY: ("moneda", "currency", "divisa", "moeda"),
+    CURRENCY: (
+        "moneda",
+        "currency",
+        "divisa",
+        "moeda",
+        "tipo moneda",
+        "codigo moneda",
+        "cod moneda",
+    ),
     DISPUTED: (
         "disputed",
         "disputa",
