@@ -234,3 +234,18 @@ def test_own_currency_sign_in_header(
 )
 def test_peruvian_headers(header: str, field: str) -> None:
     assert field_for_header(header, "PEN") == field
+
+
+@pytest.mark.parametrize(
+    ("header", "field"),
+    [
+        ("Nro. CFE", "number"),
+        ("Serie CFE", "series"),
+        ("Tipo de CFE", "kind"),
+        ("C.I.", "tax_id"),
+        ("RUT Receptor", "tax_id"),
+        ("Denominación receptor", "customer_name"),
+    ],
+)
+def test_uruguayan_headers(header: str, field: str) -> None:
+    assert field_for_header(header, "UYU") == field

@@ -106,6 +106,7 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
         "nombre receptor",
         "receptor nombre",
         "razon social receptor",
+        "denominacion receptor",
         # Peruvian electronic invoicing systems name the customer this way.
         "denominacion cliente",
         "razon social cliente",
@@ -150,6 +151,7 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
         "rut cliente",
         "documento receptor",
         "numero documento receptor",
+        "c i",
         # SUNAT exports (Peru) name the customer's RUC or DNI in one column.
         "ruc dni",
         "dni ruc",
@@ -238,8 +240,18 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
         "serie numero",
         "serie correlativo",
         "serie y numero",
+        # Uruguay's electronic invoices (CFE).
+        "numero cfe",
+        "cfe numero",
     ),
-    SERIES: ("serie", "series", "serie comprobante", "serie factura", "serie cfdi"),
+    SERIES: (
+        "serie",
+        "series",
+        "serie comprobante",
+        "serie factura",
+        "serie cfdi",
+        "serie cfe",
+    ),
     KIND: (
         "tipo",
         "tipo comprobante",
