@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import html
 from datetime import timedelta
 from decimal import Decimal
 
@@ -539,6 +540,44 @@ def test_promise_amount_fitting_one_currency(
         promise = session.scalars(select(PromiseToPay)).one()
     assert promise.currency == "ARS"
     assert promise.amount == Decimal(100)
+
+
+def test_promise_amount_with_dollar_sign(
+    app: FastAPI, client_for, tenant: Tenant, engine: Engine
+) -> None:  # type: ignore[no-untyped-def]
+    # Given a customer owing pesos and dollars, both above the amount
+    _handed_off(engine, tenant, 1)
+    _owe_dollars(engine, tenant, "800.00")
+    client, token = client_for(tenant)
+
+    # When the owner types the amount with the dollar sign
+    client.post(
+        f"/conversaciones/{tenant.customer_id}/promesa",
+        data={"due_on": "2026-03-27", "amount": "U$S 400", "csrf_token": token},
+    )
+
+    # Then the promise is in dollars, not in the business's pesos
+    with transaction(engine) as session:
+        promise = session.scalars(select(PromiseToPay)).one()
+    assert promise.currency == "USD"
+    assert promise.amount == Decimal(400)
+
+
+def test_promise_in_currency_not_owed_rejected(
+    app: FastAPI, client_for, tenant: Tenant, engine: Engine
+) -> None:  # type: ignore[no-untyped-def]
+    _handed_off(engine, tenant, 1)
+    client, token = client_for(tenant)
+
+    page = client.post(
+        f"/conversaciones/{tenant.customer_id}/promesa",
+        data={"due_on": "2026-03-27", "amount": "US$ 400", "csrf_token": token},
+    )
+
+    with transaction(engine) as session:
+        promises = session.scalars(select(PromiseToPay)).all()
+    assert promises == []
+    assert "El cliente no debe nada en USD" in html.unescape(page.text)
 
 
 def test_promises_show_each_currency_told(

@@ -41,6 +41,7 @@ from cobranza.dunning.errors import HoldError
 from cobranza.dunning.owner_actions import resume_customer, set_disputed
 from cobranza.dunning.paid_handoffs import customers_owing
 from cobranza.dunning.promises import open_balances, promise_group_key
+from cobranza.ingest.amounts import marked_currency
 from cobranza.money import parse_amount_input
 from cobranza.payments.errors import PaymentError
 from cobranza.payments.manual import RECEIPT_PROVIDER, accept_receipt, claim_receipt
@@ -400,13 +401,15 @@ def _promised_currencies(
     customer_id: int,
     amount: Decimal | None,
     instant: datetime,
+    named: str | None = None,
 ) -> list[str]:
     """Return the currencies a promise recorded by a person covers, one row each.
 
     Without an amount it covers every currency the customer owes, as a
     customer's "te pago todo" does. An amount goes to one currency by the
-    conversation's rule (`promise_currency`). Returns [] when that rule
-    cannot tell which.
+    conversation's rule (`promise_currency`), which takes `named`, the
+    currency of a sign typed with the amount ("US$ 400"), when the customer
+    owes in it. Returns [] when that rule cannot tell which.
     """
     customer = session.get_one(Customer, customer_id)
     today = local_date(instant, customer.timezone or business.timezone)
@@ -414,7 +417,7 @@ def _promised_currencies(
     if amount is None:
         owed = [balance.currency for balance in balances if balance.balance > 0]
         return owed or [business.currency]
-    currency = promise_currency(amount, None, balances, business.currency)
+    currency = promise_currency(amount, named, balances, business.currency)
     return [currency] if currency is not None else []
 
 
@@ -446,9 +449,19 @@ def promise(
             return _back(
                 request, customer_id, error="El monto prometido tiene que ser positivo."
             )
+        # A dollar sign such as "US$" or "U$S" names the currency; "$" alone
+        # is the business's own, as the payment form reads it.
+        named = marked_currency(amount) if value is not None else None
         currencies = _promised_currencies(
-            session, business, customer_id, value, instant
+            session, business, customer_id, value, instant, named
         )
+        if not currencies and named is not None:
+            return _back(
+                request,
+                customer_id,
+                error=f"El cliente no debe nada en {named}: revisá la moneda del "
+                "monto o registrá la promesa sin monto.",
+            )
         if not currencies:
             return _back(
                 request,
