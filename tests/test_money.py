@@ -127,6 +127,8 @@ def test_invalid_amount_examples_follow_locale(locale: str, examples: str) -> No
         ("S/1,350", "es_PE", Decimal("1350")),
         ("U$S 1.350,50", "es_UY", Decimal("1350.50")),
         ("$ 1.350,50", "es_UY", Decimal("1350.50")),
+        ("USD 1.350,50", "es_UY", Decimal("1350.50")),
+        ("1,350.00 pen", "es_PE", Decimal("1350.00")),
     ],
 )
 def test_typed_amount_drops_currency_sign(

@@ -509,15 +509,23 @@ def promise(
 
 @router.post("/conversaciones/{customer_id}/comprobante/{media_id}")
 def accept(
-    request: Request, customer_id: int, media_id: int, amount: str = Form(...)
+    request: Request,
+    customer_id: int,
+    media_id: int,
+    amount: str = Form(...),
 ) -> RedirectResponse:
-    """Accept a receipt the customer sent as a payment of `amount`."""
+    """Accept a receipt the customer sent as a payment of `amount`.
+
+    The payment is in the currency of a code or sign typed with the amount
+    ("U$S 1.250", "USD 1250"), else in the business's.
+    """
     user = signed_in(request)
     instant = now(request)
     try:
         value = parse_amount_input(amount, user.locale)
     except ValueError as exc:
         return _back(request, customer_id, error=_amount_error(exc))
+    chosen = marked_currency(amount)
     if value <= 0:
         return _back(
             request,
@@ -526,9 +534,18 @@ def accept(
             "del comprobante, por ejemplo 15000,50.",
         )
     with db(request) as session:
+        business = business_of(session, user.business_id)
         customer_or_404(session, user.business_id, customer_id)
         if _sender_of_media(session, user.business_id, media_id) != customer_id:
             raise PageError(404, "Comprobante no encontrado.")
+        allowed = payment_currencies(session, business, customer_id)
+        if chosen is not None and chosen not in allowed:
+            return _back(
+                request,
+                customer_id,
+                error=f"El cliente no tiene facturas en {chosen}: escribí el monto "
+                f"en una de estas monedas: {', '.join(allowed)}.",
+            )
         try:
             status = session.scalar(
                 select(Payment.status).where(
@@ -553,6 +570,7 @@ def accept(
                 value,
                 instant,
                 actor_of(user.email),
+                currency=chosen,
             )
         except PaymentError as exc:
             # The checks above cover the known causes, so this is a race with
