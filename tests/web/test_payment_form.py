@@ -372,3 +372,21 @@ def test_dollar_payment_names_pesos_still_owed(
     assert "E-1 US$ 500,00 (saldada)" in notice
     assert "con un saldo pendiente de $ 15.000,00." in notice
     assert "US$ 0,00" not in notice
+
+
+def test_dollar_sign_with_pesos_chosen_rejected(
+    app: FastAPI, client_for, tenant: Tenant, engine: Engine
+) -> None:  # type: ignore[no-untyped-def]
+    _dollar_invoice(engine, tenant)
+    client, token = client_for(tenant)
+
+    page = client.post(
+        f"/clientes/{tenant.customer_id}/pago",
+        data=_form(csrf_token=token, amount="US$ 500", currency="ARS"),
+    )
+
+    notice = _notice(ERROR, page.text)
+    with transaction(engine) as session:
+        payments = session.scalars(select(Payment)).all()
+    assert payments == []
+    assert "El monto US$ 500 está en USD y la moneda elegida es ARS" in notice

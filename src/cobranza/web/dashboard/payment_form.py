@@ -28,6 +28,7 @@ from cobranza.db.models import (
     Payment,
 )
 from cobranza.dunning.paid_handoffs import customers_owing
+from cobranza.ingest.amounts import marked_currency
 from cobranza.money import (
     MAX_AMOUNT,
     format_amount,
@@ -89,6 +90,17 @@ def add_payment(
                 + ".",
             )
         problem = _amount_problem(amount, code, business.locale)
+        marked = marked_currency(amount)
+        if problem is None and marked is not None and marked != code:
+            # The sign is dropped before parsing, so "US$ 500" with the
+            # currency left at pesos would be recorded as 500 pesos.
+            problem = (
+                f"El monto {amount.strip()} está en {marked} y la moneda elegida es "
+                f"{code}: elegí {marked} en «Moneda» o escribí el monto sin signo."
+                if marked in currencies
+                else f"El monto {amount.strip()} está en {marked}, y el cliente no "
+                f"tiene facturas en {marked}: escribí el monto en {code}."
+            )
         if problem is None and paid_on > today:
             problem = (
                 f"La fecha del pago, {paid_on:%d/%m/%Y}, es futura. Elegí hoy o "
