@@ -526,3 +526,30 @@ def test_payment_add_rejects_bad_currency(cli_db: str) -> None:
     assert result.exit_code == 1
     assert "moneda inválida 'dólar'" in result.stderr
     assert _rows(cli_db, Payment) == []
+
+
+def test_payment_add_currency_from_sign(cli_db: str) -> None:
+    # given: C1 also owes dollars
+    engine = open_database(cli_db)
+    with session_factory(engine).begin() as session:
+        customer = session.scalars(select(Customer)).one()
+        make_document(
+            session, customer, NOW, "U-1", "800.00", date(2026, 2, 1), currency="USD"
+        )
+    engine.dispose()
+
+    # when: the amount carries the dollar sign, and then also another --currency
+    signed = runner.invoke(
+        app, ["payment", "add", "C1", "US$ 800", "--date", "2026-03-09"]
+    )
+    clash = runner.invoke(
+        app,
+        ["payment", "add", "C1", "U$S 10", "--currency", "ARS", "--date", "2026-03-09"],
+    )
+
+    # then: the first is in dollars and the second is not recorded
+    assert signed.exit_code == 0, signed.output
+    [payment] = _rows(cli_db, Payment)
+    assert (payment.currency, payment.amount) == ("USD", Decimal("800"))
+    assert clash.exit_code == 2
+    assert "está en USD y --currency dice ARS" in clash.output
