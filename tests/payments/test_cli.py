@@ -553,3 +553,32 @@ def test_payment_add_currency_from_sign(cli_db: str) -> None:
     assert (payment.currency, payment.amount) == ("USD", Decimal("800"))
     assert clash.exit_code == 2
     assert "está en USD y --currency dice ARS" in clash.output
+
+
+def test_payment_import_currency_from_sign(cli_db: str, tmp_path: Path) -> None:
+    # given: C1 also owes dollars, and a statement writes the dollar sign
+    engine = open_database(cli_db)
+    with session_factory(engine).begin() as session:
+        customer = session.scalars(select(Customer)).one()
+        make_document(
+            session, customer, NOW, "U-1", "800.00", date(2026, 2, 1), currency="USD"
+        )
+    engine.dispose()
+    path = tmp_path / "pagos.csv"
+    path.write_text(
+        "cliente;monto;fecha;moneda;referencia\n"
+        "C1;U$S 500;2026-03-09;;R-1\n"
+        "C1;US$ 10;2026-03-09;ARS;R-2\n",
+        encoding="utf-8",
+    )
+
+    # when
+    result = runner.invoke(app, ["payment", "import", str(path)])
+
+    # then: the first line is in dollars, the contradictory one is listed
+    assert result.exit_code == 1, result.output
+    [payment] = _rows(cli_db, Payment)
+    assert (payment.currency, payment.amount) == ("USD", Decimal("500"))
+    assert "línea 3" in result.output
+    assert "está en USD" in result.output
+    assert "US$ 500,00" in result.output
