@@ -105,10 +105,10 @@ _SUNAT_KINDS = {
     )
     for code in (digits, "0" + digits)
 }
-# Uruguay's CFE types (DGI): the last digit is 1 for an e-Ticket or
-# e-Factura, 2 for its credit note and 3 for its debit note, and the tens
-# name the document (10 e-Ticket, 11 e-Factura, 12 export, 13 and 14 sales on
-# behalf of others). The 200s are the same documents issued in contingency.
+# Uruguay's CFE types (DGI). The last digit is 1 for an e-Ticket or
+# e-Factura, 2 for its credit note and 3 for its debit note. The tens name
+# the document: 10 e-Ticket, 11 e-Factura, 12 export, 13 and 14 sales on
+# behalf of others. The 200s are the same documents issued in contingency.
 # In a Uruguayan business they replace ARCA's codes, where 202 is a debit
 # note.
 _CFE_KINDS = {

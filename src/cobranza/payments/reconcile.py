@@ -444,7 +444,7 @@ def _advance(
             "updated_at": now,
         }
         if facts.status == PaymentStatus.APPROVED:
-            # The amount and its currency are known on approval: a receipt is
+            # The amount and its currency are known on approval. A receipt is
             # stored at zero in the business's currency until a person reads
             # it, and may turn out to be in dollars.
             values.update(

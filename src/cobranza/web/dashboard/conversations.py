@@ -449,8 +449,8 @@ def promise(
             return _back(
                 request, customer_id, error="El monto prometido tiene que ser positivo."
             )
-        # A dollar sign such as "US$" or "U$S" names the currency; "$" alone
-        # is the business's own, as the payment form reads it.
+        # A dollar sign such as "US$" or "U$S" names the currency, while "$"
+        # alone is the business's own, as the payment form reads it.
         named = marked_currency(amount) if value is not None else None
         currencies = _promised_currencies(
             session, business, customer_id, value, instant, named
