@@ -635,7 +635,10 @@ class RowReader:
         series = text_of(self._cell(row, m.SERIES))
         # NOTE: a file imported before the series column was read stored the
         # bare folio ("100"), so importing it again adds "A-100" as a new
-        # invoice beside the old one.
+        # invoice beside the old one. Zeros are not padded either, so a
+        # Peruvian F001 with the Excel number 12400 is F001-12400, while an
+        # export with both together writes F001-00012400: the same invoice
+        # from the two files is stored twice.
         if number is None or series is None:
             return number
         if number.upper().startswith(series.upper()):
