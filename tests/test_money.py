@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from cobranza.money import parse_amount
+from cobranza.money import parse_amount, parse_amount_input
 
 
 @pytest.mark.parametrize(
@@ -117,3 +117,21 @@ def test_invalid_amount_examples_follow_locale(locale: str, examples: str) -> No
         parse_amount("diez", locale)
 
     assert str(caught.value).endswith(examples)
+
+
+@pytest.mark.parametrize(
+    ("text", "locale", "expected"),
+    [
+        ("S/ 1,350.00", "es_PE", Decimal("1350.00")),
+        ("S/. 1,350.00", "es_PE", Decimal("1350.00")),
+        ("S/1,350", "es_PE", Decimal("1350")),
+        ("U$S 1.350,50", "es_UY", Decimal("1350.50")),
+        ("$ 1.350,50", "es_UY", Decimal("1350.50")),
+        ("USD 1.350,50", "es_UY", Decimal("1350.50")),
+        ("1,350.00 pen", "es_PE", Decimal("1350.00")),
+    ],
+)
+def test_typed_amount_drops_currency_sign(
+    text: str, locale: str, expected: Decimal
+) -> None:
+    assert parse_amount_input(text, locale) == expected

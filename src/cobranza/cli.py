@@ -108,6 +108,7 @@ from cobranza.dunning.policy_loader import (
 from cobranza.dunning.preview import compose_step_preview, validate_policy
 from cobranza.dunning.terminal import case_tables, invoices_table, policy_table
 from cobranza.dunning.timeline import case_timeline
+from cobranza.ingest.amounts import marked_currency
 from cobranza.ingest.rows import customer_label
 from cobranza.jobs import run_cycle, sandbox_dispatcher
 from cobranza.jobs.channels import (
@@ -2260,10 +2261,20 @@ def payment_add(
                 message = f"[red]No se registró el pago:[/red] {escape(str(exc))}."
                 err_console.print(message)
                 raise typer.Exit(2) from exc
+            # A sign or code typed with the amount ("US$ 500") names the
+            # currency, since the parse above drops it.
+            marked = marked_currency(amount)
+            if marked is not None and currency and currency.strip().upper() != marked:
+                err_console.print(
+                    f"[red]No se registró el pago:[/red] el monto "
+                    f"{escape(amount.strip())} está en {marked} y --currency dice "
+                    f"{escape(currency.strip().upper())}: dejá uno solo."
+                )
+                raise typer.Exit(2)
             found = resolve_customer(session, business.id, customer)
             result = record_payment(
                 session, business, found, value, paid_at, now,
-                currency=currency, method=method, reference=reference,
+                currency=currency or marked, method=method, reference=reference,
             )  # fmt: skip
             outcome = payment_outcome(session, result)
             credits = customer_credits(session, business.id, found.id)

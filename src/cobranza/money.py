@@ -61,7 +61,9 @@ def parse_amount(text: str, locale: str) -> Decimal:
 def parse_amount_input(text: str, locale: str) -> Decimal:
     """Parse an amount an owner typed, on a page or the CLI, in `locale`.
 
-    A currency sign ("$", "R$", "US$") and spaces are dropped, then the
+    A currency sign ("$", "R$", "US$", Uruguay's "U$S", Peru's "S/" and
+    "S/."), the ISO code of a supported currency ("USD 400") and spaces are
+    dropped, then the
     text is read as `parse_amount` reads it: "15.000,50" in es_AR,
     "15,000.50" in es_MX, and "1,500" is 1500 in es_MX but ambiguous in
     es_AR. Raises `ValueError` with a Spanish message naming the value.
@@ -71,7 +73,10 @@ def parse_amount_input(text: str, locale: str) -> Decimal:
 
 
 # Signs an owner may paste with an amount, longest first.
-_CURRENCY_SIGNS = re.compile(r"R\$|US\$|\$")
+_CURRENCY_SIGNS = re.compile(
+    r"R\$|US\$|U\$S|S/\.?|\$|\b(?:USD|EUR|ARS|BRL|CLP|COP|MXN|PEN|UYU)\b",
+    re.IGNORECASE,
+)
 
 
 def _without_grouping(value: str, text: str, locale: str) -> str:

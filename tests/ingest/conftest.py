@@ -28,6 +28,8 @@ COUNTRIES = {
     "BR": ("America/Sao_Paulo", "BRL", "pt_BR"),
     "CO": ("America/Bogota", "COP", "es_CO"),
     "CL": ("America/Santiago", "CLP", "es_CL"),
+    "PE": ("America/Lima", "PEN", "es_PE"),
+    "UY": ("America/Montevideo", "UYU", "es_UY"),
 }
 
 

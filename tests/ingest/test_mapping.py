@@ -197,3 +197,55 @@ def test_form_hints_name_labels() -> None:
         'columna en tu archivo. Las columnas sin usar son: "Fecha prevista".'
     )
     assert caught.value.details["missing"] == ["number", "due_on"]
+
+
+@pytest.mark.parametrize(
+    ("header", "currency", "field"),
+    [
+        ("Importe (S/)", "PEN", "amount"),
+        ("Saldo S/.", "PEN", "open_amount"),
+        ("Importe $U", "UYU", "amount"),
+        ("Saldo ($U)", "UYU", "open_amount"),
+        # Another currency's sign keeps the column unmapped.
+        ("Importe (S/)", "UYU", None),
+        ("Importe $U", "PEN", None),
+        ("Importe (S/)", "ARS", None),
+    ],
+)
+def test_own_currency_sign_in_header(
+    header: str, currency: str, field: str | None
+) -> None:
+    assert field_for_header(header, currency) == field
+
+
+@pytest.mark.parametrize(
+    ("header", "field"),
+    [
+        ("Fecha Vcto.", "due_on"),
+        ("F. Vcto.", "due_on"),
+        ("Apellidos y nombres, denominación o razón social", "customer_name"),
+        ("Razón Social / Nombres", "customer_name"),
+        ("N° RUC", "tax_id"),
+        ("Serie y número", "number"),
+        ("Importe total del comprobante de pago", "amount"),
+        ("Tipo de moneda", "currency"),
+        ("Código de moneda", "currency"),
+    ],
+)
+def test_peruvian_headers(header: str, field: str) -> None:
+    assert field_for_header(header, "PEN") == field
+
+
+@pytest.mark.parametrize(
+    ("header", "field"),
+    [
+        ("Nro. CFE", "number"),
+        ("Serie CFE", "series"),
+        ("Tipo de CFE", "kind"),
+        ("C.I.", "tax_id"),
+        ("RUT Receptor", "tax_id"),
+        ("Denominación receptor", "customer_name"),
+    ],
+)
+def test_uruguayan_headers(header: str, field: str) -> None:
+    assert field_for_header(header, "UYU") == field

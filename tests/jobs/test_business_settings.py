@@ -257,7 +257,13 @@ def test_cli_set_then_show(cli_database: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("locale", "text"), [("es_AR", "5.000,50"), ("es_MX", "5,000.50")]
+    ("locale", "text"),
+    [
+        ("es_AR", "5.000,50"),
+        ("es_MX", "5,000.50"),
+        ("es_AR", "$ 5.000,50"),
+        ("es_PE", "S/ 5,000.50"),
+    ],
 )
 def test_cli_amount_with_thousands(cli_database: str, locale: str, text: str) -> None:
     engine = open_database(cli_database)
@@ -566,3 +572,29 @@ def test_generic_rfc_rejected_for_business(engine: Engine, business_id: int) -> 
 
     assert "«XAXX010101000» es el RFC genérico" in str(error.value)
     assert "constancia de situación fiscal" in str(error.value)
+
+
+def test_peruvian_dni_rejected_as_business_tax_id(
+    engine: Engine, business_id: int
+) -> None:
+    with transaction(engine) as session:
+        session.get_one(Business, business_id).country = "PE"
+
+    with pytest.raises(SettingError, match="«45678912» no es un RUC"):
+        _set(engine, business_id, "tax_id", "45678912")
+    stored = _set(engine, business_id, "tax_id", "20131312955")
+
+    assert stored == "20131312955"
+
+
+def test_uruguayan_ci_rejected_as_business_tax_id(
+    engine: Engine, business_id: int
+) -> None:
+    with transaction(engine) as session:
+        session.get_one(Business, business_id).country = "UY"
+
+    with pytest.raises(SettingError, match="«1.234.567-2» no es un RUT"):
+        _set(engine, business_id, "tax_id", "1.234.567-2")
+    stored = _set(engine, business_id, "tax_id", "21 555666 0014")
+
+    assert stored == "215556660014"

@@ -514,6 +514,10 @@ def test_payment_add_in_other_currency(cli_db: str) -> None:
     assert open_amounts["U-1"] == Decimal("0")
     assert open_amounts["A-1"] == Decimal("1000")
     assert open_amounts["A-2"] == Decimal("500")
+    # The pesos still owed are shown beside the dollars' zero balance.
+    lines = [" ".join(line.split("│")).split() for line in result.output.splitlines()]
+    assert ["Saldo", "del", "cliente", "US$", "0,00"] in lines
+    assert ["Saldo", "en", "otras", "monedas", "$", "1.500,00"] in lines
 
 
 def test_payment_add_rejects_bad_currency(cli_db: str) -> None:
@@ -522,3 +526,59 @@ def test_payment_add_rejects_bad_currency(cli_db: str) -> None:
     assert result.exit_code == 1
     assert "moneda inválida 'dólar'" in result.stderr
     assert _rows(cli_db, Payment) == []
+
+
+def test_payment_add_currency_from_sign(cli_db: str) -> None:
+    # given: C1 also owes dollars
+    engine = open_database(cli_db)
+    with session_factory(engine).begin() as session:
+        customer = session.scalars(select(Customer)).one()
+        make_document(
+            session, customer, NOW, "U-1", "800.00", date(2026, 2, 1), currency="USD"
+        )
+    engine.dispose()
+
+    # when: the amount carries the dollar sign, and then also another --currency
+    signed = runner.invoke(
+        app, ["payment", "add", "C1", "US$ 800", "--date", "2026-03-09"]
+    )
+    clash = runner.invoke(
+        app,
+        ["payment", "add", "C1", "U$S 10", "--currency", "ARS", "--date", "2026-03-09"],
+    )
+
+    # then: the first is in dollars and the second is not recorded
+    assert signed.exit_code == 0, signed.output
+    [payment] = _rows(cli_db, Payment)
+    assert (payment.currency, payment.amount) == ("USD", Decimal("800"))
+    assert clash.exit_code == 2
+    assert "está en USD y --currency dice ARS" in clash.output
+
+
+def test_payment_import_currency_from_sign(cli_db: str, tmp_path: Path) -> None:
+    # given: C1 also owes dollars, and a statement writes the dollar sign
+    engine = open_database(cli_db)
+    with session_factory(engine).begin() as session:
+        customer = session.scalars(select(Customer)).one()
+        make_document(
+            session, customer, NOW, "U-1", "800.00", date(2026, 2, 1), currency="USD"
+        )
+    engine.dispose()
+    path = tmp_path / "pagos.csv"
+    path.write_text(
+        "cliente;monto;fecha;moneda;referencia\n"
+        "C1;U$S 500;2026-03-09;;R-1\n"
+        "C1;US$ 10;2026-03-09;ARS;R-2\n",
+        encoding="utf-8",
+    )
+
+    # when
+    result = runner.invoke(app, ["payment", "import", str(path)])
+
+    # then: the first line is in dollars, the contradictory one is listed
+    assert result.exit_code == 1, result.output
+    [payment] = _rows(cli_db, Payment)
+    assert (payment.currency, payment.amount) == ("USD", Decimal("500"))
+    assert "línea 3" in result.output
+    assert "está en USD" in result.output
+    assert "US$ 500,00" in result.output

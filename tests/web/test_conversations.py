@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import html
 from datetime import timedelta
 from decimal import Decimal
 
@@ -416,6 +417,60 @@ def test_accept_receipt_as_payment(
     assert payment.amount == Decimal("15000.00")
 
 
+def _receipt(engine: Engine, inbound_id: int, tenant: Tenant) -> int:
+    with transaction(engine) as session:
+        media = InboundMedia(
+            business_id=tenant.business_id,
+            inbound_message_id=inbound_id,
+            provider="sandbox",
+            media_id="m-1",
+            mime_type="image/jpeg",
+            file_name="comprobante.jpg",
+        )
+        session.add(media)
+        session.flush()
+        return media.id
+
+
+def test_receipt_in_dollars_by_sign(
+    app: FastAPI, client_for, tenant: Tenant, engine: Engine
+) -> None:  # type: ignore[no-untyped-def]
+    # Given a customer owing pesos and dollars, who sent a receipt
+    media_id = _receipt(engine, _handed_off(engine, tenant, 1), tenant)
+    _owe_dollars(engine, tenant, "800.00")
+    client, token = client_for(tenant)
+    page = client.get(f"/conversaciones/{tenant.customer_id}").text
+
+    # When the owner accepts it with the dollar sign
+    client.post(
+        f"/conversaciones/{tenant.customer_id}/comprobante/{media_id}",
+        data={"amount": "U$S 800", "csrf_token": token},
+    )
+
+    # Then the payment is in dollars and settles the dollar invoice
+    with transaction(engine) as session:
+        payment = session.scalars(select(Payment)).one()
+    assert "Para otra moneda, escribí su código o su signo" in html.unescape(page)
+    assert (payment.currency, payment.amount) == ("USD", Decimal("800"))
+
+
+def test_receipt_in_currency_not_owed_rejected(
+    app: FastAPI, client_for, tenant: Tenant, engine: Engine
+) -> None:  # type: ignore[no-untyped-def]
+    media_id = _receipt(engine, _handed_off(engine, tenant, 1), tenant)
+    client, token = client_for(tenant)
+
+    page = client.post(
+        f"/conversaciones/{tenant.customer_id}/comprobante/{media_id}",
+        data={"amount": "USD 800", "csrf_token": token},
+    )
+
+    with transaction(engine) as session:
+        payments = session.scalars(select(Payment)).all()
+    assert payments == []
+    assert "El cliente no tiene facturas en USD" in html.unescape(page.text)
+
+
 @pytest.mark.parametrize(
     ("text", "locale", "expected"),
     [
@@ -611,6 +666,44 @@ def test_promise_amount_fitting_one_currency(
         promise = session.scalars(select(PromiseToPay)).one()
     assert promise.currency == "ARS"
     assert promise.amount == Decimal(100)
+
+
+def test_promise_amount_with_dollar_sign(
+    app: FastAPI, client_for, tenant: Tenant, engine: Engine
+) -> None:  # type: ignore[no-untyped-def]
+    # Given a customer owing pesos and dollars, both above the amount
+    _handed_off(engine, tenant, 1)
+    _owe_dollars(engine, tenant, "800.00")
+    client, token = client_for(tenant)
+
+    # When the owner types the amount with the dollar sign
+    client.post(
+        f"/conversaciones/{tenant.customer_id}/promesa",
+        data={"due_on": "2026-03-27", "amount": "U$S 400", "csrf_token": token},
+    )
+
+    # Then the promise is in dollars, not in the business's pesos
+    with transaction(engine) as session:
+        promise = session.scalars(select(PromiseToPay)).one()
+    assert promise.currency == "USD"
+    assert promise.amount == Decimal(400)
+
+
+def test_promise_in_currency_not_owed_rejected(
+    app: FastAPI, client_for, tenant: Tenant, engine: Engine
+) -> None:  # type: ignore[no-untyped-def]
+    _handed_off(engine, tenant, 1)
+    client, token = client_for(tenant)
+
+    page = client.post(
+        f"/conversaciones/{tenant.customer_id}/promesa",
+        data={"due_on": "2026-03-27", "amount": "US$ 400", "csrf_token": token},
+    )
+
+    with transaction(engine) as session:
+        promises = session.scalars(select(PromiseToPay)).all()
+    assert promises == []
+    assert "El cliente no debe nada en USD" in html.unescape(page.text)
 
 
 def test_promises_show_each_currency_told(

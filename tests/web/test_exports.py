@@ -192,7 +192,12 @@ def test_exports_word_codes_in_spanish(
     states = {row[0]: row[7] for row in customer_rows[1:]}
     kinds = {row[3]: (row[2], row[9]) for row in invoice_rows[1:]}
     assert segments == {"C-1": "Atraso ocasional", "C-2": "sin calcular todavía"}
-    assert states == {"C-1": "sin caso", "C-2": "sin caso"}
+    # The state reads as on the Clientes page, with why nothing is sent.
+    assert states == {
+        "C-1": "sin caso abierto · facturas en disputa: A-0001 · el robot no le "
+        "escribe: sin consentimiento",
+        "C-2": "sin caso abierto · el robot no le escribe: sin consentimiento",
+    }
     assert kinds == {"A-0001": ("factura", "sí"), "A-0002": ("factura", "no")}
 
 

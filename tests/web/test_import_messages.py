@@ -357,7 +357,7 @@ def test_decimal_choice_fixes_kept_upload(
     assert "Separador decimal: punto decimal, elegida en «Separador decimal»" in (
         _text(fixed)
     )
-    assert "Documentos: 1 (1 facturas" in _text(fixed)
+    assert "Documentos: 1 (facturas: 1" in _text(fixed)
     assert "Filas rechazadas: 0" in _text(fixed)
 
 
@@ -406,7 +406,7 @@ def test_sheet_box_fixes_kept_upload(
     assert 'name="sheet" value="Abril"' in stopped.text
     assert fixed.status_code == 200
     assert "Hoja: Marzo" in _text(fixed)
-    assert "Documentos: 1 (1 facturas" in _text(fixed)
+    assert "Documentos: 1 (facturas: 1" in _text(fixed)
     assert 'type="hidden" name="sheet" value=" marzo"' in fixed.text
     assert _documents(engine, tenant.business_id) == before
 

@@ -346,3 +346,23 @@ def test_reimport_preview_shows_only_notice(
     assert "Filas leídas" not in page
     assert "se importaría" not in page
     assert "Confirmar e importar" not in page
+
+
+def test_preview_counts_debit_notes(app: FastAPI, client_for, tenant: Tenant) -> None:  # type: ignore[no-untyped-def]
+    client, token = client_for(tenant)
+    export = (
+        "Cliente;Tipo;Factura;Vencimiento;Importe\r\n"
+        "Ana Gómez;FC;F-1;10/03/2026;1.000,00\r\n"
+        "Ana Gómez;NC;NC-1;10/03/2026;-100,00\r\n"
+        "Ana Gómez;ND;ND-1;10/03/2026;50,00\r\n"
+    ).encode()
+
+    preview = client.post(
+        "/importar",
+        data={"csrf_token": token},
+        files={"file": ("deudores.csv", export, "text/csv")},
+    )
+
+    text = html.unescape(preview.text)
+    assert "(nuevos: 1)" in text
+    assert "facturas: 1 · notas de crédito: 1 · notas de débito: 1" in text

@@ -351,3 +351,42 @@ def test_whole_peso_form_has_no_cents(
     assert "tiene más decimales de los que admite COP" in error
     assert "escríbelo sin decimales" in error
     assert "0 decimales" not in error
+
+
+def test_dollar_payment_names_pesos_still_owed(
+    app: FastAPI, client_for, tenant: Tenant, engine: Engine
+) -> None:  # type: ignore[no-untyped-def]
+    # Given a case waiting for a payment check, over pesos and dollars
+    _waiting_for_payment_check(engine, tenant)
+    _dollar_invoice(engine, tenant)
+    client, token = client_for(tenant)
+
+    # When the owner records the whole dollar invoice
+    page = client.post(
+        f"/clientes/{tenant.customer_id}/pago",
+        data=_form(csrf_token=token, amount="500,00", currency="USD"),
+    )
+
+    # Then the notice names the pesos still owed, not zero dollars
+    notice = _notice(OK, page.text)
+    assert "E-1 US$ 500,00 (saldada)" in notice
+    assert "con un saldo pendiente de $ 15.000,00." in notice
+    assert "US$ 0,00" not in notice
+
+
+def test_dollar_sign_with_pesos_chosen_rejected(
+    app: FastAPI, client_for, tenant: Tenant, engine: Engine
+) -> None:  # type: ignore[no-untyped-def]
+    _dollar_invoice(engine, tenant)
+    client, token = client_for(tenant)
+
+    page = client.post(
+        f"/clientes/{tenant.customer_id}/pago",
+        data=_form(csrf_token=token, amount="US$ 500", currency="ARS"),
+    )
+
+    notice = _notice(ERROR, page.text)
+    with transaction(engine) as session:
+        payments = session.scalars(select(Payment)).all()
+    assert payments == []
+    assert "El monto US$ 500 está en USD y la moneda elegida es ARS" in notice

@@ -109,6 +109,14 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
         "nombre receptor",
         "receptor nombre",
         "razon social receptor",
+        "denominacion receptor",
+        # Peruvian electronic invoicing systems name the customer this way.
+        "denominacion cliente",
+        "razon social cliente",
+        # SUNAT's sales register (Peru).
+        "apellidos y nombres denominacion o razon social",
+        "apellidos y nombres o razon social",
+        "razon social nombres",
     ),
     TAX_ID: (
         "cuit",
@@ -138,9 +146,27 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
         "nit cedula",
         "rfc receptor",
         "receptor rfc",
+        # Uruguayan exports name a company's RUT or a person's CI together.
+        "rut ci",
+        "ci rut",
+        "rut receptor",
+        "receptor rut",
         "rut cliente",
         "cliente rut",
-        "rut receptor",
+        "documento receptor",
+        "numero documento receptor",
+        "c i",
+        # SUNAT exports (Peru) name the customer's RUC or DNI in one column.
+        "ruc dni",
+        "dni ruc",
+        "ruc cliente",
+        "numero documento identidad",
+        "numero doc identidad",
+        "numero documento cliente",
+        "numero doc cliente",
+        "numero ruc",
+        "doc identidad",
+        "documento identidad",
     ),
     TAX_ID_CHECK_DIGIT: (
         "dv",
@@ -219,8 +245,23 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
         "numero nfe",
         "fatura",
         "numero fatura",
+        # SUNAT exports (Peru) write the series and the correlative number
+        # together, as in "F001-00012345".
+        "serie numero",
+        "serie correlativo",
+        "serie y numero",
+        # Uruguay's electronic invoices (CFE).
+        "numero cfe",
+        "cfe numero",
     ),
-    SERIES: ("serie", "series", "serie comprobante", "serie factura", "serie cfdi"),
+    SERIES: (
+        "serie",
+        "series",
+        "serie comprobante",
+        "serie factura",
+        "serie cfdi",
+        "serie cfe",
+    ),
     KIND: (
         "tipo",
         "tipo comprobante",
@@ -236,6 +277,9 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
         "codigo tipo dte",
         "tipo doc",
         "tipo documento",
+        # Uruguay's electronic invoices (CFE) are typed by a code or a name.
+        "tipo cfe",
+        "cfe tipo",
     ),
     ISSUED_ON: (
         "fecha",
@@ -278,6 +322,11 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
         "fec vto",
         "fecha vencimiento factura",
         "dt vencimento",
+        # Peruvian exports abbreviate "vencimiento" as "Vcto.".
+        "vcto",
+        "fecha vcto",
+        "f vcto",
+        "fec vcto",
     ),
     AMOUNT: (
         "importe",
@@ -303,6 +352,10 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
         "valor nf e",
         "valor nota fiscal",
         "valor fatura",
+        "importe total operacion",
+        "importe total comprobante",
+        "importe total comprobante pago",
+        "total comprobante",
     ),
     OPEN_AMOUNT: (
         "saldo",
@@ -359,7 +412,15 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
         "dt pagamento",
         "data recebimento",
     ),
-    CURRENCY: ("moneda", "currency", "divisa", "moeda"),
+    CURRENCY: (
+        "moneda",
+        "currency",
+        "divisa",
+        "moeda",
+        "tipo moneda",
+        "codigo moneda",
+        "cod moneda",
+    ),
     DISPUTED: (
         "disputed",
         "disputa",
@@ -439,6 +500,13 @@ _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 # and the owner picks the column: amounts in another currency than the
 # business's need a currency column.
 _REAL_SIGN = re.compile(r"[(\[]?\s*R\$\s*[)\]]?")
+# The signs of other currencies that headers carry, as in Peru's
+# "Importe (S/)" and Uruguay's "Saldo $U". Like a currency code, a sign is
+# dropped only when it is the business's own currency.
+_OWN_SIGNS = {
+    "PEN": re.compile(r"[(\[]?\s*S/\.?\s*[)\]]?", re.IGNORECASE),
+    "UYU": re.compile(r"[(\[]?\s*\$\s?U(?![a-z])\s*[)\]]?", re.IGNORECASE),
+}
 # A mapping's column "#3" names the third column, for headers that repeat.
 # The position takes ASCII digits only, as \d would also match "#３".
 _POSITION = re.compile(r"#([0-9]+)")
@@ -497,11 +565,12 @@ def field_for_header(
     """Return the field a header names, or None when it names none.
 
     The header is tried as written ("WhatsApp"), then with camelCase split
-    into words ("invoiceNumber"), then without the real's sign ("Valor (R$)")
-    or the code of `currency`, the business's own ("Importe (MXN)" when it
-    is MXN). Another currency's code keeps the header unmapped, because its
-    amounts need a currency column. The names of `country`, the business's,
-    come first ("N° Documento" is the invoice number in Chile).
+    into words ("invoiceNumber"), then without the real's sign ("Valor (R$)"),
+    the sign of `currency` ("Importe (S/)" when it is PEN) or its code
+    ("Importe (MXN)" when it is MXN). Another currency's code or sign keeps
+    the header unmapped, because its amounts need a currency column. The
+    names of `country`, the business's, come first ("N° Documento" is the
+    invoice number in Chile).
     """
     own_names = _COUNTRY_LOOKUP.get((country or "").upper(), {})
     field = own_names.get(normalize_header(header, split_camel=False))
@@ -511,6 +580,9 @@ def field_for_header(
         field = _LOOKUP.get(normalize_header(header))
     if field is None and "R$" in header:
         field = field_for_header(_REAL_SIGN.sub(" ", header))
+    own_sign = _OWN_SIGNS.get(currency.upper()) if currency else None
+    if field is None and own_sign is not None and own_sign.search(header):
+        field = field_for_header(own_sign.sub(" ", header))
     if field is None and currency:
         own_code = re.compile(rf"(?<![a-z]){re.escape(currency)}(?![a-z])", re.I)
         if own_code.search(header):

@@ -96,16 +96,21 @@ _CANCELLED_WORDS = frozenset(
 _KIND_WORDS = {
     DocumentKind.INVOICE: (
         "fc", "fa", "fac", "fact", "factura", "facturas", "invoice", "inv", "boleta",
-        "nota fiscal", "nf", "nfe", "fatura", "cfdi", "ingreso", "i", "1", "6",
-        "11", "19", "51", "201", "206", "211",
+        "boleta venta", "factura electronica", "boleta venta electronica",
+        "e factura", "e ticket", "efactura", "eticket", "e factura exportacion",
+        "nota fiscal", "nf", "nfe", "fatura", "cfdi", "ingreso", "i", "1", "6", "11",
+        "19", "51", "201", "206", "211",
     ),
     DocumentKind.CREDIT_NOTE: (
-        "nc", "nota credito", "credit note", "credit", "cn", "egreso", "e", "3",
-        "8", "13", "21", "53", "203", "208", "213",
+        "nc", "nota credito", "nota credito electronica", "credit note", "credit",
+        "nota credito e factura", "nota credito e ticket", "nc e factura",
+        "nc e ticket", "cn", "egreso", "e", "3", "8", "13", "21", "53", "203", "208",
+        "213",
     ),
     DocumentKind.DEBIT_NOTE: (
-        "nd", "nota debito", "debit note", "debit", "dn", "2", "7", "12", "20",
-        "52", "202", "207", "212",
+        "nd", "nota debito", "nota debito electronica", "debit note", "debit", "dn",
+        "nota debito e factura", "nota debito e ticket", "nd e factura", "nd e ticket",
+        "2", "7", "12", "20", "52", "202", "207", "212",
     ),
 }  # fmt: skip
 _KINDS = {word: kind for kind, words in _KIND_WORDS.items() for word in words}
@@ -146,12 +151,45 @@ _SII_CODES_HINT = (
     ", o el código de documento del SII (33 factura, 39 boleta, 61 nota de "
     "crédito, 56 nota de débito)"
 )
+# SUNAT's document type codes (Peru's catalog 01): 01 factura, 03 boleta de
+# venta, 07 nota de crédito, 08 nota de débito. In a Peruvian business they
+# replace ARCA's codes, where 3 is a credit note and 7 a debit note.
+_SUNAT_KINDS = {
+    code: kind
+    for digits, kind in (
+        ("1", DocumentKind.INVOICE),
+        ("3", DocumentKind.INVOICE),
+        ("7", DocumentKind.CREDIT_NOTE),
+        ("8", DocumentKind.DEBIT_NOTE),
+    )
+    for code in (digits, "0" + digits)
+}
+# Uruguay's CFE types (DGI). The last digit is 1 for an e-Ticket or
+# e-Factura, 2 for its credit note and 3 for its debit note. The tens name
+# the document: 10 e-Ticket, 11 e-Factura, 12 export, 13 and 14 sales on
+# behalf of others. The 200s are the same documents issued in contingency.
+# In a Uruguayan business they replace ARCA's codes, where 202 is a debit
+# note.
+_CFE_KINDS = {
+    str(hundreds + tens + last): kind
+    for hundreds in (100, 200)
+    for tens in (0, 10, 20, 30, 40)
+    for last, kind in (
+        (1, DocumentKind.INVOICE),
+        (2, DocumentKind.CREDIT_NOTE),
+        (3, DocumentKind.DEBIT_NOTE),
+    )
+}
+_COUNTRY_KINDS = {"PE": _SUNAT_KINDS, "UY": _CFE_KINDS}
+_DNI_WITHOUT_ZERO = re.compile(r"[0-9]{7}\Z")
 _INVOICE_CLASS = re.compile(r"^(.*\S)\s+[abcme]$")
 
 _CURRENCY_WORDS = {
     "usd": "USD", "us$": "USD", "u$s": "USD", "u$d": "USD", "dolares": "USD",
     "dolar": "USD", "dollars": "USD", "r$": "BRL", "reais": "BRL", "real": "BRL",
-    "eur": "EUR", "euros": "EUR", "€": "EUR",
+    "eur": "EUR", "euros": "EUR", "€": "EUR", "soles": "PEN", "sol": "PEN",
+    "nuevos soles": "PEN", "s/": "PEN", "s/.": "PEN", "$u": "UYU", "$ u": "UYU",
+    "pesos uruguayos": "UYU", "peso uruguayo": "UYU",
 }  # fmt: skip
 # Mexican invoices write their own currency as "moneda nacional", or "MN" and
 # "M.N.", which `_currency` matches without dots and spaces.
@@ -533,7 +571,9 @@ class RowReader:
         if chilean and words.isdigit():
             kind = _SII_KINDS.get(words.lstrip("0"))
         else:
-            kind = _KINDS.get(words)
+            kind = _COUNTRY_KINDS.get(self.context.country, {}).get(words)
+            if kind is None:
+                kind = _KINDS.get(words)
         if kind is None and (match := _INVOICE_CLASS.match(words)):
             kind = _KINDS.get(match.group(1))
         if kind is None:
@@ -554,7 +594,9 @@ class RowReader:
         value = text_of(self._cell(row, m.CURRENCY))
         if value is None:
             return self.context.currency
-        word = value.lower()
+        # Accents are dropped, so "Dólares" is "dolares".
+        word = unicodedata.normalize("NFKD", value.lower())
+        word = "".join(char for char in word if not unicodedata.combining(char))
         if re.sub(r"[\s.]", "", word) == "mn" or word in _PESO_WORDS:
             return self.context.currency
         if word in _CURRENCY_WORDS:
@@ -671,7 +713,10 @@ class RowReader:
         series = text_of(self._cell(row, m.SERIES))
         # NOTE: a file imported before the series column was read stored the
         # bare folio ("100"), so importing it again adds "A-100" as a new
-        # invoice beside the old one.
+        # invoice beside the old one. Zeros are not padded either, so a
+        # Peruvian F001 with the Excel number 12400 is F001-12400, while an
+        # export with both together writes F001-00012400: the same invoice
+        # from the two files is stored twice.
         if number is not None and series is None:
             series = self._sii_series(row)
         if number is None or series is None:
@@ -706,6 +751,14 @@ class RowReader:
         external_id = _without_controls(text_of(self._cell(row, m.CUSTOMER_ID)))
         name = _without_controls(text_of(self._cell(row, m.CUSTOMER_NAME)))
         tax_text = text_of(self._cell(row, m.TAX_ID))
+        if (
+            country == "PE"
+            and tax_text is not None
+            and _DNI_WITHOUT_ZERO.match(tax_text)
+        ):
+            # Excel drops the leading zero of a DNI such as 07654321 when it
+            # stores it as a number, and no Peruvian id has seven digits.
+            tax_text = "0" + tax_text
         check_digit = text_of(self._cell(row, m.TAX_ID_CHECK_DIGIT))
 
         # Digits alone leave the check digit to a DV column, when there is one.

@@ -83,9 +83,14 @@ def check_tax_id(value: str, country: str) -> TaxIdCheck:
             value = value[document_type.end() :]
     if country == "BR":
         value = _with_leading_zeros(value)
+    if country == "UY" and len(re.sub(r"\D", "", value)) <= _UY_CI_MAX_DIGITS:
+        return _check_uruguayan_ci(value)
     label, module = _module_for(value, country)
     if module is None:
-        return TaxIdCheck(compact_tax_id(value), None, None)
+        # A Peruvian DNI belongs to a person. Its check character is printed
+        # on the card only, so the number has nothing to verify.
+        kind = CustomerKind.PERSON if label == "DNI" and country == "PE" else None
+        return TaxIdCheck(compact_tax_id(value), None, kind)
 
     compact = module.compact(value)
     if module is rfc and compact in GENERIC_RFCS:
@@ -121,6 +126,37 @@ def _with_leading_zeros(value: str) -> str:
         if len(digits) < length and module.is_valid(padded):
             return padded
     return value
+
+
+# A Uruguayan cédula de identidad (CI) is a person's id: up to seven digits
+# and a check digit, as in 1.234.567-2, where a company's RUT has 12 digits.
+_UY_CI_MAX_DIGITS = 8
+_UY_CI_WEIGHTS = (2, 9, 8, 7, 6, 3, 4)
+
+
+def uruguayan_ci_check_digit(digits: str) -> str:
+    """Return the check digit of a CI's number (up to seven digits).
+
+    The number is padded to seven digits, each multiplied by 2, 9, 8, 7, 6,
+    3, 4, and the check digit is (10 - sum mod 10) mod 10: 1.234.567 has 2.
+    """
+    padded = digits.rjust(len(_UY_CI_WEIGHTS), "0")
+    total = sum(int(d) * w for d, w in zip(padded, _UY_CI_WEIGHTS, strict=True))
+    return str((10 - total % 10) % 10)
+
+
+def _check_uruguayan_ci(value: str) -> TaxIdCheck:
+    compact = compact_tax_id(value)
+    if not compact.isdigit() or not compact.isascii() or len(compact) < 2:
+        problem = f'La CI "{value}" tiene caracteres o un formato que no corresponden'
+        return TaxIdCheck(compact, False, None, problem)
+    if uruguayan_ci_check_digit(compact[:-1]) != compact[-1]:
+        problem = (
+            f'La CI "{value}" tiene mal el dígito verificador (el último, como '
+            "el 2 de 1.234.567-2)"
+        )
+        return TaxIdCheck(compact, False, None, problem)
+    return TaxIdCheck(compact, True, CustomerKind.PERSON)
 
 
 def _checksum_problem(label: str, value: str) -> str:
@@ -163,6 +199,9 @@ def _module_for(value: str, country: str) -> tuple[str, ModuleType | None]:
         return ("CNPJ", cnpj) if len(digits) > 11 else ("CPF", cpf)
     if country == "AR" and len(re.sub(r"\D", "", value)) <= 8:
         # A DNI (7 or 8 digits) has no check digit to verify.
+        return "DNI", None
+    if country == "PE" and len(re.sub(r"\D", "", value)) == 8:
+        # A DNI (8 digits), where a RUC has 11.
         return "DNI", None
     return _VALIDATORS.get(country, ("tax id", None))
 

@@ -34,6 +34,7 @@ from cobranza.db.engine import lock_settings
 from cobranza.db.models import (
     AuditEvent,
     Business,
+    CustomerKind,
     Document,
     OutboxMessage,
     OutboxState,
@@ -42,7 +43,7 @@ from cobranza.dunning.promises import DEFAULT_CHANNEL, DEFAULT_GRACE_DAYS
 from cobranza.ingest.taxids import check_tax_id, format_tax_id
 from cobranza.messages.catalog import LOCALES
 from cobranza.messages.parameters import BUSINESS_ADDRESS_MAX, PAYMENT_TEXT_MAX
-from cobranza.money import parse_amount, quantize
+from cobranza.money import parse_amount_input, quantize
 from cobranza.payments.account_numbers import account_problems
 from cobranza.payments.links import (
     STATEMENT_DESCRIPTOR_MAX,
@@ -120,7 +121,7 @@ def _percent(text: str) -> str:
 def _amount(text: str, locale: str) -> str:
     """Parse an amount as `cobranza payment add` does, for the business's locale."""
     try:
-        amount = parse_amount(text, locale)
+        amount = parse_amount_input(text, locale)
     except ValueError as exc:
         raise SettingError(str(exc)) from exc
     if amount < 0:
@@ -245,6 +246,20 @@ def _tax_id(text: str, country: str) -> str:
         raise SettingError(
             f"«{value}» no es un CUIT: escribí los 11 dígitos del CUIT de tu "
             "negocio, como 30-71234567-1"
+        )
+    if country.upper() == "UY" and check.kind is CustomerKind.PERSON:
+        # Up to eight digits, so `check_tax_id` read it as a person's CI, and
+        # a business invoices under its RUT.
+        raise SettingError(
+            f"«{value}» no es un RUT: escribí los 12 dígitos del RUT de tu "
+            "negocio, como 21 555666 0014"
+        )
+    if country.upper() == "PE" and check.valid is None:
+        # Eight digits, so `check_tax_id` read it as a person's DNI, and a
+        # business invoices under its RUC.
+        raise SettingError(
+            f"«{value}» no es un RUC: escribí los 11 dígitos del RUC de tu "
+            "negocio, como 20131312955"
         )
     if len(check.compact) > _TAX_ID_MAX:
         raise SettingError(

@@ -27,6 +27,7 @@ from cobranza.compliance.customers import resolve_customer
 from cobranza.compliance.erasure import erased_external_ids
 from cobranza.compliance.errors import AmbiguousCustomerError, CustomerNotFoundError
 from cobranza.db.models import Business, Customer, InboundMedia
+from cobranza.ingest.amounts import marked_currency
 from cobranza.ingest.readers import decode
 from cobranza.money import MAX_AMOUNT, parse_amount_input, quantize
 from cobranza.payments import cases
@@ -248,7 +249,11 @@ def import_payments(
             continue
         if result.changed:
             report.applied += 1
-            code = (_optional(row, columns, "currency") or business.currency).upper()
+            raw_amount = row[columns["amount"]] or ""
+            line_currency = _line_currency(
+                raw_amount, _optional(row, columns, "currency")
+            )
+            code = (line_currency or business.currency).upper()
             amount = parse_amount_input(row[columns["amount"]], business.locale)
             report.totals[code] = report.totals.get(code, Decimal(0)) + amount
         else:
@@ -402,6 +407,7 @@ def _import_row(
         amount = parse_amount_input(raw_amount, business.locale)
     except ValueError as exc:
         raise PaymentError(str(exc)) from exc
+    currency = _line_currency(raw_amount, _optional(row, columns, "currency"))
     paid_at = _paid_at((row.get(columns["date"]) or "").strip(), business.timezone)
     reference = _optional(row, columns, "reference")
     if reference is None:
@@ -414,10 +420,28 @@ def _import_row(
         amount,
         paid_at,
         now,
-        currency=_optional(row, columns, "currency"),
+        currency=currency,
         method=_optional(row, columns, "method"),
         reference=reference,
     )
+
+
+def _line_currency(raw_amount: str, column: str | None) -> str | None:
+    """Return the currency of a line: its moneda cell, else the amount's sign.
+
+    The amount is parsed without its sign, so "U$S 500" would otherwise be
+    500 in the business's currency. A sign that contradicts the moneda cell
+    rejects the line.
+    """
+    marked = marked_currency(raw_amount)
+    if marked is None:
+        return column
+    if column is not None and column.strip().upper() != marked:
+        raise PaymentError(
+            f"el monto {raw_amount!r} está en {marked} y la moneda de la línea es "
+            f"{column.strip()!r}: corregí una de las dos"
+        )
+    return marked
 
 
 def _customer_by_name_or_phone(

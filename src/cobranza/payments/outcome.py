@@ -6,7 +6,7 @@ numbers, not by database ids.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
@@ -47,6 +47,9 @@ class PaymentOutcome:
     # credit notes netted in, as `cobranza customers` shows it.
     balance: Decimal
     case_closed: bool
+    # What the customer still owes in each other currency, when above zero,
+    # so a dollar payment does not read as if the pesos were paid too.
+    other_balances: dict[str, Decimal] = field(default_factory=dict)
 
 
 def payment_outcome(session: Session, result: ApplyResult) -> PaymentOutcome | None:
@@ -62,14 +65,17 @@ def payment_outcome(session: Session, result: ApplyResult) -> PaymentOutcome | N
         .where(Allocation.payment_id == payment.id)
         .order_by(Document.due_on, Document.id)
     ).all()
-    balance = session.scalar(
-        select(func.sum(Document.open_amount)).where(
+    totals = session.execute(
+        select(Document.currency, func.sum(Document.open_amount))
+        .where(
             Document.business_id == payment.business_id,
             Document.customer_id == payment.customer_id,
-            Document.currency == payment.currency,
             Document.missing_since.is_(None),
         )
-    )
+        .group_by(Document.currency)
+    ).all()
+    balances = {currency: Decimal(total or 0) for currency, total in totals}
+    balance = balances.pop(payment.currency, Decimal(0))
     return PaymentOutcome(
         payment_id=payment.id,
         amount=payment.amount,
@@ -77,6 +83,11 @@ def payment_outcome(session: Session, result: ApplyResult) -> PaymentOutcome | N
         paid_at=payment.paid_at,
         invoices=[AppliedInvoice(*row) for row in rows],
         credit=payment.unallocated,
-        balance=Decimal(balance or 0),
+        balance=balance,
         case_closed=result.case_closed,
+        other_balances={
+            currency: amount
+            for currency, amount in sorted(balances.items())
+            if amount > 0
+        },
     )

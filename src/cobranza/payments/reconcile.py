@@ -444,7 +444,14 @@ def _advance(
             "updated_at": now,
         }
         if facts.status == PaymentStatus.APPROVED:
-            values.update(amount=facts.amount, paid_at=facts.paid_at)
+            # The amount and its currency are known on approval. A receipt is
+            # stored at zero in the business's currency until a person reads
+            # it, and may turn out to be in dollars.
+            values.update(
+                amount=facts.amount,
+                currency=facts.currency,
+                paid_at=facts.paid_at,
+            )
         payment_id = session.execute(
             update(Payment)
             .where(

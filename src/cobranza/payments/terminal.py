@@ -122,6 +122,12 @@ def render_payment_result(
     if not outcome.invoices:
         table.add_row("Facturas", "no había facturas abiertas en esa moneda")
     table.add_row("Saldo del cliente", money(max(outcome.balance, Decimal(0))))
+    if outcome.other_balances:
+        others = " y ".join(
+            format_money(amount, currency, locale)
+            for currency, amount in outcome.other_balances.items()
+        )
+        table.add_row("Saldo en otras monedas", others)
     table.add_row("Caso cerrado", "sí" if result.case_closed else "no")
     for credit in credits or []:
         table.add_row(

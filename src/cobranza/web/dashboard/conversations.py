@@ -41,6 +41,7 @@ from cobranza.dunning.errors import HoldError
 from cobranza.dunning.owner_actions import resume_customer, set_disputed
 from cobranza.dunning.paid_handoffs import customers_owing
 from cobranza.dunning.promises import open_balances, promise_group_key
+from cobranza.ingest.amounts import marked_currency
 from cobranza.money import parse_amount_input
 from cobranza.payments.errors import PaymentError
 from cobranza.payments.manual import RECEIPT_PROVIDER, accept_receipt, claim_receipt
@@ -402,13 +403,15 @@ def _promised_currencies(
     customer_id: int,
     amount: Decimal | None,
     instant: datetime,
+    named: str | None = None,
 ) -> list[str]:
     """Return the currencies a promise recorded by a person covers, one row each.
 
     Without an amount it covers every currency the customer owes, as a
     customer's "te pago todo" does. An amount goes to one currency by the
-    conversation's rule (`promise_currency`). Returns [] when that rule
-    cannot tell which.
+    conversation's rule (`promise_currency`), which takes `named`, the
+    currency of a sign typed with the amount ("US$ 400"), when the customer
+    owes in it. Returns [] when that rule cannot tell which.
     """
     customer = session.get_one(Customer, customer_id)
     today = local_date(instant, customer.timezone or business.timezone)
@@ -416,7 +419,7 @@ def _promised_currencies(
     if amount is None:
         owed = [balance.currency for balance in balances if balance.balance > 0]
         return owed or [business.currency]
-    currency = promise_currency(amount, None, balances, business.currency)
+    currency = promise_currency(amount, named, balances, business.currency)
     return [currency] if currency is not None else []
 
 
@@ -448,9 +451,19 @@ def promise(
             return _back(
                 request, customer_id, error="El monto prometido tiene que ser positivo."
             )
+        # A dollar sign such as "US$" or "U$S" names the currency, while "$"
+        # alone is the business's own, as the payment form reads it.
+        named = marked_currency(amount) if value is not None else None
         currencies = _promised_currencies(
-            session, business, customer_id, value, instant
+            session, business, customer_id, value, instant, named
         )
+        if not currencies and named is not None:
+            return _back(
+                request,
+                customer_id,
+                error=f"El cliente no debe nada en {named}: revisá la moneda del "
+                "monto o registrá la promesa sin monto.",
+            )
         if not currencies:
             return _back(
                 request,
@@ -498,15 +511,23 @@ def promise(
 
 @router.post("/conversaciones/{customer_id}/comprobante/{media_id}")
 def accept(
-    request: Request, customer_id: int, media_id: int, amount: str = Form(...)
+    request: Request,
+    customer_id: int,
+    media_id: int,
+    amount: str = Form(...),
 ) -> RedirectResponse:
-    """Accept a receipt the customer sent as a payment of `amount`."""
+    """Accept a receipt the customer sent as a payment of `amount`.
+
+    The payment is in the currency of a code or sign typed with the amount
+    ("U$S 1.250", "USD 1250"), else in the business's.
+    """
     user = signed_in(request)
     instant = now(request)
     try:
         value = parse_amount_input(amount, user.locale)
     except ValueError as exc:
         return _back(request, customer_id, error=_amount_error(exc))
+    chosen = marked_currency(amount)
     if value <= 0:
         return _back(
             request,
@@ -515,9 +536,18 @@ def accept(
             "del comprobante, por ejemplo 15000,50.",
         )
     with db(request) as session:
+        business = business_of(session, user.business_id)
         customer_or_404(session, user.business_id, customer_id)
         if _sender_of_media(session, user.business_id, media_id) != customer_id:
             raise PageError(404, "Comprobante no encontrado.")
+        allowed = payment_currencies(session, business, customer_id)
+        if chosen is not None and chosen not in allowed:
+            return _back(
+                request,
+                customer_id,
+                error=f"El cliente no tiene facturas en {chosen}: escribí el monto "
+                f"en una de estas monedas: {', '.join(allowed)}.",
+            )
         try:
             status = session.scalar(
                 select(Payment.status).where(
@@ -542,6 +572,7 @@ def accept(
                 value,
                 instant,
                 actor_of(user.email),
+                currency=chosen,
             )
         except PaymentError as exc:
             # The checks above cover the known causes, so this is a race with

@@ -27,7 +27,6 @@ from cobranza.dunning.owner_actions import (
     resume_customer,
     set_disputed,
 )
-from cobranza.dunning.terminal import CASE_STATE_LABELS
 from cobranza.dunning.timeline import case_timeline
 from cobranza.money import quantize
 from cobranza.payments.plan_rows import PlanRows, latest_plan_rows
@@ -436,12 +435,6 @@ def _segment_text(segment: str | None) -> str:
     return SEGMENT_LABELS.get(segment, segment)
 
 
-def _case_state_text(state: str | None) -> str:
-    if state is None:
-        return "sin caso"
-    return CASE_STATE_LABELS.get(state, state)
-
-
 @router.get("/clientes/exportar/{file_format}", response_model=None)
 def export_customers(
     request: Request,
@@ -459,6 +452,16 @@ def export_customers(
         rows, _ = list_customers_page(
             session, business, today, filters, 1, EXPORT_LIMIT
         )
+        # The state in the same words as the list, so an opted-out
+        # customer's open case does not read as merely "abierto".
+        states = customer_states(
+            session,
+            business.id,
+            [(row.id, row.phone_status, row.case) for row in rows],
+            now(request),
+            business.timezone,
+            business.locale,
+        )
         currency = business.currency
     # Amounts carry the currency's decimals, not the stored scale's four.
     return export_response(
@@ -474,7 +477,7 @@ def export_customers(
                 quantize(row.balance, currency),
                 "; ".join(f"{code} {amount}" for code, amount in row.other_balances),
                 row.days_past_due,
-                _case_state_text(row.case_state),
+                states[row.id].text,
             ]
             for row in rows
         ],

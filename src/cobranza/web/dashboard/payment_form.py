@@ -28,6 +28,7 @@ from cobranza.db.models import (
     Payment,
 )
 from cobranza.dunning.paid_handoffs import customers_owing
+from cobranza.ingest.amounts import marked_currency
 from cobranza.money import (
     MAX_AMOUNT,
     format_amount,
@@ -89,6 +90,17 @@ def add_payment(
                 + ".",
             )
         problem = _amount_problem(amount, code, business.locale)
+        marked = marked_currency(amount)
+        if problem is None and marked is not None and marked != code:
+            # The sign is dropped before parsing, so "US$ 500" with the
+            # currency left at pesos would be recorded as 500 pesos.
+            problem = (
+                f"El monto {amount.strip()} está en {marked} y la moneda elegida es "
+                f"{code}: elegí {marked} en «Moneda» o escribí el monto sin signo."
+                if marked in currencies
+                else f"El monto {amount.strip()} está en {marked}, y el cliente no "
+                f"tiene facturas en {marked}: escribí el monto en {code}."
+            )
         if problem is None and paid_on > today:
             problem = (
                 f"La fecha del pago, {paid_on:%d/%m/%Y}, es futura. Elegí hoy o "
@@ -225,7 +237,7 @@ def _confirmation(
         parts.append(
             f"Quedan {money(payment.unallocated)} como saldo a favor del cliente."
         )
-    owed = _owed(session, business.id, customer.id, payment.currency)
+    owed = _owed_words(session, business, customer.id, payment.currency)
     parts.append(_case_outcome(session, result, case_before, waited_for, owed, money))
     pending = _pending_receipts(session, business.id, customer.id)
     if pending:
@@ -260,7 +272,7 @@ def _case_outcome(
     result: ApplyResult,
     case_before: Case | None,
     waited_for: str | None,
-    owed: Decimal,
+    owed: str | None,
     money: Callable[[Decimal], str],
 ) -> str:
     if result.case_closed:
@@ -269,12 +281,11 @@ def _case_outcome(
             closed += " y ya no espera a una persona"
         return closed + "."
     if case_before is None:
-        if owed > 0:
-            return (
-                f"El cliente no tenía un caso abierto. Saldo pendiente: {money(owed)}."
-            )
+        if owed is not None:
+            return f"El cliente no tenía un caso abierto. Saldo pendiente: {owed}."
         return "El cliente no tenía un caso abierto."
 
+    owed = owed or money(Decimal(0))
     case = session.get_one(Case, case_before.id)
     session.refresh(case)
     if waited_for is not None and not customers_owing(
@@ -289,33 +300,49 @@ def _case_outcome(
     if waited_for is not None:
         return (
             f"El caso sigue esperando a una persona ({handoff_label(waited_for)}) "
-            f"con un saldo pendiente de {money(owed)}. Cuando lo hayas revisado, "
+            f"con un saldo pendiente de {owed}. Cuando lo hayas revisado, "
             "tocá «Volver a la automatización» para que los recordatorios sigan "
             "por ese saldo."
         )
     if case.state == CaseState.PAUSED:
         return (
             f"El caso sigue en pausa ({pause_label(case.pause_reason)}) con un "
-            f"saldo pendiente de {money(owed)}."
+            f"saldo pendiente de {owed}."
         )
     return (
         f"El caso sigue abierto: los recordatorios siguen por el saldo pendiente "
-        f"de {money(owed)}."
+        f"de {owed}."
     )
 
 
-def _owed(
-    session: Session, business_id: int, customer_id: int, currency: str
-) -> Decimal:
-    total = session.scalar(
-        select(func.sum(Document.open_amount)).where(
-            Document.business_id == business_id,
+def _owed_words(
+    session: Session, business: Business, customer_id: int, payment_currency: str
+) -> str | None:
+    """Word what the customer still owes in each currency, the payment's first.
+
+    Returns None when the customer owes nothing in any currency.
+    A payment in dollars from a customer who also owes pesos leaves the
+    pesos pending, so the notice names them, as in «$ 11.345,60».
+    """
+    rows = session.execute(
+        select(Document.currency, func.sum(Document.open_amount))
+        .where(
+            Document.business_id == business.id,
             Document.customer_id == customer_id,
-            Document.currency == currency,
             Document.missing_since.is_(None),
         )
-    )
-    return max(Decimal(total or 0), Decimal(0))
+        .group_by(Document.currency)
+    ).all()
+    owed = {currency: Decimal(total or 0) for currency, total in rows}
+    order = sorted(owed, key=lambda code: (code != payment_currency, code))
+    amounts = [
+        format_money(owed[code], code, business.locale)
+        for code in order
+        if owed[code] > 0
+    ]
+    if not amounts:
+        return None
+    return " y ".join(amounts)
 
 
 def _pending_receipts(session: Session, business_id: int, customer_id: int) -> int:
