@@ -522,3 +522,37 @@ def test_payment_add_rejects_bad_currency(cli_db: str) -> None:
     assert result.exit_code == 1
     assert "moneda inválida 'dólar'" in result.stderr
     assert _rows(cli_db, Payment) == []
+
+
+def _set_chilean_pesos(url: str) -> None:
+    engine = open_database(url)
+    with session_factory(engine).begin() as session:
+        business = session.scalars(select(Business)).one()
+        business.country = "CL"
+        business.currency = "CLP"
+        business.locale = "es_CL"
+    engine.dispose()
+
+
+def test_payment_add_clp_example_is_whole(cli_db: str) -> None:
+    _set_chilean_pesos(cli_db)
+
+    result = runner.invoke(app, ["payment", "add", "C1", "--", "mil"])
+
+    message = " ".join(result.stderr.split())
+    assert result.exit_code == 2
+    assert "como 12500 o 12.500" in message
+    assert "12.500,50" not in message
+    assert _rows(cli_db, Payment) == []
+
+
+def test_payment_add_usd_example_keeps_cents(cli_db: str) -> None:
+    _set_chilean_pesos(cli_db)
+
+    result = runner.invoke(
+        app, ["payment", "add", "C1", "--currency", "USD", "--", "mil"]
+    )
+
+    message = " ".join(result.stderr.split())
+    assert result.exit_code == 2
+    assert "como 12500,50 o 12.500,50" in message

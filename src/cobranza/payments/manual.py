@@ -214,7 +214,7 @@ def import_payments(
         if result.changed:
             report.applied += 1
             code = (_optional(row, columns, "currency") or business.currency).upper()
-            amount = parse_amount_input(row[columns["amount"]], business.locale)
+            amount = parse_amount_input(row[columns["amount"]], business.locale, code)
             report.totals[code] = report.totals.get(code, Decimal(0)) + amount
         else:
             report.unchanged += 1
@@ -364,7 +364,8 @@ def _import_row(
     raw_amount = (row.get(columns["amount"]) or "").strip()
     try:
         # A statement may write the sign and spaces: "$ 374.620".
-        amount = parse_amount_input(raw_amount, business.locale)
+        currency = _optional(row, columns, "currency") or business.currency
+        amount = parse_amount_input(raw_amount, business.locale, currency)
     except ValueError as exc:
         raise PaymentError(str(exc)) from exc
     paid_at = _paid_at((row.get(columns["date"]) or "").strip(), business.timezone)
