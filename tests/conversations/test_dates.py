@@ -466,3 +466,15 @@ def test_right_away_words_are_today(text: str) -> None:
 )
 def test_right_away_lookalikes_not_today(text: str, expected: date | None) -> None:
     assert promised_date(text, TODAY, "es_CL") == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "quiero pagar la mitad ahora y el resto el viernes",
+        "quisiera pagar al tiro la mitad y el resto el viernes",
+    ],
+)
+def test_wish_to_pay_now_keeps_today(text: str) -> None:
+    assert promised_date(text, TODAY, "es_CL") == TODAY
+    assert payment_days(text, TODAY, "es_CL") == [TODAY, date(2026, 3, 20)]

@@ -217,7 +217,9 @@ _AS_SOON_AS = frozenset({"que", "q", "cuando", "apenas"})
 _RIGHT_AWAY_DE_UNA_BEFORE = frozenset(
     {"", "te", "le", "les", "lo", "los", "se", "me", "y", "po", "nomas"}
 )
-# A wish is not a commitment: "quiero dejar esto pagado al tiro".
+_RIGHT_AWAY_TEXTS = frozenset(" ".join(words) for words in _RIGHT_AWAY)
+# A wish to pay right away may give way to a day named elsewhere, see
+# `_passing_now`.
 _WISH = re.compile(r"\b(?:quiero|quisiera|queria|me gustaria|quero)\b")
 _HARDSHIP = re.compile(
     r"\b(?:cort[oa]s?|lis[oa]|apretad[oa]s?|apertad[oa]s?|complicad[oa]|complico|"
@@ -1014,7 +1016,9 @@ def promised_date(text: str, today: date, locale: str | None = None) -> date | N
     el finde te pago" promises the weekend.
     """
     candidates = _committed(find_dates(text, today, locale), today)
-    definite = [mention for mention in candidates if not _passing_now(mention)]
+    definite = [
+        mention for mention in candidates if not _passing_now(mention, candidates)
+    ]
     for mention in definite or candidates:
         return max(mention.start, today)
     return None
@@ -1034,7 +1038,7 @@ def payment_days(text: str, today: date, locale: str | None = None) -> list[date
         {
             max(mention.start, today)
             for mention in candidates
-            if not _passing_now(mention)
+            if not _passing_now(mention, candidates)
         }
     )
 
@@ -1098,18 +1102,22 @@ def _past_weekday(mention: DateMention) -> bool:
     return False
 
 
-def _passing_now(mention: DateMention) -> bool:
+def _passing_now(mention: DateMention, candidates: list[DateMention]) -> bool:
     """Tell whether a mention of the present is not about paying now.
 
-    "Ahora estoy corto" (hardship), "ahorita lo leo" (no word of paying) and
-    "quiero pagar al tiro" (a wish) are not; "te pago ahora y el viernes te
-    mando el comprobante" is.
+    "Ahora estoy corto" (hardship) and "ahorita lo leo" (no word of paying)
+    are not; "te pago ahora y el viernes te mando el comprobante" is. A wish
+    to pay right away ("quiero dejarlo pagado al tiro, ...") is not when
+    another of the `candidates` lies in another clause. In one clause
+    ("quisiera pagar al tiro la mitad y el resto el viernes") it still is.
     """
     if mention.text not in _NOW_MENTIONS:
         return False
     clause = mention.clause
+    if _HARDSHIP.search(clause) or not _PAYING.search(clause):
+        return True
     return (
-        bool(_HARDSHIP.search(clause))
-        or bool(_WISH.search(clause))
-        or not _PAYING.search(clause)
+        mention.text in _RIGHT_AWAY_TEXTS
+        and _WISH.search(clause) is not None
+        and any(other.clause != clause for other in candidates)
     )
