@@ -217,7 +217,7 @@ _AS_SOON_AS = frozenset({"que", "q", "cuando", "apenas"})
 _RIGHT_AWAY_DE_UNA_BEFORE = frozenset(
     {"", "te", "le", "les", "lo", "los", "se", "me", "y", "po", "nomas"}
 )
-_RIGHT_AWAY_TEXTS = frozenset(" ".join(words) for words in _RIGHT_AWAY)
+RIGHT_AWAY_TEXTS = frozenset(" ".join(words) for words in _RIGHT_AWAY)
 # A wish to pay right away may give way to a day named elsewhere, see
 # `_passing_now`.
 _WISH = re.compile(r"\b(?:quiero|quisiera|queria|me gustaria|quero)\b")
@@ -1117,7 +1117,7 @@ def _passing_now(mention: DateMention, candidates: list[DateMention]) -> bool:
     if _HARDSHIP.search(clause) or not _PAYING.search(clause):
         return True
     return (
-        mention.text in _RIGHT_AWAY_TEXTS
+        mention.text in RIGHT_AWAY_TEXTS
         and _WISH.search(clause) is not None
         and any(other.clause != clause for other in candidates)
     )
