@@ -135,3 +135,47 @@ def test_typed_amount_drops_currency_sign(
     text: str, locale: str, expected: Decimal
 ) -> None:
     assert parse_amount_input(text, locale) == expected
+
+
+@pytest.mark.parametrize(
+    ("locale", "currency", "examples"),
+    [
+        ("es_CL", "CLP", "como 12500 o 12.500"),
+        ("es_CO", "COP", "como 12500 o 12.500"),
+        ("es_AR", "ARS", "como 12500,50 o 12.500,50"),
+        ("es_CL", "USD", "como 12500,50 o 12.500,50"),
+    ],
+)
+def test_invalid_amount_examples_follow_currency(
+    locale: str, currency: str, examples: str
+) -> None:
+    with pytest.raises(ValueError) as caught:
+        parse_amount("diez", locale, currency)
+
+    message = str(caught.value)
+    assert message.endswith(examples)
+    if currency in ("CLP", "COP"):
+        assert "separador decimal" not in message
+
+
+def test_ambiguous_amount_without_decimals_offers_whole() -> None:
+    with pytest.raises(ValueError) as caught:
+        parse_amount("12,500", "es_CL", "CLP")
+
+    message = str(caught.value)
+    assert message.endswith("Escribilo sin separador de miles, como 12500")
+    assert "dos decimales" not in message
+
+
+def test_ambiguous_amount_with_decimals_offers_cents() -> None:
+    with pytest.raises(ValueError) as caught:
+        parse_amount("12,500", "es_AR", "ARS")
+
+    assert str(caught.value).endswith("como 12500, o con dos decimales")
+
+
+def test_non_ascii_digits_example_follows_currency() -> None:
+    with pytest.raises(ValueError) as caught:
+        parse_amount("١٢٣", "es_CL", "CLP")
+
+    assert str(caught.value).endswith("Escribilo con 0 a 9, como 12500")

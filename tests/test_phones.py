@@ -224,3 +224,42 @@ def test_cell_with_several_invalid_numbers() -> None:
 )
 def test_phone_timezone_by_ddd(e164: str | None, zone: str | None) -> None:
     assert phone_timezone(e164) == zone
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("(2) 2345 6789", "+56223456789"),
+        ("+56 2 2345 6789", "+56223456789"),
+        ("32 212 3456", "+56322123456"),
+    ],
+)
+def test_chile_landline_has_note(raw: str, expected: str) -> None:
+    result = normalize_phone(raw, "CL")
+
+    assert result.e164 == expected
+    assert result.status == PhoneStatus.VALID
+    assert result.problem is not None
+    assert "fijo" in result.problem
+
+
+@pytest.mark.parametrize("raw", ["+56 9 5555 6666", "9 5555 6666", "955556666"])
+def test_chile_mobile_has_no_note(raw: str) -> None:
+    result = normalize_phone(raw, "CL")
+
+    assert result.e164 == "+56955556666"
+    assert result.problem is None
+
+
+def test_chile_landline_for_other_country_business() -> None:
+    result = normalize_phone("+56 2 2345 6789", "AR")
+
+    assert result.e164 == "+56223456789"
+    assert result.problem is not None
+
+
+def test_chile_cell_with_landline_prefers_mobile() -> None:
+    result = normalize_phone("(2) 2345 6789 / 9 5555 6666", "CL")
+
+    assert result.e164 == "+56955556666"
+    assert result.problem is None

@@ -2256,7 +2256,9 @@ def payment_add(
             business = default_business(session, settings)
             # The amount's thousands and decimal marks depend on the locale.
             try:
-                value = parse_amount_input(amount, business.locale)
+                value = parse_amount_input(
+                    amount, business.locale, currency or business.currency
+                )
             except ValueError as exc:
                 message = f"[red]No se registró el pago:[/red] {escape(str(exc))}."
                 err_console.print(message)

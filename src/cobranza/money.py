@@ -30,7 +30,7 @@ _TYPED_AMOUNT = re.compile(r"[+-]?[0-9][0-9.,]*")
 _PLAIN_AMOUNT = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?")
 
 
-def parse_amount(text: str, locale: str) -> Decimal:
+def parse_amount(text: str, locale: str, currency: str | None = None) -> Decimal:
     """Parse an amount typed by a business in `locale`.
 
     A point or a comma may separate thousands or decimals. When both appear,
@@ -41,24 +41,27 @@ def parse_amount(text: str, locale: str) -> Decimal:
     es_AR), and rejected as ambiguous otherwise. Any other single mark is
     the decimal mark ("12500.50", "5000,5").
 
-    Raises `ValueError` with a Spanish message naming the value.
+    Raises `ValueError` with a Spanish message naming the value. Its
+    examples are whole numbers ("12.500") when `currency` has no decimals,
+    as CLP, and have two decimals ("12.500,50") otherwise.
     """
     value = text.strip()
     if any(char.isdecimal() and not char.isascii() for char in value):
+        example = _example_amount(currency)
         raise ValueError(
             f"monto inválido {text!r}: tiene dígitos que no son los ASCII 0 a 9. "
-            "Escribilo con 0 a 9, como 12500.50"
+            f"Escribilo con 0 a 9, como {example}"
         )
     if not _TYPED_AMOUNT.fullmatch(value) or value[-1] in ".,":
-        raise _invalid(text, locale)
+        raise _invalid(text, locale, currency)
 
-    plain = _without_grouping(value, text, locale)
+    plain = _without_grouping(value, text, locale, currency)
     if not _PLAIN_AMOUNT.fullmatch(plain):
-        raise _invalid(text, locale)
+        raise _invalid(text, locale, currency)
     return Decimal(plain)
 
 
-def parse_amount_input(text: str, locale: str) -> Decimal:
+def parse_amount_input(text: str, locale: str, currency: str | None = None) -> Decimal:
     """Parse an amount an owner typed, on a page or the CLI, in `locale`.
 
     A currency sign ("$", "R$", "US$", Uruguay's "U$S", Peru's "S/" and
@@ -66,10 +69,11 @@ def parse_amount_input(text: str, locale: str) -> Decimal:
     dropped, then the
     text is read as `parse_amount` reads it: "15.000,50" in es_AR,
     "15,000.50" in es_MX, and "1,500" is 1500 in es_MX but ambiguous in
-    es_AR. Raises `ValueError` with a Spanish message naming the value.
+    es_AR. Raises `ValueError` with a Spanish message naming the value and
+    examples that fit `currency`.
     """
     cleaned = _CURRENCY_SIGNS.sub("", text).replace(" ", "").replace("\u00a0", "")
-    return parse_amount(cleaned, locale)
+    return parse_amount(cleaned, locale, currency)
 
 
 # Signs an owner may paste with an amount, longest first.
@@ -79,7 +83,7 @@ _CURRENCY_SIGNS = re.compile(
 )
 
 
-def _without_grouping(value: str, text: str, locale: str) -> str:
+def _without_grouping(value: str, text: str, locale: str, currency: str | None) -> str:
     """Return `value` with no thousands marks and a point as the decimal mark."""
     group = get_group_symbol(locale)
     marks = [char for char in value if char in ".,"]
@@ -93,7 +97,7 @@ def _without_grouping(value: str, text: str, locale: str) -> str:
         if len(fraction) == 3 and marks[0] == group:
             decimal_mark = None
         elif len(fraction) == 3:
-            raise _ambiguous(text, value, marks[0])
+            raise _ambiguous(text, value, marks[0], currency)
 
     whole, _, fraction = (
         value.rpartition(decimal_mark) if decimal_mark else (value, "", "")
@@ -102,9 +106,9 @@ def _without_grouping(value: str, text: str, locale: str) -> str:
     if group_mark in whole and not _GROUPED.fullmatch(
         whole.lstrip("+-").replace(group_mark, ",")
     ):
-        raise _invalid(text, locale)
+        raise _invalid(text, locale, currency)
     if decimal_mark and decimal_mark in whole:
-        raise _invalid(text, locale)
+        raise _invalid(text, locale, currency)
     whole = whole.replace(group_mark, "")
     return f"{whole}.{fraction}" if decimal_mark else whole
 
@@ -114,26 +118,45 @@ def _without_grouping(value: str, text: str, locale: str) -> str:
 _GROUPED = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+")
 
 
-def _ambiguous(text: str, value: str, mark: str) -> ValueError:
+def _ambiguous(text: str, value: str, mark: str, currency: str | None) -> ValueError:
     whole, _, fraction = value.rpartition(mark)
     thousands = f"{whole}{fraction}"
+    # An amount in a currency without decimals has no two-decimal form.
+    alternative = "" if _has_no_decimals(currency) else ", o con dos decimales"
     return ValueError(
         f"monto ambiguo {text!r}: puede ser {thousands} (la «{mark}» separa los "
         f"miles) o {whole} con {fraction} milésimos (la «{mark}» separa los "
-        f"decimales). Escribilo sin separador de miles, como {thousands}, o con "
-        "dos decimales"
+        f"decimales). Escribilo sin separador de miles, como {thousands}"
+        f"{alternative}"
     )
 
 
-def _invalid(text: str, locale: str) -> ValueError:
-    # The examples use the locale's marks: 12.500,50 in es_CO, 12,500.50 in es_MX.
-    example = Decimal("12500.50")
+def _invalid(text: str, locale: str, currency: str | None) -> ValueError:
+    # The examples use the locale's marks (12.500,50 in es_AR, 12,500.50 in
+    # es_MX) and no decimals for a currency without them (12.500 in es_CL).
+    example = _example_amount(currency)
+    if _has_no_decimals(currency):
+        plain = format_decimal(example, format="0", locale=locale)
+        grouped = format_decimal(example, format="#,##0", locale=locale)
+        return ValueError(
+            f"monto inválido {text!r}: escribilo con dígitos y, si querés, "
+            f"separador de miles, como {plain} o {grouped}"
+        )
     plain = format_decimal(example, format="0.00", locale=locale)
     grouped = format_decimal(example, format="#,##0.00", locale=locale)
     return ValueError(
         f"monto inválido {text!r}: escribilo con dígitos, un separador decimal y, "
         f"si querés, separador de miles, como {plain} o {grouped}"
     )
+
+
+def _has_no_decimals(currency: str | None) -> bool:
+    return currency is not None and minor_units(currency) == 0
+
+
+def _example_amount(currency: str | None) -> Decimal:
+    """Return the sample amount of error messages, without cents for CLP."""
+    return Decimal(12500) if _has_no_decimals(currency) else Decimal("12500.50")
 
 
 def minor_units(currency: str) -> int:

@@ -15,6 +15,9 @@ it this module applies the WhatsApp rules of the region:
 - Brazil: mobiles have nine digits after the area code. An 8-digit landline
   never gets a `9` added, and a `wa_id` without the ninth digit is matched
   to the stored mobile.
+- Chile: libphonenumber types every number as fixed line or mobile, but
+  mobiles are 9 followed by eight digits, so any other number is warned
+  about as a landline.
 """
 
 from __future__ import annotations
@@ -175,7 +178,7 @@ def _normalize_one(raw: str, country: str, *, mobile: bool) -> PhoneResult:
         )
 
     e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-    if phonenumbers.number_type(number) not in _MOBILE_TYPES:
+    if not _may_be_mobile(number):
         return PhoneResult(
             raw,
             e164,
@@ -183,6 +186,16 @@ def _normalize_one(raw: str, country: str, *, mobile: bool) -> PhoneResult:
             "teléfono fijo: WhatsApp le llega solo si usa WhatsApp Business",
         )
     return PhoneResult(raw, e164, PhoneStatus.VALID)
+
+
+def _may_be_mobile(number: phonenumbers.PhoneNumber) -> bool:
+    if phonenumbers.number_type(number) not in _MOBILE_TYPES:
+        return False
+    # Chilean mobiles start with 9 ("+56 9 5555 6666"). Santiago's "2 2345
+    # 6789" and other area codes are landlines.
+    if number.country_code == 56:
+        return str(number.national_number).startswith("9")
+    return True
 
 
 def _without_legacy_prefix(raw: str, country: str) -> str:

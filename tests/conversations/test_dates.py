@@ -183,6 +183,8 @@ def test_negated_day_is_skipped() -> None:
         ("ahorita le deposito, el lunes le confirmo si llegó", TODAY),
         ("la mitad ahora y la mitad el mes que viene", TODAY),
         ("ahorita lo leo con calma, el 30 hago el pago", date(2026, 3, 30)),
+        ("quiero dejarlo pagado al tiro, pero el viernes puedo", date(2026, 3, 20)),
+        ("de una, el viernes te pago", date(2026, 3, 20)),
     ],
 )
 def test_now_yields_to_named_day(text: str, expected: date) -> None:
@@ -432,3 +434,47 @@ DECEMBER_WEDNESDAY = date(2026, 12, 9)
 )
 def test_payment_days(text: str, locale: str, expected: list[date]) -> None:
     assert payment_days(text, DECEMBER_WEDNESDAY, locale) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "al tiro le pago",
+        "altiro te transfiero",
+        "Al tiro!",
+        "ya mismo te pago",
+        "de una te pago",
+        "te pago de una",
+        "dale, de una",
+        "hoy mismo te pago",
+    ],
+)
+def test_right_away_words_are_today(text: str) -> None:
+    assert promised_date(text, TODAY, "es_CL") == TODAY
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("de una vez te pago todo", None),
+        ("pago de una cuota", None),
+        ("te pago todo de una", None),
+        ("al tiro que me paguen el viernes te transfiero", date(2026, 3, 20)),
+        ("Te transfiero el lunes al tiro q me paguen", date(2026, 3, 23)),
+        ("ya mismo no, pero el 25 le pago", date(2026, 3, 25)),
+    ],
+)
+def test_right_away_lookalikes_not_today(text: str, expected: date | None) -> None:
+    assert promised_date(text, TODAY, "es_CL") == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "quiero pagar la mitad ahora y el resto el viernes",
+        "quisiera pagar al tiro la mitad y el resto el viernes",
+    ],
+)
+def test_wish_to_pay_now_keeps_today(text: str) -> None:
+    assert promised_date(text, TODAY, "es_CL") == TODAY
+    assert payment_days(text, TODAY, "es_CL") == [TODAY, date(2026, 3, 20)]

@@ -77,6 +77,16 @@ def test_dates_resolve_in_customer_zone() -> None:
     assert in_utc.promised_date == date(2026, 3, 21)
 
 
+def test_chilean_right_away_is_santiago_today() -> None:
+    # 02:00 UTC on 8 December is still 7 December (UTC-3) in Santiago.
+    instant = datetime(2026, 12, 8, 2, 0, tzinfo=UTC)
+
+    result = understand("al tiro le pago", instant, "America/Santiago", "es_CL")
+
+    assert result.intent == "promise_to_pay"
+    assert result.promised_date == date(2026, 12, 7)
+
+
 def test_naive_now_is_rejected() -> None:
     with pytest.raises(ValueError, match="naive datetime"):
         understand("te pago mañana", datetime(2026, 3, 19, 10), TIMEZONE)  # noqa: DTZ001

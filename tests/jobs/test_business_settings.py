@@ -45,6 +45,20 @@ def _set(engine: Engine, business_id: int, key: str, text: str | None) -> object
         return set_option(session, business, key, text, NOW, "test")
 
 
+def test_clp_min_installment_example_is_whole(engine: Engine, business_id: int) -> None:
+    with transaction(engine) as session:
+        business = session.get_one(Business, business_id)
+        business.currency = "CLP"
+        business.locale = "es_CL"
+
+    with pytest.raises(SettingError) as caught:
+        _set(engine, business_id, "installments.min_installment", "cinco mil")
+
+    message = str(caught.value)
+    assert message.endswith("como 12500 o 12.500")
+    assert "12.500,50" not in message
+
+
 def test_set_reaches_readers(engine: Engine, business_id: int) -> None:
     _set(engine, business_id, "installments.max_count", "12")
     _set(engine, business_id, "installments.fee_percent", "2,5")

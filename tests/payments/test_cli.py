@@ -582,3 +582,37 @@ def test_payment_import_currency_from_sign(cli_db: str, tmp_path: Path) -> None:
     assert "línea 3" in result.output
     assert "está en USD" in result.output
     assert "US$ 500,00" in result.output
+
+
+def _set_chilean_pesos(url: str) -> None:
+    engine = open_database(url)
+    with session_factory(engine).begin() as session:
+        business = session.scalars(select(Business)).one()
+        business.country = "CL"
+        business.currency = "CLP"
+        business.locale = "es_CL"
+    engine.dispose()
+
+
+def test_payment_add_clp_example_is_whole(cli_db: str) -> None:
+    _set_chilean_pesos(cli_db)
+
+    result = runner.invoke(app, ["payment", "add", "C1", "--", "mil"])
+
+    message = " ".join(result.stderr.split())
+    assert result.exit_code == 2
+    assert "como 12500 o 12.500" in message
+    assert "12.500,50" not in message
+    assert _rows(cli_db, Payment) == []
+
+
+def test_payment_add_usd_example_keeps_cents(cli_db: str) -> None:
+    _set_chilean_pesos(cli_db)
+
+    result = runner.invoke(
+        app, ["payment", "add", "C1", "--currency", "USD", "--", "mil"]
+    )
+
+    message = " ".join(result.stderr.split())
+    assert result.exit_code == 2
+    assert "como 12500,50 o 12.500,50" in message

@@ -24,6 +24,7 @@ from cobranza.channels.errors import (
 )
 from cobranza.db.engine import transaction
 from cobranza.db.models import (
+    Business,
     Case,
     CaseState,
     ConsentEvent,
@@ -280,6 +281,43 @@ def test_receipt_zero_amount_is_spanish(
         "El monto recibido tiene que ser mayor que 0: escribí el importe del "
         "comprobante, por ejemplo 15000,50."
     )
+    assert payments == []
+
+
+@pytest.mark.parametrize(
+    ("amount", "notice"),
+    [
+        (
+            "0",
+            "El monto recibido tiene que ser mayor que 0: escribe el importe del "
+            "comprobante, por ejemplo 15000.",
+        ),
+        (
+            "diez",
+            "Monto inválido 'diez': escríbelo con dígitos y, si quieres, separador "
+            "de miles, como 12500 o 12.500.",
+        ),
+    ],
+)
+def test_receipt_amount_examples_for_clp(
+    app: FastAPI, client_for, tenant: Tenant, engine: Engine, amount: str, notice: str
+) -> None:  # type: ignore[no-untyped-def]
+    with transaction(engine) as session:
+        business = session.get_one(Business, tenant.business_id)
+        business.country = "CL"
+        business.currency = "CLP"
+        business.locale = "es_CL"
+    media_id = _receipt(engine, tenant, tenant.customer_id)
+    client, csrf = client_for(tenant)
+
+    page = client.post(
+        f"/conversaciones/{tenant.customer_id}/comprobante/{media_id}",
+        data={"amount": amount, "csrf_token": csrf},
+    )
+
+    with transaction(engine) as session:
+        payments = session.scalars(select(Payment)).all()
+    assert _notice(page) == notice
     assert payments == []
 
 

@@ -14,7 +14,7 @@ from datetime import date
 from functools import lru_cache
 
 from cobranza.conversations.amounts import find_amount
-from cobranza.conversations.dates import find_dates
+from cobranza.conversations.dates import RIGHT_AWAY_TEXTS, find_dates
 from cobranza.conversations.installments import find_installments
 from cobranza.conversations.normalize import tokenize
 
@@ -578,7 +578,9 @@ def cue_text(text: str) -> str:
         tags.extend(_tags_for(token))
     joined = " ".join(tokens)
     tags.extend(tag for pattern, tag in _PHRASES if pattern.search(joined))
-    if find_dates(text, _ANY_DAY):
+    # Right-away words ("al tiro") stay out of the tag, as when the shipped
+    # model was trained, so its features do not change.
+    if any(m.text not in RIGHT_AWAY_TEXTS for m in find_dates(text, _ANY_DAY)):
         tags.append("DATE")
     if find_amount(text) is not None:
         tags.append("AMOUNT")

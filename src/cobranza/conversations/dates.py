@@ -196,12 +196,31 @@ _NOW_MENTIONS = frozenset(
         "ahorita",
         "agora",
         "en este momento",
+        "al tiro",
+        "altiro",
+        "ya mismo",
+        "de una",
         "neste momento",
         "nesse momento",
         "este mes",
         "esse mes",
     }
 )
+# Regional words for "right away": "al tiro"/"altiro" (Chile), "ya mismo",
+# "de una". Before "que" or "cuando" they mean "as soon as" ("al tiro que me
+# paguen"), which names no day.
+_RIGHT_AWAY = (("al", "tiro"), ("altiro",), ("ya", "mismo"), ("de", "una"))
+_AS_SOON_AS = frozenset({"que", "q", "cuando", "apenas"})
+# "de una" means "right away" only before a pronoun or at a clause's end:
+# "de una te pago", "te pago de una" but not "de una vez" or "de una cuota".
+# After "todo" it means "in one payment" ("te pago todo de una").
+_RIGHT_AWAY_DE_UNA_BEFORE = frozenset(
+    {"", "te", "le", "les", "lo", "los", "se", "me", "y", "po", "nomas"}
+)
+RIGHT_AWAY_TEXTS = frozenset(" ".join(words) for words in _RIGHT_AWAY)
+# A wish to pay right away may give way to a day named elsewhere, see
+# `_passing_now`.
+_WISH = re.compile(r"\b(?:quiero|quisiera|queria|me gustaria|quero)\b")
 _HARDSHIP = re.compile(
     r"\b(?:cort[oa]s?|lis[oa]|apretad[oa]s?|apertad[oa]s?|complicad[oa]|complico|"
     r"misio|pelad[oa]|quebrad[oa]|bruj[oa]|sin (?:plata|dinero|un peso|trabajo|"
@@ -369,6 +388,8 @@ class _Scanner:
             offset = 0
         elif self.phrase(i, "en", "este", "momento"):
             offset, used = 0, 3
+        elif (right_away := self._right_away(i)) is not None:
+            offset, used = 0, right_away
         elif token in ("ayer", "ontem"):
             offset = -1
         elif token in ("anteayer", "antier", "anteontem"):
@@ -379,6 +400,25 @@ class _Scanner:
             return None
         day = today + timedelta(days=offset)
         return used, day, day
+
+    def _right_away(self, i: int) -> int | None:
+        """Return how many tokens a "right away" word at `i` uses, if any."""
+        for words in _RIGHT_AWAY:
+            if not self.phrase(i, *words):
+                continue
+            following = self.at(i + len(words))
+            if following in _AS_SOON_AS:
+                return None
+            if words == ("de", "una") and (
+                self.at(i - 1) in ("todo", "toda", "todos")
+                or (
+                    following not in _RIGHT_AWAY_DE_UNA_BEFORE
+                    and following not in _CLAUSE_BREAKS
+                )
+            ):
+                return None
+            return len(words)
+        return None
 
     def month_part(self, i: int) -> tuple[int, date, date] | None:
         today = self.today
@@ -790,6 +830,8 @@ _TRIGGERS = (
             "ahorita",
             "ahoritita",
             "agora",
+            "altiro",
+            "ya",
             "en",
             "em",
             "ayer",
@@ -974,7 +1016,9 @@ def promised_date(text: str, today: date, locale: str | None = None) -> date | N
     el finde te pago" promises the weekend.
     """
     candidates = _committed(find_dates(text, today, locale), today)
-    definite = [mention for mention in candidates if not _passing_now(mention)]
+    definite = [
+        mention for mention in candidates if not _passing_now(mention, candidates)
+    ]
     for mention in definite or candidates:
         return max(mention.start, today)
     return None
@@ -994,7 +1038,7 @@ def payment_days(text: str, today: date, locale: str | None = None) -> list[date
         {
             max(mention.start, today)
             for mention in candidates
-            if not _passing_now(mention)
+            if not _passing_now(mention, candidates)
         }
     )
 
@@ -1058,12 +1102,22 @@ def _past_weekday(mention: DateMention) -> bool:
     return False
 
 
-def _passing_now(mention: DateMention) -> bool:
+def _passing_now(mention: DateMention, candidates: list[DateMention]) -> bool:
     """Tell whether a mention of the present is not about paying now.
 
     "Ahora estoy corto" (hardship) and "ahorita lo leo" (no word of paying)
-    are not; "te pago ahora y el viernes te mando el comprobante" is.
+    are not; "te pago ahora y el viernes te mando el comprobante" is. A wish
+    to pay right away ("quiero dejarlo pagado al tiro, ...") is not when
+    another of the `candidates` lies in another clause. In one clause
+    ("quisiera pagar al tiro la mitad y el resto el viernes") it still is.
     """
     if mention.text not in _NOW_MENTIONS:
         return False
-    return bool(_HARDSHIP.search(mention.clause)) or not _PAYING.search(mention.clause)
+    clause = mention.clause
+    if _HARDSHIP.search(clause) or not _PAYING.search(clause):
+        return True
+    return (
+        mention.text in RIGHT_AWAY_TEXTS
+        and _WISH.search(clause) is not None
+        and any(other.clause != clause for other in candidates)
+    )

@@ -248,6 +248,7 @@ def list_customers_from_cli(
         today = local_date(utcnow(), business.timezone)
         customers = list_customers(session, business.id, today)
         currency, locale = business.currency, business.locale
+        country = business.country
         session.commit()
     if as_json:
         payload = [customer.to_dict() for customer in customers]
@@ -256,4 +257,6 @@ def list_customers_from_cli(
                 row["phone_problem"] = owner_text(row["phone_problem"], locale)
         typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         return
-    render_customers(console, customers, currency, locale, segment_labels, today)
+    render_customers(
+        console, customers, currency, locale, segment_labels, today, country
+    )

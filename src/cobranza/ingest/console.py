@@ -18,6 +18,7 @@ from rich.table import Table
 from cobranza.country_words import words_for
 from cobranza.ingest.customers import CustomerSummary
 from cobranza.ingest.report import ImportReport, RowIssue
+from cobranza.ingest.taxids import format_tax_id
 from cobranza.money import format_money
 from cobranza.terminal_text import markup_safe
 from cobranza.voseo import owner_text
@@ -210,8 +211,12 @@ def render_customers(
     locale: str,
     segment_labels: Mapping[str, str] | None = None,
     today: date | None = None,
+    country: str | None = None,
 ) -> None:
     """Print one line per customer with phone state and balance.
+
+    A valid tax id is shown as the `country` writes it ("76.543.210-3"),
+    and as stored when no country is given.
 
     `segment_labels` names the segments for people; the portfolio package
     owns those names and sits below this one, so the caller passes them.
@@ -220,8 +225,9 @@ def render_customers(
     """
     segment_labels = segment_labels or {}
     headers = ("código", "nombre", "teléfono", "id fiscal", "saldo", "segmento")
+    tax_ids = [_shown_tax_id(customer, country) for customer in customers]
     rows = []
-    for customer in customers:
+    for customer, shown_tax_id in zip(customers, tax_ids, strict=True):
         status = PHONE_STATUS_LABELS.get(customer.phone_status, customer.phone_status)
         phone = (
             markup_safe(customer.phone) if customer.phone else f"[red]{status}[/red]"
@@ -233,7 +239,7 @@ def render_customers(
             else:
                 # A landline: WhatsApp reaches it only with WhatsApp Business.
                 phone += f" [yellow]({problem})[/yellow]"
-        tax_id = markup_safe(customer.tax_id or "")
+        tax_id = markup_safe(shown_tax_id)
         if customer.tax_id_valid is False:
             tax_id += " [red](inválido)[/red]"
         rows.append(
@@ -246,7 +252,7 @@ def render_customers(
                 _segment_text(customer.segment, segment_labels),
             )
         )
-    widths = _column_widths(customers, rows, headers, console.width)
+    widths = _column_widths(customers, rows, tax_ids, headers, console.width)
     count = len(customers)
     table = Table(title="1 cliente" if count == 1 else f"{count} clientes")
     for column in headers:
@@ -260,6 +266,15 @@ def render_customers(
         table.add_row(*row)
     console.print(table)
     _print_issued_later_note(console, customers, currency, locale, today)
+
+
+def _shown_tax_id(customer: CustomerSummary, country: str | None) -> str:
+    """Return the customer's tax id as printed in `country`, or as stored."""
+    if customer.tax_id is None:
+        return ""
+    if country is None or customer.tax_id_valid is False:
+        return customer.tax_id
+    return format_tax_id(customer.tax_id, country)
 
 
 def _balance_text(customer: CustomerSummary, currency: str, locale: str) -> str:
@@ -298,6 +313,7 @@ def _print_issued_later_note(
 def _column_widths(
     customers: Sequence[CustomerSummary],
     rows: Sequence[tuple[str, ...]],
+    tax_ids: Sequence[str],
     headers: Sequence[str],
     available: int,
 ) -> dict[str, int]:
@@ -313,7 +329,11 @@ def _column_widths(
         "teléfono": max([len("teléfono")] + [len(c.phone or "") for c in customers]),
         "id fiscal": max(
             [len("id fiscal")]
-            + [len(c.tax_id or "") for c in customers if c.tax_id_valid is not False]
+            + [
+                len(tax_id)
+                for c, tax_id in zip(customers, tax_ids, strict=True)
+                if c.tax_id_valid is not False
+            ]
         ),
         "saldo": max(
             [len("saldo")] + [len(line) for row in rows for line in row[4].split("\n")]

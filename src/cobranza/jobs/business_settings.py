@@ -118,10 +118,10 @@ def _percent(text: str) -> str:
     return str(Decimal(value))
 
 
-def _amount(text: str, locale: str) -> str:
+def _amount(text: str, locale: str, currency: str | None = None) -> str:
     """Parse an amount as `cobranza payment add` does, for the business's locale."""
     try:
-        amount = parse_amount_input(text, locale)
+        amount = parse_amount_input(text, locale, currency)
     except ValueError as exc:
         raise SettingError(str(exc)) from exc
     if amount < 0:
@@ -557,7 +557,7 @@ def set_option(
     elif option.column is not None:
         value = option.parse(text, business.country)
     elif option.amount:
-        value = option.parse(text, business.locale)
+        value = option.parse(text, business.locale, business.currency)
         _check_minor_units(value, business.currency)
     elif option.worded:
         value = option.parse(text, business.locale)

@@ -254,7 +254,7 @@ def import_payments(
                 raw_amount, _optional(row, columns, "currency")
             )
             code = (line_currency or business.currency).upper()
-            amount = parse_amount_input(row[columns["amount"]], business.locale)
+            amount = parse_amount_input(row[columns["amount"]], business.locale, code)
             report.totals[code] = report.totals.get(code, Decimal(0)) + amount
         else:
             report.unchanged += 1
@@ -402,12 +402,14 @@ def _import_row(
             )
         customer = _customer_by_name_or_phone(session, business, external_id)
     raw_amount = (row.get(columns["amount"]) or "").strip()
+    currency = _line_currency(raw_amount, _optional(row, columns, "currency"))
     try:
         # A statement may write the sign and spaces: "$ 374.620".
-        amount = parse_amount_input(raw_amount, business.locale)
+        amount = parse_amount_input(
+            raw_amount, business.locale, currency or business.currency
+        )
     except ValueError as exc:
         raise PaymentError(str(exc)) from exc
-    currency = _line_currency(raw_amount, _optional(row, columns, "currency"))
     paid_at = _paid_at((row.get(columns["date"]) or "").strip(), business.timezone)
     reference = _optional(row, columns, "reference")
     if reference is None:

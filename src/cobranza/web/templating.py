@@ -25,6 +25,7 @@ from jinja2.runtime import Context
 from markupsafe import Markup
 
 from cobranza.country_words import COUNTRY_NAMES, words_for
+from cobranza.ingest.taxids import format_tax_id
 from cobranza.money import format_amount, format_money
 from cobranza.portfolio.labels import SPANISH as SEGMENT_LABELS
 from cobranza.terminal_text import escape_bidi
@@ -164,6 +165,15 @@ def _amount_example(currency: str, locale: str) -> str:
     return format_amount(Decimal(15000), currency, locale)
 
 
+def _tax_id(customer: Any, country: str) -> str:
+    """Return a customer's tax id as printed in `country`, or as stored."""
+    if customer.tax_id is None:
+        return ""
+    if customer.tax_id_valid is False:
+        return str(customer.tax_id)
+    return format_tax_id(customer.tax_id, country)
+
+
 def _bidi_escaped(value: Any) -> str:
     """Show the bidirectional controls of an imported or received value as
     escapes (`\u202e`), so an invoice number cannot display as another.
@@ -193,6 +203,7 @@ def _configure(env: Environment, tu_forms: bool) -> None:
     env.filters["day"] = _day
     env.filters["amount_example"] = _amount_example
     env.filters["bidi_escaped"] = _bidi_escaped
+    env.filters["tax_id"] = _tax_id
     for name, label_of in _LABEL_FILTERS.items():
         env.filters[name] = _tu_label(label_of) if tu_forms else label_of
     for name, country_label_of in _COUNTRY_LABEL_FILTERS.items():

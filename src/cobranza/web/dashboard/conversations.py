@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from babel.numbers import format_decimal
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy import func, select
@@ -42,7 +43,7 @@ from cobranza.dunning.owner_actions import resume_customer, set_disputed
 from cobranza.dunning.paid_handoffs import customers_owing
 from cobranza.dunning.promises import open_balances, promise_group_key
 from cobranza.ingest.amounts import marked_currency
-from cobranza.money import parse_amount_input
+from cobranza.money import minor_units, parse_amount_input
 from cobranza.payments.errors import PaymentError
 from cobranza.payments.manual import RECEIPT_PROVIDER, accept_receipt, claim_receipt
 from cobranza.payments.status import PaymentStatus
@@ -444,7 +445,11 @@ def promise(
                 "hoy o un día futuro.",
             )
         try:
-            value = parse_amount_input(amount, user.locale) if amount else None
+            value = (
+                parse_amount_input(amount, user.locale, business.currency)
+                if amount
+                else None
+            )
         except ValueError as exc:
             return _back(request, customer_id, error=_amount_error(exc))
         if value is not None and value <= 0:
@@ -523,20 +528,28 @@ def accept(
     """
     user = signed_in(request)
     instant = now(request)
-    try:
-        value = parse_amount_input(amount, user.locale)
-    except ValueError as exc:
-        return _back(request, customer_id, error=_amount_error(exc))
     chosen = marked_currency(amount)
-    if value <= 0:
-        return _back(
-            request,
-            customer_id,
-            error="El monto recibido tiene que ser mayor que 0: escribí el importe "
-            "del comprobante, por ejemplo 15000,50.",
-        )
     with db(request) as session:
         business = business_of(session, user.business_id)
+        currency = chosen or business.currency
+        try:
+            value = parse_amount_input(amount, user.locale, currency)
+        except ValueError as exc:
+            return _back(request, customer_id, error=_amount_error(exc))
+        if value <= 0:
+            # A whole example for a currency without decimals, such as CLP.
+            whole = minor_units(currency) == 0
+            example = format_decimal(
+                Decimal(15000) if whole else Decimal("15000.50"),
+                format="0" if whole else "0.00",
+                locale=user.locale,
+            )
+            return _back(
+                request,
+                customer_id,
+                error="El monto recibido tiene que ser mayor que 0: escribí el "
+                f"importe del comprobante, por ejemplo {example}.",
+            )
         customer_or_404(session, user.business_id, customer_id)
         if _sender_of_media(session, user.business_id, media_id) != customer_id:
             raise PageError(404, "Comprobante no encontrado.")

@@ -124,7 +124,7 @@ def add_payment(
                 session,
                 business,
                 customer,
-                parse_amount_input(amount, business.locale),
+                parse_amount_input(amount, business.locale, code),
                 paid_at,
                 instant,
                 currency=code,
@@ -178,11 +178,12 @@ def payment_currencies(
 def _amount_problem(text: str, currency: str, locale: str) -> str | None:
     """Return why `text` is not a payment amount in `currency`, or None."""
     try:
-        value = parse_amount_input(text, locale)
+        value = parse_amount_input(text, locale, currency)
     except ValueError as exc:
         return f"{str(exc)[:1].upper()}{str(exc)[1:]}."
     if value <= 0:
-        example = format_amount(Decimal("15000.50"), currency, locale)
+        sample = Decimal(15000) if minor_units(currency) == 0 else Decimal("15000.50")
+        example = format_amount(sample, currency, locale)
         return (
             "El monto del pago tiene que ser mayor que 0: escribí lo que "
             f"recibiste, por ejemplo {example}."
