@@ -1549,7 +1549,7 @@ def run_command(
     if waiting is not None:
         missing.append(waiting)
     if "business_tax_id" in report.dispatch.missing_details:
-        # The counted line above already asks for the tax id.
+        # The counted line above already names the missing tax id.
         legal_lines = [
             line
             for line in legal_lines

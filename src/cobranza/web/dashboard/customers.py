@@ -52,6 +52,7 @@ from cobranza.web.dashboard.common import (
 )
 from cobranza.web.dashboard.customer_queries import (
     CustomerFilters,
+    CustomerRow,
     customer_consents,
     customer_documents,
     customer_payments,
@@ -60,6 +61,7 @@ from cobranza.web.dashboard.customer_queries import (
     segments_in_use,
 )
 from cobranza.web.dashboard.customer_state import (
+    CustomerState,
     customer_states,
     one_customer_state,
 )
@@ -95,14 +97,7 @@ def customer_list(
         rows, total = list_customers_page(
             session, business, today, filters, page, PAGE_SIZE
         )
-        states = customer_states(
-            session,
-            business.id,
-            [(row.id, row.phone_status, row.case) for row in rows],
-            now(request),
-            business.timezone,
-            business.locale,
-        )
+        states = _list_states(session, business, rows, now(request))
         segments = segments_in_use(session, business.id)
     pages = max(1, -(-total // PAGE_SIZE))
     context = {
@@ -129,6 +124,20 @@ class HistoryEntry:
     kind: str
     detail: str
     source: str
+
+
+def _list_states(
+    session: Session, business: Business, rows: list[CustomerRow], instant: datetime
+) -> dict[int, CustomerState]:
+    """Return the state the customer list shows for each row, by customer id."""
+    return customer_states(
+        session,
+        business.id,
+        [(row.id, row.phone_status, row.case) for row in rows],
+        instant,
+        business.timezone,
+        business.locale,
+    )
 
 
 def _customer_history(
@@ -454,14 +463,7 @@ def export_customers(
         )
         # The state in the same words as the list, so an opted-out
         # customer's open case does not read as merely "abierto".
-        states = customer_states(
-            session,
-            business.id,
-            [(row.id, row.phone_status, row.case) for row in rows],
-            now(request),
-            business.timezone,
-            business.locale,
-        )
+        states = _list_states(session, business, rows, now(request))
         currency = business.currency
     # Amounts carry the currency's decimals, not the stored scale's four.
     return export_response(

@@ -3,8 +3,9 @@
 The business's contact hours, days and holidays apply to a person's reply as
 they do to the robot's messages, because they limit when a debtor is
 contacted about a debt, by a person or by the robot. A reply typed outside
-them is not sent: the owner is told when the hours open and whether the
-24-hour window will still be open then, and sends it again.
+them is not sent. The error message gives the owner the time the hours open
+and whether the 24-hour window will still be open then, so the owner can send
+it again.
 
 The reply follows the dispatcher's protocol: an outbox row is written and
 committed in state `sending` before the channel is called, then marked
@@ -55,7 +56,7 @@ from cobranza.wording import MANUAL_STEP, local_time
 logger = logging.getLogger(__name__)
 
 # The robot's acknowledgement of a hand-off (messages/templates/*/handoff_ack),
-# and why a queued one is dropped once a person answered.
+# and the reason stored when a queued one is dropped after a person replied.
 HANDOFF_ACK = "handoff_ack"
 ANSWERED_BY_PERSON = "answered_by_person"
 
@@ -255,8 +256,9 @@ def _drop_queued_acknowledgements(
 ) -> None:
     """Suppress the robot's queued "a person will answer" for the customer.
 
-    The acknowledgement may still wait for the contact window (a Sunday in
-    Chile), and would arrive after the person's answer.
+    The acknowledgement may still be queued, for example when the customer
+    wrote before the contact hours opened, and it would arrive after the
+    person's reply.
     """
     statement = select(OutboxMessage).where(
         OutboxMessage.business_id == sent.business_id,
