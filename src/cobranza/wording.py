@@ -163,6 +163,7 @@ KIND_LABELS = {
     "consent.grant": "consentimiento otorgado",
     "consent.revoke": "consentimiento revocado",
     "dispute_cleared": "disputa quitada",
+    "document_cancelled": "comprobante cancelado en una importación",
     "document_disputed": "factura en disputa",
     "import": "importación",
     "inbound_received": "mensaje recibido",

@@ -90,8 +90,9 @@ def _first_by_code(report: ImportReport) -> dict[str, RowIssue]:
 
 # Codes that depend on the store rather than on the file: "erased_customer"
 # needs a customer erased before, and tests/compliance/test_erasure.py
-# checks its text.
-STORE_CODES = {"erased_customer"}
+# checks its text. "cancelled_earlier" needs a document cancelled by an
+# earlier import, and tests/ingest/test_cancelled.py checks its text.
+STORE_CODES = {"erased_customer", "cancelled_earlier"}
 # Codes of another country than this Argentine file: "generic_tax_id_only"
 # needs a Mexican business, and tests/ingest/test_generic_rfc.py checks it.
 COUNTRY_CODES = {"generic_tax_id_only"}

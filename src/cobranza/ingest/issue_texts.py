@@ -36,8 +36,13 @@ ROW_ISSUE_TEXTS: dict[str, str] = {
     "missing_amount": "El importe está vacío. Completalo en el archivo.",
     "cancelled_document": (
         "El comprobante figura como {value}, y un comprobante cancelado no se "
-        "importa ni se cobra. Si lo habías importado antes, retené esa factura "
-        "en la página del cliente en el panel para dejar de cobrarla."
+        "importa ni se cobra. Si lo habías importado antes, deja de cobrarse "
+        "y no cuenta como cobrado."
+    ),
+    "cancelled_earlier": (
+        "El comprobante {number} figura como cancelado en otra fila o en una "
+        "importación anterior, así que esta fila no lo cambia y no se cobra. "
+        "Si no está cancelado, revisá la situación en tu sistema."
     ),
     "invalid_amount": (
         "El importe {value} no es un número con {mark}. Corregilo, o elegí el "

@@ -8,7 +8,7 @@ them in memory. The result is a `Plan` of inserts and updates that
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cobranza.db.models import (
+    AuditEvent,
     Business,
     ConsentAction,
     ConsentEvent,
@@ -34,6 +35,10 @@ from cobranza.money import quantize
 from cobranza.phones import phone_timezone
 
 IMPORT_PROVIDER = "import"
+# The audit event that marks a document as cancelled by an import. The
+# document table has no status column, so these events are the record of
+# which documents are cancelled: imports and the portfolio audit read them.
+CANCELLED_EVENT = "document_cancelled"
 
 # Payments read from a file carry a day, not an instant: they are stored at
 # noon in the business's time zone, which keeps the UTC instant on the same
@@ -96,6 +101,14 @@ class Plan:
     payment_dates: list[dict[str, Any]] = field(default_factory=list)
     consent_events: list[dict[str, Any]] = field(default_factory=list)
     missing: list[dict[str, str]] = field(default_factory=list)
+    # Stored documents that this file marks as cancelled: `kind`, `number`,
+    # `line` and the `open_amount` they stop owing, for the report.
+    cancelled: list[dict[str, str]] = field(default_factory=list)
+    # One `CANCELLED_EVENT` audit event per document in `cancelled`.
+    cancellation_events: list[dict[str, Any]] = field(default_factory=list)
+    # Rows of documents cancelled by an earlier import, left unchanged:
+    # (line, number).
+    kept_cancelled: list[tuple[int, str]] = field(default_factory=list)
     balances_increased: list[dict[str, str]] = field(default_factory=list)
     customers: dict[str, MergedCustomer] = field(default_factory=dict)
     open_balance_by_currency: dict[str, Decimal] = field(default_factory=dict)
@@ -109,6 +122,7 @@ class Plan:
             + len(self.document_updates)
             + len(self.consent_events)
             + len(self.payment_dates)
+            + len(self.cancellation_events)
             + 2 * len(self.payments)  # a payment and its allocation
         )
 
@@ -123,6 +137,8 @@ class StoredState:
     consent: dict[int, str]
     # The stored import payments without a date: provider payment id to id.
     undated_import_payments: dict[str, int] = field(default_factory=dict)
+    # Ids of the documents that an import recorded as cancelled.
+    cancelled_ids: set[int] = field(default_factory=set)
 
 
 def load_state(session: Session, business_id: int) -> StoredState:
@@ -166,7 +182,25 @@ def load_state(session: Session, business_id: int) -> StoredState:
     )
     for customer_id, action in consent_rows:
         consent[customer_id] = action
-    return StoredState(customers, documents, payment_ids, consent, undated)
+    return StoredState(
+        customers,
+        documents,
+        payment_ids,
+        consent,
+        undated,
+        set(session.scalars(cancelled_document_ids(business_id))),
+    )
+
+
+def cancelled_document_ids(business_id: int) -> Any:
+    """Return the SELECT of the ids of the business's cancelled documents."""
+    return select(AuditEvent.subject_id).where(
+        AuditEvent.business_id == business_id,
+        AuditEvent.kind == CANCELLED_EVENT,
+        AuditEvent.subject_type == "document",
+        # NOT IN over a NULL would leave every document out.
+        AuditEvent.subject_id.is_not(None),
+    )
 
 
 def shared_phones(state: StoredState, plan: Plan) -> list[list[str]]:
@@ -218,11 +252,15 @@ def build_plan(
     evidence: str,
     source: str,
     listed_elsewhere: Collection[DocumentKey] = (),
+    cancelled: Mapping[DocumentKey, int] | None = None,
 ) -> Plan:
     """Compare parsed rows with the stored state and plan the changes.
 
     `listed_elsewhere` names documents that the file lists in rows left out
     of `rows` (an erased customer's), which a full snapshot must not settle.
+    `cancelled` maps the documents of the rows marked as cancelled to their
+    line. A stored one stops being owed, with no payment recorded, and later
+    rows that list it as owed are left out.
     """
     plan = Plan()
     customers = merge_customers(rows)
@@ -234,7 +272,16 @@ def build_plan(
     for row in rows:
         key = (row.kind.value, row.number)
         in_file.add(key)
+        stored = state.documents.get(key)
+        if stored is not None and (
+            stored["id"] in state.cancelled_ids or key in (cancelled or {})
+        ):
+            plan.kept_cancelled.append((row.line, row.number))
+            continue
         _plan_document(plan, state, row, business, now)
+    for key, line in (cancelled or {}).items():
+        in_file.add(key)
+        _plan_cancellation(plan, state, key, line, business, now, source)
 
     _plan_missing(plan, state, in_file, business, now, today, full_snapshot)
     plan.payments = [
@@ -507,6 +554,64 @@ def _plan_payment_date(
                 row.paid_on, PAYMENT_LOCAL_TIME, tzinfo=ZoneInfo(timezone)
             ),
             "paid_at_unknown": False,
+        }
+    )
+
+
+def _plan_cancellation(
+    plan: Plan,
+    state: StoredState,
+    key: DocumentKey,
+    line: int,
+    business: Business,
+    now: datetime,
+    source: str,
+) -> None:
+    """Plan the cancellation of a stored document that a row marks cancelled.
+
+    The balance drops to zero without a payment, because a cancelled
+    invoice was never paid and must not count as money collected. The
+    amount is kept as it was issued.
+    """
+    stored = state.documents.get(key)
+    if stored is None or stored["id"] in state.cancelled_ids:
+        return
+    open_amount = quantize(stored["open_amount"], stored["currency"])
+    if stored["open_amount"] != 0:
+        update = {name: stored[name] for name in _DOCUMENT_COLUMNS}
+        update.update(
+            id=stored["id"],
+            customer_key=stored["customer_id"],
+            open_amount=Decimal(0),
+            updated_at=now,
+        )
+        plan.document_updates.append(update)
+    plan.cancelled.append(
+        {
+            "kind": key[0],
+            "number": key[1],
+            "line": str(line),
+            "open_amount": str(open_amount),
+        }
+    )
+    plan.cancellation_events.append(
+        {
+            "business_id": business.id,
+            "at": now,
+            "actor": "import",
+            "kind": CANCELLED_EVENT,
+            "subject_type": "document",
+            "subject_id": stored["id"],
+            "reason": None,
+            "details": {
+                "source": source,
+                "line": line,
+                "kind": key[0],
+                "number": key[1],
+                "amount": str(quantize(stored["amount"], stored["currency"])),
+                "open_amount": str(open_amount),
+                "currency": stored["currency"],
+            },
         }
     )
 

@@ -69,6 +69,9 @@ class ImportReport:
     skipped_rows: list[dict[str, Any]] = field(default_factory=list)
     missing_from_file: list[dict[str, str]] = field(default_factory=list)
     settled_as_missing: int = 0
+    # Stored documents that this file marks as cancelled, which stop being
+    # owed without a payment: `kind`, `number`, `line` and `open_amount`.
+    documents_cancelled: list[dict[str, str]] = field(default_factory=list)
     balances_increased: list[dict[str, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 

@@ -652,6 +652,25 @@ class RowReader:
             return None
         return self._issue(row, m.STATUS, "cancelled_document")
 
+    def cancelled_key(self, row: SourceRow) -> tuple[str, str] | None:
+        """Return the (kind, number) key of a row whose status marks it cancelled.
+
+        Only the number and kind are read, so a cancelled row with another
+        bad cell still names the document it cancels. Returns None for a row
+        that is not cancelled or names no readable document.
+        """
+        if self._cancelled_issue(row) is None:
+            return None
+        number = self._number(row)
+        if number is None or len(number) > MAX_NUMBER_LENGTH:
+            return None
+        issues: list[RowIssue] = []
+        amount = self._amount(row, m.AMOUNT, issues)
+        kind = self._kind(row, amount, issues)
+        if kind is None:
+            return None
+        return kind.value, number
+
     def _flag_value(
         self, row: SourceRow, name: str, flags: list[RowIssue]
     ) -> bool | None:

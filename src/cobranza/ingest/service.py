@@ -64,9 +64,17 @@ def set_import_hook(hook: ImportHook | None) -> ImportHook | None:
 STORED_ISSUES_LIMIT = 1000
 # Shared-phone notes listed one by one; the rest are counted in one note.
 MAX_SHARED_PHONE_NOTES = 20
+# Cancelled documents named one by one in the note; the rest are counted.
+MAX_NAMED_CANCELLED = 20
 # Other sheets with a header named in the note on the chosen sheet.
 MAX_OTHER_SHEETS = 10
-_CAPPED_LISTS = ("rows_rejected", "rows_flagged", "skipped_rows", "missing_from_file")
+_CAPPED_LISTS = (
+    "rows_rejected",
+    "rows_flagged",
+    "skipped_rows",
+    "missing_from_file",
+    "documents_cancelled",
+)
 
 # Called as progress(done, total) while rows are parsed and written. The
 # total can grow once the number of rows to write is known.
@@ -124,7 +132,7 @@ def import_file(
 
     context = _decide(table, business, options, report)
     reader = RowReader(context)
-    rows = _parse_rows(table.rows, reader, report, options)
+    rows, cancelled = _parse_rows(table.rows, reader, report, options)
     rows, erased_keys = _reject_erased(session, business, rows, reader, report, options)
     _check_already_imported(session, business, table.sha256, report)
 
@@ -139,8 +147,11 @@ def import_file(
         evidence=f"sha256:{table.sha256}",
         source=f"import:{path.name}"[:200],
         listed_elsewhere=erased_keys,
+        cancelled=cancelled,
     )
     _fill_report(report, plan, rows, business)
+    _flag_kept_cancelled(report, plan, reader, options.hints)
+    _note_cancelled(report, options.dry_run)
     _flag_conflicts(report, plan, rows, context, options.hints)
     _note_payments_without_date(report, plan, business, options.dry_run)
     _note_shared_phones(report, shared_phones(state, plan), options.hints)
@@ -314,9 +325,14 @@ def _parse_rows(
     reader: RowReader,
     report: ImportReport,
     options: ImportOptions,
-) -> list[ParsedRow]:
-    """Parse every row, skipping exact duplicates and rejecting clashes."""
+) -> tuple[list[ParsedRow], dict[tuple[str, str], int]]:
+    """Parse every row, skipping exact duplicates and rejecting clashes.
+
+    Returns the parsed rows and the documents of the rows marked as
+    cancelled, with their line.
+    """
     parsed_rows: list[ParsedRow] = []
+    cancelled: dict[tuple[str, str], int] = {}
     seen_cells: set[tuple[object, ...]] = set()
     seen_keys: dict[tuple[str, str], int] = {}
 
@@ -336,6 +352,8 @@ def _parse_rows(
         parsed, issues = reader.parse(row)
         if parsed is None:
             report.rows_rejected.extend(issues)
+            if (key := reader.cancelled_key(row)) is not None:
+                cancelled.setdefault(key, row.line)
             continue
         key = (parsed.kind.value, parsed.number)
         if key in seen_keys:
@@ -357,7 +375,7 @@ def _parse_rows(
         seen_keys[key] = row.line
         report.rows_flagged.extend(issues)
         parsed_rows.append(parsed)
-    return parsed_rows
+    return parsed_rows, cancelled
 
 
 def _reject_erased(
@@ -437,6 +455,7 @@ def _fill_report(
     settled = [row for row in plan.document_updates if row["missing_since"]]
     report.documents_updated = len(plan.document_updates) - len(settled)
     report.settled_as_missing = len(settled)
+    report.documents_cancelled = plan.cancelled
     report.missing_from_file = plan.missing
     report.balances_increased = plan.balances_increased
 
@@ -467,6 +486,44 @@ def _flag_conflicts(
     if conflicts:
         flagged = [*report.rows_flagged, *conflicts]
         report.rows_flagged = sorted(flagged, key=lambda issue: issue.line)
+
+
+def _flag_kept_cancelled(
+    report: ImportReport, plan: Plan, reader: RowReader, hints: Hints
+) -> None:
+    """Flag the rows that list as owed a document recorded as cancelled."""
+    if not plan.kept_cancelled:
+        return
+    column = reader.headers[reader.columns["number"]]
+    flags = [
+        RowIssue(
+            line=line,
+            column=column,
+            value=number,
+            message=row_issue_text("cancelled_earlier", hints, number=quoted(number)),
+            code="cancelled_earlier",
+        )
+        for line, number in plan.kept_cancelled
+    ]
+    report.rows_flagged = sorted(
+        [*report.rows_flagged, *flags], key=lambda issue: issue.line
+    )
+
+
+def _note_cancelled(report: ImportReport, dry_run: bool) -> None:
+    """Name the stored documents that this file cancels."""
+    cancelled = report.documents_cancelled
+    if not cancelled:
+        return
+    numbers = ", ".join(entry["number"] for entry in cancelled[:MAX_NAMED_CANCELLED])
+    if len(cancelled) > MAX_NAMED_CANCELLED:
+        numbers += f" y {len(cancelled) - MAX_NAMED_CANCELLED} más"
+    verb = "dejarían" if dry_run else "dejan"
+    report.notes.append(
+        f"Comprobantes ya importados que el archivo marca como cancelados: "
+        f"{numbers}. {verb.capitalize()} de cobrarse, sin registrar un pago, así "
+        "que no cuentan como cobrados."
+    )
 
 
 def _note_payments_without_date(

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from cobranza.db.models import (
     Allocation,
+    AuditEvent,
     ConsentEvent,
     Customer,
     Document,
@@ -54,6 +55,7 @@ def apply_plan(
 
     _insert_payments(session, business_id, plan, customer_ids, step)
     _bulk_update(session, Payment, plan.payment_dates, step)
+    _bulk_insert(session, AuditEvent, plan.cancellation_events, step)
 
 
 def _resolve(row: dict[str, Any], customer_ids: dict[str, int]) -> dict[str, Any]:

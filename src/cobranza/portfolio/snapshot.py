@@ -5,7 +5,9 @@ Amounts stay in the stored unit (integer ten-thousandths, see
 integer arithmetic. They become `Decimal` only in the report.
 
 A document counts when it was issued on or before the as-of date (a document
-without an issue date always counts). A payment counts when it was paid on or
+without an issue date always counts) and no import recorded it as cancelled:
+a cancelled invoice was neither owed nor paid, so it is no receivable, no
+sale and no collection. A payment counts when it was paid on or
 before the end of the as-of date in the business's time zone, and the open
 amount of a document is its amount minus the allocations of the payments that
 count. The same query also gives the open amounts at the start of the
@@ -44,6 +46,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from cobranza.db.models import Allocation, Business, Customer, Document, Payment
+from cobranza.ingest.plan import cancelled_document_ids
 from cobranza.timeutil import end_of_day
 
 DOCUMENT_COLUMNS = [
@@ -168,6 +171,7 @@ def _documents_query(business: Business, as_of: date) -> Select[*tuple[Any, ...]
     ).where(
         Document.business_id == business.id,
         or_(Document.issued_on <= as_of, Document.issued_on.is_(None)),
+        Document.id.not_in(cancelled_document_ids(business.id)),
     )
 
 

@@ -1,0 +1,151 @@
+"""Invoices that an export marks as cancelled after an earlier import."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+from sqlalchemy import Engine, select
+
+from cobranza.db.engine import transaction
+from cobranza.db.models import AuditEvent, Business, Document, Payment
+from cobranza.portfolio.audit import audit_portfolio
+from cobranza.portfolio.rules import SegmentRules
+from cobranza.web.dashboard.summary_data import load_summary
+from tests.ingest.conftest import NOW, make_business, run_import, write_csv
+
+HEADER = ["Nº NF", "CPF/CNPJ", "Razão social", "Vencimento", "Valor", "Situação"]
+OPEN_401 = ["000.401", "529.982.247-25", "Maria", "01/03/2026", "100,00", "Em aberto"]
+OPEN_402 = ["000.402", "123.456.789-09", "João", "01/03/2026", "200,00", "Em aberto"]
+CANCELLED_402 = [*OPEN_402[:5], "Cancelada"]
+
+
+def export(path: Path, *rows: list[str]) -> Path:
+    return write_csv(path, [HEADER, *rows], separator=";")
+
+
+def document(engine: Engine, number: str) -> Document:
+    with transaction(engine) as session:
+        return session.scalars(select(Document).where(Document.number == number)).one()
+
+
+def payment_count(engine: Engine) -> int:
+    with transaction(engine) as session:
+        return len(session.scalars(select(Payment.id)).all())
+
+
+def test_cancelled_row_stops_stored_invoice(engine: Engine, tmp_path: Path) -> None:
+    business_id = make_business(engine, "BR")
+    run_import(engine, business_id, export(tmp_path / "a.csv", OPEN_401, OPEN_402))
+
+    report = run_import(
+        engine, business_id, export(tmp_path / "b.csv", OPEN_401, CANCELLED_402)
+    )
+
+    cancelled = document(engine, "000.402")
+    assert cancelled.open_amount == Decimal(0)
+    assert cancelled.amount == Decimal("200.00")
+    assert cancelled.missing_since is None
+    assert payment_count(engine) == 0
+    assert report.payments_recorded == 0
+    assert report.open_balance == Decimal("100.00")
+    assert report.documents_cancelled == [
+        {"kind": "invoice", "number": "000.402", "line": "3", "open_amount": "200.00"}
+    ]
+    with transaction(engine) as session:
+        event = session.scalars(
+            select(AuditEvent).where(AuditEvent.kind == "document_cancelled")
+        ).one()
+    assert any("cancelados: 000.402. Dejan de cobrarse" in n for n in report.notes)
+    assert event.subject_id == cancelled.id
+    assert event.details["open_amount"] == "200.00"
+
+
+def test_snapshot_keeps_cancelled_unpaid(engine: Engine, tmp_path: Path) -> None:
+    business_id = make_business(engine, "BR")
+    run_import(engine, business_id, export(tmp_path / "a.csv", OPEN_401, OPEN_402))
+    run_import(engine, business_id, export(tmp_path / "b.csv", OPEN_401, CANCELLED_402))
+
+    report = run_import(
+        engine, business_id, export(tmp_path / "c.csv", OPEN_401), full_snapshot=True
+    )
+
+    assert report.settled_as_missing == 0
+    assert report.payments_recorded == 0
+    assert payment_count(engine) == 0
+    assert document(engine, "000.402").missing_since is None
+
+
+def test_snapshot_with_cancelled_row(engine: Engine, tmp_path: Path) -> None:
+    business_id = make_business(engine, "BR")
+    run_import(engine, business_id, export(tmp_path / "a.csv", OPEN_401, OPEN_402))
+
+    report = run_import(
+        engine,
+        business_id,
+        export(tmp_path / "b.csv", OPEN_401, CANCELLED_402),
+        full_snapshot=True,
+    )
+
+    assert report.settled_as_missing == 0
+    assert report.missing_from_file == []
+    assert report.payments_recorded == 0
+    assert payment_count(engine) == 0
+    assert document(engine, "000.402").open_amount == Decimal(0)
+    assert len(report.documents_cancelled) == 1
+
+
+def test_cancelled_counts_nowhere(engine: Engine, tmp_path: Path) -> None:
+    business_id = make_business(engine, "BR")
+    run_import(engine, business_id, export(tmp_path / "a.csv", OPEN_401, OPEN_402))
+    run_import(
+        engine,
+        business_id,
+        export(tmp_path / "b.csv", OPEN_401, CANCELLED_402),
+        full_snapshot=True,
+    )
+
+    with transaction(engine) as session:
+        business = session.get_one(Business, business_id)
+        summary = load_summary(session, business, NOW)
+        audit = audit_portfolio(
+            session, business, NOW.date(), today=NOW.date(), rules=SegmentRules()
+        )
+
+    assert summary.open_balance == Decimal("100.00")
+    assert summary.recovered_this_month == Decimal(0)
+    assert summary.imported_this_month == Decimal(0)
+    assert audit.open_balance == Decimal("100.00")
+    assert audit.open_invoices == 1
+
+
+def test_older_export_keeps_cancellation(engine: Engine, tmp_path: Path) -> None:
+    business_id = make_business(engine, "BR")
+    run_import(engine, business_id, export(tmp_path / "a.csv", OPEN_401, OPEN_402))
+    run_import(engine, business_id, export(tmp_path / "b.csv", OPEN_401, CANCELLED_402))
+
+    report = run_import(
+        engine,
+        business_id,
+        export(tmp_path / "c.csv", OPEN_401, OPEN_402, ["000.403", *OPEN_401[1:]]),
+    )
+
+    assert document(engine, "000.402").open_amount == Decimal(0)
+    assert report.open_balance == Decimal("200.00")
+    [flag] = [i for i in report.rows_flagged if i.code == "cancelled_earlier"]
+    assert flag.line == 3
+    assert '"000.402" figura como cancelado' in flag.message
+
+
+def test_cancelled_new_invoice_not_stored(engine: Engine, tmp_path: Path) -> None:
+    business_id = make_business(engine, "BR")
+
+    report = run_import(
+        engine, business_id, export(tmp_path / "a.csv", OPEN_401, CANCELLED_402)
+    )
+
+    assert report.documents_cancelled == []
+    assert [issue.code for issue in report.rows_rejected] == ["cancelled_document"]
+    with transaction(engine) as session:
+        numbers = session.scalars(select(Document.number)).all()
+    assert numbers == ["000.401"]
