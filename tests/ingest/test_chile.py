@@ -162,3 +162,90 @@ def test_folios_numbered_per_document_type(engine: Engine, tmp_path: Path) -> No
         ("41-100", DocumentKind.INVOICE, Decimal("5000")),
         ("100", DocumentKind.CREDIT_NOTE, Decimal("-11900")),
     }
+
+
+WITHOUT_TYPE = ["Folio", "RUT", "Razón Social", "Fecha Vencimiento", "Monto Total"]
+
+
+def test_boleta_matches_bare_folio(engine: Engine, tmp_path: Path) -> None:
+    # A file imported before the Tipo DTE column was read stored the
+    # boleta's bare folio, "100".
+    business_id = make_business(engine, "CL")
+    rut = "76543210-3"
+    run_import(
+        engine,
+        business_id,
+        write_csv(
+            tmp_path / "antes.csv",
+            [WITHOUT_TYPE, ["100", rut, "Andes", "31/10/2026", "30.000"]],
+            separator=";",
+        ),
+    )
+
+    report = run_import(
+        engine,
+        business_id,
+        write_csv(
+            tmp_path / "ventas.csv",
+            [
+                [*HEADER, "Saldo"],
+                [
+                    "100",
+                    "39",
+                    rut,
+                    "Andes",
+                    "01/10/2026",
+                    "31/10/2026",
+                    "30.000",
+                    "10.000",
+                ],
+            ],
+            separator=";",
+        ),  # fmt: skip
+        full_snapshot=True,
+    )
+
+    assert report.documents_created == 0
+    assert report.settled_as_missing == 0
+    with transaction(engine) as session:
+        documents = session.scalars(select(Document)).all()
+        stored = [(d.number, d.open_amount) for d in documents]
+    assert stored == [("100", Decimal("10000"))]
+
+
+def test_bare_folio_of_other_document_kept(engine: Engine, tmp_path: Path) -> None:
+    # Folio 100 of another customer is another document (a factura, which
+    # keeps the bare folio), so boleta 100 is stored beside it.
+    business_id = make_business(engine, "CL")
+    run_import(
+        engine,
+        business_id,
+        write_csv(
+            tmp_path / "antes.csv",
+            [WITHOUT_TYPE, ["100", "76543210-3", "Andes", "31/10/2026", "30.000"]],
+            separator=";",
+        ),
+    )
+
+    run_import(
+        engine,
+        business_id,
+        write_csv(
+            tmp_path / "ventas.csv",
+            [
+                HEADER,
+                [
+                    "100",
+                    "39",
+                    "11111111-1",
+                    "Ana",
+                    "01/10/2026",
+                    "31/10/2026",
+                    "30.000",
+                ],
+            ],
+            separator=";",
+        ),  # fmt: skip
+    )
+
+    assert set(_kinds(engine, business_id)) == {"100", "39-100"}

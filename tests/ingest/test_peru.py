@@ -191,3 +191,102 @@ def test_dni_leading_zero_restored(engine: Engine, tmp_path: Path) -> None:
     assert (rosa.tax_id, rosa.kind) == ("07654321", CustomerKind.PERSON)
     ana = customer(engine, business_id, "01234567")
     assert ana.tax_id == "01234567"
+
+
+def _numbers(engine: Engine) -> dict[str, Decimal]:
+    with transaction(engine) as session:
+        documents = session.scalars(select(Document)).all()
+        return {document.number: document.open_amount for document in documents}
+
+
+SEPARATE = ["Serie", "Número", "RUC", "Razón social", "Vencimiento", "Total", "Saldo"]
+TOGETHER = ["Serie-Número", "RUC", "Razón social", "Vencimiento", "Total", "Saldo"]
+CUSTOMER = ["20131312955", "El Sol S.A.C.", "31/10/2026"]
+
+
+def test_padded_number_matches_unpadded(engine: Engine, tmp_path: Path) -> None:
+    # A sales register with the series apart stores F001-12400, and an
+    # export with both together pads the correlativo to eight digits.
+    business_id = make_business(engine, "PE")
+    run_import(
+        engine,
+        business_id,
+        write_csv(
+            tmp_path / "registro.csv",
+            [SEPARATE, ["F001", "12400", *CUSTOMER, "100.00", "100.00"]],
+        ),
+    )
+
+    report = run_import(
+        engine,
+        business_id,
+        write_csv(
+            tmp_path / "cuentas.csv",
+            [TOGETHER, ["F001-00012400", *CUSTOMER, "100.00", "40.00"]],
+        ),
+        full_snapshot=True,
+    )
+
+    assert _numbers(engine) == {"F001-12400": Decimal("40.00")}
+    assert report.documents_created == 0
+    assert report.settled_as_missing == 0
+    assert report.payments_total == Decimal("60.00")
+    assert any("(F001-00012400 es F001-12400)" in note for note in report.notes)
+
+
+def test_unpadded_number_matches_padded(engine: Engine, tmp_path: Path) -> None:
+    business_id = make_business(engine, "PE")
+    run_import(
+        engine,
+        business_id,
+        write_csv(
+            tmp_path / "cuentas.csv",
+            [TOGETHER, ["F001-00000123", *CUSTOMER, "100.00", "100.00"]],
+        ),
+    )
+
+    report = run_import(
+        engine,
+        business_id,
+        write_csv(
+            tmp_path / "registro.csv",
+            [
+                SEPARATE,
+                ["F001", "123", *CUSTOMER, "100.00", "100.00"],
+                ["F001", "124", *CUSTOMER, "50.00", "50.00"],
+            ],
+        ),
+    )
+
+    assert _numbers(engine) == {
+        "F001-00000123": Decimal("100.00"),
+        "F001-124": Decimal("50.00"),
+    }
+    assert report.documents_created == 1
+    assert report.missing_from_file == []
+
+
+def test_other_series_is_not_matched(engine: Engine, tmp_path: Path) -> None:
+    business_id = make_business(engine, "PE")
+    run_import(
+        engine,
+        business_id,
+        write_csv(
+            tmp_path / "a.csv", [TOGETHER, ["F001-00000123", *CUSTOMER, "10", "10"]]
+        ),
+    )
+
+    run_import(
+        engine,
+        business_id,
+        write_csv(
+            tmp_path / "b.csv",
+            [
+                SEPARATE,
+                ["F002", "123", *CUSTOMER, "10", "10"],
+                ["F001", "1230", *CUSTOMER, "10", "10"],
+            ],
+        ),
+    )
+
+    assert set(_numbers(engine)) == {"F001-00000123", "F002-123", "F001-1230"}

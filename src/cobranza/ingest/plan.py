@@ -8,8 +8,9 @@ them in memory. The result is a `Plan` of inserts and updates that
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
@@ -46,6 +47,14 @@ CANCELLED_EVENT = "document_cancelled"
 PAYMENT_LOCAL_TIME = time(12, 0)
 
 DocumentKey = tuple[str, str]
+
+# A SUNAT (Peru) series and correlativo: four letters or digits, a hyphen
+# and up to eight digits. Exports write the correlativo padded to eight
+# digits (F001-00000123) or as it is (F001-123), so both are one document.
+_SUNAT_NUMBER = re.compile(r"([A-Z0-9]{4})-0*([0-9]{1,8})", re.IGNORECASE)
+# A Chilean folio with its SII type before it ("39-100"), as `rows` writes
+# every type other than the factura and its notes.
+_SII_TYPED_FOLIO = re.compile(r"([0-9]{2,3})-([0-9]+)")
 
 _CUSTOMER_COLUMNS = (
     "name",
@@ -109,6 +118,9 @@ class Plan:
     # Rows of documents cancelled by an earlier import, left unchanged:
     # (line, number).
     kept_cancelled: list[tuple[int, str]] = field(default_factory=list)
+    # Rows matched to a stored document written another way: `line`, the
+    # file's `number` and the `stored` number the document keeps.
+    renumbered: list[dict[str, str]] = field(default_factory=list)
     balances_increased: list[dict[str, str]] = field(default_factory=list)
     customers: dict[str, MergedCustomer] = field(default_factory=dict)
     open_balance_by_currency: dict[str, Decimal] = field(default_factory=dict)
@@ -268,18 +280,26 @@ def build_plan(
     _plan_customers(plan, state, customers, business, now)
     _plan_consent(plan, state, customers, business, now, evidence, source)
 
+    matcher = _StoredNumbers(state, business.country)
+    rows = matcher.match_rows(rows)
+    cancelled = {
+        matcher.match_key(key): line for key, line in (cancelled or {}).items()
+    }
+    listed_elsewhere = [matcher.match_key(key) for key in listed_elsewhere]
+    plan.renumbered = matcher.renumbered
+
     in_file: set[DocumentKey] = set(listed_elsewhere)
     for row in rows:
         key = (row.kind.value, row.number)
         in_file.add(key)
         stored = state.documents.get(key)
         if stored is not None and (
-            stored["id"] in state.cancelled_ids or key in (cancelled or {})
+            stored["id"] in state.cancelled_ids or key in cancelled
         ):
             plan.kept_cancelled.append((row.line, row.number))
             continue
         _plan_document(plan, state, row, business, now)
-    for key, line in (cancelled or {}).items():
+    for key, line in cancelled.items():
         in_file.add(key)
         _plan_cancellation(plan, state, key, line, business, now, source)
 
@@ -290,6 +310,86 @@ def build_plan(
         if payment.provider_payment_id not in state.import_payment_ids
     ]
     return plan
+
+
+class _StoredNumbers:
+    """Match document numbers to stored documents written another way.
+
+    A Peruvian number matches a stored one with the same series and
+    correlativo, padded or not. A Chilean typed folio ("39-100") matches a
+    stored bare folio ("100") of the same customer and amount, which an
+    import stored before the SII type column was read. The stored number
+    is kept, so nothing is duplicated and no migration renames numbers.
+    """
+
+    def __init__(self, state: StoredState, country: str) -> None:
+        self.state = state
+        self.country = country.upper()
+        self.renumbered: list[dict[str, str]] = []
+        self._sunat: dict[tuple[str, str, int], DocumentKey] = {}
+        if self.country == "PE":
+            for kind, number in state.documents:
+                if match := _SUNAT_NUMBER.fullmatch(number):
+                    series, correlativo = match.groups()
+                    self._sunat[(kind, series.upper(), int(correlativo))] = (
+                        kind,
+                        number,
+                    )
+
+    def match_key(self, key: DocumentKey) -> DocumentKey:
+        """Return the stored key that `key` is written another way, or `key`."""
+        if key in self.state.documents or self.country != "PE":
+            return key
+        kind, number = key
+        match = _SUNAT_NUMBER.fullmatch(number)
+        if match is None:
+            return key
+        series, correlativo = match.groups()
+        return self._sunat.get((kind, series.upper(), int(correlativo)), key)
+
+    def match_rows(self, rows: Sequence[ParsedRow]) -> list[ParsedRow]:
+        """Return `rows` with each number written as its stored document's.
+
+        A stored document that a row of the file names as written keeps
+        that row, and no two rows are matched to one document.
+        """
+        claimed_keys = {(row.kind.value, row.number) for row in rows}
+        matched: list[ParsedRow] = []
+        for row in rows:
+            key = (row.kind.value, row.number)
+            stored_key = self.match_key(key)
+            if stored_key == key:
+                stored_key = self._bare_folio(row)
+            if stored_key == key or stored_key in claimed_keys:
+                matched.append(row)
+                continue
+            claimed_keys.add(stored_key)
+            self.renumbered.append(
+                {"line": str(row.line), "number": row.number, "stored": stored_key[1]}
+            )
+            matched.append(replace(row, number=stored_key[1]))
+        return matched
+
+    # NOTE: the matched boleta keeps its bare folio, so a later factura (SII
+    # type 33) with that folio is read as the same invoice as the boleta.
+    def _bare_folio(self, row: ParsedRow) -> DocumentKey:
+        key = (row.kind.value, row.number)
+        if self.country != "CL" or key in self.state.documents:
+            return key
+        match = _SII_TYPED_FOLIO.fullmatch(row.number)
+        if match is None:
+            return key
+        bare = (row.kind.value, match.group(2))
+        stored = self.state.documents.get(bare)
+        customer = self.state.customers.get(row.customer.external_id)
+        if (
+            stored is None
+            or customer is None
+            or stored["customer_id"] != customer["id"]
+            or stored["amount"] != row.amount
+        ):
+            return key
+        return bare
 
 
 @dataclass

@@ -726,16 +726,16 @@ class RowReader:
 
         Serie "A" and folio "100" make "A-100", so that A-100 and B-100 stay
         two invoices. A folio that already starts with its series is kept. A
-        Chilean boleta (SII type 39) gets its type as series: "39-100".
+        Chilean boleta (SII type 39) gets its type as series: "39-100". The
+        correlativo is not padded: a Peruvian F001 with the Excel number
+        12400 is F001-12400, which `plan` matches to a stored F001-00012400.
         """
         number = text_of(self._cell(row, m.NUMBER))
         series = text_of(self._cell(row, m.SERIES))
         # NOTE: a file imported before the series column was read stored the
         # bare folio ("100"), so importing it again adds "A-100" as a new
-        # invoice beside the old one. Zeros are not padded either, so a
-        # Peruvian F001 with the Excel number 12400 is F001-12400, while an
-        # export with both together writes F001-00012400: the same invoice
-        # from the two files is stored twice.
+        # invoice beside the old one. Only Chilean typed folios are matched
+        # to their bare stored folio (see `plan._StoredNumbers`).
         if number is not None and series is None:
             series = self._sii_series(row)
         if number is None or series is None:
@@ -748,10 +748,9 @@ class RowReader:
         """Return the SII code that goes before a Chilean folio, or None.
 
         See `_SII_BARE_FOLIO_CODES`. An unknown type gets None here and is
-        rejected by `_kind`.
+        rejected by `_kind`. Imports before the Tipo DTE column was read
+        stored a boleta's bare folio ("100"), which `plan` matches.
         """
-        # NOTE: imports before the Tipo DTE column was read stored a boleta's
-        # bare folio ("100"), so importing it again adds "39-100" beside it.
         if self.context.country != "CL":
             return None
         value = text_of(self._cell(row, m.KIND))

@@ -66,6 +66,8 @@ STORED_ISSUES_LIMIT = 1000
 MAX_SHARED_PHONE_NOTES = 20
 # Cancelled documents named one by one in the note; the rest are counted.
 MAX_NAMED_CANCELLED = 20
+# Numbers matched to a stored document, named one by one in the note.
+MAX_NAMED_RENUMBERED = 5
 # Other sheets with a header named in the note on the chosen sheet.
 MAX_OTHER_SHEETS = 10
 _CAPPED_LISTS = (
@@ -152,6 +154,7 @@ def import_file(
     _fill_report(report, plan, rows, business)
     _flag_kept_cancelled(report, plan, reader, options.hints)
     _note_cancelled(report, options.dry_run)
+    _note_renumbered(report, plan)
     _flag_conflicts(report, plan, rows, context, options.hints)
     _note_payments_without_date(report, plan, business, options.dry_run)
     _note_shared_phones(report, shared_phones(state, plan), options.hints)
@@ -523,6 +526,24 @@ def _note_cancelled(report: ImportReport, dry_run: bool) -> None:
         f"Comprobantes ya importados que el archivo marca como cancelados: "
         f"{numbers}. {verb.capitalize()} de cobrarse, sin registrar un pago, así "
         "que no cuentan como cobrados."
+    )
+
+
+def _note_renumbered(report: ImportReport, plan: Plan) -> None:
+    """Say which numbers matched a stored document written another way."""
+    renumbered = plan.renumbered
+    if not renumbered:
+        return
+    examples = ", ".join(
+        f"{entry['number']} es {entry['stored']}"
+        for entry in renumbered[:MAX_NAMED_RENUMBERED]
+    )
+    if len(renumbered) > MAX_NAMED_RENUMBERED:
+        examples += f" y {len(renumbered) - MAX_NAMED_RENUMBERED} más"
+    report.notes.append(
+        f"{len(renumbered)} comprobantes del archivo ya estaban guardados con "
+        f"el número escrito de otra forma ({examples}), así que se actualizaron "
+        "con el número guardado en lugar de duplicarse."
     )
 
 
