@@ -11,6 +11,7 @@ from cobranza.phones import (
     normalize_phone,
     phone_text,
     phone_timezone,
+    phone_timezones,
     wa_id_variants,
 )
 from tests.ingest.conftest import customer, make_business, run_import, write_csv
@@ -263,3 +264,19 @@ def test_chile_cell_with_landline_prefers_mobile() -> None:
 
     assert result.e164 == "+56955556666"
     assert result.problem is None
+
+
+@pytest.mark.parametrize(
+    ("e164", "zones"),
+    [
+        ("+5597991234567", ("America/Manaus", "America/Eirunepe")),
+        ("+5592991234567", ("America/Manaus",)),
+        ("+5511987654321", ("America/Sao_Paulo",)),
+        ("+5491123456789", ()),
+        (None, ()),
+    ],
+)
+def test_phone_timezones_of_shared_ddd(
+    e164: str | None, zones: tuple[str, ...]
+) -> None:
+    assert phone_timezones(e164) == zones

@@ -233,8 +233,6 @@ def _apply_country_rules(
 # The IANA time zone of each Brazilian area code (DDD) whose state keeps a
 # zone of its own in the tz database. Every other DDD (the South, the
 # Southeast, the Federal District and Goiás) is America/Sao_Paulo.
-# NOTE: DDD 97 also covers western Amazonas towns on UTC-5 (America/Eirunepe),
-# which get Manaus's UTC-4 here, one hour later than their own clock.
 _BRAZIL_AREA_TIMEZONES = {
     **dict.fromkeys(("63",), "America/Araguaina"),
     **dict.fromkeys(("65", "66"), "America/Cuiaba"),
@@ -252,6 +250,14 @@ _BRAZIL_AREA_TIMEZONES = {
     **dict.fromkeys(("92", "97"), "America/Manaus"),
     **dict.fromkeys(("95",), "America/Boa_Vista"),
 }
+# Area codes whose towns keep different clocks, with every zone, the stored
+# one (`_BRAZIL_AREA_TIMEZONES`) first. DDD 97 covers Amazonas outside
+# Manaus: Tefé and Coari on Manaus time (UTC-4), and Eirunepé, Envira,
+# Guajará and Ipixuna on Acre time (UTC-5, America/Eirunepe in the tz
+# database), so no single zone of the number is safe for contact hours.
+_BRAZIL_SHARED_AREA_TIMEZONES = {
+    "97": ("America/Manaus", "America/Eirunepe"),
+}
 
 
 def phone_timezone(e164: str | None) -> str | None:
@@ -264,6 +270,20 @@ def phone_timezone(e164: str | None) -> str | None:
     if e164 is None or not e164.startswith("+55") or len(e164) < 7:
         return None
     return _BRAZIL_AREA_TIMEZONES.get(e164[3:5], "America/Sao_Paulo")
+
+
+def phone_timezones(e164: str | None) -> tuple[str, ...]:
+    """Return every time zone of a Brazilian number's area code, else ().
+
+    The first is the one `phone_timezone` returns. An area code whose towns
+    keep different clocks, such as DDD 97, has several, and contact hours
+    must be allowed on every one of them.
+    """
+    zone = phone_timezone(e164)
+    if zone is None:
+        return ()
+    assert e164 is not None
+    return _BRAZIL_SHARED_AREA_TIMEZONES.get(e164[3:5], (zone,))
 
 
 def current_brazilian_mobile(raw: str) -> str | None:

@@ -195,3 +195,47 @@ def test_naive_now_rejected() -> None:
 
     with pytest.raises(ValueError, match="naive datetime"):
         evaluate(READY, legal_rules("AR"), naive)
+
+
+MANAUS = "America/Manaus"
+EIRUNEPE = "America/Eirunepe"
+AMAZONAS = replace(READY, tz=MANAUS, extra_zones=(EIRUNEPE,))
+
+
+def test_shared_ddd_waits_for_western_clock() -> None:
+    # 08:30 in Manaus is 07:30 in Eirunepé, before the 08:00 opening there.
+    now = local(date(2026, 6, 1), 8, MANAUS) + timedelta(minutes=30)
+
+    decision = evaluate(AMAZONAS, legal_rules("BR"), now)
+
+    assert decision.action is Action.DEFER
+    assert decision.reason is Reason.OUTSIDE_CONTACT_WINDOW
+    assert decision.until == local(date(2026, 6, 1), 8, EIRUNEPE)
+
+
+def test_shared_ddd_closes_with_eastern_clock() -> None:
+    # 19:30 in Eirunepé is 20:30 in Manaus, after the 20:00 closing there.
+    now = local(date(2026, 6, 1), 19, EIRUNEPE) + timedelta(minutes=30)
+
+    decision = evaluate(AMAZONAS, legal_rules("BR"), now)
+
+    assert decision.reason is Reason.OUTSIDE_CONTACT_WINDOW
+    assert decision.until == local(date(2026, 6, 2), 8, EIRUNEPE)
+
+
+def test_shared_ddd_sends_inside_both() -> None:
+    now = local(date(2026, 6, 1), 9, EIRUNEPE)
+
+    assert evaluate(AMAZONAS, legal_rules("BR"), now).action is Action.SEND
+
+
+def test_shared_ddd_deferral_passes_both() -> None:
+    rules = legal_rules("BR")
+    start = local(date(2026, 6, 5), 0, MANAUS)
+
+    for minutes in range(0, 60 * 24 * 3, 25):
+        now = start + timedelta(minutes=minutes)
+        decision = evaluate(AMAZONAS, rules, now)
+        if decision.action is Action.DEFER:
+            assert decision.until is not None
+            assert evaluate(AMAZONAS, rules, decision.until).action is Action.SEND

@@ -12,10 +12,12 @@ from cobranza.compliance import (
     DayWindow,
     Reason,
     block_reason,
+    contact_zones,
     holiday_name,
     is_allowed,
     legal_rules,
     next_allowed,
+    next_allowed_in_all,
 )
 
 # The week of Monday 1 June 2026 has no public holiday in any of these
@@ -251,3 +253,33 @@ def test_closed_calendar_raises() -> None:
 
     with pytest.raises(ValueError, match="no allowed contact time"):
         next_allowed(closed, local(MONDAY, 10, 0), ZONES["AR"])
+
+
+@pytest.mark.parametrize(
+    ("customer_zone", "phone", "zones"),
+    [
+        # Stored from the DDD: every zone of the DDD applies.
+        ("America/Manaus", "+5597991234567", ("America/Manaus", "America/Eirunepe")),
+        # None: the business's zone, and the DDD's zones when it is one of them.
+        (None, "+5597991234567", ("America/Sao_Paulo",)),
+        # Another zone of the DDD than the one stored from it: that zone alone.
+        ("America/Eirunepe", "+5597991234567", ("America/Eirunepe",)),
+        ("America/Manaus", "+5592991234567", ("America/Manaus",)),
+        ("America/Argentina/Buenos_Aires", None, ("America/Argentina/Buenos_Aires",)),
+    ],
+)
+def test_contact_zones(
+    customer_zone: str | None, phone: str | None, zones: tuple[str, ...]
+) -> None:
+    assert contact_zones(customer_zone, phone, "America/Sao_Paulo") == zones
+
+
+def test_next_allowed_in_all_zones() -> None:
+    # Brazil opens at 08:00. At 07:30 in Manaus it is 06:30 in Eirunepé, so
+    # the first instant both clocks allow is 08:00 in Eirunepé.
+    zones = ("America/Manaus", "America/Eirunepe")
+    at = datetime(2026, 6, 1, 7, 30, tzinfo=ZoneInfo("America/Manaus"))
+
+    opens = next_allowed_in_all(legal_rules("BR"), at, zones)
+
+    assert opens == datetime(2026, 6, 1, 13, 0, tzinfo=UTC)

@@ -162,6 +162,24 @@ def test_customer_zone_sets_window(
     assert decision.until == datetime(2026, 3, 10, 15, 0, tzinfo=UTC)
 
 
+def test_shared_ddd_window_fits_both_zones(
+    portfolio: Portfolio, default_policy: Policy
+) -> None:
+    # DDD 97 spans Manaus (UTC-4) and Eirunepé (UTC-5): 13:30 UTC is 09:30
+    # in Manaus but 08:30 in Eirunepé, before the 09:00 opening.
+    morning = datetime(2026, 3, 10, 13, 30, tzinfo=UTC)
+    customer = portfolio.customer(
+        "C1", phone="+5597991234567", timezone="America/Manaus"
+    )
+    portfolio.invoice(customer, "100", TODAY - timedelta(days=1))
+    row = _planned_row(portfolio, default_policy, customer, now=morning)
+
+    decision = _check(portfolio, row, morning)
+
+    assert decision.reason == "outside_contact_window"
+    assert decision.until == datetime(2026, 3, 10, 14, 0, tzinfo=UTC)
+
+
 def test_holiday_defers(portfolio: Portfolio, default_policy: Policy) -> None:
     # 24 March is Argentina's Día Nacional de la Memoria (a Tuesday in 2026).
     holiday = datetime(2026, 3, 24, 15, 0, tzinfo=UTC)

@@ -52,10 +52,13 @@ from cobranza.compliance.rules import (
 from cobranza.compliance.tone import ToneIssue, ToneProblem, lint_text
 from cobranza.compliance.window import (
     block_reason,
+    contact_zones,
+    first_block,
     holiday_name,
     holidays_skipped,
     is_allowed,
     next_allowed,
+    next_allowed_in_all,
 )
 
 __all__ = [
@@ -80,7 +83,9 @@ __all__ = [
     "UnknownJurisdictionError",
     "apply_overrides",
     "block_reason",
+    "first_block",
     "business_day_on_or_before",
+    "contact_zones",
     "capped_customers_query",
     "check_caps",
     "consent_granted_subquery",
@@ -99,6 +104,7 @@ __all__ = [
     "legal_rules",
     "lint_text",
     "next_allowed",
+    "next_allowed_in_all",
     "overdue_cutoff",
     "recent_sends_query",
     "record_consent",

@@ -22,7 +22,7 @@ from enum import StrEnum
 from cobranza.compliance.caps import check_caps
 from cobranza.compliance.reasons import Reason
 from cobranza.compliance.rules import ContactRules
-from cobranza.compliance.window import block_reason, next_allowed
+from cobranza.compliance.window import first_block, next_allowed
 from cobranza.db.models import PhoneStatus
 
 # Each pass accepts the candidate or moves it to where the blocking rule
@@ -67,7 +67,9 @@ class GateFacts:
     `consent` is `current_consent` (None: never recorded). `previous_sends`
     are the instants of messages actually sent (`caps.recent_sends_query`).
     `tz` is the customer's time zone, or the business's when the customer
-    has none. NOTE: holidays come from the business's country (`rules`),
+    has none. `extra_zones` are other zones whose clocks the contact window
+    must also allow, because the customer's area code spans them
+    (`window.contact_zones`). NOTE: holidays come from the business's country (`rules`),
     so a customer abroad is still held to that country's holidays.
     `promise_until` is the instant an open promise to pay lapses and
     `hold_until` the end of a pause. Both defer the message, and so does a
@@ -80,6 +82,7 @@ class GateFacts:
     balance: Decimal
     phone_status: str
     tz: str
+    extra_zones: tuple[str, ...] = ()
     previous_sends: Sequence[datetime] = ()
     disputed: bool = False
     pending_payment: bool = False
@@ -99,11 +102,13 @@ def evaluate(facts: GateFacts, rules: ContactRules, now: datetime) -> GateDecisi
         return GateDecision.suppress(suppression)
 
     candidate, first_reason = _after_pauses(facts, now)
+    zones = (facts.tz, *facts.extra_zones)
     for _ in range(MAX_PASSES):
-        blocked = block_reason(rules, candidate, facts.tz)
+        blocked = first_block(rules, candidate, zones)
         if blocked is not None:
-            first_reason = first_reason or blocked
-            candidate = next_allowed(rules, candidate, facts.tz)
+            reason, zone = blocked
+            first_reason = first_reason or reason
+            candidate = next_allowed(rules, candidate, zone)
             continue
         caps = check_caps(rules, facts.previous_sends, candidate, facts.tz)
         if not caps.allowed:

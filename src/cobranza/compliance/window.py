@@ -16,6 +16,7 @@ import holidays
 
 from cobranza.compliance.reasons import Reason
 from cobranza.compliance.rules import ContactRules
+from cobranza.phones import phone_timezones
 
 # Rules always open at least one weekday, so a holiday-free allowed day
 # comes within weeks; a year bounds the search against a closed calendar.
@@ -88,6 +89,60 @@ def block_reason(rules: ContactRules, at: datetime, tz: str) -> Reason | None:
     if not window.contains(local.time()):
         return Reason.OUTSIDE_CONTACT_WINDOW
     return None
+
+
+def contact_zones(
+    customer_timezone: str | None, phone: str | None, business_timezone: str
+) -> tuple[str, ...]:
+    """Return the time zones whose clocks the contact window must allow.
+
+    The first is the customer's zone, or the business's when the customer
+    has none. When that zone is the one stored from the phone's area code
+    and the area code spans several zones (Brazil's DDD 97), every zone of
+    the area code follows, so a message goes out only when it is within the
+    hours on each of those clocks. A customer whose zone is another one of
+    them was set apart from the area code and keeps that zone alone.
+    """
+    zone = customer_timezone or business_timezone
+    area_zones = phone_timezones(phone)
+    if len(area_zones) < 2 or zone != area_zones[0]:
+        return (zone,)
+    return area_zones
+
+
+def first_block(
+    rules: ContactRules, at: datetime, zones: tuple[str, ...]
+) -> tuple[Reason, str] | None:
+    """Return the first reason and zone among `zones` that block `at`, or None."""
+    for zone in zones:
+        reason = block_reason(rules, at, zone)
+        if reason is not None:
+            return reason, zone
+    return None
+
+
+def next_allowed_in_all(
+    rules: ContactRules, at: datetime, zones: tuple[str, ...]
+) -> datetime:
+    """Return the earliest instant >= `at` inside the window on every zone's clock.
+
+    Each step moves to the next allowed instant of a zone that blocks, and
+    no step moves backwards, so the search ends at the first instant that
+    every zone allows. Raises ValueError as `next_allowed` does, or when
+    the zones' windows never overlap within `MAX_SEARCH_DAYS`.
+    """
+    candidate = at
+    limit = at + timedelta(days=MAX_SEARCH_DAYS)
+    while candidate <= limit:
+        blocked = first_block(rules, candidate, zones)
+        if blocked is None:
+            return candidate.astimezone(UTC)
+        candidate = next_allowed(rules, candidate, blocked[1])
+    raise ValueError(
+        f"no contact time allowed in every zone of {', '.join(zones)} within "
+        f"{MAX_SEARCH_DAYS} days after {at.isoformat()}: check the business's "
+        "days and hours"
+    )
 
 
 def is_allowed(rules: ContactRules, at: datetime, tz: str) -> bool:

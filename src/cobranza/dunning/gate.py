@@ -30,6 +30,7 @@ from cobranza.compliance.consent import WHATSAPP, current_consents
 from cobranza.compliance.gate import Action, GateDecision, GateFacts, evaluate
 from cobranza.compliance.reasons import Reason
 from cobranza.compliance.rules import ContactRules, rules_for_business
+from cobranza.compliance.window import contact_zones
 from cobranza.db.models import (
     Business,
     Case,
@@ -451,11 +452,13 @@ def read_facts(
         if promise_due is not None and promise_due < today:
             promise_due = None
 
+        window_zones = contact_zones(context.timezone, context.phone, tz)
         facts = GateFacts(
             consent=consents.get(customer_id),
             balance=balance,
             phone_status=_phone_status(context),
             tz=tz,
+            extra_zones=window_zones[1:],
             previous_sends=sends.get(customer_id, []),
             disputed=invoices.all_disputed,
             pending_payment=bool(context.pending_payment),

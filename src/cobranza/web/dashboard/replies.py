@@ -37,7 +37,12 @@ from cobranza.channels.inbox import last_inbound_at, window_open
 from cobranza.compliance.business_rules import current_rules
 from cobranza.compliance.consent import current_consent_state
 from cobranza.compliance.reasons import Reason
-from cobranza.compliance.window import block_reason, holiday_name, next_allowed
+from cobranza.compliance.window import (
+    contact_zones,
+    first_block,
+    holiday_name,
+    next_allowed_in_all,
+)
 from cobranza.country_words import words_for_country
 from cobranza.db.engine import transaction
 from cobranza.db.models import (
@@ -101,14 +106,16 @@ def reply_hours_problem(
     """Return why a person's reply may not go out at `now`, or None.
 
     The hours are read in the customer's time zone, or the business's when
-    the customer has none, as the gate reads them for the robot's messages.
+    the customer has none, and in every zone of an area code that spans
+    several, as the gate reads them for the robot's messages.
     """
     business = session.get_one(Business, business_id)
     rules = current_rules(business)
-    zone = customer.timezone or business.timezone
-    reason = block_reason(rules, now, zone)
-    if reason is None:
+    zones = contact_zones(customer.timezone, customer.phone, business.timezone)
+    blocked = first_block(rules, now, zones)
+    if blocked is None:
         return None
+    reason, zone = blocked
 
     day = local_date(now, zone)
     if reason == Reason.HOLIDAY:
@@ -127,7 +134,7 @@ def reply_hours_problem(
         f"{local:%d/%m/%Y} y {rule_text}: el horario de contacto vale también "
         "para lo que escribe una persona."
     )
-    opens = next_allowed(rules, now, zone)
+    opens = next_allowed_in_all(rules, now, zones)
     last = last_inbound_at(session, business_id, customer.id)
     closes = None if last is None else last + SERVICE_WINDOW
     if closes is not None and opens < closes:
