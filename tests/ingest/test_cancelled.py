@@ -50,7 +50,13 @@ def test_cancelled_row_stops_stored_invoice(engine: Engine, tmp_path: Path) -> N
     assert report.payments_recorded == 0
     assert report.open_balance == Decimal("100.00")
     assert report.documents_cancelled == [
-        {"kind": "invoice", "number": "000.402", "line": "3", "open_amount": "200.00"}
+        {
+            "kind": "invoice",
+            "number": "000.402",
+            "line": "3",
+            "open_amount": "200.00",
+            "voided_payment": "",
+        }
     ]
     with transaction(engine) as session:
         event = session.scalars(
@@ -149,3 +155,27 @@ def test_cancelled_new_invoice_not_stored(engine: Engine, tmp_path: Path) -> Non
     with transaction(engine) as session:
         numbers = session.scalars(select(Document.number)).all()
     assert numbers == ["000.401"]
+
+
+def test_cancelling_voids_snapshot_payment(engine: Engine, tmp_path: Path) -> None:
+    # An earlier full snapshot that no longer listed 000.402 settled it
+    # with an import payment. A later file shows it was cancelled instead.
+    business_id = make_business(engine, "BR")
+    run_import(engine, business_id, export(tmp_path / "a.csv", OPEN_401, OPEN_402))
+    run_import(
+        engine, business_id, export(tmp_path / "b.csv", OPEN_401), full_snapshot=True
+    )
+
+    report = run_import(
+        engine, business_id, export(tmp_path / "c.csv", OPEN_401, CANCELLED_402)
+    )
+
+    [entry] = report.documents_cancelled
+    assert entry["voided_payment"] == "200.00"
+    with transaction(engine) as session:
+        statuses = session.scalars(select(Payment.status)).all()
+        business = session.get_one(Business, business_id)
+        summary = load_summary(session, business, NOW)
+    assert statuses == ["cancelled"]
+    assert summary.imported_this_month == Decimal(0)
+    assert dict(summary.collections)[f"{NOW:%m/%Y}"] == Decimal(0)

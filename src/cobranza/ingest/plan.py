@@ -40,6 +40,10 @@ IMPORT_PROVIDER = "import"
 # document table has no status column, so these events are the record of
 # which documents are cancelled: imports and the portfolio audit read them.
 CANCELLED_EVENT = "document_cancelled"
+# Payment statuses: an import records approved payments, and cancelling a
+# document marks the payment that settled it as missing as cancelled.
+APPROVED = "approved"
+CANCELLED = "cancelled"
 
 # Payments read from a file carry a day, not an instant: they are stored at
 # noon in the business's time zone, which keeps the UTC instant on the same
@@ -111,8 +115,11 @@ class Plan:
     consent_events: list[dict[str, Any]] = field(default_factory=list)
     missing: list[dict[str, str]] = field(default_factory=list)
     # Stored documents that this file marks as cancelled: `kind`, `number`,
-    # `line` and the `open_amount` they stop owing, for the report.
+    # `line`, the `open_amount` they stop owing and the `voided_payment`
+    # amount ("" for none), for the report.
     cancelled: list[dict[str, str]] = field(default_factory=list)
+    # Import payments to mark cancelled (`id`, `status`) for a bulk update.
+    voided_payments: list[dict[str, Any]] = field(default_factory=list)
     # One `CANCELLED_EVENT` audit event per document in `cancelled`.
     cancellation_events: list[dict[str, Any]] = field(default_factory=list)
     # Rows of documents cancelled by an earlier import, left unchanged:
@@ -135,6 +142,7 @@ class Plan:
             + len(self.consent_events)
             + len(self.payment_dates)
             + len(self.cancellation_events)
+            + len(self.voided_payments)
             + 2 * len(self.payments)  # a payment and its allocation
         )
 
@@ -151,6 +159,10 @@ class StoredState:
     undated_import_payments: dict[str, int] = field(default_factory=dict)
     # Ids of the documents that an import recorded as cancelled.
     cancelled_ids: set[int] = field(default_factory=set)
+    # The approved import payments: provider payment id to (id, amount).
+    approved_import_payments: dict[str, tuple[int, Decimal]] = field(
+        default_factory=dict
+    )
 
 
 def load_state(session: Session, business_id: int) -> StoredState:
@@ -173,7 +185,13 @@ def load_state(session: Session, business_id: int) -> StoredState:
     documents = {(row["kind"], row["number"]): dict(row) for row in document_rows}
 
     payment_rows = session.execute(
-        select(Payment.provider_payment_id, Payment.id, Payment.paid_at_unknown).where(
+        select(
+            Payment.provider_payment_id,
+            Payment.id,
+            Payment.paid_at_unknown,
+            Payment.amount,
+            Payment.status,
+        ).where(
             Payment.business_id == business_id,
             Payment.provider == IMPORT_PROVIDER,
         )
@@ -201,6 +219,11 @@ def load_state(session: Session, business_id: int) -> StoredState:
         consent,
         undated,
         set(session.scalars(cancelled_document_ids(business_id))),
+        {
+            row.provider_payment_id: (row.id, row.amount)
+            for row in payment_rows
+            if row.status == APPROVED
+        },
     )
 
 
@@ -671,12 +694,22 @@ def _plan_cancellation(
 
     The balance drops to zero without a payment, because a cancelled
     invoice was never paid and must not count as money collected. The
-    amount is kept as it was issued.
+    amount is kept as it was issued. A document that an earlier full
+    snapshot settled because the file no longer listed it got an import
+    payment for its balance, which is marked cancelled, so it no longer
+    counts as collected.
     """
     stored = state.documents.get(key)
     if stored is None or stored["id"] in state.cancelled_ids:
         return
     open_amount = quantize(stored["open_amount"], stored["currency"])
+    voided = ""
+    if stored["missing_since"] is not None:
+        payment_id = _payment_id(key, stored["amount"], stored["currency"])
+        payment = state.approved_import_payments.get(payment_id)
+        if payment is not None:
+            plan.voided_payments.append({"id": payment[0], "status": CANCELLED})
+            voided = str(quantize(payment[1], stored["currency"]))
     if stored["open_amount"] != 0:
         update = {name: stored[name] for name in _DOCUMENT_COLUMNS}
         update.update(
@@ -692,6 +725,7 @@ def _plan_cancellation(
             "number": key[1],
             "line": str(line),
             "open_amount": str(open_amount),
+            "voided_payment": voided,
         }
     )
     plan.cancellation_events.append(
@@ -710,6 +744,7 @@ def _plan_cancellation(
                 "number": key[1],
                 "amount": str(quantize(stored["amount"], stored["currency"])),
                 "open_amount": str(open_amount),
+                "voided_payment": voided,
                 "currency": stored["currency"],
             },
         }

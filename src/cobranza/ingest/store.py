@@ -56,6 +56,7 @@ def apply_plan(
     _insert_payments(session, business_id, plan, customer_ids, step)
     _bulk_update(session, Payment, plan.payment_dates, step)
     _bulk_insert(session, AuditEvent, plan.cancellation_events, step)
+    _bulk_update(session, Payment, plan.voided_payments, step)
 
 
 def _resolve(row: dict[str, Any], customer_ids: dict[str, int]) -> dict[str, Any]:
