@@ -179,3 +179,38 @@ def test_cancelling_voids_snapshot_payment(engine: Engine, tmp_path: Path) -> No
     assert statuses == ["cancelled"]
     assert summary.imported_this_month == Decimal(0)
     assert dict(summary.collections)[f"{NOW:%m/%Y}"] == Decimal(0)
+
+
+def test_cancelled_is_no_sale_for_dso(engine: Engine, tmp_path: Path) -> None:
+    business_id = make_business(engine, "BR")
+    header = [*HEADER, "Emissão"]
+    issued = f"{NOW:%d}/{NOW:%m}/{NOW:%Y}"
+    run_import(
+        engine,
+        business_id,
+        write_csv(
+            tmp_path / "a.csv",
+            [header, [*OPEN_401, issued], [*OPEN_402, issued]],
+            separator=";",
+        ),
+    )
+    run_import(
+        engine,
+        business_id,
+        write_csv(
+            tmp_path / "b.csv",
+            [header, [*OPEN_401, issued], [*CANCELLED_402, issued]],
+            separator=";",
+        ),
+    )
+
+    with transaction(engine) as session:
+        business = session.get_one(Business, business_id)
+        summary = load_summary(session, business, NOW)
+        audit = audit_portfolio(
+            session, business, NOW.date(), today=NOW.date(), rules=SegmentRules()
+        )
+
+    assert audit.period.exact_dso is not None
+    assert summary.dso_days == audit.period.exact_dso
+    assert summary.dso_days == Decimal(90)

@@ -47,7 +47,7 @@ from cobranza.db.models import (
     PromiseToPay,
 )
 from cobranza.db.types import Amount
-from cobranza.ingest.plan import IMPORT_PROVIDER
+from cobranza.ingest.plan import IMPORT_PROVIDER, cancelled_document_ids
 from cobranza.portfolio.audit import DEFAULT_PERIOD_DAYS as DSO_PERIOD_DAYS
 from cobranza.portfolio.metrics import (
     BUCKET_BOUNDS,
@@ -221,6 +221,8 @@ def _document_figures(
     included, so it is the aging total plus the unapplied credit. DSO
     divides that balance by the amounts issued in the last
     `DSO_PERIOD_DAYS` days, times the days, as `cobranza audit` computes it.
+    A document that an import recorded as cancelled is no sale, so it is
+    left out, as the audit leaves it out.
     """
     rules = rules_for_business(business.country, business.settings)
     due = func.coalesce(Document.due_on, Document.issued_on)
@@ -249,6 +251,7 @@ def _document_figures(
             Document.business_id == business.id,
             Document.currency == business.currency,
             _issued_by(today),
+            Document.id.not_in(cancelled_document_ids(business.id)),
         )
     ).one()
 
