@@ -305,6 +305,9 @@ def build_plan(
 
     matcher = _StoredNumbers(state, business.country)
     rows = matcher.match_rows(rows)
+    # NOTE: a cancelled row carries no customer or amount here, so only
+    # SUNAT numbers are matched, and a cancelled Chilean boleta stored with
+    # its bare folio ("100") is not found and stays owed.
     cancelled = {
         matcher.match_key(key): line for key, line in (cancelled or {}).items()
     }
