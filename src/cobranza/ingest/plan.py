@@ -306,8 +306,9 @@ def build_plan(
     matcher = _StoredNumbers(state, business.country)
     rows = matcher.match_rows(rows)
     # NOTE: a cancelled row carries no customer or amount here, so only
-    # SUNAT numbers are matched, and a cancelled Chilean boleta stored with
-    # its bare folio ("100") is not found and stays owed.
+    # SUNAT numbers are matched. A cancelled Chilean boleta stored with its
+    # bare folio ("100") is not found, so it stays owed, and a full snapshot
+    # settles it as missing with an import payment.
     cancelled = {
         matcher.match_key(key): line for key, line in (cancelled or {}).items()
     }
