@@ -1520,8 +1520,8 @@ def opt_out(reply: Reply) -> str:
     no message but the confirmation, because the person decides whether and
     how to reply.
 
-    The confirmation rides on the open case, else on the customer's latest
-    closed one. A customer who never had a case (one who writes before the
+    The confirmation is queued on the open case, else on the customer's
+    latest closed one. A customer who never had a case (one who writes before the
     first reminder) gets a case opened for it, as the first reminder would
     have opened one. The gate lets only this message through after the
     revocation, so every reminder the planner queues for the case is
@@ -1944,10 +1944,10 @@ def held(reply: Reply) -> str:
 
     The owner held them to collect by other means, such as a lawsuit. The
     balance leaves held invoices out and would read $ 0, so the robot
-    neither quotes it nor sends a link or records a promise. It does not
-    say that nothing is pending either: the acknowledgement only says that
-    a person will answer. The case must be open, as `act_without_case`
-    opens it for a customer who has none.
+    neither quotes it nor sends a link or records a promise. Nor does it
+    claim that nothing is pending: the acknowledgement states only that a
+    person will reply. The case must be open, as `act_without_case` opens
+    it for a customer who has none.
     """
     return _hand_off_with_ack(reply, "invoices_held")
 

@@ -13,7 +13,7 @@ happens then depends on the intent:
   debt to a lawyer, for one), any other reply opens a case and goes to a
   person with the hand-off acknowledgement (see `actions.held`), as it
   does while a case is open. A person handles that debt, and the robot
-  must neither quote a balance of $ 0 nor say that nothing is pending.
+  must neither quote a balance of $ 0 nor state that nothing is pending.
 - Every other intent opens a case only while the customer owes a
   collectable balance, as if the first reminder had gone out: a promise
   is recorded, a link is sent, a payment report is flagged for checking.
@@ -46,15 +46,19 @@ def act_without_case(reply: Reply, action: actions.Action | None = None) -> str:
     intent = reply.meaning.intent
     if intent == "opt_out":
         return actions.opt_out(reply)
-    held = intent not in actions.OWN_ACTION_WHEN_HELD and actions.all_held(reply)
-    if not held and (intent in NEVER_OPENS or not _opens_case(reply)):
+    own_action = intent in actions.OWN_ACTION_WHEN_HELD
+    everything_held = not own_action and actions.all_held(reply)
+    if not everything_held and (intent in NEVER_OPENS or not _opens_case(reply)):
         return actions.after_close(reply)
 
     reply.case = open_case_for_reply(
         reply.session, reply.business.id, reply.customer.id, reply.now
     )
     if action is None:
-        action = actions.held if held else actions.ACTIONS.get(intent, actions.other)
+        if everything_held:
+            action = actions.held
+        else:
+            action = actions.ACTIONS.get(intent, actions.other)
     return action(reply)
 
 
@@ -63,5 +67,8 @@ def _opens_case(reply: Reply) -> bool:
     # person as much as one about an invoice still owed.
     if reply.meaning.intent in actions.PERSON_INTENTS:
         return True
+    # NOTE: disputed invoices are not collectable either, so a customer whose
+    # every invoice is still disputed after a person closed the case gets
+    # `after_close` ("no pending reminders") although the debt is open.
     owed = open_balance(reply.session, reply.business, reply.customer.id, reply.today)
     return owed.balance > 0
