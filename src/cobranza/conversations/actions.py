@@ -1521,11 +1521,11 @@ def opt_out(reply: Reply) -> str:
     how to reply.
 
     The confirmation is queued on the open case, else on the customer's
-    latest closed one. A customer who never had a case (one who writes before the
-    first reminder) gets a case opened for it, as the first reminder would
-    have opened one. The gate lets only this message through after the
-    revocation, so every reminder the planner queues for the case is
-    suppressed as opted out.
+    latest closed one. A customer who never had a case (one who writes
+    before the first reminder) gets a case opened for it, as the first
+    reminder would have opened one. The gate lets only this message through
+    after the revocation, so every reminder the planner queues for the case
+    is suppressed as opted out.
     """
     session = reply.session
     text = reply.inbound.text or ""
