@@ -356,6 +356,20 @@ def test_plain_opt_out_is_not_handed_off(engine: Engine) -> None:
     assert _inbox_reasons(engine, business_id, MONDAY) == []
 
 
+def test_opt_out_with_new_contact_without_case(engine: Engine) -> None:
+    # given: a customer the robot never wrote to
+    business_id, customer_id = _customer_owing(engine, "AR")
+
+    # when
+    text = "no me escriban más por acá, escríbanme a ana@ejemplo.com"
+    action = _reply(engine, business_id, text, MONDAY)
+
+    # then: a person updates the contact, and the stop is confirmed once
+    assert action == "opted_out"
+    assert _inbox_reasons(engine, business_id, MONDAY) == ["opt_out_new_contact"]
+    assert _queued_kinds(engine, customer_id) == ["optout_confirmation"]
+
+
 def test_portuguese_promise_day_wording(engine: Engine) -> None:
     # given
     business_id, customer_id = _customer_owing(engine)

@@ -67,6 +67,7 @@ from cobranza.db.models import (
 )
 from cobranza.dunning import outbox
 from cobranza.dunning.gate import OPTOUT_CONFIRMATION, REPLY_TO_VARIABLE
+from cobranza.dunning.holds import customer_holds
 from cobranza.dunning.owner_actions import set_disputed
 from cobranza.dunning.promises import (
     PAYMENT_TO_VERIFY,
@@ -1515,15 +1516,26 @@ def opt_out(reply: Reply) -> str:
     An opt-out that gives another contact also goes to a person, who
     updates the customer's phone or writes through the new channel. One
     that threatens a complaint (Procon, a lawyer, the courts) goes to a
-    person too, opening a case when there is none. It gets no message but
-    the confirmation, because the person decides whether and how to reply.
+    person too. Both open a case when there is none. Such an opt-out gets
+    no message but the confirmation, because the person decides whether and
+    how to reply.
+
+    The confirmation is queued on the open case, else on the customer's
+    latest closed one. A customer who never had a case (one who writes
+    before the first reminder) gets a case opened for it, as the first
+    reminder would have opened one. The gate lets only this message through
+    after the revocation, so every reminder the planner queues for the case
+    is suppressed as opted out.
     """
     session = reply.session
     text = reply.inbound.text or ""
+    if reply.case is None:
+        _lock_customer(reply)
     if threatens_complaint(text):
         _hand_off_complaint(reply)
-    elif reply.case is not None and _gives_contact(text):
-        hand_off(session, reply.case, "opt_out_new_contact", reply.now)
+    elif _gives_contact(text):
+        case = _case_for_reply(reply)
+        hand_off(session, case, "opt_out_new_contact", reply.now)
     if current_consent(session, reply.business.id, reply.customer.id) is False:
         return "already_opted_out"
     event = record_consent(
@@ -1536,10 +1548,34 @@ def opt_out(reply: Reply) -> str:
         reply.now,
         actor=ACTOR,
     )
-    # NOTE: a customer who never had a case (no reminder yet) gets no
-    # confirmation, because an outbox row belongs to a case.
-    queue_reply(reply, "optout_confirmation", str(event.id), case=_any_case(reply))
+    case = _any_case(reply) or _case_for_reply(reply)
+    queue_reply(reply, OPTOUT_CONFIRMATION, str(event.id), case=case)
     return "opted_out"
+
+
+def _lock_customer(reply: Reply) -> None:
+    """Lock the customer's row, so that its replies without a case act in turn.
+
+    With an open case the dialogue locks the case. Without one, two "BAJA"
+    handled at once by two workers would both read the consent as active,
+    and each would queue a confirmation under its own revocation. SQLite
+    serialises writers and needs no lock.
+    """
+    session = reply.session
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    session.execute(
+        select(Customer.id).where(Customer.id == reply.customer.id).with_for_update()
+    )
+
+
+def _case_for_reply(reply: Reply) -> Case:
+    """Return the reply's open case, opening one when the customer has none."""
+    if reply.case is None:
+        reply.case = open_case_for_reply(
+            reply.session, reply.business.id, reply.customer.id, reply.now
+        )
+    return reply.case
 
 
 # Intents whose own action goes to a person. It still runs after a complaint
@@ -1885,12 +1921,33 @@ def _recent_receipt(reply: Reply) -> bool:
     return found is not None
 
 
+# Intents whose action still applies while every invoice is on hold: a stop
+# request, and those that reach a person anyway after recording something
+# (a dispute marks the invoices, a wrong number revokes consent).
+OWN_ACTION_WHEN_HELD = frozenset({"opt_out", *PERSON_INTENTS})
+
+
+def all_held(reply: Reply) -> bool:
+    """Return whether every invoice the customer owes is on hold today."""
+    holds = customer_holds(
+        reply.session,
+        reply.business.id,
+        [reply.customer.id],
+        reply.now,
+        reply.business.timezone,
+    ).get(reply.customer.id)
+    return holds is not None and holds.all_held
+
+
 def held(reply: Reply) -> str:
     """Hand a reply to a person while every invoice owed is on hold.
 
     The owner held them to collect by other means, such as a lawsuit. The
     balance leaves held invoices out and would read $ 0, so the robot
-    neither quotes it nor sends a link or records a promise.
+    neither quotes it nor sends a link or records a promise. Nor does it
+    claim that nothing is pending: the acknowledgement states only that a
+    person will reply. The case must be open, as `act_without_case` opens
+    it for a customer who has none.
     """
     return _hand_off_with_ack(reply, "invoices_held")
 

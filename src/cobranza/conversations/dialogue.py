@@ -50,7 +50,6 @@ from cobranza.db.models import (
     InboundMessage,
     PhoneStatus,
 )
-from cobranza.dunning.holds import customer_holds
 from cobranza.messages.catalog import BUTTON_TITLES
 from cobranza.timeutil import local_date
 
@@ -124,7 +123,7 @@ def handle_reply(
         action = partial(act_without_case, action=_identity_action(reply))
     elif _identity_action(reply) is not None:
         action = actions.identify
-    elif meaning.intent not in _OWN_ACTION_WHEN_HELD and _all_held(reply):
+    elif meaning.intent not in actions.OWN_ACTION_WHEN_HELD and actions.all_held(reply):
         action = actions.held
     elif actions.accepts_plan(reply):
         action = actions.accept_plan
@@ -135,24 +134,6 @@ def handle_reply(
     return _store(
         session, inbound, meaning, action_taken, reply.entities, now, reply.case
     )
-
-
-# Intents whose action still applies while every invoice is on hold: a stop
-# request, and those that reach a person anyway after recording something
-# (a dispute marks the invoices, a wrong number revokes consent).
-_OWN_ACTION_WHEN_HELD = frozenset({"opt_out", *actions.PERSON_INTENTS})
-
-
-def _all_held(reply: Reply) -> bool:
-    """Return whether every invoice the customer owes is on hold today."""
-    holds = customer_holds(
-        reply.session,
-        reply.business.id,
-        [reply.customer.id],
-        reply.now,
-        reply.business.timezone,
-    ).get(reply.customer.id)
-    return holds is not None and holds.all_held
 
 
 def _reply_of(
