@@ -710,6 +710,9 @@ def _dated_parts(
         reply.inbound.text or "", reply.today, locale, reply.business.currency
     )
     if named is None:
+        # NOTE: "los dólares el viernes y el resto a fin de mes" names no
+        # currency for the rest, so it stays one promise of every currency
+        # for Friday and the month's end is not recorded.
         return None
     owed = {balance.currency for balance in balances if balance.balance > 0}
     if any(part.currency not in owed for part in named):
