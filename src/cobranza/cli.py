@@ -64,6 +64,7 @@ from cobranza.compliance import (
     resolve_customer,
 )
 from cobranza.config import Settings, get_settings
+from cobranza.conversations.dates import payment_days
 from cobranza.conversations.inbox import (
     BALANCE_SETTLED,
     REASON_LABELS,
@@ -2031,12 +2032,28 @@ def nlu_command(
         for reply in replies
     ]
     if as_json:
-        for result in results:
-            typer.echo(json.dumps(result.to_dict(), ensure_ascii=False))
+        today = local_date(instant, timezone)
+        for reply, result in zip(replies, results, strict=True):
+            values = result.to_dict()
+            values["payment_days"] = _payment_days(
+                reply, result.intent, today, locale or settings.locale
+            )
+            typer.echo(json.dumps(values, ensure_ascii=False))
         return
     for reply, result in zip(replies, results, strict=True):
         for line in understanding_lines(reply, result, settings.locale):
             console.print(line, markup=False, highlight=False, soft_wrap=True)
+
+
+def _payment_days(reply: str, intent: str, today: date, locale: str) -> list[str]:
+    """Return every day `reply` commits to pay on, as ISO dates, earliest first.
+
+    "la mitad hoy y el resto el viernes" names two. An `already_paid` reply
+    names none, as its `promised_date` is None: its day is a past payment.
+    """
+    if intent == "already_paid":
+        return []
+    return [day.isoformat() for day in payment_days(reply, today, locale)]
 
 
 whatsapp_app = SpanishTyper(

@@ -72,7 +72,29 @@ JSON_KEYS = [
     "opt_out",
     "possible_opt_out",
     "source",
+    "payment_days",
 ]
+
+
+@pytest.mark.parametrize(
+    ("text", "days"),
+    [
+        (
+            "quiero pagarte altiro la mitad, y el resto el viernes",
+            ["2026-03-19", "2026-03-20"],
+        ),
+        ("R$ 500 agora e o resto semana que vem", ["2026-03-19", "2026-03-23"]),
+        ("te pago el viernes", ["2026-03-20"]),
+        ("ya te pagué el lunes", []),
+    ],
+)
+def test_nlu_json_payment_days(runner: CliRunner, text: str, days: list[str]) -> None:
+    result = runner.invoke(app, ["nlu", text, *NOW_OPTIONS, "--json"])
+
+    assert result.exit_code == 0
+    output = json.loads(result.stdout)
+    assert output["payment_days"] == days
+    assert output["promised_date"] == (days[0] if days else None)
 
 
 def test_nlu_text_output(runner: CliRunner) -> None:

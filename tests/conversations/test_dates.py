@@ -478,3 +478,35 @@ def test_right_away_lookalikes_not_today(text: str, expected: date | None) -> No
 def test_wish_to_pay_now_keeps_today(text: str) -> None:
     assert promised_date(text, TODAY, "es_CL") == TODAY
     assert payment_days(text, TODAY, "es_CL") == [TODAY, date(2026, 3, 20)]
+
+
+@pytest.mark.parametrize(
+    ("text", "locale", "later"),
+    [
+        # The rest put off in the next clause makes "altiro" the first part's day.
+        ("quiero pagarte altiro la mitad, y el resto el viernes", "es_CL", 20),
+        ("quisiera dejar al tiro la mitad, el resto el viernes", "es_CL", 20),
+        # No word of paying beside "agora": the sum and the rest are enough.
+        ("R$ 500 agora e o resto semana que vem", "pt_BR", 23),
+        ("metade agora e metade no dia 25", "pt_BR", 25),
+        ("hoy te paso 10 lucas y el resto el 25", "es_AR", 25),
+        ("la mitad hoy, la otra mitad el viernes", "es_MX", 20),
+        ("ahorita 500 y lo que falta el viernes", "es_MX", 20),
+    ],
+)
+def test_now_before_rest_keeps_today(text: str, locale: str, later: int) -> None:
+    assert promised_date(text, TODAY, locale) == TODAY
+    assert payment_days(text, TODAY, locale) == [TODAY, date(2026, 3, later)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Hardship still outranks a rest put off.
+        ("ahora estoy corto, el resto el viernes", date(2026, 3, 20)),
+        # With no rest put off, a wish to pay right away yields to a later day.
+        ("quiero dejarlo pagado al tiro, pero el viernes puedo", date(2026, 3, 20)),
+    ],
+)
+def test_now_yields_despite_rest(text: str, expected: date) -> None:
+    assert promised_date(text, TODAY, "es_CL") == expected

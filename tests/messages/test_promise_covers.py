@@ -44,7 +44,7 @@ def promise_variables(locale: str, covers: str | None) -> MessageVariables:
             "pt_BR",
             "formal",
             "balance",
-            "pagamento de R$ 500,00 (o total do saldo) será feito",
+            "será feito o pagamento de R$ 500,00 (o total do saldo).",
         ),
     ],
 )

@@ -706,8 +706,11 @@ def test_promise_in_currency_not_owed_rejected(
     assert "El cliente no debe nada en USD" in html.unescape(page.text)
 
 
+# The pesos' row falls due with the dollars' or on a day of its own ("los
+# dólares el viernes y los pesos a fin de mes").
+@pytest.mark.parametrize("pesos_days", [3, 10])
 def test_promises_show_each_currency_told(
-    app: FastAPI, client_for, tenant: Tenant, engine: Engine
+    app: FastAPI, client_for, tenant: Tenant, engine: Engine, pesos_days: int
 ) -> None:  # type: ignore[no-untyped-def]
     # Given a promise without a sum in dollars and pesos, one row each, and
     # its one confirmation stating both amounts
@@ -728,11 +731,11 @@ def test_promises_show_each_currency_told(
                 customer_id=tenant.customer_id,
                 amount=None,
                 currency=currency,
-                due_on=NOW.date() + timedelta(days=3),
+                due_on=NOW.date() + timedelta(days=days),
                 status="open",
                 created_at=created,
             )
-            for currency in ("USD", "ARS")
+            for currency, days in (("USD", 3), ("ARS", pesos_days))
         ]
         session.add_all(promises)
         session.flush()

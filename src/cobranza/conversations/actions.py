@@ -36,6 +36,7 @@ from cobranza.conversations.amounts import (
 )
 from cobranza.conversations.cases import open_case_for_reply
 from cobranza.conversations.complaints import threatens_complaint
+from cobranza.conversations.currency_days import currency_days
 from cobranza.conversations.dates import payment_days
 from cobranza.conversations.handoff import hand_off
 from cobranza.conversations.installments import (
@@ -118,6 +119,10 @@ PLAN_PARTS_VARIABLE = "plan_parts"
 # currencies, or in another currency than the message's balance: a list of
 # [currency, amount] that `monto_promesa` states.
 PROMISE_AMOUNTS_VARIABLE = "promise_amounts"
+# The variable of a `promise_confirmation` whose currencies fall due on
+# different days: [currency, amount, due date] of each part, earliest first,
+# which `monto_promesa` and `fecha_promesa` state together.
+PROMISE_SCHEDULE_VARIABLE = "promise_schedule"
 # The hand-off reason of a request to receive messages again from a customer
 # whose consent the owner revoked.
 OPT_IN_OWNER_REVOCATION = "opt_in_owner_revocation"
@@ -483,6 +488,8 @@ def promise(reply: Reply) -> str:
     reminders stay the only follow-ups (see `check_promises`). A customer
     who owes in several currencies gets one promise row per currency the
     promise covers (see `_promise_parts`), and the confirmation names each.
+    A row is due on the day the reply gives its currency ("los dólares el
+    viernes y los pesos a fin de mes"), and the case pauses until the last.
     """
     case = reply.case
     assert case is not None
@@ -516,6 +523,7 @@ def promise(reply: Reply) -> str:
     parts = _promise_parts(reply, balances, due_on, installment)
     if isinstance(parts, str):
         return _hand_off_with_ack(reply, parts)
+    last_day = max(part.due_on for part in parts)
     past_grace = _past_installment_grace(reply, installment, due_on)
     if installment is not None and not past_grace:
         [part] = parts
@@ -530,7 +538,7 @@ def promise(reply: Reply) -> str:
             PromiseToPay.status == PromiseStatus.OPEN,
         )
     ).all()
-    if _already_promised(existing, due_on, parts):
+    if _already_promised(existing, parts):
         case.pending_question = None
         return "promise_already_recorded"
     for earlier in existing:
@@ -539,7 +547,7 @@ def promise(reply: Reply) -> str:
     records = []
     for part in parts:
         if part.amount is None:
-            part.amount = _covered(part.owed, due_on)
+            part.amount = _covered(part.owed, part.due_on)
         records.append(
             PromiseToPay(
                 business_id=reply.business.id,
@@ -547,7 +555,7 @@ def promise(reply: Reply) -> str:
                 customer_id=reply.customer.id,
                 amount=part.amount,
                 currency=part.owed.currency,
-                due_on=due_on,
+                due_on=part.due_on,
                 status=PromiseStatus.OPEN,
                 source_inbound_id=reply.inbound.id,
                 created_at=reply.now,
@@ -577,7 +585,8 @@ def promise(reply: Reply) -> str:
         supersede_replies(reply, ("promise_confirmation",), "handoff_ack")
         queue_reply(reply, "handoff_ack", _daily(reply))
         return PROMISE_PAST_INSTALLMENT
-    _pause_case(case, pause_end(reply.business, reply.tz, due_on), record.id)
+    # A promise whose currencies fall on several days pauses until the last.
+    _pause_case(case, pause_end(reply.business, reply.tz, last_day), record.id)
     first = parts[0]
     variables: dict[str, Any] = {
         "promise_amount": str(first.stated),
@@ -590,6 +599,11 @@ def promise(reply: Reply) -> str:
         variables[PROMISE_AMOUNTS_VARIABLE] = [
             [part.owed.currency, str(part.stated)] for part in parts
         ]
+    if len({part.due_on for part in parts}) > 1:
+        variables[PROMISE_SCHEDULE_VARIABLE] = [
+            [part.owed.currency, str(part.stated), part.due_on.isoformat()]
+            for part in parts
+        ]
     if first.covers == LinkCovers.INSTALLMENT and installment is not None:
         variables["installment_number"] = installment.number
         variables["installments"] = installment.count
@@ -599,13 +613,14 @@ def promise(reply: Reply) -> str:
 
 @dataclass
 class _PromisePart:
-    """One currency's part of a promise: the balance there and the sum promised.
+    """One currency's part of a promise: the balance there, the sum and its day.
 
     `amount` None covers what falls due by the promised day (`_covered`).
     `covers` is a `LinkCovers` value the confirmation states after the sum.
     """
 
     owed: OpenBalance
+    due_on: date
     amount: Decimal | None = None
     covers: str | None = None
 
@@ -625,12 +640,20 @@ def _promise_parts(
 
     A promise with no sum ("te pago todo el viernes") covers every currency
     with a balance, and "la mitad" half of each. A named sum goes to one
-    currency (`promise_currency`), and during a plan to the plan's. Returns
-    a hand-off reason instead when no currency fits the named sum.
+    currency (`promise_currency`), and during a plan to the plan's. Each
+    currency named with a day of its own ("los dólares el viernes y los pesos
+    a fin de mes") is a part due that day (`_dated_parts`). Returns a
+    hand-off reason instead when no currency fits the named sum.
     """
     amount = reply.meaning.amount
+    dated = None if installment is not None else _dated_parts(reply, balances)
+    if isinstance(dated, str):
+        return dated
     if installment is not None:
-        parts = [_PromisePart(pick_balance(balances, installment.currency), amount)]
+        owed = pick_balance(balances, installment.currency)
+        parts = [_PromisePart(owed, due_on, amount)]
+    elif dated is not None:
+        return _within_balance(reply, dated)
     elif amount is not None:
         named = find_currency(reply.inbound.text or "", reply.business.currency)
         reply.entities["promise_currency_named"] = named
@@ -641,12 +664,12 @@ def _promise_parts(
                 if named not in (None, SEVERAL_CURRENCIES)
                 else PROMISE_CURRENCY_UNCLEAR
             )
-        parts = [_PromisePart(pick_balance(balances, currency), amount)]
+        parts = [_PromisePart(pick_balance(balances, currency), due_on, amount)]
     else:
         owed = [balance for balance in balances if balance.balance > 0]
         if not owed:
             owed = [pick_balance(balances, leading_currency(balances, reply.business))]
-        parts = [_PromisePart(balance) for balance in owed]
+        parts = [_PromisePart(balance, due_on) for balance in owed]
 
     if amount is None and names_half(reply.inbound.text or ""):
         # "te deposito la mitad": half of what the promise would cover.
@@ -659,6 +682,11 @@ def _promise_parts(
             whole = part.owed.balance if covered is None else covered
             part.amount = _half(whole, part.owed.currency)
             reply.entities["promise_share"] = "half"
+    return _within_balance(reply, parts)
+
+
+def _within_balance(reply: Reply, parts: list[_PromisePart]) -> list[_PromisePart]:
+    """Lower each part's sum above its balance to the balance, and return them."""
     for part in parts:
         if part.amount is not None and 0 < part.owed.balance < part.amount:
             # "te pago 500.000" owing 100.000: what is owed is what can be paid.
@@ -666,6 +694,37 @@ def _promise_parts(
             part.amount = part.owed.balance
             part.covers = LinkCovers.BALANCE.value
     return parts
+
+
+def _dated_parts(
+    reply: Reply, balances: list[OpenBalance]
+) -> list[_PromisePart] | str | None:
+    """Return a part per currency named with its own day, or None.
+
+    "los dólares el viernes y los pesos a fin de mes" from a customer who
+    owes both is a dollar part due Friday and a peso part due on the
+    month's last day (`currency_days`). A currency named that the customer
+    does not owe returns the hand-off reason instead.
+    """
+    locale = reply.customer.locale or reply.business.locale
+    named = currency_days(
+        reply.inbound.text or "", reply.today, locale, reply.business.currency
+    )
+    if named is None:
+        # NOTE: "los dólares el viernes y el resto a fin de mes" names no
+        # currency for the rest, so it stays one promise of every currency
+        # for Friday and the month's end is not recorded.
+        return None
+    owed = {balance.currency for balance in balances if balance.balance > 0}
+    if any(part.currency not in owed for part in named):
+        return PROMISE_CURRENCY_NOT_OWED
+    reply.entities["promise_days_by_currency"] = {
+        part.currency: part.due_on.isoformat() for part in named
+    }
+    return [
+        _PromisePart(pick_balance(balances, part.currency), part.due_on, part.amount)
+        for part in named
+    ]
 
 
 def promise_currency(
@@ -704,7 +763,7 @@ def promise_currency(
 
 
 def _already_promised(
-    existing: Collection[PromiseToPay], due_on: date, parts: list[_PromisePart]
+    existing: Collection[PromiseToPay], parts: list[_PromisePart]
 ) -> bool:
     """Tell whether open promises already cover each part on the same day.
 
@@ -715,7 +774,7 @@ def _already_promised(
         return False
     return all(
         any(
-            earlier.due_on == due_on
+            earlier.due_on == part.due_on
             and earlier.currency == part.owed.currency
             and part.amount in (None, earlier.amount)
             for earlier in existing
@@ -1053,12 +1112,16 @@ def _first_installment(reply: Reply, days: tuple[date, ...]) -> Decimal | None:
     start = rest_start(text)
     if amount is None or len(days) < 2 or start is None:
         return None
-    before = fold(text)[:start]
+    before, after = fold(text)[:start], fold(text)[start:]
     locale = reply.customer.locale or reply.business.locale
-    first_days = payment_days(before, reply.today, locale)
-    if find_amount(before) != amount or not first_days or first_days[0] != days[0]:
+    if find_amount(before) != amount:
         return None
-    return amount
+    first_days = payment_days(before, reply.today, locale)
+    if first_days:
+        return amount if first_days[0] == days[0] else None
+    # "R$ 500 agora e o resto semana que vem": cut from the rest, "agora"
+    # names no payment, so the first day is the one the rest does not take.
+    return amount if days[0] not in payment_days(after, reply.today, locale) else None
 
 
 def accept_plan(reply: Reply) -> str:

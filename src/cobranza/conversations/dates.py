@@ -29,6 +29,9 @@ customer's time zone. Semantics, chosen once and tested:
 - Two-letter weekday abbreviations ("lu", "ma", "mi", "mx", "ju", "vi") count
   only before a day number or as the whole reply, because they are also words.
 - Nothing is found in "cuando cobre": no expression, no date.
+- A mention of the present ("ahora", "altiro", "agora") followed by a rest
+  put off ("y el resto el viernes") is the day of the first part, today,
+  even in a wish ("quiero pagarte altiro la mitad, y el resto el viernes").
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 
+from cobranza.conversations.installments import REST_PUT_OFF
 from cobranza.conversations.normalize import (
     MONTHS,
     NUMBER_WORDS,
@@ -1114,10 +1118,34 @@ def _passing_now(mention: DateMention, candidates: list[DateMention]) -> bool:
     if mention.text not in _NOW_MENTIONS:
         return False
     clause = mention.clause
-    if _HARDSHIP.search(clause) or not _PAYING.search(clause):
+    if _HARDSHIP.search(clause):
+        return True
+    # "R$ 500 agora e o resto semana que vem": putting off a rest makes the
+    # present the day of the first part, with or without a word of paying.
+    if _puts_off_rest(mention, candidates):
+        return False
+    if not _PAYING.search(clause):
         return True
     return (
         mention.text in RIGHT_AWAY_TEXTS
         and _WISH.search(clause) is not None
         and any(other.clause != clause for other in candidates)
+    )
+
+
+def _puts_off_rest(mention: DateMention, candidates: list[DateMention]) -> bool:
+    """Tell whether a rest is put off to a later mention after `mention`.
+
+    "quiero pagarte altiro la mitad, y el resto el viernes": the rest goes
+    with Friday, in the mention's clause or in a later one.
+    """
+    after = mention.clause.partition(mention.text)[2]
+    later = [other for other in candidates if other.start > mention.start]
+    if not later:
+        return False
+    if REST_PUT_OFF.search(after):
+        return True
+    return any(
+        other.clause != mention.clause and REST_PUT_OFF.search(other.clause)
+        for other in later
     )

@@ -137,7 +137,7 @@ def names_half(text: str) -> bool:
 
 
 # "el resto", "lo que falta", "o restante": what is left after a first payment.
-_REST_PUT_OFF = re.compile(
+REST_PUT_OFF = re.compile(
     r"\b(?:(?:el|lo|o) (?:resto|restante|demas|que falta|que queda|que me falta)"
     r"|(?:el|o) saldo(?: restante| que queda)?|la otra parte|a outra parte"
     r"|lo otro|o resto)\b"
@@ -149,7 +149,7 @@ def rest_start(text: str) -> int | None:
 
     The position is in the folded text; None when nothing is put off.
     """
-    match = _REST_PUT_OFF.search(fold(text))
+    match = REST_PUT_OFF.search(fold(text))
     return match.start() if match else None
 
 

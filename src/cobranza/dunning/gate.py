@@ -57,6 +57,7 @@ from cobranza.dunning.promises import (
     PROMISE_PARTS_VARIABLE,
     SETTLED_STATUSES,
     broken_promise_kind,
+    other_open_promise_days,
     paid_since_promises,
 )
 from cobranza.dunning.reported import refresh_reported_reminder
@@ -398,8 +399,9 @@ def read_facts(
 
     Six queries read all the rows, whatever their number: the rows' phones,
     pauses, pending payments and promises, then consent, invoices, balances
-    and sends. A seventh sums the payments since each broken promise, only
-    when some row is a broken-promise message. Two more read the customers'
+    and sends. Three more read the payments since each broken promise and
+    the customer's other open promises, only when some row is a
+    broken-promise message. Two more read the customers'
     last messages and the template statuses, only when some row is for
     WhatsApp (see `cobranza.dunning.template_approval`).
     """
@@ -415,9 +417,9 @@ def read_facts(
     balances = _currency_balances(collectable)
     consents = current_consents(session, business_id, customer_ids, WHATSAPP)
     sends = _previous_sends(session, business_id, customer_ids, rules, now)
-    promise_payments = paid_since_promises(
-        session, [promise_id for row in rows for promise_id in _broken_promises(row)]
-    )
+    broken_ids = [promise_id for row in rows for promise_id in _broken_promises(row)]
+    promise_payments = paid_since_promises(session, broken_ids)
+    other_promise_days = other_open_promise_days(session, broken_ids)
     template_rows, templates = needs_template(session, business_id, rows, now)
 
     result = {}
@@ -449,6 +451,11 @@ def read_facts(
             # reason to report, not a zero balance.
             balance = invoices.open_total
         promise_due = context.latest_promise_due_on
+        broken_id = _broken_promise(row)
+        if broken_id is not None:
+            # The follow-up of a broken promise waits for other promises
+            # only, not for its own parts due later.
+            promise_due = other_promise_days.get(broken_id, promise_due)
         if promise_due is not None and promise_due < today:
             promise_due = None
 

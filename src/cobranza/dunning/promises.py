@@ -421,6 +421,52 @@ def paid_since_promises(
     return {promise_id: Decimal(str(amount)) for promise_id, amount in found}
 
 
+def other_open_promise_days(
+    session: Session, promise_ids: Collection[int]
+) -> dict[int, date | None]:
+    """Return, by promise id, the last day of the customer's other open promises.
+
+    A promise's own rows do not count. "los dólares el viernes y los pesos a
+    fin de mes" stores a row per currency, each due on its own day, so the
+    pesos' row is still open when the dollars' row breaks, and the follow-up
+    of the dollars must not wait for it. A promise made since does count.
+    Maps to None when the customer has no other open promise.
+    """
+    if not promise_ids:
+        return {}
+    promises = session.scalars(
+        select(PromiseToPay).where(PromiseToPay.id.in_(sorted(promise_ids)))
+    ).all()
+    customer_ids = sorted({promise.customer_id for promise in promises})
+    open_rows = session.scalars(
+        select(PromiseToPay).where(
+            PromiseToPay.customer_id.in_(customer_ids),
+            PromiseToPay.status == PromiseStatus.OPEN,
+        )
+    ).all()
+    result: dict[int, date | None] = {}
+    for promise in promises:
+        result[promise.id] = max(
+            (
+                other.due_on
+                for other in open_rows
+                if other.customer_id == promise.customer_id
+                and promise_reply_key(other) != promise_reply_key(promise)
+            ),
+            default=None,
+        )
+    return result
+
+
+def promise_reply_key(promise: PromiseToPay) -> tuple[Any, ...]:
+    """Return what every row of one promise shares, whatever day each falls due.
+
+    `promise_group_key` adds the day, which the rows of a promise whose
+    currencies fall due on different days do not share.
+    """
+    return (promise.case_id, promise.source_inbound_id, promise.created_at)
+
+
 def broken_promise_kind(paid: Decimal, payment_reported: bool) -> str:
     """Choose the broken-promise message for what happened since the promise.
 

@@ -622,6 +622,8 @@ _FORMAL_PROMISE_BALANCE = MappingProxyType(
 
 def _promise_amount(variables: MessageVariables, context: ParameterContext) -> str:
     """Format a promised amount, with what it covers when the reply set it."""
+    if variables.promise_schedule:
+        return _promise_schedule(variables, context)
     amounts = _currency_amounts("promise_amounts", variables.promise_amounts)
     locale = context.profile.locale
     if len(amounts) > 1:
@@ -661,6 +663,77 @@ def _promise_amount(variables: MessageVariables, context: ParameterContext) -> s
     return wording.format(amount=money, installment=installment)
 
 
+def _promise_schedule(variables: MessageVariables, context: ParameterContext) -> str:
+    """Format the parts of a promise due on different days, each with its day.
+
+    One part's day is left out because `fecha_promesa` states it (see
+    `_scheduled_day`). Spanish templates state that day after this value,
+    so it is the last part's: "US$ 300,00 el viernes 11 de diciembre y $
+    100.000,00" + " para el jueves 31 de diciembre". Portuguese templates
+    state it before, so it is the first part's: "na sexta-feira, 11 de
+    dezembro, " + "US$ 300,00 e, na quinta-feira, 31 de dezembro, R$ 500,00".
+    """
+    parts = _schedule_parts(variables)
+    locale = context.profile.locale
+    if context.profile.language == "pt":
+        currency, amount, _ = parts[0]
+        stated = _amount("promise_schedule", amount, currency, locale)
+        later = [
+            f"{_weekday_date(due_on, variables, context)}, "
+            f"{_amount('promise_schedule', amount, currency, locale)}"
+            for currency, amount, due_on in parts[1:]
+        ]
+        return stated + "".join(f", {part}" for part in later[:-1]) + f" e, {later[-1]}"
+    stated_parts = [
+        f"{_amount('promise_schedule', amount, currency, locale)} "
+        f"el {_weekday_date(due_on, variables, context)}"
+        for currency, amount, due_on in parts[:-1]
+    ]
+    currency, amount, _ = parts[-1]
+    stated_parts.append(_amount("promise_schedule", amount, currency, locale))
+    return _joined(stated_parts, context)
+
+
+def _scheduled_day(variables: MessageVariables, context: ParameterContext) -> date:
+    """Return the day of a scheduled promise that `fecha_promesa` states.
+
+    The first part's in Portuguese, the last part's in Spanish, as
+    `_promise_schedule` explains.
+    """
+    parts = _schedule_parts(variables)
+    return parts[0][2] if context.profile.language == "pt" else parts[-1][2]
+
+
+def _schedule_parts(variables: MessageVariables) -> list[tuple[str, Decimal, date]]:
+    """Read (currency, amount, due date) of each part, earliest first."""
+    parts = []
+    for item in variables.promise_schedule or ():
+        try:
+            currency, amount, due_on = item
+            amount = Decimal(str(amount))
+            if not isinstance(due_on, date):
+                due_on = date.fromisoformat(str(due_on))
+        except (TypeError, ValueError, ArithmeticError) as exc:
+            raise InvalidVariableError(
+                "promise_schedule",
+                item,
+                'pass each part as (code, amount, ISO date), such as ("USD", '
+                '"800.00", "2026-12-11")',
+            ) from exc
+        if not isinstance(currency, str) or not amount.is_finite() or amount < 0:
+            raise InvalidVariableError(
+                "promise_schedule",
+                item,
+                "pass a currency code and an amount of 0 or more",
+            )
+        parts.append((currency, amount, due_on))
+    if len(parts) < 2:
+        raise InvalidVariableError(
+            "promise_schedule", variables.promise_schedule, "pass two or more parts"
+        )
+    return sorted(parts, key=lambda part: part[2])
+
+
 def _currency_amounts(
     variable: str, stored: Sequence[Sequence[object]] | None
 ) -> list[tuple[str, Decimal]]:
@@ -692,8 +765,17 @@ def _promise_due_on(variables: MessageVariables, context: ParameterContext) -> s
     # names it too: "el viernes 20 de marzo". Portuguese needs the
     # preposition that agrees with the weekday, so its value carries it:
     # "na sexta-feira, 11 de dezembro", "no sábado, 12 de dezembro".
-    locale = context.profile.locale
     due_on = variables.promise_due_on
+    if variables.promise_schedule:
+        due_on = _scheduled_day(variables, context)
+    return _weekday_date(due_on, variables, context)
+
+
+def _weekday_date(
+    due_on: date, variables: MessageVariables, context: ParameterContext
+) -> str:
+    """Format a day with its weekday: "viernes 11 de diciembre", "na sexta-feira, …"."""
+    locale = context.profile.locale
     weekday = format_date(due_on, "EEEE", locale=locale)
     day = _date(due_on, variables, locale)
     if context.profile.language == "pt":

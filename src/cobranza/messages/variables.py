@@ -102,6 +102,10 @@ class MessageVariables:
     # A promise in several currencies, or in another currency than
     # `balance`: (currency, amount) of each part, which `monto_promesa` states.
     promise_amounts: Sequence[Sequence[object]] | None = None
+    # A promise whose currencies fall due on different days: (currency,
+    # amount, due date) of each part, earliest first. `monto_promesa` states
+    # each part with its day but the last, whose day is `promise_due_on`.
+    promise_schedule: Sequence[Sequence[object]] | None = None
     # A broken promise in several currencies: (promise id, currency, amount
     # promised or None for the whole balance, amount paid since) of each
     # part, which `monto_pagado` and `monto_faltante` state.

@@ -41,7 +41,7 @@ from cobranza.db.models import (
 from cobranza.dunning.errors import HoldError
 from cobranza.dunning.owner_actions import resume_customer, set_disputed
 from cobranza.dunning.paid_handoffs import customers_owing
-from cobranza.dunning.promises import open_balances, promise_group_key
+from cobranza.dunning.promises import open_balances, promise_reply_key
 from cobranza.ingest.amounts import marked_currency
 from cobranza.money import minor_units, parse_amount_input
 from cobranza.payments.errors import PaymentError
@@ -301,6 +301,8 @@ def _promises(
     ).all()
     # A promise in several currencies has one row per currency and one
     # confirmation, which states each currency's amount in `promise_amounts`.
+    # Its rows may fall due on different days ("los dólares el viernes y los
+    # pesos a fin de mes"), so the day is left out of the key.
     by_id = {promise.id: promise for promise in promises}
     stated: dict[tuple[Any, ...], object] = {}
     for step, variables in confirmations:
@@ -311,11 +313,11 @@ def _promises(
             [confirmed.currency, variables.get("promise_amount")]
         ]
         for currency, amount in amounts:
-            stated[promise_group_key(confirmed), currency] = amount
+            stated[promise_reply_key(confirmed), currency] = amount
     rows = []
     for promise in promises:
         amount = promise.amount
-        confirmed_amount = stated.get((promise_group_key(promise), promise.currency))
+        confirmed_amount = stated.get((promise_reply_key(promise), promise.currency))
         if amount is None and confirmed_amount is not None:
             amount = Decimal(str(confirmed_amount))
         rows.append(

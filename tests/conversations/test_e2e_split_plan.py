@@ -1,0 +1,78 @@
+"""A part paid right away and the rest later, end to end through the webhook.
+
+"la mitad ahora y la mitad el mes que viene" is a plan of two installments
+whose first falls due today, and so are these replies. They come in through
+the signed webhook and the plan's message goes out to the fake Graph API,
+as in `test_e2e_whatsapp_flows`.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import Engine, select
+
+from cobranza.db.engine import transaction
+from cobranza.db.models import Installment, InstallmentPlan, PromiseToPay
+from tests.channels.whatsapp.conftest import (  # noqa: F401 - fixtures
+    NOW,
+    _close_channels,
+    graph,
+    settings,
+)
+from tests.conversations.test_e2e_currencies import _parameters
+from tests.conversations.test_e2e_whatsapp import client  # noqa: F401 - fixture
+from tests.conversations.test_e2e_whatsapp_flows import (  # noqa: F401 - fixtures
+    Conversation,
+    business_id,
+    chat,
+)
+
+# NOW is Tuesday 10 March 2026, 10:00 in Buenos Aires; $ 1.500 is owed.
+TODAY = date(2026, 3, 10)
+FRIDAY = date(2026, 3, 13)
+
+
+@pytest.mark.parametrize(
+    ("text", "schedule", "stated"),
+    [
+        (
+            "quiero pagarte altiro la mitad, y el resto el viernes",
+            [(Decimal("750.00"), TODAY), (Decimal("750.00"), FRIDAY)],
+            "$ 750,00 el 10 de marzo y $ 750,00 el 13 de marzo",
+        ),
+        (
+            "hoy te paso 500 y el resto el 15",
+            [(Decimal("500.00"), TODAY), (Decimal("1000.00"), date(2026, 3, 16))],
+            "$ 500,00 el 10 de marzo y $ 1.000,00 el 16 de marzo",
+        ),
+    ],
+)
+def test_part_today_through_webhook(
+    chat: Conversation,  # noqa: F811
+    engine: Engine,
+    text: str,
+    schedule: list[tuple[Decimal, date]],
+    stated: str,
+) -> None:
+    # given
+    start = len(chat.graph.state.messages)
+
+    # when
+    action = chat.reply(text, NOW + timedelta(hours=1))
+
+    # then: two installments, the first due today, and no promise
+    assert action == "plan_created"
+    with transaction(engine) as session:
+        plan = session.scalars(select(InstallmentPlan)).one()
+        installments = session.scalars(
+            select(Installment)
+            .where(Installment.plan_id == plan.id)
+            .order_by(Installment.number)
+        ).all()
+        assert [(item.amount, item.due_on) for item in installments] == schedule
+        assert session.scalars(select(PromiseToPay)).all() == []
+    [answer] = chat.graph.state.messages[start:]
+    assert stated in _parameters(answer)
