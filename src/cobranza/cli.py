@@ -63,7 +63,7 @@ from cobranza.compliance import (
     record_consent,
     resolve_customer,
 )
-from cobranza.config import Settings, get_settings
+from cobranza.config import COUNTRY_DEFAULTS, Settings, get_settings
 from cobranza.conversations.inbox import (
     BALANCE_SETTLED,
     REASON_LABELS,
@@ -1981,8 +1981,9 @@ def nlu_command(
         False, "--json", help="Imprime un objeto JSON por respuesta, uno por línea."
     ),
 ) -> None:
-    """Muestra intención, confianza, fecha, monto y cuotas de cada respuesta."""
+    """Muestra intención, confianza, fecha, monto, moneda y cuotas de cada respuesta."""
     # Imported here so that other commands do not pay for loading scikit-learn.
+    from cobranza.conversations.amounts import SEVERAL_CURRENCIES, find_currency
     from cobranza.conversations.llm import LLMClassifier
     from cobranza.conversations.terminal import understanding_lines
     from cobranza.conversations.understand import understand
@@ -2030,13 +2031,28 @@ def nlu_command(
         understand(reply, instant, timezone, locale or settings.locale, llm=llm)
         for reply in replies
     ]
+    # "pesos" and "lucas" name the peso of --locale's country, else the
+    # business's currency.
+    local_currency = _locale_currency(locale) or settings.currency
+    currencies = [find_currency(reply, local_currency) for reply in replies]
     if as_json:
-        for result in results:
-            typer.echo(json.dumps(result.to_dict(), ensure_ascii=False))
+        for result, currency in zip(results, currencies, strict=True):
+            fields = result.to_dict()
+            # An ISO code, or null when the reply names none or several.
+            fields["currency"] = None if currency == SEVERAL_CURRENCIES else currency
+            typer.echo(json.dumps(fields, ensure_ascii=False))
         return
-    for reply, result in zip(replies, results, strict=True):
-        for line in understanding_lines(reply, result, settings.locale):
+    for reply, result, currency in zip(replies, results, currencies, strict=True):
+        for line in understanding_lines(reply, result, settings.locale, currency):
             console.print(line, markup=False, highlight=False, soft_wrap=True)
+
+
+def _locale_currency(locale: str | None) -> str | None:
+    """Return the currency of the country of `locale` ("es_CL": CLP), or None."""
+    for _, currency, country_locale in COUNTRY_DEFAULTS.values():
+        if country_locale == locale:
+            return currency
+    return None
 
 
 whatsapp_app = SpanishTyper(
