@@ -1849,7 +1849,9 @@ def sandbox_outbox(
 @sandbox_app.command("reply")
 def sandbox_reply(
     phone: str = typer.Argument(
-        ..., help="Teléfono de quien responde, como +5491155550101."
+        ...,
+        help="Teléfono de quien responde, en formato internacional: "
+        "+5491155550101 en Argentina, +5511987654321 en Brasil.",
     ),
     text: str = typer.Argument(..., help="Texto de la respuesta."),
     now: str | None = typer.Option(
@@ -2234,8 +2236,10 @@ def payment_add(
     customer: str = CUSTOMER_ARGUMENT,
     amount: str = typer.Argument(
         ...,
-        help="Monto recibido, como 12500.50; con separador de miles según el "
-        "idioma del negocio (12,500.50 en México, 12.500,50 en Argentina).",
+        help="Monto recibido, como 12500.50, o 125000 en pesos chilenos o "
+        "colombianos, que no tienen centavos; con separador de miles según el "
+        "idioma del negocio (12,500.50 en México, 12.500,50 en Argentina, "
+        "125.000 en Chile).",
     ),
     paid_on: str | None = typer.Option(
         None,
