@@ -226,3 +226,19 @@ def test_help_restores_typer_formatting(
     _help("case", "hold")
 
     assert typer.rich_utils._make_rich_text is make_rich_text
+
+
+def test_payment_add_help_has_whole_amount() -> None:
+    result = _help("payment", "add")
+
+    assert result.exit_code == 0, result.output
+    assert "125000 en pesos chilenos o colombianos" in result.stdout
+    assert "125.000 en Chile" in result.stdout
+
+
+def test_sandbox_reply_help_has_brazilian_phone() -> None:
+    result = _help("sandbox", "reply")
+
+    assert result.exit_code == 0, result.output
+    assert "+5491155550101 en Argentina" in result.stdout
+    assert "+5511987654321 en Brasil" in result.stdout

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from cobranza.money import parse_amount, parse_amount_input
+from cobranza.money import format_money, parse_amount, parse_amount_input
 
 
 @pytest.mark.parametrize(
@@ -179,3 +179,32 @@ def test_non_ascii_digits_example_follows_currency() -> None:
         parse_amount("١٢٣", "es_CL", "CLP")
 
     assert str(caught.value).endswith("Escribilo con 0 a 9, como 12500")
+
+
+@pytest.mark.parametrize(
+    ("amount", "currency", "locale", "expected"),
+    [
+        # CLDR writes the sign unspaced in Chile, Colombia and Mexico ...
+        ("1234567", "CLP", "es_CL", "$1.234.567"),
+        ("1234567", "COP", "es_CO", "$1.234.567"),
+        ("1234.5", "MXN", "es_MX", "$1,234.50"),
+        ("800", "USD", "es_CO", "US$800,00"),
+        # ... and spaced in Peru, Uruguay and Brazil.
+        ("2500", "PEN", "es_PE", "S/ 2,500.00"),
+        ("1234.5", "UYU", "es_UY", "$ 1.234,50"),
+        ("1234.5", "BRL", "pt_BR", "R$ 1.234,50"),
+        # Peru writes dollars as US$, where CLDR has USD.
+        ("2500", "USD", "es_PE", "US$ 2,500.00"),
+        # A sign of letters is spaced from the digits everywhere.
+        ("800", "USD", "es_MX", "USD 800.00"),
+        ("10.5", "EUR", "es_CL", "EUR 10,50"),
+        # Argentina keeps its space, unlike CLDR.
+        ("125000", "ARS", "es_AR", "$ 125.000,00"),
+        ("-5000", "ARS", "es_AR", "-$ 5.000,00"),
+        ("-5000", "CLP", "es_CL", "-$5.000"),
+    ],
+)
+def test_format_money_per_locale(
+    amount: str, currency: str, locale: str, expected: str
+) -> None:
+    assert format_money(Decimal(amount), currency, locale) == expected

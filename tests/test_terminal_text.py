@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from rich.console import Console
 
-from cobranza.terminal_text import escape_bidi, markup_safe, plain, visible
+from cobranza.terminal_text import escape_for_page, markup_safe, plain, visible
 
 
 @pytest.mark.parametrize(
@@ -103,13 +103,24 @@ def test_printed_has_no_raw_controls() -> None:
 @pytest.mark.parametrize(
     "control", ["\u061c", "\u200e", "\u200f", "\u202a", "\u202e", "\u2066", "\u2069"]
 )
-def test_escape_bidi_shows_each_control(control: str) -> None:
-    shown = escape_bidi(f"F-{control}1000")
+def test_escape_for_page_shows_each_control(control: str) -> None:
+    shown = escape_for_page(f"F-{control}1000")
 
     assert shown == f"F-\\u{ord(control):04x}1000"
 
 
-def test_escape_bidi_keeps_emoji_joiner() -> None:
+def test_escape_for_page_keeps_emoji_joiner() -> None:
     family = "\U0001f468\u200d\U0001f469"
 
-    assert escape_bidi(f"Ana {family}") == f"Ana {family}"
+    assert escape_for_page(f"Ana {family}") == f"Ana {family}"
+
+
+@pytest.mark.parametrize("control", ["\x00", "\x07", "\x1b", "\x7f", "\x85", "\x9b"])
+def test_escape_for_page_shows_each_c0_c1_control(control: str) -> None:
+    shown = escape_for_page(f"pago{control}[2J")
+
+    assert shown == f"pago\\x{ord(control):02x}[2J"
+
+
+def test_escape_for_page_keeps_line_breaks_and_tabs() -> None:
+    assert escape_for_page("pago\r\nmañana\t1") == "pago\r\nmañana\t1"

@@ -81,6 +81,9 @@ NOT_VOSEO = frozenset(
         # Nouns and adjectives that end like a pronoun attached to a verb.
         "buenos",
         "canales",
+        "chile",
+        "chilenos",
+        "colombianos",
         "credenciales",
         "decimales",
         "fiscales",

@@ -63,7 +63,7 @@ from cobranza.compliance import (
     record_consent,
     resolve_customer,
 )
-from cobranza.config import Settings, get_settings
+from cobranza.config import COUNTRY_DEFAULTS, Settings, get_settings
 from cobranza.conversations.dates import payment_days
 from cobranza.conversations.inbox import (
     BALANCE_SETTLED,
@@ -1850,7 +1850,9 @@ def sandbox_outbox(
 @sandbox_app.command("reply")
 def sandbox_reply(
     phone: str = typer.Argument(
-        ..., help="Teléfono de quien responde, como +5491155550101."
+        ...,
+        help="Teléfono de quien responde, en formato internacional: "
+        "+5491155550101 en Argentina, +5511987654321 en Brasil.",
     ),
     text: str = typer.Argument(..., help="Texto de la respuesta."),
     now: str | None = typer.Option(
@@ -1982,8 +1984,9 @@ def nlu_command(
         False, "--json", help="Imprime un objeto JSON por respuesta, uno por línea."
     ),
 ) -> None:
-    """Muestra intención, confianza, fecha, monto y cuotas de cada respuesta."""
+    """Muestra intención, confianza, fecha, monto, moneda y cuotas de cada respuesta."""
     # Imported here so that other commands do not pay for loading scikit-learn.
+    from cobranza.conversations.amounts import SEVERAL_CURRENCIES, find_currency
     from cobranza.conversations.llm import LLMClassifier
     from cobranza.conversations.terminal import understanding_lines
     from cobranza.conversations.understand import understand
@@ -2031,17 +2034,23 @@ def nlu_command(
         understand(reply, instant, timezone, locale or settings.locale, llm=llm)
         for reply in replies
     ]
+    # "pesos" and "lucas" name the peso of --locale's country, else the
+    # business's currency.
+    local_currency = _locale_currency(locale) or settings.currency
+    currencies = [find_currency(reply, local_currency) for reply in replies]
     if as_json:
         today = local_date(instant, timezone)
-        for reply, result in zip(replies, results, strict=True):
-            values = result.to_dict()
-            values["payment_days"] = _payment_days(
+        for reply, result, currency in zip(replies, results, currencies, strict=True):
+            fields = result.to_dict()
+            fields["payment_days"] = _payment_days(
                 reply, result.intent, today, locale or settings.locale
             )
-            typer.echo(json.dumps(values, ensure_ascii=False))
+            # An ISO code, or null when the reply names none or several.
+            fields["currency"] = None if currency == SEVERAL_CURRENCIES else currency
+            typer.echo(json.dumps(fields, ensure_ascii=False))
         return
-    for reply, result in zip(replies, results, strict=True):
-        for line in understanding_lines(reply, result, settings.locale):
+    for reply, result, currency in zip(replies, results, currencies, strict=True):
+        for line in understanding_lines(reply, result, settings.locale, currency):
             console.print(line, markup=False, highlight=False, soft_wrap=True)
 
 
@@ -2054,6 +2063,14 @@ def _payment_days(reply: str, intent: str, today: date, locale: str) -> list[str
     if intent == "already_paid":
         return []
     return [day.isoformat() for day in payment_days(reply, today, locale)]
+
+
+def _locale_currency(locale: str | None) -> str | None:
+    """Return the currency of the country of `locale` ("es_CL": CLP), or None."""
+    for _, currency, country_locale in COUNTRY_DEFAULTS.values():
+        if country_locale == locale:
+            return currency
+    return None
 
 
 whatsapp_app = SpanishTyper(
@@ -2235,8 +2252,10 @@ def payment_add(
     customer: str = CUSTOMER_ARGUMENT,
     amount: str = typer.Argument(
         ...,
-        help="Monto recibido, como 12500.50; con separador de miles según el "
-        "idioma del negocio (12,500.50 en México, 12.500,50 en Argentina).",
+        help="Monto recibido, como 12500.50, o 125000 en pesos chilenos o "
+        "colombianos, que no tienen centavos; con separador de miles según el "
+        "idioma del negocio (12,500.50 en México, 12.500,50 en Argentina, "
+        "125.000 en Chile).",
     ),
     paid_on: str | None = typer.Option(
         None,

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import re
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
+from babel import Locale
 from babel.numbers import (
     format_currency,
     format_decimal,
     get_currency_precision,
+    get_currency_symbol,
     get_group_symbol,
 )
 
@@ -194,13 +197,50 @@ def format_amount(amount: Decimal, currency: str, locale: str) -> str:
 
 
 def format_money(amount: Decimal, currency: str, locale: str) -> str:
-    """Format an amount for people, such as "$ 125.000,00" for es_AR."""
-    digits = minor_units(currency)
-    pattern = "¤ #,##0" + ("." + "0" * digits if digits else "")
-    return format_currency(
-        quantize(amount, currency),
-        currency.upper(),
+    """Format an amount for people: "$ 125.000,00" for es_AR, "$1.250" for es_CL.
+
+    A sign of letters ("USD", "PEN") is spaced from the digits in every
+    locale, as CLDR's currency spacing rule requires.
+    """
+    code = currency.upper()
+    sign = get_currency_symbol(code, locale)
+    space = " " if _spaced_sign(locale) or sign[-1:].isalpha() else ""
+    digits = minor_units(code)
+    pattern = "¤" + space + "#,##0" + ("." + "0" * digits if digits else "")
+    text = format_currency(
+        quantize(amount, code),
+        code,
         format=pattern,
         locale=locale,
         currency_digits=False,
     )
+    override = _SIGN_OVERRIDES.get((locale, code))
+    return text.replace(sign, override, 1) if override else text
+
+
+# Whether a space separates the currency sign from the digits, where
+# cobranza departs from CLDR (CLDR 49, in Babel 2.19, writes "$1.234,56" for
+# es_AR). Argentine amounts keep the space that cobranza has printed since
+# its first version, which the Argentine messages and their tests pin.
+_SPACED_SIGN = {"es_AR": True}
+
+# Signs that replace CLDR's for a currency in a locale. CLDR 49 gives es_PE
+# "USD", but Peruvian businesses write dollars as "US$ 2,500.00".
+_SIGN_OVERRIDES = {("es_PE", "USD"): "US$"}
+
+
+@lru_cache(maxsize=64)
+def _spaced_sign(locale: str) -> bool:
+    """Return whether `locale` separates the currency sign from the digits.
+
+    CLDR's standard currency pattern decides: "¤#,##0.00" (es_CL, es_MX,
+    es_CO) has no space and "¤ #,##0.00" (es_PE, es_UY, pt_BR) one. The
+    space is a plain one, not CLDR's no-break space, because messages go out
+    as WhatsApp text that owners and debtors search and copy. A locale that
+    puts the sign last ("es": "#,##0.00 ¤") still gets it first, spaced, as
+    every Latin American locale writes it.
+    """
+    if locale in _SPACED_SIGN:
+        return _SPACED_SIGN[locale]
+    pattern = Locale.parse(locale).currency_formats["standard"].pattern
+    return not pattern.startswith("¤") or pattern[1:2] in (" ", "\u00a0")

@@ -42,14 +42,23 @@ _BLANK_LETTERS = frozenset({"\u115f", "\u1160", "\u3164", "\uffa0"})
 # shows as "F-0001".
 BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
+# What a page must not show raw: the bidirectional controls, and the C0
+# controls, DEL and C1 controls but tab, line feed and carriage return. A
+# browser draws most controls as nothing, so they could hide text, and a
+# copied escape sequence (ESC [ 2 J) acts on a terminal it is pasted into.
+_PAGE_HIDDEN = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+)
 
-def escape_bidi(text: str) -> str:
-    """Return `text` with each bidirectional control shown as its escape.
+
+def escape_for_page(text: str) -> str:
+    """Return `text` with each control and bidirectional control as its escape.
 
     Pages use this in place of `visible`, because a page shows the other
-    format characters, such as the zero-width joiner of an emoji, as they are.
+    format characters, such as the zero-width joiner of an emoji, as they
+    are. Tabs and line breaks stay, since HTML shows them as white space.
     """
-    return BIDI_CONTROLS.sub(lambda found: _escaped(found.group()), text)
+    return _PAGE_HIDDEN.sub(lambda found: _escaped(found.group()), text)
 
 
 def visible(text: str, *, keep_newlines: bool = False) -> str:

@@ -119,7 +119,8 @@ def _seed(url: str, media_dir: Path, now: datetime) -> tuple[int, int, int, int]
                 provider="sandbox",
                 provider_message_id="browser-in-1",
                 sender="+5491155550001",
-                text="¿Puedo pagar la mitad el viernes?",
+                # An escape sequence, which the page shows as `\x1b[2J`.
+                text="¿Puedo pagar la mitad el viernes?\x1b[2J",
                 received_at=now - timedelta(hours=2),
             )
         )

@@ -57,9 +57,12 @@ def test_answer_a_conversation(page: Any, live_server: LiveServer) -> None:
     screenshot(page, "conversacion")
 
     bubbles = page.locator(".bubble.out").all_inner_texts()
+    replies = page.locator(".bubble.in").all_inner_texts()
     url = page.evaluate("() => document.location.pathname")
     assert url == f"/conversaciones/{live_server.handed_off_customer_id}"
     assert any("el viernes está bien" in text for text in bubbles)
+    assert any("el viernes?\\x1b[2J" in text for text in replies)
+    assert not any("\x1b" in text for text in replies)
     # The live server's customer never consented, so the reason names it.
     assert reason == (
         "pidió hablar con una persona · el robot no le escribe: sin consentimiento"

@@ -73,6 +73,7 @@ JSON_KEYS = [
     "possible_opt_out",
     "source",
     "payment_days",
+    "currency",
 ]
 
 
@@ -117,10 +118,45 @@ def test_nlu_text_output_in_spanish(runner: CliRunner) -> None:
     assert re.fullmatch(r"  Confianza: [01],\d\d \(según el modelo\)", lines[2])
     assert lines[3] == "  Fecha prometida: viernes 20/03/2026"
     assert lines[4] == "  Monto: 20.000"
-    assert lines[5] == "  Cuotas: no lo dice"
+    assert lines[5] == "  Moneda: ARS"
+    assert lines[6] == "  Cuotas: no lo dice"
     for key in JSON_KEYS:
         assert f"{key}:" not in result.stdout
     assert "null" not in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("reply", "locale", "currency"),
+    [
+        ("te pago 20 dólares el viernes", "es_AR", "USD"),
+        ("el viernes te paso US$ 300", "es_AR", "USD"),
+        ("amanhã pago R$ 500", "pt_BR", "BRL"),
+        ("te pago S/ 200 el lunes", "es_PE", "PEN"),
+        ("te pago 20 lucas el viernes", "es_AR", "ARS"),
+        ("te pago 20 lucas el viernes", "es_CL", "CLP"),
+        ("te pago 200 el viernes", "es_AR", None),
+        ("te pago US$ 100 y 5000 pesos", "es_AR", None),
+    ],
+)
+def test_nlu_json_currency(
+    runner: CliRunner, reply: str, locale: str, currency: str | None
+) -> None:
+    result = runner.invoke(
+        app, ["nlu", reply, *NOW_OPTIONS, "--locale", locale, "--json"]
+    )
+
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["currency"] == currency
+
+
+def test_nlu_text_currency(runner: CliRunner) -> None:
+    dollars = runner.invoke(app, ["nlu", "te pago 20 dólares", *NOW_OPTIONS])
+    several = runner.invoke(app, ["nlu", "te pago US$ 100 y 5000 pesos", *NOW_OPTIONS])
+    none = runner.invoke(app, ["nlu", "ya te pagué", *NOW_OPTIONS])
+
+    assert "  Moneda: USD" in dollars.stdout.splitlines()
+    assert "  Moneda: nombra más de una" in several.stdout.splitlines()
+    assert "  Moneda: no lo dice" in none.stdout.splitlines()
 
 
 def test_nlu_json_keys_unchanged(runner: CliRunner, tmp_path: Path) -> None:

@@ -28,7 +28,7 @@ def test_lines_name_every_fact() -> None:
         promised_date=date(2026, 3, 23), amount=Decimal("1500.50"), installments=3
     )
 
-    lines = understanding_lines("3 cuotas desde el lunes", reading, "es_AR")
+    lines = understanding_lines("3 cuotas desde el lunes", reading, "es_AR", "USD")
 
     assert lines == [
         "Respuesta: 3 cuotas desde el lunes",
@@ -36,6 +36,7 @@ def test_lines_name_every_fact() -> None:
         "  Confianza: 0,73 (según el modelo de lenguaje)",
         "  Fecha prometida: lunes 23/03/2026",
         "  Monto: 1.500,50",
+        "  Moneda: USD",
         "  Cuotas: 3",
     ]
 
@@ -47,6 +48,7 @@ def test_lines_missing_facts_not_stated() -> None:
     assert lines[3:] == [
         "  Fecha prometida: no lo dice",
         "  Monto: no lo dice",
+        "  Moneda: no lo dice",
         "  Cuotas: no lo dice",
     ]
 

@@ -346,6 +346,31 @@ def test_wrong_tax_id_check_digit_flags_row(engine: Engine, tmp_path: Path) -> N
     assert customer(engine, business_id, "20123456780").tax_id_valid is False
 
 
+def test_invalid_email_flags_row(engine: Engine, tmp_path: Path) -> None:
+    business_id = make_business(engine, "AR")
+    path = write_csv(
+        tmp_path / "a.csv",
+        [
+            ["Cliente", "Email", "Factura", "Vencimiento", "Importe"],
+            ["Ana", "ana.bar.com", "1", "10/04/2026", "100,00"],
+            ["Beto", " beto@bar.com.ar ", "2", "10/04/2026", "100,00"],
+        ],
+    )
+
+    report = run_import(engine, business_id, path)
+
+    assert report.documents_imported == 2
+    [flag] = report.rows_flagged
+    assert flag.code == "invalid_email"
+    assert flag.column == "Email"
+    assert flag.line == 2
+    assert flag.value == "ana.bar.com"
+    assert '"ana.bar.com"' in flag.message
+    assert "le falta la @" in flag.message
+    assert customer(engine, business_id, "ana").email is None
+    assert customer(engine, business_id, "beto").email == "beto@bar.com.ar"
+
+
 def test_amount_too_large_is_rejected(engine: Engine, tmp_path: Path) -> None:
     business_id = make_business(engine, "AR")
     path = write_csv(

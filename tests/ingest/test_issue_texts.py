@@ -17,15 +17,15 @@ from tests.ingest.conftest import make_business, run_import, write_csv
 
 HEADER = ["Código cliente", "Nombre", "Celular", "CUIT", "Factura", "Tipo",
           "Moneda", "Vencimiento", "Importe", "Saldo", "En disputa",
-          "Estado factura"]  # fmt: skip
-GOOD = ["C0", "Ana", "", "", "F-0", "FC", "ARS", "10/03/2026", "100", "", "", ""]
+          "Estado factura", "Email"]  # fmt: skip
+GOOD = ["C0", "Ana", "", "", "F-0", "FC", "ARS", "10/03/2026", "100", "", "", "", ""]
 
 
 def _row(**cells: str) -> list[str]:
     """Return the good row with some cells replaced, by field name."""
     names = ["customer_id", "name", "mobile", "tax_id", "number", "kind",
              "currency", "due_on", "amount", "open_amount", "disputed",
-             "status"]  # fmt: skip
+             "status", "email"]  # fmt: skip
     row = list(GOOD)
     for name, value in cells.items():
         row[names.index(name)] = value
@@ -35,7 +35,7 @@ def _row(**cells: str) -> list[str]:
 # One row per problem, each on its own line. The comment names the code.
 ROWS = [
     GOOD,
-    ["C1;Beto;;;F-1;FC;ARS;10/03/2026;100;;;"],  # wrong_separator
+    ["C1;Beto;;;F-1;FC;ARS;10/03/2026;100;;;;"],  # wrong_separator
     _row(number=""),  # missing_number
     _row(number="F" * 65),  # number_too_long
     _row(number="F-4", amount=""),  # missing_amount
@@ -60,6 +60,7 @@ ROWS = [
     _row(customer_id="C23", number="F-\u202e32"),  # bidi_in_number
     _row(customer_id="C\u202e42", number="F-24"),  # bidi_in_customer_id
     _row(number="F-25", status="Anulada"),  # cancelled_document
+    _row(customer_id="C26", number="F-26", email="ana.bar.com"),  # invalid_email
 ]
 
 # Words of the English texts these messages replaced. None may reach an owner.
@@ -130,13 +131,15 @@ def test_messages_name_value_and_limit(bad_report: ImportReport) -> None:
     assert "CUIT" in by_code["invalid_tax_id"].message
     assert "dígito verificador" in by_code["invalid_tax_id"].message
     assert '"abc"' in by_code["invalid_phone"].message
+    assert '"ana.bar.com"' in by_code["invalid_email"].message
+    assert "le falta la @" in by_code["invalid_email"].message
     assert "línea 2" in by_code["conflicting_duplicate"].message
     assert '"Ana María"' in by_code["conflicting_customer"].message
     assert (
         'Se guardaría "Ana", de la línea 2' in by_code["conflicting_customer"].message
     )
     assert "punto y coma" in by_code["wrong_separator"].message
-    assert "12 columnas" in by_code["wrong_separator"].message
+    assert "13 columnas" in by_code["wrong_separator"].message
 
 
 def test_codes_and_columns_stay_stable(bad_report: ImportReport) -> None:

@@ -428,3 +428,44 @@ def test_read_amounts_have_currency_decimals(
     assert ars["amount"] == "1234.50"
     assert ars["open_amount"] == "1234.50"
     assert clp["amount"] == "1500"
+
+
+def test_create_customer_checks_email(
+    app: FastAPI, engine: Engine, tenant: Tenant
+) -> None:
+    # Given a valid address with spaces around it and two malformed ones
+    client = _client(app, engine, tenant.business_id)
+
+    valid = client.post(
+        "/api/v1/customers",
+        json={"external_id": "API-E1", "name": "Ana", "email": " ana@bar.com.ar "},
+    )
+    no_at = client.post(
+        "/api/v1/customers",
+        json={"external_id": "API-E2", "name": "Beto", "email": "beto.bar.com"},
+    )
+    no_domain = client.post(
+        "/api/v1/customers",
+        json={"external_id": "API-E3", "name": "Caro", "email": "caro@bar"},
+    )
+
+    # Then the valid one is stored trimmed, and each bad one is a 422 that
+    # names the field, the value and the expected form
+    assert valid.status_code == 201, valid.text
+    assert valid.json()["email"] == "ana@bar.com.ar"
+    assert no_at.status_code == 422, no_at.text
+    detail = no_at.json()["detail"]
+    assert "email" in detail
+    assert "'beto.bar.com'" in detail
+    assert "le falta la @" in detail
+    assert "nombre@dominio.com" in detail
+    assert no_domain.status_code == 422, no_domain.text
+    assert "'caro@bar'" in no_domain.json()["detail"]
+    with transaction(engine) as session:
+        stored = session.scalars(
+            select(Customer.external_id).where(
+                Customer.business_id == tenant.business_id,
+                Customer.external_id.in_(["API-E2", "API-E3"]),
+            )
+        ).all()
+    assert stored == []

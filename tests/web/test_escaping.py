@@ -168,3 +168,71 @@ def test_bidi_name_is_isolated_everywhere(
     assert f"{SHOWN_NUMBER} · " in conversation
     assert "pagué la \\u2067F-1000\\u2069" in conversation
     assert "\u2067" not in conversation
+
+
+# A debtor's reply with a terminal escape sequence, a C1 control and a bell.
+CONTROL_REPLY = "pago mañana\x1b[2J\x9b31m listo\x07"
+SHOWN_REPLY = "pago mañana\\x1b[2J\\x9b31m listo\\x07"
+
+
+def test_control_characters_are_shown_as_escapes(
+    app: FastAPI, client_for, tenant: Tenant, engine: Engine
+) -> None:  # type: ignore[no-untyped-def]
+    """A control character in a reply, a name or a hold reason shows as its escape."""
+    with transaction(engine) as session:
+        business = session.get_one(Business, tenant.business_id)
+        customer = make_customer(
+            session, business, NOW, "C-8", "Ana\x1b[31m Roja", phone="+5491155550008"
+        )
+        customer_id = customer.id
+        invoice = make_invoice(session, customer, NOW, "F-\x1b1", "100.00", NOW.date())
+        invoice.hold_reason = "pidió\x85esperar"
+        invoice.held_at = NOW
+        session.add(
+            Case(
+                business_id=tenant.business_id,
+                customer_id=customer_id,
+                state=CaseState.HANDED_OFF,
+                handoff_reason="request_human",
+                handed_off_at=NOW,
+                opened_at=NOW,
+            )
+        )
+        for number, (sender, owner) in enumerate(
+            [("+5491155550008", customer_id), ("+5491155550077", None)]
+        ):
+            session.add(
+                InboundMessage(
+                    business_id=tenant.business_id,
+                    customer_id=owner,
+                    channel="sandbox",
+                    provider="sandbox",
+                    provider_message_id=f"in-control-{number}",
+                    sender=sender,
+                    text=CONTROL_REPLY,
+                    received_at=NOW - timedelta(hours=1),
+                )
+            )
+    client, _ = client_for(tenant)
+    pages = [
+        "/clientes",
+        f"/clientes/{customer_id}",
+        "/conversaciones",
+        f"/conversaciones/{customer_id}",
+    ]
+
+    for path in pages:
+        page = client.get(path)
+        assert page.status_code == 200, path
+        assert "\x1b" not in page.text, path
+        assert "\x9b" not in page.text, path
+        assert "\x85" not in page.text, path
+        assert "\x07" not in page.text, path
+        assert "Ana\\x1b[31m Roja" in page.text, path
+    conversation = client.get(f"/conversaciones/{customer_id}").text
+    inbox = client.get("/conversaciones").text
+    customer_page = client.get(f"/clientes/{customer_id}").text
+    assert f"<bdi>{SHOWN_REPLY}</bdi>" in conversation
+    assert f"<bdi>{SHOWN_REPLY}</bdi>" in inbox
+    assert "pidió\\x85esperar" in customer_page
+    assert "F-\\x1b1" in customer_page

@@ -15,6 +15,7 @@ from typing import Any
 from babel.numbers import format_decimal
 
 from cobranza.compliance.rules import DAY_NAMES_ES
+from cobranza.conversations.amounts import SEVERAL_CURRENCIES
 from cobranza.conversations.understand import Understanding
 from cobranza.money import format_money
 from cobranza.terminal_text import visible
@@ -40,10 +41,13 @@ QUEUED_ACTION_LABELS = {
 }
 
 
-def understanding_lines(reply: str, result: Understanding, locale: str) -> list[str]:
+def understanding_lines(
+    reply: str, result: Understanding, locale: str, currency: str | None = None
+) -> list[str]:
     """Word what cobranza read in `reply`, one fact per line.
 
-    `locale` is the business's, and sets how numbers are written.
+    `locale` is the business's, and sets how numbers are written. `currency`
+    is what `find_currency` returned for the reply.
     """
     intent = INTENT_LABELS.get(result.intent, result.intent)
     source = SOURCE_LABELS.get(result.source, result.source)
@@ -54,6 +58,7 @@ def understanding_lines(reply: str, result: Understanding, locale: str) -> list[
         f"  Confianza: {confidence} (según {source})",
         f"  Fecha prometida: {_promised_date(result)}",
         f"  Monto: {_amount(result, locale)}",
+        f"  Moneda: {_currency(currency)}",
         f"  Cuotas: {result.installments or NOT_STATED}",
     ]
     if result.possible_opt_out:
@@ -105,6 +110,14 @@ def reply_outcome_lines(
             "`cobranza run`."
         )
     return lines
+
+
+def _currency(currency: str | None) -> str:
+    if currency is None:
+        return NOT_STATED
+    if currency == SEVERAL_CURRENCIES:
+        return "nombra más de una"
+    return currency
 
 
 def _promised_date(result: Understanding) -> str:

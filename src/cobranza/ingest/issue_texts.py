@@ -109,6 +109,11 @@ ROW_ISSUE_TEXTS: dict[str, str] = {
     "invalid_phone": (
         "{problem}. No se le puede escribir al cliente hasta que lo corrijas."
     ),
+    "invalid_email": (
+        "El email {value} no es una dirección de correo válida: {problem}. Se "
+        "importó la fila sin el email. Corregilo en el archivo, con la forma "
+        "nombre@dominio.com, y volvé a importar."
+    ),
     "erased_customer": (
         "El cliente {value} pidió que se borraran sus datos el {day}, así que "
         "la fila no se importó y sus datos no se vuelven a guardar. Sacalo del "

@@ -19,6 +19,7 @@ from typing import Any
 
 from cobranza.country_words import country_name
 from cobranza.db.models import CustomerKind, DocumentKind
+from cobranza.emails import check_email
 from cobranza.ingest import mapping as m
 from cobranza.ingest.amounts import (
     COMMA,
@@ -62,7 +63,6 @@ MAX_NUMBER_LENGTH = 64
 MAX_EXTERNAL_ID_LENGTH = 120
 MAX_NAME_LENGTH = 300
 MAX_TAX_ID_LENGTH = 32
-MAX_EMAIL_LENGTH = 320
 # A Colombian NIT written as digits alone may lack its check digit (DV), and
 # a cédula has none, so a failed check may not mean a typo.
 _MISSING_DV_HINT = (
@@ -858,9 +858,7 @@ class RowReader:
                     limit=MAX_NAME_LENGTH,
                 )
             )
-        email = text_of(self._cell(row, m.EMAIL))
-        if email is not None and len(email) > MAX_EMAIL_LENGTH:
-            email = None
+        email = self._email(row, flags)
 
         customer = CustomerFields(
             # An id derived from a long name is cut, which keeps it stable.
@@ -875,6 +873,23 @@ class RowReader:
         )
         customer.phone = self._phone(row, flags)
         return customer
+
+    def _email(self, row: SourceRow, flags: list[RowIssue]) -> str | None:
+        """Return the row's email address; an invalid one flags the row.
+
+        The row is kept, as with an invalid phone, and the address is left
+        out, because a payment provider rejects a payer email it cannot parse.
+        """
+        text = text_of(self._cell(row, m.EMAIL))
+        if text is None:
+            return None
+        result = check_email(text)
+        if result.problem is not None:
+            flags.append(
+                self._issue(row, m.EMAIL, "invalid_email", problem=result.problem)
+            )
+            return None
+        return result.address
 
     def _phone(self, row: SourceRow, flags: list[RowIssue]) -> PhoneResult | None:
         for name, mobile in ((m.MOBILE, True), (m.PHONE, False)):

@@ -28,7 +28,7 @@ from cobranza.country_words import COUNTRY_NAMES, words_for
 from cobranza.ingest.taxids import format_tax_id
 from cobranza.money import format_amount, format_money
 from cobranza.portfolio.labels import SPANISH as SEGMENT_LABELS
-from cobranza.terminal_text import escape_bidi
+from cobranza.terminal_text import escape_for_page
 from cobranza.voseo import to_tu, uses_voseo
 from cobranza.wording import (
     DOCUMENT_KIND_LABELS,
@@ -174,16 +174,17 @@ def _tax_id(customer: Any, country: str) -> str:
     return format_tax_id(customer.tax_id, country)
 
 
-def _bidi_escaped(value: Any) -> str:
-    """Show the bidirectional controls of an imported or received value as
-    escapes (`\u202e`), so an invoice number cannot display as another.
+def _visible(value: Any) -> str:
+    """Show the controls and bidirectional controls of an imported or
+    received value as escapes (`\\x1b`, `\\u202e`), so a reply cannot hide
+    text and an invoice number cannot display as another.
 
     `<bdi>` keeps such a value from reordering the text around it, but not
     its own characters. Only the page changes, never the stored value.
     """
     if isinstance(value, Markup):
-        return Markup(escape_bidi(str(value)))
-    return escape_bidi(str(value))
+        return Markup(escape_for_page(str(value)))
+    return escape_for_page(str(value))
 
 
 def _owner_as_stored(text: Any) -> str:
@@ -202,7 +203,7 @@ def _configure(env: Environment, tu_forms: bool) -> None:
     env.filters["local"] = _local
     env.filters["day"] = _day
     env.filters["amount_example"] = _amount_example
-    env.filters["bidi_escaped"] = _bidi_escaped
+    env.filters["visible"] = _visible
     env.filters["tax_id"] = _tax_id
     for name, label_of in _LABEL_FILTERS.items():
         env.filters[name] = _tu_label(label_of) if tu_forms else label_of

@@ -5,8 +5,8 @@ in it, because "F-\u202e1000" shows as "F-0001", and replaces the control
 characters of a name. An API client can send the value again, so the API
 rejects both with a 422 whose Spanish `detail` names the field, shows the
 value with the character escaped and gives the fix. Currencies, amounts,
-invoice dates and locales are checked against what the rest of cobranza
-stores and composes, with the same kind of 422.
+invoice dates, email addresses and locales are checked against what the
+rest of cobranza stores and composes, with the same kind of 422.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from decimal import Decimal
 from babel.numbers import is_currency
 from fastapi import HTTPException
 
+from cobranza.emails import EMAIL_EXAMPLE, check_email
 from cobranza.ingest.dates import YMD, DateDecision, parse_date
 from cobranza.ingest.issue_texts import spanish_number
 from cobranza.messages.catalog import LOCALES
@@ -75,6 +76,21 @@ def optional_text(field: str, value: str | None) -> str | None:
     if value is None or not value.strip():
         return None
     return checked_text(field, value)
+
+
+def checked_email(value: str | None) -> str | None:
+    """Return an email address without surrounding spaces, None, or raise a 422."""
+    text = optional_text("email", value)
+    if text is None:
+        return None
+    result = check_email(text)
+    if result.problem is not None:
+        raise _rejected(
+            f"el campo email ({visible(text)!r}) no es una dirección de correo "
+            f"válida: {result.problem}. Mandá una dirección como "
+            f"{EMAIL_EXAMPLE}, o no mandes email"
+        )
+    return result.address
 
 
 def checked_locale(value: str | None) -> str | None:

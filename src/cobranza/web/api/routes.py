@@ -52,6 +52,7 @@ from cobranza.web.api.checks import (
     checked_amount,
     checked_currency,
     checked_date,
+    checked_email,
     checked_locale,
     checked_text,
     optional_text,
@@ -202,7 +203,7 @@ def create_customer(
     name = checked_text("name", body.name)
     phone_text = optional_text("phone", body.phone)
     tax_text = optional_text("tax_id", body.tax_id)
-    email = optional_text("email", body.email)
+    email = checked_email(body.email)
     locale = checked_locale(body.locale)
     try:
         with db(request) as session:
