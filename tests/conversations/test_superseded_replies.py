@@ -151,7 +151,7 @@ def test_date_question_dropped_once_answered(engine: Engine) -> None:
 def test_clarify_dropped_after_clear_reply(engine: Engine) -> None:
     # given
     given_case(engine)
-    asked = reply(engine, "¿cuánto debo?", SATURDAY)
+    asked = reply(engine, "no entiendo el mensaje", SATURDAY)
 
     # when
     reply(engine, "te pago el martes", SUNDAY)
@@ -271,7 +271,8 @@ def test_confirmation_kept_after_ok(engine: Engine) -> None:
     ("text", "kinds"),
     [
         ("pasame el link", {"link_reply", "link_reply_instructions"}),
-        ("cuánto debo?", {"clarify"}),
+        ("no entiendo el mensaje", {"clarify"}),
+        ("cuánto debo?", {"balance_reply"}),
     ],
 )
 def test_weekend_reply_survives_monday_run(

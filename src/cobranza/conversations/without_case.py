@@ -34,7 +34,8 @@ def act_without_case(reply: Reply, action: actions.Action | None = None) -> str:
     """Run the action for the reply's intent, opening a case where it needs one.
 
     `action`, when given, replaces the intent's own action once a case is
-    open: the dialogue passes `actions.identify` for an identity question.
+    open: the dialogue passes `actions.identify` for an identity question
+    and `actions.state_balance` for a question about the balance.
     """
     intent = reply.meaning.intent
     if intent == "opt_out":
