@@ -33,7 +33,7 @@ _LEAD = (
     r"jsjs|kkk|kkkk|kkkkk|rsrs|ah|y|e|pero|bueno|ok|mira|mire|senorita|"
     r"senor|senora|joven|amigo|amiga|don|dona|estimado|estimada|estimados|"
     r"por favor|porfa|una pregunta rapida|todavia|aun|ainda|ahora|entonces|"
-    r"e ai|moco|moca|moca|parce|compa|causa|mija|mijo|seu|dona)"
+    r"e ai|moco|moca|parce|compa|causa|mija|mijo|seu)"
 )
 # Courtesy words, vocatives and time words that may follow the question.
 _TAIL = (
@@ -46,7 +46,7 @@ _TAIL = (
     r"ya con todo|con todo|sumando todo|todo junto|mas o menos|aprox|"
     r"aproximadamente|exactamente|con ustedes|a ustedes|a vos|a usted|"
     r"a voces|pra voces|com voces|hoje|atualmente|ainda|por enquanto|"
-    r"al final|en definitiva|entonces|mas o menos|mais ou menos|exatamente|"
+    r"al final|en definitiva|entonces|mais ou menos|exatamente|"
     r"para ponerme al dia|para quedar al dia|para ponerme al corriente|"
     r"para estar al dia|para regularizar|para regularizarme|"
     r"para saldar todo|para cancelar todo|para pagar todo|para saldar la deuda|"
@@ -62,7 +62,7 @@ _HOW_MUCH = (
 # Money nouns after "cuánto": "cuánta plata", "cuántas lucas", "quanto de grana".
 _MONEY = (
     r"(?:de )?(?:plata|guita|lana|lucas|luca|lukas|mangos|pesos|dinero|feria|"
-    r"billete|varos|soles|reais|grana|dinheiro|lucas|luas)"
+    r"billete|varos|soles|reais|grana|dinheiro)"
 )
 # "debo" and the forms of owing in the first person.
 _OWE = (
@@ -74,7 +74,7 @@ _OWE = (
     r"tenho em aberto|tenho de divida|tenho pendente|tenho atrasado)"
 )
 # Pronouns of the creditor before "debo": "cuánto te debo", "quanto lhe devo".
-_TO_YOU = r"(?:le|les|te|se|lhe|lhes|los|eu te|eu lhe|eu)"
+_TO_YOU = r"(?:le|les|te|se|lhe|lhes|eu te|eu lhe|eu)"
 # Words for what is owed, with an optional article or possessive.
 _OWED = (
     r"(?:(?:el|la|los|las|o|a|os|as) )?(?:(?:mi|mis|meu|minha|meus|minhas) )?"
@@ -106,10 +106,10 @@ _GIVE_ME = (
     r"podria pasar|podrian pasar|podes confirmar|puedes confirmar|"
     r"puede confirmar|pueden confirmar|podrias confirmar|podria confirmar|"
     r"podrian confirmar|podrias informar|podria informar|podrian informar|"
-    r"passa|passam|manda|mandam|fala|falam|diz|dizem|informa|informam|"
-    r"envia|enviam|confirma|confirmam)|decime|dime|digame|diganme|pasame|"
+    r"passa|passam|mandam|fala|falam|diz|dizem|informam|enviam|confirmam)|"
+    r"decime|dime|digame|diganme|pasame|"
     r"paseme|pasenme|confirmame|confirmeme|confirmenme|informame|informeme|"
-    r"indicame|indiqueme|mandame|mandeme|regaleme|me regalas|"
+    r"indicame|indiqueme|mandame|mandeme|regaleme|"
     r"(?:me )?(?:podes|puedes|puede|pueden|podrias|podria|podrian) "
     r"(?:decirme|pasarme|confirmarme|informarme|indicarme|mandarme|darme)|"
     r"(?:me )?(?:pode|podem|poderia|poderiam|da pra|daria pra|dava pra) "
@@ -118,7 +118,7 @@ _GIVE_ME = (
 # A lead-in that asks to know: "quisiera saber", "gostaria de saber".
 _WANT_TO_KNOW = (
     r"(?:quisiera saber|queria saber|quiero saber|necesito saber|"
-    r"me gustaria saber|deseo saber|gostaria de saber|queria saber|"
+    r"me gustaria saber|deseo saber|gostaria de saber|"
     r"quero saber|preciso saber|me (?:podes|puedes|puede|pueden|podrias|"
     r"podria|podrian) (?:decir|informar|confirmar|indicar)|"
     r"(?:me )?(?:pode|podem|poderia|poderiam|da pra|daria pra) (?:me )?"
