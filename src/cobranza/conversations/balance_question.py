@@ -55,6 +55,8 @@ _TAIL = (
     r"jaja|jajaja|jsjs|kkk|rsrs|amigo|amiga|don|senor|senora|mija|mijo)"
 )
 # "cuánto" and its typos, and the Portuguese "quanto".
+# NOTE: typos are listed one by one, so one not listed here ("cuamto") and
+# a misspelled verb ("cuanto trai de adeudo") still get the clarifying question.
 _HOW_MUCH = (
     r"(?:cuanto|cuanta|cuantos|cuantas|cuantoo|cunto|cuato|cuanot|cuantp|qto|"
     r"kuanto|quanto|quantos|quantas|qnto|qnt|quato)"
