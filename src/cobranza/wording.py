@@ -78,6 +78,8 @@ ACTION_LABELS = {
     "wrong_person_flagged": "marcó el número como equivocado",
     "handed_off": "lo pasó a una persona",
     "identified": "le dijo quién le escribe y por qué",
+    "balance_stated": "le dijo su saldo",
+    "balance_already_stated": "ya le había dicho su saldo",
     "closed_acknowledged": "caso ya cerrado: nada que hacer",
     "superseded": "llegó después de un mensaje más nuevo: no cambió nada",
     "system_notice": "aviso de WhatsApp",
@@ -261,6 +263,10 @@ AUTOMATIC_LABELS = {
     "installment_overdue": "cuota vencida",
     "closed_ack": "respuesta con el caso cerrado",
     "identity_reply": "respuesta a quien pregunta quién le escribe",
+    "balance_reply": "respuesta a quien pregunta cuánto debe",
+    "balance_reply_plan": (
+        "respuesta a quien pregunta cuánto debe, con la próxima cuota"
+    ),
 }
 
 

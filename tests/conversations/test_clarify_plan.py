@@ -52,7 +52,7 @@ def test_question_names_next_installment(engine: Engine) -> None:
     later = NOW + timedelta(hours=1)
 
     # when
-    inbound = reply(engine, "¿cuánto debo?", later)
+    inbound = reply(engine, "no entiendo el mensaje", later)
     sent = dispatch(engine, later)
 
     # then
@@ -73,7 +73,7 @@ def test_question_offers_no_installments(engine: Engine) -> None:
     later = NOW + timedelta(hours=1)
 
     # when
-    reply(engine, "¿cuánto debo?", later)
+    reply(engine, "no entiendo el mensaje", later)
     dispatch(engine, later)
 
     # then
@@ -98,7 +98,7 @@ def test_question_skips_paid_installment(engine: Engine) -> None:
     later = NOW + timedelta(hours=1)
 
     # when
-    reply(engine, "¿cuánto debo?", later)
+    reply(engine, "no entiendo el mensaje", later)
     dispatch(engine, later)
 
     # then
@@ -110,7 +110,7 @@ def test_question_skips_paid_installment(engine: Engine) -> None:
 def test_second_unclear_reply_hands_off(engine: Engine) -> None:
     # given
     ids = given_plan(engine)
-    reply(engine, "¿cuánto debo?", NOW + timedelta(hours=1))
+    reply(engine, "no entiendo el mensaje", NOW + timedelta(hours=1))
 
     # when
     second = reply(engine, "???", NOW + timedelta(hours=2))
@@ -125,7 +125,7 @@ def test_without_plan_offers_installments(engine: Engine) -> None:
     given_customer(engine, queued_reminder=False)
 
     # when
-    reply(engine, "¿cuánto debo?")
+    reply(engine, "no entiendo el mensaje")
     sent = dispatch(engine)
 
     # then
@@ -137,7 +137,7 @@ def test_plan_reply_drops_waiting_clarify(engine: Engine) -> None:
     # given: an unclear reply at night, whose question waits for the morning
     ids = given_customer(engine, queued_reminder=False)
     night = NOW + timedelta(hours=12)
-    reply(engine, "¿cuánto debo?", night)
+    reply(engine, "no entiendo el mensaje", night)
 
     # when: the customer then requests a plan, made at once
     reply(engine, "quiero pagar en 3 cuotas", night + timedelta(minutes=5))

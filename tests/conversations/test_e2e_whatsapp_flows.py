@@ -213,11 +213,12 @@ def chat(
         ),
         ("ok gracias 👍", "acknowledge", "none", None),
         (
-            "¿cuánto debo?",
+            "no entiendo el mensaje",
             "other",
             "asked_clarify",
             "entender tu mensaje. Tu saldo es de $ 1.500,00.",
         ),
+        ("¿cuánto debo?", "other", "balance_stated", "Tu saldo es de $ 1.500,00, y"),
     ],
 )
 def test_each_intent_through_webhook(

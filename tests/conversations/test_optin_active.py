@@ -157,7 +157,7 @@ def test_answered_once_a_day(talk: Conversation, engine: Engine) -> None:
 
 def test_answer_keeps_pending_question(talk: Conversation, engine: Engine) -> None:
     # given: a clarifying question is pending
-    unclear = talk.reply("¿cuánto debo?", NOW + timedelta(hours=1))
+    unclear = talk.reply("no entiendo el mensaje", NOW + timedelta(hours=1))
 
     # when
     action = talk.reply("ya pueden volver a escribirme", NOW + timedelta(hours=2))

@@ -231,6 +231,34 @@ def test_link_request_without_case_sends_link(engine: Engine) -> None:
     assert _queued_kinds(engine, customer_id) == ["link_reply_instructions"]
 
 
+def test_balance_question_without_case_answered(engine: Engine) -> None:
+    # given
+    business_id, customer_id = _customer_owing(engine)
+
+    # when
+    action = _reply(engine, business_id, "quanto eu devo?", MONDAY)
+
+    # then: a case opens and the balance is stated
+    assert action == "balance_stated"
+    assert _open_case(engine, customer_id) is not None
+    assert _queued_kinds(engine, customer_id) == ["balance_reply"]
+
+
+def test_balance_question_after_close_acknowledged(engine: Engine) -> None:
+    # given: the customer paid and the case closed
+    business_id, customer_id = _customer_owing(engine, "AR")
+    _reply(engine, business_id, "pasame el link", MONDAY - timedelta(hours=2))
+    _close_case_paid(engine, customer_id)
+
+    # when
+    action = _reply(engine, business_id, "¿cuánto debo?", MONDAY)
+
+    # then: the reply that no reminders are pending, and no case reopened
+    assert action == "closed_acknowledged"
+    assert _open_case(engine, customer_id) is None
+    assert _queued_kinds(engine, customer_id)[-1] == "closed_ack"
+
+
 def test_installments_without_case_acted_on(engine: Engine) -> None:
     # given
     business_id, customer_id = _customer_owing(engine)

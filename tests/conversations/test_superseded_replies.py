@@ -151,7 +151,7 @@ def test_date_question_dropped_once_answered(engine: Engine) -> None:
 def test_clarify_dropped_after_clear_reply(engine: Engine) -> None:
     # given
     given_case(engine)
-    asked = reply(engine, "¿cuánto debo?", SATURDAY)
+    asked = reply(engine, "no entiendo el mensaje", SATURDAY)
 
     # when
     reply(engine, "te pago el martes", SUNDAY)
@@ -271,7 +271,8 @@ def test_confirmation_kept_after_ok(engine: Engine) -> None:
     ("text", "kinds"),
     [
         ("pasame el link", {"link_reply", "link_reply_instructions"}),
-        ("cuánto debo?", {"clarify"}),
+        ("no entiendo el mensaje", {"clarify"}),
+        ("cuánto debo?", {"balance_reply"}),
     ],
 )
 def test_weekend_reply_survives_monday_run(
@@ -292,3 +293,34 @@ def test_weekend_reply_survives_monday_run(
     with transaction(engine) as session:
         sent = {message.step_kind for message in sent_messages(session, business_id)}
     assert sent & kinds
+
+
+def test_dispute_drops_queued_balance(engine: Engine) -> None:
+    # given: the answer about the balance waits for Monday
+    given_case(engine)
+    stated = reply(engine, "¿cuánto debo?", SATURDAY)
+
+    # when: the customer then contests the amount
+    reply(engine, "ese monto no corresponde, está mal", SUNDAY)
+    sent = dispatch(engine, MONDAY)
+
+    # then: the balance is not stated again, a person replies instead
+    assert stated == "balance_stated"
+    assert [kind for kind, _ in sent] == ["dispute_ack"]
+    assert rows(engine, "balance_reply") == [SUPPRESSED]
+
+
+def test_newer_balance_replaces_older(engine: Engine) -> None:
+    # given
+    given_case(engine)
+    first = reply(engine, "¿cuánto debo?", SATURDAY)
+
+    # when: the customer asks again the next day
+    second = reply(engine, "cuánto te debo?", SUNDAY)
+    sent = dispatch(engine, MONDAY)
+
+    # then: one answer goes out on Monday
+    assert (first, second) == ("balance_stated", "balance_stated")
+    assert [kind for kind, _ in sent] == ["balance_reply"]
+    assert "Tu saldo es de $ 80.000,00" in sent[0][1]
+    assert rows(engine, "balance_reply") == [SUPPRESSED, ("sent", None)]

@@ -559,6 +559,8 @@ def test_available_step_kinds_in_policy_order() -> None:
         "clarify",
         "clarify_plan",
         "identity_reply",
+        "balance_reply",
+        "balance_reply_plan",
         "plan_offer_reply",
         "link_reply",
         "link_reply_instructions",

@@ -69,6 +69,7 @@ from cobranza.db.models import (
 from cobranza.dunning import outbox
 from cobranza.dunning.gate import OPTOUT_CONFIRMATION, REPLY_TO_VARIABLE
 from cobranza.dunning.holds import customer_holds
+from cobranza.dunning.other_currencies import OTHER_BALANCES_VARIABLE
 from cobranza.dunning.owner_actions import set_disputed
 from cobranza.dunning.promises import (
     PAYMENT_TO_VERIFY,
@@ -123,6 +124,9 @@ PROMISE_AMOUNTS_VARIABLE = "promise_amounts"
 # different days: [currency, amount, due date] of each part, earliest first,
 # which `monto_promesa` and `fecha_promesa` state together.
 PROMISE_SCHEDULE_VARIABLE = "promise_schedule"
+# The variable of a `balance_reply` that lists each open invoice as
+# [currency, open amount, ISO due date or None], which `estado_saldo` states.
+BALANCE_DUES_VARIABLE = "balance_dues"
 # The hand-off reason of a request to receive messages again from a customer
 # whose consent the owner revoked.
 OPT_IN_OWNER_REVOCATION = "opt_in_owner_revocation"
@@ -369,10 +373,13 @@ def queue_reply(
 # or a plan proposal is obsolete once the newer action cleared or replaced
 # `Case.pending_question`, since no answer to it is awaited any more. A
 # reported payment makes a promise's confirmation stale, and a link or an
-# opt-in replaces an earlier link or opt-out confirmation. A dispute drops a
-# promise's confirmation, a new plan's schedule and a link still queued: each
-# states an amount the customer now contests, and a person replies instead.
+# opt-in replaces an earlier link or opt-out confirmation. A newer answer
+# about the balance replaces an older one, which may state an older balance.
+# A dispute drops a promise's confirmation, a new plan's schedule, a link and
+# an answer about the balance still queued: each states an amount the
+# customer now contests, and a person replies instead.
 _QUESTIONS = ("ask_promise_date", "clarify", "clarify_plan", "plan_proposal")
+_BALANCE_REPLIES = ("balance_reply", "balance_reply_plan")
 SUPERSEDES: dict[str, tuple[str, ...]] = {
     "promise_confirmation": ("promise_confirmation", *_QUESTIONS),
     "ask_promise_date": ("clarify", "clarify_plan", "plan_proposal"),
@@ -388,8 +395,11 @@ SUPERSEDES: dict[str, tuple[str, ...]] = {
         "plan_offer_reply",
         "link_reply",
         "link_reply_instructions",
+        *_BALANCE_REPLIES,
         *_QUESTIONS,
     ),
+    "balance_reply": _BALANCE_REPLIES,
+    "balance_reply_plan": _BALANCE_REPLIES,
     "link_reply": ("link_reply", "link_reply_instructions", "clarify", "clarify_plan"),
     "link_reply_instructions": (
         "link_reply",
@@ -1843,6 +1853,76 @@ def _answered_identity_since(reply: Reply, since: datetime) -> bool:
         .limit(1)
     )
     return earlier is not None
+
+
+# Balance questions within this many minutes get one answer while the
+# balance stays the same, so a burst of "¿cuánto debo?" gets one message.
+BALANCE_REPEAT_MINUTES = 30
+# The action taken on a question about the balance that got the answer, and
+# on one asked again within `BALANCE_REPEAT_MINUTES` with the same balance.
+BALANCE_STATED = "balance_stated"
+BALANCE_ALREADY_STATED = "balance_already_stated"
+
+
+def state_balance(reply: Reply) -> str:
+    """Tell a customer who asks how much they owe the balance in each currency.
+
+    The answer says what is overdue and when the next invoice falls due,
+    and offers to pay, to request installments or to report a payment.
+    During an active plan it names the next installment instead, as
+    `clarify_plan` does. A customer who owes nothing collectable gets the
+    reply that no reminders are pending (`after_close`).
+
+    The answer is no clarification, so a pending question stays pending.
+    A question asked again gets the answer again, because the balance may
+    have changed and the question is clear, unlike a repeated "¿quién es?",
+    which `identify` hands to a person. Only a burst of questions within
+    `BALANCE_REPEAT_MINUTES` with an unchanged balance gets one message.
+    """
+    balances = open_balances(
+        reply.session, reply.business, reply.customer.id, reply.today
+    )
+    owed = [balance for balance in balances if balance.balance > 0]
+    if not owed:
+        return after_close(reply)
+
+    installment = _next_installment(reply)
+    if installment is not None and installment.currency not in {
+        balance.currency for balance in owed
+    }:
+        # The plan's currency has nothing collectable left to name.
+        installment = None
+    first = installment.currency if installment is not None else owed[0].currency
+    owed.sort(key=lambda balance: balance.currency != first)
+    variables: dict[str, Any] = {
+        "balance": str(owed[0].balance),
+        "currency": owed[0].currency,
+        OTHER_BALANCES_VARIABLE: [
+            [balance.currency, str(balance.balance)] for balance in owed[1:]
+        ],
+        BALANCE_DUES_VARIABLE: [
+            [balance.currency, str(amount), None if due_on is None else str(due_on)]
+            for balance in owed
+            for due_on, amount in balance.dues
+        ],
+    }
+    step_kind = "balance_reply"
+    if installment is not None:
+        step_kind = "balance_reply_plan"
+        variables.update(installment.variables())
+        reply.entities["balance_installment"] = installment.number
+    reply.entities["balances_stated"] = {
+        balance.currency: str(balance.balance) for balance in owed
+    }
+
+    moment = reply.inbound.received_at
+    stated = "+".join(f"{balance.currency}{balance.balance}" for balance in owed)
+    scope = f"{moment:%Y-%m-%dT%H}:{moment.minute // BALANCE_REPEAT_MINUTES}:{stated}"
+    if installment is not None:
+        scope = f"{scope}:{installment.number}"
+    if not queue_reply(reply, step_kind, scope, variables):
+        return BALANCE_ALREADY_STATED
+    return BALANCE_STATED
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ from cobranza.channels.whatsapp.payloads import button_id
 from cobranza.compliance.consent import current_consent, record_consent
 from cobranza.conversations import actions
 from cobranza.conversations.actions import Reply, ReplyServices
+from cobranza.conversations.balance_question import asks_for_balance
 from cobranza.conversations.complaints import threatens_complaint
 from cobranza.conversations.identity import asks_who_writes
 from cobranza.conversations.llm import Classifier, LLMAnswer
@@ -120,13 +121,16 @@ def handle_reply(
     elif opt_in:
         action = actions.opt_in
     elif case is None:
-        action = partial(act_without_case, action=_identity_action(reply))
+        question = _identity_action(reply) or _balance_action(reply)
+        action = partial(act_without_case, action=question)
     elif _identity_action(reply) is not None:
         action = actions.identify
     elif meaning.intent not in actions.OWN_ACTION_WHEN_HELD and actions.all_held(reply):
         action = actions.held
     elif actions.accepts_plan(reply):
         action = actions.accept_plan
+    elif _balance_action(reply) is not None:
+        action = actions.state_balance
     else:
         action = actions.ACTIONS.get(meaning.intent, actions.other)
     action_taken = action(reply)
@@ -324,8 +328,8 @@ def _superseded(reply: Reply) -> str:
     return "superseded"
 
 
-# A label the model gives below this probability yields to the identity
-# rule, unless it acts on consent or reaches a person.
+# A label the model gives below this probability yields to the identity and
+# balance rules, unless it acts on consent or reaches a person.
 IDENTITY_MAX_CONFIDENCE = 0.5
 _KEEPS_LABEL = actions.PERSON_INTENTS | {"opt_out"}
 
@@ -338,21 +342,49 @@ def _identity_action(reply: Reply) -> actions.Action | None:
     chooses the answer here and leaves the intent as the model gave it. The
     matched words are stored with the entities under `identity_question`.
     """
-    meaning = reply.meaning
-    if reply.inbound.type != "text":
-        return None
-    unsure = (
-        meaning.source == "model"
-        and meaning.confidence < IDENTITY_MAX_CONFIDENCE
-        and meaning.intent not in _KEEPS_LABEL
-    )
-    if meaning.intent != "other" and not unsure:
+    if not _rule_may_answer(reply):
         return None
     words = asks_who_writes(reply.inbound.text)
     if words is None:
         return None
     reply.entities["identity_question"] = words
     return actions.identify
+
+
+def _balance_action(reply: Reply) -> actions.Action | None:
+    """Return `actions.state_balance` when the reply only asks what is owed.
+
+    A question like "¿cuánto debo?" reads as `other`, which would get the
+    clarifying question. The rule in `cobranza.conversations.balance_question`
+    chooses the answer here, under the same conditions as the identity rule,
+    and leaves the intent as the model gave it. The matched words are stored
+    with the entities under `balance_question`.
+    """
+    if not _rule_may_answer(reply):
+        return None
+    words = asks_for_balance(reply.inbound.text)
+    if words is None:
+        return None
+    reply.entities["balance_question"] = words
+    return actions.state_balance
+
+
+def _rule_may_answer(reply: Reply) -> bool:
+    """Tell whether a question rule may answer a text the model read as `other`.
+
+    It may when the model read `other`, or gave another label below
+    `IDENTITY_MAX_CONFIDENCE` that neither acts on consent nor reaches a
+    person.
+    """
+    meaning = reply.meaning
+    if reply.inbound.type != "text":
+        return False
+    unsure = (
+        meaning.source == "model"
+        and meaning.confidence < IDENTITY_MAX_CONFIDENCE
+        and meaning.intent not in _KEEPS_LABEL
+    )
+    return meaning.intent == "other" or unsure
 
 
 def _asks_to_opt_in(reply: Reply) -> bool:

@@ -35,6 +35,7 @@ QUEUED_ACTION_LABELS = {
     "asked_promise_date": "preguntar qué día va a pagar",
     "asked_clarify": "preguntar qué quiso decir",
     "identified": "decirle quién le escribe y por qué",
+    "balance_stated": "decirle su saldo",
     "already_opted_in": "decirle que ya recibe los recordatorios",
     "plan_proposed": "proponer un plan de cuotas",
     "link_sent": "mandar el link de pago",

@@ -41,7 +41,8 @@ def act_without_case(reply: Reply, action: actions.Action | None = None) -> str:
 
     `action`, when given, replaces the intent's own action once a case is
     open: the dialogue passes `actions.identify` for an identity question,
-    which is answered even while everything owed is on hold.
+    which is answered even while everything owed is on hold, and
+    `actions.state_balance` for a question about the balance.
     """
     intent = reply.meaning.intent
     if intent == "opt_out":
@@ -54,11 +55,12 @@ def act_without_case(reply: Reply, action: actions.Action | None = None) -> str:
     reply.case = open_case_for_reply(
         reply.session, reply.business.id, reply.customer.id, reply.now
     )
-    if action is None:
-        if everything_held:
-            action = actions.held
-        else:
-            action = actions.ACTIONS.get(intent, actions.other)
+    if everything_held and action is not actions.identify:
+        # The balance leaves held invoices out, so even a question about
+        # it goes to a person rather than reading $ 0.
+        action = actions.held
+    elif action is None:
+        action = actions.ACTIONS.get(intent, actions.other)
     return action(reply)
 
 

@@ -183,6 +183,21 @@ STEP_KINDS: MappingProxyType[str, StepKind] = MappingProxyType(
                 False,
                 (),
             ),
+            # A customer who asks how much they owe learns the balance in each
+            # currency and what is overdue. During an active plan the answer
+            # names the next installment and offers no installments.
+            StepKind(
+                "balance_reply",
+                "states the balance and what is overdue to a customer who asked",
+                False,
+                _PAY_SPLIT_PAID,
+            ),
+            StepKind(
+                "balance_reply_plan",
+                "states the balance and the plan's next installment on request",
+                False,
+                _PAY_PAID,
+            ),
             StepKind(
                 "plan_offer_reply",
                 "the installment plan made on request, with its link",

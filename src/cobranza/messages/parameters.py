@@ -938,6 +938,144 @@ def _business_details(variables: MessageVariables, context: ParameterContext) ->
     return f"{name}, {_TAX_ID_WORDS[context.profile.language]} {tax_id}"
 
 
+# The wording of what is overdue in a balance stated on request, by language.
+# "{amount}" is what is overdue, "{since}" the oldest overdue due date and
+# "{next}" the next due date ("el 20 de marzo" or "hoy").
+_BALANCE_STATUS = MappingProxyType(
+    {
+        "es": MappingProxyType(
+            {
+                "all_overdue": "está todo vencido desde el {since}",
+                "all_due": "ya está todo para pagar",
+                "part_overdue": (
+                    "de eso, {amount} está vencido desde el {since} y el próximo "
+                    "vencimiento es {next}"
+                ),
+                "part_due": (
+                    "de eso, {amount} ya está para pagar y el próximo vencimiento "
+                    "es {next}"
+                ),
+                "next": "el próximo vencimiento es {next}",
+                "on": "el {date}",
+                "today": "hoy",
+            }
+        ),
+        "pt": MappingProxyType(
+            {
+                "all_overdue": "está tudo vencido desde {since}",
+                "all_due": "já está tudo disponível para pagamento",
+                "part_overdue": (
+                    "desse total, {amount} está vencido desde {since} e o próximo "
+                    "vencimento é {next}"
+                ),
+                "part_due": (
+                    "desse total, {amount} já está disponível para pagamento e o "
+                    "próximo vencimento é {next}"
+                ),
+                "next": "o próximo vencimento é {next}",
+                "on": "em {date}",
+                "today": "hoje",
+            }
+        ),
+    }
+)
+
+
+def _balance_status(variables: MessageVariables, context: ParameterContext) -> str:
+    """Say what part of the balance is overdue and when the next part falls due.
+
+    "está todo vencido desde el 3 de marzo", "de eso, $ 50.000,00 está
+    vencido desde el 3 de marzo y el próximo vencimiento es el 20 de marzo",
+    "el próximo vencimiento es hoy": the end of a sentence that states the
+    balance first. An invoice without a due date counts as due, as
+    for reminders. What is overdue in a currency is capped at its balance,
+    so a credit note nets against the overdue invoices first.
+    """
+    if variables.today is None:
+        raise context.missing("today", "pass the business's local date")
+    balances = {variables.currency: variables.balance}
+    balances.update(_other_balance_items(variables))
+    overdue: dict[str, Decimal] = {}
+    overdue_since: list[date] = []
+    upcoming: list[date] = []
+    for currency, amount, due_on in _balance_due_items(variables, context):
+        if balances.get(currency, Decimal(0)) <= 0:
+            continue
+        if due_on is not None and due_on >= variables.today:
+            upcoming.append(due_on)
+            continue
+        overdue[currency] = overdue.get(currency, Decimal(0)) + amount
+        if due_on is not None:
+            overdue_since.append(due_on)
+
+    words = _BALANCE_STATUS[context.profile.language]
+    locale = context.profile.locale
+    parts = [
+        _amount("balance_dues", min(amount, balances[currency]), currency, locale)
+        for currency, amount in overdue.items()
+    ]
+    since = _date(min(overdue_since), variables, locale) if overdue_since else None
+    whole = all(
+        overdue.get(currency, Decimal(0)) >= balance
+        for currency, balance in balances.items()
+        if balance > 0
+    )
+    if overdue and (whole or not upcoming):
+        return (
+            words["all_due"]
+            if since is None
+            else words["all_overdue"].format(since=since)
+        )
+    if not upcoming:
+        raise InvalidVariableError(
+            "balance_dues",
+            variables.balance_dues,
+            "pass the open invoices of each currency with a balance",
+        )
+    next_due = min(upcoming)
+    if next_due == variables.today:
+        next_words = words["today"]
+    else:
+        next_words = words["on"].format(date=_date(next_due, variables, locale))
+    if not overdue:
+        return words["next"].format(next=next_words)
+    key = "part_due" if since is None else "part_overdue"
+    return words[key].format(
+        amount=_joined(parts, context), since=since, next=next_words
+    )
+
+
+def _balance_due_items(
+    variables: MessageVariables, context: ParameterContext
+) -> list[tuple[str, Decimal, date | None]]:
+    """Read `balance_dues` as given, or as stored in JSON."""
+    if not variables.balance_dues:
+        raise context.missing(
+            "balance_dues", "pass (currency, open amount, due date) of each invoice"
+        )
+    items = []
+    for item in variables.balance_dues:
+        try:
+            currency, amount, due_on = item
+            if not isinstance(amount, Decimal):
+                amount = Decimal(str(amount))
+            if due_on is not None and not isinstance(due_on, date):
+                due_on = date.fromisoformat(str(due_on))
+        except (TypeError, ValueError, ArithmeticError) as exc:
+            raise InvalidVariableError(
+                "balance_dues",
+                item,
+                "pass each invoice as (currency, open amount, due date or None), "
+                'such as ("ARS", "15000.00", "2026-03-03")',
+            ) from exc
+        if not isinstance(currency, str) or not amount.is_finite() or amount <= 0:
+            raise InvalidVariableError(
+                "balance_dues", item, "pass a currency code and a positive amount"
+            )
+        items.append((currency, amount, due_on))
+    return items
+
+
 PARAMETERS: MappingProxyType[str, ParameterBuilder] = MappingProxyType(
     {
         "nombre": _customer_name,
@@ -963,6 +1101,7 @@ PARAMETERS: MappingProxyType[str, ParameterBuilder] = MappingProxyType(
         "monto_faltante": _promise_shortfall,
         "dados_credor": _creditor_details,
         "datos_acreedor": _business_details,
+        "estado_saldo": _balance_status,
     }
 )
 

@@ -45,13 +45,14 @@ def sample_variables(
     """
     brazil = normalise_locale(locale) == "pt_BR"
     due_on = date(2026, 3, 3)
+    currency = _CURRENCIES.get(normalise_locale(locale), "USD")
     return MessageVariables(
         customer_name="João Silva" if brazil else "Juan Pérez",
         business_name="Loja Exemplo" if brazil else "Ferretería El Tornillo",
         business_tax_id="11.222.333/0001-81" if brazil else None,
         business_address="Rua das Flores, 100, São Paulo - SP" if brazil else None,
         balance=Decimal("125000.00"),
-        currency=_CURRENCIES.get(normalise_locale(locale), "USD"),
+        currency=currency,
         invoice_count=2,
         oldest_due_on=due_on,
         days_past_due=days_past_due,
@@ -72,6 +73,11 @@ def sample_variables(
         promise_due_on=date(2026, 3, 20),
         # Below the promise, so that a partly kept promise has a sample too.
         paid_amount=Decimal("20000.00"),
+        # Two invoices: one overdue since the due date, one due a month later.
+        balance_dues=(
+            (currency, Decimal("75000.00"), due_on),
+            (currency, Decimal("50000.00"), due_on + timedelta(days=31)),
+        ),
         today=due_on + timedelta(days=days_past_due),
     )
 
@@ -81,6 +87,10 @@ def sample_variables(
 _STEP_SAMPLES: dict[str, dict[str, Any]] = {
     # The question during a plan names the plan's next installment.
     "clarify_plan": {
+        "link_amount": Decimal("45834.00"),
+        "link_covers": LinkCovers.INSTALLMENT.value,
+    },
+    "balance_reply_plan": {
         "link_amount": Decimal("45834.00"),
         "link_covers": LinkCovers.INSTALLMENT.value,
     },
@@ -114,6 +124,11 @@ def _fill_gaps(variables: MessageVariables, locale: str) -> MessageVariables:
         for name in optional
         if getattr(variables, name) is None
     }
+    if variables.balance_dues is None:
+        # One invoice of the whole balance, due on the sample's oldest date.
+        changes["balance_dues"] = (
+            (variables.currency, variables.balance, variables.oldest_due_on),
+        )
     if variables.payment_link is None and variables.payment_instructions is None:
         changes["payment_link"] = sample.payment_link
         # Only `link_reply_instructions` shows these next to the link, and it

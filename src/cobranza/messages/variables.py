@@ -115,6 +115,11 @@ class MessageVariables:
     # (currency, amount, `LinkCovers` value, URL or None) of the link of
     # each currency, which `cobro` and `pago` state.
     link_charges: Sequence[Sequence[object]] | None = None
+    # The open invoices of a balance stated on request: (currency, open
+    # amount, due date or None) of each, which `estado_saldo` compares with
+    # `today` to say what is overdue and when the next one falls due. JSON
+    # rows store the amount as a decimal string and the date in ISO format.
+    balance_dues: Sequence[Sequence[object]] | None = None
     # The business's local date; dates in another year are shown with it.
     today: date | None = None
 
