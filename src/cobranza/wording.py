@@ -168,6 +168,7 @@ KIND_LABELS = {
     "inbound_received": "mensaje recibido",
     "invoice_held": "factura retenida",
     "invoice_released": "factura liberada",
+    "late_failure_ignored": "aviso de fallo tardío ignorado: el mensaje ya llegó",
     "manual_reply_sent": "respuesta de una persona",
     "message": "mensaje",
     "message_deferred": "mensaje demorado",
@@ -396,6 +397,9 @@ EXTRA_REASONS = {
     "payment_mismatch_amount": "el monto pagado no coincide con el del link",
     "payment_mismatch_currency": "la moneda del pago no coincide con la del link",
     "reconciled_found": "el canal confirmó que el mensaje había salido",
+    "failure_overridden": (
+        "el canal avisó que el mensaje llegó, aunque antes lo había dado por fallido"
+    ),
     "reconciled_not_sent": "el canal confirmó que el mensaje no salió: se reintenta",
     "unknown_delivery_state": "no se sabe si el mensaje salió: revisalo",
     "compose_failed": "no se pudo armar el mensaje",
