@@ -795,14 +795,15 @@ def _undo_failure(
 ) -> None:
     """Record as sent a failed row whose message a status shows went out.
 
-    The audit event keeps the error the row failed with.
-    The case's step is left as it is, because the case may have moved on
-    since reconciliation failed the row.
+    The case's step advances as for any sent message, unless the case has
+    recorded a later message since. The audit event keeps the error the row
+    failed with.
     """
     undone_code, undone_detail = row.error_code, row.error_detail
     row.state = OutboxState.SENT
     row.provider_message_id = row.provider_message_id or update.provider_message_id
     row.sent_at = row.sent_at or update.at
+    outbox.advance_case(session, row, row.sent_at)
     row.failed_at = None
     row.error_code = None
     row.error_detail = None

@@ -18,7 +18,7 @@ from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -272,13 +272,31 @@ def _lock_due(session: Session, candidates: Sequence[tuple[int, int]]) -> set[in
     )
 
 
-# Built once, because `mark_sent` runs for every message sent.
+# Built once, because `mark_sent` runs for every message sent. A message
+# sent before the case's last recorded one leaves the case as it is, so a
+# send recorded late never moves the case's step back.
 _ADVANCE_CASE = (
     update(Case)
-    .where(Case.id == bindparam("case_id"))
+    .where(
+        Case.id == bindparam("case_id"),
+        or_(Case.step_sent_at.is_(None), Case.step_sent_at <= bindparam("sent_at")),
+    )
     .values(step=bindparam("sent_step"), step_sent_at=bindparam("sent_at"))
     .execution_options(synchronize_session=False)
 )
+
+
+def advance_case(session: Session, row: OutboxMessage, sent_at: datetime) -> None:
+    """Record the row's step as its case's last step sent, at `sent_at`.
+
+    Every path that records a message as sent calls this: the send's
+    receipt, reconciliation after a crash, and a status webhook that shows
+    a row failed as `unknown_delivery_state` went out.
+    """
+    session.execute(
+        _ADVANCE_CASE,
+        {"case_id": row.case_id, "sent_step": row.step, "sent_at": sent_at},
+    )
 
 
 def mark_sent(
@@ -290,10 +308,7 @@ def mark_sent(
     the send call) keeps its state and only gains the provider id and sent
     time, because statuses never move back and failed is final.
     """
-    session.execute(
-        _ADVANCE_CASE,
-        {"case_id": row.case_id, "sent_step": row.step, "sent_at": sent_at},
-    )
+    advance_case(session, row, sent_at)
     if row.state not in (OutboxState.DELIVERED, OutboxState.READ, OutboxState.FAILED):
         row.state = OutboxState.SENT
     row.provider_message_id = provider_message_id
