@@ -22,7 +22,14 @@ from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from cobranza.db.models import AuditEvent, Business, Case, OutboxMessage, OutboxState
+from cobranza.db.models import (
+    AuditEvent,
+    Business,
+    Case,
+    Customer,
+    OutboxMessage,
+    OutboxState,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -119,9 +126,12 @@ def claim(
     since) is not claimed, and a locked case returns False instead of
     waiting. Two dispatchers may have prepared rows of the same cases, and
     each claim locks a case after the re-check locked others, so waiting
-    could deadlock.
+    could deadlock. On PostgreSQL it also locks the customer and every
+    customer sharing the phone first (see `_lock_recipients`).
     """
     if session.get_bind().dialect.name == "postgresql":
+        if before_send and not _lock_recipients(session, row):
+            return False
         case = session.scalar(
             select(Case.id)
             .where(Case.id == row.case_id)
@@ -156,6 +166,43 @@ def claim(
     claimed = bool(result.rowcount == 1)  # type: ignore[attr-defined]
     session.refresh(row)
     return claimed
+
+
+def _lock_recipients(session: Session, row: OutboxMessage) -> bool:
+    """Lock the row's customer and the customers sharing its phone, or return False.
+
+    `consent.record_consent` locks the same customer row before it writes,
+    so an opt-out committed before this lock is seen by the gate's re-check
+    in this transaction, and one still being written makes this return
+    False: the row waits for the next run. A revocation counts for every
+    customer with the phone, which is why those are locked too. The locks
+    are taken with SKIP LOCKED, so the claim never waits for them, even for
+    an opt-out that goes on to lock the case the claim holds.
+    """
+    phone = select(Customer.phone).where(Customer.id == row.customer_id)
+    recipients = sorted(
+        session.scalars(
+            select(Customer.id).where(
+                Customer.business_id == row.business_id,
+                (Customer.id == row.customer_id)
+                | (Customer.phone == phone.scalar_subquery()),
+            )
+        )
+    )
+    locked = session.scalars(
+        select(Customer.id)
+        .where(Customer.id.in_(recipients))
+        .order_by(Customer.id)
+        .with_for_update(skip_locked=True)
+    ).all()
+    if len(locked) == len(recipients):
+        return True
+    logger.info(
+        "outbox row %s passed over: customer %s or one sharing its phone is locked",
+        row.id,
+        row.customer_id,
+    )
+    return False
 
 
 def claim_due(
