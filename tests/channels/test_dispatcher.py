@@ -29,6 +29,7 @@ from cobranza.compliance.consent import record_consent
 from cobranza.db.engine import transaction
 from cobranza.db.models import (
     AuditEvent,
+    Business,
     Case,
     ConsentAction,
     Customer,
@@ -685,10 +686,21 @@ def test_daily_cap_counts_same_batch_send(engine: Engine) -> None:
     assert states == [OutboxState.SENT, OutboxState.QUEUED]
 
 
-def test_opt_out_being_written_stops_send(engine: Engine) -> None:
+@pytest.mark.parametrize("by_phone_sharer", [False, True], ids=["own", "shared"])
+def test_opt_out_being_written_stops_send(
+    engine: Engine, by_phone_sharer: bool
+) -> None:
     # Given a due row, and an opt-out that another connection has written
-    # but not yet committed.
+    # but not yet committed, by its customer or by another customer with
+    # the same phone.
     business_id, [outbox_id] = _given_rows(engine, 1)
+    with transaction(engine) as session:
+        customer = session.scalars(select(Customer)).one()
+        opting_out = customer.id
+        if by_phone_sharer:
+            business = session.get_one(Business, business_id)
+            sharer = make_customer(session, business, NOW, "C-shared", customer.phone)
+            opting_out = sharer.id
     channel = ScriptedChannel(SandboxChannel(engine, clock=lambda: NOW))
     written = threading.Event()
     release = threading.Event()
@@ -697,15 +709,14 @@ def test_opt_out_being_written_stops_send(engine: Engine) -> None:
     def opt_out() -> None:
         try:
             with transaction(engine) as session:
-                customer = session.scalars(select(Customer)).one()
                 record_consent(
                     session,
                     business_id,
-                    customer.id,
+                    opting_out,
                     ConsentAction.REVOKE,
                     "respuesta por WhatsApp",
                     None,
-                    NOW,
+                    NOW + timedelta(minutes=1),
                 )
                 written.set()
                 release.wait(30)
