@@ -30,6 +30,7 @@ from cobranza.compliance.reasons import Reason
 from cobranza.conversations.inbox import REASON_LABELS as HANDOFF_LABELS
 from cobranza.country_words import ARGENTINA, CountryWords, words_for
 from cobranza.db.models import InboundMedia
+from cobranza.dunning.outbox import MANUAL_STEP
 from cobranza.money import format_money
 from cobranza.voseo import owner_text
 
@@ -305,9 +306,6 @@ POLICY_STEP_LABELS = {
 }
 
 
-# The step of the owner's messages from the inbox or the dashboard, the only
-# unkeyed step outside a policy.
-MANUAL_STEP = "manual_reply"
 MANUAL_STEP_LABEL = "respuesta de una persona"
 
 

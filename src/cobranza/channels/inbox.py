@@ -795,15 +795,18 @@ def _undo_failure(
 ) -> None:
     """Record as sent a failed row whose message a status shows went out.
 
-    The case's step advances as for any sent message, unless the case has
-    recorded a later message since. The audit event keeps the error the row
+    The case's step advances as the dispatcher's send of the row would
+    have advanced it, unless the case has recorded a later message since.
+    A person's reply from the dashboard leaves the step alone, as it does
+    when it goes out at once. The audit event keeps the error the row
     failed with.
     """
     undone_code, undone_detail = row.error_code, row.error_detail
     row.state = OutboxState.SENT
     row.provider_message_id = row.provider_message_id or update.provider_message_id
     row.sent_at = row.sent_at or update.at
-    outbox.advance_case(session, row, row.sent_at)
+    if row.step != outbox.MANUAL_STEP:
+        outbox.advance_case(session, row, row.sent_at)
     row.failed_at = None
     row.error_code = None
     row.error_detail = None

@@ -33,6 +33,10 @@ from cobranza.db.models import (
 
 logger = logging.getLogger(__name__)
 
+# The step of the owner's messages from the inbox or the dashboard, the only
+# unkeyed step outside a policy.
+MANUAL_STEP = "manual_reply"
+
 # States after which a row is settled: no function here moves it back to
 # queued or sending.
 FINAL_STATES = frozenset(
