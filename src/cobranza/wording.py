@@ -30,6 +30,7 @@ from cobranza.compliance.reasons import Reason
 from cobranza.conversations.inbox import REASON_LABELS as HANDOFF_LABELS
 from cobranza.country_words import ARGENTINA, CountryWords, words_for
 from cobranza.db.models import InboundMedia
+from cobranza.dunning.outbox import MANUAL_STEP
 from cobranza.money import format_money
 from cobranza.voseo import owner_text
 
@@ -171,6 +172,7 @@ KIND_LABELS = {
     "inbound_received": "mensaje recibido",
     "invoice_held": "factura retenida",
     "invoice_released": "factura liberada",
+    "late_failure_ignored": "aviso de fallo tardío ignorado: el mensaje ya llegó",
     "manual_reply_sent": "respuesta de una persona",
     "message": "mensaje",
     "message_deferred": "mensaje demorado",
@@ -311,9 +313,6 @@ POLICY_STEP_LABELS = {
 }
 
 
-# The step of the owner's messages from the inbox or the dashboard, the only
-# unkeyed step outside a policy.
-MANUAL_STEP = "manual_reply"
 MANUAL_STEP_LABEL = "respuesta de una persona"
 
 
@@ -403,6 +402,9 @@ EXTRA_REASONS = {
     "payment_mismatch_amount": "el monto pagado no coincide con el del link",
     "payment_mismatch_currency": "la moneda del pago no coincide con la del link",
     "reconciled_found": "el canal confirmó que el mensaje había salido",
+    "failure_overridden": (
+        "el canal avisó que el mensaje llegó, aunque antes lo había dado por fallido"
+    ),
     "reconciled_not_sent": "el canal confirmó que el mensaje no salió: se reintenta",
     "unknown_delivery_state": "no se sabe si el mensaje salió: revisalo",
     "compose_failed": "no se pudo armar el mensaje",

@@ -25,10 +25,13 @@ from cobranza.channels.errors import (
 )
 from cobranza.channels.ratelimit import TokenBucket
 from cobranza.channels.sandbox import SandboxChannel
+from cobranza.compliance.consent import record_consent
 from cobranza.db.engine import transaction
 from cobranza.db.models import (
     AuditEvent,
+    Business,
     Case,
+    ConsentAction,
     Customer,
     Document,
     OutboxMessage,
@@ -37,6 +40,7 @@ from cobranza.db.models import (
     PromiseToPay,
     SandboxMessage,
 )
+from cobranza.dunning import gate, outbox
 from tests.channels.factories import (
     make_business,
     make_customer,
@@ -680,3 +684,112 @@ def test_daily_cap_counts_same_batch_send(engine: Engine) -> None:
     assert channel.calls == 1
     states = [_row(engine, outbox_id).state for outbox_id in row_ids]
     assert states == [OutboxState.SENT, OutboxState.QUEUED]
+
+
+@pytest.mark.parametrize("by_phone_sharer", [False, True], ids=["own", "shared"])
+def test_opt_out_being_written_stops_send(
+    engine: Engine, by_phone_sharer: bool
+) -> None:
+    # Given a due row, and an opt-out that another connection has written
+    # but not yet committed, by its customer or by another customer with
+    # the same phone.
+    business_id, [outbox_id] = _given_rows(engine, 1)
+    with transaction(engine) as session:
+        customer = session.scalars(select(Customer)).one()
+        opting_out = customer.id
+        if by_phone_sharer:
+            business = session.get_one(Business, business_id)
+            sharer = make_customer(session, business, NOW, "C-shared", customer.phone)
+            opting_out = sharer.id
+    channel = ScriptedChannel(SandboxChannel(engine, clock=lambda: NOW))
+    written = threading.Event()
+    release = threading.Event()
+    errors: list[BaseException] = []
+
+    def opt_out() -> None:
+        try:
+            with transaction(engine) as session:
+                record_consent(
+                    session,
+                    business_id,
+                    opting_out,
+                    ConsentAction.REVOKE,
+                    "respuesta por WhatsApp",
+                    None,
+                    NOW + timedelta(minutes=1),
+                )
+                written.set()
+                release.wait(30)
+        except BaseException as exc:  # surfaced by the asserts below
+            errors.append(exc)
+            written.set()
+
+    def send() -> None:
+        try:
+            _dispatcher(engine, channel).run(business_id, NOW)
+        except BaseException as exc:  # surfaced by the asserts below
+            errors.append(exc)
+
+    # When a dispatcher runs while the opt-out is open, and the opt-out
+    # commits before the dispatcher's run ends, then a later run follows.
+    writer = threading.Thread(target=opt_out)
+    writer.start()
+    assert written.wait(30)
+    sender = threading.Thread(target=send)
+    sender.start()
+    sender.join(1.0)
+    release.set()
+    writer.join(30)
+    sender.join(60)
+    later = _dispatcher(engine, channel).run(business_id, NOW)
+
+    # Then nothing went out, and the row is suppressed for the opt-out.
+    assert errors == []
+    assert not sender.is_alive()
+    assert channel.calls == 0
+    assert _sandbox_count(engine) == 0
+    row = _row(engine, outbox_id)
+    assert row.state == OutboxState.SUPPRESSED
+    assert row.suppressed_reason == "opted_out"
+    assert later.sent == 0
+
+
+def test_opt_out_waits_for_send_claim(engine: Engine) -> None:
+    # Given a row claimed for its send, in a transaction still open.
+    business_id, [outbox_id] = _given_rows(engine, 1)
+    committed = threading.Event()
+    errors: list[BaseException] = []
+
+    def opt_out(customer_id: int) -> None:
+        try:
+            with transaction(engine) as session:
+                record_consent(
+                    session,
+                    business_id,
+                    customer_id,
+                    ConsentAction.REVOKE,
+                    "respuesta por WhatsApp",
+                    None,
+                    NOW,
+                )
+            committed.set()
+        except BaseException as exc:  # surfaced by the asserts below
+            errors.append(exc)
+
+    with transaction(engine) as session:
+        row = session.get_one(OutboxMessage, outbox_id)
+        assert outbox.claim(session, row, NOW, before_send=True)
+
+        # When another connection records an opt-out meanwhile.
+        writer = threading.Thread(target=opt_out, args=(row.customer_id,))
+        writer.start()
+        waited = not committed.wait(1.0)
+        decision = gate.check(session, row, NOW)
+
+    # Then the opt-out waits for the claim's transaction to end, so the
+    # send's check and the opt-out never overlap.
+    writer.join(60)
+    assert errors == []
+    assert waited
+    assert committed.is_set()
+    assert decision.action is gate.Action.SEND

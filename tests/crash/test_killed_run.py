@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import Engine, select
 
 from cobranza.db.engine import make_engine, transaction
-from cobranza.db.models import Customer, OutboxMessage, OutboxState
+from cobranza.db.models import Case, Customer, OutboxMessage, OutboxState
 from tests.crash.harness import (
     NOW_TEXT,
     events_processed,
@@ -140,6 +140,17 @@ def test_statuses_settle_flagged_rows(
         assert rows[phone].state == OutboxState.DELIVERED, phone
         assert rows[phone].provider_message_id == message["id"], phone
         assert rows[phone].error_code is None, phone
+    # And the flagged rows' cases record their step as sent, as a send does.
+    cases = _cases_by_id(engine)
+    for phone in flagged:
+        case = cases[rows[phone].case_id]
+        assert case.step == rows[phone].step, phone
+        assert case.step_sent_at == rows[phone].sent_at, phone
+
+
+def _cases_by_id(engine: Engine) -> dict[int, Case]:
+    with transaction(engine) as session:
+        return {case.id: case for case in session.scalars(select(Case))}
 
 
 def test_killed_run_requeues_unsent_rows(

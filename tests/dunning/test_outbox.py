@@ -139,6 +139,29 @@ def test_mark_sent_advances_case(portfolio: Portfolio, default_policy: Policy) -
     assert case.step_sent_at == NOW
 
 
+def test_late_receipt_keeps_later_step(
+    portfolio: Portfolio, default_policy: Policy
+) -> None:
+    # Given a case whose later step was recorded as sent an hour after this
+    # row went out.
+    _queue(portfolio, default_policy)
+    row = portfolio.session.scalars(select(OutboxMessage)).one()
+    case = portfolio.session.get_one(Case, row.case_id)
+    case.step = "second_notice"
+    case.step_sent_at = NOW + timedelta(hours=1)
+    portfolio.session.flush()
+
+    # When this row's send is recorded late, as a status webhook does after
+    # a crash.
+    outbox.mark_sent(portfolio.session, row, "wamid.late", NOW)
+
+    # Then the case keeps its later step.
+    portfolio.session.refresh(case)
+    assert row.state == OutboxState.SENT
+    assert case.step == "second_notice"
+    assert case.step_sent_at == NOW + timedelta(hours=1)
+
+
 def test_mark_sent_keeps_later_status(
     portfolio: Portfolio, default_policy: Policy
 ) -> None:

@@ -285,19 +285,23 @@ def test_timed_out_reply_settles_on_status(
     with transaction(engine) as session:
         row = session.scalars(select(OutboxMessage)).one()
         flagged = row.error_code
+        step_before = session.get_one(Case, row.case_id).step
 
     # When the provider's delivered status for it arrives
     with transaction(engine) as session:
         update = StatusUpdate("wamid.late", "delivered", NOW, outbox_id=row.id)
         apply_status(session, tenant.business_id, "whatsapp", update, NOW)
 
-    # Then the row, first flagged, is recorded as delivered
+    # Then the row, first flagged, is recorded as delivered, and the case
+    # keeps its policy step, as a person's reply that went out at once does.
     with transaction(engine) as session:
         settled = session.get_one(OutboxMessage, row.id)
+        step_after = session.get_one(Case, row.case_id).step
     assert "puede haber llegado igual" in page.text
     assert flagged == "unknown_delivery_state"
     assert settled.state == "delivered"
     assert settled.provider_message_id == "wamid.late"
+    assert step_after == step_before
 
 
 def test_reply_at_night_waits_for_contact_hours(

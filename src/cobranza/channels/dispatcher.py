@@ -8,7 +8,9 @@ Rows go in batches of `DispatchLimits.batch_size`, through four steps:
    before the commit.
 2. just before each send, claim the row again and re-check its facts in a
    transaction of its own, so an opt-out, payment or promise that lands
-   after step 1 still stops it.
+   after step 1 still stops it. On PostgreSQL the claim locks the customer
+   rows that an opt-out locks, so an opt-out being written holds the row
+   back until the next run (`outbox.claim`).
 3. call the channel, outside any transaction.
 4. record the result: `sent` with the provider message id (in the next
    re-check's transaction, or at the end of the batch), back to `queued`
@@ -325,6 +327,9 @@ class Dispatcher:
         if message is None:
             return
 
+        # NOTE: an opt-out committed after the re-check's transaction and
+        # before this call returns does not stop the message. The customer
+        # lock would have to be held through the call to close that gap.
         try:
             receipt = self.channels[item.channel].send(message)
         except ChannelError as exc:

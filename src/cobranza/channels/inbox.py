@@ -89,6 +89,12 @@ _STATUS_RANK = {
     OutboxState.DELIVERED: 2,
     OutboxState.READ: 3,
 }
+# Statuses that show the message reached the customer's phone. Either one
+# beats a `failed` reported for the same message, in whichever order they
+# arrive, because Meta sends statuses unordered.
+_REACHED_PHONE = frozenset({OutboxState.DELIVERED, OutboxState.READ})
+# The audit reason of a failure that a later status overrode.
+FAILURE_OVERRIDDEN = "failure_overridden"
 
 
 @dataclass(frozen=True)
@@ -665,10 +671,13 @@ def apply_status(
     Returns False for a duplicate (same message id and status). The row is
     found by the outbox id the provider echoes, so a status that arrives
     before the send call returned still finds it, or else by message id.
-    Read beats delivered beats sent, failed is final, and a status never
-    moves a row back.
+    Read beats delivered beats sent, and a status never moves a row back.
+    A failure counts only while no delivered or read status is known: a
+    late one leaves a delivered or read row as it is, and a delivered or
+    read status settles a failed row as sent. Either way the failure's
+    error stays in the stored status event and in an audit event.
     """
-    row = _status_row(session, business_id, update)
+    row = status_row(session, business_id, update)
     values = {
         "business_id": business_id,
         "provider": provider,
@@ -699,9 +708,10 @@ def apply_status(
     return True
 
 
-def _status_row(
+def status_row(
     session: Session, business_id: int, update: StatusUpdate
 ) -> OutboxMessage | None:
+    """Return the outbox row a status is about, or None for an unknown message."""
     if update.outbox_id is not None:
         row = session.get(OutboxMessage, update.outbox_id)
         if (
@@ -729,7 +739,14 @@ def _advance(
         row.provider_message_id = update.provider_message_id
 
     if update.status == OutboxState.FAILED:
-        if row.state == OutboxState.READ:
+        if row.state in _REACHED_PHONE:
+            _audit_status(session, row, now, "late_failure_ignored", update)
+            logger.info(
+                "outbox row %s is %s: failed status %s ignored",
+                row.id,
+                row.state,
+                update.error_code,
+            )
             return
         row.state = OutboxState.FAILED
         row.failed_at = update.at
@@ -756,33 +773,40 @@ def _advance(
 
 
 def _proves_sent(row: OutboxMessage, update: StatusUpdate) -> bool:
-    """Return whether a status settles a row flagged `unknown_delivery_state`.
+    """Return whether a status settles a failed row as sent.
 
-    Such a row was left in `sending` by a crash, and reconciliation failed
-    it only because the channel could not tell whether it went out. A
-    sent, delivered or read status for it shows that it did. Any other
-    failed row stays failed.
+    A delivered or read status shows the message reached the phone, so it
+    settles any failed row: a `failed` status that arrived first, or a
+    send error after an attempt that had reached Meta. A sent status only
+    settles a row flagged `unknown_delivery_state`, which reconciliation
+    failed because the channel could not tell whether it went out after a
+    crash. A sent status cannot undo a reported failure, because Meta may
+    fail a message after it reported it sent.
     """
-    if row.error_code != UNKNOWN_DELIVERY_STATE:
-        return False
-    return update.status in (
-        OutboxState.SENT,
-        OutboxState.DELIVERED,
-        OutboxState.READ,
+    if update.status in _REACHED_PHONE:
+        return True
+    return (
+        row.error_code == UNKNOWN_DELIVERY_STATE and update.status == OutboxState.SENT
     )
 
 
 def _undo_failure(
     session: Session, row: OutboxMessage, update: StatusUpdate, now: datetime
 ) -> None:
-    """Record as sent a flagged row whose message a status shows went out.
+    """Record as sent a failed row whose message a status shows went out.
 
-    The case's step is left as it is, because the case may have moved on
-    since reconciliation failed the row.
+    The case's step advances as the dispatcher's send of the row would
+    have advanced it, unless the case has recorded a later message since.
+    A person's reply from the dashboard leaves the step alone, as it does
+    when it goes out at once. The audit event keeps the error the row
+    failed with.
     """
+    undone_code, undone_detail = row.error_code, row.error_detail
     row.state = OutboxState.SENT
     row.provider_message_id = row.provider_message_id or update.provider_message_id
     row.sent_at = row.sent_at or update.at
+    if row.step != outbox.MANUAL_STEP:
+        outbox.advance_case(session, row, row.sent_at)
     row.failed_at = None
     row.error_code = None
     row.error_detail = None
@@ -794,11 +818,17 @@ def _undo_failure(
             kind="message_sent",
             subject_type="outbox_message",
             subject_id=row.id,
-            reason="reconciled_found",
+            reason=(
+                "reconciled_found"
+                if undone_code == UNKNOWN_DELIVERY_STATE
+                else FAILURE_OVERRIDDEN
+            ),
             details={
                 "customer_id": row.customer_id,
                 "provider_message_id": update.provider_message_id,
                 "status": str(update.status),
+                "error_code": undone_code,
+                "error_detail": undone_detail,
             },
         )
     )

@@ -329,10 +329,16 @@ def _check_action(action: ConsentAction | str) -> ConsentAction:
 
 
 def _require_customer(session: Session, business_id: int, customer_id: int) -> None:
+    """Check the customer is the business's and lock its row until the commit.
+
+    On PostgreSQL the dispatcher locks the same row just before a send, so
+    an opt-out and a send's last consent check do not overlap. SQLite
+    ignores FOR UPDATE, and its write lock already serialises the two.
+    """
     found = session.scalar(
-        select(Customer.id).where(
-            Customer.business_id == business_id, Customer.id == customer_id
-        )
+        select(Customer.id)
+        .where(Customer.business_id == business_id, Customer.id == customer_id)
+        .with_for_update()
     )
     if found is None:
         raise CustomerNotFoundError(

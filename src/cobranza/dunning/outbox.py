@@ -18,13 +18,24 @@ from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from cobranza.db.models import AuditEvent, Business, Case, OutboxMessage, OutboxState
+from cobranza.db.models import (
+    AuditEvent,
+    Business,
+    Case,
+    Customer,
+    OutboxMessage,
+    OutboxState,
+)
 
 logger = logging.getLogger(__name__)
+
+# The step of the owner's messages from the inbox or the dashboard, the only
+# unkeyed step outside a policy.
+MANUAL_STEP = "manual_reply"
 
 # States after which a row is settled: no function here moves it back to
 # queued or sending.
@@ -119,9 +130,12 @@ def claim(
     since) is not claimed, and a locked case returns False instead of
     waiting. Two dispatchers may have prepared rows of the same cases, and
     each claim locks a case after the re-check locked others, so waiting
-    could deadlock.
+    could deadlock. On PostgreSQL it also locks the customer and every
+    customer sharing the phone first (see `_lock_recipients`).
     """
     if session.get_bind().dialect.name == "postgresql":
+        if before_send and not _lock_recipients(session, row):
+            return False
         case = session.scalar(
             select(Case.id)
             .where(Case.id == row.case_id)
@@ -156,6 +170,43 @@ def claim(
     claimed = bool(result.rowcount == 1)  # type: ignore[attr-defined]
     session.refresh(row)
     return claimed
+
+
+def _lock_recipients(session: Session, row: OutboxMessage) -> bool:
+    """Lock the row's customer and the customers sharing its phone, or return False.
+
+    `consent.record_consent` locks the same customer row before it writes,
+    so an opt-out committed before this lock is seen by the gate's re-check
+    in this transaction, and one still being written makes this return
+    False: the row waits for the next run. A revocation counts for every
+    customer with the phone, which is why those are locked too. The locks
+    are taken with SKIP LOCKED, so the claim never waits for them, even for
+    an opt-out that goes on to lock the case the claim holds.
+    """
+    phone = select(Customer.phone).where(Customer.id == row.customer_id)
+    recipients = sorted(
+        session.scalars(
+            select(Customer.id).where(
+                Customer.business_id == row.business_id,
+                (Customer.id == row.customer_id)
+                | (Customer.phone == phone.scalar_subquery()),
+            )
+        )
+    )
+    locked = session.scalars(
+        select(Customer.id)
+        .where(Customer.id.in_(recipients))
+        .order_by(Customer.id)
+        .with_for_update(skip_locked=True)
+    ).all()
+    if len(locked) == len(recipients):
+        return True
+    logger.info(
+        "outbox row %s passed over: customer %s or one sharing its phone is locked",
+        row.id,
+        row.customer_id,
+    )
+    return False
 
 
 def claim_due(
@@ -272,13 +323,31 @@ def _lock_due(session: Session, candidates: Sequence[tuple[int, int]]) -> set[in
     )
 
 
-# Built once, because `mark_sent` runs for every message sent.
+# Built once, because `mark_sent` runs for every message sent. A message
+# sent before the case's last recorded one leaves the case as it is, so a
+# send recorded late never moves the case's step back.
 _ADVANCE_CASE = (
     update(Case)
-    .where(Case.id == bindparam("case_id"))
+    .where(
+        Case.id == bindparam("case_id"),
+        or_(Case.step_sent_at.is_(None), Case.step_sent_at <= bindparam("sent_at")),
+    )
     .values(step=bindparam("sent_step"), step_sent_at=bindparam("sent_at"))
     .execution_options(synchronize_session=False)
 )
+
+
+def advance_case(session: Session, row: OutboxMessage, sent_at: datetime) -> None:
+    """Record the row's step as its case's last step sent, at `sent_at`.
+
+    Every path that records a message as sent calls this: the send's
+    receipt, reconciliation after a crash, and a status webhook that shows
+    a row failed as `unknown_delivery_state` went out.
+    """
+    session.execute(
+        _ADVANCE_CASE,
+        {"case_id": row.case_id, "sent_step": row.step, "sent_at": sent_at},
+    )
 
 
 def mark_sent(
@@ -290,10 +359,7 @@ def mark_sent(
     the send call) keeps its state and only gains the provider id and sent
     time, because statuses never move back and failed is final.
     """
-    session.execute(
-        _ADVANCE_CASE,
-        {"case_id": row.case_id, "sent_step": row.step, "sent_at": sent_at},
-    )
+    advance_case(session, row, sent_at)
     if row.state not in (OutboxState.DELIVERED, OutboxState.READ, OutboxState.FAILED):
         row.state = OutboxState.SENT
     row.provider_message_id = provider_message_id

@@ -288,10 +288,11 @@ def test_late_sent_never_downgrades(client: TestClient, engine: Engine) -> None:
     assert _count(engine, MessageStatusEvent) == 2
 
 
-def test_failed_is_final(client: TestClient, engine: Engine) -> None:
+def test_failed_after_sent_is_final(client: TestClient, engine: Engine) -> None:
     outbox_id = _sent_row(engine, "wamid.failed1", phone="+5491155550100")
+    _post(client, _status_body({"id": "wamid.failed1", "status": "sent"}))
     _post(client, _fixture("failed_wa_id_only.json", OUTBOX_ID=outbox_id))
-    _post(client, _status_body({"id": "wamid.failed1", "status": "read"}))
+    _post(client, _status_body({"id": "wamid.failed1", "status": "sent"}))
 
     with transaction(engine) as session:
         row = session.get_one(OutboxMessage, outbox_id)
@@ -299,6 +300,46 @@ def test_failed_is_final(client: TestClient, engine: Engine) -> None:
         assert row.state == OutboxState.FAILED
         assert row.error_code == "131026"
         assert customer.phone_status == PhoneStatus.NOT_ON_WHATSAPP
+
+
+@pytest.mark.parametrize("success", ["delivered", "read"])
+@pytest.mark.parametrize("failure_first", [True, False])
+def test_failure_never_beats_delivery(
+    client: TestClient, engine: Engine, success: str, failure_first: bool
+) -> None:
+    # Given a sent message, and Meta's success status and 131026 failure
+    # for it.
+    outbox_id = _sent_row(engine, "wamid.failed1", phone="+5491155550100")
+    failure = _fixture("failed_wa_id_only.json", OUTBOX_ID=outbox_id)
+    reached = _status_body({"id": "wamid.failed1", "status": success})
+    bodies = [failure, reached] if failure_first else [reached, failure]
+
+    # When both arrive, signed, through the webhook endpoint in this order.
+    responses = [_post(client, body).status_code for body in bodies]
+
+    # Then the message is recorded as having reached the phone, the number
+    # stays on WhatsApp, and the failure's error is kept for the audit.
+    assert responses == [200, 200]
+    with transaction(engine) as session:
+        row = session.get_one(OutboxMessage, outbox_id)
+        customer = session.get_one(Customer, row.customer_id)
+        failed = session.scalars(
+            select(MessageStatusEvent).where(MessageStatusEvent.status == "failed")
+        ).one()
+        audits = session.scalars(
+            select(AuditEvent).where(AuditEvent.subject_id == outbox_id)
+        ).all()
+    assert row.state == success
+    assert row.delivered_at is not None
+    assert row.failed_at is None
+    assert row.error_code is None
+    assert customer.phone_status == PhoneStatus.VALID
+    assert customer.phone_problem is None
+    assert failed.error_code == "131026"
+    assert failed.error_detail == "Message Undeliverable."
+    recorded = [a for a in audits if (a.details or {}).get("error_code") == "131026"]
+    recorded += [a for a in audits if a.reason == "131026"]
+    assert recorded, [(a.kind, a.reason, a.details) for a in audits]
 
 
 def test_window_error_status_is_stored(client: TestClient, engine: Engine) -> None:

@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from cobranza.channels.errors import (
@@ -34,6 +34,7 @@ from cobranza.channels.inbox import (
     matching_customers,
     record_inbound,
     resolve_business,
+    status_row,
 )
 from cobranza.channels.media import (
     MediaDownload,
@@ -69,6 +70,7 @@ from cobranza.db.models import (
     Customer,
     InboundMessage,
     OutboxMessage,
+    OutboxState,
     PhoneStatus,
     TemplateStatus,
     WebhookEvent,
@@ -80,6 +82,9 @@ SIGNATURE_HEADER = "X-Hub-Signature-256"
 # Inbound types whose media is downloaded at once: receipts come as these.
 DOWNLOADED_MEDIA = frozenset({"image", "document"})
 MEDIA_TYPES = frozenset({"image", "document", "audio", "video", "sticker"})
+# Meta's error code for a message it could not deliver: the number is not on
+# WhatsApp, the app is too old, or the terms were not accepted.
+NOT_ON_WHATSAPP_CODE = "131026"
 
 
 def verify_signature(raw_body: bytes, header: str | None, app_secret: str) -> None:
@@ -292,31 +297,62 @@ def handle_status(
         error_code=str(error["code"]) if error.get("code") is not None else None,
         error_detail=error_data.get("details") or error.get("title"),
     )
+    row = status_row(session, business.id, update_)
+    unreachable_before = _failed_unreachable(row)
     if not apply_status(session, business.id, WHATSAPP, update_, now):
         return
-    if update_.status == "failed" and update_.error_code == "131026":
-        _mark_not_on_whatsapp(session, business, update_)
-
-
-def _mark_not_on_whatsapp(
-    session: Session, business: Business, status: StatusUpdate
-) -> None:
-    customer_id = session.scalar(
-        select(OutboxMessage.customer_id).where(
-            OutboxMessage.business_id == business.id,
-            OutboxMessage.provider_message_id == status.provider_message_id,
-        )
-    )
-    if customer_id is None:
+    if row is None:
         return
-    session.execute(
-        update(Customer)
-        .where(Customer.id == customer_id, Customer.business_id == business.id)
-        .values(
-            phone_status=PhoneStatus.NOT_ON_WHATSAPP,
-            phone_problem=UNREACHABLE_PROBLEM,
+
+    # The row's state after `apply_status` decides, because a failure that
+    # arrives after a delivered or read status changes nothing.
+    if update_.status == "failed" and _failed_unreachable(row):
+        _set_phone_status(
+            session, business, row.customer_id, PhoneStatus.NOT_ON_WHATSAPP
         )
+    elif unreachable_before and row.state in (OutboxState.DELIVERED, OutboxState.READ):
+        # A 131026 that arrived before the delivered or read status of the
+        # same message was wrong about the number.
+        _set_phone_status(session, business, row.customer_id, PhoneStatus.VALID)
+
+
+def _failed_unreachable(row: OutboxMessage | None) -> bool:
+    """Tell whether a row failed with 131026 (the number is not on WhatsApp)."""
+    return (
+        row is not None
+        and row.state == OutboxState.FAILED
+        and row.error_code == NOT_ON_WHATSAPP_CODE
     )
+
+
+def _set_phone_status(
+    session: Session, business: Business, customer_id: int, status: PhoneStatus
+) -> None:
+    """Mark a customer's number as not on WhatsApp, or undo that mark.
+
+    Undoing changes only a number that a 131026 marked, so a problem that
+    the business or a reply recorded since is kept.
+    """
+    conditions = [Customer.id == customer_id, Customer.business_id == business.id]
+    problem: str | None = UNREACHABLE_PROBLEM
+    if status == PhoneStatus.VALID:
+        conditions += [
+            Customer.phone_status == PhoneStatus.NOT_ON_WHATSAPP,
+            Customer.phone_problem == UNREACHABLE_PROBLEM,
+        ]
+        problem = None
+    result = session.execute(
+        update(Customer)
+        .where(*conditions)
+        .values(phone_status=status, phone_problem=problem)
+    )
+    if status == PhoneStatus.VALID and result.rowcount:  # type: ignore[attr-defined]
+        logger.info(
+            "customer %s is on WhatsApp again: a later status of the message "
+            "that failed with %s shows it reached the phone",
+            customer_id,
+            NOT_ON_WHATSAPP_CODE,
+        )
 
 
 def handle_message(
