@@ -93,9 +93,9 @@ def test_status_two_currencies_overdue() -> None:
     message = compose("balance_reply", "es_MX", "friendly", variables)
 
     # then: each currency's balance and each overdue part, since the oldest
-    assert "Tu saldo es de $ 125,000.00 y USD 300.00" in message.text
+    assert "Tu saldo es de $125,000.00 y USD 300.00" in message.text
     assert (
-        "de eso, $ 75,000.00 y USD 300.00 está vencido desde el 20 de febrero "
+        "de eso, $75,000.00 y USD 300.00 está vencido desde el 20 de febrero "
         "y el próximo vencimiento es el 3 de abril." in message.text
     )
     assert "¿Quieres pagar ahora" in message.text
