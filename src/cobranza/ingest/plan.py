@@ -344,9 +344,10 @@ class _StoredNumbers:
 
     A Peruvian number matches a stored one with the same series and
     correlativo, padded or not. A Chilean typed folio ("39-100") matches a
-    stored bare folio ("100") of the same customer and amount, which an
-    import stored before the SII type column was read. The stored number
-    is kept, so nothing is duplicated and no migration renames numbers.
+    stored bare folio ("100") of the same customer, amount, currency and
+    due date, which an import stored before the SII type column was read.
+    The stored number is kept, so nothing is duplicated and no migration
+    renames numbers.
     """
 
     def __init__(self, state: StoredState, country: str) -> None:
@@ -414,6 +415,11 @@ class _StoredNumbers:
             or customer is None
             or stored["customer_id"] != customer["id"]
             or stored["amount"] != row.amount
+            # A factura keeps its bare folio too, and facturas and boletas
+            # are numbered apart, so a factura of this customer and amount
+            # may have the same folio. Its due date tells it apart.
+            or stored["due_on"] != row.due_on
+            or stored["currency"] != row.currency
         ):
             return key
         return bare
