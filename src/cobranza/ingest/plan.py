@@ -339,6 +339,21 @@ def build_plan(
     return plan
 
 
+def same_document_key(key: DocumentKey, country: str) -> DocumentKey:
+    """Return one spelling of `key` for every way `country` writes that number.
+
+    A Peruvian series and correlativo are one document padded or not
+    ("F001-00000123" and "F001-123"), so both give ("invoice", "F001-123").
+    Any other number is returned as it is.
+    """
+    kind, number = key
+    match = _SUNAT_NUMBER.fullmatch(number) if country.upper() == "PE" else None
+    if match is None:
+        return key
+    series, correlativo = match.groups()
+    return kind, f"{series.upper()}-{int(correlativo)}"
+
+
 class _StoredNumbers:
     """Match document numbers to stored documents written another way.
 
@@ -417,7 +432,7 @@ class _StoredNumbers:
             or stored["amount"] != row.amount
             # A factura keeps its bare folio too, and facturas and boletas
             # are numbered apart, so a factura of this customer and amount
-            # may have the same folio. Its due date tells it apart.
+            # may have the same folio. Their due dates differ.
             or stored["due_on"] != row.due_on
             or stored["currency"] != row.currency
         ):
