@@ -294,8 +294,8 @@ def build_plan(
     `listed_elsewhere` names documents that the file lists in rows left out
     of `rows` (an erased customer's), which a full snapshot must not settle.
     `cancelled` maps the documents of the rows marked as cancelled to their
-    line. A stored one stops being owed, with no payment recorded, and later
-    rows that list it as owed are left out.
+    line. A stored one stops being owed, with no payment recorded, and rows
+    that list one of them as owed are left out.
     """
     plan = Plan()
     customers = merge_customers(rows)
@@ -320,8 +320,11 @@ def build_plan(
         key = (row.kind.value, row.number)
         in_file.add(key)
         stored = state.documents.get(key)
-        if stored is not None and (
-            stored["id"] in state.cancelled_ids or key in cancelled
+        # A row that lists as owed a document that another row cancels is
+        # left out even when the document is new, so that importing the
+        # same file twice stores the same: nothing, not a debt to collect.
+        if key in cancelled or (
+            stored is not None and stored["id"] in state.cancelled_ids
         ):
             plan.kept_cancelled.append((row.line, row.number))
             continue
