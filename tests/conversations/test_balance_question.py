@@ -9,6 +9,7 @@ runs the rule over the training split of the labelled corpus.
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from typing import Any
 
@@ -218,3 +219,19 @@ def test_balance_rule_skips_captions() -> None:
     reply.inbound.type = "image"
 
     assert _balance_action(reply) is None
+
+
+@pytest.mark.parametrize("word", ["jaja", "ahora", "todavia", "che", "por favor"])
+def test_balance_rule_fast_on_repeated_courtesy(word: str) -> None:
+    # Words that are both a lead and a tail once made the courtesy check
+    # try 2**n parses: 23 of them took about 7 seconds, and each more doubled it.
+    # The intent model reads "jaja jaja ... qwerty" as `other`, so such a
+    # reply reaches this rule through the webhook.
+    text = f"{word} " * 23 + "qwerty"
+
+    started = time.perf_counter()
+    question = asks_for_balance(text)
+    elapsed = time.perf_counter() - started
+
+    assert question is None
+    assert elapsed < 1.0

@@ -214,3 +214,22 @@ def test_cancelled_is_no_sale_for_dso(engine: Engine, tmp_path: Path) -> None:
     assert audit.period.exact_dso is not None
     assert summary.dso_days == audit.period.exact_dso
     assert summary.dso_days == Decimal(90)
+
+
+def test_new_invoice_owed_and_cancelled(engine: Engine, tmp_path: Path) -> None:
+    # The file lists 000.402 as open and, on another row, as cancelled.
+    # Importing it once or twice must store the same: no debt for 000.402.
+    business_id = make_business(engine, "BR")
+    path = export(tmp_path / "a.csv", OPEN_401, OPEN_402, CANCELLED_402)
+
+    first = run_import(engine, business_id, path)
+    with transaction(engine) as session:
+        after_first = session.scalars(select(Document.number)).all()
+    run_import(engine, business_id, path)
+    with transaction(engine) as session:
+        after_second = session.scalars(select(Document.number)).all()
+
+    assert after_first == ["000.401"]
+    assert after_second == ["000.401"]
+    assert [issue.code for issue in first.rows_flagged] == ["cancelled_earlier"]
+    assert [issue.code for issue in first.rows_rejected] == ["cancelled_document"]

@@ -249,3 +249,53 @@ def test_bare_folio_of_other_document_kept(engine: Engine, tmp_path: Path) -> No
     )
 
     assert set(_kinds(engine, business_id)) == {"100", "39-100"}
+
+
+def test_boleta_not_matched_to_factura(engine: Engine, tmp_path: Path) -> None:
+    # Facturas keep the bare folio and are numbered apart from boletas, so
+    # factura 100 and boleta 39-100 of one customer and amount are two
+    # documents. The paid boleta must not settle the open factura.
+    business_id = make_business(engine, "CL")
+    rut = "76543210-3"
+    run_import(
+        engine,
+        business_id,
+        write_csv(
+            tmp_path / "facturas.csv",
+            [
+                [*HEADER, "Saldo"],
+                [
+                    "100",
+                    "33",
+                    rut,
+                    "Andes",
+                    "01/10/2026",
+                    "31/10/2026",
+                    "30.000",
+                    "30.000",
+                ],
+            ],
+            separator=";",
+        ),  # fmt: skip
+    )
+
+    report = run_import(
+        engine,
+        business_id,
+        write_csv(
+            tmp_path / "boletas.csv",
+            [
+                [*HEADER, "Saldo"],
+                ["100", "39", rut, "Andes", "05/10/2026", "05/10/2026", "30.000", "0"],
+            ],
+            separator=";",
+        ),  # fmt: skip
+    )
+
+    assert report.documents_created == 1
+    with transaction(engine) as session:
+        documents = session.scalars(
+            select(Document).where(Document.business_id == business_id)
+        )
+        stored = {doc.number: doc.open_amount for doc in documents}
+    assert stored == {"100": Decimal("30000"), "39-100": Decimal("0")}

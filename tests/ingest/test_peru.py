@@ -290,3 +290,24 @@ def test_other_series_is_not_matched(engine: Engine, tmp_path: Path) -> None:
     )
 
     assert set(_numbers(engine)) == {"F001-00000123", "F002-123", "F001-1230"}
+
+
+def test_padded_and_bare_number_once(engine: Engine, tmp_path: Path) -> None:
+    # One invoice written both ways in one file is listed twice, not two
+    # invoices: storing both would double what the customer owes.
+    business_id = make_business(engine, "PE")
+    padded = ["Factura", "F001-00000123", "20131312955", "El Sol S.A.C.",
+              "01/10/2026", "31/10/2026", "PEN", "500.00"]  # fmt: skip
+    bare = [*padded[:1], "F001-123", *padded[2:]]
+
+    report = run_import(
+        engine, business_id, write_csv(tmp_path / "ventas.csv", [HEADER, padded, bare])
+    )
+
+    assert [issue.code for issue in report.rows_rejected] == ["conflicting_duplicate"]
+    with transaction(engine) as session:
+        documents = session.scalars(
+            select(Document).where(Document.business_id == business_id)
+        )
+        stored = [(doc.number, doc.open_amount) for doc in documents]
+    assert stored == [("F001-00000123", Decimal("500"))]

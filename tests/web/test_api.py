@@ -5,6 +5,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
 from cobranza.accounts import create_api_token, token_hash
+from cobranza.compliance import contact_zones
 from cobranza.compliance.erasure import erase_customer
 from cobranza.db.engine import transaction
 from cobranza.db.models import ApiToken, Business, Customer
@@ -469,3 +470,32 @@ def test_create_customer_checks_email(
             )
         ).all()
     assert stored == []
+
+
+def test_create_customer_brazil_ddd_zones(
+    app: FastAPI, engine: Engine, tenant: Tenant
+) -> None:
+    # An import stores a Brazilian customer's zone from the DDD. A customer
+    # created through the API with DDD 97 must get the same zone, or its
+    # contact hours follow São Paulo's clock: 08:00 there is 06:00 in
+    # Eirunepé, outside the hours of both of the DDD's zones.
+    with transaction(engine) as session:
+        business = session.get_one(Business, tenant.business_id)
+        business.country, business.timezone = "BR", "America/Sao_Paulo"
+    client = _client(app, engine, tenant.business_id)
+
+    response = client.post(
+        "/api/v1/customers",
+        json={"external_id": "API-BR97", "name": "Loja Tefé", "phone": "97 99123-4567"},
+    )
+
+    assert response.status_code == 201, response.text
+    with transaction(engine) as session:
+        customer = session.get_one(Customer, response.json()["id"])
+        stored_zone, phone = customer.timezone, customer.phone
+    assert phone == "+5597991234567"
+    assert stored_zone == "America/Manaus"
+    assert contact_zones(stored_zone, phone, "America/Sao_Paulo") == (
+        "America/Manaus",
+        "America/Eirunepe",
+    )

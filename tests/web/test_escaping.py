@@ -236,3 +236,26 @@ def test_control_characters_are_shown_as_escapes(
     assert f"<bdi>{SHOWN_REPLY}</bdi>" in inbox
     assert "pidió\\x85esperar" in customer_page
     assert "F-\\x1b1" in customer_page
+
+
+def test_import_headers_shown_as_escapes(
+    app: FastAPI, client_for, tenant: Tenant
+) -> None:  # type: ignore[no-untyped-def]
+    """A column header of an uploaded file cannot hide or reorder the table."""
+    client, token = client_for(tenant)
+    content = (
+        "Cliente;Factura;Vencimiento;Importe\u202e;Notas\x1b[2J\r\n"
+        "C1;F-1;31/10/2026;abc;x\r\n"
+    ).encode()
+
+    page = client.post(
+        "/importar",
+        data={"csrf_token": token},
+        files={"file": ("deudores.csv", content, "text/csv")},
+    )
+
+    assert page.status_code == 200
+    assert "\u202e" not in page.text
+    assert "\x1b" not in page.text
+    assert "Notas\\x1b[2J" in page.text
+    assert "Importe\\u202e" in page.text

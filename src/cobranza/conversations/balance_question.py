@@ -187,7 +187,15 @@ _QUESTION = re.compile(
     rf"(?:{_LEAD} )*(?:(?:{_WANT_TO_KNOW.format(give_me=_GIVE_ME)}) )?"
     rf"(?P<question>{'|'.join(_QUESTIONS)})(?: {_TAIL})*"
 )
-_COURTESY = re.compile(rf"(?:{_LEAD}|{_TAIL})(?: (?:{_LEAD}|{_TAIL}))*")
+# Each courtesy word once: "che", "por favor" and others are both leads and
+# tails, and an alternation that offers a word twice backtracks through 2**n
+# parses of n such words before it rejects the sentence.
+_COURTESY_WORD = (
+    "(?:"
+    + "|".join(sorted(set(_LEAD[3:-1].split("|")) | set(_TAIL[3:-1].split("|"))))
+    + ")"
+)
+_COURTESY = re.compile(rf"{_COURTESY_WORD}(?: {_COURTESY_WORD})*")
 _NOT_WORD = re.compile(r"[^a-z0-9 ]+")
 _SPACES = re.compile(r" +")
 

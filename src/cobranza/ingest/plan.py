@@ -294,8 +294,8 @@ def build_plan(
     `listed_elsewhere` names documents that the file lists in rows left out
     of `rows` (an erased customer's), which a full snapshot must not settle.
     `cancelled` maps the documents of the rows marked as cancelled to their
-    line. A stored one stops being owed, with no payment recorded, and later
-    rows that list it as owed are left out.
+    line. A stored one stops being owed, with no payment recorded, and rows
+    that list one of them as owed are left out.
     """
     plan = Plan()
     customers = merge_customers(rows)
@@ -320,8 +320,11 @@ def build_plan(
         key = (row.kind.value, row.number)
         in_file.add(key)
         stored = state.documents.get(key)
-        if stored is not None and (
-            stored["id"] in state.cancelled_ids or key in cancelled
+        # A row that lists as owed a document that another row cancels is
+        # left out even when the document is new, so that importing the
+        # same file twice stores the same: nothing, not a debt to collect.
+        if key in cancelled or (
+            stored is not None and stored["id"] in state.cancelled_ids
         ):
             plan.kept_cancelled.append((row.line, row.number))
             continue
@@ -339,14 +342,30 @@ def build_plan(
     return plan
 
 
+def same_document_key(key: DocumentKey, country: str) -> DocumentKey:
+    """Return one spelling of `key` for every way `country` writes that number.
+
+    A Peruvian series and correlativo are one document padded or not
+    ("F001-00000123" and "F001-123"), so both give ("invoice", "F001-123").
+    Any other number is returned as it is.
+    """
+    kind, number = key
+    match = _SUNAT_NUMBER.fullmatch(number) if country.upper() == "PE" else None
+    if match is None:
+        return key
+    series, correlativo = match.groups()
+    return kind, f"{series.upper()}-{int(correlativo)}"
+
+
 class _StoredNumbers:
     """Match document numbers to stored documents written another way.
 
     A Peruvian number matches a stored one with the same series and
     correlativo, padded or not. A Chilean typed folio ("39-100") matches a
-    stored bare folio ("100") of the same customer and amount, which an
-    import stored before the SII type column was read. The stored number
-    is kept, so nothing is duplicated and no migration renames numbers.
+    stored bare folio ("100") of the same customer, amount, currency and
+    due date, which an import stored before the SII type column was read.
+    The stored number is kept, so nothing is duplicated and no migration
+    renames numbers.
     """
 
     def __init__(self, state: StoredState, country: str) -> None:
@@ -414,6 +433,11 @@ class _StoredNumbers:
             or customer is None
             or stored["customer_id"] != customer["id"]
             or stored["amount"] != row.amount
+            # A factura keeps its bare folio too, and facturas and boletas
+            # are numbered apart, so a factura of this customer and amount
+            # may have the same folio. Their due dates differ.
+            or stored["due_on"] != row.due_on
+            or stored["currency"] != row.currency
         ):
             return key
         return bare

@@ -28,7 +28,13 @@ from cobranza.ingest.errors import (
 from cobranza.ingest.hints import COMMAND_LINE, Hints
 from cobranza.ingest.issue_texts import dry_run_text, quoted, row_issue_text
 from cobranza.ingest.mapping import CUSTOMER_ID, MOBILE, PHONE, resolve_mapping
-from cobranza.ingest.plan import Plan, build_plan, load_state, shared_phones
+from cobranza.ingest.plan import (
+    Plan,
+    build_plan,
+    load_state,
+    same_document_key,
+    shared_phones,
+)
 from cobranza.ingest.readers import SourceRow, Table, read_table
 from cobranza.ingest.report import ImportReport, RowIssue
 from cobranza.ingest.rows import (
@@ -358,7 +364,11 @@ def _parse_rows(
             if (key := reader.cancelled_key(row)) is not None:
                 cancelled.setdefault(key, row.line)
             continue
-        key = (parsed.kind.value, parsed.number)
+        # A number written two ways ("F001-00000123", "F001-123") is one
+        # document listed twice, which a later match would store twice.
+        key = same_document_key(
+            (parsed.kind.value, parsed.number), reader.context.country
+        )
         if key in seen_keys:
             report.rows_rejected.append(
                 RowIssue(

@@ -46,7 +46,7 @@ from cobranza.ingest.hints import API
 from cobranza.ingest.service import ImportOptions, import_file
 from cobranza.ingest.taxids import check_tax_id
 from cobranza.payments.status import PaymentStatus
-from cobranza.phones import normalize_phone
+from cobranza.phones import normalize_phone, phone_timezone
 from cobranza.web.api.auth import api_business
 from cobranza.web.api.checks import (
     checked_amount,
@@ -227,6 +227,13 @@ def create_customer(
                 phone=phone.e164 if phone else None,
                 phone_status=phone.status if phone else "missing",
                 phone_problem=phone.problem if phone else None,
+                # Contact hours follow the customer's clock, which a
+                # Brazilian DDD sets, as an import stores it.
+                timezone=(
+                    phone_timezone(phone.e164)
+                    if phone and business.country == "BR"
+                    else None
+                ),
                 locale=locale,
                 created_at=instant,
                 updated_at=instant,
