@@ -235,6 +235,24 @@ def test_second_balance_question_answered_again(
     assert the_case(engine).handoff_reason is None
 
 
+def test_burst_across_half_hour_answered_once(
+    talk: Conversation, engine: Engine
+) -> None:
+    # given: a question one minute before a half hour
+    first = talk.reply("¿cuánto debo?", NOW + timedelta(hours=1, minutes=29))
+    start = talk.sent
+
+    # when: the same question two minutes later, then 31 minutes after the first
+    burst = talk.reply("cuanto te debo???", NOW + timedelta(hours=1, minutes=31))
+    later = talk.reply("¿cuánto debo?", NOW + timedelta(hours=2, minutes=0))
+
+    # then: the window rolls from the answer, not from the clock's half hour
+    assert first == "balance_stated"
+    assert burst == "balance_already_stated"
+    assert later == "balance_stated"
+    assert len(talk.sent_since(start)) == 1
+
+
 def test_answer_after_a_payment(talk: Conversation, engine: Engine) -> None:
     # given: the customer asked, then paid part of the balance
     talk.reply("¿cuánto debo?", NOW + timedelta(hours=1))

@@ -1915,14 +1915,35 @@ def state_balance(reply: Reply) -> str:
         balance.currency: str(balance.balance) for balance in owed
     }
 
-    moment = reply.inbound.received_at
     stated = "+".join(f"{balance.currency}{balance.balance}" for balance in owed)
-    scope = f"{moment:%Y-%m-%dT%H}:{moment.minute // BALANCE_REPEAT_MINUTES}:{stated}"
     if installment is not None:
-        scope = f"{scope}:{installment.number}"
-    if not queue_reply(reply, step_kind, scope, variables):
+        stated = f"{stated}:{installment.number}"
+    if _balance_stated_since(reply, stated):
+        return BALANCE_ALREADY_STATED
+    moment = reply.inbound.received_at
+    if not queue_reply(reply, step_kind, f"{moment:%Y%m%dT%H%M%S}:{stated}", variables):
         return BALANCE_ALREADY_STATED
     return BALANCE_STATED
+
+
+def _balance_stated_since(reply: Reply, stated: str) -> bool:
+    """Tell whether the same balance was answered in the last `BALANCE_REPEAT_MINUTES`.
+
+    The window rolls back from this reply, so two questions a minute apart
+    get one answer even across a full or half hour. `stated` is the end of
+    the earlier answer's step: the balances and the installment number.
+    """
+    case = reply.case
+    assert case is not None
+    since = reply.now - timedelta(minutes=BALANCE_REPEAT_MINUTES)
+    steps = reply.session.scalars(
+        select(OutboxMessage.step).where(
+            OutboxMessage.case_id == case.id,
+            OutboxMessage.step_kind.in_(_BALANCE_REPLIES),
+            OutboxMessage.created_at >= since,
+        )
+    )
+    return any(step.endswith(f":{stated}") for step in steps)
 
 
 @dataclass(frozen=True)
