@@ -56,6 +56,13 @@ MONTH_END = date(2026, 12, 31)
                 CurrencyDay("ARS", MONTH_END, Decimal("40000")),
             ],
         ),
+        # "reales" is Spanish for reais.
+        (
+            "los reales el viernes y los pesos a fin de mes",
+            "es_AR",
+            "ARS",
+            [CurrencyDay("BRL", FRIDAY, None), CurrencyDay("ARS", MONTH_END, None)],
+        ),
         (
             "dale, los dólares hoy y los pesos el viernes",
             "es_AR",

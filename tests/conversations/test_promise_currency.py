@@ -31,6 +31,13 @@ from cobranza.dunning.promises import OpenBalance
         ("te pago todo el viernes", "ARS", None),
         # Everyday words, not currencies.
         ("es real, te pago el viernes si sale el sol", "ARS", None),
+        # "reales" names reais after a number or a determiner only.
+        ("te pago 500 reales el viernes", "ARS", "BRL"),
+        ("los reales el viernes", "ARS", "BRL"),
+        ("te lo pago en reales", "ARS", "BRL"),
+        ("los montos reales no coinciden, te pago el viernes", "ARS", None),
+        ("te aviso en tiempo real cuando pague", "ARS", None),
+        ("la verdad, en real no llego al viernes", "ARS", None),
         ("US$ 300 y 50 mil pesos el viernes", "ARS", SEVERAL_CURRENCIES),
     ],
 )

@@ -431,7 +431,8 @@ def _is_reference(tokens: list[str], index: int) -> bool:
 
 # Words and signs that name a currency, folded. "u$s" and "us$" are how
 # Argentina and Uruguay write dollars, and "verdes" is dollar slang there.
-# "real" and "sol" are left out because they are everyday words too.
+# "real" and "sol" are left out because they are everyday words too, and
+# "reales" counts only after a number or a determiner (`_names_reales`).
 _NAMED_CURRENCIES = {
     "usd": "USD",
     "us$": "USD",
@@ -457,6 +458,12 @@ _NAMED_CURRENCIES = {
 _PESO_WORDS = frozenset(
     {"$", "peso", "pesos", "mango", "mangos", "luca", "lucas", "palo", "palos"}
 )
+# "reales" is Spanish for reais, but also the plural of the adjective
+# "real" ("los montos reales"), so it names the currency only right after
+# one of these words or a number: "los reales", "en reales", "500 reales".
+_BEFORE_REALES = frozenset(
+    {"los", "en", "de", "mis", "tus", "sus", "unos", "esos", "estos", "mil"}
+)
 # Currencies that "$" and "pesos" name when the business charges in them.
 PESO_CURRENCIES = frozenset({"ARS", "CLP", "COP", "MXN", "UYU"})
 # `find_currency` returns this when a reply names two or more currencies.
@@ -466,8 +473,8 @@ SEVERAL_CURRENCIES = "several"
 def find_currency(text: str, local_currency: str) -> str | None:
     """Return the currency code `text` names for its money, or None.
 
-    "US$", "u$s", "USD", "dólares" and "verdes" name dollars, "R$" and
-    "reais" reals, "soles" and "S/" soles, and an ISO code itself. "$",
+    "US$", "u$s", "USD", "dólares" and "verdes" name dollars, "R$",
+    "reais" and "los reales" (see `_BEFORE_REALES`) reals, "soles" and "S/" soles, and an ISO code itself. "$",
     "pesos", "lucas" and "palos" name the peso, which is `local_currency`
     when that is a peso, and no currency otherwise. A reply that names two
     or more currencies returns `SEVERAL_CURRENCIES`.
@@ -491,6 +498,8 @@ def find_currency(text: str, local_currency: str) -> str | None:
             index += 2
             continue
         code = _NAMED_CURRENCIES.get(token)
+        if token == "reales" and _names_reales(tokens[index - 1] if index else ""):
+            code = "BRL"
         if code is not None:
             named.add(code)
         elif token in _PESO_WORDS and local_currency in PESO_CURRENCIES:
@@ -499,3 +508,13 @@ def find_currency(text: str, local_currency: str) -> str | None:
     if len(named) > 1:
         return SEVERAL_CURRENCIES
     return next(iter(named), None)
+
+
+def _names_reales(previous: str) -> bool:
+    """Tell whether "reales" after the token `previous` names the currency."""
+    return (
+        previous == ""
+        or previous in _BEFORE_REALES
+        or previous.isdigit()
+        or previous in NUMBER_WORDS
+    )
