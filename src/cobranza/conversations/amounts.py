@@ -474,7 +474,8 @@ def find_currency(text: str, local_currency: str) -> str | None:
     """Return the currency code `text` names for its money, or None.
 
     "US$", "u$s", "USD", "dólares" and "verdes" name dollars, "R$",
-    "reais" and "los reales" (see `_BEFORE_REALES`) reals, "soles" and "S/" soles, and an ISO code itself. "$",
+    "reais" and "los reales" (see `_BEFORE_REALES`) reals, "soles" and "S/"
+    soles, and an ISO code itself. "$",
     "pesos", "lucas" and "palos" name the peso, which is `local_currency`
     when that is a peso, and no currency otherwise. A reply that names two
     or more currencies returns `SEVERAL_CURRENCIES`.
