@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from cobranza.channels.inbox import set_reply_handler
 from cobranza.channels.sandbox import record_reply, sent_messages
+from cobranza.conversations.actions import PLAN_SPLIT_OUTSIDE_LIMITS
 from cobranza.db.engine import transaction
 from cobranza.db.models import (
     Business,
@@ -167,7 +168,7 @@ def test_split_without_days_keeps_schedule(engine: Engine) -> None:
     assert "$ 74.037,63 el 13 de enero de 2027" in texts[0]
 
 
-def test_day_beyond_plan_length_falls_back(engine: Engine) -> None:
+def test_day_beyond_plan_length_handed_off(engine: Engine) -> None:
     # given: the business's own 2-installment plan ends on 13 January
     business_id = _open_case(engine)
 
@@ -175,13 +176,13 @@ def test_day_beyond_plan_length_falls_back(engine: Engine) -> None:
     action = _reply(
         engine, business_id, "la mitad el viernes y el resto el 15 de marzo"
     )
-    texts = _sent_texts(engine, business_id)
 
-    # then: Friday stays, and the rest is due 30 days later, on Sunday 10
-    # January, moved to Monday 11
-    assert action == "plan_created"
-    assert _schedule(engine) == [(HALF, date(2026, 12, 11)), (HALF, date(2027, 1, 11))]
-    assert "$ 74.037,63 el 11 de enero de 2027" in texts[0]
+    # then: no plan moves the 15th of March earlier; a person agrees instead
+    assert action == "handed_off"
+    with transaction(engine) as session:
+        assert session.scalars(select(InstallmentPlan)).all() == []
+        case = session.scalars(select(Case)).one()
+        assert case.handoff_reason == PLAN_SPLIT_OUTSIDE_LIMITS
 
 
 def test_days_below_minimum_handed_off(engine: Engine) -> None:
@@ -385,8 +386,8 @@ def test_sum_without_rest_stays_promise(engine: Engine) -> None:
         assert session.scalars(select(InstallmentPlan)).all() == []
 
 
-def test_sum_with_later_day_than_rest_stays_promise(engine: Engine) -> None:
-    # given
+def test_sum_with_later_day_than_rest_is_plan_in_time_order(engine: Engine) -> None:
+    # given: 148,075.26 owed
     business_id = _open_case(engine)
 
     # when: the sum goes with the month's end, the rest with Friday
@@ -394,7 +395,9 @@ def test_sum_with_later_day_than_rest_stays_promise(engine: Engine) -> None:
         engine, business_id, "te paso 10.000 a fin de mes y el resto el viernes"
     )
 
-    # then: no plan puts the 10,000 on Friday
-    assert action == "promise_recorded"
-    with transaction(engine) as session:
-        assert session.scalars(select(InstallmentPlan)).all() == []
+    # then: the rest is due first, on Friday, and the 10,000 on the 31st
+    assert action == "plan_created"
+    assert _schedule(engine) == [
+        (Decimal("138075.26"), date(2026, 12, 11)),
+        (Decimal("10000.00"), date(2026, 12, 31)),
+    ]

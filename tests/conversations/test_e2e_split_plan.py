@@ -14,8 +14,9 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import Engine, select
 
+from cobranza.conversations.actions import PLAN_SPLIT_OUTSIDE_LIMITS
 from cobranza.db.engine import transaction
-from cobranza.db.models import Installment, InstallmentPlan, PromiseToPay
+from cobranza.db.models import Case, Installment, InstallmentPlan, PromiseToPay
 from tests.channels.whatsapp.conftest import (  # noqa: F401 - fixtures
     NOW,
     _close_channels,
@@ -76,3 +77,83 @@ def test_part_today_through_webhook(
         assert session.scalars(select(PromiseToPay)).all() == []
     [answer] = chat.graph.state.messages[start:]
     assert stated in _parameters(answer)
+
+
+def test_rest_named_first_through_webhook(
+    chat: Conversation,  # noqa: F811
+    engine: Engine,
+) -> None:
+    # given
+    start = len(chat.graph.state.messages)
+
+    # when: the rest comes first in the words
+    action = chat.reply(
+        "el resto el viernes y hoy te paso 500", NOW + timedelta(hours=1)
+    )
+
+    # then: today's 500 is the first installment, the rest is due Friday
+    assert action == "plan_created"
+    with transaction(engine) as session:
+        plan = session.scalars(select(InstallmentPlan)).one()
+        assert [
+            (item.amount, item.due_on)
+            for item in session.scalars(
+                select(Installment)
+                .where(Installment.plan_id == plan.id)
+                .order_by(Installment.number)
+            )
+        ] == [(Decimal("500.00"), TODAY), (Decimal("1000.00"), FRIDAY)]
+    [answer] = chat.graph.state.messages[start:]
+    assert "$ 500,00 el 10 de marzo y $ 1.000,00 el 13 de marzo" in _parameters(answer)
+
+
+def test_zero_today_through_webhook(
+    chat: Conversation,  # noqa: F811
+    engine: Engine,
+) -> None:
+    # when
+    action = chat.reply("hoy te paso 0 y el resto el viernes", NOW + timedelta(hours=1))
+
+    # then: a promise of the whole balance for Friday, nothing for today
+    assert action == "promise_recorded"
+    with transaction(engine) as session:
+        [promise] = session.scalars(select(PromiseToPay)).all()
+        assert promise.due_on == FRIDAY
+        assert session.scalars(select(InstallmentPlan)).all() == []
+
+
+def test_impossible_day_through_webhook(
+    chat: Conversation,  # noqa: F811
+    engine: Engine,
+) -> None:
+    # given
+    start = len(chat.graph.state.messages)
+
+    # when: 31 February does not exist
+    action = chat.reply(
+        "hoy te paso 500 y el resto el 31 de febrero", NOW + timedelta(hours=1)
+    )
+
+    # then: one question for a clear day, and nothing recorded
+    assert action == "asked_promise_date"
+    assert len(chat.graph.state.messages[start:]) == 1
+    with transaction(engine) as session:
+        assert session.scalars(select(PromiseToPay)).all() == []
+        assert session.scalars(select(InstallmentPlan)).all() == []
+
+
+def test_day_past_plan_limit_through_webhook(
+    chat: Conversation,  # noqa: F811
+    engine: Engine,
+) -> None:
+    # when: the business's plans end long before 2030
+    action = chat.reply(
+        "hoy te paso 500 y el resto el 5 de marzo de 2030", NOW + timedelta(hours=1)
+    )
+
+    # then: no day moved; a person agrees on the payments
+    assert action == "handed_off"
+    with transaction(engine) as session:
+        assert session.scalars(select(InstallmentPlan)).all() == []
+        case = session.scalars(select(Case)).one()
+        assert case.handoff_reason == PLAN_SPLIT_OUTSIDE_LIMITS

@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cobranza.compliance import holiday_name, rules_for_business
 from cobranza.compliance.consent import (
     current_consent,
     current_consent_state,
@@ -47,6 +48,7 @@ from cobranza.conversations.installments import (
 )
 from cobranza.conversations.normalize import fold
 from cobranza.conversations.optin import asks_only_to_opt_in
+from cobranza.conversations.split_parts import SplitPart, split_parts
 from cobranza.conversations.understand import Understanding
 from cobranza.db.models import (
     Business,
@@ -174,6 +176,11 @@ INSTALLMENTS_REFUSED = "installments_refused"
 # amount of each installment ("cuotas de 1000"), which no plan takes over.
 INSTALLMENTS_COUNT_INVALID = "installments_count_invalid"
 INSTALLMENTS_AMOUNT_NAMED = "installments_amount_named"
+# The hand-off reason of a reply that splits its payment over days or sums
+# that no plan within the business's limits can keep ("el resto en 2030").
+PLAN_SPLIT_OUTSIDE_LIMITS = "plan_split_outside_limits"
+# The entity that holds the parts of such a reply, [day, sum or None] each.
+SPLIT_PARTS_ENTITY = "split_parts"
 # The entity and the plan message variable set when the reply requests more
 # installments than the business allows, so the plan's message states that
 # the count offered is the maximum.
@@ -503,6 +510,9 @@ def promise(reply: Reply) -> str:
     """
     case = reply.case
     assert case is not None
+    split = _split_reply(reply)
+    if split is not None:
+        return split
     due_on = reply.meaning.promised_date
     if due_on is None or due_on < reply.today:
         return _ask_once(reply, "promise_date", "ask_promise_date", "promise_no_date")
@@ -621,6 +631,123 @@ def promise(reply: Reply) -> str:
     return "promise_recorded"
 
 
+def _split_reply(reply: Reply) -> str | None:
+    """Act on a reply that splits its payment over days; None to go on as usual.
+
+    The parts come from `split_parts`, in the order of their days:
+
+    - a part whose day is past or does not exist ("el resto ayer", "el 31
+      de noviembre") gets the question for a clear day, asked once;
+    - a sum of zero ("hoy te paso 0 y el resto el viernes") is no part, so
+      the rest is a promise of the whole balance on its day;
+    - parts all due on one day ("la mitad el viernes y la otra mitad el
+      viernes") are a promise of the whole balance that day;
+    - parts each on a day of their own are a plan on exactly those days and
+      sums (`_make_plan` checks that the plan keeps them).
+
+    A reply whose currencies each have a day ("los dólares el viernes y los
+    pesos a fin de mes") is left to `_dated_parts`, and one that names a
+    count the parts do not match ("en 3 cuotas, la mitad hoy") to the count.
+    """
+    if {SPLIT_PARTS_ENTITY, "split_zero_part", "split_same_day"} & set(reply.entities):
+        # Already read: `_whole_promise_on` comes back through `promise`.
+        return None
+    text = reply.inbound.text or ""
+    locale = reply.customer.locale or reply.business.locale
+    every = split_parts(text, reply.today, locale)
+    parts = [part for part in every if not part.zero]
+    if not parts:
+        return None
+    if any(part.unclear_day for part in parts) and (len(every) >= 2 or parts[0].rest):
+        reply.entities["split_day_unclear"] = True
+        return _ask_once(reply, "promise_date", "ask_promise_date", "promise_no_date")
+    if any(part.due_on is None for part in parts):
+        return None
+    if currency_days(text, reply.today, locale, reply.business.currency) is not None:
+        return None
+    days = tuple(sorted({part.due_on for part in parts if part.due_on is not None}))
+    if len(every) > len(parts) and len(parts) == 1:
+        reply.entities["split_zero_part"] = True
+        return _whole_promise_on(reply, parts[0])
+    if len(parts) >= 2 and len(days) == 1 and all(p.amount is None for p in parts):
+        reply.entities["split_same_day"] = True
+        return _whole_promise_on(reply, parts[0])
+    if len(parts) < 2 or len(days) != len(parts):
+        return None
+    if reply.meaning.installments not in (None, len(parts)):
+        return None
+    if reply.services is None:
+        return None
+    return _split_plan(reply, parts, days)
+
+
+def _whole_promise_on(reply: Reply, part: SplitPart) -> str:
+    """Record a promise of `part`'s sum, or of the whole balance, on its day."""
+    reply.meaning = replace(
+        reply.meaning,
+        promised_date=part.due_on,
+        amount=part.amount,
+        installments=None,
+    )
+    return promise(reply)
+
+
+def _split_plan(reply: Reply, parts: list[SplitPart], days: tuple[date, ...]) -> str:
+    """Make a plan of one installment per part, due on the parts' days."""
+    reply.entities[SPLIT_PARTS_ENTITY] = [
+        [str(part.due_on), None if part.amount is None else str(part.amount)]
+        for part in parts
+    ]
+    first_amount = parts[0].amount
+    later = [part.amount for part in parts[1:]]
+    if parts[0].rest and first_amount is None and None not in later:
+        # "10.000 a fin de mes y el resto el viernes": the rest comes first,
+        # so the first installment is what the later sums leave.
+        owed = open_balance(
+            reply.session, reply.business, reply.customer.id, reply.today
+        )
+        first_amount = owed.balance - sum(amount for amount in later if amount)
+        if first_amount <= 0:
+            return _hand_off_with_ack(reply, PLAN_SPLIT_OUTSIDE_LIMITS)
+    if first_amount is not None and _below_first_floor(reply, first_amount):
+        reply.entities["plan_first_amount_too_low"] = str(first_amount)
+        first_amount = None
+    outcome = _make_plan(reply, len(parts), days, first_amount)
+    if outcome is None:
+        # The limits rule the plan out: `promise` still records the first
+        # sum, and `installments` hands the request to a person.
+        for key in ("installments_offered", "plan_days_named", "plan_first_amount"):
+            reply.entities.pop(key, None)
+    return outcome
+
+
+def _keeps_parts(reply: Reply, offer: PlanOffer) -> bool:
+    """Tell whether a plan keeps the day and sum of every part the reply named.
+
+    A day the business may not write on moves to its next contact day, as
+    every due date does (`plan_due_dates`). Any other change, such as a day
+    beyond the plan's length moved earlier, breaks what the customer asked.
+    """
+    named = reply.entities.get(SPLIT_PARTS_ENTITY)
+    if named is None:
+        return True
+    if len(named) != len(offer.schedule):
+        return False
+    rules = rules_for_business(reply.business.country, reply.business.settings)
+    for (day, amount), (planned, due_on) in zip(named, offer.schedule, strict=True):
+        if amount is not None and Decimal(amount) != planned:
+            return False
+        moved = date.fromisoformat(day)
+        while moved < due_on and (
+            rules.window_for(moved.weekday()) is None
+            or (rules.block_holidays and holiday_name(rules, moved) is not None)
+        ):
+            moved += timedelta(days=1)
+        if moved != due_on:
+            return False
+    return True
+
+
 @dataclass
 class _PromisePart:
     """One currency's part of a promise: the balance there, the sum and its day.
@@ -681,7 +808,11 @@ def _promise_parts(
             owed = [pick_balance(balances, leading_currency(balances, reply.business))]
         parts = [_PromisePart(balance, due_on) for balance in owed]
 
-    if amount is None and names_half(reply.inbound.text or ""):
+    if (
+        amount is None
+        and names_half(reply.inbound.text or "")
+        and not reply.entities.get("split_same_day")
+    ):
         # "te deposito la mitad": half of what the promise would cover.
         for part in parts:
             if part.owed.balance <= 0:
@@ -867,6 +998,9 @@ def installments(reply: Reply) -> str:
     text = reply.inbound.text or ""
     if DECLINED_INSTALLMENTS_WORDS.search(text) is not None:
         return _hand_off_with_ack(reply, INSTALLMENTS_REFUSED)
+    split = _split_reply(reply)
+    if split is not None:
+        return split
     requested = reply.meaning.installments
     if requested is None:
         requested = named_count_outside(text)
@@ -951,6 +1085,13 @@ def _make_plan(
     )
     if offer is None:
         return None
+    if not _keeps_parts(reply, offer):
+        # "hoy 10 lucas y el resto en 2030": moving a day the customer named
+        # would change the agreement without saying so, so a person agrees.
+        reply.entities["plan_schedule_possible"] = [
+            [str(amount), due_on.isoformat()] for amount, due_on in offer.schedule
+        ]
+        return _hand_off_with_ack(reply, PLAN_SPLIT_OUTSIDE_LIMITS)
     if offer.fee > 0:
         return _propose_plan(reply, case, offer, days, first_amount)
     if not services.create_plan(

@@ -48,7 +48,7 @@ def currency_days(
     "$" and "pesos" name (see `find_currency`).
     """
     parts: dict[str, CurrencyDay] = {}
-    for segment in _segments(text):
+    for segment in split_segments(text):
         currency = find_currency(segment, local_currency)
         days = payment_days(segment, today, locale)
         if currency is None and not days:
@@ -64,7 +64,7 @@ def currency_days(
     return sorted(parts.values(), key=lambda part: (part.due_on, part.currency))
 
 
-def _segments(text: str) -> list[str]:
+def split_segments(text: str) -> list[str]:
     """Split the folded tokens of `text` at "y", "e", commas and semicolons.
 
     A "y" or "e" between number words ("treinta y cinco dólares") is part

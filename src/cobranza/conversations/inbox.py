@@ -95,6 +95,10 @@ REASON_LABELS = {
         "pidió cuotas de un monto fijo: acordá con el cliente cuántas cuotas y de "
         "cuánto"
     ),
+    "plan_split_outside_limits": (
+        "pidió pagar en partes con días o montos que el plan no permite sin "
+        "cambiarlos: acordá los pagos con el cliente"
+    ),
     "installments_several_currencies": (
         "pidió cuotas y debe en varias monedas, pero nombra una primera cuota "
         "sin decir la moneda o pide algo distinto para una moneda: acordá los "

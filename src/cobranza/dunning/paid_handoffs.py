@@ -27,7 +27,8 @@ from cobranza.dunning.promises import PAYMENT_TO_VERIFY
 # zero ends them. They are a reported payment to verify, a promise without
 # a date, past an installment's grace or in a currency the robot could not
 # tell, installments the robot could not offer or that the customer seemed
-# to turn down, and an installment plan the customer declined.
+# to turn down or split over days and sums no plan could keep, and an
+# installment plan the customer declined.
 SETTLED_BY_PAYMENT = frozenset(
     {
         PAYMENT_TO_VERIFY,
@@ -37,6 +38,7 @@ SETTLED_BY_PAYMENT = frozenset(
         "installments_refused",
         "installments_count_invalid",
         "installments_amount_named",
+        "plan_split_outside_limits",
         "installments_several_currencies",
         "plan_declined",
         "promise_currency_not_owed",
