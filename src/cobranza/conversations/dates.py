@@ -1028,6 +1028,19 @@ def promised_date(text: str, today: date, locale: str | None = None) -> date | N
     return None
 
 
+def reports_past_payment(text: str) -> bool:
+    """Tell whether folded `text` reports a payment made ("te pague 10 lucas").
+
+    An unaccented "pague" after "cuando" or "que" is a payment to come.
+    """
+    words = text.split()
+    return any(
+        _PAST_PAYMENT.fullmatch(word)
+        and _SUBORDINATORS.isdisjoint(words[max(0, position - 2) : position])
+        for position, word in enumerate(words)
+    )
+
+
 def payment_days(text: str, today: date, locale: str | None = None) -> list[date]:
     """Return every day a reply commits to pay on, earliest first, without repeats.
 

@@ -7,7 +7,8 @@ and a segment is a part when it names a sum, a half, the rest or a payment
 day. The parts come back in the order of their days, whatever the order of
 the words: "el resto el viernes y hoy te paso 10 lucas" pays today first.
 
-A part may name a day that no payment can fall on: a day that does not
+A segment that reports a payment made ("te pagué 10 lucas ayer") is no
+part. A part may name a day that no payment can fall on: a day that does not
 exist ("el 31 de noviembre") or one already gone ("ayer"). Such a part has
 no day and `unclear_day` set, so the caller asks for a clear day instead
 of dropping the part. A sum of zero ("hoy te paso 0") is flagged `zero`.
@@ -22,7 +23,11 @@ from decimal import Decimal
 
 from cobranza.conversations.amounts import find_amount
 from cobranza.conversations.currency_days import split_segments
-from cobranza.conversations.dates import find_dates, payment_days
+from cobranza.conversations.dates import (
+    find_dates,
+    payment_days,
+    reports_past_payment,
+)
 from cobranza.conversations.installments import names_half, rest_start
 from cobranza.conversations.normalize import MONTHS, tokenize
 
@@ -68,6 +73,9 @@ def split_parts(text: str, today: date, locale: str | None) -> list[SplitPart]:
     parts: list[SplitPart] = []
     previous_scale: Decimal | None = None
     for segment in split_segments(text):
+        if reports_past_payment(segment):
+            # "te pagué 10 lucas ayer": a payment made, not a part to come.
+            continue
         days = payment_days(segment, today, locale)
         amount = find_amount(segment)
         if amount is None and previous_scale is not None:
