@@ -168,6 +168,8 @@ def test_zero_first_part_is_no_part(engine: Engine) -> None:
     [
         "hoy te paso 10 lucas y el resto el 31 de noviembre",
         "hoy te paso 10 lucas y el resto ayer",
+        # Only the rest is a payment, and it has no day.
+        "hoy te paso 0 y el resto te lo pago más adelante",
     ],
 )
 def test_impossible_or_past_day_asked_once(engine: Engine, text: str) -> None:

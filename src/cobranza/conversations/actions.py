@@ -661,14 +661,19 @@ def _split_reply(reply: Reply) -> str | None:
     if any(part.unclear_day for part in parts) and (len(every) >= 2 or parts[0].rest):
         reply.entities["split_day_unclear"] = True
         return _ask_once(reply, "promise_date", "ask_promise_date", "promise_no_date")
+    if len(every) > len(parts) and len(parts) == 1:
+        # "hoy te paso 0 y el resto el viernes": only the rest is a payment.
+        reply.entities["split_zero_part"] = True
+        if parts[0].due_on is None:
+            return _ask_once(
+                reply, "promise_date", "ask_promise_date", "promise_no_date"
+            )
+        return _whole_promise_on(reply, parts[0])
     if any(part.due_on is None for part in parts):
         return None
     if currency_days(text, reply.today, locale, reply.business.currency) is not None:
         return None
     days = tuple(sorted({part.due_on for part in parts if part.due_on is not None}))
-    if len(every) > len(parts) and len(parts) == 1:
-        reply.entities["split_zero_part"] = True
-        return _whole_promise_on(reply, parts[0])
     if len(parts) >= 2 and len(days) == 1 and all(p.amount is None for p in parts):
         reply.entities["split_same_day"] = True
         return _whole_promise_on(reply, parts[0])
@@ -692,12 +697,14 @@ def _whole_promise_on(reply: Reply, part: SplitPart) -> str:
     return promise(reply)
 
 
-def _split_plan(reply: Reply, parts: list[SplitPart], days: tuple[date, ...]) -> str:
-    """Make a plan of one installment per part, due on the parts' days."""
-    reply.entities[SPLIT_PARTS_ENTITY] = [
-        [str(part.due_on), None if part.amount is None else str(part.amount)]
-        for part in parts
-    ]
+def _split_plan(
+    reply: Reply, parts: list[SplitPart], days: tuple[date, ...]
+) -> str | None:
+    """Make a plan of one installment per part, due on the parts' days.
+
+    Returns the action, or None when the business's limits rule out any plan.
+    """
+    sums = [part.amount for part in parts]
     first_amount = parts[0].amount
     later = [part.amount for part in parts[1:]]
     if parts[0].rest and first_amount is None and None not in later:
@@ -710,8 +717,20 @@ def _split_plan(reply: Reply, parts: list[SplitPart], days: tuple[date, ...]) ->
         if first_amount <= 0:
             return _hand_off_with_ack(reply, PLAN_SPLIT_OUTSIDE_LIMITS)
     if first_amount is not None and _below_first_floor(reply, first_amount):
+        # "1 peso el viernes y el resto a fin de mes": equal installments.
         reply.entities["plan_first_amount_too_low"] = str(first_amount)
         first_amount = None
+        sums[0] = None
+    reply.entities[SPLIT_PARTS_ENTITY] = [
+        [
+            part.due_on.isoformat() if part.due_on else None,
+            None if sum_ is None else str(sum_),
+        ]
+        for part, sum_ in zip(parts, sums, strict=True)
+    ]
+    # NOTE: a plan takes a named sum for its first installment only, so a
+    # named sum on a middle installment ("hoy 10 lucas, el viernes 20 y el
+    # resto el 15") fails `_keeps_parts` and goes to a person.
     outcome = _make_plan(reply, len(parts), days, first_amount)
     if outcome is None:
         # The limits rule the plan out: `promise` still records the first
