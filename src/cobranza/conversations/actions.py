@@ -1151,6 +1151,9 @@ def _make_plans(
         if offer is None:
             reply.entities["plan_currency_outside_limits"] = currency
             return None
+        if not _keeps_parts(reply, offer):
+            reply.entities["plan_currency_outside_limits"] = currency
+            return _hand_off_with_ack(reply, PLAN_SPLIT_OUTSIDE_LIMITS)
         offers.append(offer)
     if any(offer.fee > 0 for offer in offers):
         return _propose_plans(reply, case, offers, days)
