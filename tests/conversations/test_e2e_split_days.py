@@ -159,3 +159,20 @@ def test_currency_not_owed_goes_to_person(
         case = session.scalars(select(Case)).one()
         assert case.state == CaseState.HANDED_OFF
         assert case.handoff_reason == "promise_currency_not_owed"
+
+
+def test_reales_not_owed_goes_to_person(
+    chat: Conversation,  # noqa: F811
+    engine: Engine,
+) -> None:
+    # when: "reales" is Spanish for reais, which this customer does not owe
+    action = chat.reply(
+        "los reales el viernes y los pesos a fin de mes", NOW + timedelta(hours=1)
+    )
+
+    # then: no peso promise for Friday; a person checks the currency
+    assert action == "handed_off"
+    assert _promises(engine) == []
+    with transaction(engine) as session:
+        case = session.scalars(select(Case)).one()
+        assert case.handoff_reason == "promise_currency_not_owed"
