@@ -76,3 +76,32 @@ def test_part_today_through_webhook(
         assert session.scalars(select(PromiseToPay)).all() == []
     [answer] = chat.graph.state.messages[start:]
     assert stated in _parameters(answer)
+
+
+def test_rest_in_one_currency_is_plan(
+    chat: Conversation,  # noqa: F811
+    engine: Engine,
+) -> None:
+    # given: $ 1.500 owed, in one currency only
+    start = len(chat.graph.state.messages)
+
+    # when: pesos named, and the rest put off
+    action = chat.reply(
+        "te paso $ 500 el viernes y el resto a fin de mes", NOW + timedelta(hours=1)
+    )
+
+    # then: the rest is what is left of the pesos, so a plan of two payments
+    assert action == "plan_created"
+    with transaction(engine) as session:
+        plan = session.scalars(select(InstallmentPlan)).one()
+        installments = session.scalars(
+            select(Installment)
+            .where(Installment.plan_id == plan.id)
+            .order_by(Installment.number)
+        ).all()
+        assert [(item.amount, item.due_on) for item in installments] == [
+            (Decimal("500.00"), FRIDAY),
+            (Decimal("1000.00"), date(2026, 3, 31)),
+        ]
+        assert session.scalars(select(PromiseToPay)).all() == []
+    assert len(chat.graph.state.messages[start:]) == 1

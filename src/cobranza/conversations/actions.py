@@ -713,19 +713,17 @@ def _dated_parts(
 
     "los dólares el viernes y los pesos a fin de mes" from a customer who
     owes both is a dollar part due Friday and a peso part due on the
-    month's last day (`currency_days`). A currency named that the customer
-    does not owe returns the hand-off reason instead.
+    month's last day (`currency_days`), and so is "los dólares el viernes y
+    el resto a fin de mes" from one who owes only those two. A currency
+    named that the customer does not owe returns the hand-off reason instead.
     """
     locale = reply.customer.locale or reply.business.locale
+    owed = {balance.currency for balance in balances if balance.balance > 0}
     named = currency_days(
-        reply.inbound.text or "", reply.today, locale, reply.business.currency
+        reply.inbound.text or "", reply.today, locale, reply.business.currency, owed
     )
     if named is None:
-        # NOTE: "los dólares el viernes y el resto a fin de mes" names no
-        # currency for the rest, so it stays one promise of every currency
-        # for Friday and the month's end is not recorded.
         return None
-    owed = {balance.currency for balance in balances if balance.balance > 0}
     if any(part.currency not in owed for part in named):
         return PROMISE_CURRENCY_NOT_OWED
     reply.entities["promise_days_by_currency"] = {
