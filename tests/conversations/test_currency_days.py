@@ -77,13 +77,84 @@ def test_currency_days(
     assert currency_days(text, TODAY, locale, local) == expected
 
 
+BOTH = frozenset({"USD", "ARS"})
+
+
+@pytest.mark.parametrize(
+    ("text", "locale", "local", "owed", "expected"),
+    [
+        (
+            "los dólares el viernes y el resto a fin de mes",
+            "es_AR",
+            "ARS",
+            BOTH,
+            [CurrencyDay("USD", FRIDAY, None), CurrencyDay("ARS", MONTH_END, None)],
+        ),
+        (
+            "el viernes te paso los pesos y lo demás a fin de mes",
+            "es_AR",
+            "ARS",
+            BOTH,
+            [CurrencyDay("ARS", FRIDAY, None), CurrencyDay("USD", MONTH_END, None)],
+        ),
+        # The rest named first.
+        (
+            "el resto a fin de mes y los dólares el viernes",
+            "es_AR",
+            "ARS",
+            BOTH,
+            [CurrencyDay("USD", FRIDAY, None), CurrencyDay("ARS", MONTH_END, None)],
+        ),
+        (
+            "os dólares na sexta e o resto no fim do mês",
+            "pt_BR",
+            "BRL",
+            frozenset({"USD", "BRL"}),
+            [CurrencyDay("USD", FRIDAY, None), CurrencyDay("BRL", MONTH_END, None)],
+        ),
+    ],
+)
+def test_rest_is_other_currency(
+    text: str,
+    locale: str,
+    local: str,
+    owed: frozenset[str],
+    expected: list[CurrencyDay],
+) -> None:
+    assert currency_days(text, TODAY, locale, local, owed) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "owed"),
+    [
+        # One currency owed: the rest is what is left of it, a plan.
+        ("los pesos el viernes y el resto a fin de mes", frozenset({"ARS"})),
+        ("los dólares el viernes y el resto a fin de mes", frozenset({"ARS"})),
+        # Three currencies owed: the rest may be either of two.
+        (
+            "los dólares el viernes y el resto a fin de mes",
+            frozenset({"USD", "ARS", "EUR"}),
+        ),
+        # A sum in dollars may leave a rest in dollars.
+        ("US$ 300 el viernes y el resto a fin de mes", BOTH),
+        # The rest on the same day, and two rests.
+        ("los dólares el viernes y el resto el viernes", BOTH),
+        ("los dólares el viernes, el resto el lunes y lo demás a fin de mes", BOTH),
+        # No currency named at all.
+        ("la mitad el viernes y el resto a fin de mes", BOTH),
+    ],
+)
+def test_rest_currency_unknown(text: str, owed: frozenset[str]) -> None:
+    assert currency_days(text, TODAY, "es_AR", "ARS", owed) is None
+
+
 @pytest.mark.parametrize(
     "text",
     [
         # One day for both: a plain promise.
         "pago los dólares y los pesos el viernes",
         "los dólares el viernes y los pesos el viernes",
-        # The rest names no currency.
+        # The rest names no currency, and the currencies owed are not given.
         "los dólares el viernes y el resto a fin de mes",
         # One currency only.
         "la mitad de los pesos el viernes y el resto a fin de mes",

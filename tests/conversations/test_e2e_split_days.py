@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import Engine, select
 
 from cobranza.db.engine import transaction
@@ -67,6 +68,46 @@ def test_each_currency_on_its_own_day(
     with transaction(engine) as session:
         case = session.scalars(select(Case)).one()
         assert case.state == CaseState.PAUSED
+        assert case.paused_until is not None
+        assert case.paused_until.date() > MONTH_END
+
+
+@pytest.mark.parametrize(
+    ("text", "schedule"),
+    [
+        (
+            "los dólares el viernes y el resto a fin de mes",
+            [("USD", FRIDAY), ("ARS", MONTH_END)],
+        ),
+        (
+            "el viernes te paso los pesos y lo demás a fin de mes",
+            [("ARS", FRIDAY), ("USD", MONTH_END)],
+        ),
+    ],
+)
+def test_rest_is_other_currency(
+    chat: Conversation,  # noqa: F811
+    engine: Engine,
+    text: str,
+    schedule: list[tuple[str, date]],
+) -> None:
+    # given: US$ 1.000 and $ 150.000 owed, and nothing else
+    start = chat.sent
+
+    # when: one currency is named, and the rest goes to another day
+    action = chat.reply(text, NOW + timedelta(hours=1))
+
+    # then: the rest is the other currency, due on its own day
+    assert action == "promise_recorded"
+    promises = _promises(engine)
+    assert [(p.currency, p.amount, p.due_on) for p in promises] == [
+        (currency, None, due_on) for currency, due_on in schedule
+    ]
+    [answer] = chat.sent_since(start)
+    assert "31 de marzo" in answer
+    assert "13 de marzo" in answer
+    with transaction(engine) as session:
+        case = session.scalars(select(Case)).one()
         assert case.paused_until is not None
         assert case.paused_until.date() > MONTH_END
 

@@ -157,3 +157,32 @@ def test_day_past_plan_limit_through_webhook(
         assert session.scalars(select(InstallmentPlan)).all() == []
         case = session.scalars(select(Case)).one()
         assert case.handoff_reason == PLAN_SPLIT_OUTSIDE_LIMITS
+
+
+def test_rest_in_one_currency_is_plan(
+    chat: Conversation,  # noqa: F811
+    engine: Engine,
+) -> None:
+    # given: $ 1.500 owed, in one currency only
+    start = len(chat.graph.state.messages)
+
+    # when: pesos named, and the rest put off
+    action = chat.reply(
+        "te paso $ 500 el viernes y el resto a fin de mes", NOW + timedelta(hours=1)
+    )
+
+    # then: the rest is what is left of the pesos, so a plan of two payments
+    assert action == "plan_created"
+    with transaction(engine) as session:
+        plan = session.scalars(select(InstallmentPlan)).one()
+        installments = session.scalars(
+            select(Installment)
+            .where(Installment.plan_id == plan.id)
+            .order_by(Installment.number)
+        ).all()
+        assert [(item.amount, item.due_on) for item in installments] == [
+            (Decimal("500.00"), FRIDAY),
+            (Decimal("1000.00"), date(2026, 3, 31)),
+        ]
+        assert session.scalars(select(PromiseToPay)).all() == []
+    assert len(chat.graph.state.messages[start:]) == 1

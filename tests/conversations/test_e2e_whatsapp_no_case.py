@@ -18,7 +18,7 @@ from cobranza.channels.inbox import process_pending_events
 from cobranza.channels.whatsapp.templates import set_template_status
 from cobranza.compliance.consent import current_consent
 from cobranza.config import Settings
-from cobranza.conversations.inbox import waiting_cases
+from cobranza.conversations.inbox import resolve, waiting_cases
 from cobranza.db.engine import transaction
 from cobranza.db.models import (
     Case,
@@ -29,7 +29,7 @@ from cobranza.db.models import (
     OutboxState,
     TemplateStatus,
 )
-from cobranza.dunning.holds import hold_invoices
+from cobranza.dunning.holds import hold_invoices, release_invoices
 from cobranza.jobs.channels import use_channel
 from cobranza.messages.catalog import STEP_KINDS, Tone
 from tests.channels.factories import make_business, make_customer, make_document
@@ -264,3 +264,95 @@ def test_reply_while_held_after_person_closed(
         cases = session.scalars(select(Case).order_by(Case.id)).all()
         assert [case.close_reason for case in cases] == ["closed_by_person", None]
         assert cases[1].handoff_reason == "invoices_held"
+
+
+def _disputed_then_closed(chat: Conversation, engine: Engine) -> int:
+    """Remind, dispute the only invoice, then a person closes the case.
+
+    Closing holds the invoice; the owner then releases it, so the invoice is
+    owed, disputed and not held. Returns the count of messages sent so far.
+    """
+    chat.cycle(NOW)
+    disputed = chat.reply("no reconozco esa factura", NOW + timedelta(minutes=5))
+    assert disputed == "dispute_recorded"
+    with transaction(engine) as session:
+        case = session.scalars(select(Case)).one()
+        resolve(
+            session, chat.business_id, case.id, NOW + timedelta(minutes=10),
+            resume=False, actor="test",
+        )  # fmt: skip
+        customer = session.scalars(select(Customer)).one()
+        release_invoices(
+            session, customer, [], NOW.date(), NOW + timedelta(minutes=11), "test"
+        )
+    return chat.sent
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("hola, quiero saber cuánto debo", "handed_off"),
+        ("pasame el link para pagar", "handed_off"),
+        ("ok gracias", "handed_off"),
+        ("te pago el viernes", "promise_to_review"),
+    ],
+)
+def test_reply_while_disputed_after_person_closed(
+    client: TestClient,  # noqa: F811
+    engine: Engine,
+    settings: Settings,  # noqa: F811
+    graph: FakeGraphAPI,  # noqa: F811
+    text: str,
+    expected: str,
+) -> None:
+    # given: the only invoice is still disputed after a person closed the case
+    chat = _conversation(client, engine, settings, graph)
+    start = _disputed_then_closed(chat, engine)
+
+    # when
+    action_taken = chat.reply(text, NOW + timedelta(hours=1))
+    answer = chat.sent_since(start)
+    later = [chat.cycle(NOW + timedelta(days=days)) for days in (1, 7)]
+
+    # then: a person answers, and the acknowledgement says only that
+    assert action_taken == expected
+    assert len(answer) == 1
+    assert HANDOFF_ACK in answer[0]
+    assert NOTHING_PENDING not in answer[0]
+    assert "$ 0" not in answer[0]
+    assert later == [[], []]
+    with transaction(engine) as session:
+        cases = session.scalars(select(Case).order_by(Case.id)).all()
+        assert [case.close_reason for case in cases] == ["closed_by_person", None]
+        waiting = waiting_cases(session, chat.business_id, NOW + timedelta(days=7))
+        reason = "invoices_disputed" if expected == "handed_off" else expected
+        assert [case.reason for case in waiting] == [reason]
+
+
+def test_balance_question_while_disputed_case_open(
+    client: TestClient,  # noqa: F811
+    engine: Engine,
+    settings: Settings,  # noqa: F811
+    graph: FakeGraphAPI,  # noqa: F811
+) -> None:
+    # given: reminded, and the only invoice disputed, so the case waits
+    chat = _conversation(client, engine, settings, graph)
+    chat.cycle(NOW)
+    disputed = chat.reply("no reconozco esa factura", NOW + timedelta(minutes=5))
+    start = chat.sent
+
+    # when
+    action_taken = chat.reply("¿cuánto debo?", NOW + timedelta(hours=1))
+    answer = chat.sent_since(start)
+
+    # then: a person answers, not "nothing pending", and the dispute stays
+    # the reason the case waits
+    assert disputed == "dispute_recorded"
+    assert action_taken == "handed_off"
+    assert len(answer) == 1
+    assert HANDOFF_ACK in answer[0]
+    assert NOTHING_PENDING not in answer[0]
+    with transaction(engine) as session:
+        case = session.scalars(select(Case)).one()
+        assert case.closed_at is None
+        assert case.handoff_reason == "dispute"

@@ -671,7 +671,12 @@ def _split_reply(reply: Reply) -> str | None:
         return _whole_promise_on(reply, parts[0])
     if any(part.due_on is None for part in parts):
         return None
-    if currency_days(text, reply.today, locale, reply.business.currency) is not None:
+    balances = open_balances(
+        reply.session, reply.business, reply.customer.id, reply.today
+    )
+    owed = {balance.currency for balance in balances if balance.balance > 0}
+    if currency_days(text, reply.today, locale, reply.business.currency, owed):
+        # Each currency on its own day, "el resto" included: `_dated_parts`.
         return None
     days = tuple(sorted({part.due_on for part in parts if part.due_on is not None}))
     if len(parts) >= 2 and len(days) == 1 and all(p.amount is None for p in parts):
@@ -863,19 +868,17 @@ def _dated_parts(
 
     "los dólares el viernes y los pesos a fin de mes" from a customer who
     owes both is a dollar part due Friday and a peso part due on the
-    month's last day (`currency_days`). A currency named that the customer
-    does not owe returns the hand-off reason instead.
+    month's last day (`currency_days`), and so is "los dólares el viernes y
+    el resto a fin de mes" from one who owes only those two. A currency
+    named that the customer does not owe returns the hand-off reason instead.
     """
     locale = reply.customer.locale or reply.business.locale
+    owed = {balance.currency for balance in balances if balance.balance > 0}
     named = currency_days(
-        reply.inbound.text or "", reply.today, locale, reply.business.currency
+        reply.inbound.text or "", reply.today, locale, reply.business.currency, owed
     )
     if named is None:
-        # NOTE: "los dólares el viernes y el resto a fin de mes" names no
-        # currency for the rest, so it stays one promise of every currency
-        # for Friday and the month's end is not recorded.
         return None
-    owed = {balance.currency for balance in balances if balance.balance > 0}
     if any(part.currency not in owed for part in named):
         return PROMISE_CURRENCY_NOT_OWED
     reply.entities["promise_days_by_currency"] = {
@@ -2034,7 +2037,8 @@ def state_balance(reply: Reply) -> str:
     and offers to pay, to request installments or to report a payment.
     During an active plan it names the next installment instead, as
     `clarify_plan` does. A customer who owes nothing collectable gets the
-    reply that no reminders are pending (`after_close`).
+    reply that no reminders are pending (`after_close`), unless what they
+    owe is disputed, when a person replies (`disputed`).
 
     The answer is no clarification, so a pending question stays pending.
     A question asked again gets the answer again, because the balance may
@@ -2046,6 +2050,8 @@ def state_balance(reply: Reply) -> str:
         reply.session, reply.business, reply.customer.id, reply.today
     )
     owed = [balance for balance in balances if balance.balance > 0]
+    if not owed and all_disputed(reply):
+        return disputed(reply)
     if not owed:
         return after_close(reply)
 
@@ -2277,6 +2283,47 @@ def held(reply: Reply) -> str:
     it for a customer who has none.
     """
     return _hand_off_with_ack(reply, "invoices_held")
+
+
+# Intents whose action still applies while every invoice owed is disputed:
+# those of `OWN_ACTION_WHEN_HELD`, and a promise, which is recorded for the
+# person to review (see `promise`).
+OWN_ACTION_WHEN_DISPUTED = frozenset({*OWN_ACTION_WHEN_HELD, "promise_to_pay"})
+
+
+def all_disputed(reply: Reply) -> bool:
+    """Return whether the customer owes only invoices in dispute or on hold.
+
+    At least one owed invoice must be disputed: a debt that is all on hold
+    is `all_held`. Such a customer has no collectable balance, yet owes.
+    """
+    balances = open_balances(
+        reply.session, reply.business, reply.customer.id, reply.today
+    )
+    if any(balance.balance > 0 for balance in balances):
+        return False
+    found = reply.session.scalar(
+        select(Document.id)
+        .where(
+            Document.business_id == reply.business.id,
+            Document.customer_id == reply.customer.id,
+            Document.open_amount > Decimal(0),
+            Document.missing_since.is_(None),
+            Document.disputed.is_(True),
+        )
+        .limit(1)
+    )
+    return found is not None
+
+
+def disputed(reply: Reply) -> str:
+    """Hand a reply to a person while every invoice owed is disputed.
+
+    The balance leaves disputed invoices out and would read $ 0, and the
+    dispute is the person's to settle, so the robot neither quotes the
+    balance nor states that nothing is pending. The case must be open.
+    """
+    return _hand_off_with_ack(reply, "invoices_disputed")
 
 
 def _hand_off_with_ack(reply: Reply, reason: str) -> str:

@@ -16,13 +16,20 @@ descuentan si pago hoy?" asks for a discount, "te debo 5000, ¿te los paso
 el viernes?" is a promise, and "¿cuánto es el total con intereses?" asks
 about interest. "No debo nada" is a dispute and "¿cuánto es la luca?"
 asks about money in general, so neither is a question about the debt.
+
+Typos of the key words ("cuamto debo", "cuanto deboo", "cual es mi sldo")
+are read as the word meant, with the strictness of the opt-out rules: a
+word of four or more letters, one edit away from a key word, starting the
+same way, and no word of the patterns or of the language in its own right
+("cuando", "cuenta", "debe" stay as written).
 """
 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
-from cobranza.conversations.normalize import fold, sentences
+from cobranza.conversations.normalize import edit_distance, fold, same_start, sentences
 
 # Greetings, laughs and vocatives that may stand before the question.
 _LEAD = (
@@ -54,9 +61,8 @@ _TAIL = (
     r"para quitar tudo|pra quitar a divida|para quitar a divida|"
     r"jaja|jajaja|jsjs|kkk|rsrs|amigo|amiga|don|senor|senora|mija|mijo)"
 )
-# "cuánto" and its typos, and the Portuguese "quanto".
-# NOTE: typos are listed one by one, so one not listed here ("cuamto") and
-# a misspelled verb ("cuanto trai de adeudo") still get the clarifying question.
+# "cuánto" and its common typos, and the Portuguese "quanto". Other typos
+# reach these words through `_TYPO_TARGETS`.
 _HOW_MUCH = (
     r"(?:cuanto|cuanta|cuantos|cuantas|cuantoo|cunto|cuato|cuanot|cuantp|qto|"
     r"kuanto|quanto|quantos|quantas|qnto|qnt|quato)"
@@ -72,7 +78,8 @@ _OWE = (
     r"estoy debiendo|toy debiendo|ando debiendo|estamos debiendo|"
     r"to devendo|tou devendo|estou devendo|ta devendo|esta devendo|"
     r"estamos devendo|tengo de deuda|tengo pendiente|tengo vencido|"
-    r"tengo atrasado|tengo adeudado|traigo de adeudo|llevo de deuda|"
+    r"tengo atrasado|tengo adeudado|traigo de adeudo|trai de adeudo|"
+    r"llevo de deuda|"
     r"tenho em aberto|tenho de divida|tenho pendente|tenho atrasado)"
 )
 # Pronouns of the creditor before "debo": "cuánto te debo", "quanto lhe devo".
@@ -183,6 +190,122 @@ _QUESTIONS = (
     # "¿saldo?", "mi saldo?", "saldo pendiente?", as the whole question.
     rf"(?:mi |meu |el |o )?saldo(?: {_OWED_DETAIL})?",
 )
+# The words that carry the question, read through typos one edit away.
+_TYPO_TARGETS = (
+    "cuanto",
+    "cuanta",
+    "cuantos",
+    "cuantas",
+    "quanto",
+    "debo",
+    "devo",
+    "adeudo",
+    "debiendo",
+    "devendo",
+    "traigo",
+    "tengo",
+    "tenho",
+    "pagar",
+    "saldo",
+    "deuda",
+    "divida",
+    "monto",
+    "total",
+    "valor",
+    "importe",
+)
+# Words one edit away from a target that mean something else: "cuándo
+# debo?" asks for a date, "¿cuánto debe?" about someone else.
+_REAL_WORDS = frozenset(
+    {
+        "cuando",
+        "quando",
+        "canto",
+        "cuento",
+        "cuentos",
+        "cuarto",
+        "cuartos",
+        "cuarta",
+        "cuartas",
+        "cuentas",
+        "quinto",
+        "quintos",
+        "quanta",
+        "quarto",
+        "cuata",
+        "cuatas",
+        "debe",
+        "deba",
+        "debi",
+        "dedo",
+        "dejo",
+        "demo",
+        "debt",
+        "depo",
+        "deve",
+        "devi",
+        "deva",
+        "adeuda",
+        "adeude",
+        "traiga",
+        "traido",
+        "tenga",
+        "tengan",
+        "tango",
+        "tenso",
+        "tenha",
+        "tenda",
+        "tendo",
+        "mono",
+        "moto",
+        "pagas",
+        "pagan",
+        "pagad",
+        "pagara",
+        "pagare",
+        "pegar",
+        "paga",
+        "pasar",
+        "parar",
+        "apagar",
+        "dependo",
+        "pagam",
+        "salgo",
+        "salto",
+        "salda",
+        "salde",
+        "salio",
+        "salido",
+        "salvo",
+        "salo",
+        "saldos",
+        "duda",
+        "deudo",
+        "duvida",
+        "divide",
+        "divido",
+        "dividi",
+        "dividan",
+        "divina",
+        "monte",
+        "manto",
+        "montos",
+        "totales",
+        "tonal",
+        "valer",
+        "vapor",
+        "valores",
+        "importa",
+        "importo",
+        "importen",
+    }
+)
+
+
+def _pattern_words(*patterns: str) -> frozenset[str]:
+    return frozenset(re.findall(r"[a-z]+", " ".join(patterns)))
+
+
 _QUESTION = re.compile(
     rf"(?:{_LEAD} )*(?:(?:{_WANT_TO_KNOW.format(give_me=_GIVE_ME)}) )?"
     rf"(?P<question>{'|'.join(_QUESTIONS)})(?: {_TAIL})*"
@@ -196,6 +319,8 @@ _COURTESY_WORD = (
     + ")"
 )
 _COURTESY = re.compile(rf"{_COURTESY_WORD}(?: {_COURTESY_WORD})*")
+# Words the patterns spell out are never typos of another word.
+_PATTERN_WORDS = _pattern_words(_QUESTION.pattern, _COURTESY.pattern)
 _NOT_WORD = re.compile(r"[^a-z0-9 ]+")
 _SPACES = re.compile(r" +")
 
@@ -208,7 +333,8 @@ def asks_for_balance(text: str | None) -> str | None:
     """
     question = None
     for sentence in sentences(text or ""):
-        words = _SPACES.sub(" ", _NOT_WORD.sub(" ", fold(sentence))).strip()
+        plain = _SPACES.sub(" ", _NOT_WORD.sub(" ", fold(sentence))).strip()
+        words = " ".join(_corrected(word) for word in plain.split(" "))
         if not words or _COURTESY.fullmatch(words) is not None:
             continue
         match = _QUESTION.fullmatch(words)
@@ -216,3 +342,14 @@ def asks_for_balance(text: str | None) -> str | None:
             return None
         question = question or match.group("question")
     return question
+
+
+@lru_cache(maxsize=4096)
+def _corrected(word: str) -> str:
+    """Return the key word that `word` mistypes, or `word` itself."""
+    if len(word) < 4 or word in _PATTERN_WORDS or word in _REAL_WORDS:
+        return word
+    for target in _TYPO_TARGETS:
+        if same_start(word, target) and edit_distance(word, target) == 1:
+            return target
+    return word

@@ -6,10 +6,17 @@ promise with a part per currency, each due on its own day. The reply is cut
 into segments at "y", "e", commas and semicolons, and every segment that
 names money must name one currency and one day. A segment that names
 neither ("dale") is skipped.
+
+A customer who owes exactly two currencies may name one and put off "el
+resto" ("lo demás", "o resto") to another day: "los dólares el viernes y el
+resto a fin de mes" pays the pesos at the month's end. Owing one currency,
+the rest is what is left of it, a plan of two payments that this module
+leaves to the installment rules.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -20,6 +27,7 @@ from cobranza.conversations.amounts import (
     find_currency,
 )
 from cobranza.conversations.dates import payment_days
+from cobranza.conversations.installments import REST_PUT_OFF
 from cobranza.conversations.normalize import NUMBER_WORDS, tokenize
 
 _SEGMENT_BREAKS = frozenset({"y", "e", ",", ";"})
@@ -36,22 +44,33 @@ class CurrencyDay:
 
 
 def currency_days(
-    text: str, today: date, locale: str | None, local_currency: str
+    text: str,
+    today: date,
+    locale: str | None,
+    local_currency: str,
+    owed: Collection[str] = (),
 ) -> list[CurrencyDay] | None:
     """Return each currency's day and sum, earliest first, or None.
 
     None unless two or more currencies are each named with one day, the
     days differ, and no segment leaves a currency or a day unpaired. So
     "pago los dólares y los pesos el viernes" is one promise for Friday.
-    "los dólares el viernes y el resto a fin de mes" gives None too, because
-    it does not say which currency the rest is in. `local_currency` is what
-    "$" and "pesos" name (see `find_currency`).
+    A segment that puts off the rest with one day and no currency ("y el
+    resto a fin de mes") is in the other currency when `owed`, the
+    currencies the customer owes, has exactly two and the reply names the
+    other one with no sum. Otherwise it gives None, because the rest's
+    currency is unknown. `local_currency` is what "$" and "pesos" name (see
+    `find_currency`).
     """
     parts: dict[str, CurrencyDay] = {}
+    rest_days = []
     for segment in split_segments(text):
         currency = find_currency(segment, local_currency)
         days = payment_days(segment, today, locale)
         if currency is None and not days:
+            continue
+        if currency is None and len(days) == 1 and REST_PUT_OFF.search(segment):
+            rest_days.append(days[0])
             continue
         if currency in (None, SEVERAL_CURRENCIES) or len(days) != 1:
             return None
@@ -59,9 +78,31 @@ def currency_days(
             return None
         parts[currency] = CurrencyDay(currency, days[0], find_amount(segment))
 
+    if rest_days:
+        rest = _rest_part(parts, rest_days, owed)
+        if rest is None:
+            return None
+        parts[rest.currency] = rest
     if len(parts) < 2 or len({part.due_on for part in parts.values()}) < 2:
         return None
     return sorted(parts.values(), key=lambda part: (part.due_on, part.currency))
+
+
+def _rest_part(
+    parts: dict[str, CurrencyDay], rest_days: list[date], owed: Collection[str]
+) -> CurrencyDay | None:
+    """Return the part of the currency left unnamed, when only one can be.
+
+    A sum with the named currency ("US$ 300 el viernes y el resto a fin de
+    mes") may leave a rest in that same currency, so it gives None.
+    """
+    if len(rest_days) != 1 or len(set(owed)) != 2 or len(parts) != 1:
+        return None
+    [named] = parts.values()
+    others = set(owed) - {named.currency}
+    if named.amount is not None or len(others) != 1:
+        return None
+    return CurrencyDay(others.pop(), rest_days[0], None)
 
 
 def split_segments(text: str) -> list[str]:

@@ -127,6 +127,8 @@ def handle_reply(
         action = actions.identify
     elif meaning.intent not in actions.OWN_ACTION_WHEN_HELD and actions.all_held(reply):
         action = actions.held
+    elif _for_person_while_disputed(reply):
+        action = actions.disputed
     elif actions.accepts_plan(reply):
         action = actions.accept_plan
     elif _balance_action(reply) is not None:
@@ -138,6 +140,17 @@ def handle_reply(
     return _store(
         session, inbound, meaning, action_taken, reply.entities, now, reply.case
     )
+
+
+def _for_person_while_disputed(reply: Reply) -> bool:
+    """Return whether the reply goes to a person because all owed is disputed.
+
+    An "ok" gets no reply, as always: the case already waits for a person.
+    """
+    intent = reply.meaning.intent
+    if intent in actions.OWN_ACTION_WHEN_DISPUTED or intent == "acknowledge":
+        return False
+    return actions.all_disputed(reply)
 
 
 def _reply_of(

@@ -76,6 +76,10 @@ REASON_LABELS = {
         "escribió mientras todo lo que debe está retenido (por ejemplo, porque "
         "pasó al abogado): respondele vos"
     ),
+    "invoices_disputed": (
+        "escribió mientras todo lo que debe está en disputa: revisá el reclamo "
+        "y respondele vos"
+    ),
     "identity_repeated": (
         "volvió a preguntar quién le escribe después de la respuesta del robot"
     ),

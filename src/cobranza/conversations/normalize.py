@@ -232,3 +232,17 @@ def edit_distance(left: str, right: str) -> int:
                 row[j] = min(row[j], rows[i - 2][j - 2] + 1)
         rows.append(row)
     return rows[-1][-1]
+
+
+def same_start(word: str, target: str) -> bool:
+    """Tell whether a typo of `target` keeps its first letter, up to b/v or a swap.
+
+    Typing slips rarely hit the first letter, so fuzzy keyword rules ask for
+    it to match, except for b and v, which sound alike in Spanish, and for
+    the first two letters swapped ("ucanto" for "cuanto").
+    """
+    return (
+        word[0] == target[0]
+        or {word[0], target[0]} == {"b", "v"}
+        or word[1::-1] == target[:2]
+    )

@@ -14,6 +14,10 @@ happens then depends on the intent:
   person with the hand-off acknowledgement (see `actions.held`), as it
   does while a case is open. A person handles that debt, and the robot
   must neither quote a balance of $ 0 nor state that nothing is pending.
+- Likewise while every invoice owed is disputed (or disputed and on hold),
+  for instance after a person closed the case without settling the
+  dispute (see `actions.disputed`). A promise is still recorded for the
+  person to review, as `actions.promise` does with an open case.
 - Every other intent opens a case only while the customer owes a
   collectable balance, as if the first reminder had gone out: a promise
   is recorded, a link is sent, a payment report is flagged for checking.
@@ -31,8 +35,8 @@ from cobranza.conversations.actions import Reply
 from cobranza.conversations.cases import open_case_for_reply
 from cobranza.dunning.promises import open_balance
 
-# Intents that open no case while nothing is held: a stop acts on consent,
-# and an "ok" needs no reply beyond the one `after_close` queues.
+# Intents that open no case while nothing is held or disputed: a stop acts
+# on consent, and an "ok" needs no reply beyond the one `after_close` queues.
 NEVER_OPENS = frozenset({"opt_out", "acknowledge"})
 
 
@@ -41,27 +45,36 @@ def act_without_case(reply: Reply, action: actions.Action | None = None) -> str:
 
     `action`, when given, replaces the intent's own action once a case is
     open: the dialogue passes `actions.identify` for an identity question,
-    which is answered even while everything owed is on hold, and
+    which is answered even while everything owed is on hold or disputed, and
     `actions.state_balance` for a question about the balance.
     """
     intent = reply.meaning.intent
     if intent == "opt_out":
         return actions.opt_out(reply)
-    own_action = intent in actions.OWN_ACTION_WHEN_HELD
-    everything_held = not own_action and actions.all_held(reply)
-    if not everything_held and (intent in NEVER_OPENS or not _opens_case(reply)):
+    for_person = _person_action(reply)
+    if for_person is None and (intent in NEVER_OPENS or not _opens_case(reply)):
         return actions.after_close(reply)
 
     reply.case = open_case_for_reply(
         reply.session, reply.business.id, reply.customer.id, reply.now
     )
-    if everything_held and action is not actions.identify:
-        # The balance leaves held invoices out, so even a question about
-        # it goes to a person rather than reading $ 0.
-        action = actions.held
+    if for_person is not None and action is not actions.identify:
+        # The balance leaves held and disputed invoices out, so even a
+        # question about it goes to a person rather than reading $ 0.
+        action = for_person
     elif action is None:
         action = actions.ACTIONS.get(intent, actions.other)
     return action(reply)
+
+
+def _person_action(reply: Reply) -> actions.Action | None:
+    """Return the hand-off for a debt that only a person handles, if it is one."""
+    intent = reply.meaning.intent
+    if intent not in actions.OWN_ACTION_WHEN_HELD and actions.all_held(reply):
+        return actions.held
+    if intent not in actions.OWN_ACTION_WHEN_DISPUTED and actions.all_disputed(reply):
+        return actions.disputed
+    return None
 
 
 def _opens_case(reply: Reply) -> bool:
@@ -69,8 +82,6 @@ def _opens_case(reply: Reply) -> bool:
     # person as much as one about an invoice still owed.
     if reply.meaning.intent in actions.PERSON_INTENTS:
         return True
-    # NOTE: disputed invoices are not collectable either, so a customer whose
-    # every invoice is still disputed after a person closed the case gets
-    # `after_close` ("no pending reminders") although the debt is open.
     owed = open_balance(reply.session, reply.business, reply.customer.id, reply.today)
-    return owed.balance > 0
+    # A promise on a debt still disputed is recorded for a person to review.
+    return owed.balance > 0 or actions.all_disputed(reply)
