@@ -13,7 +13,7 @@ import itertools
 import re
 from functools import lru_cache
 
-from cobranza.conversations.normalize import edit_distance, fold
+from cobranza.conversations.normalize import edit_distance, fold, same_start
 
 # Whole-message keywords: the reply is only this word, maybe with courtesy.
 _KEYWORDS = frozenset(
@@ -814,7 +814,7 @@ _STRETCHED_VOWEL = re.compile(r"([aeiou])\1+")
 
 # Words of the patterns above that people mistype ("escribrme", "molessten").
 # A token of four or more letters one edit away from one of these, starting
-# the same way (see `_same_start`), is read as that word. A Spanish or
+# the same way (see `normalize.same_start`), is read as that word. A Spanish or
 # Portuguese word in its own right ("escriben", "mandan") is left alone.
 _TYPO_TARGETS = (
     "escriban",
@@ -1154,7 +1154,7 @@ def _correct(word: str) -> str:
     if len(word) < 4 or word in _REAL_WORDS or word in _TYPO_TARGETS:
         return word
     for target in _TYPO_TARGETS:
-        if _same_start(word, target) and edit_distance(word, target) == 1:
+        if same_start(word, target) and edit_distance(word, target) == 1:
             return target
     return word
 
@@ -1176,7 +1176,7 @@ def _keyword_of(word: str) -> str | None:
         for keyword in sorted(_KEYWORDS):
             if (
                 len(keyword) >= 4
-                and _same_start(form, keyword)
+                and same_start(form, keyword)
                 and edit_distance(form, keyword) <= 1
             ):
                 return keyword
@@ -1212,15 +1212,6 @@ def _led_keyword(words: list[str]) -> bool:
     if not _LEAD_INS.intersection(before) or before[-1] in _NEGATIONS:
         return False
     return all(word in _LEAD_INS or word in _GREETINGS for word in before)
-
-
-def _same_start(word: str, target: str) -> bool:
-    """Tell whether a typo keeps the first letter, up to b/v or a swap."""
-    return (
-        word[0] == target[0]
-        or {word[0], target[0]} == {"b", "v"}
-        or word[1::-1] == target[:2]
-    )
 
 
 def _plain(text: str) -> str:
