@@ -14,7 +14,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import Engine, select
 
-from cobranza.conversations.actions import PLAN_SPLIT_OUTSIDE_LIMITS
+from cobranza.conversations.actions import PLAN_SPLIT_OUTSIDE_LIMITS, PROMISE_TOO_FAR
 from cobranza.db.engine import transaction
 from cobranza.db.models import Case, Installment, InstallmentPlan, PromiseToPay
 from tests.channels.whatsapp.conftest import (  # noqa: F401 - fixtures
@@ -186,3 +186,42 @@ def test_rest_in_one_currency_is_plan(
         ]
         assert session.scalars(select(PromiseToPay)).all() == []
     assert len(chat.graph.state.messages[start:]) == 1
+
+
+@pytest.mark.parametrize(
+    "text", ["te pago el lunes 12", "te pago el 10 de diciembre de 2026"]
+)
+def test_promise_past_longest_plan_through_webhook(
+    chat: Conversation,  # noqa: F811
+    engine: Engine,
+    text: str,
+) -> None:
+    # given: on Tuesday 10 March 2026 the next Monday the 12th is in October,
+    # past the default longest plan (6 installments 30 days apart)
+    start = len(chat.graph.state.messages)
+
+    # when
+    action = chat.reply(text, NOW + timedelta(hours=1))
+
+    # then: no promise pauses the reminders for months; a person agrees on a day
+    assert action == "handed_off"
+    with transaction(engine) as session:
+        assert session.scalars(select(PromiseToPay)).all() == []
+        case = session.scalars(select(Case)).one()
+        assert case.handoff_reason == PROMISE_TOO_FAR
+    [answer] = chat.graph.state.messages[start:]
+    assert "Una persona del equipo va a leer tu mensaje" in _parameters(answer)
+
+
+def test_promise_within_longest_plan_through_webhook(
+    chat: Conversation,  # noqa: F811
+    engine: Engine,
+) -> None:
+    # when: 1 September 2026 is 175 days ahead, inside the 180 of the plans
+    action = chat.reply("te pago el 1 de septiembre", NOW + timedelta(hours=1))
+
+    # then
+    assert action == "promise_recorded"
+    with transaction(engine) as session:
+        [promise] = session.scalars(select(PromiseToPay)).all()
+        assert promise.due_on == date(2026, 9, 1)

@@ -87,6 +87,7 @@ from cobranza.dunning.promises import (
 from cobranza.messages import LinkCovers, clean_parameter
 from cobranza.messages.parameters import PAYMENT_TEXT_MAX
 from cobranza.money import minor_units
+from cobranza.payments.plans import limits_for
 from cobranza.timeutil import start_of_day
 
 logger = logging.getLogger(__name__)
@@ -179,6 +180,9 @@ INSTALLMENTS_AMOUNT_NAMED = "installments_amount_named"
 # The hand-off reason of a reply that splits its payment over days or sums
 # that no plan within the business's limits can keep ("el resto en 2030").
 PLAN_SPLIT_OUTSIDE_LIMITS = "plan_split_outside_limits"
+# The hand-off reason of a promise for a day later than the business's
+# longest installment plan could reach (`promise_horizon_days`).
+PROMISE_TOO_FAR = "promise_too_far"
 # The entity that holds the parts of such a reply, [day, sum or None] each.
 SPLIT_PARTS_ENTITY = "split_parts"
 # The entity and the plan message variable set when the reply requests more
@@ -544,6 +548,12 @@ def promise(reply: Reply) -> str:
     if isinstance(parts, str):
         return _hand_off_with_ack(reply, parts)
     last_day = max(part.due_on for part in parts)
+    if last_day > reply.today + timedelta(days=promise_horizon_days(reply.business)):
+        # "te pago el viernes 20" when no 20th is a Friday for months reads
+        # as the month where they agree, perhaps next August. A person
+        # agrees on the day instead of reminders pausing until then.
+        reply.entities["promise_too_far"] = last_day.isoformat()
+        return _hand_off_with_ack(reply, PROMISE_TOO_FAR)
     past_grace = _past_installment_grace(reply, installment, due_on)
     if installment is not None and not past_grace:
         [part] = parts
@@ -944,6 +954,16 @@ def _already_promised(
         )
         for part in parts
     )
+
+
+def promise_horizon_days(business: Business) -> int:
+    """Return how many days ahead a promise may fall before a person decides.
+
+    That is as far as the business's longest installment plan reaches: its
+    most installments times the days between them (180 by default).
+    """
+    limits = limits_for(business)
+    return limits.max_count * limits.interval_days
 
 
 def _past_installment_grace(

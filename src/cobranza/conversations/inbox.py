@@ -70,6 +70,10 @@ REASON_LABELS = {
     "dispute": "reclama una factura",
     "payment_to_verify": "dice que ya pagó: verificá el pago",
     "promise_no_date": "promete pagar sin decir cuándo",
+    "promise_too_far": (
+        "promete pagar en una fecha más lejana que tu plan de cuotas más largo: "
+        "acordá el día con el cliente"
+    ),
     "promise_to_review": "promete pagar lo que está en reclamo: revisá el monto",
     "unclear_reply": "respuesta que el robot no entendió",
     "invoices_held": (

@@ -25,14 +25,15 @@ from cobranza.dunning.promises import PAYMENT_TO_VERIFY
 
 # Hand-off reasons that only wait for the customer to pay, so a balance of
 # zero ends them. They are a reported payment to verify, a promise without
-# a date, past an installment's grace or in a currency the robot could not
-# tell, installments the robot could not offer or that the customer seemed
-# to turn down or split over days and sums no plan could keep, and an
-# installment plan the customer declined.
+# a date, too far ahead, past an installment's grace or in a currency the
+# robot could not tell, installments the robot could not offer or that the
+# customer seemed to turn down or split over days and sums no plan could
+# keep, and an installment plan the customer declined.
 SETTLED_BY_PAYMENT = frozenset(
     {
         PAYMENT_TO_VERIFY,
         "promise_no_date",
+        "promise_too_far",
         "promise_past_installment",
         "installments_requested",
         "installments_refused",
