@@ -26,9 +26,10 @@ customer's time zone. Semantics, chosen once and tested:
   day number, from this month on, that falls on that weekday, as Duckling
   reads it. So a weekday that does not match this month's day moves the date
   to a later month. NOTE: for a promise that reading can be far off: on
-  Monday 7 December 2026 "te pago el viernes 20" is 20 August 2027, and the
-  promise pauses reminders until then; asking once for the day would suit
-  a debtor who mixed up the weekday better.
+  Monday 7 December 2026 "te pago el lunes 15" is 15 February 2027. A
+  promise past the business's longest plan goes to a person
+  (`actions.promise_horizon_days`), but a nearer one is recorded; asking
+  once for the day would suit a debtor who mixed up the weekday better.
 - Two-letter weekday abbreviations ("lu", "ma", "mi", "mx", "ju", "vi") count
   only before a day number or as the whole reply, because they are also words.
 - Nothing is found in "cuando cobre": no expression, no date.
