@@ -42,8 +42,8 @@ _BLANK_LETTERS = frozenset({"\u115f", "\u1160", "\u3164", "\uffa0"})
 # shows as "F-0001".
 BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
-# What a page must not show raw: the bidirectional controls, and the C0
-# controls, DEL and C1 controls but tab, line feed and carriage return. A
+# Characters a page must not show raw: the bidirectional controls, and the
+# C0 controls, DEL and C1 controls except tab, line feed and carriage return. A
 # browser draws most controls as nothing, so they could hide text, and a
 # copied escape sequence (ESC [ 2 J) acts on a terminal it is pasted into.
 _PAGE_HIDDEN = re.compile(

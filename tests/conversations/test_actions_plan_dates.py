@@ -386,7 +386,7 @@ def test_sum_without_rest_stays_promise(engine: Engine) -> None:
         assert session.scalars(select(InstallmentPlan)).all() == []
 
 
-def test_sum_with_later_day_than_rest_is_plan_in_time_order(engine: Engine) -> None:
+def test_plan_orders_parts_by_day(engine: Engine) -> None:
     # given: 148,075.26 owed
     business_id = _open_case(engine)
 

@@ -97,9 +97,9 @@ def contact_zones(
     """Return the time zones whose clocks the contact window must allow.
 
     The first is the customer's zone, or the business's when the customer
-    has none. When that zone is the one stored from the phone's area code
-    and the area code spans several zones (Brazil's DDD 97), every zone of
-    the area code follows, so a message goes out only when it is within the
+    has none. Some area codes span several zones (Brazil's DDD 97). When
+    the customer's zone is the one stored from such an area code, every
+    zone of the area code follows, so a message goes out only within the
     hours on each of those clocks. A customer whose zone is another one of
     them was set apart from the area code and keeps that zone alone.
     """

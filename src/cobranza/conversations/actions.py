@@ -183,7 +183,7 @@ PLAN_SPLIT_OUTSIDE_LIMITS = "plan_split_outside_limits"
 # The hand-off reason of a promise for a day later than the business's
 # longest installment plan could reach (`promise_horizon_days`).
 PROMISE_TOO_FAR = "promise_too_far"
-# The entity that holds the parts of such a reply, [day, sum or None] each.
+# The entity that contains the parts of such a reply, [day, sum or None] each.
 SPLIT_PARTS_ENTITY = "split_parts"
 # The entity and the plan message variable set when the reply requests more
 # installments than the business allows, so the plan's message states that

@@ -24,11 +24,11 @@ from cobranza.db.models import AuditEvent, Case, CaseState, Document
 from cobranza.dunning.promises import PAYMENT_TO_VERIFY
 
 # Hand-off reasons that only wait for the customer to pay, so a balance of
-# zero ends them. They are a reported payment to verify, a promise without
-# a date, too far ahead, past an installment's grace or in a currency the
-# robot could not tell, installments the robot could not offer or that the
-# customer seemed to turn down or split over days and sums no plan could
-# keep, and an installment plan the customer declined.
+# zero ends them. They cover a reported payment to verify, and a promise
+# with no date, too far ahead, past an installment's grace or in an unclear
+# currency. They also cover installments that no plan within the limits
+# could give, that the customer seemed to turn down or split over days and
+# sums no plan could keep, and a plan the customer declined.
 SETTLED_BY_PAYMENT = frozenset(
     {
         PAYMENT_TO_VERIFY,
